@@ -1,0 +1,45 @@
+import { Button, Paper } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconPlus } from '@tabler/icons-react';
+import { useEmployees } from '../../api/employees';
+import { PageHeader } from '../../components/PageHeader';
+import { Pager } from '../../components/Pager';
+import { QueryState } from '../../components/QueryState';
+import { AddEmployeeModal } from './AddEmployeeModal';
+import { EmployeeFilters } from './EmployeeFilters';
+import { EmployeesTable } from './EmployeesTable';
+import { useEmployeeQuery } from './use-employee-query';
+
+export function EmployeesPage() {
+  const { query, setFilter, setFilters, clearFilters, toggleSort, setPage } = useEmployeeQuery();
+  const employees = useEmployees(query);
+  const [adding, { open, close }] = useDisclosure(false);
+
+  return (
+    <>
+      <PageHeader
+        title="Employees"
+        description={employees.data ? `${employees.data.total} employees` : undefined}
+        actions={
+          <Button leftSection={<IconPlus size={16} />} onClick={open}>
+            Add employee
+          </Button>
+        }
+      />
+      <EmployeeFilters query={query} setFilter={setFilter} setFilters={setFilters} clearFilters={clearFilters} />
+      <QueryState query={employees} />
+      {employees.data ? (
+        <Paper withBorder radius="md" p="xs" style={{ opacity: employees.isPlaceholderData ? 0.6 : 1 }}>
+          <EmployeesTable
+            employees={employees.data.items}
+            sort={query.sort}
+            order={query.order}
+            onSort={toggleSort}
+          />
+          <Pager page={query.page} pageSize={query.pageSize} total={employees.data.total} onChange={setPage} />
+        </Paper>
+      ) : null}
+      <AddEmployeeModal opened={adding} onClose={close} />
+    </>
+  );
+}

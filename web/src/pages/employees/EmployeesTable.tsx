@@ -1,0 +1,89 @@
+import { Anchor, Center, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { IconChevronDown, IconChevronUp, IconSelector } from '@tabler/icons-react';
+import { Link, useNavigate } from 'react-router-dom';
+import type { Employee, EmployeeSort, SortOrder } from '../../api/types';
+import { formatDate } from '../../components/format';
+import { EmployeeStatusBadge } from '../../components/StatusBadge';
+
+interface SortProps {
+  sort: EmployeeSort;
+  order: SortOrder;
+  onSort: (column: EmployeeSort) => void;
+}
+
+/** A column header whose button sorts by that column; `aria-sort` tells which one is active. */
+function SortableTh({ column, label, sort, order, onSort }: SortProps & { column: EmployeeSort; label: string }) {
+  const active = sort === column;
+  const Icon = active ? (order === 'asc' ? IconChevronUp : IconChevronDown) : IconSelector;
+  return (
+    <Table.Th aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'} p={0}>
+      <UnstyledButton onClick={() => onSort(column)} px="sm" py="xs" w="100%">
+        <Group justify="space-between" wrap="nowrap" gap={4}>
+          <Text fw={600} size="sm">
+            {label}
+          </Text>
+          <Center>
+            <Icon size={14} stroke={1.5} aria-hidden />
+          </Center>
+        </Group>
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
+export function EmployeesTable({ employees, ...sortProps }: SortProps & { employees: Employee[] }) {
+  const navigate = useNavigate();
+  return (
+    <Table.ScrollContainer minWidth={900}>
+      <Table highlightOnHover striped aria-label="Employees">
+        <Table.Thead>
+          <Table.Tr>
+            <SortableTh column="lastName" label="Last name" {...sortProps} />
+            <SortableTh column="firstName" label="First name" {...sortProps} />
+            <SortableTh column="email" label="Email" {...sortProps} />
+            <SortableTh column="company" label="Company" {...sortProps} />
+            <Table.Th>Department</Table.Th>
+            <Table.Th>Position</Table.Th>
+            <SortableTh column="status" label="Status" {...sortProps} />
+            <Table.Th>Source</Table.Th>
+            <SortableTh column="createdAt" label="Created" {...sortProps} />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {employees.length === 0 ? (
+            <Table.Tr>
+              <Table.Td colSpan={9}>
+                <Text c="dimmed" ta="center" py="lg">
+                  No employees match
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ) : null}
+          {employees.map((employee) => (
+            <Table.Tr
+              key={employee.id}
+              onClick={() => navigate(`/employees/${employee.id}`)}
+              style={{ cursor: 'pointer' }}
+            >
+              <Table.Td>{employee.lastName}</Table.Td>
+              <Table.Td>{employee.firstName}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`/employees/${employee.id}`} size="sm" onClick={(e) => e.stopPropagation()}>
+                  {employee.email}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{employee.company?.name ?? '—'}</Table.Td>
+              <Table.Td>{employee.department?.name ?? '—'}</Table.Td>
+              <Table.Td>{employee.position?.name ?? '—'}</Table.Td>
+              <Table.Td>
+                <EmployeeStatusBadge status={employee.status} />
+              </Table.Td>
+              <Table.Td>{employee.source}</Table.Td>
+              <Table.Td>{formatDate(employee.createdAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

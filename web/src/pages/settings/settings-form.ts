@@ -1,0 +1,79 @@
+import type { Settings, SettingsPatch, SmtpTls } from '../../api/types';
+import { blankToNull } from '../../components/format';
+
+export type PasswordMode = 'keep' | 'change' | 'clear';
+
+export interface SettingsFormValues {
+  organisationName: string;
+  requireAdminTotp: boolean;
+  sessionIdleMinutes: number | string;
+  sessionAbsoluteHours: number | string;
+  lockoutThreshold: number | string;
+  lockoutMinutes: number | string;
+  smtpHost: string;
+  smtpPort: number | string;
+  smtpTls: SmtpTls;
+  smtpUsername: string;
+  smtpFrom: string;
+  /** The SMTP password is write-only: keep it, type a new one, or clear it. */
+  passwordMode: PasswordMode;
+  newPassword: string;
+}
+
+export type SettingsFormErrors = Partial<Record<keyof SettingsFormValues, string>>;
+
+export function settingsToForm(settings: Settings): SettingsFormValues {
+  return {
+    organisationName: settings.organisationName,
+    requireAdminTotp: settings.requireAdminTotp,
+    sessionIdleMinutes: settings.sessionIdleMinutes,
+    sessionAbsoluteHours: settings.sessionAbsoluteHours,
+    lockoutThreshold: settings.lockoutThreshold,
+    lockoutMinutes: settings.lockoutMinutes,
+    smtpHost: settings.smtp.host ?? '',
+    smtpPort: settings.smtp.port ?? '',
+    smtpTls: settings.smtp.tls,
+    smtpUsername: settings.smtp.username ?? '',
+    smtpFrom: settings.smtp.from ?? '',
+    passwordMode: settings.smtp.password.set ? 'keep' : 'change',
+    newPassword: '',
+  };
+}
+
+const positiveInt = (value: number | string) => typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+export function validateSettings(v: SettingsFormValues): SettingsFormErrors {
+  const errors: SettingsFormErrors = {};
+  if (!v.organisationName.trim()) errors.organisationName = 'Enter the organisation name';
+  for (const key of ['sessionIdleMinutes', 'sessionAbsoluteHours', 'lockoutThreshold', 'lockoutMinutes'] as const) {
+    if (!positiveInt(v[key])) errors[key] = 'Enter a whole number greater than 0';
+  }
+  if (v.smtpPort !== '' && !(positiveInt(v.smtpPort) && Number(v.smtpPort) <= 65535)) errors.smtpPort = 'Enter a port between 1 and 65535';
+  if (v.smtpFrom.trim() && !v.smtpFrom.includes('@')) errors.smtpFrom = 'Enter an e-mail address';
+  return errors;
+}
+
+/**
+ * PATCH body. Every visible field is sent; `smtp.password` only when the admin typed a new one
+ * (a string) or chose Clear (null), so the saved password is otherwise kept.
+ */
+export function formToPatch(v: SettingsFormValues): SettingsPatch {
+  const smtp: NonNullable<SettingsPatch['smtp']> = {
+    host: blankToNull(v.smtpHost),
+    port: v.smtpPort === '' ? null : Number(v.smtpPort),
+    tls: v.smtpTls,
+    username: blankToNull(v.smtpUsername),
+    from: blankToNull(v.smtpFrom),
+  };
+  if (v.passwordMode === 'clear') smtp.password = null;
+  else if (v.passwordMode === 'change' && v.newPassword !== '') smtp.password = v.newPassword;
+  return {
+    organisationName: v.organisationName.trim(),
+    requireAdminTotp: v.requireAdminTotp,
+    sessionIdleMinutes: Number(v.sessionIdleMinutes),
+    sessionAbsoluteHours: Number(v.sessionAbsoluteHours),
+    lockoutThreshold: Number(v.lockoutThreshold),
+    lockoutMinutes: Number(v.lockoutMinutes),
+    smtp,
+  };
+}

@@ -1,0 +1,37 @@
+import { createBrowserRouter } from 'react-router-dom';
+import { RequireAuth } from './components/RequireAuth';
+import { AdminsPage } from './pages/admins/AdminsPage';
+import { ApiKeysPage } from './pages/api-keys/ApiKeysPage';
+import { AuditPage } from './pages/audit/AuditPage';
+import { DashboardPage } from './pages/dashboard/DashboardPage';
+import { EmployeeEditPage } from './pages/employees/EmployeeEditPage';
+import { EmployeesPage } from './pages/employees/EmployeesPage';
+import { LoginPage } from './pages/login/LoginPage';
+import { TotpEnrollPage } from './pages/login/TotpEnrollPage';
+import { NotFoundPage } from './pages/not-found/NotFoundPage';
+import { OrganisationPage } from './pages/organisation/OrganisationPage';
+import { ProfilePage } from './pages/profile/ProfilePage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { SetupPage } from './pages/setup/SetupPage';
+
+/** Paths at the site root: the server serves this SPA at `/` with an HTML fallback. */
+export const router = createBrowserRouter([
+  { path: '/setup', element: <SetupPage /> },
+  { path: '/login', element: <LoginPage /> },
+  { path: '/login/totp-setup', element: <TotpEnrollPage /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      { index: true, element: <DashboardPage /> },
+      { path: 'employees', element: <EmployeesPage /> },
+      { path: 'employees/:id', element: <EmployeeEditPage /> },
+      { path: 'organisation', element: <OrganisationPage /> },
+      { path: 'admins', element: <AdminsPage /> },
+      { path: 'api-keys', element: <ApiKeysPage /> },
+      { path: 'audit', element: <AuditPage /> },
+      { path: 'settings', element: <SettingsPage /> },
+      { path: 'profile', element: <ProfilePage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
