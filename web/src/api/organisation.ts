@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
-import type { Company, Department, Items, Position } from './types';
+import type { Company, Items, NamedRef, Position } from './types';
 
 export function useCompanies() {
   return useQuery({
@@ -36,11 +36,11 @@ function useOrgMutation<TVars, TData>(mutationFn: (vars: TVars) => Promise<TData
 }
 
 export const useCreateCompany = () =>
-  useOrgMutation((name: string) => api<Company>('/api/companies', { method: 'POST', body: { name } }));
+  useOrgMutation((name: string) => api<NamedRef>('/api/companies', { method: 'POST', body: { name } }));
 
 export const useRenameCompany = () =>
   useOrgMutation((v: { id: string; name: string }) =>
-    api<Company>(`/api/companies/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
+    api<NamedRef>(`/api/companies/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
   );
 
 export const useDeleteCompany = () =>
@@ -48,23 +48,23 @@ export const useDeleteCompany = () =>
 
 export const useCreateDepartment = () =>
   useOrgMutation((v: { companyId: string; name: string }) =>
-    api<Department>(`/api/companies/${id(v.companyId)}/departments`, { method: 'POST', body: { name: v.name } }),
+    api<NamedRef>(`/api/companies/${id(v.companyId)}/departments`, { method: 'POST', body: { name: v.name } }),
   );
 
 export const useRenameDepartment = () =>
   useOrgMutation((v: { id: string; name: string }) =>
-    api<Department>(`/api/departments/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
+    api<NamedRef>(`/api/departments/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
   );
 
 export const useDeleteDepartment = () =>
   useOrgMutation((departmentId: string) => api<void>(`/api/departments/${id(departmentId)}`, { method: 'DELETE' }));
 
 export const useCreatePosition = () =>
-  useOrgMutation((name: string) => api<Position>('/api/positions', { method: 'POST', body: { name } }));
+  useOrgMutation((name: string) => api<NamedRef>('/api/positions', { method: 'POST', body: { name } }));
 
 export const useRenamePosition = () =>
   useOrgMutation((v: { id: string; name: string }) =>
-    api<Position>(`/api/positions/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
+    api<NamedRef>(`/api/positions/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
   );
 
 export const useDeletePosition = () =>

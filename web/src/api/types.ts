@@ -140,7 +140,8 @@ export type ActorType = 'admin' | 'employee' | 'api_key' | 'system' | 'config' |
 export type Outcome = 'success' | 'failure';
 
 export interface AuditEvent {
-  id: string;
+  /** A sequence number on the current server; treat it as opaque. */
+  id: string | number;
   at: string;
   actorType: ActorType;
   actorId: string | null;

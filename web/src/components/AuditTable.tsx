@@ -20,8 +20,8 @@ function targetText(event: AuditEvent): string {
  * a "Show details" button that opens a row below with the event's details JSON and user agent.
  */
 export function AuditTable({ events, expandable = false }: { events: AuditEvent[]; expandable?: boolean }) {
-  const [open, setOpen] = useState<Set<string>>(new Set());
-  const toggle = (id: string) =>
+  const [open, setOpen] = useState<Set<string | number>>(new Set());
+  const toggle = (id: string | number) =>
     setOpen((current) => {
       const next = new Set(current);
       if (next.has(id)) next.delete(id);

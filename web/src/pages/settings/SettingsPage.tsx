@@ -6,7 +6,7 @@ import type { Settings } from '../../api/types';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
-import { formToPatch, settingsToForm, validateSettings, type SettingsFormValues } from './settings-form';
+import { formToPatch, LIMITS, settingsToForm, validateSettings, type SettingsFormValues } from './settings-form';
 import { SmtpFields } from './SmtpFields';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -31,7 +31,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
     value: values[key],
     onChange: (value: number | string) => set({ [key]: value }),
     error: errors[key],
-    min: 1,
+    min: LIMITS[key].min,
+    max: LIMITS[key].max,
     allowDecimal: false,
   });
 

@@ -105,7 +105,8 @@ export function SmtpFields({ values, errors, passwordSet, set }: {
       <SmtpPassword values={values} passwordSet={passwordSet} set={set} />
       <TextInput
         label="From address"
-        placeholder="Tessera <no-reply@example.com>"
+        placeholder="no-reply@example.com"
+        type="email"
         value={values.smtpFrom}
         onChange={(e) => set({ smtpFrom: e.currentTarget.value })}
         error={errors.smtpFrom}

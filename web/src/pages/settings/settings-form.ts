@@ -42,14 +42,24 @@ export function settingsToForm(settings: Settings): SettingsFormValues {
 
 const positiveInt = (value: number | string) => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
+/** Allowed ranges, as the server validates them (also given to the number fields as min / max). */
+export const LIMITS = {
+  sessionIdleMinutes: { min: 5, max: 24 * 60 },
+  sessionAbsoluteHours: { min: 1, max: 24 * 30 },
+  lockoutThreshold: { min: 3, max: 100 },
+  lockoutMinutes: { min: 1, max: 24 * 60 },
+} as const;
+
 export function validateSettings(v: SettingsFormValues): SettingsFormErrors {
   const errors: SettingsFormErrors = {};
   if (!v.organisationName.trim()) errors.organisationName = 'Enter the organisation name';
-  for (const key of ['sessionIdleMinutes', 'sessionAbsoluteHours', 'lockoutThreshold', 'lockoutMinutes'] as const) {
-    if (!positiveInt(v[key])) errors[key] = 'Enter a whole number greater than 0';
+  for (const key of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+    const { min, max } = LIMITS[key];
+    const value = v[key];
+    if (!positiveInt(value) || Number(value) < min || Number(value) > max) errors[key] = `Enter a whole number from ${min} to ${max}`;
   }
   if (v.smtpPort !== '' && !(positiveInt(v.smtpPort) && Number(v.smtpPort) <= 65535)) errors.smtpPort = 'Enter a port between 1 and 65535';
-  if (v.smtpFrom.trim() && !v.smtpFrom.includes('@')) errors.smtpFrom = 'Enter an e-mail address';
+  if (v.smtpFrom.trim() && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v.smtpFrom.trim())) errors.smtpFrom = 'Enter an e-mail address, e.g. no-reply@example.com';
   return errors;
 }
 
