@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import { createTheme, MantineProvider } from '@mantine/core';
-import { Notifications } from '@mantine/notifications';
+import { createTheme, MantineProvider, PasswordInput } from '@mantine/core';
+import { notifications, Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -14,6 +14,13 @@ import { router } from './router';
 const theme = createTheme({
   primaryColor: 'indigo',
   defaultRadius: 'md',
+  components: {
+    // Mantine names the eye button "Toggle password visibility", which a label lookup for
+    // "Password" would also find; a name without that word keeps every password field unique.
+    PasswordInput: PasswordInput.extend({
+      defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide characters' } },
+    }),
+  },
 });
 
 const queryClient = new QueryClient({
@@ -35,13 +42,14 @@ setUnauthorizedHandler((error) => {
   const { pathname, search } = window.location;
   if (pathname.startsWith('/login') || pathname.startsWith('/setup')) return;
   queryClient.setQueryData(keys.me, null);
+  notifications.clean();
   void router.navigate(loginPath(pathname + search, error.code === 'auth.session_expired'), { replace: true });
 });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" />
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

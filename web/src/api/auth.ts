@@ -63,13 +63,10 @@ export function useLoginTotp() {
   });
 }
 
+/** Ends the session; the caller forgets the cached data once it has left the console. */
 export function useLogout() {
-  const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api<void>('/api/auth/logout', { ...open, method: 'POST' }),
-    onSettled: () => {
-      qc.clear();
-    },
   });
 }
 

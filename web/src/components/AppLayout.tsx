@@ -1,5 +1,6 @@
 import { Alert, Anchor, AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
 import {
   IconApi,
   IconBuilding,
@@ -15,7 +16,9 @@ import {
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
 import { useLogout } from '../api/auth';
+import { keys } from '../api/keys';
 import type { Me } from '../api/types';
 import { notifyError } from './notify';
 
@@ -38,12 +41,22 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   const { pathname } = useLocation();
   const navigate = useNavigate();
   const logout = useLogout();
+  const qc = useQueryClient();
 
-  const signOut = () =>
-    logout.mutate(undefined, {
-      onSuccess: () => navigate('/login', { replace: true }),
-      onError: (error) => notifyError(error, 'Could not sign out'),
-    });
+  const signOut = async () => {
+    try {
+      await logout.mutateAsync();
+    } catch (error) {
+      notifyError(error, 'Could not sign out');
+      return;
+    }
+    // Messages about the last session's actions do not belong on the sign-in page.
+    notifications.clean();
+    // Signed out first, so that /login shows its form instead of sending us back here.
+    qc.setQueryData(keys.me, null);
+    await navigate('/login', { replace: true });
+    qc.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.me[0] });
+  };
 
   const mustEnrollTotp = me.settings.requireAdminTotp && !me.admin.totpEnabled;
 
@@ -57,10 +70,8 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Text fw={700} c="indigo">
-              Tessera
-            </Text>
-            <Text fw={600} truncate data-testid="organisation-name">
+            <img src="/favicon.svg" alt="Tessera" width={26} height={26} />
+            <Text fw={600} size="lg" truncate data-testid="organisation-name">
               {me.settings.organisationName}
             </Text>
           </Group>
@@ -75,7 +86,7 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
               <Menu.Item component={Link} to="/profile" leftSection={<IconUser size={14} />}>
                 My profile
               </Menu.Item>
-              <Menu.Item onClick={signOut} leftSection={<IconLogout size={14} />}>
+              <Menu.Item onClick={() => void signOut()} leftSection={<IconLogout size={14} />}>
                 Sign out
               </Menu.Item>
             </Menu.Dropdown>

@@ -59,8 +59,8 @@ export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollme
           rightSection={
             <CopyButton value={secret}>
               {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy secret key'}>
-                  <ActionIcon variant="subtle" onClick={copy} aria-label="Copy secret key">
+                <Tooltip label={copied ? 'Copied' : 'Copy to clipboard'}>
+                  <ActionIcon variant="subtle" onClick={copy} aria-label="Copy to clipboard">
                     {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
                   </ActionIcon>
                 </Tooltip>

@@ -2,7 +2,7 @@ import { Alert, Button, CopyButton, Group, Modal, Stack, TextInput } from '@mant
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import type { CreatedApiKey } from '../../api/types';
 
-/** Shows a new API key's secret once ("API key" field, "Copy" button, "Done"). */
+/** Shows a new API key's secret once ("API key secret" field, "Copy" button, "Done"). */
 export function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
   return (
     <Modal
@@ -19,7 +19,7 @@ export function SecretModal({ created, onClose }: { created: CreatedApiKey | nul
             This key will not be shown again. Copy it now and store it somewhere safe.
           </Alert>
           <TextInput
-            label="API key"
+            label="API key secret"
             value={created.secret}
             readOnly
             onFocus={(e) => e.currentTarget.select()}

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import { IconArrowLeft, IconTrash } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { errorMessage } from '../../api/client';
 import { useDeleteEmployee, useEmployee, useUpdateEmployee } from '../../api/employees';
 import type { Employee } from '../../api/types';
@@ -25,7 +25,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-function EmployeeEditor({ employee }: { employee: Employee }) {
+function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: string }) {
   const navigate = useNavigate();
   const update = useUpdateEmployee(employee.id);
   const remove = useDeleteEmployee();
@@ -61,7 +61,7 @@ function EmployeeEditor({ employee }: { employee: Employee }) {
     remove.mutate(employee.id, {
       onSuccess: () => {
         notifySuccess(`${employee.displayName || employee.email} was deleted.`, 'Employee deleted');
-        navigate('/employees', { replace: true });
+        navigate(listPath, { replace: true });
       },
       onError: (error) => {
         setConfirmDelete(false);
@@ -135,16 +135,18 @@ function EmployeeEditor({ employee }: { employee: Employee }) {
 export function EmployeeEditPage() {
   const { id = '' } = useParams();
   const employee = useEmployee(id);
+  const listSearch = (useLocation().state as { listSearch?: string } | null)?.listSearch ?? '';
+  const listPath = `/employees${listSearch}`;
   const name = employee.data ? employee.data.displayName || `${employee.data.firstName} ${employee.data.lastName}` : 'Employee';
 
   return (
     <>
-      <Anchor component={Link} to="/employees" size="sm" mb="sm" display="inline-flex" style={{ alignItems: 'center', gap: 4 }}>
+      <Anchor component={Link} to={listPath} size="sm" mb="sm" display="inline-flex" style={{ alignItems: 'center', gap: 4 }}>
         <IconArrowLeft size={14} /> Back to employees
       </Anchor>
       <PageHeader title={name} description={employee.data?.email} />
       <QueryState query={employee} />
-      {employee.data ? <EmployeeEditor employee={employee.data} /> : null}
+      {employee.data ? <EmployeeEditor employee={employee.data} listPath={listPath} /> : null}
     </>
   );
 }

@@ -63,13 +63,14 @@ export function EmployeeFields({ values, errors, onChange }: EmployeeFieldsProps
       />
       <NativeSelect
         label="Department"
-        data={departmentOptions(companies.data, values.companyId, 'No department').filter(
-          (option) => values.companyId || typeof option !== 'object' || !('group' in option),
-        )}
+        data={
+          values.companyId
+            ? departmentOptions(companies.data, values.companyId, 'No department')
+            : [{ value: '', label: 'Choose a company first' }]
+        }
         value={values.departmentId}
         onChange={(e) => set('departmentId', e.currentTarget.value)}
         disabled={!values.companyId}
-        description={values.companyId ? undefined : 'Choose a company first'}
       />
       <NativeSelect
         label="Position"

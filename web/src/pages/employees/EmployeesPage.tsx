@@ -19,7 +19,7 @@ export function EmployeesPage() {
     <>
       <PageHeader
         title="Employees"
-        description={employees.data ? `${employees.data.total} employees` : undefined}
+        description={employees.data ? `${employees.data.total} ${employees.data.total === 1 ? 'employee' : 'employees'}` : undefined}
         actions={
           <Button leftSection={<IconPlus size={16} />} onClick={open}>
             Add employee

@@ -1,6 +1,6 @@
 import { Anchor, Center, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconChevronUp, IconSelector } from '@tabler/icons-react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import type { Employee, EmployeeSort, SortOrder } from '../../api/types';
 import { formatDate } from '../../components/format';
 import { EmployeeStatusBadge } from '../../components/StatusBadge';
@@ -33,6 +33,8 @@ function SortableTh({ column, label, sort, order, onSort }: SortProps & { column
 
 export function EmployeesTable({ employees, ...sortProps }: SortProps & { employees: Employee[] }) {
   const navigate = useNavigate();
+  // The employee page links back to the list with the same search, filters and page.
+  const state = { listSearch: useLocation().search };
   return (
     <Table.ScrollContainer minWidth={900}>
       <Table highlightOnHover striped aria-label="Employees">
@@ -62,13 +64,13 @@ export function EmployeesTable({ employees, ...sortProps }: SortProps & { employ
           {employees.map((employee) => (
             <Table.Tr
               key={employee.id}
-              onClick={() => navigate(`/employees/${employee.id}`)}
+              onClick={() => navigate(`/employees/${employee.id}`, { state })}
               style={{ cursor: 'pointer' }}
             >
               <Table.Td>{employee.lastName}</Table.Td>
               <Table.Td>{employee.firstName}</Table.Td>
               <Table.Td>
-                <Anchor component={Link} to={`/employees/${employee.id}`} size="sm" onClick={(e) => e.stopPropagation()}>
+                <Anchor component={Link} to={`/employees/${employee.id}`} state={state} size="sm" onClick={(e) => e.stopPropagation()}>
                   {employee.email}
                 </Anchor>
               </Table.Td>
