@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+import fs from 'node:fs';
+let t=Date.now();
+const c = await PGlite.create(); console.log('memory', Date.now()-t); t=Date.now();
+const dump = await c.dumpDataDir('gzip'); console.log('dump', Date.now()-t, dump.size); 
+fs.writeFileSync('/tmp/tpl.tgz', Buffer.from(await dump.arrayBuffer()));
+await c.close();
+t=Date.now();
+const buf = fs.readFileSync('/tmp/tpl.tgz');
+const d='/tmp/pgl2-'+Date.now();
+const c2 = await PGlite.create(d, { loadDataDir: new Blob([buf]) }); console.log('load into dir', Date.now()-t); t=Date.now();
+await c2.query('select 1'); await c2.close();
+t=Date.now();
+const c3 = await PGlite.create({ loadDataDir: new Blob([buf]) }); console.log('load into memory', Date.now()-t);

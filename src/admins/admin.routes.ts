@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import type { App } from '../http/app.js';
+import { errors, idParams, listOf } from '../http/schemas.js';
+import type { Services } from '../http/services.js';
+import { adminDto, adminEmail, adminName, adminPassword } from './admin.dto.js';
+
+export async function adminRoutes(app: App, services: Services) {
+  const tags = ['Admins'];
+  app.get('/admins', { config: { access: 'admin' }, schema: { tags, response: { 200: listOf(adminDto), ...errors } } },
+    async () => ({ items: await services.admins.list() }));
+
+  app.post('/admins', {
+    config: { access: 'admin' },
+    schema: { tags, body: z.object({ email: adminEmail, name: adminName, password: adminPassword }).strict(), response: { 201: adminDto, ...errors } },
+  }, async (request, reply) => reply.code(201).send(await services.admins.create(request.ctx, request.body)));
+
+  app.delete('/admins/:id', { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await services.admins.remove(request.ctx, request.params.id);
+      return reply.code(204).send(null);
+    });
+
+  app.post('/admins/:id/reset-totp', { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 200: adminDto, ...errors } } },
+    async (request) => services.admins.resetTotp(request.ctx, request.params.id));
+}

@@ -1,0 +1,131 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../http/app.js';
+import { clearSessionCookie, requireAdmin, setSessionCookie } from '../http/auth.js';
+import { CSRF_COOKIE, issueCsrfToken } from '../http/csrf.js';
+import { AppError } from '../http/errors.js';
+import { errors } from '../http/schemas.js';
+import type { Services } from '../http/services.js';
+import type { Session } from '../sessions/session.service.js';
+import { settingsValues } from '../settings/settings.schemas.js';
+import { adminDto, adminEmail, adminName, adminPassword, toAdminDto } from './admin.dto.js';
+import type { AdminRow } from './admin.repository.js';
+
+/** A half-signed-in session (password checked, second factor owed) lives only this long. */
+const PARTIAL_SESSION_SECONDS = 300;
+
+const signInAnswer = z.object({ status: z.enum(['ok', 'totp_required', 'totp_enrollment_required']), admin: adminDto.optional() });
+
+export async function authRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+  const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
+  const tags = ['Console sign-in'];
+
+  async function startSession(request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) {
+    const s = await services.settings.get();
+    const full = stage === 'full';
+    const idleSeconds = full ? s.sessionIdleMinutes * 60 : PARTIAL_SESSION_SECONDS;
+    const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
+    // A new session id at every stage change prevents session fixation (OWASP ASVS 3.2.1).
+    if (request.auth?.kind === 'admin') await services.sessions.revoke(request.auth.session.id);
+    const { token } = await services.sessions.create({ subjectType: 'admin', subjectId: admin.id, stage, idleSeconds, absoluteSeconds, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    setSessionCookie(reply, services, token, absoluteSeconds);
+  }
+
+  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } }, async (request, reply) => {
+    const existing = request.cookies[CSRF_COOKIE];
+    const token = existing && existing.includes('.') ? existing : issueCsrfToken(services.csrfKey);
+    reply.setCookie(CSRF_COOKIE, token, { path: '/', httpOnly: false, sameSite: 'strict', secure: services.config.isSecure });
+    return { csrfToken: token };
+  });
+
+  app.get('/setup', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ needsSetup: z.boolean() }) } } }, async () => ({ needsSetup: await services.adminAuth.needsSetup() }));
+
+  app.post('/setup', {
+    config: { access: 'public', rateLimit },
+    schema: { tags, body: z.object({ token: z.string().min(1).max(200), email: adminEmail, name: adminName, password: adminPassword }).strict(), response: { 200: signInAnswer, ...errors } },
+  }, async (request, reply) => {
+    const admin = await services.adminAuth.completeSetup(request.ctx, request.body);
+    await startSession(request, reply, admin, 'full');
+    return { status: 'ok' as const, admin: toAdminDto(admin) };
+  });
+
+  app.post('/auth/login', {
+    config: { access: 'public', rateLimit },
+    schema: { tags, body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(), response: { 200: signInAnswer, ...errors } },
+  }, async (request, reply) => {
+    const { admin, stage } = await services.adminAuth.signInWithPassword(request.ctx, request.body.email, request.body.password);
+    await startSession(request, reply, admin, stage);
+    if (stage === 'full') return { status: 'ok' as const, admin: toAdminDto(admin) };
+    return { status: stage === 'totp' ? 'totp_required' as const : 'totp_enrollment_required' as const };
+  });
+
+  app.post('/auth/login/totp', {
+    config: { access: 'partial', rateLimit },
+    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signInAnswer, ...errors } },
+  }, async (request, reply) => {
+    const { session } = requireAdmin(request);
+    if (session.stage !== 'totp') throw new AppError('auth.stage_invalid', 'No authentication code is expected now');
+    const admin = await services.adminAuth.signInWithTotp(request.ctx, session.subjectId, request.body.code);
+    await startSession(request, reply, admin, 'full');
+    return { status: 'ok' as const, admin: toAdminDto(admin) };
+  });
+
+  app.post('/auth/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null() } } }, async (request, reply) => {
+    if (request.auth?.kind === 'admin') {
+      await services.sessions.revoke(request.auth.session.id);
+      await services.adminAuth.recordSignOut(request.ctx, request.auth.admin);
+    }
+    clearSessionCookie(reply, services);
+    return reply.code(204).send(null);
+  });
+
+  app.get('/auth/me', {
+    config: { access: 'session' },
+    schema: { tags, response: { 200: z.object({ admin: adminDto, settings: settingsValues.pick({ organisationName: true, requireAdminTotp: true }) }), ...errors } },
+  }, async (request) => {
+    const { admin } = requireAdmin(request);
+    const s = await services.settings.get();
+    return { admin: toAdminDto(admin), settings: { organisationName: s.organisationName, requireAdminTotp: s.requireAdminTotp } };
+  });
+
+  /** TOTP enrolment: allowed in a full session, or in the 'totp_enroll' stage that policy forces. */
+  const enrolling = (session: Session) => session.stage === 'full' || session.stage === 'totp_enroll';
+
+  app.post('/auth/totp/setup', {
+    config: { access: 'partial' },
+    schema: { tags, response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...errors } },
+  }, async (request) => {
+    const { session } = requireAdmin(request);
+    if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
+    return services.admins.beginTotp(session.subjectId);
+  });
+
+  app.post('/auth/totp/confirm', {
+    config: { access: 'partial', rateLimit },
+    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
+  }, async (request, reply) => {
+    const { session, admin } = requireAdmin(request);
+    if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
+    const ctx = { ...request.ctx, actor: { type: 'admin' as const, id: admin.id, label: admin.email } };
+    const dto = await services.admins.confirmTotp(ctx, admin.id, request.body.code);
+    if (session.stage === 'totp_enroll') {
+      await services.adminAuth.recordSignIn(ctx, admin, 'password+totp-enrolment');
+      await startSession(request, reply, admin, 'full');
+    }
+    return { admin: dto };
+  });
+
+  app.post('/auth/totp/disable', {
+    config: { access: 'session' },
+    schema: { tags, body: z.object({ password: z.string().min(1).max(256) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
+  }, async (request) => ({ admin: await services.admins.disableOwnTotp(request.ctx, requireAdmin(request).admin.id, request.body.password) }));
+
+  app.post('/auth/password', {
+    config: { access: 'session', rateLimit },
+    schema: { tags, body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(), response: { 204: z.null(), ...errors } },
+  }, async (request, reply) => {
+    const { admin, session } = requireAdmin(request);
+    await services.admins.changeOwnPassword(request.ctx, admin.id, session.id, request.body);
+    return reply.code(204).send(null);
+  });
+}

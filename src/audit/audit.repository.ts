@@ -1,0 +1,88 @@
+import { and, asc, desc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/connection.js';
+import { auditEvents, systemState } from '../db/schema.js';
+
+export type AuditRow = typeof auditEvents.$inferSelect;
+export type NewAuditRow = typeof auditEvents.$inferInsert;
+
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  outcome?: 'success' | 'failure';
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+  q?: string;
+}
+
+/** Serialises appends to the chain across every node sharing the database. */
+const AUDIT_LOCK_ID = 7_415_263_902;
+const HEAD_KEY = 'audit.head';
+
+const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function where(f: AuditFilter): SQL | undefined {
+  const parts: (SQL | undefined)[] = [
+    f.action ? eq(auditEvents.action, f.action) : undefined,
+    f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
+    f.targetId ? eq(auditEvents.targetId, f.targetId) : undefined,
+    f.from ? gte(auditEvents.at, f.from) : undefined,
+    f.to ? lt(auditEvents.at, f.to) : undefined,
+    f.actor ? or(ilike(auditEvents.actorLabel, like(f.actor)), eq(auditEvents.actorId, f.actor)) : undefined,
+    f.q
+      ? or(
+          ilike(auditEvents.action, like(f.q)),
+          ilike(auditEvents.actorLabel, like(f.q)),
+          ilike(auditEvents.targetLabel, like(f.q)),
+          ilike(auditEvents.ip, like(f.q)),
+        )
+      : undefined,
+  ];
+  return and(...parts.filter(Boolean));
+}
+
+export async function lockAuditChain(tx: Executor): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
+}
+
+export async function findLastAuditHash(tx: Executor): Promise<string | undefined> {
+  const [row] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+  return row?.hash;
+}
+
+export async function insertAuditEvent(tx: Executor, row: NewAuditRow): Promise<AuditRow> {
+  const [inserted] = await tx.insert(auditEvents).values(row).returning();
+  // The head is kept apart from the records, so that removing the newest records is detected too.
+  await tx.insert(systemState).values({ key: HEAD_KEY, value: { id: inserted.id, hash: inserted.hash } })
+    .onConflictDoUpdate({ target: systemState.key, set: { value: { id: inserted.id, hash: inserted.hash }, updatedAt: sql`now()` } });
+  return inserted;
+}
+
+export async function findAuditHead(db: Executor): Promise<{ id: number; hash: string } | undefined> {
+  const [row] = await db.select().from(systemState).where(eq(systemState.key, HEAD_KEY));
+  return row?.value as { id: number; hash: string } | undefined;
+}
+
+export async function findAuditEvents(db: Executor, f: AuditFilter, page: { offset: number; limit: number }): Promise<{ items: AuditRow[]; total: number }> {
+  const w = where(f);
+  const [items, [{ count }]] = await Promise.all([
+    db.select().from(auditEvents).where(w).orderBy(desc(auditEvents.id)).offset(page.offset).limit(page.limit),
+    db.select({ count: sql<number>`count(*)::int` }).from(auditEvents).where(w),
+  ]);
+  return { items, total: count };
+}
+
+/** Records after `afterId`, oldest first: used by the chain check and the CSV export. */
+export async function findAuditEventsAfter(db: Executor, afterId: number, limit: number, f: AuditFilter = {}): Promise<AuditRow[]> {
+  return db.select().from(auditEvents).where(and(gt(auditEvents.id, afterId), where(f))).orderBy(asc(auditEvents.id)).limit(limit);
+}
+
+export async function countAuditEvents(db: Executor, f: AuditFilter): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(auditEvents).where(where(f));
+  return count;
+}
+
+export async function findDistinctAuditActions(db: Executor): Promise<string[]> {
+  const rows = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).orderBy(auditEvents.action);
+  return rows.map((r) => r.action);
+}

@@ -1,0 +1,88 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { App } from '../http/app.js';
+import { errors, listOf, paged } from '../http/schemas.js';
+import type { Services } from '../http/services.js';
+import type { AuditFilter, AuditRow } from './audit.repository.js';
+
+export const auditEventDto = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  actorLabel: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  targetLabel: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  outcome: z.enum(['success', 'failure']),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const toAuditDto = (r: AuditRow) => ({
+  id: r.id, at: r.at.toISOString(), actorType: r.actorType, actorId: r.actorId, actorLabel: r.actorLabel, action: r.action,
+  targetType: r.targetType, targetId: r.targetId, targetLabel: r.targetLabel, ip: r.ip, userAgent: r.userAgent,
+  outcome: r.outcome as 'success' | 'failure', details: r.details ?? {},
+});
+
+const filter = z.object({
+  action: z.string().max(100).optional(),
+  actor: z.string().max(254).optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  targetId: z.string().max(100).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  q: z.string().max(200).optional(),
+});
+
+const toFilter = (q: z.infer<typeof filter>): AuditFilter => ({
+  ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined,
+});
+
+const CSV_COLUMNS = ['id', 'at', 'actorType', 'actorId', 'actorLabel', 'action', 'outcome', 'targetType', 'targetId', 'targetLabel', 'ip', 'userAgent', 'details'] as const;
+/** RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula (OWASP CSV injection). */
+function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+const EXPORT_LIMIT = 1_000_000;
+
+export async function auditRoutes(app: App, services: Services) {
+  const tags = ['Audit log'];
+  app.get('/audit', {
+    config: { access: 'read' },
+    schema: { tags, querystring: filter.extend({ page: z.coerce.number().int().min(1).max(1_000_000).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) }).strict(), response: { 200: paged(auditEventDto), ...errors } },
+  }, async (request) => {
+    const { page, pageSize, ...rest } = request.query;
+    const { items, total } = await services.audit.find(toFilter(rest), { offset: (page - 1) * pageSize, limit: pageSize });
+    return { items: items.map(toAuditDto), total, page, pageSize };
+  });
+
+  app.get('/audit/actions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(z.string()), ...errors } } },
+    async () => ({ items: await services.audit.actions() }));
+
+  app.get('/audit/export.csv', {
+    config: { access: 'read' },
+    schema: { tags, querystring: filter.strict(), description: 'All matching records, oldest first, as CSV.' },
+  }, async (request, reply) => {
+    const f = toFilter(request.query);
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="tessera-audit-${stamp}.csv"`);
+    async function* rows() {
+      yield CSV_COLUMNS.join(',') + '\r\n';
+      let after = 0;
+      let sent = 0;
+      while (sent < EXPORT_LIMIT) {
+        const batch = await services.audit.findAfter(after, 1000, f);
+        if (batch.length === 0) return;
+        yield batch.map((r) => { const d = toAuditDto(r); return CSV_COLUMNS.map((c) => csvCell(d[c])).join(','); }).join('\r\n') + '\r\n';
+        after = batch[batch.length - 1].id;
+        sent += batch.length;
+      }
+    }
+    return reply.send(Readable.from(rows()));
+  });
+}

@@ -1,0 +1,89 @@
+import type { Db, Executor } from '../db/connection.js';
+import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/context.js';
+import type { AuditAction } from './audit.actions.js';
+import { chainHash, GENESIS_HASH } from './audit-chain.js';
+import * as repo from './audit.repository.js';
+
+export interface AuditEntry {
+  action: AuditAction;
+  outcome?: 'success' | 'failure';
+  target?: { type: string; id: string | null; label?: string | null };
+  /** Never a secret: callers pass what was changed, not the values of secret fields. */
+  details?: Record<string, unknown>;
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;
+
+export interface ChainCheck {
+  ok: boolean;
+  checked: number;
+  /** The first record whose hash does not follow from the chain, with the reason. */
+  brokenAt?: { id: number; reason: string };
+}
+
+export function createAuditService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  /**
+   * Appends one record to the chain. Pass `tx` to make the record part of the change it
+   * describes: both are written, or neither.
+   */
+  async function record(ctx: RequestContext, entry: AuditEntry, tx?: Executor): Promise<void> {
+    const write = async (t: Executor) => {
+      await repo.lockAuditChain(t);
+      const prevHash = (await repo.findLastAuditHash(t)) ?? GENESIS_HASH;
+      const fields = {
+        at: clock.now(),
+        actorType: ctx.actor.type,
+        actorId: ctx.actor.id,
+        actorLabel: ctx.actor.label,
+        action: entry.action,
+        targetType: entry.target?.type ?? null,
+        targetId: entry.target?.id ?? null,
+        targetLabel: entry.target?.label ?? null,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+        outcome: entry.outcome ?? 'success',
+        details: entry.details ?? {},
+      };
+      await repo.insertAuditEvent(t, { ...fields, prevHash, hash: chainHash(prevHash, fields) });
+    };
+    if (tx) await write(tx);
+    else await db.transaction(write);
+  }
+
+  /** Walks the whole chain in id order and recomputes every hash. */
+  async function verifyChain(): Promise<ChainCheck> {
+    let prevHash = GENESIS_HASH;
+    let lastId = 0;
+    let checked = 0;
+    for (;;) {
+      const batch = await repo.findAuditEventsAfter(db, lastId, 2000);
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        if (row.prevHash !== prevHash) return { ok: false, checked, brokenAt: { id: row.id, reason: 'the previous record was changed or removed' } };
+        const expected = chainHash(prevHash, { ...row, details: row.details ?? {} });
+        if (expected !== row.hash) return { ok: false, checked, brokenAt: { id: row.id, reason: 'this record was changed' } };
+        prevHash = row.hash;
+        lastId = row.id;
+        checked++;
+      }
+    }
+    const head = await repo.findAuditHead(db);
+    if (head && (head.id !== lastId || head.hash !== prevHash)) {
+      return { ok: false, checked, brokenAt: { id: head.id, reason: `records up to id ${head.id} were written, but the chain ends at id ${lastId}: records were removed` } };
+    }
+    if (!head && checked > 0) return { ok: false, checked, brokenAt: { id: lastId, reason: 'the chain head is missing' } };
+    return { ok: true, checked };
+  }
+
+  return {
+    record,
+    verifyChain,
+    find: (f: repo.AuditFilter, page: { offset: number; limit: number }) => repo.findAuditEvents(db, f, page),
+    findAfter: (afterId: number, limit: number, f: repo.AuditFilter) => repo.findAuditEventsAfter(db, afterId, limit, f),
+    count: (f: repo.AuditFilter) => repo.countAuditEvents(db, f),
+    actions: () => repo.findDistinctAuditActions(db),
+  };
+}

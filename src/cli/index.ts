@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { DeclarativeConfigError } from '../config/declarative.js';
+import { AppError } from '../http/errors.js';
+import { adminCommands } from './admin.command.js';
+import { CliError } from './io.js';
+import { auditCommands } from './audit.command.js';
+import { keyCommands } from './keys.command.js';
+import { serveCommand, migrateCommand, configCommands } from './server.command.js';
+
+/** Errors a person can act on are printed as one line; anything else with its stack. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  if (err instanceof ConfigError || err instanceof DeclarativeConfigError || err instanceof AppError || err instanceof CliError) {
+    process.stderr.write(`tessera: ${err.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`tessera: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 1;
+}
+
+export function buildCli(): Command {
+  const program = new Command('tessera')
+    .description('Tessera: enterprise passwordless identity server')
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(serveCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(adminCommands());
+  program.addCommand(auditCommands());
+  program.addCommand(keyCommands());
+  program.addCommand(configCommands());
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    process.exitCode = report(err);
+  }
+}
+
+// Run when executed directly (tsx src/cli/index.ts, or bin/tessera.js importing the built file).
+if (process.argv[1] && /cli[\\/]index\.(ts|js)$/.test(process.argv[1])) {
+  await runCli(process.argv.slice(2));
+}

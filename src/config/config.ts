@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment (12-factor). Every key is documented here, where its
+ * default is defined; the README's configuration table mirrors this list.
+ */
+const schema = z.object({
+  /** TCP port of the HTTP server. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Interface to listen on. 0.0.0.0 in containers, 127.0.0.1 to keep it local. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** External base URL: links in e-mails, protocol metadata, WebAuthn origin. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Folder for the embedded database and the generated master key. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL connection string. Without it the embedded PGlite database in DATA_DIR is used. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  /** Redis connection string, for rate limits shared by several nodes. Optional. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Master key (32 bytes, base64 or hex) that seals secrets at rest. Without it DATA_DIR/master.key is used or created. */
+  TESSERA_MASTER_KEY: z.string().optional(),
+  /** Retired master keys (comma-separated), still accepted to open values sealed before a rotation. */
+  TESSERA_MASTER_KEY_PREVIOUS: z.string().optional(),
+  /** Path of the declarative YAML configuration applied at start. */
+  TESSERA_CONFIG: z.string().optional(),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Trust X-Forwarded-* headers from a reverse proxy (true, false, or a hop count / CIDR list). */
+  TRUST_PROXY: z.string().default('false'),
+  /** Maximum JSON body size in bytes. */
+  BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  masterKey?: string;
+  previousMasterKeys?: string;
+  configFile?: string;
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean | number | string;
+  bodyLimit: number;
+  /** true when PUBLIC_URL is https: cookies get the Secure flag. */
+  isSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const url = new URL(publicUrl);
+  if (url.search || url.hash) throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must not have a query or fragment');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    masterKey: e.TESSERA_MASTER_KEY,
+    previousMasterKeys: e.TESSERA_MASTER_KEY_PREVIOUS,
+    configFile: e.TESSERA_CONFIG,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    bodyLimit: e.BODY_LIMIT,
+    isSecure: url.protocol === 'https:',
+  };
+}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { apiKeyScopes, MIN_DECLARED_KEY_LENGTH } from '../api-keys/api-key.service.js';
+import type { Services } from '../http/services.js';
+import { configContext } from '../lib/context.js';
+import { settingsPatch } from '../settings/settings.schemas.js';
+
+/**
+ * The declarative configuration file (TESSERA_CONFIG). Applied at every start, idempotently:
+ * what already matches is left alone, so a second run changes nothing and records nothing.
+ * Secrets are never written inline: they are references to an environment variable or a file.
+ */
+export class DeclarativeConfigError extends Error {
+  constructor(readonly file: string, readonly where: string, message: string) {
+    super(`${file}: ${where ? `${where}: ` : ''}${message}`);
+    this.name = 'DeclarativeConfigError';
+  }
+}
+
+const secretRef = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+], { error: 'must be a reference: {env: NAME} or {file: path} (secrets are never written inline)' });
+type SecretRef = z.infer<typeof secretRef>;
+
+const fileSchema = z.object({
+  settings: settingsPatch.extend({
+    smtp: settingsPatch.shape.smtp.unwrap().extend({ password: secretRef.nullable() }).partial().strict(),
+  }).partial().strict().optional(),
+  admins: z.array(z.object({
+    email: z.string().trim().email(),
+    name: z.string().trim().min(1).max(120),
+    password: secretRef,
+  }).strict()).optional(),
+  apiKeys: z.array(z.object({
+    name: z.string().trim().min(1).max(120),
+    scope: z.enum(apiKeyScopes),
+    secret: secretRef,
+    expiresAt: z.union([z.iso.datetime({ offset: true }), z.date()]).nullable().optional(),
+  }).strict()).optional(),
+}).strict();
+
+export type DeclarativeConfig = z.infer<typeof fileSchema>;
+
+const formatPath = (p: PropertyKey[]) => p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
+
+/** Reads and validates the file; every error names the file, the place inside it and the problem. */
+export function readDeclarativeConfig(file: string): DeclarativeConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DeclarativeConfigError(file, '', `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new DeclarativeConfigError(file, e.linePos ? `line ${e.linePos[0].line}` : '', e.message.split('\n')[0]);
+  }
+  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DeclarativeConfigError(file, formatPath(issue.path), issue.message);
+  }
+  const emails = new Set<string>();
+  parsed.data.admins?.forEach((a, i) => {
+    if (emails.has(a.email.toLowerCase())) throw new DeclarativeConfigError(file, `admins[${i}].email`, 'is declared twice');
+    emails.add(a.email.toLowerCase());
+  });
+  return parsed.data;
+}
+
+function resolveSecret(file: string, where: string, ref: SecretRef, env: NodeJS.ProcessEnv): string {
+  if ('env' in ref) {
+    const value = env[ref.env];
+    if (!value) throw new DeclarativeConfigError(file, where, `environment variable ${ref.env} is not set`);
+    return value;
+  }
+  const target = path.resolve(path.dirname(file), ref.file);
+  try {
+    return fs.readFileSync(target, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new DeclarativeConfigError(file, where, `cannot read secret file ${target} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Applies the file. Returns what changed, as human-readable lines (never a secret). */
+export async function applyDeclarativeConfig(services: Services, file: string, env: NodeJS.ProcessEnv, logger?: Logger): Promise<string[]> {
+  const cfg = readDeclarativeConfig(file);
+  const ctx = configContext(path.basename(file));
+  const changes: string[] = [];
+
+  // Resolve every secret before writing anything, so a missing one changes nothing.
+  const smtpPasswordRef = cfg.settings?.smtp?.password;
+  const smtpPassword = smtpPasswordRef ? resolveSecret(file, 'settings.smtp.password', smtpPasswordRef, env) : smtpPasswordRef;
+  const admins = (cfg.admins ?? []).map((a, i) => ({ ...a, password: resolveSecret(file, `admins[${i}].password`, a.password, env) }));
+  const apiKeys = (cfg.apiKeys ?? []).map((k, i) => {
+    const secret = resolveSecret(file, `apiKeys[${i}].secret`, k.secret, env);
+    if (secret.length < MIN_DECLARED_KEY_LENGTH) throw new DeclarativeConfigError(file, `apiKeys[${i}].secret`, `the key must be at least ${MIN_DECLARED_KEY_LENGTH} characters`);
+    return { ...k, secret, expiresAt: k.expiresAt ? new Date(k.expiresAt) : null };
+  });
+
+  if (cfg.settings) {
+    const { smtp, ...rest } = cfg.settings;
+    const { password: _ref, ...smtpRest } = smtp ?? {};
+    const patch: Record<string, unknown> = { ...rest, ...(smtp ? { smtp: smtpRest } : {}) };
+    if (smtpPassword !== undefined) {
+      const current = await services.settings.getSecret('smtp.password');
+      if ((current ?? null) !== smtpPassword) (patch.smtp as Record<string, unknown>) = { ...(patch.smtp as object), password: smtpPassword };
+    }
+    const before = JSON.stringify(await services.settings.getResponse());
+    const after = JSON.stringify(await services.settings.update(ctx, patch));
+    if (before !== after || (patch.smtp as { password?: unknown } | undefined)?.password !== undefined) changes.push('settings updated');
+  }
+
+  for (const [i, a] of admins.entries()) {
+    const result = await services.admins.ensureDeclared(ctx, a).catch((err) => {
+      throw new DeclarativeConfigError(file, `admins[${i}]`, (err as Error).message);
+    });
+    if (result !== 'unchanged') changes.push(`admin ${a.email} ${result}`);
+  }
+  for (const [i, k] of apiKeys.entries()) {
+    const result = await services.apiKeys.ensureDeclared(ctx, k).catch((err) => {
+      throw new DeclarativeConfigError(file, `apiKeys[${i}]`, (err as Error).message);
+    });
+    if (result !== 'unchanged') changes.push(`API key ${k.name} ${result}`);
+  }
+
+  if (changes.length) {
+    await services.audit.record(ctx, { action: 'config.applied', target: { type: 'config', id: null, label: path.basename(file) }, details: { changes } });
+    logger?.info({ file, changes }, 'declarative configuration applied');
+  } else {
+    logger?.info({ file }, 'declarative configuration already in effect');
+  }
+  return changes;
+}

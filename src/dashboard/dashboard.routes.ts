@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { auditEventDto, toAuditDto } from '../audit/audit.routes.js';
+import type { App } from '../http/app.js';
+import { errors } from '../http/schemas.js';
+import type { Services } from '../http/services.js';
+
+const dashboard = z.object({
+  employees: z.object({ total: z.number().int(), active: z.number().int(), deactivated: z.number().int(), disabled: z.number().int() }),
+  admins: z.number().int(),
+  signInsToday: z.object({ success: z.number().int(), failure: z.number().int() }),
+  recentEvents: z.array(auditEventDto),
+});
+
+/** Sign-in actions counted on the dashboard; employee sign-ins join them as they arrive. */
+const SIGN_IN_ACTIONS = ['admin.sign_in'];
+
+export async function dashboardRoutes(app: App, services: Services) {
+  app.get('/dashboard', { config: { access: 'read' }, schema: { tags: ['Dashboard'], response: { 200: dashboard, ...errors } } }, async () => {
+    const now = services.clock.now();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    const count = (outcome: 'success' | 'failure') =>
+      Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
+    const [byStatus, admins, success, failure, recent] = await Promise.all([
+      services.employees.countByStatus(), services.admins.count(), count('success'), count('failure'),
+      services.audit.find({}, { offset: 0, limit: 10 }),
+    ]);
+    const active = byStatus.active ?? 0, deactivated = byStatus.deactivated ?? 0, disabled = byStatus.disabled ?? 0;
+    return {
+      employees: { total: active + deactivated + disabled, active, deactivated, disabled },
+      admins, signInsToday: { success, failure }, recentEvents: recent.items.map(toAuditDto),
+    };
+  });
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** A database handle or an open transaction: repositories accept either. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  db: Db;
+  engine: 'pglite' | 'postgres';
+  /** Runs raw SQL and returns rows (used by migrations, health checks and tests). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs fn inside one transaction on one connection, with raw SQL. */
+  transaction<T>(fn: (query: RawQuery) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type RawQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** Use an in-memory PGlite (tests). */
+  inMemory?: boolean;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // A pool error (server restarted, network cut) must not crash the process: the next query reports it.
+    pool.on('error', () => {});
+    const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+    return {
+      db,
+      engine: 'postgres',
+      query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+      transaction: async (fn) => {
+        const conn = await pool.connect();
+        try {
+          await conn.query('BEGIN');
+          const result = await fn(async (text, params) => (await conn.query(text, params as unknown[])).rows);
+          await conn.query('COMMIT');
+          return result;
+        } catch (err) {
+          await conn.query('ROLLBACK').catch(() => {});
+          throw err;
+        } finally {
+          conn.release();
+        }
+      },
+      close: () => pool.end(),
+    };
+  }
+  let client: PGlite;
+  if (opts.inMemory) {
+    client = await PGlite.create();
+  } else {
+    const dir = path.join(opts.dataDir, 'pglite');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    client = await PGlite.create(dir);
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    db,
+    engine: 'pglite',
+    query: async (text, params) => (await client.query(text, params as unknown[])).rows as never,
+    transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query(text, params as unknown[])).rows as never)),
+    close: () => client.close(),
+  };
+}

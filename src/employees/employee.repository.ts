@@ -1,0 +1,97 @@
+import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/connection.js';
+import { companies, departments, employees, positions } from '../db/schema.js';
+import type { EmployeeQuery } from './employee.schemas.js';
+
+export type EmployeeRow = typeof employees.$inferSelect;
+export type EmployeeWithRefs = EmployeeRow & {
+  companyName: string | null; departmentName: string | null; positionName: string | null;
+};
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const withRefs = {
+  employee: employees,
+  companyName: companies.name,
+  departmentName: departments.name,
+  positionName: positions.name,
+};
+
+function selectWithRefs(db: Executor) {
+  return db.select(withRefs).from(employees)
+    .leftJoin(companies, eq(companies.id, employees.companyId))
+    .leftJoin(departments, eq(departments.id, employees.departmentId))
+    .leftJoin(positions, eq(positions.id, employees.positionId));
+}
+
+const flatten = (r: { employee: EmployeeRow; companyName: string | null; departmentName: string | null; positionName: string | null }): EmployeeWithRefs =>
+  ({ ...r.employee, companyName: r.companyName, departmentName: r.departmentName, positionName: r.positionName });
+
+export async function findEmployeeById(db: Executor, id: string): Promise<EmployeeWithRefs | undefined> {
+  const [row] = await selectWithRefs(db).where(eq(employees.id, id));
+  return row && flatten(row);
+}
+
+export async function findEmployeeByEmail(db: Executor, email: string): Promise<EmployeeRow | undefined> {
+  const [row] = await db.select().from(employees).where(eq(employees.emailNormalized, normalizeEmail(email)));
+  return row;
+}
+
+const sortColumns = {
+  lastName: [employees.lastName, employees.firstName],
+  firstName: [employees.firstName, employees.lastName],
+  email: [employees.emailNormalized],
+  status: [employees.status, employees.lastName],
+  createdAt: [employees.createdAt],
+  company: [companies.name, employees.lastName],
+} as const;
+
+export async function findEmployees(db: Executor, q: EmployeeQuery): Promise<{ items: EmployeeWithRefs[]; total: number }> {
+  const conditions: (SQL | undefined)[] = [
+    q.status ? eq(employees.status, q.status) : undefined,
+    q.companyId ? eq(employees.companyId, q.companyId) : undefined,
+    q.departmentId ? eq(employees.departmentId, q.departmentId) : undefined,
+    q.positionId ? eq(employees.positionId, q.positionId) : undefined,
+    q.source ? eq(employees.source, q.source) : undefined,
+    q.q
+      ? or(
+          ilike(employees.emailNormalized, like(q.q.toLowerCase())),
+          ilike(employees.firstName, like(q.q)),
+          ilike(employees.lastName, like(q.q)),
+          ilike(sql`${employees.firstName} || ' ' || ${employees.lastName}`, like(q.q)),
+          ilike(employees.phone, like(q.q)),
+        )
+      : undefined,
+  ];
+  const where = and(...conditions.filter(Boolean));
+  const dir = q.order === 'desc' ? desc : asc;
+  const order = [...sortColumns[q.sort].map((c) => dir(c)), asc(employees.id)];
+  const [rows, [{ count }]] = await Promise.all([
+    selectWithRefs(db).where(where).orderBy(...order).offset((q.page - 1) * q.pageSize).limit(q.pageSize),
+    db.select({ count: sql<number>`count(*)::int` }).from(employees).where(where),
+  ]);
+  return { items: rows.map(flatten), total: count };
+}
+
+export async function insertEmployee(db: Executor, row: Omit<typeof employees.$inferInsert, 'emailNormalized'>): Promise<EmployeeRow> {
+  const [inserted] = await db.insert(employees).values({ ...row, emailNormalized: normalizeEmail(row.email) }).returning();
+  return inserted;
+}
+
+export async function updateEmployeeById(db: Executor, id: string, patch: Partial<typeof employees.$inferInsert>): Promise<EmployeeRow | undefined> {
+  const set = { ...patch, updatedAt: sql`now()` } as Record<string, unknown>;
+  if (patch.email) set.emailNormalized = normalizeEmail(patch.email);
+  const [row] = await db.update(employees).set(set).where(eq(employees.id, id)).returning();
+  return row;
+}
+
+export async function deleteEmployeeById(db: Executor, id: string): Promise<boolean> {
+  const rows = await db.delete(employees).where(eq(employees.id, id)).returning({ id: employees.id });
+  return rows.length > 0;
+}
+
+export async function countEmployeesByStatus(db: Executor): Promise<Record<string, number>> {
+  const rows = await db.select({ status: employees.status, count: sql<number>`count(*)::int` }).from(employees).groupBy(employees.status);
+  return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+}

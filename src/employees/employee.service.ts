@@ -1,0 +1,125 @@
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db, Executor } from '../db/connection.js';
+import { AppError, isUniqueViolation } from '../http/errors.js';
+import type { RequestContext } from '../lib/context.js';
+import type { SessionService } from '../sessions/session.service.js';
+import * as repo from './employee.repository.js';
+import * as orgRepo from './organisation.repository.js';
+import type { EmployeeCreate, EmployeeDto, EmployeePatch, EmployeeQuery, EmployeeStatus } from './employee.schemas.js';
+
+/**
+ * Called, inside the transaction, when an employee stops being active or is deleted: later
+ * features (OIDC grants, SAML sessions) register here to revoke what the employee holds.
+ */
+export type EmployeeRevocationHook = (tx: Executor, employeeId: string) => Promise<void>;
+
+export function toEmployeeDto(e: repo.EmployeeWithRefs): EmployeeDto {
+  return {
+    id: e.id, email: e.email, firstName: e.firstName, lastName: e.lastName,
+    displayName: `${e.firstName} ${e.lastName}`.trim(), phone: e.phone,
+    companyId: e.companyId, company: e.companyId ? { id: e.companyId, name: e.companyName ?? '' } : null,
+    departmentId: e.departmentId, department: e.departmentId ? { id: e.departmentId, name: e.departmentName ?? '' } : null,
+    positionId: e.positionId, position: e.positionId ? { id: e.positionId, name: e.positionName ?? '' } : null,
+    status: e.status as EmployeeStatus, source: e.source,
+    createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
+  };
+}
+
+const TRACKED = ['email', 'firstName', 'lastName', 'phone', 'companyId', 'departmentId', 'positionId', 'status'] as const;
+
+export type EmployeeService = ReturnType<typeof createEmployeeService>;
+
+export function createEmployeeService(deps: { db: Db; audit: AuditService; sessions: SessionService; revocationHooks?: EmployeeRevocationHook[] }) {
+  const { db, audit, sessions } = deps;
+  const hooks = deps.revocationHooks ?? [];
+
+  async function revokeEverything(tx: Executor, id: string) {
+    await sessions.revokeSubject('employee', id, { tx });
+    for (const hook of hooks) await hook(tx, id);
+  }
+
+  /** Checks that referenced company, department and position exist and agree with each other. */
+  async function resolveRefs(tx: Executor, input: { companyId?: string | null; departmentId?: string | null; positionId?: string | null }, current?: repo.EmployeeRow) {
+    let companyId = input.companyId !== undefined ? input.companyId : current?.companyId ?? null;
+    const departmentId = input.departmentId !== undefined ? input.departmentId : current?.departmentId ?? null;
+    if (companyId && !(await orgRepo.findCompanyById(tx, companyId))) throw new AppError('organisation.company_not_found', 'Company was not found');
+    if (input.positionId && !(await orgRepo.findPositionById(tx, input.positionId))) throw new AppError('organisation.position_not_found', 'Position was not found');
+    if (departmentId) {
+      const dept = await orgRepo.findDepartmentById(tx, departmentId);
+      if (!dept) throw new AppError('organisation.department_not_found', 'Department was not found');
+      if (companyId && dept.companyId !== companyId) throw new AppError('organisation.department_mismatch', 'The department belongs to another company');
+      companyId = dept.companyId;
+    }
+    return { companyId, departmentId };
+  }
+
+  async function get(id: string, tx: Executor = db) {
+    const e = await repo.findEmployeeById(tx, id);
+    if (!e) throw new AppError('employees.not_found', 'Employee was not found');
+    return e;
+  }
+
+  async function create(ctx: RequestContext, input: EmployeeCreate & { source?: string }): Promise<EmployeeDto> {
+    try {
+      return await db.transaction(async (tx) => {
+        const refs = await resolveRefs(tx, input);
+        const row = await repo.insertEmployee(tx, {
+          email: input.email, firstName: input.firstName, lastName: input.lastName, phone: input.phone || null,
+          ...refs, positionId: input.positionId ?? null, status: input.status ?? 'active', source: input.source ?? 'manual',
+        });
+        await audit.record(ctx, { action: 'employee.created', target: { type: 'employee', id: row.id, label: row.email }, details: { source: row.source } }, tx);
+        return toEmployeeDto(await get(row.id, tx));
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address');
+      throw err;
+    }
+  }
+
+  async function update(ctx: RequestContext, id: string, patch: EmployeePatch): Promise<EmployeeDto> {
+    try {
+      return await db.transaction(async (tx) => {
+        const current = await get(id, tx);
+        const refs = await resolveRefs(tx, patch, current);
+        const next = { ...patch, ...refs, ...(patch.phone !== undefined ? { phone: patch.phone || null } : {}) };
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        for (const k of TRACKED) {
+          if (next[k] !== undefined && next[k] !== current[k]) changes[k] = { from: current[k], to: next[k] };
+        }
+        if (Object.keys(changes).length === 0) return toEmployeeDto(current);
+        await repo.updateEmployeeById(tx, id, Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.to])));
+        const target = { type: 'employee', id, label: current.email };
+        await audit.record(ctx, { action: 'employee.updated', target, details: { changes } }, tx);
+        if (changes.status) {
+          await audit.record(ctx, { action: 'employee.status_changed', target, details: changes.status }, tx);
+          if (changes.status.to !== 'active') await revokeEverything(tx, id);
+        }
+        return toEmployeeDto(await get(id, tx));
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address');
+      throw err;
+    }
+  }
+
+  async function remove(ctx: RequestContext, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await get(id, tx);
+      await revokeEverything(tx, id);
+      await repo.deleteEmployeeById(tx, id);
+      await audit.record(ctx, { action: 'employee.deleted', target: { type: 'employee', id, label: current.email } }, tx);
+    });
+  }
+
+  return {
+    get: async (id: string) => toEmployeeDto(await get(id)),
+    list: async (q: EmployeeQuery) => {
+      const { items, total } = await repo.findEmployees(db, q);
+      return { items: items.map(toEmployeeDto), total, page: q.page, pageSize: q.pageSize };
+    },
+    create,
+    update,
+    remove,
+    countByStatus: () => repo.countEmployeesByStatus(db),
+  };
+}

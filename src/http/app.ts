@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import { packageRoot } from '../lib/package-root.js';
+import { installAuth } from './auth.js';
+import { installErrorHandler, sendError } from './error-handler.js';
+import { registerRoutes } from './routes.js';
+import type { Services } from './services.js';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface BuildAppOptions {
+  services: Services;
+  logger?: FastifyBaseLogger | boolean;
+  /** Folder of the built console; defaults to dist/web in the package. */
+  webRoot?: string;
+  /** Per-IP requests a minute on the sign-in endpoints. */
+  signInRateLimit?: number;
+  /** Per-IP requests a minute on the whole API. */
+  apiRateLimit?: number;
+}
+
+/** The HTTP application: plugins for infrastructure, then the feature routes. Tests build it too. */
+export async function buildApp(opts: BuildAppOptions): Promise<App> {
+  const { services } = opts;
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: typeof opts.logger === 'object' ? opts.logger : undefined,
+    logger: typeof opts.logger === 'boolean' ? opts.logger : undefined,
+    trustProxy: config.trustProxy as boolean,
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app as unknown as FastifyInstance);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Mantine sets inline styles; no inline script is ever allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: config.isSecure ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.isSecure ? { maxAge: 31536000 } : false,
+  });
+
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  if (redis) app.addHook('onClose', async () => { redis.disconnect(); });
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: opts.apiRateLimit ?? 1200,
+    timeWindow: '1 minute',
+    ...(redis ? { redis, nameSpace: 'tessera-rl:' } : {}),
+    // Only the API and the sign-in pages count; static console files do not.
+    allowList: (request) => !request.url.startsWith('/api/'),
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limit.exceeded', message: `Too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` } }),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Tessera API', version: '1', description: 'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`.' },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  installAuth(app as unknown as FastifyInstance, services);
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      if (!(await services.isSchemaCurrent())) return sendError(reply, 503, 'internal.unavailable', 'Database migrations are not applied');
+      return { status: 'ready', database: services.database.engine };
+    } catch {
+      return sendError(reply, 503, 'internal.unavailable', 'Database is not reachable');
+    }
+  });
+
+  await app.register(async (api) => registerRoutes(api, services, { signInRateLimit: opts.signInRateLimit ?? 30 }), { prefix: '/api' });
+
+  await registerConsole(app, opts.webRoot ?? path.join(packageRoot(), 'dist', 'web'));
+  return app;
+}
+
+/** The console SPA: static files, and index.html for any other GET outside the API. */
+async function registerConsole(app: App, webRoot: string) {
+  const index = path.join(webRoot, 'index.html');
+  const hasConsole = fs.existsSync(index);
+  if (hasConsole) {
+    await app.register(fastifyStatic, {
+      root: webRoot, prefix: '/', wildcard: false, index: false,
+      setHeaders: (reply, file) => reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    if (!isPage) return sendError(reply, 404, 'request.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    if (!hasConsole) return reply.code(503).type('text/plain').send('The console is not built: run `npm run build`.');
+    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Every error a client can cause has a stable code, declared here with its HTTP status.
+ * Services throw AppError; one Fastify error handler turns it into {"error":{"code","message"}}.
+ */
+export const errorCodes = {
+  'request.invalid_json': 400,
+  'request.validation_failed': 400,
+  'request.body_too_large': 413,
+  'request.unsupported_media_type': 415,
+  'request.not_found': 404,
+  'request.method_not_allowed': 405,
+  'rate_limit.exceeded': 429,
+  'auth.required': 401,
+  'auth.session_expired': 401,
+  'auth.invalid_credentials': 401,
+  'auth.invalid_totp': 401,
+  'auth.account_locked': 423,
+  'auth.forbidden': 403,
+  'auth.insufficient_scope': 403,
+  'auth.csrf_invalid': 403,
+  'auth.stage_invalid': 403,
+  'auth.invalid_api_key': 401,
+  'setup.not_needed': 409,
+  'setup.invalid_token': 401,
+  'admins.not_found': 404,
+  'admins.email_in_use': 409,
+  'admins.last_admin': 409,
+  'admins.cannot_delete_self': 409,
+  'admins.password_too_weak': 400,
+  'admins.totp_required': 409,
+  'admins.totp_not_pending': 409,
+  'admins.totp_already_enabled': 409,
+  'employees.not_found': 404,
+  'employees.email_in_use': 409,
+  'organisation.company_not_found': 404,
+  'organisation.department_not_found': 404,
+  'organisation.position_not_found': 404,
+  'organisation.department_mismatch': 400,
+  'organisation.name_in_use': 409,
+  'organisation.in_use': 409,
+  'api_keys.not_found': 404,
+  'api_keys.name_in_use': 409,
+  'api_keys.expiry_in_past': 400,
+  'settings.invalid': 400,
+  'internal.error': 500,
+  'internal.unavailable': 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message: string, readonly options: { cause?: unknown; details?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.status = errorCodes[code];
+  }
+  get details(): unknown {
+    return this.options.details;
+  }
+}
+
+export const notFound = (code: ErrorCode & `${string}.not_found`, what: string) => new AppError(code, `${what} was not found`);
+
+/** PostgreSQL unique-violation (23505) on the named constraint. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = findPgError(err);
+  return e?.code === '23505' && (!constraint || e.constraint === constraint);
+}
+
+/** PostgreSQL foreign-key violation (23503). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return findPgError(err)?.code === '23503';
+}
+
+function findPgError(err: unknown): { code?: string; constraint?: string } | undefined {
+  // drizzle wraps driver errors; walk the cause chain.
+  for (let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as never, i++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e;
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+import { createAdminAuthService } from '../admins/admin-auth.service.js';
+import { createAdminService } from '../admins/admin.service.js';
+import { createApiKeyService } from '../api-keys/api-key.service.js';
+import { createAuditService } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/connection.js';
+import { createEmployeeService } from '../employees/employee.service.js';
+import { createOrganisationService } from '../employees/organisation.service.js';
+import type { Clock } from '../lib/clock.js';
+import type { MasterKey } from '../security/master-key.js';
+import { createSealer, type Sealer } from '../security/sealing.js';
+import { createSessionService } from '../sessions/session.service.js';
+import { createSettingsService } from '../settings/settings.service.js';
+import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
+import { deriveCsrfKey } from './csrf.js';
+
+export interface CoreDeps {
+  config: Config;
+  database: Database;
+  masterKey: MasterKey;
+  /** Keys that older sealed values may still use (during a key rotation). */
+  previousKeys?: MasterKey[];
+  clock: Clock;
+}
+
+/** Every service, wired once. The HTTP app, the CLI and the tests all build the same graph. */
+export function createServices(deps: CoreDeps) {
+  const { config, database, clock } = deps;
+  const db = database.db;
+  const sealer: Sealer = createSealer(deps.masterKey, deps.previousKeys);
+  const audit = createAuditService({ db, clock });
+  const settings = createSettingsService({ db, sealer, audit, clock });
+  const sessions = createSessionService({ db, clock });
+  const admins = createAdminService({ db, audit, sealer, clock, sessions, settings });
+  const adminAuth = createAdminAuthService({ db, audit, sealer, clock, settings });
+  const organisation = createOrganisationService({ db, audit });
+  const employees = createEmployeeService({ db, audit, sessions });
+  const apiKeys = createApiKeyService({ db, audit, clock });
+  const expectedMigrations = listMigrations().map((m) => m.tag);
+  return {
+    config, database, db, clock, sealer, csrfKey: deriveCsrfKey(deps.masterKey.key),
+    isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
+    audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,44 @@
+import type { Database, RawQuery } from '../db/connection.js';
+import type { Sealer } from './sealing.js';
+
+/**
+ * Every place a sealed value lives, with the associated data it was sealed under. A feature
+ * that seals a new column adds it here, so that key rotation re-seals it too.
+ */
+interface SealedColumn {
+  table: string;
+  idColumn: string;
+  column: string;
+  /** Rows to consider (SQL condition), for tables that mix sealed and plain values. */
+  where?: string;
+  aad(id: string): string;
+  /** The column is jsonb holding the sealed string. */
+  isJson?: boolean;
+}
+
+export const sealedColumns: SealedColumn[] = [
+  { table: 'admins', idColumn: 'id', column: 'totp_secret', aad: (id) => `admins.totp_secret:${id}` },
+  { table: 'admins', idColumn: 'id', column: 'totp_pending_secret', aad: (id) => `admins.totp_pending_secret:${id}` },
+  { table: 'settings', idColumn: 'key', column: 'value', where: `key IN ('smtp.password')`, aad: (id) => `settings:${id}`, isJson: true },
+];
+
+/** Opens every sealed value with `from` and seals it again with `to`, in the caller's transaction. */
+export async function resealAll(query: RawQuery, from: Sealer, to: Sealer): Promise<number> {
+  let count = 0;
+  for (const c of sealedColumns) {
+    const rows = await query<{ id: string; value: unknown }>(
+      `SELECT ${c.idColumn}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${c.where ? ` AND ${c.where}` : ''} FOR UPDATE`,
+    );
+    for (const row of rows) {
+      const sealed = String(row.value);
+      const resealed = to.seal(from.open(sealed, c.aad(row.id)), c.aad(row.id));
+      await query(`UPDATE ${c.table} SET ${c.column} = $1${c.isJson ? '::jsonb' : ''} WHERE ${c.idColumn}::text = $2`, [c.isJson ? JSON.stringify(resealed) : resealed, row.id]);
+      count++;
+    }
+  }
+  return count;
+}
+
+export async function rotateSealedValues(database: Database, from: Sealer, to: Sealer): Promise<number> {
+  return database.transaction((query) => resealAll(query, from, to));
+}

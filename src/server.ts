@@ -1,0 +1,99 @@
+import pino, { type Logger } from 'pino';
+import { applyDeclarativeConfig } from './config/declarative.js';
+import { loadConfig, type Config } from './config/config.js';
+import { openDatabase, type Database } from './db/connection.js';
+import { runMigrations } from './db/migrate.js';
+import { buildApp, type App } from './http/app.js';
+import { createServices, type Services } from './http/services.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { loadMasterKey, type LoadedMasterKey } from './security/master-key.js';
+
+/** Redacted wherever they appear in a log line: secrets never reach the logs. */
+export const LOG_REDACT = [
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  '*.password', '*.newPassword', '*.currentPassword', '*.secret', '*.token', '*.clientSecret',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+}
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  services: Services;
+  masterKey: LoadedMasterKey;
+}
+
+/** Config → master key → database → migrations → services: what the server and every CLI command need. */
+export async function openRuntime(opts: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
+  const config = loadConfig(opts.env);
+  const logger = opts.logger ?? createLogger(config);
+  const { masterKey, previous, created, source } = loadMasterKey({ envKey: config.masterKey, envPrevious: config.previousMasterKeys, dataDir: config.dataDir });
+  if (created) logger.warn({ file: source }, 'created a new master key: back it up with the database, or sealed secrets cannot be read again');
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const { applied } = await runMigrations(database);
+    if (applied.length) logger.info({ applied }, 'database migrations applied');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const services = createServices({ config, database, masterKey, previousKeys: previous, clock: opts.clock ?? systemClock });
+  return { config, logger, database, services, masterKey: { masterKey, previous, created, source } };
+}
+
+export interface RunningServer {
+  app: App;
+  runtime: Runtime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP server; prints where it is and how the first admin gets in. */
+export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line: string) => void } = {}): Promise<RunningServer> {
+  const runtime = await openRuntime({ env: opts.env });
+  const { config, logger, services, database } = runtime;
+  const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  try {
+    if (config.configFile) await applyDeclarativeConfig(services, config.configFile, opts.env ?? process.env, logger);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const app = await buildApp({
+    services, logger,
+    signInRateLimit: Number((opts.env ?? process.env).TESSERA_SIGNIN_RATE_LIMIT ?? 30),
+    apiRateLimit: Number((opts.env ?? process.env).TESSERA_API_RATE_LIMIT ?? 1200),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  // Housekeeping: expired sessions are removed every ten minutes (idle ones are refused at once anyway).
+  const timer = setInterval(() => { services.sessions.purgeExpired().catch((err) => logger.warn({ err }, 'session purge failed')); }, 10 * 60_000);
+  timer.unref();
+
+  const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);
+  const setupToken = await services.adminAuth.issueSetupToken();
+  if (setupToken) {
+    print('No admin exists yet. Create the first admin by opening this one-time link (valid 24 hours):');
+    print(`  ${config.publicUrl}/setup?token=${setupToken}`);
+    print('  or from the shell: npx tessera admin create --email you@example.com --name "Your Name"');
+  } else {
+    print(`Sign in to the console at ${config.publicUrl}/login`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(timer);
+      await app.close();
+      await database.close();
+    })();
+    return stopping;
+  };
+  return { app, runtime, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, stop };
+}
