@@ -49,7 +49,8 @@ setUnauthorizedHandler((error) => {
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="bottom-right" />
+      {/* Bottom-left, like desktop snackbars: clear of the header menu, page actions and Save buttons. */}
+      <Notifications position="bottom-left" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -62,7 +62,10 @@ async function fetchCsrfToken(): Promise<string> {
 }
 
 async function csrfToken(forceRefresh: boolean): Promise<string> {
-  if (!forceRefresh) {
+  if (forceRefresh) {
+    // The server may hand back the cookie it already has; drop the rejected one so it issues anew.
+    document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict`;
+  } else {
     const fromCookie = readCsrfCookie();
     if (fromCookie) return fromCookie;
   }

@@ -2,7 +2,7 @@ import { ActionIcon, Code, Table, Text, Tooltip, VisuallyHidden } from '@mantine
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { Fragment, useState } from 'react';
 import type { AuditEvent } from '../api/types';
-import { formatDateTime } from './format';
+import { formatTimestamp } from './format';
 import { OutcomeBadge } from './StatusBadge';
 
 export function actorText(event: AuditEvent): string {
@@ -79,7 +79,7 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
                       </Tooltip>
                     </Table.Td>
                   ) : null}
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(event.at)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(event.at)}</Table.Td>
                   <Table.Td>
                     <Text size="sm">{actorText(event)}</Text>
                     <Text size="xs" c="dimmed">

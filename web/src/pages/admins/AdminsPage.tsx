@@ -10,6 +10,7 @@ import { formatDateTime } from '../../components/format';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
+import { useLastDefined } from '../../components/use-last-defined';
 import { AddAdminModal } from './AddAdminModal';
 
 export function AdminsPage() {
@@ -21,6 +22,8 @@ export function AdminsPage() {
   const [deleting, setDeleting] = useState<Admin | null>(null);
   const [resetting, setResetting] = useState<Admin | null>(null);
   const myId = me.data?.admin.id;
+  const shownDelete = useLastDefined(deleting);
+  const shownReset = useLastDefined(resetting);
 
   const confirmDelete = () => {
     if (!deleting) return;
@@ -128,7 +131,7 @@ export function AdminsPage() {
         onConfirm={confirmDelete}
         onClose={() => setDeleting(null)}
       >
-        {`Delete ${deleting?.email ?? ''}? They will no longer be able to sign in.`}
+        {`Delete ${shownDelete?.email ?? ''}? They will no longer be able to sign in.`}
       </ConfirmDialog>
       <ConfirmDialog
         opened={resetting !== null}
@@ -138,7 +141,7 @@ export function AdminsPage() {
         onConfirm={confirmReset}
         onClose={() => setResetting(null)}
       >
-        {`Remove ${resetting?.email ?? ''}'s authenticator app? They will have to set up a new one at their next sign-in.`}
+        {`Remove ${shownReset?.email ?? ''}'s authenticator app? They will have to set up a new one at their next sign-in.`}
       </ConfirmDialog>
     </>
   );

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime } from '../../components/format';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
+import { useLastDefined } from '../../components/use-last-defined';
 import { CreateApiKeyModal } from './CreateApiKeyModal';
 import { SecretModal } from './SecretModal';
 
@@ -28,6 +29,7 @@ export function ApiKeysPage() {
   const [creating, { open, close }] = useDisclosure(false);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const shownRevoke = useLastDefined(revoking);
 
   const confirmRevoke = () => {
     if (!revoking) return;
@@ -134,7 +136,7 @@ export function ApiKeysPage() {
         onConfirm={confirmRevoke}
         onClose={() => setRevoking(null)}
       >
-        {`Revoke ${revoking?.name ?? ''}? Anything using it stops working immediately.`}
+        {`Revoke ${shownRevoke?.name ?? ''}? Anything using it stops working immediately.`}
       </ConfirmDialog>
     </>
   );

@@ -1,12 +1,15 @@
 import { Alert, Button, CopyButton, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import type { CreatedApiKey } from '../../api/types';
+import { useLastDefined } from '../../components/use-last-defined';
 
 /** Shows a new API key's secret once ("API key secret" field, "Copy" button, "Done"). */
-export function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
+export function SecretModal({ created: current, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
+  // Keep the content while the dialog fades out.
+  const created = useLastDefined(current);
   return (
     <Modal
-      opened={created !== null}
+      opened={current !== null}
       onClose={onClose}
       title={created ? `API key “${created.apiKey.name}” created` : ''}
       centered

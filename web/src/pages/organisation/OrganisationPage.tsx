@@ -15,6 +15,7 @@ import { NameDialog } from '../../components/NameDialog';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
+import { useLastDefined } from '../../components/use-last-defined';
 import { AddNameForm } from './AddNameForm';
 import { CompanyCard } from './CompanyCard';
 import { PositionsCard } from './PositionsCard';
@@ -35,6 +36,8 @@ export function OrganisationPage() {
     position: useDeletePosition(),
   };
   const { renaming, setRenaming, deleting, setDeleting } = useOrgDialogs();
+  const shownRename = useLastDefined(renaming);
+  const shownDelete = useLastDefined(deleting);
 
   const addCompany = (name: string) =>
     createCompany.mutateAsync(name).then(
@@ -107,8 +110,8 @@ export function OrganisationPage() {
 
       <NameDialog
         opened={renaming !== null}
-        title={renaming ? `Rename ${kindLabel[renaming.kind]}` : ''}
-        initialName={renaming?.name}
+        title={shownRename ? `Rename ${kindLabel[shownRename.kind]}` : ''}
+        initialName={shownRename?.name}
         loading={renaming ? rename[renaming.kind].isPending : false}
         error={renaming ? rename[renaming.kind].error : null}
         onSubmit={submitRename}
@@ -116,16 +119,16 @@ export function OrganisationPage() {
       />
       <ConfirmDialog
         opened={deleting !== null}
-        title={deleting ? `Delete ${kindLabel[deleting.kind]}` : ''}
+        title={shownDelete ? `Delete ${kindLabel[shownDelete.kind]}` : ''}
         confirmLabel="Delete"
         loading={deleting ? remove[deleting.kind].isPending : false}
         onConfirm={confirmDelete}
         onClose={() => setDeleting(null)}
       >
-        {deleting
-          ? `Delete ${deleting.name}?` +
-            (deleting.employeeCount > 0
-              ? ` ${deleting.employeeCount} employee(s) still reference it, so the server may refuse.`
+        {shownDelete
+          ? `Delete ${shownDelete.name}?` +
+            (shownDelete.employeeCount > 0
+              ? ` ${shownDelete.employeeCount} employee(s) still reference it, so the server may refuse.`
               : ' This cannot be undone.')
           : ''}
       </ConfirmDialog>
