@@ -52,7 +52,7 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
           {events.length === 0 ? (
             <Table.Tr>
               <Table.Td colSpan={columns}>
-                <Text c="dimmed" ta="center" py="md">
+                <Text c="dimmed" py="md">
                   No audit events
                 </Text>
               </Table.Td>
@@ -82,9 +82,11 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(event.at)}</Table.Td>
                   <Table.Td>
                     <Text size="sm">{actorText(event)}</Text>
-                    <Text size="xs" c="dimmed">
-                      {event.actorType}
-                    </Text>
+                    {actorText(event) !== event.actorType ? (
+                      <Text size="xs" c="dimmed">
+                        {event.actorType}
+                      </Text>
+                    ) : null}
                   </Table.Td>
                   <Table.Td>
                     <Code>{event.action}</Code>

@@ -73,7 +73,7 @@ export function ApiKeysPage() {
                 {apiKeys.data.length === 0 ? (
                   <Table.Tr>
                     <Table.Td colSpan={8}>
-                      <Text c="dimmed" ta="center" py="md">
+                      <Text c="dimmed" py="md">
                         No API keys yet
                       </Text>
                     </Table.Td>

@@ -56,8 +56,8 @@ export function AuditFilterBar({ values, setFilter, clearFilters }: {
         value={values.outcome}
         onChange={(e) => setFilter('outcome', e.currentTarget.value)}
       />
-      <TextInput label="From" type="date" value={values.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />
-      <TextInput label="To" type="date" value={values.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
+      <TextInput label="From date" type="date" value={values.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />
+      <TextInput label="To date" type="date" value={values.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
       <DebouncedText
         label="Search"
         placeholder="Any text"

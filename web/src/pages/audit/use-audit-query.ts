@@ -28,8 +28,10 @@ export function useAuditQuery() {
 
   const update = (changes: Partial<Record<AuditFilterKey | 'page', string>>, resetPage = true) =>
     setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
+      () => {
+        // Start from the address bar, not from this render's params: two quick changes in a row
+        // (e.g. From date then To date) must both survive a navigation that has not re-rendered yet.
+        const next = new URLSearchParams(window.location.search);
         for (const [key, value] of Object.entries(changes)) {
           if (value) next.set(key, value);
           else next.delete(key);

@@ -61,7 +61,7 @@ export function DashboardPage() {
                 Recent events
               </Title>
               <Anchor component={Link} to="/audit" size="sm">
-                View audit log
+                See all events
               </Anchor>
             </Group>
             <Paper withBorder radius="md">

@@ -55,7 +55,7 @@ export function EmployeesTable({ employees, ...sortProps }: SortProps & { employ
           {employees.length === 0 ? (
             <Table.Tr>
               <Table.Td colSpan={9}>
-                <Text c="dimmed" ta="center" py="lg">
+                <Text c="dimmed" py="lg">
                   No employees match
                 </Text>
               </Table.Td>

@@ -26,8 +26,10 @@ export function useEmployeeQuery() {
 
   const update = (changes: Record<string, string | null>, resetPage = true) =>
     setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
+      () => {
+        // Start from the address bar, not from this render's params: two quick changes in a row
+        // (e.g. From date then To date) must both survive a navigation that has not re-rendered yet.
+        const next = new URLSearchParams(window.location.search);
         for (const [key, value] of Object.entries(changes)) {
           if (value === null || value === '') next.delete(key);
           else next.set(key, value);
