@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { applyDeclarativeConfig } from './config/declarative.js';
 import { loadConfig, type Config } from './config/config.js';
-import { openDatabase, type Database } from './db/connection.js';
+import { openDatabase, pgliteTemplatePath, type Database } from './db/connection.js';
 import { runMigrations } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { createServices, type Services } from './http/services.js';
@@ -32,7 +32,7 @@ export async function openRuntime(opts: { env?: NodeJS.ProcessEnv; clock?: Clock
   const logger = opts.logger ?? createLogger(config);
   const { masterKey, previous, created, source } = loadMasterKey({ envKey: config.masterKey, envPrevious: config.previousMasterKeys, dataDir: config.dataDir });
   if (created) logger.warn({ file: source }, 'created a new master key: back it up with the database, or sealed secrets cannot be read again');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, template: pgliteTemplatePath() });
   try {
     const { applied } = await runMigrations(database);
     if (applied.length) logger.info({ applied }, 'database migrations applied');

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { readDeclarativeConfig } from '../config/declarative.js';
-import { openDatabase } from '../db/connection.js';
+import { openDatabase, pgliteTemplatePath } from '../db/connection.js';
 import { runMigrations } from '../db/migrate.js';
 import { startServer } from '../server.js';
 import { out } from './io.js';
@@ -25,7 +25,7 @@ export function serveCommand(): Command {
 export function migrateCommand(): Command {
   return new Command('migrate').description('apply database migrations and exit').action(async () => {
     const config = loadConfig();
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, template: pgliteTemplatePath() });
     try {
       const { applied } = await runMigrations(database);
       out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is up to date.');

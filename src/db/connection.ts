@@ -6,6 +6,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
+import { packageRoot } from '../lib/package-root.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -31,6 +32,27 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Use an in-memory PGlite (tests). */
   inMemory?: boolean;
+  /**
+   * A PGlite data folder dumped as .tar.gz. A new embedded database starts from it instead of
+   * running initdb, which takes several seconds in WebAssembly. See pgliteTemplatePath().
+   */
+  template?: string;
+}
+
+/** Where the build leaves the template of an empty embedded database. */
+export function pgliteTemplatePath(): string {
+  return path.join(packageRoot(), 'dist', 'pglite-template.tar.gz');
+}
+
+/** Creates the template: an empty, initialised PGlite data folder as .tar.gz. */
+export async function writePgliteTemplate(file: string): Promise<void> {
+  const client = await PGlite.create();
+  const dump = await client.dumpDataDir('gzip');
+  await client.close();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  fs.renameSync(tmp, file);
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
@@ -60,14 +82,12 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       close: () => pool.end(),
     };
   }
-  let client: PGlite;
-  if (opts.inMemory) {
-    client = await PGlite.create();
-  } else {
-    const dir = path.join(opts.dataDir, 'pglite');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    client = await PGlite.create(dir);
-  }
+  const dir = opts.inMemory ? undefined : path.join(opts.dataDir, 'pglite');
+  const isFresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  const template = isFresh && opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
+  const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
+  if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
