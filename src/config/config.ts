@@ -18,6 +18,8 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   /** Redis connection string, for rate limits shared by several nodes. Optional. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Prefix of every Redis key, so that several Tessera installations can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits and _ : . - only').default('tessera:'),
   /** Master key (32 bytes, base64 or hex) that seals secrets at rest. Without it DATA_DIR/master.key is used or created. */
   TESSERA_MASTER_KEY: z.string().optional(),
   /** Retired master keys (comma-separated), still accepted to open values sealed before a rotation. */
@@ -41,6 +43,7 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
+  redisPrefix: string;
   masterKey?: string;
   previousMasterKeys?: string;
   configFile?: string;
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     masterKey: e.TESSERA_MASTER_KEY,
     previousMasterKeys: e.TESSERA_MASTER_KEY_PREVIOUS,
     configFile: e.TESSERA_CONFIG,

@@ -67,13 +67,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     strictTransportSecurity: config.isSecure ? { maxAge: 31536000 } : false,
   });
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
-  if (redis) app.addHook('onClose', async () => { redis.disconnect(); });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  if (redis) {
+    redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis unavailable: rate limits are not enforced until it is back'));
+    app.addHook('onClose', async () => { redis.disconnect(); });
+  }
   await app.register(fastifyRateLimit, {
     global: true,
     max: opts.apiRateLimit ?? 1200,
     timeWindow: '1 minute',
-    ...(redis ? { redis, nameSpace: 'tessera-rl:' } : {}),
+    // Shared by every node through Redis; without it each node counts on its own.
+    ...(redis ? { redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
+    // A Redis outage must not lock everyone out; per-account lockout (in the database) still applies.
+    skipOnError: true,
     // Only the API and the sign-in pages count; static console files do not.
     allowList: (request) => !request.url.startsWith('/api/'),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limit.exceeded', message: `Too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` } }),
