@@ -145,6 +145,10 @@ describe('admin accounts', () => {
     const root = await signedInAdmin(t);
     const me = (await root.get('/api/auth/me')).body.admin;
     assert.equal((await root.delete(`/api/admins/${me.id}`)).body.error.code, 'admins.cannot_delete_self');
+    const refused = (await t.services.audit.find({ action: 'api.request_refused' }, { offset: 0, limit: 1 })).items[0];
+    assert.equal(refused.actorLabel, ADMIN.email, 'a refused admin action is audited too');
+    assert.equal(refused.targetLabel, 'DELETE /api/admins/:id');
+    assert.equal(refused.details.code, 'admins.cannot_delete_self');
     const created = await root.post('/api/admins', { email: 'ops@corp.example', name: 'Ops', password: 'ops password long' });
     assert.equal(created.status, 201);
     assert.equal((await root.post('/api/admins', { email: 'OPS@corp.example', name: 'Ops', password: 'ops password long' })).body.error.code, 'admins.email_in_use');

@@ -32,6 +32,7 @@ export const auditActions = [
   'api_key.auth_failed',
   'settings.updated',
   'config.applied',
+  'api.request_refused',
   'keys.rotated',
 ] as const;
 

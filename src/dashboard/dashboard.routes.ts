@@ -12,7 +12,7 @@ const dashboard = z.object({
 });
 
 /** Sign-in actions counted on the dashboard; employee sign-ins join them as they arrive. */
-const SIGN_IN_ACTIONS = ['admin.sign_in'];
+const SIGN_IN_ACTIONS = ['admin.sign_in', 'setup.completed'];
 
 export async function dashboardRoutes(app: App, services: Services) {
   app.get('/dashboard', { config: { access: 'read' }, schema: { tags: ['Dashboard'], response: { 200: dashboard, ...errors } } }, async () => {

@@ -46,7 +46,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app as unknown as FastifyInstance);
+  installErrorHandler(app as unknown as FastifyInstance, {
+    // A refused change is an admin action too: who tried what, and why it was refused.
+    onRefused: (request, answer) => services.audit.record(request.ctx, {
+      action: 'api.request_refused', outcome: 'failure',
+      target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` },
+      details: { status: answer.status, code: answer.code, message: answer.message },
+    }),
+  });
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimit });

@@ -12,28 +12,44 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'request.validation_failed',
 };
 
+interface ErrorAnswer { status: number; code: string; message: string; details?: unknown }
+
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message, ...(details !== undefined ? { details } : {}) } });
 }
 
-export function installErrorHandler(app: FastifyInstance) {
-  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof AppError) return sendError(reply, err.status, err.code, err.message, err.details);
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const issues = err.validation.map((v) => ({
-        path: [err.validationContext ?? 'body', ...(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
-        message: v.message ?? 'invalid',
-      }));
-      return sendError(reply, 400, 'request.validation_failed', `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 1000), issues);
+function toAnswer(err: FastifyError, request: FastifyRequest): ErrorAnswer {
+  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issues = err.validation.map((v) => ({
+      path: [err.validationContext ?? 'body', ...(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return { status: 400, code: 'request.validation_failed', message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 1000), details: issues };
+  }
+  if (err.statusCode === 429) return { status: 429, code: 'rate_limit.exceeded', message: 'Too many requests: wait a minute and try again' };
+  const mapped = err.code ? fastifyCodes[err.code] : undefined;
+  if (mapped || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+    return { status, code: mapped ?? 'request.validation_failed', message: err.message.replace(/^FST_\w+: /, '') };
+  }
+  // Anything else is our fault: log it with the request id, answer without details.
+  request.log.error({ err }, 'unhandled error');
+  return { status: 500, code: 'internal.error', message: `Internal error (request ${request.id})` };
+}
+
+/**
+ * One error handler for the API: stable codes, 4xx for every client mistake, no details on 5xx.
+ * `onRefused` hears of every refused change by a signed-in admin or an API key, for the audit log.
+ */
+export function installErrorHandler(app: FastifyInstance, opts: { onRefused?: (request: FastifyRequest, answer: ErrorAnswer) => Promise<void> } = {}) {
+  app.setErrorHandler(async (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = toAnswer(err, request);
+    const isChange = request.method !== 'GET' && request.method !== 'HEAD';
+    const isSignedIn = request.ctx?.actor.type === 'admin' || request.ctx?.actor.type === 'api_key';
+    if (opts.onRefused && isChange && isSignedIn && answer.status >= 400 && answer.status < 500 && answer.status !== 401) {
+      await opts.onRefused(request, answer).catch((e) => request.log.warn({ err: e }, 'could not audit a refused request'));
     }
-    if (err.statusCode === 429) return sendError(reply, 429, 'rate_limit.exceeded', 'Too many requests: wait a minute and try again');
-    const mapped = err.code ? fastifyCodes[err.code] : undefined;
-    if (mapped || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
-      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
-      return sendError(reply, status, mapped ?? 'request.validation_failed', err.message.replace(/^FST_\w+: /, ''));
-    }
-    // Anything else is our fault: log it with the request id, answer without details.
-    request.log.error({ err }, 'unhandled error');
-    return sendError(reply, 500, 'internal.error', `Internal error (request ${request.id})`);
+    return sendError(reply, answer.status, answer.code, answer.message, answer.details);
   });
 }

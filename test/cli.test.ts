@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli, startServerProcess } from './helpers/server.js';
+
+/** The `tessera` command as an administrator uses it from the server's shell, on an embedded database. */
+describe('tessera command', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-'));
+    env = { DATA_DIR: dir };
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to start on invalid configuration and names the key', async () => {
+    const r = await runCli(['serve'], { ...env, PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /PORT/);
+    assert.match(r.stderr, /DATABASE_URL: must be a postgres/);
+  });
+
+  it('applies migrations', async () => {
+    const r = await runCli(['migrate'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Applied 1 migration|up to date/);
+    assert.match((await runCli(['migrate'], env)).stdout, /up to date/);
+  });
+
+  it('creates an admin with a generated password shown once, or one read from stdin', async () => {
+    const gen = await runCli(['admin', 'create', '--email', 'first@corp.example', '--name', 'First Admin'], env);
+    assert.equal(gen.code, 0, gen.stderr);
+    assert.match(gen.stdout, /Password \(shown once/);
+    const stdin = await runCli(['admin', 'create', '--email', 'second@corp.example', '--name', 'Second', '--password-stdin'], env, 'a password typed at the shell\n');
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.ok(!stdin.stdout.includes('a password typed'));
+    const dup = await runCli(['admin', 'create', '--email', 'FIRST@corp.example', '--name', 'Again'], env);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /already exists/);
+    const list = await runCli(['admin', 'list'], env);
+    assert.match(list.stdout, /first@corp\.example/);
+    assert.match(list.stdout, /second@corp\.example/);
+  });
+
+  it('recovers a forgotten password: the new one signs in, the old one no longer does', async () => {
+    const rec = await runCli(['admin', 'recover', '--email', 'second@corp.example', '--password-stdin', '--reset-totp'], env, 'the recovered password\n');
+    assert.equal(rec.code, 0, rec.stderr);
+    assert.match(rec.stdout, /authenticator app removed/);
+    assert.equal((await runCli(['admin', 'recover', '--email', 'nobody@corp.example'], env)).code, 1);
+
+    const server = await startServerProcess({ ...env, DATA_DIR: dir });
+    try {
+      assert.equal(server.setupToken(), undefined, 'no setup link once an admin exists');
+      const csrf = await fetch(`${server.url}/api/auth/csrf`);
+      const cookie = csrf.headers.getSetCookie()[0].split(';')[0];
+      const token = cookie.split('=')[1];
+      const login = (password: string) => fetch(`${server.url}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': token },
+        body: JSON.stringify({ email: 'second@corp.example', password }),
+      });
+      assert.equal((await login('a password typed at the shell')).status, 401);
+      assert.equal((await login('the recovered password')).status, 200);
+    } finally {
+      assert.equal(await server.stop(), 0, 'SIGTERM shuts down gracefully');
+    }
+  });
+
+  it('rotates the master key: every sealed secret still opens, the old key is kept aside', async () => {
+    const before = fs.readFileSync(path.join(dir, 'master.key'), 'utf8');
+    const cfg = path.join(dir, 'tessera.yaml');
+    fs.writeFileSync(cfg, 'settings:\n  smtp:\n    host: smtp.corp.example\n    password: {env: SMTP_PW}\n');
+    const server = await startServerProcess({ ...env, TESSERA_CONFIG: cfg, SMTP_PW: 'sealed smtp password' });
+    await server.stop();
+    const rot = await runCli(['keys', 'rotate'], env);
+    assert.equal(rot.code, 0, rot.stderr);
+    assert.match(rot.stdout, /Re-sealed 1 secret/);
+    assert.notEqual(fs.readFileSync(path.join(dir, 'master.key'), 'utf8'), before);
+    assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('master.key.old-')));
+    // Applying the same file again finds the secret unchanged: it was opened with the new key.
+    const again = await startServerProcess({ ...env, TESSERA_CONFIG: cfg, SMTP_PW: 'sealed smtp password' });
+    try {
+      assert.match(again.output(), /declarative configuration already in effect/);
+    } finally {
+      await again.stop();
+    }
+    assert.equal((await runCli(['audit', 'verify'], env)).code, 0);
+  });
+
+  it('checks a configuration file without applying it', async () => {
+    const good = path.join(dir, 'good.yaml');
+    fs.writeFileSync(good, 'settings:\n  organisationName: Corp\n');
+    assert.match((await runCli(['config', 'check', good], env)).stdout, /valid/);
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, 'admins:\n  - email: nope\n');
+    const r = await runCli(['config', 'check', bad], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.yaml: admins\[0\]\.email/);
+  });
+});
