@@ -21,6 +21,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+if (process.env.TESSERA_TEST_SETUP !== '0') {
+  const setup = spawnSync('bash', [path.join(root, 'scripts/test-setup.sh')], { cwd: root, stdio: 'inherit' });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
+}
+
 if (filters.length === 0) {
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# What the test suite needs besides npm packages, installed and started if missing (idempotent).
+# Called by `npm test`; needs root for apt-get on a fresh machine.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)          # console end-to-end tests
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)  # database dump checks
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test setup: installing ${need[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# PostgreSQL (storage tests run on it as well as on PGlite) and Redis, on 127.0.0.1.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "test setup: starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  echo "test setup: starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+fi
