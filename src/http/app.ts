@@ -46,6 +46,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON (and forms, for the protocol endpoints to come); a text body is refused
+  // with 415 rather than handed to a route that declares no body.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app as unknown as FastifyInstance, {
     // A refused change is an admin action too: who tried what, and why it was refused.
     onRefused: (request, answer) => services.audit.record(request.ctx, {
