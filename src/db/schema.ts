@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
@@ -143,3 +143,84 @@ export const systemState = pgTable('system_state', {
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
 });
+
+/** Passkeys and security keys, of employees and of admins (WebAuthn Level 3 §4 "public key credential"). */
+export const webauthnCredentials = pgTable('webauthn_credentials', {
+  id: id(),
+  subjectType: text('subject_type').notNull(),
+  subjectId: uuid('subject_id').notNull(),
+  /** The credential id, base64url (WebAuthn §6.1 credentialId). */
+  credentialId: text('credential_id').notNull(),
+  /** COSE public key, base64url. */
+  publicKey: text('public_key').notNull(),
+  signCount: bigint('sign_count', { mode: 'number' }).notNull().default(0),
+  transports: jsonb('transports').$type<string[]>().notNull().default([]),
+  aaguid: text('aaguid').notNull(),
+  /** 'platform' or 'cross-platform', from the attachment the browser reported at registration. */
+  attachment: text('attachment').notNull(),
+  isBackupEligible: boolean('is_backup_eligible').notNull().default(false),
+  isBackedUp: boolean('is_backed_up').notNull().default(false),
+  isUserVerified: boolean('is_user_verified').notNull().default(false),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+}, (t) => [
+  uniqueIndex('webauthn_credentials_credential_id_key').on(t.credentialId),
+  index('webauthn_credentials_subject_idx').on(t.subjectType, t.subjectId),
+]);
+
+/** WebAuthn challenges: single-use and short-lived (WebAuthn §13.4.3). */
+export const webauthnChallenges = pgTable('webauthn_challenges', {
+  id: text('id').primaryKey(),
+  purpose: text('purpose').notNull(),
+  subjectType: text('subject_type'),
+  subjectId: uuid('subject_id'),
+  challenge: text('challenge').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+}, (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)]);
+
+/** An employee's knowledge factors and lockout state, apart from the directory data. */
+export const employeeAuth = pgTable('employee_auth', {
+  employeeId: uuid('employee_id').primaryKey().references(() => employees.id, { onDelete: 'cascade' }),
+  passwordHash: text('password_hash'),
+  /** Sealed base32 TOTP seed. */
+  totpSecret: text('totp_secret'),
+  totpPendingSecret: text('totp_pending_secret'),
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  updatedAt: updatedAt(),
+});
+
+export const invitations = pgTable('invitations', {
+  id: id(),
+  employeeId: uuid('employee_id').notNull().references(() => employees.id, { onDelete: 'cascade' }),
+  /** SHA-256 of the link's token. */
+  tokenHash: text('token_hash').notNull(),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  mailId: uuid('mail_id'),
+}, (t) => [uniqueIndex('invitations_token_hash_key').on(t.tokenHash), index('invitations_employee_idx').on(t.employeeId)]);
+
+/** Mail waiting to be sent, sent, or failed: a send that fails is retried and never loses the message. */
+export const mailOutbox = pgTable('mail_outbox', {
+  id: id(),
+  kind: text('kind').notNull(),
+  relatedId: text('related_id'),
+  toAddress: text('to_address').notNull(),
+  subject: text('subject').notNull(),
+  /** Sealed: an invitation mail holds a sign-up link. */
+  body: text('body').notNull(),
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+}, (t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt), index('mail_outbox_related_idx').on(t.relatedId)]);

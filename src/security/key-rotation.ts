@@ -19,6 +19,9 @@ interface SealedColumn {
 export const sealedColumns: SealedColumn[] = [
   { table: 'admins', idColumn: 'id', column: 'totp_secret', aad: (id) => `admins.totp_secret:${id}` },
   { table: 'admins', idColumn: 'id', column: 'totp_pending_secret', aad: (id) => `admins.totp_pending_secret:${id}` },
+  { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_secret', aad: (id) => `employee_auth.totp_secret:${id}` },
+  { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_pending_secret', aad: (id) => `employee_auth.totp_pending_secret:${id}` },
+  { table: 'mail_outbox', idColumn: 'id', column: 'body', aad: (id) => `mail_outbox.body:${id}` },
   { table: 'settings', idColumn: 'key', column: 'value', where: `key IN ('smtp.password')`, aad: (id) => `settings:${id}`, isJson: true },
 ];
 

@@ -1,6 +1,38 @@
 import { z } from 'zod';
 
 export const smtpTlsModes = ['none', 'starttls', 'tls'] as const;
+export const secondFactors = ['totp', 'passkey'] as const;
+
+const smtp = z.object({
+  host: z.string().trim().min(1).max(253).nullable(),
+  port: z.number().int().min(1).max(65535).nullable(),
+  tls: z.enum(smtpTlsModes),
+  username: z.string().max(256).nullable(),
+  from: z.string().trim().email().max(254).nullable(),
+});
+
+/** Authenticator policy: which sign-in methods employees (and admins' passkeys) may use. */
+const authenticators = z.object({
+  /** Platform authenticators (Windows Hello, Touch ID, phone passkeys). Off: only roaming security keys. */
+  allowPlatform: z.boolean(),
+  userVerification: z.enum(['required', 'preferred']),
+  attestation: z.enum(['none', 'direct']),
+  /** When not empty, only authenticators of these models (AAGUIDs) may be registered. */
+  aaguidAllowList: z.array(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an AAGUID (lower-case UUID)')).max(200),
+  maxCredentialsPerEmployee: z.number().int().min(1).max(50),
+  /** Whether e-mail + password (always with a second factor) is offered at all. */
+  allowPasswordSignIn: z.boolean(),
+  secondFactors: z.array(z.enum(secondFactors)).min(1).max(2),
+  /** A signature counter that goes backwards suggests a cloned key (WebAuthn §6.1.1): refuse or only flag. */
+  signCountPolicy: z.enum(['refuse', 'flag']),
+});
+
+const invitations = z.object({ validityDays: z.number().int().min(1).max(90) });
+
+const branding = z.object({
+  /** Accent colour of the sign-in pages and e-mails. */
+  primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6'),
+});
 
 /** Settings as stored, with their defaults. Secret fields are absent here: they are sealed apart. */
 export const settingsValues = z.object({
@@ -10,21 +42,26 @@ export const settingsValues = z.object({
   sessionAbsoluteHours: z.number().int().min(1).max(24 * 30).default(12),
   lockoutThreshold: z.number().int().min(3).max(100).default(5),
   lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
-  smtp: z.object({
-    host: z.string().trim().min(1).max(253).nullable().default(null),
-    port: z.number().int().min(1).max(65535).nullable().default(null),
-    tls: z.enum(smtpTlsModes).default('starttls'),
-    username: z.string().max(256).nullable().default(null),
-    from: z.string().trim().email().max(254).nullable().default(null),
-  }).default({ host: null, port: null, tls: 'starttls', username: null, from: null }),
+  smtp: smtp.default({ host: null, port: null, tls: 'starttls', username: null, from: null }),
+  authenticators: authenticators.default({
+    allowPlatform: false, userVerification: 'required', attestation: 'none', aaguidAllowList: [],
+    maxCredentialsPerEmployee: 5, allowPasswordSignIn: false, secondFactors: ['totp', 'passkey'], signCountPolicy: 'refuse',
+  }),
+  invitations: invitations.default({ validityDays: 7 }),
+  branding: branding.default({ primaryColor: '#1c7ed6' }),
 });
 
 export type SettingsValues = z.infer<typeof settingsValues>;
+/** Settings that are objects of their own; a patch changes some of their fields and keeps the rest. */
+export const SETTINGS_GROUPS = ['smtp', 'authenticators', 'invitations', 'branding'] as const;
 
 export const secretSet = z.object({ set: z.boolean() });
 
 export const settingsResponse = settingsValues.extend({
-  smtp: settingsValues.shape.smtp.unwrap().extend({ password: secretSet }),
+  smtp: smtp.extend({ password: secretSet }),
+  authenticators,
+  invitations,
+  branding: branding.extend({ hasLogo: z.boolean() }),
 });
 export type SettingsResponse = z.infer<typeof settingsResponse>;
 
@@ -36,13 +73,9 @@ export const settingsPatch = z.object({
   sessionAbsoluteHours: z.number().int().min(1).max(24 * 30),
   lockoutThreshold: z.number().int().min(3).max(100),
   lockoutMinutes: z.number().int().min(1).max(24 * 60),
-  smtp: z.object({
-    host: z.string().trim().min(1).max(253).nullable(),
-    port: z.number().int().min(1).max(65535).nullable(),
-    tls: z.enum(smtpTlsModes),
-    username: z.string().max(256).nullable(),
-    password: z.string().min(1).max(1024).nullable(),
-    from: z.string().trim().email().max(254).nullable(),
-  }).partial().strict(),
+  smtp: smtp.extend({ password: z.string().min(1).max(1024).nullable() }).partial().strict(),
+  authenticators: authenticators.partial().strict(),
+  invitations: invitations.partial().strict(),
+  branding: branding.partial().strict(),
 }).partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;

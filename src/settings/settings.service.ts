@@ -4,12 +4,15 @@ import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
 import * as repo from './settings.repository.js';
-import { settingsValues, type SettingsPatch, type SettingsResponse, type SettingsValues } from './settings.schemas.js';
+import { SETTINGS_GROUPS, settingsValues, type SettingsPatch, type SettingsResponse, type SettingsValues } from './settings.schemas.js';
 
 /** Secret settings live in their own rows, sealed with the key name as associated data. */
 export const SECRET_SETTING_KEYS = ['smtp.password'] as const;
 export type SecretSettingKey = (typeof SECRET_SETTING_KEYS)[number];
 const secretAad = (key: string) => `settings:${key}`;
+
+/** The organisation's logo (a small image, as a data URL), kept apart from the settings it would bloat. */
+export const LOGO_KEY = 'branding.logo';
 
 /** How long a node trusts its cached copy; settings change rarely and several nodes share them. */
 const CACHE_MS = 2000;
@@ -18,7 +21,7 @@ export type SettingsService = ReturnType<typeof createSettingsService>;
 
 export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: AuditService; clock: Clock }) {
   const { db, sealer, audit, clock } = deps;
-  let cache: { at: number; values: SettingsValues; secrets: Set<string> } | undefined;
+  let cache: { at: number; values: SettingsValues; secrets: Set<string>; hasLogo: boolean } | undefined;
 
   async function load() {
     const now = clock.now().getTime();
@@ -26,25 +29,33 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
     const stored = await repo.findAllSettings(db);
     const raw: Record<string, unknown> = {};
     for (const [k, v] of stored) if (!k.includes('.')) raw[k] = v;
+    // A group stored by an older version lacks the fields added since: they take their defaults.
+    const defaults = settingsValues.parse({}) as Record<string, unknown>;
+    for (const g of SETTINGS_GROUPS) if (raw[g] && typeof raw[g] === 'object') raw[g] = { ...(defaults[g] as object), ...(raw[g] as object) };
     // A stored value that no longer validates (an older version's) falls back to its default.
     const parsed = settingsValues.safeParse(raw);
     const values = parsed.success ? parsed.data : settingsValues.parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => settingsValues.shape[k as keyof SettingsValues]?.safeParse(v).success)));
-    cache = { at: now, values, secrets: new Set(SECRET_SETTING_KEYS.filter((k) => stored.has(k))) };
+    cache = { at: now, values, secrets: new Set(SECRET_SETTING_KEYS.filter((k) => stored.has(k))), hasLogo: stored.has(LOGO_KEY) };
     return cache;
   }
 
-  const toResponse = (c: { values: SettingsValues; secrets: Set<string> }): SettingsResponse => ({
+  const toResponse = (c: { values: SettingsValues; secrets: Set<string>; hasLogo: boolean }): SettingsResponse => ({
     ...c.values,
     smtp: { ...c.values.smtp, password: { set: c.secrets.has('smtp.password') } },
+    branding: { ...c.values.branding, hasLogo: c.hasLogo },
   });
 
   async function update(ctx: RequestContext, patch: SettingsPatch): Promise<SettingsResponse> {
     const current = (await load()).values;
-    const { smtp: smtpPatch, ...top } = patch;
-    const { password, ...smtpRest } = smtpPatch ?? {};
-    const next: SettingsValues = { ...current, ...top, smtp: { ...current.smtp, ...smtpRest } };
-    const changed = (Object.keys(next) as (keyof SettingsValues)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
-    const changedFields = changed.flatMap((k) => (k === 'smtp' ? Object.keys(smtpRest).filter((f) => JSON.stringify(next.smtp[f as never]) !== JSON.stringify(current.smtp[f as never])).map((f) => `smtp.${f}`) : [k]));
+    const { password, ...smtpRest } = patch.smtp ?? {};
+    const next = { ...current, ...patch, smtp: smtpRest } as Record<string, unknown>;
+    // Groups merge field by field: a patch of smtp.host keeps smtp.port.
+    for (const g of SETTINGS_GROUPS) next[g] = { ...current[g], ...(g === 'smtp' ? smtpRest : patch[g]) };
+    const cur = current as Record<string, unknown>;
+    const changed = Object.keys(next).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(cur[k])) as (keyof SettingsValues)[];
+    const changedFields = changed.flatMap((k) => ((SETTINGS_GROUPS as readonly string[]).includes(k)
+      ? Object.keys(next[k] as object).filter((f) => JSON.stringify((next[k] as Record<string, unknown>)[f]) !== JSON.stringify((cur[k] as Record<string, unknown>)[f])).map((f) => `${k}.${f}`)
+      : [k]));
     if (password !== undefined) changedFields.push('smtp.password');
     if (changedFields.length === 0) return toResponse(await load());
     await db.transaction(async (tx) => {
@@ -68,5 +79,17 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
       return typeof sealed === 'string' ? sealer.open(sealed, secretAad(key)) : undefined;
     },
     invalidate: () => { cache = undefined; },
+    async getLogo(): Promise<{ contentType: string; data: Buffer } | undefined> {
+      const stored = (await repo.findAllSettings(db)).get(LOGO_KEY) as { contentType: string; base64: string } | undefined;
+      return stored ? { contentType: stored.contentType, data: Buffer.from(stored.base64, 'base64') } : undefined;
+    },
+    async setLogo(ctx: RequestContext, logo: { contentType: string; data: Buffer } | null): Promise<void> {
+      await db.transaction(async (tx) => {
+        if (logo) await repo.upsertSetting(tx, LOGO_KEY, { contentType: logo.contentType, base64: logo.data.toString('base64') });
+        else await repo.deleteSettings(tx, [LOGO_KEY]);
+        await audit.record(ctx, { action: 'settings.updated', target: { type: 'settings', id: null, label: 'settings' }, details: { changed: [logo ? 'branding.logo' : 'branding.logo (removed)'] } }, tx);
+      });
+      cache = undefined;
+    },
   };
 }
