@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
+import { containsPattern } from '../db/sql.js';
 import { auditEvents, systemState } from '../db/schema.js';
 
 export type AuditRow = typeof auditEvents.$inferSelect;
@@ -19,7 +20,6 @@ export interface AuditFilter {
 const AUDIT_LOCK_ID = 7_415_263_902;
 const HEAD_KEY = 'audit.head';
 
-const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function where(f: AuditFilter): SQL | undefined {
   const parts: (SQL | undefined)[] = [
@@ -28,13 +28,13 @@ function where(f: AuditFilter): SQL | undefined {
     f.targetId ? eq(auditEvents.targetId, f.targetId) : undefined,
     f.from ? gte(auditEvents.at, f.from) : undefined,
     f.to ? lt(auditEvents.at, f.to) : undefined,
-    f.actor ? or(ilike(auditEvents.actorLabel, like(f.actor)), eq(auditEvents.actorId, f.actor)) : undefined,
+    f.actor ? or(ilike(auditEvents.actorLabel, containsPattern(f.actor)), eq(auditEvents.actorId, f.actor)) : undefined,
     f.q
       ? or(
-          ilike(auditEvents.action, like(f.q)),
-          ilike(auditEvents.actorLabel, like(f.q)),
-          ilike(auditEvents.targetLabel, like(f.q)),
-          ilike(auditEvents.ip, like(f.q)),
+          ilike(auditEvents.action, containsPattern(f.q)),
+          ilike(auditEvents.actorLabel, containsPattern(f.q)),
+          ilike(auditEvents.targetLabel, containsPattern(f.q)),
+          ilike(auditEvents.ip, containsPattern(f.q)),
         )
       : undefined,
   ];

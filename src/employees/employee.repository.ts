@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
+import { containsPattern } from '../db/sql.js';
 import { companies, departments, employees, positions } from '../db/schema.js';
 import type { EmployeeQuery } from './employee.schemas.js';
 
@@ -9,7 +10,6 @@ export type EmployeeWithRefs = EmployeeRow & {
 };
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const withRefs = {
   employee: employees,
@@ -56,11 +56,11 @@ export async function findEmployees(db: Executor, q: EmployeeQuery): Promise<{ i
     q.source ? eq(employees.source, q.source) : undefined,
     q.q
       ? or(
-          ilike(employees.emailNormalized, like(q.q.toLowerCase())),
-          ilike(employees.firstName, like(q.q)),
-          ilike(employees.lastName, like(q.q)),
-          ilike(sql`${employees.firstName} || ' ' || ${employees.lastName}`, like(q.q)),
-          ilike(employees.phone, like(q.q)),
+          ilike(employees.emailNormalized, containsPattern(q.q.toLowerCase())),
+          ilike(employees.firstName, containsPattern(q.q)),
+          ilike(employees.lastName, containsPattern(q.q)),
+          ilike(sql`${employees.firstName} || ' ' || ${employees.lastName}`, containsPattern(q.q)),
+          ilike(employees.phone, containsPattern(q.q)),
         )
       : undefined,
   ];
