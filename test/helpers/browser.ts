@@ -1,0 +1,82 @@
+// Debian's Chromium driven by playwright-core, for the console end-to-end tests. No browser is ever
+// downloaded: the tests use the system package (`apt-get install -y chromium`; CI installs it in .ci/run).
+import fs from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Why browser tests are skipped, or undefined when they must run. Only an explicit
+ * TESSERA_SKIP_BROWSER=1 skips them: a missing Chromium makes launchBrowser() fail instead.
+ */
+export function browserSkipReason(): string | undefined {
+  return process.env.TESSERA_SKIP_BROWSER === '1' ? 'TESSERA_SKIP_BROWSER=1' : undefined;
+}
+
+/** Throws a clear message when Debian's Chromium is missing (call it first, to fail before slow set-up). */
+export function assertChromiumInstalled(): void {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}, so the console end-to-end tests cannot run. ` +
+        'Install it with `apt-get install -y chromium` (CI does this in .ci/run), ' +
+        'or set TESSERA_SKIP_BROWSER=1 to skip the browser tests.',
+    );
+  }
+}
+
+/** Launches headless Chromium from the Debian package; fails with a clear message if it is missing. */
+export async function launchBrowser(opts: { slowMo?: number } = {}): Promise<Browser> {
+  assertChromiumInstalled();
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, slowMo: opts.slowMo });
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors seen so far (a console that works logs none). */
+  errors: string[];
+}
+
+export interface SessionOptions {
+  /** The server's public URL (e.g. http://localhost:1234): relative page.goto() paths resolve against it. */
+  baseURL: string;
+  /** Defaults to this process's time zone, so that "today" is the same day for the test and the page. */
+  timezoneId?: string;
+  locale?: string;
+  viewport?: { width: number; height: number };
+  /** Playwright's default wait for actions and expectations, in ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * A fresh context (its own cookies and storage, like a new browser profile) with one page.
+ * Further set-up of the page (e.g. a CDP virtual authenticator via context.newCDPSession(page))
+ * belongs in helpers next to this one.
+ */
+export async function newSession(browser: Browser, opts: SessionOptions): Promise<BrowserSession> {
+  const context = await browser.newContext({
+    baseURL: opts.baseURL,
+    timezoneId: opts.timezoneId ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    locale: opts.locale ?? 'en-GB',
+    viewport: opts.viewport ?? { width: 1400, height: 900 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(opts.timeoutMs ?? 10_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
+  });
+  return { context, page, errors };
+}
