@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuditAction } from '../audit/audit.actions.js';
 import { auditEventDto, toAuditDto } from '../audit/audit.routes.js';
 import type { App } from '../http/app.js';
 import { errors } from '../http/schemas.js';
@@ -11,8 +12,8 @@ const dashboard = z.object({
   recentEvents: z.array(auditEventDto),
 });
 
-/** Sign-in actions counted on the dashboard; employee sign-ins join them as they arrive. */
-const SIGN_IN_ACTIONS = ['admin.sign_in', 'setup.completed'];
+/** Sign-in attempts counted on the dashboard: a wrong TOTP code after a right password is a failed sign-in too. */
+const SIGN_IN_ACTIONS: AuditAction[] = ['admin.sign_in', 'admin.sign_in_totp', 'setup.completed', 'employee.sign_in'];
 
 export async function dashboardRoutes(app: App, services: Services) {
   app.get('/dashboard', { config: { access: 'read' }, schema: { tags: ['Dashboard'], response: { 200: dashboard, ...errors } } }, async () => {

@@ -20,7 +20,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
         {label}
       </Text>
-      <Text size="sm">{children}</Text>
+      <Text size="sm" component="div">{children}</Text>
     </div>
   );
 }
