@@ -125,7 +125,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   return app;
 }
 
-/** The console SPA: static files, and index.html for any other GET outside the API. */
+/** Pages of the employee bundle (portal.html): sign-in, invitation and portal, and anything below them. */
+const EMPLOYEE_PAGE = /^\/(signin|enroll|portal)(?=$|[/?#])/;
+
+/**
+ * The web pages: static files; portal.html for the employee pages (/signin, /enroll, /portal), so
+ * that employees never load the admin console; index.html for any other GET outside the API.
+ */
 async function registerConsole(app: App, webRoot: string) {
   const index = path.join(webRoot, 'index.html');
   const hasConsole = fs.existsSync(index);
@@ -139,6 +145,6 @@ async function registerConsole(app: App, webRoot: string) {
     const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
     if (!isPage) return sendError(reply, 404, 'request.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
     if (!hasConsole) return reply.code(503).type('text/plain').send('The console is not built: run `npm run build`.');
-    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+    return reply.header('Cache-Control', 'no-cache').sendFile(EMPLOYEE_PAGE.test(request.url) ? 'portal.html' : 'index.html');
   });
 }

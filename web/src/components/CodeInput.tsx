@@ -3,7 +3,7 @@ import { TextInput } from '@mantine/core';
 export const isSixDigits = (code: string) => /^\d{6}$/.test(code);
 
 /** The "Authentication code" field: 6 digits, one-time-code autocomplete. */
-export function CodeInput({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
+export function CodeInput({ value, onChange, error, autoFocus = true }: { value: string; onChange: (v: string) => void; error?: string; autoFocus?: boolean }) {
   return (
     <TextInput
       label="Authentication code"
@@ -14,8 +14,8 @@ export function CodeInput({ value, onChange, error }: { value: string; onChange:
       autoComplete="one-time-code"
       maxLength={6}
       error={error}
-      data-autofocus
-      autoFocus
+      data-autofocus={autoFocus || undefined}
+      autoFocus={autoFocus}
     />
   );
 }

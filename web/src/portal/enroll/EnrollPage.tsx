@@ -1,0 +1,92 @@
+import { Anchor, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { IconCircleCheck } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { employeeSessionKey } from '../../api/employee-sign-in';
+import { useInvitation } from '../../api/enroll';
+import { portalKeys } from '../../api/portal';
+import { formatDateTime } from '../../components/format';
+import { BrandCard } from '../components/BrandCard';
+import { EnrollMethods } from './EnrollMethods';
+import { invitationProblem, MISSING_TOKEN, type Problem } from './invitation-problems';
+
+function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => void }) {
+  return (
+    <BrandCard title={problem.title}>
+      <Stack>
+        <Text>{problem.message}</Text>
+        {problem.offerSignIn ? (
+          <Anchor component={Link} to="/signin?return_to=/portal">
+            Go to sign-in
+          </Anchor>
+        ) : null}
+        {problem.retry && onRetry ? (
+          <div>
+            <Button variant="light" onClick={onRetry}>
+              Try again
+            </Button>
+          </div>
+        ) : null}
+      </Stack>
+    </BrandCard>
+  );
+}
+
+/** `/enroll?token=…`: the link of an invitation e-mail, where an employee sets up a way to sign in. */
+export function EnrollPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token')?.trim() ?? '';
+  const invitation = useInvitation(token);
+  const qc = useQueryClient();
+  const [done, setDone] = useState(false);
+
+  if (!token) return <ProblemPage problem={MISSING_TOKEN} />;
+
+  if (done) {
+    return (
+      <BrandCard title="You're all set">
+        <Stack>
+          <IconCircleCheck size={48} color="var(--mantine-color-teal-6)" aria-hidden />
+          <Text>You are signed in. From now on, sign in with what you just set up.</Text>
+          <Button component={Link} to="/portal">
+            Go to my portal
+          </Button>
+        </Stack>
+      </BrandCard>
+    );
+  }
+
+  if (invitation.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading your invitation" />
+      </Center>
+    );
+  }
+  if (invitation.isError) return <ProblemPage problem={invitationProblem(invitation.error)} onRetry={() => invitation.refetch()} />;
+
+  const { employee, policy, branding, expiresAt } = invitation.data;
+  const finished = () => {
+    // Enrolling signed the employee in: the portal must ask the server again.
+    qc.removeQueries({ queryKey: portalKeys.all });
+    qc.removeQueries({ queryKey: employeeSessionKey });
+    setDone(true);
+  };
+
+  return (
+    <BrandCard
+      title={`Welcome, ${employee.firstName}`}
+      subtitle={
+        <>
+          <Text size="sm">Choose how you will sign in to {branding.organisationName}.</Text>
+          <Text size="xs" mt={4}>
+            This invitation for {employee.email} is valid until {formatDateTime(expiresAt)}.
+          </Text>
+        </>
+      }
+    >
+      <EnrollMethods token={token} policy={policy} onDone={finished} />
+    </BrandCard>
+  );
+}

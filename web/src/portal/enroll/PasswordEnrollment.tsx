@@ -1,0 +1,116 @@
+import { ActionIcon, Alert, Button, CopyButton, Group, Image, Loader, PasswordInput, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { IconCheck, IconCopy } from '@tabler/icons-react';
+import { useMutation } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { enrollTotpOptions, enrollWithPassword } from '../../api/enroll';
+import { ceremonyErrorMessage } from '../../api/webauthn';
+import { CodeInput, isSixDigits } from '../../components/CodeInput';
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export function passwordError(password: string): string | undefined {
+  if (!password) return 'Choose a password';
+  if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters`;
+  return undefined;
+}
+
+/** The TOTP secret as a QR code and as text ("Secret key"), with a copy button. */
+export function TotpSecret({ secret, qrDataUrl }: { secret: string; qrDataUrl: string }) {
+  return (
+    <Stack gap="xs">
+      <Text size="sm">
+        Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), or
+        type the secret key into it. Then enter the 6-digit code it shows.
+      </Text>
+      <Image src={qrDataUrl} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
+      <TextInput
+        label="Secret key"
+        value={secret}
+        readOnly
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        rightSection={
+          <CopyButton value={secret}>
+            {({ copied, copy }) => (
+              <Tooltip label={copied ? 'Copied' : 'Copy to clipboard'}>
+                <ActionIcon variant="subtle" onClick={copy} aria-label="Copy to clipboard">
+                  {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+                </ActionIcon>
+              </Tooltip>
+            )}
+          </CopyButton>
+        }
+      />
+    </Stack>
+  );
+}
+
+/** "Password", "Confirm password", the authenticator app's secret and a first code, then "Finish". */
+export function PasswordEnrollment({ token, onDone }: { token: string; onDone: () => void }) {
+  const options = useMutation({ mutationFn: () => enrollTotpOptions(token) });
+  const finish = useMutation({ mutationFn: (input: { password: string; code: string }) => enrollWithPassword(token, input.password, input.code) });
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [code, setCode] = useState('');
+  const [submitted, setSubmitted] = useState(false);
+
+  const { mutate: requestSecret } = options;
+  useEffect(() => requestSecret(), [requestSecret]);
+
+  const errors = {
+    password: passwordError(password),
+    confirm: confirm !== password ? 'Passwords do not match' : undefined,
+    code: isSixDigits(code) ? undefined : 'Enter the 6-digit code',
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (errors.password || errors.confirm || errors.code || !options.data) return;
+    finish.mutate({ password, code }, { onSuccess: onDone });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Password and authenticator app">
+      <Stack>
+        <PasswordInput
+          label="Password"
+          description={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={submitted ? errors.password : undefined}
+          data-autofocus
+        />
+        <PasswordInput
+          label="Confirm password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.currentTarget.value)}
+          error={submitted ? errors.confirm : undefined}
+        />
+        {options.isPending ? <Loader size="sm" aria-label="Preparing your authenticator app secret" /> : null}
+        {options.isError ? (
+          <Alert color="red" title="Could not prepare the authenticator app">
+            {ceremonyErrorMessage(options.error)}
+            <div>
+              <Button size="xs" variant="subtle" mt="xs" onClick={() => options.mutate()}>
+                Retry
+              </Button>
+            </div>
+          </Alert>
+        ) : null}
+        {options.data ? <TotpSecret secret={options.data.secret} qrDataUrl={options.data.qrDataUrl} /> : null}
+        <CodeInput value={code} onChange={setCode} error={submitted ? errors.code : undefined} autoFocus={false} />
+        {finish.isError ? (
+          <Alert color="red" title="Could not finish">
+            {ceremonyErrorMessage(finish.error)}
+          </Alert>
+        ) : null}
+        <Group>
+          <Button type="submit" loading={finish.isPending} disabled={!options.data}>
+            Finish
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,97 @@
+import { Alert, Box, Button, Center, Container, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { IconLogout } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Navigate, useNavigate } from 'react-router-dom';
+import { errorMessage } from '../../api/client';
+import { employeeSessionKey, signOut } from '../../api/employee-sign-in';
+import { portalKeys, usePortalMe } from '../../api/portal';
+import { notifyError } from '../../components/notify';
+import { BrandMark } from '../components/BrandMark';
+import { signInPath } from '../return-to';
+import { ApplicationsSection } from './ApplicationsSection';
+import { RecentSignInsSection } from './RecentSignInsSection';
+import { SignInMethodsSection } from './SignInMethodsSection';
+
+/** `/portal`: the signed-in employee's applications, sign-in methods and recent sign-ins. */
+export function PortalPage() {
+  const me = usePortalMe();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [signingOut, setSigningOut] = useState(false);
+
+  if (me.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (me.isError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Alert color="red" title="Cannot reach the server" maw={480}>
+          {errorMessage(me.error)}
+          <div>
+            <Button mt="sm" size="xs" variant="light" onClick={() => me.refetch()}>
+              Retry
+            </Button>
+          </div>
+        </Alert>
+      </Center>
+    );
+  }
+  if (me.data === null) return <Navigate to={signInPath('/portal')} replace />;
+
+  const { employee, branding } = me.data;
+  const fullName = `${employee.firstName} ${employee.lastName}`.trim();
+
+  const leave = async () => {
+    setSigningOut(true);
+    try {
+      await signOut();
+    } catch (error) {
+      setSigningOut(false);
+      notifyError(error, 'Could not sign out');
+      return;
+    }
+    qc.setQueryData(employeeSessionKey, null);
+    await navigate('/signin', { replace: true });
+    qc.removeQueries({ queryKey: portalKeys.all });
+  };
+
+  return (
+    <Box mih="100vh" bg="var(--mantine-color-gray-light)">
+      <Box component="header" bg="var(--mantine-color-body)" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+        <Container size="lg" py="sm">
+          <Group justify="space-between" wrap="nowrap">
+            <BrandMark branding={branding} size="sm" />
+            <Group gap="sm" wrap="nowrap">
+              <Text size="sm" fw={500} visibleFrom="xs">
+                {fullName}
+              </Text>
+              <Button variant="default" size="sm" leftSection={<IconLogout size={16} />} onClick={leave} loading={signingOut}>
+                Sign out
+              </Button>
+            </Group>
+          </Group>
+        </Container>
+      </Box>
+      <Container size="lg" py="lg" component="main">
+        <Stack>
+          <div>
+            <Title order={1} size="h2">
+              Hello, {employee.firstName}
+            </Title>
+            <Text c="dimmed" size="sm">
+              {employee.email}
+            </Text>
+          </div>
+          <ApplicationsSection />
+          <SignInMethodsSection me={me.data} />
+          <RecentSignInsSection />
+        </Stack>
+      </Container>
+    </Box>
+  );
+}

@@ -1,0 +1,86 @@
+import { Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { IconFingerprint } from '@tabler/icons-react';
+import { useRef, useState, type FormEvent } from 'react';
+
+export type FirstStepBusy = 'passkey' | 'continue' | 'password' | null;
+
+export interface FirstStepProps {
+  passwordAllowed: boolean;
+  busy: FirstStepBusy;
+  email: string;
+  onEmailChange: (email: string) => void;
+  onPasskey: () => void;
+  onContinue: (email: string) => void;
+  onPassword: (email: string, password: string) => void;
+}
+
+/**
+ * "Sign in with a passkey" (username-less), or the e-mail address then "Continue" (that employee's
+ * passkeys) or, when the policy allows it, "Password" and "Sign in". The e-mail field also offers
+ * the browser's passkey suggestions (autocomplete="username webauthn").
+ */
+export function FirstStep(props: FirstStepProps) {
+  const { passwordAllowed, busy, email } = props;
+  const [password, setPassword] = useState('');
+  const [submitted, setSubmitted] = useState<'continue' | 'password' | null>(null);
+  const passwordField = useRef<HTMLInputElement>(null);
+  const trimmed = email.trim();
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('name');
+    // Enter in the password field submits with the form's first button ("Continue"): it means "Sign in".
+    const wantsPassword =
+      passwordAllowed && (submitter === 'password' || (document.activeElement === passwordField.current && password !== ''));
+    setSubmitted(wantsPassword ? 'password' : 'continue');
+    if (!trimmed) return;
+    if (wantsPassword) {
+      if (password) props.onPassword(trimmed, password);
+    } else {
+      props.onContinue(trimmed);
+    }
+  };
+
+  return (
+    <Stack>
+      <Button size="md" fullWidth leftSection={<IconFingerprint size={20} />} onClick={props.onPasskey} loading={busy === 'passkey'} disabled={busy !== null && busy !== 'passkey'}>
+        Sign in with a passkey
+      </Button>
+      <Divider label="or with your e-mail address" labelPosition="center" />
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <TextInput
+            label="Email"
+            type="email"
+            name="username"
+            autoComplete="username webauthn"
+            value={email}
+            onChange={(e) => props.onEmailChange(e.currentTarget.value)}
+            error={submitted && !trimmed ? 'Enter your e-mail address' : undefined}
+          />
+          <Button type="submit" name="continue" variant="light" fullWidth loading={busy === 'continue'} disabled={busy !== null && busy !== 'continue'}>
+            Continue
+          </Button>
+          {passwordAllowed ? (
+            <>
+              <Text size="sm" c="dimmed">
+                Or sign in with your password and a second factor.
+              </Text>
+              <PasswordInput
+                ref={passwordField}
+                label="Password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={submitted === 'password' && !password ? 'Enter your password' : undefined}
+              />
+              <Button type="submit" name="password" fullWidth loading={busy === 'password'} disabled={busy !== null && busy !== 'password'}>
+                Sign in
+              </Button>
+            </>
+          ) : null}
+        </Stack>
+      </form>
+    </Stack>
+  );
+}

@@ -1,0 +1,138 @@
+import { Alert, Center, Loader, Stack } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router-dom';
+import { useBranding } from '../../api/branding';
+import {
+  employeeSessionKey,
+  signInWithPasskey,
+  signInWithPassword,
+  useEmployeeSession,
+  verifySecondFactorKey,
+  verifyTotp,
+} from '../../api/employee-sign-in';
+import { portalKeys } from '../../api/portal';
+import type { SecondFactor, SignedIn } from '../../api/sign-in-types';
+import { ceremonyErrorMessage, ceremonyErrorTitle } from '../../api/webauthn';
+import { BrandCard } from '../components/BrandCard';
+import { isPortalPage, safeReturnTo } from '../return-to';
+import { FirstStep, type FirstStepBusy } from './FirstStep';
+import { SecondFactorStep } from './SecondFactorStep';
+import { usePasskeyAutofill } from './use-passkey-autofill';
+
+type Busy = FirstStepBusy | 'totp' | 'key';
+
+/**
+ * The page every sign-in protocol sends employees to (`/signin?return_to=/path`). Passkeys first;
+ * a password with a second factor only when the authenticator policy allows it.
+ */
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const returnTo = safeReturnTo(params.get('return_to'));
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const branding = useBranding();
+  const session = useEmployeeSession();
+  const [secondFactor, setSecondFactor] = useState<SecondFactor[] | null>(null);
+  const [email, setEmail] = useState('');
+  const [busy, setBusy] = useState<Busy>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [leaving, setLeaving] = useState(false);
+  const passwordAllowed = branding.data?.allowPasswordSignIn === true;
+
+  const leave = useCallback(
+    (result?: SignedIn) => {
+      setLeaving(true);
+      // Nothing cached from before this sign-in may show on the portal.
+      qc.removeQueries({ queryKey: portalKeys.all });
+      if (result) qc.setQueryData(employeeSessionKey, result.employee);
+      if (isPortalPage(returnTo)) void navigate(returnTo, { replace: true });
+      else window.location.assign(returnTo);
+    },
+    [navigate, qc, returnTo],
+  );
+
+  const autofill = usePasskeyAutofill({
+    enabled: session.data === null && secondFactor === null && !leaving,
+    onSignedIn: leave,
+    onError: setError,
+  });
+
+  // Someone already signed in goes on at once.
+  const signedIn = session.data;
+  useEffect(() => {
+    if (signedIn && !leaving) leave();
+  }, [signedIn, leaving, leave]);
+
+  /** Runs one step; on failure shows why and keeps the page as it was. */
+  const attempt = async <T,>(what: Busy, action: () => Promise<T>, then: (result: T) => void, prompts = false) => {
+    setBusy(what);
+    setError(null);
+    if (prompts) autofill.pause();
+    try {
+      then(await action());
+    } catch (failure) {
+      setError(failure);
+      if (prompts) autofill.resume();
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const onPasskey = () => attempt('passkey', () => signInWithPasskey(), leave, true);
+  const onContinue = (address: string) => attempt('continue', () => signInWithPasskey({ email: address }), leave, true);
+  const onPassword = (address: string, password: string) =>
+    attempt('password', () => signInWithPassword(address, password), (result) => {
+      if (result.status === 'ok') leave(result);
+      else setSecondFactor(result.methods);
+    });
+  const onCode = (code: string) => attempt('totp', () => verifyTotp(code), leave);
+  const onSecurityKey = () => attempt('key', verifySecondFactorKey, leave);
+  const back = () => {
+    setSecondFactor(null);
+    setError(null);
+  };
+
+  if (session.isPending || signedIn || leaving) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Signing in" />
+      </Center>
+    );
+  }
+
+  const organisation = branding.data?.organisationName;
+  return (
+    <BrandCard
+      title={secondFactor ? 'Confirm it is you' : 'Sign in'}
+      subtitle={secondFactor ? `Signing in as ${email.trim()}.` : organisation ? `Use your ${organisation} account.` : undefined}
+    >
+      <Stack>
+        {error ? (
+          <Alert color="red" title={ceremonyErrorTitle(error)}>
+            {ceremonyErrorMessage(error)}
+          </Alert>
+        ) : null}
+        {secondFactor ? (
+          <SecondFactorStep
+            methods={secondFactor}
+            busy={busy === 'totp' || busy === 'key' ? busy : null}
+            onCode={onCode}
+            onSecurityKey={onSecurityKey}
+            onBack={back}
+          />
+        ) : (
+          <FirstStep
+            passwordAllowed={passwordAllowed}
+            busy={busy === 'passkey' || busy === 'continue' || busy === 'password' ? busy : null}
+            email={email}
+            onEmailChange={setEmail}
+            onPasskey={onPasskey}
+            onContinue={onContinue}
+            onPassword={onPassword}
+          />
+        )}
+      </Stack>
+    </BrandCard>
+  );
+}
