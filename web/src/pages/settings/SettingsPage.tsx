@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { formToPatch, LIMITS, settingsToForm, validateSettings, type SettingsFormValues } from './settings-form';
 import { SmtpFields } from './SmtpFields';
+import { AuthenticatorPolicySection } from './AuthenticatorPolicySection';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = `settings-${title.toLowerCase().replace(/\W+/g, '-')}`;
@@ -104,6 +105,7 @@ export function SettingsPage() {
       <PageHeader title="Settings" />
       <QueryState query={settings} />
       {settings.data ? <SettingsForm settings={settings.data} /> : null}
+      {settings.data ? <AuthenticatorPolicySection settings={settings.data} /> : null}
     </>
   );
 }
