@@ -12,6 +12,8 @@ import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { EmployeeStatusBadge } from '../../components/StatusBadge';
 import { EmployeeFields } from './EmployeeFields';
+import { InvitationsCard } from './InvitationsCard';
+import { SignInMethodsCard } from './SignInMethodsCard';
 import { employeeToForm, formToPatch, validateEmployee, type EmployeeFormValues } from './employee-form';
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -108,6 +110,8 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
           </Stack>
         </form>
       </Paper>
+      <SignInMethodsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
+      <InvitationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} isActive={employee.status === 'active'} />
       <ConfirmDialog
         opened={confirmDisable}
         title="Disable employee"

@@ -8,12 +8,14 @@ import { QueryState } from '../../components/QueryState';
 import { AddEmployeeModal } from './AddEmployeeModal';
 import { EmployeeFilters } from './EmployeeFilters';
 import { EmployeesTable } from './EmployeesTable';
+import { InviteSelectedButton, useSelection } from './InviteSelected';
 import { useEmployeeQuery } from './use-employee-query';
 
 export function EmployeesPage() {
   const { query, setFilter, setFilters, clearFilters, toggleSort, setPage } = useEmployeeQuery();
   const employees = useEmployees(query);
   const [adding, { open, close }] = useDisclosure(false);
+  const selection = useSelection();
 
   return (
     <>
@@ -21,9 +23,12 @@ export function EmployeesPage() {
         title="Employees"
         description={employees.data ? `${employees.data.total} ${employees.data.total === 1 ? 'employee' : 'employees'}` : undefined}
         actions={
-          <Button leftSection={<IconPlus size={16} />} onClick={open}>
-            Add employee
-          </Button>
+          <>
+            <InviteSelectedButton selection={selection} />
+            <Button leftSection={<IconPlus size={16} />} onClick={open}>
+              Add employee
+            </Button>
+          </>
         }
       />
       <EmployeeFilters query={query} setFilter={setFilter} setFilters={setFilters} clearFilters={clearFilters} />
@@ -35,6 +40,8 @@ export function EmployeesPage() {
             sort={query.sort}
             order={query.order}
             onSort={toggleSort}
+            selected={selection.selected}
+            onSelect={selection.toggle}
           />
           <Pager page={query.page} pageSize={query.pageSize} total={employees.data.total} onChange={setPage} />
         </Paper>

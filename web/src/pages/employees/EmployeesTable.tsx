@@ -1,4 +1,4 @@
-import { Anchor, Center, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { Anchor, Center, Checkbox, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconChevronUp, IconSelector } from '@tabler/icons-react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import type { Employee, EmployeeSort, SortOrder } from '../../api/types';
@@ -31,8 +31,15 @@ function SortableTh({ column, label, sort, order, onSort }: SortProps & { column
   );
 }
 
-export function EmployeesTable({ employees, ...sortProps }: SortProps & { employees: Employee[] }) {
+export interface SelectionProps {
+  selected: ReadonlySet<string>;
+  onSelect: (ids: string[], selected: boolean) => void;
+}
+
+export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: SortProps & SelectionProps & { employees: Employee[] }) {
   const navigate = useNavigate();
+  const onPage = employees.map((e) => e.id);
+  const selectedOnPage = onPage.filter((id) => selected.has(id)).length;
   // The employee page links back to the list with the same search, filters and page.
   const state = { listSearch: useLocation().search };
   return (
@@ -40,6 +47,15 @@ export function EmployeesTable({ employees, ...sortProps }: SortProps & { employ
       <Table highlightOnHover striped aria-label="Employees">
         <Table.Thead>
           <Table.Tr>
+            <Table.Th w={40}>
+              <Checkbox
+                aria-label="Select all employees on this page"
+                checked={onPage.length > 0 && selectedOnPage === onPage.length}
+                indeterminate={selectedOnPage > 0 && selectedOnPage < onPage.length}
+                disabled={onPage.length === 0}
+                onChange={(e) => onSelect(onPage, e.currentTarget.checked)}
+              />
+            </Table.Th>
             <SortableTh column="lastName" label="Last name" {...sortProps} />
             <SortableTh column="firstName" label="First name" {...sortProps} />
             <SortableTh column="email" label="Email" {...sortProps} />
@@ -54,7 +70,7 @@ export function EmployeesTable({ employees, ...sortProps }: SortProps & { employ
         <Table.Tbody>
           {employees.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={9}>
+              <Table.Td colSpan={10}>
                 <Text c="dimmed" py="lg">
                   No employees match
                 </Text>
@@ -67,6 +83,14 @@ export function EmployeesTable({ employees, ...sortProps }: SortProps & { employ
               onClick={() => navigate(`/employees/${employee.id}`, { state })}
               style={{ cursor: 'pointer' }}
             >
+              {/* Ticking the box selects the row; it does not open the employee. */}
+              <Table.Td onClick={(e) => e.stopPropagation()}>
+                <Checkbox
+                  aria-label={`Select ${employee.email}`}
+                  checked={selected.has(employee.id)}
+                  onChange={(e) => onSelect([employee.id], e.currentTarget.checked)}
+                />
+              </Table.Td>
               <Table.Td>{employee.lastName}</Table.Td>
               <Table.Td>{employee.firstName}</Table.Td>
               <Table.Td>
