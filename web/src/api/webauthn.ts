@@ -49,7 +49,7 @@ export function cancelCeremony(): void {
 }
 
 const serverMessages: Record<string, string> = {
-  'webauthn.credential_unknown': 'This passkey is not registered here. Use another passkey or security key, or ask your administrator for a new invitation.',
+  'webauthn.credential_unknown': 'This passkey is not registered here (it may have been removed). Use another passkey or security key, or sign in another way.',
   'webauthn.challenge_expired': 'That took too long. Try again.',
   'webauthn.challenge_invalid': 'That sign-in attempt is no longer valid. Try again.',
   'webauthn.verification_failed': 'Your passkey could not be verified. Try again.',

@@ -1,9 +1,13 @@
-import { Alert, Anchor, Button, Center, Group, Loader, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Divider, Group, Loader, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { IconFingerprint } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
+import { usePasskeyLogin } from '../../api/admin-passkeys';
 import { useLogin, useLoginTotp, useMe, useSetupStatus } from '../../api/auth';
 import { ApiError, errorMessage } from '../../api/client';
+import type { LoginResult } from '../../api/types';
+import { ceremonyErrorMessage, isCeremonyCancelled } from '../../api/webauthn';
 import { AuthCard } from '../../components/AuthCard';
 import { CodeInput, isSixDigits } from '../../components/CodeInput';
 
@@ -13,6 +17,7 @@ export function safeNext(value: string | null): string {
 }
 
 function errorTitle(error: unknown): string {
+  if (isCeremonyCancelled(error)) return 'Cancelled';
   if (error instanceof ApiError) {
     if (error.code === 'auth.account_locked') return 'Account locked';
     if (error.code === 'rate_limit.exceeded') return 'Too many attempts';
@@ -30,6 +35,7 @@ export function LoginPage() {
   const setupStatus = useSetupStatus();
   const login = useLogin();
   const loginTotp = useLoginTotp();
+  const passkeyLogin = usePasskeyLogin();
   const [step, setStep] = useState<'password' | 'totp'>('password');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -43,7 +49,7 @@ export function LoginPage() {
       </Center>
     );
   }
-  if (me.data && !login.isPending && !loginTotp.isPending) return <Navigate to={next} replace />;
+  if (me.data && !login.isPending && !loginTotp.isPending && !passkeyLogin.isPending) return <Navigate to={next} replace />;
   if (setupStatus.data?.needsSetup) return <Navigate to="/setup" replace />;
 
   const signedIn = () => {
@@ -52,21 +58,24 @@ export function LoginPage() {
     navigate(next, { replace: true });
   };
 
+  const afterFirstStep = (result: LoginResult) => {
+    setSubmitted(false);
+    if (result.status === 'ok') signedIn();
+    else if (result.status === 'totp_required') setStep('totp');
+    else navigate(`/login/totp-setup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, { replace: true });
+  };
+
   const submitPassword = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
+    passkeyLogin.reset();
     if (!email.trim() || !password) return;
-    login.mutate(
-      { email: email.trim(), password },
-      {
-        onSuccess: (result) => {
-          setSubmitted(false);
-          if (result.status === 'ok') signedIn();
-          else if (result.status === 'totp_required') setStep('totp');
-          else navigate(`/login/totp-setup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, { replace: true });
-        },
-      },
-    );
+    login.mutate({ email: email.trim(), password }, { onSuccess: afterFirstStep });
+  };
+
+  const signInWithPasskey = () => {
+    login.reset();
+    passkeyLogin.mutate(undefined, { onSuccess: afterFirstStep });
   };
 
   const submitCode = (event: FormEvent) => {
@@ -85,7 +94,8 @@ export function LoginPage() {
     login.reset();
   };
 
-  const activeError = step === 'password' ? login.error : loginTotp.error;
+  const activeError = step === 'password' ? (login.error ?? passkeyLogin.error) : loginTotp.error;
+  const activeMessage = activeError === passkeyLogin.error ? ceremonyErrorMessage(activeError) : errorMessage(activeError);
 
   return (
     <AuthCard
@@ -98,7 +108,7 @@ export function LoginPage() {
         ) : null}
         {activeError ? (
           <Alert color="red" title={errorTitle(activeError)}>
-            {errorMessage(activeError)}
+            {activeMessage}
           </Alert>
         ) : null}
         {step === 'password' ? (
@@ -120,8 +130,19 @@ export function LoginPage() {
                 onChange={(e) => setPassword(e.currentTarget.value)}
                 error={submitted && !password ? 'Enter your password' : undefined}
               />
-              <Button type="submit" loading={login.isPending} fullWidth>
+              <Button type="submit" loading={login.isPending} disabled={passkeyLogin.isPending} fullWidth>
                 Sign in
+              </Button>
+              <Divider label="or" labelPosition="center" />
+              <Button
+                variant="default"
+                leftSection={<IconFingerprint size={18} />}
+                onClick={signInWithPasskey}
+                loading={passkeyLogin.isPending}
+                disabled={login.isPending}
+                fullWidth
+              >
+                Sign in with a passkey
               </Button>
             </Stack>
           </form>

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { ChangePasswordCard } from './ChangePasswordCard';
+import { PasskeysCard } from './PasskeysCard';
 import { TwoFactorCard } from './TwoFactorCard';
 
 export function ProfilePage() {
@@ -41,6 +42,7 @@ export function ProfilePage() {
             <ChangePasswordCard />
             <TwoFactorCard me={me.data} />
           </Group>
+          <PasskeysCard />
         </Stack>
       ) : null}
     </>

@@ -10,7 +10,7 @@ import { NameDialog } from '../../components/NameDialog';
 import { notifySuccess } from '../../components/notify';
 import { QueryState } from '../../components/QueryState';
 import { useLastDefined } from '../../components/use-last-defined';
-import { AddKeyDialog } from './AddKeyDialog';
+import { AddKeyDialog } from '../../components/AddKeyDialog';
 import { ChangePasswordDialog } from './ChangePasswordDialog';
 import { ResetTotpDialog } from './ResetTotpDialog';
 

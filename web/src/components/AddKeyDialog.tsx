@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { CredentialKind } from '../../api/sign-in-types';
-import { ceremonyErrorMessage } from '../../api/webauthn';
+import type { CredentialKind } from '../api/sign-in-types';
+import { ceremonyErrorMessage } from '../api/webauthn';
 
 export const KIND_TITLES: Record<CredentialKind, string> = { passkey: 'Add a passkey', security_key: 'Add a security key' };
 const DEFAULT_NAMES: Record<CredentialKind, string> = { passkey: 'Passkey on this device', security_key: 'Security key' };
