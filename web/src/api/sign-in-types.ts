@@ -70,7 +70,8 @@ export interface PortalMe {
 
 export interface SignInEvent {
   at: string;
-  method: string;
+  /** `passkey`, `password`, `password+totp`, `password+passkey`, `invitation+…`; null when unknown. */
+  method: string | null;
   outcome: 'success' | 'failure';
   ip: string | null;
   userAgent: string | null;
@@ -103,12 +104,17 @@ export interface EmployeeCredentials {
 
 export type MailStatus = 'pending' | 'sent' | 'failed';
 
+export type InvitationStatus = 'open' | 'used' | 'revoked' | 'expired';
+
 export interface InvitationRecord {
   id: string;
+  employeeId: string;
+  status: InvitationStatus;
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
   revokedAt: string | null;
+  /** Who sent it, as the audit log names them (an admin's e-mail, an API key's name). */
   createdBy: string | null;
   mail: { status: MailStatus; attempts: number; lastError: string | null; sentAt: string | null } | null;
 }

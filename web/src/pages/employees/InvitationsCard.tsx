@@ -2,15 +2,15 @@ import { Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine
 import { IconMailForward } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useEmployeeInvitations, useRevokeInvitation, useSendInvitation } from '../../api/employee-access';
-import type { InvitationRecord } from '../../api/sign-in-types';
+import type { InvitationRecord, InvitationStatus } from '../../api/sign-in-types';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatDateTime } from '../../components/format';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { QueryState } from '../../components/QueryState';
 
-type InvitationStatus = 'open' | 'used' | 'revoked' | 'expired';
-
+/** The server's status, or (from an older answer) worked out from the dates. */
 export function invitationStatus(invitation: InvitationRecord, now = Date.now()): InvitationStatus {
+  if (invitation.status) return invitation.status;
   if (invitation.usedAt) return 'used';
   if (invitation.revokedAt) return 'revoked';
   if (new Date(invitation.expiresAt).getTime() <= now) return 'expired';

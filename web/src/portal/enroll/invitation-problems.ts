@@ -12,6 +12,8 @@ export interface Problem {
 /** What an invitation link that does not work tells the employee, by the server's error code. */
 export function invitationProblem(error: unknown): Problem {
   const code = error instanceof ApiError ? error.code : '';
+  // A token that is not even shaped like ours is refused before any look-up.
+  if (error instanceof ApiError && error.status === 400) return invitationProblem(new ApiError(404, 'invitations.not_found', ''));
   switch (code) {
     case 'invitations.used':
       return {

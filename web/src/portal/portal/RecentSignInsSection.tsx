@@ -6,18 +6,16 @@ import { OutcomeBadge } from '../../components/StatusBadge';
 
 const METHOD_LABELS: Record<string, string> = {
   passkey: 'Passkey',
-  webauthn: 'Passkey',
-  security_key: 'Security key',
   password: 'Password',
-  totp: 'Password and authenticator app',
-  password_totp: 'Password and authenticator app',
-  password_passkey: 'Password and security key',
-  enrollment: 'Invitation',
+  'password+totp': 'Password and authenticator app',
+  'password+passkey': 'Password and security key',
+  'invitation+passkey': 'Invitation (passkey)',
+  'invitation+password+totp': 'Invitation (password and authenticator app)',
 };
 
-/** A method name from the server ("password_totp") as words. */
-export const methodLabel = (method: string) =>
-  METHOD_LABELS[method] ?? method.replace(/[_.+-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+/** A method name from the audit log ("password+totp") in words; null for attempts that never got that far. */
+export const methodLabel = (method: string | null) =>
+  method === null ? '—' : (METHOD_LABELS[method] ?? method.replace(/[_.+-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase()));
 
 /** "Recent sign-ins": time, method, outcome and IP address of the last sign-ins. */
 export function RecentSignInsSection() {
