@@ -14,22 +14,24 @@ import type { AdminRow } from './admin.repository.js';
 /** A half-signed-in session (password checked, second factor owed) lives only this long. */
 const PARTIAL_SESSION_SECONDS = 300;
 
-const signInAnswer = z.object({ status: z.enum(['ok', 'totp_required', 'totp_enrollment_required']), admin: adminDto.optional() });
+export const signInAnswer = z.object({ status: z.enum(['ok', 'totp_required', 'totp_enrollment_required']), admin: adminDto.optional() });
+
+/** Starts an admin session at `stage` and sets its cookie (also used by the passkey sign-in). */
+export async function startAdminSession(services: Services, request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) {
+  const s = await services.settings.get();
+  const full = stage === 'full';
+  const idleSeconds = full ? s.sessionIdleMinutes * 60 : PARTIAL_SESSION_SECONDS;
+  const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
+  // A new session id at every stage change prevents session fixation (OWASP ASVS 3.2.1).
+  if (request.auth?.kind === 'admin') await services.sessions.revoke(request.auth.session.id);
+  const { token } = await services.sessions.create({ subjectType: 'admin', subjectId: admin.id, stage, idleSeconds, absoluteSeconds, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+  setSessionCookie(reply, services, token, absoluteSeconds);
+}
 
 export async function authRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Console sign-in'];
-
-  async function startSession(request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) {
-    const s = await services.settings.get();
-    const full = stage === 'full';
-    const idleSeconds = full ? s.sessionIdleMinutes * 60 : PARTIAL_SESSION_SECONDS;
-    const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
-    // A new session id at every stage change prevents session fixation (OWASP ASVS 3.2.1).
-    if (request.auth?.kind === 'admin') await services.sessions.revoke(request.auth.session.id);
-    const { token } = await services.sessions.create({ subjectType: 'admin', subjectId: admin.id, stage, idleSeconds, absoluteSeconds, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
-    setSessionCookie(reply, services, token, absoluteSeconds);
-  }
+  const startSession = (request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) => startAdminSession(services, request, reply, admin, stage);
 
   app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } }, async (request, reply) => {
     // Keep a valid token (other tabs use it); replace a stale or forged one.

@@ -38,6 +38,8 @@ export const auditActions = [
   'employee.password_changed',
   'admin.passkey_registered',
   'admin.passkey_removed',
+  'admin.passkey_renamed',
+  'admin.sign_count_regressed',
   'invitation.created',
   'invitation.resent',
   'invitation.revoked',

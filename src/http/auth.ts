@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminRow } from '../admins/admin.repository.js';
 import type { ApiKeyRow } from '../api-keys/api-key.repository.js';
 import type { ApiKeyScope } from '../api-keys/api-key.service.js';
+import type { EmployeeRow } from '../employees/employee.repository.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Session } from '../sessions/session.service.js';
 import { CSRF_COOKIE, CSRF_HEADER, isValidCsrf } from './csrf.js';
@@ -14,13 +15,16 @@ import type { Services } from './services.js';
  * - public: anyone (sign-in, setup, health);
  * - partial: an admin who passed the password but still owes a second factor or its enrolment;
  * - session: a fully signed-in admin in the console (never an API key: own password, own TOTP);
- * - read / write / admin: a signed-in admin, or an API key of at least that scope.
+ * - read / write / admin: a signed-in admin, or an API key of at least that scope;
+ * - employee: a fully signed-in employee (portal); employee_partial: an employee who passed the
+ *   password and owes the second factor (employee routes live under EMPLOYEE_PATHS).
  */
-export type Access = 'public' | 'partial' | 'session' | 'read' | 'write' | 'admin';
+export type Access = 'public' | 'partial' | 'session' | 'read' | 'write' | 'admin' | 'employee' | 'employee_partial';
 
 export type Auth =
   | { kind: 'admin'; admin: AdminRow; session: Session }
-  | { kind: 'api_key'; key: ApiKeyRow };
+  | { kind: 'api_key'; key: ApiKeyRow }
+  | { kind: 'employee'; employee: EmployeeRow; session: Session };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,8 +45,18 @@ export function sessionCookieName(isSecure: boolean): string {
   return isSecure ? '__Host-tessera_session' : 'tessera_session';
 }
 
+/** Employees have their own session cookie, apart from the console's (docs/sign-in-api.md). */
+export function employeeSessionCookieName(isSecure: boolean): string {
+  return isSecure ? '__Host-tessera_employee_session' : 'tessera_employee_session';
+}
+
+/** Routes that read the employee session cookie instead of the admin one. */
+const EMPLOYEE_PATHS = ['/api/signin/', '/api/enroll/', '/api/portal/'];
+const isEmployeePath = (url: string) => EMPLOYEE_PATHS.some((p) => url.startsWith(p));
+
 export function installAuth(app: FastifyInstance, services: Services) {
   const cookieName = sessionCookieName(services.config.isSecure);
+  const employeeCookieName = employeeSessionCookieName(services.config.isSecure);
 
   app.decorateRequest('auth', undefined);
   app.decorateRequest('sessionExpired', undefined);
@@ -61,6 +75,18 @@ export function installAuth(app: FastifyInstance, services: Services) {
       }
       request.auth = { kind: 'api_key', key };
       request.ctx.actor = { type: 'api_key', id: key.id, label: key.name };
+      return;
+    }
+    if (isEmployeePath(request.url)) {
+      const employeeToken = request.cookies[employeeCookieName];
+      if (!employeeToken) return;
+      const { session, expired } = await services.sessions.resolve(employeeToken);
+      request.sessionExpired = expired;
+      if (!session || session.subjectType !== 'employee') return;
+      const employee = await services.employeeAuth.findActiveEmployee(session.subjectId);
+      if (!employee) return;
+      request.auth = { kind: 'employee', employee, session };
+      if (session.stage === 'full') request.ctx.actor = { type: 'employee', id: employee.id, label: employee.email };
       return;
     }
     const token = request.cookies[cookieName];
@@ -88,6 +114,12 @@ export function installAuth(app: FastifyInstance, services: Services) {
     if (!auth) {
       throw request.sessionExpired ? new AppError('auth.session_expired', 'Your session has expired: sign in again') : new AppError('auth.required', 'Sign in first');
     }
+    if (access === 'employee' || access === 'employee_partial') {
+      if (auth.kind !== 'employee') throw new AppError('auth.required', 'Sign in first');
+      if (access === 'employee' && auth.session.stage !== 'full') throw new AppError('signin.stage_invalid', 'Finish signing in first');
+      return;
+    }
+    if (auth.kind === 'employee') throw new AppError('auth.required', 'Sign in first');
     if (auth.kind === 'api_key') {
       if (access === 'partial' || access === 'session') throw new AppError('auth.forbidden', 'This action is only available in the console');
       if (SCOPE_RANK[auth.key.scope as ApiKeyScope] < SCOPE_RANK[access]) throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);

@@ -57,6 +57,7 @@ export const errorCodes = {
   'signin.account_locked': 423,
   'signin.method_not_allowed': 403,
   'signin.stage_invalid': 403,
+  'signin.password_too_weak': 400,
   'portal.last_method': 409,
   'portal.totp_not_pending': 409,
   'invitations.not_found': 404,

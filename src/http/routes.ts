@@ -1,10 +1,14 @@
 import { adminRoutes } from '../admins/admin.routes.js';
 import { authRoutes } from '../admins/auth.routes.js';
+import { adminPasskeyRoutes } from '../admins/passkey.routes.js';
 import { apiKeyRoutes } from '../api-keys/api-key.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
+import { employeeCredentialRoutes } from '../authn/credential.routes.js';
+import { signInRoutes } from '../authn/signin.routes.js';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.js';
 import { employeeRoutes } from '../employees/employee.routes.js';
 import { organisationRoutes } from '../employees/organisation.routes.js';
+import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import type { App } from './app.js';
 import type { Services } from './services.js';
@@ -12,9 +16,13 @@ import type { Services } from './services.js';
 /** Every API route, under /api. One place to see what the API offers. */
 export async function registerRoutes(api: App, services: Services, opts: { signInRateLimit: number }) {
   await authRoutes(api, services, opts);
+  await adminPasskeyRoutes(api, services, opts);
   await adminRoutes(api, services);
   await employeeRoutes(api, services);
   await organisationRoutes(api, services);
+  await employeeCredentialRoutes(api, services);
+  await signInRoutes(api, services, opts);
+  await portalRoutes(api, services, opts);
   await apiKeyRoutes(api, services);
   await auditRoutes(api, services);
   await settingsRoutes(api, services);

@@ -1,7 +1,12 @@
 import { createAdminAuthService } from '../admins/admin-auth.service.js';
+import { createAdminPasskeyService } from '../admins/admin-passkey.service.js';
 import { createAdminService } from '../admins/admin.service.js';
 import { createApiKeyService } from '../api-keys/api-key.service.js';
 import { createAuditService } from '../audit/audit.service.js';
+import { createCredentialService } from '../authn/credential.service.js';
+import { createEmployeeAuthService } from '../authn/employee-auth.service.js';
+import { createEmployeeFactorService } from '../authn/employee-factors.service.js';
+import { createWebAuthnService, deriveDecoyKey } from '../authn/webauthn.service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/connection.js';
 import { createEmployeeService } from '../employees/employee.service.js';
@@ -9,6 +14,7 @@ import { createOrganisationService } from '../employees/organisation.service.js'
 import type { Clock } from '../lib/clock.js';
 import type { MasterKey } from '../security/master-key.js';
 import { createSealer, type Sealer } from '../security/sealing.js';
+import { createPortalService } from '../portal/portal.service.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
@@ -36,11 +42,18 @@ export function createServices(deps: CoreDeps) {
   const organisation = createOrganisationService({ db, audit });
   const employees = createEmployeeService({ db, audit, sessions });
   const apiKeys = createApiKeyService({ db, audit, clock });
+  const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
+  const credentials = createCredentialService({ db, audit });
+  const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn });
+  const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
+  const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });
+  const portal = createPortalService({ audit });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config, database, db, clock, sealer, csrfKey: deriveCsrfKey(deps.masterKey.key),
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
+    webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, portal,
   };
 }
 

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { SettingsResponse, SettingsValues } from '../settings/settings.schemas.js';
+import { authenticatorModel } from './aaguids.js';
+import type { CredentialRow } from './webauthn.repository.js';
+
+/** What the user asks to register: a platform authenticator (passkey) or a roaming security key. */
+export const credentialKinds = ['passkey', 'security_key'] as const;
+export type CredentialKind = (typeof credentialKinds)[number];
+
+export const credentialDto = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  type: z.enum(credentialKinds),
+  attachment: z.enum(['platform', 'cross-platform']),
+  aaguid: z.string(),
+  model: z.string().nullable(),
+  isBackedUp: z.boolean(),
+  isBackupEligible: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export type CredentialDto = z.infer<typeof credentialDto>;
+
+/** `passkey` for platform or synced (backup-eligible) credentials, `security_key` for hardware-bound roaming keys. */
+export function toCredentialDto(c: CredentialRow): CredentialDto {
+  const attachment = c.attachment === 'platform' ? 'platform' : 'cross-platform';
+  return {
+    id: c.id, name: c.name,
+    type: attachment === 'platform' || c.isBackupEligible ? 'passkey' : 'security_key',
+    attachment, aaguid: c.aaguid, model: authenticatorModel(c.aaguid),
+    isBackedUp: c.isBackedUp, isBackupEligible: c.isBackupEligible,
+    createdAt: c.createdAt.toISOString(), lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export const credentialName = z.string().trim().min(1).max(100);
+
+export const policyDto = z.object({
+  allowPlatform: z.boolean(),
+  userVerification: z.enum(['required', 'preferred']),
+  allowPasswordSignIn: z.boolean(),
+  secondFactors: z.array(z.enum(['totp', 'passkey'])),
+  maxCredentialsPerEmployee: z.number().int(),
+});
+export type PolicyDto = z.infer<typeof policyDto>;
+
+export function toPolicyDto(s: SettingsValues): PolicyDto {
+  const a = s.authenticators;
+  return {
+    allowPlatform: a.allowPlatform, userVerification: a.userVerification, allowPasswordSignIn: a.allowPasswordSignIn,
+    secondFactors: [...a.secondFactors], maxCredentialsPerEmployee: a.maxCredentialsPerEmployee,
+  };
+}
+
+export const brandingDto = z.object({ organisationName: z.string(), primaryColor: z.string(), hasLogo: z.boolean() });
+export type BrandingDto = z.infer<typeof brandingDto>;
+
+export const toBrandingDto = (s: SettingsResponse): BrandingDto =>
+  ({ organisationName: s.organisationName, primaryColor: s.branding.primaryColor, hasLogo: s.branding.hasLogo });
+
+export const employeeSummary = z.object({ id: z.string().uuid(), firstName: z.string(), lastName: z.string(), email: z.string() });
+export type EmployeeSummary = z.infer<typeof employeeSummary>;
+export const toEmployeeSummary = (e: EmployeeSummary): EmployeeSummary => ({ id: e.id, firstName: e.firstName, lastName: e.lastName, email: e.email });
+
+// What @simplewebauthn/browser returns. The top level is strict like every body; the inner
+// objects let through fields that newer browsers add (WebAuthn Level 3 keeps adding some).
+const b64 = z.string().min(1).max(16_384);
+const clientExtensionResults = z.record(z.string(), z.unknown());
+const attachment = z.enum(['platform', 'cross-platform']).nullable().optional();
+
+export const registrationResponse = z.object({
+  id: b64,
+  rawId: b64,
+  type: z.enum(['public-key']),
+  response: z.looseObject({
+    clientDataJSON: b64,
+    attestationObject: b64,
+    transports: z.array(z.string().max(32)).max(10).optional(),
+    authenticatorData: b64.optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: b64.optional(),
+  }),
+  authenticatorAttachment: attachment,
+  clientExtensionResults,
+}).strict().describe('RegistrationResponseJSON, as @simplewebauthn/browser startRegistration() returns it');
+
+export const authenticationResponse = z.object({
+  id: b64,
+  rawId: b64,
+  type: z.enum(['public-key']),
+  response: z.looseObject({
+    clientDataJSON: b64,
+    authenticatorData: b64,
+    signature: b64,
+    userHandle: b64.nullable().optional(),
+  }),
+  authenticatorAttachment: attachment,
+  clientExtensionResults,
+}).strict().describe('AuthenticationResponseJSON, as @simplewebauthn/browser startAuthentication() returns it');
+
+export const ceremonyId = z.string().min(1).max(100);
+
+export const creationOptionsAnswer = z.object({
+  ceremonyId: z.string(),
+  options: z.record(z.string(), z.unknown()).describe('PublicKeyCredentialCreationOptionsJSON: pass to @simplewebauthn/browser startRegistration({ optionsJSON })'),
+});
+export const requestOptionsAnswer = z.object({
+  ceremonyId: z.string(),
+  options: z.record(z.string(), z.unknown()).describe('PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser startAuthentication({ optionsJSON })'),
+});
+
+/** A ceremony's options as the route answers them (the schema keeps every field of the JSON). */
+export const optionsAnswer = (x: { ceremonyId: string; options: object }) => ({ ceremonyId: x.ceremonyId, options: x.options as Record<string, unknown> });

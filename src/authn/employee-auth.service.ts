@@ -1,0 +1,204 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db } from '../db/connection.js';
+import * as employeeRepo from '../employees/employee.repository.js';
+import { AppError } from '../http/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/context.js';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../security/passwords.js';
+import type { Sealer } from '../security/sealing.js';
+import { verifyTotp } from '../security/totp.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { SettingsValues } from '../settings/settings.schemas.js';
+import * as repo from './employee-auth.repository.js';
+import type { WebAuthnService } from './webauthn.service.js';
+
+export type SecondFactor = 'totp' | 'passkey';
+export type EmployeeRow = employeeRepo.EmployeeRow;
+/** What the factor and credential functions need to know of an employee. */
+export type EmployeeIdentity = Pick<EmployeeRow, 'id' | 'email' | 'firstName' | 'lastName'>;
+
+export const employeeTotpAad = (employeeId: string) => `employee_auth.totp_secret:${employeeId}`;
+export const employeePendingTotpAad = (employeeId: string) => `employee_auth.totp_pending_secret:${employeeId}`;
+
+/** Whether policy lets employees use e-mail + password (always with a second factor) at all. */
+export const passwordsAllowed = (s: SettingsValues) => s.authenticators.allowPasswordSignIn;
+export const totpAllowed = (s: SettingsValues) => passwordsAllowed(s) && s.authenticators.secondFactors.includes('totp');
+
+const DISABLED_MESSAGE = 'This account is disabled. Contact your administrator.';
+const INVALID_CREDENTIALS = 'The e-mail address or password is wrong';
+
+export type EmployeeAuthService = ReturnType<typeof createEmployeeAuthService>;
+
+/**
+ * Employee sign-in: passkey (username-less or for an e-mail address), or password followed by a
+ * second factor. Every attempt is audited as `employee.sign_in` with its method and, on failure,
+ * the reason. A disabled or deactivated employee is refused by every method, but only once the
+ * first factor was right: before that, nothing tells such an account from an unknown one.
+ */
+export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; settings: SettingsService; webauthn: WebAuthnService }) {
+  const { db, audit, sealer, clock, settings, webauthn } = deps;
+
+  const target = (e: EmployeeRow) => ({ type: 'employee', id: e.id, label: e.email });
+  const asEmployee = (ctx: RequestContext, e: EmployeeRow): RequestContext => ({ ...ctx, actor: { type: 'employee', id: e.id, label: e.email } });
+  const isActive = (e: EmployeeRow) => e.status === 'active';
+
+  const failure = (ctx: RequestContext, e: EmployeeRow | null, method: string, reason: string, extra: Record<string, unknown> = {}) =>
+    audit.record(ctx, { action: 'employee.sign_in', outcome: 'failure', target: e ? target(e) : { type: 'employee', id: null }, details: { method, reason, ...extra } });
+
+  async function refuseDisabled(ctx: RequestContext, e: EmployeeRow, method: string): Promise<never> {
+    await failure(ctx, e, method, 'account disabled', { status: e.status });
+    throw new AppError('signin.account_disabled', DISABLED_MESSAGE);
+  }
+
+  function lockedMessage(until: Date) {
+    const minutes = Math.max(1, Math.ceil((until.getTime() - clock.now().getTime()) / 60_000));
+    return `Too many failed attempts: this account is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}`;
+  }
+
+  async function assertNotLocked(ctx: RequestContext, e: EmployeeRow, auth: repo.EmployeeAuthRow | undefined, method: string) {
+    if (auth?.lockedUntil && auth.lockedUntil > clock.now()) {
+      await failure(ctx, e, method, 'locked');
+      throw new AppError('signin.account_locked', lockedMessage(auth.lockedUntil));
+    }
+  }
+
+  /** Counts a failed password or code; at the threshold the account locks for lockoutMinutes. */
+  async function recordFailure(ctx: RequestContext, e: EmployeeRow, method: string, reason: 'wrong password' | 'wrong totp code'): Promise<never> {
+    const { lockoutThreshold, lockoutMinutes } = await settings.get();
+    const failures = await repo.incrementEmployeeFailedAttempts(db, e.id);
+    await failure(ctx, e, method, reason, { failures });
+    if (failures >= lockoutThreshold) {
+      const until = new Date(clock.now().getTime() + lockoutMinutes * 60_000);
+      await repo.upsertEmployeeAuth(db, e.id, { lockedUntil: until, failedAttempts: 0 });
+      await audit.record(ctx, { action: 'employee.locked', outcome: 'failure', target: target(e), details: { until: until.toISOString(), failures } });
+      throw new AppError('signin.account_locked', lockedMessage(until));
+    }
+    if (reason === 'wrong totp code') throw new AppError('signin.invalid_totp', 'The authentication code is not valid');
+    throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
+  }
+
+  async function completeSignIn(ctx: RequestContext, e: EmployeeRow, method: string, opts: { resetFailures: boolean }) {
+    if (opts.resetFailures) await repo.upsertEmployeeAuth(db, e.id, { failedAttempts: 0, lockedUntil: null });
+    await audit.record(asEmployee(ctx, e), { action: 'employee.sign_in', target: target(e), details: { method } });
+  }
+
+  /** A failed passkey ceremony is audited with its error code, then answered as it is. */
+  async function auditedPasskey<T>(ctx: RequestContext, method: string, employee: EmployeeRow | null, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof AppError) await failure(ctx, employee, method, err.code);
+      throw err;
+    }
+  }
+
+  /** The second factors an employee can use now: allowed by policy and set up. */
+  async function secondFactorsOf(e: EmployeeRow, auth: repo.EmployeeAuthRow | undefined): Promise<SecondFactor[]> {
+    const allowed = (await settings.get()).authenticators.secondFactors;
+    const methods: SecondFactor[] = [];
+    if (allowed.includes('totp') && auth?.totpSecret) methods.push('totp');
+    if (allowed.includes('passkey') && (await webauthn.count('employee', e.id)) > 0) methods.push('passkey');
+    return methods;
+  }
+
+  async function signInOptions(email?: string) {
+    if (!email) return webauthn.startAuthentication({ purpose: 'sign_in', subjectType: 'employee' });
+    const employee = await employeeRepo.findEmployeeByEmail(db, email);
+    return webauthn.startAuthentication({ purpose: 'sign_in', subjectType: 'employee', subjectId: employee?.id ?? null, decoyFor: email });
+  }
+
+  async function signInWithPasskey(ctx: RequestContext, ceremonyId: string, response: AuthenticationResponseJSON): Promise<EmployeeRow> {
+    const { credential } = await auditedPasskey(ctx, 'passkey', null, () =>
+      webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }));
+    const employee = await employeeRepo.findEmployeeById(db, credential.subjectId);
+    if (!employee) {
+      await failure(ctx, null, 'passkey', 'webauthn.credential_unknown');
+      throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
+    }
+    if (!isActive(employee)) return refuseDisabled(ctx, employee, 'passkey');
+    // A passkey cannot be guessed: it signs in during a password lockout, and leaves the count alone.
+    await completeSignIn(ctx, employee, 'passkey', { resetFailures: false });
+    return employee;
+  }
+
+  /** First factor. Unknown e-mail, no password, wrong password: one answer, the same work. */
+  async function signInWithPassword(ctx: RequestContext, email: string, password: string): Promise<{ employee: EmployeeRow; methods: SecondFactor[] }> {
+    if (!passwordsAllowed(await settings.get())) {
+      await failure(ctx, null, 'password', 'method not allowed');
+      throw new AppError('signin.method_not_allowed', 'Your organisation does not allow signing in with a password: use your passkey or security key');
+    }
+    const employee = await employeeRepo.findEmployeeByEmail(db, email);
+    const auth = employee ? await repo.findEmployeeAuth(db, employee.id) : undefined;
+    if (!employee || !auth?.passwordHash) {
+      await verifyPassword(DUMMY_PASSWORD_HASH, password);
+      if (employee) await failure(ctx, employee, 'password', 'no password set');
+      else await audit.record(ctx, { action: 'employee.sign_in', outcome: 'failure', target: { type: 'employee', id: null, label: email.slice(0, 254) }, details: { method: 'password', reason: 'unknown account' } });
+      throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
+    }
+    await assertNotLocked(ctx, employee, auth, 'password');
+    if (!(await verifyPassword(auth.passwordHash, password))) return recordFailure(ctx, employee, 'password', 'wrong password');
+    if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password');
+    // The failure count is not reset yet: it also counts wrong second-factor codes.
+    const methods = await secondFactorsOf(employee, auth);
+    if (methods.length === 0) {
+      await failure(ctx, employee, 'password', 'no second factor');
+      throw new AppError('signin.method_not_allowed', 'No second factor that your organisation allows is set up for this account: sign in with your passkey, or ask your administrator for a new invitation');
+    }
+    return { employee, methods };
+  }
+
+  /** The second factor after a correct password. A code is accepted once (RFC 6238 §5.2). */
+  async function signInWithTotp(ctx: RequestContext, employeeId: string, code: string): Promise<EmployeeRow> {
+    const employee = await employeeRepo.findEmployeeById(db, employeeId);
+    const auth = employee ? await repo.findEmployeeAuth(db, employee.id) : undefined;
+    if (!employee || !auth?.totpSecret) throw new AppError('signin.stage_invalid', 'No authentication code is expected now: sign in with your password first');
+    await assertNotLocked(ctx, employee, auth, 'password+totp');
+    if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+totp');
+    if (!totpAllowed(await settings.get())) {
+      await failure(ctx, employee, 'password+totp', 'method not allowed');
+      throw new AppError('signin.method_not_allowed', 'Your organisation does not allow authenticator app codes');
+    }
+    const secret = sealer.open(auth.totpSecret, employeeTotpAad(employee.id));
+    const result = verifyTotp({ secret, code, nowMs: clock.now().getTime(), lastStep: auth.totpLastStep });
+    if (!result.ok) return recordFailure(ctx, employee, 'password+totp', 'wrong totp code');
+    await repo.upsertEmployeeAuth(db, employee.id, { totpLastStep: result.step });
+    await completeSignIn(ctx, employee, 'password+totp', { resetFailures: true });
+    return employee;
+  }
+
+  async function secondFactorOptions(employeeId: string) {
+    if (!(await settings.get()).authenticators.secondFactors.includes('passkey')) {
+      throw new AppError('signin.method_not_allowed', 'Your organisation does not allow a passkey as the second factor');
+    }
+    return webauthn.startAuthentication({ purpose: 'second_factor', subjectType: 'employee', subjectId: employeeId });
+  }
+
+  async function signInWithSecondFactorPasskey(ctx: RequestContext, employeeId: string, ceremonyId: string, response: AuthenticationResponseJSON): Promise<EmployeeRow> {
+    const employee = await employeeRepo.findEmployeeById(db, employeeId);
+    if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
+    await assertNotLocked(ctx, employee, await repo.findEmployeeAuth(db, employee.id), 'password+passkey');
+    await auditedPasskey(ctx, 'password+passkey', employee, () =>
+      webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response }));
+    if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+passkey');
+    await completeSignIn(ctx, employee, 'password+passkey', { resetFailures: true });
+    return employee;
+  }
+
+  return {
+    signInOptions,
+    signInWithPasskey,
+    signInWithPassword,
+    signInWithTotp,
+    secondFactorOptions,
+    signInWithSecondFactorPasskey,
+    /** A sign-in completed elsewhere (enrolment by invitation). */
+    recordSignIn: (ctx: RequestContext, e: EmployeeRow, method: string) => completeSignIn(ctx, e, method, { resetFailures: true }),
+    recordSignOut: (ctx: RequestContext, e: EmployeeRow) => audit.record(asEmployee(ctx, e), { action: 'employee.sign_out', target: target(e) }),
+    /** The employee of a session: only an active one (a disabled employee's sessions end, and stay ended). */
+    async findActiveEmployee(id: string): Promise<EmployeeRow | undefined> {
+      const e = await employeeRepo.findEmployeeById(db, id);
+      return e && isActive(e) ? e : undefined;
+    },
+  };
+}

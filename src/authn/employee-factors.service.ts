@@ -1,0 +1,142 @@
+import QRCode from 'qrcode';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db, Executor } from '../db/connection.js';
+import { AppError } from '../http/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/context.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../security/passwords.js';
+import type { Sealer } from '../security/sealing.js';
+import { newTotpSecret, totpUri, verifyTotp } from '../security/totp.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { CredentialService } from './credential.service.js';
+import { employeePendingTotpAad, employeeTotpAad, passwordsAllowed, totpAllowed, type EmployeeIdentity } from './employee-auth.service.js';
+import * as repo from './employee-auth.repository.js';
+import * as webauthnRepo from './webauthn.repository.js';
+
+/** A password and TOTP seed checked and ready to be stored (the checks are slow; the write is in a transaction). */
+export interface PreparedPassword { passwordHash: string; totpSecret: string; totpLastStep: number }
+
+export type EmployeeFactorService = ReturnType<typeof createEmployeeFactorService>;
+
+/**
+ * An employee's ways to sign in besides passkeys: password and TOTP, set up at enrolment or in
+ * the portal; and the rule that the portal never removes the last way in.
+ */
+export function createEmployeeFactorService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; settings: SettingsService; sessions: SessionService; credentials: CredentialService }) {
+  const { db, audit, sealer, clock, settings, sessions, credentials } = deps;
+  const owner = (e: EmployeeIdentity) => ({ type: 'employee' as const, id: e.id, label: e.email });
+  const target = (e: EmployeeIdentity) => ({ type: 'employee', id: e.id, label: e.email });
+
+  async function status(employeeId: string, tx: Executor = db) {
+    const auth = await repo.findEmployeeAuth(tx, employeeId);
+    return { hasPassword: Boolean(auth?.passwordHash), hasTotp: Boolean(auth?.totpSecret) };
+  }
+
+  function checkPassword(e: EmployeeIdentity, password: string) {
+    const problem = passwordProblem(password, [e.email.split('@')[0], e.firstName, e.lastName]);
+    if (problem) throw new AppError('signin.password_too_weak', problem);
+  }
+
+  async function assertTotpAllowed() {
+    if (!totpAllowed(await settings.get())) {
+      throw new AppError('signin.method_not_allowed', 'Your organisation does not allow passwords with authenticator app codes: use a passkey or security key');
+    }
+  }
+
+  /** A new seed, sealed as pending until a first code proves the authenticator app has it. */
+  async function beginTotp(e: EmployeeIdentity) {
+    await assertTotpAllowed();
+    const secret = newTotpSecret();
+    await repo.upsertEmployeeAuth(db, e.id, { totpPendingSecret: sealer.seal(secret, employeePendingTotpAad(e.id)) });
+    const org = (await settings.get()).organisationName;
+    const otpauthUrl = totpUri(org, e.email, secret);
+    return { secret, otpauthUrl, qrDataUrl: await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 }) };
+  }
+
+  /** Checks the first code against the pending seed; returns the seed and the step used. */
+  async function checkPendingTotp(e: EmployeeIdentity, code: string): Promise<{ secret: string; step: number }> {
+    const auth = await repo.findEmployeeAuth(db, e.id);
+    if (!auth?.totpPendingSecret) throw new AppError('portal.totp_not_pending', 'Start the authenticator app set-up first');
+    const secret = sealer.open(auth.totpPendingSecret, employeePendingTotpAad(e.id));
+    const result = verifyTotp({ secret, code, nowMs: clock.now().getTime() });
+    if (!result.ok) throw new AppError('signin.invalid_totp', 'The code is not valid: check the time on your phone and try the next code');
+    return { secret, step: result.step };
+  }
+
+  /** Portal: replaces the employee's TOTP with the pending one. */
+  async function confirmTotp(ctx: RequestContext, e: EmployeeIdentity, code: string): Promise<void> {
+    await assertTotpAllowed();
+    const { secret, step } = await checkPendingTotp(e, code);
+    await db.transaction(async (tx) => {
+      const replaced = (await status(e.id, tx)).hasTotp;
+      await repo.upsertEmployeeAuth(tx, e.id, { totpSecret: sealer.seal(secret, employeeTotpAad(e.id)), totpPendingSecret: null, totpLastStep: step });
+      await audit.record(ctx, { action: 'employee.totp_enabled', target: target(e), details: { replaced } }, tx);
+    });
+  }
+
+  /** Enrolment: checks a new password and the first code of the pending TOTP, before any write. */
+  async function preparePasswordAndTotp(e: EmployeeIdentity, password: string, totpCode: string): Promise<PreparedPassword> {
+    await assertTotpAllowed();
+    checkPassword(e, password);
+    const { secret, step } = await checkPendingTotp(e, totpCode);
+    return { passwordHash: await hashPassword(password), totpSecret: sealer.seal(secret, employeeTotpAad(e.id)), totpLastStep: step };
+  }
+
+  async function savePasswordAndTotp(ctx: RequestContext, tx: Executor, e: EmployeeIdentity, p: PreparedPassword): Promise<void> {
+    await repo.upsertEmployeeAuth(tx, e.id, { ...p, totpPendingSecret: null, failedAttempts: 0, lockedUntil: null });
+    await audit.record(ctx, { action: 'employee.password_changed', target: target(e), details: { via: 'invitation' } }, tx);
+    await audit.record(ctx, { action: 'employee.totp_enabled', target: target(e), details: { via: 'invitation' } }, tx);
+  }
+
+  /** Portal: a new password, proven by the current one; the employee's other sessions end. */
+  async function changePassword(ctx: RequestContext, e: EmployeeIdentity, sessionId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+    const auth = await repo.findEmployeeAuth(db, e.id);
+    if (!auth?.passwordHash) throw new AppError('signin.method_not_allowed', 'Your account has no password to change');
+    if (!passwordsAllowed(await settings.get())) throw new AppError('signin.method_not_allowed', 'Your organisation does not allow passwords');
+    if (!(await verifyPassword(auth.passwordHash, input.currentPassword))) {
+      await audit.record(ctx, { action: 'employee.password_changed', outcome: 'failure', target: target(e), details: { reason: 'wrong current password' } });
+      throw new AppError('signin.invalid_credentials', 'The current password is wrong');
+    }
+    checkPassword(e, input.newPassword);
+    const passwordHash = await hashPassword(input.newPassword);
+    await db.transaction(async (tx) => {
+      await repo.upsertEmployeeAuth(tx, e.id, { passwordHash, failedAttempts: 0, lockedUntil: null });
+      await sessions.revokeSubject('employee', e.id, { exceptSessionId: sessionId, tx });
+      await audit.record(ctx, { action: 'employee.password_changed', target: target(e) }, tx);
+    });
+  }
+
+  /**
+   * Portal: removes one of the employee's own credentials, unless it is the last way to sign in
+   * (another credential, or a password with a TOTP that policy still allows).
+   */
+  async function removeOwnCredential(ctx: RequestContext, e: EmployeeIdentity, credentialId: string): Promise<void> {
+    const s = await settings.get();
+    await credentials.remove(ctx, owner(e), credentialId, async (tx) => {
+      const others = (await webauthnRepo.countCredentialsBySubject(tx, 'employee', e.id)) - 1;
+      const { hasPassword, hasTotp } = await status(e.id, tx);
+      if (others === 0 && !(hasPassword && hasTotp && totpAllowed(s))) {
+        throw new AppError('portal.last_method', 'This is your only way to sign in: add another passkey or security key before removing it');
+      }
+    });
+  }
+
+  /** Admin: removes everything (lost device, leaver): credentials, password and TOTP; sessions end. */
+  async function removeAll(ctx: RequestContext, e: EmployeeIdentity): Promise<void> {
+    await db.transaction(async (tx) => {
+      await credentials.removeAll(ctx, owner(e), tx);
+      const { hasPassword, hasTotp } = await status(e.id, tx);
+      await repo.upsertEmployeeAuth(tx, e.id, { passwordHash: null, totpSecret: null, totpPendingSecret: null, totpLastStep: null });
+      if (hasPassword || hasTotp) await audit.record(ctx, { action: 'employee.totp_reset', target: target(e), details: { password: hasPassword, totp: hasTotp } }, tx);
+      await sessions.revokeSubject('employee', e.id, { tx });
+    });
+  }
+
+  /** Admin: removes one credential (a lost key); the employee's sessions end, since whoever holds the key may hold one. */
+  async function removeCredential(ctx: RequestContext, e: EmployeeIdentity, credentialId: string): Promise<void> {
+    await credentials.remove(ctx, owner(e), credentialId, async (tx) => { await sessions.revokeSubject('employee', e.id, { tx }); });
+  }
+
+  return { status, beginTotp, confirmTotp, preparePasswordAndTotp, savePasswordAndTotp, changePassword, removeOwnCredential, removeAll, removeCredential };
+}

@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { employeeSessionCookieName } from '../http/auth.js';
+import { AppError } from '../http/errors.js';
+import type { Services } from '../http/services.js';
+import type { Session } from '../sessions/session.service.js';
+import type { EmployeeRow } from './employee-auth.service.js';
+
+/** A half-signed-in employee session (password checked, second factor owed) lives only this long. */
+const PARTIAL_SESSION_SECONDS = 300;
+
+/** Session stages: 'full', or 'second_factor' after a correct password. */
+export type EmployeeStage = 'full' | 'second_factor';
+
+/**
+ * Starts an employee session and sets its cookie, ending the one the request came with: a new
+ * session id at every stage change prevents session fixation (OWASP ASVS 3.2.1). The timeouts
+ * are the admins' (settings sessionIdleMinutes, sessionAbsoluteHours).
+ */
+export async function startEmployeeSession(request: FastifyRequest, reply: FastifyReply, services: Services, employee: EmployeeRow, stage: EmployeeStage, data: Record<string, unknown> = {}) {
+  const s = await services.settings.get();
+  const full = stage === 'full';
+  const idleSeconds = full ? s.sessionIdleMinutes * 60 : PARTIAL_SESSION_SECONDS;
+  const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
+  if (request.auth?.kind === 'employee') await services.sessions.revoke(request.auth.session.id);
+  const { token } = await services.sessions.create({
+    subjectType: 'employee', subjectId: employee.id, stage, idleSeconds, absoluteSeconds, data,
+    ip: request.ip, userAgent: request.headers['user-agent'] ?? null,
+  });
+  reply.setCookie(employeeSessionCookieName(services.config.isSecure), token, {
+    path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: absoluteSeconds,
+  });
+}
+
+export function clearEmployeeSessionCookie(reply: FastifyReply, services: Services) {
+  reply.clearCookie(employeeSessionCookieName(services.config.isSecure), { path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
+}
+
+/** The employee of a route with access 'employee' or 'employee_partial'. */
+export function requireEmployee(request: FastifyRequest): { employee: EmployeeRow; session: Session } {
+  if (request.auth?.kind !== 'employee') throw new AppError('auth.required', 'Sign in first');
+  return request.auth;
+}
+
+/** The request context with the employee as actor (partial sessions are anonymous until complete). */
+export const employeeContext = (request: FastifyRequest, employee: EmployeeRow) =>
+  ({ ...request.ctx, actor: { type: 'employee' as const, id: employee.id, label: employee.email } });

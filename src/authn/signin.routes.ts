@@ -1,0 +1,94 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { z } from 'zod';
+import type { App } from '../http/app.js';
+import { AppError } from '../http/errors.js';
+import { errors } from '../http/schemas.js';
+import type { Services } from '../http/services.js';
+import { authenticationResponse, ceremonyId, employeeSummary, optionsAnswer, requestOptionsAnswer, toEmployeeSummary } from './authn.schemas.js';
+import { clearEmployeeSessionCookie, employeeContext, requireEmployee, startEmployeeSession } from './employee-session.js';
+
+const signedIn = z.object({ status: z.enum(['ok']), employee: employeeSummary });
+const verifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
+const signInErrors = { ...errors, 423: errors[401] };
+
+/** The employee sign-in page's API (docs/sign-in-api.md "Sign-in"), used by every protocol's login. */
+export async function signInRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+  const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
+  const tags = ['Employee sign-in'];
+
+  app.post('/signin/webauthn/options', {
+    config: { access: 'public', rateLimit },
+    schema: {
+      tags, body: z.object({ email: z.string().trim().min(1).max(254).optional() }).strict(), response: { 200: requestOptionsAnswer, ...errors },
+      description: 'Without email: username-less sign-in (also for conditional mediation). With email: that employee\'s credentials; an unknown address gets options that look the same.',
+    },
+  }, async (request) => optionsAnswer(await services.employeeAuth.signInOptions(request.body.email)));
+
+  app.post('/signin/webauthn/verify', {
+    config: { access: 'public', rateLimit },
+    schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
+  }, async (request, reply) => {
+    const employee = await services.employeeAuth.signInWithPasskey(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
+    await startEmployeeSession(request, reply, services, employee, 'full');
+    return { status: 'ok' as const, employee: toEmployeeSummary(employee) };
+  });
+
+  app.post('/signin/password', {
+    config: { access: 'public', rateLimit },
+    schema: {
+      tags, body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(),
+      response: { 200: z.object({ status: z.enum(['second_factor_required']), methods: z.array(z.enum(['totp', 'passkey'])) }), ...signInErrors },
+      description: 'First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*.',
+    },
+  }, async (request, reply) => {
+    const { employee, methods } = await services.employeeAuth.signInWithPassword(request.ctx, request.body.email, request.body.password);
+    await startEmployeeSession(request, reply, services, employee, 'second_factor', { methods });
+    return { status: 'second_factor_required' as const, methods };
+  });
+
+  /** The partial session of a password sign-in, whose second factor is now due. */
+  const secondFactorSession = (request: Parameters<typeof requireEmployee>[0]) => {
+    const auth = requireEmployee(request);
+    if (auth.session.stage !== 'second_factor') throw new AppError('signin.stage_invalid', 'No second factor is expected now: sign in with your password first');
+    return auth;
+  };
+
+  app.post('/signin/totp', {
+    config: { access: 'employee_partial', rateLimit },
+    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signedIn, ...signInErrors } },
+  }, async (request, reply) => {
+    const { employee } = secondFactorSession(request);
+    const done = await services.employeeAuth.signInWithTotp(request.ctx, employee.id, request.body.code);
+    await startEmployeeSession(request, reply, services, done, 'full');
+    return { status: 'ok' as const, employee: toEmployeeSummary(done) };
+  });
+
+  app.post('/signin/second-factor/webauthn/options', {
+    config: { access: 'employee_partial', rateLimit },
+    schema: { tags, response: { 200: requestOptionsAnswer, ...errors } },
+  }, async (request) => optionsAnswer(await services.employeeAuth.secondFactorOptions(secondFactorSession(request).employee.id)));
+
+  app.post('/signin/second-factor/webauthn/verify', {
+    config: { access: 'employee_partial', rateLimit },
+    schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
+  }, async (request, reply) => {
+    const { employee } = secondFactorSession(request);
+    const done = await services.employeeAuth.signInWithSecondFactorPasskey(request.ctx, employee.id, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
+    await startEmployeeSession(request, reply, services, done, 'full');
+    return { status: 'ok' as const, employee: toEmployeeSummary(done) };
+  });
+
+  app.get('/signin/session', {
+    config: { access: 'employee' },
+    schema: { tags, response: { 200: z.object({ employee: employeeSummary }), ...errors } },
+  }, async (request) => ({ employee: toEmployeeSummary(requireEmployee(request).employee) }));
+
+  app.post('/signin/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
+    if (request.auth?.kind === 'employee') {
+      await services.sessions.revoke(request.auth.session.id);
+      if (request.auth.session.stage === 'full') await services.employeeAuth.recordSignOut(employeeContext(request, request.auth.employee), request.auth.employee);
+    }
+    clearEmployeeSessionCookie(reply, services);
+    return reply.code(204).send(null);
+  });
+}

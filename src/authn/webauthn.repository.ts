@@ -1,0 +1,80 @@
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/connection.js';
+import { webauthnChallenges, webauthnCredentials } from '../db/schema.js';
+
+export type CredentialRow = typeof webauthnCredentials.$inferSelect;
+export type NewCredentialRow = typeof webauthnCredentials.$inferInsert;
+export type ChallengeRow = typeof webauthnChallenges.$inferSelect;
+
+export async function insertChallenge(db: Executor, row: typeof webauthnChallenges.$inferInsert): Promise<void> {
+  await db.insert(webauthnChallenges).values(row);
+}
+
+/**
+ * Marks a challenge used and returns it, in one statement: of two requests that present the same
+ * ceremony at once, exactly one gets the row (WebAuthn §13.4.3, challenges are single-use).
+ */
+export async function claimChallenge(db: Executor, id: string, at: Date): Promise<ChallengeRow | undefined> {
+  const [row] = await db.update(webauthnChallenges).set({ usedAt: at })
+    .where(and(eq(webauthnChallenges.id, id), isNull(webauthnChallenges.usedAt)))
+    .returning();
+  return row;
+}
+
+/** Challenges past their expiry are useless; used ones are kept until then only to refuse a replay. */
+export async function deleteExpiredChallenges(db: Executor, before: Date): Promise<number> {
+  const rows = await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, before)).returning({ id: webauthnChallenges.id });
+  return rows.length;
+}
+
+export async function findCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<CredentialRow[]> {
+  return db.select().from(webauthnCredentials)
+    .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)))
+    .orderBy(asc(webauthnCredentials.createdAt), asc(webauthnCredentials.id));
+}
+
+export async function countCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(webauthnCredentials)
+    .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)));
+  return count;
+}
+
+/** By the WebAuthn credential id (base64url), which is unique across all subjects. */
+export async function findCredentialByCredentialId(db: Executor, credentialId: string): Promise<CredentialRow | undefined> {
+  const [row] = await db.select().from(webauthnCredentials).where(eq(webauthnCredentials.credentialId, credentialId));
+  return row;
+}
+
+/** By our row id, only within the subject's own credentials: one subject never reaches another's. */
+export async function findCredentialOfSubject(db: Executor, subjectType: string, subjectId: string, id: string): Promise<CredentialRow | undefined> {
+  const [row] = await db.select().from(webauthnCredentials)
+    .where(and(eq(webauthnCredentials.id, id), eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)));
+  return row;
+}
+
+export async function insertCredential(db: Executor, row: NewCredentialRow): Promise<CredentialRow> {
+  const [inserted] = await db.insert(webauthnCredentials).values(row).returning();
+  return inserted;
+}
+
+export async function updateCredentialById(db: Executor, id: string, patch: Partial<Pick<CredentialRow, 'name' | 'signCount' | 'lastUsedAt' | 'isBackedUp'>>): Promise<CredentialRow | undefined> {
+  const [row] = await db.update(webauthnCredentials).set(patch).where(eq(webauthnCredentials.id, id)).returning();
+  return row;
+}
+
+export async function deleteCredentialById(db: Executor, id: string): Promise<boolean> {
+  const rows = await db.delete(webauthnCredentials).where(eq(webauthnCredentials.id, id)).returning({ id: webauthnCredentials.id });
+  return rows.length > 0;
+}
+
+export async function deleteCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<number> {
+  const rows = await db.delete(webauthnCredentials)
+    .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)))
+    .returning({ id: webauthnCredentials.id });
+  return rows.length;
+}
+
+/** Serialises registrations of one subject, so that parallel ones cannot pass the per-subject limit. */
+export async function lockSubjectCredentials(tx: Executor, subjectType: string, subjectId: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`webauthn:${subjectType}:${subjectId}`}))`);
+}

@@ -1,0 +1,275 @@
+import crypto from 'node:crypto';
+import {
+  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
+  type AuthenticationResponseJSON, type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Config } from '../config/config.js';
+import type { Db, Executor } from '../db/connection.js';
+import { AppError, isUniqueViolation } from '../http/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/context.js';
+import { hmac, randomToken } from '../security/tokens.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { authenticatorModel } from './aaguids.js';
+import type { CredentialKind } from './authn.schemas.js';
+import * as repo from './webauthn.repository.js';
+
+export type SubjectType = 'employee' | 'admin';
+
+/** Who registers or signs in: an employee or an admin. `name` is the e-mail address. */
+export interface WebAuthnSubject { type: SubjectType; id: string; name: string; displayName: string }
+
+/** What a challenge was issued for; a challenge is refused for any other ceremony. */
+export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor';
+
+/** A challenge lives 5 minutes (WebAuthn §13.4.3 recommends a short, single-use challenge). */
+const CHALLENGE_SECONDS = 300;
+/** Expired challenges are kept an hour longer, so that a late answer hears "expired", not "unknown". */
+const KEEP_EXPIRED_MS = 3600_000;
+
+/**
+ * A platform authenticator, whatever the client claims it asked for: the attachment the browser
+ * reports, an `internal` or `hybrid` transport (a device's own authenticator, or a phone), or a
+ * backup-eligible credential (a synced passkey is never a hardware-bound security key).
+ */
+export function isPlatformCredential(r: { attachment?: string | null; transports: string[]; isBackupEligible: boolean }): boolean {
+  return r.attachment === 'platform' || r.transports.some((t) => t === 'internal' || t === 'hybrid') || r.isBackupEligible;
+}
+
+/** The WebAuthn user handle of a subject: the 16 bytes of its UUID (no personal data, §14.6.1). */
+export const userHandleOf = (subjectId: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(subjectId.replace(/-/g, ''), 'hex'));
+
+const auditActions = {
+  employee: { registered: 'employee.credential_registered', regressed: 'employee.sign_count_regressed' },
+  admin: { registered: 'admin.passkey_registered', regressed: 'admin.sign_count_regressed' },
+} as const;
+
+function verificationFailed(err: unknown): AppError {
+  const reason = err instanceof Error ? err.message.slice(0, 300) : 'the answer was not accepted';
+  return new AppError('webauthn.verification_failed', `The authenticator's answer could not be verified: ${reason}`, { cause: err });
+}
+
+export type WebAuthnService = ReturnType<typeof createWebAuthnService>;
+
+export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Config; decoyKey: Buffer }) {
+  const { db, audit, clock, settings, config } = deps;
+  const publicUrl = new URL(config.publicUrl);
+  /** Relying party: the host name of PUBLIC_URL (WebAuthn §5.1.3 RP ID), answers only from its origin. */
+  const rpID = publicUrl.hostname;
+  const origin = publicUrl.origin;
+
+  async function saveChallenge(input: { purpose: CeremonyPurpose; subjectType: SubjectType; subjectId: string | null; challenge: string; data: Record<string, unknown> }): Promise<string> {
+    const now = clock.now();
+    await repo.deleteExpiredChallenges(db, new Date(now.getTime() - KEEP_EXPIRED_MS));
+    const id = randomToken(18);
+    await repo.insertChallenge(db, { id, ...input, createdAt: now, expiresAt: new Date(now.getTime() + CHALLENGE_SECONDS * 1000) });
+    return id;
+  }
+
+  /** Uses up the challenge (committed at once, so a failed answer cannot be retried), then checks it. */
+  async function claimChallenge(ceremonyId: string, purpose: CeremonyPurpose, subjectType: SubjectType, subjectId?: string): Promise<repo.ChallengeRow> {
+    const now = clock.now();
+    const row = await repo.claimChallenge(db, ceremonyId, now);
+    if (!row) throw new AppError('webauthn.challenge_invalid', 'This sign-in attempt is unknown or was already used: start again');
+    if (row.expiresAt <= now) throw new AppError('webauthn.challenge_expired', 'This attempt took longer than 5 minutes and has expired: start again');
+    if (row.purpose !== purpose || row.subjectType !== subjectType || (subjectId !== undefined && row.subjectId !== subjectId)) {
+      throw new AppError('webauthn.challenge_invalid', 'This attempt belongs to another ceremony: start again');
+    }
+    return row;
+  }
+
+  /**
+   * Stand-ins for the credentials of an unknown e-mail address (or of one without any), derived
+   * from the address so that asking twice gives the same answer: options for an unknown address
+   * look like those of a known one (no account enumeration).
+   */
+  function decoyCredentials(email: string) {
+    const mac = Buffer.from(hmac(deps.decoyKey, email.trim().toLowerCase()), 'base64url');
+    return [{ id: mac.subarray(0, 16 + (mac[31] % 17)).toString('base64url'), transports: ['usb', 'nfc'] }];
+  }
+
+  async function startRegistration(subject: WebAuthnSubject, kind: CredentialKind, data: Record<string, unknown> = {}) {
+    const s = await settings.get();
+    const policy = s.authenticators;
+    if (kind === 'passkey' && !policy.allowPlatform) {
+      throw new AppError('webauthn.authenticator_not_allowed', 'Your organisation does not allow passkeys kept on a computer or phone: register a hardware security key');
+    }
+    const existing = await repo.findCredentialsBySubject(db, subject.type, subject.id);
+    if (existing.length >= policy.maxCredentialsPerEmployee) {
+      throw new AppError('webauthn.too_many_credentials', `You already have ${existing.length} passkeys or security keys, the most allowed: remove one first`);
+    }
+    const options = await generateRegistrationOptions({
+      rpName: s.organisationName, rpID,
+      userName: subject.name, userDisplayName: subject.displayName, userID: userHandleOf(subject.id),
+      timeout: CHALLENGE_SECONDS * 1000,
+      attestationType: policy.attestation,
+      excludeCredentials: existing.map((c) => ({ id: c.credentialId, transports: c.transports })),
+      authenticatorSelection: {
+        authenticatorAttachment: kind === 'passkey' ? 'platform' : 'cross-platform',
+        // Discoverable credentials, so that sign-in can start without a user name (§6.2.2).
+        residentKey: 'required', requireResidentKey: true,
+        userVerification: policy.userVerification,
+      },
+      preferredAuthenticatorType: kind === 'passkey' ? 'localDevice' : 'securityKey',
+    });
+    const ceremonyId = await saveChallenge({
+      purpose: 'register', subjectType: subject.type, subjectId: subject.id, challenge: options.challenge,
+      data: { ...data, kind, userVerification: policy.userVerification },
+    });
+    return { ceremonyId, options };
+  }
+
+  /**
+   * Verifies an attestation (§7.1) and stores the credential. `within` runs in the same
+   * transaction before the insert (an enrolment uses up its invitation there).
+   */
+  async function finishRegistration(ctx: RequestContext, input: {
+    subject: WebAuthnSubject; ceremonyId: string; response: RegistrationResponseJSON; name?: string;
+    within?: (tx: Executor, challenge: repo.ChallengeRow) => Promise<void>;
+  }): Promise<repo.CredentialRow> {
+    const { subject } = input;
+    const challenge = await claimChallenge(input.ceremonyId, 'register', subject.type, subject.id);
+    const policy = (await settings.get()).authenticators;
+    let info;
+    try {
+      const result = await verifyRegistrationResponse({
+        response: input.response, expectedChallenge: challenge.challenge, expectedOrigin: origin, expectedRPID: rpID,
+        requireUserVerification: challenge.data.userVerification === 'required',
+      });
+      if (!result.verified) throw new Error('the attestation was not verified');
+      info = result.registrationInfo;
+    } catch (err) {
+      throw verificationFailed(err);
+    }
+    const transports = (input.response.response.transports ?? []).filter((t) => typeof t === 'string').slice(0, 10);
+    const isBackupEligible = info.credentialDeviceType === 'multiDevice';
+    const isPlatform = isPlatformCredential({ attachment: input.response.authenticatorAttachment, transports, isBackupEligible });
+    const model = authenticatorModel(info.aaguid);
+    const target = { type: subject.type, id: subject.id, label: subject.name };
+    const refuse = async (reason: string, message: string): Promise<never> => {
+      await audit.record(ctx, { action: auditActions[subject.type].registered, outcome: 'failure', target, details: { reason, aaguid: info.aaguid, model, attachment: isPlatform ? 'platform' : 'cross-platform' } });
+      throw new AppError('webauthn.authenticator_not_allowed', message);
+    };
+    // The options asked for the right attachment, but a client can ignore or rewrite them: decide on what answered.
+    if (isPlatform && !policy.allowPlatform) {
+      await refuse('platform authenticator not allowed', `${model ? `${model} is` : 'This is'} a passkey kept on a computer or phone, which your organisation does not allow: register a hardware security key`);
+    }
+    if (policy.aaguidAllowList.length > 0 && !policy.aaguidAllowList.includes(info.aaguid)) {
+      await refuse('model not in allow-list', `${model ?? `This authenticator model (AAGUID ${info.aaguid})`} is not on your organisation's list of allowed authenticators`);
+    }
+    const name = input.name?.trim() || model || (isPlatform ? 'Passkey' : 'Security key');
+    try {
+      return await db.transaction(async (tx) => {
+        await repo.lockSubjectCredentials(tx, subject.type, subject.id);
+        if ((await repo.countCredentialsBySubject(tx, subject.type, subject.id)) >= policy.maxCredentialsPerEmployee) {
+          throw new AppError('webauthn.too_many_credentials', 'You already have the most passkeys and security keys allowed: remove one first');
+        }
+        if (input.within) await input.within(tx, challenge);
+        const row = await repo.insertCredential(tx, {
+          subjectType: subject.type, subjectId: subject.id,
+          credentialId: info.credential.id, publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+          signCount: info.credential.counter, transports, aaguid: info.aaguid,
+          attachment: isPlatform ? 'platform' : 'cross-platform',
+          isBackupEligible, isBackedUp: info.credentialBackedUp, isUserVerified: info.userVerified,
+          name, createdAt: clock.now(),
+        });
+        await audit.record(ctx, {
+          action: auditActions[subject.type].registered, target,
+          details: { credential: row.id, name, aaguid: info.aaguid, model, attachment: row.attachment, attestation: info.fmt, isBackupEligible },
+        }, tx);
+        return row;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('webauthn.verification_failed', 'This authenticator is already registered');
+      throw err;
+    }
+  }
+
+  /**
+   * Options for an assertion. Without a subject: username-less (empty allowCredentials, the
+   * authenticator offers its discoverable credentials). With one: that subject's credentials,
+   * or decoys when it has none. `bound` refuses every credential when no subject was found.
+   */
+  async function startAuthentication(input: {
+    purpose: CeremonyPurpose; subjectType: SubjectType; subjectId?: string | null; decoyFor?: string; userVerification?: 'required';
+  }) {
+    const policy = (await settings.get()).authenticators;
+    const userVerification = input.userVerification ?? policy.userVerification;
+    const bound = input.subjectId !== undefined;
+    let allowCredentials: { id: string; transports: string[] }[] = [];
+    if (input.subjectId) {
+      const own = await repo.findCredentialsBySubject(db, input.subjectType, input.subjectId);
+      allowCredentials = own.map((c) => ({ id: c.credentialId, transports: c.transports }));
+    }
+    if (bound && allowCredentials.length === 0 && input.decoyFor) allowCredentials = decoyCredentials(input.decoyFor);
+    const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification, timeout: CHALLENGE_SECONDS * 1000 });
+    const ceremonyId = await saveChallenge({
+      purpose: input.purpose, subjectType: input.subjectType, subjectId: input.subjectId ?? null, challenge: options.challenge,
+      data: { bound, userVerification },
+    });
+    return { ceremonyId, options };
+  }
+
+  /** Verifies an assertion (§7.2) and records the use. Throws `webauthn.credential_unknown` for a credential that is not the subject's. */
+  async function finishAuthentication(ctx: RequestContext, input: {
+    ceremonyId: string; purpose: CeremonyPurpose; subjectType: SubjectType; subjectId?: string; response: AuthenticationResponseJSON;
+  }): Promise<{ credential: repo.CredentialRow; userVerified: boolean }> {
+    const challenge = await claimChallenge(input.ceremonyId, input.purpose, input.subjectType, input.subjectId);
+    const credential = await repo.findCredentialByCredentialId(db, input.response.id);
+    const handle = input.response.response.userHandle;
+    const isKnown = credential && credential.subjectType === input.subjectType
+      && (challenge.data.bound ? credential.subjectId === challenge.subjectId : true)
+      && (!handle || handle === isoBase64URL.fromBuffer(userHandleOf(credential.subjectId)));
+    if (!credential || !isKnown) throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
+    let info;
+    try {
+      const result = await verifyAuthenticationResponse({
+        response: input.response, expectedChallenge: challenge.challenge, expectedOrigin: origin, expectedRPID: rpID,
+        // The counter is checked below, where policy decides between refusing and flagging.
+        credential: { id: credential.credentialId, publicKey: isoBase64URL.toBuffer(credential.publicKey), counter: 0, transports: credential.transports },
+        requireUserVerification: challenge.data.userVerification === 'required',
+      });
+      if (!result.verified) throw new Error('the signature was not verified');
+      info = result.authenticationInfo;
+    } catch (err) {
+      throw verificationFailed(err);
+    }
+    // §7.2 step 22 (§6.1.1): with a counter in use, a value that does not grow suggests a cloned authenticator.
+    const stored = credential.signCount;
+    const received = info.newCounter;
+    if ((stored !== 0 || received !== 0) && received <= stored) {
+      const { signCountPolicy } = (await settings.get()).authenticators;
+      await audit.record(ctx, {
+        action: auditActions[input.subjectType].regressed, outcome: 'failure',
+        target: { type: credential.subjectType, id: credential.subjectId, label: null },
+        details: { credential: credential.id, name: credential.name, stored, received, policy: signCountPolicy },
+      });
+      if (signCountPolicy === 'refuse') {
+        throw new AppError('webauthn.sign_count_regressed', 'This security key reported a use counter lower than before, a sign that it may have been copied: contact your administrator');
+      }
+    }
+    const updated = await repo.updateCredentialById(db, credential.id, {
+      signCount: Math.max(stored, received), lastUsedAt: clock.now(), isBackedUp: info.credentialBackedUp,
+    });
+    return { credential: updated ?? credential, userVerified: info.userVerified };
+  }
+
+  return {
+    rpID,
+    origin,
+    startRegistration,
+    finishRegistration,
+    startAuthentication,
+    finishAuthentication,
+    list: (subjectType: SubjectType, subjectId: string) => repo.findCredentialsBySubject(db, subjectType, subjectId),
+    count: (subjectType: SubjectType, subjectId: string, tx: Executor = db) => repo.countCredentialsBySubject(tx, subjectType, subjectId),
+    find: (subjectType: SubjectType, subjectId: string, id: string) => repo.findCredentialOfSubject(db, subjectType, subjectId, id),
+  };
+}
+
+/** A key for the decoy credential ids, derived from the master key (stable across restarts and nodes). */
+export function deriveDecoyKey(masterKey: Buffer): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'tessera webauthn decoy v1', 32));
+}

@@ -1,0 +1,30 @@
+import type { AuditService } from '../audit/audit.service.js';
+
+/** How many sign-ins the portal shows. */
+const RECENT_SIGN_INS = 20;
+
+export interface PortalSignIn { at: string; method: string | null; outcome: 'success' | 'failure'; ip: string | null; userAgent: string | null }
+export interface PortalApplication { id: string; name: string; url: string; protocol: string }
+
+export type PortalService = ReturnType<typeof createPortalService>;
+
+/** What the portal shows besides the employee's own credentials: recent sign-ins, applications. */
+export function createPortalService(deps: { audit: AuditService }) {
+  const { audit } = deps;
+  return {
+    /** The employee's last sign-in attempts, from the audit log (the one record of them). */
+    async recentSignIns(employeeId: string): Promise<PortalSignIn[]> {
+      const { items } = await audit.find({ action: 'employee.sign_in', targetId: employeeId }, { offset: 0, limit: RECENT_SIGN_INS });
+      return items.map((e) => ({
+        at: e.at.toISOString(),
+        method: typeof e.details.method === 'string' ? e.details.method : null,
+        outcome: e.outcome === 'success' ? 'success' : 'failure',
+        ip: e.ip, userAgent: e.userAgent,
+      }));
+    },
+    /** The SSO applications the employee may open; none until OIDC, SAML and WS-Fed applications exist. */
+    async applications(): Promise<PortalApplication[]> {
+      return [];
+    },
+  };
+}
