@@ -2,6 +2,7 @@
 import type { WebAuthnSubject } from '../../src/authn/webauthn.service.js';
 import type { EmployeeDto } from '../../src/employees/employee.schemas.js';
 import { cliContext } from '../../src/lib/context.js';
+import { totpCode } from '../../src/security/totp.js';
 import type { SettingsPatch } from '../../src/settings/settings.schemas.js';
 import type { Client, TestApp } from './app.js';
 import type { ClientOverrides, SoftAuthenticator } from './soft-authenticator.js';
@@ -43,4 +44,18 @@ export async function passkeySignIn(client: Client, key: SoftAuthenticator, o: P
   const start = await client.post('/api/signin/webauthn/options', body);
   if (start.status !== 200) throw new Error(`options failed: ${start.raw}`);
   return client.post('/api/signin/webauthn/verify', { ceremonyId: start.body.ceremonyId, response: key.authenticate(start.body.options, { origin: ORIGIN, ...o }) });
+}
+
+/**
+ * Gives an employee a password and a TOTP as enrolment does (policy must allow them at that
+ * moment; it is restored afterwards). Returns the TOTP seed.
+ */
+export async function givePasswordAndTotp(t: TestApp, employee: EmployeeDto, password: string): Promise<string> {
+  const before = (await t.services.settings.get()).authenticators;
+  await setPolicy(t, { allowPasswordSignIn: true, secondFactors: ['totp', 'passkey'] });
+  const { secret } = await t.services.employeeFactors.beginTotp(employee);
+  const prepared = await t.services.employeeFactors.preparePasswordAndTotp(employee, password, totpCode(secret, t.services.clock.now().getTime()));
+  await t.services.db.transaction((tx) => t.services.employeeFactors.savePasswordAndTotp(cliContext(), tx, employee, prepared));
+  await setPolicy(t, before);
+  return secret;
 }
