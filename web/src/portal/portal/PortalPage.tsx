@@ -1,5 +1,6 @@
 import { Alert, Box, Button, Center, Container, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconLogout } from '@tabler/icons-react';
+import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate } from 'react-router-dom';
@@ -55,6 +56,8 @@ export function PortalPage() {
       notifyError(error, 'Could not sign out');
       return;
     }
+    // Messages about this session's actions do not belong on the sign-in page.
+    notifications.clean();
     qc.setQueryData(employeeSessionKey, null);
     await navigate('/signin', { replace: true });
     qc.removeQueries({ queryKey: portalKeys.all });
