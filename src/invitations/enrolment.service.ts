@@ -1,0 +1,61 @@
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { CredentialKind } from '../authn/authn.schemas.js';
+import type { EmployeeAuthService } from '../authn/employee-auth.service.js';
+import type { EmployeeFactorService } from '../authn/employee-factors.service.js';
+import type { WebAuthnService, WebAuthnSubject } from '../authn/webauthn.service.js';
+import type { Db } from '../db/connection.js';
+import { AppError } from '../http/errors.js';
+import type { RequestContext } from '../lib/context.js';
+import type { EmployeeRow, InvitationService } from './invitation.service.js';
+
+export type EnrolmentService = ReturnType<typeof createEnrolmentService>;
+
+/**
+ * Enrolment by invitation link: the employee registers a passkey or security key (or, where
+ * policy allows, a password with TOTP). The first success uses the invitation up and signs the
+ * employee in; every step re-checks that the link is still open.
+ */
+export function createEnrolmentService(deps: { db: Db; invitations: InvitationService; webauthn: WebAuthnService; employeeAuth: EmployeeAuthService; employeeFactors: EmployeeFactorService }) {
+  const { db, invitations, webauthn, employeeAuth, employeeFactors } = deps;
+
+  const subjectOf = (e: EmployeeRow): WebAuthnSubject => ({ type: 'employee', id: e.id, name: e.email, displayName: `${e.firstName} ${e.lastName}`.trim() });
+  const asEmployee = (ctx: RequestContext, e: EmployeeRow): RequestContext => ({ ...ctx, actor: { type: 'employee', id: e.id, label: e.email } });
+
+  async function webauthnOptions(token: string, kind: CredentialKind) {
+    const { invitation, employee } = await invitations.open(token);
+    return webauthn.startRegistration(subjectOf(employee), kind, { invitationId: invitation.id });
+  }
+
+  async function webauthnVerify(ctx: RequestContext, token: string, input: { ceremonyId: string; response: RegistrationResponseJSON; name?: string }) {
+    const { invitation, employee } = await invitations.open(token);
+    const actx = asEmployee(ctx, employee);
+    const credential = await webauthn.finishRegistration(actx, {
+      subject: subjectOf(employee), ceremonyId: input.ceremonyId, response: input.response, name: input.name,
+      within: async (tx, challenge) => {
+        if (challenge.data.invitationId !== invitation.id) throw new AppError('webauthn.challenge_invalid', 'This registration was started from another invitation: start again');
+        await invitations.consume(actx, tx, invitation, employee);
+      },
+    });
+    await employeeAuth.recordSignIn(actx, employee, 'invitation+passkey');
+    return { employee, credential };
+  }
+
+  async function totpOptions(token: string) {
+    const { employee } = await invitations.open(token);
+    return employeeFactors.beginTotp(employee);
+  }
+
+  async function setPassword(ctx: RequestContext, token: string, input: { password: string; totpCode: string }) {
+    const { invitation, employee } = await invitations.open(token);
+    const actx = asEmployee(ctx, employee);
+    const prepared = await employeeFactors.preparePasswordAndTotp(employee, input.password, input.totpCode);
+    await db.transaction(async (tx) => {
+      await invitations.consume(actx, tx, invitation, employee);
+      await employeeFactors.savePasswordAndTotp(actx, tx, employee, prepared);
+    });
+    await employeeAuth.recordSignIn(actx, employee, 'invitation+password+totp');
+    return employee;
+  }
+
+  return { open: invitations.open, webauthnOptions, webauthnVerify, totpOptions, setPassword };
+}
