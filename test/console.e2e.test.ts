@@ -370,7 +370,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByRole('button', { name: ADMIN.email }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.pathname === '/login');
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.goto('/employees');
     await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/employees');
   });
@@ -378,11 +378,11 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
   it('signs in with password and authentication code, refusing a wrong password and a wrong code', async () => {
     await page.getByLabel('Email', { exact: true }).fill(ADMIN.email);
     await page.getByLabel('Password', { exact: true }).fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await alertTitled('Sign-in failed').waitFor();
 
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     const code = page.getByLabel('Authentication code');
     await code.waitFor();
 
