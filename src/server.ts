@@ -6,6 +6,7 @@ import { runMigrations } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { createServices, type Services } from './http/services.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { startMailWorker } from './mail/mail.worker.js';
 import { loadMasterKey, type LoadedMasterKey } from './security/master-key.js';
 
 /** Redacted wherever they appear in a log line: secrets never reach the logs. */
@@ -74,6 +75,8 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   // Housekeeping: expired sessions are removed every ten minutes (idle ones are refused at once anyway).
   const timer = setInterval(() => { services.sessions.purgeExpired().catch((err) => logger.warn({ err }, 'session purge failed')); }, 10 * 60_000);
   timer.unref();
+  // Outgoing mail: due mails are sent every few seconds, failures retried with backoff.
+  const mailWorker = startMailWorker({ mail: services.mail, logger });
 
   const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);
@@ -90,6 +93,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(timer);
+      await mailWorker.stop();
       await app.close();
       await database.close();
     })();

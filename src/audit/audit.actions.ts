@@ -47,6 +47,7 @@ export const auditActions = [
   'mail.sent',
   'mail.failed',
   'mail.test_sent',
+  'mail.retried',
   'api_key.created',
   'api_key.updated',
   'api_key.revoked',

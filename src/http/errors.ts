@@ -67,6 +67,8 @@ export const errorCodes = {
   'invitations.employee_inactive': 409,
   'mail.not_configured': 409,
   'mail.send_failed': 502,
+  'mail.not_found': 404,
+  'mail.already_sent': 409,
   'internal.error': 500,
   'internal.unavailable': 503,
 } as const satisfies Record<string, number>;

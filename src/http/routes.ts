@@ -5,9 +5,11 @@ import { apiKeyRoutes } from '../api-keys/api-key.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { employeeCredentialRoutes } from '../authn/credential.routes.js';
 import { signInRoutes } from '../authn/signin.routes.js';
+import { brandingRoutes } from '../branding/branding.routes.js';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.js';
 import { employeeRoutes } from '../employees/employee.routes.js';
 import { organisationRoutes } from '../employees/organisation.routes.js';
+import { mailRoutes } from '../mail/mail.routes.js';
 import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import type { App } from './app.js';
@@ -26,5 +28,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await apiKeyRoutes(api, services);
   await auditRoutes(api, services);
   await settingsRoutes(api, services);
+  await brandingRoutes(api, services);
+  await mailRoutes(api, services);
   await dashboardRoutes(api, services);
 }

@@ -7,10 +7,12 @@ import { createCredentialService } from '../authn/credential.service.js';
 import { createEmployeeAuthService } from '../authn/employee-auth.service.js';
 import { createEmployeeFactorService } from '../authn/employee-factors.service.js';
 import { createWebAuthnService, deriveDecoyKey } from '../authn/webauthn.service.js';
+import { createBrandingService } from '../branding/branding.service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/connection.js';
 import { createEmployeeService } from '../employees/employee.service.js';
 import { createOrganisationService } from '../employees/organisation.service.js';
+import { createMailService } from '../mail/mail.service.js';
 import type { Clock } from '../lib/clock.js';
 import type { MasterKey } from '../security/master-key.js';
 import { createSealer, type Sealer } from '../security/sealing.js';
@@ -42,6 +44,8 @@ export function createServices(deps: CoreDeps) {
   const organisation = createOrganisationService({ db, audit });
   const employees = createEmployeeService({ db, audit, sessions });
   const apiKeys = createApiKeyService({ db, audit, clock });
+  const branding = createBrandingService({ settings });
+  const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
   const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
   const credentials = createCredentialService({ db, audit });
   const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn });
@@ -54,6 +58,7 @@ export function createServices(deps: CoreDeps) {
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
     webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, portal,
+    branding, mail,
   };
 }
 

@@ -1,0 +1,60 @@
+import { and, count, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Executor } from '../db/connection.js';
+import { mailOutbox } from '../db/schema.js';
+
+export type MailRow = typeof mailOutbox.$inferSelect;
+export type MailStatus = 'pending' | 'sent' | 'failed';
+
+export async function insertMail(db: Executor, row: typeof mailOutbox.$inferInsert): Promise<void> {
+  await db.insert(mailOutbox).values(row);
+}
+
+export async function findMailById(db: Executor, id: string): Promise<MailRow | undefined> {
+  const [row] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, id));
+  return row;
+}
+
+export async function findMails(db: Executor, filter: { status?: MailStatus }, page: { offset: number; limit: number }): Promise<{ items: MailRow[]; total: number }> {
+  const where = filter.status ? eq(mailOutbox.status, filter.status) : undefined;
+  const items = await db.select().from(mailOutbox).where(where)
+    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).offset(page.offset).limit(page.limit);
+  const [{ total }] = await db.select({ total: count() }).from(mailOutbox).where(where);
+  return { items, total: Number(total) };
+}
+
+/** The newest mail of each related record (an invitation's mail, say). */
+export async function findLatestMailsByRelatedIds(db: Executor, relatedIds: string[]): Promise<MailRow[]> {
+  if (relatedIds.length === 0) return [];
+  return db.selectDistinctOn([mailOutbox.relatedId]).from(mailOutbox)
+    .where(inArray(mailOutbox.relatedId, relatedIds))
+    .orderBy(mailOutbox.relatedId, desc(mailOutbox.createdAt), desc(mailOutbox.id));
+}
+
+/**
+ * Claims up to `limit` due mails for this node: each gets one more attempt and is leased until
+ * `leaseUntil`, so another node (or this one's next tick) leaves it alone while it is being sent.
+ * SKIP LOCKED lets nodes claim side by side without waiting on each other; a node that dies
+ * mid-send leaves the mail due again when its lease ends, so nothing is lost.
+ */
+export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<MailRow[]> {
+  const due = db.select({ id: mailOutbox.id }).from(mailOutbox)
+    .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now)))
+    .orderBy(mailOutbox.nextAttemptAt).limit(limit).for('update', { skipLocked: true });
+  return db.update(mailOutbox)
+    .set({ attempts: sql`${mailOutbox.attempts} + 1`, nextAttemptAt: leaseUntil })
+    .where(inArray(mailOutbox.id, due))
+    .returning();
+}
+
+/** Records why due mails wait (SMTP not configured) without spending one of their attempts. */
+export async function markDueMailsWaiting(db: Executor, now: Date, reason: string): Promise<number> {
+  const rows = await db.update(mailOutbox).set({ lastError: reason })
+    .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now), sql`${mailOutbox.lastError} IS DISTINCT FROM ${reason}`))
+    .returning({ id: mailOutbox.id });
+  return rows.length;
+}
+
+export async function updateMailById(db: Executor, id: string, patch: Partial<typeof mailOutbox.$inferInsert>): Promise<MailRow | undefined> {
+  const [row] = await db.update(mailOutbox).set(patch).where(eq(mailOutbox.id, id)).returning();
+  return row;
+}

@@ -1,0 +1,198 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { AuditService } from '../audit/audit.service.js';
+import type { BrandingService } from '../branding/branding.service.js';
+import type { Config } from '../config/config.js';
+import type { Db, Executor } from '../db/connection.js';
+import { AppError } from '../http/errors.js';
+import type { Clock } from '../lib/clock.js';
+import { systemContext, type RequestContext } from '../lib/context.js';
+import type { Sealer } from '../security/sealing.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import * as repo from './mail.repository.js';
+import { renderNotificationMail } from './mail.templates.js';
+import { createMailTransport, describeSendError, isSmtpConfigured, type MailTransport } from './mail.transport.js';
+
+export const mailKinds = ['invitation', 'notification', 'test'] as const;
+export type MailKind = (typeof mailKinds)[number];
+export const mailStatuses = ['pending', 'sent', 'failed'] as const;
+
+export interface MailMessage {
+  kind: MailKind;
+  /** The record the mail is about (an invitation's id), to show its delivery next to it. */
+  relatedId?: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export const mailDto = z.object({
+  id: z.string().uuid(),
+  kind: z.string(),
+  relatedId: z.string().nullable(),
+  toAddress: z.string(),
+  subject: z.string(),
+  status: z.enum(mailStatuses),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  /** When the next attempt is due (pending mails only). */
+  nextAttemptAt: z.string().nullable(),
+  sentAt: z.string().nullable(),
+});
+export type MailDto = z.infer<typeof mailDto>;
+
+/** Delivery of the latest mail about a record, as the invitation list shows it. */
+export interface MailDelivery {
+  status: repo.MailStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+/** After this many failed attempts a mail is marked failed; an admin can retry it. */
+export const MAX_ATTEMPTS = 10;
+/** Backoff after attempt n: 1, 2, 4 … minutes, capped at an hour (about 8 hours over 10 attempts). */
+export const retryDelayMs = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1), 60) * 60_000;
+/** How long a claimed mail is left alone by other nodes; longer than the worst-case SMTP timeouts. */
+const LEASE_MS = 5 * 60_000;
+export const NOT_CONFIGURED = 'SMTP is not configured';
+
+const bodyAad = (id: string) => `mail_outbox.body:${id}`;
+
+const toDto = (m: repo.MailRow): MailDto => ({
+  id: m.id, kind: m.kind, relatedId: m.relatedId, toAddress: m.toAddress, subject: m.subject,
+  status: m.status as repo.MailStatus, attempts: m.attempts, lastError: m.lastError,
+  createdAt: m.createdAt.toISOString(), nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
+  sentAt: m.sentAt?.toISOString() ?? null,
+});
+
+export type MailService = ReturnType<typeof createMailService>;
+
+export function createMailService(deps: { db: Db; sealer: Sealer; settings: SettingsService; branding: BrandingService; audit: AuditService; clock: Clock; config: Pick<Config, 'publicUrl'> }) {
+  const { db, sealer, settings, branding, audit, clock, config } = deps;
+  const worker = systemContext('mail');
+
+  /**
+   * Queues a mail. Pass the caller's transaction so that the mail and what it is about (an
+   * invitation) are written together: if one is saved, so is the other.
+   */
+  async function enqueue(msg: MailMessage, tx?: Executor): Promise<string> {
+    const id = crypto.randomUUID();
+    const now = clock.now();
+    await repo.insertMail(tx ?? db, {
+      id, kind: msg.kind, relatedId: msg.relatedId ?? null, toAddress: msg.to.trim(),
+      subject: msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
+      // The body may hold a sign-up link: sealed, bound to this row.
+      body: sealer.seal(JSON.stringify({ text: msg.text, html: msg.html }), bodyAad(id)),
+      status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now,
+    });
+    return id;
+  }
+
+  /** The saved SMTP settings and password, or undefined when there is not enough to send. */
+  async function openTransport(): Promise<{ transport: MailTransport; password?: string } | undefined> {
+    const values = await settings.get();
+    if (!isSmtpConfigured(values.smtp)) return undefined;
+    const password = values.smtp.username ? await settings.getSecret('smtp.password') : undefined;
+    return { transport: createMailTransport({ smtp: values.smtp, password, fromName: values.organisationName }), password };
+  }
+
+  /**
+   * Sends what is due: claims a batch (safe with several nodes), sends each, and records the
+   * outcome. A failure is retried later with backoff; after MAX_ATTEMPTS the mail is failed.
+   */
+  async function processDue(limit = 20): Promise<{ sent: number; retrying: number; failed: number; waiting: number }> {
+    const result = { sent: 0, retrying: 0, failed: 0, waiting: 0 };
+    const opened = await openTransport();
+    if (!opened) {
+      // Nothing is lost: the mails stay pending, and go as soon as SMTP is configured.
+      result.waiting = await repo.markDueMailsWaiting(db, clock.now(), NOT_CONFIGURED);
+      return result;
+    }
+    const { transport, password } = opened;
+    try {
+      const claimed = await repo.claimDueMails(db, clock.now(), new Date(clock.now().getTime() + LEASE_MS), limit);
+      for (const mail of claimed) {
+        const outcome = await deliver(transport, mail, password);
+        result[outcome]++;
+      }
+    } finally {
+      transport.close();
+    }
+    return result;
+  }
+
+  async function deliver(transport: MailTransport, mail: repo.MailRow, password: string | undefined): Promise<'sent' | 'retrying' | 'failed'> {
+    const audited = { to: mail.toAddress, subject: mail.subject, kind: mail.kind, attempts: mail.attempts };
+    const target = { type: 'mail', id: mail.id, label: mail.toAddress };
+    try {
+      const body = JSON.parse(sealer.open(mail.body, bodyAad(mail.id))) as { text: string; html: string };
+      await transport.send({ to: mail.toAddress, subject: mail.subject, ...body });
+    } catch (err) {
+      const lastError = describeSendError(err, [password]);
+      const isFinal = mail.attempts >= MAX_ATTEMPTS;
+      await db.transaction(async (tx) => {
+        await repo.updateMailById(tx, mail.id, isFinal
+          ? { status: 'failed', lastError }
+          : { lastError, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(mail.attempts)) });
+        if (isFinal) await audit.record(worker, { action: 'mail.failed', outcome: 'failure', target, details: { ...audited, error: lastError } }, tx);
+      });
+      return isFinal ? 'failed' : 'retrying';
+    }
+    await db.transaction(async (tx) => {
+      await repo.updateMailById(tx, mail.id, { status: 'sent', sentAt: clock.now(), lastError: null });
+      await audit.record(worker, { action: 'mail.sent', target, details: audited }, tx);
+    });
+    return 'sent';
+  }
+
+  /** Sends a test mail at once (not queued), so the admin sees the SMTP server's answer. */
+  async function sendTest(ctx: RequestContext, to: string): Promise<void> {
+    const opened = await openTransport();
+    if (!opened) throw new AppError('mail.not_configured', 'Set the SMTP host and the from address, and save, before sending a test e-mail');
+    const { transport, password } = opened;
+    const mail = renderNotificationMail({
+      branding: await branding.get(), publicUrl: config.publicUrl, firstName: null,
+      title: 'Test e-mail from Tessera',
+      paragraphs: ['This message shows that Tessera can send e-mail with the SMTP settings saved in the console. Invitations and notifications will look like this one.'],
+    });
+    const target = { type: 'mail', id: null, label: to };
+    try {
+      await transport.send({ to, ...mail });
+    } catch (err) {
+      const error = describeSendError(err, [password]);
+      await audit.record(ctx, { action: 'mail.test_sent', outcome: 'failure', target, details: { to, error } });
+      throw new AppError('mail.send_failed', `The test e-mail could not be sent: ${error}`);
+    } finally {
+      transport.close();
+    }
+    await audit.record(ctx, { action: 'mail.test_sent', target, details: { to } });
+  }
+
+  /** Sends a failed (or waiting) mail again now, with a fresh set of attempts. */
+  async function retry(ctx: RequestContext, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const mail = await repo.findMailById(tx, id);
+      if (!mail) throw new AppError('mail.not_found', 'Mail was not found');
+      if (mail.status === 'sent') throw new AppError('mail.already_sent', 'This mail was already sent');
+      await repo.updateMailById(tx, id, { status: 'pending', attempts: 0, nextAttemptAt: clock.now() });
+      await audit.record(ctx, { action: 'mail.retried', target: { type: 'mail', id, label: mail.toAddress }, details: { subject: mail.subject, kind: mail.kind, previousStatus: mail.status, attempts: mail.attempts } }, tx);
+    });
+  }
+
+  async function statusForRelated(relatedIds: string[]): Promise<Map<string, MailDelivery>> {
+    const rows = await repo.findLatestMailsByRelatedIds(db, relatedIds);
+    return new Map(rows.map((m) => [m.relatedId!, {
+      status: m.status as repo.MailStatus, attempts: m.attempts, lastError: m.lastError, sentAt: m.sentAt?.toISOString() ?? null,
+    }]));
+  }
+
+  async function list(query: { status?: repo.MailStatus; page: number; pageSize: number }) {
+    const { items, total } = await repo.findMails(db, { status: query.status }, { offset: (query.page - 1) * query.pageSize, limit: query.pageSize });
+    return { items: items.map(toDto), total, page: query.page, pageSize: query.pageSize };
+  }
+
+  return { enqueue, processDue, sendTest, retry, statusForRelated, list };
+}
