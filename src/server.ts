@@ -65,8 +65,8 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   }
   const app = await buildApp({
     services, logger,
-    signInRateLimit: Number((opts.env ?? process.env).TESSERA_SIGNIN_RATE_LIMIT ?? 30),
-    apiRateLimit: Number((opts.env ?? process.env).TESSERA_API_RATE_LIMIT ?? 1200),
+    signInRateLimit: config.signInRateLimit,
+    apiRateLimit: config.apiRateLimit,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -30,6 +30,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Trust X-Forwarded-* headers from a reverse proxy (true, false, or a hop count / CIDR list). */
   TRUST_PROXY: z.string().default('false'),
+  /** Sign-in requests a minute from one IP address (shared by nodes through Redis). */
+  TESSERA_SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** API requests a minute from one IP address. */
+  TESSERA_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000_000).default(1200),
   /** Maximum JSON body size in bytes. */
   BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
 });
@@ -50,6 +54,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean | number | string;
   bodyLimit: number;
+  signInRateLimit: number;
+  apiRateLimit: number;
   /** true when PUBLIC_URL is https: cookies get the Secure flag. */
   isSecure: boolean;
 }
@@ -85,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimit: e.BODY_LIMIT,
+    signInRateLimit: e.TESSERA_SIGNIN_RATE_LIMIT,
+    apiRateLimit: e.TESSERA_API_RATE_LIMIT,
     isSecure: url.protocol === 'https:',
   };
 }
