@@ -67,19 +67,21 @@ interface Layout {
 
 function renderHtml(l: Layout): string {
   const color = safeColor(l.branding.primaryColor);
+  // Text in the brand colour only where it stays readable on white; a pale colour gets dark text.
+  const textColor = textColorOn(color) === '#ffffff' ? color : '#212529';
   const org = escapeHtml(l.branding.organisationName);
   const font = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
   const p = (text: string, style = 'margin:0 0 16px;font-size:15px;line-height:22px;color:#212529') =>
     `<p style="${style}">${escapeHtml(text)}</p>`;
   const logo = l.branding.hasLogo
     ? `<img src="${escapeHtml(`${l.publicUrl.replace(/\/+$/, '')}/api/branding/logo`)}" alt="${org}" height="40" style="display:block;height:40px;max-width:200px;border:0">`
-    : `<span style="font-size:20px;font-weight:bold;color:${color}">${org}</span>`;
+    : `<span style="font-size:20px;font-weight:bold;color:${textColor}">${org}</span>`;
   const action = l.action && isWebUrl(l.action.url)
     ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px"><tr>
 <td style="border-radius:6px;background:${color}"><a href="${escapeHtml(l.action.url)}" style="display:inline-block;padding:12px 24px;${font};font-size:15px;font-weight:bold;color:${textColorOn(color)};text-decoration:none;border-radius:6px">${escapeHtml(l.action.label)}</a></td>
 </tr></table>
 ${p('If the button does not work, copy this address into your browser:', 'margin:0 0 4px;font-size:13px;line-height:18px;color:#495057')}
-<p style="margin:0 0 16px;font-size:13px;line-height:18px;word-break:break-all"><a href="${escapeHtml(l.action.url)}" style="color:${color}">${escapeHtml(l.action.url)}</a></p>`
+<p style="margin:0 0 16px;font-size:13px;line-height:18px;word-break:break-all"><a href="${escapeHtml(l.action.url)}" style="color:${textColor}">${escapeHtml(l.action.url)}</a></p>`
     : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(l.title)}</title></head>

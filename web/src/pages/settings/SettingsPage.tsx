@@ -6,9 +6,12 @@ import type { Settings } from '../../api/types';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
-import { formToPatch, LIMITS, settingsToForm, validateSettings, type SettingsFormValues } from './settings-form';
+import { formToPatch, hasUnsavedSmtp, LIMITS, settingsToForm, validateSettings, type SettingsFormValues } from './settings-form';
 import { SmtpFields } from './SmtpFields';
 import { AuthenticatorPolicySection } from './AuthenticatorPolicySection';
+import { BrandingFields } from './BrandingFields';
+import { OutgoingMailSection } from './OutgoingMailSection';
+import { SmtpTestMail } from './SmtpTestMail';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = `settings-${title.toLowerCase().replace(/\W+/g, '-')}`;
@@ -84,6 +87,10 @@ function SettingsForm({ settings }: { settings: Settings }) {
         </Section>
         <Section title="Email (SMTP)">
           <SmtpFields values={values} errors={errors} passwordSet={settings.smtp.password.set} set={set} />
+          <SmtpTestMail hasUnsavedSmtp={hasUnsavedSmtp(values, settings)} />
+        </Section>
+        <Section title="Branding">
+          <BrandingFields values={values} errors={errors} set={set} />
         </Section>
         <Group justify="flex-end">
           <Button variant="default" onClick={() => setValues(settingsToForm(settings))} disabled={update.isPending}>
@@ -106,6 +113,7 @@ export function SettingsPage() {
       <QueryState query={settings} />
       {settings.data ? <SettingsForm settings={settings.data} /> : null}
       {settings.data ? <AuthenticatorPolicySection settings={settings.data} /> : null}
+      {settings.data ? <OutgoingMailSection /> : null}
     </>
   );
 }

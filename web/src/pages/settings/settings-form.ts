@@ -1,4 +1,5 @@
-import type { Settings, SettingsPatch, SmtpTls } from '../../api/types';
+import type { SettingsPatchWithBranding, SettingsWithBranding } from '../../api/mail';
+import type { Settings, SmtpTls } from '../../api/types';
 import { blankToNull } from '../../components/format';
 
 export type PasswordMode = 'keep' | 'change' | 'clear';
@@ -18,6 +19,8 @@ export interface SettingsFormValues {
   /** The SMTP password is write-only: keep it, type a new one, or clear it. */
   passwordMode: PasswordMode;
   newPassword: string;
+  /** Branding: #rrggbb. */
+  primaryColor: string;
 }
 
 export type SettingsFormErrors = Partial<Record<keyof SettingsFormValues, string>>;
@@ -37,7 +40,18 @@ export function settingsToForm(settings: Settings): SettingsFormValues {
     smtpFrom: settings.smtp.from ?? '',
     passwordMode: settings.smtp.password.set ? 'keep' : 'change',
     newPassword: '',
+    primaryColor: (settings as Partial<SettingsWithBranding>).branding?.primaryColor ?? DEFAULT_PRIMARY_COLOR,
   };
+}
+
+export const DEFAULT_PRIMARY_COLOR = '#1c7ed6';
+
+const SMTP_FIELDS = ['smtpHost', 'smtpPort', 'smtpTls', 'smtpUsername', 'smtpFrom'] as const;
+
+/** Whether the SMTP fields differ from the saved settings (the test e-mail uses the saved ones). */
+export function hasUnsavedSmtp(v: SettingsFormValues, settings: Settings): boolean {
+  const saved = settingsToForm(settings);
+  return SMTP_FIELDS.some((k) => String(v[k]) !== String(saved[k])) || v.passwordMode !== saved.passwordMode || v.newPassword !== '';
 }
 
 const positiveInt = (value: number | string) => typeof value === 'number' && Number.isInteger(value) && value > 0;
@@ -60,6 +74,7 @@ export function validateSettings(v: SettingsFormValues): SettingsFormErrors {
   }
   if (v.smtpPort !== '' && !(positiveInt(v.smtpPort) && Number(v.smtpPort) <= 65535)) errors.smtpPort = 'Enter a port between 1 and 65535';
   if (v.smtpFrom.trim() && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v.smtpFrom.trim())) errors.smtpFrom = 'Enter an e-mail address, e.g. no-reply@example.com';
+  if (!/^#[0-9a-fA-F]{6}$/.test(v.primaryColor)) errors.primaryColor = 'Enter a colour like #1c7ed6';
   return errors;
 }
 
@@ -67,8 +82,8 @@ export function validateSettings(v: SettingsFormValues): SettingsFormErrors {
  * PATCH body. Every visible field is sent; `smtp.password` only when the admin typed a new one
  * (a string) or chose Clear (null), so the saved password is otherwise kept.
  */
-export function formToPatch(v: SettingsFormValues): SettingsPatch {
-  const smtp: NonNullable<SettingsPatch['smtp']> = {
+export function formToPatch(v: SettingsFormValues): SettingsPatchWithBranding {
+  const smtp: NonNullable<SettingsPatchWithBranding['smtp']> = {
     host: blankToNull(v.smtpHost),
     port: v.smtpPort === '' ? null : Number(v.smtpPort),
     tls: v.smtpTls,
@@ -85,5 +100,6 @@ export function formToPatch(v: SettingsFormValues): SettingsPatch {
     lockoutThreshold: Number(v.lockoutThreshold),
     lockoutMinutes: Number(v.lockoutMinutes),
     smtp,
+    branding: { primaryColor: v.primaryColor.toLowerCase() },
   };
 }
