@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { cliContext } from '../src/lib/context.js';
+import type { Browser, Page } from 'playwright-core';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from './helpers/app.js';
+import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession } from './helpers/browser.js';
+import { freePort } from './helpers/server.js';
 import { createEmployee, DEFAULT_POLICY, ORIGIN, passkeySignIn, registerKey, setPolicy, subjectOf } from './helpers/signin.js';
 import { SoftAuthenticator, softKeys } from './helpers/soft-authenticator.js';
 
@@ -318,5 +321,110 @@ describe('admin passkeys for the console', () => {
     // The admin's key is not an employee's either.
     assert.equal((await passkeySignIn(new Client(t.app), noPin)).body.error.code, 'webauthn.credential_unknown');
     await setPolicy(t, DEFAULT_POLICY);
+  });
+});
+
+describe('WebAuthn in Chromium with a virtual authenticator', { skip: browserSkipReason() }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let baseURL: string;
+  before(async () => {
+    assertChromiumInstalled();
+    const port = await freePort();
+    baseURL = `http://localhost:${port}`;
+    // Chromium refuses an IP address as RP ID: the server is reached, and known, as localhost.
+    t = await createTestApp({ env: { PUBLIC_URL: baseURL } });
+    await t.app.listen({ port, host: 'localhost' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /**
+   * In the page: the JSON API with the CSRF header, and the browser's own WebAuthn JSON
+   * (de)serialisation. Kept as source text: the test runner's transpiler would add helpers to a
+   * function that the page does not have.
+   */
+  const IN_PAGE = `async ({ kind, optionsUrl, optionsBody, verifyUrl, dropAttachment }) => {
+    const csrf = (await (await fetch('/api/auth/csrf')).json()).csrfToken;
+    const post = async (url, body) => {
+      const headers = body === undefined ? { 'x-csrf-token': csrf } : { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      const res = await fetch(url, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    };
+    if (kind === 'logout') return post('/api/signin/logout', undefined);
+    const start = await post(optionsUrl, optionsBody);
+    if (start.status !== 200) return { step: 'options', ...start };
+    const { ceremonyId, options } = start.body;
+    // A client that ignores what the server asked for.
+    if (dropAttachment) delete options.authenticatorSelection.authenticatorAttachment;
+    const credential = kind === 'create'
+      ? await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) })
+      : await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
+    const response = credential.toJSON();
+    return { step: 'verify', response, ...(await post(verifyUrl, { ceremonyId, response })) };
+  }`;
+  type InPage = { step?: string; status: number; body: any; response?: { authenticatorAttachment?: string } };
+  const ceremony = (page: Page, input: { kind: 'create' | 'get' | 'logout'; optionsUrl?: string; optionsBody?: unknown; verifyUrl?: string; dropAttachment?: boolean }) =>
+    page.evaluate(`(${IN_PAGE})(${JSON.stringify(input)})`) as Promise<InPage>;
+
+  it('enrols a platform passkey by invitation, signs in with it without a user name, and refuses it once platform authenticators are off', async () => {
+    await setPolicy(t, { ...DEFAULT_POLICY, allowPlatform: true });
+    const employee = await createEmployee(t);
+    const { token } = await t.services.invitations.create(cliContext(), employee.id);
+    const s = await newSession(browser, { baseURL });
+    try {
+      await addVirtualAuthenticator(s.context, s.page, 'internal');
+      await s.page.goto('/healthz');
+      const enrol = await ceremony(s.page, { kind: 'create', optionsUrl: `/api/enroll/${token}/webauthn/options`, optionsBody: { kind: 'passkey' }, verifyUrl: `/api/enroll/${token}/webauthn/verify` });
+      assert.equal(enrol.status, 200, JSON.stringify(enrol));
+      assert.equal(enrol.body.credential.attachment, 'platform');
+      assert.equal(enrol.body.credential.type, 'passkey');
+      assert.equal(enrol.response?.authenticatorAttachment, 'platform', 'Chromium reports its internal authenticator as a platform one');
+
+      const out = (await ceremony(s.page, { kind: 'logout' })).status;
+      assert.equal(out, 204);
+      const signIn = await ceremony(s.page, { kind: 'get', optionsUrl: '/api/signin/webauthn/options', optionsBody: {}, verifyUrl: '/api/signin/webauthn/verify' });
+      assert.equal(signIn.status, 200, JSON.stringify(signIn));
+      assert.equal(signIn.body.employee.id, employee.id);
+      const session = await s.page.evaluate('fetch("/api/signin/session").then((r) => r.json())') as { employee: { email: string } };
+      assert.equal(session.employee.email, employee.email);
+
+      // Platform authenticators off: the page asks for a security key, the client drops that
+      // requirement, the device's own authenticator answers, and the server still refuses it.
+      await setPolicy(t, { allowPlatform: false });
+      const newcomer = await createEmployee(t);
+      const second = await t.services.invitations.create(cliContext(), newcomer.id);
+      const lying = await ceremony(s.page, {
+        kind: 'create', optionsUrl: `/api/enroll/${second.token}/webauthn/options`, optionsBody: { kind: 'security_key' },
+        verifyUrl: `/api/enroll/${second.token}/webauthn/verify`, dropAttachment: true,
+      });
+      assert.equal(lying.status, 403, JSON.stringify(lying));
+      assert.equal(lying.body.error.code, 'webauthn.authenticator_not_allowed');
+      assert.equal((await t.services.webauthn.list('employee', newcomer.id)).length, 0);
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  it('registers a roaming security key (USB) while platform authenticators are off', async () => {
+    await setPolicy(t, DEFAULT_POLICY);
+    const employee = await createEmployee(t);
+    const { token } = await t.services.invitations.create(cliContext(), employee.id);
+    const s = await newSession(browser, { baseURL });
+    try {
+      await addVirtualAuthenticator(s.context, s.page, 'usb');
+      await s.page.goto('/healthz');
+      const enrol = await ceremony(s.page, { kind: 'create', optionsUrl: `/api/enroll/${token}/webauthn/options`, optionsBody: { kind: 'security_key' }, verifyUrl: `/api/enroll/${token}/webauthn/verify` });
+      assert.equal(enrol.status, 200, JSON.stringify(enrol));
+      assert.equal(enrol.body.credential.type, 'security_key');
+      assert.equal(enrol.body.credential.attachment, 'cross-platform');
+      const signIn = await ceremony(s.page, { kind: 'get', optionsUrl: '/api/signin/webauthn/options', optionsBody: { email: employee.email }, verifyUrl: '/api/signin/webauthn/verify' });
+      assert.equal(signIn.status, 200, JSON.stringify(signIn));
+    } finally {
+      await s.context.close();
+    }
   });
 });

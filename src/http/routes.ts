@@ -9,6 +9,8 @@ import { brandingRoutes } from '../branding/branding.routes.js';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.js';
 import { employeeRoutes } from '../employees/employee.routes.js';
 import { organisationRoutes } from '../employees/organisation.routes.js';
+import { enrollRoutes } from '../invitations/enroll.routes.js';
+import { invitationRoutes } from '../invitations/invitation.routes.js';
 import { mailRoutes } from '../mail/mail.routes.js';
 import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
@@ -23,7 +25,9 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await employeeRoutes(api, services);
   await organisationRoutes(api, services);
   await employeeCredentialRoutes(api, services);
+  await invitationRoutes(api, services);
   await signInRoutes(api, services, opts);
+  await enrollRoutes(api, services, opts);
   await portalRoutes(api, services, opts);
   await apiKeyRoutes(api, services);
   await auditRoutes(api, services);

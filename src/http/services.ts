@@ -12,7 +12,10 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/connection.js';
 import { createEmployeeService } from '../employees/employee.service.js';
 import { createOrganisationService } from '../employees/organisation.service.js';
+import { createEnrolmentService } from '../invitations/enrolment.service.js';
+import { createInvitationService } from '../invitations/invitation.service.js';
 import { createMailService } from '../mail/mail.service.js';
+import { renderInvitationMail } from '../mail/mail.templates.js';
 import type { Clock } from '../lib/clock.js';
 import type { MasterKey } from '../security/master-key.js';
 import { createSealer, type Sealer } from '../security/sealing.js';
@@ -51,13 +54,15 @@ export function createServices(deps: CoreDeps) {
   const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
   const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });
+  const invitations = createInvitationService({ db, audit, clock, settings, config, mail, renderMail: renderInvitationMail });
+  const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors });
   const portal = createPortalService({ audit });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config, database, db, clock, sealer, csrfKey: deriveCsrfKey(deps.masterKey.key),
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
-    webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, portal,
+    webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, invitations, enrolment, portal,
     branding, mail,
   };
 }

@@ -80,3 +80,17 @@ export async function newSession(browser: Browser, opts: SessionOptions): Promis
   });
   return { context, page, errors };
 }
+
+/**
+ * A CDP virtual authenticator on the page (Chromium's WebAuthn domain): `internal` is a platform
+ * authenticator (Windows Hello, Touch ID), `usb` a roaming security key. Resident keys and user
+ * verification are on, and the user always verifies. Returns its id and the CDP session.
+ */
+export async function addVirtualAuthenticator(context: BrowserContext, page: Page, transport: 'internal' | 'usb') {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { authenticatorId, cdp };
+}
