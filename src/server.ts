@@ -68,6 +68,8 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
     signInRateLimit: config.signInRateLimit,
     apiRateLimit: config.apiRateLimit,
   });
+  // Issued before listening, so that the link is printed by the time the server answers /readyz.
+  const setupToken = await services.adminAuth.issueSetupToken();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -80,7 +82,6 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
 
   const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);
-  const setupToken = await services.adminAuth.issueSetupToken();
   if (setupToken) {
     print('No admin exists yet. Create the first admin by opening this one-time link (valid 24 hours):');
     print(`  ${config.publicUrl}/setup?token=${setupToken}`);

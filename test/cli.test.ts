@@ -25,7 +25,7 @@ describe('tessera command', () => {
   it('applies migrations', async () => {
     const r = await runCli(['migrate'], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Applied 1 migration|up to date/);
+    assert.match(r.stdout, /Applied \d+ migration|up to date/);
     assert.match((await runCli(['migrate'], env)).stdout, /up to date/);
   });
 

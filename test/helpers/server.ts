@@ -58,7 +58,9 @@ export async function startServerProcess(env: Record<string, string>, opts: { ti
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.ok) break;
+      // The banner (with any setup link) is printed before requests are served, but a pipe can
+      // deliver it after the HTTP answer: wait for it too.
+      if (res.ok && (out.includes('Sign in to the console at') || out.includes('/setup?token='))) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
