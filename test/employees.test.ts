@@ -96,6 +96,15 @@ for (const engine of ENGINES) {
       assert.equal((await c.delete(`/api/departments/${ids.sales}`)).status, 404);
     });
 
+    it('removes a deleted employee\'s passkeys with the employee', async () => {
+      const e = (await c.post('/api/employees', { email: 'leaver@corp.example', firstName: 'Lee', lastName: 'Ver' })).body;
+      await t.db.database.query(`INSERT INTO webauthn_credentials (subject_type, subject_id, credential_id, public_key, aaguid, attachment, name)
+        VALUES ('employee', $1, 'cred-of-leaver', 'pk', '00000000-0000-0000-0000-000000000000', 'cross-platform', 'Key')`, [e.id]);
+      assert.equal((await c.delete(`/api/employees/${e.id}`)).status, 204);
+      const rows = await t.db.database.query(`SELECT 1 FROM webauthn_credentials WHERE subject_id = $1`, [e.id]);
+      assert.equal(rows.length, 0);
+    });
+
     it('counts employees by status on the dashboard', async () => {
       const d = await c.get('/api/dashboard');
       assert.deepEqual(d.body.employees, { total: 5, active: 3, deactivated: 1, disabled: 1 });

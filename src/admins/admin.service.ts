@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import { AppError, isUniqueViolation } from '../http/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -17,7 +17,11 @@ export const pendingTotpAad = (adminId: string) => `admins.totp_pending_secret:$
 
 export type AdminService = ReturnType<typeof createAdminService>;
 
-export function createAdminService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; sessions: SessionService; settings: SettingsService }) {
+export function createAdminService(deps: {
+  db: Db; audit: AuditService; sealer: Sealer; clock: Clock; sessions: SessionService; settings: SettingsService;
+  /** Called, inside the transaction, before an admin is deleted (their passkeys go too). */
+  deletionHooks?: ((tx: Executor, adminId: string) => Promise<void>)[];
+}) {
   const { db, audit, sealer, clock, sessions, settings } = deps;
 
   async function get(id: string) {
@@ -53,6 +57,7 @@ export function createAdminService(deps: { db: Db; audit: AuditService; sealer: 
       const admin = await repo.findAdminById(tx, id);
       if (!admin) throw new AppError('admins.not_found', 'Admin was not found');
       if ((await repo.countAdmins(tx)) <= 1) throw new AppError('admins.last_admin', 'The last admin cannot be deleted');
+      for (const hook of deps.deletionHooks ?? []) await hook(tx, id);
       await repo.deleteAdminById(tx, id);
       await sessions.revokeSubject('admin', id, { tx });
       await audit.record(ctx, { action: 'admin.deleted', target: { type: 'admin', id, label: admin.email } }, tx);

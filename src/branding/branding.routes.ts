@@ -5,14 +5,18 @@ import { errors, noContent } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { logoContentTypes, MAX_LOGO_BYTES } from './branding.service.js';
 
-const branding = z.object({ organisationName: z.string(), primaryColor: z.string(), hasLogo: z.boolean() });
+const branding = z.object({
+  organisationName: z.string(), primaryColor: z.string(), hasLogo: z.boolean(),
+  /** The sign-in page offers e-mail + password only when policy allows it. */
+  allowPasswordSignIn: z.boolean(),
+});
 
 export async function brandingRoutes(app: App, services: Services) {
   // Public: the sign-in pages and e-mails show them before anyone is signed in.
   app.get('/branding', {
     config: { access: 'public' },
     schema: { tags: ['Branding'], security: [], response: { 200: branding } },
-  }, async () => services.branding.get());
+  }, async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }));
 
   app.get('/branding/logo', {
     config: { access: 'public' },

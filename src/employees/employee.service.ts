@@ -29,9 +29,15 @@ const TRACKED = ['email', 'firstName', 'lastName', 'phone', 'companyId', 'depart
 
 export type EmployeeService = ReturnType<typeof createEmployeeService>;
 
-export function createEmployeeService(deps: { db: Db; audit: AuditService; sessions: SessionService; revocationHooks?: EmployeeRevocationHook[] }) {
+export function createEmployeeService(deps: {
+  db: Db; audit: AuditService; sessions: SessionService;
+  revocationHooks?: EmployeeRevocationHook[];
+  /** Called, inside the transaction, before an employee is deleted: what belongs to them goes too. */
+  deletionHooks?: EmployeeRevocationHook[];
+}) {
   const { db, audit, sessions } = deps;
   const hooks = deps.revocationHooks ?? [];
+  const deletionHooks = deps.deletionHooks ?? [];
 
   async function revokeEverything(tx: Executor, id: string) {
     await sessions.revokeSubject('employee', id, { tx });
@@ -106,6 +112,7 @@ export function createEmployeeService(deps: { db: Db; audit: AuditService; sessi
     await db.transaction(async (tx) => {
       const current = await get(id, tx);
       await revokeEverything(tx, id);
+      for (const hook of deletionHooks) await hook(tx, id);
       await repo.deleteEmployeeById(tx, id);
       await audit.record(ctx, { action: 'employee.deleted', target: { type: 'employee', id, label: current.email } }, tx);
     });

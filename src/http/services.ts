@@ -9,7 +9,8 @@ import { createEmployeeFactorService } from '../authn/employee-factors.service.j
 import { createWebAuthnService, deriveDecoyKey } from '../authn/webauthn.service.js';
 import { createBrandingService } from '../branding/branding.service.js';
 import type { Config } from '../config/config.js';
-import type { Database } from '../db/connection.js';
+import type { Database, Executor } from '../db/connection.js';
+import { deleteCredentialsBySubject } from '../authn/webauthn.repository.js';
 import { createEmployeeService } from '../employees/employee.service.js';
 import { createOrganisationService } from '../employees/organisation.service.js';
 import { createEnrolmentService } from '../invitations/enrolment.service.js';
@@ -42,15 +43,17 @@ export function createServices(deps: CoreDeps) {
   const audit = createAuditService({ db, clock });
   const settings = createSettingsService({ db, sealer, audit, clock });
   const sessions = createSessionService({ db, clock });
-  const admins = createAdminService({ db, audit, sealer, clock, sessions, settings });
+  // Passkeys and security keys belong to their admin or employee and go when they are deleted.
+  const credentials = createCredentialService({ db, audit });
+  const deleteCredentialsOf = (type: 'admin' | 'employee') => async (tx: Executor, id: string) => { await deleteCredentialsBySubject(tx, type, id); };
+  const admins = createAdminService({ db, audit, sealer, clock, sessions, settings, deletionHooks: [deleteCredentialsOf('admin')] });
   const adminAuth = createAdminAuthService({ db, audit, sealer, clock, settings });
   const organisation = createOrganisationService({ db, audit });
-  const employees = createEmployeeService({ db, audit, sessions });
+  const employees = createEmployeeService({ db, audit, sessions, deletionHooks: [deleteCredentialsOf('employee')] });
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
   const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
-  const credentials = createCredentialService({ db, audit });
   const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
   const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });

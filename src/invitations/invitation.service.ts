@@ -65,16 +65,24 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
   }
 
   /** One invitation, in the caller's transaction; the employee's open ones are revoked. */
-  async function createIn(ctx: RequestContext, tx: Executor, employee: EmployeeRow): Promise<{ invitation: repo.InvitationRow; token: string }> {
+  /**
+   * What an invitation needs from the settings, read before its transaction opens: settings are
+   * read through the pool, and on PGlite an open transaction holds the only connection.
+   */
+  async function invitationSettings() {
+    const s = await settings.getResponse();
+    return { validityDays: s.invitations.validityDays, branding: { organisationName: s.organisationName, primaryColor: s.branding.primaryColor, hasLogo: s.branding.hasLogo } };
+  }
+
+  async function createIn(ctx: RequestContext, tx: Executor, employee: EmployeeRow, s: Awaited<ReturnType<typeof invitationSettings>>): Promise<{ invitation: repo.InvitationRow; token: string }> {
     const now = clock.now();
-    const s = await settings.get();
     const replaced = await repo.revokeOpenInvitations(tx, employee.id, now);
     for (const old of replaced) await audit.record(ctx, { action: 'invitation.revoked', target: target(old, employee), details: { employee: employee.id, reason: 'replaced by a new invitation' } }, tx);
     const token = randomToken(32);
-    const expiresAt = new Date(now.getTime() + s.invitations.validityDays * 86_400_000);
+    const expiresAt = new Date(now.getTime() + s.validityDays * 86_400_000);
     const invitation = await repo.insertInvitation(tx, { employeeId: employee.id, tokenHash: sha256(token), createdBy: ctx.actor.label, createdAt: now, expiresAt });
     const rendered = renderMail({
-      branding: { organisationName: s.organisationName, primaryColor: s.branding.primaryColor, hasLogo: (await settings.getResponse()).branding.hasLogo },
+      branding: s.branding,
       publicUrl: config.publicUrl, firstName: employee.firstName || null, link: `${config.publicUrl}/enroll?token=${token}`, expiresAt,
     });
     const mailId = await mail.enqueue({ kind: 'invitation', relatedId: invitation.id, to: employee.email, ...rendered }, tx);
@@ -88,18 +96,20 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
 
   /** Invites one employee (again): a new link by mail; older open links stop working. */
   async function create(ctx: RequestContext, employeeId: string): Promise<{ invitation: InvitationDto; token: string }> {
-    const { invitation, token } = await db.transaction(async (tx) => createIn(ctx, tx, await activeEmployee(tx, employeeId)));
+    const s = await invitationSettings();
+    const { invitation, token } = await db.transaction(async (tx) => createIn(ctx, tx, await activeEmployee(tx, employeeId), s));
     return { invitation: (await toDtos([invitation]))[0], token };
   }
 
   /** Invites several employees at once: all of them, or none when one cannot be invited. */
   async function createMany(ctx: RequestContext, employeeIds: string[]): Promise<InvitationDto[]> {
     const ids = [...new Set(employeeIds)];
+    const s = await invitationSettings();
     const rows = await db.transaction(async (tx) => {
       const employees: EmployeeRow[] = [];
       for (const id of ids) employees.push(await activeEmployee(tx, id));
       const created: repo.InvitationRow[] = [];
-      for (const e of employees) created.push((await createIn(ctx, tx, e)).invitation);
+      for (const e of employees) created.push((await createIn(ctx, tx, e, s)).invitation);
       return created;
     });
     return toDtos(rows);
