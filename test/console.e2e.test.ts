@@ -231,7 +231,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByRole('button', { name: 'Add company' }).click();
     const company = page.getByRole('region', { name: `Company ${COMPANY}` });
     await company.waitFor();
-    assert.equal(await page.getByLabel('New company').inputValue(), '', 'the field is emptied after adding');
+    await eventually(async () => assert.equal(await page.getByLabel('New company').inputValue(), ''), 'the field is emptied after adding');
 
     await company.getByLabel('New department').fill(DEPARTMENT);
     await company.getByRole('button', { name: 'Add department' }).click();

@@ -71,7 +71,8 @@ export async function newSession(browser: Browser, opts: SessionOptions): Promis
     viewport: opts.viewport ?? { width: 1400, height: 900 },
     acceptDownloads: true,
   });
-  context.setDefaultTimeout(opts.timeoutMs ?? 10_000);
+  // Generous: CI runs two test files at once on two cores, and a loaded machine is slow, not broken.
+  context.setDefaultTimeout(opts.timeoutMs ?? 20_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
