@@ -1,0 +1,264 @@
+// An employee's passkey life end to end, as people live it: an admin invites an employee over the
+// API, the invitation mail is caught by a local SMTP sink, the employee enrolls a security key in
+// Debian's Chromium with a CDP virtual authenticator, signs out, and signs in again without typing
+// a user name. With "Allow platform authenticators" off (the default), a platform (`internal`)
+// authenticator is refused and a roaming (`usb`) one is accepted.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
+
+const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
+const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
+const FROM = 'identity@corp.example';
+
+/** A browser-like HTTP client: a cookie jar, and the CSRF header on unsafe methods. */
+class HttpClient {
+  cookies = new Map<string, string>();
+  constructor(public base: string) {}
+
+  async request(method: string, url: string, body?: unknown) {
+    if (method !== 'GET' && !this.cookies.has('tessera_csrf')) await this.request('GET', '/api/auth/csrf');
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (method !== 'GET' && this.cookies.has('tessera_csrf')) headers['x-csrf-token'] = this.cookies.get('tessera_csrf')!;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.base + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = cookie.split(';').map((s) => s.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq), value = pair.slice(eq + 1);
+      const expired = attrs.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now()));
+      if (!value || expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    let json: any;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: res.status, text, json };
+  }
+  get(url: string) { return this.request('GET', url); }
+  post(url: string, body?: unknown) { return this.request('POST', url, body); }
+  patch(url: string, body: unknown) { return this.request('PATCH', url, body); }
+}
+
+interface Received { to: string[]; raw: string }
+
+/** A real SMTP server on 127.0.0.1 (plain text, no auth) that keeps what it receives. */
+function smtpSink() {
+  const received: Received[] = [];
+  let server: SMTPServer | undefined;
+  return {
+    received,
+    async start(port: number) {
+      server = new SMTPServer({
+        secure: false, disabledCommands: ['STARTTLS'], authOptional: true, allowInsecureAuth: true, logger: false,
+        onData(stream, session, callback) {
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+            callback();
+          });
+        },
+      });
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, '127.0.0.1', () => resolve());
+      });
+    },
+    async stop() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server = undefined;
+    },
+  };
+}
+
+/** Undoes quoted-printable soft line breaks and escapes (the link may be wrapped or have `=3D`). */
+function decodeQuotedPrintable(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000, stepMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+      await new Promise((r) => setTimeout(r, stepMs));
+    }
+  }
+}
+
+async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
+  await eventually(async () => {
+    const text = ((await locator.first().textContent({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
+    if (typeof expected === 'string' ? !text.includes(expected) : !expected.test(text)) {
+      throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
+    }
+  }, what);
+}
+
+describe('employee passkey enrolment and username-less sign-in in Chromium', { skip: browserSkipReason(), timeout: 120_000 }, () => {
+  let dataDir: string;
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  const sink = smtpSink();
+  let admin: HttpClient;
+  let employeeId = '';
+  let enrollLink = '';
+  let enrollToken = '';
+  /** The session with the `usb` authenticator, kept from enrolment to sign-in. */
+  let usb: BrowserSession;
+  const sessions: BrowserSession[] = [];
+
+  const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true, level: 1 });
+  const credentials = async () => {
+    const res = await admin.get(`/api/employees/${employeeId}/credentials`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.items as { name: string; type: string; attachment: string }[];
+  };
+  const open = async (transport: 'internal' | 'usb') => {
+    const s = await newSession(browser!, { baseURL: server!.url });
+    sessions.push(s);
+    await addVirtualAuthenticator(s.context, s.page, transport);
+    return s;
+  };
+
+  before(async () => {
+    assertChromiumInstalled();
+    assert.ok(fs.existsSync(path.join(process.cwd(), 'dist/web/portal.html')), 'dist/web is built (npm run build:web)');
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-signin-e2e-'));
+    const smtpPort = await freePort();
+    const [started, launched, sunk] = await Promise.allSettled([
+      startServerProcess({ DATA_DIR: dataDir }), launchBrowser(), sink.start(smtpPort),
+    ]);
+    if (started.status === 'fulfilled') server = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    for (const result of [started, launched, sunk]) if (result.status === 'rejected') throw result.reason;
+    assert.match(server!.url, /^http:\/\/localhost:\d+$/, 'WebAuthn needs a host name, not an IP address');
+
+    admin = new HttpClient(server!.url);
+    const token = server!.setupToken();
+    assert.ok(token, `no setup link printed:\n${server!.output()}`);
+    const setup = await admin.post('/api/setup', { token, ...ADMIN });
+    assert.equal(setup.status, 200, setup.text);
+    const smtp = await admin.patch('/api/settings', { smtp: { host: '127.0.0.1', port: smtpPort, tls: 'none', from: FROM } });
+    assert.equal(smtp.status, 200, smtp.text);
+    const created = await admin.post('/api/employees', EMPLOYEE);
+    assert.equal(created.status, 201, created.text);
+    employeeId = created.json.id;
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (server) {
+      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
+      await server.stop().catch(() => undefined);
+      clearTimeout(killer);
+    }
+    await sink.stop().catch(() => undefined);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    const errors = sessions.flatMap((s) => s.errors);
+    if (errors.length) console.log('browser errors seen:\n' + errors.join('\n'));
+  });
+
+  it('mails the invitation through SMTP; the mail holds the enrolment link', { timeout: 45_000 }, async () => {
+    const invited = await admin.post(`/api/employees/${employeeId}/invitations`, {});
+    assert.ok(invited.status === 200 || invited.status === 201, invited.text);
+    const mail = await eventually(async () => {
+      const m = sink.received.find((r) => r.to.includes(EMPLOYEE.email));
+      assert.ok(m, 'no mail yet');
+      return m;
+    }, 'the invitation mail reaches the SMTP sink', 30_000, 250);
+    const body = decodeQuotedPrintable(mail.raw);
+    const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const match = new RegExp(`${escaped}/enroll\\?token=([A-Za-z0-9_-]+)`).exec(body);
+    assert.ok(match, `the mail links to ${server!.url}/enroll?token=…:\n${body.slice(0, 3000)}`);
+    enrollLink = match[0];
+    enrollToken = match[1];
+  });
+
+  it('with platform authenticators off, does not offer or accept a platform passkey', async () => {
+    assert.ok(enrollLink, 'an invitation link was mailed');
+    const { page } = await open('internal');
+    await page.goto(enrollLink);
+    await heading(page, `Welcome, ${EMPLOYEE.firstName}`).waitFor();
+    await page.getByRole('button', { name: 'Use a security key' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Use a passkey on this device' }).count(), 0,
+      'no platform option while "Allow platform authenticators" is off');
+
+    // Forcing the platform ceremony through the API is refused by the server.
+    const anon = new HttpClient(server!.url);
+    const forced = await anon.post(`/api/enroll/${enrollToken}/webauthn/options`, { kind: 'passkey' });
+    assert.equal(forced.status, 403, forced.text);
+    assert.equal(forced.json?.error?.code, 'webauthn.authenticator_not_allowed', forced.text);
+
+    // "Use a security key" with only a platform authenticator present: the options ask for a
+    // cross-platform authenticator, so Chromium finds none and the prompt waits (headless, until the
+    // challenge expires) — or, were it offered, the server would refuse it with an alert. Either way
+    // the page does not finish and nothing is registered.
+    await page.getByRole('button', { name: 'Use a security key' }).click();
+    await Promise.race([
+      page.getByRole('alert').first().waitFor({ timeout: 4000 }).catch(() => undefined),
+      heading(page, "You're all set").waitFor({ timeout: 4000 }).catch(() => undefined),
+    ]);
+    assert.equal(await heading(page, "You're all set").count(), 0, 'a platform authenticator is not enrolled');
+    assert.deepEqual(await credentials(), [], 'no credential stored for the platform authenticator');
+    assert.equal((await anon.get(`/api/enroll/${enrollToken}`)).status, 200, 'the invitation is still open');
+  });
+
+  it('enrolls a USB security key from the invitation link', async () => {
+    usb = await open('usb');
+    const { page } = usb;
+    await page.goto(enrollLink);
+    await heading(page, `Welcome, ${EMPLOYEE.firstName}`).waitFor();
+    await page.getByRole('button', { name: 'Use a security key' }).click();
+    await heading(page, "You're all set").waitFor({ timeout: 15_000 });
+    const items = await credentials();
+    assert.equal(items.length, 1, JSON.stringify(items));
+    assert.equal(items[0].attachment, 'cross-platform');
+    assert.equal(items[0].type, 'security_key');
+  });
+
+  it('signs out of the portal and signs in again with the passkey without typing a user name', async () => {
+    const { page } = usb;
+    await page.goto('/portal');
+    await heading(page, `Hello, ${EMPLOYEE.firstName}`).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.pathname === '/signin');
+    await page.goto('/portal');
+    await page.waitForURL((u) => u.pathname === '/signin', { timeout: 10_000 });
+
+    await page.goto('/signin');
+    await heading(page, 'Sign in').waitFor();
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL((u) => u.pathname === '/portal', { timeout: 15_000 });
+    await heading(page, `Hello, ${EMPLOYEE.firstName}`).waitFor();
+    await page.getByText(`${EMPLOYEE.firstName} ${EMPLOYEE.lastName}`).first().waitFor();
+    const recent = page.getByRole('table', { name: 'Recent sign-ins' });
+    await eventually(async () => {
+      const rows = (await recent.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+      assert.ok(rows.some((r) => /^.*\bPasskey\b/.test(r) && /success/i.test(r)), `a successful passkey sign-in is listed: ${JSON.stringify(rows)}`);
+    }, 'recent sign-ins show the passkey sign-in');
+  });
+
+  it('refuses the passkey once the admin disables the employee', async () => {
+    const { page } = usb;
+    const disabled = await admin.patch(`/api/employees/${employeeId}`, { status: 'disabled' });
+    assert.equal(disabled.status, 200, disabled.text);
+    await page.getByRole('button', { name: 'Sign out' }).click().catch(() => undefined);
+    await page.goto('/signin');
+    await eventually(async () => assert.equal(new URL(page.url()).pathname, '/signin'), 'a disabled employee is signed out');
+    await heading(page, 'Sign in').waitFor();
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expectText(page.getByRole('alert').filter({ hasText: 'Account disabled' }), 'This account is disabled. Contact your administrator.', 'the disabled message');
+    assert.equal(new URL(page.url()).pathname, '/signin');
+  });
+});
