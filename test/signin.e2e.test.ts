@@ -211,6 +211,25 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     ]);
     assert.equal(await heading(page, "You're all set").count(), 0, 'a platform authenticator is not enrolled');
     assert.deepEqual(await credentials(), [], 'no credential stored for the platform authenticator');
+
+    // A client that rewrites the options (drops the cross-platform attachment) gets the platform
+    // authenticator to answer: the server decides on what answered and refuses it.
+    await page.route('**/api/enroll/*/webauthn/options', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      if (json?.options?.authenticatorSelection) delete json.options.authenticatorSelection.authenticatorAttachment;
+      await route.fulfill({ response, json });
+    });
+    const verify = page.waitForResponse((r) => r.url().includes('/webauthn/verify'), { timeout: 15_000 });
+    await page.reload();
+    await heading(page, `Welcome, ${EMPLOYEE.firstName}`).waitFor();
+    await page.getByRole('button', { name: 'Use a security key' }).click();
+    const refused = await verify;
+    assert.equal(refused.status(), 403, await refused.text());
+    assert.equal((await refused.json())?.error?.code, 'webauthn.authenticator_not_allowed');
+    await expectText(page.getByRole('alert'), /security key/i, 'the refusal is shown on the page');
+    assert.equal(await heading(page, "You're all set").count(), 0);
+    assert.deepEqual(await credentials(), [], 'the refused platform credential is not stored');
     assert.equal((await anon.get(`/api/enroll/${enrollToken}`)).status, 200, 'the invitation is still open');
   });
 
@@ -225,12 +244,14 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     assert.equal(items.length, 1, JSON.stringify(items));
     assert.equal(items[0].attachment, 'cross-platform');
     assert.equal(items[0].type, 'security_key');
+    await page.getByRole('link', { name: 'Go to my portal' }).waitFor();
   });
 
   it('signs out of the portal and signs in again with the passkey without typing a user name', async () => {
     const { page } = usb;
     await page.goto('/portal');
     await heading(page, `Hello, ${EMPLOYEE.firstName}`).waitFor();
+    await expectText(page.getByRole('table', { name: 'My sign-in methods' }).locator('tbody'), 'Security key', 'the enrolled key is listed');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.pathname === '/signin');
     await page.goto('/portal');
