@@ -6,7 +6,7 @@
 // Each sign-in is dependent requests, so a custom loop of BENCH_WORKERS concurrent workers drives
 // it for BENCH_DURATION seconds (not autocannon). Run: node --import tsx bench/signin.bench.ts
 // Settings (environment): BENCH_ENGINES=postgres,pglite  BENCH_CASES=passkey,password  BENCH_WORKERS=4
-// BENCH_WARMUP=3  BENCH_DURATION=10  BENCH_PASSWORD_EMPLOYEES=1500  BENCH_LOG_LEVEL=warn  BENCH_BUILT=1
+// BENCH_WARMUP=10  BENCH_DURATION=10  BENCH_PASSWORD_EMPLOYEES=3000  BENCH_LOG_LEVEL=warn  BENCH_BUILT=1
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,10 +37,10 @@ const settings = {
   engines: (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',').map((e) => e.trim()) as Engine[],
   cases: (process.env.BENCH_CASES ?? 'passkey,password').split(',').map((c) => c.trim()) as CaseName[],
   workers: Number(process.env.BENCH_WORKERS ?? 4),
-  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
+  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 10),
   durationSeconds: Number(process.env.BENCH_DURATION ?? 10),
   /** Each can sign in with a password + TOTP once per 30 s step (a TOTP code is single-use). */
-  passwordEmployees: Number(process.env.BENCH_PASSWORD_EMPLOYEES ?? 1500),
+  passwordEmployees: Number(process.env.BENCH_PASSWORD_EMPLOYEES ?? 3000),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   server: process.env.BENCH_BUILT === '1' ? 'dist (bin/tessera.js)' : 'src (node --import tsx)',
 };
