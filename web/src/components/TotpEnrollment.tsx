@@ -1,10 +1,10 @@
-import { ActionIcon, Alert, Button, CopyButton, Group, Image, Stack, Text, TextInput, Tooltip } from '@mantine/core';
-import { IconCheck, IconCopy } from '@tabler/icons-react';
+import { Alert, Button, Group, Stack } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client';
 import { useTotpConfirm, useTotpSetup } from '../api/auth';
 import type { Admin } from '../api/types';
 import { CodeInput, isSixDigits } from './CodeInput';
+import { TotpSecret } from './TotpSecret';
 
 export interface TotpEnrollmentProps {
   onEnrolled: (admin: Admin) => void;
@@ -46,28 +46,7 @@ export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollme
   return (
     <form onSubmit={submit} noValidate>
       <Stack>
-        <Text size="sm">
-          Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…),
-          or type the secret key into it. Then enter the 6-digit code the app shows.
-        </Text>
-        <Image src={qrDataUrl} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
-        <TextInput
-          label="Secret key"
-          value={secret}
-          readOnly
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-          rightSection={
-            <CopyButton value={secret}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy to clipboard'}>
-                  <ActionIcon variant="subtle" onClick={copy} aria-label="Copy to clipboard">
-                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          }
-        />
+        <TotpSecret secret={secret} qrDataUrl={qrDataUrl} />
         {confirm.isError ? <Alert color="red">{errorMessage(confirm.error)}</Alert> : null}
         <CodeInput value={code} onChange={setCode} error={touched && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined} />
         <Group>

@@ -1,10 +1,10 @@
-import { ActionIcon, Alert, Button, CopyButton, Group, Image, Loader, PasswordInput, Stack, Text, TextInput, Tooltip } from '@mantine/core';
-import { IconCheck, IconCopy } from '@tabler/icons-react';
+import { Alert, Button, Group, Loader, PasswordInput, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { enrollTotpOptions, enrollWithPassword } from '../../api/enroll';
 import { ceremonyErrorMessage } from '../../api/webauthn';
 import { CodeInput, isSixDigits } from '../../components/CodeInput';
+import { TotpSecret } from '../../components/TotpSecret';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -14,35 +14,6 @@ export function passwordError(password: string): string | undefined {
   return undefined;
 }
 
-/** The TOTP secret as a QR code and as text ("Secret key"), with a copy button. */
-export function TotpSecret({ secret, qrDataUrl }: { secret: string; qrDataUrl: string }) {
-  return (
-    <Stack gap="xs">
-      <Text size="sm">
-        Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), or
-        type the secret key into it. Then enter the 6-digit code it shows.
-      </Text>
-      <Image src={qrDataUrl} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
-      <TextInput
-        label="Secret key"
-        value={secret}
-        readOnly
-        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-        rightSection={
-          <CopyButton value={secret}>
-            {({ copied, copy }) => (
-              <Tooltip label={copied ? 'Copied' : 'Copy to clipboard'}>
-                <ActionIcon variant="subtle" onClick={copy} aria-label="Copy to clipboard">
-                  {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                </ActionIcon>
-              </Tooltip>
-            )}
-          </CopyButton>
-        }
-      />
-    </Stack>
-  );
-}
 
 /** "Password", "Confirm password", the authenticator app's secret and a first code, then "Finish". */
 export function PasswordEnrollment({ token, onDone }: { token: string; onDone: () => void }) {

@@ -4,7 +4,7 @@ import { useTotpConfirm, useTotpOptions } from '../../api/portal';
 import { ceremonyErrorMessage } from '../../api/webauthn';
 import { CodeInput, isSixDigits } from '../../components/CodeInput';
 import { notifySuccess } from '../../components/notify';
-import { TotpSecret } from '../enroll/PasswordEnrollment';
+import { TotpSecret } from '../../components/TotpSecret';
 
 /** A new authenticator app secret: scan it, confirm with a code; the old app stops working then. */
 export function ResetTotpDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
