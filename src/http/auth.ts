@@ -77,28 +77,30 @@ export function installAuth(app: FastifyInstance, services: Services) {
       request.ctx.actor = { type: 'api_key', id: key.id, label: key.name };
       return;
     }
+    // Employee pages' API reads only the employee cookie; everything else only the admin cookie.
     if (isEmployeePath(request.url)) {
-      const employeeToken = request.cookies[employeeCookieName];
-      if (!employeeToken) return;
-      const { session, expired } = await services.sessions.resolve(employeeToken);
-      request.sessionExpired = expired;
-      if (!session || session.subjectType !== 'employee') return;
-      const employee = await services.employeeAuth.findActiveEmployee(session.subjectId);
-      if (!employee) return;
-      request.auth = { kind: 'employee', employee, session };
-      if (session.stage === 'full') request.ctx.actor = { type: 'employee', id: employee.id, label: employee.email };
-      return;
+      const found = await sessionSubject(request, employeeCookieName, 'employee', (id) => services.employeeAuth.findActiveEmployee(id));
+      if (found) request.auth = { kind: 'employee', employee: found.subject, session: found.session };
+    } else {
+      const found = await sessionSubject(request, cookieName, 'admin', (id) => services.admins.findById(id));
+      if (found) request.auth = { kind: 'admin', admin: found.subject, session: found.session };
     }
-    const token = request.cookies[cookieName];
-    if (!token) return;
+  });
+
+  /** The live session behind a cookie and the person it belongs to; a full session sets the actor. */
+  async function sessionSubject<T extends { id: string; email: string }>(
+    request: FastifyRequest, cookie: string, subjectType: 'admin' | 'employee', load: (id: string) => Promise<T | undefined>,
+  ): Promise<{ subject: T; session: Session } | undefined> {
+    const token = request.cookies[cookie];
+    if (!token) return undefined;
     const { session, expired } = await services.sessions.resolve(token);
     request.sessionExpired = expired;
-    if (!session || session.subjectType !== 'admin') return;
-    const admin = await services.admins.findById(session.subjectId);
-    if (!admin) return;
-    request.auth = { kind: 'admin', admin, session };
-    if (session.stage === 'full') request.ctx.actor = { type: 'admin', id: admin.id, label: admin.email };
-  });
+    if (!session || session.subjectType !== subjectType) return undefined;
+    const subject = await load(session.subjectId);
+    if (!subject) return undefined;
+    if (session.stage === 'full') request.ctx.actor = { type: subjectType, id: subject.id, label: subject.email };
+    return { subject, session };
+  }
 
   app.addHook('preHandler', async (request: FastifyRequest) => {
     const access = request.routeOptions.config?.access;
