@@ -7,6 +7,16 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)          # console end-to-end tests
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)  # database dump checks
+# Real protocol peers: Apache as OIDC and SAML relying party, xmlsec1 as a second opinion on
+# signatures, Samba as the Active Directory domain controller, libfido2's tools for security keys.
+command -v apache2 >/dev/null 2>&1 || need+=(apache2)
+[ -e /usr/lib/apache2/modules/mod_auth_openidc.so ] || need+=(libapache2-mod-auth-openidc)
+[ -e /usr/lib/apache2/modules/mod_auth_mellon.so ] || need+=(libapache2-mod-auth-mellon)
+command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+command -v samba >/dev/null 2>&1 || need+=(samba samba-ad-dc samba-ad-provision winbind)
+command -v ldbsearch >/dev/null 2>&1 || need+=(ldb-tools)
+command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
+command -v fido2-cred >/dev/null 2>&1 || need+=(fido2-tools)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test setup: installing ${need[*]}"
   apt-get update -qq
