@@ -22,11 +22,14 @@ export const credentialDto = z.object({
 export type CredentialDto = z.infer<typeof credentialDto>;
 
 /** `passkey` for platform or synced (backup-eligible) credentials, `security_key` for hardware-bound roaming keys. */
+export const credentialType = (c: Pick<CredentialRow, 'attachment' | 'isBackupEligible'>): 'passkey' | 'security_key' =>
+  c.attachment === 'platform' || c.isBackupEligible ? 'passkey' : 'security_key';
+
 export function toCredentialDto(c: CredentialRow): CredentialDto {
   const attachment = c.attachment === 'platform' ? 'platform' : 'cross-platform';
   return {
     id: c.id, name: c.name,
-    type: attachment === 'platform' || c.isBackupEligible ? 'passkey' : 'security_key',
+    type: credentialType(c),
     attachment, aaguid: c.aaguid, model: authenticatorModel(c.aaguid),
     isBackedUp: c.isBackedUp, isBackupEligible: c.isBackupEligible,
     createdAt: c.createdAt.toISOString(), lastUsedAt: c.lastUsedAt?.toISOString() ?? null,

@@ -11,6 +11,7 @@ import { verifyTotp } from '../security/totp.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { SettingsValues } from '../settings/settings.schemas.js';
 import * as repo from './employee-auth.repository.js';
+import { credentialType } from './authn.schemas.js';
 import type { WebAuthnService } from './webauthn.service.js';
 
 export type SecondFactor = 'totp' | 'passkey';
@@ -108,7 +109,8 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     return webauthn.startAuthentication({ purpose: 'sign_in', subjectType: 'employee', subjectId: employee?.id ?? null, decoyFor: email });
   }
 
-  async function signInWithPasskey(ctx: RequestContext, ceremonyId: string, response: AuthenticationResponseJSON): Promise<EmployeeRow> {
+  /** A username-less or e-mail-first passkey sign-in; says whether a passkey or a security key was used. */
+  async function signInWithPasskey(ctx: RequestContext, ceremonyId: string, response: AuthenticationResponseJSON): Promise<{ employee: EmployeeRow; method: 'passkey' | 'security_key' }> {
     const { credential } = await auditedPasskey(ctx, 'passkey', null, () =>
       webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }));
     const employee = await employeeRepo.findEmployeeById(db, credential.subjectId);
@@ -119,7 +121,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'passkey');
     // A passkey cannot be guessed: it signs in during a password lockout, and leaves the count alone.
     await completeSignIn(ctx, employee, 'passkey', { resetFailures: false });
-    return employee;
+    return { employee, method: credentialType(credential) };
   }
 
   /** First factor. Unknown e-mail, no password, wrong password: one answer, the same work. */

@@ -12,11 +12,26 @@ const PARTIAL_SESSION_SECONDS = 300;
 export type EmployeeStage = 'full' | 'second_factor';
 
 /**
+ * How a full session was signed in: what SSO protocols turn into OIDC `acr`/`amr` and SAML
+ * `AuthnContextClassRef`. Kept in the session's data under `authentication`.
+ */
+export type SignInMethod = 'passkey' | 'security_key' | 'password+totp' | 'password+passkey';
+export interface SessionAuthentication { method: SignInMethod; /** Unix seconds of the sign-in. */ time: number }
+
+/** The sign-in method and time of an employee session, or null for partial or older sessions. */
+export function sessionAuthentication(session: Session): SessionAuthentication | null {
+  const value = session.data.authentication as Partial<SessionAuthentication> | undefined;
+  if (!value || typeof value.method !== 'string' || typeof value.time !== 'number') return null;
+  return { method: value.method, time: value.time };
+}
+
+/**
  * Starts an employee session and sets its cookie, ending the one the request came with: a new
  * session id at every stage change prevents session fixation (OWASP ASVS 3.2.1). The timeouts
  * are the admins' (settings sessionIdleMinutes, sessionAbsoluteHours).
  */
 export async function startEmployeeSession(request: FastifyRequest, reply: FastifyReply, services: Services, employee: EmployeeRow, stage: EmployeeStage, data: Record<string, unknown> = {}) {
+  if (stage === 'full' && !data.authentication) throw new Error('a full employee session needs its authentication method');
   const s = await services.settings.get();
   const full = stage === 'full';
   const idleSeconds = full ? s.sessionIdleMinutes * 60 : PARTIAL_SESSION_SECONDS;
@@ -44,3 +59,7 @@ export function requireEmployee(request: FastifyRequest): { employee: EmployeeRo
 /** The request context with the employee as actor (partial sessions are anonymous until complete). */
 export const employeeContext = (request: FastifyRequest, employee: EmployeeRow) =>
   ({ ...request.ctx, actor: { type: 'employee' as const, id: employee.id, label: employee.email } });
+
+/** Session data of a full sign-in made just now with `method`. */
+export const signedInWith = (services: Services, method: SignInMethod) =>
+  ({ authentication: { method, time: Math.floor(services.clock.now().getTime() / 1000) } satisfies SessionAuthentication });

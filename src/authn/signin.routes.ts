@@ -5,7 +5,7 @@ import { AppError } from '../http/errors.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { authenticationResponse, ceremonyId, employeeSummary, optionsAnswer, requestOptionsAnswer, toEmployeeSummary } from './authn.schemas.js';
-import { clearEmployeeSessionCookie, employeeContext, requireEmployee, startEmployeeSession } from './employee-session.js';
+import { clearEmployeeSessionCookie, employeeContext, requireEmployee, signedInWith, startEmployeeSession } from './employee-session.js';
 
 const signedIn = z.object({ status: z.enum(['ok']), employee: employeeSummary });
 const verifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
@@ -28,8 +28,8 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
     config: { access: 'public', rateLimit },
     schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
   }, async (request, reply) => {
-    const employee = await services.employeeAuth.signInWithPasskey(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
-    await startEmployeeSession(request, reply, services, employee, 'full');
+    const { employee, method } = await services.employeeAuth.signInWithPasskey(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
+    await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, method));
     return { status: 'ok' as const, employee: toEmployeeSummary(employee) };
   });
 
@@ -59,7 +59,7 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
   }, async (request, reply) => {
     const { employee } = secondFactorSession(request);
     const done = await services.employeeAuth.signInWithTotp(request.ctx, employee.id, request.body.code);
-    await startEmployeeSession(request, reply, services, done, 'full');
+    await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+totp'));
     return { status: 'ok' as const, employee: toEmployeeSummary(done) };
   });
 
@@ -74,7 +74,7 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
   }, async (request, reply) => {
     const { employee } = secondFactorSession(request);
     const done = await services.employeeAuth.signInWithSecondFactorPasskey(request.ctx, employee.id, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
-    await startEmployeeSession(request, reply, services, done, 'full');
+    await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+passkey'));
     return { status: 'ok' as const, employee: toEmployeeSummary(done) };
   });
 

@@ -1,7 +1,7 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
-import { ceremonyId, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, optionsAnswer, registrationResponse, toBrandingDto, toCredentialDto, toPolicyDto } from '../authn/authn.schemas.js';
-import { startEmployeeSession } from '../authn/employee-session.js';
+import { ceremonyId, credentialType, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, optionsAnswer, registrationResponse, toBrandingDto, toCredentialDto, toPolicyDto } from '../authn/authn.schemas.js';
+import { signedInWith, startEmployeeSession } from '../authn/employee-session.js';
 import type { App } from '../http/app.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
@@ -41,7 +41,7 @@ export async function enrollRoutes(app: App, services: Services, opts: { signInR
     const { employee, credential } = await services.enrolment.webauthnVerify(request.ctx, request.params.token, {
       ceremonyId: request.body.ceremonyId, response: request.body.response as RegistrationResponseJSON, name: request.body.name,
     });
-    await startEmployeeSession(request, reply, services, employee, 'full');
+    await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, credentialType(credential)));
     return { credential: toCredentialDto(credential) };
   });
 
@@ -58,7 +58,7 @@ export async function enrollRoutes(app: App, services: Services, opts: { signInR
     },
   }, async (request, reply) => {
     const employee = await services.enrolment.setPassword(request.ctx, request.params.token, request.body);
-    await startEmployeeSession(request, reply, services, employee, 'full');
+    await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, 'password+totp'));
     return { status: 'ok' as const };
   });
 }

@@ -100,5 +100,5 @@ export async function portalRoutes(app: App, services: Services, opts: { signInR
     async (request) => ({ items: await services.portal.recentSignIns(me(request).employee.id) }));
 
   app.get('/portal/applications', { config: { access }, schema: { tags, response: { 200: listOf(applicationDto), ...errors } } },
-    async () => ({ items: await services.portal.applications() }));
+    async (request) => ({ items: await services.portal.applications(me(request).employee.id) }));
 }

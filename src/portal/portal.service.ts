@@ -6,12 +6,20 @@ const RECENT_SIGN_INS = 20;
 export interface PortalSignIn { at: string; method: string | null; outcome: 'success' | 'failure'; ip: string | null; userAgent: string | null }
 export interface PortalApplication { id: string; name: string; url: string; protocol: string }
 
+/** Something that knows SSO applications (OIDC clients, SAML service providers, WS-Fed relying parties). */
+export type ApplicationSource = (employeeId: string) => Promise<PortalApplication[]>;
+
 export type PortalService = ReturnType<typeof createPortalService>;
 
 /** What the portal shows besides the employee's own credentials: recent sign-ins, applications. */
 export function createPortalService(deps: { audit: AuditService }) {
   const { audit } = deps;
+  const sources: ApplicationSource[] = [];
   return {
+    /** Each SSO protocol registers the applications it can open, once, when the services are wired. */
+    addApplicationSource(source: ApplicationSource): void {
+      sources.push(source);
+    },
     /** The employee's last sign-in attempts, from the audit log (the one record of them). */
     async recentSignIns(employeeId: string): Promise<PortalSignIn[]> {
       const { items } = await audit.find({ action: 'employee.sign_in', targetId: employeeId }, { offset: 0, limit: RECENT_SIGN_INS });
@@ -22,9 +30,10 @@ export function createPortalService(deps: { audit: AuditService }) {
         ip: e.ip, userAgent: e.userAgent,
       }));
     },
-    /** The SSO applications the employee may open; none until OIDC, SAML and WS-Fed applications exist. */
-    async applications(): Promise<PortalApplication[]> {
-      return [];
+    /** The SSO applications the employee may open, from every protocol, by name. */
+    async applications(employeeId: string): Promise<PortalApplication[]> {
+      const lists = await Promise.all(sources.map((source) => source(employeeId)));
+      return lists.flat().sort((a, b) => a.name.localeCompare(b.name));
     },
   };
 }
