@@ -23,6 +23,7 @@ export const sealedColumns: SealedColumn[] = [
   { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_pending_secret', aad: (id) => `employee_auth.totp_pending_secret:${id}` },
   { table: 'mail_outbox', idColumn: 'id', column: 'body', aad: (id) => `mail_outbox.body:${id}` },
   { table: 'settings', idColumn: 'key', column: 'value', where: `key IN ('smtp.password')`, aad: (id) => `settings:${id}`, isJson: true },
+  { table: 'saml_signing_keys', idColumn: 'id', column: 'private_key', aad: (id) => `saml_signing_keys.private_key:${id}` },
 ];
 
 /** Opens every sealed value with `from` and seals it again with `to`, in the caller's transaction. */
