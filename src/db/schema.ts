@@ -225,3 +225,4 @@ export const mailOutbox = pgTable('mail_outbox', {
   sentAt: timestamp('sent_at', { withTimezone: true }),
 }, (t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt), index('mail_outbox_related_idx').on(t.relatedId)]);
 export * from './schema.saml.js';
+export * from './schema.directory.js';

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { removalBehaviours } from '../db/schema.directory.js';
+
+/**
+ * Kind-specific settings of a domain (the `settings` jsonb). A new connector adds its variant to
+ * `domainSettingsByKind`; everything else (API, config file, console) follows from it.
+ */
+const ldapUrl = z.string().trim().max(300).regex(/^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]');
+
+export const adSettings = z.object({
+  /** Tried in order: the next one when a server does not answer (failover). */
+  urls: z.array(ldapUrl).min(1).max(10),
+  /** ldaps:// URLs use TLS from the start; StartTLS upgrades ldap:// URLs; none is plain LDAP (no password operations). */
+  transport: z.enum(['ldaps', 'starttls', 'none']).default('ldaps'),
+  /** PEM CA certificate(s) that sign the domain controllers' certificates; empty: the system's CAs. */
+  caCertificate: z.string().max(20000).nullable().default(null),
+  /** Accept any certificate. Dangerous: for tests and first set-up only; the console flags it. */
+  skipTlsVerify: z.boolean().default(false),
+  /** UPN (svc@corp.example), DOMAIN\\user or a DN. */
+  bindUser: z.string().trim().min(1).max(300),
+  /** Empty: read from the rootDSE's defaultNamingContext. */
+  baseDn: z.string().trim().max(500).nullable().default(null),
+  pageSize: z.number().int().min(2).max(5000).default(500),
+  timeoutMs: z.number().int().min(500).max(120000).default(10000),
+}).strict();
+export type AdSettings = z.infer<typeof adSettings>;
+
+export const domainSettingsByKind = {
+  ad: adSettings,
+} as const;
+
+const common = {
+  name: z.string().trim().min(1).max(253),
+  syncGroup: z.string().trim().min(1).max(256).default('Tessera Users Sync'),
+  rotationGroup: z.string().trim().min(1).max(256).default('Tessera Key Auto Password Change'),
+  passwordChangeDays: z.number().int().min(0).max(3650).default(30),
+  removalBehaviour: z.enum(removalBehaviours).default('deactivate'),
+  removalThresholdPercent: z.number().int().min(0).max(100).default(10),
+  ssoEnabled: z.boolean().default(true),
+  ssoMethod: z.enum(['passwordless', 'password_2fa']).default('passwordless'),
+  syncIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  fullSyncIntervalHours: z.number().int().min(1).max(24 * 30).default(24),
+  /** Write-only: a string sets it, null removes it (every sync scenario of the domain stops), absent keeps it. */
+  secret: z.string().min(1).max(2000).nullable().optional(),
+};
+
+export const domainCreate = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ad'), ...common, settings: adSettings }).strict(),
+]);
+export type DomainCreate = z.infer<typeof domainCreate>;
+
+const partial = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial();
+export const domainPatch = z.union([
+  partial({ ...common }).extend({ settings: adSettings.partial().optional() }).strict(),
+]);
+export type DomainPatch = z.infer<typeof domainPatch>;
+
+export const domainDto = z.object({
+  id: z.string().uuid(),
+  kind: z.string(),
+  name: z.string(),
+  syncGroup: z.string(),
+  rotationGroup: z.string(),
+  passwordChangeDays: z.number(),
+  removalBehaviour: z.enum(removalBehaviours),
+  removalThresholdPercent: z.number(),
+  ssoEnabled: z.boolean(),
+  ssoMethod: z.enum(['passwordless', 'password_2fa']),
+  syncIntervalMinutes: z.number(),
+  fullSyncIntervalHours: z.number(),
+  settings: z.record(z.string(), z.unknown()),
+  secret: z.object({ set: z.boolean() }),
+  /** False when the secret is missing: sync, rotation and password changes are stopped. */
+  isSyncEnabled: z.boolean(),
+  source: z.string(),
+  lastSyncAt: z.string().nullable(),
+  lastFullSyncAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DomainDto = z.infer<typeof domainDto>;
+
+export const syncChange = z.object({
+  action: z.enum(['create', 'link', 'update', 'deactivate', 'reactivate', 'delete', 'unlink', 'keep']),
+  externalId: z.string(),
+  employeeId: z.string().nullable(),
+  label: z.string(),
+  fields: z.array(z.string()).optional(),
+});
+export type SyncChange = z.infer<typeof syncChange>;
+
+export const syncRunDto = z.object({
+  id: z.string().uuid(),
+  domainId: z.string().uuid(),
+  trigger: z.string(),
+  mode: z.enum(['full', 'incremental']),
+  isDryRun: z.boolean(),
+  status: z.enum(['running', 'succeeded', 'failed', 'awaiting_confirmation', 'cancelled']),
+  counts: z.record(z.string(), z.number()),
+  changes: z.array(syncChange),
+  progress: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  startedBy: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+});
+export type SyncRunDto = z.infer<typeof syncRunDto>;
