@@ -56,6 +56,17 @@ export const auditActions = [
   'config.applied',
   'api.request_refused',
   'keys.rotated',
+  'oidc.key_rotated',
+  'oidc.client_created',
+  'oidc.client_updated',
+  'oidc.client_deleted',
+  'oidc.client_secret_rotated',
+  'oidc.sign_in',
+  'oidc.sign_in_refused',
+  'oidc.consent_given',
+  'oidc.grants_revoked',
+  'oidc.logout',
+  'oidc.backchannel_logout_failed',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

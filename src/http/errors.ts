@@ -69,6 +69,10 @@ export const errorCodes = {
   'mail.send_failed': 502,
   'mail.not_found': 404,
   'mail.already_sent': 409,
+  'oidc.client_not_found': 404,
+  'oidc.client_id_in_use': 409,
+  'oidc.client_invalid': 400,
+  'oidc.client_managed_by_config': 409,
   'internal.error': 500,
   'internal.unavailable': 503,
 } as const satisfies Record<string, number>;
