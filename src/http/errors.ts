@@ -73,6 +73,11 @@ export const errorCodes = {
   'oidc.client_id_in_use': 409,
   'oidc.client_invalid': 400,
   'oidc.client_managed_by_config': 409,
+  'saml.sp_not_found': 404,
+  'saml.entity_id_in_use': 409,
+  'saml.certificate_invalid': 400,
+  'saml.metadata_invalid': 400,
+  'saml.certificate_required': 400,
   'internal.error': 500,
   'internal.unavailable': 503,
 } as const satisfies Record<string, number>;
