@@ -16,6 +16,8 @@ export const adSettings = z.object({
   caCertificate: z.string().max(20000).nullable().default(null),
   /** Accept any certificate. Dangerous: for tests and first set-up only; the console flags it. */
   skipTlsVerify: z.boolean().default(false),
+  /** Name the certificate must carry, when the URLs use addresses or aliases (for example dc1.corp.example). */
+  tlsServerName: z.string().trim().max(253).nullable().default(null),
   /** UPN (svc@corp.example), DOMAIN\\user or a DN. */
   bindUser: z.string().trim().min(1).max(300),
   /** Empty: read from the rootDSE's defaultNamingContext. */

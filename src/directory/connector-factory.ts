@@ -1,0 +1,22 @@
+import { DirectoryError, type DirectoryConnector } from './connector.js';
+import { adSettings } from './directory.schemas.js';
+import { createAdConnector } from './ldap/ad-connector.js';
+
+/** The domain fields a connector is built from. */
+export interface ConnectorSource {
+  kind: string;
+  settings: unknown;
+}
+
+export type ConnectorFactory = (domain: ConnectorSource, secret: string | null) => DirectoryConnector;
+
+/**
+ * One case per kind of directory. The secret is the opened (unsealed) service-account secret, or
+ * null when none is saved (the connector then refuses every operation with `credentials_missing`).
+ */
+export const createConnector: ConnectorFactory = (domain, secret) => {
+  switch (domain.kind) {
+    case 'ad': return createAdConnector(adSettings.parse(domain.settings), secret);
+    default: throw new DirectoryError('not_supported', `No connector for directories of kind "${domain.kind}"`);
+  }
+};
