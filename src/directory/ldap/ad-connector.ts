@@ -5,7 +5,7 @@ import {
 } from '../connector.js';
 import type { AdSettings } from '../directory.schemas.js';
 import {
-  BUFFER_ATTRIBUTES, USER_ATTRIBUTES, encodeUnicodePwd, entryToUser, entryUsn, escapeFilterValue, guidToFilter, guidToString,
+  BUFFER_ATTRIBUTES, USER_ATTRIBUTES, encodeUnicodePwd, entryToUser, entryUsn, escapeFilterValue, guidToString,
 } from './ad-mapping.js';
 import { openSession, toDirectoryError, type OpenedSession } from './ldap-session.js';
 
@@ -71,10 +71,21 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
     return all;
   }
 
-  async function findDn(client: Client, base: string, account: DirectoryAccountRef): Promise<string> {
-    const { searchEntries } = await client.search(base, { scope: 'sub', filter: `(objectGUID=${guidToFilter(account.externalId)})`, attributes: ['dn'] });
-    if (!searchEntries[0]) throw new DirectoryError('account_not_found', `The account ${account.username} no longer exists in the domain`);
-    return searchEntries[0].dn;
+  /** AD and Samba both accept a `<GUID=…>` DN as a search base (MS-ADTS §3.1.1.3.1.2.1). */
+  async function entryByGuid(client: Client, id: string, attributes: string[]): Promise<Entry> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DirectoryError('account_not_found', 'Not an objectGUID');
+    try {
+      const { searchEntries } = await client.search(`<GUID=${id}>`, { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES });
+      if (searchEntries[0]) return searchEntries[0];
+    } catch (err) {
+      const e = toDirectoryError(err, 'find account');
+      if (e.code !== 'account_not_found') throw e;
+    }
+    throw new DirectoryError('account_not_found', `The account ${id} no longer exists in the domain`);
+  }
+
+  async function findDn(client: Client, _base: string, account: DirectoryAccountRef): Promise<string> {
+    return (await entryByGuid(client, account.externalId, ['dn'])).dn;
   }
 
   function requireTlsForPasswords() {
@@ -103,13 +114,10 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
         if (entryUsn(e) > cursor || !opts.knownIds!.has(id)) wanted.add(id);
         return id;
       });
-      const users = [];
-      const ids = [...wanted];
-      for (let i = 0; i < ids.length; i += 100) {
-        const or = ids.slice(i, i + 100).map((id) => `(objectGUID=${guidToFilter(id)})`).join('');
-        users.push(...(await pagedSearch(client, base, `(&${members}(|${or}))`, USER_ATTRIBUTES)).map(entryToUser));
-      }
-      if (users.length !== ids.length) throw new DirectoryError('incomplete_listing', `Expected ${ids.length} changed members, read ${users.length}`);
+      const changed = (await pagedSearch(client, base, `(&${members}(uSNChanged>=${cursor + 1}))`, USER_ATTRIBUTES)).map(entryToUser);
+      const users = changed.filter((u) => wanted.delete(u.externalId));
+      // Members unknown to the engine but unchanged (added to the group only): read one by one.
+      for (const id of wanted) users.push(entryToUser(await entryByGuid(client, id, USER_ATTRIBUTES)));
       return { memberIds, users, cursor: highest || null, isIncremental: true };
     });
   }

@@ -1,0 +1,190 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Attribute, Change, Client } from 'ldapts';
+
+const run = promisify(execFile);
+
+/**
+ * A throwaway Samba AD domain controller for tests (recipe: shared/peers/README.md): provisioned
+ * into a temp folder, listening only on its own loopback address (so several test files can each
+ * have one), seeded over LDAPS as Administrator, stopped by its PID at the end.
+ */
+export interface SambaDc {
+  ip: string;
+  realm: string;
+  netbios: string;
+  baseDn: string;
+  usersDn: string;
+  adminUpn: string;
+  adminPassword: string;
+  /** The CA certificate Samba generated (private/tls/ca.pem). */
+  caPem: string;
+  /** The name in the controller's certificate. */
+  tlsServerName: string;
+  ldapsUrl: string;
+  dir: string;
+  addUser(u: SeedUser): Promise<string>;
+  /** Many users in one connection (fast seeding for paging and the bench). */
+  addUsers(users: SeedUser[]): Promise<void>;
+  addGroup(name: string): Promise<string>;
+  addMembers(group: string, members: string[]): Promise<void>;
+  removeMembers(group: string, members: string[]): Promise<void>;
+  modifyUser(username: string, changes: Record<string, string | null>): Promise<void>;
+  setEnabled(username: string, enabled: boolean): Promise<void>;
+  deleteUser(username: string): Promise<void>;
+  /** Does this password bind for this user now? */
+  canBind(username: string, password: string): Promise<boolean>;
+  /** Stops samba (kept for a later `start`). */
+  halt(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops samba and removes the folder and the loopback address. */
+  stop(): Promise<void>;
+}
+
+export interface SeedUser {
+  username: string;
+  password?: string;
+  givenName?: string;
+  surname?: string;
+  mail?: string;
+  displayName?: string;
+  department?: string;
+  title?: string;
+  phone?: string;
+  company?: string;
+  disabled?: boolean;
+}
+
+const ADMIN_PASSWORD = 'Adm1n-Secret!pw';
+
+async function ensureAddress(ip: string): Promise<boolean> {
+  const { stdout } = await run('ip', ['-o', 'addr', 'show', 'dev', 'lo']);
+  if (stdout.includes(` ${ip}/`)) return false;
+  await run('ip', ['addr', 'add', `${ip}/8`, 'dev', 'lo']);
+  return true;
+}
+
+export async function startSamba(opts: { ip: string; realm?: string; netbios?: string }): Promise<SambaDc> {
+  const ip = opts.ip;
+  const realm = (opts.realm ?? 'corp.example.test').toLowerCase();
+  const netbios = opts.netbios ?? realm.split('.')[0].toUpperCase().slice(0, 15);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-samba-'));
+  const addedIp = await ensureAddress(ip);
+  const conf = path.join(dir, 'etc', 'smb.conf');
+  const hostName = 'dc1';
+  await run('samba-tool', [
+    'domain', 'provision', `--realm=${realm.toUpperCase()}`, `--domain=${netbios}`, '--server-role=dc', '--dns-backend=NONE',
+    `--adminpass=${ADMIN_PASSWORD}`, '--use-rfc2307', `--host-name=${hostName}`, `--option=netbios name=${hostName.toUpperCase()}`,
+    `--targetdir=${dir}`, `--option=interfaces=${ip}`, '--option=bind interfaces only=yes', '--option=server services=ldap',
+    `--option=pid directory=${dir}/run`, `--option=ncalrpc dir=${dir}/run/ncalrpc`, `--option=winbindd socket directory=${dir}/run/winbindd`,
+    `--option=log file=${dir}/log/log.%m`, '--option=old password allowed period=0',
+  ], { maxBuffer: 10 * 1024 * 1024 });
+  await run('samba-tool', ['domain', 'passwordsettings', 'set', '-s', conf, '--min-pwd-age=0', '--max-pwd-age=0', '--history-length=0']);
+
+  const baseDn = realm.split('.').map((p) => `DC=${p}`).join(',');
+  const usersDn = `CN=Users,${baseDn}`;
+  const ldapsUrl = `ldaps://${ip}:636`;
+  let pid: number | undefined;
+  let admin: Client | undefined;
+
+  async function start() {
+    const child = spawn('samba', ['-i', '-M', 'single', '-s', conf], { detached: true, stdio: 'ignore' });
+    child.unref();
+    pid = child.pid;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const c = new Client({ url: ldapsUrl, tlsOptions: { rejectUnauthorized: false }, connectTimeout: 2000, timeout: 5000 });
+      try {
+        await c.bind(`Administrator@${realm}`, ADMIN_PASSWORD);
+        admin = c;
+        return;
+      } catch (err) {
+        await c.unbind().catch(() => {});
+        if (Date.now() > deadline) throw new Error(`samba on ${ip} did not start: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  }
+
+  async function halt() {
+    await admin?.unbind().catch(() => {});
+    admin = undefined;
+    if (!pid) return;
+    const p = pid;
+    pid = undefined;
+    try { process.kill(p, 'SIGTERM'); } catch { return; }
+    for (let i = 0; i < 50; i++) {
+      try { process.kill(p, 0); } catch { return; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  }
+
+  // A test process that dies must not leave samba running.
+  const onExit = () => { if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } };
+  process.once('exit', onExit);
+  await start();
+  const a = () => { if (!admin) throw new Error('samba is stopped'); return admin; };
+  const userDn = (name: string) => `CN=${name},${usersDn}`;
+  const groupDn = (name: string) => `CN=${name},${usersDn}`;
+  const pwd = (p: string) => Buffer.from(`"${p}"`, 'utf16le');
+
+  async function addUser(u: SeedUser): Promise<string> {
+    const attrs: Record<string, string | string[] | Buffer> = {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: u.username,
+      userPrincipalName: `${u.username}@${realm}`,
+    };
+    const map: [keyof SeedUser, string][] = [['givenName', 'givenName'], ['surname', 'sn'], ['mail', 'mail'], ['displayName', 'displayName'],
+      ['department', 'department'], ['title', 'title'], ['phone', 'telephoneNumber'], ['company', 'company']];
+    for (const [k, attr] of map) if (u[k]) attrs[attr] = String(u[k]);
+    const list = Object.entries(attrs).map(([type, v]) => new Attribute({ type, values: Array.isArray(v) ? v : [v as string] }));
+    if (u.password) list.push(new Attribute({ type: 'unicodePwd', values: [pwd(u.password)] }));
+    // 512 NORMAL_ACCOUNT, 514 disabled; a new account without a password must stay disabled in AD.
+    list.push(new Attribute({ type: 'userAccountControl', values: [String(u.password && !u.disabled ? 512 : 514)] }));
+    await a().add(userDn(u.username), list);
+    return userDn(u.username);
+  }
+
+  const dc: SambaDc = {
+    ip, realm, netbios, baseDn, usersDn, adminUpn: `Administrator@${realm}`, adminPassword: ADMIN_PASSWORD,
+    caPem: fs.readFileSync(path.join(dir, 'private', 'tls', 'ca.pem'), 'utf8'),
+    tlsServerName: `${hostName.toUpperCase()}.${realm}`, ldapsUrl, dir,
+    addUser,
+    async addUsers(users) { for (const u of users) await addUser(u); },
+    async addGroup(name) {
+      await a().add(groupDn(name), { objectClass: ['top', 'group'], sAMAccountName: name });
+      return groupDn(name);
+    },
+    async addMembers(group, members) {
+      await a().modify(groupDn(group), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: members.map(userDn) }) }));
+    },
+    async removeMembers(group, members) {
+      await a().modify(groupDn(group), new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: members.map(userDn) }) }));
+    },
+    async modifyUser(username, changes) {
+      await a().modify(userDn(username), Object.entries(changes).map(([type, v]) => new Change({
+        operation: v === null ? 'delete' : 'replace', modification: new Attribute({ type, values: v === null ? [] : [v] }),
+      })));
+    },
+    async setEnabled(username, enabled) {
+      await a().modify(userDn(username), new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [enabled ? '512' : '514'] }) }));
+    },
+    async deleteUser(username) { await a().del(userDn(username)); },
+    async canBind(username, password) {
+      const c = new Client({ url: ldapsUrl, tlsOptions: { rejectUnauthorized: false }, timeout: 5000 });
+      try { await c.bind(`${username}@${realm}`, password); return true; } catch { return false; } finally { await c.unbind().catch(() => {}); }
+    },
+    halt, start,
+    async stop() {
+      await halt();
+      process.removeListener('exit', onExit);
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (addedIp) await run('ip', ['addr', 'del', `${ip}/8`, 'dev', 'lo']).catch(() => {});
+    },
+  };
+  return dc;
+}
