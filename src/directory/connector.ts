@@ -86,7 +86,8 @@ export type ConnectionTestOutcome = 'ok' | DirectoryErrorCode;
 
 /** One line per step, so the console can show how far the test got. */
 export interface ConnectionTestStep {
-  step: 'connect' | 'tls' | 'bind' | 'base' | 'sync_group' | 'rotation_group';
+  /** Entra: 'token' (client credentials) and 'permissions' (the token's application permissions) stand for connect/bind. */
+  step: 'connect' | 'tls' | 'bind' | 'base' | 'sync_group' | 'rotation_group' | 'token' | 'permissions';
   ok: boolean;
   message: string;
 }
