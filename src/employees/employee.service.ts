@@ -65,9 +65,10 @@ export function createEmployeeService(deps: {
     return e;
   }
 
-  async function create(ctx: RequestContext, input: EmployeeCreate & { source?: string }): Promise<EmployeeDto> {
+  /** `outer`: run inside the caller's transaction (a directory sync applies all its changes or none). */
+  async function create(ctx: RequestContext, input: EmployeeCreate & { source?: string }, outer?: Executor): Promise<EmployeeDto> {
     try {
-      return await db.transaction(async (tx) => {
+      return await (outer ?? db).transaction(async (tx) => {
         const refs = await resolveRefs(tx, input);
         const row = await repo.insertEmployee(tx, {
           email: input.email, firstName: input.firstName, lastName: input.lastName, phone: input.phone || null,
@@ -82,9 +83,9 @@ export function createEmployeeService(deps: {
     }
   }
 
-  async function update(ctx: RequestContext, id: string, patch: EmployeePatch): Promise<EmployeeDto> {
+  async function update(ctx: RequestContext, id: string, patch: EmployeePatch, outer?: Executor): Promise<EmployeeDto> {
     try {
-      return await db.transaction(async (tx) => {
+      return await (outer ?? db).transaction(async (tx) => {
         const current = await get(id, tx);
         const refs = await resolveRefs(tx, patch, current);
         const next = { ...patch, ...refs, ...(patch.phone !== undefined ? { phone: patch.phone || null } : {}) };
@@ -108,8 +109,8 @@ export function createEmployeeService(deps: {
     }
   }
 
-  async function remove(ctx: RequestContext, id: string): Promise<void> {
-    await db.transaction(async (tx) => {
+  async function remove(ctx: RequestContext, id: string, outer?: Executor): Promise<void> {
+    await (outer ?? db).transaction(async (tx) => {
       const current = await get(id, tx);
       await revokeEverything(tx, id);
       for (const hook of deletionHooks) await hook(tx, id);

@@ -165,6 +165,11 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
   return {
     create,
     createMany,
+    /** For callers that invite inside their own transaction (directory import): read the settings first, then invite in the transaction. */
+    settingsForInvite: invitationSettings,
+    async createInTransaction(ctx: RequestContext, tx: Executor, employeeId: string, s: Awaited<ReturnType<typeof invitationSettings>>) {
+      return (await createIn(ctx, tx, await activeEmployee(tx, employeeId), s)).invitation;
+    },
     resend,
     revoke,
     open,
