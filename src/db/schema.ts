@@ -226,3 +226,4 @@ export const mailOutbox = pgTable('mail_outbox', {
 }, (t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt), index('mail_outbox_related_idx').on(t.relatedId)]);
 export * from './schema.saml.js';
 export * from './schema.directory.js';
+export * from './schema.oidc.js';
