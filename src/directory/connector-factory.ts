@@ -1,5 +1,7 @@
 import { DirectoryError, type DirectoryConnector } from './connector.js';
 import { adSettings } from './directory.schemas.js';
+import { createEntraConnector } from './entra/entra-connector.js';
+import { entraSettings } from './entra/entra.schemas.js';
 import { createAdConnector } from './ldap/ad-connector.js';
 
 /** The domain fields a connector is built from. */
@@ -17,6 +19,7 @@ export type ConnectorFactory = (domain: ConnectorSource, secret: string | null) 
 export const createConnector: ConnectorFactory = (domain, secret) => {
   switch (domain.kind) {
     case 'ad': return createAdConnector(adSettings.parse(domain.settings), secret);
+    case 'entra': return createEntraConnector(entraSettings.parse(domain.settings), secret);
     default: throw new DirectoryError('not_supported', `No connector for directories of kind "${domain.kind}"`);
   }
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { removalBehaviours } from '../db/schema.directory.js';
+import { entraSettings } from './entra/entra.schemas.js';
 
 /**
  * Kind-specific settings of a domain (the `settings` jsonb). A new connector adds its variant to
@@ -29,6 +30,7 @@ export type AdSettings = z.infer<typeof adSettings>;
 
 export const domainSettingsByKind = {
   ad: adSettings,
+  entra: entraSettings,
 } as const;
 
 const common = {
@@ -42,8 +44,11 @@ const common = {
   ssoMethod: z.enum(['passwordless', 'password_2fa']).default('passwordless'),
   syncIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
   fullSyncIntervalHours: z.number().int().min(1).max(24 * 30).default(24),
-  /** Write-only: a string sets it, null removes it (every sync scenario of the domain stops), absent keeps it. */
-  secret: z.string().min(1).max(2000).nullable().optional(),
+  /**
+   * Write-only: a string sets it, null removes it (every sync scenario of the domain stops), absent keeps it.
+   * Entra: the client secret, or the client certificate and its private key as one PEM bundle (hence the size).
+   */
+  secret: z.string().min(1).max(16000).nullable().optional(),
 };
 
 export const domainCreate = z.discriminatedUnion('kind', [
