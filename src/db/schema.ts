@@ -227,3 +227,4 @@ export const mailOutbox = pgTable('mail_outbox', {
 export * from './schema.saml.js';
 export * from './schema.directory.js';
 export * from './schema.oidc.js';
+export * from './schema.entra.js';
