@@ -34,6 +34,10 @@ const schema = z.object({
   TESSERA_SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** API requests a minute from one IP address. */
   TESSERA_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000_000).default(1200),
+  /** OIDC: a signing key older than this many days is replaced (the old one stays published). */
+  TESSERA_OIDC_KEY_ROTATION_DAYS: z.coerce.number().min(0.001).max(3650).default(90),
+  /** OIDC: hours a replaced signing key stays published, longer than any ID token it signed lives (1 h). */
+  TESSERA_OIDC_KEY_RETENTION_HOURS: z.coerce.number().min(1).max(24 * 365).default(24),
   /** Maximum JSON body size in bytes. */
   BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
 });
@@ -56,6 +60,8 @@ export interface Config {
   bodyLimit: number;
   signInRateLimit: number;
   apiRateLimit: number;
+  oidcKeyRotationDays: number;
+  oidcKeyRetentionHours: number;
   /** true when PUBLIC_URL is https: cookies get the Secure flag. */
   isSecure: boolean;
 }
@@ -93,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.BODY_LIMIT,
     signInRateLimit: e.TESSERA_SIGNIN_RATE_LIMIT,
     apiRateLimit: e.TESSERA_API_RATE_LIMIT,
+    oidcKeyRotationDays: e.TESSERA_OIDC_KEY_ROTATION_DAYS,
+    oidcKeyRetentionHours: e.TESSERA_OIDC_KEY_RETENTION_HOURS,
     isSecure: url.protocol === 'https:',
   };
 }

@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { packageRoot } from '../lib/package-root.js';
 import { installAuth } from './auth.js';
 import { installErrorHandler, sendError } from './error-handler.js';
+import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { registerRoutes } from './routes.js';
 import type { Services } from './services.js';
 
@@ -120,6 +121,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   });
 
   await app.register(async (api) => registerRoutes(api, services, { signInRateLimit: opts.signInRateLimit ?? 30 }), { prefix: '/api' });
+  // OpenID Connect provider at PUBLIC_URL/oidc (src/sso/oidc).
+  await registerOidc(app, services, { redis });
 
   await registerConsole(app, opts.webRoot ?? path.join(packageRoot(), 'dist', 'web'));
   return app;

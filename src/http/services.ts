@@ -23,6 +23,7 @@ import { createSealer, type Sealer } from '../security/sealing.js';
 import { createPortalService } from '../portal/portal.service.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
+import { createOidcService } from '../sso/oidc/oidc.service.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
 import { deriveCsrfKey } from './csrf.js';
 
@@ -49,7 +50,9 @@ export function createServices(deps: CoreDeps) {
   const admins = createAdminService({ db, audit, sealer, clock, sessions, settings, deletionHooks: [deleteCredentialsOf('admin')] });
   const adminAuth = createAdminAuthService({ db, audit, sealer, clock, settings });
   const organisation = createOrganisationService({ db, audit });
-  const employees = createEmployeeService({ db, audit, sessions, deletionHooks: [deleteCredentialsOf('employee')] });
+  // OIDC grants, tokens and provider sessions go when an employee is disabled or deleted.
+  const oidc = createOidcService({ db, audit, sealer, clock, masterKey: deps.masterKey.key, keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours } });
+  const employees = createEmployeeService({ db, audit, sessions, revocationHooks: [oidc.revokeEmployee], deletionHooks: [deleteCredentialsOf('employee')] });
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
@@ -66,7 +69,7 @@ export function createServices(deps: CoreDeps) {
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
     webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, invitations, enrolment, portal,
-    branding, mail,
+    branding, mail, oidc,
   };
 }
 

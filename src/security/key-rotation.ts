@@ -22,6 +22,8 @@ export const sealedColumns: SealedColumn[] = [
   { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_secret', aad: (id) => `employee_auth.totp_secret:${id}` },
   { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_pending_secret', aad: (id) => `employee_auth.totp_pending_secret:${id}` },
   { table: 'mail_outbox', idColumn: 'id', column: 'body', aad: (id) => `mail_outbox.body:${id}` },
+  { table: 'oidc_signing_keys', idColumn: 'kid', column: 'private_jwk', aad: (id) => `oidc_signing_keys.private_jwk:${id}` },
+  { table: 'oidc_clients', idColumn: 'id', column: 'secret', aad: (id) => `oidc_clients.secret:${id}` },
   { table: 'settings', idColumn: 'key', column: 'value', where: `key IN ('smtp.password')`, aad: (id) => `settings:${id}`, isJson: true },
   { table: 'saml_signing_keys', idColumn: 'id', column: 'private_key', aad: (id) => `saml_signing_keys.private_key:${id}` },
 ];

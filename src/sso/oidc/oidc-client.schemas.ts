@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Grant types a client may be registered for (authorization code with PKCE, refresh, client credentials; EAM uses implicit id_token). */
+export const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit'] as const;
+/** Client authentication at the token endpoint (RFC 7591 §2, OIDC Core §9); `none` is a public client (PKCE only). */
+export const authMethods = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
+/** Employee attributes that can go into ID tokens and userinfo. */
+export const claimAttributes = ['email', 'name', 'groups', 'department', 'position', 'upn'] as const;
+export const oidcScopes = ['openid', 'profile', 'email', 'offline_access', 'groups'] as const;
+export const clientKinds = ['web', 'eam'] as const;
+
+/** https, or http only for loopback hosts (RFC 8252 §7.3) and localhost development. */
+const webUrl = z.string().trim().max(2000).url().refine((v) => {
+  const u = new URL(v);
+  if (u.hash) return false;
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+}, 'must be an https URL (http only for localhost or 127.0.0.1) without a fragment');
+
+const jwk = z.record(z.string(), z.unknown()).refine((k) => typeof k.kty === 'string', 'each key needs a "kty"');
+export const eamSettings = z.object({
+  tenantId: z.string().trim().regex(/^[0-9a-fA-F-]{36}$|^[a-z0-9.-]+\.[a-z]{2,}$/, 'a tenant id (GUID) or domain'),
+  appId: z.string().trim().min(1).max(200),
+  /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
+  jwksUrl: webUrl.optional(),
+}).strict();
+
+export const clientCreate = z.object({
+  clientId: z.string().trim().regex(/^[A-Za-z0-9._:-]{3,128}$/, 'letters, digits and . _ : - (3 to 128)').optional(),
+  name: z.string().trim().min(1).max(120),
+  kind: z.enum(clientKinds).default('web'),
+  redirectUris: z.array(webUrl).max(20).default([]),
+  postLogoutRedirectUris: z.array(webUrl).max(20).default([]),
+  grantTypes: z.array(z.enum(grantTypes)).min(1).max(4).default(['authorization_code', 'refresh_token']),
+  tokenEndpointAuthMethod: z.enum(authMethods).default('client_secret_basic'),
+  scopes: z.array(z.enum(oidcScopes)).max(10).default(['openid', 'profile', 'email', 'offline_access']),
+  claims: z.array(z.enum(claimAttributes)).max(10).default(['email', 'name']),
+  jwks: z.object({ keys: z.array(jwk).min(1).max(10) }).strict().nullable().optional(),
+  jwksUri: webUrl.nullable().optional(),
+  backchannelLogoutUri: webUrl.nullable().optional(),
+  initiateLoginUri: webUrl.nullable().optional(),
+  firstParty: z.boolean().default(true),
+  eam: eamSettings.nullable().optional(),
+}).strict();
+export type ClientCreate = z.input<typeof clientCreate>;
+export type ClientInput = z.output<typeof clientCreate>;
+
+export const clientPatch = clientCreate.omit({ clientId: true, kind: true }).partial().strict();
+export type ClientPatch = z.output<typeof clientPatch>;
+
+export const clientDto = z.object({
+  id: z.string().uuid(),
+  clientId: z.string(),
+  name: z.string(),
+  kind: z.enum(clientKinds),
+  clientSecret: z.object({ set: z.boolean() }),
+  redirectUris: z.array(z.string()),
+  postLogoutRedirectUris: z.array(z.string()),
+  grantTypes: z.array(z.string()),
+  tokenEndpointAuthMethod: z.string(),
+  scopes: z.array(z.string()),
+  claims: z.array(z.string()),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+  jwksUri: z.string().nullable(),
+  backchannelLogoutUri: z.string().nullable(),
+  initiateLoginUri: z.string().nullable(),
+  firstParty: z.boolean(),
+  eam: z.object({ tenantId: z.string(), appId: z.string(), jwksUrl: z.string() }).nullable(),
+  source: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ClientDto = z.infer<typeof clientDto>;
+
+/** Create and rotate answers: the secret, once (it is stored sealed and never shown again). */
+export const clientWithSecret = z.object({ client: clientDto, clientSecret: z.string().nullable() });

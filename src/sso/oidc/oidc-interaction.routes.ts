@@ -1,0 +1,129 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { sessionAuthentication, clearEmployeeSessionCookie } from '../../authn/employee-session.js';
+import * as employeeRepo from '../../employees/employee.repository.js';
+import { employeeSessionCookieName } from '../../http/auth.js';
+import type { App } from '../../http/app.js';
+import type { Services } from '../../http/services.js';
+import { ACR_ENTRA_EAM, AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD } from './oidc.claims.js';
+import { EAM_HINT_PARAM, EamHintError } from './oidc.eam.js';
+import { clientExtras } from './oidc.provider.js';
+import { esc, page } from './oidc.views.js';
+
+/**
+ * The login and consent steps of an authorization request (oidc-provider "interactions"):
+ * 1. no full employee session, or one older than the request allows (`prompt=login` wants a
+ *    sign-in made after the request started; `max_age` one within that many seconds, OIDC Core
+ *    §3.1.2.1; EAM always wants a fresh one): the session is ended and the employee goes to
+ *    `/signin?return_to=/oidc/interaction/<uid>`, which comes back here;
+ * 2. EAM: Entra's id_token_hint must verify and name the signed-in employee (oidc.eam.ts);
+ * 3. login is finished with `acr`/`amr` from how the employee signed in (oidc.claims.ts);
+ * 4. consent: skipped for first-party clients (loadExistingGrant), otherwise asked here.
+ * `prompt=none` never reaches this: oidc-provider answers `login_required`/`consent_required`.
+ */
+export async function oidcInteractionRoutes(app: App, services: Services, getProvider: () => Provider) {
+  const path = (uid: string) => `/oidc/interaction/${uid}`;
+
+  async function employeeSession(request: FastifyRequest) {
+    const token = request.cookies[employeeSessionCookieName(services.config.isSecure)];
+    if (!token) return undefined;
+    const { session } = await services.sessions.resolve(token);
+    if (!session || session.subjectType !== 'employee' || session.stage !== 'full') return undefined;
+    const employee = await employeeRepo.findEmployeeById(services.db, session.subjectId);
+    if (!employee || employee.status !== 'active') return undefined;
+    return { session, employee, auth: sessionAuthentication(session) };
+  }
+
+  const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
+    const returnTo = await getProvider().interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.code(303).header('Cache-Control', 'no-store').redirect(returnTo);
+  };
+
+  app.get('/oidc/interaction/:uid', { schema: { hide: true } }, async (request, reply) => {
+    const provider = getProvider();
+    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+    try {
+      details = await provider.interactionDetails(request.raw, reply.raw);
+    } catch {
+      reply.code(400).type('text/html');
+      return page(services, 'This sign-in link has expired', '<p>Go back to the application and start again.</p>');
+    }
+    const { prompt, params, uid } = details;
+    const client = await provider.Client.find(String(params.client_id));
+    if (!client) return reply.code(400).type('text/html').send(await page(services, 'Unknown application', ''));
+    const extras = clientExtras(client as never);
+
+    if (prompt.name === 'login') {
+      const current = await employeeSession(request);
+      const startedAt = Number(details.iat ?? details.exp - 3600);
+      const maxAge = params.max_age !== undefined ? Number(params.max_age) : undefined;
+      const now = Math.floor(services.clock.now().getTime() / 1000);
+      const needsFresh = prompt.reasons.includes('login_prompt') || !!extras.tessera_eam;
+      const auth = current?.auth;
+      const isFresh = auth && (!needsFresh || auth.time >= startedAt) && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge);
+      if (!current || !auth || !isFresh) {
+        // The sign-in page goes straight on for a signed-in employee: end the session to sign in anew.
+        if (current) {
+          await services.sessions.revoke(current.session.id);
+          clearEmployeeSessionCookie(reply, services);
+        }
+        return reply.redirect(`/signin?return_to=${path(uid)}`, 303);
+      }
+      const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: current.employee.id, label: current.employee.email } };
+      const target = { type: 'oidc_client', id: null, label: client.clientId };
+      let eam: { sub: string; accountId: string } | undefined;
+      if (extras.tessera_eam) {
+        try {
+          const subject = await services.oidc.eam.verifyEamHint(params[EAM_HINT_PARAM] as string | undefined, extras.tessera_eam, current.employee.email);
+          eam = { sub: subject.sub, accountId: current.employee.id };
+        } catch (err) {
+          if (!(err instanceof EamHintError)) throw err;
+          await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: err.message, profile: 'entra_eam' } });
+          return finish(request, reply, { error: 'access_denied', error_description: `Tessera refused the request: ${err.message}` });
+        }
+      }
+      const amr = extras.tessera_eam ? ENTRA_AMR_BY_METHOD[auth.method] : AMR_BY_METHOD[auth.method];
+      const acr = extras.tessera_eam ? ACR_ENTRA_EAM : acrFor(auth.method);
+      await services.audit.record(ctx, { action: 'oidc.sign_in', target, details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam' } : {}) } });
+      return finish(request, reply, { login: { accountId: current.employee.id, acr, amr, ts: auth.time }, ...(eam ? { eam } : {}) });
+    }
+
+    if (prompt.name === 'consent') {
+      if (extras.tessera_first_party) return finish(request, reply, { consent: { grantId: await grantAll(provider, details) } });
+      const scopes = String(params.scope ?? '').split(' ').filter(Boolean);
+      reply.type('text/html').header('Cache-Control', 'no-store');
+      return page(services, `Allow ${client.clientName ?? client.clientId}?`, `<p><strong>${esc(client.clientName ?? client.clientId)}</strong> asks to sign you in and to see:</p>
+<ul>${scopes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
+<form method="post" action="${path(uid)}/confirm"><button class="primary" type="submit">Allow</button></form>
+<form method="post" action="${path(uid)}/abort"><button class="secondary" type="submit">Deny</button></form>`);
+    }
+    return reply.code(400).type('text/html').send(await page(services, 'Sign-in could not continue', `<p>Unexpected step ${esc(prompt.name)}.</p>`));
+  });
+
+  app.post('/oidc/interaction/:uid/confirm', { schema: { hide: true } }, async (request, reply) => {
+    const provider = getProvider();
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    if (details.prompt.name !== 'consent' || !details.session?.accountId) return reply.code(400).send();
+    const grantId = await grantAll(provider, details);
+    await services.audit.record({ ...request.ctx, actor: { type: 'employee', id: details.session.accountId, label: null } }, {
+      action: 'oidc.consent_given', target: { type: 'oidc_client', id: null, label: String(details.params.client_id) }, details: { scope: details.params.scope },
+    });
+    return finish(request, reply, { consent: { grantId } });
+  });
+
+  app.post('/oidc/interaction/:uid/abort', { schema: { hide: true } }, async (request, reply) =>
+    finish(request, reply, { error: 'access_denied', error_description: 'The employee did not allow the request' }));
+}
+
+/** A grant for everything still missing in the consent prompt (oidc-provider's details.missing*). */
+async function grantAll(provider: Provider, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<string> {
+  const { prompt: { details: missing }, params, session, grantId } = details;
+  const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+  if (!grant) throw new Error('grant of the interaction is gone');
+  if (missing.missingOIDCScope) grant.addOIDCScope((missing.missingOIDCScope as string[]).join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims as string[]);
+  if (missing.missingResourceScopes) {
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes as Record<string, string[]>)) grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  return grant.save();
+}

@@ -1,0 +1,149 @@
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Db, Executor } from '../../db/connection.js';
+import { oidcModels } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+
+/**
+ * The bridge between oidc-provider and our storage (its adapter interface: upsert, find,
+ * findByUid, findByUserCode, consume, destroy, revokeByGrantId). Everything lives in PostgreSQL,
+ * so several nodes serve one issuer; with Redis, the short-lived, single-use artefacts below go
+ * there instead (they are written and read once within minutes: a database row would only be churn).
+ * `Client` is not stored here: clients come from the oidc_clients table (oidc-client.service.ts).
+ */
+export const REDIS_MODELS = new Set(['Interaction', 'AuthorizationCode', 'ReplayDetection', 'PushedAuthorizationRequest']);
+
+export interface AdapterPayload extends Record<string, unknown> {
+  grantId?: string; accountId?: string; uid?: string; userCode?: string; consumed?: number;
+}
+
+export interface OidcAdapter {
+  upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void>;
+  find(id: string): Promise<AdapterPayload | undefined>;
+  findByUid(uid: string): Promise<AdapterPayload | undefined>;
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+  consume(id: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
+export interface AdapterDeps { db: Db; clock: Clock; redis?: Redis; redisPrefix?: string }
+
+export function createAdapterFactory(deps: AdapterDeps) {
+  return (name: string): OidcAdapter => (deps.redis && REDIS_MODELS.has(name)
+    ? redisAdapter(name, deps.redis, `${deps.redisPrefix ?? ''}oidc:`)
+    : postgresAdapter(name, deps));
+}
+
+function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter {
+  const live = (row: typeof oidcModels.$inferSelect | undefined): AdapterPayload | undefined => {
+    if (!row || (row.expiresAt && row.expiresAt <= clock.now())) return undefined;
+    return { ...row.payload, ...(row.consumedAt ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}) };
+  };
+  const one = async (where: ReturnType<typeof eq>) => live((await db.select().from(oidcModels).where(and(eq(oidcModels.model, model), where)).limit(1))[0]);
+  return {
+    async upsert(id, payload, expiresIn) {
+      const row = {
+        model, id, payload, grantId: payload.grantId ?? null, accountId: payload.accountId ?? null,
+        uid: payload.uid ?? null, userCode: payload.userCode ?? null,
+        expiresAt: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
+      };
+      await db.insert(oidcModels).values(row).onConflictDoUpdate({
+        target: [oidcModels.model, oidcModels.id],
+        set: { payload: row.payload, grantId: row.grantId, accountId: row.accountId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt },
+      });
+    },
+    find: (id) => one(eq(oidcModels.id, id)),
+    findByUid: (uid) => one(eq(oidcModels.uid, uid)),
+    findByUserCode: (userCode) => one(eq(oidcModels.userCode, userCode)),
+    async consume(id) {
+      await db.update(oidcModels).set({ consumedAt: clock.now() }).where(and(eq(oidcModels.model, model), eq(oidcModels.id, id)));
+    },
+    async destroy(id) {
+      await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, id)));
+    },
+    async revokeByGrantId(grantId) {
+      await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.grantId, grantId)));
+    },
+  };
+}
+
+/** Redis: one key per artefact with its TTL; a set per grant lists the keys to drop with the grant. */
+function redisAdapter(model: string, redis: Redis, prefix: string): OidcAdapter {
+  const key = (id: string) => `${prefix}${model}:${id}`;
+  const grantKey = (grantId: string) => `${prefix}grant:${grantId}`;
+  const uidKey = (uid: string) => `${prefix}uid:${uid}`;
+  const codeKey = (code: string) => `${prefix}user_code:${code}`;
+  const read = async (k: string) => {
+    const text = await redis.get(k);
+    return text ? (JSON.parse(text) as AdapterPayload) : undefined;
+  };
+  return {
+    async upsert(id, payload, expiresIn) {
+      const multi = redis.multi();
+      const ttl = expiresIn && expiresIn > 0 ? expiresIn : undefined;
+      if (ttl) multi.set(key(id), JSON.stringify(payload), 'EX', ttl);
+      else multi.set(key(id), JSON.stringify(payload));
+      if (payload.grantId) {
+        multi.rpush(grantKey(payload.grantId), key(id));
+        // The list lives as long as the artefacts it names (the codes of one grant share a TTL).
+        if (ttl) multi.expire(grantKey(payload.grantId), ttl);
+      }
+      if (payload.uid) ttl ? multi.set(uidKey(payload.uid), id, 'EX', ttl) : multi.set(uidKey(payload.uid), id);
+      if (payload.userCode) ttl ? multi.set(codeKey(payload.userCode), id, 'EX', ttl) : multi.set(codeKey(payload.userCode), id);
+      await multi.exec();
+    },
+    find: (id) => read(key(id)),
+    async findByUid(uid) {
+      const id = await redis.get(uidKey(uid));
+      return id ? read(key(id)) : undefined;
+    },
+    async findByUserCode(code) {
+      const id = await redis.get(codeKey(code));
+      return id ? read(key(id)) : undefined;
+    },
+    async consume(id) {
+      // Atomic read-modify-write: two nodes redeeming one code at once both see it consumed after.
+      await redis.eval(
+        `local v = redis.call('GET', KEYS[1]) if not v then return 0 end
+         local t = redis.call('TTL', KEYS[1]) local o = cjson.decode(v) o['consumed'] = tonumber(ARGV[1])
+         if t > 0 then redis.call('SET', KEYS[1], cjson.encode(o), 'EX', t) else redis.call('SET', KEYS[1], cjson.encode(o)) end return 1`,
+        1, key(id), String(Math.floor(Date.now() / 1000)),
+      );
+    },
+    async destroy(id) {
+      await redis.del(key(id));
+    },
+    async revokeByGrantId(grantId) {
+      const keys = await redis.lrange(grantKey(grantId), 0, -1);
+      await redis.del(...keys, grantKey(grantId));
+    },
+  };
+}
+
+/** Grant ids of an employee's grants and tokens (for "revoke everything this employee holds"). */
+export async function findGrantIdsByAccount(tx: Executor, accountId: string): Promise<string[]> {
+  const rows = await tx.selectDistinct({ grantId: oidcModels.grantId }).from(oidcModels)
+    .where(and(eq(oidcModels.accountId, accountId), isNotNull(oidcModels.grantId)));
+  return rows.map((r) => r.grantId!).filter(Boolean);
+}
+
+/** Removes every PostgreSQL artefact of these grants (Redis ones expire within minutes, or go by revokeByGrantId). */
+export async function deleteByGrantIds(tx: Executor, grantIds: string[]): Promise<number> {
+  if (grantIds.length === 0) return 0;
+  const rows = await tx.delete(oidcModels).where(inArray(oidcModels.grantId, grantIds)).returning({ id: oidcModels.id });
+  return rows.length;
+}
+
+/** Sessions of an employee (oidc-provider Session model carries accountId). */
+export async function deleteSessionsByAccount(tx: Executor, accountId: string): Promise<void> {
+  await tx.delete(oidcModels).where(and(eq(oidcModels.model, 'Session'), eq(oidcModels.accountId, accountId)));
+}
+
+/** Purges expired artefacts; returns how many went. */
+export async function purgeExpired(db: Db, now: Date): Promise<number> {
+  const rows = await db.delete(oidcModels).where(lt(oidcModels.expiresAt, now)).returning({ id: oidcModels.id });
+  return rows.length;
+}
+
+export const countModels = async (db: Db) => (await db.select({ n: sql<number>`count(*)::int` }).from(oidcModels))[0].n;

@@ -1,0 +1,71 @@
+import type { SignInMethod } from '../../authn/employee-session.js';
+import type { EmployeeWithRefs } from '../../employees/employee.repository.js';
+
+/**
+ * How an employee signed in, as OIDC `amr` (RFC 8176 §2 values, plus `fido` from the IANA
+ * "Authentication Method Reference Values" registry) and `acr`:
+ * - passkey: `fido` + `mfa` (user verification is required by policy: possession + PIN/biometric);
+ * - security key: `fido` + `hwk` (proof of a hardware-bound key) + `mfa`;
+ * - password + TOTP: `pwd` + `otp` + `mfa`;
+ * - password + passkey: `pwd` + `fido` + `mfa`.
+ * `acr`: `urn:tessera:acr:phr` for phishing-resistant sign-ins (anything with WebAuthn), else
+ * `urn:tessera:acr:mfa`. Entra's EAM profile has its own acr (see oidc.eam.ts).
+ */
+export const ACR_PHISHING_RESISTANT = 'urn:tessera:acr:phr';
+export const ACR_MFA = 'urn:tessera:acr:mfa';
+/** The one acr value Entra ID asks EAM providers for (Microsoft's EAM provider reference). */
+export const ACR_ENTRA_EAM = 'possessionorinherence';
+export const ACR_VALUES = [ACR_PHISHING_RESISTANT, ACR_MFA, ACR_ENTRA_EAM];
+
+export const AMR_BY_METHOD: Record<SignInMethod, string[]> = {
+  passkey: ['fido', 'mfa'],
+  security_key: ['fido', 'hwk', 'mfa'],
+  'password+totp': ['pwd', 'otp', 'mfa'],
+  'password+passkey': ['pwd', 'fido', 'mfa'],
+};
+
+export const acrFor = (method: SignInMethod) => (method === 'password+totp' ? ACR_MFA : ACR_PHISHING_RESISTANT);
+
+/** amr values Entra accepts from an EAM (its claims request lists them); ours mapped onto that list. */
+export const ENTRA_AMR_BY_METHOD: Record<SignInMethod, string[]> = {
+  passkey: ['fido'],
+  security_key: ['fido', 'hwk'],
+  'password+totp': ['otp'],
+  'password+passkey': ['fido'],
+};
+
+/**
+ * Standard claims (OIDC Core §5.1) per scope, plus ours. `upn` is the employee's e-mail address
+ * (Tessera's sign-in name); `groups` lists department and position names until directory groups
+ * are imported (issues 6 and 7).
+ */
+export const SCOPE_CLAIMS: Record<string, string[]> = {
+  // oidc-provider puts acr/amr in the ID token only when asked for (claims, acr_values); relying
+  // parties such as mod_auth_openidc use them for step-up decisions, so they always come with openid.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'given_name', 'family_name', 'preferred_username', 'upn', 'department', 'position'],
+  groups: ['groups'],
+};
+
+/** Which claims each employee attribute opens (a client registered for `email` gets email + email_verified). */
+const ATTRIBUTE_CLAIMS: Record<string, string[]> = {
+  email: ['email', 'email_verified', 'preferred_username'],
+  name: ['name', 'given_name', 'family_name'],
+  groups: ['groups'],
+  department: ['department'],
+  position: ['position'],
+  upn: ['upn'],
+};
+
+/** The claims of an employee that a client with these attributes may receive. */
+export function employeeClaims(e: EmployeeWithRefs, attributes: string[]): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    email: e.email, email_verified: true, preferred_username: e.email,
+    name: `${e.firstName} ${e.lastName}`.trim(), given_name: e.firstName, family_name: e.lastName,
+    groups: [e.departmentName, e.positionName].filter((v): v is string => !!v),
+    department: e.departmentName ?? undefined, position: e.positionName ?? undefined, upn: e.email,
+  };
+  const allowed = new Set(attributes.flatMap((a) => ATTRIBUTE_CLAIMS[a] ?? []));
+  return Object.fromEntries(Object.entries(all).filter(([k, v]) => allowed.has(k) && v !== undefined));
+}

@@ -1,0 +1,119 @@
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { employeeSessionCookieName } from '../../http/auth.js';
+import * as employeeRepo from '../../employees/employee.repository.js';
+import type { OidcDeps } from './oidc.service.js';
+import { ACR_VALUES, employeeClaims, SCOPE_CLAIMS } from './oidc.claims.js';
+import type { TesseraClientMetadata } from './oidc-client.service.js';
+import { logoutSource, postLogoutSuccessSource, renderError } from './oidc.views.js';
+
+/** Lifetimes (seconds). Codes are single-use and short (RFC 6749 §4.1.2 recommends ≤ 10 min). */
+/** oidc-provider's contexts and models are dynamic objects (see oidc-provider.d.ts). */
+type Ctx = KoaContextWithOIDC;
+
+export const TTL = {
+  AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 600, IdToken: 3600,
+  RefreshToken: 14 * 86400, Interaction: 3600, Session: 14 * 86400, Grant: 14 * 86400,
+};
+
+export const EXTRA_CLIENT_METADATA = ['tessera_claims', 'tessera_first_party', 'tessera_eam'] as const;
+export const clientExtras = (client: { [k: string]: unknown } | undefined) => (client ?? {}) as unknown as Partial<TesseraClientMetadata>;
+
+/**
+ * The oidc-provider instance: issuer PUBLIC_URL/oidc, our adapter, keys and accounts. A new one is
+ * built when the signing keys change (oidc-provider takes its keys at construction); artefacts are
+ * in the database, so swapping instances loses nothing.
+ */
+export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unknown>[] }, cookieKeys: string[]): Provider {
+  const { services, adapter } = deps;
+  const issuer = `${services.config.publicUrl}/oidc`;
+  const policy = interactionPolicy.base();
+  const login = policy.get('login')!;
+  // Tessera's employee session is the one truth: a provider session without it (signed out of the
+  // portal, disabled, expired) means a new login interaction, not a silent answer.
+  login.checks.add(new interactionPolicy.Check('tessera_session', 'the employee is not signed in to Tessera', async (ctx: KoaContextWithOIDC) => {
+    const token = ctx.cookies.get(employeeSessionCookieName(services.config.isSecure));
+    const accountId = ctx.oidc.session?.accountId;
+    if (!token || !accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+    const { session } = await services.sessions.resolve(token);
+    return session && session.stage === 'full' && session.subjectType === 'employee' && session.subjectId === accountId
+      ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+  }));
+  // EAM: the id_token_hint must be checked against Entra's keys on every request (oidc.eam.ts).
+  login.checks.add(new interactionPolicy.Check('eam_hint', 'the Entra id_token_hint must be verified', async (ctx: KoaContextWithOIDC) => {
+    if (!clientExtras(ctx.oidc.client as never).tessera_eam) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    const result = ctx.oidc.result as { eam?: { sub?: string } } | undefined;
+    return result?.eam?.sub ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+  }));
+
+  const configuration: Configuration = {
+    adapter: (name: string) => (name === 'Client' ? deps.clientAdapter : adapter(name)) as never,
+    jwks: jwks as never,
+    cookies: { keys: cookieKeys, long: { httpOnly: true, sameSite: 'lax', secure: services.config.isSecure }, short: { httpOnly: true, sameSite: 'lax', secure: services.config.isSecure } },
+    // acr, amr, auth_time, sid, iss: oidc-provider's defaults, which an own `claims` replaces.
+    claims: { acr: null, amr: null, auth_time: null, sid: null, iss: null, ...SCOPE_CLAIMS },
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
+    acrValues: ACR_VALUES,
+    subjectTypes: ['public', 'pairwise'],
+    extraClientMetadata: { properties: [...EXTRA_CLIENT_METADATA] },
+    extraParams: ['eam_id_token_hint', 'client-request-id'],
+    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
+    // PKCE with S256 for every code flow, confidential clients too (RFC 9700 §2.1.1).
+    pkce: { required: () => true },
+    interactions: { policy, url: (_ctx: Ctx, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutSource(services), postLogoutSuccessSource: postLogoutSuccessSource(services) },
+    },
+    renderError: renderError(services),
+    ttl: TTL,
+    // Refresh tokens rotate on every use; presenting a used one revokes the whole grant (RFC 9700 §4.14.2).
+    rotateRefreshToken: () => true,
+    issueRefreshToken: async (_ctx: Ctx, client: Ctx, code: Ctx) => client.grantTypeAllowed('refresh_token') && code.scopes.has('openid'),
+    // Tokens live no longer than the provider session they came from: a logout (RP-initiated, or
+    // the employee disabled) ends them, offline_access included.
+    expiresWithSession: async () => true,
+    /** First-party clients (registered by an admin) get what they ask for within their registration: no consent page. */
+    loadExistingGrant: async (ctx: Ctx) => {
+      const grantId = (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) {
+        const grant = await ctx.oidc.provider.Grant.find(grantId);
+        if (grant) return grant;
+      }
+      if (!clientExtras(ctx.oidc.client as never).tessera_first_party || !ctx.oidc.session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
+      const claims = [...(ctx.oidc.requestParamClaims ?? [])];
+      if (claims.length) grant.addOIDCClaims(claims);
+      await grant.save();
+      return grant;
+    },
+    /** Only active employees: a disabled or deleted employee's refresh token fails at once (findAccount is asked on every grant). */
+    findAccount: async (ctx: Ctx, sub: string) => {
+      const employee = await employeeRepo.findEmployeeById(services.db, sub);
+      if (!employee || employee.status !== 'active') return undefined;
+      return {
+        accountId: employee.id,
+        claims: async () => ({ sub: employee.id, ...employeeClaims(employee, clientExtras(ctx.oidc.client as never).tessera_claims ?? []) }),
+      };
+    },
+    // EAM: the ID token's sub is the subject Entra named in its (verified) id_token_hint.
+    pairwiseIdentifier: async (ctx: Ctx, accountId: string, client: Ctx) => {
+      const eamSub = (ctx?.oidc?.result as { eam?: { sub?: string; accountId?: string } } | undefined)?.eam;
+      if (clientExtras(client as never).tessera_eam && eamSub?.sub && eamSub.accountId === accountId) return eamSub.sub;
+      throw new errors.InvalidRequest('pairwise subjects are only used for Entra EAM applications');
+    },
+    conformIdTokenClaims: false,
+    clientBasedCORS: (_ctx: Ctx, origin: string, client: Ctx) => (client.redirectUris ?? []).some((u: string) => new URL(u).origin === origin),
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'], clientAuthSigningAlgValues: ['RS256', 'ES256', 'PS256', 'HS256'] },
+  };
+  const provider = new Provider(issuer, configuration);
+  // Behind a reverse proxy, X-Forwarded-Proto/Host decide the URLs the provider writes.
+  provider.proxy = services.config.trustProxy !== false;
+  return provider;
+}

@@ -1,0 +1,115 @@
+import querystring from 'node:querystring';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type Provider from 'oidc-provider';
+import type { App } from '../../http/app.js';
+import { employeeSessionCookieName } from '../../http/auth.js';
+import type { Services } from '../../http/services.js';
+import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
+import { rewriteEamHint } from './oidc.eam.js';
+import { createProvider } from './oidc.provider.js';
+import { oidcInteractionRoutes } from './oidc-interaction.routes.js';
+
+/** How often a node checks the signing keys (rotation, or another node's rotation) and purges expired artefacts. */
+const KEY_CHECK_MS = 15 * 60_000;
+const PURGE_MS = 10 * 60_000;
+
+/**
+ * Mounts oidc-provider at PUBLIC_URL/oidc inside the Fastify app. The provider reads request bodies
+ * itself, so its routes have a content-type parser that leaves the body stream alone; its pages
+ * get their own CSP (form_post must post to the client, and oidc-provider adds the hash of its
+ * auto-submit script to `script-src`). The interaction pages are ordinary Fastify routes.
+ */
+export async function registerOidc(app: App, services: Services, opts: { redis?: Redis }) {
+  const { oidc, config } = services;
+  const adapter = createAdapterFactory({ db: services.db, clock: services.clock, redis: opts.redis, redisPrefix: config.redisPrefix });
+  const clientAdapter = { find: (id: string) => oidc.clients.providerMetadata(id) };
+  const { cookieKeys } = oidc;
+
+  await oidc.keys.ensureCurrent();
+  let { jwks, version } = await oidc.keys.privateJwks();
+  const build = () => {
+    const p = createProvider({ services, adapter, clientAdapter }, jwks, cookieKeys);
+    onEvents(p);
+    return p;
+  };
+  let provider: Provider = build();
+  oidc.runtime.provider = provider;
+  let callback = provider.callback();
+
+  const refreshKeys = async () => {
+    try {
+      await oidc.keys.ensureCurrent();
+      const next = await oidc.keys.privateJwks();
+      if (next.version === version) return;
+      ({ jwks, version } = next);
+      provider = build();
+      oidc.runtime.provider = provider;
+      callback = provider.callback();
+      app.log.info({ keys: version }, 'oidc signing keys changed: provider rebuilt');
+    } catch (err) {
+      app.log.error({ err }, 'oidc signing key check failed');
+    }
+  };
+  const timers = [
+    setInterval(() => { void refreshKeys(); }, KEY_CHECK_MS),
+    setInterval(() => { void purgeExpired(services.db, services.clock.now()).catch((err) => app.log.warn({ err }, 'oidc purge failed')); }, PURGE_MS),
+  ];
+  for (const t of timers) t.unref();
+  app.addHook('onClose', async () => { for (const t of timers) clearInterval(t); });
+
+  const isEamClient = async (clientId: string) => (await oidc.clients.findByClientId(clientId))?.kind === 'eam';
+  const csp = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action *; frame-ancestors 'none'; base-uri 'none'";
+
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const raw = request.raw as typeof request.raw & { originalUrl?: string; body?: unknown };
+      const url = new URL(request.url, 'http://x');
+      // EAM: Entra's id_token_hint is not ours to verify as an ID token (oidc.eam.ts).
+      if (url.pathname === '/oidc/auth') {
+        if (request.method === 'GET' && (await rewriteEamHint(url.searchParams, isEamClient))) raw.url = `${url.pathname}?${url.searchParams}`;
+        if (request.method === 'POST' && (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of raw) {
+            size += (chunk as Buffer).length;
+            if (size > 56 * 1024) return reply.code(413).send();
+            chunks.push(chunk as Buffer);
+          }
+          const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+          await rewriteEamHint(params, isEamClient);
+          raw.body = querystring.parse(params.toString());
+        }
+      }
+      reply.hijack();
+      reply.raw.setHeader('Content-Security-Policy', csp);
+      raw.originalUrl = raw.url;
+      raw.url = raw.url!.slice('/oidc'.length) || '/';
+      await callback(raw, reply.raw);
+    };
+    scope.all('/', { schema: { hide: true } }, handler);
+    scope.all('/*', { schema: { hide: true } }, handler);
+  }, { prefix: '/oidc' });
+
+  await oidcInteractionRoutes(app, services, () => provider);
+
+  services.portal.addApplicationSource(() => oidc.applications());
+  // An RP-initiated logout also ends the Tessera employee session it was built on.
+  function endEmployeeSession(ctx: { cookies: { get(n: string): string | undefined; set(n: string, v: null, o: object): void } }) {
+    const name = employeeSessionCookieName(config.isSecure);
+    const token = ctx.cookies.get(name);
+    if (!token) return;
+    ctx.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.isSecure, signed: false });
+    void services.sessions.resolve(token).then(({ session }) => session && services.sessions.revoke(session.id)).catch(() => undefined);
+  }
+  function onEvents(p: Provider) {
+    p.on('end_session.success', (ctx) => {
+      endEmployeeSession(ctx as never);
+      const accountId = (ctx as { oidc?: { session?: { accountId?: string } } }).oidc?.session?.accountId;
+      void services.audit.record({ actor: { type: 'employee', id: accountId ?? null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, { action: 'oidc.logout' }).catch(() => undefined);
+    });
+    p.on('server_error', (_ctx, err) => app.log.error({ err }, 'oidc-provider server error'));
+  }
+}

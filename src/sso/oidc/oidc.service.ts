@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type Provider from 'oidc-provider';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { Db, Executor } from '../../db/connection.js';
+import { oidcModels } from '../../db/schema.js';
+import type { Services } from '../../http/services.js';
+import type { Clock } from '../../lib/clock.js';
+import { systemContext } from '../../lib/context.js';
+import type { PortalApplication } from '../../portal/portal.service.js';
+import type { Sealer } from '../../security/sealing.js';
+import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, type createAdapterFactory } from './oidc.adapter.js';
+import { createOidcClientService } from './oidc-client.service.js';
+import { createOidcKeysService, type OidcKeysOptions } from './oidc-keys.service.js';
+import { createEamVerifier } from './oidc.eam.js';
+
+/** What createProvider needs: the whole service graph, the adapter factory and the client adapter. */
+export interface OidcDeps {
+  services: Services;
+  adapter: ReturnType<typeof createAdapterFactory>;
+  clientAdapter: { find(id: string): Promise<Record<string, unknown> | undefined> };
+}
+
+/** Cookie signing keys of oidc-provider, derived from the master key so that every node agrees (HKDF, RFC 5869). */
+export function deriveOidcCookieKeys(masterKey: Buffer): string[] {
+  return [Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), 'tessera oidc-provider cookies v1', 32)).toString('base64url')];
+}
+
+export type OidcService = ReturnType<typeof createOidcService>;
+
+export function createOidcService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; masterKey: Buffer; keys: OidcKeysOptions }) {
+  const { db, audit, clock } = deps;
+  const clients = createOidcClientService(deps);
+  const keys = createOidcKeysService({ ...deps, options: deps.keys });
+  const eam = createEamVerifier({ clock });
+  /** The running provider, set by the HTTP mount (oidc.routes.ts); absent in the CLI. */
+  const runtime: { provider?: Provider } = {};
+
+  /** Sends back-channel logout (OIDC Back-Channel Logout 1.0 §2.5) for sessions already removed. */
+  async function sendBackchannelLogouts(accountId: string, targets: { clientId: string; sid: string }[]) {
+    const provider = runtime.provider;
+    if (!provider) return;
+    for (const { clientId, sid } of targets) {
+      try {
+        const client = await provider.Client.find(clientId);
+        if (client?.backchannelLogoutUri) await client.backchannelLogout(accountId, sid);
+      } catch (err) {
+        await audit.record(systemContext(), {
+          action: 'oidc.backchannel_logout_failed', outcome: 'failure', target: { type: 'oidc_client', id: null, label: clientId },
+          details: { employeeId: accountId, reason: (err as Error).message },
+        }).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Revokes everything an employee holds at the provider: grants with their tokens, and provider
+   * sessions. Runs inside the employee service's transaction (disable, delete); the back-channel
+   * logouts go out once that transaction had time to commit, so clients never hear of a change
+   * that was rolled back... except for the odd race, which costs a re-login, never access.
+   */
+  async function revokeEmployee(tx: Executor, employeeId: string) {
+    const grantIds = await findGrantIdsByAccount(tx, employeeId);
+    const sessions = await tx.select({ payload: oidcModels.payload }).from(oidcModels)
+      .where(and(eq(oidcModels.model, 'Session'), eq(oidcModels.accountId, employeeId)));
+    const targets = sessions.flatMap((s) => Object.entries((s.payload.authorizations ?? {}) as Record<string, { sid?: string }>)
+      .filter(([, a]) => a.sid).map(([clientId, a]) => ({ clientId, sid: a.sid! })));
+    const removed = await deleteByGrantIds(tx, grantIds);
+    await deleteSessionsByAccount(tx, employeeId);
+    if (grantIds.length || sessions.length) {
+      await audit.record(systemContext(), { action: 'oidc.grants_revoked', target: { type: 'employee', id: employeeId }, details: { grants: grantIds.length, artefacts: removed, sessions: sessions.length } }, tx);
+    }
+    if (targets.length) setTimeout(() => { void sendBackchannelLogouts(employeeId, targets); }, 200).unref();
+  }
+
+  return {
+    clients, keys, eam, runtime,
+    /** oidc-provider's cookie keys: the same on every node with the same master key. */
+    cookieKeys: deriveOidcCookieKeys(deps.masterKey),
+    revokeEmployee,
+    /** Revokes one grant (all its tokens and codes) by id, e.g. from the console. */
+    async revokeGrant(grantId: string) {
+      await deleteByGrantIds(db, [grantId]);
+      await runtime.provider?.Grant.adapter.revokeByGrantId?.(grantId);
+    },
+    /** The portal's "my applications": first-party web clients with a login or home URL. */
+    async applications(): Promise<PortalApplication[]> {
+      const all = await clients.list();
+      return all.filter((c) => c.kind === 'web' && c.firstParty && c.initiateLoginUri)
+        .map((c) => ({ id: c.id, name: c.name, url: c.initiateLoginUri!, protocol: 'oidc' }));
+    },
+  };
+}
