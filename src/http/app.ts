@@ -15,6 +15,8 @@ import { packageRoot } from '../lib/package-root.js';
 import { installAuth } from './auth.js';
 import { installErrorHandler, sendError } from './error-handler.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
+import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
+import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
 import { registerRoutes } from './routes.js';
 import type { Services } from './services.js';
 
@@ -123,6 +125,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   await app.register(async (api) => registerRoutes(api, services, { signInRateLimit: opts.signInRateLimit ?? 30 }), { prefix: '/api' });
   // OpenID Connect provider at PUBLIC_URL/oidc (src/sso/oidc).
   await registerOidc(app, services, { redis });
+
+  // SAML 2.0 IdP at PUBLIC_URL/saml and WS-Federation at PUBLIC_URL/wsfed (src/sso/saml, src/sso/wsfed).
+  await samlProtocolRoutes(app, services);
+  await wsfedRoutes(app, services);
 
   await registerConsole(app, opts.webRoot ?? path.join(packageRoot(), 'dist', 'web'));
   return app;

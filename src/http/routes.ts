@@ -14,6 +14,7 @@ import { invitationRoutes } from '../invitations/invitation.routes.js';
 import { mailRoutes } from '../mail/mail.routes.js';
 import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
+import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import type { App } from './app.js';
 import type { Services } from './services.js';
 
@@ -35,4 +36,5 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await brandingRoutes(api, services);
   await mailRoutes(api, services);
   await dashboardRoutes(api, services);
+  await serviceProviderRoutes(api, services);
 }

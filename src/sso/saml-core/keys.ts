@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import { samlSigningKeys } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Sealer } from '../../security/sealing.js';
+import type { SigningKey } from './signature.js';
+
+x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+/** Certificates last ten years: SPs pin them, and rollover (not expiry) is how they change. */
+const CERT_YEARS = 10;
+/** Signing keys are re-read from the database this often, so every node follows a rollover. */
+const CACHE_MS = 30_000;
+
+export interface PublishedKey { id: string; certificate: string; activatesAt: Date; retiresAt: Date | null; isActive: boolean }
+
+const aad = (id: string) => `saml_signing_keys.private_key:${id}`;
+
+/** A self-signed RSA-2048 certificate and its PKCS#8 key, both PEM. */
+export async function generateSigningCertificate(commonName: string, now: Date): Promise<SigningKey> {
+  const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const keys = await crypto.webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as crypto.webcrypto.CryptoKeyPair;
+  const notAfter = new Date(now); notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CERT_YEARS);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: crypto.randomBytes(16).toString('hex').replace(/^[89a-f]/, '1'),
+    name: `CN=${commonName.replace(/[,+="<>#;\\]/g, ' ')}`,
+    notBefore: new Date(now.getTime() - 60_000), notAfter, signingAlgorithm: alg, keys,
+    extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
+  });
+  const pkcs8 = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  return { privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`, certificate: cert.toString('pem') };
+}
+
+export type SamlKeyStore = ReturnType<typeof createSamlKeyStore>;
+
+/**
+ * The signing keys of the SAML and WS-Fed IdP. One is made on first use; a rollover adds the
+ * next one, published in metadata `leadDays` before it signs, while the current one stays
+ * published `overlapDays` after the switch, so SPs that refresh metadata never miss a beat.
+ */
+export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock; commonName: string }) {
+  const { db, sealer, clock } = deps;
+  let cache: { at: number; rows: (typeof samlSigningKeys.$inferSelect)[] } | undefined;
+  const opened = new Map<string, string>();
+  let creating: Promise<void> | undefined;
+
+  async function insertKey(activatesAt: Date) {
+    const id = crypto.randomUUID();
+    const key = await generateSigningCertificate(deps.commonName, clock.now());
+    await db.insert(samlSigningKeys).values({ id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
+    cache = undefined;
+  }
+
+  async function rows() {
+    const now = clock.now();
+    if (cache && now.getTime() - cache.at < CACHE_MS) return cache.rows;
+    let found = await db.select().from(samlSigningKeys).where(or(isNull(samlSigningKeys.retiresAt), gt(samlSigningKeys.retiresAt, now))).orderBy(asc(samlSigningKeys.activatesAt));
+    if (!found.some((r) => r.activatesAt <= now)) {
+      creating ??= insertKey(now).finally(() => { creating = undefined; });
+      await creating;
+      found = await db.select().from(samlSigningKeys).where(or(isNull(samlSigningKeys.retiresAt), gt(samlSigningKeys.retiresAt, now))).orderBy(asc(samlSigningKeys.activatesAt));
+    }
+    cache = { at: now.getTime(), rows: found };
+    return found;
+  }
+
+  return {
+    /** The key that signs now: the newest one already active. */
+    async activeKey(): Promise<SigningKey & { id: string }> {
+      const now = clock.now();
+      const active = (await rows()).filter((r) => r.activatesAt <= now).at(-1)!;
+      let privateKey = opened.get(active.id);
+      if (!privateKey) {
+        privateKey = sealer.open(active.privateKey, aad(active.id));
+        opened.set(active.id, privateKey);
+      }
+      return { id: active.id, privateKey, certificate: active.certificate };
+    },
+    /** Every certificate metadata publishes: the active one, the next one, and one in its overlap. */
+    async publishedKeys(): Promise<PublishedKey[]> {
+      const now = clock.now();
+      const list = await rows();
+      const activeId = list.filter((r) => r.activatesAt <= now).at(-1)?.id;
+      return list.map((r) => ({ id: r.id, certificate: r.certificate, activatesAt: r.activatesAt, retiresAt: r.retiresAt, isActive: r.id === activeId }));
+    },
+    /** Starts a rollover: the next key signs in `leadDays`; the current one retires `overlapDays` after that. */
+    async rollover(opts: { leadDays: number; overlapDays: number }): Promise<{ nextKeyId: string; activatesAt: Date; previousRetiresAt: Date }> {
+      const now = clock.now();
+      const activatesAt = new Date(now.getTime() + opts.leadDays * 86_400_000);
+      const previousRetiresAt = new Date(activatesAt.getTime() + opts.overlapDays * 86_400_000);
+      await rows();
+      await db.update(samlSigningKeys).set({ retiresAt: previousRetiresAt }).where(and(lte(samlSigningKeys.activatesAt, now), isNull(samlSigningKeys.retiresAt)));
+      await insertKey(activatesAt);
+      const [next] = await db.select().from(samlSigningKeys).where(eq(samlSigningKeys.activatesAt, activatesAt));
+      return { nextKeyId: next.id, activatesAt, previousRetiresAt };
+    },
+    /** Forget cached rows (tests move the clock; a rollover on another node shows within CACHE_MS). */
+    refresh(): void { cache = undefined; },
+  };
+}

@@ -1,0 +1,105 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../http/app.js';
+import type { Services } from '../../http/services.js';
+import { sendErrorPage, sendPostForm } from '../sso-pages.js';
+import { currentEmployee, endEmployeeSession, signInRedirect, type SignedInEmployee } from '../sso-session.js';
+import { STATUS } from './messages.js';
+import { SsoFailure, type SsoRequest } from './sso.service.js';
+import { buildIdpMetadata } from './idp-metadata.js';
+import { samlLogoutRoutes } from './slo.routes.js';
+import * as state from './saml-state.repository.js';
+
+const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
+
+const employeeCtx = (request: FastifyRequest, who: SignedInEmployee) =>
+  ({ ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } });
+
+/**
+ * SAML 2.0 IdP endpoints (saml-bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST), outside /api: they
+ * answer in SAML's own forms — a Response with a status to a registered ACS, or an error page.
+ */
+export async function samlProtocolRoutes(app: App, services: Services) {
+  const sso = services.samlSso;
+  const hide = { hide: true };
+
+  app.get('/saml/metadata', { schema: hide }, async (_request, reply) => {
+    const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
+    const xml = buildIdpMetadata({ ...sso.urls, keys, signingKey, now: services.clock.now() });
+    return reply.header('Cache-Control', 'public, max-age=300').type('application/samlmetadata+xml; charset=utf-8').send(xml);
+  });
+
+  /** Answers a request whose SP is settled: now if the employee's session fits it, else after signing in. */
+  async function proceed(request: FastifyRequest, reply: FastifyReply, sso_: SsoRequest, pendingId?: string) {
+    const who = await currentEmployee(request, services);
+    // ForceAuthn (saml-core §3.4.1): the sign-in must be newer than the request. Every sign-in
+    // starts a new session, whose creation time is precise where the sign-in time is in seconds.
+    const fresh = who && (!sso_.forceAuthn || who.session.createdAt.getTime() > sso_.receivedAt);
+    if (!fresh) {
+      // IsPassive: the IdP must not show anything; answer NoPassive (saml-core §3.2.2.2).
+      if (sso_.isPassive) {
+        if (pendingId) await sso.dropPending(pendingId);
+        throw new SsoFailure('saml.no_passive', 'The employee is not signed in', { request: sso_, status: { top: STATUS.responder, second: STATUS.noPassive } });
+      }
+      let carried: string | undefined;
+      if (who) {
+        // Re-authentication: the sign-in page passes a signed-in employee straight through, so the
+        // session ends here; its SAML sessions move to the new session on completion.
+        carried = who.session.id;
+        await endEmployeeSession(reply, services, who.session);
+      }
+      const data = { ...sso_, ...(carried ? { carriedSessionId: carried } : {}) } as SsoRequest;
+      let id = pendingId;
+      if (!id) id = await sso.savePending(data);
+      else if (carried) await state.updatePending(services.db, id, data as unknown as Record<string, unknown>);
+      return reply.redirect(signInRedirect(`/saml/continue/${id}`), 303);
+    }
+    const carried = (sso_ as SsoRequest & { carriedSessionId?: string }).carriedSessionId;
+    if (carried) await state.moveSamlSessions(services.db, carried, who.session.id);
+    const answer = await sso.answer(employeeCtx(request, who), sso_, who);
+    if (pendingId) await sso.dropPending(pendingId);
+    return sendPostForm(reply, answer.action, answer.fields);
+  }
+
+  async function guarded(request: FastifyRequest, reply: FastifyReply, run: () => Promise<unknown>) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof SsoFailure)) throw err;
+      if (err.answer) {
+        const answer = await sso.refuse(request.ctx, err);
+        return sendPostForm(reply, answer.action, answer.fields);
+      }
+      await services.audit.record(request.ctx, { action: 'saml.sign_in_refused', outcome: 'failure', details: { code: err.code, reason: err.message } });
+      return sendErrorPage(reply, 400, err.code, err.message);
+    }
+  }
+
+  app.get('/saml/sso', { schema: { ...hide, querystring: message } }, async (request, reply) => guarded(request, reply, async () => {
+    const { SAMLRequest, RelayState } = request.query;
+    if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the request');
+    const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
+    return proceed(request, reply, await sso.receive({ binding: 'redirect', message: SAMLRequest, relayState: RelayState ?? null, rawQuery }));
+  }));
+
+  app.post('/saml/sso', { schema: { ...hide, body: message } }, async (request, reply) => guarded(request, reply, async () => {
+    const { SAMLRequest, RelayState } = request.body ?? {};
+    if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the form');
+    // A cross-site POST carries no SameSite=Lax cookie: keep the request and continue with a GET.
+    const received = await sso.receive({ binding: 'post', message: SAMLRequest, relayState: RelayState ?? null });
+    const id = await sso.savePending(received);
+    return reply.redirect(`/saml/continue/${id}`, 303);
+  }));
+
+  app.get('/saml/continue/:id', { schema: { ...hide, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
+    const pending = await sso.loadPending(request.params.id);
+    if (!pending) throw new SsoFailure('saml.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
+    return proceed(request, reply, pending, request.params.id);
+  }));
+
+  /** IdP-initiated sign-in, the portal's application link. */
+  app.get('/saml/start/:id', { schema: { ...hide, params: z.object({ id: z.string().uuid() }) } }, async (request, reply) => guarded(request, reply, async () =>
+    proceed(request, reply, await sso.unsolicited(request.params.id))));
+
+  await samlLogoutRoutes(app, services);
+}

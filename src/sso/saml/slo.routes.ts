@@ -1,0 +1,50 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../http/app.js';
+import type { Services } from '../../http/services.js';
+import { clearEmployeeSessionCookie } from '../../authn/employee-session.js';
+import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../sso-pages.js';
+import { currentEmployee } from '../sso-session.js';
+import type { LogoutStep } from './slo.service.js';
+import { SsoFailure } from './sso.service.js';
+
+const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), SAMLResponse: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
+
+/** Single logout endpoints: /saml/slo for SPs (both bindings), /saml/logout for the employee. */
+export async function samlLogoutRoutes(app: App, services: Services) {
+  const slo = services.samlLogout;
+
+  function send(reply: FastifyReply, step: LogoutStep) {
+    clearEmployeeSessionCookie(reply, services);
+    if (step.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(step.url, 303);
+    if (step.kind === 'post') return sendPostForm(reply, step.action, step.fields, 'Signing you out…');
+    return sendSignedOutPage(reply);
+  }
+
+  async function handle(request: FastifyRequest, reply: FastifyReply, binding: 'redirect' | 'post', m: z.infer<typeof message>) {
+    try {
+      const relayState = m.RelayState ?? null;
+      if (m.SAMLRequest) {
+        const who = await currentEmployee(request, services);
+        const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
+        return send(reply, await slo.fromSp(request.ctx, { binding, message: m.SAMLRequest, relayState, rawQuery }, who?.session.id));
+      }
+      if (m.SAMLResponse) return send(reply, await slo.responseFromSp({ binding, message: m.SAMLResponse, relayState }));
+      throw new SsoFailure('saml.request_missing', 'No SAMLRequest or SAMLResponse');
+    } catch (err) {
+      if (!(err instanceof SsoFailure)) throw err;
+      return sendErrorPage(reply, 400, err.code, err.message);
+    }
+  }
+
+  app.get('/saml/slo', { schema: { hide: true, querystring: message } }, (request, reply) => handle(request, reply, 'redirect', request.query));
+  app.post('/saml/slo', { schema: { hide: true, body: message } }, (request, reply) => handle(request, reply, 'post', request.body ?? {}));
+
+  /** "Sign out everywhere": ends the Tessera session and walks every SP it signed in to. */
+  app.get('/saml/logout', { schema: { hide: true } }, async (request, reply) => {
+    const who = await currentEmployee(request, services);
+    if (!who) return send(reply, { kind: 'done' });
+    const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };
+    return send(reply, await slo.fromIdp(ctx, who.session.id));
+  });
+}

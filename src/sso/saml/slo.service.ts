@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { Db } from '../../db/connection.js';
+import type { Clock } from '../../lib/clock.js';
+import type { RequestContext } from '../../lib/context.js';
+import type { SessionService } from '../../sessions/session.service.js';
+import type { SamlKeyStore } from '../saml-core/keys.js';
+import { signElement, signRedirectQuery, verifyRedirectSignature, verifyRootSignature } from '../saml-core/signature.js';
+import { newSamlId } from '../saml-core/xml.js';
+import { buildLogoutRequest, buildLogoutResponse, decodeMessage, deflateMessage, readLogoutRequest, readLogoutResponse, rootOf, STATUS } from './messages.js';
+import * as state from './saml-state.repository.js';
+import type { ServiceProviderService } from './sp.service.js';
+import { SsoFailure } from './sso.service.js';
+
+/** A logout walks the SPs one by one through the browser; each step waits this long at most. */
+const LOGOUT_LIFETIME_S = 600;
+
+interface Participant { spId: string; nameId: string; nameIdFormat: string; sessionIndex: string }
+interface LogoutState {
+  initiator?: { spId: string; requestId: string; relayState: string | null };
+  queue: Participant[];
+  /** Set when some SP could not be told (no SLO endpoint): the answer is PartialLogout. */
+  partial: boolean;
+}
+
+/** What the route does next: redirect the browser, or auto-post a form, or show "signed out". */
+export type LogoutStep = { kind: 'redirect'; url: string } | { kind: 'post'; action: string; fields: Record<string, string | undefined> } | { kind: 'done' };
+
+const withQuery = (url: string, query: string) => `${url}${url.includes('?') ? '&' : '?'}${query}`;
+
+export type SamlLogoutService = ReturnType<typeof createSamlLogoutService>;
+
+/**
+ * Single logout (saml-profiles §4.4) across the SPs an employee's Tessera session signed in to:
+ * the session ends at once, then each other SP gets a LogoutRequest through the browser
+ * (front channel), and finally the SP that asked gets its LogoutResponse.
+ */
+export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; sessions: SessionService; audit: AuditService; clock: Clock; urls: { entityId: string; slo: string } }) {
+  const { db, keys, sps, sessions, audit, clock, urls } = deps;
+
+  async function collect(sessionIds: string[], exceptSpId?: string): Promise<Participant[]> {
+    const out: Participant[] = [];
+    for (const id of sessionIds) {
+      for (const s of await state.findSamlSessionsBySession(db, id)) {
+        if (s.spId !== exceptSpId) out.push({ spId: s.spId, nameId: s.nameId, nameIdFormat: s.nameIdFormat, sessionIndex: s.sessionIndex });
+      }
+      await state.deleteSamlSessionsBySession(db, id);
+      await sessions.revoke(id);
+    }
+    return out;
+  }
+
+  async function next(stateId: string, st: LogoutState): Promise<LogoutStep> {
+    const now = clock.now();
+    const key = await keys.activeKey();
+    while (st.queue.length) {
+      const p = st.queue.shift()!;
+      const sp = await sps.findEnabledById('saml', p.spId);
+      if (!sp?.sloUrl) { st.partial = true; continue; }
+      const id = newSamlId(crypto.randomBytes);
+      const xml = buildLogoutRequest({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, nameId: p.nameId, nameIdFormat: p.nameIdFormat, sessionIndex: p.sessionIndex, notOnOrAfter: new Date(now.getTime() + LOGOUT_LIFETIME_S * 1000) });
+      await state.updatePending(db, stateId, st as unknown as Record<string, unknown>);
+      if (sp.sloBinding === 'post') return { kind: 'post', action: sp.sloUrl, fields: { SAMLRequest: Buffer.from(signElement(xml, key, { localName: 'LogoutRequest', id })).toString('base64'), RelayState: stateId } };
+      return { kind: 'redirect', url: withQuery(sp.sloUrl, signRedirectQuery(`SAMLRequest=${encodeURIComponent(deflateMessage(xml))}&RelayState=${encodeURIComponent(stateId)}`, key)) };
+    }
+    await state.deletePending(db, stateId, now);
+    const init = st.initiator;
+    const sp = init && await sps.findEnabledById('saml', init.spId);
+    if (!init || !sp?.sloUrl) return { kind: 'done' };
+    const id = newSamlId(crypto.randomBytes);
+    const xml = buildLogoutResponse({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, inResponseTo: init.requestId, status: st.partial ? { top: STATUS.success, second: STATUS.partialLogout } : { top: STATUS.success } });
+    if (sp.sloBinding === 'post') return { kind: 'post', action: sp.sloUrl, fields: { SAMLResponse: Buffer.from(signElement(xml, key, { localName: 'LogoutResponse', id })).toString('base64'), RelayState: init.relayState ?? undefined } };
+    const relay = init.relayState ? `&RelayState=${encodeURIComponent(init.relayState)}` : '';
+    return { kind: 'redirect', url: withQuery(sp.sloUrl, signRedirectQuery(`SAMLResponse=${encodeURIComponent(deflateMessage(xml))}${relay}`, key)) };
+  }
+
+  async function start(st: LogoutState): Promise<LogoutStep> {
+    const id = crypto.randomBytes(24).toString('base64url');
+    await state.insertPending(db, { id, kind: 'slo', data: st as unknown as Record<string, unknown>, expiresAt: new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000) });
+    return next(id, st);
+  }
+
+  return {
+    /** A LogoutRequest from an SP (either binding). Signed requests are required from SPs with a certificate. */
+    async fromSp(ctx: RequestContext, input: { binding: 'redirect' | 'post'; message: string; relayState: string | null; rawQuery?: string }, cookieSessionId: string | undefined): Promise<LogoutStep> {
+      let root;
+      let request;
+      try {
+        root = rootOf(decodeMessage(input.message, input.binding === 'redirect'));
+        request = readLogoutRequest(root);
+      } catch (err) {
+        throw new SsoFailure('saml.request_malformed', `The logout request cannot be used: ${(err as Error).message}`);
+      }
+      const sp = await sps.findEnabledByEntityId('saml', request.issuer);
+      if (!sp) throw new SsoFailure('saml.sp_unknown', `No enabled service provider is registered with entity ID ${request.issuer}`);
+      if (sp.certificates.length) {
+        try {
+          if (input.binding === 'redirect') verifyRedirectSignature(input.rawQuery ?? '', 'SAMLRequest', sp.certificates);
+          else request = readLogoutRequest(verifyRootSignature(decodeMessage(input.message, false), sp.certificates));
+        } catch (err) {
+          throw new SsoFailure('saml.signature_invalid', `The logout request signature is not valid: ${(err as Error).message}`);
+        }
+      }
+      if (!(await state.insertSeenRequest(db, `logout:${sp.id}:${request.id}`, new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000), clock.now()))) {
+        throw new SsoFailure('saml.request_replayed', 'This logout request was already used');
+      }
+      // The SP's sessions named by SessionIndex (or, without one, by NameID), and the Tessera sessions behind them.
+      const found = request.sessionIndexes.length
+        ? (await Promise.all(request.sessionIndexes.map((i) => state.findSamlSessionByIndex(db, i)))).filter((s) => s && s.spId === sp.id && s.nameId === request.nameId)
+        : await state.findSamlSessionsBySp(db, sp.id, request.nameId);
+      // Nothing found (already expired): the browser that asked still ends its own session.
+      const sessionIds = [...new Set(found.length ? found.map((s) => s!.sessionId) : cookieSessionId ? [cookieSessionId] : [])];
+      const queue = await collect(sessionIds, sp.id);
+      await audit.record(ctx, { action: 'saml.logout', target: { type: 'saml_sp', id: sp.id, label: sp.name }, details: { initiator: 'sp', sessions: sessionIds.length, otherSps: queue.length } });
+      return start({ initiator: { spId: sp.id, requestId: request.id, relayState: input.relayState }, queue, partial: false });
+    },
+    /** The employee signs out of everything from Tessera (IdP-initiated SLO). */
+    async fromIdp(ctx: RequestContext, sessionId: string): Promise<LogoutStep> {
+      const queue = await collect([sessionId]);
+      await audit.record(ctx, { action: 'saml.logout', details: { initiator: 'idp', otherSps: queue.length } });
+      return start({ queue, partial: false });
+    },
+    /** A LogoutResponse from an SP in the chain: on to the next one. */
+    async responseFromSp(input: { binding: 'redirect' | 'post'; message: string; relayState: string | null }): Promise<LogoutStep> {
+      try {
+        readLogoutResponse(rootOf(decodeMessage(input.message, input.binding === 'redirect')));
+      } catch (err) {
+        throw new SsoFailure('saml.request_malformed', `The logout response cannot be used: ${(err as Error).message}`);
+      }
+      const id = input.relayState ?? '';
+      const st = /^[A-Za-z0-9_-]{16,64}$/.test(id) ? await state.findPending(db, id, 'slo', clock.now()) : undefined;
+      if (!st) return { kind: 'done' };
+      return next(id, st.data as unknown as LogoutState);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clearEmployeeSessionCookie, sessionAuthentication, type SessionAuthentication } from '../authn/employee-session.js';
+import type { EmployeeRow } from '../authn/employee-auth.service.js';
+import { employeeSessionCookieName } from '../http/auth.js';
+import type { Services } from '../http/services.js';
+import type { Session } from '../sessions/session.service.js';
+
+export interface SignedInEmployee { employee: EmployeeRow; session: Session; authentication: SessionAuthentication }
+
+/**
+ * The fully signed-in employee behind the request's employee cookie, for protocol endpoints
+ * outside /api (which the auth hook does not resolve). Partial sessions do not count.
+ */
+export async function currentEmployee(request: FastifyRequest, services: Services): Promise<SignedInEmployee | undefined> {
+  const token = request.cookies[employeeSessionCookieName(services.config.isSecure)];
+  if (!token) return undefined;
+  const { session } = await services.sessions.resolve(token);
+  if (!session || session.subjectType !== 'employee' || session.stage !== 'full') return undefined;
+  const authentication = sessionAuthentication(session);
+  if (!authentication) return undefined;
+  const employee = await services.employeeAuth.findActiveEmployee(session.subjectId);
+  return employee ? { employee, session, authentication } : undefined;
+}
+
+/** Ends the employee's Tessera session (SLO, WS-Fed sign-out, ForceAuthn) and its cookie. */
+export async function endEmployeeSession(reply: FastifyReply, services: Services, session: Session): Promise<void> {
+  await services.sessions.revoke(session.id);
+  clearEmployeeSessionCookie(reply, services);
+}
+
+/** Where the sign-in page sends the employee back to: a path of ours that resumes the request. */
+export const signInRedirect = (resumePath: string) => `/signin?return_to=${encodeURIComponent(resumePath).replace(/%2F/gi, '/')}`;

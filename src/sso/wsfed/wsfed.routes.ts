@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../http/app.js';
+import type { Services } from '../../http/services.js';
+import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../sso-pages.js';
+import { currentEmployee, endEmployeeSession, signInRedirect } from '../sso-session.js';
+import { buildFederationMetadata } from './federation-metadata.js';
+import { WsFedFailure, type WsFedRequest } from './wsfed.service.js';
+
+const query = z.object({
+  wa: z.string().max(64).optional(), wtrealm: z.string().max(2048).optional(), wreply: z.string().max(2048).optional(),
+  wctx: z.string().max(4096).optional(), whr: z.string().max(2048).optional(),
+}).passthrough();
+
+/** WS-Federation passive requestor endpoints (WS-Federation 1.2 §13) and federation metadata. */
+export async function wsfedRoutes(app: App, services: Services) {
+  const wsfed = services.wsfed;
+
+  app.get('/FederationMetadata/2007-06/FederationMetadata.xml', { schema: { hide: true } }, async (_request, reply) => {
+    const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
+    return reply.header('Cache-Control', 'public, max-age=300').type('application/xml; charset=utf-8')
+      .send(buildFederationMetadata({ entityId: wsfed.urls.entityId, endpoint: wsfed.urls.endpoint, keys, signingKey }));
+  });
+
+  async function proceed(request: FastifyRequest, reply: FastifyReply, req: WsFedRequest, pendingId?: string) {
+    const who = await currentEmployee(request, services);
+    if (!who) {
+      const id = pendingId ?? await wsfed.savePending(req);
+      return reply.redirect(signInRedirect(`/wsfed/continue/${id}`), 303);
+    }
+    const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };
+    const answer = await wsfed.answer(ctx, req, who);
+    if (pendingId) await wsfed.dropPending(pendingId);
+    return sendPostForm(reply, answer.action, answer.fields);
+  }
+
+  async function guarded(request: FastifyRequest, reply: FastifyReply, run: () => Promise<unknown>) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof WsFedFailure)) throw err;
+      await services.audit.record(request.ctx, { action: 'wsfed.sign_in_refused', outcome: 'failure', details: { code: err.code, reason: err.message } });
+      return sendErrorPage(reply, 400, err.code, err.message);
+    }
+  }
+
+  app.get('/wsfed', { schema: { hide: true, querystring: query } }, async (request, reply) => guarded(request, reply, async () => {
+    const q = request.query;
+    if (q.wa === 'wsignin1.0') return proceed(request, reply, await wsfed.receive(q));
+    if (q.wa === 'wsignout1.0' || q.wa === 'wsignoutcleanup1.0') {
+      const who = await currentEmployee(request, services);
+      const ctx = who ? { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } } : request.ctx;
+      const back = await wsfed.signOut(ctx, who?.session.id, q.wreply);
+      if (who) await endEmployeeSession(reply, services, who.session);
+      return back ? reply.redirect(back, 303) : sendSignedOutPage(reply);
+    }
+    throw new WsFedFailure('wsfed.action_unsupported', `Unsupported action wa=${q.wa ?? '(none)'}: use wsignin1.0 or wsignout1.0`);
+  }));
+
+  app.get('/wsfed/continue/:id', { schema: { hide: true, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
+    const pending = await wsfed.loadPending(request.params.id);
+    if (!pending) throw new WsFedFailure('wsfed.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
+    return proceed(request, reply, pending, request.params.id);
+  }));
+}
