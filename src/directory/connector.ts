@@ -131,6 +131,12 @@ export interface ConnectorCapabilities {
   setPassword: boolean;
   /** Employee changes their own password with the old one. */
   changeOwnPassword: boolean;
+  /**
+   * False when the directory cannot check a password (Entra ID with application permissions):
+   * a write is not read back, and reconciliation writes the pending password again (the write is
+   * idempotent, so afterwards the directory holds exactly the pending password). Default true.
+   */
+  verifyPassword?: boolean;
 }
 
 export interface DirectoryConnector {

@@ -111,7 +111,7 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
 
   const connector: EntraConnector = {
     kind: 'entra',
-    capabilities: { incremental: true, setPassword: true, changeOwnPassword: false },
+    capabilities: { incremental: true, setPassword: true, changeOwnPassword: false, verifyPassword: false },
     graph,
     features: (groups) => ['users', 'groups', ...(groups.rotationGroup ? ['rotation' as const] : []), ...(settings.passkeys.enabled ? ['passkeys' as const, 'pairingGroups' as const] : [])],
 
