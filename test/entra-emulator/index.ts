@@ -11,6 +11,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { createConnector, type ConnectorFactory } from '../../src/directory/connector-factory.js';
+import { createEntraConnector } from '../../src/directory/entra/entra-connector.js';
+import { entraSettings } from '../../src/directory/entra/entra.schemas.js';
 import { directoryRoute } from './graph-directory.js';
 import { fido2Route } from './graph-fido2.js';
 import { graphError, readBody, send, type Answer } from './http-util.js';
@@ -125,4 +128,15 @@ export function fetchTrusting(ca: string): typeof fetch {
       req.end();
     });
   }) as typeof fetch;
+}
+
+/**
+ * The directory connector factory for tests in this process: Entra domains reach the emulator
+ * through its trusting fetch (Retry-After waits recorded in `slept` instead of slept); AD and
+ * other kinds are built as usual.
+ */
+export function emulatorConnectorFactory(emu: EntraEmulator, slept: number[] = []): ConnectorFactory {
+  return (domain, secret) => domain.kind === 'entra'
+    ? createEntraConnector(entraSettings.parse(domain.settings), secret, { fetch: emu.fetch, sleep: async (ms) => { slept.push(ms); } })
+    : createConnector(domain, secret);
 }
