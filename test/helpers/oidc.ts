@@ -1,5 +1,6 @@
 /** OIDC test helpers: the real app listening on localhost, a signed-in employee, a redirect-walking browser. */
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { buildApp, type App } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/http/services.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -41,52 +42,87 @@ export async function startOidcApp(opts: { engine?: Engine; env?: Record<string,
  * so the test sees where each one goes, and the CSRF header for the Tessera API.
  */
 export class Browser {
-  cookies = new Map<string, string>();
+  /** Cookies by host: Tessera (localhost) and the applications (127.0.0.1) are different sites. */
+  jars = new Map<string, Map<string, string>>();
   constructor(readonly base: string) {}
 
+  jar(url: string | URL) {
+    const host = new URL(url, this.base).host;
+    if (!this.jars.has(host)) this.jars.set(host, new Map());
+    return this.jars.get(host)!;
+  }
+
   async fetch(url: string, init: { method?: string; body?: string | URLSearchParams; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(new URL(url, this.base), { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
+    const target = new URL(url, this.base);
+    const jar = this.jar(target);
+    // What a browser sends on a navigation; some relying parties (mod_auth_openidc) answer 401 to anything else.
+    const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...init.headers };
+    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await navigate(target, init.method ?? 'GET', headers, init.body?.toString());
     for (const cookie of res.headers.getSetCookie()) {
       const [pair, ...attrs] = cookie.split(';').map((s) => s.trim());
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq), value = pair.slice(eq + 1);
       const expired = attrs.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now()));
-      if (!value || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      if (!value || expired) jar.delete(name);
+      else jar.set(name, value);
     }
     return res;
   }
 
   async api(method: string, path: string, body?: unknown) {
-    if (!this.cookies.has('tessera_csrf')) await this.fetch('/api/auth/csrf');
+    if (!this.jar(this.base).has('tessera_csrf')) await this.fetch('/api/auth/csrf');
     const res = await this.fetch(path, {
       method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), 'x-csrf-token': this.cookies.get('tessera_csrf') ?? '' },
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), 'x-csrf-token': this.jar(this.base).get('tessera_csrf') ?? '' },
     });
     const text = await res.text();
     return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
   }
 
   /**
-   * Follows redirects from `url` until one leaves this server (the client's redirect URI) or a
-   * page answers. Returns the last response and every URL visited.
+   * Follows redirects from `url` until one leaves for another origin than `stayOn` (by default
+   * this server: the client's redirect URI), or a page answers. Returns the last response and
+   * every URL visited.
    */
-  async follow(url: string, init: { method?: string; body?: URLSearchParams } = {}) {
+  async follow(url: string, init: { method?: string; body?: URLSearchParams; stayOn?: string[] } = {}) {
     const visited: string[] = [];
+    const stayOn = new Set((init.stayOn ?? [this.base]).map((u) => new URL(u).origin));
     let res = await this.fetch(url, init);
     let current = new URL(url, this.base).href;
     visited.push(current);
     for (let i = 0; i < 15 && res.status >= 300 && res.status < 400; i++) {
       const next = new URL(res.headers.get('location')!, current).href;
       visited.push(next);
-      if (new URL(next).origin !== new URL(this.base).origin) return { res, location: next, visited };
+      if (!stayOn.has(new URL(next).origin)) return { res, location: next, visited };
       current = next;
       res = await this.fetch(next);
     }
     return { res, location: current, visited };
   }
+}
+
+/**
+ * One HTTP request over node:http, as a Response. Not fetch(): undici sends `Sec-Fetch-Mode: cors`
+ * on everything, and relying parties such as mod_auth_openidc then answer 401 instead of
+ * redirecting a browser navigation to the provider.
+ */
+function navigate(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': headers['content-type'] ?? 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
+        const status = res.statusCode ?? 500;
+        resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: h }));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 let counter = 0;
