@@ -15,6 +15,7 @@ import { mailRoutes } from '../mail/mail.routes.js';
 import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
+import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
 import type { App } from './app.js';
 import type { Services } from './services.js';
 
@@ -37,4 +38,5 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await mailRoutes(api, services);
   await dashboardRoutes(api, services);
   await serviceProviderRoutes(api, services);
+  await entraPasskeyRoutes(api, services);
 }

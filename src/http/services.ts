@@ -24,6 +24,7 @@ import { createPortalService } from '../portal/portal.service.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
 import { createOidcService } from '../sso/oidc/oidc.service.js';
+import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { createSamlServices } from '../sso/saml/saml.services.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
 import { deriveCsrfKey } from './csrf.js';
@@ -64,6 +65,8 @@ export function createServices(deps: CoreDeps) {
   const invitations = createInvitationService({ db, audit, clock, settings, config, mail, renderMail: renderInvitationMail });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors });
   const portal = createPortalService({ audit });
+  // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
+  const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({ db, sealer, audit, clock, sessions, portal, publicUrl: config.publicUrl });
   const expectedMigrations = listMigrations().map((m) => m.tag);
@@ -72,7 +75,7 @@ export function createServices(deps: CoreDeps) {
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
     webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, invitations, enrolment, portal,
-    branding, mail, ...saml, oidc,
+    branding, mail, ...saml, oidc, entraPasskeys,
   };
 }
 

@@ -1,0 +1,114 @@
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/connection.js';
+import { directoryAccounts, directoryDomains } from '../../db/schema.directory.js';
+import { entraPairingGroups, entraPairings, entraPasskeys, type PairingState } from '../../db/schema.entra.js';
+import { employees, webauthnCredentials } from '../../db/schema.js';
+
+export type PairingRow = typeof entraPairings.$inferSelect;
+export type EntraPasskeyRow = typeof entraPasskeys.$inferSelect;
+export type DomainRow = typeof directoryDomains.$inferSelect;
+
+/** A domain by id or by name (the CLI and scripts name it). */
+export async function findDomainByIdOrName(db: Executor, key: string): Promise<DomainRow | undefined> {
+  const isId = /^[0-9a-f-]{36}$/i.test(key);
+  const [row] = await db.select().from(directoryDomains)
+    .where(isId ? or(eq(directoryDomains.id, key), eq(directoryDomains.nameNormalized, key.toLowerCase())) : eq(directoryDomains.nameNormalized, key.toLowerCase()));
+  return row;
+}
+
+export interface EligibleAccount {
+  employeeId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  employeeStatus: string;
+  externalId: string;
+  upn: string | null;
+  hasTesseraCredential: boolean;
+}
+
+const hasCredential = sql<boolean>`exists (select 1 from ${webauthnCredentials} where ${webauthnCredentials.subjectType} = 'employee' and ${webauthnCredentials.subjectId} = ${employees.id})`;
+
+/** Employees with a current account in the domain: they are eligible for pairing. */
+export async function findEligibleAccounts(db: Executor, domainId: string, employeeId?: string): Promise<EligibleAccount[]> {
+  return db.select({
+    employeeId: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, employeeStatus: employees.status,
+    externalId: directoryAccounts.externalId, upn: directoryAccounts.upn, hasTesseraCredential: hasCredential,
+  }).from(directoryAccounts).innerJoin(employees, eq(employees.id, directoryAccounts.employeeId))
+    .where(and(eq(directoryAccounts.domainId, domainId), eq(directoryAccounts.isMember, true), employeeId ? eq(employees.id, employeeId) : undefined))
+    .orderBy(asc(employees.lastName), asc(employees.firstName));
+}
+
+export async function findEmployeeIdByEmail(db: Executor, email: string): Promise<string | undefined> {
+  const [row] = await db.select({ id: employees.id }).from(employees).where(eq(employees.emailNormalized, email.trim().toLowerCase()));
+  return row?.id;
+}
+
+export async function findPairings(db: Executor, domainId: string, state?: PairingState) {
+  return db.select({
+    pairing: entraPairings,
+    employee: { id: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, status: employees.status },
+  }).from(entraPairings).innerJoin(employees, eq(employees.id, entraPairings.employeeId))
+    .where(and(eq(entraPairings.domainId, domainId), state ? eq(entraPairings.state, state) : undefined))
+    .orderBy(asc(employees.lastName), asc(employees.firstName));
+}
+
+export async function findPairing(db: Executor, domainId: string, employeeId: string): Promise<PairingRow | undefined> {
+  const [row] = await db.select().from(entraPairings).where(and(eq(entraPairings.domainId, domainId), eq(entraPairings.employeeId, employeeId)));
+  return row;
+}
+
+export async function insertPairing(db: Executor, row: typeof entraPairings.$inferInsert): Promise<PairingRow> {
+  const [inserted] = await db.insert(entraPairings).values(row).onConflictDoNothing().returning();
+  return inserted ?? (await findPairing(db, row.domainId, row.employeeId))!;
+}
+
+export async function updatePairingById(db: Executor, id: string, patch: Partial<typeof entraPairings.$inferInsert>): Promise<void> {
+  await db.update(entraPairings).set(patch).where(eq(entraPairings.id, id));
+}
+
+export async function deletePairingsExcept(db: Executor, domainId: string, keepEmployeeIds: string[]): Promise<number> {
+  const rows = await db.delete(entraPairings).where(and(eq(entraPairings.domainId, domainId),
+    keepEmployeeIds.length ? sql`${entraPairings.employeeId} not in (${sql.join(keepEmployeeIds.map((id) => sql`${id}`), sql`, `)})` : undefined)).returning({ id: entraPairings.id });
+  return rows.length;
+}
+
+export async function findPasskeysByPairingIds(db: Executor, pairingIds: string[]): Promise<EntraPasskeyRow[]> {
+  if (pairingIds.length === 0) return [];
+  return db.select().from(entraPasskeys).where(inArray(entraPasskeys.pairingId, pairingIds)).orderBy(asc(entraPasskeys.createdAt));
+}
+
+export async function findPasskeyById(db: Executor, pairingId: string, id: string): Promise<EntraPasskeyRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await db.select().from(entraPasskeys).where(and(eq(entraPasskeys.pairingId, pairingId), eq(entraPasskeys.id, id)));
+  return row;
+}
+
+export async function upsertPasskey(db: Executor, row: typeof entraPasskeys.$inferInsert): Promise<EntraPasskeyRow> {
+  const [saved] = await db.insert(entraPasskeys).values(row)
+    .onConflictDoUpdate({ target: [entraPasskeys.pairingId, entraPasskeys.methodId], set: { displayName: row.displayName, lastUsedAt: row.lastUsedAt ?? null, model: row.model ?? null } })
+    .returning();
+  return saved!;
+}
+
+export async function deletePasskeyById(db: Executor, id: string): Promise<void> {
+  await db.delete(entraPasskeys).where(eq(entraPasskeys.id, id));
+}
+
+export async function deletePasskeysNotIn(db: Executor, pairingId: string, methodIds: string[]): Promise<void> {
+  await db.delete(entraPasskeys).where(and(eq(entraPasskeys.pairingId, pairingId),
+    methodIds.length ? sql`${entraPasskeys.methodId} not in (${sql.join(methodIds.map((id) => sql`${id}`), sql`, `)})` : undefined));
+}
+
+export async function countPasskeys(db: Executor, pairingId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(entraPasskeys).where(eq(entraPasskeys.pairingId, pairingId));
+  return row?.n ?? 0;
+}
+
+export async function findPairingGroups(db: Executor, domainId: string) {
+  return db.select().from(entraPairingGroups).where(eq(entraPairingGroups.domainId, domainId));
+}
+
+export async function insertPairingGroup(db: Executor, row: typeof entraPairingGroups.$inferInsert): Promise<void> {
+  await db.insert(entraPairingGroups).values(row).onConflictDoUpdate({ target: [entraPairingGroups.domainId, entraPairingGroups.state], set: { groupId: row.groupId, displayName: row.displayName } });
+}

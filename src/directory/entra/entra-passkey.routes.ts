@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { pairingStates } from '../../db/schema.entra.js';
+import type { App } from '../../http/app.js';
+import { errors, listOf, noContent } from '../../http/schemas.js';
+import type { Services } from '../../http/services.js';
+import { attestationBody, creationOptionsDto, entraPasskeyDto, pairingDto, refreshSummary } from './entra-passkey.schemas.js';
+
+/** A domain by id or name; an employee by id or e-mail (so that scripts and the CLI can name them). */
+const domainParam = z.string().trim().min(1).max(253);
+const employeeParam = z.string().trim().min(1).max(320);
+const domainParams = z.object({ domain: domainParam }).strict();
+const employeeParams = z.object({ domain: domainParam, employee: employeeParam }).strict();
+
+/**
+ * Passkey provisioning into Entra ID. The enrolling authenticator (the `tessera entra enroll-key`
+ * command, a future mobile app) calls options → authenticator → attestation with an API key of
+ * scope write; see docs/entra-passkeys-api.md.
+ */
+export async function entraPasskeyRoutes(app: App, services: Services) {
+  const tags = ['Entra passkeys'];
+  app.get('/entra/:domain/pairings', {
+    config: { access: 'read' },
+    schema: {
+      tags, params: domainParams, querystring: z.object({ state: z.enum(pairingStates).optional() }).strict(),
+      response: { 200: listOf(pairingDto), ...errors },
+      description: 'Employees of an Entra domain by pairing state, with the passkeys registered for them in Entra (name, AAGUID, model, created, last used).',
+    },
+  }, async (request) => ({ items: await services.entraPasskeys.list(request.params.domain, request.query.state) }));
+
+  app.post('/entra/:domain/pairings/refresh', {
+    config: { access: 'write' },
+    schema: {
+      tags, params: domainParams, response: { 200: refreshSummary, ...errors },
+      description: 'Reads every eligible user\'s passkeys from Entra, flags users Entra no longer knows, updates pairing states and mirrors them into the three pairing groups (created when missing).',
+    },
+  }, async (request) => services.entraPasskeys.refresh(request.ctx, request.params.domain));
+
+  app.post('/entra/:domain/employees/:employee/passkeys/options', {
+    config: { access: 'write' },
+    schema: {
+      tags, params: employeeParams, response: { 200: creationOptionsDto, ...errors },
+      description: 'WebAuthn creation options from Entra for the employee (the challenge is valid 5 minutes). Hand `publicKey` to the authenticator; the relying party is login.microsoft.com and the origin https://login.microsoft.com.',
+    },
+  }, async (request) => services.entraPasskeys.beginRegistration(request.ctx, request.params.domain, request.params.employee));
+
+  app.post('/entra/:domain/employees/:employee/passkeys', {
+    config: { access: 'write' },
+    schema: {
+      tags, params: employeeParams, body: attestationBody, response: { 201: entraPasskeyDto, ...errors },
+      description: 'Registers the authenticator\'s attestation in Entra. 400 entra.challenge_expired / entra.challenge_mismatch before Entra is asked; 400 entra.attestation_refused with Entra\'s reason.',
+    },
+  }, async (request, reply) => reply.code(201).send(await services.entraPasskeys.completeRegistration(request.ctx, request.params.domain, request.params.employee, request.body)));
+
+  app.delete('/entra/:domain/employees/:employee/passkeys/:passkeyId', {
+    config: { access: 'write' },
+    schema: {
+      tags, params: employeeParams.extend({ passkeyId: z.string().uuid() }).strict(), response: { 204: noContent, ...errors },
+      description: 'Deletes the passkey in Entra and here; the pairing state and group membership follow.',
+    },
+  }, async (request, reply) => {
+    await services.entraPasskeys.deletePasskey(request.ctx, request.params.domain, request.params.employee, request.params.passkeyId);
+    return reply.code(204).send(null);
+  });
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { pairingStates } from '../../db/schema.entra.js';
+
+const b64url = z.string().min(1).max(65536).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
+
+/** What the enrolling authenticator posts: the WebAuthn registration result for the options it got. */
+export const attestationBody = z.object({
+  /** The name the passkey gets in Entra (shown to the user and the administrator). */
+  displayName: z.string().trim().min(1).max(100),
+  publicKeyCredential: z.object({
+    id: b64url.max(1366),
+    response: z.object({ clientDataJSON: b64url, attestationObject: b64url }).strict(),
+    clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
+  }).strict(),
+}).strict();
+export type AttestationBody = z.infer<typeof attestationBody>;
+
+export const entraPasskeyDto = z.object({
+  id: z.string().uuid(),
+  methodId: z.string(),
+  displayName: z.string(),
+  aaguid: z.string().nullable(),
+  model: z.string().nullable(),
+  isProvisionedByTessera: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export type EntraPasskeyDto = z.infer<typeof entraPasskeyDto>;
+
+export const pairingDto = z.object({
+  employeeId: z.string().uuid(),
+  email: z.string(),
+  name: z.string(),
+  employeeStatus: z.string(),
+  entraUserId: z.string(),
+  state: z.enum(pairingStates),
+  /** The user was not found in Entra at the last refresh. */
+  isMissingInEntra: z.boolean(),
+  /** The user fell back from a paired state (unpaired) at this time. */
+  unpairedAt: z.string().nullable(),
+  passkeys: z.array(entraPasskeyDto),
+  lastUsedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type PairingDto = z.infer<typeof pairingDto>;
+
+export const creationOptionsDto = z.object({
+  challengeTimeoutDateTime: z.string(),
+  /** WebAuthn PublicKeyCredentialCreationOptions as Entra made them (binary values base64url). */
+  publicKey: z.record(z.string(), z.unknown()),
+});
+
+export const refreshSummary = z.object({
+  eligible: z.number().int(),
+  byState: z.record(z.enum(pairingStates), z.number().int()),
+  missingInEntra: z.number().int(),
+  removed: z.number().int(),
+});
+export type RefreshSummary = z.infer<typeof refreshSummary>;
