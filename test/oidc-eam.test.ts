@@ -1,0 +1,123 @@
+// Microsoft Entra ID External Authentication Method: the request Entra sends (response_type
+// id_token, form_post, claims for acr/amr, login_hint, an id_token_hint signed by the tenant), with
+// the tenant's JWKS served by this test. A valid hint for the signed-in employee gets an ID token
+// whose sub is the hint's, acr `possessionorinherence` and amr from the employee's sign-in; an
+// expired hint, one signed by another key, or one naming another user is refused with
+// access_denied posted back to Entra.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { ENTRA_EAM_REDIRECT_URI } from '../src/sso/oidc/oidc-client.service.js';
+import { Browser, employeeWithKey, registerClient, signIn, startOidcApp, type OidcTestApp } from './helpers/oidc.js';
+import { freePort } from './helpers/server.js';
+
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const APP_ID = 'b5d0c7a2-4c61-4f4b-9a0e-2d1b7c8e9f01';
+const ENTRA_CLAIMS = JSON.stringify({
+  id_token: {
+    acr: { essential: true, values: ['possessionorinherence'] },
+    amr: { essential: true, values: ['face', 'fido', 'fpt', 'hwk', 'iris', 'otp', 'pop', 'retina', 'sc', 'sms', 'swk', 'tel', 'vbm'] },
+  },
+});
+
+describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
+  let t: OidcTestApp;
+  let jwksServer: http.Server;
+  let tenantKey: { privateKey: CryptoKey; jwk: JWK };
+  let otherKey: { privateKey: CryptoKey; jwk: JWK };
+  let clientId = '';
+
+  const keyPair = async (kid: string) => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+  };
+
+  /** An id_token_hint as Entra signs it (v2.0 token of the tenant, audience the EAM app). */
+  const hint = (o: { email: string; key?: typeof tenantKey; expiresIn?: number; sub?: string }) => {
+    const key = o.key ?? tenantKey;
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ oid: crypto.randomUUID(), tid: TENANT, preferred_username: o.email, ver: '2.0' })
+      .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid!, typ: 'JWT' })
+      .setIssuer(`https://login.microsoftonline.com/${TENANT}/v2.0`).setAudience(APP_ID).setSubject(o.sub ?? 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ')
+      .setIssuedAt(now - 3600).setExpirationTime(now + (o.expiresIn ?? 600)).sign(key.privateKey);
+  };
+
+  before(async () => {
+    [tenantKey, otherKey] = await Promise.all([keyPair('entra-1'), keyPair('rogue-1')]);
+    const port = await freePort();
+    jwksServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [tenantKey.jwk] })));
+    await new Promise<void>((resolve) => jwksServer.listen(port, '127.0.0.1', resolve));
+    t = await startOidcApp();
+    const created = await registerClient(t, { name: 'Entra ID MFA', kind: 'eam', eam: { tenantId: TENANT, appId: APP_ID, jwksUrl: `http://127.0.0.1:${port}/discovery/v2.0/keys` } });
+    clientId = created.client.clientId;
+    assert.equal(created.clientSecret, null, 'an EAM app has no secret');
+  });
+  after(async () => {
+    await t?.close();
+    await new Promise<void>((resolve) => jwksServer?.close(() => resolve()));
+  });
+
+  /**
+   * Entra's request, then the employee signs in (EAM always wants a fresh sign-in), then the
+   * form_post page Tessera answers: its fields.
+   */
+  async function eam(idTokenHint: string, email: string, key: Parameters<typeof signIn>[2]) {
+    const browser = new Browser(t.url);
+    const params = new URLSearchParams({
+      client_id: clientId, response_type: 'id_token', response_mode: 'form_post', scope: 'openid', redirect_uri: ENTRA_EAM_REDIRECT_URI,
+      nonce: crypto.randomUUID(), state: crypto.randomBytes(8).toString('hex'), login_hint: email, id_token_hint: idTokenHint,
+      claims: ENTRA_CLAIMS, 'client-request-id': crypto.randomUUID(),
+    });
+    const first = await browser.follow(`/oidc/auth?${params}`);
+    const signin = new URL(first.location, t.url);
+    assert.equal(signin.pathname, '/signin', `${first.location}: ${await first.res.text()}`);
+    await signIn(t, browser, key);
+    const back = await browser.follow(signin.searchParams.get('return_to')!);
+    const html = await back.res.text();
+    // oidc-provider posts errors back with status 400, tokens with 200: the form is what counts.
+    assert.ok([200, 400].includes(back.res.status), html);
+    assert.ok(html.includes(`action="${ENTRA_EAM_REDIRECT_URI}"`), `form_post to Entra: ${html}`);
+    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&')]));
+    assert.equal(fields.state, params.get('state'));
+    return { fields, nonce: params.get('nonce')! };
+  }
+
+  it('answers a valid hint with an ID token Entra accepts', async () => {
+    const { employee, key } = await employeeWithKey(t);
+    const { fields, nonce } = await eam(await hint({ email: employee.email.toUpperCase(), sub: 'entra-pairwise-sub-1' }), employee.email, key);
+    assert.ok(fields.id_token, JSON.stringify(fields));
+    const { payload, protectedHeader } = await jwtVerify(fields.id_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), { issuer: t.issuer, audience: clientId });
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(payload.sub, 'entra-pairwise-sub-1', 'the sub of the id_token_hint');
+    assert.equal(payload.nonce, nonce);
+    assert.equal(payload.acr, 'possessionorinherence');
+    assert.deepEqual(payload.amr, ['fido', 'hwk']);
+  });
+
+  it('refuses an expired hint', async () => {
+    const { employee, key } = await employeeWithKey(t);
+    const { fields } = await eam(await hint({ email: employee.email, expiresIn: -600 }), employee.email, key);
+    assert.equal(fields.error, 'access_denied');
+    assert.match(fields.error_description, /expired/);
+    assert.equal(fields.id_token, undefined);
+  });
+
+  it('refuses a hint signed by a key that is not the tenant\'s', async () => {
+    const { employee, key } = await employeeWithKey(t);
+    const { fields } = await eam(await hint({ email: employee.email, key: otherKey }), employee.email, key);
+    assert.equal(fields.error, 'access_denied');
+    assert.match(fields.error_description, /not signed by a key of the Entra tenant/);
+  });
+
+  it('refuses a hint that names another user than the one who signed in', async () => {
+    const { employee, key } = await employeeWithKey(t);
+    const { employee: other } = await employeeWithKey(t);
+    const { fields } = await eam(await hint({ email: other.email }), employee.email, key);
+    assert.equal(fields.error, 'access_denied');
+    assert.match(fields.error_description, /not the signed-in employee/);
+    const refused = await t.services.audit.find({ action: 'oidc.sign_in_refused' }, { offset: 0, limit: 10 });
+    assert.ok(refused.items.some((e) => e.actor?.id === employee.id || JSON.stringify(e).includes(employee.id)), 'the refusal is audited');
+  });
+});
