@@ -1,3 +1,5 @@
+// @peculiar/x509 (tsyringe) needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import crypto from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
