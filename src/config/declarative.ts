@@ -7,6 +7,7 @@ import { apiKeyScopes, MIN_DECLARED_KEY_LENGTH } from '../api-keys/api-key.servi
 import type { Services } from '../http/services.js';
 import { configContext } from '../lib/context.js';
 import { settingsPatch } from '../settings/settings.schemas.js';
+import { clientCreate } from '../sso/oidc/oidc-client.schemas.js';
 
 /**
  * The declarative configuration file (TESSERA_CONFIG). Applied at every start, idempotently:
@@ -41,6 +42,10 @@ const fileSchema = z.object({
     secret: secretRef,
     expiresAt: z.union([z.iso.datetime({ offset: true }), z.date()]).nullable().optional(),
   }).strict()).optional(),
+  /** OIDC relying parties (src/sso/oidc); client_secret_* clients take their secret by reference. */
+  oidc: z.object({
+    clients: z.array(clientCreate.extend({ clientId: clientCreate.shape.clientId.unwrap(), secret: secretRef.optional() }).strict()),
+  }).strict().optional(),
 }).strict();
 
 export type DeclarativeConfig = z.infer<typeof fileSchema>;
@@ -103,6 +108,8 @@ export async function applyDeclarativeConfig(services: Services, file: string, e
     return { ...k, secret, expiresAt: k.expiresAt ? new Date(k.expiresAt) : null };
   });
 
+  const oidcClients = (cfg.oidc?.clients ?? []).map((c, i) => ({ ...c, secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined }));
+
   if (cfg.settings) {
     const { smtp, ...rest } = cfg.settings;
     const { password: _ref, ...smtpRest } = smtp ?? {};
@@ -127,6 +134,12 @@ export async function applyDeclarativeConfig(services: Services, file: string, e
       throw new DeclarativeConfigError(file, `apiKeys[${i}]`, (err as Error).message);
     });
     if (result !== 'unchanged') changes.push(`API key ${k.name} ${result}`);
+  }
+  for (const [i, { secret, ...c }] of oidcClients.entries()) {
+    const result = await services.oidc.clients.ensureDeclared(ctx, c, secret).catch((err) => {
+      throw new DeclarativeConfigError(file, `oidc.clients[${i}]`, (err as Error).message);
+    });
+    if (result !== 'unchanged') changes.push(`OIDC client ${c.clientId} ${result}`);
   }
 
   if (changes.length) {

@@ -16,6 +16,7 @@ import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
+import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
 import type { App } from './app.js';
 import type { Services } from './services.js';
 
@@ -37,6 +38,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await brandingRoutes(api, services);
   await mailRoutes(api, services);
   await dashboardRoutes(api, services);
+  await oidcClientRoutes(api, services);
   await serviceProviderRoutes(api, services);
   await entraPasskeyRoutes(api, services);
 }

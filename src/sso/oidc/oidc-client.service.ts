@@ -78,7 +78,7 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
 
   const auditTarget = (r: repo.OidcClientRow) => ({ type: 'oidc_client', id: r.id, label: r.clientId });
 
-  return {
+  const service = {
     list: async () => (await repo.findClients(db)).map(toDto),
     get: async (id: string) => toDto(await get(id)),
     findByClientId: (clientId: string) => repo.findClientByClientId(db, clientId),
@@ -144,6 +144,30 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
       });
     },
 
+    /**
+     * The config file's client (`oidc.clients`), made to match: created, updated or left alone.
+     * Clients from the file are marked `config`; the console and the API cannot change them.
+     */
+    async ensureDeclared(ctx: RequestContext, input: ClientInput & { clientId: string }, secret: string | undefined): Promise<'created' | 'updated' | 'unchanged'> {
+      const current = await repo.findClientByClientId(db, input.clientId);
+      const values = normalise(input);
+      if (needsSecret(values.tokenEndpointAuthMethod) && !secret) throw new AppError('oidc.client_invalid', `${values.tokenEndpointAuthMethod} needs a secret: give "secret: {env: NAME}" or "{file: path}"`);
+      if (!current) {
+        await service.create(ctx, input, { source: 'config', secret });
+        return 'created';
+      }
+      const currentSecret = current.secret ? sealer.open(current.secret, secretAad(current.id)) : undefined;
+      const { clientId: _c, id: _i, createdAt: _a, updatedAt: _u, source: _s, secret: _x, ...before } = current;
+      const isSame = JSON.stringify(Object.entries(before).sort()) === JSON.stringify(Object.entries({ ...before, ...values }).sort())
+        && (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) && current.source === 'config';
+      if (isSame) return 'unchanged';
+      await db.transaction(async (tx) => {
+        const row = (await repo.updateClientById(tx, current.id, { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null }))!;
+        await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { source: 'config' } }, tx);
+      });
+      return 'updated';
+    },
+
     /** oidc-provider client metadata (OIDC Dynamic Client Registration §2 names), with the secret opened. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
       const r = await repo.findClientByClientId(db, clientId);
@@ -170,4 +194,5 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
       };
     },
   };
+  return service;
 }
