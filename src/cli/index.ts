@@ -6,6 +6,7 @@ import { adminCommands } from './admin.command.js';
 import { CliError } from './io.js';
 import { auditCommands } from './audit.command.js';
 import { keyCommands } from './keys.command.js';
+import { entraCommands } from './entra.command.js';
 import { serveCommand, migrateCommand, configCommands } from './server.command.js';
 
 /** Errors a person can act on are printed as one line; anything else with its stack. */
@@ -30,6 +31,7 @@ export function buildCli(): Command {
   program.addCommand(auditCommands());
   program.addCommand(keyCommands());
   program.addCommand(configCommands());
+  program.addCommand(entraCommands());
   return program;
 }
 
