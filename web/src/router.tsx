@@ -6,6 +6,7 @@ import { AuditPage } from './pages/audit/AuditPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { EmployeeEditPage } from './pages/employees/EmployeeEditPage';
 import { EmployeesPage } from './pages/employees/EmployeesPage';
+import { EntraPasskeysPage } from './pages/entra-passkeys/EntraPasskeysPage';
 import { LoginPage } from './pages/login/LoginPage';
 import { TotpEnrollPage } from './pages/login/TotpEnrollPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
@@ -29,6 +30,7 @@ export const router = createBrowserRouter([
       { path: 'admins', element: <AdminsPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: 'audit', element: <AuditPage /> },
+      { path: 'entra-passkeys', element: <EntraPasskeysPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'profile', element: <ProfilePage /> },
       { path: '*', element: <NotFoundPage /> },

@@ -6,6 +6,7 @@ import {
   IconBuilding,
   IconChevronDown,
   IconDashboard,
+  IconFingerprint,
   IconKey,
   IconListDetails,
   IconLogout,
@@ -28,6 +29,7 @@ const navItems = [
   { to: '/organisation', label: 'Organisation', icon: IconBuilding },
   { to: '/admins', label: 'Admins', icon: IconShieldLock },
   { to: '/api-keys', label: 'API keys', icon: IconKey },
+  { to: '/entra-passkeys', label: 'Entra passkeys', icon: IconFingerprint },
   { to: '/audit', label: 'Audit log', icon: IconListDetails },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];
