@@ -125,14 +125,17 @@ function redisAdapter(model: string, redis: Redis, prefix: string): OidcAdapter 
 export async function findGrantIdsByAccount(tx: Executor, accountId: string): Promise<string[]> {
   const rows = await tx.selectDistinct({ grantId: oidcModels.grantId }).from(oidcModels)
     .where(and(eq(oidcModels.accountId, accountId), isNotNull(oidcModels.grantId)));
-  return rows.map((r) => r.grantId!).filter(Boolean);
+  // A Grant row is its own grant: its id, not a grant_id column.
+  const grants = await tx.select({ id: oidcModels.id }).from(oidcModels).where(and(eq(oidcModels.model, 'Grant'), eq(oidcModels.accountId, accountId)));
+  return [...new Set([...rows.map((r) => r.grantId!).filter(Boolean), ...grants.map((g) => g.id)])];
 }
 
 /** Removes every PostgreSQL artefact of these grants (Redis ones expire within minutes, or go by revokeByGrantId). */
 export async function deleteByGrantIds(tx: Executor, grantIds: string[]): Promise<number> {
   if (grantIds.length === 0) return 0;
   const rows = await tx.delete(oidcModels).where(inArray(oidcModels.grantId, grantIds)).returning({ id: oidcModels.id });
-  return rows.length;
+  const grants = await tx.delete(oidcModels).where(and(eq(oidcModels.model, 'Grant'), inArray(oidcModels.id, grantIds))).returning({ id: oidcModels.id });
+  return rows.length + grants.length;
 }
 
 /** Sessions of an employee (oidc-provider Session model carries accountId). */
