@@ -112,9 +112,10 @@ export function buildResponse(a: { id: string; issuer: string; issueInstant: Dat
   return samlpOpen('Response', a) + `<saml:Issuer>${x(a.issuer)}</saml:Issuer>` + statusXml(a.status.top, a.status.second, a.status.message) + (a.assertion ?? '') + '</samlp:Response>';
 }
 
-export function buildLogoutRequest(a: { id: string; issuer: string; issueInstant: Date; destination: string; nameId: string; nameIdFormat: string; sessionIndex: string; notOnOrAfter: Date }): string {
+/** The NameID must repeat the assertion's exactly, qualifiers included (saml-core §3.7.3.1; Lasso compares them). */
+export function buildLogoutRequest(a: { id: string; issuer: string; issueInstant: Date; destination: string; nameId: string; nameIdFormat: string; spNameQualifier: string; sessionIndex: string; notOnOrAfter: Date }): string {
   return samlpOpen('LogoutRequest', a).replace('>', ` NotOnOrAfter="${samlTime(a.notOnOrAfter)}" Reason="urn:oasis:names:tc:SAML:2.0:logout:user">`)
-    + `<saml:Issuer>${x(a.issuer)}</saml:Issuer><saml:NameID Format="${x(a.nameIdFormat)}">${x(a.nameId)}</saml:NameID><samlp:SessionIndex>${x(a.sessionIndex)}</samlp:SessionIndex></samlp:LogoutRequest>`;
+    + `<saml:Issuer>${x(a.issuer)}</saml:Issuer><saml:NameID Format="${x(a.nameIdFormat)}" SPNameQualifier="${x(a.spNameQualifier)}">${x(a.nameId)}</saml:NameID><samlp:SessionIndex>${x(a.sessionIndex)}</samlp:SessionIndex></samlp:LogoutRequest>`;
 }
 
 export function buildLogoutResponse(a: { id: string; issuer: string; issueInstant: Date; destination: string; inResponseTo: string; status: Status }): string {

@@ -58,7 +58,7 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
       const sp = await sps.findEnabledById('saml', p.spId);
       if (!sp?.sloUrl) { st.partial = true; continue; }
       const id = newSamlId(crypto.randomBytes);
-      const xml = buildLogoutRequest({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, nameId: p.nameId, nameIdFormat: p.nameIdFormat, sessionIndex: p.sessionIndex, notOnOrAfter: new Date(now.getTime() + LOGOUT_LIFETIME_S * 1000) });
+      const xml = buildLogoutRequest({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, nameId: p.nameId, nameIdFormat: p.nameIdFormat, spNameQualifier: sp.entityId, sessionIndex: p.sessionIndex, notOnOrAfter: new Date(now.getTime() + LOGOUT_LIFETIME_S * 1000) });
       await state.updatePending(db, stateId, st as unknown as Record<string, unknown>);
       if (sp.sloBinding === 'post') return { kind: 'post', action: sp.sloUrl, fields: { SAMLRequest: Buffer.from(signElement(xml, key, { localName: 'LogoutRequest', id })).toString('base64'), RelayState: stateId } };
       return { kind: 'redirect', url: withQuery(sp.sloUrl, signRedirectQuery(`SAMLRequest=${encodeURIComponent(deflateMessage(xml))}&RelayState=${encodeURIComponent(stateId)}`, key)) };

@@ -50,7 +50,8 @@ export const serviceProviderInput = z.object({
   clockSkewSeconds: z.number().int().min(0).max(600).default(120),
   sessionLifetimeMinutes: z.number().int().min(5).max(10_080).default(480),
   idpInitiated: z.boolean().default(false),
-  startUrl: url.nullable().optional(),
+  /** SAML: the RelayState of IdP-initiated sign-in (often a path at the SP); WS-Fed: the application's URL. */
+  startUrl: z.string().trim().min(1).max(2048).nullable().optional(),
   tokenType: z.enum(['saml11', 'saml20']).nullable().optional(),
 }).strict();
 export type ServiceProviderInput = z.input<typeof serviceProviderInput>;

@@ -52,6 +52,7 @@ function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
   const parsed = serviceProviderInput.parse(input);
   const preset = findPreset(parsed.preset);
   if (parsed.preset && (!preset || preset.protocol !== protocol)) throw new AppError('request.validation_failed', `Unknown preset "${parsed.preset}"`);
+  if (protocol === 'wsfed' && parsed.startUrl && !/^https?:\/\/[^/]/i.test(parsed.startUrl)) throw new AppError('request.validation_failed', 'startUrl of a relying party must be an http(s) URL');
   const certificates = normaliseCertificates(parsed.certificates);
   if (parsed.encryptAssertion && !certificates.length) throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate');
   if (parsed.requireSignedRequests && !certificates.length) throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
