@@ -10,6 +10,7 @@ import { EntraPasskeysPage } from './pages/entra-passkeys/EntraPasskeysPage';
 import { LoginPage } from './pages/login/LoginPage';
 import { TotpEnrollPage } from './pages/login/TotpEnrollPage';
 import { NotFoundPage } from './pages/not-found/NotFoundPage';
+import { OidcClientsPage } from './pages/oidc-clients/OidcClientsPage';
 import { OrganisationPage } from './pages/organisation/OrganisationPage';
 import { ProfilePage } from './pages/profile/ProfilePage';
 import { SettingsPage } from './pages/settings/SettingsPage';
@@ -32,6 +33,7 @@ export const router = createBrowserRouter([
       { path: 'audit', element: <AuditPage /> },
       { path: 'entra-passkeys', element: <EntraPasskeysPage /> },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'oidc-clients', element: <OidcClientsPage /> },
       { path: 'profile', element: <ProfilePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -32,6 +32,7 @@ const navItems = [
   { to: '/entra-passkeys', label: 'Entra passkeys', icon: IconFingerprint },
   { to: '/audit', label: 'Audit log', icon: IconListDetails },
   { to: '/settings', label: 'Settings', icon: IconSettings },
+  { to: '/oidc-clients', label: 'OIDC clients', icon: IconApi },
 ];
 
 function isActive(pathname: string, to: string): boolean {
