@@ -99,6 +99,8 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     fs.chmodSync(mellonDir, 0o755);
     const imported = await admin.post('/api/saml/service-providers/import', { name: 'Intranet (mellon)', metadata: fs.readFileSync(file('.xml'), 'utf8') });
     assert.equal(imported.status, 201, imported.text);
+    assert.equal(imported.json.requireSignedRequests, true, 'Mellon signs its AuthnRequests (AuthnRequestsSigned in its metadata), so Tessera checks them');
+    assert.ok(imported.json.certificates.length >= 1);
     apache = await startApache({
       port: apachePort, modules: ['auth_mellon'],
       files: { 'htdocs/secret/index.html': '<html><head><title>Intranet</title></head><body><h1>Mellon protected page</h1></body></html>' },

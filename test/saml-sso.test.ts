@@ -195,6 +195,8 @@ describe('SAML SSO with node-saml as SP', () => {
     const patched = await admin.patch(`/api/saml/service-providers/${created.body.id}`, { enabled: false });
     assert.equal(patched.status, 200, patched.raw);
     assert.equal(patched.body.enabled, false);
+    assert.equal(patched.body.nameIdFormat, 'persistent', 'a PATCH changes only what it names');
+    assert.equal(patched.body.attributes.length, created.body.attributes.length);
     const removed = await admin.delete(`/api/saml/service-providers/${created.body.id}`);
     assert.equal(removed.status, 204);
     const actions = (await t.services.audit.find({}, { offset: 0, limit: 200 })).items.map((e) => e.action);

@@ -2,8 +2,8 @@
 // wsignin1.0 with wtrealm/wreply/wctx through a passkey sign-in, SAML 1.1 and SAML 2.0 tokens,
 // federation metadata, and wsignout1.0 back to a registered wreply only.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { Strategy as WsFedStrategy } from 'passport-wsfed-saml2';
 import { cliContext } from '../src/lib/context.js';
 import { Client, createTestApp, type TestApp } from './helpers/app.js';
 import { idpCertFromMetadata, parsePostForm } from './helpers/saml.js';
@@ -11,6 +11,8 @@ import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js'
 import { softKeys } from './helpers/soft-authenticator.js';
 
 const ORIGIN = 'http://localhost:8080';
+// passport-wsfed-saml2 is CommonJS without types.
+const { Strategy: WsFedStrategy } = createRequire(import.meta.url)('passport-wsfed-saml2') as { Strategy: new (options: object, verify: Function) => unknown };
 type Outcome = { kind: 'success' | 'fail' | 'redirect' | 'error'; value: any };
 
 /** Runs the passport strategy on one request, as passport.authenticate would. */

@@ -8,6 +8,7 @@ import type { Services } from '../http/services.js';
 import { configContext } from '../lib/context.js';
 import { settingsPatch } from '../settings/settings.schemas.js';
 import { clientCreate } from '../sso/oidc/oidc-client.schemas.js';
+import { applyDeclaredServiceProviders, resolveDeclaredServiceProviders, samlConfigSchema, wsfedConfigSchema } from '../sso/saml/saml.config.js';
 
 /**
  * The declarative configuration file (TESSERA_CONFIG). Applied at every start, idempotently:
@@ -42,6 +43,9 @@ const fileSchema = z.object({
     secret: secretRef,
     expiresAt: z.union([z.iso.datetime({ offset: true }), z.date()]).nullable().optional(),
   }).strict()).optional(),
+  /** SAML service providers and WS-Fed relying parties (src/sso/saml/saml.config.ts). */
+  saml: samlConfigSchema.optional(),
+  wsfed: wsfedConfigSchema.optional(),
   /** OIDC relying parties (src/sso/oidc); client_secret_* clients take their secret by reference. */
   oidc: z.object({
     clients: z.array(clientCreate.extend({ clientId: clientCreate.shape.clientId.unwrap(), secret: secretRef.optional() }).strict()),
@@ -108,6 +112,7 @@ export async function applyDeclarativeConfig(services: Services, file: string, e
     return { ...k, secret, expiresAt: k.expiresAt ? new Date(k.expiresAt) : null };
   });
 
+  const serviceProviders = resolveDeclaredServiceProviders(file, cfg, (where, message) => new DeclarativeConfigError(file, where, message));
   const oidcClients = (cfg.oidc?.clients ?? []).map((c, i) => ({ ...c, secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined }));
 
   if (cfg.settings) {
@@ -141,6 +146,8 @@ export async function applyDeclarativeConfig(services: Services, file: string, e
     });
     if (result !== 'unchanged') changes.push(`OIDC client ${c.clientId} ${result}`);
   }
+
+  changes.push(...await applyDeclaredServiceProviders(services, ctx, serviceProviders, (where, message) => new DeclarativeConfigError(file, where, message)));
 
   if (changes.length) {
     await services.audit.record(ctx, { action: 'config.applied', target: { type: 'config', id: null, label: path.basename(file) }, details: { changes } });

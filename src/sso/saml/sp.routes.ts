@@ -35,7 +35,7 @@ export async function serviceProviderRoutes(app: App, services: Services) {
     config: { access: 'write' },
     schema: {
       tags, description: 'Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.',
-      body: serviceProviderInput.partial().extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict(),
+      body: serviceProviderPatch.extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict(),
       response: { 201: serviceProviderDto, ...errors },
     },
   }, async (request, reply) => {

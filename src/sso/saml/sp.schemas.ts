@@ -30,33 +30,56 @@ export const acsEndpoint = z.object({
   isDefault: z.boolean().default(false),
 }).strict();
 
-/** A service provider (SAML) or relying party (WS-Fed) as an admin enters it. */
-export const serviceProviderInput = z.object({
+/** The fields of a service provider (SAML) or relying party (WS-Fed), without defaults. */
+const fields = {
   name: z.string().trim().min(1).max(120),
   entityId: z.string().trim().min(1).max(1024),
-  enabled: z.boolean().default(true),
-  preset: z.string().max(40).nullable().optional(),
+  enabled: z.boolean(),
+  preset: z.string().max(40).nullable(),
   acsEndpoints: z.array(acsEndpoint).min(1).max(20),
-  sloUrl: url.nullable().optional(),
-  sloBinding: z.enum(['post', 'redirect']).nullable().optional(),
-  certificates: z.array(z.string().max(20_000)).max(4).default([]),
-  nameIdFormat: z.enum(nameIdFormatNames).optional(),
-  nameIdField: z.enum(employeeFields).optional(),
-  attributes: z.array(attributeMapping).max(50).optional(),
-  signResponse: z.boolean().default(true),
-  signAssertion: z.boolean().default(true),
-  encryptAssertion: z.boolean().default(false),
-  requireSignedRequests: z.boolean().default(false),
-  clockSkewSeconds: z.number().int().min(0).max(600).default(120),
-  sessionLifetimeMinutes: z.number().int().min(5).max(10_080).default(480),
-  idpInitiated: z.boolean().default(false),
+  sloUrl: url.nullable(),
+  sloBinding: z.enum(['post', 'redirect']).nullable(),
+  certificates: z.array(z.string().max(20_000)).max(4),
+  nameIdFormat: z.enum(nameIdFormatNames),
+  nameIdField: z.enum(employeeFields),
+  attributes: z.array(attributeMapping).max(50),
+  signResponse: z.boolean(),
+  signAssertion: z.boolean(),
+  encryptAssertion: z.boolean(),
+  requireSignedRequests: z.boolean(),
+  clockSkewSeconds: z.number().int().min(0).max(600),
+  sessionLifetimeMinutes: z.number().int().min(5).max(10_080),
+  idpInitiated: z.boolean(),
   /** SAML: the RelayState of IdP-initiated sign-in (often a path at the SP); WS-Fed: the application's URL. */
-  startUrl: z.string().trim().min(1).max(2048).nullable().optional(),
-  tokenType: z.enum(['saml11', 'saml20']).nullable().optional(),
+  startUrl: z.string().trim().min(1).max(2048).nullable(),
+  tokenType: z.enum(['saml11', 'saml20']).nullable(),
+};
+
+/** A new service provider: secure defaults for what the admin leaves out (NameID and attributes come from the preset). */
+export const serviceProviderInput = z.object({
+  ...fields,
+  enabled: fields.enabled.default(true),
+  preset: fields.preset.optional(),
+  sloUrl: fields.sloUrl.optional(),
+  sloBinding: fields.sloBinding.optional(),
+  certificates: fields.certificates.default([]),
+  nameIdFormat: fields.nameIdFormat.optional(),
+  nameIdField: fields.nameIdField.optional(),
+  attributes: fields.attributes.optional(),
+  signResponse: fields.signResponse.default(true),
+  signAssertion: fields.signAssertion.default(true),
+  encryptAssertion: fields.encryptAssertion.default(false),
+  requireSignedRequests: fields.requireSignedRequests.default(false),
+  clockSkewSeconds: fields.clockSkewSeconds.default(120),
+  sessionLifetimeMinutes: fields.sessionLifetimeMinutes.default(480),
+  idpInitiated: fields.idpInitiated.default(false),
+  startUrl: fields.startUrl.optional(),
+  tokenType: fields.tokenType.optional(),
 }).strict();
 export type ServiceProviderInput = z.input<typeof serviceProviderInput>;
 
-export const serviceProviderPatch = serviceProviderInput.partial().strict();
+/** A change: only what is given changes (no defaults here, or a PATCH would reset fields it does not name). */
+export const serviceProviderPatch = z.object(fields).partial().strict();
 
 export const serviceProviderDto = z.object({
   id: z.string(),

@@ -108,7 +108,7 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
   async function update(ctx: RequestContext, protocol: SsoProtocol, id: string, patch: Partial<ServiceProviderInput>): Promise<ServiceProviderDto> {
     const current = await get(protocol, id);
     const merged = complete(protocol, { ...toInput(current), ...patch });
-    const changed = Object.keys(merged).filter((k) => JSON.stringify(merged[k as keyof typeof merged]) !== JSON.stringify(current[k as keyof ServiceProviderRow]));
+    const changed = Object.keys(merged).filter((k) => canonical(merged[k as keyof typeof merged]) !== canonical(current[k as keyof ServiceProviderRow]));
     if (!changed.length) return toServiceProviderDto(current);
     try {
       return await db.transaction(async (tx) => {
@@ -175,6 +175,10 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
     },
   };
 }
+
+/** JSON with sorted keys: jsonb gives object keys back in its own order. */
+const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b))) : v);
 
 function toInput(row: ServiceProviderRow): ServiceProviderInput {
   return {
