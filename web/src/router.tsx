@@ -13,6 +13,7 @@ import { NotFoundPage } from './pages/not-found/NotFoundPage';
 import { OidcClientsPage } from './pages/oidc-clients/OidcClientsPage';
 import { OrganisationPage } from './pages/organisation/OrganisationPage';
 import { ProfilePage } from './pages/profile/ProfilePage';
+import { SamlPage } from './pages/saml/SamlPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { SetupPage } from './pages/setup/SetupPage';
 
@@ -34,6 +35,7 @@ export const router = createBrowserRouter([
       { path: 'entra-passkeys', element: <EntraPasskeysPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'oidc-clients', element: <OidcClientsPage /> },
+      { path: 'saml', element: <SamlPage /> },
       { path: 'profile', element: <ProfilePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   IconApi,
+  IconCertificate,
   IconBuilding,
   IconChevronDown,
   IconDashboard,
@@ -33,6 +34,7 @@ const navItems = [
   { to: '/audit', label: 'Audit log', icon: IconListDetails },
   { to: '/settings', label: 'Settings', icon: IconSettings },
   { to: '/oidc-clients', label: 'OIDC clients', icon: IconApi },
+  { to: '/saml', label: 'SAML & WS-Fed', icon: IconCertificate },
 ];
 
 function isActive(pathname: string, to: string): boolean {

@@ -1,0 +1,102 @@
+// Settings → SAML & WS-Fed in the console, in Chromium: an admin adds a service provider from its
+// metadata XML (upload) with a preset, turns it off, adds a WS-Fed relying party with the
+// Exchange preset, and starts a signing-key rollover; every change lands in the API and audit log.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { nodeSamlSp, spKeyPair } from './helpers/saml.js';
+import { startServerProcess, type ServerProcess } from './helpers/server.js';
+
+const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
+
+describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 180_000 }, () => {
+  let dir: string;
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let session: BrowserSession;
+  let page: Page;
+  let metadataFile: string;
+  const api = async (url: string) => (await page.request.get(url)).json();
+
+  before(async () => {
+    assertChromiumInstalled();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-saml-console-'));
+    [server, browser] = await Promise.all([startServerProcess({ DATA_DIR: path.join(dir, 'data') }), launchBrowser()]);
+    session = await newSession(browser, { baseURL: server.url });
+    page = session.page;
+    const key = await spKeyPair();
+    const sp = nodeSamlSp({ idpCert: 'unused', entryPoint: 'https://idp.example/sso', issuer: 'https://gitlab.corp.example', callbackUrl: 'https://gitlab.corp.example/users/auth/saml/callback', privateKey: key.privateKey, publicCert: key.certificate });
+    metadataFile = path.join(dir, 'gitlab-sp.xml');
+    fs.writeFileSync(metadataFile, sp.generateServiceProviderMetadata(null, key.certificate));
+  });
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (session?.errors.length) console.log('browser errors seen:\n' + session.errors.join('\n'));
+  });
+
+  it('an admin adds a service provider by uploading its metadata and picking a preset', async () => {
+    await page.goto(`/setup?token=${server!.setupToken()}`);
+    await page.getByLabel('Email', { exact: true }).fill(ADMIN.email);
+    await page.getByLabel('Full name').fill(ADMIN.name);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByLabel('Confirm password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Create admin account' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'SAML & WS-Fed' }).click();
+    await page.getByRole('heading', { name: 'SAML & WS-Federation', level: 1 }).waitFor();
+    await page.getByText('No service providers yet').waitFor();
+
+    await page.getByRole('button', { name: 'Add service provider' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add service provider' });
+    await dialog.locator('input[type="file"]').setInputFiles(metadataFile);
+    const entity = dialog.getByLabel('Entity ID');
+    for (let i = 0; i < 50 && (await entity.inputValue()) === ''; i++) await page.waitForTimeout(100);
+    assert.equal(await entity.inputValue(), 'https://gitlab.corp.example', 'the metadata filled the entity ID');
+    assert.equal(await dialog.getByLabel('ACS URLs (HTTP-POST)').inputValue(), 'https://gitlab.corp.example/users/auth/saml/callback');
+    await dialog.getByLabel('Preset').selectOption('gitlab');
+    assert.equal(await dialog.getByLabel('NameID format').inputValue(), 'persistent', 'the preset filled the NameID');
+    await dialog.getByLabel('Name', { exact: true }).fill('GitLab');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const table = page.getByRole('table', { name: 'SAML service providers' });
+    await table.getByRole('row', { name: /GitLab/ }).waitFor();
+
+    const { items } = await api('/api/saml/service-providers');
+    assert.equal(items.length, 1);
+    assert.equal(items[0].entityId, 'https://gitlab.corp.example');
+    assert.equal(items[0].certificates.length, 1, 'the certificate came from the metadata');
+    assert.equal(items[0].requireSignedRequests, true, 'AuthnRequestsSigned from the metadata');
+    assert.ok(items[0].attributes.some((a: { name: string }) => a.name === 'username'));
+
+    await table.getByRole('switch', { name: 'GitLab enabled' }).click({ force: true });
+    for (let i = 0; i < 50 && (await api('/api/saml/service-providers')).items[0].enabled; i++) await page.waitForTimeout(100);
+    assert.equal((await api('/api/saml/service-providers')).items[0].enabled, false, 'turned off');
+  });
+
+  it('adds an Exchange relying party and starts a signing-key rollover', async () => {
+    await page.getByRole('tab', { name: 'WS-Fed relying parties' }).click();
+    await page.getByRole('button', { name: 'Add relying party' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add relying party' });
+    await dialog.getByLabel('Preset').selectOption('exchange');
+    await dialog.getByLabel('Realm (wtrealm)').fill('https://mail.corp.example/owa/');
+    await dialog.getByLabel('Reply URLs (wreply)').fill('https://mail.corp.example/owa/');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('table', { name: 'WS-Fed relying parties' }).getByRole('row', { name: /SAML 1\.1/ }).waitFor();
+
+    await page.getByRole('tab', { name: 'Identity provider' }).click();
+    const certs = page.getByRole('table', { name: 'Signing certificates' });
+    await certs.getByText('Signing').waitFor();
+    await page.getByRole('button', { name: 'Start rollover' }).click();
+    await certs.getByText('Next').waitFor();
+    const audit = await api('/api/audit?pageSize=50');
+    const actions = audit.items.map((e: { action: string }) => e.action);
+    for (const a of ['saml.sp_created', 'saml.sp_updated', 'wsfed.rp_created', 'saml.keys_rolled_over']) assert.ok(actions.includes(a), `${a} in ${actions}`);
+  });
+});
