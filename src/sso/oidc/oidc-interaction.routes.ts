@@ -21,6 +21,9 @@ import { esc, page } from './oidc.views.js';
  * 4. consent: skipped for first-party clients (loadExistingGrant), otherwise asked here.
  * `prompt=none` never reaches this: oidc-provider answers `login_required`/`consent_required`.
  */
+/** Marks, per interaction, that it sent the employee to sign in (and ended any older session). */
+const REAUTH_COOKIE = 'tessera_oidc_reauth';
+
 export async function oidcInteractionRoutes(app: App, services: Services, getProvider: () => Provider) {
   const path = (uid: string) => `/oidc/interaction/${uid}`;
 
@@ -60,15 +63,22 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
       const now = Math.floor(services.clock.now().getTime() / 1000);
       const needsFresh = prompt.reasons.includes('login_prompt') || !!extras.tessera_eam;
       const auth = current?.auth;
-      const isFresh = auth && (!needsFresh || auth.time >= startedAt) && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge);
+      // Back from the sign-in page this interaction sent the employee to: whatever session there is
+      // now was made after that (an older one was ended on the way), so it is fresh by definition.
+      const isBackFromSignIn = request.cookies[REAUTH_COOKIE] === uid;
+      // Otherwise: a sign-in in a later second than the request counts; without prompt=login (or
+      // EAM), so does one within max_age.
+      const isFresh = auth && (isBackFromSignIn || auth.time > startedAt || (!needsFresh && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge)));
       if (!current || !auth || !isFresh) {
         // The sign-in page goes straight on for a signed-in employee: end the session to sign in anew.
         if (current) {
           await services.sessions.revoke(current.session.id);
           clearEmployeeSessionCookie(reply, services);
         }
+        reply.setCookie(REAUTH_COOKIE, uid, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: 3600 });
         return reply.redirect(`/signin?return_to=${path(uid)}`, 303);
       }
+      reply.clearCookie(REAUTH_COOKIE, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
       const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: current.employee.id, label: current.employee.email } };
       const target = { type: 'oidc_client', id: null, label: client.clientId };
       let eam: { sub: string; accountId: string } | undefined;

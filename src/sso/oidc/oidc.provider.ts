@@ -108,6 +108,14 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
       if (clientExtras(client as never).tessera_eam && eamSub?.sub && eamSub.accountId === accountId) return eamSub.sub;
       throw new errors.InvalidRequest('pairwise subjects are only used for Entra EAM applications');
     },
+    // oidc-provider refuses outgoing requests to private and loopback addresses (SSRF protection
+    // against dynamically registered clients). Tessera has no dynamic registration: only admins
+    // register back-channel logout and JWKS URLs, and enterprise applications live on internal
+    // networks, so those requests go where the admin said.
+    fetch: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+      delete options.dispatcher;
+      return globalThis.fetch(url, options);
+    },
     conformIdTokenClaims: false,
     clientBasedCORS: (_ctx: Ctx, origin: string, client: Ctx) => (client.redirectUris ?? []).some((u: string) => new URL(u).origin === origin),
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'], clientAuthSigningAlgValues: ['RS256', 'ES256', 'PS256', 'HS256'] },
