@@ -81,7 +81,7 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     assert.ok(new URL((await browser.follow(authorizeUrl())).location).searchParams.get('code'));
     assert.ok(new URL((await browser.follow(authorizeUrl({ max_age: '3600' }))).location).searchParams.get('code'), 'a recent sign-in satisfies max_age=3600');
 
-    for (const extra of [{ prompt: 'login' }, { max_age: '0' }]) {
+    for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Record<string, string>[]) {
       const again = await browser.follow(authorizeUrl(extra));
       const signin = new URL(again.location, t.url);
       assert.equal(signin.pathname, '/signin', `${JSON.stringify(extra)}: ${again.location}`);
