@@ -73,6 +73,7 @@ export const errorCodes = {
   'oidc.client_id_in_use': 409,
   'oidc.client_invalid': 400,
   'oidc.client_managed_by_config': 409,
+  'oidc.grant_not_found': 404,
   'saml.sp_not_found': 404,
   'saml.entity_id_in_use': 409,
   'saml.certificate_invalid': 400,

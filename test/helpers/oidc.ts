@@ -31,8 +31,9 @@ export async function startOidcApp(opts: { engine?: Engine; env?: Record<string,
   const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(opts.masterKey ?? crypto.randomBytes(32)), clock: opts.clock ?? systemClock });
   const app = await buildApp({ services, logger: false, signInRateLimit: 100_000, apiRateLimit: 1_000_000 });
   await app.listen({ port, host: '127.0.0.1' });
+  // PUBLIC_URL may be another address than this node's (several nodes behind one name).
   return {
-    url, issuer: `${url}/oidc`, app, services, db,
+    url: config.publicUrl, issuer: `${config.publicUrl}/oidc`, app, services, db,
     async close() { await app.close(); if (!opts.db) await db.close(); },
   };
 }
@@ -44,7 +45,11 @@ export async function startOidcApp(opts: { engine?: Engine; env?: Record<string,
 export class Browser {
   /** Cookies by host: Tessera (localhost) and the applications (127.0.0.1) are different sites. */
   jars = new Map<string, Map<string, string>>();
-  constructor(readonly base: string) {}
+  /**
+   * `route` picks the server a request goes to (several nodes behind one public address): the
+   * connection goes there, the Host header and the cookies stay those of the public address.
+   */
+  constructor(readonly base: string, readonly route?: (url: URL) => URL) {}
 
   jar(url: string | URL) {
     const host = new URL(url, this.base).host;
@@ -58,7 +63,8 @@ export class Browser {
     // What a browser sends on a navigation; some relying parties (mod_auth_openidc) answer 401 to anything else.
     const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...init.headers };
     if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await navigate(target, init.method ?? 'GET', headers, init.body?.toString());
+    if (this.route) headers.host = target.host;
+    const res = await navigate(this.route ? this.route(target) : target, init.method ?? 'GET', headers, init.body?.toString());
     for (const cookie of res.headers.getSetCookie()) {
       const [pair, ...attrs] = cookie.split(';').map((s) => s.trim());
       const eq = pair.indexOf('=');

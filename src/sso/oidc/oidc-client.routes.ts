@@ -3,6 +3,7 @@ import type { App } from '../../http/app.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
 import type { Services } from '../../http/services.js';
 import { clientCreate, clientDto, clientPatch, clientWithSecret } from './oidc-client.schemas.js';
+import { oidcGrantRoutes } from './oidc-grant.routes.js';
 
 const signingKey = z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() });
 
@@ -54,4 +55,6 @@ export async function oidcClientRoutes(app: App, services: Services) {
       const issuer = `${services.config.publicUrl}/oidc`;
       return { issuer, discoveryUrl: `${issuer}/.well-known/openid-configuration`, eamRedirectUri: 'https://login.microsoftonline.com/common/federation/externalauthprovider' };
     });
+
+  await oidcGrantRoutes(app, services);
 }

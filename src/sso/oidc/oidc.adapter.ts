@@ -143,6 +143,15 @@ export async function deleteSessionsByAccount(tx: Executor, accountId: string): 
   await tx.delete(oidcModels).where(and(eq(oidcModels.model, 'Session'), eq(oidcModels.accountId, accountId)));
 }
 
+/** An employee's live grants (one per client they signed in to), newest first. */
+export async function findGrantsByAccount(tx: Executor, accountId: string, now: Date) {
+  const rows = await tx.select().from(oidcModels)
+    .where(and(eq(oidcModels.model, 'Grant'), eq(oidcModels.accountId, accountId)));
+  return rows.filter((r) => !r.expiresAt || r.expiresAt > now)
+    .map((r) => ({ grantId: r.id, clientId: String(r.payload.clientId ?? ''), createdAt: new Date(Number(r.payload.iat ?? 0) * 1000).toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null }))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
 /** Purges expired artefacts; returns how many went. */
 export async function purgeExpired(db: Db, now: Date): Promise<number> {
   const rows = await db.delete(oidcModels).where(lt(oidcModels.expiresAt, now)).returning({ id: oidcModels.id });

@@ -51,6 +51,7 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
       app.log.error({ err }, 'oidc signing key check failed');
     }
   };
+  oidc.runtime.refreshKeys = refreshKeys;
   const timers = [
     setInterval(() => { void refreshKeys(); }, KEY_CHECK_MS),
     setInterval(() => { void purgeExpired(services.db, services.clock.now()).catch((err) => app.log.warn({ err }, 'oidc purge failed')); }, PURGE_MS),
@@ -109,6 +110,15 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
       endEmployeeSession(ctx as never);
       const accountId = (ctx as { oidc?: { session?: { accountId?: string } } }).oidc?.session?.accountId;
       void services.audit.record({ actor: { type: 'employee', id: accountId ?? null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, { action: 'oidc.logout' }).catch(() => undefined);
+    });
+    // Single sign-on without a login step (an existing session, prompt=none) is an authentication
+    // to that application too; the interactive ones are recorded by the interaction (with method).
+    p.on('authorization.success', (ctx) => {
+      const o = (ctx as { oidc: { route: string; session?: { accountId?: string; acr?: string; amr?: string[] }; client?: { clientId: string } } }).oidc;
+      if (o.route === 'resume' || !o.session?.accountId) return;
+      void services.audit.record({ actor: { type: 'employee', id: o.session.accountId, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, {
+        action: 'oidc.sign_in', target: { type: 'oidc_client', id: null, label: o.client?.clientId ?? null }, details: { sso: true, acr: o.session.acr ?? null, amr: o.session.amr ?? null },
+      }).catch((err) => app.log.warn({ err }, 'audit of an OIDC sign-in failed'));
     });
     p.on('server_error', (_ctx, err) => app.log.error({ err }, 'oidc-provider server error'));
   }

@@ -6,10 +6,10 @@ import type { Db, Executor } from '../../db/connection.js';
 import { oidcModels } from '../../db/schema.js';
 import type { Services } from '../../http/services.js';
 import type { Clock } from '../../lib/clock.js';
-import { systemContext } from '../../lib/context.js';
+import { systemContext, type RequestContext } from '../../lib/context.js';
 import type { PortalApplication } from '../../portal/portal.service.js';
 import type { Sealer } from '../../security/sealing.js';
-import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, type createAdapterFactory } from './oidc.adapter.js';
+import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, findGrantsByAccount, type createAdapterFactory } from './oidc.adapter.js';
 import { createOidcClientService } from './oidc-client.service.js';
 import { createOidcKeysService, type OidcKeysOptions } from './oidc-keys.service.js';
 import { createEamVerifier } from './oidc.eam.js';
@@ -34,7 +34,7 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
   const keys = createOidcKeysService({ ...deps, options: deps.keys });
   const eam = createEamVerifier({ clock });
   /** The running provider, set by the HTTP mount (oidc.routes.ts); absent in the CLI. */
-  const runtime: { provider?: Provider } = {};
+  const runtime: { provider?: Provider; refreshKeys?: () => Promise<void> } = {};
 
   /** Sends back-channel logout (OIDC Back-Channel Logout 1.0 §2.5) for sessions already removed. */
   async function sendBackchannelLogouts(accountId: string, targets: { clientId: string; sid: string }[]) {
@@ -78,10 +78,22 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     /** oidc-provider's cookie keys: the same on every node with the same master key. */
     cookieKeys: deriveOidcCookieKeys(deps.masterKey),
     revokeEmployee,
-    /** Revokes one grant (all its tokens and codes) by id, e.g. from the console. */
-    async revokeGrant(grantId: string) {
-      await deleteByGrantIds(db, [grantId]);
-      await runtime.provider?.Grant.adapter.revokeByGrantId?.(grantId);
+    listGrants: (employeeId: string) => findGrantsByAccount(db, employeeId, clock.now()),
+    /** Revokes one grant (all its tokens, and codes in PostgreSQL) by id. */
+    async revokeGrant(ctx: RequestContext, grantId: string): Promise<boolean> {
+      const removed = await db.transaction(async (tx) => {
+        const n = await deleteByGrantIds(tx, [grantId]);
+        if (n) await audit.record(ctx, { action: 'oidc.grants_revoked', target: { type: 'oidc_grant', id: null, label: grantId }, details: { artefacts: n } }, tx);
+        return n;
+      });
+      return removed > 0;
+    },
+    /** Revokes everything an employee holds at the provider (an admin's "sign out of all applications"). */
+    async revokeEmployeeGrants(ctx: RequestContext, employeeId: string) {
+      await db.transaction(async (tx) => {
+        await revokeEmployee(tx, employeeId);
+        await audit.record(ctx, { action: 'oidc.grants_revoked', target: { type: 'employee', id: employeeId }, details: { by: 'admin' } }, tx);
+      });
     },
     /** The portal's "my applications": first-party web clients with a login or home URL. */
     async applications(): Promise<PortalApplication[]> {

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { App } from '../../http/app.js';
+import { AppError } from '../../http/errors.js';
+import { errors, idParams, listOf } from '../../http/schemas.js';
+import type { Services } from '../../http/services.js';
+
+const grantDto = z.object({ grantId: z.string(), clientId: z.string(), createdAt: z.string(), expiresAt: z.string().nullable() });
+const grantParams = z.object({ grantId: z.string().regex(/^[A-Za-z0-9_-]{10,128}$/, 'an oidc-provider grant id') }).strict();
+
+/**
+ * What an employee has granted to OIDC applications, and revoking it: one grant (its tokens stop
+ * working at once), or all of an employee's grants and provider sessions ("sign out everywhere").
+ */
+export async function oidcGrantRoutes(app: App, services: Services) {
+  const tags = ['OIDC clients'];
+  const { oidc, employees } = services;
+
+  app.get('/oidc/employees/:id/grants', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(grantDto), ...errors } } },
+    async (request) => {
+      await employees.get(request.params.id);
+      return { items: await oidc.listGrants(request.params.id) };
+    });
+
+  app.delete('/oidc/employees/:id/grants', { config: { access: 'admin' }, schema: { tags, description: 'Revokes every grant, token and provider session of the employee; applications that registered for it get a back-channel logout.', params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await employees.get(request.params.id);
+      await oidc.revokeEmployeeGrants(request.ctx, request.params.id);
+      return reply.code(204).send(null);
+    });
+
+  app.delete('/oidc/grants/:grantId', { config: { access: 'admin' }, schema: { tags, params: grantParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      if (!(await oidc.revokeGrant(request.ctx, request.params.grantId))) throw new AppError('oidc.grant_not_found', 'Grant was not found');
+      return reply.code(204).send(null);
+    });
+}
