@@ -6,8 +6,10 @@ import type { Services } from '../../http/services.js';
 import { attestationBody, creationOptionsDto, entraPasskeyDto, pairingDto, refreshSummary } from './entra-passkey.schemas.js';
 
 /** A domain by id or name; an employee by id or e-mail (so that scripts and the CLI can name them). */
-const domainParam = z.string().trim().min(1).max(253);
-const employeeParam = z.string().trim().min(1).max(320);
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+const domainParam = z.string().max(253).refine((s) => uuid.test(s) || hostname.test(s), 'must be a domain id or name');
+const employeeParam = z.string().max(320).refine((s) => uuid.test(s) || z.email().safeParse(s).success, "must be an employee id or e-mail");
 const domainParams = z.object({ domain: domainParam }).strict();
 const employeeParams = z.object({ domain: domainParam, employee: employeeParam }).strict();
 
