@@ -61,14 +61,19 @@ export async function startEntraEmulator(opts: { tenantId?: string } = {}): Prom
         try { body = JSON.parse(raw); } catch { return send(res, graphError(400, 'BadRequest', 'Unable to read JSON request payload.')); }
       }
       state.requests.push({ method, url, body: isJson ? body : raw });
+      let cut = false;
       for (const hook of state.hooks) {
         if (hook.times > 0 && hook.match(method, url)) {
           hook.times--;
           const canned = hook.run();
-          if (canned) return send(res, canned);
+          if (canned?.status === 0) cut = true;
+          else if (canned) return send(res, canned);
         }
       }
-      send(res, await route(method, url, raw, body, req.headers.authorization));
+      const answer = await route(method, url, raw, body, req.headers.authorization);
+      // The change is made, the answer is lost (a connection cut mid-call).
+      if (cut) return void req.socket.destroy();
+      send(res, answer);
     })().catch((err: Error) => send(res, graphError(500, 'generalException', err.message)));
   });
 

@@ -199,6 +199,11 @@ export class EntraState {
     });
   }
 
+  /** Carries out the next matching request but cuts the connection instead of answering. */
+  cutAfterApplying(match: (method: string, url: URL) => boolean, times = 1): void {
+    this.hooks.push({ match, times, run: () => ({ status: 0 }) });
+  }
+
   /** Runs `action` before the next `times` matching requests (e.g. expire tokens mid-listing). */
   before(match: (method: string, url: URL) => boolean, action: () => void, times = 1): void {
     this.hooks.push({ match, times, run: () => { action(); } });
