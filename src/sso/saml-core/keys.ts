@@ -21,7 +21,7 @@ export interface PublishedKey { id: string; certificate: string; activatesAt: Da
 const aad = (id: string) => `saml_signing_keys.private_key:${id}`;
 
 /** A self-signed RSA-2048 certificate and its PKCS#8 key, both PEM. */
-export async function generateSigningCertificate(commonName: string, now: Date): Promise<SigningKey> {
+export async function generateSigningCertificate(commonName: string, now: Date): Promise<{ privateKey: string; certificate: string }> {
   const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
   const keys = await crypto.webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as crypto.webcrypto.CryptoKeyPair;
   const notAfter = new Date(now); notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CERT_YEARS);
@@ -45,7 +45,7 @@ export type SamlKeyStore = ReturnType<typeof createSamlKeyStore>;
 export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock; commonName: string }) {
   const { db, sealer, clock } = deps;
   let cache: { at: number; rows: (typeof samlSigningKeys.$inferSelect)[] } | undefined;
-  const opened = new Map<string, string>();
+  const opened = new Map<string, crypto.KeyObject>();
   let creating: Promise<void> | undefined;
 
   async function insertKey(activatesAt: Date) {
@@ -75,7 +75,7 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
       const active = (await rows()).filter((r) => r.activatesAt <= now).at(-1)!;
       let privateKey = opened.get(active.id);
       if (!privateKey) {
-        privateKey = sealer.open(active.privateKey, aad(active.id));
+        privateKey = crypto.createPrivateKey(sealer.open(active.privateKey, aad(active.id)));
         opened.set(active.id, privateKey);
       }
       return { id: active.id, privateKey, certificate: active.certificate };

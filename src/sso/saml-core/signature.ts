@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { childElements, firstChild, NS, parseXml, XmlError } from './xml.js';
+import { certBody, childElements, firstChild, NS, parseXml, XmlError } from './xml.js';
 
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const RSA_SHA512 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512';
@@ -12,7 +12,8 @@ const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 /** Signature algorithms accepted from peers. RSA-SHA1 is refused (SP 800-131A: SHA-1 is not for signatures). */
 const VERIFY_ALGORITHMS: Record<string, string> = { [RSA_SHA256]: 'sha256', [RSA_SHA512]: 'sha512' };
 
-export interface SigningKey { privateKey: string; certificate: string }
+/** A private key as PEM or, parsed once and cached, a KeyObject (PEM parsing costs more than a hash). */
+export interface SigningKey { privateKey: crypto.KeyLike; certificate: string }
 
 /**
  * Signs the element with this ID (enveloped, exclusive c14n, RSA-SHA256, SHA-256 digest) and
@@ -22,8 +23,14 @@ export interface SigningKey { privateKey: string; certificate: string }
 export function signElement(xml: string, key: SigningKey, element: { localName: string; id: string; idAttribute?: 'ID' | 'AssertionID'; placement?: 'after-issuer' | 'first' | 'last' }): string {
   const idAttribute = element.idAttribute ?? 'ID';
   const placement = element.placement ?? (idAttribute === 'ID' ? 'after-issuer' : 'last');
-  const sig = new SignedXml({ privateKey: key.privateKey, publicCert: key.certificate, signatureAlgorithm: RSA_SHA256, canonicalizationAlgorithm: EXC_C14N, idAttribute });
-  const target = `//*[local-name(.)='${element.localName}' and @${idAttribute}='${element.id}']`;
+  const sig = new SignedXml({
+    privateKey: key.privateKey, publicCert: key.certificate, signatureAlgorithm: RSA_SHA256, canonicalizationAlgorithm: EXC_C14N, idAttribute,
+    // KeyInfo/X509Data from our own PEM by string: xml-crypto would parse the certificate again on every signature.
+    getKeyInfoContent: (args) => { const p = args?.prefix ? `${args.prefix}:` : ''; return `<${p}X509Data><${p}X509Certificate>${certBody(key.certificate)}</${p}X509Certificate></${p}X509Data>`; },
+  });
+  // Tessera signs whole messages only: the element is the document root, and `/*` finds it
+  // without walking the tree (a `//*` XPath costs more than the RSA signature).
+  const target = `/*[local-name(.)='${element.localName}' and @${idAttribute}='${element.id}']`;
   sig.addReference({ xpath: target, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
   const location = placement === 'after-issuer'
     ? { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' as const }
