@@ -48,7 +48,9 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? deps.clientAdapter : adapter(name)) as never,
     jwks: jwks as never,
-    cookies: { keys: cookieKeys, long: { httpOnly: true, sameSite: 'lax', secure: services.config.isSecure }, short: { httpOnly: true, sameSite: 'lax', secure: services.config.isSecure } },
+    // Secure follows the request (HTTPS, or X-Forwarded-Proto from a trusted proxy): a fixed
+    // `secure: true` makes Koa throw on a TLS-terminating proxy that TRUST_PROXY does not name.
+    cookies: { keys: cookieKeys, long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
     // acr, amr, auth_time, sid, iss: oidc-provider's defaults, which an own `claims` replaces.
     claims: { acr: null, amr: null, auth_time: null, sid: null, iss: null, ...SCOPE_CLAIMS },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],

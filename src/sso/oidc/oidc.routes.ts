@@ -102,7 +102,11 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
     const name = employeeSessionCookieName(config.isSecure);
     const token = ctx.cookies.get(name);
     if (!token) return;
-    ctx.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.isSecure, signed: false });
+    try {
+      ctx.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', signed: false });
+    } catch {
+      // Koa refuses a Secure cookie on what it thinks is plain HTTP; the session ends anyway below.
+    }
     void services.sessions.resolve(token).then(({ session }) => session && services.sessions.revoke(session.id)).catch(() => undefined);
   }
   function onEvents(p: Provider) {
