@@ -88,13 +88,28 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
     return { account, pairing };
   }
 
-  /** Moves the pairing to `to` (audited) and mirrors it into the groups when it differs from the mirrored one. */
-  async function applyState(ctx: RequestContext, domain: Awaited<ReturnType<typeof domainFor>>, groups: PairingGroupIds, pairing: repo.PairingRow, to: PairingState, label: string) {
+  /**
+   * After a passkey was registered or deleted in Entra, the state must follow even if the groups
+   * cannot be updated now (a missing Group.ReadWrite.All, Graph down): the passkey change stands,
+   * and the next refresh mirrors what is still out of date.
+   */
+  async function settle(ctx: RequestContext, domain: Awaited<ReturnType<typeof domainFor>>, pairing: repo.PairingRow, to: PairingState, label: string) {
+    await applyState(ctx, domain, null, pairing, to, label);
+    try {
+      await applyState(ctx, domain, await groupsOf(ctx, domain), { ...pairing, state: to }, to, label);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+  }
+
+  /** Moves the pairing to `to` (audited) and mirrors it into the groups (when given) if it differs from the mirrored one. */
+  async function applyState(ctx: RequestContext, domain: Awaited<ReturnType<typeof domainFor>>, groups: PairingGroupIds | null, pairing: repo.PairingRow, to: PairingState, label: string) {
     if (pairing.state !== to) {
       await repo.updatePairingById(db, pairing.id, { state: to, updatedAt: clock.now(), ...(rank[to] < rank[pairing.state] ? { unpairedAt: clock.now() } : rank[to] > rank[pairing.state] ? { unpairedAt: null } : {}) });
       await audit.record(ctx, { action: 'entra.pairing_changed', target: { type: 'employee', id: pairing.employeeId, label }, details: { domainId: domain.row.id, from: pairing.state, to } });
     }
-    if (pairing.mirroredState !== to) {
+    if (pairing.state !== to) pairing = { ...pairing, state: to };
+    if (groups && pairing.mirroredState !== to) {
       await graphCall('mirror pairing groups', () => mirrorPairingState(ctx, { db, audit, graph: domain.connector.graph(), domainId: domain.row.id, groups, userId: pairing.entraUserId, label, from: pairing.mirroredState, to }));
       await repo.updatePairingById(db, pairing.id, { mirroredState: to });
     }
@@ -232,7 +247,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
         isProvisionedByTessera: true, createdAt: method.createdDateTime ? new Date(method.createdDateTime) : clock.now(), lastUsedAt: null,
       });
       await audit.record(ctx, { action: 'entra.passkey_registered', target, details: { domainId: domain.row.id, methodId: method.id, displayName: saved.displayName, aaguid: saved.aaguid, model: saved.model } });
-      await applyState(ctx, domain, await groupsOf(ctx, domain), pairing, 'paired_entra', account.email);
+      await settle(ctx, domain, pairing, 'paired_entra', account.email);
       return { id: saved.id, methodId: saved.methodId, displayName: saved.displayName, aaguid: saved.aaguid, model: saved.model, isProvisionedByTessera: true, createdAt: saved.createdAt.toISOString(), lastUsedAt: null };
     },
 
@@ -252,7 +267,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       const [account] = await repo.findEligibleAccounts(db, domain.row.id, employeeId);
       const label = account?.email ?? pairing.entraUserId;
       await audit.record(ctx, { action: 'entra.passkey_deleted', target: { type: 'employee', id: employeeId, label }, details: { domainId: domain.row.id, methodId: passkey.methodId, displayName: passkey.displayName } });
-      if (domain.settings.passkeys.enabled) await applyState(ctx, domain, await groupsOf(ctx, domain), pairing, await stateOf(pairing.id, account?.hasTesseraCredential ?? false), label);
+      if (domain.settings.passkeys.enabled) await settle(ctx, domain, pairing, await stateOf(pairing.id, account?.hasTesseraCredential ?? false), label);
     },
   };
 }
