@@ -106,8 +106,34 @@ describe('Entra/Graph emulator checks', () => {
     assert.equal((await graph('DELETE', `/users/${user.id}/authentication/fido2Methods/${list.body.value[0].id}`)).status, 204);
   });
 
+  it('answers users/delta and groups/delta rounds: everything, then only what changed, with members@delta', async () => {
+    const group = emu.state.addGroup('Delta Team', [user]);
+    app.roles.push('Group.Read.All');
+    emu.state.expireAllTokens();
+    token = (await requestToken({ client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion() })).body.access_token as string;
+    const first = await graph('GET', '/groups/delta?$select=displayName,members');
+    const mine = first.body.value.find((g: { id: string }) => g.id === group.id);
+    assert.deepEqual(mine['members@delta'].map((m: { id: string }) => m.id), [user.id]);
+    const link = new URL(first.body['@odata.deltaLink']);
+    const other = emu.state.addUser({ userPrincipalName: 'fred@contoso.onmicrosoft.com' });
+    emu.state.addMember(group.id, other.id);
+    emu.state.removeMember(group.id, user.id);
+    const next = await graph('GET', `${link.pathname.replace('/graph/v1.0', '')}${link.search}`);
+    const changed = next.body.value.find((g: { id: string }) => g.id === group.id);
+    assert.deepEqual(changed['members@delta'], [
+      { '@odata.type': '#microsoft.graph.user', id: other.id },
+      { '@odata.type': '#microsoft.graph.user', id: user.id, '@removed': { reason: 'deleted' } },
+    ]);
+    const latest = await graph('GET', '/users/delta?$deltatoken=latest');
+    assert.deepEqual(latest.body.value, []);
+    emu.state.updateUser(other.id, { accountEnabled: false });
+    const usersLink = new URL(latest.body['@odata.deltaLink']);
+    const users = await graph('GET', `${usersLink.pathname.replace('/graph/v1.0', '')}${usersLink.search}`);
+    assert.deepEqual(users.body.value.map((u: { id: string }) => u.id), [other.id]);
+  });
+
   it('refuses calls the token has no permission for, in Graph\'s error shape', async () => {
-    const res = await graph('GET', '/groups');
+    const res = await graph('POST', '/groups', { displayName: 'x', mailEnabled: false, mailNickname: 'x', securityEnabled: true });
     assert.equal(res.status, 403);
     assert.equal(res.body.error.code, 'Authorization_RequestDenied');
   });
