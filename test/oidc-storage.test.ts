@@ -10,7 +10,7 @@ import { createAuditService } from '../src/audit/audit.service.js';
 import { manualClock } from '../src/lib/clock.js';
 import { masterKeyFromBytes } from '../src/security/master-key.js';
 import { createSealer } from '../src/security/sealing.js';
-import { randomToken } from '../src/security/tokens.js';
+import { randomToken, sha256 } from '../src/security/tokens.js';
 import { createAdapterFactory, findGrantIdsByAccount, purgeExpired } from '../src/sso/oidc/oidc.adapter.js';
 import { createOidcKeysService } from '../src/sso/oidc/oidc-keys.service.js';
 import { createOidcService } from '../src/sso/oidc/oidc.service.js';
@@ -39,6 +39,11 @@ for (const engine of ENGINES) {
       await codes.consume('code-1');
       assert.ok(typeof (await codes.find('code-1'))?.consumed === 'number', 'a consumed code says so (replay detection)');
       assert.equal(await tokens.find('code-1'), undefined, 'models do not see each other\'s ids');
+      await tokens.upsert('rt-secret-value', { jti: 'rt-secret-value', grantId: 'g9', accountId: 'acc-9' }, 3600);
+      assert.equal((await tokens.find('rt-secret-value'))?.jti, 'rt-secret-value');
+      const dump = JSON.stringify(await db.database.query('SELECT * FROM oidc_models'));
+      assert.ok(!dump.includes('rt-secret-value') && !dump.includes('code-1'), 'no usable token or code in the database');
+      await tokens.destroy('rt-secret-value');
 
       const interactions = adapter('Interaction');
       await interactions.upsert('i-1', { uid: 'u-1', kind: 'Interaction' }, 10);
@@ -123,7 +128,8 @@ describe('OIDC short-lived artefacts in Redis', () => {
     const codes = adapter('AuthorizationCode');
     await codes.upsert('c1', { grantId: 'g1', scope: 'openid' }, 60);
     await codes.upsert('c2', { grantId: 'g2', scope: 'openid' }, 60);
-    assert.ok((await redis.ttl(`${prefix}oidc:AuthorizationCode:c1`)) > 0, 'the TTL is Redis\'s own');
+    assert.ok((await redis.ttl(`${prefix}oidc:AuthorizationCode:${sha256('c1')}`)) > 0, 'the TTL is Redis\'s own, the key a hash of the code');
+    assert.ok((await redis.keys(`${prefix}*`)).every((k) => !k.endsWith(':c1')), 'no usable code in Redis');
     await codes.consume('c1');
     assert.equal(typeof (await codes.find('c1'))?.consumed, 'number');
     await codes.revokeByGrantId('g1');

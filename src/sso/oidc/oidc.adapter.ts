@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Db, Executor } from '../../db/connection.js';
 import { oidcModels } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
+import { sha256 } from '../../security/tokens.js';
 
 /**
  * The bridge between oidc-provider and our storage (its adapter interface: upsert, find,
@@ -35,16 +36,28 @@ export function createAdapterFactory(deps: AdapterDeps) {
     : postgresAdapter(name, deps));
 }
 
+/**
+ * Models whose id is the bearer value itself (an opaque token or code is its `jti`): stored under
+ * SHA-256 of the id and without `jti` in the payload, so that a database read yields no usable
+ * token (like Tessera's own sessions). Sessions and interactions are reached through cookies that
+ * are signed with keys derived from the master key, so their ids alone are of no use.
+ */
+export const HASHED_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'DeviceCode', 'BackchannelAuthenticationRequest', 'RegistrationAccessToken', 'InitialAccessToken']);
+
 function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter {
-  const live = (row: typeof oidcModels.$inferSelect | undefined): AdapterPayload | undefined => {
+  const isHashed = HASHED_MODELS.has(model);
+  const key = (id: string) => (isHashed ? sha256(id) : id);
+  const live = (row: typeof oidcModels.$inferSelect | undefined, id?: string): AdapterPayload | undefined => {
     if (!row || (row.expiresAt && row.expiresAt <= clock.now())) return undefined;
-    return { ...row.payload, ...(row.consumedAt ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}) };
+    return { ...row.payload, ...(isHashed && id ? { jti: id } : {}), ...(row.consumedAt ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}) };
   };
-  const one = async (where: ReturnType<typeof eq>) => live((await db.select().from(oidcModels).where(and(eq(oidcModels.model, model), where)).limit(1))[0]);
+  const one = async (where: ReturnType<typeof eq>, id?: string) => live((await db.select().from(oidcModels).where(and(eq(oidcModels.model, model), where)).limit(1))[0], id);
   return {
-    async upsert(id, payload, expiresIn) {
+    async upsert(id, input, expiresIn) {
+      const { jti: _jti, ...rest } = input;
+      const payload = isHashed ? rest : input;
       const row = {
-        model, id, payload, grantId: payload.grantId ?? null, accountId: payload.accountId ?? null,
+        model, id: key(id), payload, grantId: payload.grantId ?? null, accountId: payload.accountId ?? null,
         uid: payload.uid ?? null, userCode: payload.userCode ?? null,
         expiresAt: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
       };
@@ -53,14 +66,14 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
         set: { payload: row.payload, grantId: row.grantId, accountId: row.accountId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt },
       });
     },
-    find: (id) => one(eq(oidcModels.id, id)),
+    find: (id) => one(eq(oidcModels.id, key(id)), id),
     findByUid: (uid) => one(eq(oidcModels.uid, uid)),
     findByUserCode: (userCode) => one(eq(oidcModels.userCode, userCode)),
     async consume(id) {
-      await db.update(oidcModels).set({ consumedAt: clock.now() }).where(and(eq(oidcModels.model, model), eq(oidcModels.id, id)));
+      await db.update(oidcModels).set({ consumedAt: clock.now() }).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
     },
     async destroy(id) {
-      await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, id)));
+      await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
     },
     async revokeByGrantId(grantId) {
       await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.grantId, grantId)));
@@ -70,16 +83,19 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
 
 /** Redis: one key per artefact with its TTL; a set per grant lists the keys to drop with the grant. */
 function redisAdapter(model: string, redis: Redis, prefix: string): OidcAdapter {
-  const key = (id: string) => `${prefix}${model}:${id}`;
+  const isHashed = HASHED_MODELS.has(model);
+  const key = (id: string) => `${prefix}${model}:${isHashed ? sha256(id) : id}`;
   const grantKey = (grantId: string) => `${prefix}grant:${grantId}`;
   const uidKey = (uid: string) => `${prefix}uid:${uid}`;
   const codeKey = (code: string) => `${prefix}user_code:${code}`;
-  const read = async (k: string) => {
-    const text = await redis.get(k);
-    return text ? (JSON.parse(text) as AdapterPayload) : undefined;
+  const read = async (id: string) => {
+    const text = await redis.get(key(id));
+    return text ? ({ ...JSON.parse(text), ...(isHashed ? { jti: id } : {}) } as AdapterPayload) : undefined;
   };
   return {
-    async upsert(id, payload, expiresIn) {
+    async upsert(id, input, expiresIn) {
+      const { jti: _jti, ...rest } = input;
+      const payload = isHashed ? rest : input;
       const multi = redis.multi();
       const ttl = expiresIn && expiresIn > 0 ? expiresIn : undefined;
       if (ttl) multi.set(key(id), JSON.stringify(payload), 'EX', ttl);
@@ -93,14 +109,14 @@ function redisAdapter(model: string, redis: Redis, prefix: string): OidcAdapter 
       if (payload.userCode) ttl ? multi.set(codeKey(payload.userCode), id, 'EX', ttl) : multi.set(codeKey(payload.userCode), id);
       await multi.exec();
     },
-    find: (id) => read(key(id)),
+    find: (id) => read(id),
     async findByUid(uid) {
       const id = await redis.get(uidKey(uid));
-      return id ? read(key(id)) : undefined;
+      return id ? read(id) : undefined;
     },
     async findByUserCode(code) {
       const id = await redis.get(codeKey(code));
-      return id ? read(key(id)) : undefined;
+      return id ? read(id) : undefined;
     },
     async consume(id) {
       // Atomic read-modify-write: two nodes redeeming one code at once both see it consumed after.
