@@ -144,6 +144,13 @@ describe('Entra connector against the Graph emulator', () => {
     await assert.rejects(c.verifyPassword({ externalId: users[2]!.id, username: 'user2', upn: null }, 'x'), (e: DirectoryError) => e.code === 'not_supported');
   });
 
+  it('reports an untrusted login certificate as a TLS failure, and a closed port as unreachable', async () => {
+    const untrusted = await createEntraConnector(settings(), SECRET, { fetch: globalThis.fetch }).testConnection({ syncGroup: 'Tessera Users Sync', rotationGroup: null });
+    assert.equal(untrusted.outcome, 'tls_failure', untrusted.message);
+    const closed = await createEntraConnector(settings({ loginBaseUrl: 'https://127.0.0.1:9' }), SECRET, { fetch: emu.fetch }).testConnection({ syncGroup: 'Tessera Users Sync', rotationGroup: null });
+    assert.equal(closed.outcome, 'unreachable', closed.message);
+  });
+
   it('stops with credentials_missing when no secret is saved', async () => {
     await assert.rejects(connector(null).listGroupMembers('Tessera Users Sync'), (e: DirectoryError) => e.code === 'credentials_missing');
   });

@@ -56,6 +56,8 @@ export const graphScope = (graphBaseUrl: string) => `${graphBaseUrl.replace(/\/+
 
 export function createEntraTokenSource(o: EntraTokenOptions): EntraTokenSource {
   const authority = `${o.loginBaseUrl.replace(/\/+$/, '')}/${o.tenantId}`;
+  /** msal reports a failed metadata fetch without its cause: keep the transport error to say what went wrong. */
+  let lastNetworkError: unknown = null;
   const auth: Configuration['auth'] = {
     clientId: o.clientId, authority,
     // Trust the configured login host as it is: no instance discovery against the public cloud
@@ -74,27 +76,33 @@ export function createEntraTokenSource(o: EntraTokenOptions): EntraTokenSource {
   const app = new ConfidentialClientApplication({
     auth,
     system: {
-      networkClient: networkOver(o.fetch),
+      networkClient: networkOver(o.fetch, (err) => { lastNetworkError = err; }),
       loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => {} },
     },
   });
   const scopes = [graphScope(o.graphBaseUrl)];
   return {
     async getToken(forceRefresh = false) {
+      lastNetworkError = null;
       try {
         const result = await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
         if (!result?.accessToken) throw new DirectoryError('bad_credentials', 'The token endpoint answered without an access token');
         return result.accessToken;
       } catch (err) {
-        throw tokenError(err);
+        throw tokenError(err, lastNetworkError);
       }
     },
   };
 }
 
 /** msal's errors in the connector's words (never with the secret: msal does not echo it). */
-function tokenError(err: unknown): DirectoryError {
+function tokenError(err: unknown, networkError: unknown): DirectoryError {
   if (err instanceof DirectoryError) return err;
+  if (networkError) {
+    const causes = collectCauses({ cause: networkError });
+    if (/CERT|certificate|self.signed|unable to verify/i.test(causes)) return new DirectoryError('tls_failure', `TLS to the login service failed: ${causes}`, { cause: networkError });
+    return new DirectoryError('unreachable', `The login service could not be reached: ${causes}`, { cause: networkError });
+  }
   const e = err as { errorCode?: string; errorMessage?: string; message?: string; cause?: { code?: string } };
   const text = `${e.errorMessage ?? e.message ?? String(err)}`.split('\n')[0]!.replace(/Trace ID:.*$/, '').trim();
   const code = e.errorCode ?? '';
@@ -114,9 +122,15 @@ function collectCauses(err: unknown): string {
 }
 
 /** msal-node's INetworkModule over the given fetch (so tests can pass one that trusts their CA). */
-function networkOver(fetchImpl: typeof fetch) {
+function networkOver(fetchImpl: typeof fetch, onError: (err: unknown) => void) {
   async function send(url: string, method: 'GET' | 'POST', options?: { headers?: Record<string, string>; body?: string }, timeout?: number) {
-    const res = await fetchImpl(url, { method, headers: options?.headers, body: options?.body, signal: timeout ? AbortSignal.timeout(timeout) : undefined });
+    let res: Response;
+    try {
+      res = await fetchImpl(url, { method, headers: options?.headers, body: options?.body, signal: timeout ? AbortSignal.timeout(timeout) : undefined });
+    } catch (err) {
+      onError(err);
+      throw err;
+    }
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => { headers[k] = v; });
     const text = await res.text();
