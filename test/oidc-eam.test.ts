@@ -79,6 +79,10 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     // oidc-provider posts errors back with status 400, tokens with 200: the form is what counts.
     assert.ok([200, 400].includes(back.res.status), html);
     assert.ok(html.includes(`action="${ENTRA_EAM_REDIRECT_URI}"`), `form_post to Entra: ${html}`);
+    // The page submits itself with a script: the CSP must allow exactly that script and the post to Entra.
+    const csp = back.res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/, csp);
+    assert.match(csp, /form-action \*/, csp);
     const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&')]));
     assert.equal(fields.state, params.get('state'));
     return { fields, nonce: params.get('nonce')! };
