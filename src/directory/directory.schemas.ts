@@ -102,7 +102,7 @@ export const syncRunDto = z.object({
   trigger: z.string(),
   mode: z.enum(['full', 'incremental']),
   isDryRun: z.boolean(),
-  status: z.enum(['running', 'succeeded', 'failed', 'awaiting_confirmation', 'cancelled']),
+  status: z.enum(['running', 'succeeded', 'failed', 'awaiting_confirmation', 'confirmed', 'cancelled']),
   counts: z.record(z.string(), z.number()),
   changes: z.array(syncChange),
   progress: z.record(z.string(), z.unknown()),

@@ -14,8 +14,10 @@ import { invitationRoutes } from '../invitations/invitation.routes.js';
 import { mailRoutes } from '../mail/mail.routes.js';
 import { portalRoutes } from '../portal/portal.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
-import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
+import { directoryRoutes } from '../directory/directory.routes.js';
 import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
+import { hardwareKeyRoutes } from '../vaults/hardware-key.routes.js';
+import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
 import type { App } from './app.js';
 import type { Services } from './services.js';
@@ -39,6 +41,8 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await mailRoutes(api, services);
   await dashboardRoutes(api, services);
   await oidcClientRoutes(api, services);
-  await serviceProviderRoutes(api, services);
+  await directoryRoutes(api, services);
   await entraPasskeyRoutes(api, services);
+  await hardwareKeyRoutes(api, services);
+  await serviceProviderRoutes(api, services);
 }

@@ -18,15 +18,17 @@ import { createInvitationService } from '../invitations/invitation.service.js';
 import { createMailService } from '../mail/mail.service.js';
 import { renderInvitationMail } from '../mail/mail.templates.js';
 import type { Clock } from '../lib/clock.js';
+import type { ConnectorFactory } from '../directory/connector-factory.js';
 import type { MasterKey } from '../security/master-key.js';
 import { createSealer, type Sealer } from '../security/sealing.js';
 import { createPortalService } from '../portal/portal.service.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
 import { createOidcService } from '../sso/oidc/oidc.service.js';
-import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { createSamlServices } from '../sso/saml/saml.services.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
+import { createDirectoryServices } from '../directory/directory.services.js';
+import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from './csrf.js';
 
 export interface CoreDeps {
@@ -36,6 +38,8 @@ export interface CoreDeps {
   /** Keys that older sealed values may still use (during a key rotation). */
   previousKeys?: MasterKey[];
   clock: Clock;
+  /** Directory connectors by kind (tests may wrap it); default: src/directory/connector-factory.ts. */
+  connectorFactory?: ConnectorFactory;
 }
 
 /** Every service, wired once. The HTTP app, the CLI and the tests all build the same graph. */
@@ -65,17 +69,19 @@ export function createServices(deps: CoreDeps) {
   const invitations = createInvitationService({ db, audit, clock, settings, config, mail, renderMail: renderInvitationMail });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors });
   const portal = createPortalService({ audit });
-  // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
-  const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({ db, sealer, audit, clock, sessions, portal, publicUrl: config.publicUrl });
+  // Directory domains, sync, domain passwords, hardware keys (src/directory, src/vaults).
+  const directory = createDirectoryServices({ db, audit, clock, sealer, employees, invitations, connectorFactory: deps.connectorFactory });
+  // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
+  const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config, database, db, clock, sealer, csrfKey: deriveCsrfKey(deps.masterKey.key),
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
     webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, invitations, enrolment, portal,
-    branding, mail, ...saml, oidc, entraPasskeys,
+    branding, mail, ...directory, ...saml, oidc, entraPasskeys,
   };
 }
 

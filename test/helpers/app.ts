@@ -7,6 +7,7 @@ import { totpCode } from '../../src/security/totp.js';
 import { cliContext } from '../../src/lib/context.js';
 import { openTestDatabase, type Engine, type TestDatabase } from './db.js';
 import crypto from 'node:crypto';
+import type { ConnectorFactory } from '../../src/directory/connector-factory.js';
 
 export { manualClock };
 
@@ -18,10 +19,10 @@ export interface TestApp {
 }
 
 /** The real application on a fresh database, called with app.inject() (no socket). */
-export async function createTestApp(opts: { engine?: Engine; clock?: Clock; env?: Record<string, string>; signInRateLimit?: number } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { engine?: Engine; clock?: Clock; env?: Record<string, string>; signInRateLimit?: number; connectorFactory?: ConnectorFactory } = {}): Promise<TestApp> {
   const db = await openTestDatabase(opts.engine ?? 'pglite');
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent', ...opts.env });
-  const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(crypto.randomBytes(32)), clock: opts.clock ?? systemClock });
+  const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(crypto.randomBytes(32)), clock: opts.clock ?? systemClock, connectorFactory: opts.connectorFactory });
   const app = await buildApp({ services, logger: false, signInRateLimit: opts.signInRateLimit ?? 1000, apiRateLimit: 100_000 });
   await app.ready();
   return { app, services, db, async close() { await app.close(); await db.close(); } };

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +38,9 @@ export interface SambaDc {
   deleteUser(username: string): Promise<void>;
   /** Does this password bind for this user now? */
   canBind(username: string, password: string): Promise<boolean>;
+  /** Freezes samba (SIGSTOP): connections stay open but nothing answers, as with a controller that hangs. */
+  freeze(): void;
+  thaw(): void;
   /** Stops samba (kept for a later `start`). */
   halt(): Promise<void>;
   start(): Promise<void>;
@@ -67,12 +71,22 @@ async function ensureAddress(ip: string): Promise<boolean> {
   return true;
 }
 
+function isListening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
 export async function startSamba(opts: { ip: string; realm?: string; netbios?: string }): Promise<SambaDc> {
   const ip = opts.ip;
   const realm = (opts.realm ?? 'corp.example.test').toLowerCase();
   const netbios = opts.netbios ?? realm.split('.')[0].toUpperCase().slice(0, 15);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-samba-'));
   const addedIp = await ensureAddress(ip);
+  // A controller left over from a killed run would answer instead of ours: refuse to start.
+  if (await isListening(ip, 636)) throw new Error(`something already listens on ${ip}:636 (a samba left over from a killed test run?)`);
   const conf = path.join(dir, 'etc', 'smb.conf');
   const hostName = 'dc1';
   await run('samba-tool', [
@@ -115,7 +129,7 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     if (!pid) return;
     const p = pid;
     pid = undefined;
-    try { process.kill(p, 'SIGTERM'); } catch { return; }
+    try { process.kill(p, 'SIGCONT'); process.kill(p, 'SIGTERM'); } catch { return; }
     for (let i = 0; i < 50; i++) {
       try { process.kill(p, 0); } catch { return; }
       await new Promise((r) => setTimeout(r, 100));
@@ -126,6 +140,9 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
   // A test process that dies must not leave samba running.
   const onExit = () => { if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } };
   process.once('exit', onExit);
+  const onSignal = () => { onExit(); process.exit(143); };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   await start();
   const a = () => { if (!admin) throw new Error('samba is stopped'); return admin; };
   const userDn = (name: string) => `CN=${name},${usersDn}`;
@@ -178,10 +195,14 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
       const c = new Client({ url: ldapsUrl, tlsOptions: { rejectUnauthorized: false }, timeout: 5000 });
       try { await c.bind(`${username}@${realm}`, password); return true; } catch { return false; } finally { await c.unbind().catch(() => {}); }
     },
+    freeze() { if (pid) process.kill(pid, 'SIGSTOP'); },
+    thaw() { if (pid) process.kill(pid, 'SIGCONT'); },
     halt, start,
     async stop() {
       await halt();
       process.removeListener('exit', onExit);
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
       fs.rmSync(dir, { recursive: true, force: true });
       if (addedIp) await run('ip', ['addr', 'del', `${ip}/8`, 'dev', 'lo']).catch(() => {});
     },

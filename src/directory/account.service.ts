@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import * as employeeRepo from '../employees/employee.repository.js';
+import { AppError } from '../http/errors.js';
+import * as repo from './directory.repository.js';
+import type { DomainService } from './domain.service.js';
+
+/** An employee's account in a domain, as the console and the portal show it. Never a password. */
+export const accountDto = z.object({
+  id: z.string().uuid(),
+  domainId: z.string().uuid(),
+  domainName: z.string(),
+  domainKind: z.string(),
+  username: z.string(),
+  upn: z.string().nullable(),
+  isEnabled: z.boolean(),
+  isMember: z.boolean(),
+  isRotationMember: z.boolean(),
+  passwordChangedAt: z.string().nullable(),
+  /** Tessera holds the password the directory has (sealed, for the employee's key). */
+  hasManagedPassword: z.boolean(),
+  hasPendingPassword: z.boolean(),
+  /** The employee may change the password themselves (the connector supports it and credentials are saved). */
+  canChangePassword: z.boolean(),
+});
+export type AccountDto = z.infer<typeof accountDto>;
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+export function createAccountService(deps: { db: Db; domains: DomainService }) {
+  const { db, domains } = deps;
+  return {
+    async listForEmployee(employeeId: string): Promise<AccountDto[]> {
+      if (!(await employeeRepo.findEmployeeById(db, employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
+      const out: AccountDto[] = [];
+      for (const a of await repo.findAccountsByEmployee(db, employeeId)) {
+        const domain = await domains.get(a.domainId);
+        const states = (await repo.findDomainPasswords(db, a.id, ['current', 'pending'])).map((p) => p.state);
+        out.push({
+          id: a.id, domainId: a.domainId, domainName: a.domainName, domainKind: a.domainKind, username: a.username, upn: a.upn,
+          isEnabled: a.isEnabled, isMember: a.isMember, isRotationMember: a.isRotationMember,
+          passwordChangedAt: a.passwordChangedAt?.toISOString() ?? null,
+          hasManagedPassword: states.includes('current'), hasPendingPassword: states.includes('pending'),
+          canChangePassword: domain.secret !== null && domains.connectorFor(domain).capabilities.changeOwnPassword,
+        });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/connection.js';
+import { directoryAccounts, directoryDomains, directorySyncRuns, domainPasswords, employees, hardwareKeys } from '../db/schema.js';
+
+export type DomainRow = typeof directoryDomains.$inferSelect;
+export type AccountRow = typeof directoryAccounts.$inferSelect;
+export type SyncRunRow = typeof directorySyncRuns.$inferSelect;
+export type DomainPasswordRow = typeof domainPasswords.$inferSelect;
+
+export const normalizeDomainName = (name: string) => name.trim().toLowerCase();
+
+export async function findDomains(db: Executor): Promise<DomainRow[]> {
+  return db.select().from(directoryDomains).orderBy(asc(directoryDomains.nameNormalized));
+}
+
+export async function findDomainById(db: Executor, id: string): Promise<DomainRow | undefined> {
+  const [row] = await db.select().from(directoryDomains).where(eq(directoryDomains.id, id));
+  return row;
+}
+
+export async function findDomainByName(db: Executor, name: string): Promise<DomainRow | undefined> {
+  const [row] = await db.select().from(directoryDomains).where(eq(directoryDomains.nameNormalized, normalizeDomainName(name)));
+  return row;
+}
+
+export async function insertDomain(db: Executor, row: Omit<typeof directoryDomains.$inferInsert, 'nameNormalized'>): Promise<DomainRow> {
+  const [created] = await db.insert(directoryDomains).values({ ...row, nameNormalized: normalizeDomainName(row.name) }).returning();
+  return created;
+}
+
+export async function updateDomainById(db: Executor, id: string, patch: Partial<typeof directoryDomains.$inferInsert>): Promise<void> {
+  const next = patch.name !== undefined ? { ...patch, nameNormalized: normalizeDomainName(patch.name) } : patch;
+  await db.update(directoryDomains).set({ ...next, updatedAt: new Date() }).where(eq(directoryDomains.id, id));
+}
+
+export async function deleteDomainById(db: Executor, id: string): Promise<void> {
+  await db.delete(directoryDomains).where(eq(directoryDomains.id, id));
+}
+
+export async function findAccountsByDomain(db: Executor, domainId: string): Promise<AccountRow[]> {
+  return db.select().from(directoryAccounts).where(eq(directoryAccounts.domainId, domainId));
+}
+
+export async function findAccountsByEmployee(db: Executor, employeeId: string): Promise<(AccountRow & { domainName: string; domainKind: string })[]> {
+  const rows = await db.select({ a: directoryAccounts, domainName: directoryDomains.name, domainKind: directoryDomains.kind })
+    .from(directoryAccounts).innerJoin(directoryDomains, eq(directoryDomains.id, directoryAccounts.domainId))
+    .where(eq(directoryAccounts.employeeId, employeeId)).orderBy(asc(directoryDomains.nameNormalized));
+  return rows.map((r) => ({ ...r.a, domainName: r.domainName, domainKind: r.domainKind }));
+}
+
+export async function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
+  const [row] = await db.select().from(directoryAccounts).where(eq(directoryAccounts.id, id));
+  return row;
+}
+
+export async function insertAccount(db: Executor, row: typeof directoryAccounts.$inferInsert): Promise<AccountRow> {
+  const [created] = await db.insert(directoryAccounts).values(row).returning();
+  return created;
+}
+
+export async function updateAccountById(db: Executor, id: string, patch: Partial<typeof directoryAccounts.$inferInsert>): Promise<void> {
+  await db.update(directoryAccounts).set({ ...patch, updatedAt: new Date() }).where(eq(directoryAccounts.id, id));
+}
+
+export async function deleteAccountById(db: Executor, id: string): Promise<void> {
+  await db.delete(directoryAccounts).where(eq(directoryAccounts.id, id));
+}
+
+/** Other domains' accounts of these employees that are still members (a "delete" then only unlinks). */
+export async function findMemberAccountsElsewhere(db: Executor, employeeIds: string[], domainId: string): Promise<Set<string>> {
+  if (employeeIds.length === 0) return new Set();
+  const rows = await db.select({ employeeId: directoryAccounts.employeeId }).from(directoryAccounts)
+    .where(and(inArray(directoryAccounts.employeeId, employeeIds), sql`${directoryAccounts.domainId} <> ${domainId}`, eq(directoryAccounts.isMember, true)));
+  return new Set(rows.map((r) => r.employeeId));
+}
+
+export async function findEmployeesForMatching(db: Executor): Promise<{ id: string; emailNormalized: string; status: string }[]> {
+  return db.select({ id: employees.id, emailNormalized: employees.emailNormalized, status: employees.status }).from(employees);
+}
+
+export async function insertSyncRun(db: Executor, row: typeof directorySyncRuns.$inferInsert): Promise<SyncRunRow> {
+  const [created] = await db.insert(directorySyncRuns).values(row).returning();
+  return created;
+}
+
+export async function updateSyncRunById(db: Executor, id: string, patch: Partial<typeof directorySyncRuns.$inferInsert>): Promise<void> {
+  await db.update(directorySyncRuns).set(patch).where(eq(directorySyncRuns.id, id));
+}
+
+export async function findSyncRunById(db: Executor, id: string): Promise<SyncRunRow | undefined> {
+  const [row] = await db.select().from(directorySyncRuns).where(eq(directorySyncRuns.id, id));
+  return row;
+}
+
+export async function findSyncRunsByDomain(db: Executor, domainId: string, limit: number): Promise<SyncRunRow[]> {
+  return db.select().from(directorySyncRuns).where(eq(directorySyncRuns.domainId, domainId)).orderBy(desc(directorySyncRuns.startedAt)).limit(limit);
+}
+
+/** Runs left "running" by a node that died: marked failed at start. */
+export async function failStaleRuns(db: Executor, before: Date): Promise<number> {
+  const rows = await db.update(directorySyncRuns).set({ status: 'failed', error: 'The node running this sync stopped before it finished; nothing was applied', errorCode: 'interrupted', finishedAt: new Date() })
+    .where(and(eq(directorySyncRuns.status, 'running'), lt(directorySyncRuns.startedAt, before))).returning({ id: directorySyncRuns.id });
+  return rows.length;
+}
+
+export async function insertDomainPassword(db: Executor, row: typeof domainPasswords.$inferInsert): Promise<DomainPasswordRow> {
+  const [created] = await db.insert(domainPasswords).values(row).returning();
+  return created;
+}
+
+export async function updateDomainPasswordById(db: Executor, id: string, patch: Partial<typeof domainPasswords.$inferInsert>): Promise<void> {
+  await db.update(domainPasswords).set(patch).where(eq(domainPasswords.id, id));
+}
+
+export async function findDomainPasswords(db: Executor, accountId: string, states: string[]): Promise<DomainPasswordRow[]> {
+  return db.select().from(domainPasswords).where(and(eq(domainPasswords.accountId, accountId), inArray(domainPasswords.state, states))).orderBy(asc(domainPasswords.createdAt));
+}
+
+export async function findPendingPasswords(db: Executor): Promise<DomainPasswordRow[]> {
+  return db.select().from(domainPasswords).where(eq(domainPasswords.state, 'pending')).orderBy(asc(domainPasswords.createdAt));
+}
+
+/** Marks the account's current password superseded and erases it (the directory no longer holds it). */
+export async function supersedeCurrentPasswords(db: Executor, accountId: string, except: string | null, now: Date): Promise<void> {
+  await db.update(domainPasswords).set({ state: 'superseded', password: null, resolvedAt: now })
+    .where(and(eq(domainPasswords.accountId, accountId), eq(domainPasswords.state, 'current'), except ? sql`${domainPasswords.id} <> ${except}` : sql`true`));
+}
+
+/** Accounts that rotation considers: member of the rotation group, enabled, employee active with an active hardware key. */
+export async function findRotationCandidates(db: Executor, domainId: string): Promise<AccountRow[]> {
+  const rows = await db.selectDistinct({ a: directoryAccounts }).from(directoryAccounts)
+    .innerJoin(employees, eq(employees.id, directoryAccounts.employeeId))
+    .innerJoin(hardwareKeys, and(eq(hardwareKeys.employeeId, employees.id), eq(hardwareKeys.status, 'active')))
+    .where(and(eq(directoryAccounts.domainId, domainId), eq(directoryAccounts.isRotationMember, true), eq(directoryAccounts.isMember, true),
+      eq(directoryAccounts.isEnabled, true), eq(employees.status, 'active')));
+  return rows.map((r) => r.a);
+}

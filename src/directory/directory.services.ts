@@ -1,0 +1,32 @@
+import os from 'node:os';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db } from '../db/connection.js';
+import type { EmployeeService } from '../employees/employee.service.js';
+import type { InvitationService } from '../invitations/invitation.service.js';
+import type { Clock } from '../lib/clock.js';
+import type { Sealer } from '../security/sealing.js';
+import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
+import { createAccountService } from './account.service.js';
+import { createConnector, type ConnectorFactory } from './connector-factory.js';
+import { createDomainService } from './domain.service.js';
+import { passwordFaultInjection } from './fault-injection.js';
+import { createPasswordService } from './password.service.js';
+import { createSyncService } from './sync.service.js';
+
+/** The directory feature's services, wired once (src/http/services.ts spreads them into the graph). */
+export function createDirectoryServices(deps: {
+  db: Db; audit: AuditService; clock: Clock; sealer: Sealer; employees: EmployeeService; invitations: InvitationService; connectorFactory?: ConnectorFactory;
+}) {
+  const { db, audit, clock, sealer } = deps;
+  const domains = createDomainService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory ?? createConnector });
+  // Names this process in job leases, so an admin can tell which node runs a sync.
+  const nodeId = `${os.hostname()}:${process.pid}`;
+  return {
+    domains,
+    directorySync: createSyncService({ db, audit, clock, domains, employees: deps.employees, invitations: deps.invitations, nodeId }),
+    domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, onStep: passwordFaultInjection() }),
+    directoryAccounts: createAccountService({ db, domains }),
+    hardwareKeys: createHardwareKeyService({ db, audit }),
+    directoryNodeId: nodeId,
+  };
+}

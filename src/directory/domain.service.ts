@@ -1,0 +1,138 @@
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db, Executor } from '../db/connection.js';
+import { AppError, isUniqueViolation } from '../http/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/context.js';
+import type { Sealer } from '../security/sealing.js';
+import { DirectoryError, type ConnectionTestResult, type DirectoryConnector } from './connector.js';
+import type { ConnectorFactory } from './connector-factory.js';
+import { domainSettingsByKind, type DomainCreate, type DomainDto, type DomainPatch } from './directory.schemas.js';
+import * as repo from './directory.repository.js';
+
+export const secretAad = (domainId: string) => `directory_domains.secret:${domainId}`;
+
+export function toDomainDto(d: repo.DomainRow): DomainDto {
+  return {
+    id: d.id, kind: d.kind, name: d.name, syncGroup: d.syncGroup, rotationGroup: d.rotationGroup,
+    passwordChangeDays: d.passwordChangeDays, removalBehaviour: d.removalBehaviour, removalThresholdPercent: d.removalThresholdPercent,
+    ssoEnabled: d.ssoEnabled, ssoMethod: d.ssoMethod, syncIntervalMinutes: d.syncIntervalMinutes, fullSyncIntervalHours: d.fullSyncIntervalHours,
+    settings: d.settings, secret: { set: d.secret !== null }, isSyncEnabled: d.secret !== null, source: d.source,
+    lastSyncAt: d.lastSyncAt?.toISOString() ?? null, lastFullSyncAt: d.lastFullSyncAt?.toISOString() ?? null,
+    createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+/** Maps a connector's error to the API error of the same name. */
+export function toAppError(err: unknown): AppError | unknown {
+  if (!(err instanceof DirectoryError)) return err;
+  const code = err.code === 'unreachable' ? 'directory.unreachable' : (`directory.${err.code}` as const);
+  return new AppError(code, err.message, { cause: err });
+}
+
+export type DomainService = ReturnType<typeof createDomainService>;
+
+/** Domain settings: several domains, each on its own; the service-account secret is write-only and sealed. */
+export function createDomainService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; connectorFactory: ConnectorFactory }) {
+  const { db, audit, sealer, connectorFactory } = deps;
+  const target = (d: { id: string; name: string }) => ({ type: 'directory_domain', id: d.id, label: d.name });
+
+  async function get(id: string, tx: Executor = db): Promise<repo.DomainRow> {
+    const d = await repo.findDomainById(tx, id);
+    if (!d) throw new AppError('directory.domain_not_found', 'Domain was not found');
+    return d;
+  }
+
+  async function byName(name: string): Promise<repo.DomainRow> {
+    const d = await repo.findDomainByName(db, name);
+    if (!d) throw new AppError('directory.domain_not_found', `No domain is named "${name}"`);
+    return d;
+  }
+
+  function openSecret(d: repo.DomainRow): string | null {
+    return d.secret ? sealer.open(d.secret, secretAad(d.id)) : null;
+  }
+
+  /** A connector for the domain, with its secret opened only for this use. */
+  function connectorFor(d: repo.DomainRow): DirectoryConnector {
+    try {
+      return connectorFactory(d, openSecret(d));
+    } catch (err) {
+      throw toAppError(err);
+    }
+  }
+
+  async function create(ctx: RequestContext, input: DomainCreate, source = 'console'): Promise<DomainDto> {
+    const { secret, settings, ...common } = input;
+    try {
+      return await db.transaction(async (tx) => {
+        const row = await repo.insertDomain(tx, { ...common, settings, source });
+        if (secret) await repo.updateDomainById(tx, row.id, { secret: sealer.seal(secret, secretAad(row.id)) });
+        await audit.record(ctx, { action: 'directory.domain_created', target: target(row), details: { kind: row.kind, secretSet: !!secret, skipTlsVerify: 'skipTlsVerify' in settings ? settings.skipTlsVerify : false } }, tx);
+        return toDomainDto(await get(row.id, tx));
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('directory.name_in_use', 'Another domain has this name');
+      throw err;
+    }
+  }
+
+  async function update(ctx: RequestContext, id: string, patch: DomainPatch): Promise<DomainDto> {
+    try {
+      return await db.transaction(async (tx) => {
+        const current = await get(id, tx);
+        const { secret, settings, ...common } = patch;
+        const next: Partial<repo.DomainRow> = { ...common };
+        if (settings) {
+          const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];
+          const parsed = schema.safeParse({ ...current.settings, ...settings });
+          if (!parsed.success) throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
+          next.settings = parsed.data;
+        }
+        if (secret !== undefined) next.secret = secret === null ? null : sealer.seal(secret, secretAad(id));
+        const changed = Object.keys(next).filter((k) => k !== 'secret' && JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(current[k as keyof typeof current]));
+        await repo.updateDomainById(tx, id, next);
+        await audit.record(ctx, {
+          action: 'directory.domain_updated', target: target(current),
+          // Never the secret itself: only whether it was set or removed.
+          details: { changed, ...(secret !== undefined ? { secret: secret === null ? 'removed' : 'set' } : {}) },
+        }, tx);
+        return toDomainDto(await get(id, tx));
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('directory.name_in_use', 'Another domain has this name');
+      throw err;
+    }
+  }
+
+  async function remove(ctx: RequestContext, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await get(id, tx);
+      await repo.deleteDomainById(tx, id);
+      await audit.record(ctx, { action: 'directory.domain_deleted', target: target(current) }, tx);
+    });
+  }
+
+  async function testConnection(ctx: RequestContext, id: string): Promise<ConnectionTestResult> {
+    const d = await get(id);
+    let result: ConnectionTestResult;
+    if (!d.secret) {
+      result = { outcome: 'credentials_missing', message: 'No bind password is saved: every sync scenario of this domain is stopped', steps: [] };
+    } else {
+      const connector = connectorFor(d);
+      try {
+        result = await connector.testConnection({ syncGroup: d.syncGroup, rotationGroup: d.passwordChangeDays > 0 ? d.rotationGroup : null });
+      } finally {
+        await connector.close();
+      }
+    }
+    await audit.record(ctx, { action: 'directory.connection_tested', target: target(d), outcome: result.outcome === 'ok' ? 'success' : 'failure', details: { outcome: result.outcome, message: result.message } });
+    return result;
+  }
+
+  return {
+    get, byName, connectorFor, openSecret,
+    list: async () => (await repo.findDomains(db)).map(toDomainDto),
+    getDto: async (id: string) => toDomainDto(await get(id)),
+    create, update, remove, testConnection,
+  };
+}

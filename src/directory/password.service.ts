@@ -1,0 +1,176 @@
+import crypto from 'node:crypto';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db } from '../db/connection.js';
+import { AppError } from '../http/errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/context.js';
+import type { Sealer } from '../security/sealing.js';
+import { DirectoryError, type DirectoryAccountRef } from './connector.js';
+import * as repo from './directory.repository.js';
+import { toAppError, type DomainService } from './domain.service.js';
+
+export const passwordAad = (id: string) => `domain_passwords.password:${id}`;
+
+const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
+const LOWER = 'abcdefghijkmnopqrstuvwxyz';
+const DIGITS = '23456789';
+const SYMBOLS = '!#$%*+-=?@^_~';
+
+/**
+ * A random password AD's complexity rule accepts (three of four character classes; we use all
+ * four, MS "Password must meet complexity requirements"), 24 characters (~150 bits).
+ */
+export function generateDomainPassword(length = 24, randomInt: (max: number) => number = crypto.randomInt): string {
+  const all = UPPER + LOWER + DIGITS + SYMBOLS;
+  const chars = [UPPER, LOWER, DIGITS, SYMBOLS].map((set) => set[randomInt(set.length)]);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j], chars[i]];
+  }
+  return chars.join('');
+}
+
+/** Steps of a password change, for fault-injection tests (a crash between each). */
+export type PasswordStep = 'pending_saved' | 'written' | 'verified';
+
+/** Refusals after which the directory certainly kept the old password. */
+const DEFINITE = new Set(['password_policy', 'insufficient_rights', 'account_not_found', 'insecure_transport', 'credentials_missing', 'not_supported', 'account_disabled']);
+
+export type PasswordService = ReturnType<typeof createPasswordService>;
+
+/**
+ * Domain passwords Tessera sets (rotation, admin set/generate) follow one protocol that never
+ * loses the password the directory holds: seal and save it as *pending* first, then write it to
+ * the directory, verify it with a bind, then make it *current* (older ones are erased). After a
+ * crash, `reconcile` binds with every pending password: one that works becomes current, one that
+ * does not is dropped (the directory kept the previous one). Nothing returns a password.
+ */
+export function createPasswordService(deps: { db: Db; audit: AuditService; clock: Clock; sealer: Sealer; domains: DomainService; onStep?: (step: PasswordStep) => void | Promise<void> }) {
+  const { db, audit, clock, sealer, domains } = deps;
+  const step = async (s: PasswordStep) => { await deps.onStep?.(s); };
+  const ref = (a: repo.AccountRow): DirectoryAccountRef => ({ externalId: a.externalId, username: a.username, upn: a.upn });
+  const target = (a: repo.AccountRow) => ({ type: 'employee', id: a.employeeId, label: a.upn ?? a.username });
+
+  async function makeCurrent(ctx: RequestContext, row: repo.DomainPasswordRow, account: repo.AccountRow, action: 'directory.password_rotated' | 'directory.password_set' | 'directory.password_reconciled', domainName: string) {
+    await db.transaction(async (tx) => {
+      const now = clock.now();
+      await repo.supersedeCurrentPasswords(tx, account.id, row.id, now);
+      await repo.updateDomainPasswordById(tx, row.id, { state: 'current', resolvedAt: now });
+      await repo.updateAccountById(tx, account.id, { passwordChangedAt: now });
+      await audit.record(ctx, { action, target: target(account), details: { domain: domainName, account: account.username, reason: row.reason } }, tx);
+    });
+  }
+
+  async function markFailed(ctx: RequestContext, row: repo.DomainPasswordRow, account: repo.AccountRow, domainName: string, err: unknown) {
+    await db.transaction(async (tx) => {
+      await repo.updateDomainPasswordById(tx, row.id, { state: 'failed', password: null, resolvedAt: clock.now() });
+      await audit.record(ctx, {
+        action: 'directory.password_change_failed', outcome: 'failure', target: target(account),
+        details: { domain: domainName, account: account.username, reason: row.reason, code: (err as DirectoryError)?.code ?? 'failed', message: (err as Error)?.message },
+      }, tx);
+    });
+  }
+
+  /** The protocol above, for one account. Throws AppError when the directory refused or could not be reached. */
+  async function setPassword(ctx: RequestContext, account: repo.AccountRow, password: string, reason: 'rotation' | 'admin_set' | 'admin_generated'): Promise<void> {
+    const domain = await domains.get(account.domainId);
+    const connector = domains.connectorFor(domain);
+    const id = crypto.randomUUID();
+    const row = await repo.insertDomainPassword(db, { id, accountId: account.id, state: 'pending', reason, password: sealer.seal(password, passwordAad(id)), createdAt: clock.now() });
+    await step('pending_saved');
+    try {
+      await connector.setPassword(ref(account), password);
+      await step('written');
+      if (connector.capabilities.verifyPassword !== false && !(await connector.verifyPassword(ref(account), password))) {
+        throw new DirectoryError('failed', 'The directory accepted the new password but refuses it at sign-in; it stays pending until reconciled');
+      }
+      await step('verified');
+    } catch (err) {
+      // A definite refusal: the directory kept the old password. Anything else (lost connection
+      // mid-write) leaves the row pending, for reconcile to find out which password holds.
+      if (err instanceof DirectoryError && DEFINITE.has(err.code)) await markFailed(ctx, row, account, domain.name, err);
+      else await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason, code: (err as DirectoryError)?.code ?? 'failed', pending: true } });
+      throw toAppError(err);
+    } finally {
+      await connector.close().catch(() => {});
+    }
+    await makeCurrent(ctx, row, account, reason === 'rotation' ? 'directory.password_rotated' : 'directory.password_set', domain.name);
+  }
+
+  /** Resolves every pending password (after a crash or a lost connection). */
+  async function reconcile(ctx: RequestContext): Promise<{ current: number; failed: number; unresolved: number }> {
+    const result = { current: 0, failed: 0, unresolved: 0 };
+    for (const row of await repo.findPendingPasswords(db)) {
+      const account = await repo.findAccountById(db, row.accountId);
+      if (!account || !row.password) continue;
+      const domain = await domains.get(account.domainId);
+      const connector = domains.connectorFor(domain);
+      try {
+        const pending = sealer.open(row.password, passwordAad(row.id));
+        // A directory that cannot check passwords gets the pending one again: then it surely holds it.
+        const works = connector.capabilities.verifyPassword === false
+          ? (await connector.setPassword(ref(account), pending), true)
+          : await connector.verifyPassword(ref(account), pending);
+        if (works) { await makeCurrent(ctx, row, account, 'directory.password_reconciled', domain.name); result.current++; }
+        else { await markFailed(ctx, row, account, domain.name, new DirectoryError('failed', 'The directory never took this password: the previous one still holds')); result.failed++; }
+      } catch {
+        result.unresolved++;
+      } finally {
+        await connector.close().catch(() => {});
+      }
+    }
+    return result;
+  }
+
+  /** Rotates every due account of every domain with rotation on. */
+  async function rotateDue(ctx: RequestContext): Promise<{ rotated: number; failed: number }> {
+    const out = { rotated: 0, failed: 0 };
+    for (const domain of await repo.findDomains(db)) {
+      if (domain.passwordChangeDays <= 0 || !domain.secret) continue;
+      const due = clock.now().getTime() - domain.passwordChangeDays * 86_400_000;
+      for (const account of await repo.findRotationCandidates(db, domain.id)) {
+        if (account.passwordChangedAt && account.passwordChangedAt.getTime() > due) continue;
+        if ((await repo.findDomainPasswords(db, account.id, ['pending'])).length > 0) continue;
+        try { await setPassword(ctx, account, generateDomainPassword(), 'rotation'); out.rotated++; } catch { out.failed++; }
+      }
+    }
+    return out;
+  }
+
+  async function accountOf(employeeId: string, accountId: string): Promise<repo.AccountRow> {
+    const a = await repo.findAccountById(db, accountId);
+    if (!a || a.employeeId !== employeeId) throw new AppError('directory.account_not_found', 'Directory account was not found');
+    return a;
+  }
+
+  /** An admin sets a password, or has one generated (which nobody sees: it goes to the employee's key). */
+  async function adminSet(ctx: RequestContext, employeeId: string, accountId: string, input: { password?: string; generate?: boolean }): Promise<void> {
+    const account = await accountOf(employeeId, accountId);
+    const password = input.generate ? generateDomainPassword() : input.password!;
+    await setPassword(ctx, account, password, input.generate ? 'admin_generated' : 'admin_set');
+  }
+
+  /** The employee changes their own domain password with the old one. */
+  async function employeeChange(ctx: RequestContext, employeeId: string, accountId: string, oldPassword: string, newPassword: string): Promise<void> {
+    const account = await accountOf(employeeId, accountId);
+    const domain = await domains.get(account.domainId);
+    const connector = domains.connectorFor(domain);
+    try {
+      await connector.changeOwnPassword(ref(account), oldPassword, newPassword);
+    } catch (err) {
+      await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason: 'employee', code: (err as DirectoryError)?.code ?? 'failed' } });
+      throw toAppError(err);
+    } finally {
+      await connector.close().catch(() => {});
+    }
+    await db.transaction(async (tx) => {
+      // The directory no longer holds the password Tessera kept for the key.
+      await repo.supersedeCurrentPasswords(tx, account.id, null, clock.now());
+      await repo.updateAccountById(tx, account.id, { passwordChangedAt: clock.now() });
+      await audit.record(ctx, { action: 'directory.password_changed_by_employee', target: target(account), details: { domain: domain.name, account: account.username } }, tx);
+    });
+  }
+
+  return { setPassword, reconcile, rotateDue, adminSet, employeeChange };
+}

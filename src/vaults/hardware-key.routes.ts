@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { App } from '../http/app.js';
+import { errors, idParams, listOf } from '../http/schemas.js';
+import type { Services } from '../http/services.js';
+import { hardwareKeyDto } from './hardware-key.service.js';
+
+export async function hardwareKeyRoutes(app: App, services: Services) {
+  const tags = ['Hardware keys'];
+  app.get('/employees/:id/hardware-keys', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(hardwareKeyDto), ...errors } } },
+    async (request) => ({ items: await services.hardwareKeys.listForEmployee(request.params.id) }));
+
+  app.post('/employees/:id/hardware-keys', {
+    config: { access: 'write' },
+    schema: {
+      tags, params: idParams,
+      description: 'Registers a hardware key held by the employee (by serial number). An active key makes the employee eligible for password rotation.',
+      body: z.object({ serial: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore') }).strict(),
+      response: { 201: hardwareKeyDto, ...errors },
+    },
+  }, async (request, reply) => reply.code(201).send(await services.hardwareKeys.add(request.ctx, request.params.id, request.body.serial)));
+
+  app.delete('/employees/:id/hardware-keys/:keyId', {
+    config: { access: 'write' },
+    schema: { tags, params: z.object({ id: z.string().uuid(), keyId: z.string().uuid() }).strict(), response: { 204: z.null(), ...errors } },
+  }, async (request, reply) => {
+    await services.hardwareKeys.remove(request.ctx, request.params.id, request.params.keyId);
+    return reply.code(204).send(null);
+  });
+}
