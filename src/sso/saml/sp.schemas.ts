@@ -36,7 +36,8 @@ const fields = {
   entityId: z.string().trim().min(1).max(1024),
   enabled: z.boolean(),
   preset: z.string().max(40).nullable(),
-  acsEndpoints: z.array(acsEndpoint).min(1).max(20),
+  /** At least one (checked by the service, so that an empty list is a 400 naming it). */
+  acsEndpoints: z.array(acsEndpoint).max(20),
   sloUrl: url.nullable(),
   sloBinding: z.enum(['post', 'redirect']).nullable(),
   certificates: z.array(z.string().max(20_000)).max(4),

@@ -56,6 +56,7 @@ function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
   const certificates = normaliseCertificates(parsed.certificates);
   if (parsed.encryptAssertion && !certificates.length) throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate');
   if (parsed.requireSignedRequests && !certificates.length) throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
+  if (!parsed.acsEndpoints.length) throw new AppError('request.validation_failed', protocol === 'saml' ? 'acsEndpoints: register at least one assertion consumer service URL' : 'acsEndpoints: register at least one reply URL');
   const acs = parsed.acsEndpoints.map((a) => ({ ...a }));
   if (!acs.some((a) => a.isDefault)) acs[0].isDefault = true;
   return {
