@@ -59,6 +59,16 @@ describe('console: OIDC clients', { skip: browserSkipReason(), timeout: 90_000 }
     assert.match(await row.innerText(), new RegExp(`${clientId}[\\s\\S]*authorization_code, refresh_token[\\s\\S]*client_secret_basic[\\s\\S]*Set`));
     assert.ok(!(await page.content()).includes(secret), 'the secret is gone from the page once the dialog is closed');
 
+    // Edit: a second redirect URI, effective for the provider at once.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit OIDC client' });
+    await edit.getByLabel('Redirect URIs', { exact: true }).fill('https://wiki.corp.example/oidc/callback\nhttps://wiki-staging.corp.example/oidc/callback');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    const edited = await t.services.oidc.clients.providerMetadata(clientId);
+    assert.deepEqual(edited?.redirect_uris, ['https://wiki.corp.example/oidc/callback', 'https://wiki-staging.corp.example/oidc/callback']);
+    assert.equal(edited?.client_secret, secret, 'editing keeps the secret');
+
     await page.getByRole('button', { name: 'Register client' }).click();
     await dialog.getByText('Entra ID external authentication', { exact: true }).click();
     await dialog.getByLabel('Tenant id', { exact: true }).waitFor();

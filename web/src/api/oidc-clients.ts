@@ -75,6 +75,15 @@ export function useCreateOidcClient() {
   });
 }
 
+export function useUpdateOidcClient() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: Omit<OidcClientInput, 'kind' | 'clientId'> }) =>
+      api<OidcClientWithSecret>(`/api/oidc/clients/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+  });
+}
+
 export function useRotateOidcSecret() {
   const qc = useQueryClient();
   return useMutation({

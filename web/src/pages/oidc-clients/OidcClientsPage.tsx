@@ -19,6 +19,7 @@ export function OidcClientsPage() {
   const [registering, { open, close }] = useDisclosure(false);
   const [shown, setShown] = useState<OidcClientWithSecret | null>(null);
   const [deleting, setDeleting] = useState<OidcClient | null>(null);
+  const [editing, setEditing] = useState<OidcClient | null>(null);
   const shownDelete = useLastDefined(deleting);
 
   const rotateSecret = (client: OidcClient) => rotate.mutate(client.id, {
@@ -76,6 +77,7 @@ export function OidcClientsPage() {
                     <Table.Td>
                       {c.source === 'config' ? null : (
                         <Group gap="xs" wrap="nowrap">
+                          <Button size="compact-sm" variant="subtle" onClick={() => setEditing(c)}>Edit</Button>
                           {c.clientSecret.set ? (
                             <Button size="compact-sm" variant="subtle" onClick={() => rotateSecret(c)} loading={rotate.isPending && rotate.variables === c.id}>New secret</Button>
                           ) : null}
@@ -92,6 +94,16 @@ export function OidcClientsPage() {
       ) : null}
 
       <RegisterOidcClientModal opened={registering} onClose={close} onCreated={(result) => { close(); setShown(result); }} />
+      <RegisterOidcClientModal
+        opened={editing !== null}
+        editing={editing}
+        onClose={() => setEditing(null)}
+        onCreated={(result) => {
+          setEditing(null);
+          if (result.clientSecret) setShown(result);
+          else notifySuccess(`${result.client.name} saved.`, 'Client saved');
+        }}
+      />
       <ClientSecretModal shown={shown} onClose={() => setShown(null)} />
       <ConfirmDialog opened={deleting !== null} title="Remove OIDC client" confirmLabel="Remove" loading={remove.isPending} onConfirm={confirmDelete} onClose={() => setDeleting(null)}>
         {`Remove ${shownDelete?.name ?? ''}? Employees can no longer sign in to it.`}

@@ -2,8 +2,8 @@ import { Alert, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, 
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/client';
 import {
-  OIDC_AUTH_METHODS, OIDC_CLAIMS, OIDC_GRANT_TYPES, OIDC_SCOPES, useCreateOidcClient,
-  type OidcClientInput, type OidcClientKind, type OidcClientWithSecret,
+  OIDC_AUTH_METHODS, OIDC_CLAIMS, OIDC_GRANT_TYPES, OIDC_SCOPES, useCreateOidcClient, useUpdateOidcClient,
+  type OidcClient, type OidcClientInput, type OidcClientKind, type OidcClientWithSecret,
 } from '../../api/oidc-clients';
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -19,14 +19,18 @@ const authLabels: Record<string, string> = {
 
 /**
  * "Register OIDC client" dialog: an ordinary web application, or an Entra ID External
- * Authentication Method app (tenant id, Entra application id, JWKS URL).
+ * Authentication Method app (tenant id, Entra application id, JWKS URL). With `editing`, the same
+ * form changes that client ("Edit OIDC client"); its kind stays.
  */
-export function RegisterOidcClientModal({ opened, onClose, onCreated }: {
+export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }: {
   opened: boolean;
+  editing?: OidcClient | null;
   onClose: () => void;
   onCreated: (created: OidcClientWithSecret) => void;
 }) {
-  const create = useCreateOidcClient();
+  const createMutation = useCreateOidcClient();
+  const updateMutation = useUpdateOidcClient();
+  const create = editing ? updateMutation : createMutation;
   const [kind, setKind] = useState<OidcClientKind>('web');
   const [name, setName] = useState('');
   const [redirectUris, setRedirectUris] = useState('');
@@ -46,13 +50,17 @@ export function RegisterOidcClientModal({ opened, onClose, onCreated }: {
 
   useEffect(() => {
     if (opened) {
-      setKind('web'); setName(''); setRedirectUris(''); setPostLogoutUris(''); setLoginUri(''); setBackchannelUri(''); setJwksUri('');
-      setGrantTypes(['authorization_code', 'refresh_token']); setAuthMethod('client_secret_basic');
-      setScopes(['openid', 'profile', 'email', 'offline_access']); setClaims(['email', 'name']); setFirstParty(true);
-      setTenantId(''); setAppId(''); setTenantJwks(''); setSubmitted(false);
-      create.reset();
+      const e = editing;
+      const web = e?.kind === 'web' ? e : undefined;
+      setKind(e?.kind ?? 'web'); setName(e?.name ?? ''); setRedirectUris(web ? web.redirectUris.join('\n') : '');
+      setPostLogoutUris(e?.postLogoutRedirectUris.join('\n') ?? ''); setLoginUri(e?.initiateLoginUri ?? ''); setBackchannelUri(e?.backchannelLogoutUri ?? ''); setJwksUri(e?.jwksUri ?? '');
+      setGrantTypes(web ? web.grantTypes : ['authorization_code', 'refresh_token']); setAuthMethod(web ? web.tokenEndpointAuthMethod : 'client_secret_basic');
+      setScopes(web ? web.scopes : ['openid', 'profile', 'email', 'offline_access']); setClaims(web ? web.claims : ['email', 'name']); setFirstParty(e?.firstParty ?? true);
+      setTenantId(e?.eam?.tenantId ?? ''); setAppId(e?.eam?.appId ?? ''); setTenantJwks(e?.eam?.jwksUrl ?? ''); setSubmitted(false);
+      createMutation.reset();
+      updateMutation.reset();
     }
-  }, [opened]); // reset only when the dialog opens
+  }, [opened, editing]); // reset only when the dialog opens
 
   const errors = {
     name: name.trim() ? undefined : 'Enter a name',
@@ -72,24 +80,29 @@ export function RegisterOidcClientModal({ opened, onClose, onCreated }: {
         tokenEndpointAuthMethod: authMethod, scopes, claims, firstParty,
         initiateLoginUri: orNull(loginUri), backchannelLogoutUri: orNull(backchannelUri), jwksUri: orNull(jwksUri),
       };
-    create.mutate(input, { onSuccess: onCreated });
+    if (editing) {
+      const { kind: _kind, ...patch } = input;
+      updateMutation.mutate({ id: editing.id, patch }, { onSuccess: onCreated });
+    } else {
+      createMutation.mutate(input, { onSuccess: onCreated });
+    }
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Register OIDC client" centered size="lg">
+    <Modal opened={opened} onClose={onClose} title={editing ? 'Edit OIDC client' : 'Register OIDC client'} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
           {create.isError ? (
-            <Alert color="red" title="Could not register the client">
+            <Alert color="red" title={editing ? 'Could not save the client' : 'Could not register the client'}>
               {errorMessage(create.error)}
             </Alert>
           ) : null}
-          <SegmentedControl
+          {editing ? null : <SegmentedControl
             aria-label="Kind"
             value={kind}
             onChange={(v) => setKind(v as OidcClientKind)}
             data={[{ value: 'web', label: 'Web application' }, { value: 'eam', label: 'Entra ID external authentication' }]}
-          />
+          />}
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} data-autofocus />
           {kind === 'eam' ? (
             <>
@@ -122,7 +135,7 @@ export function RegisterOidcClientModal({ opened, onClose, onCreated }: {
           )}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={create.isPending}>Register</Button>
+            <Button type="submit" loading={create.isPending}>{editing ? 'Save' : 'Register'}</Button>
           </Group>
         </Stack>
       </form>
