@@ -107,6 +107,26 @@ describe('OIDC clients: API and config file', () => {
     assert.ok(!apps.some((a) => a.name === 'Entra MFA'), 'EAM apps are not opened from the portal');
   });
 
+  it('changes only what a PATCH names; a new secret-based method gets a secret, answered once', async () => {
+    const created = await admin.post('/api/oidc/clients', { ...web, name: 'Patchable', postLogoutRedirectUris: ['https://wiki.corp.example/bye'] });
+    const id = created.body.client.id;
+    const renamed = await admin.patch(`/api/oidc/clients/${id}`, { name: 'Renamed' });
+    assert.equal(renamed.status, 200, renamed.raw);
+    assert.equal(renamed.body.client.name, 'Renamed');
+    assert.deepEqual(renamed.body.client.redirectUris, web.redirectUris);
+    assert.deepEqual(renamed.body.client.postLogoutRedirectUris, ['https://wiki.corp.example/bye']);
+    assert.equal(renamed.body.clientSecret, null, 'the secret stays and is not shown');
+    const pub = await admin.patch(`/api/oidc/clients/${id}`, { tokenEndpointAuthMethod: 'none' });
+    assert.deepEqual(pub.body.client.clientSecret, { set: false });
+    const back = await admin.patch(`/api/oidc/clients/${id}`, { tokenEndpointAuthMethod: 'client_secret_post' });
+    assert.match(back.body.clientSecret, /^[A-Za-z0-9_-]{43}$/);
+    const bad = await admin.patch(`/api/oidc/clients/${id}`, { redirectUris: [] });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'oidc.client_invalid');
+    const audited = await t.services.audit.find({ action: 'oidc.client_updated' }, { offset: 0, limit: 10 });
+    assert.ok(audited.items.some((e) => e.targetId === id));
+  });
+
   it('deletes a client', async () => {
     const created = await admin.post('/api/oidc/clients', { ...web, name: 'Old wiki' });
     assert.equal((await admin.delete(`/api/oidc/clients/${created.body.client.id}`)).status, 204);

@@ -24,27 +24,44 @@ export const eamSettings = z.object({
   jwksUrl: webUrl.optional(),
 }).strict();
 
+/** The fields of a registration, without defaults (a PATCH must not reset what it does not name). */
+const fields = {
+  name: z.string().trim().min(1).max(120),
+  redirectUris: z.array(webUrl).max(20),
+  postLogoutRedirectUris: z.array(webUrl).max(20),
+  grantTypes: z.array(z.enum(grantTypes)).min(1).max(4),
+  tokenEndpointAuthMethod: z.enum(authMethods),
+  scopes: z.array(z.enum(oidcScopes)).max(10),
+  claims: z.array(z.enum(claimAttributes)).max(10),
+  jwks: z.object({ keys: z.array(jwk).min(1).max(10) }).strict().nullable(),
+  jwksUri: webUrl.nullable(),
+  backchannelLogoutUri: webUrl.nullable(),
+  initiateLoginUri: webUrl.nullable(),
+  firstParty: z.boolean(),
+  eam: eamSettings.nullable(),
+};
+
 export const clientCreate = z.object({
   clientId: z.string().trim().regex(/^[A-Za-z0-9._:-]{3,128}$/, 'letters, digits and . _ : - (3 to 128)').optional(),
-  name: z.string().trim().min(1).max(120),
   kind: z.enum(clientKinds).default('web'),
-  redirectUris: z.array(webUrl).max(20).default([]),
-  postLogoutRedirectUris: z.array(webUrl).max(20).default([]),
-  grantTypes: z.array(z.enum(grantTypes)).min(1).max(4).default(['authorization_code', 'refresh_token']),
-  tokenEndpointAuthMethod: z.enum(authMethods).default('client_secret_basic'),
-  scopes: z.array(z.enum(oidcScopes)).max(10).default(['openid', 'profile', 'email', 'offline_access']),
-  claims: z.array(z.enum(claimAttributes)).max(10).default(['email', 'name']),
-  jwks: z.object({ keys: z.array(jwk).min(1).max(10) }).strict().nullable().optional(),
-  jwksUri: webUrl.nullable().optional(),
-  backchannelLogoutUri: webUrl.nullable().optional(),
-  initiateLoginUri: webUrl.nullable().optional(),
-  firstParty: z.boolean().default(true),
-  eam: eamSettings.nullable().optional(),
+  name: fields.name,
+  redirectUris: fields.redirectUris.default([]),
+  postLogoutRedirectUris: fields.postLogoutRedirectUris.default([]),
+  grantTypes: fields.grantTypes.default(['authorization_code', 'refresh_token']),
+  tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
+  scopes: fields.scopes.default(['openid', 'profile', 'email', 'offline_access']),
+  claims: fields.claims.default(['email', 'name']),
+  jwks: fields.jwks.optional(),
+  jwksUri: fields.jwksUri.optional(),
+  backchannelLogoutUri: fields.backchannelLogoutUri.optional(),
+  initiateLoginUri: fields.initiateLoginUri.optional(),
+  firstParty: fields.firstParty.default(true),
+  eam: fields.eam.optional(),
 }).strict();
 export type ClientCreate = z.input<typeof clientCreate>;
 export type ClientInput = z.output<typeof clientCreate>;
 
-export const clientPatch = clientCreate.omit({ clientId: true, kind: true }).partial().strict();
+export const clientPatch = z.object(fields).partial().strict();
 export type ClientPatch = z.output<typeof clientPatch>;
 
 export const clientDto = z.object({
