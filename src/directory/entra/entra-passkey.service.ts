@@ -108,7 +108,6 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       await repo.updatePairingById(db, pairing.id, { state: to, updatedAt: clock.now(), ...(rank[to] < rank[pairing.state] ? { unpairedAt: clock.now() } : rank[to] > rank[pairing.state] ? { unpairedAt: null } : {}) });
       await audit.record(ctx, { action: 'entra.pairing_changed', target: { type: 'employee', id: pairing.employeeId, label }, details: { domainId: domain.row.id, from: pairing.state, to } });
     }
-    if (pairing.state !== to) pairing = { ...pairing, state: to };
     if (groups && pairing.mirroredState !== to) {
       await graphCall('mirror pairing groups', () => mirrorPairingState(ctx, { db, audit, graph: domain.connector.graph(), domainId: domain.row.id, groups, userId: pairing.entraUserId, label, from: pairing.mirroredState, to }));
       await repo.updatePairingById(db, pairing.id, { mirroredState: to });
