@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pairingStates } from '../../db/schema.entra.js';
+import { employeeContext, requireEmployee } from '../../authn/employee-session.js';
 import type { App } from '../../http/app.js';
 import { errors, listOf, noContent } from '../../http/schemas.js';
 import type { Services } from '../../http/services.js';
@@ -52,6 +53,24 @@ export async function entraPasskeyRoutes(app: App, services: Services) {
       description: 'Registers the authenticator\'s attestation in Entra. 400 entra.challenge_expired / entra.challenge_mismatch before Entra is asked; 400 entra.attestation_refused with Entra\'s reason.',
     },
   }, async (request, reply) => reply.code(201).send(await services.entraPasskeys.completeRegistration(request.ctx, request.params.domain, request.params.employee, request.body)));
+
+  // The same ceremony for the signed-in employee (portal session): an authenticator app on their
+  // phone enrols for its owner only.
+  const own = { tags: ['User portal'], params: domainParams };
+  app.post('/portal/entra/:domain/passkeys/options', {
+    config: { access: 'employee' },
+    schema: { ...own, response: { 200: creationOptionsDto, ...errors }, description: 'Creation options from Entra for the signed-in employee.' },
+  }, async (request) => {
+    const { employee } = requireEmployee(request);
+    return services.entraPasskeys.beginRegistration(employeeContext(request, employee), request.params.domain, employee.id);
+  });
+  app.post('/portal/entra/:domain/passkeys', {
+    config: { access: 'employee' },
+    schema: { ...own, body: attestationBody, response: { 201: entraPasskeyDto, ...errors }, description: 'Registers the signed-in employee\'s attestation in Entra.' },
+  }, async (request, reply) => {
+    const { employee } = requireEmployee(request);
+    return reply.code(201).send(await services.entraPasskeys.completeRegistration(employeeContext(request, employee), request.params.domain, employee.id, request.body));
+  });
 
   app.delete('/entra/:domain/employees/:employee/passkeys/:passkeyId', {
     config: { access: 'write' },
