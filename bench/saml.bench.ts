@@ -101,7 +101,7 @@ async function httpCase(engine: Engine, cleanup: Cleanup): Promise<Row> {
   const prepared = await prepare(dir, scratch?.url, masterKey);
   const server = await startServerProcess({
     cleanup,
-    env: { DATA_DIR: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}), PUBLIC_URL: ORIGIN, TESSERA_MASTER_KEY: masterKey.toString('base64'), LOG_LEVEL: settings.logLevel },
+    env: { DATA_DIR: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}), PUBLIC_URL: ORIGIN, TESSERA_MASTER_KEY: masterKey.toString('base64'), LOG_LEVEL: settings.logLevel, TESSERA_API_RATE_LIMIT: '100000000' },
   });
   const url = `${server.url}/saml/start/${prepared.spId}`;
   const opts = { connections: settings.connections, warmupSeconds: settings.warmupSeconds, durationSeconds: settings.durationSeconds, headers: { cookie: prepared.cookie } };

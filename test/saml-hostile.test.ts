@@ -63,7 +63,7 @@ describe('hostile SAML requests are refused without a 500', () => {
   const post = (xml: string) => form({ SAMLRequest: Buffer.from(xml).toString('base64') });
 
   before(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { TESSERA_API_RATE_LIMIT: '400' } });
     const employee = await createEmployee(t, { email: 'ada@corp.example' });
     await registerKey(t, employee, key, 'security_key');
     client = new Client(t.app);
@@ -160,5 +160,17 @@ describe('hostile SAML requests are refused without a 500', () => {
     await refusedStatus('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(signedEntity)))}`);
     const good = await client.get(url.pathname + url.search);
     assert.match(Buffer.from(parsePostForm(good.raw).fields.SAMLResponse, 'base64').toString(), /status:Success/);
+  });
+
+  it('caps each IP at TESSERA_API_RATE_LIMIT protocol requests a minute (429), so a flood cannot fill the replay and pending tables', async () => {
+    let limited = 0;
+    for (let i = 0; i < 420 && !limited; i++) {
+      const res = await t.app.inject({ method: 'GET', url: '/saml/continue/bogus', remoteAddress: '203.0.113.9' });
+      assert.ok(res.statusCode < 500);
+      if (res.statusCode === 429) limited = i;
+    }
+    assert.equal(limited, 400, 'the 401st request of the minute is refused');
+    const other = await t.app.inject({ method: 'GET', url: '/saml/continue/bogus', remoteAddress: '203.0.113.10' });
+    assert.equal(other.statusCode, 400, 'another address is not affected');
   });
 });

@@ -30,3 +30,10 @@ export async function endEmployeeSession(reply: FastifyReply, services: Services
 
 /** Where the sign-in page sends the employee back to: a path of ours that resumes the request. */
 export const signInRedirect = (resumePath: string) => `/signin?return_to=${encodeURIComponent(resumePath).replace(/%2F/gi, '/')}`;
+
+/**
+ * Per-IP rate limit of the SAML and WS-Fed endpoints, as many a minute as the API's
+ * (TESSERA_API_RATE_LIMIT; the API's own limit covers /api only): each request may write a
+ * seen-request or pending row and costs two RSA signatures, so an unauthenticated flood is capped.
+ */
+export const protocolRouteConfig = (services: Services) => ({ rateLimit: { max: services.config.apiRateLimit, timeWindow: '1 minute', allowList: () => false } });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
 import { sendErrorPage, sendPostForm } from '../sso-pages.js';
-import { currentEmployee, endEmployeeSession, signInRedirect, type SignedInEmployee } from '../sso-session.js';
+import { currentEmployee, endEmployeeSession, protocolRouteConfig, signInRedirect, type SignedInEmployee } from '../sso-session.js';
 import { STATUS } from './messages.js';
 import { SsoFailure, type SsoRequest } from './sso.service.js';
 import { buildIdpMetadata } from './idp-metadata.js';
@@ -20,10 +20,11 @@ const employeeCtx = (request: FastifyRequest, who: SignedInEmployee) =>
  * answer in SAML's own forms — a Response with a status to a registered ACS, or an error page.
  */
 export async function samlProtocolRoutes(app: App, services: Services) {
+  const limits = protocolRouteConfig(services);
   const sso = services.samlSso;
   const hide = { hide: true };
 
-  app.get('/saml/metadata', { schema: hide }, async (_request, reply) => {
+  app.get('/saml/metadata', { config: limits, schema: hide }, async (_request, reply) => {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
     const xml = buildIdpMetadata({ ...sso.urls, keys, signingKey, now: services.clock.now() });
     return reply.header('Cache-Control', 'public, max-age=300').type('application/samlmetadata+xml; charset=utf-8').send(xml);
@@ -75,14 +76,14 @@ export async function samlProtocolRoutes(app: App, services: Services) {
     }
   }
 
-  app.get('/saml/sso', { schema: { ...hide, querystring: message } }, async (request, reply) => guarded(request, reply, async () => {
+  app.get('/saml/sso', { config: limits, schema: { ...hide, querystring: message } }, async (request, reply) => guarded(request, reply, async () => {
     const { SAMLRequest, RelayState } = request.query;
     if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the request');
     const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
     return proceed(request, reply, await sso.receive({ binding: 'redirect', message: SAMLRequest, relayState: RelayState ?? null, rawQuery }));
   }));
 
-  app.post('/saml/sso', { schema: { ...hide, body: message } }, async (request, reply) => guarded(request, reply, async () => {
+  app.post('/saml/sso', { config: limits, schema: { ...hide, body: message } }, async (request, reply) => guarded(request, reply, async () => {
     const { SAMLRequest, RelayState } = request.body ?? {};
     if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the form');
     // A cross-site POST carries no SameSite=Lax cookie: keep the request and continue with a GET.
@@ -91,14 +92,14 @@ export async function samlProtocolRoutes(app: App, services: Services) {
     return reply.redirect(`/saml/continue/${id}`, 303);
   }));
 
-  app.get('/saml/continue/:id', { schema: { ...hide, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
+  app.get('/saml/continue/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
     const pending = await sso.loadPending(request.params.id);
     if (!pending) throw new SsoFailure('saml.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
     return proceed(request, reply, pending, request.params.id);
   }));
 
   /** IdP-initiated sign-in, the portal's application link. */
-  app.get('/saml/start/:id', { schema: { ...hide, params: z.object({ id: z.string().uuid() }) } }, async (request, reply) => guarded(request, reply, async () =>
+  app.get('/saml/start/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().uuid() }) } }, async (request, reply) => guarded(request, reply, async () =>
     proceed(request, reply, await sso.unsolicited(request.params.id))));
 
   await samlLogoutRoutes(app, services);

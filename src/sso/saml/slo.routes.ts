@@ -4,7 +4,7 @@ import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
 import { clearEmployeeSessionCookie } from '../../authn/employee-session.js';
 import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../sso-pages.js';
-import { currentEmployee } from '../sso-session.js';
+import { currentEmployee, protocolRouteConfig } from '../sso-session.js';
 import type { LogoutStep } from './slo.service.js';
 import { SsoFailure } from './sso.service.js';
 
@@ -12,6 +12,7 @@ const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), SAML
 
 /** Single logout endpoints: /saml/slo for SPs (both bindings), /saml/logout for the employee. */
 export async function samlLogoutRoutes(app: App, services: Services) {
+  const limits = protocolRouteConfig(services);
   const slo = services.samlLogout;
 
   function send(reply: FastifyReply, step: LogoutStep) {
@@ -37,11 +38,11 @@ export async function samlLogoutRoutes(app: App, services: Services) {
     }
   }
 
-  app.get('/saml/slo', { schema: { hide: true, querystring: message } }, (request, reply) => handle(request, reply, 'redirect', request.query));
-  app.post('/saml/slo', { schema: { hide: true, body: message } }, (request, reply) => handle(request, reply, 'post', request.body ?? {}));
+  app.get('/saml/slo', { config: limits, schema: { hide: true, querystring: message } }, (request, reply) => handle(request, reply, 'redirect', request.query));
+  app.post('/saml/slo', { config: limits, schema: { hide: true, body: message } }, (request, reply) => handle(request, reply, 'post', request.body ?? {}));
 
   /** "Sign out everywhere": ends the Tessera session and walks every SP it signed in to. */
-  app.get('/saml/logout', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/saml/logout', { config: limits, schema: { hide: true } }, async (request, reply) => {
     const who = await currentEmployee(request, services);
     if (!who) return send(reply, { kind: 'done' });
     const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
 import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../sso-pages.js';
-import { currentEmployee, endEmployeeSession, signInRedirect } from '../sso-session.js';
+import { currentEmployee, endEmployeeSession, protocolRouteConfig, signInRedirect } from '../sso-session.js';
 import { buildFederationMetadata } from './federation-metadata.js';
 import { WsFedFailure, type WsFedRequest } from './wsfed.service.js';
 
@@ -14,9 +14,10 @@ const query = z.object({
 
 /** WS-Federation passive requestor endpoints (WS-Federation 1.2 §13) and federation metadata. */
 export async function wsfedRoutes(app: App, services: Services) {
+  const limits = protocolRouteConfig(services);
   const wsfed = services.wsfed;
 
-  app.get('/FederationMetadata/2007-06/FederationMetadata.xml', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/FederationMetadata/2007-06/FederationMetadata.xml', { config: limits, schema: { hide: true } }, async (_request, reply) => {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
     return reply.header('Cache-Control', 'public, max-age=300').type('application/xml; charset=utf-8')
       .send(buildFederationMetadata({ entityId: wsfed.urls.entityId, endpoint: wsfed.urls.endpoint, keys, signingKey }));
@@ -44,7 +45,7 @@ export async function wsfedRoutes(app: App, services: Services) {
     }
   }
 
-  app.get('/wsfed', { schema: { hide: true, querystring: query } }, async (request, reply) => guarded(request, reply, async () => {
+  app.get('/wsfed', { config: limits, schema: { hide: true, querystring: query } }, async (request, reply) => guarded(request, reply, async () => {
     const q = request.query;
     if (q.wa === 'wsignin1.0') return proceed(request, reply, await wsfed.receive(q));
     if (q.wa === 'wsignout1.0' || q.wa === 'wsignoutcleanup1.0') {
@@ -57,7 +58,7 @@ export async function wsfedRoutes(app: App, services: Services) {
     throw new WsFedFailure('wsfed.action_unsupported', `Unsupported action wa=${q.wa ?? '(none)'}: use wsignin1.0 or wsignout1.0`);
   }));
 
-  app.get('/wsfed/continue/:id', { schema: { hide: true, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
+  app.get('/wsfed/continue/:id', { config: limits, schema: { hide: true, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
     const pending = await wsfed.loadPending(request.params.id);
     if (!pending) throw new WsFedFailure('wsfed.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
     return proceed(request, reply, pending, request.params.id);
