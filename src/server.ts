@@ -7,12 +7,14 @@ import { buildApp, type App } from './http/app.js';
 import { createServices, type Services } from './http/services.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { startMailWorker } from './mail/mail.worker.js';
+import { directoryJobs, recoverDirectoryState } from './directory/directory.jobs.js';
+import { startJobRunner } from './jobs/job-runner.js';
 import { loadMasterKey, type LoadedMasterKey } from './security/master-key.js';
 
 /** Redacted wherever they appear in a log line: secrets never reach the logs. */
 export const LOG_REDACT = [
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  '*.password', '*.newPassword', '*.currentPassword', '*.secret', '*.token', '*.clientSecret',
+  '*.password', '*.newPassword', '*.currentPassword', '*.oldPassword', '*.secret', '*.token', '*.clientSecret',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
@@ -68,6 +70,8 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
     signInRateLimit: config.signInRateLimit,
     apiRateLimit: config.apiRateLimit,
   });
+  // Before listening: a rotation cut off by a crash is resolved (AD and Tessera agree) before anything else runs.
+  await recoverDirectoryState({ ...services, logger }).catch((err) => logger.warn({ err }, 'directory recovery at start failed; it is retried by the rotation job'));
   // Issued before listening, so that the link is printed by the time the server answers /readyz.
   const setupToken = await services.adminAuth.issueSetupToken();
   await app.listen({ port: config.port, host: config.host });
@@ -79,6 +83,8 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   timer.unref();
   // Outgoing mail: due mails are sent every few seconds, failures retried with backoff.
   const mailWorker = startMailWorker({ mail: services.mail, logger });
+  // Background jobs (directory syncs, password rotation), each run once across all nodes.
+  const jobRunner = startJobRunner({ db: services.db, clock: services.clock, logger, nodeId: services.directoryNodeId, jobs: directoryJobs({ ...services, logger }) });
 
   const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);
@@ -95,6 +101,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
     stopping ??= (async () => {
       clearInterval(timer);
       await mailWorker.stop();
+      await jobRunner.stop();
       await app.close();
       await database.close();
     })();

@@ -85,6 +85,17 @@ export async function directoryRoutes(app: App, services: Services) {
     config: { access: 'admin' }, schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } },
   }, async (request) => directorySync.cancel(request.ctx, request.params.id, request.params.runId));
 
+  app.post('/directory/rotation/run', {
+    config: { access: 'admin' },
+    schema: {
+      tags, description: 'Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes).',
+      response: { 200: z.object({ reconciled: z.object({ current: z.number(), failed: z.number(), unresolved: z.number() }), rotated: z.number(), failed: z.number() }), ...errors },
+    },
+  }, async (request) => {
+    const reconciled = await domainPasswords.reconcile(request.ctx);
+    return { reconciled, ...(await domainPasswords.rotateDue(request.ctx)) };
+  });
+
   app.get('/employees/:id/directory-accounts', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(accountDto), ...errors } } },
     async (request) => ({ items: await directoryAccounts.listForEmployee(request.params.id) }));
 
