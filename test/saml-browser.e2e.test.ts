@@ -162,8 +162,18 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     assert.equal(await page.locator('#context').textContent(), 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI', 'the SP learns a security key was used');
   });
 
-  it('SP-initiated over HTTP-POST: a cross-site form post is answered from the existing session', async () => {
+  it('SP-initiated over HTTP-POST: the cross-site form post waits server-side while the employee signs in', async () => {
     const { page } = session;
+    await page.goto('/portal');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.pathname === '/signin');
+    await page.goto(`${sp!.url}/login-post?relay=post-relay`);
+    await signInWithPasskey(page);
+    await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
+    // Signed in now: the next POST request is answered at once, without the sign-in page.
+    await page.goto(`${sp!.url}/login-post?relay=again`);
+    await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('#relay').textContent(), 'RelayState: again');
     await page.goto(`${sp!.url}/login-post?relay=post-relay`);
     await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('#relay').textContent(), 'RelayState: post-relay');
