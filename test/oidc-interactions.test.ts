@@ -113,6 +113,15 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     assert.equal(denied.searchParams.get('error'), 'access_denied');
   });
 
+  it('answers a stale or foreign interaction link with 400, never 500', async () => {
+    const stranger = new Browser(t.url);
+    for (const [method, path] of [['GET', '/oidc/interaction/abc123'], ['POST', '/oidc/interaction/abc123/confirm'], ['POST', '/oidc/interaction/abc123/abort']]) {
+      const res = await stranger.fetch(path, { method, body: method === 'POST' ? '' : undefined });
+      assert.equal(res.status, 400, `${method} ${path}`);
+      assert.match(await res.text(), /expired/);
+    }
+  });
+
   it('sends back-channel logout to the client when an admin disables the employee', async () => {
     const { employee, browser } = await signedIn();
     const verifier = pkce();

@@ -25,7 +25,11 @@ export interface TesseraClientMetadata {
 
 export type OidcClientService = ReturnType<typeof createOidcClientService>;
 
-export function createOidcClientService(deps: { db: Db; audit: AuditService; sealer: Sealer }) {
+export function createOidcClientService(deps: {
+  db: Db; audit: AuditService; sealer: Sealer;
+  /** oidc-provider's own check of client metadata (Client.validate), once the provider runs. */
+  validate?: (metadata: Record<string, unknown>) => Promise<unknown>;
+}) {
   const { db, audit, sealer } = deps;
 
   const toDto = (r: repo.OidcClientRow): ClientDto => ({
@@ -78,6 +82,45 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
 
   const auditTarget = (r: repo.OidcClientRow) => ({ type: 'oidc_client', id: r.id, label: r.clientId });
 
+  /** OIDC Dynamic Client Registration §2 names, as oidc-provider takes them. */
+  function metadataOf(r: repo.OidcClientRow): Record<string, unknown> {
+    const isEam = r.kind === 'eam';
+    const extra: TesseraClientMetadata = { tessera_claims: r.claims, tessera_first_party: r.firstParty, tessera_eam: r.eam ?? null };
+    return {
+      client_id: r.clientId,
+      ...(r.secret ? { client_secret: sealer.open(r.secret, secretAad(r.id)) } : {}),
+      client_name: r.name,
+      redirect_uris: r.redirectUris,
+      post_logout_redirect_uris: r.postLogoutRedirectUris,
+      grant_types: r.grantTypes,
+      response_types: isEam ? ['id_token'] : r.grantTypes.includes('authorization_code') ? ['code'] : [],
+      token_endpoint_auth_method: r.tokenEndpointAuthMethod,
+      scope: r.scopes.join(' '),
+      ...(r.jwks ? { jwks: r.jwks } : {}),
+      ...(r.jwksUri ? { jwks_uri: r.jwksUri } : {}),
+      ...(r.backchannelLogoutUri ? { backchannel_logout_uri: r.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+      // initiateLoginUri is Tessera's (the portal link), not given to oidc-provider, which would want https.
+      // EAM: the ID token's `sub` must be the one Entra put in its id_token_hint (see oidc.eam.ts).
+      subject_type: isEam ? 'pairwise' : 'public',
+      ...extra,
+    };
+  }
+
+  /**
+   * Lets oidc-provider check a registration as it will when the client is used (e.g. a private key
+   * in jwks, a secret too short for HS256), inside the writing transaction: refused, nothing is saved.
+   */
+  async function checked(row: repo.OidcClientRow): Promise<repo.OidcClientRow> {
+    if (!deps.validate) return row;
+    try {
+      await deps.validate(metadataOf(row));
+    } catch (err) {
+      const e = err as { error_description?: string; message: string };
+      throw new AppError('oidc.client_invalid', `The registration is not valid: ${e.error_description ?? e.message}`);
+    }
+    return row;
+  }
+
   const service = {
     list: async () => (await repo.findClients(db)).map(toDto),
     get: async (id: string) => toDto(await get(id)),
@@ -90,10 +133,10 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
       const secret = needsSecret(values.tokenEndpointAuthMethod) ? opts.secret ?? randomToken(32) : null;
       try {
         return await db.transaction(async (tx) => {
-          const row = await repo.insertClient(tx, {
+          const row = await checked(await repo.insertClient(tx, {
             ...values, id, clientId: input.clientId ?? `tsr_${randomToken(12)}`, source: opts.source ?? 'api',
             secret: secret ? sealer.seal(secret, secretAad(id)) : null,
-          });
+          }));
           await audit.record(ctx, { action: 'oidc.client_created', target: auditTarget(row), details: { kind: row.kind, grantTypes: row.grantTypes, authMethod: row.tokenEndpointAuthMethod, source: row.source } }, tx);
           return { client: toDto(row), clientSecret: opts.secret ? null : secret };
         });
@@ -115,7 +158,7 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
       else if (opts.secret !== undefined) secret = opts.secret;
       else if (!current.secret) secret = randomToken(32);
       return db.transaction(async (tx) => {
-        const row = (await repo.updateClientById(tx, id, { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) }))!;
+        const row = await checked((await repo.updateClientById(tx, id, { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) }))!);
         const changed = Object.keys(patch).filter((k) => patch[k as keyof ClientPatch] !== undefined);
         await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { changed, secretChanged: secret !== undefined } }, tx);
         return { client: toDto(row), clientSecret: secret && opts.secret === undefined ? secret : null };
@@ -162,36 +205,16 @@ export function createOidcClientService(deps: { db: Db; audit: AuditService; sea
         && (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) && current.source === 'config';
       if (isSame) return 'unchanged';
       await db.transaction(async (tx) => {
-        const row = (await repo.updateClientById(tx, current.id, { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null }))!;
+        const row = await checked((await repo.updateClientById(tx, current.id, { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null }))!);
         await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { source: 'config' } }, tx);
       });
       return 'updated';
     },
 
-    /** oidc-provider client metadata (OIDC Dynamic Client Registration §2 names), with the secret opened. */
+    /** oidc-provider client metadata of a client, with the secret opened. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
       const r = await repo.findClientByClientId(db, clientId);
-      if (!r) return undefined;
-      const isEam = r.kind === 'eam';
-      const extra: TesseraClientMetadata = { tessera_claims: r.claims, tessera_first_party: r.firstParty, tessera_eam: r.eam ?? null };
-      return {
-        client_id: r.clientId,
-        ...(r.secret ? { client_secret: sealer.open(r.secret, secretAad(r.id)) } : {}),
-        client_name: r.name,
-        redirect_uris: r.redirectUris,
-        post_logout_redirect_uris: r.postLogoutRedirectUris,
-        grant_types: r.grantTypes,
-        response_types: isEam ? ['id_token'] : r.grantTypes.includes('authorization_code') ? ['code'] : [],
-        token_endpoint_auth_method: r.tokenEndpointAuthMethod,
-        scope: r.scopes.join(' '),
-        ...(r.jwks ? { jwks: r.jwks } : {}),
-        ...(r.jwksUri ? { jwks_uri: r.jwksUri } : {}),
-        ...(r.backchannelLogoutUri ? { backchannel_logout_uri: r.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
-        ...(r.initiateLoginUri ? { initiate_login_uri: r.initiateLoginUri } : {}),
-        // EAM: the ID token's `sub` must be the one Entra put in its id_token_hint (see oidc.eam.ts).
-        subject_type: isEam ? 'pairwise' : 'public',
-        ...extra,
-      };
+      return r ? metadataOf(r) : undefined;
     },
   };
   return service;

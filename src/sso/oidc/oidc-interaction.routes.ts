@@ -44,13 +44,8 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
 
   app.get('/oidc/interaction/:uid', { schema: { hide: true } }, async (request, reply) => {
     const provider = getProvider();
-    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
-    try {
-      details = await provider.interactionDetails(request.raw, reply.raw);
-    } catch {
-      reply.code(400).type('text/html');
-      return page(services, 'This sign-in link has expired', '<p>Go back to the application and start again.</p>');
-    }
+    const details = await detailsOr400(request, reply);
+    if (!details) return reply;
     const { prompt, params, uid } = details;
     const client = await provider.Client.find(String(params.client_id));
     if (!client) return reply.code(400).type('text/html').send(await page(services, 'Unknown application', ''));
@@ -110,10 +105,21 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     return reply.code(400).type('text/html').send(await page(services, 'Sign-in could not continue', `<p>Unexpected step ${esc(prompt.name)}.</p>`));
   });
 
+  /** The interaction behind the request's cookie, or an answer saying it is gone (expired, or another browser). */
+  async function detailsOr400(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      return await getProvider().interactionDetails(request.raw, reply.raw);
+    } catch {
+      reply.code(400).type('text/html').send(await page(services, 'This sign-in link has expired', '<p>Go back to the application and start again.</p>'));
+      return undefined;
+    }
+  }
+
   app.post('/oidc/interaction/:uid/confirm', { schema: { hide: true } }, async (request, reply) => {
     const provider = getProvider();
-    const details = await provider.interactionDetails(request.raw, reply.raw);
-    if (details.prompt.name !== 'consent' || !details.session?.accountId) return reply.code(400).send();
+    const details = await detailsOr400(request, reply);
+    if (!details) return reply;
+    if (details.prompt.name !== 'consent' || !details.session?.accountId) return reply.code(400).type('text/html').send(await page(services, 'Nothing to confirm', ''));
     const grantId = await grantAll(provider, details);
     await services.audit.record({ ...request.ctx, actor: { type: 'employee', id: details.session.accountId, label: null } }, {
       action: 'oidc.consent_given', target: { type: 'oidc_client', id: null, label: String(details.params.client_id) }, details: { scope: details.params.scope },
@@ -121,8 +127,10 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     return finish(request, reply, { consent: { grantId } });
   });
 
-  app.post('/oidc/interaction/:uid/abort', { schema: { hide: true } }, async (request, reply) =>
-    finish(request, reply, { error: 'access_denied', error_description: 'The employee did not allow the request' }));
+  app.post('/oidc/interaction/:uid/abort', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await detailsOr400(request, reply))) return reply;
+    return finish(request, reply, { error: 'access_denied', error_description: 'The employee did not allow the request' });
+  });
 }
 
 /** A grant for everything still missing in the consent prompt (oidc-provider's details.missing*). */

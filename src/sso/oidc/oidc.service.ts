@@ -30,11 +30,11 @@ export type OidcService = ReturnType<typeof createOidcService>;
 
 export function createOidcService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; masterKey: Buffer; keys: OidcKeysOptions }) {
   const { db, audit, clock } = deps;
-  const clients = createOidcClientService(deps);
-  const keys = createOidcKeysService({ ...deps, options: deps.keys });
-  const eam = createEamVerifier({ clock });
   /** The running provider, set by the HTTP mount (oidc.routes.ts); absent in the CLI. */
   const runtime: { provider?: Provider; refreshKeys?: () => Promise<void> } = {};
+  const clients = createOidcClientService({ ...deps, validate: async (metadata) => runtime.provider?.Client.validate(metadata) });
+  const keys = createOidcKeysService({ ...deps, options: deps.keys });
+  const eam = createEamVerifier({ clock });
 
   /** Sends back-channel logout (OIDC Back-Channel Logout 1.0 §2.5) for sessions already removed. */
   async function sendBackchannelLogouts(accountId: string, targets: { clientId: string; sid: string }[]) {
