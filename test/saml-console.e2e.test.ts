@@ -77,6 +77,19 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await table.getByRole('switch', { name: 'GitLab enabled' }).click({ force: true });
     for (let i = 0; i < 50 && (await api('/api/saml/service-providers')).items[0].enabled; i++) await page.waitForTimeout(100);
     assert.equal((await api('/api/saml/service-providers')).items[0].enabled, false, 'turned off');
+
+    await table.getByRole('button', { name: 'Edit GitLab' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit GitLab' });
+    assert.equal(await edit.getByLabel('Entity ID').inputValue(), 'https://gitlab.corp.example', 'the form holds the saved values');
+    await edit.getByLabel('Name', { exact: true }).fill('GitLab CE');
+    await edit.getByLabel('NameID format').selectOption('email');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await table.getByRole('row', { name: /GitLab CE/ }).waitFor();
+    const [saved] = (await api('/api/saml/service-providers')).items;
+    assert.equal(saved.nameIdFormat, 'email');
+    assert.equal(saved.certificates.length, 1, 'the certificate is kept');
+    assert.equal(saved.enabled, false, 'still off');
   });
 
   it('adds an Exchange relying party and starts a signing-key rollover', async () => {

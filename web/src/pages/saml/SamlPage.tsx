@@ -36,6 +36,8 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
   const update = useUpdateServiceProvider(protocol);
   const remove = useDeleteServiceProvider(protocol);
   const [adding, { open, close }] = useDisclosure(false);
+  const [editing, setEditing] = useState<ServiceProvider | null>(null);
+  const shownEdit = useLastDefined(editing);
   const [deleting, setDeleting] = useState<ServiceProvider | null>(null);
   const shownDelete = useLastDefined(deleting);
   const isSaml = protocol === 'saml';
@@ -98,7 +100,12 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
                       <Switch aria-label={`${sp.name} enabled`} checked={sp.enabled} onChange={(e) => toggle(sp, e.currentTarget.checked)} disabled={sp.source === 'config'} />
                     </Table.Td>
                     <Table.Td>
-                      {sp.source === 'config' ? null : <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting(sp)}>Remove</Button>}
+                      {sp.source === 'config' ? null : (
+                        <Group gap="xs" wrap="nowrap">
+                          <Button size="compact-sm" variant="subtle" onClick={() => setEditing(sp)} aria-label={`Edit ${sp.name}`}>Edit</Button>
+                          <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting(sp)}>Remove</Button>
+                        </Group>
+                      )}
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -108,7 +115,8 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
         </Paper>
       ) : null}
       <Text size="xs" c="dimmed">Entries from the configuration file (TESSERA_CONFIG) are changed there and shown read-only here.</Text>
-      <ServiceProviderModal protocol={protocol} opened={adding} onClose={close} onCreated={(sp) => { close(); notifySuccess(`${sp.name} can now sign employees in.`, `${isSaml ? 'Service provider' : 'Relying party'} added`); }} />
+      <ServiceProviderModal protocol={protocol} opened={adding} onClose={close} onSaved={(sp) => { close(); notifySuccess(`${sp.name} can now sign employees in.`, `${isSaml ? 'Service provider' : 'Relying party'} added`); }} />
+      <ServiceProviderModal protocol={protocol} opened={editing !== null} editing={shownEdit} onClose={() => setEditing(null)} onSaved={(sp) => { setEditing(null); notifySuccess(`${sp.name} was saved.`, 'Saved'); }} />
       <ConfirmDialog opened={deleting !== null} title={`Remove ${what}`} confirmLabel="Remove" loading={remove.isPending} onConfirm={confirmDelete} onClose={() => setDeleting(null)}>
         {`Remove ${shownDelete?.name ?? ''}? Employees can no longer sign in to it.`}
       </ConfirmDialog>

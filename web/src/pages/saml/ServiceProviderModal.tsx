@@ -3,8 +3,8 @@ import { IconFileCode } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/client';
 import {
-  EMPLOYEE_FIELDS, NAME_ID_FORMATS, useCreateServiceProvider, useParseMetadata, useSpPresets,
-  type NameIdFormat, type ServiceProvider, type SsoProtocol,
+  EMPLOYEE_FIELDS, NAME_ID_FORMATS, useCreateServiceProvider, useParseMetadata, useSpPresets, useUpdateServiceProvider,
+  type NameIdFormat, type ServiceProvider, type ServiceProviderInput, type SsoProtocol,
 } from '../../api/saml';
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -14,9 +14,11 @@ const formatAttributes = (list: { name: string; field: string }[]) => list.map((
 /** Certificates pasted one after another (PEM blocks), or one base64 body. */
 const splitCertificates = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? (text.trim() ? [text.trim()] : []);
 
-/** "Add service provider" / "Add relying party": from SP metadata XML, a preset, or by hand. */
-export function ServiceProviderModal({ protocol, opened, onClose, onCreated }: { protocol: SsoProtocol; opened: boolean; onClose: () => void; onCreated: (sp: ServiceProvider) => void }) {
-  const create = useCreateServiceProvider(protocol);
+/** "Add service provider" / "Add relying party" (from SP metadata XML, a preset, or by hand), or edit one (`editing`). */
+export function ServiceProviderModal({ protocol, opened, editing, onClose, onSaved }: { protocol: SsoProtocol; opened: boolean; editing?: ServiceProvider | null; onClose: () => void; onSaved: (sp: ServiceProvider) => void }) {
+  const createSp = useCreateServiceProvider(protocol);
+  const updateSp = useUpdateServiceProvider(protocol);
+  const create = editing ? updateSp : createSp;
   const parse = useParseMetadata();
   const presets = (useSpPresets().data ?? []).filter((p) => p.protocol === protocol);
   const isSaml = protocol === 'saml';
@@ -44,7 +46,15 @@ export function ServiceProviderModal({ protocol, opened, onClose, onCreated }: {
     if (!opened) return;
     setPreset(''); setName(''); setEntityId(''); setAcs(''); setSloUrl(''); setCertificates(''); setNameIdFormat('email'); setNameIdField('email');
     setAttributes('email = email'); setSignResponse(true); setSignAssertion(true); setEncrypt(false); setRequireSigned(false); setIdpInitiated(false);
-    setStartUrl(''); setTokenType('saml20'); setSkew(120); setLifetime(480); setSubmitted(false); create.reset(); parse.reset();
+    setStartUrl(''); setTokenType('saml20'); setSkew(120); setLifetime(480); setSubmitted(false); createSp.reset(); updateSp.reset(); parse.reset();
+    if (editing) {
+      setPreset(editing.preset ?? ''); setName(editing.name); setEntityId(editing.entityId); setAcs(editing.acsEndpoints.map((a) => a.url).join('\n'));
+      setSloUrl(editing.sloUrl ?? ''); setCertificates(editing.certificates.map((c) => c.pem).join('')); setNameIdFormat(editing.nameIdFormat);
+      setNameIdField(editing.nameIdField); setAttributes(formatAttributes(editing.attributes)); setSignResponse(editing.signResponse);
+      setSignAssertion(editing.signAssertion); setEncrypt(editing.encryptAssertion); setRequireSigned(editing.requireSignedRequests);
+      setIdpInitiated(editing.idpInitiated); setStartUrl(editing.startUrl ?? ''); setTokenType(editing.tokenType ?? 'saml20');
+      setSkew(editing.clockSkewSeconds); setLifetime(editing.sessionLifetimeMinutes);
+    }
   }, [opened]); // reset only when the dialog opens
 
   const choosePreset = (id: string) => {
@@ -75,19 +85,21 @@ export function ServiceProviderModal({ protocol, opened, onClose, onCreated }: {
     event.preventDefault();
     setSubmitted(true);
     if (Object.values(errors).some(Boolean)) return;
-    create.mutate({
+    const input: ServiceProviderInput = {
       name: name.trim(), entityId: entityId.trim(), preset: preset || null,
       acsEndpoints: lines(acs).map((url, index) => ({ url, binding: 'post', index, isDefault: index === 0 })),
       sloUrl: isSaml && sloUrl.trim() ? sloUrl.trim() : null, certificates: splitCertificates(certificates),
       nameIdFormat, nameIdField, attributes: parseAttributes(attributes), signResponse, signAssertion,
       encryptAssertion: isSaml && encrypt, requireSignedRequests: isSaml && requireSigned, idpInitiated: isSaml && idpInitiated,
       startUrl: startUrl.trim() || null, tokenType: isSaml ? null : tokenType, clockSkewSeconds: Number(skew), sessionLifetimeMinutes: Number(lifetime),
-    }, { onSuccess: onCreated });
+    };
+    if (editing) updateSp.mutate({ id: editing.id, patch: input }, { onSuccess: onSaved });
+    else createSp.mutate(input, { onSuccess: onSaved });
   };
   const hint = presets.find((p) => p.id === preset)?.hint;
 
   return (
-    <Modal opened={opened} onClose={onClose} title={isSaml ? 'Add service provider' : 'Add relying party'} centered size="xl">
+    <Modal opened={opened} onClose={onClose} title={editing ? `Edit ${editing.name}` : isSaml ? 'Add service provider' : 'Add relying party'} centered size="xl">
       <form onSubmit={submit} noValidate>
         <Stack>
           {create.isError ? <Alert color="red" title="Could not save">{errorMessage(create.error)}</Alert> : null}
