@@ -55,6 +55,7 @@ function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
   if (protocol === 'wsfed' && parsed.startUrl && !/^https?:\/\/[^/]/i.test(parsed.startUrl)) throw new AppError('request.validation_failed', 'startUrl of a relying party must be an http(s) URL');
   const certificates = normaliseCertificates(parsed.certificates);
   if (parsed.encryptAssertion && !certificates.length) throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate');
+  if (parsed.encryptAssertion && new crypto.X509Certificate(certificates[0]).publicKey.asymmetricKeyType !== 'rsa') throw new AppError('saml.certificate_invalid', 'Encrypting assertions needs an RSA certificate (RSA-OAEP key transport)');
   if (parsed.requireSignedRequests && !certificates.length) throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
   if (!parsed.acsEndpoints.length) throw new AppError('request.validation_failed', protocol === 'saml' ? 'acsEndpoints: register at least one assertion consumer service URL' : 'acsEndpoints: register at least one reply URL');
   const acs = parsed.acsEndpoints.map((a) => ({ ...a }));
