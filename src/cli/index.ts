@@ -6,6 +6,7 @@ import { adminCommands } from './admin.command.js';
 import { CliError } from './io.js';
 import { auditCommands } from './audit.command.js';
 import { keyCommands } from './keys.command.js';
+import { directoryCommands } from './directory.command.js';
 import { entraCommands } from './entra.command.js';
 import { serveCommand, migrateCommand, configCommands } from './server.command.js';
 
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   program.addCommand(auditCommands());
   program.addCommand(keyCommands());
   program.addCommand(configCommands());
+  program.addCommand(directoryCommands());
   program.addCommand(entraCommands());
   return program;
 }
