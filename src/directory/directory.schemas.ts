@@ -53,12 +53,14 @@ const common = {
 
 export const domainCreate = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ad'), ...common, settings: adSettings }).strict(),
+  z.object({ kind: z.literal('entra'), ...common, settings: entraSettings }).strict(),
 ]);
 export type DomainCreate = z.infer<typeof domainCreate>;
 
 const partial = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial();
 export const domainPatch = z.union([
   partial({ ...common }).extend({ settings: adSettings.partial().optional() }).strict(),
+  partial({ ...common }).extend({ settings: entraSettings.partial().optional() }).strict(),
 ]);
 export type DomainPatch = z.infer<typeof domainPatch>;
 
