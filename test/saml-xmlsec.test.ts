@@ -104,6 +104,9 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     const admin = await signedInAdmin(t);
     const rolled = await admin.post('/api/saml/keys/rollover', { leadDays: 7, overlapDays: 3 });
     assert.equal(rolled.status, 200, rolled.raw);
+    const again = await admin.post('/api/saml/keys/rollover', { leadDays: 7, overlapDays: 3 });
+    assert.equal(again.status, 409, 'one rollover at a time');
+    assert.equal(again.body.error.code, 'saml.rollover_pending');
     const before = await t.app.inject({ method: 'GET', url: '/saml/metadata' });
     const certs = idpCertFromMetadata(before.body);
     assert.equal(certs.length, 2, 'current and next certificate published');

@@ -79,6 +79,7 @@ export const errorCodes = {
   'saml.certificate_invalid': 400,
   'saml.metadata_invalid': 400,
   'saml.certificate_required': 400,
+  'saml.rollover_pending': 409,
   'directory.domain_not_found': 404,
   'directory.name_in_use': 409,
   'directory.run_not_found': 404,

@@ -7,6 +7,7 @@ import type { Db } from '../../db/connection.js';
 import { samlSigningKeys } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../security/sealing.js';
+import { AppError } from '../../http/errors.js';
 import type { SigningKey } from './signature.js';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -92,7 +93,8 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
       const now = clock.now();
       const activatesAt = new Date(now.getTime() + opts.leadDays * 86_400_000);
       const previousRetiresAt = new Date(activatesAt.getTime() + opts.overlapDays * 86_400_000);
-      await rows();
+      // One rollover at a time: a second "next" key would leave SPs guessing which one comes.
+      if ((await rows()).some((r) => r.activatesAt > now)) throw new AppError('saml.rollover_pending', 'A rollover is already under way: the next key is published and not yet signing');
       await db.update(samlSigningKeys).set({ retiresAt: previousRetiresAt }).where(and(lte(samlSigningKeys.activatesAt, now), isNull(samlSigningKeys.retiresAt)));
       await insertKey(activatesAt);
       const [next] = await db.select().from(samlSigningKeys).where(eq(samlSigningKeys.activatesAt, activatesAt));
