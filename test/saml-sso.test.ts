@@ -180,6 +180,35 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.equal(done.loggedOut, true);
   });
 
+  it('IdP-initiated logout (/saml/logout) walks every SP, over HTTP-POST and HTTP-Redirect, then shows "signed out"', async () => {
+    const a = await registerSp('idp-slo-a', { sloBinding: 'post' });
+    const b = await registerSp('idp-slo-b');
+    const client = await signedInClient();
+    const profiles = [];
+    for (const sp of [a, b]) {
+      const res = await client.get(pathOf(await sp.saml.getAuthorizeUrlAsync('', undefined, {})));
+      profiles.push((await sp.saml.validatePostResponseAsync(parsePostForm(res.raw).fields)).profile!);
+    }
+    const first = await client.get('/saml/logout');
+    assert.equal(first.status, 200, first.raw);
+    const toA = parsePostForm(first.raw);
+    assert.equal(toA.action, 'https://idp-slo-a.sp.example/slo');
+    const fromIdp = await a.saml.validatePostRequestAsync(toA.fields);
+    assert.equal(fromIdp.profile?.nameID, 'ada.lovelace@corp.example');
+    assert.equal(fromIdp.profile?.sessionIndex, profiles[0].sessionIndex, 'the SessionIndex of that SP');
+    const answerA = new URL(await a.saml.getLogoutResponseUrlAsync(fromIdp.profile!, toA.fields.RelayState, {}, true));
+    const second = await client.get(answerA.pathname + answerA.search);
+    assert.equal(second.status, 303, second.raw);
+    const toB = new URL(second.headers.location as string);
+    assert.equal(toB.origin + toB.pathname, 'https://idp-slo-b.sp.example/slo');
+    const fromIdpB = await b.saml.validateRedirectAsync(Object.fromEntries(toB.searchParams), toB.search.slice(1));
+    const answerB = new URL(await b.saml.getLogoutResponseUrlAsync(fromIdpB.profile!, toB.searchParams.get('RelayState')!, {}, true));
+    const done = await client.get(answerB.pathname + answerB.search);
+    assert.equal(done.status, 200);
+    assert.match(done.raw, /You are signed out/);
+    assert.notEqual((await client.get('/api/signin/session')).status, 200);
+  });
+
   it('admins manage service providers over the API; every change is audited', async () => {
     const admin = await signedInAdmin(t);
     const created = await admin.post('/api/saml/service-providers', { name: 'GitLab', entityId: 'https://gitlab.corp.example', preset: 'gitlab', acsEndpoints: [{ url: 'https://gitlab.corp.example/users/auth/saml/callback' }] });
