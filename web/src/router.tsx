@@ -16,6 +16,7 @@ import { ProfilePage } from './pages/profile/ProfilePage';
 import { SamlPage } from './pages/saml/SamlPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { SetupPage } from './pages/setup/SetupPage';
+import { DomainsPage } from './pages/domains/DomainsPage';
 
 /** Paths at the site root: the server serves this SPA at `/` with an HTML fallback. */
 export const router = createBrowserRouter([
@@ -34,6 +35,7 @@ export const router = createBrowserRouter([
       { path: 'audit', element: <AuditPage /> },
       { path: 'entra-passkeys', element: <EntraPasskeysPage /> },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'settings/domains', element: <DomainsPage /> },
       { path: 'oidc-clients', element: <OidcClientsPage /> },
       { path: 'saml', element: <SamlPage /> },
       { path: 'profile', element: <ProfilePage /> },

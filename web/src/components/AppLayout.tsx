@@ -13,6 +13,7 @@ import {
   IconLogout,
   IconSettings,
   IconShieldLock,
+  IconSitemap,
   IconUser,
   IconUsers,
 } from '@tabler/icons-react';
@@ -33,6 +34,7 @@ const navItems = [
   { to: '/entra-passkeys', label: 'Entra passkeys', icon: IconFingerprint },
   { to: '/audit', label: 'Audit log', icon: IconListDetails },
   { to: '/settings', label: 'Settings', icon: IconSettings },
+  { to: '/settings/domains', label: 'Domains', icon: IconSitemap },
   { to: '/oidc-clients', label: 'OIDC clients', icon: IconApi },
   { to: '/saml', label: 'SAML & WS-Fed', icon: IconCertificate },
 ];

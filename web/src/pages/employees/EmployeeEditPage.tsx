@@ -13,6 +13,7 @@ import { QueryState } from '../../components/QueryState';
 import { EmployeeStatusBadge } from '../../components/StatusBadge';
 import { EmployeeFields } from './EmployeeFields';
 import { InvitationsCard } from './InvitationsCard';
+import { DirectoryCard } from './DirectoryCard';
 import { SignInMethodsCard } from './SignInMethodsCard';
 import { employeeToForm, formToPatch, validateEmployee, type EmployeeFormValues } from './employee-form';
 
@@ -112,6 +113,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
       </Paper>
       <SignInMethodsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <InvitationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} isActive={employee.status === 'active'} />
+      <DirectoryCard employeeId={employee.id} />
       <ConfirmDialog
         opened={confirmDisable}
         title="Disable employee"

@@ -13,6 +13,7 @@ import { signInPath } from '../return-to';
 import { ApplicationsSection } from './ApplicationsSection';
 import { RecentSignInsSection } from './RecentSignInsSection';
 import { SignInMethodsSection } from './SignInMethodsSection';
+import { DomainPasswordSection } from './DomainPasswordSection';
 
 /** `/portal`: the signed-in employee's applications, sign-in methods and recent sign-ins. */
 export function PortalPage() {
@@ -92,6 +93,7 @@ export function PortalPage() {
           </div>
           <ApplicationsSection />
           <SignInMethodsSection me={me.data} />
+          <DomainPasswordSection />
           <RecentSignInsSection />
         </Stack>
       </Container>
