@@ -80,6 +80,7 @@ export const auditActions = [
   'oidc.grants_revoked',
   'oidc.logout',
   'oidc.backchannel_logout_failed',
+  'oidc.client_auth_failed',
   'directory.domain_created',
   'directory.domain_updated',
   'directory.domain_deleted',

@@ -124,6 +124,30 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
         action: 'oidc.sign_in', target: { type: 'oidc_client', id: null, label: o.client?.clientId ?? null }, details: { sso: true, acr: o.session.acr ?? null, amr: o.session.amr ?? null },
       }).catch((err) => app.log.warn({ err }, 'audit of an OIDC sign-in failed'));
     });
+    // A client that fails to authenticate at the token, introspection or revocation endpoint is
+    // audited like a bad API key (the secret tried is never recorded).
+    for (const event of ['grant.error', 'introspection.error', 'revocation.error']) {
+      p.on(event, (ctx, err: { error?: string; error_description?: string }) => {
+        if (err?.error !== 'invalid_client') return;
+        const clientId = (ctx as { oidc?: { params?: { client_id?: string } } }).oidc?.params?.client_id ?? basicUser(ctx.get('authorization'));
+        void services.audit.record({ actor: { type: 'anonymous', id: null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, {
+          action: 'oidc.client_auth_failed', outcome: 'failure', target: { type: 'oidc_client', id: null, label: clientId ?? null },
+          details: { endpoint: event.split('.')[0], reason: err.error_description ?? null },
+        }).catch((e) => app.log.warn({ err: e }, 'audit of a failed client authentication failed'));
+      });
+    }
     p.on('server_error', (_ctx, err) => app.log.error({ err }, 'oidc-provider server error'));
+  }
+}
+
+/** The client id of an HTTP Basic header (RFC 6749 §2.3.1: form-urlencoded), or undefined. */
+function basicUser(header: string | undefined): string | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const user = Buffer.from(m[1], 'base64').toString('utf8').split(':')[0];
+  try {
+    return decodeURIComponent(user.replace(/\+/g, ' ')).slice(0, 200);
+  } catch {
+    return undefined;
   }
 }
