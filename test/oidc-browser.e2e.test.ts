@@ -39,7 +39,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     [t, chromium, rp] = await Promise.all([startOidcApp(), launchBrowser(), callbackServer()]);
     const { employee, key } = await employeeWithKey(t);
     employeeEmail = employee.email;
-    const created = await registerClient(t, { name: 'Intranet', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/signed-out`] });
+    const created = await registerClient(t, { name: 'Intranet', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/signed-out`], initiateLoginUri: `${rp.url}/start` });
     config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, undefined, { execute: [oidc.allowInsecureRequests] });
 
     session = await newSession(chromium, { baseURL: t.url });
@@ -85,6 +85,11 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     assert.ok(tokens.refresh_token);
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     assert.equal(refreshed.claims()?.sub, claims.sub);
+
+    // The application is in the employee's portal, linking to its login URL.
+    await page.goto('/portal');
+    const app = page.getByRole('list', { name: 'My applications' }).getByRole('link', { name: /Intranet/ });
+    assert.equal(await app.getAttribute('href'), `${rp.url}/start`);
 
     const endUrl = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${rp.url}/signed-out`, state: 'out' });
     await page.goto(endUrl.href);
