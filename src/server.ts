@@ -8,6 +8,7 @@ import { createServices, type Services } from './http/services.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { startMailWorker } from './mail/mail.worker.js';
 import { directoryJobs, recoverDirectoryState } from './directory/directory.jobs.js';
+import { entraPasskeyJobs } from './directory/entra/entra-passkey.jobs.js';
 import { startJobRunner } from './jobs/job-runner.js';
 import { loadMasterKey, type LoadedMasterKey } from './security/master-key.js';
 
@@ -84,7 +85,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   // Outgoing mail: due mails are sent every few seconds, failures retried with backoff.
   const mailWorker = startMailWorker({ mail: services.mail, logger });
   // Background jobs (directory syncs, password rotation), each run once across all nodes.
-  const jobRunner = startJobRunner({ db: services.db, clock: services.clock, logger, nodeId: services.directoryNodeId, jobs: directoryJobs({ ...services, logger }) });
+  const jobRunner = startJobRunner({ db: services.db, clock: services.clock, logger, nodeId: services.directoryNodeId, jobs: [...directoryJobs({ ...services, logger }), ...entraPasskeyJobs({ ...services, logger })] });
 
   const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { entraPasskeyJobs } from '../src/directory/entra/entra-passkey.jobs.js';
 import type { EmployeeDto } from '../src/employees/employee.schemas.js';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from './helpers/app.js';
 import { makeEntraAttestation } from './helpers/entra-authenticator.js';
@@ -196,6 +198,15 @@ describe('Entra passkey provisioning', () => {
     const audit = (await c.get('/api/audit?action=entra.passkey_registered')).body.items[0];
     assert.equal(audit.actorType, 'employee');
     assert.equal((await phone.get(`${base()}/pairings`)).status, 401, 'an employee session is not an admin session');
+  });
+
+  it('refreshes on schedule: an employee who enrolls a Tessera key moves to "paired with Tessera" and its group', async () => {
+    const carolEmployee = (await c.get('/api/employees?pageSize=100')).body.items.find((e: EmployeeDto) => e.email === 'carol@partner.example') as EmployeeDto;
+    await registerKey(t, carolEmployee, softKeys.yubikey());
+    const [job] = entraPasskeyJobs({ db: t.services.db, logger: pino({ level: 'silent' }), entraPasskeys: t.services.entraPasskeys });
+    await job!.run();
+    assert.equal(await stateOf('carol@partner.example'), 'paired_tessera');
+    assert.deepEqual(groupsOf(carol), ['paired_tessera']);
   });
 
   it('keeps the API closed to read-only keys and bad input', async () => {

@@ -16,6 +16,10 @@ export async function findDomainByIdOrName(db: Executor, key: string): Promise<D
   return row;
 }
 
+export async function findEntraDomains(db: Executor): Promise<DomainRow[]> {
+  return db.select().from(directoryDomains).where(eq(directoryDomains.kind, 'entra')).orderBy(asc(directoryDomains.nameNormalized));
+}
+
 export interface EligibleAccount {
   employeeId: string;
   email: string;
