@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
@@ -20,6 +21,8 @@ type Alg = (typeof SIGNING_ALGS)[number];
 /** Arbitrary constant for pg_advisory_xact_lock: "oidc keys". */
 const ROTATION_LOCK = 0x6f69_6463;
 
+const generateKeyPair = promisify(crypto.generateKeyPair) as (type: 'rsa' | 'ec', options: crypto.RSAKeyPairKeyObjectOptions | crypto.ECKeyPairKeyObjectOptions) => Promise<crypto.KeyPairKeyObjectResult>;
+
 export const privateJwkAad = (kid: string) => `oidc_signing_keys.private_jwk:${kid}`;
 
 export interface OidcKeysOptions { rotationDays: number; retentionHours: number }
@@ -28,11 +31,12 @@ export type OidcKeysService = ReturnType<typeof createOidcKeysService>;
 export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clock; audit: AuditService; options: OidcKeysOptions }) {
   const { db, sealer, clock, audit, options } = deps;
 
-  function generate(alg: Alg) {
+  /** A new key pair; off the event loop (an RSA key takes 50–500 ms to find its primes). */
+  async function generate(alg: Alg) {
     const kid = crypto.randomBytes(12).toString('base64url');
     const { privateKey, publicKey } = alg === 'RS256'
-      ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      ? await generateKeyPair('rsa', { modulusLength: 2048 })
+      : await generateKeyPair('ec', { namedCurve: 'P-256' });
     const meta = { kid, alg, use: 'sig' };
     return {
       kid, alg,
@@ -56,7 +60,7 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
             .where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt)))
             .orderBy(desc(oidcSigningKeys.createdAt)).limit(1);
           if (current && now.getTime() - current.createdAt.getTime() < options.rotationDays * 86_400_000) continue;
-          const key = generate(alg);
+          const key = await generate(alg);
           await tx.insert(oidcSigningKeys).values({ ...key, createdAt: now });
           if (current) await tx.update(oidcSigningKeys).set({ retiredAt: now }).where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.createdAt, now)));
           created.push(key.kid);
