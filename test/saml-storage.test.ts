@@ -12,6 +12,8 @@ import { rotateSealedValues } from '../src/security/key-rotation.js';
 import { masterKeyFromBytes } from '../src/security/master-key.js';
 import { createSealer } from '../src/security/sealing.js';
 import * as state from '../src/sso/saml/saml-state.repository.js';
+import { createReplayStore } from '../src/sso/saml-core/replay-store.js';
+import { Redis } from 'ioredis';
 import { ENGINES, openTestDatabase, type TestDatabase } from './helpers/db.js';
 
 for (const engine of ENGINES) {
@@ -79,3 +81,41 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('SAML replay store on Redis (REDIS_URL)', () => {
+  let db: TestDatabase;
+  const clock = manualClock(new Date());
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  before(async () => { db = await openTestDatabase('pglite'); });
+  after(async () => { await db?.close(); });
+
+  it('refuses a replay through Redis, with the key expiring by itself', async () => {
+    const prefix = `test-${crypto.randomBytes(4).toString('hex')}:`;
+    const store = createReplayStore({ db: db.database.db, clock, redisUrl, redisPrefix: prefix });
+    try {
+      const expires = new Date(clock.now().getTime() + 60_000);
+      assert.equal(await store.markSeen('authn:sp:_1', expires), true);
+      assert.equal(await store.markSeen('authn:sp:_1', expires), false, 'replay');
+      assert.equal(await store.markSeen('authn:sp:_2', expires), true);
+      const inPostgres = await db.database.query('SELECT key FROM saml_seen_requests');
+      assert.equal(inPostgres.length, 0, 'nothing written to PostgreSQL while Redis answers');
+      const redis = new Redis(redisUrl);
+      const ttl = await redis.pttl(`${prefix}saml:seen:authn:sp:_1`);
+      redis.disconnect();
+      assert.ok(ttl > 0 && ttl <= 60_000, `expires by itself (PTTL ${ttl})`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('falls back to PostgreSQL when Redis cannot be reached: never fails open', async () => {
+    const store = createReplayStore({ db: db.database.db, clock, redisUrl: 'redis://127.0.0.1:1', redisPrefix: 'x:' });
+    try {
+      const expires = new Date(clock.now().getTime() + 60_000);
+      assert.equal(await store.markSeen('authn:sp:_fallback', expires), true);
+      assert.equal(await store.markSeen('authn:sp:_fallback', expires), false);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -23,6 +23,7 @@ export async function samlProtocolRoutes(app: App, services: Services) {
   const limits = protocolRouteConfig(services);
   const sso = services.samlSso;
   const hide = { hide: true };
+  app.addHook('onClose', async () => { await services.samlReplay.close(); });
 
   app.get('/saml/metadata', { config: limits, schema: hide }, async (_request, reply) => {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);

@@ -5,6 +5,7 @@ import type { PortalService } from '../../portal/portal.service.js';
 import type { Sealer } from '../../security/sealing.js';
 import type { SessionService } from '../../sessions/session.service.js';
 import { createSamlKeyStore } from '../saml-core/keys.js';
+import { createReplayStore } from '../saml-core/replay-store.js';
 import { createWsFedService } from '../wsfed/wsfed.service.js';
 import { createSamlLogoutService } from './slo.service.js';
 import { createServiceProviderService } from './sp.service.js';
@@ -15,12 +16,13 @@ import { createSamlSsoService } from './sso.service.js';
  * service providers / relying parties serve both protocols. Applications enabled for sign-in
  * from the portal are offered there as "my applications".
  */
-export function createSamlServices(deps: { db: Db; sealer: Sealer; audit: AuditService; clock: Clock; sessions: SessionService; portal: PortalService; publicUrl: string }) {
+export function createSamlServices(deps: { db: Db; sealer: Sealer; audit: AuditService; clock: Clock; sessions: SessionService; portal: PortalService; publicUrl: string; redisUrl?: string; redisPrefix?: string }) {
   const { db, sealer, audit, clock, sessions, portal, publicUrl } = deps;
+  const samlReplay = createReplayStore({ db, clock, redisUrl: deps.redisUrl, redisPrefix: deps.redisPrefix ?? 'tessera:' });
   const samlKeys = createSamlKeyStore({ db, sealer, clock, commonName: `Tessera SAML signing ${new URL(publicUrl).host}` });
   const serviceProviders = createServiceProviderService({ db, audit, clock });
-  const samlSso = createSamlSsoService({ db, keys: samlKeys, sps: serviceProviders, audit, clock, publicUrl });
-  const samlLogout = createSamlLogoutService({ db, keys: samlKeys, sps: serviceProviders, sessions, audit, clock, urls: samlSso.urls });
+  const samlSso = createSamlSsoService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, audit, clock, publicUrl });
+  const samlLogout = createSamlLogoutService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, sessions, audit, clock, urls: samlSso.urls });
   const wsfed = createWsFedService({ db, keys: samlKeys, sps: serviceProviders, audit, clock, publicUrl });
   portal.addApplicationSource(async () => [
     ...(await serviceProviders.listEnabled('saml')).filter((sp) => sp.idpInitiated)
@@ -28,5 +30,5 @@ export function createSamlServices(deps: { db: Db; sealer: Sealer; audit: AuditS
     ...(await serviceProviders.listEnabled('wsfed')).filter((rp) => rp.startUrl)
       .map((rp) => ({ id: rp.id, name: rp.name, url: rp.startUrl!, protocol: 'wsfed' })),
   ]);
-  return { samlKeys, serviceProviders, samlSso, samlLogout, wsfed };
+  return { samlKeys, samlReplay, serviceProviders, samlSso, samlLogout, wsfed };
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { RequestContext } from '../../lib/context.js';
 import type { SessionService } from '../../sessions/session.service.js';
 import type { SamlKeyStore } from '../saml-core/keys.js';
+import type { ReplayStore } from '../saml-core/replay-store.js';
 import { signElement, signRedirectQuery, verifyRedirectSignature, verifyRootSignature } from '../saml-core/signature.js';
 import { newSamlId } from '../saml-core/xml.js';
 import { buildLogoutRequest, buildLogoutResponse, decodeMessage, deflateMessage, readLogoutRequest, readLogoutResponse, rootOf, STATUS } from './messages.js';
@@ -35,8 +36,8 @@ export type SamlLogoutService = ReturnType<typeof createSamlLogoutService>;
  * the session ends at once, then each other SP gets a LogoutRequest through the browser
  * (front channel), and finally the SP that asked gets its LogoutResponse.
  */
-export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; sessions: SessionService; audit: AuditService; clock: Clock; urls: { entityId: string; slo: string } }) {
-  const { db, keys, sps, sessions, audit, clock, urls } = deps;
+export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; replay: ReplayStore; sessions: SessionService; audit: AuditService; clock: Clock; urls: { entityId: string; slo: string } }) {
+  const { db, keys, sps, replay, sessions, audit, clock, urls } = deps;
 
   async function collect(sessionIds: string[], exceptSpId?: string): Promise<Participant[]> {
     const out: Participant[] = [];
@@ -101,7 +102,7 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
           throw new SsoFailure('saml.signature_invalid', `The logout request signature is not valid: ${(err as Error).message}`);
         }
       }
-      if (!(await state.insertSeenRequest(db, `logout:${sp.id}:${request.id}`, new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000), clock.now()))) {
+      if (!(await replay.markSeen(`logout:${sp.id}:${request.id}`, new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000)))) {
         throw new SsoFailure('saml.request_replayed', 'This logout request was already used');
       }
       // The SP's sessions named by SessionIndex (or, without one, by NameID), and the Tessera sessions behind them.

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../lib/context.js';
 import { buildAssertion20 } from '../saml-core/assertion.js';
 import { encryptAssertion } from '../saml-core/encryption.js';
 import type { SamlKeyStore } from '../saml-core/keys.js';
+import type { ReplayStore } from '../saml-core/replay-store.js';
 import { signElement, verifyRedirectSignature, verifyRootSignature } from '../saml-core/signature.js';
 import { AUTHN_CONTEXT, mapAttributes, nameIdFor } from '../saml-core/subject.js';
 import { newSamlId, XmlError } from '../saml-core/xml.js';
@@ -51,8 +52,8 @@ const b64 = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
 
 export type SamlSsoService = ReturnType<typeof createSamlSsoService>;
 
-export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; audit: AuditService; clock: Clock; publicUrl: string }) {
-  const { db, keys, sps, audit, clock } = deps;
+export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; replay: ReplayStore; audit: AuditService; clock: Clock; publicUrl: string }) {
+  const { db, keys, sps, replay, audit, clock } = deps;
   const urls = {
     entityId: `${deps.publicUrl}/saml/metadata`,
     sso: `${deps.publicUrl}/saml/sso`,
@@ -109,7 +110,7 @@ export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: Se
     const issued = request.issueInstant.getTime();
     if (issued > now.getTime() + skew || issued + REQUEST_LIFETIME_S * 1000 + skew < now.getTime()) throw refuse('saml.request_expired', 'The request is too old or from the future (check the clocks)');
     // Replay: an ID is accepted once while it could still be valid (saml-profiles §4.1.4.5 spirit).
-    const fresh = await state.insertSeenRequest(db, `authn:${sp.id}:${request.id}`, new Date(issued + REQUEST_LIFETIME_S * 1000 + 2 * skew), now);
+    const fresh = await replay.markSeen(`authn:${sp.id}:${request.id}`, new Date(issued + REQUEST_LIFETIME_S * 1000 + 2 * skew));
     if (!fresh) throw refuse('saml.request_replayed', 'This request was already used', { top: STATUS.requester, second: STATUS.requestDenied, message: 'request replayed' });
     return answerable;
   }
