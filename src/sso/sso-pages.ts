@@ -5,16 +5,17 @@ import { xmlEscape as esc } from './saml-core/xml.js';
 /**
  * The pages the SAML and WS-Fed endpoints answer with. Helmet's CSP allows no inline script and
  * only same-origin form targets, so each page sets its own CSP: the auto-submit script is
- * allowed by a per-response nonce, and `form-action` names only the one registered endpoint the
- * form posts to (saml-bindings §3.5.4: the POST binding is an auto-submitted HTML form).
+ * allowed by a per-response nonce (saml-bindings §3.5.4: the POST binding is an auto-submitted
+ * HTML form). `form-action` must also allow wherever the ACS redirects next (browsers check the
+ * redirects of a form submission too; Google's ACS, for one, moves on to other hosts): the page
+ * holds nothing but our own form, so `*` opens nothing.
  */
 export function sendPostForm(reply: FastifyReply, action: string, fields: Record<string, string | undefined>, title = 'Signing you in…') {
   const nonce = crypto.randomBytes(16).toString('base64');
-  const origin = new URL(action).origin;
   const inputs = Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v!)}">`).join('');
   return reply.code(200).header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
-    .header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; form-action ${origin}; frame-ancestors 'none'; base-uri 'none'`)
+    .header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'`)
     .type('text/html; charset=utf-8')
     .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>`
       + `<body><form method="post" action="${esc(action)}">${inputs}<noscript><p>JavaScript is off: press Continue.</p></noscript><button type="submit">Continue</button></form>`
