@@ -221,6 +221,8 @@ describe('SAML SSO with node-saml as SP', () => {
     const bad = await admin.post('/api/saml/service-providers', { name: 'Bad', entityId: 'https://bad.example', acsEndpoints: [{ url: 'https://bad.example/acs' }], certificates: ['not a cert'] });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'saml.certificate_invalid');
+    const unsigned = await admin.patch(`/api/saml/service-providers/${created.body.id}`, { signResponse: false, signAssertion: false });
+    assert.equal(unsigned.status, 400, 'nothing signed is refused');
     const patched = await admin.patch(`/api/saml/service-providers/${created.body.id}`, { enabled: false });
     assert.equal(patched.status, 200, patched.raw);
     assert.equal(patched.body.enabled, false);

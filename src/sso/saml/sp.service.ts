@@ -57,6 +57,8 @@ function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
   if (parsed.encryptAssertion && !certificates.length) throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate');
   if (parsed.encryptAssertion && new crypto.X509Certificate(certificates[0]).publicKey.asymmetricKeyType !== 'rsa') throw new AppError('saml.certificate_invalid', 'Encrypting assertions needs an RSA certificate (RSA-OAEP key transport)');
   if (parsed.requireSignedRequests && !certificates.length) throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
+  // An assertion signed by nothing could be written by anyone who can reach the SP.
+  if (!parsed.signResponse && !parsed.signAssertion) throw new AppError('request.validation_failed', 'signResponse, signAssertion: sign the response, the assertion or both');
   if (!parsed.acsEndpoints.length) throw new AppError('request.validation_failed', protocol === 'saml' ? 'acsEndpoints: register at least one assertion consumer service URL' : 'acsEndpoints: register at least one reply URL');
   const acs = parsed.acsEndpoints.map((a) => ({ ...a }));
   if (!acs.some((a) => a.isDefault)) acs[0].isDefault = true;
