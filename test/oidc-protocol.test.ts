@@ -49,6 +49,11 @@ describe('OIDC provider with openid-client', { timeout: 60_000 }, () => {
     const jwks = await (await fetch(meta.jwks_uri!)).json() as { keys: { alg: string; d?: string }[] };
     assert.deepEqual(jwks.keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
     assert.ok(jwks.keys.every((k) => k.d === undefined), 'no private key material is published');
+    // However a request reaches the node (another Host, forged forwarding headers), URLs are PUBLIC_URL's.
+    const port = new URL(t.url).port;
+    const direct = await (await fetch(`http://127.0.0.1:${port}/oidc/.well-known/openid-configuration`, { headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } })).json() as { issuer: string; token_endpoint: string };
+    assert.equal(direct.issuer, t.issuer);
+    assert.equal(direct.token_endpoint, `${t.issuer}/token`);
   });
 
   it('sends an employee without a session to the sign-in page, and back to the interaction', async () => {

@@ -123,7 +123,8 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'], clientAuthSigningAlgValues: ['RS256', 'ES256', 'PS256', 'HS256'] },
   };
   const provider = new Provider(issuer, configuration);
-  // Behind a reverse proxy, X-Forwarded-Proto/Host decide the URLs the provider writes.
-  provider.proxy = services.config.trustProxy !== false;
+  // The mount (oidc.routes.ts) sets X-Forwarded-Proto/Host from PUBLIC_URL and X-Forwarded-For
+  // from Fastify's client address on every request, so the provider may trust them.
+  provider.proxy = true;
   return provider;
 }

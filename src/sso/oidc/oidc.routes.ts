@@ -59,6 +59,7 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
   for (const t of timers) t.unref();
   app.addHook('onClose', async () => { for (const t of timers) clearInterval(t); });
 
+  const publicUrl = new URL(config.publicUrl);
   const isEamClient = async (clientId: string) => (await oidc.clients.findByClientId(clientId))?.kind === 'eam';
   const csp = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action *; frame-ancestors 'none'; base-uri 'none'";
 
@@ -84,6 +85,12 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
           raw.body = querystring.parse(params.toString());
         }
       }
+      // PUBLIC_URL is the one truth for the URLs the provider writes (issuer, endpoints, redirects),
+      // however the request reached this node; the client address is the one Fastify settled on
+      // (X-Forwarded-For only when TRUST_PROXY says so).
+      raw.headers['x-forwarded-host'] = publicUrl.host;
+      raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+      raw.headers['x-forwarded-for'] = request.ip;
       reply.hijack();
       reply.raw.setHeader('Content-Security-Policy', csp);
       raw.originalUrl = raw.url;
