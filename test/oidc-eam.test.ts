@@ -63,14 +63,14 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
    * Entra's request, then the employee signs in (EAM always wants a fresh sign-in), then the
    * form_post page Tessera answers: its fields.
    */
-  async function eam(idTokenHint: string, email: string, key: Parameters<typeof signIn>[2]) {
+  async function eam(idTokenHint: string, email: string, key: Parameters<typeof signIn>[2], method: 'GET' | 'POST' = 'GET') {
     const browser = new Browser(t.url);
     const params = new URLSearchParams({
       client_id: clientId, response_type: 'id_token', response_mode: 'form_post', scope: 'openid', redirect_uri: ENTRA_EAM_REDIRECT_URI,
       nonce: crypto.randomUUID(), state: crypto.randomBytes(8).toString('hex'), login_hint: email, id_token_hint: idTokenHint,
       claims: ENTRA_CLAIMS, 'client-request-id': crypto.randomUUID(),
     });
-    const first = await browser.follow(`/oidc/auth?${params}`);
+    const first = method === 'GET' ? await browser.follow(`/oidc/auth?${params}`) : await browser.follow('/oidc/auth', { method: 'POST', body: params });
     const signin = new URL(first.location, t.url);
     assert.equal(signin.pathname, '/signin', `${first.location}: ${await first.res.text()}`);
     await signIn(t, browser, key);
@@ -98,6 +98,13 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.equal(payload.nonce, nonce);
     assert.equal(payload.acr, 'possessionorinherence');
     assert.deepEqual(payload.amr, ['fido', 'hwk']);
+  });
+
+  it('takes Entra\'s request as a form POST as well', async () => {
+    const { employee, key } = await employeeWithKey(t);
+    const { fields } = await eam(await hint({ email: employee.email, sub: 'entra-pairwise-sub-2' }), employee.email, key, 'POST');
+    const { payload } = await jwtVerify(fields.id_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), { issuer: t.issuer, audience: clientId });
+    assert.equal(payload.sub, 'entra-pairwise-sub-2');
   });
 
   it('refuses an expired hint', async () => {

@@ -1,4 +1,3 @@
-import querystring from 'node:querystring';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
@@ -67,22 +66,25 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const raw = request.raw as typeof request.raw & { originalUrl?: string; body?: unknown };
+      const raw = request.raw as typeof request.raw & { originalUrl?: string };
       const url = new URL(request.url, 'http://x');
       // EAM: Entra's id_token_hint is not ours to verify as an ID token (oidc.eam.ts).
       if (url.pathname === '/oidc/auth') {
         if (request.method === 'GET' && (await rewriteEamHint(url.searchParams, isEamClient))) raw.url = `${url.pathname}?${url.searchParams}`;
-        if (request.method === 'POST' && (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        // OIDC Core §3.1.2.1: the authorization endpoint accepts POST too. oidc-provider would then
+        // want its session cookie SameSite=None; instead the same request continues as a GET.
+        if (request.method === 'POST') {
+          if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return reply.code(415).type('text/plain').send('Unsupported Media Type');
           const chunks: Buffer[] = [];
           let size = 0;
           for await (const chunk of raw) {
             size += (chunk as Buffer).length;
-            if (size > 56 * 1024) return reply.code(413).send();
+            if (size > 16 * 1024) return reply.code(413).type('text/plain').send('Payload Too Large');
             chunks.push(chunk as Buffer);
           }
           const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
           await rewriteEamHint(params, isEamClient);
-          raw.body = querystring.parse(params.toString());
+          return reply.code(303).header('Cache-Control', 'no-store').redirect(`/oidc/auth?${params}`);
         }
       }
       // PUBLIC_URL is the one truth for the URLs the provider writes (issuer, endpoints, redirects),
