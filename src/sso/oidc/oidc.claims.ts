@@ -2,8 +2,8 @@ import type { SignInMethod } from '../../authn/employee-session.js';
 import type { EmployeeWithRefs } from '../../employees/employee.repository.js';
 
 /**
- * How an employee signed in, as OIDC `amr` (RFC 8176 §2 values, plus `fido` from the IANA
- * "Authentication Method Reference Values" registry) and `acr`:
+ * How an employee signed in, as OIDC `amr` (RFC 8176 §2 values, plus `fido`, which RFC 8176 does
+ * not define but Microsoft Entra and other relying parties use for FIDO2/WebAuthn) and `acr`:
  * - passkey: `fido` + `mfa` (user verification is required by policy: possession + PIN/biometric);
  * - security key: `fido` + `hwk` (proof of a hardware-bound key) + `mfa`;
  * - password + TOTP: `pwd` + `otp` + `mfa`;
