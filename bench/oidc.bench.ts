@@ -74,7 +74,8 @@ async function main() {
     // One refresh token per worker, from a real code + PKCE flow.
     const refreshTokens: string[] = [];
     for (const key of keys) {
-      const browser = new Browser(server.url);
+      // The server's PUBLIC_URL is ORIGIN; requests go to the port it listens on.
+      const browser = new Browser(ORIGIN, (url) => new URL(url.pathname + url.search, server.url));
       const start = await browser.api('POST', '/api/signin/webauthn/options', {});
       const done = await browser.api('POST', '/api/signin/webauthn/verify', { ceremonyId: start.json.ceremonyId, response: key.authenticate(start.json.options, { origin: ORIGIN }) });
       if (done.status !== 200) throw new Error(`sign-in failed: ${done.text}`);
