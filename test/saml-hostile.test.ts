@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { cliContext } from '../src/lib/context.js';
+import { signElement } from '../src/sso/saml-core/signature.js';
 import { Client, createTestApp, type TestApp } from './helpers/app.js';
 import { idpCertFromMetadata, nodeSamlSp, parsePostForm, randomEntity, spKeyPair } from './helpers/saml.js';
 import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js';
@@ -160,6 +161,28 @@ describe('hostile SAML requests are refused without a 500', () => {
     await refusedStatus('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(signedEntity)))}`);
     const good = await client.get(url.pathname + url.search);
     assert.match(Buffer.from(parsePostForm(good.raw).fields.SAMLResponse, 'base64').toString(), /status:Success/);
+  });
+
+  it('refuses a request addressed to another IdP endpoint (Destination) with a status to the SP', async () => {
+    const xml = authnRequest(plainSp).replace('Version="2.0"', 'Version="2.0" Destination="https://other-idp.example/sso"');
+    await refusedStatus('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(xml))}`);
+  });
+
+  it('a LogoutRequest from an SP with a certificate must be signed over the message itself: unsigned or wrapped, it ends nothing', async () => {
+    const spKey = await spKeyPair();
+    const logout = (id: string) => `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${instant()}"><saml:Issuer>${signedEntity}</saml:Issuer><saml:NameID>ada@corp.example</saml:NameID></samlp:LogoutRequest>`;
+    const stranger = new Client(t.app);
+    // Unsigned.
+    const unsigned = await stranger.get(`/saml/slo?SAMLRequest=${encodeURIComponent(deflate(logout(newId())))}`);
+    assert.equal(unsigned.status, 400);
+    assert.match(unsigned.raw, /saml\.signature_invalid/);
+    // A validly signed request of another ID, wrapped inside an unsigned one.
+    const innerId = newId();
+    const signed = signElement(logout(innerId), { privateKey: spKey.privateKey, certificate: spKey.certificate }, { localName: 'LogoutRequest', id: innerId });
+    const wrapped = logout(newId()).replace('</samlp:LogoutRequest>', `<samlp:Extensions>${signed}</samlp:Extensions></samlp:LogoutRequest>`);
+    const res = await stranger.request('POST', '/saml/slo', post(wrapped), { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(res.status, 400, res.raw.slice(0, 300));
+    assert.equal((await client.get('/api/signin/session')).status, 200, 'the employee is still signed in');
   });
 
   it('caps each IP at TESSERA_API_RATE_LIMIT protocol requests a minute (429), so a flood cannot fill the replay and pending tables', async () => {
