@@ -103,4 +103,24 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
     const events = await t.services.audit.find({ action: 'wsfed.sign_out' }, { offset: 0, limit: 10 });
     assert.ok(events.items.length >= 1);
   });
+
+  it('signing out of one relying party cleans up the others of the session (OWA and ECP)', async () => {
+    for (const [realm, reply] of [['urn:owa:cleanup', 'https://mail.corp.example/owa/'], ['urn:ecp:cleanup', 'https://mail.corp.example/ecp/']]) {
+      await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: realm, entityId: realm, preset: 'exchange', acsEndpoints: [{ url: reply }] });
+    }
+    const c = new Client(t.app);
+    assert.equal((await passkeySignIn(c, key)).status, 200);
+    for (const realm of ['urn:owa:cleanup', 'urn:ecp:cleanup']) {
+      const res = await c.get(`/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`);
+      assert.equal(parsePostForm(res.raw).fields.wa, 'wsignin1.0');
+    }
+    const out = await c.get(`/wsfed?wa=wsignout1.0&wreply=${encodeURIComponent('https://mail.corp.example/owa/')}`);
+    assert.equal(out.status, 200, out.raw);
+    assert.match(out.raw, /<img src="https:\/\/mail\.corp\.example\/ecp\/\?wa=wsignoutcleanup1\.0"/, 'ECP is told to clean up');
+    assert.doesNotMatch(out.raw, /owa\/\?wa=wsignoutcleanup1\.0/, 'not the RP that asked');
+    assert.match(out.raw, /<a href="https:\/\/mail\.corp\.example\/owa\/">Continue<\/a>/);
+    assert.match(String(out.headers['content-security-policy']), /img-src https:\/\/mail\.corp\.example/);
+    assert.notEqual((await c.get('/api/signin/session')).status, 200);
+  });
 });
+

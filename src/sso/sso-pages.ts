@@ -32,11 +32,20 @@ export function sendErrorPage(reply: FastifyReply, status: number, code: string,
       + `<p role="alert">${esc(message)}</p><p><small>Error code: <code>${esc(code)}</code></small></p><p><a href="/portal">Go to my portal</a></p></body></html>`);
 }
 
-/** After a logout with nowhere registered to go back to. */
-export function sendSignedOutPage(reply: FastifyReply) {
+/**
+ * After a logout. `cleanup`: sign-out URLs of other relying parties, loaded as images (the
+ * WS-Federation way: each RP ends its own session and answers with a small image); `back`: a
+ * registered URL to continue to.
+ */
+export function sendSignedOutPage(reply: FastifyReply, opts: { cleanup?: string[]; back?: string } = {}) {
+  const cleanup = opts.cleanup ?? [];
+  const origins = [...new Set(cleanup.map((u) => new URL(u).origin))].join(' ');
   return reply.code(200).header('Cache-Control', 'no-store')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src ${origins || "'none'"}; frame-ancestors 'none'`)
     .type('text/html; charset=utf-8')
     .send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>'
-      + '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>You are signed out</h1><p><a href="/signin">Sign in again</a></p></body></html>');
+      + '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>You are signed out</h1>'
+      + cleanup.map((u) => `<img src="${esc(u)}" alt="" width="1" height="1">`).join('')
+      + (opts.back ? `<p><a href="${esc(opts.back)}">Continue</a></p>` : '<p><a href="/signin">Sign in again</a></p>')
+      + '</body></html>');
 }

@@ -51,9 +51,10 @@ export async function wsfedRoutes(app: App, services: Services) {
     if (q.wa === 'wsignout1.0' || q.wa === 'wsignoutcleanup1.0') {
       const who = await currentEmployee(request, services);
       const ctx = who ? { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } } : request.ctx;
-      const back = await wsfed.signOut(ctx, who?.session.id, q.wreply);
+      const { back, cleanup } = await wsfed.signOut(ctx, who?.session.id, q.wreply);
       if (who) await endEmployeeSession(reply, services, who.session);
-      return back ? reply.redirect(back, 303) : sendSignedOutPage(reply);
+      if (!cleanup.length && back) return reply.redirect(back, 303);
+      return sendSignedOutPage(reply, { cleanup, back });
     }
     throw new WsFedFailure('wsfed.action_unsupported', `Unsupported action wa=${q.wa ?? '(none)'}: use wsignin1.0 or wsignout1.0`);
   }));
