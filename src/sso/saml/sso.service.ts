@@ -9,7 +9,7 @@ import type { SamlKeyStore } from '../saml-core/keys.js';
 import type { ReplayStore } from '../saml-core/replay-store.js';
 import { signElement, verifyRedirectSignature, verifyRootSignature } from '../saml-core/signature.js';
 import { AUTHN_CONTEXT, mapAttributes, nameIdFor } from '../saml-core/subject.js';
-import { newSamlId, XmlError } from '../saml-core/xml.js';
+import { newSamlId } from '../saml-core/xml.js';
 import type { SignedInEmployee } from '../sso-session.js';
 import { BINDING_POST, buildResponse, decodeMessage, readAuthnRequest, rootOf, STATUS, type Status } from './messages.js';
 import * as state from './saml-state.repository.js';
@@ -182,4 +182,3 @@ export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: Se
   };
 }
 
-export { XmlError };
