@@ -129,6 +129,21 @@ describe('OIDC clients: API and config file', () => {
     assert.ok(audited.items.some((e) => e.targetId === id));
   });
 
+  it('takes a new secret and a removal into account at the token endpoint at once', async () => {
+    const created = await admin.post('/api/oidc/clients', { name: 'Batch', grantTypes: ['client_credentials'] });
+    const { clientId } = created.body.client;
+    const token = async (secret: string) => (await t.app.inject({
+      method: 'POST', url: '/oidc/token', payload: 'grant_type=client_credentials',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+    })).json() as { access_token?: string; error?: string };
+    assert.ok((await token(created.body.clientSecret)).access_token);
+    const rotated = await admin.post(`/api/oidc/clients/${created.body.client.id}/secret`, {});
+    assert.equal((await token(created.body.clientSecret)).error, 'invalid_client', 'the old secret stops working');
+    assert.ok((await token(rotated.body.clientSecret)).access_token, 'the new one works');
+    assert.equal((await admin.delete(`/api/oidc/clients/${created.body.client.id}`)).status, 204);
+    assert.equal((await token(rotated.body.clientSecret)).error, 'invalid_client', 'a removed client gets nothing');
+  });
+
   it('deletes a client', async () => {
     const created = await admin.post('/api/oidc/clients', { ...web, name: 'Old wiki' });
     assert.equal((await admin.delete(`/api/oidc/clients/${created.body.client.id}`)).status, 204);
