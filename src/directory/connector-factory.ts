@@ -7,6 +7,8 @@ import { createAdConnector } from './ldap/ad-connector.js';
 /** The domain fields a connector is built from. */
 export interface ConnectorSource {
   kind: string;
+  /** The domain's name (AD: its DNS name, the default controller address). */
+  name?: string;
   settings: unknown;
 }
 
@@ -18,7 +20,11 @@ export type ConnectorFactory = (domain: ConnectorSource, secret: string | null) 
  */
 export const createConnector: ConnectorFactory = (domain, secret) => {
   switch (domain.kind) {
-    case 'ad': return createAdConnector(adSettings.parse(domain.settings), secret);
+    case 'ad': {
+      const settings = adSettings.parse(domain.settings);
+      const urls = settings.urls.length > 0 ? settings.urls : domain.name ? [`${settings.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${domain.name}`] : [];
+      return createAdConnector({ ...settings, urls }, secret);
+    }
     case 'entra': return createEntraConnector(entraSettings.parse(domain.settings), secret);
     default: throw new DirectoryError('not_supported', `No connector for directories of kind "${domain.kind}"`);
   }

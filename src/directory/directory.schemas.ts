@@ -9,8 +9,11 @@ import { entraSettings } from './entra/entra.schemas.js';
 const ldapUrl = z.string().trim().max(300).regex(/^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]');
 
 export const adSettings = z.object({
-  /** Tried in order: the next one when a server does not answer (failover). */
-  urls: z.array(ldapUrl).min(1).max(10),
+  /**
+   * Tried in order: the next one when a server does not answer (failover). Empty: ldaps://<domain
+   * name>, which AD's DNS resolves to the domain's controllers.
+   */
+  urls: z.array(ldapUrl).max(10).default([]),
   /** ldaps:// URLs use TLS from the start; StartTLS upgrades ldap:// URLs; none is plain LDAP (no password operations). */
   transport: z.enum(['ldaps', 'starttls', 'none']).default('ldaps'),
   /** PEM CA certificate(s) that sign the domain controllers' certificates; empty: the system's CAs. */

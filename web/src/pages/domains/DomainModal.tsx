@@ -5,7 +5,7 @@ import { errorMessage } from '../../api/client';
 import { useSaveDomain, type AdSettings, type Domain, type DomainInput, type RemovalBehaviour } from '../../api/directory';
 import { notifySuccess } from '../../components/notify';
 
-const blankAd: AdSettings = { urls: ['ldaps://'], transport: 'ldaps', caCertificate: null, skipTlsVerify: false, tlsServerName: null, bindUser: '', baseDn: null, pageSize: 500, timeoutMs: 10000 };
+const blankAd: AdSettings = { urls: [], transport: 'ldaps', caCertificate: null, skipTlsVerify: false, tlsServerName: null, bindUser: '', baseDn: null, pageSize: 500, timeoutMs: 10000 };
 
 /** Add or edit an Active Directory domain. The bind password is write-only: shown only as set. */
 export function DomainModal({ domain, opened, onClose }: { domain: Domain | null; opened: boolean; onClose: () => void }) {
@@ -58,7 +58,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
           <TextInput label="Domain name" placeholder="corp.example.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
           <TextInput label="Base DN" description="Empty: read from the domain controller" value={baseDn} onChange={(e) => setBaseDn(e.currentTarget.value)} />
         </SimpleGrid>
-        <Textarea label="Domain controller URLs" description="One per line, tried in order (failover). ldaps:// by default" value={urls} onChange={(e) => setUrls(e.currentTarget.value)} autosize minRows={2} />
+        <Textarea label="Domain controller URLs" description="One per line, tried in order (failover). Empty: ldaps://<domain name>" value={urls} onChange={(e) => setUrls(e.currentTarget.value)} autosize minRows={2} />
         <SimpleGrid cols={2}>
           <Select label="Transport" value={transport} onChange={(v) => setTransport((v ?? 'ldaps') as AdSettings['transport'])} allowDeselect={false}
             data={[{ value: 'ldaps', label: 'LDAPS' }, { value: 'starttls', label: 'StartTLS' }, { value: 'none', label: 'Plain LDAP (no password operations)' }]} />
