@@ -96,6 +96,16 @@ describe('OIDC provider with openid-client', { timeout: 60_000 }, () => {
     assert.equal(introspected.active, false, 'the access token is revoked too');
   });
 
+  it('refuses a deleted employee\'s refresh token and removes their grants', async () => {
+    const { employee, browser } = await signedInBrowser();
+    const { callback, state, verifier } = await authorize(browser);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier.verifier, expectedState: state });
+    await t.services.employees.remove(cliContext(), employee.id);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+    const left = await t.db.database.query('SELECT model FROM oidc_models WHERE account_id = $1', [employee.id]);
+    assert.deepEqual(left, [], 'nothing of theirs is left at the provider');
+  });
+
   it('answers a bad PKCE verifier and a replayed code with invalid_grant', async () => {
     const { browser } = await signedInBrowser();
     const first = await authorize(browser);
