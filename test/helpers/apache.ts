@@ -97,14 +97,21 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
 
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`apache2 exited with ${child.exitCode}:\n${out}\n${errorLog()}`);
+    if (child.exitCode !== null) {
+      const message = `apache2 exited with ${child.exitCode}:\n${out}\n${errorLog()}`;
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(message);
+    }
     try {
       await fetch(`${url}/`, { redirect: 'manual' });
       break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`apache2 not ready in time:\n${out}\n${errorLog()}`);
+      const message = `apache2 not ready in time:\n${out}\n${errorLog()}`;
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(message);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
