@@ -48,6 +48,13 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await page.getByLabel('Confirm password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create admin account' }).click();
     await page.waitForURL((u) => u.pathname === '/');
+    // The signing key was made when the server started listening, before any SAML request.
+    let created: { action: string; actorLabel?: string }[] = [];
+    for (let i = 0; i < 50 && !created.length; i++) {
+      created = (await api('/api/audit?action=saml.key_created')).items ?? [];
+      if (!created.length) await page.waitForTimeout(100);
+    }
+    assert.equal(created.length, 1, 'one signing key, made at start');
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'SAML & WS-Fed' }).click();
     await page.getByRole('heading', { name: 'SAML & WS-Federation', level: 1 }).waitFor();
     await page.getByText('No service providers yet').waitFor();

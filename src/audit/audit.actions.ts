@@ -59,6 +59,7 @@ export const auditActions = [
   'saml.sp_created',
   'saml.sp_updated',
   'saml.sp_deleted',
+  'saml.key_created',
   'saml.keys_rolled_over',
   'saml.sign_in',
   'saml.sign_in_refused',

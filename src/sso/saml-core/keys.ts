@@ -7,7 +7,9 @@ import type { Db } from '../../db/connection.js';
 import { samlSigningKeys } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../security/sealing.js';
+import type { AuditService } from '../../audit/audit.service.js';
 import { AppError } from '../../http/errors.js';
+import { systemContext } from '../../lib/context.js';
 import type { SigningKey } from './signature.js';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -43,8 +45,8 @@ export type SamlKeyStore = ReturnType<typeof createSamlKeyStore>;
  * next one, published in metadata `leadDays` before it signs, while the current one stays
  * published `overlapDays` after the switch, so SPs that refresh metadata never miss a beat.
  */
-export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock; commonName: string }) {
-  const { db, sealer, clock } = deps;
+export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock; audit: AuditService; commonName: string }) {
+  const { db, sealer, clock, audit } = deps;
   let cache: { at: number; rows: (typeof samlSigningKeys.$inferSelect)[] } | undefined;
   const opened = new Map<string, crypto.KeyObject>();
   let creating: Promise<void> | undefined;
@@ -52,7 +54,11 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
   async function insertKey(activatesAt: Date) {
     const id = crypto.randomUUID();
     const key = await generateSigningCertificate(deps.commonName, clock.now());
-    await db.insert(samlSigningKeys).values({ id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
+    await db.transaction(async (tx) => {
+      await tx.insert(samlSigningKeys).values({ id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
+      const fingerprint = new crypto.X509Certificate(key.certificate).fingerprint256;
+      await audit.record(systemContext('saml'), { action: 'saml.key_created', target: { type: 'saml_key', id, label: fingerprint }, details: { activatesAt: activatesAt.toISOString() } }, tx);
+    });
     cache = undefined;
   }
 

@@ -24,6 +24,11 @@ export async function samlProtocolRoutes(app: App, services: Services) {
   const sso = services.samlSso;
   const hide = { hide: true };
   app.addHook('onClose', async () => { await services.samlReplay.close(); });
+  // The signing key is made on first start (when the server listens), so that metadata is ready
+  // before any SP asks; apps that never listen (tests with inject) make it on first use instead.
+  app.addHook('onListen', async () => {
+    await services.samlKeys.activeKey().catch((err: Error) => app.log.warn({ err: err.message }, 'SAML signing key not ready yet: it is made on first use'));
+  });
 
   app.get('/saml/metadata', { config: limits, schema: hide }, async (_request, reply) => {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);

@@ -19,7 +19,7 @@ import { createSamlSsoService } from './sso.service.js';
 export function createSamlServices(deps: { db: Db; sealer: Sealer; audit: AuditService; clock: Clock; sessions: SessionService; portal: PortalService; publicUrl: string; redisUrl?: string; redisPrefix?: string }) {
   const { db, sealer, audit, clock, sessions, portal, publicUrl } = deps;
   const samlReplay = createReplayStore({ db, clock, redisUrl: deps.redisUrl, redisPrefix: deps.redisPrefix ?? 'tessera:' });
-  const samlKeys = createSamlKeyStore({ db, sealer, clock, commonName: `Tessera SAML signing ${new URL(publicUrl).host}` });
+  const samlKeys = createSamlKeyStore({ db, sealer, clock, audit, commonName: `Tessera SAML signing ${new URL(publicUrl).host}` });
   const serviceProviders = createServiceProviderService({ db, audit, clock });
   const samlSso = createSamlSsoService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, audit, clock, publicUrl });
   const samlLogout = createSamlLogoutService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, sessions, audit, clock, urls: samlSso.urls });
