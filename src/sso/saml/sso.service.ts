@@ -103,6 +103,8 @@ export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: Se
         throw refuse('saml.signature_invalid', `The AuthnRequest signature is not valid: ${(err as Error).message}`, { top: STATUS.requester, second: STATUS.requestDenied, message: 'signature not valid' });
       }
       if (request.issuer !== sp.entityId || (request.acsUrl && request.acsUrl !== acsUrl)) throw refuse('saml.signature_invalid', 'The signed request differs from the one received');
+      // From here on only what the signature covers counts.
+      Object.assign(answerable, { requestId: request.id, forceAuthn: request.forceAuthn, isPassive: request.isPassive });
     }
     if (request.protocolBinding && request.protocolBinding !== BINDING_POST) throw refuse('saml.binding_unsupported', 'Only the HTTP-POST binding is offered for responses', { top: STATUS.requester, second: STATUS.unsupportedBinding });
     if (request.destination && request.destination !== urls.sso) throw refuse('saml.destination_mismatch', `The request is for ${request.destination}, not ${urls.sso}`);
