@@ -124,6 +124,10 @@ describe('hostile SAML requests are refused without a 500', () => {
     const res = await stranger.get(`/saml/slo?SAMLRequest=${encodeURIComponent(deflate(logout))}`);
     assert.ok(res.status < 500);
     assert.equal((await client.get('/api/signin/session')).status, 200, 'the employee is still signed in');
+    // Unsigned and without a SessionIndex, the right NameID alone signs nobody out.
+    const byName = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newId()}" Version="2.0" IssueInstant="${instant()}"><saml:Issuer>${plainSp}</saml:Issuer><saml:NameID>ada@corp.example</saml:NameID></samlp:LogoutRequest>`;
+    assert.ok((await stranger.get(`/saml/slo?SAMLRequest=${encodeURIComponent(deflate(byName))}`)).status < 500);
+    assert.equal((await client.get('/api/signin/session')).status, 200, 'still signed in');
   });
 
   it('signature wrapping over HTTP-POST: only the signed root element is accepted', async () => {

@@ -105,10 +105,13 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
       if (!(await replay.markSeen(`logout:${sp.id}:${request.id}`, new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000)))) {
         throw new SsoFailure('saml.request_replayed', 'This logout request was already used');
       }
-      // The SP's sessions named by SessionIndex (or, without one, by NameID), and the Tessera sessions behind them.
+      // The SP's sessions named by SessionIndex (or, without one, by NameID), and the Tessera
+      // sessions behind them. An unsigned request (SP without a certificate) must name an
+      // unguessable SessionIndex: a NameID alone would let anyone sign an employee out.
+      const isSigned = sp.certificates.length > 0;
       const found = request.sessionIndexes.length
         ? (await Promise.all(request.sessionIndexes.map((i) => state.findSamlSessionByIndex(db, i)))).filter((s) => s && s.spId === sp.id && s.nameId === request.nameId)
-        : await state.findSamlSessionsBySp(db, sp.id, request.nameId);
+        : isSigned ? await state.findSamlSessionsBySp(db, sp.id, request.nameId) : [];
       // Nothing found (already expired): the browser that asked still ends its own session.
       const sessionIds = [...new Set(found.length ? found.map((s) => s!.sessionId) : cookieSessionId ? [cookieSessionId] : [])];
       const queue = await collect(sessionIds, sp.id);
