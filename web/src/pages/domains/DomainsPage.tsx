@@ -8,6 +8,7 @@ import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { DomainModal } from './DomainModal';
+import { EntraDomainModal } from './EntraDomainModal';
 import { SyncRunsCard } from './SyncRunsCard';
 
 const REMOVAL_LABEL = { keep: 'Keep', deactivate: 'Deactivate', delete: 'Delete' } as const;
@@ -21,6 +22,7 @@ const OUTCOME_TEXT: Record<string, string> = {
   credentials_missing: 'No bind password is saved: sync is stopped.',
   group_not_found: 'A group was not found: check the group names.',
   insecure_transport: 'The domain controller requires TLS: use LDAPS or StartTLS.',
+  insufficient_rights: 'The app registration lacks a permission: add it in Entra ID and grant admin consent.',
 };
 
 /** Settings → Domains: Active Directory domains (and other directories), each managed on its own. */
@@ -30,6 +32,7 @@ export function DomainsPage() {
   const sync = useStartSync();
   const remove = useDeleteDomain();
   const [editing, setEditing] = useState<Domain | null | undefined>(undefined);
+  const [editingEntra, setEditingEntra] = useState<Domain | null | undefined>(undefined);
   const [selected, setSelected] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Domain | null>(null);
   const [result, setResult] = useState<{ domain: string; test: ConnectionTest } | null>(null);
@@ -50,7 +53,7 @@ export function DomainsPage() {
   return (
     <>
       <PageHeader title="Domains" description="Directories employees are imported from, by group, with password rotation."
-        actions={<Button leftSection={<IconPlus size={16} />} onClick={() => setEditing(null)}>Add domain</Button>} />
+        actions={<><Button leftSection={<IconPlus size={16} />} onClick={() => setEditing(null)}>Add domain</Button><Button variant="light" leftSection={<IconPlus size={16} />} onClick={() => setEditingEntra(null)}>Add Entra ID tenant</Button></>} />
       <QueryState query={domains} />
       {result ? (
         <Alert mb="md" color={result.test.outcome === 'ok' ? 'teal' : 'red'} title={`Test connection, ${result.domain}: ${result.test.outcome}`} withCloseButton onClose={() => setResult(null)} role="status">
@@ -72,7 +75,7 @@ export function DomainsPage() {
                     <Table.Td>
                       <Text size="sm" fw={500}>{d.name}</Text>
                       <Group gap={4}>
-                        <Badge size="xs" variant="light">{d.kind === 'ad' ? 'Active Directory' : d.kind}</Badge>
+                        <Badge size="xs" variant="light">{d.kind === 'ad' ? 'Active Directory' : d.kind === 'entra' ? 'Entra ID' : d.kind}</Badge>
                         {d.settings.skipTlsVerify ? <Badge size="xs" color="red">TLS not verified</Badge> : null}
                         {!d.isSyncEnabled ? <Badge size="xs" color="red" title="Without the bind password every sync scenario of this domain is stopped">No credentials: sync stopped</Badge> : null}
                       </Group>
@@ -86,7 +89,7 @@ export function DomainsPage() {
                         <Button size="compact-sm" variant="light" onClick={(e) => { e.stopPropagation(); runTest(d); }} loading={test.isPending && test.variables === d.id}>Test connection</Button>
                         <Button size="compact-sm" variant="light" disabled={!d.isSyncEnabled} onClick={(e) => { e.stopPropagation(); startSync(d, true); }}>Dry run</Button>
                         <Button size="compact-sm" disabled={!d.isSyncEnabled} onClick={(e) => { e.stopPropagation(); startSync(d, false); }}>Sync now</Button>
-                        {d.kind === 'ad' ? <Button size="compact-sm" variant="subtle" onClick={(e) => { e.stopPropagation(); setEditing(d); }}>Edit</Button> : null}
+                        {d.kind === 'ad' || d.kind === 'entra' ? <Button size="compact-sm" variant="subtle" onClick={(e) => { e.stopPropagation(); if (d.kind === 'entra') setEditingEntra(d); else setEditing(d); }}>Edit</Button> : null}
                         <Button size="compact-sm" variant="subtle" color="red" onClick={(e) => { e.stopPropagation(); setDeleting(d); }}>Delete</Button>
                       </Group>
                     </Table.Td>
@@ -99,6 +102,7 @@ export function DomainsPage() {
       ) : null}
       {current ? <SyncRunsCard key={current.id} domain={current} /> : null}
       {editing !== undefined ? <DomainModal key={editing?.id ?? 'new'} domain={editing} opened onClose={() => setEditing(undefined)} /> : null}
+      {editingEntra !== undefined ? <EntraDomainModal key={editingEntra?.id ?? 'new-entra'} domain={editingEntra} opened onClose={() => setEditingEntra(undefined)} /> : null}
       <ConfirmDialog
         opened={!!deleting}
         title={`Delete ${deleting?.name ?? ''}?`}

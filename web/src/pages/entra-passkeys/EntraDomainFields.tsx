@@ -55,7 +55,7 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
       <Group gap="sm">
         <Text size="sm" fw={500}>Credential</Text>
         <SegmentedControl size="xs" value={value.credentialType} onChange={(v) => set('credentialType', v as EntraFormValues['credentialType'])}
-          data={[{ value: 'secret', label: 'Client secret' }, { value: 'certificate', label: 'Certificate' }]} />
+          data={[{ value: 'secret', label: 'Secret' }, { value: 'certificate', label: 'Certificate' }]} />
         {secretSet ? <Badge variant="light" color="teal">Set</Badge> : <Badge variant="light" color="red">Not set: sync is stopped</Badge>}
       </Group>
       {value.credentialType === 'secret' ? (
