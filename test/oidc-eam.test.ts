@@ -1,14 +1,18 @@
 // Microsoft Entra ID External Authentication Method: the request Entra sends (response_type
 // id_token, form_post, claims for acr/amr, login_hint, an id_token_hint signed by the tenant), with
-// the tenant's JWKS served by this test. A valid hint for the signed-in employee gets an ID token
-// whose sub is the hint's, acr `possessionorinherence` and amr from the employee's sign-in; an
-// expired hint, one signed by another key, or one naming another user is refused with
-// access_denied posted back to Entra.
+// the tenant's JWKS served by this test. Hints are shaped as Microsoft's EAM provider reference
+// shows them: issued already expired (exp = iat - 1), so freshness is judged by iat. A valid hint
+// for the signed-in employee gets an ID token whose sub is the hint's, acr `possessionorinherence`
+// and one amr value from the employee's sign-in; a hint issued too long ago, one signed by another
+// key or another algorithm, one of another tenant or audience, or one naming another user (by UPN,
+// or by Entra object id when directory sync linked the employee) is refused with access_denied
+// posted back to Entra.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { directoryAccounts, directoryDomains } from '../src/db/schema.js';
 import { ENTRA_EAM_REDIRECT_URI } from '../src/sso/oidc/oidc-client.service.js';
 import { Browser, employeeWithKey, registerClient, signIn, startOidcApp, type OidcTestApp } from './helpers/oidc.js';
 import { freePort } from './helpers/server.js';
@@ -34,14 +38,20 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
   };
 
-  /** An id_token_hint as Entra signs it (v2.0 token of the tenant, audience the EAM app). */
-  const hint = (o: { email: string; key?: typeof tenantKey; expiresIn?: number; sub?: string }) => {
+  /**
+   * An id_token_hint as Entra signs it: v2.0 token of the tenant, audience the EAM app, issued as
+   * expired (exp = iat - 1, as in Microsoft's example), `issuedAgo` seconds ago.
+   */
+  const hint = (o: { email: string; key?: typeof tenantKey; issuedAgo?: number; sub?: string; oid?: string; tenant?: string; aud?: string; alg?: 'RS256' | 'HS256' }) => {
     const key = o.key ?? tenantKey;
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ oid: crypto.randomUUID(), tid: TENANT, preferred_username: o.email, ver: '2.0' })
-      .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid!, typ: 'JWT' })
-      .setIssuer(`https://login.microsoftonline.com/${TENANT}/v2.0`).setAudience(APP_ID).setSubject(o.sub ?? 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ')
-      .setIssuedAt(now - 3600).setExpirationTime(now + (o.expiresIn ?? 600)).sign(key.privateKey);
+    const iat = Math.floor(Date.now() / 1000) - (o.issuedAgo ?? 2);
+    const tenant = o.tenant ?? TENANT;
+    const jwt = new SignJWT({ oid: o.oid ?? crypto.randomUUID(), tid: tenant, preferred_username: o.email, ver: '2.0', nbf: iat })
+      .setProtectedHeader({ alg: o.alg ?? 'RS256', kid: key.jwk.kid!, typ: 'JWT' })
+      .setIssuer(`https://login.microsoftonline.com/${tenant}/v2.0`).setAudience(o.aud ?? APP_ID).setSubject(o.sub ?? 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ')
+      .setIssuedAt(iat).setExpirationTime(iat - 1);
+    // alg confusion: an HMAC "signed" with the tenant's public key material.
+    return o.alg === 'HS256' ? jwt.sign(new TextEncoder().encode(JSON.stringify(key.jwk))) : jwt.sign(key.privateKey);
   };
 
   before(async () => {
@@ -97,7 +107,7 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.equal(payload.sub, 'entra-pairwise-sub-1', 'the sub of the id_token_hint');
     assert.equal(payload.nonce, nonce);
     assert.equal(payload.acr, 'possessionorinherence');
-    assert.deepEqual(payload.amr, ['fido', 'hwk']);
+    assert.deepEqual(payload.amr, ['fido'], 'one amr value (EAM provider reference)');
   });
 
   it('takes Entra\'s request as a form POST as well', async () => {
@@ -107,13 +117,27 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.equal(payload.sub, 'entra-pairwise-sub-2');
   });
 
-  it('refuses an expired hint', async () => {
+  it('refuses a hint issued longer ago than Entra keeps the sign-in (10 minutes)', async () => {
     const { employee, key } = await employeeWithKey(t);
-    const { fields } = await eam(await hint({ email: employee.email, expiresIn: -600 }), employee.email, key);
+    const { fields } = await eam(await hint({ email: employee.email, issuedAgo: 15 * 60 }), employee.email, key);
     assert.equal(fields.error, 'access_denied');
     assert.match(fields.error_description, /expired/);
     assert.equal(fields.id_token, undefined);
   });
+
+  for (const [what, o, reason] of [
+    ['of another tenant', { tenant: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a' }, /"iss"/],
+    ['for another application', { aud: 'd3590ed6-52b3-4102-aeff-aad2292ab01c' }, /"aud"/],
+    ['MACed with the tenant key as an HS256 secret (alg confusion)', { alg: 'HS256' as const }, /RS256/],
+  ] as const) {
+    it(`refuses a hint ${what}`, async () => {
+      const { employee, key } = await employeeWithKey(t);
+      const { fields } = await eam(await hint({ email: employee.email, ...o }), employee.email, key);
+      assert.equal(fields.error, 'access_denied', JSON.stringify(fields));
+      assert.match(fields.error_description, reason);
+      assert.equal(fields.id_token, undefined);
+    });
+  }
 
   it('refuses a hint signed by a key that is not the tenant\'s', async () => {
     const { employee, key } = await employeeWithKey(t);
@@ -130,5 +154,19 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.match(fields.error_description, /not the signed-in employee/);
     const refused = await t.services.audit.find({ action: 'oidc.sign_in_refused' }, { offset: 0, limit: 10 });
     assert.ok(refused.items.some((e) => e.actorId === employee.id && e.outcome === 'failure'), 'the refusal is audited with the employee as actor');
+  });
+
+  it('maps by Entra object id when directory sync linked the employee: the right oid passes, another is refused even with the UPN', async () => {
+    const { employee, key } = await employeeWithKey(t);
+    const oid = crypto.randomUUID();
+    const [domain] = await t.services.db.insert(directoryDomains).values({
+      kind: 'entra', name: `EAM tenant ${oid}`, nameNormalized: `eam tenant ${oid}`, syncGroup: 'g', rotationGroup: 'r', settings: { tenantId: TENANT },
+    }).returning();
+    await t.services.db.insert(directoryAccounts).values({ domainId: domain.id, employeeId: employee.id, externalId: oid, username: employee.email, upn: employee.email });
+    const ok = await eam(await hint({ email: employee.email, oid: oid.toUpperCase(), sub: 'entra-pairwise-sub-3' }), employee.email, key);
+    assert.ok(ok.fields.id_token, JSON.stringify(ok.fields));
+    const refused = await eam(await hint({ email: employee.email, oid: crypto.randomUUID() }), employee.email, key);
+    assert.equal(refused.fields.error, 'access_denied');
+    assert.match(refused.fields.error_description, /not the signed-in employee/);
   });
 });

@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { sessionAuthentication, clearEmployeeSessionCookie } from '../../authn/employee-session.js';
+import * as directoryRepo from '../../directory/directory.repository.js';
 import * as employeeRepo from '../../employees/employee.repository.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
 import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
-import { ACR_ENTRA_EAM, AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD } from './oidc.claims.js';
-import { EAM_HINT_PARAM, EamHintError } from './oidc.eam.js';
+import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor } from './oidc.claims.js';
+import { EAM_HINT_PARAM, EamHintError, type EamEmployee, type EamSettings } from './oidc.eam.js';
 import { clientExtras } from './oidc.provider.js';
 import { esc, page } from './oidc.views.js';
 
@@ -35,6 +36,22 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     const employee = await employeeRepo.findEmployeeById(services.db, session.subjectId);
     if (!employee || employee.status !== 'active') return undefined;
     return { session, employee, auth: sessionAuthentication(session) };
+  }
+
+  /**
+   * The employee as an EAM hint must name them: their e-mail, and the object ids of the Entra
+   * accounts directory sync linked to them in the EAM's tenant (or the tenant the hint names).
+   */
+  async function eamEmployee(employee: { id: string; email: string }, eam: EamSettings, hint: { tid?: string }): Promise<EamEmployee> {
+    const tenants = new Set([eam.tenantId.toLowerCase(), ...(hint.tid ? [hint.tid.toLowerCase()] : [])]);
+    const entraObjectIds: string[] = [];
+    for (const a of await directoryRepo.findAccountsByEmployee(services.db, employee.id)) {
+      if (a.domainKind !== 'entra') continue;
+      const domain = await directoryRepo.findDomainById(services.db, a.domainId);
+      const tenantId = String(domain?.settings.tenantId ?? '').toLowerCase();
+      if (tenants.has(tenantId)) entraObjectIds.push(a.externalId.toLowerCase());
+    }
+    return { email: employee.email, entraObjectIds };
   }
 
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
@@ -79,7 +96,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
       let eam: { sub: string; accountId: string } | undefined;
       if (extras.tessera_eam) {
         try {
-          const subject = await services.oidc.eam.verifyEamHint(params[EAM_HINT_PARAM] as string | undefined, extras.tessera_eam, current.employee.email);
+          const subject = await services.oidc.eam.verifyEamHint(params[EAM_HINT_PARAM] as string | undefined, extras.tessera_eam, (hint) => eamEmployee(current.employee, extras.tessera_eam!, hint));
           eam = { sub: subject.sub, accountId: current.employee.id };
         } catch (err) {
           if (!(err instanceof EamHintError)) throw err;
@@ -88,7 +105,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
         }
       }
       const amr = extras.tessera_eam ? ENTRA_AMR_BY_METHOD[auth.method] : AMR_BY_METHOD[auth.method];
-      const acr = extras.tessera_eam ? ACR_ENTRA_EAM : acrFor(auth.method);
+      const acr = extras.tessera_eam ? entraAcrFor(params.claims) : acrFor(auth.method);
       await services.audit.record(ctx, { action: 'oidc.sign_in', target, details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam' } : {}) } });
       return finish(request, reply, { login: { accountId: current.employee.id, acr, amr, ts: auth.time }, ...(eam ? { eam } : {}) });
     }

@@ -15,7 +15,9 @@ export const ACR_PHISHING_RESISTANT = 'urn:tessera:acr:phr';
 export const ACR_MFA = 'urn:tessera:acr:mfa';
 /** The one acr value Entra ID asks EAM providers for (Microsoft's EAM provider reference). */
 export const ACR_ENTRA_EAM = 'possessionorinherence';
-export const ACR_VALUES = [ACR_PHISHING_RESISTANT, ACR_MFA, ACR_ENTRA_EAM];
+/** Entra's supported acr values that a possession factor satisfies (EAM provider reference, "Supported acr claims"). */
+export const ACR_ENTRA_POSSESSION = [ACR_ENTRA_EAM, 'knowledgeorpossession', 'knowledgeorpossessionorinherence', 'possession'];
+export const ACR_VALUES = [ACR_PHISHING_RESISTANT, ACR_MFA, ...ACR_ENTRA_POSSESSION];
 
 export const AMR_BY_METHOD: Record<SignInMethod, string[]> = {
   passkey: ['fido', 'mfa'],
@@ -26,13 +28,33 @@ export const AMR_BY_METHOD: Record<SignInMethod, string[]> = {
 
 export const acrFor = (method: SignInMethod) => (method === 'password+totp' ? ACR_MFA : ACR_PHISHING_RESISTANT);
 
-/** amr values Entra accepts from an EAM (its claims request lists them); ours mapped onto that list. */
-export const ENTRA_AMR_BY_METHOD: Record<SignInMethod, string[]> = {
+/**
+ * amr for Entra's EAM profile. Microsoft's EAM provider reference ("Microsoft Entra ID processing of
+ * the provider response"): amr "should be returned as an array, and only one method claim should
+ * be returned", from its list of supported values; Entra maps each to a method type (fido, otp:
+ * possession) to check that the second factor differs in type from the first (a password).
+ */
+export const ENTRA_AMR_BY_METHOD: Record<SignInMethod, [string]> = {
   passkey: ['fido'],
-  security_key: ['fido', 'hwk'],
+  security_key: ['fido'],
   'password+totp': ['otp'],
   'password+passkey': ['fido'],
 };
+
+/**
+ * The acr to answer Entra: "should match one of the values from the request ... Only one acr claim
+ * should be returned" (EAM provider reference). Every Tessera method is a possession factor (fido,
+ * otp), so the first requested value that admits possession; Entra asks `possessionorinherence`.
+ */
+export function entraAcrFor(claimsParam: unknown): string {
+  try {
+    const values = (JSON.parse(String(claimsParam ?? '{}')) as { id_token?: { acr?: { values?: unknown } } })?.id_token?.acr?.values;
+    const match = Array.isArray(values) ? values.find((v): v is string => typeof v === 'string' && v.includes('possession')) : undefined;
+    return match ?? ACR_ENTRA_EAM;
+  } catch {
+    return ACR_ENTRA_EAM;
+  }
+}
 
 /**
  * Standard claims (OIDC Core §5.1) per scope, plus ours. `upn` is the employee's e-mail address
