@@ -39,6 +39,12 @@ export function createEmployeeService(deps: {
   const hooks = deps.revocationHooks ?? [];
   const deletionHooks = deps.deletionHooks ?? [];
 
+  /**
+   * In the caller's transaction when given (no savepoint: a directory sync of thousands would
+   * overflow PostgreSQL's subtransaction cache), else in a new one.
+   */
+  const inTransaction = <T>(outer: Executor | undefined, fn: (tx: Executor) => Promise<T>): Promise<T> => (outer ? fn(outer) : db.transaction(fn));
+
   async function revokeEverything(tx: Executor, id: string) {
     await sessions.revokeSubject('employee', id, { tx });
     for (const hook of hooks) await hook(tx, id);
@@ -68,7 +74,7 @@ export function createEmployeeService(deps: {
   /** `outer`: run inside the caller's transaction (a directory sync applies all its changes or none). */
   async function create(ctx: RequestContext, input: EmployeeCreate & { source?: string }, outer?: Executor): Promise<EmployeeDto> {
     try {
-      return await (outer ?? db).transaction(async (tx) => {
+      return await inTransaction(outer, async (tx) => {
         const refs = await resolveRefs(tx, input);
         const row = await repo.insertEmployee(tx, {
           email: input.email, firstName: input.firstName, lastName: input.lastName, phone: input.phone || null,
@@ -85,7 +91,7 @@ export function createEmployeeService(deps: {
 
   async function update(ctx: RequestContext, id: string, patch: EmployeePatch, outer?: Executor): Promise<EmployeeDto> {
     try {
-      return await (outer ?? db).transaction(async (tx) => {
+      return await inTransaction(outer, async (tx) => {
         const current = await get(id, tx);
         const refs = await resolveRefs(tx, patch, current);
         const next = { ...patch, ...refs, ...(patch.phone !== undefined ? { phone: patch.phone || null } : {}) };
@@ -110,7 +116,7 @@ export function createEmployeeService(deps: {
   }
 
   async function remove(ctx: RequestContext, id: string, outer?: Executor): Promise<void> {
-    await (outer ?? db).transaction(async (tx) => {
+    await inTransaction(outer, async (tx) => {
       const current = await get(id, tx);
       await revokeEverything(tx, id);
       for (const hook of deletionHooks) await hook(tx, id);

@@ -28,8 +28,13 @@ export interface SambaDc {
   ldapsUrl: string;
   dir: string;
   addUser(u: SeedUser): Promise<string>;
-  /** Many users in one connection (fast seeding for paging and the bench). */
-  addUsers(users: SeedUser[]): Promise<void>;
+  /** Many users over one connection, `concurrency` requests in flight (fast seeding for paging and the bench). */
+  addUsers(users: SeedUser[], concurrency?: number): Promise<void>;
+  /**
+   * Thousands of users (enabled, no password) added to a group offline: samba is stopped, the LDIF
+   * goes straight into sam.ldb through Samba's own ldb modules (ldbmodify), then samba starts again.
+   */
+  bulkAddUsers(users: SeedUser[], group: string): Promise<void>;
   addGroup(name: string): Promise<string>;
   addMembers(group: string, members: string[]): Promise<void>;
   removeMembers(group: string, members: string[]): Promise<void>;
@@ -60,6 +65,8 @@ export interface SeedUser {
   phone?: string;
   company?: string;
   disabled?: boolean;
+  /** Enabled without a password (userAccountControl PASSWD_NOTREQD): fast bulk seeding. */
+  passwordNotRequired?: boolean;
 }
 
 const ADMIN_PASSWORD = 'Adm1n-Secret!pw';
@@ -161,7 +168,8 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     const list = Object.entries(attrs).map(([type, v]) => new Attribute({ type, values: Array.isArray(v) ? v : [v as string] }));
     if (u.password) list.push(new Attribute({ type: 'unicodePwd', values: [pwd(u.password)] }));
     // 512 NORMAL_ACCOUNT, 514 disabled; a new account without a password must stay disabled in AD.
-    list.push(new Attribute({ type: 'userAccountControl', values: [String(u.password && !u.disabled ? 512 : 514)] }));
+    const uac = u.disabled ? 514 : u.password ? 512 : u.passwordNotRequired ? 544 : 514;
+    list.push(new Attribute({ type: 'userAccountControl', values: [String(uac)] }));
     await a().add(userDn(u.username), list);
     return userDn(u.username);
   }
@@ -171,13 +179,33 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     caPem: fs.readFileSync(path.join(dir, 'private', 'tls', 'ca.pem'), 'utf8'),
     tlsServerName: `${hostName.toUpperCase()}.${realm}`, ldapsUrl, dir,
     addUser,
-    async addUsers(users) { for (const u of users) await addUser(u); },
+    async addUsers(users, concurrency = 1) {
+      for (let i = 0; i < users.length; i += concurrency) await Promise.all(users.slice(i, i + concurrency).map(addUser));
+    },
+    async bulkAddUsers(users, group) {
+      const attr: [keyof SeedUser, string][] = [['givenName', 'givenName'], ['surname', 'sn'], ['mail', 'mail'], ['displayName', 'displayName'],
+        ['department', 'department'], ['title', 'title'], ['phone', 'telephoneNumber'], ['company', 'company']];
+      let ldif = '';
+      for (const u of users) {
+        ldif += `dn: ${userDn(u.username)}\nobjectClass: user\nsAMAccountName: ${u.username}\nuserPrincipalName: ${u.username}@${realm}\nuserAccountControl: 544\n`;
+        for (const [k, name] of attr) if (u[k]) ldif += `${name}: ${String(u[k])}\n`;
+        ldif += '\n';
+      }
+      ldif += `dn: ${groupDn(group)}\nchangetype: modify\nadd: member\n${users.map((u) => `member: ${userDn(u.username)}\n`).join('')}\n`;
+      const file = path.join(dir, 'bulk.ldif');
+      fs.writeFileSync(file, ldif);
+      await halt();
+      await run('ldbmodify', ['-H', path.join(dir, 'private', 'sam.ldb'), file], { maxBuffer: 64 * 1024 * 1024 });
+      await start();
+    },
     async addGroup(name) {
       await a().add(groupDn(name), { objectClass: ['top', 'group'], sAMAccountName: name });
       return groupDn(name);
     },
     async addMembers(group, members) {
-      await a().modify(groupDn(group), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: members.map(userDn) }) }));
+      for (let i = 0; i < members.length; i += 1000) {
+        await a().modify(groupDn(group), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: members.slice(i, i + 1000).map(userDn) }) }));
+      }
     },
     async removeMembers(group, members) {
       await a().modify(groupDn(group), new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: members.map(userDn) }) }));
