@@ -82,4 +82,10 @@ export const samlSessions = pgTable('saml_sessions', {
   sessionIndex: text('session_index').notNull(),
   createdAt: createdAt(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-}, (t) => [index('saml_sessions_session_idx').on(t.sessionId), uniqueIndex('saml_sessions_index_key').on(t.sessionIndex)]);
+}, (t) => [
+  index('saml_sessions_session_idx').on(t.sessionId),
+  uniqueIndex('saml_sessions_index_key').on(t.sessionIndex),
+  // Expired rows are purged as new ones come, and employees' rows go with them.
+  index('saml_sessions_expires_idx').on(t.expiresAt),
+  index('saml_sessions_employee_idx').on(t.employeeId),
+]);

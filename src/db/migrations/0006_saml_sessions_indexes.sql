@@ -1,0 +1,2 @@
+CREATE INDEX "saml_sessions_expires_idx" ON "saml_sessions" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "saml_sessions_employee_idx" ON "saml_sessions" USING btree ("employee_id");
