@@ -57,7 +57,10 @@ for (const engine of ENGINES) {
       assert.equal(await services.samlSso.loadPending(id), undefined, 'expired after 15 minutes');
 
       const employee = await services.employees.create(cliContext(), { email: 'ada@corp.example', firstName: 'Ada', lastName: 'L' });
-      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'old', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_s1', expiresAt: new Date(clock.now().getTime() + 3_600_000) });
+      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'old', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_s1', expiresAt: new Date(clock.now().getTime() + 3_600_000) }, clock.now());
+      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'stale', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_stale', expiresAt: new Date(clock.now().getTime() - 1000) }, new Date(clock.now().getTime() - 5000));
+      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'other', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_s2', expiresAt: new Date(clock.now().getTime() + 3_600_000) }, clock.now());
+      assert.equal(await state.findSamlSessionByIndex(services.db, '_stale'), undefined, 'ended SAML sessions are purged as new ones come');
       await state.moveSamlSessions(services.db, 'old', 'new');
       assert.equal((await state.findSamlSessionsBySession(services.db, 'new')).length, 1);
       assert.equal((await state.findSamlSessionByIndex(services.db, '_s1'))?.sessionId, 'new');

@@ -30,7 +30,9 @@ export async function deletePending(db: Executor, id: string, now: Date): Promis
 
 export type SamlSessionRow = typeof samlSessions.$inferSelect;
 
-export async function insertSamlSession(db: Executor, row: typeof samlSessions.$inferInsert): Promise<void> {
+/** Records a SAML session; sessions past their end are purged on the way (an index range). */
+export async function insertSamlSession(db: Executor, row: typeof samlSessions.$inferInsert, now: Date): Promise<void> {
+  await db.delete(samlSessions).where(lt(samlSessions.expiresAt, now));
   await db.insert(samlSessions).values(row);
 }
 

@@ -140,7 +140,7 @@ export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: Se
     const responseId = newSamlId(crypto.randomBytes);
     let response = buildResponse({ id: responseId, issuer: urls.entityId, issueInstant: now, destination: request.acsUrl, inResponseTo: request.requestId, status: { top: STATUS.success }, assertion });
     if (sp.signResponse) response = signElement(response, key, { localName: 'Response', id: responseId });
-    await state.insertSamlSession(db, { employeeId: who.employee.id, sessionId: who.session.id, spId: sp.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex, expiresAt: sessionEnd });
+    await state.insertSamlSession(db, { employeeId: who.employee.id, sessionId: who.session.id, spId: sp.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex, expiresAt: sessionEnd }, now);
     await audit.record(ctx, {
       action: 'saml.sign_in', target: { type: 'saml_sp', id: sp.id, label: sp.name },
       details: { employeeId: who.employee.id, method: who.authentication.method, flow: request.requestId ? 'sp_initiated' : 'idp_initiated', acs: request.acsUrl },

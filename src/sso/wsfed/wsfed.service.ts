@@ -78,7 +78,7 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
         + '<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>'
         + '<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>'
         + '</t:RequestSecurityTokenResponse>';
-      await state.insertSamlSession(db, { employeeId: who.employee.id, sessionId: who.session.id, spId: rp.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex: newSamlId(crypto.randomBytes), expiresAt: new Date(Math.min(now.getTime() + rp.sessionLifetimeMinutes * 60_000, who.session.expiresAt.getTime())) });
+      await state.insertSamlSession(db, { employeeId: who.employee.id, sessionId: who.session.id, spId: rp.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex: newSamlId(crypto.randomBytes), expiresAt: new Date(Math.min(now.getTime() + rp.sessionLifetimeMinutes * 60_000, who.session.expiresAt.getTime())) }, now);
       await audit.record(ctx, { action: 'wsfed.sign_in', target: { type: 'wsfed_rp', id: rp.id, label: rp.name }, details: { employeeId: who.employee.id, method: who.authentication.method, tokenType: rp.tokenType, reply: request.replyUrl } });
       return { action: request.replyUrl, fields: { wa: 'wsignin1.0', wresult: rstr, wctx: request.wctx ?? undefined } };
     },
