@@ -1,5 +1,6 @@
-// The console's Entra passkeys page in Debian's Chromium, against a server process that reaches the
-// Graph emulator over TLS (NODE_EXTRA_CA_CERTS): an admin finds an employee paired with Entra, sees
+// The console in Debian's Chromium, against a server process that reaches the Graph emulator over
+// TLS (NODE_EXTRA_CA_CERTS): an admin adds an Entra ID tenant under Settings → Domains, tests the
+// connection and syncs; then, on the Entra passkeys page, finds an employee paired with Entra, sees
 // her passkey (name, model, AAGUID), deletes it, and finds her back in Pending while Entra lost the
 // passkey and moved her between the pairing groups. Needs the built console (npm run build:web).
 import assert from 'node:assert/strict';
@@ -26,6 +27,8 @@ describe('console: Entra passkeys', { skip: browserSkipReason(), timeout: 120_00
   let session: BrowserSession;
   let dir: string;
   let alice: EmulatedUser;
+  let api: HttpClient;
+  let clientId: string;
 
   before(async () => {
     assertChromiumInstalled();
@@ -42,17 +45,8 @@ describe('console: Entra passkeys', { skip: browserSkipReason(), timeout: 120_00
     const created = await runCli(['admin', 'create', '--email', ADMIN.email, '--name', ADMIN.name, '--password-stdin'], env, `${ADMIN.password}\n`);
     assert.equal(created.code, 0, created.stderr);
     [server, chromium] = await Promise.all([startServerProcess(env), launchBrowser()]);
-    const api = new HttpClient(server.url, { authorization: `Bearer ${API_KEY}` });
-    const domain = await api.post('/api/directory/domains', {
-      kind: 'entra', name: 'contoso.onmicrosoft.com', secret: 'console-secret', passwordChangeDays: 0,
-      settings: { tenantId: emu.tenantId, clientId: app.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl, passkeys: { enabled: true } },
-    });
-    assert.equal(domain.status, 201, domain.text);
-    assert.equal((await api.post(`/api/directory/domains/${domain.json.id}/sync`, { wait: true })).json?.status, 'succeeded');
-    const options = await api.post('/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys/options');
-    const registered = await api.post('/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys', makeEntraAttestation(softKeys.yubikey(), options.json.publicKey, 'Alice YubiKey'));
-    assert.equal(registered.status, 201, registered.text);
-    assert.equal((await api.post('/api/entra/contoso.onmicrosoft.com/pairings/refresh')).status, 200);
+    api = new HttpClient(server.url, { authorization: `Bearer ${API_KEY}` });
+    clientId = app.clientId;
     session = await newSession(chromium, { baseURL: server.url });
   });
   after(async () => {
@@ -62,13 +56,46 @@ describe('console: Entra passkeys', { skip: browserSkipReason(), timeout: 120_00
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists users by pairing state with their passkeys, and deletes a passkey in Entra too', async () => {
+  it('adds an Entra ID tenant in Settings → Domains, tests the connection and syncs', async () => {
     const { page } = session;
     await page.goto('/login');
     await page.getByLabel('Email', { exact: true }).fill(ADMIN.email);
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    await page.getByRole('button', { name: 'Add Entra ID tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Entra ID tenant' });
+    await dialog.getByLabel(/^Domain/).fill('contoso.onmicrosoft.com');
+    await dialog.getByLabel('Directory (tenant) ID').fill(emu.tenantId);
+    await dialog.getByLabel('Application (client) ID').fill(clientId);
+    await dialog.getByLabel('Client secret', { exact: true }).fill('console-secret');
+    await dialog.getByLabel('Login base URL').fill(emu.loginUrl);
+    await dialog.getByLabel('Graph base URL').fill(emu.graphUrl);
+    await dialog.getByLabel('Auto password change (days)').fill('0');
+    await dialog.getByRole('switch', { name: 'Provision passkeys into Entra ID' }).check({ force: true });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('table', { name: 'Domains' }).getByRole('row', { name: /contoso\.onmicrosoft\.com/ });
+    await row.getByText('Entra ID', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Test connection' }).click();
+    const status = page.getByRole('status').filter({ hasText: 'Test connection, contoso.onmicrosoft.com' });
+    await status.waitFor();
+    assert.match(await status.innerText(), /Test connection, contoso\.onmicrosoft\.com: ok/);
+    await row.getByRole('button', { name: 'Sync now' }).click();
+    const domains = await api.get('/api/directory/domains');
+    const domain = domains.json.items.find((d: { name: string }) => d.name === 'contoso.onmicrosoft.com');
+    assert.equal(JSON.stringify(domain).includes('console-secret'), false, 'the secret is never answered');
+    for (let i = 0; i < 100 && !(await api.get(`/api/directory/domains/${domain.id}`)).json.lastSyncAt; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await api.get('/api/employees?pageSize=10')).json.items.length, 2, 'both users imported');
+  });
+
+  it('lists users by pairing state with their passkeys, and deletes a passkey in Entra too', async () => {
+    const options = await api.post('/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys/options');
+    const registered = await api.post('/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys', makeEntraAttestation(softKeys.yubikey(), options.json.publicKey, 'Alice YubiKey'));
+    assert.equal(registered.status, 201, registered.text);
+    const { page } = session;
     await page.getByRole('link', { name: 'Entra passkeys' }).click();
+    await page.getByRole('button', { name: 'Refresh from Entra' }).click();
     await page.getByRole('heading', { name: 'Entra passkeys', level: 1 }).waitFor();
     await page.getByRole('tab', { name: 'Pending (1)' }).waitFor();
     await page.getByRole('tab', { name: 'Paired with Entra (1)' }).click();

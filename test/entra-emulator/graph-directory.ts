@@ -16,7 +16,7 @@ const groupDefault = ['id', 'displayName', 'description', 'mailNickname', 'mailE
 const groupProps = new Set([...groupDefault, 'members']);
 
 export const readUsers = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
-export const readGroups = ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+export const readGroups = ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const writeGroups = ['Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 const writeMembers = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 const writePasswords = ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];

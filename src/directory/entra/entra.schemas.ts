@@ -33,7 +33,7 @@ export type EntraSettings = z.infer<typeof entraSettings>;
 /** Application permissions each feature needs; any one permission of a set is enough. */
 export const requiredPermissions = {
   users: { label: 'read users', anyOf: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
-  groups: { label: 'read groups and their members', anyOf: ['Group.Read.All', 'GroupMember.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
+  groups: { label: 'read groups and their members', anyOf: ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
   rotation: { label: 'password rotation', anyOf: ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'] },
   passkeys: { label: 'passkey provisioning', anyOf: ['UserAuthMethod-Passkey.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'] },
   pairingGroups: { label: 'pairing groups (create groups, change members)', anyOf: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'] },
