@@ -108,6 +108,13 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.equal(payload.nonce, nonce);
     assert.equal(payload.acr, 'possessionorinherence');
     assert.deepEqual(payload.amr, ['fido'], 'one amr value (EAM provider reference)');
+    // Entra reads the provider's keys from x5c only: the signing key carries its certificate.
+    const jwks = await (await fetch(`${t.issuer}/jwks`)).json() as { keys: { kid: string; n?: string; x5c?: string[] }[] };
+    const signing = jwks.keys.find((k) => k.kid === protectedHeader.kid)!;
+    assert.ok(signing.x5c?.length, JSON.stringify(signing));
+    const cert = new crypto.X509Certificate(Buffer.from(signing.x5c[0], 'base64'));
+    assert.equal((cert.publicKey.export({ format: 'jwk' }) as { n?: string }).n, signing.n, 'the certificate is of the published key');
+    assert.ok(jwks.keys.every((k) => k.x5c?.length), 'every published key has x5c');
   });
 
   it('takes Entra\'s request as a form POST as well', async () => {

@@ -1,5 +1,8 @@
+// @peculiar/x509 (tsyringe) needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import * as x509 from '@peculiar/x509';
 import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
@@ -25,6 +28,37 @@ const generateKeyPair = promisify(crypto.generateKeyPair) as (type: 'rsa' | 'ec'
 
 export const privateJwkAad = (kid: string) => `oidc_signing_keys.private_jwk:${kid}`;
 
+x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+const WEBCRYPTO_ALG = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
+} as const;
+
+/**
+ * A self-signed certificate of the key, as a JWK `x5c` (base64 DER). Microsoft Entra ID reads
+ * provider keys only from `x5c` ("The JWK x5c parameter must be present to provide X.509
+ * representations of keys provided", EAM provider reference, Discovery of provider metadata);
+ * RFC 7517 §4.7. Ten years: keys change by rotation, not by certificate expiry.
+ */
+export async function selfSignedX5c(privateJwk: Record<string, unknown>, alg: Alg, now: Date): Promise<string[]> {
+  const algorithm = WEBCRYPTO_ALG[alg];
+  const { kid: _k, use: _u, alg: _a, ...jwk } = privateJwk;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
+  const subtle = crypto.webcrypto.subtle;
+  const keys = {
+    privateKey: await subtle.importKey('jwk', jwk as crypto.webcrypto.JsonWebKey, algorithm, false, ['sign']),
+    publicKey: await subtle.importKey('jwk', pub as crypto.webcrypto.JsonWebKey, algorithm, true, ['verify']),
+  };
+  const notAfter = new Date(now); notAfter.setUTCFullYear(notAfter.getUTCFullYear() + 10);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: crypto.randomBytes(16).toString('hex').replace(/^[89a-f]/, '1'),
+    name: `CN=Tessera OIDC ${String(privateJwk.kid)}`,
+    notBefore: new Date(now.getTime() - 60_000), notAfter, signingAlgorithm: algorithm, keys: keys as never,
+    extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
+  });
+  return [Buffer.from(cert.rawData).toString('base64')];
+}
+
 export interface OidcKeysOptions { rotationDays: number; retentionHours: number }
 export type OidcKeysService = ReturnType<typeof createOidcKeysService>;
 
@@ -38,10 +72,11 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
       ? await generateKeyPair('rsa', { modulusLength: 2048 })
       : await generateKeyPair('ec', { namedCurve: 'P-256' });
     const meta = { kid, alg, use: 'sig' };
+    const x5c = await selfSignedX5c({ ...privateKey.export({ format: 'jwk' }), ...meta }, alg, clock.now());
     return {
       kid, alg,
-      publicJwk: { ...publicKey.export({ format: 'jwk' }), ...meta },
-      privateJwk: sealer.seal(JSON.stringify({ ...privateKey.export({ format: 'jwk' }), ...meta }), privateJwkAad(kid)),
+      publicJwk: { ...publicKey.export({ format: 'jwk' }), ...meta, x5c },
+      privateJwk: sealer.seal(JSON.stringify({ ...privateKey.export({ format: 'jwk' }), ...meta, x5c }), privateJwkAad(kid)),
     };
   }
 
@@ -67,6 +102,16 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
           await audit.record(systemContext(), { action: 'oidc.key_rotated', target: { type: 'oidc_signing_key', id: key.kid, label: alg }, details: { alg, retired: current?.kid ?? null } }, tx);
         }
         await tx.delete(oidcSigningKeys).where(and(isNotNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.retiredAt, new Date(now.getTime() - options.retentionHours * 3_600_000))));
+        // Keys made before they carried a certificate get one (Entra reads keys from x5c only).
+        for (const row of await tx.select().from(oidcSigningKeys)) {
+          if (Array.isArray(row.publicJwk.x5c)) continue;
+          const privateJwk = JSON.parse(sealer.open(row.privateJwk, privateJwkAad(row.kid))) as Record<string, unknown>;
+          const x5c = await selfSignedX5c(privateJwk, row.alg as Alg, now);
+          await tx.update(oidcSigningKeys).set({
+            publicJwk: { ...row.publicJwk, x5c },
+            privateJwk: sealer.seal(JSON.stringify({ ...privateJwk, x5c }), privateJwkAad(row.kid)),
+          }).where(eq(oidcSigningKeys.kid, row.kid));
+        }
       });
       return created;
     },
@@ -81,7 +126,7 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
         .orderBy(sql`${oidcSigningKeys.retiredAt} IS NOT NULL`, desc(oidcSigningKeys.createdAt), asc(oidcSigningKeys.kid));
       return {
         jwks: { keys: rows.map((r) => JSON.parse(sealer.open(r.privateJwk, privateJwkAad(r.kid))) as Record<string, unknown>) },
-        version: rows.map((r) => `${r.kid}:${r.retiredAt ? 'r' : 'c'}`).join(','),
+        version: rows.map((r) => `${r.kid}:${r.retiredAt ? 'r' : 'c'}${Array.isArray(r.publicJwk.x5c) ? ':x5c' : ''}`).join(','),
       };
     },
 
