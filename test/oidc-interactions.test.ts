@@ -99,7 +99,14 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     const html = await ask.res.text();
     assert.match(html, /Allow Partner portal\?/);
     const action = /action="([^"]+\/confirm)"/.exec(html)![1];
-    const allowed = new URL((await browser.follow(action, { method: 'POST', body: new URLSearchParams() })).location);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
+    // A post that did not come from the page (cross-site form, no token) changes nothing.
+    for (const body of [new URLSearchParams(), new URLSearchParams({ csrf: `${csrf.slice(0, -2)}AA` })]) {
+      const forged = await browser.fetch(action, { method: 'POST', body });
+      assert.equal(forged.status, 403);
+    }
+    assert.equal((await t.services.audit.find({ action: 'oidc.consent_given' }, { offset: 0, limit: 5 })).items.length, 0);
+    const allowed = new URL((await browser.follow(action, { method: 'POST', body: new URLSearchParams({ csrf }) })).location);
     assert.ok(allowed.searchParams.get('code'), allowed.href);
     const consents = await t.services.audit.find({ action: 'oidc.consent_given' }, { offset: 0, limit: 5 });
     assert.equal(consents.items.length, 1);
@@ -109,7 +116,7 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     const other = await signedIn();
     const page = await (await other.browser.follow(authorizeUrl({}, thirdParty.client.clientId))).res.text();
     const abort = /action="([^"]+\/abort)"/.exec(page)![1];
-    const denied = new URL((await other.browser.follow(abort, { method: 'POST', body: new URLSearchParams() })).location);
+    const denied = new URL((await other.browser.follow(abort, { method: 'POST', body: new URLSearchParams({ csrf: /name="csrf" value="([^"]+)"/.exec(page)![1] }) })).location);
     assert.equal(denied.searchParams.get('error'), 'access_denied');
   });
 

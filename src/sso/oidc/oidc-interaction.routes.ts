@@ -4,6 +4,7 @@ import { sessionAuthentication, clearEmployeeSessionCookie } from '../../authn/e
 import * as directoryRepo from '../../directory/directory.repository.js';
 import * as employeeRepo from '../../employees/employee.repository.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
+import { hmac, safeEqual } from '../../security/tokens.js';
 import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
 import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor } from './oidc.claims.js';
@@ -53,6 +54,19 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     }
     return { email: employee.email, entraObjectIds };
   }
+
+  /**
+   * The consent form's CSRF token: an HMAC of the interaction uid under the CSRF key, so only a page
+   * Tessera rendered for this interaction can post Allow or Deny (the provider's interaction cookie
+   * is SameSite=Lax; this also holds against a sibling subdomain, which counts as same-site).
+   */
+  const consentToken = (uid: string) => hmac(services.csrfKey, `oidc-consent:${uid}`);
+  const isValidConsentToken = (request: FastifyRequest, uid: string) => {
+    const sent = (request.body as Record<string, unknown> | undefined)?.csrf;
+    return typeof sent === 'string' && safeEqual(sent, consentToken(uid));
+  };
+  const csrfRefused = async (reply: FastifyReply) => reply.code(403).type('text/html')
+    .send(await page(services, 'Sign-in could not continue', '<p>This form did not come from Tessera. Go back to the application and start again.</p>'));
 
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
     const returnTo = await getProvider().interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
@@ -116,8 +130,8 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
       reply.type('text/html').header('Cache-Control', 'no-store');
       return page(services, `Allow ${client.clientName ?? client.clientId}?`, `<p><strong>${esc(client.clientName ?? client.clientId)}</strong> asks to sign you in and to see:</p>
 <ul>${scopes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
-<form method="post" action="${path(uid)}/confirm"><button class="primary" type="submit">Allow</button></form>
-<form method="post" action="${path(uid)}/abort"><button class="secondary" type="submit">Deny</button></form>`);
+<form method="post" action="${path(uid)}/confirm"><input type="hidden" name="csrf" value="${consentToken(uid)}"><button class="primary" type="submit">Allow</button></form>
+<form method="post" action="${path(uid)}/abort"><input type="hidden" name="csrf" value="${consentToken(uid)}"><button class="secondary" type="submit">Deny</button></form>`);
     }
     return reply.code(400).type('text/html').send(await page(services, 'Sign-in could not continue', `<p>Unexpected step ${esc(prompt.name)}.</p>`));
   });
@@ -136,6 +150,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     const provider = getProvider();
     const details = await detailsOr400(request, reply);
     if (!details) return reply;
+    if (!isValidConsentToken(request, details.uid)) return csrfRefused(reply);
     if (details.prompt.name !== 'consent' || !details.session?.accountId) return reply.code(400).type('text/html').send(await page(services, 'Nothing to confirm', ''));
     const grantId = await grantAll(provider, details);
     await services.audit.record({ ...request.ctx, actor: { type: 'employee', id: details.session.accountId, label: null } }, {
@@ -145,7 +160,9 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
   });
 
   app.post('/oidc/interaction/:uid/abort', { schema: { hide: true } }, async (request, reply) => {
-    if (!(await detailsOr400(request, reply))) return reply;
+    const details = await detailsOr400(request, reply);
+    if (!details) return reply;
+    if (!isValidConsentToken(request, details.uid)) return csrfRefused(reply);
     return finish(request, reply, { error: 'access_denied', error_description: 'The employee did not allow the request' });
   });
 }
