@@ -18,7 +18,7 @@ const testResult = z.object({
 const domainPassword = z.string().min(1).max(256);
 
 /** Directory domains, syncs, and domain passwords (admin API), and the employee's own password change (portal). */
-export async function directoryRoutes(app: App, services: Services) {
+export async function directoryRoutes(app: App, services: Services, opts: { signInRateLimit: number } = { signInRateLimit: 30 }) {
   const tags = ['Directory'];
   const { domains, directorySync, domainPasswords, directoryAccounts } = services;
 
@@ -116,7 +116,8 @@ export async function directoryRoutes(app: App, services: Services) {
     async (request) => ({ items: await directoryAccounts.listForEmployee(requireEmployee(request).employee.id) }));
 
   app.post('/portal/directory-accounts/:accountId/password', {
-    config: { access: 'employee', rateLimit: { max: 10, timeWindow: '1 minute' } },
+    // Guessing the old password would lock the account in AD: limited like the sign-in endpoints.
+    config: { access: 'employee', rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } },
     schema: {
       tags: ['User portal'], params: z.object({ accountId: z.string().uuid() }).strict(),
       description: 'The employee changes their own domain password with the current one.',

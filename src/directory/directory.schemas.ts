@@ -61,10 +61,13 @@ export const domainCreate = z.discriminatedUnion('kind', [
 export type DomainCreate = z.infer<typeof domainCreate>;
 
 const partial = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial();
-export const domainPatch = z.union([
-  partial({ ...common }).extend({ settings: adSettings.partial().optional() }).strict(),
-  partial({ ...common }).extend({ settings: entraSettings.partial().optional() }).strict(),
-]);
+/**
+ * One object for every kind (a union would hide which field is wrong): `settings` holds the fields
+ * to change, checked against the domain's kind (domainSettingsByKind) by the service.
+ */
+export const domainPatch = partial({ ...common }).extend({
+  settings: z.record(z.string(), z.unknown()).optional().describe('Fields of the kind\'s settings to change (see the create body of each kind)'),
+}).strict();
 export type DomainPatch = z.infer<typeof domainPatch>;
 
 export const domainDto = z.object({

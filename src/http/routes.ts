@@ -41,7 +41,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await mailRoutes(api, services);
   await dashboardRoutes(api, services);
   await oidcClientRoutes(api, services);
-  await directoryRoutes(api, services);
+  await directoryRoutes(api, services, opts);
   await entraPasskeyRoutes(api, services);
   await hardwareKeyRoutes(api, services);
   await serviceProviderRoutes(api, services);
