@@ -70,9 +70,16 @@ describe('OIDC on two nodes (PostgreSQL + Redis)', { timeout: 60_000 }, () => {
     await db.database.query(`UPDATE oidc_signing_keys SET created_at = created_at - interval '100 days'`);
     await a.services.oidc.runtime.refreshKeys!();
     await b.services.oidc.runtime.refreshKeys!();
+    const during = await tokenAt(b, { grant_type: 'refresh_token', refresh_token: refreshed.json.refresh_token });
+    assert.equal(during.status, 200, JSON.stringify(during.json));
+    assert.equal(decodeProtectedHeader(during.json.id_token).kid, oldKid, 'the old key signs on while the new one is published ahead');
+    // Both nodes pick up the switch once the new key has been published for the lead time (48 h).
+    await db.database.query(`UPDATE oidc_signing_keys SET created_at = created_at - interval '49 hours', retired_at = retired_at - interval '49 hours'`);
+    await a.services.oidc.runtime.refreshKeys!();
+    await b.services.oidc.runtime.refreshKeys!();
     const keys = await a.services.oidc.keys.list();
     assert.equal(keys.length, 4, 'one new key per algorithm (not one per node), old ones kept');
-    const after = await tokenAt(b, { grant_type: 'refresh_token', refresh_token: refreshed.json.refresh_token });
+    const after = await tokenAt(b, { grant_type: 'refresh_token', refresh_token: during.json.refresh_token });
     assert.equal(after.status, 200, JSON.stringify(after.json));
     const newKid = decodeProtectedHeader(after.json.id_token).kid;
     assert.notEqual(newKid, oldKid, 'node B signs with the new key');

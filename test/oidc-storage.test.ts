@@ -91,11 +91,18 @@ for (const engine of ENGINES) {
       clock.advance(91 * DAY);
       const second = await keys.ensureCurrent();
       assert.equal(second.length, 2);
-      const { jwks } = await keys.privateJwks();
-      assert.equal(jwks.keys.length, 4, 'old keys still published');
-      assert.ok(second.includes(String(jwks.keys[0].kid)) && second.includes(String(jwks.keys[1].kid)), 'the new keys come first: they sign');
+      const { jwks, version } = await keys.privateJwks();
+      assert.equal(jwks.keys.length, 4, 'new keys published next to the old ones');
+      assert.ok(!second.includes(String(jwks.keys[0].kid)) && !second.includes(String(jwks.keys[1].kid)), 'the old keys still come first: they sign while the new ones are published ahead (48 h)');
       const listed = await keys.list();
       assert.equal(listed.filter((k) => k.retiredAt).length, 2);
+
+      clock.advance(2 * DAY);
+      await keys.ensureCurrent();
+      const later = await keys.privateJwks();
+      assert.equal(later.jwks.keys.length, 4, 'old keys still published');
+      assert.ok(second.includes(String(later.jwks.keys[0].kid)) && second.includes(String(later.jwks.keys[1].kid)), 'after the lead the new keys come first: they sign');
+      assert.notEqual(later.version, version, 'the order change is a new version (nodes rebuild their provider)');
 
       clock.advance(2 * DAY);
       await keys.ensureCurrent();

@@ -14,9 +14,14 @@ import type { Sealer } from '../../security/sealing.js';
 /**
  * Signing keys of the provider: one ES256 and one RS256 key in use (RS256 is what every relying
  * party must support, OIDC Core §15.1; ES256 for those that ask for it). Generated on first start,
- * private halves sealed, rotated when the current key is older than `rotationDays`; a retired key
- * stays published for `retentionHours` (longer than any ID token signed with it lives), then goes.
- * Rotation runs under a PostgreSQL advisory lock, so of several nodes starting at once one rotates.
+ * private halves sealed, rotated when the current key is older than `rotationDays`. A new key is
+ * published `publishLeadHours` before it signs (the old key keeps signing until then, its
+ * `retiredAt` set to that moment): relying parties cache JWKS, and Microsoft Entra ID refreshes the
+ * keys of an EAM provider only every 24 hours to 2 days and asks providers to "keep signing with the
+ * existing cert until the cache is refreshed" (EAM provider reference, Provider metadata caching).
+ * A retired key stays published for `retentionHours` (longer than any ID token signed with it
+ * lives), then goes. Rotation runs under a PostgreSQL advisory lock, so of several nodes starting
+ * at once one rotates.
  */
 export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
 type Alg = (typeof SIGNING_ALGS)[number];
@@ -59,11 +64,17 @@ export async function selfSignedX5c(privateJwk: Record<string, unknown>, alg: Al
   return [Buffer.from(cert.rawData).toString('base64')];
 }
 
-export interface OidcKeysOptions { rotationDays: number; retentionHours: number }
+export interface OidcKeysOptions { rotationDays: number; retentionHours: number; publishLeadHours?: number }
+/** Entra's "every 2 days" (EAM provider reference). */
+export const DEFAULT_PUBLISH_LEAD_HOURS = 48;
+
+/** 0: the key signs (a retiring key during its successor's lead); 1: current (signs once no key is retiring); 2: retired. */
+const keyRank = (r: { retiredAt: Date | null }, now: Date) => (r.retiredAt === null ? 1 : r.retiredAt > now ? 0 : 2);
 export type OidcKeysService = ReturnType<typeof createOidcKeysService>;
 
 export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clock; audit: AuditService; options: OidcKeysOptions }) {
   const { db, sealer, clock, audit, options } = deps;
+  const leadMs = (options.publishLeadHours ?? DEFAULT_PUBLISH_LEAD_HOURS) * 3_600_000;
 
   /** A new key pair; off the event loop (an RSA key takes 50–500 ms to find its primes). */
   async function generate(alg: Alg) {
@@ -97,7 +108,8 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
           if (current && now.getTime() - current.createdAt.getTime() < options.rotationDays * 86_400_000) continue;
           const key = await generate(alg);
           await tx.insert(oidcSigningKeys).values({ ...key, createdAt: now });
-          if (current) await tx.update(oidcSigningKeys).set({ retiredAt: now }).where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.createdAt, now)));
+          // The old key signs on until the new one has been published for the lead time.
+          if (current) await tx.update(oidcSigningKeys).set({ retiredAt: new Date(now.getTime() + leadMs) }).where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.createdAt, now)));
           created.push(key.kid);
           await audit.record(systemContext(), { action: 'oidc.key_rotated', target: { type: 'oidc_signing_key', id: key.kid, label: alg }, details: { alg, retired: current?.kid ?? null } }, tx);
         }
@@ -117,16 +129,19 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
     },
 
     /**
-     * The private JWKS handed to oidc-provider: for each algorithm the current key first (it signs
-     * with the first key that fits), then retired ones (published, still verify). The `version`
-     * string changes whenever the set does, so nodes know to rebuild their provider.
+     * The private JWKS handed to oidc-provider: for each algorithm the signing key first (it signs
+     * with the first key that fits): a retiring key during its successor's publication lead, else
+     * the current one; then keys published ahead, then retired ones (published, still verify). The
+     * `version` string changes whenever the set or the order does, so nodes know to rebuild their
+     * provider (the key check runs every 15 minutes).
      */
     async privateJwks(): Promise<{ jwks: { keys: Record<string, unknown>[] }; version: string }> {
-      const rows = await db.select().from(oidcSigningKeys)
-        .orderBy(sql`${oidcSigningKeys.retiredAt} IS NOT NULL`, desc(oidcSigningKeys.createdAt), asc(oidcSigningKeys.kid));
+      const now = clock.now();
+      const rows = (await db.select().from(oidcSigningKeys).orderBy(desc(oidcSigningKeys.createdAt), asc(oidcSigningKeys.kid)))
+        .sort((a, b) => keyRank(a, now) - keyRank(b, now));
       return {
         jwks: { keys: rows.map((r) => JSON.parse(sealer.open(r.privateJwk, privateJwkAad(r.kid))) as Record<string, unknown>) },
-        version: rows.map((r) => `${r.kid}:${r.retiredAt ? 'r' : 'c'}${Array.isArray(r.publicJwk.x5c) ? ':x5c' : ''}`).join(','),
+        version: rows.map((r) => `${r.kid}:${keyRank(r, now)}${Array.isArray(r.publicJwk.x5c) ? ':x5c' : ''}`).join(','),
       };
     },
 
