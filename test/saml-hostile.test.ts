@@ -167,6 +167,36 @@ describe('hostile SAML requests are refused without a 500', () => {
     assert.match(Buffer.from(parsePostForm(good.raw).fields.SAMLResponse, 'base64').toString(), /status:Success/);
   });
 
+  it('refuses a SHA-1 reference digest under an RSA-SHA256 signature over HTTP-POST', async () => {
+    const spKey = await spKeyPair();
+    const sha1Digest = nodeSamlSp({ ...signedSp.options, privateKey: spKey.privateKey, digestAlgorithm: 'sha1' } as never);
+    const m = await sha1Digest.getAuthorizeMessageAsync('') as { SAMLRequest: string };
+    const xml = zlib.inflateRawSync(Buffer.from(m.SAMLRequest, 'base64')).toString();
+    assert.match(xml, /xmldsig#sha1/, 'the request carries a SHA-1 digest');
+    await refusedStatus('POST', '/saml/sso', post(xml));
+  });
+
+  it('a LogoutRequest past its time or for another endpoint ends nothing, so a captured one cannot be replayed later', async () => {
+    const signedIn = await client.get(`/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(plainSp)))}`);
+    const response = Buffer.from(parsePostForm(signedIn.raw).fields.SAMLResponse, 'base64').toString();
+    const sessionIndex = /SessionIndex="([^"]+)"/.exec(response)![1];
+    const nameId = /<saml:NameID[^>]*>([^<]+)</.exec(response)![1];
+    const logout = (attrs: string) => `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newId()}" Version="2.0" ${attrs}><saml:Issuer>${plainSp}</saml:Issuer><saml:NameID>${nameId}</saml:NameID><samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex></samlp:LogoutRequest>`;
+    const stranger = new Client(t.app);
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    for (const [attrs, code] of [
+      [`IssueInstant="${hourAgo}"`, /saml\.request_expired/],
+      [`IssueInstant="${new Date(Date.now() + 3600_000).toISOString()}"`, /saml\.request_expired/],
+      [`IssueInstant="${instant()}" NotOnOrAfter="${hourAgo}"`, /saml\.request_expired/],
+      [`IssueInstant="${instant()}" Destination="https://other-idp.example/slo"`, /saml\.destination_mismatch/],
+    ] as const) {
+      const res = await stranger.get(`/saml/slo?SAMLRequest=${encodeURIComponent(deflate(logout(attrs)))}`);
+      assert.equal(res.status, 400, res.raw.slice(0, 300));
+      assert.match(res.raw, code);
+      assert.equal((await client.get('/api/signin/session')).status, 200, 'the employee is still signed in');
+    }
+  });
+
   it('refuses a request addressed to another IdP endpoint (Destination) with a status to the SP', async () => {
     const xml = authnRequest(plainSp).replace('Version="2.0"', 'Version="2.0" Destination="https://other-idp.example/sso"');
     await refusedStatus('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(xml))}`);

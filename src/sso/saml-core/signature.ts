@@ -6,11 +6,14 @@ import { certBody, childElements, firstChild, NS, parseXml, XmlError } from './x
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const RSA_SHA512 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+const SHA512 = 'http://www.w3.org/2001/04/xmlenc#sha512';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 
 /** Signature algorithms accepted from peers. RSA-SHA1 is refused (SP 800-131A: SHA-1 is not for signatures). */
 const VERIFY_ALGORITHMS: Record<string, string> = { [RSA_SHA256]: 'sha256', [RSA_SHA512]: 'sha512' };
+/** Reference digests accepted: a SHA-1 digest under an RSA-SHA256 signature is as weak as SHA-1 itself. */
+const VERIFY_DIGESTS = new Set([SHA256, SHA512]);
 
 /** A private key as PEM or, parsed once and cached, a KeyObject (PEM parsing costs more than a hash). */
 export interface SigningKey { privateKey: crypto.KeyLike; certificate: string }
@@ -58,6 +61,8 @@ export function verifyRootSignature(xml: string, certificates: string[]): Elemen
   if (references.length !== 1 || references[0].getAttribute('URI') !== `#${id}`) throw new XmlError('the signature does not reference the message itself');
   const method = signedInfo && firstChild(signedInfo, NS.dsig, 'SignatureMethod')?.getAttribute('Algorithm');
   if (!method || !VERIFY_ALGORITHMS[method]) throw new XmlError(`signature algorithm ${method ?? '(none)'} is not accepted; use RSA-SHA256`);
+  const digest = firstChild(references[0], NS.dsig, 'DigestMethod')?.getAttribute('Algorithm');
+  if (!digest || !VERIFY_DIGESTS.has(digest)) throw new XmlError(`digest algorithm ${digest ?? '(none)'} is not accepted; use SHA-256`);
   let count = 0;
   for (const el of Array.from(doc.getElementsByTagName('*'))) if (el.getAttribute('ID') === id || el.getAttribute('Id') === id || el.getAttribute('id') === id) count++;
   if (count !== 1) throw new XmlError('the signed ID appears more than once');

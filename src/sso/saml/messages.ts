@@ -75,7 +75,7 @@ export function readAuthnRequest(el: Element): AuthnRequest {
   };
 }
 
-export interface LogoutRequest { id: string; issuer: string; issueInstant: Date; destination: string | null; nameId: string; sessionIndexes: string[] }
+export interface LogoutRequest { id: string; issuer: string; issueInstant: Date; destination: string | null; notOnOrAfter: Date | null; nameId: string; sessionIndexes: string[] }
 
 /** A LogoutRequest (saml-core §3.7.1): who, and which of the SP's sessions. */
 export function readLogoutRequest(el: Element): LogoutRequest {
@@ -86,7 +86,10 @@ export function readLogoutRequest(el: Element): LogoutRequest {
   for (let n = el.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === 1 && (n as Element).namespaceURI === NS.protocol && (n as Element).localName === 'SessionIndex') sessionIndexes.push(textOf(n as Element));
   }
-  return { ...h, nameId, sessionIndexes };
+  const until = el.getAttribute('NotOnOrAfter');
+  const notOnOrAfter = until ? new Date(until) : null;
+  if (notOnOrAfter && Number.isNaN(notOnOrAfter.getTime())) throw new XmlError('NotOnOrAfter is not a dateTime');
+  return { ...h, notOnOrAfter, nameId, sessionIndexes };
 }
 
 export function readLogoutResponse(el: Element): { id: string; issuer: string; inResponseTo: string | null } {

@@ -102,7 +102,15 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
           throw new SsoFailure('saml.signature_invalid', `The logout request signature is not valid: ${(err as Error).message}`);
         }
       }
-      if (!(await replay.markSeen(`logout:${sp.id}:${request.id}`, new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000)))) {
+      // Freshness (saml-core §3.7.1, §1.3.3): a captured request is refused once its time is up,
+      // and the replay record below lives exactly as long, so no replay window is left open.
+      const now = clock.now().getTime();
+      const skew = sp.clockSkewSeconds * 1000;
+      const issued = request.issueInstant.getTime();
+      if (issued > now + skew || issued + LOGOUT_LIFETIME_S * 1000 + skew < now) throw new SsoFailure('saml.request_expired', 'The logout request is too old or from the future (check the clocks)');
+      if (request.notOnOrAfter && request.notOnOrAfter.getTime() + skew <= now) throw new SsoFailure('saml.request_expired', 'The logout request is past its NotOnOrAfter');
+      if (request.destination && request.destination !== urls.slo) throw new SsoFailure('saml.destination_mismatch', `The logout request is for ${request.destination}, not ${urls.slo}`);
+      if (!(await replay.markSeen(`logout:${sp.id}:${request.id}`, new Date(issued + LOGOUT_LIFETIME_S * 1000 + 2 * skew)))) {
         throw new SsoFailure('saml.request_replayed', 'This logout request was already used');
       }
       // The SP's sessions named by SessionIndex (or, without one, by NameID), and the Tessera
