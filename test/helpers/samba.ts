@@ -31,8 +31,9 @@ export interface SambaDc {
   /** Many users over one connection, `concurrency` requests in flight (fast seeding for paging and the bench). */
   addUsers(users: SeedUser[], concurrency?: number): Promise<void>;
   /**
-   * Thousands of users (enabled, no password) added to a group offline: samba is stopped, the LDIF
-   * goes straight into sam.ldb through Samba's own ldb modules (ldbmodify), then samba starts again.
+   * Thousands of users (enabled, no password) added to a group (through nested groups of 500)
+   * offline: samba is stopped, the LDIF goes straight into sam.ldb through Samba's own ldb modules
+   * (ldbmodify), then samba starts again.
    */
   bulkAddUsers(users: SeedUser[], group: string): Promise<void>;
   addGroup(name: string): Promise<string>;
@@ -191,7 +192,16 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
         for (const [k, name] of attr) if (u[k]) ldif += `${name}: ${String(u[k])}\n`;
         ldif += '\n';
       }
-      ldif += `dn: ${groupDn(group)}\nchangetype: modify\nadd: member\n${users.map((u) => `member: ${userDn(u.username)}\n`).join('')}\n`;
+      // Members go into nested groups of 500 (one modify with thousands of member values is
+      // quadratic in Samba), which the sync group contains: transitive membership covers them.
+      const parts: string[] = [];
+      for (let i = 0; i < users.length; i += 500) {
+        const part = `${group} ${parts.length + 1}`;
+        parts.push(part);
+        ldif += `dn: ${groupDn(part)}\nobjectClass: group\nsAMAccountName: ${part.replace(/\s+/g, '-').slice(0, 20)}\n`;
+        ldif += users.slice(i, i + 500).map((u) => `member: ${userDn(u.username)}\n`).join('') + '\n';
+      }
+      ldif += `dn: ${groupDn(group)}\nchangetype: modify\nadd: member\n${parts.map((p) => `member: ${groupDn(p)}\n`).join('')}\n`;
       const file = path.join(dir, 'bulk.ldif');
       fs.writeFileSync(file, ldif);
       await halt();
