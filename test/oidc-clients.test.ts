@@ -57,6 +57,7 @@ describe('OIDC clients: API and config file', () => {
       [{ ...web, grantTypes: ['implicit'] }, 400, 'oidc.client_invalid'],
       [{ ...web, colour: 'blue' }, 400, 'request.validation_failed'],
       [{ name: 'EAM without tenant', kind: 'eam' }, 400, 'oidc.client_invalid'],
+      [{ name: 'EAM by tenant domain', kind: 'eam', eam: { tenantId: 'contoso.onmicrosoft.com', appId: 'b5d0c7a2-4c61-4f4b-9a0e-2d1b7c8e9f01' } }, 400, 'request.validation_failed'],
       // oidc-provider's own check: a private key must never be registered as the client's public key.
       [{ ...web, tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' }] } }, 400, 'oidc.client_invalid'],
     ];

@@ -18,7 +18,8 @@ const webUrl = z.string().trim().max(2000).url().refine((v) => {
 
 const jwk = z.record(z.string(), z.unknown()).refine((k) => typeof k.kty === 'string', 'each key needs a "kty"');
 export const eamSettings = z.object({
-  tenantId: z.string().trim().regex(/^[0-9a-fA-F-]{36}$|^[a-z0-9.-]+\.[a-z]{2,}$/, 'a tenant id (GUID) or domain'),
+  // The GUID, not a domain: Entra's id_token_hint has `iss` https://login.microsoftonline.com/<tenant GUID>/v2.0.
+  tenantId: z.string().trim().toLowerCase().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the Directory (tenant) ID, a GUID (Entra names the tenant by it in the id_token_hint\'s issuer)'),
   appId: z.string().trim().min(1).max(200),
   /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
   jwksUrl: webUrl.optional(),

@@ -71,7 +71,8 @@ export function createEamVerifier(deps: { clock: Clock }) {
         if (err instanceof joseErrors.JOSEAlgNotAllowed) throw new EamHintError('the id_token_hint is not signed with RS256');
         throw new EamHintError(`the id_token_hint could not be verified (${(err as Error).message})`);
       }
-      if (payload.iss !== entraIssuer(eam.tenantId)) throw new EamHintError(`the id_token_hint's "iss" is ${JSON.stringify(payload.iss)}, expected ${entraIssuer(eam.tenantId)}`);
+      const issuer = entraIssuer(eam.tenantId.toLowerCase());
+      if (payload.iss !== issuer) throw new EamHintError(`the id_token_hint's "iss" is ${JSON.stringify(payload.iss)}, expected ${issuer}`);
       const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
       if (!audiences.includes(eam.appId)) throw new EamHintError(`the id_token_hint's "aud" is ${JSON.stringify(payload.aud)}, expected ${eam.appId}`);
       if (typeof payload.sub !== 'string' || !payload.sub) throw new EamHintError('the id_token_hint has no "sub"');

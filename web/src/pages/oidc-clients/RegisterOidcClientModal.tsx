@@ -107,7 +107,7 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
           {kind === 'eam' ? (
             <>
               <Text size="sm" c="dimmed">Entra ID sends employees here as a second factor; see docs/entra-eam.md for the steps in Entra.</Text>
-              <TextInput label="Tenant id" value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)} error={submitted ? errors.tenantId : undefined} />
+              <TextInput label="Tenant id" description="The Directory (tenant) ID, a GUID." value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)} error={submitted ? errors.tenantId : undefined} />
               <TextInput label="Entra application id" description="The app registration Entra names in its id_token_hint (audience)." value={appId} onChange={(e) => setAppId(e.currentTarget.value)} error={submitted ? errors.appId : undefined} />
               <TextInput label="Tenant JWKS URL" description="Optional; defaults to the tenant's login.microsoftonline.com keys." value={tenantJwks} onChange={(e) => setTenantJwks(e.currentTarget.value)} />
             </>
