@@ -203,6 +203,33 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     await other.close();
   });
 
+  it('the portal\'s Sign out signs the employee out of the SAML applications (IdP-initiated SLO), then shows the sign-in page', async () => {
+    const { page } = session;
+    await page.goto(`${sp!.url}/login?relay=/before-portal-sign-out`);
+    await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
+    await page.goto(`${sp!.url}/whoami`);
+    await heading(page, `Signed in as ${EMPLOYEE.email}`).waitFor();
+    await page.goto('/portal');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.pathname === '/signin', { timeout: 30_000 });
+    await heading(page, 'Sign in').waitFor();
+    assert.deepEqual(sp!.errors, [], 'the SP accepted the LogoutRequest');
+    await page.goto(`${sp!.url}/whoami`);
+    await heading(page, 'Nobody signed in').waitFor();
+    await page.goto('/portal');
+    await page.waitForURL((u) => u.pathname === '/signin', { timeout: 20_000 });
+    const events = await admin.get('/api/audit?action=saml.logout');
+    assert.equal(events.status, 200, events.text);
+    assert.ok(JSON.stringify(events.json).includes('"initiator":"idp"'), 'the IdP-initiated logout is audited');
+    // Mellon's session ended too: it sends the employee to sign in again. Then both are signed in
+    // again for the SP-initiated logout below.
+    await page.goto(`${apache!.url}/secret/`);
+    await signInWithPasskey(page);
+    await heading(page, 'Mellon protected page').waitFor({ timeout: 20_000 });
+    await page.goto(`${sp!.url}/login?relay=/again`);
+    await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
+  });
+
   it('single logout from the SP ends the Tessera session and Mellon\'s, then returns to the SP', async () => {
     const { page } = session;
     await page.goto(`${sp!.url}/logout`);

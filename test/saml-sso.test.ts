@@ -209,6 +209,43 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.notEqual((await client.get('/api/signin/session')).status, 200);
   });
 
+  it('the portal\'s Sign out (/saml/logout?from=portal) ends the SAML and WS-Fed sessions, then lands on the sign-in page', async () => {
+    const sp = await registerSp('portal-out');
+    const realm = 'urn:owa:portal-out';
+    await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: 'OWA', entityId: realm, preset: 'exchange', acsEndpoints: [{ url: 'https://mail.corp.example/owa/' }] });
+    const client = await signedInClient();
+    const signedIn = await client.get(pathOf(await sp.saml.getAuthorizeUrlAsync('', undefined, {})));
+    const { profile } = await sp.saml.validatePostResponseAsync(parsePostForm(signedIn.raw).fields);
+    assert.equal(parsePostForm((await client.get(`/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`)).raw).fields.wa, 'wsignin1.0');
+
+    const first = await client.get('/saml/logout?from=portal');
+    assert.equal(first.status, 303, first.raw);
+    assert.notEqual((await client.get('/api/signin/session')).status, 200, 'the Tessera session ended at once');
+    const toSp = new URL(first.headers.location as string);
+    assert.equal(toSp.origin + toSp.pathname, 'https://portal-out.sp.example/slo');
+    const fromIdp = await sp.saml.validateRedirectAsync(Object.fromEntries(toSp.searchParams), toSp.search.slice(1));
+    assert.equal(fromIdp.loggedOut, true);
+    assert.equal(fromIdp.profile?.sessionIndex, profile!.sessionIndex, 'the SP is told which of its sessions ends');
+    const answer = new URL(await sp.saml.getLogoutResponseUrlAsync(fromIdp.profile!, toSp.searchParams.get('RelayState')!, {}, true));
+    const done = await client.get(answer.pathname + answer.search);
+    assert.equal(done.status, 200, done.raw);
+    assert.match(done.raw, /<img src="https:\/\/mail\.corp\.example\/owa\/\?wa=wsignoutcleanup1\.0"/, 'the WS-Fed relying party is told to clean up');
+    assert.match(done.raw, /<a href="\/signin">Continue<\/a>/);
+    assert.match(String(done.headers['content-security-policy']), /img-src https:\/\/mail\.corp\.example/);
+    const events = await t.services.audit.find({ action: 'saml.logout' }, { offset: 0, limit: 50 });
+    assert.ok(events.items.some((e) => (e.details as { initiator?: string; otherSps?: number; relyingParties?: number }).initiator === 'idp' && (e.details as { otherSps: number }).otherSps === 1 && (e.details as { relyingParties: number }).relyingParties === 1), 'audited with both sessions');
+    assert.ok((await t.services.audit.find({ action: 'employee.sign_out', targetId: employee.id }, { offset: 0, limit: 1 })).total >= 1, 'the sign-out is audited');
+
+    // Nothing to walk: straight to the sign-in page; signed out already: the same.
+    const plain = await signedInClient();
+    const direct = await plain.get('/saml/logout?from=portal');
+    assert.equal(direct.status, 303);
+    assert.equal(direct.headers.location, '/signin');
+    assert.notEqual((await plain.get('/api/signin/session')).status, 200);
+    assert.equal((await plain.get('/saml/logout?from=portal')).headers.location, '/signin');
+    assert.equal((await plain.get('/saml/logout?from=https://evil.example')).status, 400, 'from names no URL');
+  });
+
   it('admins manage service providers over the API; every change is audited', async () => {
     const admin = await signedInAdmin(t);
     const created = await admin.post('/api/saml/service-providers', { name: 'GitLab', entityId: 'https://gitlab.corp.example', preset: 'gitlab', acsEndpoints: [{ url: 'https://gitlab.corp.example/users/auth/saml/callback' }] });

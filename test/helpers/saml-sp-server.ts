@@ -1,6 +1,6 @@
 /**
  * A small web application that signs in with SAML through @node-saml/node-saml, as a real SP
- * would: /login (HTTP-Redirect), /login-post (HTTP-POST form), /acs, /logout and /slo. It
+ * would: /login (HTTP-Redirect), /login-post (HTTP-POST form), /acs, /logout, /slo and /whoami. It
  * listens on 127.0.0.1 and shows who signed in, so a browser test reads the result on the page.
  */
 import http from 'node:http';
@@ -44,6 +44,8 @@ export async function startSpServer(opts: { idpUrl: string; idpCert: string[]; p
         profile = result.profile;
         return send(200, page(`Hello ${esc(profile?.nameID ?? '')}`, `<p id="relay">RelayState: ${esc(body.RelayState ?? '')}</p><p id="context">${esc(String((profile?.getAssertionXml?.() ?? '').match(/AuthnContextClassRef>([^<]+)</)?.[1] ?? ''))}</p>`));
       }
+      // Who the SP thinks is signed in (an IdP-initiated logout must have cleared it).
+      if (u.pathname === '/whoami') return send(200, page(profile ? `Signed in as ${esc(profile.nameID)}` : 'Nobody signed in', ''));
       if (u.pathname === '/logout' && profile) return send(302, '', { location: await saml.getLogoutUrlAsync(profile, 'sp-logout', {}) });
       if (u.pathname === '/slo') {
         const query = Object.fromEntries(u.searchParams);

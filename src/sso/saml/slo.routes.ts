@@ -19,7 +19,9 @@ export async function samlLogoutRoutes(app: App, services: Services) {
     clearEmployeeSessionCookie(reply, services);
     if (step.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(step.url, 303);
     if (step.kind === 'post') return sendPostForm(reply, step.action, step.fields, 'Signing you out…');
-    return sendSignedOutPage(reply);
+    // Nothing left to load (no WS-Fed cleanup): straight on to where the logout should end.
+    if (step.back && !step.cleanup?.length) return reply.header('Cache-Control', 'no-store').redirect(step.back, 303);
+    return sendSignedOutPage(reply, { cleanup: step.cleanup, back: step.back });
   }
 
   async function handle(request: FastifyRequest, reply: FastifyReply, binding: 'redirect' | 'post', m: z.infer<typeof message>) {
@@ -41,11 +43,19 @@ export async function samlLogoutRoutes(app: App, services: Services) {
   app.get('/saml/slo', { config: limits, schema: { hide: true, querystring: message } }, (request, reply) => handle(request, reply, 'redirect', request.query));
   app.post('/saml/slo', { config: limits, schema: { hide: true, body: message } }, (request, reply) => handle(request, reply, 'post', request.body ?? {}));
 
-  /** "Sign out everywhere": ends the Tessera session and walks every SP it signed in to. */
-  app.get('/saml/logout', { config: limits, schema: { hide: true } }, async (request, reply) => {
+  /**
+   * "Sign out everywhere": ends the Tessera session and walks every SP it signed in to. The
+   * portal's "Sign out" comes here with `from=portal` and ends on the sign-in page. A top-level
+   * GET (not a form post): the portal's CSP limits form-action to 'self', and browsers apply it
+   * to the redirects towards each SP's SLO endpoint.
+   */
+  const logoutQuery = z.object({ from: z.enum(['portal']).optional() }).passthrough();
+  app.get('/saml/logout', { config: limits, schema: { hide: true, querystring: logoutQuery } }, async (request, reply) => {
+    const back = request.query.from === 'portal' ? '/signin' : undefined;
     const who = await currentEmployee(request, services);
-    if (!who) return send(reply, { kind: 'done' });
+    if (!who) return send(reply, { kind: 'done', back });
     const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };
-    return send(reply, await slo.fromIdp(ctx, who.session.id));
+    await services.employeeAuth.recordSignOut(ctx, who.employee);
+    return send(reply, await slo.fromIdp(ctx, who.session.id, { back }));
   });
 }

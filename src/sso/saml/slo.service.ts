@@ -12,6 +12,7 @@ import { buildLogoutRequest, buildLogoutResponse, decodeMessage, deflateMessage,
 import * as state from './saml-state.repository.js';
 import type { ServiceProviderService } from './sp.service.js';
 import { SsoFailure } from './sso.service.js';
+import { wsfedCleanupUrl } from '../wsfed/wsfed.service.js';
 
 /** A logout walks the SPs one by one through the browser; each step waits this long at most. */
 const LOGOUT_LIFETIME_S = 600;
@@ -22,10 +23,14 @@ interface LogoutState {
   queue: Participant[];
   /** Set when some SP could not be told (no SLO endpoint): the answer is PartialLogout. */
   partial: boolean;
+  /** WS-Fed relying parties of the ended sessions: their wsignoutcleanup1.0 URLs, loaded by the signed-out page. */
+  cleanup?: string[];
+  /** Where an IdP-initiated logout ends (a path of ours, never from the request). */
+  back?: string;
 }
 
 /** What the route does next: redirect the browser, or auto-post a form, or show "signed out". */
-export type LogoutStep = { kind: 'redirect'; url: string } | { kind: 'post'; action: string; fields: Record<string, string | undefined> } | { kind: 'done' };
+export type LogoutStep = { kind: 'redirect'; url: string } | { kind: 'post'; action: string; fields: Record<string, string | undefined> } | { kind: 'done'; cleanup?: string[]; back?: string };
 
 const withQuery = (url: string, query: string) => `${url}${url.includes('?') ? '&' : '?'}${query}`;
 
@@ -39,16 +44,25 @@ export type SamlLogoutService = ReturnType<typeof createSamlLogoutService>;
 export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; replay: ReplayStore; sessions: SessionService; audit: AuditService; clock: Clock; urls: { entityId: string; slo: string } }) {
   const { db, keys, sps, replay, sessions, audit, clock, urls } = deps;
 
-  async function collect(sessionIds: string[], exceptSpId?: string): Promise<Participant[]> {
-    const out: Participant[] = [];
+  /**
+   * Ends the Tessera sessions and their SAML/WS-Fed sessions; returns the SAML SPs to send a
+   * LogoutRequest to, and the cleanup URLs of the WS-Fed relying parties (which share the table).
+   */
+  async function collect(sessionIds: string[], exceptSpId?: string): Promise<{ queue: Participant[]; cleanup: string[] }> {
+    const queue: Participant[] = [];
+    const cleanup = new Set<string>();
     for (const id of sessionIds) {
       for (const s of await state.findSamlSessionsBySession(db, id)) {
-        if (s.spId !== exceptSpId) out.push({ spId: s.spId, nameId: s.nameId, nameIdFormat: s.nameIdFormat, sessionIndex: s.sessionIndex });
+        if (s.spId === exceptSpId) continue;
+        const rp = await sps.findEnabledById('wsfed', s.spId);
+        const url = rp && wsfedCleanupUrl(rp);
+        if (url) cleanup.add(url);
+        else if (!rp) queue.push({ spId: s.spId, nameId: s.nameId, nameIdFormat: s.nameIdFormat, sessionIndex: s.sessionIndex });
       }
       await state.deleteSamlSessionsBySession(db, id);
       await sessions.revoke(id);
     }
-    return out;
+    return { queue, cleanup: [...cleanup] };
   }
 
   async function next(stateId: string, st: LogoutState): Promise<LogoutStep> {
@@ -67,7 +81,7 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
     await state.deletePending(db, stateId, now);
     const init = st.initiator;
     const sp = init && await sps.findEnabledById('saml', init.spId);
-    if (!init || !sp?.sloUrl) return { kind: 'done' };
+    if (!init || !sp?.sloUrl) return { kind: 'done', cleanup: st.cleanup ?? [], back: st.back };
     const id = newSamlId(crypto.randomBytes);
     const xml = buildLogoutResponse({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, inResponseTo: init.requestId, status: st.partial ? { top: STATUS.success, second: STATUS.partialLogout } : { top: STATUS.success } });
     if (sp.sloBinding === 'post') return { kind: 'post', action: sp.sloUrl, fields: { SAMLResponse: Buffer.from(signElement(xml, key, { localName: 'LogoutResponse', id })).toString('base64'), RelayState: init.relayState ?? undefined } };
@@ -122,15 +136,20 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
         : isSigned ? await state.findSamlSessionsBySp(db, sp.id, request.nameId) : [];
       // Nothing found (already expired): the browser that asked still ends its own session.
       const sessionIds = [...new Set(found.length ? found.map((s) => s!.sessionId) : cookieSessionId ? [cookieSessionId] : [])];
-      const queue = await collect(sessionIds, sp.id);
-      await audit.record(ctx, { action: 'saml.logout', target: { type: 'saml_sp', id: sp.id, label: sp.name }, details: { initiator: 'sp', sessions: sessionIds.length, otherSps: queue.length } });
-      return start({ initiator: { spId: sp.id, requestId: request.id, relayState: input.relayState }, queue, partial: false });
+      const { queue, cleanup } = await collect(sessionIds, sp.id);
+      await audit.record(ctx, { action: 'saml.logout', target: { type: 'saml_sp', id: sp.id, label: sp.name }, details: { initiator: 'sp', sessions: sessionIds.length, otherSps: queue.length, relyingParties: cleanup.length } });
+      // The initiating SP gets its LogoutResponse last, so WS-Fed cleanup has no page to run on: PartialLogout says so.
+      return start({ initiator: { spId: sp.id, requestId: request.id, relayState: input.relayState }, queue, partial: cleanup.length > 0 });
     },
-    /** The employee signs out of everything from Tessera (IdP-initiated SLO). */
-    async fromIdp(ctx: RequestContext, sessionId: string): Promise<LogoutStep> {
-      const queue = await collect([sessionId]);
-      await audit.record(ctx, { action: 'saml.logout', details: { initiator: 'idp', otherSps: queue.length } });
-      return start({ queue, partial: false });
+    /**
+     * The employee signs out of everything from Tessera (IdP-initiated SLO, the portal's "Sign
+     * out"): the session ends now, then each SAML SP is told through the browser, and the last
+     * page loads the WS-Fed relying parties' cleanup URLs. `back`: a path of ours to end on.
+     */
+    async fromIdp(ctx: RequestContext, sessionId: string, opts: { back?: string } = {}): Promise<LogoutStep> {
+      const { queue, cleanup } = await collect([sessionId]);
+      await audit.record(ctx, { action: 'saml.logout', details: { initiator: 'idp', otherSps: queue.length, relyingParties: cleanup.length } });
+      return start({ queue, partial: false, cleanup, back: opts.back });
     },
     /** A LogoutResponse from an SP in the chain: on to the next one. */
     async responseFromSp(input: { binding: 'redirect' | 'post'; message: string; relayState: string | null }): Promise<LogoutStep> {

@@ -31,6 +31,12 @@ const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-
 
 export type WsFedService = ReturnType<typeof createWsFedService>;
 
+/** A relying party's sign-out cleanup URL (WS-Federation 1.2 §13.2.4 wsignoutcleanup1.0), on its default reply URL. */
+export function wsfedCleanupUrl(rp: { acsEndpoints: { url: string; isDefault: boolean }[] }): string | undefined {
+  const url = (rp.acsEndpoints.find((a) => a.isDefault) ?? rp.acsEndpoints[0])?.url;
+  return url && `${url}${url.includes('?') ? '&' : '?'}wa=wsignoutcleanup1.0`;
+}
+
 /**
  * WS-Federation passive requestor profile: a signed SAML 1.1 or 2.0 token in a WS-Trust
  * RequestSecurityTokenResponse, posted to the relying party's registered reply URL.
@@ -95,7 +101,8 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
         const used = new Set((await state.findSamlSessionsBySession(db, sessionId)).map((s) => s.spId));
         for (const rp of all.filter((r) => used.has(r.id))) {
           const url = (rp.acsEndpoints.find((a) => a.isDefault) ?? rp.acsEndpoints[0])?.url;
-          if (url && url !== wreply) cleanup.push(`${url}${url.includes('?') ? '&' : '?'}wa=wsignoutcleanup1.0`);
+          const cleanupUrl = wsfedCleanupUrl(rp);
+          if (url !== wreply && cleanupUrl) cleanup.push(cleanupUrl);
         }
         await state.deleteSamlSessionsBySession(db, sessionId);
       }

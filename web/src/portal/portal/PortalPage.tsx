@@ -1,13 +1,9 @@
 import { Alert, Box, Button, Center, Container, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconLogout } from '@tabler/icons-react';
-import { notifications } from '@mantine/notifications';
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Navigate, useNavigate } from 'react-router-dom';
+import { Navigate } from 'react-router-dom';
 import { errorMessage } from '../../api/client';
-import { employeeSessionKey, signOut } from '../../api/employee-sign-in';
-import { portalKeys, usePortalMe } from '../../api/portal';
-import { notifyError } from '../../components/notify';
+import { usePortalMe } from '../../api/portal';
 import { BrandMark } from '../components/BrandMark';
 import { signInPath } from '../return-to';
 import { ApplicationsSection } from './ApplicationsSection';
@@ -18,8 +14,6 @@ import { DomainPasswordSection } from './DomainPasswordSection';
 /** `/portal`: the signed-in employee's applications, sign-in methods and recent sign-ins. */
 export function PortalPage() {
   const me = usePortalMe();
-  const qc = useQueryClient();
-  const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
 
   if (me.isPending) {
@@ -48,20 +42,12 @@ export function PortalPage() {
   const { employee, branding } = me.data;
   const fullName = `${employee.firstName} ${employee.lastName}`.trim();
 
-  const leave = async () => {
+  // Signing out ends the employee's sessions at the SAML and WS-Fed applications too: the server
+  // ends the Tessera session, walks each SAML SP's single logout in this tab, loads the WS-Fed
+  // cleanup URLs, and ends on the sign-in page (a full page load: nothing of this session stays).
+  const leave = () => {
     setSigningOut(true);
-    try {
-      await signOut();
-    } catch (error) {
-      setSigningOut(false);
-      notifyError(error, 'Could not sign out');
-      return;
-    }
-    // Messages about this session's actions do not belong on the sign-in page.
-    notifications.clean();
-    qc.setQueryData(employeeSessionKey, null);
-    await navigate('/signin', { replace: true });
-    qc.removeQueries({ queryKey: portalKeys.all });
+    window.location.assign('/saml/logout?from=portal');
   };
 
   return (
