@@ -7,6 +7,8 @@ import { apiKeyScopes, MIN_DECLARED_KEY_LENGTH } from '../api-keys/api-key.servi
 import type { Services } from '../http/services.js';
 import { configContext } from '../lib/context.js';
 import { settingsPatch } from '../settings/settings.schemas.js';
+import { directoryConfigSchema } from '../directory/directory.config.js';
+import { domainCreate } from '../directory/directory.schemas.js';
 import { clientCreate } from '../sso/oidc/oidc-client.schemas.js';
 import { applyDeclaredServiceProviders, resolveDeclaredServiceProviders, samlConfigSchema, wsfedConfigSchema } from '../sso/saml/saml.config.js';
 
@@ -46,6 +48,8 @@ const fileSchema = z.object({
   /** SAML service providers and WS-Fed relying parties (src/sso/saml/saml.config.ts). */
   saml: samlConfigSchema.optional(),
   wsfed: wsfedConfigSchema.optional(),
+  /** Directory domains (src/directory/directory.config.ts); the service-account secret by reference. */
+  directory: directoryConfigSchema(secretRef).optional(),
   /** OIDC relying parties (src/sso/oidc); client_secret_* clients take their secret by reference. */
   oidc: z.object({
     clients: z.array(clientCreate.extend({ clientId: clientCreate.shape.clientId.unwrap(), secret: secretRef.optional() }).strict()),
@@ -113,6 +117,11 @@ export async function applyDeclarativeConfig(services: Services, file: string, e
   });
 
   const serviceProviders = resolveDeclaredServiceProviders(file, cfg, (where, message) => new DeclarativeConfigError(file, where, message));
+  const domains = ((cfg.directory?.domains ?? []) as { name: string; secret?: SecretRef }[]).map((d, i) => {
+    const parsed = domainCreate.safeParse({ ...d, secret: d.secret ? resolveSecret(file, `directory.domains[${i}].secret`, d.secret, env) : undefined });
+    if (!parsed.success) throw new DeclarativeConfigError(file, `directory.domains[${i}].${formatPath(parsed.error.issues[0].path)}`, parsed.error.issues[0].message);
+    return parsed.data;
+  });
   const oidcClients = (cfg.oidc?.clients ?? []).map((c, i) => ({ ...c, secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined }));
 
   if (cfg.settings) {
@@ -139,6 +148,12 @@ export async function applyDeclarativeConfig(services: Services, file: string, e
       throw new DeclarativeConfigError(file, `apiKeys[${i}]`, (err as Error).message);
     });
     if (result !== 'unchanged') changes.push(`API key ${k.name} ${result}`);
+  }
+  for (const [i, d] of domains.entries()) {
+    const result = await services.domains.ensureDeclared(ctx, d).catch((err) => {
+      throw new DeclarativeConfigError(file, `directory.domains[${i}]`, (err as Error).message);
+    });
+    if (result !== 'unchanged') changes.push(`directory domain ${d.name} ${result}`);
   }
   for (const [i, { secret, ...c }] of oidcClients.entries()) {
     const result = await services.oidc.clients.ensureDeclared(ctx, c, secret).catch((err) => {

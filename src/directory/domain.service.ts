@@ -29,6 +29,11 @@ export function toAppError(err: unknown): AppError | unknown {
   return new AppError(code, err.message, { cause: err });
 }
 
+/** JSON with object keys sorted: jsonb does not keep the order keys were written in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+}
+
 export type DomainService = ReturnType<typeof createDomainService>;
 
 /** Domain settings: several domains, each on its own; the service-account secret is write-only and sealed. */
@@ -129,8 +134,30 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     return result;
   }
 
+  /**
+   * A domain declared in the configuration file (`directory.domains`): created when missing,
+   * changed only where it differs (a second start records nothing). The secret is compared, never
+   * logged.
+   */
+  async function ensureDeclared(ctx: RequestContext, input: DomainCreate): Promise<'created' | 'updated' | 'unchanged'> {
+    const current = await repo.findDomainByName(db, input.name);
+    if (!current) {
+      await create(ctx, input, 'config');
+      return 'created';
+    }
+    if (current.kind !== input.kind) throw new AppError('directory.name_in_use', `Domain ${input.name} exists with kind ${current.kind}`);
+    const { kind: _kind, secret, ...rest } = input;
+    const dto = toDomainDto(current) as unknown as Record<string, unknown>;
+    const patch: DomainPatch = {};
+    for (const [k, v] of Object.entries(rest)) if (canonical(dto[k]) !== canonical(v)) (patch as Record<string, unknown>)[k] = v;
+    if (secret !== undefined && (openSecret(current) ?? null) !== secret) patch.secret = secret;
+    if (Object.keys(patch).length === 0) return 'unchanged';
+    await update(ctx, current.id, patch);
+    return 'updated';
+  }
+
   return {
-    get, byName, connectorFor, openSecret,
+    get, byName, connectorFor, openSecret, ensureDeclared,
     list: async () => (await repo.findDomains(db)).map(toDomainDto),
     getDto: async (id: string) => toDomainDto(await get(id)),
     create, update, remove, testConnection,
