@@ -92,6 +92,21 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     }
   });
 
+  it('gives an essential acr the sign-in meets, and answers unmet_authentication_requirements after one more sign-in for one it does not', async () => {
+    const { browser, key } = await signedIn();
+    const acrClaims = (value: string) => JSON.stringify({ id_token: { acr: { essential: true, values: [value] } } });
+    const met = new URL((await browser.follow(authorizeUrl({ claims: acrClaims('urn:tessera:acr:phr') }))).location);
+    assert.ok(met.searchParams.get('code'), `a security key sign-in is phishing-resistant: ${met.href}`);
+
+    // A security key never gives urn:tessera:acr:mfa: one more sign-in, then the error (not a redirect loop).
+    const again = await browser.follow(authorizeUrl({ claims: acrClaims('urn:tessera:acr:mfa') }));
+    const signin = new URL(again.location, t.url);
+    assert.equal(signin.pathname, '/signin', again.location);
+    await signIn(t, browser, key);
+    const { location, visited } = await browser.follow(signin.searchParams.get('return_to')!);
+    assert.equal(new URL(location).searchParams.get('error'), 'unmet_authentication_requirements', visited.join('\n'));
+  });
+
   it('asks for consent for a client that is not first-party, and honours "Deny"', async () => {
     const thirdParty = await registerClient(t, { name: 'Partner portal', redirectUris: [REDIRECT], firstParty: false });
     const { browser } = await signedIn();

@@ -7,7 +7,7 @@ import { employeeSessionCookieName } from '../../http/auth.js';
 import { hmac, safeEqual } from '../../security/tokens.js';
 import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
-import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor } from './oidc.claims.js';
+import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor, essentialAcrs } from './oidc.claims.js';
 import { EAM_HINT_PARAM, EamHintError, type EamEmployee, type EamSettings } from './oidc.eam.js';
 import { clientExtras } from './oidc.provider.js';
 import { esc, page } from './oidc.views.js';
@@ -95,7 +95,16 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
       // Otherwise: a sign-in in a later second than the request counts; without prompt=login (or
       // EAM), so does one within max_age.
       const isFresh = auth && (isBackFromSignIn || auth.time > startedAt || (!needsFresh && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge)));
-      if (!current || !auth || !isFresh) {
+      // An essential acr (claims request) the session's sign-in does not give: one more sign-in
+      // (say, with a passkey instead of password + TOTP); after that, the OIDC error for it.
+      const required = essentialAcrs(params.claims);
+      const acrOf = (method: NonNullable<typeof auth>['method']) => (extras.tessera_eam ? entraAcrFor(params.claims) : acrFor(method));
+      const isAcrUnmet = !!auth && !!required && !required.includes(acrOf(auth.method));
+      if (isAcrUnmet && isBackFromSignIn) {
+        reply.clearCookie(REAUTH_COOKIE, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
+        return finish(request, reply, { error: 'unmet_authentication_requirements', error_description: `the sign-in did not meet the requested acr (${required!.join(', ')})` });
+      }
+      if (!current || !auth || !isFresh || isAcrUnmet) {
         // The sign-in page goes straight on for a signed-in employee: end the session to sign in anew.
         if (current) {
           await services.sessions.revoke(current.session.id);
@@ -119,7 +128,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
         }
       }
       const amr = extras.tessera_eam ? ENTRA_AMR_BY_METHOD[auth.method] : AMR_BY_METHOD[auth.method];
-      const acr = extras.tessera_eam ? entraAcrFor(params.claims) : acrFor(auth.method);
+      const acr = acrOf(auth.method);
       await services.audit.record(ctx, { action: 'oidc.sign_in', target, details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam' } : {}) } });
       return finish(request, reply, { login: { accountId: current.employee.id, acr, amr, ts: auth.time }, ...(eam ? { eam } : {}) });
     }

@@ -57,6 +57,22 @@ export function entraAcrFor(claimsParam: unknown): string {
 }
 
 /**
+ * The acr values a `claims` request makes essential (OIDC Core §5.5.1.1: `value` or `values`), or
+ * undefined. oidc-provider asks for a login again while the session's acr is not one of them, so
+ * the interaction must not answer with an acr outside them (it would loop).
+ */
+export function essentialAcrs(claimsParam: unknown): string[] | undefined {
+  try {
+    const acr = (JSON.parse(String(claimsParam ?? '{}')) as { id_token?: { acr?: { essential?: unknown; value?: unknown; values?: unknown } } })?.id_token?.acr;
+    if (!acr || acr.essential !== true) return undefined;
+    if (Array.isArray(acr.values)) return acr.values.filter((v): v is string => typeof v === 'string');
+    return typeof acr.value === 'string' ? [acr.value] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Standard claims (OIDC Core §5.1) per scope, plus ours. `upn` is the employee's e-mail address
  * (Tessera's sign-in name); `groups` lists department and position names until directory groups
  * are imported (issues 6 and 7).
