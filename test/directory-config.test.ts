@@ -44,6 +44,24 @@ describe('directory domains in the configuration file', () => {
     assert.equal(rows.includes('Rotated-Secret!43'), false, 'sealed at rest');
   });
 
+  it('runs one sync of a domain at a time (the lease is shared by every node)', async () => {
+    const d = await t.services.domains.create({ actor: { type: 'system', id: null, label: 'test' }, ip: null, userAgent: null }, {
+      kind: 'ad', name: 'closed.example.com', secret: 'x', syncGroup: 'G', rotationGroup: 'R', passwordChangeDays: 0, removalBehaviour: 'keep',
+      removalThresholdPercent: 10, ssoEnabled: false, ssoMethod: 'passwordless', syncIntervalMinutes: 0, fullSyncIntervalHours: 24,
+      settings: { urls: ['ldaps://127.0.0.1:1'], transport: 'ldaps', caCertificate: null, skipTlsVerify: false, tlsServerName: null, bindUser: 'svc', baseDn: null, pageSize: 500, timeoutMs: 2000 },
+    });
+    const ctx = { actor: { type: 'system' as const, id: null, label: 'test' }, ip: null, userAgent: null };
+    const results = await Promise.allSettled([1, 2].map(() => t.services.directorySync.syncDomain(ctx, d.id, { trigger: 'manual' })));
+    const refused = results.filter((r) => r.status === 'rejected');
+    assert.equal(refused.length, 1);
+    assert.equal((refused[0] as PromiseRejectedResult).reason.code, 'directory.sync_running');
+    const ran = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ status: string; errorCode: string }>;
+    assert.equal(ran.value.status, 'failed');
+    assert.equal(ran.value.errorCode, 'unreachable');
+    const next = await t.services.directorySync.syncDomain(ctx, d.id, { trigger: 'manual' });
+    assert.equal(next.errorCode, 'unreachable', 'the lease is given back after a run');
+  });
+
   it('refuses an inline secret and a bad URL, naming the place', async () => {
     const inline = write('inline.yaml', 'directory:\n  domains:\n    - kind: ad\n      name: x.example.com\n      secret: hunter2\n      settings: { bindUser: svc }\n');
     await assert.rejects(applyDeclarativeConfig(t.services, inline, {}), DeclarativeConfigError);
