@@ -163,6 +163,8 @@ describe('hostile SAML requests are refused without a 500', () => {
     const sha1 = new URL(await sha1Sp.getAuthorizeUrlAsync('', undefined, {}));
     await refusedStatus('GET', sha1.pathname + sha1.search);
     await refusedStatus('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(signedEntity)))}`);
+    // A RelayState the signature does not cover, its name percent-encoded (the query parser decodes it).
+    await refusedStatus('GET', `${url.pathname}${url.search}&Relay%53tate=${encodeURIComponent('https://evil.example/')}`);
     const good = await client.get(url.pathname + url.search);
     assert.match(Buffer.from(parsePostForm(good.raw).fields.SAMLResponse, 'base64').toString(), /status:Success/);
   });

@@ -82,12 +82,24 @@ export function verifyRootSignature(xml: string, certificates: string[]): Elemen
   throw new XmlError('the signature does not verify with the registered certificate');
 }
 
-/** The raw (still URL-encoded) value of each query parameter, as the signer saw it. */
+const REDIRECT_PARAMS = new Set(['SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature']);
+
+/**
+ * The raw (still URL-encoded) value of each protocol parameter, as the signer saw it. Names are
+ * matched decoded, as the query parser reads them: `Relay%53tate=…` is the RelayState the route
+ * uses, so it must be part of what the signature covers (else it could be added unsigned), and a
+ * parameter given twice is refused rather than one copy checked and the other used.
+ */
 function rawQueryParams(rawQuery: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of rawQuery.split('&')) {
+    if (!part) continue;
     const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq), part.slice(eq + 1));
+    let name: string;
+    try { name = decodeURIComponent((eq >= 0 ? part.slice(0, eq) : part).replace(/\+/g, ' ')); } catch { throw new XmlError('the query string is not valid URL encoding'); }
+    if (!REDIRECT_PARAMS.has(name)) continue;
+    if (out.has(name)) throw new XmlError(`${name} appears more than once in the query string`);
+    out.set(name, eq >= 0 ? part.slice(eq + 1) : '');
   }
   return out;
 }
