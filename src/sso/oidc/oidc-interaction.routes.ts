@@ -91,7 +91,10 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
       const auth = current?.auth;
       // Back from the sign-in page this interaction sent the employee to: whatever session there is
       // now was made after that (an older one was ended on the way), so it is fresh by definition.
-      const isBackFromSignIn = request.cookies[REAUTH_COOKIE] === uid;
+      // The mark is an HMAC of the uid: a cookie planted by a sibling subdomain cannot fake it.
+      const reauthMark = hmac(services.csrfKey, `oidc-reauth:${uid}`);
+      const sentMark = request.cookies[REAUTH_COOKIE];
+      const isBackFromSignIn = typeof sentMark === 'string' && safeEqual(sentMark, reauthMark);
       // Otherwise: a sign-in in a later second than the request counts; without prompt=login (or
       // EAM), so does one within max_age.
       const isFresh = auth && (isBackFromSignIn || auth.time > startedAt || (!needsFresh && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge)));
@@ -110,7 +113,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
           await services.sessions.revoke(current.session.id);
           clearEmployeeSessionCookie(reply, services);
         }
-        reply.setCookie(REAUTH_COOKIE, uid, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: 3600 });
+        reply.setCookie(REAUTH_COOKIE, reauthMark, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: 3600 });
         return reply.redirect(`/signin?return_to=${path(uid)}`, 303);
       }
       reply.clearCookie(REAUTH_COOKIE, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
