@@ -149,6 +149,7 @@ describe('OIDC provider with openid-client', { timeout: 60_000 }, () => {
     const info = await oidc.tokenIntrospection(cc, token.access_token);
     assert.equal(info.active, true);
     assert.equal(info.client_id, service.client.clientId);
+    assert.deepEqual(await oidc.tokenIntrospection(config, token.access_token), { active: false }, 'another client learns nothing about the token');
     await oidc.tokenRevocation(cc, token.access_token);
     assert.equal((await oidc.tokenIntrospection(cc, token.access_token)).active, false);
     // A code client is not registered for client_credentials.

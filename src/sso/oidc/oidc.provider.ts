@@ -65,7 +65,9 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      // A client learns about its own tokens only: oidc-provider's default lets any confidential
+      // client introspect any token (sub, scope, client of another application; RFC 7662 §4).
+      introspection: { enabled: true, allowedPolicy: async (_ctx: Ctx, client: Ctx, token: Ctx) => token.clientId === client.clientId },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
