@@ -61,7 +61,10 @@ for (const engine of ENGINES) {
       await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'stale', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_stale', expiresAt: new Date(clock.now().getTime() - 1000) }, new Date(clock.now().getTime() - 5000));
       await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'other', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_s2', expiresAt: new Date(clock.now().getTime() + 3_600_000) }, clock.now());
       assert.equal(await state.findSamlSessionByIndex(services.db, '_stale'), undefined, 'ended SAML sessions are purged as new ones come');
-      await state.moveSamlSessions(services.db, 'old', 'new');
+      const other = await services.employees.create(cliContext(), { email: 'eve@corp.example', firstName: 'Eve', lastName: 'E' });
+      await state.moveSamlSessions(services.db, 'old', 'new', other.id);
+      assert.equal((await state.findSamlSessionsBySession(services.db, 'new')).length, 0, 'another employee signing in does not take them');
+      await state.moveSamlSessions(services.db, 'old', 'new', employee.id);
       assert.equal((await state.findSamlSessionsBySession(services.db, 'new')).length, 1);
       assert.equal((await state.findSamlSessionByIndex(services.db, '_s1'))?.sessionId, 'new');
       await services.employees.remove(cliContext(), employee.id);

@@ -57,7 +57,10 @@ export async function deleteSamlSessionById(db: Executor, id: string): Promise<v
   await db.delete(samlSessions).where(eq(samlSessions.id, id));
 }
 
-/** After a re-authentication the employee's SAML sessions belong to the new Tessera session. */
-export async function moveSamlSessions(db: Executor, fromSessionId: string, toSessionId: string): Promise<void> {
-  await db.update(samlSessions).set({ sessionId: toSessionId }).where(eq(samlSessions.sessionId, fromSessionId));
+/**
+ * After a re-authentication the employee's SAML sessions belong to the new Tessera session —
+ * only if the same employee signed in again: another one's logout must not name them.
+ */
+export async function moveSamlSessions(db: Executor, fromSessionId: string, toSessionId: string, employeeId: string): Promise<void> {
+  await db.update(samlSessions).set({ sessionId: toSessionId }).where(and(eq(samlSessions.sessionId, fromSessionId), eq(samlSessions.employeeId, employeeId)));
 }

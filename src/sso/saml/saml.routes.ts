@@ -62,7 +62,7 @@ export async function samlProtocolRoutes(app: App, services: Services) {
       return reply.redirect(signInRedirect(`/saml/continue/${id}`), 303);
     }
     const carried = (sso_ as SsoRequest & { carriedSessionId?: string }).carriedSessionId;
-    if (carried) await state.moveSamlSessions(services.db, carried, who.session.id);
+    if (carried) await state.moveSamlSessions(services.db, carried, who.session.id, who.employee.id);
     const answer = await sso.answer(employeeCtx(request, who), sso_, who);
     if (pendingId) await sso.dropPending(pendingId);
     return sendPostForm(reply, answer.action, answer.fields);
