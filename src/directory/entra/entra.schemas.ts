@@ -36,7 +36,7 @@ export const requiredPermissions = {
   groups: { label: 'read groups and their members', anyOf: ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
   rotation: { label: 'password rotation', anyOf: ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'] },
   passkeys: { label: 'passkey provisioning', anyOf: ['UserAuthMethod-Passkey.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'] },
-  pairingGroups: { label: 'pairing groups (create groups, change members)', anyOf: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'] },
+  pairingGroups: { label: 'pairing groups: create them, change members', anyOf: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'] },
 } as const;
 export type Feature = keyof typeof requiredPermissions;
 
