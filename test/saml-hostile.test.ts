@@ -96,6 +96,8 @@ describe('hostile SAML requests are refused without a 500', () => {
     await refusedPage('POST', '/saml/sso', form({ SAMLRequest: '@@@@' }), /base64/);
     await refusedPage('POST', '/saml/sso', post('<html><body>hi</body></html>'), /saml\.request_malformed/);
     await refusedPage('POST', '/saml/sso', post('<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"'), /malformed XML/);
+    const badIndex = authnRequest(plainSp).replace(/AssertionConsumerServiceURL="[^"]*"/, 'AssertionConsumerServiceIndex="1e3"');
+    await refusedPage('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(badIndex))}`, undefined, /AssertionConsumerServiceIndex is not a number/);
   });
 
   it('never answers to an ACS URL the SP did not register (no open redirect)', async () => {

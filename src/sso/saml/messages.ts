@@ -65,6 +65,8 @@ function header(el: Element, localName: string) {
 export function readAuthnRequest(el: Element): AuthnRequest {
   const h = header(el, 'AuthnRequest');
   const index = el.getAttribute('AssertionConsumerServiceIndex');
+  // An xs:unsignedShort (saml-core §3.4.1); anything else would be looked up as NaN.
+  if (index && (!/^\d{1,5}$/.test(index) || Number(index) > 65535)) throw new XmlError('AssertionConsumerServiceIndex is not a number from 0 to 65535');
   return {
     ...h,
     acsUrl: el.getAttribute('AssertionConsumerServiceURL') || null,
