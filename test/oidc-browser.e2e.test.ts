@@ -2,6 +2,8 @@
 // 127.0.0.1) through Tessera in Debian's Chromium: authorization code + PKCE, the sign-in page with
 // a passkey held by a CDP virtual authenticator, back to the application; then a refresh, and an
 // RP-initiated logout confirmed on Tessera's logout page, after which the refresh token is dead.
+// A client an admin did not mark first-party gets the consent page, whose Allow reaches the client
+// (the browser checks the redirects after the form post against the page's CSP form-action).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -32,6 +34,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
   let session: BrowserSession;
   let config: oidc.Configuration;
   let employeeEmail = '';
+  let partner: Awaited<ReturnType<typeof registerClient>>;
 
   before(async () => {
     assertChromiumInstalled();
@@ -41,6 +44,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     employeeEmail = employee.email;
     const created = await registerClient(t, { name: 'Intranet', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/signed-out`], initiateLoginUri: `${rp.url}/start` });
     config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, undefined, { execute: [oidc.allowInsecureRequests] });
+    partner = await registerClient(t, { name: 'Partner portal', redirectUris: [`${rp.url}/partner-cb`], firstParty: false });
 
     session = await newSession(chromium, { baseURL: t.url });
     const { authenticatorId, cdp } = await addVirtualAuthenticator(session.context, session.page, 'usb');
@@ -103,6 +107,21 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     await page.goto(oidc.buildAuthorizationUrl(config, { redirect_uri: `${rp.url}/cb`, scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256', state: 'again' }).href);
     await page.waitForURL((u) => u.pathname === '/signin');
     // Only the expected failures: the sign-in page's session probe (401) and the RP's missing favicon (404).
+    assert.deepEqual(session.errors.filter((e) => !/status of (401|404)/.test(e)), []);
+  });
+
+  it('asks for consent for a third-party client, and Allow takes the employee to it', async () => {
+    const { page } = session;
+    const authUrl = `${t.issuer}/auth?${new URLSearchParams({ client_id: partner.client.clientId, response_type: 'code', scope: 'openid email', redirect_uri: `${rp.url}/partner-cb`, code_challenge: pkce().challenge, code_challenge_method: 'S256', state: 'partner' })}`;
+    await page.goto(authUrl);
+    await page.waitForURL((u) => u.pathname === '/signin');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('heading', { name: 'Allow Partner portal?' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${rp.url}/partner-cb`), { timeout: 20_000 });
+    const callback = rp.hits.find((h) => h.pathname === '/partner-cb')!;
+    assert.equal(callback.searchParams.get('state'), 'partner');
+    assert.ok(callback.searchParams.get('code'));
     assert.deepEqual(session.errors.filter((e) => !/status of (401|404)/.test(e)), []);
   });
 });

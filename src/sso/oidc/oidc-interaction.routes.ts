@@ -139,7 +139,11 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     if (prompt.name === 'consent') {
       if (extras.tessera_first_party) return finish(request, reply, { consent: { grantId: await grantAll(provider, details) } });
       const scopes = String(params.scope ?? '').split(' ').filter(Boolean);
-      reply.type('text/html').header('Cache-Control', 'no-store');
+      // Browsers check the redirects that follow a form post against form-action (CSP3 §6.4.1):
+      // Allow and Deny end at the client's redirect URI, so its origins join 'self'.
+      const origins = [...new Set((client.redirectUris ?? []).map((u: string) => new URL(u).origin))];
+      reply.type('text/html').header('Cache-Control', 'no-store').header('Content-Security-Policy',
+        `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' ${origins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`);
       return page(services, `Allow ${client.clientName ?? client.clientId}?`, `<p><strong>${esc(client.clientName ?? client.clientId)}</strong> asks to sign you in and to see:</p>
 <ul>${scopes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
 <form method="post" action="${path(uid)}/confirm"><input type="hidden" name="csrf" value="${consentToken(uid)}"><button class="primary" type="submit">Allow</button></form>
