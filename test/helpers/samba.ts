@@ -198,7 +198,7 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
       for (let i = 0; i < users.length; i += 500) {
         const part = `${group} ${parts.length + 1}`;
         parts.push(part);
-        ldif += `dn: ${groupDn(part)}\nobjectClass: group\nsAMAccountName: ${part.replace(/\s+/g, '-').slice(0, 20)}\n`;
+        ldif += `dn: ${groupDn(part)}\nobjectClass: group\nsAMAccountName: bulk-part-${parts.length}\n`;
         ldif += users.slice(i, i + 500).map((u) => `member: ${userDn(u.username)}\n`).join('') + '\n';
       }
       ldif += `dn: ${groupDn(group)}\nchangetype: modify\nadd: member\n${parts.map((p) => `member: ${groupDn(p)}\n`).join('')}\n`;
