@@ -216,6 +216,10 @@ describe('Entra passkey provisioning', () => {
     assert.equal((await reader.post(`${base()}/employees/bob@contoso.example/passkeys/options`)).status, 403);
     const bad = await c.post(`${base()}/employees/bob@contoso.example/passkeys`, { displayName: 'x', publicKeyCredential: { id: 'not base64url!', response: {} } });
     assert.equal(bad.status, 400);
+    await c.post(`${base()}/employees/bob@contoso.example/passkeys/options`);
+    const notB64 = await c.post(`${base()}/employees/bob@contoso.example/passkeys`, { displayName: 'x', publicKeyCredential: { id: 'abc', response: { clientDataJSON: 'e30=', attestationObject: 'a+b/' } } });
+    assert.equal(notB64.status, 400);
+    assert.match(notB64.body.error.message, /base64url/);
     assert.equal((await c.get('/api/entra/no-such-domain/pairings')).status, 400, 'not a domain id or name');
     assert.equal((await c.get('/api/entra/no-such.example/pairings')).status, 404);
   });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { pairingStates } from '../../db/schema.entra.js';
 
-const b64url = z.string().min(1).max(65536).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
+/** base64url without padding; the alphabet is checked by the service (entra-passkey.service.ts). */
+const b64url = z.string().min(1).max(65536);
+export const isBase64Url = (s: string) => /^[A-Za-z0-9_-]+$/.test(s);
 
 /** What the enrolling authenticator posts: the WebAuthn registration result for the options it got. */
 export const attestationBody = z.object({

@@ -17,7 +17,7 @@ import { createConnector, type ConnectorFactory } from '../connector-factory.js'
 import { toDirectoryError, type EntraConnector } from './entra-connector.js';
 import { entraSettings, type EntraSettings } from './entra.schemas.js';
 import { ensurePairingGroups, mirrorPairingState, type PairingGroupIds } from './entra-pairing-groups.js';
-import type { AttestationBody, PairingDto, RefreshSummary } from './entra-passkey.schemas.js';
+import { isBase64Url, type AttestationBody, type PairingDto, type RefreshSummary } from './entra-passkey.schemas.js';
 import * as repo from './entra-passkey.repository.js';
 import { GraphError } from './graph-client.js';
 
@@ -222,6 +222,10 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       const domain = await domainFor(domainKey);
       const { account, pairing } = await eligibleAccount(domain, employeeKey);
       const target = { type: 'employee', id: account.employeeId, label: account.email };
+      const { id, response } = body.publicKeyCredential;
+      for (const [name, value] of [['publicKeyCredential.id', id], ['clientDataJSON', response.clientDataJSON], ['attestationObject', response.attestationObject]] as const) {
+        if (!isBase64Url(value)) throw new AppError('request.validation_failed', `${name} must be base64url without padding`);
+      }
       if (!pairing.pendingChallenge || !pairing.challengeExpiresAt) throw new AppError('entra.challenge_missing', 'Ask for creation options first');
       let challenge: unknown;
       try { challenge = JSON.parse(Buffer.from(body.publicKeyCredential.response.clientDataJSON, 'base64url').toString('utf8')).challenge; } catch { challenge = null; }
