@@ -98,6 +98,20 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     return { fields, nonce: params.get('nonce')! };
   }
 
+  it('publishes the discovery metadata Entra requires, with a Content-Length', async () => {
+    const res = await fetch(`${t.issuer}/.well-known/openid-configuration`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(body)), 'Entra wants a valid Content-Length');
+    const meta = JSON.parse(body) as Record<string, string[] | string>;
+    assert.equal(meta.issuer, t.issuer);
+    assert.equal(meta.authorization_endpoint, `${t.issuer}/auth`);
+    for (const [field, value] of [['response_types_supported', 'id_token'], ['response_modes_supported', 'form_post'], ['scopes_supported', 'openid'],
+      ['id_token_signing_alg_values_supported', 'RS256'], ['claim_types_supported', 'normal']] as const) {
+      assert.ok((meta[field] as string[]).includes(value), `${field}: ${JSON.stringify(meta[field])}`);
+    }
+  });
+
   it('answers a valid hint with an ID token Entra accepts', async () => {
     const { employee, key } = await employeeWithKey(t);
     const { fields, nonce } = await eam(await hint({ email: employee.email.toUpperCase(), sub: 'entra-pairwise-sub-1' }), employee.email, key);
