@@ -246,6 +246,26 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.equal((await plain.get('/saml/logout?from=https://evil.example')).status, 400, 'from names no URL');
   });
 
+  it('WS-Fed sign-out (wsignout1.0) also walks the session\'s SAML SPs, then returns to the registered wreply', async () => {
+    const sp = await registerSp('wsfed-out');
+    const realm = 'urn:owa:wsfed-out';
+    await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: 'OWA 2', entityId: realm, preset: 'exchange', acsEndpoints: [{ url: 'https://mail2.corp.example/owa/' }] });
+    const client = await signedInClient();
+    await sp.saml.validatePostResponseAsync(parsePostForm((await client.get(pathOf(await sp.saml.getAuthorizeUrlAsync('', undefined, {})))).raw).fields);
+    await client.get(`/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`);
+    const out = await client.get(`/wsfed?wa=wsignout1.0&wreply=${encodeURIComponent('https://mail2.corp.example/owa/')}`);
+    assert.equal(out.status, 303, out.raw);
+    assert.notEqual((await client.get('/api/signin/session')).status, 200, 'the Tessera session ended');
+    const toSp = new URL(out.headers.location as string);
+    assert.equal(toSp.origin + toSp.pathname, 'https://wsfed-out.sp.example/slo');
+    const fromIdp = await sp.saml.validateRedirectAsync(Object.fromEntries(toSp.searchParams), toSp.search.slice(1));
+    assert.equal(fromIdp.loggedOut, true);
+    const answer = new URL(await sp.saml.getLogoutResponseUrlAsync(fromIdp.profile!, toSp.searchParams.get('RelayState')!, {}, true));
+    const done = await client.get(answer.pathname + answer.search);
+    assert.equal(done.status, 303, done.raw);
+    assert.equal(done.headers.location, 'https://mail2.corp.example/owa/', 'back to the relying party that asked, no cleanup image for it');
+  });
+
   it('admins manage service providers over the API; every change is audited', async () => {
     const admin = await signedInAdmin(t);
     const created = await admin.post('/api/saml/service-providers', { name: 'GitLab', entityId: 'https://gitlab.corp.example', preset: 'gitlab', acsEndpoints: [{ url: 'https://gitlab.corp.example/users/auth/saml/callback' }] });

@@ -10,19 +10,21 @@ import { SsoFailure } from './sso.service.js';
 
 const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), SAMLResponse: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
 
+/** One step of a logout (SAML SLO, the portal's Sign out, WS-Fed sign-out): the employee cookie goes, the browser moves on. */
+export function sendLogoutStep(reply: FastifyReply, services: Services, step: LogoutStep) {
+  clearEmployeeSessionCookie(reply, services);
+  if (step.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(step.url, 303);
+  if (step.kind === 'post') return sendPostForm(reply, step.action, step.fields, 'Signing you out…');
+  // Nothing left to load (no WS-Fed cleanup): straight on to where the logout should end.
+  if (step.back && !step.cleanup?.length) return reply.header('Cache-Control', 'no-store').redirect(step.back, 303);
+  return sendSignedOutPage(reply, { cleanup: step.cleanup, back: step.back });
+}
+
 /** Single logout endpoints: /saml/slo for SPs (both bindings), /saml/logout for the employee. */
 export async function samlLogoutRoutes(app: App, services: Services) {
   const limits = protocolRouteConfig(services);
   const slo = services.samlLogout;
-
-  function send(reply: FastifyReply, step: LogoutStep) {
-    clearEmployeeSessionCookie(reply, services);
-    if (step.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(step.url, 303);
-    if (step.kind === 'post') return sendPostForm(reply, step.action, step.fields, 'Signing you out…');
-    // Nothing left to load (no WS-Fed cleanup): straight on to where the logout should end.
-    if (step.back && !step.cleanup?.length) return reply.header('Cache-Control', 'no-store').redirect(step.back, 303);
-    return sendSignedOutPage(reply, { cleanup: step.cleanup, back: step.back });
-  }
+  const send = (reply: FastifyReply, step: LogoutStep) => sendLogoutStep(reply, services, step);
 
   async function handle(request: FastifyRequest, reply: FastifyReply, binding: 'redirect' | 'post', m: z.infer<typeof message>) {
     try {

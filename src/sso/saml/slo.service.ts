@@ -146,8 +146,10 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
      * out"): the session ends now, then each SAML SP is told through the browser, and the last
      * page loads the WS-Fed relying parties' cleanup URLs. `back`: a path of ours to end on.
      */
-    async fromIdp(ctx: RequestContext, sessionId: string, opts: { back?: string } = {}): Promise<LogoutStep> {
-      const { queue, cleanup } = await collect([sessionId]);
+    async fromIdp(ctx: RequestContext, sessionId: string, opts: { back?: string; exceptCleanup?: string } = {}): Promise<LogoutStep> {
+      const collected = await collect([sessionId]);
+      const { queue } = collected;
+      const cleanup = collected.cleanup.filter((u) => u !== opts.exceptCleanup);
       await audit.record(ctx, { action: 'saml.logout', details: { initiator: 'idp', otherSps: queue.length, relyingParties: cleanup.length } });
       return start({ queue, partial: false, cleanup, back: opts.back });
     },

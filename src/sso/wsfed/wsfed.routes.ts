@@ -2,10 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/app.js';
 import type { Services } from '../../http/services.js';
-import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../sso-pages.js';
-import { currentEmployee, endEmployeeSession, protocolRouteConfig, signInRedirect } from '../sso-session.js';
+import { sendErrorPage, sendPostForm } from '../sso-pages.js';
+import { currentEmployee, protocolRouteConfig, signInRedirect } from '../sso-session.js';
+import { sendLogoutStep } from '../saml/slo.routes.js';
 import { buildFederationMetadata } from './federation-metadata.js';
-import { WsFedFailure, type WsFedRequest } from './wsfed.service.js';
+import { WsFedFailure, wsfedCleanupUrl, type WsFedRequest } from './wsfed.service.js';
 
 const query = z.object({
   wa: z.string().max(64).optional(), wtrealm: z.string().max(2048).optional(), wreply: z.string().max(2048).optional(),
@@ -51,10 +52,10 @@ export async function wsfedRoutes(app: App, services: Services) {
     if (q.wa === 'wsignout1.0' || q.wa === 'wsignoutcleanup1.0') {
       const who = await currentEmployee(request, services);
       const ctx = who ? { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } } : request.ctx;
-      const { back, cleanup } = await wsfed.signOut(ctx, who?.session.id, q.wreply);
-      if (who) await endEmployeeSession(reply, services, who.session);
-      if (!cleanup.length && back) return reply.redirect(back, 303);
-      return sendSignedOutPage(reply, { cleanup, back });
+      const { back } = await wsfed.signOut(ctx, q.wreply);
+      if (!who) return sendLogoutStep(reply, services, { kind: 'done', back });
+      // The RP that asked is signing out already: no cleanup image for it.
+      return sendLogoutStep(reply, services, await services.samlLogout.fromIdp(ctx, who.session.id, { back, exceptCleanup: back && wsfedCleanupUrl({ acsEndpoints: [{ url: back, isDefault: true }] }) }));
     }
     throw new WsFedFailure('wsfed.action_unsupported', `Unsupported action wa=${q.wa ?? '(none)'}: use wsignin1.0 or wsignout1.0`);
   }));

@@ -89,26 +89,16 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
       return { action: request.replyUrl, fields: { wa: 'wsignin1.0', wresult: rstr, wctx: request.wctx ?? undefined } };
     },
     /**
-     * wsignout1.0 / wsignoutcleanup1.0 (WS-Federation 1.2 §13.2.4): the session's RP sessions end.
-     * Returns where the browser may go back to (wreply only if some relying party registered it)
-     * and the cleanup URLs of the session's other relying parties, which the signed-out page
-     * loads so that each ends its own session too (as ADFS does for OWA and ECP).
+     * wsignout1.0 / wsignoutcleanup1.0 (WS-Federation 1.2 §13.2.4): where the browser may go back
+     * to — wreply only if some relying party registered it. The session itself ends through the
+     * IdP-initiated single logout (slo.service), which tells the session's SAML SPs and has its
+     * other relying parties clean up (as ADFS does for OWA and ECP).
      */
-    async signOut(ctx: RequestContext, sessionId: string | undefined, wreply: string | undefined): Promise<{ back?: string; cleanup: string[] }> {
+    async signOut(ctx: RequestContext, wreply: string | undefined): Promise<{ back?: string }> {
       const all = await sps.listEnabled('wsfed');
-      const cleanup: string[] = [];
-      if (sessionId) {
-        const used = new Set((await state.findSamlSessionsBySession(db, sessionId)).map((s) => s.spId));
-        for (const rp of all.filter((r) => used.has(r.id))) {
-          const url = (rp.acsEndpoints.find((a) => a.isDefault) ?? rp.acsEndpoints[0])?.url;
-          const cleanupUrl = wsfedCleanupUrl(rp);
-          if (url !== wreply && cleanupUrl) cleanup.push(cleanupUrl);
-        }
-        await state.deleteSamlSessionsBySession(db, sessionId);
-      }
-      await audit.record(ctx, { action: 'wsfed.sign_out', details: { wreply: wreply ?? null, relyingParties: cleanup.length } });
       const back = wreply && all.some((rp) => replyUrls(rp).includes(wreply) || rp.startUrl === wreply) ? wreply : undefined;
-      return { back, cleanup };
+      await audit.record(ctx, { action: 'wsfed.sign_out', details: { wreply: wreply ?? null, returned: !!back } });
+      return { back };
     },
     async savePending(request: WsFedRequest): Promise<string> {
       const id = crypto.randomBytes(24).toString('base64url');
