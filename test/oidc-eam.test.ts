@@ -73,10 +73,10 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
    * Entra's request, then the employee signs in (EAM always wants a fresh sign-in), then the
    * form_post page Tessera answers: its fields.
    */
-  async function eam(idTokenHint: string, email: string, key: Parameters<typeof signIn>[2], method: 'GET' | 'POST' = 'GET') {
+  async function eam(idTokenHint: string, email: string, key: Parameters<typeof signIn>[2], method: 'GET' | 'POST' = 'GET', client = clientId) {
     const browser = new Browser(t.url);
     const params = new URLSearchParams({
-      client_id: clientId, response_type: 'id_token', response_mode: 'form_post', scope: 'openid', redirect_uri: ENTRA_EAM_REDIRECT_URI,
+      client_id: client, response_type: 'id_token', response_mode: 'form_post', scope: 'openid', redirect_uri: ENTRA_EAM_REDIRECT_URI,
       nonce: crypto.randomUUID(), state: crypto.randomBytes(8).toString('hex'), login_hint: email, id_token_hint: idTokenHint,
       claims: ENTRA_CLAIMS, 'client-request-id': crypto.randomUUID(),
     });
@@ -189,5 +189,14 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     const refused = await eam(await hint({ email: employee.email, oid: crypto.randomUUID() }), employee.email, key);
     assert.equal(refused.fields.error, 'access_denied');
     assert.match(refused.fields.error_description, /not the signed-in employee/);
+  });
+
+  it('answers temporarily_unavailable when the tenant\'s keys cannot be fetched', async () => {
+    const closed = await freePort();
+    const down = await registerClient(t, { name: 'Entra ID MFA (keys down)', kind: 'eam', eam: { tenantId: TENANT, appId: APP_ID, jwksUrl: `http://127.0.0.1:${closed}/discovery/v2.0/keys` } });
+    const { employee, key } = await employeeWithKey(t);
+    const { fields } = await eam(await hint({ email: employee.email }), employee.email, key, 'GET', down.client.clientId);
+    assert.equal(fields.error, 'temporarily_unavailable', JSON.stringify(fields));
+    assert.equal(fields.id_token, undefined);
   });
 });

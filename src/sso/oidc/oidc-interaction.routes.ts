@@ -127,7 +127,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
         } catch (err) {
           if (!(err instanceof EamHintError)) throw err;
           await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: err.message, profile: 'entra_eam' } });
-          return finish(request, reply, { error: 'access_denied', error_description: `Tessera refused the request: ${err.message}` });
+          return finish(request, reply, { error: err.error, error_description: `Tessera refused the request: ${err.message}` });
         }
       }
       const amr = extras.tessera_eam ? ENTRA_AMR_BY_METHOD[auth.method] : AMR_BY_METHOD[auth.method];

@@ -34,7 +34,8 @@ export interface EamSubject { sub: string; oid?: string; tid?: string; upn: stri
 export interface EamEmployee { email: string; entraObjectIds: string[] }
 
 export class EamHintError extends Error {
-  constructor(message: string) {
+  /** The OAuth error posted back to Entra: access_denied, or temporarily_unavailable when the tenant's keys could not be fetched. */
+  constructor(message: string, readonly error: 'access_denied' | 'temporarily_unavailable' = 'access_denied') {
     super(message);
     this.name = 'EamHintError';
   }
@@ -69,6 +70,10 @@ export function createEamVerifier(deps: { clock: Clock }) {
       } catch (err) {
         if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) throw new EamHintError('the id_token_hint is not signed by a key of the Entra tenant');
         if (err instanceof joseErrors.JOSEAlgNotAllowed) throw new EamHintError('the id_token_hint is not signed with RS256');
+        // The tenant's JWKS unreachable, slow or malformed: Entra's reference names temporarily_unavailable for this.
+        const isKeySetDown = err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || err instanceof TypeError
+          || (err instanceof joseErrors.JOSEError && /JSON Web Key Set/.test(err.message));
+        if (isKeySetDown) throw new EamHintError(`the Entra tenant's keys could not be fetched (${(err as Error).message})`, 'temporarily_unavailable');
         throw new EamHintError(`the id_token_hint could not be verified (${(err as Error).message})`);
       }
       const issuer = entraIssuer(eam.tenantId.toLowerCase());
