@@ -3,6 +3,7 @@
 // sign-in by passkey in between, ForceAuthn, IsPassive, IdP-initiated from the portal, and
 // single logout across two SPs.
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { cliContext } from '../src/lib/context.js';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
@@ -80,6 +81,15 @@ describe('SAML SSO with node-saml as SP', () => {
     const xml = Buffer.from(form.fields.SAMLResponse, 'base64').toString();
     assert.match(xml, /<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI<\/saml:AuthnContextClassRef>/, 'a security key sign-in says so');
     assert.match(xml, /SessionIndex="_[0-9a-f]+"/);
+    // What the SP must check (saml-profiles §4.1.4.2-3), pinned here: node-saml does not check
+    // InResponseTo unless told to, nor the Response's Destination.
+    const requestId = /ID="([^"]+)"/.exec(zlib.inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest')!, 'base64')).toString())![1];
+    const esc = (v: string) => v.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    assert.match(xml, new RegExp(`<samlp:Response [^>]*Destination="${esc(acs)}" InResponseTo="${requestId}"`));
+    assert.match(xml, new RegExp(`<saml:SubjectConfirmationData NotOnOrAfter="[^"]+" Recipient="${esc(acs)}" InResponseTo="${requestId}"/>`));
+    assert.match(xml, new RegExp(`<saml:AudienceRestriction><saml:Audience>${esc(saml.options.issuer)}</saml:Audience>`));
+    const notOnOrAfter = new Date(/<saml:Conditions NotBefore="[^"]+" NotOnOrAfter="([^"]+)"/.exec(xml)![1]).getTime();
+    assert.ok(notOnOrAfter > Date.now() && notOnOrAfter <= Date.now() + 5 * 60_000 + 1000, 'a short-lived bearer assertion');
     const events = await t.services.audit.find({ action: 'saml.sign_in' }, { offset: 0, limit: 10 });
     assert.ok(events.items.some((e) => e.actorId === employee.id && e.outcome === 'success'));
   });
