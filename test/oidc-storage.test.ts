@@ -38,6 +38,14 @@ for (const engine of ENGINES) {
       assert.equal((await codes.find('code-1'))?.consumed, undefined);
       await codes.consume('code-1');
       assert.ok(typeof (await codes.find('code-1'))?.consumed === 'number', 'a consumed code says so (replay detection)');
+      // Two nodes that both found a refresh token unused: only the first consume wins, the other
+      // is invalid_grant and the grant goes (reuse detection).
+      await tokens.upsert('rt-race', { grantId: 'g-race', accountId: 'acc-r' }, 3600);
+      await adapter('AccessToken').upsert('at-race', { grantId: 'g-race', accountId: 'acc-r' }, 3600);
+      const raced = await Promise.allSettled([tokens.consume('rt-race'), tokens.consume('rt-race')]);
+      assert.deepEqual(raced.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      assert.equal(((raced.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as { error?: string }).error, 'invalid_grant');
+      assert.equal(await adapter('AccessToken').find('at-race'), undefined, 'the grant of a reused token is revoked');
       assert.equal(await tokens.find('code-1'), undefined, 'models do not see each other\'s ids');
       await tokens.upsert('rt-secret-value', { jti: 'rt-secret-value', grantId: 'g9', accountId: 'acc-9' }, 3600);
       assert.equal((await tokens.find('rt-secret-value'))?.jti, 'rt-secret-value');
@@ -139,6 +147,7 @@ describe('OIDC short-lived artefacts in Redis', () => {
     assert.ok((await redis.keys(`${prefix}*`)).every((k) => !k.endsWith(':c1')), 'no usable code in Redis');
     await codes.consume('c1');
     assert.equal(typeof (await codes.find('c1'))?.consumed, 'number');
+    await assert.rejects(codes.consume('c1'), (err: { error?: string }) => err.error === 'invalid_grant', 'a second consume loses');
     await codes.revokeByGrantId('g1');
     assert.equal(await codes.find('c1'), undefined);
     assert.ok(await codes.find('c2'));

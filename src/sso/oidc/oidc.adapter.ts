@@ -1,5 +1,6 @@
-import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
+import { errors } from 'oidc-provider';
 import type { Db, Executor } from '../../db/connection.js';
 import { oidcModels } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
@@ -32,7 +33,7 @@ export interface AdapterDeps { db: Db; clock: Clock; redis?: Redis; redisPrefix?
 
 export function createAdapterFactory(deps: AdapterDeps) {
   return (name: string): OidcAdapter => (deps.redis && REDIS_MODELS.has(name)
-    ? redisAdapter(name, deps.redis, `${deps.redisPrefix ?? ''}oidc:`)
+    ? redisAdapter(name, deps.redis, `${deps.redisPrefix ?? ''}oidc:`, deps.clock)
     : postgresAdapter(name, deps));
 }
 
@@ -69,8 +70,18 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
     find: (id) => one(eq(oidcModels.id, key(id)), id),
     findByUid: (uid) => one(eq(oidcModels.uid, uid)),
     findByUserCode: (userCode) => one(eq(oidcModels.userCode, userCode)),
+    /**
+     * Single use across nodes: oidc-provider checks `consumed` after find, then consumes, so two
+     * requests racing with one code or refresh token would both pass. Only the first UPDATE wins;
+     * the loser is answered invalid_grant and the grant is revoked (RFC 9700 §4.14.2 reuse detection).
+     */
     async consume(id) {
-      await db.update(oidcModels).set({ consumedAt: clock.now() }).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
+      const won = await db.update(oidcModels).set({ consumedAt: clock.now() })
+        .where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id)), isNull(oidcModels.consumedAt))).returning({ grantId: oidcModels.grantId });
+      if (won.length) return;
+      const [row] = await db.select({ grantId: oidcModels.grantId }).from(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
+      if (row?.grantId) await db.transaction((tx) => deleteByGrantIds(tx, [row.grantId!]));
+      throw new errors.InvalidGrant(`${model} already used`);
     },
     async destroy(id) {
       await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
@@ -82,7 +93,7 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
 }
 
 /** Redis: one key per artefact with its TTL; a set per grant lists the keys to drop with the grant. */
-function redisAdapter(model: string, redis: Redis, prefix: string): OidcAdapter {
+function redisAdapter(model: string, redis: Redis, prefix: string, clock: Clock): OidcAdapter {
   const isHashed = HASHED_MODELS.has(model);
   const key = (id: string) => `${prefix}${model}:${isHashed ? sha256(id) : id}`;
   const grantKey = (grantId: string) => `${prefix}grant:${grantId}`;
@@ -119,13 +130,16 @@ function redisAdapter(model: string, redis: Redis, prefix: string): OidcAdapter 
       return id ? read(id) : undefined;
     },
     async consume(id) {
-      // Atomic read-modify-write: two nodes redeeming one code at once both see it consumed after.
-      await redis.eval(
+      // Atomic read-modify-write: of two nodes redeeming one code at once, only the first wins;
+      // the other is answered invalid_grant (gone: 0, already consumed: 2).
+      const result = await redis.eval(
         `local v = redis.call('GET', KEYS[1]) if not v then return 0 end
-         local t = redis.call('TTL', KEYS[1]) local o = cjson.decode(v) o['consumed'] = tonumber(ARGV[1])
+         local o = cjson.decode(v) if o['consumed'] then return 2 end
+         local t = redis.call('TTL', KEYS[1]) o['consumed'] = tonumber(ARGV[1])
          if t > 0 then redis.call('SET', KEYS[1], cjson.encode(o), 'EX', t) else redis.call('SET', KEYS[1], cjson.encode(o)) end return 1`,
-        1, key(id), String(Math.floor(Date.now() / 1000)),
+        1, key(id), String(Math.floor(clock.now().getTime() / 1000)),
       );
+      if (result !== 1) throw new errors.InvalidGrant(`${model} already used`);
     },
     async destroy(id) {
       await redis.del(key(id));
