@@ -174,7 +174,9 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.equal(fields.error, 'access_denied');
     assert.match(fields.error_description, /not the signed-in employee/);
     const refused = await t.services.audit.find({ action: 'oidc.sign_in_refused' }, { offset: 0, limit: 10 });
-    assert.ok(refused.items.some((e) => e.actorId === employee.id && e.outcome === 'failure'), 'the refusal is audited with the employee as actor');
+    const mine = refused.items.find((e) => e.actorId === employee.id && e.outcome === 'failure');
+    assert.ok(mine, 'the refusal is audited with the employee as actor');
+    assert.match(String((mine.details as { clientRequestId?: string }).clientRequestId), /^[0-9a-f-]{36}$/, 'with Entra\'s client-request-id, for Microsoft support');
   });
 
   it('maps by Entra object id when directory sync linked the employee: the right oid passes, another is refused even with the UPN', async () => {

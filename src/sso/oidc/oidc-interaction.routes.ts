@@ -120,19 +120,21 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
       const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: current.employee.id, label: current.employee.email } };
       const target = { type: 'oidc_client', id: null, label: client.clientId };
       let eam: { sub: string; accountId: string } | undefined;
+      // Entra's correlation id for the request (EAM reference: "A provider can log this value").
+      const clientRequestId = typeof params['client-request-id'] === 'string' ? params['client-request-id'].slice(0, 100) : null;
       if (extras.tessera_eam) {
         try {
           const subject = await services.oidc.eam.verifyEamHint(params[EAM_HINT_PARAM] as string | undefined, extras.tessera_eam, (hint) => eamEmployee(current.employee, extras.tessera_eam!, hint));
           eam = { sub: subject.sub, accountId: current.employee.id };
         } catch (err) {
           if (!(err instanceof EamHintError)) throw err;
-          await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: err.message, profile: 'entra_eam' } });
+          await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: err.message, profile: 'entra_eam', clientRequestId } });
           return finish(request, reply, { error: err.error, error_description: `Tessera refused the request: ${err.message}` });
         }
       }
       const amr = extras.tessera_eam ? ENTRA_AMR_BY_METHOD[auth.method] : AMR_BY_METHOD[auth.method];
       const acr = acrOf(auth.method);
-      await services.audit.record(ctx, { action: 'oidc.sign_in', target, details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam' } : {}) } });
+      await services.audit.record(ctx, { action: 'oidc.sign_in', target, details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam', clientRequestId } : {}) } });
       return finish(request, reply, { login: { accountId: current.employee.id, acr, amr, ts: auth.time }, ...(eam ? { eam } : {}) });
     }
 
