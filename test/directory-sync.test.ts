@@ -16,8 +16,9 @@ const mail = (u: string) => `${u}@corp.example.test`;
 
 describe('directory sync against Samba AD', () => {
   let dc: SambaDc;
-  /** Set by a test to freeze the controller once the listing has started. */
+  /** Set by a test to freeze (or kill) the controller once the listing has started. */
   let freezeDuringListing = false;
+  let killDuringListing = false;
 
 
   async function seed() {
@@ -60,7 +61,8 @@ describe('directory sync against Samba AD', () => {
           return {
             ...inner,
             listGroupMembers: (g, o) => inner.listGroupMembers(g, {
-              ...o, onProgress: (n) => { o?.onProgress?.(n); if (freezeDuringListing && n >= 2) { freezeDuringListing = false; dc.freeze(); } },
+              ...o, onProgress: (n) => { o?.onProgress?.(n); if (freezeDuringListing && n >= 2) { freezeDuringListing = false; dc.freeze(); }
+                if (killDuringListing && n >= 2) { killDuringListing = false; dc.kill(); } },
             }),
           };
         };
@@ -209,6 +211,18 @@ describe('directory sync against Samba AD', () => {
         await dc.addMembers(SYNC, ['frank']);
         const history = await c.get(`/api/directory/domains/${domainId}/runs`);
         assert.ok(history.body.items.some((r: { status: string; durationMs: number }) => r.status === 'failed' && r.durationMs >= 0));
+      });
+
+      it('changes nothing when Samba is killed in the middle of the listing', async () => {
+        const beforeList = JSON.stringify([...(await employees()).entries()]);
+        await dc.removeMembers(SYNC, ['user3']);
+        killDuringListing = true;
+        const run = await sync({ full: true });
+        await dc.start();
+        assert.equal(run.status, 'failed');
+        assert.ok(['incomplete_listing', 'unreachable'].includes(run.errorCode), run.errorCode);
+        assert.equal(JSON.stringify([...(await employees()).entries()]), beforeList, 'every employee is as it was');
+        await dc.addMembers(SYNC, ['user3']);
       });
 
       it('stops every sync when the bind password is removed', async () => {

@@ -46,6 +46,8 @@ export interface SambaDc {
   canBind(username: string, password: string): Promise<boolean>;
   /** Freezes samba (SIGSTOP): connections stay open but nothing answers, as with a controller that hangs. */
   freeze(): void;
+  /** Kills samba at once (SIGKILL), as a controller that crashes; `start` brings it back. */
+  kill(): void;
   thaw(): void;
   /** Stops samba (kept for a later `start`). */
   halt(): Promise<void>;
@@ -234,6 +236,11 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
       try { await c.bind(`${username}@${realm}`, password); return true; } catch { return false; } finally { await c.unbind().catch(() => {}); }
     },
     freeze() { if (pid) process.kill(pid, 'SIGSTOP'); },
+    kill() {
+      if (pid) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      pid = undefined;
+      admin = undefined;
+    },
     thaw() { if (pid) process.kill(pid, 'SIGCONT'); },
     halt, start,
     async stop() {
