@@ -42,10 +42,19 @@ export function directoryJobs(deps: { db: Db; clock: Clock; logger: Logger; dire
   ];
 }
 
-/** At start: runs a dead node left "running" are failed, and pending passwords are reconciled. */
-export async function recoverDirectoryState(deps: { directorySync: SyncService; domainPasswords: PasswordService; logger: Logger }): Promise<void> {
+/**
+ * At start: runs a dead node left "running" are failed, and pending passwords are reconciled. A
+ * controller that does not answer must not keep the server from starting: after `waitMs` the
+ * reconciliation goes on in the background (and the rotation job retries what stays pending).
+ */
+export async function recoverDirectoryState(deps: { directorySync: SyncService; domainPasswords: PasswordService; logger: Logger; waitMs?: number }): Promise<void> {
   const ctx = systemContext('startup');
   const stale = await deps.directorySync.failStaleRuns();
-  const reconciled = await deps.domainPasswords.reconcile(ctx);
-  if (stale || reconciled.current || reconciled.failed || reconciled.unresolved) deps.logger.info({ staleRuns: stale, reconciled }, 'directory state recovered at start');
+  const work = deps.domainPasswords.reconcile(ctx).then((reconciled) => {
+    if (stale || reconciled.current || reconciled.failed || reconciled.unresolved) deps.logger.info({ staleRuns: stale, reconciled }, 'directory state recovered at start');
+  }, (err) => deps.logger.warn({ err }, 'reconciling pending domain passwords failed; the rotation job retries'));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), deps.waitMs ?? 30_000); });
+  if ((await Promise.race([work, timeout])) === 'timeout') deps.logger.warn('reconciling pending domain passwords takes long (a domain controller does not answer?): going on in the background');
+  clearTimeout(timer);
 }
