@@ -14,7 +14,7 @@ export async function hardwareKeyRoutes(app: App, services: Services) {
     schema: {
       tags, params: idParams,
       description: 'Registers a hardware key held by the employee (by serial number). An active key makes the employee eligible for password rotation.',
-      body: z.object({ serial: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore') }).strict(),
+      body: z.object({ serial: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'printable ASCII, as printed on the key') }).strict(),
       response: { 201: hardwareKeyDto, ...errors },
     },
   }, async (request, reply) => reply.code(201).send(await services.hardwareKeys.add(request.ctx, request.params.id, request.body.serial)));
