@@ -56,6 +56,15 @@ describe('planSync', () => {
     assert.equal(plan.removals, 0);
   });
 
+  it('only unlinks under "delete" when another domain still links the employee, even as a kept non-member', () => {
+    const plan = planSync({
+      listing: full([]), rotationIds: null, accounts: [account('a', 'e1')],
+      employees: [{ id: 'e1', emailNormalized: 'a@corp.test', status: 'active' }], removalBehaviour: 'delete',
+      heldElsewhere: new Set(), linkedElsewhere: new Set(['e1']),
+    });
+    assert.deepEqual(plan.changes.map((c) => c.action), ['unlink']);
+  });
+
   it('holds a plan that removes more than the threshold', () => {
     const accounts = Array.from({ length: 10 }, (_, i) => account(`u${i}`, `e${i}`));
     const employees = accounts.map((a) => ({ id: a.employeeId, emailNormalized: `${a.externalId}@corp.test`, status: 'active' }));

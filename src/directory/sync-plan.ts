@@ -43,8 +43,10 @@ export function planSync(input: {
   accounts: AccountRow[];
   employees: { id: string; emailNormalized: string; status: string }[];
   removalBehaviour: RemovalBehaviour;
-  /** Employees that are members through another domain: "delete" only unlinks them. */
+  /** Employees that are members through another domain: "deactivate" leaves them to that domain. */
   heldElsewhere: ReadonlySet<string>;
+  /** Employees linked to another domain at all (member or not): "delete" only unlinks them. Default: heldElsewhere. */
+  linkedElsewhere?: ReadonlySet<string>;
 }): SyncPlan {
   const { listing, accounts } = input;
   const byExternal = new Map(accounts.map((a) => [a.externalId, a]));
@@ -106,7 +108,8 @@ export function planSync(input: {
       // Another domain still lists the person (merged by e-mail): that domain decides, not this one.
       changes.push(employee?.status === 'active' && !input.heldElsewhere.has(account.employeeId) ? { action: 'deactivate', account, reason: 'removed' } : { action: 'keep', account });
     } else {
-      changes.push({ action: input.heldElsewhere.has(account.employeeId) ? 'unlink' : 'delete', account });
+      const linked = input.linkedElsewhere ?? input.heldElsewhere;
+      changes.push({ action: linked.has(account.employeeId) || input.heldElsewhere.has(account.employeeId) ? 'unlink' : 'delete', account });
     }
   }
 
