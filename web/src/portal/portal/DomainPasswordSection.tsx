@@ -16,7 +16,7 @@ function ChangeForm({ account }: { account: DirectoryAccount }) {
   const mismatch = form.confirm !== '' && form.confirm !== form.next;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!form.old || !form.next || mismatch) return;
+    if (!form.old || !form.next || form.confirm !== form.next) return;
     change.mutate();
   };
   return (
@@ -29,7 +29,7 @@ function ChangeForm({ account }: { account: DirectoryAccount }) {
           <PasswordInput label="New password" value={form.next} onChange={(e) => setForm({ ...form, next: e.currentTarget.value })} autoComplete="new-password" />
           <PasswordInput label="Repeat the new password" value={form.confirm} error={mismatch ? 'Passwords do not match' : undefined} onChange={(e) => setForm({ ...form, confirm: e.currentTarget.value })} autoComplete="new-password" />
         </Group>
-        <Group><Button type="submit" loading={change.isPending} disabled={!form.old || !form.next || mismatch}>Change domain password</Button></Group>
+        <Group><Button type="submit" loading={change.isPending} disabled={!form.old || !form.next || form.confirm !== form.next}>Change domain password</Button></Group>
       </Stack>
     </form>
   );
