@@ -182,7 +182,15 @@ describe('directory sync against Samba AD', () => {
         assert.equal(held.counts.deactivated, 5);
         const before = await employees();
         for (const u of leavers) assert.equal(before.get(mail(u))!.status, 'active', 'nothing changed while held');
-        const confirmed = await c.post(`/api/directory/domains/${domainId}/runs/${held.id}/confirm`);
+        // A confirmation covers what the admin saw: one more leaver since, and the sync is held again.
+        await dc.removeMembers(SYNC, ['user2']);
+        const heldAgain = await c.post(`/api/directory/domains/${domainId}/runs/${held.id}/confirm`);
+        assert.equal(heldAgain.status, 200);
+        assert.equal(heldAgain.body.status, 'awaiting_confirmation', JSON.stringify(heldAgain.body.counts));
+        assert.equal(heldAgain.body.counts.deactivated, 6);
+        assert.equal((await employees()).get(mail('user2'))!.status, 'active', 'nothing changed on a stale confirmation');
+        await dc.addMembers(SYNC, ['user2']);
+        const confirmed = await c.post(`/api/directory/domains/${domainId}/runs/${heldAgain.body.id}/confirm`);
         assert.equal(confirmed.status, 200);
         assert.equal(confirmed.body.status, 'succeeded');
         const afterList = await employees();

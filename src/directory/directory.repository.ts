@@ -66,11 +66,19 @@ export async function deleteAccountById(db: Executor, id: string): Promise<void>
   await db.delete(directoryAccounts).where(eq(directoryAccounts.id, id));
 }
 
-/** Other domains' accounts of these employees that are still members (a "delete" then only unlinks). */
+/** Other domains' accounts of these employees that are still members (a "deactivate" then keeps them). */
 export async function findMemberAccountsElsewhere(db: Executor, employeeIds: string[], domainId: string): Promise<Set<string>> {
+  return findAccountsElsewhere(db, employeeIds, domainId, true);
+}
+
+/**
+ * Employees with an account in another domain, member or not (kept or deactivated there): a
+ * "delete" only unlinks them, since deleting the employee would also erase the other domain's link.
+ */
+export async function findAccountsElsewhere(db: Executor, employeeIds: string[], domainId: string, isMemberOnly = false): Promise<Set<string>> {
   if (employeeIds.length === 0) return new Set();
   const rows = await db.select({ employeeId: directoryAccounts.employeeId }).from(directoryAccounts)
-    .where(and(inArray(directoryAccounts.employeeId, employeeIds), sql`${directoryAccounts.domainId} <> ${domainId}`, eq(directoryAccounts.isMember, true)));
+    .where(and(inArray(directoryAccounts.employeeId, employeeIds), sql`${directoryAccounts.domainId} <> ${domainId}`, isMemberOnly ? eq(directoryAccounts.isMember, true) : sql`true`));
   return new Set(rows.map((r) => r.employeeId));
 }
 
@@ -85,6 +93,11 @@ export async function insertSyncRun(db: Executor, row: typeof directorySyncRuns.
 
 export async function updateSyncRunById(db: Executor, id: string, patch: Partial<typeof directorySyncRuns.$inferInsert>): Promise<void> {
   await db.update(directorySyncRuns).set(patch).where(eq(directorySyncRuns.id, id));
+}
+
+export async function updateSyncRunStatusById(db: Executor, id: string, from: string, to: string): Promise<boolean> {
+  const rows = await db.update(directorySyncRuns).set({ status: to }).where(and(eq(directorySyncRuns.id, id), eq(directorySyncRuns.status, from))).returning({ id: directorySyncRuns.id });
+  return rows.length === 1;
 }
 
 export async function findSyncRunById(db: Executor, id: string): Promise<SyncRunRow | undefined> {
@@ -110,6 +123,12 @@ export async function insertDomainPassword(db: Executor, row: typeof domainPassw
 
 export async function updateDomainPasswordById(db: Executor, id: string, patch: Partial<typeof domainPasswords.$inferInsert>): Promise<void> {
   await db.update(domainPasswords).set(patch).where(eq(domainPasswords.id, id));
+}
+
+/** Moves a password row out of *pending* only if it still is: false when another node or call resolved it first. */
+export async function resolvePendingPasswordById(db: Executor, id: string, patch: Partial<typeof domainPasswords.$inferInsert>): Promise<boolean> {
+  const rows = await db.update(domainPasswords).set(patch).where(and(eq(domainPasswords.id, id), eq(domainPasswords.state, 'pending'))).returning({ id: domainPasswords.id });
+  return rows.length === 1;
 }
 
 export async function findDomainPasswords(db: Executor, accountId: string, states: string[]): Promise<DomainPasswordRow[]> {

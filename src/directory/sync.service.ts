@@ -30,8 +30,11 @@ export interface SyncOptions {
   dryRun?: boolean;
   /** Full listing even when an incremental one is possible. */
   full?: boolean;
-  /** An admin confirmed removals above the threshold. */
-  confirmed?: boolean;
+  /**
+   * An admin confirmed removals above the threshold: at most this many (what the held run showed).
+   * A fresh listing that would remove more is held again rather than applied on that confirmation.
+   */
+  confirmedRemovals?: number;
   /** Called once the run is recorded (the API answers then, and the console follows its progress). */
   onRunCreated?: (runId: string) => void;
 }
@@ -103,6 +106,7 @@ export function createSyncService(deps: {
       const plan = planSync({
         listing, rotationIds, accounts, employees: await repo.findEmployeesForMatching(db),
         removalBehaviour: domain.removalBehaviour, heldElsewhere: await repo.findMemberAccountsElsewhere(db, leaving, domain.id),
+        linkedElsewhere: await repo.findAccountsElsewhere(db, leaving, domain.id),
       });
       const labels = new Map((await repo.findEmployeesForMatching(db)).map((e) => [e.id, e.emailNormalized]));
       const counts = { ...countChanges(plan), listed: listing.memberIds.length };
@@ -113,7 +117,8 @@ export function createSyncService(deps: {
         await audit.record(ctx, { action: 'directory.dry_run', target, details });
         return finish(run.id, { status: 'succeeded', counts, changes });
       }
-      if (!opts.confirmed && exceedsThreshold(plan, domain.removalThresholdPercent)) {
+      const isConfirmed = opts.confirmedRemovals !== undefined && plan.removals <= opts.confirmedRemovals;
+      if (!isConfirmed && exceedsThreshold(plan, domain.removalThresholdPercent)) {
         const error = `This sync would deactivate or delete ${plan.removals} of ${plan.memberCount} employees, more than the ${domain.removalThresholdPercent}% threshold: confirm it to apply`;
         await audit.record(ctx, { action: 'directory.sync_held', target, outcome: 'failure', details: { ...details, removals: plan.removals, memberCount: plan.memberCount } });
         return finish(run.id, { status: 'awaiting_confirmation', counts, changes, error, errorCode: 'threshold_exceeded' });
@@ -126,7 +131,7 @@ export function createSyncService(deps: {
         await repo.updateDomainById(tx, domain.id, {
           syncCursor: listing.cursor, lastSyncAt: started, ...(listing.isIncremental ? {} : { lastFullSyncAt: started }),
         });
-        await audit.record(ctx, { action: 'directory.sync_completed', target, details: { ...details, confirmed: opts.confirmed ?? false } }, tx);
+        await audit.record(ctx, { action: 'directory.sync_completed', target, details: { ...details, confirmed: isConfirmed } }, tx);
       });
       return finish(run.id, { status: 'succeeded', counts, changes: changes.slice(0, 1000) });
     } catch (err) {
@@ -155,10 +160,18 @@ export function createSyncService(deps: {
   async function confirm(ctx: RequestContext, domainId: string, runId: string): Promise<SyncRunDto> {
     const held = await getRun(domainId, runId);
     if (held.status !== 'awaiting_confirmation') throw new AppError('directory.run_not_awaiting', 'This sync is not waiting for a confirmation');
-    await repo.updateSyncRunById(db, runId, { status: 'confirmed' });
+    // Conditional: two admins (or nodes) confirming the same run apply it once.
+    if (!(await repo.updateSyncRunStatusById(db, runId, 'awaiting_confirmation', 'confirmed'))) throw new AppError('directory.run_not_awaiting', 'This sync is not waiting for a confirmation');
     const domain = await domains.get(domainId);
-    await audit.record(ctx, { action: 'directory.sync_confirmed', target: { type: 'directory_domain', id: domainId, label: domain.name }, details: { run: runId } });
-    return syncDomain(ctx, domainId, { trigger: 'confirmation', confirmed: true, full: true });
+    const removals = (held.counts.deactivated ?? 0) + (held.counts.deleted ?? 0);
+    await audit.record(ctx, { action: 'directory.sync_confirmed', target: { type: 'directory_domain', id: domainId, label: domain.name }, details: { run: runId, removals } });
+    try {
+      return await syncDomain(ctx, domainId, { trigger: 'confirmation', confirmedRemovals: removals, full: true });
+    } catch (err) {
+      // Another sync holds the domain: nothing ran, so the held run can still be confirmed later.
+      await repo.updateSyncRunStatusById(db, runId, 'confirmed', 'awaiting_confirmation');
+      throw err;
+    }
   }
 
   async function cancel(ctx: RequestContext, domainId: string, runId: string): Promise<SyncRunDto> {
