@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
@@ -98,6 +99,26 @@ describe('domain passwords against Samba AD', () => {
     assert.ok(audit.body.items.length >= 2, JSON.stringify(audit.body).slice(0, 300));
     assert.equal(JSON.stringify(audit.body).includes('Adm1n-Chosen!pw'), false, 'no password in the audit log');
     assert.equal((await c.post(url, { generate: false })).status, 400, 'strict bodies');
+  });
+
+  it('refuses a second change of a domain password while another is in flight, and AD keeps what it had', async () => {
+    // Two writes verified in turn (admin set racing a rotation, or two nodes) would let the later
+    // makeCurrent keep a password AD no longer holds: the second change must not start.
+    const bob = await employeeByEmail('bob@corp.example.test');
+    const account = await accountOf(bob.id);
+    const inFlight = crypto.randomUUID();
+    await t.db.database.query(`INSERT INTO domain_passwords (id, account_id, state, reason, password) VALUES ($1, $2, 'pending', 'rotation', $3)`,
+      [inFlight, account.id, t.services.sealer.seal('Inflight-Pass!1', `domain_passwords.password:${inFlight}`)]);
+    try {
+      const res = await c.post(`/api/employees/${bob.id}/directory-accounts/${account.id}/password`, { password: 'Another-Pass!2' });
+      assert.equal(res.status, 409, res.raw);
+      assert.equal(res.body.error.code, 'directory.password_change_in_progress');
+      assert.equal(await dc.canBind('bob', 'Another-Pass!2'), false, 'nothing was written to AD');
+      const pending = await t.db.database.query<{ id: string }>(`SELECT id FROM domain_passwords WHERE account_id = $1 AND state = 'pending'`, [account.id]);
+      assert.deepEqual(pending.map((r) => r.id), [inFlight], 'the refused change left no pending row of its own');
+    } finally {
+      await t.db.database.query('DELETE FROM domain_passwords WHERE id = $1', [inFlight]);
+    }
   });
 
   it('lets an employee change their own domain password from the portal, with AD\'s errors explained', async () => {

@@ -52,11 +52,16 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
   const ref = (a: repo.AccountRow): DirectoryAccountRef => ({ externalId: a.externalId, username: a.username, upn: a.upn });
   const target = (a: repo.AccountRow) => ({ type: 'employee', id: a.employeeId, label: a.upn ?? a.username });
 
-  async function makeCurrent(ctx: RequestContext, row: repo.DomainPasswordRow, account: repo.AccountRow, action: 'directory.password_rotated' | 'directory.password_set' | 'directory.password_reconciled', domainName: string) {
+  /**
+   * `password`: the plaintext that was just verified against the directory. The row is sealed
+   * again from it, so a reconcile on another node that dropped the row in the meantime (it bound
+   * before our write reached AD) cannot leave the directory holding a password Tessera lost.
+   */
+  async function makeCurrent(ctx: RequestContext, row: repo.DomainPasswordRow, account: repo.AccountRow, action: 'directory.password_rotated' | 'directory.password_set' | 'directory.password_reconciled', domainName: string, password: string) {
     await db.transaction(async (tx) => {
       const now = clock.now();
       await repo.supersedeCurrentPasswords(tx, account.id, row.id, now);
-      await repo.updateDomainPasswordById(tx, row.id, { state: 'current', resolvedAt: now });
+      await repo.updateDomainPasswordById(tx, row.id, { state: 'current', password: sealer.seal(password, passwordAad(row.id)), resolvedAt: now });
       await repo.updateAccountById(tx, account.id, { passwordChangedAt: now });
       await audit.record(ctx, { action, target: target(account), details: { domain: domainName, account: account.username, reason: row.reason } }, tx);
     });
@@ -64,7 +69,8 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
 
   async function markFailed(ctx: RequestContext, row: repo.DomainPasswordRow, account: repo.AccountRow, domainName: string, err: unknown) {
     await db.transaction(async (tx) => {
-      await repo.updateDomainPasswordById(tx, row.id, { state: 'failed', password: null, resolvedAt: clock.now() });
+      // Only a row still pending: one the writer has just made current holds what AD has.
+      if (!(await repo.resolvePendingPasswordById(tx, row.id, { state: 'failed', password: null, resolvedAt: clock.now() }))) return;
       await audit.record(ctx, {
         action: 'directory.password_change_failed', outcome: 'failure', target: target(account),
         details: { domain: domainName, account: account.username, reason: row.reason, code: (err as DirectoryError)?.code ?? 'failed', message: (err as Error)?.message },
@@ -78,6 +84,14 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     const connector = domains.connectorFor(domain);
     const id = crypto.randomUUID();
     const row = await repo.insertDomainPassword(db, { id, accountId: account.id, state: 'pending', reason, password: sealer.seal(password, passwordAad(id)), createdAt: clock.now() });
+    // One change at a time per account (admin set racing a rotation, or two nodes): two writes
+    // both verified in turn would let the later makeCurrent keep a password AD no longer holds.
+    // Inserted first, then checked, so two racing calls both see each other and both stop.
+    const others = (await repo.findDomainPasswords(db, account.id, ['pending'])).filter((p) => p.id !== id);
+    if (others.length > 0) {
+      await repo.resolvePendingPasswordById(db, id, { state: 'failed', password: null, resolvedAt: clock.now() });
+      throw new AppError('directory.password_change_in_progress', 'Another change of this domain password is in progress or waits to be reconciled: try again in a few minutes');
+    }
     await step('pending_saved');
     try {
       await connector.setPassword(ref(account), password);
@@ -95,7 +109,7 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     } finally {
       await connector.close().catch(() => {});
     }
-    await makeCurrent(ctx, row, account, reason === 'rotation' ? 'directory.password_rotated' : 'directory.password_set', domain.name);
+    await makeCurrent(ctx, row, account, reason === 'rotation' ? 'directory.password_rotated' : 'directory.password_set', domain.name, password);
   }
 
   /** Resolves every pending password (after a crash or a lost connection). */
@@ -112,7 +126,7 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
         const works = connector.capabilities.verifyPassword === false
           ? (await connector.setPassword(ref(account), pending), true)
           : await connector.verifyPassword(ref(account), pending);
-        if (works) { await makeCurrent(ctx, row, account, 'directory.password_reconciled', domain.name); result.current++; }
+        if (works) { await makeCurrent(ctx, row, account, 'directory.password_reconciled', domain.name, pending); result.current++; }
         else { await markFailed(ctx, row, account, domain.name, new DirectoryError('failed', 'The directory never took this password: the previous one still holds')); result.failed++; }
       } catch {
         result.unresolved++;

@@ -99,6 +99,7 @@ export const errorCodes = {
   'directory.insufficient_rights': 502,
   'directory.not_supported': 409,
   'directory.failed': 502,
+  'directory.password_change_in_progress': 409,
   'entra.not_entra_domain': 409,
   'entra.passkeys_disabled': 409,
   'entra.email_domain_not_allowed': 403,
