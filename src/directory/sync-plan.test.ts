@@ -47,6 +47,17 @@ describe('planSync', () => {
     });
   }
 
+  it('skips (and reports) an account whose new e-mail belongs to another employee, instead of failing the whole sync', () => {
+    const plan = planSync({
+      listing: full([user('a', { email: 'b@corp.test' }), user('c', { title: 'Boss' })]), rotationIds: null, accounts: [account('a', 'e1'), account('c', 'e3')],
+      employees: [{ id: 'e1', emailNormalized: 'a@corp.test', status: 'active' }, { id: 'e2', emailNormalized: 'b@corp.test', status: 'active' }, { id: 'e3', emailNormalized: 'c@corp.test', status: 'active' }],
+      removalBehaviour: 'keep', heldElsewhere: new Set(),
+    });
+    assert.deepEqual(plan.changes.map((c) => c.action), ['update'], 'the other account is still updated');
+    assert.equal(plan.skipped.length, 1);
+    assert.match(plan.skipped[0].reason, /b@corp\.test belongs to another employee/);
+  });
+
   it('only unlinks under "delete" when another domain still holds the employee', () => {
     const plan = planSync({
       listing: full([]), rotationIds: null, accounts: [account('a', 'e1')],

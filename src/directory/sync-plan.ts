@@ -63,7 +63,15 @@ export function planSync(input: {
     const account = byExternal.get(user.externalId);
     if (account) {
       const employee = employeeById.get(account.employeeId);
-      const fields = changedFields(account.attributes, user);
+      let fields = changedFields(account.attributes, user);
+      const newEmail = employeeEmail(user);
+      const owner = newEmail ? employeeByEmail.get(newEmail) : undefined;
+      if ((fields.includes('email') || fields.includes('upn')) && owner && owner !== account.employeeId) {
+        // The new address is another employee's: applying it would fail the whole sync (unique
+        // e-mail). The account waits, reported as skipped on every sync, until the directory is fixed.
+        skipped.push({ externalId: user.externalId, username: user.username, reason: `its new e-mail ${newEmail} belongs to another employee` });
+        fields = [];
+      }
       if (fields.length > 0) changes.push({ action: 'update', user, account, fields });
       const wasOut = !account.isEnabled || !account.isMember;
       if (!user.enabled && employee?.status === 'active') changes.push({ action: 'deactivate', account, reason: 'disabled' });
