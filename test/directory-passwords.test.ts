@@ -166,6 +166,11 @@ describe('domain passwords against Samba AD', () => {
     const missing = await make('missing-group.test', {}, dc.adminPassword, { syncGroup: 'No Such Group' });
     assert.equal(missing.outcome, 'group_not_found');
     assert.match(missing.message, /No Such Group/);
+    // Group names go into LDAP filters escaped (RFC 4515): parentheses are literal, and "*" is not a wildcard.
+    await dc.addGroup('Tessera Sync (EU)');
+    assert.equal((await make('paren-group.test', {}, dc.adminPassword, { syncGroup: 'Tessera Sync (EU)' })).outcome, 'ok');
+    assert.equal((await make('star-group.test', {}, dc.adminPassword, { syncGroup: '*' })).outcome, 'group_not_found', 'a "*" group name matches no group');
+    assert.equal((await make('inject-group.test', {}, dc.adminPassword, { syncGroup: 'x)(cn=*' })).outcome, 'group_not_found');
     const plain = await make('plain.test', { urls: [`ldap://${dc.ip}:389`], transport: 'none' });
     assert.equal(plain.outcome, 'insecure_transport', 'the controller refuses a simple bind without TLS');
     const viaStartTls = await make('starttls.test', { urls: [`ldap://${dc.ip}:389`], transport: 'starttls' });
