@@ -101,6 +101,8 @@ export function createSyncService(deps: {
       connector = domains.connectorFor(domain);
       const accounts = await repo.findAccountsByDomain(db, domain.id);
       const { listing, rotationIds } = await listAll(connector, domain, mode, accounts, run.id, holder);
+      // The connector lists in full when the cursor cannot be used (another controller after a failover).
+      if (mode === 'incremental' && !listing.isIncremental) await repo.updateSyncRunById(db, run.id, { mode: 'full' });
       const memberIds = new Set(listing.memberIds);
       const leaving = accounts.filter((a) => a.isMember && !memberIds.has(a.externalId)).map((a) => a.employeeId);
       const plan = planSync({

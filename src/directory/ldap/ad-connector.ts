@@ -96,10 +96,16 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
   async function listGroupMembers(groupName: string, opts: MemberListingOptions = {}): Promise<MemberListing> {
     return withService('list group members', async ({ client }, base) => {
       // Read the high-water mark first: a change made while we list is seen by the next sync.
-      const highest = String((await rootDse(client, ['highestCommittedUSN'])).highestCommittedUSN ?? '');
+      const dse = await rootDse(client, ['highestCommittedUSN', 'dsServiceName']);
+      const usn = String(dse.highestCommittedUSN ?? '');
+      // USNs are local to each controller (MS-ADTS §3.1.1.1.9): a cursor names the controller it
+      // came from, and a sync that fails over to another controller lists in full.
+      const server = String(dse.dsServiceName ?? '');
+      const highest = /^\d+$/.test(usn) ? `${usn}@${server}` : '';
       const group = await groupDn(client, base, groupName);
       const members = `(&${USERS}(memberOf:${IN_CHAIN}:=${escapeFilterValue(group)}))`;
-      const cursor = opts.cursor && /^\d+$/.test(opts.cursor) ? Number(opts.cursor) : null;
+      const m = opts.cursor ? /^(\d+)@(.*)$/s.exec(opts.cursor) : null;
+      const cursor = m && m[2] === server ? Number(m[1]) : null;
       if (cursor === null || !opts.knownIds) {
         const entries = await pagedSearch(client, base, members, USER_ATTRIBUTES, opts.onProgress);
         const users = entries.map(entryToUser);
