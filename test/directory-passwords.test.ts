@@ -121,6 +121,25 @@ describe('domain passwords against Samba AD', () => {
     }
   });
 
+  it('keeps a password AD took even when the verifying bind is refused (account disabled in AD since the last sync)', async () => {
+    const bob = await employeeByEmail('bob@corp.example.test');
+    const account = await accountOf(bob.id);
+    await dc.setEnabled('bob', false);
+    try {
+      const res = await c.post(`/api/employees/${bob.id}/directory-accounts/${account.id}/password`, { generate: true });
+      assert.notEqual(res.status, 204, 'a disabled account does not bind');
+      const rows = await t.db.database.query<{ id: string; password: string | null }>(`SELECT id, password FROM domain_passwords WHERE account_id = $1 AND state = 'pending'`, [account.id]);
+      assert.equal(rows.length, 1, `${res.raw}: AD holds the written password, so it stays pending, sealed`);
+      assert.ok(rows[0].password);
+    } finally {
+      await dc.setEnabled('bob', true);
+    }
+    const run = await c.post('/api/directory/rotation/run');
+    assert.equal(run.body.reconciled.current, 1, run.raw);
+    const [row] = await t.db.database.query<{ id: string; password: string }>(`SELECT id, password FROM domain_passwords WHERE account_id = $1 AND state = 'current'`, [account.id]);
+    assert.equal(await dc.canBind('bob', t.services.sealer.open(row.password, `domain_passwords.password:${row.id}`)), true, 'Tessera holds what AD has');
+  });
+
   it('lets an employee change their own domain password from the portal, with AD\'s errors explained', async () => {
     const carolPw = 'Car0l-Pass!x';
     await dc.addUser({ username: 'carol', password: carolPw, givenName: 'Carol', surname: 'Cole', mail: 'carol@corp.example.test' });

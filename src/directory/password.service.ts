@@ -93,8 +93,10 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
       throw new AppError('directory.password_change_in_progress', 'Another change of this domain password is in progress or waits to be reconciled: try again in a few minutes');
     }
     await step('pending_saved');
+    let isWritten = false;
     try {
       await connector.setPassword(ref(account), password);
+      isWritten = true;
       await step('written');
       if (connector.capabilities.verifyPassword !== false && !(await connector.verifyPassword(ref(account), password))) {
         throw new DirectoryError('failed', 'The directory accepted the new password but refuses it at sign-in; it stays pending until reconciled');
@@ -103,7 +105,9 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     } catch (err) {
       // A definite refusal: the directory kept the old password. Anything else (lost connection
       // mid-write) leaves the row pending, for reconcile to find out which password holds.
-      if (err instanceof DirectoryError && DEFINITE.has(err.code)) await markFailed(ctx, row, account, domain.name, err);
+      // After the write, even a "definite" refusal (the verifying bind of a disabled account)
+      // says nothing about what AD holds: it holds the new one, so the row must stay pending.
+      if (!isWritten && err instanceof DirectoryError && DEFINITE.has(err.code)) await markFailed(ctx, row, account, domain.name, err);
       else await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason, code: (err as DirectoryError)?.code ?? 'failed', pending: true } });
       throw toAppError(err);
     } finally {
