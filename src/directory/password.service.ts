@@ -108,7 +108,12 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
       // After the write, even a "definite" refusal (the verifying bind of a disabled account)
       // says nothing about what AD holds: it holds the new one, so the row must stay pending.
       if (!isWritten && err instanceof DirectoryError && DEFINITE.has(err.code)) await markFailed(ctx, row, account, domain.name, err);
-      else await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason, code: (err as DirectoryError)?.code ?? 'failed', pending: true } });
+      else {
+        // Pending again, sealed again: a reconcile on another node may have dropped the row while
+        // our write was on its way, and AD may hold this password now.
+        await repo.updateDomainPasswordById(db, row.id, { state: 'pending', password: sealer.seal(password, passwordAad(row.id)), resolvedAt: null });
+        await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason, code: (err as DirectoryError)?.code ?? 'failed', pending: true } });
+      }
       throw toAppError(err);
     } finally {
       await connector.close().catch(() => {});
