@@ -1,9 +1,10 @@
-import { Alert, Button, Checkbox, Group, Modal, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, TextInput, Textarea } from '@mantine/core';
+import { Alert, Checkbox, Modal, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, TextInput, Textarea } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { errorMessage } from '../../api/client';
-import { useSaveDomain, type AdSettings, type Domain, type DomainInput, type RemovalBehaviour } from '../../api/directory';
+import { useSaveDomain, type AdSettings, type Domain, type DomainInput } from '../../api/directory';
 import { notifySuccess } from '../../components/notify';
+import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 
 const blankAd: AdSettings = { urls: [], transport: 'ldaps', caCertificate: null, skipTlsVerify: false, tlsServerName: null, bindUser: '', baseDn: null, pageSize: 500, timeoutMs: 10000 };
 
@@ -21,14 +22,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
   const [password, setPassword] = useState('');
   const [removePassword, setRemovePassword] = useState(false);
   const [baseDn, setBaseDn] = useState(s.baseDn ?? '');
-  const [syncGroup, setSyncGroup] = useState(domain?.syncGroup ?? 'Tessera Users Sync');
-  const [rotationGroup, setRotationGroup] = useState(domain?.rotationGroup ?? 'Tessera Key Auto Password Change');
-  const [days, setDays] = useState<number>(domain?.passwordChangeDays ?? 30);
-  const [removal, setRemoval] = useState<RemovalBehaviour>(domain?.removalBehaviour ?? 'deactivate');
-  const [threshold, setThreshold] = useState<number>(domain?.removalThresholdPercent ?? 10);
-  const [sso, setSso] = useState(domain?.ssoEnabled ?? true);
-  const [ssoMethod, setSsoMethod] = useState<'passwordless' | 'password_2fa'>(domain?.ssoMethod ?? 'passwordless');
-  const [interval, setIntervalMin] = useState<number>(domain?.syncIntervalMinutes ?? 60);
+  const sync = useDomainSyncValues(domain);
   const [pageSize, setPageSize] = useState<number>(s.pageSize);
   const [error, setError] = useState<string | null>(null);
 
@@ -39,8 +33,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
       tlsServerName: tlsName.trim() || null, bindUser: bindUser.trim(), baseDn: baseDn.trim() || null, pageSize, timeoutMs: s.timeoutMs,
     };
     const input: DomainInput = {
-      name: name.trim(), syncGroup, rotationGroup, passwordChangeDays: days, removalBehaviour: removal, removalThresholdPercent: threshold,
-      ssoEnabled: sso, ssoMethod, syncIntervalMinutes: interval, settings: settings as unknown as Record<string, unknown>,
+      name: name.trim(), ...sync.request(), settings: settings as unknown as Record<string, unknown>,
     };
     if (removePassword) input.secret = null;
     else if (password) input.secret = password;
@@ -75,23 +68,10 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
         {domain?.secret.set ? (
           <Checkbox color="red" label="Remove the bind password (stops every sync, rotation and password change of this domain)" checked={removePassword} onChange={(e) => setRemovePassword(e.currentTarget.checked)} />
         ) : null}
-        <SimpleGrid cols={2}>
-          <TextInput label="Sync group" value={syncGroup} onChange={(e) => setSyncGroup(e.currentTarget.value)} />
-          <TextInput label="Password rotation group" value={rotationGroup} onChange={(e) => setRotationGroup(e.currentTarget.value)} />
-          <NumberInput label="Auto password change (days)" description="0 turns rotation off" min={0} max={3650} value={days} onChange={(v) => setDays(Number(v) || 0)} />
-          <Select label="When a user leaves the sync group" value={removal} onChange={(v) => setRemoval((v ?? 'deactivate') as RemovalBehaviour)} allowDeselect={false}
-            data={[{ value: 'keep', label: 'Keep the employee' }, { value: 'deactivate', label: 'Deactivate the employee' }, { value: 'delete', label: 'Delete the employee' }]} />
-          <NumberInput label="Removal threshold (%)" description="A sync removing more waits for confirmation" min={0} max={100} value={threshold} onChange={(v) => setThreshold(Number(v) || 0)} />
-          <NumberInput label="Sync every (minutes)" description="0: only on demand" min={0} value={interval} onChange={(v) => setIntervalMin(Number(v) || 0)} />
-          <Select label="SSO for imported employees" value={sso ? ssoMethod : 'off'} allowDeselect={false}
-            onChange={(v) => { setSso(v !== 'off'); if (v && v !== 'off') setSsoMethod(v as typeof ssoMethod); }}
-            data={[{ value: 'passwordless', label: 'On, passwordless' }, { value: 'password_2fa', label: 'On, password + second factor' }, { value: 'off', label: 'Off' }]} />
+        <DomainSyncFields value={sync.values} onChange={sync.setValues}>
           <NumberInput label="LDAP page size" min={2} max={5000} value={pageSize} onChange={(v) => setPageSize(Number(v) || 500)} />
-        </SimpleGrid>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button onClick={submit} loading={save.isPending}>Save</Button>
-        </Group>
+        </DomainSyncFields>
+        <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
       </Stack>
     </Modal>
   );
