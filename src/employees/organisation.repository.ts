@@ -4,13 +4,14 @@ import { companies, departments, employees, positions } from '../db/schema.js';
 
 export const normalizeName = (name: string): string => name.trim().toLowerCase();
 
+// The queries below run one after the other, not with Promise.all: db may be a transaction (a
+// directory sync resolves companies and positions inside its own), whose one connection cannot run
+// two queries at once (node-postgres warns, and pg 9 will refuse).
 export async function findCompaniesWithDepartments(db: Executor) {
-  const [companyRows, departmentRows, companyCounts, departmentCounts] = await Promise.all([
-    db.select().from(companies).orderBy(asc(companies.nameNormalized)),
-    db.select().from(departments).orderBy(asc(departments.nameNormalized)),
-    db.select({ id: employees.companyId, n: sql<number>`count(*)::int` }).from(employees).groupBy(employees.companyId),
-    db.select({ id: employees.departmentId, n: sql<number>`count(*)::int` }).from(employees).groupBy(employees.departmentId),
-  ]);
+  const companyRows = await db.select().from(companies).orderBy(asc(companies.nameNormalized));
+  const departmentRows = await db.select().from(departments).orderBy(asc(departments.nameNormalized));
+  const companyCounts = await db.select({ id: employees.companyId, n: sql<number>`count(*)::int` }).from(employees).groupBy(employees.companyId);
+  const departmentCounts = await db.select({ id: employees.departmentId, n: sql<number>`count(*)::int` }).from(employees).groupBy(employees.departmentId);
   const cc = new Map(companyCounts.map((r) => [r.id, r.n]));
   const dc = new Map(departmentCounts.map((r) => [r.id, r.n]));
   return companyRows.map((c) => ({
@@ -65,10 +66,9 @@ export async function deleteDepartmentById(db: Executor, id: string) {
 }
 
 export async function findPositions(db: Executor) {
-  const [rows, counts] = await Promise.all([
-    db.select().from(positions).orderBy(asc(positions.nameNormalized)),
-    db.select({ id: employees.positionId, n: sql<number>`count(*)::int` }).from(employees).groupBy(employees.positionId),
-  ]);
+  // Sequential: db may be a transaction (see findCompaniesWithDepartments).
+  const rows = await db.select().from(positions).orderBy(asc(positions.nameNormalized));
+  const counts = await db.select({ id: employees.positionId, n: sql<number>`count(*)::int` }).from(employees).groupBy(employees.positionId);
   const pc = new Map(counts.map((r) => [r.id, r.n]));
   return rows.map((p) => ({ id: p.id, name: p.name, employeeCount: pc.get(p.id) ?? 0 }));
 }
