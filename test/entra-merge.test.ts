@@ -28,7 +28,7 @@ describe('one person in Samba AD and in Entra ID', () => {
   };
 
   before(async () => {
-    [dc, emu] = await Promise.all([startSamba({ ip: '127.0.0.27', realm: 'merge.example.test' }), startEntraEmulator()]);
+    [dc, emu] = await Promise.all([startSamba({ ip: '127.0.0.28', realm: 'merge.example.test' }), startEntraEmulator()]);
     await dc.addGroup(SYNC);
     await dc.addUser({ username: 'alice', password: 'Al1ce-Pass!x', givenName: 'Alice', surname: 'Archer', mail: 'Alice.Archer@corp.example' });
     await dc.addUser({ username: 'bob', password: 'B0b-Pass!xyz', givenName: 'Bob', surname: 'Baker', mail: 'bob@corp.example' });
