@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, List, Paper, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, List, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useDeleteDomain, useDomains, useStartSync, useTestDomain, type ConnectionTest, type Domain } from '../../api/directory';
@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatDateTime } from '../../components/format';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { DomainModal } from './DomainModal';
 import { EntraDomainModal } from './EntraDomainModal';
@@ -62,14 +63,8 @@ export function DomainsPage() {
         </Alert>
       ) : null}
       {domains.data ? (
-        <Paper withBorder radius="md" p="xs">
-          <Table.ScrollContainer minWidth={900}>
-            <Table aria-label="Domains" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr><Table.Th>Domain</Table.Th><Table.Th>Groups</Table.Th><Table.Th>Leavers</Table.Th><Table.Th>Rotation</Table.Th><Table.Th>Last sync</Table.Th><Table.Th>Actions</Table.Th></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {domains.data.length === 0 ? <Table.Tr><Table.Td colSpan={6}><Text c="dimmed" py="md">No domain yet</Text></Table.Td></Table.Tr> : null}
+        <ListTable label="Domains" columns={['Domain', 'Groups', 'Leavers', 'Rotation', 'Last sync', 'Actions']}
+          isEmpty={domains.data.length === 0} empty="No domain yet">
                 {domains.data.map((d) => (
                   <Table.Tr key={d.id} onClick={() => setSelected(d.id)} style={{ cursor: 'pointer' }}>
                     <Table.Td>
@@ -95,10 +90,7 @@ export function DomainsPage() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        </ListTable>
       ) : null}
       {current ? <SyncRunsCard key={current.id} domain={current} /> : null}
       {editing !== undefined ? <DomainModal key={editing?.id ?? 'new'} domain={editing} opened onClose={() => setEditing(undefined)} /> : null}

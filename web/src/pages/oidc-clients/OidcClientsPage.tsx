@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAlertTriangle, IconCheck, IconCopy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import { useDeleteOidcClient, useOidcClients, useOidcInfo, useRotateOidcSecret, 
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { useLastDefined } from '../../components/use-last-defined';
 import { RegisterOidcClientModal } from './RegisterOidcClientModal';
@@ -45,24 +46,8 @@ export function OidcClientsPage() {
       />
       <QueryState query={clients} />
       {clients.data ? (
-        <Paper withBorder radius="md" p="xs">
-          <Table.ScrollContainer minWidth={900}>
-            <Table highlightOnHover aria-label="OIDC clients">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Client ID</Table.Th>
-                  <Table.Th>Kind</Table.Th>
-                  <Table.Th>Grants</Table.Th>
-                  <Table.Th>Authentication</Table.Th>
-                  <Table.Th>Secret</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {clients.data.length === 0 ? (
-                  <Table.Tr><Table.Td colSpan={7}><Text c="dimmed" py="md">No OIDC clients yet</Text></Table.Td></Table.Tr>
-                ) : null}
+        <ListTable label="OIDC clients" columns={['Name', 'Client ID', 'Kind', 'Grants', 'Authentication', 'Secret', 'Actions']}
+          isEmpty={clients.data.length === 0} empty="No OIDC clients yet">
                 {clients.data.map((c) => (
                   <Table.Tr key={c.id}>
                     <Table.Td>
@@ -87,10 +72,7 @@ export function OidcClientsPage() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        </ListTable>
       ) : null}
 
       <RegisterOidcClientModal opened={registering} onClose={close} onCreated={(result) => { close(); setShown(result); }} />

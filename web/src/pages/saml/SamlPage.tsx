@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Paper, Stack, Switch, Table, Tabs, Text } from '@mantine/core';
+import { Badge, Button, Code, Group, Stack, Switch, Table, Tabs, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import { useDeleteServiceProvider, useServiceProviders, useUpdateServiceProvider
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { notifyError, notifySuccess } from '../../components/notify';
 import { PageHeader } from '../../components/PageHeader';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { useLastDefined } from '../../components/use-last-defined';
 import { ServiceProviderModal } from './ServiceProviderModal';
@@ -63,23 +64,9 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
       </Group>
       <QueryState query={list} />
       {list.data ? (
-        <Paper withBorder radius="md" p="xs">
-          <Table.ScrollContainer minWidth={900}>
-            <Table highlightOnHover aria-label={isSaml ? 'SAML service providers' : 'WS-Fed relying parties'}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>{isSaml ? 'Entity ID' : 'Realm'}</Table.Th>
-                  <Table.Th>NameID</Table.Th>
-                  <Table.Th>{isSaml ? 'Signing' : 'Token'}</Table.Th>
-                  <Table.Th>Enabled</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data.length === 0 ? (
-                  <Table.Tr><Table.Td colSpan={6}><Text c="dimmed" py="md">{isSaml ? 'No service providers yet' : 'No relying parties yet'}</Text></Table.Td></Table.Tr>
-                ) : null}
+        <ListTable label={isSaml ? 'SAML service providers' : 'WS-Fed relying parties'}
+          columns={['Name', isSaml ? 'Entity ID' : 'Realm', 'NameID', isSaml ? 'Signing' : 'Token', 'Enabled', 'Actions']}
+          isEmpty={list.data.length === 0} empty={isSaml ? 'No service providers yet' : 'No relying parties yet'}>
                 {list.data.map((sp) => (
                   <Table.Tr key={sp.id}>
                     <Table.Td>
@@ -109,10 +96,7 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        </ListTable>
       ) : null}
       <Text size="xs" c="dimmed">Entries from the configuration file (TESSERA_CONFIG) are changed there and shown read-only here.</Text>
       <ServiceProviderModal protocol={protocol} opened={adding} onClose={close} onSaved={(sp) => { close(); notifySuccess(`${sp.name} can now sign employees in.`, `${isSaml ? 'Service provider' : 'Relying party'} added`); }} />
