@@ -48,5 +48,3 @@ export async function verifySecondFactorKey(): Promise<SignedIn> {
   const response = await authenticate(ceremony);
   return api<SignedIn>('/api/signin/second-factor/webauthn/verify', { ...open, method: 'POST', body: { ceremonyId: ceremony.ceremonyId, response } });
 }
-
-export const signOut = () => api<void>('/api/signin/logout', { ...open, method: 'POST' });
