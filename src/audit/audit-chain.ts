@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { toStorableJson, toStorableText } from '../lib/text.js';
 
 /** The fields of a record that its hash covers. */
 export interface ChainedFields {
@@ -14,6 +15,34 @@ export interface ChainedFields {
   userAgent: string | null;
   outcome: string;
   details: Record<string, unknown>;
+}
+
+/** Longest text kept per column; what is longer is cut (and the cut is what is hashed). */
+const TEXT_LIMITS = { actorId: 200, actorLabel: 1000, targetType: 100, targetId: 200, targetLabel: 1000, ip: 100, userAgent: 512 } as const;
+
+/**
+ * The fields exactly as both engines store and give them back, so that the hash computed before
+ * the insert equals the one `verifyChain` computes over the row read back: text without NUL or
+ * lone surrogates (a cut in the middle of a surrogate pair included), details as jsonb returns
+ * them (JSON types only, storable strings and keys; jsonb's key order is undone by canonicalJson).
+ */
+export function storedFields(f: ChainedFields): ChainedFields {
+  const text = (s: string | null, max: number) => (s === null ? null : toStorableText(s.slice(0, max)));
+  const details = toStorableJson(f.details);
+  return {
+    at: new Date(f.at.getTime()),
+    actorType: toStorableText(f.actorType),
+    actorId: text(f.actorId, TEXT_LIMITS.actorId),
+    actorLabel: text(f.actorLabel, TEXT_LIMITS.actorLabel),
+    action: toStorableText(f.action),
+    targetType: text(f.targetType, TEXT_LIMITS.targetType),
+    targetId: text(f.targetId, TEXT_LIMITS.targetId),
+    targetLabel: text(f.targetLabel, TEXT_LIMITS.targetLabel),
+    ip: text(f.ip, TEXT_LIMITS.ip),
+    userAgent: text(f.userAgent, TEXT_LIMITS.userAgent),
+    outcome: toStorableText(f.outcome),
+    details: details && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {},
+  };
 }
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -55,6 +55,7 @@ export const auditActions = [
   'settings.updated',
   'config.applied',
   'api.request_refused',
+  'api.csrf_refused',
   'keys.rotated',
   'saml.sp_created',
   'saml.sp_updated',

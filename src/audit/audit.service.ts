@@ -2,7 +2,8 @@ import type { Db, Executor } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { AuditAction } from './audit.actions.js';
-import { chainHash, GENESIS_HASH } from './audit-chain.js';
+import { createFailureAggregator, type AnonymousFailure } from './anonymous-failures.js';
+import { chainHash, GENESIS_HASH, storedFields } from './audit-chain.js';
 import * as repo from './audit.repository.js';
 
 export interface AuditEntry {
@@ -22,7 +23,7 @@ export interface ChainCheck {
   brokenAt?: { id: number; reason: string };
 }
 
-export function createAuditService(deps: { db: Db; clock: Clock }) {
+export function createAuditService(deps: { db: Db; clock: Clock; anonymousFailures?: { maxKeys?: number; onError?: (err: unknown) => void } }) {
   const { db, clock } = deps;
 
   /**
@@ -33,7 +34,8 @@ export function createAuditService(deps: { db: Db; clock: Clock }) {
     const write = async (t: Executor) => {
       await repo.lockAuditChain(t);
       const prevHash = (await repo.findLastAuditHash(t)) ?? GENESIS_HASH;
-      const fields = {
+      // Hashed over exactly what the row will hold (see storedFields), so verifyChain agrees on both engines.
+      const fields = storedFields({
         at: clock.now(),
         actorType: ctx.actor.type,
         actorId: ctx.actor.id,
@@ -43,15 +45,17 @@ export function createAuditService(deps: { db: Db; clock: Clock }) {
         targetId: entry.target?.id ?? null,
         targetLabel: entry.target?.label ?? null,
         ip: ctx.ip,
-        userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+        userAgent: ctx.userAgent ?? null,
         outcome: entry.outcome ?? 'success',
         details: entry.details ?? {},
-      };
+      });
       await repo.insertAuditEvent(t, { ...fields, prevHash, hash: chainHash(prevHash, fields) });
     };
     if (tx) await write(tx);
     else await db.transaction(write);
   }
+
+  const anonymous = createFailureAggregator({ clock, write: (ctx, entry) => record(ctx, entry), ...deps.anonymousFailures });
 
   /** Walks the whole chain in id order and recomputes every hash. */
   async function verifyChain(): Promise<ChainCheck> {
@@ -80,6 +84,17 @@ export function createAuditService(deps: { db: Db; clock: Clock }) {
 
   return {
     record,
+    /**
+     * A failure that a stranger can cause at request speed (bad API key, bad client secret,
+     * garbage protocol message): counted per source IP, action and minute, and written as one
+     * summary record when the minute closes (src/audit/anonymous-failures.ts). Never throws and
+     * never waits for the database.
+     */
+    recordAnonymousFailure: (ctx: RequestContext, failure: AnonymousFailure): void => anonymous.add(ctx, failure),
+    /** Writes the anonymous-failure summaries counted so far, the current minute's too. */
+    flush: () => anonymous.flush(),
+    /** Stops the summary timer and writes what is left (the app's onClose). */
+    close: () => anonymous.close(),
     verifyChain,
     find: (f: repo.AuditFilter, page: { offset: number; limit: number }) => repo.findAuditEvents(db, f, page),
     findAfter: (afterId: number, limit: number, f: repo.AuditFilter) => repo.findAuditEventsAfter(db, afterId, limit, f),

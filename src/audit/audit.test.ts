@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAuditService, type AuditService } from './audit.service.js';
-import { systemClock } from '../lib/clock.js';
+import { manualClock, systemClock } from '../lib/clock.js';
 import { systemContext } from '../lib/context.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 
@@ -47,6 +47,69 @@ for (const engine of ENGINES) {
       const result = await audit.verifyChain();
       assert.equal(result.ok, false);
       assert.match(result.brokenAt!.reason, /removed/);
+    });
+
+    it('hashes what the engine stores: NUL, lone surrogates, cut surrogate pairs, odd JSON values and keys', async () => {
+      const hostile = 'a\u0000b\ud800c\udc00d';
+      // A pair cut by a length limit leaves a lone high surrogate at the end.
+      const cutPair = `${'x'.repeat(511)}😀`;
+      await audit.record({ actor: { type: 'anonymous', id: null, label: `${hostile}@corp.example` }, ip: '10.0.0.1\u0000', userAgent: cutPair }, {
+        action: 'employee.sign_in', outcome: 'failure', target: { type: 'employee', id: null, label: `${'é'.repeat(999)}😀` },
+        details: {
+          [hostile]: hostile, nested: { z: 1, a: [hostile, { '\udfff': '\ud83d' }], when: new Date('2026-01-02T03:04:05.678Z') },
+          numbers: [0.1, 1e21, -0, 1e-7, Number.MAX_SAFE_INTEGER, NaN, Infinity], missing: undefined, list: [undefined, null], empty: {}, emoji: '😀',
+        },
+      });
+      assert.equal((await audit.verifyChain()).ok, true);
+      const [row] = await q(`SELECT actor_label, ip, user_agent, details FROM audit_events ORDER BY id DESC LIMIT 1`) as { actor_label: string; ip: string; user_agent: string; details: Record<string, unknown> }[];
+      assert.equal(row.actor_label, 'a\ufffdb\ufffdc\ufffdd@corp.example');
+      assert.equal(row.ip, '10.0.0.1\ufffd');
+      assert.equal(row.user_agent, `${'x'.repeat(511)}\ufffd`);
+      assert.equal(row.details['a\ufffdb\ufffdc\ufffdd'], 'a\ufffdb\ufffdc\ufffdd');
+      assert.deepEqual((row.details.nested as { a: unknown[] }).a[1], { '\ufffd': '\ufffd' });
+    });
+
+    it('folds 200 anonymous failures from one source into one summary, written on flush', async () => {
+      const clock = manualClock(new Date('2026-03-01T10:00:05Z'));
+      const local = createAuditService({ db: tdb.database.db, clock });
+      const before = (await local.find({}, { offset: 0, limit: 1 })).total;
+      const stranger = { actor: { type: 'anonymous' as const, id: null, label: null }, ip: '192.0.2.7', userAgent: 'curl/8' };
+      for (let i = 0; i < 200; i++) {
+        local.recordAnonymousFailure(stranger, { action: 'api_key.auth_failed', details: { path: `/api/p${i % 7}` } });
+        clock.advance(100);
+      }
+      assert.equal((await local.find({}, { offset: 0, limit: 1 })).total, before, 'nothing is written while the minute is open');
+      await local.flush();
+      const { items } = await local.find({ action: 'api_key.auth_failed' }, { offset: 0, limit: 10 });
+      assert.equal(items.length, 1);
+      const d = items[0].details as { count: number; firstAt: string; lastAt: string; samples: unknown[]; moreSamples?: boolean };
+      assert.equal(d.count, 200);
+      assert.equal(d.firstAt, '2026-03-01T10:00:05.000Z');
+      assert.equal(d.lastAt, '2026-03-01T10:00:24.900Z');
+      assert.equal(d.samples.length, 5);
+      assert.equal(d.moreSamples, true);
+      assert.equal(items[0].ip, '192.0.2.7');
+      assert.equal(items[0].outcome, 'failure');
+      assert.equal((await local.verifyChain()).ok, true);
+      await local.close();
+    });
+
+    it('keeps counting apart per source and minute, and folds sources past the cap into one summary', async () => {
+      const clock = manualClock(new Date('2026-03-01T11:00:00Z'));
+      const local = createAuditService({ db: tdb.database.db, clock, anonymousFailures: { maxKeys: 3 } });
+      const from = (ip: string) => ({ actor: { type: 'anonymous' as const, id: null, label: null }, ip, userAgent: null });
+      for (let i = 0; i < 10; i++) local.recordAnonymousFailure(from(`198.51.100.${i}`), { action: 'oidc.client_auth_failed' });
+      clock.advance(60_000);
+      local.recordAnonymousFailure(from('198.51.100.0'), { action: 'oidc.client_auth_failed' });
+      await local.close();
+      const { items } = await local.find({ action: 'oidc.client_auth_failed' }, { offset: 0, limit: 20 });
+      const rows = items.map((r) => ({ ip: r.ip, count: (r.details as { count: number }).count, other: (r.details as { otherSources?: boolean }).otherSources ?? false }));
+      assert.deepEqual(rows.sort((a, b) => `${a.ip}${a.count}`.localeCompare(`${b.ip}${b.count}`)), [
+        { ip: '198.51.100.0', count: 1, other: false }, { ip: '198.51.100.0', count: 1, other: false },
+        { ip: '198.51.100.1', count: 1, other: false }, { ip: '198.51.100.2', count: 1, other: false },
+        { ip: null, count: 7, other: true },
+      ], 'a new minute writes the closed one, so its sources are counted apart again');
+      assert.equal((await local.verifyChain()).ok, true);
     });
 
     it('filters by action, outcome, actor, time and free text', async () => {
