@@ -6,6 +6,7 @@ import { runMigrations } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { createServices, type Services } from './http/services.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { logSerializers } from './lib/log-serializers.js';
 import { startMailWorker } from './mail/mail.worker.js';
 import { directoryJobs, recoverDirectoryState } from './directory/directory.jobs.js';
 import { entraPasskeyJobs } from './directory/entra/entra-passkey.jobs.js';
@@ -19,7 +20,8 @@ export const LOG_REDACT = [
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+  // Serializers: request URLs without their tokens, errors without query values (src/lib/log-serializers.ts).
+  return pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers: logSerializers });
 }
 
 export interface Runtime {

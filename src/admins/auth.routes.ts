@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../http/app.js';
-import { clearSessionCookie, requireAdmin, setSessionCookie } from '../http/auth.js';
-import { CSRF_COOKIE, isValidCsrf, issueCsrfToken } from '../http/csrf.js';
+import { clearSessionCookie, csrfTokenFor, requireAdmin, setSessionCookie } from '../http/auth.js';
 import { AppError } from '../http/errors.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
@@ -33,13 +32,8 @@ export async function authRoutes(app: App, services: Services, opts: { signInRat
   const tags = ['Console sign-in'];
   const startSession = (request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) => startAdminSession(services, request, reply, admin, stage);
 
-  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } }, async (request, reply) => {
-    // Keep a valid token (other tabs use it); replace a stale or forged one.
-    const existing = request.cookies[CSRF_COOKIE];
-    const token = existing && isValidCsrf(services.csrfKey, existing, existing) ? existing : issueCsrfToken(services.csrfKey);
-    reply.setCookie(CSRF_COOKIE, token, { path: '/', httpOnly: false, sameSite: 'strict', secure: services.config.isSecure });
-    return { csrfToken: token };
-  });
+  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } },
+    async (request, reply) => ({ csrfToken: csrfTokenFor(request, reply, services) }));
 
   app.get('/setup', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ needsSetup: z.boolean() }) } } }, async () => ({ needsSetup: await services.adminAuth.needsSetup() }));
 

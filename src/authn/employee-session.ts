@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { employeeSessionCookieName } from '../http/auth.js';
+import { setEmployeeSessionCookie } from '../http/auth.js';
 import { AppError } from '../http/errors.js';
 import type { Services } from '../http/services.js';
 import type { Session } from '../sessions/session.service.js';
@@ -41,14 +41,11 @@ export async function startEmployeeSession(request: FastifyRequest, reply: Fasti
     subjectType: 'employee', subjectId: employee.id, stage, idleSeconds, absoluteSeconds, data,
     ip: request.ip, userAgent: request.headers['user-agent'] ?? null,
   });
-  reply.setCookie(employeeSessionCookieName(services.config.isSecure), token, {
-    path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: absoluteSeconds,
-  });
+  setEmployeeSessionCookie(reply, services, token, absoluteSeconds);
 }
 
-export function clearEmployeeSessionCookie(reply: FastifyReply, services: Services) {
-  reply.clearCookie(employeeSessionCookieName(services.config.isSecure), { path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
-}
+/** Sign-out of the employee pages and the protocols' single logout. */
+export { clearEmployeeSessionCookie } from '../http/auth.js';
 
 /** The employee of a route with access 'employee' or 'employee_partial'. */
 export function requireEmployee(request: FastifyRequest): { employee: EmployeeRow; session: Session } {

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDe
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import { packageRoot } from '../lib/package-root.js';
-import { installAuth } from './auth.js';
+import { declareScopeAccess, installAuth } from './auth.js';
 import { installErrorHandler, sendError } from './error-handler.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
@@ -93,27 +93,38 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     ...(redis ? { redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
     // A Redis outage must not lock everyone out; per-account lockout (in the database) still applies.
     skipOnError: true,
-    // Only the API and the sign-in pages count; static console files do not.
-    allowList: (request) => !request.url.startsWith('/api/'),
+    // Only the API counts (decided by the route that matched); static console files do not, and the
+    // protocol endpoints set their own limits.
+    allowList: (request) => !request.routeOptions.url?.startsWith('/api/'),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limit.exceeded', message: `Too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` } }),
   });
 
+  // From here on every route must declare its access (src/http/auth.ts): the guard is attached as
+  // routes are registered, and a route without a declaration stops the start.
+  installAuth(app as unknown as FastifyInstance, services);
+
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Tessera API', version: '1', description: 'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`.' },
+      info: { title: 'Tessera API', version: '1', description: 'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`. Each operation names who may call it in `x-tessera-access`.' },
       servers: [{ url: config.publicUrl }],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const access = input.route.config?.access;
+      return { ...out, schema: { ...out.schema, 'x-tessera-access': access, ...(access === 'public' || access?.startsWith('employee') ? { security: [] } : {}) } };
+    },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(async (docs) => {
+    declareScopeAccess(docs as unknown as FastifyInstance, 'public');
+    await docs.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  });
 
-  installAuth(app as unknown as FastifyInstance, services);
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
     try {
       if (!(await services.isSchemaCurrent())) return sendError(reply, 503, 'internal.unavailable', 'Database migrations are not applied');
       return { status: 'ready', database: services.database.engine };
@@ -134,6 +145,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   return app;
 }
 
+function decodedPath(url: string): string | undefined {
+  try {
+    return decodeURIComponent(url.split('?')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pages of the employee bundle (portal.html): sign-in, invitation and portal, and anything below them. */
 const EMPLOYEE_PAGE = /^\/(signin|enroll|portal)(?=$|[/?#])/;
 
@@ -145,15 +164,21 @@ async function registerConsole(app: App, webRoot: string) {
   const index = path.join(webRoot, 'index.html');
   const hasConsole = fs.existsSync(index);
   if (hasConsole) {
-    await app.register(fastifyStatic, {
-      root: webRoot, prefix: '/', wildcard: false, index: false,
-      setHeaders: (reply, file) => reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    await app.register(async (files) => {
+      declareScopeAccess(files as unknown as FastifyInstance, 'public');
+      await files.register(fastifyStatic, {
+        root: webRoot, prefix: '/', wildcard: false, index: false,
+        setHeaders: (reply, file) => reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      });
     });
   }
   app.setNotFoundHandler((request, reply) => {
-    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
-    if (!isPage) return sendError(reply, 404, 'request.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    // No route matched, so nothing is served but a page of the single-page apps: decided on the
+    // decoded path, the same one the router tried.
+    const pathname = decodedPath(request.url);
+    const isPage = request.method === 'GET' && pathname !== undefined && !/^\/api(\/|$)/i.test(pathname) && (request.headers.accept ?? '').includes('text/html');
+    if (!isPage) return sendError(reply, 404, 'request.not_found', `No route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`);
     if (!hasConsole) return reply.code(503).type('text/plain').send('The console is not built: run `npm run build`.');
-    return reply.header('Cache-Control', 'no-cache').sendFile(EMPLOYEE_PAGE.test(request.url) ? 'portal.html' : 'index.html');
+    return reply.header('Cache-Control', 'no-cache').sendFile(EMPLOYEE_PAGE.test(pathname) ? 'portal.html' : 'index.html');
   });
 }

@@ -1,25 +1,28 @@
 import type {} from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AdminRow } from '../admins/admin.repository.js';
 import type { ApiKeyRow } from '../api-keys/api-key.repository.js';
 import type { ApiKeyScope } from '../api-keys/api-key.service.js';
 import type { EmployeeRow } from '../employees/employee.repository.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Session } from '../sessions/session.service.js';
-import { CSRF_COOKIE, CSRF_HEADER, isValidCsrf } from './csrf.js';
+import { CSRF_HEADER, csrfCookieName, isValidCsrf, renewCsrfCookie, requestSessions, type CsrfCookieNames } from './csrf.js';
 import { AppError } from './errors.js';
 import type { Services } from './services.js';
 
 /**
- * Who may call a route:
- * - public: anyone (sign-in, setup, health);
+ * Who may call a route. Every route declares one (`config: { access }`); a route without a
+ * declaration stops the server at start-up, naming the route (default deny).
+ * - public: anyone (sign-in, setup, health, the protocol endpoints, which check their own
+ *   credentials: OIDC, SAML, WS-Fed);
  * - partial: an admin who passed the password but still owes a second factor or its enrolment;
  * - session: a fully signed-in admin in the console (never an API key: own password, own TOTP);
  * - read / write / admin: a signed-in admin, or an API key of at least that scope;
  * - employee: a fully signed-in employee (portal); employee_partial: an employee who passed the
- *   password and owes the second factor (employee routes live under EMPLOYEE_PATHS).
+ *   password and owes the second factor.
  */
-export type Access = 'public' | 'partial' | 'session' | 'read' | 'write' | 'admin' | 'employee' | 'employee_partial';
+export const ACCESS_KINDS = ['public', 'partial', 'session', 'read', 'write', 'admin', 'employee', 'employee_partial'] as const;
+export type Access = (typeof ACCESS_KINDS)[number];
 
 export type Auth =
   | { kind: 'admin'; admin: AdminRow; session: Session }
@@ -39,6 +42,8 @@ declare module 'fastify' {
 
 const SCOPE_RANK: Record<ApiKeyScope, number> = { read: 1, write: 2, admin: 3 };
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The decoration by which a plugin scope gives its routes an access (static files, API docs). */
+const DEFAULT_ACCESS = 'tesseraDefaultAccess';
 
 export function sessionCookieName(isSecure: boolean): string {
   // The __Host- prefix pins the cookie to this origin over HTTPS (RFC 6265bis §4.1.3.2).
@@ -50,42 +55,96 @@ export function employeeSessionCookieName(isSecure: boolean): string {
   return isSecure ? '__Host-tessera_employee_session' : 'tessera_employee_session';
 }
 
-/** Routes that read the employee session cookie instead of the admin one. */
-const EMPLOYEE_PATHS = ['/api/signin/', '/api/enroll/', '/api/portal/'];
-const isEmployeePath = (url: string) => EMPLOYEE_PATHS.some((p) => url.startsWith(p));
+const cookieNames = (isSecure: boolean): CsrfCookieNames =>
+  ({ csrf: csrfCookieName(isSecure), admin: sessionCookieName(isSecure), employee: employeeSessionCookieName(isSecure) });
 
+/**
+ * Which session a public API route reads, by the route that matched (never the raw URL): the
+ * employee pages' API reads only the employee cookie; everything else only the admin cookie.
+ */
+const EMPLOYEE_ROUTES = ['/api/signin/', '/api/enroll/', '/api/portal/'];
+const isEmployeeRoute = (routeUrl: string) => EMPLOYEE_ROUTES.some((p) => routeUrl.startsWith(p));
+
+/** A registered route and who may call it: what the guard enforces, as the tests enumerate it. */
+export interface RouteAccess { method: string; url: string; access: Access }
+
+/** Every route of an app built by buildApp() with its declared access, in registration order. */
+export function routeAccessList(app: FastifyInstance): readonly RouteAccess[] {
+  return (app as unknown as Record<string, RouteAccess[]>)[ROUTE_LIST];
+}
+const ROUTE_LIST = 'tesseraRouteAccess';
+
+/** Routes registered inside `scope` (by a plugin that cannot declare access itself) get `access`. */
+export function declareScopeAccess(scope: FastifyInstance, access: Access) {
+  scope.decorate(DEFAULT_ACCESS, access);
+}
+
+/**
+ * The guard. It is attached to each route as the route is registered, from the route's own
+ * declaration, so what decides access is the route the router matched: a percent-encoded,
+ * case-changed or dot-segmented URL either matches a route, and meets that route's guard, or
+ * matches none and gets 404. It runs in onRequest, before the body is parsed or validated, so
+ * anonymous input never reaches validators or the database; after the per-IP rate limit.
+ */
 export function installAuth(app: FastifyInstance, services: Services) {
-  const cookieName = sessionCookieName(services.config.isSecure);
-  const employeeCookieName = employeeSessionCookieName(services.config.isSecure);
+  const names = cookieNames(services.config.isSecure);
 
+  const routes: RouteAccess[] = [];
+  app.decorate(ROUTE_LIST, routes);
   app.decorateRequest('auth', undefined);
   app.decorateRequest('sessionExpired', undefined);
   app.decorateRequest('ctx', undefined as unknown as RequestContext);
 
+  // Every request has a context, a 404 too (the error handler and the audit log read it).
   app.addHook('onRequest', async (request: FastifyRequest) => {
     request.ctx = { actor: { type: 'anonymous', id: null, label: null }, ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
-    if (!request.url.startsWith('/api/')) return;
+  });
+
+  app.addHook('onRoute', function attachGuard(this: FastifyInstance, route: RouteOptions) {
+    const scopeDefault = (this as unknown as Record<string, Access | undefined>)[DEFAULT_ACCESS];
+    const access = route.config?.access ?? scopeDefault;
+    const name = `${Array.isArray(route.method) ? route.method.join(',') : route.method} ${route.url}`;
+    if (!access) throw new Error(`Route ${name} declares no access: add config: { access: 'public' | 'read' | … } (src/http/auth.ts)`);
+    if (!ACCESS_KINDS.includes(access)) throw new Error(`Route ${name} declares an unknown access "${String(access)}"`);
+    const isApi = route.url.startsWith('/api/');
+    // Outside /api only pages and protocol endpoints live; they check their own credentials.
+    if (!isApi && access !== 'public') throw new Error(`Route ${name} is outside /api: only access 'public' is possible there`);
+    route.config = { ...route.config, access };
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method, url: route.url, access });
+    if (!isApi) return;
+    const audience = access === 'employee' || access === 'employee_partial' || (access === 'public' && isEmployeeRoute(route.url)) ? 'employee' : 'admin';
+    const guard = async (request: FastifyRequest) => {
+      await authenticate(request, audience);
+      checkCsrf(request);
+      authorize(request, access);
+    };
+    const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
+    route.onRequest = [...existing, guard];
+  });
+
+  /** Who is calling: an API key (Authorization: Bearer), or the audience's session cookie. */
+  async function authenticate(request: FastifyRequest, audience: 'admin' | 'employee') {
     const authorization = request.headers.authorization;
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const key = match ? await services.apiKeys.authenticate(match[1]) : undefined;
       if (!key) {
-        await services.audit.record(request.ctx, { action: 'api_key.auth_failed', outcome: 'failure', details: { path: request.routeOptions.url ?? request.url.split('?')[0] } });
+        // Counted per source and minute: a stranger cannot grow the audit log at request speed.
+        services.audit.recordAnonymousFailure(request.ctx, { action: 'api_key.auth_failed', details: { path: request.routeOptions.url } });
         throw new AppError('auth.invalid_api_key', 'The API key is not valid, revoked or expired');
       }
       request.auth = { kind: 'api_key', key };
       request.ctx.actor = { type: 'api_key', id: key.id, label: key.name };
       return;
     }
-    // Employee pages' API reads only the employee cookie; everything else only the admin cookie.
-    if (isEmployeePath(request.url)) {
-      const found = await sessionSubject(request, employeeCookieName, 'employee', (id) => services.employeeAuth.findActiveEmployee(id));
+    if (audience === 'employee') {
+      const found = await sessionSubject(request, names.employee, 'employee', (id) => services.employeeAuth.findActiveEmployee(id));
       if (found) request.auth = { kind: 'employee', employee: found.subject, session: found.session };
     } else {
-      const found = await sessionSubject(request, cookieName, 'admin', (id) => services.admins.findById(id));
+      const found = await sessionSubject(request, names.admin, 'admin', (id) => services.admins.findById(id));
       if (found) request.auth = { kind: 'admin', admin: found.subject, session: found.session };
     }
-  });
+  }
 
   /** The live session behind a cookie and the person it belongs to; a full session sets the actor. */
   async function sessionSubject<T extends { id: string; email: string }>(
@@ -102,34 +161,38 @@ export function installAuth(app: FastifyInstance, services: Services) {
     return { subject, session };
   }
 
-  app.addHook('preHandler', async (request: FastifyRequest) => {
-    const access = request.routeOptions.config?.access;
-    if (!access || !request.url.startsWith('/api/')) return;
-    const auth = request.auth;
-    if (UNSAFE.has(request.method) && auth?.kind !== 'api_key') {
-      const header = request.headers[CSRF_HEADER];
-      if (!isValidCsrf(services.csrfKey, request.cookies[CSRF_COOKIE], typeof header === 'string' ? header : undefined)) {
-        throw new AppError('auth.csrf_invalid', 'Missing or invalid CSRF token: reload the page');
-      }
+  /** A state-changing request made with cookies must carry the CSRF token of those cookies. */
+  function checkCsrf(request: FastifyRequest) {
+    if (!UNSAFE.has(request.method) || request.auth?.kind === 'api_key') return;
+    const header = request.headers[CSRF_HEADER];
+    if (!isValidCsrf(services.csrfKey, requestSessions(request, names), request.cookies[names.csrf], typeof header === 'string' ? header : undefined)) {
+      // A signed-in admin's refusal is audited by the error handler; a stranger's is only counted.
+      if (request.ctx.actor.type === 'anonymous') services.audit.recordAnonymousFailure(request.ctx, { action: 'api.csrf_refused', details: { route: `${request.method} ${request.routeOptions.url}` } });
+      throw new AppError('auth.csrf_invalid', 'Missing or invalid CSRF token: reload the page');
     }
-    if (access === 'public') return;
-    if (!auth) {
-      throw request.sessionExpired ? new AppError('auth.session_expired', 'Your session has expired: sign in again') : new AppError('auth.required', 'Sign in first');
-    }
-    if (access === 'employee' || access === 'employee_partial') {
-      if (auth.kind !== 'employee') throw new AppError('auth.required', 'Sign in first');
-      if (access === 'employee' && auth.session.stage !== 'full') throw new AppError('signin.stage_invalid', 'Finish signing in first');
-      return;
-    }
-    if (auth.kind === 'employee') throw new AppError('auth.required', 'Sign in first');
-    if (auth.kind === 'api_key') {
-      if (access === 'partial' || access === 'session') throw new AppError('auth.forbidden', 'This action is only available in the console');
-      if (SCOPE_RANK[auth.key.scope as ApiKeyScope] < SCOPE_RANK[access]) throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);
-      return;
-    }
-    if (access === 'partial') return;
-    if (auth.session.stage !== 'full') throw new AppError('auth.stage_invalid', 'Finish signing in first');
-  });
+  }
+}
+
+/** Whether the caller may use a route of `access`; throws the answer otherwise. */
+function authorize(request: FastifyRequest, access: Access) {
+  if (access === 'public') return;
+  const auth = request.auth;
+  if (!auth) {
+    throw request.sessionExpired ? new AppError('auth.session_expired', 'Your session has expired: sign in again') : new AppError('auth.required', 'Sign in first');
+  }
+  if (access === 'employee' || access === 'employee_partial') {
+    if (auth.kind !== 'employee') throw new AppError('auth.required', 'Sign in first');
+    if (access === 'employee' && auth.session.stage !== 'full') throw new AppError('signin.stage_invalid', 'Finish signing in first');
+    return;
+  }
+  if (auth.kind === 'employee') throw new AppError('auth.required', 'Sign in first');
+  if (auth.kind === 'api_key') {
+    if (access === 'partial' || access === 'session') throw new AppError('auth.forbidden', 'This action is only available in the console');
+    if (SCOPE_RANK[auth.key.scope as ApiKeyScope] < SCOPE_RANK[access]) throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);
+    return;
+  }
+  if (access === 'partial') return;
+  if (auth.session.stage !== 'full') throw new AppError('auth.stage_invalid', 'Finish signing in first');
 }
 
 /** The signed-in admin of a console route (access 'session' or 'partial'). */
@@ -138,12 +201,42 @@ export function requireAdmin(request: FastifyRequest): { admin: AdminRow; sessio
   return request.auth;
 }
 
+const sessionCookieOptions = (isSecure: boolean) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure: isSecure });
+
+/**
+ * Session cookies are set and cleared only here, each time with a new CSRF token bound to the
+ * sessions the browser holds next: a token from before a sign-in or sign-out is worthless after it.
+ */
 export function setSessionCookie(reply: FastifyReply, services: Services, token: string, maxAgeSeconds: number) {
-  reply.setCookie(sessionCookieName(services.config.isSecure), token, {
-    path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: maxAgeSeconds,
-  });
+  const { isSecure } = services.config;
+  reply.setCookie(sessionCookieName(isSecure), token, { ...sessionCookieOptions(isSecure), maxAge: maxAgeSeconds });
+  renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { admin: token });
 }
 
 export function clearSessionCookie(reply: FastifyReply, services: Services) {
-  reply.clearCookie(sessionCookieName(services.config.isSecure), { path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
+  const { isSecure } = services.config;
+  reply.clearCookie(sessionCookieName(isSecure), sessionCookieOptions(isSecure));
+  renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { admin: null });
+}
+
+export function setEmployeeSessionCookie(reply: FastifyReply, services: Services, token: string, maxAgeSeconds: number) {
+  const { isSecure } = services.config;
+  reply.setCookie(employeeSessionCookieName(isSecure), token, { ...sessionCookieOptions(isSecure), maxAge: maxAgeSeconds });
+  renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { employee: token });
+}
+
+export function clearEmployeeSessionCookie(reply: FastifyReply, services: Services) {
+  const { isSecure } = services.config;
+  reply.clearCookie(employeeSessionCookieName(isSecure), sessionCookieOptions(isSecure));
+  renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { employee: null });
+}
+
+/** The CSRF token for the sessions this request carries: the current one when still valid. */
+export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply, services: Services): string {
+  const { isSecure } = services.config;
+  const names = cookieNames(isSecure);
+  const existing = request.cookies[names.csrf];
+  // Keep a valid token (other tabs use it); replace a stale or forged one.
+  if (existing && isValidCsrf(services.csrfKey, requestSessions(request, names), existing, existing)) return existing;
+  return renewCsrfCookie(reply, services.csrfKey, names, isSecure, {});
 }

@@ -21,6 +21,7 @@ import type { Clock } from '../lib/clock.js';
 import type { ConnectorFactory } from '../directory/connector-factory.js';
 import type { MasterKey } from '../security/master-key.js';
 import { createSealer, type Sealer } from '../security/sealing.js';
+import { createCredentialLimiter } from '../security/credential-limiter.js';
 import { createPortalService } from '../portal/portal.service.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
@@ -53,8 +54,8 @@ export function createServices(deps: CoreDeps) {
   // Passkeys and security keys belong to their admin or employee and go when they are deleted.
   const credentials = createCredentialService({ db, audit });
   const deleteCredentialsOf = (type: 'admin' | 'employee') => async (tx: Executor, id: string) => { await deleteCredentialsBySubject(tx, type, id); };
-  const admins = createAdminService({ db, audit, sealer, clock, sessions, settings, deletionHooks: [deleteCredentialsOf('admin')] });
   const adminAuth = createAdminAuthService({ db, audit, sealer, clock, settings });
+  const admins = createAdminService({ db, audit, sealer, clock, sessions, settings, deletionHooks: [deleteCredentialsOf('admin')], checkOwnPassword: adminAuth.checkOwnPassword });
   const organisation = createOrganisationService({ db, audit });
   // OIDC grants, tokens and provider sessions go when an employee is disabled or deleted.
   const oidc = createOidcService({ db, audit, sealer, clock, masterKey: deps.masterKey.key, keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours } });
@@ -75,13 +76,15 @@ export function createServices(deps: CoreDeps) {
   const directory = createDirectoryServices({ db, audit, clock, sealer, employees, invitations, connectorFactory: deps.connectorFactory });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
   const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory });
+  // One per-IP budget of failed credential checks for every endpoint that checks one (src/security/credential-limiter.ts).
+  const credentialLimiter = createCredentialLimiter({ clock, limitPerMinute: config.credentialLimitPerMinute, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config, database, db, clock, sealer, csrfKey: deriveCsrfKey(deps.masterKey.key),
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
     webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, invitations, enrolment, portal,
-    branding, mail, ...directory, ...saml, oidc, entraPasskeys,
+    branding, mail, ...directory, ...saml, oidc, entraPasskeys, credentialLimiter,
   };
 }
 

@@ -36,4 +36,4 @@ export const signInRedirect = (resumePath: string) => `/signin?return_to=${encod
  * (TESSERA_API_RATE_LIMIT; the API's own limit covers /api only): each request may write a
  * seen-request or pending row and costs two RSA signatures, so an unauthenticated flood is capped.
  */
-export const protocolRouteConfig = (services: Services) => ({ rateLimit: { max: services.config.apiRateLimit, timeWindow: '1 minute', allowList: () => false } });
+export const protocolRouteConfig = (services: Services) => ({ access: 'public' as const, rateLimit: { max: services.config.apiRateLimit, timeWindow: '1 minute', allowList: () => false } });

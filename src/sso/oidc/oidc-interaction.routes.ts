@@ -73,7 +73,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     return reply.code(303).header('Cache-Control', 'no-store').redirect(returnTo);
   };
 
-  app.get('/oidc/interaction/:uid', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/oidc/interaction/:uid', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const provider = getProvider();
     const details = await detailsOr400(request, reply);
     if (!details) return reply;
@@ -164,7 +164,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     }
   }
 
-  app.post('/oidc/interaction/:uid/confirm', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oidc/interaction/:uid/confirm', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const provider = getProvider();
     const details = await detailsOr400(request, reply);
     if (!details) return reply;
@@ -177,7 +177,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
     return finish(request, reply, { consent: { grantId } });
   });
 
-  app.post('/oidc/interaction/:uid/abort', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oidc/interaction/:uid/abort', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const details = await detailsOr400(request, reply);
     if (!details) return reply;
     if (!isValidConsentToken(request, details.uid)) return csrfRefused(reply);

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import type { App } from '../../http/app.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
 import type { Services } from '../../http/services.js';
+import type { CredentialReservation } from '../../security/credential-limiter.js';
 import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
 import { rewriteEamHint } from './oidc.eam.js';
 import { createProvider } from './oidc.provider.js';
@@ -61,6 +63,9 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
   const publicUrl = new URL(config.publicUrl);
   const isEamClient = async (clientId: string) => (await oidc.clients.findByClientId(clientId))?.kind === 'eam';
   const csp = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action *; frame-ancestors 'none'; base-uri 'none'";
+  // Requests in which a client failed to authenticate (set by the events below): they keep their
+  // unit of the per-IP credential budget.
+  const clientAuthFailed = new WeakSet<object>();
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -93,14 +98,33 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
       raw.headers['x-forwarded-host'] = publicUrl.host;
       raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
       raw.headers['x-forwarded-for'] = request.ip;
+      // Client authentication (token, introspection, revocation: all POST) is a credential check in
+      // the per-IP budget shared with the sign-in endpoints. Every POST reserves a unit, whatever
+      // its path's spelling, and gives it back unless a client failed to authenticate in it.
+      let reservation: CredentialReservation | undefined;
+      if (request.method === 'POST') {
+        try {
+          reservation = await services.credentialLimiter.reserve(request.ip);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          // The token endpoint's own error form (RFC 6749 §5.2). Of the codes it defines only
+          // invalid_request fits; slow_down belongs to the device grant (RFC 8628 §3.5) and
+          // invalid_client would tell a client with the right secret that it is wrong. The 429
+          // and Retry-After say that waiting helps.
+          const seconds = (err.details as { retryAfterSeconds: number }).retryAfterSeconds;
+          return reply.code(429).header('retry-after', String(seconds)).header('cache-control', 'no-store')
+            .send({ error: 'invalid_request', error_description: `too many failed client authentications from this address: retry in ${seconds} s` });
+        }
+      }
       reply.hijack();
       reply.raw.setHeader('Content-Security-Policy', csp);
       raw.originalUrl = raw.url;
       raw.url = raw.url!.slice('/oidc'.length) || '/';
       await callback(raw, reply.raw);
+      if (reservation && !clientAuthFailed.has(raw)) await reservation.release();
     };
-    scope.all('/', { schema: { hide: true } }, handler);
-    scope.all('/*', { schema: { hide: true } }, handler);
+    scope.all('/', { config: { access: 'public' }, schema: { hide: true } }, handler);
+    scope.all('/*', { config: { access: 'public' }, schema: { hide: true } }, handler);
   }, { prefix: '/oidc' });
 
   await oidcInteractionRoutes(app, services, () => provider);
@@ -138,11 +162,13 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
     for (const event of ['grant.error', 'introspection.error', 'revocation.error']) {
       p.on(event, (ctx, err: { error?: string; error_description?: string }) => {
         if (err?.error !== 'invalid_client') return;
+        clientAuthFailed.add(ctx.req);
         const clientId = (ctx as { oidc?: { params?: { client_id?: string } } }).oidc?.params?.client_id ?? basicUser(ctx.get('authorization'));
-        void services.audit.record({ actor: { type: 'anonymous', id: null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, {
-          action: 'oidc.client_auth_failed', outcome: 'failure', target: { type: 'oidc_client', id: null, label: clientId ?? null },
-          details: { endpoint: event.split('.')[0], reason: err.error_description ?? null },
-        }).catch((e) => app.log.warn({ err: e }, 'audit of a failed client authentication failed'));
+        // Anyone can send a wrong secret at request speed: counted per source and minute, not one record each.
+        services.audit.recordAnonymousFailure({ actor: { type: 'anonymous', id: null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, {
+          action: 'oidc.client_auth_failed',
+          details: { endpoint: event.split('.')[0], clientId: clientId?.slice(0, 200) ?? null, reason: err.error_description ?? null },
+        });
       });
     }
     p.on('server_error', (_ctx, err) => app.log.error({ err }, 'oidc-provider server error'));

@@ -77,7 +77,8 @@ export async function samlProtocolRoutes(app: App, services: Services) {
         const answer = await sso.refuse(request.ctx, err);
         return sendPostForm(reply, answer.action, answer.fields);
       }
-      await services.audit.record(request.ctx, { action: 'saml.sign_in_refused', outcome: 'failure', details: { code: err.code, reason: err.message } });
+      // No SP to answer: anyone can cause this at request speed, so it is counted, not chained one by one.
+      services.audit.recordAnonymousFailure(request.ctx, { action: 'saml.sign_in_refused', details: { code: err.code, reason: err.message.slice(0, 300) } });
       return sendErrorPage(reply, 400, err.code, err.message);
     }
   }

@@ -10,7 +10,11 @@ import type { SsoProtocol } from './sp.repository.js';
 
 const metadataXml = z.string().min(1).max(1_000_000);
 
-/** Admin API for SAML service providers and WS-Fed relying parties, the IdP's keys and endpoints. */
+/**
+ * Admin API for SAML service providers and WS-Fed relying parties, the IdP's keys and endpoints:
+ * reads with scope read, changes with scope admin (an application registration decides where
+ * employees' assertions go, so it is as sensitive as a credential).
+ */
 export async function serviceProviderRoutes(app: App, services: Services) {
   const sps = services.serviceProviders;
 
@@ -20,11 +24,11 @@ export async function serviceProviderRoutes(app: App, services: Services) {
       async () => ({ items: await sps.list(protocol) }));
     app.get(`${base}/:id`, { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: serviceProviderDto, ...errors } } },
       async (request) => sps.get(protocol, request.params.id));
-    app.post(base, { config: { access: 'write' }, schema: { tags, body: serviceProviderInput, response: { 201: serviceProviderDto, ...errors } } },
+    app.post(base, { config: { access: 'admin' }, schema: { tags, body: serviceProviderInput, response: { 201: serviceProviderDto, ...errors } } },
       async (request, reply) => reply.code(201).send(await sps.create(request.ctx, protocol, request.body)));
-    app.patch(`${base}/:id`, { config: { access: 'write' }, schema: { tags, params: idParams, body: serviceProviderPatch, response: { 200: serviceProviderDto, ...errors } } },
+    app.patch(`${base}/:id`, { config: { access: 'admin' }, schema: { tags, params: idParams, body: serviceProviderPatch, response: { 200: serviceProviderDto, ...errors } } },
       async (request) => sps.update(request.ctx, protocol, request.params.id, request.body));
-    app.delete(`${base}/:id`, { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    app.delete(`${base}/:id`, { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
       async (request, reply) => { await sps.remove(request.ctx, protocol, request.params.id); return reply.code(204).send(null); });
   };
   crud('saml', '/saml/service-providers', 'SAML');
@@ -32,7 +36,7 @@ export async function serviceProviderRoutes(app: App, services: Services) {
 
   const tags = ['SAML'];
   app.post('/saml/service-providers/import', {
-    config: { access: 'write' },
+    config: { access: 'admin' },
     schema: {
       tags, description: 'Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.',
       body: serviceProviderPatch.extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict(),

@@ -152,7 +152,11 @@ export function createSamlSsoService(deps: { db: Db; keys: SamlKeyStore; sps: Se
   async function refuse(ctx: RequestContext, failure: SsoFailure): Promise<PostAnswer> {
     const { request, status } = failure.answer!;
     const sp = await sps.findRowById(request.spId);
-    await audit.record(ctx, { action: 'saml.sign_in_refused', outcome: 'failure', target: { type: 'saml_sp', id: request.spId, label: sp?.name ?? null }, details: { code: failure.code, reason: failure.message } });
+    const refused = { code: failure.code, reason: failure.message.slice(0, 300) };
+    // A stranger can send AuthnRequests for a registered SP at request speed: counted per source
+    // and minute; a signed-in employee's refusal stays one record.
+    if (ctx.actor.type === 'anonymous') audit.recordAnonymousFailure(ctx, { action: 'saml.sign_in_refused', details: { spId: request.spId, sp: sp?.name ?? null, ...refused } });
+    else await audit.record(ctx, { action: 'saml.sign_in_refused', outcome: 'failure', target: { type: 'saml_sp', id: request.spId, label: sp?.name ?? null }, details: refused });
     const id = newSamlId(crypto.randomBytes);
     let response = buildResponse({ id, issuer: urls.entityId, issueInstant: clock.now(), destination: request.acsUrl, inResponseTo: request.requestId, status });
     if (sp?.signResponse !== false) response = signElement(response, await keys.activeKey(), { localName: 'Response', id });

@@ -41,7 +41,8 @@ export async function wsfedRoutes(app: App, services: Services) {
       return await run();
     } catch (err) {
       if (!(err instanceof WsFedFailure)) throw err;
-      await services.audit.record(request.ctx, { action: 'wsfed.sign_in_refused', outcome: 'failure', details: { code: err.code, reason: err.message } });
+      // Anyone can cause this at request speed: counted per source and minute, not chained one by one.
+      services.audit.recordAnonymousFailure(request.ctx, { action: 'wsfed.sign_in_refused', details: { code: err.code, reason: err.message.slice(0, 300) } });
       return sendErrorPage(reply, 400, err.code, err.message);
     }
   }

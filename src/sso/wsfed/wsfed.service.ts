@@ -97,7 +97,10 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
     async signOut(ctx: RequestContext, wreply: string | undefined): Promise<{ back?: string }> {
       const all = await sps.listEnabled('wsfed');
       const back = wreply && all.some((rp) => replyUrls(rp).includes(wreply) || rp.startUrl === wreply) ? wreply : undefined;
-      await audit.record(ctx, { action: 'wsfed.sign_out', details: { wreply: wreply ?? null, returned: !!back } });
+      const details = { wreply: wreply?.slice(0, 300) ?? null, returned: !!back };
+      // Without a session nothing ends, and anyone can ask at request speed: counted, not chained one by one.
+      if (ctx.actor.type === 'anonymous') audit.recordAnonymousFailure(ctx, { action: 'wsfed.sign_out', outcome: 'success', details });
+      else await audit.record(ctx, { action: 'wsfed.sign_out', details });
       return { back };
     },
     async savePending(request: WsFedRequest): Promise<string> {

@@ -1,8 +1,9 @@
 // Typed fetch client for the Tessera API.
 // - JSON in and out, cookies only (`credentials: 'same-origin'`).
-// - Every non-GET request carries `x-csrf-token`, the value of the `tessera_csrf` cookie; when the
-//   cookie is missing we ask GET /api/auth/csrf first, and on 403 `auth.csrf_invalid` we fetch a
-//   fresh token and retry once.
+// - Every non-GET request carries `x-csrf-token`, the value of the CSRF cookie (`tessera_csrf`, or
+//   `__Host-tessera_csrf` over HTTPS); when the cookie is missing we ask GET /api/auth/csrf first,
+//   and on 403 `auth.csrf_invalid` (the token belongs to sessions the browser no longer holds) we
+//   fetch a fresh token and retry once. The server renews the cookie at every sign-in and sign-out.
 // - Errors arrive as {"error":{"code","message","details"?}} and are thrown as ApiError.
 // - 401 `auth.required` / `auth.session_expired` calls the registered unauthorized handler
 //   (the app sends the admin to /login and brings them back afterwards).
@@ -40,13 +41,13 @@ export function setUnauthorizedHandler(handler: (error: ApiError) => void): void
   unauthorizedHandler = handler;
 }
 
-const CSRF_COOKIE = 'tessera_csrf';
+const CSRF_COOKIES = ['__Host-tessera_csrf', 'tessera_csrf'];
 let csrfRequest: Promise<string> | null = null;
 
 function readCsrfCookie(): string | null {
   for (const part of document.cookie.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === CSRF_COOKIE) return decodeURIComponent(rest.join('='));
+    if (CSRF_COOKIES.includes(name)) return decodeURIComponent(rest.join('='));
   }
   return null;
 }
@@ -64,7 +65,7 @@ async function fetchCsrfToken(): Promise<string> {
 async function csrfToken(forceRefresh: boolean): Promise<string> {
   if (forceRefresh) {
     // The server may hand back the cookie it already has; drop the rejected one so it issues anew.
-    document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict`;
+    for (const name of CSRF_COOKIES) document.cookie = `${name}=; Max-Age=0; Path=/; SameSite=Strict${name.startsWith('__Host-') ? '; Secure' : ''}`;
   } else {
     const fromCookie = readCsrfCookie();
     if (fromCookie) return fromCookie;
