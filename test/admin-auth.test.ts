@@ -62,14 +62,18 @@ describe('console sign-in', () => {
     await t.services.admins.setPassword(cliContext(), (await t.services.admins.findByEmail(ADMIN.email))!, ADMIN.password, { action: 'admin.password_recovered' });
   });
 
-  it('locks the account after repeated failures, even against the right password, until the lockout ends', async () => {
+  it('locks the account after repeated failures, even against the right password, until the lockout ends; locked reads like wrong', async () => {
     const c = new Client(t.app);
     const threshold = (await t.services.settings.get()).lockoutThreshold;
     for (let i = 0; i < threshold - 1; i++) assert.equal((await c.post('/api/auth/login', { email: ADMIN.email, password: `bad password ${i}` })).status, 401);
     const locking = await c.post('/api/auth/login', { email: ADMIN.email, password: 'bad password last' });
-    assert.equal(locking.status, 423);
-    assert.equal(locking.body.error.code, 'auth.account_locked');
-    assert.equal((await c.post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).status, 423);
+    assert.equal(locking.status, 401);
+    assert.equal(locking.body.error.code, 'auth.invalid_credentials');
+    const whileLocked = await c.post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password });
+    assert.equal(whileLocked.status, 401, 'no 423: a locked account answers like a wrong password');
+    assert.deepEqual(whileLocked.body, locking.body);
+    const adminId = (await t.services.admins.findByEmail(ADMIN.email))!.id;
+    assert.equal((await t.services.audit.find({ action: 'admin.sign_in', outcome: 'failure', targetId: adminId }, { offset: 0, limit: 1 })).items[0].details.reason, 'locked', 'the audit says why');
     assert.equal((await t.services.audit.find({ action: 'admin.locked' }, { offset: 0, limit: 5 })).total, 1);
     clock.advance(16 * 60_000);
     assert.equal((await c.post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).status, 200);

@@ -105,9 +105,12 @@ describe('employee sign-in with a password and a second factor', () => {
     assert.equal((await c.post('/api/signin/password', { email: employee.email, password: PASSWORD })).status, 200);
     assert.equal((await c.post('/api/signin/totp', { code: code(seed) === '123456' ? '654321' : '123456' })).status, 401);
     const locking = await c.post('/api/signin/password', { email: employee.email, password: 'wrong again' });
-    assert.equal(locking.status, 423);
-    assert.equal(locking.body.error.code, 'signin.account_locked');
-    assert.equal((await c.post('/api/signin/password', { email: employee.email, password: PASSWORD })).status, 423);
+    assert.equal(locking.status, 401);
+    assert.equal(locking.body.error.code, 'signin.invalid_credentials');
+    const whileLocked = await c.post('/api/signin/password', { email: employee.email, password: PASSWORD });
+    assert.equal(whileLocked.status, 401, 'no 423: a locked account answers like a wrong password');
+    assert.deepEqual(whileLocked.body, locking.body);
+    assert.equal((await t.services.audit.find({ action: 'employee.sign_in', outcome: 'failure', targetId: employee.id }, { offset: 0, limit: 1 })).items[0].details.reason, 'locked', 'the audit says why');
     assert.equal((await t.services.audit.find({ action: 'employee.locked', targetId: employee.id }, { offset: 0, limit: 5 })).total, 1);
     assert.equal((await passkeySignIn(new Client(t.app), key)).status, 200, 'a passkey cannot be guessed: it is not locked out');
     clock.advance(16 * 60_000);

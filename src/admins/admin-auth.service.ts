@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, passwordProblem, verifyPassword } from '../security/passwords.js';
 import type { Sealer } from '../security/sealing.js';
+import { checkWithLockout } from '../security/lockout.js';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.js';
 import { verifyTotp } from '../security/totp.js';
 import type { SettingsService } from '../settings/settings.service.js';
@@ -15,6 +16,10 @@ import { totpAad } from './admin.service.js';
 /** What the caller must do after a correct password. */
 export type SignInStage = 'full' | 'totp' | 'totp_enroll';
 
+/** Wrong, unknown and locked all read the same (no account enumeration); the hint helps the locked-out. */
+const INVALID_CREDENTIALS = 'The e-mail address or password is wrong. After repeated failures the account is locked for a while: wait and try again.';
+const INVALID_TOTP = 'The authentication code is not valid. After repeated failures the account is locked for a while: wait and try again.';
+const WRONG_CURRENT_PASSWORD = 'The current password is wrong. After repeated failures the account is locked for a while: wait and try again.';
 const SETUP_TOKEN_KEY = 'setup.token';
 const SETUP_TOKEN_HOURS = 24;
 
@@ -26,31 +31,24 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
   const target = (a: repo.AdminRow) => ({ type: 'admin', id: a.id, label: a.email });
   const asAdmin = (ctx: RequestContext, a: repo.AdminRow): RequestContext => ({ ...ctx, actor: { type: 'admin', id: a.id, label: a.email } });
 
-  function lockedMessage(until: Date) {
-    const minutes = Math.max(1, Math.ceil((until.getTime() - clock.now().getTime()) / 60_000));
-    return `Too many failed attempts: this account is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}`;
-  }
-
-  async function assertNotLocked(ctx: RequestContext, admin: repo.AdminRow, step: string) {
-    if (admin.lockedUntil && admin.lockedUntil > clock.now()) {
+  /**
+   * One guess at an admin's password or code, inside the per-account lockout (src/security/lockout.ts).
+   * A locked account is audited as such but answered like a wrong guess, with the same work.
+   */
+  async function checkGuess(ctx: RequestContext, admin: repo.AdminRow, step: 'password' | 'totp', check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> }): Promise<number> {
+    const policy = await settings.get();
+    const result = await checkWithLockout({ store: repo.adminLockoutStore(db, admin.id), policy, clock, ...check });
+    if (result.outcome === 'verified') return result.failures;
+    const isTotp = step === 'totp';
+    if (result.outcome === 'locked') {
       await audit.record(ctx, { action: 'admin.sign_in', outcome: 'failure', target: target(admin), details: { reason: 'locked', step } });
-      throw new AppError('auth.account_locked', lockedMessage(admin.lockedUntil));
+    } else {
+      await audit.record(ctx, { action: isTotp ? 'admin.sign_in_totp' : 'admin.sign_in', outcome: 'failure', target: target(admin), details: { reason: isTotp ? 'wrong totp code' : 'wrong password', failures: result.failures } });
     }
-  }
-
-  /** Counts a failure; at the threshold the account locks for lockoutMinutes (per-account lockout). */
-  async function recordFailure(ctx: RequestContext, admin: repo.AdminRow, reason: string): Promise<never> {
-    const { lockoutThreshold, lockoutMinutes } = await settings.get();
-    const failures = await repo.incrementFailedAttempts(db, admin.id);
-    await audit.record(ctx, { action: reason === 'wrong totp code' ? 'admin.sign_in_totp' : 'admin.sign_in', outcome: 'failure', target: target(admin), details: { reason, failures } });
-    if (failures >= lockoutThreshold) {
-      const until = new Date(clock.now().getTime() + lockoutMinutes * 60_000);
-      await repo.updateAdminById(db, admin.id, { lockedUntil: until, failedAttempts: 0 });
-      await audit.record(ctx, { action: 'admin.locked', outcome: 'failure', target: target(admin), details: { until: until.toISOString(), failures } });
-      throw new AppError('auth.account_locked', lockedMessage(until));
+    if (result.lockedUntil) {
+      await audit.record(ctx, { action: 'admin.locked', outcome: 'failure', target: target(admin), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
     }
-    throw new AppError(reason === 'wrong totp code' ? 'auth.invalid_totp' : 'auth.invalid_credentials',
-      reason === 'wrong totp code' ? 'The authentication code is not valid' : 'The e-mail address or password is wrong');
+    throw isTotp ? new AppError('auth.invalid_totp', INVALID_TOTP) : new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
   }
 
   async function completeSignIn(ctx: RequestContext, admin: repo.AdminRow, method: string) {
@@ -58,17 +56,24 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     await audit.record(asAdmin(ctx, admin), { action: 'admin.sign_in', target: target(admin), details: { method } });
   }
 
-  /** First factor. The same work is done for an unknown e-mail, so timing does not reveal accounts. */
+  /**
+   * First factor. An unknown e-mail and a locked account get the answer of a wrong password, after
+   * the same work, so neither timing nor answer tells them apart.
+   */
   async function signInWithPassword(ctx: RequestContext, email: string, password: string): Promise<{ admin: repo.AdminRow; stage: SignInStage }> {
     const admin = await repo.findAdminByEmail(db, email);
     if (!admin) {
       await verifyPassword(DUMMY_PASSWORD_HASH, password);
       await audit.record(ctx, { action: 'admin.sign_in', outcome: 'failure', target: { type: 'admin', id: null, label: email.slice(0, 254) }, details: { reason: 'unknown account' } });
-      throw new AppError('auth.invalid_credentials', 'The e-mail address or password is wrong');
+      throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
     }
-    await assertNotLocked(ctx, admin, 'password');
-    if (!(await verifyPassword(admin.passwordHash, password))) return recordFailure(ctx, admin, 'wrong password');
-    if (admin.totpSecret) return { admin, stage: 'totp' };
+    await checkGuess(ctx, admin, 'password', { verify: () => verifyPassword(admin.passwordHash, password), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password) });
+    // A right password gives its attempt back; the count is reset once the sign-in is complete
+    // (so wrong TOTP codes after a right password still count towards the lockout).
+    if (admin.totpSecret) {
+      await repo.adminLockoutStore(db, admin.id).release();
+      return { admin, stage: 'totp' };
+    }
     if ((await settings.get()).requireAdminTotp) {
       await repo.updateAdminById(db, admin.id, { failedAttempts: 0 });
       return { admin, stage: 'totp_enroll' };
@@ -77,17 +82,40 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     return { admin, stage: 'full' };
   }
 
-  /** Second factor, after a correct password. A code is accepted once (its step is remembered). */
+  /** Second factor, after a correct password. A code is accepted once (its step is claimed atomically). */
   async function signInWithTotp(ctx: RequestContext, adminId: string, code: string): Promise<repo.AdminRow> {
     const admin = await repo.findAdminById(db, adminId);
     if (!admin || !admin.totpSecret) throw new AppError('auth.stage_invalid', 'Sign in with your password first');
-    await assertNotLocked(ctx, admin, 'totp');
-    const secret = sealer.open(admin.totpSecret, totpAad(admin.id));
-    const result = verifyTotp({ secret, code, nowMs: clock.now().getTime(), lastStep: admin.totpLastStep });
-    if (!result.ok) return recordFailure(ctx, admin, 'wrong totp code');
-    await repo.updateAdminById(db, admin.id, { totpLastStep: result.step });
+    const sealed = admin.totpSecret;
+    const verify = async () => {
+      const result = verifyTotp({ secret: sealer.open(sealed, totpAad(admin.id)), code, nowMs: clock.now().getTime(), lastStep: admin.totpLastStep });
+      return result.ok && (await repo.claimTotpStep(db, admin.id, result.step));
+    };
+    await checkGuess(ctx, admin, 'totp', { verify, decoy: async () => undefined });
     await completeSignIn(ctx, admin, 'password+totp');
     return admin;
+  }
+
+  /**
+   * The password of an admin who is signed in already (changing it, turning TOTP off): the same
+   * lockout as at sign-in, so a session left open does not let anyone try passwords without end.
+   * A right one gives its attempt back.
+   */
+  async function checkOwnPassword(ctx: RequestContext, admin: repo.AdminRow, password: string, action: 'admin.password_changed' | 'admin.totp_disabled'): Promise<void> {
+    const policy = await settings.get();
+    const result = await checkWithLockout({
+      store: repo.adminLockoutStore(db, admin.id), policy, clock,
+      verify: () => verifyPassword(admin.passwordHash, password), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password),
+    });
+    if (result.outcome === 'verified') {
+      await repo.adminLockoutStore(db, admin.id).release();
+      return;
+    }
+    await audit.record(ctx, { action, outcome: 'failure', target: target(admin), details: { reason: result.outcome === 'locked' ? 'locked' : 'wrong current password', failures: result.failures } });
+    if (result.lockedUntil) {
+      await audit.record(ctx, { action: 'admin.locked', outcome: 'failure', target: target(admin), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
+    }
+    throw new AppError('auth.invalid_credentials', WRONG_CURRENT_PASSWORD);
   }
 
   /** A new one-time setup token while no admin exists (each start replaces the previous one). */
@@ -121,6 +149,7 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
   return {
     signInWithPassword,
     signInWithTotp,
+    checkOwnPassword,
     issueSetupToken,
     completeSetup,
     needsSetup: async () => (await repo.countAdmins(db)) === 0,

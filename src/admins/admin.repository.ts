@@ -1,6 +1,7 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { admins } from '../db/schema.js';
+import type { LockoutStore } from '../security/lockout.js';
 
 export type AdminRow = typeof admins.$inferSelect;
 
@@ -35,10 +36,36 @@ export async function updateAdminById(db: Executor, id: string, patch: Partial<O
   return row;
 }
 
-/** Counts a failed attempt atomically, so parallel guesses cannot slip under the threshold. */
-export async function incrementFailedAttempts(db: Executor, id: string): Promise<number> {
-  const [row] = await db.update(admins).set({ failedAttempts: sql`${admins.failedAttempts} + 1` }).where(eq(admins.id, id)).returning({ n: admins.failedAttempts });
-  return row?.n ?? 0;
+/** The admin's lockout counter (src/security/lockout.ts): reserve, release and lock, each one atomic UPDATE. */
+export function adminLockoutStore(db: Executor, id: string): LockoutStore {
+  const notLocked = (now: Date) => or(isNull(admins.lockedUntil), lte(admins.lockedUntil, now));
+  return {
+    async reserve(threshold, now) {
+      const [row] = await db.update(admins).set({ failedAttempts: sql`${admins.failedAttempts} + 1` })
+        .where(and(eq(admins.id, id), notLocked(now), lt(admins.failedAttempts, threshold)))
+        .returning({ n: admins.failedAttempts });
+      return row?.n;
+    },
+    async release() {
+      await db.update(admins).set({ failedAttempts: sql`greatest(${admins.failedAttempts} - 1, 0)` }).where(eq(admins.id, id));
+    },
+    async lock(until, now) {
+      const rows = await db.update(admins).set({ lockedUntil: until, failedAttempts: 0 }).where(and(eq(admins.id, id), notLocked(now))).returning({ id: admins.id });
+      return rows.length > 0;
+    },
+    async state() {
+      const [row] = await db.select({ failedAttempts: admins.failedAttempts, lockedUntil: admins.lockedUntil }).from(admins).where(eq(admins.id, id));
+      return row;
+    },
+  };
+}
+
+/** Remembers the TOTP step just used, unless it (or a later one) was used already: a code counts once (RFC 6238 §5.2). */
+export async function claimTotpStep(db: Executor, id: string, step: number): Promise<boolean> {
+  const rows = await db.update(admins).set({ totpLastStep: step })
+    .where(and(eq(admins.id, id), or(isNull(admins.totpLastStep), lt(admins.totpLastStep, step))))
+    .returning({ id: admins.id });
+  return rows.length > 0;
 }
 
 export async function deleteAdminById(db: Executor, id: string): Promise<void> {

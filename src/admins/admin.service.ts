@@ -21,6 +21,8 @@ export function createAdminService(deps: {
   db: Db; audit: AuditService; sealer: Sealer; clock: Clock; sessions: SessionService; settings: SettingsService;
   /** Called, inside the transaction, before an admin is deleted (their passkeys go too). */
   deletionHooks?: ((tx: Executor, adminId: string) => Promise<void>)[];
+  /** Checks a signed-in admin's own password inside the sign-in lockout (admin-auth.service.ts); throws when wrong. */
+  checkOwnPassword: (ctx: RequestContext, admin: repo.AdminRow, password: string, action: 'admin.password_changed' | 'admin.totp_disabled') => Promise<void>;
 }) {
   const { db, audit, sealer, clock, sessions, settings } = deps;
 
@@ -80,10 +82,7 @@ export function createAdminService(deps: {
 
   async function changeOwnPassword(ctx: RequestContext, adminId: string, sessionId: string, input: { currentPassword: string; newPassword: string }) {
     const admin = await get(adminId);
-    if (!(await verifyPassword(admin.passwordHash, input.currentPassword))) {
-      await audit.record(ctx, { action: 'admin.password_changed', outcome: 'failure', target: { type: 'admin', id: admin.id, label: admin.email }, details: { reason: 'wrong current password' } });
-      throw new AppError('auth.invalid_credentials', 'The current password is wrong');
-    }
+    await deps.checkOwnPassword(ctx, admin, input.currentPassword, 'admin.password_changed');
     await setPassword(ctx, admin, input.newPassword, { action: 'admin.password_changed', keepSessionId: sessionId });
   }
 
@@ -114,7 +113,7 @@ export function createAdminService(deps: {
   async function disableOwnTotp(ctx: RequestContext, adminId: string, password: string): Promise<AdminDto> {
     const admin = await get(adminId);
     if ((await settings.get()).requireAdminTotp) throw new AppError('admins.totp_required', 'Two-factor authentication is required for all admins');
-    if (!(await verifyPassword(admin.passwordHash, password))) throw new AppError('auth.invalid_credentials', 'The password is wrong');
+    await deps.checkOwnPassword(ctx, admin, password, 'admin.totp_disabled');
     return db.transaction(async (tx) => {
       const updated = await repo.updateAdminById(tx, admin.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null });
       await audit.record(ctx, { action: 'admin.totp_disabled', target: { type: 'admin', id: admin.id, label: admin.email } }, tx);

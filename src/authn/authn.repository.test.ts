@@ -71,15 +71,37 @@ for (const engine of ENGINES) {
       assert.equal(await repo.countCredentialsBySubject(db(), 'employee', subject), limit);
     });
 
-    it('stores an employee\'s factors, and counts failed attempts without losing any', async () => {
+    it('stores an employee\'s factors, and reserves at most the threshold of simultaneous attempts', async () => {
       const employee = await insertEmployee(db(), { email: `factor.${engine}@corp.example`, firstName: 'F', lastName: 'Actor' });
       assert.equal(await authRepo.findEmployeeAuth(db(), employee.id), undefined);
-      const counts = await Promise.all(Array.from({ length: 12 }, () => authRepo.incrementEmployeeFailedAttempts(db(), employee.id)));
-      assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1));
+      const store = authRepo.employeeLockoutStore(db(), employee.id);
+      const now = new Date();
+      assert.equal(await store.reserve(5, now), undefined, 'no row: nothing to guess, nothing reserved');
       const row = await authRepo.upsertEmployeeAuth(db(), employee.id, { passwordHash: 'hash', failedAttempts: 0 });
       assert.equal(row.passwordHash, 'hash');
+      const counts = await Promise.all(Array.from({ length: 12 }, () => store.reserve(5, now)));
+      assert.deepEqual(counts.filter((n) => n !== undefined).sort(), [1, 2, 3, 4, 5], 'five reserved, seven refused');
+      await store.release();
+      assert.equal((await store.state())?.failedAttempts, 4);
+      const until = new Date(now.getTime() + 60_000);
+      const locks = await Promise.all([store.lock(until, now), store.lock(until, now)]);
+      assert.deepEqual(locks.sort(), [false, true], 'one lock wins');
+      assert.deepEqual(await store.state(), { failedAttempts: 0, lockedUntil: until });
+      assert.equal(await store.reserve(5, now), undefined, 'locked: refused');
+      assert.equal(await store.reserve(5, until), 1, 'the lock has ended: counting starts again');
+      await store.release();
+      await store.release();
+      assert.equal((await store.state())?.failedAttempts, 0, 'never below 0');
       assert.equal((await authRepo.upsertEmployeeAuth(db(), employee.id, { totpSecret: 'sealed' })).passwordHash, 'hash', 'an upsert keeps the fields it does not name');
-      assert.equal((await authRepo.findEmployeeAuth(db(), employee.id))?.failedAttempts, 0);
+    });
+
+    it('lets one of many simultaneous uses of a TOTP step through, and no earlier step after it', async () => {
+      const employee = await insertEmployee(db(), { email: `step.${engine}@corp.example`, firstName: 'S', lastName: 'Tep' });
+      await authRepo.upsertEmployeeAuth(db(), employee.id, { totpSecret: 'sealed' });
+      const claims = await Promise.all(Array.from({ length: 8 }, () => authRepo.claimEmployeeTotpStep(db(), employee.id, 1000)));
+      assert.equal(claims.filter(Boolean).length, 1);
+      assert.equal(await authRepo.claimEmployeeTotpStep(db(), employee.id, 999), false);
+      assert.equal(await authRepo.claimEmployeeTotpStep(db(), employee.id, 1001), true);
     });
   });
 }

@@ -1,6 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { employeeAuth } from '../db/schema.js';
+import type { LockoutStore } from '../security/lockout.js';
 
 export type EmployeeAuthRow = typeof employeeAuth.$inferSelect;
 export type EmployeeAuthPatch = Partial<Omit<EmployeeAuthRow, 'employeeId' | 'updatedAt'>>;
@@ -18,10 +19,38 @@ export async function upsertEmployeeAuth(db: Executor, employeeId: string, patch
   return row;
 }
 
-/** Counts a failed attempt atomically, so parallel guesses cannot slip under the threshold. */
-export async function incrementEmployeeFailedAttempts(db: Executor, employeeId: string): Promise<number> {
-  const [row] = await db.insert(employeeAuth).values({ employeeId, failedAttempts: 1 })
-    .onConflictDoUpdate({ target: employeeAuth.employeeId, set: { failedAttempts: sql`${employeeAuth.failedAttempts} + 1`, updatedAt: sql`now()` } })
-    .returning({ n: employeeAuth.failedAttempts });
-  return row.n;
+/**
+ * The employee's lockout counter (src/security/lockout.ts): reserve, release and lock, each one
+ * atomic statement. An employee without a row has nothing to guess, so nothing to reserve.
+ */
+export function employeeLockoutStore(db: Executor, employeeId: string): LockoutStore {
+  const notLocked = (now: Date) => or(isNull(employeeAuth.lockedUntil), lte(employeeAuth.lockedUntil, now));
+  const mine = eq(employeeAuth.employeeId, employeeId);
+  return {
+    async reserve(threshold, now) {
+      const [row] = await db.update(employeeAuth).set({ failedAttempts: sql`${employeeAuth.failedAttempts} + 1`, updatedAt: sql`now()` })
+        .where(and(mine, notLocked(now), lt(employeeAuth.failedAttempts, threshold)))
+        .returning({ n: employeeAuth.failedAttempts });
+      return row?.n;
+    },
+    async release() {
+      await db.update(employeeAuth).set({ failedAttempts: sql`greatest(${employeeAuth.failedAttempts} - 1, 0)`, updatedAt: sql`now()` }).where(mine);
+    },
+    async lock(until, now) {
+      const rows = await db.update(employeeAuth).set({ lockedUntil: until, failedAttempts: 0, updatedAt: sql`now()` }).where(and(mine, notLocked(now))).returning({ id: employeeAuth.employeeId });
+      return rows.length > 0;
+    },
+    async state() {
+      const [row] = await db.select({ failedAttempts: employeeAuth.failedAttempts, lockedUntil: employeeAuth.lockedUntil }).from(employeeAuth).where(mine);
+      return row;
+    },
+  };
+}
+
+/** Remembers the TOTP step just used, unless it (or a later one) was used already: a code counts once (RFC 6238 §5.2). */
+export async function claimEmployeeTotpStep(db: Executor, employeeId: string, step: number): Promise<boolean> {
+  const rows = await db.update(employeeAuth).set({ totpLastStep: step, updatedAt: sql`now()` })
+    .where(and(eq(employeeAuth.employeeId, employeeId), or(isNull(employeeAuth.totpLastStep), lt(employeeAuth.totpLastStep, step))))
+    .returning({ id: employeeAuth.employeeId });
+  return rows.length > 0;
 }

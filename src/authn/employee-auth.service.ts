@@ -5,6 +5,7 @@ import * as employeeRepo from '../employees/employee.repository.js';
 import { AppError } from '../http/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
+import { checkWithLockout } from '../security/lockout.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../security/passwords.js';
 import type { Sealer } from '../security/sealing.js';
 import { verifyTotp } from '../security/totp.js';
@@ -27,7 +28,9 @@ export const passwordsAllowed = (s: SettingsValues) => s.authenticators.allowPas
 export const totpAllowed = (s: SettingsValues) => passwordsAllowed(s) && s.authenticators.secondFactors.includes('totp');
 
 const DISABLED_MESSAGE = 'This account is disabled. Contact your administrator.';
-const INVALID_CREDENTIALS = 'The e-mail address or password is wrong';
+/** Wrong, unknown and locked all read the same (no account enumeration); the hint helps the locked-out. */
+const INVALID_CREDENTIALS = 'The e-mail address or password is wrong. After repeated failures the account is locked for a while: wait and try again.';
+const INVALID_TOTP = 'The authentication code is not valid. After repeated failures the account is locked for a while: wait and try again.';
 
 export type EmployeeAuthService = ReturnType<typeof createEmployeeAuthService>;
 
@@ -52,30 +55,21 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     throw new AppError('signin.account_disabled', DISABLED_MESSAGE);
   }
 
-  function lockedMessage(until: Date) {
-    const minutes = Math.max(1, Math.ceil((until.getTime() - clock.now().getTime()) / 60_000));
-    return `Too many failed attempts: this account is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}`;
-  }
-
-  async function assertNotLocked(ctx: RequestContext, e: EmployeeRow, auth: repo.EmployeeAuthRow | undefined, method: string) {
-    if (auth?.lockedUntil && auth.lockedUntil > clock.now()) {
-      await failure(ctx, e, method, 'locked');
-      throw new AppError('signin.account_locked', lockedMessage(auth.lockedUntil));
+  /**
+   * One guess at an employee's password or code, inside the per-account lockout
+   * (src/security/lockout.ts). A locked account is audited as such but answered like a wrong
+   * guess, after the same work. Returns when the guess was right (its attempt still counted).
+   */
+  async function checkGuess(ctx: RequestContext, e: EmployeeRow, method: string, kind: 'password' | 'totp', check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> }): Promise<void> {
+    const policy = await settings.get();
+    const result = await checkWithLockout({ store: repo.employeeLockoutStore(db, e.id), policy, clock, ...check });
+    if (result.outcome === 'verified') return;
+    if (result.outcome === 'locked') await failure(ctx, e, method, 'locked');
+    else await failure(ctx, e, method, kind === 'totp' ? 'wrong totp code' : 'wrong password', { failures: result.failures });
+    if (result.lockedUntil) {
+      await audit.record(ctx, { action: 'employee.locked', outcome: 'failure', target: target(e), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
     }
-  }
-
-  /** Counts a failed password or code; at the threshold the account locks for lockoutMinutes. */
-  async function recordFailure(ctx: RequestContext, e: EmployeeRow, method: string, reason: 'wrong password' | 'wrong totp code'): Promise<never> {
-    const { lockoutThreshold, lockoutMinutes } = await settings.get();
-    const failures = await repo.incrementEmployeeFailedAttempts(db, e.id);
-    await failure(ctx, e, method, reason, { failures });
-    if (failures >= lockoutThreshold) {
-      const until = new Date(clock.now().getTime() + lockoutMinutes * 60_000);
-      await repo.upsertEmployeeAuth(db, e.id, { lockedUntil: until, failedAttempts: 0 });
-      await audit.record(ctx, { action: 'employee.locked', outcome: 'failure', target: target(e), details: { until: until.toISOString(), failures } });
-      throw new AppError('signin.account_locked', lockedMessage(until));
-    }
-    if (reason === 'wrong totp code') throw new AppError('signin.invalid_totp', 'The authentication code is not valid');
+    if (kind === 'totp') throw new AppError('signin.invalid_totp', INVALID_TOTP);
     throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
   }
 
@@ -138,10 +132,12 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
       else await audit.record(ctx, { action: 'employee.sign_in', outcome: 'failure', target: { type: 'employee', id: null, label: email.slice(0, 254) }, details: { method: 'password', reason: 'unknown account' } });
       throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
     }
-    await assertNotLocked(ctx, employee, auth, 'password');
-    if (!(await verifyPassword(auth.passwordHash, password))) return recordFailure(ctx, employee, 'password', 'wrong password');
+    const passwordHash = auth.passwordHash;
+    await checkGuess(ctx, employee, 'password', 'password', { verify: () => verifyPassword(passwordHash, password), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password) });
+    // A right password gives its attempt back, but the count is not reset yet: it also counts
+    // wrong second-factor codes.
+    await repo.employeeLockoutStore(db, employee.id).release();
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password');
-    // The failure count is not reset yet: it also counts wrong second-factor codes.
     const methods = await secondFactorsOf(employee, auth);
     if (methods.length === 0) {
       await failure(ctx, employee, 'password', 'no second factor');
@@ -155,16 +151,18 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     const employee = await employeeRepo.findEmployeeById(db, employeeId);
     const auth = employee ? await repo.findEmployeeAuth(db, employee.id) : undefined;
     if (!employee || !auth?.totpSecret) throw new AppError('signin.stage_invalid', 'No authentication code is expected now: sign in with your password first');
-    await assertNotLocked(ctx, employee, auth, 'password+totp');
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+totp');
     if (!totpAllowed(await settings.get())) {
       await failure(ctx, employee, 'password+totp', 'method not allowed');
       throw new AppError('signin.method_not_allowed', 'Your organisation does not allow authenticator app codes');
     }
-    const secret = sealer.open(auth.totpSecret, employeeTotpAad(employee.id));
-    const result = verifyTotp({ secret, code, nowMs: clock.now().getTime(), lastStep: auth.totpLastStep });
-    if (!result.ok) return recordFailure(ctx, employee, 'password+totp', 'wrong totp code');
-    await repo.upsertEmployeeAuth(db, employee.id, { totpLastStep: result.step });
+    const sealed = auth.totpSecret;
+    // The step is claimed atomically: of two requests with the same code, one signs in.
+    const verify = async () => {
+      const result = verifyTotp({ secret: sealer.open(sealed, employeeTotpAad(employee.id)), code, nowMs: clock.now().getTime(), lastStep: auth.totpLastStep });
+      return result.ok && (await repo.claimEmployeeTotpStep(db, employee.id, result.step));
+    };
+    await checkGuess(ctx, employee, 'password+totp', 'totp', { verify, decoy: async () => undefined });
     await completeSignIn(ctx, employee, 'password+totp', { resetFailures: true });
     return employee;
   }
@@ -179,9 +177,19 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
   async function signInWithSecondFactorPasskey(ctx: RequestContext, employeeId: string, ceremonyId: string, response: AuthenticationResponseJSON): Promise<EmployeeRow> {
     const employee = await employeeRepo.findEmployeeById(db, employeeId);
     if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
-    await assertNotLocked(ctx, employee, await repo.findEmployeeAuth(db, employee.id), 'password+passkey');
-    await auditedPasskey(ctx, 'password+passkey', employee, () =>
-      webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response }));
+    // A passkey cannot be guessed, so a failed ceremony (it throws) gives its attempt back; but the
+    // step is inside the lockout, so that a locked account cannot finish a password sign-in this way.
+    const result = await auditedPasskey(ctx, 'password+passkey', employee, async () => checkWithLockout({
+      store: repo.employeeLockoutStore(db, employee.id), policy: await settings.get(), clock, decoy: async () => undefined,
+      verify: async () => {
+        await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response });
+        return true;
+      },
+    }));
+    if (result.outcome !== 'verified') {
+      await failure(ctx, employee, 'password+passkey', 'locked');
+      throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
+    }
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+passkey');
     await completeSignIn(ctx, employee, 'password+passkey', { resetFailures: true });
     return employee;

@@ -4,7 +4,8 @@ import type { Db, Executor } from '../db/connection.js';
 import { AppError } from '../http/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
-import { hashPassword, passwordProblem, verifyPassword } from '../security/passwords.js';
+import { checkWithLockout } from '../security/lockout.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, passwordProblem, verifyPassword } from '../security/passwords.js';
 import type { Sealer } from '../security/sealing.js';
 import { newTotpSecret, totpUri, verifyTotp } from '../security/totp.js';
 import type { SessionService } from '../sessions/session.service.js';
@@ -94,10 +95,23 @@ export function createEmployeeFactorService(deps: { db: Db; audit: AuditService;
     const auth = await repo.findEmployeeAuth(db, e.id);
     if (!auth?.passwordHash) throw new AppError('signin.method_not_allowed', 'Your account has no password to change');
     if (!passwordsAllowed(await settings.get())) throw new AppError('signin.method_not_allowed', 'Your organisation does not allow passwords');
-    if (!(await verifyPassword(auth.passwordHash, input.currentPassword))) {
-      await audit.record(ctx, { action: 'employee.password_changed', outcome: 'failure', target: target(e), details: { reason: 'wrong current password' } });
-      throw new AppError('signin.invalid_credentials', 'The current password is wrong');
+    // The same lockout as at sign-in: a session left open does not let anyone try passwords without end.
+    const policy = await settings.get();
+    const store = repo.employeeLockoutStore(db, e.id);
+    const currentHash = auth.passwordHash;
+    const result = await checkWithLockout({
+      store, policy, clock,
+      verify: () => verifyPassword(currentHash, input.currentPassword), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, input.currentPassword),
+    });
+    if (result.outcome !== 'verified') {
+      await audit.record(ctx, { action: 'employee.password_changed', outcome: 'failure', target: target(e), details: { reason: result.outcome === 'locked' ? 'locked' : 'wrong current password', failures: result.failures } });
+      if (result.lockedUntil) {
+        await audit.record(ctx, { action: 'employee.locked', outcome: 'failure', target: target(e), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
+      }
+      throw new AppError('signin.invalid_credentials', 'The current password is wrong. After repeated failures the account is locked for a while: wait and try again.');
     }
+    // Right: the attempt goes back (the new password below resets the count anyway).
+    await store.release();
     checkPassword(e, input.newPassword);
     const passwordHash = await hashPassword(input.newPassword);
     await db.transaction(async (tx) => {

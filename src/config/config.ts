@@ -32,6 +32,12 @@ const schema = z.object({
   TRUST_PROXY: z.string().default('false'),
   /** Sign-in requests a minute from one IP address (shared by nodes through Redis). */
   TESSERA_SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /**
+   * Failed credential checks a minute from one IP address (IPv6: one /64), shared by every endpoint
+   * that checks a password, code or secret (src/security/credential-limiter.ts) and by every node
+   * through Redis.
+   */
+  TESSERA_CREDENTIAL_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** API requests a minute from one IP address. */
   TESSERA_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000_000).default(1200),
   /** OIDC: a signing key older than this many days is replaced (the old one stays published). */
@@ -59,6 +65,7 @@ export interface Config {
   trustProxy: boolean | number | string;
   bodyLimit: number;
   signInRateLimit: number;
+  credentialLimitPerMinute: number;
   apiRateLimit: number;
   oidcKeyRotationDays: number;
   oidcKeyRetentionHours: number;
@@ -98,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimit: e.BODY_LIMIT,
     signInRateLimit: e.TESSERA_SIGNIN_RATE_LIMIT,
+    credentialLimitPerMinute: e.TESSERA_CREDENTIAL_LIMIT_PER_MINUTE,
     apiRateLimit: e.TESSERA_API_RATE_LIMIT,
     oidcKeyRotationDays: e.TESSERA_OIDC_KEY_ROTATION_DAYS,
     oidcKeyRetentionHours: e.TESSERA_OIDC_KEY_RETENTION_HOURS,

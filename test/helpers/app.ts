@@ -19,9 +19,10 @@ export interface TestApp {
 }
 
 /** The real application on a fresh database, called with app.inject() (no socket). */
-export async function createTestApp(opts: { engine?: Engine; clock?: Clock; env?: Record<string, string>; signInRateLimit?: number; connectorFactory?: ConnectorFactory } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { engine?: Engine; clock?: Clock; env?: Record<string, string>; signInRateLimit?: number; credentialLimit?: number; connectorFactory?: ConnectorFactory } = {}): Promise<TestApp> {
   const db = await openTestDatabase(opts.engine ?? 'pglite');
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent', ...opts.env });
+  // Tests sign in (and fail) many times from one address; the per-IP credential budget is tested on its own.
+  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent', TESSERA_CREDENTIAL_LIMIT_PER_MINUTE: String(opts.credentialLimit ?? 1000), ...opts.env });
   const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(crypto.randomBytes(32)), clock: opts.clock ?? systemClock, connectorFactory: opts.connectorFactory });
   const app = await buildApp({ services, logger: false, signInRateLimit: opts.signInRateLimit ?? 1000, apiRateLimit: 100_000 });
   await app.ready();

@@ -27,7 +27,7 @@ export async function startOidcApp(opts: { engine?: Engine; env?: Record<string,
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const db = opts.db ?? (await openTestDatabase(opts.engine ?? 'pglite'));
-  const config = loadConfig({ PUBLIC_URL: url, PORT: String(port), DATA_DIR: '/nonexistent', ...opts.env });
+  const config = loadConfig({ PUBLIC_URL: url, PORT: String(port), DATA_DIR: '/nonexistent', TESSERA_CREDENTIAL_LIMIT_PER_MINUTE: '100000', ...opts.env });
   const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(opts.masterKey ?? crypto.randomBytes(32)), clock: opts.clock ?? systemClock });
   const app = await buildApp({ services, logger: false, signInRateLimit: 100_000, apiRateLimit: 1_000_000 });
   await app.listen({ port, host: '127.0.0.1' });
