@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { applyDeclarativeConfig } from './config/declarative.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openDatabase, pgliteTemplatePath, type Database } from './db/connection.js';
+import type { AcquireOptions } from './db/data-dir-lock.js';
 import { runMigrations } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { createServices, type Services } from './http/services.js';
@@ -33,19 +34,23 @@ export interface Runtime {
 }
 
 /** Config → master key → database → migrations → services: what the server and every CLI command need. */
-export async function openRuntime(opts: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
+export async function openRuntime(opts: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger; lock?: AcquireOptions } = {}): Promise<Runtime> {
   const config = loadConfig(opts.env);
   const logger = opts.logger ?? createLogger(config);
-  const { masterKey, previous, created, source } = loadMasterKey({ envKey: config.masterKey, envPrevious: config.previousMasterKeys, dataDir: config.dataDir });
-  if (created) logger.warn({ file: source }, 'created a new master key: back it up with the database, or sealed secrets cannot be read again');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, template: pgliteTemplatePath() });
+  // On PGlite this takes DATA_DIR's lock first (src/db/data-dir-lock.ts): one process owns the
+  // folder, and a process refused changes nothing in it (not even a new master.key).
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, template: pgliteTemplatePath(), lock: opts.lock });
+  let loaded: LoadedMasterKey;
   try {
+    loaded = loadMasterKey({ envKey: config.masterKey, envPrevious: config.previousMasterKeys, dataDir: config.dataDir });
     const { applied } = await runMigrations(database);
     if (applied.length) logger.info({ applied }, 'database migrations applied');
   } catch (err) {
     await database.close();
     throw err;
   }
+  const { masterKey, previous, created, source } = loaded;
+  if (created) logger.warn({ file: source }, 'created a new master key: back it up with the database, or sealed secrets cannot be read again');
   const services = createServices({ config, database, masterKey, previousKeys: previous, clock: opts.clock ?? systemClock });
   return { config, logger, database, services, masterKey: { masterKey, previous, created, source } };
 }
@@ -58,8 +63,8 @@ export interface RunningServer {
 }
 
 /** Starts the HTTP server; prints where it is and how the first admin gets in. */
-export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line: string) => void } = {}): Promise<RunningServer> {
-  const runtime = await openRuntime({ env: opts.env });
+export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line: string) => void; lock?: AcquireOptions } = {}): Promise<RunningServer> {
+  const runtime = await openRuntime({ env: opts.env, lock: opts.lock ?? { command: 'serve' } });
   const { config, logger, services, database } = runtime;
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
   try {

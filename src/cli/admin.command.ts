@@ -1,20 +1,57 @@
 import { Command } from 'commander';
+import { z } from 'zod';
 import { cliContext } from '../lib/context.js';
-import { openRuntime } from '../server.js';
 import { randomToken } from '../security/tokens.js';
-import { CliError, out, readStdin } from './io.js';
-
-async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
-  const rt = await openRuntime({ logger: undefined });
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.database.close();
-  }
-}
+import { runDataCommand, type DataCommand } from './data-command.js';
+import { CliError, readStdin } from './io.js';
 
 /** A strong password for a person to type once and change: 24 URL-safe characters. */
 const generatedPassword = () => randomToken(18);
+
+/** The password, when --password-stdin gave one: read by the CLI, sent in the request, never printed or logged. */
+const password = z.string().max(1024).optional();
+
+export const adminCreate: DataCommand<{ email: string; name: string; password?: string }> = {
+  name: 'admin create',
+  options: z.strictObject({ email: z.string().max(320), name: z.string().max(200), password }),
+  async run({ services, config }, opts, io) {
+    const pw = opts.password ?? generatedPassword();
+    const admin = await services.admins.create(cliContext(), { email: opts.email, name: opts.name, password: pw, source: 'cli' });
+    io.out(`Created admin ${admin.email}.`);
+    if (opts.password === undefined) io.out(`Password (shown once, change it after signing in): ${pw}`);
+    io.out(`Sign in at ${config.publicUrl}/login`);
+    return 0;
+  },
+};
+
+export const adminRecover: DataCommand<{ email: string; password?: string; resetTotp?: boolean }> = {
+  name: 'admin recover',
+  options: z.strictObject({ email: z.string().max(320), password, resetTotp: z.boolean().optional() }),
+  async run({ services, config }, opts, io) {
+    const pw = opts.password ?? generatedPassword();
+    const admin = await services.admins.findByEmail(opts.email);
+    if (!admin) throw new CliError(`no admin with e-mail ${opts.email}`);
+    await services.admins.setPassword(cliContext(), admin, pw, { action: 'admin.password_recovered', resetTotp: opts.resetTotp });
+    io.out(`Password of ${admin.email} reset${opts.resetTotp ? ', authenticator app removed' : ''}; lockout cleared; sessions ended.`);
+    if (opts.password === undefined) io.out(`New password (shown once, change it after signing in): ${pw}`);
+    io.out(`Sign in at ${config.publicUrl}/login`);
+    return 0;
+  },
+};
+
+export const adminList: DataCommand<Record<string, never>> = {
+  name: 'admin list',
+  options: z.strictObject({}),
+  async run({ services }, _opts, io) {
+    for (const a of await services.admins.list()) io.out(`${a.email}\t${a.name}\t${a.totpEnabled ? 'totp' : 'password only'}`);
+    return 0;
+  },
+};
+
+/** --password-stdin: read here, in the administrator's shell, whichever process carries the command out. */
+async function passwordFrom(opts: { passwordStdin?: boolean }): Promise<string | undefined> {
+  return opts.passwordStdin ? readStdin() : undefined;
+}
 
 export function adminCommands(): Command {
   const cmd = new Command('admin').description('manage admin accounts from the server shell');
@@ -25,13 +62,7 @@ export function adminCommands(): Command {
     .requiredOption('--name <name>', 'full name')
     .option('--password-stdin', 'read the password from standard input instead of generating one')
     .action(async (opts: { email: string; name: string; passwordStdin?: boolean }) => {
-      const password = opts.passwordStdin ? await readStdin() : generatedPassword();
-      await withRuntime(async ({ services, config }) => {
-        const admin = await services.admins.create(cliContext(), { email: opts.email, name: opts.name, password, source: 'cli' });
-        out(`Created admin ${admin.email}.`);
-        if (!opts.passwordStdin) out(`Password (shown once, change it after signing in): ${password}`);
-        out(`Sign in at ${config.publicUrl}/login`);
-      });
+      await runDataCommand(adminCreate, { email: opts.email, name: opts.name, password: await passwordFrom(opts) });
     });
 
   cmd.command('recover')
@@ -40,23 +71,11 @@ export function adminCommands(): Command {
     .option('--password-stdin', 'read the new password from standard input instead of generating one')
     .option('--reset-totp', 'also remove the admin\'s authenticator app (lost phone)')
     .action(async (opts: { email: string; passwordStdin?: boolean; resetTotp?: boolean }) => {
-      const password = opts.passwordStdin ? await readStdin() : generatedPassword();
-      await withRuntime(async ({ services, config }) => {
-        const admin = await services.admins.findByEmail(opts.email);
-        if (!admin) throw new CliError(`no admin with e-mail ${opts.email}`);
-        await services.admins.setPassword(cliContext(), admin, password, { action: 'admin.password_recovered', resetTotp: opts.resetTotp });
-        out(`Password of ${admin.email} reset${opts.resetTotp ? ', authenticator app removed' : ''}; lockout cleared; sessions ended.`);
-        if (!opts.passwordStdin) out(`New password (shown once, change it after signing in): ${password}`);
-        out(`Sign in at ${config.publicUrl}/login`);
-      });
+      await runDataCommand(adminRecover, { email: opts.email, password: await passwordFrom(opts), ...(opts.resetTotp ? { resetTotp: true } : {}) });
     });
 
   cmd.command('list').description('list admins').action(async () => {
-    await withRuntime(async ({ services }) => {
-      for (const a of await services.admins.list()) out(`${a.email}\t${a.name}\t${a.totpEnabled ? 'totp' : 'password only'}`);
-    });
+    await runDataCommand(adminList, {});
   });
   return cmd;
 }
-
-export { withRuntime };

@@ -1,21 +1,20 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config.js';
-import { DeclarativeConfigError } from '../config/declarative.js';
-import { AppError } from '../http/errors.js';
 import { adminCommands } from './admin.command.js';
-import { CliError } from './io.js';
+import { describeError } from './io.js';
 import { auditCommands } from './audit.command.js';
 import { keyCommands } from './keys.command.js';
 import { directoryCommands } from './directory.command.js';
 import { entraCommands } from './entra.command.js';
-import { serveCommand, migrateCommand, configCommands } from './server.command.js';
+import { migrateCommand } from './migrate.command.js';
+import { serveCommand, configCommands } from './server.command.js';
 
 /** Errors a person can act on are printed as one line; anything else with its stack. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode;
-  if (err instanceof ConfigError || err instanceof DeclarativeConfigError || err instanceof AppError || err instanceof CliError) {
-    process.stderr.write(`tessera: ${err.message}\n`);
-    return 1;
+  const known = describeError(err);
+  if (known) {
+    process.stderr.write(known.line + '\n');
+    return known.exitCode;
   }
   process.stderr.write(`tessera: ${(err as Error)?.stack ?? String(err)}\n`);
   return 1;

@@ -1,3 +1,8 @@
+import { ConfigError } from '../config/config.js';
+import { DeclarativeConfigError } from '../config/declarative.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { AppError } from '../http/errors.js';
+
 /** Reads all of standard input (for --password-stdin), without the trailing newline. */
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -5,7 +10,33 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-export const out = (line = '') => process.stdout.write(line + '\n');
+/**
+ * Where a command prints: this process's stdout and stderr, or, for a command the server carries
+ * out over the control channel, the connection back to the CLI that asked for it.
+ */
+export interface CommandOutput {
+  out(line?: string): void;
+  err(line?: string): void;
+}
+
+export const processOutput: CommandOutput = {
+  out: (line = '') => { process.stdout.write(line + '\n'); },
+  err: (line = '') => { process.stderr.write(line + '\n'); },
+};
+
+export const out = processOutput.out;
 
 /** An error the person at the shell can act on: printed as one line. */
-export class CliError extends Error {}
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+/** Errors a person can act on, as the one line the CLI prints, and the exit code. */
+export function describeError(err: unknown): { line: string; exitCode: number } | undefined {
+  if (err instanceof DataDirLockedError) return { line: `tessera: ${err.message}`, exitCode: err.exitCode };
+  if (err instanceof CliError) return { line: `tessera: ${err.message}`, exitCode: err.exitCode };
+  if (err instanceof ConfigError || err instanceof DeclarativeConfigError || err instanceof AppError) return { line: `tessera: ${err.message}`, exitCode: 1 };
+  return undefined;
+}

@@ -1,40 +1,55 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
 import { readDeclarativeConfig } from '../config/declarative.js';
-import { openDatabase, pgliteTemplatePath } from '../db/connection.js';
-import { runMigrations } from '../db/migrate.js';
+import { describeOwner } from '../db/data-dir-lock.js';
 import { startServer } from '../server.js';
+import { startControlServer } from './control-server.js';
+import { dataCommands } from './data-commands.js';
 import { out } from './io.js';
+
+/** A CLI command holding the data folder when the server starts is waited for this long. */
+const CLI_HOLDER_WAIT_MS = 120_000;
+/** Graceful shutdown: the HTTP side gets this long once the control commands have finished. */
+const STOP_TIMEOUT_MS = 10_000;
+/** And a control command running at shutdown this long (a directory sync has its own LDAP timeouts). */
+const CONTROL_DRAIN_TIMEOUT_MS = 5 * 60_000;
 
 export function serveCommand(): Command {
   return new Command('serve').description('start the server (configuration from the environment)').action(async () => {
-    const server = await startServer();
-    const logger = server.runtime.logger;
-    // Graceful shutdown: stop accepting, finish requests in flight, close the database.
+    const server = await startServer({
+      lock: {
+        command: 'serve',
+        // A CLI command that opened the embedded database itself (no server was running) is let
+        // finish; another server is refused at once.
+        shouldWait: (o) => o.command !== 'serve',
+        waitMs: CLI_HOLDER_WAIT_MS,
+        onWait: (o) => process.stderr.write(`tessera: waiting for ${describeOwner(o)} to finish with the data folder…\n`),
+      },
+    });
+    const { logger, database } = server.runtime;
+    // The CLI reaches the server over DATA_DIR/run/control.sock (embedded database only: on
+    // PostgreSQL the CLI opens the database itself).
+    const control = database.engine === 'pglite' ? await startControlServer({ runtime: server.runtime, commands: dataCommands, logger }) : undefined;
+    // Graceful shutdown: stop taking control commands and let the running ones finish (their
+    // transactions commit or roll back whole), then stop accepting, finish requests in flight,
+    // close the database (which releases the data folder).
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'shutting down');
-        const force = setTimeout(() => process.exit(1), 10_000);
-        force.unref();
-        server.stop().then(() => process.exit(0), (err) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
+        const drain = setTimeout(() => { logger.error({ commands: control?.running() }, 'control commands did not finish in time'); process.exit(1); }, CONTROL_DRAIN_TIMEOUT_MS);
+        drain.unref();
+        (async () => {
+          await control?.close();
+          clearTimeout(drain);
+          const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
+          force.unref();
+          await server.stop();
+        })().then(() => process.exit(0), (err) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
       });
     }
   });
 }
 
-export function migrateCommand(): Command {
-  return new Command('migrate').description('apply database migrations and exit').action(async () => {
-    const config = loadConfig();
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, template: pgliteTemplatePath() });
-    try {
-      const { applied } = await runMigrations(database);
-      out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is up to date.');
-    } finally {
-      await database.close();
-    }
-  });
-}
-
+/** Reads only the file, never the database: runs in the CLI process whether a server runs or not. */
 export function configCommands(): Command {
   const cmd = new Command('config').description('declarative configuration file');
   cmd.command('check').argument('[file]', 'the YAML file (default: $TESSERA_CONFIG)')

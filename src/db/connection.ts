@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import { packageRoot } from '../lib/package-root.js';
+import { acquireDataDirLock, type AcquireOptions } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -37,6 +38,11 @@ export interface OpenDatabaseOptions {
    * running initdb, which takes several seconds in WebAssembly. See pgliteTemplatePath().
    */
   template?: string;
+  /**
+   * Who opens an embedded data folder, and whether to wait for its current owner: the folder is
+   * locked (see data-dir-lock.ts) before PGlite opens it and released when the database closes.
+   */
+  lock?: AcquireOptions;
 }
 
 /** Where the build leaves the template of an empty embedded database. */
@@ -83,17 +89,31 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     };
   }
   const dir = opts.inMemory ? undefined : path.join(opts.dataDir, 'pglite');
-  const isFresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
-  const template = isFresh && opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
-  const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
-  if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+  // The lock comes first: nothing in the folder is read or written by a process that does not own it.
+  const lock = dir ? await acquireDataDirLock(opts.dataDir, opts.lock ?? { command: 'a Tessera process' }) : undefined;
+  let client: PGlite;
+  try {
+    const isFresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
+    const template = isFresh && opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
+    const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
+    if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
     engine: 'pglite',
     query: async (text, params) => (await client.query(text, params as unknown[])).rows as never,
     transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query(text, params as unknown[])).rows as never)),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }

@@ -20,7 +20,7 @@ import { renderInvitationMail } from '../mail/mail.templates.js';
 import type { Clock } from '../lib/clock.js';
 import type { ConnectorFactory } from '../directory/connector-factory.js';
 import type { MasterKey } from '../security/master-key.js';
-import { createSealer, type Sealer } from '../security/sealing.js';
+import { createKeyRingSealer, type KeyRingSealer } from '../security/key-ring-sealer.js';
 import { createCredentialLimiter } from '../security/credential-limiter.js';
 import { createPortalService } from '../portal/portal.service.js';
 import { createSessionService } from '../sessions/session.service.js';
@@ -47,7 +47,8 @@ export interface CoreDeps {
 export function createServices(deps: CoreDeps) {
   const { config, database, clock } = deps;
   const db = database.db;
-  const sealer: Sealer = createSealer(deps.masterKey, deps.previousKeys);
+  // One key ring for every service: `tessera keys rotate` through a running server switches it in place.
+  const sealer: KeyRingSealer = createKeyRingSealer(deps.masterKey, deps.previousKeys);
   const audit = createAuditService({ db, clock });
   const settings = createSettingsService({ db, sealer, audit, clock });
   const sessions = createSessionService({ db, clock });

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { ensureRunDir } from '../db/data-dir-lock.js';
+import type { Runtime } from '../server.js';
+import type { DataCommand } from './data-command.js';
+import { controlSocketPath, MAX_REQUEST_BYTES, readLines, requestSchema, socketAddress, type ControlMessage } from './control-protocol.js';
+import { describeError, type CommandOutput } from './io.js';
+
+export interface ControlServer {
+  socketPath: string;
+  /** Commands being carried out now. */
+  running(): string[];
+  /**
+   * Stops accepting connections (the socket file goes), then waits for the commands being carried
+   * out to finish, so that the database closes after their transactions, never in the middle.
+   */
+  close(): Promise<void>;
+}
+
+/** A client that has not sent its request line in this time is disconnected. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Connections at once: a few administrators' shells, not a service. */
+const MAX_CONNECTIONS = 8;
+
+/**
+ * The server end of the control channel (protocol: control-protocol.ts). Listens only while the
+ * server owns the data folder, which it does from before the database opened (the lock), so the
+ * socket file left by a killed server is ours to replace.
+ */
+export async function startControlServer(deps: { runtime: Runtime; commands: DataCommand[]; logger: Logger }): Promise<ControlServer | undefined> {
+  const { runtime, logger } = deps;
+  const byName = new Map(deps.commands.map((c) => [c.name, c]));
+  // The folder is 0700 before the socket exists: no other user can reach the socket, even in the
+  // moment between bind() and the chmod below, whatever the umask.
+  ensureRunDir(runtime.config.dataDir);
+  const socketPath = controlSocketPath(runtime.config.dataDir);
+  const address = socketAddress(socketPath);
+  if (!address) {
+    logger.warn({ socketPath }, 'DATA_DIR is too deep for a Unix socket path: the CLI cannot reach this server while it runs');
+    return undefined;
+  }
+  fs.rmSync(socketPath, { force: true });
+  const running = new Map<number, string>();
+  let nextId = 0;
+  let idle: (() => void) | undefined;
+
+  async function serve(socket: net.Socket, line: string): Promise<void> {
+    const send = (msg: ControlMessage) => { if (!socket.destroyed) socket.write(JSON.stringify(msg) + '\n'); };
+    const refuse = (message: string) => { send({ stderr: `tessera: ${message}` }); send({ exit: 2 }); socket.end(); };
+    let request;
+    try {
+      request = requestSchema.parse(JSON.parse(line));
+    } catch {
+      return refuse(`not a control request (protocol version 1: {"v":1,"command":…,"options":{…}})`);
+    }
+    const cmd = byName.get(request.command);
+    if (!cmd) return refuse(`\`${request.command}\` is not a command the server carries out over its control channel`);
+    const parsed = cmd.options.safeParse(request.options);
+    if (!parsed.success) return refuse(`invalid options for \`${cmd.name}\`: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`);
+
+    const id = nextId++;
+    running.set(id, cmd.name);
+    // The command name only: options may hold a password read from the administrator's stdin.
+    logger.info({ command: cmd.name }, 'control command started');
+    const io: CommandOutput = { out: (l = '') => send({ stdout: l }), err: (l = '') => send({ stderr: l }) };
+    let exit: number;
+    try {
+      exit = await cmd.run(runtime, parsed.data, io);
+    } catch (err) {
+      const known = describeError(err);
+      if (!known) logger.error({ err, command: cmd.name }, 'control command failed');
+      io.err(known?.line ?? `tessera: \`${cmd.name}\` failed in the server: ${(err as Error)?.message ?? String(err)} (details in the server log)`);
+      exit = known?.exitCode ?? 1;
+    } finally {
+      running.delete(id);
+    }
+    logger.info({ command: cmd.name, exit }, 'control command finished');
+    send({ exit });
+    socket.end();
+    if (running.size === 0) idle?.();
+  }
+
+  /** Connections that have not sent their request yet: closed at once on shutdown. */
+  const waiting = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    let hasRequest = false;
+    waiting.add(socket);
+    socket.on('close', () => waiting.delete(socket));
+    socket.on('error', () => { /* the CLI went away; the command still runs to its end */ });
+    socket.setTimeout(REQUEST_TIMEOUT_MS, () => { if (!hasRequest) socket.destroy(); });
+    readLines(socket, (line) => {
+      if (hasRequest) return;
+      hasRequest = true;
+      waiting.delete(socket);
+      socket.setTimeout(0);
+      serve(socket, line).catch((err) => { logger.error({ err }, 'control connection failed'); socket.destroy(); });
+    }, { maxBytes: MAX_REQUEST_BYTES, onOverflow: () => socket.destroy() });
+  });
+  server.maxConnections = MAX_CONNECTIONS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address, () => { server.off('error', reject); resolve(); });
+  });
+  fs.chmodSync(socketPath, 0o600);
+  server.on('error', (err) => logger.error({ err }, 'control socket error'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    socketPath,
+    running: () => [...running.values()],
+    close() {
+      closing ??= (async () => {
+        // net.Server.close() removes the socket file at once; it resolves when connections end.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of waiting) socket.destroy();
+        if (running.size > 0) {
+          logger.info({ commands: [...running.values()] }, 'waiting for control commands to finish');
+          await new Promise<void>((resolve) => { idle = resolve; });
+        }
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
