@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { packageRoot } from '../lib/package-root.js';
 import { declareScopeAccess, installAuth } from './auth.js';
 import { installErrorHandler, sendError } from './error-handler.js';
+import { installTextGuard } from './text-guard.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
 import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
@@ -102,6 +103,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   // From here on every route must declare its access (src/http/auth.ts): the guard is attached as
   // routes are registered, and a route without a declaration stops the start.
   installAuth(app as unknown as FastifyInstance, services);
+  // NUL and lone surrogates answer 400 before validation, on the API and the protocol endpoints.
+  installTextGuard(app as unknown as FastifyInstance);
+  // Anonymous-failure summaries still counted are written before the database closes.
+  app.addHook('onClose', async () => { await services.audit.close(); });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -5,6 +5,7 @@
 export const errorCodes = {
   'request.invalid_json': 400,
   'request.validation_failed': 400,
+  'request.invalid_text': 400,
   'request.body_too_large': 413,
   'request.unsupported_media_type': 415,
   'request.not_found': 404,

@@ -1,3 +1,4 @@
+import { invalidTextReason } from '../../lib/text.js';
 import { asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
 import { oidcClients } from '../../db/schema.js';
@@ -12,6 +13,8 @@ export async function findClientById(db: Executor, id: string): Promise<OidcClie
 }
 
 export async function findClientByClientId(db: Executor, clientId: string): Promise<OidcClientRow | undefined> {
+  // A client_id oidc-provider read from a form may hold what no row can (NUL, a lone surrogate).
+  if (invalidTextReason(clientId)) return undefined;
   return (await db.select().from(oidcClients).where(eq(oidcClients.clientId, clientId)).limit(1))[0];
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webUrl } from '../../http/url-schemas.js';
 
 /** Grant types a client may be registered for (authorization code with PKCE, refresh, client credentials; EAM uses implicit id_token). */
 export const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit'] as const;
@@ -9,12 +10,17 @@ export const claimAttributes = ['email', 'name', 'groups', 'department', 'positi
 export const oidcScopes = ['openid', 'profile', 'email', 'offline_access', 'groups'] as const;
 export const clientKinds = ['web', 'eam'] as const;
 
-/** https, or http only for loopback hosts (RFC 8252 §7.3) and localhost development. */
-const webUrl = z.string().trim().max(2000).url().refine((v) => {
-  const u = new URL(v);
-  if (u.hash) return false;
-  return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
-}, 'must be an https URL (http only for localhost or 127.0.0.1) without a fragment');
+/**
+ * https, or http only for loopback hosts (RFC 8252 §7.3) and localhost development; no fragment,
+ * no credentials (src/http/url-schemas.ts).
+ * Redirect URIs get the same rule, without the private-use schemes (`com.example.app:/cb`) that
+ * RFC 8252 §7.1 allows native apps: Tessera registers every client with oidc-provider's default
+ * application_type "web", for which such a scheme is not a redirect URI (OIDC Registration §2,
+ * RFC 8252 §8.4: custom schemes are for clients registered as native). A native app uses the
+ * loopback redirect (§7.3, the one RFC 8252 recommends for desktop apps) or a claimed https URI (§7.2).
+ */
+const clientUrl = webUrl();
+const redirectUri = webUrl();
 
 const jwk = z.record(z.string(), z.unknown()).refine((k) => typeof k.kty === 'string', 'each key needs a "kty"');
 export const eamSettings = z.object({
@@ -22,22 +28,22 @@ export const eamSettings = z.object({
   tenantId: z.string().trim().toLowerCase().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the Directory (tenant) ID, a GUID (Entra names the tenant by it in the id_token_hint\'s issuer)'),
   appId: z.string().trim().min(1).max(200),
   /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
-  jwksUrl: webUrl.optional(),
+  jwksUrl: clientUrl.optional(),
 }).strict();
 
 /** The fields of a registration, without defaults (a PATCH must not reset what it does not name). */
 const fields = {
   name: z.string().trim().min(1).max(120),
-  redirectUris: z.array(webUrl).max(20),
-  postLogoutRedirectUris: z.array(webUrl).max(20),
+  redirectUris: z.array(redirectUri).max(20),
+  postLogoutRedirectUris: z.array(redirectUri).max(20),
   grantTypes: z.array(z.enum(grantTypes)).min(1).max(4),
   tokenEndpointAuthMethod: z.enum(authMethods),
   scopes: z.array(z.enum(oidcScopes)).max(10),
   claims: z.array(z.enum(claimAttributes)).max(10),
   jwks: z.object({ keys: z.array(jwk).min(1).max(10) }).strict().nullable(),
-  jwksUri: webUrl.nullable(),
-  backchannelLogoutUri: webUrl.nullable(),
-  initiateLoginUri: webUrl.nullable(),
+  jwksUri: clientUrl.nullable(),
+  backchannelLogoutUri: clientUrl.nullable(),
+  initiateLoginUri: clientUrl.nullable(),
   firstParty: z.boolean(),
   eam: eamSettings.nullable(),
 };

@@ -4,6 +4,7 @@ import { errors } from 'oidc-provider';
 import type { Db, Executor } from '../../db/connection.js';
 import { oidcModels } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
+import { invalidTextReason, toStorableJson } from '../../lib/text.js';
 import { sha256 } from '../../security/tokens.js';
 
 /**
@@ -53,10 +54,14 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
     return { ...row.payload, ...(isHashed && id ? { jti: id } : {}), ...(row.consumedAt ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}) };
   };
   const one = async (where: ReturnType<typeof eq>, id?: string) => live((await db.select().from(oidcModels).where(and(eq(oidcModels.model, model), where)).limit(1))[0], id);
+  // A value PostgreSQL cannot hold (NUL, a lone surrogate: src/lib/text.ts) names no stored row;
+  // it comes from a form field oidc-provider read itself (a code, a user code), never a 500.
+  const isStorable = (value: string) => !invalidTextReason(value);
   return {
     async upsert(id, input, expiresIn) {
       const { jti: _jti, ...rest } = input;
-      const payload = isHashed ? rest : input;
+      // Parameters a client sent are kept in some payloads (pushed authorization requests, interactions).
+      const payload = toStorableJson(isHashed ? rest : input, 64) as AdapterPayload;
       const row = {
         model, id: key(id), payload, grantId: payload.grantId ?? null, accountId: payload.accountId ?? null,
         uid: payload.uid ?? null, userCode: payload.userCode ?? null,
@@ -67,9 +72,9 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
         set: { payload: row.payload, grantId: row.grantId, accountId: row.accountId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt },
       });
     },
-    find: (id) => one(eq(oidcModels.id, key(id)), id),
-    findByUid: (uid) => one(eq(oidcModels.uid, uid)),
-    findByUserCode: (userCode) => one(eq(oidcModels.userCode, userCode)),
+    find: async (id) => (isStorable(id) ? one(eq(oidcModels.id, key(id)), id) : undefined),
+    findByUid: async (uid) => (isStorable(uid) ? one(eq(oidcModels.uid, uid)) : undefined),
+    findByUserCode: async (userCode) => (isStorable(userCode) ? one(eq(oidcModels.userCode, userCode)) : undefined),
     /**
      * Single use across nodes: oidc-provider checks `consumed` after find, then consumes, so two
      * requests racing with one code or refresh token would both pass. Only the first UPDATE wins;
@@ -84,6 +89,7 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
       throw new errors.InvalidGrant(`${model} already used`);
     },
     async destroy(id) {
+      if (!isStorable(id)) return;
       await db.delete(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
     },
     async revokeByGrantId(grantId) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webUrl } from '../../http/url-schemas.js';
 
 /** Employee fields that can feed a NameID or an attribute. */
 export const employeeFields = ['email', 'id', 'username', 'firstName', 'lastName', 'displayName', 'phone'] as const;
@@ -14,7 +15,8 @@ export const nameIdFormats = {
 export type NameIdFormat = keyof typeof nameIdFormats;
 export const nameIdFormatNames = Object.keys(nameIdFormats) as [NameIdFormat, ...NameIdFormat[]];
 
-const url = z.string().trim().max(2048).url().refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+/** ACS, SLO and WS-Fed reply URLs: http(s), absolute, no fragment, no credentials (src/http/url-schemas.ts). Plain http stays allowed: SPs inside a company network often have no TLS. */
+const url = webUrl({ allowHttp: true, maxLength: 2048 });
 
 export const attributeMapping = z.object({
   name: z.string().trim().min(1).max(512),
