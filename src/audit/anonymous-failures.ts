@@ -20,6 +20,8 @@ export interface AnonymousFailure {
   action: AuditAction;
   /** What the failure was about (route, client id, error code); never a secret. */
   details?: Record<string, unknown>;
+  /** Default 'failure'; 'success' for an anonymous no-op that is still worth counting (a sign-out without a session). */
+  outcome?: 'success' | 'failure';
 }
 
 interface Bucket {
@@ -27,6 +29,7 @@ interface Bucket {
   ip: string | null;
   userAgent: string | null;
   action: AuditAction;
+  outcome: 'success' | 'failure';
   count: number;
   firstAt: Date;
   lastAt: Date;
@@ -48,8 +51,8 @@ export interface AggregatorOptions {
 }
 
 const MINUTE = 60_000;
-const keyOf = (minute: number, action: string, ip: string | null, isOverflow: boolean) =>
-  `${minute}\u0001${action}\u0001${isOverflow ? '\u0002other' : ip ?? ''}`;
+const keyOf = (minute: number, action: string, outcome: string, ip: string | null, isOverflow: boolean) =>
+  `${minute}\u0001${action}\u0001${outcome}\u0001${isOverflow ? '\u0002other' : ip ?? ''}`;
 /** An example longer than this (as JSON) is not kept: a summary stays small. */
 const MAX_SAMPLE_CHARS = 1000;
 
@@ -73,16 +76,17 @@ export function createFailureAggregator(opts: AggregatorOptions) {
       openMinute = minute;
       if (buckets.size) flushClosed().catch((err) => opts.onError?.(err));
     }
-    let key = keyOf(minute, failure.action, ip, false);
+    const outcome = failure.outcome ?? 'failure';
+    let key = keyOf(minute, failure.action, outcome, ip, false);
     let bucket = buckets.get(key);
     if (!bucket) {
       const isOverflow = distinct >= maxKeys;
       if (isOverflow) {
-        key = keyOf(minute, failure.action, null, true);
+        key = keyOf(minute, failure.action, outcome, null, true);
         bucket = buckets.get(key);
       }
       if (!bucket) {
-        bucket = { minute, ip: isOverflow ? null : ip, userAgent: isOverflow ? null : ctx.userAgent, action: failure.action, count: 0, firstAt: now, lastAt: now, samples: new Map(), hasMoreSamples: false, isOverflow };
+        bucket = { minute, ip: isOverflow ? null : ip, userAgent: isOverflow ? null : ctx.userAgent, action: failure.action, outcome, count: 0, firstAt: now, lastAt: now, samples: new Map(), hasMoreSamples: false, isOverflow };
         buckets.set(key, bucket);
         if (!isOverflow) distinct++;
       }
@@ -121,7 +125,7 @@ export function createFailureAggregator(opts: AggregatorOptions) {
       ctx: { actor: { type: 'anonymous', id: null, label: null }, ip: b.ip, userAgent: b.userAgent },
       entry: {
         action: b.action,
-        outcome: 'failure',
+        outcome: b.outcome,
         details: {
           summary: 'per source and minute',
           count: b.count,
@@ -167,7 +171,7 @@ export function createFailureAggregator(opts: AggregatorOptions) {
   }
 
   function putBack(b: Bucket) {
-    const key = keyOf(b.minute, b.action, b.ip, b.isOverflow);
+    const key = keyOf(b.minute, b.action, b.outcome, b.ip, b.isOverflow);
     const current = buckets.get(key);
     if (!current) {
       buckets.set(key, b);
