@@ -173,6 +173,13 @@ describe('route access', () => {
       assert.ok(res.status === 404 || res.status === 401, `${p} → ${res.status}`);
     }
   });
+
+  it('gives a percent-encoded OIDC endpoint path no endpoint (the EAM and POST checks name the plain path)', async () => {
+    for (const p of ['/oidc/%61uth?client_id=x', '/oidc/%74oken', '/oidc/auth%2f']) {
+      const res = await rawRequest(port, 'GET', p);
+      assert.equal(res.status, 404, `${p} → ${res.status} ${res.body}`);
+    }
+  });
 });
 
 describe('route declarations', () => {

@@ -73,6 +73,9 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const raw = request.raw as typeof request.raw & { originalUrl?: string };
       const url = new URL(request.url, 'http://x');
+      // The provider's paths are fixed words: a percent-encoded one (/oidc/%61uth) would slip past
+      // the checks below that name a path, so it is no endpoint of ours (RFC 3986 §6.2.2.2).
+      if (url.pathname.includes('%')) return reply.code(404).type('application/json').send({ error: 'invalid_request', error_description: 'unknown endpoint' });
       // EAM: Entra's id_token_hint is not ours to verify as an ID token (oidc.eam.ts).
       if (url.pathname === '/oidc/auth') {
         if (request.method === 'GET' && (await rewriteEamHint(url.searchParams, isEamClient))) raw.url = `${url.pathname}?${url.searchParams}`;
