@@ -43,7 +43,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     const { employee, key } = await employeeWithKey(t);
     employeeEmail = employee.email;
     const created = await registerClient(t, { name: 'Intranet', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/signed-out`], initiateLoginUri: `${rp.url}/start` });
-    config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, undefined, { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
     partner = await registerClient(t, { name: 'Partner portal', redirectUris: [`${rp.url}/partner-cb`], firstParty: false });
 
     session = await newSession(chromium, { baseURL: t.url });

@@ -148,7 +148,7 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     const { employee, browser } = await signedIn();
     const verifier = pkce();
     const callback = new URL((await browser.follow(`/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'bc' })}`)).location);
-    const config = await oidc.discovery(new URL(t.issuer), clientId, clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(t.issuer), clientId, clientSecret, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier.verifier, expectedState: 'bc' });
     const sid = tokens.claims()!.sid;
     assert.ok(sid, 'the ID token names the session (sid) for back-channel logout');

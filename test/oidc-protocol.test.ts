@@ -22,7 +22,7 @@ describe('OIDC provider with openid-client', { timeout: 60_000 }, () => {
     const created = await registerClient(t, { name: 'Wiki', redirectUris: [REDIRECT], postLogoutRedirectUris: ['http://127.0.0.1:9/bye'], claims: ['email', 'name', 'department'] });
     clientId = created.client.clientId;
     clientSecret = created.clientSecret!;
-    config = await oidc.discovery(new URL(t.issuer), clientId, clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(t.issuer), clientId, clientSecret, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
   });
   after(async () => { await t?.close(); });
 
@@ -134,8 +134,9 @@ describe('OIDC provider with openid-client', { timeout: 60_000 }, () => {
     assert.match(await wrong.text(), /invalid_redirect_uri/);
     assert.equal(wrong.headers.get('location'), null);
 
-    const badSecret = await oidc.discovery(new URL(t.issuer), clientId, 'not-the-secret', undefined, { execute: [oidc.allowInsecureRequests] });
-    await assert.rejects(oidc.clientCredentialsGrant(badSecret), (err: oidc.ResponseBodyError) => err.error === 'invalid_client');
+    const badSecret = await oidc.discovery(new URL(t.issuer), clientId, 'not-the-secret', oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
+    // A client_secret_basic client is refused with a Basic challenge (RFC 6749 §5.2: 401 and WWW-Authenticate).
+    await assert.rejects(oidc.clientCredentialsGrant(badSecret), (err: oidc.WWWAuthenticateChallengeError) => err.status === 401 && err.cause.some((c) => c.scheme === 'basic' && c.parameters.error === 'invalid_client'));
     // Counted per source and minute (anyone can send wrong secrets at request speed): written on flush.
     await t.services.audit.flush();
     const failures = await t.services.audit.find({ action: 'oidc.client_auth_failed' }, { offset: 0, limit: 5 });
@@ -146,7 +147,7 @@ describe('OIDC provider with openid-client', { timeout: 60_000 }, () => {
 
   it('issues client-credentials tokens, introspects and revokes them', async () => {
     const service = await registerClient(t, { name: 'Batch job', grantTypes: ['client_credentials'], redirectUris: [], scopes: ['openid'] });
-    const cc = await oidc.discovery(new URL(t.issuer), service.client.clientId, service.clientSecret!, undefined, { execute: [oidc.allowInsecureRequests] });
+    const cc = await oidc.discovery(new URL(t.issuer), service.client.clientId, service.clientSecret!, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
     const token = await cc.serverMetadata() && await oidc.clientCredentialsGrant(cc);
     assert.ok(token.access_token);
     const info = await oidc.tokenIntrospection(cc, token.access_token);

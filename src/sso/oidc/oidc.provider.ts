@@ -4,6 +4,7 @@ import * as employeeRepo from '../../employees/employee.repository.js';
 import type { OidcDeps } from './oidc.service.js';
 import { ACR_VALUES, employeeClaims, SCOPE_CLAIMS } from './oidc.claims.js';
 import type { TesseraClientMetadata } from './oidc-client.service.js';
+import { requireRegisteredSecretCarrier } from './oidc.client-auth.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './oidc.views.js';
 
 /** Lifetimes (seconds). Codes are single-use and short (RFC 6749 §4.1.2 recommends ≤ 10 min). */
@@ -125,6 +126,8 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'], clientAuthSigningAlgValues: ['RS256', 'ES256', 'PS256', 'HS256'] },
   };
   const provider = new Provider(issuer, configuration);
+  // client_secret_basic and client_secret_post are not interchangeable (oidc.client-auth.ts).
+  requireRegisteredSecretCarrier(provider);
   // The mount (oidc.routes.ts) sets X-Forwarded-Proto/Host from PUBLIC_URL and X-Forwarded-For
   // from Fastify's client address on every request, so the provider may trust them.
   provider.proxy = true;
