@@ -41,7 +41,7 @@ export async function authRoutes(app: App, services: Services, opts: { signInRat
     config: { access: 'public', rateLimit },
     schema: { tags, body: z.object({ token: z.string().min(1).max(200), email: adminEmail, name: adminName, password: adminPassword }).strict(), response: { 200: signInAnswer, ...errors } },
   }, async (request, reply) => {
-    const admin = await services.adminAuth.completeSetup(request.ctx, request.body);
+    const admin = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.completeSetup(request.ctx, request.body));
     await startSession(request, reply, admin, 'full');
     return { status: 'ok' as const, admin: toAdminDto(admin) };
   });
@@ -50,7 +50,7 @@ export async function authRoutes(app: App, services: Services, opts: { signInRat
     config: { access: 'public', rateLimit },
     schema: { tags, body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(), response: { 200: signInAnswer, ...errors } },
   }, async (request, reply) => {
-    const { admin, stage } = await services.adminAuth.signInWithPassword(request.ctx, request.body.email, request.body.password);
+    const { admin, stage } = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.signInWithPassword(request.ctx, request.body.email, request.body.password));
     await startSession(request, reply, admin, stage);
     if (stage === 'full') return { status: 'ok' as const, admin: toAdminDto(admin) };
     return { status: stage === 'totp' ? 'totp_required' as const : 'totp_enrollment_required' as const };
@@ -62,7 +62,7 @@ export async function authRoutes(app: App, services: Services, opts: { signInRat
   }, async (request, reply) => {
     const { session } = requireAdmin(request);
     if (session.stage !== 'totp') throw new AppError('auth.stage_invalid', 'No authentication code is expected now');
-    const admin = await services.adminAuth.signInWithTotp(request.ctx, session.subjectId, request.body.code);
+    const admin = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.signInWithTotp(request.ctx, session.subjectId, request.body.code));
     await startSession(request, reply, admin, 'full');
     return { status: 'ok' as const, admin: toAdminDto(admin) };
   });
@@ -115,14 +115,17 @@ export async function authRoutes(app: App, services: Services, opts: { signInRat
   app.post('/auth/totp/disable', {
     config: { access: 'session' },
     schema: { tags, body: z.object({ password: z.string().min(1).max(256) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
-  }, async (request) => ({ admin: await services.admins.disableOwnTotp(request.ctx, requireAdmin(request).admin.id, request.body.password) }));
+  }, async (request, reply) => {
+    const { admin } = requireAdmin(request);
+    return { admin: await services.credentialLimiter.guard(request, reply, () => services.admins.disableOwnTotp(request.ctx, admin.id, request.body.password)) };
+  });
 
   app.post('/auth/password', {
     config: { access: 'session', rateLimit },
     schema: { tags, body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(), response: { 204: z.null(), ...errors } },
   }, async (request, reply) => {
     const { admin, session } = requireAdmin(request);
-    await services.admins.changeOwnPassword(request.ctx, admin.id, session.id, request.body);
+    await services.credentialLimiter.guard(request, reply, () => services.admins.changeOwnPassword(request.ctx, admin.id, session.id, request.body));
     return reply.code(204).send(null);
   });
 }

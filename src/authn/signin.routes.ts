@@ -9,7 +9,7 @@ import { clearEmployeeSessionCookie, employeeContext, requireEmployee, signedInW
 
 const signedIn = z.object({ status: z.enum(['ok']), employee: employeeSummary });
 const verifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
-const signInErrors = { ...errors, 423: errors[401] };
+const signInErrors = { ...errors, 429: errors[401] };
 
 /** The employee sign-in page's API (docs/sign-in-api.md "Sign-in"), used by every protocol's login. */
 export async function signInRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
@@ -41,7 +41,7 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
       description: 'First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*.',
     },
   }, async (request, reply) => {
-    const { employee, methods } = await services.employeeAuth.signInWithPassword(request.ctx, request.body.email, request.body.password);
+    const { employee, methods } = await services.credentialLimiter.guard(request, reply, () => services.employeeAuth.signInWithPassword(request.ctx, request.body.email, request.body.password));
     await startEmployeeSession(request, reply, services, employee, 'second_factor', { methods });
     return { status: 'second_factor_required' as const, methods };
   });
@@ -58,7 +58,7 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
     schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signedIn, ...signInErrors } },
   }, async (request, reply) => {
     const { employee } = secondFactorSession(request);
-    const done = await services.employeeAuth.signInWithTotp(request.ctx, employee.id, request.body.code);
+    const done = await services.credentialLimiter.guard(request, reply, () => services.employeeAuth.signInWithTotp(request.ctx, employee.id, request.body.code));
     await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+totp'));
     return { status: 'ok' as const, employee: toEmployeeSummary(done) };
   });
@@ -73,7 +73,8 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
     schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
   }, async (request, reply) => {
     const { employee } = secondFactorSession(request);
-    const done = await services.employeeAuth.signInWithSecondFactorPasskey(request.ctx, employee.id, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
+    const done = await services.credentialLimiter.guard(request, reply, () =>
+      services.employeeAuth.signInWithSecondFactorPasskey(request.ctx, employee.id, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON));
     await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+passkey'));
     return { status: 'ok' as const, employee: toEmployeeSummary(done) };
   });

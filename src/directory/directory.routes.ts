@@ -126,7 +126,9 @@ export async function directoryRoutes(app: App, services: Services, opts: { sign
     },
   }, async (request, reply) => {
     const { employee } = requireEmployee(request);
-    await domainPasswords.employeeChange(employeeContext(request, employee), employee.id, request.params.accountId, request.body.oldPassword, request.body.newPassword);
+    // The old password is checked by AD's bind: a credential check like a sign-in, in the same per-IP budget.
+    await services.credentialLimiter.guard(request, reply, () =>
+      domainPasswords.employeeChange(employeeContext(request, employee), employee.id, request.params.accountId, request.body.oldPassword, request.body.newPassword));
     return reply.code(204).send(null);
   });
 }

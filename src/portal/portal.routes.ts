@@ -92,7 +92,7 @@ export async function portalRoutes(app: App, services: Services, opts: { signInR
     schema: { tags, body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(), response: { 204: z.null(), ...errors } },
   }, async (request, reply) => {
     const { employee, session, ctx } = me(request);
-    await services.employeeFactors.changePassword(ctx, employee, session.id, request.body);
+    await services.credentialLimiter.guard(request, reply, () => services.employeeFactors.changePassword(ctx, employee, session.id, request.body));
     return reply.code(204).send(null);
   });
 

@@ -36,10 +36,10 @@ interface Store {
   release(key: string): Promise<void>;
 }
 
-export function createCredentialLimiter(deps: { clock: Clock; limitPerMinute: number; redisUrl?: string; redisPrefix?: string; windowMs?: number }) {
+export function createCredentialLimiter(deps: { clock: Clock; limitPerMinute: number; redisUrl?: string; redisPrefix?: string; memoryMaxEntries?: number }) {
   const { clock, limitPerMinute } = deps;
-  const windowMs = deps.windowMs ?? 60_000;
-  const memory = createMemoryStore(MEMORY_MAX_ENTRIES);
+  const windowMs = 60_000;
+  const memory = createMemoryStore(deps.memoryMaxEntries ?? MEMORY_MAX_ENTRIES);
   const redis = deps.redisUrl ? createRedisStore(deps.redisUrl) : undefined;
   const prefix = `${deps.redisPrefix ?? 'tessera:'}cred:`;
 
@@ -163,7 +163,10 @@ function createRedisStore(url: string): { client: Redis; store: Store } {
   // No offline queue: while Redis is unreachable a command fails at once and memory takes over.
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: false });
   client.on('error', () => { /* reported by the failing command; the memory store takes over */ });
-  const connected = () => (client.status === 'wait' ? client.connect().catch(() => undefined) : undefined);
+  // Connected once, on first use; every call waits for that first connection (after it, ioredis
+  // reconnects by itself and a command sent while it is down fails at once).
+  let firstConnection: Promise<void> | undefined;
+  const connected = () => (firstConnection ??= client.connect().catch(() => undefined));
   return {
     client,
     store: {

@@ -56,16 +56,15 @@ const serverMessages: Record<string, string> = {
   'webauthn.sign_count_regressed': 'This security key could not be trusted: its signature counter went backwards, which happens when a key is copied. Contact your administrator.',
   'webauthn.too_many_credentials': 'You have the maximum number of sign-in methods. Remove one before adding another.',
   'signin.account_disabled': 'This account is disabled. Contact your administrator.',
-  'signin.account_locked': 'This account is locked after too many failed attempts. Wait a few minutes and try again.',
-  'signin.invalid_credentials': 'Wrong e-mail address or password.',
-  'signin.invalid_totp': 'That code is not valid. Enter the current code from your authenticator app.',
+  // A locked account answers like a wrong password (no account enumeration): the sentence says both.
+  'signin.invalid_credentials': 'Wrong e-mail address or password. After several failed attempts the account is locked for a while: wait a few minutes and try again.',
+  'signin.invalid_totp': 'That code is not valid. Enter the current code from your authenticator app. After several failed attempts the account is locked for a while.',
   'signin.method_not_allowed': 'Signing in with a password is not allowed. Use a passkey or a security key.',
   'signin.stage_invalid': 'Your sign-in attempt has expired. Start again.',
-  'rate_limit.exceeded': 'Too many attempts. Wait a minute and try again.',
 };
 
 /** Server codes whose own message says more than a generic sentence (e.g. which model is refused). */
-const keepServerMessage = new Set(['webauthn.authenticator_not_allowed', 'portal.last_method', 'invitations.expired', 'invitations.used', 'invitations.revoked']);
+const keepServerMessage = new Set(['rate_limit.exceeded', 'webauthn.authenticator_not_allowed', 'portal.last_method', 'invitations.expired', 'invitations.used', 'invitations.revoked']);
 
 /** A sentence for an employee or admin: ceremony failures from the browser, error codes from the server. */
 export function ceremonyErrorMessage(error: unknown): string {
@@ -90,7 +89,6 @@ export function ceremonyErrorMessage(error: unknown): string {
 export function ceremonyErrorTitle(error: unknown): string {
   if (isCeremonyCancelled(error)) return 'Cancelled';
   if (error instanceof ApiError) {
-    if (error.code === 'signin.account_locked') return 'Account locked';
     if (error.code === 'signin.account_disabled') return 'Account disabled';
     if (error.code === 'webauthn.credential_unknown') return 'Unknown passkey';
     if (error.code === 'signin.invalid_totp') return 'Invalid code';

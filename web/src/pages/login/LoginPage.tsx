@@ -19,7 +19,6 @@ export function safeNext(value: string | null): string {
 function errorTitle(error: unknown): string {
   if (isCeremonyCancelled(error)) return 'Cancelled';
   if (error instanceof ApiError) {
-    if (error.code === 'auth.account_locked') return 'Account locked';
     if (error.code === 'rate_limit.exceeded') return 'Too many attempts';
     if (error.code === 'auth.invalid_totp') return 'Invalid code';
   }
