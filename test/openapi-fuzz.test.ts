@@ -360,3 +360,168 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
 function safeJson(text: string): unknown {
   try { return JSON.parse(text); } catch { return text; }
 }
+
+/** A marker that the JSON text of a body carries, replaced by a hostile JSON string literal. */
+const MARK = 'FUZZ_TEXT_MARK';
+/** JSON string literals that decode to text PostgreSQL cannot store: a NUL, a lone high and a lone low surrogate. */
+const HOSTILE_LITERALS = ['"a\\u0000b"', '"\\ud800"', '"x\\udc00y"'];
+/** The same in a URL: %00 decodes to NUL; bytes of a UTF-16 surrogate are invalid UTF-8 and must not turn into one. */
+const HOSTILE_URL_VALUES = ['a%00b', '%00', '%ED%A0%80', '%C0%80'];
+const HUGE = 'z'.repeat(100_000);
+const DEEP = 10_000;
+/** Values no URL field may take (src/http/url-schemas.ts), each refused with the field named. */
+const BAD_URLS = ['example.com/callback', 'javascript:alert(1)', 'https://user:secret@app.example/cb', 'https://app.example/cb#fragment', 'ftp://app.example/cb', 'https://app.example/c b', 'https://app.\texample/cb', 'https:\\\\app.example\\cb', '//app.example/cb', ''];
+const isUrlField = (name: string) => /(ur[il]s?|url)$/i.test(name) && !/^(startUrl)$/.test(name);
+
+interface AnyOperation { method: string; path: string; params: { name: string; in: string; schema?: JsonSchema }[]; body?: JsonSchema }
+
+function allOperationsFrom(doc: { paths: Record<string, Record<string, { parameters?: AnyOperation['params']; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> }): AnyOperation[] {
+  const ops: AnyOperation[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const content = op.requestBody?.content;
+      ops.push({ method: method.toUpperCase(), path, params: op.parameters ?? [], body: content?.['application/json']?.schema ?? (content ? Object.values(content)[0]?.schema : undefined) });
+    }
+  }
+  return ops;
+}
+
+/**
+ * The string-valued places of a body schema: a string property, an array of strings (one element),
+ * and the string properties of an array of objects (its first element: `acsEndpoints.0.url`).
+ */
+function textPaths(s: JsonSchema, prefix: string[] = []): { path: string[]; isArray: boolean }[] {
+  const out: { path: string[]; isArray: boolean }[] = [];
+  for (const { path, schema } of propertyPaths(s, prefix)) {
+    const merged: JsonSchema = Object.assign({}, ...(schema.allOf ?? []), schema);
+    const { types } = typesOf(merged);
+    const items = merged.items ? Object.assign({}, ...(merged.items.allOf ?? []), merged.items) as JsonSchema : undefined;
+    if (types.has('string')) out.push({ path, isArray: false });
+    else if (types.has('array') && items && typesOf(items).types.has('string')) out.push({ path, isArray: true });
+    else if (types.has('array') && items?.properties) out.push(...textPaths(items, [...path, '0']));
+  }
+  return out;
+}
+
+/** A copy of `base` with `value` at `path`; a numeric key makes an array (one element, valid for its schema). */
+function setAt(base: Record<string, unknown>, path: string[], value: unknown, body: JsonSchema): Record<string, unknown> {
+  const copy = structuredClone(base);
+  let at: Record<string, unknown> = copy;
+  let schema: JsonSchema | undefined = body;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i];
+    const isIndex = /^\d+$/.test(path[i + 1]);
+    schema = /^\d+$/.test(key) ? schema?.items : schema?.properties?.[key];
+    if (typeof at[key] !== 'object' || at[key] === null) at[key] = isIndex ? [] : {};
+    if (isIndex && Array.isArray(at[key]) && (at[key] as unknown[]).length === 0 && schema?.items) (at[key] as unknown[]).push(validValue(schema.items, key));
+    at = at[key] as Record<string, unknown>;
+  }
+  at[path[path.length - 1]] = value;
+  return copy;
+}
+
+/** Tables whose row counts no refused request may change. */
+const COUNTED_TABLES = ['admins', 'employees', 'companies', 'departments', 'positions', 'api_keys', 'settings', 'oidc_clients', 'saml_service_providers', 'directory_domains', 'hardware_keys', 'invitations', 'webauthn_credentials', 'mail_outbox', 'employee_auth'];
+
+describe('OpenAPI fuzzing: hostile text, 100 KB strings, deep nesting and bad URLs on every route, anonymous and with an admin API key', () => {
+  let t: TestApp;
+  let ops: AnyOperation[];
+  let clients: [string, Client][];
+
+  async function rowCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const table of COUNTED_TABLES) out[table] = Number((await t.db.database.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
+    return out;
+  }
+
+  before(async () => {
+    t = await createTestApp();
+    const admin = await signedInAdmin(t);
+    const company = await admin.post('/api/companies', { name: 'Hostile Corp' });
+    assert.equal(company.status, 201, company.raw);
+    const key = await admin.post('/api/api-keys', { name: 'hostile fuzz key', scope: 'admin' });
+    assert.equal(key.status, 201, key.raw);
+    // The console session too: routes that only a signed-in admin may call validate for it alone.
+    clients = [['anonymous', new Client(t.app)], ['admin API key', new Client(t.app, { authorization: `Bearer ${key.body.secret}` })], ['admin session', admin]];
+    const doc = await admin.get('/api/openapi.json');
+    ops = allOperationsFrom(doc.body);
+  });
+  after(async () => { await t?.close(); });
+
+  it('answers none of them with a 5xx, refuses NUL and lone surrogates with 400 request.invalid_text, names the URL field, and changes no row', async () => {
+    const before = await rowCounts();
+    const problems: string[] = [];
+    let sent = 0;
+    let invalidText = 0;
+    const namedUrlFields = new Set<string>();
+    const expect = async (label: string, c: Client, method: string, url: string, payload: string | undefined, rule: { is4xx?: boolean; code?: string; mentions?: string } = {}) => {
+      const res = await c.request(method, url, payload, payload === undefined ? {} : { 'content-type': 'application/json' });
+      sent++;
+      const where = `${label} → ${res.status} ${String(res.raw).slice(0, 200)}`;
+      if (res.status >= 500 || res.status === 0) return void problems.push(`5xx: ${where}`);
+      if (rule.is4xx && (res.status < 400 || res.status >= 500)) return void problems.push(`expected 4xx: ${where}`);
+      // Authentication and scope come first (401/403); a 400 must be for the reason probed.
+      if (res.status === 400 && rule.code && res.body?.error?.code !== rule.code) problems.push(`expected ${rule.code}: ${where}`);
+      if (res.status === 400 && rule.mentions && !String(res.body?.error?.message).includes(rule.mentions)) problems.push(`the 400 should name ${rule.mentions}: ${where}`);
+      if (res.status === 400 && res.body?.error?.code === 'request.invalid_text') invalidText++;
+      if (res.status === 400 && rule.code === 'request.validation_failed' && rule.mentions) namedUrlFields.add(rule.mentions.replace(/\.\d+/g, '').split('.').pop()!);
+    };
+
+    for (const [who, c] of clients) {
+      for (const op of ops) {
+        const label = `${who} ${op.method} ${op.path}`;
+        const pathParams = op.params.filter((p) => p.in === 'path');
+        const url = op.path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+        // Route parameters.
+        for (const p of pathParams) {
+          for (const bad of HOSTILE_URL_VALUES) {
+            const probe = op.path.replace(`{${p.name}}`, bad).replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+            await expect(`${label} ${p.name}=${bad}`, c, op.method, probe, op.body ? JSON.stringify(validValue(op.body, 'body')) : undefined, { is4xx: true, code: bad.includes('%00') ? 'request.invalid_text' : undefined });
+          }
+        }
+        // Query values.
+        for (const q of op.params.filter((p) => p.in === 'query')) {
+          for (const bad of [...HOSTILE_URL_VALUES, HUGE]) {
+            await expect(`${label} ?${q.name}=${bad.slice(0, 12)}`, c, op.method, `${url}?${q.name}=${bad}`, undefined, { code: bad.includes('%00') ? 'request.invalid_text' : undefined, is4xx: bad.includes('%00') });
+          }
+        }
+        if (!op.body) continue;
+        const valid = validValue(op.body, 'body') as Record<string, unknown>;
+        // Deep nesting: the whole body, and under the first property.
+        const first = Object.keys(op.body.properties ?? {})[0] ?? 'name';
+        await expect(`${label} ${DEEP} nested arrays`, c, op.method, url, '['.repeat(DEEP) + ']'.repeat(DEEP), { is4xx: true });
+        await expect(`${label} ${DEEP} nested objects`, c, op.method, url, '{"a":'.repeat(DEEP) + '1' + '}'.repeat(DEEP), { is4xx: true });
+        await expect(`${label} ${first}: ${DEEP} nested arrays`, c, op.method, url, JSON.stringify({ ...valid, [first]: MARK }).replace(`"${MARK}"`, '['.repeat(DEEP) + ']'.repeat(DEEP)), { is4xx: true });
+        // A hostile field name.
+        await expect(`${label} NUL in a key`, c, op.method, url, JSON.stringify({ ...valid, [MARK]: 1 }).replace(`"${MARK}"`, '"k\\u0000"'), { is4xx: true, code: 'request.invalid_text' });
+        for (const { path, isArray } of textPaths(op.body)) {
+          const field = path.join('.');
+          const at = (value: unknown) => JSON.stringify(setAt(valid, path, isArray ? [value] : value, op.body!));
+          const text = at(MARK);
+          for (const literal of HOSTILE_LITERALS) {
+            await expect(`${label} ${field}=${literal}`, c, op.method, url, text.replace(`"${MARK}"`, literal), { is4xx: true, code: 'request.invalid_text', mentions: `body.${field}` });
+          }
+          await expect(`${label} ${field}=100 KB`, c, op.method, url, at(HUGE), { is4xx: true });
+          if (isUrlField(path[path.length - 1])) {
+            for (const bad of BAD_URLS) {
+              await expect(`${label} ${field}=${JSON.stringify(bad)}`, c, op.method, url, at(bad), { is4xx: true, code: 'request.validation_failed', mentions: `body.${field}${isArray ? '.0' : ''}` });
+            }
+          }
+        }
+      }
+    }
+    assert.deepEqual(problems, [], `${problems.length} of ${sent} answers were wrong`);
+    assert.ok(sent > ops.length * 4, `only ${sent} requests were sent`);
+    // The probes reached the guard and the URL schemas, not only the sign-in check.
+    assert.ok(invalidText > 500, `only ${invalidText} answers were request.invalid_text`);
+    for (const field of ['redirectUris', 'postLogoutRedirectUris', 'jwksUri', 'backchannelLogoutUri', 'initiateLoginUri', 'url', 'sloUrl']) {
+      assert.ok(namedUrlFields.has(field), `no bad URL in ${field} was refused naming it (refused: ${[...namedUrlFields].join(', ')})`);
+    }
+    assert.deepEqual(await rowCounts(), before, 'a refused request changed a table');
+    // Whatever the requests made the server record hashes as it was stored.
+    await t.services.audit.flush();
+    const chain = await t.services.audit.verifyChain();
+    assert.equal(chain.ok, true, JSON.stringify(chain));
+  });
+});
