@@ -5,7 +5,8 @@ import type { OidcDeps } from './oidc.service.js';
 import { ACR_VALUES, employeeClaims, SCOPE_CLAIMS } from './oidc.claims.js';
 import type { TesseraClientMetadata } from './oidc-client.service.js';
 import { requireRegisteredSecretCarrier } from './oidc.client-auth.js';
-import { logoutSource, postLogoutSuccessSource, renderError } from './oidc.views.js';
+import { confirmLogoutWithoutSession, logoutSource } from './oidc.logout.js';
+import { postLogoutSuccessSource, renderError } from './oidc.views.js';
 
 /** Lifetimes (seconds). Codes are single-use and short (RFC 6749 §4.1.2 recommends ≤ 10 min). */
 /** oidc-provider's contexts and models are dynamic objects (see oidc-provider.d.ts). */
@@ -128,6 +129,8 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
   const provider = new Provider(issuer, configuration);
   // client_secret_basic and client_secret_post are not interchangeable (oidc.client-auth.ts).
   requireRegisteredSecretCarrier(provider);
+  // A logout without a provider session asks too, instead of submitting itself (oidc.logout.ts).
+  provider.use(confirmLogoutWithoutSession(services));
   // The mount (oidc.routes.ts) sets X-Forwarded-Proto/Host from PUBLIC_URL and X-Forwarded-For
   // from Fastify's client address on every request, so the provider may trust them.
   provider.proxy = true;

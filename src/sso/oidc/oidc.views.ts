@@ -2,7 +2,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../../http/services.js';
 
 /**
- * The few pages the provider itself renders (errors, the logout question, "signed out", consent),
+ * The few pages the provider itself renders (errors, "signed out", consent; the logout question is oidc.logout.ts),
  * server-side in the organisation's colours. No script: the CSP of /oidc allows none of our own
  * (oidc-provider adds the hash of its form_post auto-submit script itself).
  */
@@ -20,14 +20,6 @@ button{font:inherit;padding:10px 16px;border-radius:6px;border:1px solid ${color
 button.primary{background:${color};color:#fff}button.secondary{background:#fff;color:${color}}ul{padding-left:20px}</style>
 </head><body><main><div class="org">${esc(b.organisationName)}</div><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
-
-export const logoutSource = (services: Services) => async (ctx: KoaContextWithOIDC, form: string) => {
-  const client = ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId;
-  ctx.type = 'html';
-  ctx.body = await page(services, 'Sign out?', `${form}<p>Do you want to sign out${client ? ` of ${esc(client)} and` : ''} of every application you opened with your company account?</p>
-<button class="primary" autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
-<button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`);
-};
 
 export const postLogoutSuccessSource = (services: Services) => async (ctx: KoaContextWithOIDC) => {
   ctx.type = 'html';
