@@ -24,6 +24,9 @@ export const MAX_DEPTH = 64;
 
 interface Finding { code: 'request.invalid_text' | 'request.invalid_json'; message: string }
 
+/** A field path short enough to read (a deep one keeps its start and its end). */
+const shown = (path: string) => (path.length > 120 ? `${path.slice(0, 60)}…${path.slice(-40)}` : path);
+
 /** The first string under `value` that cannot be stored, as `field: reason`; iterative, so depth cannot overflow the stack. */
 export function findInvalidText(value: unknown, root: string): Finding | undefined {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
@@ -31,11 +34,11 @@ export function findInvalidText(value: unknown, root: string): Finding | undefin
     const { value: v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
       const reason = invalidTextReason(v);
-      if (reason) return { code: 'request.invalid_text', message: `${path} ${reason}` };
+      if (reason) return { code: 'request.invalid_text', message: `${shown(path)} ${reason}` };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= MAX_DEPTH) return { code: 'request.invalid_json', message: `${path} is nested deeper than ${MAX_DEPTH} levels` };
+    if (depth >= MAX_DEPTH) return { code: 'request.invalid_json', message: `${shown(path)} is nested deeper than ${MAX_DEPTH} levels` };
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}.${i}`, depth: depth + 1 });
       continue;
@@ -43,7 +46,7 @@ export function findInvalidText(value: unknown, root: string): Finding | undefin
     for (const [key, inner] of Object.entries(v as Record<string, unknown>)) {
       const reason = invalidTextReason(key);
       // The key itself is not printed: it is the hostile text.
-      if (reason) return { code: 'request.invalid_text', message: `a field name in ${path} ${reason}` };
+      if (reason) return { code: 'request.invalid_text', message: `a field name in ${shown(path)} ${reason}` };
       stack.push({ value: inner, path: `${path}.${key}`, depth: depth + 1 });
     }
   }
