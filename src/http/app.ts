@@ -169,10 +169,12 @@ async function registerConsole(app: App, webRoot: string) {
   const index = path.join(webRoot, 'index.html');
   const hasConsole = fs.existsSync(index);
   if (hasConsole) {
+    // reply.sendFile for the not-found handler below (no routes: `serve: false`); the file routes live in their own public scope.
+    await app.register(fastifyStatic, { root: webRoot, serve: false });
     await app.register(async (files) => {
       declareScopeAccess(files as unknown as FastifyInstance, 'public');
       await files.register(fastifyStatic, {
-        root: webRoot, prefix: '/', wildcard: false, index: false,
+        root: webRoot, prefix: '/', wildcard: false, index: false, decorateReply: false,
         setHeaders: (reply, file) => reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
     });
