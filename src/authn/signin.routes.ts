@@ -4,6 +4,7 @@ import type { App } from '../http/app.js';
 import { AppError } from '../http/errors.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
+import { checkReturnTo, PORTAL_HOME } from '../lib/return-to.js';
 import { authenticationResponse, ceremonyId, employeeSummary, optionsAnswer, requestOptionsAnswer, toEmployeeSummary } from './authn.schemas.js';
 import { clearEmployeeSessionCookie, employeeContext, requireEmployee, signedInWith, startEmployeeSession } from './employee-session.js';
 
@@ -83,6 +84,18 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
     config: { access: 'employee' },
     schema: { tags, response: { 200: z.object({ employee: employeeSummary }), ...errors } },
   }, async (request) => ({ employee: toEmployeeSummary(requireEmployee(request).employee) }));
+
+  app.get('/signin/return-to', {
+    config: { access: 'public' },
+    schema: {
+      tags,
+      querystring: z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }),
+      response: { 200: z.object({ redirectTo: z.string() }), ...errors },
+      description: 'Where a sign-in page goes once signed in: `return_to` (the console\'s `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter.',
+    },
+  }, async (request) => ({
+    redirectTo: checkReturnTo(request.query.return_to, { publicUrl: services.config.publicUrl, fallback: request.query.for === 'console' ? '/' : PORTAL_HOME }),
+  }));
 
   app.post('/signin/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
     if (request.auth?.kind === 'employee') {

@@ -3,6 +3,7 @@ import { clearEmployeeSessionCookie, sessionAuthentication, type SessionAuthenti
 import type { EmployeeRow } from '../authn/employee-auth.service.js';
 import { employeeSessionCookieName } from '../http/auth.js';
 import type { Services } from '../http/services.js';
+import { checkReturnPath } from '../lib/return-to.js';
 import type { Session } from '../sessions/session.service.js';
 
 export interface SignedInEmployee { employee: EmployeeRow; session: Session; authentication: SessionAuthentication }
@@ -28,8 +29,12 @@ export async function endEmployeeSession(reply: FastifyReply, services: Services
   clearEmployeeSessionCookie(reply, services);
 }
 
-/** Where the sign-in page sends the employee back to: a path of ours that resumes the request. */
-export const signInRedirect = (resumePath: string) => `/signin?return_to=${encodeURIComponent(resumePath).replace(/%2F/gi, '/')}`;
+/**
+ * The sign-in page, told to send the employee back to a path of ours that resumes the request.
+ * The path passes the same check as any return address (src/lib/return-to.ts); slashes stay
+ * readable, as a query allows them (RFC 3986 §3.4).
+ */
+export const signInRedirect = (resumePath: string) => `/signin?return_to=${encodeURIComponent(checkReturnPath(resumePath)).replace(/%2F/gi, '/')}`;
 
 /**
  * Per-IP rate limit of the SAML and WS-Fed endpoints, as many a minute as the API's

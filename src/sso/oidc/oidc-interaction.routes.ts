@@ -11,6 +11,7 @@ import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor, essentialAcrs 
 import { EAM_HINT_PARAM, EamHintError, type EamEmployee, type EamSettings } from './oidc.eam.js';
 import { clientExtras } from './oidc.provider.js';
 import { esc, page } from './oidc.views.js';
+import { signInRedirect } from '../sso-session.js';
 
 /**
  * The login and consent steps of an authorization request (oidc-provider "interactions"):
@@ -114,7 +115,7 @@ export async function oidcInteractionRoutes(app: App, services: Services, getPro
           clearEmployeeSessionCookie(reply, services);
         }
         reply.setCookie(REAUTH_COOKIE, reauthMark, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure, maxAge: 3600 });
-        return reply.redirect(`/signin?return_to=${path(uid)}`, 303);
+        return reply.redirect(signInRedirect(path(uid)), 303);
       }
       reply.clearCookie(REAUTH_COOKIE, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
       const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: current.employee.id, label: current.employee.email } };

@@ -6,15 +6,11 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { usePasskeyLogin } from '../../api/admin-passkeys';
 import { useLogin, useLoginTotp, useMe, useSetupStatus } from '../../api/auth';
 import { ApiError, errorMessage } from '../../api/client';
+import { useReturnTo } from '../../api/return-to';
 import type { LoginResult } from '../../api/types';
 import { ceremonyErrorMessage, isCeremonyCancelled } from '../../api/webauthn';
 import { AuthCard } from '../../components/AuthCard';
 import { CodeInput, isSixDigits } from '../../components/CodeInput';
-
-/** Only same-site paths are accepted as a return address. */
-export function safeNext(value: string | null): string {
-  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
-}
 
 function errorTitle(error: unknown): string {
   if (isCeremonyCancelled(error)) return 'Cancelled';
@@ -27,7 +23,8 @@ function errorTitle(error: unknown): string {
 
 export function LoginPage() {
   const [params] = useSearchParams();
-  const next = safeNext(params.get('next'));
+  // Where to after signing in: the server checks `next` and the page goes where it says.
+  const next = useReturnTo(params.get('next'), 'console');
   const navigate = useNavigate();
   const qc = useQueryClient();
   const me = useMe();
@@ -41,7 +38,7 @@ export function LoginPage() {
   const [code, setCode] = useState('');
   const [submitted, setSubmitted] = useState(false);
 
-  if (me.isPending || setupStatus.isPending) {
+  if (me.isPending || setupStatus.isPending || next === undefined) {
     return (
       <Center mih="100vh">
         <Loader aria-label="Loading" />

@@ -1,15 +1,15 @@
 import { Anchor, Group, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useReturnTo } from '../../api/return-to';
 import { AuthCard } from '../../components/AuthCard';
 import { notifySuccess } from '../../components/notify';
 import { TotpEnrollment } from '../../components/TotpEnrollment';
-import { safeNext } from './LoginPage';
 
 /** Reached after a password sign-in answered `totp_enrollment_required`: enroll, then enter the console. */
 export function TotpEnrollPage() {
   const [params] = useSearchParams();
-  const next = safeNext(params.get('next'));
+  const next = useReturnTo(params.get('next'), 'console');
   const navigate = useNavigate();
   const qc = useQueryClient();
 
@@ -23,7 +23,7 @@ export function TotpEnrollPage() {
           onEnrolled={() => {
             qc.removeQueries();
             notifySuccess('Two-factor authentication is on.');
-            navigate(next, { replace: true });
+            navigate(next ?? '/', { replace: true });
           }}
         />
         <Text size="sm" c="dimmed">

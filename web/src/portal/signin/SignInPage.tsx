@@ -12,10 +12,11 @@ import {
   verifyTotp,
 } from '../../api/employee-sign-in';
 import { portalKeys } from '../../api/portal';
+import { useReturnTo } from '../../api/return-to';
 import type { SecondFactor, SignedIn } from '../../api/sign-in-types';
 import { ceremonyErrorMessage, ceremonyErrorTitle } from '../../api/webauthn';
 import { BrandCard } from '../components/BrandCard';
-import { isPortalPage, safeReturnTo } from '../return-to';
+import { isPortalPage } from '../return-to';
 import { FirstStep, type FirstStepBusy } from './FirstStep';
 import { SecondFactorStep } from './SecondFactorStep';
 import { usePasskeyAutofill } from './use-passkey-autofill';
@@ -28,7 +29,8 @@ type Busy = FirstStepBusy | 'totp' | 'key';
  */
 export function SignInPage() {
   const [params] = useSearchParams();
-  const returnTo = safeReturnTo(params.get('return_to'));
+  // The server checks return_to (same-origin paths only) and the page goes where it says.
+  const returnTo = useReturnTo(params.get('return_to'), 'portal');
   const navigate = useNavigate();
   const qc = useQueryClient();
   const branding = useBranding();
@@ -46,11 +48,16 @@ export function SignInPage() {
       // Nothing cached from before this sign-in may show on the portal.
       qc.removeQueries({ queryKey: portalKeys.all });
       if (result) qc.setQueryData(employeeSessionKey, result.employee);
-      if (isPortalPage(returnTo)) void navigate(returnTo, { replace: true });
-      else window.location.assign(returnTo);
     },
-    [navigate, qc, returnTo],
+    [qc],
   );
+
+  // Signed in, and the server has said where to: go there.
+  useEffect(() => {
+    if (!leaving || returnTo === undefined) return;
+    if (isPortalPage(returnTo)) void navigate(returnTo, { replace: true });
+    else window.location.assign(returnTo);
+  }, [leaving, returnTo, navigate]);
 
   const autofill = usePasskeyAutofill({
     enabled: session.data === null && secondFactor === null && !leaving,
