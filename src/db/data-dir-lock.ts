@@ -167,8 +167,8 @@ export interface AcquireOptions {
   advice?: (owner: LockOwner) => string;
 }
 
-const defaultAdvice = (o: LockOwner) => o.hostname !== os.hostname()
-  ? `It cannot be checked from here: stop it there, or if that host no longer runs Tessera on this folder, delete ${'DATA_DIR/run/owner.*.json'}.`
+const defaultAdvice = (o: LockOwner, dir: string) => o.hostname !== os.hostname()
+  ? `It cannot be checked from here: stop it there, or if that host no longer runs Tessera on this folder, delete ${path.join(dir, 'owner.*.json')}.`
   : o.command === 'serve' ? 'Stop it first (SIGTERM), or give this process another DATA_DIR or a DATABASE_URL.' : 'Wait for it to finish, then try again.';
 
 /** Takes the folder, or throws DataDirLockedError naming the live owner. Changes nothing else. */
@@ -194,7 +194,7 @@ export async function acquireDataDirLock(dataDir: string, opts: AcquireOptions):
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      throw new DataDirLockedError(dataDir, owner, (opts.advice ?? defaultAdvice)(owner));
+      throw new DataDirLockedError(dataDir, owner, opts.advice ? opts.advice(owner) : defaultAdvice(owner, dir));
     }
     const mine = (top ?? 0) + 1;
     if (!publish(dir, lockFile(dir, mine), content)) continue;
@@ -215,14 +215,4 @@ export async function acquireDataDirLock(dataDir: string, opts: AcquireOptions):
       },
     };
   }
-}
-
-/** The current owner of the folder, if a live process holds it. */
-export function readDataDirOwner(dataDir: string): LockOwner | null {
-  const dir = runDir(dataDir);
-  let numbers: number[];
-  try { numbers = listLocks(dir); } catch { return null; }
-  const top = numbers.at(-1);
-  const owner = top === undefined ? null : readOwner(lockFile(dir, top));
-  return owner && isOwnerAlive(owner) ? owner : null;
 }
