@@ -10,6 +10,8 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { errorCodes } from '../src/http/errors.js';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
+import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js';
+import { softKeys } from './helpers/soft-authenticator.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -30,6 +32,8 @@ type JsonSchema = {
 
 interface Operation {
   method: string;
+  /** Who may call it (x-tessera-access): only 'public' routes read a stranger's body at all. */
+  access: string;
   /** The OpenAPI path, e.g. /api/employees/{id}. */
   path: string;
   /** The path with every parameter replaced by a random UUID. */
@@ -128,14 +132,14 @@ function withValue(base: Record<string, unknown>, path: string[], value: unknown
   return copy;
 }
 
-function operationsFrom(doc: { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> }): Operation[] {
+function operationsFrom(doc: { paths: Record<string, Record<string, { 'x-tessera-access'?: string; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> }): Operation[] {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       if (!['post', 'put', 'patch'].includes(method)) continue;
       const content = op.requestBody?.content;
       const body = content?.['application/json']?.schema ?? (content ? Object.values(content)[0]?.schema : undefined);
-      ops.push({ method: method.toUpperCase(), path, url: path.replace(/\{[^}]+\}/g, () => crypto.randomUUID()), body });
+      ops.push({ method: method.toUpperCase(), path, access: op['x-tessera-access'] ?? 'missing', url: path.replace(/\{[^}]+\}/g, () => crypto.randomUUID()), body });
     }
   }
   return ops;
@@ -145,6 +149,9 @@ function operationsFrom(doc: { paths: Record<string, Record<string, { requestBod
 function send(client: Client, op: Operation, payload: string | undefined, contentType = 'application/json'): Promise<Answer> {
   return client.request(op.method, op.url, payload, payload === undefined ? {} : { 'content-type': contentType });
 }
+
+/** Who sends the garbage: a signed-in admin, a stranger with a CSRF token, a bare request without one. */
+type Caller = 'signed in' | 'anonymous' | 'bare';
 
 /** Collects every way an answer falls short, so one run lists all of them. */
 class Findings {
@@ -184,7 +191,13 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
   let bodyLimit: number;
   let initial: { tables: Record<string, unknown[]>; lastAuditId: number };
 
-  const clientFor = (op: Operation, signedIn: Client) => (op.path === '/api/auth/logout' && signedIn === admin ? logoutClient : signedIn);
+  /** A signed-in employee, for the employee pages' routes (an admin's session is not theirs). */
+  let employee: Client;
+  const clientFor = (op: Operation, signedIn: Client) => {
+    if (signedIn !== admin) return signedIn;
+    if (op.access.startsWith('employee')) return employee;
+    return op.path === '/api/auth/logout' ? logoutClient : admin;
+  };
 
   async function snapshot() {
     const tables: Record<string, unknown[]> = {};
@@ -198,6 +211,10 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
     t = await createTestApp();
     admin = await signedInAdmin(t);
     logoutClient = await signedInAdmin(t);
+    const key = softKeys.yubikey();
+    await registerKey(t, await createEmployee(t), key);
+    employee = new Client(t.app);
+    assert.equal((await passkeySignIn(employee, key)).status, 200);
     bodyLimit = t.services.config.bodyLimit;
     // Some rows to be (not) changed: a company with a department, a position, an employee, an API key.
     const company = await admin.post('/api/companies', { name: 'Fuzz Corp' });
@@ -228,27 +245,38 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
     }
   });
 
+  /**
+   * What a caller gets before its body is looked at: credentials are checked first (onRequest), so
+   * a request without a CSRF header is refused as such, and a stranger on a route that is not
+   * public is told to sign in; only then do parser and validators see the body.
+   */
+  const refusedFirst = (op: Operation, caller: Caller) =>
+    caller === 'bare' ? { status: 403, code: 'auth.csrf_invalid' }
+      : caller === 'anonymous' && op.access !== 'public' ? { status: 401, code: 'auth.required' }
+        : undefined;
+
   /** The garbage for one route: malformed, non-object, wrong types, unknown field. */
-  async function sendGarbage(client: Client, label: string, findings: Findings) {
+  async function sendGarbage(client: Client, caller: Caller, findings: Findings) {
     for (const op of ops) {
       const c = clientFor(op, client);
-      const name = `${label} ${op.method} ${op.path}`;
-      findings.check(`${name} malformed JSON`, await send(c, op, '{"a":'), { status: 400, code: 'request.invalid_json' });
-      findings.check(`${name} truncated JSON`, await send(c, op, '{"name": "x", '), { status: 400, code: 'request.invalid_json' });
+      const name = `${caller} ${op.method} ${op.path}`;
+      const first = refusedFirst(op, caller);
+      findings.check(`${name} malformed JSON`, await send(c, op, '{"a":'), first ?? { status: 400, code: 'request.invalid_json' });
+      findings.check(`${name} truncated JSON`, await send(c, op, '{"name": "x", '), first ?? { status: 400, code: 'request.invalid_json' });
       if (!op.body) continue; // a route without a body: only the parser-level garbage applies
       for (const notObject of ['[]', '[{"name":"x"}]', '"a string"', '42', 'true', 'null']) {
-        findings.check(`${name} body ${notObject}`, await send(c, op, notObject), { status: 400 });
+        findings.check(`${name} body ${notObject}`, await send(c, op, notObject), first ?? { status: 400 });
       }
       const valid = validValue(op.body, 'body') as Record<string, unknown>;
       for (const { path, schema } of propertyPaths(op.body)) {
         for (const wrong of wrongValues(schema)) {
-          findings.check(`${name} ${path.join('.')}=${JSON.stringify(wrong)}`, await send(c, op, JSON.stringify(withValue(valid, path, wrong))), { status: 400, code: 'request.validation_failed' });
+          findings.check(`${name} ${path.join('.')}=${JSON.stringify(wrong)}`, await send(c, op, JSON.stringify(withValue(valid, path, wrong))), first ?? { status: 400, code: 'request.validation_failed' });
         }
       }
       // Otherwise valid, plus a field the schema does not declare: refused, and for that reason alone.
       const res = await send(c, op, JSON.stringify({ ...valid, [UNKNOWN_FIELD]: 'surprise' }));
-      findings.check(`${name} unknown field`, res, { status: 400, code: 'request.validation_failed' });
-      if (res.status === 400) {
+      findings.check(`${name} unknown field`, res, first ?? { status: 400, code: 'request.validation_failed' });
+      if (!first && res.status === 400) {
         const message = String(res.body?.error?.message ?? '');
         assert.ok(message.includes(UNKNOWN_FIELD), `${name}: the 400 should name the unknown field: ${message}`);
         const others = ((res.body?.error?.details ?? []) as { message: string }[]).filter((d) => !d.message.includes(UNKNOWN_FIELD));
@@ -277,7 +305,7 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
     findings.assertNone();
   });
 
-  it('refuses a body larger than the body limit with 413, signed in or not', async () => {
+  it('refuses a body larger than the body limit with 413, signed in or not (a stranger on a protected route is refused before it is read)', async () => {
     const findings = new Findings();
     // Valid JSON, only too big: 1.5 × the limit (1 MiB by default).
     const padding = 'x'.repeat(Math.ceil(bodyLimit * 1.5));
@@ -285,7 +313,7 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
       for (const op of ops) {
         const valid = op.body ? (validValue(op.body, 'body') as Record<string, unknown>) : {};
         const payload = JSON.stringify({ ...valid, padding });
-        findings.check(`${label} ${op.method} ${op.path} ${payload.length} bytes`, await send(clientFor(op, client), op, payload), { status: 413, code: 'request.body_too_large' });
+        findings.check(`${label} ${op.method} ${op.path} ${payload.length} bytes`, await send(clientFor(op, client), op, payload), refusedFirst(op, label) ?? { status: 413, code: 'request.body_too_large' });
       }
     }
     findings.assertNone();
@@ -299,7 +327,7 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
         const valid = op.body ? validValue(op.body, 'body') : { note: 'a route without a body' };
         // The JSON text itself, only labelled wrongly: a server that ignored the content type would accept it.
         findings.check(`${label} ${op.method} ${op.path} text/plain`, await send(c, op, JSON.stringify(valid), 'text/plain'));
-        findings.check(`${label} ${op.method} ${op.path} application/xml`, await send(c, op, '<body/>', 'application/xml'), { status: 415 });
+        findings.check(`${label} ${op.method} ${op.path} application/xml`, await send(c, op, '<body/>', 'application/xml'), refusedFirst(op, label) ?? { status: 415 });
       }
     }
     findings.assertNone();

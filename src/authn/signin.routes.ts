@@ -89,7 +89,7 @@ export async function signInRoutes(app: App, services: Services, opts: { signInR
     config: { access: 'public' },
     schema: {
       tags,
-      querystring: z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }),
+      querystring: z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }).strict(),
       response: { 200: z.object({ redirectTo: z.string() }), ...errors },
       description: 'Where a sign-in page goes once signed in: `return_to` (the console\'s `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter.',
     },
