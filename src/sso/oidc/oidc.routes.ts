@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import type { App } from '../../http/app.js';
-import { employeeSessionCookieName } from '../../http/auth.js';
+import { employeeSessionCookieName, sessionCookieName } from '../../http/auth.js';
+import { csrfCookieName, issueCsrfToken } from '../../http/csrf.js';
 import { AppError } from '../../http/errors.js';
 import type { Services } from '../../http/services.js';
 import type { CredentialReservation } from '../../security/credential-limiter.js';
@@ -134,12 +135,16 @@ export async function registerOidc(app: App, services: Services, opts: { redis?:
 
   services.portal.addApplicationSource(() => oidc.applications());
   // An RP-initiated logout also ends the Tessera employee session it was built on.
-  function endEmployeeSession(ctx: { cookies: { get(n: string): string | undefined; set(n: string, v: null, o: object): void } }) {
+  function endEmployeeSession(ctx: { cookies: { get(n: string): string | undefined; set(n: string, v: string | null, o: object): void } }) {
     const name = employeeSessionCookieName(config.isSecure);
     const token = ctx.cookies.get(name);
     if (!token) return;
     try {
       ctx.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', signed: false });
+      // The CSRF token was bound to the session that ends here (src/http/csrf.ts): the portal gets
+      // one for the sessions the browser keeps, as every other sign-out gives it.
+      const csrf = issueCsrfToken(services.csrfKey, { admin: ctx.cookies.get(sessionCookieName(config.isSecure)) });
+      ctx.cookies.set(csrfCookieName(config.isSecure), csrf, { path: '/', httpOnly: false, sameSite: 'strict', secure: config.isSecure, signed: false });
     } catch {
       // Koa refuses a Secure cookie on what it thinks is plain HTTP; the session ends anyway below.
     }
