@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
+import { addressKey } from '../security/client-address.js';
 import type { AuditAction } from './audit.actions.js';
 import { canonicalJson } from './audit-chain.js';
 import type { AuditEntry } from './audit.service.js';
@@ -11,6 +12,11 @@ import type { AuditEntry } from './audit.service.js';
  * An unauthenticated client then grows the audit log by at most one record a minute per action,
  * however fast it sends. Sign-in attempts on an account are not counted here: they stay one
  * record each (admin-auth.service.ts, employee-auth.service.ts).
+ *
+ * A source is a client as src/security/client-address.ts says: an IPv4 address, or an IPv6 /64
+ * (counted address by address, one /64 would be 2^64 sources, each with its own record a minute,
+ * and enough of them to fill the cap below and hide everyone else among "other sources"). The
+ * summary names the first address seen and, when others of its /64 came too, the network.
  *
  * Memory is bounded: at most `maxKeys` (source, action) pairs a minute are counted apart; the
  * rest fold into one summary per action for "other sources" (ip null, otherSources true).
@@ -27,6 +33,8 @@ export interface AnonymousFailure {
 interface Bucket {
   minute: number;
   ip: string | null;
+  /** The source's key (the IPv6 /64) once another address of it was counted in this bucket. */
+  network?: string;
   userAgent: string | null;
   action: AuditAction;
   outcome: 'success' | 'failure';
@@ -51,8 +59,9 @@ export interface AggregatorOptions {
 }
 
 const MINUTE = 60_000;
+const sourceOf = (ip: string | null) => (ip === null ? '' : addressKey(ip));
 const keyOf = (minute: number, action: string, outcome: string, ip: string | null, isOverflow: boolean) =>
-  `${minute}\u0001${action}\u0001${outcome}\u0001${isOverflow ? '\u0002other' : ip ?? ''}`;
+  `${minute}\u0001${action}\u0001${outcome}\u0001${isOverflow ? '\u0002other' : sourceOf(ip)}`;
 /** An example longer than this (as JSON) is not kept: a summary stays small. */
 const MAX_SAMPLE_CHARS = 1000;
 
@@ -91,6 +100,7 @@ export function createFailureAggregator(opts: AggregatorOptions) {
         if (!isOverflow) distinct++;
       }
     }
+    if (!bucket.isOverflow && ip !== bucket.ip && ip !== null) bucket.network = sourceOf(ip);
     bucket.count++;
     bucket.lastAt = now;
     if (failure.details) addSample(bucket, failure.details);
@@ -133,6 +143,7 @@ export function createFailureAggregator(opts: AggregatorOptions) {
           lastAt: b.lastAt.toISOString(),
           ...(b.samples.size ? { samples: [...b.samples.values()] } : {}),
           ...(b.hasMoreSamples ? { moreSamples: true } : {}),
+          ...(b.network ? { network: b.network } : {}),
           ...(b.isOverflow ? { otherSources: true } : {}),
         },
       },
@@ -179,6 +190,7 @@ export function createFailureAggregator(opts: AggregatorOptions) {
       return;
     }
     current.count += b.count;
+    if (b.network || b.ip !== current.ip) current.network ??= b.network ?? sourceOf(b.ip);
     if (b.firstAt < current.firstAt) current.firstAt = b.firstAt;
     for (const [json, d] of b.samples) if (current.samples.size < maxSamples) current.samples.set(json, d);
   }

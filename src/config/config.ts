@@ -28,7 +28,7 @@ const schema = z.object({
   TESSERA_CONFIG: z.string().optional(),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Trust X-Forwarded-* headers from a reverse proxy (true, false, or a hop count / CIDR list). */
+  /** Trust X-Forwarded-* headers from a reverse proxy (true: the one proxy in front; a hop count; or its addresses / CIDR list). */
   TRUST_PROXY: z.string().default('false'),
   /** Sign-in requests a minute from one IP address (shared by nodes through Redis). */
   TESSERA_SIGNIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
@@ -62,7 +62,8 @@ export interface Config {
   previousMasterKeys?: string;
   configFile?: string;
   logLevel: Env['LOG_LEVEL'];
-  trustProxy: boolean | number | string;
+  /** false, a hop count, or the proxies' addresses; never `true` (see parseTrustProxy). */
+  trustProxy: false | number | string;
   bodyLimit: number;
   signInRateLimit: number;
   credentialLimitPerMinute: number;
@@ -113,8 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function parseTrustProxy(v: string): boolean | number | string {
-  if (v === 'true') return true;
+/** `true` is one reverse proxy in front: a hop count of 1 (src/security/client-address.ts trustHops). */
+function parseTrustProxy(v: string): false | number | string {
+  if (v === 'true') return 1;
   if (v === 'false' || v === '') return false;
   if (/^\d+$/.test(v)) return Number(v);
   return v;

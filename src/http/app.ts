@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDe
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import { packageRoot } from '../lib/package-root.js';
+import { trustHops } from '../security/client-address.js';
 import { declareScopeAccess, installAuth } from './auth.js';
 import { installErrorHandler, sendError } from './error-handler.js';
 import { installTextGuard } from './text-guard.js';
@@ -41,11 +42,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: typeof opts.logger === 'object' ? opts.logger : undefined,
     logger: typeof opts.logger === 'boolean' ? opts.logger : undefined,
-    trustProxy: config.trustProxy as boolean,
+    // A hop count (TRUST_PROXY=true is 1) trusts that many proxies on private networks; addresses as written.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // A path the router cannot read (malformed or overlong UTF-8, a lone surrogate, a parameter
+    // past maxParamLength) is refused before any route or hook: in the API's error form with a
+    // stable code, like every other bad request, and without repeating the path, which may hold a token.
+    frameworkErrors: (err, _request, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'request.uri_too_long', 'A part of the request path is too long');
+      return sendError(reply, 400, 'request.invalid_url', 'The request path is not valid: malformed percent-encoding or UTF-8');
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -6,6 +6,8 @@ export const errorCodes = {
   'request.invalid_json': 400,
   'request.validation_failed': 400,
   'request.invalid_text': 400,
+  'request.invalid_url': 400,
+  'request.uri_too_long': 414,
   'request.body_too_large': 413,
   'request.unsupported_media_type': 415,
   'request.not_found': 404,

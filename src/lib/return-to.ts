@@ -12,8 +12,10 @@
  *   the URL parser silently drops tab and newline and reads `\` as `/` (URL Standard §4.4), so
  *   `/\evil` and `/<TAB>/evil` are `//evil` to a browser.
  * - The path, percent-decoded (up to three times, for double encodings), must still be a plain
- *   path: `/%2f%2fevil`, `/%5cevil`, `/%09/evil` and `/%0a/evil` become hosts the moment anything
- *   downstream (a proxy, a framework, a page) decodes them once.
+ *   path at every step, its dot segments resolved as a URL parser would: `/%2f%2fevil`,
+ *   `/%5cevil`, `/%09/evil`, `/%0a/evil` and `/a/..%2f..%2f/evil` (`/a/../..//evil`, which
+ *   resolves to `//evil`) become hosts the moment anything downstream (a proxy, a framework, a
+ *   page) decodes them once.
  * - Anything else, and anything that does not parse, gives the fallback.
  * The answer is the URL's serialized path, query and fragment (dot segments resolved), never the
  * raw input.
@@ -62,23 +64,37 @@ function sameOriginPath(value: string | null | undefined, origin: string): strin
   }
   if (url.origin !== origin || url.username || url.password) return undefined;
   // `/.//evil` parses to the path `//evil`: what is handed back must not start a host either.
-  const decoded = decodeRepeatedly(url.pathname);
-  if (decoded === undefined || FORBIDDEN.test(decoded) || decoded.startsWith('//')) return undefined;
+  const decodings = decodeRepeatedly(url.pathname);
+  if (decodings === undefined || decodings.some((path) => FORBIDDEN.test(path) || startsHost(path))) return undefined;
   return url.pathname + url.search + url.hash;
 }
 
-/** The value percent-decoded until it no longer changes; undefined when malformed or still encoded after MAX_DECODES. */
-function decodeRepeatedly(value: string): string | undefined {
-  let current = value;
+/** Whether a path begins a host (`//…`) as it is, or once its dot segments are resolved. */
+function startsHost(path: string): boolean {
+  if (path.startsWith('//')) return true;
+  try {
+    return new URL(path, PATH_ONLY_ORIGIN).pathname.startsWith('//');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The value and each of its percent-decodings until it no longer changes; undefined when
+ * malformed or still encoded after MAX_DECODES.
+ */
+function decodeRepeatedly(value: string): string[] | undefined {
+  const steps = [value];
   for (let i = 0; i < MAX_DECODES; i++) {
+    const current = steps[steps.length - 1];
     let next: string;
     try {
       next = decodeURIComponent(current);
     } catch {
       return undefined;
     }
-    if (next === current) return current;
-    current = next;
+    if (next === current) return steps;
+    steps.push(next);
   }
-  return /%[0-9a-f]{2}/i.test(current) ? undefined : current;
+  return /%[0-9a-f]{2}/i.test(steps[steps.length - 1]) ? undefined : steps;
 }

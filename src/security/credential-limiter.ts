@@ -1,7 +1,9 @@
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { AppError } from '../http/errors.js';
 import type { Clock } from '../lib/clock.js';
+import { addressKey } from './client-address.js';
+
+export { addressKey };
 
 /**
  * One per-IP budget for every credential check: admin password and TOTP, employee password, TOTP
@@ -98,22 +100,6 @@ export function createCredentialLimiter(deps: { clock: Clock; limitPerMinute: nu
     engine: redis ? 'redis' as const : 'memory' as const,
     async close() { redis?.client.disconnect(); },
   };
-}
-
-/** The address a budget belongs to: IPv4 as is, IPv6 by its /64. */
-export function addressKey(ip: string): string {
-  const bare = ip.replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
-  if (mapped) return mapped[1];
-  if (net.isIPv4(bare)) return bare;
-  if (!net.isIPv6(bare)) return `other:${bare.slice(0, 64)}`;
-  const [head, tail] = bare.toLowerCase().split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail ? tail.split(':') : [];
-  // An embedded IPv4 tail (::1.2.3.4) is two groups; only the first four groups matter here.
-  const tailGroups = tailParts.flatMap((p) => (p.includes('.') ? ['0', '0'] : [p]));
-  const groups = tail === undefined ? headParts : [...headParts, ...Array(8 - headParts.length - tailGroups.length).fill('0'), ...tailGroups];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 function createMemoryStore(maxEntries: number): Store {
