@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { App } from '../src/http/app.js';
+import type { App } from '../src/http/types.js';
 import { cliContext } from '../src/lib/context.js';
 import { ADMIN, Client, createTestApp, manualClock, type TestApp } from './helpers/app.js';
 import { createEmployee, givePasswordAndTotp, setPolicy } from './helpers/signin.js';

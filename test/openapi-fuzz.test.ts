@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { errorCodes } from '../src/http/errors.js';
+import { errorCodes } from '../src/lib/errors.js';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js';
 import { softKeys } from './helpers/soft-authenticator.js';
@@ -168,7 +168,7 @@ class Findings {
     if (!body || typeof body !== 'object' || Object.keys(body).join() !== 'error' || !body.error) return void this.problems.push(`not {"error":{…}}: ${where}`);
     const { code, message } = body.error;
     if (typeof code !== 'string' || !/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(code)) this.problems.push(`code is not area.reason: ${where}`);
-    else if (!(code in errorCodes)) this.problems.push(`code ${code} is not declared in src/http/errors.ts: ${where}`);
+    else if (!(code in errorCodes)) this.problems.push(`code ${code} is not declared in src/lib/errors.ts: ${where}`);
     else if (errorCodes[code as keyof typeof errorCodes] !== res.status) this.problems.push(`code ${code} is declared with status ${errorCodes[code as keyof typeof errorCodes]}: ${where}`);
     if (typeof message !== 'string' || message.length === 0) this.problems.push(`no message: ${where}`);
     if (expected?.code && code !== expected.code) this.problems.push(`expected code ${expected.code}: ${where}`);

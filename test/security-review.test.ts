@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { App } from '../src/http/app.js';
+import type { App } from '../src/http/types.js';
 import { loadConfig } from '../src/config/config.js';
 import { checkReturnTo } from '../src/lib/return-to.js';
 import { Client, createTestApp, type TestApp } from './helpers/app.js';

@@ -3,7 +3,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { CredentialKind } from '../authn/authn.schemas.js';
 import type { CredentialService } from '../authn/credential.service.js';
 import type { WebAuthnService, WebAuthnSubject } from '../authn/webauthn.service.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import type { AdminAuthService } from './admin-auth.service.js';
 import type { AdminRow } from './admin.repository.js';

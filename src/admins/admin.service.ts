@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError, isUniqueViolation } from '../http/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../security/passwords.js';

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { clearSessionCookie, csrfTokenFor, requireAdmin, setSessionCookie } from '../http/auth.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import type { Session } from '../sessions/session.service.js';

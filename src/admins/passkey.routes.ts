@@ -4,7 +4,7 @@ import {
   authenticationResponse, ceremonyId, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, registrationResponse,
   optionsAnswer, requestOptionsAnswer, toCredentialDto,
 } from '../authn/authn.schemas.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { requireAdmin } from '../http/auth.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
 import type { Services } from '../http/services.js';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errors, listOf, paged } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import type { AuditFilter, AuditRow } from './audit.repository.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
-import { isUniqueViolation } from '../http/errors.js';
+import { isUniqueViolation } from '../lib/errors.js';
 import { insertEmployee } from '../employees/employee.repository.js';
 import * as authRepo from './employee-auth.repository.js';
 import * as repo from './webauthn.repository.js';

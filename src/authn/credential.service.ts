@@ -1,6 +1,6 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import * as repo from './webauthn.repository.js';
 import type { SubjectType } from './webauthn.service.js';

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import { checkWithLockout } from '../security/lockout.js';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setEmployeeSessionCookie } from '../http/auth.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Services } from '../http/services.js';
 import type { Session } from '../sessions/session.service.js';
 import type { EmployeeRow } from './employee-auth.service.js';

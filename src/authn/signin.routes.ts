@@ -1,7 +1,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
-import type { App } from '../http/app.js';
-import { AppError } from '../http/errors.js';
+import type { App } from '../http/types.js';
+import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { checkReturnTo, PORTAL_HOME } from '../lib/return-to.js';

@@ -7,7 +7,7 @@ import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError, isUniqueViolation } from '../http/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import { hmac, randomToken } from '../security/tokens.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import type { SettingsService } from '../settings/settings.service.js';
 

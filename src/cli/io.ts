@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config.js';
 import { DeclarativeConfigError } from '../config/declarative.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 
 /** Reads all of standard input (for --password-stdin), without the trailing newline. */
 export async function readStdin(): Promise<string> {

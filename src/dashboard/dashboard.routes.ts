@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditAction } from '../audit/audit.actions.js';
 import { auditEventDto, toAuditDto } from '../audit/audit.routes.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 

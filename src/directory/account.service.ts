@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import * as employeeRepo from '../employees/employee.repository.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import * as repo from './directory.repository.js';
 import type { DomainService } from './domain.service.js';
 

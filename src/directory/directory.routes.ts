@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errorBody, errors, idParams, listOf } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { directoryErrorCodes } from './connector.js';

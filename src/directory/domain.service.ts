@@ -1,6 +1,6 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError, isUniqueViolation } from '../http/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';

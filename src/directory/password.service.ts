@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';

@@ -3,7 +3,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import type { EmployeeService } from '../employees/employee.service.js';
 import type { InvitationService } from '../invitations/invitation.service.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import { acquireLease, releaseLease, renewLease } from '../jobs/job-lease.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errors, idParams, paged } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { employeeCreate, employeeDto, employeePatch, employeeQuery } from './employee.schemas.js';

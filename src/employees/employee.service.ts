@@ -1,6 +1,6 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError, isUniqueViolation } from '../http/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import type { SessionService } from '../sessions/session.service.js';
 import * as repo from './employee.repository.js';

@@ -1,7 +1,7 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { AuditAction } from '../audit/audit.actions.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError, isUniqueViolation } from '../http/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import * as repo from './organisation.repository.js';
 

@@ -7,7 +7,7 @@ import type { EmployeeRow } from '../employees/employee.repository.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Session } from '../sessions/session.service.js';
 import { CSRF_HEADER, csrfCookieName, isValidCsrf, renewCsrfCookie, requestSessions, type CsrfCookieNames } from './csrf.js';
-import { AppError } from './errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Services } from './services.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type ErrorCode } from './errors.js';
+import { AppError, type ErrorCode } from '../lib/errors.js';
 
 /** Fastify's own client errors, mapped to our stable codes. */
 const fastifyCodes: Record<string, ErrorCode> = {

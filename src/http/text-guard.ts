@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidTextReason } from '../lib/text.js';
 import { sendErrorPage } from '../sso/sso-pages.js';
-import { AppError } from './errors.js';
+import { AppError } from '../lib/errors.js';
 
 /**
  * Hostile text stops at the edge. A NUL character or a lone UTF-16 surrogate in any string the

@@ -2,7 +2,7 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { ceremonyId, credentialType, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, optionsAnswer, registrationResponse, toBrandingDto, toCredentialDto, toPolicyDto } from '../authn/authn.schemas.js';
 import { signedInWith, startEmployeeSession } from '../authn/employee-session.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { enrolmentDto, enrolStepParams, enrolTokenParams } from './invitation.schemas.js';

@@ -4,7 +4,7 @@ import type { EmployeeAuthService } from '../authn/employee-auth.service.js';
 import type { EmployeeFactorService } from '../authn/employee-factors.service.js';
 import type { WebAuthnService, WebAuthnSubject } from '../authn/webauthn.service.js';
 import type { Db } from '../db/connection.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import type { EmployeeRow, InvitationService } from './invitation.service.js';
 

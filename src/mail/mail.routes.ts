@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errorBody, errors, idParams, noContent, paged } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { mailDto, mailStatuses } from './mail.service.js';

@@ -4,7 +4,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { BrandingService } from '../branding/branding.service.js';
 import type { Config } from '../config/config.js';
 import type { Db, Executor } from '../db/connection.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { systemContext, type RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';

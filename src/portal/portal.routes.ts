@@ -5,7 +5,7 @@ import {
   registrationResponse, toBrandingDto, toCredentialDto, toEmployeeSummary, toPolicyDto,
 } from '../authn/authn.schemas.js';
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import { manualClock } from '../lib/clock.js';
 import { addressKey, createCredentialLimiter, type CredentialLimiter } from './credential-limiter.js';
 import { randomToken } from './tokens.js';

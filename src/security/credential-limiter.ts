@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { addressKey } from './client-address.js';
 

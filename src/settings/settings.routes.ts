@@ -1,4 +1,4 @@
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
 import type { Services } from '../http/services.js';
 import { settingsPatch, settingsResponse } from './settings.schemas.js';

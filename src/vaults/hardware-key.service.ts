@@ -4,7 +4,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import { hardwareKeys } from '../db/schema.js';
 import * as employeeRepo from '../employees/employee.repository.js';
-import { AppError, isUniqueViolation } from '../http/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 
 export const hardwareKeyDto = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pairingStates } from '../../db/schema.entra.js';
 import { employeeContext, requireEmployee } from '../../authn/employee-session.js';
-import type { App } from '../../http/app.js';
+import type { App } from '../../http/types.js';
 import { errors, listOf, noContent } from '../../http/schemas.js';
 import type { Services } from '../../http/services.js';
 import { attestationBody, creationOptionsDto, entraPasskeyDto, pairingDto, refreshSummary } from './entra-passkey.schemas.js';

@@ -8,7 +8,7 @@
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
 import type { PairingState } from '../../db/schema.entra.js';
-import { AppError, type ErrorCode } from '../../http/errors.js';
+import { AppError, type ErrorCode } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { RequestContext } from '../../lib/context.js';
 import type { Sealer } from '../../security/sealing.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { App } from '../../http/app.js';
+import type { App } from '../../http/types.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
 import type { Services } from '../../http/services.js';
 import { clientCreate, clientDto, clientPatch, clientWithSecret } from './oidc-client.schemas.js';

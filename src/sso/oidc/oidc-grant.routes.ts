@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { App } from '../../http/app.js';
-import { AppError } from '../../http/errors.js';
+import type { App } from '../../http/types.js';
+import { AppError } from '../../lib/errors.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
 import type { Services } from '../../http/services.js';
 

@@ -5,7 +5,7 @@ import * as directoryRepo from '../../directory/directory.repository.js';
 import * as employeeRepo from '../../employees/employee.repository.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
 import { hmac, safeEqual } from '../../security/tokens.js';
-import type { App } from '../../http/app.js';
+import type { App } from '../../http/types.js';
 import type { Services } from '../../http/services.js';
 import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor, essentialAcrs } from './oidc.claims.js';
 import { EAM_HINT_PARAM, EamHintError, type EamEmployee, type EamSettings } from './oidc.eam.js';

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
-import type { App } from '../../http/app.js';
+import type { App } from '../../http/types.js';
 import { employeeSessionCookieName, sessionCookieName } from '../../http/auth.js';
 import { csrfCookieName, issueCsrfToken } from '../../http/csrf.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../http/services.js';
 import type { CredentialReservation } from '../../security/credential-limiter.js';
 import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';

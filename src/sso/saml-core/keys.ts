@@ -8,7 +8,7 @@ import { samlSigningKeys } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../security/sealing.js';
 import type { AuditService } from '../../audit/audit.service.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { systemContext } from '../../lib/context.js';
 import type { SigningKey } from './signature.js';
 

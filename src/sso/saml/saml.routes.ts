@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App } from '../../http/app.js';
+import type { App } from '../../http/types.js';
 import type { Services } from '../../http/services.js';
 import { sendErrorPage, sendPostForm } from '../sso-pages.js';
 import { currentEmployee, endEmployeeSession, protocolRouteConfig, signInRedirect, type SignedInEmployee } from '../sso-session.js';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { App } from '../../http/app.js';
+import type { App } from '../../http/types.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
 import type { Services } from '../../http/services.js';
 import { spPresets } from './presets.js';

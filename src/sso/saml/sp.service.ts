@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
-import { AppError, isUniqueViolation } from '../../http/errors.js';
+import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { RequestContext } from '../../lib/context.js';
 import { XmlError } from '../saml-core/xml.js';
