@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { admins } from '../db/schema.js';
+import { admins } from './admin.tables.js';
 import type { LockoutStore } from '../security/lockout.js';
 
 export type AdminRow = typeof admins.$inferSelect;

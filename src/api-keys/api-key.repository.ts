@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { apiKeys } from '../db/schema.js';
+import { apiKeys } from './api-key.tables.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gt, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
-import { auditEvents, systemState } from '../db/schema.js';
+import { auditEvents } from './audit.tables.js';
+import { systemState } from '../db/system-state.tables.js';
 
 export type AuditRow = typeof auditEvents.$inferSelect;
 export type NewAuditRow = typeof auditEvents.$inferInsert;

@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { employeeAuth } from '../db/schema.js';
+import { employeeAuth } from './authn.tables.js';
 import type { LockoutStore } from '../security/lockout.js';
 
 export type EmployeeAuthRow = typeof employeeAuth.$inferSelect;

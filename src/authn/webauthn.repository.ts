@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { webauthnChallenges, webauthnCredentials } from '../db/schema.js';
+import { webauthnChallenges, webauthnCredentials } from './authn.tables.js';
 
 export type CredentialRow = typeof webauthnCredentials.$inferSelect;
 export type NewCredentialRow = typeof webauthnCredentials.$inferInsert;

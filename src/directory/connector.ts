@@ -4,7 +4,7 @@
  * below.
  *
  * How to add a connector (for example `entra`):
- *  1. Add the kind to `domainKinds` in src/db/schema.directory.ts (no migration needed: the
+ *  1. Add the kind to `domainKinds` in src/directory/directory.constants.ts (no migration needed: the
  *     column is text; kind-specific settings live in the `settings` jsonb, the secret in
  *     `secret`, sealed under `directory_domains.secret:<id>`).
  *  2. Add a variant to `domainSettingsByKind` in src/directory/directory.schemas.ts (zod; the

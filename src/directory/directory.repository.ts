@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { directoryAccounts, directoryDomains, directorySyncRuns, domainPasswords, employees, hardwareKeys } from '../db/schema.js';
+import { directoryAccounts, directoryDomains, directorySyncRuns, domainPasswords } from './directory.tables.js';
+import { employees } from '../employees/employee.tables.js';
+import { hardwareKeys } from '../vaults/hardware-key.tables.js';
 
 export type DomainRow = typeof directoryDomains.$inferSelect;
 export type AccountRow = typeof directoryAccounts.$inferSelect;

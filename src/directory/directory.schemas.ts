@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { removalBehaviours } from '../db/schema.directory.js';
+import { removalBehaviours } from './directory.constants.js';
 import { entraSettings } from './entra/entra.schemas.js';
 
 /**

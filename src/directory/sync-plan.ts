@@ -1,4 +1,4 @@
-import type { RemovalBehaviour } from '../db/schema.directory.js';
+import type { RemovalBehaviour } from './directory.constants.js';
 import type { DirectoryUser, MemberListing } from './connector.js';
 import type { SyncChange } from './directory.schemas.js';
 import type { AccountRow } from './directory.repository.js';

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
-import { companies, departments, employees, positions } from '../db/schema.js';
+import { companies, departments, employees, positions } from './employee.tables.js';
 import type { EmployeeQuery } from './employee.schemas.js';
 
 export type EmployeeRow = typeof employees.$inferSelect;

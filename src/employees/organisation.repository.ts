@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { companies, departments, employees, positions } from '../db/schema.js';
+import { companies, departments, employees, positions } from './employee.tables.js';
 
 export const normalizeName = (name: string): string => name.trim().toLowerCase();
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { invitations } from '../db/schema.js';
+import { invitations } from './invitation.tables.js';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { jobLeases } from '../db/schema.js';
+import { jobLeases } from './job-lease.tables.js';
 
 /**
  * A job runs once across several nodes: before running, a node takes the job's lease row (an

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { mailOutbox } from '../db/schema.js';
+import { mailOutbox } from './mail.tables.js';
 
 export type MailRow = typeof mailOutbox.$inferSelect;
 export type MailStatus = 'pending' | 'sent' | 'failed';

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { sessions } from '../db/schema.js';
+import { sessions } from './session.tables.js';
 
 export type SessionRow = typeof sessions.$inferSelect;
 

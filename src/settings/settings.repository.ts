@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { settings, systemState } from '../db/schema.js';
+import { settings } from './settings.tables.js';
+import { systemState } from '../db/system-state.tables.js';
 
 export async function findAllSettings(db: Executor): Promise<Map<string, unknown>> {
   const rows = await db.select().from(settings);

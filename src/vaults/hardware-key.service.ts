@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import { hardwareKeys } from '../db/schema.js';
+import { hardwareKeys } from './hardware-key.tables.js';
 import * as employeeRepo from '../employees/employee.repository.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';

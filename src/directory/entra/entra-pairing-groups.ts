@@ -6,7 +6,7 @@
  */
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Executor } from '../../db/connection.js';
-import { pairingStates, type PairingState } from '../../db/schema.entra.js';
+import { pairingStates, type PairingState } from './entra.constants.js';
 import type { RequestContext } from '../../lib/context.js';
 import { GraphError, odataQuote, type GraphClient } from './graph-client.js';
 import * as repo from './entra-passkey.repository.js';

@@ -1,8 +1,10 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
-import { directoryAccounts, directoryDomains } from '../../db/schema.directory.js';
-import { entraPairingGroups, entraPairings, entraPasskeys, type PairingState } from '../../db/schema.entra.js';
-import { employees, webauthnCredentials } from '../../db/schema.js';
+import { directoryAccounts, directoryDomains } from '../directory.tables.js';
+import { entraPairingGroups, entraPairings, entraPasskeys } from './entra.tables.js';
+import type { PairingState } from './entra.constants.js';
+import { employees } from '../../employees/employee.tables.js';
+import { webauthnCredentials } from '../../authn/authn.tables.js';
 
 export type PairingRow = typeof entraPairings.$inferSelect;
 export type EntraPasskeyRow = typeof entraPasskeys.$inferSelect;

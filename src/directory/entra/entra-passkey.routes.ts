@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pairingStates } from '../../db/schema.entra.js';
+import { pairingStates } from './entra.constants.js';
 import { employeeContext, requireEmployee } from '../../authn/employee-session.js';
 import type { App } from '../../http/types.js';
 import { errors, listOf, noContent } from '../../http/schemas.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pairingStates } from '../../db/schema.entra.js';
+import { pairingStates } from './entra.constants.js';
 
 /** base64url without padding; the alphabet is checked by the service (entra-passkey.service.ts). */
 const b64url = z.string().min(1).max(65536);

@@ -7,7 +7,7 @@
  */
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
-import type { PairingState } from '../../db/schema.entra.js';
+import type { PairingState } from './entra.constants.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { RequestContext } from '../../lib/context.js';

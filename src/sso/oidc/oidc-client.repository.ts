@@ -1,7 +1,7 @@
 import { invalidTextReason } from '../../lib/text.js';
 import { asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
-import { oidcClients } from '../../db/schema.js';
+import { oidcClients } from './oidc.tables.js';
 
 export type OidcClientRow = typeof oidcClients.$inferSelect;
 export type OidcClientInsert = typeof oidcClients.$inferInsert;

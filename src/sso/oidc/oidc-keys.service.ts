@@ -6,7 +6,7 @@ import * as x509 from '@peculiar/x509';
 import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
-import { oidcSigningKeys } from '../../db/schema.js';
+import { oidcSigningKeys } from './oidc.tables.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemContext } from '../../lib/context.js';
 import type { Sealer } from '../../security/sealing.js';

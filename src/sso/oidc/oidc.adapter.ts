@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { errors } from 'oidc-provider';
 import type { Db, Executor } from '../../db/connection.js';
-import { oidcModels } from '../../db/schema.js';
+import { oidcModels } from './oidc.tables.js';
 import type { Clock } from '../../lib/clock.js';
 import { invalidTextReason, toStorableJson } from '../../lib/text.js';
 import { sha256 } from '../../security/tokens.js';

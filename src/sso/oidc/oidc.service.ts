@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type Provider from 'oidc-provider';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
-import { oidcModels } from '../../db/schema.js';
+import { oidcModels } from './oidc.tables.js';
 import type { Services } from '../../http/services.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemContext, type RequestContext } from '../../lib/context.js';

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
-import { samlSigningKeys } from '../../db/schema.js';
+import { samlSigningKeys } from '../saml/saml.tables.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../security/sealing.js';
 import type { AuditService } from '../../audit/audit.service.js';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { SignInMethod } from '../../authn/employee-session.js';
 import type { EmployeeRow } from '../../authn/employee-auth.service.js';
-import type { SamlAttributeMapping } from '../../db/schema.saml.js';
+import type { SamlAttributeMapping } from '../saml/saml.tables.js';
 import { nameIdFormats, type EmployeeField, type NameIdFormat } from '../saml/sp.schemas.js';
 
 /** The value of an employee field an SP asked for (see sp.schemas.ts employeeFields). */

@@ -1,6 +1,6 @@
 import { and, eq, lt, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
-import { samlPending, samlSeenRequests, samlSessions } from '../../db/schema.js';
+import { samlPending, samlSeenRequests, samlSessions } from './saml.tables.js';
 
 /** Records a request ID; false when it was already seen and has not expired (a replay). */
 export async function insertSeenRequest(db: Executor, key: string, expiresAt: Date, now: Date): Promise<boolean> {

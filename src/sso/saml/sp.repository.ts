@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
-import { samlServiceProviders } from '../../db/schema.js';
+import { samlServiceProviders } from './saml.tables.js';
 
 export type ServiceProviderRow = typeof samlServiceProviders.$inferSelect;
 export type ServiceProviderInsert = typeof samlServiceProviders.$inferInsert;

@@ -1,14 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { employees } from './schema.js';
-import { directoryDomains } from './schema.directory.js';
-
-const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
-const at = (name: string) => timestamp(name, { withTimezone: true });
-
-/** Pairing states of an employee for passkeys provisioned into Entra ID, in order. */
-export const pairingStates = ['pending', 'paired_tessera', 'paired_entra'] as const;
-export type PairingState = (typeof pairingStates)[number];
+import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { at, id } from '../../db/columns.js';
+import { directoryDomains } from '../directory.tables.js';
+import { employees } from '../../employees/employee.tables.js';
+import type { PairingState } from './entra.constants.js';
 
 /**
  * One employee's passkey pairing with one Entra tenant: pending (eligible, nothing enrolled),

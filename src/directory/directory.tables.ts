@@ -1,17 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { employees } from './schema.js';
-
-const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
-const at = (name: string) => timestamp(name, { withTimezone: true });
-
-/** Kinds of directory a domain can be. A new connector adds its kind here (see src/directory/connector.ts). */
-export const domainKinds = ['ad', 'entra'] as const;
-export type DomainKind = (typeof domainKinds)[number];
-export const removalBehaviours = ['keep', 'deactivate', 'delete'] as const;
-export type RemovalBehaviour = (typeof removalBehaviours)[number];
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { at, createdAt, id, updatedAt } from '../db/columns.js';
+import { employees } from '../employees/employee.tables.js';
+import type { DomainKind, RemovalBehaviour } from './directory.constants.js';
 
 /**
  * A directory Tessera imports employees from: an AD domain or an Entra tenant. Settings shared by
@@ -115,30 +105,3 @@ export const domainPasswords = pgTable('domain_passwords', {
   createdAt: createdAt(),
   resolvedAt: at('resolved_at'),
 }, (t) => [index('domain_passwords_account_idx').on(t.accountId, t.state)]);
-
-/**
- * A hardware key held by an employee: the minimal record rotation needs ("holds an active key").
- * The full key lifecycle (vaults) builds on this table later.
- */
-export const hardwareKeys = pgTable('hardware_keys', {
-  id: id(),
-  serial: text('serial').notNull(),
-  employeeId: uuid('employee_id').references(() => employees.id, { onDelete: 'set null' }),
-  /** active | inactive */
-  status: text('status').notNull().default('active'),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('hardware_keys_serial_key').on(t.serial), index('hardware_keys_employee_idx').on(t.employeeId)]);
-
-/**
- * Leases of background jobs: a node runs a job only while it holds the row's lease, so a job runs
- * once across several nodes; a node that dies loses its lease when `lease_until` passes.
- */
-export const jobLeases = pgTable('job_leases', {
-  name: text('name').primaryKey(),
-  holder: text('holder'),
-  leaseUntil: at('lease_until'),
-  lastStartedAt: at('last_started_at'),
-  lastFinishedAt: at('last_finished_at'),
-  lastError: text('last_error'),
-});

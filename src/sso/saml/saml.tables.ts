@@ -1,10 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { employees } from './schema.js';
-
-const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+import { createdAt, id, updatedAt } from '../../db/columns.js';
+import { employees } from '../../employees/employee.tables.js';
 
 /**
  * The IdP's signing keys (SAML 2.0 and WS-Fed share them). A key is published in metadata from
