@@ -7,9 +7,9 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useEffect, useMemo } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router-dom';
-import { useBranding } from '../api/branding';
-import { ApiError, setUnauthorizedHandler } from '../api/client';
-import { portalKeys } from '../api/portal';
+import { useBranding } from '../shared/api/branding';
+import { ApiError, setUnauthorizedHandler } from '../shared/api/client';
+import { portalKeys } from './api/portal';
 import { portalRouter } from './router';
 import { brandTheme } from './theme';
 

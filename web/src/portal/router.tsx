@@ -1,6 +1,6 @@
 import { createBrowserRouter, Navigate } from 'react-router-dom';
 import { EnrollPage } from './enroll/EnrollPage';
-import { PortalPage } from './portal/PortalPage';
+import { PortalPage } from './home/PortalPage';
 import { SignInPage } from './signin/SignInPage';
 
 /** The server serves portal.html for every page under /signin, /enroll and /portal. */

@@ -1,9 +1,9 @@
 import { Alert, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
 import { IconDeviceLaptop, IconKey, IconPassword } from '@tabler/icons-react';
 import { useState } from 'react';
-import { enrollWithWebAuthn } from '../../api/enroll';
-import type { CredentialKind, Policy } from '../../api/sign-in-types';
-import { ceremonyErrorMessage } from '../../api/webauthn';
+import { enrollWithWebAuthn } from '../api/enroll';
+import type { CredentialKind, Policy } from '../../shared/api/sign-in-types';
+import { ceremonyErrorMessage } from '../../shared/api/webauthn';
 import { PasswordEnrollment } from './PasswordEnrollment';
 
 const DEFAULT_NAMES: Record<CredentialKind, string> = { security_key: 'Security key', passkey: 'Passkey on this device' };

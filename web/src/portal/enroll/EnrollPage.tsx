@@ -3,17 +3,17 @@ import { IconCircleCheck } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { employeeSessionKey } from '../../api/employee-sign-in';
-import { useInvitation } from '../../api/enroll';
-import { portalKeys } from '../../api/portal';
-import { formatDateTime } from '../../components/format';
-import { BrandCard } from '../components/BrandCard';
+import { employeeSessionKey } from '../api/employee-sign-in';
+import { useInvitation } from '../api/enroll';
+import { portalKeys } from '../api/portal';
+import { formatDateTime } from '../../shared/components/format';
+import { AuthCard } from '../../shared/components/AuthCard';
 import { EnrollMethods } from './EnrollMethods';
 import { invitationProblem, MISSING_TOKEN, type Problem } from './invitation-problems';
 
 function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => void }) {
   return (
-    <BrandCard title={problem.title}>
+    <AuthCard brand="organisation" title={problem.title}>
       <Stack>
         <Text>{problem.message}</Text>
         {problem.offerSignIn ? (
@@ -29,7 +29,7 @@ function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => v
           </div>
         ) : null}
       </Stack>
-    </BrandCard>
+    </AuthCard>
   );
 }
 
@@ -45,7 +45,7 @@ export function EnrollPage() {
 
   if (done) {
     return (
-      <BrandCard title="You're all set">
+      <AuthCard brand="organisation" title="You're all set">
         <Stack>
           <IconCircleCheck size={48} color="var(--mantine-color-teal-6)" aria-hidden />
           <Text>You are signed in. From now on, sign in with what you just set up.</Text>
@@ -53,7 +53,7 @@ export function EnrollPage() {
             Go to my portal
           </Button>
         </Stack>
-      </BrandCard>
+      </AuthCard>
     );
   }
 
@@ -75,7 +75,8 @@ export function EnrollPage() {
   };
 
   return (
-    <BrandCard
+    <AuthCard
+      brand="organisation"
       title={`Welcome, ${employee.firstName}`}
       subtitle={
         <>
@@ -87,6 +88,6 @@ export function EnrollPage() {
       }
     >
       <EnrollMethods token={token} policy={policy} onDone={finished} />
-    </BrandCard>
+    </AuthCard>
   );
 }

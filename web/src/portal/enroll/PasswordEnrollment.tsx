@@ -1,10 +1,10 @@
 import { Alert, Button, Group, Loader, PasswordInput, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { enrollTotpOptions, enrollWithPassword } from '../../api/enroll';
-import { ceremonyErrorMessage } from '../../api/webauthn';
-import { CodeInput, isSixDigits } from '../../components/CodeInput';
-import { TotpSecret } from '../../components/TotpSecret';
+import { enrollTotpOptions, enrollWithPassword } from '../api/enroll';
+import { ceremonyErrorMessage } from '../../shared/api/webauthn';
+import { CodeInput, isSixDigits } from '../../shared/components/CodeInput';
+import { TotpSecret } from '../../shared/components/TotpSecret';
 
 export const MIN_PASSWORD_LENGTH = 12;
 

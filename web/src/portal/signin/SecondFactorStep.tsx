@@ -1,8 +1,8 @@
 import { Anchor, Button, Divider, Group, Stack, Text } from '@mantine/core';
 import { IconKey } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
-import type { SecondFactor } from '../../api/sign-in-types';
-import { CodeInput, isSixDigits } from '../../components/CodeInput';
+import type { SecondFactor } from '../../shared/api/sign-in-types';
+import { CodeInput, isSixDigits } from '../../shared/components/CodeInput';
 
 export interface SecondFactorStepProps {
   methods: SecondFactor[];

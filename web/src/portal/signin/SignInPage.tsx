@@ -2,7 +2,7 @@ import { Alert, Center, Loader, Stack } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
-import { useBranding } from '../../api/branding';
+import { useBranding } from '../../shared/api/branding';
 import {
   employeeSessionKey,
   signInWithPasskey,
@@ -10,12 +10,12 @@ import {
   useEmployeeSession,
   verifySecondFactorKey,
   verifyTotp,
-} from '../../api/employee-sign-in';
-import { portalKeys } from '../../api/portal';
-import { useReturnTo } from '../../api/return-to';
-import type { SecondFactor, SignedIn } from '../../api/sign-in-types';
-import { ceremonyErrorMessage, ceremonyErrorTitle } from '../../api/webauthn';
-import { BrandCard } from '../components/BrandCard';
+} from '../api/employee-sign-in';
+import { portalKeys } from '../api/portal';
+import { useReturnTo } from '../../shared/api/return-to';
+import type { SecondFactor, SignedIn } from '../../shared/api/sign-in-types';
+import { ceremonyErrorMessage, ceremonyErrorTitle } from '../../shared/api/webauthn';
+import { AuthCard } from '../../shared/components/AuthCard';
 import { isPortalPage } from '../return-to';
 import { FirstStep, type FirstStepBusy } from './FirstStep';
 import { SecondFactorStep } from './SecondFactorStep';
@@ -110,7 +110,8 @@ export function SignInPage() {
 
   const organisation = branding.data?.organisationName;
   return (
-    <BrandCard
+    <AuthCard
+      brand="organisation"
       title={secondFactor ? 'Confirm it is you' : 'Sign in'}
       subtitle={secondFactor ? `Signing in as ${email.trim()}.` : organisation ? `Use your ${organisation} account.` : undefined}
     >
@@ -140,6 +141,6 @@ export function SignInPage() {
           />
         )}
       </Stack>
-    </BrandCard>
+    </AuthCard>
   );
 }

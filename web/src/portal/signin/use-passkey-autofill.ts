@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../api/client';
-import { passkeyOptions, passkeyVerify } from '../../api/employee-sign-in';
-import type { SignedIn } from '../../api/sign-in-types';
-import { authenticate, browserSupportsWebAuthnAutofill, cancelCeremony } from '../../api/webauthn';
+import { ApiError } from '../../shared/api/client';
+import { passkeyOptions, passkeyVerify } from '../api/employee-sign-in';
+import type { SignedIn } from '../../shared/api/sign-in-types';
+import { authenticate, browserSupportsWebAuthnAutofill, cancelCeremony } from '../../shared/api/webauthn';
 
 /** The server's challenges last 5 minutes; a waiting autofill request is renewed before that. */
 const RENEW_MS = 4 * 60_000;

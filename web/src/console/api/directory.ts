@@ -1,0 +1,156 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../shared/api/client';
+import type { DirectoryAccount, Items } from '../../shared/api/types';
+
+export type { DirectoryAccount };
+
+/** Shapes of /api/directory/* (src/directory/directory.schemas.ts). */
+export type RemovalBehaviour = 'keep' | 'deactivate' | 'delete';
+export interface AdSettings {
+  urls: string[];
+  transport: 'ldaps' | 'starttls' | 'none';
+  caCertificate: string | null;
+  skipTlsVerify: boolean;
+  tlsServerName: string | null;
+  bindUser: string;
+  baseDn: string | null;
+  pageSize: number;
+  timeoutMs: number;
+}
+export interface Domain {
+  id: string;
+  kind: string;
+  name: string;
+  syncGroup: string;
+  rotationGroup: string;
+  passwordChangeDays: number;
+  removalBehaviour: RemovalBehaviour;
+  removalThresholdPercent: number;
+  ssoEnabled: boolean;
+  ssoMethod: 'passwordless' | 'password_2fa';
+  syncIntervalMinutes: number;
+  fullSyncIntervalHours: number;
+  settings: Record<string, unknown>;
+  secret: { set: boolean };
+  isSyncEnabled: boolean;
+  source: string;
+  lastSyncAt: string | null;
+  lastFullSyncAt: string | null;
+}
+export type DomainInput = Partial<Omit<Domain, 'id' | 'secret' | 'isSyncEnabled' | 'source' | 'lastSyncAt' | 'lastFullSyncAt'>> & { secret?: string | null };
+export interface SyncChange { action: string; externalId: string; employeeId: string | null; label: string; fields?: string[] }
+export interface SyncRun {
+  id: string;
+  domainId: string;
+  trigger: string;
+  mode: 'full' | 'incremental';
+  isDryRun: boolean;
+  status: 'running' | 'succeeded' | 'failed' | 'awaiting_confirmation' | 'confirmed' | 'cancelled';
+  counts: Record<string, number>;
+  changes: SyncChange[];
+  progress: { phase?: string; listed?: number; total?: number };
+  error: string | null;
+  errorCode: string | null;
+  startedBy: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+export interface ConnectionTest { outcome: string; message: string; steps: { step: string; ok: boolean; message: string }[] }
+export interface HardwareKey { id: string; serial: string; employeeId: string | null; status: 'active' | 'inactive'; createdAt: string }
+
+const dk = {
+  domains: ['directory', 'domains'] as const,
+  runs: (id: string) => ['directory', 'runs', id] as const,
+  accounts: (employeeId: string) => ['directory', 'accounts', employeeId] as const,
+  keys: (employeeId: string) => ['hardware-keys', employeeId] as const,
+};
+
+export function useDomains() {
+  return useQuery({ queryKey: dk.domains, queryFn: ({ signal }) => api<Items<Domain>>('/api/directory/domains', { signal }), select: (d) => d.items });
+}
+
+export function useSaveDomain() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, input }: { id?: string; input: DomainInput }) =>
+      id ? api<Domain>(`/api/directory/domains/${id}`, { method: 'PATCH', body: input }) : api<Domain>('/api/directory/domains', { method: 'POST', body: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: dk.domains }),
+  });
+}
+
+export function useDeleteDomain() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/directory/domains/${id}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: dk.domains }),
+  });
+}
+
+export function useTestDomain() {
+  return useMutation({ mutationFn: (id: string) => api<ConnectionTest>(`/api/directory/domains/${id}/test`, { method: 'POST', body: {} }) });
+}
+
+export function useStartSync() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, dryRun }: { id: string; dryRun: boolean }) => api<SyncRun>(`/api/directory/domains/${id}/sync`, { method: 'POST', body: { dryRun } }),
+    onSuccess: (_r, v) => qc.invalidateQueries({ queryKey: dk.runs(v.id) }),
+  });
+}
+
+/** The domain's history; polls every second while a run is in progress. */
+export function useSyncRuns(domainId: string | null) {
+  return useQuery({
+    queryKey: dk.runs(domainId ?? ''),
+    enabled: !!domainId,
+    queryFn: ({ signal }) => api<Items<SyncRun>>(`/api/directory/domains/${domainId}/runs`, { signal, query: { limit: 20 } }),
+    select: (d) => d.items,
+    refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'running') ? 1000 : false),
+  });
+}
+
+export function useDecideRun() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ domainId, runId, decision }: { domainId: string; runId: string; decision: 'confirm' | 'cancel' }) =>
+      api<SyncRun>(`/api/directory/domains/${domainId}/runs/${runId}/${decision}`, { method: 'POST', body: {} }),
+    onSuccess: (_r, v) => {
+      void qc.invalidateQueries({ queryKey: dk.runs(v.domainId) });
+      void qc.invalidateQueries({ queryKey: ['employees'] });
+    },
+  });
+}
+
+export function useDirectoryAccounts(employeeId: string) {
+  return useQuery({ queryKey: dk.accounts(employeeId), queryFn: ({ signal }) => api<Items<DirectoryAccount>>(`/api/employees/${employeeId}/directory-accounts`, { signal }), select: (d) => d.items });
+}
+
+export function useSetDomainPassword(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ accountId, body }: { accountId: string; body: { password: string } | { generate: true } }) =>
+      api<void>(`/api/employees/${employeeId}/directory-accounts/${accountId}/password`, { method: 'POST', body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: dk.accounts(employeeId) }),
+  });
+}
+
+export function useHardwareKeys(employeeId: string) {
+  return useQuery({ queryKey: dk.keys(employeeId), queryFn: ({ signal }) => api<Items<HardwareKey>>(`/api/employees/${employeeId}/hardware-keys`, { signal }), select: (d) => d.items });
+}
+
+export function useAddHardwareKey(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (serial: string) => api<HardwareKey>(`/api/employees/${employeeId}/hardware-keys`, { method: 'POST', body: { serial } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: dk.keys(employeeId) }),
+  });
+}
+
+export function useRemoveHardwareKey(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (keyId: string) => api<void>(`/api/employees/${employeeId}/hardware-keys/${keyId}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: dk.keys(employeeId) }),
+  });
+}

@@ -1,0 +1,73 @@
+// Admin side of employee sign-in: an employee's credentials and invitations (docs/sign-in-api.md, Admin).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../shared/api/client';
+import type { EmployeeCredentials, InvitationRecord } from '../../shared/api/sign-in-types';
+import type { Items } from '../../shared/api/types';
+
+const employeePath = (id: string) => `/api/employees/${encodeURIComponent(id)}`;
+
+export const accessKeys = {
+  credentials: (employeeId: string) => ['employee-access', employeeId, 'credentials'] as const,
+  invitations: (employeeId: string) => ['employee-access', employeeId, 'invitations'] as const,
+  all: ['employee-access'] as const,
+};
+
+export function useEmployeeCredentials(employeeId: string) {
+  return useQuery({
+    queryKey: accessKeys.credentials(employeeId),
+    queryFn: ({ signal }) => api<EmployeeCredentials>(`${employeePath(employeeId)}/credentials`, { signal }),
+  });
+}
+
+export function useRemoveEmployeeCredential(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (credentialId: string) =>
+      api<void>(`${employeePath(employeeId)}/credentials/${encodeURIComponent(credentialId)}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.credentials(employeeId) }),
+  });
+}
+
+/** Every passkey and security key, the password and the authenticator app. */
+export function useRemoveAllEmployeeCredentials(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>(`${employeePath(employeeId)}/credentials`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.credentials(employeeId) }),
+  });
+}
+
+export function useEmployeeInvitations(employeeId: string) {
+  return useQuery({
+    queryKey: accessKeys.invitations(employeeId),
+    queryFn: ({ signal }) => api<Items<InvitationRecord>>(`${employeePath(employeeId)}/invitations`, { signal }),
+    // The mail goes out in the background: watch it while one is on its way.
+    refetchInterval: (query) => (query.state.data?.items.some((i) => i.mail?.status === 'pending') ? 3000 : false),
+  });
+}
+
+export function useSendInvitation(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<InvitationRecord>(`${employeePath(employeeId)}/invitations`, { method: 'POST' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.invitations(employeeId) }),
+  });
+}
+
+export function useRevokeInvitation(employeeId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (invitationId: string) => api<void>(`/api/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.invitations(employeeId) }),
+  });
+}
+
+/** Invites several employees at once (older open invitations of each are revoked). */
+export function useInviteEmployees() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (employeeIds: string[]) =>
+      api<Items<InvitationRecord>>('/api/invitations', { method: 'POST', body: { employeeIds } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.all }),
+  });
+}

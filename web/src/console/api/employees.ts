@@ -1,0 +1,65 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../shared/api/client';
+import { keys } from './keys';
+import type { Employee, EmployeeInput, EmployeeQuery, Paged } from '../../shared/api/types';
+
+export function useEmployees(query: EmployeeQuery) {
+  return useQuery({
+    queryKey: keys.employeeList(query),
+    queryFn: ({ signal }) =>
+      api<Paged<Employee>>('/api/employees', { query: { ...query }, signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useEmployee(id: string) {
+  return useQuery({
+    queryKey: keys.employee(id),
+    queryFn: ({ signal }) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { signal }),
+  });
+}
+
+/** Employees feed the dashboard counters and the organisation's employee counts too. */
+function useInvalidateEmployees() {
+  const qc = useQueryClient();
+  return () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: keys.employees }),
+      qc.invalidateQueries({ queryKey: keys.dashboard }),
+      qc.invalidateQueries({ queryKey: keys.companies }),
+      qc.invalidateQueries({ queryKey: keys.positions }),
+    ]);
+}
+
+export function useCreateEmployee() {
+  const invalidate = useInvalidateEmployees();
+  return useMutation({
+    mutationFn: (input: EmployeeInput) => api<Employee>('/api/employees', { method: 'POST', body: input }),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateEmployee(id: string) {
+  const qc = useQueryClient();
+  const invalidate = useInvalidateEmployees();
+  return useMutation({
+    mutationFn: (patch: Partial<EmployeeInput>) =>
+      api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    onSuccess: async (employee) => {
+      qc.setQueryData(keys.employee(id), employee);
+      await invalidate();
+    },
+  });
+}
+
+export function useDeleteEmployee() {
+  const qc = useQueryClient();
+  const invalidate = useInvalidateEmployees();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/employees/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: async (_data, id) => {
+      qc.removeQueries({ queryKey: keys.employee(id) });
+      await invalidate();
+    },
+  });
+}

@@ -1,0 +1,81 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { brandingKey } from '../../shared/api/branding';
+import { api } from '../../shared/api/client';
+import { keys } from './keys';
+import type { Paged, Settings, SettingsPatch } from '../../shared/api/types';
+
+// Outgoing mail, the SMTP test and the logo (see docs/sign-in-api.md, "Admin").
+
+export type MailStatus = 'pending' | 'sent' | 'failed';
+
+export interface Mail {
+  id: string;
+  kind: string;
+  relatedId: string | null;
+  toAddress: string;
+  subject: string;
+  status: MailStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  /** When the next attempt is due (pending mails only). */
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+}
+
+export type LogoContentType = 'image/png' | 'image/jpeg' | 'image/webp';
+export const LOGO_TYPES: LogoContentType[] = ['image/png', 'image/jpeg', 'image/webp'];
+export const MAX_LOGO_BYTES = 256 * 1024;
+
+/** Settings with the branding group, which GET /api/settings answers too. */
+export type SettingsWithBranding = Settings & { branding: { primaryColor: string; hasLogo: boolean } };
+export type SettingsPatchWithBranding = SettingsPatch & { branding?: { primaryColor?: string } };
+
+const mailKeys = {
+  all: ['mail'] as const,
+  list: (status: MailStatus | '', page: number, pageSize: number) => ['mail', 'list', status, page, pageSize] as const,
+};
+
+export function useMailList(query: { status: MailStatus | ''; page: number; pageSize: number }) {
+  return useQuery({
+    queryKey: mailKeys.list(query.status, query.page, query.pageSize),
+    queryFn: ({ signal }) => api<Paged<Mail>>('/api/mail', { signal, query }),
+    placeholderData: keepPreviousData,
+    // Pending mails change state on their own (the server's worker sends them).
+    refetchInterval: 15_000,
+  });
+}
+
+export function useRetryMail() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/mail/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: mailKeys.all }),
+  });
+}
+
+export function useSendTestMail() {
+  return useMutation({
+    mutationFn: (to: string) => api<void>('/api/settings/smtp/test', { method: 'POST', body: { to } }),
+  });
+}
+
+export function useUploadLogo() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (logo: { contentType: LogoContentType; base64: string }) => api<void>('/api/settings/logo', { method: 'PUT', body: logo }),
+    // Settings are marked stale without a refetch: the settings form resets to a new settings object
+    // and would drop unsaved edits. The logo block follows the public branding instead.
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: keys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: brandingKey })]),
+  });
+}
+
+export function useRemoveLogo() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>('/api/settings/logo', { method: 'DELETE' }),
+    // Settings are marked stale without a refetch: the settings form resets to a new settings object
+    // and would drop unsaved edits. The logo block follows the public branding instead.
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: keys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: brandingKey })]),
+  });
+}

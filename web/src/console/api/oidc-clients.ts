@@ -1,0 +1,101 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../shared/api/client';
+import type { Items } from '../../shared/api/types';
+
+/** OIDC relying parties and Entra EAM apps (src/sso/oidc, /api/oidc/clients). */
+export type OidcClientKind = 'web' | 'eam';
+export const OIDC_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export const OIDC_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'groups'] as const;
+export const OIDC_CLAIMS = ['email', 'name', 'groups', 'department', 'position', 'upn'] as const;
+
+export interface OidcClient {
+  id: string;
+  clientId: string;
+  name: string;
+  kind: OidcClientKind;
+  clientSecret: { set: boolean };
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  tokenEndpointAuthMethod: string;
+  scopes: string[];
+  claims: string[];
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+  backchannelLogoutUri: string | null;
+  initiateLoginUri: string | null;
+  firstParty: boolean;
+  eam: { tenantId: string; appId: string; jwksUrl: string } | null;
+  source: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OidcClientInput {
+  name: string;
+  kind: OidcClientKind;
+  clientId?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes?: string[];
+  tokenEndpointAuthMethod?: string;
+  scopes?: string[];
+  claims?: string[];
+  jwksUri?: string | null;
+  backchannelLogoutUri?: string | null;
+  initiateLoginUri?: string | null;
+  firstParty?: boolean;
+  eam?: { tenantId: string; appId: string; jwksUrl?: string } | null;
+}
+
+/** A client with its secret: answered on registration and rotation only. */
+export interface OidcClientWithSecret { client: OidcClient; clientSecret: string | null }
+export interface OidcInfo { issuer: string; discoveryUrl: string; eamRedirectUri: string }
+
+const clientsKey = ['oidc-clients'] as const;
+
+export function useOidcClients() {
+  return useQuery({
+    queryKey: clientsKey,
+    queryFn: ({ signal }) => api<Items<OidcClient>>('/api/oidc/clients', { signal }),
+    select: (data) => data.items,
+  });
+}
+
+export function useOidcInfo() {
+  return useQuery({ queryKey: [...clientsKey, 'info'], queryFn: ({ signal }) => api<OidcInfo>('/api/oidc/info', { signal }) });
+}
+
+export function useCreateOidcClient() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: OidcClientInput) => api<OidcClientWithSecret>('/api/oidc/clients', { method: 'POST', body: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+  });
+}
+
+export function useUpdateOidcClient() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: Omit<OidcClientInput, 'kind' | 'clientId'> }) =>
+      api<OidcClientWithSecret>(`/api/oidc/clients/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+  });
+}
+
+export function useRotateOidcSecret() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<OidcClientWithSecret>(`/api/oidc/clients/${encodeURIComponent(id)}/secret`, { method: 'POST', body: {} }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+  });
+}
+
+export function useDeleteOidcClient() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<void>(`/api/oidc/clients/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+  });
+}

@@ -1,0 +1,23 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../shared/api/client';
+import { keys } from './keys';
+import type { Settings, SettingsPatch } from '../../shared/api/types';
+
+export function useSettings() {
+  return useQuery({
+    queryKey: keys.settings,
+    queryFn: ({ signal }) => api<Settings>('/api/settings', { signal }),
+  });
+}
+
+export function useUpdateSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: SettingsPatch) => api<Settings>('/api/settings', { method: 'PATCH', body: patch }),
+    onSuccess: async (settings) => {
+      qc.setQueryData(keys.settings, settings);
+      // The header shows the organisation name and the profile page the TOTP policy.
+      await qc.invalidateQueries({ queryKey: keys.me });
+    },
+  });
+}

@@ -1,0 +1,145 @@
+import { Alert, Anchor, AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import {
+  IconApi,
+  IconCertificate,
+  IconBuilding,
+  IconChevronDown,
+  IconDashboard,
+  IconFingerprint,
+  IconKey,
+  IconListDetails,
+  IconLogout,
+  IconSettings,
+  IconShieldLock,
+  IconSitemap,
+  IconUser,
+  IconUsers,
+} from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
+import { useLogout } from '../api/auth';
+import { keys } from '../api/keys';
+import type { Me } from '../../shared/api/types';
+import { notifyError } from '../../shared/components/notify';
+
+const navItems = [
+  { to: '/', label: 'Dashboard', icon: IconDashboard },
+  { to: '/employees', label: 'Employees', icon: IconUsers },
+  { to: '/organisation', label: 'Organisation', icon: IconBuilding },
+  { to: '/admins', label: 'Admins', icon: IconShieldLock },
+  { to: '/api-keys', label: 'API keys', icon: IconKey },
+  { to: '/entra-passkeys', label: 'Entra passkeys', icon: IconFingerprint },
+  { to: '/audit', label: 'Audit log', icon: IconListDetails },
+  { to: '/settings', label: 'Settings', icon: IconSettings },
+  { to: '/settings/domains', label: 'Domains', icon: IconSitemap },
+  { to: '/oidc-clients', label: 'OIDC clients', icon: IconApi },
+  { to: '/saml', label: 'SAML & WS-Fed', icon: IconCertificate },
+];
+
+function isActive(pathname: string, to: string): boolean {
+  return to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`);
+}
+
+export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const { pathname } = useLocation();
+  const navigate = useNavigate();
+  const logout = useLogout();
+  const qc = useQueryClient();
+
+  const signOut = async () => {
+    try {
+      await logout.mutateAsync();
+    } catch (error) {
+      notifyError(error, 'Could not sign out');
+      return;
+    }
+    // Messages about the last session's actions do not belong on the sign-in page.
+    notifications.clean();
+    // Signed out first, so that /login shows its form instead of sending us back here.
+    qc.setQueryData(keys.me, null);
+    await navigate('/login', { replace: true });
+    qc.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.me[0] });
+  };
+
+  const mustEnrollTotp = me.settings.requireAdminTotp && !me.admin.totpEnabled;
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="lg"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <img src="/favicon.svg" alt="Tessera" width={26} height={26} />
+            <Text fw={600} size="lg" truncate data-testid="organisation-name">
+              {me.settings.organisationName}
+            </Text>
+          </Group>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <Button variant="subtle" color="gray" rightSection={<IconChevronDown size={14} />} leftSection={<IconUser size={16} />}>
+                {me.admin.email}
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Label>{me.admin.name}</Menu.Label>
+              <Menu.Item component={Link} to="/profile" leftSection={<IconUser size={14} />}>
+                My profile
+              </Menu.Item>
+              <Menu.Item onClick={() => void signOut()} leftSection={<IconLogout size={14} />}>
+                Sign out
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" aria-label="Main navigation">
+        <AppShell.Section grow component={ScrollArea}>
+          {navItems.map((item) => (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={item.label}
+              leftSection={<item.icon size={18} stroke={1.6} />}
+              active={isActive(pathname, item.to)}
+              aria-current={isActive(pathname, item.to) ? 'page' : undefined}
+              onClick={close}
+            />
+          ))}
+        </AppShell.Section>
+        <AppShell.Section pt="sm" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+          <NavLink
+            component="a"
+            href="/api/docs"
+            target="_blank"
+            rel="noopener"
+            label="API docs"
+            leftSection={<IconApi size={18} stroke={1.6} />}
+          />
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        {mustEnrollTotp && pathname !== '/profile' ? (
+          <Alert color="yellow" mb="lg" title="Two-factor authentication required">
+            Your organisation requires admins to use an authenticator app.{' '}
+            <Anchor component={Link} to="/profile">
+              Set it up in My profile
+            </Anchor>
+            .
+          </Alert>
+        ) : null}
+        {children}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,73 @@
+import { Alert, Button, Group, Stack } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from '../../shared/api/client';
+import { useTotpConfirm, useTotpSetup } from '../api/auth';
+import type { Admin } from '../../shared/api/types';
+import { CodeInput, isSixDigits } from '../../shared/components/CodeInput';
+import { TotpSecret } from '../../shared/components/TotpSecret';
+
+export interface TotpEnrollmentProps {
+  onEnrolled: (admin: Admin) => void;
+  /** Show a "Cancel" button that goes back to the "Set up authenticator app" button. */
+  cancellable?: boolean;
+}
+
+/**
+ * "Set up authenticator app": asks the server for a new secret, shows it as a QR code and as text
+ * ("Secret key"), then confirms with a first code ("Authentication code" + "Verify").
+ */
+export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollmentProps) {
+  const setup = useTotpSetup();
+  const confirm = useTotpConfirm();
+  const [code, setCode] = useState('');
+  const [touched, setTouched] = useState(false);
+
+  if (!setup.data) {
+    return (
+      <Stack>
+        {setup.isError ? <Alert color="red">{errorMessage(setup.error)}</Alert> : null}
+        <Group>
+          <Button onClick={() => setup.mutate()} loading={setup.isPending}>
+            Set up authenticator app
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
+
+  const { secret, qrDataUrl } = setup.data;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (!isSixDigits(code)) return;
+    confirm.mutate(code, { onSuccess: (result) => onEnrolled(result.admin) });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        <TotpSecret secret={secret} qrDataUrl={qrDataUrl} />
+        {confirm.isError ? <Alert color="red">{errorMessage(confirm.error)}</Alert> : null}
+        <CodeInput value={code} onChange={setCode} error={touched && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined} />
+        <Group>
+          <Button type="submit" loading={confirm.isPending}>
+            Verify
+          </Button>
+          {cancellable ? (
+            <Button
+              variant="default"
+              onClick={() => {
+                setup.reset();
+                confirm.reset();
+                setCode('');
+                setTouched(false);
+              }}
+            >
+              Cancel
+            </Button>
+          ) : null}
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,59 @@
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import { createTheme, MantineProvider, PasswordInput } from '@mantine/core';
+import { notifications, Notifications } from '@mantine/notifications';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { RouterProvider } from 'react-router-dom';
+import { ApiError, setUnauthorizedHandler } from '../shared/api/client';
+import { keys } from './api/keys';
+import { loginPath } from './components/RequireAuth';
+import { router } from './router';
+
+const theme = createTheme({
+  primaryColor: 'indigo',
+  defaultRadius: 'md',
+  components: {
+    // Mantine names the eye button "Toggle password visibility", which a label lookup for
+    // "Password" would also find; a name without that word keeps every password field unique.
+    PasswordInput: PasswordInput.extend({
+      defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide characters' } },
+    }),
+  },
+});
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache(),
+  mutationCache: new MutationCache(),
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      refetchOnWindowFocus: false,
+      // 4xx answers will not change by asking again.
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+    },
+    mutations: { retry: false },
+  },
+});
+
+// A 401 auth.required / auth.session_expired from any call: sign in again, then come back here.
+setUnauthorizedHandler((error) => {
+  const { pathname, search } = window.location;
+  if (pathname.startsWith('/login') || pathname.startsWith('/setup')) return;
+  queryClient.setQueryData(keys.me, null);
+  notifications.clean();
+  void router.navigate(loginPath(pathname + search, error.code === 'auth.session_expired'), { replace: true });
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      {/* Bottom-left, like desktop snackbars: clear of the header menu, page actions and Save buttons. */}
+      <Notifications position="bottom-left" />
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,89 @@
+import { Alert, Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useCreateAdmin } from '../../api/admins';
+import { errorMessage } from '../../../shared/api/client';
+import { notifySuccess } from '../../../shared/components/notify';
+
+const empty = { email: '', name: '', password: '' };
+
+/** "Add admin" dialog: Email, Full name, Initial password → "Create admin". */
+export function AddAdminModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const create = useCreateAdmin();
+  const [form, setForm] = useState(empty);
+  const [submitted, setSubmitted] = useState(false);
+
+  useEffect(() => {
+    if (opened) {
+      setForm(empty);
+      setSubmitted(false);
+      create.reset();
+    }
+    // Reset only when the dialog opens.
+  }, [opened]);
+
+  const errors = {
+    email: /^\S+@\S+\.\S+$/.test(form.email.trim()) ? undefined : 'Enter a valid e-mail address',
+    name: form.name.trim() ? undefined : 'Enter the admin’s name',
+    password: form.password ? undefined : 'Choose an initial password',
+  };
+  const valid = !errors.email && !errors.name && !errors.password;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (!valid) return;
+    create.mutate(
+      { email: form.email.trim(), name: form.name.trim(), password: form.password },
+      {
+        onSuccess: (admin) => {
+          notifySuccess(`${admin.email} can now sign in.`, 'Admin added');
+          onClose();
+        },
+      },
+    );
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Add admin" centered>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          {create.isError ? (
+            <Alert color="red" title="Could not add the admin">
+              {errorMessage(create.error)}
+            </Alert>
+          ) : null}
+          <TextInput
+            label="Email"
+            type="email"
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            error={submitted ? errors.email : undefined}
+            data-autofocus
+          />
+          <TextInput
+            label="Full name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={submitted ? errors.name : undefined}
+          />
+          <PasswordInput
+            label="Initial password"
+            description="Share it with the new admin over a safe channel; they can change it in My profile."
+            autoComplete="new-password"
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            error={submitted ? errors.password : undefined}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose} disabled={create.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              Create admin
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

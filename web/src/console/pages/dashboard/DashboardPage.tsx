@@ -1,0 +1,75 @@
+import { Anchor, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router-dom';
+import { useDashboard } from '../../api/dashboard';
+import { AuditTable } from '../../components/AuditTable';
+import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../../shared/components/QueryState';
+
+function Stat({ label, value, hint, color }: { label: string; value: number; hint?: string; color?: string }) {
+  const id = `stat-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <Paper withBorder p="md" radius="md" role="group" aria-labelledby={id}>
+      <Text id={id} size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {label}
+      </Text>
+      <Text fw={700} fz={28} c={color}>
+        {value}
+      </Text>
+      {hint ? (
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      ) : null}
+    </Paper>
+  );
+}
+
+export function DashboardPage() {
+  const dashboard = useDashboard();
+  const data = dashboard.data;
+
+  return (
+    <>
+      <PageHeader title="Dashboard" />
+      <QueryState query={dashboard} />
+      {data ? (
+        <Stack gap="xl">
+          <section aria-label="Employees">
+            <Title order={2} size="h4" mb="sm">
+              Employees
+            </Title>
+            <SimpleGrid cols={{ base: 2, md: 4 }}>
+              <Stat label="Total employees" value={data.employees.total} />
+              <Stat label="Active" value={data.employees.active} color="teal" />
+              <Stat label="Deactivated" value={data.employees.deactivated} color="yellow.7" />
+              <Stat label="Disabled" value={data.employees.disabled} color="red" />
+            </SimpleGrid>
+          </section>
+          <section aria-label="Access">
+            <Title order={2} size="h4" mb="sm">
+              Access
+            </Title>
+            <SimpleGrid cols={{ base: 2, md: 4 }}>
+              <Stat label="Admins" value={data.admins} />
+              <Stat label="Successful sign-ins today" value={data.signInsToday.success} color="teal" />
+              <Stat label="Failed sign-ins today" value={data.signInsToday.failure} color="red" />
+            </SimpleGrid>
+          </section>
+          <section aria-label="Recent events">
+            <Group justify="space-between" mb="sm">
+              <Title order={2} size="h4">
+                Recent events
+              </Title>
+              <Anchor component={Link} to="/audit" size="sm">
+                See all events
+              </Anchor>
+            </Group>
+            <Paper withBorder radius="md">
+              <AuditTable events={data.recentEvents.slice(0, 10)} />
+            </Paper>
+          </section>
+        </Stack>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import { Alert, Checkbox, Modal, Stack, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { errorMessage } from '../../../shared/api/client';
+import { useSaveDomain, type Domain, type DomainInput } from '../../api/directory';
+import { notifySuccess } from '../../../shared/components/notify';
+import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
+import { EntraDomainFields, emptyEntraValues, entraRequest, entraValuesFromSettings, type EntraFormValues } from '../entra-passkeys/EntraDomainFields';
+
+/** Add or edit a Microsoft Entra ID tenant. The client secret or certificate key is write-only. */
+export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain | null; opened: boolean; onClose: () => void }) {
+  const save = useSaveDomain();
+  const [name, setName] = useState(domain?.name ?? '');
+  const [entra, setEntra] = useState<EntraFormValues>(domain ? entraValuesFromSettings(domain.settings) : emptyEntraValues);
+  const [removeSecret, setRemoveSecret] = useState(false);
+  const sync = useDomainSyncValues(domain);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = () => {
+    setError(null);
+    const { settings, secret } = entraRequest(entra);
+    const input: DomainInput = {
+      name: name.trim(), ...sync.request(), settings,
+    };
+    if (removeSecret) input.secret = null;
+    else if (secret) input.secret = secret;
+    save.mutate({ id: domain?.id, input: domain ? input : { kind: 'entra', ...input } }, {
+      onSuccess: () => { notifySuccess(`${input.name} saved`, 'Domain saved'); onClose(); },
+      onError: (e) => setError(errorMessage(e)),
+    });
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={domain ? `Edit ${domain.name}` : 'Add Entra ID tenant'} size="xl">
+      <Stack gap="sm">
+        {error ? <Alert color="red" role="alert">{error}</Alert> : null}
+        <TextInput label="Domain" placeholder="contoso.onmicrosoft.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} />
+        {domain?.secret.set ? (
+          <Checkbox color="red" label="Remove the saved credential (stops every sync and rotation of this tenant)" checked={removeSecret} onChange={(e) => setRemoveSecret(e.currentTarget.checked)} />
+        ) : null}
+        <DomainSyncFields value={sync.values} onChange={sync.setValues} />
+        <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
+      </Stack>
+    </Modal>
+  );
+}

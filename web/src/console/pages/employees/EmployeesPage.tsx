@@ -1,0 +1,52 @@
+import { Button, Paper } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconPlus } from '@tabler/icons-react';
+import { useEmployees } from '../../api/employees';
+import { PageHeader } from '../../components/PageHeader';
+import { Pager } from '../../components/Pager';
+import { QueryState } from '../../../shared/components/QueryState';
+import { AddEmployeeModal } from './AddEmployeeModal';
+import { EmployeeFilters } from './EmployeeFilters';
+import { EmployeesTable } from './EmployeesTable';
+import { InviteSelectedButton, useSelection } from './InviteSelected';
+import { useEmployeeQuery } from './use-employee-query';
+
+export function EmployeesPage() {
+  const { query, setFilter, setFilters, clearFilters, toggleSort, setPage } = useEmployeeQuery();
+  const employees = useEmployees(query);
+  const [adding, { open, close }] = useDisclosure(false);
+  const selection = useSelection();
+
+  return (
+    <>
+      <PageHeader
+        title="Employees"
+        description={employees.data ? `${employees.data.total} ${employees.data.total === 1 ? 'employee' : 'employees'}` : undefined}
+        actions={
+          <>
+            <InviteSelectedButton selection={selection} />
+            <Button leftSection={<IconPlus size={16} />} onClick={open}>
+              Add employee
+            </Button>
+          </>
+        }
+      />
+      <EmployeeFilters query={query} setFilter={setFilter} setFilters={setFilters} clearFilters={clearFilters} />
+      <QueryState query={employees} />
+      {employees.data ? (
+        <Paper withBorder radius="md" p="xs" style={{ opacity: employees.isPlaceholderData ? 0.6 : 1 }}>
+          <EmployeesTable
+            employees={employees.data.items}
+            sort={query.sort}
+            order={query.order}
+            onSort={toggleSort}
+            selected={selection.selected}
+            onSelect={selection.toggle}
+          />
+          <Pager page={query.page} pageSize={query.pageSize} total={employees.data.total} onChange={setPage} />
+        </Paper>
+      ) : null}
+      <AddEmployeeModal opened={adding} onClose={close} />
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+import { Grid, Paper, Stack, Text, Title } from '@mantine/core';
+import {
+  useCompanies,
+  useCreateCompany,
+  useDeleteCompany,
+  useDeleteDepartment,
+  useDeletePosition,
+  usePositions,
+  useRenameCompany,
+  useRenameDepartment,
+  useRenamePosition,
+} from '../../api/organisation';
+import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
+import { NameDialog } from '../../../shared/components/NameDialog';
+import { notifyError, notifySuccess } from '../../../shared/components/notify';
+import { PageHeader } from '../../components/PageHeader';
+import { QueryState } from '../../../shared/components/QueryState';
+import { useLastDefined } from '../../../shared/components/use-last-defined';
+import { AddNameForm } from './AddNameForm';
+import { CompanyCard } from './CompanyCard';
+import { PositionsCard } from './PositionsCard';
+import { kindLabel, useOrgDialogs, type OrgTarget } from './use-org-dialogs';
+
+export function OrganisationPage() {
+  const companies = useCompanies();
+  const positions = usePositions();
+  const createCompany = useCreateCompany();
+  const rename = {
+    company: useRenameCompany(),
+    department: useRenameDepartment(),
+    position: useRenamePosition(),
+  };
+  const remove = {
+    company: useDeleteCompany(),
+    department: useDeleteDepartment(),
+    position: useDeletePosition(),
+  };
+  const { renaming, setRenaming, deleting, setDeleting } = useOrgDialogs();
+  const shownRename = useLastDefined(renaming);
+  const shownDelete = useLastDefined(deleting);
+
+  const addCompany = (name: string) =>
+    createCompany.mutateAsync(name).then(
+      () => notifySuccess(`Company ${name} added.`),
+      (error: unknown) => {
+        notifyError(error, 'Could not add the company');
+        throw error;
+      },
+    );
+
+  const startRename = (target: OrgTarget) => {
+    rename[target.kind].reset();
+    setRenaming(target);
+  };
+
+  const submitRename = (name: string) => {
+    if (!renaming) return;
+    rename[renaming.kind].mutate(
+      { id: renaming.id, name },
+      {
+        onSuccess: () => {
+          notifySuccess(`Renamed to ${name}.`);
+          setRenaming(null);
+        },
+      },
+    );
+  };
+
+  const confirmDelete = () => {
+    if (!deleting) return;
+    const target = deleting;
+    remove[target.kind].mutate(target.id, {
+      onSuccess: () => notifySuccess(`${target.name} was deleted.`),
+      onError: (error) => notifyError(error, `Could not delete the ${kindLabel[target.kind]}`),
+      onSettled: () => setDeleting(null),
+    });
+  };
+
+  return (
+    <>
+      <PageHeader title="Organisation" description="Companies, their departments, and positions." />
+      <Grid gap="xl">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Stack component="section" aria-labelledby="companies-title">
+            <Title order={2} size="h3" id="companies-title">
+              Companies
+            </Title>
+            <Paper withBorder radius="md" p="md">
+              <AddNameForm label="New company" buttonLabel="Add company" loading={createCompany.isPending} onAdd={addCompany} />
+            </Paper>
+            <QueryState query={companies} />
+            {companies.data?.length === 0 ? <Text c="dimmed">No companies yet.</Text> : null}
+            {companies.data?.map((company) => (
+              <CompanyCard key={company.id} company={company} onRename={startRename} onDelete={setDeleting} />
+            ))}
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Stack component="section" aria-labelledby="positions-title">
+            <Title order={2} size="h3" id="positions-title">
+              Positions
+            </Title>
+            <QueryState query={positions} />
+            {positions.data ? (
+              <PositionsCard positions={positions.data} onRename={startRename} onDelete={setDeleting} />
+            ) : null}
+          </Stack>
+        </Grid.Col>
+      </Grid>
+
+      <NameDialog
+        opened={renaming !== null}
+        title={shownRename ? `Rename ${kindLabel[shownRename.kind]}` : ''}
+        initialName={shownRename?.name}
+        loading={renaming ? rename[renaming.kind].isPending : false}
+        error={renaming ? rename[renaming.kind].error : null}
+        onSubmit={submitRename}
+        onClose={() => setRenaming(null)}
+      />
+      <ConfirmDialog
+        opened={deleting !== null}
+        title={shownDelete ? `Delete ${kindLabel[shownDelete.kind]}` : ''}
+        confirmLabel="Delete"
+        loading={deleting ? remove[deleting.kind].isPending : false}
+        onConfirm={confirmDelete}
+        onClose={() => setDeleting(null)}
+      >
+        {shownDelete
+          ? `Delete ${shownDelete.name}?` +
+            (shownDelete.employeeCount > 0
+              ? ` ${shownDelete.employeeCount} employee(s) still reference it, so the server may refuse.`
+              : ' This cannot be undone.')
+          : ''}
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,108 @@
+import { Alert, Anchor, Button, Center, Loader, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useSetup, useSetupStatus } from '../../api/auth';
+import { errorMessage } from '../../../shared/api/client';
+import { AuthCard } from '../../../shared/components/AuthCard';
+import { notifySuccess } from '../../../shared/components/notify';
+
+interface SetupForm {
+  token: string;
+  email: string;
+  name: string;
+  password: string;
+  confirm: string;
+}
+
+function validate(form: SetupForm): Partial<Record<keyof SetupForm, string>> {
+  const errors: Partial<Record<keyof SetupForm, string>> = {};
+  if (!form.token.trim()) errors.token = 'Paste the setup token printed by the server';
+  if (!/^\S+@\S+\.\S+$/.test(form.email.trim())) errors.email = 'Enter a valid e-mail address';
+  if (!form.name.trim()) errors.name = 'Enter your full name';
+  if (!form.password) errors.password = 'Choose a password';
+  if (form.confirm !== form.password) errors.confirm = 'Passwords do not match';
+  return errors;
+}
+
+/** First-run page: creates the first administrator with the one-time token from the setup link. */
+export function SetupPage() {
+  const [params] = useSearchParams();
+  const tokenFromLink = params.get('token') ?? '';
+  const status = useSetupStatus();
+  const setup = useSetup();
+  const navigate = useNavigate();
+  const [form, setForm] = useState<SetupForm>({ token: tokenFromLink, email: '', name: '', password: '', confirm: '' });
+  const [submitted, setSubmitted] = useState(false);
+  const errors = submitted ? validate(form) : {};
+
+  const field = (key: keyof SetupForm) => ({
+    value: form[key],
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [key]: e.currentTarget.value }),
+    error: errors[key],
+  });
+
+  if (status.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+
+  if (status.data && !status.data.needsSetup && !setup.isSuccess) {
+    return (
+      <AuthCard title="Tessera is already set up">
+        <Stack>
+          <Text>An administrator account already exists, so this setup link can no longer be used.</Text>
+          <Anchor component={Link} to="/login">
+            Sign in
+          </Anchor>
+        </Stack>
+      </AuthCard>
+    );
+  }
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (Object.keys(validate(form)).length > 0) return;
+    setup.mutate(
+      { token: form.token.trim(), email: form.email.trim(), name: form.name.trim(), password: form.password },
+      {
+        onSuccess: () => {
+          notifySuccess('Your administrator account is ready.', 'Welcome to Tessera');
+          navigate('/', { replace: true });
+        },
+      },
+    );
+  };
+
+  return (
+    <AuthCard title="Set up Tessera" subtitle="Create the first administrator account.">
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          {status.isError ? <Alert color="red">{errorMessage(status.error)}</Alert> : null}
+          {setup.isError ? (
+            <Alert color="red" title="Setup failed">
+              {errorMessage(setup.error)}
+            </Alert>
+          ) : null}
+          {tokenFromLink ? null : (
+            <TextInput
+              label="Setup token"
+              description="Open the setup link printed by the server, or paste its token here."
+              {...field('token')}
+            />
+          )}
+          <TextInput label="Email" type="email" autoComplete="username" {...field('email')} />
+          <TextInput label="Full name" autoComplete="name" {...field('name')} />
+          <PasswordInput label="Password" autoComplete="new-password" {...field('password')} />
+          <PasswordInput label="Confirm password" autoComplete="new-password" {...field('confirm')} />
+          <Button type="submit" loading={setup.isPending} fullWidth>
+            Create admin account
+          </Button>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,36 @@
+// Enrolment by invitation token (GET/POST /api/enroll/:token/...).
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../shared/api/client';
+import type { Credential, CredentialKind, Invitation, RegistrationCeremony } from '../../shared/api/sign-in-types';
+import type { TotpSetup } from '../../shared/api/types';
+import { register } from '../../shared/api/webauthn';
+
+const open = { allowUnauthenticated: true } as const;
+const base = (token: string) => `/api/enroll/${encodeURIComponent(token)}`;
+
+export function useInvitation(token: string) {
+  return useQuery({
+    queryKey: ['enroll', token],
+    queryFn: ({ signal }) => api<Invitation>(base(token), { ...open, signal }),
+    enabled: token !== '',
+    // The invitation is spent by enrolling: asking again would only say "already used".
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
+export async function enrollWithWebAuthn(token: string, kind: CredentialKind, name: string): Promise<Credential> {
+  const ceremony = await api<RegistrationCeremony>(`${base(token)}/webauthn/options`, { ...open, method: 'POST', body: { kind } });
+  const response = await register(ceremony);
+  const result = await api<{ credential: Credential }>(`${base(token)}/webauthn/verify`, {
+    ...open,
+    method: 'POST',
+    body: { ceremonyId: ceremony.ceremonyId, response, name },
+  });
+  return result.credential;
+}
+
+export const enrollTotpOptions = (token: string) => api<TotpSetup>(`${base(token)}/totp/options`, { ...open, method: 'POST' });
+
+export const enrollWithPassword = (token: string, password: string, totpCode: string) =>
+  api<{ status: 'ok' }>(`${base(token)}/password`, { ...open, method: 'POST', body: { password, totpCode } });

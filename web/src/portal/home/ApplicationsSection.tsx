@@ -1,0 +1,40 @@
+import { Anchor, Badge, Card, Group, Paper, SimpleGrid, Text, Title } from '@mantine/core';
+import { IconApps } from '@tabler/icons-react';
+import { useApplications } from '../api/portal';
+import { QueryState } from '../../shared/components/QueryState';
+
+/** "My applications": the SSO applications the employee may open. */
+export function ApplicationsSection() {
+  const applications = useApplications();
+  const items = applications.data?.items ?? [];
+  return (
+    <Paper withBorder radius="md" p="md" component="section" aria-labelledby="applications-title">
+      <Title order={2} size="h3" id="applications-title" mb="md">
+        My applications
+      </Title>
+      <QueryState query={applications} />
+      {applications.data && items.length === 0 ? (
+        <Group gap="sm" c="dimmed">
+          <IconApps size={20} aria-hidden />
+          <Text size="sm">No applications yet</Text>
+        </Group>
+      ) : null}
+      {items.length > 0 ? (
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="My applications">
+          {items.map((app) => (
+            <Card component="li" key={app.id} withBorder padding="sm" radius="md">
+              <Group justify="space-between" wrap="nowrap">
+                <Anchor href={app.url} fw={600} truncate>
+                  {app.name}
+                </Anchor>
+                <Badge variant="light" color="gray">
+                  {app.protocol}
+                </Badge>
+              </Group>
+            </Card>
+          ))}
+        </SimpleGrid>
+      ) : null}
+    </Paper>
+  );
+}
