@@ -78,7 +78,7 @@ describe('invitations and enrolment', () => {
   it('writes an invitation and its mail together: no invitation without its mail', async () => {
     const employee = await createEmployee(t);
     const broken = createInvitationService({
-      db: t.services.db, audit: t.services.audit, clock, settings: t.services.settings, config: t.services.config, renderMail: renderInvitationMail,
+      db: t.services.db, audit: t.services.audit, clock, settings: t.services.settings, config: t.services.config, renderMail: renderInvitationMail, employees: t.services.employees,
       mail: { enqueue: async () => { throw new Error('outbox unavailable'); }, statusForRelated: async () => new Map() },
     });
     await assert.rejects(broken.create(cliContext(), employee.id), /outbox unavailable/);

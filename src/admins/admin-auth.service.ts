@@ -9,7 +9,6 @@ import { checkWithLockout } from '../security/lockout.js';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.js';
 import { verifyTotp } from '../security/totp.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import * as settingsRepo from '../settings/settings.repository.js';
 import * as repo from './admin.repository.js';
 import { totpAad } from './admin.service.js';
 
@@ -123,7 +122,7 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     if ((await repo.countAdmins(db)) > 0) return undefined;
     const token = randomToken();
     const expiresAt = new Date(clock.now().getTime() + SETUP_TOKEN_HOURS * 3600_000).toISOString();
-    await settingsRepo.upsertSystemState(db, SETUP_TOKEN_KEY, { hash: sha256(token), expiresAt });
+    await settings.saveSystemState(SETUP_TOKEN_KEY, { hash: sha256(token), expiresAt });
     return token;
   }
 
@@ -133,14 +132,14 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     return db.transaction(async (tx) => {
       await repo.lockAdmins(tx);
       if ((await repo.countAdmins(tx)) > 0) throw new AppError('setup.not_needed', 'Tessera is already set up: sign in instead');
-      const stored = await settingsRepo.findSystemState<{ hash: string; expiresAt: string }>(tx, SETUP_TOKEN_KEY);
+      const stored = await settings.findSystemState<{ hash: string; expiresAt: string }>(SETUP_TOKEN_KEY, tx);
       if (!stored || !safeEqual(stored.hash, sha256(input.token)) || new Date(stored.expiresAt) <= clock.now()) {
         throw new AppError('setup.invalid_token', 'This setup link is not valid or has expired: restart the server or run `tessera admin create` for a new one');
       }
       if (problem) throw new AppError('admins.password_too_weak', problem);
       const admin = await repo.insertAdmin(tx, { email: input.email, name: input.name, passwordHash, source: 'setup' });
       const signedIn = (await repo.updateAdminById(tx, admin.id, { lastSignInAt: clock.now() }))!;
-      await settingsRepo.deleteSystemState(tx, SETUP_TOKEN_KEY);
+      await settings.deleteSystemState(SETUP_TOKEN_KEY, tx);
       await audit.record(asAdmin(ctx, admin), { action: 'setup.completed', target: target(admin) }, tx);
       return signedIn;
     });

@@ -1,7 +1,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import * as employeeRepo from '../employees/employee.repository.js';
+import type { EmployeeLookup, EmployeeRow } from '../employees/employee.service.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -16,7 +16,7 @@ import { credentialType } from './authn.schemas.js';
 import type { WebAuthnService } from './webauthn.service.js';
 
 export type SecondFactor = 'totp' | 'passkey';
-export type EmployeeRow = employeeRepo.EmployeeRow;
+export type { EmployeeRow };
 /** What the factor and credential functions need to know of an employee. */
 export type EmployeeIdentity = Pick<EmployeeRow, 'id' | 'email' | 'firstName' | 'lastName'>;
 
@@ -40,8 +40,8 @@ export type EmployeeAuthService = ReturnType<typeof createEmployeeAuthService>;
  * the reason. A disabled or deactivated employee is refused by every method, but only once the
  * first factor was right: before that, nothing tells such an account from an unknown one.
  */
-export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; settings: SettingsService; webauthn: WebAuthnService }) {
-  const { db, audit, sealer, clock, settings, webauthn } = deps;
+export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; settings: SettingsService; webauthn: WebAuthnService; employees: EmployeeLookup }) {
+  const { db, audit, sealer, clock, settings, webauthn, employees } = deps;
 
   const target = (e: EmployeeRow) => ({ type: 'employee', id: e.id, label: e.email });
   const asEmployee = (ctx: RequestContext, e: EmployeeRow): RequestContext => ({ ...ctx, actor: { type: 'employee', id: e.id, label: e.email } });
@@ -99,7 +99,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
 
   async function signInOptions(email?: string) {
     if (!email) return webauthn.startAuthentication({ purpose: 'sign_in', subjectType: 'employee' });
-    const employee = await employeeRepo.findEmployeeByEmail(db, email);
+    const employee = await employees.findByEmail(email);
     return webauthn.startAuthentication({ purpose: 'sign_in', subjectType: 'employee', subjectId: employee?.id ?? null, decoyFor: email });
   }
 
@@ -107,7 +107,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
   async function signInWithPasskey(ctx: RequestContext, ceremonyId: string, response: AuthenticationResponseJSON): Promise<{ employee: EmployeeRow; method: 'passkey' | 'security_key' }> {
     const { credential } = await auditedPasskey(ctx, 'passkey', null, () =>
       webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }));
-    const employee = await employeeRepo.findEmployeeById(db, credential.subjectId);
+    const employee = await employees.findById(credential.subjectId);
     if (!employee) {
       await failure(ctx, null, 'passkey', 'webauthn.credential_unknown');
       throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
@@ -124,7 +124,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
       await failure(ctx, null, 'password', 'method not allowed');
       throw new AppError('signin.method_not_allowed', 'Your organisation does not allow signing in with a password: use your passkey or security key');
     }
-    const employee = await employeeRepo.findEmployeeByEmail(db, email);
+    const employee = await employees.findByEmail(email);
     const auth = employee ? await repo.findEmployeeAuth(db, employee.id) : undefined;
     if (!employee || !auth?.passwordHash) {
       await verifyPassword(DUMMY_PASSWORD_HASH, password);
@@ -148,7 +148,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
 
   /** The second factor after a correct password. A code is accepted once (RFC 6238 §5.2). */
   async function signInWithTotp(ctx: RequestContext, employeeId: string, code: string): Promise<EmployeeRow> {
-    const employee = await employeeRepo.findEmployeeById(db, employeeId);
+    const employee = await employees.findById(employeeId);
     const auth = employee ? await repo.findEmployeeAuth(db, employee.id) : undefined;
     if (!employee || !auth?.totpSecret) throw new AppError('signin.stage_invalid', 'No authentication code is expected now: sign in with your password first');
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+totp');
@@ -175,7 +175,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
   }
 
   async function signInWithSecondFactorPasskey(ctx: RequestContext, employeeId: string, ceremonyId: string, response: AuthenticationResponseJSON): Promise<EmployeeRow> {
-    const employee = await employeeRepo.findEmployeeById(db, employeeId);
+    const employee = await employees.findById(employeeId);
     if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
     // A passkey cannot be guessed, so a failed ceremony (it throws) gives its attempt back; but the
     // step is inside the lockout, so that a locked account cannot finish a password sign-in this way.
@@ -207,7 +207,7 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     recordSignOut: (ctx: RequestContext, e: EmployeeRow) => audit.record(asEmployee(ctx, e), { action: 'employee.sign_out', target: target(e) }),
     /** The employee of a session: only an active one (a disabled employee's sessions end, and stay ended). */
     async findActiveEmployee(id: string): Promise<EmployeeRow | undefined> {
-      const e = await employeeRepo.findEmployeeById(db, id);
+      const e = await employees.findById(id);
       return e && isActive(e) ? e : undefined;
     },
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
-import * as employeeRepo from '../employees/employee.repository.js';
+import type { EmployeeLookup } from '../employees/employee.service.js';
 import { AppError } from '../lib/errors.js';
 import * as repo from './directory.repository.js';
 import type { DomainService } from './domain.service.js';
@@ -27,11 +27,11 @@ export type AccountDto = z.infer<typeof accountDto>;
 
 export type AccountService = ReturnType<typeof createAccountService>;
 
-export function createAccountService(deps: { db: Db; domains: DomainService }) {
-  const { db, domains } = deps;
+export function createAccountService(deps: { db: Db; domains: DomainService; employees: EmployeeLookup }) {
+  const { db, domains, employees } = deps;
   return {
     async listForEmployee(employeeId: string): Promise<AccountDto[]> {
-      if (!(await employeeRepo.findEmployeeById(db, employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
+      if (!(await employees.findById(employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
       const out: AccountDto[] = [];
       for (const a of await repo.findAccountsByEmployee(db, employeeId)) {
         const domain = await domains.get(a.domainId);

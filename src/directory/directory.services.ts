@@ -25,8 +25,8 @@ export function createDirectoryServices(deps: {
     domains,
     directorySync: createSyncService({ db, audit, clock, domains, employees: deps.employees, invitations: deps.invitations, nodeId }),
     domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, onStep: passwordFaultInjection() }),
-    directoryAccounts: createAccountService({ db, domains }),
-    hardwareKeys: createHardwareKeyService({ db, audit }),
+    directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
+    hardwareKeys: createHardwareKeyService({ db, audit, employees: deps.employees }),
     directoryNodeId: nodeId,
   };
 }

@@ -28,6 +28,9 @@ export function toEmployeeDto(e: repo.EmployeeWithRefs): EmployeeDto {
 const TRACKED = ['email', 'firstName', 'lastName', 'phone', 'companyId', 'departmentId', 'positionId', 'status'] as const;
 
 export type EmployeeService = ReturnType<typeof createEmployeeService>;
+export type { EmployeeRow, EmployeeWithRefs } from './employee.repository.js';
+/** What other features' services read of an employee: its row, in the caller's transaction when given. */
+export type EmployeeLookup = Pick<EmployeeService, 'findById' | 'findByEmail'>;
 
 export function createEmployeeService(deps: {
   db: Db; audit: AuditService; sessions: SessionService;
@@ -127,6 +130,9 @@ export function createEmployeeService(deps: {
 
   return {
     get: async (id: string) => toEmployeeDto(await get(id)),
+    /** The employee's row with its organisation names, or undefined (no audit, no error: for other services). */
+    findById: (id: string, tx: Executor = db) => repo.findEmployeeById(tx, id),
+    findByEmail: (email: string, tx: Executor = db) => repo.findEmployeeByEmail(tx, email),
     list: async (q: EmployeeQuery) => {
       const { items, total } = await repo.findEmployees(db, q);
       return { items: items.map(toEmployeeDto), total, page: q.page, pageSize: q.pageSize };

@@ -65,10 +65,10 @@ export function createServices(deps: CoreDeps) {
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
   const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
-  const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn });
+  const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn, employees });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
   const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });
-  const invitations = createInvitationService({ db, audit, clock, settings, config, mail, renderMail: renderInvitationMail });
+  const invitations = createInvitationService({ db, audit, clock, settings, config, mail, renderMail: renderInvitationMail, employees });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors });
   const portal = createPortalService({ audit });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.

@@ -1,7 +1,7 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { Db, Executor } from '../db/connection.js';
-import * as employeeRepo from '../employees/employee.repository.js';
+import type { EmployeeLookup, EmployeeRow } from '../employees/employee.service.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -23,7 +23,7 @@ export type RenderInvitationMail = (input: {
   publicUrl: string; firstName: string | null; link: string; expiresAt: Date;
 }) => { subject: string; text: string; html: string };
 
-export type EmployeeRow = employeeRepo.EmployeeRow;
+export type { EmployeeRow };
 
 export function invitationStatus(i: repo.InvitationRow, now: Date): InvitationStatus {
   if (i.usedAt) return 'used';
@@ -39,8 +39,8 @@ export type InvitationService = ReturnType<typeof createInvitationService>;
  * employee's open ones; the first successful enrolment uses it up. The invitation and its mail
  * are written in one transaction.
  */
-export function createInvitationService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Pick<Config, 'publicUrl'>; mail: InvitationMailer; renderMail: RenderInvitationMail }) {
-  const { db, audit, clock, settings, config, mail, renderMail } = deps;
+export function createInvitationService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Pick<Config, 'publicUrl'>; mail: InvitationMailer; renderMail: RenderInvitationMail; employees: EmployeeLookup }) {
+  const { db, audit, clock, settings, config, mail, renderMail, employees } = deps;
   const target = (i: { id: string }, e: { email: string }) => ({ type: 'invitation', id: i.id, label: e.email });
 
   async function toDtos(rows: repo.InvitationRow[]): Promise<InvitationDto[]> {
@@ -58,7 +58,7 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
   }
 
   async function activeEmployee(tx: Executor, employeeId: string): Promise<EmployeeRow> {
-    const employee = await employeeRepo.findEmployeeById(tx, employeeId);
+    const employee = await employees.findById(employeeId, tx);
     if (!employee) throw new AppError('employees.not_found', 'Employee was not found');
     if (employee.status !== 'active') throw new AppError('invitations.employee_inactive', `${employee.email} is ${employee.status}: activate the employee before inviting them`);
     return employee;
@@ -106,10 +106,10 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
     const ids = [...new Set(employeeIds)];
     const s = await invitationSettings();
     const rows = await db.transaction(async (tx) => {
-      const employees: EmployeeRow[] = [];
-      for (const id of ids) employees.push(await activeEmployee(tx, id));
+      const invitees: EmployeeRow[] = [];
+      for (const id of ids) invitees.push(await activeEmployee(tx, id));
       const created: repo.InvitationRow[] = [];
-      for (const e of employees) created.push((await createIn(ctx, tx, e, s)).invitation);
+      for (const e of invitees) created.push((await createIn(ctx, tx, e, s)).invitation);
       return created;
     });
     return toDtos(rows);
@@ -129,7 +129,7 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
       if (current.usedAt) throw new AppError('invitations.used', 'This invitation was already used: remove the employee\'s credentials instead');
       if (current.revokedAt) return;
       await repo.revokeInvitationById(tx, id, clock.now());
-      const employee = await employeeRepo.findEmployeeById(tx, current.employeeId);
+      const employee = await employees.findById(current.employeeId, tx);
       await audit.record(ctx, { action: 'invitation.revoked', target: target(current, employee ?? { email: current.employeeId }), details: { employee: current.employeeId } }, tx);
     });
   }
@@ -146,7 +146,7 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
     const invitation = await repo.findInvitationByTokenHash(db, sha256(token));
     if (!invitation) throw new AppError('invitations.not_found', 'This invitation link is not valid: check that you opened the whole link from the e-mail.');
     if (invitationStatus(invitation, clock.now()) !== 'open') throw refusal(invitation);
-    const employee = await employeeRepo.findEmployeeById(db, invitation.employeeId);
+    const employee = await employees.findById(invitation.employeeId);
     if (!employee) throw new AppError('invitations.not_found', 'This invitation link is not valid');
     if (employee.status !== 'active') throw new AppError('invitations.employee_inactive', 'This account is disabled. Contact your administrator.');
     return { invitation, employee };
@@ -156,7 +156,7 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
   async function consume(ctx: RequestContext, tx: Executor, invitation: repo.InvitationRow, employee: EmployeeRow): Promise<void> {
     const used = await repo.consumeInvitation(tx, invitation.id, clock.now());
     if (!used) throw refusal((await repo.findInvitationById(tx, invitation.id)) ?? invitation);
-    if ((await employeeRepo.findEmployeeById(tx, employee.id))?.status !== 'active') {
+    if ((await employees.findById(employee.id, tx))?.status !== 'active') {
       throw new AppError('invitations.employee_inactive', 'This account is disabled. Contact your administrator.');
     }
     await audit.record(ctx, { action: 'invitation.used', target: target(invitation, employee), details: { employee: employee.id } }, tx);
@@ -175,7 +175,7 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
     open,
     consume,
     async listForEmployee(employeeId: string): Promise<InvitationDto[]> {
-      if (!(await employeeRepo.findEmployeeById(db, employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
+      if (!(await employees.findById(employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
       return toDtos(await repo.findInvitationsByEmployee(db, employeeId));
     },
   };

@@ -1,5 +1,5 @@
 import type { AuditService } from '../audit/audit.service.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
@@ -79,6 +79,10 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
       return typeof sealed === 'string' ? sealer.open(sealed, secretAad(key)) : undefined;
     },
     invalidate: () => { cache = undefined; },
+    /** Internal server state that is not an admin setting (the first-admin setup token), in `tx` when given. */
+    findSystemState: <T>(key: string, tx: Executor = db) => repo.findSystemState<T>(tx, key),
+    saveSystemState: (key: string, value: unknown, tx: Executor = db) => repo.upsertSystemState(tx, key, value),
+    deleteSystemState: (key: string, tx: Executor = db) => repo.deleteSystemState(tx, key),
     async getLogo(): Promise<{ contentType: string; data: Buffer } | undefined> {
       const stored = (await repo.findAllSettings(db)).get(LOGO_KEY) as { contentType: string; base64: string } | undefined;
       return stored ? { contentType: stored.contentType, data: Buffer.from(stored.base64, 'base64') } : undefined;

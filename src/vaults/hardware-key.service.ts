@@ -1,11 +1,10 @@
-import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import { hardwareKeys } from './hardware-key.tables.js';
-import * as employeeRepo from '../employees/employee.repository.js';
+import type { EmployeeLookup } from '../employees/employee.service.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
+import * as repo from './hardware-key.repository.js';
 
 export const hardwareKeyDto = z.object({
   id: z.string().uuid(),
@@ -16,7 +15,7 @@ export const hardwareKeyDto = z.object({
 });
 export type HardwareKeyDto = z.infer<typeof hardwareKeyDto>;
 
-const toDto = (k: typeof hardwareKeys.$inferSelect): HardwareKeyDto => ({
+const toDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
   id: k.id, serial: k.serial, employeeId: k.employeeId, status: k.status as HardwareKeyDto['status'], createdAt: k.createdAt.toISOString(),
 });
 
@@ -26,11 +25,11 @@ export type HardwareKeyService = ReturnType<typeof createHardwareKeyService>;
  * The minimal hardware key record password rotation needs: an employee holds an active key. The
  * full key lifecycle (activation, suspension, wipe) builds on this table later.
  */
-export function createHardwareKeyService(deps: { db: Db; audit: AuditService }) {
-  const { db, audit } = deps;
+export function createHardwareKeyService(deps: { db: Db; audit: AuditService; employees: EmployeeLookup }) {
+  const { db, audit, employees } = deps;
 
   async function employeeOrThrow(id: string) {
-    const e = await employeeRepo.findEmployeeById(db, id);
+    const e = await employees.findById(id);
     if (!e) throw new AppError('employees.not_found', 'Employee was not found');
     return e;
   }
@@ -38,13 +37,13 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService }) 
   return {
     async listForEmployee(employeeId: string): Promise<HardwareKeyDto[]> {
       await employeeOrThrow(employeeId);
-      return (await db.select().from(hardwareKeys).where(eq(hardwareKeys.employeeId, employeeId)).orderBy(asc(hardwareKeys.createdAt))).map(toDto);
+      return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toDto);
     },
     async add(ctx: RequestContext, employeeId: string, serial: string): Promise<HardwareKeyDto> {
       const e = await employeeOrThrow(employeeId);
       try {
         return await db.transaction(async (tx) => {
-          const [row] = await tx.insert(hardwareKeys).values({ serial, employeeId, status: 'active' }).returning();
+          const row = await repo.insertHardwareKey(tx, { serial, employeeId, status: 'active' });
           await audit.record(ctx, { action: 'hardware_key.added', target: { type: 'employee', id: e.id, label: e.email }, details: { serial, key: row.id } }, tx);
           return toDto(row);
         });
@@ -56,7 +55,7 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService }) 
     async remove(ctx: RequestContext, employeeId: string, keyId: string): Promise<void> {
       const e = await employeeOrThrow(employeeId);
       await db.transaction(async (tx) => {
-        const [row] = await tx.delete(hardwareKeys).where(and(eq(hardwareKeys.id, keyId), eq(hardwareKeys.employeeId, employeeId))).returning();
+        const row = await repo.deleteHardwareKeyOfEmployee(tx, keyId, employeeId);
         if (!row) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
         await audit.record(ctx, { action: 'hardware_key.removed', target: { type: 'employee', id: e.id, label: e.email }, details: { serial: row.serial, key: row.id } }, tx);
       });
