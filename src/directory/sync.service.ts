@@ -6,7 +6,7 @@ import type { InvitationService } from '../invitations/invitation.service.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
-import { acquireLease, releaseLease, renewLease } from '../jobs/job-lease.js';
+import { acquireLease, releaseLease, renewLease } from '../jobs/job-lease.repository.js';
 import { DirectoryError, type DirectoryConnector } from './connector.js';
 import type { SyncRunDto } from './directory.schemas.js';
 import * as repo from './directory.repository.js';

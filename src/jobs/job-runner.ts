@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
-import { acquireLease, findLease, releaseLease } from './job-lease.js';
+import { acquireLease, findLease, releaseLease } from './job-lease.repository.js';
 
 export interface Job {
   /** Unique name; also the lease row's name. */

@@ -3,13 +3,12 @@ import 'reflect-metadata';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
-import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
-import { oidcSigningKeys } from './oidc.tables.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemContext } from '../../lib/context.js';
 import type { Sealer } from '../../security/sealing.js';
+import * as repo from './oidc-keys.repository.js';
 
 /**
  * Signing keys of the provider: one ES256 and one RS256 key in use (RS256 is what every relying
@@ -99,30 +98,28 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
     async ensureCurrent(): Promise<string[]> {
       const created: string[] = [];
       await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROTATION_LOCK})`);
+        await repo.lockKeyRotation(tx, ROTATION_LOCK);
         const now = clock.now();
         for (const alg of SIGNING_ALGS) {
-          const [current] = await tx.select().from(oidcSigningKeys)
-            .where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt)))
-            .orderBy(desc(oidcSigningKeys.createdAt)).limit(1);
+          const current = await repo.findCurrentSigningKey(tx, alg);
           if (current && now.getTime() - current.createdAt.getTime() < options.rotationDays * 86_400_000) continue;
           const key = await generate(alg);
-          await tx.insert(oidcSigningKeys).values({ ...key, createdAt: now });
+          await repo.insertSigningKey(tx, { ...key, createdAt: now });
           // The old key signs on until the new one has been published for the lead time.
-          if (current) await tx.update(oidcSigningKeys).set({ retiredAt: new Date(now.getTime() + leadMs) }).where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.createdAt, now)));
+          if (current) await repo.retireSigningKeysBefore(tx, alg, now, new Date(now.getTime() + leadMs));
           created.push(key.kid);
           await audit.record(systemContext(), { action: 'oidc.key_rotated', target: { type: 'oidc_signing_key', id: key.kid, label: alg }, details: { alg, retired: current?.kid ?? null } }, tx);
         }
-        await tx.delete(oidcSigningKeys).where(and(isNotNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.retiredAt, new Date(now.getTime() - options.retentionHours * 3_600_000))));
+        await repo.deleteSigningKeysRetiredBefore(tx, new Date(now.getTime() - options.retentionHours * 3_600_000));
         // Keys made before they carried a certificate get one (Entra reads keys from x5c only).
-        for (const row of await tx.select().from(oidcSigningKeys)) {
+        for (const row of await repo.findAllSigningKeys(tx)) {
           if (Array.isArray(row.publicJwk.x5c)) continue;
           const privateJwk = JSON.parse(sealer.open(row.privateJwk, privateJwkAad(row.kid))) as Record<string, unknown>;
           const x5c = await selfSignedX5c(privateJwk, row.alg as Alg, now);
-          await tx.update(oidcSigningKeys).set({
+          await repo.updateSigningKeyByKid(tx, row.kid, {
             publicJwk: { ...row.publicJwk, x5c },
             privateJwk: sealer.seal(JSON.stringify({ ...privateJwk, x5c }), privateJwkAad(row.kid)),
-          }).where(eq(oidcSigningKeys.kid, row.kid));
+          });
         }
       });
       return created;
@@ -137,7 +134,7 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
      */
     async privateJwks(): Promise<{ jwks: { keys: Record<string, unknown>[] }; version: string }> {
       const now = clock.now();
-      const rows = (await db.select().from(oidcSigningKeys).orderBy(desc(oidcSigningKeys.createdAt), asc(oidcSigningKeys.kid)))
+      const rows = (await repo.findSigningKeysNewestFirst(db, true))
         .sort((a, b) => keyRank(a, now) - keyRank(b, now));
       return {
         jwks: { keys: rows.map((r) => JSON.parse(sealer.open(r.privateJwk, privateJwkAad(r.kid))) as Record<string, unknown>) },
@@ -147,7 +144,7 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
 
     /** Public keys with their state, for the console/API (never the private half). */
     async list() {
-      const rows = await db.select().from(oidcSigningKeys).orderBy(desc(oidcSigningKeys.createdAt));
+      const rows = await repo.findSigningKeysNewestFirst(db);
       return rows.map((r) => ({ kid: r.kid, alg: r.alg, createdAt: r.createdAt.toISOString(), retiredAt: r.retiredAt?.toISOString() ?? null }));
     },
   };

@@ -158,6 +158,12 @@ function redisAdapter(model: string, redis: Redis, prefix: string, clock: Clock)
 }
 
 /** Grant ids of an employee's grants and tokens (for "revoke everything this employee holds"). */
+/** The payloads of an account's provider sessions (they name the clients and their `sid`s, for back-channel logout). */
+export async function findSessionPayloadsByAccount(tx: Executor, accountId: string): Promise<{ payload: Record<string, unknown> }[]> {
+  return tx.select({ payload: oidcModels.payload }).from(oidcModels)
+    .where(and(eq(oidcModels.model, 'Session'), eq(oidcModels.accountId, accountId)));
+}
+
 export async function findGrantIdsByAccount(tx: Executor, accountId: string): Promise<string[]> {
   const rows = await tx.selectDistinct({ grantId: oidcModels.grantId }).from(oidcModels)
     .where(and(eq(oidcModels.accountId, accountId), isNotNull(oidcModels.grantId)));

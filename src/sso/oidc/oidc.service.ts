@@ -1,15 +1,13 @@
 import crypto from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type Provider from 'oidc-provider';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
-import { oidcModels } from './oidc.tables.js';
 import type { Services } from '../../http/services.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemContext, type RequestContext } from '../../lib/context.js';
 import type { PortalApplication } from '../../portal/portal.service.js';
 import type { Sealer } from '../../security/sealing.js';
-import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, findGrantsByAccount, type createAdapterFactory } from './oidc.adapter.js';
+import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, findGrantsByAccount, findSessionPayloadsByAccount, type createAdapterFactory } from './oidc.adapter.js';
 import { createOidcClientService } from './oidc-client.service.js';
 import { createOidcKeysService, type OidcKeysOptions } from './oidc-keys.service.js';
 import { createEamVerifier } from './oidc.eam.js';
@@ -61,8 +59,7 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
    */
   async function revokeEmployee(tx: Executor, employeeId: string) {
     const grantIds = await findGrantIdsByAccount(tx, employeeId);
-    const sessions = await tx.select({ payload: oidcModels.payload }).from(oidcModels)
-      .where(and(eq(oidcModels.model, 'Session'), eq(oidcModels.accountId, employeeId)));
+    const sessions = await findSessionPayloadsByAccount(tx, employeeId);
     const targets = sessions.flatMap((s) => Object.entries((s.payload.authorizations ?? {}) as Record<string, { sid?: string }>)
       .filter(([, a]) => a.sid).map(([clientId, a]) => ({ clientId, sid: a.sid! })));
     const removed = await deleteByGrantIds(tx, grantIds);

@@ -2,14 +2,13 @@
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
-import { samlSigningKeys } from '../saml/saml.tables.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Sealer } from '../../security/sealing.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import { AppError } from '../../lib/errors.js';
 import { systemContext } from '../../lib/context.js';
+import * as repo from './signing-key.repository.js';
 import type { SigningKey } from './signature.js';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -47,7 +46,7 @@ export type SamlKeyStore = ReturnType<typeof createSamlKeyStore>;
  */
 export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock; audit: AuditService; commonName: string }) {
   const { db, sealer, clock, audit } = deps;
-  let cache: { at: number; rows: (typeof samlSigningKeys.$inferSelect)[] } | undefined;
+  let cache: { at: number; rows: repo.SamlSigningKeyRow[] } | undefined;
   const opened = new Map<string, crypto.KeyObject>();
   let creating: Promise<void> | undefined;
 
@@ -55,7 +54,7 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
     const id = crypto.randomUUID();
     const key = await generateSigningCertificate(deps.commonName, clock.now());
     await db.transaction(async (tx) => {
-      await tx.insert(samlSigningKeys).values({ id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
+      await repo.insertSigningKey(tx, { id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
       const fingerprint = new crypto.X509Certificate(key.certificate).fingerprint256;
       await audit.record(systemContext('saml'), { action: 'saml.key_created', target: { type: 'saml_key', id, label: fingerprint }, details: { activatesAt: activatesAt.toISOString() } }, tx);
     });
@@ -65,11 +64,11 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
   async function rows() {
     const now = clock.now();
     if (cache && now.getTime() - cache.at < CACHE_MS) return cache.rows;
-    let found = await db.select().from(samlSigningKeys).where(or(isNull(samlSigningKeys.retiresAt), gt(samlSigningKeys.retiresAt, now))).orderBy(asc(samlSigningKeys.activatesAt));
+    let found = await repo.findPublishedSigningKeys(db, now);
     if (!found.some((r) => r.activatesAt <= now)) {
       creating ??= insertKey(now).finally(() => { creating = undefined; });
       await creating;
-      found = await db.select().from(samlSigningKeys).where(or(isNull(samlSigningKeys.retiresAt), gt(samlSigningKeys.retiresAt, now))).orderBy(asc(samlSigningKeys.activatesAt));
+      found = await repo.findPublishedSigningKeys(db, now);
     }
     cache = { at: now.getTime(), rows: found };
     return found;
@@ -101,9 +100,9 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
       const previousRetiresAt = new Date(activatesAt.getTime() + opts.overlapDays * 86_400_000);
       // One rollover at a time: a second "next" key would leave SPs guessing which one comes.
       if ((await rows()).some((r) => r.activatesAt > now)) throw new AppError('saml.rollover_pending', 'A rollover is already under way: the next key is published and not yet signing');
-      await db.update(samlSigningKeys).set({ retiresAt: previousRetiresAt }).where(and(lte(samlSigningKeys.activatesAt, now), isNull(samlSigningKeys.retiresAt)));
+      await repo.retireActiveSigningKeys(db, now, previousRetiresAt);
       await insertKey(activatesAt);
-      const [next] = await db.select().from(samlSigningKeys).where(eq(samlSigningKeys.activatesAt, activatesAt));
+      const next = (await repo.findSigningKeyByActivation(db, activatesAt))!;
       return { nextKeyId: next.id, activatesAt, previousRetiresAt };
     },
     /** Forget cached rows (tests move the clock; a rollover on another node shows within CACHE_MS). */
