@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config/config.js';
 import { openDatabase, pgliteTemplatePath } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { domainCreate } from '../src/directory/directory.schemas.js';
-import { createServices } from '../src/http/services.js';
+import { createServices } from '../src/app/services.js';
 import { systemClock } from '../src/lib/clock.js';
 import { cliContext } from '../src/lib/context.js';
 import { masterKeyFromBytes } from '../src/security/master-key.js';

@@ -19,7 +19,7 @@ import { createConnector } from '../src/directory/connector-factory.js';
 import { domainCreate } from '../src/directory/directory.schemas.js';
 import { createEntraConnector } from '../src/directory/entra/entra-connector.js';
 import { entraSettings } from '../src/directory/entra/entra.schemas.js';
-import { createServices } from '../src/http/services.js';
+import { createServices } from '../src/app/services.js';
 import { systemClock } from '../src/lib/clock.js';
 import { cliContext } from '../src/lib/context.js';
 import { masterKeyFromBytes } from '../src/security/master-key.js';

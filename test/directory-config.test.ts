@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyDeclarativeConfig, DeclarativeConfigError } from '../src/config/declarative.js';
+import { applyDeclarativeConfig, DeclarativeConfigError } from '../src/app/declarative-config.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 
 /** `directory.domains` in the configuration file: created once, idempotent, secret by reference only. */

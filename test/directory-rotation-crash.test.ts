@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/server.js';
 import { createScratchPostgres } from './helpers/db.js';
 import { HttpClient } from './helpers/http.js';
 import { runCli, startServerProcess, type ServerProcess } from './helpers/server.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyDeclarativeConfig, DeclarativeConfigError } from '../src/config/declarative.js';
+import { applyDeclarativeConfig, DeclarativeConfigError } from '../src/app/declarative-config.js';
 import { cliContext } from '../src/lib/context.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { createClientCertificate, emulatorConnectorFactory, startEntraEmulator, type EntraEmulator } from './entra-emulator/index.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyDeclarativeConfig } from '../src/config/declarative.js';
+import { applyDeclarativeConfig } from '../src/app/declarative-config.js';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { createEmployee } from './helpers/signin.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildApp, type App } from '../src/http/app.js';
-import { createServices } from '../src/http/services.js';
+import { buildApp } from '../src/app/app.js';
+import type { App } from '../src/http/types.js';
+import { createServices } from '../src/app/services.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/lib/clock.js';
 import { masterKeyFromBytes } from '../src/security/master-key.js';

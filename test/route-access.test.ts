@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { guardDeps } from '../src/app/auth-subjects.js';
 import { installAuth, routeAccessList, type RouteAccess } from '../src/http/auth.js';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js';
@@ -187,13 +188,13 @@ describe('route declarations', () => {
     const t = await createTestApp();
     try {
       const app = Fastify();
-      installAuth(app, t.services);
+      installAuth(app, guardDeps(t.services));
       await assert.rejects(async () => {
         await app.register(async (scope) => { scope.get('/api/forgotten', async () => ({ secret: true })); });
         await app.ready();
       }, /GET \/api\/forgotten declares no access/);
       const outside = Fastify();
-      installAuth(outside, t.services);
+      installAuth(outside, guardDeps(t.services));
       await assert.rejects(async () => {
         await outside.register(async (scope) => { scope.get('/oops', { config: { access: 'admin' } }, async () => ({})); });
         await outside.ready();

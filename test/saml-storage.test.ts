@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
-import { createServices, type Services } from '../src/http/services.js';
+import { createServices, type Services } from '../src/app/services.js';
 import { cliContext } from '../src/lib/context.js';
 import { manualClock } from '../src/lib/clock.js';
 import { rotateSealedValues } from '../src/security/key-rotation.js';

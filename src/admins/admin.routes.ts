@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { adminDto, adminEmail, adminName, adminPassword } from './admin.dto.js';
+import type { AdminService } from './admin.service.js';
 
-export async function adminRoutes(app: App, services: Services) {
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type AdminRoutesDeps = { admins: AdminService };
+
+export async function adminRoutes(app: App, services: AdminRoutesDeps) {
   const tags = ['Admins'];
   app.get('/admins', { config: { access: 'admin' }, schema: { tags, response: { 200: listOf(adminDto), ...errors } } },
     async () => ({ items: await services.admins.list() }));

@@ -1,33 +1,25 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../http/types.js';
+import { signInAnswer, startAdminSession, type AdminSessionDeps } from './admin-session.js';
 import { clearSessionCookie, csrfTokenFor, requireAdmin, setSessionCookie } from '../http/auth.js';
 import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import type { Session } from '../sessions/session.service.js';
 import { settingsValues } from '../settings/settings.schemas.js';
 import { adminDto, adminEmail, adminName, adminPassword, toAdminDto } from './admin.dto.js';
 import type { AdminRow } from './admin.repository.js';
+import type { CredentialLimiter } from '../security/credential-limiter.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { AdminAuthService } from './admin-auth.service.js';
+import type { AdminService } from './admin.service.js';
+import type { CookieDeps } from '../http/auth.js';
 
-/** A half-signed-in session (password checked, second factor owed) lives only this long. */
-const PARTIAL_SESSION_SECONDS = 300;
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type AuthRoutesDeps = { adminAuth: AdminAuthService; admins: AdminService; credentialLimiter: CredentialLimiter; sessions: SessionService; settings: SettingsService } & CookieDeps & AdminSessionDeps;
 
-export const signInAnswer = z.object({ status: z.enum(['ok', 'totp_required', 'totp_enrollment_required']), admin: adminDto.optional() });
-
-/** Starts an admin session at `stage` and sets its cookie (also used by the passkey sign-in). */
-export async function startAdminSession(services: Services, request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) {
-  const s = await services.settings.get();
-  const full = stage === 'full';
-  const idleSeconds = full ? s.sessionIdleMinutes * 60 : PARTIAL_SESSION_SECONDS;
-  const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
-  // A new session id at every stage change prevents session fixation (OWASP ASVS 3.2.1).
-  if (request.auth?.kind === 'admin') await services.sessions.revoke(request.auth.session.id);
-  const { token } = await services.sessions.create({ subjectType: 'admin', subjectId: admin.id, stage, idleSeconds, absoluteSeconds, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
-  setSessionCookie(reply, services, token, absoluteSeconds);
-}
-
-export async function authRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { signInRateLimit: number }) {
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Console sign-in'];
   const startSession = (request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) => startAdminSession(services, request, reply, admin, stage);

@@ -7,12 +7,15 @@ import {
 import type { App } from '../http/types.js';
 import { requireAdmin } from '../http/auth.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { toAdminDto } from './admin.dto.js';
-import { signInAnswer, startAdminSession } from './auth.routes.js';
+import { signInAnswer, startAdminSession, type AdminSessionDeps } from './admin-session.js';
+import type { AdminPasskeyService } from './admin-passkey.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type PasskeyRoutesDeps = { adminPasskeys: AdminPasskeyService } & AdminSessionDeps;
 
 /** Console sign-in with a passkey, and the admin's own passkeys in the profile (docs/sign-in-api.md "Admin passkeys"). */
-export async function adminPasskeyRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, opts: { signInRateLimit: number }) {
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Console sign-in'];
 

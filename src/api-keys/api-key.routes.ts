@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { apiKeyDto, apiKeyScopes } from './api-key.service.js';
+import type { ApiKeyService } from './api-key.service.js';
 
-export async function apiKeyRoutes(app: App, services: Services) {
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type ApiKeyRoutesDeps = { apiKeys: ApiKeyService };
+
+export async function apiKeyRoutes(app: App, services: ApiKeyRoutesDeps) {
   const tags = ['API keys'];
   app.get('/api-keys', { config: { access: 'admin' }, schema: { tags, response: { 200: listOf(apiKeyDto), ...errors } } },
     async () => ({ items: await services.apiKeys.list() }));

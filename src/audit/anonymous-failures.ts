@@ -3,7 +3,7 @@ import type { RequestContext } from '../lib/context.js';
 import { addressKey } from '../security/client-address.js';
 import type { AuditAction } from './audit.actions.js';
 import { canonicalJson } from './audit-chain.js';
-import type { AuditEntry } from './audit.service.js';
+import type { AuditEntry } from './audit.actions.js';
 
 /**
  * Failures that anyone can cause at request speed (a made-up API key, a forged client secret, a

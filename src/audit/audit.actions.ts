@@ -113,3 +113,12 @@ export const auditActions = [
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
+
+/** One record to append to the audit log. */
+export interface AuditEntry {
+  action: AuditAction;
+  outcome?: 'success' | 'failure';
+  target?: { type: string; id: string | null; label?: string | null };
+  /** Never a secret: callers pass what was changed, not the values of secret fields. */
+  details?: Record<string, unknown>;
+}

@@ -2,30 +2,12 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, listOf, paged } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
-import type { AuditFilter, AuditRow } from './audit.repository.js';
+import type { AuditFilter } from './audit.repository.js';
+import { auditEventDto, toAuditDto } from './audit.schemas.js';
+import type { AuditService } from './audit.service.js';
 
-export const auditEventDto = z.object({
-  id: z.number().int(),
-  at: z.string(),
-  actorType: z.string(),
-  actorId: z.string().nullable(),
-  actorLabel: z.string().nullable(),
-  action: z.string(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  targetLabel: z.string().nullable(),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  outcome: z.enum(['success', 'failure']),
-  details: z.record(z.string(), z.unknown()),
-});
-
-export const toAuditDto = (r: AuditRow) => ({
-  id: r.id, at: r.at.toISOString(), actorType: r.actorType, actorId: r.actorId, actorLabel: r.actorLabel, action: r.action,
-  targetType: r.targetType, targetId: r.targetId, targetLabel: r.targetLabel, ip: r.ip, userAgent: r.userAgent,
-  outcome: r.outcome as 'success' | 'failure', details: r.details ?? {},
-});
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type AuditRoutesDeps = { audit: AuditService };
 
 /**
  * A time bound: ISO 8601 with an offset, in years 1 to 9999 once in UTC. PostgreSQL has no year 0
@@ -61,7 +43,7 @@ function csvCell(value: unknown): string {
 const EXPORT_LIMIT = 1_000_000;
 const EXPORT_BATCH = 1000;
 
-export async function auditRoutes(app: App, services: Services) {
+export async function auditRoutes(app: App, services: AuditRoutesDeps) {
   const tags = ['Audit log'];
   app.get('/audit', {
     config: { access: 'read' },

@@ -1,18 +1,12 @@
 import type { Db, Executor } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
-import type { AuditAction } from './audit.actions.js';
+import type { AuditEntry } from './audit.actions.js';
+
+export type { AuditEntry } from './audit.actions.js';
 import { createFailureAggregator, type AnonymousFailure } from './anonymous-failures.js';
 import { chainHash, GENESIS_HASH, storedFields } from './audit-chain.js';
 import * as repo from './audit.repository.js';
-
-export interface AuditEntry {
-  action: AuditAction;
-  outcome?: 'success' | 'failure';
-  target?: { type: string; id: string | null; label?: string | null };
-  /** Never a secret: callers pass what was changed, not the values of secret fields. */
-  details?: Record<string, unknown>;
-}
 
 export type AuditService = ReturnType<typeof createAuditService>;
 

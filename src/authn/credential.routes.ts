@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { credentialDto, toCredentialDto } from './authn.schemas.js';
+import type { EmployeeService } from '../employees/employee.service.js';
+import type { EmployeeFactorService } from './employee-factors.service.js';
+import type { CredentialService } from './credential.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type CredentialRoutesDeps = { credentials: CredentialService; employeeFactors: EmployeeFactorService; employees: EmployeeService };
 
 /** Admin: an employee's passkeys, security keys, password and TOTP (console, or an API key). */
-export async function employeeCredentialRoutes(app: App, services: Services) {
+export async function employeeCredentialRoutes(app: App, services: CredentialRoutesDeps) {
   const tags = ['Employees'];
 
   app.get('/employees/:id/credentials', {

@@ -1,9 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setEmployeeSessionCookie } from '../http/auth.js';
 import { AppError } from '../lib/errors.js';
-import type { Services } from '../http/services.js';
 import type { Session } from '../sessions/session.service.js';
 import type { EmployeeRow } from './employee-auth.service.js';
+import type { Clock } from '../lib/clock.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { CookieDeps } from '../http/auth.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type EmployeeSessionDeps = { clock: Clock; sessions: SessionService; settings: SettingsService } & CookieDeps;
 
 /** A half-signed-in employee session (password checked, second factor owed) lives only this long. */
 const PARTIAL_SESSION_SECONDS = 300;
@@ -30,7 +36,7 @@ export function sessionAuthentication(session: Session): SessionAuthentication |
  * session id at every stage change prevents session fixation (OWASP ASVS 3.2.1). The timeouts
  * are the admins' (settings sessionIdleMinutes, sessionAbsoluteHours).
  */
-export async function startEmployeeSession(request: FastifyRequest, reply: FastifyReply, services: Services, employee: EmployeeRow, stage: EmployeeStage, data: Record<string, unknown> = {}) {
+export async function startEmployeeSession(request: FastifyRequest, reply: FastifyReply, services: EmployeeSessionDeps, employee: EmployeeRow, stage: EmployeeStage, data: Record<string, unknown> = {}) {
   if (stage === 'full' && !data.authentication) throw new Error('a full employee session needs its authentication method');
   const s = await services.settings.get();
   const full = stage === 'full';
@@ -58,5 +64,5 @@ export const employeeContext = (request: FastifyRequest, employee: EmployeeRow) 
   ({ ...request.ctx, actor: { type: 'employee' as const, id: employee.id, label: employee.email } });
 
 /** Session data of a full sign-in made just now with `method`. */
-export const signedInWith = (services: Services, method: SignInMethod) =>
+export const signedInWith = (services: EmployeeSessionDeps, method: SignInMethod) =>
   ({ authentication: { method, time: Math.floor(services.clock.now().getTime() / 1000) } satisfies SessionAuthentication });

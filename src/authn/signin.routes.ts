@@ -3,17 +3,25 @@ import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { checkReturnTo, PORTAL_HOME } from '../lib/return-to.js';
 import { authenticationResponse, ceremonyId, employeeSummary, optionsAnswer, requestOptionsAnswer, toEmployeeSummary } from './authn.schemas.js';
 import { clearEmployeeSessionCookie, employeeContext, requireEmployee, signedInWith, startEmployeeSession } from './employee-session.js';
+import type { Config } from '../config/config.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { EmployeeAuthService } from './employee-auth.service.js';
+import type { EmployeeSessionDeps } from './employee-session.js';
+import type { CookieDeps } from '../http/auth.js';
+import type { CredentialLimiter } from '../security/credential-limiter.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type SigninRoutesDeps = { credentialLimiter: CredentialLimiter; config: Config; employeeAuth: EmployeeAuthService; sessions: SessionService } & EmployeeSessionDeps & CookieDeps;
 
 const signedIn = z.object({ status: z.enum(['ok']), employee: employeeSummary });
 const verifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
 const signInErrors = { ...errors, 429: errors[401] };
 
 /** The employee sign-in page's API (docs/sign-in-api.md "Sign-in"), used by every protocol's login. */
-export async function signInRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: { signInRateLimit: number }) {
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Employee sign-in'];
 

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { AppError } from '../lib/errors.js';
 import { errors, noContent } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { logoContentTypes, MAX_LOGO_BYTES } from './branding.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { BrandingService } from './branding.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type BrandingRoutesDeps = { branding: BrandingService; settings: SettingsService };
 
 const branding = z.object({
   organisationName: z.string(), primaryColor: z.string(), hasLogo: z.boolean(),
@@ -11,7 +15,7 @@ const branding = z.object({
   allowPasswordSignIn: z.boolean(),
 });
 
-export async function brandingRoutes(app: App, services: Services) {
+export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
   // Public: the sign-in pages and e-mails show them before anyone is signed in.
   app.get('/branding', {
     config: { access: 'public' },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { ensureRunDir } from '../db/data-dir-lock.js';
-import type { Runtime } from '../server.js';
+import type { Runtime } from '../app/server.js';
 import type { DataCommand } from './data-command.js';
 import { controlSocketPath, MAX_REQUEST_BYTES, readLines, requestSchema, socketAddress, type ControlMessage } from './control-protocol.js';
 import { describeError, type CommandOutput } from './io.js';

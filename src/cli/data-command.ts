@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { loadConfig } from '../config/config.js';
 import { DataDirLockedError, type AcquireOptions } from '../db/data-dir-lock.js';
-import { openRuntime, type Runtime } from '../server.js';
+import { openRuntime, type Runtime } from '../app/server.js';
 import { runThroughServer } from './control-client.js';
 import { controlSocketPath } from './control-protocol.js';
 import { processOutput, type CommandOutput } from './io.js';

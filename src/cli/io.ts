@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config.js';
-import { DeclarativeConfigError } from '../config/declarative.js';
+import { DeclarativeConfigError } from '../app/declarative-config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { AppError } from '../lib/errors.js';
 

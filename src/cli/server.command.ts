@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { readDeclarativeConfig } from '../config/declarative.js';
+import { readDeclarativeConfig } from '../app/declarative-config.js';
 import { describeOwner } from '../db/data-dir-lock.js';
-import { startServer } from '../server.js';
+import { startServer } from '../app/server.js';
 import { startControlServer } from './control-server.js';
 import { dataCommands } from './data-commands.js';
 import { out } from './io.js';

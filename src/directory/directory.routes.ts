@@ -2,10 +2,17 @@ import { z } from 'zod';
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errorBody, errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { directoryErrorCodes } from './connector.js';
 import { accountDto } from './account.service.js';
 import { domainCreate, domainDto, domainPatch, syncRunDto } from './directory.schemas.js';
+import type { CredentialLimiter } from '../security/credential-limiter.js';
+import type { DomainService } from './domain.service.js';
+import type { SyncService } from './sync.service.js';
+import type { PasswordService } from './password.service.js';
+import type { AccountService } from './account.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type DirectoryRoutesDeps = { directoryAccounts: AccountService; domainPasswords: PasswordService; directorySync: SyncService; domains: DomainService; credentialLimiter: CredentialLimiter };
 
 const withDirectoryErrors = { ...errors, 502: errorBody };
 const runParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() }).strict();
@@ -18,7 +25,7 @@ const testResult = z.object({
 const domainPassword = z.string().min(1).max(256);
 
 /** Directory domains, syncs, and domain passwords (admin API), and the employee's own password change (portal). */
-export async function directoryRoutes(app: App, services: Services, opts: { signInRateLimit: number } = { signInRateLimit: 30 }) {
+export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, opts: { signInRateLimit: number } = { signInRateLimit: 30 }) {
   const tags = ['Directory'];
   const { domains, directorySync, domainPasswords, directoryAccounts } = services;
 

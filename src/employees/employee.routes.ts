@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, paged } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { employeeCreate, employeeDto, employeePatch, employeeQuery } from './employee.schemas.js';
+import type { EmployeeService } from './employee.service.js';
 
-export async function employeeRoutes(app: App, services: Services) {
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type EmployeeRoutesDeps = { employees: EmployeeService };
+
+export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   const tags = ['Employees'];
   app.get('/employees', { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeDto), ...errors } } },
     async (request) => services.employees.list(request.query));

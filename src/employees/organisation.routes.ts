@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
+import type { OrganisationService } from './organisation.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OrganisationRoutesDeps = { organisation: OrganisationService };
 
 const name = z.object({ name: z.string().trim().min(1).max(120) }).strict();
 const department = z.object({ id: z.string().uuid(), name: z.string(), employeeCount: z.number().int() });
@@ -10,7 +13,7 @@ const position = z.object({ id: z.string().uuid(), name: z.string(), employeeCou
 const ref = z.object({ id: z.string().uuid(), name: z.string() });
 const ok = (r: { id: string; name: string }) => ({ id: r.id, name: r.name });
 
-export async function organisationRoutes(app: App, services: Services) {
+export async function organisationRoutes(app: App, services: OrganisationRoutesDeps) {
   const org = services.organisation;
   const tags = ['Organisation'];
   const noContent = { 204: z.null(), ...errors };

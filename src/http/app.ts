@@ -7,38 +7,39 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
 import { packageRoot } from '../lib/package-root.js';
 import { trustHops } from '../security/client-address.js';
-import { declareScopeAccess, installAuth } from './auth.js';
-import { installErrorHandler, sendError } from './error-handler.js';
+import { declareScopeAccess, installAuth, type GuardDeps } from './auth.js';
+import { installErrorHandler, sendError, type ErrorAnswer } from './error-handler.js';
 import { installTextGuard } from './text-guard.js';
-import { registerOidc } from '../sso/oidc/oidc.routes.js';
-import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
-import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
-import { registerRoutes } from './routes.js';
-import type { Services } from './services.js';
+import type { App } from './types.js';
 
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
-
-export interface BuildAppOptions {
-  services: Services;
+export interface HttpAppOptions {
+  config: Config;
+  /** What the route guard asks: API keys, sessions, the people behind them (src/http/auth.ts). */
+  guard: GuardDeps;
+  /** Hears of every refused change by a signed-in admin or an API key (the audit log). */
+  onRefused: (request: FastifyRequest, answer: ErrorAnswer) => Promise<void>;
+  /** For /readyz: the database engine when it is reachable and migrated, else why not. */
+  readiness: () => Promise<{ engine: string } | { problem: string }>;
   logger?: FastifyBaseLogger | boolean;
   /** Folder of the built console; defaults to dist/web in the package. */
   webRoot?: string;
-  /** Per-IP requests a minute on the sign-in endpoints. */
-  signInRateLimit?: number;
   /** Per-IP requests a minute on the whole API. */
   apiRateLimit?: number;
 }
 
-/** The HTTP application: plugins for infrastructure, then the feature routes. Tests build it too. */
-export async function buildApp(opts: BuildAppOptions): Promise<App> {
-  const { services } = opts;
-  const { config } = services;
+/**
+ * The HTTP infrastructure every feature's routes run in: parsers, security headers, rate limits,
+ * the route guard, the text guard, the error handler, the OpenAPI document, health, and the web
+ * pages. It knows no feature: the composition root (src/app/app.ts) registers their routes on it.
+ */
+export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; redis?: Redis }> {
+  const { config } = opts;
   const app = Fastify({
     loggerInstance: typeof opts.logger === 'object' ? opts.logger : undefined,
     logger: typeof opts.logger === 'boolean' ? opts.logger : undefined,
@@ -62,14 +63,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   // The API speaks JSON (and forms, for the protocol endpoints to come); a text body is refused
   // with 415 rather than handed to a route that declares no body.
   app.removeContentTypeParser('text/plain');
-  installErrorHandler(app as unknown as FastifyInstance, {
-    // A refused change is an admin action too: who tried what, and why it was refused.
-    onRefused: (request, answer) => services.audit.record(request.ctx, {
-      action: 'api.request_refused', outcome: 'failure',
-      target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` },
-      details: { status: answer.status, code: answer.code, message: answer.message },
-    }),
-  });
+  installErrorHandler(app as unknown as FastifyInstance, { onRefused: opts.onRefused });
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
@@ -111,11 +105,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
 
   // From here on every route must declare its access (src/http/auth.ts): the guard is attached as
   // routes are registered, and a route without a declaration stops the start.
-  installAuth(app as unknown as FastifyInstance, services);
+  installAuth(app as unknown as FastifyInstance, opts.guard);
   // NUL and lone surrogates answer 400 before validation, on the API and the protocol endpoints.
   installTextGuard(app as unknown as FastifyInstance);
-  // Anonymous-failure summaries still counted are written before the database closes.
-  app.addHook('onClose', async () => { await services.audit.close(); });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -139,24 +131,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
 
   app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-    try {
-      if (!(await services.isSchemaCurrent())) return sendError(reply, 503, 'internal.unavailable', 'Database migrations are not applied');
-      return { status: 'ready', database: services.database.engine };
-    } catch {
-      return sendError(reply, 503, 'internal.unavailable', 'Database is not reachable');
-    }
+    const state = await opts.readiness().catch(() => ({ problem: 'Database is not reachable' }));
+    if ('problem' in state) return sendError(reply, 503, 'internal.unavailable', state.problem);
+    return { status: 'ready', database: state.engine };
   });
 
-  await app.register(async (api) => registerRoutes(api, services, { signInRateLimit: opts.signInRateLimit ?? 30 }), { prefix: '/api' });
-  // OpenID Connect provider at PUBLIC_URL/oidc (src/sso/oidc).
-  await registerOidc(app, services, { redis });
-
-  // SAML 2.0 IdP at PUBLIC_URL/saml and WS-Federation at PUBLIC_URL/wsfed (src/sso/saml, src/sso/wsfed).
-  await samlProtocolRoutes(app, services);
-  await wsfedRoutes(app, services);
-
   await registerConsole(app, opts.webRoot ?? path.join(packageRoot(), 'dist', 'web'));
-  return app;
+  return { app, redis };
 }
 
 function decodedPath(url: string): string | undefined {

@@ -1,14 +1,8 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { AdminRow } from '../admins/admin.repository.js';
-import type { ApiKeyRow } from '../api-keys/api-key.repository.js';
-import type { ApiKeyScope } from '../api-keys/api-key.service.js';
-import type { EmployeeRow } from '../employees/employee.repository.js';
 import type { RequestContext } from '../lib/context.js';
-import type { Session } from '../sessions/session.service.js';
-import { CSRF_HEADER, csrfCookieName, isValidCsrf, renewCsrfCookie, requestSessions, type CsrfCookieNames } from './csrf.js';
 import { AppError } from '../lib/errors.js';
-import type { Services } from './services.js';
+import { CSRF_HEADER, csrfCookieName, isValidCsrf, renewCsrfCookie, requestSessions, type CsrfCookieNames } from './csrf.js';
 
 /**
  * Who may call a route. Every route declares one (`config: { access }`); a route without a
@@ -24,10 +18,42 @@ import type { Services } from './services.js';
 export const ACCESS_KINDS = ['public', 'partial', 'session', 'read', 'write', 'admin', 'employee', 'employee_partial'] as const;
 export type Access = (typeof ACCESS_KINDS)[number];
 
+/** What the guard needs of a session: whose it is and how far its sign-in got. */
+export interface GuardSession { id: string; subjectType: string; subjectId: string; stage: string }
+
+/**
+ * The people and keys the guard authenticates. This infrastructure knows them only by these
+ * shapes; the composition root (src/app/auth-subjects.ts) names the features' row types here, so
+ * that route handlers get the full rows without http/ importing any feature.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging
+export interface AuthSubjects {}
+type SubjectOf<K extends string, Fallback> = AuthSubjects extends { [P in K]: infer T } ? T : Fallback;
+export type AdminSubject = SubjectOf<'admin', { id: string; email: string }>;
+export type EmployeeSubject = SubjectOf<'employee', { id: string; email: string }>;
+export type ApiKeySubject = SubjectOf<'apiKey', { id: string; name: string; scope: string }>;
+export type SessionSubject = SubjectOf<'session', GuardSession>;
+
 export type Auth =
-  | { kind: 'admin'; admin: AdminRow; session: Session }
-  | { kind: 'api_key'; key: ApiKeyRow }
-  | { kind: 'employee'; employee: EmployeeRow; session: Session };
+  | { kind: 'admin'; admin: AdminSubject; session: SessionSubject }
+  | { kind: 'api_key'; key: ApiKeySubject }
+  | { kind: 'employee'; employee: EmployeeSubject; session: SessionSubject };
+
+/** What the guard asks of the features, wired by the composition root. */
+export interface GuardDeps {
+  config: { isSecure: boolean };
+  csrfKey: Buffer;
+  authenticateApiKey(secret: string): Promise<ApiKeySubject | undefined>;
+  resolveSession(token: string): Promise<{ session?: SessionSubject | null; expired: boolean }>;
+  findAdmin(id: string): Promise<AdminSubject | undefined>;
+  /** Only an active employee: a disabled one's sessions end, and stay ended. */
+  findActiveEmployee(id: string): Promise<EmployeeSubject | undefined>;
+  /** Counted per source and minute (src/audit/anonymous-failures.ts), never one row per request. */
+  recordAnonymousFailure(ctx: RequestContext, entry: { action: 'api_key.auth_failed' | 'api.csrf_refused'; details?: Record<string, unknown> }): void;
+}
+
+/** What setting a session cookie needs: whether cookies are Secure, and the CSRF key. */
+export interface CookieDeps { config: { isSecure: boolean }; csrfKey: Buffer }
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,7 +66,7 @@ declare module 'fastify' {
   }
 }
 
-const SCOPE_RANK: Record<ApiKeyScope, number> = { read: 1, write: 2, admin: 3 };
+const SCOPE_RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The decoration by which a plugin scope gives its routes an access (static files, API docs). */
 const DEFAULT_ACCESS = 'tesseraDefaultAccess';
@@ -86,7 +112,7 @@ export function declareScopeAccess(scope: FastifyInstance, access: Access) {
  * matches none and gets 404. It runs in onRequest, before the body is parsed or validated, so
  * anonymous input never reaches validators or the database; after the per-IP rate limit.
  */
-export function installAuth(app: FastifyInstance, services: Services) {
+export function installAuth(app: FastifyInstance, services: GuardDeps) {
   const names = cookieNames(services.config.isSecure);
 
   const routes: RouteAccess[] = [];
@@ -127,10 +153,10 @@ export function installAuth(app: FastifyInstance, services: Services) {
     const authorization = request.headers.authorization;
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const key = match ? await services.apiKeys.authenticate(match[1]) : undefined;
+      const key = match ? await services.authenticateApiKey(match[1]) : undefined;
       if (!key) {
         // Counted per source and minute: a stranger cannot grow the audit log at request speed.
-        services.audit.recordAnonymousFailure(request.ctx, { action: 'api_key.auth_failed', details: { path: request.routeOptions.url } });
+        services.recordAnonymousFailure(request.ctx, { action: 'api_key.auth_failed', details: { path: request.routeOptions.url } });
         throw new AppError('auth.invalid_api_key', 'The API key is not valid, revoked or expired');
       }
       request.auth = { kind: 'api_key', key };
@@ -138,10 +164,10 @@ export function installAuth(app: FastifyInstance, services: Services) {
       return;
     }
     if (audience === 'employee') {
-      const found = await sessionSubject(request, names.employee, 'employee', (id) => services.employeeAuth.findActiveEmployee(id));
+      const found = await sessionSubject(request, names.employee, 'employee', (id) => services.findActiveEmployee(id));
       if (found) request.auth = { kind: 'employee', employee: found.subject, session: found.session };
     } else {
-      const found = await sessionSubject(request, names.admin, 'admin', (id) => services.admins.findById(id));
+      const found = await sessionSubject(request, names.admin, 'admin', (id) => services.findAdmin(id));
       if (found) request.auth = { kind: 'admin', admin: found.subject, session: found.session };
     }
   }
@@ -149,10 +175,10 @@ export function installAuth(app: FastifyInstance, services: Services) {
   /** The live session behind a cookie and the person it belongs to; a full session sets the actor. */
   async function sessionSubject<T extends { id: string; email: string }>(
     request: FastifyRequest, cookie: string, subjectType: 'admin' | 'employee', load: (id: string) => Promise<T | undefined>,
-  ): Promise<{ subject: T; session: Session } | undefined> {
+  ): Promise<{ subject: T; session: SessionSubject } | undefined> {
     const token = request.cookies[cookie];
     if (!token) return undefined;
-    const { session, expired } = await services.sessions.resolve(token);
+    const { session, expired } = await services.resolveSession(token);
     request.sessionExpired = expired;
     if (!session || session.subjectType !== subjectType) return undefined;
     const subject = await load(session.subjectId);
@@ -167,7 +193,7 @@ export function installAuth(app: FastifyInstance, services: Services) {
     const header = request.headers[CSRF_HEADER];
     if (!isValidCsrf(services.csrfKey, requestSessions(request, names), request.cookies[names.csrf], typeof header === 'string' ? header : undefined)) {
       // A signed-in admin's refusal is audited by the error handler; a stranger's is only counted.
-      if (request.ctx.actor.type === 'anonymous') services.audit.recordAnonymousFailure(request.ctx, { action: 'api.csrf_refused', details: { route: `${request.method} ${request.routeOptions.url}` } });
+      if (request.ctx.actor.type === 'anonymous') services.recordAnonymousFailure(request.ctx, { action: 'api.csrf_refused', details: { route: `${request.method} ${request.routeOptions.url}` } });
       throw new AppError('auth.csrf_invalid', 'Missing or invalid CSRF token: reload the page');
     }
   }
@@ -188,7 +214,7 @@ function authorize(request: FastifyRequest, access: Access) {
   if (auth.kind === 'employee') throw new AppError('auth.required', 'Sign in first');
   if (auth.kind === 'api_key') {
     if (access === 'partial' || access === 'session') throw new AppError('auth.forbidden', 'This action is only available in the console');
-    if (SCOPE_RANK[auth.key.scope as ApiKeyScope] < SCOPE_RANK[access]) throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);
+    if ((SCOPE_RANK[auth.key.scope] ?? 0) < SCOPE_RANK[access]) throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);
     return;
   }
   if (access === 'partial') return;
@@ -196,7 +222,7 @@ function authorize(request: FastifyRequest, access: Access) {
 }
 
 /** The signed-in admin of a console route (access 'session' or 'partial'). */
-export function requireAdmin(request: FastifyRequest): { admin: AdminRow; session: Session } {
+export function requireAdmin(request: FastifyRequest): { admin: AdminSubject; session: SessionSubject } {
   if (request.auth?.kind !== 'admin') throw new AppError('auth.required', 'Sign in first');
   return request.auth;
 }
@@ -207,32 +233,32 @@ const sessionCookieOptions = (isSecure: boolean) => ({ path: '/', httpOnly: true
  * Session cookies are set and cleared only here, each time with a new CSRF token bound to the
  * sessions the browser holds next: a token from before a sign-in or sign-out is worthless after it.
  */
-export function setSessionCookie(reply: FastifyReply, services: Services, token: string, maxAgeSeconds: number) {
+export function setSessionCookie(reply: FastifyReply, services: CookieDeps, token: string, maxAgeSeconds: number) {
   const { isSecure } = services.config;
   reply.setCookie(sessionCookieName(isSecure), token, { ...sessionCookieOptions(isSecure), maxAge: maxAgeSeconds });
   renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { admin: token });
 }
 
-export function clearSessionCookie(reply: FastifyReply, services: Services) {
+export function clearSessionCookie(reply: FastifyReply, services: CookieDeps) {
   const { isSecure } = services.config;
   reply.clearCookie(sessionCookieName(isSecure), sessionCookieOptions(isSecure));
   renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { admin: null });
 }
 
-export function setEmployeeSessionCookie(reply: FastifyReply, services: Services, token: string, maxAgeSeconds: number) {
+export function setEmployeeSessionCookie(reply: FastifyReply, services: CookieDeps, token: string, maxAgeSeconds: number) {
   const { isSecure } = services.config;
   reply.setCookie(employeeSessionCookieName(isSecure), token, { ...sessionCookieOptions(isSecure), maxAge: maxAgeSeconds });
   renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { employee: token });
 }
 
-export function clearEmployeeSessionCookie(reply: FastifyReply, services: Services) {
+export function clearEmployeeSessionCookie(reply: FastifyReply, services: CookieDeps) {
   const { isSecure } = services.config;
   reply.clearCookie(employeeSessionCookieName(isSecure), sessionCookieOptions(isSecure));
   renewCsrfCookie(reply, services.csrfKey, cookieNames(isSecure), isSecure, { employee: null });
 }
 
 /** The CSRF token for the sessions this request carries: the current one when still valid. */
-export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply, services: Services): string {
+export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply, services: CookieDeps): string {
   const { isSecure } = services.config;
   const names = cookieNames(isSecure);
   const existing = request.cookies[names.csrf];

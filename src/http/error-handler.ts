@@ -12,7 +12,7 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'request.validation_failed',
 };
 
-interface ErrorAnswer { status: number; code: string; message: string; details?: unknown }
+export interface ErrorAnswer { status: number; code: string; message: string; details?: unknown }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message, ...(details !== undefined ? { details } : {}) } });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidTextReason } from '../lib/text.js';
-import { sendErrorPage } from '../sso/sso-pages.js';
+import { sendErrorPage } from './pages.js';
 import { AppError } from '../lib/errors.js';
 
 /**

@@ -4,13 +4,18 @@ import { ceremonyId, credentialType, credentialDto, credentialKinds, credentialN
 import { signedInWith, startEmployeeSession } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { enrolmentDto, enrolStepParams, enrolTokenParams } from './invitation.schemas.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { EnrolmentService } from './enrolment.service.js';
+import type { EmployeeSessionDeps } from '../authn/employee-session.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type EnrollRoutesDeps = { enrolment: EnrolmentService; settings: SettingsService } & EmployeeSessionDeps;
 
 const linkErrors = { ...errors, 410: errors[404] };
 
 /** The enrolment page's API (docs/sign-in-api.md "Invitations and enrolment"), authorised by the link's token. */
-export async function enrollRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: { signInRateLimit: number }) {
   const tags = ['Enrolment'];
   const config = { access: 'public' as const, rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } };
 

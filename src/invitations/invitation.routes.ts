@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { invitationDto } from './invitation.schemas.js';
+import type { InvitationService } from './invitation.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type InvitationRoutesDeps = { invitations: InvitationService };
 
 /** Admin: invitations by e-mail (console, or an API key of scope write). The link is only ever in the mail. */
-export async function invitationRoutes(app: App, services: Services) {
+export async function invitationRoutes(app: App, services: InvitationRoutesDeps) {
   const tags = ['Invitations'];
 
   app.get('/employees/:id/invitations', {

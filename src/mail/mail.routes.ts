@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errorBody, errors, idParams, noContent, paged } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { mailDto, mailStatuses } from './mail.service.js';
+import type { MailService } from './mail.service.js';
 
-export async function mailRoutes(app: App, services: Services) {
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type MailRoutesDeps = { mail: MailService };
+
+export async function mailRoutes(app: App, services: MailRoutesDeps) {
   app.post('/settings/smtp/test', {
     config: { access: 'admin' },
     schema: {

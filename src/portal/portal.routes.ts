@@ -7,14 +7,22 @@ import {
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
+import type { CredentialService } from '../authn/credential.service.js';
+import type { EmployeeFactorService } from '../authn/employee-factors.service.js';
+import type { WebAuthnService } from '../authn/webauthn.service.js';
+import type { CredentialLimiter } from '../security/credential-limiter.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { PortalService } from './portal.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type PortalRoutesDeps = { credentialLimiter: CredentialLimiter; credentials: CredentialService; employeeFactors: EmployeeFactorService; portal: PortalService; settings: SettingsService; webauthn: WebAuthnService };
 
 const signInDto = z.object({ at: z.string(), method: z.string().nullable(), outcome: z.enum(['success', 'failure']), ip: z.string().nullable(), userAgent: z.string().nullable() });
 const applicationDto = z.object({ id: z.string(), name: z.string(), url: z.string(), protocol: z.string() });
 const totpSetup = z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() });
 
 /** The user portal's API (docs/sign-in-api.md "Portal"): a signed-in employee's own sign-in methods. */
-export async function portalRoutes(app: App, services: Services, opts: { signInRateLimit: number }) {
+export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: { signInRateLimit: number }) {
   const tags = ['User portal'];
   const access = 'employee' as const;
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };

@@ -1,9 +1,12 @@
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { settingsPatch, settingsResponse } from './settings.schemas.js';
+import type { SettingsService } from './settings.service.js';
 
-export async function settingsRoutes(app: App, services: Services) {
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type SettingsRoutesDeps = { settings: SettingsService };
+
+export async function settingsRoutes(app: App, services: SettingsRoutesDeps) {
   const tags = ['Settings'];
   app.get('/settings', { config: { access: 'admin' }, schema: { tags, response: { 200: settingsResponse, ...errors } } },
     async () => services.settings.getResponse());

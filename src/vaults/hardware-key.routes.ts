@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import type { Services } from '../http/services.js';
 import { hardwareKeyDto } from './hardware-key.service.js';
+import type { HardwareKeyService } from './hardware-key.service.js';
 
-export async function hardwareKeyRoutes(app: App, services: Services) {
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type HardwareKeyRoutesDeps = { hardwareKeys: HardwareKeyService };
+
+export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDeps) {
   const tags = ['Hardware keys'];
   app.get('/employees/:id/hardware-keys', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(hardwareKeyDto), ...errors } } },
     async (request) => ({ items: await services.hardwareKeys.listForEmployee(request.params.id) }));

@@ -1,5 +1,6 @@
-import { buildApp, type App } from '../../src/http/app.js';
-import { createServices, type Services } from '../../src/http/services.js';
+import { buildApp } from '../../src/app/app.js';
+import type { App } from '../../src/http/types.js';
+import { createServices, type Services } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/config.js';
 import { manualClock, systemClock, type Clock } from '../../src/lib/clock.js';
 import { masterKeyFromBytes } from '../../src/security/master-key.js';

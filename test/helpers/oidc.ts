@@ -1,8 +1,9 @@
 /** OIDC test helpers: the real app listening on localhost, a signed-in employee, a redirect-walking browser. */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { buildApp, type App } from '../../src/http/app.js';
-import { createServices, type Services } from '../../src/http/services.js';
+import { buildApp } from '../../src/app/app.js';
+import type { App } from '../../src/http/types.js';
+import { createServices, type Services } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/config.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
 import { cliContext } from '../../src/lib/context.js';

@@ -3,8 +3,11 @@ import { pairingStates } from './entra.constants.js';
 import { employeeContext, requireEmployee } from '../../authn/employee-session.js';
 import type { App } from '../../http/types.js';
 import { errors, listOf, noContent } from '../../http/schemas.js';
-import type { Services } from '../../http/services.js';
 import { attestationBody, creationOptionsDto, entraPasskeyDto, pairingDto, refreshSummary } from './entra-passkey.schemas.js';
+import type { EntraPasskeyService } from './entra-passkey.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type EntraPasskeyRoutesDeps = { entraPasskeys: EntraPasskeyService };
 
 /** A domain by id or name; an employee by id or e-mail (so that scripts and the CLI can name them). */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,7 +22,7 @@ const employeeParams = z.object({ domain: domainParam, employee: employeeParam }
  * command, a future mobile app) calls options → authenticator → attestation with an API key of
  * scope write; see docs/entra-passkeys-api.md.
  */
-export async function entraPasskeyRoutes(app: App, services: Services) {
+export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesDeps) {
   const tags = ['Entra passkeys'];
   app.get('/entra/:domain/pairings', {
     config: { access: 'read' },

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
-import type { Services } from '../../http/services.js';
 import { clientCreate, clientDto, clientPatch, clientWithSecret } from './oidc-client.schemas.js';
-import { oidcGrantRoutes } from './oidc-grant.routes.js';
+import type { Config } from '../../config/config.js';
+import type { OidcService } from './oidc.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OidcClientRoutesDeps = { config: Config; oidc: OidcService };
 
 const signingKey = z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() });
 
@@ -12,7 +15,7 @@ const signingKey = z.object({ kid: z.string(), alg: z.string(), createdAt: z.str
  * is a credential: whoever registers one can sign employees in to it). Secrets are answered once,
  * on creation and rotation; afterwards only `{"set": true}`.
  */
-export async function oidcClientRoutes(app: App, services: Services) {
+export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps) {
   const tags = ['OIDC clients'];
   const { clients } = services.oidc;
 
@@ -56,5 +59,4 @@ export async function oidcClientRoutes(app: App, services: Services) {
       return { issuer, discoveryUrl: `${issuer}/.well-known/openid-configuration`, eamRedirectUri: 'https://login.microsoftonline.com/common/federation/externalauthprovider' };
     });
 
-  await oidcGrantRoutes(app, services);
 }

@@ -6,12 +6,22 @@ import * as employeeRepo from '../../employees/employee.repository.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
 import { hmac, safeEqual } from '../../security/tokens.js';
 import type { App } from '../../http/types.js';
-import type { Services } from '../../http/services.js';
 import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor, essentialAcrs } from './oidc.claims.js';
 import { EAM_HINT_PARAM, EamHintError, type EamEmployee, type EamSettings } from './oidc.eam.js';
 import { clientExtras } from './oidc.provider.js';
 import { esc, page } from './oidc.views.js';
 import { signInRedirect } from '../sso-session.js';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { Db } from '../../db/connection.js';
+import type { Clock } from '../../lib/clock.js';
+import type { OidcService } from './oidc.service.js';
+import type { CookieDeps } from '../../http/auth.js';
+import type { Config } from '../../config/config.js';
+import type { SessionService } from '../../sessions/session.service.js';
+import type { OidcViewsDeps } from './oidc.views.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OidcInteractionRoutesDeps = { sessions: SessionService; config: Config; audit: AuditService; clock: Clock; csrfKey: Buffer; db: Db; oidc: OidcService } & CookieDeps & OidcViewsDeps;
 
 /**
  * The login and consent steps of an authorization request (oidc-provider "interactions"):
@@ -27,7 +37,7 @@ import { signInRedirect } from '../sso-session.js';
 /** Marks, per interaction, that it sent the employee to sign in (and ended any older session). */
 const REAUTH_COOKIE = 'tessera_oidc_reauth';
 
-export async function oidcInteractionRoutes(app: App, services: Services, getProvider: () => Provider) {
+export async function oidcInteractionRoutes(app: App, services: OidcInteractionRoutesDeps, getProvider: () => Provider) {
   const path = (uid: string) => `/oidc/interaction/${uid}`;
 
   async function employeeSession(request: FastifyRequest) {

@@ -1,8 +1,14 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import * as employeeRepo from '../../employees/employee.repository.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
-import type { Services } from '../../http/services.js';
 import { esc, page } from './oidc.views.js';
+import type { Db } from '../../db/connection.js';
+import type { Config } from '../../config/config.js';
+import type { SessionService } from '../../sessions/session.service.js';
+import type { OidcViewsDeps } from './oidc.views.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OidcLogoutDeps = { sessions: SessionService; config: Config; db: Db } & OidcViewsDeps;
 
 /**
  * RP-initiated logout always asks (OpenID Connect RP-Initiated Logout 1.0 §2 and §6: the OP should
@@ -16,7 +22,7 @@ import { esc, page } from './oidc.views.js';
  * case: a form, a button, no script; the CSP goes back to the one of the mount, without the hash
  * oidc-provider added for its script.
  */
-export const confirmLogoutWithoutSession = (services: Services) => {
+export const confirmLogoutWithoutSession = (services: OidcLogoutDeps) => {
   const render = logoutSource(services);
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     const csp = ctx.response.get('content-security-policy');
@@ -42,7 +48,7 @@ export const confirmLogoutWithoutSession = (services: Services) => {
  * application asked, and two buttons of the form oidc-provider gives (`logout=yes` ends the whole
  * session; without it, only the asking application's part).
  */
-export const logoutSource = (services: Services) => async (ctx: KoaContextWithOIDC, form: string) => {
+export const logoutSource = (services: OidcLogoutDeps) => async (ctx: KoaContextWithOIDC, form: string) => {
   const client = ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId;
   const who = await signedInEmployee(services, ctx).catch(() => undefined);
   const session = who
@@ -58,7 +64,7 @@ export const logoutSource = (services: Services) => async (ctx: KoaContextWithOI
  * Who is signed in on this browser, for the question "sign out?": the provider session's account,
  * else the Tessera employee session (which the logout ends too).
  */
-async function signedInEmployee(services: Services, ctx: KoaContextWithOIDC): Promise<{ name: string; email: string } | undefined> {
+async function signedInEmployee(services: OidcLogoutDeps, ctx: KoaContextWithOIDC): Promise<{ name: string; email: string } | undefined> {
   let id: string | undefined = ctx.oidc.session?.accountId;
   if (!id) {
     const token = ctx.cookies.get(employeeSessionCookieName(services.config.isSecure));

@@ -5,12 +5,23 @@ import type { App } from '../../http/types.js';
 import { employeeSessionCookieName, sessionCookieName } from '../../http/auth.js';
 import { csrfCookieName, issueCsrfToken } from '../../http/csrf.js';
 import { AppError } from '../../lib/errors.js';
-import type { Services } from '../../http/services.js';
 import type { CredentialReservation } from '../../security/credential-limiter.js';
 import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
 import { rewriteEamHint } from './oidc.eam.js';
 import { createProvider } from './oidc.provider.js';
 import { oidcInteractionRoutes } from './oidc-interaction.routes.js';
+import type { CredentialLimiter } from '../../security/credential-limiter.js';
+import type { OidcInteractionRoutesDeps } from './oidc-interaction.routes.js';
+import type { OidcService } from './oidc.service.js';
+import type { Config } from '../../config/config.js';
+import type { Db } from '../../db/connection.js';
+import type { Clock } from '../../lib/clock.js';
+import type { PortalService } from '../../portal/portal.service.js';
+import type { SessionService } from '../../sessions/session.service.js';
+import type { AuditService } from '../../audit/audit.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OidcRoutesDeps = { audit: AuditService; sessions: SessionService; csrfKey: Buffer; portal: PortalService; clock: Clock; db: Db; config: Config; oidc: OidcService; credentialLimiter: CredentialLimiter } & OidcInteractionRoutesDeps;
 
 /** How often a node checks the signing keys (rotation, or another node's rotation) and purges expired artefacts. */
 const KEY_CHECK_MS = 15 * 60_000;
@@ -22,7 +33,7 @@ const PURGE_MS = 10 * 60_000;
  * get their own CSP (form_post must post to the client, and oidc-provider adds the hash of its
  * auto-submit script to `script-src`). The interaction pages are ordinary Fastify routes.
  */
-export async function registerOidc(app: App, services: Services, opts: { redis?: Redis }) {
+export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { redis?: Redis }) {
   const { oidc, config } = services;
   const adapter = createAdapterFactory({ db: services.db, clock: services.clock, redis: opts.redis, redisPrefix: config.redisPrefix });
   const clientAdapter = { find: (id: string) => oidc.clients.providerMetadata(id) };

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
-import type { Services } from '../../http/services.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemContext, type RequestContext } from '../../lib/context.js';
 import type { PortalApplication } from '../../portal/portal.service.js';
@@ -11,10 +10,17 @@ import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, findG
 import { createOidcClientService } from './oidc-client.service.js';
 import { createOidcKeysService, type OidcKeysOptions } from './oidc-keys.service.js';
 import { createEamVerifier } from './oidc.eam.js';
+import type { OidcLogoutDeps } from './oidc.logout.js';
+import type { Config } from '../../config/config.js';
+import type { SessionService } from '../../sessions/session.service.js';
+import type { OidcViewsDeps } from './oidc.views.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OidcServiceDeps = { db: Db; sessions: SessionService; config: Config } & OidcLogoutDeps & OidcViewsDeps;
 
 /** What createProvider needs: the whole service graph, the adapter factory and the client adapter. */
 export interface OidcDeps {
-  services: Services;
+  services: OidcServiceDeps;
   adapter: ReturnType<typeof createAdapterFactory>;
   clientAdapter: { find(id: string): Promise<Record<string, unknown> | undefined> };
 }

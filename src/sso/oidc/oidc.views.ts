@@ -1,5 +1,8 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Services } from '../../http/services.js';
+import type { BrandingService } from '../../branding/branding.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type OidcViewsDeps = { branding: BrandingService };
 
 /**
  * The few pages the provider itself renders (errors, "signed out", consent; the logout question is oidc.logout.ts),
@@ -8,7 +11,7 @@ import type { Services } from '../../http/services.js';
  */
 export const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
 
-export async function page(services: Services, title: string, body: string): Promise<string> {
+export async function page(services: OidcViewsDeps, title: string, body: string): Promise<string> {
   const b = await services.branding.get().catch(() => ({ organisationName: 'Tessera', primaryColor: '#1c7ed6', hasLogo: false }));
   const color = /^#[0-9a-fA-F]{6}$/.test(b.primaryColor) ? b.primaryColor : '#1c7ed6';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -21,12 +24,12 @@ button.primary{background:${color};color:#fff}button.secondary{background:#fff;c
 </head><body><main><div class="org">${esc(b.organisationName)}</div><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
-export const postLogoutSuccessSource = (services: Services) => async (ctx: KoaContextWithOIDC) => {
+export const postLogoutSuccessSource = (services: OidcViewsDeps) => async (ctx: KoaContextWithOIDC) => {
   ctx.type = 'html';
   ctx.body = await page(services, 'Signed out', '<p>You are signed out. You can close this window.</p>');
 };
 
-export const renderError = (services: Services) => async (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => {
+export const renderError = (services: OidcViewsDeps) => async (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => {
   ctx.type = 'html';
   ctx.body = await page(services, 'Sign-in could not continue', `<p>${esc(out.error_description ?? 'The application sent a request that cannot be completed.')}</p><p><code>${esc(out.error)}</code></p>`);
 };

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Services } from '../../http/services.js';
 import type { RequestContext } from '../../lib/context.js';
 import { XmlError } from '../saml-core/xml.js';
 import { parseSpMetadata } from './sp-metadata.js';
 import { serviceProviderInput, serviceProviderPatch, type ServiceProviderInput } from './sp.schemas.js';
+import type { ServiceProviderService } from './sp.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type SamlConfigDeps = { serviceProviders: ServiceProviderService };
 
 /**
  * `saml.serviceProviders` and `wsfed.relyingParties` in the declarative config file: each entry
@@ -59,7 +62,7 @@ export function resolveDeclaredServiceProviders(
 }
 
 /** Creates or updates the declared SPs and RPs; returns the change lines for the config log. */
-export async function applyDeclaredServiceProviders(services: Services, ctx: RequestContext, declared: { saml: ServiceProviderInput[]; wsfed: ServiceProviderInput[] }, fail: Fail): Promise<string[]> {
+export async function applyDeclaredServiceProviders(services: SamlConfigDeps, ctx: RequestContext, declared: { saml: ServiceProviderInput[]; wsfed: ServiceProviderInput[] }, fail: Fail): Promise<string[]> {
   const changes: string[] = [];
   for (const [protocol, list, where] of [['saml', declared.saml, 'saml.serviceProviders'], ['wsfed', declared.wsfed, 'wsfed.relyingParties']] as const) {
     for (const [i, input] of list.entries()) {

@@ -1,14 +1,24 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
-import type { Services } from '../../http/services.js';
-import { sendErrorPage, sendPostForm } from '../sso-pages.js';
+import { sendErrorPage, sendPostForm } from '../../http/pages.js';
 import { currentEmployee, endEmployeeSession, protocolRouteConfig, signInRedirect, type SignedInEmployee } from '../sso-session.js';
 import { STATUS } from './messages.js';
 import { SsoFailure, type SsoRequest } from './sso.service.js';
 import { buildIdpMetadata } from './idp-metadata.js';
 import { samlLogoutRoutes } from './slo.routes.js';
 import * as state from './saml-state.repository.js';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { Db } from '../../db/connection.js';
+import type { SsoSessionDeps } from '../sso-session.js';
+import type { SloRoutesDeps } from './slo.routes.js';
+import type { SamlSsoService } from './sso.service.js';
+import type { ReplayStore } from '../saml-core/replay-store.js';
+import type { SamlKeyStore } from '../saml-core/keys.js';
+import type { Clock } from '../../lib/clock.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type SamlRoutesDeps = { clock: Clock; samlKeys: SamlKeyStore; samlReplay: ReplayStore; samlSso: SamlSsoService; audit: AuditService; db: Db } & SsoSessionDeps & SloRoutesDeps;
 
 const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
 
@@ -19,7 +29,7 @@ const employeeCtx = (request: FastifyRequest, who: SignedInEmployee) =>
  * SAML 2.0 IdP endpoints (saml-bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST), outside /api: they
  * answer in SAML's own forms — a Response with a status to a registered ACS, or an error page.
  */
-export async function samlProtocolRoutes(app: App, services: Services) {
+export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
   const limits = protocolRouteConfig(services);
   const sso = services.samlSso;
   const hide = { hide: true };

@@ -1,17 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
-import type { Services } from '../../http/services.js';
 import { clearEmployeeSessionCookie } from '../../authn/employee-session.js';
-import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../sso-pages.js';
+import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../../http/pages.js';
 import { currentEmployee, protocolRouteConfig } from '../sso-session.js';
 import type { LogoutStep } from './slo.service.js';
 import { SsoFailure } from './sso.service.js';
+import type { EmployeeAuthService } from '../../authn/employee-auth.service.js';
+import type { CookieDeps } from '../../http/auth.js';
+import type { SsoSessionDeps } from '../sso-session.js';
+import type { SamlLogoutService } from './slo.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type SloRoutesDeps = { samlLogout: SamlLogoutService; employeeAuth: EmployeeAuthService } & CookieDeps & SsoSessionDeps;
 
 const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), SAMLResponse: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
 
 /** One step of a logout (SAML SLO, the portal's Sign out, WS-Fed sign-out): the employee cookie goes, the browser moves on. */
-export function sendLogoutStep(reply: FastifyReply, services: Services, step: LogoutStep) {
+export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, step: LogoutStep) {
   clearEmployeeSessionCookie(reply, services);
   if (step.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(step.url, 303);
   if (step.kind === 'post') return sendPostForm(reply, step.action, step.fields, 'Signing you out…');
@@ -21,7 +27,7 @@ export function sendLogoutStep(reply: FastifyReply, services: Services, step: Lo
 }
 
 /** Single logout endpoints: /saml/slo for SPs (both bindings), /saml/logout for the employee. */
-export async function samlLogoutRoutes(app: App, services: Services) {
+export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
   const limits = protocolRouteConfig(services);
   const slo = services.samlLogout;
   const send = (reply: FastifyReply, step: LogoutStep) => sendLogoutStep(reply, services, step);

@@ -2,11 +2,18 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
-import type { Services } from '../../http/services.js';
 import { spPresets } from './presets.js';
 import { readSpMetadata } from './sp.service.js';
 import { serviceProviderDto, serviceProviderInput, serviceProviderPatch } from './sp.schemas.js';
 import type { SsoProtocol } from './sp.repository.js';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { SamlKeyStore } from '../saml-core/keys.js';
+import type { WsFedService } from '../wsfed/wsfed.service.js';
+import type { ServiceProviderService } from './sp.service.js';
+import type { SamlSsoService } from './sso.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type SpRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlSso: SamlSsoService; serviceProviders: ServiceProviderService; wsfed: WsFedService };
 
 const metadataXml = z.string().min(1).max(1_000_000);
 
@@ -15,7 +22,7 @@ const metadataXml = z.string().min(1).max(1_000_000);
  * reads with scope read, changes with scope admin (an application registration decides where
  * employees' assertions go, so it is as sensitive as a credential).
  */
-export async function serviceProviderRoutes(app: App, services: Services) {
+export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
   const sps = services.serviceProviders;
 
   const crud = (protocol: SsoProtocol, base: string, tag: string) => {

@@ -1,12 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
-import type { Services } from '../../http/services.js';
-import { sendErrorPage, sendPostForm } from '../sso-pages.js';
+import { sendErrorPage, sendPostForm } from '../../http/pages.js';
 import { currentEmployee, protocolRouteConfig, signInRedirect } from '../sso-session.js';
 import { sendLogoutStep } from '../saml/slo.routes.js';
 import { buildFederationMetadata } from './federation-metadata.js';
 import { WsFedFailure, wsfedCleanupUrl, type WsFedRequest } from './wsfed.service.js';
+import type { AuditService } from '../../audit/audit.service.js';
+import type { SamlKeyStore } from '../saml-core/keys.js';
+import type { SamlLogoutService } from '../saml/slo.service.js';
+import type { WsFedService } from './wsfed.service.js';
+import type { SsoSessionDeps } from '../sso-session.js';
+import type { SloRoutesDeps } from '../saml/slo.routes.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type WsfedRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlLogout: SamlLogoutService; wsfed: WsFedService } & SsoSessionDeps & SloRoutesDeps;
 
 const query = z.object({
   wa: z.string().max(64).optional(), wtrealm: z.string().max(2048).optional(), wreply: z.string().max(2048).optional(),
@@ -14,7 +22,7 @@ const query = z.object({
 }).passthrough();
 
 /** WS-Federation passive requestor endpoints (WS-Federation 1.2 §13) and federation metadata. */
-export async function wsfedRoutes(app: App, services: Services) {
+export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
   const limits = protocolRouteConfig(services);
   const wsfed = services.wsfed;
 

@@ -30,7 +30,7 @@ import { createSamlServices } from '../sso/saml/saml.services.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
 import { createDirectoryServices } from '../directory/directory.services.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
-import { deriveCsrfKey } from './csrf.js';
+import { deriveCsrfKey } from '../http/csrf.js';
 
 export interface CoreDeps {
   config: Config;

@@ -4,13 +4,22 @@ import type { Logger } from 'pino';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { apiKeyScopes, MIN_DECLARED_KEY_LENGTH } from '../api-keys/api-key.service.js';
-import type { Services } from '../http/services.js';
 import { configContext } from '../lib/context.js';
 import { settingsPatch } from '../settings/settings.schemas.js';
 import { directoryConfigSchema } from '../directory/directory.config.js';
 import { domainCreate } from '../directory/directory.schemas.js';
 import { clientCreate } from '../sso/oidc/oidc-client.schemas.js';
 import { applyDeclaredServiceProviders, resolveDeclaredServiceProviders, samlConfigSchema, wsfedConfigSchema } from '../sso/saml/saml.config.js';
+import type { AdminService } from '../admins/admin.service.js';
+import type { ApiKeyService } from '../api-keys/api-key.service.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { DomainService } from '../directory/domain.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { OidcService } from '../sso/oidc/oidc.service.js';
+import type { SamlConfigDeps } from '../sso/saml/saml.config.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type DeclarativeDeps = { admins: AdminService; apiKeys: ApiKeyService; audit: AuditService; domains: DomainService; oidc: OidcService; settings: SettingsService } & SamlConfigDeps;
 
 /**
  * The declarative configuration file (TESSERA_CONFIG). Applied at every start, idempotently:
@@ -101,7 +110,7 @@ function resolveSecret(file: string, where: string, ref: SecretRef, env: NodeJS.
 }
 
 /** Applies the file. Returns what changed, as human-readable lines (never a secret). */
-export async function applyDeclarativeConfig(services: Services, file: string, env: NodeJS.ProcessEnv, logger?: Logger): Promise<string[]> {
+export async function applyDeclarativeConfig(services: DeclarativeDeps, file: string, env: NodeJS.ProcessEnv, logger?: Logger): Promise<string[]> {
   const cfg = readDeclarativeConfig(file);
   const ctx = configContext(path.basename(file));
   const changes: string[] = [];

@@ -1,18 +1,19 @@
 import pino, { type Logger } from 'pino';
-import { applyDeclarativeConfig } from './config/declarative.js';
-import { loadConfig, type Config } from './config/config.js';
-import { openDatabase, pgliteTemplatePath, type Database } from './db/connection.js';
-import type { AcquireOptions } from './db/data-dir-lock.js';
-import { runMigrations } from './db/migrate.js';
-import { buildApp, type App } from './http/app.js';
-import { createServices, type Services } from './http/services.js';
-import { systemClock, type Clock } from './lib/clock.js';
-import { logSerializers } from './lib/log-serializers.js';
-import { startMailWorker } from './mail/mail.worker.js';
-import { directoryJobs, recoverDirectoryState } from './directory/directory.jobs.js';
-import { entraPasskeyJobs } from './directory/entra/entra-passkey.jobs.js';
-import { startJobRunner } from './jobs/job-runner.js';
-import { loadMasterKey, type LoadedMasterKey } from './security/master-key.js';
+import { applyDeclarativeConfig } from './declarative-config.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { openDatabase, pgliteTemplatePath, type Database } from '../db/connection.js';
+import type { AcquireOptions } from '../db/data-dir-lock.js';
+import { runMigrations } from '../db/migrate.js';
+import type { App } from '../http/types.js';
+import { buildApp } from './app.js';
+import { createServices, type Services } from './services.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { logSerializers } from '../lib/log-serializers.js';
+import { startMailWorker } from '../mail/mail.worker.js';
+import { directoryJobs, recoverDirectoryState } from '../directory/directory.jobs.js';
+import { entraPasskeyJobs } from '../directory/entra/entra-passkey.jobs.js';
+import { startJobRunner } from '../jobs/job-runner.js';
+import { loadMasterKey, type LoadedMasterKey } from '../security/master-key.js';
 
 /** Redacted wherever they appear in a log line: secrets never reach the logs. */
 export const LOG_REDACT = [

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { xmlEscape as esc } from './saml-core/xml.js';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Escapes text and attribute values of the pages below (HTML 5 §13.1.2.3). */
+const esc = (value: string): string => value.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 /**
  * The pages the SAML and WS-Fed endpoints answer with. Helmet's CSP allows no inline script and

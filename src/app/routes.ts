@@ -19,7 +19,8 @@ import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
 import { hardwareKeyRoutes } from '../vaults/hardware-key.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
-import type { App } from './app.js';
+import { oidcGrantRoutes } from '../sso/oidc/oidc-grant.routes.js';
+import type { App } from '../http/types.js';
 import type { Services } from './services.js';
 
 /** Every API route, under /api. One place to see what the API offers. */
@@ -42,6 +43,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await mailRoutes(api, services);
   await dashboardRoutes(api, services);
   await oidcClientRoutes(api, services);
+  await oidcGrantRoutes(api, services);
   await directoryRoutes(api, services, opts);
   await entraPasskeyRoutes(api, services);
   await hardwareKeyRoutes(api, services);

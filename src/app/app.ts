@@ -1,0 +1,52 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { createHttpApp } from '../http/app.js';
+import type { App } from '../http/types.js';
+import { registerOidc } from '../sso/oidc/oidc.routes.js';
+import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
+import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
+import { guardDeps } from './auth-subjects.js';
+import { registerRoutes } from './routes.js';
+import type { Services } from './services.js';
+
+export interface BuildAppOptions {
+  services: Services;
+  logger?: FastifyBaseLogger | boolean;
+  /** Folder of the built console; defaults to dist/web in the package. */
+  webRoot?: string;
+  /** Per-IP requests a minute on the sign-in endpoints. */
+  signInRateLimit?: number;
+  /** Per-IP requests a minute on the whole API. */
+  apiRateLimit?: number;
+}
+
+/**
+ * The application the server runs and the tests build: the HTTP infrastructure (src/http/app.ts)
+ * with every feature's routes on it, wired from one service graph (src/app/services.ts).
+ */
+export async function buildApp(opts: BuildAppOptions): Promise<App> {
+  const { services } = opts;
+  const { app, redis } = await createHttpApp({
+    config: services.config,
+    guard: guardDeps(services),
+    // A refused change is an admin action too: who tried what, and why it was refused.
+    onRefused: (request, answer) => services.audit.record(request.ctx, {
+      action: 'api.request_refused', outcome: 'failure',
+      target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` },
+      details: { status: answer.status, code: answer.code, message: answer.message },
+    }),
+    readiness: async () => ((await services.isSchemaCurrent()) ? { engine: services.database.engine } : { problem: 'Database migrations are not applied' }),
+    logger: opts.logger,
+    webRoot: opts.webRoot,
+    apiRateLimit: opts.apiRateLimit,
+  });
+  // Anonymous-failure summaries still counted are written before the database closes.
+  app.addHook('onClose', async () => { await services.audit.close(); });
+
+  await app.register(async (api) => registerRoutes(api, services, { signInRateLimit: opts.signInRateLimit ?? 30 }), { prefix: '/api' });
+  // OpenID Connect provider at PUBLIC_URL/oidc (src/sso/oidc).
+  await registerOidc(app, services, { redis });
+  // SAML 2.0 IdP at PUBLIC_URL/saml and WS-Federation at PUBLIC_URL/wsfed (src/sso/saml, src/sso/wsfed).
+  await samlProtocolRoutes(app, services);
+  await wsfedRoutes(app, services);
+  return app;
+}
