@@ -1,7 +1,8 @@
 // The whole test suite: type check, then every *.test.ts under src/ and test/ with node:test.
 // Usage: npm test [-- <file or folder filter>...]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -26,11 +27,36 @@ if (process.env.TESSERA_TEST_SETUP !== '0') {
   if (setup.status !== 0) process.exit(setup.status ?? 1);
 }
 
+/**
+ * The web's API contract (web/src/shared/api/openapi.json, schema.d.ts) must be the server's: it is
+ * regenerated into a temporary folder, alongside the type checks, and compared with the committed files.
+ */
+function checkContract() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-contract-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/api-contract.ts'), '--out', dir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve) => child.on('close', (code) => {
+    const committed = path.join(root, 'web/src/shared/api');
+    const stale = code === 0 ? ['openapi.json', 'schema.d.ts'].filter((f) => !fs.existsSync(path.join(committed, f)) || !fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(committed, f)))) : [];
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (code !== 0) resolve(`could not build the API contract (scripts/api-contract.ts):\n${stderr}`);
+    else if (stale.length) resolve(`the API contract is out of date: ${stale.map((f) => `web/src/shared/api/${f}`).join(', ')} differ from the server's routes. Run \`npm run contract\`, fix the web where its type check fails, and commit both files.`);
+    else resolve(null);
+  }));
+}
+
 if (filters.length === 0) {
+  const contract = checkContract();
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   const webTsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'web/tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (webTsc.status !== 0) process.exit(webTsc.status ?? 1);
+  const contractProblem = await contract;
+  if (contractProblem) {
+    console.error(`npm test: ${contractProblem}`);
+    process.exit(1);
+  }
 }
 
 const result = spawnSync(process.execPath, [

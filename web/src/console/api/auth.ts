@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../../shared/api/client';
 import { keys } from './keys';
 import type { Admin, LoginResult, Me, TotpSetup } from '../../shared/api/types';
+import type { BodyOf } from '../../shared/api/contract';
 
 const open = { allowUnauthenticated: true } as const;
 
@@ -30,12 +31,7 @@ export function useSetupStatus(enabled = true) {
   });
 }
 
-export interface SetupInput {
-  token: string;
-  email: string;
-  name: string;
-  password: string;
-}
+export type SetupInput = BodyOf<'/api/setup', 'post'>;
 
 export function useSetup() {
   const qc = useQueryClient();

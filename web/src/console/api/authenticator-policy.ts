@@ -6,6 +6,7 @@ import { keys } from './keys';
 import type { AuthenticatorSettings, InvitationSettings, PolicySettings } from '../../shared/api/sign-in-types';
 import type { Settings } from '../../shared/api/types';
 
+/** GET /api/settings carries the policy groups (the contract's Settings). */
 export type SettingsWithPolicy = Settings & PolicySettings;
 
 export function useUpdatePolicy() {

@@ -1,63 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { DirectoryAccount, Items } from '../../shared/api/types';
+import type { BodyOf, ItemOf, ResponseOf } from '../../shared/api/contract';
 
 export type { DirectoryAccount };
 
-/** Shapes of /api/directory/* (src/directory/directory.schemas.ts). */
-export type RemovalBehaviour = 'keep' | 'deactivate' | 'delete';
-export interface AdSettings {
-  urls: string[];
-  transport: 'ldaps' | 'starttls' | 'none';
-  caCertificate: string | null;
-  skipTlsVerify: boolean;
-  tlsServerName: string | null;
-  bindUser: string;
-  baseDn: string | null;
-  pageSize: number;
-  timeoutMs: number;
-}
-export interface Domain {
-  id: string;
-  kind: string;
-  name: string;
-  syncGroup: string;
-  rotationGroup: string;
-  passwordChangeDays: number;
-  removalBehaviour: RemovalBehaviour;
-  removalThresholdPercent: number;
-  ssoEnabled: boolean;
-  ssoMethod: 'passwordless' | 'password_2fa';
-  syncIntervalMinutes: number;
-  fullSyncIntervalHours: number;
-  settings: Record<string, unknown>;
-  secret: { set: boolean };
-  isSyncEnabled: boolean;
-  source: string;
-  lastSyncAt: string | null;
-  lastFullSyncAt: string | null;
-}
-export type DomainInput = Partial<Omit<Domain, 'id' | 'secret' | 'isSyncEnabled' | 'source' | 'lastSyncAt' | 'lastFullSyncAt'>> & { secret?: string | null };
-export interface SyncChange { action: string; externalId: string; employeeId: string | null; label: string; fields?: string[] }
-export interface SyncRun {
-  id: string;
-  domainId: string;
-  trigger: string;
-  mode: 'full' | 'incremental';
-  isDryRun: boolean;
-  status: 'running' | 'succeeded' | 'failed' | 'awaiting_confirmation' | 'confirmed' | 'cancelled';
-  counts: Record<string, number>;
-  changes: SyncChange[];
-  progress: { phase?: string; listed?: number; total?: number };
-  error: string | null;
-  errorCode: string | null;
-  startedBy: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-export interface ConnectionTest { outcome: string; message: string; steps: { step: string; ok: boolean; message: string }[] }
-export interface HardwareKey { id: string; serial: string; employeeId: string | null; status: 'active' | 'inactive'; createdAt: string }
+/** Shapes of /api/directory/* (src/directory/directory.schemas.ts), from the API contract. */
+export type Domain = ItemOf<ResponseOf<'/api/directory/domains', 'get'>>;
+export type RemovalBehaviour = Domain['removalBehaviour'];
+type NewDomain = BodyOf<'/api/directory/domains', 'post'>;
+/** An AD domain's connection settings as the console edits them: every field, defaults filled in. */
+export type AdSettings = Required<Extract<NewDomain, { kind: 'ad' }>['settings']>;
+/** A change to a domain (PATCH); a new domain (POST) is a change with its `kind`. */
+export type DomainPatch = BodyOf<'/api/directory/domains/{id}', 'patch'>;
+export type DomainInput = DomainPatch | NewDomain;
+export type SyncRun = ResponseOf<'/api/directory/domains/{id}/runs/{runId}', 'get'>;
+export type SyncChange = SyncRun['changes'][number];
+export type ConnectionTest = ResponseOf<'/api/directory/domains/{id}/test', 'post'>;
+export type HardwareKey = ItemOf<ResponseOf<'/api/employees/{id}/hardware-keys', 'get'>>;
 
 const dk = {
   domains: ['directory', 'domains'] as const,

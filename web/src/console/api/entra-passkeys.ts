@@ -1,48 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Items } from '../../shared/api/types';
+import type { ItemOf, ResponseOf } from '../../shared/api/contract';
 
-export type PairingState = 'pending' | 'paired_tessera' | 'paired_entra';
-
-export interface EntraPasskey {
-  id: string;
-  methodId: string;
-  displayName: string;
-  aaguid: string | null;
-  model: string | null;
-  isProvisionedByTessera: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface Pairing {
-  employeeId: string;
-  email: string;
-  name: string;
-  employeeStatus: string;
-  entraUserId: string;
-  state: PairingState;
-  isMissingInEntra: boolean;
-  unpairedAt: string | null;
-  passkeys: EntraPasskey[];
-  lastUsedAt: string | null;
-  updatedAt: string;
-}
-
-export interface RefreshSummary {
-  eligible: number;
-  byState: Record<PairingState, number>;
-  missingInEntra: number;
-  removed: number;
-}
-
+export type Pairing = ItemOf<ResponseOf<'/api/entra/{domain}/pairings', 'get'>>;
+export type PairingState = Pairing['state'];
+export type EntraPasskey = Pairing['passkeys'][number];
+export type RefreshSummary = ResponseOf<'/api/entra/{domain}/pairings/refresh', 'post'>;
 /** The directory domains list (Settings → Domains); only Entra tenants provision passkeys. */
-export interface DomainSummary {
-  id: string;
-  kind: string;
-  name: string;
+// The server declares a domain's `settings` as an open object (each connector has its own fields);
+// an Entra tenant's `passkeys.enabled` is read here by hand.
+export type DomainSummary = Omit<ItemOf<ResponseOf<'/api/directory/domains', 'get'>>, 'settings'> & {
   settings: { passkeys?: { enabled?: boolean } } & Record<string, unknown>;
-}
+};
 
 const entraKeys = {
   domains: ['directory', 'domains'] as const,

@@ -3,33 +3,20 @@ import { brandingKey } from '../../shared/api/branding';
 import { api } from '../../shared/api/client';
 import { keys } from './keys';
 import type { Paged, Settings, SettingsPatch } from '../../shared/api/types';
+import type { ItemOf, ResponseOf } from '../../shared/api/contract';
 
 // Outgoing mail, the SMTP test and the logo (see docs/sign-in-api.md, "Admin").
 
-export type MailStatus = 'pending' | 'sent' | 'failed';
-
-export interface Mail {
-  id: string;
-  kind: string;
-  relatedId: string | null;
-  toAddress: string;
-  subject: string;
-  status: MailStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  /** When the next attempt is due (pending mails only). */
-  nextAttemptAt: string | null;
-  sentAt: string | null;
-}
+export type Mail = ItemOf<ResponseOf<'/api/mail', 'get'>>;
+export type MailStatus = Mail['status'];
 
 export type LogoContentType = 'image/png' | 'image/jpeg' | 'image/webp';
 export const LOGO_TYPES: LogoContentType[] = ['image/png', 'image/jpeg', 'image/webp'];
 export const MAX_LOGO_BYTES = 256 * 1024;
 
-/** Settings with the branding group, which GET /api/settings answers too. */
-export type SettingsWithBranding = Settings & { branding: { primaryColor: string; hasLogo: boolean } };
-export type SettingsPatchWithBranding = SettingsPatch & { branding?: { primaryColor?: string } };
+/** GET /api/settings carries the branding group (the contract's Settings). */
+export type SettingsWithBranding = Settings;
+export type SettingsPatchWithBranding = SettingsPatch;
 
 const mailKeys = {
   all: ['mail'] as const,

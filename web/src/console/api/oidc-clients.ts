@@ -1,57 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Items } from '../../shared/api/types';
+import type { BodyOf, ResponseOf } from '../../shared/api/contract';
 
 /** OIDC relying parties and Entra EAM apps (src/sso/oidc, /api/oidc/clients). */
-export type OidcClientKind = 'web' | 'eam';
 export const OIDC_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export const OIDC_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'groups'] as const;
 export const OIDC_CLAIMS = ['email', 'name', 'groups', 'department', 'position', 'upn'] as const;
 
-export interface OidcClient {
-  id: string;
-  clientId: string;
-  name: string;
-  kind: OidcClientKind;
-  clientSecret: { set: boolean };
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  grantTypes: string[];
-  tokenEndpointAuthMethod: string;
-  scopes: string[];
-  claims: string[];
-  jwks: { keys: Record<string, unknown>[] } | null;
-  jwksUri: string | null;
-  backchannelLogoutUri: string | null;
-  initiateLoginUri: string | null;
-  firstParty: boolean;
-  eam: { tenantId: string; appId: string; jwksUrl: string } | null;
-  source: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface OidcClientInput {
-  name: string;
-  kind: OidcClientKind;
-  clientId?: string;
-  redirectUris?: string[];
-  postLogoutRedirectUris?: string[];
-  grantTypes?: string[];
-  tokenEndpointAuthMethod?: string;
-  scopes?: string[];
-  claims?: string[];
-  jwksUri?: string | null;
-  backchannelLogoutUri?: string | null;
-  initiateLoginUri?: string | null;
-  firstParty?: boolean;
-  eam?: { tenantId: string; appId: string; jwksUrl?: string } | null;
-}
-
+export type OidcClient = ResponseOf<'/api/oidc/clients/{id}', 'get'>;
+export type OidcClientKind = OidcClient['kind'];
+export type OidcClientInput = BodyOf<'/api/oidc/clients', 'post'>;
 /** A client with its secret: answered on registration and rotation only. */
-export interface OidcClientWithSecret { client: OidcClient; clientSecret: string | null }
-export interface OidcInfo { issuer: string; discoveryUrl: string; eamRedirectUri: string }
+export type OidcClientWithSecret = ResponseOf<'/api/oidc/clients', 'post'>;
+export type OidcInfo = ResponseOf<'/api/oidc/info', 'get'>;
 
 const clientsKey = ['oidc-clients'] as const;
 

@@ -1,35 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Items } from '../../shared/api/types';
+import type { BodyOf, ItemOf, ResponseOf } from '../../shared/api/contract';
 
-export type SsoProtocol = 'saml' | 'wsfed';
-export type NameIdFormat = 'email' | 'persistent' | 'transient' | 'unspecified';
 export const NAME_ID_FORMATS: NameIdFormat[] = ['email', 'persistent', 'transient', 'unspecified'];
 export const EMPLOYEE_FIELDS = ['email', 'id', 'username', 'firstName', 'lastName', 'displayName', 'phone'] as const;
 
-export interface AcsEndpoint { url: string; binding: 'post' | 'redirect'; index: number; isDefault: boolean }
-export interface AttributeMapping { name: string; field: string; nameFormat?: string | null; friendlyName?: string | null }
-export interface ServiceProvider {
-  id: string; protocol: SsoProtocol; name: string; entityId: string; enabled: boolean; preset: string | null;
-  acsEndpoints: AcsEndpoint[]; sloUrl: string | null; sloBinding: string | null;
-  certificates: { subject: string; notAfter: string; fingerprint: string; pem: string }[];
-  nameIdFormat: NameIdFormat; nameIdField: string; attributes: AttributeMapping[];
-  signResponse: boolean; signAssertion: boolean; encryptAssertion: boolean; requireSignedRequests: boolean;
-  clockSkewSeconds: number; sessionLifetimeMinutes: number; idpInitiated: boolean; startUrl: string | null;
-  tokenType: 'saml11' | 'saml20' | null; source: string; createdAt: string; updatedAt: string;
-}
-export interface ServiceProviderInput {
-  name: string; entityId: string; enabled?: boolean; preset?: string | null; acsEndpoints: { url: string; binding?: 'post' | 'redirect'; index?: number; isDefault?: boolean }[];
-  sloUrl?: string | null; sloBinding?: 'post' | 'redirect' | null; certificates?: string[]; nameIdFormat?: NameIdFormat; nameIdField?: string;
-  attributes?: AttributeMapping[]; signResponse?: boolean; signAssertion?: boolean; encryptAssertion?: boolean; requireSignedRequests?: boolean;
-  clockSkewSeconds?: number; sessionLifetimeMinutes?: number; idpInitiated?: boolean; startUrl?: string | null; tokenType?: 'saml11' | 'saml20' | null;
-}
-export interface SpPreset { id: string; label: string; protocol: SsoProtocol; nameIdFormat: NameIdFormat; nameIdField: string; attributes: { name: string; field: string }[]; hint: string; tokenType?: string }
-export interface ParsedMetadata { entityId: string; acsEndpoints: AcsEndpoint[]; sloUrl: string | null; sloBinding: 'post' | 'redirect' | null; certificates: string[]; nameIdFormat: NameIdFormat | null; requireSignedRequests: boolean }
-export interface IdpInfo {
-  entityId: string; metadataUrl: string; ssoUrl: string; sloUrl: string; wsfedUrl: string; wsfedEntityId: string; federationMetadataUrl: string;
-  keys: { id: string; activatesAt: string; retiresAt: string | null; isActive: boolean; notAfter: string; fingerprint: string }[];
-}
+export type ServiceProvider = ResponseOf<'/api/saml/service-providers/{id}', 'get'>;
+export type SsoProtocol = ServiceProvider['protocol'];
+export type NameIdFormat = NonNullable<ServiceProviderInput['nameIdFormat']>;
+export type AcsEndpoint = ServiceProvider['acsEndpoints'][number];
+export type AttributeMapping = ServiceProvider['attributes'][number];
+export type ServiceProviderInput = BodyOf<'/api/saml/service-providers', 'post'>;
+export type SpPreset = ItemOf<ResponseOf<'/api/saml/presets', 'get'>>;
+export type ParsedMetadata = ResponseOf<'/api/saml/metadata/parse', 'post'>;
+export type IdpInfo = ResponseOf<'/api/saml/idp', 'get'>;
 
 const samlKeys = {
   all: ['saml'] as const,

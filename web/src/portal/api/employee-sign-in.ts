@@ -39,7 +39,7 @@ export async function signInWithPasskey(opts: { email?: string; autofill?: boole
 }
 
 export const signInWithPassword = (email: string, password: string) =>
-  api<SecondFactorRequired | SignedIn>('/api/signin/password', { ...open, method: 'POST', body: { email, password } });
+  api<SecondFactorRequired>('/api/signin/password', { ...open, method: 'POST', body: { email, password } });
 
 export const verifyTotp = (code: string) => api<SignedIn>('/api/signin/totp', { ...open, method: 'POST', body: { code } });
 

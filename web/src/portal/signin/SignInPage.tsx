@@ -89,10 +89,8 @@ export function SignInPage() {
   const onPasskey = () => attempt('passkey', () => signInWithPasskey(), leave, true);
   const onContinue = (address: string) => attempt('continue', () => signInWithPasskey({ email: address }), leave, true);
   const onPassword = (address: string, password: string) =>
-    attempt('password', () => signInWithPassword(address, password), (result) => {
-      if (result.status === 'ok') leave(result);
-      else setSecondFactor(result.methods);
-    });
+    // A password is only the first step (POST /api/signin/password): a second factor always follows.
+    attempt('password', () => signInWithPassword(address, password), (result) => setSecondFactor(result.methods));
   const onCode = (code: string) => attempt('totp', () => verifyTotp(code), leave);
   const onSecurityKey = () => attempt('key', verifySecondFactorKey, leave);
   const back = () => {

@@ -1,144 +1,55 @@
-// Shapes of employee sign-in, enrolment, the portal and passkeys (docs/sign-in-api.md).
+// Shapes of employee sign-in, enrolment, the portal and passkeys (docs/sign-in-api.md): aliases into
+// the contract generated from the server's OpenAPI document (./schema.d.ts; see ./contract.ts).
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import type { BodyOf, ItemOf, ResponseOf } from './contract';
+import type { Settings } from './types';
 
-export type CredentialType = 'passkey' | 'security_key';
-export type CredentialKind = CredentialType;
-export type Attachment = 'platform' | 'cross-platform';
-export type SecondFactor = 'totp' | 'passkey';
+export type Credential = ItemOf<ResponseOf<'/api/portal/credentials', 'get'>>;
+export type CredentialType = Credential['type'];
+export type CredentialKind = BodyOf<'/api/portal/credentials/options', 'post'>['kind'];
+export type Attachment = Credential['attachment'];
 
-export interface Credential {
-  id: string;
-  name: string;
-  type: CredentialType;
-  attachment: Attachment;
-  aaguid: string;
-  /** Friendly name of the authenticator model, when its AAGUID is known. */
-  model: string | null;
-  isBackedUp: boolean;
-  isBackupEligible: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type PortalMe = ResponseOf<'/api/portal/me', 'get'>;
+export type Policy = PortalMe['policy'];
+export type SecondFactor = Policy['secondFactors'][number];
+export type EmployeeSummary = PortalMe['employee'];
 
-export interface Policy {
-  allowPlatform: boolean;
-  userVerification: 'required' | 'preferred';
-  allowPasswordSignIn: boolean;
-  secondFactors: SecondFactor[];
-  maxCredentialsPerEmployee: number;
-}
+/** GET /api/branding: public, for the sign-in and invitation pages. */
+export type Branding = ResponseOf<'/api/branding', 'get'>;
+/** The organisation's name and logo, as every answer that carries branding has them. */
+export type BrandingMark = Pick<Branding, 'organisationName' | 'hasLogo'>;
 
-export interface Branding {
-  organisationName: string;
-  primaryColor: string;
-  hasLogo: boolean;
-  /** Not in the contract's Branding: read when the server sends it, to offer password sign-in. */
-  allowPasswordSignIn?: boolean;
-}
-
-export interface EmployeeSummary {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-}
-
-export interface RegistrationCeremony {
-  ceremonyId: string;
+/**
+ * A WebAuthn ceremony: its id from the contract; its options as @simplewebauthn/browser takes them
+ * (W3C WebAuthn §5.4 and §5.5), which the server's schema declares only as an object.
+ */
+export type RegistrationCeremony = Omit<ResponseOf<'/api/portal/credentials/options', 'post'>, 'options'> & {
   options: PublicKeyCredentialCreationOptionsJSON;
-}
-
-export interface AuthenticationCeremony {
-  ceremonyId: string;
+};
+export type AuthenticationCeremony = Omit<ResponseOf<'/api/signin/webauthn/options', 'post'>, 'options'> & {
   options: PublicKeyCredentialRequestOptionsJSON;
-}
+};
 
-export interface Invitation {
-  employee: { firstName: string; lastName: string; email: string };
-  branding: Branding;
-  policy: Policy;
-  expiresAt: string;
-}
+export type Invitation = ResponseOf<'/api/enroll/{token}', 'get'>;
+export type SignInEvent = ItemOf<ResponseOf<'/api/portal/sign-ins', 'get'>>;
+export type PortalApplication = ItemOf<ResponseOf<'/api/portal/applications', 'get'>>;
 
-export interface PortalMe {
-  employee: EmployeeSummary;
-  branding: Branding;
-  policy: Policy;
-  hasPassword: boolean;
-  hasTotp: boolean;
-}
-
-export interface SignInEvent {
-  at: string;
-  /** `passkey`, `password`, `password+totp`, `password+passkey`, `invitation+…`; null when unknown. */
-  method: string | null;
-  outcome: 'success' | 'failure';
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export interface PortalApplication {
-  id: string;
-  name: string;
-  url: string;
-  protocol: string;
-}
-
-export interface SignedIn {
-  status: 'ok';
-  employee: EmployeeSummary;
-}
-
-export interface SecondFactorRequired {
-  status: 'second_factor_required';
-  methods: SecondFactor[];
-}
+/** A finished sign-in: a passkey, or the second factor after a password. */
+export type SignedIn = ResponseOf<'/api/signin/webauthn/verify', 'post'>;
+/** The first step of a password sign-in: which second factors may follow. */
+export type SecondFactorRequired = ResponseOf<'/api/signin/password', 'post'>;
 
 // Admin side.
 
-export interface EmployeeCredentials {
-  items: Credential[];
-  hasPassword: boolean;
-  hasTotp: boolean;
-}
+export type EmployeeCredentials = ResponseOf<'/api/employees/{id}/credentials', 'get'>;
+export type InvitationRecord = ItemOf<ResponseOf<'/api/employees/{id}/invitations', 'get'>>;
+export type InvitationStatus = InvitationRecord['status'];
+export type MailStatus = NonNullable<InvitationRecord['mail']>['status'];
 
-export type MailStatus = 'pending' | 'sent' | 'failed';
+/** An admin's own passkey (console sign-in). */
+export type AdminPasskey = ItemOf<ResponseOf<'/api/auth/passkeys', 'get'>>;
 
-export type InvitationStatus = 'open' | 'used' | 'revoked' | 'expired';
-
-export interface InvitationRecord {
-  id: string;
-  employeeId: string;
-  status: InvitationStatus;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-  revokedAt: string | null;
-  /** Who sent it, as the audit log names them (an admin's e-mail, an API key's name). */
-  createdBy: string | null;
-  mail: { status: MailStatus; attempts: number; lastError: string | null; sentAt: string | null } | null;
-}
-
-/** An admin's own passkey (console sign-in). Same shape as an employee's credential. */
-export type AdminPasskey = Credential;
-
-export interface AuthenticatorSettings {
-  allowPlatform: boolean;
-  userVerification: 'required' | 'preferred';
-  attestation: 'none' | 'direct';
-  aaguidAllowList: string[];
-  maxCredentialsPerEmployee: number;
-  allowPasswordSignIn: boolean;
-  secondFactors: SecondFactor[];
-  signCountPolicy: 'refuse' | 'flag';
-}
-
-export interface InvitationSettings {
-  validityDays: number;
-}
-
+export type AuthenticatorSettings = Settings['authenticators'];
+export type InvitationSettings = Settings['invitations'];
 /** The groups of GET /api/settings that the authenticator policy section reads and patches. */
-export interface PolicySettings {
-  authenticators: AuthenticatorSettings;
-  invitations: InvitationSettings;
-}
+export type PolicySettings = Pick<Settings, 'authenticators' | 'invitations'>;

@@ -1,227 +1,61 @@
-// Shapes of the Tessera REST API as the console uses them (see the API contract).
+// Shapes of the Tessera REST API as the console and the portal use them: aliases into the contract
+// generated from the server's OpenAPI document (./schema.d.ts, `npm run contract`; see ./contract.ts).
+import type { BodyOf, ItemOf, QueryOf, ResponseOf } from './contract';
 
-export interface Admin {
-  id: string;
-  email: string;
-  name: string;
-  totpEnabled: boolean;
-  createdAt: string;
-  lastSignInAt: string | null;
-}
+export type Admin = ItemOf<ResponseOf<'/api/admins', 'get'>>;
+export type Me = ResponseOf<'/api/auth/me', 'get'>;
+export type OrgSettingsSummary = Me['settings'];
+export type LoginResult = ResponseOf<'/api/auth/login', 'post'>;
+export type LoginStatus = LoginResult['status'];
+export type TotpSetup = ResponseOf<'/api/auth/totp/setup', 'post'>;
 
-export interface OrgSettingsSummary {
-  organisationName: string;
-  requireAdminTotp: boolean;
-}
-
-export interface Me {
-  admin: Admin;
-  settings: OrgSettingsSummary;
-}
-
-export type LoginStatus = 'ok' | 'totp_required' | 'totp_enrollment_required';
-
-export interface LoginResult {
-  status: LoginStatus;
-  admin?: Admin;
-}
-
-export interface TotpSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrDataUrl: string;
-}
-
-export interface NamedRef {
-  id: string;
-  name: string;
-}
-
-export type EmployeeStatus = 'active' | 'deactivated' | 'disabled';
+export type Employee = ResponseOf<'/api/employees/{id}', 'get'>;
+export type EmployeeStatus = Employee['status'];
 export const EMPLOYEE_STATUSES: EmployeeStatus[] = ['active', 'deactivated', 'disabled'];
+export type NamedRef = NonNullable<Employee['company']>;
+export type EmployeeInput = BodyOf<'/api/employees', 'post'>;
 
-export interface Employee {
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  phone: string | null;
-  companyId: string | null;
-  company: NamedRef | null;
-  departmentId: string | null;
-  department: NamedRef | null;
-  positionId: string | null;
-  position: NamedRef | null;
-  status: EmployeeStatus;
-  source: string;
-  createdAt: string;
-  updatedAt: string;
-}
+type EmployeeListQuery = QueryOf<'/api/employees', 'get'>;
+export type EmployeeSort = NonNullable<EmployeeListQuery['sort']>;
+export type SortOrder = NonNullable<EmployeeListQuery['order']>;
+/**
+ * The employee list's state in the address: the server's query, with the sort and page the list
+ * always shows, and the status as the address holds it (an unknown value is the server's to refuse).
+ */
+export type EmployeeQuery = Omit<EmployeeListQuery, 'status' | 'sort' | 'order' | 'page' | 'pageSize'> &
+  Required<Pick<EmployeeListQuery, 'sort' | 'order' | 'page' | 'pageSize'>> & { status?: string };
 
-export interface EmployeeInput {
-  email: string;
-  firstName: string;
-  lastName: string;
-  phone?: string | null;
-  companyId?: string | null;
-  departmentId?: string | null;
-  positionId?: string | null;
-  status?: EmployeeStatus;
-}
-
-export type EmployeeSort = 'lastName' | 'firstName' | 'email' | 'status' | 'createdAt' | 'company';
-export type SortOrder = 'asc' | 'desc';
-
-export interface EmployeeQuery {
-  q?: string;
-  status?: string;
-  companyId?: string;
-  departmentId?: string;
-  positionId?: string;
-  source?: string;
-  sort: EmployeeSort;
-  order: SortOrder;
-  page: number;
-  pageSize: number;
-}
-
+// Generic envelopes of lists, not DTOs of their own: every list route answers one of these.
 export interface Paged<T> {
   items: T[];
   total: number;
   page: number;
   pageSize: number;
 }
-
 export interface Items<T> {
   items: T[];
 }
 
-export interface Department {
-  id: string;
-  name: string;
-  employeeCount: number;
-}
+export type Company = ItemOf<ResponseOf<'/api/companies', 'get'>>;
+export type Department = Company['departments'][number];
+export type Position = ItemOf<ResponseOf<'/api/positions', 'get'>>;
 
-export interface Company {
-  id: string;
-  name: string;
-  employeeCount: number;
-  departments: Department[];
-}
-
-export interface Position {
-  id: string;
-  name: string;
-  employeeCount: number;
-}
-
-export type ApiKeyScope = 'read' | 'write' | 'admin';
+export type ApiKey = ItemOf<ResponseOf<'/api/api-keys', 'get'>>;
+export type ApiKeyScope = ApiKey['scope'];
 export const API_KEY_SCOPES: ApiKeyScope[] = ['read', 'write', 'admin'];
+export type CreatedApiKey = ResponseOf<'/api/api-keys', 'post'>;
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  scope: ApiKeyScope;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  createdBy: string | null;
-}
+export type AuditEvent = ItemOf<ResponseOf<'/api/audit', 'get'>>;
+export type ActorType = AuditEvent['actorType'];
+export type Outcome = AuditEvent['outcome'];
+/** The audit list's filters as the address holds them (the server refuses an unknown outcome). */
+export type AuditFilters = Omit<Pick<QueryOf<'/api/audit', 'get'>, 'action' | 'actor' | 'from' | 'to' | 'q'>, never> & { outcome?: string };
 
-export interface CreatedApiKey {
-  apiKey: ApiKey;
-  secret: string;
-}
+export type Dashboard = ResponseOf<'/api/dashboard', 'get'>;
 
-export type ActorType = 'admin' | 'employee' | 'api_key' | 'system' | 'config' | 'anonymous';
-export type Outcome = 'success' | 'failure';
-
-export interface AuditEvent {
-  /** A sequence number on the current server; treat it as opaque. */
-  id: string | number;
-  at: string;
-  actorType: ActorType;
-  actorId: string | null;
-  actorLabel: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetLabel: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  outcome: Outcome;
-  details: Record<string, unknown>;
-}
-
-export interface AuditFilters {
-  action?: string;
-  actor?: string;
-  outcome?: string;
-  from?: string;
-  to?: string;
-  q?: string;
-}
-
-export interface Dashboard {
-  employees: { total: number; active: number; deactivated: number; disabled: number };
-  admins: number;
-  signInsToday: { success: number; failure: number };
-  recentEvents: AuditEvent[];
-}
-
-export type SmtpTls = 'none' | 'starttls' | 'tls';
-
-export interface Settings {
-  organisationName: string;
-  requireAdminTotp: boolean;
-  sessionIdleMinutes: number;
-  sessionAbsoluteHours: number;
-  lockoutThreshold: number;
-  lockoutMinutes: number;
-  smtp: {
-    host: string | null;
-    port: number | null;
-    tls: SmtpTls;
-    username: string | null;
-    password: { set: boolean };
-    from: string | null;
-  };
-}
-
-export interface SettingsPatch {
-  organisationName?: string;
-  requireAdminTotp?: boolean;
-  sessionIdleMinutes?: number;
-  sessionAbsoluteHours?: number;
-  lockoutThreshold?: number;
-  lockoutMinutes?: number;
-  smtp?: {
-    host?: string | null;
-    port?: number | null;
-    tls?: SmtpTls;
-    username?: string | null;
-    /** string sets, null clears, absent keeps */
-    password?: string | null;
-    from?: string | null;
-  };
-}
+export type Settings = ResponseOf<'/api/settings', 'get'>;
+export type SmtpTls = Settings['smtp']['tls'];
+export type SettingsPatch = BodyOf<'/api/settings', 'patch'>;
 
 /** A directory account of an employee: the console's employee page and the portal's domain password section. */
-export interface DirectoryAccount {
-  id: string;
-  domainId: string;
-  domainName: string;
-  domainKind: string;
-  username: string;
-  upn: string | null;
-  isEnabled: boolean;
-  isMember: boolean;
-  isRotationMember: boolean;
-  passwordChangedAt: string | null;
-  hasManagedPassword: boolean;
-  hasPendingPassword: boolean;
-  canChangePassword: boolean;
-}
+export type DirectoryAccount = ItemOf<ResponseOf<'/api/portal/directory-accounts', 'get'>>;

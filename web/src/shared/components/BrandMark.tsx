@@ -1,9 +1,9 @@
 import { Group, Image, Text } from '@mantine/core';
 import { LOGO_URL } from '../api/branding';
-import type { Branding } from '../api/sign-in-types';
+import type { BrandingMark } from '../api/sign-in-types';
 
 /** The organisation's logo (when it has one) and name. */
-export function BrandMark({ branding, size = 'md' }: { branding: Branding | undefined; size?: 'sm' | 'md' }) {
+export function BrandMark({ branding, size = 'md' }: { branding: BrandingMark | undefined; size?: 'sm' | 'md' }) {
   const name = branding?.organisationName ?? '';
   const logoHeight = size === 'sm' ? 28 : 40;
   return (

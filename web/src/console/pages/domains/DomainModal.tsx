@@ -2,7 +2,7 @@ import { Alert, Checkbox, Modal, NumberInput, PasswordInput, Select, SimpleGrid,
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { errorMessage } from '../../../shared/api/client';
-import { useSaveDomain, type AdSettings, type Domain, type DomainInput } from '../../api/directory';
+import { useSaveDomain, type AdSettings, type Domain, type DomainPatch } from '../../api/directory';
 import { notifySuccess } from '../../../shared/components/notify';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 
@@ -32,7 +32,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
       urls: urls.split(/\s+/).map((u) => u.trim()).filter(Boolean), transport, caCertificate: ca.trim() || null, skipTlsVerify: skipTls,
       tlsServerName: tlsName.trim() || null, bindUser: bindUser.trim(), baseDn: baseDn.trim() || null, pageSize, timeoutMs: s.timeoutMs,
     };
-    const input: DomainInput = {
+    const input: DomainPatch = {
       name: name.trim(), ...sync.request(), settings: settings as unknown as Record<string, unknown>,
     };
     if (removePassword) input.secret = null;

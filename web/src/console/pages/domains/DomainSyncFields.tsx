@@ -1,6 +1,6 @@
 import { Button, Group, NumberInput, Select, SimpleGrid, TextInput } from '@mantine/core';
 import { useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
-import type { Domain, DomainInput, RemovalBehaviour } from '../../api/directory';
+import type { Domain, DomainPatch, RemovalBehaviour } from '../../api/directory';
 
 type SsoMethod = 'passwordless' | 'password_2fa';
 
@@ -16,7 +16,7 @@ export interface DomainSyncValues {
   interval: number;
 }
 
-export type DomainSyncRequest = Pick<DomainInput,
+export type DomainSyncRequest = Pick<DomainPatch,
   'syncGroup' | 'rotationGroup' | 'passwordChangeDays' | 'removalBehaviour' | 'removalThresholdPercent' | 'ssoEnabled' | 'ssoMethod' | 'syncIntervalMinutes'>;
 
 /** The shared sync settings, initialised from a saved domain (or the defaults for a new one). */

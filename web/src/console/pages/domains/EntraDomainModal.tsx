@@ -1,7 +1,7 @@
 import { Alert, Checkbox, Modal, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { errorMessage } from '../../../shared/api/client';
-import { useSaveDomain, type Domain, type DomainInput } from '../../api/directory';
+import { useSaveDomain, type Domain, type DomainPatch } from '../../api/directory';
 import { notifySuccess } from '../../../shared/components/notify';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 import { EntraDomainFields, emptyEntraValues, entraRequest, entraValuesFromSettings, type EntraFormValues } from '../entra-passkeys/EntraDomainFields';
@@ -18,7 +18,7 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
   const submit = () => {
     setError(null);
     const { settings, secret } = entraRequest(entra);
-    const input: DomainInput = {
+    const input: DomainPatch = {
       name: name.trim(), ...sync.request(), settings,
     };
     if (removeSecret) input.secret = null;

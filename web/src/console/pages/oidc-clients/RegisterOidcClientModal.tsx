@@ -22,6 +22,12 @@ const authLabels: Record<string, string> = {
  * Authentication Method app (tenant id, Entra application id, JWKS URL). With `editing`, the same
  * form changes that client ("Edit OIDC client"); its kind stays.
  */
+
+// The client as the server answers it lists plain strings; the form holds what registration accepts.
+type GrantType = NonNullable<OidcClientInput['grantTypes']>[number];
+type AuthMethod = NonNullable<OidcClientInput['tokenEndpointAuthMethod']>;
+type Scope = NonNullable<OidcClientInput['scopes']>[number];
+type Claim = NonNullable<OidcClientInput['claims']>[number];
 export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }: {
   opened: boolean;
   editing?: OidcClient | null;
@@ -35,10 +41,10 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
   const [name, setName] = useState('');
   const [redirectUris, setRedirectUris] = useState('');
   const [postLogoutUris, setPostLogoutUris] = useState('');
-  const [grantTypes, setGrantTypes] = useState<string[]>(['authorization_code', 'refresh_token']);
-  const [authMethod, setAuthMethod] = useState('client_secret_basic');
-  const [scopes, setScopes] = useState<string[]>(['openid', 'profile', 'email', 'offline_access']);
-  const [claims, setClaims] = useState<string[]>(['email', 'name']);
+  const [grantTypes, setGrantTypes] = useState<GrantType[]>(['authorization_code', 'refresh_token']);
+  const [authMethod, setAuthMethod] = useState<AuthMethod>('client_secret_basic');
+  const [scopes, setScopes] = useState<Scope[]>(['openid', 'profile', 'email', 'offline_access']);
+  const [claims, setClaims] = useState<Claim[]>(['email', 'name']);
   const [loginUri, setLoginUri] = useState('');
   const [backchannelUri, setBackchannelUri] = useState('');
   const [jwksUri, setJwksUri] = useState('');
@@ -54,8 +60,8 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
       const web = e?.kind === 'web' ? e : undefined;
       setKind(e?.kind ?? 'web'); setName(e?.name ?? ''); setRedirectUris(web ? web.redirectUris.join('\n') : '');
       setPostLogoutUris(e?.postLogoutRedirectUris.join('\n') ?? ''); setLoginUri(e?.initiateLoginUri ?? ''); setBackchannelUri(e?.backchannelLogoutUri ?? ''); setJwksUri(e?.jwksUri ?? '');
-      setGrantTypes(web ? web.grantTypes : ['authorization_code', 'refresh_token']); setAuthMethod(web ? web.tokenEndpointAuthMethod : 'client_secret_basic');
-      setScopes(web ? web.scopes : ['openid', 'profile', 'email', 'offline_access']); setClaims(web ? web.claims : ['email', 'name']); setFirstParty(e?.firstParty ?? true);
+      setGrantTypes(web ? (web.grantTypes as GrantType[]) : ['authorization_code', 'refresh_token']); setAuthMethod(web ? (web.tokenEndpointAuthMethod as AuthMethod) : 'client_secret_basic');
+      setScopes(web ? (web.scopes as Scope[]) : ['openid', 'profile', 'email', 'offline_access']); setClaims(web ? (web.claims as Claim[]) : ['email', 'name']); setFirstParty(e?.firstParty ?? true);
       setTenantId(e?.eam?.tenantId ?? ''); setAppId(e?.eam?.appId ?? ''); setTenantJwks(e?.eam?.jwksUrl ?? ''); setSubmitted(false);
       createMutation.reset();
       updateMutation.reset();
@@ -118,7 +124,7 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
               <Checkbox.Group label="Grant types" value={grantTypes} onChange={setGrantTypes}>
                 <Group mt={4}>{OIDC_GRANT_TYPES.map((g) => <Checkbox key={g} value={g} label={g} />)}</Group>
               </Checkbox.Group>
-              <NativeSelect label="Client authentication" data={OIDC_AUTH_METHODS.map((m) => ({ value: m, label: authLabels[m] }))} value={authMethod} onChange={(e) => setAuthMethod(e.currentTarget.value)} />
+              <NativeSelect label="Client authentication" data={OIDC_AUTH_METHODS.map((m) => ({ value: m, label: authLabels[m] }))} value={authMethod} onChange={(e) => setAuthMethod(e.currentTarget.value as AuthMethod)} />
               {authMethod === 'private_key_jwt' ? (
                 <TextInput label="Client JWKS URL" value={jwksUri} onChange={(e) => setJwksUri(e.currentTarget.value)} />
               ) : null}

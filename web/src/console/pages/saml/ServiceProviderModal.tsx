@@ -15,6 +15,9 @@ const formatAttributes = (list: { name: string; field: string }[]) => list.map((
 const splitCertificates = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? (text.trim() ? [text.trim()] : []);
 
 /** "Add service provider" / "Add relying party" (from SP metadata XML, a preset, or by hand), or edit one (`editing`). */
+
+type TokenType = NonNullable<ServiceProviderInput['tokenType']>;
+type EmployeeField = NonNullable<ServiceProviderInput['nameIdField']>;
 export function ServiceProviderModal({ protocol, opened, editing, onClose, onSaved }: { protocol: SsoProtocol; opened: boolean; editing?: ServiceProvider | null; onClose: () => void; onSaved: (sp: ServiceProvider) => void }) {
   const createSp = useCreateServiceProvider(protocol);
   const updateSp = useUpdateServiceProvider(protocol);
@@ -37,7 +40,7 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
   const [requireSigned, setRequireSigned] = useState(false);
   const [idpInitiated, setIdpInitiated] = useState(false);
   const [startUrl, setStartUrl] = useState('');
-  const [tokenType, setTokenType] = useState<'saml11' | 'saml20'>('saml20');
+  const [tokenType, setTokenType] = useState<TokenType>('saml20');
   const [skew, setSkew] = useState<number | string>(120);
   const [lifetime, setLifetime] = useState<number | string>(480);
   const [submitted, setSubmitted] = useState(false);
@@ -49,10 +52,10 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
     setStartUrl(''); setTokenType('saml20'); setSkew(120); setLifetime(480); setSubmitted(false); createSp.reset(); updateSp.reset(); parse.reset();
     if (editing) {
       setPreset(editing.preset ?? ''); setName(editing.name); setEntityId(editing.entityId); setAcs(editing.acsEndpoints.map((a) => a.url).join('\n'));
-      setSloUrl(editing.sloUrl ?? ''); setCertificates(editing.certificates.map((c) => c.pem).join('')); setNameIdFormat(editing.nameIdFormat);
+      setSloUrl(editing.sloUrl ?? ''); setCertificates(editing.certificates.map((c) => c.pem).join('')); setNameIdFormat(editing.nameIdFormat as NameIdFormat);
       setNameIdField(editing.nameIdField); setAttributes(formatAttributes(editing.attributes)); setSignResponse(editing.signResponse);
       setSignAssertion(editing.signAssertion); setEncrypt(editing.encryptAssertion); setRequireSigned(editing.requireSignedRequests);
-      setIdpInitiated(editing.idpInitiated); setStartUrl(editing.startUrl ?? ''); setTokenType(editing.tokenType ?? 'saml20');
+      setIdpInitiated(editing.idpInitiated); setStartUrl(editing.startUrl ?? ''); setTokenType((editing.tokenType ?? 'saml20') as TokenType);
       setSkew(editing.clockSkewSeconds); setLifetime(editing.sessionLifetimeMinutes);
     }
   }, [opened]); // reset only when the dialog opens
@@ -61,7 +64,7 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
     setPreset(id);
     const p = presets.find((x) => x.id === id);
     if (!p) return;
-    setNameIdFormat(p.nameIdFormat); setNameIdField(p.nameIdField); setAttributes(formatAttributes(p.attributes));
+    setNameIdFormat(p.nameIdFormat as NameIdFormat); setNameIdField(p.nameIdField); setAttributes(formatAttributes(p.attributes));
     if (p.tokenType === 'saml11' || p.tokenType === 'saml20') setTokenType(p.tokenType);
     if (!name.trim()) setName(p.label);
   };
@@ -71,7 +74,7 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
       onSuccess: (m) => {
         setEntityId(m.entityId); setAcs(m.acsEndpoints.map((a) => a.url).join('\n')); setSloUrl(m.sloUrl ?? '');
         setCertificates(m.certificates.join('')); setRequireSigned(m.requireSignedRequests);
-        if (m.nameIdFormat) setNameIdFormat(m.nameIdFormat);
+        if (m.nameIdFormat) setNameIdFormat(m.nameIdFormat as NameIdFormat);
       },
     });
   };
@@ -89,7 +92,7 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
       name: name.trim(), entityId: entityId.trim(), preset: preset || null,
       acsEndpoints: lines(acs).map((url, index) => ({ url, binding: 'post', index, isDefault: index === 0 })),
       sloUrl: isSaml && sloUrl.trim() ? sloUrl.trim() : null, certificates: splitCertificates(certificates),
-      nameIdFormat, nameIdField, attributes: parseAttributes(attributes), signResponse, signAssertion,
+      nameIdFormat, nameIdField: nameIdField as EmployeeField, attributes: parseAttributes(attributes) as ServiceProviderInput['attributes'], signResponse, signAssertion,
       encryptAssertion: isSaml && encrypt, requireSignedRequests: isSaml && requireSigned, idpInitiated: isSaml && idpInitiated,
       startUrl: startUrl.trim() || null, tokenType: isSaml ? null : tokenType, clockSkewSeconds: Number(skew), sessionLifetimeMinutes: Number(lifetime),
     };
