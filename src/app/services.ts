@@ -74,7 +74,7 @@ export function createServices(deps: CoreDeps) {
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({ db, sealer, audit, clock, sessions, portal, publicUrl: config.publicUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
   // Directory domains, sync, domain passwords, hardware keys (src/directory, src/vaults).
-  const directory = createDirectoryServices({ db, audit, clock, sealer, employees, invitations, connectorFactory: deps.connectorFactory });
+  const directory = createDirectoryServices({ db, audit, clock, sealer, employees, organisation, invitations, connectorFactory: deps.connectorFactory });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
   const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory });
   // One per-IP budget of failed credential checks for every endpoint that checks one (src/security/credential-limiter.ts).

@@ -1,8 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { directoryAccounts, directoryDomains, directorySyncRuns, domainPasswords } from './directory.tables.js';
-import { employees } from '../employees/employee.tables.js';
-import { hardwareKeys } from '../vaults/hardware-key.tables.js';
 
 export type DomainRow = typeof directoryDomains.$inferSelect;
 export type AccountRow = typeof directoryAccounts.$inferSelect;
@@ -84,10 +82,6 @@ export async function findAccountsElsewhere(db: Executor, employeeIds: string[],
   return new Set(rows.map((r) => r.employeeId));
 }
 
-export async function findEmployeesForMatching(db: Executor): Promise<{ id: string; emailNormalized: string; status: string }[]> {
-  return db.select({ id: employees.id, emailNormalized: employees.emailNormalized, status: employees.status }).from(employees);
-}
-
 export async function insertSyncRun(db: Executor, row: typeof directorySyncRuns.$inferInsert): Promise<SyncRunRow> {
   const [created] = await db.insert(directorySyncRuns).values(row).returning();
   return created;
@@ -147,12 +141,12 @@ export async function supersedeCurrentPasswords(db: Executor, accountId: string,
     .where(and(eq(domainPasswords.accountId, accountId), eq(domainPasswords.state, 'current'), except ? sql`${domainPasswords.id} <> ${except}` : sql`true`));
 }
 
-/** Accounts that rotation considers: member of the rotation group, enabled, employee active with an active hardware key. */
+/**
+ * Accounts that rotation considers as far as the directory goes: member of the sync and rotation
+ * groups, enabled. The password service keeps those whose employee is active and holds an active key.
+ */
 export async function findRotationCandidates(db: Executor, domainId: string): Promise<AccountRow[]> {
-  const rows = await db.selectDistinct({ a: directoryAccounts }).from(directoryAccounts)
-    .innerJoin(employees, eq(employees.id, directoryAccounts.employeeId))
-    .innerJoin(hardwareKeys, and(eq(hardwareKeys.employeeId, employees.id), eq(hardwareKeys.status, 'active')))
+  return db.select().from(directoryAccounts)
     .where(and(eq(directoryAccounts.domainId, domainId), eq(directoryAccounts.isRotationMember, true), eq(directoryAccounts.isMember, true),
-      eq(directoryAccounts.isEnabled, true), eq(employees.status, 'active')));
-  return rows.map((r) => r.a);
+      eq(directoryAccounts.isEnabled, true)));
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import type { EmployeeService } from '../employees/employee.service.js';
+import type { OrganisationService } from '../employees/organisation.service.js';
 import type { InvitationService } from '../invitations/invitation.service.js';
 import type { Clock } from '../lib/clock.js';
 import type { Sealer } from '../security/sealing.js';
@@ -15,18 +16,24 @@ import { createSyncService } from './sync.service.js';
 
 /** The directory feature's services, wired once (src/http/services.ts spreads them into the graph). */
 export function createDirectoryServices(deps: {
-  db: Db; audit: AuditService; clock: Clock; sealer: Sealer; employees: EmployeeService; invitations: InvitationService; connectorFactory?: ConnectorFactory;
+  db: Db; audit: AuditService; clock: Clock; sealer: Sealer; employees: EmployeeService; organisation: OrganisationService; invitations: InvitationService; connectorFactory?: ConnectorFactory;
 }) {
   const { db, audit, clock, sealer } = deps;
   const domains = createDomainService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory ?? createConnector });
   // Names this process in job leases, so an admin can tell which node runs a sync.
   const nodeId = `${os.hostname()}:${process.pid}`;
+  const hardwareKeys = createHardwareKeyService({ db, audit, employees: deps.employees });
+  // Rotation applies to active employees holding an active hardware key.
+  const findRotationEligible = async (employeeIds: string[]) => {
+    const active = await deps.employees.findActiveIds(employeeIds);
+    return hardwareKeys.findActiveKeyHolders([...active]);
+  };
   return {
     domains,
-    directorySync: createSyncService({ db, audit, clock, domains, employees: deps.employees, invitations: deps.invitations, nodeId }),
-    domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, onStep: passwordFaultInjection() }),
+    directorySync: createSyncService({ db, audit, clock, domains, employees: deps.employees, organisation: deps.organisation, invitations: deps.invitations, nodeId }),
+    domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, findRotationEligible, onStep: passwordFaultInjection() }),
     directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
-    hardwareKeys: createHardwareKeyService({ db, audit, employees: deps.employees }),
+    hardwareKeys,
     directoryNodeId: nodeId,
   };
 }

@@ -46,7 +46,11 @@ export type PasswordService = ReturnType<typeof createPasswordService>;
  * crash, `reconcile` binds with every pending password: one that works becomes current, one that
  * does not is dropped (the directory kept the previous one). Nothing returns a password.
  */
-export function createPasswordService(deps: { db: Db; audit: AuditService; clock: Clock; sealer: Sealer; domains: DomainService; onStep?: (step: PasswordStep) => void | Promise<void> }) {
+export function createPasswordService(deps: { db: Db; audit: AuditService; clock: Clock; sealer: Sealer; domains: DomainService;
+  /** Those of the employees rotation applies to: active, holding an active hardware key. */
+  findRotationEligible: (employeeIds: string[]) => Promise<Set<string>>;
+  onStep?: (step: PasswordStep) => void | Promise<void>;
+}) {
   const { db, audit, clock, sealer, domains } = deps;
   const step = async (s: PasswordStep) => { await deps.onStep?.(s); };
   const ref = (a: repo.AccountRow): DirectoryAccountRef => ({ externalId: a.externalId, username: a.username, upn: a.upn });
@@ -152,7 +156,9 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     for (const domain of await repo.findDomains(db)) {
       if (domain.passwordChangeDays <= 0 || !domain.secret) continue;
       const due = clock.now().getTime() - domain.passwordChangeDays * 86_400_000;
-      for (const account of await repo.findRotationCandidates(db, domain.id)) {
+      const candidates = await repo.findRotationCandidates(db, domain.id);
+      const eligible = await deps.findRotationEligible([...new Set(candidates.map((a) => a.employeeId))]);
+      for (const account of candidates.filter((a) => eligible.has(a.employeeId))) {
         if (account.passwordChangedAt && account.passwordChangedAt.getTime() > due) continue;
         if ((await repo.findDomainPasswords(db, account.id, ['pending'])).length > 0) continue;
         try { await setPassword(ctx, account, generateDomainPassword(), 'rotation'); out.rotated++; } catch { out.failed++; }

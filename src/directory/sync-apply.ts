@@ -2,7 +2,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { Executor } from '../db/connection.js';
 import type { EmployeeService } from '../employees/employee.service.js';
 import type { EmployeePatch } from '../employees/employee.schemas.js';
-import * as orgRepo from '../employees/organisation.repository.js';
+import type { OrganisationService } from '../employees/organisation.service.js';
 import type { RequestContext } from '../lib/context.js';
 import type { DirectoryUser } from './connector.js';
 import * as repo from './directory.repository.js';
@@ -11,50 +11,6 @@ import { employeeEmail, type SyncPlan } from './sync-plan.js';
 /** The part of the invitation service an import uses: invite inside the sync's transaction. */
 export interface ImportInviter {
   invite(ctx: RequestContext, tx: Executor, employeeId: string): Promise<void>;
-}
-
-/** Company, department and position by name, created on first use (cached for the run). */
-async function orgResolver(tx: Executor, audit: AuditService, ctx: RequestContext) {
-  const companies = new Map<string, { id: string; departments: Map<string, string> }>();
-  for (const c of await orgRepo.findCompaniesWithDepartments(tx)) {
-    companies.set(orgRepo.normalizeName(c.name), { id: c.id, departments: new Map(c.departments.map((d) => [orgRepo.normalizeName(d.name), d.id])) });
-  }
-  const positions = new Map((await orgRepo.findPositions(tx)).map((p) => [orgRepo.normalizeName(p.name), p.id]));
-  return async (u: DirectoryUser) => {
-    let companyId: string | null = null;
-    let departmentId: string | null = null;
-    let positionId: string | null = null;
-    if (u.company) {
-      let c = companies.get(orgRepo.normalizeName(u.company));
-      if (!c) {
-        const row = await orgRepo.insertCompany(tx, u.company);
-        await audit.record(ctx, { action: 'company.created', target: { type: 'company', id: row.id, label: row.name }, details: { source: 'directory' } }, tx);
-        c = { id: row.id, departments: new Map() };
-        companies.set(orgRepo.normalizeName(u.company), c);
-      }
-      companyId = c.id;
-      // A department belongs to a company: without a company, the directory's department is not kept.
-      if (u.department) {
-        departmentId = c.departments.get(orgRepo.normalizeName(u.department)) ?? null;
-        if (!departmentId) {
-          const row = await orgRepo.insertDepartment(tx, c.id, u.department);
-          await audit.record(ctx, { action: 'department.created', target: { type: 'department', id: row.id, label: row.name }, details: { source: 'directory' } }, tx);
-          departmentId = row.id;
-          c.departments.set(orgRepo.normalizeName(u.department), row.id);
-        }
-      }
-    }
-    if (u.title) {
-      positionId = positions.get(orgRepo.normalizeName(u.title)) ?? null;
-      if (!positionId) {
-        const row = await orgRepo.insertPosition(tx, u.title);
-        await audit.record(ctx, { action: 'position.created', target: { type: 'position', id: row.id, label: row.name }, details: { source: 'directory' } }, tx);
-        positionId = row.id;
-        positions.set(orgRepo.normalizeName(u.title), row.id);
-      }
-    }
-    return { companyId, departmentId, positionId };
-  };
 }
 
 function names(u: DirectoryUser) {
@@ -70,10 +26,10 @@ const accountFields = (u: DirectoryUser) => ({ username: u.username, upn: u.upn,
  */
 export async function applyPlan(opts: {
   tx: Executor; ctx: RequestContext; plan: SyncPlan; domain: repo.DomainRow; rotationIds: ReadonlySet<string> | null;
-  employees: EmployeeService; audit: AuditService; inviter: ImportInviter | null;
+  employees: EmployeeService; organisation: Pick<OrganisationService, 'resolverInTransaction'>; audit: AuditService; inviter: ImportInviter | null;
 }): Promise<void> {
   const { tx, ctx, plan, domain, employees, audit } = opts;
-  const resolveOrg = await orgResolver(tx, audit, ctx);
+  const resolveOrg = await opts.organisation.resolverInTransaction(ctx, tx, 'directory');
   const link = (employeeId: string, u: DirectoryUser) => repo.insertAccount(tx, {
     domainId: domain.id, employeeId, externalId: u.externalId, ...accountFields(u), isRotationMember: opts.rotationIds?.has(u.externalId) ?? false,
   });

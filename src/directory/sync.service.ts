@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import type { EmployeeService } from '../employees/employee.service.js';
+import type { OrganisationService } from '../employees/organisation.service.js';
 import type { InvitationService } from '../invitations/invitation.service.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -51,7 +52,7 @@ export type SyncService = ReturnType<typeof createSyncService>;
  * runs at a time across all nodes (lease `directory-sync:<domain id>`).
  */
 export function createSyncService(deps: {
-  db: Db; audit: AuditService; clock: Clock; domains: DomainService; employees: EmployeeService; invitations: SyncInvitations; nodeId: string;
+  db: Db; audit: AuditService; clock: Clock; domains: DomainService; employees: EmployeeService; organisation: OrganisationService; invitations: SyncInvitations; nodeId: string;
 }) {
   const { db, audit, clock, domains, employees } = deps;
 
@@ -105,12 +106,14 @@ export function createSyncService(deps: {
       if (mode === 'incremental' && !listing.isIncremental) await repo.updateSyncRunById(db, run.id, { mode: 'full' });
       const memberIds = new Set(listing.memberIds);
       const leaving = accounts.filter((a) => a.isMember && !memberIds.has(a.externalId)).map((a) => a.employeeId);
+      // Read once: the plan matches against them and the change list labels them.
+      const known = await employees.listForMatching();
       const plan = planSync({
-        listing, rotationIds, accounts, employees: await repo.findEmployeesForMatching(db),
+        listing, rotationIds, accounts, employees: known,
         removalBehaviour: domain.removalBehaviour, heldElsewhere: await repo.findMemberAccountsElsewhere(db, leaving, domain.id),
         linkedElsewhere: await repo.findAccountsElsewhere(db, leaving, domain.id),
       });
-      const labels = new Map((await repo.findEmployeesForMatching(db)).map((e) => [e.id, e.emailNormalized]));
+      const labels = new Map(known.map((e) => [e.id, e.emailNormalized]));
       const counts = { ...countChanges(plan), listed: listing.memberIds.length };
       const changes = describeChanges(plan, labels);
       const details = { counts, mode, skipped: plan.skipped.slice(0, 20) };
@@ -129,7 +132,7 @@ export function createSyncService(deps: {
       const invSettings = domain.ssoEnabled && plan.changes.some((c) => c.action === 'create') ? await deps.invitations.settingsForInvite() : null;
       const inviter: ImportInviter | null = invSettings ? { invite: async (c, tx, id) => { await deps.invitations.createInTransaction(c, tx, id, invSettings); } } : null;
       await db.transaction(async (tx) => {
-        await applyPlan({ tx, ctx, plan, domain, rotationIds, employees, audit, inviter });
+        await applyPlan({ tx, ctx, plan, domain, rotationIds, employees, organisation: deps.organisation, audit, inviter });
         await repo.updateDomainById(tx, domain.id, {
           syncCursor: listing.cursor, lastSyncAt: started, ...(listing.isIncremental ? {} : { lastFullSyncAt: started }),
         });

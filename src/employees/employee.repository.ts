@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
 import { companies, departments, employees, positions } from './employee.tables.js';
@@ -89,6 +89,18 @@ export async function updateEmployeeById(db: Executor, id: string, patch: Partia
 export async function deleteEmployeeById(db: Executor, id: string): Promise<boolean> {
   const rows = await db.delete(employees).where(eq(employees.id, id)).returning({ id: employees.id });
   return rows.length > 0;
+}
+
+/** Every employee's id, normalised e-mail and status: what a directory sync matches accounts against. */
+export async function findEmployeesForMatching(db: Executor): Promise<{ id: string; emailNormalized: string; status: string }[]> {
+  return db.select({ id: employees.id, emailNormalized: employees.emailNormalized, status: employees.status }).from(employees);
+}
+
+/** Those of the ids whose employee is active. */
+export async function findActiveEmployeeIds(db: Executor, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: employees.id }).from(employees).where(and(inArray(employees.id, ids), eq(employees.status, 'active')));
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function countEmployeesByStatus(db: Executor): Promise<Record<string, number>> {

@@ -133,6 +133,9 @@ export function createEmployeeService(deps: {
     /** The employee's row with its organisation names, or undefined (no audit, no error: for other services). */
     findById: (id: string, tx: Executor = db) => repo.findEmployeeById(tx, id),
     findByEmail: (email: string, tx: Executor = db) => repo.findEmployeeByEmail(tx, email),
+    /** Every employee's id, normalised e-mail and status, for a directory sync to match against. */
+    listForMatching: () => repo.findEmployeesForMatching(db),
+    findActiveIds: (ids: string[]) => repo.findActiveEmployeeIds(db, ids),
     list: async (q: EmployeeQuery) => {
       const { items, total } = await repo.findEmployees(db, q);
       return { items: items.map(toEmployeeDto), total, page: q.page, pageSize: q.pageSize };

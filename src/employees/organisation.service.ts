@@ -44,7 +44,55 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
     if (n > 0) throw new AppError('organisation.in_use', `${label[kind]} is assigned to ${n} employee${n === 1 ? '' : 's'}; move them first`);
   }
 
+  /**
+   * For imports: company, department and position by name, created on first use with their audit
+   * records (`details.source`), in the caller's transaction; the existing names are read once.
+   */
+  async function resolverInTransaction(ctx: RequestContext, tx: Executor, source: string) {
+    const companies = new Map<string, { id: string; departments: Map<string, string> }>();
+    for (const c of await repo.findCompaniesWithDepartments(tx)) {
+      companies.set(repo.normalizeName(c.name), { id: c.id, departments: new Map(c.departments.map((d) => [repo.normalizeName(d.name), d.id])) });
+    }
+    const positions = new Map((await repo.findPositions(tx)).map((p) => [repo.normalizeName(p.name), p.id]));
+    return async (u: { company?: string | null; department?: string | null; title?: string | null }) => {
+      let companyId: string | null = null;
+      let departmentId: string | null = null;
+      let positionId: string | null = null;
+      if (u.company) {
+        let c = companies.get(repo.normalizeName(u.company));
+        if (!c) {
+          const row = await repo.insertCompany(tx, u.company);
+          await audit.record(ctx, { action: 'company.created', target: { type: 'company', id: row.id, label: row.name }, details: { source } }, tx);
+          c = { id: row.id, departments: new Map() };
+          companies.set(repo.normalizeName(u.company), c);
+        }
+        companyId = c.id;
+        // A department belongs to a company: without a company, the imported department is not kept.
+        if (u.department) {
+          departmentId = c.departments.get(repo.normalizeName(u.department)) ?? null;
+          if (!departmentId) {
+            const row = await repo.insertDepartment(tx, c.id, u.department);
+            await audit.record(ctx, { action: 'department.created', target: { type: 'department', id: row.id, label: row.name }, details: { source } }, tx);
+            departmentId = row.id;
+            c.departments.set(repo.normalizeName(u.department), row.id);
+          }
+        }
+      }
+      if (u.title) {
+        positionId = positions.get(repo.normalizeName(u.title)) ?? null;
+        if (!positionId) {
+          const row = await repo.insertPosition(tx, u.title);
+          await audit.record(ctx, { action: 'position.created', target: { type: 'position', id: row.id, label: row.name }, details: { source } }, tx);
+          positionId = row.id;
+          positions.set(repo.normalizeName(u.title), row.id);
+        }
+      }
+      return { companyId, departmentId, positionId };
+    };
+  }
+
   return {
+    resolverInTransaction,
     listCompanies: () => repo.findCompaniesWithDepartments(db),
     listPositions: () => repo.findPositions(db),
     getCompany: (id: string) => mustFind(db, 'company', id),

@@ -35,6 +35,8 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; em
   }
 
   return {
+    /** Those of the employees who hold an active key (password rotation applies to them only). */
+    findActiveKeyHolders: (employeeIds: string[]) => repo.findActiveKeyHolders(db, employeeIds),
     async listForEmployee(employeeId: string): Promise<HardwareKeyDto[]> {
       await employeeOrThrow(employeeId);
       return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toDto);
