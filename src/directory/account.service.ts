@@ -30,6 +30,20 @@ export type AccountService = ReturnType<typeof createAccountService>;
 export function createAccountService(deps: { db: Db; domains: DomainService; employees: EmployeeLookup }) {
   const { db, domains, employees } = deps;
   return {
+    /**
+     * The Entra object ids of the employee's accounts in the given tenants (lower case): what an
+     * EAM hint names them by.
+     */
+    async entraObjectIdsIn(employeeId: string, tenantIds: ReadonlySet<string>): Promise<string[]> {
+      const ids: string[] = [];
+      for (const a of await repo.findAccountsByEmployee(db, employeeId)) {
+        if (a.domainKind !== 'entra') continue;
+        const domain = await repo.findDomainById(db, a.domainId);
+        const tenantId = String(domain?.settings.tenantId ?? '').toLowerCase();
+        if (tenantIds.has(tenantId)) ids.push(a.externalId.toLowerCase());
+      }
+      return ids;
+    },
     async listForEmployee(employeeId: string): Promise<AccountDto[]> {
       if (!(await employees.findById(employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
       const out: AccountDto[] = [];

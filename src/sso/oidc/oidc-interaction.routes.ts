@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { sessionAuthentication, clearEmployeeSessionCookie } from '../../authn/employee-session.js';
-import * as directoryRepo from '../../directory/directory.repository.js';
-import * as employeeRepo from '../../employees/employee.repository.js';
+import type { AccountService } from '../../directory/account.service.js';
+import type { EmployeeLookup } from '../../employees/employee.service.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
 import { hmac, safeEqual } from '../../security/tokens.js';
 import type { App } from '../../http/types.js';
@@ -21,7 +21,7 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcInteractionRoutesDeps = { sessions: SessionService; config: Config; audit: AuditService; clock: Clock; csrfKey: Buffer; db: Db; oidc: OidcService } & CookieDeps & OidcViewsDeps;
+export type OidcInteractionRoutesDeps = { sessions: SessionService; config: Config; audit: AuditService; clock: Clock; csrfKey: Buffer; db: Db; oidc: OidcService; employees: EmployeeLookup; directoryAccounts: Pick<AccountService, 'entraObjectIdsIn'> } & CookieDeps & OidcViewsDeps;
 
 /**
  * The login and consent steps of an authorization request (oidc-provider "interactions"):
@@ -45,7 +45,7 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
     if (!token) return undefined;
     const { session } = await services.sessions.resolve(token);
     if (!session || session.subjectType !== 'employee' || session.stage !== 'full') return undefined;
-    const employee = await employeeRepo.findEmployeeById(services.db, session.subjectId);
+    const employee = await services.employees.findById(session.subjectId);
     if (!employee || employee.status !== 'active') return undefined;
     return { session, employee, auth: sessionAuthentication(session) };
   }
@@ -56,14 +56,7 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
    */
   async function eamEmployee(employee: { id: string; email: string }, eam: EamSettings, hint: { tid?: string }): Promise<EamEmployee> {
     const tenants = new Set([eam.tenantId.toLowerCase(), ...(hint.tid ? [hint.tid.toLowerCase()] : [])]);
-    const entraObjectIds: string[] = [];
-    for (const a of await directoryRepo.findAccountsByEmployee(services.db, employee.id)) {
-      if (a.domainKind !== 'entra') continue;
-      const domain = await directoryRepo.findDomainById(services.db, a.domainId);
-      const tenantId = String(domain?.settings.tenantId ?? '').toLowerCase();
-      if (tenants.has(tenantId)) entraObjectIds.push(a.externalId.toLowerCase());
-    }
-    return { email: employee.email, entraObjectIds };
+    return { email: employee.email, entraObjectIds: await services.directoryAccounts.entraObjectIdsIn(employee.id, tenants) };
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { SignInMethod } from '../../authn/employee-session.js';
-import type { EmployeeWithRefs } from '../../employees/employee.repository.js';
+import type { EmployeeWithRefs } from '../../employees/employee.service.js';
 
 /**
  * How an employee signed in, as OIDC `amr` (RFC 8176 §2 values, plus `fido`, which RFC 8176 does

@@ -1,5 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import * as employeeRepo from '../../employees/employee.repository.js';
+import type { EmployeeLookup } from '../../employees/employee.service.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
 import { esc, page } from './oidc.views.js';
 import type { Db } from '../../db/connection.js';
@@ -8,7 +8,7 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcLogoutDeps = { sessions: SessionService; config: Config; db: Db } & OidcViewsDeps;
+export type OidcLogoutDeps = { sessions: SessionService; config: Config; db: Db; employees: EmployeeLookup } & OidcViewsDeps;
 
 /**
  * RP-initiated logout always asks (OpenID Connect RP-Initiated Logout 1.0 §2 and §6: the OP should
@@ -71,6 +71,6 @@ async function signedInEmployee(services: OidcLogoutDeps, ctx: KoaContextWithOID
     const { session } = token ? await services.sessions.resolve(token) : { session: undefined };
     if (session?.subjectType === 'employee') id = session.subjectId;
   }
-  const employee = id ? await employeeRepo.findEmployeeById(services.db, id) : undefined;
+  const employee = id ? await services.employees.findById(id) : undefined;
   return employee ? { name: `${employee.firstName} ${employee.lastName}`.trim(), email: employee.email } : undefined;
 }

@@ -1,6 +1,5 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { employeeSessionCookieName } from '../../http/auth.js';
-import * as employeeRepo from '../../employees/employee.repository.js';
 import type { OidcDeps } from './oidc.service.js';
 import { ACR_VALUES, employeeClaims, SCOPE_CLAIMS } from './oidc.claims.js';
 import type { TesseraClientMetadata } from './oidc-client.service.js';
@@ -101,7 +100,7 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     },
     /** Only active employees: a disabled or deleted employee's refresh token fails at once (findAccount is asked on every grant). */
     findAccount: async (ctx: Ctx, sub: string) => {
-      const employee = await employeeRepo.findEmployeeById(services.db, sub);
+      const employee = await services.employees.findById(sub);
       if (!employee || employee.status !== 'active') return undefined;
       return {
         accountId: employee.id,
