@@ -7,9 +7,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router-dom';
 import { ApiError, setUnauthorizedHandler } from '../shared/api/client';
-import { keys } from './api/keys';
 import { loginPath } from './components/RequireAuth';
 import { router } from './router';
+import { queryKeys } from '../shared/query-keys';
 
 const theme = createTheme({
   primaryColor: 'indigo',
@@ -41,7 +41,7 @@ const queryClient = new QueryClient({
 setUnauthorizedHandler((error) => {
   const { pathname, search } = window.location;
   if (pathname.startsWith('/login') || pathname.startsWith('/setup')) return;
-  queryClient.setQueryData(keys.me, null);
+  queryClient.setQueryData(queryKeys.me, null);
   notifications.clean();
   void router.navigate(loginPath(pathname + search, error.code === 'auth.session_expired'), { replace: true });
 });

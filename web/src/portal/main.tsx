@@ -9,9 +9,9 @@ import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router-dom';
 import { useBranding } from '../shared/api/branding';
 import { ApiError, setUnauthorizedHandler } from '../shared/api/client';
-import { portalKeys } from './api/portal';
 import { portalRouter } from './router';
 import { brandTheme } from './theme';
+import { queryKeys } from '../shared/query-keys';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -26,7 +26,7 @@ const queryClient = new QueryClient({
 
 // A session that ended while the portal is open: its page goes to the sign-in page and comes back.
 setUnauthorizedHandler(() => {
-  if (window.location.pathname.startsWith('/portal')) queryClient.setQueryData(portalKeys.me, null);
+  if (window.location.pathname.startsWith('/portal')) queryClient.setQueryData(queryKeys.portal.me, null);
 });
 
 /** Mantine in the organisation's colour once GET /api/branding has answered (the default colour if it fails). */

@@ -1,12 +1,11 @@
 // The signed-in admin's own passkeys (console sign-in without a password).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { AdminPasskey, AuthenticationCeremony, CredentialKind, RegistrationCeremony } from '../../shared/api/sign-in-types';
 import type { Items, LoginResult } from '../../shared/api/types';
 import { authenticate, register } from '../../shared/api/webauthn';
+import { queryKeys } from '../../shared/query-keys';
 
-const passkeysKey = ['admin-passkeys'] as const;
 
 /** Username-less sign-in to the console with a passkey (user verification makes it complete). */
 export function usePasskeyLogin() {
@@ -25,7 +24,7 @@ export function usePasskeyLogin() {
 
 export function useAdminPasskeys() {
   return useQuery({
-    queryKey: passkeysKey,
+    queryKey: queryKeys.adminPasskeys,
     queryFn: ({ signal }) => api<Items<AdminPasskey>>('/api/auth/passkeys', { signal }),
   });
 }
@@ -38,7 +37,7 @@ export function useAddAdminPasskey() {
       const response = await register(ceremony);
       return api<unknown>('/api/auth/passkeys/verify', { method: 'POST', body: { ceremonyId: ceremony.ceremonyId, response, name } });
     },
-    onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: passkeysKey }), qc.invalidateQueries({ queryKey: keys.me })]),
+    onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.adminPasskeys }), qc.invalidateQueries({ queryKey: queryKeys.me })]),
   });
 }
 
@@ -46,6 +45,6 @@ export function useRemoveAdminPasskey() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<void>(`/api/auth/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: passkeysKey }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.adminPasskeys }),
   });
 }

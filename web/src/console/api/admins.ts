@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { Admin, Items } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 export function useAdmins() {
   return useQuery({
-    queryKey: keys.admins,
+    queryKey: queryKeys.admins,
     queryFn: ({ signal }) => api<Items<Admin>>('/api/admins', { signal }),
     select: (data) => data.items,
   });
@@ -17,8 +17,8 @@ function useAdminMutation<TVars, TData>(mutationFn: (vars: TVars) => Promise<TDa
     mutationFn,
     onSuccess: () =>
       Promise.all([
-        qc.invalidateQueries({ queryKey: keys.admins }),
-        qc.invalidateQueries({ queryKey: keys.dashboard }),
+        qc.invalidateQueries({ queryKey: queryKeys.admins }),
+        qc.invalidateQueries({ queryKey: queryKeys.dashboard }),
       ]),
   });
 }

@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { ApiKey, ApiKeyScope, CreatedApiKey, Items } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 export function useApiKeys() {
   return useQuery({
-    queryKey: keys.apiKeys,
+    queryKey: queryKeys.apiKeys,
     queryFn: ({ signal }) => api<Items<ApiKey>>('/api/api-keys', { signal }),
     select: (data) => data.items,
   });
@@ -16,7 +16,7 @@ export function useCreateApiKey() {
   return useMutation({
     mutationFn: (input: { name: string; scope: ApiKeyScope; expiresAt?: string }) =>
       api<CreatedApiKey>('/api/api-keys', { method: 'POST', body: input }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.apiKeys }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.apiKeys }),
   });
 }
 
@@ -24,6 +24,6 @@ export function useRevokeApiKey() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (keyId: string) => api<void>(`/api/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.apiKeys }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.apiKeys }),
   });
 }

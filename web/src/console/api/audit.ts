@@ -1,11 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, buildQuery } from '../../shared/api/client';
-import { keys } from './keys';
 import type { AuditEvent, AuditFilters, Items, Paged } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 export function useAuditEvents(filters: AuditFilters, page: number, pageSize: number) {
   return useQuery({
-    queryKey: keys.auditList(filters, page, pageSize),
+    queryKey: queryKeys.auditList(filters, page, pageSize),
     queryFn: ({ signal }) =>
       api<Paged<AuditEvent>>('/api/audit', { query: { ...filters, page, pageSize }, signal }),
     placeholderData: keepPreviousData,
@@ -14,7 +14,7 @@ export function useAuditEvents(filters: AuditFilters, page: number, pageSize: nu
 
 export function useAuditActions() {
   return useQuery({
-    queryKey: keys.auditActions,
+    queryKey: queryKeys.auditActions,
     queryFn: ({ signal }) => api<Items<string>>('/api/audit/actions', { signal }),
     select: (data) => data.items,
     staleTime: 5 * 60_000,

@@ -1,15 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../../shared/api/client';
-import { keys } from './keys';
 import type { Admin, LoginResult, Me, TotpSetup } from '../../shared/api/types';
 import type { BodyOf } from '../../shared/api/contract';
+import { queryKeys } from '../../shared/query-keys';
 
 const open = { allowUnauthenticated: true } as const;
 
 /** The signed-in admin, or null when nobody is signed in. */
 export function useMe() {
   return useQuery({
-    queryKey: keys.me,
+    queryKey: queryKeys.me,
     queryFn: async (): Promise<Me | null> => {
       try {
         return await api<Me>('/api/auth/me', open);
@@ -24,7 +24,7 @@ export function useMe() {
 
 export function useSetupStatus(enabled = true) {
   return useQuery({
-    queryKey: keys.setup,
+    queryKey: queryKeys.setup,
     queryFn: () => api<{ needsSetup: boolean }>('/api/setup', open),
     enabled,
     staleTime: 60_000,
@@ -39,8 +39,8 @@ export function useSetup() {
     mutationFn: (input: SetupInput) =>
       api<{ status: 'ok'; admin: Admin }>('/api/setup', { ...open, method: 'POST', body: input }),
     onSuccess: async () => {
-      qc.setQueryData(keys.setup, { needsSetup: false });
-      await qc.invalidateQueries({ queryKey: keys.me });
+      qc.setQueryData(queryKeys.setup, { needsSetup: false });
+      await qc.invalidateQueries({ queryKey: queryKeys.me });
     },
   });
 }
@@ -78,7 +78,7 @@ export function useTotpConfirm() {
   return useMutation({
     mutationFn: (code: string) =>
       api<{ admin: Admin }>('/api/auth/totp/confirm', { ...open, method: 'POST', body: { code } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.me }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.me }),
   });
 }
 
@@ -87,7 +87,7 @@ export function useTotpDisable() {
   return useMutation({
     mutationFn: (password: string) =>
       api<{ admin: Admin }>('/api/auth/totp/disable', { method: 'POST', body: { password } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.me }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.me }),
   });
 }
 

@@ -2,9 +2,9 @@
 // GET/PATCH /api/settings, read and saved by their own settings section.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { AuthenticatorSettings, InvitationSettings, PolicySettings } from '../../shared/api/sign-in-types';
 import type { Settings } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 /** GET /api/settings carries the policy groups (the contract's Settings). */
 export type SettingsWithPolicy = Settings & PolicySettings;
@@ -16,6 +16,6 @@ export function useUpdatePolicy() {
       api<SettingsWithPolicy>('/api/settings', { method: 'PATCH', body: patch }),
     // Marked stale but not replaced now: the settings form above resets to any new settings object,
     // which would drop the admin's unsaved edits there. The policy section keeps the answer itself.
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.settings, refetchType: 'none' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }),
   });
 }

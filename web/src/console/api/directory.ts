@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { DirectoryAccount, Items } from '../../shared/api/types';
 import type { BodyOf, ItemOf, ResponseOf } from '../../shared/api/contract';
+import { queryKeys } from '../../shared/query-keys';
 
 export type { DirectoryAccount };
 
@@ -19,15 +20,9 @@ export type SyncChange = SyncRun['changes'][number];
 export type ConnectionTest = ResponseOf<'/api/directory/domains/{id}/test', 'post'>;
 export type HardwareKey = ItemOf<ResponseOf<'/api/employees/{id}/hardware-keys', 'get'>>;
 
-const dk = {
-  domains: ['directory', 'domains'] as const,
-  runs: (id: string) => ['directory', 'runs', id] as const,
-  accounts: (employeeId: string) => ['directory', 'accounts', employeeId] as const,
-  keys: (employeeId: string) => ['hardware-keys', employeeId] as const,
-};
 
 export function useDomains() {
-  return useQuery({ queryKey: dk.domains, queryFn: ({ signal }) => api<Items<Domain>>('/api/directory/domains', { signal }), select: (d) => d.items });
+  return useQuery({ queryKey: queryKeys.directory.domains, queryFn: ({ signal }) => api<Items<Domain>>('/api/directory/domains', { signal }), select: (d) => d.items });
 }
 
 export function useSaveDomain() {
@@ -35,7 +30,7 @@ export function useSaveDomain() {
   return useMutation({
     mutationFn: ({ id, input }: { id?: string; input: DomainInput }) =>
       id ? api<Domain>(`/api/directory/domains/${id}`, { method: 'PATCH', body: input }) : api<Domain>('/api/directory/domains', { method: 'POST', body: input }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: dk.domains }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.directory.domains }),
   });
 }
 
@@ -43,7 +38,7 @@ export function useDeleteDomain() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<void>(`/api/directory/domains/${id}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: dk.domains }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.directory.domains }),
   });
 }
 
@@ -55,14 +50,14 @@ export function useStartSync() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, dryRun }: { id: string; dryRun: boolean }) => api<SyncRun>(`/api/directory/domains/${id}/sync`, { method: 'POST', body: { dryRun } }),
-    onSuccess: (_r, v) => qc.invalidateQueries({ queryKey: dk.runs(v.id) }),
+    onSuccess: (_r, v) => qc.invalidateQueries({ queryKey: queryKeys.directory.runs(v.id) }),
   });
 }
 
 /** The domain's history; polls every second while a run is in progress. */
 export function useSyncRuns(domainId: string | null) {
   return useQuery({
-    queryKey: dk.runs(domainId ?? ''),
+    queryKey: queryKeys.directory.runs(domainId ?? ''),
     enabled: !!domainId,
     queryFn: ({ signal }) => api<Items<SyncRun>>(`/api/directory/domains/${domainId}/runs`, { signal, query: { limit: 20 } }),
     select: (d) => d.items,
@@ -76,14 +71,14 @@ export function useDecideRun() {
     mutationFn: ({ domainId, runId, decision }: { domainId: string; runId: string; decision: 'confirm' | 'cancel' }) =>
       api<SyncRun>(`/api/directory/domains/${domainId}/runs/${runId}/${decision}`, { method: 'POST', body: {} }),
     onSuccess: (_r, v) => {
-      void qc.invalidateQueries({ queryKey: dk.runs(v.domainId) });
-      void qc.invalidateQueries({ queryKey: ['employees'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.directory.runs(v.domainId) });
+      void qc.invalidateQueries({ queryKey: queryKeys.employees });
     },
   });
 }
 
 export function useDirectoryAccounts(employeeId: string) {
-  return useQuery({ queryKey: dk.accounts(employeeId), queryFn: ({ signal }) => api<Items<DirectoryAccount>>(`/api/employees/${employeeId}/directory-accounts`, { signal }), select: (d) => d.items });
+  return useQuery({ queryKey: queryKeys.directory.accounts(employeeId), queryFn: ({ signal }) => api<Items<DirectoryAccount>>(`/api/employees/${employeeId}/directory-accounts`, { signal }), select: (d) => d.items });
 }
 
 export function useSetDomainPassword(employeeId: string) {
@@ -91,19 +86,19 @@ export function useSetDomainPassword(employeeId: string) {
   return useMutation({
     mutationFn: ({ accountId, body }: { accountId: string; body: { password: string } | { generate: true } }) =>
       api<void>(`/api/employees/${employeeId}/directory-accounts/${accountId}/password`, { method: 'POST', body }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: dk.accounts(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.directory.accounts(employeeId) }),
   });
 }
 
 export function useHardwareKeys(employeeId: string) {
-  return useQuery({ queryKey: dk.keys(employeeId), queryFn: ({ signal }) => api<Items<HardwareKey>>(`/api/employees/${employeeId}/hardware-keys`, { signal }), select: (d) => d.items });
+  return useQuery({ queryKey: queryKeys.directory.hardwareKeys(employeeId), queryFn: ({ signal }) => api<Items<HardwareKey>>(`/api/employees/${employeeId}/hardware-keys`, { signal }), select: (d) => d.items });
 }
 
 export function useAddHardwareKey(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (serial: string) => api<HardwareKey>(`/api/employees/${employeeId}/hardware-keys`, { method: 'POST', body: { serial } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: dk.keys(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.directory.hardwareKeys(employeeId) }),
   });
 }
 
@@ -111,6 +106,6 @@ export function useRemoveHardwareKey(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (keyId: string) => api<void>(`/api/employees/${employeeId}/hardware-keys/${keyId}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: dk.keys(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.directory.hardwareKeys(employeeId) }),
   });
 }

@@ -3,18 +3,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { EmployeeCredentials, InvitationRecord } from '../../shared/api/sign-in-types';
 import type { Items } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 const employeePath = (id: string) => `/api/employees/${encodeURIComponent(id)}`;
 
-export const accessKeys = {
-  credentials: (employeeId: string) => ['employee-access', employeeId, 'credentials'] as const,
-  invitations: (employeeId: string) => ['employee-access', employeeId, 'invitations'] as const,
-  all: ['employee-access'] as const,
-};
 
 export function useEmployeeCredentials(employeeId: string) {
   return useQuery({
-    queryKey: accessKeys.credentials(employeeId),
+    queryKey: queryKeys.employeeAccess.credentials(employeeId),
     queryFn: ({ signal }) => api<EmployeeCredentials>(`${employeePath(employeeId)}/credentials`, { signal }),
   });
 }
@@ -24,7 +20,7 @@ export function useRemoveEmployeeCredential(employeeId: string) {
   return useMutation({
     mutationFn: (credentialId: string) =>
       api<void>(`${employeePath(employeeId)}/credentials/${encodeURIComponent(credentialId)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.credentials(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.credentials(employeeId) }),
   });
 }
 
@@ -33,13 +29,13 @@ export function useRemoveAllEmployeeCredentials(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api<void>(`${employeePath(employeeId)}/credentials`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.credentials(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.credentials(employeeId) }),
   });
 }
 
 export function useEmployeeInvitations(employeeId: string) {
   return useQuery({
-    queryKey: accessKeys.invitations(employeeId),
+    queryKey: queryKeys.employeeAccess.invitations(employeeId),
     queryFn: ({ signal }) => api<Items<InvitationRecord>>(`${employeePath(employeeId)}/invitations`, { signal }),
     // The mail goes out in the background: watch it while one is on its way.
     refetchInterval: (query) => (query.state.data?.items.some((i) => i.mail?.status === 'pending') ? 3000 : false),
@@ -50,7 +46,7 @@ export function useSendInvitation(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api<InvitationRecord>(`${employeePath(employeeId)}/invitations`, { method: 'POST' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.invitations(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.invitations(employeeId) }),
   });
 }
 
@@ -58,7 +54,7 @@ export function useRevokeInvitation(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (invitationId: string) => api<void>(`/api/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.invitations(employeeId) }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.invitations(employeeId) }),
   });
 }
 
@@ -68,6 +64,6 @@ export function useInviteEmployees() {
   return useMutation({
     mutationFn: (employeeIds: string[]) =>
       api<Items<InvitationRecord>>('/api/invitations', { method: 'POST', body: { employeeIds } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: accessKeys.all }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.all }),
   });
 }

@@ -1,11 +1,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { Employee, EmployeeInput, EmployeeQuery, Paged } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 export function useEmployees(query: EmployeeQuery) {
   return useQuery({
-    queryKey: keys.employeeList(query),
+    queryKey: queryKeys.employeeList(query),
     queryFn: ({ signal }) =>
       api<Paged<Employee>>('/api/employees', { query: { ...query }, signal }),
     placeholderData: keepPreviousData,
@@ -14,7 +14,7 @@ export function useEmployees(query: EmployeeQuery) {
 
 export function useEmployee(id: string) {
   return useQuery({
-    queryKey: keys.employee(id),
+    queryKey: queryKeys.employee(id),
     queryFn: ({ signal }) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { signal }),
   });
 }
@@ -24,10 +24,10 @@ function useInvalidateEmployees() {
   const qc = useQueryClient();
   return () =>
     Promise.all([
-      qc.invalidateQueries({ queryKey: keys.employees }),
-      qc.invalidateQueries({ queryKey: keys.dashboard }),
-      qc.invalidateQueries({ queryKey: keys.companies }),
-      qc.invalidateQueries({ queryKey: keys.positions }),
+      qc.invalidateQueries({ queryKey: queryKeys.employees }),
+      qc.invalidateQueries({ queryKey: queryKeys.dashboard }),
+      qc.invalidateQueries({ queryKey: queryKeys.companies }),
+      qc.invalidateQueries({ queryKey: queryKeys.positions }),
     ]);
 }
 
@@ -46,7 +46,7 @@ export function useUpdateEmployee(id: string) {
     mutationFn: (patch: Partial<EmployeeInput>) =>
       api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
     onSuccess: async (employee) => {
-      qc.setQueryData(keys.employee(id), employee);
+      qc.setQueryData(queryKeys.employee(id), employee);
       await invalidate();
     },
   });
@@ -58,7 +58,7 @@ export function useDeleteEmployee() {
   return useMutation({
     mutationFn: (id: string) => api<void>(`/api/employees/${encodeURIComponent(id)}`, { method: 'DELETE' }),
     onSuccess: async (_data, id) => {
-      qc.removeQueries({ queryKey: keys.employee(id) });
+      qc.removeQueries({ queryKey: queryKeys.employee(id) });
       await invalidate();
     },
   });

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Items } from '../../shared/api/types';
 import type { ItemOf, ResponseOf } from '../../shared/api/contract';
+import { queryKeys } from '../../shared/query-keys';
 
 export type Pairing = ItemOf<ResponseOf<'/api/entra/{domain}/pairings', 'get'>>;
 export type PairingState = Pairing['state'];
@@ -14,14 +15,10 @@ export type DomainSummary = Omit<ItemOf<ResponseOf<'/api/directory/domains', 'ge
   settings: { passkeys?: { enabled?: boolean } } & Record<string, unknown>;
 };
 
-const entraKeys = {
-  domains: ['directory', 'domains'] as const,
-  pairings: (domainId: string) => ['entra', 'pairings', domainId] as const,
-};
 
 export function useEntraDomains() {
   return useQuery({
-    queryKey: entraKeys.domains,
+    queryKey: queryKeys.directory.domains,
     queryFn: ({ signal }) => api<Items<DomainSummary>>('/api/directory/domains', { signal }),
     select: (data) => data.items.filter((d) => d.kind === 'entra'),
   });
@@ -29,7 +26,7 @@ export function useEntraDomains() {
 
 export function usePairings(domainId: string | null) {
   return useQuery({
-    queryKey: entraKeys.pairings(domainId ?? ''),
+    queryKey: queryKeys.entra.pairings(domainId ?? ''),
     queryFn: ({ signal }) => api<Items<Pairing>>(`/api/entra/${encodeURIComponent(domainId!)}/pairings`, { signal }),
     select: (data) => data.items,
     enabled: !!domainId,
@@ -40,7 +37,7 @@ export function useRefreshPairings(domainId: string | null) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api<RefreshSummary>(`/api/entra/${encodeURIComponent(domainId!)}/pairings/refresh`, { method: 'POST' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: entraKeys.pairings(domainId ?? '') }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.entra.pairings(domainId ?? '') }),
   });
 }
 
@@ -49,6 +46,6 @@ export function useDeleteEntraPasskey(domainId: string | null) {
   return useMutation({
     mutationFn: (p: { employeeId: string; passkeyId: string }) =>
       api<void>(`/api/entra/${encodeURIComponent(domainId!)}/employees/${encodeURIComponent(p.employeeId)}/passkeys/${encodeURIComponent(p.passkeyId)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: entraKeys.pairings(domainId ?? '') }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.entra.pairings(domainId ?? '') }),
   });
 }

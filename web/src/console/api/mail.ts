@@ -1,9 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { brandingKey } from '../../shared/api/branding';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { Paged, Settings, SettingsPatch } from '../../shared/api/types';
 import type { ItemOf, ResponseOf } from '../../shared/api/contract';
+import { queryKeys } from '../../shared/query-keys';
 
 // Outgoing mail, the SMTP test and the logo (see docs/sign-in-api.md, "Admin").
 
@@ -18,14 +17,10 @@ export const MAX_LOGO_BYTES = 256 * 1024;
 export type SettingsWithBranding = Settings;
 export type SettingsPatchWithBranding = SettingsPatch;
 
-const mailKeys = {
-  all: ['mail'] as const,
-  list: (status: MailStatus | '', page: number, pageSize: number) => ['mail', 'list', status, page, pageSize] as const,
-};
 
 export function useMailList(query: { status: MailStatus | ''; page: number; pageSize: number }) {
   return useQuery({
-    queryKey: mailKeys.list(query.status, query.page, query.pageSize),
+    queryKey: queryKeys.mail.list(query.status, query.page, query.pageSize),
     queryFn: ({ signal }) => api<Paged<Mail>>('/api/mail', { signal, query }),
     placeholderData: keepPreviousData,
     // Pending mails change state on their own (the server's worker sends them).
@@ -37,7 +32,7 @@ export function useRetryMail() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<void>(`/api/mail/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: mailKeys.all }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.mail.all }),
   });
 }
 
@@ -53,7 +48,7 @@ export function useUploadLogo() {
     mutationFn: (logo: { contentType: LogoContentType; base64: string }) => api<void>('/api/settings/logo', { method: 'PUT', body: logo }),
     // Settings are marked stale without a refetch: the settings form resets to a new settings object
     // and would drop unsaved edits. The logo block follows the public branding instead.
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: keys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: brandingKey })]),
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: queryKeys.branding })]),
   });
 }
 
@@ -63,6 +58,6 @@ export function useRemoveLogo() {
     mutationFn: () => api<void>('/api/settings/logo', { method: 'DELETE' }),
     // Settings are marked stale without a refetch: the settings form resets to a new settings object
     // and would drop unsaved edits. The logo block follows the public branding instead.
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: keys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: brandingKey })]),
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: queryKeys.branding })]),
   });
 }

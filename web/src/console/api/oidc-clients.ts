@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Items } from '../../shared/api/types';
 import type { BodyOf, ResponseOf } from '../../shared/api/contract';
+import { queryKeys } from '../../shared/query-keys';
 
 /** OIDC relying parties and Entra EAM apps (src/sso/oidc, /api/oidc/clients). */
 export const OIDC_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -16,25 +17,24 @@ export type OidcClientInput = BodyOf<'/api/oidc/clients', 'post'>;
 export type OidcClientWithSecret = ResponseOf<'/api/oidc/clients', 'post'>;
 export type OidcInfo = ResponseOf<'/api/oidc/info', 'get'>;
 
-const clientsKey = ['oidc-clients'] as const;
 
 export function useOidcClients() {
   return useQuery({
-    queryKey: clientsKey,
+    queryKey: queryKeys.oidcClients.all,
     queryFn: ({ signal }) => api<Items<OidcClient>>('/api/oidc/clients', { signal }),
     select: (data) => data.items,
   });
 }
 
 export function useOidcInfo() {
-  return useQuery({ queryKey: [...clientsKey, 'info'], queryFn: ({ signal }) => api<OidcInfo>('/api/oidc/info', { signal }) });
+  return useQuery({ queryKey: queryKeys.oidcClients.info, queryFn: ({ signal }) => api<OidcInfo>('/api/oidc/info', { signal }) });
 }
 
 export function useCreateOidcClient() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: OidcClientInput) => api<OidcClientWithSecret>('/api/oidc/clients', { method: 'POST', body: input }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.oidcClients.all }),
   });
 }
 
@@ -43,7 +43,7 @@ export function useUpdateOidcClient() {
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: Omit<OidcClientInput, 'kind' | 'clientId'> }) =>
       api<OidcClientWithSecret>(`/api/oidc/clients/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.oidcClients.all }),
   });
 }
 
@@ -51,7 +51,7 @@ export function useRotateOidcSecret() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<OidcClientWithSecret>(`/api/oidc/clients/${encodeURIComponent(id)}/secret`, { method: 'POST', body: {} }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.oidcClients.all }),
   });
 }
 
@@ -59,6 +59,6 @@ export function useDeleteOidcClient() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<void>(`/api/oidc/clients/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.oidcClients.all }),
   });
 }

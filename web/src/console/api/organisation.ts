@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { Company, Items, NamedRef, Position } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 export function useCompanies() {
   return useQuery({
-    queryKey: keys.companies,
+    queryKey: queryKeys.companies,
     queryFn: ({ signal }) => api<Items<Company>>('/api/companies', { signal }),
     select: (data) => data.items,
   });
@@ -13,7 +13,7 @@ export function useCompanies() {
 
 export function usePositions() {
   return useQuery({
-    queryKey: keys.positions,
+    queryKey: queryKeys.positions,
     queryFn: ({ signal }) => api<Items<Position>>('/api/positions', { signal }),
     select: (data) => data.items,
   });
@@ -28,9 +28,9 @@ function useOrgMutation<TVars, TData>(mutationFn: (vars: TVars) => Promise<TData
     mutationFn,
     onSuccess: () =>
       Promise.all([
-        qc.invalidateQueries({ queryKey: keys.companies }),
-        qc.invalidateQueries({ queryKey: keys.positions }),
-        qc.invalidateQueries({ queryKey: keys.employees }),
+        qc.invalidateQueries({ queryKey: queryKeys.companies }),
+        qc.invalidateQueries({ queryKey: queryKeys.positions }),
+        qc.invalidateQueries({ queryKey: queryKeys.employees }),
       ]),
   });
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Items } from '../../shared/api/types';
 import type { BodyOf, ItemOf, ResponseOf } from '../../shared/api/contract';
+import { queryKeys } from '../../shared/query-keys';
 
 export const NAME_ID_FORMATS: NameIdFormat[] = ['email', 'persistent', 'transient', 'unspecified'];
 export const EMPLOYEE_FIELDS = ['email', 'id', 'username', 'firstName', 'lastName', 'displayName', 'phone'] as const;
@@ -16,31 +17,25 @@ export type SpPreset = ItemOf<ResponseOf<'/api/saml/presets', 'get'>>;
 export type ParsedMetadata = ResponseOf<'/api/saml/metadata/parse', 'post'>;
 export type IdpInfo = ResponseOf<'/api/saml/idp', 'get'>;
 
-const samlKeys = {
-  all: ['saml'] as const,
-  list: (protocol: SsoProtocol) => ['saml', 'list', protocol] as const,
-  presets: ['saml', 'presets'] as const,
-  idp: ['saml', 'idp'] as const,
-};
 const base = (protocol: SsoProtocol) => (protocol === 'saml' ? '/api/saml/service-providers' : '/api/wsfed/relying-parties');
 
 export function useServiceProviders(protocol: SsoProtocol) {
-  return useQuery({ queryKey: samlKeys.list(protocol), queryFn: ({ signal }) => api<Items<ServiceProvider>>(base(protocol), { signal }), select: (d) => d.items });
+  return useQuery({ queryKey: queryKeys.saml.list(protocol), queryFn: ({ signal }) => api<Items<ServiceProvider>>(base(protocol), { signal }), select: (d) => d.items });
 }
 
 export function useSpPresets() {
-  return useQuery({ queryKey: samlKeys.presets, queryFn: ({ signal }) => api<Items<SpPreset>>('/api/saml/presets', { signal }), select: (d) => d.items, staleTime: Infinity });
+  return useQuery({ queryKey: queryKeys.saml.presets, queryFn: ({ signal }) => api<Items<SpPreset>>('/api/saml/presets', { signal }), select: (d) => d.items, staleTime: Infinity });
 }
 
 export function useIdpInfo() {
-  return useQuery({ queryKey: samlKeys.idp, queryFn: ({ signal }) => api<IdpInfo>('/api/saml/idp', { signal }) });
+  return useQuery({ queryKey: queryKeys.saml.idp, queryFn: ({ signal }) => api<IdpInfo>('/api/saml/idp', { signal }) });
 }
 
 export function useCreateServiceProvider(protocol: SsoProtocol) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: ServiceProviderInput) => api<ServiceProvider>(base(protocol), { method: 'POST', body: input }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: samlKeys.all }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.saml.all }),
   });
 }
 
@@ -48,7 +43,7 @@ export function useUpdateServiceProvider(protocol: SsoProtocol) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: Partial<ServiceProviderInput> }) => api<ServiceProvider>(`${base(protocol)}/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: samlKeys.all }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.saml.all }),
   });
 }
 
@@ -56,7 +51,7 @@ export function useDeleteServiceProvider(protocol: SsoProtocol) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<void>(`${base(protocol)}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: samlKeys.all }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.saml.all }),
   });
 }
 
@@ -69,6 +64,6 @@ export function useRolloverKeys() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: { leadDays: number; overlapDays: number }) => api<unknown>('/api/saml/keys/rollover', { method: 'POST', body: input }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: samlKeys.idp }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.saml.idp }),
   });
 }

@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import { keys } from './keys';
 import type { Settings, SettingsPatch } from '../../shared/api/types';
+import { queryKeys } from '../../shared/query-keys';
 
 export function useSettings() {
   return useQuery({
-    queryKey: keys.settings,
+    queryKey: queryKeys.settings,
     queryFn: ({ signal }) => api<Settings>('/api/settings', { signal }),
   });
 }
@@ -15,9 +15,9 @@ export function useUpdateSettings() {
   return useMutation({
     mutationFn: (patch: SettingsPatch) => api<Settings>('/api/settings', { method: 'PATCH', body: patch }),
     onSuccess: async (settings) => {
-      qc.setQueryData(keys.settings, settings);
+      qc.setQueryData(queryKeys.settings, settings);
       // The header shows the organisation name and the profile page the TOTP policy.
-      await qc.invalidateQueries({ queryKey: keys.me });
+      await qc.invalidateQueries({ queryKey: queryKeys.me });
     },
   });
 }

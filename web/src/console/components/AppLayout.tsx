@@ -21,9 +21,9 @@ import type { ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { useLogout } from '../api/auth';
-import { keys } from '../api/keys';
 import type { Me } from '../../shared/api/types';
 import { notifyError } from '../../shared/components/notify';
+import { queryKeys } from '../../shared/query-keys';
 
 const navItems = [
   { to: '/', label: 'Dashboard', icon: IconDashboard },
@@ -60,9 +60,9 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
     // Messages about the last session's actions do not belong on the sign-in page.
     notifications.clean();
     // Signed out first, so that /login shows its form instead of sending us back here.
-    qc.setQueryData(keys.me, null);
+    qc.setQueryData(queryKeys.me, null);
     await navigate('/login', { replace: true });
-    qc.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.me[0] });
+    qc.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
   };
 
   const mustEnrollTotp = me.settings.requireAdminTotp && !me.admin.totpEnabled;

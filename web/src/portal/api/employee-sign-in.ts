@@ -4,15 +4,15 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { api, ApiError } from '../../shared/api/client';
 import type { AuthenticationCeremony, EmployeeSummary, SecondFactorRequired, SignedIn } from '../../shared/api/sign-in-types';
 import { authenticate } from '../../shared/api/webauthn';
+import { queryKeys } from '../../shared/query-keys';
 
 const open = { allowUnauthenticated: true } as const;
 
-export const employeeSessionKey = ['employee-session'] as const;
 
 /** The signed-in employee, or null when nobody is. */
 export function useEmployeeSession() {
   return useQuery({
-    queryKey: employeeSessionKey,
+    queryKey: queryKeys.employeeSession,
     queryFn: async ({ signal }): Promise<EmployeeSummary | null> => {
       try {
         return (await api<{ employee: EmployeeSummary }>('/api/signin/session', { ...open, signal })).employee;

@@ -4,13 +4,14 @@ import { api } from '../../shared/api/client';
 import type { Credential, CredentialKind, Invitation, RegistrationCeremony } from '../../shared/api/sign-in-types';
 import type { TotpSetup } from '../../shared/api/types';
 import { register } from '../../shared/api/webauthn';
+import { queryKeys } from '../../shared/query-keys';
 
 const open = { allowUnauthenticated: true } as const;
 const base = (token: string) => `/api/enroll/${encodeURIComponent(token)}`;
 
 export function useInvitation(token: string) {
   return useQuery({
-    queryKey: ['enroll', token],
+    queryKey: queryKeys.enroll(token),
     queryFn: ({ signal }) => api<Invitation>(base(token), { ...open, signal }),
     enabled: token !== '',
     // The invitation is spent by enrolling: asking again would only say "already used".

@@ -4,19 +4,13 @@ import { api, ApiError } from '../../shared/api/client';
 import type { Credential, CredentialKind, PortalApplication, PortalMe, RegistrationCeremony, SignInEvent } from '../../shared/api/sign-in-types';
 import type { Items, TotpSetup } from '../../shared/api/types';
 import { register } from '../../shared/api/webauthn';
+import { queryKeys } from '../../shared/query-keys';
 
-export const portalKeys = {
-  all: ['portal'] as const,
-  me: ['portal', 'me'] as const,
-  credentials: ['portal', 'credentials'] as const,
-  signIns: ['portal', 'sign-ins'] as const,
-  applications: ['portal', 'applications'] as const,
-};
 
 /** The signed-in employee, or null when the session is missing or over. */
 export function usePortalMe() {
   return useQuery({
-    queryKey: portalKeys.me,
+    queryKey: queryKeys.portal.me,
     queryFn: async ({ signal }): Promise<PortalMe | null> => {
       try {
         return await api<PortalMe>('/api/portal/me', { signal, allowUnauthenticated: true });
@@ -30,28 +24,28 @@ export function usePortalMe() {
 
 export function usePortalCredentials() {
   return useQuery({
-    queryKey: portalKeys.credentials,
+    queryKey: queryKeys.portal.credentials,
     queryFn: ({ signal }) => api<Items<Credential>>('/api/portal/credentials', { signal }),
   });
 }
 
 export function useSignIns() {
   return useQuery({
-    queryKey: portalKeys.signIns,
+    queryKey: queryKeys.portal.signIns,
     queryFn: ({ signal }) => api<Items<SignInEvent>>('/api/portal/sign-ins', { signal }),
   });
 }
 
 export function useApplications() {
   return useQuery({
-    queryKey: portalKeys.applications,
+    queryKey: queryKeys.portal.applications,
     queryFn: ({ signal }) => api<Items<PortalApplication>>('/api/portal/applications', { signal }),
   });
 }
 
 function useInvalidatePortal() {
   const qc = useQueryClient();
-  return () => qc.invalidateQueries({ queryKey: portalKeys.all });
+  return () => qc.invalidateQueries({ queryKey: queryKeys.portal.all });
 }
 
 export function useAddCredential() {

@@ -3,13 +3,12 @@ import { IconCircleCheck } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { employeeSessionKey } from '../api/employee-sign-in';
 import { useInvitation } from '../api/enroll';
-import { portalKeys } from '../api/portal';
 import { formatDateTime } from '../../shared/components/format';
 import { AuthCard } from '../../shared/components/AuthCard';
 import { EnrollMethods } from './EnrollMethods';
 import { invitationProblem, MISSING_TOKEN, type Problem } from './invitation-problems';
+import { queryKeys } from '../../shared/query-keys';
 
 function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => void }) {
   return (
@@ -69,8 +68,8 @@ export function EnrollPage() {
   const { employee, policy, branding, expiresAt } = invitation.data;
   const finished = () => {
     // Enrolling signed the employee in: the portal must ask the server again.
-    qc.removeQueries({ queryKey: portalKeys.all });
-    qc.removeQueries({ queryKey: employeeSessionKey });
+    qc.removeQueries({ queryKey: queryKeys.portal.all });
+    qc.removeQueries({ queryKey: queryKeys.employeeSession });
     setDone(true);
   };
 

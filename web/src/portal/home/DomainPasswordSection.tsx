@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../../shared/api/client';
 import type { DirectoryAccount, Items } from '../../shared/api/types';
 import { notifySuccess } from '../../shared/components/notify';
+import { queryKeys } from '../../shared/query-keys';
 
 /** One domain account: old + new password, AD's refusals explained by the server in plain words. */
 function ChangeForm({ account }: { account: DirectoryAccount }) {
@@ -37,7 +38,7 @@ function ChangeForm({ account }: { account: DirectoryAccount }) {
 /** Shown only when the employee has a domain account whose directory lets them change their password. */
 export function DomainPasswordSection() {
   const accounts = useQuery({
-    queryKey: ['portal', 'directory-accounts'],
+    queryKey: queryKeys.portal.directoryAccounts,
     queryFn: ({ signal }) => api<Items<DirectoryAccount>>('/api/portal/directory-accounts', { signal }),
     select: (d) => d.items.filter((a) => a.canChangePassword && a.isEnabled),
   });

@@ -4,14 +4,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useBranding } from '../../shared/api/branding';
 import {
-  employeeSessionKey,
   signInWithPasskey,
   signInWithPassword,
   useEmployeeSession,
   verifySecondFactorKey,
   verifyTotp,
 } from '../api/employee-sign-in';
-import { portalKeys } from '../api/portal';
 import { useReturnTo } from '../../shared/api/return-to';
 import type { SecondFactor, SignedIn } from '../../shared/api/sign-in-types';
 import { ceremonyErrorMessage, ceremonyErrorTitle } from '../../shared/api/webauthn';
@@ -20,6 +18,7 @@ import { isPortalPage } from '../return-to';
 import { FirstStep, type FirstStepBusy } from './FirstStep';
 import { SecondFactorStep } from './SecondFactorStep';
 import { usePasskeyAutofill } from './use-passkey-autofill';
+import { queryKeys } from '../../shared/query-keys';
 
 type Busy = FirstStepBusy | 'totp' | 'key';
 
@@ -46,8 +45,8 @@ export function SignInPage() {
     (result?: SignedIn) => {
       setLeaving(true);
       // Nothing cached from before this sign-in may show on the portal.
-      qc.removeQueries({ queryKey: portalKeys.all });
-      if (result) qc.setQueryData(employeeSessionKey, result.employee);
+      qc.removeQueries({ queryKey: queryKeys.portal.all });
+      if (result) qc.setQueryData(queryKeys.employeeSession, result.employee);
     },
     [qc],
   );

@@ -2,6 +2,7 @@
 // against PUBLIC_URL by src/lib/return-to.ts), and the page navigates to its answer.
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
+import { queryKeys } from '../query-keys';
 
 export type ReturnToFor = 'portal' | 'console';
 
@@ -21,7 +22,7 @@ const isPlainPath = (value: string) => value.startsWith('/') && !value.startsWit
 export function useReturnTo(value: string | null, app: ReturnToFor): string | undefined {
   const home = HOME[app];
   const answer = useQuery({
-    queryKey: ['return-to', app, value],
+    queryKey: queryKeys.returnTo(app, value),
     queryFn: ({ signal }) => api<{ redirectTo: string }>('/api/signin/return-to', { query: { return_to: value, for: app }, signal, allowUnauthenticated: true }),
     enabled: !!value,
     staleTime: Infinity,

@@ -1,0 +1,67 @@
+// Every TanStack Query key of the console and the employee pages, so that a mutation invalidates
+// exactly what it changes. A key that is a prefix of others (`employees`, `portal.all`) invalidates
+// them all.
+import type { AuditFilters, EmployeeQuery } from './api/types';
+
+export const queryKeys = {
+  // The admin console.
+  me: ['me'] as const,
+  setup: ['setup'] as const,
+  dashboard: ['dashboard'] as const,
+  employees: ['employees'] as const,
+  employeeList: (query: EmployeeQuery) => ['employees', 'list', query] as const,
+  employee: (id: string) => ['employees', 'one', id] as const,
+  companies: ['companies'] as const,
+  positions: ['positions'] as const,
+  admins: ['admins'] as const,
+  adminPasskeys: ['admin-passkeys'] as const,
+  apiKeys: ['api-keys'] as const,
+  audit: ['audit'] as const,
+  auditList: (filters: AuditFilters, page: number, pageSize: number) => ['audit', 'list', filters, page, pageSize] as const,
+  auditActions: ['audit', 'actions'] as const,
+  settings: ['settings'] as const,
+  employeeAccess: {
+    all: ['employee-access'] as const,
+    credentials: (employeeId: string) => ['employee-access', employeeId, 'credentials'] as const,
+    invitations: (employeeId: string) => ['employee-access', employeeId, 'invitations'] as const,
+  },
+  directory: {
+    domains: ['directory', 'domains'] as const,
+    runs: (domainId: string) => ['directory', 'runs', domainId] as const,
+    accounts: (employeeId: string) => ['directory', 'accounts', employeeId] as const,
+    hardwareKeys: (employeeId: string) => ['hardware-keys', employeeId] as const,
+  },
+  entra: {
+    pairings: (domainId: string) => ['entra', 'pairings', domainId] as const,
+  },
+  mail: {
+    all: ['mail'] as const,
+    list: (status: string, page: number, pageSize: number) => ['mail', 'list', status, page, pageSize] as const,
+  },
+  saml: {
+    all: ['saml'] as const,
+    list: (protocol: string) => ['saml', 'list', protocol] as const,
+    presets: ['saml', 'presets'] as const,
+    idp: ['saml', 'idp'] as const,
+  },
+  oidcClients: {
+    all: ['oidc-clients'] as const,
+    info: ['oidc-clients', 'info'] as const,
+  },
+
+  // Both.
+  branding: ['branding'] as const,
+  returnTo: (app: string, value: string | null) => ['return-to', app, value] as const,
+
+  // The employee pages.
+  employeeSession: ['employee-session'] as const,
+  enroll: (token: string) => ['enroll', token] as const,
+  portal: {
+    all: ['portal'] as const,
+    me: ['portal', 'me'] as const,
+    credentials: ['portal', 'credentials'] as const,
+    signIns: ['portal', 'sign-ins'] as const,
+    applications: ['portal', 'applications'] as const,
+    directoryAccounts: ['portal', 'directory-accounts'] as const,
+  },
+};
