@@ -5,9 +5,10 @@ import { errors, listOf, paged } from '../http/schemas.js';
 import type { AuditFilter } from './audit.repository.js';
 import { auditEventDto, toAuditDto } from './audit.schemas.js';
 import type { AuditService } from './audit.service.js';
+import type { Clock } from '../lib/clock.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type AuditRoutesDeps = { audit: AuditService };
+export type AuditRoutesDeps = { audit: AuditService; clock: Clock };
 
 /**
  * A time bound: ISO 8601 with an offset, in years 1 to 9999 once in UTC. PostgreSQL has no year 0
@@ -66,7 +67,7 @@ export async function auditRoutes(app: App, services: AuditRoutesDeps) {
     // an ordinary error answer, not a download cut short. Every filter value was checked by the
     // schema and the text guard, so a later batch runs the same query with another id only.
     let batch = await services.audit.findAfter(0, EXPORT_BATCH, f);
-    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    const stamp = services.clock.now().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="tessera-audit-${stamp}.csv"`);
     async function* rows() {
       yield CSV_COLUMNS.join(',') + '\r\n';

@@ -28,9 +28,9 @@ export async function insertDomain(db: Executor, row: Omit<typeof directoryDomai
   return created;
 }
 
-export async function updateDomainById(db: Executor, id: string, patch: Partial<typeof directoryDomains.$inferInsert>): Promise<void> {
+export async function updateDomainById(db: Executor, id: string, patch: Partial<typeof directoryDomains.$inferInsert>, now: Date): Promise<void> {
   const next = patch.name !== undefined ? { ...patch, nameNormalized: normalizeDomainName(patch.name) } : patch;
-  await db.update(directoryDomains).set({ ...next, updatedAt: new Date() }).where(eq(directoryDomains.id, id));
+  await db.update(directoryDomains).set({ ...next, updatedAt: now }).where(eq(directoryDomains.id, id));
 }
 
 export async function deleteDomainById(db: Executor, id: string): Promise<void> {
@@ -58,8 +58,8 @@ export async function insertAccount(db: Executor, row: typeof directoryAccounts.
   return created;
 }
 
-export async function updateAccountById(db: Executor, id: string, patch: Partial<typeof directoryAccounts.$inferInsert>): Promise<void> {
-  await db.update(directoryAccounts).set({ ...patch, updatedAt: new Date() }).where(eq(directoryAccounts.id, id));
+export async function updateAccountById(db: Executor, id: string, patch: Partial<typeof directoryAccounts.$inferInsert>, now: Date): Promise<void> {
+  await db.update(directoryAccounts).set({ ...patch, updatedAt: now }).where(eq(directoryAccounts.id, id));
 }
 
 export async function deleteAccountById(db: Executor, id: string): Promise<void> {
@@ -106,8 +106,8 @@ export async function findSyncRunsByDomain(db: Executor, domainId: string, limit
 }
 
 /** Runs left "running" by a node that died: marked failed at start. */
-export async function failStaleRuns(db: Executor, before: Date): Promise<number> {
-  const rows = await db.update(directorySyncRuns).set({ status: 'failed', error: 'The node running this sync stopped before it finished; nothing was applied', errorCode: 'interrupted', finishedAt: new Date() })
+export async function failStaleRuns(db: Executor, before: Date, now: Date): Promise<number> {
+  const rows = await db.update(directorySyncRuns).set({ status: 'failed', error: 'The node running this sync stopped before it finished; nothing was applied', errorCode: 'interrupted', finishedAt: now })
     .where(and(eq(directorySyncRuns.status, 'running'), lt(directorySyncRuns.startedAt, before))).returning({ id: directorySyncRuns.id });
   return rows.length;
 }

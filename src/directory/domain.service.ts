@@ -71,7 +71,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     try {
       return await db.transaction(async (tx) => {
         const row = await repo.insertDomain(tx, { ...common, settings, source });
-        if (secret) await repo.updateDomainById(tx, row.id, { secret: sealer.seal(secret, secretAad(row.id)) });
+        if (secret) await repo.updateDomainById(tx, row.id, { secret: sealer.seal(secret, secretAad(row.id)) }, deps.clock.now());
         await audit.record(ctx, { action: 'directory.domain_created', target: target(row), details: { kind: row.kind, secretSet: !!secret, skipTlsVerify: 'skipTlsVerify' in settings ? settings.skipTlsVerify : false } }, tx);
         return toDomainDto(await get(row.id, tx));
       });
@@ -95,7 +95,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
         }
         if (secret !== undefined) next.secret = secret === null ? null : sealer.seal(secret, secretAad(id));
         const changed = Object.keys(next).filter((k) => k !== 'secret' && JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(current[k as keyof typeof current]));
-        await repo.updateDomainById(tx, id, next);
+        await repo.updateDomainById(tx, id, next, deps.clock.now());
         await audit.record(ctx, {
           action: 'directory.domain_updated', target: target(current),
           // Never the secret itself: only whether it was set or removed.

@@ -66,7 +66,7 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
       const now = clock.now();
       await repo.supersedeCurrentPasswords(tx, account.id, row.id, now);
       await repo.updateDomainPasswordById(tx, row.id, { state: 'current', password: sealer.seal(password, passwordAad(row.id)), resolvedAt: now });
-      await repo.updateAccountById(tx, account.id, { passwordChangedAt: now });
+      await repo.updateAccountById(tx, account.id, { passwordChangedAt: now }, now);
       await audit.record(ctx, { action, target: target(account), details: { domain: domainName, account: account.username, reason: row.reason } }, tx);
     });
   }
@@ -196,7 +196,7 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     await db.transaction(async (tx) => {
       // The directory no longer holds the password Tessera kept for the key.
       await repo.supersedeCurrentPasswords(tx, account.id, null, clock.now());
-      await repo.updateAccountById(tx, account.id, { passwordChangedAt: clock.now() });
+      await repo.updateAccountById(tx, account.id, { passwordChangedAt: clock.now() }, clock.now());
       await audit.record(ctx, { action: 'directory.password_changed_by_employee', target: target(account), details: { domain: domain.name, account: account.username } }, tx);
     });
   }

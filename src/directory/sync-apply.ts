@@ -27,8 +27,10 @@ const accountFields = (u: DirectoryUser) => ({ username: u.username, upn: u.upn,
 export async function applyPlan(opts: {
   tx: Executor; ctx: RequestContext; plan: SyncPlan; domain: repo.DomainRow; rotationIds: ReadonlySet<string> | null;
   employees: EmployeeService; organisation: Pick<OrganisationService, 'resolverInTransaction'>; audit: AuditService; inviter: ImportInviter | null;
+  /** The clock's time, written as the accounts' updatedAt. */
+  now: Date;
 }): Promise<void> {
-  const { tx, ctx, plan, domain, employees, audit } = opts;
+  const { tx, ctx, plan, domain, employees, audit, now } = opts;
   const resolveOrg = await opts.organisation.resolverInTransaction(ctx, tx, 'directory');
   const link = (employeeId: string, u: DirectoryUser) => repo.insertAccount(tx, {
     domainId: domain.id, employeeId, externalId: u.externalId, ...accountFields(u), isRotationMember: opts.rotationIds?.has(u.externalId) ?? false,
@@ -62,19 +64,19 @@ export async function applyPlan(opts: {
         if (f.has('phone')) patch.phone = u.phone;
         if (f.has('company') || f.has('department') || f.has('title')) Object.assign(patch, await resolveOrg(u));
         if (Object.keys(patch).length > 0) await employees.update(ctx, c.account.employeeId, patch, tx);
-        await repo.updateAccountById(tx, c.account.id, accountFields(u));
+        await repo.updateAccountById(tx, c.account.id, accountFields(u), now);
         break;
       }
       case 'deactivate':
         await employees.update(ctx, c.account.employeeId, { status: 'deactivated' }, tx);
-        await repo.updateAccountById(tx, c.account.id, c.reason === 'disabled' ? { isEnabled: false } : { isMember: false });
+        await repo.updateAccountById(tx, c.account.id, c.reason === 'disabled' ? { isEnabled: false } : { isMember: false }, now);
         break;
       case 'reactivate':
         await employees.update(ctx, c.account.employeeId, { status: 'active' }, tx);
-        await repo.updateAccountById(tx, c.account.id, accountFields(c.user));
+        await repo.updateAccountById(tx, c.account.id, accountFields(c.user), now);
         break;
       case 'keep':
-        await repo.updateAccountById(tx, c.account.id, { isMember: false });
+        await repo.updateAccountById(tx, c.account.id, { isMember: false }, now);
         break;
       case 'delete':
         await employees.remove(ctx, c.account.employeeId, tx);
@@ -85,5 +87,5 @@ export async function applyPlan(opts: {
         break;
     }
   }
-  for (const [accountId, isRotationMember] of plan.rotationFlags) await repo.updateAccountById(tx, accountId, { isRotationMember });
+  for (const [accountId, isRotationMember] of plan.rotationFlags) await repo.updateAccountById(tx, accountId, { isRotationMember }, now);
 }

@@ -132,10 +132,10 @@ export function createSyncService(deps: {
       const invSettings = domain.ssoEnabled && plan.changes.some((c) => c.action === 'create') ? await deps.invitations.settingsForInvite() : null;
       const inviter: ImportInviter | null = invSettings ? { invite: async (c, tx, id) => { await deps.invitations.createInTransaction(c, tx, id, invSettings); } } : null;
       await db.transaction(async (tx) => {
-        await applyPlan({ tx, ctx, plan, domain, rotationIds, employees, organisation: deps.organisation, audit, inviter });
+        await applyPlan({ tx, ctx, plan, domain, rotationIds, employees, organisation: deps.organisation, audit, inviter, now: clock.now() });
         await repo.updateDomainById(tx, domain.id, {
           syncCursor: listing.cursor, lastSyncAt: started, ...(listing.isIncremental ? {} : { lastFullSyncAt: started }),
-        });
+        }, clock.now());
         await audit.record(ctx, { action: 'directory.sync_completed', target, details: { ...details, confirmed: isConfirmed } }, tx);
       });
       return finish(run.id, { status: 'succeeded', counts, changes: changes.slice(0, 1000) });
@@ -196,6 +196,6 @@ export function createSyncService(deps: {
     },
     getRun: async (domainId: string, runId: string) => toSyncRunDto(await getRun(domainId, runId)),
     /** Runs a node left "running" when it died (older than the lease) are marked failed. */
-    failStaleRuns: () => repo.failStaleRuns(db, new Date(clock.now().getTime() - LEASE_MS)),
+    failStaleRuns: () => { const now = clock.now(); return repo.failStaleRuns(db, new Date(now.getTime() - LEASE_MS), now); },
   };
 }

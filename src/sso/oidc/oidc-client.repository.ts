@@ -22,8 +22,8 @@ export async function insertClient(db: Executor, row: OidcClientInsert): Promise
   return (await db.insert(oidcClients).values(row).returning())[0];
 }
 
-export async function updateClientById(db: Executor, id: string, patch: Partial<OidcClientInsert>): Promise<OidcClientRow | undefined> {
-  return (await db.update(oidcClients).set({ ...patch, updatedAt: new Date() }).where(eq(oidcClients.id, id)).returning())[0];
+export async function updateClientById(db: Executor, id: string, patch: Partial<OidcClientInsert>, now: Date): Promise<OidcClientRow | undefined> {
+  return (await db.update(oidcClients).set({ ...patch, updatedAt: now }).where(eq(oidcClients.id, id)).returning())[0];
 }
 
 export async function deleteClientById(db: Executor, id: string): Promise<void> {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
+import type { Clock } from '../../lib/clock.js';
 import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import type { RequestContext } from '../../lib/context.js';
 import type { Sealer } from '../../security/sealing.js';
@@ -26,7 +27,7 @@ export interface TesseraClientMetadata {
 export type OidcClientService = ReturnType<typeof createOidcClientService>;
 
 export function createOidcClientService(deps: {
-  db: Db; audit: AuditService; sealer: Sealer;
+  db: Db; audit: AuditService; sealer: Sealer; clock: Clock;
   /** oidc-provider's own check of client metadata (Client.validate), once the provider runs. */
   validate?: (metadata: Record<string, unknown>) => Promise<unknown>;
 }) {
@@ -158,7 +159,7 @@ export function createOidcClientService(deps: {
       else if (opts.secret !== undefined) secret = opts.secret;
       else if (!current.secret) secret = randomToken(32);
       return db.transaction(async (tx) => {
-        const row = await checked((await repo.updateClientById(tx, id, { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) }))!);
+        const row = await checked((await repo.updateClientById(tx, id, { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) }, deps.clock.now()))!);
         const changed = Object.keys(patch).filter((k) => patch[k as keyof ClientPatch] !== undefined);
         await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { changed, secretChanged: secret !== undefined } }, tx);
         return { client: toDto(row), clientSecret: secret && opts.secret === undefined ? secret : null };
@@ -172,7 +173,7 @@ export function createOidcClientService(deps: {
       if (current.source === 'config') throw new AppError('oidc.client_managed_by_config', 'This client\'s secret comes from the configuration file');
       const secret = randomToken(32);
       return db.transaction(async (tx) => {
-        const row = (await repo.updateClientById(tx, id, { secret: sealer.seal(secret, secretAad(id)) }))!;
+        const row = (await repo.updateClientById(tx, id, { secret: sealer.seal(secret, secretAad(id)) }, deps.clock.now()))!;
         await audit.record(ctx, { action: 'oidc.client_secret_rotated', target: auditTarget(row) }, tx);
         return { client: toDto(row), clientSecret: secret };
       });
@@ -205,7 +206,7 @@ export function createOidcClientService(deps: {
         && (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) && current.source === 'config';
       if (isSame) return 'unchanged';
       await db.transaction(async (tx) => {
-        const row = await checked((await repo.updateClientById(tx, current.id, { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null }))!);
+        const row = await checked((await repo.updateClientById(tx, current.id, { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null }, deps.clock.now()))!);
         await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { source: 'config' } }, tx);
       });
       return 'updated';
