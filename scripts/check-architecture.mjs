@@ -7,7 +7,8 @@
 // 3. SQL lives in repositories: only `*.repository.ts`, `*.tables.ts`, `*.adapter.ts` (the bridge
 //    oidc-provider needs) and src/db/ import drizzle-orm's query builders or run queries;
 // 4. a feature reaches another feature only through that feature's service: no file imports the
-//    repository or the tables of another feature.
+//    repository or the tables of another feature. One exception: a `*.tables.ts` may import another
+//    feature's `*.tables.ts` for foreign keys, and only names it uses inside `references(() => …)`.
 // Usage: node scripts/check-architecture.mjs [--json]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,15 +31,32 @@ function listSources(dir) {
 /** The relative imports of a file (static, dynamic and re-exports), resolved to files. */
 function importsOf(file, text) {
   const found = [];
-  const pattern = /^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const pattern = /^\s*(?:import|export)\s+(type\s+)?(?:([^'";]*?)\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(pattern)) {
-    const spec = m[2] ?? m[3];
-    found.push({ spec, typeOnly: Boolean(m[1]) });
+    const spec = m[3] ?? m[4];
+    const names = [...(m[2] ?? '').matchAll(/\{([^}]*)\}/g)].flatMap((b) => b[1].split(','))
+      .map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()).filter(Boolean);
+    found.push({ spec, typeOnly: Boolean(m[1]), names });
   }
-  return found.map(({ spec, typeOnly }) => {
-    if (!spec.startsWith('.')) return { spec, typeOnly, target: null };
+  return found.map(({ spec, typeOnly, names }) => {
+    if (!spec.startsWith('.')) return { spec, typeOnly, names, target: null };
     const target = path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
-    return { spec, typeOnly, target: fs.existsSync(target) ? target : null };
+    return { spec, typeOnly, names, target: fs.existsSync(target) ? target : null };
+  });
+}
+
+/**
+ * A tables file may name another feature's table for a foreign key: every imported name is used
+ * only as `references(() => name.column…)` (drizzle resolves it lazily; no query is built there).
+ */
+function isForeignKeyImport(file, text, imp) {
+  if (!file.endsWith('.tables.ts') || !imp.target.endsWith('.tables.ts') || imp.typeOnly || imp.names.length === 0) return false;
+  // Imports and comments out: a comment may well say "employees".
+  const body = text.replace(/^\s*import\s[^;]*;/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return imp.names.every((n) => {
+    const uses = body.match(new RegExp(`\\b${n}\\b`, 'g')) ?? [];
+    const refs = body.match(new RegExp(`references\\(\\s*\\(\\)\\s*=>\\s*${n}\\.`, 'g')) ?? [];
+    return uses.length > 0 && uses.length === refs.length;
   });
 }
 
@@ -67,7 +85,7 @@ for (const file of files) {
       if (INFRASTRUCTURE.has(feature) && otherIsFeature && !isBarrel) {
         problems.push(`${rel(file)}: infrastructure (src/${feature}/) imports the feature file ${rel(imp.target)}`);
       }
-      if (other !== feature && otherIsFeature && SQL_FILE.test(imp.target) && !isBarrel && !COMPOSERS.has(feature)) {
+      if (other !== feature && otherIsFeature && SQL_FILE.test(imp.target) && !isBarrel && !COMPOSERS.has(feature) && !isForeignKeyImport(file, text, imp)) {
         problems.push(`${rel(file)}: reaches into another feature's ${path.basename(imp.target)}; go through its service`);
       }
     }
