@@ -13,7 +13,10 @@ import { runDir } from '../db/data-dir-lock.js';
  *   server → client  {"stdout":"…"} and {"stderr":"…"} lines as the command prints them, then
  *                    {"exit":0}, after which the server closes the connection.
  * The server carries out only the commands it lists (default deny) and checks their options
- * strictly; anything else is answered {"stderr":"tessera: …"} {"exit":2}.
+ * strictly (no NUL or lone surrogate in any string, then the command's schema); anything else is
+ * answered {"stderr":"tessera: …"} {"exit":2}. A client must send its line within 10 s of
+ * connecting; beyond 8 connections at once the answer is "busy", {"exit":75}. A command that fails
+ * unexpectedly is answered without the error's text (a failed query's holds its parameters).
  */
 export const PROTOCOL_VERSION = 1;
 /** A request is one line of at most this many bytes (a password read from stdin fits easily). */
