@@ -105,6 +105,9 @@ describe('tessera command', () => {
     const r = await runCli(['config', 'check', bad], env);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.yaml: admins\[0\]\.email/);
+    const none = await runCli(['config', 'check'], { ...env, TESSERA_CONFIG: '' });
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr.replace(/^oidc-provider WARNING.*\n/m, ''), 'tessera: name a file, or set TESSERA_CONFIG\n', 'one line, no stack');
   });
 });
 
