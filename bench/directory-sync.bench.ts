@@ -33,11 +33,18 @@ const MB = 1024 * 1024;
 async function measured<T>(fn: () => Promise<T>) {
   const before = process.memoryUsage();
   let peakRss = before.rss;
-  const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 20);
   const started = performance.now();
   try {
     const result = await fn();
-    return { result, seconds: (performance.now() - started) / 1000, peakRssMb: (Math.max(peakRss, process.memoryUsage().rss) - before.rss) / MB, rssMb: Math.max(peakRss, process.memoryUsage().rss) / MB };
+    return {
+      result,
+      seconds: (performance.now() - started) / 1000,
+      peakRssMb: (Math.max(peakRss, process.memoryUsage().rss) - before.rss) / MB,
+      rssMb: Math.max(peakRss, process.memoryUsage().rss) / MB,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -52,10 +59,19 @@ try {
   await dc.addGroup('Tessera Key Auto Password Change');
   const names = Array.from({ length: settings.users }, (_, i) => `bench${String(i).padStart(6, '0')}`);
   const seedStart = performance.now();
-  await dc.bulkAddUsers(names.map((u, i) => ({
-    username: u, givenName: `Given${i}`, surname: `Surname${i}`, mail: `${u}@corp.example.test`,
-    department: `Dept ${i % 20}`, company: 'Corp Ltd', title: `Title ${i % 15}`, phone: `+44 20 7946 ${String(i % 10000).padStart(4, '0')}`,
-  })), 'Tessera Users Sync');
+  await dc.bulkAddUsers(
+    names.map((u, i) => ({
+      username: u,
+      givenName: `Given${i}`,
+      surname: `Surname${i}`,
+      mail: `${u}@corp.example.test`,
+      department: `Dept ${i % 20}`,
+      company: 'Corp Ltd',
+      title: `Title ${i % 15}`,
+      phone: `+44 20 7946 ${String(i % 10000).padStart(4, '0')}`,
+    })),
+    'Tessera Users Sync',
+  );
   console.log(`Seeded ${settings.users} users in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
   const rows: (string | number)[][] = [];
@@ -67,15 +83,49 @@ try {
     const database = await openDatabase({ databaseUrl, dataDir, template: pgliteTemplatePath() });
     cleanup.defer('database', () => database.close());
     await runMigrations(database);
-    const services = createServices({ config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: dataDir }), database, masterKey: masterKeyFromBytes(crypto.randomBytes(32)), clock: systemClock });
-    const domain = await services.domains.create(cliContext(), domainCreate.parse({
-      kind: 'ad', name: 'corp.example.test', secret: dc.adminPassword, removalThresholdPercent: 100, passwordChangeDays: 0, ssoEnabled: false,
-      settings: { urls: [dc.ldapsUrl], bindUser: dc.adminUpn, caCertificate: dc.caPem, tlsServerName: dc.tlsServerName, pageSize: settings.pageSize, timeoutMs: 120000 },
-    }));
-    for (const [phase, opts] of [['full import', { full: true }], ['re-sync, no change (full)', { full: true }], ['re-sync, no change (incremental)', {}]] as const) {
+    const services = createServices({
+      config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: dataDir }),
+      database,
+      masterKey: masterKeyFromBytes(crypto.randomBytes(32)),
+      clock: systemClock,
+    });
+    const domain = await services.domains.create(
+      cliContext(),
+      domainCreate.parse({
+        kind: 'ad',
+        name: 'corp.example.test',
+        secret: dc.adminPassword,
+        removalThresholdPercent: 100,
+        passwordChangeDays: 0,
+        ssoEnabled: false,
+        settings: {
+          urls: [dc.ldapsUrl],
+          bindUser: dc.adminUpn,
+          caCertificate: dc.caPem,
+          tlsServerName: dc.tlsServerName,
+          pageSize: settings.pageSize,
+          timeoutMs: 120000,
+        },
+      }),
+    );
+    for (const [phase, opts] of [
+      ['full import', { full: true }],
+      ['re-sync, no change (full)', { full: true }],
+      ['re-sync, no change (incremental)', {}],
+    ] as const) {
       const m = await measured(() => services.directorySync.syncDomain(cliContext(), domain.id, { trigger: 'manual', ...opts }));
       if (m.result.status !== 'succeeded') throw new Error(`${phase}: ${m.result.status} ${m.result.error}`);
-      rows.push([phase, engine, m.result.mode, m.result.counts.listed, m.result.counts.created, m.seconds.toFixed(1), Math.round(m.result.counts.listed / m.seconds), m.peakRssMb.toFixed(0), m.rssMb.toFixed(0)]);
+      rows.push([
+        phase,
+        engine,
+        m.result.mode,
+        m.result.counts.listed,
+        m.result.counts.created,
+        m.seconds.toFixed(1),
+        Math.round(m.result.counts.listed / m.seconds),
+        m.peakRssMb.toFixed(0),
+        m.rssMb.toFixed(0),
+      ]);
       results.push({ phase, engine, mode: m.result.mode, counts: m.result.counts, seconds: m.seconds, peakRssAboveStartMb: m.peakRssMb, peakRssMb: m.rssMb });
     }
     const [{ n }] = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM employees');

@@ -45,20 +45,45 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'healthz', path: '/healthz', isAuthenticated: false, measures: 'HTTP floor: Fastify, security headers, no auth, no database' },
-  { name: 'get-one', path: '/api/employees/:id', isAuthenticated: true, measures: 'authenticated floor: API key check (SHA-256 + indexed lookup), rate limit, one employee by primary key with its 3 joins' },
-  { name: 'list', path: '/api/employees?page=1&pageSize=50', isAuthenticated: true, measures: 'page 1 of 50 by last name: 3 left joins, sort, count(*) over 10,000' },
-  { name: 'list-search', path: `/api/employees?page=1&pageSize=50&q=${SEARCH_TERM}`, isAuthenticated: true, measures: `the same with q=${SEARCH_TERM}: five ILIKE '%…%' per row; no index serves them, so count(*) reads all 10,000 rows` },
+  {
+    name: 'get-one',
+    path: '/api/employees/:id',
+    isAuthenticated: true,
+    measures: 'authenticated floor: API key check (SHA-256 + indexed lookup), rate limit, one employee by primary key with its 3 joins',
+  },
+  {
+    name: 'list',
+    path: '/api/employees?page=1&pageSize=50',
+    isAuthenticated: true,
+    measures: 'page 1 of 50 by last name: 3 left joins, sort, count(*) over 10,000',
+  },
+  {
+    name: 'list-search',
+    path: `/api/employees?page=1&pageSize=50&q=${SEARCH_TERM}`,
+    isAuthenticated: true,
+    measures: `the same with q=${SEARCH_TERM}: five ILIKE '%…%' per row; no index serves them, so count(*) reads all 10,000 rows`,
+  },
 ];
 
 interface CaseResult extends LoadResult {
-  engine: Engine; case: string; path: string; matching?: number; responseBytes: number;
+  engine: Engine;
+  case: string;
+  path: string;
+  matching?: number;
+  responseBytes: number;
   /** CPU milliseconds per request: the server process, the PostgreSQL backends (PGlite runs inside the server), the load generator. */
   cpu: { serverMsPerRequest?: number; postgresMsPerRequest?: number; loadGeneratorMsPerRequest: number };
   /** What else the machine did meanwhile, in % of all its CPU: taken by the hypervisor, used by other processes. */
   machineLoad?: { stealPercent: number; otherPercent: number };
 }
 /** The repository call alone; cpuMs is this process's CPU, which for PGlite includes the database itself. */
-interface DirectResult { engine: Engine; query: string; calls: number; meanMs: number; cpuMs: number }
+interface DirectResult {
+  engine: Engine;
+  query: string;
+  calls: number;
+  meanMs: number;
+  cpuMs: number;
+}
 
 const fmt = (n: number | undefined, digits = 2) => (n === undefined ? '-' : n.toFixed(digits));
 
@@ -89,7 +114,10 @@ async function prepareDatabase(engine: Engine, dataDir: string, databaseUrl: str
     console.log(`  seeded ${settings.employees} employees in ${Math.round(performance.now() - started)} ms`);
     const [{ server_version: version }] = await database.query<{ server_version: string }>('SHOW server_version');
     const direct: DirectResult[] = [];
-    for (const [query, q] of [['list', {}], ['list-search', { q: SEARCH_TERM }]] as const) {
+    for (const [query, q] of [
+      ['list', {}],
+      ['list-search', { q: SEARCH_TERM }],
+    ] as const) {
       const parsed = employeeQuery.parse({ page: 1, pageSize: 50, ...q });
       direct.push({ engine, query, ...(await timeSerial(() => findEmployees(database.db, parsed))) });
     }
@@ -150,9 +178,15 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
     const clientMs = (client.user + client.system) / 1000;
     const machineLoad = machineLoadBetween(before.machine, readMachineCpu(), (serverMs ?? 0) + (databaseMs ?? 0) + clientMs);
     const perRequest = (ms: number | undefined) => (ms === undefined ? undefined : ms / load.totalRequests);
-    const cpu = { serverMsPerRequest: perRequest(serverMs), postgresMsPerRequest: perRequest(databaseMs), loadGeneratorMsPerRequest: clientMs / load.totalRequests };
+    const cpu = {
+      serverMsPerRequest: perRequest(serverMs),
+      postgresMsPerRequest: perRequest(databaseMs),
+      loadGeneratorMsPerRequest: clientMs / load.totalRequests,
+    };
     results.push({ engine, case: c.name, path: c.path, matching: total, responseBytes: Buffer.byteLength(body), ...load, cpu, machineLoad });
-    console.log(`  ${c.name.padEnd(12)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${load.latencyMs.p50} ms  p99 ${load.latencyMs.p99} ms  server CPU ${fmt(cpu.serverMsPerRequest)} ms/req${scratch ? `  PostgreSQL CPU ${fmt(cpu.postgresMsPerRequest)} ms/req` : ''}${total !== undefined ? `  (${total} matching)` : ''}${load.timeouts ? `  ${load.timeouts} TIMEOUTS` : ''}`);
+    console.log(
+      `  ${c.name.padEnd(12)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${load.latencyMs.p50} ms  p99 ${load.latencyMs.p99} ms  server CPU ${fmt(cpu.serverMsPerRequest)} ms/req${scratch ? `  PostgreSQL CPU ${fmt(cpu.postgresMsPerRequest)} ms/req` : ''}${total !== undefined ? `  (${total} matching)` : ''}${load.timeouts ? `  ${load.timeouts} TIMEOUTS` : ''}`,
+    );
   }
   await cleanup.run();
   return { version, results, direct };
@@ -161,8 +195,12 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
 async function main() {
   const machine = describeMachine();
   const loadAverage = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  console.log(`employees-list: ${settings.employees} employees, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per case, server from ${settings.server}, LOG_LEVEL=${settings.logLevel}`);
-  console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${loadAverage.join(' ')}`);
+  console.log(
+    `employees-list: ${settings.employees} employees, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per case, server from ${settings.server}, LOG_LEVEL=${settings.logLevel}`,
+  );
+  console.log(
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${loadAverage.join(' ')}`,
+  );
 
   const cleanup = createCleanup();
   const versions: Record<string, string> = {};
@@ -182,19 +220,42 @@ async function main() {
   const pglite = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version as string;
   const engineLabel = (e: Engine) => (e === 'pglite' ? `PGlite ${pglite} (PG ${versions[e]})` : `PostgreSQL ${versions[e]}`);
   console.log(`\nHTTP, ${settings.connections} connections, ${settings.durationSeconds} s per case (${machine.cpus} cores, Node ${machine.node}):`);
-  printTable(['engine', 'case', 'req/s', 'p50 ms', 'p99 ms', 'timeouts', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'steal %', 'others %'], results.map((r) => [
-    engineLabel(r.engine), r.case, Math.round(r.requestsPerSecond), r.latencyMs.p50, r.latencyMs.p99, r.timeouts,
-    fmt(r.cpu.serverMsPerRequest), fmt(r.cpu.postgresMsPerRequest), fmt(r.machineLoad?.stealPercent, 0), fmt(r.machineLoad?.otherPercent, 0),
-  ]));
+  printTable(
+    ['engine', 'case', 'req/s', 'p50 ms', 'p99 ms', 'timeouts', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'steal %', 'others %'],
+    results.map((r) => [
+      engineLabel(r.engine),
+      r.case,
+      Math.round(r.requestsPerSecond),
+      r.latencyMs.p50,
+      r.latencyMs.p99,
+      r.timeouts,
+      fmt(r.cpu.serverMsPerRequest),
+      fmt(r.cpu.postgresMsPerRequest),
+      fmt(r.machineLoad?.stealPercent, 0),
+      fmt(r.machineLoad?.otherPercent, 0),
+    ]),
+  );
   const worst = Math.max(0, ...results.map((r) => (r.machineLoad ? r.machineLoad.stealPercent + r.machineLoad.otherPercent : 0)));
-  if (worst > 15) console.log(`\nNote: up to ${worst.toFixed(0)}% of the machine's CPU went to the hypervisor (steal) or to other processes during a case: req/s and latency are lower than on a quiet machine; CPU ms/req are steadier.`);
+  if (worst > 15)
+    console.log(
+      `\nNote: up to ${worst.toFixed(0)}% of the machine's CPU went to the hypervisor (steal) or to other processes during a case: req/s and latency are lower than on a quiet machine; CPU ms/req are steadier.`,
+    );
   console.log('\nThe list query alone (findEmployees: page + count), serial, no HTTP (Node CPU includes PGlite, not PostgreSQL):');
-  printTable(['engine', 'query', 'ms/call', 'Node CPU ms/call', 'calls'], direct.map((d) => [engineLabel(d.engine), d.query, fmt(d.meanMs), fmt(d.cpuMs), d.calls]));
+  printTable(
+    ['engine', 'query', 'ms/call', 'Node CPU ms/call', 'calls'],
+    direct.map((d) => [engineLabel(d.engine), d.query, fmt(d.meanMs), fmt(d.cpuMs), d.calls]),
+  );
 
   const file = writeResults('employees-list', {
-    bench: 'employees-list', at: new Date().toISOString(), machine, loadAverageAtStart: loadAverage,
-    settings: { ...settings, searchTerm: SEARCH_TERM }, versions: { ...versions, pglitePackage: pglite },
-    cases: CASES, results, direct,
+    bench: 'employees-list',
+    at: new Date().toISOString(),
+    machine,
+    loadAverageAtStart: loadAverage,
+    settings: { ...settings, searchTerm: SEARCH_TERM },
+    versions: { ...versions, pglitePackage: pglite },
+    cases: CASES,
+    results,
+    direct,
   });
   console.log(`\nresults written to ${file}`);
 }

@@ -40,7 +40,8 @@ const MB = 1024 * 1024;
 async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number; peakHeapMb: number; rssBeforeMb: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
-  let peakRss = before.rss, peakHeap = before.heapUsed;
+  let peakRss = before.rss,
+    peakHeap = before.heapUsed;
   const timer = setInterval(() => {
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
@@ -50,7 +51,13 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: 
   try {
     const result = await fn();
     const m = process.memoryUsage();
-    return { result, seconds: (performance.now() - started) / 1000, peakRssMb: (Math.max(peakRss, m.rss) - before.rss) / MB, peakHeapMb: (Math.max(peakHeap, m.heapUsed) - before.heapUsed) / MB, rssBeforeMb: before.rss / MB };
+    return {
+      result,
+      seconds: (performance.now() - started) / 1000,
+      peakRssMb: (Math.max(peakRss, m.rss) - before.rss) / MB,
+      peakHeapMb: (Math.max(peakHeap, m.heapUsed) - before.heapUsed) / MB,
+      rssBeforeMb: before.rss / MB,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -59,15 +66,27 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: 
 const cleanup = createCleanup();
 try {
   console.log(`Starting the Graph emulator with ${settings.users} users...`);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/entra-emulator/serve.ts'), String(settings.users)], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
-  cleanup.defer('emulator', () => { child.kill('SIGTERM'); });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/entra-emulator/serve.ts'), String(settings.users)], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  cleanup.defer('emulator', () => {
+    child.kill('SIGTERM');
+  });
   const line = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
   const emu = JSON.parse(line) as { loginUrl: string; graphUrl: string; tenantId: string; clientId: string; secret: string; caPem: string };
   const fetchImpl = fetchTrusting(emu.caPem);
-  const domainSettings = { tenantId: emu.tenantId, clientId: emu.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl, pageSize: 999, timeoutMs: 120000 };
+  const domainSettings = {
+    tenantId: emu.tenantId,
+    clientId: emu.clientId,
+    loginBaseUrl: emu.loginUrl,
+    graphBaseUrl: emu.graphUrl,
+    pageSize: 999,
+    timeoutMs: 120000,
+  };
   const rows: (string | number)[][] = [];
   const results: Record<string, unknown>[] = [];
 
@@ -75,8 +94,23 @@ try {
     const connector = createEntraConnector(entraSettings.parse(domainSettings), emu.secret, { fetch: fetchImpl });
     const m = await measured(() => connector.listGroupMembers('Tessera Users Sync'));
     if (m.result.users.length !== settings.users) throw new Error(`listed ${m.result.users.length} of ${settings.users}`);
-    rows.push(['listing', '-', m.result.users.length, m.seconds.toFixed(1), Math.round(m.result.users.length / m.seconds), m.peakRssMb.toFixed(0), m.peakHeapMb.toFixed(0)]);
-    results.push({ phase: 'listing', users: m.result.users.length, seconds: m.seconds, peakRssMb: m.peakRssMb, peakHeapMb: m.peakHeapMb, rssBeforeMb: m.rssBeforeMb });
+    rows.push([
+      'listing',
+      '-',
+      m.result.users.length,
+      m.seconds.toFixed(1),
+      Math.round(m.result.users.length / m.seconds),
+      m.peakRssMb.toFixed(0),
+      m.peakHeapMb.toFixed(0),
+    ]);
+    results.push({
+      phase: 'listing',
+      users: m.result.users.length,
+      seconds: m.seconds,
+      peakRssMb: m.peakRssMb,
+      peakHeapMb: m.peakHeapMb,
+      rssBeforeMb: m.rssBeforeMb,
+    });
   }
 
   for (const engine of settings.phases.includes('sync') ? settings.engines : []) {
@@ -87,15 +121,37 @@ try {
     cleanup.defer('database', () => database.close());
     await runMigrations(database);
     const services = createServices({
-      config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: dataDir }), database, masterKey: masterKeyFromBytes(crypto.randomBytes(32)), clock: systemClock,
-      connectorFactory: (d, s) => d.kind === 'entra' ? createEntraConnector(entraSettings.parse(d.settings), s, { fetch: fetchImpl }) : createConnector(d, s),
+      config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: dataDir }),
+      database,
+      masterKey: masterKeyFromBytes(crypto.randomBytes(32)),
+      clock: systemClock,
+      connectorFactory: (d, s) => (d.kind === 'entra' ? createEntraConnector(entraSettings.parse(d.settings), s, { fetch: fetchImpl }) : createConnector(d, s)),
     });
-    const domain = await services.domains.create(cliContext(), domainCreate.parse({ kind: 'entra', name: 'contoso.onmicrosoft.com', secret: emu.secret, removalThresholdPercent: 100, passwordChangeDays: 0, settings: domainSettings }));
+    const domain = await services.domains.create(
+      cliContext(),
+      domainCreate.parse({
+        kind: 'entra',
+        name: 'contoso.onmicrosoft.com',
+        secret: emu.secret,
+        removalThresholdPercent: 100,
+        passwordChangeDays: 0,
+        settings: domainSettings,
+      }),
+    );
     const m = await measured(() => services.directorySync.syncDomain(cliContext(), domain.id, { trigger: 'manual' }));
     if (m.result.status !== 'succeeded') throw new Error(`sync ${m.result.status}: ${m.result.error}`);
     const [{ n }] = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM employees`);
     rows.push([`sync (${engine})`, engine, n, m.seconds.toFixed(1), Math.round(n / m.seconds), m.peakRssMb.toFixed(0), m.peakHeapMb.toFixed(0)]);
-    results.push({ phase: 'sync', engine, employees: n, counts: m.result.counts, seconds: m.seconds, peakRssMb: m.peakRssMb, peakHeapMb: m.peakHeapMb, rssBeforeMb: m.rssBeforeMb });
+    results.push({
+      phase: 'sync',
+      engine,
+      employees: n,
+      counts: m.result.counts,
+      seconds: m.seconds,
+      peakRssMb: m.peakRssMb,
+      peakHeapMb: m.peakHeapMb,
+      rssBeforeMb: m.rssBeforeMb,
+    });
   }
 
   console.log();

@@ -42,12 +42,32 @@ async function main() {
     const database = await openDatabase({ databaseUrl: scratch.url, dataDir: '' });
     cleanup.defer('bench database connection', () => database.close());
     await runMigrations(database);
-    const services = createServices({ config: loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: '/nonexistent' }), database, masterKey: masterKeyFromBytes(masterKey), clock: systemClock });
+    const services = createServices({
+      config: loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: '/nonexistent' }),
+      database,
+      masterKey: masterKeyFromBytes(masterKey),
+      clock: systemClock,
+    });
 
     const secret = crypto.randomBytes(32).toString('base64url');
-    const base = { tokenEndpointAuthMethod: 'client_secret_basic' as const, scopes: ['openid', 'profile', 'email', 'offline_access'] as ('openid' | 'profile' | 'email' | 'offline_access')[], claims: ['email', 'name'] as ('email' | 'name')[], firstParty: true, kind: 'web' as const, postLogoutRedirectUris: [] };
-    await services.oidc.clients.create(cliContext(), { ...base, clientId: 'bench-service', name: 'Bench service', grantTypes: ['client_credentials'], redirectUris: [] }, { secret });
-    await services.oidc.clients.create(cliContext(), { ...base, clientId: 'bench-web', name: 'Bench web', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT] }, { secret });
+    const base = {
+      tokenEndpointAuthMethod: 'client_secret_basic' as const,
+      scopes: ['openid', 'profile', 'email', 'offline_access'] as ('openid' | 'profile' | 'email' | 'offline_access')[],
+      claims: ['email', 'name'] as ('email' | 'name')[],
+      firstParty: true,
+      kind: 'web' as const,
+      postLogoutRedirectUris: [],
+    };
+    await services.oidc.clients.create(
+      cliContext(),
+      { ...base, clientId: 'bench-service', name: 'Bench service', grantTypes: ['client_credentials'], redirectUris: [] },
+      { secret },
+    );
+    await services.oidc.clients.create(
+      cliContext(),
+      { ...base, clientId: 'bench-web', name: 'Bench web', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT] },
+      { secret },
+    );
     const keys = [];
     for (let i = 0; i < settings.workers; i++) {
       const employee = await services.employees.create(cliContext(), { email: `bench.oidc${i}@corp.example`, firstName: 'Bench', lastName: `Worker${i}` });
@@ -60,13 +80,25 @@ async function main() {
 
     const server = await startServerProcess({
       cleanup,
-      env: { DATABASE_URL: scratch.url, TESSERA_MASTER_KEY: masterKey.toString('base64'), PUBLIC_URL: ORIGIN, DATA_DIR: '/nonexistent', LOG_LEVEL: settings.logLevel, TESSERA_SIGNIN_RATE_LIMIT: '100000', TESSERA_API_RATE_LIMIT: '100000000' },
+      env: {
+        DATABASE_URL: scratch.url,
+        TESSERA_MASTER_KEY: masterKey.toString('base64'),
+        PUBLIC_URL: ORIGIN,
+        DATA_DIR: '/nonexistent',
+        LOG_LEVEL: settings.logLevel,
+        TESSERA_SIGNIN_RATE_LIMIT: '100000',
+        TESSERA_API_RATE_LIMIT: '100000000',
+      },
     });
     const basic = `Basic ${Buffer.from(`${encodeURIComponent('bench-service')}:${encodeURIComponent(secret)}`).toString('base64')}`;
     const webBasic = `Basic ${Buffer.from(`bench-web:${encodeURIComponent(secret)}`).toString('base64')}`;
     const token = async (auth: string, body: Record<string, string>) => {
-      const res = await fetch(`${server.url}/oidc/token`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
-      const json = await res.json() as Record<string, string>;
+      const res = await fetch(`${server.url}/oidc/token`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
+      const json = (await res.json()) as Record<string, string>;
       if (res.status !== 200) throw new Error(`token endpoint ${res.status}: ${JSON.stringify(json)}`);
       return json;
     };
@@ -77,10 +109,15 @@ async function main() {
       // The server's PUBLIC_URL is ORIGIN; requests go to the port it listens on.
       const browser = new Browser(ORIGIN, (url) => new URL(url.pathname + url.search, server.url));
       const start = await browser.api('POST', '/api/signin/webauthn/options', {});
-      const done = await browser.api('POST', '/api/signin/webauthn/verify', { ceremonyId: start.json.ceremonyId, response: key.authenticate(start.json.options, { origin: ORIGIN }) });
+      const done = await browser.api('POST', '/api/signin/webauthn/verify', {
+        ceremonyId: start.json.ceremonyId,
+        response: key.authenticate(start.json.options, { origin: ORIGIN }),
+      });
       if (done.status !== 200) throw new Error(`sign-in failed: ${done.text}`);
       const verifier = pkce();
-      const { location } = await browser.follow(`/oidc/auth?${new URLSearchParams({ client_id: 'bench-web', response_type: 'code', scope: 'openid email profile', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 's' })}`);
+      const { location } = await browser.follow(
+        `/oidc/auth?${new URLSearchParams({ client_id: 'bench-web', response_type: 'code', scope: 'openid email profile', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 's' })}`,
+      );
       const code = new URL(location).searchParams.get('code');
       if (!code) throw new Error(`no code: ${location}`);
       const tokens = await token(webBasic, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier.verifier });
@@ -88,19 +125,25 @@ async function main() {
     }
 
     const cases: Record<string, (worker: number) => Promise<void>> = {
-      client_credentials: async () => { await token(basic, { grant_type: 'client_credentials' }); },
-      refresh_token: async (worker) => { refreshTokens[worker] = (await token(webBasic, { grant_type: 'refresh_token', refresh_token: refreshTokens[worker] })).refresh_token; },
+      client_credentials: async () => {
+        await token(basic, { grant_type: 'client_credentials' });
+      },
+      refresh_token: async (worker) => {
+        refreshTokens[worker] = (await token(webBasic, { grant_type: 'refresh_token', refresh_token: refreshTokens[worker] })).refresh_token;
+      },
     };
     const run = async (fn: (worker: number) => Promise<void>, seconds: number) => {
       const until = Date.now() + seconds * 1000;
       const latencies: number[] = [];
-      await Promise.all(Array.from({ length: settings.workers }, async (_, worker) => {
-        while (Date.now() < until) {
-          const t0 = performance.now();
-          await fn(worker);
-          latencies.push(performance.now() - t0);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: settings.workers }, async (_, worker) => {
+          while (Date.now() < until) {
+            const t0 = performance.now();
+            await fn(worker);
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
       return latencies.sort((a, b) => a - b);
     };
 
@@ -119,15 +162,32 @@ async function main() {
       const perSecond = latencies.length / elapsed;
       const serverCpuPerReq = serverMs / latencies.length;
       const row = {
-        perSecond, p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)],
-        serverCpuMsPerReq: serverCpuPerReq, postgresCpuMsPerReq: databaseMs / latencies.length,
+        perSecond,
+        p50: latencies[Math.floor(latencies.length / 2)],
+        p99: latencies[Math.floor(latencies.length * 0.99)],
+        serverCpuMsPerReq: serverCpuPerReq,
+        postgresCpuMsPerReq: databaseMs / latencies.length,
         /** What one fully busy server core would do: 1000 ms / server CPU ms per grant. */
-        perCoreSecond: 1000 / serverCpuPerReq, stealPercent: load?.stealPercent, otherPercent: load?.otherPercent,
+        perCoreSecond: 1000 / serverCpuPerReq,
+        stealPercent: load?.stealPercent,
+        otherPercent: load?.otherPercent,
       };
       results[name] = row;
-      rows.push([name, row.perSecond.toFixed(0), row.p50.toFixed(1), row.p99.toFixed(1), row.serverCpuMsPerReq.toFixed(2), row.postgresCpuMsPerReq.toFixed(2), row.perCoreSecond.toFixed(0), load ? `${load.stealPercent.toFixed(0)} / ${load.otherPercent.toFixed(0)}` : '-']);
+      rows.push([
+        name,
+        row.perSecond.toFixed(0),
+        row.p50.toFixed(1),
+        row.p99.toFixed(1),
+        row.serverCpuMsPerReq.toFixed(2),
+        row.postgresCpuMsPerReq.toFixed(2),
+        row.perCoreSecond.toFixed(0),
+        load ? `${load.stealPercent.toFixed(0)} / ${load.otherPercent.toFixed(0)}` : '-',
+      ]);
     }
-    printTable(['grant', 'grants/s', 'p50 ms', 'p99 ms', 'server CPU ms/grant', 'PostgreSQL CPU ms/grant', 'grants/s per server core', 'steal % / others %'], rows);
+    printTable(
+      ['grant', 'grants/s', 'p50 ms', 'p99 ms', 'server CPU ms/grant', 'PostgreSQL CPU ms/grant', 'grants/s per server core', 'steal % / others %'],
+      rows,
+    );
     console.log(`written to ${writeResults('oidc', { machine: describeMachine(), settings, results })}`);
   } finally {
     await cleanup.run();

@@ -70,11 +70,16 @@ class Browser {
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
       const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '';
-      if (expired) this.cookies.delete(name); else this.cookies.set(name, value);
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
     }
     const text = await res.text();
     let parsed: any = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed };
   }
   /** Forgets every cookie but the CSRF one: the next sign-in starts signed out, like a new visit. */
@@ -83,7 +88,11 @@ class Browser {
   }
 }
 
-interface PasswordAccount { email: string; secret: string; lastStep: number }
+interface PasswordAccount {
+  email: string;
+  secret: string;
+  lastStep: number;
+}
 
 interface Prepared {
   version: string;
@@ -93,7 +102,7 @@ interface Prepared {
 }
 
 /** Migrates, seeds employees, sets the policy, registers passkeys and gives passwords + TOTP, in-process. */
-async function prepareDatabase(engine: Engine, dataDir: string, databaseUrl: string | undefined, masterKey: Buffer): Promise<Prepared> {
+async function prepareDatabase(_engine: Engine, dataDir: string, databaseUrl: string | undefined, masterKey: Buffer): Promise<Prepared> {
   const database = await openDatabase({ databaseUrl, dataDir, template: pgliteTemplatePath() });
   try {
     await runMigrations(database);
@@ -126,10 +135,18 @@ async function prepareDatabase(engine: Engine, dataDir: string, databaseUrl: str
     const accounts: PasswordAccount[] = [];
     for (const e of rows.slice(settings.workers, settings.workers + settings.passwordEmployees)) {
       const secret = newTotpSecret();
-      await upsertEmployeeAuth(database.db, e.id, { passwordHash, totpSecret: services.sealer.seal(secret, employeeTotpAad(e.id)), totpLastStep: null, failedAttempts: 0, lockedUntil: null });
+      await upsertEmployeeAuth(database.db, e.id, {
+        passwordHash,
+        totpSecret: services.sealer.seal(secret, employeeTotpAad(e.id)),
+        totpLastStep: null,
+        failedAttempts: 0,
+        lockedUntil: null,
+      });
       accounts.push({ email: e.email, secret, lastStep: -1 });
     }
-    console.log(`  seeded ${rows.length} active employees, ${authenticators.length} passkeys, ${accounts.length} password + TOTP in ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `  seeded ${rows.length} active employees, ${authenticators.length} passkeys, ${accounts.length} password + TOTP in ${Math.round(performance.now() - started)} ms`,
+    );
     return { version, authenticators, accounts };
   } finally {
     await database.close();
@@ -138,24 +155,35 @@ async function prepareDatabase(engine: Engine, dataDir: string, databaseUrl: str
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
-interface LoopResult { signIns: number; seconds: number; latencies: number[]; stepMs: Record<string, number[]> }
+interface LoopResult {
+  signIns: number;
+  seconds: number;
+  latencies: number[];
+  stepMs: Record<string, number[]>;
+}
 
 /** Runs `workers` loops of signIn() for `seconds`; each loop's sign-ins are serial. */
-async function runLoop(workers: Browser[], seconds: number, signIn: (b: Browser, worker: number, steps: Record<string, number[]>) => Promise<boolean>): Promise<LoopResult> {
+async function runLoop(
+  workers: Browser[],
+  seconds: number,
+  signIn: (b: Browser, worker: number, steps: Record<string, number[]>) => Promise<boolean>,
+): Promise<LoopResult> {
   const latencies: number[] = [];
   const stepMs: Record<string, number[]> = {};
   const start = performance.now();
   const end = start + seconds * 1000;
-  await Promise.all(workers.map(async (b, i) => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      if (!(await signIn(b, i, stepMs))) {
-        await new Promise((r) => setTimeout(r, 20));
-        continue;
+  await Promise.all(
+    workers.map(async (b, i) => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        if (!(await signIn(b, i, stepMs))) {
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        latencies.push(performance.now() - t0);
       }
-      latencies.push(performance.now() - t0);
-    }
-  }));
+    }),
+  );
   return { signIns: latencies.length, seconds: (performance.now() - start) / 1000, latencies, stepMs };
 }
 
@@ -165,11 +193,18 @@ function expect(what: string, res: { status: number; body: any }, status = 200) 
 
 function timed<T>(steps: Record<string, number[]>, name: string, p: Promise<T>): Promise<T> {
   const t0 = performance.now();
-  return p.finally(() => { (steps[name] ??= []).push(performance.now() - t0); });
+  return p.finally(() => {
+    (steps[name] ??= []).push(performance.now() - t0);
+  });
 }
 
 interface CaseResult {
-  engine: Engine; case: CaseName; workers: number; seconds: number; signIns: number; signInsPerSecond: number;
+  engine: Engine;
+  case: CaseName;
+  workers: number;
+  seconds: number;
+  signIns: number;
+  signInsPerSecond: number;
   latencyMs: { p50: number; p99: number; mean: number };
   stepsMs: Record<string, { p50: number; mean: number }>;
   cpu: { serverMsPerSignIn?: number; postgresMsPerSignIn?: number; loadGeneratorMsPerSignIn: number };
@@ -200,12 +235,14 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
   });
   console.log(`  server pid ${server.pid} at ${server.url}`);
 
-  const browsers = await Promise.all(Array.from({ length: settings.workers }, async () => {
-    const b = new Browser(server.url);
-    expect('GET /api/auth/csrf', await b.request('GET', '/api/auth/csrf'));
-    if (!b.cookies.has('tessera_csrf')) throw new Error('no tessera_csrf cookie');
-    return b;
-  }));
+  const browsers = await Promise.all(
+    Array.from({ length: settings.workers }, async () => {
+      const b = new Browser(server.url);
+      expect('GET /api/auth/csrf', await b.request('GET', '/api/auth/csrf'));
+      if (!b.cookies.has('tessera_csrf')) throw new Error('no tessera_csrf cookie');
+      return b;
+    }),
+  );
 
   const passkey = async (b: Browser, worker: number, steps: Record<string, number[]>) => {
     b.signOutLocally();
@@ -216,7 +253,8 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
     (steps.sign ??= []).push(performance.now() - t0);
     const done = await timed(steps, 'verify', b.request('POST', '/api/signin/webauthn/verify', { ceremonyId: start.body.ceremonyId, response }));
     expect('webauthn/verify', done);
-    if (done.body.status !== 'ok' || ![...b.cookies.keys()].some((k) => k.includes('employee_session'))) throw new Error(`no session after verify: ${JSON.stringify(done.body)}`);
+    if (done.body.status !== 'ok' || ![...b.cookies.keys()].some((k) => k.includes('employee_session')))
+      throw new Error(`no session after verify: ${JSON.stringify(done.body)}`);
     return true;
   };
 
@@ -238,7 +276,10 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
   let starved = 0;
   const password = async (b: Browser, _worker: number, steps: Record<string, number[]>) => {
     const account = takeAccount();
-    if (!account) { starved++; return false; }
+    if (!account) {
+      starved++;
+      return false;
+    }
     b.signOutLocally();
     const first = await timed(steps, 'password', b.request('POST', '/api/signin/password', { email: account.email, password: PASSWORD }));
     expect('signin/password', first);
@@ -267,15 +308,38 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
     const per = (ms: number | undefined) => (ms === undefined ? undefined : ms / loop.signIns);
     const sorted = [...loop.latencies].sort((a, b) => a - b);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    const stepsMs = Object.fromEntries(Object.entries(loop.stepMs).map(([k, xs]) => [k, { p50: percentile([...xs].sort((a, b) => a - b), 50), mean: mean(xs) }]));
+    const stepsMs = Object.fromEntries(
+      Object.entries(loop.stepMs).map(([k, xs]) => [
+        k,
+        {
+          p50: percentile(
+            [...xs].sort((a, b) => a - b),
+            50,
+          ),
+          mean: mean(xs),
+        },
+      ]),
+    );
     const r: CaseResult = {
-      engine, case: name, workers: settings.workers, seconds: loop.seconds, signIns: loop.signIns, signInsPerSecond: loop.signIns / loop.seconds,
-      latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: mean(sorted) }, stepsMs,
+      engine,
+      case: name,
+      workers: settings.workers,
+      seconds: loop.seconds,
+      signIns: loop.signIns,
+      signInsPerSecond: loop.signIns / loop.seconds,
+      latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: mean(sorted) },
+      stepsMs,
       cpu: { serverMsPerSignIn: per(serverMs), postgresMsPerSignIn: per(databaseMs), loadGeneratorMsPerSignIn: clientMs / loop.signIns },
       machineLoad,
     };
     results.push(r);
-    console.log(`  ${name.padEnd(9)} ${r.signInsPerSecond.toFixed(1).padStart(7)} sign-ins/s  p50 ${r.latencyMs.p50.toFixed(1)} ms  p99 ${r.latencyMs.p99.toFixed(1)} ms  server CPU ${fmt(r.cpu.serverMsPerSignIn)} ms/sign-in${scratch ? `  PostgreSQL CPU ${fmt(r.cpu.postgresMsPerSignIn)} ms/sign-in` : ''}  steps (mean ms): ${Object.entries(stepsMs).map(([k, v]) => `${k} ${v.mean.toFixed(1)}`).join(', ')}`);
+    console.log(
+      `  ${name.padEnd(9)} ${r.signInsPerSecond.toFixed(1).padStart(7)} sign-ins/s  p50 ${r.latencyMs.p50.toFixed(1)} ms  p99 ${r.latencyMs.p99.toFixed(1)} ms  server CPU ${fmt(r.cpu.serverMsPerSignIn)} ms/sign-in${scratch ? `  PostgreSQL CPU ${fmt(r.cpu.postgresMsPerSignIn)} ms/sign-in` : ''}  steps (mean ms): ${Object.entries(
+        stepsMs,
+      )
+        .map(([k, v]) => `${k} ${v.mean.toFixed(1)}`)
+        .join(', ')}`,
+    );
   }
   await cleanup.run();
   return { version: prepared.version, results };
@@ -284,8 +348,12 @@ async function runEngine(engine: Engine, cleanup: Cleanup): Promise<{ version: s
 async function main() {
   const machine = describeMachine();
   const loadAverage = os.loadavg().map((l) => Math.round(l * 100) / 100);
-  console.log(`signin: ${settings.cases.join(', ')}; ${settings.workers} workers, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per case, server from ${settings.server}, LOG_LEVEL=${settings.logLevel}`);
-  console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${loadAverage.join(' ')}`);
+  console.log(
+    `signin: ${settings.cases.join(', ')}; ${settings.workers} workers, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per case, server from ${settings.server}, LOG_LEVEL=${settings.logLevel}`,
+  );
+  console.log(
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${loadAverage.join(' ')}`,
+  );
 
   const cleanup = createCleanup();
   const versions: Record<string, string> = {};
@@ -302,19 +370,42 @@ async function main() {
 
   const pglite = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version as string;
   const engineLabel = (e: Engine) => (e === 'pglite' ? `PGlite ${pglite} (PG ${versions[e]})` : `PostgreSQL ${versions[e]}`);
-  console.log(`\nSign-ins, one server process (one JavaScript thread), ${settings.workers} concurrent clients, ${settings.durationSeconds} s per case (${machine.cpus} cores, Node ${machine.node}):`);
-  printTable(['engine', 'case', 'sign-ins/s', 'p50 ms', 'p99 ms', 'server CPU ms/sign-in', 'PostgreSQL CPU ms/sign-in', 'steal %', 'others %'], results.map((r) => [
-    engineLabel(r.engine), r.case, r.signInsPerSecond.toFixed(1), r.latencyMs.p50.toFixed(1), r.latencyMs.p99.toFixed(1),
-    fmt(r.cpu.serverMsPerSignIn), fmt(r.cpu.postgresMsPerSignIn), fmt(r.machineLoad?.stealPercent, 0), fmt(r.machineLoad?.otherPercent, 0),
-  ]));
+  console.log(
+    `\nSign-ins, one server process (one JavaScript thread), ${settings.workers} concurrent clients, ${settings.durationSeconds} s per case (${machine.cpus} cores, Node ${machine.node}):`,
+  );
+  printTable(
+    ['engine', 'case', 'sign-ins/s', 'p50 ms', 'p99 ms', 'server CPU ms/sign-in', 'PostgreSQL CPU ms/sign-in', 'steal %', 'others %'],
+    results.map((r) => [
+      engineLabel(r.engine),
+      r.case,
+      r.signInsPerSecond.toFixed(1),
+      r.latencyMs.p50.toFixed(1),
+      r.latencyMs.p99.toFixed(1),
+      fmt(r.cpu.serverMsPerSignIn),
+      fmt(r.cpu.postgresMsPerSignIn),
+      fmt(r.machineLoad?.stealPercent, 0),
+      fmt(r.machineLoad?.otherPercent, 0),
+    ]),
+  );
   console.log('\nPer step, mean ms as the client saw it:');
-  printTable(['engine', 'case', 'step', 'mean ms', 'p50 ms'], results.flatMap((r) => Object.entries(r.stepsMs).map(([k, v]) => [engineLabel(r.engine), r.case, k, v.mean.toFixed(1), v.p50.toFixed(1)])));
+  printTable(
+    ['engine', 'case', 'step', 'mean ms', 'p50 ms'],
+    results.flatMap((r) => Object.entries(r.stepsMs).map(([k, v]) => [engineLabel(r.engine), r.case, k, v.mean.toFixed(1), v.p50.toFixed(1)])),
+  );
   const worst = Math.max(0, ...results.map((r) => (r.machineLoad ? r.machineLoad.stealPercent + r.machineLoad.otherPercent : 0)));
-  if (worst > 15) console.log(`\nNote: up to ${worst.toFixed(0)}% of the machine's CPU went to the hypervisor (steal) or to other processes during a case: sign-ins/s and latency are lower than on a quiet machine; CPU ms/sign-in are steadier.`);
+  if (worst > 15)
+    console.log(
+      `\nNote: up to ${worst.toFixed(0)}% of the machine's CPU went to the hypervisor (steal) or to other processes during a case: sign-ins/s and latency are lower than on a quiet machine; CPU ms/sign-in are steadier.`,
+    );
 
   const file = writeResults('signin', {
-    bench: 'signin', at: new Date().toISOString(), machine, loadAverageAtStart: loadAverage,
-    settings, versions: { ...versions, pglitePackage: pglite }, results,
+    bench: 'signin',
+    at: new Date().toISOString(),
+    machine,
+    loadAverageAtStart: loadAverage,
+    settings,
+    versions: { ...versions, pglitePackage: pglite },
+    results,
   });
   console.log(`\nresults written to ${file}`);
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const filters = process.argv.slice(2);
 
-const files = fs.readdirSync(path.join(root, 'bench'))
+const files = fs
+  .readdirSync(path.join(root, 'bench'))
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();

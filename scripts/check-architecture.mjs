@@ -23,7 +23,8 @@ const COMPOSERS = new Set(['app', 'cli', '']);
 const SQL_FILE = /\.(repository|tables|adapter)\.ts$/;
 
 function listSources(dir) {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
     .map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
@@ -34,8 +35,16 @@ function importsOf(file, text) {
   const pattern = /^\s*(?:import|export)\s+(type\s+)?(?:([^'";]*?)\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(pattern)) {
     const spec = m[3] ?? m[4];
-    const names = [...(m[2] ?? '').matchAll(/\{([^}]*)\}/g)].flatMap((b) => b[1].split(','))
-      .map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()).filter(Boolean);
+    const names = [...(m[2] ?? '').matchAll(/\{([^}]*)\}/g)]
+      .flatMap((b) => b[1].split(','))
+      .map((n) =>
+        n
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)
+          .pop(),
+      )
+      .filter(Boolean);
     found.push({ spec, typeOnly: Boolean(m[1]), names });
   }
   return found.map(({ spec, typeOnly, names }) => {
@@ -52,7 +61,10 @@ function importsOf(file, text) {
 function isForeignKeyImport(file, text, imp) {
   if (!file.endsWith('.tables.ts') || !imp.target.endsWith('.tables.ts') || imp.typeOnly || imp.names.length === 0) return false;
   // Imports and comments out: a comment may well say "employees".
-  const body = text.replace(/^\s*import\s[^;]*;/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const body = text
+    .replace(/^\s*import\s[^;]*;/gm, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   return imp.names.every((n) => {
     const uses = body.match(new RegExp(`\\b${n}\\b`, 'g')) ?? [];
     const refs = body.match(new RegExp(`references\\(\\s*\\(\\)\\s*=>\\s*${n}\\.`, 'g')) ?? [];
@@ -74,7 +86,10 @@ const problems = [];
 for (const file of files) {
   const text = fs.readFileSync(file, 'utf8');
   const imports = importsOf(file, text);
-  graph.set(file, imports.filter((i) => i.target).map((i) => i.target));
+  graph.set(
+    file,
+    imports.filter((i) => i.target).map((i) => i.target),
+  );
   const feature = featureOf(file);
   const isBarrel = rel(file) === 'src/db/schema.ts';
 
@@ -89,7 +104,7 @@ for (const file of files) {
         problems.push(`${rel(file)}: reaches into another feature's ${path.basename(imp.target)}; go through its service`);
       }
     }
-    const isTables = imp.target && (SQL_FILE.test(imp.target) && imp.target.endsWith('.tables.ts') || rel(imp.target).startsWith('src/db/schema'));
+    const isTables = imp.target && ((SQL_FILE.test(imp.target) && imp.target.endsWith('.tables.ts')) || rel(imp.target).startsWith('src/db/schema'));
     if (isTables && !imp.typeOnly && !SQL_FILE.test(file) && featureOf(file) !== 'db') {
       problems.push(`${rel(file)}: imports table definitions (${rel(imp.target)}) outside a repository`);
     }

@@ -6,7 +6,9 @@ import { ADMIN, Client, createTestApp, enableTotp, manualClock, signedInAdmin, t
 
 describe('first-admin setup', () => {
   let t: TestApp;
-  before(async () => { t = await createTestApp(); });
+  before(async () => {
+    t = await createTestApp();
+  });
   after(() => t.close());
 
   it('creates the first admin only with the one-time token, then refuses a second setup', async () => {
@@ -59,7 +61,9 @@ describe('console sign-in', () => {
     const { items } = await t.services.audit.find({ action: 'admin.sign_in', outcome: 'failure' }, { offset: 0, limit: 10 });
     assert.ok(items.some((e) => e.details.reason === 'unknown account'));
     assert.ok(items.some((e) => e.details.reason === 'wrong password' && e.targetLabel === ADMIN.email));
-    await t.services.admins.setPassword(cliContext(), (await t.services.admins.findByEmail(ADMIN.email))!, ADMIN.password, { action: 'admin.password_recovered' });
+    await t.services.admins.setPassword(cliContext(), (await t.services.admins.findByEmail(ADMIN.email))!, ADMIN.password, {
+      action: 'admin.password_recovered',
+    });
   });
 
   it('locks the account after repeated failures, even against the right password, until the lockout ends; locked reads like wrong', async () => {
@@ -73,7 +77,11 @@ describe('console sign-in', () => {
     assert.equal(whileLocked.status, 401, 'no 423: a locked account answers like a wrong password');
     assert.deepEqual(whileLocked.body, locking.body);
     const adminId = (await t.services.admins.findByEmail(ADMIN.email))!.id;
-    assert.equal((await t.services.audit.find({ action: 'admin.sign_in', outcome: 'failure', targetId: adminId }, { offset: 0, limit: 1 })).items[0].details.reason, 'locked', 'the audit says why');
+    assert.equal(
+      (await t.services.audit.find({ action: 'admin.sign_in', outcome: 'failure', targetId: adminId }, { offset: 0, limit: 1 })).items[0].details.reason,
+      'locked',
+      'the audit says why',
+    );
     assert.equal((await t.services.audit.find({ action: 'admin.locked' }, { offset: 0, limit: 5 })).total, 1);
     clock.advance(16 * 60_000);
     assert.equal((await c.post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).status, 200);
@@ -116,7 +124,10 @@ describe('console sign-in', () => {
     assert.equal(expired.body.error.code, 'auth.session_expired');
 
     await c.post('/api/auth/login', { email: 'idle@corp.example', password: 'quiet evening tea cup' });
-    for (let i = 0; i < 26; i++) { clock.advance(28 * 60_000); await c.get('/api/auth/me'); }
+    for (let i = 0; i < 26; i++) {
+      clock.advance(28 * 60_000);
+      await c.get('/api/auth/me');
+    }
     assert.equal((await c.get('/api/auth/me')).status, 401, 'no session outlives sessionAbsoluteHours');
   });
 
@@ -125,7 +136,9 @@ describe('console sign-in', () => {
     try {
       await t.services.admins.create(cliContext(), { email: 'new@corp.example', name: 'New', password: 'a brand new password' });
       const c = new Client(t.app);
-      assert.deepEqual((await c.post('/api/auth/login', { email: 'new@corp.example', password: 'a brand new password' })).body, { status: 'totp_enrollment_required' });
+      assert.deepEqual((await c.post('/api/auth/login', { email: 'new@corp.example', password: 'a brand new password' })).body, {
+        status: 'totp_enrollment_required',
+      });
       assert.equal((await c.get('/api/admins')).status, 403);
       const setup = await c.post('/api/auth/totp/setup');
       assert.match(setup.body.qrDataUrl, /^data:image\/png;base64,/);
@@ -142,10 +155,12 @@ describe('console sign-in', () => {
 
 describe('admin accounts', () => {
   let t: TestApp;
-  before(async () => { t = await createTestApp(); });
+  before(async () => {
+    t = await createTestApp();
+  });
   after(() => t.close());
 
-  it('never deletes the last admin nor oneself, and ends a deleted admin\'s sessions', async () => {
+  it("never deletes the last admin nor oneself, and ends a deleted admin's sessions", async () => {
     const root = await signedInAdmin(t);
     const me = (await root.get('/api/auth/me')).body.admin;
     assert.equal((await root.delete(`/api/admins/${me.id}`)).body.error.code, 'admins.cannot_delete_self');
@@ -155,7 +170,10 @@ describe('admin accounts', () => {
     assert.equal(refused.details.code, 'admins.cannot_delete_self');
     const created = await root.post('/api/admins', { email: 'ops@corp.example', name: 'Ops', password: 'ops password long' });
     assert.equal(created.status, 201);
-    assert.equal((await root.post('/api/admins', { email: 'OPS@corp.example', name: 'Ops', password: 'ops password long' })).body.error.code, 'admins.email_in_use');
+    assert.equal(
+      (await root.post('/api/admins', { email: 'OPS@corp.example', name: 'Ops', password: 'ops password long' })).body.error.code,
+      'admins.email_in_use',
+    );
     const ops = await signedInAdmin(t, { email: 'ops@corp.example', name: 'Ops', password: 'ops password long' });
     assert.equal((await ops.get('/api/admins')).status, 200);
     assert.equal((await root.delete(`/api/admins/${created.body.id}`)).status, 204);

@@ -37,8 +37,11 @@ describe('API keys', () => {
     assert.equal((await bearer(keys.write.secret).post('/api/employees', employee)).status, 201, 'no CSRF token is needed with a bearer key');
     assert.equal((await bearer(keys.write.secret).get('/api/admins')).status, 403);
     assert.equal((await bearer(keys.admin.secret).get('/api/admins')).status, 200);
-    assert.equal((await bearer(keys.admin.secret).post('/api/auth/password', { currentPassword: 'a', newPassword: 'b' })).body.error.code, 'auth.forbidden',
-      'a key never acts as a person in the console');
+    assert.equal(
+      (await bearer(keys.admin.secret).post('/api/auth/password', { currentPassword: 'a', newPassword: 'b' })).body.error.code,
+      'auth.forbidden',
+      'a key never acts as a person in the console',
+    );
   });
 
   it('records the last use and who acted in the audit log', async () => {
@@ -50,12 +53,19 @@ describe('API keys', () => {
   });
 
   it('refuses unknown, revoked and expired keys alike, and audits the attempt', async () => {
-    assert.equal((await bearer('tsk_' + 'x'.repeat(43)).get('/api/employees')).body.error.code, 'auth.invalid_api_key');
+    assert.equal((await bearer(`tsk_${'x'.repeat(43)}`).get('/api/employees')).body.error.code, 'auth.invalid_api_key');
     assert.equal((await admin.delete(`/api/api-keys/${keys.read.id}`)).status, 204);
     assert.equal((await bearer(keys.read.secret).get('/api/employees')).status, 401);
-    const expiring = await admin.post('/api/api-keys', { name: 'short-lived', scope: 'read', expiresAt: new Date(clock.now().getTime() + 3600_000).toISOString() });
+    const expiring = await admin.post('/api/api-keys', {
+      name: 'short-lived',
+      scope: 'read',
+      expiresAt: new Date(clock.now().getTime() + 3600_000).toISOString(),
+    });
     assert.equal((await bearer(expiring.body.secret).get('/api/employees')).status, 200);
-    assert.equal((await admin.post('/api/api-keys', { name: 'past', scope: 'read', expiresAt: '2000-01-01T00:00:00Z' })).body.error.code, 'api_keys.expiry_in_past');
+    assert.equal(
+      (await admin.post('/api/api-keys', { name: 'past', scope: 'read', expiresAt: '2000-01-01T00:00:00Z' })).body.error.code,
+      'api_keys.expiry_in_past',
+    );
     assert.equal((await admin.post('/api/api-keys', { name: 'write key', scope: 'read' })).body.error.code, 'api_keys.name_in_use');
     clock.advance(2 * 3600_000);
     assert.equal((await bearer(expiring.body.secret).get('/api/employees')).status, 401);

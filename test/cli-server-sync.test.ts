@@ -41,29 +41,36 @@ describe('tessera directory sync while the server runs on PGlite', () => {
   before(async () => {
     dc = await startSamba({ ip: '127.0.0.29' });
     await dc.addGroup(SYNC);
-    for (const u of ['alice', 'bob']) await dc.addUser({ username: u, password: `${u}-Pass!w0rd`, givenName: u, surname: 'Test', mail: `${u}@corp.example.test` });
+    for (const u of ['alice', 'bob'])
+      await dc.addUser({ username: u, password: `${u}-Pass!w0rd`, givenName: u, surname: 'Test', mail: `${u}@corp.example.test` });
     await dc.addMembers(SYNC, ['alice', 'bob']);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-sync-'));
     const ca = path.join(dir, 'ad-ca.pem');
     fs.writeFileSync(ca, dc.caPem);
     const cfg = path.join(dir, 'tessera.yaml');
-    fs.writeFileSync(cfg, [
-      'directory:',
-      '  domains:',
-      '    - kind: ad',
-      `      name: ${dc.realm}`,
-      '      secret: { env: AD_BIND_PASSWORD }',
-      '      removalThresholdPercent: 100',
-      // Only the CLI syncs in this test: no scheduled run.
-      '      syncIntervalMinutes: 0',
-      '      settings:',
-      `        urls: [${dc.ldapsUrl}]`,
-      `        bindUser: ${dc.adminUpn}`,
-      `        tlsServerName: ${dc.tlsServerName}`,
-      '        timeoutMs: 30000',
-      '        caCertificate: |',
-      ...dc.caPem.trim().split('\n').map((l) => `          ${l}`),
-    ].join('\n') + '\n');
+    fs.writeFileSync(
+      cfg,
+      `${[
+        'directory:',
+        '  domains:',
+        '    - kind: ad',
+        `      name: ${dc.realm}`,
+        '      secret: { env: AD_BIND_PASSWORD }',
+        '      removalThresholdPercent: 100',
+        // Only the CLI syncs in this test: no scheduled run.
+        '      syncIntervalMinutes: 0',
+        '      settings:',
+        `        urls: [${dc.ldapsUrl}]`,
+        `        bindUser: ${dc.adminUpn}`,
+        `        tlsServerName: ${dc.tlsServerName}`,
+        '        timeoutMs: 30000',
+        '        caCertificate: |',
+        ...dc.caPem
+          .trim()
+          .split('\n')
+          .map((l) => `          ${l}`),
+      ].join('\n')}\n`,
+    );
     env = { DATA_DIR: dir, TESSERA_CONFIG: cfg, AD_BIND_PASSWORD: dc.adminPassword };
     const created = await runCli(['admin', 'create', '--email', ADMIN.email, '--name', ADMIN.name, '--password-stdin'], env, `${ADMIN.password}\n`);
     assert.equal(created.code, 0, created.stderr);
@@ -75,7 +82,7 @@ describe('tessera directory sync while the server runs on PGlite', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates the employees in the running server\'s database: listed at once, and after a restart', async () => {
+  it("creates the employees in the running server's database: listed at once, and after a restart", async () => {
     assert.deepEqual(await employees(), []);
     const r = await runCli(['directory', 'sync'], env);
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -131,10 +138,14 @@ describe('tessera directory sync while the server runs on PGlite', () => {
     try {
       cli = new Promise((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'src/cli/index.ts'), 'directory', 'sync'], {
-          cwd: packageRoot(), env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+          cwd: packageRoot(),
+          env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+          stdio: ['ignore', 'pipe', 'inherit'],
         });
         let stdout = '';
-        child.stdout.on('data', (d) => { stdout += d; });
+        child.stdout.on('data', (d) => {
+          stdout += d;
+        });
         child.on('exit', (code) => resolve({ code, stdout }));
       });
       const deadline = Date.now() + 60_000;

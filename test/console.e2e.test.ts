@@ -58,7 +58,7 @@ async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 
 
 async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
   await eventually(async () => {
-    const text = ((await locator.textContent({ timeout: 2000 })) ?? "").replace(/\s+/g, ' ').trim();
+    const text = ((await locator.textContent({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
     if (typeof expected === 'string' ? !text.includes(expected) : !expected.test(text)) {
       throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
     }
@@ -413,13 +413,28 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await nav('Audit log').click();
     await heading('Audit log').waitFor();
     const expected = [
-      'setup.completed', 'admin.totp_enabled', 'company.created', 'department.created', 'employee.created',
-      'api_key.created', 'api_key.revoked', 'admin.sign_out', 'admin.sign_in', 'admin.sign_in_totp',
+      'setup.completed',
+      'admin.totp_enabled',
+      'company.created',
+      'department.created',
+      'employee.created',
+      'api_key.created',
+      'api_key.revoked',
+      'admin.sign_out',
+      'admin.sign_in',
+      'admin.sign_in_totp',
     ];
-    await expectAuditActions(page, (actions) => {
-      for (const action of expected) assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`);
-      assert.ok(actions.some((a) => a === 'employee.status_changed' || a === 'employee.updated'), `the disabling is logged: ${actions.join(', ')}`);
-    }, 'all the session\'s events are listed');
+    await expectAuditActions(
+      page,
+      (actions) => {
+        for (const action of expected) assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`);
+        assert.ok(
+          actions.some((a) => a === 'employee.status_changed' || a === 'employee.updated'),
+          `the disabling is logged: ${actions.join(', ')}`,
+        );
+      },
+      "all the session's events are listed",
+    );
 
     // Action filter, and the event's details.
     await page.getByLabel('Action').selectOption('employee.created');
@@ -436,7 +451,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
 
     // Outcome filter: only the failures (a wrong password, a wrong code, the revoked key). A bad
     // API key is a stranger's failure, counted per source and written when its minute closes.
-    for (const deadline = Date.now() + 75_000; ;) {
+    for (const deadline = Date.now() + 75_000; ; ) {
       const found = await page.request.get(`${server!.url}/api/audit?action=api_key.auth_failed`);
       if (((await found.json()) as { total?: number }).total) break;
       if (Date.now() > deadline) assert.fail('the summary of the bad API key was not written within 75 s');
@@ -445,7 +460,11 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByLabel('Action').selectOption('');
     await page.getByLabel('Outcome').selectOption('failure');
     await page.waitForURL((u) => u.searchParams.get('outcome') === 'failure' && !u.searchParams.has('action'));
-    await expectAuditActions(page, (actions) => assert.deepEqual([...actions].sort(), ['admin.sign_in', 'admin.sign_in_totp', 'api_key.auth_failed']), 'filtered by outcome');
+    await expectAuditActions(
+      page,
+      (actions) => assert.deepEqual([...actions].sort(), ['admin.sign_in', 'admin.sign_in_totp', 'api_key.auth_failed']),
+      'filtered by outcome',
+    );
     await page.locator('tbody tr').filter({ hasText: 'admin.sign_in_totp' }).getByRole('button', { name: 'Show details' }).click();
     await expectText(page.getByLabel('Event details'), 'wrong totp code', 'the failure says why');
     await checkNesting();
@@ -463,17 +482,28 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     // Actor and search.
     await page.getByLabel('Search').fill(EMPLOYEE.email);
     await page.waitForURL((u) => u.searchParams.get('q') === EMPLOYEE.email);
-    await expectAuditActions(page, (actions) => {
-      assert.ok(actions.includes('employee.created'), actions.join(', '));
-      assert.ok(actions.every((a) => a.startsWith('employee.')), `only the employee's events: ${actions.join(', ')}`);
-    }, 'search by the employee\'s e-mail');
+    await expectAuditActions(
+      page,
+      (actions) => {
+        assert.ok(actions.includes('employee.created'), actions.join(', '));
+        assert.ok(
+          actions.every((a) => a.startsWith('employee.')),
+          `only the employee's events: ${actions.join(', ')}`,
+        );
+      },
+      "search by the employee's e-mail",
+    );
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForURL((u) => u.search === '');
     await page.getByLabel('Actor').fill(ADMIN.email);
     await page.waitForURL((u) => u.searchParams.get('actor') === ADMIN.email);
-    await expectAuditActions(page, (actions) => {
-      assert.ok(actions.includes('company.created') && actions.includes('api_key.created'), actions.join(', '));
-    }, 'filtered by actor');
+    await expectAuditActions(
+      page,
+      (actions) => {
+        assert.ok(actions.includes('company.created') && actions.includes('api_key.created'), actions.join(', '));
+      },
+      'filtered by actor',
+    );
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForURL((u) => u.search === '');
 
@@ -481,7 +511,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByLabel('From date').fill(localDay(0));
     await page.getByLabel('To date').fill(localDay(0));
     await page.waitForURL((u) => u.searchParams.get('from') === localDay(0) && u.searchParams.get('to') === localDay(0));
-    await expectAuditActions(page, (actions) => assert.ok(actions.includes('setup.completed'), actions.join(', ')), 'today\'s events');
+    await expectAuditActions(page, (actions) => assert.ok(actions.includes('setup.completed'), actions.join(', ')), "today's events");
     await page.getByLabel('From date').fill(localDay(1));
     await page.getByLabel('To date').fill(localDay(1));
     await page.waitForURL((u) => u.searchParams.get('from') === localDay(1) && u.searchParams.get('to') === localDay(1));
@@ -498,7 +528,11 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     const [full] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     const all = fs.readFileSync((await full.path())!, 'utf8');
     assert.match(all, /setup\.completed/);
-    for (const [what, secret] of [['API key secret', apiKeySecret], ['TOTP seed', totpSecret], ['password', ADMIN.password]]) {
+    for (const [what, secret] of [
+      ['API key secret', apiKeySecret],
+      ['TOTP seed', totpSecret],
+      ['password', ADMIN.password],
+    ]) {
       assert.ok(secret && !all.includes(secret), `the audit export does not contain the ${what}`);
     }
     await page.screenshot({ path: path.join(shots, '3-audit.png'), fullPage: true });

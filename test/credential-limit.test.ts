@@ -14,8 +14,7 @@ const LIMIT = 6;
 const PASSWORD = 'a long and private passphrase';
 
 /** A browser-like client whose requests come from `ip`. */
-const clientFrom = (t: TestApp, ip: string) =>
-  new Client({ inject: (opts: object) => t.app.inject({ ...opts, remoteAddress: ip }) } as unknown as App);
+const clientFrom = (t: TestApp, ip: string) => new Client({ inject: (opts: object) => t.app.inject({ ...opts, remoteAddress: ip }) } as unknown as App);
 
 describe('one per-IP budget for every credential check', () => {
   const clock = manualClock(new Date('2026-03-02T09:00:10Z'));
@@ -30,8 +29,15 @@ describe('one per-IP budget for every credential check', () => {
     employeeEmail = employee.email;
     await givePasswordAndTotp(t, employee, PASSWORD);
     const created = await t.services.oidc.clients.create(cliContext(), {
-      name: 'Budget app', kind: 'web', redirectUris: ['http://127.0.0.1:9/cb'], postLogoutRedirectUris: [], grantTypes: ['authorization_code'],
-      tokenEndpointAuthMethod: 'client_secret_post', scopes: ['openid'], claims: [], firstParty: true,
+      name: 'Budget app',
+      kind: 'web',
+      redirectUris: ['http://127.0.0.1:9/cb'],
+      postLogoutRedirectUris: [],
+      grantTypes: ['authorization_code'],
+      tokenEndpointAuthMethod: 'client_secret_post',
+      scopes: ['openid'],
+      claims: [],
+      firstParty: true,
     } as never);
     clientId = created.client.clientId;
   });
@@ -39,11 +45,20 @@ describe('one per-IP budget for every credential check', () => {
 
   // Unknown accounts: they spend the address's budget without locking the admin the other tests sign in with.
   const wrongLogin = (c: Client, i = 0) => c.post('/api/auth/login', { email: `ghost${i}@corp.example`, password: `not the password ${i}` });
-  const tokenWithWrongSecret = (ip: string) => t.app.inject({
-    method: 'POST', url: '/oidc/token', remoteAddress: ip,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'authorization_code', code: 'nope', redirect_uri: 'http://127.0.0.1:9/cb', client_id: clientId, client_secret: 'not-the-secret' }).toString(),
-  });
+  const tokenWithWrongSecret = (ip: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/oidc/token',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'nope',
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        client_id: clientId,
+        client_secret: 'not-the-secret',
+      }).toString(),
+    });
 
   it('refuses admin sign-in, employee sign-in and the OIDC token endpoint from an address that spent its budget on one of them; another address is not affected', async () => {
     const a = clientFrom(t, '203.0.113.7');
@@ -90,7 +105,11 @@ describe('one per-IP budget for every credential check', () => {
   it('shares one budget among the addresses of an IPv6 /64', async () => {
     for (let i = 0; i < LIMIT; i++) assert.equal((await wrongLogin(clientFrom(t, `2001:db8:1:2::${i + 1}`), i)).status, 401);
     assert.equal((await clientFrom(t, '2001:db8:1:2:ffff::9').post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).status, 429);
-    assert.equal((await clientFrom(t, '2001:db8:1:3::1').post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).status, 200, 'the next /64 is another budget');
+    assert.equal(
+      (await clientFrom(t, '2001:db8:1:3::1').post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).status,
+      200,
+      'the next /64 is another budget',
+    );
   });
 });
 

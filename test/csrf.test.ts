@@ -5,14 +5,22 @@ import { ADMIN, Client, createTestApp, signedInAdmin, type TestApp } from './hel
 /** CSRF tokens are bound to the sessions the browser holds (src/http/csrf.ts). */
 describe('CSRF tokens', () => {
   let t: TestApp;
-  before(async () => { t = await createTestApp(); });
+  before(async () => {
+    t = await createTestApp();
+  });
   after(() => t.close());
 
-  const cookieHeader = (cookies: Record<string, string>) => Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
-  const createEmployee = (cookies: Record<string, string>, token: string) => t.app.inject({
-    method: 'POST', url: '/api/employees', headers: { cookie: cookieHeader(cookies), 'x-csrf-token': token },
-    payload: { email: `csrf.${Date.now()}.${Math.random()}@corp.example`, firstName: 'C', lastName: 'Srf' },
-  });
+  const cookieHeader = (cookies: Record<string, string>) =>
+    Object.entries(cookies)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+  const createEmployee = (cookies: Record<string, string>, token: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/employees',
+      headers: { cookie: cookieHeader(cookies), 'x-csrf-token': token },
+      payload: { email: `csrf.${Date.now()}.${Math.random()}@corp.example`, firstName: 'C', lastName: 'Srf' },
+    });
 
   it('renews the token at sign-in: the one from before no longer works with the new session', async () => {
     const client = new Client(t.app);
@@ -33,7 +41,10 @@ describe('CSRF tokens', () => {
   it("refuses another session's token, even when cookie and header agree", async () => {
     const alice = await signedInAdmin(t);
     const mallory = await signedInAdmin(t);
-    const res = await createEmployee({ tessera_session: alice.cookies.get('tessera_session')!, tessera_csrf: mallory.cookies.get('tessera_csrf')! }, mallory.cookies.get('tessera_csrf')!);
+    const res = await createEmployee(
+      { tessera_session: alice.cookies.get('tessera_session')!, tessera_csrf: mallory.cookies.get('tessera_csrf')! },
+      mallory.cookies.get('tessera_csrf')!,
+    );
     assert.equal(res.statusCode, 403);
     assert.equal(res.json().error.code, 'auth.csrf_invalid');
   });

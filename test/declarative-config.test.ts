@@ -6,14 +6,21 @@ import { after, before, describe, it } from 'node:test';
 import { applyDeclarativeConfig, DeclarativeConfigError } from '../src/app/declarative-config.js';
 import { Client, createTestApp, type TestApp } from './helpers/app.js';
 
-const KEY = 'decl-key-' + 'k'.repeat(40);
+const KEY = `decl-key-${'k'.repeat(40)}`;
 
 describe('declarative configuration file', () => {
   let t: TestApp;
   let dir: string;
-  const write = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+  const write = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
   const env = { OPS_PASSWORD: 'ops password from env', SMTP_PASSWORD: 'smtp-pw-from-env' };
-  const full = () => write('tessera.yaml', `
+  const full = () =>
+    write(
+      'tessera.yaml',
+      `
 settings:
   organisationName: Corp
   lockoutThreshold: 7
@@ -30,14 +37,18 @@ apiKeys:
   - name: provisioning
     scope: write
     secret: {file: ./key.txt}
-`);
+`,
+    );
 
   before(async () => {
     t = await createTestApp();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-decl-'));
-    write('key.txt', KEY + '\n');
+    write('key.txt', `${KEY}\n`);
   });
-  after(async () => { await t.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await t.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('applies admins, API keys and settings, with secrets taken by reference', async () => {
     const changes = await applyDeclarativeConfig(t.services, full(), env);
@@ -66,7 +77,10 @@ apiKeys:
   it('names the file, the place in it and the problem, and writes nothing', async () => {
     const cases: [string, RegExp][] = [
       ['admins:\n  - email: x@corp.example\n    name: X\n    password: inline-secret\n', /admins\[0\]\.password: must be a reference/],
-      ['admins:\n  - email: x@corp.example\n    name: X\n    password: {env: NOT_SET_ANYWHERE}\n', /admins\[0\]\.password: environment variable NOT_SET_ANYWHERE is not set/],
+      [
+        'admins:\n  - email: x@corp.example\n    name: X\n    password: {env: NOT_SET_ANYWHERE}\n',
+        /admins\[0\]\.password: environment variable NOT_SET_ANYWHERE is not set/,
+      ],
       ['apiKeys:\n  - name: k\n    scope: write\n    secret: {file: ./missing.txt}\n', /apiKeys\[0\]\.secret: cannot read secret file/],
       ['apiKeys:\n  - name: k\n    scope: root\n    secret: {env: OPS_PASSWORD}\n', /apiKeys\[0\]\.scope/],
       ['settings:\n  lockoutTreshold: 3\n', /settings: Unrecognized key/],
@@ -75,9 +89,12 @@ apiKeys:
     const before = (await t.services.audit.find({}, { offset: 0, limit: 1 })).total;
     for (const [text, expected] of cases) {
       const file = write('bad.yaml', text);
-      const err = await applyDeclarativeConfig(t.services, file, env).then(() => undefined, (e) => e);
+      const err = await applyDeclarativeConfig(t.services, file, env).then(
+        () => undefined,
+        (e) => e,
+      );
       assert.ok(err instanceof DeclarativeConfigError, `expected an error for ${JSON.stringify(text)}`);
-      assert.ok(err.message.startsWith(file + ': '), err.message);
+      assert.ok(err.message.startsWith(`${file}: `), err.message);
       assert.match(err.message, expected);
       assert.ok(!err.message.includes('ops password from env'));
     }

@@ -46,10 +46,15 @@ describe('Settings → Domains in Chromium', { skip: browserSkipReason(), timeou
     dc = await startSamba({ ip: '127.0.0.25' });
     await dc.addGroup(SYNC);
     await dc.addGroup('Tessera Key Auto Password Change');
-    for (const u of ['anna', 'ben', 'cleo']) await dc.addUser({ username: u, password: `${u[0].toUpperCase()}x-Pass!word9`, givenName: u, surname: 'Test', mail: `${u}@corp.example.test` });
+    for (const u of ['anna', 'ben', 'cleo'])
+      await dc.addUser({ username: u, password: `${u[0].toUpperCase()}x-Pass!word9`, givenName: u, surname: 'Test', mail: `${u}@corp.example.test` });
     await dc.addMembers(SYNC, ['anna', 'ben', 'cleo']);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-domains-e2e-'));
-    const created = await runCli(['admin', 'create', '--email', ADMIN.email, '--name', ADMIN.name, '--password-stdin'], { DATA_DIR: dataDir }, `${ADMIN.password}\n`);
+    const created = await runCli(
+      ['admin', 'create', '--email', ADMIN.email, '--name', ADMIN.name, '--password-stdin'],
+      { DATA_DIR: dataDir },
+      `${ADMIN.password}\n`,
+    );
     assert.equal(created.code, 0, created.stderr);
     await ensureConsoleBuilt();
     server = await startServerProcess({ DATA_DIR: dataDir });

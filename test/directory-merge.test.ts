@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
+import { type Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { startSamba, type SambaDc } from './helpers/samba.js';
 
 /**
@@ -32,9 +32,16 @@ describe('one employee from two AD domains', () => {
     await corp.addMembers(SYNC, ['noah']);
     t = await createTestApp();
     c = await signedInAdmin(t);
-    for (const [name, dc] of [['corp.example.test', corp], ['lab.example.test', lab]] as const) {
+    for (const [name, dc] of [
+      ['corp.example.test', corp],
+      ['lab.example.test', lab],
+    ] as const) {
       const res = await c.post('/api/directory/domains', {
-        kind: 'ad', name, secret: dc.adminPassword, removalBehaviour: 'delete', removalThresholdPercent: 100,
+        kind: 'ad',
+        name,
+        secret: dc.adminPassword,
+        removalBehaviour: 'delete',
+        removalThresholdPercent: 100,
         settings: { urls: [dc.ldapsUrl], bindUser: dc.adminUpn, caCertificate: dc.caPem, tlsServerName: dc.tlsServerName },
       });
       assert.equal(res.status, 201, res.raw);
@@ -66,13 +73,19 @@ describe('one employee from two AD domains', () => {
     const mia = (await c.get('/api/employees?q=mia')).body.items[0];
     assert.equal(mia.status, 'active');
     const accounts = await c.get(`/api/employees/${mia.id}/directory-accounts`);
-    assert.deepEqual(accounts.body.items.map((a: { domainName: string }) => a.domainName), ['corp.example.test']);
+    assert.deepEqual(
+      accounts.body.items.map((a: { domainName: string }) => a.domainName),
+      ['corp.example.test'],
+    );
     // Leaving the last domain deletes the employee, through the employee service (audited).
     await corp.removeMembers(SYNC, ['mia']);
     const last = await c.post(`/api/directory/domains/${ids['corp.example.test']}/sync`, { wait: true });
     assert.equal(last.body.counts.deleted, 1, JSON.stringify(last.body.counts));
     assert.equal((await c.get('/api/employees?q=mia')).body.total, 0);
     const audit = await c.get('/api/audit?action=employee.deleted');
-    assert.ok(audit.body.items.some((e: { targetLabel: string }) => e.targetLabel === 'mia.moss@example.test'), JSON.stringify(audit.body).slice(0, 300));
+    assert.ok(
+      audit.body.items.some((e: { targetLabel: string }) => e.targetLabel === 'mia.moss@example.test'),
+      JSON.stringify(audit.body).slice(0, 300),
+    );
   });
 });

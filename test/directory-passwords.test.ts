@@ -36,7 +36,13 @@ describe('domain passwords against Samba AD', () => {
     await dc.addMembers(ROTATION, ['alice', 'bob']);
     t = await createTestApp();
     c = await signedInAdmin(t);
-    const res = await c.post('/api/directory/domains', { kind: 'ad', name: 'corp.example.test', secret: dc.adminPassword, passwordChangeDays: 30, settings: settings() });
+    const res = await c.post('/api/directory/domains', {
+      kind: 'ad',
+      name: 'corp.example.test',
+      secret: dc.adminPassword,
+      passwordChangeDays: 30,
+      settings: settings(),
+    });
     domainId = res.body.id;
     const run = await c.post(`/api/directory/domains/${domainId}/sync`, { wait: true });
     assert.equal(run.body.status, 'succeeded', run.body.error);
@@ -68,7 +74,8 @@ describe('domain passwords against Samba AD', () => {
     const clear = t.services.sealer.open(row.password, `domain_passwords.password:${row.id}`);
     assert.equal(await dc.canBind('alice', clear), true, 'the new password binds');
     assert.equal(row.password.includes(clear), false);
-    const dump = JSON.stringify(await t.db.database.query('SELECT * FROM domain_passwords')) + JSON.stringify(await t.db.database.query('SELECT * FROM audit_events'));
+    const dump =
+      JSON.stringify(await t.db.database.query('SELECT * FROM domain_passwords')) + JSON.stringify(await t.db.database.query('SELECT * FROM audit_events'));
     assert.equal(dump.includes(clear), false, 'the password is nowhere in clear in the database');
     for (const a of answers) assert.equal(a.includes(clear), false);
     res = await c.post('/api/directory/rotation/run');
@@ -107,15 +114,22 @@ describe('domain passwords against Samba AD', () => {
     const bob = await employeeByEmail('bob@corp.example.test');
     const account = await accountOf(bob.id);
     const inFlight = crypto.randomUUID();
-    await t.db.database.query(`INSERT INTO domain_passwords (id, account_id, state, reason, password) VALUES ($1, $2, 'pending', 'rotation', $3)`,
-      [inFlight, account.id, t.services.sealer.seal('Inflight-Pass!1', `domain_passwords.password:${inFlight}`)]);
+    await t.db.database.query(`INSERT INTO domain_passwords (id, account_id, state, reason, password) VALUES ($1, $2, 'pending', 'rotation', $3)`, [
+      inFlight,
+      account.id,
+      t.services.sealer.seal('Inflight-Pass!1', `domain_passwords.password:${inFlight}`),
+    ]);
     try {
       const res = await c.post(`/api/employees/${bob.id}/directory-accounts/${account.id}/password`, { password: 'Another-Pass!2' });
       assert.equal(res.status, 409, res.raw);
       assert.equal(res.body.error.code, 'directory.password_change_in_progress');
       assert.equal(await dc.canBind('bob', 'Another-Pass!2'), false, 'nothing was written to AD');
       const pending = await t.db.database.query<{ id: string }>(`SELECT id FROM domain_passwords WHERE account_id = $1 AND state = 'pending'`, [account.id]);
-      assert.deepEqual(pending.map((r) => r.id), [inFlight], 'the refused change left no pending row of its own');
+      assert.deepEqual(
+        pending.map((r) => r.id),
+        [inFlight],
+        'the refused change left no pending row of its own',
+      );
     } finally {
       await t.db.database.query('DELETE FROM domain_passwords WHERE id = $1', [inFlight]);
     }
@@ -128,7 +142,10 @@ describe('domain passwords against Samba AD', () => {
     try {
       const res = await c.post(`/api/employees/${bob.id}/directory-accounts/${account.id}/password`, { generate: true });
       assert.notEqual(res.status, 204, 'a disabled account does not bind');
-      const rows = await t.db.database.query<{ id: string; password: string | null }>(`SELECT id, password FROM domain_passwords WHERE account_id = $1 AND state = 'pending'`, [account.id]);
+      const rows = await t.db.database.query<{ id: string; password: string | null }>(
+        `SELECT id, password FROM domain_passwords WHERE account_id = $1 AND state = 'pending'`,
+        [account.id],
+      );
       assert.equal(rows.length, 1, `${res.raw}: AD holds the written password, so it stays pending, sealed`);
       assert.ok(rows[0].password);
     } finally {
@@ -136,11 +153,14 @@ describe('domain passwords against Samba AD', () => {
     }
     const run = await c.post('/api/directory/rotation/run');
     assert.equal(run.body.reconciled.current, 1, run.raw);
-    const [row] = await t.db.database.query<{ id: string; password: string }>(`SELECT id, password FROM domain_passwords WHERE account_id = $1 AND state = 'current'`, [account.id]);
+    const [row] = await t.db.database.query<{ id: string; password: string }>(
+      `SELECT id, password FROM domain_passwords WHERE account_id = $1 AND state = 'current'`,
+      [account.id],
+    );
     assert.equal(await dc.canBind('bob', t.services.sealer.open(row.password, `domain_passwords.password:${row.id}`)), true, 'Tessera holds what AD has');
   });
 
-  it('lets an employee change their own domain password from the portal, with AD\'s errors explained', async () => {
+  it("lets an employee change their own domain password from the portal, with AD's errors explained", async () => {
     const carolPw = 'Car0l-Pass!x';
     await dc.addUser({ username: 'carol', password: carolPw, givenName: 'Carol', surname: 'Cole', mail: 'carol@corp.example.test' });
     await dc.addMembers(SYNC, ['carol']);
@@ -177,7 +197,11 @@ describe('domain passwords against Samba AD', () => {
       return (await c.post(`/api/directory/domains/${res.body.id}/test`)).body;
     };
     assert.equal((await make('unreachable.test', { urls: ['ldaps://127.0.0.23:636'] })).outcome, 'unreachable');
-    assert.equal((await make('no-ca.test', { caCertificate: null, tlsServerName: null })).outcome, 'tls_failure', 'a self-signed certificate is not trusted without its CA');
+    assert.equal(
+      (await make('no-ca.test', { caCertificate: null, tlsServerName: null })).outcome,
+      'tls_failure',
+      'a self-signed certificate is not trusted without its CA',
+    );
     assert.equal((await make('wrong-name.test', { tlsServerName: 'other.corp.example.test' })).outcome, 'tls_failure');
     const noVerify = await make('no-verify.test', { caCertificate: null, tlsServerName: null, skipTlsVerify: true });
     assert.equal(noVerify.outcome, 'ok', 'the explicit "don\'t verify" switch connects');

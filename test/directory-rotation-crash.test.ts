@@ -46,11 +46,17 @@ describe('domain password changes survive a crash between any two steps', () => 
   /** The database as an operator with the master key sees it (the test's own runtime). */
   async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
     const rt = await openRuntime({ env: { ...process.env, ...env, LOG_LEVEL: 'warn' } });
-    try { return await fn(rt); } finally { await rt.database.close(); }
+    try {
+      return await fn(rt);
+    } finally {
+      await rt.database.close();
+    }
   }
   async function passwords() {
     return withRuntime(async (rt) => {
-      const rows = await rt.database.query<{ id: string; state: string; password: string | null }>('SELECT id, state, password FROM domain_passwords ORDER BY created_at');
+      const rows = await rt.database.query<{ id: string; state: string; password: string | null }>(
+        'SELECT id, state, password FROM domain_passwords ORDER BY created_at',
+      );
       return rows.map((r) => ({ ...r, clear: r.password ? rt.services.sealer.open(r.password, `domain_passwords.password:${r.id}`) : null }));
     });
   }
@@ -68,7 +74,10 @@ describe('domain password changes survive a crash between any two steps', () => 
     assert.equal(created.code, 0, created.stderr);
     await start();
     const domain = await http.post('/api/directory/domains', {
-      kind: 'ad', name: 'corp.example.test', secret: dc.adminPassword, passwordChangeDays: 30,
+      kind: 'ad',
+      name: 'corp.example.test',
+      secret: dc.adminPassword,
+      passwordChangeDays: 30,
       settings: { urls: [dc.ldapsUrl], bindUser: dc.adminUpn, caCertificate: dc.caPem, tlsServerName: dc.tlsServerName, timeoutMs: 3000 },
     });
     assert.equal(domain.status, 201, domain.text);
@@ -93,7 +102,10 @@ describe('domain password changes survive a crash between any two steps', () => 
       await stop();
       await start({ TESSERA_FAULT_INJECTION: '1', TESSERA_FAULT_KILL_AT: step });
       const killed = server!;
-      await assert.rejects(http.post(`/api/employees/${aliceId}/directory-accounts/${accountId}/password`, { generate: true }), 'the server dies in the middle of the request');
+      await assert.rejects(
+        http.post(`/api/employees/${aliceId}/directory-accounts/${accountId}/password`, { generate: true }),
+        'the server dies in the middle of the request',
+      );
       assert.equal(await killed.stop(), null, 'killed by a signal');
       outputs.push(killed.output());
       server = undefined;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createConnector, type ConnectorFactory } from '../src/directory/connector-factory.js';
 import { ENGINES } from './helpers/db.js';
-import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
+import { type Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { startSamba, type SambaDc } from './helpers/samba.js';
 
 /**
@@ -20,13 +20,23 @@ describe('directory sync against Samba AD', () => {
   let freezeDuringListing = false;
   let killDuringListing = false;
 
-
   async function seed() {
     dc = await startSamba({ ip: '127.0.0.21' });
     await dc.addGroup(SYNC);
     await dc.addGroup('Nested Team');
     await dc.addGroup(ROTATION);
-    await dc.addUser({ username: 'alice', password: 'Al1ce-Pass!x', givenName: 'Alice', surname: 'Archer', mail: mail('alice'), department: 'IT', title: 'Engineer', phone: '+44 20 7946 0001', company: 'Corp Ltd', displayName: 'Alice Archer' });
+    await dc.addUser({
+      username: 'alice',
+      password: 'Al1ce-Pass!x',
+      givenName: 'Alice',
+      surname: 'Archer',
+      mail: mail('alice'),
+      department: 'IT',
+      title: 'Engineer',
+      phone: '+44 20 7946 0001',
+      company: 'Corp Ltd',
+      displayName: 'Alice Archer',
+    });
     await dc.addUser({ username: 'bob', password: 'B0b-Pass!xyz', givenName: 'Bob', surname: 'Baker', mail: mail('bob') });
     await dc.addUser({ username: 'carol', password: 'Car0l-Pass!x', givenName: 'Carol', surname: 'Cole', mail: mail('carol'), disabled: true });
     await dc.addUser({ username: 'dave', password: 'Dav3-Pass!xy', givenName: 'Dave', surname: 'Dunn', mail: mail('dave') });
@@ -45,8 +55,20 @@ describe('directory sync against Samba AD', () => {
       let domainId: string;
       const employees = async () => {
         const res = await c.get('/api/employees?pageSize=100');
-        return new Map<string, { id: string; status: string; firstName: string; lastName: string; phone: string | null; source: string; company: { name: string } | null; department: { name: string } | null; position: { name: string } | null }>(
-          res.body.items.map((e: { email: string }) => [e.email, e]));
+        return new Map<
+          string,
+          {
+            id: string;
+            status: string;
+            firstName: string;
+            lastName: string;
+            phone: string | null;
+            source: string;
+            company: { name: string } | null;
+            department: { name: string } | null;
+            position: { name: string } | null;
+          }
+        >(res.body.items.map((e: { email: string }) => [e.email, e]));
       };
       const sync = async (body: Record<string, unknown> = {}) => {
         const res = await c.post(`/api/directory/domains/${domainId}/sync`, { wait: true, ...body });
@@ -60,10 +82,21 @@ describe('directory sync against Samba AD', () => {
           const inner = createConnector(d, s);
           return {
             ...inner,
-            listGroupMembers: (g, o) => inner.listGroupMembers(g, {
-              ...o, onProgress: (n) => { o?.onProgress?.(n); if (freezeDuringListing && n >= 2) { freezeDuringListing = false; dc.freeze(); }
-                if (killDuringListing && n >= 2) { killDuringListing = false; dc.kill(); } },
-            }),
+            listGroupMembers: (g, o) =>
+              inner.listGroupMembers(g, {
+                ...o,
+                onProgress: (n) => {
+                  o?.onProgress?.(n);
+                  if (freezeDuringListing && n >= 2) {
+                    freezeDuringListing = false;
+                    dc.freeze();
+                  }
+                  if (killDuringListing && n >= 2) {
+                    killDuringListing = false;
+                    dc.kill();
+                  }
+                },
+              }),
           };
         };
         t = await createTestApp({ engine, connectorFactory: wrap });
@@ -71,7 +104,10 @@ describe('directory sync against Samba AD', () => {
         // A person already known to Tessera (created by hand) is matched by e-mail, whatever its case.
         assert.equal((await c.post('/api/employees', { email: 'frank.ford@corp.example.test', firstName: 'Frank', lastName: 'Manual' })).status, 201);
         const res = await c.post('/api/directory/domains', {
-          kind: 'ad', name: 'corp.example.test', secret: dc.adminPassword, removalThresholdPercent: 100,
+          kind: 'ad',
+          name: 'corp.example.test',
+          secret: dc.adminPassword,
+          removalThresholdPercent: 100,
           settings: { urls: [dc.ldapsUrl], bindUser: dc.adminUpn, caCertificate: dc.caPem, tlsServerName: dc.tlsServerName, pageSize: 2, timeoutMs: 3000 },
         });
         assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -79,7 +115,10 @@ describe('directory sync against Samba AD', () => {
         assert.equal(JSON.stringify(res.body).includes(dc.adminPassword), false, 'the bind password is never answered');
         domainId = res.body.id;
       });
-      after(async () => { await t?.close(); await dc?.stop(); });
+      after(async () => {
+        await t?.close();
+        await dc?.stop();
+      });
 
       it('tests the connection with the CA certificate Samba generated', async () => {
         const res = await c.post(`/api/directory/domains/${domainId}/test`);
@@ -92,7 +131,10 @@ describe('directory sync against Samba AD', () => {
         assert.equal(run.isDryRun, true);
         assert.equal(run.counts.created, 11, JSON.stringify(run.counts) + JSON.stringify(run.changes.map((x: { label: string }) => x.label)));
         assert.equal(run.counts.linked, 1);
-        assert.ok(run.changes.some((x: { action: string; label: string }) => x.action === 'create' && x.label === mail('bob')), 'nested members are listed');
+        assert.ok(
+          run.changes.some((x: { action: string; label: string }) => x.action === 'create' && x.label === mail('bob')),
+          'nested members are listed',
+        );
         assert.equal((await employees()).size, 1, 'a dry run creates nobody');
       });
 

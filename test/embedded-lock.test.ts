@@ -16,9 +16,18 @@ function talk(socketPath: string, text: string): Promise<Record<string, unknown>
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
     let data = '';
-    s.on('data', (d) => { data += d; });
+    s.on('data', (d) => {
+      data += d;
+    });
     s.on('error', reject);
-    s.on('close', () => resolve(data.split('\n').filter(Boolean).map((l) => JSON.parse(l))));
+    s.on('close', () =>
+      resolve(
+        data
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      ),
+    );
     s.write(text);
   });
 }
@@ -72,8 +81,14 @@ describe('one server per embedded data folder', () => {
       const { stdout } = await run('runuser', ['-u', 'nobody', '--', process.execPath, '-e', probe]);
       assert.equal(stdout.trim(), 'EACCES');
       // The CLI run by that user says so, and opens nothing itself.
-      const cli = await run('runuser', ['-u', 'nobody', '--', 'env', `DATA_DIR=${dir}`, 'LOG_LEVEL=warn', process.execPath, '--import', 'tsx', 'src/cli/index.ts', 'admin', 'list'], { cwd: process.cwd() })
-        .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+      const cli = await run(
+        'runuser',
+        ['-u', 'nobody', '--', 'env', `DATA_DIR=${dir}`, 'LOG_LEVEL=warn', process.execPath, '--import', 'tsx', 'src/cli/index.ts', 'admin', 'list'],
+        { cwd: process.cwd() },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /control socket .* is not open to this user: run the command as the user that runs the server/);
     } finally {
@@ -84,11 +99,14 @@ describe('one server per embedded data folder', () => {
 
   it('refuses over the control socket a command not on its list, bad options and a malformed request', async () => {
     for (const command of ['serve', 'config check', 'entra enroll-key', 'shell']) {
-      const answer = await talk(socketPath(), JSON.stringify({ v: 1, command, options: {} }) + '\n');
+      const answer = await talk(socketPath(), `${JSON.stringify({ v: 1, command, options: {} })}\n`);
       assert.deepEqual(answer.at(-1), { exit: 2 }, command);
       assert.match(String(answer[0].stderr), /is not a command the server carries out over its control channel/);
     }
-    const badOptions = await talk(socketPath(), JSON.stringify({ v: 1, command: 'admin create', options: { email: 'x@corp.example', name: 'X', isSuperuser: true } }) + '\n');
+    const badOptions = await talk(
+      socketPath(),
+      `${JSON.stringify({ v: 1, command: 'admin create', options: { email: 'x@corp.example', name: 'X', isSuperuser: true } })}\n`,
+    );
     assert.deepEqual(badOptions.at(-1), { exit: 2 });
     assert.match(String(badOptions[0].stderr), /invalid options for `admin create`/);
     const malformed = await talk(socketPath(), 'hello\n');

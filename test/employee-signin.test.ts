@@ -17,7 +17,9 @@ const PASSWORDS_ALLOWED = { allowPasswordSignIn: true, secondFactors: ['totp', '
 describe('employee sign-in with a password and a second factor', () => {
   const clock = manualClock(new Date());
   let t: TestApp;
-  before(async () => { t = await createTestApp({ clock }); });
+  before(async () => {
+    t = await createTestApp({ clock });
+  });
   after(() => t.close());
   beforeEach(async () => {
     await setPolicy(t, DEFAULT_POLICY);
@@ -25,7 +27,8 @@ describe('employee sign-in with a password and a second factor', () => {
   });
 
   const code = (seed: string) => totpCode(seed, clock.now().getTime());
-  const signInAudits = async (employeeId: string) => (await t.services.audit.find({ action: 'employee.sign_in', targetId: employeeId }, { offset: 0, limit: 50 })).items;
+  const signInAudits = async (employeeId: string) =>
+    (await t.services.audit.find({ action: 'employee.sign_in', targetId: employeeId }, { offset: 0, limit: 50 })).items;
 
   it('signs in with password then TOTP when policy allows it, and never accepts a code twice', async () => {
     const employee = await createEmployee(t);
@@ -89,7 +92,10 @@ describe('employee sign-in with a password and a second factor', () => {
     const { items } = await t.services.audit.find({ action: 'employee.sign_in', outcome: 'failure' }, { offset: 0, limit: 10 });
     assert.ok(items.some((e) => e.details.reason === 'unknown account' && e.targetLabel === 'ghost@corp.example'));
     assert.ok(items.some((e) => e.details.reason === 'wrong password' && e.targetId === withPassword.id));
-    assert.ok(items.every((e) => !JSON.stringify(e.details).includes('passphrase')), 'no secret in the audit log');
+    assert.ok(
+      items.every((e) => !JSON.stringify(e.details).includes('passphrase')),
+      'no secret in the audit log',
+    );
   });
 
   it('locks the account after lockoutThreshold failures, even against the right password, until the lockout ends; a passkey still signs in', async () => {
@@ -100,7 +106,8 @@ describe('employee sign-in with a password and a second factor', () => {
     await registerKey(t, employee, key);
     const { lockoutThreshold } = await t.services.settings.get();
     const c = new Client(t.app);
-    for (let i = 0; i < lockoutThreshold - 2; i++) assert.equal((await c.post('/api/signin/password', { email: employee.email, password: `wrong ${i}` })).status, 401);
+    for (let i = 0; i < lockoutThreshold - 2; i++)
+      assert.equal((await c.post('/api/signin/password', { email: employee.email, password: `wrong ${i}` })).status, 401);
     // A wrong second-factor code counts as well.
     assert.equal((await c.post('/api/signin/password', { email: employee.email, password: PASSWORD })).status, 200);
     assert.equal((await c.post('/api/signin/totp', { code: code(seed) === '123456' ? '654321' : '123456' })).status, 401);
@@ -110,7 +117,11 @@ describe('employee sign-in with a password and a second factor', () => {
     const whileLocked = await c.post('/api/signin/password', { email: employee.email, password: PASSWORD });
     assert.equal(whileLocked.status, 401, 'no 423: a locked account answers like a wrong password');
     assert.deepEqual(whileLocked.body, locking.body);
-    assert.equal((await t.services.audit.find({ action: 'employee.sign_in', outcome: 'failure', targetId: employee.id }, { offset: 0, limit: 1 })).items[0].details.reason, 'locked', 'the audit says why');
+    assert.equal(
+      (await t.services.audit.find({ action: 'employee.sign_in', outcome: 'failure', targetId: employee.id }, { offset: 0, limit: 1 })).items[0].details.reason,
+      'locked',
+      'the audit says why',
+    );
     assert.equal((await t.services.audit.find({ action: 'employee.locked', targetId: employee.id }, { offset: 0, limit: 5 })).total, 1);
     assert.equal((await passkeySignIn(new Client(t.app), key)).status, 200, 'a passkey cannot be guessed: it is not locked out');
     clock.advance(16 * 60_000);
@@ -151,7 +162,7 @@ describe('employee sign-in with a password and a second factor', () => {
     }
   });
 
-  it('takes a passkey as the second factor, only the employee\'s own', async () => {
+  it("takes a passkey as the second factor, only the employee's own", async () => {
     await setPolicy(t, PASSWORDS_ALLOWED);
     const employee = await createEmployee(t);
     await givePasswordAndTotp(t, employee, PASSWORD);
@@ -164,18 +175,30 @@ describe('employee sign-in with a password and a second factor', () => {
     const c = new Client(t.app);
     assert.deepEqual((await c.post('/api/signin/password', { email: employee.email, password: PASSWORD })).body.methods, ['totp', 'passkey']);
     const start = await c.post('/api/signin/second-factor/webauthn/options');
-    assert.deepEqual(start.body.options.allowCredentials.map((x: { id: string }) => x.id), [key.credentials[0].id.toString('base64url')]);
-    const foreign = await c.post('/api/signin/second-factor/webauthn/verify', { ceremonyId: start.body.ceremonyId, response: otherKey.authenticate({ challenge: start.body.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }) });
+    assert.deepEqual(
+      start.body.options.allowCredentials.map((x: { id: string }) => x.id),
+      [key.credentials[0].id.toString('base64url')],
+    );
+    const foreign = await c.post('/api/signin/second-factor/webauthn/verify', {
+      ceremonyId: start.body.ceremonyId,
+      response: otherKey.authenticate({ challenge: start.body.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }),
+    });
     assert.equal(foreign.body.error.code, 'webauthn.credential_unknown');
     const again = await c.post('/api/signin/second-factor/webauthn/options');
-    const ok = await c.post('/api/signin/second-factor/webauthn/verify', { ceremonyId: again.body.ceremonyId, response: key.authenticate(again.body.options, { origin: ORIGIN }) });
+    const ok = await c.post('/api/signin/second-factor/webauthn/verify', {
+      ceremonyId: again.body.ceremonyId,
+      response: key.authenticate(again.body.options, { origin: ORIGIN }),
+    });
     assert.equal(ok.status, 200, ok.raw);
     assert.equal((await signInAudits(employee.id))[0].details.method, 'password+passkey');
     // The username-less ceremony cannot stand in for the second factor, nor the reverse.
     const d = new Client(t.app);
     await d.post('/api/signin/password', { email: employee.email, password: PASSWORD });
     const signInOptions = await d.post('/api/signin/webauthn/options', {});
-    const crossed = await d.post('/api/signin/second-factor/webauthn/verify', { ceremonyId: signInOptions.body.ceremonyId, response: key.authenticate(signInOptions.body.options, { origin: ORIGIN }) });
+    const crossed = await d.post('/api/signin/second-factor/webauthn/verify', {
+      ceremonyId: signInOptions.body.ceremonyId,
+      response: key.authenticate(signInOptions.body.options, { origin: ORIGIN }),
+    });
     assert.equal(crossed.body.error.code, 'webauthn.challenge_invalid');
 
     await setPolicy(t, { secondFactors: ['totp'] });
@@ -231,7 +254,9 @@ describe('employee sign-in with a password and a second factor', () => {
 describe('the user portal', () => {
   const clock = manualClock(new Date());
   let t: TestApp;
-  before(async () => { t = await createTestApp({ clock }); });
+  before(async () => {
+    t = await createTestApp({ clock });
+  });
   after(() => t.close());
   beforeEach(() => setPolicy(t, DEFAULT_POLICY));
 
@@ -252,8 +277,15 @@ describe('the user portal', () => {
     assert.deepEqual(me.body, {
       employee: { id: employee.id, firstName: employee.firstName, lastName: employee.lastName, email: employee.email },
       branding: { organisationName: 'Contoso', primaryColor: '#1c7ed6', hasLogo: false },
-      policy: { allowPlatform: false, userVerification: 'required', allowPasswordSignIn: false, secondFactors: ['totp', 'passkey'], maxCredentialsPerEmployee: 5 },
-      hasPassword: false, hasTotp: false,
+      policy: {
+        allowPlatform: false,
+        userVerification: 'required',
+        allowPasswordSignIn: false,
+        secondFactors: ['totp', 'passkey'],
+        maxCredentialsPerEmployee: 5,
+      },
+      hasPassword: false,
+      hasTotp: false,
     });
     const signIns = await client.get('/api/portal/sign-ins');
     assert.equal(signIns.body.items[0].method, 'passkey');
@@ -266,12 +298,19 @@ describe('the user portal', () => {
     const list = await client.get('/api/portal/credentials');
     assert.equal(list.body.items.length, 1);
     const [first] = list.body.items;
-    assert.deepEqual({ type: first.type, attachment: first.attachment, model: first.model, isBackedUp: first.isBackedUp }, { type: 'security_key', attachment: 'cross-platform', model: 'YubiKey 5 Series', isBackedUp: false });
+    assert.deepEqual(
+      { type: first.type, attachment: first.attachment, model: first.model, isBackedUp: first.isBackedUp },
+      { type: 'security_key', attachment: 'cross-platform', model: 'YubiKey 5 Series', isBackedUp: false },
+    );
     assert.equal((await client.delete(`/api/portal/credentials/${first.id}`)).body.error.code, 'portal.last_method');
 
     const spare = softKeys.yubikey();
     const start = await client.post('/api/portal/credentials/options', { kind: 'security_key' });
-    const added = await client.post('/api/portal/credentials/verify', { ceremonyId: start.body.ceremonyId, response: spare.register(start.body.options, { origin: ORIGIN }), name: 'Spare key' });
+    const added = await client.post('/api/portal/credentials/verify', {
+      ceremonyId: start.body.ceremonyId,
+      response: spare.register(start.body.options, { origin: ORIGIN }),
+      name: 'Spare key',
+    });
     assert.equal(added.status, 200, added.raw);
     assert.equal(added.body.name, 'Spare key');
     const renamed = await client.patch(`/api/portal/credentials/${added.body.id}`, { name: 'Key in the drawer' });
@@ -282,7 +321,7 @@ describe('the user portal', () => {
     assert.equal(passkey.body.error.code, 'webauthn.authenticator_not_allowed');
   });
 
-  it('does not let one employee reach another\'s credentials', async () => {
+  it("does not let one employee reach another's credentials", async () => {
     const a = await signedInEmployee();
     const b = await signedInEmployee();
     const [bKey] = (await b.client.get('/api/portal/credentials')).body.items;
@@ -301,7 +340,11 @@ describe('the user portal', () => {
     assert.match(setup.body.qrDataUrl, /^data:image\/png;base64,/);
     assert.equal((await client.post('/api/portal/totp/confirm', { code: totpCode(setup.body.secret, clock.now().getTime()) })).status, 204);
     assert.equal((await client.get('/api/portal/me')).body.hasTotp, true);
-    assert.equal((await client.post('/api/portal/password', { currentPassword: 'x', newPassword: PASSWORD })).body.error.code, 'signin.method_not_allowed', 'no password to change');
+    assert.equal(
+      (await client.post('/api/portal/password', { currentPassword: 'x', newPassword: PASSWORD })).body.error.code,
+      'signin.method_not_allowed',
+      'no password to change',
+    );
 
     await givePasswordAndTotp(t, employee, PASSWORD);
     const other = new Client(t.app);
@@ -312,7 +355,10 @@ describe('the user portal', () => {
     clock.advance(30_000);
     assert.equal((await other.post('/api/signin/totp', { code: totpCode(seed, clock.now().getTime()) })).status, 200, 'the new TOTP replaced the old one');
 
-    assert.equal((await client.post('/api/portal/password', { currentPassword: 'wrong', newPassword: 'another long passphrase' })).body.error.code, 'signin.invalid_credentials');
+    assert.equal(
+      (await client.post('/api/portal/password', { currentPassword: 'wrong', newPassword: 'another long passphrase' })).body.error.code,
+      'signin.invalid_credentials',
+    );
     assert.equal((await client.post('/api/portal/password', { currentPassword: PASSWORD, newPassword: 'short' })).body.error.code, 'signin.password_too_weak');
     assert.equal((await client.post('/api/portal/password', { currentPassword: PASSWORD, newPassword: 'another long passphrase' })).status, 204);
     assert.equal((await client.get('/api/portal/me')).status, 200, 'this session stays');
@@ -320,12 +366,14 @@ describe('the user portal', () => {
   });
 });
 
-describe('admin: an employee\'s credentials', () => {
+describe("admin: an employee's credentials", () => {
   let t: TestApp;
-  before(async () => { t = await createTestApp(); });
+  before(async () => {
+    t = await createTestApp();
+  });
   after(() => t.close());
 
-  it('lists them, removes one (ending the employee\'s sessions) or all, with the right scopes', async () => {
+  it("lists them, removes one (ending the employee's sessions) or all, with the right scopes", async () => {
     const admin = await signedInAdmin(t);
     const employee = await createEmployee(t);
     await givePasswordAndTotp(t, employee, PASSWORD);
@@ -347,7 +395,7 @@ describe('admin: an employee\'s credentials', () => {
     const session = new Client(t.app);
     await passkeySignIn(session, spare);
     assert.equal((await admin.delete(`/api/employees/${employee.id}/credentials/${list.body.items[0].id}`)).status, 204);
-    assert.equal((await session.get('/api/portal/me')).status, 401, 'the employee\'s sessions end');
+    assert.equal((await session.get('/api/portal/me')).status, 401, "the employee's sessions end");
     assert.equal((await passkeySignIn(new Client(t.app), key)).body.error.code, 'webauthn.credential_unknown', 'the removed key no longer signs in');
     const other = await createEmployee(t);
     assert.equal((await admin.delete(`/api/employees/${other.id}/credentials/${list.body.items[1].id}`)).status, 404, 'only through its owner');

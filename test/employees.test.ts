@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from './helpers/db.js';
-import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
+import { type Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 
 for (const engine of ENGINES) {
   describe(`employees and organisation (${engine})`, () => {
@@ -20,7 +20,14 @@ for (const engine of ENGINES) {
     after(() => t.close());
 
     it('creates employees, placing them by department into its company', async () => {
-      const res = await c.post('/api/employees', { email: 'Zoe.Adams@Corp.Example', firstName: 'Zoe', lastName: 'Adams', departmentId: ids.sales, positionId: ids.engineer, phone: '+44 20 7946 0000' });
+      const res = await c.post('/api/employees', {
+        email: 'Zoe.Adams@Corp.Example',
+        firstName: 'Zoe',
+        lastName: 'Adams',
+        departmentId: ids.sales,
+        positionId: ids.engineer,
+        phone: '+44 20 7946 0000',
+      });
       assert.equal(res.status, 201);
       assert.equal(res.body.company.name, 'Acme', 'the company follows from the department');
       assert.equal(res.body.department.name, 'Sales');
@@ -29,30 +36,60 @@ for (const engine of ENGINES) {
       const dup = await c.post('/api/employees', { email: 'zoe.adams@corp.example', firstName: 'Z', lastName: 'A' });
       assert.equal(dup.status, 409, 'e-mail is unique without regard to case');
       assert.equal(dup.body.error.code, 'employees.email_in_use');
-      const mismatch = await c.post('/api/employees', { email: 'x@corp.example', firstName: 'X', lastName: 'Y', companyId: ids.globex, departmentId: ids.sales });
+      const mismatch = await c.post('/api/employees', {
+        email: 'x@corp.example',
+        firstName: 'X',
+        lastName: 'Y',
+        companyId: ids.globex,
+        departmentId: ids.sales,
+      });
       assert.equal(mismatch.body.error.code, 'organisation.department_mismatch');
-      const missing = await c.post('/api/employees', { email: 'x@corp.example', firstName: 'X', lastName: 'Y', companyId: '00000000-0000-4000-8000-000000000000' });
+      const missing = await c.post('/api/employees', {
+        email: 'x@corp.example',
+        firstName: 'X',
+        lastName: 'Y',
+        companyId: '00000000-0000-4000-8000-000000000000',
+      });
       assert.equal(missing.status, 404);
     });
 
     it('lists with search, filters, sorting and paging', async () => {
-      const people = [['Bob', 'Brown', 'active'], ['Cara', 'Clark', 'disabled'], ['Dan', 'Davis', 'deactivated'], ['Eve', 'Evans', 'active'], ['Finn', 'Fox', 'active']];
+      const people = [
+        ['Bob', 'Brown', 'active'],
+        ['Cara', 'Clark', 'disabled'],
+        ['Dan', 'Davis', 'deactivated'],
+        ['Eve', 'Evans', 'active'],
+        ['Finn', 'Fox', 'active'],
+      ];
       for (const [firstName, lastName, status] of people) {
-        const r = await c.post('/api/employees', { email: `${firstName.toLowerCase()}@corp.example`, firstName, lastName, status, companyId: ids.globex, departmentId: lastName === 'Fox' ? ids.rnd : undefined });
+        const r = await c.post('/api/employees', {
+          email: `${firstName.toLowerCase()}@corp.example`,
+          firstName,
+          lastName,
+          status,
+          companyId: ids.globex,
+          departmentId: lastName === 'Fox' ? ids.rnd : undefined,
+        });
         assert.equal(r.status, 201);
       }
       const page1 = await c.get('/api/employees?pageSize=2&page=1');
       assert.equal(page1.body.total, 6);
-      assert.deepEqual(page1.body.items.map((e: { lastName: string }) => e.lastName), ['Adams', 'Brown']);
+      assert.deepEqual(
+        page1.body.items.map((e: { lastName: string }) => e.lastName),
+        ['Adams', 'Brown'],
+      );
       const page3 = await c.get('/api/employees?pageSize=2&page=3');
-      assert.deepEqual(page3.body.items.map((e: { lastName: string }) => e.lastName), ['Evans', 'Fox']);
+      assert.deepEqual(
+        page3.body.items.map((e: { lastName: string }) => e.lastName),
+        ['Evans', 'Fox'],
+      );
       const desc = await c.get('/api/employees?sort=firstName&order=desc&pageSize=1');
       assert.equal(desc.body.items[0].firstName, 'Zoe');
       assert.equal((await c.get('/api/employees?status=active')).body.total, 4);
       assert.equal((await c.get(`/api/employees?companyId=${ids.globex}`)).body.total, 5);
       assert.equal((await c.get(`/api/employees?departmentId=${ids.rnd}`)).body.items[0].lastName, 'Fox');
       assert.equal((await c.get('/api/employees?q=ev')).body.items[0].lastName, 'Evans', 'search matches names and e-mail');
-      assert.equal((await c.get('/api/employees?q=' + encodeURIComponent('Zoe Ad'))).body.total, 1, 'search matches the full name');
+      assert.equal((await c.get(`/api/employees?q=${encodeURIComponent('Zoe Ad')}`)).body.total, 1, 'search matches the full name');
       assert.equal((await c.get('/api/employees?q=%25')).body.total, 0, 'LIKE wildcards are taken literally');
       const byCompany = await c.get('/api/employees?sort=company');
       assert.equal(byCompany.body.items[0].company.name, 'Acme');
@@ -67,9 +104,25 @@ for (const engine of ENGINES) {
       assert.equal((await c.patch('/api/employees/00000000-0000-4000-8000-000000000000', { firstName: 'x' })).status, 404);
     });
 
-    it('ends all of an employee\'s sessions at once when the employee is disabled', async () => {
-      const s1 = await t.services.sessions.create({ subjectType: 'employee', subjectId: ids.zoe, stage: 'full', idleSeconds: 600, absoluteSeconds: 3600, ip: null, userAgent: null });
-      const s2 = await t.services.sessions.create({ subjectType: 'employee', subjectId: ids.zoe, stage: 'full', idleSeconds: 600, absoluteSeconds: 3600, ip: null, userAgent: null });
+    it("ends all of an employee's sessions at once when the employee is disabled", async () => {
+      const s1 = await t.services.sessions.create({
+        subjectType: 'employee',
+        subjectId: ids.zoe,
+        stage: 'full',
+        idleSeconds: 600,
+        absoluteSeconds: 3600,
+        ip: null,
+        userAgent: null,
+      });
+      const s2 = await t.services.sessions.create({
+        subjectType: 'employee',
+        subjectId: ids.zoe,
+        stage: 'full',
+        idleSeconds: 600,
+        absoluteSeconds: 3600,
+        ip: null,
+        userAgent: null,
+      });
       assert.ok((await t.services.sessions.resolve(s1.token)).session);
       const res = await c.patch(`/api/employees/${ids.zoe}`, { status: 'disabled' });
       assert.equal(res.body.status, 'disabled');
@@ -96,10 +149,13 @@ for (const engine of ENGINES) {
       assert.equal((await c.delete(`/api/departments/${ids.sales}`)).status, 404);
     });
 
-    it('removes a deleted employee\'s passkeys with the employee', async () => {
+    it("removes a deleted employee's passkeys with the employee", async () => {
       const e = (await c.post('/api/employees', { email: 'leaver@corp.example', firstName: 'Lee', lastName: 'Ver' })).body;
-      await t.db.database.query(`INSERT INTO webauthn_credentials (subject_type, subject_id, credential_id, public_key, aaguid, attachment, name)
-        VALUES ('employee', $1, 'cred-of-leaver', 'pk', '00000000-0000-0000-0000-000000000000', 'cross-platform', 'Key')`, [e.id]);
+      await t.db.database.query(
+        `INSERT INTO webauthn_credentials (subject_type, subject_id, credential_id, public_key, aaguid, attachment, name)
+        VALUES ('employee', $1, 'cred-of-leaver', 'pk', '00000000-0000-0000-0000-000000000000', 'cross-platform', 'Key')`,
+        [e.id],
+      );
       assert.equal((await c.delete(`/api/employees/${e.id}`)).status, 204);
       const rows = await t.db.database.query(`SELECT 1 FROM webauthn_credentials WHERE subject_id = $1`, [e.id]);
       assert.equal(rows.length, 0);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyDeclarativeConfig, DeclarativeConfigError } from '../src/app/declarative-config.js';
+import { applyDeclarativeConfig, type DeclarativeConfigError } from '../src/app/declarative-config.js';
 import { cliContext } from '../src/lib/context.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { createClientCertificate, emulatorConnectorFactory, startEntraEmulator, type EntraEmulator } from './entra-emulator/index.js';
@@ -30,26 +30,33 @@ describe('Entra tenant in the configuration file', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-entra-config-'));
     fs.writeFileSync(path.join(dir, 'entra.pem'), cert.certPem + cert.keyPem, { mode: 0o600 });
     file = path.join(dir, 'tessera.yaml');
-    fs.writeFileSync(file, [
-      'directory:',
-      '  domains:',
-      '    - kind: entra',
-      '      name: contoso.onmicrosoft.com',
-      '      secret: {file: entra.pem}',
-      '      passwordChangeDays: 0',
-      '      removalBehaviour: keep',
-      '      settings:',
-      `        tenantId: ${emu.tenantId}`,
-      `        clientId: ${app.clientId}`,
-      '        credentialType: certificate',
-      `        loginBaseUrl: ${emu.loginUrl}`,
-      `        graphBaseUrl: ${emu.graphUrl}`,
-      '        passkeys: {enabled: true, allowedEmailDomains: [contoso.example]}',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        'directory:',
+        '  domains:',
+        '    - kind: entra',
+        '      name: contoso.onmicrosoft.com',
+        '      secret: {file: entra.pem}',
+        '      passwordChangeDays: 0',
+        '      removalBehaviour: keep',
+        '      settings:',
+        `        tenantId: ${emu.tenantId}`,
+        `        clientId: ${app.clientId}`,
+        '        credentialType: certificate',
+        `        loginBaseUrl: ${emu.loginUrl}`,
+        `        graphBaseUrl: ${emu.graphUrl}`,
+        '        passkeys: {enabled: true, allowedEmailDomains: [contoso.example]}',
+        '',
+      ].join('\n'),
+    );
     env = {};
   });
-  after(async () => { await t?.close(); await emu?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await t?.close();
+    await emu?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('creates the tenant from the file, then finds it unchanged; the certificate key stays sealed', async () => {
     assert.deepEqual(await applyDeclarativeConfig(t.services, file, env), ['directory domain contoso.onmicrosoft.com created']);
@@ -66,6 +73,8 @@ describe('Entra tenant in the configuration file', () => {
   it('names the place of a bad Entra setting', async () => {
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace(/clientId: .*/, 'clientId: not-a-guid'));
-    await assert.rejects(applyDeclarativeConfig(t.services, bad, env), (e: DeclarativeConfigError) => /directory\.domains\[0\]\.settings\.clientId/.test(e.message));
+    await assert.rejects(applyDeclarativeConfig(t.services, bad, env), (e: DeclarativeConfigError) =>
+      /directory\.domains\[0\]\.settings\.clientId/.test(e.message),
+    );
   });
 });

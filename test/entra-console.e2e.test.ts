@@ -91,7 +91,10 @@ describe('console: Entra passkeys', { skip: browserSkipReason(), timeout: 120_00
 
   it('lists users by pairing state with their passkeys, and deletes a passkey in Entra too', async () => {
     const options = await api.post('/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys/options');
-    const registered = await api.post('/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys', makeEntraAttestation(softKeys.yubikey(), options.json.publicKey, 'Alice YubiKey'));
+    const registered = await api.post(
+      '/api/entra/contoso.onmicrosoft.com/employees/alice@contoso.example/passkeys',
+      makeEntraAttestation(softKeys.yubikey(), options.json.publicKey, 'Alice YubiKey'),
+    );
     assert.equal(registered.status, 201, registered.text);
     const { page } = session;
     await page.getByRole('link', { name: 'Entra passkeys' }).click();

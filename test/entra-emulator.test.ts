@@ -25,16 +25,28 @@ describe('Entra/Graph emulator checks', () => {
     const now = Math.floor(Date.now() / 1000);
     return new jose.SignJWT({ jti: crypto.randomUUID() })
       .setProtectedHeader({ alg: 'PS256', 'x5t#S256': Buffer.from(o.thumb ?? cert.thumbprintSha256, 'hex').toString('base64url') })
-      .setIssuer(app.clientId).setSubject(app.clientId).setAudience(o.aud ?? tokenUrl()).setNotBefore(now).setExpirationTime(o.exp ?? now + 600)
+      .setIssuer(app.clientId)
+      .setSubject(app.clientId)
+      .setAudience(o.aud ?? tokenUrl())
+      .setNotBefore(now)
+      .setExpirationTime(o.exp ?? now + 600)
       .sign(crypto.createPrivateKey(o.key ?? cert.keyPem));
   };
   const requestToken = async (form: Record<string, string>) => {
-    const res = await emu.fetch(tokenUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, scope: `${emu.graphUrl}/.default`, ...form }).toString() });
-    return { status: res.status, body: await res.json() as Record<string, unknown> };
+    const res = await emu.fetch(tokenUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, scope: `${emu.graphUrl}/.default`, ...form }).toString(),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const graph = async (method: string, path: string, body?: unknown) => {
-    const res = await emu.fetch(`${emu.graphUrl}/v1.0${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() as any };
+    const res = await emu.fetch(`${emu.graphUrl}/v1.0${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as any) };
   };
 
   before(async () => {
@@ -47,7 +59,9 @@ describe('Entra/Graph emulator checks', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     token = res.body.access_token as string;
   });
-  after(async () => { await emu.close(); });
+  after(async () => {
+    await emu.close();
+  });
 
   it('accepts a repeated assertion (msal-node reuses one for minutes) but refuses a wrong audience, signer, certificate or an expired one', async () => {
     const a = await assertion();
@@ -71,22 +85,33 @@ describe('Entra/Graph emulator checks', () => {
     const plain = await graph('GET', `/users/${user.id}`);
     assert.equal('accountEnabled' in plain.body, false);
     const selected = await graph('GET', `/users/${user.id}?$select=id,accountEnabled`);
-    assert.deepEqual(Object.keys(selected.body).filter((k) => !k.startsWith('@')).sort(), ['accountEnabled', 'id']);
+    assert.deepEqual(
+      Object.keys(selected.body)
+        .filter((k) => !k.startsWith('@'))
+        .sort(),
+      ['accountEnabled', 'id'],
+    );
     const bad = await graph('GET', `/users/${user.id}?$select=id,password`);
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /password/);
   });
 
   it('checks the passwordProfile shape and complexity', async () => {
-    assert.equal((await graph('PATCH', `/users/${user.id}`, { passwordProfile: { password: 'Str0ng!enough', forceChangePasswordNextSignIn: false } })).status, 204);
+    assert.equal(
+      (await graph('PATCH', `/users/${user.id}`, { passwordProfile: { password: 'Str0ng!enough', forceChangePasswordNextSignIn: false } })).status,
+      204,
+    );
     assert.equal((await graph('PATCH', `/users/${user.id}`, { passwordProfile: { password: 'Str0ng!enough', forceChange: false } })).status, 400);
-    assert.equal((await graph('PATCH', `/users/${user.id}`, { passwordProfile: { password: 'Str0ng!enough', forceChangePasswordNextSignIn: 'no' } })).status, 400);
+    assert.equal(
+      (await graph('PATCH', `/users/${user.id}`, { passwordProfile: { password: 'Str0ng!enough', forceChangePasswordNextSignIn: 'no' } })).status,
+      400,
+    );
     assert.equal((await graph('PATCH', `/users/${user.id}`, { passwordProfile: 'Str0ng!enough' })).status, 400);
     assert.equal((await graph('PATCH', `/users/${user.id}`, { passwordProfile: { password: 'alllowercase' } })).body.error.code, 'Request_BadRequest');
     assert.equal((await graph('PATCH', `/users/${user.id}`, { password: 'Str0ng!enough' })).status, 400);
   });
 
-  it('accepts the software authenticator\'s packed attestation once, and refuses replay, expiry, none and a missing UV flag', async () => {
+  it("accepts the software authenticator's packed attestation once, and refuses replay, expiry, none and a missing UV flag", async () => {
     const options = async () => (await graph('GET', `/users/${user.id}/authentication/fido2Methods/creationOptions`)).body.publicKey;
     const good = makeEntraAttestation(softKeys.yubikey(), await options(), 'Erin key');
     const created = await graph('POST', `/users/${user.id}/authentication/fido2Methods`, good);
@@ -96,11 +121,35 @@ describe('Entra/Graph emulator checks', () => {
 
     const stale = await options();
     emu.state.advance(5 * 60_000 + 1000);
-    assert.match((await graph('POST', `/users/${user.id}/authentication/fido2Methods`, makeEntraAttestation(softKeys.yubikey(), stale, 'late'))).body.error.message, /expired/);
-    assert.match((await graph('POST', `/users/${user.id}/authentication/fido2Methods`, makeEntraAttestation(softKeys.yubikey(), await options(), 'none', { attestation: 'none' }))).body.error.message, /packed/);
+    assert.match(
+      (await graph('POST', `/users/${user.id}/authentication/fido2Methods`, makeEntraAttestation(softKeys.yubikey(), stale, 'late'))).body.error.message,
+      /expired/,
+    );
+    assert.match(
+      (
+        await graph(
+          'POST',
+          `/users/${user.id}/authentication/fido2Methods`,
+          makeEntraAttestation(softKeys.yubikey(), await options(), 'none', { attestation: 'none' }),
+        )
+      ).body.error.message,
+      /packed/,
+    );
     const noUv = new SoftAuthenticator({ attachment: 'cross-platform', transports: ['usb'], userVerified: false });
-    assert.match((await graph('POST', `/users/${user.id}/authentication/fido2Methods`, makeEntraAttestation(noUv, await options(), 'no uv'))).body.error.message, /UV/);
-    assert.match((await graph('POST', `/users/${user.id}/authentication/fido2Methods`, makeEntraAttestation(softKeys.yubikey(), await options(), 'wrong origin', { origin: 'https://evil.example' }))).body.error.message, /origin/);
+    assert.match(
+      (await graph('POST', `/users/${user.id}/authentication/fido2Methods`, makeEntraAttestation(noUv, await options(), 'no uv'))).body.error.message,
+      /UV/,
+    );
+    assert.match(
+      (
+        await graph(
+          'POST',
+          `/users/${user.id}/authentication/fido2Methods`,
+          makeEntraAttestation(softKeys.yubikey(), await options(), 'wrong origin', { origin: 'https://evil.example' }),
+        )
+      ).body.error.message,
+      /origin/,
+    );
     const list = await graph('GET', `/users/${user.id}/authentication/fido2Methods`);
     assert.equal(list.body.value.length, 1);
     assert.equal((await graph('DELETE', `/users/${user.id}/authentication/fido2Methods/${list.body.value[0].id}`)).status, 204);
@@ -110,10 +159,14 @@ describe('Entra/Graph emulator checks', () => {
     const group = emu.state.addGroup('Delta Team', [user]);
     app.roles.push('Group.Read.All');
     emu.state.expireAllTokens();
-    token = (await requestToken({ client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion() })).body.access_token as string;
+    token = (await requestToken({ client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion() })).body
+      .access_token as string;
     const first = await graph('GET', '/groups/delta?$select=displayName,members');
     const mine = first.body.value.find((g: { id: string }) => g.id === group.id);
-    assert.deepEqual(mine['members@delta'].map((m: { id: string }) => m.id), [user.id]);
+    assert.deepEqual(
+      mine['members@delta'].map((m: { id: string }) => m.id),
+      [user.id],
+    );
     const link = new URL(first.body['@odata.deltaLink']);
     const other = emu.state.addUser({ userPrincipalName: 'fred@contoso.onmicrosoft.com' });
     emu.state.addMember(group.id, other.id);
@@ -129,10 +182,13 @@ describe('Entra/Graph emulator checks', () => {
     emu.state.updateUser(other.id, { accountEnabled: false });
     const usersLink = new URL(latest.body['@odata.deltaLink']);
     const users = await graph('GET', `${usersLink.pathname.replace('/graph/v1.0', '')}${usersLink.search}`);
-    assert.deepEqual(users.body.value.map((u: { id: string }) => u.id), [other.id]);
+    assert.deepEqual(
+      users.body.value.map((u: { id: string }) => u.id),
+      [other.id],
+    );
   });
 
-  it('refuses calls the token has no permission for, in Graph\'s error shape', async () => {
+  it("refuses calls the token has no permission for, in Graph's error shape", async () => {
     const res = await graph('POST', '/groups', { displayName: 'x', mailEnabled: false, mailNickname: 'x', securityEnabled: true });
     assert.equal(res.status, 403);
     assert.equal(res.body.error.code, 'Authorization_RequestDenied');

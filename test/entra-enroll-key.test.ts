@@ -37,7 +37,10 @@ describe('tessera entra enroll-key', () => {
     server = await startServerProcess({ DATA_DIR: dir, TESSERA_CONFIG: cfg, TEST_API_KEY: API_KEY, NODE_EXTRA_CA_CERTS: emu.caFile });
     api = new HttpClient(server.url, { authorization: `Bearer ${API_KEY}` });
     const res = await api.post('/api/directory/domains', {
-      kind: 'entra', name: 'contoso.onmicrosoft.com', secret: 'enroll-secret', passwordChangeDays: 0,
+      kind: 'entra',
+      name: 'contoso.onmicrosoft.com',
+      secret: 'enroll-secret',
+      passwordChangeDays: 0,
       settings: { tenantId: emu.tenantId, clientId: app.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl, passkeys: { enabled: true } },
     });
     assert.equal(res.status, 201, res.text);
@@ -52,7 +55,21 @@ describe('tessera entra enroll-key', () => {
   });
 
   it('makes the credential with fido2-cred and registers it in Entra', async () => {
-    const r = await runCli(['entra', 'enroll-key', '--domain', 'contoso.onmicrosoft.com', '--employee', 'alice@contoso.example', '--device', '/dev/hidraw-test', '--name', 'Alice YubiKey'], env);
+    const r = await runCli(
+      [
+        'entra',
+        'enroll-key',
+        '--domain',
+        'contoso.onmicrosoft.com',
+        '--employee',
+        'alice@contoso.example',
+        '--device',
+        '/dev/hidraw-test',
+        '--name',
+        'Alice YubiKey',
+      ],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /Registered "Alice YubiKey" in Entra ID \(model YubiKey 5 Series/);
     const args = JSON.parse(fs.readFileSync(env.FAKE_FIDO2_LOG!, 'utf8').trim().split('\n').pop()!) as string[];
@@ -67,7 +84,10 @@ describe('tessera entra enroll-key', () => {
 
   it('registers nothing when fido2-cred fails, and says why', async () => {
     const before = emu.state.fido2.get(alice.id)!.length;
-    const r = await runCli(['entra', 'enroll-key', '--domain', 'contoso.onmicrosoft.com', '--employee', 'alice@contoso.example', '--device', '/dev/hidraw-test'], { ...env, FAKE_FIDO2_FAIL: '1' });
+    const r = await runCli(
+      ['entra', 'enroll-key', '--domain', 'contoso.onmicrosoft.com', '--employee', 'alice@contoso.example', '--device', '/dev/hidraw-test'],
+      { ...env, FAKE_FIDO2_FAIL: '1' },
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /FIDO_ERR_PIN_INVALID/);
     assert.match(r.stderr, /no passkey was registered/);
@@ -81,7 +101,21 @@ describe('tessera entra enroll-key', () => {
     const unknown = await runCli(['entra', 'enroll-key', '--domain', 'contoso.onmicrosoft.com', '--employee', 'nobody@contoso.example', '--device', 'z'], env);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /employees\.not_found/);
-    const missing = await runCli(['entra', 'enroll-key', '--domain', 'contoso.onmicrosoft.com', '--employee', 'alice@contoso.example', '--device', 'z', '--fido2-cred', '/nonexistent/fido2-cred'], env);
+    const missing = await runCli(
+      [
+        'entra',
+        'enroll-key',
+        '--domain',
+        'contoso.onmicrosoft.com',
+        '--employee',
+        'alice@contoso.example',
+        '--device',
+        'z',
+        '--fido2-cred',
+        '/nonexistent/fido2-cred',
+      ],
+      env,
+    );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /not installed \(apt install fido2-tools\)/);
   });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
+import { type Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { startSamba, type SambaDc } from './helpers/samba.js';
 import { emulatorConnectorFactory, startEntraEmulator, type EntraEmulator } from './entra-emulator/index.js';
 import type { EmulatedUser } from './entra-emulator/state.js';
@@ -20,7 +20,8 @@ describe('one person in Samba AD and in Entra ID', () => {
   let adId: string, entraId: string;
   let alice: EmulatedUser;
 
-  const employees = async () => (await c.get('/api/employees?pageSize=100')).body.items as { id: string; email: string; status: string; firstName: string; lastName: string }[];
+  const employees = async () =>
+    (await c.get('/api/employees?pageSize=100')).body.items as { id: string; email: string; status: string; firstName: string; lastName: string }[];
   const sync = async (id: string) => {
     const res = await c.post(`/api/directory/domains/${id}/sync`, { wait: true, full: true });
     assert.equal(res.body.status, 'succeeded', JSON.stringify(res.body));
@@ -41,19 +42,32 @@ describe('one person in Samba AD and in Entra ID', () => {
     t = await createTestApp({ connectorFactory: emulatorConnectorFactory(emu) });
     c = await signedInAdmin(t);
     const ad = await c.post('/api/directory/domains', {
-      kind: 'ad', name: 'merge.example.test', secret: dc.adminPassword, removalBehaviour: 'deactivate', removalThresholdPercent: 100,
+      kind: 'ad',
+      name: 'merge.example.test',
+      secret: dc.adminPassword,
+      removalBehaviour: 'deactivate',
+      removalThresholdPercent: 100,
       settings: { urls: [dc.ldapsUrl], bindUser: dc.adminUpn, caCertificate: dc.caPem, tlsServerName: dc.tlsServerName },
     });
     assert.equal(ad.status, 201, JSON.stringify(ad.body));
     adId = ad.body.id;
     const entra = await c.post('/api/directory/domains', {
-      kind: 'entra', name: 'corp.onmicrosoft.com', secret: 'merge-secret', removalBehaviour: 'deactivate', removalThresholdPercent: 100, passwordChangeDays: 0,
+      kind: 'entra',
+      name: 'corp.onmicrosoft.com',
+      secret: 'merge-secret',
+      removalBehaviour: 'deactivate',
+      removalThresholdPercent: 100,
+      passwordChangeDays: 0,
       settings: { tenantId: emu.tenantId, clientId: app.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl },
     });
     assert.equal(entra.status, 201, JSON.stringify(entra.body));
     entraId = entra.body.id;
   });
-  after(async () => { await t?.close(); await emu?.close(); await dc?.stop(); });
+  after(async () => {
+    await t?.close();
+    await emu?.close();
+    await dc?.stop();
+  });
 
   it('merges the AD and Entra accounts of the same person by e-mail into one employee', async () => {
     await sync(adId);

@@ -30,17 +30,31 @@ describe('Entra passkey provisioning', () => {
   let app: EmulatedApp;
   const key = softKeys.yubikey();
   const base = () => `/api/entra/${domain}`;
-  const pairings = async (state?: string) => (await c.get(`${base()}/pairings${state ? `?state=${state}` : ''}`)).body.items as {
-    email: string; state: string; isMissingInEntra: boolean; unpairedAt: string | null; passkeys: { id: string; displayName: string; aaguid: string; model: string; createdAt: string }[];
-  }[];
+  const pairings = async (state?: string) =>
+    (await c.get(`${base()}/pairings${state ? `?state=${state}` : ''}`)).body.items as {
+      email: string;
+      state: string;
+      isMissingInEntra: boolean;
+      unpairedAt: string | null;
+      passkeys: { id: string; displayName: string; aaguid: string; model: string; createdAt: string }[];
+    }[];
   const stateOf = async (email: string) => (await pairings()).find((p) => p.email === email)?.state;
   /** Which pairing group(s) the Entra user is in, by group name. */
-  const groupsOf = (u: EmulatedUser) => Object.entries(GROUPS).filter(([, name]) => emu.state.groupByName(name)?.members.has(u.id)).map(([s]) => s);
+  const groupsOf = (u: EmulatedUser) =>
+    Object.entries(GROUPS)
+      .filter(([, name]) => emu.state.groupByName(name)?.members.has(u.id))
+      .map(([s]) => s);
 
   before(async () => {
     emu = await startEntraEmulator();
     app = emu.state.addApp({ secrets: ['s3cret-value'], roles: ['User.Read.All', 'Group.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All'] });
-    alice = emu.state.addUser({ userPrincipalName: 'alice@contoso.onmicrosoft.com', mail: 'alice@contoso.example', givenName: 'Alice', surname: 'Archer', displayName: 'Alice Archer' });
+    alice = emu.state.addUser({
+      userPrincipalName: 'alice@contoso.onmicrosoft.com',
+      mail: 'alice@contoso.example',
+      givenName: 'Alice',
+      surname: 'Archer',
+      displayName: 'Alice Archer',
+    });
     bob = emu.state.addUser({ userPrincipalName: 'bob@contoso.onmicrosoft.com', mail: 'bob@contoso.example', givenName: 'Bob', surname: 'Baker' });
     carol = emu.state.addUser({ userPrincipalName: 'carol@contoso.onmicrosoft.com', mail: 'carol@partner.example', givenName: 'Carol', surname: 'Cole' });
     dan = emu.state.addUser({ userPrincipalName: 'dan@contoso.onmicrosoft.com', mail: 'dan@contoso.example', givenName: 'Dan', surname: 'Dunn' });
@@ -48,8 +62,18 @@ describe('Entra passkey provisioning', () => {
     t = await createTestApp({ clock, connectorFactory: emulatorConnectorFactory(emu) });
     c = await signedInAdmin(t);
     const res = await c.post('/api/directory/domains', {
-      kind: 'entra', name: 'contoso.onmicrosoft.com', secret: 's3cret-value', syncGroup: SYNC, passwordChangeDays: 0,
-      settings: { tenantId: emu.tenantId, clientId: app.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl, passkeys: { enabled: true, allowedEmailDomains: ['contoso.example'] } },
+      kind: 'entra',
+      name: 'contoso.onmicrosoft.com',
+      secret: 's3cret-value',
+      syncGroup: SYNC,
+      passwordChangeDays: 0,
+      settings: {
+        tenantId: emu.tenantId,
+        clientId: app.clientId,
+        loginBaseUrl: emu.loginUrl,
+        graphBaseUrl: emu.graphUrl,
+        passkeys: { enabled: true, allowedEmailDomains: ['contoso.example'] },
+      },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     domain = res.body.id;
@@ -59,7 +83,10 @@ describe('Entra passkey provisioning', () => {
     // Alice already signs in to Tessera with a security key: she is paired with Tessera.
     await registerKey(t, aliceEmployee, softKeys.yubikey());
   });
-  after(async () => { await t?.close(); await emu?.close(); });
+  after(async () => {
+    await t?.close();
+    await emu?.close();
+  });
 
   it('creates the three pairing groups and puts each user in the group of their state', async () => {
     assert.equal(emu.state.groupByName(GROUPS.pending), undefined);
@@ -91,10 +118,15 @@ describe('Entra passkey provisioning', () => {
     assert.equal(listed.passkeys[0]!.displayName, 'Alice YubiKey');
     const audit = (await c.get('/api/audit?action=entra.passkey_registered')).body.items;
     assert.equal(audit.length, 1);
-    assert.equal((await c.get('/api/audit?action=entra.group_member_added')).body.items.some((e: { targetLabel: string; details: { group: string } }) => e.targetLabel === 'alice@contoso.example' && e.details.group === GROUPS.paired_entra), true);
+    assert.equal(
+      (await c.get('/api/audit?action=entra.group_member_added')).body.items.some(
+        (e: { targetLabel: string; details: { group: string } }) => e.targetLabel === 'alice@contoso.example' && e.details.group === GROUPS.paired_entra,
+      ),
+      true,
+    );
   });
 
-  it('refuses a replayed attestation, and one made for expired options (Tessera\'s clock or Entra\'s)', async () => {
+  it("refuses a replayed attestation, and one made for expired options (Tessera's clock or Entra's)", async () => {
     const options = await c.post(`${base()}/employees/bob@contoso.example/passkeys/options`);
     const bobKey = softKeys.yubikey();
     const attestation = makeEntraAttestation(bobKey, options.body.publicKey, 'Bob key');
@@ -123,7 +155,10 @@ describe('Entra passkey provisioning', () => {
 
   it('refuses an attestation that is not packed, and an employee outside the allowed e-mail domains', async () => {
     const options = await c.post(`${base()}/employees/dan@contoso.example/passkeys/options`);
-    const res = await c.post(`${base()}/employees/dan@contoso.example/passkeys`, makeEntraAttestation(softKeys.yubikey(), options.body.publicKey, 'Dan', { attestation: 'none' }));
+    const res = await c.post(
+      `${base()}/employees/dan@contoso.example/passkeys`,
+      makeEntraAttestation(softKeys.yubikey(), options.body.publicKey, 'Dan', { attestation: 'none' }),
+    );
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, 'entra.attestation_refused');
     assert.match(res.body.error.message, /packed/);
@@ -168,7 +203,10 @@ describe('Entra passkey provisioning', () => {
     app.roles = roles.filter((r) => r !== 'Group.ReadWrite.All');
     emu.state.expireAllTokens();
     const options = await c.post(`${base()}/employees/alice@contoso.example/passkeys/options`);
-    const res = await c.post(`${base()}/employees/alice@contoso.example/passkeys`, makeEntraAttestation(softKeys.yubikey(), options.body.publicKey, 'Alice spare key'));
+    const res = await c.post(
+      `${base()}/employees/alice@contoso.example/passkeys`,
+      makeEntraAttestation(softKeys.yubikey(), options.body.publicKey, 'Alice spare key'),
+    );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(await stateOf('alice@contoso.example'), 'paired_entra');
     assert.deepEqual(groupsOf(alice), ['pending'], 'not mirrored yet');
@@ -192,7 +230,10 @@ describe('Entra passkey provisioning', () => {
     assert.equal(options.status, 200, JSON.stringify(options.body));
     assert.equal(options.body.publicKey.user.name, 'bob@contoso.onmicrosoft.com', 'options for the signed-in employee only');
     const before = emu.state.fido2.get(bob.id)!.length;
-    const res = await phone.post('/api/portal/entra/contoso.onmicrosoft.com/passkeys', makeEntraAttestation(softKeys.yubikey(), options.body.publicKey, 'Bob phone'));
+    const res = await phone.post(
+      '/api/portal/entra/contoso.onmicrosoft.com/passkeys',
+      makeEntraAttestation(softKeys.yubikey(), options.body.publicKey, 'Bob phone'),
+    );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(emu.state.fido2.get(bob.id)!.length, before + 1);
     const audit = (await c.get('/api/audit?action=entra.passkey_registered')).body.items[0];
@@ -214,10 +255,16 @@ describe('Entra passkey provisioning', () => {
     const reader = new Client(t.app, { authorization: `Bearer ${key.body.secret}` });
     assert.equal((await reader.get(`${base()}/pairings`)).status, 200);
     assert.equal((await reader.post(`${base()}/employees/bob@contoso.example/passkeys/options`)).status, 403);
-    const bad = await c.post(`${base()}/employees/bob@contoso.example/passkeys`, { displayName: 'x', publicKeyCredential: { id: 'not base64url!', response: {} } });
+    const bad = await c.post(`${base()}/employees/bob@contoso.example/passkeys`, {
+      displayName: 'x',
+      publicKeyCredential: { id: 'not base64url!', response: {} },
+    });
     assert.equal(bad.status, 400);
     await c.post(`${base()}/employees/bob@contoso.example/passkeys/options`);
-    const notB64 = await c.post(`${base()}/employees/bob@contoso.example/passkeys`, { displayName: 'x', publicKeyCredential: { id: 'abc', response: { clientDataJSON: 'e30=', attestationObject: 'a+b/' } } });
+    const notB64 = await c.post(`${base()}/employees/bob@contoso.example/passkeys`, {
+      displayName: 'x',
+      publicKeyCredential: { id: 'abc', response: { clientDataJSON: 'e30=', attestationObject: 'a+b/' } },
+    });
     assert.equal(notB64.status, 400);
     assert.match(notB64.body.error.message, /base64url/);
     assert.equal((await c.get('/api/entra/no-such-domain/pairings')).status, 400, 'not a domain id or name');

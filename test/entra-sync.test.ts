@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cliContext } from '../src/lib/context.js';
-import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
+import { type Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { createClientCertificate, emulatorConnectorFactory, startEntraEmulator, type EntraEmulator } from './entra-emulator/index.js';
 import type { EmulatedApp, EmulatedUser } from './entra-emulator/state.js';
 
@@ -27,7 +27,9 @@ describe('Entra ID sync through the directory engine', () => {
 
   const employees = async () => {
     const res = await c.get('/api/employees?pageSize=100');
-    return new Map<string, { id: string; status: string; firstName: string; lastName: string; source: string }>(res.body.items.map((e: { email: string }) => [e.email, e]));
+    return new Map<string, { id: string; status: string; firstName: string; lastName: string; source: string }>(
+      res.body.items.map((e: { email: string }) => [e.email, e]),
+    );
   };
   const sync = async (body: Record<string, unknown> = {}) => {
     const res = await c.post(`/api/directory/domains/${domainId}/sync`, { wait: true, ...body });
@@ -39,7 +41,15 @@ describe('Entra ID sync through the directory engine', () => {
   before(async () => {
     emu = await startEntraEmulator();
     app = emu.state.addApp({ secrets: [SECRET], roles: ['User.Read.All', 'Group.Read.All', 'User-PasswordProfile.ReadWrite.All'] });
-    users = Array.from({ length: 12 }, (_, i) => emu.state.addUser({ userPrincipalName: `user${i}@contoso.onmicrosoft.com`, mail: mail(i), givenName: `Given${i}`, surname: `Sur${i}`, displayName: `Given${i} Sur${i}` }));
+    users = Array.from({ length: 12 }, (_, i) =>
+      emu.state.addUser({
+        userPrincipalName: `user${i}@contoso.onmicrosoft.com`,
+        mail: mail(i),
+        givenName: `Given${i}`,
+        surname: `Sur${i}`,
+        displayName: `Given${i} Sur${i}`,
+      }),
+    );
     users[3]!.accountEnabled = false;
     const nested = emu.state.addGroup('Nested Team', [users[10]!, users[11]!]);
     emu.state.addGroup(SYNC, [...users.slice(0, 10), nested]);
@@ -47,7 +57,13 @@ describe('Entra ID sync through the directory engine', () => {
     t = await createTestApp({ connectorFactory: emulatorConnectorFactory(emu, slept) });
     c = await signedInAdmin(t);
     const res = await c.post('/api/directory/domains', {
-      kind: 'entra', name: 'contoso.onmicrosoft.com', secret: SECRET, removalThresholdPercent: 100, syncGroup: SYNC, rotationGroup: ROTATION, passwordChangeDays: 28,
+      kind: 'entra',
+      name: 'contoso.onmicrosoft.com',
+      secret: SECRET,
+      removalThresholdPercent: 100,
+      syncGroup: SYNC,
+      rotationGroup: ROTATION,
+      passwordChangeDays: 28,
       settings: { tenantId: emu.tenantId, clientId: app.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl, pageSize: 4 },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -55,18 +71,28 @@ describe('Entra ID sync through the directory engine', () => {
     assert.equal(JSON.stringify(res.body).includes(SECRET), false, 'the client secret is never answered');
     domainId = res.body.id;
   });
-  after(async () => { await t?.close(); await emu?.close(); });
+  after(async () => {
+    await t?.close();
+    await emu?.close();
+  });
 
   it('tests the connection: token, permissions, groups', async () => {
     const res = await c.post(`/api/directory/domains/${domainId}/test`);
     assert.equal(res.body.outcome, 'ok', JSON.stringify(res.body));
-    assert.deepEqual(res.body.steps.map((s: { step: string }) => s.step), ['token', 'permissions', 'sync_group', 'rotation_group']);
+    assert.deepEqual(
+      res.body.steps.map((s: { step: string }) => s.step),
+      ['token', 'permissions', 'sync_group', 'rotation_group'],
+    );
   });
 
   it('says which permission is missing when the app registration lacks one', async () => {
     const limited = emu.state.addApp({ secrets: ['limited-secret'], roles: ['User.Read.All', 'Group.Read.All'] });
     const res = await c.post('/api/directory/domains', {
-      kind: 'entra', name: 'limited.onmicrosoft.com', secret: 'limited-secret', syncGroup: SYNC, rotationGroup: ROTATION,
+      kind: 'entra',
+      name: 'limited.onmicrosoft.com',
+      secret: 'limited-secret',
+      syncGroup: SYNC,
+      rotationGroup: ROTATION,
       settings: { tenantId: emu.tenantId, clientId: limited.clientId, loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -80,7 +106,11 @@ describe('Entra ID sync through the directory engine', () => {
     const cert = await createClientCertificate();
     emu.state.addCertificate(app, cert.certPem);
     const res = await c.post('/api/directory/domains', {
-      kind: 'entra', name: 'cert.onmicrosoft.com', secret: `${cert.certPem}${cert.keyPem}`, syncGroup: SYNC, rotationGroup: ROTATION,
+      kind: 'entra',
+      name: 'cert.onmicrosoft.com',
+      secret: `${cert.certPem}${cert.keyPem}`,
+      syncGroup: SYNC,
+      rotationGroup: ROTATION,
       settings: { tenantId: emu.tenantId, clientId: app.clientId, credentialType: 'certificate', loginBaseUrl: emu.loginUrl, graphBaseUrl: emu.graphUrl },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -128,13 +158,21 @@ describe('Entra ID sync through the directory engine', () => {
     assert.equal(run.status, 'succeeded', run.error);
     assert.equal(run.mode, 'incremental');
     assert.equal((await employees()).get(mail(1))!.status, 'deactivated');
-    assert.ok(emu.state.requests.some((r) => r.url.pathname.endsWith('/users/delta') && r.url.searchParams.has('$deltatoken')), 'the delta link was followed');
+    assert.ok(
+      emu.state.requests.some((r) => r.url.pathname.endsWith('/users/delta') && r.url.searchParams.has('$deltatoken')),
+      'the delta link was followed',
+    );
   });
 
   it('changes nothing when the listing cannot be completed', async () => {
     const before = JSON.stringify([...(await employees()).entries()]);
     emu.state.removeMember(syncGroup().id, users[2]!.id);
-    emu.state.injectFault({ match: (_m, url) => url.pathname.endsWith('/transitiveMembers') && url.searchParams.has('$skiptoken'), status: 503, retryAfter: 1, times: 10 });
+    emu.state.injectFault({
+      match: (_m, url) => url.pathname.endsWith('/transitiveMembers') && url.searchParams.has('$skiptoken'),
+      status: 503,
+      retryAfter: 1,
+      times: 10,
+    });
     const run = await sync({ full: true });
     assert.equal(run.status, 'failed');
     assert.equal(JSON.stringify([...(await employees()).entries()]), before, 'no employee changed');

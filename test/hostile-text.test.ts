@@ -22,22 +22,36 @@ for (const engine of ENGINES) {
     const auditCount = async () => Number((await t.db.database.query<{ n: string | number }>('SELECT count(*) AS n FROM audit_events'))[0].n);
 
     async function call(method: 'GET' | 'POST', url: string, form?: string, headers: Record<string, string> = {}): Promise<Answer> {
-      const res = await t.app.inject({ method, url, headers: { ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers }, ...(form !== undefined ? { payload: form } : {}) });
+      const res = await t.app.inject({
+        method,
+        url,
+        headers: { ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+        ...(form !== undefined ? { payload: form } : {}),
+      });
       return { status: res.statusCode, type: String(res.headers['content-type'] ?? ''), body: res.body };
     }
 
     before(async () => {
       t = await createTestApp({ engine });
-      const created = await t.services.oidc.clients.create(cliContext(), clientCreate.parse({ name: 'Hostile RP', redirectUris: ['https://rp.example/cb'], tokenEndpointAuthMethod: 'client_secret_post' }));
+      const created = await t.services.oidc.clients.create(
+        cliContext(),
+        clientCreate.parse({ name: 'Hostile RP', redirectUris: ['https://rp.example/cb'], tokenEndpointAuthMethod: 'client_secret_post' }),
+      );
       clientId = created.client.clientId;
       clientSecret = created.clientSecret!;
     });
-    after(async () => { await t?.close(); });
+    after(async () => {
+      await t?.close();
+    });
 
     it('answers NUL and lone surrogates in SAML and WS-Fed parameters with the error page, never a 500', async () => {
       const probes: [string, 'GET' | 'POST', string, string?][] = [
         ['SAMLRequest', 'GET', '/saml/sso?SAMLRequest=%00'],
-        ['RelayState', 'GET', '/saml/sso?SAMLRequest=fZBBT8MwDIX%2FSpV7m6Zdp2K1k4b4AUIuHLh5bsai2k4VOyn8e9IWENzw9fnzs9%2FzbrSOebIJZVvW9v5kGt1o0hTfZS%2BRzQCaMqZTaESPGjBo4ohXWKzxZZULdLXKWmrJixfEqV20GLM4wXBSd2ArhfE7v6CBt0S6FJDvq1%2BFfZCvX3cErE1YD0mLLfYUQk8%2FDQ%3D%3D&RelayState=a%00b'],
+        [
+          'RelayState',
+          'GET',
+          '/saml/sso?SAMLRequest=fZBBT8MwDIX%2FSpV7m6Zdp2K1k4b4AUIuHLh5bsai2k4VOyn8e9IWENzw9fnzs9%2FzbrSOebIJZVvW9v5kGt1o0hTfZS%2BRzQCaMqZTaESPGjBo4ohXWKzxZZULdLXKWmrJixfEqV20GLM4wXBSd2ArhfE7v6CBt0S6FJDvq1%2BFfZCvX3cErE1YD0mLLfYUQk8%2FDQ%3D%3D&RelayState=a%00b',
+        ],
         ['form', 'POST', '/saml/sso', 'SAMLRequest=%00&RelayState=x'],
         ['form surrogate bytes', 'POST', '/saml/sso', 'SAMLRequest=%ED%A0%80&RelayState=%ED%A0%80'],
         ['SLO', 'GET', '/saml/slo?SAMLRequest=%00'],
@@ -63,7 +77,14 @@ for (const engine of ENGINES) {
     });
 
     it('answers NUL and lone surrogates in OIDC parameters with an OAuth error or the error page, never a 500', async () => {
-      const auth = new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: 'https://rp.example/cb', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+      const auth = new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: 'https://rp.example/cb',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      });
       // The bytes of a UTF-16 surrogate are not UTF-8: they decode to U+FFFD, text like any other,
       // which the provider may accept (a nonce is opaque); a NUL is refused.
       const browser: [string, boolean][] = [
@@ -113,12 +134,12 @@ for (const engine of ENGINES) {
         const res = await call('GET', '/api/employees', undefined, { authorization: `Bearer tsk_made_up_${i}` });
         assert.equal(res.status, 401, res.body);
       }
-      assert.ok(await auditCount() - before <= 3, `the audit log grew by ${await auditCount() - before} records while the minute was open`);
+      assert.ok((await auditCount()) - before <= 3, `the audit log grew by ${(await auditCount()) - before} records while the minute was open`);
       await t.services.audit.flush();
       const { items } = await t.services.audit.find({ action: 'api_key.auth_failed' }, { offset: 0, limit: 10 });
       const total = items.reduce((n, r) => n + Number((r.details as { count?: number }).count ?? 0), 0);
       assert.equal(total, 200, JSON.stringify(items.map((r) => r.details)));
-      assert.ok(await auditCount() - before <= 3, `${await auditCount() - before} records after the flush`);
+      assert.ok((await auditCount()) - before <= 3, `${(await auditCount()) - before} records after the flush`);
       assert.equal(items[0].ip, '127.0.0.1');
       assert.equal(items[0].outcome, 'failure');
       assert.deepEqual((items[0].details as { samples?: unknown[] }).samples, [{ path: '/api/employees' }]);
@@ -127,12 +148,24 @@ for (const engine of ENGINES) {
     it('keeps the audit chain intact after hostile user agents, e-mails and parameters', async () => {
       await call('GET', '/saml/sso?SAMLRequest=garbage', undefined, { 'user-agent': 'agent\u0000with NUL' });
       await call('GET', '/wsfed?wa=wsignin1.0&wtrealm=urn%3Aunknown', undefined, { 'user-agent': `${'u'.repeat(511)}😀` });
-      await call('POST', '/oidc/token', `grant_type=client_credentials&client_id=${encodeURIComponent(clientId)}&client_secret=wrong`, { 'user-agent': 'é\u0000' });
+      await call('POST', '/oidc/token', `grant_type=client_credentials&client_id=${encodeURIComponent(clientId)}&client_secret=wrong`, {
+        'user-agent': 'é\u0000',
+      });
       // A sign-in attempt stays one record each, with what was typed (the part that can be stored).
       const login = await t.app.inject({ method: 'GET', url: '/api/auth/csrf' });
       const csrf = login.cookies.find((c) => c.name.endsWith('csrf'));
       if (csrf) {
-        const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { cookie: `${csrf.name}=${csrf.value}`, 'x-csrf-token': csrf.value, 'content-type': 'application/json', 'user-agent': `${'v'.repeat(511)}😀` }, payload: JSON.stringify({ email: `${'x'.repeat(240)}😀@corp.example`, password: 'wrong' }) });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          headers: {
+            cookie: `${csrf.name}=${csrf.value}`,
+            'x-csrf-token': csrf.value,
+            'content-type': 'application/json',
+            'user-agent': `${'v'.repeat(511)}😀`,
+          },
+          payload: JSON.stringify({ email: `${'x'.repeat(240)}😀@corp.example`, password: 'wrong' }),
+        });
         assert.ok(res.statusCode >= 400 && res.statusCode < 500, res.body);
       }
       await t.services.audit.flush();

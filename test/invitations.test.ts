@@ -33,7 +33,10 @@ describe('invitations and enrolment', () => {
 
   /** The link of an invitation, read from its (sealed) mail in the outbox as the mail worker would. */
   async function linkFromMail(invitationId: string): Promise<{ to: string; link: string; token: string }> {
-    const [row] = await t.db.database.query<{ id: string; to_address: string; body: string }>('SELECT id, to_address, body FROM mail_outbox WHERE related_id = $1', [invitationId]);
+    const [row] = await t.db.database.query<{ id: string; to_address: string; body: string }>(
+      'SELECT id, to_address, body FROM mail_outbox WHERE related_id = $1',
+      [invitationId],
+    );
     assert.ok(row, 'the invitation has a mail');
     const { text, html } = JSON.parse(t.services.sealer.open(row.body, `mail_outbox.body:${row.id}`)) as { text: string; html: string };
     const link = /http:\/\/localhost:8080\/enroll\?token=[A-Za-z0-9_-]+/.exec(text)?.[0];
@@ -69,7 +72,13 @@ describe('invitations and enrolment', () => {
     assert.deepEqual(page.body, {
       employee: { firstName: 'Ada', lastName: employee.lastName, email: employee.email },
       branding: { organisationName: 'Tessera', primaryColor: '#1c7ed6', hasLogo: false },
-      policy: { allowPlatform: false, userVerification: 'required', allowPasswordSignIn: false, secondFactors: ['totp', 'passkey'], maxCredentialsPerEmployee: 5 },
+      policy: {
+        allowPlatform: false,
+        userVerification: 'required',
+        allowPasswordSignIn: false,
+        secondFactors: ['totp', 'passkey'],
+        maxCredentialsPerEmployee: 5,
+      },
       expiresAt,
     });
     assert.equal((await t.services.audit.find({ action: 'invitation.created', targetId: res.body.id }, { offset: 0, limit: 1 })).total, 1);
@@ -78,8 +87,19 @@ describe('invitations and enrolment', () => {
   it('writes an invitation and its mail together: no invitation without its mail', async () => {
     const employee = await createEmployee(t);
     const broken = createInvitationService({
-      db: t.services.db, audit: t.services.audit, clock, settings: t.services.settings, config: t.services.config, renderMail: renderInvitationMail, employees: t.services.employees,
-      mail: { enqueue: async () => { throw new Error('outbox unavailable'); }, statusForRelated: async () => new Map() },
+      db: t.services.db,
+      audit: t.services.audit,
+      clock,
+      settings: t.services.settings,
+      config: t.services.config,
+      renderMail: renderInvitationMail,
+      employees: t.services.employees,
+      mail: {
+        enqueue: async () => {
+          throw new Error('outbox unavailable');
+        },
+        statusForRelated: async () => new Map(),
+      },
     });
     await assert.rejects(broken.create(cliContext(), employee.id), /outbox unavailable/);
     assert.deepEqual((await admin.get(`/api/employees/${employee.id}/invitations`)).body, { items: [] });
@@ -93,7 +113,11 @@ describe('invitations and enrolment', () => {
     const start = await browser.post(`/api/enroll/${token}/webauthn/options`, { kind: 'security_key' });
     assert.equal(start.status, 200, start.raw);
     assert.equal(start.body.options.authenticatorSelection.residentKey, 'required');
-    const done = await browser.post(`/api/enroll/${token}/webauthn/verify`, { ceremonyId: start.body.ceremonyId, response: key.register(start.body.options, { origin: ORIGIN }), name: 'My key' });
+    const done = await browser.post(`/api/enroll/${token}/webauthn/verify`, {
+      ceremonyId: start.body.ceremonyId,
+      response: key.register(start.body.options, { origin: ORIGIN }),
+      name: 'My key',
+    });
     assert.equal(done.status, 200, done.raw);
     assert.equal(done.body.credential.name, 'My key');
     assert.equal(done.body.credential.type, 'security_key');
@@ -142,7 +166,10 @@ describe('invitations and enrolment', () => {
     assert.equal(replaced.body.error.code, 'invitations.revoked');
     assert.equal(second.invitation.status, 'open');
     assert.equal((await t.services.audit.find({ action: 'invitation.resent', targetId: second.invitation.id }, { offset: 0, limit: 1 })).total, 1);
-    assert.deepEqual((await admin.get(`/api/employees/${employee.id}/invitations`)).body.items.map((i: { status: string }) => i.status), ['open', 'revoked']);
+    assert.deepEqual(
+      (await admin.get(`/api/employees/${employee.id}/invitations`)).body.items.map((i: { status: string }) => i.status),
+      ['open', 'revoked'],
+    );
 
     assert.equal((await admin.delete(`/api/invitations/${second.invitation.id}`)).status, 204);
     assert.equal((await new Client(t.app).get(`/api/enroll/${second.token}`)).body.error.code, 'invitations.revoked');
@@ -153,7 +180,10 @@ describe('invitations and enrolment', () => {
     const expired = await new Client(t.app).get(`/api/enroll/${third.token}`);
     assert.equal(expired.status, 410);
     assert.equal(expired.body.error.code, 'invitations.expired');
-    assert.equal((await new Client(t.app).post(`/api/enroll/${third.token}/webauthn/options`, { kind: 'security_key' })).body.error.code, 'invitations.expired');
+    assert.equal(
+      (await new Client(t.app).post(`/api/enroll/${third.token}/webauthn/options`, { kind: 'security_key' })).body.error.code,
+      'invitations.expired',
+    );
     admin = await signedInAdmin(t); // a week later, the console session has ended too
 
     assert.equal((await new Client(t.app).get(`/api/enroll/${'A'.repeat(43)}`)).body.error.code, 'invitations.not_found');
@@ -168,7 +198,10 @@ describe('invitations and enrolment', () => {
     const key = softKeys.yubikey();
     const browser = new Client(t.app);
     const start = await browser.post(`/api/enroll/${token}/webauthn/options`, { kind: 'security_key' });
-    await browser.post(`/api/enroll/${token}/webauthn/verify`, { ceremonyId: start.body.ceremonyId, response: key.register(start.body.options, { origin: ORIGIN }) });
+    await browser.post(`/api/enroll/${token}/webauthn/verify`, {
+      ceremonyId: start.body.ceremonyId,
+      response: key.register(start.body.options, { origin: ORIGIN }),
+    });
     assert.equal((await admin.delete(`/api/invitations/${invitation.id}`)).body.error.code, 'invitations.used');
 
     const leaving = await createEmployee(t);
@@ -194,7 +227,10 @@ describe('invitations and enrolment', () => {
     assert.deepEqual((await admin.get(`/api/employees/${a.id}/invitations`)).body.items, [], 'nothing was sent');
     const all = await automation.post('/api/invitations', { employeeIds: [a.id, b.id, a.id] });
     assert.equal(all.status, 200);
-    assert.deepEqual(all.body.items.map((i: { employeeId: string }) => i.employeeId), [a.id, b.id]);
+    assert.deepEqual(
+      all.body.items.map((i: { employeeId: string }) => i.employeeId),
+      [a.id, b.id],
+    );
     assert.equal(all.body.items[0].createdBy, 'provisioning');
     const { secret: readOnly } = await t.services.apiKeys.create(cliContext(), { name: 'reporting', scope: 'read' });
     const reader = new Client(t.app, { authorization: `Bearer ${readOnly}` });
@@ -215,7 +251,10 @@ describe('invitations and enrolment', () => {
     assert.equal(setup.status, 200);
     const code = totpCode(setup.body.secret, clock.now().getTime());
     assert.equal((await browser.post(`/api/enroll/${token}/password`, { password: 'short', totpCode: code })).body.error.code, 'signin.password_too_weak');
-    assert.equal((await browser.post(`/api/enroll/${token}/password`, { password: PASSWORD, totpCode: code === '000000' ? '111111' : '000000' })).body.error.code, 'signin.invalid_totp');
+    assert.equal(
+      (await browser.post(`/api/enroll/${token}/password`, { password: PASSWORD, totpCode: code === '000000' ? '111111' : '000000' })).body.error.code,
+      'signin.invalid_totp',
+    );
     const done = await browser.post(`/api/enroll/${token}/password`, { password: PASSWORD, totpCode: code });
     assert.equal(done.status, 200, done.raw);
     assert.deepEqual(done.body, { status: 'ok' });
@@ -232,31 +271,41 @@ describe('invitations and enrolment', () => {
 for (const engine of ENGINES) {
   describe(`invitation storage (${engine})`, () => {
     let t: TestDatabase;
-    before(async () => { t = await openTestDatabase(engine); });
+    before(async () => {
+      t = await openTestDatabase(engine);
+    });
     after(() => t.close());
 
     it('uses an invitation up once, however many try at the same moment', async () => {
       const db = t.database.db;
       const employee = await insertEmployee(db, { email: `race.${engine}@corp.example`, firstName: 'R', lastName: 'Ace' });
       const now = new Date();
-      const inv = await repo.insertInvitation(db, { employeeId: employee.id, tokenHash: sha256(crypto.randomUUID()), expiresAt: new Date(now.getTime() + 60_000) });
+      const inv = await repo.insertInvitation(db, {
+        employeeId: employee.id,
+        tokenHash: sha256(crypto.randomUUID()),
+        expiresAt: new Date(now.getTime() + 60_000),
+      });
       const results = await Promise.all(Array.from({ length: 8 }, () => t.database.db.transaction((tx) => repo.consumeInvitation(tx, inv.id, now))));
       assert.equal(results.filter(Boolean).length, 1);
       assert.equal(await repo.revokeInvitationById(db, inv.id, now), undefined, 'a used invitation is not revoked');
     });
 
-    it('revokes only the employee\'s open invitations', async () => {
+    it("revokes only the employee's open invitations", async () => {
       const db = t.database.db;
       const now = new Date();
       const employee = await insertEmployee(db, { email: `revoke.${engine}@corp.example`, firstName: 'Re', lastName: 'Voke' });
       const other = await insertEmployee(db, { email: `other.${engine}@corp.example`, firstName: 'Ot', lastName: 'Her' });
-      const mk = (employeeId: string, expiresInMs: number) => repo.insertInvitation(db, { employeeId, tokenHash: sha256(crypto.randomUUID()), expiresAt: new Date(now.getTime() + expiresInMs) });
+      const mk = (employeeId: string, expiresInMs: number) =>
+        repo.insertInvitation(db, { employeeId, tokenHash: sha256(crypto.randomUUID()), expiresAt: new Date(now.getTime() + expiresInMs) });
       const open = await mk(employee.id, 60_000);
       const expired = await mk(employee.id, -60_000);
       const used = await mk(employee.id, 60_000);
       await repo.consumeInvitation(db, used.id, now);
       const othersOpen = await mk(other.id, 60_000);
-      assert.deepEqual((await repo.revokeOpenInvitations(db, employee.id, now)).map((i) => i.id), [open.id]);
+      assert.deepEqual(
+        (await repo.revokeOpenInvitations(db, employee.id, now)).map((i) => i.id),
+        [open.id],
+      );
       assert.equal((await repo.findInvitationById(db, expired.id))?.revokedAt, null);
       assert.equal((await repo.findInvitationById(db, othersOpen.id))?.revokedAt, null);
       assert.equal((await repo.findInvitationByTokenHash(db, open.tokenHash))?.id, open.id);

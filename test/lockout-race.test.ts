@@ -30,8 +30,7 @@ for (const engine of ENGINES) {
     });
     after(() => t.close());
 
-    const audits = async (action: string, targetId: string) =>
-      (await t.services.audit.find({ action, targetId }, { offset: 0, limit: 500 })).items;
+    const audits = async (action: string, targetId: string) => (await t.services.audit.find({ action, targetId }, { offset: 0, limit: 500 })).items;
     const reasons = async (action: string, targetId: string, reason: string) =>
       (await audits(action, targetId)).filter((e) => e.outcome === 'failure' && e.details.reason === reason).length;
     const inParallel = <T>(n: number, run: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => run(i)));
@@ -48,7 +47,10 @@ for (const engine of ENGINES) {
       await t.services.admins.create(cliContext(), who);
       const admin = (await t.services.admins.findByEmail(who.email))!;
       const answers = await inParallel(GUESSES, (i) => new Client(t.app).post('/api/auth/login', { email: who.email, password: `wrong guess ${i}` }));
-      assert.ok(answers.every((a) => a.status === 401 && a.body.error.code === 'auth.invalid_credentials'), 'every guess reads the same');
+      assert.ok(
+        answers.every((a) => a.status === 401 && a.body.error.code === 'auth.invalid_credentials'),
+        'every guess reads the same',
+      );
       const checked = await reasons('admin.sign_in', admin.id, 'wrong password');
       assert.ok(checked >= 1 && checked <= threshold, `${checked} passwords verified, at most ${threshold}`);
       assert.equal(await reasons('admin.sign_in', admin.id, 'locked'), GUESSES - checked, 'the rest were refused as locked, unverified');
@@ -115,9 +117,16 @@ for (const engine of ENGINES) {
       const checked = await reasons('employee.sign_in', employee.id, 'wrong totp code');
       assert.ok(checked >= 1 && checked <= threshold, `${checked} codes verified, at most ${threshold}`);
       assert.equal((await audits('employee.locked', employee.id)).length, 1);
-      assert.equal((await partial.post('/api/signin/totp', { code: totpCode(seed, clock.now().getTime()) })).status, 401, 'the right code is refused while locked');
+      assert.equal(
+        (await partial.post('/api/signin/totp', { code: totpCode(seed, clock.now().getTime()) })).status,
+        401,
+        'the right code is refused while locked',
+      );
       const start = await partial.post('/api/signin/second-factor/webauthn/options');
-      const passkey = await partial.post('/api/signin/second-factor/webauthn/verify', { ceremonyId: start.body.ceremonyId, response: key.authenticate(start.body.options, { origin: ORIGIN }) });
+      const passkey = await partial.post('/api/signin/second-factor/webauthn/verify', {
+        ceremonyId: start.body.ceremonyId,
+        response: key.authenticate(start.body.options, { origin: ORIGIN }),
+      });
       assert.equal(passkey.status, 401, 'the second-factor passkey does not get round the lockout');
       assert.equal((await audits('employee.sign_in', employee.id)).filter((e) => e.details.method === 'password+passkey')[0].details.reason, 'locked');
 
@@ -125,23 +134,37 @@ for (const engine of ENGINES) {
       const again = new Client(t.app);
       assert.equal((await again.post('/api/signin/password', { email: employee.email, password: PASSWORD })).status, 200);
       const next = await again.post('/api/signin/second-factor/webauthn/options');
-      const ok = await again.post('/api/signin/second-factor/webauthn/verify', { ceremonyId: next.body.ceremonyId, response: key.authenticate(next.body.options, { origin: ORIGIN }) });
+      const ok = await again.post('/api/signin/second-factor/webauthn/verify', {
+        ceremonyId: next.body.ceremonyId,
+        response: key.authenticate(next.body.options, { origin: ORIGIN }),
+      });
       assert.equal(ok.status, 200, ok.raw);
     });
 
-    it('puts a signed-in person\'s own password checks (admin password change, TOTP off; portal password change) inside the same lockout', async () => {
+    it("puts a signed-in person's own password checks (admin password change, TOTP off; portal password change) inside the same lockout", async () => {
       const who = { email: `own.${engine}@corp.example`, name: 'Own', password: 'my own long password' };
       const c = await signedInAdmin(t, who);
       const admin = (await t.services.admins.findByEmail(who.email))!;
-      const answers = await inParallel(GUESSES, (i) => i % 2
-        ? c.post('/api/auth/password', { currentPassword: `wrong ${i}`, newPassword: 'a brand new long password' })
-        : c.post('/api/auth/totp/disable', { password: `wrong ${i}` }));
+      const answers = await inParallel(GUESSES, (i) =>
+        i % 2
+          ? c.post('/api/auth/password', { currentPassword: `wrong ${i}`, newPassword: 'a brand new long password' })
+          : c.post('/api/auth/totp/disable', { password: `wrong ${i}` }),
+      );
       assert.ok(answers.every((a) => a.status === 401 && a.body.error.code === 'auth.invalid_credentials'));
-      const checked = (await audits('admin.password_changed', admin.id)).concat(await audits('admin.totp_disabled', admin.id))
+      const checked = (await audits('admin.password_changed', admin.id))
+        .concat(await audits('admin.totp_disabled', admin.id))
         .filter((e) => e.details.reason === 'wrong current password').length;
       assert.ok(checked >= 1 && checked <= threshold, `${checked} passwords verified, at most ${threshold}`);
-      assert.equal((await c.post('/api/auth/password', { currentPassword: who.password, newPassword: 'a brand new long password' })).status, 401, 'refused while locked');
-      assert.equal((await new Client(t.app).post('/api/auth/login', { email: who.email, password: who.password })).status, 401, 'and the sign-in is locked too');
+      assert.equal(
+        (await c.post('/api/auth/password', { currentPassword: who.password, newPassword: 'a brand new long password' })).status,
+        401,
+        'refused while locked',
+      );
+      assert.equal(
+        (await new Client(t.app).post('/api/auth/login', { email: who.email, password: who.password })).status,
+        401,
+        'and the sign-in is locked too',
+      );
 
       const employee = await createEmployee(t);
       await givePasswordAndTotp(t, employee, PASSWORD);
@@ -149,11 +172,17 @@ for (const engine of ENGINES) {
       const key = softKeys.yubikey();
       await registerKey(t, employee, key);
       assert.equal((await passkeySignIn(portal, key)).status, 200);
-      const changes = await inParallel(GUESSES, (i) => portal.post('/api/portal/password', { currentPassword: `wrong ${i}`, newPassword: 'another long passphrase' }));
+      const changes = await inParallel(GUESSES, (i) =>
+        portal.post('/api/portal/password', { currentPassword: `wrong ${i}`, newPassword: 'another long passphrase' }),
+      );
       assert.ok(changes.every((a) => a.status === 401));
       const portalChecked = (await audits('employee.password_changed', employee.id)).filter((e) => e.details.reason === 'wrong current password').length;
       assert.ok(portalChecked >= 1 && portalChecked <= threshold, `${portalChecked} passwords verified, at most ${threshold}`);
-      assert.equal((await portal.post('/api/portal/password', { currentPassword: PASSWORD, newPassword: 'another long passphrase' })).status, 401, 'refused while locked');
+      assert.equal(
+        (await portal.post('/api/portal/password', { currentPassword: PASSWORD, newPassword: 'another long passphrase' })).status,
+        401,
+        'refused while locked',
+      );
     });
   });
 }

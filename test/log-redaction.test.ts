@@ -26,10 +26,16 @@ describe('log redaction (real server process on PostgreSQL)', { timeout: 120_000
   async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
     const c = new pg.Client({ connectionString: scratch.url });
     await c.connect();
-    try { return (await c.query(text, params)).rows as T[]; } finally { await c.end(); }
+    try {
+      return (await c.query(text, params)).rows as T[];
+    } finally {
+      await c.end();
+    }
   }
 
-  before(async () => { scratch = await createScratchPostgres(); });
+  before(async () => {
+    scratch = await createScratchPostgres();
+  });
   after(async () => {
     if (server && server.child.exitCode === null) await server.stop('SIGKILL');
     await scratch?.drop();
@@ -46,7 +52,12 @@ describe('log redaction (real server process on PostgreSQL)', { timeout: 120_000
     const page = await fetch(`${base}/setup?token=${setupToken}`, { headers: { accept: 'text/html' } });
     await page.arrayBuffer();
     const admin = new HttpClient(base);
-    const setup = await admin.post('/api/setup', { token: setupToken, email: 'owner@logs.example', name: 'Olga Owner', password: `Correct horse ${crypto.randomBytes(6).toString('hex')}` });
+    const setup = await admin.post('/api/setup', {
+      token: setupToken,
+      email: 'owner@logs.example',
+      name: 'Olga Owner',
+      password: `Correct horse ${crypto.randomBytes(6).toString('hex')}`,
+    });
     assert.equal(setup.status, 200, setup.text);
 
     // An invitation, its link read from its (sealed) mail as the mail worker would.
@@ -87,8 +98,20 @@ describe('log redaction (real server process on PostgreSQL)', { timeout: 120_000
     assert.match(output, /refused by the test trigger/);
     // …and none of the secrets: the setup token only in the banner that prints the link.
     const lines = output.split('\n');
-    assert.deepEqual(lines.filter((l) => l.includes(inviteToken)), [], 'the invitation token is logged');
-    assert.deepEqual(lines.filter((l) => l.includes(setupToken) && !l.startsWith(`  ${server!.url}/setup?token=`)), [], 'the setup token is logged');
-    assert.deepEqual(lines.filter((l) => l.includes(marker) || l.includes(marker.toLowerCase())), [], 'a parameter of the failed query is logged');
+    assert.deepEqual(
+      lines.filter((l) => l.includes(inviteToken)),
+      [],
+      'the invitation token is logged',
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.includes(setupToken) && !l.startsWith(`  ${server!.url}/setup?token=`)),
+      [],
+      'the setup token is logged',
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.includes(marker) || l.includes(marker.toLowerCase())),
+      [],
+      'a parameter of the failed query is logged',
+    );
   });
 });

@@ -16,7 +16,12 @@ const SMTP_USER = 'tessera';
 const SMTP_PASSWORD = 'sink-password-8f2c';
 const FROM = 'identity@corp.example';
 
-interface Received { from: string; to: string[]; raw: string; header(name: string): string | undefined }
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+  header(name: string): string | undefined;
+}
 
 /** A real SMTP server on 127.0.0.1 that keeps what it receives; plain text (TLS mode 'none'). */
 function smtpSink(port: number) {
@@ -26,7 +31,11 @@ function smtpSink(port: number) {
     received,
     async start() {
       server = new SMTPServer({
-        secure: false, disabledCommands: ['STARTTLS'], authOptional: true, allowInsecureAuth: true, logger: false,
+        secure: false,
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        allowInsecureAuth: true,
+        logger: false,
         onAuth(auth, _session, callback) {
           if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return callback(null, { user: auth.username });
           callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
@@ -63,14 +72,18 @@ function smtpSink(port: number) {
 function tinyPng(): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
     return Buffer.concat([len, body, crc]);
   };
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.from([0, 0x1c, 0x7e, 0xd6]))), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.from([0, 0x1c, 0x7e, 0xd6]))),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -84,11 +97,22 @@ describe('E-mail: SMTP settings, test e-mail, outbox with retries', () => {
   let sink: ReturnType<typeof smtpSink>;
   const smtp = () => ({ host: '127.0.0.1', port, tls: 'none', username: SMTP_USER, from: FROM });
   /** Moving the clock by hours ends console sessions: sign in again afterwards. */
-  const advance = async (ms: number) => { clock.advance(ms); admin = await signedInAdmin(t); };
+  const advance = async (ms: number) => {
+    clock.advance(ms);
+    admin = await signedInAdmin(t);
+  };
   const mailRow = async (id: string) => (await admin.get('/api/mail?pageSize=200')).body.items.find((m: { id: string }) => m.id === id);
   const invitationMail = (to: string, link: string) => ({
-    kind: 'invitation' as const, relatedId: crypto.randomUUID(), to,
-    ...renderInvitationMail({ branding: { organisationName: 'Contoso', primaryColor: '#1c7ed6', hasLogo: false }, publicUrl: 'http://localhost:8080', firstName: 'Ada', link, expiresAt: new Date(clock.now().getTime() + 7 * 86_400_000) }),
+    kind: 'invitation' as const,
+    relatedId: crypto.randomUUID(),
+    to,
+    ...renderInvitationMail({
+      branding: { organisationName: 'Contoso', primaryColor: '#1c7ed6', hasLogo: false },
+      publicUrl: 'http://localhost:8080',
+      firstName: 'Ada',
+      link,
+      expiresAt: new Date(clock.now().getTime() + 7 * 86_400_000),
+    }),
   });
 
   before(async () => {
@@ -143,7 +167,7 @@ describe('E-mail: SMTP settings, test e-mail, outbox with retries', () => {
     assert.equal(items[0].actorLabel, 'root@corp.example');
   });
 
-  it('answers 502 with the SMTP server\'s answer when the password is wrong, without the password', async () => {
+  it("answers 502 with the SMTP server's answer when the password is wrong, without the password", async () => {
     const wrong = 'wrong-password-41d9';
     assert.equal((await admin.patch('/api/settings', { smtp: { password: wrong } })).status, 200);
     const res = await admin.post('/api/settings/smtp/test', { to: 'it-ops@corp.example' });
@@ -165,12 +189,14 @@ describe('E-mail: SMTP settings, test e-mail, outbox with retries', () => {
     assert.equal(res.body.error.code, 'request.validation_failed');
   });
 
-  it('writes a mail in the caller\'s transaction: rolled back together with what it is about', async () => {
+  it("writes a mail in the caller's transaction: rolled back together with what it is about", async () => {
     const msg = invitationMail('rolled-back@corp.example', 'http://localhost:8080/enroll/rolled-back');
-    await assert.rejects(t.services.db.transaction(async (tx) => {
-      await t.services.mail.enqueue(msg, tx);
-      throw new Error('the invitation could not be saved');
-    }));
+    await assert.rejects(
+      t.services.db.transaction(async (tx) => {
+        await t.services.mail.enqueue(msg, tx);
+        throw new Error('the invitation could not be saved');
+      }),
+    );
     const rows = await t.db.database.query('SELECT id FROM mail_outbox WHERE to_address = $1', ['rolled-back@corp.example']);
     assert.equal(rows.length, 0);
   });
@@ -198,7 +224,10 @@ describe('E-mail: SMTP settings, test e-mail, outbox with retries', () => {
     assert.deepEqual(mail.to, ['grace@corp.example']);
     assert.equal(mail.header('Subject'), 'Set up your Contoso sign-in');
     assert.ok(mail.raw.includes('grace-link-token'));
-    assert.deepEqual([...(await t.services.mail.statusForRelated([msg.relatedId]))], [[msg.relatedId, { status: 'sent', attempts: 2, lastError: null, sentAt: sent.sentAt }]]);
+    assert.deepEqual(
+      [...(await t.services.mail.statusForRelated([msg.relatedId]))],
+      [[msg.relatedId, { status: 'sent', attempts: 2, lastError: null, sentAt: sent.sentAt }]],
+    );
     const { items } = await t.services.audit.find({ action: 'mail.sent' }, { offset: 0, limit: 1 });
     assert.deepEqual(items[0].details, { to: 'grace@corp.example', subject: msg.subject, kind: 'invitation', attempts: 2 });
     assert.ok(!JSON.stringify(items[0]).includes('grace-link-token'), 'the audit log never holds the body');
@@ -219,7 +248,10 @@ describe('E-mail: SMTP settings, test e-mail, outbox with retries', () => {
     admin = await signedInAdmin(t);
     const failed = await admin.get('/api/mail?status=failed');
     assert.equal(failed.status, 200);
-    assert.deepEqual(failed.body.items.map((m: { id: string }) => m.id), [id]);
+    assert.deepEqual(
+      failed.body.items.map((m: { id: string }) => m.id),
+      [id],
+    );
     assert.equal(failed.body.items[0].attempts, 10);
     assert.match(failed.body.items[0].lastError, /ECONNREFUSED/);
     const audited = await t.services.audit.find({ action: 'mail.failed' }, { offset: 0, limit: 1 });
@@ -254,7 +286,7 @@ describe('E-mail: SMTP settings, test e-mail, outbox with retries', () => {
     const page = await admin.get('/api/mail?page=1&pageSize=2');
     assert.equal(page.status, 200);
     assert.equal(page.body.items.length, 2);
-    assert.equal(page.body.total, 4, "early, grace, linus and sealed; the rolled-back one never existed");
+    assert.equal(page.body.total, 4, 'early, grace, linus and sealed; the rolled-back one never existed');
     assert.ok(page.body.items.every((m: Record<string, unknown>) => !('body' in m)));
     assert.equal((await admin.get('/api/mail?status=nonsense')).status, 400);
     assert.equal((await new Client(t.app).get('/api/mail')).status, 401);
@@ -281,7 +313,10 @@ describe('E-mail: several nodes share one outbox (PostgreSQL)', () => {
       // Three runs at once, each on its own pooled connection, as three nodes would: none waits for
       // another's claim (SKIP LOCKED), and none takes a mail another has claimed.
       const results = await Promise.all([1, 2, 3].map(() => t.services.mail.processDue(5)));
-      assert.equal(results.reduce((n, r) => n + r.sent, 0), 12);
+      assert.equal(
+        results.reduce((n, r) => n + r.sent, 0),
+        12,
+      );
       const addresses = sink.received.map((m) => m.to[0]).sort();
       assert.equal(new Set(addresses).size, addresses.length, 'no mail sent twice');
       assert.equal(addresses.length, 12);
@@ -296,7 +331,13 @@ describe('E-mail templates', () => {
   const branding = { organisationName: 'Contoso & Co', primaryColor: '#ffd43b', hasLogo: true };
 
   it('escapes names in the HTML, and includes the link, the expiry and the logo', () => {
-    const mail = renderInvitationMail({ branding, publicUrl: 'https://id.contoso.example/', firstName: '<script>alert(1)</script>', link: 'https://id.contoso.example/enroll/abc?x=1&y=2', expiresAt: '2026-03-01T12:00:00Z' });
+    const mail = renderInvitationMail({
+      branding,
+      publicUrl: 'https://id.contoso.example/',
+      firstName: '<script>alert(1)</script>',
+      link: 'https://id.contoso.example/enroll/abc?x=1&y=2',
+      expiresAt: '2026-03-01T12:00:00Z',
+    });
     assert.equal(mail.subject, 'Set up your Contoso & Co sign-in');
     assert.ok(!mail.html.includes('<script>'));
     assert.ok(mail.html.includes('Hello &lt;script&gt;alert(1)&lt;/script&gt;,'));
@@ -313,8 +354,11 @@ describe('E-mail templates', () => {
   it('shows the organisation name instead of a logo when there is none, and refuses odd colours and links', () => {
     const mail = renderNotificationMail({
       branding: { organisationName: 'Contoso', primaryColor: 'red;background:url(x)', hasLogo: false },
-      publicUrl: 'https://id.contoso.example', firstName: null, title: 'New\r\nBcc: x@evil.example',
-      paragraphs: ['A <b>new</b> sign-in.'], action: { label: 'Review', url: 'javascript:alert(1)' },
+      publicUrl: 'https://id.contoso.example',
+      firstName: null,
+      title: 'New\r\nBcc: x@evil.example',
+      paragraphs: ['A <b>new</b> sign-in.'],
+      action: { label: 'Review', url: 'javascript:alert(1)' },
     });
     assert.equal(mail.subject, 'New Bcc: x@evil.example', 'a subject is one line');
     assert.ok(!mail.html.includes('<img'));

@@ -11,7 +11,10 @@ import { isApacheAvailable, startApache, type Apache } from './helpers/apache.js
 import { Browser, employeeWithKey, registerClient, signIn, startOidcApp, type OidcTestApp } from './helpers/oidc.js';
 import { freePort } from './helpers/server.js';
 
-describe('Apache mod_auth_openidc as relying party', { timeout: 90_000, skip: isApacheAvailable() ? undefined : 'apache2 is not installed (scripts/test-setup.sh)' }, () => {
+describe('Apache mod_auth_openidc as relying party', {
+  timeout: 90_000,
+  skip: isApacheAvailable() ? undefined : 'apache2 is not installed (scripts/test-setup.sh)',
+}, () => {
   let t: OidcTestApp;
   let apache: Apache | undefined;
 
@@ -23,7 +26,9 @@ describe('Apache mod_auth_openidc as relying party', { timeout: 90_000, skip: is
     apache = await startApache({
       port,
       modules: ['auth_openidc', 'include'],
-      files: { 'htdocs/app/index.shtml': 'user=<!--#echo var="REMOTE_USER" --> email=<!--#echo var="OIDC_CLAIM_email" --> amr=<!--#echo var="OIDC_CLAIM_amr" -->\n' },
+      files: {
+        'htdocs/app/index.shtml': 'user=<!--#echo var="REMOTE_USER" --> email=<!--#echo var="OIDC_CLAIM_email" --> amr=<!--#echo var="OIDC_CLAIM_amr" -->\n',
+      },
       config: `
 OIDCProviderMetadataURL ${t.issuer}/.well-known/openid-configuration
 OIDCClientID ${client.clientId}

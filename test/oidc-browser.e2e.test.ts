@@ -42,8 +42,15 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     [t, chromium, rp] = await Promise.all([startOidcApp(), launchBrowser(), callbackServer()]);
     const { employee, key } = await employeeWithKey(t);
     employeeEmail = employee.email;
-    const created = await registerClient(t, { name: 'Intranet', redirectUris: [`${rp.url}/cb`], postLogoutRedirectUris: [`${rp.url}/signed-out`], initiateLoginUri: `${rp.url}/start` });
-    config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
+    const created = await registerClient(t, {
+      name: 'Intranet',
+      redirectUris: [`${rp.url}/cb`],
+      postLogoutRedirectUris: [`${rp.url}/signed-out`],
+      initiateLoginUri: `${rp.url}/start`,
+    });
+    config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, oidc.ClientSecretBasic(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     partner = await registerClient(t, { name: 'Partner portal', redirectUris: [`${rp.url}/partner-cb`], firstParty: false });
 
     session = await newSession(chromium, { baseURL: t.url });
@@ -53,9 +60,12 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     await cdp.send('WebAuthn.addCredential', {
       authenticatorId,
       credential: {
-        credentialId: credential.id.toString('base64'), isResidentCredential: true, rpId: credential.rpId,
+        credentialId: credential.id.toString('base64'),
+        isResidentCredential: true,
+        rpId: credential.rpId,
         privateKey: credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-        userHandle: credential.userHandle.toString('base64'), signCount: credential.signCount + 1,
+        userHandle: credential.userHandle.toString('base64'),
+        signCount: credential.signCount + 1,
       },
     });
   });
@@ -64,7 +74,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     await chromium?.close().catch(() => undefined);
     await rp?.close().catch(() => undefined);
     await t?.close().catch(() => undefined);
-    if (session?.errors.length) console.log('browser errors seen:\n' + session.errors.join('\n'));
+    if (session?.errors.length) console.log(`browser errors seen:\n${session.errors.join('\n')}`);
   });
 
   it('signs in with the passkey, refreshes, and logs out', async () => {
@@ -73,7 +83,12 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const authUrl = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${rp.url}/cb`, scope: 'openid email profile', code_challenge: verifier.challenge, code_challenge_method: 'S256', state, nonce,
+      redirect_uri: `${rp.url}/cb`,
+      scope: 'openid email profile',
+      code_challenge: verifier.challenge,
+      code_challenge_method: 'S256',
+      state,
+      nonce,
     });
     await page.goto(authUrl.href);
     await page.waitForURL((u) => u.pathname === '/signin');
@@ -104,10 +119,21 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     await assert.rejects(oidc.refreshTokenGrant(config, refreshed.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
 
     // Signed out of Tessera too: the next authorization asks for the passkey again.
-    await page.goto(oidc.buildAuthorizationUrl(config, { redirect_uri: `${rp.url}/cb`, scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256', state: 'again' }).href);
+    await page.goto(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${rp.url}/cb`,
+        scope: 'openid',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+        state: 'again',
+      }).href,
+    );
     await page.waitForURL((u) => u.pathname === '/signin');
     // Only the expected failures: the sign-in page's session probe (401) and the RP's missing favicon (404).
-    assert.deepEqual(session.errors.filter((e) => !/status of (401|404)/.test(e)), []);
+    assert.deepEqual(
+      session.errors.filter((e) => !/status of (401|404)/.test(e)),
+      [],
+    );
   });
 
   it('asks for consent for a third-party client, and Allow takes the employee to it', async () => {
@@ -122,6 +148,9 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     const callback = rp.hits.find((h) => h.pathname === '/partner-cb')!;
     assert.equal(callback.searchParams.get('state'), 'partner');
     assert.ok(callback.searchParams.get('code'));
-    assert.deepEqual(session.errors.filter((e) => !/status of (401|404)/.test(e)), []);
+    assert.deepEqual(
+      session.errors.filter((e) => !/status of (401|404)/.test(e)),
+      [],
+    );
   });
 });

@@ -14,21 +14,33 @@ describe('OIDC client authentication: the registered method only', { timeout: 60
   before(async () => {
     t = await startOidcApp();
     const register = async (method: 'client_secret_basic' | 'client_secret_post') => {
-      const created = await registerClient(t, { name: method, grantTypes: ['client_credentials'], redirectUris: [], scopes: ['openid'], tokenEndpointAuthMethod: method });
+      const created = await registerClient(t, {
+        name: method,
+        grantTypes: ['client_credentials'],
+        redirectUris: [],
+        scopes: ['openid'],
+        tokenEndpointAuthMethod: method,
+      });
       return { id: created.client.clientId, secret: created.clientSecret! };
     };
     [basic, post] = await Promise.all([register('client_secret_basic'), register('client_secret_post')]);
   });
-  after(async () => { await t?.close(); });
+  after(async () => {
+    await t?.close();
+  });
 
   /** RFC 6749 §2.3.1: client id and secret form-urlencoded, then base64. */
-  const basicHeader = (c: { id: string; secret: string }) => `Basic ${Buffer.from(`${encodeURIComponent(c.id)}:${encodeURIComponent(c.secret)}`).toString('base64')}`;
+  const basicHeader = (c: { id: string; secret: string }) =>
+    `Basic ${Buffer.from(`${encodeURIComponent(c.id)}:${encodeURIComponent(c.secret)}`).toString('base64')}`;
 
   async function call(url: string, form: Record<string, string>, carrier: 'header' | 'body', c: { id: string; secret: string }) {
     const body = new URLSearchParams(form);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (carrier === 'header') headers.authorization = basicHeader(c);
-    else { body.set('client_id', c.id); body.set('client_secret', c.secret); }
+    else {
+      body.set('client_id', c.id);
+      body.set('client_secret', c.secret);
+    }
     const res = await t.app.inject({ method: 'POST', url, headers, payload: body.toString() });
     return { status: res.statusCode, body: res.json() as { access_token?: string; error?: string; active?: boolean } };
   }

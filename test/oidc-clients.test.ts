@@ -57,9 +57,31 @@ describe('OIDC clients: API and config file', () => {
       [{ ...web, grantTypes: ['implicit'] }, 400, 'oidc.client_invalid'],
       [{ ...web, colour: 'blue' }, 400, 'request.validation_failed'],
       [{ name: 'EAM without tenant', kind: 'eam' }, 400, 'oidc.client_invalid'],
-      [{ name: 'EAM by tenant domain', kind: 'eam', eam: { tenantId: 'contoso.onmicrosoft.com', appId: 'b5d0c7a2-4c61-4f4b-9a0e-2d1b7c8e9f01' } }, 400, 'request.validation_failed'],
+      [
+        { name: 'EAM by tenant domain', kind: 'eam', eam: { tenantId: 'contoso.onmicrosoft.com', appId: 'b5d0c7a2-4c61-4f4b-9a0e-2d1b7c8e9f01' } },
+        400,
+        'request.validation_failed',
+      ],
       // oidc-provider's own check: a private key must never be registered as the client's public key.
-      [{ ...web, tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' }] } }, 400, 'oidc.client_invalid'],
+      [
+        {
+          ...web,
+          tokenEndpointAuthMethod: 'private_key_jwt',
+          jwks: {
+            keys: [
+              {
+                kty: 'EC',
+                crv: 'P-256',
+                x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+                y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+                d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI',
+              },
+            ],
+          },
+        },
+        400,
+        'oidc.client_invalid',
+      ],
     ];
     for (const [body, status, code] of cases) {
       const res = await admin.post('/api/oidc/clients', body);
@@ -74,7 +96,12 @@ describe('OIDC clients: API and config file', () => {
   });
 
   it('registers private_key_jwt clients with their keys, and public PKCE clients without a secret', async () => {
-    const jwt = await admin.post('/api/oidc/clients', { ...web, name: 'Signed', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://wiki.corp.example/jwks.json' });
+    const jwt = await admin.post('/api/oidc/clients', {
+      ...web,
+      name: 'Signed',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwksUri: 'https://wiki.corp.example/jwks.json',
+    });
     assert.equal(jwt.status, 201, jwt.raw);
     assert.equal(jwt.body.clientSecret, null);
     assert.deepEqual(jwt.body.client.clientSecret, { set: false });
@@ -83,8 +110,12 @@ describe('OIDC clients: API and config file', () => {
     assert.equal(pub.body.clientSecret, null);
   });
 
-  it('registers an Entra EAM app with Entra\'s redirect URI and the tenant\'s JWKS by default', async () => {
-    const res = await admin.post('/api/oidc/clients', { name: 'Entra MFA', kind: 'eam', eam: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', appId: 'b5d0c7a2-4c61-4f4b-9a0e-2d1b7c8e9f01' } });
+  it("registers an Entra EAM app with Entra's redirect URI and the tenant's JWKS by default", async () => {
+    const res = await admin.post('/api/oidc/clients', {
+      name: 'Entra MFA',
+      kind: 'eam',
+      eam: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', appId: 'b5d0c7a2-4c61-4f4b-9a0e-2d1b7c8e9f01' },
+    });
     assert.equal(res.status, 201, res.raw);
     const c = res.body.client;
     assert.deepEqual(c.redirectUris, ['https://login.microsoftonline.com/common/federation/externalauthprovider']);
@@ -94,8 +125,14 @@ describe('OIDC clients: API and config file', () => {
   });
 
   it('lets read keys list clients but only admin keys change them', async () => {
-    const read = await t.services.apiKeys.create({ actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null }, { name: 'reader', scope: 'read', expiresAt: null });
-    const write = await t.services.apiKeys.create({ actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null }, { name: 'writer', scope: 'write', expiresAt: null });
+    const read = await t.services.apiKeys.create(
+      { actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null },
+      { name: 'reader', scope: 'read', expiresAt: null },
+    );
+    const write = await t.services.apiKeys.create(
+      { actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null },
+      { name: 'writer', scope: 'write', expiresAt: null },
+    );
     assert.equal((await bearer(read.secret).get('/api/oidc/clients')).status, 200);
     const denied = await bearer(write.secret).post('/api/oidc/clients', web);
     assert.equal(denied.status, 403);
@@ -106,7 +143,10 @@ describe('OIDC clients: API and config file', () => {
   it('shows first-party clients with a login URL in the employee portal', async () => {
     const employee = await createEmployee(t);
     const apps = await t.services.portal.applications(employee.id);
-    assert.ok(apps.some((a) => a.name === 'Wiki' && a.url === web.initiateLoginUri && a.protocol === 'oidc'), JSON.stringify(apps));
+    assert.ok(
+      apps.some((a) => a.name === 'Wiki' && a.url === web.initiateLoginUri && a.protocol === 'oidc'),
+      JSON.stringify(apps),
+    );
     assert.ok(!apps.some((a) => a.name === 'Entra MFA'), 'EAM apps are not opened from the portal');
   });
 
@@ -133,10 +173,15 @@ describe('OIDC clients: API and config file', () => {
   it('takes a new secret and a removal into account at the token endpoint at once', async () => {
     const created = await admin.post('/api/oidc/clients', { name: 'Batch', grantTypes: ['client_credentials'] });
     const { clientId } = created.body.client;
-    const token = async (secret: string) => (await t.app.inject({
-      method: 'POST', url: '/oidc/token', payload: 'grant_type=client_credentials',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
-    })).json() as { access_token?: string; error?: string };
+    const token = async (secret: string) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/oidc/token',
+          payload: 'grant_type=client_credentials',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+        })
+      ).json() as { access_token?: string; error?: string };
     assert.ok((await token(created.body.clientSecret)).access_token);
     const rotated = await admin.post(`/api/oidc/clients/${created.body.client.id}/secret`, {});
     assert.equal((await token(created.body.clientSecret)).error, 'invalid_client', 'the old secret stops working');
@@ -156,14 +201,17 @@ describe('OIDC clients: API and config file', () => {
   it('applies oidc.clients from the config file idempotently, with the secret by reference', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-oidc-config-'));
     const file = path.join(dir, 'tessera.yaml');
-    fs.writeFileSync(file, `oidc:
+    fs.writeFileSync(
+      file,
+      `oidc:
   clients:
     - clientId: grafana
       name: Grafana
       redirectUris: [https://grafana.corp.example/login/generic_oauth]
       secret: { env: GRAFANA_OIDC_SECRET }
       claims: [email, name, groups]
-`);
+`,
+    );
     const env = { GRAFANA_OIDC_SECRET: 'grafana-secret-from-the-vault-0123456789' };
     try {
       assert.deepEqual(await applyDeclarativeConfig(t.services, file, env), ['OIDC client grafana created']);
@@ -175,7 +223,9 @@ describe('OIDC clients: API and config file', () => {
       const patch = await admin.patch(`/api/oidc/clients/${row.id}`, { name: 'Changed' });
       assert.equal(patch.status, 409);
       assert.equal(patch.body.error.code, 'oidc.client_managed_by_config');
-      assert.deepEqual(await applyDeclarativeConfig(t.services, file, { GRAFANA_OIDC_SECRET: 'a-rotated-secret-from-the-vault-98765' }), ['OIDC client grafana updated']);
+      assert.deepEqual(await applyDeclarativeConfig(t.services, file, { GRAFANA_OIDC_SECRET: 'a-rotated-secret-from-the-vault-98765' }), [
+        'OIDC client grafana updated',
+      ]);
       await assert.rejects(applyDeclarativeConfig(t.services, file, {}), /oidc\.clients\[0\]\.secret.*GRAFANA_OIDC_SECRET/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -80,10 +80,17 @@ describe('console: OIDC clients', { skip: browserSkipReason(), timeout: 90_000 }
     await eam.getByLabel('Client ID', { exact: true }).waitFor();
     assert.equal(await eam.getByLabel('Client secret', { exact: true }).count(), 0, 'an EAM app has no secret');
     await eam.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('table', { name: 'OIDC clients' }).getByRole('row', { name: /Entra MFA/ }).getByText('Entra EAM').waitFor();
+    await page
+      .getByRole('table', { name: 'OIDC clients' })
+      .getByRole('row', { name: /Entra MFA/ })
+      .getByText('Entra EAM')
+      .waitFor();
 
     const audit = await t.services.audit.find({ action: 'oidc.client_created' }, { offset: 0, limit: 10 });
     assert.equal(audit.items.length, 2);
-    assert.ok(audit.items.every((e) => e.actorType === 'admin'), 'registered by the admin, on the record');
+    assert.ok(
+      audit.items.every((e) => e.actorType === 'admin'),
+      'registered by the admin, on the record',
+    );
   });
 });

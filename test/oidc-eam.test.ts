@@ -42,14 +42,26 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
    * An id_token_hint as Entra signs it: v2.0 token of the tenant, audience the EAM app, issued as
    * expired (exp = iat - 1, as in Microsoft's example), `issuedAgo` seconds ago.
    */
-  const hint = (o: { email: string; key?: typeof tenantKey; issuedAgo?: number; sub?: string; oid?: string; tenant?: string; aud?: string; alg?: 'RS256' | 'HS256' }) => {
+  const hint = (o: {
+    email: string;
+    key?: typeof tenantKey;
+    issuedAgo?: number;
+    sub?: string;
+    oid?: string;
+    tenant?: string;
+    aud?: string;
+    alg?: 'RS256' | 'HS256';
+  }) => {
     const key = o.key ?? tenantKey;
     const iat = Math.floor(Date.now() / 1000) - (o.issuedAgo ?? 2);
     const tenant = o.tenant ?? TENANT;
     const jwt = new SignJWT({ oid: o.oid ?? crypto.randomUUID(), tid: tenant, preferred_username: o.email, ver: '2.0', nbf: iat })
       .setProtectedHeader({ alg: o.alg ?? 'RS256', kid: key.jwk.kid!, typ: 'JWT' })
-      .setIssuer(`https://login.microsoftonline.com/${tenant}/v2.0`).setAudience(o.aud ?? APP_ID).setSubject(o.sub ?? 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ')
-      .setIssuedAt(iat).setExpirationTime(iat - 1);
+      .setIssuer(`https://login.microsoftonline.com/${tenant}/v2.0`)
+      .setAudience(o.aud ?? APP_ID)
+      .setSubject(o.sub ?? 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat - 1);
     // alg confusion: an HMAC "signed" with the tenant's public key material.
     return o.alg === 'HS256' ? jwt.sign(new TextEncoder().encode(JSON.stringify(key.jwk))) : jwt.sign(key.privateKey);
   };
@@ -60,7 +72,11 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     jwksServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [tenantKey.jwk] })));
     await new Promise<void>((resolve) => jwksServer.listen(port, '127.0.0.1', resolve));
     t = await startOidcApp();
-    const created = await registerClient(t, { name: 'Entra ID MFA', kind: 'eam', eam: { tenantId: TENANT, appId: APP_ID, jwksUrl: `http://127.0.0.1:${port}/discovery/v2.0/keys` } });
+    const created = await registerClient(t, {
+      name: 'Entra ID MFA',
+      kind: 'eam',
+      eam: { tenantId: TENANT, appId: APP_ID, jwksUrl: `http://127.0.0.1:${port}/discovery/v2.0/keys` },
+    });
     clientId = created.client.clientId;
     assert.equal(created.clientSecret, null, 'an EAM app has no secret');
   });
@@ -76,9 +92,17 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
   async function eam(idTokenHint: string, email: string, key: Parameters<typeof signIn>[2], method: 'GET' | 'POST' = 'GET', client = clientId) {
     const browser = new Browser(t.url);
     const params = new URLSearchParams({
-      client_id: client, response_type: 'id_token', response_mode: 'form_post', scope: 'openid', redirect_uri: ENTRA_EAM_REDIRECT_URI,
-      nonce: crypto.randomUUID(), state: crypto.randomBytes(8).toString('hex'), login_hint: email, id_token_hint: idTokenHint,
-      claims: ENTRA_CLAIMS, 'client-request-id': crypto.randomUUID(),
+      client_id: client,
+      response_type: 'id_token',
+      response_mode: 'form_post',
+      scope: 'openid',
+      redirect_uri: ENTRA_EAM_REDIRECT_URI,
+      nonce: crypto.randomUUID(),
+      state: crypto.randomBytes(8).toString('hex'),
+      login_hint: email,
+      id_token_hint: idTokenHint,
+      claims: ENTRA_CLAIMS,
+      'client-request-id': crypto.randomUUID(),
     });
     const first = method === 'GET' ? await browser.follow(`/oidc/auth?${params}`) : await browser.follow('/oidc/auth', { method: 'POST', body: params });
     const signin = new URL(first.location, t.url);
@@ -93,7 +117,15 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     const csp = back.res.headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/, csp);
     assert.match(csp, /form-action \*/, csp);
-    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&')]));
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+        m[1],
+        m[2]
+          .replace(/&quot;/g, '"')
+          .replace(/&#x27;|&#39;/g, "'")
+          .replace(/&amp;/g, '&'),
+      ]),
+    );
     assert.equal(fields.state, params.get('state'));
     return { fields, nonce: params.get('nonce')! };
   }
@@ -106,8 +138,13 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     const meta = JSON.parse(body) as Record<string, string[] | string>;
     assert.equal(meta.issuer, t.issuer);
     assert.equal(meta.authorization_endpoint, `${t.issuer}/auth`);
-    for (const [field, value] of [['response_types_supported', 'id_token'], ['response_modes_supported', 'form_post'], ['scopes_supported', 'openid'],
-      ['id_token_signing_alg_values_supported', 'RS256'], ['claim_types_supported', 'normal']] as const) {
+    for (const [field, value] of [
+      ['response_types_supported', 'id_token'],
+      ['response_modes_supported', 'form_post'],
+      ['scopes_supported', 'openid'],
+      ['id_token_signing_alg_values_supported', 'RS256'],
+      ['claim_types_supported', 'normal'],
+    ] as const) {
       assert.ok((meta[field] as string[]).includes(value), `${field}: ${JSON.stringify(meta[field])}`);
     }
   });
@@ -116,22 +153,28 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     const { employee, key } = await employeeWithKey(t);
     const { fields, nonce } = await eam(await hint({ email: employee.email.toUpperCase(), sub: 'entra-pairwise-sub-1' }), employee.email, key);
     assert.ok(fields.id_token, JSON.stringify(fields));
-    const { payload, protectedHeader } = await jwtVerify(fields.id_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), { issuer: t.issuer, audience: clientId });
+    const { payload, protectedHeader } = await jwtVerify(fields.id_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), {
+      issuer: t.issuer,
+      audience: clientId,
+    });
     assert.equal(protectedHeader.alg, 'RS256');
     assert.equal(payload.sub, 'entra-pairwise-sub-1', 'the sub of the id_token_hint');
     assert.equal(payload.nonce, nonce);
     assert.equal(payload.acr, 'possessionorinherence');
     assert.deepEqual(payload.amr, ['fido'], 'one amr value (EAM provider reference)');
     // Entra reads the provider's keys from x5c only: the signing key carries its certificate.
-    const jwks = await (await fetch(`${t.issuer}/jwks`)).json() as { keys: { kid: string; n?: string; x5c?: string[] }[] };
+    const jwks = (await (await fetch(`${t.issuer}/jwks`)).json()) as { keys: { kid: string; n?: string; x5c?: string[] }[] };
     const signing = jwks.keys.find((k) => k.kid === protectedHeader.kid)!;
     assert.ok(signing.x5c?.length, JSON.stringify(signing));
     const cert = new crypto.X509Certificate(Buffer.from(signing.x5c[0], 'base64'));
     assert.equal((cert.publicKey.export({ format: 'jwk' }) as { n?: string }).n, signing.n, 'the certificate is of the published key');
-    assert.ok(jwks.keys.every((k) => k.x5c?.length), 'every published key has x5c');
+    assert.ok(
+      jwks.keys.every((k) => k.x5c?.length),
+      'every published key has x5c',
+    );
   });
 
-  it('takes Entra\'s request as a form POST as well', async () => {
+  it("takes Entra's request as a form POST as well", async () => {
     const { employee, key } = await employeeWithKey(t);
     const { fields } = await eam(await hint({ email: employee.email, sub: 'entra-pairwise-sub-2' }), employee.email, key, 'POST');
     const { payload } = await jwtVerify(fields.id_token, createRemoteJWKSet(new URL(`${t.issuer}/jwks`)), { issuer: t.issuer, audience: clientId });
@@ -160,7 +203,7 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     });
   }
 
-  it('refuses a hint signed by a key that is not the tenant\'s', async () => {
+  it("refuses a hint signed by a key that is not the tenant's", async () => {
     const { employee, key } = await employeeWithKey(t);
     const { fields } = await eam(await hint({ email: employee.email, key: otherKey }), employee.email, key);
     assert.equal(fields.error, 'access_denied');
@@ -176,16 +219,30 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     const refused = await t.services.audit.find({ action: 'oidc.sign_in_refused' }, { offset: 0, limit: 10 });
     const mine = refused.items.find((e) => e.actorId === employee.id && e.outcome === 'failure');
     assert.ok(mine, 'the refusal is audited with the employee as actor');
-    assert.match(String((mine.details as { clientRequestId?: string }).clientRequestId), /^[0-9a-f-]{36}$/, 'with Entra\'s client-request-id, for Microsoft support');
+    assert.match(
+      String((mine.details as { clientRequestId?: string }).clientRequestId),
+      /^[0-9a-f-]{36}$/,
+      "with Entra's client-request-id, for Microsoft support",
+    );
   });
 
   it('maps by Entra object id when directory sync linked the employee: the right oid passes, another is refused even with the UPN', async () => {
     const { employee, key } = await employeeWithKey(t);
     const oid = crypto.randomUUID();
-    const [domain] = await t.services.db.insert(directoryDomains).values({
-      kind: 'entra', name: `EAM tenant ${oid}`, nameNormalized: `eam tenant ${oid}`, syncGroup: 'g', rotationGroup: 'r', settings: { tenantId: TENANT },
-    }).returning();
-    await t.services.db.insert(directoryAccounts).values({ domainId: domain.id, employeeId: employee.id, externalId: oid, username: employee.email, upn: employee.email });
+    const [domain] = await t.services.db
+      .insert(directoryDomains)
+      .values({
+        kind: 'entra',
+        name: `EAM tenant ${oid}`,
+        nameNormalized: `eam tenant ${oid}`,
+        syncGroup: 'g',
+        rotationGroup: 'r',
+        settings: { tenantId: TENANT },
+      })
+      .returning();
+    await t.services.db
+      .insert(directoryAccounts)
+      .values({ domainId: domain.id, employeeId: employee.id, externalId: oid, username: employee.email, upn: employee.email });
     const ok = await eam(await hint({ email: employee.email, oid: oid.toUpperCase(), sub: 'entra-pairwise-sub-3' }), employee.email, key);
     assert.ok(ok.fields.id_token, JSON.stringify(ok.fields));
     const refused = await eam(await hint({ email: employee.email, oid: crypto.randomUUID() }), employee.email, key);
@@ -193,9 +250,13 @@ describe('Entra ID External Authentication Method', { timeout: 60_000 }, () => {
     assert.match(refused.fields.error_description, /not the signed-in employee/);
   });
 
-  it('answers temporarily_unavailable when the tenant\'s keys cannot be fetched', async () => {
+  it("answers temporarily_unavailable when the tenant's keys cannot be fetched", async () => {
     const closed = await freePort();
-    const down = await registerClient(t, { name: 'Entra ID MFA (keys down)', kind: 'eam', eam: { tenantId: TENANT, appId: APP_ID, jwksUrl: `http://127.0.0.1:${closed}/discovery/v2.0/keys` } });
+    const down = await registerClient(t, {
+      name: 'Entra ID MFA (keys down)',
+      kind: 'eam',
+      eam: { tenantId: TENANT, appId: APP_ID, jwksUrl: `http://127.0.0.1:${closed}/discovery/v2.0/keys` },
+    });
     const { employee, key } = await employeeWithKey(t);
     const { fields } = await eam(await hint({ email: employee.email }), employee.email, key, 'GET', down.client.clientId);
     assert.equal(fields.error, 'temporarily_unavailable', JSON.stringify(fields));

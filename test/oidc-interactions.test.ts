@@ -37,7 +37,9 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     logoutUrl = `http://127.0.0.1:${port}/backchannel`;
     logoutServer = http.createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
+      req.on('data', (c) => {
+        body += c;
+      });
       req.on('end', () => {
         const token = new URLSearchParams(body).get('logout_token');
         if (token) logoutTokens.push(token);
@@ -131,13 +133,19 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
     const other = await signedIn();
     const page = await (await other.browser.follow(authorizeUrl({}, thirdParty.client.clientId))).res.text();
     const abort = /action="([^"]+\/abort)"/.exec(page)![1];
-    const denied = new URL((await other.browser.follow(abort, { method: 'POST', body: new URLSearchParams({ csrf: /name="csrf" value="([^"]+)"/.exec(page)![1] }) })).location);
+    const denied = new URL(
+      (await other.browser.follow(abort, { method: 'POST', body: new URLSearchParams({ csrf: /name="csrf" value="([^"]+)"/.exec(page)![1] }) })).location,
+    );
     assert.equal(denied.searchParams.get('error'), 'access_denied');
   });
 
   it('answers a stale or foreign interaction link with 400, never 500', async () => {
     const stranger = new Browser(t.url);
-    for (const [method, path] of [['GET', '/oidc/interaction/abc123'], ['POST', '/oidc/interaction/abc123/confirm'], ['POST', '/oidc/interaction/abc123/abort']]) {
+    for (const [method, path] of [
+      ['GET', '/oidc/interaction/abc123'],
+      ['POST', '/oidc/interaction/abc123/confirm'],
+      ['POST', '/oidc/interaction/abc123/abort'],
+    ]) {
       const res = await stranger.fetch(path, { method, body: method === 'POST' ? '' : undefined });
       assert.equal(res.status, 400, `${method} ${path}`);
       assert.match(await res.text(), /expired/);
@@ -147,7 +155,13 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
   it('sends back-channel logout to the client when an admin disables the employee', async () => {
     const { employee, browser } = await signedIn();
     const verifier = pkce();
-    const callback = new URL((await browser.follow(`/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'bc' })}`)).location);
+    const callback = new URL(
+      (
+        await browser.follow(
+          `/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'bc' })}`,
+        )
+      ).location,
+    );
     const config = await oidc.discovery(new URL(t.issuer), clientId, clientSecret, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier.verifier, expectedState: 'bc' });
     const sid = tokens.claims()!.sid;
@@ -164,15 +178,23 @@ describe('OIDC interactions', { timeout: 60_000 }, () => {
   it('authenticates a private_key_jwt client by its registered public key', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const created = await registerClient(t, {
-      name: 'Signed batch', grantTypes: ['client_credentials'], redirectUris: [], scopes: ['openid'],
-      tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid: 'batch-1' }] },
+      name: 'Signed batch',
+      grantTypes: ['client_credentials'],
+      redirectUris: [],
+      scopes: ['openid'],
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid: 'batch-1' }] },
     });
     assert.equal(created.clientSecret, null);
-    const config = await oidc.discovery(new URL(t.issuer), created.client.clientId, undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'batch-1' }), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(t.issuer), created.client.clientId, undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'batch-1' }), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const token = await oidc.clientCredentialsGrant(config);
     assert.ok(token.access_token);
     const { privateKey: otherKey } = await generateKeyPair('ES256');
-    const impostor = await oidc.discovery(new URL(t.issuer), created.client.clientId, undefined, oidc.PrivateKeyJwt({ key: otherKey, kid: 'batch-1' }), { execute: [oidc.allowInsecureRequests] });
+    const impostor = await oidc.discovery(new URL(t.issuer), created.client.clientId, undefined, oidc.PrivateKeyJwt({ key: otherKey, kid: 'batch-1' }), {
+      execute: [oidc.allowInsecureRequests],
+    });
     await assert.rejects(oidc.clientCredentialsGrant(impostor), (err: oidc.ResponseBodyError) => err.error === 'invalid_client');
   });
 });

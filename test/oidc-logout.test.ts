@@ -18,9 +18,13 @@ describe('OIDC logout confirmation', { timeout: 60_000 }, () => {
   before(async () => {
     t = await startOidcApp();
     const created = await registerClient(t, { name: 'Wiki', redirectUris: [REDIRECT], postLogoutRedirectUris: [BYE] });
-    config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(t.issuer), created.client.clientId, created.clientSecret!, oidc.ClientSecretBasic(), {
+      execute: [oidc.allowInsecureRequests],
+    });
   });
-  after(async () => { await t?.close(); });
+  after(async () => {
+    await t?.close();
+  });
 
   async function signedInEmployee() {
     const { employee, key } = await employeeWithKey(t);
@@ -75,7 +79,13 @@ describe('OIDC logout confirmation', { timeout: 60_000 }, () => {
   it('logs out normally with the id_token_hint of the current session', async () => {
     const { employee, browser } = await signedInEmployee();
     const verifier = pkce();
-    const authUrl = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid email', code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 's' });
+    const authUrl = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid email',
+      code_challenge: verifier.challenge,
+      code_challenge_method: 'S256',
+      state: 's',
+    });
     const callback = new URL((await browser.follow(authUrl.href)).location);
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier.verifier, expectedState: 's' });
 

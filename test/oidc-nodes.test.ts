@@ -41,10 +41,15 @@ describe('OIDC on two nodes (PostgreSQL + Redis)', { timeout: 60_000 }, () => {
 
   const tokenAt = async (node: OidcTestApp, body: Record<string, string>) => {
     const res = await fetch(`http://127.0.0.1:${new URL(node.app.listeningOrigin).port}/oidc/token`, {
-      method: 'POST', body: new URLSearchParams(body),
-      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', host: new URL(a.url).host },
+      method: 'POST',
+      body: new URLSearchParams(body),
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        host: new URL(a.url).host,
+      },
     });
-    return { status: res.status, json: await res.json() as Record<string, string> };
+    return { status: res.status, json: (await res.json()) as Record<string, string> };
   };
 
   it('continues an authorization on the other node and shares tokens', async () => {
@@ -55,7 +60,9 @@ describe('OIDC on two nodes (PostgreSQL + Redis)', { timeout: 60_000 }, () => {
     const { key } = await employeeWithKey(a);
     await signIn(a, browser, key);
     const verifier = pkce();
-    const { location, visited } = await browser.follow(`/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid email', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'x' })}`);
+    const { location, visited } = await browser.follow(
+      `/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid email', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'x' })}`,
+    );
     const code = new URL(location).searchParams.get('code');
     assert.ok(code, `${visited.join('\n')}`);
     assert.ok(visited.length >= 4, 'authorize, interaction and resume were spread over both nodes');
@@ -89,15 +96,25 @@ describe('OIDC on two nodes (PostgreSQL + Redis)', { timeout: 60_000 }, () => {
     await jwtVerify(after.json.id_token, jwks, { issuer: a.issuer, audience: clientId });
   });
 
-  it('lists an employee\'s grants and lets an admin revoke one or all of them', async () => {
+  it("lists an employee's grants and lets an admin revoke one or all of them", async () => {
     const { employee, key } = await employeeWithKey(a);
     const browser = new Browser(a.url, (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: new URL(a.app.listeningOrigin).port }));
     await signIn(a, browser, key);
     const verifier = pkce();
-    const { location } = await browser.follow(`/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'g' })}`);
-    const tokens = await tokenAt(a, { grant_type: 'authorization_code', code: new URL(location).searchParams.get('code')!, redirect_uri: REDIRECT, code_verifier: verifier.verifier });
+    const { location } = await browser.follow(
+      `/oidc/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: verifier.challenge, code_challenge_method: 'S256', state: 'g' })}`,
+    );
+    const tokens = await tokenAt(a, {
+      grant_type: 'authorization_code',
+      code: new URL(location).searchParams.get('code')!,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier.verifier,
+    });
 
-    const { secret: adminKey } = await a.services.apiKeys.create({ actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null }, { name: 'ops', scope: 'admin', expiresAt: null });
+    const { secret: adminKey } = await a.services.apiKeys.create(
+      { actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null },
+      { name: 'ops', scope: 'admin', expiresAt: null },
+    );
     const api = new Client(a.app, { authorization: `Bearer ${adminKey}` });
     const grants = await api.get(`/api/oidc/employees/${employee.id}/grants`);
     assert.equal(grants.status, 200, grants.raw);

@@ -24,8 +24,12 @@ for (const engine of ENGINES) {
     let db: TestDatabase;
     const clock = manualClock(new Date());
     const sealer = createSealer(masterKeyFromBytes(crypto.randomBytes(32)));
-    before(async () => { db = await openTestDatabase(engine); });
-    after(async () => { await db?.close(); });
+    before(async () => {
+      db = await openTestDatabase(engine);
+    });
+    after(async () => {
+      await db?.close();
+    });
 
     it('keeps, consumes, expires and revokes artefacts as oidc-provider expects', async () => {
       const adapter = createAdapterFactory({ db: db.database.db, clock });
@@ -46,7 +50,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(raced.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
       assert.equal(((raced.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as { error?: string }).error, 'invalid_grant');
       assert.equal(await adapter('AccessToken').find('at-race'), undefined, 'the grant of a reused token is revoked');
-      assert.equal(await tokens.find('code-1'), undefined, 'models do not see each other\'s ids');
+      assert.equal(await tokens.find('code-1'), undefined, "models do not see each other's ids");
       await tokens.upsert('rt-secret-value', { jti: 'rt-secret-value', grantId: 'g9', accountId: 'acc-9' }, 3600);
       assert.equal((await tokens.find('rt-secret-value'))?.jti, 'rt-secret-value');
       const dump = JSON.stringify(await db.database.query('SELECT * FROM oidc_models'));
@@ -58,7 +62,7 @@ for (const engine of ENGINES) {
       assert.equal((await interactions.findByUid('u-1'))?.kind, 'Interaction');
       clock.advance(11_000);
       assert.equal(await interactions.find('i-1'), undefined, 'expired is gone even before the purge');
-      assert.equal(await purgeExpired(db.database.db, clock.now()) >= 1, true);
+      assert.equal((await purgeExpired(db.database.db, clock.now())) >= 1, true);
 
       assert.deepEqual(await findGrantIdsByAccount(db.database.db, 'acc-1'), ['g1']);
       await adapter('Grant').upsert('g1', { accountId: 'acc-1', clientId: 'wiki' }, 3600);
@@ -71,7 +75,14 @@ for (const engine of ENGINES) {
     });
 
     it('revokes every grant, token and provider session of an employee at once', async () => {
-      const oidc = createOidcService({ db: db.database.db, audit: createAuditService({ db: db.database.db, clock }), sealer, clock, masterKey: crypto.randomBytes(32), keys: { rotationDays: 90, retentionHours: 24 } });
+      const oidc = createOidcService({
+        db: db.database.db,
+        audit: createAuditService({ db: db.database.db, clock }),
+        sealer,
+        clock,
+        masterKey: crypto.randomBytes(32),
+        keys: { rotationDays: 90, retentionHours: 24 },
+      });
       const adapter = createAdapterFactory({ db: db.database.db, clock });
       const employeeId = crypto.randomUUID();
       await adapter('Grant').upsert('grant-a', { accountId: employeeId, clientId: 'wiki' }, 3600);
@@ -81,7 +92,13 @@ for (const engine of ENGINES) {
       await adapter('RefreshToken').upsert('rt-other', { accountId: 'someone-else', grantId: 'grant-b' }, 3600);
       await adapter('Grant').upsert('grant-lone', { accountId: employeeId, clientId: 'crm' }, 3600);
       await db.database.db.transaction((tx) => oidc.revokeEmployee(tx, employeeId));
-      for (const [model, id] of [['Grant', 'grant-a'], ['Grant', 'grant-lone'], ['AccessToken', 'at-a'], ['RefreshToken', 'rt-a'], ['Session', 's-a']] as const) {
+      for (const [model, id] of [
+        ['Grant', 'grant-a'],
+        ['Grant', 'grant-lone'],
+        ['AccessToken', 'at-a'],
+        ['RefreshToken', 'rt-a'],
+        ['Session', 's-a'],
+      ] as const) {
         assert.equal(await adapter(model).find(id), undefined, `${model} ${id} is revoked`);
       }
       assert.ok(await adapter('RefreshToken').find('rt-other'), 'another employee keeps theirs');
@@ -94,14 +111,20 @@ for (const engine of ENGINES) {
       assert.equal(first.length, 2);
       assert.deepEqual(await keys.ensureCurrent(), [], 'young keys stay');
       const rows = await db.database.query<{ private_jwk: string; public_jwk: { d?: string } }>('SELECT private_jwk, public_jwk FROM oidc_signing_keys');
-      assert.ok(rows.every((r) => r.private_jwk.startsWith('v1.') && r.public_jwk.d === undefined), 'private halves sealed, public halves without d');
+      assert.ok(
+        rows.every((r) => r.private_jwk.startsWith('v1.') && r.public_jwk.d === undefined),
+        'private halves sealed, public halves without d',
+      );
 
       clock.advance(91 * DAY);
       const second = await keys.ensureCurrent();
       assert.equal(second.length, 2);
       const { jwks, version } = await keys.privateJwks();
       assert.equal(jwks.keys.length, 4, 'new keys published next to the old ones');
-      assert.ok(!second.includes(String(jwks.keys[0].kid)) && !second.includes(String(jwks.keys[1].kid)), 'the old keys still come first: they sign while the new ones are published ahead (48 h)');
+      assert.ok(
+        !second.includes(String(jwks.keys[0].kid)) && !second.includes(String(jwks.keys[1].kid)),
+        'the old keys still come first: they sign while the new ones are published ahead (48 h)',
+      );
       const listed = await keys.list();
       assert.equal(listed.filter((k) => k.retiredAt).length, 2);
 
@@ -109,7 +132,10 @@ for (const engine of ENGINES) {
       await keys.ensureCurrent();
       const later = await keys.privateJwks();
       assert.equal(later.jwks.keys.length, 4, 'old keys still published');
-      assert.ok(second.includes(String(later.jwks.keys[0].kid)) && second.includes(String(later.jwks.keys[1].kid)), 'after the lead the new keys come first: they sign');
+      assert.ok(
+        second.includes(String(later.jwks.keys[0].kid)) && second.includes(String(later.jwks.keys[1].kid)),
+        'after the lead the new keys come first: they sign',
+      );
       assert.notEqual(later.version, version, 'the order change is a new version (nodes rebuild their provider)');
 
       clock.advance(2 * DAY);
@@ -130,7 +156,9 @@ for (const engine of ENGINES) {
 describe('OIDC short-lived artefacts in Redis', () => {
   let redis: Redis;
   const prefix = `test-${randomToken(6)}:`;
-  before(() => { redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 }); });
+  before(() => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
   after(async () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
@@ -143,8 +171,11 @@ describe('OIDC short-lived artefacts in Redis', () => {
     const codes = adapter('AuthorizationCode');
     await codes.upsert('c1', { grantId: 'g1', scope: 'openid' }, 60);
     await codes.upsert('c2', { grantId: 'g2', scope: 'openid' }, 60);
-    assert.ok((await redis.ttl(`${prefix}oidc:AuthorizationCode:${sha256('c1')}`)) > 0, 'the TTL is Redis\'s own, the key a hash of the code');
-    assert.ok((await redis.keys(`${prefix}*`)).every((k) => !k.endsWith(':c1')), 'no usable code in Redis');
+    assert.ok((await redis.ttl(`${prefix}oidc:AuthorizationCode:${sha256('c1')}`)) > 0, "the TTL is Redis's own, the key a hash of the code");
+    assert.ok(
+      (await redis.keys(`${prefix}*`)).every((k) => !k.endsWith(':c1')),
+      'no usable code in Redis',
+    );
     await codes.consume('c1');
     assert.equal(typeof (await codes.find('c1'))?.consumed, 'number');
     await assert.rejects(codes.consume('c1'), (err: { error?: string }) => err.error === 'invalid_grant', 'a second consume loses');

@@ -24,7 +24,6 @@ import { HttpClient } from './helpers/http.js';
 
 const run = promisify(execFile);
 
-
 const serverBase = (s: ServerProcess) => `http://127.0.0.1:${s.port}`;
 const unique = (label: string) => `${label}-${crypto.randomBytes(12).toString('hex')}`;
 
@@ -39,7 +38,8 @@ function needles(secret: string): { form: string; bytes: Buffer }[] {
 }
 
 function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 }
@@ -94,17 +94,29 @@ for (const engine of ENGINES) {
       if (engine === 'postgres') {
         const c = new pg.Client({ connectionString: scratch!.url });
         await c.connect();
-        try { return await fn(async (text, params = []) => (await c.query(text, params)).rows); } finally { await c.end(); }
+        try {
+          return await fn(async (text, params = []) => (await c.query(text, params)).rows);
+        } finally {
+          await c.end();
+        }
       }
       const db = await PGlite.create(path.join(dataDir, 'pglite'));
-      try { return await fn(async (text, params = []) => (await db.query(text, params)).rows as never); } finally { await db.close(); }
+      try {
+        return await fn(async (text, params = []) => (await db.query(text, params)).rows as never);
+      } finally {
+        await db.close();
+      }
     }
 
     /** What the API says about the data: the same before and after a restart. */
     async function readState(c: HttpClient) {
       const [employees, companies, positions, settings, apiKeys, admins] = await Promise.all([
-        c.get('/api/employees?sort=email&pageSize=500'), c.get('/api/companies'), c.get('/api/positions'),
-        c.get('/api/settings'), c.get('/api/api-keys'), c.get('/api/admins'),
+        c.get('/api/employees?sort=email&pageSize=500'),
+        c.get('/api/companies'),
+        c.get('/api/positions'),
+        c.get('/api/settings'),
+        c.get('/api/api-keys'),
+        c.get('/api/admins'),
       ]);
       for (const r of [employees, companies, positions, settings, apiKeys, admins]) assert.equal(r.status, 200, r.text);
       return {
@@ -120,8 +132,19 @@ for (const engine of ENGINES) {
 
     /** Reads every page that shows stored data, so the secret checks see all of them. */
     async function readEverything(c: HttpClient) {
-      for (const url of ['/api/settings', '/api/auth/me', '/api/api-keys', '/api/admins', '/api/audit?pageSize=500', '/api/audit/export.csv',
-        '/api/audit/actions', '/api/dashboard', '/api/employees?pageSize=500', '/api/companies', '/api/positions']) {
+      for (const url of [
+        '/api/settings',
+        '/api/auth/me',
+        '/api/api-keys',
+        '/api/admins',
+        '/api/audit?pageSize=500',
+        '/api/audit/export.csv',
+        '/api/audit/actions',
+        '/api/dashboard',
+        '/api/employees?pageSize=500',
+        '/api/companies',
+        '/api/positions',
+      ]) {
         const res = await c.get(url);
         assert.equal(res.status, 200, `${url}: ${res.text}`);
       }
@@ -159,7 +182,7 @@ for (const engine of ENGINES) {
       const first = await start();
       const setupToken = first.setupToken();
       assert.ok(setupToken, `no setup link printed:\n${first.output()}`);
-      const c = firstClient = new HttpClient(serverBase(first));
+      const c = (firstClient = new HttpClient(serverBase(first)));
       assert.equal((await c.get('/api/setup')).json.needsSetup, true);
       const setup = await c.post('/api/setup', { token: setupToken, ...admin });
       assert.equal(setup.status, 200, setup.text);
@@ -192,7 +215,15 @@ for (const engine of ENGINES) {
       const engineer = await c.post('/api/positions', { name: 'Engineer' });
       for (const r of [acme, globex, sales, engineer]) assert.equal(r.status, 201, r.text);
       const people = [
-        { email: 'ada@persist.example', firstName: 'Ada', lastName: 'Lovelace', phone: '+44 20 7946 0000', companyId: acme.json.id, departmentId: sales.json.id, positionId: engineer.json.id },
+        {
+          email: 'ada@persist.example',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          phone: '+44 20 7946 0000',
+          companyId: acme.json.id,
+          departmentId: sales.json.id,
+          positionId: engineer.json.id,
+        },
         { email: 'grace@persist.example', firstName: 'Grace', lastName: 'Hopper', companyId: globex.json.id },
         { email: 'alan@persist.example', firstName: 'Alan', lastName: 'Turing', status: 'deactivated' },
       ];
@@ -208,10 +239,13 @@ for (const engine of ENGINES) {
       expected = await readState(c);
       assert.equal(expected.settings && (expected.settings as { organisationName: string }).organisationName, 'Persist Corp');
       // Shown once by design: the seed in the TOTP set-up answer, the key in its creation answer. Nowhere else.
-      assertNoSecretInAnswers([c, viaKey], [
-        { what: 'POST /api/auth/totp/setup', secret: secrets['TOTP seed'] },
-        { what: 'POST /api/api-keys', secret: secrets['API key secret'] },
-      ]);
+      assertNoSecretInAnswers(
+        [c, viaKey],
+        [
+          { what: 'POST /api/auth/totp/setup', secret: secrets['TOTP seed'] },
+          { what: 'POST /api/api-keys', secret: secrets['API key secret'] },
+        ],
+      );
 
       // --- Graceful stop: SIGTERM ends the process with 0.
       assert.equal(await stop(first), 0, `not a graceful exit:\n${first.output()}`);
@@ -236,14 +270,31 @@ for (const engine of ENGINES) {
 
       assert.deepEqual(await readState(again), expected);
       const settingsAfter = await again.get('/api/settings');
-      assert.deepEqual(settingsAfter.json.smtp, { host: 'smtp.persist.example', port: 2525, tls: 'starttls', username: 'mailer', from: null, password: { set: true } });
+      assert.deepEqual(settingsAfter.json.smtp, {
+        host: 'smtp.persist.example',
+        port: 2525,
+        tls: 'starttls',
+        username: 'mailer',
+        from: null,
+        password: { set: true },
+      });
       const employees = (await again.get('/api/employees?sort=email')).json;
-      assert.deepEqual(employees.items.map((e: { email: string; status: string; company: { name: string } | null; department: { name: string } | null; position: { name: string } | null }) =>
-        [e.email, e.status, e.company?.name ?? null, e.department?.name ?? null, e.position?.name ?? null]), [
-        ['ada@persist.example', 'active', 'Acme Persist', 'Sales', 'Engineer'],
-        ['alan@persist.example', 'deactivated', null, null, null],
-        ['grace@persist.example', 'active', 'Globex Persist', null, null],
-      ]);
+      assert.deepEqual(
+        employees.items.map(
+          (e: { email: string; status: string; company: { name: string } | null; department: { name: string } | null; position: { name: string } | null }) => [
+            e.email,
+            e.status,
+            e.company?.name ?? null,
+            e.department?.name ?? null,
+            e.position?.name ?? null,
+          ],
+        ),
+        [
+          ['ada@persist.example', 'active', 'Acme Persist', 'Sales', 'Engineer'],
+          ['alan@persist.example', 'deactivated', null, null, null],
+          ['grace@persist.example', 'active', 'Globex Persist', null, null],
+        ],
+      );
 
       // The API key still authenticates, with its scope: it may write employees but not read settings.
       const keyAgain = new HttpClient(serverBase(second), { authorization: `Bearer ${secrets['API key secret']}` });
@@ -257,10 +308,13 @@ for (const engine of ENGINES) {
       await readEverything(again);
       restarted = true;
       assertNoSecretInAnswers([again, keyAgain, wrongKey]);
-      assertNoSecretInAnswers([firstClient], [
-        { what: 'POST /api/auth/totp/setup', secret: secrets['TOTP seed'] },
-        { what: 'POST /api/api-keys', secret: secrets['API key secret'] },
-      ]);
+      assertNoSecretInAnswers(
+        [firstClient],
+        [
+          { what: 'POST /api/auth/totp/setup', secret: secrets['TOTP seed'] },
+          { what: 'POST /api/api-keys', secret: secrets['API key secret'] },
+        ],
+      );
 
       assert.equal(await stop(second), 0, `not a graceful exit:\n${second.output()}`);
     });
@@ -281,10 +335,16 @@ for (const engine of ENGINES) {
         blobs = [{ name: 'pg_dump', data: stdout as unknown as Buffer }];
       } else {
         blobs = listFiles(dataDir).map((f) => ({ name: path.relative(dataDir, f), data: fs.readFileSync(f) }));
-        assert.ok(blobs.some((b) => b.name === 'master.key'), 'PGlite keeps its master key in DATA_DIR');
+        assert.ok(
+          blobs.some((b) => b.name === 'master.key'),
+          'PGlite keeps its master key in DATA_DIR',
+        );
       }
       // The search itself works: data stored in clear (an employee's e-mail) is found.
-      assert.ok(blobs.some((b) => b.data.includes(Buffer.from('grace@persist.example'))), 'the search does not see the stored rows');
+      assert.ok(
+        blobs.some((b) => b.data.includes(Buffer.from('grace@persist.example'))),
+        'the search does not see the stored rows',
+      );
       const hits = findSecrets(secrets, [{ name: 'the server and CLI output', data: Buffer.from(logs, 'utf8') }, ...blobs]);
       assert.deepEqual(hits, [], 'a secret reached the output, or is stored in clear');
     });

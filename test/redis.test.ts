@@ -29,7 +29,10 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
       apps.push(app);
     }
   });
-  after(async () => { for (const a of apps) await a.close(); await db.close(); });
+  after(async () => {
+    for (const a of apps) await a.close();
+    await db.close();
+  });
 
   it('counts sign-in attempts from one address across nodes', async () => {
     const [a, b] = [new Client(apps[0]), new Client(apps[1])];
@@ -44,8 +47,19 @@ describe('several nodes sharing PostgreSQL and Redis', () => {
   });
 
   it('shares sessions: a session made on one node works on the other', async () => {
-    const admin = await nodes[0].admins.create({ actor: { type: 'system', id: null, label: 'test' }, ip: null, userAgent: null }, { email: 'multi@corp.example', name: 'Multi', password: 'two nodes one database' });
-    const { token } = await nodes[0].sessions.create({ subjectType: 'admin', subjectId: admin.id, stage: 'full', idleSeconds: 600, absoluteSeconds: 3600, ip: null, userAgent: null });
+    const admin = await nodes[0].admins.create(
+      { actor: { type: 'system', id: null, label: 'test' }, ip: null, userAgent: null },
+      { email: 'multi@corp.example', name: 'Multi', password: 'two nodes one database' },
+    );
+    const { token } = await nodes[0].sessions.create({
+      subjectType: 'admin',
+      subjectId: admin.id,
+      stage: 'full',
+      idleSeconds: 600,
+      absoluteSeconds: 3600,
+      ip: null,
+      userAgent: null,
+    });
     for (const app of apps) {
       const res = await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: `tessera_session=${token}` } });
       assert.equal(res.statusCode, 200);

@@ -43,9 +43,12 @@ describe('return_to in Chromium: only paths of this site', { skip: browserSkipRe
     await cdp.send('WebAuthn.addCredential', {
       authenticatorId,
       credential: {
-        credentialId: credential.id.toString('base64'), isResidentCredential: true, rpId: credential.rpId,
+        credentialId: credential.id.toString('base64'),
+        isResidentCredential: true,
+        rpId: credential.rpId,
         privateKey: credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-        userHandle: credential.userHandle.toString('base64'), signCount: credential.signCount + 1,
+        userHandle: credential.userHandle.toString('base64'),
+        signCount: credential.signCount + 1,
       },
     });
   });
@@ -78,11 +81,24 @@ describe('return_to in Chromium: only paths of this site', { skip: browserSkipRe
 
   it('sends a signed-in employee to the portal for every trick, never to another origin', async () => {
     const tricks = [
-      `/%09/${evil.host}`, `/%0a/${evil.host}`, `/%0d%0a/${evil.host}`, `/%5c${evil.host}`, `/%5c/${evil.host}`,
-      `//${evil.host}`, `/%2f${evil.host}`, `%2f%2f${evil.host}`, `/%252f%252f${evil.host}`, `/.//${evil.host}`,
-      encodeURIComponent(`/\\${evil.host}`), encodeURIComponent(`/\t/${evil.host}`), encodeURIComponent(`/\n/${evil.host}`),
-      encodeURIComponent(`http://${evil.host}/`), encodeURIComponent(`https://${evil.host}/`), encodeURIComponent('javascript:alert(1)'),
-      'javascript:alert(1)', encodeURIComponent(`${t.url}@${evil.host}/`),
+      `/%09/${evil.host}`,
+      `/%0a/${evil.host}`,
+      `/%0d%0a/${evil.host}`,
+      `/%5c${evil.host}`,
+      `/%5c/${evil.host}`,
+      `//${evil.host}`,
+      `/%2f${evil.host}`,
+      `%2f%2f${evil.host}`,
+      `/%252f%252f${evil.host}`,
+      `/.//${evil.host}`,
+      encodeURIComponent(`/\\${evil.host}`),
+      encodeURIComponent(`/\t/${evil.host}`),
+      encodeURIComponent(`/\n/${evil.host}`),
+      encodeURIComponent(`http://${evil.host}/`),
+      encodeURIComponent(`https://${evil.host}/`),
+      encodeURIComponent('javascript:alert(1)'),
+      'javascript:alert(1)',
+      encodeURIComponent(`${t.url}@${evil.host}/`),
     ];
     for (const trick of tricks) {
       const landed = await landsOn(trick);
@@ -90,7 +106,10 @@ describe('return_to in Chromium: only paths of this site', { skip: browserSkipRe
       assert.equal(landed.pathname, '/portal', `${trick} landed on ${landed.href}`);
     }
     assert.deepEqual(evil.hits, [], 'the other origin was never reached');
-    assert.deepEqual(session.errors.filter((e) => !/status of (401|404)/.test(e)), []);
+    assert.deepEqual(
+      session.errors.filter((e) => !/status of (401|404)/.test(e)),
+      [],
+    );
   });
 
   it('keeps a path of this site', async () => {

@@ -42,21 +42,33 @@ function variants(apiPath: string): string[] {
   ];
 }
 
-interface RawAnswer { status: number; body: string }
+interface RawAnswer {
+  status: number;
+  body: string;
+}
 
 function rawRequest(port: number, method: string, requestPath: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
   const hasBody = !['GET', 'HEAD', 'OPTIONS'].includes(method);
   return new Promise((resolve, reject) => {
     const body = hasBody ? '{}' : undefined;
-    const req = http.request({
-      host: '127.0.0.1', port, method, path: requestPath, agent: false,
-      headers: { ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}), ...headers },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: requestPath,
+        agent: false,
+        headers: { ...(body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {}), ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -94,7 +106,10 @@ describe('route access', () => {
   it('knows every route with its declared access', () => {
     assert.ok(routes.length > 100, `only ${routes.length} routes listed`);
     assert.ok(routes.some((r) => r.url === '/api/admins' && r.method === 'POST' && r.access === 'admin'));
-    assert.ok(routes.some((r) => r.url === '/api/docs' && r.access === 'public'), 'plugin routes are listed too');
+    assert.ok(
+      routes.some((r) => r.url === '/api/docs' && r.access === 'public'),
+      'plugin routes are listed too',
+    );
     for (const r of routes) if (!isApi(r)) assert.equal(r.access, 'public', `${r.method} ${r.url} outside /api must be public`);
   });
 
@@ -129,14 +144,17 @@ describe('route access', () => {
         const needs = route.access;
         const mustRefuse = needs === 'session' || needs === 'partial' || needs.startsWith('employee') || (needs in rank && rank[needs] > rank[scope]);
         if (mustRefuse && (res.status < 400 || res.status >= 500)) wrong.push(`${scope} key: ${route.method} ${route.url} (${needs}) → ${res.status}`);
-        if (mustRefuse && needs in rank && res.status !== 403) wrong.push(`${scope} key: ${route.method} ${route.url} (${needs}) → ${res.status}, expected 403`);
+        if (mustRefuse && needs in rank && res.status !== 403)
+          wrong.push(`${scope} key: ${route.method} ${route.url} (${needs}) → ${res.status}, expected 403`);
       }
     }
     assert.deepEqual(wrong, []);
   });
 
   it('refuses a write key every change to an SSO application (OIDC clients, SAML SPs, WS-Fed RPs)', async () => {
-    const sso = routes.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && /^\/api\/(oidc\/clients|saml\/service-providers|wsfed\/relying-parties)/.test(r.url));
+    const sso = routes.filter(
+      (r) => r.method !== 'GET' && r.method !== 'HEAD' && /^\/api\/(oidc\/clients|saml\/service-providers|wsfed\/relying-parties)/.test(r.url),
+    );
     assert.ok(sso.length >= 10, `${sso.length} SSO application routes`);
     for (const route of sso) {
       assert.equal(route.access, 'admin', `${route.method} ${route.url}`);
@@ -190,13 +208,17 @@ describe('route declarations', () => {
       const app = Fastify();
       installAuth(app, guardDeps(t.services));
       await assert.rejects(async () => {
-        await app.register(async (scope) => { scope.get('/api/forgotten', async () => ({ secret: true })); });
+        await app.register(async (scope) => {
+          scope.get('/api/forgotten', async () => ({ secret: true }));
+        });
         await app.ready();
       }, /GET \/api\/forgotten declares no access/);
       const outside = Fastify();
       installAuth(outside, guardDeps(t.services));
       await assert.rejects(async () => {
-        await outside.register(async (scope) => { scope.get('/oops', { config: { access: 'admin' } }, async () => ({})); });
+        await outside.register(async (scope) => {
+          scope.get('/oops', { config: { access: 'admin' } }, async () => ({}));
+        });
         await outside.ready();
       }, /outside \/api/);
     } finally {
@@ -234,4 +256,3 @@ describe('README access table', () => {
     }
   });
 });
-

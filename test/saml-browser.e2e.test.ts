@@ -24,28 +24,44 @@ const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastN
 async function smtpSink(port: number) {
   const received: string[] = [];
   const server = new SMTPServer({
-    secure: false, disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    logger: false,
     onData(stream, _session, callback) {
       let raw = '';
-      stream.on('data', (c: Buffer) => { raw += c.toString('utf8'); });
-      stream.on('end', () => { received.push(raw); callback(); });
+      stream.on('data', (c: Buffer) => {
+        raw += c.toString('utf8');
+      });
+      stream.on('end', () => {
+        received.push(raw);
+        callback();
+      });
     },
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
   return { received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try { return await check(); } catch (error) {
+    try {
+      return await check();
+    } catch (error) {
       if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
 
-describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { skip: browserSkipReason() ?? (isApacheAvailable() ? undefined : 'apache2 is not installed'), timeout: 240_000 }, () => {
+describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
+  skip: browserSkipReason() ?? (isApacheAvailable() ? undefined : 'apache2 is not installed'),
+  timeout: 240_000,
+}, () => {
   let dataDir: string;
   let mellonDir: string;
   let server: ServerProcess | undefined;
@@ -84,8 +100,15 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     sp = await startSpServer({ idpUrl: server.url, idpCert: idpCertFromMetadata(metadata), ...spKey });
     portalAppName = 'Expense reports';
     const registered = await admin.post('/api/saml/service-providers', {
-      name: portalAppName, entityId: sp.entityId, acsEndpoints: [{ url: sp.acs }], sloUrl: sp.slo, sloBinding: 'redirect',
-      certificates: [spKey.certificate], nameIdFormat: 'email', idpInitiated: true, startUrl: '/from-portal',
+      name: portalAppName,
+      entityId: sp.entityId,
+      acsEndpoints: [{ url: sp.acs }],
+      sloUrl: sp.slo,
+      sloBinding: 'redirect',
+      certificates: [spKey.certificate],
+      nameIdFormat: 'email',
+      idpInitiated: true,
+      startUrl: '/from-portal',
     });
     assert.equal(registered.status, 201, registered.text);
 
@@ -102,19 +125,29 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     assert.equal(imported.json.requireSignedRequests, true, 'Mellon signs its AuthnRequests (AuthnRequestsSigned in its metadata), so Tessera checks them');
     assert.ok(imported.json.certificates.length >= 1);
     apache = await startApache({
-      port: apachePort, modules: ['auth_mellon'],
+      port: apachePort,
+      modules: ['auth_mellon'],
       files: { 'htdocs/secret/index.html': '<html><head><title>Intranet</title></head><body><h1>Mellon protected page</h1></body></html>' },
       config: [
         '<Location />',
-        '  MellonEnable info', '  MellonEndpointPath /mellon', '  MellonUser NAME_ID',
+        '  MellonEnable info',
+        '  MellonEndpointPath /mellon',
+        '  MellonUser NAME_ID',
         // Mellon's cookie must come back with the cross-site POST from Tessera (localhost) to
         // 127.0.0.1: SameSite=None, which browsers accept only with Secure — and Chromium treats
         // http://127.0.0.1 as a secure context, so this works here as it does over HTTPS.
-        '  MellonSecureCookie On', '  MellonCookieSameSite None',
-        `  MellonSPPrivateKeyFile ${file('.key')}`, `  MellonSPCertFile ${file('.cert')}`, `  MellonSPMetadataFile ${file('.xml')}`,
+        '  MellonSecureCookie On',
+        '  MellonCookieSameSite None',
+        `  MellonSPPrivateKeyFile ${file('.key')}`,
+        `  MellonSPCertFile ${file('.cert')}`,
+        `  MellonSPMetadataFile ${file('.xml')}`,
         `  MellonIdPMetadataFile ${path.join(mellonDir, 'idp.xml')}`,
         '</Location>',
-        '<Location /secret>', '  MellonEnable auth', '  AuthType Mellon', '  Require valid-user', '</Location>',
+        '<Location /secret>',
+        '  MellonEnable auth',
+        '  AuthType Mellon',
+        '  Require valid-user',
+        '</Location>',
       ].join('\n'),
     });
 
@@ -133,12 +166,16 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
       clearTimeout(killer);
     }
     for (const d of [dataDir, mellonDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
-    if (session?.errors.length) console.log('browser errors seen:\n' + session.errors.join('\n'));
-    if (sp?.errors.length) console.log('SP errors:\n' + sp.errors.join('\n'));
+    if (session?.errors.length) console.log(`browser errors seen:\n${session.errors.join('\n')}`);
+    if (sp?.errors.length) console.log(`SP errors:\n${sp.errors.join('\n')}`);
   });
 
-  it('enrolls the employee\'s security key from the invitation mail', async () => {
-    const raw = await eventually(async () => { const m = sink!.received.find((r) => r.includes(EMPLOYEE.email)); assert.ok(m); return m; }, 'the invitation mail');
+  it("enrolls the employee's security key from the invitation mail", async () => {
+    const raw = await eventually(async () => {
+      const m = sink!.received.find((r) => r.includes(EMPLOYEE.email));
+      assert.ok(m);
+      return m;
+    }, 'the invitation mail');
     const body = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     const link = new RegExp(`${server!.url.replace(/[.:/]/g, '\\$&')}/enroll\\?token=[A-Za-z0-9_-]+`).exec(body)?.[0];
     assert.ok(link, 'the mail holds the enrolment link');
@@ -190,9 +227,11 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
   it('mod_auth_mellon lets the employee into its protected page through Tessera', async () => {
     const { page } = session;
     const res = await page.goto(`${apache!.url}/secret/`);
-    await heading(page, 'Mellon protected page').waitFor({ timeout: 20_000 }).catch(async (err) => {
-      throw new Error(`${(err as Error).message}\nat ${page.url()}: ${(await page.content()).slice(0, 1500)}\n${apache!.errorLog()}`);
-    });
+    await heading(page, 'Mellon protected page')
+      .waitFor({ timeout: 20_000 })
+      .catch(async (err) => {
+        throw new Error(`${(err as Error).message}\nat ${page.url()}: ${(await page.content()).slice(0, 1500)}\n${apache!.errorLog()}`);
+      });
     assert.equal(new URL(page.url()).origin, apache!.url, apache!.errorLog());
     assert.ok(res, 'navigated');
     // Without the Tessera session Mellon sends a new browser to sign in.
@@ -203,7 +242,7 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     await other.close();
   });
 
-  it('the portal\'s Sign out signs the employee out of the SAML applications (IdP-initiated SLO), then shows the sign-in page', async () => {
+  it("the portal's Sign out signs the employee out of the SAML applications (IdP-initiated SLO), then shows the sign-in page", async () => {
     const { page } = session;
     await page.goto(`${sp!.url}/login?relay=/before-portal-sign-out`);
     await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
@@ -230,18 +269,22 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', { 
     await heading(page, `Hello ${EMPLOYEE.email}`).waitFor({ timeout: 20_000 });
   });
 
-  it('single logout from the SP ends the Tessera session and Mellon\'s, then returns to the SP', async () => {
+  it("single logout from the SP ends the Tessera session and Mellon's, then returns to the SP", async () => {
     const { page } = session;
     await page.goto(`${sp!.url}/logout`);
-    await heading(page, 'Signed out of the SP').waitFor({ timeout: 30_000 }).catch(async (err) => {
-      throw new Error(`${(err as Error).message}\nat ${page.url()}: ${(await page.content()).slice(0, 1500)}\n${apache!.errorLog()}\n${sp!.errors.join('\n')}`);
-    });
+    await heading(page, 'Signed out of the SP')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err) => {
+        throw new Error(
+          `${(err as Error).message}\nat ${page.url()}: ${(await page.content()).slice(0, 1500)}\n${apache!.errorLog()}\n${sp!.errors.join('\n')}`,
+        );
+      });
     assert.equal(await page.locator('#relay').textContent(), 'RelayState: sp-logout');
     await page.goto('/portal');
     await page.waitForURL((u) => u.pathname === '/signin', { timeout: 20_000 });
     await page.goto(`${apache!.url}/secret/`);
     await page.waitForURL((u) => u.pathname === '/signin' || u.pathname.startsWith('/saml/'), { timeout: 20_000 });
-    assert.notEqual(new URL(page.url()).origin, apache!.url, 'Mellon\'s session ended too');
+    assert.notEqual(new URL(page.url()).origin, apache!.url, "Mellon's session ended too");
     const events = await admin.get('/api/audit?action=saml.logout');
     assert.equal(events.status, 200, events.text);
   });

@@ -12,38 +12,56 @@ import { nodeSamlSp, spKeyPair } from './helpers/saml.js';
 describe('declarative config: saml.serviceProviders and wsfed.relyingParties', () => {
   let t: TestApp;
   let dir: string;
-  const write = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+  const write = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
 
   before(async () => {
     t = await createTestApp();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-saml-config-'));
     const key = await spKeyPair();
-    const sp = nodeSamlSp({ idpCert: 'unused', entryPoint: 'https://idp.example/sso', issuer: 'https://wiki.corp.example/saml', callbackUrl: 'https://wiki.corp.example/saml/acs', logoutCallbackUrl: 'https://wiki.corp.example/saml/slo', privateKey: key.privateKey, publicCert: key.certificate });
+    const sp = nodeSamlSp({
+      idpCert: 'unused',
+      entryPoint: 'https://idp.example/sso',
+      issuer: 'https://wiki.corp.example/saml',
+      callbackUrl: 'https://wiki.corp.example/saml/acs',
+      logoutCallbackUrl: 'https://wiki.corp.example/saml/slo',
+      privateKey: key.privateKey,
+      publicCert: key.certificate,
+    });
     write('wiki-sp.xml', sp.generateServiceProviderMetadata(null, key.certificate));
     write('owa.pem', key.certificate);
   });
-  after(async () => { await t?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await t?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('creates SPs from a metadata file and inline fields, and RPs, once; a second run changes nothing', async () => {
-    const file = write('tessera.yaml', [
-      'saml:',
-      '  serviceProviders:',
-      '    - name: Wiki',
-      '      metadataFile: wiki-sp.xml',
-      '      idpInitiated: true',
-      '    - name: GitHub Enterprise',
-      '      preset: github-enterprise',
-      '      entityId: https://github.com/enterprises/corp',
-      '      acsEndpoints: [{ url: "https://github.com/enterprises/corp/saml/consume" }]',
-      'wsfed:',
-      '  relyingParties:',
-      '    - name: Outlook on the web',
-      '      preset: exchange',
-      '      entityId: https://mail.corp.example/owa/',
-      '      acsEndpoints: [{ url: "https://mail.corp.example/owa/" }]',
-      '      startUrl: https://mail.corp.example/owa/',
-      '      certificateFiles: [owa.pem]',
-    ].join('\n'));
+    const file = write(
+      'tessera.yaml',
+      [
+        'saml:',
+        '  serviceProviders:',
+        '    - name: Wiki',
+        '      metadataFile: wiki-sp.xml',
+        '      idpInitiated: true',
+        '    - name: GitHub Enterprise',
+        '      preset: github-enterprise',
+        '      entityId: https://github.com/enterprises/corp',
+        '      acsEndpoints: [{ url: "https://github.com/enterprises/corp/saml/consume" }]',
+        'wsfed:',
+        '  relyingParties:',
+        '    - name: Outlook on the web',
+        '      preset: exchange',
+        '      entityId: https://mail.corp.example/owa/',
+        '      acsEndpoints: [{ url: "https://mail.corp.example/owa/" }]',
+        '      startUrl: https://mail.corp.example/owa/',
+        '      certificateFiles: [owa.pem]',
+      ].join('\n'),
+    );
     const changes = await applyDeclarativeConfig(t.services, file, {});
     assert.deepEqual(changes.sort(), [
       'SAML service provider https://github.com/enterprises/corp created',
@@ -67,9 +85,15 @@ describe('declarative config: saml.serviceProviders and wsfed.relyingParties', (
   it('names the entry and field of a mistake, and writes nothing', async () => {
     const before = (await t.services.serviceProviders.list('saml')).length;
     const missing = write('missing.yaml', 'saml:\n  serviceProviders:\n    - name: X\n      metadataFile: nope.xml\n');
-    await assert.rejects(applyDeclarativeConfig(t.services, missing, {}), (err: Error) => err instanceof DeclarativeConfigError && /saml\.serviceProviders\[0\]\.metadataFile: cannot read/.test(err.message));
+    await assert.rejects(
+      applyDeclarativeConfig(t.services, missing, {}),
+      (err: Error) => err instanceof DeclarativeConfigError && /saml\.serviceProviders\[0\]\.metadataFile: cannot read/.test(err.message),
+    );
     const bad = write('bad.yaml', 'saml:\n  serviceProviders:\n    - name: Y\n      entityId: https://y.example\n');
-    await assert.rejects(applyDeclarativeConfig(t.services, bad, {}), (err: Error) => err instanceof DeclarativeConfigError && /saml\.serviceProviders\[0\]\.acsEndpoints/.test(err.message));
+    await assert.rejects(
+      applyDeclarativeConfig(t.services, bad, {}),
+      (err: Error) => err instanceof DeclarativeConfigError && /saml\.serviceProviders\[0\]\.acsEndpoints/.test(err.message),
+    );
     write('xxe.xml', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>');
     const xxe = write('xxe.yaml', 'saml:\n  serviceProviders:\n    - name: Z\n      metadataFile: xxe.xml\n');
     await assert.rejects(applyDeclarativeConfig(t.services, xxe, {}), /document type declaration/);

@@ -29,7 +29,14 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     session = await newSession(browser, { baseURL: server.url });
     page = session.page;
     const key = await spKeyPair();
-    const sp = nodeSamlSp({ idpCert: 'unused', entryPoint: 'https://idp.example/sso', issuer: 'https://gitlab.corp.example', callbackUrl: 'https://gitlab.corp.example/users/auth/saml/callback', privateKey: key.privateKey, publicCert: key.certificate });
+    const sp = nodeSamlSp({
+      idpCert: 'unused',
+      entryPoint: 'https://idp.example/sso',
+      issuer: 'https://gitlab.corp.example',
+      callbackUrl: 'https://gitlab.corp.example/users/auth/saml/callback',
+      privateKey: key.privateKey,
+      publicCert: key.certificate,
+    });
     metadataFile = path.join(dir, 'gitlab-sp.xml');
     fs.writeFileSync(metadataFile, sp.generateServiceProviderMetadata(null, key.certificate));
   });
@@ -37,7 +44,7 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await browser?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    if (session?.errors.length) console.log('browser errors seen:\n' + session.errors.join('\n'));
+    if (session?.errors.length) console.log(`browser errors seen:\n${session.errors.join('\n')}`);
   });
 
   it('an admin adds a service provider by uploading its metadata and picking a preset', async () => {
@@ -108,7 +115,10 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await dialog.getByLabel('Reply URLs (wreply)').fill('https://mail.corp.example/owa/');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByRole('table', { name: 'WS-Fed relying parties' }).getByRole('row', { name: /SAML 1\.1/ }).waitFor();
+    await page
+      .getByRole('table', { name: 'WS-Fed relying parties' })
+      .getByRole('row', { name: /SAML 1\.1/ })
+      .waitFor();
 
     await page.getByRole('tab', { name: 'Identity provider' }).click();
     const certs = page.getByRole('table', { name: 'Signing certificates' });

@@ -58,8 +58,11 @@ describe('hostile SAML requests are refused without a 500', () => {
   };
   /** A validly signed POST AuthnRequest from the strict SP, decoded. */
   const signedPostXml = async () => {
-    const m = await signedSp.getAuthorizeMessageAsync('') as { SAMLRequest: string };
-    return zlib.inflateRawSync(Buffer.from(m.SAMLRequest, 'base64')).toString().replace(/^<\?xml[^>]*>/, '');
+    const m = (await signedSp.getAuthorizeMessageAsync('')) as { SAMLRequest: string };
+    return zlib
+      .inflateRawSync(Buffer.from(m.SAMLRequest, 'base64'))
+      .toString()
+      .replace(/^<\?xml[^>]*>/, '');
   };
   const post = (xml: string) => form({ SAMLRequest: Buffer.from(xml).toString('base64') });
 
@@ -73,11 +76,26 @@ describe('hostile SAML requests are refused without a 500', () => {
     await t.services.serviceProviders.create(cliContext(), 'saml', { name: 'Plain', entityId: plainSp, acsEndpoints: [{ url: ACS }, { url: ACS2, index: 1 }] });
     const spKey = await spKeyPair();
     signedEntity = randomEntity('signed');
-    await t.services.serviceProviders.create(cliContext(), 'saml', { name: 'Signed', entityId: signedEntity, acsEndpoints: [{ url: ACS }, { url: ACS2, index: 1 }], certificates: [spKey.certificate], requireSignedRequests: true });
+    await t.services.serviceProviders.create(cliContext(), 'saml', {
+      name: 'Signed',
+      entityId: signedEntity,
+      acsEndpoints: [{ url: ACS }, { url: ACS2, index: 1 }],
+      certificates: [spKey.certificate],
+      requireSignedRequests: true,
+    });
     const md = await t.app.inject({ method: 'GET', url: '/saml/metadata' });
-    signedSp = nodeSamlSp({ idpCert: idpCertFromMetadata(md.body), entryPoint: `${ORIGIN}/saml/sso`, issuer: signedEntity, callbackUrl: ACS, authnRequestBinding: 'HTTP-POST', privateKey: spKey.privateKey });
+    signedSp = nodeSamlSp({
+      idpCert: idpCertFromMetadata(md.body),
+      entryPoint: `${ORIGIN}/saml/sso`,
+      issuer: signedEntity,
+      callbackUrl: ACS,
+      authnRequestBinding: 'HTTP-POST',
+      privateKey: spKey.privateKey,
+    });
   });
-  after(async () => { await t?.close(); });
+  after(async () => {
+    await t?.close();
+  });
 
   it('refuses XXE (external entity) and billion-laughs payloads over both bindings', async () => {
     const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${authnRequest(plainSp).replace('</saml:Issuer>', '&xxe;</saml:Issuer>')}`;
@@ -90,7 +108,12 @@ describe('hostile SAML requests are refused without a 500', () => {
 
   it('refuses malformed base64, malformed DEFLATE, a deflate bomb and non-SAML XML', async () => {
     await refusedPage('GET', '/saml/sso?SAMLRequest=%%%not-base64', undefined, /saml\.request_malformed|validation/);
-    await refusedPage('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(Buffer.from('definitely not deflate data').toString('base64'))}`, undefined, /DEFLATE/);
+    await refusedPage(
+      'GET',
+      `/saml/sso?SAMLRequest=${encodeURIComponent(Buffer.from('definitely not deflate data').toString('base64'))}`,
+      undefined,
+      /DEFLATE/,
+    );
     const bomb = zlib.deflateRawSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64');
     await refusedPage('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(bomb)}`, undefined, /too large/);
     await refusedPage('POST', '/saml/sso', form({ SAMLRequest: '@@@@' }), /base64/);
@@ -101,8 +124,18 @@ describe('hostile SAML requests are refused without a 500', () => {
   });
 
   it('never answers to an ACS URL the SP did not register (no open redirect)', async () => {
-    await refusedPage('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(plainSp, { acs: 'https://evil.example/acs' })))}`, undefined, /saml\.acs_unknown/);
-    await refusedPage('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(plainSp, { acs: `${ACS}/../../evil` })))}`, undefined, /saml\.acs_unknown/);
+    await refusedPage(
+      'GET',
+      `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(plainSp, { acs: 'https://evil.example/acs' })))}`,
+      undefined,
+      /saml\.acs_unknown/,
+    );
+    await refusedPage(
+      'GET',
+      `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest(plainSp, { acs: `${ACS}/../../evil` })))}`,
+      undefined,
+      /saml\.acs_unknown/,
+    );
     await refusedPage('GET', `/saml/sso?SAMLRequest=${encodeURIComponent(deflate(authnRequest('https://unknown.example/sp')))}`, undefined, /saml\.sp_unknown/);
   });
 
@@ -138,11 +171,36 @@ describe('hostile SAML requests are refused without a 500', () => {
     const signature = /<(ds:)?Signature[\s\S]*<\/(ds:)?Signature>/.exec(valid)![0];
     const unsigned = valid.replace(signature, '');
     // XSW1: a new root (new ID, other ACS) carrying the original signature and the signed original.
-    await refusedStatus('POST', '/saml/sso', post(unsigned.replace(`ID="${id}"`, `ID="${newId()}"`).replace(`AssertionConsumerServiceURL="${ACS}"`, `AssertionConsumerServiceURL="${ACS2}"`).replace('</samlp:AuthnRequest>', `${signature}<samlp:Extensions>${valid}</samlp:Extensions></samlp:AuthnRequest>`)));
+    await refusedStatus(
+      'POST',
+      '/saml/sso',
+      post(
+        unsigned
+          .replace(`ID="${id}"`, `ID="${newId()}"`)
+          .replace(`AssertionConsumerServiceURL="${ACS}"`, `AssertionConsumerServiceURL="${ACS2}"`)
+          .replace('</samlp:AuthnRequest>', `${signature}<samlp:Extensions>${valid}</samlp:Extensions></samlp:AuthnRequest>`),
+      ),
+    );
     // XSW2: same ID on a changed root, the signed original hidden inside: the ID is no longer unique.
-    await refusedStatus('POST', '/saml/sso', post(valid.replace(`AssertionConsumerServiceURL="${ACS}"`, `AssertionConsumerServiceURL="${ACS2}"`).replace('</samlp:AuthnRequest>', `<samlp:Extensions>${valid}</samlp:Extensions></samlp:AuthnRequest>`)));
+    await refusedStatus(
+      'POST',
+      '/saml/sso',
+      post(
+        valid
+          .replace(`AssertionConsumerServiceURL="${ACS}"`, `AssertionConsumerServiceURL="${ACS2}"`)
+          .replace('</samlp:AuthnRequest>', `<samlp:Extensions>${valid}</samlp:Extensions></samlp:AuthnRequest>`),
+      ),
+    );
     // XSW3: the signature removed from the root, the signed original as a child.
-    await refusedStatus('POST', '/saml/sso', post(unsigned.replace(`ID="${id}"`, `ID="${newId()}"`).replace('</samlp:AuthnRequest>', `<samlp:Extensions>${valid}</samlp:Extensions></samlp:AuthnRequest>`)));
+    await refusedStatus(
+      'POST',
+      '/saml/sso',
+      post(
+        unsigned
+          .replace(`ID="${id}"`, `ID="${newId()}"`)
+          .replace('</samlp:AuthnRequest>', `<samlp:Extensions>${valid}</samlp:Extensions></samlp:AuthnRequest>`),
+      ),
+    );
     // Changed content under the original signature (other registered ACS; ForceAuthn dropped).
     await refusedStatus('POST', '/saml/sso', post(valid.replace(`AssertionConsumerServiceURL="${ACS}"`, `AssertionConsumerServiceURL="${ACS2}"`)));
     // Two signatures on the root.
@@ -174,7 +232,7 @@ describe('hostile SAML requests are refused without a 500', () => {
   it('refuses a SHA-1 reference digest under an RSA-SHA256 signature over HTTP-POST', async () => {
     const spKey = await spKeyPair();
     const sha1Digest = nodeSamlSp({ ...signedSp.options, privateKey: spKey.privateKey, digestAlgorithm: 'sha1' } as never);
-    const m = await sha1Digest.getAuthorizeMessageAsync('') as { SAMLRequest: string };
+    const m = (await sha1Digest.getAuthorizeMessageAsync('')) as { SAMLRequest: string };
     const xml = zlib.inflateRawSync(Buffer.from(m.SAMLRequest, 'base64')).toString();
     assert.match(xml, /xmldsig#sha1/, 'the request carries a SHA-1 digest');
     await refusedStatus('POST', '/saml/sso', post(xml));
@@ -185,7 +243,8 @@ describe('hostile SAML requests are refused without a 500', () => {
     const response = Buffer.from(parsePostForm(signedIn.raw).fields.SAMLResponse, 'base64').toString();
     const sessionIndex = /SessionIndex="([^"]+)"/.exec(response)![1];
     const nameId = /<saml:NameID[^>]*>([^<]+)</.exec(response)![1];
-    const logout = (attrs: string) => `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newId()}" Version="2.0" ${attrs}><saml:Issuer>${plainSp}</saml:Issuer><saml:NameID>${nameId}</saml:NameID><samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex></samlp:LogoutRequest>`;
+    const logout = (attrs: string) =>
+      `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newId()}" Version="2.0" ${attrs}><saml:Issuer>${plainSp}</saml:Issuer><saml:NameID>${nameId}</saml:NameID><samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex></samlp:LogoutRequest>`;
     const stranger = new Client(t.app);
     const hourAgo = new Date(Date.now() - 3600_000).toISOString();
     for (const [attrs, code] of [
@@ -208,7 +267,8 @@ describe('hostile SAML requests are refused without a 500', () => {
 
   it('a LogoutRequest from an SP with a certificate must be signed over the message itself: unsigned or wrapped, it ends nothing', async () => {
     const spKey = await spKeyPair();
-    const logout = (id: string) => `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${instant()}"><saml:Issuer>${signedEntity}</saml:Issuer><saml:NameID>ada@corp.example</saml:NameID></samlp:LogoutRequest>`;
+    const logout = (id: string) =>
+      `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${instant()}"><saml:Issuer>${signedEntity}</saml:Issuer><saml:NameID>ada@corp.example</saml:NameID></samlp:LogoutRequest>`;
     const stranger = new Client(t.app);
     // Unsigned.
     const unsigned = await stranger.get(`/saml/slo?SAMLRequest=${encodeURIComponent(deflate(logout(newId())))}`);

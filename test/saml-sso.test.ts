@@ -12,7 +12,10 @@ import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js'
 import { softKeys } from './helpers/soft-authenticator.js';
 
 const ORIGIN = 'http://localhost:8080';
-const pathOf = (url: string) => { const u = new URL(url); return u.pathname + u.search; };
+const pathOf = (url: string) => {
+  const u = new URL(url);
+  return u.pathname + u.search;
+};
 
 describe('SAML SSO with node-saml as SP', () => {
   let t: TestApp;
@@ -24,11 +27,26 @@ describe('SAML SSO with node-saml as SP', () => {
     const entityId = randomEntity(name);
     const acs = `https://${name}.sp.example/acs`;
     const sp = await t.services.serviceProviders.create(cliContext(), 'saml', {
-      name, entityId, acsEndpoints: [{ url: acs, binding: 'post', index: 0, isDefault: true }],
-      sloUrl: `https://${name}.sp.example/slo`, nameIdFormat: 'email', nameIdField: 'email',
-      attributes: [{ name: 'email', field: 'email' }, { name: 'displayName', field: 'displayName' }], ...extra,
+      name,
+      entityId,
+      acsEndpoints: [{ url: acs, binding: 'post', index: 0, isDefault: true }],
+      sloUrl: `https://${name}.sp.example/slo`,
+      nameIdFormat: 'email',
+      nameIdField: 'email',
+      attributes: [
+        { name: 'email', field: 'email' },
+        { name: 'displayName', field: 'displayName' },
+      ],
+      ...extra,
     });
-    const saml = nodeSamlSp({ idpCert, entryPoint: `${ORIGIN}/saml/sso`, issuer: entityId, callbackUrl: acs, audience: entityId, logoutUrl: `${ORIGIN}/saml/slo` });
+    const saml = nodeSamlSp({
+      idpCert,
+      entryPoint: `${ORIGIN}/saml/sso`,
+      issuer: entityId,
+      callbackUrl: acs,
+      audience: entityId,
+      logoutUrl: `${ORIGIN}/saml/slo`,
+    });
     return { sp, saml, entityId, acs };
   };
   const signedInClient = async () => {
@@ -46,7 +64,9 @@ describe('SAML SSO with node-saml as SP', () => {
     employee = await createEmployee(t, { email: 'ada.lovelace@corp.example', firstName: 'Ada', lastName: 'Lovelace' });
     await registerKey(t, employee, key, 'security_key');
   });
-  after(async () => { await t?.close(); });
+  after(async () => {
+    await t?.close();
+  });
 
   it('publishes metadata with SSO and SLO endpoints for both bindings and a signing certificate', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/saml/metadata' });
@@ -79,7 +99,11 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.equal(profile?.nameID, 'ada.lovelace@corp.example');
     assert.equal(profile?.displayName, 'Ada Lovelace');
     const xml = Buffer.from(form.fields.SAMLResponse, 'base64').toString();
-    assert.match(xml, /<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI<\/saml:AuthnContextClassRef>/, 'a security key sign-in says so');
+    assert.match(
+      xml,
+      /<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI<\/saml:AuthnContextClassRef>/,
+      'a security key sign-in says so',
+    );
     assert.match(xml, /SessionIndex="_[0-9a-f]+"/);
     // What the SP must check (saml-profiles §4.1.4.2-3), pinned here: node-saml does not check
     // InResponseTo unless told to, nor the Response's Destination.
@@ -100,7 +124,9 @@ describe('SAML SSO with node-saml as SP', () => {
     const postSp = nodeSamlSp({ ...saml.options, authnRequestBinding: 'HTTP-POST', privateKey: spKey.privateKey, publicCert: spKey.certificate } as never);
     const message = await postSp.getAuthorizeMessageAsync('post-relay');
     const client = await signedInClient();
-    const posted = await client.request('POST', '/saml/sso', new URLSearchParams(message as Record<string, string>).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const posted = await client.request('POST', '/saml/sso', new URLSearchParams(message as Record<string, string>).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(posted.status, 303, posted.raw);
     const resumed = await client.get(posted.headers.location as string);
     const form = parsePostForm(resumed.raw);
@@ -117,7 +143,10 @@ describe('SAML SSO with node-saml as SP', () => {
     const form = parsePostForm(res.raw);
     assert.equal(form.action, acs);
     const xml = Buffer.from(form.fields.SAMLResponse, 'base64').toString();
-    assert.match(xml, /StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/);
+    assert.match(
+      xml,
+      /StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/,
+    );
     await assert.rejects(saml.validatePostResponseAsync(form.fields));
   });
 
@@ -219,10 +248,15 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.notEqual((await client.get('/api/signin/session')).status, 200);
   });
 
-  it('the portal\'s Sign out (/saml/logout?from=portal) ends the SAML and WS-Fed sessions, then lands on the sign-in page', async () => {
+  it("the portal's Sign out (/saml/logout?from=portal) ends the SAML and WS-Fed sessions, then lands on the sign-in page", async () => {
     const sp = await registerSp('portal-out');
     const realm = 'urn:owa:portal-out';
-    await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: 'OWA', entityId: realm, preset: 'exchange', acsEndpoints: [{ url: 'https://mail.corp.example/owa/' }] });
+    await t.services.serviceProviders.create(cliContext(), 'wsfed', {
+      name: 'OWA',
+      entityId: realm,
+      preset: 'exchange',
+      acsEndpoints: [{ url: 'https://mail.corp.example/owa/' }],
+    });
     const client = await signedInClient();
     const signedIn = await client.get(pathOf(await sp.saml.getAuthorizeUrlAsync('', undefined, {})));
     const { profile } = await sp.saml.validatePostResponseAsync(parsePostForm(signedIn.raw).fields);
@@ -243,8 +277,19 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.match(done.raw, /<a href="\/signin">Continue<\/a>/);
     assert.match(String(done.headers['content-security-policy']), /img-src https:\/\/mail\.corp\.example/);
     const events = await t.services.audit.find({ action: 'saml.logout' }, { offset: 0, limit: 50 });
-    assert.ok(events.items.some((e) => (e.details as { initiator?: string; otherSps?: number; relyingParties?: number }).initiator === 'idp' && (e.details as { otherSps: number }).otherSps === 1 && (e.details as { relyingParties: number }).relyingParties === 1), 'audited with both sessions');
-    assert.ok((await t.services.audit.find({ action: 'employee.sign_out', targetId: employee.id }, { offset: 0, limit: 1 })).total >= 1, 'the sign-out is audited');
+    assert.ok(
+      events.items.some(
+        (e) =>
+          (e.details as { initiator?: string; otherSps?: number; relyingParties?: number }).initiator === 'idp' &&
+          (e.details as { otherSps: number }).otherSps === 1 &&
+          (e.details as { relyingParties: number }).relyingParties === 1,
+      ),
+      'audited with both sessions',
+    );
+    assert.ok(
+      (await t.services.audit.find({ action: 'employee.sign_out', targetId: employee.id }, { offset: 0, limit: 1 })).total >= 1,
+      'the sign-out is audited',
+    );
 
     // Nothing to walk: straight to the sign-in page; signed out already: the same.
     const plain = await signedInClient();
@@ -256,10 +301,15 @@ describe('SAML SSO with node-saml as SP', () => {
     assert.equal((await plain.get('/saml/logout?from=https://evil.example')).status, 400, 'from names no URL');
   });
 
-  it('WS-Fed sign-out (wsignout1.0) also walks the session\'s SAML SPs, then returns to the registered wreply', async () => {
+  it("WS-Fed sign-out (wsignout1.0) also walks the session's SAML SPs, then returns to the registered wreply", async () => {
     const sp = await registerSp('wsfed-out');
     const realm = 'urn:owa:wsfed-out';
-    await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: 'OWA 2', entityId: realm, preset: 'exchange', acsEndpoints: [{ url: 'https://mail2.corp.example/owa/' }] });
+    await t.services.serviceProviders.create(cliContext(), 'wsfed', {
+      name: 'OWA 2',
+      entityId: realm,
+      preset: 'exchange',
+      acsEndpoints: [{ url: 'https://mail2.corp.example/owa/' }],
+    });
     const client = await signedInClient();
     await sp.saml.validatePostResponseAsync(parsePostForm((await client.get(pathOf(await sp.saml.getAuthorizeUrlAsync('', undefined, {})))).raw).fields);
     await client.get(`/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`);
@@ -278,14 +328,28 @@ describe('SAML SSO with node-saml as SP', () => {
 
   it('admins manage service providers over the API; every change is audited', async () => {
     const admin = await signedInAdmin(t);
-    const created = await admin.post('/api/saml/service-providers', { name: 'GitLab', entityId: 'https://gitlab.corp.example', preset: 'gitlab', acsEndpoints: [{ url: 'https://gitlab.corp.example/users/auth/saml/callback' }] });
+    const created = await admin.post('/api/saml/service-providers', {
+      name: 'GitLab',
+      entityId: 'https://gitlab.corp.example',
+      preset: 'gitlab',
+      acsEndpoints: [{ url: 'https://gitlab.corp.example/users/auth/saml/callback' }],
+    });
     assert.equal(created.status, 201, created.raw);
     assert.equal(created.body.nameIdFormat, 'persistent');
     assert.ok(created.body.attributes.some((a: { name: string }) => a.name === 'username'));
-    const dup = await admin.post('/api/saml/service-providers', { name: 'Again', entityId: 'https://gitlab.corp.example', acsEndpoints: [{ url: 'https://x.example/acs' }] });
+    const dup = await admin.post('/api/saml/service-providers', {
+      name: 'Again',
+      entityId: 'https://gitlab.corp.example',
+      acsEndpoints: [{ url: 'https://x.example/acs' }],
+    });
     assert.equal(dup.status, 409);
     assert.equal(dup.body.error.code, 'saml.entity_id_in_use');
-    const bad = await admin.post('/api/saml/service-providers', { name: 'Bad', entityId: 'https://bad.example', acsEndpoints: [{ url: 'https://bad.example/acs' }], certificates: ['not a cert'] });
+    const bad = await admin.post('/api/saml/service-providers', {
+      name: 'Bad',
+      entityId: 'https://bad.example',
+      acsEndpoints: [{ url: 'https://bad.example/acs' }],
+      certificates: ['not a cert'],
+    });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'saml.certificate_invalid');
     const unsigned = await admin.patch(`/api/saml/service-providers/${created.body.id}`, { signResponse: false, signAssertion: false });

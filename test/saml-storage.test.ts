@@ -25,9 +25,16 @@ for (const engine of ENGINES) {
 
     before(async () => {
       db = await openTestDatabase(engine);
-      services = createServices({ config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent' }), database: db.database, masterKey: key, clock });
+      services = createServices({
+        config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent' }),
+        database: db.database,
+        masterKey: key,
+        clock,
+      });
     });
-    after(async () => { await db?.close(); });
+    after(async () => {
+      await db?.close();
+    });
 
     it('keeps entity IDs unique per protocol: the same ID may be an SP and a relying party', async () => {
       const input = { name: 'App', entityId: 'https://app.example/', acsEndpoints: [{ url: 'https://app.example/acs' }] };
@@ -50,16 +57,60 @@ for (const engine of ENGINES) {
 
     it('expires pending requests and moves SAML sessions to a new Tessera session', async () => {
       const [sp] = await services.serviceProviders.list('saml');
-      const id = await services.samlSso.savePending({ spId: sp.id, acsUrl: 'https://app.example/acs', requestId: '_r', relayState: null, forceAuthn: false, isPassive: false, receivedAt: clock.now().getTime() });
+      const id = await services.samlSso.savePending({
+        spId: sp.id,
+        acsUrl: 'https://app.example/acs',
+        requestId: '_r',
+        relayState: null,
+        forceAuthn: false,
+        isPassive: false,
+        receivedAt: clock.now().getTime(),
+      });
       assert.ok(await services.samlSso.loadPending(id));
       assert.equal(await services.samlSso.loadPending('not-a-real-pending-id-xx'), undefined);
       clock.advance(16 * 60_000);
       assert.equal(await services.samlSso.loadPending(id), undefined, 'expired after 15 minutes');
 
       const employee = await services.employees.create(cliContext(), { email: 'ada@corp.example', firstName: 'Ada', lastName: 'L' });
-      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'old', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_s1', expiresAt: new Date(clock.now().getTime() + 3_600_000) }, clock.now());
-      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'stale', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_stale', expiresAt: new Date(clock.now().getTime() - 1000) }, new Date(clock.now().getTime() - 5000));
-      await state.insertSamlSession(services.db, { employeeId: employee.id, sessionId: 'other', spId: sp.id, nameId: 'ada@corp.example', nameIdFormat: 'f', sessionIndex: '_s2', expiresAt: new Date(clock.now().getTime() + 3_600_000) }, clock.now());
+      await state.insertSamlSession(
+        services.db,
+        {
+          employeeId: employee.id,
+          sessionId: 'old',
+          spId: sp.id,
+          nameId: 'ada@corp.example',
+          nameIdFormat: 'f',
+          sessionIndex: '_s1',
+          expiresAt: new Date(clock.now().getTime() + 3_600_000),
+        },
+        clock.now(),
+      );
+      await state.insertSamlSession(
+        services.db,
+        {
+          employeeId: employee.id,
+          sessionId: 'stale',
+          spId: sp.id,
+          nameId: 'ada@corp.example',
+          nameIdFormat: 'f',
+          sessionIndex: '_stale',
+          expiresAt: new Date(clock.now().getTime() - 1000),
+        },
+        new Date(clock.now().getTime() - 5000),
+      );
+      await state.insertSamlSession(
+        services.db,
+        {
+          employeeId: employee.id,
+          sessionId: 'other',
+          spId: sp.id,
+          nameId: 'ada@corp.example',
+          nameIdFormat: 'f',
+          sessionIndex: '_s2',
+          expiresAt: new Date(clock.now().getTime() + 3_600_000),
+        },
+        clock.now(),
+      );
       assert.equal(await state.findSamlSessionByIndex(services.db, '_stale'), undefined, 'ended SAML sessions are purged as new ones come');
       const other = await services.employees.create(cliContext(), { email: 'eve@corp.example', firstName: 'Eve', lastName: 'E' });
       await state.moveSamlSessions(services.db, 'old', 'new', other.id);
@@ -68,7 +119,7 @@ for (const engine of ENGINES) {
       assert.equal((await state.findSamlSessionsBySession(services.db, 'new')).length, 1);
       assert.equal((await state.findSamlSessionByIndex(services.db, '_s1'))?.sessionId, 'new');
       await services.employees.remove(cliContext(), employee.id);
-      assert.equal((await state.findSamlSessionsBySession(services.db, 'new')).length, 0, 'an employee\'s SAML sessions go with them');
+      assert.equal((await state.findSamlSessionsBySession(services.db, 'new')).length, 0, "an employee's SAML sessions go with them");
     });
 
     it('seals the signing key at rest, and key rotation re-seals it', async () => {
@@ -79,7 +130,12 @@ for (const engine of ENGINES) {
       const next = masterKeyFromBytes(crypto.randomBytes(32));
       const count = await rotateSealedValues(db.database, createSealer(key), createSealer(next));
       assert.ok(count >= 1);
-      const rotated = createServices({ config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent' }), database: db.database, masterKey: next, clock });
+      const rotated = createServices({
+        config: loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent' }),
+        database: db.database,
+        masterKey: next,
+        clock,
+      });
       const reopened = await rotated.samlKeys.activeKey();
       assert.equal(reopened.certificate, active.certificate);
       const probe = Buffer.from('probe');
@@ -92,8 +148,12 @@ describe('SAML replay store on Redis (REDIS_URL)', () => {
   let db: TestDatabase;
   const clock = manualClock(new Date());
   const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  before(async () => { db = await openTestDatabase('pglite'); });
-  after(async () => { await db?.close(); });
+  before(async () => {
+    db = await openTestDatabase('pglite');
+  });
+  after(async () => {
+    await db?.close();
+  });
 
   it('refuses a replay through Redis, with the key expiring by itself', async () => {
     const prefix = `test-${crypto.randomBytes(4).toString('hex')}:`;

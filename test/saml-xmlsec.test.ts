@@ -30,13 +30,17 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     const file = path.join(dir, name);
     fs.writeFileSync(file, xml);
     // xmlsec1 reports on stderr; exit status 0 means the signature verified with this certificate.
-    const run = spawnSync('xmlsec1', ['--verify', '--id-attr:' + idAttr.split('|')[0], idAttr.split('|')[1], '--pubkey-cert-pem', cert, file], { encoding: 'utf8' });
+    const run = spawnSync('xmlsec1', ['--verify', `--id-attr:${idAttr.split('|')[0]}`, idAttr.split('|')[1], '--pubkey-cert-pem', cert, file], {
+      encoding: 'utf8',
+    });
     if (run.status !== 0) throw new Error(`xmlsec1 refused ${name}: ${run.stderr}`);
     return run.stderr;
   };
 
   const signIn = async (saml: ReturnType<typeof nodeSamlSp>) => {
-    const res = await client.get(new URL(await saml.getAuthorizeUrlAsync('', undefined, {})).pathname + new URL(await saml.getAuthorizeUrlAsync('', undefined, {})).search);
+    const res = await client.get(
+      new URL(await saml.getAuthorizeUrlAsync('', undefined, {})).pathname + new URL(await saml.getAuthorizeUrlAsync('', undefined, {})).search,
+    );
     return parsePostForm(res.raw);
   };
 
@@ -51,13 +55,18 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     client = new Client(t.app);
     assert.equal((await passkeySignIn(client, key)).status, 200);
   });
-  after(async () => { await t?.close(); if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await t?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('verifies the signed Response and, separately, the signed Assertion', async () => {
     const entityId = randomEntity('xmlsec');
     await t.services.serviceProviders.create(cliContext(), 'saml', { name: 'x', entityId, acsEndpoints: [{ url: 'https://x.example/acs' }] });
     const md = await t.app.inject({ method: 'GET', url: '/saml/metadata' });
-    const form = await signIn(nodeSamlSp({ idpCert: idpCertFromMetadata(md.body), entryPoint: `${ORIGIN}/saml/sso`, issuer: entityId, callbackUrl: 'https://x.example/acs' }));
+    const form = await signIn(
+      nodeSamlSp({ idpCert: idpCertFromMetadata(md.body), entryPoint: `${ORIGIN}/saml/sso`, issuer: entityId, callbackUrl: 'https://x.example/acs' }),
+    );
     const xml = Buffer.from(form.fields.SAMLResponse, 'base64').toString();
     assert.match(verify('response.xml', xml, 'ID|urn:oasis:names:tc:SAML:2.0:protocol:Response'), /OK/);
     const assertion = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
@@ -65,7 +74,9 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     assert.match(xml, /SignatureMethod Algorithm="http:\/\/www.w3.org\/2001\/04\/xmldsig-more#rsa-sha256"/);
     assert.match(xml, /DigestMethod Algorithm="http:\/\/www.w3.org\/2001\/04\/xmlenc#sha256"/);
     // A changed byte breaks it, so the check is real.
-    assert.throws(() => verify('tampered.xml', assertion.replace('ada@corp.example', 'eve@corp.example'), 'ID|urn:oasis:names:tc:SAML:2.0:assertion:Assertion'));
+    assert.throws(() =>
+      verify('tampered.xml', assertion.replace('ada@corp.example', 'eve@corp.example'), 'ID|urn:oasis:names:tc:SAML:2.0:assertion:Assertion'),
+    );
   });
 
   it('verifies the IdP metadata and the WS-Fed federation metadata and SAML 1.1 token', async () => {
@@ -73,7 +84,12 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     assert.match(verify('metadata.xml', md.body, 'ID|urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor'), /OK/);
     const fed = await t.app.inject({ method: 'GET', url: '/FederationMetadata/2007-06/FederationMetadata.xml' });
     assert.match(verify('fed.xml', fed.body, 'ID|urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor'), /OK/);
-    await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: 'OWA', entityId: 'urn:owa', acsEndpoints: [{ url: 'https://mail.example/owa/' }], tokenType: 'saml11' });
+    await t.services.serviceProviders.create(cliContext(), 'wsfed', {
+      name: 'OWA',
+      entityId: 'urn:owa',
+      acsEndpoints: [{ url: 'https://mail.example/owa/' }],
+      tokenType: 'saml11',
+    });
     const res = await client.get('/wsfed?wa=wsignin1.0&wtrealm=urn:owa');
     const token = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(parsePostForm(res.raw).fields.wresult)![0];
     assert.match(verify('saml11.xml', token, 'AssertionID|urn:oasis:names:tc:SAML:1.0:assertion:Assertion'), /OK/);
@@ -82,9 +98,21 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
   it('encrypts the assertion to the SP certificate: xmlsec1 and node-saml decrypt it', async () => {
     const spKey = await spKeyPair();
     const entityId = randomEntity('enc');
-    await t.services.serviceProviders.create(cliContext(), 'saml', { name: 'enc', entityId, acsEndpoints: [{ url: 'https://enc.example/acs' }], certificates: [spKey.certificate], encryptAssertion: true });
+    await t.services.serviceProviders.create(cliContext(), 'saml', {
+      name: 'enc',
+      entityId,
+      acsEndpoints: [{ url: 'https://enc.example/acs' }],
+      certificates: [spKey.certificate],
+      encryptAssertion: true,
+    });
     const md = await t.app.inject({ method: 'GET', url: '/saml/metadata' });
-    const sp = nodeSamlSp({ idpCert: idpCertFromMetadata(md.body), entryPoint: `${ORIGIN}/saml/sso`, issuer: entityId, callbackUrl: 'https://enc.example/acs', decryptionPvk: spKey.privateKey });
+    const sp = nodeSamlSp({
+      idpCert: idpCertFromMetadata(md.body),
+      entryPoint: `${ORIGIN}/saml/sso`,
+      issuer: entityId,
+      callbackUrl: 'https://enc.example/acs',
+      decryptionPvk: spKey.privateKey,
+    });
     const form = await signIn(sp);
     const xml = Buffer.from(form.fields.SAMLResponse, 'base64').toString();
     assert.doesNotMatch(xml, /ada@corp\.example/, 'nothing about the employee in clear');
@@ -95,7 +123,10 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     fs.writeFileSync(keyFile, spKey.privateKey);
     const encrypted = /<xenc:EncryptedData[\s\S]*<\/xenc:EncryptedData>/.exec(xml)![0];
     fs.writeFileSync(path.join(dir, 'enc.xml'), encrypted);
-    const clear = execFileSync('xmlsec1', ['--decrypt', '--privkey-pem', keyFile, path.join(dir, 'enc.xml')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const clear = execFileSync('xmlsec1', ['--decrypt', '--privkey-pem', keyFile, path.join(dir, 'enc.xml')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     assert.match(clear, /ada@corp\.example/);
     assert.match(verify('decrypted.xml', clear.replace(/^<\?xml[^>]*>\s*/, ''), 'ID|urn:oasis:names:tc:SAML:2.0:assertion:Assertion'), /OK/);
   });
@@ -118,7 +149,11 @@ describe('signatures checked by xmlsec1', { skip: hasXmlsec ? undefined : 'xmlse
     const nextFile = path.join(dir, 'next.pem');
     const next = certs.find((c) => !fs.readFileSync(certFile, 'utf8').includes(c))!;
     fs.writeFileSync(nextFile, `-----BEGIN CERTIFICATE-----\n${next}\n-----END CERTIFICATE-----\n`);
-    assert.match(verify('md-during.xml', during.body, 'ID|urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor', nextFile), /OK/, 'now signed by the next key');
+    assert.match(
+      verify('md-during.xml', during.body, 'ID|urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor', nextFile),
+      /OK/,
+      'now signed by the next key',
+    );
     clock.advance(4 * 86_400_000);
     t.services.samlKeys.refresh();
     const afterOverlap = await t.app.inject({ method: 'GET', url: '/saml/metadata' });

@@ -11,14 +11,18 @@ import { Client, createTestApp, type TestApp } from './helpers/app.js';
 
 /** A browser-like client whose requests reach the server from `remoteAddress` with these headers. */
 const clientVia = (t: TestApp, remoteAddress: string, headers: Record<string, string> = {}) =>
-  new Client({ inject: (opts: { headers?: Record<string, string> }) => t.app.inject({ ...opts, remoteAddress, headers: { ...opts.headers, ...headers } }) } as unknown as App);
+  new Client({
+    inject: (opts: { headers?: Record<string, string> }) => t.app.inject({ ...opts, remoteAddress, headers: { ...opts.headers, ...headers } }),
+  } as unknown as App);
 
 const wrongLogin = (c: Client, i: number) => c.post('/api/auth/login', { email: `ghost${i}@corp.example`, password: `not the password ${i}` });
 
 describe('TRUST_PROXY=true behind a reverse proxy', () => {
   const LIMIT = 3;
   let t: TestApp;
-  before(async () => { t = await createTestApp({ credentialLimit: LIMIT, signInRateLimit: 1000, env: { TRUST_PROXY: 'true' } }); });
+  before(async () => {
+    t = await createTestApp({ credentialLimit: LIMIT, signInRateLimit: 1000, env: { TRUST_PROXY: 'true' } });
+  });
   after(() => t.close());
 
   it('takes the address the proxy saw, not the one a client wrote at the start of X-Forwarded-For', async () => {
@@ -36,11 +40,19 @@ describe('TRUST_PROXY=true behind a reverse proxy', () => {
   });
 
   it('does not take X-Forwarded-For from a client that reaches the server directly (a public peer is no proxy)', async () => {
-    const direct = await t.app.inject({ method: 'GET', url: '/api/employees', remoteAddress: '198.51.100.77', headers: { 'x-forwarded-for': '192.0.2.1', authorization: 'Bearer made-up' } });
+    const direct = await t.app.inject({
+      method: 'GET',
+      url: '/api/employees',
+      remoteAddress: '198.51.100.77',
+      headers: { 'x-forwarded-for': '192.0.2.1', authorization: 'Bearer made-up' },
+    });
     assert.equal(direct.statusCode, 401);
     await t.services.audit.flush();
     const { items } = await t.services.audit.find({ action: 'api_key.auth_failed' }, { offset: 0, limit: 10 });
-    assert.deepEqual(items.map((r) => r.ip), ['198.51.100.77']);
+    assert.deepEqual(
+      items.map((r) => r.ip),
+      ['198.51.100.77'],
+    );
   });
 
   it('reads "true" as one proxy in front; a hop count or addresses are taken as written', async () => {
@@ -51,10 +63,19 @@ describe('TRUST_PROXY=true behind a reverse proxy', () => {
     assert.equal(trust('10.0.0.0/8'), '10.0.0.0/8');
     const two = await createTestApp({ env: { TRUST_PROXY: '2' } });
     try {
-      await two.app.inject({ method: 'GET', url: '/api/employees', remoteAddress: '::ffff:10.0.0.2', headers: { 'x-forwarded-for': '192.0.2.1, 203.0.113.50, 172.16.3.4', authorization: 'Bearer made-up' } });
+      await two.app.inject({
+        method: 'GET',
+        url: '/api/employees',
+        remoteAddress: '::ffff:10.0.0.2',
+        headers: { 'x-forwarded-for': '192.0.2.1, 203.0.113.50, 172.16.3.4', authorization: 'Bearer made-up' },
+      });
       await two.services.audit.flush();
       const { items } = await two.services.audit.find({ action: 'api_key.auth_failed' }, { offset: 0, limit: 10 });
-      assert.deepEqual(items.map((r) => r.ip), ['203.0.113.50'], 'two proxies on private networks, then the client');
+      assert.deepEqual(
+        items.map((r) => r.ip),
+        ['203.0.113.50'],
+        'two proxies on private networks, then the client',
+      );
     } finally {
       await two.close();
     }
@@ -63,19 +84,30 @@ describe('TRUST_PROXY=true behind a reverse proxy', () => {
 
 describe('an IPv6 /64 is one client', () => {
   let t: TestApp;
-  before(async () => { t = await createTestApp({ signInRateLimit: 3 }); });
+  before(async () => {
+    t = await createTestApp({ signInRateLimit: 3 });
+  });
   after(() => t.close());
 
   it('shares the per-IP sign-in rate limit among the addresses of a /64 (held: @fastify/rate-limit groups IPv6 by subnet)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await wrongLogin(clientVia(t, `2001:db8:7:7::${(i + 1).toString(16)}`), i)).status);
-    assert.deepEqual(statuses.map((s) => s === 429), [false, false, false, true, true], statuses.join(' '));
+    assert.deepEqual(
+      statuses.map((s) => s === 429),
+      [false, false, false, true, true],
+      statuses.join(' '),
+    );
     assert.notEqual((await wrongLogin(clientVia(t, '2001:db8:7:8::1'), 9)).status, 429, 'the next /64 has its own limit');
   });
 
   it('folds the anonymous failures of a /64 into one summary, however many of its addresses send them', async () => {
     for (let i = 0; i < 50; i++) {
-      const res = await t.app.inject({ method: 'GET', url: '/api/employees', remoteAddress: `2001:db8:9:9::${(i + 1).toString(16)}`, headers: { authorization: 'Bearer made-up' } });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/api/employees',
+        remoteAddress: `2001:db8:9:9::${(i + 1).toString(16)}`,
+        headers: { authorization: 'Bearer made-up' },
+      });
       assert.equal(res.statusCode, 401);
     }
     await t.services.audit.flush();
@@ -91,7 +123,12 @@ describe('return_to that a decoding hop turns into another host', () => {
   const check = (v: string) => checkReturnTo(v, { publicUrl: 'http://localhost:8080' });
 
   it('refuses encoded slashes that dot segments resolve to //host once decoded', () => {
-    for (const v of ['/portal/..%2f..%2f/evil.example', '/a/..%2F..%2F%2Fevil.example', '/x/%2e%2e%2f%2e%2e%2f/evil.example', '/portal/..%252f..%252f/evil.example']) {
+    for (const v of [
+      '/portal/..%2f..%2f/evil.example',
+      '/a/..%2F..%2F%2Fevil.example',
+      '/x/%2e%2e%2f%2e%2e%2f/evil.example',
+      '/portal/..%252f..%252f/evil.example',
+    ]) {
       assert.equal(check(v), '/portal', v);
     }
     assert.equal(check('/portal/apps?x=..%2f..%2f/y'), '/portal/apps?x=..%2f..%2f/y', 'the query is not a path');
@@ -109,14 +146,19 @@ describe('malformed request paths', () => {
   });
   after(() => t.close());
 
-  const get = (p: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
+  const get = (p: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    });
 
   it('answers overlong UTF-8, lone surrogates and too long parameters in the path with the API error form and a stable code', async () => {
     const token = 'T'.repeat(40);

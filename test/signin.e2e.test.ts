@@ -18,8 +18,10 @@ const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Q
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
 const FROM = 'identity@corp.example';
 
-
-interface Received { to: string[]; raw: string }
+interface Received {
+  to: string[];
+  raw: string;
+}
 
 /** A real SMTP server on 127.0.0.1 (plain text, no auth) that keeps what it receives. */
 function smtpSink() {
@@ -29,7 +31,11 @@ function smtpSink() {
     received,
     async start(port: number) {
       server = new SMTPServer({
-        secure: false, disabledCommands: ['STARTTLS'], authOptional: true, allowInsecureAuth: true, logger: false,
+        secure: false,
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        allowInsecureAuth: true,
+        logger: false,
         onData(stream, session, callback) {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
@@ -108,9 +114,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     assert.ok(fs.existsSync(path.join(process.cwd(), 'dist/web/portal.html')), 'dist/web is built (npm run build:web)');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-signin-e2e-'));
     const smtpPort = await freePort();
-    const [started, launched, sunk] = await Promise.allSettled([
-      startServerProcess({ DATA_DIR: dataDir }), launchBrowser(), sink.start(smtpPort),
-    ]);
+    const [started, launched, sunk] = await Promise.allSettled([startServerProcess({ DATA_DIR: dataDir }), launchBrowser(), sink.start(smtpPort)]);
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;
     for (const result of [started, launched, sunk]) if (result.status === 'rejected') throw result.reason;
@@ -138,17 +142,22 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     await sink.stop().catch(() => undefined);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     const errors = sessions.flatMap((s) => s.errors);
-    if (errors.length) console.log('browser errors seen:\n' + errors.join('\n'));
+    if (errors.length) console.log(`browser errors seen:\n${errors.join('\n')}`);
   });
 
   it('mails the invitation through SMTP; the mail holds the enrolment link', { timeout: 45_000 }, async () => {
     const invited = await admin.post(`/api/employees/${employeeId}/invitations`, {});
     assert.ok(invited.status === 200 || invited.status === 201, invited.text);
-    const mail = await eventually(async () => {
-      const m = sink.received.find((r) => r.to.includes(EMPLOYEE.email));
-      assert.ok(m, 'no mail yet');
-      return m;
-    }, 'the invitation mail reaches the SMTP sink', 30_000, 250);
+    const mail = await eventually(
+      async () => {
+        const m = sink.received.find((r) => r.to.includes(EMPLOYEE.email));
+        assert.ok(m, 'no mail yet');
+        return m;
+      },
+      'the invitation mail reaches the SMTP sink',
+      30_000,
+      250,
+    );
     const body = decodeQuotedPrintable(mail.raw);
     const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const match = new RegExp(`${escaped}/enroll\\?token=([A-Za-z0-9_-]+)`).exec(body);
@@ -163,8 +172,11 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     await page.goto(enrollLink);
     await heading(page, `Welcome, ${EMPLOYEE.firstName}`).waitFor();
     await page.getByRole('button', { name: 'Use a security key' }).waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Use a passkey on this device' }).count(), 0,
-      'no platform option while "Allow platform authenticators" is off');
+    assert.equal(
+      await page.getByRole('button', { name: 'Use a passkey on this device' }).count(),
+      0,
+      'no platform option while "Allow platform authenticators" is off',
+    );
 
     // Forcing the platform ceremony through the API is refused by the server.
     const anon = new HttpClient(server!.url);
@@ -178,8 +190,14 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     // the page does not finish and nothing is registered.
     await page.getByRole('button', { name: 'Use a security key' }).click();
     await Promise.race([
-      page.getByRole('alert').first().waitFor({ timeout: 4000 }).catch(() => undefined),
-      heading(page, "You're all set").waitFor({ timeout: 4000 }).catch(() => undefined),
+      page
+        .getByRole('alert')
+        .first()
+        .waitFor({ timeout: 4000 })
+        .catch(() => undefined),
+      heading(page, "You're all set")
+        .waitFor({ timeout: 4000 })
+        .catch(() => undefined),
     ]);
     assert.equal(await heading(page, "You're all set").count(), 0, 'a platform authenticator is not enrolled');
     assert.deepEqual(await credentials(), [], 'no credential stored for the platform authenticator');
@@ -238,7 +256,10 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     const recent = page.getByRole('table', { name: 'Recent sign-ins' });
     await eventually(async () => {
       const rows = (await recent.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
-      assert.ok(rows.some((r) => /^.*\bPasskey\b/.test(r) && /success/i.test(r)), `a successful passkey sign-in is listed: ${JSON.stringify(rows)}`);
+      assert.ok(
+        rows.some((r) => /^.*\bPasskey\b/.test(r) && /success/i.test(r)),
+        `a successful passkey sign-in is listed: ${JSON.stringify(rows)}`,
+      );
     }, 'recent sign-ins show the passkey sign-in');
   });
 
@@ -246,12 +267,19 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     const { page } = usb;
     const disabled = await admin.patch(`/api/employees/${employeeId}`, { status: 'disabled' });
     assert.equal(disabled.status, 200, disabled.text);
-    await page.getByRole('button', { name: 'Sign out' }).click().catch(() => undefined);
+    await page
+      .getByRole('button', { name: 'Sign out' })
+      .click()
+      .catch(() => undefined);
     await page.goto('/signin');
     await eventually(async () => assert.equal(new URL(page.url()).pathname, '/signin'), 'a disabled employee is signed out');
     await heading(page, 'Sign in').waitFor();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await expectText(page.getByRole('alert').filter({ hasText: 'Account disabled' }), 'This account is disabled. Contact your administrator.', 'the disabled message');
+    await expectText(
+      page.getByRole('alert').filter({ hasText: 'Account disabled' }),
+      'This account is disabled. Contact your administrator.',
+      'the disabled message',
+    );
     assert.equal(new URL(page.url()).pathname, '/signin');
   });
 });

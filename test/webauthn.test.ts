@@ -18,21 +18,32 @@ const YUBIKEY_AAGUID = 'ee882879-721c-4913-9775-3dfcce97072a';
 describe('WebAuthn ceremonies with a software authenticator', () => {
   const clock = manualClock(new Date());
   let t: TestApp;
-  before(async () => { t = await createTestApp({ clock }); });
+  before(async () => {
+    t = await createTestApp({ clock });
+  });
   after(() => t.close());
   beforeEach(() => setPolicy(t, DEFAULT_POLICY));
 
   const audits = async (action: string) => (await t.services.audit.find({ action }, { offset: 0, limit: 50 })).items;
 
-  it('registers a security key with the policy\'s options, then signs in without a user name', async () => {
+  it("registers a security key with the policy's options, then signs in without a user name", async () => {
     const employee = await createEmployee(t);
     const key = softKeys.yubikey();
     const { ceremonyId, options } = await t.services.webauthn.startRegistration(subjectOf(employee), 'security_key');
     assert.equal(options.rp.id, 'localhost');
     assert.equal(options.attestation, 'none');
-    assert.deepEqual(options.authenticatorSelection, { authenticatorAttachment: 'cross-platform', residentKey: 'required', requireResidentKey: true, userVerification: 'required' });
+    assert.deepEqual(options.authenticatorSelection, {
+      authenticatorAttachment: 'cross-platform',
+      residentKey: 'required',
+      requireResidentKey: true,
+      userVerification: 'required',
+    });
     assert.equal(options.user.name, employee.email);
-    const row = await t.services.webauthn.finishRegistration(cliContext(), { subject: subjectOf(employee), ceremonyId, response: key.register(options, { origin: ORIGIN }) });
+    const row = await t.services.webauthn.finishRegistration(cliContext(), {
+      subject: subjectOf(employee),
+      ceremonyId,
+      response: key.register(options, { origin: ORIGIN }),
+    });
     assert.equal(row.attachment, 'cross-platform');
     assert.equal(row.aaguid, YUBIKEY_AAGUID);
     assert.equal(row.name, 'YubiKey 5 Series', 'named after the model when no name is given');
@@ -45,9 +56,15 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     assert.equal(start.status, 200);
     assert.deepEqual(start.body.options.allowCredentials, [], 'username-less: the authenticator offers its discoverable credential');
     assert.equal(start.body.options.userVerification, 'required');
-    const verify = await client.post('/api/signin/webauthn/verify', { ceremonyId: start.body.ceremonyId, response: key.authenticate(start.body.options, { origin: ORIGIN }) });
+    const verify = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: start.body.ceremonyId,
+      response: key.authenticate(start.body.options, { origin: ORIGIN }),
+    });
     assert.equal(verify.status, 200, verify.raw);
-    assert.deepEqual(verify.body, { status: 'ok', employee: { id: employee.id, firstName: employee.firstName, lastName: employee.lastName, email: employee.email } });
+    assert.deepEqual(verify.body, {
+      status: 'ok',
+      employee: { id: employee.id, firstName: employee.firstName, lastName: employee.lastName, email: employee.email },
+    });
     assert.ok(client.cookies.has('tessera_employee_session'));
     assert.equal((await client.get('/api/signin/session')).body.employee.id, employee.id);
     const [stored] = await t.services.webauthn.list('employee', employee.id);
@@ -62,7 +79,11 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     const key = softKeys.yubikey();
     const { ceremonyId, options } = await t.services.webauthn.startRegistration(subjectOf(employee), 'security_key');
     assert.equal(options.attestation, 'direct');
-    await t.services.webauthn.finishRegistration(cliContext(), { subject: subjectOf(employee), ceremonyId, response: key.register(options, { origin: ORIGIN, attestation: 'packed' }) });
+    await t.services.webauthn.finishRegistration(cliContext(), {
+      subject: subjectOf(employee),
+      ceremonyId,
+      response: key.register(options, { origin: ORIGIN, attestation: 'packed' }),
+    });
     assert.ok((await audits('employee.credential_registered')).some((e) => e.targetId === employee.id && e.details.attestation === 'packed'));
     assert.equal((await passkeySignIn(new Client(t.app), key)).status, 200);
   });
@@ -103,7 +124,11 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     // Registration checks the same: an attestation made on another site is refused.
     const { ceremonyId, options } = await t.services.webauthn.startRegistration(subjectOf(employee), 'security_key');
     await assert.rejects(
-      t.services.webauthn.finishRegistration(cliContext(), { subject: subjectOf(employee), ceremonyId, response: softKeys.yubikey().register(options, { origin: 'https://evil.example' }) }),
+      t.services.webauthn.finishRegistration(cliContext(), {
+        subject: subjectOf(employee),
+        ceremonyId,
+        response: softKeys.yubikey().register(options, { origin: 'https://evil.example' }),
+      }),
       { code: 'webauthn.verification_failed' },
     );
     assert.ok(!client.cookies.has('tessera_employee_session'));
@@ -116,21 +141,44 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     const client = new Client(t.app);
     const late = await client.post('/api/signin/webauthn/options', {});
     clock.advance(5 * 60_000 + 1000);
-    const expired = await client.post('/api/signin/webauthn/verify', { ceremonyId: late.body.ceremonyId, response: key.authenticate(late.body.options, { origin: ORIGIN }) });
+    const expired = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: late.body.ceremonyId,
+      response: key.authenticate(late.body.options, { origin: ORIGIN }),
+    });
     assert.equal(expired.status, 400);
     assert.equal(expired.body.error.code, 'webauthn.challenge_expired');
-    const again = await client.post('/api/signin/webauthn/verify', { ceremonyId: late.body.ceremonyId, response: key.authenticate(late.body.options, { origin: ORIGIN }) });
+    const again = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: late.body.ceremonyId,
+      response: key.authenticate(late.body.options, { origin: ORIGIN }),
+    });
     assert.equal(again.body.error.code, 'webauthn.challenge_invalid', 'an expired challenge is used up too');
-    const unknown = await client.post('/api/signin/webauthn/verify', { ceremonyId: 'no-such-ceremony', response: key.authenticate(late.body.options, { origin: ORIGIN }) });
+    const unknown = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: 'no-such-ceremony',
+      response: key.authenticate(late.body.options, { origin: ORIGIN }),
+    });
     assert.equal(unknown.body.error.code, 'webauthn.challenge_invalid');
     // A registration challenge cannot be answered as a sign-in.
     const reg = await t.services.webauthn.startRegistration(subjectOf(employee), 'security_key');
-    const crossed = await client.post('/api/signin/webauthn/verify', { ceremonyId: reg.ceremonyId, response: key.authenticate({ challenge: reg.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }) });
+    const crossed = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: reg.ceremonyId,
+      response: key.authenticate({ challenge: reg.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }),
+    });
     assert.equal(crossed.body.error.code, 'webauthn.challenge_invalid');
     // And a failed answer uses the challenge up: no second try with a corrected answer.
     const first = await client.post('/api/signin/webauthn/options', {});
-    assert.equal((await client.post('/api/signin/webauthn/verify', { ceremonyId: first.body.ceremonyId, response: key.authenticate(first.body.options, { origin: 'https://evil.example' }) })).status, 400);
-    const retried = await client.post('/api/signin/webauthn/verify', { ceremonyId: first.body.ceremonyId, response: key.authenticate(first.body.options, { origin: ORIGIN }) });
+    assert.equal(
+      (
+        await client.post('/api/signin/webauthn/verify', {
+          ceremonyId: first.body.ceremonyId,
+          response: key.authenticate(first.body.options, { origin: 'https://evil.example' }),
+        })
+      ).status,
+      400,
+    );
+    const retried = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: first.body.ceremonyId,
+      response: key.authenticate(first.body.options, { origin: ORIGIN }),
+    });
     assert.equal(retried.body.error.code, 'webauthn.challenge_invalid');
   });
 
@@ -147,7 +195,10 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     assert.equal(cloned.body.error.code, 'webauthn.sign_count_regressed');
     const flagged = (await audits('employee.sign_count_regressed')).filter((e) => e.targetId === employee.id);
     assert.equal(flagged.length, 1);
-    assert.deepEqual({ stored: flagged[0].details.stored, received: flagged[0].details.received, policy: flagged[0].details.policy, outcome: flagged[0].outcome }, { stored: 2, received: 2, policy: 'refuse', outcome: 'failure' });
+    assert.deepEqual(
+      { stored: flagged[0].details.stored, received: flagged[0].details.received, policy: flagged[0].details.policy, outcome: flagged[0].outcome },
+      { stored: 2, received: 2, policy: 'refuse', outcome: 'failure' },
+    );
 
     await setPolicy(t, { signCountPolicy: 'flag' });
     const allowed = await passkeySignIn(new Client(t.app), key, { signCount: 1 });
@@ -170,8 +221,16 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     await assert.rejects(t.services.webauthn.startRegistration(subjectOf(employee), 'passkey'), { code: 'webauthn.authenticator_not_allowed' });
     const lies: [string, SoftAuthenticator, Parameters<SoftAuthenticator['register']>[1]][] = [
       ['says cross-platform, transport internal', softKeys.windowsHello(), { origin: ORIGIN, reportAttachment: 'cross-platform' }],
-      ['says nothing, transport hybrid (a phone)', new SoftAuthenticator({ attachment: 'cross-platform', transports: ['hybrid'] }), { origin: ORIGIN, reportAttachment: null }],
-      ['says cross-platform over usb, but the credential is a synced passkey', softKeys.icloud(), { origin: ORIGIN, reportAttachment: 'cross-platform', reportTransports: ['usb'] }],
+      [
+        'says nothing, transport hybrid (a phone)',
+        new SoftAuthenticator({ attachment: 'cross-platform', transports: ['hybrid'] }),
+        { origin: ORIGIN, reportAttachment: null },
+      ],
+      [
+        'says cross-platform over usb, but the credential is a synced passkey',
+        softKeys.icloud(),
+        { origin: ORIGIN, reportAttachment: 'cross-platform', reportTransports: ['usb'] },
+      ],
       ['says platform, transport usb', softKeys.yubikey(), { origin: ORIGIN, reportAttachment: 'platform' }],
     ];
     for (const [label, key, client] of lies) {
@@ -184,7 +243,15 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
       );
     }
     assert.equal((await t.services.webauthn.list('employee', employee.id)).length, 0);
-    assert.ok((await audits('employee.credential_registered')).some((e) => e.targetId === employee.id && e.outcome === 'failure' && e.details.reason === 'platform authenticator not allowed' && e.details.model === 'Windows Hello'));
+    assert.ok(
+      (await audits('employee.credential_registered')).some(
+        (e) =>
+          e.targetId === employee.id &&
+          e.outcome === 'failure' &&
+          e.details.reason === 'platform authenticator not allowed' &&
+          e.details.model === 'Windows Hello',
+      ),
+    );
 
     const row = await registerKey(t, employee, softKeys.yubikey());
     assert.equal(row.attachment, 'cross-platform', 'a roaming security key is accepted');
@@ -199,8 +266,13 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
   it('keeps authenticator models off the allow-list out, naming the model', async () => {
     await setPolicy(t, { allowPlatform: true, aaguidAllowList: [YUBIKEY_AAGUID] });
     const employee = await createEmployee(t);
-    await assert.rejects(registerKey(t, employee, softKeys.windowsHello(), 'passkey'), (err: { code?: string; message?: string }) => err.code === 'webauthn.authenticator_not_allowed' && /^Windows Hello is not/.test(err.message ?? ''));
-    await assert.rejects(registerKey(t, employee, new SoftAuthenticator({ attachment: 'cross-platform', transports: ['usb'] })), (err: { message?: string }) => /AAGUID 00000000-0000-0000-0000-000000000000/.test(err.message ?? ''));
+    await assert.rejects(
+      registerKey(t, employee, softKeys.windowsHello(), 'passkey'),
+      (err: { code?: string; message?: string }) => err.code === 'webauthn.authenticator_not_allowed' && /^Windows Hello is not/.test(err.message ?? ''),
+    );
+    await assert.rejects(registerKey(t, employee, new SoftAuthenticator({ attachment: 'cross-platform', transports: ['usb'] })), (err: { message?: string }) =>
+      /AAGUID 00000000-0000-0000-0000-000000000000/.test(err.message ?? ''),
+    );
     assert.equal((await registerKey(t, employee, softKeys.yubikey())).aaguid, YUBIKEY_AAGUID);
   });
 
@@ -210,7 +282,10 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     const first = softKeys.yubikey();
     await registerKey(t, employee, first);
     const { options } = await t.services.webauthn.startRegistration(subjectOf(employee), 'security_key');
-    assert.deepEqual(options.excludeCredentials?.map((c) => c.id), [first.credentials[0].id.toString('base64url')]);
+    assert.deepEqual(
+      options.excludeCredentials?.map((c) => c.id),
+      [first.credentials[0].id.toString('base64url')],
+    );
     assert.throws(() => first.register(options, { origin: ORIGIN }), /InvalidStateError/, 'the same key cannot register twice');
     await registerKey(t, employee, softKeys.yubikey());
     await assert.rejects(t.services.webauthn.startRegistration(subjectOf(employee), 'security_key'), { code: 'webauthn.too_many_credentials' });
@@ -228,13 +303,16 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     assert.equal(refused.body.error.code, 'webauthn.verification_failed');
   });
 
-  it('answers an e-mail address with its owner\'s credentials, and an unknown one with stable decoys', async () => {
+  it("answers an e-mail address with its owner's credentials, and an unknown one with stable decoys", async () => {
     const employee = await createEmployee(t);
     const key = softKeys.yubikey();
     await registerKey(t, employee, key);
     const client = new Client(t.app);
     const known = await client.post('/api/signin/webauthn/options', { email: employee.email.toUpperCase() });
-    assert.deepEqual(known.body.options.allowCredentials.map((c: { id: string }) => c.id), [key.credentials[0].id.toString('base64url')]);
+    assert.deepEqual(
+      known.body.options.allowCredentials.map((c: { id: string }) => c.id),
+      [key.credentials[0].id.toString('base64url')],
+    );
     const unknown1 = await client.post('/api/signin/webauthn/options', { email: 'nobody@corp.example' });
     const unknown2 = await client.post('/api/signin/webauthn/options', { email: 'nobody@corp.example' });
     assert.equal(unknown1.body.options.allowCredentials.length, 1);
@@ -243,11 +321,17 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     // The employee's key answering a challenge issued for someone else's address is refused.
     const other = await createEmployee(t);
     const forOther = await client.post('/api/signin/webauthn/options', { email: other.email });
-    const wrong = await client.post('/api/signin/webauthn/verify', { ceremonyId: forOther.body.ceremonyId, response: key.authenticate({ challenge: forOther.body.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }) });
+    const wrong = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: forOther.body.ceremonyId,
+      response: key.authenticate({ challenge: forOther.body.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }),
+    });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.error.code, 'webauthn.credential_unknown');
     const forNobody = await client.post('/api/signin/webauthn/options', { email: 'nobody@corp.example' });
-    const none = await client.post('/api/signin/webauthn/verify', { ceremonyId: forNobody.body.ceremonyId, response: key.authenticate({ challenge: forNobody.body.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }) });
+    const none = await client.post('/api/signin/webauthn/verify', {
+      ceremonyId: forNobody.body.ceremonyId,
+      response: key.authenticate({ challenge: forNobody.body.options.challenge, rpId: 'localhost' }, { origin: ORIGIN }),
+    });
     assert.equal(none.body.error.code, 'webauthn.credential_unknown');
   });
 
@@ -267,7 +351,9 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
 
 describe('admin passkeys for the console', () => {
   let t: TestApp;
-  before(async () => { t = await createTestApp(); });
+  before(async () => {
+    t = await createTestApp();
+  });
   after(() => t.close());
 
   it('registers an admin passkey in the profile and signs in with it as a complete sign-in, even when TOTP is required', async () => {
@@ -275,7 +361,11 @@ describe('admin passkeys for the console', () => {
     const key = softKeys.yubikey();
     const start = await admin.post('/api/auth/passkeys/options', { kind: 'security_key' });
     assert.equal(start.status, 200, start.raw);
-    const done = await admin.post('/api/auth/passkeys/verify', { ceremonyId: start.body.ceremonyId, response: key.register(start.body.options, { origin: ORIGIN }), name: 'Desk key' });
+    const done = await admin.post('/api/auth/passkeys/verify', {
+      ceremonyId: start.body.ceremonyId,
+      response: key.register(start.body.options, { origin: ORIGIN }),
+      name: 'Desk key',
+    });
     assert.equal(done.status, 200, done.raw);
     assert.equal(done.body.name, 'Desk key');
     assert.equal(done.body.type, 'security_key');
@@ -285,7 +375,10 @@ describe('admin passkeys for the console', () => {
     const console = new Client(t.app);
     const options = await console.post('/api/auth/passkey/options');
     assert.equal(options.body.options.userVerification, 'required');
-    const signIn = await console.post('/api/auth/passkey/verify', { ceremonyId: options.body.ceremonyId, response: key.authenticate(options.body.options, { origin: ORIGIN }) });
+    const signIn = await console.post('/api/auth/passkey/verify', {
+      ceremonyId: options.body.ceremonyId,
+      response: key.authenticate(options.body.options, { origin: ORIGIN }),
+    });
     assert.equal(signIn.status, 200, signIn.raw);
     assert.equal(signIn.body.status, 'ok');
     assert.equal((await console.get('/api/auth/me')).status, 200);
@@ -296,7 +389,10 @@ describe('admin passkeys for the console', () => {
     const removed = await admin.delete(`/api/auth/passkeys/${done.body.id}`);
     assert.equal(removed.status, 204);
     const after = await console.post('/api/auth/passkey/options');
-    const refused = await console.post('/api/auth/passkey/verify', { ceremonyId: after.body.ceremonyId, response: key.authenticate(after.body.options, { origin: ORIGIN }) });
+    const refused = await console.post('/api/auth/passkey/verify', {
+      ceremonyId: after.body.ceremonyId,
+      response: key.authenticate(after.body.options, { origin: ORIGIN }),
+    });
     assert.equal(refused.body.error.code, 'webauthn.credential_unknown');
   });
 
@@ -306,7 +402,10 @@ describe('admin passkeys for the console', () => {
     await registerKey(t, employee, employeeKey);
     const console = new Client(t.app);
     const options = await console.post('/api/auth/passkey/options');
-    const asAdmin = await console.post('/api/auth/passkey/verify', { ceremonyId: options.body.ceremonyId, response: employeeKey.authenticate(options.body.options, { origin: ORIGIN }) });
+    const asAdmin = await console.post('/api/auth/passkey/verify', {
+      ceremonyId: options.body.ceremonyId,
+      response: employeeKey.authenticate(options.body.options, { origin: ORIGIN }),
+    });
     assert.equal(asAdmin.body.error.code, 'webauthn.credential_unknown');
     assert.equal((await console.get('/api/auth/me')).status, 401);
 
@@ -314,9 +413,16 @@ describe('admin passkeys for the console', () => {
     await setPolicy(t, { userVerification: 'preferred' });
     const noPin = new SoftAuthenticator({ attachment: 'cross-platform', transports: ['usb'], userVerified: false });
     const start = await admin.post('/api/auth/passkeys/options', { kind: 'security_key' });
-    assert.equal((await admin.post('/api/auth/passkeys/verify', { ceremonyId: start.body.ceremonyId, response: noPin.register(start.body.options, { origin: ORIGIN }) })).status, 200);
+    assert.equal(
+      (await admin.post('/api/auth/passkeys/verify', { ceremonyId: start.body.ceremonyId, response: noPin.register(start.body.options, { origin: ORIGIN }) }))
+        .status,
+      200,
+    );
     const adminOptions = await console.post('/api/auth/passkey/options');
-    const withoutPin = await console.post('/api/auth/passkey/verify', { ceremonyId: adminOptions.body.ceremonyId, response: noPin.authenticate(adminOptions.body.options, { origin: ORIGIN }) });
+    const withoutPin = await console.post('/api/auth/passkey/verify', {
+      ceremonyId: adminOptions.body.ceremonyId,
+      response: noPin.authenticate(adminOptions.body.options, { origin: ORIGIN }),
+    });
     assert.equal(withoutPin.body.error.code, 'webauthn.verification_failed');
     // The admin's key is not an employee's either.
     assert.equal((await passkeySignIn(new Client(t.app), noPin)).body.error.code, 'webauthn.credential_unknown');
@@ -367,8 +473,10 @@ describe('WebAuthn in Chromium with a virtual authenticator', { skip: browserSki
     return { step: 'verify', response, ...(await post(verifyUrl, { ceremonyId, response })) };
   }`;
   type InPage = { step?: string; status: number; body: any; response?: { authenticatorAttachment?: string } };
-  const ceremony = (page: Page, input: { kind: 'create' | 'get' | 'logout'; optionsUrl?: string; optionsBody?: unknown; verifyUrl?: string; dropAttachment?: boolean }) =>
-    page.evaluate(`(${IN_PAGE})(${JSON.stringify(input)})`) as Promise<InPage>;
+  const ceremony = (
+    page: Page,
+    input: { kind: 'create' | 'get' | 'logout'; optionsUrl?: string; optionsBody?: unknown; verifyUrl?: string; dropAttachment?: boolean },
+  ) => page.evaluate(`(${IN_PAGE})(${JSON.stringify(input)})`) as Promise<InPage>;
 
   it('enrols a platform passkey by invitation, signs in with it without a user name, and refuses it once platform authenticators are off', async () => {
     await setPolicy(t, { ...DEFAULT_POLICY, allowPlatform: true });
@@ -378,7 +486,12 @@ describe('WebAuthn in Chromium with a virtual authenticator', { skip: browserSki
     try {
       await addVirtualAuthenticator(s.context, s.page, 'internal');
       await s.page.goto('/healthz');
-      const enrol = await ceremony(s.page, { kind: 'create', optionsUrl: `/api/enroll/${token}/webauthn/options`, optionsBody: { kind: 'passkey' }, verifyUrl: `/api/enroll/${token}/webauthn/verify` });
+      const enrol = await ceremony(s.page, {
+        kind: 'create',
+        optionsUrl: `/api/enroll/${token}/webauthn/options`,
+        optionsBody: { kind: 'passkey' },
+        verifyUrl: `/api/enroll/${token}/webauthn/verify`,
+      });
       assert.equal(enrol.status, 200, JSON.stringify(enrol));
       assert.equal(enrol.body.credential.attachment, 'platform');
       assert.equal(enrol.body.credential.type, 'passkey');
@@ -386,10 +499,15 @@ describe('WebAuthn in Chromium with a virtual authenticator', { skip: browserSki
 
       const out = (await ceremony(s.page, { kind: 'logout' })).status;
       assert.equal(out, 204);
-      const signIn = await ceremony(s.page, { kind: 'get', optionsUrl: '/api/signin/webauthn/options', optionsBody: {}, verifyUrl: '/api/signin/webauthn/verify' });
+      const signIn = await ceremony(s.page, {
+        kind: 'get',
+        optionsUrl: '/api/signin/webauthn/options',
+        optionsBody: {},
+        verifyUrl: '/api/signin/webauthn/verify',
+      });
       assert.equal(signIn.status, 200, JSON.stringify(signIn));
       assert.equal(signIn.body.employee.id, employee.id);
-      const session = await s.page.evaluate('fetch("/api/signin/session").then((r) => r.json())') as { employee: { email: string } };
+      const session = (await s.page.evaluate('fetch("/api/signin/session").then((r) => r.json())')) as { employee: { email: string } };
       assert.equal(session.employee.email, employee.email);
 
       // Platform authenticators off: the page asks for a security key, the client drops that
@@ -398,8 +516,11 @@ describe('WebAuthn in Chromium with a virtual authenticator', { skip: browserSki
       const newcomer = await createEmployee(t);
       const second = await t.services.invitations.create(cliContext(), newcomer.id);
       const lying = await ceremony(s.page, {
-        kind: 'create', optionsUrl: `/api/enroll/${second.token}/webauthn/options`, optionsBody: { kind: 'security_key' },
-        verifyUrl: `/api/enroll/${second.token}/webauthn/verify`, dropAttachment: true,
+        kind: 'create',
+        optionsUrl: `/api/enroll/${second.token}/webauthn/options`,
+        optionsBody: { kind: 'security_key' },
+        verifyUrl: `/api/enroll/${second.token}/webauthn/verify`,
+        dropAttachment: true,
       });
       assert.equal(lying.status, 403, JSON.stringify(lying));
       assert.equal(lying.body.error.code, 'webauthn.authenticator_not_allowed');
@@ -417,11 +538,21 @@ describe('WebAuthn in Chromium with a virtual authenticator', { skip: browserSki
     try {
       await addVirtualAuthenticator(s.context, s.page, 'usb');
       await s.page.goto('/healthz');
-      const enrol = await ceremony(s.page, { kind: 'create', optionsUrl: `/api/enroll/${token}/webauthn/options`, optionsBody: { kind: 'security_key' }, verifyUrl: `/api/enroll/${token}/webauthn/verify` });
+      const enrol = await ceremony(s.page, {
+        kind: 'create',
+        optionsUrl: `/api/enroll/${token}/webauthn/options`,
+        optionsBody: { kind: 'security_key' },
+        verifyUrl: `/api/enroll/${token}/webauthn/verify`,
+      });
       assert.equal(enrol.status, 200, JSON.stringify(enrol));
       assert.equal(enrol.body.credential.type, 'security_key');
       assert.equal(enrol.body.credential.attachment, 'cross-platform');
-      const signIn = await ceremony(s.page, { kind: 'get', optionsUrl: '/api/signin/webauthn/options', optionsBody: { email: employee.email }, verifyUrl: '/api/signin/webauthn/verify' });
+      const signIn = await ceremony(s.page, {
+        kind: 'get',
+        optionsUrl: '/api/signin/webauthn/options',
+        optionsBody: { email: employee.email },
+        verifyUrl: '/api/signin/webauthn/verify',
+      });
       assert.equal(signIn.status, 200, JSON.stringify(signIn));
     } finally {
       await s.context.close();

@@ -12,7 +12,9 @@ import { softKeys } from './helpers/soft-authenticator.js';
 
 const ORIGIN = 'http://localhost:8080';
 // passport-wsfed-saml2 is CommonJS without types.
-const { Strategy: WsFedStrategy } = createRequire(import.meta.url)('passport-wsfed-saml2') as { Strategy: new (options: object, verify: Function) => unknown };
+const { Strategy: WsFedStrategy } = createRequire(import.meta.url)('passport-wsfed-saml2') as {
+  Strategy: new (options: object, verify: (...args: never[]) => unknown) => unknown;
+};
 type Outcome = { kind: 'success' | 'fail' | 'redirect' | 'error'; value: any };
 
 /** Runs the passport strategy on one request, as passport.authenticate would. */
@@ -42,21 +44,34 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
     await registerKey(t, employee, key, 'security_key');
     const md = await t.app.inject({ method: 'GET', url: '/FederationMetadata/2007-06/FederationMetadata.xml' });
     assert.equal(md.statusCode, 200);
-    assert.match(md.body, /PassiveRequestorEndpoint><wsa:EndpointReference xmlns:wsa="http:\/\/www.w3.org\/2005\/08\/addressing"><wsa:Address>http:\/\/localhost:8080\/wsfed</);
+    assert.match(
+      md.body,
+      /PassiveRequestorEndpoint><wsa:EndpointReference xmlns:wsa="http:\/\/www.w3.org\/2005\/08\/addressing"><wsa:Address>http:\/\/localhost:8080\/wsfed</,
+    );
     cert = idpCertFromMetadata(md.body.replace(/<(\/?)X509Certificate>/g, '<$1ds:X509Certificate>'))[0];
     assert.ok(cert);
   });
-  after(async () => { await t?.close(); });
+  after(async () => {
+    await t?.close();
+  });
 
   for (const tokenType of ['saml11', 'saml20'] as const) {
     it(`signs in with a ${tokenType === 'saml11' ? 'SAML 1.1' : 'SAML 2.0'} token, wctx preserved`, async () => {
       const realm = `urn:owa:${tokenType}`;
       const reply = `https://mail-${tokenType}.corp.example/owa/`;
       await t.services.serviceProviders.create(cliContext(), 'wsfed', {
-        name: `Exchange ${tokenType}`, entityId: realm, preset: 'exchange', tokenType, acsEndpoints: [{ url: reply }], startUrl: reply,
+        name: `Exchange ${tokenType}`,
+        entityId: realm,
+        preset: 'exchange',
+        tokenType,
+        acsEndpoints: [{ url: reply }],
+        startUrl: reply,
       });
-      const strategy = new WsFedStrategy({ realm, identityProviderUrl: `${ORIGIN}/wsfed`, wreply: reply, cert, checkRecipient: false }, (profile: unknown, done: (e: null, u: unknown) => void) => done(null, profile));
-      const start = await runStrategy(strategy, { method: 'GET', query: {}, headers: { host: 'mail.corp.example' }, url: '/owa/' , originalUrl: '/owa/' });
+      const strategy = new WsFedStrategy(
+        { realm, identityProviderUrl: `${ORIGIN}/wsfed`, wreply: reply, cert, checkRecipient: false },
+        (profile: unknown, done: (e: null, u: unknown) => void) => done(null, profile),
+      );
+      const start = await runStrategy(strategy, { method: 'GET', query: {}, headers: { host: 'mail.corp.example' }, url: '/owa/', originalUrl: '/owa/' });
       assert.equal(start.kind, 'redirect');
       const url = new URL(start.value);
       url.searchParams.set('wctx', 'rm=0&id=passive&ru=%2fowa%2f');
@@ -69,7 +84,13 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
       assert.equal(form.action, reply);
       assert.equal(form.fields.wa, 'wsignin1.0');
       assert.equal(form.fields.wctx, 'rm=0&id=passive&ru=%2fowa%2f');
-      const done = await runStrategy(strategy, { method: 'POST', body: form.fields, headers: { host: new URL(reply).host }, url: '/owa/', originalUrl: '/owa/' });
+      const done = await runStrategy(strategy, {
+        method: 'POST',
+        body: form.fields,
+        headers: { host: new URL(reply).host },
+        url: '/owa/',
+        originalUrl: '/owa/',
+      });
       assert.equal(done.kind, 'success', String(done.value?.stack ?? JSON.stringify(done.value)));
       const upn = done.value['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn'];
       assert.equal(upn, 'grace.hopper@corp.example');
@@ -79,15 +100,31 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
   }
 
   it('refuses an unregistered wreply and an unknown realm with an error page, never a redirect', async () => {
-    const bad = await new Client(t.app).get(`/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent('urn:owa:saml11')}&wreply=${encodeURIComponent('https://evil.example/owa/')}`);
+    const bad = await new Client(t.app).get(
+      `/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent('urn:owa:saml11')}&wreply=${encodeURIComponent('https://evil.example/owa/')}`,
+    );
     assert.equal(bad.status, 400);
     assert.match(bad.raw, /wsfed\.reply_unknown/);
     const unknown = await new Client(t.app).get('/wsfed?wa=wsignin1.0&wtrealm=urn:nobody');
     assert.equal(unknown.status, 400);
     assert.match(unknown.raw, /wsfed\.rp_unknown/);
-    const tampered = await runStrategy(new WsFedStrategy({ realm: 'urn:owa:saml11', identityProviderUrl: `${ORIGIN}/wsfed`, cert, checkRecipient: false }, (p: unknown, d: (e: null, u: unknown) => void) => d(null, p)), {
-      method: 'POST', body: { wa: 'wsignin1.0', wresult: '<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust"><t:RequestedSecurityToken><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" MinorVersion="1"/></t:RequestedSecurityToken></t:RequestSecurityTokenResponse>' }, headers: { host: 'x' }, url: '/', originalUrl: '/',
-    });
+    const tampered = await runStrategy(
+      new WsFedStrategy(
+        { realm: 'urn:owa:saml11', identityProviderUrl: `${ORIGIN}/wsfed`, cert, checkRecipient: false },
+        (p: unknown, d: (e: null, u: unknown) => void) => d(null, p),
+      ),
+      {
+        method: 'POST',
+        body: {
+          wa: 'wsignin1.0',
+          wresult:
+            '<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust"><t:RequestedSecurityToken><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" MinorVersion="1"/></t:RequestedSecurityToken></t:RequestSecurityTokenResponse>',
+        },
+        headers: { host: 'x' },
+        url: '/',
+        originalUrl: '/',
+      },
+    );
     assert.notEqual(tampered.kind, 'success', 'the RP itself refuses an unsigned token');
   });
 
@@ -105,7 +142,10 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
   });
 
   it('signing out of one relying party cleans up the others of the session (OWA and ECP)', async () => {
-    for (const [realm, reply] of [['urn:owa:cleanup', 'https://mail.corp.example/owa/'], ['urn:ecp:cleanup', 'https://mail.corp.example/ecp/']]) {
+    for (const [realm, reply] of [
+      ['urn:owa:cleanup', 'https://mail.corp.example/owa/'],
+      ['urn:ecp:cleanup', 'https://mail.corp.example/ecp/'],
+    ]) {
       await t.services.serviceProviders.create(cliContext(), 'wsfed', { name: realm, entityId: realm, preset: 'exchange', acsEndpoints: [{ url: reply }] });
     }
     const c = new Client(t.app);
@@ -123,4 +163,3 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
     assert.notEqual((await c.get('/api/signin/session')).status, 200);
   });
 });
-

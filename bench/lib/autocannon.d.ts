@@ -1,8 +1,16 @@
 // The part of autocannon's programmatic API the benches use (the package ships no types).
 declare module 'autocannon' {
   export interface Histogram {
-    average: number; mean: number; stddev: number; min: number; max: number;
-    p50: number; p90: number; p97_5: number; p99: number; p99_9: number;
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    p99_9: number;
   }
   export interface Options {
     url: string;

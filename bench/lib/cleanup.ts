@@ -22,7 +22,9 @@ export function createCleanup(): Cleanup {
           process.stderr.write(`cleanup: ${step.label} failed: ${(err as Error).message}\n`);
         }
       }
-    })().finally(() => { running = undefined; });
+    })().finally(() => {
+      running = undefined;
+    });
     return running;
   };
 
@@ -32,5 +34,10 @@ export function createCleanup(): Cleanup {
       run().finally(() => process.exit(130));
     });
   }
-  return { defer: (label, fn) => { steps.push({ label, fn }); }, run };
+  return {
+    defer: (label, fn) => {
+      steps.push({ label, fn });
+    },
+    run,
+  };
 }

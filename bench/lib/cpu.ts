@@ -45,7 +45,11 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): number | un
   return total;
 }
 
-export interface MachineCpu { busyMs: number; stealMs: number; totalMs: number }
+export interface MachineCpu {
+  busyMs: number;
+  stealMs: number;
+  totalMs: number;
+}
 
 /** The whole machine's CPU time so far from /proc/stat: busy (user, system, irq), stolen by the hypervisor, total. */
 export function readMachineCpu(): MachineCpu | undefined {
@@ -68,7 +72,11 @@ export function readMachineCpu(): MachineCpu | undefined {
  * How disturbed a measurement was: the share of the machine's CPU the hypervisor took away
  * (steal) and the share used by processes other than ours (ourMs: server, database, load generator).
  */
-export function machineLoadBetween(before: MachineCpu | undefined, after: MachineCpu | undefined, ourMs: number): { stealPercent: number; otherPercent: number } | undefined {
+export function machineLoadBetween(
+  before: MachineCpu | undefined,
+  after: MachineCpu | undefined,
+  ourMs: number,
+): { stealPercent: number; otherPercent: number } | undefined {
   if (!before || !after) return undefined;
   const total = after.totalMs - before.totalMs;
   if (total <= 0) return undefined;

@@ -16,7 +16,7 @@ export function describeMachine(): Machine {
   return {
     cpus: os.availableParallelism?.() ?? cpus.length,
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
   };
@@ -27,7 +27,11 @@ export function printTable(headers: string[], rows: (string | number)[][]): void
   const cells = rows.map((r) => r.map(String));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
   const isNumeric = headers.map((_, i) => cells.every((r) => /^-?[\d.]+$|^-$/.test(r[i])));
-  const line = (r: string[]) => r.map((c, i) => (isNumeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (isNumeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells) console.log(line(r));
@@ -38,6 +42,6 @@ export function writeResults(name: string, data: unknown): string {
   const dir = path.join(repoRoot, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return path.relative(repoRoot, file);
 }

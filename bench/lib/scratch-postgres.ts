@@ -25,7 +25,9 @@ export interface ScratchPostgres {
 export async function createScratchPostgres(cleanup: Cleanup): Promise<ScratchPostgres> {
   const name = `tessera_bench_${crypto.randomBytes(5).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
-  cleanup.defer(`database ${name}`, async () => { await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); });
+  cleanup.defer(`database ${name}`, async () => {
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
   const url = new URL(ADMIN_POSTGRES_URL);
   url.pathname = `/${name}`;
   return {

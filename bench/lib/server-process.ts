@@ -20,20 +20,22 @@ export interface ServerProcess {
  */
 export async function startServerProcess(opts: { env: Record<string, string>; cleanup: Cleanup; startTimeoutMs?: number }): Promise<ServerProcess> {
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(repoRoot, 'bench', 'results', 'profiles')}`] : [];
-  const args = process.env.BENCH_BUILT === '1'
-    ? [...profile, 'bin/tessera.js', 'serve']
-    : [...profile, '--import', 'tsx', 'src/cli/index.ts', 'serve'];
+  const args = process.env.BENCH_BUILT === '1' ? [...profile, 'bin/tessera.js', 'serve'] : [...profile, '--import', 'tsx', 'src/cli/index.ts', 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // If the bench itself dies abruptly, the server must not outlive it.
-  const killOnExit = () => { child.kill('SIGKILL'); };
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
 
   let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -63,7 +65,8 @@ function waitForListening(child: ChildProcess, output: () => string, exited: Pro
     const finish = (err?: Error, url?: string) => {
       clearTimeout(timer);
       child.stdout!.off('data', onData);
-      if (err) reject(err); else resolve(url!);
+      if (err) reject(err);
+      else resolve(url!);
     };
     child.stdout!.on('data', onData);
     exited.then((code) => finish(new Error(`the server exited (code ${code}) before listening:\n${output()}`)));

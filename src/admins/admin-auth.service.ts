@@ -34,7 +34,12 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
    * One guess at an admin's password or code, inside the per-account lockout (src/security/lockout.ts).
    * A locked account is audited as such but answered like a wrong guess, with the same work.
    */
-  async function checkGuess(ctx: RequestContext, admin: repo.AdminRow, step: 'password' | 'totp', check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> }): Promise<number> {
+  async function checkGuess(
+    ctx: RequestContext,
+    admin: repo.AdminRow,
+    step: 'password' | 'totp',
+    check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> },
+  ): Promise<number> {
     const policy = await settings.get();
     const result = await checkWithLockout({ store: repo.adminLockoutStore(db, admin.id), policy, clock, ...check });
     if (result.outcome === 'verified') return result.failures;
@@ -42,10 +47,20 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     if (result.outcome === 'locked') {
       await audit.record(ctx, { action: 'admin.sign_in', outcome: 'failure', target: target(admin), details: { reason: 'locked', step } });
     } else {
-      await audit.record(ctx, { action: isTotp ? 'admin.sign_in_totp' : 'admin.sign_in', outcome: 'failure', target: target(admin), details: { reason: isTotp ? 'wrong totp code' : 'wrong password', failures: result.failures } });
+      await audit.record(ctx, {
+        action: isTotp ? 'admin.sign_in_totp' : 'admin.sign_in',
+        outcome: 'failure',
+        target: target(admin),
+        details: { reason: isTotp ? 'wrong totp code' : 'wrong password', failures: result.failures },
+      });
     }
     if (result.lockedUntil) {
-      await audit.record(ctx, { action: 'admin.locked', outcome: 'failure', target: target(admin), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
+      await audit.record(ctx, {
+        action: 'admin.locked',
+        outcome: 'failure',
+        target: target(admin),
+        details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) },
+      });
     }
     throw isTotp ? new AppError('auth.invalid_totp', INVALID_TOTP) : new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
   }
@@ -63,10 +78,18 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     const admin = await repo.findAdminByEmail(db, email);
     if (!admin) {
       await verifyPassword(DUMMY_PASSWORD_HASH, password);
-      await audit.record(ctx, { action: 'admin.sign_in', outcome: 'failure', target: { type: 'admin', id: null, label: email.slice(0, 254) }, details: { reason: 'unknown account' } });
+      await audit.record(ctx, {
+        action: 'admin.sign_in',
+        outcome: 'failure',
+        target: { type: 'admin', id: null, label: email.slice(0, 254) },
+        details: { reason: 'unknown account' },
+      });
       throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
     }
-    await checkGuess(ctx, admin, 'password', { verify: () => verifyPassword(admin.passwordHash, password), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password) });
+    await checkGuess(ctx, admin, 'password', {
+      verify: () => verifyPassword(admin.passwordHash, password),
+      decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password),
+    });
     // A right password gives its attempt back; the count is reset once the sign-in is complete
     // (so wrong TOTP codes after a right password still count towards the lockout).
     if (admin.totpSecret) {
@@ -84,7 +107,7 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
   /** Second factor, after a correct password. A code is accepted once (its step is claimed atomically). */
   async function signInWithTotp(ctx: RequestContext, adminId: string, code: string): Promise<repo.AdminRow> {
     const admin = await repo.findAdminById(db, adminId);
-    if (!admin || !admin.totpSecret) throw new AppError('auth.stage_invalid', 'Sign in with your password first');
+    if (!admin?.totpSecret) throw new AppError('auth.stage_invalid', 'Sign in with your password first');
     const sealed = admin.totpSecret;
     const verify = async () => {
       const result = verifyTotp({ secret: sealer.open(sealed, totpAad(admin.id)), code, nowMs: clock.now().getTime(), lastStep: admin.totpLastStep });
@@ -100,19 +123,37 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
    * lockout as at sign-in, so a session left open does not let anyone try passwords without end.
    * A right one gives its attempt back.
    */
-  async function checkOwnPassword(ctx: RequestContext, admin: repo.AdminRow, password: string, action: 'admin.password_changed' | 'admin.totp_disabled'): Promise<void> {
+  async function checkOwnPassword(
+    ctx: RequestContext,
+    admin: repo.AdminRow,
+    password: string,
+    action: 'admin.password_changed' | 'admin.totp_disabled',
+  ): Promise<void> {
     const policy = await settings.get();
     const result = await checkWithLockout({
-      store: repo.adminLockoutStore(db, admin.id), policy, clock,
-      verify: () => verifyPassword(admin.passwordHash, password), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password),
+      store: repo.adminLockoutStore(db, admin.id),
+      policy,
+      clock,
+      verify: () => verifyPassword(admin.passwordHash, password),
+      decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password),
     });
     if (result.outcome === 'verified') {
       await repo.adminLockoutStore(db, admin.id).release();
       return;
     }
-    await audit.record(ctx, { action, outcome: 'failure', target: target(admin), details: { reason: result.outcome === 'locked' ? 'locked' : 'wrong current password', failures: result.failures } });
+    await audit.record(ctx, {
+      action,
+      outcome: 'failure',
+      target: target(admin),
+      details: { reason: result.outcome === 'locked' ? 'locked' : 'wrong current password', failures: result.failures },
+    });
     if (result.lockedUntil) {
-      await audit.record(ctx, { action: 'admin.locked', outcome: 'failure', target: target(admin), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
+      await audit.record(ctx, {
+        action: 'admin.locked',
+        outcome: 'failure',
+        target: target(admin),
+        details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) },
+      });
     }
     throw new AppError('auth.invalid_credentials', WRONG_CURRENT_PASSWORD);
   }
@@ -134,7 +175,10 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
       if ((await repo.countAdmins(tx)) > 0) throw new AppError('setup.not_needed', 'Tessera is already set up: sign in instead');
       const stored = await settings.findSystemState<{ hash: string; expiresAt: string }>(SETUP_TOKEN_KEY, tx);
       if (!stored || !safeEqual(stored.hash, sha256(input.token)) || new Date(stored.expiresAt) <= clock.now()) {
-        throw new AppError('setup.invalid_token', 'This setup link is not valid or has expired: restart the server or run `tessera admin create` for a new one');
+        throw new AppError(
+          'setup.invalid_token',
+          'This setup link is not valid or has expired: restart the server or run `tessera admin create` for a new one',
+        );
       }
       if (problem) throw new AppError('admins.password_too_weak', problem);
       const admin = await repo.insertAdmin(tx, { email: input.email, name: input.name, passwordHash, source: 'setup' });

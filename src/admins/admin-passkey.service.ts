@@ -16,7 +16,13 @@ export type AdminPasskeyService = ReturnType<typeof createAdminPasskeyService>;
  * biometrics): possession of the key plus the verification are two factors, so a passkey
  * sign-in is complete on its own, also when settings require TOTP for admins.
  */
-export function createAdminPasskeyService(deps: { audit: AuditService; webauthn: WebAuthnService; credentials: CredentialService; admins: AdminService; adminAuth: AdminAuthService }) {
+export function createAdminPasskeyService(deps: {
+  audit: AuditService;
+  webauthn: WebAuthnService;
+  credentials: CredentialService;
+  admins: AdminService;
+  adminAuth: AdminAuthService;
+}) {
   const { audit, webauthn, credentials, admins, adminAuth } = deps;
   const subjectOf = (a: AdminRow): WebAuthnSubject => ({ type: 'admin', id: a.id, name: a.email, displayName: a.name });
   const ownerOf = (a: AdminRow) => ({ type: 'admin' as const, id: a.id, label: a.email });
@@ -27,10 +33,16 @@ export function createAdminPasskeyService(deps: { audit: AuditService; webauthn:
       const { credential, userVerified } = await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'admin', response });
       admin = await admins.findById(credential.subjectId);
       if (!admin) throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
-      if (!userVerified) throw new AppError('webauthn.verification_failed', 'The authenticator did not verify you (PIN or biometrics): it is required for the console');
+      if (!userVerified)
+        throw new AppError('webauthn.verification_failed', 'The authenticator did not verify you (PIN or biometrics): it is required for the console');
     } catch (err) {
       if (err instanceof AppError) {
-        await audit.record(ctx, { action: 'admin.sign_in', outcome: 'failure', target: admin ? { type: 'admin', id: admin.id, label: admin.email } : { type: 'admin', id: null }, details: { method: 'passkey', reason: err.code } });
+        await audit.record(ctx, {
+          action: 'admin.sign_in',
+          outcome: 'failure',
+          target: admin ? { type: 'admin', id: admin.id, label: admin.email } : { type: 'admin', id: null },
+          details: { method: 'passkey', reason: err.code },
+        });
       }
       throw err;
     }

@@ -22,7 +22,14 @@ export async function startAdminSession(services: AdminSessionDeps, request: Fas
   const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
   // A new session id at every stage change prevents session fixation (OWASP ASVS 3.2.1).
   if (request.auth?.kind === 'admin') await services.sessions.revoke(request.auth.session.id);
-  const { token } = await services.sessions.create({ subjectType: 'admin', subjectId: admin.id, stage, idleSeconds, absoluteSeconds, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+  const { token } = await services.sessions.create({
+    subjectType: 'admin',
+    subjectId: admin.id,
+    stage,
+    idleSeconds,
+    absoluteSeconds,
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
+  });
   setSessionCookie(reply, services, token, absoluteSeconds);
 }
-

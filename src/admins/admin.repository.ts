@@ -13,7 +13,10 @@ export async function findAdminById(db: Executor, id: string): Promise<AdminRow 
 }
 
 export async function findAdminByEmail(db: Executor, email: string): Promise<AdminRow | undefined> {
-  const [row] = await db.select().from(admins).where(eq(admins.emailNormalized, normalizeEmail(email)));
+  const [row] = await db
+    .select()
+    .from(admins)
+    .where(eq(admins.emailNormalized, normalizeEmail(email)));
   return row;
 }
 
@@ -27,12 +30,19 @@ export async function countAdmins(db: Executor): Promise<number> {
 }
 
 export async function insertAdmin(db: Executor, row: { email: string; name: string; passwordHash: string; source: string }): Promise<AdminRow> {
-  const [inserted] = await db.insert(admins).values({ ...row, email: row.email.trim(), emailNormalized: normalizeEmail(row.email) }).returning();
+  const [inserted] = await db
+    .insert(admins)
+    .values({ ...row, email: row.email.trim(), emailNormalized: normalizeEmail(row.email) })
+    .returning();
   return inserted;
 }
 
 export async function updateAdminById(db: Executor, id: string, patch: Partial<Omit<AdminRow, 'id' | 'createdAt'>>): Promise<AdminRow | undefined> {
-  const [row] = await db.update(admins).set({ ...patch, updatedAt: sql`now()` }).where(eq(admins.id, id)).returning();
+  const [row] = await db
+    .update(admins)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(admins.id, id))
+    .returning();
   return row;
 }
 
@@ -41,16 +51,25 @@ export function adminLockoutStore(db: Executor, id: string): LockoutStore {
   const notLocked = (now: Date) => or(isNull(admins.lockedUntil), lte(admins.lockedUntil, now));
   return {
     async reserve(threshold, now) {
-      const [row] = await db.update(admins).set({ failedAttempts: sql`${admins.failedAttempts} + 1` })
+      const [row] = await db
+        .update(admins)
+        .set({ failedAttempts: sql`${admins.failedAttempts} + 1` })
         .where(and(eq(admins.id, id), notLocked(now), lt(admins.failedAttempts, threshold)))
         .returning({ n: admins.failedAttempts });
       return row?.n;
     },
     async release() {
-      await db.update(admins).set({ failedAttempts: sql`greatest(${admins.failedAttempts} - 1, 0)` }).where(eq(admins.id, id));
+      await db
+        .update(admins)
+        .set({ failedAttempts: sql`greatest(${admins.failedAttempts} - 1, 0)` })
+        .where(eq(admins.id, id));
     },
     async lock(until, now) {
-      const rows = await db.update(admins).set({ lockedUntil: until, failedAttempts: 0 }).where(and(eq(admins.id, id), notLocked(now))).returning({ id: admins.id });
+      const rows = await db
+        .update(admins)
+        .set({ lockedUntil: until, failedAttempts: 0 })
+        .where(and(eq(admins.id, id), notLocked(now)))
+        .returning({ id: admins.id });
       return rows.length > 0;
     },
     async state() {
@@ -62,7 +81,9 @@ export function adminLockoutStore(db: Executor, id: string): LockoutStore {
 
 /** Remembers the TOTP step just used, unless it (or a later one) was used already: a code counts once (RFC 6238 §5.2). */
 export async function claimTotpStep(db: Executor, id: string, step: number): Promise<boolean> {
-  const rows = await db.update(admins).set({ totpLastStep: step })
+  const rows = await db
+    .update(admins)
+    .set({ totpLastStep: step })
     .where(and(eq(admins.id, id), or(isNull(admins.totpLastStep), lt(admins.totpLastStep, step))))
     .returning({ id: admins.id });
   return rows.length > 0;

@@ -18,7 +18,12 @@ export const pendingTotpAad = (adminId: string) => `admins.totp_pending_secret:$
 export type AdminService = ReturnType<typeof createAdminService>;
 
 export function createAdminService(deps: {
-  db: Db; audit: AuditService; sealer: Sealer; clock: Clock; sessions: SessionService; settings: SettingsService;
+  db: Db;
+  audit: AuditService;
+  sealer: Sealer;
+  clock: Clock;
+  sessions: SessionService;
+  settings: SettingsService;
   /** Called, inside the transaction, before an admin is deleted (their passkeys go too). */
   deletionHooks?: ((tx: Executor, adminId: string) => Promise<void>)[];
   /** Checks a signed-in admin's own password inside the sign-in lockout (admin-auth.service.ts); throws when wrong. */
@@ -53,7 +58,8 @@ export function createAdminService(deps: {
   }
 
   async function remove(ctx: RequestContext, id: string): Promise<void> {
-    if (ctx.actor.type === 'admin' && ctx.actor.id === id) throw new AppError('admins.cannot_delete_self', 'You cannot delete your own account; ask another admin');
+    if (ctx.actor.type === 'admin' && ctx.actor.id === id)
+      throw new AppError('admins.cannot_delete_self', 'You cannot delete your own account; ask another admin');
     await db.transaction(async (tx) => {
       await repo.lockAdmins(tx);
       const admin = await repo.findAdminById(tx, id);
@@ -67,16 +73,28 @@ export function createAdminService(deps: {
   }
 
   /** Sets a new password and ends the admin's other sessions: whoever knew the old one is out. */
-  async function setPassword(ctx: RequestContext, admin: repo.AdminRow, newPassword: string, opts: { action: 'admin.password_changed' | 'admin.password_recovered'; keepSessionId?: string; resetTotp?: boolean }) {
+  async function setPassword(
+    ctx: RequestContext,
+    admin: repo.AdminRow,
+    newPassword: string,
+    opts: { action: 'admin.password_changed' | 'admin.password_recovered'; keepSessionId?: string; resetTotp?: boolean },
+  ) {
     checkPassword(newPassword, admin.email, admin.name);
     const passwordHash = await hashPassword(newPassword);
     await db.transaction(async (tx) => {
       await repo.updateAdminById(tx, admin.id, {
-        passwordHash, passwordChangedAt: clock.now(), failedAttempts: 0, lockedUntil: null,
+        passwordHash,
+        passwordChangedAt: clock.now(),
+        failedAttempts: 0,
+        lockedUntil: null,
         ...(opts.resetTotp ? { totpSecret: null, totpPendingSecret: null, totpLastStep: null } : {}),
       });
       await sessions.revokeSubject('admin', admin.id, { exceptSessionId: opts.keepSessionId, tx });
-      await audit.record(ctx, { action: opts.action, target: { type: 'admin', id: admin.id, label: admin.email }, details: opts.resetTotp ? { totpReset: true } : {} }, tx);
+      await audit.record(
+        ctx,
+        { action: opts.action, target: { type: 'admin', id: admin.id, label: admin.email }, details: opts.resetTotp ? { totpReset: true } : {} },
+        tx,
+      );
     });
   }
 
@@ -104,7 +122,11 @@ export function createAdminService(deps: {
     const result = verifyTotp({ secret, code, nowMs: clock.now().getTime() });
     if (!result.ok) throw new AppError('auth.invalid_totp', 'The code is not valid; check the time on your phone and try the next code');
     return db.transaction(async (tx) => {
-      const updated = await repo.updateAdminById(tx, admin.id, { totpSecret: sealer.seal(secret, totpAad(admin.id)), totpPendingSecret: null, totpLastStep: result.step });
+      const updated = await repo.updateAdminById(tx, admin.id, {
+        totpSecret: sealer.seal(secret, totpAad(admin.id)),
+        totpPendingSecret: null,
+        totpLastStep: result.step,
+      });
       await audit.record(ctx, { action: 'admin.totp_enabled', target: { type: 'admin', id: admin.id, label: admin.email } }, tx);
       return toAdminDto(updated!);
     });
@@ -143,7 +165,11 @@ export function createAdminService(deps: {
     if (existing.name !== input.name) {
       await db.transaction(async (tx) => {
         await repo.updateAdminById(tx, existing.id, { name: input.name });
-        await audit.record(ctx, { action: 'admin.updated', target: { type: 'admin', id: existing.id, label: existing.email }, details: { changed: ['name'] } }, tx);
+        await audit.record(
+          ctx,
+          { action: 'admin.updated', target: { type: 'admin', id: existing.id, label: existing.email }, details: { changed: ['name'] } },
+          tx,
+        );
       });
       result = 'updated';
     }

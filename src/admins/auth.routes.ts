@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { signInAnswer, startAdminSession, type AdminSessionDeps } from './admin-session.js';
-import { clearSessionCookie, csrfTokenFor, requireAdmin, setSessionCookie } from '../http/auth.js';
+import { clearSessionCookie, csrfTokenFor, requireAdmin } from '../http/auth.js';
 import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
 import type { Session } from '../sessions/session.service.js';
@@ -17,47 +17,82 @@ import type { AdminService } from './admin.service.js';
 import type { CookieDeps } from '../http/auth.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type AuthRoutesDeps = { adminAuth: AdminAuthService; admins: AdminService; credentialLimiter: CredentialLimiter; sessions: SessionService; settings: SettingsService } & CookieDeps & AdminSessionDeps;
+export type AuthRoutesDeps = {
+  adminAuth: AdminAuthService;
+  admins: AdminService;
+  credentialLimiter: CredentialLimiter;
+  sessions: SessionService;
+  settings: SettingsService;
+} & CookieDeps &
+  AdminSessionDeps;
 
 export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { signInRateLimit: number }) {
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Console sign-in'];
-  const startSession = (request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) => startAdminSession(services, request, reply, admin, stage);
+  const startSession = (request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) =>
+    startAdminSession(services, request, reply, admin, stage);
 
-  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } },
-    async (request, reply) => ({ csrfToken: csrfTokenFor(request, reply, services) }));
+  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } }, async (request, reply) => ({
+    csrfToken: csrfTokenFor(request, reply, services),
+  }));
 
-  app.get('/setup', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ needsSetup: z.boolean() }) } } }, async () => ({ needsSetup: await services.adminAuth.needsSetup() }));
+  app.get('/setup', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ needsSetup: z.boolean() }) } } }, async () => ({
+    needsSetup: await services.adminAuth.needsSetup(),
+  }));
 
-  app.post('/setup', {
-    config: { access: 'public', rateLimit },
-    schema: { tags, body: z.object({ token: z.string().min(1).max(200), email: adminEmail, name: adminName, password: adminPassword }).strict(), response: { 200: signInAnswer, ...errors } },
-  }, async (request, reply) => {
-    const admin = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.completeSetup(request.ctx, request.body));
-    await startSession(request, reply, admin, 'full');
-    return { status: 'ok' as const, admin: toAdminDto(admin) };
-  });
+  app.post(
+    '/setup',
+    {
+      config: { access: 'public', rateLimit },
+      schema: {
+        tags,
+        body: z.object({ token: z.string().min(1).max(200), email: adminEmail, name: adminName, password: adminPassword }).strict(),
+        response: { 200: signInAnswer, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const admin = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.completeSetup(request.ctx, request.body));
+      await startSession(request, reply, admin, 'full');
+      return { status: 'ok' as const, admin: toAdminDto(admin) };
+    },
+  );
 
-  app.post('/auth/login', {
-    config: { access: 'public', rateLimit },
-    schema: { tags, body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(), response: { 200: signInAnswer, ...errors } },
-  }, async (request, reply) => {
-    const { admin, stage } = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.signInWithPassword(request.ctx, request.body.email, request.body.password));
-    await startSession(request, reply, admin, stage);
-    if (stage === 'full') return { status: 'ok' as const, admin: toAdminDto(admin) };
-    return { status: stage === 'totp' ? 'totp_required' as const : 'totp_enrollment_required' as const };
-  });
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public', rateLimit },
+      schema: {
+        tags,
+        body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(),
+        response: { 200: signInAnswer, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { admin, stage } = await services.credentialLimiter.guard(request, reply, () =>
+        services.adminAuth.signInWithPassword(request.ctx, request.body.email, request.body.password),
+      );
+      await startSession(request, reply, admin, stage);
+      if (stage === 'full') return { status: 'ok' as const, admin: toAdminDto(admin) };
+      return { status: stage === 'totp' ? ('totp_required' as const) : ('totp_enrollment_required' as const) };
+    },
+  );
 
-  app.post('/auth/login/totp', {
-    config: { access: 'partial', rateLimit },
-    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signInAnswer, ...errors } },
-  }, async (request, reply) => {
-    const { session } = requireAdmin(request);
-    if (session.stage !== 'totp') throw new AppError('auth.stage_invalid', 'No authentication code is expected now');
-    const admin = await services.credentialLimiter.guard(request, reply, () => services.adminAuth.signInWithTotp(request.ctx, session.subjectId, request.body.code));
-    await startSession(request, reply, admin, 'full');
-    return { status: 'ok' as const, admin: toAdminDto(admin) };
-  });
+  app.post(
+    '/auth/login/totp',
+    {
+      config: { access: 'partial', rateLimit },
+      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signInAnswer, ...errors } },
+    },
+    async (request, reply) => {
+      const { session } = requireAdmin(request);
+      if (session.stage !== 'totp') throw new AppError('auth.stage_invalid', 'No authentication code is expected now');
+      const admin = await services.credentialLimiter.guard(request, reply, () =>
+        services.adminAuth.signInWithTotp(request.ctx, session.subjectId, request.body.code),
+      );
+      await startSession(request, reply, admin, 'full');
+      return { status: 'ok' as const, admin: toAdminDto(admin) };
+    },
+  );
 
   app.post('/auth/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null() } } }, async (request, reply) => {
     if (request.auth?.kind === 'admin') {
@@ -68,56 +103,85 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     return reply.code(204).send(null);
   });
 
-  app.get('/auth/me', {
-    config: { access: 'session' },
-    schema: { tags, response: { 200: z.object({ admin: adminDto, settings: settingsValues.pick({ organisationName: true, requireAdminTotp: true }) }), ...errors } },
-  }, async (request) => {
-    const { admin } = requireAdmin(request);
-    const s = await services.settings.get();
-    return { admin: toAdminDto(admin), settings: { organisationName: s.organisationName, requireAdminTotp: s.requireAdminTotp } };
-  });
+  app.get(
+    '/auth/me',
+    {
+      config: { access: 'session' },
+      schema: {
+        tags,
+        response: { 200: z.object({ admin: adminDto, settings: settingsValues.pick({ organisationName: true, requireAdminTotp: true }) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { admin } = requireAdmin(request);
+      const s = await services.settings.get();
+      return { admin: toAdminDto(admin), settings: { organisationName: s.organisationName, requireAdminTotp: s.requireAdminTotp } };
+    },
+  );
 
   /** TOTP enrolment: allowed in a full session, or in the 'totp_enroll' stage that policy forces. */
   const enrolling = (session: Session) => session.stage === 'full' || session.stage === 'totp_enroll';
 
-  app.post('/auth/totp/setup', {
-    config: { access: 'partial' },
-    schema: { tags, response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...errors } },
-  }, async (request) => {
-    const { session } = requireAdmin(request);
-    if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
-    return services.admins.beginTotp(session.subjectId);
-  });
+  app.post(
+    '/auth/totp/setup',
+    {
+      config: { access: 'partial' },
+      schema: { tags, response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...errors } },
+    },
+    async (request) => {
+      const { session } = requireAdmin(request);
+      if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
+      return services.admins.beginTotp(session.subjectId);
+    },
+  );
 
-  app.post('/auth/totp/confirm', {
-    config: { access: 'partial', rateLimit },
-    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
-  }, async (request, reply) => {
-    const { session, admin } = requireAdmin(request);
-    if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
-    const ctx = { ...request.ctx, actor: { type: 'admin' as const, id: admin.id, label: admin.email } };
-    const dto = await services.admins.confirmTotp(ctx, admin.id, request.body.code);
-    if (session.stage === 'totp_enroll') {
-      await services.adminAuth.recordSignIn(ctx, admin, 'password+totp-enrolment');
-      await startSession(request, reply, admin, 'full');
-    }
-    return { admin: dto };
-  });
+  app.post(
+    '/auth/totp/confirm',
+    {
+      config: { access: 'partial', rateLimit },
+      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
+    },
+    async (request, reply) => {
+      const { session, admin } = requireAdmin(request);
+      if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
+      const ctx = { ...request.ctx, actor: { type: 'admin' as const, id: admin.id, label: admin.email } };
+      const dto = await services.admins.confirmTotp(ctx, admin.id, request.body.code);
+      if (session.stage === 'totp_enroll') {
+        await services.adminAuth.recordSignIn(ctx, admin, 'password+totp-enrolment');
+        await startSession(request, reply, admin, 'full');
+      }
+      return { admin: dto };
+    },
+  );
 
-  app.post('/auth/totp/disable', {
-    config: { access: 'session' },
-    schema: { tags, body: z.object({ password: z.string().min(1).max(256) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
-  }, async (request, reply) => {
-    const { admin } = requireAdmin(request);
-    return { admin: await services.credentialLimiter.guard(request, reply, () => services.admins.disableOwnTotp(request.ctx, admin.id, request.body.password)) };
-  });
+  app.post(
+    '/auth/totp/disable',
+    {
+      config: { access: 'session' },
+      schema: { tags, body: z.object({ password: z.string().min(1).max(256) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
+    },
+    async (request, reply) => {
+      const { admin } = requireAdmin(request);
+      return {
+        admin: await services.credentialLimiter.guard(request, reply, () => services.admins.disableOwnTotp(request.ctx, admin.id, request.body.password)),
+      };
+    },
+  );
 
-  app.post('/auth/password', {
-    config: { access: 'session', rateLimit },
-    schema: { tags, body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(), response: { 204: z.null(), ...errors } },
-  }, async (request, reply) => {
-    const { admin, session } = requireAdmin(request);
-    await services.credentialLimiter.guard(request, reply, () => services.admins.changeOwnPassword(request.ctx, admin.id, session.id, request.body));
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/auth/password',
+    {
+      config: { access: 'session', rateLimit },
+      schema: {
+        tags,
+        body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { admin, session } = requireAdmin(request);
+      await services.credentialLimiter.guard(request, reply, () => services.admins.changeOwnPassword(request.ctx, admin.id, session.id, request.body));
+      return reply.code(204).send(null);
+    },
+  );
 }

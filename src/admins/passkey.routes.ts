@@ -1,8 +1,16 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import {
-  authenticationResponse, ceremonyId, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, registrationResponse,
-  optionsAnswer, requestOptionsAnswer, toCredentialDto,
+  authenticationResponse,
+  ceremonyId,
+  credentialDto,
+  credentialKinds,
+  credentialName,
+  creationOptionsAnswer,
+  registrationResponse,
+  optionsAnswer,
+  requestOptionsAnswer,
+  toCredentialDto,
 } from '../authn/authn.schemas.js';
 import type { App } from '../http/types.js';
 import { requireAdmin } from '../http/auth.js';
@@ -19,42 +27,72 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Console sign-in'];
 
-  app.post('/auth/passkey/options', {
-    config: { access: 'public', rateLimit },
-    schema: { tags, response: { 200: requestOptionsAnswer, ...errors }, description: 'Username-less: the authenticator offers the admin\'s discoverable credentials. User verification is required.' },
-  }, async () => optionsAnswer(await services.adminPasskeys.signInOptions()));
+  app.post(
+    '/auth/passkey/options',
+    {
+      config: { access: 'public', rateLimit },
+      schema: {
+        tags,
+        response: { 200: requestOptionsAnswer, ...errors },
+        description: "Username-less: the authenticator offers the admin's discoverable credentials. User verification is required.",
+      },
+    },
+    async () => optionsAnswer(await services.adminPasskeys.signInOptions()),
+  );
 
-  app.post('/auth/passkey/verify', {
-    config: { access: 'public', rateLimit },
-    schema: { tags, body: z.object({ ceremonyId, response: authenticationResponse }).strict(), response: { 200: signInAnswer, ...errors } },
-  }, async (request, reply) => {
-    const admin = await services.adminPasskeys.signIn(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
-    await startAdminSession(services, request, reply, admin, 'full');
-    return { status: 'ok' as const, admin: toAdminDto(admin) };
-  });
+  app.post(
+    '/auth/passkey/verify',
+    {
+      config: { access: 'public', rateLimit },
+      schema: { tags, body: z.object({ ceremonyId, response: authenticationResponse }).strict(), response: { 200: signInAnswer, ...errors } },
+    },
+    async (request, reply) => {
+      const admin = await services.adminPasskeys.signIn(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
+      await startAdminSession(services, request, reply, admin, 'full');
+      return { status: 'ok' as const, admin: toAdminDto(admin) };
+    },
+  );
 
-  app.get('/auth/passkeys', { config: { access: 'session' }, schema: { tags, response: { 200: listOf(credentialDto), ...errors } } },
-    async (request) => ({ items: (await services.adminPasskeys.list(requireAdmin(request).admin)).map(toCredentialDto) }));
+  app.get('/auth/passkeys', { config: { access: 'session' }, schema: { tags, response: { 200: listOf(credentialDto), ...errors } } }, async (request) => ({
+    items: (await services.adminPasskeys.list(requireAdmin(request).admin)).map(toCredentialDto),
+  }));
 
-  app.post('/auth/passkeys/options', {
-    config: { access: 'session' },
-    schema: { tags, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...errors } },
-  }, async (request) => optionsAnswer(await services.adminPasskeys.registrationOptions(requireAdmin(request).admin, request.body.kind)));
+  app.post(
+    '/auth/passkeys/options',
+    {
+      config: { access: 'session' },
+      schema: { tags, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...errors } },
+    },
+    async (request) => optionsAnswer(await services.adminPasskeys.registrationOptions(requireAdmin(request).admin, request.body.kind)),
+  );
 
-  app.post('/auth/passkeys/verify', {
-    config: { access: 'session' },
-    schema: { tags, body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(), response: { 200: credentialDto, ...errors } },
-  }, async (request) => {
-    const { admin } = requireAdmin(request);
-    const row = await services.adminPasskeys.register(request.ctx, admin, {
-      ceremonyId: request.body.ceremonyId, response: request.body.response as RegistrationResponseJSON, name: request.body.name,
-    });
-    return toCredentialDto(row);
-  });
+  app.post(
+    '/auth/passkeys/verify',
+    {
+      config: { access: 'session' },
+      schema: {
+        tags,
+        body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
+        response: { 200: credentialDto, ...errors },
+      },
+    },
+    async (request) => {
+      const { admin } = requireAdmin(request);
+      const row = await services.adminPasskeys.register(request.ctx, admin, {
+        ceremonyId: request.body.ceremonyId,
+        response: request.body.response as RegistrationResponseJSON,
+        name: request.body.name,
+      });
+      return toCredentialDto(row);
+    },
+  );
 
-  app.delete('/auth/passkeys/:id', { config: { access: 'session' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/auth/passkeys/:id',
+    { config: { access: 'session' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await services.adminPasskeys.remove(request.ctx, requireAdmin(request).admin, request.params.id);
       return reply.code(204).send(null);
-    });
+    },
+  );
 }

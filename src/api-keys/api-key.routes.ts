@@ -9,25 +9,35 @@ export type ApiKeyRoutesDeps = { apiKeys: ApiKeyService };
 
 export async function apiKeyRoutes(app: App, services: ApiKeyRoutesDeps) {
   const tags = ['API keys'];
-  app.get('/api-keys', { config: { access: 'admin' }, schema: { tags, response: { 200: listOf(apiKeyDto), ...errors } } },
-    async () => ({ items: await services.apiKeys.list() }));
+  app.get('/api-keys', { config: { access: 'admin' }, schema: { tags, response: { 200: listOf(apiKeyDto), ...errors } } }, async () => ({
+    items: await services.apiKeys.list(),
+  }));
 
-  app.post('/api-keys', {
-    config: { access: 'admin' },
-    schema: {
-      tags,
-      description: 'Creates a key. The secret is in this answer only: it is stored as a hash and cannot be shown again.',
-      body: z.object({ name: z.string().trim().min(1).max(120), scope: z.enum(apiKeyScopes), expiresAt: z.iso.datetime({ offset: true }).nullable().optional() }).strict(),
-      response: { 201: z.object({ apiKey: apiKeyDto, secret: z.string() }), ...errors },
+  app.post(
+    '/api-keys',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description: 'Creates a key. The secret is in this answer only: it is stored as a hash and cannot be shown again.',
+        body: z
+          .object({ name: z.string().trim().min(1).max(120), scope: z.enum(apiKeyScopes), expiresAt: z.iso.datetime({ offset: true }).nullable().optional() })
+          .strict(),
+        response: { 201: z.object({ apiKey: apiKeyDto, secret: z.string() }), ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const { name, scope, expiresAt } = request.body;
-    return reply.code(201).send(await services.apiKeys.create(request.ctx, { name, scope, expiresAt: expiresAt ? new Date(expiresAt) : null }));
-  });
+    async (request, reply) => {
+      const { name, scope, expiresAt } = request.body;
+      return reply.code(201).send(await services.apiKeys.create(request.ctx, { name, scope, expiresAt: expiresAt ? new Date(expiresAt) : null }));
+    },
+  );
 
-  app.delete('/api-keys/:id', { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/api-keys/:id',
+    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await services.apiKeys.revoke(request.ctx, request.params.id);
       return reply.code(204).send(null);
-    });
+    },
+  );
 }

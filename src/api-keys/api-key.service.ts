@@ -29,9 +29,15 @@ export const apiKeyDto = z.object({
 export type ApiKeyDto = z.infer<typeof apiKeyDto>;
 
 const toDto = (k: repo.ApiKeyRow): ApiKeyDto => ({
-  id: k.id, name: k.name, scope: k.scope as ApiKeyScope, prefix: k.prefix, createdAt: k.createdAt.toISOString(),
-  lastUsedAt: k.lastUsedAt?.toISOString() ?? null, expiresAt: k.expiresAt?.toISOString() ?? null,
-  revokedAt: k.revokedAt?.toISOString() ?? null, createdBy: k.createdBy,
+  id: k.id,
+  name: k.name,
+  scope: k.scope as ApiKeyScope,
+  prefix: k.prefix,
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  expiresAt: k.expiresAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+  createdBy: k.createdBy,
 });
 
 /** Record last use at most this often: an automation loop should not write on every call. */
@@ -42,16 +48,32 @@ export type ApiKeyService = ReturnType<typeof createApiKeyService>;
 export function createApiKeyService(deps: { db: Db; audit: AuditService; clock: Clock }) {
   const { db, audit, clock } = deps;
 
-  async function create(ctx: RequestContext, input: { name: string; scope: ApiKeyScope; expiresAt?: Date | null; secret?: string; source?: string }): Promise<{ apiKey: ApiKeyDto; secret: string }> {
+  async function create(
+    ctx: RequestContext,
+    input: { name: string; scope: ApiKeyScope; expiresAt?: Date | null; secret?: string; source?: string },
+  ): Promise<{ apiKey: ApiKeyDto; secret: string }> {
     if (input.expiresAt && input.expiresAt <= clock.now()) throw new AppError('api_keys.expiry_in_past', 'The expiry date must be in the future');
     const secret = input.secret ?? API_KEY_PREFIX + randomToken();
     try {
       return await db.transaction(async (tx) => {
         const row = await repo.insertApiKey(tx, {
-          name: input.name, scope: input.scope, prefix: secret.slice(0, 12), secretHash: sha256(secret),
-          createdBy: ctx.actor.label, expiresAt: input.expiresAt ?? null, source: input.source ?? 'console',
+          name: input.name,
+          scope: input.scope,
+          prefix: secret.slice(0, 12),
+          secretHash: sha256(secret),
+          createdBy: ctx.actor.label,
+          expiresAt: input.expiresAt ?? null,
+          source: input.source ?? 'console',
         });
-        await audit.record(ctx, { action: 'api_key.created', target: { type: 'api_key', id: row.id, label: row.name }, details: { scope: row.scope, expiresAt: row.expiresAt?.toISOString() ?? null } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'api_key.created',
+            target: { type: 'api_key', id: row.id, label: row.name },
+            details: { scope: row.scope, expiresAt: row.expiresAt?.toISOString() ?? null },
+          },
+          tx,
+        );
         return { apiKey: toDto(row), secret };
       });
     } catch (err) {
@@ -82,14 +104,19 @@ export function createApiKeyService(deps: { db: Db; audit: AuditService; clock: 
   }
 
   /** For the declarative config: the key named in the file exists with that secret, scope and expiry. */
-  async function ensureDeclared(ctx: RequestContext, input: { name: string; scope: ApiKeyScope; secret: string; expiresAt: Date | null }): Promise<'created' | 'updated' | 'unchanged'> {
+  async function ensureDeclared(
+    ctx: RequestContext,
+    input: { name: string; scope: ApiKeyScope; secret: string; expiresAt: Date | null },
+  ): Promise<'created' | 'updated' | 'unchanged'> {
     const existing = await repo.findApiKeyByName(db, input.name);
     if (!existing) {
       await create(ctx, { ...input, source: 'config' });
       return 'created';
     }
     const wanted = { secretHash: sha256(input.secret), scope: input.scope, expiresAt: input.expiresAt, revokedAt: null, prefix: input.secret.slice(0, 12) };
-    const changed = Object.entries(wanted).filter(([k, v]) => String(existing[k as keyof typeof existing] ?? null) !== String(v ?? null)).map(([k]) => k);
+    const changed = Object.entries(wanted)
+      .filter(([k, v]) => String(existing[k as keyof typeof existing] ?? null) !== String(v ?? null))
+      .map(([k]) => k);
     if (changed.length === 0) return 'unchanged';
     await db.transaction(async (tx) => {
       await repo.updateApiKeyById(tx, existing.id, wanted);

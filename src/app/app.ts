@@ -29,18 +29,22 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     config: services.config,
     guard: guardDeps(services),
     // A refused change is an admin action too: who tried what, and why it was refused.
-    onRefused: (request, answer) => services.audit.record(request.ctx, {
-      action: 'api.request_refused', outcome: 'failure',
-      target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` },
-      details: { status: answer.status, code: answer.code, message: answer.message },
-    }),
+    onRefused: (request, answer) =>
+      services.audit.record(request.ctx, {
+        action: 'api.request_refused',
+        outcome: 'failure',
+        target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` },
+        details: { status: answer.status, code: answer.code, message: answer.message },
+      }),
     readiness: async () => ((await services.isSchemaCurrent()) ? { engine: services.database.engine } : { problem: 'Database migrations are not applied' }),
     logger: opts.logger,
     webRoot: opts.webRoot,
     apiRateLimit: opts.apiRateLimit,
   });
   // Anonymous-failure summaries still counted are written before the database closes.
-  app.addHook('onClose', async () => { await services.audit.close(); });
+  app.addHook('onClose', async () => {
+    await services.audit.close();
+  });
 
   await app.register(async (api) => registerRoutes(api, services, { signInRateLimit: opts.signInRateLimit ?? 30 }), { prefix: '/api' });
   // OpenID Connect provider at PUBLIC_URL/oidc (src/sso/oidc).

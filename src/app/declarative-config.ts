@@ -19,7 +19,14 @@ import type { OidcService } from '../sso/oidc/oidc.service.js';
 import type { SamlConfigDeps } from '../sso/saml/saml.config.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type DeclarativeDeps = { admins: AdminService; apiKeys: ApiKeyService; audit: AuditService; domains: DomainService; oidc: OidcService; settings: SettingsService } & SamlConfigDeps;
+export type DeclarativeDeps = {
+  admins: AdminService;
+  apiKeys: ApiKeyService;
+  audit: AuditService;
+  domains: DomainService;
+  oidc: OidcService;
+  settings: SettingsService;
+} & SamlConfigDeps;
 
 /**
  * The declarative configuration file (TESSERA_CONFIG). Applied at every start, idempotently:
@@ -27,43 +34,74 @@ export type DeclarativeDeps = { admins: AdminService; apiKeys: ApiKeyService; au
  * Secrets are never written inline: they are references to an environment variable or a file.
  */
 export class DeclarativeConfigError extends Error {
-  constructor(readonly file: string, readonly where: string, message: string) {
+  constructor(
+    readonly file: string,
+    readonly where: string,
+    message: string,
+  ) {
     super(`${file}: ${where ? `${where}: ` : ''}${message}`);
     this.name = 'DeclarativeConfigError';
   }
 }
 
-const secretRef = z.union([
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-], { error: 'must be a reference: {env: NAME} or {file: path} (secrets are never written inline)' });
+const secretRef = z.union(
+  [
+    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
+    z.object({ file: z.string().min(1) }).strict(),
+  ],
+  { error: 'must be a reference: {env: NAME} or {file: path} (secrets are never written inline)' },
+);
 type SecretRef = z.infer<typeof secretRef>;
 
-const fileSchema = z.object({
-  settings: settingsPatch.extend({
-    smtp: settingsPatch.shape.smtp.unwrap().extend({ password: secretRef.nullable() }).partial().strict(),
-  }).partial().strict().optional(),
-  admins: z.array(z.object({
-    email: z.string().trim().email(),
-    name: z.string().trim().min(1).max(120),
-    password: secretRef,
-  }).strict()).optional(),
-  apiKeys: z.array(z.object({
-    name: z.string().trim().min(1).max(120),
-    scope: z.enum(apiKeyScopes),
-    secret: secretRef,
-    expiresAt: z.union([z.iso.datetime({ offset: true }), z.date()]).nullable().optional(),
-  }).strict()).optional(),
-  /** SAML service providers and WS-Fed relying parties (src/sso/saml/saml.config.ts). */
-  saml: samlConfigSchema.optional(),
-  wsfed: wsfedConfigSchema.optional(),
-  /** Directory domains (src/directory/directory.config.ts); the service-account secret by reference. */
-  directory: directoryConfigSchema(secretRef).optional(),
-  /** OIDC relying parties (src/sso/oidc); client_secret_* clients take their secret by reference. */
-  oidc: z.object({
-    clients: z.array(clientCreate.extend({ clientId: clientCreate.shape.clientId.unwrap(), secret: secretRef.optional() }).strict()),
-  }).strict().optional(),
-}).strict();
+const fileSchema = z
+  .object({
+    settings: settingsPatch
+      .extend({
+        smtp: settingsPatch.shape.smtp.unwrap().extend({ password: secretRef.nullable() }).partial().strict(),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    admins: z
+      .array(
+        z
+          .object({
+            email: z.string().trim().email(),
+            name: z.string().trim().min(1).max(120),
+            password: secretRef,
+          })
+          .strict(),
+      )
+      .optional(),
+    apiKeys: z
+      .array(
+        z
+          .object({
+            name: z.string().trim().min(1).max(120),
+            scope: z.enum(apiKeyScopes),
+            secret: secretRef,
+            expiresAt: z
+              .union([z.iso.datetime({ offset: true }), z.date()])
+              .nullable()
+              .optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** SAML service providers and WS-Fed relying parties (src/sso/saml/saml.config.ts). */
+    saml: samlConfigSchema.optional(),
+    wsfed: wsfedConfigSchema.optional(),
+    /** Directory domains (src/directory/directory.config.ts); the service-account secret by reference. */
+    directory: directoryConfigSchema(secretRef).optional(),
+    /** OIDC relying parties (src/sso/oidc); client_secret_* clients take their secret by reference. */
+    oidc: z
+      .object({
+        clients: z.array(clientCreate.extend({ clientId: clientCreate.shape.clientId.unwrap(), secret: secretRef.optional() }).strict()),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export type DeclarativeConfig = z.infer<typeof fileSchema>;
 
@@ -121,17 +159,22 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
   const admins = (cfg.admins ?? []).map((a, i) => ({ ...a, password: resolveSecret(file, `admins[${i}].password`, a.password, env) }));
   const apiKeys = (cfg.apiKeys ?? []).map((k, i) => {
     const secret = resolveSecret(file, `apiKeys[${i}].secret`, k.secret, env);
-    if (secret.length < MIN_DECLARED_KEY_LENGTH) throw new DeclarativeConfigError(file, `apiKeys[${i}].secret`, `the key must be at least ${MIN_DECLARED_KEY_LENGTH} characters`);
+    if (secret.length < MIN_DECLARED_KEY_LENGTH)
+      throw new DeclarativeConfigError(file, `apiKeys[${i}].secret`, `the key must be at least ${MIN_DECLARED_KEY_LENGTH} characters`);
     return { ...k, secret, expiresAt: k.expiresAt ? new Date(k.expiresAt) : null };
   });
 
   const serviceProviders = resolveDeclaredServiceProviders(file, cfg, (where, message) => new DeclarativeConfigError(file, where, message));
   const domains = ((cfg.directory?.domains ?? []) as { name: string; secret?: SecretRef }[]).map((d, i) => {
     const parsed = domainCreate.safeParse({ ...d, secret: d.secret ? resolveSecret(file, `directory.domains[${i}].secret`, d.secret, env) : undefined });
-    if (!parsed.success) throw new DeclarativeConfigError(file, `directory.domains[${i}].${formatPath(parsed.error.issues[0].path)}`, parsed.error.issues[0].message);
+    if (!parsed.success)
+      throw new DeclarativeConfigError(file, `directory.domains[${i}].${formatPath(parsed.error.issues[0].path)}`, parsed.error.issues[0].message);
     return parsed.data;
   });
-  const oidcClients = (cfg.oidc?.clients ?? []).map((c, i) => ({ ...c, secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined }));
+  const oidcClients = (cfg.oidc?.clients ?? []).map((c, i) => ({
+    ...c,
+    secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined,
+  }));
 
   if (cfg.settings) {
     const { smtp, ...rest } = cfg.settings;
@@ -171,7 +214,7 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
     if (result !== 'unchanged') changes.push(`OIDC client ${c.clientId} ${result}`);
   }
 
-  changes.push(...await applyDeclaredServiceProviders(services, ctx, serviceProviders, (where, message) => new DeclarativeConfigError(file, where, message)));
+  changes.push(...(await applyDeclaredServiceProviders(services, ctx, serviceProviders, (where, message) => new DeclarativeConfigError(file, where, message))));
 
   if (changes.length) {
     await services.audit.record(ctx, { action: 'config.applied', target: { type: 'config', id: null, label: path.basename(file) }, details: { changes } });

@@ -25,7 +25,9 @@ import type { Services } from './services.js';
 
 /** Every API route, under /api. One place to see what the API offers. */
 export async function registerRoutes(api: App, services: Services, opts: { signInRateLimit: number }) {
-  api.addHook('onClose', async () => { await services.credentialLimiter.close(); });
+  api.addHook('onClose', async () => {
+    await services.credentialLimiter.close();
+  });
   await authRoutes(api, services, opts);
   await adminPasskeyRoutes(api, services, opts);
   await adminRoutes(api, services);

@@ -17,8 +17,16 @@ import { loadMasterKey, type LoadedMasterKey } from '../security/master-key.js';
 
 /** Redacted wherever they appear in a log line: secrets never reach the logs. */
 export const LOG_REDACT = [
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  '*.password', '*.newPassword', '*.currentPassword', '*.oldPassword', '*.secret', '*.token', '*.clientSecret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.oldPassword',
+  '*.secret',
+  '*.token',
+  '*.clientSecret',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
@@ -67,7 +75,7 @@ export interface RunningServer {
 export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line: string) => void; lock?: AcquireOptions } = {}): Promise<RunningServer> {
   const runtime = await openRuntime({ env: opts.env, lock: opts.lock ?? { command: 'serve' } });
   const { config, logger, services, database } = runtime;
-  const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   try {
     if (config.configFile) await applyDeclarativeConfig(services, config.configFile, opts.env ?? process.env, logger);
   } catch (err) {
@@ -75,12 +83,15 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
     throw err;
   }
   const app = await buildApp({
-    services, logger,
+    services,
+    logger,
     signInRateLimit: config.signInRateLimit,
     apiRateLimit: config.apiRateLimit,
   });
   // Before listening: a rotation cut off by a crash is resolved (AD and Tessera agree) before anything else runs.
-  await recoverDirectoryState({ ...services, logger }).catch((err) => logger.warn({ err }, 'directory recovery at start failed; it is retried by the rotation job'));
+  await recoverDirectoryState({ ...services, logger }).catch((err) =>
+    logger.warn({ err }, 'directory recovery at start failed; it is retried by the rotation job'),
+  );
   // Issued before listening, so that the link is printed by the time the server answers /readyz.
   const setupToken = await services.adminAuth.issueSetupToken();
   await app.listen({ port: config.port, host: config.host });
@@ -88,12 +99,20 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   const port = typeof address === 'object' && address ? address.port : config.port;
 
   // Housekeeping: expired sessions are removed every ten minutes (idle ones are refused at once anyway).
-  const timer = setInterval(() => { services.sessions.purgeExpired().catch((err) => logger.warn({ err }, 'session purge failed')); }, 10 * 60_000);
+  const timer = setInterval(() => {
+    services.sessions.purgeExpired().catch((err) => logger.warn({ err }, 'session purge failed'));
+  }, 10 * 60_000);
   timer.unref();
   // Outgoing mail: due mails are sent every few seconds, failures retried with backoff.
   const mailWorker = startMailWorker({ mail: services.mail, logger });
   // Background jobs (directory syncs, password rotation), each run once across all nodes.
-  const jobRunner = startJobRunner({ db: services.db, clock: services.clock, logger, nodeId: services.directoryNodeId, jobs: [...directoryJobs({ ...services, logger }), ...entraPasskeyJobs({ ...services, logger })] });
+  const jobRunner = startJobRunner({
+    db: services.db,
+    clock: services.clock,
+    logger,
+    nodeId: services.directoryNodeId,
+    jobs: [...directoryJobs({ ...services, logger }), ...entraPasskeyJobs({ ...services, logger })],
+  });
 
   const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);

@@ -54,12 +54,30 @@ export function createServices(deps: CoreDeps) {
   const sessions = createSessionService({ db, clock });
   // Passkeys and security keys belong to their admin or employee and go when they are deleted.
   const credentials = createCredentialService({ db, audit });
-  const deleteCredentialsOf = (type: 'admin' | 'employee') => async (tx: Executor, id: string) => { await deleteCredentialsBySubject(tx, type, id); };
+  const deleteCredentialsOf = (type: 'admin' | 'employee') => async (tx: Executor, id: string) => {
+    await deleteCredentialsBySubject(tx, type, id);
+  };
   const adminAuth = createAdminAuthService({ db, audit, sealer, clock, settings });
-  const admins = createAdminService({ db, audit, sealer, clock, sessions, settings, deletionHooks: [deleteCredentialsOf('admin')], checkOwnPassword: adminAuth.checkOwnPassword });
+  const admins = createAdminService({
+    db,
+    audit,
+    sealer,
+    clock,
+    sessions,
+    settings,
+    deletionHooks: [deleteCredentialsOf('admin')],
+    checkOwnPassword: adminAuth.checkOwnPassword,
+  });
   const organisation = createOrganisationService({ db, audit });
   // OIDC grants, tokens and provider sessions go when an employee is disabled or deleted.
-  const oidc = createOidcService({ db, audit, sealer, clock, masterKey: deps.masterKey.key, keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours } });
+  const oidc = createOidcService({
+    db,
+    audit,
+    sealer,
+    clock,
+    masterKey: deps.masterKey.key,
+    keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours },
+  });
   const employees = createEmployeeService({ db, audit, sessions, revocationHooks: [oidc.revokeEmployee], deletionHooks: [deleteCredentialsOf('employee')] });
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
@@ -72,20 +90,60 @@ export function createServices(deps: CoreDeps) {
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors });
   const portal = createPortalService({ audit });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
-  const saml = createSamlServices({ db, sealer, audit, clock, sessions, portal, publicUrl: config.publicUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
+  const saml = createSamlServices({
+    db,
+    sealer,
+    audit,
+    clock,
+    sessions,
+    portal,
+    publicUrl: config.publicUrl,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+  });
   // Directory domains, sync, domain passwords, hardware keys (src/directory, src/vaults).
   const directory = createDirectoryServices({ db, audit, clock, sealer, employees, organisation, invitations, connectorFactory: deps.connectorFactory });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
   const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory });
   // One per-IP budget of failed credential checks for every endpoint that checks one (src/security/credential-limiter.ts).
-  const credentialLimiter = createCredentialLimiter({ clock, limitPerMinute: config.credentialLimitPerMinute, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
+  const credentialLimiter = createCredentialLimiter({
+    clock,
+    limitPerMinute: config.credentialLimitPerMinute,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+  });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
-    config, database, db, clock, sealer, csrfKey: deriveCsrfKey(deps.masterKey.key),
+    config,
+    database,
+    db,
+    clock,
+    sealer,
+    csrfKey: deriveCsrfKey(deps.masterKey.key),
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
-    audit, settings, sessions, admins, adminAuth, organisation, employees, apiKeys,
-    webauthn, credentials, employeeAuth, employeeFactors, adminPasskeys, invitations, enrolment, portal,
-    branding, mail, ...directory, ...saml, oidc, entraPasskeys, credentialLimiter,
+    audit,
+    settings,
+    sessions,
+    admins,
+    adminAuth,
+    organisation,
+    employees,
+    apiKeys,
+    webauthn,
+    credentials,
+    employeeAuth,
+    employeeFactors,
+    adminPasskeys,
+    invitations,
+    enrolment,
+    portal,
+    branding,
+    mail,
+    ...directory,
+    ...saml,
+    oidc,
+    entraPasskeys,
+    credentialLimiter,
   };
 }
 

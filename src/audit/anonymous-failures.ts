@@ -95,7 +95,19 @@ export function createFailureAggregator(opts: AggregatorOptions) {
         bucket = buckets.get(key);
       }
       if (!bucket) {
-        bucket = { minute, ip: isOverflow ? null : ip, userAgent: isOverflow ? null : ctx.userAgent, action: failure.action, outcome, count: 0, firstAt: now, lastAt: now, samples: new Map(), hasMoreSamples: false, isOverflow };
+        bucket = {
+          minute,
+          ip: isOverflow ? null : ip,
+          userAgent: isOverflow ? null : ctx.userAgent,
+          action: failure.action,
+          outcome,
+          count: 0,
+          firstAt: now,
+          lastAt: now,
+          samples: new Map(),
+          hasMoreSamples: false,
+          isOverflow,
+        };
         buckets.set(key, bucket);
         if (!isOverflow) distinct++;
       }

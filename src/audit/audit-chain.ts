@@ -60,9 +60,18 @@ export function canonicalJson(value: unknown): string {
 export function chainHash(prevHash: string, f: ChainedFields): string {
   // Only the listed fields: a row read back carries id and hashes too, which are not hashed.
   const body = canonicalJson({
-    at: f.at.toISOString(), actorType: f.actorType, actorId: f.actorId, actorLabel: f.actorLabel, action: f.action,
-    targetType: f.targetType, targetId: f.targetId, targetLabel: f.targetLabel, ip: f.ip, userAgent: f.userAgent,
-    outcome: f.outcome, details: f.details,
+    at: f.at.toISOString(),
+    actorType: f.actorType,
+    actorId: f.actorId,
+    actorLabel: f.actorLabel,
+    action: f.action,
+    targetType: f.targetType,
+    targetId: f.targetId,
+    targetLabel: f.targetLabel,
+    ip: f.ip,
+    userAgent: f.userAgent,
+    outcome: f.outcome,
+    details: f.details,
   });
   return crypto.createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }

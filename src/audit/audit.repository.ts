@@ -21,7 +21,6 @@ export interface AuditFilter {
 const AUDIT_LOCK_ID = 7_415_263_902;
 const HEAD_KEY = 'audit.head';
 
-
 function where(f: AuditFilter): SQL | undefined {
   const parts: (SQL | undefined)[] = [
     f.action ? eq(auditEvents.action, f.action) : undefined,
@@ -54,7 +53,9 @@ export async function findLastAuditHash(tx: Executor): Promise<string | undefine
 export async function insertAuditEvent(tx: Executor, row: NewAuditRow): Promise<AuditRow> {
   const [inserted] = await tx.insert(auditEvents).values(row).returning();
   // The head is kept apart from the records, so that removing the newest records is detected too.
-  await tx.insert(systemState).values({ key: HEAD_KEY, value: { id: inserted.id, hash: inserted.hash } })
+  await tx
+    .insert(systemState)
+    .values({ key: HEAD_KEY, value: { id: inserted.id, hash: inserted.hash } })
     .onConflictDoUpdate({ target: systemState.key, set: { value: { id: inserted.id, hash: inserted.hash }, updatedAt: sql`now()` } });
   return inserted;
 }
@@ -75,7 +76,12 @@ export async function findAuditEvents(db: Executor, f: AuditFilter, page: { offs
 
 /** Records after `afterId`, oldest first: used by the chain check and the CSV export. */
 export async function findAuditEventsAfter(db: Executor, afterId: number, limit: number, f: AuditFilter = {}): Promise<AuditRow[]> {
-  return db.select().from(auditEvents).where(and(gt(auditEvents.id, afterId), where(f))).orderBy(asc(auditEvents.id)).limit(limit);
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(gt(auditEvents.id, afterId), where(f)))
+    .orderBy(asc(auditEvents.id))
+    .limit(limit);
 }
 
 export async function countAuditEvents(db: Executor, f: AuditFilter): Promise<number> {

@@ -31,10 +31,26 @@ const filter = z.object({
 });
 
 const toFilter = (q: z.infer<typeof filter>): AuditFilter => ({
-  ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined,
+  ...q,
+  from: q.from ? new Date(q.from) : undefined,
+  to: q.to ? new Date(q.to) : undefined,
 });
 
-const CSV_COLUMNS = ['id', 'at', 'actorType', 'actorId', 'actorLabel', 'action', 'outcome', 'targetType', 'targetId', 'targetLabel', 'ip', 'userAgent', 'details'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actorType',
+  'actorId',
+  'actorLabel',
+  'action',
+  'outcome',
+  'targetType',
+  'targetId',
+  'targetLabel',
+  'ip',
+  'userAgent',
+  'details',
+] as const;
 /** RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula (OWASP CSV injection). */
 function csvCell(value: unknown): string {
   let s = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -46,38 +62,58 @@ const EXPORT_BATCH = 1000;
 
 export async function auditRoutes(app: App, services: AuditRoutesDeps) {
   const tags = ['Audit log'];
-  app.get('/audit', {
-    config: { access: 'read' },
-    schema: { tags, querystring: filter.extend({ page: z.coerce.number().int().min(1).max(1_000_000).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) }).strict(), response: { 200: paged(auditEventDto), ...errors } },
-  }, async (request) => {
-    const { page, pageSize, ...rest } = request.query;
-    const { items, total } = await services.audit.find(toFilter(rest), { offset: (page - 1) * pageSize, limit: pageSize });
-    return { items: items.map(toAuditDto), total, page, pageSize };
-  });
+  app.get(
+    '/audit',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        querystring: filter
+          .extend({ page: z.coerce.number().int().min(1).max(1_000_000).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) })
+          .strict(),
+        response: { 200: paged(auditEventDto), ...errors },
+      },
+    },
+    async (request) => {
+      const { page, pageSize, ...rest } = request.query;
+      const { items, total } = await services.audit.find(toFilter(rest), { offset: (page - 1) * pageSize, limit: pageSize });
+      return { items: items.map(toAuditDto), total, page, pageSize };
+    },
+  );
 
-  app.get('/audit/actions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(z.string()), ...errors } } },
-    async () => ({ items: await services.audit.actions() }));
+  app.get('/audit/actions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(z.string()), ...errors } } }, async () => ({
+    items: await services.audit.actions(),
+  }));
 
-  app.get('/audit/export.csv', {
-    config: { access: 'read' },
-    schema: { tags, querystring: filter.strict(), description: 'All matching records, oldest first, as CSV.' },
-  }, async (request, reply) => {
-    const f = toFilter(request.query);
-    // The first batch is read before the first byte is sent: a filter the database refuses is then
-    // an ordinary error answer, not a download cut short. Every filter value was checked by the
-    // schema and the text guard, so a later batch runs the same query with another id only.
-    let batch = await services.audit.findAfter(0, EXPORT_BATCH, f);
-    const stamp = services.clock.now().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-    reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="tessera-audit-${stamp}.csv"`);
-    async function* rows() {
-      yield CSV_COLUMNS.join(',') + '\r\n';
-      let sent = 0;
-      while (batch.length > 0 && sent < EXPORT_LIMIT) {
-        yield batch.map((r) => { const d = toAuditDto(r); return CSV_COLUMNS.map((c) => csvCell(d[c])).join(','); }).join('\r\n') + '\r\n';
-        sent += batch.length;
-        batch = await services.audit.findAfter(batch[batch.length - 1].id, EXPORT_BATCH, f);
+  app.get(
+    '/audit/export.csv',
+    {
+      config: { access: 'read' },
+      schema: { tags, querystring: filter.strict(), description: 'All matching records, oldest first, as CSV.' },
+    },
+    async (request, reply) => {
+      const f = toFilter(request.query);
+      // The first batch is read before the first byte is sent: a filter the database refuses is then
+      // an ordinary error answer, not a download cut short. Every filter value was checked by the
+      // schema and the text guard, so a later batch runs the same query with another id only.
+      let batch = await services.audit.findAfter(0, EXPORT_BATCH, f);
+      const stamp = services.clock.now().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="tessera-audit-${stamp}.csv"`);
+      async function* rows() {
+        yield `${CSV_COLUMNS.join(',')}\r\n`;
+        let sent = 0;
+        while (batch.length > 0 && sent < EXPORT_LIMIT) {
+          yield `${batch
+            .map((r) => {
+              const d = toAuditDto(r);
+              return CSV_COLUMNS.map((c) => csvCell(d[c])).join(',');
+            })
+            .join('\r\n')}\r\n`;
+          sent += batch.length;
+          batch = await services.audit.findAfter(batch[batch.length - 1].id, EXPORT_BATCH, f);
+        }
       }
-    }
-    return reply.send(Readable.from(rows()));
-  });
+      return reply.send(Readable.from(rows()));
+    },
+  );
 }

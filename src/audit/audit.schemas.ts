@@ -19,7 +19,17 @@ export const auditEventDto = z.object({
 });
 
 export const toAuditDto = (r: AuditRow) => ({
-  id: r.id, at: r.at.toISOString(), actorType: r.actorType, actorId: r.actorId, actorLabel: r.actorLabel, action: r.action,
-  targetType: r.targetType, targetId: r.targetId, targetLabel: r.targetLabel, ip: r.ip, userAgent: r.userAgent,
-  outcome: r.outcome as 'success' | 'failure', details: r.details ?? {},
+  id: r.id,
+  at: r.at.toISOString(),
+  actorType: r.actorType,
+  actorId: r.actorId,
+  actorLabel: r.actorLabel,
+  action: r.action,
+  targetType: r.targetType,
+  targetId: r.targetId,
+  targetLabel: r.targetLabel,
+  ip: r.ip,
+  userAgent: r.userAgent,
+  outcome: r.outcome as 'success' | 'failure',
+  details: r.details ?? {},
 });

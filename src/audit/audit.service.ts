@@ -70,7 +70,11 @@ export function createAuditService(deps: { db: Db; clock: Clock; anonymousFailur
     }
     const head = await repo.findAuditHead(db);
     if (head && (head.id !== lastId || head.hash !== prevHash)) {
-      return { ok: false, checked, brokenAt: { id: head.id, reason: `records up to id ${head.id} were written, but the chain ends at id ${lastId}: records were removed` } };
+      return {
+        ok: false,
+        checked,
+        brokenAt: { id: head.id, reason: `records up to id ${head.id} were written, but the chain ends at id ${lastId}: records were removed` },
+      };
     }
     if (!head && checked > 0) return { ok: false, checked, brokenAt: { id: lastId, reason: 'the chain head is missing' } };
     return { ok: true, checked };

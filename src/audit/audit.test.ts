@@ -19,8 +19,15 @@ for (const engine of ENGINES) {
     after(() => tdb.close());
 
     it('keeps an intact chain when many records are written at once', async () => {
-      await Promise.all(Array.from({ length: 30 }, (_, i) =>
-        audit.record(ctx, { action: 'employee.created', target: { type: 'employee', id: String(i), label: `e${i}@corp.example` }, details: { nested: { b: 2, a: [1, 'x'] }, i } })));
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          audit.record(ctx, {
+            action: 'employee.created',
+            target: { type: 'employee', id: String(i), label: `e${i}@corp.example` },
+            details: { nested: { b: 2, a: [1, 'x'] }, i },
+          }),
+        ),
+      );
       assert.deepEqual(await audit.verifyChain(), { ok: true, checked: 30 });
     });
 
@@ -53,15 +60,30 @@ for (const engine of ENGINES) {
       const hostile = 'a\u0000b\ud800c\udc00d';
       // A pair cut by a length limit leaves a lone high surrogate at the end.
       const cutPair = `${'x'.repeat(511)}😀`;
-      await audit.record({ actor: { type: 'anonymous', id: null, label: `${hostile}@corp.example` }, ip: '10.0.0.1\u0000', userAgent: cutPair }, {
-        action: 'employee.sign_in', outcome: 'failure', target: { type: 'employee', id: null, label: `${'é'.repeat(999)}😀` },
-        details: {
-          [hostile]: hostile, nested: { z: 1, a: [hostile, { '\udfff': '\ud83d' }], when: new Date('2026-01-02T03:04:05.678Z') },
-          numbers: [0.1, 1e21, -0, 1e-7, Number.MAX_SAFE_INTEGER, NaN, Infinity], missing: undefined, list: [undefined, null], empty: {}, emoji: '😀',
+      await audit.record(
+        { actor: { type: 'anonymous', id: null, label: `${hostile}@corp.example` }, ip: '10.0.0.1\u0000', userAgent: cutPair },
+        {
+          action: 'employee.sign_in',
+          outcome: 'failure',
+          target: { type: 'employee', id: null, label: `${'é'.repeat(999)}😀` },
+          details: {
+            [hostile]: hostile,
+            nested: { z: 1, a: [hostile, { '\udfff': '\ud83d' }], when: new Date('2026-01-02T03:04:05.678Z') },
+            numbers: [0.1, 1e21, -0, 1e-7, Number.MAX_SAFE_INTEGER, NaN, Infinity],
+            missing: undefined,
+            list: [undefined, null],
+            empty: {},
+            emoji: '😀',
+          },
         },
-      });
+      );
       assert.equal((await audit.verifyChain()).ok, true);
-      const [row] = await q(`SELECT actor_label, ip, user_agent, details FROM audit_events ORDER BY id DESC LIMIT 1`) as { actor_label: string; ip: string; user_agent: string; details: Record<string, unknown> }[];
+      const [row] = (await q(`SELECT actor_label, ip, user_agent, details FROM audit_events ORDER BY id DESC LIMIT 1`)) as {
+        actor_label: string;
+        ip: string;
+        user_agent: string;
+        details: Record<string, unknown>;
+      }[];
       assert.equal(row.actor_label, 'a\ufffdb\ufffdc\ufffdd@corp.example');
       assert.equal(row.ip, '10.0.0.1\ufffd');
       assert.equal(row.user_agent, `${'x'.repeat(511)}\ufffd`);
@@ -103,17 +125,30 @@ for (const engine of ENGINES) {
       local.recordAnonymousFailure(from('198.51.100.0'), { action: 'oidc.client_auth_failed' });
       await local.close();
       const { items } = await local.find({ action: 'oidc.client_auth_failed' }, { offset: 0, limit: 20 });
-      const rows = items.map((r) => ({ ip: r.ip, count: (r.details as { count: number }).count, other: (r.details as { otherSources?: boolean }).otherSources ?? false }));
-      assert.deepEqual(rows.sort((a, b) => `${a.ip}${a.count}`.localeCompare(`${b.ip}${b.count}`)), [
-        { ip: '198.51.100.0', count: 1, other: false }, { ip: '198.51.100.0', count: 1, other: false },
-        { ip: '198.51.100.1', count: 1, other: false }, { ip: '198.51.100.2', count: 1, other: false },
-        { ip: null, count: 7, other: true },
-      ], 'a new minute writes the closed one, so its sources are counted apart again');
+      const rows = items.map((r) => ({
+        ip: r.ip,
+        count: (r.details as { count: number }).count,
+        other: (r.details as { otherSources?: boolean }).otherSources ?? false,
+      }));
+      assert.deepEqual(
+        rows.sort((a, b) => `${a.ip}${a.count}`.localeCompare(`${b.ip}${b.count}`)),
+        [
+          { ip: '198.51.100.0', count: 1, other: false },
+          { ip: '198.51.100.0', count: 1, other: false },
+          { ip: '198.51.100.1', count: 1, other: false },
+          { ip: '198.51.100.2', count: 1, other: false },
+          { ip: null, count: 7, other: true },
+        ],
+        'a new minute writes the closed one, so its sources are counted apart again',
+      );
       assert.equal((await local.verifyChain()).ok, true);
     });
 
     it('filters by action, outcome, actor, time and free text', async () => {
-      await audit.record({ ...ctx, ip: '10.1.2.3', actor: { type: 'admin', id: 'a1', label: 'boss@corp.example' } }, { action: 'admin.sign_in', outcome: 'failure', details: { reason: 'wrong password' } });
+      await audit.record(
+        { ...ctx, ip: '10.1.2.3', actor: { type: 'admin', id: 'a1', label: 'boss@corp.example' } },
+        { action: 'admin.sign_in', outcome: 'failure', details: { reason: 'wrong password' } },
+      );
       assert.equal((await audit.find({ action: 'admin.sign_in', outcome: 'failure' }, { offset: 0, limit: 10 })).total, 1);
       assert.equal((await audit.find({ actor: 'BOSS@' }, { offset: 0, limit: 10 })).total, 1);
       assert.equal((await audit.find({ q: '10.1.2' }, { offset: 0, limit: 10 })).total, 1);

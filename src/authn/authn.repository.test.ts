@@ -8,20 +8,36 @@ import * as authRepo from './employee-auth.repository.js';
 import * as repo from './webauthn.repository.js';
 
 const credential = (subjectType: string, subjectId: string, name = 'Key'): repo.NewCredentialRow => ({
-  subjectType, subjectId, credentialId: crypto.randomBytes(32).toString('base64url'), publicKey: 'pQECAyYgASFYIA', signCount: 0,
-  transports: ['usb'], aaguid: '00000000-0000-0000-0000-000000000000', attachment: 'cross-platform', name,
+  subjectType,
+  subjectId,
+  credentialId: crypto.randomBytes(32).toString('base64url'),
+  publicKey: 'pQECAyYgASFYIA',
+  signCount: 0,
+  transports: ['usb'],
+  aaguid: '00000000-0000-0000-0000-000000000000',
+  attachment: 'cross-platform',
+  name,
 });
 
 for (const engine of ENGINES) {
   describe(`WebAuthn and employee factor storage (${engine})`, () => {
     let t: TestDatabase;
-    before(async () => { t = await openTestDatabase(engine); });
+    before(async () => {
+      t = await openTestDatabase(engine);
+    });
     after(() => t.close());
     const db = () => t.database.db;
 
     it('hands a challenge to exactly one of many simultaneous claims, and never again', async () => {
       const now = new Date();
-      await repo.insertChallenge(db(), { id: 'c1', purpose: 'sign_in', subjectType: 'employee', subjectId: null, challenge: 'abc', expiresAt: new Date(now.getTime() + 300_000) });
+      await repo.insertChallenge(db(), {
+        id: 'c1',
+        purpose: 'sign_in',
+        subjectType: 'employee',
+        subjectId: null,
+        challenge: 'abc',
+        expiresAt: new Date(now.getTime() + 300_000),
+      });
       const claims = await Promise.all(Array.from({ length: 10 }, () => repo.claimChallenge(db(), 'c1', now)));
       assert.equal(claims.filter(Boolean).length, 1);
       assert.equal(claims.find(Boolean)!.challenge, 'abc');
@@ -38,19 +54,24 @@ for (const engine of ENGINES) {
       assert.ok(await repo.claimChallenge(db(), 'recent', new Date()), 'kept so that a late answer hears "expired"');
     });
 
-    it('keeps each subject\'s credentials to itself, and a credential id unique across subjects', async () => {
+    it("keeps each subject's credentials to itself, and a credential id unique across subjects", async () => {
       const alice = crypto.randomUUID();
       const bob = crypto.randomUUID();
       const a1 = await repo.insertCredential(db(), credential('employee', alice, 'A1'));
       await repo.insertCredential(db(), credential('employee', alice, 'A2'));
       const b1 = await repo.insertCredential(db(), credential('employee', bob, 'B1'));
       await repo.insertCredential(db(), credential('admin', alice, 'admin key with the same id'));
-      assert.deepEqual((await repo.findCredentialsBySubject(db(), 'employee', alice)).map((c) => c.name), ['A1', 'A2']);
+      assert.deepEqual(
+        (await repo.findCredentialsBySubject(db(), 'employee', alice)).map((c) => c.name),
+        ['A1', 'A2'],
+      );
       assert.equal(await repo.countCredentialsBySubject(db(), 'employee', alice), 2);
-      assert.equal(await repo.findCredentialOfSubject(db(), 'employee', alice, b1.id), undefined, 'Alice cannot reach Bob\'s key by its id');
+      assert.equal(await repo.findCredentialOfSubject(db(), 'employee', alice, b1.id), undefined, "Alice cannot reach Bob's key by its id");
       assert.equal((await repo.findCredentialOfSubject(db(), 'employee', alice, a1.id))?.name, 'A1');
       assert.equal((await repo.findCredentialByCredentialId(db(), b1.credentialId))?.subjectId, bob);
-      await assert.rejects(repo.insertCredential(db(), { ...credential('employee', bob), credentialId: a1.credentialId }), (err) => isUniqueViolation(err, 'webauthn_credentials_credential_id_key'));
+      await assert.rejects(repo.insertCredential(db(), { ...credential('employee', bob), credentialId: a1.credentialId }), (err) =>
+        isUniqueViolation(err, 'webauthn_credentials_credential_id_key'),
+      );
       const updated = await repo.updateCredentialById(db(), a1.id, { signCount: 7, name: 'Renamed', lastUsedAt: new Date() });
       assert.equal(updated?.signCount, 7);
       assert.equal(await repo.deleteCredentialsBySubject(db(), 'employee', alice), 2);
@@ -62,16 +83,20 @@ for (const engine of ENGINES) {
     it('serialises registrations of one subject, so that a limit checked in the transaction holds', async () => {
       const subject = crypto.randomUUID();
       const limit = 2;
-      const attempts = await Promise.allSettled(Array.from({ length: 5 }, () => t.database.db.transaction(async (tx) => {
-        await repo.lockSubjectCredentials(tx, 'employee', subject);
-        if ((await repo.countCredentialsBySubject(tx, 'employee', subject)) >= limit) throw new Error('too many');
-        await repo.insertCredential(tx, credential('employee', subject));
-      })));
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 5 }, () =>
+          t.database.db.transaction(async (tx) => {
+            await repo.lockSubjectCredentials(tx, 'employee', subject);
+            if ((await repo.countCredentialsBySubject(tx, 'employee', subject)) >= limit) throw new Error('too many');
+            await repo.insertCredential(tx, credential('employee', subject));
+          }),
+        ),
+      );
       assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, limit);
       assert.equal(await repo.countCredentialsBySubject(db(), 'employee', subject), limit);
     });
 
-    it('stores an employee\'s factors, and reserves at most the threshold of simultaneous attempts', async () => {
+    it("stores an employee's factors, and reserves at most the threshold of simultaneous attempts", async () => {
       const employee = await insertEmployee(db(), { email: `factor.${engine}@corp.example`, firstName: 'F', lastName: 'Actor' });
       assert.equal(await authRepo.findEmployeeAuth(db(), employee.id), undefined);
       const store = authRepo.employeeLockoutStore(db(), employee.id);
@@ -92,7 +117,11 @@ for (const engine of ENGINES) {
       await store.release();
       await store.release();
       assert.equal((await store.state())?.failedAttempts, 0, 'never below 0');
-      assert.equal((await authRepo.upsertEmployeeAuth(db(), employee.id, { totpSecret: 'sealed' })).passwordHash, 'hash', 'an upsert keeps the fields it does not name');
+      assert.equal(
+        (await authRepo.upsertEmployeeAuth(db(), employee.id, { totpSecret: 'sealed' })).passwordHash,
+        'hash',
+        'an upsert keeps the fields it does not name',
+      );
     });
 
     it('lets one of many simultaneous uses of a TOTP step through, and no earlier step after it', async () => {

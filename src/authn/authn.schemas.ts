@@ -28,11 +28,16 @@ export const credentialType = (c: Pick<CredentialRow, 'attachment' | 'isBackupEl
 export function toCredentialDto(c: CredentialRow): CredentialDto {
   const attachment = c.attachment === 'platform' ? 'platform' : 'cross-platform';
   return {
-    id: c.id, name: c.name,
+    id: c.id,
+    name: c.name,
     type: credentialType(c),
-    attachment, aaguid: c.aaguid, model: authenticatorModel(c.aaguid),
-    isBackedUp: c.isBackedUp, isBackupEligible: c.isBackupEligible,
-    createdAt: c.createdAt.toISOString(), lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
+    attachment,
+    aaguid: c.aaguid,
+    model: authenticatorModel(c.aaguid),
+    isBackedUp: c.isBackedUp,
+    isBackupEligible: c.isBackupEligible,
+    createdAt: c.createdAt.toISOString(),
+    lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
   };
 }
 
@@ -50,16 +55,22 @@ export type PolicyDto = z.infer<typeof policyDto>;
 export function toPolicyDto(s: SettingsValues): PolicyDto {
   const a = s.authenticators;
   return {
-    allowPlatform: a.allowPlatform, userVerification: a.userVerification, allowPasswordSignIn: a.allowPasswordSignIn,
-    secondFactors: [...a.secondFactors], maxCredentialsPerEmployee: a.maxCredentialsPerEmployee,
+    allowPlatform: a.allowPlatform,
+    userVerification: a.userVerification,
+    allowPasswordSignIn: a.allowPasswordSignIn,
+    secondFactors: [...a.secondFactors],
+    maxCredentialsPerEmployee: a.maxCredentialsPerEmployee,
   };
 }
 
 export const brandingDto = z.object({ organisationName: z.string(), primaryColor: z.string(), hasLogo: z.boolean() });
 export type BrandingDto = z.infer<typeof brandingDto>;
 
-export const toBrandingDto = (s: SettingsResponse): BrandingDto =>
-  ({ organisationName: s.organisationName, primaryColor: s.branding.primaryColor, hasLogo: s.branding.hasLogo });
+export const toBrandingDto = (s: SettingsResponse): BrandingDto => ({
+  organisationName: s.organisationName,
+  primaryColor: s.branding.primaryColor,
+  hasLogo: s.branding.hasLogo,
+});
 
 export const employeeSummary = z.object({ id: z.string().uuid(), firstName: z.string(), lastName: z.string(), email: z.string() });
 export type EmployeeSummary = z.infer<typeof employeeSummary>;
@@ -71,45 +82,55 @@ const b64 = z.string().min(1).max(16_384);
 const clientExtensionResults = z.record(z.string(), z.unknown());
 const attachment = z.enum(['platform', 'cross-platform']).nullable().optional();
 
-export const registrationResponse = z.object({
-  id: b64,
-  rawId: b64,
-  type: z.enum(['public-key']),
-  response: z.looseObject({
-    clientDataJSON: b64,
-    attestationObject: b64,
-    transports: z.array(z.string().max(32)).max(10).optional(),
-    authenticatorData: b64.optional(),
-    publicKeyAlgorithm: z.number().int().optional(),
-    publicKey: b64.optional(),
-  }),
-  authenticatorAttachment: attachment,
-  clientExtensionResults,
-}).strict().describe('RegistrationResponseJSON, as @simplewebauthn/browser startRegistration() returns it');
+export const registrationResponse = z
+  .object({
+    id: b64,
+    rawId: b64,
+    type: z.enum(['public-key']),
+    response: z.looseObject({
+      clientDataJSON: b64,
+      attestationObject: b64,
+      transports: z.array(z.string().max(32)).max(10).optional(),
+      authenticatorData: b64.optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: b64.optional(),
+    }),
+    authenticatorAttachment: attachment,
+    clientExtensionResults,
+  })
+  .strict()
+  .describe('RegistrationResponseJSON, as @simplewebauthn/browser startRegistration() returns it');
 
-export const authenticationResponse = z.object({
-  id: b64,
-  rawId: b64,
-  type: z.enum(['public-key']),
-  response: z.looseObject({
-    clientDataJSON: b64,
-    authenticatorData: b64,
-    signature: b64,
-    userHandle: b64.nullable().optional(),
-  }),
-  authenticatorAttachment: attachment,
-  clientExtensionResults,
-}).strict().describe('AuthenticationResponseJSON, as @simplewebauthn/browser startAuthentication() returns it');
+export const authenticationResponse = z
+  .object({
+    id: b64,
+    rawId: b64,
+    type: z.enum(['public-key']),
+    response: z.looseObject({
+      clientDataJSON: b64,
+      authenticatorData: b64,
+      signature: b64,
+      userHandle: b64.nullable().optional(),
+    }),
+    authenticatorAttachment: attachment,
+    clientExtensionResults,
+  })
+  .strict()
+  .describe('AuthenticationResponseJSON, as @simplewebauthn/browser startAuthentication() returns it');
 
 export const ceremonyId = z.string().min(1).max(100);
 
 export const creationOptionsAnswer = z.object({
   ceremonyId: z.string(),
-  options: z.record(z.string(), z.unknown()).describe('PublicKeyCredentialCreationOptionsJSON: pass to @simplewebauthn/browser startRegistration({ optionsJSON })'),
+  options: z
+    .record(z.string(), z.unknown())
+    .describe('PublicKeyCredentialCreationOptionsJSON: pass to @simplewebauthn/browser startRegistration({ optionsJSON })'),
 });
 export const requestOptionsAnswer = z.object({
   ceremonyId: z.string(),
-  options: z.record(z.string(), z.unknown()).describe('PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser startAuthentication({ optionsJSON })'),
+  options: z
+    .record(z.string(), z.unknown())
+    .describe('PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser startAuthentication({ optionsJSON })'),
 });
 
 /** A ceremony's options as the route answers them (the schema keeps every field of the JSON). */

@@ -13,36 +13,60 @@ export type CredentialRoutesDeps = { credentials: CredentialService; employeeFac
 export async function employeeCredentialRoutes(app: App, services: CredentialRoutesDeps) {
   const tags = ['Employees'];
 
-  app.get('/employees/:id/credentials', {
-    config: { access: 'read' },
-    schema: { tags, params: idParams, response: { 200: z.object({ items: z.array(credentialDto), hasPassword: z.boolean(), hasTotp: z.boolean() }), ...errors } },
-  }, async (request) => {
-    const employee = await services.employees.get(request.params.id);
-    const [rows, factors] = await Promise.all([services.credentials.list({ type: 'employee', id: employee.id }), services.employeeFactors.status(employee.id)]);
-    return { items: rows.map(toCredentialDto), ...factors };
-  });
-
-  app.delete('/employees/:id/credentials/:credentialId', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: z.object({ id: z.string().uuid(), credentialId: z.string().uuid() }).strict(), response: { 204: z.null(), ...errors },
-      description: 'Removes one passkey or security key (a lost key). The employee\'s sessions end.',
+  app.get(
+    '/employees/:id/credentials',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        params: idParams,
+        response: { 200: z.object({ items: z.array(credentialDto), hasPassword: z.boolean(), hasTotp: z.boolean() }), ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const employee = await services.employees.get(request.params.id);
-    await services.employeeFactors.removeCredential(request.ctx, employee, request.params.credentialId);
-    return reply.code(204).send(null);
-  });
-
-  app.delete('/employees/:id/credentials', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: idParams, response: { 204: z.null(), ...errors },
-      description: 'Removes every passkey and security key of the employee, and the password and TOTP; the employee\'s sessions end. Send a new invitation to let them enrol again.',
+    async (request) => {
+      const employee = await services.employees.get(request.params.id);
+      const [rows, factors] = await Promise.all([
+        services.credentials.list({ type: 'employee', id: employee.id }),
+        services.employeeFactors.status(employee.id),
+      ]);
+      return { items: rows.map(toCredentialDto), ...factors };
     },
-  }, async (request, reply) => {
-    const employee = await services.employees.get(request.params.id);
-    await services.employeeFactors.removeAll(request.ctx, employee);
-    return reply.code(204).send(null);
-  });
+  );
+
+  app.delete(
+    '/employees/:id/credentials/:credentialId',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: z.object({ id: z.string().uuid(), credentialId: z.string().uuid() }).strict(),
+        response: { 204: z.null(), ...errors },
+        description: "Removes one passkey or security key (a lost key). The employee's sessions end.",
+      },
+    },
+    async (request, reply) => {
+      const employee = await services.employees.get(request.params.id);
+      await services.employeeFactors.removeCredential(request.ctx, employee, request.params.credentialId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/employees/:id/credentials',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+        description:
+          "Removes every passkey and security key of the employee, and the password and TOTP; the employee's sessions end. Send a new invitation to let them enrol again.",
+      },
+    },
+    async (request, reply) => {
+      const employee = await services.employees.get(request.params.id);
+      await services.employeeFactors.removeAll(request.ctx, employee);
+      return reply.code(204).send(null);
+    },
+  );
 }

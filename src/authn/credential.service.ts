@@ -6,7 +6,11 @@ import * as repo from './webauthn.repository.js';
 import type { SubjectType } from './webauthn.service.js';
 
 /** Whose credentials: the subject, with its label for the audit log. */
-export interface CredentialOwner { type: SubjectType; id: string; label: string }
+export interface CredentialOwner {
+  type: SubjectType;
+  id: string;
+  label: string;
+}
 
 const actions = {
   employee: { renamed: 'employee.credential_renamed', removed: 'employee.credential_removed' },
@@ -37,13 +41,22 @@ export function createCredentialService(deps: { db: Db; audit: AuditService }) {
   }
 
   /** Removes one credential; `check` runs in the transaction first (e.g. "not the last way to sign in"). */
-  async function remove(ctx: RequestContext, owner: CredentialOwner, id: string, check?: (tx: Executor, row: repo.CredentialRow) => Promise<void>): Promise<void> {
+  async function remove(
+    ctx: RequestContext,
+    owner: CredentialOwner,
+    id: string,
+    check?: (tx: Executor, row: repo.CredentialRow) => Promise<void>,
+  ): Promise<void> {
     await db.transaction(async (tx) => {
       await repo.lockSubjectCredentials(tx, owner.type, owner.id);
       const row = await get(owner, id, tx);
       if (check) await check(tx, row);
       await repo.deleteCredentialById(tx, id);
-      await audit.record(ctx, { action: actions[owner.type].removed, target: target(owner), details: { credential: id, name: row.name, aaguid: row.aaguid } }, tx);
+      await audit.record(
+        ctx,
+        { action: actions[owner.type].removed, target: target(owner), details: { credential: id, name: row.name, aaguid: row.aaguid } },
+        tx,
+      );
     });
   }
 

@@ -13,7 +13,9 @@ export async function findEmployeeAuth(db: Executor, employeeId: string): Promis
 }
 
 export async function upsertEmployeeAuth(db: Executor, employeeId: string, patch: EmployeeAuthPatch): Promise<EmployeeAuthRow> {
-  const [row] = await db.insert(employeeAuth).values({ employeeId, ...patch })
+  const [row] = await db
+    .insert(employeeAuth)
+    .values({ employeeId, ...patch })
     .onConflictDoUpdate({ target: employeeAuth.employeeId, set: { ...patch, updatedAt: sql`now()` } })
     .returning();
   return row;
@@ -28,16 +30,25 @@ export function employeeLockoutStore(db: Executor, employeeId: string): LockoutS
   const mine = eq(employeeAuth.employeeId, employeeId);
   return {
     async reserve(threshold, now) {
-      const [row] = await db.update(employeeAuth).set({ failedAttempts: sql`${employeeAuth.failedAttempts} + 1`, updatedAt: sql`now()` })
+      const [row] = await db
+        .update(employeeAuth)
+        .set({ failedAttempts: sql`${employeeAuth.failedAttempts} + 1`, updatedAt: sql`now()` })
         .where(and(mine, notLocked(now), lt(employeeAuth.failedAttempts, threshold)))
         .returning({ n: employeeAuth.failedAttempts });
       return row?.n;
     },
     async release() {
-      await db.update(employeeAuth).set({ failedAttempts: sql`greatest(${employeeAuth.failedAttempts} - 1, 0)`, updatedAt: sql`now()` }).where(mine);
+      await db
+        .update(employeeAuth)
+        .set({ failedAttempts: sql`greatest(${employeeAuth.failedAttempts} - 1, 0)`, updatedAt: sql`now()` })
+        .where(mine);
     },
     async lock(until, now) {
-      const rows = await db.update(employeeAuth).set({ lockedUntil: until, failedAttempts: 0, updatedAt: sql`now()` }).where(and(mine, notLocked(now))).returning({ id: employeeAuth.employeeId });
+      const rows = await db
+        .update(employeeAuth)
+        .set({ lockedUntil: until, failedAttempts: 0, updatedAt: sql`now()` })
+        .where(and(mine, notLocked(now)))
+        .returning({ id: employeeAuth.employeeId });
       return rows.length > 0;
     },
     async state() {
@@ -49,7 +60,9 @@ export function employeeLockoutStore(db: Executor, employeeId: string): LockoutS
 
 /** Remembers the TOTP step just used, unless it (or a later one) was used already: a code counts once (RFC 6238 §5.2). */
 export async function claimEmployeeTotpStep(db: Executor, employeeId: string, step: number): Promise<boolean> {
-  const rows = await db.update(employeeAuth).set({ totpLastStep: step, updatedAt: sql`now()` })
+  const rows = await db
+    .update(employeeAuth)
+    .set({ totpLastStep: step, updatedAt: sql`now()` })
     .where(and(eq(employeeAuth.employeeId, employeeId), or(isNull(employeeAuth.totpLastStep), lt(employeeAuth.totpLastStep, step))))
     .returning({ id: employeeAuth.employeeId });
   return rows.length > 0;

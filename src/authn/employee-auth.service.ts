@@ -40,7 +40,15 @@ export type EmployeeAuthService = ReturnType<typeof createEmployeeAuthService>;
  * the reason. A disabled or deactivated employee is refused by every method, but only once the
  * first factor was right: before that, nothing tells such an account from an unknown one.
  */
-export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; settings: SettingsService; webauthn: WebAuthnService; employees: EmployeeLookup }) {
+export function createEmployeeAuthService(deps: {
+  db: Db;
+  audit: AuditService;
+  sealer: Sealer;
+  clock: Clock;
+  settings: SettingsService;
+  webauthn: WebAuthnService;
+  employees: EmployeeLookup;
+}) {
   const { db, audit, sealer, clock, settings, webauthn, employees } = deps;
 
   const target = (e: EmployeeRow) => ({ type: 'employee', id: e.id, label: e.email });
@@ -48,7 +56,12 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
   const isActive = (e: EmployeeRow) => e.status === 'active';
 
   const failure = (ctx: RequestContext, e: EmployeeRow | null, method: string, reason: string, extra: Record<string, unknown> = {}) =>
-    audit.record(ctx, { action: 'employee.sign_in', outcome: 'failure', target: e ? target(e) : { type: 'employee', id: null }, details: { method, reason, ...extra } });
+    audit.record(ctx, {
+      action: 'employee.sign_in',
+      outcome: 'failure',
+      target: e ? target(e) : { type: 'employee', id: null },
+      details: { method, reason, ...extra },
+    });
 
   async function refuseDisabled(ctx: RequestContext, e: EmployeeRow, method: string): Promise<never> {
     await failure(ctx, e, method, 'account disabled', { status: e.status });
@@ -60,14 +73,25 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
    * (src/security/lockout.ts). A locked account is audited as such but answered like a wrong
    * guess, after the same work. Returns when the guess was right (its attempt still counted).
    */
-  async function checkGuess(ctx: RequestContext, e: EmployeeRow, method: string, kind: 'password' | 'totp', check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> }): Promise<void> {
+  async function checkGuess(
+    ctx: RequestContext,
+    e: EmployeeRow,
+    method: string,
+    kind: 'password' | 'totp',
+    check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> },
+  ): Promise<void> {
     const policy = await settings.get();
     const result = await checkWithLockout({ store: repo.employeeLockoutStore(db, e.id), policy, clock, ...check });
     if (result.outcome === 'verified') return;
     if (result.outcome === 'locked') await failure(ctx, e, method, 'locked');
     else await failure(ctx, e, method, kind === 'totp' ? 'wrong totp code' : 'wrong password', { failures: result.failures });
     if (result.lockedUntil) {
-      await audit.record(ctx, { action: 'employee.locked', outcome: 'failure', target: target(e), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
+      await audit.record(ctx, {
+        action: 'employee.locked',
+        outcome: 'failure',
+        target: target(e),
+        details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) },
+      });
     }
     if (kind === 'totp') throw new AppError('signin.invalid_totp', INVALID_TOTP);
     throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
@@ -104,9 +128,14 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
   }
 
   /** A username-less or e-mail-first passkey sign-in; says whether a passkey or a security key was used. */
-  async function signInWithPasskey(ctx: RequestContext, ceremonyId: string, response: AuthenticationResponseJSON): Promise<{ employee: EmployeeRow; method: 'passkey' | 'security_key' }> {
+  async function signInWithPasskey(
+    ctx: RequestContext,
+    ceremonyId: string,
+    response: AuthenticationResponseJSON,
+  ): Promise<{ employee: EmployeeRow; method: 'passkey' | 'security_key' }> {
     const { credential } = await auditedPasskey(ctx, 'passkey', null, () =>
-      webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }));
+      webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }),
+    );
     const employee = await employees.findById(credential.subjectId);
     if (!employee) {
       await failure(ctx, null, 'passkey', 'webauthn.credential_unknown');
@@ -129,11 +158,20 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     if (!employee || !auth?.passwordHash) {
       await verifyPassword(DUMMY_PASSWORD_HASH, password);
       if (employee) await failure(ctx, employee, 'password', 'no password set');
-      else await audit.record(ctx, { action: 'employee.sign_in', outcome: 'failure', target: { type: 'employee', id: null, label: email.slice(0, 254) }, details: { method: 'password', reason: 'unknown account' } });
+      else
+        await audit.record(ctx, {
+          action: 'employee.sign_in',
+          outcome: 'failure',
+          target: { type: 'employee', id: null, label: email.slice(0, 254) },
+          details: { method: 'password', reason: 'unknown account' },
+        });
       throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
     }
     const passwordHash = auth.passwordHash;
-    await checkGuess(ctx, employee, 'password', 'password', { verify: () => verifyPassword(passwordHash, password), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password) });
+    await checkGuess(ctx, employee, 'password', 'password', {
+      verify: () => verifyPassword(passwordHash, password),
+      decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, password),
+    });
     // A right password gives its attempt back, but the count is not reset yet: it also counts
     // wrong second-factor codes.
     await repo.employeeLockoutStore(db, employee.id).release();
@@ -141,7 +179,10 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     const methods = await secondFactorsOf(employee, auth);
     if (methods.length === 0) {
       await failure(ctx, employee, 'password', 'no second factor');
-      throw new AppError('signin.method_not_allowed', 'No second factor that your organisation allows is set up for this account: sign in with your passkey, or ask your administrator for a new invitation');
+      throw new AppError(
+        'signin.method_not_allowed',
+        'No second factor that your organisation allows is set up for this account: sign in with your passkey, or ask your administrator for a new invitation',
+      );
     }
     return { employee, methods };
   }
@@ -174,18 +215,28 @@ export function createEmployeeAuthService(deps: { db: Db; audit: AuditService; s
     return webauthn.startAuthentication({ purpose: 'second_factor', subjectType: 'employee', subjectId: employeeId });
   }
 
-  async function signInWithSecondFactorPasskey(ctx: RequestContext, employeeId: string, ceremonyId: string, response: AuthenticationResponseJSON): Promise<EmployeeRow> {
+  async function signInWithSecondFactorPasskey(
+    ctx: RequestContext,
+    employeeId: string,
+    ceremonyId: string,
+    response: AuthenticationResponseJSON,
+  ): Promise<EmployeeRow> {
     const employee = await employees.findById(employeeId);
     if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
     // A passkey cannot be guessed, so a failed ceremony (it throws) gives its attempt back; but the
     // step is inside the lockout, so that a locked account cannot finish a password sign-in this way.
-    const result = await auditedPasskey(ctx, 'password+passkey', employee, async () => checkWithLockout({
-      store: repo.employeeLockoutStore(db, employee.id), policy: await settings.get(), clock, decoy: async () => undefined,
-      verify: async () => {
-        await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response });
-        return true;
-      },
-    }));
+    const result = await auditedPasskey(ctx, 'password+passkey', employee, async () =>
+      checkWithLockout({
+        store: repo.employeeLockoutStore(db, employee.id),
+        policy: await settings.get(),
+        clock,
+        decoy: async () => undefined,
+        verify: async () => {
+          await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response });
+          return true;
+        },
+      }),
+    );
     if (result.outcome !== 'verified') {
       await failure(ctx, employee, 'password+passkey', 'locked');
       throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);

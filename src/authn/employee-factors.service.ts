@@ -16,7 +16,11 @@ import * as repo from './employee-auth.repository.js';
 import * as webauthnRepo from './webauthn.repository.js';
 
 /** A password and TOTP seed checked and ready to be stored (the checks are slow; the write is in a transaction). */
-export interface PreparedPassword { passwordHash: string; totpSecret: string; totpLastStep: number }
+export interface PreparedPassword {
+  passwordHash: string;
+  totpSecret: string;
+  totpLastStep: number;
+}
 
 export type EmployeeFactorService = ReturnType<typeof createEmployeeFactorService>;
 
@@ -24,7 +28,15 @@ export type EmployeeFactorService = ReturnType<typeof createEmployeeFactorServic
  * An employee's ways to sign in besides passkeys: password and TOTP, set up at enrolment or in
  * the portal; and the rule that the portal never removes the last way in.
  */
-export function createEmployeeFactorService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; settings: SettingsService; sessions: SessionService; credentials: CredentialService }) {
+export function createEmployeeFactorService(deps: {
+  db: Db;
+  audit: AuditService;
+  sealer: Sealer;
+  clock: Clock;
+  settings: SettingsService;
+  sessions: SessionService;
+  credentials: CredentialService;
+}) {
   const { db, audit, sealer, clock, settings, sessions, credentials } = deps;
   const owner = (e: EmployeeIdentity) => ({ type: 'employee' as const, id: e.id, label: e.email });
   const target = (e: EmployeeIdentity) => ({ type: 'employee', id: e.id, label: e.email });
@@ -91,7 +103,12 @@ export function createEmployeeFactorService(deps: { db: Db; audit: AuditService;
   }
 
   /** Portal: a new password, proven by the current one; the employee's other sessions end. */
-  async function changePassword(ctx: RequestContext, e: EmployeeIdentity, sessionId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  async function changePassword(
+    ctx: RequestContext,
+    e: EmployeeIdentity,
+    sessionId: string,
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<void> {
     const auth = await repo.findEmployeeAuth(db, e.id);
     if (!auth?.passwordHash) throw new AppError('signin.method_not_allowed', 'Your account has no password to change');
     if (!passwordsAllowed(await settings.get())) throw new AppError('signin.method_not_allowed', 'Your organisation does not allow passwords');
@@ -100,15 +117,31 @@ export function createEmployeeFactorService(deps: { db: Db; audit: AuditService;
     const store = repo.employeeLockoutStore(db, e.id);
     const currentHash = auth.passwordHash;
     const result = await checkWithLockout({
-      store, policy, clock,
-      verify: () => verifyPassword(currentHash, input.currentPassword), decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, input.currentPassword),
+      store,
+      policy,
+      clock,
+      verify: () => verifyPassword(currentHash, input.currentPassword),
+      decoy: () => verifyPassword(DUMMY_PASSWORD_HASH, input.currentPassword),
     });
     if (result.outcome !== 'verified') {
-      await audit.record(ctx, { action: 'employee.password_changed', outcome: 'failure', target: target(e), details: { reason: result.outcome === 'locked' ? 'locked' : 'wrong current password', failures: result.failures } });
+      await audit.record(ctx, {
+        action: 'employee.password_changed',
+        outcome: 'failure',
+        target: target(e),
+        details: { reason: result.outcome === 'locked' ? 'locked' : 'wrong current password', failures: result.failures },
+      });
       if (result.lockedUntil) {
-        await audit.record(ctx, { action: 'employee.locked', outcome: 'failure', target: target(e), details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) } });
+        await audit.record(ctx, {
+          action: 'employee.locked',
+          outcome: 'failure',
+          target: target(e),
+          details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) },
+        });
       }
-      throw new AppError('signin.invalid_credentials', 'The current password is wrong. After repeated failures the account is locked for a while: wait and try again.');
+      throw new AppError(
+        'signin.invalid_credentials',
+        'The current password is wrong. After repeated failures the account is locked for a while: wait and try again.',
+      );
     }
     // Right: the attempt goes back (the new password below resets the count anyway).
     await store.release();
@@ -142,14 +175,17 @@ export function createEmployeeFactorService(deps: { db: Db; audit: AuditService;
       await credentials.removeAll(ctx, owner(e), tx);
       const { hasPassword, hasTotp } = await status(e.id, tx);
       await repo.upsertEmployeeAuth(tx, e.id, { passwordHash: null, totpSecret: null, totpPendingSecret: null, totpLastStep: null });
-      if (hasPassword || hasTotp) await audit.record(ctx, { action: 'employee.totp_reset', target: target(e), details: { password: hasPassword, totp: hasTotp } }, tx);
+      if (hasPassword || hasTotp)
+        await audit.record(ctx, { action: 'employee.totp_reset', target: target(e), details: { password: hasPassword, totp: hasTotp } }, tx);
       await sessions.revokeSubject('employee', e.id, { tx });
     });
   }
 
   /** Admin: removes one credential (a lost key); the employee's sessions end, since whoever holds the key may hold one. */
   async function removeCredential(ctx: RequestContext, e: EmployeeIdentity, credentialId: string): Promise<void> {
-    await credentials.remove(ctx, owner(e), credentialId, async (tx) => { await sessions.revokeSubject('employee', e.id, { tx }); });
+    await credentials.remove(ctx, owner(e), credentialId, async (tx) => {
+      await sessions.revokeSubject('employee', e.id, { tx });
+    });
   }
 
   return { status, beginTotp, confirmTotp, preparePasswordAndTotp, savePasswordAndTotp, changePassword, removeOwnCredential, removeAll, removeCredential };

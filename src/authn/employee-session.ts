@@ -22,7 +22,10 @@ export type EmployeeStage = 'full' | 'second_factor';
  * `AuthnContextClassRef`. Kept in the session's data under `authentication`.
  */
 export type SignInMethod = 'passkey' | 'security_key' | 'password+totp' | 'password+passkey';
-export interface SessionAuthentication { method: SignInMethod; /** Unix seconds of the sign-in. */ time: number }
+export interface SessionAuthentication {
+  method: SignInMethod /** Unix seconds of the sign-in. */;
+  time: number;
+}
 
 /** The sign-in method and time of an employee session, or null for partial or older sessions. */
 export function sessionAuthentication(session: Session): SessionAuthentication | null {
@@ -36,7 +39,14 @@ export function sessionAuthentication(session: Session): SessionAuthentication |
  * session id at every stage change prevents session fixation (OWASP ASVS 3.2.1). The timeouts
  * are the admins' (settings sessionIdleMinutes, sessionAbsoluteHours).
  */
-export async function startEmployeeSession(request: FastifyRequest, reply: FastifyReply, services: EmployeeSessionDeps, employee: EmployeeRow, stage: EmployeeStage, data: Record<string, unknown> = {}) {
+export async function startEmployeeSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  services: EmployeeSessionDeps,
+  employee: EmployeeRow,
+  stage: EmployeeStage,
+  data: Record<string, unknown> = {},
+) {
   if (stage === 'full' && !data.authentication) throw new Error('a full employee session needs its authentication method');
   const s = await services.settings.get();
   const full = stage === 'full';
@@ -44,8 +54,14 @@ export async function startEmployeeSession(request: FastifyRequest, reply: Fasti
   const absoluteSeconds = full ? s.sessionAbsoluteHours * 3600 : PARTIAL_SESSION_SECONDS;
   if (request.auth?.kind === 'employee') await services.sessions.revoke(request.auth.session.id);
   const { token } = await services.sessions.create({
-    subjectType: 'employee', subjectId: employee.id, stage, idleSeconds, absoluteSeconds, data,
-    ip: request.ip, userAgent: request.headers['user-agent'] ?? null,
+    subjectType: 'employee',
+    subjectId: employee.id,
+    stage,
+    idleSeconds,
+    absoluteSeconds,
+    data,
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
   });
   setEmployeeSessionCookie(reply, services, token, absoluteSeconds);
 }
@@ -60,9 +76,12 @@ export function requireEmployee(request: FastifyRequest): { employee: EmployeeRo
 }
 
 /** The request context with the employee as actor (partial sessions are anonymous until complete). */
-export const employeeContext = (request: FastifyRequest, employee: EmployeeRow) =>
-  ({ ...request.ctx, actor: { type: 'employee' as const, id: employee.id, label: employee.email } });
+export const employeeContext = (request: FastifyRequest, employee: EmployeeRow) => ({
+  ...request.ctx,
+  actor: { type: 'employee' as const, id: employee.id, label: employee.email },
+});
 
 /** Session data of a full sign-in made just now with `method`. */
-export const signedInWith = (services: EmployeeSessionDeps, method: SignInMethod) =>
-  ({ authentication: { method, time: Math.floor(services.clock.now().getTime() / 1000) } satisfies SessionAuthentication });
+export const signedInWith = (services: EmployeeSessionDeps, method: SignInMethod) => ({
+  authentication: { method, time: Math.floor(services.clock.now().getTime() / 1000) } satisfies SessionAuthentication,
+});

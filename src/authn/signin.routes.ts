@@ -14,7 +14,13 @@ import type { CookieDeps } from '../http/auth.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type SigninRoutesDeps = { credentialLimiter: CredentialLimiter; config: Config; employeeAuth: EmployeeAuthService; sessions: SessionService } & EmployeeSessionDeps & CookieDeps;
+export type SigninRoutesDeps = {
+  credentialLimiter: CredentialLimiter;
+  config: Config;
+  employeeAuth: EmployeeAuthService;
+  sessions: SessionService;
+} & EmployeeSessionDeps &
+  CookieDeps;
 
 const signedIn = z.object({ status: z.enum(['ok']), employee: employeeSummary });
 const verifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
@@ -25,90 +31,147 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
   const rateLimit = { max: opts.signInRateLimit, timeWindow: '1 minute' };
   const tags = ['Employee sign-in'];
 
-  app.post('/signin/webauthn/options', {
-    config: { access: 'public', rateLimit },
-    schema: {
-      tags, body: z.object({ email: z.string().trim().min(1).max(254).optional() }).strict(), response: { 200: requestOptionsAnswer, ...errors },
-      description: 'Without email: username-less sign-in (also for conditional mediation). With email: that employee\'s credentials; an unknown address gets options that look the same.',
+  app.post(
+    '/signin/webauthn/options',
+    {
+      config: { access: 'public', rateLimit },
+      schema: {
+        tags,
+        body: z.object({ email: z.string().trim().min(1).max(254).optional() }).strict(),
+        response: { 200: requestOptionsAnswer, ...errors },
+        description:
+          "Without email: username-less sign-in (also for conditional mediation). With email: that employee's credentials; an unknown address gets options that look the same.",
+      },
     },
-  }, async (request) => optionsAnswer(await services.employeeAuth.signInOptions(request.body.email)));
+    async (request) => optionsAnswer(await services.employeeAuth.signInOptions(request.body.email)),
+  );
 
-  app.post('/signin/webauthn/verify', {
-    config: { access: 'public', rateLimit },
-    schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
-  }, async (request, reply) => {
-    const { employee, method } = await services.employeeAuth.signInWithPasskey(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
-    await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, method));
-    return { status: 'ok' as const, employee: toEmployeeSummary(employee) };
-  });
-
-  app.post('/signin/password', {
-    config: { access: 'public', rateLimit },
-    schema: {
-      tags, body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(),
-      response: { 200: z.object({ status: z.enum(['second_factor_required']), methods: z.array(z.enum(['totp', 'passkey'])) }), ...signInErrors },
-      description: 'First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*.',
+  app.post(
+    '/signin/webauthn/verify',
+    {
+      config: { access: 'public', rateLimit },
+      schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
     },
-  }, async (request, reply) => {
-    const { employee, methods } = await services.credentialLimiter.guard(request, reply, () => services.employeeAuth.signInWithPassword(request.ctx, request.body.email, request.body.password));
-    await startEmployeeSession(request, reply, services, employee, 'second_factor', { methods });
-    return { status: 'second_factor_required' as const, methods };
-  });
+    async (request, reply) => {
+      const { employee, method } = await services.employeeAuth.signInWithPasskey(
+        request.ctx,
+        request.body.ceremonyId,
+        request.body.response as AuthenticationResponseJSON,
+      );
+      await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, method));
+      return { status: 'ok' as const, employee: toEmployeeSummary(employee) };
+    },
+  );
+
+  app.post(
+    '/signin/password',
+    {
+      config: { access: 'public', rateLimit },
+      schema: {
+        tags,
+        body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(),
+        response: { 200: z.object({ status: z.enum(['second_factor_required']), methods: z.array(z.enum(['totp', 'passkey'])) }), ...signInErrors },
+        description:
+          'First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*.',
+      },
+    },
+    async (request, reply) => {
+      const { employee, methods } = await services.credentialLimiter.guard(request, reply, () =>
+        services.employeeAuth.signInWithPassword(request.ctx, request.body.email, request.body.password),
+      );
+      await startEmployeeSession(request, reply, services, employee, 'second_factor', { methods });
+      return { status: 'second_factor_required' as const, methods };
+    },
+  );
 
   /** The partial session of a password sign-in, whose second factor is now due. */
   const secondFactorSession = (request: Parameters<typeof requireEmployee>[0]) => {
     const auth = requireEmployee(request);
-    if (auth.session.stage !== 'second_factor') throw new AppError('signin.stage_invalid', 'No second factor is expected now: sign in with your password first');
+    if (auth.session.stage !== 'second_factor')
+      throw new AppError('signin.stage_invalid', 'No second factor is expected now: sign in with your password first');
     return auth;
   };
 
-  app.post('/signin/totp', {
-    config: { access: 'employee_partial', rateLimit },
-    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signedIn, ...signInErrors } },
-  }, async (request, reply) => {
-    const { employee } = secondFactorSession(request);
-    const done = await services.credentialLimiter.guard(request, reply, () => services.employeeAuth.signInWithTotp(request.ctx, employee.id, request.body.code));
-    await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+totp'));
-    return { status: 'ok' as const, employee: toEmployeeSummary(done) };
-  });
-
-  app.post('/signin/second-factor/webauthn/options', {
-    config: { access: 'employee_partial', rateLimit },
-    schema: { tags, response: { 200: requestOptionsAnswer, ...errors } },
-  }, async (request) => optionsAnswer(await services.employeeAuth.secondFactorOptions(secondFactorSession(request).employee.id)));
-
-  app.post('/signin/second-factor/webauthn/verify', {
-    config: { access: 'employee_partial', rateLimit },
-    schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
-  }, async (request, reply) => {
-    const { employee } = secondFactorSession(request);
-    const done = await services.credentialLimiter.guard(request, reply, () =>
-      services.employeeAuth.signInWithSecondFactorPasskey(request.ctx, employee.id, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON));
-    await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+passkey'));
-    return { status: 'ok' as const, employee: toEmployeeSummary(done) };
-  });
-
-  app.get('/signin/session', {
-    config: { access: 'employee' },
-    schema: { tags, response: { 200: z.object({ employee: employeeSummary }), ...errors } },
-  }, async (request) => ({ employee: toEmployeeSummary(requireEmployee(request).employee) }));
-
-  app.get('/signin/return-to', {
-    config: { access: 'public' },
-    schema: {
-      tags,
-      querystring: z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }).strict(),
-      response: { 200: z.object({ redirectTo: z.string() }), ...errors },
-      description: 'Where a sign-in page goes once signed in: `return_to` (the console\'s `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter.',
+  app.post(
+    '/signin/totp',
+    {
+      config: { access: 'employee_partial', rateLimit },
+      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signedIn, ...signInErrors } },
     },
-  }, async (request) => ({
-    redirectTo: checkReturnTo(request.query.return_to, { publicUrl: services.config.publicUrl, fallback: request.query.for === 'console' ? '/' : PORTAL_HOME }),
-  }));
+    async (request, reply) => {
+      const { employee } = secondFactorSession(request);
+      const done = await services.credentialLimiter.guard(request, reply, () =>
+        services.employeeAuth.signInWithTotp(request.ctx, employee.id, request.body.code),
+      );
+      await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+totp'));
+      return { status: 'ok' as const, employee: toEmployeeSummary(done) };
+    },
+  );
+
+  app.post(
+    '/signin/second-factor/webauthn/options',
+    {
+      config: { access: 'employee_partial', rateLimit },
+      schema: { tags, response: { 200: requestOptionsAnswer, ...errors } },
+    },
+    async (request) => optionsAnswer(await services.employeeAuth.secondFactorOptions(secondFactorSession(request).employee.id)),
+  );
+
+  app.post(
+    '/signin/second-factor/webauthn/verify',
+    {
+      config: { access: 'employee_partial', rateLimit },
+      schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
+    },
+    async (request, reply) => {
+      const { employee } = secondFactorSession(request);
+      const done = await services.credentialLimiter.guard(request, reply, () =>
+        services.employeeAuth.signInWithSecondFactorPasskey(
+          request.ctx,
+          employee.id,
+          request.body.ceremonyId,
+          request.body.response as AuthenticationResponseJSON,
+        ),
+      );
+      await startEmployeeSession(request, reply, services, done, 'full', signedInWith(services, 'password+passkey'));
+      return { status: 'ok' as const, employee: toEmployeeSummary(done) };
+    },
+  );
+
+  app.get(
+    '/signin/session',
+    {
+      config: { access: 'employee' },
+      schema: { tags, response: { 200: z.object({ employee: employeeSummary }), ...errors } },
+    },
+    async (request) => ({ employee: toEmployeeSummary(requireEmployee(request).employee) }),
+  );
+
+  app.get(
+    '/signin/return-to',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        querystring: z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }).strict(),
+        response: { 200: z.object({ redirectTo: z.string() }), ...errors },
+        description:
+          "Where a sign-in page goes once signed in: `return_to` (the console's `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter.",
+      },
+    },
+    async (request) => ({
+      redirectTo: checkReturnTo(request.query.return_to, {
+        publicUrl: services.config.publicUrl,
+        fallback: request.query.for === 'console' ? '/' : PORTAL_HOME,
+      }),
+    }),
+  );
 
   app.post('/signin/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
     if (request.auth?.kind === 'employee') {
       await services.sessions.revoke(request.auth.session.id);
-      if (request.auth.session.stage === 'full') await services.employeeAuth.recordSignOut(employeeContext(request, request.auth.employee), request.auth.employee);
+      if (request.auth.session.stage === 'full')
+        await services.employeeAuth.recordSignOut(employeeContext(request, request.auth.employee), request.auth.employee);
     }
     clearEmployeeSessionCookie(reply, services);
     return reply.code(204).send(null);

@@ -15,7 +15,9 @@ export async function insertChallenge(db: Executor, row: typeof webauthnChalleng
  * ceremony at once, exactly one gets the row (WebAuthn §13.4.3, challenges are single-use).
  */
 export async function claimChallenge(db: Executor, id: string, at: Date): Promise<ChallengeRow | undefined> {
-  const [row] = await db.update(webauthnChallenges).set({ usedAt: at })
+  const [row] = await db
+    .update(webauthnChallenges)
+    .set({ usedAt: at })
     .where(and(eq(webauthnChallenges.id, id), isNull(webauthnChallenges.usedAt)))
     .returning();
   return row;
@@ -28,13 +30,17 @@ export async function deleteExpiredChallenges(db: Executor, before: Date): Promi
 }
 
 export async function findCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<CredentialRow[]> {
-  return db.select().from(webauthnCredentials)
+  return db
+    .select()
+    .from(webauthnCredentials)
     .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)))
     .orderBy(asc(webauthnCredentials.createdAt), asc(webauthnCredentials.id));
 }
 
 export async function countCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<number> {
-  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(webauthnCredentials)
+  const [{ count }] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(webauthnCredentials)
     .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)));
   return count;
 }
@@ -47,7 +53,9 @@ export async function findCredentialByCredentialId(db: Executor, credentialId: s
 
 /** By our row id, only within the subject's own credentials: one subject never reaches another's. */
 export async function findCredentialOfSubject(db: Executor, subjectType: string, subjectId: string, id: string): Promise<CredentialRow | undefined> {
-  const [row] = await db.select().from(webauthnCredentials)
+  const [row] = await db
+    .select()
+    .from(webauthnCredentials)
     .where(and(eq(webauthnCredentials.id, id), eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)));
   return row;
 }
@@ -57,7 +65,11 @@ export async function insertCredential(db: Executor, row: NewCredentialRow): Pro
   return inserted;
 }
 
-export async function updateCredentialById(db: Executor, id: string, patch: Partial<Pick<CredentialRow, 'name' | 'signCount' | 'lastUsedAt' | 'isBackedUp'>>): Promise<CredentialRow | undefined> {
+export async function updateCredentialById(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<CredentialRow, 'name' | 'signCount' | 'lastUsedAt' | 'isBackedUp'>>,
+): Promise<CredentialRow | undefined> {
   const [row] = await db.update(webauthnCredentials).set(patch).where(eq(webauthnCredentials.id, id)).returning();
   return row;
 }
@@ -68,7 +80,8 @@ export async function deleteCredentialById(db: Executor, id: string): Promise<bo
 }
 
 export async function deleteCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<number> {
-  const rows = await db.delete(webauthnCredentials)
+  const rows = await db
+    .delete(webauthnCredentials)
     .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)))
     .returning({ id: webauthnCredentials.id });
   return rows.length;

@@ -26,14 +26,23 @@ describe('authenticator attachment and model', () => {
   });
 
   it('calls a synced or platform credential a passkey and a hardware-bound roaming one a security key', () => {
-    const row = { id: '7c1d0f4e-2b9a-4f3e-9d51-1a2b3c4d5e6f', name: 'k', attachment: 'cross-platform', aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8', isBackupEligible: false, isBackedUp: false, createdAt: new Date(0), lastUsedAt: null } as unknown as CredentialRow;
+    const row = {
+      id: '7c1d0f4e-2b9a-4f3e-9d51-1a2b3c4d5e6f',
+      name: 'k',
+      attachment: 'cross-platform',
+      aaguid: 'cb69481e-8ff7-4039-93ec-0a2729a154a8',
+      isBackupEligible: false,
+      isBackedUp: false,
+      createdAt: new Date(0),
+      lastUsedAt: null,
+    } as unknown as CredentialRow;
     assert.equal(toCredentialDto(row).type, 'security_key');
     assert.equal(toCredentialDto(row).model, 'YubiKey 5 Series');
     assert.equal(toCredentialDto({ ...row, isBackupEligible: true }).type, 'passkey');
     assert.equal(toCredentialDto({ ...row, attachment: 'platform' }).type, 'passkey');
   });
 
-  it('uses the 16 bytes of the subject\'s UUID as user handle', () => {
+  it("uses the 16 bytes of the subject's UUID as user handle", () => {
     assert.equal(Buffer.from(userHandleOf('7c1d0f4e-2b9a-4f3e-9d51-1a2b3c4d5e6f')).toString('hex'), '7c1d0f4e2b9a4f3e9d511a2b3c4d5e6f');
   });
 });

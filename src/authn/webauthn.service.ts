@@ -1,7 +1,11 @@
 import crypto from 'node:crypto';
 import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type RegistrationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { AuditService } from '../audit/audit.service.js';
@@ -19,7 +23,12 @@ import * as repo from './webauthn.repository.js';
 export type SubjectType = 'employee' | 'admin';
 
 /** Who registers or signs in: an employee or an admin. `name` is the e-mail address. */
-export interface WebAuthnSubject { type: SubjectType; id: string; name: string; displayName: string }
+export interface WebAuthnSubject {
+  type: SubjectType;
+  id: string;
+  name: string;
+  displayName: string;
+}
 
 /** What a challenge was issued for; a challenge is refused for any other ceremony. */
 export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor';
@@ -60,7 +69,13 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
   const rpID = publicUrl.hostname;
   const origin = publicUrl.origin;
 
-  async function saveChallenge(input: { purpose: CeremonyPurpose; subjectType: SubjectType; subjectId: string | null; challenge: string; data: Record<string, unknown> }): Promise<string> {
+  async function saveChallenge(input: {
+    purpose: CeremonyPurpose;
+    subjectType: SubjectType;
+    subjectId: string | null;
+    challenge: string;
+    data: Record<string, unknown>;
+  }): Promise<string> {
     const now = clock.now();
     await repo.deleteExpiredChallenges(db, new Date(now.getTime() - KEEP_EXPIRED_MS));
     const id = randomToken(18);
@@ -94,28 +109,38 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     const s = await settings.get();
     const policy = s.authenticators;
     if (kind === 'passkey' && !policy.allowPlatform) {
-      throw new AppError('webauthn.authenticator_not_allowed', 'Your organisation does not allow passkeys kept on a computer or phone: register a hardware security key');
+      throw new AppError(
+        'webauthn.authenticator_not_allowed',
+        'Your organisation does not allow passkeys kept on a computer or phone: register a hardware security key',
+      );
     }
     const existing = await repo.findCredentialsBySubject(db, subject.type, subject.id);
     if (existing.length >= policy.maxCredentialsPerEmployee) {
       throw new AppError('webauthn.too_many_credentials', `You already have ${existing.length} passkeys or security keys, the most allowed: remove one first`);
     }
     const options = await generateRegistrationOptions({
-      rpName: s.organisationName, rpID,
-      userName: subject.name, userDisplayName: subject.displayName, userID: userHandleOf(subject.id),
+      rpName: s.organisationName,
+      rpID,
+      userName: subject.name,
+      userDisplayName: subject.displayName,
+      userID: userHandleOf(subject.id),
       timeout: CHALLENGE_SECONDS * 1000,
       attestationType: policy.attestation,
       excludeCredentials: existing.map((c) => ({ id: c.credentialId, transports: c.transports })),
       authenticatorSelection: {
         authenticatorAttachment: kind === 'passkey' ? 'platform' : 'cross-platform',
         // Discoverable credentials, so that sign-in can start without a user name (§6.2.2).
-        residentKey: 'required', requireResidentKey: true,
+        residentKey: 'required',
+        requireResidentKey: true,
         userVerification: policy.userVerification,
       },
       preferredAuthenticatorType: kind === 'passkey' ? 'localDevice' : 'securityKey',
     });
     const ceremonyId = await saveChallenge({
-      purpose: 'register', subjectType: subject.type, subjectId: subject.id, challenge: options.challenge,
+      purpose: 'register',
+      subjectType: subject.type,
+      subjectId: subject.id,
+      challenge: options.challenge,
       data: { ...data, kind, userVerification: policy.userVerification },
     });
     return { ceremonyId, options };
@@ -125,17 +150,26 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
    * Verifies an attestation (§7.1) and stores the credential. `within` runs in the same
    * transaction before the insert (an enrolment uses up its invitation there).
    */
-  async function finishRegistration(ctx: RequestContext, input: {
-    subject: WebAuthnSubject; ceremonyId: string; response: RegistrationResponseJSON; name?: string;
-    within?: (tx: Executor, challenge: repo.ChallengeRow) => Promise<void>;
-  }): Promise<repo.CredentialRow> {
+  async function finishRegistration(
+    ctx: RequestContext,
+    input: {
+      subject: WebAuthnSubject;
+      ceremonyId: string;
+      response: RegistrationResponseJSON;
+      name?: string;
+      within?: (tx: Executor, challenge: repo.ChallengeRow) => Promise<void>;
+    },
+  ): Promise<repo.CredentialRow> {
     const { subject } = input;
     const challenge = await claimChallenge(input.ceremonyId, 'register', subject.type, subject.id);
     const policy = (await settings.get()).authenticators;
     let info;
     try {
       const result = await verifyRegistrationResponse({
-        response: input.response, expectedChallenge: challenge.challenge, expectedOrigin: origin, expectedRPID: rpID,
+        response: input.response,
+        expectedChallenge: challenge.challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
         requireUserVerification: challenge.data.userVerification === 'required',
       });
       if (!result.verified) throw new Error('the attestation was not verified');
@@ -149,15 +183,26 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     const model = authenticatorModel(info.aaguid);
     const target = { type: subject.type, id: subject.id, label: subject.name };
     const refuse = async (reason: string, message: string): Promise<never> => {
-      await audit.record(ctx, { action: auditActions[subject.type].registered, outcome: 'failure', target, details: { reason, aaguid: info.aaguid, model, attachment: isPlatform ? 'platform' : 'cross-platform' } });
+      await audit.record(ctx, {
+        action: auditActions[subject.type].registered,
+        outcome: 'failure',
+        target,
+        details: { reason, aaguid: info.aaguid, model, attachment: isPlatform ? 'platform' : 'cross-platform' },
+      });
       throw new AppError('webauthn.authenticator_not_allowed', message);
     };
     // The options asked for the right attachment, but a client can ignore or rewrite them: decide on what answered.
     if (isPlatform && !policy.allowPlatform) {
-      await refuse('platform authenticator not allowed', `${model ? `${model} is` : 'This is'} a passkey kept on a computer or phone, which your organisation does not allow: register a hardware security key`);
+      await refuse(
+        'platform authenticator not allowed',
+        `${model ? `${model} is` : 'This is'} a passkey kept on a computer or phone, which your organisation does not allow: register a hardware security key`,
+      );
     }
     if (policy.aaguidAllowList.length > 0 && !policy.aaguidAllowList.includes(info.aaguid)) {
-      await refuse('model not in allow-list', `${model ?? `This authenticator model (AAGUID ${info.aaguid})`} is not on your organisation's list of allowed authenticators`);
+      await refuse(
+        'model not in allow-list',
+        `${model ?? `This authenticator model (AAGUID ${info.aaguid})`} is not on your organisation's list of allowed authenticators`,
+      );
     }
     const name = input.name?.trim() || model || (isPlatform ? 'Passkey' : 'Security key');
     try {
@@ -168,17 +213,29 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
         }
         if (input.within) await input.within(tx, challenge);
         const row = await repo.insertCredential(tx, {
-          subjectType: subject.type, subjectId: subject.id,
-          credentialId: info.credential.id, publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
-          signCount: info.credential.counter, transports, aaguid: info.aaguid,
+          subjectType: subject.type,
+          subjectId: subject.id,
+          credentialId: info.credential.id,
+          publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+          signCount: info.credential.counter,
+          transports,
+          aaguid: info.aaguid,
           attachment: isPlatform ? 'platform' : 'cross-platform',
-          isBackupEligible, isBackedUp: info.credentialBackedUp, isUserVerified: info.userVerified,
-          name, createdAt: clock.now(),
+          isBackupEligible,
+          isBackedUp: info.credentialBackedUp,
+          isUserVerified: info.userVerified,
+          name,
+          createdAt: clock.now(),
         });
-        await audit.record(ctx, {
-          action: auditActions[subject.type].registered, target,
-          details: { credential: row.id, name, aaguid: info.aaguid, model, attachment: row.attachment, attestation: info.fmt, isBackupEligible },
-        }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: auditActions[subject.type].registered,
+            target,
+            details: { credential: row.id, name, aaguid: info.aaguid, model, attachment: row.attachment, attestation: info.fmt, isBackupEligible },
+          },
+          tx,
+        );
         return row;
       });
     } catch (err) {
@@ -193,7 +250,11 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
    * or decoys when it has none. `bound` refuses every credential when no subject was found.
    */
   async function startAuthentication(input: {
-    purpose: CeremonyPurpose; subjectType: SubjectType; subjectId?: string | null; decoyFor?: string; userVerification?: 'required';
+    purpose: CeremonyPurpose;
+    subjectType: SubjectType;
+    subjectId?: string | null;
+    decoyFor?: string;
+    userVerification?: 'required';
   }) {
     const policy = (await settings.get()).authenticators;
     const userVerification = input.userVerification ?? policy.userVerification;
@@ -206,27 +267,42 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     if (bound && allowCredentials.length === 0 && input.decoyFor) allowCredentials = decoyCredentials(input.decoyFor);
     const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification, timeout: CHALLENGE_SECONDS * 1000 });
     const ceremonyId = await saveChallenge({
-      purpose: input.purpose, subjectType: input.subjectType, subjectId: input.subjectId ?? null, challenge: options.challenge,
+      purpose: input.purpose,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId ?? null,
+      challenge: options.challenge,
       data: { bound, userVerification },
     });
     return { ceremonyId, options };
   }
 
   /** Verifies an assertion (§7.2) and records the use. Throws `webauthn.credential_unknown` for a credential that is not the subject's. */
-  async function finishAuthentication(ctx: RequestContext, input: {
-    ceremonyId: string; purpose: CeremonyPurpose; subjectType: SubjectType; subjectId?: string; response: AuthenticationResponseJSON;
-  }): Promise<{ credential: repo.CredentialRow; userVerified: boolean }> {
+  async function finishAuthentication(
+    ctx: RequestContext,
+    input: {
+      ceremonyId: string;
+      purpose: CeremonyPurpose;
+      subjectType: SubjectType;
+      subjectId?: string;
+      response: AuthenticationResponseJSON;
+    },
+  ): Promise<{ credential: repo.CredentialRow; userVerified: boolean }> {
     const challenge = await claimChallenge(input.ceremonyId, input.purpose, input.subjectType, input.subjectId);
     const credential = await repo.findCredentialByCredentialId(db, input.response.id);
     const handle = input.response.response.userHandle;
-    const isKnown = credential && credential.subjectType === input.subjectType
-      && (challenge.data.bound ? credential.subjectId === challenge.subjectId : true)
-      && (!handle || handle === isoBase64URL.fromBuffer(userHandleOf(credential.subjectId)));
+    const isKnown =
+      credential &&
+      credential.subjectType === input.subjectType &&
+      (challenge.data.bound ? credential.subjectId === challenge.subjectId : true) &&
+      (!handle || handle === isoBase64URL.fromBuffer(userHandleOf(credential.subjectId)));
     if (!credential || !isKnown) throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
     let info;
     try {
       const result = await verifyAuthenticationResponse({
-        response: input.response, expectedChallenge: challenge.challenge, expectedOrigin: origin, expectedRPID: rpID,
+        response: input.response,
+        expectedChallenge: challenge.challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
         // The counter is checked below, where policy decides between refusing and flagging.
         credential: { id: credential.credentialId, publicKey: isoBase64URL.toBuffer(credential.publicKey), counter: 0, transports: credential.transports },
         requireUserVerification: challenge.data.userVerification === 'required',
@@ -242,16 +318,22 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     if ((stored !== 0 || received !== 0) && received <= stored) {
       const { signCountPolicy } = (await settings.get()).authenticators;
       await audit.record(ctx, {
-        action: auditActions[input.subjectType].regressed, outcome: 'failure',
+        action: auditActions[input.subjectType].regressed,
+        outcome: 'failure',
         target: { type: credential.subjectType, id: credential.subjectId, label: null },
         details: { credential: credential.id, name: credential.name, stored, received, policy: signCountPolicy },
       });
       if (signCountPolicy === 'refuse') {
-        throw new AppError('webauthn.sign_count_regressed', 'This security key reported a use counter lower than before, a sign that it may have been copied: contact your administrator');
+        throw new AppError(
+          'webauthn.sign_count_regressed',
+          'This security key reported a use counter lower than before, a sign that it may have been copied: contact your administrator',
+        );
       }
     }
     const updated = await repo.updateCredentialById(db, credential.id, {
-      signCount: Math.max(stored, received), lastUsedAt: clock.now(), isBackedUp: info.credentialBackedUp,
+      signCount: Math.max(stored, received),
+      lastUsedAt: clock.now(),
+      isBackedUp: info.credentialBackedUp,
     });
     return { credential: updated ?? credential, userVerified: info.userVerified };
   }

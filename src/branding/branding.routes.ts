@@ -10,49 +10,67 @@ import type { BrandingService } from './branding.service.js';
 export type BrandingRoutesDeps = { branding: BrandingService; settings: SettingsService };
 
 const branding = z.object({
-  organisationName: z.string(), primaryColor: z.string(), hasLogo: z.boolean(),
+  organisationName: z.string(),
+  primaryColor: z.string(),
+  hasLogo: z.boolean(),
   /** The sign-in page offers e-mail + password only when policy allows it. */
   allowPasswordSignIn: z.boolean(),
 });
 
 export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
   // Public: the sign-in pages and e-mails show them before anyone is signed in.
-  app.get('/branding', {
-    config: { access: 'public' },
-    schema: { tags: ['Branding'], security: [], response: { 200: branding } },
-  }, async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }));
-
-  app.get('/branding/logo', {
-    config: { access: 'public' },
-    schema: { tags: ['Branding'], security: [], description: 'The organisation\'s logo (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set.' },
-  }, async (_request, reply) => {
-    const logo = await services.branding.getLogo();
-    if (!logo) throw new AppError('request.not_found', 'No logo is set');
-    return reply
-      .type(logo.contentType)
-      .header('Cache-Control', 'public, max-age=300')
-      .header('X-Content-Type-Options', 'nosniff')
-      .send(logo.data);
-  });
-
-  app.put('/settings/logo', {
-    config: { access: 'admin' },
-    schema: {
-      tags: ['Settings'],
-      description: `Sets the logo: PNG, JPEG or WebP, at most ${MAX_LOGO_BYTES / 1024} KB once decoded, whose bytes match the content type (400 \`settings.logo_invalid\`).`,
-      body: z.object({ contentType: z.enum(logoContentTypes), base64: z.string().min(1) }).strict(),
-      response: { 204: noContent, ...errors },
+  app.get(
+    '/branding',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['Branding'], security: [], response: { 200: branding } },
     },
-  }, async (request, reply) => {
-    await services.branding.setLogo(request.ctx, request.body);
-    return reply.code(204).send(null);
-  });
+    async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }),
+  );
 
-  app.delete('/settings/logo', {
-    config: { access: 'admin' },
-    schema: { tags: ['Settings'], response: { 204: noContent, ...errors } },
-  }, async (request, reply) => {
-    await services.branding.removeLogo(request.ctx);
-    return reply.code(204).send(null);
-  });
+  app.get(
+    '/branding/logo',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['Branding'],
+        security: [],
+        description: "The organisation's logo (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set.",
+      },
+    },
+    async (_request, reply) => {
+      const logo = await services.branding.getLogo();
+      if (!logo) throw new AppError('request.not_found', 'No logo is set');
+      return reply.type(logo.contentType).header('Cache-Control', 'public, max-age=300').header('X-Content-Type-Options', 'nosniff').send(logo.data);
+    },
+  );
+
+  app.put(
+    '/settings/logo',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['Settings'],
+        description: `Sets the logo: PNG, JPEG or WebP, at most ${MAX_LOGO_BYTES / 1024} KB once decoded, whose bytes match the content type (400 \`settings.logo_invalid\`).`,
+        body: z.object({ contentType: z.enum(logoContentTypes), base64: z.string().min(1) }).strict(),
+        response: { 204: noContent, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await services.branding.setLogo(request.ctx, request.body);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/settings/logo',
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['Settings'], response: { 204: noContent, ...errors } },
+    },
+    async (request, reply) => {
+      await services.branding.removeLogo(request.ctx);
+      return reply.code(204).send(null);
+    },
+  );
 }

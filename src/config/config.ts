@@ -15,11 +15,20 @@ const schema = z.object({
   /** Folder for the embedded database and the generated master key. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** PostgreSQL connection string. Without it the embedded PGlite database in DATA_DIR is used. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Redis connection string, for rate limits shared by several nodes. Optional. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** Prefix of every Redis key, so that several Tessera installations can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits and _ : . - only').default('tessera:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'letters, digits and _ : . - only')
+    .default('tessera:'),
   /** Master key (32 bytes, base64 or hex) that seals secrets at rest. Without it DATA_DIR/master.key is used or created. */
   TESSERA_MASTER_KEY: z.string().optional(),
   /** Retired master keys (comma-separated), still accepted to open values sealed before a rotation. */
@@ -43,9 +52,18 @@ const schema = z.object({
   /** OIDC: a signing key older than this many days is replaced (the old one stays published). */
   TESSERA_OIDC_KEY_ROTATION_DAYS: z.coerce.number().min(0.001).max(3650).default(90),
   /** OIDC: hours a replaced signing key stays published, longer than any ID token it signed lives (1 h). */
-  TESSERA_OIDC_KEY_RETENTION_HOURS: z.coerce.number().min(1).max(24 * 365).default(24),
+  TESSERA_OIDC_KEY_RETENTION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
   /** Maximum JSON body size in bytes. */
-  BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
 });
 
 export type Env = z.infer<typeof schema>;

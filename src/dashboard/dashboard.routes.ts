@@ -28,13 +28,20 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
     const count = (outcome: 'success' | 'failure') =>
       Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
     const [byStatus, admins, success, failure, recent] = await Promise.all([
-      services.employees.countByStatus(), services.admins.count(), count('success'), count('failure'),
+      services.employees.countByStatus(),
+      services.admins.count(),
+      count('success'),
+      count('failure'),
       services.audit.find({}, { offset: 0, limit: 10 }),
     ]);
-    const active = byStatus.active ?? 0, deactivated = byStatus.deactivated ?? 0, disabled = byStatus.disabled ?? 0;
+    const active = byStatus.active ?? 0,
+      deactivated = byStatus.deactivated ?? 0,
+      disabled = byStatus.disabled ?? 0;
     return {
       employees: { total: active + deactivated + disabled, active, deactivated, disabled },
-      admins, signInsToday: { success, failure }, recentEvents: recent.items.map(toAuditDto),
+      admins,
+      signInsToday: { success, failure },
+      recentEvents: recent.items.map(toAuditDto),
     };
   });
 }

@@ -14,13 +14,23 @@ describe('data folder lock', () => {
   const freshDir = () => path.join(root, `d${n++}`);
   const writeOwner = (dataDir: string, num: number, owner: Partial<LockOwner>) => {
     fs.mkdirSync(runDir(dataDir), { recursive: true, mode: 0o700 });
-    const o: LockOwner = { pid: process.pid, hostname: os.hostname(), since: '2020-01-01T00:00:00.000Z', command: 'serve', processStart: processStartTime(process.pid), bootId: null, ...owner };
+    const o: LockOwner = {
+      pid: process.pid,
+      hostname: os.hostname(),
+      since: '2020-01-01T00:00:00.000Z',
+      command: 'serve',
+      processStart: processStartTime(process.pid),
+      bootId: null,
+      ...owner,
+    };
     fs.writeFileSync(path.join(runDir(dataDir), `owner.${num}.json`), JSON.stringify(o));
   };
   /** The pid of a process that has exited. */
   const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
-  before(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-lock-')); });
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-lock-'));
+  });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('refuses a second owner while the first holds the folder, naming it, and lets it in once released', async () => {
@@ -60,7 +70,10 @@ describe('data folder lock', () => {
   it('never takes over a lock held on another host', async () => {
     const dir = freshDir();
     writeOwner(dir, 1, { hostname: 'other-host.example', pid: deadPid() });
-    await assert.rejects(acquireDataDirLock(dir, { command: 'serve' }), /in use by the Tessera server \(pid \d+ on host other-host\.example.*cannot be checked from here/);
+    await assert.rejects(
+      acquireDataDirLock(dir, { command: 'serve' }),
+      /in use by the Tessera server \(pid \d+ on host other-host\.example.*cannot be checked from here/,
+    );
   });
 
   it('waits for an owner the caller accepts to wait for', async () => {
@@ -68,7 +81,14 @@ describe('data folder lock', () => {
     const held = await acquireDataDirLock(dir, { command: '`tessera directory sync`' });
     let waitedFor: LockOwner | undefined;
     setTimeout(() => held.release(), 500);
-    const lock = await acquireDataDirLock(dir, { command: 'serve', shouldWait: (o) => o.command !== 'serve', waitMs: 10_000, onWait: (o) => { waitedFor = o; } });
+    const lock = await acquireDataDirLock(dir, {
+      command: 'serve',
+      shouldWait: (o) => o.command !== 'serve',
+      waitMs: 10_000,
+      onWait: (o) => {
+        waitedFor = o;
+      },
+    });
     assert.equal(waitedFor?.command, '`tessera directory sync`');
     lock.release();
   });
@@ -89,12 +109,20 @@ describe('data folder lock', () => {
       } catch (err) {
         process.stdout.write(err.name === 'DataDirLockedError' ? 'refused' : 'error ' + err.message);
       }`;
-    const runs = await Promise.all(Array.from({ length: 8 }, () => new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.on('data', (d) => { text += d; });
-      child.on('exit', () => resolve(text));
-    })));
+    const runs = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let text = '';
+            child.stdout.on('data', (d) => {
+              text += d;
+            });
+            child.on('exit', () => resolve(text));
+          }),
+      ),
+    );
     assert.equal(runs.filter((r) => r === 'won').length, 1, runs.join(', '));
     assert.equal(runs.filter((r) => r === 'refused').length, 7, runs.join(', '));
   });

@@ -46,7 +46,11 @@ export const EX_TEMPFAIL = 75;
 /** The folder is owned by a live process: names it and what to do. */
 export class DataDirLockedError extends Error {
   readonly exitCode = EX_TEMPFAIL;
-  constructor(readonly dataDir: string, readonly owner: LockOwner, advice: string) {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: LockOwner,
+    advice: string,
+  ) {
     super(`${dataDir} is in use by ${describeOwner(owner)}. ${advice}`);
     this.name = 'DataDirLockedError';
   }
@@ -81,7 +85,11 @@ export function ensureRunDir(dataDir: string): string {
 }
 
 function readBootId(): string | null {
-  try { return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); } catch { return null; }
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 /** Field 22 of /proc/<pid>/stat; the command name (field 2) may hold spaces and parentheses. */
@@ -116,7 +124,12 @@ export function isOwnerAlive(o: LockOwner): boolean {
 const LOCK_NAME = /^owner\.(\d+)\.json$/;
 
 function listLocks(dir: string): number[] {
-  return fs.readdirSync(dir).map((f) => LOCK_NAME.exec(f)).filter((m) => m !== null).map((m) => Number(m![1])).sort((a, b) => a - b);
+  return fs
+    .readdirSync(dir)
+    .map((f) => LOCK_NAME.exec(f))
+    .filter((m) => m !== null)
+    .map((m) => Number(m![1]))
+    .sort((a, b) => a - b);
 }
 
 const lockFile = (dir: string, n: number) => path.join(dir, `owner.${n}.json`);
@@ -167,18 +180,25 @@ export interface AcquireOptions {
   advice?: (owner: LockOwner) => string;
 }
 
-const defaultAdvice = (o: LockOwner, dir: string) => o.hostname !== os.hostname()
-  ? `It cannot be checked from here: stop it there, or if that host no longer runs Tessera on this folder, delete ${path.join(dir, 'owner.*.json')}.`
-  : o.command === 'serve' ? 'Stop it first (SIGTERM), or give this process another DATA_DIR or a DATABASE_URL.' : 'Wait for it to finish, then try again.';
+const defaultAdvice = (o: LockOwner, dir: string) =>
+  o.hostname !== os.hostname()
+    ? `It cannot be checked from here: stop it there, or if that host no longer runs Tessera on this folder, delete ${path.join(dir, 'owner.*.json')}.`
+    : o.command === 'serve'
+      ? 'Stop it first (SIGTERM), or give this process another DATA_DIR or a DATABASE_URL.'
+      : 'Wait for it to finish, then try again.';
 
 /** Takes the folder, or throws DataDirLockedError naming the live owner. Changes nothing else. */
 export async function acquireDataDirLock(dataDir: string, opts: AcquireOptions): Promise<DataDirLock> {
   const dir = ensureRunDir(dataDir);
   const me: LockOwner = {
-    pid: process.pid, hostname: os.hostname(), since: new Date().toISOString(), command: opts.command,
-    processStart: processStartTime(process.pid), bootId: readBootId(),
+    pid: process.pid,
+    hostname: os.hostname(),
+    since: new Date().toISOString(),
+    command: opts.command,
+    processStart: processStartTime(process.pid),
+    bootId: readBootId(),
   };
-  const content = JSON.stringify(me) + '\n';
+  const content = `${JSON.stringify(me)}\n`;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   let hasWaited = false;
   for (;;) {
@@ -211,7 +231,11 @@ export async function acquireDataDirLock(dataDir: string, opts: AcquireOptions):
         if (isReleased) return;
         isReleased = true;
         // Rename over our own file: the number stays, so nobody can re-create it (see above).
-        try { publish(dir, lockFile(dir, mine), JSON.stringify({ ...me, released: true }) + '\n', true); } catch { /* folder gone: nothing left to release */ }
+        try {
+          publish(dir, lockFile(dir, mine), `${JSON.stringify({ ...me, released: true })}\n`, true);
+        } catch {
+          /* folder gone: nothing left to release */
+        }
       },
     };
   }

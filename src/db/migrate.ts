@@ -7,7 +7,10 @@ import type { Database } from './connection.js';
 /** Any 64-bit number works; it only has to be the same on every node sharing the database. */
 const MIGRATION_LOCK_ID = 7_415_263_901;
 
-interface JournalEntry { idx: number; tag: string }
+interface JournalEntry {
+  idx: number;
+  tag: string;
+}
 
 export function migrationsFolder(): string {
   return path.join(packageRoot(), 'src', 'db', 'migrations');

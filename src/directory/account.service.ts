@@ -51,10 +51,18 @@ export function createAccountService(deps: { db: Db; domains: DomainService; emp
         const domain = await domains.get(a.domainId);
         const states = (await repo.findDomainPasswords(db, a.id, ['current', 'pending'])).map((p) => p.state);
         out.push({
-          id: a.id, domainId: a.domainId, domainName: a.domainName, domainKind: a.domainKind, username: a.username, upn: a.upn,
-          isEnabled: a.isEnabled, isMember: a.isMember, isRotationMember: a.isRotationMember,
+          id: a.id,
+          domainId: a.domainId,
+          domainName: a.domainName,
+          domainKind: a.domainKind,
+          username: a.username,
+          upn: a.upn,
+          isEnabled: a.isEnabled,
+          isMember: a.isMember,
+          isRotationMember: a.isRotationMember,
           passwordChangedAt: a.passwordChangedAt?.toISOString() ?? null,
-          hasManagedPassword: states.includes('current'), hasPendingPassword: states.includes('pending'),
+          hasManagedPassword: states.includes('current'),
+          hasPendingPassword: states.includes('pending'),
           canChangePassword: domain.secret !== null && domains.connectorFor(domain).capabilities.changeOwnPassword,
         });
       }

@@ -25,7 +25,9 @@ export const createConnector: ConnectorFactory = (domain, secret) => {
       const urls = settings.urls.length > 0 ? settings.urls : domain.name ? [`${settings.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${domain.name}`] : [];
       return createAdConnector({ ...settings, urls }, secret);
     }
-    case 'entra': return createEntraConnector(entraSettings.parse(domain.settings), secret);
-    default: throw new DirectoryError('not_supported', `No connector for directories of kind "${domain.kind}"`);
+    case 'entra':
+      return createEntraConnector(entraSettings.parse(domain.settings), secret);
+    default:
+      throw new DirectoryError('not_supported', `No connector for directories of kind "${domain.kind}"`);
   }
 };

@@ -76,7 +76,11 @@ export type DirectoryErrorCode = (typeof directoryErrorCodes)[number];
 
 /** The one error a connector throws. Messages are plain words and never contain a password. */
 export class DirectoryError extends Error {
-  constructor(readonly code: DirectoryErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: DirectoryErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'DirectoryError';
   }

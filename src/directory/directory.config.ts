@@ -6,7 +6,11 @@ import { domainCreate } from './directory.schemas.js';
  * body (any kind), with the service-account secret given by reference ({env} or {file}).
  */
 export function directoryConfigSchema<R extends z.ZodTypeAny>(secretRef: R) {
-  return z.object({
-    domains: z.array(z.union(domainCreate.options.map((o) => o.extend({ secret: secretRef.optional() })) as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]])),
-  }).strict();
+  return z
+    .object({
+      domains: z.array(
+        z.union(domainCreate.options.map((o) => o.extend({ secret: secretRef.optional() })) as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]]),
+      ),
+    })
+    .strict();
 }

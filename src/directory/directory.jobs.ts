@@ -24,7 +24,10 @@ export function directoryJobs(deps: { db: Db; clock: Clock; logger: Logger; dire
         for (const d of await repo.findDomains(db)) {
           if (d.syncIntervalMinutes <= 0 || !d.secret) continue;
           if (d.lastSyncAt && clock.now().getTime() - d.lastSyncAt.getTime() < d.syncIntervalMinutes * 60_000) continue;
-          const run = await deps.directorySync.syncDomain(ctx, d.id, { trigger: 'schedule' }).catch((err) => { logger.warn({ err, domain: d.name }, 'scheduled sync not started'); return null; });
+          const run = await deps.directorySync.syncDomain(ctx, d.id, { trigger: 'schedule' }).catch((err) => {
+            logger.warn({ err, domain: d.name }, 'scheduled sync not started');
+            return null;
+          });
           if (run) logger.info({ domain: d.name, status: run.status, counts: run.counts }, 'scheduled directory sync');
         }
       },
@@ -47,14 +50,26 @@ export function directoryJobs(deps: { db: Db; clock: Clock; logger: Logger; dire
  * controller that does not answer must not keep the server from starting: after `waitMs` the
  * reconciliation goes on in the background (and the rotation job retries what stays pending).
  */
-export async function recoverDirectoryState(deps: { directorySync: SyncService; domainPasswords: PasswordService; logger: Logger; waitMs?: number }): Promise<void> {
+export async function recoverDirectoryState(deps: {
+  directorySync: SyncService;
+  domainPasswords: PasswordService;
+  logger: Logger;
+  waitMs?: number;
+}): Promise<void> {
   const ctx = systemContext('startup');
   const stale = await deps.directorySync.failStaleRuns();
-  const work = deps.domainPasswords.reconcile(ctx).then((reconciled) => {
-    if (stale || reconciled.current || reconciled.failed || reconciled.unresolved) deps.logger.info({ staleRuns: stale, reconciled }, 'directory state recovered at start');
-  }, (err) => deps.logger.warn({ err }, 'reconciling pending domain passwords failed; the rotation job retries'));
+  const work = deps.domainPasswords.reconcile(ctx).then(
+    (reconciled) => {
+      if (stale || reconciled.current || reconciled.failed || reconciled.unresolved)
+        deps.logger.info({ staleRuns: stale, reconciled }, 'directory state recovered at start');
+    },
+    (err) => deps.logger.warn({ err }, 'reconciling pending domain passwords failed; the rotation job retries'),
+  );
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), deps.waitMs ?? 30_000); });
-  if ((await Promise.race([work, timeout])) === 'timeout') deps.logger.warn('reconciling pending domain passwords takes long (a domain controller does not answer?): going on in the background');
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), deps.waitMs ?? 30_000);
+  });
+  if ((await Promise.race([work, timeout])) === 'timeout')
+    deps.logger.warn('reconciling pending domain passwords takes long (a domain controller does not answer?): going on in the background');
   clearTimeout(timer);
 }

@@ -19,18 +19,27 @@ export async function findDomainById(db: Executor, id: string): Promise<DomainRo
 }
 
 export async function findDomainByName(db: Executor, name: string): Promise<DomainRow | undefined> {
-  const [row] = await db.select().from(directoryDomains).where(eq(directoryDomains.nameNormalized, normalizeDomainName(name)));
+  const [row] = await db
+    .select()
+    .from(directoryDomains)
+    .where(eq(directoryDomains.nameNormalized, normalizeDomainName(name)));
   return row;
 }
 
 export async function insertDomain(db: Executor, row: Omit<typeof directoryDomains.$inferInsert, 'nameNormalized'>): Promise<DomainRow> {
-  const [created] = await db.insert(directoryDomains).values({ ...row, nameNormalized: normalizeDomainName(row.name) }).returning();
+  const [created] = await db
+    .insert(directoryDomains)
+    .values({ ...row, nameNormalized: normalizeDomainName(row.name) })
+    .returning();
   return created;
 }
 
 export async function updateDomainById(db: Executor, id: string, patch: Partial<typeof directoryDomains.$inferInsert>, now: Date): Promise<void> {
   const next = patch.name !== undefined ? { ...patch, nameNormalized: normalizeDomainName(patch.name) } : patch;
-  await db.update(directoryDomains).set({ ...next, updatedAt: now }).where(eq(directoryDomains.id, id));
+  await db
+    .update(directoryDomains)
+    .set({ ...next, updatedAt: now })
+    .where(eq(directoryDomains.id, id));
 }
 
 export async function deleteDomainById(db: Executor, id: string): Promise<void> {
@@ -42,9 +51,12 @@ export async function findAccountsByDomain(db: Executor, domainId: string): Prom
 }
 
 export async function findAccountsByEmployee(db: Executor, employeeId: string): Promise<(AccountRow & { domainName: string; domainKind: string })[]> {
-  const rows = await db.select({ a: directoryAccounts, domainName: directoryDomains.name, domainKind: directoryDomains.kind })
-    .from(directoryAccounts).innerJoin(directoryDomains, eq(directoryDomains.id, directoryAccounts.domainId))
-    .where(eq(directoryAccounts.employeeId, employeeId)).orderBy(asc(directoryDomains.nameNormalized));
+  const rows = await db
+    .select({ a: directoryAccounts, domainName: directoryDomains.name, domainKind: directoryDomains.kind })
+    .from(directoryAccounts)
+    .innerJoin(directoryDomains, eq(directoryDomains.id, directoryAccounts.domainId))
+    .where(eq(directoryAccounts.employeeId, employeeId))
+    .orderBy(asc(directoryDomains.nameNormalized));
   return rows.map((r) => ({ ...r.a, domainName: r.domainName, domainKind: r.domainKind }));
 }
 
@@ -59,7 +71,10 @@ export async function insertAccount(db: Executor, row: typeof directoryAccounts.
 }
 
 export async function updateAccountById(db: Executor, id: string, patch: Partial<typeof directoryAccounts.$inferInsert>, now: Date): Promise<void> {
-  await db.update(directoryAccounts).set({ ...patch, updatedAt: now }).where(eq(directoryAccounts.id, id));
+  await db
+    .update(directoryAccounts)
+    .set({ ...patch, updatedAt: now })
+    .where(eq(directoryAccounts.id, id));
 }
 
 export async function deleteAccountById(db: Executor, id: string): Promise<void> {
@@ -77,8 +92,16 @@ export async function findMemberAccountsElsewhere(db: Executor, employeeIds: str
  */
 export async function findAccountsElsewhere(db: Executor, employeeIds: string[], domainId: string, isMemberOnly = false): Promise<Set<string>> {
   if (employeeIds.length === 0) return new Set();
-  const rows = await db.select({ employeeId: directoryAccounts.employeeId }).from(directoryAccounts)
-    .where(and(inArray(directoryAccounts.employeeId, employeeIds), sql`${directoryAccounts.domainId} <> ${domainId}`, isMemberOnly ? eq(directoryAccounts.isMember, true) : sql`true`));
+  const rows = await db
+    .select({ employeeId: directoryAccounts.employeeId })
+    .from(directoryAccounts)
+    .where(
+      and(
+        inArray(directoryAccounts.employeeId, employeeIds),
+        sql`${directoryAccounts.domainId} <> ${domainId}`,
+        isMemberOnly ? eq(directoryAccounts.isMember, true) : sql`true`,
+      ),
+    );
   return new Set(rows.map((r) => r.employeeId));
 }
 
@@ -92,7 +115,11 @@ export async function updateSyncRunById(db: Executor, id: string, patch: Partial
 }
 
 export async function updateSyncRunStatusById(db: Executor, id: string, from: string, to: string): Promise<boolean> {
-  const rows = await db.update(directorySyncRuns).set({ status: to }).where(and(eq(directorySyncRuns.id, id), eq(directorySyncRuns.status, from))).returning({ id: directorySyncRuns.id });
+  const rows = await db
+    .update(directorySyncRuns)
+    .set({ status: to })
+    .where(and(eq(directorySyncRuns.id, id), eq(directorySyncRuns.status, from)))
+    .returning({ id: directorySyncRuns.id });
   return rows.length === 1;
 }
 
@@ -107,8 +134,11 @@ export async function findSyncRunsByDomain(db: Executor, domainId: string, limit
 
 /** Runs left "running" by a node that died: marked failed at start. */
 export async function failStaleRuns(db: Executor, before: Date, now: Date): Promise<number> {
-  const rows = await db.update(directorySyncRuns).set({ status: 'failed', error: 'The node running this sync stopped before it finished; nothing was applied', errorCode: 'interrupted', finishedAt: now })
-    .where(and(eq(directorySyncRuns.status, 'running'), lt(directorySyncRuns.startedAt, before))).returning({ id: directorySyncRuns.id });
+  const rows = await db
+    .update(directorySyncRuns)
+    .set({ status: 'failed', error: 'The node running this sync stopped before it finished; nothing was applied', errorCode: 'interrupted', finishedAt: now })
+    .where(and(eq(directorySyncRuns.status, 'running'), lt(directorySyncRuns.startedAt, before)))
+    .returning({ id: directorySyncRuns.id });
   return rows.length;
 }
 
@@ -123,12 +153,20 @@ export async function updateDomainPasswordById(db: Executor, id: string, patch: 
 
 /** Moves a password row out of *pending* only if it still is: false when another node or call resolved it first. */
 export async function resolvePendingPasswordById(db: Executor, id: string, patch: Partial<typeof domainPasswords.$inferInsert>): Promise<boolean> {
-  const rows = await db.update(domainPasswords).set(patch).where(and(eq(domainPasswords.id, id), eq(domainPasswords.state, 'pending'))).returning({ id: domainPasswords.id });
+  const rows = await db
+    .update(domainPasswords)
+    .set(patch)
+    .where(and(eq(domainPasswords.id, id), eq(domainPasswords.state, 'pending')))
+    .returning({ id: domainPasswords.id });
   return rows.length === 1;
 }
 
 export async function findDomainPasswords(db: Executor, accountId: string, states: string[]): Promise<DomainPasswordRow[]> {
-  return db.select().from(domainPasswords).where(and(eq(domainPasswords.accountId, accountId), inArray(domainPasswords.state, states))).orderBy(asc(domainPasswords.createdAt));
+  return db
+    .select()
+    .from(domainPasswords)
+    .where(and(eq(domainPasswords.accountId, accountId), inArray(domainPasswords.state, states)))
+    .orderBy(asc(domainPasswords.createdAt));
 }
 
 export async function findPendingPasswords(db: Executor): Promise<DomainPasswordRow[]> {
@@ -137,7 +175,9 @@ export async function findPendingPasswords(db: Executor): Promise<DomainPassword
 
 /** Marks the account's current password superseded and erases it (the directory no longer holds it). */
 export async function supersedeCurrentPasswords(db: Executor, accountId: string, except: string | null, now: Date): Promise<void> {
-  await db.update(domainPasswords).set({ state: 'superseded', password: null, resolvedAt: now })
+  await db
+    .update(domainPasswords)
+    .set({ state: 'superseded', password: null, resolvedAt: now })
     .where(and(eq(domainPasswords.accountId, accountId), eq(domainPasswords.state, 'current'), except ? sql`${domainPasswords.id} <> ${except}` : sql`true`));
 }
 
@@ -146,7 +186,15 @@ export async function supersedeCurrentPasswords(db: Executor, accountId: string,
  * groups, enabled. The password service keeps those whose employee is active and holds an active key.
  */
 export async function findRotationCandidates(db: Executor, domainId: string): Promise<AccountRow[]> {
-  return db.select().from(directoryAccounts)
-    .where(and(eq(directoryAccounts.domainId, domainId), eq(directoryAccounts.isRotationMember, true), eq(directoryAccounts.isMember, true),
-      eq(directoryAccounts.isEnabled, true)));
+  return db
+    .select()
+    .from(directoryAccounts)
+    .where(
+      and(
+        eq(directoryAccounts.domainId, domainId),
+        eq(directoryAccounts.isRotationMember, true),
+        eq(directoryAccounts.isMember, true),
+        eq(directoryAccounts.isEnabled, true),
+      ),
+    );
 }

@@ -12,7 +12,13 @@ import type { PasswordService } from './password.service.js';
 import type { AccountService } from './account.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type DirectoryRoutesDeps = { directoryAccounts: AccountService; domainPasswords: PasswordService; directorySync: SyncService; domains: DomainService; credentialLimiter: CredentialLimiter };
+export type DirectoryRoutesDeps = {
+  directoryAccounts: AccountService;
+  domainPasswords: PasswordService;
+  directorySync: SyncService;
+  domains: DomainService;
+  credentialLimiter: CredentialLimiter;
+};
 
 const withDirectoryErrors = { ...errors, 502: errorBody };
 const runParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() }).strict();
@@ -29,113 +35,212 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
   const tags = ['Directory'];
   const { domains, directorySync, domainPasswords, directoryAccounts } = services;
 
-  app.get('/directory/domains', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(domainDto), ...errors } } },
-    async () => ({ items: await domains.list() }));
+  app.get('/directory/domains', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(domainDto), ...errors } } }, async () => ({
+    items: await domains.list(),
+  }));
 
-  app.post('/directory/domains', {
-    config: { access: 'admin' },
-    schema: { tags, description: 'Adds a domain. `secret` (the bind password) is write-only: answers show `{"set": true}`.', body: domainCreate, response: { 201: domainDto, ...errors } },
-  }, async (request, reply) => reply.code(201).send(await domains.create(request.ctx, request.body)));
+  app.post(
+    '/directory/domains',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description: 'Adds a domain. `secret` (the bind password) is write-only: answers show `{"set": true}`.',
+        body: domainCreate,
+        response: { 201: domainDto, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await domains.create(request.ctx, request.body)),
+  );
 
-  app.get('/directory/domains/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: domainDto, ...errors } } },
-    async (request) => domains.getDto(request.params.id));
+  app.get(
+    '/directory/domains/:id',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: domainDto, ...errors } } },
+    async (request) => domains.getDto(request.params.id),
+  );
 
-  app.patch('/directory/domains/:id', {
-    config: { access: 'admin' },
-    schema: { tags, params: idParams, description: '`secret: null` removes the bind password: every sync scenario of the domain stops.', body: domainPatch, response: { 200: domainDto, ...errors } },
-  }, async (request) => domains.update(request.ctx, request.params.id, request.body));
+  app.patch(
+    '/directory/domains/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        params: idParams,
+        description: '`secret: null` removes the bind password: every sync scenario of the domain stops.',
+        body: domainPatch,
+        response: { 200: domainDto, ...errors },
+      },
+    },
+    async (request) => domains.update(request.ctx, request.params.id, request.body),
+  );
 
-  app.delete('/directory/domains/:id', { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/directory/domains/:id',
+    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await domains.remove(request.ctx, request.params.id);
       return reply.code(204).send(null);
-    });
-
-  app.post('/directory/domains/:id/test', {
-    config: { access: 'admin' },
-    schema: { tags, params: idParams, description: 'Connects, binds and looks up the groups; the outcome says precisely what failed.', response: { 200: testResult, ...errors } },
-  }, async (request) => domains.testConnection(request.ctx, request.params.id));
-
-  app.post('/directory/domains/:id/sync', {
-    config: { access: 'admin' },
-    schema: {
-      tags, params: idParams,
-      description: 'Starts a sync (or a dry run, which changes nothing). Answers 202 with the run at once; `wait: true` answers 200 when it has finished.',
-      body: z.object({ dryRun: z.boolean().default(false), full: z.boolean().default(false), wait: z.boolean().default(false) }).strict(),
-      response: { 200: syncRunDto, 202: syncRunDto, ...errors },
     },
-  }, async (request, reply) => {
-    const { dryRun, full, wait } = request.body;
-    let started!: (id: string) => void;
-    const runCreated = new Promise<string>((resolve) => { started = resolve; });
-    const done = directorySync.syncDomain(request.ctx, request.params.id, { trigger: 'manual', dryRun, full, onRunCreated: started });
-    if (wait) return reply.code(200).send(await done);
-    done.catch((err) => request.log.error({ err }, 'directory sync failed'));
-    const runId = await Promise.race([runCreated, done.then((r) => r.id)]);
-    return reply.code(202).send(await directorySync.getRun(request.params.id, runId));
-  });
+  );
 
-  app.get('/directory/domains/:id/runs', {
-    config: { access: 'read' },
-    schema: { tags, params: idParams, querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict(), response: { 200: listOf(syncRunDto), ...errors } },
-  }, async (request) => ({ items: await directorySync.listRuns(request.params.id, request.query.limit) }));
-
-  app.get('/directory/domains/:id/runs/:runId', { config: { access: 'read' }, schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } } },
-    async (request) => directorySync.getRun(request.params.id, request.params.runId));
-
-  app.post('/directory/domains/:id/runs/:runId/confirm', {
-    config: { access: 'admin' },
-    schema: { tags, params: runParams, description: 'Applies a sync the removal threshold held (with a fresh listing).', response: { 200: syncRunDto, ...errors } },
-  }, async (request) => directorySync.confirm(request.ctx, request.params.id, request.params.runId));
-
-  app.post('/directory/domains/:id/runs/:runId/cancel', {
-    config: { access: 'admin' }, schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } },
-  }, async (request) => directorySync.cancel(request.ctx, request.params.id, request.params.runId));
-
-  app.post('/directory/rotation/run', {
-    config: { access: 'admin' },
-    schema: {
-      tags, description: 'Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes).',
-      response: { 200: z.object({ reconciled: z.object({ current: z.number(), failed: z.number(), unresolved: z.number() }), rotated: z.number(), failed: z.number() }), ...errors },
+  app.post(
+    '/directory/domains/:id/test',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        params: idParams,
+        description: 'Connects, binds and looks up the groups; the outcome says precisely what failed.',
+        response: { 200: testResult, ...errors },
+      },
     },
-  }, async (request) => {
-    const reconciled = await domainPasswords.reconcile(request.ctx);
-    return { reconciled, ...(await domainPasswords.rotateDue(request.ctx)) };
-  });
+    async (request) => domains.testConnection(request.ctx, request.params.id),
+  );
 
-  app.get('/employees/:id/directory-accounts', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(accountDto), ...errors } } },
-    async (request) => ({ items: await directoryAccounts.listForEmployee(request.params.id) }));
-
-  app.post('/employees/:id/directory-accounts/:accountId/password', {
-    config: { access: 'admin' },
-    schema: {
-      tags, params: accountParams,
-      description: 'Sets the employee\'s domain password, or generates one (`generate: true`) that nobody can read: it is kept sealed for the employee\'s key.',
-      body: z.union([z.object({ password: domainPassword }).strict(), z.object({ generate: z.literal(true) }).strict()]),
-      response: { 204: z.null(), ...withDirectoryErrors },
+  app.post(
+    '/directory/domains/:id/sync',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        params: idParams,
+        description: 'Starts a sync (or a dry run, which changes nothing). Answers 202 with the run at once; `wait: true` answers 200 when it has finished.',
+        body: z.object({ dryRun: z.boolean().default(false), full: z.boolean().default(false), wait: z.boolean().default(false) }).strict(),
+        response: { 200: syncRunDto, 202: syncRunDto, ...errors },
+      },
     },
-  }, async (request, reply) => {
-    await domainPasswords.adminSet(request.ctx, request.params.id, request.params.accountId, request.body);
-    return reply.code(204).send(null);
-  });
-
-  app.get('/portal/directory-accounts', { config: { access: 'employee' }, schema: { tags: ['User portal'], response: { 200: listOf(accountDto), ...errors } } },
-    async (request) => ({ items: await directoryAccounts.listForEmployee(requireEmployee(request).employee.id) }));
-
-  app.post('/portal/directory-accounts/:accountId/password', {
-    // Guessing the old password would lock the account in AD: limited like the sign-in endpoints.
-    config: { access: 'employee', rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['User portal'], params: z.object({ accountId: z.string().uuid() }).strict(),
-      description: 'The employee changes their own domain password with the current one.',
-      body: z.object({ oldPassword: domainPassword, newPassword: domainPassword }).strict(),
-      response: { 204: z.null(), ...withDirectoryErrors },
+    async (request, reply) => {
+      const { dryRun, full, wait } = request.body;
+      let started!: (id: string) => void;
+      const runCreated = new Promise<string>((resolve) => {
+        started = resolve;
+      });
+      const done = directorySync.syncDomain(request.ctx, request.params.id, { trigger: 'manual', dryRun, full, onRunCreated: started });
+      if (wait) return reply.code(200).send(await done);
+      done.catch((err) => request.log.error({ err }, 'directory sync failed'));
+      const runId = await Promise.race([runCreated, done.then((r) => r.id)]);
+      return reply.code(202).send(await directorySync.getRun(request.params.id, runId));
     },
-  }, async (request, reply) => {
-    const { employee } = requireEmployee(request);
-    // The old password is checked by AD's bind: a credential check like a sign-in, in the same per-IP budget.
-    await services.credentialLimiter.guard(request, reply, () =>
-      domainPasswords.employeeChange(employeeContext(request, employee), employee.id, request.params.accountId, request.body.oldPassword, request.body.newPassword));
-    return reply.code(204).send(null);
-  });
+  );
+
+  app.get(
+    '/directory/domains/:id/runs',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        params: idParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict(),
+        response: { 200: listOf(syncRunDto), ...errors },
+      },
+    },
+    async (request) => ({ items: await directorySync.listRuns(request.params.id, request.query.limit) }),
+  );
+
+  app.get(
+    '/directory/domains/:id/runs/:runId',
+    { config: { access: 'read' }, schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } } },
+    async (request) => directorySync.getRun(request.params.id, request.params.runId),
+  );
+
+  app.post(
+    '/directory/domains/:id/runs/:runId/confirm',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        params: runParams,
+        description: 'Applies a sync the removal threshold held (with a fresh listing).',
+        response: { 200: syncRunDto, ...errors },
+      },
+    },
+    async (request) => directorySync.confirm(request.ctx, request.params.id, request.params.runId),
+  );
+
+  app.post(
+    '/directory/domains/:id/runs/:runId/cancel',
+    {
+      config: { access: 'admin' },
+      schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } },
+    },
+    async (request) => directorySync.cancel(request.ctx, request.params.id, request.params.runId),
+  );
+
+  app.post(
+    '/directory/rotation/run',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description: 'Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes).',
+        response: {
+          200: z.object({ reconciled: z.object({ current: z.number(), failed: z.number(), unresolved: z.number() }), rotated: z.number(), failed: z.number() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const reconciled = await domainPasswords.reconcile(request.ctx);
+      return { reconciled, ...(await domainPasswords.rotateDue(request.ctx)) };
+    },
+  );
+
+  app.get(
+    '/employees/:id/directory-accounts',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(accountDto), ...errors } } },
+    async (request) => ({ items: await directoryAccounts.listForEmployee(request.params.id) }),
+  );
+
+  app.post(
+    '/employees/:id/directory-accounts/:accountId/password',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        params: accountParams,
+        description: "Sets the employee's domain password, or generates one (`generate: true`) that nobody can read: it is kept sealed for the employee's key.",
+        body: z.union([z.object({ password: domainPassword }).strict(), z.object({ generate: z.literal(true) }).strict()]),
+        response: { 204: z.null(), ...withDirectoryErrors },
+      },
+    },
+    async (request, reply) => {
+      await domainPasswords.adminSet(request.ctx, request.params.id, request.params.accountId, request.body);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/portal/directory-accounts',
+    { config: { access: 'employee' }, schema: { tags: ['User portal'], response: { 200: listOf(accountDto), ...errors } } },
+    async (request) => ({ items: await directoryAccounts.listForEmployee(requireEmployee(request).employee.id) }),
+  );
+
+  app.post(
+    '/portal/directory-accounts/:accountId/password',
+    {
+      // Guessing the old password would lock the account in AD: limited like the sign-in endpoints.
+      config: { access: 'employee', rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['User portal'],
+        params: z.object({ accountId: z.string().uuid() }).strict(),
+        description: 'The employee changes their own domain password with the current one.',
+        body: z.object({ oldPassword: domainPassword, newPassword: domainPassword }).strict(),
+        response: { 204: z.null(), ...withDirectoryErrors },
+      },
+    },
+    async (request, reply) => {
+      const { employee } = requireEmployee(request);
+      // The old password is checked by AD's bind: a credential check like a sign-in, in the same per-IP budget.
+      await services.credentialLimiter.guard(request, reply, () =>
+        domainPasswords.employeeChange(
+          employeeContext(request, employee),
+          employee.id,
+          request.params.accountId,
+          request.body.oldPassword,
+          request.body.newPassword,
+        ),
+      );
+      return reply.code(204).send(null);
+    },
+  );
 }

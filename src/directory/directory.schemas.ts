@@ -6,29 +6,35 @@ import { entraSettings } from './entra/entra.schemas.js';
  * Kind-specific settings of a domain (the `settings` jsonb). A new connector adds its variant to
  * `domainSettingsByKind`; everything else (API, config file, console) follows from it.
  */
-const ldapUrl = z.string().trim().max(300).regex(/^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]');
+const ldapUrl = z
+  .string()
+  .trim()
+  .max(300)
+  .regex(/^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]');
 
-export const adSettings = z.object({
-  /**
-   * Tried in order: the next one when a server does not answer (failover). Empty: ldaps://<domain
-   * name>, which AD's DNS resolves to the domain's controllers.
-   */
-  urls: z.array(ldapUrl).max(10).default([]),
-  /** ldaps:// URLs use TLS from the start; StartTLS upgrades ldap:// URLs; none is plain LDAP (no password operations). */
-  transport: z.enum(['ldaps', 'starttls', 'none']).default('ldaps'),
-  /** PEM CA certificate(s) that sign the domain controllers' certificates; empty: the system's CAs. */
-  caCertificate: z.string().max(20000).nullable().default(null),
-  /** Accept any certificate. Dangerous: for tests and first set-up only; the console flags it. */
-  skipTlsVerify: z.boolean().default(false),
-  /** Name the certificate must carry, when the URLs use addresses or aliases (for example dc1.corp.example). */
-  tlsServerName: z.string().trim().max(253).nullable().default(null),
-  /** UPN (svc@corp.example), DOMAIN\\user or a DN. */
-  bindUser: z.string().trim().min(1).max(300),
-  /** Empty: read from the rootDSE's defaultNamingContext. */
-  baseDn: z.string().trim().max(500).nullable().default(null),
-  pageSize: z.number().int().min(2).max(5000).default(500),
-  timeoutMs: z.number().int().min(500).max(120000).default(10000),
-}).strict();
+export const adSettings = z
+  .object({
+    /**
+     * Tried in order: the next one when a server does not answer (failover). Empty: ldaps://<domain
+     * name>, which AD's DNS resolves to the domain's controllers.
+     */
+    urls: z.array(ldapUrl).max(10).default([]),
+    /** ldaps:// URLs use TLS from the start; StartTLS upgrades ldap:// URLs; none is plain LDAP (no password operations). */
+    transport: z.enum(['ldaps', 'starttls', 'none']).default('ldaps'),
+    /** PEM CA certificate(s) that sign the domain controllers' certificates; empty: the system's CAs. */
+    caCertificate: z.string().max(20000).nullable().default(null),
+    /** Accept any certificate. Dangerous: for tests and first set-up only; the console flags it. */
+    skipTlsVerify: z.boolean().default(false),
+    /** Name the certificate must carry, when the URLs use addresses or aliases (for example dc1.corp.example). */
+    tlsServerName: z.string().trim().max(253).nullable().default(null),
+    /** UPN (svc@corp.example), DOMAIN\\user or a DN. */
+    bindUser: z.string().trim().min(1).max(300),
+    /** Empty: read from the rootDSE's defaultNamingContext. */
+    baseDn: z.string().trim().max(500).nullable().default(null),
+    pageSize: z.number().int().min(2).max(5000).default(500),
+    timeoutMs: z.number().int().min(500).max(120000).default(10000),
+  })
+  .strict();
 export type AdSettings = z.infer<typeof adSettings>;
 
 export const domainSettingsByKind = {
@@ -45,8 +51,18 @@ const common = {
   removalThresholdPercent: z.number().int().min(0).max(100).default(10),
   ssoEnabled: z.boolean().default(true),
   ssoMethod: z.enum(['passwordless', 'password_2fa']).default('passwordless'),
-  syncIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
-  fullSyncIntervalHours: z.number().int().min(1).max(24 * 30).default(24),
+  syncIntervalMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
+  fullSyncIntervalHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /**
    * Write-only: a string sets it, null removes it (every sync scenario of the domain stops), absent keeps it.
    * Entra: the client secret, or the client certificate and its private key as one PEM bundle (hence the size).
@@ -65,9 +81,11 @@ const partial = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial()
  * One object for every kind (a union would hide which field is wrong): `settings` holds the fields
  * to change, checked against the domain's kind (domainSettingsByKind) by the service.
  */
-export const domainPatch = partial({ ...common }).extend({
-  settings: z.record(z.string(), z.unknown()).optional().describe('Fields of the kind\'s settings to change (see the create body of each kind)'),
-}).strict();
+export const domainPatch = partial({ ...common })
+  .extend({
+    settings: z.record(z.string(), z.unknown()).optional().describe("Fields of the kind's settings to change (see the create body of each kind)"),
+  })
+  .strict();
 export type DomainPatch = z.infer<typeof domainPatch>;
 
 export const domainDto = z.object({

@@ -16,7 +16,14 @@ import { createSyncService } from './sync.service.js';
 
 /** The directory feature's services, wired once (src/http/services.ts spreads them into the graph). */
 export function createDirectoryServices(deps: {
-  db: Db; audit: AuditService; clock: Clock; sealer: Sealer; employees: EmployeeService; organisation: OrganisationService; invitations: InvitationService; connectorFactory?: ConnectorFactory;
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  sealer: Sealer;
+  employees: EmployeeService;
+  organisation: OrganisationService;
+  invitations: InvitationService;
+  connectorFactory?: ConnectorFactory;
 }) {
   const { db, audit, clock, sealer } = deps;
   const domains = createDomainService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory ?? createConnector });
@@ -30,7 +37,16 @@ export function createDirectoryServices(deps: {
   };
   return {
     domains,
-    directorySync: createSyncService({ db, audit, clock, domains, employees: deps.employees, organisation: deps.organisation, invitations: deps.invitations, nodeId }),
+    directorySync: createSyncService({
+      db,
+      audit,
+      clock,
+      domains,
+      employees: deps.employees,
+      organisation: deps.organisation,
+      invitations: deps.invitations,
+      nodeId,
+    }),
     domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, findRotationEligible, onStep: passwordFaultInjection() }),
     directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
     hardwareKeys,

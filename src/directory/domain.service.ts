@@ -13,12 +13,26 @@ export const secretAad = (domainId: string) => `directory_domains.secret:${domai
 
 export function toDomainDto(d: repo.DomainRow): DomainDto {
   return {
-    id: d.id, kind: d.kind, name: d.name, syncGroup: d.syncGroup, rotationGroup: d.rotationGroup,
-    passwordChangeDays: d.passwordChangeDays, removalBehaviour: d.removalBehaviour, removalThresholdPercent: d.removalThresholdPercent,
-    ssoEnabled: d.ssoEnabled, ssoMethod: d.ssoMethod, syncIntervalMinutes: d.syncIntervalMinutes, fullSyncIntervalHours: d.fullSyncIntervalHours,
-    settings: d.settings, secret: { set: d.secret !== null }, isSyncEnabled: d.secret !== null, source: d.source,
-    lastSyncAt: d.lastSyncAt?.toISOString() ?? null, lastFullSyncAt: d.lastFullSyncAt?.toISOString() ?? null,
-    createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString(),
+    id: d.id,
+    kind: d.kind,
+    name: d.name,
+    syncGroup: d.syncGroup,
+    rotationGroup: d.rotationGroup,
+    passwordChangeDays: d.passwordChangeDays,
+    removalBehaviour: d.removalBehaviour,
+    removalThresholdPercent: d.removalThresholdPercent,
+    ssoEnabled: d.ssoEnabled,
+    ssoMethod: d.ssoMethod,
+    syncIntervalMinutes: d.syncIntervalMinutes,
+    fullSyncIntervalHours: d.fullSyncIntervalHours,
+    settings: d.settings,
+    secret: { set: d.secret !== null },
+    isSyncEnabled: d.secret !== null,
+    source: d.source,
+    lastSyncAt: d.lastSyncAt?.toISOString() ?? null,
+    lastFullSyncAt: d.lastFullSyncAt?.toISOString() ?? null,
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
   };
 }
 
@@ -31,7 +45,9 @@ export function toAppError(err: unknown): AppError | unknown {
 
 /** JSON with object keys sorted: jsonb does not keep the order keys were written in. */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 }
 
 export type DomainService = ReturnType<typeof createDomainService>;
@@ -72,7 +88,15 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
       return await db.transaction(async (tx) => {
         const row = await repo.insertDomain(tx, { ...common, settings, source });
         if (secret) await repo.updateDomainById(tx, row.id, { secret: sealer.seal(secret, secretAad(row.id)) }, deps.clock.now());
-        await audit.record(ctx, { action: 'directory.domain_created', target: target(row), details: { kind: row.kind, secretSet: !!secret, skipTlsVerify: 'skipTlsVerify' in settings ? settings.skipTlsVerify : false } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'directory.domain_created',
+            target: target(row),
+            details: { kind: row.kind, secretSet: !!secret, skipTlsVerify: 'skipTlsVerify' in settings ? settings.skipTlsVerify : false },
+          },
+          tx,
+        );
         return toDomainDto(await get(row.id, tx));
       });
     } catch (err) {
@@ -90,17 +114,25 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
         if (settings) {
           const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];
           const parsed = schema.safeParse({ ...current.settings, ...settings });
-          if (!parsed.success) throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
+          if (!parsed.success)
+            throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
           next.settings = parsed.data;
         }
         if (secret !== undefined) next.secret = secret === null ? null : sealer.seal(secret, secretAad(id));
-        const changed = Object.keys(next).filter((k) => k !== 'secret' && JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(current[k as keyof typeof current]));
+        const changed = Object.keys(next).filter(
+          (k) => k !== 'secret' && JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(current[k as keyof typeof current]),
+        );
         await repo.updateDomainById(tx, id, next, deps.clock.now());
-        await audit.record(ctx, {
-          action: 'directory.domain_updated', target: target(current),
-          // Never the secret itself: only whether it was set or removed.
-          details: { changed, ...(secret !== undefined ? { secret: secret === null ? 'removed' : 'set' } : {}) },
-        }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'directory.domain_updated',
+            target: target(current),
+            // Never the secret itself: only whether it was set or removed.
+            details: { changed, ...(secret !== undefined ? { secret: secret === null ? 'removed' : 'set' } : {}) },
+          },
+          tx,
+        );
         return toDomainDto(await get(id, tx));
       });
     } catch (err) {
@@ -130,7 +162,12 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
         await connector.close();
       }
     }
-    await audit.record(ctx, { action: 'directory.connection_tested', target: target(d), outcome: result.outcome === 'ok' ? 'success' : 'failure', details: { outcome: result.outcome, message: result.message } });
+    await audit.record(ctx, {
+      action: 'directory.connection_tested',
+      target: target(d),
+      outcome: result.outcome === 'ok' ? 'success' : 'failure',
+      details: { outcome: result.outcome, message: result.message },
+    });
     return result;
   }
 
@@ -157,9 +194,16 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
   }
 
   return {
-    get, byName, connectorFor, openSecret, ensureDeclared,
+    get,
+    byName,
+    connectorFor,
+    openSecret,
+    ensureDeclared,
     list: async () => (await repo.findDomains(db)).map(toDomainDto),
     getDto: async (id: string) => toDomainDto(await get(id)),
-    create, update, remove, testConnection,
+    create,
+    update,
+    remove,
+    testConnection,
   };
 }

@@ -35,7 +35,15 @@ export function generateDomainPassword(length = 24, randomInt: (max: number) => 
 export type PasswordStep = 'pending_saved' | 'written' | 'verified';
 
 /** Refusals after which the directory certainly kept the old password. */
-const DEFINITE = new Set(['password_policy', 'insufficient_rights', 'account_not_found', 'insecure_transport', 'credentials_missing', 'not_supported', 'account_disabled']);
+const DEFINITE = new Set([
+  'password_policy',
+  'insufficient_rights',
+  'account_not_found',
+  'insecure_transport',
+  'credentials_missing',
+  'not_supported',
+  'account_disabled',
+]);
 
 export type PasswordService = ReturnType<typeof createPasswordService>;
 
@@ -46,13 +54,20 @@ export type PasswordService = ReturnType<typeof createPasswordService>;
  * crash, `reconcile` binds with every pending password: one that works becomes current, one that
  * does not is dropped (the directory kept the previous one). Nothing returns a password.
  */
-export function createPasswordService(deps: { db: Db; audit: AuditService; clock: Clock; sealer: Sealer; domains: DomainService;
+export function createPasswordService(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  sealer: Sealer;
+  domains: DomainService;
   /** Those of the employees rotation applies to: active, holding an active hardware key. */
   findRotationEligible: (employeeIds: string[]) => Promise<Set<string>>;
   onStep?: (step: PasswordStep) => void | Promise<void>;
 }) {
   const { db, audit, clock, sealer, domains } = deps;
-  const step = async (s: PasswordStep) => { await deps.onStep?.(s); };
+  const step = async (s: PasswordStep) => {
+    await deps.onStep?.(s);
+  };
   const ref = (a: repo.AccountRow): DirectoryAccountRef => ({ externalId: a.externalId, username: a.username, upn: a.upn });
   const target = (a: repo.AccountRow) => ({ type: 'employee', id: a.employeeId, label: a.upn ?? a.username });
 
@@ -61,7 +76,14 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
    * again from it, so a reconcile on another node that dropped the row in the meantime (it bound
    * before our write reached AD) cannot leave the directory holding a password Tessera lost.
    */
-  async function makeCurrent(ctx: RequestContext, row: repo.DomainPasswordRow, account: repo.AccountRow, action: 'directory.password_rotated' | 'directory.password_set' | 'directory.password_reconciled', domainName: string, password: string) {
+  async function makeCurrent(
+    ctx: RequestContext,
+    row: repo.DomainPasswordRow,
+    account: repo.AccountRow,
+    action: 'directory.password_rotated' | 'directory.password_set' | 'directory.password_reconciled',
+    domainName: string,
+    password: string,
+  ) {
     await db.transaction(async (tx) => {
       const now = clock.now();
       await repo.supersedeCurrentPasswords(tx, account.id, row.id, now);
@@ -75,26 +97,53 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     await db.transaction(async (tx) => {
       // Only a row still pending: one the writer has just made current holds what AD has.
       if (!(await repo.resolvePendingPasswordById(tx, row.id, { state: 'failed', password: null, resolvedAt: clock.now() }))) return;
-      await audit.record(ctx, {
-        action: 'directory.password_change_failed', outcome: 'failure', target: target(account),
-        details: { domain: domainName, account: account.username, reason: row.reason, code: (err as DirectoryError)?.code ?? 'failed', message: (err as Error)?.message },
-      }, tx);
+      await audit.record(
+        ctx,
+        {
+          action: 'directory.password_change_failed',
+          outcome: 'failure',
+          target: target(account),
+          details: {
+            domain: domainName,
+            account: account.username,
+            reason: row.reason,
+            code: (err as DirectoryError)?.code ?? 'failed',
+            message: (err as Error)?.message,
+          },
+        },
+        tx,
+      );
     });
   }
 
   /** The protocol above, for one account. Throws AppError when the directory refused or could not be reached. */
-  async function setPassword(ctx: RequestContext, account: repo.AccountRow, password: string, reason: 'rotation' | 'admin_set' | 'admin_generated'): Promise<void> {
+  async function setPassword(
+    ctx: RequestContext,
+    account: repo.AccountRow,
+    password: string,
+    reason: 'rotation' | 'admin_set' | 'admin_generated',
+  ): Promise<void> {
     const domain = await domains.get(account.domainId);
     const connector = domains.connectorFor(domain);
     const id = crypto.randomUUID();
-    const row = await repo.insertDomainPassword(db, { id, accountId: account.id, state: 'pending', reason, password: sealer.seal(password, passwordAad(id)), createdAt: clock.now() });
+    const row = await repo.insertDomainPassword(db, {
+      id,
+      accountId: account.id,
+      state: 'pending',
+      reason,
+      password: sealer.seal(password, passwordAad(id)),
+      createdAt: clock.now(),
+    });
     // One change at a time per account (admin set racing a rotation, or two nodes): two writes
     // both verified in turn would let the later makeCurrent keep a password AD no longer holds.
     // Inserted first, then checked, so two racing calls both see each other and both stop.
     const others = (await repo.findDomainPasswords(db, account.id, ['pending'])).filter((p) => p.id !== id);
     if (others.length > 0) {
       await repo.resolvePendingPasswordById(db, id, { state: 'failed', password: null, resolvedAt: clock.now() });
-      throw new AppError('directory.password_change_in_progress', 'Another change of this domain password is in progress or waits to be reconciled: try again in a few minutes');
+      throw new AppError(
+        'directory.password_change_in_progress',
+        'Another change of this domain password is in progress or waits to be reconciled: try again in a few minutes',
+      );
     }
     await step('pending_saved');
     let isWritten = false;
@@ -116,7 +165,12 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
         // Pending again, sealed again: a reconcile on another node may have dropped the row while
         // our write was on its way, and AD may hold this password now.
         await repo.updateDomainPasswordById(db, row.id, { state: 'pending', password: sealer.seal(password, passwordAad(row.id)), resolvedAt: null });
-        await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason, code: (err as DirectoryError)?.code ?? 'failed', pending: true } });
+        await audit.record(ctx, {
+          action: 'directory.password_change_failed',
+          outcome: 'failure',
+          target: target(account),
+          details: { domain: domain.name, account: account.username, reason, code: (err as DirectoryError)?.code ?? 'failed', pending: true },
+        });
       }
       throw toAppError(err);
     } finally {
@@ -136,11 +190,26 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
       try {
         const pending = sealer.open(row.password, passwordAad(row.id));
         // A directory that cannot check passwords gets the pending one again: then it surely holds it.
-        const works = connector.capabilities.verifyPassword === false
-          ? (await connector.setPassword(ref(account), pending), true)
-          : await connector.verifyPassword(ref(account), pending);
-        if (works) { await makeCurrent(ctx, row, account, 'directory.password_reconciled', domain.name, pending); result.current++; }
-        else { await markFailed(ctx, row, account, domain.name, new DirectoryError('failed', 'The directory never took this password: the previous one still holds')); result.failed++; }
+        let works: boolean;
+        if (connector.capabilities.verifyPassword === false) {
+          await connector.setPassword(ref(account), pending);
+          works = true;
+        } else {
+          works = await connector.verifyPassword(ref(account), pending);
+        }
+        if (works) {
+          await makeCurrent(ctx, row, account, 'directory.password_reconciled', domain.name, pending);
+          result.current++;
+        } else {
+          await markFailed(
+            ctx,
+            row,
+            account,
+            domain.name,
+            new DirectoryError('failed', 'The directory never took this password: the previous one still holds'),
+          );
+          result.failed++;
+        }
       } catch {
         result.unresolved++;
       } finally {
@@ -161,7 +230,12 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
       for (const account of candidates.filter((a) => eligible.has(a.employeeId))) {
         if (account.passwordChangedAt && account.passwordChangedAt.getTime() > due) continue;
         if ((await repo.findDomainPasswords(db, account.id, ['pending'])).length > 0) continue;
-        try { await setPassword(ctx, account, generateDomainPassword(), 'rotation'); out.rotated++; } catch { out.failed++; }
+        try {
+          await setPassword(ctx, account, generateDomainPassword(), 'rotation');
+          out.rotated++;
+        } catch {
+          out.failed++;
+        }
       }
     }
     return out;
@@ -188,7 +262,12 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
     try {
       await connector.changeOwnPassword(ref(account), oldPassword, newPassword);
     } catch (err) {
-      await audit.record(ctx, { action: 'directory.password_change_failed', outcome: 'failure', target: target(account), details: { domain: domain.name, account: account.username, reason: 'employee', code: (err as DirectoryError)?.code ?? 'failed' } });
+      await audit.record(ctx, {
+        action: 'directory.password_change_failed',
+        outcome: 'failure',
+        target: target(account),
+        details: { domain: domain.name, account: account.username, reason: 'employee', code: (err as DirectoryError)?.code ?? 'failed' },
+      });
       throw toAppError(err);
     } finally {
       await connector.close().catch(() => {});
@@ -197,7 +276,11 @@ export function createPasswordService(deps: { db: Db; audit: AuditService; clock
       // The directory no longer holds the password Tessera kept for the key.
       await repo.supersedeCurrentPasswords(tx, account.id, null, clock.now());
       await repo.updateAccountById(tx, account.id, { passwordChangedAt: clock.now() }, clock.now());
-      await audit.record(ctx, { action: 'directory.password_changed_by_employee', target: target(account), details: { domain: domain.name, account: account.username } }, tx);
+      await audit.record(
+        ctx,
+        { action: 'directory.password_changed_by_employee', target: target(account), details: { domain: domain.name, account: account.username } },
+        tx,
+      );
     });
   }
 

@@ -25,26 +25,46 @@ const accountFields = (u: DirectoryUser) => ({ username: u.username, upn: u.upn,
  * through the employee service, so its audit records and session/credential hooks run.
  */
 export async function applyPlan(opts: {
-  tx: Executor; ctx: RequestContext; plan: SyncPlan; domain: repo.DomainRow; rotationIds: ReadonlySet<string> | null;
-  employees: EmployeeService; organisation: Pick<OrganisationService, 'resolverInTransaction'>; audit: AuditService; inviter: ImportInviter | null;
+  tx: Executor;
+  ctx: RequestContext;
+  plan: SyncPlan;
+  domain: repo.DomainRow;
+  rotationIds: ReadonlySet<string> | null;
+  employees: EmployeeService;
+  organisation: Pick<OrganisationService, 'resolverInTransaction'>;
+  audit: AuditService;
+  inviter: ImportInviter | null;
   /** The clock's time, written as the accounts' updatedAt. */
   now: Date;
 }): Promise<void> {
   const { tx, ctx, plan, domain, employees, audit, now } = opts;
   const resolveOrg = await opts.organisation.resolverInTransaction(ctx, tx, 'directory');
-  const link = (employeeId: string, u: DirectoryUser) => repo.insertAccount(tx, {
-    domainId: domain.id, employeeId, externalId: u.externalId, ...accountFields(u), isRotationMember: opts.rotationIds?.has(u.externalId) ?? false,
-  });
+  const link = (employeeId: string, u: DirectoryUser) =>
+    repo.insertAccount(tx, {
+      domainId: domain.id,
+      employeeId,
+      externalId: u.externalId,
+      ...accountFields(u),
+      isRotationMember: opts.rotationIds?.has(u.externalId) ?? false,
+    });
   const target = (employeeId: string, label: string) => ({ type: 'employee', id: employeeId, label });
 
   for (const c of plan.changes) {
     switch (c.action) {
       case 'create': {
         const u = c.user;
-        const e = await employees.create(ctx, {
-          email: employeeEmail(u)!, ...names(u), phone: u.phone, ...(await resolveOrg(u)),
-          status: u.enabled ? 'active' : 'deactivated', source: domain.id,
-        }, tx);
+        const e = await employees.create(
+          ctx,
+          {
+            email: employeeEmail(u)!,
+            ...names(u),
+            phone: u.phone,
+            ...(await resolveOrg(u)),
+            status: u.enabled ? 'active' : 'deactivated',
+            source: domain.id,
+          },
+          tx,
+        );
         await link(e.id, u);
         if (opts.inviter && u.enabled) await opts.inviter.invite(ctx, tx, e.id);
         break;
@@ -52,14 +72,25 @@ export async function applyPlan(opts: {
       case 'link': {
         const u = c.user;
         await link(c.employeeId, u);
-        await audit.record(ctx, { action: 'directory.account_linked', target: target(c.employeeId, employeeEmail(u)!), details: { domain: domain.name, username: u.username, matchedBy: 'email' } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'directory.account_linked',
+            target: target(c.employeeId, employeeEmail(u)!),
+            details: { domain: domain.name, username: u.username, matchedBy: 'email' },
+          },
+          tx,
+        );
         break;
       }
       case 'update': {
         const u = c.user;
         const patch: EmployeePatch = {};
         const f = new Set(c.fields);
-        if (f.has('email') || f.has('upn')) { const email = employeeEmail(u); if (email) patch.email = email; }
+        if (f.has('email') || f.has('upn')) {
+          const email = employeeEmail(u);
+          if (email) patch.email = email;
+        }
         if (f.has('givenName') || f.has('surname') || f.has('displayName') || f.has('username')) Object.assign(patch, names(u));
         if (f.has('phone')) patch.phone = u.phone;
         if (f.has('company') || f.has('department') || f.has('title')) Object.assign(patch, await resolveOrg(u));
@@ -83,7 +114,15 @@ export async function applyPlan(opts: {
         break;
       case 'unlink':
         await repo.deleteAccountById(tx, c.account.id);
-        await audit.record(ctx, { action: 'directory.account_unlinked', target: target(c.account.employeeId, c.account.username), details: { domain: domain.name, reason: 'left the sync group; the employee stays through another domain' } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'directory.account_unlinked',
+            target: target(c.account.employeeId, c.account.username),
+            details: { domain: domain.name, reason: 'left the sync group; the employee stays through another domain' },
+          },
+          tx,
+        );
         break;
     }
   }

@@ -27,7 +27,19 @@ export interface SyncPlan {
 }
 
 /** The DirectoryUser fields an employee record follows. */
-export const TRACKED_FIELDS = ['username', 'upn', 'email', 'givenName', 'surname', 'displayName', 'department', 'title', 'phone', 'company', 'enabled'] as const;
+export const TRACKED_FIELDS = [
+  'username',
+  'upn',
+  'email',
+  'givenName',
+  'surname',
+  'displayName',
+  'department',
+  'title',
+  'phone',
+  'company',
+  'enabled',
+] as const;
 
 export function employeeEmail(u: DirectoryUser): string | null {
   return (u.email ?? u.upn)?.trim().toLowerCase() || null;
@@ -93,7 +105,11 @@ export function planSync(input: {
     // Matched by e-mail: the same person in another domain (or created by hand) becomes one employee.
     const match = employeeByEmail.get(email);
     if (match && linkedHere.has(match)) {
-      skipped.push({ externalId: user.externalId, username: user.username, reason: `the employee with the e-mail ${email} is already linked to another account of this domain` });
+      skipped.push({
+        externalId: user.externalId,
+        username: user.username,
+        reason: `the employee with the e-mail ${email} is already linked to another account of this domain`,
+      });
     } else if (match) {
       changes.push({ action: 'link', user, employeeId: match });
     } else {
@@ -114,7 +130,11 @@ export function planSync(input: {
     if (input.removalBehaviour === 'keep') changes.push({ action: 'keep', account });
     else if (input.removalBehaviour === 'deactivate') {
       // Another domain still lists the person (merged by e-mail): that domain decides, not this one.
-      changes.push(employee?.status === 'active' && !input.heldElsewhere.has(account.employeeId) ? { action: 'deactivate', account, reason: 'removed' } : { action: 'keep', account });
+      changes.push(
+        employee?.status === 'active' && !input.heldElsewhere.has(account.employeeId)
+          ? { action: 'deactivate', account, reason: 'removed' }
+          : { action: 'keep', account },
+      );
     } else {
       const linked = input.linkedElsewhere ?? input.heldElsewhere;
       changes.push({ action: linked.has(account.employeeId) || input.heldElsewhere.has(account.employeeId) ? 'unlink' : 'delete', account });
@@ -133,7 +153,16 @@ export function exceedsThreshold(plan: SyncPlan, thresholdPercent: number): bool
 
 export function countChanges(plan: SyncPlan): Record<string, number> {
   const counts: Record<string, number> = { created: 0, linked: 0, updated: 0, deactivated: 0, reactivated: 0, deleted: 0, unlinked: 0, kept: 0 };
-  const key = { create: 'created', link: 'linked', update: 'updated', deactivate: 'deactivated', reactivate: 'reactivated', delete: 'deleted', unlink: 'unlinked', keep: 'kept' } as const;
+  const key = {
+    create: 'created',
+    link: 'linked',
+    update: 'updated',
+    deactivate: 'deactivated',
+    reactivate: 'reactivated',
+    delete: 'deleted',
+    unlink: 'unlinked',
+    keep: 'kept',
+  } as const;
   for (const c of plan.changes) counts[key[c.action]]++;
   return { ...counts, unchanged: plan.unchanged, skipped: plan.skipped.length };
 }

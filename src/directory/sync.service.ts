@@ -19,9 +19,20 @@ const LEASE_MS = 5 * 60_000;
 
 export function toSyncRunDto(r: repo.SyncRunRow): SyncRunDto {
   return {
-    id: r.id, domainId: r.domainId, trigger: r.trigger, mode: r.mode, isDryRun: r.isDryRun, status: r.status as SyncRunDto['status'],
-    counts: r.counts, changes: r.changes as SyncRunDto['changes'], progress: r.progress, error: r.error, errorCode: r.errorCode,
-    startedBy: r.startedBy, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null,
+    id: r.id,
+    domainId: r.domainId,
+    trigger: r.trigger,
+    mode: r.mode,
+    isDryRun: r.isDryRun,
+    status: r.status as SyncRunDto['status'],
+    counts: r.counts,
+    changes: r.changes as SyncRunDto['changes'],
+    progress: r.progress,
+    error: r.error,
+    errorCode: r.errorCode,
+    startedBy: r.startedBy,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
     durationMs: r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
   };
 }
@@ -52,11 +63,25 @@ export type SyncService = ReturnType<typeof createSyncService>;
  * runs at a time across all nodes (lease `directory-sync:<domain id>`).
  */
 export function createSyncService(deps: {
-  db: Db; audit: AuditService; clock: Clock; domains: DomainService; employees: EmployeeService; organisation: OrganisationService; invitations: SyncInvitations; nodeId: string;
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  domains: DomainService;
+  employees: EmployeeService;
+  organisation: OrganisationService;
+  invitations: SyncInvitations;
+  nodeId: string;
 }) {
   const { db, audit, clock, domains, employees } = deps;
 
-  async function listAll(connector: DirectoryConnector, domain: repo.DomainRow, mode: 'full' | 'incremental', accounts: repo.AccountRow[], runId: string, holder: string) {
+  async function listAll(
+    connector: DirectoryConnector,
+    domain: repo.DomainRow,
+    mode: 'full' | 'incremental',
+    accounts: repo.AccountRow[],
+    runId: string,
+    holder: string,
+  ) {
     let lastWrite = 0;
     const onProgress = (listed: number) => {
       const now = clock.now().getTime();
@@ -67,7 +92,8 @@ export function createSyncService(deps: {
     };
     const listing = await connector.listGroupMembers(domain.syncGroup, {
       cursor: mode === 'incremental' ? domain.syncCursor : null, // Accounts outside the group (kept or deactivated) count as unknown: coming back is a change even when the user record is not.
-      knownIds: new Set(accounts.filter((a) => a.isMember).map((a) => a.externalId)), onProgress,
+      knownIds: new Set(accounts.filter((a) => a.isMember).map((a) => a.externalId)),
+      onProgress,
     });
     let rotationIds: Set<string> | null = new Set();
     if (domain.passwordChangeDays > 0) {
@@ -93,7 +119,16 @@ export function createSyncService(deps: {
     const fullDue = !domain.lastFullSyncAt || clock.now().getTime() - domain.lastFullSyncAt.getTime() >= domain.fullSyncIntervalHours * 3_600_000;
     const mode = dryRun || opts.full || fullDue || !domain.syncCursor ? 'full' : 'incremental';
     const started = clock.now();
-    const run = await repo.insertSyncRun(db, { domainId, trigger: opts.trigger, mode, isDryRun: dryRun, status: 'running', startedBy: ctx.actor.label, startedAt: started, progress: { phase: 'listing', listed: 0 } });
+    const run = await repo.insertSyncRun(db, {
+      domainId,
+      trigger: opts.trigger,
+      mode,
+      isDryRun: dryRun,
+      status: 'running',
+      startedBy: ctx.actor.label,
+      startedAt: started,
+      progress: { phase: 'listing', listed: 0 },
+    });
     opts.onRunCreated?.(run.id);
     const target = { type: 'directory_domain', id: domain.id, label: domain.name };
     let connector: DirectoryConnector | undefined;
@@ -109,8 +144,12 @@ export function createSyncService(deps: {
       // Read once: the plan matches against them and the change list labels them.
       const known = await employees.listForMatching();
       const plan = planSync({
-        listing, rotationIds, accounts, employees: known,
-        removalBehaviour: domain.removalBehaviour, heldElsewhere: await repo.findMemberAccountsElsewhere(db, leaving, domain.id),
+        listing,
+        rotationIds,
+        accounts,
+        employees: known,
+        removalBehaviour: domain.removalBehaviour,
+        heldElsewhere: await repo.findMemberAccountsElsewhere(db, leaving, domain.id),
         linkedElsewhere: await repo.findAccountsElsewhere(db, leaving, domain.id),
       });
       const labels = new Map(known.map((e) => [e.id, e.emailNormalized]));
@@ -125,17 +164,35 @@ export function createSyncService(deps: {
       const isConfirmed = opts.confirmedRemovals !== undefined && plan.removals <= opts.confirmedRemovals;
       if (!isConfirmed && exceedsThreshold(plan, domain.removalThresholdPercent)) {
         const error = `This sync would deactivate or delete ${plan.removals} of ${plan.memberCount} employees, more than the ${domain.removalThresholdPercent}% threshold: confirm it to apply`;
-        await audit.record(ctx, { action: 'directory.sync_held', target, outcome: 'failure', details: { ...details, removals: plan.removals, memberCount: plan.memberCount } });
+        await audit.record(ctx, {
+          action: 'directory.sync_held',
+          target,
+          outcome: 'failure',
+          details: { ...details, removals: plan.removals, memberCount: plan.memberCount },
+        });
         return finish(run.id, { status: 'awaiting_confirmation', counts, changes, error, errorCode: 'threshold_exceeded' });
       }
       await repo.updateSyncRunById(db, run.id, { progress: { phase: 'applying', total: plan.changes.length } });
       const invSettings = domain.ssoEnabled && plan.changes.some((c) => c.action === 'create') ? await deps.invitations.settingsForInvite() : null;
-      const inviter: ImportInviter | null = invSettings ? { invite: async (c, tx, id) => { await deps.invitations.createInTransaction(c, tx, id, invSettings); } } : null;
+      const inviter: ImportInviter | null = invSettings
+        ? {
+            invite: async (c, tx, id) => {
+              await deps.invitations.createInTransaction(c, tx, id, invSettings);
+            },
+          }
+        : null;
       await db.transaction(async (tx) => {
         await applyPlan({ tx, ctx, plan, domain, rotationIds, employees, organisation: deps.organisation, audit, inviter, now: clock.now() });
-        await repo.updateDomainById(tx, domain.id, {
-          syncCursor: listing.cursor, lastSyncAt: started, ...(listing.isIncremental ? {} : { lastFullSyncAt: started }),
-        }, clock.now());
+        await repo.updateDomainById(
+          tx,
+          domain.id,
+          {
+            syncCursor: listing.cursor,
+            lastSyncAt: started,
+            ...(listing.isIncremental ? {} : { lastFullSyncAt: started }),
+          },
+          clock.now(),
+        );
         await audit.record(ctx, { action: 'directory.sync_completed', target, details: { ...details, confirmed: isConfirmed } }, tx);
       });
       return finish(run.id, { status: 'succeeded', counts, changes: changes.slice(0, 1000) });
@@ -166,10 +223,15 @@ export function createSyncService(deps: {
     const held = await getRun(domainId, runId);
     if (held.status !== 'awaiting_confirmation') throw new AppError('directory.run_not_awaiting', 'This sync is not waiting for a confirmation');
     // Conditional: two admins (or nodes) confirming the same run apply it once.
-    if (!(await repo.updateSyncRunStatusById(db, runId, 'awaiting_confirmation', 'confirmed'))) throw new AppError('directory.run_not_awaiting', 'This sync is not waiting for a confirmation');
+    if (!(await repo.updateSyncRunStatusById(db, runId, 'awaiting_confirmation', 'confirmed')))
+      throw new AppError('directory.run_not_awaiting', 'This sync is not waiting for a confirmation');
     const domain = await domains.get(domainId);
     const removals = (held.counts.deactivated ?? 0) + (held.counts.deleted ?? 0);
-    await audit.record(ctx, { action: 'directory.sync_confirmed', target: { type: 'directory_domain', id: domainId, label: domain.name }, details: { run: runId, removals } });
+    await audit.record(ctx, {
+      action: 'directory.sync_confirmed',
+      target: { type: 'directory_domain', id: domainId, label: domain.name },
+      details: { run: runId, removals },
+    });
     try {
       return await syncDomain(ctx, domainId, { trigger: 'confirmation', confirmedRemovals: removals, full: true });
     } catch (err) {
@@ -184,18 +246,27 @@ export function createSyncService(deps: {
     if (held.status !== 'awaiting_confirmation') throw new AppError('directory.run_not_awaiting', 'This sync is not waiting for a confirmation');
     await repo.updateSyncRunById(db, runId, { status: 'cancelled' });
     const domain = await domains.get(domainId);
-    await audit.record(ctx, { action: 'directory.sync_cancelled', target: { type: 'directory_domain', id: domainId, label: domain.name }, details: { run: runId } });
+    await audit.record(ctx, {
+      action: 'directory.sync_cancelled',
+      target: { type: 'directory_domain', id: domainId, label: domain.name },
+      details: { run: runId },
+    });
     return toSyncRunDto((await repo.findSyncRunById(db, runId))!);
   }
 
   return {
-    syncDomain, confirm, cancel,
+    syncDomain,
+    confirm,
+    cancel,
     listRuns: async (domainId: string, limit = 20) => {
       await domains.get(domainId);
       return (await repo.findSyncRunsByDomain(db, domainId, limit)).map(toSyncRunDto);
     },
     getRun: async (domainId: string, runId: string) => toSyncRunDto(await getRun(domainId, runId)),
     /** Runs a node left "running" when it died (older than the lease) are marked failed. */
-    failStaleRuns: () => { const now = clock.now(); return repo.failStaleRuns(db, new Date(now.getTime() - LEASE_MS), now); },
+    failStaleRuns: () => {
+      const now = clock.now();
+      return repo.failStaleRuns(db, new Date(now.getTime() - LEASE_MS), now);
+    },
   };
 }

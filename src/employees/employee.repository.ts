@@ -6,7 +6,9 @@ import type { EmployeeQuery } from './employee.schemas.js';
 
 export type EmployeeRow = typeof employees.$inferSelect;
 export type EmployeeWithRefs = EmployeeRow & {
-  companyName: string | null; departmentName: string | null; positionName: string | null;
+  companyName: string | null;
+  departmentName: string | null;
+  positionName: string | null;
 };
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -19,14 +21,20 @@ const withRefs = {
 };
 
 function selectWithRefs(db: Executor) {
-  return db.select(withRefs).from(employees)
+  return db
+    .select(withRefs)
+    .from(employees)
     .leftJoin(companies, eq(companies.id, employees.companyId))
     .leftJoin(departments, eq(departments.id, employees.departmentId))
     .leftJoin(positions, eq(positions.id, employees.positionId));
 }
 
-const flatten = (r: { employee: EmployeeRow; companyName: string | null; departmentName: string | null; positionName: string | null }): EmployeeWithRefs =>
-  ({ ...r.employee, companyName: r.companyName, departmentName: r.departmentName, positionName: r.positionName });
+const flatten = (r: { employee: EmployeeRow; companyName: string | null; departmentName: string | null; positionName: string | null }): EmployeeWithRefs => ({
+  ...r.employee,
+  companyName: r.companyName,
+  departmentName: r.departmentName,
+  positionName: r.positionName,
+});
 
 export async function findEmployeeById(db: Executor, id: string): Promise<EmployeeWithRefs | undefined> {
   const [row] = await selectWithRefs(db).where(eq(employees.id, id));
@@ -34,7 +42,10 @@ export async function findEmployeeById(db: Executor, id: string): Promise<Employ
 }
 
 export async function findEmployeeByEmail(db: Executor, email: string): Promise<EmployeeRow | undefined> {
-  const [row] = await db.select().from(employees).where(eq(employees.emailNormalized, normalizeEmail(email)));
+  const [row] = await db
+    .select()
+    .from(employees)
+    .where(eq(employees.emailNormalized, normalizeEmail(email)));
   return row;
 }
 
@@ -68,14 +79,21 @@ export async function findEmployees(db: Executor, q: EmployeeQuery): Promise<{ i
   const dir = q.order === 'desc' ? desc : asc;
   const order = [...sortColumns[q.sort].map((c) => dir(c)), asc(employees.id)];
   const [rows, [{ count }]] = await Promise.all([
-    selectWithRefs(db).where(where).orderBy(...order).offset((q.page - 1) * q.pageSize).limit(q.pageSize),
+    selectWithRefs(db)
+      .where(where)
+      .orderBy(...order)
+      .offset((q.page - 1) * q.pageSize)
+      .limit(q.pageSize),
     db.select({ count: sql<number>`count(*)::int` }).from(employees).where(where),
   ]);
   return { items: rows.map(flatten), total: count };
 }
 
 export async function insertEmployee(db: Executor, row: Omit<typeof employees.$inferInsert, 'emailNormalized'>): Promise<EmployeeRow> {
-  const [inserted] = await db.insert(employees).values({ ...row, emailNormalized: normalizeEmail(row.email) }).returning();
+  const [inserted] = await db
+    .insert(employees)
+    .values({ ...row, emailNormalized: normalizeEmail(row.email) })
+    .returning();
   return inserted;
 }
 
@@ -99,7 +117,10 @@ export async function findEmployeesForMatching(db: Executor): Promise<{ id: stri
 /** Those of the ids whose employee is active. */
 export async function findActiveEmployeeIds(db: Executor, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.select({ id: employees.id }).from(employees).where(and(inArray(employees.id, ids), eq(employees.status, 'active')));
+  const rows = await db
+    .select({ id: employees.id })
+    .from(employees)
+    .where(and(inArray(employees.id, ids), eq(employees.status, 'active')));
   return new Set(rows.map((r) => r.id));
 }
 

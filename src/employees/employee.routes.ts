@@ -9,23 +9,44 @@ export type EmployeeRoutesDeps = { employees: EmployeeService };
 
 export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   const tags = ['Employees'];
-  app.get('/employees', { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeDto), ...errors } } },
-    async (request) => services.employees.list(request.query));
+  app.get(
+    '/employees',
+    { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeDto), ...errors } } },
+    async (request) => services.employees.list(request.query),
+  );
 
-  app.get('/employees/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDto, ...errors } } },
-    async (request) => services.employees.get(request.params.id));
+  app.get('/employees/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDto, ...errors } } }, async (request) =>
+    services.employees.get(request.params.id),
+  );
 
-  app.post('/employees', { config: { access: 'write' }, schema: { tags, body: employeeCreate, response: { 201: employeeDto, ...errors } } },
-    async (request, reply) => reply.code(201).send(await services.employees.create(request.ctx, request.body)));
+  app.post(
+    '/employees',
+    { config: { access: 'write' }, schema: { tags, body: employeeCreate, response: { 201: employeeDto, ...errors } } },
+    async (request, reply) => reply.code(201).send(await services.employees.create(request.ctx, request.body)),
+  );
 
-  app.patch('/employees/:id', {
-    config: { access: 'write' },
-    schema: { tags, params: idParams, body: employeePatch, response: { 200: employeeDto, ...errors }, description: 'Change any subset of fields; null clears an optional one. Setting status to disabled or deactivated ends all of the employee\'s sessions and tokens at once.' },
-  }, async (request) => services.employees.update(request.ctx, request.params.id, request.body));
+  app.patch(
+    '/employees/:id',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        body: employeePatch,
+        response: { 200: employeeDto, ...errors },
+        description:
+          "Change any subset of fields; null clears an optional one. Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once.",
+      },
+    },
+    async (request) => services.employees.update(request.ctx, request.params.id, request.body),
+  );
 
-  app.delete('/employees/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/employees/:id',
+    { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await services.employees.remove(request.ctx, request.params.id);
       return reply.code(204).send(null);
-    });
+    },
+  );
 }

@@ -26,19 +26,25 @@ export const employeeDto = z.object({
 export type EmployeeDto = z.infer<typeof employeeDto>;
 
 const name = z.string().trim().min(1).max(100);
-const phone = z.string().trim().max(40).regex(/^[0-9+()\-. /x]*$/, 'only digits, spaces and + ( ) - . / x');
+const phone = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^[0-9+()\-. /x]*$/, 'only digits, spaces and + ( ) - . / x');
 const optionalId = z.string().uuid().nullable();
 
-export const employeeCreate = z.object({
-  email: z.string().trim().email().max(254),
-  firstName: name,
-  lastName: name,
-  phone: phone.nullable().optional(),
-  companyId: optionalId.optional(),
-  departmentId: optionalId.optional(),
-  positionId: optionalId.optional(),
-  status: z.enum(employeeStatuses).optional(),
-}).strict();
+export const employeeCreate = z
+  .object({
+    email: z.string().trim().email().max(254),
+    firstName: name,
+    lastName: name,
+    phone: phone.nullable().optional(),
+    companyId: optionalId.optional(),
+    departmentId: optionalId.optional(),
+    positionId: optionalId.optional(),
+    status: z.enum(employeeStatuses).optional(),
+  })
+  .strict();
 export type EmployeeCreate = z.infer<typeof employeeCreate>;
 
 export const employeePatch = employeeCreate.partial().strict();
@@ -46,16 +52,18 @@ export type EmployeePatch = z.infer<typeof employeePatch>;
 
 export const employeeSorts = ['lastName', 'firstName', 'email', 'status', 'createdAt', 'company'] as const;
 
-export const employeeQuery = z.object({
-  q: z.string().trim().max(200).optional(),
-  status: z.enum(employeeStatuses).optional(),
-  companyId: z.string().uuid().optional(),
-  departmentId: z.string().uuid().optional(),
-  positionId: z.string().uuid().optional(),
-  source: z.string().max(100).optional(),
-  sort: z.enum(employeeSorts).default('lastName'),
-  order: z.enum(['asc', 'desc']).default('asc'),
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
-}).strict();
+export const employeeQuery = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    status: z.enum(employeeStatuses).optional(),
+    companyId: z.string().uuid().optional(),
+    departmentId: z.string().uuid().optional(),
+    positionId: z.string().uuid().optional(),
+    source: z.string().max(100).optional(),
+    sort: z.enum(employeeSorts).default('lastName'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
 export type EmployeeQuery = z.infer<typeof employeeQuery>;

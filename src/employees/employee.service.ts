@@ -15,13 +15,22 @@ export type EmployeeRevocationHook = (tx: Executor, employeeId: string) => Promi
 
 export function toEmployeeDto(e: repo.EmployeeWithRefs): EmployeeDto {
   return {
-    id: e.id, email: e.email, firstName: e.firstName, lastName: e.lastName,
-    displayName: `${e.firstName} ${e.lastName}`.trim(), phone: e.phone,
-    companyId: e.companyId, company: e.companyId ? { id: e.companyId, name: e.companyName ?? '' } : null,
-    departmentId: e.departmentId, department: e.departmentId ? { id: e.departmentId, name: e.departmentName ?? '' } : null,
-    positionId: e.positionId, position: e.positionId ? { id: e.positionId, name: e.positionName ?? '' } : null,
-    status: e.status as EmployeeStatus, source: e.source,
-    createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
+    id: e.id,
+    email: e.email,
+    firstName: e.firstName,
+    lastName: e.lastName,
+    displayName: `${e.firstName} ${e.lastName}`.trim(),
+    phone: e.phone,
+    companyId: e.companyId,
+    company: e.companyId ? { id: e.companyId, name: e.companyName ?? '' } : null,
+    departmentId: e.departmentId,
+    department: e.departmentId ? { id: e.departmentId, name: e.departmentName ?? '' } : null,
+    positionId: e.positionId,
+    position: e.positionId ? { id: e.positionId, name: e.positionName ?? '' } : null,
+    status: e.status as EmployeeStatus,
+    source: e.source,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
   };
 }
 
@@ -33,7 +42,9 @@ export type { EmployeeRow, EmployeeWithRefs } from './employee.repository.js';
 export type EmployeeLookup = Pick<EmployeeService, 'findById' | 'findByEmail'>;
 
 export function createEmployeeService(deps: {
-  db: Db; audit: AuditService; sessions: SessionService;
+  db: Db;
+  audit: AuditService;
+  sessions: SessionService;
   revocationHooks?: EmployeeRevocationHook[];
   /** Called, inside the transaction, before an employee is deleted: what belongs to them goes too. */
   deletionHooks?: EmployeeRevocationHook[];
@@ -54,11 +65,16 @@ export function createEmployeeService(deps: {
   }
 
   /** Checks that referenced company, department and position exist and agree with each other. */
-  async function resolveRefs(tx: Executor, input: { companyId?: string | null; departmentId?: string | null; positionId?: string | null }, current?: repo.EmployeeRow) {
-    let companyId = input.companyId !== undefined ? input.companyId : current?.companyId ?? null;
-    const departmentId = input.departmentId !== undefined ? input.departmentId : current?.departmentId ?? null;
+  async function resolveRefs(
+    tx: Executor,
+    input: { companyId?: string | null; departmentId?: string | null; positionId?: string | null },
+    current?: repo.EmployeeRow,
+  ) {
+    let companyId = input.companyId !== undefined ? input.companyId : (current?.companyId ?? null);
+    const departmentId = input.departmentId !== undefined ? input.departmentId : (current?.departmentId ?? null);
     if (companyId && !(await orgRepo.findCompanyById(tx, companyId))) throw new AppError('organisation.company_not_found', 'Company was not found');
-    if (input.positionId && !(await orgRepo.findPositionById(tx, input.positionId))) throw new AppError('organisation.position_not_found', 'Position was not found');
+    if (input.positionId && !(await orgRepo.findPositionById(tx, input.positionId)))
+      throw new AppError('organisation.position_not_found', 'Position was not found');
     if (departmentId) {
       const dept = await orgRepo.findDepartmentById(tx, departmentId);
       if (!dept) throw new AppError('organisation.department_not_found', 'Department was not found');
@@ -80,10 +96,20 @@ export function createEmployeeService(deps: {
       return await inTransaction(outer, async (tx) => {
         const refs = await resolveRefs(tx, input);
         const row = await repo.insertEmployee(tx, {
-          email: input.email, firstName: input.firstName, lastName: input.lastName, phone: input.phone || null,
-          ...refs, positionId: input.positionId ?? null, status: input.status ?? 'active', source: input.source ?? 'manual',
+          email: input.email,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          phone: input.phone || null,
+          ...refs,
+          positionId: input.positionId ?? null,
+          status: input.status ?? 'active',
+          source: input.source ?? 'manual',
         });
-        await audit.record(ctx, { action: 'employee.created', target: { type: 'employee', id: row.id, label: row.email }, details: { source: row.source } }, tx);
+        await audit.record(
+          ctx,
+          { action: 'employee.created', target: { type: 'employee', id: row.id, label: row.email }, details: { source: row.source } },
+          tx,
+        );
         return toEmployeeDto(await get(row.id, tx));
       });
     } catch (err) {

@@ -28,17 +28,27 @@ export async function findCompanyById(db: Executor, id: string) {
 }
 
 export async function findCompanyByName(db: Executor, name: string) {
-  const [row] = await db.select().from(companies).where(eq(companies.nameNormalized, normalizeName(name)));
+  const [row] = await db
+    .select()
+    .from(companies)
+    .where(eq(companies.nameNormalized, normalizeName(name)));
   return row;
 }
 
 export async function insertCompany(db: Executor, name: string) {
-  const [row] = await db.insert(companies).values({ name: name.trim(), nameNormalized: normalizeName(name) }).returning();
+  const [row] = await db
+    .insert(companies)
+    .values({ name: name.trim(), nameNormalized: normalizeName(name) })
+    .returning();
   return row;
 }
 
 export async function updateCompanyName(db: Executor, id: string, name: string) {
-  const [row] = await db.update(companies).set({ name: name.trim(), nameNormalized: normalizeName(name), updatedAt: sql`now()` }).where(eq(companies.id, id)).returning();
+  const [row] = await db
+    .update(companies)
+    .set({ name: name.trim(), nameNormalized: normalizeName(name), updatedAt: sql`now()` })
+    .where(eq(companies.id, id))
+    .returning();
   return row;
 }
 
@@ -52,12 +62,19 @@ export async function findDepartmentById(db: Executor, id: string) {
 }
 
 export async function insertDepartment(db: Executor, companyId: string, name: string) {
-  const [row] = await db.insert(departments).values({ companyId, name: name.trim(), nameNormalized: normalizeName(name) }).returning();
+  const [row] = await db
+    .insert(departments)
+    .values({ companyId, name: name.trim(), nameNormalized: normalizeName(name) })
+    .returning();
   return row;
 }
 
 export async function updateDepartmentName(db: Executor, id: string, name: string) {
-  const [row] = await db.update(departments).set({ name: name.trim(), nameNormalized: normalizeName(name), updatedAt: sql`now()` }).where(eq(departments.id, id)).returning();
+  const [row] = await db
+    .update(departments)
+    .set({ name: name.trim(), nameNormalized: normalizeName(name), updatedAt: sql`now()` })
+    .where(eq(departments.id, id))
+    .returning();
   return row;
 }
 
@@ -79,12 +96,19 @@ export async function findPositionById(db: Executor, id: string) {
 }
 
 export async function insertPosition(db: Executor, name: string) {
-  const [row] = await db.insert(positions).values({ name: name.trim(), nameNormalized: normalizeName(name) }).returning();
+  const [row] = await db
+    .insert(positions)
+    .values({ name: name.trim(), nameNormalized: normalizeName(name) })
+    .returning();
   return row;
 }
 
 export async function updatePositionName(db: Executor, id: string, name: string) {
-  const [row] = await db.update(positions).set({ name: name.trim(), nameNormalized: normalizeName(name), updatedAt: sql`now()` }).where(eq(positions.id, id)).returning();
+  const [row] = await db
+    .update(positions)
+    .set({ name: name.trim(), nameNormalized: normalizeName(name), updatedAt: sql`now()` })
+    .where(eq(positions.id, id))
+    .returning();
   return row;
 }
 

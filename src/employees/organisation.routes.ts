@@ -18,26 +18,46 @@ export async function organisationRoutes(app: App, services: OrganisationRoutesD
   const tags = ['Organisation'];
   const noContent = { 204: z.null(), ...errors };
 
-  app.get('/companies', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(company), ...errors } } }, async () => ({ items: await org.listCompanies() }));
-  app.post('/companies', { config: { access: 'write' }, schema: { tags, body: name, response: { 201: ref, ...errors } } },
-    async (req, reply) => reply.code(201).send(ok(await org.createCompany(req.ctx, req.body.name))));
-  app.patch('/companies/:id', { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 200: ref, ...errors } } },
-    async (req) => ok(await org.renameCompany(req.ctx, req.params.id, req.body.name)));
-  app.delete('/companies/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: noContent } },
-    async (req, reply) => { await org.deleteCompany(req.ctx, req.params.id); return reply.code(204).send(null); });
+  app.get('/companies', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(company), ...errors } } }, async () => ({
+    items: await org.listCompanies(),
+  }));
+  app.post('/companies', { config: { access: 'write' }, schema: { tags, body: name, response: { 201: ref, ...errors } } }, async (req, reply) =>
+    reply.code(201).send(ok(await org.createCompany(req.ctx, req.body.name))),
+  );
+  app.patch('/companies/:id', { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 200: ref, ...errors } } }, async (req) =>
+    ok(await org.renameCompany(req.ctx, req.params.id, req.body.name)),
+  );
+  app.delete('/companies/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: noContent } }, async (req, reply) => {
+    await org.deleteCompany(req.ctx, req.params.id);
+    return reply.code(204).send(null);
+  });
 
-  app.post('/companies/:id/departments', { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 201: ref, ...errors } } },
-    async (req, reply) => reply.code(201).send(ok(await org.createDepartment(req.ctx, req.params.id, req.body.name))));
-  app.patch('/departments/:id', { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 200: ref, ...errors } } },
-    async (req) => ok(await org.renameDepartment(req.ctx, req.params.id, req.body.name)));
-  app.delete('/departments/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: noContent } },
-    async (req, reply) => { await org.deleteDepartment(req.ctx, req.params.id); return reply.code(204).send(null); });
+  app.post(
+    '/companies/:id/departments',
+    { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 201: ref, ...errors } } },
+    async (req, reply) => reply.code(201).send(ok(await org.createDepartment(req.ctx, req.params.id, req.body.name))),
+  );
+  app.patch(
+    '/departments/:id',
+    { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 200: ref, ...errors } } },
+    async (req) => ok(await org.renameDepartment(req.ctx, req.params.id, req.body.name)),
+  );
+  app.delete('/departments/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: noContent } }, async (req, reply) => {
+    await org.deleteDepartment(req.ctx, req.params.id);
+    return reply.code(204).send(null);
+  });
 
-  app.get('/positions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(position), ...errors } } }, async () => ({ items: await org.listPositions() }));
-  app.post('/positions', { config: { access: 'write' }, schema: { tags, body: name, response: { 201: ref, ...errors } } },
-    async (req, reply) => reply.code(201).send(ok(await org.createPosition(req.ctx, req.body.name))));
-  app.patch('/positions/:id', { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 200: ref, ...errors } } },
-    async (req) => ok(await org.renamePosition(req.ctx, req.params.id, req.body.name)));
-  app.delete('/positions/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: noContent } },
-    async (req, reply) => { await org.deletePosition(req.ctx, req.params.id); return reply.code(204).send(null); });
+  app.get('/positions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(position), ...errors } } }, async () => ({
+    items: await org.listPositions(),
+  }));
+  app.post('/positions', { config: { access: 'write' }, schema: { tags, body: name, response: { 201: ref, ...errors } } }, async (req, reply) =>
+    reply.code(201).send(ok(await org.createPosition(req.ctx, req.body.name))),
+  );
+  app.patch('/positions/:id', { config: { access: 'write' }, schema: { tags, params: idParams, body: name, response: { 200: ref, ...errors } } }, async (req) =>
+    ok(await org.renamePosition(req.ctx, req.params.id, req.body.name)),
+  );
+  app.delete('/positions/:id', { config: { access: 'write' }, schema: { tags, params: idParams, response: noContent } }, async (req, reply) => {
+    await org.deletePosition(req.ctx, req.params.id);
+    return reply.code(204).send(null);
+  });
 }

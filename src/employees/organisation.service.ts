@@ -7,7 +7,11 @@ import * as repo from './organisation.repository.js';
 
 type Kind = 'company' | 'department' | 'position';
 
-const notFoundCode = { company: 'organisation.company_not_found', department: 'organisation.department_not_found', position: 'organisation.position_not_found' } as const;
+const notFoundCode = {
+  company: 'organisation.company_not_found',
+  department: 'organisation.department_not_found',
+  position: 'organisation.position_not_found',
+} as const;
 const label = { company: 'Company', department: 'Department', position: 'Position' } as const;
 const referenceColumn = { company: 'companyId', department: 'departmentId', position: 'positionId' } as const;
 
@@ -26,7 +30,13 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
   }
 
   /** Runs a write with its audit record in one transaction, turning a duplicate name into a clear 409. */
-  async function write<T extends { id: string; name: string }>(ctx: RequestContext, kind: Kind, verb: 'created' | 'updated' | 'deleted', fn: (tx: Executor) => Promise<T>, details: Record<string, unknown> = {}): Promise<T> {
+  async function write<T extends { id: string; name: string }>(
+    ctx: RequestContext,
+    kind: Kind,
+    verb: 'created' | 'updated' | 'deleted',
+    fn: (tx: Executor) => Promise<T>,
+    details: Record<string, unknown> = {},
+  ): Promise<T> {
     try {
       return await db.transaction(async (tx) => {
         const row = await fn(tx);
@@ -34,7 +44,8 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
         return row;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('organisation.name_in_use', `A ${kind} with this name already exists${kind === 'department' ? ' in this company' : ''}`);
+      if (isUniqueViolation(err))
+        throw new AppError('organisation.name_in_use', `A ${kind} with this name already exists${kind === 'department' ? ' in this company' : ''}`);
       throw err;
     }
   }
@@ -102,7 +113,16 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
 
     createCompany: (ctx: RequestContext, name: string) => write(ctx, 'company', 'created', (tx) => repo.insertCompany(tx, name)),
     renameCompany: (ctx: RequestContext, id: string, name: string) =>
-      write(ctx, 'company', 'updated', async (tx) => { await mustFind(tx, 'company', id); return (await repo.updateCompanyName(tx, id, name))!; }, { name }),
+      write(
+        ctx,
+        'company',
+        'updated',
+        async (tx) => {
+          await mustFind(tx, 'company', id);
+          return (await repo.updateCompanyName(tx, id, name))!;
+        },
+        { name },
+      ),
     deleteCompany: (ctx: RequestContext, id: string) =>
       write(ctx, 'company', 'deleted', async (tx) => {
         const row = await mustFind(tx, 'company', id);
@@ -112,9 +132,27 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
       }),
 
     createDepartment: (ctx: RequestContext, companyId: string, name: string) =>
-      write(ctx, 'department', 'created', async (tx) => { await mustFind(tx, 'company', companyId); return repo.insertDepartment(tx, companyId, name); }, { companyId }),
+      write(
+        ctx,
+        'department',
+        'created',
+        async (tx) => {
+          await mustFind(tx, 'company', companyId);
+          return repo.insertDepartment(tx, companyId, name);
+        },
+        { companyId },
+      ),
     renameDepartment: (ctx: RequestContext, id: string, name: string) =>
-      write(ctx, 'department', 'updated', async (tx) => { await mustFind(tx, 'department', id); return (await repo.updateDepartmentName(tx, id, name))!; }, { name }),
+      write(
+        ctx,
+        'department',
+        'updated',
+        async (tx) => {
+          await mustFind(tx, 'department', id);
+          return (await repo.updateDepartmentName(tx, id, name))!;
+        },
+        { name },
+      ),
     deleteDepartment: (ctx: RequestContext, id: string) =>
       write(ctx, 'department', 'deleted', async (tx) => {
         const row = await mustFind(tx, 'department', id);
@@ -125,7 +163,16 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
 
     createPosition: (ctx: RequestContext, name: string) => write(ctx, 'position', 'created', (tx) => repo.insertPosition(tx, name)),
     renamePosition: (ctx: RequestContext, id: string, name: string) =>
-      write(ctx, 'position', 'updated', async (tx) => { await mustFind(tx, 'position', id); return (await repo.updatePositionName(tx, id, name))!; }, { name }),
+      write(
+        ctx,
+        'position',
+        'updated',
+        async (tx) => {
+          await mustFind(tx, 'position', id);
+          return (await repo.updatePositionName(tx, id, name))!;
+        },
+        { name },
+      ),
     deletePosition: (ctx: RequestContext, id: string) =>
       write(ctx, 'position', 'deleted', async (tx) => {
         const row = await mustFind(tx, 'position', id);

@@ -87,7 +87,9 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   if (redis) {
     redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis unavailable: rate limits are not enforced until it is back'));
-    app.addHook('onClose', async () => { redis.disconnect(); });
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
   }
   await app.register(fastifyRateLimit, {
     global: true,
@@ -100,7 +102,10 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
     // Only the API counts (decided by the route that matched); static console files do not, and the
     // protocol endpoints set their own limits.
     allowList: (request) => !request.routeOptions.url?.startsWith('/api/'),
-    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limit.exceeded', message: `Too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` } }),
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: { code: 'rate_limit.exceeded', message: `Too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` },
+    }),
   });
 
   // From here on every route must declare its access (src/http/auth.ts): the guard is attached as
@@ -111,7 +116,12 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Tessera API', version: '1', description: 'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`. Each operation names who may call it in `x-tessera-access`.' },
+      info: {
+        title: 'Tessera API',
+        version: '1',
+        description:
+          'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`. Each operation names who may call it in `x-tessera-access`.',
+      },
       servers: [{ url: config.publicUrl }],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
@@ -119,7 +129,10 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
     transform: (input) => {
       const out = jsonSchemaTransform(input);
       const access = input.route.config?.access;
-      return { ...out, schema: { ...out.schema, 'x-tessera-access': access, ...(access === 'public' || access?.startsWith('employee') ? { security: [] } : {}) } };
+      return {
+        ...out,
+        schema: { ...out.schema, 'x-tessera-access': access, ...(access === 'public' || access?.startsWith('employee') ? { security: [] } : {}) },
+      };
     },
   });
   await app.register(async (docs) => {
@@ -164,8 +177,13 @@ async function registerConsole(app: App, webRoot: string) {
     await app.register(async (files) => {
       declareScopeAccess(files as unknown as FastifyInstance, 'public');
       await files.register(fastifyStatic, {
-        root: webRoot, prefix: '/', wildcard: false, index: false, decorateReply: false,
-        setHeaders: (reply, file) => reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+        root: webRoot,
+        prefix: '/',
+        wildcard: false,
+        index: false,
+        decorateReply: false,
+        setHeaders: (reply, file) =>
+          reply.header('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
     });
   }
@@ -173,7 +191,8 @@ async function registerConsole(app: App, webRoot: string) {
     // No route matched, so nothing is served but a page of the single-page apps: decided on the
     // decoded path, the same one the router tried.
     const pathname = decodedPath(request.url);
-    const isPage = request.method === 'GET' && pathname !== undefined && !/^\/api(\/|$)/i.test(pathname) && (request.headers.accept ?? '').includes('text/html');
+    const isPage =
+      request.method === 'GET' && pathname !== undefined && !/^\/api(\/|$)/i.test(pathname) && (request.headers.accept ?? '').includes('text/html');
     if (!isPage) return sendError(reply, 404, 'request.not_found', `No route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`);
     if (!hasConsole) return reply.code(503).type('text/plain').send('The console is not built: run `npm run build`.');
     return reply.header('Cache-Control', 'no-cache').sendFile(EMPLOYEE_PAGE.test(pathname) ? 'portal.html' : 'index.html');

@@ -19,7 +19,12 @@ export const ACCESS_KINDS = ['public', 'partial', 'session', 'read', 'write', 'a
 export type Access = (typeof ACCESS_KINDS)[number];
 
 /** What the guard needs of a session: whose it is and how far its sign-in got. */
-export interface GuardSession { id: string; subjectType: string; subjectId: string; stage: string }
+export interface GuardSession {
+  id: string;
+  subjectType: string;
+  subjectId: string;
+  stage: string;
+}
 
 /**
  * The people and keys the guard authenticates. This infrastructure knows them only by these
@@ -53,7 +58,10 @@ export interface GuardDeps {
 }
 
 /** What setting a session cookie needs: whether cookies are Secure, and the CSRF key. */
-export interface CookieDeps { config: { isSecure: boolean }; csrfKey: Buffer }
+export interface CookieDeps {
+  config: { isSecure: boolean };
+  csrfKey: Buffer;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,8 +89,11 @@ export function employeeSessionCookieName(isSecure: boolean): string {
   return isSecure ? '__Host-tessera_employee_session' : 'tessera_employee_session';
 }
 
-const cookieNames = (isSecure: boolean): CsrfCookieNames =>
-  ({ csrf: csrfCookieName(isSecure), admin: sessionCookieName(isSecure), employee: employeeSessionCookieName(isSecure) });
+const cookieNames = (isSecure: boolean): CsrfCookieNames => ({
+  csrf: csrfCookieName(isSecure),
+  admin: sessionCookieName(isSecure),
+  employee: employeeSessionCookieName(isSecure),
+});
 
 /**
  * Which session a public API route reads, by the route that matched (never the raw URL): the
@@ -92,7 +103,11 @@ const EMPLOYEE_ROUTES = ['/api/signin/', '/api/enroll/', '/api/portal/'];
 const isEmployeeRoute = (routeUrl: string) => EMPLOYEE_ROUTES.some((p) => routeUrl.startsWith(p));
 
 /** A registered route and who may call it: what the guard enforces, as the tests enumerate it. */
-export interface RouteAccess { method: string; url: string; access: Access }
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
 
 /** Every route of an app built by buildApp() with its declared access, in registration order. */
 export function routeAccessList(app: FastifyInstance): readonly RouteAccess[] {
@@ -174,7 +189,10 @@ export function installAuth(app: FastifyInstance, services: GuardDeps) {
 
   /** The live session behind a cookie and the person it belongs to; a full session sets the actor. */
   async function sessionSubject<T extends { id: string; email: string }>(
-    request: FastifyRequest, cookie: string, subjectType: 'admin' | 'employee', load: (id: string) => Promise<T | undefined>,
+    request: FastifyRequest,
+    cookie: string,
+    subjectType: 'admin' | 'employee',
+    load: (id: string) => Promise<T | undefined>,
   ): Promise<{ subject: T; session: SessionSubject } | undefined> {
     const token = request.cookies[cookie];
     if (!token) return undefined;
@@ -193,7 +211,8 @@ export function installAuth(app: FastifyInstance, services: GuardDeps) {
     const header = request.headers[CSRF_HEADER];
     if (!isValidCsrf(services.csrfKey, requestSessions(request, names), request.cookies[names.csrf], typeof header === 'string' ? header : undefined)) {
       // A signed-in admin's refusal is audited by the error handler; a stranger's is only counted.
-      if (request.ctx.actor.type === 'anonymous') services.recordAnonymousFailure(request.ctx, { action: 'api.csrf_refused', details: { route: `${request.method} ${request.routeOptions.url}` } });
+      if (request.ctx.actor.type === 'anonymous')
+        services.recordAnonymousFailure(request.ctx, { action: 'api.csrf_refused', details: { route: `${request.method} ${request.routeOptions.url}` } });
       throw new AppError('auth.csrf_invalid', 'Missing or invalid CSRF token: reload the page');
     }
   }
@@ -204,7 +223,9 @@ function authorize(request: FastifyRequest, access: Access) {
   if (access === 'public') return;
   const auth = request.auth;
   if (!auth) {
-    throw request.sessionExpired ? new AppError('auth.session_expired', 'Your session has expired: sign in again') : new AppError('auth.required', 'Sign in first');
+    throw request.sessionExpired
+      ? new AppError('auth.session_expired', 'Your session has expired: sign in again')
+      : new AppError('auth.required', 'Sign in first');
   }
   if (access === 'employee' || access === 'employee_partial') {
     if (auth.kind !== 'employee') throw new AppError('auth.required', 'Sign in first');
@@ -214,7 +235,8 @@ function authorize(request: FastifyRequest, access: Access) {
   if (auth.kind === 'employee') throw new AppError('auth.required', 'Sign in first');
   if (auth.kind === 'api_key') {
     if (access === 'partial' || access === 'session') throw new AppError('auth.forbidden', 'This action is only available in the console');
-    if ((SCOPE_RANK[auth.key.scope] ?? 0) < SCOPE_RANK[access]) throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);
+    if ((SCOPE_RANK[auth.key.scope] ?? 0) < SCOPE_RANK[access])
+      throw new AppError('auth.insufficient_scope', `This API key has scope "${auth.key.scope}"; this action needs "${access}"`);
     return;
   }
   if (access === 'partial') return;

@@ -20,7 +20,10 @@ export function deriveCsrfKey(masterKey: Buffer): Buffer {
 }
 
 /** The session cookies a token is bound to (absent ones count as empty). */
-export interface CsrfSessions { admin?: string; employee?: string }
+export interface CsrfSessions {
+  admin?: string;
+  employee?: string;
+}
 
 const binding = (sessions: CsrfSessions) => sha256(`${sessions.admin ?? ''}\n${sessions.employee ?? ''}`);
 
@@ -36,7 +39,11 @@ export function isValidCsrf(key: Buffer, sessions: CsrfSessions, cookie: string 
   return Boolean(nonce && mac && extra === undefined && safeEqual(mac, hmac(key, `${binding(sessions)}.${nonce}`)));
 }
 
-export interface CsrfCookieNames { csrf: string; admin: string; employee: string }
+export interface CsrfCookieNames {
+  csrf: string;
+  admin: string;
+  employee: string;
+}
 
 /** The sessions a request carries, as its cookies say. */
 export function requestSessions(request: FastifyRequest, names: CsrfCookieNames): CsrfSessions {
@@ -47,9 +54,15 @@ export function requestSessions(request: FastifyRequest, names: CsrfCookieNames)
  * Sets a fresh CSRF cookie bound to the sessions the browser will hold after this response:
  * `next` names the session cookies this response sets (a value) or clears (null).
  */
-export function renewCsrfCookie(reply: FastifyReply, key: Buffer, names: CsrfCookieNames, isSecure: boolean, next: { admin?: string | null; employee?: string | null }) {
+export function renewCsrfCookie(
+  reply: FastifyReply,
+  key: Buffer,
+  names: CsrfCookieNames,
+  isSecure: boolean,
+  next: { admin?: string | null; employee?: string | null },
+) {
   const current = requestSessions(reply.request, names);
-  const pick = (changed: string | null | undefined, was: string | undefined) => (changed === undefined ? was : changed ?? undefined);
+  const pick = (changed: string | null | undefined, was: string | undefined) => (changed === undefined ? was : (changed ?? undefined));
   const token = issueCsrfToken(key, { admin: pick(next.admin, current.admin), employee: pick(next.employee, current.employee) });
   setCsrfCookie(reply, names.csrf, token, isSecure);
   return token;

@@ -12,10 +12,18 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'request.validation_failed',
 };
 
-export interface ErrorAnswer { status: number; code: string; message: string; details?: unknown }
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message, ...(details !== undefined ? { details } : {}) } });
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code, message, ...(details !== undefined ? { details } : {}) } });
 }
 
 function toAnswer(err: FastifyError, request: FastifyRequest): ErrorAnswer {
@@ -25,7 +33,12 @@ function toAnswer(err: FastifyError, request: FastifyRequest): ErrorAnswer {
       path: [err.validationContext ?? 'body', ...(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
       message: v.message ?? 'invalid',
     }));
-    return { status: 400, code: 'request.validation_failed', message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 1000), details: issues };
+    return {
+      status: 400,
+      code: 'request.validation_failed',
+      message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 1000),
+      details: issues,
+    };
   }
   if (err.statusCode === 429) return { status: 429, code: 'rate_limit.exceeded', message: 'Too many requests: wait a minute and try again' };
   const mapped = err.code ? fastifyCodes[err.code] : undefined;

@@ -15,24 +15,38 @@ const esc = (value: string): string => value.replace(/[&<>"']/g, (c) => ESCAPES[
  */
 export function sendPostForm(reply: FastifyReply, action: string, fields: Record<string, string | undefined>, title = 'Signing you in…') {
   const nonce = crypto.randomBytes(16).toString('base64');
-  const inputs = Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v!)}">`).join('');
-  return reply.code(200).header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
-    .header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'`)
+  const inputs = Object.entries(fields)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v!)}">`)
+    .join('');
+  return reply
+    .code(200)
+    .header('Cache-Control', 'no-store')
+    .header('Pragma', 'no-cache')
+    .header(
+      'Content-Security-Policy',
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'`,
+    )
     .type('text/html; charset=utf-8')
-    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>`
-      + `<body><form method="post" action="${esc(action)}">${inputs}<noscript><p>JavaScript is off: press Continue.</p></noscript><button type="submit">Continue</button></form>`
-      + `<script nonce="${nonce}">document.forms[0].submit()</script></body></html>`);
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
+        `<body><form method="post" action="${esc(action)}">${inputs}<noscript><p>JavaScript is off: press Continue.</p></noscript><button type="submit">Continue</button></form>` +
+        `<script nonce="${nonce}">document.forms[0].submit()</script></body></html>`,
+    );
 }
 
 /** A protocol error the SP cannot be told about (unknown SP or reply URL): a plain page, never a redirect. */
 export function sendErrorPage(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.code(status).header('Cache-Control', 'no-store')
+  return reply
+    .code(status)
+    .header('Cache-Control', 'no-store')
     .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
     .type('text/html; charset=utf-8')
-    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head>`
-      + `<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>This sign-in request cannot be completed</h1>`
-      + `<p role="alert">${esc(message)}</p><p><small>Error code: <code>${esc(code)}</code></small></p><p><a href="/portal">Go to my portal</a></p></body></html>`);
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head>` +
+        `<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>This sign-in request cannot be completed</h1>` +
+        `<p role="alert">${esc(message)}</p><p><small>Error code: <code>${esc(code)}</code></small></p><p><a href="/portal">Go to my portal</a></p></body></html>`,
+    );
 }
 
 /**
@@ -43,12 +57,16 @@ export function sendErrorPage(reply: FastifyReply, status: number, code: string,
 export function sendSignedOutPage(reply: FastifyReply, opts: { cleanup?: string[]; back?: string } = {}) {
   const cleanup = opts.cleanup ?? [];
   const origins = [...new Set(cleanup.map((u) => new URL(u).origin))].join(' ');
-  return reply.code(200).header('Cache-Control', 'no-store')
+  return reply
+    .code(200)
+    .header('Cache-Control', 'no-store')
     .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src ${origins || "'none'"}; frame-ancestors 'none'`)
     .type('text/html; charset=utf-8')
-    .send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>'
-      + '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>You are signed out</h1>'
-      + cleanup.map((u) => `<img src="${esc(u)}" alt="" width="1" height="1">`).join('')
-      + (opts.back ? `<p><a href="${esc(opts.back)}">Continue</a></p>` : '<p><a href="/signin">Sign in again</a></p>')
-      + '</body></html>');
+    .send(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>' +
+        '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>You are signed out</h1>' +
+        cleanup.map((u) => `<img src="${esc(u)}" alt="" width="1" height="1">`).join('') +
+        (opts.back ? `<p><a href="${esc(opts.back)}">Continue</a></p>` : '<p><a href="/signin">Sign in again</a></p>') +
+        '</body></html>',
+    );
 }

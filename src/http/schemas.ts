@@ -5,7 +5,8 @@ export const idParams = z.object({ id: z.string().uuid() }).strict();
 export const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 export const noContent = z.null().describe('No content');
 
-export const paged = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const paged = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 export const listOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item) });
 
 /** The standard error answers every API route can give, for the OpenAPI document. */

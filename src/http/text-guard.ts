@@ -22,7 +22,10 @@ import { AppError } from '../lib/errors.js';
  */
 export const MAX_DEPTH = 64;
 
-interface Finding { code: 'request.invalid_text' | 'request.invalid_json'; message: string }
+interface Finding {
+  code: 'request.invalid_text' | 'request.invalid_json';
+  message: string;
+}
 
 /** A field path short enough to read (a deep one keeps its start and its end). */
 const shown = (path: string) => (path.length > 120 ? `${path.slice(0, 60)}…${path.slice(-40)}` : path);
@@ -55,18 +58,26 @@ export function findInvalidText(value: unknown, root: string): Finding | undefin
 
 function findInRequest(request: FastifyRequest): Finding | undefined {
   const userAgent = request.headers['user-agent'];
-  return findInvalidText(request.params, 'params')
-    ?? findInvalidText(request.query, 'query')
-    ?? (typeof userAgent === 'string' ? findInvalidText(userAgent, 'header user-agent') : undefined)
-    ?? findInvalidText(request.body, 'body');
+  return (
+    findInvalidText(request.params, 'params') ??
+    findInvalidText(request.query, 'query') ??
+    (typeof userAgent === 'string' ? findInvalidText(userAgent, 'header user-agent') : undefined) ??
+    findInvalidText(request.body, 'body')
+  );
 }
 
 type Answer = (reply: FastifyReply, finding: Finding) => FastifyReply;
 
-const apiAnswer: Answer = (_reply, f) => { throw new AppError(f.code, `Invalid request: ${f.message}`); };
+const apiAnswer: Answer = (_reply, f) => {
+  throw new AppError(f.code, `Invalid request: ${f.message}`);
+};
 const pageAnswer: Answer = (reply, f) => sendErrorPage(reply, 400, f.code, `The request is malformed: ${f.message}.`);
-const oauthAnswer: Answer = (reply, f) => reply.code(400).header('Cache-Control', 'no-store').type('application/json; charset=utf-8')
-  .send({ error: 'invalid_request', error_description: `the request is malformed: ${f.message}` });
+const oauthAnswer: Answer = (reply, f) =>
+  reply
+    .code(400)
+    .header('Cache-Control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send({ error: 'invalid_request', error_description: `the request is malformed: ${f.message}` });
 /** OIDC endpoints a browser is sent to: a person reads the answer. */
 const OIDC_BROWSER_PATHS = ['/oidc/auth', '/oidc/session/end', '/oidc/interaction/'];
 

@@ -46,9 +46,14 @@ export function webUrlProblem(value: string, rules: WebUrlRules = {}): string | 
 /** An absolute https URL (see WebUrlRules), no fragment, no credentials, at most maxLength characters. */
 export function webUrl(rules: WebUrlRules = {}) {
   const max = rules.maxLength ?? 2000;
-  return z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).superRefine((value, ctx) => {
-    if (value.length > max) return;
-    const problem = webUrlProblem(value, rules);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      if (value.length > max) return;
+      const problem = webUrlProblem(value, rules);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 }

@@ -1,6 +1,18 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
-import { ceremonyId, credentialType, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, optionsAnswer, registrationResponse, toBrandingDto, toCredentialDto, toPolicyDto } from '../authn/authn.schemas.js';
+import {
+  ceremonyId,
+  credentialType,
+  credentialDto,
+  credentialKinds,
+  credentialName,
+  creationOptionsAnswer,
+  optionsAnswer,
+  registrationResponse,
+  toBrandingDto,
+  toCredentialDto,
+  toPolicyDto,
+} from '../authn/authn.schemas.js';
 import { signedInWith, startEmployeeSession } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
@@ -19,51 +31,95 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
   const tags = ['Enrolment'];
   const config = { access: 'public' as const, rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } };
 
-  app.get('/enroll/:token', {
-    config,
-    schema: { tags, params: enrolTokenParams, response: { 200: enrolmentDto, ...linkErrors }, description: '404 invitations.not_found; 410 invitations.used / expired / revoked; 409 invitations.employee_inactive.' },
-  }, async (request) => {
-    const { invitation, employee } = await services.enrolment.open(request.params.token);
-    const settings = await services.settings.getResponse();
-    return {
-      employee: { firstName: employee.firstName, lastName: employee.lastName, email: employee.email },
-      branding: toBrandingDto(settings), policy: toPolicyDto(settings), expiresAt: invitation.expiresAt.toISOString(),
-    };
-  });
-
-  app.post('/enroll/:token/webauthn/options', {
-    config,
-    schema: { tags, params: enrolStepParams, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...linkErrors } },
-  }, async (request) => optionsAnswer(await services.enrolment.webauthnOptions(request.params.token, request.body.kind)));
-
-  app.post('/enroll/:token/webauthn/verify', {
-    config,
-    schema: {
-      tags, params: enrolStepParams, body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
-      response: { 200: z.object({ credential: credentialDto }), ...linkErrors }, description: 'Registers the credential, uses the invitation up and signs the employee in (sets the employee session cookie).',
+  app.get(
+    '/enroll/:token',
+    {
+      config,
+      schema: {
+        tags,
+        params: enrolTokenParams,
+        response: { 200: enrolmentDto, ...linkErrors },
+        description: '404 invitations.not_found; 410 invitations.used / expired / revoked; 409 invitations.employee_inactive.',
+      },
     },
-  }, async (request, reply) => {
-    const { employee, credential } = await services.enrolment.webauthnVerify(request.ctx, request.params.token, {
-      ceremonyId: request.body.ceremonyId, response: request.body.response as RegistrationResponseJSON, name: request.body.name,
-    });
-    await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, credentialType(credential)));
-    return { credential: toCredentialDto(credential) };
-  });
-
-  app.post('/enroll/:token/totp/options', {
-    config,
-    schema: { tags, params: enrolStepParams, response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...linkErrors } },
-  }, async (request) => services.enrolment.totpOptions(request.params.token));
-
-  app.post('/enroll/:token/password', {
-    config,
-    schema: {
-      tags, params: enrolStepParams, body: z.object({ password: z.string().min(1).max(256), totpCode: z.string().trim().min(1).max(10) }).strict(),
-      response: { 200: z.object({ status: z.enum(['ok']) }), ...linkErrors }, description: 'Sets password and TOTP together (only when policy allows passwords with TOTP), uses the invitation up and signs the employee in.',
+    async (request) => {
+      const { invitation, employee } = await services.enrolment.open(request.params.token);
+      const settings = await services.settings.getResponse();
+      return {
+        employee: { firstName: employee.firstName, lastName: employee.lastName, email: employee.email },
+        branding: toBrandingDto(settings),
+        policy: toPolicyDto(settings),
+        expiresAt: invitation.expiresAt.toISOString(),
+      };
     },
-  }, async (request, reply) => {
-    const employee = await services.enrolment.setPassword(request.ctx, request.params.token, request.body);
-    await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, 'password+totp'));
-    return { status: 'ok' as const };
-  });
+  );
+
+  app.post(
+    '/enroll/:token/webauthn/options',
+    {
+      config,
+      schema: {
+        tags,
+        params: enrolStepParams,
+        body: z.object({ kind: z.enum(credentialKinds) }).strict(),
+        response: { 200: creationOptionsAnswer, ...linkErrors },
+      },
+    },
+    async (request) => optionsAnswer(await services.enrolment.webauthnOptions(request.params.token, request.body.kind)),
+  );
+
+  app.post(
+    '/enroll/:token/webauthn/verify',
+    {
+      config,
+      schema: {
+        tags,
+        params: enrolStepParams,
+        body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
+        response: { 200: z.object({ credential: credentialDto }), ...linkErrors },
+        description: 'Registers the credential, uses the invitation up and signs the employee in (sets the employee session cookie).',
+      },
+    },
+    async (request, reply) => {
+      const { employee, credential } = await services.enrolment.webauthnVerify(request.ctx, request.params.token, {
+        ceremonyId: request.body.ceremonyId,
+        response: request.body.response as RegistrationResponseJSON,
+        name: request.body.name,
+      });
+      await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, credentialType(credential)));
+      return { credential: toCredentialDto(credential) };
+    },
+  );
+
+  app.post(
+    '/enroll/:token/totp/options',
+    {
+      config,
+      schema: {
+        tags,
+        params: enrolStepParams,
+        response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...linkErrors },
+      },
+    },
+    async (request) => services.enrolment.totpOptions(request.params.token),
+  );
+
+  app.post(
+    '/enroll/:token/password',
+    {
+      config,
+      schema: {
+        tags,
+        params: enrolStepParams,
+        body: z.object({ password: z.string().min(1).max(256), totpCode: z.string().trim().min(1).max(10) }).strict(),
+        response: { 200: z.object({ status: z.enum(['ok']) }), ...linkErrors },
+        description: 'Sets password and TOTP together (only when policy allows passwords with TOTP), uses the invitation up and signs the employee in.',
+      },
+    },
+    async (request, reply) => {
+      const employee = await services.enrolment.setPassword(request.ctx, request.params.token, request.body);
+      await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, 'password+totp'));
+      return { status: 'ok' as const };
+    },
+  );
 }

@@ -15,7 +15,13 @@ export type EnrolmentService = ReturnType<typeof createEnrolmentService>;
  * policy allows, a password with TOTP). The first success uses the invitation up and signs the
  * employee in; every step re-checks that the link is still open.
  */
-export function createEnrolmentService(deps: { db: Db; invitations: InvitationService; webauthn: WebAuthnService; employeeAuth: EmployeeAuthService; employeeFactors: EmployeeFactorService }) {
+export function createEnrolmentService(deps: {
+  db: Db;
+  invitations: InvitationService;
+  webauthn: WebAuthnService;
+  employeeAuth: EmployeeAuthService;
+  employeeFactors: EmployeeFactorService;
+}) {
   const { db, invitations, webauthn, employeeAuth, employeeFactors } = deps;
 
   const subjectOf = (e: EmployeeRow): WebAuthnSubject => ({ type: 'employee', id: e.id, name: e.email, displayName: `${e.firstName} ${e.lastName}`.trim() });
@@ -30,9 +36,13 @@ export function createEnrolmentService(deps: { db: Db; invitations: InvitationSe
     const { invitation, employee } = await invitations.open(token);
     const actx = asEmployee(ctx, employee);
     const credential = await webauthn.finishRegistration(actx, {
-      subject: subjectOf(employee), ceremonyId: input.ceremonyId, response: input.response, name: input.name,
+      subject: subjectOf(employee),
+      ceremonyId: input.ceremonyId,
+      response: input.response,
+      name: input.name,
       within: async (tx, challenge) => {
-        if (challenge.data.invitationId !== invitation.id) throw new AppError('webauthn.challenge_invalid', 'This registration was started from another invitation: start again');
+        if (challenge.data.invitationId !== invitation.id)
+          throw new AppError('webauthn.challenge_invalid', 'This registration was started from another invitation: start again');
         await invitations.consume(actx, tx, invitation, employee);
       },
     });

@@ -31,11 +31,19 @@ const isOpen = (at: Date) => and(isNull(invitations.usedAt), isNull(invitations.
 
 /** Revokes the employee's invitations that could still be used; returns them. */
 export async function revokeOpenInvitations(db: Executor, employeeId: string, at: Date): Promise<InvitationRow[]> {
-  return db.update(invitations).set({ revokedAt: at }).where(and(eq(invitations.employeeId, employeeId), isOpen(at))).returning();
+  return db
+    .update(invitations)
+    .set({ revokedAt: at })
+    .where(and(eq(invitations.employeeId, employeeId), isOpen(at)))
+    .returning();
 }
 
 export async function revokeInvitationById(db: Executor, id: string, at: Date): Promise<InvitationRow | undefined> {
-  const [row] = await db.update(invitations).set({ revokedAt: at }).where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt))).returning();
+  const [row] = await db
+    .update(invitations)
+    .set({ revokedAt: at })
+    .where(and(eq(invitations.id, id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
+    .returning();
   return row;
 }
 
@@ -44,6 +52,10 @@ export async function revokeInvitationById(db: Executor, id: string, at: Date): 
  * link, the second waits for the first's row lock, then finds it used and gets nothing.
  */
 export async function consumeInvitation(db: Executor, id: string, at: Date): Promise<InvitationRow | undefined> {
-  const [row] = await db.update(invitations).set({ usedAt: at }).where(and(eq(invitations.id, id), isOpen(at))).returning();
+  const [row] = await db
+    .update(invitations)
+    .set({ usedAt: at })
+    .where(and(eq(invitations.id, id), isOpen(at)))
+    .returning();
   return row;
 }

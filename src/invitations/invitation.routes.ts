@@ -11,32 +11,53 @@ export type InvitationRoutesDeps = { invitations: InvitationService };
 export async function invitationRoutes(app: App, services: InvitationRoutesDeps) {
   const tags = ['Invitations'];
 
-  app.get('/employees/:id/invitations', {
-    config: { access: 'read' },
-    schema: { tags, params: idParams, response: { 200: listOf(invitationDto), ...errors } },
-  }, async (request) => ({ items: await services.invitations.listForEmployee(request.params.id) }));
-
-  app.post('/employees/:id/invitations', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: idParams, response: { 201: invitationDto, ...errors },
-      description: 'Sends the employee a new invitation e-mail; older open invitations stop working. 409 invitations.employee_inactive for a disabled or deactivated employee.',
+  app.get(
+    '/employees/:id/invitations',
+    {
+      config: { access: 'read' },
+      schema: { tags, params: idParams, response: { 200: listOf(invitationDto), ...errors } },
     },
-  }, async (request, reply) => reply.code(201).send((await services.invitations.create(request.ctx, request.params.id)).invitation));
+    async (request) => ({ items: await services.invitations.listForEmployee(request.params.id) }),
+  );
 
-  app.post('/invitations', {
-    config: { access: 'write' },
-    schema: {
-      tags, body: z.object({ employeeIds: z.array(z.string().uuid()).max(500) }).strict(), response: { 200: listOf(invitationDto), ...errors },
-      description: 'Invites several employees: all of them, or none (the error names the employee that cannot be invited).',
+  app.post(
+    '/employees/:id/invitations',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        response: { 201: invitationDto, ...errors },
+        description:
+          'Sends the employee a new invitation e-mail; older open invitations stop working. 409 invitations.employee_inactive for a disabled or deactivated employee.',
+      },
     },
-  }, async (request) => ({ items: await services.invitations.createMany(request.ctx, request.body.employeeIds) }));
+    async (request, reply) => reply.code(201).send((await services.invitations.create(request.ctx, request.params.id)).invitation),
+  );
 
-  app.delete('/invitations/:id', {
-    config: { access: 'write' },
-    schema: { tags, params: idParams, response: { 204: z.null(), ...errors } },
-  }, async (request, reply) => {
-    await services.invitations.revoke(request.ctx, request.params.id);
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/invitations',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        body: z.object({ employeeIds: z.array(z.string().uuid()).max(500) }).strict(),
+        response: { 200: listOf(invitationDto), ...errors },
+        description: 'Invites several employees: all of them, or none (the error names the employee that cannot be invited).',
+      },
+    },
+    async (request) => ({ items: await services.invitations.createMany(request.ctx, request.body.employeeIds) }),
+  );
+
+  app.delete(
+    '/invitations/:id',
+    {
+      config: { access: 'write' },
+      schema: { tags, params: idParams, response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await services.invitations.revoke(request.ctx, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 }

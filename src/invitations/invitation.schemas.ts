@@ -13,12 +13,14 @@ export const invitationDto = z.object({
   usedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
   createdBy: z.string().nullable(),
-  mail: z.object({
-    status: z.enum(['pending', 'sent', 'failed']),
-    attempts: z.number().int(),
-    lastError: z.string().nullable(),
-    sentAt: z.string().nullable(),
-  }).nullable(),
+  mail: z
+    .object({
+      status: z.enum(['pending', 'sent', 'failed']),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      sentAt: z.string().nullable(),
+    })
+    .nullable(),
 });
 export type InvitationDto = z.infer<typeof invitationDto>;
 

@@ -10,7 +10,12 @@ import type { SettingsService } from '../settings/settings.service.js';
 import type { InvitationDto, InvitationStatus } from './invitation.schemas.js';
 import * as repo from './invitation.repository.js';
 
-export interface MailDelivery { status: 'pending' | 'sent' | 'failed'; attempts: number; lastError: string | null; sentAt: string | null }
+export interface MailDelivery {
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
 
 /** The part of the mail service invitations use: the outbox, written in the invitation's transaction. */
 export interface InvitationMailer {
@@ -20,7 +25,10 @@ export interface InvitationMailer {
 
 export type RenderInvitationMail = (input: {
   branding: { organisationName: string; primaryColor: string; hasLogo: boolean };
-  publicUrl: string; firstName: string | null; link: string; expiresAt: Date;
+  publicUrl: string;
+  firstName: string | null;
+  link: string;
+  expiresAt: Date;
 }) => { subject: string; text: string; html: string };
 
 export type { EmployeeRow };
@@ -39,7 +47,16 @@ export type InvitationService = ReturnType<typeof createInvitationService>;
  * employee's open ones; the first successful enrolment uses it up. The invitation and its mail
  * are written in one transaction.
  */
-export function createInvitationService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Pick<Config, 'publicUrl'>; mail: InvitationMailer; renderMail: RenderInvitationMail; employees: EmployeeLookup }) {
+export function createInvitationService(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  settings: SettingsService;
+  config: Pick<Config, 'publicUrl'>;
+  mail: InvitationMailer;
+  renderMail: RenderInvitationMail;
+  employees: EmployeeLookup;
+}) {
   const { db, audit, clock, settings, config, mail, renderMail, employees } = deps;
   const target = (i: { id: string }, e: { email: string }) => ({ type: 'invitation', id: i.id, label: e.email });
 
@@ -49,9 +66,14 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
     return rows.map((i) => {
       const d = deliveries.get(i.id);
       return {
-        id: i.id, employeeId: i.employeeId, status: invitationStatus(i, now),
-        createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString(),
-        usedAt: i.usedAt?.toISOString() ?? null, revokedAt: i.revokedAt?.toISOString() ?? null, createdBy: i.createdBy,
+        id: i.id,
+        employeeId: i.employeeId,
+        status: invitationStatus(i, now),
+        createdAt: i.createdAt.toISOString(),
+        expiresAt: i.expiresAt.toISOString(),
+        usedAt: i.usedAt?.toISOString() ?? null,
+        revokedAt: i.revokedAt?.toISOString() ?? null,
+        createdBy: i.createdBy,
         mail: d ? { status: d.status, attempts: d.attempts, lastError: d.lastError, sentAt: d.sentAt } : null,
       };
     });
@@ -60,7 +82,8 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
   async function activeEmployee(tx: Executor, employeeId: string): Promise<EmployeeRow> {
     const employee = await employees.findById(employeeId, tx);
     if (!employee) throw new AppError('employees.not_found', 'Employee was not found');
-    if (employee.status !== 'active') throw new AppError('invitations.employee_inactive', `${employee.email} is ${employee.status}: activate the employee before inviting them`);
+    if (employee.status !== 'active')
+      throw new AppError('invitations.employee_inactive', `${employee.email} is ${employee.status}: activate the employee before inviting them`);
     return employee;
   }
 
@@ -71,26 +94,53 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
    */
   async function invitationSettings() {
     const s = await settings.getResponse();
-    return { validityDays: s.invitations.validityDays, branding: { organisationName: s.organisationName, primaryColor: s.branding.primaryColor, hasLogo: s.branding.hasLogo } };
+    return {
+      validityDays: s.invitations.validityDays,
+      branding: { organisationName: s.organisationName, primaryColor: s.branding.primaryColor, hasLogo: s.branding.hasLogo },
+    };
   }
 
-  async function createIn(ctx: RequestContext, tx: Executor, employee: EmployeeRow, s: Awaited<ReturnType<typeof invitationSettings>>): Promise<{ invitation: repo.InvitationRow; token: string }> {
+  async function createIn(
+    ctx: RequestContext,
+    tx: Executor,
+    employee: EmployeeRow,
+    s: Awaited<ReturnType<typeof invitationSettings>>,
+  ): Promise<{ invitation: repo.InvitationRow; token: string }> {
     const now = clock.now();
     const replaced = await repo.revokeOpenInvitations(tx, employee.id, now);
-    for (const old of replaced) await audit.record(ctx, { action: 'invitation.revoked', target: target(old, employee), details: { employee: employee.id, reason: 'replaced by a new invitation' } }, tx);
+    for (const old of replaced)
+      await audit.record(
+        ctx,
+        { action: 'invitation.revoked', target: target(old, employee), details: { employee: employee.id, reason: 'replaced by a new invitation' } },
+        tx,
+      );
     const token = randomToken(32);
     const expiresAt = new Date(now.getTime() + s.validityDays * 86_400_000);
-    const invitation = await repo.insertInvitation(tx, { employeeId: employee.id, tokenHash: sha256(token), createdBy: ctx.actor.label, createdAt: now, expiresAt });
+    const invitation = await repo.insertInvitation(tx, {
+      employeeId: employee.id,
+      tokenHash: sha256(token),
+      createdBy: ctx.actor.label,
+      createdAt: now,
+      expiresAt,
+    });
     const rendered = renderMail({
       branding: s.branding,
-      publicUrl: config.publicUrl, firstName: employee.firstName || null, link: `${config.publicUrl}/enroll?token=${token}`, expiresAt,
+      publicUrl: config.publicUrl,
+      firstName: employee.firstName || null,
+      link: `${config.publicUrl}/enroll?token=${token}`,
+      expiresAt,
     });
     const mailId = await mail.enqueue({ kind: 'invitation', relatedId: invitation.id, to: employee.email, ...rendered }, tx);
     await repo.updateInvitationMailId(tx, invitation.id, mailId);
-    await audit.record(ctx, {
-      action: replaced.length > 0 ? 'invitation.resent' : 'invitation.created', target: target(invitation, employee),
-      details: { employee: employee.id, expiresAt: expiresAt.toISOString(), ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}) },
-    }, tx);
+    await audit.record(
+      ctx,
+      {
+        action: replaced.length > 0 ? 'invitation.resent' : 'invitation.created',
+        target: target(invitation, employee),
+        details: { employee: employee.id, expiresAt: expiresAt.toISOString(), ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}) },
+      },
+      tx,
+    );
     return { invitation: { ...invitation, mailId }, token };
   }
 
@@ -126,18 +176,26 @@ export function createInvitationService(deps: { db: Db; audit: AuditService; clo
     await db.transaction(async (tx) => {
       const current = await repo.findInvitationById(tx, id);
       if (!current) throw new AppError('invitations.not_found', 'Invitation was not found');
-      if (current.usedAt) throw new AppError('invitations.used', 'This invitation was already used: remove the employee\'s credentials instead');
+      if (current.usedAt) throw new AppError('invitations.used', "This invitation was already used: remove the employee's credentials instead");
       if (current.revokedAt) return;
       await repo.revokeInvitationById(tx, id, clock.now());
       const employee = await employees.findById(current.employeeId, tx);
-      await audit.record(ctx, { action: 'invitation.revoked', target: target(current, employee ?? { email: current.employeeId }), details: { employee: current.employeeId } }, tx);
+      await audit.record(
+        ctx,
+        { action: 'invitation.revoked', target: target(current, employee ?? { email: current.employeeId }), details: { employee: current.employeeId } },
+        tx,
+      );
     });
   }
 
   /** Why a link cannot be used, as the enrolment page shows it. */
   function refusal(i: repo.InvitationRow): AppError {
     if (i.usedAt) return new AppError('invitations.used', 'This invitation link was already used. Sign in, or ask your administrator for a new invitation.');
-    if (i.revokedAt) return new AppError('invitations.revoked', 'This invitation link was replaced or withdrawn. Use the newest invitation e-mail, or ask your administrator for a new one.');
+    if (i.revokedAt)
+      return new AppError(
+        'invitations.revoked',
+        'This invitation link was replaced or withdrawn. Use the newest invitation e-mail, or ask your administrator for a new one.',
+      );
     return new AppError('invitations.expired', 'This invitation link has expired. Ask your administrator for a new invitation.');
   }
 

@@ -11,7 +11,9 @@ import { jobLeases } from './job-lease.tables.js';
  */
 export async function acquireLease(db: Executor, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
   const until = new Date(now.getTime() + ttlMs);
-  const rows = await db.insert(jobLeases).values({ name, holder, leaseUntil: until, lastStartedAt: now })
+  const rows = await db
+    .insert(jobLeases)
+    .values({ name, holder, leaseUntil: until, lastStartedAt: now })
     .onConflictDoUpdate({
       target: jobLeases.name,
       set: { holder, leaseUntil: until, lastStartedAt: now },
@@ -22,13 +24,18 @@ export async function acquireLease(db: Executor, name: string, holder: string, n
 }
 
 export async function renewLease(db: Executor, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-  const rows = await db.update(jobLeases).set({ leaseUntil: new Date(now.getTime() + ttlMs) })
-    .where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder))).returning({ name: jobLeases.name });
+  const rows = await db
+    .update(jobLeases)
+    .set({ leaseUntil: new Date(now.getTime() + ttlMs) })
+    .where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)))
+    .returning({ name: jobLeases.name });
   return rows.length === 1;
 }
 
 export async function releaseLease(db: Executor, name: string, holder: string, now: Date, error: string | null): Promise<void> {
-  await db.update(jobLeases).set({ holder: null, leaseUntil: null, lastFinishedAt: now, lastError: error })
+  await db
+    .update(jobLeases)
+    .set({ holder: null, leaseUntil: null, lastFinishedAt: now, lastError: error })
     .where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)));
 }
 

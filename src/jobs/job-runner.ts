@@ -52,10 +52,16 @@ export function startJobRunner(opts: { db: Db; clock: Clock; logger: Logger; job
 
   const tick = () => {
     if (running || stopped) return running ?? Promise.resolve();
-    running = runDue().catch((err) => logger.warn({ err }, 'job runner tick failed')).finally(() => { running = undefined; });
+    running = runDue()
+      .catch((err) => logger.warn({ err }, 'job runner tick failed'))
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
-  const timer = setInterval(() => { void tick(); }, opts.tickMs ?? 15_000);
+  const timer = setInterval(() => {
+    void tick();
+  }, opts.tickMs ?? 15_000);
   timer.unref();
   return {
     tick,

@@ -122,7 +122,11 @@ export type ErrorCode = keyof typeof errorCodes;
 
 export class AppError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message: string, readonly options: { cause?: unknown; details?: unknown } = {}) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { cause?: unknown; details?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.status = errorCodes[code];

@@ -8,7 +8,12 @@ import { logSerializers, redactUrl, serializeRequest } from './log-serializers.j
 /** A pino instance as the server builds it, writing its lines into an array. */
 function capture() {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   return { logger: pino({ serializers: logSerializers }, stream), text: () => lines.join('') };
 }
 
@@ -43,7 +48,11 @@ describe('redactUrl', () => {
 describe('serializeError', () => {
   it('logs a failed query with its SQL and without its params, also through a wrapping error', () => {
     const params = ['grace@corp.example', '$argon2id$v=19$m=65536$c2VjcmV0'];
-    const cause = pgError('duplicate key value violates unique constraint "employees_email_unique"', { code: '23505', detail: 'Key (email)=(grace@corp.example) already exists.', constraint: 'employees_email_unique' });
+    const cause = pgError('duplicate key value violates unique constraint "employees_email_unique"', {
+      code: '23505',
+      detail: 'Key (email)=(grace@corp.example) already exists.',
+      constraint: 'employees_email_unique',
+    });
     const failed = new DrizzleQueryError('insert into "employees" ("email", "hash") values ($1, $2)', params, cause);
     const wrapped = new Error(`could not save: ${failed.message}`, { cause: failed });
     const { logger, text } = capture();

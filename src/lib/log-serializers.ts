@@ -38,11 +38,14 @@ export function redactUrl(url: string): string {
   for (let i = 1; i < segments.length; i++) {
     if (TOKEN_PARENTS.has(safeDecode(segments[i - 1]).toLowerCase()) && segments[i] !== '') segments[i] = REDACTED;
   }
-  const redactedQuery = query?.split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    const name = eq === -1 ? pair : pair.slice(0, eq);
-    return eq !== -1 && SECRET_QUERY.test(safeDecode(name)) ? `${name}=${REDACTED}` : pair;
-  }).join('&');
+  const redactedQuery = query
+    ?.split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      return eq !== -1 && SECRET_QUERY.test(safeDecode(name)) ? `${name}=${REDACTED}` : pair;
+    })
+    .join('&');
   return segments.join('/') + (redactedQuery === undefined ? '' : `?${redactedQuery}`);
 }
 
@@ -62,7 +65,8 @@ export function serializeRequest(req: LoggedRequest) {
   // A route parameter named like a secret is redacted even where the path rules above do not look.
   if (typeof url === 'string' && req.params && typeof req.params === 'object') {
     for (const [name, value] of Object.entries(req.params as Record<string, unknown>)) {
-      if (typeof value === 'string' && value.length >= 8 && SECRET_QUERY.test(name)) url = url.split(value).join(REDACTED).split(encodeURIComponent(value)).join(REDACTED);
+      if (typeof value === 'string' && value.length >= 8 && SECRET_QUERY.test(name))
+        url = url.split(value).join(REDACTED).split(encodeURIComponent(value)).join(REDACTED);
     }
   }
   return { method: req.method, url, host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };

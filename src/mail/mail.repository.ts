@@ -14,10 +14,13 @@ export async function findMailById(db: Executor, id: string): Promise<MailRow | 
   return row;
 }
 
-export async function findMails(db: Executor, filter: { status?: MailStatus }, page: { offset: number; limit: number }): Promise<{ items: MailRow[]; total: number }> {
+export async function findMails(
+  db: Executor,
+  filter: { status?: MailStatus },
+  page: { offset: number; limit: number },
+): Promise<{ items: MailRow[]; total: number }> {
   const where = filter.status ? eq(mailOutbox.status, filter.status) : undefined;
-  const items = await db.select().from(mailOutbox).where(where)
-    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).offset(page.offset).limit(page.limit);
+  const items = await db.select().from(mailOutbox).where(where).orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).offset(page.offset).limit(page.limit);
   const [{ total }] = await db.select({ total: count() }).from(mailOutbox).where(where);
   return { items, total: Number(total) };
 }
@@ -25,7 +28,9 @@ export async function findMails(db: Executor, filter: { status?: MailStatus }, p
 /** The newest mail of each related record (an invitation's mail, say). */
 export async function findLatestMailsByRelatedIds(db: Executor, relatedIds: string[]): Promise<MailRow[]> {
   if (relatedIds.length === 0) return [];
-  return db.selectDistinctOn([mailOutbox.relatedId]).from(mailOutbox)
+  return db
+    .selectDistinctOn([mailOutbox.relatedId])
+    .from(mailOutbox)
     .where(inArray(mailOutbox.relatedId, relatedIds))
     .orderBy(mailOutbox.relatedId, desc(mailOutbox.createdAt), desc(mailOutbox.id));
 }
@@ -37,10 +42,15 @@ export async function findLatestMailsByRelatedIds(db: Executor, relatedIds: stri
  * mid-send leaves the mail due again when its lease ends, so nothing is lost.
  */
 export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<MailRow[]> {
-  const due = db.select({ id: mailOutbox.id }).from(mailOutbox)
+  const due = db
+    .select({ id: mailOutbox.id })
+    .from(mailOutbox)
     .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now)))
-    .orderBy(mailOutbox.nextAttemptAt).limit(limit).for('update', { skipLocked: true });
-  return db.update(mailOutbox)
+    .orderBy(mailOutbox.nextAttemptAt)
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return db
+    .update(mailOutbox)
     .set({ attempts: sql`${mailOutbox.attempts} + 1`, nextAttemptAt: leaseUntil })
     .where(inArray(mailOutbox.id, due))
     .returning();
@@ -48,7 +58,9 @@ export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, l
 
 /** Records why due mails wait (SMTP not configured) without spending one of their attempts. */
 export async function markDueMailsWaiting(db: Executor, now: Date, reason: string): Promise<number> {
-  const rows = await db.update(mailOutbox).set({ lastError: reason })
+  const rows = await db
+    .update(mailOutbox)
+    .set({ lastError: reason })
     .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now), sql`${mailOutbox.lastError} IS DISTINCT FROM ${reason}`))
     .returning({ id: mailOutbox.id });
   return rows.length;

@@ -62,15 +62,30 @@ export const NOT_CONFIGURED = 'SMTP is not configured';
 const bodyAad = (id: string) => `mail_outbox.body:${id}`;
 
 const toDto = (m: repo.MailRow): MailDto => ({
-  id: m.id, kind: m.kind, relatedId: m.relatedId, toAddress: m.toAddress, subject: m.subject,
-  status: m.status as repo.MailStatus, attempts: m.attempts, lastError: m.lastError,
-  createdAt: m.createdAt.toISOString(), nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
+  id: m.id,
+  kind: m.kind,
+  relatedId: m.relatedId,
+  toAddress: m.toAddress,
+  subject: m.subject,
+  status: m.status as repo.MailStatus,
+  attempts: m.attempts,
+  lastError: m.lastError,
+  createdAt: m.createdAt.toISOString(),
+  nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
   sentAt: m.sentAt?.toISOString() ?? null,
 });
 
 export type MailService = ReturnType<typeof createMailService>;
 
-export function createMailService(deps: { db: Db; sealer: Sealer; settings: SettingsService; branding: BrandingService; audit: AuditService; clock: Clock; config: Pick<Config, 'publicUrl'> }) {
+export function createMailService(deps: {
+  db: Db;
+  sealer: Sealer;
+  settings: SettingsService;
+  branding: BrandingService;
+  audit: AuditService;
+  clock: Clock;
+  config: Pick<Config, 'publicUrl'>;
+}) {
   const { db, sealer, settings, branding, audit, clock, config } = deps;
   const worker = systemContext('mail');
 
@@ -82,11 +97,17 @@ export function createMailService(deps: { db: Db; sealer: Sealer; settings: Sett
     const id = crypto.randomUUID();
     const now = clock.now();
     await repo.insertMail(tx ?? db, {
-      id, kind: msg.kind, relatedId: msg.relatedId ?? null, toAddress: msg.to.trim(),
+      id,
+      kind: msg.kind,
+      relatedId: msg.relatedId ?? null,
+      toAddress: msg.to.trim(),
       subject: msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
       // The body may hold a sign-up link: sealed, bound to this row.
       body: sealer.seal(JSON.stringify({ text: msg.text, html: msg.html }), bodyAad(id)),
-      status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
     });
     return id;
   }
@@ -134,9 +155,11 @@ export function createMailService(deps: { db: Db; sealer: Sealer; settings: Sett
       const lastError = describeSendError(err, [password]);
       const isFinal = mail.attempts >= MAX_ATTEMPTS;
       await db.transaction(async (tx) => {
-        await repo.updateMailById(tx, mail.id, isFinal
-          ? { status: 'failed', lastError }
-          : { lastError, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(mail.attempts)) });
+        await repo.updateMailById(
+          tx,
+          mail.id,
+          isFinal ? { status: 'failed', lastError } : { lastError, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(mail.attempts)) },
+        );
         if (isFinal) await audit.record(worker, { action: 'mail.failed', outcome: 'failure', target, details: { ...audited, error: lastError } }, tx);
       });
       return isFinal ? 'failed' : 'retrying';
@@ -154,9 +177,13 @@ export function createMailService(deps: { db: Db; sealer: Sealer; settings: Sett
     if (!opened) throw new AppError('mail.not_configured', 'Set the SMTP host and the from address, and save, before sending a test e-mail');
     const { transport, password } = opened;
     const mail = renderNotificationMail({
-      branding: await branding.get(), publicUrl: config.publicUrl, firstName: null,
+      branding: await branding.get(),
+      publicUrl: config.publicUrl,
+      firstName: null,
       title: 'Test e-mail from Tessera',
-      paragraphs: ['This message shows that Tessera can send e-mail with the SMTP settings saved in the console. Invitations and notifications will look like this one.'],
+      paragraphs: [
+        'This message shows that Tessera can send e-mail with the SMTP settings saved in the console. Invitations and notifications will look like this one.',
+      ],
     });
     const target = { type: 'mail', id: null, label: to };
     try {
@@ -178,15 +205,31 @@ export function createMailService(deps: { db: Db; sealer: Sealer; settings: Sett
       if (!mail) throw new AppError('mail.not_found', 'Mail was not found');
       if (mail.status === 'sent') throw new AppError('mail.already_sent', 'This mail was already sent');
       await repo.updateMailById(tx, id, { status: 'pending', attempts: 0, nextAttemptAt: clock.now() });
-      await audit.record(ctx, { action: 'mail.retried', target: { type: 'mail', id, label: mail.toAddress }, details: { subject: mail.subject, kind: mail.kind, previousStatus: mail.status, attempts: mail.attempts } }, tx);
+      await audit.record(
+        ctx,
+        {
+          action: 'mail.retried',
+          target: { type: 'mail', id, label: mail.toAddress },
+          details: { subject: mail.subject, kind: mail.kind, previousStatus: mail.status, attempts: mail.attempts },
+        },
+        tx,
+      );
     });
   }
 
   async function statusForRelated(relatedIds: string[]): Promise<Map<string, MailDelivery>> {
     const rows = await repo.findLatestMailsByRelatedIds(db, relatedIds);
-    return new Map(rows.map((m) => [m.relatedId!, {
-      status: m.status as repo.MailStatus, attempts: m.attempts, lastError: m.lastError, sentAt: m.sentAt?.toISOString() ?? null,
-    }]));
+    return new Map(
+      rows.map((m) => [
+        m.relatedId!,
+        {
+          status: m.status as repo.MailStatus,
+          attempts: m.attempts,
+          lastError: m.lastError,
+          sentAt: m.sentAt?.toISOString() ?? null,
+        },
+      ]),
+    );
   }
 
   async function list(query: { status?: repo.MailStatus; page: number; pageSize: number }) {

@@ -26,7 +26,11 @@ export function escapeHtml(value: string): string {
 }
 
 /** A subject is one header line: no line breaks, no runaway length. */
-const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').trim().slice(0, 200);
+const oneLine = (value: string) =>
+  value
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim()
+    .slice(0, 200);
 
 const safeColor = (value: string) => (/^#[0-9a-fA-F]{6}$/.test(value) ? value.toLowerCase() : DEFAULT_COLOR);
 
@@ -71,18 +75,18 @@ function renderHtml(l: Layout): string {
   const textColor = textColorOn(color) === '#ffffff' ? color : '#212529';
   const org = escapeHtml(l.branding.organisationName);
   const font = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-  const p = (text: string, style = 'margin:0 0 16px;font-size:15px;line-height:22px;color:#212529') =>
-    `<p style="${style}">${escapeHtml(text)}</p>`;
+  const p = (text: string, style = 'margin:0 0 16px;font-size:15px;line-height:22px;color:#212529') => `<p style="${style}">${escapeHtml(text)}</p>`;
   const logo = l.branding.hasLogo
     ? `<img src="${escapeHtml(`${l.publicUrl.replace(/\/+$/, '')}/api/branding/logo`)}" alt="${org}" height="40" style="display:block;height:40px;max-width:200px;border:0">`
     : `<span style="font-size:20px;font-weight:bold;color:${textColor}">${org}</span>`;
-  const action = l.action && isWebUrl(l.action.url)
-    ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px"><tr>
+  const action =
+    l.action && isWebUrl(l.action.url)
+      ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:8px 0 24px"><tr>
 <td style="border-radius:6px;background:${color}"><a href="${escapeHtml(l.action.url)}" style="display:inline-block;padding:12px 24px;${font};font-size:15px;font-weight:bold;color:${textColorOn(color)};text-decoration:none;border-radius:6px">${escapeHtml(l.action.label)}</a></td>
 </tr></table>
 ${p('If the button does not work, copy this address into your browser:', 'margin:0 0 4px;font-size:13px;line-height:18px;color:#495057')}
 <p style="margin:0 0 16px;font-size:13px;line-height:18px;word-break:break-all"><a href="${escapeHtml(l.action.url)}" style="color:${textColor}">${escapeHtml(l.action.url)}</a></p>`
-    : '';
+      : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(l.title)}</title></head>
 <body style="margin:0;padding:0;background:#f1f3f5">
@@ -107,7 +111,7 @@ function renderText(l: Layout): string {
   if (l.action && isWebUrl(l.action.url)) parts.push(`${l.action.label}:`, l.action.url, '');
   for (const note of l.footnotes ?? []) parts.push(note, '');
   parts.push('-- ', l.branding.organisationName);
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
 
 function render(subject: string, layout: Layout): RenderedMail {

@@ -17,12 +17,15 @@ export function startMailWorker(opts: { mail: MailService; logger: Logger; inter
 
   const tick = () => {
     if (running || stopped) return;
-    running = mail.processDue()
+    running = mail
+      .processDue()
       .then((r) => {
         if (r.sent || r.retrying || r.failed) logger.info(r, 'mail outbox processed');
       })
       .catch((err) => logger.warn({ err }, 'mail outbox run failed'))
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        running = undefined;
+      });
   };
   const timer = setInterval(tick, opts.intervalMs ?? 5000);
   // The worker never keeps the process alive on its own.

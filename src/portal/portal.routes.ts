@@ -1,8 +1,20 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import {
-  brandingDto, ceremonyId, credentialDto, credentialKinds, credentialName, creationOptionsAnswer, employeeSummary, optionsAnswer, policyDto,
-  registrationResponse, toBrandingDto, toCredentialDto, toEmployeeSummary, toPolicyDto,
+  brandingDto,
+  ceremonyId,
+  credentialDto,
+  credentialKinds,
+  credentialName,
+  creationOptionsAnswer,
+  employeeSummary,
+  optionsAnswer,
+  policyDto,
+  registrationResponse,
+  toBrandingDto,
+  toCredentialDto,
+  toEmployeeSummary,
+  toPolicyDto,
 } from '../authn/authn.schemas.js';
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
@@ -15,9 +27,22 @@ import type { SettingsService } from '../settings/settings.service.js';
 import type { PortalService } from './portal.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type PortalRoutesDeps = { credentialLimiter: CredentialLimiter; credentials: CredentialService; employeeFactors: EmployeeFactorService; portal: PortalService; settings: SettingsService; webauthn: WebAuthnService };
+export type PortalRoutesDeps = {
+  credentialLimiter: CredentialLimiter;
+  credentials: CredentialService;
+  employeeFactors: EmployeeFactorService;
+  portal: PortalService;
+  settings: SettingsService;
+  webauthn: WebAuthnService;
+};
 
-const signInDto = z.object({ at: z.string(), method: z.string().nullable(), outcome: z.enum(['success', 'failure']), ip: z.string().nullable(), userAgent: z.string().nullable() });
+const signInDto = z.object({
+  at: z.string(),
+  method: z.string().nullable(),
+  outcome: z.enum(['success', 'failure']),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
 const applicationDto = z.object({ id: z.string(), name: z.string(), url: z.string(), protocol: z.string() });
 const totpSetup = z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() });
 
@@ -31,82 +56,137 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     return { employee, session, ctx: employeeContext(request, employee), owner: { type: 'employee' as const, id: employee.id, label: employee.email } };
   };
 
-  app.get('/portal/me', {
-    config: { access },
-    schema: { tags, response: { 200: z.object({ employee: employeeSummary, branding: brandingDto, policy: policyDto, hasPassword: z.boolean(), hasTotp: z.boolean() }), ...errors } },
-  }, async (request) => {
-    const { employee } = me(request);
-    const [settings, factors] = await Promise.all([services.settings.getResponse(), services.employeeFactors.status(employee.id)]);
-    return { employee: toEmployeeSummary(employee), branding: toBrandingDto(settings), policy: toPolicyDto(settings), ...factors };
-  });
+  app.get(
+    '/portal/me',
+    {
+      config: { access },
+      schema: {
+        tags,
+        response: {
+          200: z.object({ employee: employeeSummary, branding: brandingDto, policy: policyDto, hasPassword: z.boolean(), hasTotp: z.boolean() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { employee } = me(request);
+      const [settings, factors] = await Promise.all([services.settings.getResponse(), services.employeeFactors.status(employee.id)]);
+      return { employee: toEmployeeSummary(employee), branding: toBrandingDto(settings), policy: toPolicyDto(settings), ...factors };
+    },
+  );
 
-  app.get('/portal/credentials', { config: { access }, schema: { tags, response: { 200: listOf(credentialDto), ...errors } } },
-    async (request) => ({ items: (await services.credentials.list(me(request).owner)).map(toCredentialDto) }));
+  app.get('/portal/credentials', { config: { access }, schema: { tags, response: { 200: listOf(credentialDto), ...errors } } }, async (request) => ({
+    items: (await services.credentials.list(me(request).owner)).map(toCredentialDto),
+  }));
 
-  app.post('/portal/credentials/options', {
-    config: { access },
-    schema: { tags, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...errors } },
-  }, async (request) => {
-    const { employee } = me(request);
-    return optionsAnswer(await services.webauthn.startRegistration(
-      { type: 'employee', id: employee.id, name: employee.email, displayName: `${employee.firstName} ${employee.lastName}`.trim() },
-      request.body.kind,
-    ));
-  });
+  app.post(
+    '/portal/credentials/options',
+    {
+      config: { access },
+      schema: { tags, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...errors } },
+    },
+    async (request) => {
+      const { employee } = me(request);
+      return optionsAnswer(
+        await services.webauthn.startRegistration(
+          { type: 'employee', id: employee.id, name: employee.email, displayName: `${employee.firstName} ${employee.lastName}`.trim() },
+          request.body.kind,
+        ),
+      );
+    },
+  );
 
-  app.post('/portal/credentials/verify', {
-    config: { access },
-    schema: { tags, body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(), response: { 200: credentialDto, ...errors } },
-  }, async (request) => {
-    const { employee, ctx } = me(request);
-    const row = await services.webauthn.finishRegistration(ctx, {
-      subject: { type: 'employee', id: employee.id, name: employee.email, displayName: `${employee.firstName} ${employee.lastName}`.trim() },
-      ceremonyId: request.body.ceremonyId, response: request.body.response as RegistrationResponseJSON, name: request.body.name,
-    });
-    return toCredentialDto(row);
-  });
+  app.post(
+    '/portal/credentials/verify',
+    {
+      config: { access },
+      schema: {
+        tags,
+        body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
+        response: { 200: credentialDto, ...errors },
+      },
+    },
+    async (request) => {
+      const { employee, ctx } = me(request);
+      const row = await services.webauthn.finishRegistration(ctx, {
+        subject: { type: 'employee', id: employee.id, name: employee.email, displayName: `${employee.firstName} ${employee.lastName}`.trim() },
+        ceremonyId: request.body.ceremonyId,
+        response: request.body.response as RegistrationResponseJSON,
+        name: request.body.name,
+      });
+      return toCredentialDto(row);
+    },
+  );
 
-  app.patch('/portal/credentials/:id', {
-    config: { access },
-    schema: { tags, params: idParams, body: z.object({ name: credentialName }).strict(), response: { 200: credentialDto, ...errors } },
-  }, async (request) => {
-    const { ctx, owner } = me(request);
-    return toCredentialDto(await services.credentials.rename(ctx, owner, request.params.id, request.body.name));
-  });
+  app.patch(
+    '/portal/credentials/:id',
+    {
+      config: { access },
+      schema: { tags, params: idParams, body: z.object({ name: credentialName }).strict(), response: { 200: credentialDto, ...errors } },
+    },
+    async (request) => {
+      const { ctx, owner } = me(request);
+      return toCredentialDto(await services.credentials.rename(ctx, owner, request.params.id, request.body.name));
+    },
+  );
 
-  app.delete('/portal/credentials/:id', {
-    config: { access },
-    schema: { tags, params: idParams, response: { 204: z.null(), ...errors }, description: '409 portal.last_method when it is the only way left to sign in.' },
-  }, async (request, reply) => {
-    const { employee, ctx } = me(request);
-    await services.employeeFactors.removeOwnCredential(ctx, employee, request.params.id);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/portal/credentials/:id',
+    {
+      config: { access },
+      schema: {
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+        description: '409 portal.last_method when it is the only way left to sign in.',
+      },
+    },
+    async (request, reply) => {
+      const { employee, ctx } = me(request);
+      await services.employeeFactors.removeOwnCredential(ctx, employee, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.post('/portal/totp/options', { config: { access }, schema: { tags, response: { 200: totpSetup, ...errors } } },
-    async (request) => services.employeeFactors.beginTotp(me(request).employee));
+  app.post('/portal/totp/options', { config: { access }, schema: { tags, response: { 200: totpSetup, ...errors } } }, async (request) =>
+    services.employeeFactors.beginTotp(me(request).employee),
+  );
 
-  app.post('/portal/totp/confirm', {
-    config: { access, rateLimit },
-    schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 204: z.null(), ...errors } },
-  }, async (request, reply) => {
-    const { employee, ctx } = me(request);
-    await services.employeeFactors.confirmTotp(ctx, employee, request.body.code);
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/portal/totp/confirm',
+    {
+      config: { access, rateLimit },
+      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      const { employee, ctx } = me(request);
+      await services.employeeFactors.confirmTotp(ctx, employee, request.body.code);
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.post('/portal/password', {
-    config: { access, rateLimit },
-    schema: { tags, body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(), response: { 204: z.null(), ...errors } },
-  }, async (request, reply) => {
-    const { employee, session, ctx } = me(request);
-    await services.credentialLimiter.guard(request, reply, () => services.employeeFactors.changePassword(ctx, employee, session.id, request.body));
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/portal/password',
+    {
+      config: { access, rateLimit },
+      schema: {
+        tags,
+        body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { employee, session, ctx } = me(request);
+      await services.credentialLimiter.guard(request, reply, () => services.employeeFactors.changePassword(ctx, employee, session.id, request.body));
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.get('/portal/sign-ins', { config: { access }, schema: { tags, response: { 200: listOf(signInDto), ...errors } } },
-    async (request) => ({ items: await services.portal.recentSignIns(me(request).employee.id) }));
+  app.get('/portal/sign-ins', { config: { access }, schema: { tags, response: { 200: listOf(signInDto), ...errors } } }, async (request) => ({
+    items: await services.portal.recentSignIns(me(request).employee.id),
+  }));
 
-  app.get('/portal/applications', { config: { access }, schema: { tags, response: { 200: listOf(applicationDto), ...errors } } },
-    async (request) => ({ items: await services.portal.applications(me(request).employee.id) }));
+  app.get('/portal/applications', { config: { access }, schema: { tags, response: { 200: listOf(applicationDto), ...errors } } }, async (request) => ({
+    items: await services.portal.applications(me(request).employee.id),
+  }));
 }

@@ -3,8 +3,19 @@ import type { AuditService } from '../audit/audit.service.js';
 /** How many sign-ins the portal shows. */
 const RECENT_SIGN_INS = 20;
 
-export interface PortalSignIn { at: string; method: string | null; outcome: 'success' | 'failure'; ip: string | null; userAgent: string | null }
-export interface PortalApplication { id: string; name: string; url: string; protocol: string }
+export interface PortalSignIn {
+  at: string;
+  method: string | null;
+  outcome: 'success' | 'failure';
+  ip: string | null;
+  userAgent: string | null;
+}
+export interface PortalApplication {
+  id: string;
+  name: string;
+  url: string;
+  protocol: string;
+}
 
 /** Something that knows SSO applications (OIDC clients, SAML service providers, WS-Fed relying parties). */
 export type ApplicationSource = (employeeId: string) => Promise<PortalApplication[]>;
@@ -27,7 +38,8 @@ export function createPortalService(deps: { audit: AuditService }) {
         at: e.at.toISOString(),
         method: typeof e.details.method === 'string' ? e.details.method : null,
         outcome: e.outcome === 'success' ? 'success' : 'failure',
-        ip: e.ip, userAgent: e.userAgent,
+        ip: e.ip,
+        userAgent: e.userAgent,
       }));
     },
     /** The SSO applications the employee may open, from every protocol, by name. */

@@ -18,14 +18,30 @@ export function addressKey(ip: string): string {
   // An embedded IPv4 tail (::1.2.3.4) is two groups; only the first four groups matter here.
   const tailGroups = tailParts.flatMap((p) => (p.includes('.') ? ['0', '0'] : [p]));
   const groups = tail === undefined ? headParts : [...headParts, ...Array(8 - headParts.length - tailGroups.length).fill('0'), ...tailGroups];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** Where a reverse proxy that Tessera trusts by hop count may be: loopback, link-local and private networks. */
 const PROXY_NETWORKS = (() => {
   const list = new net.BlockList();
-  for (const [net4, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10]] as const) list.addSubnet(net4, prefix, 'ipv4');
-  for (const [net6, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) list.addSubnet(net6, prefix, 'ipv6');
+  for (const [net4, prefix] of [
+    ['127.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+    ['169.254.0.0', 16],
+    ['100.64.0.0', 10],
+  ] as const)
+    list.addSubnet(net4, prefix, 'ipv4');
+  for (const [net6, prefix] of [
+    ['::1', 128],
+    ['fc00::', 7],
+    ['fe80::', 10],
+  ] as const)
+    list.addSubnet(net6, prefix, 'ipv6');
   return list;
 })();
 

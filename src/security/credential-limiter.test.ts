@@ -25,11 +25,17 @@ for (const engine of ['memory', 'redis'] as const) {
     const clock = manualClock(new Date('2026-03-02T09:00:00Z'));
     const limiters: CredentialLimiter[] = [];
     const make = (limit: number) => {
-      const l = createCredentialLimiter({ clock, limitPerMinute: limit, ...(engine === 'redis' ? { redisUrl: REDIS_URL, redisPrefix: `test-${randomToken(6)}:` } : {}) });
+      const l = createCredentialLimiter({
+        clock,
+        limitPerMinute: limit,
+        ...(engine === 'redis' ? { redisUrl: REDIS_URL, redisPrefix: `test-${randomToken(6)}:` } : {}),
+      });
       limiters.push(l);
       return l;
     };
-    after(async () => { for (const l of limiters) await l.close(); });
+    after(async () => {
+      for (const l of limiters) await l.close();
+    });
     const isRefused = (err: unknown) => err instanceof AppError && err.code === 'rate_limit.exceeded' && /try again in \d+ s/.test(err.message);
 
     it('grants at most the limit of simultaneous reservations, and gives back what succeeded', async () => {
@@ -48,12 +54,29 @@ for (const engine of ['memory', 'redis'] as const) {
     it('keeps the unit of a check that throws, returns the unit of one that succeeds, and sets Retry-After when refused', async () => {
       const l = make(2);
       const headers: Record<string, string> = {};
-      const reply = { header: (k: string, v: string) => { headers[k] = v; } };
+      const reply = {
+        header: (k: string, v: string) => {
+          headers[k] = v;
+        },
+      };
       const request = { ip: '198.51.100.3' };
       for (let i = 0; i < 5; i++) assert.equal(await l.guard(request, reply, async () => 'ok'), 'ok');
-      await assert.rejects(l.guard(request, reply, async () => { throw new Error('wrong'); }), /wrong/);
-      await assert.rejects(l.guard(request, reply, async () => { throw new Error('wrong'); }), /wrong/);
-      await assert.rejects(l.guard(request, reply, async () => 'never run'), isRefused);
+      await assert.rejects(
+        l.guard(request, reply, async () => {
+          throw new Error('wrong');
+        }),
+        /wrong/,
+      );
+      await assert.rejects(
+        l.guard(request, reply, async () => {
+          throw new Error('wrong');
+        }),
+        /wrong/,
+      );
+      await assert.rejects(
+        l.guard(request, reply, async () => 'never run'),
+        isRefused,
+      );
       assert.ok(Number(headers['retry-after']) >= 1 && Number(headers['retry-after']) <= 60);
       clock.advance(60_000);
       assert.equal(await l.guard(request, reply, async () => 'ok'), 'ok', 'a new window');

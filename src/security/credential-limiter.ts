@@ -63,7 +63,9 @@ export function createCredentialLimiter(deps: { clock: Clock; limitPerMinute: nu
     const { isAllowed, resetMs } = await store((s) => s.take(key, limitPerMinute, windowMs, nowMs));
     if (!isAllowed) {
       const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new AppError('rate_limit.exceeded', `Too many failed sign-in attempts from your network: try again in ${seconds} s`, { details: { retryAfterSeconds: seconds } });
+      throw new AppError('rate_limit.exceeded', `Too many failed sign-in attempts from your network: try again in ${seconds} s`, {
+        details: { retryAfterSeconds: seconds },
+      });
     }
     let isReleased = false;
     return {
@@ -97,8 +99,10 @@ export function createCredentialLimiter(deps: { clock: Clock; limitPerMinute: nu
     reserve,
     guard,
     limitPerMinute,
-    engine: redis ? 'redis' as const : 'memory' as const,
-    async close() { redis?.client.disconnect(); },
+    engine: redis ? ('redis' as const) : ('memory' as const),
+    async close() {
+      redis?.client.disconnect();
+    },
   };
 }
 
@@ -148,7 +152,9 @@ return 0`;
 function createRedisStore(url: string): { client: Redis; store: Store } {
   // No offline queue: while Redis is unreachable a command fails at once and memory takes over.
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: false });
-  client.on('error', () => { /* reported by the failing command; the memory store takes over */ });
+  client.on('error', () => {
+    /* reported by the failing command; the memory store takes over */
+  });
   // Connected once, on first use; every call waits for that first connection (after it, ioredis
   // reconnects by itself and a command sent while it is down fails at once).
   let firstConnection: Promise<void> | undefined;

@@ -13,9 +13,13 @@ export interface KeyRingSealer extends Sealer {
 export function createKeyRingSealer(primary: MasterKey, previous: MasterKey[] = []): KeyRingSealer {
   let current = createSealer(primary, previous);
   return {
-    get keyId() { return current.keyId; },
+    get keyId() {
+      return current.keyId;
+    },
     seal: (plaintext, aad) => current.seal(plaintext, aad),
     open: (sealed, aad) => current.open(sealed, aad),
-    useKeys(p, prev) { current = createSealer(p, prev); },
+    useKeys(p, prev) {
+      current = createSealer(p, prev);
+    },
   };
 }

@@ -40,7 +40,10 @@ export async function resealAll(query: RawQuery, from: Sealer, to: Sealer): Prom
     for (const row of rows) {
       const sealed = String(row.value);
       const resealed = to.seal(from.open(sealed, c.aad(row.id)), c.aad(row.id));
-      await query(`UPDATE ${c.table} SET ${c.column} = $1${c.isJson ? '::jsonb' : ''} WHERE ${c.idColumn}::text = $2`, [c.isJson ? JSON.stringify(resealed) : resealed, row.id]);
+      await query(`UPDATE ${c.table} SET ${c.column} = $1${c.isJson ? '::jsonb' : ''} WHERE ${c.idColumn}::text = $2`, [
+        c.isJson ? JSON.stringify(resealed) : resealed,
+        row.id,
+      ]);
       count++;
     }
   }

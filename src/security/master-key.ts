@@ -47,7 +47,10 @@ export const oldKeyPath = (dataDir: string, id: string) => path.join(dataDir, `m
 
 /** Keys left by a rotation: the one being introduced and the ones retired. */
 function loadPreviousKeys(dataDir: string, envPrevious?: string): MasterKey[] {
-  const keys: MasterKey[] = (envPrevious ?? '').split(',').filter((t) => t.trim()).map(parseMasterKey);
+  const keys: MasterKey[] = (envPrevious ?? '')
+    .split(',')
+    .filter((t) => t.trim())
+    .map(parseMasterKey);
   if (!fs.existsSync(dataDir)) return keys;
   for (const name of fs.readdirSync(dataDir)) {
     if (name === 'master.key.next' || name.startsWith('master.key.old-')) keys.push(parseMasterKey(fs.readFileSync(path.join(dataDir, name), 'utf8')));
@@ -63,7 +66,7 @@ export function loadMasterKey(opts: { envKey?: string; envPrevious?: string; dat
   let created = false;
   try {
     // 'wx' fails when the file exists, so two processes starting at once cannot both write a key.
-    fs.writeFileSync(file, generateMasterKeyText() + '\n', { flag: 'wx', mode: 0o600 });
+    fs.writeFileSync(file, `${generateMasterKeyText()}\n`, { flag: 'wx', mode: 0o600 });
     created = true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

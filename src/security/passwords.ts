@@ -22,7 +22,18 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
  */
 export const DUMMY_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$CxS7B+AMs7SYSYn/4FYNJQ$VB1MUTguSPdx5KjrjHkQu21A1CjGFfV6SuaIMYyrwJk';
 
-const COMMON = new Set(['password', 'passw0rd', 'password1', 'password123', '123456789012', 'qwertyuiopas', 'letmein12345', 'administrator', 'welcome12345', 'changeme1234']);
+const COMMON = new Set([
+  'password',
+  'passw0rd',
+  'password1',
+  'password123',
+  '123456789012',
+  'qwertyuiopas',
+  'letmein12345',
+  'administrator',
+  'welcome12345',
+  'changeme1234',
+]);
 
 /** NIST SP 800-63B: length over composition rules, and no well-known passwords. Returns the problem, if any. */
 export function passwordProblem(password: string, context: string[] = []): string | undefined {

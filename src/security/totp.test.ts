@@ -6,8 +6,12 @@ import { totpCode, verifyTotp } from './totp.js';
 // a 6-digit code is the last six of them (RFC 4226 §5.3 truncation, modulo 10^6).
 const SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const VECTORS: [number, string][] = [
-  [59, '287082'], [1111111109, '081804'], [1111111111, '050471'],
-  [1234567890, '005924'], [2000000000, '279037'], [20000000000, '353130'],
+  [59, '287082'],
+  [1111111109, '081804'],
+  [1111111111, '050471'],
+  [1234567890, '005924'],
+  [2000000000, '279037'],
+  [20000000000, '353130'],
 ];
 
 describe('TOTP (RFC 6238)', () => {

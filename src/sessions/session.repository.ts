@@ -28,7 +28,8 @@ export async function deleteSessionsBySubject(db: Executor, subjectType: string,
 }
 
 export async function deleteExpiredSessions(db: Executor, now: Date): Promise<number> {
-  const rows = await db.delete(sessions)
+  const rows = await db
+    .delete(sessions)
     .where(sql`${sessions.expiresAt} < ${now} OR ${sessions.lastSeenAt} + make_interval(secs => ${sessions.idleSeconds}) < ${now}`)
     .returning({ id: sessions.id });
   return rows.length;

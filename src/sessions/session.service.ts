@@ -28,20 +28,40 @@ export type SessionService = ReturnType<typeof createSessionService>;
 export function createSessionService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
-  async function create(input: {
-    subjectType: SubjectType; subjectId: string; stage: string; idleSeconds: number; absoluteSeconds: number;
-    ip: string | null; userAgent: string | null; data?: Record<string, unknown>;
-  }, tx: Executor = db): Promise<{ token: string; session: Session }> {
+  async function create(
+    input: {
+      subjectType: SubjectType;
+      subjectId: string;
+      stage: string;
+      idleSeconds: number;
+      absoluteSeconds: number;
+      ip: string | null;
+      userAgent: string | null;
+      data?: Record<string, unknown>;
+    },
+    tx: Executor = db,
+  ): Promise<{ token: string; session: Session }> {
     const token = randomToken();
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + input.absoluteSeconds * 1000);
     const row = {
-      id: sha256(token), subjectType: input.subjectType, subjectId: input.subjectId, stage: input.stage,
-      createdAt: now, lastSeenAt: now, expiresAt, idleSeconds: input.idleSeconds,
-      ip: input.ip, userAgent: input.userAgent?.slice(0, 512) ?? null, data: input.data ?? {},
+      id: sha256(token),
+      subjectType: input.subjectType,
+      subjectId: input.subjectId,
+      stage: input.stage,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      idleSeconds: input.idleSeconds,
+      ip: input.ip,
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      data: input.data ?? {},
     };
     await repo.insertSession(tx, row);
-    return { token, session: { id: row.id, subjectType: row.subjectType, subjectId: row.subjectId, stage: row.stage, createdAt: now, expiresAt, data: row.data } };
+    return {
+      token,
+      session: { id: row.id, subjectType: row.subjectType, subjectId: row.subjectId, stage: row.stage, createdAt: now, expiresAt, data: row.data },
+    };
   }
 
   /** The live session for a cookie value; `expired` tells a timed-out session from no session. */
@@ -58,7 +78,15 @@ export function createSessionService(deps: { db: Db; clock: Clock }) {
     if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) await repo.touchSession(db, row.id, now);
     return {
       expired: false,
-      session: { id: row.id, subjectType: row.subjectType as SubjectType, subjectId: row.subjectId, stage: row.stage, createdAt: row.createdAt, expiresAt: row.expiresAt, data: row.data },
+      session: {
+        id: row.id,
+        subjectType: row.subjectType as SubjectType,
+        subjectId: row.subjectId,
+        stage: row.stage,
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+        data: row.data,
+      },
     };
   }
 

@@ -9,7 +9,9 @@ export async function findAllSettings(db: Executor): Promise<Map<string, unknown
 }
 
 export async function upsertSetting(db: Executor, key: string, value: unknown): Promise<void> {
-  await db.insert(settings).values({ key, value })
+  await db
+    .insert(settings)
+    .values({ key, value })
     .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: sql`now()` } });
 }
 
@@ -23,7 +25,9 @@ export async function findSystemState<T>(db: Executor, key: string): Promise<T |
 }
 
 export async function upsertSystemState(db: Executor, key: string, value: unknown): Promise<void> {
-  await db.insert(systemState).values({ key, value })
+  await db
+    .insert(systemState)
+    .values({ key, value })
     .onConflictDoUpdate({ target: systemState.key, set: { value, updatedAt: sql`now()` } });
 }
 

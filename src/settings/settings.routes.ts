@@ -8,10 +8,20 @@ export type SettingsRoutesDeps = { settings: SettingsService };
 
 export async function settingsRoutes(app: App, services: SettingsRoutesDeps) {
   const tags = ['Settings'];
-  app.get('/settings', { config: { access: 'admin' }, schema: { tags, response: { 200: settingsResponse, ...errors } } },
-    async () => services.settings.getResponse());
-  app.patch('/settings', {
-    config: { access: 'admin' },
-    schema: { tags, body: settingsPatch, response: { 200: settingsResponse, ...errors }, description: 'Partial update. Secret fields are write-only: a string sets them, null clears them; answers show only `{"set": true|false}`.' },
-  }, async (request) => services.settings.update(request.ctx, request.body));
+  app.get('/settings', { config: { access: 'admin' }, schema: { tags, response: { 200: settingsResponse, ...errors } } }, async () =>
+    services.settings.getResponse(),
+  );
+  app.patch(
+    '/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        body: settingsPatch,
+        response: { 200: settingsResponse, ...errors },
+        description: 'Partial update. Secret fields are write-only: a string sets them, null clears them; answers show only `{"set": true|false}`.',
+      },
+    },
+    async (request) => services.settings.update(request.ctx, request.body),
+  );
 }

@@ -38,14 +38,35 @@ const branding = z.object({
 export const settingsValues = z.object({
   organisationName: z.string().trim().min(1).max(120).default('Tessera'),
   requireAdminTotp: z.boolean().default(false),
-  sessionIdleMinutes: z.number().int().min(5).max(24 * 60).default(30),
-  sessionAbsoluteHours: z.number().int().min(1).max(24 * 30).default(12),
+  sessionIdleMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(30),
+  sessionAbsoluteHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   lockoutThreshold: z.number().int().min(3).max(100).default(5),
-  lockoutMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  lockoutMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   smtp: smtp.default({ host: null, port: null, tls: 'starttls', username: null, from: null }),
   authenticators: authenticators.default({
-    allowPlatform: false, userVerification: 'required', attestation: 'none', aaguidAllowList: [],
-    maxCredentialsPerEmployee: 5, allowPasswordSignIn: false, secondFactors: ['totp', 'passkey'], signCountPolicy: 'refuse',
+    allowPlatform: false,
+    userVerification: 'required',
+    attestation: 'none',
+    aaguidAllowList: [],
+    maxCredentialsPerEmployee: 5,
+    allowPasswordSignIn: false,
+    secondFactors: ['totp', 'passkey'],
+    signCountPolicy: 'refuse',
   }),
   invitations: invitations.default({ validityDays: 7 }),
   branding: branding.default({ primaryColor: '#1c7ed6' }),
@@ -66,16 +87,34 @@ export const settingsResponse = settingsValues.extend({
 export type SettingsResponse = z.infer<typeof settingsResponse>;
 
 /** A partial update. `smtp.password`: a string sets it, null clears it, absent keeps it. */
-export const settingsPatch = z.object({
-  organisationName: z.string().trim().min(1).max(120),
-  requireAdminTotp: z.boolean(),
-  sessionIdleMinutes: z.number().int().min(5).max(24 * 60),
-  sessionAbsoluteHours: z.number().int().min(1).max(24 * 30),
-  lockoutThreshold: z.number().int().min(3).max(100),
-  lockoutMinutes: z.number().int().min(1).max(24 * 60),
-  smtp: smtp.extend({ password: z.string().min(1).max(1024).nullable() }).partial().strict(),
-  authenticators: authenticators.partial().strict(),
-  invitations: invitations.partial().strict(),
-  branding: branding.partial().strict(),
-}).partial().strict();
+export const settingsPatch = z
+  .object({
+    organisationName: z.string().trim().min(1).max(120),
+    requireAdminTotp: z.boolean(),
+    sessionIdleMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60),
+    sessionAbsoluteHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
+    lockoutThreshold: z.number().int().min(3).max(100),
+    lockoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    smtp: smtp
+      .extend({ password: z.string().min(1).max(1024).nullable() })
+      .partial()
+      .strict(),
+    authenticators: authenticators.partial().strict(),
+    invitations: invitations.partial().strict(),
+    branding: branding.partial().strict(),
+  })
+  .partial()
+  .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;

@@ -34,7 +34,9 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
     for (const g of SETTINGS_GROUPS) if (raw[g] && typeof raw[g] === 'object') raw[g] = { ...(defaults[g] as object), ...(raw[g] as object) };
     // A stored value that no longer validates (an older version's) falls back to its default.
     const parsed = settingsValues.safeParse(raw);
-    const values = parsed.success ? parsed.data : settingsValues.parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => settingsValues.shape[k as keyof SettingsValues]?.safeParse(v).success)));
+    const values = parsed.success
+      ? parsed.data
+      : settingsValues.parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => settingsValues.shape[k as keyof SettingsValues]?.safeParse(v).success)));
     cache = { at: now, values, secrets: new Set(SECRET_SETTING_KEYS.filter((k) => stored.has(k))), hasLogo: stored.has(LOGO_KEY) };
     return cache;
   }
@@ -53,16 +55,24 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
     for (const g of SETTINGS_GROUPS) next[g] = { ...current[g], ...(g === 'smtp' ? smtpRest : patch[g]) };
     const cur = current as Record<string, unknown>;
     const changed = Object.keys(next).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(cur[k])) as (keyof SettingsValues)[];
-    const changedFields = changed.flatMap((k) => ((SETTINGS_GROUPS as readonly string[]).includes(k)
-      ? Object.keys(next[k] as object).filter((f) => JSON.stringify((next[k] as Record<string, unknown>)[f]) !== JSON.stringify((cur[k] as Record<string, unknown>)[f])).map((f) => `${k}.${f}`)
-      : [k]));
+    const changedFields = changed.flatMap((k) =>
+      (SETTINGS_GROUPS as readonly string[]).includes(k)
+        ? Object.keys(next[k] as object)
+            .filter((f) => JSON.stringify((next[k] as Record<string, unknown>)[f]) !== JSON.stringify((cur[k] as Record<string, unknown>)[f]))
+            .map((f) => `${k}.${f}`)
+        : [k],
+    );
     if (password !== undefined) changedFields.push('smtp.password');
     if (changedFields.length === 0) return toResponse(await load());
     await db.transaction(async (tx) => {
       for (const k of changed) await repo.upsertSetting(tx, k, next[k]);
       if (password === null) await repo.deleteSettings(tx, ['smtp.password']);
       else if (password !== undefined) await repo.upsertSetting(tx, 'smtp.password', sealer.seal(password, secretAad('smtp.password')));
-      await audit.record(ctx, { action: 'settings.updated', target: { type: 'settings', id: null, label: 'settings' }, details: { changed: changedFields } }, tx);
+      await audit.record(
+        ctx,
+        { action: 'settings.updated', target: { type: 'settings', id: null, label: 'settings' }, details: { changed: changedFields } },
+        tx,
+      );
     });
     cache = undefined;
     return toResponse(await load());
@@ -78,7 +88,9 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
       const sealed = stored.get(key);
       return typeof sealed === 'string' ? sealer.open(sealed, secretAad(key)) : undefined;
     },
-    invalidate: () => { cache = undefined; },
+    invalidate: () => {
+      cache = undefined;
+    },
     /** Internal server state that is not an admin setting (the first-admin setup token), in `tx` when given. */
     findSystemState: <T>(key: string, tx: Executor = db) => repo.findSystemState<T>(tx, key),
     saveSystemState: (key: string, value: unknown, tx: Executor = db) => repo.upsertSystemState(tx, key, value),
@@ -91,7 +103,15 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
       await db.transaction(async (tx) => {
         if (logo) await repo.upsertSetting(tx, LOGO_KEY, { contentType: logo.contentType, base64: logo.data.toString('base64') });
         else await repo.deleteSettings(tx, [LOGO_KEY]);
-        await audit.record(ctx, { action: 'settings.updated', target: { type: 'settings', id: null, label: 'settings' }, details: { changed: [logo ? 'branding.logo' : 'branding.logo (removed)'] } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'settings.updated',
+            target: { type: 'settings', id: null, label: 'settings' },
+            details: { changed: [logo ? 'branding.logo' : 'branding.logo (removed)'] },
+          },
+          tx,
+        );
       });
       cache = undefined;
     },

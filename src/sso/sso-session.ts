@@ -12,7 +12,11 @@ import type { EmployeeAuthService } from '../authn/employee-auth.service.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type SsoSessionDeps = { employeeAuth: EmployeeAuthService; config: Config; sessions: SessionService } & CookieDeps;
 
-export interface SignedInEmployee { employee: EmployeeRow; session: Session; authentication: SessionAuthentication }
+export interface SignedInEmployee {
+  employee: EmployeeRow;
+  session: Session;
+  authentication: SessionAuthentication;
+}
 
 /**
  * The fully signed-in employee behind the request's employee cookie, for protocol endpoints
@@ -22,7 +26,7 @@ export async function currentEmployee(request: FastifyRequest, services: SsoSess
   const token = request.cookies[employeeSessionCookieName(services.config.isSecure)];
   if (!token) return undefined;
   const { session } = await services.sessions.resolve(token);
-  if (!session || session.subjectType !== 'employee' || session.stage !== 'full') return undefined;
+  if (session?.subjectType !== 'employee' || session.stage !== 'full') return undefined;
   const authentication = sessionAuthentication(session);
   if (!authentication) return undefined;
   const employee = await services.employeeAuth.findActiveEmployee(session.subjectId);
@@ -47,4 +51,7 @@ export const signInRedirect = (resumePath: string) => `/signin?return_to=${encod
  * (TESSERA_API_RATE_LIMIT; the API's own limit covers /api only): each request may write a
  * seen-request or pending row and costs two RSA signatures, so an unauthenticated flood is capped.
  */
-export const protocolRouteConfig = (services: SsoSessionDeps) => ({ access: 'public' as const, rateLimit: { max: services.config.apiRateLimit, timeWindow: '1 minute', allowList: () => false } });
+export const protocolRouteConfig = (services: SsoSessionDeps) => ({
+  access: 'public' as const,
+  rateLimit: { max: services.config.apiRateLimit, timeWindow: '1 minute', allowList: () => false },
+});

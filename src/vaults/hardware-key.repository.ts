@@ -11,7 +11,9 @@ export async function findHardwareKeysByEmployeeId(db: Executor, employeeId: str
 /** Those of the employees who hold at least one active key. */
 export async function findActiveKeyHolders(db: Executor, employeeIds: string[]): Promise<Set<string>> {
   if (employeeIds.length === 0) return new Set();
-  const rows = await db.selectDistinct({ employeeId: hardwareKeys.employeeId }).from(hardwareKeys)
+  const rows = await db
+    .selectDistinct({ employeeId: hardwareKeys.employeeId })
+    .from(hardwareKeys)
     .where(and(inArray(hardwareKeys.employeeId, employeeIds), eq(hardwareKeys.status, 'active')));
   return new Set(rows.map((r) => r.employeeId!));
 }
@@ -23,6 +25,9 @@ export async function insertHardwareKey(db: Executor, row: typeof hardwareKeys.$
 
 /** Deletes the key only when it belongs to the employee; the deleted row, or undefined. */
 export async function deleteHardwareKeyOfEmployee(db: Executor, keyId: string, employeeId: string): Promise<HardwareKeyRow | undefined> {
-  const [row] = await db.delete(hardwareKeys).where(and(eq(hardwareKeys.id, keyId), eq(hardwareKeys.employeeId, employeeId))).returning();
+  const [row] = await db
+    .delete(hardwareKeys)
+    .where(and(eq(hardwareKeys.id, keyId), eq(hardwareKeys.employeeId, employeeId)))
+    .returning();
   return row;
 }

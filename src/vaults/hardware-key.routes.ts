@@ -9,24 +9,45 @@ export type HardwareKeyRoutesDeps = { hardwareKeys: HardwareKeyService };
 
 export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDeps) {
   const tags = ['Hardware keys'];
-  app.get('/employees/:id/hardware-keys', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(hardwareKeyDto), ...errors } } },
-    async (request) => ({ items: await services.hardwareKeys.listForEmployee(request.params.id) }));
+  app.get(
+    '/employees/:id/hardware-keys',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(hardwareKeyDto), ...errors } } },
+    async (request) => ({ items: await services.hardwareKeys.listForEmployee(request.params.id) }),
+  );
 
-  app.post('/employees/:id/hardware-keys', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: idParams,
-      description: 'Registers a hardware key held by the employee (by serial number). An active key makes the employee eligible for password rotation.',
-      body: z.object({ serial: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'printable ASCII, as printed on the key') }).strict(),
-      response: { 201: hardwareKeyDto, ...errors },
+  app.post(
+    '/employees/:id/hardware-keys',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        description: 'Registers a hardware key held by the employee (by serial number). An active key makes the employee eligible for password rotation.',
+        body: z
+          .object({
+            serial: z
+              .string()
+              .trim()
+              .min(1)
+              .max(64)
+              .regex(/^[\x20-\x7e]+$/, 'printable ASCII, as printed on the key'),
+          })
+          .strict(),
+        response: { 201: hardwareKeyDto, ...errors },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await services.hardwareKeys.add(request.ctx, request.params.id, request.body.serial)));
+    async (request, reply) => reply.code(201).send(await services.hardwareKeys.add(request.ctx, request.params.id, request.body.serial)),
+  );
 
-  app.delete('/employees/:id/hardware-keys/:keyId', {
-    config: { access: 'write' },
-    schema: { tags, params: z.object({ id: z.string().uuid(), keyId: z.string().uuid() }).strict(), response: { 204: z.null(), ...errors } },
-  }, async (request, reply) => {
-    await services.hardwareKeys.remove(request.ctx, request.params.id, request.params.keyId);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/employees/:id/hardware-keys/:keyId',
+    {
+      config: { access: 'write' },
+      schema: { tags, params: z.object({ id: z.string().uuid(), keyId: z.string().uuid() }).strict(), response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      await services.hardwareKeys.remove(request.ctx, request.params.id, request.params.keyId);
+      return reply.code(204).send(null);
+    },
+  );
 }

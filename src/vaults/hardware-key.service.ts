@@ -16,7 +16,11 @@ export const hardwareKeyDto = z.object({
 export type HardwareKeyDto = z.infer<typeof hardwareKeyDto>;
 
 const toDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
-  id: k.id, serial: k.serial, employeeId: k.employeeId, status: k.status as HardwareKeyDto['status'], createdAt: k.createdAt.toISOString(),
+  id: k.id,
+  serial: k.serial,
+  employeeId: k.employeeId,
+  status: k.status as HardwareKeyDto['status'],
+  createdAt: k.createdAt.toISOString(),
 });
 
 export type HardwareKeyService = ReturnType<typeof createHardwareKeyService>;
@@ -46,7 +50,11 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; em
       try {
         return await db.transaction(async (tx) => {
           const row = await repo.insertHardwareKey(tx, { serial, employeeId, status: 'active' });
-          await audit.record(ctx, { action: 'hardware_key.added', target: { type: 'employee', id: e.id, label: e.email }, details: { serial, key: row.id } }, tx);
+          await audit.record(
+            ctx,
+            { action: 'hardware_key.added', target: { type: 'employee', id: e.id, label: e.email }, details: { serial, key: row.id } },
+            tx,
+          );
           return toDto(row);
         });
       } catch (err) {
@@ -59,7 +67,11 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; em
       await db.transaction(async (tx) => {
         const row = await repo.deleteHardwareKeyOfEmployee(tx, keyId, employeeId);
         if (!row) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
-        await audit.record(ctx, { action: 'hardware_key.removed', target: { type: 'employee', id: e.id, label: e.email }, details: { serial: row.serial, key: row.id } }, tx);
+        await audit.record(
+          ctx,
+          { action: 'hardware_key.removed', target: { type: 'employee', id: e.id, label: e.email }, details: { serial: row.serial, key: row.id } },
+          tx,
+        );
       });
     },
   };

@@ -10,19 +10,40 @@ import crypto from 'node:crypto';
 import { graphError, type Answer } from './http-util.js';
 import type { EmulatedGroup, EmulatedUser, EntraState, IssuedToken } from './state.js';
 
-const userDefault = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
+const userDefault = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+];
 const userProps = new Set([...userDefault, 'accountEnabled', 'department', 'companyName', 'employeeId', 'createdDateTime']);
 const groupDefault = ['id', 'displayName', 'description', 'mailNickname', 'mailEnabled', 'securityEnabled', 'createdDateTime'];
 const groupProps = new Set([...groupDefault, 'members']);
 
 export const readUsers = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
-export const readGroups = ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+export const readGroups = [
+  'Group.Read.All',
+  'GroupMember.Read.All',
+  'Group.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 const writeGroups = ['Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 const writeMembers = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
 const writePasswords = ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
 
 export function denied(token: IssuedToken, anyOf: string[]): Answer | null {
-  return token.roles.some((r) => anyOf.includes(r)) ? null : graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  return token.roles.some((r) => anyOf.includes(r))
+    ? null
+    : graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
 }
 
 function userJson(u: EmulatedUser, select: string[]): Record<string, unknown> {
@@ -45,7 +66,10 @@ function groupJson(g: EmulatedGroup, select: string[]): Record<string, unknown> 
 function parseSelect(url: URL, known: Set<string>, fallback: string[], type: string): string[] | Answer {
   const raw = url.searchParams.get('$select');
   if (!raw) return fallback;
-  const fields = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = fields.find((f) => !known.has(f));
   if (unknown) return graphError(400, 'BadRequest', `Could not find a property named '${unknown}' on type 'microsoft.graph.${type}'.`);
   return fields;
@@ -55,12 +79,17 @@ function parseTop(url: URL, max: number): number | Answer {
   const raw = url.searchParams.get('$top');
   if (raw === null) return 100;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) return graphError(400, 'Request_UnsupportedQuery', `Invalid page size specified: '${raw}'. Must be between 1 and ${max} inclusive.`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    return graphError(400, 'Request_UnsupportedQuery', `Invalid page size specified: '${raw}'. Must be between 1 and ${max} inclusive.`);
   return n;
 }
 
 /** Paged listings keep a snapshot behind an opaque $skiptoken, so pages of one listing agree. */
-interface Snapshot { rows: Record<string, unknown>[]; top: number; deltaLink?: string }
+interface Snapshot {
+  rows: Record<string, unknown>[];
+  top: number;
+  deltaLink?: string;
+}
 const snapshots = new Map<string, Snapshot>();
 
 function page(base: string, path: string, snap: Snapshot, offset: number, context: string): Answer {
@@ -88,7 +117,15 @@ function continued(url: URL): { snap: Snapshot; offset: number } | Answer | null
 
 const deltaToken = (v: number, select: string[]) => Buffer.from(JSON.stringify({ v, s: select })).toString('base64url');
 
-export async function directoryRoute(state: EntraState, base: string, method: string, path: string, url: URL, body: unknown, token: IssuedToken): Promise<Answer | null> {
+export async function directoryRoute(
+  state: EntraState,
+  base: string,
+  method: string,
+  path: string,
+  url: URL,
+  body: unknown,
+  token: IssuedToken,
+): Promise<Answer | null> {
   const ctx = (what: string) => `${base}/v1.0/$metadata#${what}`;
   let m: RegExpExecArray | null;
   const cont = continued(url);
@@ -109,10 +146,19 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     const dt = url.searchParams.get('$deltatoken');
     const selected = parseSelect(url, userProps, userDefault, 'user');
     if (!Array.isArray(selected)) return selected;
-    let since = 0, select = selected;
-    if (dt === 'latest') return { status: 200, body: { '@odata.context': ctx('users'), value: [], '@odata.deltaLink': `${base}/v1.0/users/delta?$deltatoken=${deltaToken(state.version, select)}` } };
+    let since = 0,
+      select = selected;
+    if (dt === 'latest')
+      return {
+        status: 200,
+        body: { '@odata.context': ctx('users'), value: [], '@odata.deltaLink': `${base}/v1.0/users/delta?$deltatoken=${deltaToken(state.version, select)}` },
+      };
     if (dt) {
-      try { ({ v: since, s: select } = JSON.parse(Buffer.from(dt, 'base64url').toString())); } catch { return graphError(400, 'Request_BadRequest', 'Invalid delta token.'); }
+      try {
+        ({ v: since, s: select } = JSON.parse(Buffer.from(dt, 'base64url').toString()));
+      } catch {
+        return graphError(400, 'Request_BadRequest', 'Invalid delta token.');
+      }
     }
     const rows = [...state.users.values()].filter((u) => u.version > since).map((u) => userJson(u, select));
     for (const d of state.deletedUsers) if (d.version > since) rows.push({ id: d.id, '@removed': { reason: 'changed' } });
@@ -125,7 +171,12 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     if (method === 'GET') {
       const refusal = denied(token, readUsers);
       if (refusal) return refusal;
-      if (!user) return graphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+      if (!user)
+        return graphError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+        );
       const select = parseSelect(url, userProps, userDefault, 'user');
       if (!Array.isArray(select)) return select;
       return { status: 200, body: { '@odata.context': ctx('users/$entity'), ...userJson(user, select) } };
@@ -133,7 +184,12 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     if (method === 'PATCH') {
       const refusal = denied(token, writePasswords);
       if (refusal) return refusal;
-      if (!user) return graphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+      if (!user)
+        return graphError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+        );
       return patchUser(state, user, body);
     }
   }
@@ -148,7 +204,12 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     const filter = url.searchParams.get('$filter');
     if (filter) {
       const f = /^displayName eq '((?:[^']|'')*)'$/.exec(filter.trim());
-      if (!f) return graphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property 'displayName' of resource 'Group'.`);
+      if (!f)
+        return graphError(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported or invalid query filter clause specified for property 'displayName' of resource 'Group'.`,
+        );
       const name = f[1]!.replace(/''/g, "'");
       groups = groups.filter((g) => g.displayName === name);
     }
@@ -161,11 +222,22 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     const refusal = denied(token, writeGroups);
     if (refusal) return refusal;
     const b = body as Record<string, unknown> | null;
-    if (!b || typeof b.displayName !== 'string' || typeof b.mailNickname !== 'string' || typeof b.mailEnabled !== 'boolean' || typeof b.securityEnabled !== 'boolean') {
+    if (
+      !b ||
+      typeof b.displayName !== 'string' ||
+      typeof b.mailNickname !== 'string' ||
+      typeof b.mailEnabled !== 'boolean' ||
+      typeof b.securityEnabled !== 'boolean'
+    ) {
       return graphError(400, 'Request_BadRequest', 'A group needs displayName, mailEnabled, mailNickname and securityEnabled.');
     }
     const g = state.addGroup(b.displayName);
-    Object.assign(g, { mailNickname: b.mailNickname, mailEnabled: b.mailEnabled, securityEnabled: b.securityEnabled, description: typeof b.description === 'string' ? b.description : null });
+    Object.assign(g, {
+      mailNickname: b.mailNickname,
+      mailEnabled: b.mailEnabled,
+      securityEnabled: b.securityEnabled,
+      description: typeof b.description === 'string' ? b.description : null,
+    });
     return { status: 201, body: { '@odata.context': ctx('groups/$entity'), ...groupJson(g, groupDefault) } };
   }
 
@@ -176,19 +248,34 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     const dt = url.searchParams.get('$deltatoken');
     const selected = parseSelect(url, groupProps, groupDefault, 'group');
     if (!Array.isArray(selected)) return selected;
-    let since = 0, select = selected;
-    if (dt === 'latest') return { status: 200, body: { '@odata.context': ctx('groups'), value: [], '@odata.deltaLink': `${base}/v1.0/groups/delta?$deltatoken=${deltaToken(state.version, select)}` } };
+    let since = 0,
+      select = selected;
+    if (dt === 'latest')
+      return {
+        status: 200,
+        body: { '@odata.context': ctx('groups'), value: [], '@odata.deltaLink': `${base}/v1.0/groups/delta?$deltatoken=${deltaToken(state.version, select)}` },
+      };
     if (dt) {
-      try { ({ v: since, s: select } = JSON.parse(Buffer.from(dt, 'base64url').toString())); } catch { return graphError(400, 'Request_BadRequest', 'Invalid delta token.'); }
-    }
-    const rows = [...state.groups.values()].filter((g) => g.version > since).map((g) => {
-      const row = groupJson(g, select);
-      if (select.includes('members')) {
-        const changes = since === 0 ? [...g.members].map((id) => ({ id, removed: false })) : g.memberChanges.filter((c) => c.version > since);
-        row['members@delta'] = changes.map((c) => ({ '@odata.type': state.groups.has(c.id) ? '#microsoft.graph.group' : '#microsoft.graph.user', id: c.id, ...(c.removed ? { '@removed': { reason: 'deleted' } } : {}) }));
+      try {
+        ({ v: since, s: select } = JSON.parse(Buffer.from(dt, 'base64url').toString()));
+      } catch {
+        return graphError(400, 'Request_BadRequest', 'Invalid delta token.');
       }
-      return row;
-    });
+    }
+    const rows = [...state.groups.values()]
+      .filter((g) => g.version > since)
+      .map((g) => {
+        const row = groupJson(g, select);
+        if (select.includes('members')) {
+          const changes = since === 0 ? [...g.members].map((id) => ({ id, removed: false })) : g.memberChanges.filter((c) => c.version > since);
+          row['members@delta'] = changes.map((c) => ({
+            '@odata.type': state.groups.has(c.id) ? '#microsoft.graph.group' : '#microsoft.graph.user',
+            id: c.id,
+            ...(c.removed ? { '@removed': { reason: 'deleted' } } : {}),
+          }));
+        }
+        return row;
+      });
     return page(base, path, { rows, top: 100, deltaLink: `${base}/v1.0/groups/delta?$deltatoken=${deltaToken(state.version, select)}` }, 0, ctx('groups'));
   }
 
@@ -197,17 +284,28 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     if (refusal) return refusal;
     if (cont) return page(base, path, cont.snap, cont.offset, ctx('directoryObjects'));
     const group = state.groups.get(m[1]!);
-    if (!group) return graphError(404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist or one of its queried reference-property objects are not present.`);
+    if (!group)
+      return graphError(404, 'Request_ResourceNotFound', `Resource '${m[1]}' does not exist or one of its queried reference-property objects are not present.`);
     // A directoryObject collection: $select names properties of the derived types.
     const select = parseSelect(url, new Set([...userProps, ...groupProps]), userDefault, 'directoryObject');
     if (!Array.isArray(select)) return select;
     const top = parseTop(url, 999);
     if (typeof top !== 'number') return top;
-    const members = m[2] === 'members' ? [...group.members].map((id) => ({ id, type: state.groups.has(id) ? 'group' as const : 'user' as const })) : state.transitiveMembers(group.id);
+    const members =
+      m[2] === 'members'
+        ? [...group.members].map((id) => ({ id, type: state.groups.has(id) ? ('group' as const) : ('user' as const) }))
+        : state.transitiveMembers(group.id);
     // Reading user properties through a group needs User.Read.All as well; without it Graph
     // returns only ids, so a sync would import empty people: refuse loudly instead.
     if (!token.roles.some((r) => readUsers.includes(r)) && select.some((s) => s !== 'id')) return denied(token, readUsers);
-    const rows = members.map((x) => x.type === 'user' ? userJson(state.users.get(x.id)!, select) : groupJson(state.groups.get(x.id)!, select.filter((s) => groupProps.has(s))));
+    const rows = members.map((x) =>
+      x.type === 'user'
+        ? userJson(state.users.get(x.id)!, select)
+        : groupJson(
+            state.groups.get(x.id)!,
+            select.filter((s) => groupProps.has(s)),
+          ),
+    );
     return page(base, path, { rows, top }, 0, ctx('directoryObjects'));
   }
 
@@ -220,7 +318,8 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     const id = typeof ref === 'string' ? /\/directoryObjects\/([^/]+)$/.exec(ref)?.[1] : undefined;
     if (!id) return graphError(400, 'Request_BadRequest', "The request body must hold '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/{id}'.");
     if (!state.users.has(id) && !state.groups.has(id)) return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist.`);
-    if (group.members.has(id)) return graphError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.");
+    if (group.members.has(id))
+      return graphError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.");
     state.addMember(group.id, id);
     return { status: 204 };
   }
@@ -229,7 +328,8 @@ export async function directoryRoute(state: EntraState, base: string, method: st
     const refusal = denied(token, writeMembers);
     if (refusal) return refusal;
     const group = state.groups.get(m[1]!);
-    if (!group || !group.members.has(m[2]!)) return graphError(404, 'Request_ResourceNotFound', `Resource '${m[2]}' does not exist or one of its queried reference-property objects are not present.`);
+    if (!group?.members.has(m[2]!))
+      return graphError(404, 'Request_ResourceNotFound', `Resource '${m[2]}' does not exist or one of its queried reference-property objects are not present.`);
     state.removeMember(group.id, m[2]!);
     return { status: 204 };
   }
@@ -254,11 +354,20 @@ function patchUser(state: EntraState, user: EmulatedUser, body: unknown): Answer
   const bad = Object.keys(p).find((k) => !allowed.includes(k));
   if (bad) return graphError(400, 'BadRequest', `Could not find a property named '${bad}' on type 'microsoft.graph.passwordProfile'.`);
   if (typeof p.password !== 'string') return graphError(400, 'BadRequest', "Property 'password' of passwordProfile must be a string.");
-  for (const k of allowed.slice(1)) if (p[k] !== undefined && typeof p[k] !== 'boolean') return graphError(400, 'BadRequest', `Property '${k}' of passwordProfile must be a boolean.`);
+  for (const k of allowed.slice(1))
+    if (p[k] !== undefined && typeof p[k] !== 'boolean') return graphError(400, 'BadRequest', `Property '${k}' of passwordProfile must be a boolean.`);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(p.password as string)).length;
   if (p.password.length < 8 || p.password.length > 256 || classes < 3) {
-    return graphError(400, 'Request_BadRequest', 'The specified password does not comply with password complexity requirements. Please provide a different password.');
+    return graphError(
+      400,
+      'Request_BadRequest',
+      'The specified password does not comply with password complexity requirements. Please provide a different password.',
+    );
   }
-  state.updateUser(user.id, { password: p.password, forceChangePasswordNextSignIn: (p.forceChangePasswordNextSignIn as boolean | undefined) ?? true, passwordWrites: user.passwordWrites + 1 });
+  state.updateUser(user.id, {
+    password: p.password,
+    forceChangePasswordNextSignIn: (p.forceChangePasswordNextSignIn as boolean | undefined) ?? true,
+    passwordWrites: user.passwordWrites + 1,
+  });
   return { status: 204 };
 }

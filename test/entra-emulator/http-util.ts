@@ -11,7 +11,13 @@ export interface Answer {
 export function graphError(status: number, code: string, message: string): Answer {
   return {
     status,
-    body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': crypto.randomUUID(), 'client-request-id': crypto.randomUUID() } } },
+    body: {
+      error: {
+        code,
+        message,
+        innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': crypto.randomUUID(), 'client-request-id': crypto.randomUUID() },
+      },
+    },
   };
 }
 
@@ -19,7 +25,14 @@ export function graphError(status: number, code: string, message: string): Answe
 export function oauthError(status: number, error: string, aadsts: number, description: string): Answer {
   return {
     status,
-    body: { error, error_description: `AADSTS${aadsts}: ${description}`, error_codes: [aadsts], timestamp: new Date().toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID() },
+    body: {
+      error,
+      error_description: `AADSTS${aadsts}: ${description}`,
+      error_codes: [aadsts],
+      timestamp: new Date().toISOString(),
+      trace_id: crypto.randomUUID(),
+      correlation_id: crypto.randomUUID(),
+    },
   };
 }
 

@@ -55,10 +55,14 @@ export async function startEntraEmulator(opts: { tenantId?: string } = {}): Prom
       const url = new URL(req.url ?? '/', origin);
       const method = req.method ?? 'GET';
       const raw = await readBody(req);
-      let body: unknown = undefined;
+      let body: unknown;
       const isJson = (req.headers['content-type'] ?? '').includes('json');
       if (raw && isJson) {
-        try { body = JSON.parse(raw); } catch { return send(res, graphError(400, 'BadRequest', 'Unable to read JSON request payload.')); }
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return send(res, graphError(400, 'BadRequest', 'Unable to read JSON request payload.'));
+        }
       }
       state.requests.push({ method, url, body: isJson ? body : raw });
       let cut = false;
@@ -80,7 +84,8 @@ export async function startEntraEmulator(opts: { tenantId?: string } = {}): Prom
   async function route(method: string, url: URL, raw: string, body: unknown, authorization: string | undefined): Promise<Answer> {
     let m: RegExpExecArray | null;
     if ((m = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname)) && method === 'GET') return openIdConfiguration(state, origin, m[1]!);
-    if ((m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname)) && method === 'POST') return tokenEndpoint(state, origin, m[1]!, new URLSearchParams(raw), signer);
+    if ((m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname)) && method === 'POST')
+      return tokenEndpoint(state, origin, m[1]!, new URLSearchParams(raw), signer);
     const g = /^\/graph\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
     if (!g) return graphError(404, 'NotFound', `No route ${method} ${url.pathname}.`);
     const bearer = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
@@ -90,7 +95,7 @@ export async function startEntraEmulator(opts: { tenantId?: string } = {}): Prom
     if (state.now() >= token.expiresAt) return graphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
     const graphBase = `${origin}/graph`;
     const p = decodeURIComponent(g[2]!).replace(/\/$/, '');
-    const answer = fido2Route(state, graphBase, method, p, url, body, token) ?? await directoryRoute(state, graphBase, method, p, url, body, token);
+    const answer = fido2Route(state, graphBase, method, p, url, body, token) ?? (await directoryRoute(state, graphBase, method, p, url, body, token));
     return answer ?? graphError(400, 'BadRequest', `Resource not found for the segment '${p.split('/').pop()}'.`);
   }
 
@@ -98,8 +103,14 @@ export async function startEntraEmulator(opts: { tenantId?: string } = {}): Prom
   const port = (server.address() as { port: number }).port;
   origin = `https://127.0.0.1:${port}`;
   return {
-    state, tenantId, loginUrl: origin, graphUrl: `${origin}/graph`, authorityHost: `127.0.0.1:${port}`,
-    caPem: pki.caPem, caFile, fetch: fetchTrusting(pki.caPem),
+    state,
+    tenantId,
+    loginUrl: origin,
+    graphUrl: `${origin}/graph`,
+    authorityHost: `127.0.0.1:${port}`,
+    caPem: pki.caPem,
+    caFile,
+    fetch: fetchTrusting(pki.caPem),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -113,7 +124,9 @@ export function fetchTrusting(ca: string): typeof fetch {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => { headers[k] = v; });
+    new Headers(init.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     const payload = init.body === undefined || init.body === null ? undefined : String(init.body);
     return new Promise<Response>((resolve, reject) => {
       const req = https.request(url, { method: init.method ?? 'GET', headers, ca }, (res) => {
@@ -141,7 +154,13 @@ export function fetchTrusting(ca: string): typeof fetch {
  * other kinds are built as usual.
  */
 export function emulatorConnectorFactory(emu: EntraEmulator, slept: number[] = []): ConnectorFactory {
-  return (domain, secret) => domain.kind === 'entra'
-    ? createEntraConnector(entraSettings.parse(domain.settings), secret, { fetch: emu.fetch, sleep: async (ms) => { slept.push(ms); } })
-    : createConnector(domain, secret);
+  return (domain, secret) =>
+    domain.kind === 'entra'
+      ? createEntraConnector(entraSettings.parse(domain.settings), secret, {
+          fetch: emu.fetch,
+          sleep: async (ms) => {
+            slept.push(ms);
+          },
+        })
+      : createConnector(domain, secret);
 }

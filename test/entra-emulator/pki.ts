@@ -19,10 +19,17 @@ const rsa = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Ui
 
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trim()}\n-----END PRIVATE KEY-----\n`;
 }
 
-const serial = () => crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
+const serial = () =>
+  crypto
+    .randomBytes(8)
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 const days = (n: number) => new Date(Date.now() + n * 86_400_000);
 
 export interface TestPki {
@@ -33,19 +40,36 @@ export interface TestPki {
 
 /** A CA and a server certificate for 127.0.0.1 and localhost. */
 export async function createTestPki(): Promise<TestPki> {
-  const caKeys = await subtle.generateKey(ec, true, ['sign', 'verify']) as CryptoKeyPair;
+  const caKeys = (await subtle.generateKey(ec, true, ['sign', 'verify'])) as CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: 'CN=Tessera Entra emulator test CA', notBefore: days(-1), notAfter: days(30), keys: caKeys, signingAlgorithm: ec,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    serialNumber: serial(),
+    name: 'CN=Tessera Entra emulator test CA',
+    notBefore: days(-1),
+    notAfter: days(30),
+    keys: caKeys,
+    signingAlgorithm: ec,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
-  const serverKeys = await subtle.generateKey(ec, true, ['sign', 'verify']) as CryptoKeyPair;
+  const serverKeys = (await subtle.generateKey(ec, true, ['sign', 'verify'])) as CryptoKeyPair;
   const server = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: 'CN=127.0.0.1', issuer: ca.subject, notBefore: days(-1), notAfter: days(30),
-    publicKey: serverKeys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: ec,
+    serialNumber: serial(),
+    subject: 'CN=127.0.0.1',
+    issuer: ca.subject,
+    notBefore: days(-1),
+    notAfter: days(30),
+    publicKey: serverKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: ec,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: 'localhost' }]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'dns', value: 'localhost' },
+      ]),
     ],
   });
   return { caPem: ca.toString('pem'), serverCertPem: server.toString('pem'), serverKeyPem: await keyPem(serverKeys.privateKey) };
@@ -62,9 +86,14 @@ export interface ClientCertificate {
 
 /** A self-signed RSA certificate, as an administrator uploads to an app registration. */
 export async function createClientCertificate(name = 'CN=Tessera directory sync'): Promise<ClientCertificate> {
-  const keys = await subtle.generateKey(rsa, true, ['sign', 'verify']) as CryptoKeyPair;
+  const keys = (await subtle.generateKey(rsa, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name, notBefore: days(-1), notAfter: days(365), keys, signingAlgorithm: rsa,
+    serialNumber: serial(),
+    name,
+    notBefore: days(-1),
+    notAfter: days(365),
+    keys,
+    signingAlgorithm: rsa,
   });
   const der = Buffer.from(cert.rawData);
   return {

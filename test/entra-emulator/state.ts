@@ -59,13 +59,17 @@ export interface Fido2Method {
   attestationLevel: 'attested' | 'notAttested';
 }
 
-export interface IssuedToken { clientId: string; roles: string[]; expiresAt: number }
+export interface IssuedToken {
+  clientId: string;
+  roles: string[];
+  expiresAt: number;
+}
 
 /** A hook run before each request; it may answer instead of the emulator (fault injection). */
 export interface RequestHook {
   match(method: string, url: URL): boolean;
   /** Side effect (e.g. expire tokens) and/or a canned answer. */
-  run(): { status: number; headers?: Record<string, string>; body?: unknown } | void;
+  run(): { status: number; headers?: Record<string, string>; body?: unknown } | undefined;
   times: number;
 }
 
@@ -96,12 +100,21 @@ export class EntraState {
 
   constructor(readonly tenantId: string) {}
 
-  now(): number { return Date.now() + this.offsetMs; }
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
   /** Moves the emulator's clock (token lifetimes, FIDO2 challenge expiry). */
-  advance(ms: number): void { this.offsetMs += ms; }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
 
   addApp(app: Partial<EmulatedApp> & { clientId?: string }): EmulatedApp {
-    const full: EmulatedApp = { clientId: app.clientId ?? crypto.randomUUID(), secrets: app.secrets ?? [], certificates: app.certificates ?? [], roles: app.roles ?? [] };
+    const full: EmulatedApp = {
+      clientId: app.clientId ?? crypto.randomUUID(),
+      secrets: app.secrets ?? [],
+      certificates: app.certificates ?? [],
+      roles: app.roles ?? [],
+    };
     this.apps.set(full.clientId, full);
     return full;
   }
@@ -118,9 +131,23 @@ export class EntraState {
   addUser(u: Partial<EmulatedUser> & { userPrincipalName: string }): EmulatedUser {
     const local = u.userPrincipalName.split('@')[0]!;
     const user: EmulatedUser = {
-      id: crypto.randomUUID(), displayName: local, givenName: null, surname: null, mail: u.userPrincipalName,
-      jobTitle: null, department: null, companyName: null, mobilePhone: null, businessPhones: [], officeLocation: null,
-      accountEnabled: true, password: null, forceChangePasswordNextSignIn: null, passwordWrites: 0, ...u, version: ++this.version,
+      id: crypto.randomUUID(),
+      displayName: local,
+      givenName: null,
+      surname: null,
+      mail: u.userPrincipalName,
+      jobTitle: null,
+      department: null,
+      companyName: null,
+      mobilePhone: null,
+      businessPhones: [],
+      officeLocation: null,
+      accountEnabled: true,
+      password: null,
+      forceChangePasswordNextSignIn: null,
+      passwordWrites: 0,
+      ...u,
+      version: ++this.version,
     };
     this.users.set(user.id, user);
     return user;
@@ -142,8 +169,15 @@ export class EntraState {
 
   addGroup(displayName: string, members: { id: string }[] = []): EmulatedGroup {
     const group: EmulatedGroup = {
-      id: crypto.randomUUID(), displayName, mailNickname: displayName.replace(/[^A-Za-z0-9]/g, ''), description: null,
-      securityEnabled: true, mailEnabled: false, members: new Set(), memberChanges: [], version: ++this.version,
+      id: crypto.randomUUID(),
+      displayName,
+      mailNickname: displayName.replace(/[^A-Za-z0-9]/g, ''),
+      description: null,
+      securityEnabled: true,
+      mailEnabled: false,
+      members: new Set(),
+      memberChanges: [],
+      version: ++this.version,
     };
     this.groups.set(group.id, group);
     for (const m of members) this.addMember(group.id, m.id);
@@ -176,7 +210,10 @@ export class EntraState {
       for (const id of this.groups.get(gid)?.members ?? []) {
         if (seen.has(id)) continue;
         seen.add(id);
-        if (this.groups.has(id)) { out.push({ id, type: 'group' }); walk(id); } else if (this.users.has(id)) out.push({ id, type: 'user' });
+        if (this.groups.has(id)) {
+          out.push({ id, type: 'group' });
+          walk(id);
+        } else if (this.users.has(id)) out.push({ id, type: 'user' });
       }
     };
     walk(groupId);
@@ -191,10 +228,17 @@ export class EntraState {
   /** Answer the next `times` matching requests with this status and Retry-After (seconds). */
   injectFault(opts: { match: (method: string, url: URL) => boolean; status: 429 | 503; retryAfter: number; times?: number }): void {
     this.hooks.push({
-      match: opts.match, times: opts.times ?? 1,
+      match: opts.match,
+      times: opts.times ?? 1,
       run: () => ({
-        status: opts.status, headers: { 'retry-after': String(opts.retryAfter) },
-        body: { error: { code: opts.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: opts.status === 429 ? 'Too many requests.' : 'Service is temporarily unavailable.' } },
+        status: opts.status,
+        headers: { 'retry-after': String(opts.retryAfter) },
+        body: {
+          error: {
+            code: opts.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+            message: opts.status === 429 ? 'Too many requests.' : 'Service is temporarily unavailable.',
+          },
+        },
       }),
     });
   }
@@ -206,7 +250,14 @@ export class EntraState {
 
   /** Runs `action` before the next `times` matching requests (e.g. expire tokens mid-listing). */
   before(match: (method: string, url: URL) => boolean, action: () => void, times = 1): void {
-    this.hooks.push({ match, times, run: () => { action(); } });
+    this.hooks.push({
+      match,
+      times,
+      run: () => {
+        action();
+        return undefined;
+      },
+    });
   }
 
   markPasskeyUsed(userId: string, methodId: string, at = new Date(this.now())): void {

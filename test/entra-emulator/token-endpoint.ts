@@ -49,19 +49,31 @@ export function openIdConfiguration(state: EntraState, loginBase: string, tenant
 }
 
 export async function tokenEndpoint(state: EntraState, loginBase: string, tenant: string, form: URLSearchParams, signer: crypto.KeyObject): Promise<Answer> {
-  if (tenant !== state.tenantId) return oauthError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+  if (tenant !== state.tenantId)
+    return oauthError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
   if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
   const clientId = form.get('client_id') ?? '';
   const app = state.apps.get(clientId);
   if (!app) return oauthError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
   const scope = form.get('scope') ?? '';
   if (!/^\S+\/\.default$/.test(scope.split(' ').find((s) => s.endsWith('/.default')) ?? '')) {
-    return oauthError(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.');
+    return oauthError(
+      400,
+      'invalid_scope',
+      1002012,
+      'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.',
+    );
   }
   const secret = form.get('client_secret');
   const assertion = form.get('client_assertion');
   if (secret !== null) {
-    if (!app.secrets.includes(secret)) return oauthError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+    if (!app.secrets.includes(secret))
+      return oauthError(
+        401,
+        'invalid_client',
+        7000215,
+        'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+      );
   } else if (assertion !== null) {
     if (form.get('client_assertion_type') !== assertionType) return oauthError(400, 'invalid_request', 50027, 'Invalid client_assertion_type.');
     const refusal = await checkAssertion(state, app, assertion, `${loginBase}/${tenant}/oauth2/v2.0/token`);
@@ -73,28 +85,46 @@ export async function tokenEndpoint(state: EntraState, loginBase: string, tenant
   const exp = now + state.tokenLifetimeSeconds;
   const accessToken = await new jose.SignJWT({ roles: app.roles, tid: tenant, appid: app.clientId, idtyp: 'app', oid: crypto.randomUUID() })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .setIssuer(`https://sts.windows.net/${tenant}/`).setAudience('https://graph.microsoft.com')
-    .setIssuedAt(now).setNotBefore(now).setExpirationTime(exp).setSubject(app.clientId)
+    .setIssuer(`https://sts.windows.net/${tenant}/`)
+    .setAudience('https://graph.microsoft.com')
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(exp)
+    .setSubject(app.clientId)
     .sign(signer);
   state.tokens.set(accessToken, { clientId: app.clientId, roles: app.roles, expiresAt: exp * 1000 });
-  return { status: 200, body: { token_type: 'Bearer', expires_in: state.tokenLifetimeSeconds, ext_expires_in: state.tokenLifetimeSeconds, access_token: accessToken } };
+  return {
+    status: 200,
+    body: { token_type: 'Bearer', expires_in: state.tokenLifetimeSeconds, ext_expires_in: state.tokenLifetimeSeconds, access_token: accessToken },
+  };
 }
 
 /** Client assertion checks (Microsoft identity platform "certificate credentials"; RFC 7523 §3). */
 async function checkAssertion(state: EntraState, app: EmulatedApp, assertion: string, audience: string): Promise<Answer | null> {
   let header: jose.ProtectedHeaderParameters;
-  try { header = jose.decodeProtectedHeader(assertion); } catch { return oauthError(401, 'invalid_client', 50012, 'Client assertion is not a valid JWT.'); }
-  if (header.alg !== 'RS256' && header.alg !== 'PS256') return oauthError(401, 'invalid_client', 5002738, `Client assertion algorithm ${String(header.alg)} is not supported.`);
+  try {
+    header = jose.decodeProtectedHeader(assertion);
+  } catch {
+    return oauthError(401, 'invalid_client', 50012, 'Client assertion is not a valid JWT.');
+  }
+  if (header.alg !== 'RS256' && header.alg !== 'PS256')
+    return oauthError(401, 'invalid_client', 5002738, `Client assertion algorithm ${String(header.alg)} is not supported.`);
   const byS256 = typeof header['x5t#S256'] === 'string' ? Buffer.from(header['x5t#S256'], 'base64url').toString('hex') : null;
   const bySha1 = typeof header.x5t === 'string' ? Buffer.from(header.x5t, 'base64url').toString('hex') : null;
   const cert = app.certificates.find((c) => c.thumbprintSha256 === byS256 || c.thumbprintSha1 === bySha1);
-  if (!cert) return oauthError(401, 'invalid_client', 700027, 'The certificate with identifier used to sign the client assertion is not registered on application.');
+  if (!cert)
+    return oauthError(401, 'invalid_client', 700027, 'The certificate with identifier used to sign the client assertion is not registered on application.');
   try {
-    const { payload } = await jose.jwtVerify(assertion, cert.publicKey, { algorithms: ['RS256', 'PS256'], currentDate: new Date(state.now()), clockTolerance: 300 });
+    const { payload } = await jose.jwtVerify(assertion, cert.publicKey, {
+      algorithms: ['RS256', 'PS256'],
+      currentDate: new Date(state.now()),
+      clockTolerance: 300,
+    });
     if (payload.aud !== audience && !(Array.isArray(payload.aud) && payload.aud.includes(audience))) {
       return oauthError(401, 'invalid_client', 700212, `Client assertion audience claim does not match Realm issuer. Expected ${audience}.`);
     }
-    if (payload.iss !== app.clientId || payload.sub !== app.clientId) return oauthError(401, 'invalid_client', 700021, 'Client assertion application identifier does not match client_id parameter.');
+    if (payload.iss !== app.clientId || payload.sub !== app.clientId)
+      return oauthError(401, 'invalid_client', 700021, 'Client assertion application identifier does not match client_id parameter.');
     if (typeof payload.jti !== 'string') return oauthError(401, 'invalid_client', 700024, 'Client assertion has no jti.');
     return null;
   } catch (err) {

@@ -55,7 +55,7 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
   const ctx = { port, url, dir };
   fs.mkdirSync(path.join(dir, 'htdocs'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const files = typeof opts.files === 'function' ? opts.files(ctx) : opts.files ?? {};
+  const files = typeof opts.files === 'function' ? opts.files(ctx) : (opts.files ?? {});
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -72,7 +72,9 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
     // apache2 refuses to run as root without a User; the folder must be readable by that user.
     ...(isRoot ? ['User www-data', 'Group www-data'] : []),
     `DocumentRoot "${dir}/htdocs"`,
-    `<Directory "${dir}/htdocs">`, '  Require all granted', '</Directory>',
+    `<Directory "${dir}/htdocs">`,
+    '  Require all granted',
+    '</Directory>',
     'DirectoryIndex index.html',
     'TypesConfig /etc/mime.types',
     `ErrorLog "${dir}/logs/error_log"`,
@@ -90,10 +92,20 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
 
   const child = spawn('/usr/sbin/apache2', ['-X', '-f', confFile, '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const errorLog = () => { try { return fs.readFileSync(path.join(dir, 'logs/error_log'), 'utf8'); } catch { return ''; } };
+  const errorLog = () => {
+    try {
+      return fs.readFileSync(path.join(dir, 'logs/error_log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
 
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -105,7 +117,9 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
     try {
       await fetch(`${url}/`, { redirect: 'manual' });
       break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       const message = `apache2 not ready in time:\n${out}\n${errorLog()}`;
@@ -116,7 +130,10 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    port, url, dir, errorLog,
+    port,
+    url,
+    dir,
+    errorLog,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

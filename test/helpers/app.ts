@@ -20,14 +20,42 @@ export interface TestApp {
 }
 
 /** The real application on a fresh database, called with app.inject() (no socket). */
-export async function createTestApp(opts: { engine?: Engine; clock?: Clock; env?: Record<string, string>; signInRateLimit?: number; credentialLimit?: number; connectorFactory?: ConnectorFactory } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: {
+    engine?: Engine;
+    clock?: Clock;
+    env?: Record<string, string>;
+    signInRateLimit?: number;
+    credentialLimit?: number;
+    connectorFactory?: ConnectorFactory;
+  } = {},
+): Promise<TestApp> {
   const db = await openTestDatabase(opts.engine ?? 'pglite');
   // Tests sign in (and fail) many times from one address; the per-IP credential budget is tested on its own.
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent', TESSERA_CREDENTIAL_LIMIT_PER_MINUTE: String(opts.credentialLimit ?? 1000), ...opts.env });
-  const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(crypto.randomBytes(32)), clock: opts.clock ?? systemClock, connectorFactory: opts.connectorFactory });
+  const config = loadConfig({
+    PUBLIC_URL: 'http://localhost:8080',
+    DATA_DIR: '/nonexistent',
+    TESSERA_CREDENTIAL_LIMIT_PER_MINUTE: String(opts.credentialLimit ?? 1000),
+    ...opts.env,
+  });
+  const services = createServices({
+    config,
+    database: db.database,
+    masterKey: masterKeyFromBytes(crypto.randomBytes(32)),
+    clock: opts.clock ?? systemClock,
+    connectorFactory: opts.connectorFactory,
+  });
   const app = await buildApp({ services, logger: false, signInRateLimit: opts.signInRateLimit ?? 1000, apiRateLimit: 100_000 });
   await app.ready();
-  return { app, services, db, async close() { await app.close(); await db.close(); } };
+  return {
+    app,
+    services,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
 }
 
 /**
@@ -35,7 +63,10 @@ export async function createTestApp(opts: { engine?: Engine; clock?: Clock; env?
  */
 export class Client {
   cookies = new Map<string, string>();
-  constructor(readonly app: App, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly app: App,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   async request(method: string, url: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
     if (method !== 'GET' && !this.cookies.has('tessera_csrf')) await this.request('GET', '/api/auth/csrf');
@@ -49,14 +80,26 @@ export class Client {
     }
     return { status: res.statusCode, body: res.body ? safeJson(res.body) : undefined, headers: res.headers, raw: res.body };
   }
-  get(url: string) { return this.request('GET', url); }
-  post(url: string, body?: unknown) { return this.request('POST', url, body ?? {}); }
-  patch(url: string, body: unknown) { return this.request('PATCH', url, body); }
-  delete(url: string) { return this.request('DELETE', url); }
+  get(url: string) {
+    return this.request('GET', url);
+  }
+  post(url: string, body?: unknown) {
+    return this.request('POST', url, body ?? {});
+  }
+  patch(url: string, body: unknown) {
+    return this.request('PATCH', url, body);
+  }
+  delete(url: string) {
+    return this.request('DELETE', url);
+  }
 }
 
 function safeJson(text: string): any {
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 export const ADMIN = { email: 'root@corp.example', name: 'Root Admin', password: 'correct horse battery staple' };

@@ -23,7 +23,9 @@ async function templateFile(): Promise<string> {
 }
 
 export async function createScratchPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `tessera_test_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const name = `tessera_test_${randomToken(6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
@@ -66,7 +68,9 @@ export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   const database = await openDatabase({ databaseUrl: scratch.url, dataDir: '' });
   await runMigrations(database);
   return {
-    database, engine, url: scratch.url,
+    database,
+    engine,
+    url: scratch.url,
     async close() {
       await database.close();
       await scratch.drop();

@@ -15,7 +15,15 @@ export interface EntraAttestation {
   publicKeyCredential: { id: string; response: { clientDataJSON: string; attestationObject: string } };
 }
 
-export function makeEntraAttestation(key: SoftAuthenticator, publicKey: Record<string, unknown>, displayName: string, o: Partial<ClientOverrides> = {}): EntraAttestation {
+export function makeEntraAttestation(
+  key: SoftAuthenticator,
+  publicKey: Record<string, unknown>,
+  displayName: string,
+  o: Partial<ClientOverrides> = {},
+): EntraAttestation {
   const reg = key.register(publicKey as unknown as PublicKeyCredentialCreationOptionsJSON, { origin: ENTRA_ORIGIN, attestation: 'packed', ...o });
-  return { displayName, publicKeyCredential: { id: reg.id, response: { clientDataJSON: reg.response.clientDataJSON, attestationObject: reg.response.attestationObject } } };
+  return {
+    displayName,
+    publicKeyCredential: { id: reg.id, response: { clientDataJSON: reg.response.clientDataJSON, attestationObject: reg.response.attestationObject } },
+  };
 }

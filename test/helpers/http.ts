@@ -7,7 +7,10 @@ export class HttpClient {
   /** Every answer this client received, for "no secret in any answer" checks. */
   answers: { what: string; status: number; text: string }[] = [];
 
-  constructor(public base: string, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    public base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   async request(method: string, url: string, body?: unknown) {
     if (method !== 'GET' && !this.cookies.has('tessera_csrf')) await this.request('GET', '/api/auth/csrf');
@@ -19,7 +22,8 @@ export class HttpClient {
     for (const cookie of res.headers.getSetCookie()) {
       const [pair, ...attrs] = cookie.split(';').map((s) => s.trim());
       const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq), value = pair.slice(eq + 1);
+      const name = pair.slice(0, eq),
+        value = pair.slice(eq + 1);
       const expired = attrs.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now()));
       if (!value || expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
@@ -27,10 +31,20 @@ export class HttpClient {
     const text = await res.text();
     this.answers.push({ what: `${method} ${url}`, status: res.status, text });
     let json: any;
-    try { json = JSON.parse(text); } catch { json = undefined; }
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
     return { status: res.status, text, json, headers: res.headers };
   }
-  get(url: string) { return this.request('GET', url); }
-  post(url: string, body?: unknown) { return this.request('POST', url, body); }
-  patch(url: string, body: unknown) { return this.request('PATCH', url, body); }
+  get(url: string) {
+    return this.request('GET', url);
+  }
+  post(url: string, body?: unknown) {
+    return this.request('POST', url, body);
+  }
+  patch(url: string, body: unknown) {
+    return this.request('PATCH', url, body);
+  }
 }

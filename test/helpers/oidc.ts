@@ -24,18 +24,32 @@ export interface OidcTestApp {
 }
 
 /** The application on a fresh database, listening on 127.0.0.1 and named http://localhost:<port>. */
-export async function startOidcApp(opts: { engine?: Engine; env?: Record<string, string>; clock?: Clock; db?: TestDatabase; masterKey?: Buffer } = {}): Promise<OidcTestApp> {
+export async function startOidcApp(
+  opts: { engine?: Engine; env?: Record<string, string>; clock?: Clock; db?: TestDatabase; masterKey?: Buffer } = {},
+): Promise<OidcTestApp> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const db = opts.db ?? (await openTestDatabase(opts.engine ?? 'pglite'));
   const config = loadConfig({ PUBLIC_URL: url, PORT: String(port), DATA_DIR: '/nonexistent', TESSERA_CREDENTIAL_LIMIT_PER_MINUTE: '100000', ...opts.env });
-  const services = createServices({ config, database: db.database, masterKey: masterKeyFromBytes(opts.masterKey ?? crypto.randomBytes(32)), clock: opts.clock ?? systemClock });
+  const services = createServices({
+    config,
+    database: db.database,
+    masterKey: masterKeyFromBytes(opts.masterKey ?? crypto.randomBytes(32)),
+    clock: opts.clock ?? systemClock,
+  });
   const app = await buildApp({ services, logger: false, signInRateLimit: 100_000, apiRateLimit: 1_000_000 });
   await app.listen({ port, host: '127.0.0.1' });
   // PUBLIC_URL may be another address than this node's (several nodes behind one name).
   return {
-    url: config.publicUrl, issuer: `${config.publicUrl}/oidc`, app, services, db,
-    async close() { await app.close(); if (!opts.db) await db.close(); },
+    url: config.publicUrl,
+    issuer: `${config.publicUrl}/oidc`,
+    app,
+    services,
+    db,
+    async close() {
+      await app.close();
+      if (!opts.db) await db.close();
+    },
   };
 }
 
@@ -50,7 +64,10 @@ export class Browser {
    * `route` picks the server a request goes to (several nodes behind one public address): the
    * connection goes there, the Host header and the cookies stay those of the public address.
    */
-  constructor(readonly base: string, readonly route?: (url: URL) => URL) {}
+  constructor(
+    readonly base: string,
+    readonly route?: (url: URL) => URL,
+  ) {}
 
   jar(url: string | URL) {
     const host = new URL(url, this.base).host;
@@ -69,7 +86,8 @@ export class Browser {
     for (const cookie of res.headers.getSetCookie()) {
       const [pair, ...attrs] = cookie.split(';').map((s) => s.trim());
       const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq), value = pair.slice(eq + 1);
+      const name = pair.slice(0, eq),
+        value = pair.slice(eq + 1);
       const expired = attrs.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now()));
       if (!value || expired) jar.delete(name);
       else jar.set(name, value);
@@ -80,7 +98,8 @@ export class Browser {
   async api(method: string, path: string, body?: unknown) {
     if (!this.jar(this.base).has('tessera_csrf')) await this.fetch('/api/auth/csrf');
     const res = await this.fetch(path, {
-      method, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), 'x-csrf-token': this.jar(this.base).get('tessera_csrf') ?? '' },
     });
     const text = await res.text();
@@ -116,17 +135,29 @@ export class Browser {
  */
 function navigate(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': headers['content-type'] ?? 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
-        const status = res.statusCode ?? 500;
-        resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: h }));
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        headers: {
+          ...headers,
+          ...(body !== undefined
+            ? { 'content-type': headers['content-type'] ?? 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }
+            : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
+          const status = res.statusCode ?? 500;
+          resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: h }));
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -137,7 +168,9 @@ let counter = 0;
 export async function employeeWithKey(t: OidcTestApp, overrides: { email?: string } = {}): Promise<{ employee: EmployeeDto; key: SoftAuthenticator }> {
   counter++;
   const employee = await t.services.employees.create(cliContext(), {
-    email: overrides.email ?? `oidc.employee${counter}.${Date.now()}@corp.example`, firstName: 'Katherine', lastName: `Johnson${counter}`,
+    email: overrides.email ?? `oidc.employee${counter}.${Date.now()}@corp.example`,
+    firstName: 'Katherine',
+    lastName: `Johnson${counter}`,
   });
   const key = softKeys.yubikey();
   const subject = { type: 'employee' as const, id: employee.id, name: employee.email, displayName: `${employee.firstName} ${employee.lastName}` };
@@ -150,15 +183,25 @@ export async function employeeWithKey(t: OidcTestApp, overrides: { email?: strin
 export async function signIn(t: OidcTestApp, browser: Browser, key: SoftAuthenticator) {
   const start = await browser.api('POST', '/api/signin/webauthn/options', {});
   if (start.status !== 200) throw new Error(`options: ${start.text}`);
-  const done = await browser.api('POST', '/api/signin/webauthn/verify', { ceremonyId: start.json.ceremonyId, response: key.authenticate(start.json.options, { origin: t.url }) });
+  const done = await browser.api('POST', '/api/signin/webauthn/verify', {
+    ceremonyId: start.json.ceremonyId,
+    response: key.authenticate(start.json.options, { origin: t.url }),
+  });
   if (done.status !== 200) throw new Error(`verify: ${done.text}`);
 }
 
 /** Registers a client through the service (what the API and the console do). */
 export async function registerClient(t: OidcTestApp, input: Partial<ClientCreate> & { name?: string }) {
   return t.services.oidc.clients.create(cliContext(), {
-    name: 'Test app', kind: 'web', redirectUris: ['http://127.0.0.1:9/cb'], postLogoutRedirectUris: [], grantTypes: ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: 'client_secret_basic', scopes: ['openid', 'profile', 'email', 'offline_access'], claims: ['email', 'name'], firstParty: true,
+    name: 'Test app',
+    kind: 'web',
+    redirectUris: ['http://127.0.0.1:9/cb'],
+    postLogoutRedirectUris: [],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    claims: ['email', 'name'],
+    firstParty: true,
     ...input,
   } as never);
 }

@@ -84,7 +84,10 @@ async function ensureAddress(ip: string): Promise<boolean> {
 function isListening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -104,16 +107,37 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
   if (await isListening(ip, 636)) throw new Error(`something already listens on ${ip}:636 (a samba left over from a killed test run?)`);
   const conf = path.join(dir, 'etc', 'smb.conf');
   const hostName = 'dc1';
-  await run('samba-tool', [
-    'domain', 'provision', `--realm=${realm.toUpperCase()}`, `--domain=${netbios}`, '--server-role=dc', '--dns-backend=NONE',
-    `--adminpass=${ADMIN_PASSWORD}`, '--use-rfc2307', `--host-name=${hostName}`, `--option=netbios name=${hostName.toUpperCase()}`,
-    `--targetdir=${dir}`, `--option=interfaces=${ip}`, '--option=bind interfaces only=yes', '--option=server services=ldap',
-    `--option=pid directory=${dir}/run`, `--option=ncalrpc dir=${dir}/run/ncalrpc`, `--option=winbindd socket directory=${dir}/run/winbindd`,
-    `--option=log file=${dir}/log/log.%m`, '--option=old password allowed period=0',
-  ], { maxBuffer: 10 * 1024 * 1024 });
+  await run(
+    'samba-tool',
+    [
+      'domain',
+      'provision',
+      `--realm=${realm.toUpperCase()}`,
+      `--domain=${netbios}`,
+      '--server-role=dc',
+      '--dns-backend=NONE',
+      `--adminpass=${ADMIN_PASSWORD}`,
+      '--use-rfc2307',
+      `--host-name=${hostName}`,
+      `--option=netbios name=${hostName.toUpperCase()}`,
+      `--targetdir=${dir}`,
+      `--option=interfaces=${ip}`,
+      '--option=bind interfaces only=yes',
+      '--option=server services=ldap',
+      `--option=pid directory=${dir}/run`,
+      `--option=ncalrpc dir=${dir}/run/ncalrpc`,
+      `--option=winbindd socket directory=${dir}/run/winbindd`,
+      `--option=log file=${dir}/log/log.%m`,
+      '--option=old password allowed period=0',
+    ],
+    { maxBuffer: 10 * 1024 * 1024 },
+  );
   await run('samba-tool', ['domain', 'passwordsettings', 'set', '-s', conf, '--min-pwd-age=0', '--max-pwd-age=0', '--history-length=0']);
 
-  const baseDn = realm.split('.').map((p) => `DC=${p}`).join(',');
+  const baseDn = realm
+    .split('.')
+    .map((p) => `DC=${p}`)
+    .join(',');
   const usersDn = `CN=Users,${baseDn}`;
   const ldapsUrl = `ldaps://${ip}:636`;
   let pid: number | undefined;
@@ -144,22 +168,48 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     if (!pid) return;
     const p = pid;
     pid = undefined;
-    try { process.kill(p, 'SIGCONT'); process.kill(p, 'SIGTERM'); } catch { return; }
+    try {
+      process.kill(p, 'SIGCONT');
+      process.kill(p, 'SIGTERM');
+    } catch {
+      return;
+    }
     for (let i = 0; i < 50; i++) {
-      try { process.kill(p, 0); } catch { return; }
+      try {
+        process.kill(p, 0);
+      } catch {
+        return;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
-    try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 
   // A test process that dies must not leave samba running.
-  const onExit = () => { if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } };
+  const onExit = () => {
+    if (pid)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+  };
   process.once('exit', onExit);
-  const onSignal = () => { onExit(); process.exit(143); };
+  const onSignal = () => {
+    onExit();
+    process.exit(143);
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   await start();
-  const a = () => { if (!admin) throw new Error('samba is stopped'); return admin; };
+  const a = () => {
+    if (!admin) throw new Error('samba is stopped');
+    return admin;
+  };
   const userDn = (name: string) => `CN=${name},${usersDn}`;
   const groupDn = (name: string) => `CN=${name},${usersDn}`;
   const pwd = (p: string) => Buffer.from(`"${p}"`, 'utf16le');
@@ -170,8 +220,16 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
       sAMAccountName: u.username,
       userPrincipalName: `${u.username}@${realm}`,
     };
-    const map: [keyof SeedUser, string][] = [['givenName', 'givenName'], ['surname', 'sn'], ['mail', 'mail'], ['displayName', 'displayName'],
-      ['department', 'department'], ['title', 'title'], ['phone', 'telephoneNumber'], ['company', 'company']];
+    const map: [keyof SeedUser, string][] = [
+      ['givenName', 'givenName'],
+      ['surname', 'sn'],
+      ['mail', 'mail'],
+      ['displayName', 'displayName'],
+      ['department', 'department'],
+      ['title', 'title'],
+      ['phone', 'telephoneNumber'],
+      ['company', 'company'],
+    ];
     for (const [k, attr] of map) if (u[k]) attrs[attr] = String(u[k]);
     const list = Object.entries(attrs).map(([type, v]) => new Attribute({ type, values: Array.isArray(v) ? v : [v as string] }));
     if (u.password) list.push(new Attribute({ type: 'unicodePwd', values: [pwd(u.password)] }));
@@ -183,16 +241,32 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
   }
 
   const dc: SambaDc = {
-    ip, realm, netbios, baseDn, usersDn, adminUpn: `Administrator@${realm}`, adminPassword: ADMIN_PASSWORD,
+    ip,
+    realm,
+    netbios,
+    baseDn,
+    usersDn,
+    adminUpn: `Administrator@${realm}`,
+    adminPassword: ADMIN_PASSWORD,
     caPem: fs.readFileSync(path.join(dir, 'private', 'tls', 'ca.pem'), 'utf8'),
-    tlsServerName: `${hostName.toUpperCase()}.${realm}`, ldapsUrl, dir,
+    tlsServerName: `${hostName.toUpperCase()}.${realm}`,
+    ldapsUrl,
+    dir,
     addUser,
     async addUsers(users, concurrency = 1) {
       for (let i = 0; i < users.length; i += concurrency) await Promise.all(users.slice(i, i + concurrency).map(addUser));
     },
     async bulkAddUsers(users, group) {
-      const attr: [keyof SeedUser, string][] = [['givenName', 'givenName'], ['surname', 'sn'], ['mail', 'mail'], ['displayName', 'displayName'],
-        ['department', 'department'], ['title', 'title'], ['phone', 'telephoneNumber'], ['company', 'company']];
+      const attr: [keyof SeedUser, string][] = [
+        ['givenName', 'givenName'],
+        ['surname', 'sn'],
+        ['mail', 'mail'],
+        ['displayName', 'displayName'],
+        ['department', 'department'],
+        ['title', 'title'],
+        ['phone', 'telephoneNumber'],
+        ['company', 'company'],
+      ];
       let ldif = '';
       for (const u of users) {
         ldif += `dn: ${userDn(u.username)}\nobjectClass: user\nsAMAccountName: ${u.username}\nuserPrincipalName: ${u.username}@${realm}\nuserAccountControl: 544\n`;
@@ -206,7 +280,10 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
         const part = `${group} ${parts.length + 1}`;
         parts.push(part);
         ldif += `dn: ${groupDn(part)}\nobjectClass: group\nsAMAccountName: bulk-part-${parts.length}\n`;
-        ldif += users.slice(i, i + 500).map((u) => `member: ${userDn(u.username)}\n`).join('') + '\n';
+        ldif += `${users
+          .slice(i, i + 500)
+          .map((u) => `member: ${userDn(u.username)}\n`)
+          .join('')}\n`;
       }
       ldif += `dn: ${groupDn(group)}\nchangetype: modify\nadd: member\n${parts.map((p) => `member: ${groupDn(p)}\n`).join('')}\n`;
       const file = path.join(dir, 'bulk.ldif');
@@ -221,33 +298,66 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     },
     async addMembers(group, members) {
       for (let i = 0; i < members.length; i += 1000) {
-        await a().modify(groupDn(group), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: members.slice(i, i + 1000).map(userDn) }) }));
+        await a().modify(
+          groupDn(group),
+          new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: members.slice(i, i + 1000).map(userDn) }) }),
+        );
       }
     },
     async removeMembers(group, members) {
       await a().modify(groupDn(group), new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: members.map(userDn) }) }));
     },
     async modifyUser(username, changes) {
-      await a().modify(userDn(username), Object.entries(changes).map(([type, v]) => new Change({
-        operation: v === null ? 'delete' : 'replace', modification: new Attribute({ type, values: v === null ? [] : [v] }),
-      })));
+      await a().modify(
+        userDn(username),
+        Object.entries(changes).map(
+          ([type, v]) =>
+            new Change({
+              operation: v === null ? 'delete' : 'replace',
+              modification: new Attribute({ type, values: v === null ? [] : [v] }),
+            }),
+        ),
+      );
     },
     async setEnabled(username, enabled) {
-      await a().modify(userDn(username), new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [enabled ? '512' : '514'] }) }));
+      await a().modify(
+        userDn(username),
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [enabled ? '512' : '514'] }) }),
+      );
     },
-    async deleteUser(username) { await a().del(userDn(username)); },
+    async deleteUser(username) {
+      await a().del(userDn(username));
+    },
     async canBind(username, password) {
       const c = new Client({ url: ldapsUrl, tlsOptions: { rejectUnauthorized: false }, timeout: 5000 });
-      try { await c.bind(`${username}@${realm}`, password); return true; } catch { return false; } finally { await c.unbind().catch(() => {}); }
+      try {
+        await c.bind(`${username}@${realm}`, password);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await c.unbind().catch(() => {});
+      }
     },
-    freeze() { if (pid) process.kill(pid, 'SIGSTOP'); },
+    freeze() {
+      if (pid) process.kill(pid, 'SIGSTOP');
+    },
     kill() {
-      if (pid) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       pid = undefined;
       admin = undefined;
     },
-    thaw() { if (pid) process.kill(pid, 'SIGCONT'); },
-    halt, start,
+    thaw() {
+      if (pid) process.kill(pid, 'SIGCONT');
+    },
+    halt,
+    start,
     async stop() {
       await halt();
       process.removeListener('exit', onExit);

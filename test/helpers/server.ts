@@ -27,11 +27,18 @@ export interface ServerProcess {
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'src/cli/index.ts'), ...args], {
-      cwd: packageRoot(), env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: packageRoot(),
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.stdin.end(input ?? '');
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
@@ -50,8 +57,12 @@ export async function startServerProcess(env: Record<string, string>, opts: { ti
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
@@ -61,7 +72,9 @@ export async function startServerProcess(env: Record<string, string>, opts: { ti
       // The banner (with any setup link) is printed before requests are served, but a pipe can
       // deliver it after the HTTP answer: wait for it too.
       if (res.ok && (out.includes('Sign in to the console at') || out.includes('/setup?token='))) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`server not ready in time:\n${out}`);
@@ -69,7 +82,9 @@ export async function startServerProcess(env: Record<string, string>, opts: { ti
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url, port, child,
+    url,
+    port,
+    child,
     output: () => out,
     setupToken: () => /setup\?token=([A-Za-z0-9_-]+)/.exec(out)?.[1],
     async stop(signal = 'SIGTERM') {

@@ -12,11 +12,15 @@ export const ORIGIN = 'http://localhost:8080';
 
 let counter = 0;
 
-export async function createEmployee(t: TestApp, overrides: Partial<{ email: string; firstName: string; lastName: string; status: 'active' | 'disabled' | 'deactivated' }> = {}): Promise<EmployeeDto> {
+export async function createEmployee(
+  t: TestApp,
+  overrides: Partial<{ email: string; firstName: string; lastName: string; status: 'active' | 'disabled' | 'deactivated' }> = {},
+): Promise<EmployeeDto> {
   counter++;
   return t.services.employees.create(cliContext(), {
     email: overrides.email ?? `employee${counter}.${Date.now()}@corp.example`,
-    firstName: overrides.firstName ?? 'Grace', lastName: overrides.lastName ?? `Hopper${counter}`,
+    firstName: overrides.firstName ?? 'Grace',
+    lastName: overrides.lastName ?? `Hopper${counter}`,
     ...(overrides.status ? { status: overrides.status } : {}),
   });
 }
@@ -29,21 +33,40 @@ export async function setPolicy(t: TestApp, authenticators: NonNullable<Settings
 
 /** The default policy of a fresh server, to restore between tests. */
 export const DEFAULT_POLICY = {
-  allowPlatform: false, userVerification: 'required', attestation: 'none', aaguidAllowList: [], maxCredentialsPerEmployee: 5,
-  allowPasswordSignIn: false, secondFactors: ['totp', 'passkey'], signCountPolicy: 'refuse',
+  allowPlatform: false,
+  userVerification: 'required',
+  attestation: 'none',
+  aaguidAllowList: [],
+  maxCredentialsPerEmployee: 5,
+  allowPasswordSignIn: false,
+  secondFactors: ['totp', 'passkey'],
+  signCountPolicy: 'refuse',
 } as const satisfies NonNullable<SettingsPatch['authenticators']>;
 
 /** Registers a credential for an employee through the service (what enrolment and the portal do). */
-export async function registerKey(t: TestApp, employee: EmployeeDto, key: SoftAuthenticator, kind: 'passkey' | 'security_key' = 'security_key', o: Partial<ClientOverrides> = {}) {
+export async function registerKey(
+  t: TestApp,
+  employee: EmployeeDto,
+  key: SoftAuthenticator,
+  kind: 'passkey' | 'security_key' = 'security_key',
+  o: Partial<ClientOverrides> = {},
+) {
   const { ceremonyId, options } = await t.services.webauthn.startRegistration(subjectOf(employee), kind);
-  return t.services.webauthn.finishRegistration(cliContext(), { subject: subjectOf(employee), ceremonyId, response: key.register(options, { origin: ORIGIN, ...o }) });
+  return t.services.webauthn.finishRegistration(cliContext(), {
+    subject: subjectOf(employee),
+    ceremonyId,
+    response: key.register(options, { origin: ORIGIN, ...o }),
+  });
 }
 
 /** Username-less sign-in through the API; returns the verify answer. */
 export async function passkeySignIn(client: Client, key: SoftAuthenticator, o: Partial<ClientOverrides> = {}, body: { email?: string } = {}) {
   const start = await client.post('/api/signin/webauthn/options', body);
   if (start.status !== 200) throw new Error(`options failed: ${start.raw}`);
-  return client.post('/api/signin/webauthn/verify', { ceremonyId: start.body.ceremonyId, response: key.authenticate(start.body.options, { origin: ORIGIN, ...o }) });
+  return client.post('/api/signin/webauthn/verify', {
+    ceremonyId: start.body.ceremonyId,
+    response: key.authenticate(start.body.options, { origin: ORIGIN, ...o }),
+  });
 }
 
 /**

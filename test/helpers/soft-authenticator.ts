@@ -10,7 +10,10 @@
  */
 import crypto from 'node:crypto';
 import type {
-  AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON,
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 
 type Cbor = number | string | Uint8Array | Cbor[] | Map<number | string, Cbor>;
@@ -18,14 +21,25 @@ type Cbor = number | string | Uint8Array | Cbor[] | Map<number | string, Cbor>;
 function cborHead(major: number, n: number): Buffer {
   if (n < 24) return Buffer.from([(major << 5) | n]);
   if (n < 0x100) return Buffer.from([(major << 5) | 24, n]);
-  if (n < 0x10000) { const b = Buffer.alloc(3); b[0] = (major << 5) | 25; b.writeUInt16BE(n, 1); return b; }
-  const b = Buffer.alloc(5); b[0] = (major << 5) | 26; b.writeUInt32BE(n, 1); return b;
+  if (n < 0x10000) {
+    const b = Buffer.alloc(3);
+    b[0] = (major << 5) | 25;
+    b.writeUInt16BE(n, 1);
+    return b;
+  }
+  const b = Buffer.alloc(5);
+  b[0] = (major << 5) | 26;
+  b.writeUInt32BE(n, 1);
+  return b;
 }
 
 /** CBOR (RFC 8949 §3) of the few types WebAuthn uses; map entries keep the caller's (canonical) order. */
 export function cbor(value: Cbor): Buffer {
   if (typeof value === 'number') return value >= 0 ? cborHead(0, value) : cborHead(1, -1 - value);
-  if (typeof value === 'string') { const s = Buffer.from(value, 'utf8'); return Buffer.concat([cborHead(3, s.length), s]); }
+  if (typeof value === 'string') {
+    const s = Buffer.from(value, 'utf8');
+    return Buffer.concat([cborHead(3, s.length), s]);
+  }
   if (value instanceof Uint8Array) return Buffer.concat([cborHead(2, value.length), value]);
   if (Array.isArray(value)) return Buffer.concat([cborHead(4, value.length), ...value.map(cbor)]);
   return Buffer.concat([cborHead(5, value.size), ...[...value].flatMap(([k, v]) => [cbor(k), cbor(v)])]);
@@ -35,7 +49,11 @@ const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const sha256 = (b: Uint8Array | string) => crypto.createHash('sha256').update(b).digest();
 
 /** authenticatorData flags (§6.1). */
-const UP = 0x01, UV = 0x04, BE = 0x08, BS = 0x10, AT = 0x40;
+const UP = 0x01,
+  UV = 0x04,
+  BE = 0x08,
+  BS = 0x10,
+  AT = 0x40;
 
 export interface SoftCredential {
   id: Buffer;
@@ -100,26 +118,49 @@ export class SoftAuthenticator {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' });
     // COSE_Key, EC2 with ES256 (RFC 9053 §7.1), keys in canonical order 1, 3, -1, -2, -3.
-    const coseKey = cbor(new Map<number, Cbor>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, 'base64url')], [-3, Buffer.from(jwk.y!, 'base64url')]]));
+    const coseKey = cbor(
+      new Map<number, Cbor>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, Buffer.from(jwk.x!, 'base64url')],
+        [-3, Buffer.from(jwk.y!, 'base64url')],
+      ]),
+    );
     const id = crypto.randomBytes(32);
     const aaguid = Buffer.from((this.options.aaguid ?? '00000000-0000-0000-0000-000000000000').replace(/-/g, ''), 'hex');
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
     const counter = Buffer.alloc(4);
     const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(AT)]), counter, aaguid, idLength, id, coseKey]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: o.challenge ?? opts.challenge, origin: o.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: 'webauthn.create', challenge: o.challenge ?? opts.challenge, origin: o.origin, crossOrigin: false }),
+    );
     const attStmt = new Map<string, Cbor>();
     if (o.attestation === 'packed') {
       // §8.2 self attestation: signed by the credential's own key, no certificate.
       attStmt.set('alg', -7);
       attStmt.set('sig', crypto.sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey));
     }
-    const attestationObject = cbor(new Map<string, Cbor>([['fmt', o.attestation ?? 'none'], ['attStmt', attStmt], ['authData', authData]]));
+    const attestationObject = cbor(
+      new Map<string, Cbor>([
+        ['fmt', o.attestation ?? 'none'],
+        ['attStmt', attStmt],
+        ['authData', authData],
+      ]),
+    );
     this.credentials.push({ id, privateKey, rpId, userHandle: Buffer.from(opts.user.id, 'base64url'), signCount: 0 });
     return {
-      id: b64url(id), rawId: b64url(id), type: 'public-key',
-      response: { clientDataJSON: b64url(clientDataJSON), attestationObject: b64url(attestationObject), transports: (o.reportTransports ?? this.options.transports) as never },
-      authenticatorAttachment: this.attachment(o), clientExtensionResults: {},
+      id: b64url(id),
+      rawId: b64url(id),
+      type: 'public-key',
+      response: {
+        clientDataJSON: b64url(clientDataJSON),
+        attestationObject: b64url(attestationObject),
+        transports: (o.reportTransports ?? this.options.transports) as never,
+      },
+      authenticatorAttachment: this.attachment(o),
+      clientExtensionResults: {},
     };
   }
 
@@ -137,12 +178,22 @@ export class SoftAuthenticator {
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(o.signCount ?? (this.options.counts === false ? 0 : credential.signCount));
     const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(0)]), counter]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: o.challenge ?? opts.challenge, origin: o.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: 'webauthn.get', challenge: o.challenge ?? opts.challenge, origin: o.origin, crossOrigin: false }),
+    );
     const signature = crypto.sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), credential.privateKey);
     return {
-      id: b64url(credential.id), rawId: b64url(credential.id), type: 'public-key',
-      response: { clientDataJSON: b64url(clientDataJSON), authenticatorData: b64url(authData), signature: b64url(signature), userHandle: b64url(credential.userHandle) },
-      authenticatorAttachment: this.attachment(o), clientExtensionResults: {},
+      id: b64url(credential.id),
+      rawId: b64url(credential.id),
+      type: 'public-key',
+      response: {
+        clientDataJSON: b64url(clientDataJSON),
+        authenticatorData: b64url(authData),
+        signature: b64url(signature),
+        userHandle: b64url(credential.userHandle),
+      },
+      authenticatorAttachment: this.attachment(o),
+      clientExtensionResults: {},
     };
   }
 }
@@ -154,5 +205,12 @@ export const softKeys = {
   /** A device's own authenticator (Windows Hello-like): platform, internal transport. */
   windowsHello: () => new SoftAuthenticator({ aaguid: '08987058-cadc-4b81-b6e1-30de50dcbe96', attachment: 'platform', transports: ['internal'] }),
   /** A synced passkey (iCloud Keychain-like): platform, backed up, no counter. */
-  icloud: () => new SoftAuthenticator({ aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd', attachment: 'platform', transports: ['internal', 'hybrid'], backedUp: true, counts: false }),
+  icloud: () =>
+    new SoftAuthenticator({
+      aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
+      attachment: 'platform',
+      transports: ['internal', 'hybrid'],
+      backedUp: true,
+      counts: false,
+    }),
 };

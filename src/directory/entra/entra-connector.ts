@@ -12,8 +12,14 @@
  *   change needs a delegated token: both are `not_supported`.
  */
 import {
-  DirectoryError, type ConnectionTestResult, type ConnectionTestStep, type DirectoryAccountRef, type DirectoryConnector,
-  type DirectoryUser, type MemberListing, type MemberListingOptions,
+  DirectoryError,
+  type ConnectionTestResult,
+  type ConnectionTestStep,
+  type DirectoryAccountRef,
+  type DirectoryConnector,
+  type DirectoryUser,
+  type MemberListing,
+  type MemberListingOptions,
 } from '../connector.js';
 import { createEntraTokenSource, parseEntraSecret, tokenRoles, type EntraTokenSource } from './entra-token.js';
 import { missingPermissions, type EntraSettings, type Feature } from './entra.schemas.js';
@@ -75,11 +81,16 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
   let client: GraphClient | null = null;
 
   function graph(): GraphClient {
-    if (!secret) throw new DirectoryError('credentials_missing', 'No client secret or certificate is saved for this tenant: sync and password changes are stopped');
+    if (!secret)
+      throw new DirectoryError('credentials_missing', 'No client secret or certificate is saved for this tenant: sync and password changes are stopped');
     if (!client) {
       tokens = createEntraTokenSource({
-        tenantId: settings.tenantId, clientId: settings.clientId, credential: parseEntraSecret(secret),
-        loginBaseUrl: settings.loginBaseUrl, graphBaseUrl: settings.graphBaseUrl, fetch: fetchImpl,
+        tenantId: settings.tenantId,
+        clientId: settings.clientId,
+        credential: parseEntraSecret(secret),
+        loginBaseUrl: settings.loginBaseUrl,
+        graphBaseUrl: settings.graphBaseUrl,
+        fetch: fetchImpl,
       });
       client = createGraphClient({ baseUrl: `${settings.graphBaseUrl}/v1.0`, tokens, fetch: fetchImpl, sleep: deps.sleep, timeoutMs: settings.timeoutMs });
     }
@@ -87,9 +98,12 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
   }
 
   async function groupId(name: string): Promise<string> {
-    const res = await call('find group', () => graph().get<{ value: { id: string }[] }>(`/groups?$filter=${encodeURIComponent(`displayName eq ${odataQuote(name)}`)}&$select=id,displayName`));
+    const res = await call('find group', () =>
+      graph().get<{ value: { id: string }[] }>(`/groups?$filter=${encodeURIComponent(`displayName eq ${odataQuote(name)}`)}&$select=id,displayName`),
+    );
     if (!res.value[0]) throw new DirectoryError('group_not_found', `The group "${name}" was not found in the tenant`);
-    if (res.value.length > 1) throw new DirectoryError('failed', `${res.value.length} groups are named "${name}": rename one, a sync group must be unambiguous`);
+    if (res.value.length > 1)
+      throw new DirectoryError('failed', `${res.value.length} groups are named "${name}": rename one, a sync group must be unambiguous`);
     return res.value[0].id;
   }
 
@@ -99,7 +113,9 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
       return value.filter((m) => m['@odata.type'] === '#microsoft.graph.user');
     } catch (err) {
       const e = toDirectoryError(err, 'list group members');
-      throw e.code === 'failed' || e.code === 'unreachable' ? new DirectoryError('incomplete_listing', `The member listing stopped before its end: ${e.message}`, { cause: err }) : e;
+      throw e.code === 'failed' || e.code === 'unreachable'
+        ? new DirectoryError('incomplete_listing', `The member listing stopped before its end: ${e.message}`, { cause: err })
+        : e;
     }
   }
 
@@ -113,7 +129,12 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
     kind: 'entra',
     capabilities: { incremental: true, setPassword: true, changeOwnPassword: false, verifyPassword: false },
     graph,
-    features: (groups) => ['users', 'groups', ...(groups.rotationGroup ? ['rotation' as const] : []), ...(settings.passkeys.enabled ? ['passkeys' as const, 'pairingGroups' as const] : [])],
+    features: (groups) => [
+      'users',
+      'groups',
+      ...(groups.rotationGroup ? ['rotation' as const] : []),
+      ...(settings.passkeys.enabled ? ['passkeys' as const, 'pairingGroups' as const] : []),
+    ],
 
     async testConnection(groups): Promise<ConnectionTestResult> {
       const steps: ConnectionTestStep[] = [];
@@ -127,7 +148,9 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
         graph();
         roles = tokenRoles(await tokens!.getToken(true));
         steps.push({ step: 'token', ok: true, message: `Token issued for application ${settings.clientId} by tenant ${settings.tenantId}` });
-      } catch (err) { return fail('token', err); }
+      } catch (err) {
+        return fail('token', err);
+      }
       const missing = missingPermissions(roles, connector.features(groups));
       if (missing.length > 0) {
         const message = `Missing application permission${missing.length > 1 ? 's' : ''}: ${missing.map((m) => `${m.permission} (${m.label})`).join(', ')}. Add ${missing.length > 1 ? 'them' : 'it'} to the app registration and grant admin consent.`;
@@ -138,12 +161,16 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
       try {
         const id = await groupId(groups.syncGroup);
         steps.push({ step: 'sync_group', ok: true, message: `Sync group "${groups.syncGroup}" found (${id})` });
-      } catch (err) { return fail('sync_group', err); }
+      } catch (err) {
+        return fail('sync_group', err);
+      }
       if (groups.rotationGroup) {
         try {
           await groupId(groups.rotationGroup);
           steps.push({ step: 'rotation_group', ok: true, message: `Rotation group "${groups.rotationGroup}" found` });
-        } catch (err) { return fail('rotation_group', err); }
+        } catch (err) {
+          return fail('rotation_group', err);
+        }
       }
       return { outcome: 'ok', message: 'Connected: token, permissions and groups are in order', steps };
     },
@@ -160,7 +187,8 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
           cursor = delta.deltaLink;
         } catch (err) {
           // An expired or foreign delta token: fall back to a full listing.
-          if (err instanceof GraphError && (err.status === 400 || err.status === 410 || err.code === 'foreign_link')) return connector.listGroupMembers(groupName, { ...opts, cursor: null });
+          if (err instanceof GraphError && (err.status === 400 || err.status === 410 || err.code === 'foreign_link'))
+            return connector.listGroupMembers(groupName, { ...opts, cursor: null });
           throw toDirectoryError(err, 'users delta');
         }
         const ids = (await members(id, 'id', opts.onProgress)).map((m) => m.id.toLowerCase());
@@ -178,10 +206,12 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
     },
 
     async setPassword(account: DirectoryAccountRef, password: string): Promise<void> {
-      await call('set password', () => graph().patch(`/users/${encodeURIComponent(account.externalId)}`, {
-        // No forced change at next sign-in: the password lives on the employee's key, not in their head.
-        passwordProfile: { password, forceChangePasswordNextSignIn: false },
-      }));
+      await call('set password', () =>
+        graph().patch(`/users/${encodeURIComponent(account.externalId)}`, {
+          // No forced change at next sign-in: the password lives on the employee's key, not in their head.
+          passwordProfile: { password, forceChangePasswordNextSignIn: false },
+        }),
+      );
     },
 
     async verifyPassword(): Promise<boolean> {
@@ -192,7 +222,9 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
       throw new DirectoryError('not_supported', 'An Entra ID password change by the employee needs their own sign-in (delegated); use an administrative reset');
     },
 
-    async close() { /* fetch keeps no connection state of ours */ },
+    async close() {
+      /* fetch keeps no connection state of ours */
+    },
   };
   return connector;
 }
@@ -217,9 +249,11 @@ export function toDirectoryError(err: unknown, what: string): DirectoryError {
     return new DirectoryError('failed', text, { cause: err });
   }
   const e = err as Error & { name?: string };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new DirectoryError('unreachable', `${what}: Microsoft Graph did not answer in time`, { cause: err });
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return new DirectoryError('unreachable', `${what}: Microsoft Graph did not answer in time`, { cause: err });
   const causes: string[] = [];
-  for (let c = err as { message?: string; code?: string; cause?: unknown } | undefined, i = 0; c && i < 5; c = c.cause as never, i++) if (c.message) causes.push(c.code ? `${c.code} ${c.message}` : c.message);
+  for (let c = err as { message?: string; code?: string; cause?: unknown } | undefined, i = 0; c && i < 5; c = c.cause as never, i++)
+    if (c.message) causes.push(c.code ? `${c.code} ${c.message}` : c.message);
   const text = causes.join(': ');
   if (/CERT|certificate|self.signed|unable to verify/i.test(text)) return new DirectoryError('tls_failure', `${what}: ${text}`, { cause: err });
   return new DirectoryError('unreachable', `${what}: ${text || 'network failure'}`, { cause: err });

@@ -13,21 +13,23 @@ import type { EntraPasskeyService } from './entra-passkey.service.js';
  */
 export function entraPasskeyJobs(deps: { db: Db; logger: Logger; entraPasskeys: EntraPasskeyService; intervalMs?: number }): Job[] {
   const ctx = systemContext('scheduler');
-  return [{
-    name: 'entra.pairing-refresh',
-    intervalMs: deps.intervalMs ?? 15 * 60_000,
-    leaseMs: 60 * 60_000,
-    async run() {
-      for (const d of await repo.findEntraDomains(deps.db)) {
-        const settings = entraSettings.safeParse(d.settings);
-        if (!d.secret || !settings.success || !settings.data.passkeys.enabled) continue;
-        try {
-          const summary = await deps.entraPasskeys.refresh(ctx, d.id);
-          deps.logger.info({ domain: d.name, ...summary }, 'entra passkey pairings refreshed');
-        } catch (err) {
-          deps.logger.warn({ err, domain: d.name }, 'entra passkey pairing refresh failed');
+  return [
+    {
+      name: 'entra.pairing-refresh',
+      intervalMs: deps.intervalMs ?? 15 * 60_000,
+      leaseMs: 60 * 60_000,
+      async run() {
+        for (const d of await repo.findEntraDomains(deps.db)) {
+          const settings = entraSettings.safeParse(d.settings);
+          if (!d.secret || !settings.success || !settings.data.passkeys.enabled) continue;
+          try {
+            const summary = await deps.entraPasskeys.refresh(ctx, d.id);
+            deps.logger.info({ domain: d.name, ...summary }, 'entra passkey pairings refreshed');
+          } catch (err) {
+            deps.logger.warn({ err, domain: d.name }, 'entra passkey pairing refresh failed');
+          }
         }
-      }
+      },
     },
-  }];
+  ];
 }

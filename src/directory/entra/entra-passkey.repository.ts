@@ -13,8 +13,12 @@ export type DomainRow = typeof directoryDomains.$inferSelect;
 /** A domain by id or by name (the CLI and scripts name it). */
 export async function findDomainByIdOrName(db: Executor, key: string): Promise<DomainRow | undefined> {
   const isId = /^[0-9a-f-]{36}$/i.test(key);
-  const [row] = await db.select().from(directoryDomains)
-    .where(isId ? or(eq(directoryDomains.id, key), eq(directoryDomains.nameNormalized, key.toLowerCase())) : eq(directoryDomains.nameNormalized, key.toLowerCase()));
+  const [row] = await db
+    .select()
+    .from(directoryDomains)
+    .where(
+      isId ? or(eq(directoryDomains.id, key), eq(directoryDomains.nameNormalized, key.toLowerCase())) : eq(directoryDomains.nameNormalized, key.toLowerCase()),
+    );
   return row;
 }
 
@@ -37,10 +41,19 @@ const hasCredential = sql<boolean>`exists (select 1 from ${webauthnCredentials} 
 
 /** Employees with a current account in the domain: they are eligible for pairing. */
 export async function findEligibleAccounts(db: Executor, domainId: string, employeeId?: string): Promise<EligibleAccount[]> {
-  return db.select({
-    employeeId: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, employeeStatus: employees.status,
-    externalId: directoryAccounts.externalId, upn: directoryAccounts.upn, hasTesseraCredential: hasCredential,
-  }).from(directoryAccounts).innerJoin(employees, eq(employees.id, directoryAccounts.employeeId))
+  return db
+    .select({
+      employeeId: employees.id,
+      email: employees.email,
+      firstName: employees.firstName,
+      lastName: employees.lastName,
+      employeeStatus: employees.status,
+      externalId: directoryAccounts.externalId,
+      upn: directoryAccounts.upn,
+      hasTesseraCredential: hasCredential,
+    })
+    .from(directoryAccounts)
+    .innerJoin(employees, eq(employees.id, directoryAccounts.employeeId))
     .where(and(eq(directoryAccounts.domainId, domainId), eq(directoryAccounts.isMember, true), employeeId ? eq(employees.id, employeeId) : undefined))
     .orderBy(asc(employees.lastName), asc(employees.firstName));
 }
@@ -51,16 +64,22 @@ export async function findEmployeeIdByEmail(db: Executor, email: string): Promis
 }
 
 export async function findPairings(db: Executor, domainId: string, state?: PairingState) {
-  return db.select({
-    pairing: entraPairings,
-    employee: { id: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, status: employees.status },
-  }).from(entraPairings).innerJoin(employees, eq(employees.id, entraPairings.employeeId))
+  return db
+    .select({
+      pairing: entraPairings,
+      employee: { id: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, status: employees.status },
+    })
+    .from(entraPairings)
+    .innerJoin(employees, eq(employees.id, entraPairings.employeeId))
     .where(and(eq(entraPairings.domainId, domainId), state ? eq(entraPairings.state, state) : undefined))
     .orderBy(asc(employees.lastName), asc(employees.firstName));
 }
 
 export async function findPairing(db: Executor, domainId: string, employeeId: string): Promise<PairingRow | undefined> {
-  const [row] = await db.select().from(entraPairings).where(and(eq(entraPairings.domainId, domainId), eq(entraPairings.employeeId, employeeId)));
+  const [row] = await db
+    .select()
+    .from(entraPairings)
+    .where(and(eq(entraPairings.domainId, domainId), eq(entraPairings.employeeId, employeeId)));
   return row;
 }
 
@@ -74,8 +93,20 @@ export async function updatePairingById(db: Executor, id: string, patch: Partial
 }
 
 export async function deletePairingsExcept(db: Executor, domainId: string, keepEmployeeIds: string[]): Promise<number> {
-  const rows = await db.delete(entraPairings).where(and(eq(entraPairings.domainId, domainId),
-    keepEmployeeIds.length ? sql`${entraPairings.employeeId} not in (${sql.join(keepEmployeeIds.map((id) => sql`${id}`), sql`, `)})` : undefined)).returning({ id: entraPairings.id });
+  const rows = await db
+    .delete(entraPairings)
+    .where(
+      and(
+        eq(entraPairings.domainId, domainId),
+        keepEmployeeIds.length
+          ? sql`${entraPairings.employeeId} not in (${sql.join(
+              keepEmployeeIds.map((id) => sql`${id}`),
+              sql`, `,
+            )})`
+          : undefined,
+      ),
+    )
+    .returning({ id: entraPairings.id });
   return rows.length;
 }
 
@@ -86,13 +117,21 @@ export async function findPasskeysByPairingIds(db: Executor, pairingIds: string[
 
 export async function findPasskeyById(db: Executor, pairingId: string, id: string): Promise<EntraPasskeyRow | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const [row] = await db.select().from(entraPasskeys).where(and(eq(entraPasskeys.pairingId, pairingId), eq(entraPasskeys.id, id)));
+  const [row] = await db
+    .select()
+    .from(entraPasskeys)
+    .where(and(eq(entraPasskeys.pairingId, pairingId), eq(entraPasskeys.id, id)));
   return row;
 }
 
 export async function upsertPasskey(db: Executor, row: typeof entraPasskeys.$inferInsert): Promise<EntraPasskeyRow> {
-  const [saved] = await db.insert(entraPasskeys).values(row)
-    .onConflictDoUpdate({ target: [entraPasskeys.pairingId, entraPasskeys.methodId], set: { displayName: row.displayName, lastUsedAt: row.lastUsedAt ?? null, model: row.model ?? null } })
+  const [saved] = await db
+    .insert(entraPasskeys)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [entraPasskeys.pairingId, entraPasskeys.methodId],
+      set: { displayName: row.displayName, lastUsedAt: row.lastUsedAt ?? null, model: row.model ?? null },
+    })
     .returning();
   return saved!;
 }
@@ -102,8 +141,17 @@ export async function deletePasskeyById(db: Executor, id: string): Promise<void>
 }
 
 export async function deletePasskeysNotIn(db: Executor, pairingId: string, methodIds: string[]): Promise<void> {
-  await db.delete(entraPasskeys).where(and(eq(entraPasskeys.pairingId, pairingId),
-    methodIds.length ? sql`${entraPasskeys.methodId} not in (${sql.join(methodIds.map((id) => sql`${id}`), sql`, `)})` : undefined));
+  await db.delete(entraPasskeys).where(
+    and(
+      eq(entraPasskeys.pairingId, pairingId),
+      methodIds.length
+        ? sql`${entraPasskeys.methodId} not in (${sql.join(
+            methodIds.map((id) => sql`${id}`),
+            sql`, `,
+          )})`
+        : undefined,
+    ),
+  );
 }
 
 export async function countPasskeys(db: Executor, pairingId: string): Promise<number> {
@@ -116,5 +164,8 @@ export async function findPairingGroups(db: Executor, domainId: string) {
 }
 
 export async function insertPairingGroup(db: Executor, row: typeof entraPairingGroups.$inferInsert): Promise<void> {
-  await db.insert(entraPairingGroups).values(row).onConflictDoUpdate({ target: [entraPairingGroups.domainId, entraPairingGroups.state], set: { groupId: row.groupId, displayName: row.displayName } });
+  await db
+    .insert(entraPairingGroups)
+    .values(row)
+    .onConflictDoUpdate({ target: [entraPairingGroups.domainId, entraPairingGroups.state], set: { groupId: row.groupId, displayName: row.displayName } });
 }

@@ -12,8 +12,14 @@ export type EntraPasskeyRoutesDeps = { entraPasskeys: EntraPasskeyService };
 /** A domain by id or name; an employee by id or e-mail (so that scripts and the CLI can name them). */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
-const domainParam = z.string().max(253).refine((s) => uuid.test(s) || hostname.test(s), 'must be a domain id or name');
-const employeeParam = z.string().max(320).refine((s) => uuid.test(s) || z.email().safeParse(s).success, "must be an employee id or e-mail");
+const domainParam = z
+  .string()
+  .max(253)
+  .refine((s) => uuid.test(s) || hostname.test(s), 'must be a domain id or name');
+const employeeParam = z
+  .string()
+  .max(320)
+  .refine((s) => uuid.test(s) || z.email().safeParse(s).success, 'must be an employee id or e-mail');
 const domainParams = z.object({ domain: domainParam }).strict();
 const employeeParams = z.object({ domain: domainParam, employee: employeeParam }).strict();
 
@@ -24,65 +30,115 @@ const employeeParams = z.object({ domain: domainParam, employee: employeeParam }
  */
 export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesDeps) {
   const tags = ['Entra passkeys'];
-  app.get('/entra/:domain/pairings', {
-    config: { access: 'read' },
-    schema: {
-      tags, params: domainParams, querystring: z.object({ state: z.enum(pairingStates).optional() }).strict(),
-      response: { 200: listOf(pairingDto), ...errors },
-      description: 'Employees of an Entra domain by pairing state, with the passkeys registered for them in Entra (name, AAGUID, model, created, last used).',
+  app.get(
+    '/entra/:domain/pairings',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        params: domainParams,
+        querystring: z.object({ state: z.enum(pairingStates).optional() }).strict(),
+        response: { 200: listOf(pairingDto), ...errors },
+        description: 'Employees of an Entra domain by pairing state, with the passkeys registered for them in Entra (name, AAGUID, model, created, last used).',
+      },
     },
-  }, async (request) => ({ items: await services.entraPasskeys.list(request.params.domain, request.query.state) }));
+    async (request) => ({ items: await services.entraPasskeys.list(request.params.domain, request.query.state) }),
+  );
 
-  app.post('/entra/:domain/pairings/refresh', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: domainParams, response: { 200: refreshSummary, ...errors },
-      description: 'Reads every eligible user\'s passkeys from Entra, flags users Entra no longer knows, updates pairing states and mirrors them into the three pairing groups (created when missing).',
+  app.post(
+    '/entra/:domain/pairings/refresh',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: domainParams,
+        response: { 200: refreshSummary, ...errors },
+        description:
+          "Reads every eligible user's passkeys from Entra, flags users Entra no longer knows, updates pairing states and mirrors them into the three pairing groups (created when missing).",
+      },
     },
-  }, async (request) => services.entraPasskeys.refresh(request.ctx, request.params.domain));
+    async (request) => services.entraPasskeys.refresh(request.ctx, request.params.domain),
+  );
 
-  app.post('/entra/:domain/employees/:employee/passkeys/options', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: employeeParams, response: { 200: creationOptionsDto, ...errors },
-      description: 'WebAuthn creation options from Entra for the employee (the challenge is valid 5 minutes). Hand `publicKey` to the authenticator; the relying party is login.microsoft.com and the origin https://login.microsoft.com.',
+  app.post(
+    '/entra/:domain/employees/:employee/passkeys/options',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: employeeParams,
+        response: { 200: creationOptionsDto, ...errors },
+        description:
+          'WebAuthn creation options from Entra for the employee (the challenge is valid 5 minutes). Hand `publicKey` to the authenticator; the relying party is login.microsoft.com and the origin https://login.microsoft.com.',
+      },
     },
-  }, async (request) => services.entraPasskeys.beginRegistration(request.ctx, request.params.domain, request.params.employee));
+    async (request) => services.entraPasskeys.beginRegistration(request.ctx, request.params.domain, request.params.employee),
+  );
 
-  app.post('/entra/:domain/employees/:employee/passkeys', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: employeeParams, body: attestationBody, response: { 201: entraPasskeyDto, ...errors },
-      description: 'Registers the authenticator\'s attestation in Entra. 400 entra.challenge_expired / entra.challenge_mismatch before Entra is asked; 400 entra.attestation_refused with Entra\'s reason.',
+  app.post(
+    '/entra/:domain/employees/:employee/passkeys',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: employeeParams,
+        body: attestationBody,
+        response: { 201: entraPasskeyDto, ...errors },
+        description:
+          "Registers the authenticator's attestation in Entra. 400 entra.challenge_expired / entra.challenge_mismatch before Entra is asked; 400 entra.attestation_refused with Entra's reason.",
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await services.entraPasskeys.completeRegistration(request.ctx, request.params.domain, request.params.employee, request.body)));
+    async (request, reply) =>
+      reply.code(201).send(await services.entraPasskeys.completeRegistration(request.ctx, request.params.domain, request.params.employee, request.body)),
+  );
 
   // The same ceremony for the signed-in employee (portal session): an authenticator app on their
   // phone enrols for its owner only.
   const own = { tags: ['User portal'], params: domainParams };
-  app.post('/portal/entra/:domain/passkeys/options', {
-    config: { access: 'employee' },
-    schema: { ...own, response: { 200: creationOptionsDto, ...errors }, description: 'Creation options from Entra for the signed-in employee.' },
-  }, async (request) => {
-    const { employee } = requireEmployee(request);
-    return services.entraPasskeys.beginRegistration(employeeContext(request, employee), request.params.domain, employee.id);
-  });
-  app.post('/portal/entra/:domain/passkeys', {
-    config: { access: 'employee' },
-    schema: { ...own, body: attestationBody, response: { 201: entraPasskeyDto, ...errors }, description: 'Registers the signed-in employee\'s attestation in Entra.' },
-  }, async (request, reply) => {
-    const { employee } = requireEmployee(request);
-    return reply.code(201).send(await services.entraPasskeys.completeRegistration(employeeContext(request, employee), request.params.domain, employee.id, request.body));
-  });
-
-  app.delete('/entra/:domain/employees/:employee/passkeys/:passkeyId', {
-    config: { access: 'write' },
-    schema: {
-      tags, params: employeeParams.extend({ passkeyId: z.string().uuid() }).strict(), response: { 204: noContent, ...errors },
-      description: 'Deletes the passkey in Entra and here; the pairing state and group membership follow.',
+  app.post(
+    '/portal/entra/:domain/passkeys/options',
+    {
+      config: { access: 'employee' },
+      schema: { ...own, response: { 200: creationOptionsDto, ...errors }, description: 'Creation options from Entra for the signed-in employee.' },
     },
-  }, async (request, reply) => {
-    await services.entraPasskeys.deletePasskey(request.ctx, request.params.domain, request.params.employee, request.params.passkeyId);
-    return reply.code(204).send(null);
-  });
+    async (request) => {
+      const { employee } = requireEmployee(request);
+      return services.entraPasskeys.beginRegistration(employeeContext(request, employee), request.params.domain, employee.id);
+    },
+  );
+  app.post(
+    '/portal/entra/:domain/passkeys',
+    {
+      config: { access: 'employee' },
+      schema: {
+        ...own,
+        body: attestationBody,
+        response: { 201: entraPasskeyDto, ...errors },
+        description: "Registers the signed-in employee's attestation in Entra.",
+      },
+    },
+    async (request, reply) => {
+      const { employee } = requireEmployee(request);
+      return reply
+        .code(201)
+        .send(await services.entraPasskeys.completeRegistration(employeeContext(request, employee), request.params.domain, employee.id, request.body));
+    },
+  );
+
+  app.delete(
+    '/entra/:domain/employees/:employee/passkeys/:passkeyId',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: employeeParams.extend({ passkeyId: z.string().uuid() }).strict(),
+        response: { 204: noContent, ...errors },
+        description: 'Deletes the passkey in Entra and here; the pairing state and group membership follow.',
+      },
+    },
+    async (request, reply) => {
+      await services.entraPasskeys.deletePasskey(request.ctx, request.params.domain, request.params.employee, request.params.passkeyId);
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -6,15 +6,19 @@ const b64url = z.string().min(1).max(65536);
 export const isBase64Url = (s: string) => /^[A-Za-z0-9_-]+$/.test(s);
 
 /** What the enrolling authenticator posts: the WebAuthn registration result for the options it got. */
-export const attestationBody = z.object({
-  /** The name the passkey gets in Entra (shown to the user and the administrator). */
-  displayName: z.string().trim().min(1).max(100),
-  publicKeyCredential: z.object({
-    id: b64url.max(1366),
-    response: z.object({ clientDataJSON: b64url, attestationObject: b64url }).strict(),
-    clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
-  }).strict(),
-}).strict();
+export const attestationBody = z
+  .object({
+    /** The name the passkey gets in Entra (shown to the user and the administrator). */
+    displayName: z.string().trim().min(1).max(100),
+    publicKeyCredential: z
+      .object({
+        id: b64url.max(1366),
+        response: z.object({ clientDataJSON: b64url, attestationObject: b64url }).strict(),
+        clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+  })
+  .strict();
 export type AttestationBody = z.infer<typeof attestationBody>;
 
 export const entraPasskeyDto = z.object({

@@ -21,7 +21,14 @@ import { isBase64Url, type AttestationBody, type PairingDto, type RefreshSummary
 import * as repo from './entra-passkey.repository.js';
 import { GraphError } from './graph-client.js';
 
-interface GraphFido2Method { id: string; displayName?: string | null; createdDateTime?: string | null; lastUsedDateTime?: string | null; aaGuid?: string | null; model?: string | null }
+interface GraphFido2Method {
+  id: string;
+  displayName?: string | null;
+  createdDateTime?: string | null;
+  lastUsedDateTime?: string | null;
+  aaGuid?: string | null;
+  model?: string | null;
+}
 
 export interface EntraPasskeyDeps {
   db: Db;
@@ -45,9 +52,11 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
   async function domainFor(key: string, opts: { passkeys?: boolean } = {}) {
     const row = await repo.findDomainByIdOrName(db, key);
     if (!row) throw new AppError('directory.domain_not_found', 'Domain was not found');
-    if (row.kind !== 'entra') throw new AppError('entra.not_entra_domain', `Domain ${row.name} is an ${row.kind} domain; passkey provisioning is for Entra ID tenants`);
+    if (row.kind !== 'entra')
+      throw new AppError('entra.not_entra_domain', `Domain ${row.name} is an ${row.kind} domain; passkey provisioning is for Entra ID tenants`);
     const settings: EntraSettings = entraSettings.parse(row.settings);
-    if (opts.passkeys !== false && !settings.passkeys.enabled) throw new AppError('entra.passkeys_disabled', `Passkey provisioning is turned off for ${row.name}`);
+    if (opts.passkeys !== false && !settings.passkeys.enabled)
+      throw new AppError('entra.passkeys_disabled', `Passkey provisioning is turned off for ${row.name}`);
     let cached = connectors.get(row.id);
     if (!cached || cached.version !== row.updatedAt.getTime()) {
       const secret = row.secret ? sealer.open(row.secret, `directory_domains.secret:${row.id}`) : null;
@@ -83,7 +92,11 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
     if (account.employeeStatus !== 'active') throw new AppError('entra.not_eligible', 'This employee is not active');
     const allowed = domain.settings.passkeys.allowedEmailDomains;
     const emailDomain = account.email.split('@').pop()!.toLowerCase();
-    if (allowed.length > 0 && !allowed.includes(emailDomain)) throw new AppError('entra.email_domain_not_allowed', `E-mail domain ${emailDomain} is not allowed for passkey provisioning (allowed: ${allowed.join(', ')})`);
+    if (allowed.length > 0 && !allowed.includes(emailDomain))
+      throw new AppError(
+        'entra.email_domain_not_allowed',
+        `E-mail domain ${emailDomain} is not allowed for passkey provisioning (allowed: ${allowed.join(', ')})`,
+      );
     const pairing = await repo.insertPairing(db, { domainId: domain.row.id, employeeId, entraUserId: account.externalId });
     return { account, pairing };
   }
@@ -103,13 +116,40 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
   }
 
   /** Moves the pairing to `to` (audited) and mirrors it into the groups (when given) if it differs from the mirrored one. */
-  async function applyState(ctx: RequestContext, domain: Awaited<ReturnType<typeof domainFor>>, groups: PairingGroupIds | null, pairing: repo.PairingRow, to: PairingState, label: string) {
+  async function applyState(
+    ctx: RequestContext,
+    domain: Awaited<ReturnType<typeof domainFor>>,
+    groups: PairingGroupIds | null,
+    pairing: repo.PairingRow,
+    to: PairingState,
+    label: string,
+  ) {
     if (pairing.state !== to) {
-      await repo.updatePairingById(db, pairing.id, { state: to, updatedAt: clock.now(), ...(rank[to] < rank[pairing.state] ? { unpairedAt: clock.now() } : rank[to] > rank[pairing.state] ? { unpairedAt: null } : {}) });
-      await audit.record(ctx, { action: 'entra.pairing_changed', target: { type: 'employee', id: pairing.employeeId, label }, details: { domainId: domain.row.id, from: pairing.state, to } });
+      await repo.updatePairingById(db, pairing.id, {
+        state: to,
+        updatedAt: clock.now(),
+        ...(rank[to] < rank[pairing.state] ? { unpairedAt: clock.now() } : rank[to] > rank[pairing.state] ? { unpairedAt: null } : {}),
+      });
+      await audit.record(ctx, {
+        action: 'entra.pairing_changed',
+        target: { type: 'employee', id: pairing.employeeId, label },
+        details: { domainId: domain.row.id, from: pairing.state, to },
+      });
     }
     if (groups && pairing.mirroredState !== to) {
-      await graphCall('mirror pairing groups', () => mirrorPairingState(ctx, { db, audit, graph: domain.connector.graph(), domainId: domain.row.id, groups, userId: pairing.entraUserId, label, from: pairing.mirroredState, to }));
+      await graphCall('mirror pairing groups', () =>
+        mirrorPairingState(ctx, {
+          db,
+          audit,
+          graph: domain.connector.graph(),
+          domainId: domain.row.id,
+          groups,
+          userId: pairing.entraUserId,
+          label,
+          from: pairing.mirroredState,
+          to,
+        }),
+      );
       await repo.updatePairingById(db, pairing.id, { mirroredState: to });
     }
   }
@@ -126,7 +166,9 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
   async function readMethods(domain: Awaited<ReturnType<typeof domainFor>>, pairing: repo.PairingRow): Promise<boolean> {
     let methods: GraphFido2Method[];
     try {
-      methods = (await domain.connector.graph().get<{ value: GraphFido2Method[] }>(`/users/${encodeURIComponent(pairing.entraUserId)}/authentication/fido2Methods`)).value;
+      methods = (
+        await domain.connector.graph().get<{ value: GraphFido2Method[] }>(`/users/${encodeURIComponent(pairing.entraUserId)}/authentication/fido2Methods`)
+      ).value;
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return false;
       throw err;
@@ -134,12 +176,21 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
     const known = new Map((await repo.findPasskeysByPairingIds(db, [pairing.id])).map((p) => [p.methodId, p]));
     for (const m of methods) {
       await repo.upsertPasskey(db, {
-        pairingId: pairing.id, methodId: m.id, displayName: m.displayName ?? 'Passkey', aaguid: m.aaGuid ?? null, model: m.model ?? null,
+        pairingId: pairing.id,
+        methodId: m.id,
+        displayName: m.displayName ?? 'Passkey',
+        aaguid: m.aaGuid ?? null,
+        model: m.model ?? null,
         isProvisionedByTessera: known.get(m.id)?.isProvisionedByTessera ?? false,
-        createdAt: m.createdDateTime ? new Date(m.createdDateTime) : clock.now(), lastUsedAt: m.lastUsedDateTime ? new Date(m.lastUsedDateTime) : null,
+        createdAt: m.createdDateTime ? new Date(m.createdDateTime) : clock.now(),
+        lastUsedAt: m.lastUsedDateTime ? new Date(m.lastUsedDateTime) : null,
       });
     }
-    await repo.deletePasskeysNotIn(db, pairing.id, methods.map((m) => m.id));
+    await repo.deletePasskeysNotIn(
+      db,
+      pairing.id,
+      methods.map((m) => m.id),
+    );
     return true;
   }
 
@@ -159,7 +210,11 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
         const pairing = await repo.insertPairing(db, { domainId: domain.row.id, employeeId: a.employeeId, entraUserId: a.externalId });
         const found = await graphCall('read passkeys', () => readMethods(domain, pairing));
         if (found === pairing.isMissingInEntra) await repo.updatePairingById(db, pairing.id, { isMissingInEntra: !found });
-        if (!found) { missing++; byState[pairing.state]++; continue; }
+        if (!found) {
+          missing++;
+          byState[pairing.state]++;
+          continue;
+        }
         const to = await stateOf(pairing.id, a.hasTesseraCredential);
         await applyState(ctx, domain, groups, pairing, to, a.email);
         byState[to]++;
@@ -169,7 +224,19 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       for (const { pairing, employee } of await repo.findPairings(db, domain.row.id)) {
         if (keep.has(pairing.employeeId)) continue;
         if (pairing.mirroredState && !pairing.isMissingInEntra) {
-          await graphCall('leave pairing groups', () => mirrorPairingState(ctx, { db, audit, graph: domain.connector.graph(), domainId: domain.row.id, groups, userId: pairing.entraUserId, label: employee.email, from: pairing.mirroredState, to: null }));
+          await graphCall('leave pairing groups', () =>
+            mirrorPairingState(ctx, {
+              db,
+              audit,
+              graph: domain.connector.graph(),
+              domainId: domain.row.id,
+              groups,
+              userId: pairing.entraUserId,
+              label: employee.email,
+              from: pairing.mirroredState,
+              to: null,
+            }),
+          );
         }
         removed++;
       }
@@ -180,17 +247,41 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
     async list(domainKey: string, state?: PairingState): Promise<PairingDto[]> {
       const domain = await domainFor(domainKey, { passkeys: false });
       const rows = await repo.findPairings(db, domain.row.id, state);
-      const passkeys = await repo.findPasskeysByPairingIds(db, rows.map((r) => r.pairing.id));
+      const passkeys = await repo.findPasskeysByPairingIds(
+        db,
+        rows.map((r) => r.pairing.id),
+      );
       return rows.map(({ pairing, employee }) => {
-        const own = passkeys.filter((p) => p.pairingId === pairing.id).map((p) => ({
-          id: p.id, methodId: p.methodId, displayName: p.displayName, aaguid: p.aaguid, model: p.model, isProvisionedByTessera: p.isProvisionedByTessera,
-          createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
-        }));
-        const lastUsed = own.map((p) => p.lastUsedAt).filter((x): x is string => !!x).sort().pop() ?? null;
+        const own = passkeys
+          .filter((p) => p.pairingId === pairing.id)
+          .map((p) => ({
+            id: p.id,
+            methodId: p.methodId,
+            displayName: p.displayName,
+            aaguid: p.aaguid,
+            model: p.model,
+            isProvisionedByTessera: p.isProvisionedByTessera,
+            createdAt: p.createdAt.toISOString(),
+            lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+          }));
+        const lastUsed =
+          own
+            .map((p) => p.lastUsedAt)
+            .filter((x): x is string => !!x)
+            .sort()
+            .pop() ?? null;
         return {
-          employeeId: employee.id, email: employee.email, name: `${employee.firstName} ${employee.lastName}`.trim(), employeeStatus: employee.status,
-          entraUserId: pairing.entraUserId, state: pairing.state, isMissingInEntra: pairing.isMissingInEntra, unpairedAt: pairing.unpairedAt?.toISOString() ?? null,
-          passkeys: own, lastUsedAt: lastUsed, updatedAt: pairing.updatedAt.toISOString(),
+          employeeId: employee.id,
+          email: employee.email,
+          name: `${employee.firstName} ${employee.lastName}`.trim(),
+          employeeStatus: employee.status,
+          entraUserId: pairing.entraUserId,
+          state: pairing.state,
+          isMissingInEntra: pairing.isMissingInEntra,
+          unpairedAt: pairing.unpairedAt?.toISOString() ?? null,
+          passkeys: own,
+          lastUsedAt: lastUsed,
+          updatedAt: pairing.updatedAt.toISOString(),
         };
       });
     },
@@ -213,7 +304,11 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       // from challengeTimeoutDateTime, so that clock skew with Entra cannot stretch it.
       const expiresAt = new Date(clock.now().getTime() + FIVE_MINUTES);
       await repo.updatePairingById(db, pairing.id, { pendingChallenge: options.publicKey.challenge, challengeExpiresAt: expiresAt, isMissingInEntra: false });
-      await audit.record(ctx, { action: 'entra.passkey_options_issued', target: { type: 'employee', id: account.employeeId, label: account.email }, details: { domainId: domain.row.id, expiresAt: expiresAt.toISOString() } });
+      await audit.record(ctx, {
+        action: 'entra.passkey_options_issued',
+        target: { type: 'employee', id: account.employeeId, label: account.email },
+        details: { domainId: domain.row.id, expiresAt: expiresAt.toISOString() },
+      });
       return { challengeTimeoutDateTime: expiresAt.toISOString(), publicKey: options.publicKey };
     },
 
@@ -223,13 +318,22 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       const { account, pairing } = await eligibleAccount(domain, employeeKey);
       const target = { type: 'employee', id: account.employeeId, label: account.email };
       const { id, response } = body.publicKeyCredential;
-      for (const [name, value] of [['publicKeyCredential.id', id], ['clientDataJSON', response.clientDataJSON], ['attestationObject', response.attestationObject]] as const) {
+      for (const [name, value] of [
+        ['publicKeyCredential.id', id],
+        ['clientDataJSON', response.clientDataJSON],
+        ['attestationObject', response.attestationObject],
+      ] as const) {
         if (!isBase64Url(value)) throw new AppError('request.validation_failed', `${name} must be base64url without padding`);
       }
       if (!pairing.pendingChallenge || !pairing.challengeExpiresAt) throw new AppError('entra.challenge_missing', 'Ask for creation options first');
       let challenge: unknown;
-      try { challenge = JSON.parse(Buffer.from(body.publicKeyCredential.response.clientDataJSON, 'base64url').toString('utf8')).challenge; } catch { challenge = null; }
-      if (challenge !== pairing.pendingChallenge) throw new AppError('entra.challenge_mismatch', 'The attestation was not made for the creation options Tessera handed out last');
+      try {
+        challenge = JSON.parse(Buffer.from(body.publicKeyCredential.response.clientDataJSON, 'base64url').toString('utf8')).challenge;
+      } catch {
+        challenge = null;
+      }
+      if (challenge !== pairing.pendingChallenge)
+        throw new AppError('entra.challenge_mismatch', 'The attestation was not made for the creation options Tessera handed out last');
       if (clock.now() > pairing.challengeExpiresAt) {
         await repo.updatePairingById(db, pairing.id, { pendingChallenge: null, challengeExpiresAt: null });
         throw new AppError('entra.challenge_expired', 'The creation options expired (5 minutes): ask for new ones');
@@ -239,19 +343,43 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
         method = await domain.connector.graph().post<GraphFido2Method>(`/users/${encodeURIComponent(account.externalId)}/authentication/fido2Methods`, body);
       } catch (err) {
         if (err instanceof GraphError && err.status === 400) {
-          await audit.record(ctx, { action: 'entra.passkey_registration_refused', outcome: 'failure', target, details: { domainId: domain.row.id, reason: err.message } });
+          await audit.record(ctx, {
+            action: 'entra.passkey_registration_refused',
+            outcome: 'failure',
+            target,
+            details: { domainId: domain.row.id, reason: err.message },
+          });
           throw new AppError('entra.attestation_refused', `Entra ID refused the passkey: ${err.message}`);
         }
         return graphCall('register passkey', () => Promise.reject(err));
       }
       await repo.updatePairingById(db, pairing.id, { pendingChallenge: null, challengeExpiresAt: null });
       const saved = await repo.upsertPasskey(db, {
-        pairingId: pairing.id, methodId: method.id, displayName: method.displayName ?? body.displayName, aaguid: method.aaGuid ?? null, model: method.model ?? null,
-        isProvisionedByTessera: true, createdAt: method.createdDateTime ? new Date(method.createdDateTime) : clock.now(), lastUsedAt: null,
+        pairingId: pairing.id,
+        methodId: method.id,
+        displayName: method.displayName ?? body.displayName,
+        aaguid: method.aaGuid ?? null,
+        model: method.model ?? null,
+        isProvisionedByTessera: true,
+        createdAt: method.createdDateTime ? new Date(method.createdDateTime) : clock.now(),
+        lastUsedAt: null,
       });
-      await audit.record(ctx, { action: 'entra.passkey_registered', target, details: { domainId: domain.row.id, methodId: method.id, displayName: saved.displayName, aaguid: saved.aaguid, model: saved.model } });
+      await audit.record(ctx, {
+        action: 'entra.passkey_registered',
+        target,
+        details: { domainId: domain.row.id, methodId: method.id, displayName: saved.displayName, aaguid: saved.aaguid, model: saved.model },
+      });
       await settle(ctx, domain, pairing, 'paired_entra', account.email);
-      return { id: saved.id, methodId: saved.methodId, displayName: saved.displayName, aaguid: saved.aaguid, model: saved.model, isProvisionedByTessera: true, createdAt: saved.createdAt.toISOString(), lastUsedAt: null };
+      return {
+        id: saved.id,
+        methodId: saved.methodId,
+        displayName: saved.displayName,
+        aaguid: saved.aaguid,
+        model: saved.model,
+        isProvisionedByTessera: true,
+        createdAt: saved.createdAt.toISOString(),
+        lastUsedAt: null,
+      };
     },
 
     /** Deletes the passkey in Entra (already gone there is fine) and here; the state follows. */
@@ -259,17 +387,23 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       const domain = await domainFor(domainKey, { passkeys: false });
       const employeeId = await employeeIdFor(employeeKey);
       const pairing = await repo.findPairing(db, domain.row.id, employeeId);
-      const passkey = pairing && await repo.findPasskeyById(db, pairing.id, passkeyId);
+      const passkey = pairing && (await repo.findPasskeyById(db, pairing.id, passkeyId));
       if (!pairing || !passkey) throw new AppError('entra.passkey_not_found', 'Passkey was not found');
       try {
-        await domain.connector.graph().delete(`/users/${encodeURIComponent(pairing.entraUserId)}/authentication/fido2Methods/${encodeURIComponent(passkey.methodId)}`);
+        await domain.connector
+          .graph()
+          .delete(`/users/${encodeURIComponent(pairing.entraUserId)}/authentication/fido2Methods/${encodeURIComponent(passkey.methodId)}`);
       } catch (err) {
         if (!(err instanceof GraphError && err.status === 404)) await graphCall('delete passkey', () => Promise.reject(err));
       }
       await repo.deletePasskeyById(db, passkey.id);
       const [account] = await repo.findEligibleAccounts(db, domain.row.id, employeeId);
       const label = account?.email ?? pairing.entraUserId;
-      await audit.record(ctx, { action: 'entra.passkey_deleted', target: { type: 'employee', id: employeeId, label }, details: { domainId: domain.row.id, methodId: passkey.methodId, displayName: passkey.displayName } });
+      await audit.record(ctx, {
+        action: 'entra.passkey_deleted',
+        target: { type: 'employee', id: employeeId, label },
+        details: { domainId: domain.row.id, methodId: passkey.methodId, displayName: passkey.displayName },
+      });
       if (domain.settings.passkeys.enabled) await settle(ctx, domain, pairing, await stateOf(pairing.id, account?.hasTesseraCredential ?? false), label);
     },
   };

@@ -59,7 +59,8 @@ export function createEntraTokenSource(o: EntraTokenOptions): EntraTokenSource {
   /** msal reports a failed metadata fetch without its cause: keep the transport error to say what went wrong. */
   let lastNetworkError: unknown = null;
   const auth: Configuration['auth'] = {
-    clientId: o.clientId, authority,
+    clientId: o.clientId,
+    authority,
     // Trust the configured login host as it is: no instance discovery against the public cloud
     // (national clouds and test emulators are not in msal's built-in list).
     knownAuthorities: [new URL(o.loginBaseUrl).host],
@@ -76,7 +77,9 @@ export function createEntraTokenSource(o: EntraTokenOptions): EntraTokenSource {
   const app = new ConfidentialClientApplication({
     auth,
     system: {
-      networkClient: networkOver(o.fetch, (err) => { lastNetworkError = err; }),
+      networkClient: networkOver(o.fetch, (err) => {
+        lastNetworkError = err;
+      }),
       loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => {} },
     },
   });
@@ -100,16 +103,21 @@ function tokenError(err: unknown, networkError: unknown): DirectoryError {
   if (err instanceof DirectoryError) return err;
   if (networkError) {
     const causes = collectCauses({ cause: networkError });
-    if (/CERT|certificate|self.signed|unable to verify/i.test(causes)) return new DirectoryError('tls_failure', `TLS to the login service failed: ${causes}`, { cause: networkError });
+    if (/CERT|certificate|self.signed|unable to verify/i.test(causes))
+      return new DirectoryError('tls_failure', `TLS to the login service failed: ${causes}`, { cause: networkError });
     return new DirectoryError('unreachable', `The login service could not be reached: ${causes}`, { cause: networkError });
   }
   const e = err as { errorCode?: string; errorMessage?: string; message?: string; cause?: { code?: string } };
-  const text = `${e.errorMessage ?? e.message ?? String(err)}`.split('\n')[0]!.replace(/Trace ID:.*$/, '').trim();
+  const text = `${e.errorMessage ?? e.message ?? String(err)}`
+    .split('\n')[0]!
+    .replace(/Trace ID:.*$/, '')
+    .trim();
   const code = e.errorCode ?? '';
   if (/invalid_client|unauthorized_client|invalid_tenant|invalid_request|invalid_scope/.test(code) || /AADSTS/.test(text)) {
     return new DirectoryError('bad_credentials', `Microsoft Entra ID refused the application's credentials: ${text}`, { cause: err });
   }
-  if (/CERT|certificate|self.signed|unable to verify/i.test(`${text} ${collectCauses(err)}`)) return new DirectoryError('tls_failure', `TLS to the login service failed: ${collectCauses(err) || text}`, { cause: err });
+  if (/CERT|certificate|self.signed|unable to verify/i.test(`${text} ${collectCauses(err)}`))
+    return new DirectoryError('tls_failure', `TLS to the login service failed: ${collectCauses(err) || text}`, { cause: err });
   return new DirectoryError('unreachable', `The login service could not be reached: ${collectCauses(err) || text}`, { cause: err });
 }
 
@@ -132,10 +140,16 @@ function networkOver(fetchImpl: typeof fetch, onError: (err: unknown) => void) {
       throw err;
     }
     const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => { headers[k] = v; });
+    res.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     const text = await res.text();
     let body: unknown = {};
-    try { body = text ? JSON.parse(text) : {}; } catch { body = { error: 'invalid_response', error_description: text.slice(0, 200) }; }
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { error: 'invalid_response', error_description: text.slice(0, 200) };
+    }
     return { headers, body: body as never, status: res.status };
   }
   return {

@@ -10,7 +10,11 @@
 import type { EntraTokenSource } from './entra-token.js';
 
 export class GraphError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'GraphError';
   }
@@ -28,7 +32,11 @@ export interface GraphClientOptions {
   maxRetryAfterMs?: number;
 }
 
-export interface GraphPage<T> { value: T[]; nextLink?: string; deltaLink?: string }
+export interface GraphPage<T> {
+  value: T[];
+  nextLink?: string;
+  deltaLink?: string;
+}
 
 export type GraphClient = ReturnType<typeof createGraphClient>;
 
@@ -46,7 +54,8 @@ export function createGraphClient(o: GraphClientOptions) {
 
   const absolute = (pathOrUrl: string) => {
     if (!/^https?:\/\//.test(pathOrUrl)) return `${base}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
-    if (new URL(pathOrUrl).origin !== origin) throw new GraphError(0, 'foreign_link', `Graph answered a link to another host (${new URL(pathOrUrl).host}); not followed`);
+    if (new URL(pathOrUrl).origin !== origin)
+      throw new GraphError(0, 'foreign_link', `Graph answered a link to another host (${new URL(pathOrUrl).host}); not followed`);
     return pathOrUrl;
   };
 
@@ -70,7 +79,8 @@ export function createGraphClient(o: GraphClientOptions) {
       if ((res.status === 429 || res.status === 503 || res.status === 504) && attempt < maxRetries) {
         await res.arrayBuffer().catch(() => {});
         const wait = retryAfterMs(res.headers.get('retry-after'), attempt);
-        if (wait > maxRetryAfterMs) throw new GraphError(res.status, 'throttled', `Microsoft Graph asked to wait ${Math.round(wait / 1000)} s (Retry-After); giving up`);
+        if (wait > maxRetryAfterMs)
+          throw new GraphError(res.status, 'throttled', `Microsoft Graph asked to wait ${Math.round(wait / 1000)} s (Retry-After); giving up`);
         throttled++;
         await sleep(wait);
         continue;
@@ -78,7 +88,11 @@ export function createGraphClient(o: GraphClientOptions) {
       const text = await res.text();
       let json: unknown = null;
       if (text) {
-        try { json = JSON.parse(text); } catch { json = null; }
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = null;
+        }
       }
       if (!res.ok) {
         const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
@@ -92,8 +106,12 @@ export function createGraphClient(o: GraphClientOptions) {
     stats: () => ({ throttled, renewals }),
     get: async <T>(pathOrUrl: string) => (await request<T>('GET', pathOrUrl)).json as T,
     post: async <T>(pathOrUrl: string, body: unknown) => (await request<T>('POST', pathOrUrl, body)).json as T,
-    patch: async (pathOrUrl: string, body: unknown) => { await request('PATCH', pathOrUrl, body); },
-    delete: async (pathOrUrl: string) => { await request('DELETE', pathOrUrl); },
+    patch: async (pathOrUrl: string, body: unknown) => {
+      await request('PATCH', pathOrUrl, body);
+    },
+    delete: async (pathOrUrl: string) => {
+      await request('DELETE', pathOrUrl);
+    },
     /** Every page of a collection (or delta round), in order. */
     async getAll<T>(pathOrUrl: string, onPage?: (count: number) => void): Promise<{ value: T[]; deltaLink: string | null }> {
       const value: T[] = [];

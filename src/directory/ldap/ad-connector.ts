@@ -1,12 +1,15 @@
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import {
-  DirectoryError, type ConnectionTestResult, type ConnectionTestStep, type DirectoryAccountRef, type DirectoryConnector,
-  type MemberListing, type MemberListingOptions,
+  DirectoryError,
+  type ConnectionTestResult,
+  type ConnectionTestStep,
+  type DirectoryAccountRef,
+  type DirectoryConnector,
+  type MemberListing,
+  type MemberListingOptions,
 } from '../connector.js';
 import type { AdSettings } from '../directory.schemas.js';
-import {
-  BUFFER_ATTRIBUTES, USER_ATTRIBUTES, encodeUnicodePwd, entryToUser, entryUsn, escapeFilterValue, guidToString,
-} from './ad-mapping.js';
+import { BUFFER_ATTRIBUTES, USER_ATTRIBUTES, encodeUnicodePwd, entryToUser, entryUsn, escapeFilterValue, guidToString } from './ad-mapping.js';
 import { openSession, toDirectoryError, type OpenedSession } from './ldap-session.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN (MS-ADTS §3.1.1.3.4.4.3): membership through nested groups too. */
@@ -44,14 +47,18 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
   async function baseDn(client: Client): Promise<string> {
     if (settings.baseDn) return settings.baseDn;
     const v = (await rootDse(client, ['defaultNamingContext'])).defaultNamingContext;
-    const dn = String(Array.isArray(v) ? v[0] : v ?? '');
+    const dn = String(Array.isArray(v) ? v[0] : (v ?? ''));
     if (!dn) throw new DirectoryError('failed', 'The rootDSE has no defaultNamingContext: set the base DN');
     return dn;
   }
 
   async function groupDn(client: Client, base: string, name: string): Promise<string> {
     const v = escapeFilterValue(name);
-    const { searchEntries } = await client.search(base, { scope: 'sub', filter: `(&(objectClass=group)(|(cn=${v})(sAMAccountName=${v})))`, attributes: ['dn'] });
+    const { searchEntries } = await client.search(base, {
+      scope: 'sub',
+      filter: `(&(objectClass=group)(|(cn=${v})(sAMAccountName=${v})))`,
+      attributes: ['dn'],
+    });
     if (!searchEntries[0]) throw new DirectoryError('group_not_found', `The group "${name}" was not found under ${base}`);
     return searchEntries[0].dn;
   }
@@ -60,13 +67,21 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
   async function pagedSearch(client: Client, base: string, filter: string, attributes: string[], onPage?: (n: number) => void): Promise<Entry[]> {
     const all: Entry[] = [];
     try {
-      for await (const page of client.searchPaginated(base, { scope: 'sub', filter, attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES, paged: { pageSize: settings.pageSize } })) {
+      for await (const page of client.searchPaginated(base, {
+        scope: 'sub',
+        filter,
+        attributes,
+        explicitBufferAttributes: BUFFER_ATTRIBUTES,
+        paged: { pageSize: settings.pageSize },
+      })) {
         all.push(...page.searchEntries);
         onPage?.(all.length);
       }
     } catch (err) {
       const e = toDirectoryError(err, 'list group members');
-      throw e.code === 'failed' || e.code === 'unreachable' ? new DirectoryError('incomplete_listing', `The listing stopped after ${all.length} entries: ${e.message}`, { cause: err }) : e;
+      throw e.code === 'failed' || e.code === 'unreachable'
+        ? new DirectoryError('incomplete_listing', `The listing stopped after ${all.length} entries: ${e.message}`, { cause: err })
+        : e;
     }
     return all;
   }
@@ -75,7 +90,12 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
   async function entryByGuid(client: Client, id: string, attributes: string[]): Promise<Entry> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DirectoryError('account_not_found', 'Not an objectGUID');
     try {
-      const { searchEntries } = await client.search(`<GUID=${id}>`, { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES });
+      const { searchEntries } = await client.search(`<GUID=${id}>`, {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes,
+        explicitBufferAttributes: BUFFER_ATTRIBUTES,
+      });
       if (searchEntries[0]) return searchEntries[0];
     } catch (err) {
       const e = toDirectoryError(err, 'find account');
@@ -137,7 +157,10 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
       steps.push({ step: 'bind', ok: true, message: `Signed in as ${settings.bindUser}` });
       const base = await baseDn(session.client);
       steps.push({ step: 'base', ok: true, message: `Base DN ${base}` });
-      for (const [step, name] of [['sync_group', groups.syncGroup], ['rotation_group', groups.rotationGroup]] as const) {
+      for (const [step, name] of [
+        ['sync_group', groups.syncGroup],
+        ['rotation_group', groups.rotationGroup],
+      ] as const) {
         if (!name) continue;
         const dn = await groupDn(session.client, base, name);
         steps.push({ step, ok: true, message: `Group "${name}" found: ${dn}` });
@@ -145,8 +168,18 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
       return { outcome: 'ok', message: `Connected to ${session.url}; bind, base DN and groups are fine`, steps };
     } catch (err) {
       const e = toDirectoryError(err, 'test connection');
-      const failedStep: ConnectionTestStep['step'] = e.code === 'unreachable' ? 'connect' : e.code === 'tls_failure' ? 'tls'
-        : e.code === 'group_not_found' ? (steps.some((s) => s.step === 'sync_group') ? 'rotation_group' : 'sync_group') : steps.length ? 'base' : 'bind';
+      const failedStep: ConnectionTestStep['step'] =
+        e.code === 'unreachable'
+          ? 'connect'
+          : e.code === 'tls_failure'
+            ? 'tls'
+            : e.code === 'group_not_found'
+              ? steps.some((s) => s.step === 'sync_group')
+                ? 'rotation_group'
+                : 'sync_group'
+              : steps.length
+                ? 'base'
+                : 'bind';
       steps.push({ step: failedStep, ok: false, message: e.message });
       return { outcome: e.code, message: e.message, steps };
     } finally {
@@ -186,7 +219,8 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
     try {
       s = await bindAs(account, oldPassword, 'change password');
     } catch (err) {
-      if (err instanceof DirectoryError && err.code === 'bad_credentials') throw new DirectoryError('wrong_password', 'The current password is wrong', { cause: err });
+      if (err instanceof DirectoryError && err.code === 'bad_credentials')
+        throw new DirectoryError('wrong_password', 'The current password is wrong', { cause: err });
       throw err;
     }
     try {
@@ -206,7 +240,11 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
   return {
     kind: 'ad',
     capabilities: { incremental: true, setPassword: true, changeOwnPassword: true },
-    testConnection, listGroupMembers, setPassword, verifyPassword, changeOwnPassword,
+    testConnection,
+    listGroupMembers,
+    setPassword,
+    verifyPassword,
+    changeOwnPassword,
     close: async () => {},
   };
 }

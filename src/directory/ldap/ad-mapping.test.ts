@@ -11,8 +11,19 @@ describe('AD attribute mapping', () => {
 
   it('maps a user entry, and userAccountControl ACCOUNTDISABLE to enabled=false', () => {
     const u = entryToUser({
-      dn: 'CN=a,DC=x', objectGUID: Buffer.alloc(16, 1), sAMAccountName: 'alice', userPrincipalName: 'alice@x', mail: 'a@x', givenName: 'Alice',
-      sn: 'A', displayName: '', department: 'IT', title: 'Eng', telephoneNumber: '+1', company: 'X', userAccountControl: '514',
+      dn: 'CN=a,DC=x',
+      objectGUID: Buffer.alloc(16, 1),
+      sAMAccountName: 'alice',
+      userPrincipalName: 'alice@x',
+      mail: 'a@x',
+      givenName: 'Alice',
+      sn: 'A',
+      displayName: '',
+      department: 'IT',
+      title: 'Eng',
+      telephoneNumber: '+1',
+      company: 'X',
+      userAccountControl: '514',
     });
     assert.equal(u.username, 'alice');
     assert.equal(u.enabled, false);

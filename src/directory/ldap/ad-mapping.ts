@@ -3,8 +3,19 @@ import type { DirectoryUser } from '../connector.js';
 
 /** Attributes read for every user (MS-ADA3 names). objectGUID must come back as bytes. */
 export const USER_ATTRIBUTES = [
-  'objectGUID', 'sAMAccountName', 'userPrincipalName', 'mail', 'givenName', 'sn', 'displayName',
-  'department', 'title', 'telephoneNumber', 'company', 'userAccountControl', 'uSNChanged',
+  'objectGUID',
+  'sAMAccountName',
+  'userPrincipalName',
+  'mail',
+  'givenName',
+  'sn',
+  'displayName',
+  'department',
+  'title',
+  'telephoneNumber',
+  'company',
+  'userAccountControl',
+  'uSNChanged',
 ];
 export const BUFFER_ATTRIBUTES = ['objectGUID'];
 
@@ -18,10 +29,7 @@ const ACCOUNTDISABLE = 0x2;
 export function guidToString(buf: Buffer): string {
   if (buf.length !== 16) throw new Error(`objectGUID has ${buf.length} bytes, expected 16`);
   const h = (i: number) => buf[i].toString(16).padStart(2, '0');
-  return [
-    h(3) + h(2) + h(1) + h(0), h(5) + h(4), h(7) + h(6),
-    h(8) + h(9), h(10) + h(11) + h(12) + h(13) + h(14) + h(15),
-  ].join('-');
+  return [h(3) + h(2) + h(1) + h(0), h(5) + h(4), h(7) + h(6), h(8) + h(9), h(10) + h(11) + h(12) + h(13) + h(14) + h(15)].join('-');
 }
 
 /** The filter form of a GUID: every byte escaped (RFC 4515 §3), in stored (little-endian) order. */
@@ -81,5 +89,9 @@ export function encodeUnicodePwd(password: string): Buffer {
 
 /** A DN from a base DN: "DC=corp,DC=example,DC=test" from "corp.example.test". */
 export function domainToBaseDn(domain: string): string {
-  return domain.split('.').filter(Boolean).map((p) => `DC=${p}`).join(',');
+  return domain
+    .split('.')
+    .filter(Boolean)
+    .map((p) => `DC=${p}`)
+    .join(',');
 }

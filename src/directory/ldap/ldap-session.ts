@@ -1,7 +1,13 @@
 import tls from 'node:tls';
 import {
-  Client, ConfidentialityRequiredError, ConstraintViolationError, InsufficientAccessError, InvalidCredentialsError,
-  NoSuchObjectError, StrongAuthRequiredError, UnwillingToPerformError,
+  Client,
+  ConfidentialityRequiredError,
+  ConstraintViolationError,
+  InsufficientAccessError,
+  InvalidCredentialsError,
+  NoSuchObjectError,
+  StrongAuthRequiredError,
+  UnwillingToPerformError,
 } from 'ldapts';
 import { DirectoryError } from '../connector.js';
 import type { AdSettings } from '../directory.schemas.js';
@@ -12,9 +18,17 @@ import type { AdSettings } from '../directory.schemas.js';
  */
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
 ]);
 const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'EADDRNOTAVAIL']);
 
@@ -28,10 +42,14 @@ export function toDirectoryError(err: unknown, what: string): DirectoryError {
   if (err instanceof DirectoryError) return err;
   const e = err as { code?: string; message?: string };
   const message = e?.message ?? String(err);
-  if (e?.code && TLS_CODES.has(e.code) || /certificate|ssl|tls/i.test(message) && !/strong/i.test(message)) {
-    return new DirectoryError('tls_failure', `${what}: TLS failed (${e?.code ?? message}). Check the CA certificate, the certificate's name, or the transport.`, { cause: err });
+  if ((e?.code && TLS_CODES.has(e.code)) || (/certificate|ssl|tls/i.test(message) && !/strong/i.test(message))) {
+    return new DirectoryError(
+      'tls_failure',
+      `${what}: TLS failed (${e?.code ?? message}). Check the CA certificate, the certificate's name, or the transport.`,
+      { cause: err },
+    );
   }
-  if ((e?.code && NET_CODES.has(e.code)) || /timed? ?out|connect|socket|closed/i.test(message) && !(err instanceof InvalidCredentialsError)) {
+  if ((e?.code && NET_CODES.has(e.code)) || (/timed? ?out|connect|socket|closed/i.test(message) && !(err instanceof InvalidCredentialsError))) {
     return new DirectoryError('unreachable', `${what}: the domain controller did not answer (${e?.code ?? message})`, { cause: err });
   }
   if (err instanceof InvalidCredentialsError) {
@@ -44,14 +62,19 @@ export function toDirectoryError(err: unknown, what: string): DirectoryError {
   if (err instanceof StrongAuthRequiredError || err instanceof ConfidentialityRequiredError) {
     return new DirectoryError('insecure_transport', `${what}: the domain controller requires TLS (use ldaps:// or StartTLS)`, { cause: err });
   }
-  if (err instanceof InsufficientAccessError) return new DirectoryError('insufficient_rights', `${what}: the service account lacks the right to do this`, { cause: err });
+  if (err instanceof InsufficientAccessError)
+    return new DirectoryError('insufficient_rights', `${what}: the service account lacks the right to do this`, { cause: err });
   if (err instanceof NoSuchObjectError) return new DirectoryError('account_not_found', `${what}: the object does not exist`, { cause: err });
   if (err instanceof ConstraintViolationError || err instanceof UnwillingToPerformError) {
     const data = adDataCode(message) ?? /(0000052D|00000056)/i.exec(message)?.[1]?.toLowerCase() ?? '';
     // 0x56 ERROR_INVALID_PASSWORD: the old password of a self-service change is wrong.
     if (data.endsWith('56')) return new DirectoryError('wrong_password', 'The current password is wrong', { cause: err });
     // 0x52D ERROR_PASSWORD_RESTRICTION: length, complexity, history or minimum age.
-    return new DirectoryError('password_policy', 'The new password does not meet the domain\'s password policy: it may be too short, too simple (it needs three of upper case, lower case, digits and symbols, and must not contain the user name), or used before', { cause: err });
+    return new DirectoryError(
+      'password_policy',
+      "The new password does not meet the domain's password policy: it may be too short, too simple (it needs three of upper case, lower case, digits and symbols, and must not contain the user name), or used before",
+      { cause: err },
+    );
   }
   return new DirectoryError('failed', `${what}: ${message.slice(0, 300)}`, { cause: err });
 }
@@ -85,7 +108,10 @@ export async function openSession(settings: AdSettings, bind?: { user: string; p
   for (const url of settings.urls) {
     const isLdaps = url.toLowerCase().startsWith('ldaps://');
     const client = new Client({
-      url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, strictDN: false,
+      url,
+      timeout: settings.timeoutMs,
+      connectTimeout: settings.timeoutMs,
+      strictDN: false,
       tlsOptions: isLdaps ? tlsOptionsFor(settings) : undefined,
     });
     try {

@@ -23,7 +23,13 @@ export async function insertClient(db: Executor, row: OidcClientInsert): Promise
 }
 
 export async function updateClientById(db: Executor, id: string, patch: Partial<OidcClientInsert>, now: Date): Promise<OidcClientRow | undefined> {
-  return (await db.update(oidcClients).set({ ...patch, updatedAt: now }).where(eq(oidcClients.id, id)).returning())[0];
+  return (
+    await db
+      .update(oidcClients)
+      .set({ ...patch, updatedAt: now })
+      .where(eq(oidcClients.id, id))
+      .returning()
+  )[0];
 }
 
 export async function deleteClientById(db: Executor, id: string): Promise<void> {

@@ -19,44 +19,89 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
   const tags = ['OIDC clients'];
   const { clients } = services.oidc;
 
-  app.get('/oidc/clients', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(clientDto), ...errors } } },
-    async () => ({ items: await clients.list() }));
+  app.get('/oidc/clients', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(clientDto), ...errors } } }, async () => ({
+    items: await clients.list(),
+  }));
 
-  app.get('/oidc/clients/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: clientDto, ...errors } } },
-    async (request) => clients.get(request.params.id));
+  app.get('/oidc/clients/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: clientDto, ...errors } } }, async (request) =>
+    clients.get(request.params.id),
+  );
 
-  app.post('/oidc/clients', {
-    config: { access: 'admin' },
-    schema: {
-      tags,
-      description: 'Registers a relying party (or an Entra ID EAM application, kind "eam"). A secret is generated for client_secret_* methods and answered only here.',
-      body: clientCreate, response: { 201: clientWithSecret, ...errors },
+  app.post(
+    '/oidc/clients',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description:
+          'Registers a relying party (or an Entra ID EAM application, kind "eam"). A secret is generated for client_secret_* methods and answered only here.',
+        body: clientCreate,
+        response: { 201: clientWithSecret, ...errors },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await clients.create(request.ctx, request.body, { source: request.auth?.kind === 'api_key' ? 'api' : 'console' })));
+    async (request, reply) =>
+      reply.code(201).send(await clients.create(request.ctx, request.body, { source: request.auth?.kind === 'api_key' ? 'api' : 'console' })),
+  );
 
-  app.patch('/oidc/clients/:id', {
-    config: { access: 'admin' },
-    schema: { tags, params: idParams, body: clientPatch, response: { 200: clientWithSecret, ...errors } },
-  }, async (request) => clients.update(request.ctx, request.params.id, request.body));
+  app.patch(
+    '/oidc/clients/:id',
+    {
+      config: { access: 'admin' },
+      schema: { tags, params: idParams, body: clientPatch, response: { 200: clientWithSecret, ...errors } },
+    },
+    async (request) => clients.update(request.ctx, request.params.id, request.body),
+  );
 
-  app.post('/oidc/clients/:id/secret', {
-    config: { access: 'admin' },
-    schema: { tags, description: 'Replaces the client secret; the old one stops working at once. The new one is answered only here.', params: idParams, body: z.object({}).strict().optional(), response: { 200: clientWithSecret, ...errors } },
-  }, async (request) => clients.rotateSecret(request.ctx, request.params.id));
+  app.post(
+    '/oidc/clients/:id/secret',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description: 'Replaces the client secret; the old one stops working at once. The new one is answered only here.',
+        params: idParams,
+        body: z.object({}).strict().optional(),
+        response: { 200: clientWithSecret, ...errors },
+      },
+    },
+    async (request) => clients.rotateSecret(request.ctx, request.params.id),
+  );
 
-  app.delete('/oidc/clients/:id', { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/oidc/clients/:id',
+    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await clients.remove(request.ctx, request.params.id);
       return reply.code(204).send(null);
-    });
+    },
+  );
 
-  app.get('/oidc/signing-keys', { config: { access: 'read' }, schema: { tags, description: 'Signing keys of the provider (public facts only): the current ones and those kept for verification.', response: { 200: listOf(signingKey), ...errors } } },
-    async () => ({ items: await services.oidc.keys.list() }));
+  app.get(
+    '/oidc/signing-keys',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        description: 'Signing keys of the provider (public facts only): the current ones and those kept for verification.',
+        response: { 200: listOf(signingKey), ...errors },
+      },
+    },
+    async () => ({ items: await services.oidc.keys.list() }),
+  );
 
-  app.get('/oidc/info', { config: { access: 'read' }, schema: { tags, response: { 200: z.object({ issuer: z.string(), discoveryUrl: z.string(), eamRedirectUri: z.string() }), ...errors } } },
+  app.get(
+    '/oidc/info',
+    {
+      config: { access: 'read' },
+      schema: { tags, response: { 200: z.object({ issuer: z.string(), discoveryUrl: z.string(), eamRedirectUri: z.string() }), ...errors } },
+    },
     async () => {
       const issuer = `${services.config.publicUrl}/oidc`;
-      return { issuer, discoveryUrl: `${issuer}/.well-known/openid-configuration`, eamRedirectUri: 'https://login.microsoftonline.com/common/federation/externalauthprovider' };
-    });
-
+      return {
+        issuer,
+        discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+        eamRedirectUri: 'https://login.microsoftonline.com/common/federation/externalauthprovider',
+      };
+    },
+  );
 }

@@ -23,13 +23,22 @@ const clientUrl = webUrl();
 const redirectUri = webUrl();
 
 const jwk = z.record(z.string(), z.unknown()).refine((k) => typeof k.kty === 'string', 'each key needs a "kty"');
-export const eamSettings = z.object({
-  // The GUID, not a domain: Entra's id_token_hint has `iss` https://login.microsoftonline.com/<tenant GUID>/v2.0.
-  tenantId: z.string().trim().toLowerCase().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the Directory (tenant) ID, a GUID (Entra names the tenant by it in the id_token_hint\'s issuer)'),
-  appId: z.string().trim().min(1).max(200),
-  /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
-  jwksUrl: clientUrl.optional(),
-}).strict();
+export const eamSettings = z
+  .object({
+    // The GUID, not a domain: Entra's id_token_hint has `iss` https://login.microsoftonline.com/<tenant GUID>/v2.0.
+    tenantId: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        "the Directory (tenant) ID, a GUID (Entra names the tenant by it in the id_token_hint's issuer)",
+      ),
+    appId: z.string().trim().min(1).max(200),
+    /** Defaults to https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
+    jwksUrl: clientUrl.optional(),
+  })
+  .strict();
 
 /** The fields of a registration, without defaults (a PATCH must not reset what it does not name). */
 const fields = {
@@ -40,7 +49,10 @@ const fields = {
   tokenEndpointAuthMethod: z.enum(authMethods),
   scopes: z.array(z.enum(oidcScopes)).max(10),
   claims: z.array(z.enum(claimAttributes)).max(10),
-  jwks: z.object({ keys: z.array(jwk).min(1).max(10) }).strict().nullable(),
+  jwks: z
+    .object({ keys: z.array(jwk).min(1).max(10) })
+    .strict()
+    .nullable(),
   jwksUri: clientUrl.nullable(),
   backchannelLogoutUri: clientUrl.nullable(),
   initiateLoginUri: clientUrl.nullable(),
@@ -48,23 +60,29 @@ const fields = {
   eam: eamSettings.nullable(),
 };
 
-export const clientCreate = z.object({
-  clientId: z.string().trim().regex(/^[A-Za-z0-9._:-]{3,128}$/, 'letters, digits and . _ : - (3 to 128)').optional(),
-  kind: z.enum(clientKinds).default('web'),
-  name: fields.name,
-  redirectUris: fields.redirectUris.default([]),
-  postLogoutRedirectUris: fields.postLogoutRedirectUris.default([]),
-  grantTypes: fields.grantTypes.default(['authorization_code', 'refresh_token']),
-  tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
-  scopes: fields.scopes.default(['openid', 'profile', 'email', 'offline_access']),
-  claims: fields.claims.default(['email', 'name']),
-  jwks: fields.jwks.optional(),
-  jwksUri: fields.jwksUri.optional(),
-  backchannelLogoutUri: fields.backchannelLogoutUri.optional(),
-  initiateLoginUri: fields.initiateLoginUri.optional(),
-  firstParty: fields.firstParty.default(true),
-  eam: fields.eam.optional(),
-}).strict();
+export const clientCreate = z
+  .object({
+    clientId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._:-]{3,128}$/, 'letters, digits and . _ : - (3 to 128)')
+      .optional(),
+    kind: z.enum(clientKinds).default('web'),
+    name: fields.name,
+    redirectUris: fields.redirectUris.default([]),
+    postLogoutRedirectUris: fields.postLogoutRedirectUris.default([]),
+    grantTypes: fields.grantTypes.default(['authorization_code', 'refresh_token']),
+    tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
+    scopes: fields.scopes.default(['openid', 'profile', 'email', 'offline_access']),
+    claims: fields.claims.default(['email', 'name']),
+    jwks: fields.jwks.optional(),
+    jwksUri: fields.jwksUri.optional(),
+    backchannelLogoutUri: fields.backchannelLogoutUri.optional(),
+    initiateLoginUri: fields.initiateLoginUri.optional(),
+    firstParty: fields.firstParty.default(true),
+    eam: fields.eam.optional(),
+  })
+  .strict();
 export type ClientCreate = z.input<typeof clientCreate>;
 export type ClientInput = z.output<typeof clientCreate>;
 

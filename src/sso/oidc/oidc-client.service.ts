@@ -27,19 +27,36 @@ export interface TesseraClientMetadata {
 export type OidcClientService = ReturnType<typeof createOidcClientService>;
 
 export function createOidcClientService(deps: {
-  db: Db; audit: AuditService; sealer: Sealer; clock: Clock;
+  db: Db;
+  audit: AuditService;
+  sealer: Sealer;
+  clock: Clock;
   /** oidc-provider's own check of client metadata (Client.validate), once the provider runs. */
   validate?: (metadata: Record<string, unknown>) => Promise<unknown>;
 }) {
   const { db, audit, sealer } = deps;
 
   const toDto = (r: repo.OidcClientRow): ClientDto => ({
-    id: r.id, clientId: r.clientId, name: r.name, kind: r.kind as ClientDto['kind'], clientSecret: { set: r.secret !== null },
-    redirectUris: r.redirectUris, postLogoutRedirectUris: r.postLogoutRedirectUris, grantTypes: r.grantTypes,
-    tokenEndpointAuthMethod: r.tokenEndpointAuthMethod, scopes: r.scopes, claims: r.claims, jwks: r.jwks ?? null,
-    jwksUri: r.jwksUri, backchannelLogoutUri: r.backchannelLogoutUri, initiateLoginUri: r.initiateLoginUri,
-    firstParty: r.firstParty, eam: r.eam ?? null, source: r.source,
-    createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(),
+    id: r.id,
+    clientId: r.clientId,
+    name: r.name,
+    kind: r.kind as ClientDto['kind'],
+    clientSecret: { set: r.secret !== null },
+    redirectUris: r.redirectUris,
+    postLogoutRedirectUris: r.postLogoutRedirectUris,
+    grantTypes: r.grantTypes,
+    tokenEndpointAuthMethod: r.tokenEndpointAuthMethod,
+    scopes: r.scopes,
+    claims: r.claims,
+    jwks: r.jwks ?? null,
+    jwksUri: r.jwksUri,
+    backchannelLogoutUri: r.backchannelLogoutUri,
+    initiateLoginUri: r.initiateLoginUri,
+    firstParty: r.firstParty,
+    eam: r.eam ?? null,
+    source: r.source,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
   });
 
   /**
@@ -51,25 +68,49 @@ export function createOidcClientService(deps: {
     if (input.kind === 'eam') {
       if (!input.eam) throw new AppError('oidc.client_invalid', 'An EAM application needs its Entra tenant id and application id');
       return {
-        name: input.name, kind: 'eam', redirectUris: [ENTRA_EAM_REDIRECT_URI], postLogoutRedirectUris: [],
-        grantTypes: ['implicit'], tokenEndpointAuthMethod: 'none', scopes: ['openid'], claims: [],
-        jwks: null, jwksUri: null, backchannelLogoutUri: null, initiateLoginUri: null, firstParty: true,
+        name: input.name,
+        kind: 'eam',
+        redirectUris: [ENTRA_EAM_REDIRECT_URI],
+        postLogoutRedirectUris: [],
+        grantTypes: ['implicit'],
+        tokenEndpointAuthMethod: 'none',
+        scopes: ['openid'],
+        claims: [],
+        jwks: null,
+        jwksUri: null,
+        backchannelLogoutUri: null,
+        initiateLoginUri: null,
+        firstParty: true,
         eam: { tenantId: input.eam.tenantId, appId: input.eam.appId, jwksUrl: input.eam.jwksUrl ?? entraJwksUrl(input.eam.tenantId) },
       };
     }
     const grants = [...new Set(input.grantTypes)].filter((g) => g !== 'implicit');
-    if (grants.length === 0) throw new AppError('oidc.client_invalid', 'Implicit is only for EAM applications: choose authorization_code or client_credentials');
-    if (grants.includes('authorization_code') && input.redirectUris.length === 0) throw new AppError('oidc.client_invalid', 'An authorization code client needs at least one redirect URI');
-    if (grants.includes('refresh_token') && !grants.includes('authorization_code')) throw new AppError('oidc.client_invalid', 'refresh_token needs authorization_code');
-    if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwks && !input.jwksUri) throw new AppError('oidc.client_invalid', 'private_key_jwt needs the client\'s keys: jwks or jwksUri');
-    if (input.tokenEndpointAuthMethod === 'none' && grants.includes('client_credentials')) throw new AppError('oidc.client_invalid', 'A public client (auth method none) cannot use client_credentials');
+    if (grants.length === 0)
+      throw new AppError('oidc.client_invalid', 'Implicit is only for EAM applications: choose authorization_code or client_credentials');
+    if (grants.includes('authorization_code') && input.redirectUris.length === 0)
+      throw new AppError('oidc.client_invalid', 'An authorization code client needs at least one redirect URI');
+    if (grants.includes('refresh_token') && !grants.includes('authorization_code'))
+      throw new AppError('oidc.client_invalid', 'refresh_token needs authorization_code');
+    if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwks && !input.jwksUri)
+      throw new AppError('oidc.client_invalid', "private_key_jwt needs the client's keys: jwks or jwksUri");
+    if (input.tokenEndpointAuthMethod === 'none' && grants.includes('client_credentials'))
+      throw new AppError('oidc.client_invalid', 'A public client (auth method none) cannot use client_credentials');
     if (input.jwks && input.jwksUri) throw new AppError('oidc.client_invalid', 'Give jwks or jwksUri, not both');
     return {
-      name: input.name, kind: 'web', redirectUris: input.redirectUris, postLogoutRedirectUris: input.postLogoutRedirectUris,
-      grantTypes: grants, tokenEndpointAuthMethod: input.tokenEndpointAuthMethod, scopes: [...new Set(['openid', ...input.scopes])],
-      claims: [...new Set(input.claims)], jwks: input.jwks ?? null, jwksUri: input.jwksUri ?? null,
-      backchannelLogoutUri: input.backchannelLogoutUri ?? null, initiateLoginUri: input.initiateLoginUri ?? null,
-      firstParty: input.firstParty, eam: null,
+      name: input.name,
+      kind: 'web',
+      redirectUris: input.redirectUris,
+      postLogoutRedirectUris: input.postLogoutRedirectUris,
+      grantTypes: grants,
+      tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
+      scopes: [...new Set(['openid', ...input.scopes])],
+      claims: [...new Set(input.claims)],
+      jwks: input.jwks ?? null,
+      jwksUri: input.jwksUri ?? null,
+      backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+      initiateLoginUri: input.initiateLoginUri ?? null,
+      firstParty: input.firstParty,
+      eam: null,
     };
   }
 
@@ -131,14 +172,27 @@ export function createOidcClientService(deps: {
     async create(ctx: RequestContext, input: ClientInput, opts: { source?: string; secret?: string } = {}) {
       const id = crypto.randomUUID();
       const values = normalise(input);
-      const secret = needsSecret(values.tokenEndpointAuthMethod) ? opts.secret ?? randomToken(32) : null;
+      const secret = needsSecret(values.tokenEndpointAuthMethod) ? (opts.secret ?? randomToken(32)) : null;
       try {
         return await db.transaction(async (tx) => {
-          const row = await checked(await repo.insertClient(tx, {
-            ...values, id, clientId: input.clientId ?? `tsr_${randomToken(12)}`, source: opts.source ?? 'api',
-            secret: secret ? sealer.seal(secret, secretAad(id)) : null,
-          }));
-          await audit.record(ctx, { action: 'oidc.client_created', target: auditTarget(row), details: { kind: row.kind, grantTypes: row.grantTypes, authMethod: row.tokenEndpointAuthMethod, source: row.source } }, tx);
+          const row = await checked(
+            await repo.insertClient(tx, {
+              ...values,
+              id,
+              clientId: input.clientId ?? `tsr_${randomToken(12)}`,
+              source: opts.source ?? 'api',
+              secret: secret ? sealer.seal(secret, secretAad(id)) : null,
+            }),
+          );
+          await audit.record(
+            ctx,
+            {
+              action: 'oidc.client_created',
+              target: auditTarget(row),
+              details: { kind: row.kind, grantTypes: row.grantTypes, authMethod: row.tokenEndpointAuthMethod, source: row.source },
+            },
+            tx,
+          );
           return { client: toDto(row), clientSecret: opts.secret ? null : secret };
         });
       } catch (err) {
@@ -149,9 +203,11 @@ export function createOidcClientService(deps: {
 
     async update(ctx: RequestContext, id: string, patch: ClientPatch, opts: { source?: string; secret?: string } = {}) {
       const current = await get(id);
-      if (current.source === 'config' && opts.source !== 'config') throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: change it there');
+      if (current.source === 'config' && opts.source !== 'config')
+        throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: change it there');
       const merged = normalise({
-        ...toDto(current), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+        ...toDto(current),
+        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
         kind: current.kind as ClientDto['kind'],
       } as Omit<ClientInput, 'clientId'>);
       let secret: string | null | undefined;
@@ -159,7 +215,14 @@ export function createOidcClientService(deps: {
       else if (opts.secret !== undefined) secret = opts.secret;
       else if (!current.secret) secret = randomToken(32);
       return db.transaction(async (tx) => {
-        const row = await checked((await repo.updateClientById(tx, id, { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) }, deps.clock.now()))!);
+        const row = await checked(
+          (await repo.updateClientById(
+            tx,
+            id,
+            { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) },
+            deps.clock.now(),
+          ))!,
+        );
         const changed = Object.keys(patch).filter((k) => patch[k as keyof ClientPatch] !== undefined);
         await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { changed, secretChanged: secret !== undefined } }, tx);
         return { client: toDto(row), clientSecret: secret && opts.secret === undefined ? secret : null };
@@ -170,7 +233,7 @@ export function createOidcClientService(deps: {
     async rotateSecret(ctx: RequestContext, id: string) {
       const current = await get(id);
       if (!needsSecret(current.tokenEndpointAuthMethod)) throw new AppError('oidc.client_invalid', `A ${current.tokenEndpointAuthMethod} client has no secret`);
-      if (current.source === 'config') throw new AppError('oidc.client_managed_by_config', 'This client\'s secret comes from the configuration file');
+      if (current.source === 'config') throw new AppError('oidc.client_managed_by_config', "This client's secret comes from the configuration file");
       const secret = randomToken(32);
       return db.transaction(async (tx) => {
         const row = (await repo.updateClientById(tx, id, { secret: sealer.seal(secret, secretAad(id)) }, deps.clock.now()))!;
@@ -181,7 +244,8 @@ export function createOidcClientService(deps: {
 
     async remove(ctx: RequestContext, id: string, opts: { source?: string } = {}) {
       const current = await get(id);
-      if (current.source === 'config' && opts.source !== 'config') throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: remove it there');
+      if (current.source === 'config' && opts.source !== 'config')
+        throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: remove it there');
       await db.transaction(async (tx) => {
         await repo.deleteClientById(tx, id);
         await audit.record(ctx, { action: 'oidc.client_deleted', target: auditTarget(current) }, tx);
@@ -192,21 +256,35 @@ export function createOidcClientService(deps: {
      * The config file's client (`oidc.clients`), made to match: created, updated or left alone.
      * Clients from the file are marked `config`; the console and the API cannot change them.
      */
-    async ensureDeclared(ctx: RequestContext, input: ClientInput & { clientId: string }, secret: string | undefined): Promise<'created' | 'updated' | 'unchanged'> {
+    async ensureDeclared(
+      ctx: RequestContext,
+      input: ClientInput & { clientId: string },
+      secret: string | undefined,
+    ): Promise<'created' | 'updated' | 'unchanged'> {
       const current = await repo.findClientByClientId(db, input.clientId);
       const values = normalise(input);
-      if (needsSecret(values.tokenEndpointAuthMethod) && !secret) throw new AppError('oidc.client_invalid', `${values.tokenEndpointAuthMethod} needs a secret: give "secret: {env: NAME}" or "{file: path}"`);
+      if (needsSecret(values.tokenEndpointAuthMethod) && !secret)
+        throw new AppError('oidc.client_invalid', `${values.tokenEndpointAuthMethod} needs a secret: give "secret: {env: NAME}" or "{file: path}"`);
       if (!current) {
         await service.create(ctx, input, { source: 'config', secret });
         return 'created';
       }
       const currentSecret = current.secret ? sealer.open(current.secret, secretAad(current.id)) : undefined;
       const { clientId: _c, id: _i, createdAt: _a, updatedAt: _u, source: _s, secret: _x, ...before } = current;
-      const isSame = JSON.stringify(Object.entries(before).sort()) === JSON.stringify(Object.entries({ ...before, ...values }).sort())
-        && (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) && current.source === 'config';
+      const isSame =
+        JSON.stringify(Object.entries(before).sort()) === JSON.stringify(Object.entries({ ...before, ...values }).sort()) &&
+        (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) &&
+        current.source === 'config';
       if (isSame) return 'unchanged';
       await db.transaction(async (tx) => {
-        const row = await checked((await repo.updateClientById(tx, current.id, { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null }, deps.clock.now()))!);
+        const row = await checked(
+          (await repo.updateClientById(
+            tx,
+            current.id,
+            { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null },
+            deps.clock.now(),
+          ))!,
+        );
         await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { source: 'config' } }, tx);
       });
       return 'updated';

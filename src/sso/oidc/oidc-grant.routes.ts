@@ -19,22 +19,39 @@ export async function oidcGrantRoutes(app: App, services: OidcGrantRoutesDeps) {
   const tags = ['OIDC clients'];
   const { oidc, employees } = services;
 
-  app.get('/oidc/employees/:id/grants', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(grantDto), ...errors } } },
+  app.get(
+    '/oidc/employees/:id/grants',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(grantDto), ...errors } } },
     async (request) => {
       await employees.get(request.params.id);
       return { items: await oidc.listGrants(request.params.id) };
-    });
+    },
+  );
 
-  app.delete('/oidc/employees/:id/grants', { config: { access: 'admin' }, schema: { tags, description: 'Revokes every grant, token and provider session of the employee; applications that registered for it get a back-channel logout.', params: idParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/oidc/employees/:id/grants',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description: 'Revokes every grant, token and provider session of the employee; applications that registered for it get a back-channel logout.',
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await employees.get(request.params.id);
       await oidc.revokeEmployeeGrants(request.ctx, request.params.id);
       return reply.code(204).send(null);
-    });
+    },
+  );
 
-  app.delete('/oidc/grants/:grantId', { config: { access: 'admin' }, schema: { tags, params: grantParams, response: { 204: z.null(), ...errors } } },
+  app.delete(
+    '/oidc/grants/:grantId',
+    { config: { access: 'admin' }, schema: { tags, params: grantParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       if (!(await oidc.revokeGrant(request.ctx, request.params.grantId))) throw new AppError('oidc.grant_not_found', 'Grant was not found');
       return reply.code(204).send(null);
-    });
+    },
+  );
 }

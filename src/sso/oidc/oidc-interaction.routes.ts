@@ -21,7 +21,18 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcInteractionRoutesDeps = { sessions: SessionService; config: Config; audit: AuditService; clock: Clock; csrfKey: Buffer; db: Db; oidc: OidcService; employees: EmployeeLookup; directoryAccounts: Pick<AccountService, 'entraObjectIdsIn'> } & CookieDeps & OidcViewsDeps;
+export type OidcInteractionRoutesDeps = {
+  sessions: SessionService;
+  config: Config;
+  audit: AuditService;
+  clock: Clock;
+  csrfKey: Buffer;
+  db: Db;
+  oidc: OidcService;
+  employees: EmployeeLookup;
+  directoryAccounts: Pick<AccountService, 'entraObjectIdsIn'>;
+} & CookieDeps &
+  OidcViewsDeps;
 
 /**
  * The login and consent steps of an authorization request (oidc-provider "interactions"):
@@ -44,9 +55,9 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
     const token = request.cookies[employeeSessionCookieName(services.config.isSecure)];
     if (!token) return undefined;
     const { session } = await services.sessions.resolve(token);
-    if (!session || session.subjectType !== 'employee' || session.stage !== 'full') return undefined;
+    if (session?.subjectType !== 'employee' || session.stage !== 'full') return undefined;
     const employee = await services.employees.findById(session.subjectId);
-    if (!employee || employee.status !== 'active') return undefined;
+    if (employee?.status !== 'active') return undefined;
     return { session, employee, auth: sessionAuthentication(session) };
   }
 
@@ -69,8 +80,11 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
     const sent = (request.body as Record<string, unknown> | undefined)?.csrf;
     return typeof sent === 'string' && safeEqual(sent, consentToken(uid));
   };
-  const csrfRefused = async (reply: FastifyReply) => reply.code(403).type('text/html')
-    .send(await page(services, 'Sign-in could not continue', '<p>This form did not come from Tessera. Go back to the application and start again.</p>'));
+  const csrfRefused = async (reply: FastifyReply) =>
+    reply
+      .code(403)
+      .type('text/html')
+      .send(await page(services, 'Sign-in could not continue', '<p>This form did not come from Tessera. Go back to the application and start again.</p>'));
 
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
     const returnTo = await getProvider().interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
@@ -83,7 +97,11 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
     if (!details) return reply;
     const { prompt, params, uid } = details;
     const client = await provider.Client.find(String(params.client_id));
-    if (!client) return reply.code(400).type('text/html').send(await page(services, 'Unknown application', ''));
+    if (!client)
+      return reply
+        .code(400)
+        .type('text/html')
+        .send(await page(services, 'Unknown application', ''));
     const extras = clientExtras(client as never);
 
     if (prompt.name === 'login') {
@@ -101,7 +119,8 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       const isBackFromSignIn = typeof sentMark === 'string' && safeEqual(sentMark, reauthMark);
       // Otherwise: a sign-in in a later second than the request counts; without prompt=login (or
       // EAM), so does one within max_age.
-      const isFresh = auth && (isBackFromSignIn || auth.time > startedAt || (!needsFresh && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge)));
+      const isFresh =
+        auth && (isBackFromSignIn || auth.time > startedAt || (!needsFresh && (maxAge === undefined || Number.isNaN(maxAge) || now - auth.time <= maxAge)));
       // An essential acr (claims request) the session's sign-in does not give: one more sign-in
       // (say, with a passkey instead of password + TOTP); after that, the OIDC error for it.
       const required = essentialAcrs(params.claims);
@@ -109,7 +128,10 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       const isAcrUnmet = !!auth && !!required && !required.includes(acrOf(auth.method));
       if (isAcrUnmet && isBackFromSignIn) {
         reply.clearCookie(REAUTH_COOKIE, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
-        return finish(request, reply, { error: 'unmet_authentication_requirements', error_description: `the sign-in did not meet the requested acr (${required!.join(', ')})` });
+        return finish(request, reply, {
+          error: 'unmet_authentication_requirements',
+          error_description: `the sign-in did not meet the requested acr (${required!.join(', ')})`,
+        });
       }
       if (!current || !auth || !isFresh || isAcrUnmet) {
         // The sign-in page goes straight on for a signed-in employee: end the session to sign in anew.
@@ -128,34 +150,59 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       const clientRequestId = typeof params['client-request-id'] === 'string' ? params['client-request-id'].slice(0, 100) : null;
       if (extras.tessera_eam) {
         try {
-          const subject = await services.oidc.eam.verifyEamHint(params[EAM_HINT_PARAM] as string | undefined, extras.tessera_eam, (hint) => eamEmployee(current.employee, extras.tessera_eam!, hint));
+          const subject = await services.oidc.eam.verifyEamHint(params[EAM_HINT_PARAM] as string | undefined, extras.tessera_eam, (hint) =>
+            eamEmployee(current.employee, extras.tessera_eam!, hint),
+          );
           eam = { sub: subject.sub, accountId: current.employee.id };
         } catch (err) {
           if (!(err instanceof EamHintError)) throw err;
-          await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: err.message, profile: 'entra_eam', clientRequestId } });
+          await services.audit.record(ctx, {
+            action: 'oidc.sign_in_refused',
+            outcome: 'failure',
+            target,
+            details: { reason: err.message, profile: 'entra_eam', clientRequestId },
+          });
           return finish(request, reply, { error: err.error, error_description: `Tessera refused the request: ${err.message}` });
         }
       }
       const amr = extras.tessera_eam ? ENTRA_AMR_BY_METHOD[auth.method] : AMR_BY_METHOD[auth.method];
       const acr = acrOf(auth.method);
-      await services.audit.record(ctx, { action: 'oidc.sign_in', target, details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam', clientRequestId } : {}) } });
+      await services.audit.record(ctx, {
+        action: 'oidc.sign_in',
+        target,
+        details: { method: auth.method, acr, amr, ...(eam ? { profile: 'entra_eam', clientRequestId } : {}) },
+      });
       return finish(request, reply, { login: { accountId: current.employee.id, acr, amr, ts: auth.time }, ...(eam ? { eam } : {}) });
     }
 
     if (prompt.name === 'consent') {
       if (extras.tessera_first_party) return finish(request, reply, { consent: { grantId: await grantAll(provider, details) } });
-      const scopes = String(params.scope ?? '').split(' ').filter(Boolean);
+      const scopes = String(params.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
       // Browsers check the redirects that follow a form post against form-action (CSP3 §6.4.1):
       // Allow and Deny end at the client's redirect URI, so its origins join 'self'.
       const origins = [...new Set((client.redirectUris ?? []).map((u: string) => new URL(u).origin))];
-      reply.type('text/html').header('Cache-Control', 'no-store').header('Content-Security-Policy',
-        `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' ${origins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`);
-      return page(services, `Allow ${client.clientName ?? client.clientId}?`, `<p><strong>${esc(client.clientName ?? client.clientId)}</strong> asks to sign you in and to see:</p>
+      reply
+        .type('text/html')
+        .header('Cache-Control', 'no-store')
+        .header(
+          'Content-Security-Policy',
+          `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' ${origins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+        );
+      return page(
+        services,
+        `Allow ${client.clientName ?? client.clientId}?`,
+        `<p><strong>${esc(client.clientName ?? client.clientId)}</strong> asks to sign you in and to see:</p>
 <ul>${scopes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
 <form method="post" action="${path(uid)}/confirm"><input type="hidden" name="csrf" value="${consentToken(uid)}"><button class="primary" type="submit">Allow</button></form>
-<form method="post" action="${path(uid)}/abort"><input type="hidden" name="csrf" value="${consentToken(uid)}"><button class="secondary" type="submit">Deny</button></form>`);
+<form method="post" action="${path(uid)}/abort"><input type="hidden" name="csrf" value="${consentToken(uid)}"><button class="secondary" type="submit">Deny</button></form>`,
+      );
     }
-    return reply.code(400).type('text/html').send(await page(services, 'Sign-in could not continue', `<p>Unexpected step ${esc(prompt.name)}.</p>`));
+    return reply
+      .code(400)
+      .type('text/html')
+      .send(await page(services, 'Sign-in could not continue', `<p>Unexpected step ${esc(prompt.name)}.</p>`));
   });
 
   /** The interaction behind the request's cookie, or an answer saying it is gone (expired, or another browser). */
@@ -163,7 +210,10 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
     try {
       return await getProvider().interactionDetails(request.raw, reply.raw);
     } catch {
-      reply.code(400).type('text/html').send(await page(services, 'This sign-in link has expired', '<p>Go back to the application and start again.</p>'));
+      reply
+        .code(400)
+        .type('text/html')
+        .send(await page(services, 'This sign-in link has expired', '<p>Go back to the application and start again.</p>'));
       return undefined;
     }
   }
@@ -173,11 +223,20 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
     const details = await detailsOr400(request, reply);
     if (!details) return reply;
     if (!isValidConsentToken(request, details.uid)) return csrfRefused(reply);
-    if (details.prompt.name !== 'consent' || !details.session?.accountId) return reply.code(400).type('text/html').send(await page(services, 'Nothing to confirm', ''));
+    if (details.prompt.name !== 'consent' || !details.session?.accountId)
+      return reply
+        .code(400)
+        .type('text/html')
+        .send(await page(services, 'Nothing to confirm', ''));
     const grantId = await grantAll(provider, details);
-    await services.audit.record({ ...request.ctx, actor: { type: 'employee', id: details.session.accountId, label: null } }, {
-      action: 'oidc.consent_given', target: { type: 'oidc_client', id: null, label: String(details.params.client_id) }, details: { scope: details.params.scope },
-    });
+    await services.audit.record(
+      { ...request.ctx, actor: { type: 'employee', id: details.session.accountId, label: null } },
+      {
+        action: 'oidc.consent_given',
+        target: { type: 'oidc_client', id: null, label: String(details.params.client_id) },
+        details: { scope: details.params.scope },
+      },
+    );
     return finish(request, reply, { consent: { grantId } });
   });
 
@@ -191,13 +250,19 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
 
 /** A grant for everything still missing in the consent prompt (oidc-provider's details.missing*). */
 async function grantAll(provider: Provider, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<string> {
-  const { prompt: { details: missing }, params, session, grantId } = details;
+  const {
+    prompt: { details: missing },
+    params,
+    session,
+    grantId,
+  } = details;
   const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
   if (!grant) throw new Error('grant of the interaction is gone');
   if (missing.missingOIDCScope) grant.addOIDCScope((missing.missingOIDCScope as string[]).join(' '));
   if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims as string[]);
   if (missing.missingResourceScopes) {
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes as Record<string, string[]>)) grant.addResourceScope(indicator, scopes.join(' '));
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes as Record<string, string[]>))
+      grant.addResourceScope(indicator, scopes.join(' '));
   }
   return grant.save();
 }

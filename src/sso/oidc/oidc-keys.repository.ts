@@ -11,9 +11,12 @@ export async function lockKeyRotation(tx: Executor, lockId: number): Promise<voi
 
 /** The newest key of the algorithm that is not retired. */
 export async function findCurrentSigningKey(tx: Executor, alg: string): Promise<OidcSigningKeyRow | undefined> {
-  const [current] = await tx.select().from(oidcSigningKeys)
+  const [current] = await tx
+    .select()
+    .from(oidcSigningKeys)
     .where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt)))
-    .orderBy(desc(oidcSigningKeys.createdAt)).limit(1);
+    .orderBy(desc(oidcSigningKeys.createdAt))
+    .limit(1);
   return current;
 }
 
@@ -23,7 +26,9 @@ export async function insertSigningKey(tx: Executor, row: typeof oidcSigningKeys
 
 /** Retires, at `retiredAt`, the algorithm's unretired keys created before `createdBefore`. */
 export async function retireSigningKeysBefore(tx: Executor, alg: string, createdBefore: Date, retiredAt: Date): Promise<void> {
-  await tx.update(oidcSigningKeys).set({ retiredAt })
+  await tx
+    .update(oidcSigningKeys)
+    .set({ retiredAt })
     .where(and(eq(oidcSigningKeys.alg, alg), isNull(oidcSigningKeys.retiredAt), lt(oidcSigningKeys.createdAt, createdBefore)));
 }
 
@@ -38,7 +43,10 @@ export async function findAllSigningKeys(tx: Executor): Promise<OidcSigningKeyRo
 /** Newest first; `isKidTieBreak`: keys created at the same instant in kid order (a stable JWKS version). */
 export async function findSigningKeysNewestFirst(db: Executor, isKidTieBreak = false): Promise<OidcSigningKeyRow[]> {
   const order = isKidTieBreak ? [desc(oidcSigningKeys.createdAt), asc(oidcSigningKeys.kid)] : [desc(oidcSigningKeys.createdAt)];
-  return db.select().from(oidcSigningKeys).orderBy(...order);
+  return db
+    .select()
+    .from(oidcSigningKeys)
+    .orderBy(...order);
 }
 
 export async function updateSigningKeyByKid(tx: Executor, kid: string, patch: Partial<typeof oidcSigningKeys.$inferInsert>): Promise<void> {

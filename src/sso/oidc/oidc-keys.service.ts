@@ -28,7 +28,10 @@ type Alg = (typeof SIGNING_ALGS)[number];
 /** Arbitrary constant for pg_advisory_xact_lock: "oidc keys". */
 const ROTATION_LOCK = 0x6f69_6463;
 
-const generateKeyPair = promisify(crypto.generateKeyPair) as (type: 'rsa' | 'ec', options: crypto.RSAKeyPairKeyObjectOptions | crypto.ECKeyPairKeyObjectOptions) => Promise<crypto.KeyPairKeyObjectResult>;
+const generateKeyPair = promisify(crypto.generateKeyPair) as (
+  type: 'rsa' | 'ec',
+  options: crypto.RSAKeyPairKeyObjectOptions | crypto.ECKeyPairKeyObjectOptions,
+) => Promise<crypto.KeyPairKeyObjectResult>;
 
 export const privateJwkAad = (kid: string) => `oidc_signing_keys.private_jwk:${kid}`;
 
@@ -53,17 +56,28 @@ export async function selfSignedX5c(privateJwk: Record<string, unknown>, alg: Al
     privateKey: await subtle.importKey('jwk', jwk as crypto.webcrypto.JsonWebKey, algorithm, false, ['sign']),
     publicKey: await subtle.importKey('jwk', pub as crypto.webcrypto.JsonWebKey, algorithm, true, ['verify']),
   };
-  const notAfter = new Date(now); notAfter.setUTCFullYear(notAfter.getUTCFullYear() + 10);
+  const notAfter = new Date(now);
+  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + 10);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: crypto.randomBytes(16).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: crypto
+      .randomBytes(16)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: `CN=Tessera OIDC ${String(privateJwk.kid)}`,
-    notBefore: new Date(now.getTime() - 60_000), notAfter, signingAlgorithm: algorithm, keys: keys as never,
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter,
+    signingAlgorithm: algorithm,
+    keys: keys as never,
     extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
   });
   return [Buffer.from(cert.rawData).toString('base64')];
 }
 
-export interface OidcKeysOptions { rotationDays: number; retentionHours: number; publishLeadHours?: number }
+export interface OidcKeysOptions {
+  rotationDays: number;
+  retentionHours: number;
+  publishLeadHours?: number;
+}
 /** Entra's "every 2 days" (EAM provider reference). */
 export const DEFAULT_PUBLISH_LEAD_HOURS = 48;
 
@@ -78,13 +92,13 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
   /** A new key pair; off the event loop (an RSA key takes 50–500 ms to find its primes). */
   async function generate(alg: Alg) {
     const kid = crypto.randomBytes(12).toString('base64url');
-    const { privateKey, publicKey } = alg === 'RS256'
-      ? await generateKeyPair('rsa', { modulusLength: 2048 })
-      : await generateKeyPair('ec', { namedCurve: 'P-256' });
+    const { privateKey, publicKey } =
+      alg === 'RS256' ? await generateKeyPair('rsa', { modulusLength: 2048 }) : await generateKeyPair('ec', { namedCurve: 'P-256' });
     const meta = { kid, alg, use: 'sig' };
     const x5c = await selfSignedX5c({ ...privateKey.export({ format: 'jwk' }), ...meta }, alg, clock.now());
     return {
-      kid, alg,
+      kid,
+      alg,
       publicJwk: { ...publicKey.export({ format: 'jwk' }), ...meta, x5c },
       privateJwk: sealer.seal(JSON.stringify({ ...privateKey.export({ format: 'jwk' }), ...meta, x5c }), privateJwkAad(kid)),
     };
@@ -108,7 +122,11 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
           // The old key signs on until the new one has been published for the lead time.
           if (current) await repo.retireSigningKeysBefore(tx, alg, now, new Date(now.getTime() + leadMs));
           created.push(key.kid);
-          await audit.record(systemContext(), { action: 'oidc.key_rotated', target: { type: 'oidc_signing_key', id: key.kid, label: alg }, details: { alg, retired: current?.kid ?? null } }, tx);
+          await audit.record(
+            systemContext(),
+            { action: 'oidc.key_rotated', target: { type: 'oidc_signing_key', id: key.kid, label: alg }, details: { alg, retired: current?.kid ?? null } },
+            tx,
+          );
         }
         await repo.deleteSigningKeysRetiredBefore(tx, new Date(now.getTime() - options.retentionHours * 3_600_000));
         // Keys made before they carried a certificate get one (Entra reads keys from x5c only).
@@ -134,8 +152,7 @@ export function createOidcKeysService(deps: { db: Db; sealer: Sealer; clock: Clo
      */
     async privateJwks(): Promise<{ jwks: { keys: Record<string, unknown>[] }; version: string }> {
       const now = clock.now();
-      const rows = (await repo.findSigningKeysNewestFirst(db, true))
-        .sort((a, b) => keyRank(a, now) - keyRank(b, now));
+      const rows = (await repo.findSigningKeysNewestFirst(db, true)).sort((a, b) => keyRank(a, now) - keyRank(b, now));
       return {
         jwks: { keys: rows.map((r) => JSON.parse(sealer.open(r.privateJwk, privateJwkAad(r.kid))) as Record<string, unknown>) },
         version: rows.map((r) => `${r.kid}:${keyRank(r, now)}${Array.isArray(r.publicJwk.x5c) ? ':x5c' : ''}`).join(','),

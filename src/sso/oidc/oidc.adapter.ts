@@ -17,7 +17,11 @@ import { sha256 } from '../../security/tokens.js';
 export const REDIS_MODELS = new Set(['Interaction', 'AuthorizationCode', 'ReplayDetection', 'PushedAuthorizationRequest']);
 
 export interface AdapterPayload extends Record<string, unknown> {
-  grantId?: string; accountId?: string; uid?: string; userCode?: string; consumed?: number;
+  grantId?: string;
+  accountId?: string;
+  uid?: string;
+  userCode?: string;
+  consumed?: number;
 }
 
 export interface OidcAdapter {
@@ -30,12 +34,16 @@ export interface OidcAdapter {
   revokeByGrantId(grantId: string): Promise<void>;
 }
 
-export interface AdapterDeps { db: Db; clock: Clock; redis?: Redis; redisPrefix?: string }
+export interface AdapterDeps {
+  db: Db;
+  clock: Clock;
+  redis?: Redis;
+  redisPrefix?: string;
+}
 
 export function createAdapterFactory(deps: AdapterDeps) {
-  return (name: string): OidcAdapter => (deps.redis && REDIS_MODELS.has(name)
-    ? redisAdapter(name, deps.redis, `${deps.redisPrefix ?? ''}oidc:`, deps.clock)
-    : postgresAdapter(name, deps));
+  return (name: string): OidcAdapter =>
+    deps.redis && REDIS_MODELS.has(name) ? redisAdapter(name, deps.redis, `${deps.redisPrefix ?? ''}oidc:`, deps.clock) : postgresAdapter(name, deps);
 }
 
 /**
@@ -44,7 +52,16 @@ export function createAdapterFactory(deps: AdapterDeps) {
  * token (like Tessera's own sessions). Sessions and interactions are reached through cookies that
  * are signed with keys derived from the master key, so their ids alone are of no use.
  */
-export const HASHED_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'DeviceCode', 'BackchannelAuthenticationRequest', 'RegistrationAccessToken', 'InitialAccessToken']);
+export const HASHED_MODELS = new Set([
+  'AccessToken',
+  'RefreshToken',
+  'AuthorizationCode',
+  'ClientCredentials',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+]);
 
 function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter {
   const isHashed = HASHED_MODELS.has(model);
@@ -53,7 +70,17 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
     if (!row || (row.expiresAt && row.expiresAt <= clock.now())) return undefined;
     return { ...row.payload, ...(isHashed && id ? { jti: id } : {}), ...(row.consumedAt ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}) };
   };
-  const one = async (where: ReturnType<typeof eq>, id?: string) => live((await db.select().from(oidcModels).where(and(eq(oidcModels.model, model), where)).limit(1))[0], id);
+  const one = async (where: ReturnType<typeof eq>, id?: string) =>
+    live(
+      (
+        await db
+          .select()
+          .from(oidcModels)
+          .where(and(eq(oidcModels.model, model), where))
+          .limit(1)
+      )[0],
+      id,
+    );
   // A value PostgreSQL cannot hold (NUL, a lone surrogate: src/lib/text.ts) names no stored row;
   // it comes from a form field oidc-provider read itself (a code, a user code), never a 500.
   const isStorable = (value: string) => !invalidTextReason(value);
@@ -63,14 +90,22 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
       // Parameters a client sent are kept in some payloads (pushed authorization requests, interactions).
       const payload = toStorableJson(isHashed ? rest : input, 64) as AdapterPayload;
       const row = {
-        model, id: key(id), payload, grantId: payload.grantId ?? null, accountId: payload.accountId ?? null,
-        uid: payload.uid ?? null, userCode: payload.userCode ?? null,
+        model,
+        id: key(id),
+        payload,
+        grantId: payload.grantId ?? null,
+        accountId: payload.accountId ?? null,
+        uid: payload.uid ?? null,
+        userCode: payload.userCode ?? null,
         expiresAt: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
       };
-      await db.insert(oidcModels).values(row).onConflictDoUpdate({
-        target: [oidcModels.model, oidcModels.id],
-        set: { payload: row.payload, grantId: row.grantId, accountId: row.accountId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt },
-      });
+      await db
+        .insert(oidcModels)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [oidcModels.model, oidcModels.id],
+          set: { payload: row.payload, grantId: row.grantId, accountId: row.accountId, uid: row.uid, userCode: row.userCode, expiresAt: row.expiresAt },
+        });
     },
     find: async (id) => (isStorable(id) ? one(eq(oidcModels.id, key(id)), id) : undefined),
     findByUid: async (uid) => (isStorable(uid) ? one(eq(oidcModels.uid, uid)) : undefined),
@@ -81,10 +116,16 @@ function postgresAdapter(model: string, { db, clock }: AdapterDeps): OidcAdapter
      * the loser is answered invalid_grant and the grant is revoked (RFC 9700 §4.14.2 reuse detection).
      */
     async consume(id) {
-      const won = await db.update(oidcModels).set({ consumedAt: clock.now() })
-        .where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id)), isNull(oidcModels.consumedAt))).returning({ grantId: oidcModels.grantId });
+      const won = await db
+        .update(oidcModels)
+        .set({ consumedAt: clock.now() })
+        .where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id)), isNull(oidcModels.consumedAt)))
+        .returning({ grantId: oidcModels.grantId });
       if (won.length) return;
-      const [row] = await db.select({ grantId: oidcModels.grantId }).from(oidcModels).where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
+      const [row] = await db
+        .select({ grantId: oidcModels.grantId })
+        .from(oidcModels)
+        .where(and(eq(oidcModels.model, model), eq(oidcModels.id, key(id))));
       if (row?.grantId) await db.transaction((tx) => deleteByGrantIds(tx, [row.grantId!]));
       throw new errors.InvalidGrant(`${model} already used`);
     },
@@ -143,7 +184,9 @@ function redisAdapter(model: string, redis: Redis, prefix: string, clock: Clock)
          local o = cjson.decode(v) if o['consumed'] then return 2 end
          local t = redis.call('TTL', KEYS[1]) o['consumed'] = tonumber(ARGV[1])
          if t > 0 then redis.call('SET', KEYS[1], cjson.encode(o), 'EX', t) else redis.call('SET', KEYS[1], cjson.encode(o)) end return 1`,
-        1, key(id), String(Math.floor(clock.now().getTime() / 1000)),
+        1,
+        key(id),
+        String(Math.floor(clock.now().getTime() / 1000)),
       );
       if (result !== 1) throw new errors.InvalidGrant(`${model} already used`);
     },
@@ -160,15 +203,22 @@ function redisAdapter(model: string, redis: Redis, prefix: string, clock: Clock)
 /** Grant ids of an employee's grants and tokens (for "revoke everything this employee holds"). */
 /** The payloads of an account's provider sessions (they name the clients and their `sid`s, for back-channel logout). */
 export async function findSessionPayloadsByAccount(tx: Executor, accountId: string): Promise<{ payload: Record<string, unknown> }[]> {
-  return tx.select({ payload: oidcModels.payload }).from(oidcModels)
+  return tx
+    .select({ payload: oidcModels.payload })
+    .from(oidcModels)
     .where(and(eq(oidcModels.model, 'Session'), eq(oidcModels.accountId, accountId)));
 }
 
 export async function findGrantIdsByAccount(tx: Executor, accountId: string): Promise<string[]> {
-  const rows = await tx.selectDistinct({ grantId: oidcModels.grantId }).from(oidcModels)
+  const rows = await tx
+    .selectDistinct({ grantId: oidcModels.grantId })
+    .from(oidcModels)
     .where(and(eq(oidcModels.accountId, accountId), isNotNull(oidcModels.grantId)));
   // A Grant row is its own grant: its id, not a grant_id column.
-  const grants = await tx.select({ id: oidcModels.id }).from(oidcModels).where(and(eq(oidcModels.model, 'Grant'), eq(oidcModels.accountId, accountId)));
+  const grants = await tx
+    .select({ id: oidcModels.id })
+    .from(oidcModels)
+    .where(and(eq(oidcModels.model, 'Grant'), eq(oidcModels.accountId, accountId)));
   return [...new Set([...rows.map((r) => r.grantId!).filter(Boolean), ...grants.map((g) => g.id)])];
 }
 
@@ -176,7 +226,10 @@ export async function findGrantIdsByAccount(tx: Executor, accountId: string): Pr
 export async function deleteByGrantIds(tx: Executor, grantIds: string[]): Promise<number> {
   if (grantIds.length === 0) return 0;
   const rows = await tx.delete(oidcModels).where(inArray(oidcModels.grantId, grantIds)).returning({ id: oidcModels.id });
-  const grants = await tx.delete(oidcModels).where(and(eq(oidcModels.model, 'Grant'), inArray(oidcModels.id, grantIds))).returning({ id: oidcModels.id });
+  const grants = await tx
+    .delete(oidcModels)
+    .where(and(eq(oidcModels.model, 'Grant'), inArray(oidcModels.id, grantIds)))
+    .returning({ id: oidcModels.id });
   return rows.length + grants.length;
 }
 
@@ -187,10 +240,18 @@ export async function deleteSessionsByAccount(tx: Executor, accountId: string): 
 
 /** An employee's live grants (one per client they signed in to), newest first. */
 export async function findGrantsByAccount(tx: Executor, accountId: string, now: Date) {
-  const rows = await tx.select().from(oidcModels)
+  const rows = await tx
+    .select()
+    .from(oidcModels)
     .where(and(eq(oidcModels.model, 'Grant'), eq(oidcModels.accountId, accountId)));
-  return rows.filter((r) => !r.expiresAt || r.expiresAt > now)
-    .map((r) => ({ grantId: r.id, clientId: String(r.payload.clientId ?? ''), createdAt: new Date(Number(r.payload.iat ?? 0) * 1000).toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null }))
+  return rows
+    .filter((r) => !r.expiresAt || r.expiresAt > now)
+    .map((r) => ({
+      grantId: r.id,
+      clientId: String(r.payload.clientId ?? ''),
+      createdAt: new Date(Number(r.payload.iat ?? 0) * 1000).toISOString(),
+      expiresAt: r.expiresAt?.toISOString() ?? null,
+    }))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 

@@ -64,7 +64,7 @@ export function entraAcrFor(claimsParam: unknown): string {
 export function essentialAcrs(claimsParam: unknown): string[] | undefined {
   try {
     const acr = (JSON.parse(String(claimsParam ?? '{}')) as { id_token?: { acr?: { essential?: unknown; value?: unknown; values?: unknown } } })?.id_token?.acr;
-    if (!acr || acr.essential !== true) return undefined;
+    if (acr?.essential !== true) return undefined;
     if (Array.isArray(acr.values)) return acr.values.filter((v): v is string => typeof v === 'string');
     return typeof acr.value === 'string' ? [acr.value] : undefined;
   } catch {
@@ -99,10 +99,16 @@ const ATTRIBUTE_CLAIMS: Record<string, string[]> = {
 /** The claims of an employee that a client with these attributes may receive. */
 export function employeeClaims(e: EmployeeWithRefs, attributes: string[]): Record<string, unknown> {
   const all: Record<string, unknown> = {
-    email: e.email, email_verified: true, preferred_username: e.email,
-    name: `${e.firstName} ${e.lastName}`.trim(), given_name: e.firstName, family_name: e.lastName,
+    email: e.email,
+    email_verified: true,
+    preferred_username: e.email,
+    name: `${e.firstName} ${e.lastName}`.trim(),
+    given_name: e.firstName,
+    family_name: e.lastName,
     groups: [e.departmentName, e.positionName].filter((v): v is string => !!v),
-    department: e.departmentName ?? undefined, position: e.positionName ?? undefined, upn: e.email,
+    department: e.departmentName ?? undefined,
+    position: e.positionName ?? undefined,
+    upn: e.email,
   };
   const allowed = new Set(attributes.flatMap((a) => ATTRIBUTE_CLAIMS[a] ?? []));
   return Object.fromEntries(Object.entries(all).filter(([k, v]) => allowed.has(k) && v !== undefined));

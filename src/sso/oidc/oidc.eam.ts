@@ -28,14 +28,29 @@ export const EAM_HINT_PARAM = 'eam_id_token_hint';
 export const HINT_MAX_AGE_S = 600;
 export const CLOCK_SKEW_S = 60;
 
-export interface EamSettings { tenantId: string; appId: string; jwksUrl: string }
-export interface EamSubject { sub: string; oid?: string; tid?: string; upn: string }
+export interface EamSettings {
+  tenantId: string;
+  appId: string;
+  jwksUrl: string;
+}
+export interface EamSubject {
+  sub: string;
+  oid?: string;
+  tid?: string;
+  upn: string;
+}
 /** The signed-in employee as the hint must name them: e-mail, and the Entra object ids linked to them (lower case). */
-export interface EamEmployee { email: string; entraObjectIds: string[] }
+export interface EamEmployee {
+  email: string;
+  entraObjectIds: string[];
+}
 
 export class EamHintError extends Error {
   /** The OAuth error posted back to Entra: access_denied, or temporarily_unavailable when the tenant's keys could not be fetched. */
-  constructor(message: string, readonly error: 'access_denied' | 'temporarily_unavailable' = 'access_denied') {
+  constructor(
+    message: string,
+    readonly error: 'access_denied' | 'temporarily_unavailable' = 'access_denied',
+  ) {
     super(message);
     this.name = 'EamHintError';
   }
@@ -60,7 +75,11 @@ export function createEamVerifier(deps: { clock: Clock }) {
      * and naming the signed-in employee. `employee` is looked up by the caller for the given
      * tenant (see EamEmployee).
      */
-    async verifyEamHint(hint: string | undefined, eam: EamSettings, employee: (subject: { oid?: string; tid?: string }) => Promise<EamEmployee>): Promise<EamSubject> {
+    async verifyEamHint(
+      hint: string | undefined,
+      eam: EamSettings,
+      employee: (subject: { oid?: string; tid?: string }) => Promise<EamEmployee>,
+    ): Promise<EamSubject> {
       if (!hint) throw new EamHintError('Entra sent no id_token_hint');
       let payload: JWTPayload;
       try {
@@ -68,11 +87,15 @@ export function createEamVerifier(deps: { clock: Clock }) {
         payload = JSON.parse(new TextDecoder().decode(bytes)) as JWTPayload;
         if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('the payload is not a JSON object');
       } catch (err) {
-        if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) throw new EamHintError('the id_token_hint is not signed by a key of the Entra tenant');
+        if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey)
+          throw new EamHintError('the id_token_hint is not signed by a key of the Entra tenant');
         if (err instanceof joseErrors.JOSEAlgNotAllowed) throw new EamHintError('the id_token_hint is not signed with RS256');
         // The tenant's JWKS unreachable, slow or malformed: Entra's reference names temporarily_unavailable for this.
-        const isKeySetDown = err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || err instanceof TypeError
-          || (err instanceof joseErrors.JOSEError && /JSON Web Key Set/.test(err.message));
+        const isKeySetDown =
+          err instanceof joseErrors.JWKSTimeout ||
+          err instanceof joseErrors.JWKSInvalid ||
+          err instanceof TypeError ||
+          (err instanceof joseErrors.JOSEError && /JSON Web Key Set/.test(err.message));
         if (isKeySetDown) throw new EamHintError(`the Entra tenant's keys could not be fetched (${(err as Error).message})`, 'temporarily_unavailable');
         throw new EamHintError(`the id_token_hint could not be verified (${(err as Error).message})`);
       }
@@ -84,16 +107,25 @@ export function createEamVerifier(deps: { clock: Clock }) {
       const now = Math.floor(deps.clock.now().getTime() / 1000);
       if (typeof payload.iat !== 'number') throw new EamHintError('the id_token_hint has no "iat"');
       if (payload.iat > now + CLOCK_SKEW_S) throw new EamHintError('the id_token_hint is issued in the future (check the clocks)');
-      if (payload.iat < now - HINT_MAX_AGE_S - CLOCK_SKEW_S) throw new EamHintError(`the id_token_hint has expired (issued ${now - payload.iat} s ago, at most ${HINT_MAX_AGE_S} s allowed)`);
-      if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now + CLOCK_SKEW_S)) throw new EamHintError('the id_token_hint is not valid yet ("nbf")');
+      if (payload.iat < now - HINT_MAX_AGE_S - CLOCK_SKEW_S)
+        throw new EamHintError(`the id_token_hint has expired (issued ${now - payload.iat} s ago, at most ${HINT_MAX_AGE_S} s allowed)`);
+      if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now + CLOCK_SKEW_S))
+        throw new EamHintError('the id_token_hint is not valid yet ("nbf")');
 
       const oid = typeof payload.oid === 'string' ? payload.oid : undefined;
       const tid = typeof payload.tid === 'string' ? payload.tid : undefined;
-      const upn = typeof payload.preferred_username === 'string' ? payload.preferred_username
-        : typeof payload.upn === 'string' ? payload.upn : typeof payload.email === 'string' ? payload.email : undefined;
+      const upn =
+        typeof payload.preferred_username === 'string'
+          ? payload.preferred_username
+          : typeof payload.upn === 'string'
+            ? payload.upn
+            : typeof payload.email === 'string'
+              ? payload.email
+              : undefined;
       const who = await employee({ oid, tid });
       if (who.entraObjectIds.length) {
-        if (!oid || !who.entraObjectIds.includes(oid.toLowerCase())) throw new EamHintError(`the id_token_hint names Entra user ${oid ?? upn ?? payload.sub}, not the signed-in employee`);
+        if (!oid || !who.entraObjectIds.includes(oid.toLowerCase()))
+          throw new EamHintError(`the id_token_hint names Entra user ${oid ?? upn ?? payload.sub}, not the signed-in employee`);
       } else {
         if (!upn) throw new EamHintError('the id_token_hint names no user (preferred_username)');
         if (upn.toLowerCase() !== who.email.toLowerCase()) throw new EamHintError(`the id_token_hint names ${upn}, not the signed-in employee`);

@@ -42,7 +42,6 @@ export const confirmLogoutWithoutSession = (services: OidcLogoutDeps) => {
   };
 };
 
-
 /**
  * The question "sign out?" (oidc-provider's `logoutSource`): which session ends, which
  * application asked, and two buttons of the form oidc-provider gives (`logout=yes` ends the whole
@@ -55,9 +54,13 @@ export const logoutSource = (services: OidcLogoutDeps) => async (ctx: KoaContext
     ? `<p>You are signed in as <strong>${esc(who.name)}</strong> (${esc(who.email)}).</p>`
     : '<p>No one is signed in with a company account in this browser.</p>';
   ctx.type = 'html';
-  ctx.body = await page(services, 'Sign out?', `${form}${session}<p>Do you want to sign out${client ? ` of ${esc(client)} and` : ''} of every application you opened with your company account?</p>
+  ctx.body = await page(
+    services,
+    'Sign out?',
+    `${form}${session}<p>Do you want to sign out${client ? ` of ${esc(client)} and` : ''} of every application you opened with your company account?</p>
 <button class="primary" autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
-<button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`);
+<button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`,
+  );
 };
 
 /**

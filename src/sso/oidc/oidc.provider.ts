@@ -12,8 +12,14 @@ import { postLogoutSuccessSource, renderError } from './oidc.views.js';
 type Ctx = KoaContextWithOIDC;
 
 export const TTL = {
-  AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 600, IdToken: 3600,
-  RefreshToken: 14 * 86400, Interaction: 3600, Session: 14 * 86400, Grant: 14 * 86400,
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  ClientCredentials: 600,
+  IdToken: 3600,
+  RefreshToken: 14 * 86400,
+  Interaction: 3600,
+  Session: 14 * 86400,
+  Grant: 14 * 86400,
 };
 
 export const EXTRA_CLIENT_METADATA = ['tessera_claims', 'tessera_first_party', 'tessera_eam'] as const;
@@ -31,20 +37,25 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
   const login = policy.get('login')!;
   // Tessera's employee session is the one truth: a provider session without it (signed out of the
   // portal, disabled, expired) means a new login interaction, not a silent answer.
-  login.checks.add(new interactionPolicy.Check('tessera_session', 'the employee is not signed in to Tessera', async (ctx: KoaContextWithOIDC) => {
-    const token = ctx.cookies.get(employeeSessionCookieName(services.config.isSecure));
-    const accountId = ctx.oidc.session?.accountId;
-    if (!token || !accountId) return interactionPolicy.Check.REQUEST_PROMPT;
-    const { session } = await services.sessions.resolve(token);
-    return session && session.stage === 'full' && session.subjectType === 'employee' && session.subjectId === accountId
-      ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-  }));
+  login.checks.add(
+    new interactionPolicy.Check('tessera_session', 'the employee is not signed in to Tessera', async (ctx: KoaContextWithOIDC) => {
+      const token = ctx.cookies.get(employeeSessionCookieName(services.config.isSecure));
+      const accountId = ctx.oidc.session?.accountId;
+      if (!token || !accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      const { session } = await services.sessions.resolve(token);
+      return session && session.stage === 'full' && session.subjectType === 'employee' && session.subjectId === accountId
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
   // EAM: the id_token_hint must be checked against Entra's keys on every request (oidc.eam.ts).
-  login.checks.add(new interactionPolicy.Check('eam_hint', 'the Entra id_token_hint must be verified', async (ctx: KoaContextWithOIDC) => {
-    if (!clientExtras(ctx.oidc.client as never).tessera_eam) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    const result = ctx.oidc.result as { eam?: { sub?: string } } | undefined;
-    return result?.eam?.sub ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-  }));
+  login.checks.add(
+    new interactionPolicy.Check('eam_hint', 'the Entra id_token_hint must be verified', async (ctx: KoaContextWithOIDC) => {
+      if (!clientExtras(ctx.oidc.client as never).tessera_eam) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const result = ctx.oidc.result as { eam?: { sub?: string } } | undefined;
+      return result?.eam?.sub ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
 
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? deps.clientAdapter : adapter(name)) as never,
@@ -59,7 +70,12 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     subjectTypes: ['public', 'pairwise'],
     extraClientMetadata: { properties: [...EXTRA_CLIENT_METADATA] },
     extraParams: ['eam_id_token_hint', 'client-request-id'],
-    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     // PKCE with S256 for every code flow, confidential clients too (RFC 9700 §2.1.1).
     pkce: { required: () => true },
     interactions: { policy, url: (_ctx: Ctx, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}` },
@@ -85,7 +101,8 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     expiresWithSession: async () => true,
     /** First-party clients (registered by an admin) get what they ask for within their registration: no consent page. */
     loadExistingGrant: async (ctx: Ctx) => {
-      const grantId = (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      const grantId =
+        (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
       if (grantId) {
         const grant = await ctx.oidc.provider.Grant.find(grantId);
         if (grant) return grant;
@@ -101,7 +118,7 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
     /** Only active employees: a disabled or deleted employee's refresh token fails at once (findAccount is asked on every grant). */
     findAccount: async (ctx: Ctx, sub: string) => {
       const employee = await services.employees.findById(sub);
-      if (!employee || employee.status !== 'active') return undefined;
+      if (employee?.status !== 'active') return undefined;
       return {
         accountId: employee.id,
         claims: async () => ({ sub: employee.id, ...employeeClaims(employee, clientExtras(ctx.oidc.client as never).tessera_claims ?? []) }),

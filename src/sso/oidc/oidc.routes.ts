@@ -21,7 +21,17 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcRoutesDeps = { audit: AuditService; sessions: SessionService; csrfKey: Buffer; portal: PortalService; clock: Clock; db: Db; config: Config; oidc: OidcService; credentialLimiter: CredentialLimiter } & OidcInteractionRoutesDeps;
+export type OidcRoutesDeps = {
+  audit: AuditService;
+  sessions: SessionService;
+  csrfKey: Buffer;
+  portal: PortalService;
+  clock: Clock;
+  db: Db;
+  config: Config;
+  oidc: OidcService;
+  credentialLimiter: CredentialLimiter;
+} & OidcInteractionRoutesDeps;
 
 /** How often a node checks the signing keys (rotation, or another node's rotation) and purges expired artefacts. */
 const KEY_CHECK_MS = 15 * 60_000;
@@ -66,11 +76,17 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
   };
   oidc.runtime.refreshKeys = refreshKeys;
   const timers = [
-    setInterval(() => { void refreshKeys(); }, KEY_CHECK_MS),
-    setInterval(() => { void purgeExpired(services.db, services.clock.now()).catch((err) => app.log.warn({ err }, 'oidc purge failed')); }, PURGE_MS),
+    setInterval(() => {
+      void refreshKeys();
+    }, KEY_CHECK_MS),
+    setInterval(() => {
+      void purgeExpired(services.db, services.clock.now()).catch((err) => app.log.warn({ err }, 'oidc purge failed'));
+    }, PURGE_MS),
   ];
   for (const t of timers) t.unref();
-  app.addHook('onClose', async () => { for (const t of timers) clearInterval(t); });
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearInterval(t);
+  });
 
   const publicUrl = new URL(config.publicUrl);
   const isEamClient = async (clientId: string) => (await oidc.clients.findByClientId(clientId))?.kind === 'eam';
@@ -79,68 +95,76 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
   // unit of the per-IP credential budget.
   const clientAuthFailed = new WeakSet<object>();
 
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const raw = request.raw as typeof request.raw & { originalUrl?: string };
-      const url = new URL(request.url, 'http://x');
-      // The provider's paths are fixed words: a percent-encoded one (/oidc/%61uth) would slip past
-      // the checks below that name a path, so it is no endpoint of ours (RFC 3986 §6.2.2.2).
-      if (url.pathname.includes('%')) return reply.code(404).type('application/json').send({ error: 'invalid_request', error_description: 'unknown endpoint' });
-      // EAM: Entra's id_token_hint is not ours to verify as an ID token (oidc.eam.ts).
-      if (url.pathname === '/oidc/auth') {
-        if (request.method === 'GET' && (await rewriteEamHint(url.searchParams, isEamClient))) raw.url = `${url.pathname}?${url.searchParams}`;
-        // OIDC Core §3.1.2.1: the authorization endpoint accepts POST too. oidc-provider would then
-        // want its session cookie SameSite=None; instead the same request continues as a GET.
-        if (request.method === 'POST') {
-          if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return reply.code(415).type('text/plain').send('Unsupported Media Type');
-          const chunks: Buffer[] = [];
-          let size = 0;
-          for await (const chunk of raw) {
-            size += (chunk as Buffer).length;
-            if (size > 16 * 1024) return reply.code(413).type('text/plain').send('Payload Too Large');
-            chunks.push(chunk as Buffer);
+  await app.register(
+    async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+      const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+        const raw = request.raw as typeof request.raw & { originalUrl?: string };
+        const url = new URL(request.url, 'http://x');
+        // The provider's paths are fixed words: a percent-encoded one (/oidc/%61uth) would slip past
+        // the checks below that name a path, so it is no endpoint of ours (RFC 3986 §6.2.2.2).
+        if (url.pathname.includes('%'))
+          return reply.code(404).type('application/json').send({ error: 'invalid_request', error_description: 'unknown endpoint' });
+        // EAM: Entra's id_token_hint is not ours to verify as an ID token (oidc.eam.ts).
+        if (url.pathname === '/oidc/auth') {
+          if (request.method === 'GET' && (await rewriteEamHint(url.searchParams, isEamClient))) raw.url = `${url.pathname}?${url.searchParams}`;
+          // OIDC Core §3.1.2.1: the authorization endpoint accepts POST too. oidc-provider would then
+          // want its session cookie SameSite=None; instead the same request continues as a GET.
+          if (request.method === 'POST') {
+            if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+              return reply.code(415).type('text/plain').send('Unsupported Media Type');
+            const chunks: Buffer[] = [];
+            let size = 0;
+            for await (const chunk of raw) {
+              size += (chunk as Buffer).length;
+              if (size > 16 * 1024) return reply.code(413).type('text/plain').send('Payload Too Large');
+              chunks.push(chunk as Buffer);
+            }
+            const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+            await rewriteEamHint(params, isEamClient);
+            return reply.code(303).header('Cache-Control', 'no-store').redirect(`/oidc/auth?${params}`);
           }
-          const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-          await rewriteEamHint(params, isEamClient);
-          return reply.code(303).header('Cache-Control', 'no-store').redirect(`/oidc/auth?${params}`);
         }
-      }
-      // PUBLIC_URL is the one truth for the URLs the provider writes (issuer, endpoints, redirects),
-      // however the request reached this node; the client address is the one Fastify settled on
-      // (X-Forwarded-For only when TRUST_PROXY says so).
-      raw.headers['x-forwarded-host'] = publicUrl.host;
-      raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
-      raw.headers['x-forwarded-for'] = request.ip;
-      // Client authentication (token, introspection, revocation: all POST) is a credential check in
-      // the per-IP budget shared with the sign-in endpoints. Every POST reserves a unit, whatever
-      // its path's spelling, and gives it back unless a client failed to authenticate in it.
-      let reservation: CredentialReservation | undefined;
-      if (request.method === 'POST') {
-        try {
-          reservation = await services.credentialLimiter.reserve(request.ip);
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          // The token endpoint's own error form (RFC 6749 §5.2). Of the codes it defines only
-          // invalid_request fits; slow_down belongs to the device grant (RFC 8628 §3.5) and
-          // invalid_client would tell a client with the right secret that it is wrong. The 429
-          // and Retry-After say that waiting helps.
-          const seconds = (err.details as { retryAfterSeconds: number }).retryAfterSeconds;
-          return reply.code(429).header('retry-after', String(seconds)).header('cache-control', 'no-store')
-            .send({ error: 'invalid_request', error_description: `too many failed client authentications from this address: retry in ${seconds} s` });
+        // PUBLIC_URL is the one truth for the URLs the provider writes (issuer, endpoints, redirects),
+        // however the request reached this node; the client address is the one Fastify settled on
+        // (X-Forwarded-For only when TRUST_PROXY says so).
+        raw.headers['x-forwarded-host'] = publicUrl.host;
+        raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+        raw.headers['x-forwarded-for'] = request.ip;
+        // Client authentication (token, introspection, revocation: all POST) is a credential check in
+        // the per-IP budget shared with the sign-in endpoints. Every POST reserves a unit, whatever
+        // its path's spelling, and gives it back unless a client failed to authenticate in it.
+        let reservation: CredentialReservation | undefined;
+        if (request.method === 'POST') {
+          try {
+            reservation = await services.credentialLimiter.reserve(request.ip);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            // The token endpoint's own error form (RFC 6749 §5.2). Of the codes it defines only
+            // invalid_request fits; slow_down belongs to the device grant (RFC 8628 §3.5) and
+            // invalid_client would tell a client with the right secret that it is wrong. The 429
+            // and Retry-After say that waiting helps.
+            const seconds = (err.details as { retryAfterSeconds: number }).retryAfterSeconds;
+            return reply
+              .code(429)
+              .header('retry-after', String(seconds))
+              .header('cache-control', 'no-store')
+              .send({ error: 'invalid_request', error_description: `too many failed client authentications from this address: retry in ${seconds} s` });
+          }
         }
-      }
-      reply.hijack();
-      reply.raw.setHeader('Content-Security-Policy', csp);
-      raw.originalUrl = raw.url;
-      raw.url = raw.url!.slice('/oidc'.length) || '/';
-      await callback(raw, reply.raw);
-      if (reservation && !clientAuthFailed.has(raw)) await reservation.release();
-    };
-    scope.all('/', { config: { access: 'public' }, schema: { hide: true } }, handler);
-    scope.all('/*', { config: { access: 'public' }, schema: { hide: true } }, handler);
-  }, { prefix: '/oidc' });
+        reply.hijack();
+        reply.raw.setHeader('Content-Security-Policy', csp);
+        raw.originalUrl = raw.url;
+        raw.url = raw.url!.slice('/oidc'.length) || '/';
+        await callback(raw, reply.raw);
+        if (reservation && !clientAuthFailed.has(raw)) await reservation.release();
+      };
+      scope.all('/', { config: { access: 'public' }, schema: { hide: true } }, handler);
+      scope.all('/*', { config: { access: 'public' }, schema: { hide: true } }, handler);
+    },
+    { prefix: '/oidc' },
+  );
 
   await oidcInteractionRoutes(app, services, () => provider);
 
@@ -159,22 +183,37 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
     } catch {
       // Koa refuses a Secure cookie on what it thinks is plain HTTP; the session ends anyway below.
     }
-    void services.sessions.resolve(token).then(({ session }) => session && services.sessions.revoke(session.id)).catch(() => undefined);
+    void services.sessions
+      .resolve(token)
+      .then(({ session }) => session && services.sessions.revoke(session.id))
+      .catch(() => undefined);
   }
   function onEvents(p: Provider) {
     p.on('end_session.success', (ctx) => {
       endEmployeeSession(ctx as never);
       const accountId = (ctx as { oidc?: { session?: { accountId?: string } } }).oidc?.session?.accountId;
-      void services.audit.record({ actor: { type: 'employee', id: accountId ?? null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, { action: 'oidc.logout' }).catch(() => undefined);
+      void services.audit
+        .record(
+          { actor: { type: 'employee', id: accountId ?? null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null },
+          { action: 'oidc.logout' },
+        )
+        .catch(() => undefined);
     });
     // Single sign-on without a login step (an existing session, prompt=none) is an authentication
     // to that application too; the interactive ones are recorded by the interaction (with method).
     p.on('authorization.success', (ctx) => {
       const o = (ctx as { oidc: { route: string; session?: { accountId?: string; acr?: string; amr?: string[] }; client?: { clientId: string } } }).oidc;
       if (o.route === 'resume' || !o.session?.accountId) return;
-      void services.audit.record({ actor: { type: 'employee', id: o.session.accountId, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, {
-        action: 'oidc.sign_in', target: { type: 'oidc_client', id: null, label: o.client?.clientId ?? null }, details: { sso: true, acr: o.session.acr ?? null, amr: o.session.amr ?? null },
-      }).catch((err) => app.log.warn({ err }, 'audit of an OIDC sign-in failed'));
+      void services.audit
+        .record(
+          { actor: { type: 'employee', id: o.session.accountId, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null },
+          {
+            action: 'oidc.sign_in',
+            target: { type: 'oidc_client', id: null, label: o.client?.clientId ?? null },
+            details: { sso: true, acr: o.session.acr ?? null, amr: o.session.amr ?? null },
+          },
+        )
+        .catch((err) => app.log.warn({ err }, 'audit of an OIDC sign-in failed'));
     });
     // A client that fails to authenticate at the token, introspection or revocation endpoint is
     // audited like a bad API key (the secret tried is never recorded).
@@ -184,10 +223,13 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
         clientAuthFailed.add(ctx.req);
         const clientId = (ctx as { oidc?: { params?: { client_id?: string } } }).oidc?.params?.client_id ?? basicUser(ctx.get('authorization'));
         // Anyone can send a wrong secret at request speed: counted per source and minute, not one record each.
-        services.audit.recordAnonymousFailure({ actor: { type: 'anonymous', id: null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, {
-          action: 'oidc.client_auth_failed',
-          details: { endpoint: event.split('.')[0], clientId: clientId?.slice(0, 200) ?? null, reason: err.error_description ?? null },
-        });
+        services.audit.recordAnonymousFailure(
+          { actor: { type: 'anonymous', id: null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null },
+          {
+            action: 'oidc.client_auth_failed',
+            details: { endpoint: event.split('.')[0], clientId: clientId?.slice(0, 200) ?? null, reason: err.error_description ?? null },
+          },
+        );
       });
     }
     p.on('server_error', (_ctx, err) => app.log.error({ err }, 'oidc-provider server error'));

@@ -6,7 +6,14 @@ import type { Clock } from '../../lib/clock.js';
 import { systemContext, type RequestContext } from '../../lib/context.js';
 import type { PortalApplication } from '../../portal/portal.service.js';
 import type { Sealer } from '../../security/sealing.js';
-import { deleteByGrantIds, deleteSessionsByAccount, findGrantIdsByAccount, findGrantsByAccount, findSessionPayloadsByAccount, type createAdapterFactory } from './oidc.adapter.js';
+import {
+  deleteByGrantIds,
+  deleteSessionsByAccount,
+  findGrantIdsByAccount,
+  findGrantsByAccount,
+  findSessionPayloadsByAccount,
+  type createAdapterFactory,
+} from './oidc.adapter.js';
 import { createOidcClientService } from './oidc-client.service.js';
 import { createOidcKeysService, type OidcKeysOptions } from './oidc-keys.service.js';
 import { createEamVerifier } from './oidc.eam.js';
@@ -49,10 +56,14 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
         const client = await provider.Client.find(clientId);
         if (client?.backchannelLogoutUri) await client.backchannelLogout(accountId, sid);
       } catch (err) {
-        await audit.record(systemContext(), {
-          action: 'oidc.backchannel_logout_failed', outcome: 'failure', target: { type: 'oidc_client', id: null, label: clientId },
-          details: { employeeId: accountId, reason: (err as Error).message },
-        }).catch(() => undefined);
+        await audit
+          .record(systemContext(), {
+            action: 'oidc.backchannel_logout_failed',
+            outcome: 'failure',
+            target: { type: 'oidc_client', id: null, label: clientId },
+            details: { employeeId: accountId, reason: (err as Error).message },
+          })
+          .catch(() => undefined);
       }
     }
   }
@@ -66,18 +77,35 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
   async function revokeEmployee(tx: Executor, employeeId: string) {
     const grantIds = await findGrantIdsByAccount(tx, employeeId);
     const sessions = await findSessionPayloadsByAccount(tx, employeeId);
-    const targets = sessions.flatMap((s) => Object.entries((s.payload.authorizations ?? {}) as Record<string, { sid?: string }>)
-      .filter(([, a]) => a.sid).map(([clientId, a]) => ({ clientId, sid: a.sid! })));
+    const targets = sessions.flatMap((s) =>
+      Object.entries((s.payload.authorizations ?? {}) as Record<string, { sid?: string }>)
+        .filter(([, a]) => a.sid)
+        .map(([clientId, a]) => ({ clientId, sid: a.sid! })),
+    );
     const removed = await deleteByGrantIds(tx, grantIds);
     await deleteSessionsByAccount(tx, employeeId);
     if (grantIds.length || sessions.length) {
-      await audit.record(systemContext(), { action: 'oidc.grants_revoked', target: { type: 'employee', id: employeeId }, details: { grants: grantIds.length, artefacts: removed, sessions: sessions.length } }, tx);
+      await audit.record(
+        systemContext(),
+        {
+          action: 'oidc.grants_revoked',
+          target: { type: 'employee', id: employeeId },
+          details: { grants: grantIds.length, artefacts: removed, sessions: sessions.length },
+        },
+        tx,
+      );
     }
-    if (targets.length) setTimeout(() => { void sendBackchannelLogouts(employeeId, targets); }, 200).unref();
+    if (targets.length)
+      setTimeout(() => {
+        void sendBackchannelLogouts(employeeId, targets);
+      }, 200).unref();
   }
 
   return {
-    clients, keys, eam, runtime,
+    clients,
+    keys,
+    eam,
+    runtime,
     /** oidc-provider's cookie keys: the same on every node with the same master key. */
     cookieKeys: deriveOidcCookieKeys(deps.masterKey),
     revokeEmployee,
@@ -86,7 +114,8 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     async revokeGrant(ctx: RequestContext, grantId: string): Promise<boolean> {
       const removed = await db.transaction(async (tx) => {
         const n = await deleteByGrantIds(tx, [grantId]);
-        if (n) await audit.record(ctx, { action: 'oidc.grants_revoked', target: { type: 'oidc_grant', id: null, label: grantId }, details: { artefacts: n } }, tx);
+        if (n)
+          await audit.record(ctx, { action: 'oidc.grants_revoked', target: { type: 'oidc_grant', id: null, label: grantId }, details: { artefacts: n } }, tx);
         return n;
       });
       return removed > 0;
@@ -101,7 +130,8 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     /** The portal's "my applications": first-party web clients with a login or home URL. */
     async applications(): Promise<PortalApplication[]> {
       const all = await clients.list();
-      return all.filter((c) => c.kind === 'web' && c.firstParty && c.initiateLoginUri)
+      return all
+        .filter((c) => c.kind === 'web' && c.firstParty && c.initiateLoginUri)
         .map((c) => ({ id: c.id, name: c.name, url: c.initiateLoginUri!, protocol: 'oidc' }));
     },
   };

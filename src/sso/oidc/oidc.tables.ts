@@ -6,26 +6,30 @@ import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } fro
  * codes, tokens, interactions) live in one generic table keyed by model name and id, the way its
  * adapter interface sees them; clients and signing keys have tables of their own.
  */
-export const oidcModels = pgTable('oidc_models', {
-  /** oidc-provider model name: Session, Grant, AccessToken, RefreshToken, AuthorizationCode... */
-  model: text('model').notNull(),
-  id: text('id').notNull(),
-  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-  /** Grant id, so that every artefact of a grant is revoked at once (adapter.revokeByGrantId). */
-  grantId: text('grant_id'),
-  /** Employee id (payload.accountId), so that all of an employee's grants are revoked at once. */
-  accountId: text('account_id'),
-  uid: text('uid'),
-  userCode: text('user_code'),
-  expiresAt: timestamp('expires_at', { withTimezone: true }),
-  consumedAt: timestamp('consumed_at', { withTimezone: true }),
-}, (t) => [
-  primaryKey({ columns: [t.model, t.id] }),
-  index('oidc_models_grant_idx').on(t.grantId),
-  index('oidc_models_account_idx').on(t.accountId),
-  index('oidc_models_uid_idx').on(t.uid),
-  index('oidc_models_expires_idx').on(t.expiresAt),
-]);
+export const oidcModels = pgTable(
+  'oidc_models',
+  {
+    /** oidc-provider model name: Session, Grant, AccessToken, RefreshToken, AuthorizationCode... */
+    model: text('model').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** Grant id, so that every artefact of a grant is revoked at once (adapter.revokeByGrantId). */
+    grantId: text('grant_id'),
+    /** Employee id (payload.accountId), so that all of an employee's grants are revoked at once. */
+    accountId: text('account_id'),
+    uid: text('uid'),
+    userCode: text('user_code'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.model, t.id] }),
+    index('oidc_models_grant_idx').on(t.grantId),
+    index('oidc_models_account_idx').on(t.accountId),
+    index('oidc_models_uid_idx').on(t.uid),
+    index('oidc_models_expires_idx').on(t.expiresAt),
+  ],
+);
 
 export const oidcSigningKeys = pgTable('oidc_signing_keys', {
   /** The JWK `kid`. */

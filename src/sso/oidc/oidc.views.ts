@@ -9,7 +9,7 @@ export type OidcViewsDeps = { branding: BrandingService };
  * server-side in the organisation's colours. No script: the CSP of /oidc allows none of our own
  * (oidc-provider adds the hash of its form_post auto-submit script itself).
  */
-export const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
+export const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export async function page(services: OidcViewsDeps, title: string, body: string): Promise<string> {
   const b = await services.branding.get().catch(() => ({ organisationName: 'Tessera', primaryColor: '#1c7ed6', hasLogo: false }));
@@ -31,5 +31,9 @@ export const postLogoutSuccessSource = (services: OidcViewsDeps) => async (ctx: 
 
 export const renderError = (services: OidcViewsDeps) => async (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => {
   ctx.type = 'html';
-  ctx.body = await page(services, 'Sign-in could not continue', `<p>${esc(out.error_description ?? 'The application sent a request that cannot be completed.')}</p><p><code>${esc(out.error)}</code></p>`);
+  ctx.body = await page(
+    services,
+    'Sign-in could not continue',
+    `<p>${esc(out.error_description ?? 'The application sent a request that cannot be completed.')}</p><p><code>${esc(out.error)}</code></p>`,
+  );
 };

@@ -18,19 +18,32 @@ const CERT_YEARS = 10;
 /** Signing keys are re-read from the database this often, so every node follows a rollover. */
 const CACHE_MS = 30_000;
 
-export interface PublishedKey { id: string; certificate: string; activatesAt: Date; retiresAt: Date | null; isActive: boolean }
+export interface PublishedKey {
+  id: string;
+  certificate: string;
+  activatesAt: Date;
+  retiresAt: Date | null;
+  isActive: boolean;
+}
 
 const aad = (id: string) => `saml_signing_keys.private_key:${id}`;
 
 /** A self-signed RSA-2048 certificate and its PKCS#8 key, both PEM. */
 export async function generateSigningCertificate(commonName: string, now: Date): Promise<{ privateKey: string; certificate: string }> {
   const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const keys = await crypto.webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as crypto.webcrypto.CryptoKeyPair;
-  const notAfter = new Date(now); notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CERT_YEARS);
+  const keys = (await crypto.webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as crypto.webcrypto.CryptoKeyPair;
+  const notAfter = new Date(now);
+  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CERT_YEARS);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: crypto.randomBytes(16).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: crypto
+      .randomBytes(16)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: `CN=${commonName.replace(/[,+="<>#;\\]/g, ' ')}`,
-    notBefore: new Date(now.getTime() - 60_000), notAfter, signingAlgorithm: alg, keys,
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter,
+    signingAlgorithm: alg,
+    keys,
     extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
   });
   const pkcs8 = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
@@ -56,7 +69,11 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
     await db.transaction(async (tx) => {
       await repo.insertSigningKey(tx, { id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
       const fingerprint = new crypto.X509Certificate(key.certificate).fingerprint256;
-      await audit.record(systemContext('saml'), { action: 'saml.key_created', target: { type: 'saml_key', id, label: fingerprint }, details: { activatesAt: activatesAt.toISOString() } }, tx);
+      await audit.record(
+        systemContext('saml'),
+        { action: 'saml.key_created', target: { type: 'saml_key', id, label: fingerprint }, details: { activatesAt: activatesAt.toISOString() } },
+        tx,
+      );
     });
     cache = undefined;
   }
@@ -66,7 +83,9 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
     if (cache && now.getTime() - cache.at < CACHE_MS) return cache.rows;
     let found = await repo.findPublishedSigningKeys(db, now);
     if (!found.some((r) => r.activatesAt <= now)) {
-      creating ??= insertKey(now).finally(() => { creating = undefined; });
+      creating ??= insertKey(now).finally(() => {
+        creating = undefined;
+      });
       await creating;
       found = await repo.findPublishedSigningKeys(db, now);
     }
@@ -99,13 +118,16 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
       const activatesAt = new Date(now.getTime() + opts.leadDays * 86_400_000);
       const previousRetiresAt = new Date(activatesAt.getTime() + opts.overlapDays * 86_400_000);
       // One rollover at a time: a second "next" key would leave SPs guessing which one comes.
-      if ((await rows()).some((r) => r.activatesAt > now)) throw new AppError('saml.rollover_pending', 'A rollover is already under way: the next key is published and not yet signing');
+      if ((await rows()).some((r) => r.activatesAt > now))
+        throw new AppError('saml.rollover_pending', 'A rollover is already under way: the next key is published and not yet signing');
       await repo.retireActiveSigningKeys(db, now, previousRetiresAt);
       await insertKey(activatesAt);
       const next = (await repo.findSigningKeyByActivation(db, activatesAt))!;
       return { nextKeyId: next.id, activatesAt, previousRetiresAt };
     },
     /** Forget cached rows (tests move the clock; a rollover on another node shows within CACHE_MS). */
-    refresh(): void { cache = undefined; },
+    refresh(): void {
+      cache = undefined;
+    },
   };
 }

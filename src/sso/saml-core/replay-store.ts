@@ -14,9 +14,11 @@ export type ReplayStore = ReturnType<typeof createReplayStore>;
 export function createReplayStore(deps: { db: Db; clock: Clock; redisUrl?: string; redisPrefix: string }) {
   const { db, clock } = deps;
   const redis = deps.redisUrl ? new Redis(deps.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
-  redis?.on('error', () => { /* reported by the failing command; PostgreSQL takes over */ });
+  redis?.on('error', () => {
+    /* reported by the failing command; PostgreSQL takes over */
+  });
   return {
-    engine: redis ? 'redis' as const : 'postgres' as const,
+    engine: redis ? ('redis' as const) : ('postgres' as const),
     /** True the first time `key` is seen before `expiresAt`; false for a replay. */
     async markSeen(key: string, expiresAt: Date): Promise<boolean> {
       const now = clock.now();

@@ -16,28 +16,43 @@ const VERIFY_ALGORITHMS: Record<string, string> = { [RSA_SHA256]: 'sha256', [RSA
 const VERIFY_DIGESTS = new Set([SHA256, SHA512]);
 
 /** A private key as PEM or, parsed once and cached, a KeyObject (PEM parsing costs more than a hash). */
-export interface SigningKey { privateKey: crypto.KeyLike; certificate: string }
+export interface SigningKey {
+  privateKey: crypto.KeyLike;
+  certificate: string;
+}
 
 /**
  * Signs the element with this ID (enveloped, exclusive c14n, RSA-SHA256, SHA-256 digest) and
  * puts the signature right after its Issuer, where the SAML 2.0 schema wants it (saml-core
  * §5.4.1). A SAML 1.1 assertion (`idAttribute` AssertionID) carries it as its last child instead.
  */
-export function signElement(xml: string, key: SigningKey, element: { localName: string; id: string; idAttribute?: 'ID' | 'AssertionID'; placement?: 'after-issuer' | 'first' | 'last' }): string {
+export function signElement(
+  xml: string,
+  key: SigningKey,
+  element: { localName: string; id: string; idAttribute?: 'ID' | 'AssertionID'; placement?: 'after-issuer' | 'first' | 'last' },
+): string {
   const idAttribute = element.idAttribute ?? 'ID';
   const placement = element.placement ?? (idAttribute === 'ID' ? 'after-issuer' : 'last');
   const sig = new SignedXml({
-    privateKey: key.privateKey, publicCert: key.certificate, signatureAlgorithm: RSA_SHA256, canonicalizationAlgorithm: EXC_C14N, idAttribute,
+    privateKey: key.privateKey,
+    publicCert: key.certificate,
+    signatureAlgorithm: RSA_SHA256,
+    canonicalizationAlgorithm: EXC_C14N,
+    idAttribute,
     // KeyInfo/X509Data from our own PEM by string: xml-crypto would parse the certificate again on every signature.
-    getKeyInfoContent: (args) => { const p = args?.prefix ? `${args.prefix}:` : ''; return `<${p}X509Data><${p}X509Certificate>${certBody(key.certificate)}</${p}X509Certificate></${p}X509Data>`; },
+    getKeyInfoContent: (args) => {
+      const p = args?.prefix ? `${args.prefix}:` : '';
+      return `<${p}X509Data><${p}X509Certificate>${certBody(key.certificate)}</${p}X509Certificate></${p}X509Data>`;
+    },
   });
   // Tessera signs whole messages only: the element is the document root, and `/*` finds it
   // without walking the tree (a `//*` XPath costs more than the RSA signature).
   const target = `/*[local-name(.)='${element.localName}' and @${idAttribute}='${element.id}']`;
   sig.addReference({ xpath: target, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
-  const location = placement === 'after-issuer'
-    ? { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' as const }
-    : { reference: target, action: placement === 'first' ? 'prepend' as const : 'append' as const };
+  const location =
+    placement === 'after-issuer'
+      ? { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' as const }
+      : { reference: target, action: placement === 'first' ? ('prepend' as const) : ('append' as const) };
   sig.computeSignature(xml, { prefix: 'ds', location });
   return sig.getSignedXml();
 }
@@ -64,14 +79,19 @@ export function verifyRootSignature(xml: string, certificates: string[]): Elemen
   const digest = firstChild(references[0], NS.dsig, 'DigestMethod')?.getAttribute('Algorithm');
   if (!digest || !VERIFY_DIGESTS.has(digest)) throw new XmlError(`digest algorithm ${digest ?? '(none)'} is not accepted; use SHA-256`);
   let count = 0;
-  for (const el of Array.from(doc.getElementsByTagName('*'))) if (el.getAttribute('ID') === id || el.getAttribute('Id') === id || el.getAttribute('id') === id) count++;
+  for (const el of Array.from(doc.getElementsByTagName('*')))
+    if (el.getAttribute('ID') === id || el.getAttribute('Id') === id || el.getAttribute('id') === id) count++;
   if (count !== 1) throw new XmlError('the signed ID appears more than once');
   if (!certificates.length) throw new XmlError('no certificate is registered to check the signature');
   for (const cert of certificates) {
     const sig = new SignedXml({ publicCert: cert, getCertFromKeyInfo: () => null });
     sig.loadSignature(signatures[0]);
     let ok = false;
-    try { ok = sig.checkSignature(xml); } catch { ok = false; }
+    try {
+      ok = sig.checkSignature(xml);
+    } catch {
+      ok = false;
+    }
     if (!ok) continue;
     const signed = sig.getSignedReferences();
     if (signed.length !== 1) continue;
@@ -96,7 +116,11 @@ function rawQueryParams(rawQuery: string): Map<string, string> {
     if (!part) continue;
     const eq = part.indexOf('=');
     let name: string;
-    try { name = decodeURIComponent((eq >= 0 ? part.slice(0, eq) : part).replace(/\+/g, ' ')); } catch { throw new XmlError('the query string is not valid URL encoding'); }
+    try {
+      name = decodeURIComponent((eq >= 0 ? part.slice(0, eq) : part).replace(/\+/g, ' '));
+    } catch {
+      throw new XmlError('the query string is not valid URL encoding');
+    }
     if (!REDIRECT_PARAMS.has(name)) continue;
     if (out.has(name)) throw new XmlError(`${name} appears more than once in the query string`);
     out.set(name, eq >= 0 ? part.slice(eq + 1) : '');
@@ -110,7 +134,8 @@ function rawQueryParams(rawQuery: string): Map<string, string> {
  */
 export function verifyRedirectSignature(rawQuery: string, messageParam: 'SAMLRequest' | 'SAMLResponse', certificates: string[]): void {
   const params = rawQueryParams(rawQuery);
-  const sigAlg = params.get('SigAlg'), signature = params.get('Signature');
+  const sigAlg = params.get('SigAlg'),
+    signature = params.get('Signature');
   if (!sigAlg || !signature) throw new XmlError('the request is not signed');
   const algorithm = VERIFY_ALGORITHMS[decodeURIComponent(sigAlg)];
   if (!algorithm) throw new XmlError(`signature algorithm ${decodeURIComponent(sigAlg)} is not accepted; use RSA-SHA256`);
@@ -122,7 +147,9 @@ export function verifyRedirectSignature(rawQuery: string, messageParam: 'SAMLReq
   for (const cert of certificates) {
     try {
       if (crypto.verify(algorithm, signed, new crypto.X509Certificate(cert).publicKey, sigBytes)) return;
-    } catch { /* a malformed certificate or signature: try the next certificate */ }
+    } catch {
+      /* a malformed certificate or signature: try the next certificate */
+    }
   }
   throw new XmlError('the request signature does not verify with the registered certificate');
 }

@@ -7,14 +7,22 @@ import { nameIdFormats, type EmployeeField, type NameIdFormat } from '../saml/sp
 /** The value of an employee field an SP asked for (see sp.schemas.ts employeeFields). */
 export function employeeField(employee: EmployeeRow, field: string): string | null {
   switch (field as EmployeeField) {
-    case 'email': return employee.email;
-    case 'id': return employee.id;
-    case 'username': return employee.email.split('@')[0];
-    case 'firstName': return employee.firstName;
-    case 'lastName': return employee.lastName;
-    case 'displayName': return `${employee.firstName} ${employee.lastName}`.trim();
-    case 'phone': return employee.phone ?? null;
-    default: return null;
+    case 'email':
+      return employee.email;
+    case 'id':
+      return employee.id;
+    case 'username':
+      return employee.email.split('@')[0];
+    case 'firstName':
+      return employee.firstName;
+    case 'lastName':
+      return employee.lastName;
+    case 'displayName':
+      return `${employee.firstName} ${employee.lastName}`.trim();
+    case 'phone':
+      return employee.phone ?? null;
+    default:
+      return null;
   }
 }
 
@@ -43,8 +51,8 @@ export function nameIdFor(employee: EmployeeRow, sp: { nameIdFormat: string; nam
  * with a passkey, is multi-factor: the REFEDS MFA profile, which SPs recognise.
  */
 export const AUTHN_CONTEXT: Record<SignInMethod, string> = {
-  'passkey': 'https://refeds.org/profile/mfa',
-  'security_key': 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
+  passkey: 'https://refeds.org/profile/mfa',
+  security_key: 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
   'password+totp': 'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken',
   'password+passkey': 'https://refeds.org/profile/mfa',
 };

@@ -34,7 +34,9 @@ export function parseXml(text: string): Document {
   let doc: Document;
   try {
     doc = new DOMParser({
-      onError: (level, message) => { if (level !== 'warning') throw new XmlError(`malformed XML: ${message.split('\n')[0]}`); },
+      onError: (level, message) => {
+        if (level !== 'warning') throw new XmlError(`malformed XML: ${message.split('\n')[0]}`);
+      },
     }).parseFromString(text, 'text/xml');
   } catch (err) {
     throw err instanceof XmlError ? err : new XmlError(`malformed XML: ${(err as Error).message.split('\n')[0]}`);

@@ -20,13 +20,16 @@ const keyDescriptor = (k: PublishedKey) =>
 export function buildIdpMetadata(a: { entityId: string; sso: string; slo: string; keys: PublishedKey[]; signingKey: SigningKey; now: Date }): string {
   const id = newSamlId(crypto.randomBytes);
   const validUntil = new Date(a.now.getTime() + VALID_DAYS * 86_400_000);
-  const xml = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ID="${id}" entityID="${x(a.entityId)}" validUntil="${samlTime(validUntil)}">`
-    + `<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">`
-    + a.keys.map(keyDescriptor).join('')
-    + `<md:SingleLogoutService Binding="${BINDING_REDIRECT}" Location="${x(a.slo)}"/><md:SingleLogoutService Binding="${BINDING_POST}" Location="${x(a.slo)}"/>`
-    + Object.values(nameIdFormats).map((f) => `<md:NameIDFormat>${f}</md:NameIDFormat>`).join('')
-    + `<md:SingleSignOnService Binding="${BINDING_REDIRECT}" Location="${x(a.sso)}"/><md:SingleSignOnService Binding="${BINDING_POST}" Location="${x(a.sso)}"/>`
-    + '</md:IDPSSODescriptor></md:EntityDescriptor>';
+  const xml =
+    `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ID="${id}" entityID="${x(a.entityId)}" validUntil="${samlTime(validUntil)}">` +
+    `<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
+    a.keys.map(keyDescriptor).join('') +
+    `<md:SingleLogoutService Binding="${BINDING_REDIRECT}" Location="${x(a.slo)}"/><md:SingleLogoutService Binding="${BINDING_POST}" Location="${x(a.slo)}"/>` +
+    Object.values(nameIdFormats)
+      .map((f) => `<md:NameIDFormat>${f}</md:NameIDFormat>`)
+      .join('') +
+    `<md:SingleSignOnService Binding="${BINDING_REDIRECT}" Location="${x(a.sso)}"/><md:SingleSignOnService Binding="${BINDING_POST}" Location="${x(a.sso)}"/>` +
+    '</md:IDPSSODescriptor></md:EntityDescriptor>';
   // Metadata has no Issuer: the signature is its first child (saml-metadata §2.3.2 schema order).
   return signElement(xml, a.signingKey, { localName: 'EntityDescriptor', id, placement: 'first' });
 }

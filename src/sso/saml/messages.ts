@@ -30,7 +30,15 @@ export function decodeMessage(value: string, deflated: boolean): string {
   const bytes = Buffer.from(compact, 'base64');
   // HTTP-POST messages are plain base64 (saml-bindings §3.5.4), but some SPs (node-saml among
   // them) deflate them as for HTTP-Redirect: anything that does not start as XML is inflated.
-  if (!deflated && /^\s*</.test(bytes.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, ''))) {
+  if (
+    !deflated &&
+    /^\s*</.test(
+      bytes
+        .subarray(0, 64)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    )
+  ) {
     if (bytes.length > MAX_MESSAGE_BYTES) throw new XmlError('the message is too large');
     return bytes.toString('utf8');
   }
@@ -44,9 +52,15 @@ export function decodeMessage(value: string, deflated: boolean): string {
 export const deflateMessage = (xml: string) => zlib.deflateRawSync(Buffer.from(xml)).toString('base64');
 
 export interface AuthnRequest {
-  id: string; issuer: string; issueInstant: Date; destination: string | null;
-  acsUrl: string | null; acsIndex: number | null; protocolBinding: string | null;
-  forceAuthn: boolean; isPassive: boolean;
+  id: string;
+  issuer: string;
+  issueInstant: Date;
+  destination: string | null;
+  acsUrl: string | null;
+  acsIndex: number | null;
+  protocolBinding: string | null;
+  forceAuthn: boolean;
+  isPassive: boolean;
 }
 
 function header(el: Element, localName: string) {
@@ -77,7 +91,15 @@ export function readAuthnRequest(el: Element): AuthnRequest {
   };
 }
 
-export interface LogoutRequest { id: string; issuer: string; issueInstant: Date; destination: string | null; notOnOrAfter: Date | null; nameId: string; sessionIndexes: string[] }
+export interface LogoutRequest {
+  id: string;
+  issuer: string;
+  issueInstant: Date;
+  destination: string | null;
+  notOnOrAfter: Date | null;
+  nameId: string;
+  sessionIndexes: string[];
+}
 
 /** A LogoutRequest (saml-core §3.7.1): who, and which of the SP's sessions. */
 export function readLogoutRequest(el: Element): LogoutRequest {
@@ -86,7 +108,8 @@ export function readLogoutRequest(el: Element): LogoutRequest {
   if (!nameId) throw new XmlError('the LogoutRequest has no NameID');
   const sessionIndexes: string[] = [];
   for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).namespaceURI === NS.protocol && (n as Element).localName === 'SessionIndex') sessionIndexes.push(textOf(n as Element));
+    if (n.nodeType === 1 && (n as Element).namespaceURI === NS.protocol && (n as Element).localName === 'SessionIndex')
+      sessionIndexes.push(textOf(n as Element));
   }
   const until = el.getAttribute('NotOnOrAfter');
   const notOnOrAfter = until ? new Date(until) : null;
@@ -110,19 +133,54 @@ const samlpOpen = (name: string, a: { id: string; issueInstant: Date; destinatio
 const statusXml = (top: string, second?: string, message?: string) =>
   `<samlp:Status><samlp:StatusCode Value="${top}">${second ? `<samlp:StatusCode Value="${second}"/>` : ''}</samlp:StatusCode>${message ? `<samlp:StatusMessage>${x(message)}</samlp:StatusMessage>` : ''}</samlp:Status>`;
 
-export interface Status { top: string; second?: string; message?: string }
+export interface Status {
+  top: string;
+  second?: string;
+  message?: string;
+}
 
 /** A samlp:Response (saml-core §3.2.2) holding an assertion (signed/encrypted already) or an error status. */
-export function buildResponse(a: { id: string; issuer: string; issueInstant: Date; destination: string; inResponseTo?: string | null; status: Status; assertion?: string }): string {
-  return samlpOpen('Response', a) + `<saml:Issuer>${x(a.issuer)}</saml:Issuer>` + statusXml(a.status.top, a.status.second, a.status.message) + (a.assertion ?? '') + '</samlp:Response>';
+export function buildResponse(a: {
+  id: string;
+  issuer: string;
+  issueInstant: Date;
+  destination: string;
+  inResponseTo?: string | null;
+  status: Status;
+  assertion?: string;
+}): string {
+  return (
+    samlpOpen('Response', a) +
+    `<saml:Issuer>${x(a.issuer)}</saml:Issuer>` +
+    statusXml(a.status.top, a.status.second, a.status.message) +
+    (a.assertion ?? '') +
+    '</samlp:Response>'
+  );
 }
 
 /** The NameID must repeat the assertion's exactly, qualifiers included (saml-core §3.7.3.1; Lasso compares them). */
-export function buildLogoutRequest(a: { id: string; issuer: string; issueInstant: Date; destination: string; nameId: string; nameIdFormat: string; spNameQualifier: string; sessionIndex: string; notOnOrAfter: Date }): string {
-  return samlpOpen('LogoutRequest', a).replace('>', ` NotOnOrAfter="${samlTime(a.notOnOrAfter)}" Reason="urn:oasis:names:tc:SAML:2.0:logout:user">`)
-    + `<saml:Issuer>${x(a.issuer)}</saml:Issuer><saml:NameID Format="${x(a.nameIdFormat)}" SPNameQualifier="${x(a.spNameQualifier)}">${x(a.nameId)}</saml:NameID><samlp:SessionIndex>${x(a.sessionIndex)}</samlp:SessionIndex></samlp:LogoutRequest>`;
+export function buildLogoutRequest(a: {
+  id: string;
+  issuer: string;
+  issueInstant: Date;
+  destination: string;
+  nameId: string;
+  nameIdFormat: string;
+  spNameQualifier: string;
+  sessionIndex: string;
+  notOnOrAfter: Date;
+}): string {
+  return (
+    samlpOpen('LogoutRequest', a).replace('>', ` NotOnOrAfter="${samlTime(a.notOnOrAfter)}" Reason="urn:oasis:names:tc:SAML:2.0:logout:user">`) +
+    `<saml:Issuer>${x(a.issuer)}</saml:Issuer><saml:NameID Format="${x(a.nameIdFormat)}" SPNameQualifier="${x(a.spNameQualifier)}">${x(a.nameId)}</saml:NameID><samlp:SessionIndex>${x(a.sessionIndex)}</samlp:SessionIndex></samlp:LogoutRequest>`
+  );
 }
 
 export function buildLogoutResponse(a: { id: string; issuer: string; issueInstant: Date; destination: string; inResponseTo: string; status: Status }): string {
-  return samlpOpen('LogoutResponse', a) + `<saml:Issuer>${x(a.issuer)}</saml:Issuer>` + statusXml(a.status.top, a.status.second, a.status.message) + '</samlp:LogoutResponse>';
+  return (
+    samlpOpen('LogoutResponse', a) +
+    `<saml:Issuer>${x(a.issuer)}</saml:Issuer>` +
+    statusXml(a.status.top, a.status.second, a.status.message) +
+    '</samlp:LogoutResponse>'
+  );
 }

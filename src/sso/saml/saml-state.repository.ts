@@ -46,11 +46,16 @@ export async function findSamlSessionByIndex(db: Executor, sessionIndex: string)
 }
 
 export async function findSamlSessionsBySp(db: Executor, spId: string, nameId: string): Promise<SamlSessionRow[]> {
-  return db.select().from(samlSessions).where(and(eq(samlSessions.spId, spId), eq(samlSessions.nameId, nameId)));
+  return db
+    .select()
+    .from(samlSessions)
+    .where(and(eq(samlSessions.spId, spId), eq(samlSessions.nameId, nameId)));
 }
 
 export async function deleteSamlSessionsBySession(db: Executor, sessionId: string, exceptId?: string): Promise<void> {
-  await db.delete(samlSessions).where(exceptId ? and(eq(samlSessions.sessionId, sessionId), ne(samlSessions.id, exceptId)) : eq(samlSessions.sessionId, sessionId));
+  await db
+    .delete(samlSessions)
+    .where(exceptId ? and(eq(samlSessions.sessionId, sessionId), ne(samlSessions.id, exceptId)) : eq(samlSessions.sessionId, sessionId));
 }
 
 export async function deleteSamlSessionById(db: Executor, id: string): Promise<void> {
@@ -62,5 +67,8 @@ export async function deleteSamlSessionById(db: Executor, id: string): Promise<v
  * only if the same employee signed in again: another one's logout must not name them.
  */
 export async function moveSamlSessions(db: Executor, fromSessionId: string, toSessionId: string, employeeId: string): Promise<void> {
-  await db.update(samlSessions).set({ sessionId: toSessionId }).where(and(eq(samlSessions.sessionId, fromSessionId), eq(samlSessions.employeeId, employeeId)));
+  await db
+    .update(samlSessions)
+    .set({ sessionId: toSessionId })
+    .where(and(eq(samlSessions.sessionId, fromSessionId), eq(samlSessions.employeeId, employeeId)));
 }

@@ -16,10 +16,12 @@ export type SamlConfigDeps = { serviceProviders: ServiceProviderService };
  * certificates from `metadataFile` (SP metadata XML) and certificates from `certificateFiles`;
  * inline fields win over the metadata. Matched by entity ID (realm): applied idempotently.
  */
-const declaredEntry = serviceProviderPatch.extend({
-  metadataFile: z.string().min(1).optional(),
-  certificateFiles: z.array(z.string().min(1)).max(4).optional(),
-}).strict();
+const declaredEntry = serviceProviderPatch
+  .extend({
+    metadataFile: z.string().min(1).optional(),
+    certificateFiles: z.array(z.string().min(1)).max(4).optional(),
+  })
+  .strict();
 
 export const samlConfigSchema = z.object({ serviceProviders: z.array(declaredEntry).optional() }).strict();
 export const wsfedConfigSchema = z.object({ relyingParties: z.array(declaredEntry.omit({ metadataFile: true })).optional() }).strict();
@@ -28,11 +30,17 @@ type Fail = (where: string, message: string) => Error;
 
 /** Reads the files the entries name and checks each entry is complete; nothing is written. */
 export function resolveDeclaredServiceProviders(
-  file: string, cfg: { saml?: z.infer<typeof samlConfigSchema>; wsfed?: z.infer<typeof wsfedConfigSchema> }, fail: Fail,
+  file: string,
+  cfg: { saml?: z.infer<typeof samlConfigSchema>; wsfed?: z.infer<typeof wsfedConfigSchema> },
+  fail: Fail,
 ): { saml: ServiceProviderInput[]; wsfed: ServiceProviderInput[] } {
   const read = (where: string, target: string) => {
     const full = path.resolve(path.dirname(file), target);
-    try { return fs.readFileSync(full, 'utf8'); } catch (err) { throw fail(where, `cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? 'error'})`); }
+    try {
+      return fs.readFileSync(full, 'utf8');
+    } catch (err) {
+      throw fail(where, `cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
   };
   const resolve = (where: string, entry: z.infer<typeof declaredEntry>): ServiceProviderInput => {
     const { metadataFile, certificateFiles, ...inline } = entry;
@@ -62,11 +70,21 @@ export function resolveDeclaredServiceProviders(
 }
 
 /** Creates or updates the declared SPs and RPs; returns the change lines for the config log. */
-export async function applyDeclaredServiceProviders(services: SamlConfigDeps, ctx: RequestContext, declared: { saml: ServiceProviderInput[]; wsfed: ServiceProviderInput[] }, fail: Fail): Promise<string[]> {
+export async function applyDeclaredServiceProviders(
+  services: SamlConfigDeps,
+  ctx: RequestContext,
+  declared: { saml: ServiceProviderInput[]; wsfed: ServiceProviderInput[] },
+  fail: Fail,
+): Promise<string[]> {
   const changes: string[] = [];
-  for (const [protocol, list, where] of [['saml', declared.saml, 'saml.serviceProviders'], ['wsfed', declared.wsfed, 'wsfed.relyingParties']] as const) {
+  for (const [protocol, list, where] of [
+    ['saml', declared.saml, 'saml.serviceProviders'],
+    ['wsfed', declared.wsfed, 'wsfed.relyingParties'],
+  ] as const) {
     for (const [i, input] of list.entries()) {
-      const result = await services.serviceProviders.applyDeclared(ctx, protocol, [input]).catch((err) => { throw fail(`${where}[${i}]`, (err as Error).message); });
+      const result = await services.serviceProviders.applyDeclared(ctx, protocol, [input]).catch((err) => {
+        throw fail(`${where}[${i}]`, (err as Error).message);
+      });
       if (result.created) changes.push(`${protocol === 'saml' ? 'SAML service provider' : 'WS-Fed relying party'} ${input.entityId} created`);
       if (result.updated) changes.push(`${protocol === 'saml' ? 'SAML service provider' : 'WS-Fed relying party'} ${input.entityId} updated`);
     }

@@ -18,12 +18,22 @@ import type { SamlKeyStore } from '../saml-core/keys.js';
 import type { Clock } from '../../lib/clock.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type SamlRoutesDeps = { clock: Clock; samlKeys: SamlKeyStore; samlReplay: ReplayStore; samlSso: SamlSsoService; audit: AuditService; db: Db } & SsoSessionDeps & SloRoutesDeps;
+export type SamlRoutesDeps = {
+  clock: Clock;
+  samlKeys: SamlKeyStore;
+  samlReplay: ReplayStore;
+  samlSso: SamlSsoService;
+  audit: AuditService;
+  db: Db;
+} & SsoSessionDeps &
+  SloRoutesDeps;
 
 const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
 
-const employeeCtx = (request: FastifyRequest, who: SignedInEmployee) =>
-  ({ ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } });
+const employeeCtx = (request: FastifyRequest, who: SignedInEmployee) => ({
+  ...request.ctx,
+  actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email },
+});
 
 /**
  * SAML 2.0 IdP endpoints (saml-bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST), outside /api: they
@@ -33,7 +43,9 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
   const limits = protocolRouteConfig(services);
   const sso = services.samlSso;
   const hide = { hide: true };
-  app.addHook('onClose', async () => { await services.samlReplay.close(); });
+  app.addHook('onClose', async () => {
+    await services.samlReplay.close();
+  });
   // The signing key is made on first start (when the server listens), so that metadata is ready
   // before any SP asks; apps that never listen (tests with inject) make it on first use instead.
   app.addHook('onListen', async () => {
@@ -56,7 +68,10 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
       // IsPassive: the IdP must not show anything; answer NoPassive (saml-core §3.2.2.2).
       if (sso_.isPassive) {
         if (pendingId) await sso.dropPending(pendingId);
-        throw new SsoFailure('saml.no_passive', 'The employee is not signed in', { request: sso_, status: { top: STATUS.responder, second: STATUS.noPassive } });
+        throw new SsoFailure('saml.no_passive', 'The employee is not signed in', {
+          request: sso_,
+          status: { top: STATUS.responder, second: STATUS.noPassive },
+        });
       }
       let carried: string | undefined;
       if (who) {
@@ -93,31 +108,38 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
     }
   }
 
-  app.get('/saml/sso', { config: limits, schema: { ...hide, querystring: message } }, async (request, reply) => guarded(request, reply, async () => {
-    const { SAMLRequest, RelayState } = request.query;
-    if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the request');
-    const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
-    return proceed(request, reply, await sso.receive({ binding: 'redirect', message: SAMLRequest, relayState: RelayState ?? null, rawQuery }));
-  }));
+  app.get('/saml/sso', { config: limits, schema: { ...hide, querystring: message } }, async (request, reply) =>
+    guarded(request, reply, async () => {
+      const { SAMLRequest, RelayState } = request.query;
+      if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the request');
+      const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
+      return proceed(request, reply, await sso.receive({ binding: 'redirect', message: SAMLRequest, relayState: RelayState ?? null, rawQuery }));
+    }),
+  );
 
-  app.post('/saml/sso', { config: limits, schema: { ...hide, body: message } }, async (request, reply) => guarded(request, reply, async () => {
-    const { SAMLRequest, RelayState } = request.body ?? {};
-    if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the form');
-    // A cross-site POST carries no SameSite=Lax cookie: keep the request and continue with a GET.
-    const received = await sso.receive({ binding: 'post', message: SAMLRequest, relayState: RelayState ?? null });
-    const id = await sso.savePending(received);
-    return reply.redirect(`/saml/continue/${id}`, 303);
-  }));
+  app.post('/saml/sso', { config: limits, schema: { ...hide, body: message } }, async (request, reply) =>
+    guarded(request, reply, async () => {
+      const { SAMLRequest, RelayState } = request.body ?? {};
+      if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the form');
+      // A cross-site POST carries no SameSite=Lax cookie: keep the request and continue with a GET.
+      const received = await sso.receive({ binding: 'post', message: SAMLRequest, relayState: RelayState ?? null });
+      const id = await sso.savePending(received);
+      return reply.redirect(`/saml/continue/${id}`, 303);
+    }),
+  );
 
-  app.get('/saml/continue/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
-    const pending = await sso.loadPending(request.params.id);
-    if (!pending) throw new SsoFailure('saml.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
-    return proceed(request, reply, pending, request.params.id);
-  }));
+  app.get('/saml/continue/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) =>
+    guarded(request, reply, async () => {
+      const pending = await sso.loadPending(request.params.id);
+      if (!pending) throw new SsoFailure('saml.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
+      return proceed(request, reply, pending, request.params.id);
+    }),
+  );
 
   /** IdP-initiated sign-in, the portal's application link. */
-  app.get('/saml/start/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().uuid() }) } }, async (request, reply) => guarded(request, reply, async () =>
-    proceed(request, reply, await sso.unsolicited(request.params.id))));
+  app.get('/saml/start/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().uuid() }) } }, async (request, reply) =>
+    guarded(request, reply, async () => proceed(request, reply, await sso.unsolicited(request.params.id))),
+  );
 
   await samlLogoutRoutes(app, services);
 }

@@ -16,7 +16,17 @@ import { createSamlSsoService } from './sso.service.js';
  * service providers / relying parties serve both protocols. Applications enabled for sign-in
  * from the portal are offered there as "my applications".
  */
-export function createSamlServices(deps: { db: Db; sealer: Sealer; audit: AuditService; clock: Clock; sessions: SessionService; portal: PortalService; publicUrl: string; redisUrl?: string; redisPrefix?: string }) {
+export function createSamlServices(deps: {
+  db: Db;
+  sealer: Sealer;
+  audit: AuditService;
+  clock: Clock;
+  sessions: SessionService;
+  portal: PortalService;
+  publicUrl: string;
+  redisUrl?: string;
+  redisPrefix?: string;
+}) {
   const { db, sealer, audit, clock, sessions, portal, publicUrl } = deps;
   const samlReplay = createReplayStore({ db, clock, redisUrl: deps.redisUrl, redisPrefix: deps.redisPrefix ?? 'tessera:' });
   const samlKeys = createSamlKeyStore({ db, sealer, clock, audit, commonName: `Tessera SAML signing ${new URL(publicUrl).host}` });
@@ -25,9 +35,11 @@ export function createSamlServices(deps: { db: Db; sealer: Sealer; audit: AuditS
   const samlLogout = createSamlLogoutService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, sessions, audit, clock, urls: samlSso.urls });
   const wsfed = createWsFedService({ db, keys: samlKeys, sps: serviceProviders, audit, clock, publicUrl });
   portal.addApplicationSource(async () => [
-    ...(await serviceProviders.listEnabled('saml')).filter((sp) => sp.idpInitiated)
+    ...(await serviceProviders.listEnabled('saml'))
+      .filter((sp) => sp.idpInitiated)
       .map((sp) => ({ id: sp.id, name: sp.name, url: `/saml/start/${sp.id}`, protocol: 'saml' })),
-    ...(await serviceProviders.listEnabled('wsfed')).filter((rp) => rp.startUrl)
+    ...(await serviceProviders.listEnabled('wsfed'))
+      .filter((rp) => rp.startUrl)
       .map((rp) => ({ id: rp.id, name: rp.name, url: rp.startUrl!, protocol: 'wsfed' })),
   ]);
   return { samlKeys, samlReplay, serviceProviders, samlSso, samlLogout, wsfed };

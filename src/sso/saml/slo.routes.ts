@@ -14,7 +14,9 @@ import type { SamlLogoutService } from './slo.service.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type SloRoutesDeps = { samlLogout: SamlLogoutService; employeeAuth: EmployeeAuthService } & CookieDeps & SsoSessionDeps;
 
-const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), SAMLResponse: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
+const message = z
+  .object({ SAMLRequest: z.string().max(400_000).optional(), SAMLResponse: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() })
+  .passthrough();
 
 /** One step of a logout (SAML SLO, the portal's Sign out, WS-Fed sign-out): the employee cookie goes, the browser moves on. */
 export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, step: LogoutStep) {

@@ -17,7 +17,12 @@ import { wsfedCleanupUrl } from '../wsfed/wsfed.service.js';
 /** A logout walks the SPs one by one through the browser; each step waits this long at most. */
 const LOGOUT_LIFETIME_S = 600;
 
-interface Participant { spId: string; nameId: string; nameIdFormat: string; sessionIndex: string }
+interface Participant {
+  spId: string;
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string;
+}
 interface LogoutState {
   initiator?: { spId: string; requestId: string; relayState: string | null };
   queue: Participant[];
@@ -30,7 +35,10 @@ interface LogoutState {
 }
 
 /** What the route does next: redirect the browser, or auto-post a form, or show "signed out". */
-export type LogoutStep = { kind: 'redirect'; url: string } | { kind: 'post'; action: string; fields: Record<string, string | undefined> } | { kind: 'done'; cleanup?: string[]; back?: string };
+export type LogoutStep =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'post'; action: string; fields: Record<string, string | undefined> }
+  | { kind: 'done'; cleanup?: string[]; back?: string };
 
 const withQuery = (url: string, query: string) => `${url}${url.includes('?') ? '&' : '?'}${query}`;
 
@@ -41,7 +49,16 @@ export type SamlLogoutService = ReturnType<typeof createSamlLogoutService>;
  * the session ends at once, then each other SP gets a LogoutRequest through the browser
  * (front channel), and finally the SP that asked gets its LogoutResponse.
  */
-export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; replay: ReplayStore; sessions: SessionService; audit: AuditService; clock: Clock; urls: { entityId: string; slo: string } }) {
+export function createSamlLogoutService(deps: {
+  db: Db;
+  keys: SamlKeyStore;
+  sps: ServiceProviderService;
+  replay: ReplayStore;
+  sessions: SessionService;
+  audit: AuditService;
+  clock: Clock;
+  urls: { entityId: string; slo: string };
+}) {
   const { db, keys, sps, replay, sessions, audit, clock, urls } = deps;
 
   /**
@@ -71,33 +88,78 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
     while (st.queue.length) {
       const p = st.queue.shift()!;
       const sp = await sps.findEnabledById('saml', p.spId);
-      if (!sp?.sloUrl) { st.partial = true; continue; }
+      if (!sp?.sloUrl) {
+        st.partial = true;
+        continue;
+      }
       const id = newSamlId(crypto.randomBytes);
-      const xml = buildLogoutRequest({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, nameId: p.nameId, nameIdFormat: p.nameIdFormat, spNameQualifier: sp.entityId, sessionIndex: p.sessionIndex, notOnOrAfter: new Date(now.getTime() + LOGOUT_LIFETIME_S * 1000) });
+      const xml = buildLogoutRequest({
+        id,
+        issuer: urls.entityId,
+        issueInstant: now,
+        destination: sp.sloUrl,
+        nameId: p.nameId,
+        nameIdFormat: p.nameIdFormat,
+        spNameQualifier: sp.entityId,
+        sessionIndex: p.sessionIndex,
+        notOnOrAfter: new Date(now.getTime() + LOGOUT_LIFETIME_S * 1000),
+      });
       await state.updatePending(db, stateId, st as unknown as Record<string, unknown>);
-      if (sp.sloBinding === 'post') return { kind: 'post', action: sp.sloUrl, fields: { SAMLRequest: Buffer.from(signElement(xml, key, { localName: 'LogoutRequest', id })).toString('base64'), RelayState: stateId } };
-      return { kind: 'redirect', url: withQuery(sp.sloUrl, signRedirectQuery(`SAMLRequest=${encodeURIComponent(deflateMessage(xml))}&RelayState=${encodeURIComponent(stateId)}`, key)) };
+      if (sp.sloBinding === 'post')
+        return {
+          kind: 'post',
+          action: sp.sloUrl,
+          fields: { SAMLRequest: Buffer.from(signElement(xml, key, { localName: 'LogoutRequest', id })).toString('base64'), RelayState: stateId },
+        };
+      return {
+        kind: 'redirect',
+        url: withQuery(sp.sloUrl, signRedirectQuery(`SAMLRequest=${encodeURIComponent(deflateMessage(xml))}&RelayState=${encodeURIComponent(stateId)}`, key)),
+      };
     }
     await state.deletePending(db, stateId, now);
     const init = st.initiator;
-    const sp = init && await sps.findEnabledById('saml', init.spId);
+    const sp = init && (await sps.findEnabledById('saml', init.spId));
     if (!init || !sp?.sloUrl) return { kind: 'done', cleanup: st.cleanup ?? [], back: st.back };
     const id = newSamlId(crypto.randomBytes);
-    const xml = buildLogoutResponse({ id, issuer: urls.entityId, issueInstant: now, destination: sp.sloUrl, inResponseTo: init.requestId, status: st.partial ? { top: STATUS.success, second: STATUS.partialLogout } : { top: STATUS.success } });
-    if (sp.sloBinding === 'post') return { kind: 'post', action: sp.sloUrl, fields: { SAMLResponse: Buffer.from(signElement(xml, key, { localName: 'LogoutResponse', id })).toString('base64'), RelayState: init.relayState ?? undefined } };
+    const xml = buildLogoutResponse({
+      id,
+      issuer: urls.entityId,
+      issueInstant: now,
+      destination: sp.sloUrl,
+      inResponseTo: init.requestId,
+      status: st.partial ? { top: STATUS.success, second: STATUS.partialLogout } : { top: STATUS.success },
+    });
+    if (sp.sloBinding === 'post')
+      return {
+        kind: 'post',
+        action: sp.sloUrl,
+        fields: {
+          SAMLResponse: Buffer.from(signElement(xml, key, { localName: 'LogoutResponse', id })).toString('base64'),
+          RelayState: init.relayState ?? undefined,
+        },
+      };
     const relay = init.relayState ? `&RelayState=${encodeURIComponent(init.relayState)}` : '';
     return { kind: 'redirect', url: withQuery(sp.sloUrl, signRedirectQuery(`SAMLResponse=${encodeURIComponent(deflateMessage(xml))}${relay}`, key)) };
   }
 
   async function start(st: LogoutState): Promise<LogoutStep> {
     const id = crypto.randomBytes(24).toString('base64url');
-    await state.insertPending(db, { id, kind: 'slo', data: st as unknown as Record<string, unknown>, expiresAt: new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000) });
+    await state.insertPending(db, {
+      id,
+      kind: 'slo',
+      data: st as unknown as Record<string, unknown>,
+      expiresAt: new Date(clock.now().getTime() + LOGOUT_LIFETIME_S * 1000),
+    });
     return next(id, st);
   }
 
   return {
     /** A LogoutRequest from an SP (either binding). Signed requests are required from SPs with a certificate. */
-    async fromSp(ctx: RequestContext, input: { binding: 'redirect' | 'post'; message: string; relayState: string | null; rawQuery?: string }, cookieSessionId: string | undefined): Promise<LogoutStep> {
+    async fromSp(
+      ctx: RequestContext,
+      input: { binding: 'redirect' | 'post'; message: string; relayState: string | null; rawQuery?: string },
+      cookieSessionId: string | undefined,
+    ): Promise<LogoutStep> {
       let root;
       let request;
       try {
@@ -121,9 +183,12 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
       const now = clock.now().getTime();
       const skew = sp.clockSkewSeconds * 1000;
       const issued = request.issueInstant.getTime();
-      if (issued > now + skew || issued + LOGOUT_LIFETIME_S * 1000 + skew < now) throw new SsoFailure('saml.request_expired', 'The logout request is too old or from the future (check the clocks)');
-      if (request.notOnOrAfter && request.notOnOrAfter.getTime() + skew <= now) throw new SsoFailure('saml.request_expired', 'The logout request is past its NotOnOrAfter');
-      if (request.destination && request.destination !== urls.slo) throw new SsoFailure('saml.destination_mismatch', `The logout request is for ${request.destination}, not ${urls.slo}`);
+      if (issued > now + skew || issued + LOGOUT_LIFETIME_S * 1000 + skew < now)
+        throw new SsoFailure('saml.request_expired', 'The logout request is too old or from the future (check the clocks)');
+      if (request.notOnOrAfter && request.notOnOrAfter.getTime() + skew <= now)
+        throw new SsoFailure('saml.request_expired', 'The logout request is past its NotOnOrAfter');
+      if (request.destination && request.destination !== urls.slo)
+        throw new SsoFailure('saml.destination_mismatch', `The logout request is for ${request.destination}, not ${urls.slo}`);
       if (!(await replay.markSeen(`logout:${sp.id}:${request.id}`, new Date(issued + LOGOUT_LIFETIME_S * 1000 + 2 * skew)))) {
         throw new SsoFailure('saml.request_replayed', 'This logout request was already used');
       }
@@ -132,12 +197,20 @@ export function createSamlLogoutService(deps: { db: Db; keys: SamlKeyStore; sps:
       // unguessable SessionIndex: a NameID alone would let anyone sign an employee out.
       const isSigned = sp.certificates.length > 0;
       const found = request.sessionIndexes.length
-        ? (await Promise.all(request.sessionIndexes.map((i) => state.findSamlSessionByIndex(db, i)))).filter((s) => s && s.spId === sp.id && s.nameId === request.nameId)
-        : isSigned ? await state.findSamlSessionsBySp(db, sp.id, request.nameId) : [];
+        ? (await Promise.all(request.sessionIndexes.map((i) => state.findSamlSessionByIndex(db, i)))).filter(
+            (s) => s && s.spId === sp.id && s.nameId === request.nameId,
+          )
+        : isSigned
+          ? await state.findSamlSessionsBySp(db, sp.id, request.nameId)
+          : [];
       // Nothing found (already expired): the browser that asked still ends its own session.
       const sessionIds = [...new Set(found.length ? found.map((s) => s!.sessionId) : cookieSessionId ? [cookieSessionId] : [])];
       const { queue, cleanup } = await collect(sessionIds, sp.id);
-      await audit.record(ctx, { action: 'saml.logout', target: { type: 'saml_sp', id: sp.id, label: sp.name }, details: { initiator: 'sp', sessions: sessionIds.length, otherSps: queue.length, relyingParties: cleanup.length } });
+      await audit.record(ctx, {
+        action: 'saml.logout',
+        target: { type: 'saml_sp', id: sp.id, label: sp.name },
+        details: { initiator: 'sp', sessions: sessionIds.length, otherSps: queue.length, relyingParties: cleanup.length },
+      });
       // The initiating SP gets its LogoutResponse last, so WS-Fed cleanup has no page to run on: PartialLogout says so.
       return start({ initiator: { spId: sp.id, requestId: request.id, relayState: input.relayState }, queue, partial: cleanup.length > 0 });
     },

@@ -11,12 +11,18 @@ export async function findServiceProviders(db: Executor, protocol: SsoProtocol):
 }
 
 export async function findServiceProviderById(db: Executor, protocol: SsoProtocol, id: string): Promise<ServiceProviderRow | undefined> {
-  const [row] = await db.select().from(samlServiceProviders).where(and(eq(samlServiceProviders.protocol, protocol), eq(samlServiceProviders.id, id)));
+  const [row] = await db
+    .select()
+    .from(samlServiceProviders)
+    .where(and(eq(samlServiceProviders.protocol, protocol), eq(samlServiceProviders.id, id)));
   return row;
 }
 
 export async function findServiceProviderByEntityId(db: Executor, protocol: SsoProtocol, entityId: string): Promise<ServiceProviderRow | undefined> {
-  const [row] = await db.select().from(samlServiceProviders).where(and(eq(samlServiceProviders.protocol, protocol), eq(samlServiceProviders.entityId, entityId)));
+  const [row] = await db
+    .select()
+    .from(samlServiceProviders)
+    .where(and(eq(samlServiceProviders.protocol, protocol), eq(samlServiceProviders.entityId, entityId)));
   return row;
 }
 

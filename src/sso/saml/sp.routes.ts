@@ -13,7 +13,13 @@ import type { ServiceProviderService } from './sp.service.js';
 import type { SamlSsoService } from './sso.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type SpRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlSso: SamlSsoService; serviceProviders: ServiceProviderService; wsfed: WsFedService };
+export type SpRoutesDeps = {
+  audit: AuditService;
+  samlKeys: SamlKeyStore;
+  samlSso: SamlSsoService;
+  serviceProviders: ServiceProviderService;
+  wsfed: WsFedService;
+};
 
 const metadataXml = z.string().min(1).max(1_000_000);
 
@@ -27,67 +33,175 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
 
   const crud = (protocol: SsoProtocol, base: string, tag: string) => {
     const tags = [tag];
-    app.get(base, { config: { access: 'read' }, schema: { tags, response: { 200: listOf(serviceProviderDto), ...errors } } },
-      async () => ({ items: await sps.list(protocol) }));
-    app.get(`${base}/:id`, { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: serviceProviderDto, ...errors } } },
-      async (request) => sps.get(protocol, request.params.id));
-    app.post(base, { config: { access: 'admin' }, schema: { tags, body: serviceProviderInput, response: { 201: serviceProviderDto, ...errors } } },
-      async (request, reply) => reply.code(201).send(await sps.create(request.ctx, protocol, request.body)));
-    app.patch(`${base}/:id`, { config: { access: 'admin' }, schema: { tags, params: idParams, body: serviceProviderPatch, response: { 200: serviceProviderDto, ...errors } } },
-      async (request) => sps.update(request.ctx, protocol, request.params.id, request.body));
-    app.delete(`${base}/:id`, { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
-      async (request, reply) => { await sps.remove(request.ctx, protocol, request.params.id); return reply.code(204).send(null); });
+    app.get(base, { config: { access: 'read' }, schema: { tags, response: { 200: listOf(serviceProviderDto), ...errors } } }, async () => ({
+      items: await sps.list(protocol),
+    }));
+    app.get(
+      `${base}/:id`,
+      { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: serviceProviderDto, ...errors } } },
+      async (request) => sps.get(protocol, request.params.id),
+    );
+    app.post(
+      base,
+      { config: { access: 'admin' }, schema: { tags, body: serviceProviderInput, response: { 201: serviceProviderDto, ...errors } } },
+      async (request, reply) => reply.code(201).send(await sps.create(request.ctx, protocol, request.body)),
+    );
+    app.patch(
+      `${base}/:id`,
+      { config: { access: 'admin' }, schema: { tags, params: idParams, body: serviceProviderPatch, response: { 200: serviceProviderDto, ...errors } } },
+      async (request) => sps.update(request.ctx, protocol, request.params.id, request.body),
+    );
+    app.delete(
+      `${base}/:id`,
+      { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+      async (request, reply) => {
+        await sps.remove(request.ctx, protocol, request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
   };
   crud('saml', '/saml/service-providers', 'SAML');
   crud('wsfed', '/wsfed/relying-parties', 'WS-Federation');
 
   const tags = ['SAML'];
-  app.post('/saml/service-providers/import', {
-    config: { access: 'admin' },
-    schema: {
-      tags, description: 'Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.',
-      body: serviceProviderPatch.extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict(),
-      response: { 201: serviceProviderDto, ...errors },
+  app.post(
+    '/saml/service-providers/import',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description: 'Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.',
+        body: serviceProviderPatch.extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict(),
+        response: { 201: serviceProviderDto, ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const { metadata, ...overrides } = request.body;
-    return reply.code(201).send(await sps.importMetadata(request.ctx, metadata, overrides));
-  });
-
-  app.post('/saml/metadata/parse', {
-    config: { access: 'read' },
-    schema: {
-      tags, description: 'Reads SP metadata XML and returns the fields it gives (the console pre-fills its form with them). Nothing is saved.',
-      body: z.object({ metadata: metadataXml }).strict(),
-      response: { 200: z.object({ entityId: z.string(), acsEndpoints: z.array(z.object({ url: z.string(), binding: z.enum(['post', 'redirect']), index: z.number(), isDefault: z.boolean() })), sloUrl: z.string().nullable(), sloBinding: z.enum(['post', 'redirect']).nullable(), certificates: z.array(z.string()), nameIdFormat: z.string().nullable(), requireSignedRequests: z.boolean() }), ...errors },
+    async (request, reply) => {
+      const { metadata, ...overrides } = request.body;
+      return reply.code(201).send(await sps.importMetadata(request.ctx, metadata, overrides));
     },
-  }, async (request) => readSpMetadata(request.body.metadata));
+  );
 
-  app.get('/saml/presets', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(z.object({ id: z.string(), label: z.string(), protocol: z.enum(['saml', 'wsfed']), nameIdFormat: z.string(), nameIdField: z.string(), attributes: z.array(z.object({ name: z.string(), field: z.string() })), hint: z.string(), tokenType: z.string().optional() })), ...errors } } },
-    async () => ({ items: spPresets }));
+  app.post(
+    '/saml/metadata/parse',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        description: 'Reads SP metadata XML and returns the fields it gives (the console pre-fills its form with them). Nothing is saved.',
+        body: z.object({ metadata: metadataXml }).strict(),
+        response: {
+          200: z.object({
+            entityId: z.string(),
+            acsEndpoints: z.array(z.object({ url: z.string(), binding: z.enum(['post', 'redirect']), index: z.number(), isDefault: z.boolean() })),
+            sloUrl: z.string().nullable(),
+            sloBinding: z.enum(['post', 'redirect']).nullable(),
+            certificates: z.array(z.string()),
+            nameIdFormat: z.string().nullable(),
+            requireSignedRequests: z.boolean(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => readSpMetadata(request.body.metadata),
+  );
 
-  const keyDto = z.object({ id: z.string(), certificate: z.string(), activatesAt: z.string(), retiresAt: z.string().nullable(), isActive: z.boolean(), notAfter: z.string(), fingerprint: z.string() });
-  const idpDto = z.object({ entityId: z.string(), metadataUrl: z.string(), ssoUrl: z.string(), sloUrl: z.string(), wsfedUrl: z.string(), wsfedEntityId: z.string(), federationMetadataUrl: z.string(), keys: z.array(keyDto) });
-  const describeKeys = async () => (await services.samlKeys.publishedKeys()).map((k) => {
-    const c = new crypto.X509Certificate(k.certificate);
-    return { id: k.id, certificate: k.certificate, activatesAt: k.activatesAt.toISOString(), retiresAt: k.retiresAt?.toISOString() ?? null, isActive: k.isActive, notAfter: new Date(c.validTo).toISOString(), fingerprint: c.fingerprint256 };
+  app.get(
+    '/saml/presets',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        response: {
+          200: listOf(
+            z.object({
+              id: z.string(),
+              label: z.string(),
+              protocol: z.enum(['saml', 'wsfed']),
+              nameIdFormat: z.string(),
+              nameIdField: z.string(),
+              attributes: z.array(z.object({ name: z.string(), field: z.string() })),
+              hint: z.string(),
+              tokenType: z.string().optional(),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async () => ({ items: spPresets }),
+  );
+
+  const keyDto = z.object({
+    id: z.string(),
+    certificate: z.string(),
+    activatesAt: z.string(),
+    retiresAt: z.string().nullable(),
+    isActive: z.boolean(),
+    notAfter: z.string(),
+    fingerprint: z.string(),
   });
-  app.get('/saml/idp', { config: { access: 'read' }, schema: { tags, description: 'The IdP endpoints and signing certificates to give service providers.', response: { 200: idpDto, ...errors } } },
+  const idpDto = z.object({
+    entityId: z.string(),
+    metadataUrl: z.string(),
+    ssoUrl: z.string(),
+    sloUrl: z.string(),
+    wsfedUrl: z.string(),
+    wsfedEntityId: z.string(),
+    federationMetadataUrl: z.string(),
+    keys: z.array(keyDto),
+  });
+  const describeKeys = async () =>
+    (await services.samlKeys.publishedKeys()).map((k) => {
+      const c = new crypto.X509Certificate(k.certificate);
+      return {
+        id: k.id,
+        certificate: k.certificate,
+        activatesAt: k.activatesAt.toISOString(),
+        retiresAt: k.retiresAt?.toISOString() ?? null,
+        isActive: k.isActive,
+        notAfter: new Date(c.validTo).toISOString(),
+        fingerprint: c.fingerprint256,
+      };
+    });
+  app.get(
+    '/saml/idp',
+    {
+      config: { access: 'read' },
+      schema: { tags, description: 'The IdP endpoints and signing certificates to give service providers.', response: { 200: idpDto, ...errors } },
+    },
     async () => ({
-      entityId: services.samlSso.urls.entityId, metadataUrl: services.samlSso.urls.entityId, ssoUrl: services.samlSso.urls.sso, sloUrl: services.samlSso.urls.slo,
-      wsfedUrl: services.wsfed.urls.endpoint, wsfedEntityId: services.wsfed.urls.entityId, federationMetadataUrl: services.wsfed.urls.metadata, keys: await describeKeys(),
-    }));
+      entityId: services.samlSso.urls.entityId,
+      metadataUrl: services.samlSso.urls.entityId,
+      ssoUrl: services.samlSso.urls.sso,
+      sloUrl: services.samlSso.urls.slo,
+      wsfedUrl: services.wsfed.urls.endpoint,
+      wsfedEntityId: services.wsfed.urls.entityId,
+      federationMetadataUrl: services.wsfed.urls.metadata,
+      keys: await describeKeys(),
+    }),
+  );
 
-  app.post('/saml/keys/rollover', {
-    config: { access: 'admin' },
-    schema: {
-      tags, description: 'Starts a signing-key rollover: the next certificate is published now and signs after `leadDays`; the current one stays published `overlapDays` after that.',
-      body: z.object({ leadDays: z.number().int().min(0).max(90).default(14), overlapDays: z.number().int().min(0).max(90).default(7) }).strict(),
-      response: { 200: z.object({ keys: z.array(keyDto) }), ...errors },
+  app.post(
+    '/saml/keys/rollover',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description:
+          'Starts a signing-key rollover: the next certificate is published now and signs after `leadDays`; the current one stays published `overlapDays` after that.',
+        body: z.object({ leadDays: z.number().int().min(0).max(90).default(14), overlapDays: z.number().int().min(0).max(90).default(7) }).strict(),
+        response: { 200: z.object({ keys: z.array(keyDto) }), ...errors },
+      },
     },
-  }, async (request) => {
-    const result = await services.samlKeys.rollover(request.body);
-    await services.audit.record(request.ctx, { action: 'saml.keys_rolled_over', target: { type: 'saml_key', id: result.nextKeyId }, details: { activatesAt: result.activatesAt.toISOString(), previousRetiresAt: result.previousRetiresAt.toISOString() } });
-    return { keys: await describeKeys() };
-  });
+    async (request) => {
+      const result = await services.samlKeys.rollover(request.body);
+      await services.audit.record(request.ctx, {
+        action: 'saml.keys_rolled_over',
+        target: { type: 'saml_key', id: result.nextKeyId },
+        details: { activatesAt: result.activatesAt.toISOString(), previousRetiresAt: result.previousRetiresAt.toISOString() },
+      });
+      return { keys: await describeKeys() };
+    },
+  );
 }

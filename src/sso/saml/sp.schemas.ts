@@ -18,19 +18,23 @@ export const nameIdFormatNames = Object.keys(nameIdFormats) as [NameIdFormat, ..
 /** ACS, SLO and WS-Fed reply URLs: http(s), absolute, no fragment, no credentials (src/http/url-schemas.ts). Plain http stays allowed: SPs inside a company network often have no TLS. */
 const url = webUrl({ allowHttp: true, maxLength: 2048 });
 
-export const attributeMapping = z.object({
-  name: z.string().trim().min(1).max(512),
-  field: z.enum(employeeFields),
-  nameFormat: z.string().trim().max(512).nullable().optional(),
-  friendlyName: z.string().trim().max(256).nullable().optional(),
-}).strict();
+export const attributeMapping = z
+  .object({
+    name: z.string().trim().min(1).max(512),
+    field: z.enum(employeeFields),
+    nameFormat: z.string().trim().max(512).nullable().optional(),
+    friendlyName: z.string().trim().max(256).nullable().optional(),
+  })
+  .strict();
 
-export const acsEndpoint = z.object({
-  url,
-  binding: z.enum(['post', 'redirect']).default('post'),
-  index: z.number().int().min(0).max(65535).default(0),
-  isDefault: z.boolean().default(false),
-}).strict();
+export const acsEndpoint = z
+  .object({
+    url,
+    binding: z.enum(['post', 'redirect']).default('post'),
+    index: z.number().int().min(0).max(65535).default(0),
+    isDefault: z.boolean().default(false),
+  })
+  .strict();
 
 /** The fields of a service provider (SAML) or relying party (WS-Fed), without defaults. */
 const fields = {
@@ -59,26 +63,28 @@ const fields = {
 };
 
 /** A new service provider: secure defaults for what the admin leaves out (NameID and attributes come from the preset). */
-export const serviceProviderInput = z.object({
-  ...fields,
-  enabled: fields.enabled.default(true),
-  preset: fields.preset.optional(),
-  sloUrl: fields.sloUrl.optional(),
-  sloBinding: fields.sloBinding.optional(),
-  certificates: fields.certificates.default([]),
-  nameIdFormat: fields.nameIdFormat.optional(),
-  nameIdField: fields.nameIdField.optional(),
-  attributes: fields.attributes.optional(),
-  signResponse: fields.signResponse.default(true),
-  signAssertion: fields.signAssertion.default(true),
-  encryptAssertion: fields.encryptAssertion.default(false),
-  requireSignedRequests: fields.requireSignedRequests.default(false),
-  clockSkewSeconds: fields.clockSkewSeconds.default(120),
-  sessionLifetimeMinutes: fields.sessionLifetimeMinutes.default(480),
-  idpInitiated: fields.idpInitiated.default(false),
-  startUrl: fields.startUrl.optional(),
-  tokenType: fields.tokenType.optional(),
-}).strict();
+export const serviceProviderInput = z
+  .object({
+    ...fields,
+    enabled: fields.enabled.default(true),
+    preset: fields.preset.optional(),
+    sloUrl: fields.sloUrl.optional(),
+    sloBinding: fields.sloBinding.optional(),
+    certificates: fields.certificates.default([]),
+    nameIdFormat: fields.nameIdFormat.optional(),
+    nameIdField: fields.nameIdField.optional(),
+    attributes: fields.attributes.optional(),
+    signResponse: fields.signResponse.default(true),
+    signAssertion: fields.signAssertion.default(true),
+    encryptAssertion: fields.encryptAssertion.default(false),
+    requireSignedRequests: fields.requireSignedRequests.default(false),
+    clockSkewSeconds: fields.clockSkewSeconds.default(120),
+    sessionLifetimeMinutes: fields.sessionLifetimeMinutes.default(480),
+    idpInitiated: fields.idpInitiated.default(false),
+    startUrl: fields.startUrl.optional(),
+    tokenType: fields.tokenType.optional(),
+  })
+  .strict();
 export type ServiceProviderInput = z.input<typeof serviceProviderInput>;
 
 /** A change: only what is given changes (no defaults here, or a PATCH would reset fields it does not name). */
@@ -97,7 +103,9 @@ export const serviceProviderDto = z.object({
   certificates: z.array(z.object({ subject: z.string(), notAfter: z.string(), fingerprint: z.string(), pem: z.string() })),
   nameIdFormat: z.string(),
   nameIdField: z.string(),
-  attributes: z.array(z.object({ name: z.string(), field: z.string(), nameFormat: z.string().nullable().optional(), friendlyName: z.string().nullable().optional() })),
+  attributes: z.array(
+    z.object({ name: z.string(), field: z.string(), nameFormat: z.string().nullable().optional(), friendlyName: z.string().nullable().optional() }),
+  ),
   signResponse: z.boolean(),
   signAssertion: z.boolean(),
   encryptAssertion: z.boolean(),

@@ -25,13 +25,31 @@ function describeCertificate(pem: string) {
 
 export function toServiceProviderDto(row: ServiceProviderRow): ServiceProviderDto {
   return {
-    id: row.id, protocol: row.protocol as SsoProtocol, name: row.name, entityId: row.entityId, enabled: row.enabled, preset: row.preset,
-    acsEndpoints: row.acsEndpoints, sloUrl: row.sloUrl, sloBinding: row.sloBinding, certificates: row.certificates.map(describeCertificate),
-    nameIdFormat: row.nameIdFormat, nameIdField: row.nameIdField, attributes: row.attributes,
-    signResponse: row.signResponse, signAssertion: row.signAssertion, encryptAssertion: row.encryptAssertion,
-    requireSignedRequests: row.requireSignedRequests, clockSkewSeconds: row.clockSkewSeconds, sessionLifetimeMinutes: row.sessionLifetimeMinutes,
-    idpInitiated: row.idpInitiated, startUrl: row.startUrl, tokenType: row.tokenType, source: row.source,
-    createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
+    id: row.id,
+    protocol: row.protocol as SsoProtocol,
+    name: row.name,
+    entityId: row.entityId,
+    enabled: row.enabled,
+    preset: row.preset,
+    acsEndpoints: row.acsEndpoints,
+    sloUrl: row.sloUrl,
+    sloBinding: row.sloBinding,
+    certificates: row.certificates.map(describeCertificate),
+    nameIdFormat: row.nameIdFormat,
+    nameIdField: row.nameIdField,
+    attributes: row.attributes,
+    signResponse: row.signResponse,
+    signAssertion: row.signAssertion,
+    encryptAssertion: row.encryptAssertion,
+    requireSignedRequests: row.requireSignedRequests,
+    clockSkewSeconds: row.clockSkewSeconds,
+    sessionLifetimeMinutes: row.sessionLifetimeMinutes,
+    idpInitiated: row.idpInitiated,
+    startUrl: row.startUrl,
+    tokenType: row.tokenType,
+    source: row.source,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
@@ -52,25 +70,45 @@ function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
   const parsed = serviceProviderInput.parse(input);
   const preset = findPreset(parsed.preset);
   if (parsed.preset && (!preset || preset.protocol !== protocol)) throw new AppError('request.validation_failed', `Unknown preset "${parsed.preset}"`);
-  if (protocol === 'wsfed' && parsed.startUrl && !/^https?:\/\/[^/]/i.test(parsed.startUrl)) throw new AppError('request.validation_failed', 'startUrl of a relying party must be an http(s) URL');
+  if (protocol === 'wsfed' && parsed.startUrl && !/^https?:\/\/[^/]/i.test(parsed.startUrl))
+    throw new AppError('request.validation_failed', 'startUrl of a relying party must be an http(s) URL');
   const certificates = normaliseCertificates(parsed.certificates);
   if (parsed.encryptAssertion && !certificates.length) throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate');
-  if (parsed.encryptAssertion && new crypto.X509Certificate(certificates[0]).publicKey.asymmetricKeyType !== 'rsa') throw new AppError('saml.certificate_invalid', 'Encrypting assertions needs an RSA certificate (RSA-OAEP key transport)');
-  if (parsed.requireSignedRequests && !certificates.length) throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
+  if (parsed.encryptAssertion && new crypto.X509Certificate(certificates[0]).publicKey.asymmetricKeyType !== 'rsa')
+    throw new AppError('saml.certificate_invalid', 'Encrypting assertions needs an RSA certificate (RSA-OAEP key transport)');
+  if (parsed.requireSignedRequests && !certificates.length)
+    throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
   // An assertion signed by nothing could be written by anyone who can reach the SP.
-  if (!parsed.signResponse && !parsed.signAssertion) throw new AppError('request.validation_failed', 'signResponse, signAssertion: sign the response, the assertion or both');
-  if (!parsed.acsEndpoints.length) throw new AppError('request.validation_failed', protocol === 'saml' ? 'acsEndpoints: register at least one assertion consumer service URL' : 'acsEndpoints: register at least one reply URL');
+  if (!parsed.signResponse && !parsed.signAssertion)
+    throw new AppError('request.validation_failed', 'signResponse, signAssertion: sign the response, the assertion or both');
+  if (!parsed.acsEndpoints.length)
+    throw new AppError(
+      'request.validation_failed',
+      protocol === 'saml' ? 'acsEndpoints: register at least one assertion consumer service URL' : 'acsEndpoints: register at least one reply URL',
+    );
   const acs = parsed.acsEndpoints.map((a) => ({ ...a }));
   if (!acs.some((a) => a.isDefault)) acs[0].isDefault = true;
   return {
-    protocol, name: parsed.name, entityId: parsed.entityId, enabled: parsed.enabled, preset: parsed.preset ?? null, acsEndpoints: acs,
-    sloUrl: parsed.sloUrl ?? null, sloBinding: parsed.sloUrl ? (parsed.sloBinding ?? 'redirect') : null, certificates,
+    protocol,
+    name: parsed.name,
+    entityId: parsed.entityId,
+    enabled: parsed.enabled,
+    preset: parsed.preset ?? null,
+    acsEndpoints: acs,
+    sloUrl: parsed.sloUrl ?? null,
+    sloBinding: parsed.sloUrl ? (parsed.sloBinding ?? 'redirect') : null,
+    certificates,
     nameIdFormat: parsed.nameIdFormat ?? preset?.nameIdFormat ?? 'email',
     nameIdField: parsed.nameIdField ?? preset?.nameIdField ?? 'email',
     attributes: parsed.attributes ?? preset?.attributes ?? [{ name: 'email', field: 'email' as const }],
-    signResponse: parsed.signResponse, signAssertion: parsed.signAssertion, encryptAssertion: parsed.encryptAssertion,
-    requireSignedRequests: parsed.requireSignedRequests, clockSkewSeconds: parsed.clockSkewSeconds,
-    sessionLifetimeMinutes: parsed.sessionLifetimeMinutes, idpInitiated: parsed.idpInitiated, startUrl: parsed.startUrl ?? null,
+    signResponse: parsed.signResponse,
+    signAssertion: parsed.signAssertion,
+    encryptAssertion: parsed.encryptAssertion,
+    requireSignedRequests: parsed.requireSignedRequests,
+    clockSkewSeconds: parsed.clockSkewSeconds,
+    sessionLifetimeMinutes: parsed.sessionLifetimeMinutes,
+    idpInitiated: parsed.idpInitiated,
+    startUrl: parsed.startUrl ?? null,
     tokenType: protocol === 'wsfed' ? (parsed.tokenType ?? preset?.tokenType ?? 'saml20') : null,
   };
 }
@@ -100,7 +138,15 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
     try {
       return await db.transaction(async (tx) => {
         const inserted = await repo.insertServiceProvider(tx, { ...row, source });
-        await audit.record(ctx, { action: AUDIT[protocol].created, target: { type: AUDIT[protocol].target, id: inserted.id, label: inserted.name }, details: { entityId: inserted.entityId, source } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: AUDIT[protocol].created,
+            target: { type: AUDIT[protocol].target, id: inserted.id, label: inserted.name },
+            details: { entityId: inserted.entityId, source },
+          },
+          tx,
+        );
         return toServiceProviderDto(inserted);
       });
     } catch (err) {
@@ -130,7 +176,11 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
     const current = await get(protocol, id);
     await db.transaction(async (tx) => {
       await repo.deleteServiceProviderById(tx, id);
-      await audit.record(ctx, { action: AUDIT[protocol].deleted, target: { type: AUDIT[protocol].target, id, label: current.name }, details: { entityId: current.entityId } }, tx);
+      await audit.record(
+        ctx,
+        { action: AUDIT[protocol].deleted, target: { type: AUDIT[protocol].target, id, label: current.name }, details: { entityId: current.entityId } },
+        tx,
+      );
     });
   }
 
@@ -156,7 +206,9 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
     async listEnabled(protocol: SsoProtocol): Promise<ServiceProviderRow[]> {
       return (await repo.findServiceProviders(db, protocol)).filter((r) => r.enabled);
     },
-    create, update, remove,
+    create,
+    update,
+    remove,
     /** Creates an SP from its metadata; `overrides` (name, preset, NameID…) take precedence. */
     async importMetadata(ctx: RequestContext, xml: string, overrides: Partial<ServiceProviderInput> & { name: string }): Promise<ServiceProviderDto> {
       const m = readSpMetadata(xml);
@@ -167,10 +219,15 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
      * matches is left alone (and not audited). Returns what it changed.
      */
     async applyDeclared(ctx: RequestContext, protocol: SsoProtocol, declared: ServiceProviderInput[]): Promise<{ created: number; updated: number }> {
-      let created = 0, updated = 0;
+      let created = 0,
+        updated = 0;
       for (const input of declared) {
         const existing = await repo.findServiceProviderByEntityId(db, protocol, input.entityId);
-        if (!existing) { await create(ctx, protocol, input, 'config'); created++; continue; }
+        if (!existing) {
+          await create(ctx, protocol, input, 'config');
+          created++;
+          continue;
+        }
         const before = existing.updatedAt.getTime();
         const after = await update(ctx, protocol, existing.id, input);
         if (new Date(after.updatedAt).getTime() !== before) updated++;
@@ -181,17 +238,38 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
 }
 
 /** JSON with sorted keys: jsonb gives object keys back in its own order. */
-const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
-  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b))) : v);
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
 
 function toInput(row: ServiceProviderRow): ServiceProviderInput {
   return {
-    name: row.name, entityId: row.entityId, enabled: row.enabled, preset: row.preset, acsEndpoints: row.acsEndpoints,
-    sloUrl: row.sloUrl, sloBinding: row.sloBinding as 'post' | 'redirect' | null, certificates: row.certificates,
-    nameIdFormat: row.nameIdFormat as ServiceProviderInput['nameIdFormat'], nameIdField: row.nameIdField as ServiceProviderInput['nameIdField'],
-    attributes: row.attributes as ServiceProviderInput['attributes'], signResponse: row.signResponse, signAssertion: row.signAssertion,
-    encryptAssertion: row.encryptAssertion, requireSignedRequests: row.requireSignedRequests, clockSkewSeconds: row.clockSkewSeconds,
-    sessionLifetimeMinutes: row.sessionLifetimeMinutes, idpInitiated: row.idpInitiated, startUrl: row.startUrl,
+    name: row.name,
+    entityId: row.entityId,
+    enabled: row.enabled,
+    preset: row.preset,
+    acsEndpoints: row.acsEndpoints,
+    sloUrl: row.sloUrl,
+    sloBinding: row.sloBinding as 'post' | 'redirect' | null,
+    certificates: row.certificates,
+    nameIdFormat: row.nameIdFormat as ServiceProviderInput['nameIdFormat'],
+    nameIdField: row.nameIdField as ServiceProviderInput['nameIdField'],
+    attributes: row.attributes as ServiceProviderInput['attributes'],
+    signResponse: row.signResponse,
+    signAssertion: row.signAssertion,
+    encryptAssertion: row.encryptAssertion,
+    requireSignedRequests: row.requireSignedRequests,
+    clockSkewSeconds: row.clockSkewSeconds,
+    sessionLifetimeMinutes: row.sessionLifetimeMinutes,
+    idpInitiated: row.idpInitiated,
+    startUrl: row.startUrl,
     tokenType: row.tokenType as 'saml11' | 'saml20' | null,
   };
 }

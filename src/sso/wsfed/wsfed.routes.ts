@@ -14,12 +14,18 @@ import type { SsoSessionDeps } from '../sso-session.js';
 import type { SloRoutesDeps } from '../saml/slo.routes.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type WsfedRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlLogout: SamlLogoutService; wsfed: WsFedService } & SsoSessionDeps & SloRoutesDeps;
+export type WsfedRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlLogout: SamlLogoutService; wsfed: WsFedService } & SsoSessionDeps &
+  SloRoutesDeps;
 
-const query = z.object({
-  wa: z.string().max(64).optional(), wtrealm: z.string().max(2048).optional(), wreply: z.string().max(2048).optional(),
-  wctx: z.string().max(4096).optional(), whr: z.string().max(2048).optional(),
-}).passthrough();
+const query = z
+  .object({
+    wa: z.string().max(64).optional(),
+    wtrealm: z.string().max(2048).optional(),
+    wreply: z.string().max(2048).optional(),
+    wctx: z.string().max(4096).optional(),
+    whr: z.string().max(2048).optional(),
+  })
+  .passthrough();
 
 /** WS-Federation passive requestor endpoints (WS-Federation 1.2 §13) and federation metadata. */
 export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
@@ -28,14 +34,16 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
 
   app.get('/FederationMetadata/2007-06/FederationMetadata.xml', { config: limits, schema: { hide: true } }, async (_request, reply) => {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
-    return reply.header('Cache-Control', 'public, max-age=300').type('application/xml; charset=utf-8')
+    return reply
+      .header('Cache-Control', 'public, max-age=300')
+      .type('application/xml; charset=utf-8')
       .send(buildFederationMetadata({ entityId: wsfed.urls.entityId, endpoint: wsfed.urls.endpoint, keys, signingKey }));
   });
 
   async function proceed(request: FastifyRequest, reply: FastifyReply, req: WsFedRequest, pendingId?: string) {
     const who = await currentEmployee(request, services);
     if (!who) {
-      const id = pendingId ?? await wsfed.savePending(req);
+      const id = pendingId ?? (await wsfed.savePending(req));
       return reply.redirect(signInRedirect(`/wsfed/continue/${id}`), 303);
     }
     const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };
@@ -55,23 +63,35 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
     }
   }
 
-  app.get('/wsfed', { config: limits, schema: { hide: true, querystring: query } }, async (request, reply) => guarded(request, reply, async () => {
-    const q = request.query;
-    if (q.wa === 'wsignin1.0') return proceed(request, reply, await wsfed.receive(q));
-    if (q.wa === 'wsignout1.0' || q.wa === 'wsignoutcleanup1.0') {
-      const who = await currentEmployee(request, services);
-      const ctx = who ? { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } } : request.ctx;
-      const { back } = await wsfed.signOut(ctx, q.wreply);
-      if (!who) return sendLogoutStep(reply, services, { kind: 'done', back });
-      // The RP that asked is signing out already: no cleanup image for it.
-      return sendLogoutStep(reply, services, await services.samlLogout.fromIdp(ctx, who.session.id, { back, exceptCleanup: back && wsfedCleanupUrl({ acsEndpoints: [{ url: back, isDefault: true }] }) }));
-    }
-    throw new WsFedFailure('wsfed.action_unsupported', `Unsupported action wa=${q.wa ?? '(none)'}: use wsignin1.0 or wsignout1.0`);
-  }));
+  app.get('/wsfed', { config: limits, schema: { hide: true, querystring: query } }, async (request, reply) =>
+    guarded(request, reply, async () => {
+      const q = request.query;
+      if (q.wa === 'wsignin1.0') return proceed(request, reply, await wsfed.receive(q));
+      if (q.wa === 'wsignout1.0' || q.wa === 'wsignoutcleanup1.0') {
+        const who = await currentEmployee(request, services);
+        const ctx = who ? { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } } : request.ctx;
+        const { back } = await wsfed.signOut(ctx, q.wreply);
+        if (!who) return sendLogoutStep(reply, services, { kind: 'done', back });
+        // The RP that asked is signing out already: no cleanup image for it.
+        return sendLogoutStep(
+          reply,
+          services,
+          await services.samlLogout.fromIdp(ctx, who.session.id, {
+            back,
+            exceptCleanup: back && wsfedCleanupUrl({ acsEndpoints: [{ url: back, isDefault: true }] }),
+          }),
+        );
+      }
+      throw new WsFedFailure('wsfed.action_unsupported', `Unsupported action wa=${q.wa ?? '(none)'}: use wsignin1.0 or wsignout1.0`);
+    }),
+  );
 
-  app.get('/wsfed/continue/:id', { config: limits, schema: { hide: true, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => guarded(request, reply, async () => {
-    const pending = await wsfed.loadPending(request.params.id);
-    if (!pending) throw new WsFedFailure('wsfed.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
-    return proceed(request, reply, pending, request.params.id);
-  }));
+  app.get('/wsfed/continue/:id', { config: limits, schema: { hide: true, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) =>
+    guarded(request, reply, async () => {
+      const pending = await wsfed.loadPending(request.params.id);
+      if (!pending)
+        throw new WsFedFailure('wsfed.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
+      return proceed(request, reply, pending, request.params.id);
+    }),
+  );
 }

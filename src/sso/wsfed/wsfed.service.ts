@@ -17,10 +17,19 @@ const TOKEN_LIFETIME_S = 3600;
 const PENDING_LIFETIME_S = 900;
 
 /** A sign-in request from a relying party (WS-Federation 1.2 §13.2.1 wsignin1.0). */
-export interface WsFedRequest { rpId: string; realm: string; replyUrl: string; wctx: string | null; receivedAt: number }
+export interface WsFedRequest {
+  rpId: string;
+  realm: string;
+  replyUrl: string;
+  wctx: string | null;
+  receivedAt: number;
+}
 
 export class WsFedFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'WsFedFailure';
   }
@@ -43,7 +52,11 @@ export function wsfedCleanupUrl(rp: { acsEndpoints: { url: string; isDefault: bo
  */
 export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; audit: AuditService; clock: Clock; publicUrl: string }) {
   const { db, keys, sps, audit, clock } = deps;
-  const urls = { entityId: `${deps.publicUrl}/wsfed`, endpoint: `${deps.publicUrl}/wsfed`, metadata: `${deps.publicUrl}/FederationMetadata/2007-06/FederationMetadata.xml` };
+  const urls = {
+    entityId: `${deps.publicUrl}/wsfed`,
+    endpoint: `${deps.publicUrl}/wsfed`,
+    metadata: `${deps.publicUrl}/FederationMetadata/2007-06/FederationMetadata.xml`,
+  };
 
   /** The registered reply URLs of an RP: wreply must be one of them exactly (no open redirect). */
   const replyUrls = (rp: { acsEndpoints: { url: string; isDefault: boolean }[] }) => rp.acsEndpoints.map((a) => a.url);
@@ -68,24 +81,46 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
       const id = newSamlId(crypto.randomBytes);
       const isSaml11 = rp.tokenType === 'saml11';
       const input = {
-        id, issuer: urls.entityId, issueInstant: now, subject: { nameId: nameId.value, format: nameId.format }, audience: rp.entityId,
-        notBefore: new Date(now.getTime() - rp.clockSkewSeconds * 1000), notOnOrAfter: expires,
+        id,
+        issuer: urls.entityId,
+        issueInstant: now,
+        subject: { nameId: nameId.value, format: nameId.format },
+        audience: rp.entityId,
+        notBefore: new Date(now.getTime() - rp.clockSkewSeconds * 1000),
+        notOnOrAfter: expires,
         authn: { instant: new Date(who.authentication.time * 1000), contextClassRef: AUTHN_CONTEXT[who.authentication.method] },
         attributes: mapAttributes(who.employee, rp.attributes),
       };
       const token = isSaml11
         ? signElement(buildAssertion11(input), key, { localName: 'Assertion', id, idAttribute: 'AssertionID' })
         : signElement(buildAssertion20(input), key, { localName: 'Assertion', id });
-      const rstr = `<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust">`
-        + `<t:Lifetime><wsu:Created xmlns:wsu="${WSU}">${samlTime(now)}</wsu:Created><wsu:Expires xmlns:wsu="${WSU}">${samlTime(expires)}</wsu:Expires></t:Lifetime>`
-        + `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>${x(rp.entityId)}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>`
-        + `<t:RequestedSecurityToken>${token}</t:RequestedSecurityToken>`
-        + `<t:TokenType>${isSaml11 ? TOKEN_TYPE.saml11 : TOKEN_TYPE.saml20}</t:TokenType>`
-        + '<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>'
-        + '<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>'
-        + '</t:RequestSecurityTokenResponse>';
-      await state.insertSamlSession(db, { employeeId: who.employee.id, sessionId: who.session.id, spId: rp.id, nameId: nameId.value, nameIdFormat: nameId.format, sessionIndex: newSamlId(crypto.randomBytes), expiresAt: new Date(Math.min(now.getTime() + rp.sessionLifetimeMinutes * 60_000, who.session.expiresAt.getTime())) }, now);
-      await audit.record(ctx, { action: 'wsfed.sign_in', target: { type: 'wsfed_rp', id: rp.id, label: rp.name }, details: { employeeId: who.employee.id, method: who.authentication.method, tokenType: rp.tokenType, reply: request.replyUrl } });
+      const rstr =
+        `<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust">` +
+        `<t:Lifetime><wsu:Created xmlns:wsu="${WSU}">${samlTime(now)}</wsu:Created><wsu:Expires xmlns:wsu="${WSU}">${samlTime(expires)}</wsu:Expires></t:Lifetime>` +
+        `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>${x(rp.entityId)}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>` +
+        `<t:RequestedSecurityToken>${token}</t:RequestedSecurityToken>` +
+        `<t:TokenType>${isSaml11 ? TOKEN_TYPE.saml11 : TOKEN_TYPE.saml20}</t:TokenType>` +
+        '<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>' +
+        '<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>' +
+        '</t:RequestSecurityTokenResponse>';
+      await state.insertSamlSession(
+        db,
+        {
+          employeeId: who.employee.id,
+          sessionId: who.session.id,
+          spId: rp.id,
+          nameId: nameId.value,
+          nameIdFormat: nameId.format,
+          sessionIndex: newSamlId(crypto.randomBytes),
+          expiresAt: new Date(Math.min(now.getTime() + rp.sessionLifetimeMinutes * 60_000, who.session.expiresAt.getTime())),
+        },
+        now,
+      );
+      await audit.record(ctx, {
+        action: 'wsfed.sign_in',
+        target: { type: 'wsfed_rp', id: rp.id, label: rp.name },
+        details: { employeeId: who.employee.id, method: who.authentication.method, tokenType: rp.tokenType, reply: request.replyUrl },
+      });
       return { action: request.replyUrl, fields: { wa: 'wsignin1.0', wresult: rstr, wctx: request.wctx ?? undefined } };
     },
     /**
@@ -105,13 +140,20 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
     },
     async savePending(request: WsFedRequest): Promise<string> {
       const id = crypto.randomBytes(24).toString('base64url');
-      await state.insertPending(db, { id, kind: 'wsfed', data: request as unknown as Record<string, unknown>, expiresAt: new Date(clock.now().getTime() + PENDING_LIFETIME_S * 1000) });
+      await state.insertPending(db, {
+        id,
+        kind: 'wsfed',
+        data: request as unknown as Record<string, unknown>,
+        expiresAt: new Date(clock.now().getTime() + PENDING_LIFETIME_S * 1000),
+      });
       return id;
     },
     async loadPending(id: string): Promise<WsFedRequest | undefined> {
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(id)) return undefined;
       return (await state.findPending(db, id, 'wsfed', clock.now()))?.data as WsFedRequest | undefined;
     },
-    async dropPending(id: string) { await state.deletePending(db, id, clock.now()); },
+    async dropPending(id: string) {
+      await state.deletePending(db, id, clock.now());
+    },
   };
 }

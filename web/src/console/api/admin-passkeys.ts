@@ -6,7 +6,6 @@ import type { Items, LoginResult } from '../../shared/api/types';
 import { authenticate, register } from '../../shared/api/webauthn';
 import { queryKeys } from '../../shared/query-keys';
 
-
 /** Username-less sign-in to the console with a passkey (user verification makes it complete). */
 export function usePasskeyLogin() {
   return useMutation({

@@ -15,23 +15,14 @@ function useAdminMutation<TVars, TData>(mutationFn: (vars: TVars) => Promise<TDa
   const qc = useQueryClient();
   return useMutation({
     mutationFn,
-    onSuccess: () =>
-      Promise.all([
-        qc.invalidateQueries({ queryKey: queryKeys.admins }),
-        qc.invalidateQueries({ queryKey: queryKeys.dashboard }),
-      ]),
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.admins }), qc.invalidateQueries({ queryKey: queryKeys.dashboard })]),
   });
 }
 
 export const useCreateAdmin = () =>
-  useAdminMutation((input: { email: string; name: string; password: string }) =>
-    api<Admin>('/api/admins', { method: 'POST', body: input }),
-  );
+  useAdminMutation((input: { email: string; name: string; password: string }) => api<Admin>('/api/admins', { method: 'POST', body: input }));
 
-export const useDeleteAdmin = () =>
-  useAdminMutation((adminId: string) => api<void>(`/api/admins/${encodeURIComponent(adminId)}`, { method: 'DELETE' }));
+export const useDeleteAdmin = () => useAdminMutation((adminId: string) => api<void>(`/api/admins/${encodeURIComponent(adminId)}`, { method: 'DELETE' }));
 
 export const useResetAdminTotp = () =>
-  useAdminMutation((adminId: string) =>
-    api<Admin>(`/api/admins/${encodeURIComponent(adminId)}/reset-totp`, { method: 'POST' }),
-  );
+  useAdminMutation((adminId: string) => api<Admin>(`/api/admins/${encodeURIComponent(adminId)}/reset-totp`, { method: 'POST' }));

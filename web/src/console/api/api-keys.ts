@@ -14,8 +14,7 @@ export function useApiKeys() {
 export function useCreateApiKey() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: { name: string; scope: ApiKeyScope; expiresAt?: string }) =>
-      api<CreatedApiKey>('/api/api-keys', { method: 'POST', body: input }),
+    mutationFn: (input: { name: string; scope: ApiKeyScope; expiresAt?: string }) => api<CreatedApiKey>('/api/api-keys', { method: 'POST', body: input }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.apiKeys }),
   });
 }

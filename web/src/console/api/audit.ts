@@ -6,8 +6,7 @@ import { queryKeys } from '../../shared/query-keys';
 export function useAuditEvents(filters: AuditFilters, page: number, pageSize: number) {
   return useQuery({
     queryKey: queryKeys.auditList(filters, page, pageSize),
-    queryFn: ({ signal }) =>
-      api<Paged<AuditEvent>>('/api/audit', { query: { ...filters, page, pageSize }, signal }),
+    queryFn: ({ signal }) => api<Paged<AuditEvent>>('/api/audit', { query: { ...filters, page, pageSize }, signal }),
     placeholderData: keepPreviousData,
   });
 }
@@ -23,5 +22,5 @@ export function useAuditActions() {
 
 /** Link for the CSV export with the same filters as the table (a plain download, cookie-authenticated). */
 export function auditExportUrl(filters: AuditFilters): string {
-  return '/api/audit/export.csv' + buildQuery({ ...filters });
+  return `/api/audit/export.csv${buildQuery({ ...filters })}`;
 }

@@ -36,8 +36,7 @@ export type SetupInput = BodyOf<'/api/setup', 'post'>;
 export function useSetup() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: SetupInput) =>
-      api<{ status: 'ok'; admin: Admin }>('/api/setup', { ...open, method: 'POST', body: input }),
+    mutationFn: (input: SetupInput) => api<{ status: 'ok'; admin: Admin }>('/api/setup', { ...open, method: 'POST', body: input }),
     onSuccess: async () => {
       qc.setQueryData(queryKeys.setup, { needsSetup: false });
       await qc.invalidateQueries({ queryKey: queryKeys.me });
@@ -47,15 +46,13 @@ export function useSetup() {
 
 export function useLogin() {
   return useMutation({
-    mutationFn: (input: { email: string; password: string }) =>
-      api<LoginResult>('/api/auth/login', { ...open, method: 'POST', body: input }),
+    mutationFn: (input: { email: string; password: string }) => api<LoginResult>('/api/auth/login', { ...open, method: 'POST', body: input }),
   });
 }
 
 export function useLoginTotp() {
   return useMutation({
-    mutationFn: (code: string) =>
-      api<{ status: 'ok'; admin: Admin }>('/api/auth/login/totp', { ...open, method: 'POST', body: { code } }),
+    mutationFn: (code: string) => api<{ status: 'ok'; admin: Admin }>('/api/auth/login/totp', { ...open, method: 'POST', body: { code } }),
   });
 }
 
@@ -76,8 +73,7 @@ export function useTotpSetup() {
 export function useTotpConfirm() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (code: string) =>
-      api<{ admin: Admin }>('/api/auth/totp/confirm', { ...open, method: 'POST', body: { code } }),
+    mutationFn: (code: string) => api<{ admin: Admin }>('/api/auth/totp/confirm', { ...open, method: 'POST', body: { code } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.me }),
   });
 }
@@ -85,15 +81,13 @@ export function useTotpConfirm() {
 export function useTotpDisable() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (password: string) =>
-      api<{ admin: Admin }>('/api/auth/totp/disable', { method: 'POST', body: { password } }),
+    mutationFn: (password: string) => api<{ admin: Admin }>('/api/auth/totp/disable', { method: 'POST', body: { password } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.me }),
   });
 }
 
 export function useChangePassword() {
   return useMutation({
-    mutationFn: (input: { currentPassword: string; newPassword: string }) =>
-      api<void>('/api/auth/password', { method: 'POST', body: input }),
+    mutationFn: (input: { currentPassword: string; newPassword: string }) => api<void>('/api/auth/password', { method: 'POST', body: input }),
   });
 }

@@ -20,16 +20,21 @@ export type SyncChange = SyncRun['changes'][number];
 export type ConnectionTest = ResponseOf<'/api/directory/domains/{id}/test', 'post'>;
 export type HardwareKey = ItemOf<ResponseOf<'/api/employees/{id}/hardware-keys', 'get'>>;
 
-
 export function useDomains() {
-  return useQuery({ queryKey: queryKeys.directory.domains, queryFn: ({ signal }) => api<Items<Domain>>('/api/directory/domains', { signal }), select: (d) => d.items });
+  return useQuery({
+    queryKey: queryKeys.directory.domains,
+    queryFn: ({ signal }) => api<Items<Domain>>('/api/directory/domains', { signal }),
+    select: (d) => d.items,
+  });
 }
 
 export function useSaveDomain() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, input }: { id?: string; input: DomainInput }) =>
-      id ? api<Domain>(`/api/directory/domains/${id}`, { method: 'PATCH', body: input }) : api<Domain>('/api/directory/domains', { method: 'POST', body: input }),
+      id
+        ? api<Domain>(`/api/directory/domains/${id}`, { method: 'PATCH', body: input })
+        : api<Domain>('/api/directory/domains', { method: 'POST', body: input }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.directory.domains }),
   });
 }
@@ -78,7 +83,11 @@ export function useDecideRun() {
 }
 
 export function useDirectoryAccounts(employeeId: string) {
-  return useQuery({ queryKey: queryKeys.directory.accounts(employeeId), queryFn: ({ signal }) => api<Items<DirectoryAccount>>(`/api/employees/${employeeId}/directory-accounts`, { signal }), select: (d) => d.items });
+  return useQuery({
+    queryKey: queryKeys.directory.accounts(employeeId),
+    queryFn: ({ signal }) => api<Items<DirectoryAccount>>(`/api/employees/${employeeId}/directory-accounts`, { signal }),
+    select: (d) => d.items,
+  });
 }
 
 export function useSetDomainPassword(employeeId: string) {
@@ -91,7 +100,11 @@ export function useSetDomainPassword(employeeId: string) {
 }
 
 export function useHardwareKeys(employeeId: string) {
-  return useQuery({ queryKey: queryKeys.directory.hardwareKeys(employeeId), queryFn: ({ signal }) => api<Items<HardwareKey>>(`/api/employees/${employeeId}/hardware-keys`, { signal }), select: (d) => d.items });
+  return useQuery({
+    queryKey: queryKeys.directory.hardwareKeys(employeeId),
+    queryFn: ({ signal }) => api<Items<HardwareKey>>(`/api/employees/${employeeId}/hardware-keys`, { signal }),
+    select: (d) => d.items,
+  });
 }
 
 export function useAddHardwareKey(employeeId: string) {

@@ -7,7 +7,6 @@ import { queryKeys } from '../../shared/query-keys';
 
 const employeePath = (id: string) => `/api/employees/${encodeURIComponent(id)}`;
 
-
 export function useEmployeeCredentials(employeeId: string) {
   return useQuery({
     queryKey: queryKeys.employeeAccess.credentials(employeeId),
@@ -18,8 +17,7 @@ export function useEmployeeCredentials(employeeId: string) {
 export function useRemoveEmployeeCredential(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (credentialId: string) =>
-      api<void>(`${employeePath(employeeId)}/credentials/${encodeURIComponent(credentialId)}`, { method: 'DELETE' }),
+    mutationFn: (credentialId: string) => api<void>(`${employeePath(employeeId)}/credentials/${encodeURIComponent(credentialId)}`, { method: 'DELETE' }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.credentials(employeeId) }),
   });
 }
@@ -62,8 +60,7 @@ export function useRevokeInvitation(employeeId: string) {
 export function useInviteEmployees() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (employeeIds: string[]) =>
-      api<Items<InvitationRecord>>('/api/invitations', { method: 'POST', body: { employeeIds } }),
+    mutationFn: (employeeIds: string[]) => api<Items<InvitationRecord>>('/api/invitations', { method: 'POST', body: { employeeIds } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.all }),
   });
 }

@@ -6,8 +6,7 @@ import { queryKeys } from '../../shared/query-keys';
 export function useEmployees(query: EmployeeQuery) {
   return useQuery({
     queryKey: queryKeys.employeeList(query),
-    queryFn: ({ signal }) =>
-      api<Paged<Employee>>('/api/employees', { query: { ...query }, signal }),
+    queryFn: ({ signal }) => api<Paged<Employee>>('/api/employees', { query: { ...query }, signal }),
     placeholderData: keepPreviousData,
   });
 }
@@ -43,8 +42,7 @@ export function useUpdateEmployee(id: string) {
   const qc = useQueryClient();
   const invalidate = useInvalidateEmployees();
   return useMutation({
-    mutationFn: (patch: Partial<EmployeeInput>) =>
-      api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    mutationFn: (patch: Partial<EmployeeInput>) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
     onSuccess: async (employee) => {
       qc.setQueryData(queryKeys.employee(id), employee);
       await invalidate();

@@ -15,7 +15,6 @@ export type DomainSummary = Omit<ItemOf<ResponseOf<'/api/directory/domains', 'ge
   settings: { passkeys?: { enabled?: boolean } } & Record<string, unknown>;
 };
 
-
 export function useEntraDomains() {
   return useQuery({
     queryKey: queryKeys.directory.domains,
@@ -45,7 +44,9 @@ export function useDeleteEntraPasskey(domainId: string | null) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (p: { employeeId: string; passkeyId: string }) =>
-      api<void>(`/api/entra/${encodeURIComponent(domainId!)}/employees/${encodeURIComponent(p.employeeId)}/passkeys/${encodeURIComponent(p.passkeyId)}`, { method: 'DELETE' }),
+      api<void>(`/api/entra/${encodeURIComponent(domainId!)}/employees/${encodeURIComponent(p.employeeId)}/passkeys/${encodeURIComponent(p.passkeyId)}`, {
+        method: 'DELETE',
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.entra.pairings(domainId ?? '') }),
   });
 }

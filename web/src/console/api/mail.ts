@@ -17,7 +17,6 @@ export const MAX_LOGO_BYTES = 256 * 1024;
 export type SettingsWithBranding = Settings;
 export type SettingsPatchWithBranding = SettingsPatch;
 
-
 export function useMailList(query: { status: MailStatus | ''; page: number; pageSize: number }) {
   return useQuery({
     queryKey: queryKeys.mail.list(query.status, query.page, query.pageSize),
@@ -48,7 +47,8 @@ export function useUploadLogo() {
     mutationFn: (logo: { contentType: LogoContentType; base64: string }) => api<void>('/api/settings/logo', { method: 'PUT', body: logo }),
     // Settings are marked stale without a refetch: the settings form resets to a new settings object
     // and would drop unsaved edits. The logo block follows the public branding instead.
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: queryKeys.branding })]),
+    onSuccess: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: queryKeys.branding })]),
   });
 }
 
@@ -58,6 +58,7 @@ export function useRemoveLogo() {
     mutationFn: () => api<void>('/api/settings/logo', { method: 'DELETE' }),
     // Settings are marked stale without a refetch: the settings form resets to a new settings object
     // and would drop unsaved edits. The logo block follows the public branding instead.
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: queryKeys.branding })]),
+    onSuccess: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: queryKeys.settings, refetchType: 'none' }), qc.invalidateQueries({ queryKey: queryKeys.branding })]),
   });
 }

@@ -17,7 +17,6 @@ export type OidcClientInput = BodyOf<'/api/oidc/clients', 'post'>;
 export type OidcClientWithSecret = ResponseOf<'/api/oidc/clients', 'post'>;
 export type OidcInfo = ResponseOf<'/api/oidc/info', 'get'>;
 
-
 export function useOidcClients() {
   return useQuery({
     queryKey: queryKeys.oidcClients.all,

@@ -35,16 +35,12 @@ function useOrgMutation<TVars, TData>(mutationFn: (vars: TVars) => Promise<TData
   });
 }
 
-export const useCreateCompany = () =>
-  useOrgMutation((name: string) => api<NamedRef>('/api/companies', { method: 'POST', body: { name } }));
+export const useCreateCompany = () => useOrgMutation((name: string) => api<NamedRef>('/api/companies', { method: 'POST', body: { name } }));
 
 export const useRenameCompany = () =>
-  useOrgMutation((v: { id: string; name: string }) =>
-    api<NamedRef>(`/api/companies/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
-  );
+  useOrgMutation((v: { id: string; name: string }) => api<NamedRef>(`/api/companies/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }));
 
-export const useDeleteCompany = () =>
-  useOrgMutation((companyId: string) => api<void>(`/api/companies/${id(companyId)}`, { method: 'DELETE' }));
+export const useDeleteCompany = () => useOrgMutation((companyId: string) => api<void>(`/api/companies/${id(companyId)}`, { method: 'DELETE' }));
 
 export const useCreateDepartment = () =>
   useOrgMutation((v: { companyId: string; name: string }) =>
@@ -52,20 +48,13 @@ export const useCreateDepartment = () =>
   );
 
 export const useRenameDepartment = () =>
-  useOrgMutation((v: { id: string; name: string }) =>
-    api<NamedRef>(`/api/departments/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
-  );
+  useOrgMutation((v: { id: string; name: string }) => api<NamedRef>(`/api/departments/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }));
 
-export const useDeleteDepartment = () =>
-  useOrgMutation((departmentId: string) => api<void>(`/api/departments/${id(departmentId)}`, { method: 'DELETE' }));
+export const useDeleteDepartment = () => useOrgMutation((departmentId: string) => api<void>(`/api/departments/${id(departmentId)}`, { method: 'DELETE' }));
 
-export const useCreatePosition = () =>
-  useOrgMutation((name: string) => api<NamedRef>('/api/positions', { method: 'POST', body: { name } }));
+export const useCreatePosition = () => useOrgMutation((name: string) => api<NamedRef>('/api/positions', { method: 'POST', body: { name } }));
 
 export const useRenamePosition = () =>
-  useOrgMutation((v: { id: string; name: string }) =>
-    api<NamedRef>(`/api/positions/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }),
-  );
+  useOrgMutation((v: { id: string; name: string }) => api<NamedRef>(`/api/positions/${id(v.id)}`, { method: 'PATCH', body: { name: v.name } }));
 
-export const useDeletePosition = () =>
-  useOrgMutation((positionId: string) => api<void>(`/api/positions/${id(positionId)}`, { method: 'DELETE' }));
+export const useDeletePosition = () => useOrgMutation((positionId: string) => api<void>(`/api/positions/${id(positionId)}`, { method: 'DELETE' }));

@@ -20,11 +20,20 @@ export type IdpInfo = ResponseOf<'/api/saml/idp', 'get'>;
 const base = (protocol: SsoProtocol) => (protocol === 'saml' ? '/api/saml/service-providers' : '/api/wsfed/relying-parties');
 
 export function useServiceProviders(protocol: SsoProtocol) {
-  return useQuery({ queryKey: queryKeys.saml.list(protocol), queryFn: ({ signal }) => api<Items<ServiceProvider>>(base(protocol), { signal }), select: (d) => d.items });
+  return useQuery({
+    queryKey: queryKeys.saml.list(protocol),
+    queryFn: ({ signal }) => api<Items<ServiceProvider>>(base(protocol), { signal }),
+    select: (d) => d.items,
+  });
 }
 
 export function useSpPresets() {
-  return useQuery({ queryKey: queryKeys.saml.presets, queryFn: ({ signal }) => api<Items<SpPreset>>('/api/saml/presets', { signal }), select: (d) => d.items, staleTime: Infinity });
+  return useQuery({
+    queryKey: queryKeys.saml.presets,
+    queryFn: ({ signal }) => api<Items<SpPreset>>('/api/saml/presets', { signal }),
+    select: (d) => d.items,
+    staleTime: Infinity,
+  });
 }
 
 export function useIdpInfo() {
@@ -42,7 +51,8 @@ export function useCreateServiceProvider(protocol: SsoProtocol) {
 export function useUpdateServiceProvider(protocol: SsoProtocol) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, patch }: { id: string; patch: Partial<ServiceProviderInput> }) => api<ServiceProvider>(`${base(protocol)}/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    mutationFn: ({ id, patch }: { id: string; patch: Partial<ServiceProviderInput> }) =>
+      api<ServiceProvider>(`${base(protocol)}/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.saml.all }),
   });
 }

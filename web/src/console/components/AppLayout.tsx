@@ -68,11 +68,7 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   const mustEnrollTotp = me.settings.requireAdminTotp && !me.admin.totpEnabled;
 
   return (
-    <AppShell
-      header={{ height: 56 }}
-      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding="lg"
-    >
+    <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -117,14 +113,7 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
           ))}
         </AppShell.Section>
         <AppShell.Section pt="sm" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
-          <NavLink
-            component="a"
-            href="/api/docs"
-            target="_blank"
-            rel="noopener"
-            label="API docs"
-            leftSection={<IconApi size={18} stroke={1.6} />}
-          />
+          <NavLink component="a" href="/api/docs" target="_blank" rel="noopener" label="API docs" leftSection={<IconApi size={18} stroke={1.6} />} />
         </AppShell.Section>
       </AppShell.Navbar>
 

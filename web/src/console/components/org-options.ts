@@ -15,9 +15,7 @@ export function departmentOptions(companies: Company[] | undefined, companyId: s
   }
   return [
     { value: '', label: none },
-    ...list
-      .filter((c) => c.departments.length > 0)
-      .map((c) => ({ group: c.name, items: c.departments.map((d) => ({ value: d.id, label: d.name })) })),
+    ...list.filter((c) => c.departments.length > 0).map((c) => ({ group: c.name, items: c.departments.map((d) => ({ value: d.id, label: d.name })) })),
   ];
 }
 

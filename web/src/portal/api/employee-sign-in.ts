@@ -8,7 +8,6 @@ import { queryKeys } from '../../shared/query-keys';
 
 const open = { allowUnauthenticated: true } as const;
 
-
 /** The signed-in employee, or null when nobody is. */
 export function useEmployeeSession() {
   return useQuery({

@@ -6,7 +6,6 @@ import type { Items, TotpSetup } from '../../shared/api/types';
 import { register } from '../../shared/api/webauthn';
 import { queryKeys } from '../../shared/query-keys';
 
-
 /** The signed-in employee, or null when the session is missing or over. */
 export function usePortalMe() {
   return useQuery({
@@ -91,7 +90,6 @@ export function useTotpConfirm() {
 
 export function useChangeEmployeePassword() {
   return useMutation({
-    mutationFn: (input: { currentPassword: string; newPassword: string }) =>
-      api<void>('/api/portal/password', { method: 'POST', body: input }),
+    mutationFn: (input: { currentPassword: string; newPassword: string }) => api<void>('/api/portal/password', { method: 'POST', body: input }),
   });
 }

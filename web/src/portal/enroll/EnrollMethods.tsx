@@ -65,7 +65,14 @@ export function EnrollMethods({ token, policy, onDone }: { token: string; policy
       />
       {policy.allowPlatform ? (
         <Stack gap={4}>
-          <Button size="md" fullWidth leftSection={<IconDeviceLaptop size={20} />} onClick={() => enroll('passkey')} loading={busy === 'passkey'} disabled={busy === 'security_key'}>
+          <Button
+            size="md"
+            fullWidth
+            leftSection={<IconDeviceLaptop size={20} />}
+            onClick={() => enroll('passkey')}
+            loading={busy === 'passkey'}
+            disabled={busy === 'security_key'}
+          >
             Use a passkey on this device
           </Button>
           <Text size="xs" c="dimmed">

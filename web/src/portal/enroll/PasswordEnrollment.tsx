@@ -14,7 +14,6 @@ export function passwordError(password: string): string | undefined {
   return undefined;
 }
 
-
 /** "Password", "Confirm password", the authenticator app's secret and a first code, then "Finish". */
 export function PasswordEnrollment({ token, onDone }: { token: string; onDone: () => void }) {
   const options = useMutation({ mutationFn: () => enrollTotpOptions(token) });

@@ -26,7 +26,8 @@ export function invitationProblem(error: unknown): Problem {
     case 'invitations.revoked':
       return {
         title: 'This invitation is no longer valid',
-        message: 'It was withdrawn, perhaps because a newer one was sent. Use the link in your latest invitation e-mail, or ask your administrator for a new one.',
+        message:
+          'It was withdrawn, perhaps because a newer one was sent. Use the link in your latest invitation e-mail, or ask your administrator for a new one.',
       };
     case 'invitations.not_found':
       return {

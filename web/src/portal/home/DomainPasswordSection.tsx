@@ -10,8 +10,12 @@ import { queryKeys } from '../../shared/query-keys';
 function ChangeForm({ account }: { account: DirectoryAccount }) {
   const [form, setForm] = useState({ old: '', next: '', confirm: '' });
   const change = useMutation({
-    mutationFn: () => api<void>(`/api/portal/directory-accounts/${account.id}/password`, { method: 'POST', body: { oldPassword: form.old, newPassword: form.next } }),
-    onSuccess: () => { notifySuccess(`The password of ${account.upn ?? account.username} was changed.`); setForm({ old: '', next: '', confirm: '' }); },
+    mutationFn: () =>
+      api<void>(`/api/portal/directory-accounts/${account.id}/password`, { method: 'POST', body: { oldPassword: form.old, newPassword: form.next } }),
+    onSuccess: () => {
+      notifySuccess(`The password of ${account.upn ?? account.username} was changed.`);
+      setForm({ old: '', next: '', confirm: '' });
+    },
   });
   const mismatch = form.confirm !== '' && form.confirm !== form.next;
   const submit = (e: FormEvent) => {
@@ -22,14 +26,43 @@ function ChangeForm({ account }: { account: DirectoryAccount }) {
   return (
     <form onSubmit={submit} aria-label={`Change the password of ${account.upn ?? account.username}`}>
       <Stack gap="xs">
-        <Text size="sm" fw={500}>{account.upn ?? account.username} <Text span c="dimmed" size="xs">({account.domainName})</Text></Text>
-        {change.isError ? <Alert color="red" role="alert">{errorMessage(change.error)}</Alert> : null}
+        <Text size="sm" fw={500}>
+          {account.upn ?? account.username}{' '}
+          <Text span c="dimmed" size="xs">
+            ({account.domainName})
+          </Text>
+        </Text>
+        {change.isError ? (
+          <Alert color="red" role="alert">
+            {errorMessage(change.error)}
+          </Alert>
+        ) : null}
         <Group grow align="flex-start">
-          <PasswordInput label="Current password" value={form.old} onChange={(e) => setForm({ ...form, old: e.currentTarget.value })} autoComplete="current-password" />
-          <PasswordInput label="New password" value={form.next} onChange={(e) => setForm({ ...form, next: e.currentTarget.value })} autoComplete="new-password" />
-          <PasswordInput label="Repeat the new password" value={form.confirm} error={mismatch ? 'Passwords do not match' : undefined} onChange={(e) => setForm({ ...form, confirm: e.currentTarget.value })} autoComplete="new-password" />
+          <PasswordInput
+            label="Current password"
+            value={form.old}
+            onChange={(e) => setForm({ ...form, old: e.currentTarget.value })}
+            autoComplete="current-password"
+          />
+          <PasswordInput
+            label="New password"
+            value={form.next}
+            onChange={(e) => setForm({ ...form, next: e.currentTarget.value })}
+            autoComplete="new-password"
+          />
+          <PasswordInput
+            label="Repeat the new password"
+            value={form.confirm}
+            error={mismatch ? 'Passwords do not match' : undefined}
+            onChange={(e) => setForm({ ...form, confirm: e.currentTarget.value })}
+            autoComplete="new-password"
+          />
         </Group>
-        <Group><Button type="submit" loading={change.isPending} disabled={!form.old || !form.next || form.confirm !== form.next}>Change domain password</Button></Group>
+        <Group>
+          <Button type="submit" loading={change.isPending} disabled={!form.old || !form.next || form.confirm !== form.next}>
+            Change domain password
+          </Button>
+        </Group>
       </Stack>
     </form>
   );
@@ -45,9 +78,17 @@ export function DomainPasswordSection() {
   if (!accounts.data || accounts.data.length === 0) return null;
   return (
     <Paper withBorder radius="md" p="md">
-      <Title order={2} size="h4" mb="xs">Domain password</Title>
-      <Text size="sm" c="dimmed" mb="sm">The password of your Windows (domain) account. Changing it here changes it in the domain at once.</Text>
-      <Stack>{accounts.data.map((a) => <ChangeForm key={a.id} account={a} />)}</Stack>
+      <Title order={2} size="h4" mb="xs">
+        Domain password
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        The password of your Windows (domain) account. Changing it here changes it in the domain at once.
+      </Text>
+      <Stack>
+        {accounts.data.map((a) => (
+          <ChangeForm key={a.id} account={a} />
+        ))}
+      </Stack>
     </Paper>
   );
 }

@@ -49,6 +49,7 @@ export function RecentSignInsSection() {
                 </Table.Tr>
               ) : null}
               {items.map((event, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: two sign-ins can share a timestamp; the list is replaced whole, never reordered
                 <Table.Tr key={`${event.at}-${index}`}>
                   <Table.Td>{formatTimestamp(event.at)}</Table.Td>
                   <Table.Td>{methodLabel(event.method)}</Table.Td>

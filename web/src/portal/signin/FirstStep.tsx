@@ -30,8 +30,7 @@ export function FirstStep(props: FirstStepProps) {
     event.preventDefault();
     const submitter = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('name');
     // Enter in the password field submits with the form's first button ("Continue"): it means "Sign in".
-    const wantsPassword =
-      passwordAllowed && (submitter === 'password' || (document.activeElement === passwordField.current && password !== ''));
+    const wantsPassword = passwordAllowed && (submitter === 'password' || (document.activeElement === passwordField.current && password !== ''));
     setSubmitted(wantsPassword ? 'password' : 'continue');
     if (!trimmed) return;
     if (wantsPassword) {
@@ -43,7 +42,14 @@ export function FirstStep(props: FirstStepProps) {
 
   return (
     <Stack>
-      <Button size="md" fullWidth leftSection={<IconFingerprint size={20} />} onClick={props.onPasskey} loading={busy === 'passkey'} disabled={busy !== null && busy !== 'passkey'}>
+      <Button
+        size="md"
+        fullWidth
+        leftSection={<IconFingerprint size={20} />}
+        onClick={props.onPasskey}
+        loading={busy === 'passkey'}
+        disabled={busy !== null && busy !== 'passkey'}
+      >
         Sign in with a passkey
       </Button>
       <Divider label="or with your e-mail address" labelPosition="center" />

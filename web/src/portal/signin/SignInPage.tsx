@@ -3,13 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useBranding } from '../../shared/api/branding';
-import {
-  signInWithPasskey,
-  signInWithPassword,
-  useEmployeeSession,
-  verifySecondFactorKey,
-  verifyTotp,
-} from '../api/employee-sign-in';
+import { signInWithPasskey, signInWithPassword, useEmployeeSession, verifySecondFactorKey, verifyTotp } from '../api/employee-sign-in';
 import { useReturnTo } from '../../shared/api/return-to';
 import type { SecondFactor, SignedIn } from '../../shared/api/sign-in-types';
 import { ceremonyErrorMessage, ceremonyErrorTitle } from '../../shared/api/webauthn';
@@ -89,7 +83,11 @@ export function SignInPage() {
   const onContinue = (address: string) => attempt('continue', () => signInWithPasskey({ email: address }), leave, true);
   const onPassword = (address: string, password: string) =>
     // A password is only the first step (POST /api/signin/password): a second factor always follows.
-    attempt('password', () => signInWithPassword(address, password), (result) => setSecondFactor(result.methods));
+    attempt(
+      'password',
+      () => signInWithPassword(address, password),
+      (result) => setSecondFactor(result.methods),
+    );
   const onCode = (code: string) => attempt('totp', () => verifyTotp(code), leave);
   const onSecurityKey = () => attempt('key', verifySecondFactorKey, leave);
   const back = () => {

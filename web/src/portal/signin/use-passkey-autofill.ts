@@ -15,11 +15,7 @@ const RENEW_MS = 4 * 60_000;
  * A prompt the page opens itself (a button) replaces the waiting request; `pause()` marks that time
  * so that nothing cancels the prompt, and `resume()` starts a fresh autofill request afterwards.
  */
-export function usePasskeyAutofill(opts: {
-  enabled: boolean;
-  onSignedIn: (result: SignedIn) => void;
-  onError: (error: unknown) => void;
-}) {
+export function usePasskeyAutofill(opts: { enabled: boolean; onSignedIn: (result: SignedIn) => void; onError: (error: unknown) => void }) {
   const { enabled } = opts;
   const [round, setRound] = useState(0);
   const prompting = useRef(false);

@@ -3,7 +3,6 @@ import { api } from './client';
 import type { Branding } from './sign-in-types';
 import { queryKeys } from '../query-keys';
 
-
 /** Public: the organisation's name, colour and whether it has a logo (GET /api/branding/logo). */
 export function useBranding() {
   return useQuery({

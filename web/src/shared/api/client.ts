@@ -65,6 +65,7 @@ async function fetchCsrfToken(): Promise<string> {
 async function csrfToken(forceRefresh: boolean): Promise<string> {
   if (forceRefresh) {
     // The server may hand back the cookie it already has; drop the rejected one so it issues anew.
+    // biome-ignore lint/suspicious/noDocumentCookie: the CSRF cookie is read and dropped by the page itself (double submit); the Cookie Store API is not in every supported browser
     for (const name of CSRF_COOKIES) document.cookie = `${name}=; Max-Age=0; Path=/; SameSite=Strict${name.startsWith('__Host-') ? '; Secure' : ''}`;
   } else {
     const fromCookie = readCsrfCookie();

@@ -14,7 +14,11 @@ type Json<T> = T extends { content: { 'application/json': infer J } } ? J : neve
 
 /** The JSON answer of a successful `M P` (200 or 201, whichever the route declares). */
 export type ResponseOf<P extends ApiPath, M extends MethodOf<P>> = Operation<P, M>['responses'] extends infer R
-  ? R extends { 200: infer A } ? Json<A> : R extends { 201: infer A } ? Json<A> : never
+  ? R extends { 200: infer A }
+    ? Json<A>
+    : R extends { 201: infer A }
+      ? Json<A>
+      : never
   : never;
 
 /** The JSON body of `M P`. */

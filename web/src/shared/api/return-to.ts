@@ -23,7 +23,8 @@ export function useReturnTo(value: string | null, app: ReturnToFor): string | un
   const home = HOME[app];
   const answer = useQuery({
     queryKey: queryKeys.returnTo(app, value),
-    queryFn: ({ signal }) => api<{ redirectTo: string }>('/api/signin/return-to', { query: { return_to: value, for: app }, signal, allowUnauthenticated: true }),
+    queryFn: ({ signal }) =>
+      api<{ redirectTo: string }>('/api/signin/return-to', { query: { return_to: value, for: app }, signal, allowUnauthenticated: true }),
     enabled: !!value,
     staleTime: Infinity,
     retry: 1,

@@ -8,9 +8,7 @@ export function BrandMark({ branding, size = 'md' }: { branding: BrandingMark | 
   const logoHeight = size === 'sm' ? 28 : 40;
   return (
     <Group gap="sm" wrap="nowrap">
-      {branding?.hasLogo ? (
-        <Image src={LOGO_URL} alt={`${name} logo`} h={logoHeight} w="auto" maw={160} fit="contain" />
-      ) : null}
+      {branding?.hasLogo ? <Image src={LOGO_URL} alt={`${name} logo`} h={logoHeight} w="auto" maw={160} fit="contain" /> : null}
       <Text fw={700} size={size === 'sm' ? 'md' : 'lg'} c="var(--mantine-primary-color-filled)">
         {name}
       </Text>

@@ -6,8 +6,8 @@ export function TotpSecret({ secret, qrDataUrl }: { secret: string; qrDataUrl: s
   return (
     <Stack gap="xs">
       <Text size="sm">
-        Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), or
-        type the secret key into it. Then enter the 6-digit code it shows.
+        Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), or type the secret key into it. Then enter
+        the 6-digit code it shows.
       </Text>
       <Image src={qrDataUrl} alt="QR code for your authenticator app" w={200} h={200} fit="contain" />
       <TextInput

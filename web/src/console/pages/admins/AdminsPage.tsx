@@ -103,13 +103,7 @@ export function AdminsPage() {
                         >
                           Reset TOTP
                         </Button>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color="red"
-                          leftSection={<IconTrash size={14} />}
-                          onClick={() => setDeleting(admin)}
-                        >
+                        <Button size="compact-sm" variant="subtle" color="red" leftSection={<IconTrash size={14} />} onClick={() => setDeleting(admin)}>
                           Delete
                         </Button>
                       </Group>

@@ -18,11 +18,7 @@ function tomorrow(): string {
 }
 
 /** "Create API key" dialog: Name, Scope, Expires on (optional) → "Create key". */
-export function CreateApiKeyModal({ opened, onClose, onCreated }: {
-  opened: boolean;
-  onClose: () => void;
-  onCreated: (created: CreatedApiKey) => void;
-}) {
+export function CreateApiKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (created: CreatedApiKey) => void }) {
   const create = useCreateApiKey();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKeyScope>('read');
@@ -49,10 +45,7 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: {
     event.preventDefault();
     setSubmitted(true);
     if (errors.name || errors.expires) return;
-    create.mutate(
-      { name: name.trim(), scope, ...(expiresAt ? { expiresAt } : {}) },
-      { onSuccess: onCreated },
-    );
+    create.mutate({ name: name.trim(), scope, ...(expiresAt ? { expiresAt } : {}) }, { onSuccess: onCreated });
   };
 
   return (

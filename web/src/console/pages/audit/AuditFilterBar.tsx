@@ -6,7 +6,12 @@ import { useAuditActions } from '../../api/audit';
 import type { AuditFilterKey, AuditFormValues } from './use-audit-query';
 
 /** Text filter that applies 300 ms after typing stops. */
-function DebouncedText({ label, value, onApply, ...rest }: {
+function DebouncedText({
+  label,
+  value,
+  onApply,
+  ...rest
+}: {
   label: string;
   value: string;
   onApply: (value: string) => void;
@@ -25,7 +30,11 @@ function DebouncedText({ label, value, onApply, ...rest }: {
   return <TextInput label={label} value={text} onChange={(e) => setText(e.currentTarget.value)} {...rest} />;
 }
 
-export function AuditFilterBar({ values, setFilter, clearFilters }: {
+export function AuditFilterBar({
+  values,
+  setFilter,
+  clearFilters,
+}: {
   values: AuditFormValues;
   setFilter: (key: AuditFilterKey, value: string) => void;
   clearFilters: () => void;
@@ -38,13 +47,7 @@ export function AuditFilterBar({ values, setFilter, clearFilters }: {
 
   return (
     <Group align="flex-end" gap="sm" mb="md" wrap="wrap">
-      <NativeSelect
-        label="Action"
-        data={actionOptions}
-        value={values.action}
-        onChange={(e) => setFilter('action', e.currentTarget.value)}
-        maw={260}
-      />
+      <NativeSelect label="Action" data={actionOptions} value={values.action} onChange={(e) => setFilter('action', e.currentTarget.value)} maw={260} />
       <DebouncedText label="Actor" placeholder="E-mail, name or id" value={values.actor} onApply={(v) => setFilter('actor', v)} w={200} />
       <NativeSelect
         label="Outcome"
@@ -58,14 +61,7 @@ export function AuditFilterBar({ values, setFilter, clearFilters }: {
       />
       <TextInput label="From date" type="date" value={values.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />
       <TextInput label="To date" type="date" value={values.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
-      <DebouncedText
-        label="Search"
-        placeholder="Any text"
-        leftSection={<IconSearch size={16} />}
-        value={values.q}
-        onApply={(v) => setFilter('q', v)}
-        w={220}
-      />
+      <DebouncedText label="Search" placeholder="Any text" leftSection={<IconSearch size={16} />} value={values.q} onApply={(v) => setFilter('q', v)} w={220} />
       {hasFilters ? (
         <Button variant="subtle" onClick={clearFilters}>
           Clear filters

@@ -18,13 +18,7 @@ export function AuditPage() {
         title="Audit log"
         description="Every admin action and authentication event."
         actions={
-          <Button
-            component="a"
-            href={auditExportUrl(filters)}
-            download
-            variant="default"
-            leftSection={<IconDownload size={16} />}
-          >
+          <Button component="a" href={auditExportUrl(filters)} download variant="default" leftSection={<IconDownload size={16} />}>
             Export CSV
           </Button>
         }

@@ -6,7 +6,17 @@ import { useSaveDomain, type AdSettings, type Domain, type DomainPatch } from '.
 import { notifySuccess } from '../../../shared/components/notify';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 
-const blankAd: AdSettings = { urls: [], transport: 'ldaps', caCertificate: null, skipTlsVerify: false, tlsServerName: null, bindUser: '', baseDn: null, pageSize: 500, timeoutMs: 10000 };
+const blankAd: AdSettings = {
+  urls: [],
+  transport: 'ldaps',
+  caCertificate: null,
+  skipTlsVerify: false,
+  tlsServerName: null,
+  bindUser: '',
+  baseDn: null,
+  pageSize: 500,
+  timeoutMs: 10000,
+};
 
 /** Add or edit an Active Directory domain. The bind password is write-only: shown only as set. */
 export function DomainModal({ domain, opened, onClose }: { domain: Domain | null; opened: boolean; onClose: () => void }) {
@@ -29,44 +39,117 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
   const submit = () => {
     setError(null);
     const settings: AdSettings = {
-      urls: urls.split(/\s+/).map((u) => u.trim()).filter(Boolean), transport, caCertificate: ca.trim() || null, skipTlsVerify: skipTls,
-      tlsServerName: tlsName.trim() || null, bindUser: bindUser.trim(), baseDn: baseDn.trim() || null, pageSize, timeoutMs: s.timeoutMs,
+      urls: urls
+        .split(/\s+/)
+        .map((u) => u.trim())
+        .filter(Boolean),
+      transport,
+      caCertificate: ca.trim() || null,
+      skipTlsVerify: skipTls,
+      tlsServerName: tlsName.trim() || null,
+      bindUser: bindUser.trim(),
+      baseDn: baseDn.trim() || null,
+      pageSize,
+      timeoutMs: s.timeoutMs,
     };
     const input: DomainPatch = {
-      name: name.trim(), ...sync.request(), settings: settings as unknown as Record<string, unknown>,
+      name: name.trim(),
+      ...sync.request(),
+      settings: settings as unknown as Record<string, unknown>,
     };
     if (removePassword) input.secret = null;
     else if (password) input.secret = password;
-    save.mutate({ id: domain?.id, input: domain ? input : { kind: 'ad', ...input } }, {
-      onSuccess: () => { notifySuccess(`${input.name} saved`, 'Domain saved'); onClose(); },
-      onError: (e) => setError(errorMessage(e)),
-    });
+    save.mutate(
+      { id: domain?.id, input: domain ? input : { kind: 'ad', ...input } },
+      {
+        onSuccess: () => {
+          notifySuccess(`${input.name} saved`, 'Domain saved');
+          onClose();
+        },
+        onError: (e) => setError(errorMessage(e)),
+      },
+    );
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title={domain ? `Edit ${domain.name}` : 'Add Active Directory domain'} size="xl">
       <Stack gap="sm">
-        {error ? <Alert color="red" role="alert">{error}</Alert> : null}
+        {error ? (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        ) : null}
         <SimpleGrid cols={2}>
           <TextInput label="Domain name" placeholder="corp.example.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
           <TextInput label="Base DN" description="Empty: read from the domain controller" value={baseDn} onChange={(e) => setBaseDn(e.currentTarget.value)} />
         </SimpleGrid>
-        <Textarea label="Domain controller URLs" description="One per line, tried in order (failover). Empty: ldaps://<domain name>" value={urls} onChange={(e) => setUrls(e.currentTarget.value)} autosize minRows={2} />
+        <Textarea
+          label="Domain controller URLs"
+          description="One per line, tried in order (failover). Empty: ldaps://<domain name>"
+          value={urls}
+          onChange={(e) => setUrls(e.currentTarget.value)}
+          autosize
+          minRows={2}
+        />
         <SimpleGrid cols={2}>
-          <Select label="Transport" value={transport} onChange={(v) => setTransport((v ?? 'ldaps') as AdSettings['transport'])} allowDeselect={false}
-            data={[{ value: 'ldaps', label: 'LDAPS' }, { value: 'starttls', label: 'StartTLS' }, { value: 'none', label: 'Plain LDAP (no password operations)' }]} />
-          <TextInput label="Certificate name" description="When the URLs use addresses: the name in the controllers' certificate" value={tlsName} onChange={(e) => setTlsName(e.currentTarget.value)} />
+          <Select
+            label="Transport"
+            value={transport}
+            onChange={(v) => setTransport((v ?? 'ldaps') as AdSettings['transport'])}
+            allowDeselect={false}
+            data={[
+              { value: 'ldaps', label: 'LDAPS' },
+              { value: 'starttls', label: 'StartTLS' },
+              { value: 'none', label: 'Plain LDAP (no password operations)' },
+            ]}
+          />
+          <TextInput
+            label="Certificate name"
+            description="When the URLs use addresses: the name in the controllers' certificate"
+            value={tlsName}
+            onChange={(e) => setTlsName(e.currentTarget.value)}
+          />
         </SimpleGrid>
-        <Textarea label="CA certificate (PEM)" description="Empty: the system's trusted CAs" value={ca} onChange={(e) => setCa(e.currentTarget.value)} autosize minRows={2} maxRows={6} styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }} />
-        <Switch color="red" label="Don't verify the TLS certificate (unsafe: tests and first set-up only)" checked={skipTls} onChange={(e) => setSkipTls(e.currentTarget.checked)} />
-        {skipTls ? <Alert color="red" icon={<IconAlertTriangle />}>Certificates are not checked: anyone between Tessera and the domain controller can read the bind password and every password Tessera sets.</Alert> : null}
+        <Textarea
+          label="CA certificate (PEM)"
+          description="Empty: the system's trusted CAs"
+          value={ca}
+          onChange={(e) => setCa(e.currentTarget.value)}
+          autosize
+          minRows={2}
+          maxRows={6}
+          styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
+        />
+        <Switch
+          color="red"
+          label="Don't verify the TLS certificate (unsafe: tests and first set-up only)"
+          checked={skipTls}
+          onChange={(e) => setSkipTls(e.currentTarget.checked)}
+        />
+        {skipTls ? (
+          <Alert color="red" icon={<IconAlertTriangle />}>
+            Certificates are not checked: anyone between Tessera and the domain controller can read the bind password and every password Tessera sets.
+          </Alert>
+        ) : null}
         <SimpleGrid cols={2}>
           <TextInput label="Bind user" description="UPN, DOMAIN\user or DN" value={bindUser} onChange={(e) => setBindUser(e.currentTarget.value)} required />
-          <PasswordInput label="Bind password" description={domain?.secret.set ? 'Saved. Leave empty to keep it.' : 'Without it, sync is disabled'}
-            placeholder={domain?.secret.set ? '•••••••• (set)' : ''} value={password} onChange={(e) => setPassword(e.currentTarget.value)} disabled={removePassword} autoComplete="new-password" />
+          <PasswordInput
+            label="Bind password"
+            description={domain?.secret.set ? 'Saved. Leave empty to keep it.' : 'Without it, sync is disabled'}
+            placeholder={domain?.secret.set ? '•••••••• (set)' : ''}
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            disabled={removePassword}
+            autoComplete="new-password"
+          />
         </SimpleGrid>
         {domain?.secret.set ? (
-          <Checkbox color="red" label="Remove the bind password (stops every sync, rotation and password change of this domain)" checked={removePassword} onChange={(e) => setRemovePassword(e.currentTarget.checked)} />
+          <Checkbox
+            color="red"
+            label="Remove the bind password (stops every sync, rotation and password change of this domain)"
+            checked={removePassword}
+            onChange={(e) => setRemovePassword(e.currentTarget.checked)}
+          />
         ) : null}
         <DomainSyncFields value={sync.values} onChange={sync.setValues}>
           <NumberInput label="LDAP page size" min={2} max={5000} value={pageSize} onChange={(v) => setPageSize(Number(v) || 500)} />

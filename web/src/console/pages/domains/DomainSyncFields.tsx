@@ -16,8 +16,10 @@ export interface DomainSyncValues {
   interval: number;
 }
 
-export type DomainSyncRequest = Pick<DomainPatch,
-  'syncGroup' | 'rotationGroup' | 'passwordChangeDays' | 'removalBehaviour' | 'removalThresholdPercent' | 'ssoEnabled' | 'ssoMethod' | 'syncIntervalMinutes'>;
+export type DomainSyncRequest = Pick<
+  DomainPatch,
+  'syncGroup' | 'rotationGroup' | 'passwordChangeDays' | 'removalBehaviour' | 'removalThresholdPercent' | 'ssoEnabled' | 'ssoMethod' | 'syncIntervalMinutes'
+>;
 
 /** The shared sync settings, initialised from a saved domain (or the defaults for a new one). */
 export function useDomainSyncValues(domain: Domain | null) {
@@ -33,27 +35,78 @@ export function useDomainSyncValues(domain: Domain | null) {
   }));
   /** The part of the save request these fields own. */
   const request = (): DomainSyncRequest => ({
-    syncGroup: values.syncGroup, rotationGroup: values.rotationGroup, passwordChangeDays: values.days, removalBehaviour: values.removal,
-    removalThresholdPercent: values.threshold, ssoEnabled: values.sso, ssoMethod: values.ssoMethod, syncIntervalMinutes: values.interval,
+    syncGroup: values.syncGroup,
+    rotationGroup: values.rotationGroup,
+    passwordChangeDays: values.days,
+    removalBehaviour: values.removal,
+    removalThresholdPercent: values.threshold,
+    ssoEnabled: values.sso,
+    ssoMethod: values.ssoMethod,
+    syncIntervalMinutes: values.interval,
   });
   return { values, setValues, request };
 }
 
 /** Sync group, rotation, removal, schedule and SSO fields; `children` adds fields of one kind of domain to the same grid. */
-export function DomainSyncFields({ value, onChange, children }: { value: DomainSyncValues; onChange: Dispatch<SetStateAction<DomainSyncValues>>; children?: ReactNode }) {
+export function DomainSyncFields({
+  value,
+  onChange,
+  children,
+}: {
+  value: DomainSyncValues;
+  onChange: Dispatch<SetStateAction<DomainSyncValues>>;
+  children?: ReactNode;
+}) {
   const set = (patch: Partial<DomainSyncValues>) => onChange((prev) => ({ ...prev, ...patch }));
   return (
     <SimpleGrid cols={2}>
       <TextInput label="Sync group" value={value.syncGroup} onChange={(e) => set({ syncGroup: e.currentTarget.value })} />
       <TextInput label="Password rotation group" value={value.rotationGroup} onChange={(e) => set({ rotationGroup: e.currentTarget.value })} />
-      <NumberInput label="Auto password change (days)" description="0 turns rotation off" min={0} max={3650} value={value.days} onChange={(v) => set({ days: Number(v) || 0 })} />
-      <Select label="When a user leaves the sync group" value={value.removal} onChange={(v) => set({ removal: (v ?? 'deactivate') as RemovalBehaviour })} allowDeselect={false}
-        data={[{ value: 'keep', label: 'Keep the employee' }, { value: 'deactivate', label: 'Deactivate the employee' }, { value: 'delete', label: 'Delete the employee' }]} />
-      <NumberInput label="Removal threshold (%)" description="A sync removing more waits for confirmation" min={0} max={100} value={value.threshold} onChange={(v) => set({ threshold: Number(v) || 0 })} />
-      <NumberInput label="Sync every (minutes)" description="0: only on demand" min={0} value={value.interval} onChange={(v) => set({ interval: Number(v) || 0 })} />
-      <Select label="SSO for imported employees" value={value.sso ? value.ssoMethod : 'off'} allowDeselect={false}
+      <NumberInput
+        label="Auto password change (days)"
+        description="0 turns rotation off"
+        min={0}
+        max={3650}
+        value={value.days}
+        onChange={(v) => set({ days: Number(v) || 0 })}
+      />
+      <Select
+        label="When a user leaves the sync group"
+        value={value.removal}
+        onChange={(v) => set({ removal: (v ?? 'deactivate') as RemovalBehaviour })}
+        allowDeselect={false}
+        data={[
+          { value: 'keep', label: 'Keep the employee' },
+          { value: 'deactivate', label: 'Deactivate the employee' },
+          { value: 'delete', label: 'Delete the employee' },
+        ]}
+      />
+      <NumberInput
+        label="Removal threshold (%)"
+        description="A sync removing more waits for confirmation"
+        min={0}
+        max={100}
+        value={value.threshold}
+        onChange={(v) => set({ threshold: Number(v) || 0 })}
+      />
+      <NumberInput
+        label="Sync every (minutes)"
+        description="0: only on demand"
+        min={0}
+        value={value.interval}
+        onChange={(v) => set({ interval: Number(v) || 0 })}
+      />
+      <Select
+        label="SSO for imported employees"
+        value={value.sso ? value.ssoMethod : 'off'}
+        allowDeselect={false}
         onChange={(v) => set({ sso: v !== 'off', ...(v && v !== 'off' ? { ssoMethod: v as SsoMethod } : {}) })}
-        data={[{ value: 'passwordless', label: 'On, passwordless' }, { value: 'password_2fa', label: 'On, password + second factor' }, { value: 'off', label: 'Off' }]} />
+        data={[
+          { value: 'passwordless', label: 'On, passwordless' },
+          { value: 'password_2fa', label: 'On, password + second factor' },
+          { value: 'off', label: 'Off' },
+        ]}
+      />
       {children}
     </SimpleGrid>
   );
@@ -63,8 +116,12 @@ export function DomainSyncFields({ value, onChange, children }: { value: DomainS
 export function DomainModalFooter({ onCancel, onSave, saving }: { onCancel: () => void; onSave: () => void; saving: boolean }) {
   return (
     <Group justify="flex-end">
-      <Button variant="default" onClick={onCancel}>Cancel</Button>
-      <Button onClick={onSave} loading={saving}>Save</Button>
+      <Button variant="default" onClick={onCancel}>
+        Cancel
+      </Button>
+      <Button onClick={onSave} loading={saving}>
+        Save
+      </Button>
     </Group>
   );
 }

@@ -19,24 +19,41 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
     setError(null);
     const { settings, secret } = entraRequest(entra);
     const input: DomainPatch = {
-      name: name.trim(), ...sync.request(), settings,
+      name: name.trim(),
+      ...sync.request(),
+      settings,
     };
     if (removeSecret) input.secret = null;
     else if (secret) input.secret = secret;
-    save.mutate({ id: domain?.id, input: domain ? input : { kind: 'entra', ...input } }, {
-      onSuccess: () => { notifySuccess(`${input.name} saved`, 'Domain saved'); onClose(); },
-      onError: (e) => setError(errorMessage(e)),
-    });
+    save.mutate(
+      { id: domain?.id, input: domain ? input : { kind: 'entra', ...input } },
+      {
+        onSuccess: () => {
+          notifySuccess(`${input.name} saved`, 'Domain saved');
+          onClose();
+        },
+        onError: (e) => setError(errorMessage(e)),
+      },
+    );
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title={domain ? `Edit ${domain.name}` : 'Add Entra ID tenant'} size="xl">
       <Stack gap="sm">
-        {error ? <Alert color="red" role="alert">{error}</Alert> : null}
+        {error ? (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        ) : null}
         <TextInput label="Domain" placeholder="contoso.onmicrosoft.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
         <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} />
         {domain?.secret.set ? (
-          <Checkbox color="red" label="Remove the saved credential (stops every sync and rotation of this tenant)" checked={removeSecret} onChange={(e) => setRemoveSecret(e.currentTarget.checked)} />
+          <Checkbox
+            color="red"
+            label="Remove the saved credential (stops every sync and rotation of this tenant)"
+            checked={removeSecret}
+            onChange={(e) => setRemoveSecret(e.currentTarget.checked)}
+          />
         ) : null}
         <DomainSyncFields value={sync.values} onChange={sync.setValues} />
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />

@@ -2,7 +2,12 @@ import { Badge, Button, Group, Modal, Paper, PasswordInput, Stack, Table, Text, 
 import { useState } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import {
-  useAddHardwareKey, useDirectoryAccounts, useHardwareKeys, useRemoveHardwareKey, useSetDomainPassword, type DirectoryAccount,
+  useAddHardwareKey,
+  useDirectoryAccounts,
+  useHardwareKeys,
+  useRemoveHardwareKey,
+  useSetDomainPassword,
+  type DirectoryAccount,
 } from '../../api/directory';
 import { formatDateTime } from '../../../shared/components/format';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
@@ -12,19 +17,32 @@ function PasswordDialog({ employeeId, account, onClose }: { employeeId: string; 
   const set = useSetDomainPassword(employeeId);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const run = (body: { password: string } | { generate: true }) => set.mutate({ accountId: account.id, body }, {
-    onSuccess: () => { notifySuccess(`The domain password of ${account.username} was changed.`, 'Password changed'); onClose(); },
-    onError: (e) => setError(errorMessage(e)),
-  });
+  const run = (body: { password: string } | { generate: true }) =>
+    set.mutate(
+      { accountId: account.id, body },
+      {
+        onSuccess: () => {
+          notifySuccess(`The domain password of ${account.username} was changed.`, 'Password changed');
+          onClose();
+        },
+        onError: (e) => setError(errorMessage(e)),
+      },
+    );
   return (
     <Modal opened onClose={onClose} title={`Domain password of ${account.upn ?? account.username}`}>
       <Stack>
         <PasswordInput label="New password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={error} autoComplete="new-password" />
         <Group justify="space-between">
-          <Button variant="light" onClick={() => run({ generate: true })} loading={set.isPending}>Generate a strong password</Button>
-          <Button onClick={() => run({ password })} disabled={!password} loading={set.isPending}>Set this password</Button>
+          <Button variant="light" onClick={() => run({ generate: true })} loading={set.isPending}>
+            Generate a strong password
+          </Button>
+          <Button onClick={() => run({ password })} disabled={!password} loading={set.isPending}>
+            Set this password
+          </Button>
         </Group>
-        <Text size="xs" c="dimmed">A generated password is written to the domain and kept sealed for the employee's key: nobody, admins included, can read it.</Text>
+        <Text size="xs" c="dimmed">
+          A generated password is written to the domain and kept sealed for the employee's key: nobody, admins included, can read it.
+        </Text>
       </Stack>
     </Modal>
   );
@@ -41,24 +59,69 @@ export function DirectoryCard({ employeeId }: { employeeId: string }) {
 
   return (
     <Paper withBorder radius="md" p="md" mt="md">
-      <Title order={4} mb="xs">Domain accounts and hardware keys</Title>
+      <Title order={4} mb="xs">
+        Domain accounts and hardware keys
+      </Title>
       <Table aria-label="Domain accounts">
         <Table.Tbody>
-          {(accounts.data ?? []).length === 0 ? <Table.Tr><Table.Td><Text c="dimmed" size="sm">Not linked to a domain</Text></Table.Td></Table.Tr> : null}
+          {(accounts.data ?? []).length === 0 ? (
+            <Table.Tr>
+              <Table.Td>
+                <Text c="dimmed" size="sm">
+                  Not linked to a domain
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ) : null}
           {(accounts.data ?? []).map((a) => (
             <Table.Tr key={a.id}>
-              <Table.Td><Text size="sm" fw={500}>{a.upn ?? a.username}</Text><Text size="xs" c="dimmed">{a.domainName}</Text></Table.Td>
+              <Table.Td>
+                <Text size="sm" fw={500}>
+                  {a.upn ?? a.username}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {a.domainName}
+                </Text>
+              </Table.Td>
               <Table.Td>
                 <Group gap={4}>
-                  {!a.isEnabled ? <Badge size="xs" color="red">disabled in the domain</Badge> : null}
-                  {!a.isMember ? <Badge size="xs" color="gray">left the sync group</Badge> : null}
-                  {a.isRotationMember ? <Badge size="xs" variant="light">password rotation</Badge> : null}
-                  {a.hasManagedPassword ? <Badge size="xs" color="teal" variant="light">password managed</Badge> : null}
-                  {a.hasPendingPassword ? <Badge size="xs" color="orange">change pending</Badge> : null}
+                  {!a.isEnabled ? (
+                    <Badge size="xs" color="red">
+                      disabled in the domain
+                    </Badge>
+                  ) : null}
+                  {!a.isMember ? (
+                    <Badge size="xs" color="gray">
+                      left the sync group
+                    </Badge>
+                  ) : null}
+                  {a.isRotationMember ? (
+                    <Badge size="xs" variant="light">
+                      password rotation
+                    </Badge>
+                  ) : null}
+                  {a.hasManagedPassword ? (
+                    <Badge size="xs" color="teal" variant="light">
+                      password managed
+                    </Badge>
+                  ) : null}
+                  {a.hasPendingPassword ? (
+                    <Badge size="xs" color="orange">
+                      change pending
+                    </Badge>
+                  ) : null}
                 </Group>
               </Table.Td>
-              <Table.Td><Text size="xs" c="dimmed">{a.passwordChangedAt ? `changed ${formatDateTime(a.passwordChangedAt)}` : ''}</Text></Table.Td>
-              <Table.Td><Button size="compact-sm" variant="subtle" onClick={() => setChanging(a)}>Change password</Button></Table.Td>
+              <Table.Td>
+                <Text size="xs" c="dimmed">
+                  {a.passwordChangedAt ? `changed ${formatDateTime(a.passwordChangedAt)}` : ''}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Button size="compact-sm" variant="subtle" onClick={() => setChanging(a)}>
+                  Change password
+                </Button>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -67,10 +130,23 @@ export function DirectoryCard({ employeeId }: { employeeId: string }) {
         <Table.Tbody>
           {(hwKeys.data ?? []).map((k) => (
             <Table.Tr key={k.id}>
-              <Table.Td><Text size="sm">Key {k.serial}</Text></Table.Td>
-              <Table.Td><Badge size="xs" variant="light" color={k.status === 'active' ? 'teal' : 'gray'}>{k.status}</Badge></Table.Td>
               <Table.Td>
-                <Button size="compact-sm" variant="subtle" color="red" onClick={() => removeKey.mutate(k.id, { onSuccess: () => notifySuccess(`Key ${k.serial} removed`), onError: (e) => notifyError(e) })}>Remove</Button>
+                <Text size="sm">Key {k.serial}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge size="xs" variant="light" color={k.status === 'active' ? 'teal' : 'gray'}>
+                  {k.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Button
+                  size="compact-sm"
+                  variant="subtle"
+                  color="red"
+                  onClick={() => removeKey.mutate(k.id, { onSuccess: () => notifySuccess(`Key ${k.serial} removed`), onError: (e) => notifyError(e) })}
+                >
+                  Remove
+                </Button>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -78,8 +154,20 @@ export function DirectoryCard({ employeeId }: { employeeId: string }) {
       </Table>
       <Group mt="xs" align="flex-end">
         <TextInput label="Hardware key serial" value={serial} onChange={(e) => setSerial(e.currentTarget.value)} size="sm" />
-        <Button size="sm" disabled={!serial.trim()} loading={addKey.isPending}
-          onClick={() => addKey.mutate(serial.trim(), { onSuccess: () => { notifySuccess(`Key ${serial.trim()} added`); setSerial(''); }, onError: (e) => notifyError(e, 'Could not add the key') })}>
+        <Button
+          size="sm"
+          disabled={!serial.trim()}
+          loading={addKey.isPending}
+          onClick={() =>
+            addKey.mutate(serial.trim(), {
+              onSuccess: () => {
+                notifySuccess(`Key ${serial.trim()} added`);
+                setSerial('');
+              },
+              onError: (e) => notifyError(e, 'Could not add the key'),
+            })
+          }
+        >
           Add key
         </Button>
       </Group>

@@ -23,7 +23,9 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
         {label}
       </Text>
-      <Text size="sm" component="div">{children}</Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
     </div>
   );
 }
@@ -91,12 +93,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
             {update.isError ? <Alert color="red">{errorMessage(update.error)}</Alert> : null}
             <EmployeeFields values={values} errors={errors} onChange={setValues} />
             <Group justify="space-between">
-              <Button
-                color="red"
-                variant="light"
-                leftSection={<IconTrash size={16} />}
-                onClick={() => setConfirmDelete(true)}
-              >
+              <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => setConfirmDelete(true)}>
                 Delete
               </Button>
               <Group>

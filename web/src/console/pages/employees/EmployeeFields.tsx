@@ -23,8 +23,7 @@ export interface EmployeeFieldsProps {
 export function EmployeeFields({ values, errors, onChange }: EmployeeFieldsProps) {
   const companies = useCompanies();
   const positions = usePositions();
-  const set = <K extends keyof EmployeeFormValues>(key: K, value: EmployeeFormValues[K]) =>
-    onChange({ ...values, [key]: value });
+  const set = <K extends keyof EmployeeFormValues>(key: K, value: EmployeeFormValues[K]) => onChange({ ...values, [key]: value });
 
   const changeCompany = (companyId: string) => {
     const company = companies.data?.find((c) => c.id === companyId);
@@ -34,27 +33,10 @@ export function EmployeeFields({ values, errors, onChange }: EmployeeFieldsProps
 
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }}>
-      <TextInput
-        label="Email"
-        type="email"
-        value={values.email}
-        onChange={(e) => set('email', e.currentTarget.value)}
-        error={errors.email}
-        data-autofocus
-      />
+      <TextInput label="Email" type="email" value={values.email} onChange={(e) => set('email', e.currentTarget.value)} error={errors.email} data-autofocus />
       <TextInput label="Phone" type="tel" value={values.phone} onChange={(e) => set('phone', e.currentTarget.value)} />
-      <TextInput
-        label="First name"
-        value={values.firstName}
-        onChange={(e) => set('firstName', e.currentTarget.value)}
-        error={errors.firstName}
-      />
-      <TextInput
-        label="Last name"
-        value={values.lastName}
-        onChange={(e) => set('lastName', e.currentTarget.value)}
-        error={errors.lastName}
-      />
+      <TextInput label="First name" value={values.firstName} onChange={(e) => set('firstName', e.currentTarget.value)} error={errors.firstName} />
+      <TextInput label="Last name" value={values.lastName} onChange={(e) => set('lastName', e.currentTarget.value)} error={errors.lastName} />
       <NativeSelect
         label="Company"
         data={companyOptions(companies.data, 'No company')}
@@ -63,11 +45,7 @@ export function EmployeeFields({ values, errors, onChange }: EmployeeFieldsProps
       />
       <NativeSelect
         label="Department"
-        data={
-          values.companyId
-            ? departmentOptions(companies.data, values.companyId, 'No department')
-            : [{ value: '', label: 'Choose a company first' }]
-        }
+        data={values.companyId ? departmentOptions(companies.data, values.companyId, 'No department') : [{ value: '', label: 'Choose a company first' }]}
         value={values.departmentId}
         onChange={(e) => set('departmentId', e.currentTarget.value)}
         disabled={!values.companyId}

@@ -57,12 +57,7 @@ export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: 
         w={240}
         type="search"
       />
-      <NativeSelect
-        label="Status"
-        data={statusOptions}
-        value={query.status ?? ''}
-        onChange={(e) => setFilter('status', e.currentTarget.value)}
-      />
+      <NativeSelect label="Status" data={statusOptions} value={query.status ?? ''} onChange={(e) => setFilter('status', e.currentTarget.value)} />
       <NativeSelect
         label="Company"
         data={companyOptions(companies.data, 'All companies')}
@@ -84,13 +79,7 @@ export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: 
         onChange={(e) => setFilter('positionId', e.currentTarget.value)}
         maw={200}
       />
-      <TextInput
-        label="Source"
-        placeholder="manual"
-        value={source}
-        onChange={(e) => setSource(e.currentTarget.value)}
-        w={130}
-      />
+      <TextInput label="Source" placeholder="manual" value={source} onChange={(e) => setSource(e.currentTarget.value)} w={130} />
       {hasFilters ? (
         <Button
           variant="subtle"

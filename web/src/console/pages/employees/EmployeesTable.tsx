@@ -78,11 +78,7 @@ export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: 
             </Table.Tr>
           ) : null}
           {employees.map((employee) => (
-            <Table.Tr
-              key={employee.id}
-              onClick={() => navigate(`/employees/${employee.id}`, { state })}
-              style={{ cursor: 'pointer' }}
-            >
+            <Table.Tr key={employee.id} onClick={() => navigate(`/employees/${employee.id}`, { state })} style={{ cursor: 'pointer' }}>
               {/* Ticking the box selects the row; it does not open the employee. */}
               <Table.Td onClick={(e) => e.stopPropagation()}>
                 <Checkbox

@@ -20,7 +20,12 @@ export function invitationStatus(invitation: InvitationRecord, now = Date.now())
 const statusColors: Record<InvitationStatus, string> = { open: 'blue', used: 'teal', revoked: 'gray', expired: 'yellow' };
 
 function MailCell({ mail }: { mail: InvitationRecord['mail'] }) {
-  if (!mail) return <Text size="sm" c="dimmed">Not sent</Text>;
+  if (!mail)
+    return (
+      <Text size="sm" c="dimmed">
+        Not sent
+      </Text>
+    );
   if (mail.status === 'sent') return <Text size="sm">Sent {formatDateTime(mail.sentAt)}</Text>;
   if (mail.status === 'pending') {
     return (
@@ -117,7 +122,11 @@ export function InvitationsCard({ employeeId, employeeName, isActive }: { employ
                       <Badge variant="light" color={statusColors[status]}>
                         {status}
                       </Badge>
-                      {status === 'used' ? <Text size="xs" c="dimmed">{formatDateTime(invitation.usedAt)}</Text> : null}
+                      {status === 'used' ? (
+                        <Text size="xs" c="dimmed">
+                          {formatDateTime(invitation.usedAt)}
+                        </Text>
+                      ) : null}
                     </Table.Td>
                     <Table.Td>
                       <MailCell mail={invitation.mail} />

@@ -45,8 +45,7 @@ export function useEmployeeQuery() {
     setFilter: (key: FilterKey, value: string | null) => update({ [key]: value }),
     setFilters: (changes: Partial<Record<FilterKey, string | null>>) => update(changes),
     clearFilters: () => update(Object.fromEntries(FILTER_KEYS.map((k) => [k, null]))),
-    toggleSort: (column: EmployeeSort) =>
-      update({ sort: column, order: column === sort && order === 'asc' ? 'desc' : 'asc' }),
+    toggleSort: (column: EmployeeSort) => update({ sort: column, order: column === sort && order === 'asc' ? 'desc' : 'asc' }),
     setPage: (value: number) => update({ page: value > 1 ? String(value) : null }, false),
   };
 }

@@ -16,8 +16,16 @@ export interface EntraFormValues {
 }
 
 export const emptyEntraValues: EntraFormValues = {
-  tenantId: '', clientId: '', credentialType: 'secret', clientSecret: '', certificatePem: '', privateKeyPem: '',
-  loginBaseUrl: 'https://login.microsoftonline.com', graphBaseUrl: 'https://graph.microsoft.com', passkeysEnabled: false, allowedEmailDomains: [],
+  tenantId: '',
+  clientId: '',
+  credentialType: 'secret',
+  clientSecret: '',
+  certificatePem: '',
+  privateKeyPem: '',
+  loginBaseUrl: 'https://login.microsoftonline.com',
+  graphBaseUrl: 'https://graph.microsoft.com',
+  passkeysEnabled: false,
+  allowedEmailDomains: [],
 };
 
 /** From a saved domain's `settings` (the secret is never sent back: only whether it is set). */
@@ -25,23 +33,32 @@ export function entraValuesFromSettings(settings: Record<string, unknown>): Entr
   const passkeys = (settings.passkeys ?? {}) as { enabled?: boolean; allowedEmailDomains?: string[] };
   return {
     ...emptyEntraValues,
-    tenantId: String(settings.tenantId ?? ''), clientId: String(settings.clientId ?? ''),
+    tenantId: String(settings.tenantId ?? ''),
+    clientId: String(settings.clientId ?? ''),
     credentialType: settings.credentialType === 'certificate' ? 'certificate' : 'secret',
-    loginBaseUrl: String(settings.loginBaseUrl ?? emptyEntraValues.loginBaseUrl), graphBaseUrl: String(settings.graphBaseUrl ?? emptyEntraValues.graphBaseUrl),
-    passkeysEnabled: passkeys.enabled ?? false, allowedEmailDomains: passkeys.allowedEmailDomains ?? [],
+    loginBaseUrl: String(settings.loginBaseUrl ?? emptyEntraValues.loginBaseUrl),
+    graphBaseUrl: String(settings.graphBaseUrl ?? emptyEntraValues.graphBaseUrl),
+    passkeysEnabled: passkeys.enabled ?? false,
+    allowedEmailDomains: passkeys.allowedEmailDomains ?? [],
   };
 }
 
 /** The API's `settings` and `secret` (absent: keep the saved one) for these values. */
 export function entraRequest(v: EntraFormValues): { settings: Record<string, unknown>; secret?: string } {
   const settings = {
-    tenantId: v.tenantId.trim(), clientId: v.clientId.trim(), credentialType: v.credentialType,
-    loginBaseUrl: v.loginBaseUrl.trim(), graphBaseUrl: v.graphBaseUrl.trim(),
+    tenantId: v.tenantId.trim(),
+    clientId: v.clientId.trim(),
+    credentialType: v.credentialType,
+    loginBaseUrl: v.loginBaseUrl.trim(),
+    graphBaseUrl: v.graphBaseUrl.trim(),
     passkeys: { enabled: v.passkeysEnabled, allowedEmailDomains: v.allowedEmailDomains },
   };
-  const secret = v.credentialType === 'secret'
-    ? v.clientSecret || undefined
-    : v.certificatePem.trim() && v.privateKeyPem.trim() ? `${v.certificatePem.trim()}\n${v.privateKeyPem.trim()}\n` : undefined;
+  const secret =
+    v.credentialType === 'secret'
+      ? v.clientSecret || undefined
+      : v.certificatePem.trim() && v.privateKeyPem.trim()
+        ? `${v.certificatePem.trim()}\n${v.privateKeyPem.trim()}\n`
+        : undefined;
   return secret ? { settings, secret } : { settings };
 }
 
@@ -50,27 +67,89 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
   const keep = secretSet ? 'Saved — leave empty to keep it' : undefined;
   return (
     <Stack gap="sm">
-      <TextInput label="Directory (tenant) ID" required value={value.tenantId} onChange={(e) => set('tenantId', e.currentTarget.value)} placeholder="72f988bf-86f1-41af-91ab-2d7cd011db47" />
+      <TextInput
+        label="Directory (tenant) ID"
+        required
+        value={value.tenantId}
+        onChange={(e) => set('tenantId', e.currentTarget.value)}
+        placeholder="72f988bf-86f1-41af-91ab-2d7cd011db47"
+      />
       <TextInput label="Application (client) ID" required value={value.clientId} onChange={(e) => set('clientId', e.currentTarget.value)} />
       <Group gap="sm">
-        <Text size="sm" fw={500}>Credential</Text>
-        <SegmentedControl size="xs" value={value.credentialType} onChange={(v) => set('credentialType', v as EntraFormValues['credentialType'])}
-          data={[{ value: 'secret', label: 'Secret' }, { value: 'certificate', label: 'Certificate' }]} />
-        {secretSet ? <Badge variant="light" color="teal">Set</Badge> : <Badge variant="light" color="red">Not set: sync is stopped</Badge>}
+        <Text size="sm" fw={500}>
+          Credential
+        </Text>
+        <SegmentedControl
+          size="xs"
+          value={value.credentialType}
+          onChange={(v) => set('credentialType', v as EntraFormValues['credentialType'])}
+          data={[
+            { value: 'secret', label: 'Secret' },
+            { value: 'certificate', label: 'Certificate' },
+          ]}
+        />
+        {secretSet ? (
+          <Badge variant="light" color="teal">
+            Set
+          </Badge>
+        ) : (
+          <Badge variant="light" color="red">
+            Not set: sync is stopped
+          </Badge>
+        )}
       </Group>
       {value.credentialType === 'secret' ? (
-        <PasswordInput label="Client secret" value={value.clientSecret} onChange={(e) => set('clientSecret', e.currentTarget.value)} placeholder={keep} autoComplete="off" />
+        <PasswordInput
+          label="Client secret"
+          value={value.clientSecret}
+          onChange={(e) => set('clientSecret', e.currentTarget.value)}
+          placeholder={keep}
+          autoComplete="off"
+        />
       ) : (
         <>
-          <Textarea label="Certificate (PEM)" value={value.certificatePem} onChange={(e) => set('certificatePem', e.currentTarget.value)} placeholder={keep ?? '-----BEGIN CERTIFICATE-----'} autosize minRows={3} maxRows={8} styles={{ input: { fontFamily: 'monospace' } }} />
-          <Textarea label="Private key (PEM)" value={value.privateKeyPem} onChange={(e) => set('privateKeyPem', e.currentTarget.value)} placeholder={keep ?? '-----BEGIN PRIVATE KEY-----'} autosize minRows={3} maxRows={8} styles={{ input: { fontFamily: 'monospace' } }} />
+          <Textarea
+            label="Certificate (PEM)"
+            value={value.certificatePem}
+            onChange={(e) => set('certificatePem', e.currentTarget.value)}
+            placeholder={keep ?? '-----BEGIN CERTIFICATE-----'}
+            autosize
+            minRows={3}
+            maxRows={8}
+            styles={{ input: { fontFamily: 'monospace' } }}
+          />
+          <Textarea
+            label="Private key (PEM)"
+            value={value.privateKeyPem}
+            onChange={(e) => set('privateKeyPem', e.currentTarget.value)}
+            placeholder={keep ?? '-----BEGIN PRIVATE KEY-----'}
+            autosize
+            minRows={3}
+            maxRows={8}
+            styles={{ input: { fontFamily: 'monospace' } }}
+          />
         </>
       )}
-      <TextInput label="Login base URL" description="Another cloud: e.g. https://login.microsoftonline.us" value={value.loginBaseUrl} onChange={(e) => set('loginBaseUrl', e.currentTarget.value)} />
-      <TextInput label="Graph base URL" description="Another cloud: e.g. https://graph.microsoft.us" value={value.graphBaseUrl} onChange={(e) => set('graphBaseUrl', e.currentTarget.value)} />
+      <TextInput
+        label="Login base URL"
+        description="Another cloud: e.g. https://login.microsoftonline.us"
+        value={value.loginBaseUrl}
+        onChange={(e) => set('loginBaseUrl', e.currentTarget.value)}
+      />
+      <TextInput
+        label="Graph base URL"
+        description="Another cloud: e.g. https://graph.microsoft.us"
+        value={value.graphBaseUrl}
+        onChange={(e) => set('graphBaseUrl', e.currentTarget.value)}
+      />
       <Switch label="Provision passkeys into Entra ID" checked={value.passkeysEnabled} onChange={(e) => set('passkeysEnabled', e.currentTarget.checked)} />
       {value.passkeysEnabled ? (
-        <TagsInput label="Allowed e-mail domains" description="Empty: any. Only employees with these e-mail domains may be provisioned." value={value.allowedEmailDomains} onChange={(v) => set('allowedEmailDomains', v)} />
+        <TagsInput
+          label="Allowed e-mail domains"
+          description="Empty: any. Only employees with these e-mail domains may be provisioned."
+          value={value.allowedEmailDomains}
+          onChange={(v) => set('allowedEmailDomains', v)}
+        />
       ) : null}
     </Stack>
   );

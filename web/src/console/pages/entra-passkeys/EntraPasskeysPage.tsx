@@ -2,7 +2,13 @@ import { Alert, Badge, Button, Code, Group, Paper, Select, Stack, Table, Tabs, T
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react';
 import { Fragment, useState } from 'react';
 import {
-  useDeleteEntraPasskey, useEntraDomains, usePairings, useRefreshPairings, type EntraPasskey, type Pairing, type PairingState,
+  useDeleteEntraPasskey,
+  useEntraDomains,
+  usePairings,
+  useRefreshPairings,
+  type EntraPasskey,
+  type Pairing,
+  type PairingState,
 } from '../../api/entra-passkeys';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
 import { formatDateTime } from '../../../shared/components/format';
@@ -30,18 +36,26 @@ export function EntraPasskeysPage() {
   const shown = useLastDefined(deleting);
   const domain = domains.data?.find((d) => d.id === domainId);
 
-  const runRefresh = () => refresh.mutate(undefined, {
-    onSuccess: (s) => notifySuccess(`${s.eligible} eligible: ${s.byState.pending} pending, ${s.byState.paired_tessera} paired with Tessera, ${s.byState.paired_entra} paired with Entra; ${s.missingInEntra} not found in Entra.`, 'Pairings refreshed'),
-    onError: (error) => notifyError(error, 'Could not refresh from Entra'),
-  });
+  const runRefresh = () =>
+    refresh.mutate(undefined, {
+      onSuccess: (s) =>
+        notifySuccess(
+          `${s.eligible} eligible: ${s.byState.pending} pending, ${s.byState.paired_tessera} paired with Tessera, ${s.byState.paired_entra} paired with Entra; ${s.missingInEntra} not found in Entra.`,
+          'Pairings refreshed',
+        ),
+      onError: (error) => notifyError(error, 'Could not refresh from Entra'),
+    });
   const confirmDelete = () => {
     if (!deleting) return;
     const { pairing, passkey } = deleting;
-    remove.mutate({ employeeId: pairing.employeeId, passkeyId: passkey.id }, {
-      onSuccess: () => notifySuccess(`${passkey.displayName} was deleted in Entra ID.`, 'Passkey deleted'),
-      onError: (error) => notifyError(error, 'Could not delete the passkey'),
-      onSettled: () => setDeleting(null),
-    });
+    remove.mutate(
+      { employeeId: pairing.employeeId, passkeyId: passkey.id },
+      {
+        onSuccess: () => notifySuccess(`${passkey.displayName} was deleted in Entra ID.`, 'Passkey deleted'),
+        onError: (error) => notifyError(error, 'Could not delete the passkey'),
+        onSettled: () => setDeleting(null),
+      },
+    );
   };
 
   const rows = (pairings.data ?? []).filter((p) => p.state === tab);
@@ -51,20 +65,39 @@ export function EntraPasskeysPage() {
         title="Entra passkeys"
         description="Passkeys Tessera provisions into Microsoft Entra ID, and each employee's pairing state (mirrored into the Entra groups Tessera Passkey Eligible / Paired / Paired with Entra)."
         actions={
-          <Button leftSection={<IconRefresh size={16} />} onClick={runRefresh} loading={refresh.isPending} disabled={!domainId || domain?.settings.passkeys?.enabled === false}>
+          <Button
+            leftSection={<IconRefresh size={16} />}
+            onClick={runRefresh}
+            loading={refresh.isPending}
+            disabled={!domainId || domain?.settings.passkeys?.enabled === false}
+          >
             Refresh from Entra
           </Button>
         }
       />
       <QueryState query={domains} />
       {domains.data && domains.data.length === 0 ? (
-        <Alert color="blue" title="No Entra ID tenant yet">Add one under Settings → Domains (kind Entra ID) and turn on passkey provisioning.</Alert>
+        <Alert color="blue" title="No Entra ID tenant yet">
+          Add one under Settings → Domains (kind Entra ID) and turn on passkey provisioning.
+        </Alert>
       ) : null}
       {domains.data && domains.data.length > 0 ? (
         <Stack gap="md">
           <Group>
-            <Select label="Tenant" aria-label="Tenant" data={domains.data.map((d) => ({ value: d.id, label: d.name }))} value={domainId} onChange={setPicked} allowDeselect={false} w={320} />
-            {domain?.settings.passkeys?.enabled === false ? <Badge color="gray" mt="lg">Provisioning turned off</Badge> : null}
+            <Select
+              label="Tenant"
+              aria-label="Tenant"
+              data={domains.data.map((d) => ({ value: d.id, label: d.name }))}
+              value={domainId}
+              onChange={setPicked}
+              allowDeselect={false}
+              w={320}
+            />
+            {domain?.settings.passkeys?.enabled === false ? (
+              <Badge color="gray" mt="lg">
+                Provisioning turned off
+              </Badge>
+            ) : null}
           </Group>
           <QueryState query={pairings} />
           <Tabs value={tab} onChange={(v) => setTab((v as PairingState) ?? 'pending')}>
@@ -90,7 +123,11 @@ export function EntraPasskeysPage() {
                 <Table.Tbody>
                   {rows.length === 0 ? (
                     <Table.Tr>
-                      <Table.Td colSpan={4}><Text c="dimmed" py="md">Nobody in this state</Text></Table.Td>
+                      <Table.Td colSpan={4}>
+                        <Text c="dimmed" py="md">
+                          Nobody in this state
+                        </Text>
+                      </Table.Td>
                     </Table.Tr>
                   ) : null}
                   {rows.map((p) => (
@@ -99,7 +136,11 @@ export function EntraPasskeysPage() {
                         <Table.Td>
                           <Group gap={6} wrap="nowrap">
                             <Text size="sm">{p.name}</Text>
-                            {p.isMissingInEntra ? <Badge color="red" variant="light">Not found in Entra</Badge> : null}
+                            {p.isMissingInEntra ? (
+                              <Badge color="red" variant="light">
+                                Not found in Entra
+                              </Badge>
+                            ) : null}
                             {p.unpairedAt ? (
                               <Tooltip label={`Unpaired on ${formatDateTime(p.unpairedAt)}`}>
                                 <IconAlertTriangle size={16} color="orange" aria-label="This user unpaired" />
@@ -113,16 +154,26 @@ export function EntraPasskeysPage() {
                       </Table.Tr>
                       {p.passkeys.map((k) => (
                         <Table.Tr key={k.id} bg="var(--mantine-color-gray-light)">
-                          <Table.Td pl="xl"><Text size="sm">{k.displayName}</Text></Table.Td>
+                          <Table.Td pl="xl">
+                            <Text size="sm">{k.displayName}</Text>
+                          </Table.Td>
                           <Table.Td>
                             <Text size="sm">{k.model ?? 'Unknown model'}</Text>
                             <Code fz="xs">{k.aaguid ?? '—'}</Code>
                           </Table.Td>
-                          <Table.Td><Text size="xs">Created {formatDateTime(k.createdAt)}</Text></Table.Td>
+                          <Table.Td>
+                            <Text size="xs">Created {formatDateTime(k.createdAt)}</Text>
+                          </Table.Td>
                           <Table.Td>
                             <Group justify="space-between" wrap="nowrap">
                               <Text size="xs">Last used {k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</Text>
-                              <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting({ pairing: p, passkey: k })} aria-label={`Delete ${k.displayName}`}>
+                              <Button
+                                size="compact-sm"
+                                variant="subtle"
+                                color="red"
+                                onClick={() => setDeleting({ pairing: p, passkey: k })}
+                                aria-label={`Delete ${k.displayName}`}
+                              >
                                 Delete
                               </Button>
                             </Group>
@@ -137,7 +188,14 @@ export function EntraPasskeysPage() {
           </Paper>
         </Stack>
       ) : null}
-      <ConfirmDialog opened={deleting !== null} title="Delete passkey" confirmLabel="Delete" loading={remove.isPending} onConfirm={confirmDelete} onClose={() => setDeleting(null)}>
+      <ConfirmDialog
+        opened={deleting !== null}
+        title="Delete passkey"
+        confirmLabel="Delete"
+        loading={remove.isPending}
+        onConfirm={confirmDelete}
+        onClose={() => setDeleting(null)}
+      >
         {`Delete ${shown?.passkey.displayName ?? ''} of ${shown?.pairing.name ?? ''}? It is deleted in Entra ID too: it no longer signs in there.`}
       </ConfirmDialog>
     </>

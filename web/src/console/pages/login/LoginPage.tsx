@@ -94,10 +94,7 @@ export function LoginPage() {
   const activeMessage = activeError === passkeyLogin.error ? ceremonyErrorMessage(activeError) : errorMessage(activeError);
 
   return (
-    <AuthCard
-      title="Sign in"
-      subtitle={step === 'password' ? 'Tessera admin console' : 'Enter the code from your authenticator app.'}
-    >
+    <AuthCard title="Sign in" subtitle={step === 'password' ? 'Tessera admin console' : 'Enter the code from your authenticator app.'}>
       <Stack>
         {params.get('expired') && step === 'password' && !activeError ? (
           <Alert color="yellow">Your session has expired. Sign in again to continue.</Alert>
@@ -145,11 +142,7 @@ export function LoginPage() {
         ) : (
           <form onSubmit={submitCode} noValidate>
             <Stack>
-              <CodeInput
-                value={code}
-                onChange={setCode}
-                error={submitted && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined}
-              />
+              <CodeInput value={code} onChange={setCode} error={submitted && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined} />
               <Button type="submit" loading={loginTotp.isPending} fullWidth>
                 Verify
               </Button>

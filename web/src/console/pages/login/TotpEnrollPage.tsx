@@ -14,10 +14,7 @@ export function TotpEnrollPage() {
   const qc = useQueryClient();
 
   return (
-    <AuthCard
-      title="Set up two-factor authentication"
-      subtitle="Your organisation requires administrators to use an authenticator app."
-    >
+    <AuthCard title="Set up two-factor authentication" subtitle="Your organisation requires administrators to use an authenticator app.">
       <Stack>
         <TotpEnrollment
           onEnrolled={() => {

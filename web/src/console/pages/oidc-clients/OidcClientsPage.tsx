@@ -23,10 +23,11 @@ export function OidcClientsPage() {
   const [editing, setEditing] = useState<OidcClient | null>(null);
   const shownDelete = useLastDefined(deleting);
 
-  const rotateSecret = (client: OidcClient) => rotate.mutate(client.id, {
-    onSuccess: (result) => setShown(result),
-    onError: (error) => notifyError(error, 'Could not replace the secret'),
-  });
+  const rotateSecret = (client: OidcClient) =>
+    rotate.mutate(client.id, {
+      onSuccess: (result) => setShown(result),
+      onError: (error) => notifyError(error, 'Could not replace the secret'),
+    });
   const confirmDelete = () => {
     if (!deleting) return;
     const client = deleting;
@@ -41,41 +42,88 @@ export function OidcClientsPage() {
     <>
       <PageHeader
         title="OIDC clients"
-        description={info.data ? <>Discovery: <Code>{info.data.discoveryUrl}</Code></> : 'Applications that sign employees in with OpenID Connect.'}
-        actions={<Button leftSection={<IconPlus size={16} />} onClick={open}>Register client</Button>}
+        description={
+          info.data ? (
+            <>
+              Discovery: <Code>{info.data.discoveryUrl}</Code>
+            </>
+          ) : (
+            'Applications that sign employees in with OpenID Connect.'
+          )
+        }
+        actions={
+          <Button leftSection={<IconPlus size={16} />} onClick={open}>
+            Register client
+          </Button>
+        }
       />
       <QueryState query={clients} />
       {clients.data ? (
-        <ListTable label="OIDC clients" columns={['Name', 'Client ID', 'Kind', 'Grants', 'Authentication', 'Secret', 'Actions']}
-          isEmpty={clients.data.length === 0} empty="No OIDC clients yet">
-                {clients.data.map((c) => (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>
-                      <Text size="sm">{c.name}</Text>
-                      {c.source === 'config' ? <Text size="xs" c="dimmed">from the configuration file</Text> : null}
-                    </Table.Td>
-                    <Table.Td><Code>{c.clientId}</Code></Table.Td>
-                    <Table.Td>{c.kind === 'eam' ? <Badge variant="light" color="grape">Entra EAM</Badge> : <Badge variant="light">Web</Badge>}</Table.Td>
-                    <Table.Td><Text size="sm">{c.grantTypes.join(', ')}</Text></Table.Td>
-                    <Table.Td><Text size="sm">{c.tokenEndpointAuthMethod}</Text></Table.Td>
-                    <Table.Td>{c.clientSecret.set ? 'Set' : '—'}</Table.Td>
-                    <Table.Td>
-                      {c.source === 'config' ? null : (
-                        <Group gap="xs" wrap="nowrap">
-                          <Button size="compact-sm" variant="subtle" onClick={() => setEditing(c)}>Edit</Button>
-                          {c.clientSecret.set ? (
-                            <Button size="compact-sm" variant="subtle" onClick={() => rotateSecret(c)} loading={rotate.isPending && rotate.variables === c.id}>New secret</Button>
-                          ) : null}
-                          <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting(c)}>Remove</Button>
-                        </Group>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+        <ListTable
+          label="OIDC clients"
+          columns={['Name', 'Client ID', 'Kind', 'Grants', 'Authentication', 'Secret', 'Actions']}
+          isEmpty={clients.data.length === 0}
+          empty="No OIDC clients yet"
+        >
+          {clients.data.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>
+                <Text size="sm">{c.name}</Text>
+                {c.source === 'config' ? (
+                  <Text size="xs" c="dimmed">
+                    from the configuration file
+                  </Text>
+                ) : null}
+              </Table.Td>
+              <Table.Td>
+                <Code>{c.clientId}</Code>
+              </Table.Td>
+              <Table.Td>
+                {c.kind === 'eam' ? (
+                  <Badge variant="light" color="grape">
+                    Entra EAM
+                  </Badge>
+                ) : (
+                  <Badge variant="light">Web</Badge>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{c.grantTypes.join(', ')}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{c.tokenEndpointAuthMethod}</Text>
+              </Table.Td>
+              <Table.Td>{c.clientSecret.set ? 'Set' : '—'}</Table.Td>
+              <Table.Td>
+                {c.source === 'config' ? null : (
+                  <Group gap="xs" wrap="nowrap">
+                    <Button size="compact-sm" variant="subtle" onClick={() => setEditing(c)}>
+                      Edit
+                    </Button>
+                    {c.clientSecret.set ? (
+                      <Button size="compact-sm" variant="subtle" onClick={() => rotateSecret(c)} loading={rotate.isPending && rotate.variables === c.id}>
+                        New secret
+                      </Button>
+                    ) : null}
+                    <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting(c)}>
+                      Remove
+                    </Button>
+                  </Group>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
         </ListTable>
       ) : null}
 
-      <RegisterOidcClientModal opened={registering} onClose={close} onCreated={(result) => { close(); setShown(result); }} />
+      <RegisterOidcClientModal
+        opened={registering}
+        onClose={close}
+        onCreated={(result) => {
+          close();
+          setShown(result);
+        }}
+      />
       <RegisterOidcClientModal
         opened={editing !== null}
         editing={editing}
@@ -87,7 +135,14 @@ export function OidcClientsPage() {
         }}
       />
       <ClientSecretModal shown={shown} onClose={() => setShown(null)} />
-      <ConfirmDialog opened={deleting !== null} title="Remove OIDC client" confirmLabel="Remove" loading={remove.isPending} onConfirm={confirmDelete} onClose={() => setDeleting(null)}>
+      <ConfirmDialog
+        opened={deleting !== null}
+        title="Remove OIDC client"
+        confirmLabel="Remove"
+        loading={remove.isPending}
+        onConfirm={confirmDelete}
+        onClose={() => setDeleting(null)}
+      >
         {`Remove ${shownDelete?.name ?? ''}? Employees can no longer sign in to it.`}
       </ConfirmDialog>
     </>
@@ -104,20 +159,35 @@ function ClientSecretModal({ shown: current, onClose }: { shown: OidcClientWithS
           <TextInput label="Client ID" value={shown.client.clientId} readOnly />
           {shown.clientSecret ? (
             <>
-              <Alert color="yellow" icon={<IconAlertTriangle />}>This secret will not be shown again. Copy it now into the application's settings.</Alert>
-              <TextInput label="Client secret" value={shown.clientSecret} readOnly onFocus={(e) => e.currentTarget.select()} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} />
+              <Alert color="yellow" icon={<IconAlertTriangle />}>
+                This secret will not be shown again. Copy it now into the application's settings.
+              </Alert>
+              <TextInput
+                label="Client secret"
+                value={shown.clientSecret}
+                readOnly
+                onFocus={(e) => e.currentTarget.select()}
+                styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+              />
             </>
           ) : null}
           <Group justify="space-between">
             {shown.clientSecret ? (
               <CopyButton value={shown.clientSecret}>
                 {({ copied, copy }) => (
-                  <Button variant="light" color={copied ? 'teal' : undefined} leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />} onClick={copy}>
+                  <Button
+                    variant="light"
+                    color={copied ? 'teal' : undefined}
+                    leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+                    onClick={copy}
+                  >
                     {copied ? 'Copied' : 'Copy secret'}
                   </Button>
                 )}
               </CopyButton>
-            ) : <span />}
+            ) : (
+              <span />
+            )}
             <Button onClick={onClose}>Done</Button>
           </Group>
         </Stack>

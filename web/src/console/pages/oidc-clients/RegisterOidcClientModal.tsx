@@ -2,11 +2,23 @@ import { Alert, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, 
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import {
-  OIDC_AUTH_METHODS, OIDC_CLAIMS, OIDC_GRANT_TYPES, OIDC_SCOPES, useCreateOidcClient, useUpdateOidcClient,
-  type OidcClient, type OidcClientInput, type OidcClientKind, type OidcClientWithSecret,
+  OIDC_AUTH_METHODS,
+  OIDC_CLAIMS,
+  OIDC_GRANT_TYPES,
+  OIDC_SCOPES,
+  useCreateOidcClient,
+  useUpdateOidcClient,
+  type OidcClient,
+  type OidcClientInput,
+  type OidcClientKind,
+  type OidcClientWithSecret,
 } from '../../api/oidc-clients';
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 const orNull = (text: string) => text.trim() || null;
 
 const authLabels: Record<string, string> = {
@@ -28,7 +40,12 @@ type GrantType = NonNullable<OidcClientInput['grantTypes']>[number];
 type AuthMethod = NonNullable<OidcClientInput['tokenEndpointAuthMethod']>;
 type Scope = NonNullable<OidcClientInput['scopes']>[number];
 type Claim = NonNullable<OidcClientInput['claims']>[number];
-export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }: {
+export function RegisterOidcClientModal({
+  opened,
+  editing,
+  onClose,
+  onCreated,
+}: {
   opened: boolean;
   editing?: OidcClient | null;
   onClose: () => void;
@@ -58,11 +75,22 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
     if (opened) {
       const e = editing;
       const web = e?.kind === 'web' ? e : undefined;
-      setKind(e?.kind ?? 'web'); setName(e?.name ?? ''); setRedirectUris(web ? web.redirectUris.join('\n') : '');
-      setPostLogoutUris(e?.postLogoutRedirectUris.join('\n') ?? ''); setLoginUri(e?.initiateLoginUri ?? ''); setBackchannelUri(e?.backchannelLogoutUri ?? ''); setJwksUri(e?.jwksUri ?? '');
-      setGrantTypes(web ? (web.grantTypes as GrantType[]) : ['authorization_code', 'refresh_token']); setAuthMethod(web ? (web.tokenEndpointAuthMethod as AuthMethod) : 'client_secret_basic');
-      setScopes(web ? (web.scopes as Scope[]) : ['openid', 'profile', 'email', 'offline_access']); setClaims(web ? (web.claims as Claim[]) : ['email', 'name']); setFirstParty(e?.firstParty ?? true);
-      setTenantId(e?.eam?.tenantId ?? ''); setAppId(e?.eam?.appId ?? ''); setTenantJwks(e?.eam?.jwksUrl ?? ''); setSubmitted(false);
+      setKind(e?.kind ?? 'web');
+      setName(e?.name ?? '');
+      setRedirectUris(web ? web.redirectUris.join('\n') : '');
+      setPostLogoutUris(e?.postLogoutRedirectUris.join('\n') ?? '');
+      setLoginUri(e?.initiateLoginUri ?? '');
+      setBackchannelUri(e?.backchannelLogoutUri ?? '');
+      setJwksUri(e?.jwksUri ?? '');
+      setGrantTypes(web ? (web.grantTypes as GrantType[]) : ['authorization_code', 'refresh_token']);
+      setAuthMethod(web ? (web.tokenEndpointAuthMethod as AuthMethod) : 'client_secret_basic');
+      setScopes(web ? (web.scopes as Scope[]) : ['openid', 'profile', 'email', 'offline_access']);
+      setClaims(web ? (web.claims as Claim[]) : ['email', 'name']);
+      setFirstParty(e?.firstParty ?? true);
+      setTenantId(e?.eam?.tenantId ?? '');
+      setAppId(e?.eam?.appId ?? '');
+      setTenantJwks(e?.eam?.jwksUrl ?? '');
+      setSubmitted(false);
       createMutation.reset();
       updateMutation.reset();
     }
@@ -70,7 +98,8 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
 
   const errors = {
     name: name.trim() ? undefined : 'Enter a name',
-    redirectUris: kind === 'web' && grantTypes.includes('authorization_code') && lines(redirectUris).length === 0 ? 'Enter at least one redirect URI' : undefined,
+    redirectUris:
+      kind === 'web' && grantTypes.includes('authorization_code') && lines(redirectUris).length === 0 ? 'Enter at least one redirect URI' : undefined,
     tenantId: kind === 'eam' && !tenantId.trim() ? 'Enter the tenant id' : undefined,
     appId: kind === 'eam' && !appId.trim() ? 'Enter the application id' : undefined,
   };
@@ -79,13 +108,23 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
     event.preventDefault();
     setSubmitted(true);
     if (Object.values(errors).some(Boolean)) return;
-    const input: OidcClientInput = kind === 'eam'
-      ? { name: name.trim(), kind, eam: { tenantId: tenantId.trim(), appId: appId.trim(), ...(tenantJwks.trim() ? { jwksUrl: tenantJwks.trim() } : {}) } }
-      : {
-        name: name.trim(), kind, redirectUris: lines(redirectUris), postLogoutRedirectUris: lines(postLogoutUris), grantTypes,
-        tokenEndpointAuthMethod: authMethod, scopes, claims, firstParty,
-        initiateLoginUri: orNull(loginUri), backchannelLogoutUri: orNull(backchannelUri), jwksUri: orNull(jwksUri),
-      };
+    const input: OidcClientInput =
+      kind === 'eam'
+        ? { name: name.trim(), kind, eam: { tenantId: tenantId.trim(), appId: appId.trim(), ...(tenantJwks.trim() ? { jwksUrl: tenantJwks.trim() } : {}) } }
+        : {
+            name: name.trim(),
+            kind,
+            redirectUris: lines(redirectUris),
+            postLogoutRedirectUris: lines(postLogoutUris),
+            grantTypes,
+            tokenEndpointAuthMethod: authMethod,
+            scopes,
+            claims,
+            firstParty,
+            initiateLoginUri: orNull(loginUri),
+            backchannelLogoutUri: orNull(backchannelUri),
+            jwksUri: orNull(jwksUri),
+          };
     if (editing) {
       const { kind: _kind, ...patch } = input;
       updateMutation.mutate({ id: editing.id, patch }, { onSuccess: onCreated });
@@ -103,45 +142,115 @@ export function RegisterOidcClientModal({ opened, editing, onClose, onCreated }:
               {errorMessage(create.error)}
             </Alert>
           ) : null}
-          {editing ? null : <SegmentedControl
-            aria-label="Kind"
-            value={kind}
-            onChange={(v) => setKind(v as OidcClientKind)}
-            data={[{ value: 'web', label: 'Web application' }, { value: 'eam', label: 'Entra ID external authentication' }]}
-          />}
+          {editing ? null : (
+            <SegmentedControl
+              aria-label="Kind"
+              value={kind}
+              onChange={(v) => setKind(v as OidcClientKind)}
+              data={[
+                { value: 'web', label: 'Web application' },
+                { value: 'eam', label: 'Entra ID external authentication' },
+              ]}
+            />
+          )}
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} data-autofocus />
           {kind === 'eam' ? (
             <>
-              <Text size="sm" c="dimmed">Entra ID sends employees here as a second factor; see docs/entra-eam.md for the steps in Entra.</Text>
-              <TextInput label="Tenant id" description="The Directory (tenant) ID, a GUID." value={tenantId} onChange={(e) => setTenantId(e.currentTarget.value)} error={submitted ? errors.tenantId : undefined} />
-              <TextInput label="Entra application id" description="The app registration Entra names in its id_token_hint (audience)." value={appId} onChange={(e) => setAppId(e.currentTarget.value)} error={submitted ? errors.appId : undefined} />
-              <TextInput label="Tenant JWKS URL" description="Optional; defaults to the tenant's login.microsoftonline.com keys." value={tenantJwks} onChange={(e) => setTenantJwks(e.currentTarget.value)} />
+              <Text size="sm" c="dimmed">
+                Entra ID sends employees here as a second factor; see docs/entra-eam.md for the steps in Entra.
+              </Text>
+              <TextInput
+                label="Tenant id"
+                description="The Directory (tenant) ID, a GUID."
+                value={tenantId}
+                onChange={(e) => setTenantId(e.currentTarget.value)}
+                error={submitted ? errors.tenantId : undefined}
+              />
+              <TextInput
+                label="Entra application id"
+                description="The app registration Entra names in its id_token_hint (audience)."
+                value={appId}
+                onChange={(e) => setAppId(e.currentTarget.value)}
+                error={submitted ? errors.appId : undefined}
+              />
+              <TextInput
+                label="Tenant JWKS URL"
+                description="Optional; defaults to the tenant's login.microsoftonline.com keys."
+                value={tenantJwks}
+                onChange={(e) => setTenantJwks(e.currentTarget.value)}
+              />
             </>
           ) : (
             <>
-              <Textarea label="Redirect URIs" description="One per line." autosize minRows={2} value={redirectUris} onChange={(e) => setRedirectUris(e.currentTarget.value)} error={submitted ? errors.redirectUris : undefined} />
-              <Textarea label="Post-logout redirect URIs" description="One per line (optional)." autosize minRows={1} value={postLogoutUris} onChange={(e) => setPostLogoutUris(e.currentTarget.value)} />
+              <Textarea
+                label="Redirect URIs"
+                description="One per line."
+                autosize
+                minRows={2}
+                value={redirectUris}
+                onChange={(e) => setRedirectUris(e.currentTarget.value)}
+                error={submitted ? errors.redirectUris : undefined}
+              />
+              <Textarea
+                label="Post-logout redirect URIs"
+                description="One per line (optional)."
+                autosize
+                minRows={1}
+                value={postLogoutUris}
+                onChange={(e) => setPostLogoutUris(e.currentTarget.value)}
+              />
               <Checkbox.Group label="Grant types" value={grantTypes} onChange={setGrantTypes}>
-                <Group mt={4}>{OIDC_GRANT_TYPES.map((g) => <Checkbox key={g} value={g} label={g} />)}</Group>
+                <Group mt={4}>
+                  {OIDC_GRANT_TYPES.map((g) => (
+                    <Checkbox key={g} value={g} label={g} />
+                  ))}
+                </Group>
               </Checkbox.Group>
-              <NativeSelect label="Client authentication" data={OIDC_AUTH_METHODS.map((m) => ({ value: m, label: authLabels[m] }))} value={authMethod} onChange={(e) => setAuthMethod(e.currentTarget.value as AuthMethod)} />
+              <NativeSelect
+                label="Client authentication"
+                data={OIDC_AUTH_METHODS.map((m) => ({ value: m, label: authLabels[m] }))}
+                value={authMethod}
+                onChange={(e) => setAuthMethod(e.currentTarget.value as AuthMethod)}
+              />
               {authMethod === 'private_key_jwt' ? (
                 <TextInput label="Client JWKS URL" value={jwksUri} onChange={(e) => setJwksUri(e.currentTarget.value)} />
               ) : null}
               <Checkbox.Group label="Allowed scopes" value={scopes} onChange={setScopes}>
-                <Group mt={4}>{OIDC_SCOPES.map((s) => <Checkbox key={s} value={s} label={s} />)}</Group>
+                <Group mt={4}>
+                  {OIDC_SCOPES.map((s) => (
+                    <Checkbox key={s} value={s} label={s} />
+                  ))}
+                </Group>
               </Checkbox.Group>
               <Checkbox.Group label="Employee attributes in claims" value={claims} onChange={setClaims}>
-                <Group mt={4}>{OIDC_CLAIMS.map((c) => <Checkbox key={c} value={c} label={c} />)}</Group>
+                <Group mt={4}>
+                  {OIDC_CLAIMS.map((c) => (
+                    <Checkbox key={c} value={c} label={c} />
+                  ))}
+                </Group>
               </Checkbox.Group>
-              <TextInput label="Login URL" description="Shown in employees' “my applications” (optional)." value={loginUri} onChange={(e) => setLoginUri(e.currentTarget.value)} />
-              <TextInput label="Back-channel logout URI" description="Optional." value={backchannelUri} onChange={(e) => setBackchannelUri(e.currentTarget.value)} />
+              <TextInput
+                label="Login URL"
+                description="Shown in employees' “my applications” (optional)."
+                value={loginUri}
+                onChange={(e) => setLoginUri(e.currentTarget.value)}
+              />
+              <TextInput
+                label="Back-channel logout URI"
+                description="Optional."
+                value={backchannelUri}
+                onChange={(e) => setBackchannelUri(e.currentTarget.value)}
+              />
               <Switch label="First-party application (no consent page)" checked={firstParty} onChange={(e) => setFirstParty(e.currentTarget.checked)} />
             </>
           )}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={create.isPending}>{editing ? 'Save' : 'Register'}</Button>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              {editing ? 'Save' : 'Register'}
+            </Button>
           </Group>
         </Stack>
       </form>

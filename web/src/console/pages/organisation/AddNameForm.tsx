@@ -35,14 +35,7 @@ export function AddNameForm({ label, buttonLabel, loading, onAdd }: AddNameFormP
   return (
     <form onSubmit={submit} noValidate>
       <Group align="flex-start" gap="sm">
-        <TextInput
-          label={label}
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          error={error}
-          style={{ flex: 1 }}
-          maw={360}
-        />
+        <TextInput label={label} value={name} onChange={(e) => setName(e.currentTarget.value)} error={error} style={{ flex: 1 }} maw={360} />
         <Button type="submit" loading={loading} leftSection={<IconPlus size={16} />} mt={25}>
           {buttonLabel}
         </Button>

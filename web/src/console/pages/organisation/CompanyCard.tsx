@@ -65,23 +65,14 @@ export function CompanyCard({ company, onRename, onDelete }: CompanyCardProps) {
                   <Table.Td>{department.name}</Table.Td>
                   <Table.Td>{department.employeeCount}</Table.Td>
                   <Table.Td>
-                    <ItemActions
-                      target={{ kind: 'department', ...department }}
-                      onRename={onRename}
-                      onDelete={onDelete}
-                    />
+                    <ItemActions target={{ kind: 'department', ...department }} onRename={onRename} onDelete={onDelete} />
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         )}
-        <AddNameForm
-          label="New department"
-          buttonLabel="Add department"
-          loading={createDepartment.isPending}
-          onAdd={addDepartment}
-        />
+        <AddNameForm label="New department" buttonLabel="Add department" loading={createDepartment.isPending} onAdd={addDepartment} />
       </Stack>
     </Paper>
   );

@@ -3,11 +3,7 @@ import { IconPencil, IconTrash } from '@tabler/icons-react';
 import type { OrgTarget } from './use-org-dialogs';
 
 /** "Rename" and "Delete" buttons for one company, department or position. */
-export function ItemActions({ target, onRename, onDelete }: {
-  target: OrgTarget;
-  onRename: (t: OrgTarget) => void;
-  onDelete: (t: OrgTarget) => void;
-}) {
+export function ItemActions({ target, onRename, onDelete }: { target: OrgTarget; onRename: (t: OrgTarget) => void; onDelete: (t: OrgTarget) => void }) {
   return (
     <Group gap={4} justify="flex-end" wrap="nowrap">
       <Button

@@ -101,9 +101,7 @@ export function OrganisationPage() {
               Positions
             </Title>
             <QueryState query={positions} />
-            {positions.data ? (
-              <PositionsCard positions={positions.data} onRename={startRename} onDelete={setDeleting} />
-            ) : null}
+            {positions.data ? <PositionsCard positions={positions.data} onRename={startRename} onDelete={setDeleting} /> : null}
           </Stack>
         </Grid.Col>
       </Grid>

@@ -6,7 +6,11 @@ import { AddNameForm } from './AddNameForm';
 import { ItemActions } from './ItemActions';
 import type { OrgTarget } from './use-org-dialogs';
 
-export function PositionsCard({ positions, onRename, onDelete }: {
+export function PositionsCard({
+  positions,
+  onRename,
+  onDelete,
+}: {
   positions: Position[];
   onRename: (t: OrgTarget) => void;
   onDelete: (t: OrgTarget) => void;
@@ -52,12 +56,7 @@ export function PositionsCard({ positions, onRename, onDelete }: {
             </Table.Tbody>
           </Table>
         )}
-        <AddNameForm
-          label="New position"
-          buttonLabel="Add position"
-          loading={createPosition.isPending}
-          onAdd={addPosition}
-        />
+        <AddNameForm label="New position" buttonLabel="Add position" loading={createPosition.isPending} onAdd={addPosition} />
       </Stack>
     </Paper>
   );

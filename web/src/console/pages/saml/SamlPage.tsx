@@ -24,9 +24,15 @@ export function SamlPage() {
           <Tabs.Tab value="wsfed">WS-Fed relying parties</Tabs.Tab>
           <Tabs.Tab value="idp">Identity provider</Tabs.Tab>
         </Tabs.List>
-        <Tabs.Panel value="saml"><ProviderList protocol="saml" /></Tabs.Panel>
-        <Tabs.Panel value="wsfed"><ProviderList protocol="wsfed" /></Tabs.Panel>
-        <Tabs.Panel value="idp"><SigningKeysCard /></Tabs.Panel>
+        <Tabs.Panel value="saml">
+          <ProviderList protocol="saml" />
+        </Tabs.Panel>
+        <Tabs.Panel value="wsfed">
+          <ProviderList protocol="wsfed" />
+        </Tabs.Panel>
+        <Tabs.Panel value="idp">
+          <SigningKeysCard />
+        </Tabs.Panel>
       </Tabs>
     </>
   );
@@ -44,9 +50,13 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
   const isSaml = protocol === 'saml';
   const what = isSaml ? 'service provider' : 'relying party';
 
-  const toggle = (sp: ServiceProvider, enabled: boolean) => update.mutate({ id: sp.id, patch: { enabled } }, {
-    onError: (error) => notifyError(error, `Could not change ${sp.name}`),
-  });
+  const toggle = (sp: ServiceProvider, enabled: boolean) =>
+    update.mutate(
+      { id: sp.id, patch: { enabled } },
+      {
+        onError: (error) => notifyError(error, `Could not change ${sp.name}`),
+      },
+    );
   const confirmDelete = () => {
     if (!deleting) return;
     const sp = deleting;
@@ -60,48 +70,115 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
   return (
     <Stack>
       <Group justify="flex-end">
-        <Button leftSection={<IconPlus size={16} />} onClick={open}>{isSaml ? 'Add service provider' : 'Add relying party'}</Button>
+        <Button leftSection={<IconPlus size={16} />} onClick={open}>
+          {isSaml ? 'Add service provider' : 'Add relying party'}
+        </Button>
       </Group>
       <QueryState query={list} />
       {list.data ? (
-        <ListTable label={isSaml ? 'SAML service providers' : 'WS-Fed relying parties'}
+        <ListTable
+          label={isSaml ? 'SAML service providers' : 'WS-Fed relying parties'}
           columns={['Name', isSaml ? 'Entity ID' : 'Realm', 'NameID', isSaml ? 'Signing' : 'Token', 'Enabled', 'Actions']}
-          isEmpty={list.data.length === 0} empty={isSaml ? 'No service providers yet' : 'No relying parties yet'}>
-                {list.data.map((sp) => (
-                  <Table.Tr key={sp.id}>
-                    <Table.Td>
-                      <Text size="sm">{sp.name}</Text>
-                      {sp.source === 'config' ? <Text size="xs" c="dimmed">from the configuration file</Text> : null}
-                      {sp.preset ? <Badge variant="light" color="gray" size="xs">{sp.preset}</Badge> : null}
-                    </Table.Td>
-                    <Table.Td><Code>{sp.entityId}</Code><Text size="xs" c="dimmed">{sp.acsEndpoints[0]?.url}</Text></Table.Td>
-                    <Table.Td><Text size="sm">{sp.nameIdFormat}{sp.nameIdFormat === 'transient' ? '' : ` (${sp.nameIdField})`}</Text></Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {isSaml
-                          ? [sp.signResponse && 'response', sp.signAssertion && 'assertion', sp.encryptAssertion && 'encrypted', sp.requireSignedRequests && 'signed requests'].filter(Boolean).join(', ')
-                          : sp.tokenType === 'saml11' ? 'SAML 1.1' : 'SAML 2.0'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Switch aria-label={`${sp.name} enabled`} checked={sp.enabled} onChange={(e) => toggle(sp, e.currentTarget.checked)} disabled={sp.source === 'config'} />
-                    </Table.Td>
-                    <Table.Td>
-                      {sp.source === 'config' ? null : (
-                        <Group gap="xs" wrap="nowrap">
-                          <Button size="compact-sm" variant="subtle" onClick={() => setEditing(sp)} aria-label={`Edit ${sp.name}`}>Edit</Button>
-                          <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting(sp)}>Remove</Button>
-                        </Group>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+          isEmpty={list.data.length === 0}
+          empty={isSaml ? 'No service providers yet' : 'No relying parties yet'}
+        >
+          {list.data.map((sp) => (
+            <Table.Tr key={sp.id}>
+              <Table.Td>
+                <Text size="sm">{sp.name}</Text>
+                {sp.source === 'config' ? (
+                  <Text size="xs" c="dimmed">
+                    from the configuration file
+                  </Text>
+                ) : null}
+                {sp.preset ? (
+                  <Badge variant="light" color="gray" size="xs">
+                    {sp.preset}
+                  </Badge>
+                ) : null}
+              </Table.Td>
+              <Table.Td>
+                <Code>{sp.entityId}</Code>
+                <Text size="xs" c="dimmed">
+                  {sp.acsEndpoints[0]?.url}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">
+                  {sp.nameIdFormat}
+                  {sp.nameIdFormat === 'transient' ? '' : ` (${sp.nameIdField})`}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">
+                  {isSaml
+                    ? [
+                        sp.signResponse && 'response',
+                        sp.signAssertion && 'assertion',
+                        sp.encryptAssertion && 'encrypted',
+                        sp.requireSignedRequests && 'signed requests',
+                      ]
+                        .filter(Boolean)
+                        .join(', ')
+                    : sp.tokenType === 'saml11'
+                      ? 'SAML 1.1'
+                      : 'SAML 2.0'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Switch
+                  aria-label={`${sp.name} enabled`}
+                  checked={sp.enabled}
+                  onChange={(e) => toggle(sp, e.currentTarget.checked)}
+                  disabled={sp.source === 'config'}
+                />
+              </Table.Td>
+              <Table.Td>
+                {sp.source === 'config' ? null : (
+                  <Group gap="xs" wrap="nowrap">
+                    <Button size="compact-sm" variant="subtle" onClick={() => setEditing(sp)} aria-label={`Edit ${sp.name}`}>
+                      Edit
+                    </Button>
+                    <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting(sp)}>
+                      Remove
+                    </Button>
+                  </Group>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
         </ListTable>
       ) : null}
-      <Text size="xs" c="dimmed">Entries from the configuration file (TESSERA_CONFIG) are changed there and shown read-only here.</Text>
-      <ServiceProviderModal protocol={protocol} opened={adding} onClose={close} onSaved={(sp) => { close(); notifySuccess(`${sp.name} can now sign employees in.`, `${isSaml ? 'Service provider' : 'Relying party'} added`); }} />
-      <ServiceProviderModal protocol={protocol} opened={editing !== null} editing={shownEdit} onClose={() => setEditing(null)} onSaved={(sp) => { setEditing(null); notifySuccess(`${sp.name} was saved.`, 'Saved'); }} />
-      <ConfirmDialog opened={deleting !== null} title={`Remove ${what}`} confirmLabel="Remove" loading={remove.isPending} onConfirm={confirmDelete} onClose={() => setDeleting(null)}>
+      <Text size="xs" c="dimmed">
+        Entries from the configuration file (TESSERA_CONFIG) are changed there and shown read-only here.
+      </Text>
+      <ServiceProviderModal
+        protocol={protocol}
+        opened={adding}
+        onClose={close}
+        onSaved={(sp) => {
+          close();
+          notifySuccess(`${sp.name} can now sign employees in.`, `${isSaml ? 'Service provider' : 'Relying party'} added`);
+        }}
+      />
+      <ServiceProviderModal
+        protocol={protocol}
+        opened={editing !== null}
+        editing={shownEdit}
+        onClose={() => setEditing(null)}
+        onSaved={(sp) => {
+          setEditing(null);
+          notifySuccess(`${sp.name} was saved.`, 'Saved');
+        }}
+      />
+      <ConfirmDialog
+        opened={deleting !== null}
+        title={`Remove ${what}`}
+        confirmLabel="Remove"
+        loading={remove.isPending}
+        onConfirm={confirmDelete}
+        onClose={() => setDeleting(null)}
+      >
         {`Remove ${shownDelete?.name ?? ''}? Employees can no longer sign in to it.`}
       </ConfirmDialog>
     </Stack>

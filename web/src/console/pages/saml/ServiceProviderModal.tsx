@@ -3,13 +3,29 @@ import { IconFileCode } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import {
-  EMPLOYEE_FIELDS, NAME_ID_FORMATS, useCreateServiceProvider, useParseMetadata, useSpPresets, useUpdateServiceProvider,
-  type NameIdFormat, type ServiceProvider, type ServiceProviderInput, type SsoProtocol,
+  EMPLOYEE_FIELDS,
+  NAME_ID_FORMATS,
+  useCreateServiceProvider,
+  useParseMetadata,
+  useSpPresets,
+  useUpdateServiceProvider,
+  type NameIdFormat,
+  type ServiceProvider,
+  type ServiceProviderInput,
+  type SsoProtocol,
 } from '../../api/saml';
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 /** "name = field" per line ↔ attribute mappings. */
-const parseAttributes = (text: string) => lines(text).map((l) => { const [name, field] = l.split('=').map((s) => s.trim()); return { name, field: field || 'email' }; });
+const parseAttributes = (text: string) =>
+  lines(text).map((l) => {
+    const [name, field] = l.split('=').map((s) => s.trim());
+    return { name, field: field || 'email' };
+  });
 const formatAttributes = (list: { name: string; field: string }[]) => list.map((a) => `${a.name} = ${a.field}`).join('\n');
 /** Certificates pasted one after another (PEM blocks), or one base64 body. */
 const splitCertificates = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? (text.trim() ? [text.trim()] : []);
@@ -18,7 +34,19 @@ const splitCertificates = (text: string) => text.match(/-----BEGIN CERTIFICATE--
 
 type TokenType = NonNullable<ServiceProviderInput['tokenType']>;
 type EmployeeField = NonNullable<ServiceProviderInput['nameIdField']>;
-export function ServiceProviderModal({ protocol, opened, editing, onClose, onSaved }: { protocol: SsoProtocol; opened: boolean; editing?: ServiceProvider | null; onClose: () => void; onSaved: (sp: ServiceProvider) => void }) {
+export function ServiceProviderModal({
+  protocol,
+  opened,
+  editing,
+  onClose,
+  onSaved,
+}: {
+  protocol: SsoProtocol;
+  opened: boolean;
+  editing?: ServiceProvider | null;
+  onClose: () => void;
+  onSaved: (sp: ServiceProvider) => void;
+}) {
   const createSp = useCreateServiceProvider(protocol);
   const updateSp = useUpdateServiceProvider(protocol);
   const create = editing ? updateSp : createSp;
@@ -47,16 +75,47 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
 
   useEffect(() => {
     if (!opened) return;
-    setPreset(''); setName(''); setEntityId(''); setAcs(''); setSloUrl(''); setCertificates(''); setNameIdFormat('email'); setNameIdField('email');
-    setAttributes('email = email'); setSignResponse(true); setSignAssertion(true); setEncrypt(false); setRequireSigned(false); setIdpInitiated(false);
-    setStartUrl(''); setTokenType('saml20'); setSkew(120); setLifetime(480); setSubmitted(false); createSp.reset(); updateSp.reset(); parse.reset();
+    setPreset('');
+    setName('');
+    setEntityId('');
+    setAcs('');
+    setSloUrl('');
+    setCertificates('');
+    setNameIdFormat('email');
+    setNameIdField('email');
+    setAttributes('email = email');
+    setSignResponse(true);
+    setSignAssertion(true);
+    setEncrypt(false);
+    setRequireSigned(false);
+    setIdpInitiated(false);
+    setStartUrl('');
+    setTokenType('saml20');
+    setSkew(120);
+    setLifetime(480);
+    setSubmitted(false);
+    createSp.reset();
+    updateSp.reset();
+    parse.reset();
     if (editing) {
-      setPreset(editing.preset ?? ''); setName(editing.name); setEntityId(editing.entityId); setAcs(editing.acsEndpoints.map((a) => a.url).join('\n'));
-      setSloUrl(editing.sloUrl ?? ''); setCertificates(editing.certificates.map((c) => c.pem).join('')); setNameIdFormat(editing.nameIdFormat as NameIdFormat);
-      setNameIdField(editing.nameIdField); setAttributes(formatAttributes(editing.attributes)); setSignResponse(editing.signResponse);
-      setSignAssertion(editing.signAssertion); setEncrypt(editing.encryptAssertion); setRequireSigned(editing.requireSignedRequests);
-      setIdpInitiated(editing.idpInitiated); setStartUrl(editing.startUrl ?? ''); setTokenType((editing.tokenType ?? 'saml20') as TokenType);
-      setSkew(editing.clockSkewSeconds); setLifetime(editing.sessionLifetimeMinutes);
+      setPreset(editing.preset ?? '');
+      setName(editing.name);
+      setEntityId(editing.entityId);
+      setAcs(editing.acsEndpoints.map((a) => a.url).join('\n'));
+      setSloUrl(editing.sloUrl ?? '');
+      setCertificates(editing.certificates.map((c) => c.pem).join(''));
+      setNameIdFormat(editing.nameIdFormat as NameIdFormat);
+      setNameIdField(editing.nameIdField);
+      setAttributes(formatAttributes(editing.attributes));
+      setSignResponse(editing.signResponse);
+      setSignAssertion(editing.signAssertion);
+      setEncrypt(editing.encryptAssertion);
+      setRequireSigned(editing.requireSignedRequests);
+      setIdpInitiated(editing.idpInitiated);
+      setStartUrl(editing.startUrl ?? '');
+      setTokenType((editing.tokenType ?? 'saml20') as TokenType);
+      setSkew(editing.clockSkewSeconds);
+      setLifetime(editing.sessionLifetimeMinutes);
     }
   }, [opened]); // reset only when the dialog opens
 
@@ -64,7 +123,9 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
     setPreset(id);
     const p = presets.find((x) => x.id === id);
     if (!p) return;
-    setNameIdFormat(p.nameIdFormat as NameIdFormat); setNameIdField(p.nameIdField); setAttributes(formatAttributes(p.attributes));
+    setNameIdFormat(p.nameIdFormat as NameIdFormat);
+    setNameIdField(p.nameIdField);
+    setAttributes(formatAttributes(p.attributes));
     if (p.tokenType === 'saml11' || p.tokenType === 'saml20') setTokenType(p.tokenType);
     if (!name.trim()) setName(p.label);
   };
@@ -72,8 +133,11 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
     if (!file) return;
     parse.mutate(await file.text(), {
       onSuccess: (m) => {
-        setEntityId(m.entityId); setAcs(m.acsEndpoints.map((a) => a.url).join('\n')); setSloUrl(m.sloUrl ?? '');
-        setCertificates(m.certificates.join('')); setRequireSigned(m.requireSignedRequests);
+        setEntityId(m.entityId);
+        setAcs(m.acsEndpoints.map((a) => a.url).join('\n'));
+        setSloUrl(m.sloUrl ?? '');
+        setCertificates(m.certificates.join(''));
+        setRequireSigned(m.requireSignedRequests);
         if (m.nameIdFormat) setNameIdFormat(m.nameIdFormat as NameIdFormat);
       },
     });
@@ -89,12 +153,24 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
     setSubmitted(true);
     if (Object.values(errors).some(Boolean)) return;
     const input: ServiceProviderInput = {
-      name: name.trim(), entityId: entityId.trim(), preset: preset || null,
+      name: name.trim(),
+      entityId: entityId.trim(),
+      preset: preset || null,
       acsEndpoints: lines(acs).map((url, index) => ({ url, binding: 'post', index, isDefault: index === 0 })),
-      sloUrl: isSaml && sloUrl.trim() ? sloUrl.trim() : null, certificates: splitCertificates(certificates),
-      nameIdFormat, nameIdField: nameIdField as EmployeeField, attributes: parseAttributes(attributes) as ServiceProviderInput['attributes'], signResponse, signAssertion,
-      encryptAssertion: isSaml && encrypt, requireSignedRequests: isSaml && requireSigned, idpInitiated: isSaml && idpInitiated,
-      startUrl: startUrl.trim() || null, tokenType: isSaml ? null : tokenType, clockSkewSeconds: Number(skew), sessionLifetimeMinutes: Number(lifetime),
+      sloUrl: isSaml && sloUrl.trim() ? sloUrl.trim() : null,
+      certificates: splitCertificates(certificates),
+      nameIdFormat,
+      nameIdField: nameIdField as EmployeeField,
+      attributes: parseAttributes(attributes) as ServiceProviderInput['attributes'],
+      signResponse,
+      signAssertion,
+      encryptAssertion: isSaml && encrypt,
+      requireSignedRequests: isSaml && requireSigned,
+      idpInitiated: isSaml && idpInitiated,
+      startUrl: startUrl.trim() || null,
+      tokenType: isSaml ? null : tokenType,
+      clockSkewSeconds: Number(skew),
+      sessionLifetimeMinutes: Number(lifetime),
     };
     if (editing) updateSp.mutate({ id: editing.id, patch: input }, { onSuccess: onSaved });
     else createSp.mutate(input, { onSuccess: onSaved });
@@ -102,42 +178,134 @@ export function ServiceProviderModal({ protocol, opened, editing, onClose, onSav
   const hint = presets.find((p) => p.id === preset)?.hint;
 
   return (
-    <Modal opened={opened} onClose={onClose} title={editing ? `Edit ${editing.name}` : isSaml ? 'Add service provider' : 'Add relying party'} centered size="xl">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={editing ? `Edit ${editing.name}` : isSaml ? 'Add service provider' : 'Add relying party'}
+      centered
+      size="xl"
+    >
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? <Alert color="red" title="Could not save">{errorMessage(create.error)}</Alert> : null}
-          {parse.isError ? <Alert color="red" title="Could not read the metadata">{errorMessage(parse.error)}</Alert> : null}
-          {isSaml ? (
-            <FileInput label="SP metadata (XML)" description="Fills in entity ID, ACS, logout URL and certificates." accept=".xml,application/xml,text/xml" leftSection={<IconFileCode size={16} />} onChange={(f) => void loadMetadata(f)} clearable />
+          {create.isError ? (
+            <Alert color="red" title="Could not save">
+              {errorMessage(create.error)}
+            </Alert>
           ) : null}
-          <NativeSelect label="Preset" data={[{ value: '', label: 'None (enter by hand)' }, ...presets.map((p) => ({ value: p.id, label: p.label }))]} value={preset} onChange={(e) => choosePreset(e.currentTarget.value)} />
-          {hint ? <Text size="xs" c="dimmed">{hint}</Text> : null}
+          {parse.isError ? (
+            <Alert color="red" title="Could not read the metadata">
+              {errorMessage(parse.error)}
+            </Alert>
+          ) : null}
+          {isSaml ? (
+            <FileInput
+              label="SP metadata (XML)"
+              description="Fills in entity ID, ACS, logout URL and certificates."
+              accept=".xml,application/xml,text/xml"
+              leftSection={<IconFileCode size={16} />}
+              onChange={(f) => void loadMetadata(f)}
+              clearable
+            />
+          ) : null}
+          <NativeSelect
+            label="Preset"
+            data={[{ value: '', label: 'None (enter by hand)' }, ...presets.map((p) => ({ value: p.id, label: p.label }))]}
+            value={preset}
+            onChange={(e) => choosePreset(e.currentTarget.value)}
+          />
+          {hint ? (
+            <Text size="xs" c="dimmed">
+              {hint}
+            </Text>
+          ) : null}
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} />
-          <TextInput label={isSaml ? 'Entity ID' : 'Realm (wtrealm)'} value={entityId} onChange={(e) => setEntityId(e.currentTarget.value)} error={submitted ? errors.entityId : undefined} />
-          <Textarea label={isSaml ? 'ACS URLs (HTTP-POST)' : 'Reply URLs (wreply)'} description="One per line; the first is the default. Tessera answers to no other URL." autosize minRows={1} value={acs} onChange={(e) => setAcs(e.currentTarget.value)} error={submitted ? errors.acs : undefined} />
-          {isSaml ? <TextInput label="Single logout URL" description="Optional (HTTP-Redirect)." value={sloUrl} onChange={(e) => setSloUrl(e.currentTarget.value)} /> : null}
-          <Textarea label="SP certificate (PEM)" description="Checks signed requests; encrypts assertions." autosize minRows={2} maxRows={6} value={certificates} onChange={(e) => setCertificates(e.currentTarget.value)} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 11 } }} />
+          <TextInput
+            label={isSaml ? 'Entity ID' : 'Realm (wtrealm)'}
+            value={entityId}
+            onChange={(e) => setEntityId(e.currentTarget.value)}
+            error={submitted ? errors.entityId : undefined}
+          />
+          <Textarea
+            label={isSaml ? 'ACS URLs (HTTP-POST)' : 'Reply URLs (wreply)'}
+            description="One per line; the first is the default. Tessera answers to no other URL."
+            autosize
+            minRows={1}
+            value={acs}
+            onChange={(e) => setAcs(e.currentTarget.value)}
+            error={submitted ? errors.acs : undefined}
+          />
+          {isSaml ? (
+            <TextInput label="Single logout URL" description="Optional (HTTP-Redirect)." value={sloUrl} onChange={(e) => setSloUrl(e.currentTarget.value)} />
+          ) : null}
+          <Textarea
+            label="SP certificate (PEM)"
+            description="Checks signed requests; encrypts assertions."
+            autosize
+            minRows={2}
+            maxRows={6}
+            value={certificates}
+            onChange={(e) => setCertificates(e.currentTarget.value)}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 11 } }}
+          />
           <SimpleGrid cols={2}>
-            <NativeSelect label="NameID format" data={NAME_ID_FORMATS} value={nameIdFormat} onChange={(e) => setNameIdFormat(e.currentTarget.value as NameIdFormat)} />
-            <NativeSelect label="NameID from" data={[...EMPLOYEE_FIELDS]} value={nameIdField} onChange={(e) => setNameIdField(e.currentTarget.value)} disabled={nameIdFormat === 'transient'} />
+            <NativeSelect
+              label="NameID format"
+              data={NAME_ID_FORMATS}
+              value={nameIdFormat}
+              onChange={(e) => setNameIdFormat(e.currentTarget.value as NameIdFormat)}
+            />
+            <NativeSelect
+              label="NameID from"
+              data={[...EMPLOYEE_FIELDS]}
+              value={nameIdField}
+              onChange={(e) => setNameIdField(e.currentTarget.value)}
+              disabled={nameIdFormat === 'transient'}
+            />
           </SimpleGrid>
-          <Textarea label="Attributes" description={`One per line: attribute name = employee field (${EMPLOYEE_FIELDS.join(', ')}).`} autosize minRows={2} value={attributes} onChange={(e) => setAttributes(e.currentTarget.value)} />
+          <Textarea
+            label="Attributes"
+            description={`One per line: attribute name = employee field (${EMPLOYEE_FIELDS.join(', ')}).`}
+            autosize
+            minRows={2}
+            value={attributes}
+            onChange={(e) => setAttributes(e.currentTarget.value)}
+          />
           <SimpleGrid cols={2}>
             <Switch label="Sign the response" checked={signResponse} onChange={(e) => setSignResponse(e.currentTarget.checked)} />
             <Switch label="Sign the assertion" checked={signAssertion} onChange={(e) => setSignAssertion(e.currentTarget.checked)} />
             {isSaml ? <Switch label="Encrypt the assertion" checked={encrypt} onChange={(e) => setEncrypt(e.currentTarget.checked)} /> : null}
             {isSaml ? <Switch label="Require signed requests" checked={requireSigned} onChange={(e) => setRequireSigned(e.currentTarget.checked)} /> : null}
-            {isSaml ? <Switch label="Show in “my applications” (IdP-initiated)" checked={idpInitiated} onChange={(e) => setIdpInitiated(e.currentTarget.checked)} /> : null}
-            {!isSaml ? <NativeSelect label="Token" data={[{ value: 'saml20', label: 'SAML 2.0' }, { value: 'saml11', label: 'SAML 1.1' }]} value={tokenType} onChange={(e) => setTokenType(e.currentTarget.value as 'saml11' | 'saml20')} /> : null}
+            {isSaml ? (
+              <Switch label="Show in “my applications” (IdP-initiated)" checked={idpInitiated} onChange={(e) => setIdpInitiated(e.currentTarget.checked)} />
+            ) : null}
+            {!isSaml ? (
+              <NativeSelect
+                label="Token"
+                data={[
+                  { value: 'saml20', label: 'SAML 2.0' },
+                  { value: 'saml11', label: 'SAML 1.1' },
+                ]}
+                value={tokenType}
+                onChange={(e) => setTokenType(e.currentTarget.value as 'saml11' | 'saml20')}
+              />
+            ) : null}
           </SimpleGrid>
-          <TextInput label={isSaml ? 'RelayState for IdP-initiated sign-in' : 'Application URL (shown in “my applications”)'} value={startUrl} onChange={(e) => setStartUrl(e.currentTarget.value)} />
+          <TextInput
+            label={isSaml ? 'RelayState for IdP-initiated sign-in' : 'Application URL (shown in “my applications”)'}
+            value={startUrl}
+            onChange={(e) => setStartUrl(e.currentTarget.value)}
+          />
           <SimpleGrid cols={2}>
             <NumberInput label="Allowed clock skew (s)" min={0} max={600} value={skew} onChange={setSkew} />
             <NumberInput label="Session lifetime (min)" min={5} max={10080} value={lifetime} onChange={setLifetime} />
           </SimpleGrid>
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={create.isPending}>Save</Button>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              Save
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -46,13 +46,14 @@ function LogoField() {
     }
   };
 
-  const onRemove = () => remove.mutate(undefined, {
-    onSuccess: () => {
-      setVersion(Date.now());
-      notifySuccess('Logo removed.');
-    },
-    onError: (error) => notifyError(error, 'Could not remove the logo'),
-  });
+  const onRemove = () =>
+    remove.mutate(undefined, {
+      onSuccess: () => {
+        setVersion(Date.now());
+        notifySuccess('Logo removed.');
+      },
+      onError: (error) => notifyError(error, 'Could not remove the logo'),
+    });
 
   return (
     <Stack gap={4}>
@@ -95,7 +96,11 @@ function LogoField() {
   );
 }
 
-export function BrandingFields({ values, errors, set }: {
+export function BrandingFields({
+  values,
+  errors,
+  set,
+}: {
   values: SettingsFormValues;
   errors: SettingsFormErrors;
   set: (changes: Partial<SettingsFormValues>) => void;

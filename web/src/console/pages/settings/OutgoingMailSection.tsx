@@ -28,10 +28,11 @@ export function OutgoingMailSection() {
   const mails = useMailList({ status, page, pageSize: PAGE_SIZE });
   const retry = useRetryMail();
 
-  const onRetry = (mail: Mail) => retry.mutate(mail.id, {
-    onSuccess: () => notifySuccess(`The mail to ${mail.toAddress} will be sent again in a few seconds.`, 'Retry queued'),
-    onError: (error) => notifyError(error, 'Could not retry the mail'),
-  });
+  const onRetry = (mail: Mail) =>
+    retry.mutate(mail.id, {
+      onSuccess: () => notifySuccess(`The mail to ${mail.toAddress} will be sent again in a few seconds.`, 'Retry queued'),
+      onError: (error) => notifyError(error, 'Could not retry the mail'),
+    });
 
   return (
     <Paper withBorder radius="md" p="md" mt="md" component="section" aria-labelledby="settings-outgoing-mail">

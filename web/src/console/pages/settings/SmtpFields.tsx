@@ -10,11 +10,7 @@ const tlsOptions: { value: SmtpTls; label: string }[] = [
 ];
 
 /** The write-only SMTP password: "Password is set" with Change / Clear, or a field to type one. */
-function SmtpPassword({ values, passwordSet, set }: {
-  values: SettingsFormValues;
-  passwordSet: boolean;
-  set: (changes: Partial<SettingsFormValues>) => void;
-}) {
+function SmtpPassword({ values, passwordSet, set }: { values: SettingsFormValues; passwordSet: boolean; set: (changes: Partial<SettingsFormValues>) => void }) {
   if (values.passwordMode === 'keep') {
     return (
       <div>
@@ -71,7 +67,12 @@ function SmtpPassword({ values, passwordSet, set }: {
   );
 }
 
-export function SmtpFields({ values, errors, passwordSet, set }: {
+export function SmtpFields({
+  values,
+  errors,
+  passwordSet,
+  set,
+}: {
   values: SettingsFormValues;
   errors: SettingsFormErrors;
   passwordSet: boolean;
@@ -90,18 +91,8 @@ export function SmtpFields({ values, errors, passwordSet, set }: {
         onChange={(value) => set({ smtpPort: value })}
         error={errors.smtpPort}
       />
-      <NativeSelect
-        label="TLS mode"
-        data={tlsOptions}
-        value={values.smtpTls}
-        onChange={(e) => set({ smtpTls: e.currentTarget.value as SmtpTls })}
-      />
-      <TextInput
-        label="SMTP username"
-        autoComplete="off"
-        value={values.smtpUsername}
-        onChange={(e) => set({ smtpUsername: e.currentTarget.value })}
-      />
+      <NativeSelect label="TLS mode" data={tlsOptions} value={values.smtpTls} onChange={(e) => set({ smtpTls: e.currentTarget.value as SmtpTls })} />
+      <TextInput label="SMTP username" autoComplete="off" value={values.smtpUsername} onChange={(e) => set({ smtpUsername: e.currentTarget.value })} />
       <SmtpPassword values={values} passwordSet={passwordSet} set={set} />
       <TextInput
         label="From address"

@@ -88,11 +88,7 @@ export function SetupPage() {
             </Alert>
           ) : null}
           {tokenFromLink ? null : (
-            <TextInput
-              label="Setup token"
-              description="Open the setup link printed by the server, or paste its token here."
-              {...field('token')}
-            />
+            <TextInput label="Setup token" description="Open the setup link printed by the server, or paste its token here." {...field('token')} />
           )}
           <TextInput label="Email" type="email" autoComplete="username" {...field('email')} />
           <TextInput label="Full name" autoComplete="name" {...field('name')} />
