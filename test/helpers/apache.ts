@@ -1,6 +1,6 @@
 /**
  * A throwaway Apache httpd (Debian's apache2) for tests that need a real web server as a peer:
- * mod_auth_openidc as an OIDC relying party (test/oidc-apache.test.ts), mod_auth_mellon as a SAML
+ * mod_auth_openidc as an OIDC relying party (src/sso/oidc/oidc-apache.test.ts), mod_auth_mellon as a SAML
  * service provider. Shared helper: give it the modules to load and a config snippet; it writes its
  * own httpd.conf in a temp dir (own ServerRoot, PidFile, logs, one port on 127.0.0.1) and runs
  * `apache2 -X -f <conf>` in the foreground (one process, so stop() by its PID ends it), never

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { applyDeclarativeConfig, DeclarativeConfigError } from './declarative-config.js';
+import { Client, createTestApp, type TestApp } from '../../test/helpers/app.js';
+
+const KEY = `decl-key-${'k'.repeat(40)}`;
+
+describe('declarative configuration file', () => {
+  let t: TestApp;
+  let dir: string;
+  const write = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const env = { OPS_PASSWORD: 'ops password from env', SMTP_PASSWORD: 'smtp-pw-from-env' };
+  const full = () =>
+    write(
+      'tessera.yaml',
+      `
+settings:
+  organisationName: Corp
+  lockoutThreshold: 7
+  smtp:
+    host: smtp.corp.example
+    port: 587
+    username: tessera
+    password: {env: SMTP_PASSWORD}
+admins:
+  - email: ops@corp.example
+    name: Ops Team
+    password: {env: OPS_PASSWORD}
+apiKeys:
+  - name: provisioning
+    scope: write
+    secret: {file: ./key.txt}
+`,
+    );
+
+  before(async () => {
+    t = await createTestApp();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-decl-'));
+    write('key.txt', `${KEY}\n`);
+  });
+  after(async () => {
+    await t.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies admins, API keys and settings, with secrets taken by reference', async () => {
+    const changes = await applyDeclarativeConfig(t.services, full(), env);
+    assert.deepEqual(changes, ['settings updated', 'admin ops@corp.example created', 'API key provisioning created']);
+    const s = await t.services.settings.getResponse();
+    assert.equal(s.organisationName, 'Corp');
+    assert.deepEqual(s.smtp.password, { set: true });
+    assert.equal(await t.services.settings.getSecret('smtp.password'), 'smtp-pw-from-env');
+    const c = new Client(t.app);
+    assert.equal((await c.post('/api/auth/login', { email: 'ops@corp.example', password: env.OPS_PASSWORD })).status, 200);
+    assert.equal((await new Client(t.app, { authorization: `Bearer ${KEY}` }).post('/api/companies', { name: 'Made by automation' })).status, 201);
+  });
+
+  it('changes nothing when applied again', async () => {
+    const before = (await t.services.audit.find({}, { offset: 0, limit: 1 })).total;
+    assert.deepEqual(await applyDeclarativeConfig(t.services, full(), env), []);
+    assert.equal((await t.services.audit.find({}, { offset: 0, limit: 1 })).total, before, 'not even an audit record');
+  });
+
+  it('brings a changed secret back in line with the file', async () => {
+    const changes = await applyDeclarativeConfig(t.services, full(), { ...env, OPS_PASSWORD: 'a rotated ops password' });
+    assert.deepEqual(changes, ['admin ops@corp.example updated']);
+    assert.equal((await new Client(t.app).post('/api/auth/login', { email: 'ops@corp.example', password: 'a rotated ops password' })).status, 200);
+  });
+
+  it('names the file, the place in it and the problem, and writes nothing', async () => {
+    const cases: [string, RegExp][] = [
+      ['admins:\n  - email: x@corp.example\n    name: X\n    password: inline-secret\n', /admins\[0\]\.password: must be a reference/],
+      [
+        'admins:\n  - email: x@corp.example\n    name: X\n    password: {env: NOT_SET_ANYWHERE}\n',
+        /admins\[0\]\.password: environment variable NOT_SET_ANYWHERE is not set/,
+      ],
+      ['apiKeys:\n  - name: k\n    scope: write\n    secret: {file: ./missing.txt}\n', /apiKeys\[0\]\.secret: cannot read secret file/],
+      ['apiKeys:\n  - name: k\n    scope: root\n    secret: {env: OPS_PASSWORD}\n', /apiKeys\[0\]\.scope/],
+      ['settings:\n  lockoutTreshold: 3\n', /settings: Unrecognized key/],
+      ['settings: [1, 2\n', /line \d/],
+    ];
+    const before = (await t.services.audit.find({}, { offset: 0, limit: 1 })).total;
+    for (const [text, expected] of cases) {
+      const file = write('bad.yaml', text);
+      const err = await applyDeclarativeConfig(t.services, file, env).then(
+        () => undefined,
+        (e) => e,
+      );
+      assert.ok(err instanceof DeclarativeConfigError, `expected an error for ${JSON.stringify(text)}`);
+      assert.ok(err.message.startsWith(`${file}: `), err.message);
+      assert.match(err.message, expected);
+      assert.ok(!err.message.includes('ops password from env'));
+    }
+    assert.equal((await t.services.audit.find({}, { offset: 0, limit: 1 })).total, before);
+  });
+});
