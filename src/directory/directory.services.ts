@@ -14,7 +14,7 @@ import { passwordFaultInjection } from './fault-injection.js';
 import { createPasswordService } from './password.service.js';
 import { createSyncService } from './sync.service.js';
 
-/** The directory feature's services, wired once (src/http/services.ts spreads them into the graph). */
+/** The directory feature's services, wired once (src/app/services.ts spreads them into the graph). */
 export function createDirectoryServices(deps: {
   db: Db;
   audit: AuditService;

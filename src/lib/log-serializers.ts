@@ -2,7 +2,7 @@ import pino from 'pino';
 
 /**
  * What the log may say about a request and an error. Every log line of the server, the jobs and
- * the CLI goes through one pino instance (src/server.ts createLogger) with these serializers, so
+ * the CLI goes through one pino instance (src/app/server.ts createLogger) with these serializers, so
  * the rules hold wherever something is logged:
  * - Request URLs: one-time tokens travel in them (the invitation link `/enroll?token=`, the
  *   enrolment API `/api/enroll/<token>/…`, the first-run link `/setup?token=`, OIDC's
