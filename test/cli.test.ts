@@ -41,9 +41,14 @@ describe('tessera command', () => {
     const dup = await runCli(['admin', 'create', '--email', 'FIRST@corp.example', '--name', 'Again'], env);
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /already exists/);
+    // A NUL cannot come from the command line, but it can from stdin: refused as the server refuses it.
+    const nul = await runCli(['admin', 'create', '--email', 'nul@corp.example', '--name', 'Nul', '--password-stdin'], env, 'a\u0000b\n');
+    assert.equal(nul.code, 2, nul.stderr);
+    assert.match(nul.stderr, /^tessera: invalid options for `admin create`: options\.password contains a NUL character/m);
     const list = await runCli(['admin', 'list'], env);
     assert.match(list.stdout, /first@corp\.example/);
     assert.match(list.stdout, /second@corp\.example/);
+    assert.doesNotMatch(list.stdout, /nul@corp\.example/);
   });
 
   it('recovers a forgotten password: the new one signs in, the old one no longer does', async () => {
@@ -100,6 +105,9 @@ describe('tessera command', () => {
     const r = await runCli(['config', 'check', bad], env);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.yaml: admins\[0\]\.email/);
+    const none = await runCli(['config', 'check'], { ...env, TESSERA_CONFIG: '' });
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr.replace(/^oidc-provider WARNING.*\n/m, ''), 'tessera: name a file, or set TESSERA_CONFIG\n', 'one line, no stack');
   });
 });
 
@@ -158,6 +166,10 @@ describe('tessera command while the server runs', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /first@corp\.example\tFirst Admin\tpassword only/);
     assert.match(list.stdout, /second@corp\.example/);
+    const nul = await runCli(['admin', 'create', '--email', 'nul@corp.example', '--name', 'Nul', '--password-stdin'], env, 'a\u0000b\n');
+    assert.equal(nul.code, 2, nul.stderr);
+    assert.match(nul.stderr, /^tessera: invalid options for `admin create`: options\.password contains a NUL character/m);
+    assert.doesNotMatch((await runCli(['admin', 'list'], env)).stdout, /nul@corp\.example/);
   });
 
   it('recovers a password: the running server takes the new one at once', async () => {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { ensureRunDir } from '../db/data-dir-lock.js';
+import { ensureRunDir, EX_TEMPFAIL } from '../db/data-dir-lock.js';
 import type { Runtime } from '../app/server.js';
-import type { DataCommand } from './data-command.js';
+import { parseOptions, type DataCommand } from './data-command.js';
 import { controlSocketPath, MAX_REQUEST_BYTES, readLines, requestSchema, socketAddress, type ControlMessage } from './control-protocol.js';
 import { describeError, type CommandOutput } from './io.js';
 
@@ -18,7 +18,7 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-/** A client that has not sent its request line in this time is disconnected. */
+/** A client that has not sent its whole request line this long after connecting is disconnected. */
 const REQUEST_TIMEOUT_MS = 10_000;
 /** Connections at once: a few administrators' shells, not a service. */
 const MAX_CONNECTIONS = 8;
@@ -28,8 +28,8 @@ const MAX_CONNECTIONS = 8;
  * server owns the data folder, which it does from before the database opened (the lock), so the
  * socket file left by a killed server is ours to replace.
  */
-export async function startControlServer(deps: { runtime: Runtime; commands: DataCommand[]; logger: Logger }): Promise<ControlServer | undefined> {
-  const { runtime, logger } = deps;
+export async function startControlServer(deps: { runtime: Runtime; commands: DataCommand[]; logger: Logger; requestTimeoutMs?: number }): Promise<ControlServer | undefined> {
+  const { runtime, logger, requestTimeoutMs = REQUEST_TIMEOUT_MS } = deps;
   const byName = new Map(deps.commands.map((c) => [c.name, c]));
   // The folder is 0700 before the socket exists: no other user can reach the socket, even in the
   // moment between bind() and the chmod below, whatever the umask.
@@ -56,8 +56,12 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
     }
     const cmd = byName.get(request.command);
     if (!cmd) return refuse(`\`${request.command}\` is not a command the server carries out over its control channel`);
-    const parsed = cmd.options.safeParse(request.options);
-    if (!parsed.success) return refuse(`invalid options for \`${cmd.name}\`: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`);
+    let options: Record<string, unknown>;
+    try {
+      options = parseOptions(cmd, request.options);
+    } catch (err) {
+      return refuse((err as Error).message);
+    }
 
     const id = nextId++;
     running.set(id, cmd.name);
@@ -66,11 +70,13 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
     const io: CommandOutput = { out: (l = '') => send({ stdout: l }), err: (l = '') => send({ stderr: l }) };
     let exit: number;
     try {
-      exit = await cmd.run(runtime, parsed.data, io);
+      exit = await cmd.run(runtime, options, io);
     } catch (err) {
       const known = describeError(err);
       if (!known) logger.error({ err, command: cmd.name }, 'control command failed');
-      io.err(known?.line ?? `tessera: \`${cmd.name}\` failed in the server: ${(err as Error)?.message ?? String(err)} (details in the server log)`);
+      // Not the message of an unexpected error: a failed query's carries its SQL and parameters
+      // (a password hash, a sealed secret), which the log redacts and the CLI must not print either.
+      io.err(known?.line ?? `tessera: \`${cmd.name}\` failed in the server (details in the server log)`);
       exit = known?.exitCode ?? 1;
     } finally {
       running.delete(id);
@@ -83,21 +89,31 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
 
   /** Connections that have not sent their request yet: closed at once on shutdown. */
   const waiting = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer((socket) => {
+    socket.on('error', () => { /* the CLI went away; the command still runs to its end */ });
+    if (connections >= MAX_CONNECTIONS) {
+      // Said, not just hung up on: the CLI would report a connection closed mid-command.
+      const busy: ControlMessage[] = [{ stderr: `tessera: the server is busy with ${connections} control connections: run the command again in a moment` }, { exit: EX_TEMPFAIL }];
+      socket.end(busy.map((m) => JSON.stringify(m) + '\n').join(''));
+      // Read (and drop) what the client sends: a socket never read never sees its end, and stays open.
+      socket.resume();
+      return;
+    }
+    connections++;
     let hasRequest = false;
     waiting.add(socket);
-    socket.on('close', () => waiting.delete(socket));
-    socket.on('error', () => { /* the CLI went away; the command still runs to its end */ });
-    socket.setTimeout(REQUEST_TIMEOUT_MS, () => { if (!hasRequest) socket.destroy(); });
+    // A deadline, not an idle timeout: a client that sends a byte now and then is cut all the same.
+    const deadline = setTimeout(() => socket.destroy(), requestTimeoutMs);
+    socket.on('close', () => { connections--; waiting.delete(socket); clearTimeout(deadline); });
     readLines(socket, (line) => {
       if (hasRequest) return;
       hasRequest = true;
       waiting.delete(socket);
-      socket.setTimeout(0);
+      clearTimeout(deadline);
       serve(socket, line).catch((err) => { logger.error({ err }, 'control connection failed'); socket.destroy(); });
     }, { maxBytes: MAX_REQUEST_BYTES, onOverflow: () => socket.destroy() });
   });
-  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address, () => { server.off('error', reject); resolve(); });

@@ -4,7 +4,8 @@ import { DataDirLockedError, type AcquireOptions } from '../db/data-dir-lock.js'
 import { openRuntime, type Runtime } from '../app/server.js';
 import { runThroughServer } from './control-client.js';
 import { controlSocketPath } from './control-protocol.js';
-import { processOutput, type CommandOutput } from './io.js';
+import { CliError, processOutput, type CommandOutput } from './io.js';
+import { findInvalidText } from '../http/text-guard.js';
 
 /**
  * A command that acts on the data (`directory sync`, `admin create`, …). The same `run` serves
@@ -18,6 +19,20 @@ export interface DataCommand<O extends Record<string, unknown> = Record<string, 
   options: z.ZodType<O>;
   /** Prints through `io`, returns the exit code; throws CliError/AppError for a one-line refusal. */
   run(rt: Runtime, opts: O, io: CommandOutput): Promise<number>;
+}
+
+/**
+ * The options of a data command checked as the server checks them, on both paths (so that a
+ * refusal reads the same with a server running or not): no NUL or lone surrogate in any string
+ * (PostgreSQL cannot store them as they are, as the HTTP API's text guard refuses them), then the
+ * command's own strict schema. A refusal is a usage error, exit code 2.
+ */
+export function parseOptions<O extends Record<string, unknown>>(cmd: DataCommand<O>, options: unknown): O {
+  const text = findInvalidText(options, 'options');
+  if (text) throw new CliError(`invalid options for \`${cmd.name}\`: ${text.message}`, 2);
+  const parsed = cmd.options.safeParse(options);
+  if (!parsed.success) throw new CliError(`invalid options for \`${cmd.name}\`: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`, 2);
+  return parsed.data;
 }
 
 /** How long the CLI waits for a server that holds the folder to open its control socket (starting up). */
@@ -50,6 +65,7 @@ export async function withRuntime<T>(name: string, fn: (rt: Runtime) => Promise<
 export async function runDataCommand<O extends Record<string, unknown>>(
   cmd: DataCommand<O>, opts: O, direct: (opts: O) => Promise<number> = (o) => withRuntime(cmd.name, (rt) => cmd.run(rt, o, processOutput)),
 ): Promise<void> {
+  parseOptions(cmd, opts);
   const config = loadConfig();
   if (config.databaseUrl) {
     process.exitCode = await direct(opts);

@@ -4,7 +4,7 @@ import { describeOwner } from '../db/data-dir-lock.js';
 import { startServer } from '../app/server.js';
 import { startControlServer } from './control-server.js';
 import { dataCommands } from './data-commands.js';
-import { out } from './io.js';
+import { CliError, out } from './io.js';
 
 /** A CLI command holding the data folder when the server starts is waited for this long. */
 const CLI_HOLDER_WAIT_MS = 120_000;
@@ -56,7 +56,7 @@ export function configCommands(): Command {
     .description('validate a configuration file without applying it')
     .action((file?: string) => {
       const target = file ?? process.env.TESSERA_CONFIG;
-      if (!target) throw new Error('name a file, or set TESSERA_CONFIG');
+      if (!target) throw new CliError('name a file, or set TESSERA_CONFIG');
       const cfg = readDeclarativeConfig(target);
       out(`${target}: valid (${cfg.admins?.length ?? 0} admin(s), ${cfg.apiKeys?.length ?? 0} API key(s), ${cfg.settings ? Object.keys(cfg.settings).length : 0} setting(s))`);
     });
