@@ -104,7 +104,15 @@ export function createServices(deps: CoreDeps) {
   // Directory domains, sync, domain passwords, hardware keys (src/directory, src/vaults).
   const directory = createDirectoryServices({ db, audit, clock, sealer, employees, organisation, invitations, connectorFactory: deps.connectorFactory });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
-  const entraPasskeys = createEntraPasskeyService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory });
+  const entraPasskeys = createEntraPasskeyService({
+    db,
+    audit,
+    sealer,
+    clock,
+    connectorFactory: deps.connectorFactory,
+    employees,
+    credentialHolders: (ids) => webauthn.holders('employee', ids),
+  });
   // One per-IP budget of failed credential checks for every endpoint that checks one (src/security/credential-limiter.ts).
   const credentialLimiter = createCredentialLimiter({
     clock,

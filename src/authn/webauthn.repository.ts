@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { webauthnChallenges, webauthnCredentials } from './authn.tables.js';
 
@@ -35,6 +35,16 @@ export async function findCredentialsBySubject(db: Executor, subjectType: string
     .from(webauthnCredentials)
     .where(and(eq(webauthnCredentials.subjectType, subjectType), eq(webauthnCredentials.subjectId, subjectId)))
     .orderBy(asc(webauthnCredentials.createdAt), asc(webauthnCredentials.id));
+}
+
+/** Which of these subjects hold at least one credential. */
+export async function findSubjectsWithCredentials(db: Executor, subjectType: string, subjectIds: string[]): Promise<Set<string>> {
+  if (subjectIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ id: webauthnCredentials.subjectId })
+    .from(webauthnCredentials)
+    .where(and(eq(webauthnCredentials.subjectType, subjectType), inArray(webauthnCredentials.subjectId, subjectIds)));
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function countCredentialsBySubject(db: Executor, subjectType: string, subjectId: string): Promise<number> {

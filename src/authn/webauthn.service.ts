@@ -347,6 +347,8 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     finishAuthentication,
     list: (subjectType: SubjectType, subjectId: string) => repo.findCredentialsBySubject(db, subjectType, subjectId),
     count: (subjectType: SubjectType, subjectId: string, tx: Executor = db) => repo.countCredentialsBySubject(tx, subjectType, subjectId),
+    /** Which of these subjects hold a passkey or security key here. */
+    holders: (subjectType: SubjectType, subjectIds: string[]) => repo.findSubjectsWithCredentials(db, subjectType, subjectIds),
     find: (subjectType: SubjectType, subjectId: string, id: string) => repo.findCredentialOfSubject(db, subjectType, subjectId, id),
   };
 }

@@ -115,6 +115,17 @@ export async function findEmployeesForMatching(db: Executor): Promise<{ id: stri
 }
 
 /** Those of the ids whose employee is active. */
+/** Who the employees are (id, e-mail, name, status), by last and first name: for lists other features show. */
+export async function findEmployeeSummariesByIds(db: Executor, ids: string[]): Promise<EmployeeSummary[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, status: employees.status })
+    .from(employees)
+    .where(inArray(employees.id, ids))
+    .orderBy(asc(employees.lastName), asc(employees.firstName));
+}
+export type EmployeeSummary = { id: string; email: string; firstName: string; lastName: string; status: string };
+
 export async function findActiveEmployeeIds(db: Executor, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db

@@ -39,6 +39,7 @@ const TRACKED = ['email', 'firstName', 'lastName', 'phone', 'companyId', 'depart
 export type EmployeeService = ReturnType<typeof createEmployeeService>;
 export type { EmployeeRow, EmployeeWithRefs } from './employee.repository.js';
 /** What other features' services read of an employee: its row, in the caller's transaction when given. */
+export type { EmployeeSummary } from './employee.repository.js';
 export type EmployeeLookup = Pick<EmployeeService, 'findById' | 'findByEmail'>;
 
 export function createEmployeeService(deps: {
@@ -162,6 +163,8 @@ export function createEmployeeService(deps: {
     /** Every employee's id, normalised e-mail and status, for a directory sync to match against. */
     listForMatching: () => repo.findEmployeesForMatching(db),
     findActiveIds: (ids: string[]) => repo.findActiveEmployeeIds(db, ids),
+    /** Id, e-mail, name and status of these employees, ordered by last and first name. */
+    summariesByIds: (ids: string[]) => repo.findEmployeeSummariesByIds(db, ids),
     list: async (q: EmployeeQuery) => {
       const { items, total } = await repo.findEmployees(db, q);
       return { items: items.map(toEmployeeDto), total, page: q.page, pageSize: q.pageSize };

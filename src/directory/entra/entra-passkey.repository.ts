@@ -3,8 +3,6 @@ import type { Executor } from '../../db/connection.js';
 import { directoryAccounts, directoryDomains } from '../directory.tables.js';
 import { entraPairingGroups, entraPairings, entraPasskeys } from './entra.tables.js';
 import type { PairingState } from './entra.constants.js';
-import { employees } from '../../employees/employee.tables.js';
-import { webauthnCredentials } from '../../authn/authn.tables.js';
 
 export type PairingRow = typeof entraPairings.$inferSelect;
 export type EntraPasskeyRow = typeof entraPasskeys.$inferSelect;
@@ -26,53 +24,32 @@ export async function findEntraDomains(db: Executor): Promise<DomainRow[]> {
   return db.select().from(directoryDomains).where(eq(directoryDomains.kind, 'entra')).orderBy(asc(directoryDomains.nameNormalized));
 }
 
-export interface EligibleAccount {
+/** An account in the domain's sync group: its employee may be paired. */
+export interface MemberAccount {
   employeeId: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  employeeStatus: string;
   externalId: string;
   upn: string | null;
-  hasTesseraCredential: boolean;
 }
 
-const hasCredential = sql<boolean>`exists (select 1 from ${webauthnCredentials} where ${webauthnCredentials.subjectType} = 'employee' and ${webauthnCredentials.subjectId} = ${employees.id})`;
-
-/** Employees with a current account in the domain: they are eligible for pairing. */
-export async function findEligibleAccounts(db: Executor, domainId: string, employeeId?: string): Promise<EligibleAccount[]> {
+/** The domain's current members (accounts in the sync group), optionally of one employee. */
+export async function findMemberAccounts(db: Executor, domainId: string, employeeId?: string): Promise<MemberAccount[]> {
   return db
-    .select({
-      employeeId: employees.id,
-      email: employees.email,
-      firstName: employees.firstName,
-      lastName: employees.lastName,
-      employeeStatus: employees.status,
-      externalId: directoryAccounts.externalId,
-      upn: directoryAccounts.upn,
-      hasTesseraCredential: hasCredential,
-    })
+    .select({ employeeId: directoryAccounts.employeeId, externalId: directoryAccounts.externalId, upn: directoryAccounts.upn })
     .from(directoryAccounts)
-    .innerJoin(employees, eq(employees.id, directoryAccounts.employeeId))
-    .where(and(eq(directoryAccounts.domainId, domainId), eq(directoryAccounts.isMember, true), employeeId ? eq(employees.id, employeeId) : undefined))
-    .orderBy(asc(employees.lastName), asc(employees.firstName));
+    .where(
+      and(
+        eq(directoryAccounts.domainId, domainId),
+        eq(directoryAccounts.isMember, true),
+        employeeId ? eq(directoryAccounts.employeeId, employeeId) : undefined,
+      ),
+    );
 }
 
-export async function findEmployeeIdByEmail(db: Executor, email: string): Promise<string | undefined> {
-  const [row] = await db.select({ id: employees.id }).from(employees).where(eq(employees.emailNormalized, email.trim().toLowerCase()));
-  return row?.id;
-}
-
-export async function findPairings(db: Executor, domainId: string, state?: PairingState) {
+export async function findPairings(db: Executor, domainId: string, state?: PairingState): Promise<PairingRow[]> {
   return db
-    .select({
-      pairing: entraPairings,
-      employee: { id: employees.id, email: employees.email, firstName: employees.firstName, lastName: employees.lastName, status: employees.status },
-    })
+    .select()
     .from(entraPairings)
-    .innerJoin(employees, eq(employees.id, entraPairings.employeeId))
-    .where(and(eq(entraPairings.domainId, domainId), state ? eq(entraPairings.state, state) : undefined))
-    .orderBy(asc(employees.lastName), asc(employees.firstName));
+    .where(and(eq(entraPairings.domainId, domainId), state ? eq(entraPairings.state, state) : undefined));
 }
 
 export async function findPairing(db: Executor, domainId: string, employeeId: string): Promise<PairingRow | undefined> {

@@ -7,6 +7,7 @@
  */
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
+import type { EmployeeSummary } from '../../employees/employee.service.js';
 import type { PairingState } from './entra.constants.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
@@ -37,6 +38,22 @@ export interface EntraPasskeyDeps {
   clock: Clock;
   /** The same factory the directory engine uses (tests wrap it to reach the emulator). */
   connectorFactory?: ConnectorFactory;
+  /** Employees as the employees feature answers for them (never its tables). */
+  employees: { findByEmail(email: string): Promise<{ id: string } | undefined>; summariesByIds(ids: string[]): Promise<EmployeeSummary[]> };
+  /** Which employees hold a passkey or security key in Tessera (the authn feature). */
+  credentialHolders(employeeIds: string[]): Promise<Set<string>>;
+}
+
+/** An employee with an account in the tenant's sync group: who may be paired. */
+export interface EligibleAccount {
+  employeeId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  employeeStatus: string;
+  externalId: string;
+  upn: string | null;
+  hasTesseraCredential: boolean;
 }
 
 export type EntraPasskeyService = ReturnType<typeof createEntraPasskeyService>;
@@ -78,8 +95,37 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
     }
   }
 
+  /** The domain's members with who they are, by last and first name. */
+  async function eligibleAccounts(domainId: string, employeeId?: string): Promise<EligibleAccount[]> {
+    const members = await repo.findMemberAccounts(db, domainId, employeeId);
+    const ids = members.map((m) => m.employeeId);
+    const [people, holders] = await Promise.all([deps.employees.summariesByIds(ids), deps.credentialHolders(ids)]);
+    const byEmployee = new Map(members.map((m) => [m.employeeId, m]));
+    return people.map((e) => {
+      const m = byEmployee.get(e.id)!;
+      return {
+        employeeId: e.id,
+        email: e.email,
+        firstName: e.firstName,
+        lastName: e.lastName,
+        employeeStatus: e.status,
+        externalId: m.externalId,
+        upn: m.upn,
+        hasTesseraCredential: holders.has(e.id),
+      };
+    });
+  }
+
+  /** The domain's pairings with their employees, by last and first name. */
+  async function pairingsWithEmployees(domainId: string, state?: PairingState) {
+    const pairings = await repo.findPairings(db, domainId, state);
+    const byEmployee = new Map(pairings.map((p) => [p.employeeId, p]));
+    const people = await deps.employees.summariesByIds([...byEmployee.keys()]);
+    return people.map((employee) => ({ pairing: byEmployee.get(employee.id)!, employee }));
+  }
+
   async function employeeIdFor(key: string): Promise<string> {
-    const id = /^[0-9a-f-]{36}$/i.test(key) ? key : await repo.findEmployeeIdByEmail(db, key);
+    const id = /^[0-9a-f-]{36}$/i.test(key) ? key : (await deps.employees.findByEmail(key))?.id;
     if (!id) throw new AppError('employees.not_found', 'Employee was not found');
     return id;
   }
@@ -87,7 +133,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
   /** The employee's account in the tenant, checked for eligibility. */
   async function eligibleAccount(domain: Awaited<ReturnType<typeof domainFor>>, employeeKey: string) {
     const employeeId = await employeeIdFor(employeeKey);
-    const [account] = await repo.findEligibleAccounts(db, domain.row.id, employeeId);
+    const [account] = await eligibleAccounts(domain.row.id, employeeId);
     if (!account) throw new AppError('entra.not_eligible', `This employee has no account in the sync group of ${domain.row.name}`);
     if (account.employeeStatus !== 'active') throw new AppError('entra.not_eligible', 'This employee is not active');
     const allowed = domain.settings.passkeys.allowedEmailDomains;
@@ -203,7 +249,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
     async refresh(ctx: RequestContext, domainKey: string): Promise<RefreshSummary> {
       const domain = await domainFor(domainKey);
       const groups = await groupsOf(ctx, domain);
-      const accounts = (await repo.findEligibleAccounts(db, domain.row.id)).filter((a) => a.employeeStatus === 'active');
+      const accounts = (await eligibleAccounts(domain.row.id)).filter((a) => a.employeeStatus === 'active');
       const byState: Record<PairingState, number> = { pending: 0, paired_tessera: 0, paired_entra: 0 };
       let missing = 0;
       for (const a of accounts) {
@@ -221,7 +267,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
       }
       const keep = new Set(accounts.map((a) => a.employeeId));
       let removed = 0;
-      for (const { pairing, employee } of await repo.findPairings(db, domain.row.id)) {
+      for (const { pairing, employee } of await pairingsWithEmployees(domain.row.id)) {
         if (keep.has(pairing.employeeId)) continue;
         if (pairing.mirroredState && !pairing.isMissingInEntra) {
           await graphCall('leave pairing groups', () =>
@@ -246,7 +292,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
 
     async list(domainKey: string, state?: PairingState): Promise<PairingDto[]> {
       const domain = await domainFor(domainKey, { passkeys: false });
-      const rows = await repo.findPairings(db, domain.row.id, state);
+      const rows = await pairingsWithEmployees(domain.row.id, state);
       const passkeys = await repo.findPasskeysByPairingIds(
         db,
         rows.map((r) => r.pairing.id),
@@ -397,7 +443,7 @@ export function createEntraPasskeyService(deps: EntraPasskeyDeps) {
         if (!(err instanceof GraphError && err.status === 404)) await graphCall('delete passkey', () => Promise.reject(err));
       }
       await repo.deletePasskeyById(db, passkey.id);
-      const [account] = await repo.findEligibleAccounts(db, domain.row.id, employeeId);
+      const [account] = await eligibleAccounts(domain.row.id, employeeId);
       const label = account?.email ?? pairing.entraUserId;
       await audit.record(ctx, {
         action: 'entra.passkey_deleted',
