@@ -35,7 +35,11 @@ describe('tessera command', () => {
     const gen = await runCli(['admin', 'create', '--email', 'first@corp.example', '--name', 'First Admin'], env);
     assert.equal(gen.code, 0, gen.stderr);
     assert.match(gen.stdout, /Password \(shown once/);
-    const stdin = await runCli(['admin', 'create', '--email', 'second@corp.example', '--name', 'Second', '--password-stdin'], env, 'a password typed at the shell\n');
+    const stdin = await runCli(
+      ['admin', 'create', '--email', 'second@corp.example', '--name', 'Second', '--password-stdin'],
+      env,
+      'a password typed at the shell\n',
+    );
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.ok(!stdin.stdout.includes('a password typed'));
     const dup = await runCli(['admin', 'create', '--email', 'FIRST@corp.example', '--name', 'Again'], env);
@@ -63,10 +67,12 @@ describe('tessera command', () => {
       const csrf = await fetch(`${server.url}/api/auth/csrf`);
       const cookie = csrf.headers.getSetCookie()[0].split(';')[0];
       const token = cookie.split('=')[1];
-      const login = (password: string) => fetch(`${server.url}/api/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': token },
-        body: JSON.stringify({ email: 'second@corp.example', password }),
-      });
+      const login = (password: string) =>
+        fetch(`${server.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': token },
+          body: JSON.stringify({ email: 'second@corp.example', password }),
+        });
       assert.equal((await login('a password typed at the shell')).status, 401);
       assert.equal((await login('the recovered password')).status, 200);
     } finally {
@@ -124,10 +130,13 @@ describe('tessera command while the server runs', () => {
   const login = async (email: string, password: string) => {
     const csrf = await fetch(`${server.url}/api/auth/csrf`);
     const cookie = csrf.headers.getSetCookie()[0].split(';')[0];
-    return (await fetch(`${server.url}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': cookie.split('=')[1] },
-      body: JSON.stringify({ email, password }),
-    })).status;
+    return (
+      await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': cookie.split('=')[1] },
+        body: JSON.stringify({ email, password }),
+      })
+    ).status;
   };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-live-'));
@@ -154,7 +163,11 @@ describe('tessera command while the server runs', () => {
     assert.ok(generated, gen.stdout);
     assert.match(gen.stdout, new RegExp(`Sign in at ${server.url}/login`));
     assert.equal(await login('first@corp.example', generated), 200);
-    const stdin = await runCli(['admin', 'create', '--email', 'second@corp.example', '--name', 'Second', '--password-stdin'], env, 'a password typed at the shell\n');
+    const stdin = await runCli(
+      ['admin', 'create', '--email', 'second@corp.example', '--name', 'Second', '--password-stdin'],
+      env,
+      'a password typed at the shell\n',
+    );
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.ok(!stdin.stdout.includes('a password typed'));
     assert.ok(!server.output().includes('a password typed'), 'the server never logs it');

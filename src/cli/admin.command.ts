@@ -56,7 +56,8 @@ async function passwordFrom(opts: { passwordStdin?: boolean }): Promise<string |
 export function adminCommands(): Command {
   const cmd = new Command('admin').description('manage admin accounts from the server shell');
 
-  cmd.command('create')
+  cmd
+    .command('create')
     .description('create an admin (the first one, or another)')
     .requiredOption('--email <email>', 'e-mail address (sign-in name)')
     .requiredOption('--name <name>', 'full name')
@@ -65,17 +66,21 @@ export function adminCommands(): Command {
       await runDataCommand(adminCreate, { email: opts.email, name: opts.name, password: await passwordFrom(opts) });
     });
 
-  cmd.command('recover')
-    .description('reset a forgotten admin password (and optionally the authenticator app); ends the admin\'s sessions')
-    .requiredOption('--email <email>', 'the admin\'s e-mail address')
+  cmd
+    .command('recover')
+    .description("reset a forgotten admin password (and optionally the authenticator app); ends the admin's sessions")
+    .requiredOption('--email <email>', "the admin's e-mail address")
     .option('--password-stdin', 'read the new password from standard input instead of generating one')
-    .option('--reset-totp', 'also remove the admin\'s authenticator app (lost phone)')
+    .option('--reset-totp', "also remove the admin's authenticator app (lost phone)")
     .action(async (opts: { email: string; passwordStdin?: boolean; resetTotp?: boolean }) => {
       await runDataCommand(adminRecover, { email: opts.email, password: await passwordFrom(opts), ...(opts.resetTotp ? { resetTotp: true } : {}) });
     });
 
-  cmd.command('list').description('list admins').action(async () => {
-    await runDataCommand(adminList, {});
-  });
+  cmd
+    .command('list')
+    .description('list admins')
+    .action(async () => {
+      await runDataCommand(adminList, {});
+    });
   return cmd;
 }

@@ -18,8 +18,11 @@ export const auditVerify: DataCommand<Record<string, never>> = {
 
 export function auditCommands(): Command {
   const cmd = new Command('audit').description('the audit log');
-  cmd.command('verify')
+  cmd
+    .command('verify')
     .description('recompute the hash chain; exits 1 if any record was changed or removed')
-    .action(async () => { await runDataCommand(auditVerify, {}); });
+    .action(async () => {
+      await runDataCommand(auditVerify, {});
+    });
   return cmd;
 }

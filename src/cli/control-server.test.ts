@@ -19,13 +19,25 @@ function talk(socketPath: string, write: (s: net.Socket) => void): Promise<{ lin
     const s = net.connect(socketPath);
     const t0 = Date.now();
     let data = '';
-    s.on('data', (d) => { data += d; });
-    s.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err); });
-    s.on('close', () => resolve({ lines: data.split('\n').filter(Boolean).map((l) => JSON.parse(l)), ms: Date.now() - t0 }));
+    s.on('data', (d) => {
+      data += d;
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err);
+    });
+    s.on('close', () =>
+      resolve({
+        lines: data
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+        ms: Date.now() - t0,
+      }),
+    );
     s.on('connect', () => write(s));
   });
 }
-const request = (command: string, options: Record<string, unknown>) => JSON.stringify({ v: 1, command, options }) + '\n';
+const request = (command: string, options: Record<string, unknown>) => `${JSON.stringify({ v: 1, command, options })}\n`;
 
 /**
  * The server end of the control channel, with stand-in commands: what a hostile or broken client
@@ -40,18 +52,34 @@ describe('control server', () => {
   const echo: DataCommand<{ text?: string }> = {
     name: 'echo',
     options: z.strictObject({ text: z.string().max(100).optional() }),
-    async run(_rt, opts, io) { ran.push(opts); io.out(opts.text ?? ''); return 0; },
+    async run(_rt, opts, io) {
+      ran.push(opts);
+      io.out(opts.text ?? '');
+      return 0;
+    },
   };
   const failing: DataCommand<Record<string, never>> = {
     name: 'fail',
     options: z.strictObject({}),
     // What a failed query looks like (drizzle): its SQL and its parameters, here a password hash.
-    async run() { throw new Error('Failed query: insert into "admins" ("email", "password_hash") values ($1, $2)\nparams: a@corp.example,$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0$aGFzaA'); },
+    async run() {
+      throw new Error(
+        'Failed query: insert into "admins" ("email", "password_hash") values ($1, $2)\nparams: a@corp.example,$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0$aGFzaA',
+      );
+    },
   };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-control-'));
     // The server's serializers (src/app/server.ts createLogger), which redact a query's parameters.
-    const logger = pino({ level: 'info', serializers: logSerializers }, new Writable({ write(chunk, _enc, cb) { logged += chunk; cb(); } }));
+    const logger = pino(
+      { level: 'info', serializers: logSerializers },
+      new Writable({
+        write(chunk, _enc, cb) {
+          logged += chunk;
+          cb();
+        },
+      }),
+    );
     const runtime = { config: { dataDir: dir }, logger } as unknown as Runtime;
     control = (await startControlServer({ runtime, commands: [echo, failing] as DataCommand[], logger, requestTimeoutMs: 1500 }))!;
   });
@@ -67,7 +95,9 @@ describe('control server', () => {
 
   it('cuts a request line that dribbles in at the deadline, however often a byte arrives', { timeout: 8000 }, async () => {
     const { lines, ms } = await talk(controlSocketPath(dir), (s) => {
-      const drip = setInterval(() => { if (!s.destroyed) s.write(' '); }, 200);
+      const drip = setInterval(() => {
+        if (!s.destroyed) s.write(' ');
+      }, 200);
       s.on('close', () => clearInterval(drip));
     });
     assert.deepEqual(lines, []);
@@ -95,10 +125,16 @@ describe('control server', () => {
   });
 
   it('tells a client beyond the connection limit that the server is busy, rather than hang up on it', { timeout: 8000 }, async () => {
-    const holders = await Promise.all(Array.from({ length: 8 }, () => new Promise<net.Socket>((resolve) => {
-      const s = net.connect(controlSocketPath(dir), () => resolve(s));
-      s.on('error', () => {});
-    })));
+    const holders = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(controlSocketPath(dir), () => resolve(s));
+            s.on('error', () => {});
+          }),
+      ),
+    );
     try {
       const { lines } = await talk(controlSocketPath(dir), (s) => s.write(request('echo', { text: 'late' })));
       assert.deepEqual(lines.at(-1), { exit: 75 });

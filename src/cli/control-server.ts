@@ -28,7 +28,12 @@ const MAX_CONNECTIONS = 8;
  * server owns the data folder, which it does from before the database opened (the lock), so the
  * socket file left by a killed server is ours to replace.
  */
-export async function startControlServer(deps: { runtime: Runtime; commands: DataCommand[]; logger: Logger; requestTimeoutMs?: number }): Promise<ControlServer | undefined> {
+export async function startControlServer(deps: {
+  runtime: Runtime;
+  commands: DataCommand[];
+  logger: Logger;
+  requestTimeoutMs?: number;
+}): Promise<ControlServer | undefined> {
   const { runtime, logger, requestTimeoutMs = REQUEST_TIMEOUT_MS } = deps;
   const byName = new Map(deps.commands.map((c) => [c.name, c]));
   // The folder is 0700 before the socket exists: no other user can reach the socket, even in the
@@ -46,8 +51,14 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
   let idle: (() => void) | undefined;
 
   async function serve(socket: net.Socket, line: string): Promise<void> {
-    const send = (msg: ControlMessage) => { if (!socket.destroyed) socket.write(JSON.stringify(msg) + '\n'); };
-    const refuse = (message: string) => { send({ stderr: `tessera: ${message}` }); send({ exit: 2 }); socket.end(); };
+    const send = (msg: ControlMessage) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
+    };
+    const refuse = (message: string) => {
+      send({ stderr: `tessera: ${message}` });
+      send({ exit: 2 });
+      socket.end();
+    };
     let request;
     try {
       request = requestSchema.parse(JSON.parse(line));
@@ -91,11 +102,16 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
   const waiting = new Set<net.Socket>();
   let connections = 0;
   const server = net.createServer((socket) => {
-    socket.on('error', () => { /* the CLI went away; the command still runs to its end */ });
+    socket.on('error', () => {
+      /* the CLI went away; the command still runs to its end */
+    });
     if (connections >= MAX_CONNECTIONS) {
       // Said, not just hung up on: the CLI would report a connection closed mid-command.
-      const busy: ControlMessage[] = [{ stderr: `tessera: the server is busy with ${connections} control connections: run the command again in a moment` }, { exit: EX_TEMPFAIL }];
-      socket.end(busy.map((m) => JSON.stringify(m) + '\n').join(''));
+      const busy: ControlMessage[] = [
+        { stderr: `tessera: the server is busy with ${connections} control connections: run the command again in a moment` },
+        { exit: EX_TEMPFAIL },
+      ];
+      socket.end(busy.map((m) => `${JSON.stringify(m)}\n`).join(''));
       // Read (and drop) what the client sends: a socket never read never sees its end, and stays open.
       socket.resume();
       return;
@@ -105,18 +121,32 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
     waiting.add(socket);
     // A deadline, not an idle timeout: a client that sends a byte now and then is cut all the same.
     const deadline = setTimeout(() => socket.destroy(), requestTimeoutMs);
-    socket.on('close', () => { connections--; waiting.delete(socket); clearTimeout(deadline); });
-    readLines(socket, (line) => {
-      if (hasRequest) return;
-      hasRequest = true;
+    socket.on('close', () => {
+      connections--;
       waiting.delete(socket);
       clearTimeout(deadline);
-      serve(socket, line).catch((err) => { logger.error({ err }, 'control connection failed'); socket.destroy(); });
-    }, { maxBytes: MAX_REQUEST_BYTES, onOverflow: () => socket.destroy() });
+    });
+    readLines(
+      socket,
+      (line) => {
+        if (hasRequest) return;
+        hasRequest = true;
+        waiting.delete(socket);
+        clearTimeout(deadline);
+        serve(socket, line).catch((err) => {
+          logger.error({ err }, 'control connection failed');
+          socket.destroy();
+        });
+      },
+      { maxBytes: MAX_REQUEST_BYTES, onOverflow: () => socket.destroy() },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(address, () => { server.off('error', reject); resolve(); });
+    server.listen(address, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   fs.chmodSync(socketPath, 0o600);
   server.on('error', (err) => logger.error({ err }, 'control socket error'));
@@ -132,7 +162,9 @@ export async function startControlServer(deps: { runtime: Runtime; commands: Dat
         for (const socket of waiting) socket.destroy();
         if (running.size > 0) {
           logger.info({ commands: [...running.values()] }, 'waiting for control commands to finish');
-          await new Promise<void>((resolve) => { idle = resolve; });
+          await new Promise<void>((resolve) => {
+            idle = resolve;
+          });
         }
         await closed;
       })();

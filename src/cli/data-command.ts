@@ -31,7 +31,11 @@ export function parseOptions<O extends Record<string, unknown>>(cmd: DataCommand
   const text = findInvalidText(options, 'options');
   if (text) throw new CliError(`invalid options for \`${cmd.name}\`: ${text.message}`, 2);
   const parsed = cmd.options.safeParse(options);
-  if (!parsed.success) throw new CliError(`invalid options for \`${cmd.name}\`: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`, 2);
+  if (!parsed.success)
+    throw new CliError(
+      `invalid options for \`${cmd.name}\`: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`,
+      2,
+    );
   return parsed.data;
 }
 
@@ -41,9 +45,10 @@ const SERVER_START_WAIT_MS = 120_000;
 /** The lock a CLI command takes when it opens an embedded database itself: it never waits. */
 export const cliLock = (name: string): AcquireOptions => ({
   command: `\`tessera ${name}\``,
-  advice: (o) => o.command === 'serve'
-    ? `It does not answer on its control socket (${controlSocketPath(loadConfig().dataDir)}): wait until it has started, or stop it and run the command again.`
-    : 'Wait for it to finish, then run the command again.',
+  advice: (o) =>
+    o.command === 'serve'
+      ? `It does not answer on its control socket (${controlSocketPath(loadConfig().dataDir)}): wait until it has started, or stop it and run the command again.`
+      : 'Wait for it to finish, then run the command again.',
 });
 
 /** Opens the runtime for one CLI command (taking the data folder's lock on PGlite) and closes it after. */
@@ -63,7 +68,9 @@ export async function withRuntime<T>(name: string, fn: (rt: Runtime) => Promise<
  * the lock but has no socket yet is starting: the CLI waits for it rather than fail.
  */
 export async function runDataCommand<O extends Record<string, unknown>>(
-  cmd: DataCommand<O>, opts: O, direct: (opts: O) => Promise<number> = (o) => withRuntime(cmd.name, (rt) => cmd.run(rt, o, processOutput)),
+  cmd: DataCommand<O>,
+  opts: O,
+  direct: (opts: O) => Promise<number> = (o) => withRuntime(cmd.name, (rt) => cmd.run(rt, o, processOutput)),
 ): Promise<void> {
   parseOptions(cmd, opts);
   const config = loadConfig();

@@ -8,7 +8,11 @@ import { CliError, type CommandOutput } from './io.js';
 const SIGN: Record<string, string> = { create: '+', link: '=', update: '~', deactivate: '-', reactivate: '+', delete: 'x', unlink: '/', keep: '.' };
 
 function report(io: CommandOutput, name: string, run: SyncRunDto) {
-  const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'no changes';
+  const counts =
+    Object.entries(run.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'no changes';
   const took = run.durationMs !== null ? ` in ${(run.durationMs / 1000).toFixed(1)} s` : '';
   io.out(`${name}: ${run.isDryRun ? 'dry run ' : ''}${run.status} (${run.mode})${took}: ${counts}`);
   if (run.error) io.out(`  ${run.error}`);
@@ -39,14 +43,17 @@ export const directorySync: DataCommand<{ domain?: string; dryRun?: boolean; ful
 
 export function directoryCommands(): Command {
   const cmd = new Command('directory').description('directory domains (Active Directory, Entra ID)');
-  cmd.command('sync')
+  cmd
+    .command('sync')
     .description('sync every domain with saved credentials, or one')
     .option('--domain <name>', 'only this domain')
     .option('--dry-run', 'show what would change, change nothing')
     .option('--full', 'full listing even when an incremental one is possible')
     .action(async (opts: { domain?: string; dryRun?: boolean; full?: boolean }) => {
       await runDataCommand(directorySync, {
-        ...(opts.domain !== undefined ? { domain: opts.domain } : {}), ...(opts.dryRun ? { dryRun: true } : {}), ...(opts.full ? { full: true } : {}),
+        ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.full ? { full: true } : {}),
       });
     });
   return cmd;

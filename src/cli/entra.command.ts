@@ -15,7 +15,8 @@ import { CliError, out } from './io.js';
  */
 export function entraCommands(): Command {
   const cmd = new Command('entra').description('Microsoft Entra ID');
-  cmd.command('enroll-key')
+  cmd
+    .command('enroll-key')
     .description('make a passkey on a USB security key with fido2-cred and register it in Entra ID for an employee')
     .requiredOption('--domain <domain>', 'the Entra domain in Tessera (name or id)')
     .requiredOption('--employee <employee>', "the employee's e-mail or id")
@@ -32,26 +33,39 @@ export function entraCommands(): Command {
       const call = async (url: string, body?: unknown) => {
         let res: Response;
         try {
-          res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+          res = await fetch(url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body ?? {}),
+          });
         } catch (err) {
           throw new CliError(`cannot reach ${server}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
         }
-        const json = await res.json().catch(() => null) as { error?: { code: string; message: string } } & Record<string, unknown> | null;
+        const json = (await res.json().catch(() => null)) as ({ error?: { code: string; message: string } } & Record<string, unknown>) | null;
         if (!res.ok) throw new CliError(`${json?.error?.code ?? res.status}: ${json?.error?.message ?? res.statusText}`);
         return json!;
       };
 
-      const options = await call(`${base}/options`) as unknown as { challengeTimeoutDateTime: string; publicKey: CreationOptions };
+      const options = (await call(`${base}/options`)) as unknown as { challengeTimeoutDateTime: string; publicKey: CreationOptions };
       const request = fido2CredRequest(options.publicKey, o.device);
       out(`Creating a passkey for ${options.publicKey.user.name} (relying party ${options.publicKey.rp.id}) on ${o.device}; touch the key when it blinks.`);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-enroll-'));
       try {
-        const input = path.join(dir, 'in'), output = path.join(dir, 'out');
+        const input = path.join(dir, 'in'),
+          output = path.join(dir, 'out');
         fs.writeFileSync(input, request.input, { mode: 0o600 });
         // stdin and stderr stay on the terminal: fido2-cred asks for the key's PIN there.
         const code = await new Promise<number | null>((resolve, reject) => {
-          const child = spawn(o.fido2Cred, [...request.args.slice(0, -2), '-i', input, '-o', output, ...request.args.slice(-2)], { stdio: ['inherit', 'inherit', 'inherit'] });
-          child.on('error', (err) => reject(new CliError(`cannot run ${o.fido2Cred}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (apt install fido2-tools)' : err.message}`)));
+          const child = spawn(o.fido2Cred, [...request.args.slice(0, -2), '-i', input, '-o', output, ...request.args.slice(-2)], {
+            stdio: ['inherit', 'inherit', 'inherit'],
+          });
+          child.on('error', (err) =>
+            reject(
+              new CliError(
+                `cannot run ${o.fido2Cred}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (apt install fido2-tools)' : err.message}`,
+              ),
+            ),
+          );
           child.on('exit', resolve);
         });
         if (code !== 0) throw new CliError(`${o.fido2Cred} failed (exit ${code}): no passkey was registered`);
@@ -62,7 +76,9 @@ export function entraCommands(): Command {
           throw new CliError((err as Error).message);
         }
         const passkey = await call(base, { displayName: o.name, publicKeyCredential });
-        out(`Registered "${String(passkey.displayName)}" in Entra ID (model ${String(passkey.model ?? 'unknown')}, AAGUID ${String(passkey.aaguid ?? 'unknown')}).`);
+        out(
+          `Registered "${String(passkey.displayName)}" in Entra ID (model ${String(passkey.model ?? 'unknown')}, AAGUID ${String(passkey.aaguid ?? 'unknown')}).`,
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -13,7 +13,7 @@ function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode;
   const known = describeError(err);
   if (known) {
-    process.stderr.write(known.line + '\n');
+    process.stderr.write(`${known.line}\n`);
     return known.exitCode;
   }
   process.stderr.write(`tessera: ${(err as Error)?.stack ?? String(err)}\n`);
@@ -21,10 +21,7 @@ function report(err: unknown): number {
 }
 
 export function buildCli(): Command {
-  const program = new Command('tessera')
-    .description('Tessera: enterprise passwordless identity server')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('tessera').description('Tessera: enterprise passwordless identity server').showHelpAfterError().exitOverride();
   program.addCommand(serveCommand());
   program.addCommand(migrateCommand());
   program.addCommand(adminCommands());

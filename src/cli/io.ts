@@ -7,7 +7,9 @@ import { AppError } from '../lib/errors.js';
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /**
@@ -20,15 +22,22 @@ export interface CommandOutput {
 }
 
 export const processOutput: CommandOutput = {
-  out: (line = '') => { process.stdout.write(line + '\n'); },
-  err: (line = '') => { process.stderr.write(line + '\n'); },
+  out: (line = '') => {
+    process.stdout.write(`${line}\n`);
+  },
+  err: (line = '') => {
+    process.stderr.write(`${line}\n`);
+  },
 };
 
 export const out = processOutput.out;
 
 /** An error the person at the shell can act on: printed as one line. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -26,7 +26,7 @@ export const keysRotate: DataCommand<Record<string, never>> = {
     const fromFile = loaded.source !== 'TESSERA_MASTER_KEY';
     // The new key is on disk before any value is sealed with it: a crash at any point leaves
     // every value openable (the loader also reads master.key.next and master.key.old-*).
-    if (fromFile) fs.writeFileSync(nextKeyPath(config.dataDir), newText + '\n', { mode: 0o600 });
+    if (fromFile) fs.writeFileSync(nextKeyPath(config.dataDir), `${newText}\n`, { mode: 0o600 });
     // This process opens values under the new key before the first one is committed (requests
     // served meanwhile), and keeps the old one for values sealed while the transaction ran.
     services.sealer.useKeys(old, [next, ...loaded.previous]);
@@ -39,11 +39,17 @@ export const keysRotate: DataCommand<Record<string, never>> = {
     }
     services.sealer.useKeys(next, [old, ...loaded.previous]);
     rt.masterKey = { masterKey: next, previous: [old, ...loaded.previous], created: false, source: loaded.source };
-    await services.audit.record(cliContext(), { action: 'keys.rotated', target: { type: 'master_key', id: next.id, label: next.id }, details: { from: old.id, to: next.id, resealed: count } });
+    await services.audit.record(cliContext(), {
+      action: 'keys.rotated',
+      target: { type: 'master_key', id: next.id, label: next.id },
+      details: { from: old.id, to: next.id, resealed: count },
+    });
     if (fromFile) {
       fs.renameSync(masterKeyPath(config.dataDir), oldKeyPath(config.dataDir, old.id));
       fs.renameSync(nextKeyPath(config.dataDir), masterKeyPath(config.dataDir));
-      io.out(`Re-sealed ${count} secret(s) under key ${next.id}. ${masterKeyPath(config.dataDir)} holds the new key; the old one is kept as ${oldKeyPath(config.dataDir, old.id)} until you delete it.`);
+      io.out(
+        `Re-sealed ${count} secret(s) under key ${next.id}. ${masterKeyPath(config.dataDir)} holds the new key; the old one is kept as ${oldKeyPath(config.dataDir, old.id)} until you delete it.`,
+      );
     } else {
       io.out(`Re-sealed ${count} secret(s) under key ${next.id}. Set this on every node and restart them:`);
       io.out(`TESSERA_MASTER_KEY=${newText}`);
@@ -54,8 +60,11 @@ export const keysRotate: DataCommand<Record<string, never>> = {
 
 export function keyCommands(): Command {
   const cmd = new Command('keys').description('the master key that seals secrets at rest');
-  cmd.command('rotate')
+  cmd
+    .command('rotate')
     .description('seal every stored secret under a new master key. Stop the other nodes first.')
-    .action(async () => { await runDataCommand(keysRotate, {}); });
+    .action(async () => {
+      await runDataCommand(keysRotate, {});
+    });
   return cmd;
 }

@@ -25,7 +25,12 @@ export function migrateCommand(): Command {
     // In this process: the database alone (no services, no master key), migrated and closed.
     await runDataCommand(migrate, {}, async () => {
       const config = loadConfig();
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, template: pgliteTemplatePath(), lock: cliLock('migrate') });
+      const database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        template: pgliteTemplatePath(),
+        lock: cliLock('migrate'),
+      });
       try {
         return printMigrations(processOutput, await runMigrations(database));
       } finally {
@@ -34,4 +39,3 @@ export function migrateCommand(): Command {
     });
   });
 }
-

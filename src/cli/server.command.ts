@@ -35,7 +35,10 @@ export function serveCommand(): Command {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'shutting down');
-        const drain = setTimeout(() => { logger.error({ commands: control?.running() }, 'control commands did not finish in time'); process.exit(1); }, CONTROL_DRAIN_TIMEOUT_MS);
+        const drain = setTimeout(() => {
+          logger.error({ commands: control?.running() }, 'control commands did not finish in time');
+          process.exit(1);
+        }, CONTROL_DRAIN_TIMEOUT_MS);
         drain.unref();
         (async () => {
           await control?.close();
@@ -43,7 +46,13 @@ export function serveCommand(): Command {
           const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
           force.unref();
           await server.stop();
-        })().then(() => process.exit(0), (err) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
+        })().then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       });
     }
   });
@@ -52,13 +61,17 @@ export function serveCommand(): Command {
 /** Reads only the file, never the database: runs in the CLI process whether a server runs or not. */
 export function configCommands(): Command {
   const cmd = new Command('config').description('declarative configuration file');
-  cmd.command('check').argument('[file]', 'the YAML file (default: $TESSERA_CONFIG)')
+  cmd
+    .command('check')
+    .argument('[file]', 'the YAML file (default: $TESSERA_CONFIG)')
     .description('validate a configuration file without applying it')
     .action((file?: string) => {
       const target = file ?? process.env.TESSERA_CONFIG;
       if (!target) throw new CliError('name a file, or set TESSERA_CONFIG');
       const cfg = readDeclarativeConfig(target);
-      out(`${target}: valid (${cfg.admins?.length ?? 0} admin(s), ${cfg.apiKeys?.length ?? 0} API key(s), ${cfg.settings ? Object.keys(cfg.settings).length : 0} setting(s))`);
+      out(
+        `${target}: valid (${cfg.admins?.length ?? 0} admin(s), ${cfg.apiKeys?.length ?? 0} API key(s), ${cfg.settings ? Object.keys(cfg.settings).length : 0} setting(s))`,
+      );
     });
   return cmd;
 }
