@@ -7,7 +7,8 @@
 // 3. SQL lives in repositories: only `*.repository.ts`, `*.tables.ts`, `*.adapter.ts` (the bridge
 //    oidc-provider needs) and src/db/ import drizzle-orm's query builders or run queries;
 // 4. a feature reaches another feature only through that feature's service: no file imports the
-//    repository or the tables of another feature. One exception: a `*.tables.ts` may import another
+//    repository or the tables of another feature;
+// 5. every feature's error codes are registered in src/app/codes.ts. One exception: a `*.tables.ts` may import another
 //    feature's `*.tables.ts` for foreign keys, and only names it uses inside `references(() => …)`.
 // Usage: node scripts/check-architecture.mjs [--json]
 import fs from 'node:fs';
@@ -115,6 +116,16 @@ for (const file of files) {
   }
   if (!SQL_FILE.test(file) && featureOf(file) !== 'db' && /\b(?:db|tx)\s*\.\s*(?:select|insert|update|delete|execute)\s*\(/.test(text)) {
     problems.push(`${rel(file)}: runs a query outside a repository`);
+  }
+}
+
+// 5. Every feature's error codes are registered in the central list (src/app/codes.ts); an
+//    unregistered code would answer 500 at run time though it type-checks.
+const central = fs.existsSync(path.join(src, 'app/codes.ts')) ? fs.readFileSync(path.join(src, 'app/codes.ts'), 'utf8') : '';
+const registered = new Set((/for \(const list of \[([^\]]*)\]\)\s*registerErrorCodes/.exec(central)?.[1] ?? '').split(',').map((x) => x.trim()));
+for (const file of files.filter((f) => f.endsWith('.codes.ts'))) {
+  for (const [, list] of fs.readFileSync(file, 'utf8').matchAll(/^export const (\w+ErrorCodes)\b/gm)) {
+    if (!registered.has(list)) problems.push(`${rel(file)}: ${list} is not registered in src/app/codes.ts`);
   }
 }
 

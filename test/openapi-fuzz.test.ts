@@ -187,7 +187,7 @@ class Findings {
     if (!body || typeof body !== 'object' || Object.keys(body).join() !== 'error' || !body.error) return void this.problems.push(`not {"error":{…}}: ${where}`);
     const { code, message } = body.error;
     if (typeof code !== 'string' || !/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(code)) this.problems.push(`code is not area.reason: ${where}`);
-    else if (!(code in errorCodes)) this.problems.push(`code ${code} is not declared in src/lib/errors.ts: ${where}`);
+    else if (!(code in errorCodes)) this.problems.push(`code ${code} is not registered (a <feature>.codes.ts, src/app/codes.ts): ${where}`);
     else if (errorCodes[code as keyof typeof errorCodes] !== res.status)
       this.problems.push(`code ${code} is declared with status ${errorCodes[code as keyof typeof errorCodes]}: ${where}`);
     if (typeof message !== 'string' || message.length === 0) this.problems.push(`no message: ${where}`);

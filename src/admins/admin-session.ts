@@ -1,9 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { setSessionCookie, type CookieDeps } from '../http/auth.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { adminDto } from './admin.dto.js';
 import type { AdminRow } from './admin.repository.js';
 
 /** What starting an admin session needs: the timeouts in settings, the sessions, the cookie. */
@@ -11,8 +9,6 @@ export type AdminSessionDeps = { settings: SettingsService; sessions: SessionSer
 
 /** A half-signed-in session (password checked, second factor owed) lives only this long. */
 const PARTIAL_SESSION_SECONDS = 300;
-
-export const signInAnswer = z.object({ status: z.enum(['ok', 'totp_required', 'totp_enrollment_required']), admin: adminDto.optional() });
 
 /** Starts an admin session at `stage` and sets its cookie (also used by the passkey sign-in). */
 export async function startAdminSession(services: AdminSessionDeps, request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import { adminDto, adminEmail, adminName, adminPassword } from './admin.dto.js';
+import { adminDto, newAdminBody } from './admin.schemas.js';
 import type { AdminService } from './admin.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -17,7 +17,7 @@ export async function adminRoutes(app: App, services: AdminRoutesDeps) {
     '/admins',
     {
       config: { access: 'admin' },
-      schema: { tags, body: z.object({ email: adminEmail, name: adminName, password: adminPassword }).strict(), response: { 201: adminDto, ...errors } },
+      schema: { tags, body: newAdminBody, response: { 201: adminDto, ...errors } },
     },
     async (request, reply) => reply.code(201).send(await services.admins.create(request.ctx, request.body)),
   );

@@ -9,7 +9,7 @@ import type { Sealer } from '../security/sealing.js';
 import { newTotpSecret, totpUri, verifyTotp } from '../security/totp.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { toAdminDto, type AdminDto } from './admin.dto.js';
+import { toAdminDto, type AdminDto } from './admin.schemas.js';
 import * as repo from './admin.repository.js';
 
 export const totpAad = (adminId: string) => `admins.totp_secret:${adminId}`;

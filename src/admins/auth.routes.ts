@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../http/types.js';
-import { signInAnswer, startAdminSession, type AdminSessionDeps } from './admin-session.js';
+import { startAdminSession, type AdminSessionDeps } from './admin-session.js';
 import { clearSessionCookie, csrfTokenFor, requireAdmin } from '../http/auth.js';
 import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
+import { passwordChangeBody, passwordSignInBody, totpCodeBody, totpSetupAnswer } from '../authn/authn.schemas.js';
 import type { Session } from '../sessions/session.service.js';
-import { settingsValues } from '../settings/settings.schemas.js';
-import { adminDto, adminEmail, adminName, adminPassword, toAdminDto } from './admin.dto.js';
+import { adminAnswer, csrfAnswer, meAnswer, passwordBody, setupBody, setupStateAnswer, signInAnswer, toAdminDto } from './admin.schemas.js';
 import type { AdminRow } from './admin.repository.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
 import type { SessionService } from '../sessions/session.service.js';
@@ -32,11 +32,11 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
   const startSession = (request: FastifyRequest, reply: FastifyReply, admin: AdminRow, stage: string) =>
     startAdminSession(services, request, reply, admin, stage);
 
-  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ csrfToken: z.string() }) } } }, async (request, reply) => ({
+  app.get('/auth/csrf', { config: { access: 'public' }, schema: { tags, response: { 200: csrfAnswer } } }, async (request, reply) => ({
     csrfToken: csrfTokenFor(request, reply, services),
   }));
 
-  app.get('/setup', { config: { access: 'public' }, schema: { tags, response: { 200: z.object({ needsSetup: z.boolean() }) } } }, async () => ({
+  app.get('/setup', { config: { access: 'public' }, schema: { tags, response: { 200: setupStateAnswer } } }, async () => ({
     needsSetup: await services.adminAuth.needsSetup(),
   }));
 
@@ -46,7 +46,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
       config: { access: 'public', rateLimit },
       schema: {
         tags,
-        body: z.object({ token: z.string().min(1).max(200), email: adminEmail, name: adminName, password: adminPassword }).strict(),
+        body: setupBody,
         response: { 200: signInAnswer, ...errors },
       },
     },
@@ -63,7 +63,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
       config: { access: 'public', rateLimit },
       schema: {
         tags,
-        body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(),
+        body: passwordSignInBody,
         response: { 200: signInAnswer, ...errors },
       },
     },
@@ -81,7 +81,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     '/auth/login/totp',
     {
       config: { access: 'partial', rateLimit },
-      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signInAnswer, ...errors } },
+      schema: { tags, body: totpCodeBody, response: { 200: signInAnswer, ...errors } },
     },
     async (request, reply) => {
       const { session } = requireAdmin(request);
@@ -109,7 +109,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
       config: { access: 'session' },
       schema: {
         tags,
-        response: { 200: z.object({ admin: adminDto, settings: settingsValues.pick({ organisationName: true, requireAdminTotp: true }) }), ...errors },
+        response: { 200: meAnswer, ...errors },
       },
     },
     async (request) => {
@@ -126,7 +126,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     '/auth/totp/setup',
     {
       config: { access: 'partial' },
-      schema: { tags, response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...errors } },
+      schema: { tags, response: { 200: totpSetupAnswer, ...errors } },
     },
     async (request) => {
       const { session } = requireAdmin(request);
@@ -139,7 +139,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     '/auth/totp/confirm',
     {
       config: { access: 'partial', rateLimit },
-      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
+      schema: { tags, body: totpCodeBody, response: { 200: adminAnswer, ...errors } },
     },
     async (request, reply) => {
       const { session, admin } = requireAdmin(request);
@@ -158,7 +158,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     '/auth/totp/disable',
     {
       config: { access: 'session' },
-      schema: { tags, body: z.object({ password: z.string().min(1).max(256) }).strict(), response: { 200: z.object({ admin: adminDto }), ...errors } },
+      schema: { tags, body: passwordBody, response: { 200: adminAnswer, ...errors } },
     },
     async (request, reply) => {
       const { admin } = requireAdmin(request);
@@ -174,7 +174,7 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
       config: { access: 'session', rateLimit },
       schema: {
         tags,
-        body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
+        body: passwordChangeBody,
         response: { 204: z.null(), ...errors },
       },
     },

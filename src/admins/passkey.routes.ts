@@ -1,13 +1,11 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import {
-  authenticationResponse,
-  ceremonyId,
   credentialDto,
-  credentialKinds,
-  credentialName,
+  credentialKindBody,
+  credentialRegistrationBody,
+  passkeyVerifyBody,
   creationOptionsAnswer,
-  registrationResponse,
   optionsAnswer,
   requestOptionsAnswer,
   toCredentialDto,
@@ -15,8 +13,8 @@ import {
 import type { App } from '../http/types.js';
 import { requireAdmin } from '../http/auth.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import { toAdminDto } from './admin.dto.js';
-import { signInAnswer, startAdminSession, type AdminSessionDeps } from './admin-session.js';
+import { signInAnswer, toAdminDto } from './admin.schemas.js';
+import { startAdminSession, type AdminSessionDeps } from './admin-session.js';
 import type { AdminPasskeyService } from './admin-passkey.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -44,7 +42,7 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
     '/auth/passkey/verify',
     {
       config: { access: 'public', rateLimit },
-      schema: { tags, body: z.object({ ceremonyId, response: authenticationResponse }).strict(), response: { 200: signInAnswer, ...errors } },
+      schema: { tags, body: passkeyVerifyBody, response: { 200: signInAnswer, ...errors } },
     },
     async (request, reply) => {
       const admin = await services.adminPasskeys.signIn(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
@@ -61,7 +59,7 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
     '/auth/passkeys/options',
     {
       config: { access: 'session' },
-      schema: { tags, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...errors } },
+      schema: { tags, body: credentialKindBody, response: { 200: creationOptionsAnswer, ...errors } },
     },
     async (request) => optionsAnswer(await services.adminPasskeys.registrationOptions(requireAdmin(request).admin, request.body.kind)),
   );
@@ -72,7 +70,7 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
       config: { access: 'session' },
       schema: {
         tags,
-        body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
+        body: credentialRegistrationBody,
         response: { 200: credentialDto, ...errors },
       },
     },

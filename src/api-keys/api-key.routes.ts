@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import { apiKeyDto, apiKeyScopes } from './api-key.service.js';
+import { apiKeyDto, createApiKeyBody, createdApiKey } from './api-key.schemas.js';
 import type { ApiKeyService } from './api-key.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -20,10 +20,8 @@ export async function apiKeyRoutes(app: App, services: ApiKeyRoutesDeps) {
       schema: {
         tags,
         description: 'Creates a key. The secret is in this answer only: it is stored as a hash and cannot be shown again.',
-        body: z
-          .object({ name: z.string().trim().min(1).max(120), scope: z.enum(apiKeyScopes), expiresAt: z.iso.datetime({ offset: true }).nullable().optional() })
-          .strict(),
-        response: { 201: z.object({ apiKey: apiKeyDto, secret: z.string() }), ...errors },
+        body: createApiKeyBody,
+        response: { 201: createdApiKey, ...errors },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
@@ -6,27 +5,14 @@ import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import { randomToken, sha256 } from '../security/tokens.js';
 import * as repo from './api-key.repository.js';
+import type { ApiKeyDto, ApiKeyScope } from './api-key.schemas.js';
 
-export const apiKeyScopes = ['read', 'write', 'admin'] as const;
-export type ApiKeyScope = (typeof apiKeyScopes)[number];
+export { apiKeyScopes, type ApiKeyScope } from './api-key.schemas.js';
 
 /** Keys look like `tsk_<43 base64url chars>`: the prefix makes a leaked key easy to recognise in secret scanners. */
 export const API_KEY_PREFIX = 'tsk_';
 /** A key declared in the config file may be any strong string; this is the least we accept. */
 export const MIN_DECLARED_KEY_LENGTH = 32;
-
-export const apiKeyDto = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  scope: z.enum(apiKeyScopes),
-  prefix: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  expiresAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-  createdBy: z.string().nullable(),
-});
-export type ApiKeyDto = z.infer<typeof apiKeyDto>;
 
 const toDto = (k: repo.ApiKeyRow): ApiKeyDto => ({
   id: k.id,

@@ -1,3 +1,4 @@
+import './codes.js';
 import { createAdminAuthService } from '../admins/admin-auth.service.js';
 import { createAdminPasskeyService } from '../admins/admin-passkey.service.js';
 import { createAdminService } from '../admins/admin.service.js';

@@ -1,36 +1,15 @@
 import { Readable } from 'node:stream';
-import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, listOf, paged } from '../http/schemas.js';
 import type { AuditFilter } from './audit.repository.js';
-import { auditEventDto, toAuditDto } from './audit.schemas.js';
+import { auditActionName, auditEventDto, auditExportQuery, auditPageQuery, toAuditDto, type AuditFilterQuery } from './audit.schemas.js';
 import type { AuditService } from './audit.service.js';
 import type { Clock } from '../lib/clock.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type AuditRoutesDeps = { audit: AuditService; clock: Clock };
 
-/**
- * A time bound: ISO 8601 with an offset, in years 1 to 9999 once in UTC. PostgreSQL has no year 0
- * (what JavaScript makes of 0000-01-01), and a bound it refuses would be a 500 or, in the CSV
- * export, a connection dropped mid-stream.
- */
-const timeBound = z.iso.datetime({ offset: true }).refine((v) => {
-  const year = new Date(v).getUTCFullYear();
-  return year >= 1 && year <= 9999;
-}, 'must be a time between the years 1 and 9999 (UTC)');
-
-const filter = z.object({
-  action: z.string().max(100).optional(),
-  actor: z.string().max(254).optional(),
-  outcome: z.enum(['success', 'failure']).optional(),
-  targetId: z.string().max(100).optional(),
-  from: timeBound.optional(),
-  to: timeBound.optional(),
-  q: z.string().max(200).optional(),
-});
-
-const toFilter = (q: z.infer<typeof filter>): AuditFilter => ({
+const toFilter = (q: AuditFilterQuery): AuditFilter => ({
   ...q,
   from: q.from ? new Date(q.from) : undefined,
   to: q.to ? new Date(q.to) : undefined,
@@ -68,9 +47,7 @@ export async function auditRoutes(app: App, services: AuditRoutesDeps) {
       config: { access: 'read' },
       schema: {
         tags,
-        querystring: filter
-          .extend({ page: z.coerce.number().int().min(1).max(1_000_000).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) })
-          .strict(),
+        querystring: auditPageQuery,
         response: { 200: paged(auditEventDto), ...errors },
       },
     },
@@ -81,7 +58,7 @@ export async function auditRoutes(app: App, services: AuditRoutesDeps) {
     },
   );
 
-  app.get('/audit/actions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(z.string()), ...errors } } }, async () => ({
+  app.get('/audit/actions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(auditActionName), ...errors } } }, async () => ({
     items: await services.audit.actions(),
   }));
 
@@ -89,7 +66,7 @@ export async function auditRoutes(app: App, services: AuditRoutesDeps) {
     '/audit/export.csv',
     {
       config: { access: 'read' },
-      schema: { tags, querystring: filter.strict(), description: 'All matching records, oldest first, as CSV.' },
+      schema: { tags, querystring: auditExportQuery, description: 'All matching records, oldest first, as CSV.' },
     },
     async (request, reply) => {
       const f = toFilter(request.query);

@@ -120,6 +120,19 @@ export const authenticationResponse = z
 
 export const ceremonyId = z.string().min(1).max(100);
 
+/** The bodies of the WebAuthn ceremonies, the same for admins and employees. */
+export const passkeyVerifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
+/** Which kind of credential to register: a synced passkey or a device-bound security key. */
+export const credentialKindBody = z.object({ kind: z.enum(credentialKinds) }).strict();
+export const credentialRegistrationBody = z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict();
+
+/** A one-time code of an authenticator app (RFC 6238). */
+export const totpCodeBody = z.object({ code: z.string().trim().min(1).max(10) }).strict();
+/** A new TOTP secret, as text, as otpauth:// URL and as QR code image. */
+export const totpSetupAnswer = z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() });
+/** A signed-in person changes their own password (admin or employee). */
+export const passwordChangeBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict();
+
 export const creationOptionsAnswer = z.object({
   ceremonyId: z.string(),
   options: z
@@ -135,3 +148,19 @@ export const requestOptionsAnswer = z.object({
 
 /** A ceremony's options as the route answers them (the schema keeps every field of the JSON). */
 export const optionsAnswer = (x: { ceremonyId: string; options: object }) => ({ ceremonyId: x.ceremonyId, options: x.options as Record<string, unknown> });
+
+/** Employee sign-in (docs/sign-in-api.md "Sign-in"). */
+export const signedInAnswer = z.object({ status: z.enum(['ok']), employee: employeeSummary });
+/** The e-mail address is optional: without it the browser offers every discoverable passkey. */
+export const signInOptionsBody = z.object({ email: z.string().trim().min(1).max(254).optional() }).strict();
+export const passwordSignInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict();
+/** A correct password: which second factor the employee may give next. */
+export const secondFactorAnswer = z.object({ status: z.enum(['second_factor_required']), methods: z.array(z.enum(['totp', 'passkey'])) });
+export const employeeAnswer = z.object({ employee: employeeSummary });
+/** Where to go after signing in: the checked return address, or the portal or the console. */
+export const continueQuery = z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }).strict();
+export const redirectAnswer = z.object({ redirectTo: z.string() });
+
+/** An employee's credentials as an admin sees them. */
+export const employeeCredentialsAnswer = z.object({ items: z.array(credentialDto), hasPassword: z.boolean(), hasTotp: z.boolean() });
+export const credentialParams = z.object({ id: z.string().uuid(), credentialId: z.string().uuid() }).strict();

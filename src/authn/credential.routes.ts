@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams } from '../http/schemas.js';
-import { credentialDto, toCredentialDto } from './authn.schemas.js';
+import { credentialParams, employeeCredentialsAnswer, toCredentialDto } from './authn.schemas.js';
 import type { EmployeeService } from '../employees/employee.service.js';
 import type { EmployeeFactorService } from './employee-factors.service.js';
 import type { CredentialService } from './credential.service.js';
@@ -20,7 +20,7 @@ export async function employeeCredentialRoutes(app: App, services: CredentialRou
       schema: {
         tags,
         params: idParams,
-        response: { 200: z.object({ items: z.array(credentialDto), hasPassword: z.boolean(), hasTotp: z.boolean() }), ...errors },
+        response: { 200: employeeCredentialsAnswer, ...errors },
       },
     },
     async (request) => {
@@ -39,7 +39,7 @@ export async function employeeCredentialRoutes(app: App, services: CredentialRou
       config: { access: 'write' },
       schema: {
         tags,
-        params: z.object({ id: z.string().uuid(), credentialId: z.string().uuid() }).strict(),
+        params: credentialParams,
         response: { 204: z.null(), ...errors },
         description: "Removes one passkey or security key (a lost key). The employee's sessions end.",
       },

@@ -4,7 +4,20 @@ import type { App } from '../http/types.js';
 import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
 import { checkReturnTo, PORTAL_HOME } from '../lib/return-to.js';
-import { authenticationResponse, ceremonyId, employeeSummary, optionsAnswer, requestOptionsAnswer, toEmployeeSummary } from './authn.schemas.js';
+import {
+  continueQuery,
+  employeeAnswer,
+  optionsAnswer,
+  passkeyVerifyBody,
+  passwordSignInBody,
+  redirectAnswer,
+  requestOptionsAnswer,
+  secondFactorAnswer,
+  signedInAnswer,
+  signInOptionsBody,
+  toEmployeeSummary,
+  totpCodeBody,
+} from './authn.schemas.js';
 import { clearEmployeeSessionCookie, employeeContext, requireEmployee, signedInWith, startEmployeeSession } from './employee-session.js';
 import type { Config } from '../config/config.js';
 import type { SessionService } from '../sessions/session.service.js';
@@ -22,8 +35,6 @@ export type SigninRoutesDeps = {
 } & EmployeeSessionDeps &
   CookieDeps;
 
-const signedIn = z.object({ status: z.enum(['ok']), employee: employeeSummary });
-const verifyBody = z.object({ ceremonyId, response: authenticationResponse }).strict();
 const signInErrors = { ...errors, 429: errors[401] };
 
 /** The employee sign-in page's API (docs/sign-in-api.md "Sign-in"), used by every protocol's login. */
@@ -37,7 +48,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
       config: { access: 'public', rateLimit },
       schema: {
         tags,
-        body: z.object({ email: z.string().trim().min(1).max(254).optional() }).strict(),
+        body: signInOptionsBody,
         response: { 200: requestOptionsAnswer, ...errors },
         description:
           "Without email: username-less sign-in (also for conditional mediation). With email: that employee's credentials; an unknown address gets options that look the same.",
@@ -50,7 +61,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/webauthn/verify',
     {
       config: { access: 'public', rateLimit },
-      schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
+      schema: { tags, body: passkeyVerifyBody, response: { 200: signedInAnswer, ...signInErrors } },
     },
     async (request, reply) => {
       const { employee, method } = await services.employeeAuth.signInWithPasskey(
@@ -69,8 +80,8 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
       config: { access: 'public', rateLimit },
       schema: {
         tags,
-        body: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) }).strict(),
-        response: { 200: z.object({ status: z.enum(['second_factor_required']), methods: z.array(z.enum(['totp', 'passkey'])) }), ...signInErrors },
+        body: passwordSignInBody,
+        response: { 200: secondFactorAnswer, ...signInErrors },
         description:
           'First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*.',
       },
@@ -96,7 +107,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/totp',
     {
       config: { access: 'employee_partial', rateLimit },
-      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 200: signedIn, ...signInErrors } },
+      schema: { tags, body: totpCodeBody, response: { 200: signedInAnswer, ...signInErrors } },
     },
     async (request, reply) => {
       const { employee } = secondFactorSession(request);
@@ -121,7 +132,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/second-factor/webauthn/verify',
     {
       config: { access: 'employee_partial', rateLimit },
-      schema: { tags, body: verifyBody, response: { 200: signedIn, ...signInErrors } },
+      schema: { tags, body: passkeyVerifyBody, response: { 200: signedInAnswer, ...signInErrors } },
     },
     async (request, reply) => {
       const { employee } = secondFactorSession(request);
@@ -142,7 +153,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/session',
     {
       config: { access: 'employee' },
-      schema: { tags, response: { 200: z.object({ employee: employeeSummary }), ...errors } },
+      schema: { tags, response: { 200: employeeAnswer, ...errors } },
     },
     async (request) => ({ employee: toEmployeeSummary(requireEmployee(request).employee) }),
   );
@@ -153,8 +164,8 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
       config: { access: 'public' },
       schema: {
         tags,
-        querystring: z.object({ return_to: z.string().max(8192).optional(), for: z.enum(['portal', 'console']).default('portal') }).strict(),
-        response: { 200: z.object({ redirectTo: z.string() }), ...errors },
+        querystring: continueQuery,
+        response: { 200: redirectAnswer, ...errors },
         description:
           "Where a sign-in page goes once signed in: `return_to` (the console's `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter.",
       },

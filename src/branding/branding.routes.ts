@@ -1,21 +1,13 @@
-import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { AppError } from '../lib/errors.js';
 import { errors, noContent } from '../http/schemas.js';
-import { logoContentTypes, MAX_LOGO_BYTES } from './branding.service.js';
+import { MAX_LOGO_BYTES } from './branding.service.js';
+import { brandingAnswer, logoBody } from './branding.schemas.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { BrandingService } from './branding.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type BrandingRoutesDeps = { branding: BrandingService; settings: SettingsService };
-
-const branding = z.object({
-  organisationName: z.string(),
-  primaryColor: z.string(),
-  hasLogo: z.boolean(),
-  /** The sign-in page offers e-mail + password only when policy allows it. */
-  allowPasswordSignIn: z.boolean(),
-});
 
 export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
   // Public: the sign-in pages and e-mails show them before anyone is signed in.
@@ -23,7 +15,7 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
     '/branding',
     {
       config: { access: 'public' },
-      schema: { tags: ['Branding'], security: [], response: { 200: branding } },
+      schema: { tags: ['Branding'], security: [], response: { 200: brandingAnswer } },
     },
     async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }),
   );
@@ -52,7 +44,7 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
       schema: {
         tags: ['Settings'],
         description: `Sets the logo: PNG, JPEG or WebP, at most ${MAX_LOGO_BYTES / 1024} KB once decoded, whose bytes match the content type (400 \`settings.logo_invalid\`).`,
-        body: z.object({ contentType: z.enum(logoContentTypes), base64: z.string().min(1) }).strict(),
+        body: logoBody,
         response: { 204: noContent, ...errors },
       },
     },

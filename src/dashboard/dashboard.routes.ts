@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { AuditAction } from '../audit/audit.actions.js';
-import { auditEventDto, toAuditDto } from '../audit/audit.schemas.js';
+import { toAuditDto } from '../audit/audit.schemas.js';
+import { dashboardDto } from './dashboard.schemas.js';
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
 import type { AdminService } from '../admins/admin.service.js';
@@ -11,18 +11,11 @@ import type { Clock } from '../lib/clock.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type DashboardRoutesDeps = { admins: AdminService; audit: AuditService; clock: Clock; employees: EmployeeService };
 
-const dashboard = z.object({
-  employees: z.object({ total: z.number().int(), active: z.number().int(), deactivated: z.number().int(), disabled: z.number().int() }),
-  admins: z.number().int(),
-  signInsToday: z.object({ success: z.number().int(), failure: z.number().int() }),
-  recentEvents: z.array(auditEventDto),
-});
-
 /** Sign-in attempts counted on the dashboard: a wrong TOTP code after a right password is a failed sign-in too. */
 const SIGN_IN_ACTIONS: AuditAction[] = ['admin.sign_in', 'admin.sign_in_totp', 'setup.completed', 'employee.sign_in'];
 
 export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
-  app.get('/dashboard', { config: { access: 'read' }, schema: { tags: ['Dashboard'], response: { 200: dashboard, ...errors } } }, async () => {
+  app.get('/dashboard', { config: { access: 'read' }, schema: { tags: ['Dashboard'], response: { 200: dashboardDto, ...errors } } }, async () => {
     const now = services.clock.now();
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const count = (outcome: 'success' | 'failure') =>

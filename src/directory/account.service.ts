@@ -1,29 +1,9 @@
-import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import type { EmployeeLookup } from '../employees/employee.service.js';
 import { AppError } from '../lib/errors.js';
 import * as repo from './directory.repository.js';
+import type { AccountDto } from './directory.schemas.js';
 import type { DomainService } from './domain.service.js';
-
-/** An employee's account in a domain, as the console and the portal show it. Never a password. */
-export const accountDto = z.object({
-  id: z.string().uuid(),
-  domainId: z.string().uuid(),
-  domainName: z.string(),
-  domainKind: z.string(),
-  username: z.string(),
-  upn: z.string().nullable(),
-  isEnabled: z.boolean(),
-  isMember: z.boolean(),
-  isRotationMember: z.boolean(),
-  passwordChangedAt: z.string().nullable(),
-  /** Tessera holds the password the directory has (sealed, for the employee's key). */
-  hasManagedPassword: z.boolean(),
-  hasPendingPassword: z.boolean(),
-  /** The employee may change the password themselves (the connector supports it and credentials are saved). */
-  canChangePassword: z.boolean(),
-});
-export type AccountDto = z.infer<typeof accountDto>;
 
 export type AccountService = ReturnType<typeof createAccountService>;
 

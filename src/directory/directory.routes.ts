@@ -2,9 +2,22 @@ import { z } from 'zod';
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errorBody, errors, idParams, listOf } from '../http/schemas.js';
-import { directoryErrorCodes } from './connector.js';
-import { accountDto } from './account.service.js';
-import { domainCreate, domainDto, domainPatch, syncRunDto } from './directory.schemas.js';
+import {
+  accountDto,
+  accountParams,
+  accountPasswordBody,
+  domainCreate,
+  domainDto,
+  domainPatch,
+  ownAccountParams,
+  ownPasswordChangeBody,
+  rotationAnswer,
+  runParams,
+  syncRunDto,
+  syncRunsQuery,
+  syncStartBody,
+  testResult,
+} from './directory.schemas.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
 import type { DomainService } from './domain.service.js';
 import type { SyncService } from './sync.service.js';
@@ -21,14 +34,6 @@ export type DirectoryRoutesDeps = {
 };
 
 const withDirectoryErrors = { ...errors, 502: errorBody };
-const runParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() }).strict();
-const accountParams = z.object({ id: z.string().uuid(), accountId: z.string().uuid() }).strict();
-const testResult = z.object({
-  outcome: z.enum(['ok', ...directoryErrorCodes]),
-  message: z.string(),
-  steps: z.array(z.object({ step: z.string(), ok: z.boolean(), message: z.string() })),
-});
-const domainPassword = z.string().min(1).max(256);
 
 /** Directory domains, syncs, and domain passwords (admin API), and the employee's own password change (portal). */
 export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, opts: { signInRateLimit: number } = { signInRateLimit: 30 }) {
@@ -105,7 +110,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
         tags,
         params: idParams,
         description: 'Starts a sync (or a dry run, which changes nothing). Answers 202 with the run at once; `wait: true` answers 200 when it has finished.',
-        body: z.object({ dryRun: z.boolean().default(false), full: z.boolean().default(false), wait: z.boolean().default(false) }).strict(),
+        body: syncStartBody,
         response: { 200: syncRunDto, 202: syncRunDto, ...errors },
       },
     },
@@ -130,7 +135,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
       schema: {
         tags,
         params: idParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict(),
+        querystring: syncRunsQuery,
         response: { 200: listOf(syncRunDto), ...errors },
       },
     },
@@ -174,7 +179,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
         tags,
         description: 'Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes).',
         response: {
-          200: z.object({ reconciled: z.object({ current: z.number(), failed: z.number(), unresolved: z.number() }), rotated: z.number(), failed: z.number() }),
+          200: rotationAnswer,
           ...errors,
         },
       },
@@ -199,7 +204,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
         tags,
         params: accountParams,
         description: "Sets the employee's domain password, or generates one (`generate: true`) that nobody can read: it is kept sealed for the employee's key.",
-        body: z.union([z.object({ password: domainPassword }).strict(), z.object({ generate: z.literal(true) }).strict()]),
+        body: accountPasswordBody,
         response: { 204: z.null(), ...withDirectoryErrors },
       },
     },
@@ -222,9 +227,9 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
       config: { access: 'employee', rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } },
       schema: {
         tags: ['User portal'],
-        params: z.object({ accountId: z.string().uuid() }).strict(),
+        params: ownAccountParams,
         description: 'The employee changes their own domain password with the current one.',
-        body: z.object({ oldPassword: domainPassword, newPassword: domainPassword }).strict(),
+        body: ownPasswordChangeBody,
         response: { 204: z.null(), ...withDirectoryErrors },
       },
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { directoryErrorCodes } from './connector.js';
 import { removalBehaviours } from './directory.constants.js';
 import { entraSettings } from './entra/entra.schemas.js';
 
@@ -140,3 +141,46 @@ export const syncRunDto = z.object({
   durationMs: z.number().nullable(),
 });
 export type SyncRunDto = z.infer<typeof syncRunDto>;
+
+/** An employee's account in a domain, as the console and the portal show it. Never a password. */
+export const accountDto = z.object({
+  id: z.string().uuid(),
+  domainId: z.string().uuid(),
+  domainName: z.string(),
+  domainKind: z.string(),
+  username: z.string(),
+  upn: z.string().nullable(),
+  isEnabled: z.boolean(),
+  isMember: z.boolean(),
+  isRotationMember: z.boolean(),
+  passwordChangedAt: z.string().nullable(),
+  /** Tessera holds the password the directory has (sealed, for the employee's key). */
+  hasManagedPassword: z.boolean(),
+  hasPendingPassword: z.boolean(),
+  /** The employee may change the password themselves (the connector supports it and credentials are saved). */
+  canChangePassword: z.boolean(),
+});
+export type AccountDto = z.infer<typeof accountDto>;
+
+export const runParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() }).strict();
+export const accountParams = z.object({ id: z.string().uuid(), accountId: z.string().uuid() }).strict();
+/** The employee's own account, in the portal. */
+export const ownAccountParams = z.object({ accountId: z.string().uuid() }).strict();
+/** The steps of a connection test, and the first that failed. */
+export const testResult = z.object({
+  outcome: z.enum(['ok', ...directoryErrorCodes]),
+  message: z.string(),
+  steps: z.array(z.object({ step: z.string(), ok: z.boolean(), message: z.string() })),
+});
+const domainPassword = z.string().min(1).max(256);
+export const syncStartBody = z.object({ dryRun: z.boolean().default(false), full: z.boolean().default(false), wait: z.boolean().default(false) }).strict();
+export const syncRunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();
+/** What a rotation pass did: sealed passwords reconciled with the directory, then due passwords rotated. */
+export const rotationAnswer = z.object({
+  reconciled: z.object({ current: z.number(), failed: z.number(), unresolved: z.number() }),
+  rotated: z.number(),
+  failed: z.number(),
+});
+/** An admin sets an account's password, or has Tessera generate one. */
+export const accountPasswordBody = z.union([z.object({ password: domainPassword }).strict(), z.object({ generate: z.literal(true) }).strict()]);
+export const ownPasswordChangeBody = z.object({ oldPassword: domainPassword, newPassword: domainPassword }).strict();

@@ -1,22 +1,19 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import { z } from 'zod';
 import {
-  ceremonyId,
   credentialType,
-  credentialDto,
-  credentialKinds,
-  credentialName,
+  credentialKindBody,
+  credentialRegistrationBody,
   creationOptionsAnswer,
   optionsAnswer,
-  registrationResponse,
   toBrandingDto,
   toCredentialDto,
   toPolicyDto,
+  totpSetupAnswer,
 } from '../authn/authn.schemas.js';
 import { signedInWith, startEmployeeSession } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
-import { enrolmentDto, enrolStepParams, enrolTokenParams } from './invitation.schemas.js';
+import { enrolCredentialAnswer, enrolDoneAnswer, enrolmentDto, enrolPasswordBody, enrolStepParams, enrolTokenParams } from './invitation.schemas.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { EnrolmentService } from './enrolment.service.js';
 import type { EmployeeSessionDeps } from '../authn/employee-session.js';
@@ -61,7 +58,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
       schema: {
         tags,
         params: enrolStepParams,
-        body: z.object({ kind: z.enum(credentialKinds) }).strict(),
+        body: credentialKindBody,
         response: { 200: creationOptionsAnswer, ...linkErrors },
       },
     },
@@ -75,8 +72,8 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
       schema: {
         tags,
         params: enrolStepParams,
-        body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
-        response: { 200: z.object({ credential: credentialDto }), ...linkErrors },
+        body: credentialRegistrationBody,
+        response: { 200: enrolCredentialAnswer, ...linkErrors },
         description: 'Registers the credential, uses the invitation up and signs the employee in (sets the employee session cookie).',
       },
     },
@@ -98,7 +95,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
       schema: {
         tags,
         params: enrolStepParams,
-        response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() }), ...linkErrors },
+        response: { 200: totpSetupAnswer, ...linkErrors },
       },
     },
     async (request) => services.enrolment.totpOptions(request.params.token),
@@ -111,8 +108,8 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
       schema: {
         tags,
         params: enrolStepParams,
-        body: z.object({ password: z.string().min(1).max(256), totpCode: z.string().trim().min(1).max(10) }).strict(),
-        response: { 200: z.object({ status: z.enum(['ok']) }), ...linkErrors },
+        body: enrolPasswordBody,
+        response: { 200: enrolDoneAnswer, ...linkErrors },
         description: 'Sets password and TOTP together (only when policy allows passwords with TOTP), uses the invitation up and signs the employee in.',
       },
     },

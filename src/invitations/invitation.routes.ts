@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import { invitationDto } from './invitation.schemas.js';
+import { invitationBatchBody, invitationDto } from './invitation.schemas.js';
 import type { InvitationService } from './invitation.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -41,7 +41,7 @@ export async function invitationRoutes(app: App, services: InvitationRoutesDeps)
       config: { access: 'write' },
       schema: {
         tags,
-        body: z.object({ employeeIds: z.array(z.string().uuid()).max(500) }).strict(),
+        body: invitationBatchBody,
         response: { 200: listOf(invitationDto), ...errors },
         description: 'Invites several employees: all of them, or none (the error names the employee that cannot be invited).',
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brandingDto, employeeSummary, policyDto } from '../authn/authn.schemas.js';
+import { brandingDto, credentialDto, employeeSummary, policyDto } from '../authn/authn.schemas.js';
 
 export const invitationStatuses = ['open', 'used', 'revoked', 'expired'] as const;
 export type InvitationStatus = (typeof invitationStatuses)[number];
@@ -39,3 +39,11 @@ export const enrolTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_
  * simply finds no invitation (404), and the body is validated first.
  */
 export const enrolStepParams = z.object({ token: z.string().min(1).max(200) }).strict();
+
+/** Invite several employees at once. */
+export const invitationBatchBody = z.object({ employeeIds: z.array(z.string().uuid()).max(500) }).strict();
+
+/** The enrolment page's answers and its password step. */
+export const enrolCredentialAnswer = z.object({ credential: credentialDto });
+export const enrolPasswordBody = z.object({ password: z.string().min(1).max(256), totpCode: z.string().trim().min(1).max(10) }).strict();
+export const enrolDoneAnswer = z.object({ status: z.enum(['ok']) });

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errorBody, errors, idParams, noContent, paged } from '../http/schemas.js';
-import { mailDto, mailStatuses } from './mail.service.js';
+import { mailDto, mailListQuery, testMailBody } from './mail.schemas.js';
 import type { MailService } from './mail.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -16,7 +15,7 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
         tags: ['Settings'],
         description:
           "Sends a test e-mail at once with the saved SMTP settings. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.",
-        body: z.object({ to: z.string().trim().email().max(254) }).strict(),
+        body: testMailBody,
         response: { 204: noContent, ...errors, 502: errorBody },
       },
     },
@@ -34,13 +33,7 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
       schema: {
         tags,
         description: 'Outgoing mail, newest first: pending (waiting for its next attempt), sent, or failed after every retry.',
-        querystring: z
-          .object({
-            status: z.enum(mailStatuses).optional(),
-            page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-            pageSize: z.coerce.number().int().min(1).max(200).default(20),
-          })
-          .strict(),
+        querystring: mailListQuery,
         response: { 200: paged(mailDto), ...errors },
       },
     },

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import type { AuditService } from '../audit/audit.service.js';
 import type { BrandingService } from '../branding/branding.service.js';
 import type { Config } from '../config/config.js';
@@ -10,12 +9,14 @@ import { systemContext, type RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import * as repo from './mail.repository.js';
+import type { MailDto } from './mail.schemas.js';
+
+export { mailStatuses, type MailDto } from './mail.schemas.js';
 import { renderNotificationMail } from './mail.templates.js';
 import { createMailTransport, describeSendError, isSmtpConfigured, type MailTransport } from './mail.transport.js';
 
 export const mailKinds = ['invitation', 'notification', 'test'] as const;
 export type MailKind = (typeof mailKinds)[number];
-export const mailStatuses = ['pending', 'sent', 'failed'] as const;
 
 export interface MailMessage {
   kind: MailKind;
@@ -26,22 +27,6 @@ export interface MailMessage {
   text: string;
   html: string;
 }
-
-export const mailDto = z.object({
-  id: z.string().uuid(),
-  kind: z.string(),
-  relatedId: z.string().nullable(),
-  toAddress: z.string(),
-  subject: z.string(),
-  status: z.enum(mailStatuses),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  createdAt: z.string(),
-  /** When the next attempt is due (pending mails only). */
-  nextAttemptAt: z.string().nullable(),
-  sentAt: z.string().nullable(),
-});
-export type MailDto = z.infer<typeof mailDto>;
 
 /** Delivery of the latest mail about a record, as the invitation list shows it. */
 export interface MailDelivery {

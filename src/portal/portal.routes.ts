@@ -1,20 +1,18 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import {
-  brandingDto,
-  ceremonyId,
   credentialDto,
-  credentialKinds,
-  credentialName,
+  credentialKindBody,
+  credentialRegistrationBody,
   creationOptionsAnswer,
-  employeeSummary,
   optionsAnswer,
-  policyDto,
-  registrationResponse,
+  passwordChangeBody,
   toBrandingDto,
   toCredentialDto,
   toEmployeeSummary,
   toPolicyDto,
+  totpCodeBody,
+  totpSetupAnswer,
 } from '../authn/authn.schemas.js';
 import { employeeContext, requireEmployee } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
@@ -24,6 +22,7 @@ import type { EmployeeFactorService } from '../authn/employee-factors.service.js
 import type { WebAuthnService } from '../authn/webauthn.service.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
 import type { SettingsService } from '../settings/settings.service.js';
+import { applicationDto, credentialRenameBody, portalMeAnswer, signInDto } from './portal.schemas.js';
 import type { PortalService } from './portal.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -35,16 +34,6 @@ export type PortalRoutesDeps = {
   settings: SettingsService;
   webauthn: WebAuthnService;
 };
-
-const signInDto = z.object({
-  at: z.string(),
-  method: z.string().nullable(),
-  outcome: z.enum(['success', 'failure']),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-});
-const applicationDto = z.object({ id: z.string(), name: z.string(), url: z.string(), protocol: z.string() });
-const totpSetup = z.object({ secret: z.string(), otpauthUrl: z.string(), qrDataUrl: z.string() });
 
 /** The user portal's API (docs/sign-in-api.md "Portal"): a signed-in employee's own sign-in methods. */
 export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: { signInRateLimit: number }) {
@@ -63,7 +52,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
       schema: {
         tags,
         response: {
-          200: z.object({ employee: employeeSummary, branding: brandingDto, policy: policyDto, hasPassword: z.boolean(), hasTotp: z.boolean() }),
+          200: portalMeAnswer,
           ...errors,
         },
       },
@@ -83,7 +72,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     '/portal/credentials/options',
     {
       config: { access },
-      schema: { tags, body: z.object({ kind: z.enum(credentialKinds) }).strict(), response: { 200: creationOptionsAnswer, ...errors } },
+      schema: { tags, body: credentialKindBody, response: { 200: creationOptionsAnswer, ...errors } },
     },
     async (request) => {
       const { employee } = me(request);
@@ -102,7 +91,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
       config: { access },
       schema: {
         tags,
-        body: z.object({ ceremonyId, response: registrationResponse, name: credentialName.optional() }).strict(),
+        body: credentialRegistrationBody,
         response: { 200: credentialDto, ...errors },
       },
     },
@@ -122,7 +111,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     '/portal/credentials/:id',
     {
       config: { access },
-      schema: { tags, params: idParams, body: z.object({ name: credentialName }).strict(), response: { 200: credentialDto, ...errors } },
+      schema: { tags, params: idParams, body: credentialRenameBody, response: { 200: credentialDto, ...errors } },
     },
     async (request) => {
       const { ctx, owner } = me(request);
@@ -148,7 +137,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     },
   );
 
-  app.post('/portal/totp/options', { config: { access }, schema: { tags, response: { 200: totpSetup, ...errors } } }, async (request) =>
+  app.post('/portal/totp/options', { config: { access }, schema: { tags, response: { 200: totpSetupAnswer, ...errors } } }, async (request) =>
     services.employeeFactors.beginTotp(me(request).employee),
   );
 
@@ -156,7 +145,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     '/portal/totp/confirm',
     {
       config: { access, rateLimit },
-      schema: { tags, body: z.object({ code: z.string().trim().min(1).max(10) }).strict(), response: { 204: z.null(), ...errors } },
+      schema: { tags, body: totpCodeBody, response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
       const { employee, ctx } = me(request);
@@ -171,7 +160,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
       config: { access, rateLimit },
       schema: {
         tags,
-        body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict(),
+        body: passwordChangeBody,
         response: { 204: z.null(), ...errors },
       },
     },

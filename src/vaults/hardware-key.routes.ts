@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, listOf } from '../http/schemas.js';
-import { hardwareKeyDto } from './hardware-key.service.js';
+import { hardwareKeyBody, hardwareKeyDto, hardwareKeyParams } from './hardware-key.schemas.js';
 import type { HardwareKeyService } from './hardware-key.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -23,16 +23,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
         tags,
         params: idParams,
         description: 'Registers a hardware key held by the employee (by serial number). An active key makes the employee eligible for password rotation.',
-        body: z
-          .object({
-            serial: z
-              .string()
-              .trim()
-              .min(1)
-              .max(64)
-              .regex(/^[\x20-\x7e]+$/, 'printable ASCII, as printed on the key'),
-          })
-          .strict(),
+        body: hardwareKeyBody,
         response: { 201: hardwareKeyDto, ...errors },
       },
     },
@@ -43,7 +34,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     '/employees/:id/hardware-keys/:keyId',
     {
       config: { access: 'write' },
-      schema: { tags, params: z.object({ id: z.string().uuid(), keyId: z.string().uuid() }).strict(), response: { 204: z.null(), ...errors } },
+      schema: { tags, params: hardwareKeyParams, response: { 204: z.null(), ...errors } },
     },
     async (request, reply) => {
       await services.hardwareKeys.remove(request.ctx, request.params.id, request.params.keyId);

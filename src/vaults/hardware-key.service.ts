@@ -1,19 +1,12 @@
-import { z } from 'zod';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import type { EmployeeLookup } from '../employees/employee.service.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
 import * as repo from './hardware-key.repository.js';
+import type { HardwareKeyDto } from './hardware-key.schemas.js';
 
-export const hardwareKeyDto = z.object({
-  id: z.string().uuid(),
-  serial: z.string(),
-  employeeId: z.string().uuid().nullable(),
-  status: z.enum(['active', 'inactive']),
-  createdAt: z.string(),
-});
-export type HardwareKeyDto = z.infer<typeof hardwareKeyDto>;
+export { hardwareKeyDto, type HardwareKeyDto } from './hardware-key.schemas.js';
 
 const toDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
   id: k.id,

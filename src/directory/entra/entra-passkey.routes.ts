@@ -1,27 +1,21 @@
-import { z } from 'zod';
-import { pairingStates } from './entra.constants.js';
 import { employeeContext, requireEmployee } from '../../authn/employee-session.js';
 import type { App } from '../../http/types.js';
 import { errors, listOf, noContent } from '../../http/schemas.js';
-import { attestationBody, creationOptionsDto, entraPasskeyDto, pairingDto, refreshSummary } from './entra-passkey.schemas.js';
+import {
+  attestationBody,
+  creationOptionsDto,
+  domainParams,
+  employeeParams,
+  entraPasskeyDto,
+  pairingDto,
+  pairingsQuery,
+  passkeyParams,
+  refreshSummary,
+} from './entra-passkey.schemas.js';
 import type { EntraPasskeyService } from './entra-passkey.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type EntraPasskeyRoutesDeps = { entraPasskeys: EntraPasskeyService };
-
-/** A domain by id or name; an employee by id or e-mail (so that scripts and the CLI can name them). */
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
-const domainParam = z
-  .string()
-  .max(253)
-  .refine((s) => uuid.test(s) || hostname.test(s), 'must be a domain id or name');
-const employeeParam = z
-  .string()
-  .max(320)
-  .refine((s) => uuid.test(s) || z.email().safeParse(s).success, 'must be an employee id or e-mail');
-const domainParams = z.object({ domain: domainParam }).strict();
-const employeeParams = z.object({ domain: domainParam, employee: employeeParam }).strict();
 
 /**
  * Passkey provisioning into Entra ID. The enrolling authenticator (the `tessera entra enroll-key`
@@ -37,7 +31,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
       schema: {
         tags,
         params: domainParams,
-        querystring: z.object({ state: z.enum(pairingStates).optional() }).strict(),
+        querystring: pairingsQuery,
         response: { 200: listOf(pairingDto), ...errors },
         description: 'Employees of an Entra domain by pairing state, with the passkeys registered for them in Entra (name, AAGUID, model, created, last used).',
       },
@@ -131,7 +125,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
       config: { access: 'write' },
       schema: {
         tags,
-        params: employeeParams.extend({ passkeyId: z.string().uuid() }).strict(),
+        params: passkeyParams,
         response: { 204: noContent, ...errors },
         description: 'Deletes the passkey in Entra and here; the pairing state and group membership follow.',
       },

@@ -63,3 +63,20 @@ export const refreshSummary = z.object({
   removed: z.number().int(),
 });
 export type RefreshSummary = z.infer<typeof refreshSummary>;
+
+/** A domain by id or name; an employee by id or e-mail (so that scripts and the CLI can name them). */
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+const domainParam = z
+  .string()
+  .max(253)
+  .refine((s) => uuid.test(s) || hostname.test(s), 'must be a domain id or name');
+const employeeParam = z
+  .string()
+  .max(320)
+  .refine((s) => uuid.test(s) || z.email().safeParse(s).success, 'must be an employee id or e-mail');
+export const domainParams = z.object({ domain: domainParam }).strict();
+export const employeeParams = z.object({ domain: domainParam, employee: employeeParam }).strict();
+export const passkeyParams = employeeParams.extend({ passkeyId: z.string().uuid() }).strict();
+/** The pairings in one state, or all of them. */
+export const pairingsQuery = z.object({ state: z.enum(pairingStates).optional() }).strict();

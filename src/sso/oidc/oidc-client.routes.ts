@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
-import { clientCreate, clientDto, clientPatch, clientWithSecret } from './oidc-client.schemas.js';
+import { clientCreate, clientDto, clientPatch, clientWithSecret, emptyBody, providerInfoAnswer, signingKeyDto } from './oidc-client.schemas.js';
 import type { Config } from '../../config/config.js';
 import type { OidcService } from './oidc.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type OidcClientRoutesDeps = { config: Config; oidc: OidcService };
-
-const signingKey = z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() });
 
 /**
  * Admin API of the OIDC client registry: reads with scope read, changes with scope admin (a client
@@ -60,7 +58,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
         tags,
         description: 'Replaces the client secret; the old one stops working at once. The new one is answered only here.',
         params: idParams,
-        body: z.object({}).strict().optional(),
+        body: emptyBody,
         response: { 200: clientWithSecret, ...errors },
       },
     },
@@ -83,7 +81,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
       schema: {
         tags,
         description: 'Signing keys of the provider (public facts only): the current ones and those kept for verification.',
-        response: { 200: listOf(signingKey), ...errors },
+        response: { 200: listOf(signingKeyDto), ...errors },
       },
     },
     async () => ({ items: await services.oidc.keys.list() }),
@@ -93,7 +91,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     '/oidc/info',
     {
       config: { access: 'read' },
-      schema: { tags, response: { 200: z.object({ issuer: z.string(), discoveryUrl: z.string(), eamRedirectUri: z.string() }), ...errors } },
+      schema: { tags, response: { 200: providerInfoAnswer, ...errors } },
     },
     async () => {
       const issuer = `${services.config.publicUrl}/oidc`;

@@ -115,3 +115,10 @@ export type ClientDto = z.infer<typeof clientDto>;
 
 /** Create and rotate answers: the secret, once (it is stored sealed and never shown again). */
 export const clientWithSecret = z.object({ client: clientDto, clientSecret: z.string().nullable() });
+
+/** Rotating a secret takes no input; an empty object is allowed for clients that always send one. */
+export const emptyBody = z.object({}).strict().optional();
+/** A signing key of the provider: public facts only. */
+export const signingKeyDto = z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() });
+/** What an administrator gives an application: the issuer, its discovery document, the EAM redirect URI. */
+export const providerInfoAnswer = z.object({ issuer: z.string(), discoveryUrl: z.string(), eamRedirectUri: z.string() });

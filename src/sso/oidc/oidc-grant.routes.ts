@@ -2,14 +2,12 @@ import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { AppError } from '../../lib/errors.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
+import { grantDto, grantParams } from './oidc-grant.schemas.js';
 import type { OidcService } from './oidc.service.js';
 import type { EmployeeService } from '../../employees/employee.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type OidcGrantRoutesDeps = { employees: EmployeeService; oidc: OidcService };
-
-const grantDto = z.object({ grantId: z.string(), clientId: z.string(), createdAt: z.string(), expiresAt: z.string().nullable() });
-const grantParams = z.object({ grantId: z.string().regex(/^[A-Za-z0-9_-]{10,128}$/, 'an oidc-provider grant id') }).strict();
 
 /**
  * What an employee has granted to OIDC applications, and revoking it: one grant (its tokens stop

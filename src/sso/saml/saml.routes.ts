@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { sendErrorPage, sendPostForm } from '../../http/pages.js';
 import { currentEmployee, endEmployeeSession, protocolRouteConfig, signInRedirect, type SignedInEmployee } from '../sso-session.js';
 import { STATUS } from './messages.js';
+import { continueParams, spStartParams, ssoMessage } from './saml.schemas.js';
 import { SsoFailure, type SsoRequest } from './sso.service.js';
 import { buildIdpMetadata } from './idp-metadata.js';
 import { samlLogoutRoutes } from './slo.routes.js';
@@ -27,8 +27,6 @@ export type SamlRoutesDeps = {
   db: Db;
 } & SsoSessionDeps &
   SloRoutesDeps;
-
-const message = z.object({ SAMLRequest: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() }).passthrough();
 
 const employeeCtx = (request: FastifyRequest, who: SignedInEmployee) => ({
   ...request.ctx,
@@ -108,7 +106,7 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
     }
   }
 
-  app.get('/saml/sso', { config: limits, schema: { ...hide, querystring: message } }, async (request, reply) =>
+  app.get('/saml/sso', { config: limits, schema: { ...hide, querystring: ssoMessage } }, async (request, reply) =>
     guarded(request, reply, async () => {
       const { SAMLRequest, RelayState } = request.query;
       if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the request');
@@ -117,7 +115,7 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
     }),
   );
 
-  app.post('/saml/sso', { config: limits, schema: { ...hide, body: message } }, async (request, reply) =>
+  app.post('/saml/sso', { config: limits, schema: { ...hide, body: ssoMessage } }, async (request, reply) =>
     guarded(request, reply, async () => {
       const { SAMLRequest, RelayState } = request.body ?? {};
       if (!SAMLRequest) throw new SsoFailure('saml.request_missing', 'No SAMLRequest in the form');
@@ -128,7 +126,7 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
     }),
   );
 
-  app.get('/saml/continue/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) =>
+  app.get('/saml/continue/:id', { config: limits, schema: { ...hide, params: continueParams } }, async (request, reply) =>
     guarded(request, reply, async () => {
       const pending = await sso.loadPending(request.params.id);
       if (!pending) throw new SsoFailure('saml.request_expired', 'This sign-in request has expired or was already completed: start again from the application');
@@ -137,7 +135,7 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
   );
 
   /** IdP-initiated sign-in, the portal's application link. */
-  app.get('/saml/start/:id', { config: limits, schema: { ...hide, params: z.object({ id: z.string().uuid() }) } }, async (request, reply) =>
+  app.get('/saml/start/:id', { config: limits, schema: { ...hide, params: spStartParams } }, async (request, reply) =>
     guarded(request, reply, async () => proceed(request, reply, await sso.unsolicited(request.params.id))),
   );
 

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { clearEmployeeSessionCookie } from '../../authn/employee-session.js';
 import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../../http/pages.js';
 import { currentEmployee, protocolRouteConfig } from '../sso-session.js';
 import type { LogoutStep } from './slo.service.js';
+import { logoutQuery, sloMessage, type SloMessage } from './saml.schemas.js';
 import { SsoFailure } from './sso.service.js';
 import type { EmployeeAuthService } from '../../authn/employee-auth.service.js';
 import type { CookieDeps } from '../../http/auth.js';
@@ -13,10 +13,6 @@ import type { SamlLogoutService } from './slo.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type SloRoutesDeps = { samlLogout: SamlLogoutService; employeeAuth: EmployeeAuthService } & CookieDeps & SsoSessionDeps;
-
-const message = z
-  .object({ SAMLRequest: z.string().max(400_000).optional(), SAMLResponse: z.string().max(400_000).optional(), RelayState: z.string().max(2048).optional() })
-  .passthrough();
 
 /** One step of a logout (SAML SLO, the portal's Sign out, WS-Fed sign-out): the employee cookie goes, the browser moves on. */
 export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, step: LogoutStep) {
@@ -34,7 +30,7 @@ export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
   const slo = services.samlLogout;
   const send = (reply: FastifyReply, step: LogoutStep) => sendLogoutStep(reply, services, step);
 
-  async function handle(request: FastifyRequest, reply: FastifyReply, binding: 'redirect' | 'post', m: z.infer<typeof message>) {
+  async function handle(request: FastifyRequest, reply: FastifyReply, binding: 'redirect' | 'post', m: SloMessage) {
     try {
       const relayState = m.RelayState ?? null;
       if (m.SAMLRequest) {
@@ -50,8 +46,10 @@ export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
     }
   }
 
-  app.get('/saml/slo', { config: limits, schema: { hide: true, querystring: message } }, (request, reply) => handle(request, reply, 'redirect', request.query));
-  app.post('/saml/slo', { config: limits, schema: { hide: true, body: message } }, (request, reply) => handle(request, reply, 'post', request.body ?? {}));
+  app.get('/saml/slo', { config: limits, schema: { hide: true, querystring: sloMessage } }, (request, reply) =>
+    handle(request, reply, 'redirect', request.query),
+  );
+  app.post('/saml/slo', { config: limits, schema: { hide: true, body: sloMessage } }, (request, reply) => handle(request, reply, 'post', request.body ?? {}));
 
   /**
    * "Sign out everywhere": ends the Tessera session and walks every SP it signed in to. The
@@ -59,7 +57,6 @@ export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
    * GET (not a form post): the portal's CSP limits form-action to 'self', and browsers apply it
    * to the redirects towards each SP's SLO endpoint.
    */
-  const logoutQuery = z.object({ from: z.enum(['portal']).optional() }).passthrough();
   app.get('/saml/logout', { config: limits, schema: { hide: true, querystring: logoutQuery } }, async (request, reply) => {
     const back = request.query.from === 'portal' ? '/signin' : undefined;
     const who = await currentEmployee(request, services);

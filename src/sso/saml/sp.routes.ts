@@ -4,7 +4,18 @@ import type { App } from '../../http/types.js';
 import { errors, idParams, listOf } from '../../http/schemas.js';
 import { spPresets } from './presets.js';
 import { readSpMetadata } from './sp.service.js';
-import { serviceProviderDto, serviceProviderInput, serviceProviderPatch } from './sp.schemas.js';
+import {
+  idpDto,
+  keyRolloverBody,
+  metadataBody,
+  metadataImportBody,
+  serviceProviderDto,
+  serviceProviderInput,
+  serviceProviderPatch,
+  signingKeysAnswer,
+  spMetadataAnswer,
+  spPresetDto,
+} from './sp.schemas.js';
 import type { SsoProtocol } from './sp.repository.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { SamlKeyStore } from '../saml-core/keys.js';
@@ -20,8 +31,6 @@ export type SpRoutesDeps = {
   serviceProviders: ServiceProviderService;
   wsfed: WsFedService;
 };
-
-const metadataXml = z.string().min(1).max(1_000_000);
 
 /**
  * Admin API for SAML service providers and WS-Fed relying parties, the IdP's keys and endpoints:
@@ -71,7 +80,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       schema: {
         tags,
         description: 'Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.',
-        body: serviceProviderPatch.extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict(),
+        body: metadataImportBody,
         response: { 201: serviceProviderDto, ...errors },
       },
     },
@@ -88,17 +97,9 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       schema: {
         tags,
         description: 'Reads SP metadata XML and returns the fields it gives (the console pre-fills its form with them). Nothing is saved.',
-        body: z.object({ metadata: metadataXml }).strict(),
+        body: metadataBody,
         response: {
-          200: z.object({
-            entityId: z.string(),
-            acsEndpoints: z.array(z.object({ url: z.string(), binding: z.enum(['post', 'redirect']), index: z.number(), isDefault: z.boolean() })),
-            sloUrl: z.string().nullable(),
-            sloBinding: z.enum(['post', 'redirect']).nullable(),
-            certificates: z.array(z.string()),
-            nameIdFormat: z.string().nullable(),
-            requireSignedRequests: z.boolean(),
-          }),
+          200: spMetadataAnswer,
           ...errors,
         },
       },
@@ -113,18 +114,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       schema: {
         tags,
         response: {
-          200: listOf(
-            z.object({
-              id: z.string(),
-              label: z.string(),
-              protocol: z.enum(['saml', 'wsfed']),
-              nameIdFormat: z.string(),
-              nameIdField: z.string(),
-              attributes: z.array(z.object({ name: z.string(), field: z.string() })),
-              hint: z.string(),
-              tokenType: z.string().optional(),
-            }),
-          ),
+          200: listOf(spPresetDto),
           ...errors,
         },
       },
@@ -132,25 +122,6 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
     async () => ({ items: spPresets }),
   );
 
-  const keyDto = z.object({
-    id: z.string(),
-    certificate: z.string(),
-    activatesAt: z.string(),
-    retiresAt: z.string().nullable(),
-    isActive: z.boolean(),
-    notAfter: z.string(),
-    fingerprint: z.string(),
-  });
-  const idpDto = z.object({
-    entityId: z.string(),
-    metadataUrl: z.string(),
-    ssoUrl: z.string(),
-    sloUrl: z.string(),
-    wsfedUrl: z.string(),
-    wsfedEntityId: z.string(),
-    federationMetadataUrl: z.string(),
-    keys: z.array(keyDto),
-  });
   const describeKeys = async () =>
     (await services.samlKeys.publishedKeys()).map((k) => {
       const c = new crypto.X509Certificate(k.certificate);
@@ -190,8 +161,8 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
         tags,
         description:
           'Starts a signing-key rollover: the next certificate is published now and signs after `leadDays`; the current one stays published `overlapDays` after that.',
-        body: z.object({ leadDays: z.number().int().min(0).max(90).default(14), overlapDays: z.number().int().min(0).max(90).default(7) }).strict(),
-        response: { 200: z.object({ keys: z.array(keyDto) }), ...errors },
+        body: keyRolloverBody,
+        response: { 200: signingKeysAnswer, ...errors },
       },
     },
     async (request) => {

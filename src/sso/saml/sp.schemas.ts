@@ -120,3 +120,55 @@ export const serviceProviderDto = z.object({
   updatedAt: z.string(),
 });
 export type ServiceProviderDto = z.infer<typeof serviceProviderDto>;
+
+const metadataXml = z.string().min(1).max(1_000_000);
+/** A service provider registered from its metadata XML; the other fields override what the metadata says. */
+export const metadataImportBody = serviceProviderPatch.extend({ name: z.string().trim().min(1).max(120), metadata: metadataXml }).strict();
+export const metadataBody = z.object({ metadata: metadataXml }).strict();
+/** The fields SP metadata gives, to pre-fill the console's form. */
+export const spMetadataAnswer = z.object({
+  entityId: z.string(),
+  acsEndpoints: z.array(z.object({ url: z.string(), binding: z.enum(['post', 'redirect']), index: z.number(), isDefault: z.boolean() })),
+  sloUrl: z.string().nullable(),
+  sloBinding: z.enum(['post', 'redirect']).nullable(),
+  certificates: z.array(z.string()),
+  nameIdFormat: z.string().nullable(),
+  requireSignedRequests: z.boolean(),
+});
+/** A ready-made configuration for a well-known application (presets.ts). */
+export const spPresetDto = z.object({
+  id: z.string(),
+  label: z.string(),
+  protocol: z.enum(['saml', 'wsfed']),
+  nameIdFormat: z.string(),
+  nameIdField: z.string(),
+  attributes: z.array(z.object({ name: z.string(), field: z.string() })),
+  hint: z.string(),
+  tokenType: z.string().optional(),
+});
+
+/** A published signing certificate of the IdP. */
+export const signingKeyDto = z.object({
+  id: z.string(),
+  certificate: z.string(),
+  activatesAt: z.string(),
+  retiresAt: z.string().nullable(),
+  isActive: z.boolean(),
+  notAfter: z.string(),
+  fingerprint: z.string(),
+});
+/** The IdP's endpoints and certificates, to give service providers. */
+export const idpDto = z.object({
+  entityId: z.string(),
+  metadataUrl: z.string(),
+  ssoUrl: z.string(),
+  sloUrl: z.string(),
+  wsfedUrl: z.string(),
+  wsfedEntityId: z.string(),
+  federationMetadataUrl: z.string(),
+  keys: z.array(signingKeyDto),
+});
+export const keyRolloverBody = z
+  .object({ leadDays: z.number().int().min(0).max(90).default(14), overlapDays: z.number().int().min(0).max(90).default(7) })
+  .strict();
+export const signingKeysAnswer = z.object({ keys: z.array(signingKeyDto) });

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { App } from '../../http/types.js';
 import { sendErrorPage, sendPostForm } from '../../http/pages.js';
 import { currentEmployee, protocolRouteConfig, signInRedirect } from '../sso-session.js';
 import { sendLogoutStep } from '../saml/slo.routes.js';
 import { buildFederationMetadata } from './federation-metadata.js';
+import { continueParams, wsfedQuery } from './wsfed.schemas.js';
 import { WsFedFailure, wsfedCleanupUrl, type WsFedRequest } from './wsfed.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { SamlKeyStore } from '../saml-core/keys.js';
@@ -16,16 +16,6 @@ import type { SloRoutesDeps } from '../saml/slo.routes.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type WsfedRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlLogout: SamlLogoutService; wsfed: WsFedService } & SsoSessionDeps &
   SloRoutesDeps;
-
-const query = z
-  .object({
-    wa: z.string().max(64).optional(),
-    wtrealm: z.string().max(2048).optional(),
-    wreply: z.string().max(2048).optional(),
-    wctx: z.string().max(4096).optional(),
-    whr: z.string().max(2048).optional(),
-  })
-  .passthrough();
 
 /** WS-Federation passive requestor endpoints (WS-Federation 1.2 §13) and federation metadata. */
 export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
@@ -63,7 +53,7 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
     }
   }
 
-  app.get('/wsfed', { config: limits, schema: { hide: true, querystring: query } }, async (request, reply) =>
+  app.get('/wsfed', { config: limits, schema: { hide: true, querystring: wsfedQuery } }, async (request, reply) =>
     guarded(request, reply, async () => {
       const q = request.query;
       if (q.wa === 'wsignin1.0') return proceed(request, reply, await wsfed.receive(q));
@@ -86,7 +76,7 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
     }),
   );
 
-  app.get('/wsfed/continue/:id', { config: limits, schema: { hide: true, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) =>
+  app.get('/wsfed/continue/:id', { config: limits, schema: { hide: true, params: continueParams } }, async (request, reply) =>
     guarded(request, reply, async () => {
       const pending = await wsfed.loadPending(request.params.id);
       if (!pending)

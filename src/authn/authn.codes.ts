@@ -1,0 +1,26 @@
+/**
+ * The error codes (with their HTTP status) and audit actions of employee sign-in and WebAuthn: stable names that clients,
+ * the console and SIEM rules key on. The composition root registers them (src/app/codes.ts).
+ */
+export const authnErrorCodes = {
+  'webauthn.challenge_invalid': 400,
+  'webauthn.challenge_expired': 400,
+  'webauthn.verification_failed': 400,
+  'webauthn.authenticator_not_allowed': 403,
+  'webauthn.credential_unknown': 401,
+  'webauthn.sign_count_regressed': 401,
+  'webauthn.too_many_credentials': 409,
+  'webauthn.credential_not_found': 404,
+  'signin.invalid_credentials': 401,
+  'signin.invalid_totp': 401,
+  'signin.account_disabled': 403,
+  'signin.method_not_allowed': 403,
+  'signin.stage_invalid': 403,
+  'signin.password_too_weak': 400,
+} as const satisfies Record<string, number>;
+
+declare module '../lib/errors.js' {
+  interface ErrorCodeLists {
+    authn: typeof authnErrorCodes;
+  }
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { logoContentTypes } from './branding.service.js';
+
+/** What the sign-in pages and e-mails show before anyone is signed in. */
+export const brandingAnswer = z.object({
+  organisationName: z.string(),
+  primaryColor: z.string(),
+  hasLogo: z.boolean(),
+  /** The sign-in page offers e-mail + password only when policy allows it. */
+  allowPasswordSignIn: z.boolean(),
+});
+
+/** A logo upload: its content type and its bytes in base64. */
+export const logoBody = z.object({ contentType: z.enum(logoContentTypes), base64: z.string().min(1) }).strict();

@@ -1,0 +1,14 @@
+/**
+ * The error codes (with their HTTP status) and audit actions of portal: stable names that clients,
+ * the console and SIEM rules key on. The composition root registers them (src/app/codes.ts).
+ */
+export const portalErrorCodes = {
+  'portal.last_method': 409,
+  'portal.totp_not_pending': 409,
+} as const satisfies Record<string, number>;
+
+declare module '../lib/errors.js' {
+  interface ErrorCodeLists {
+    portal: typeof portalErrorCodes;
+  }
+}
