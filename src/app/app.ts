@@ -33,7 +33,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
       services.audit.record(request.ctx, {
         action: 'api.request_refused',
         outcome: 'failure',
-        target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` },
+        target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? '(no route)'}` },
         details: { status: answer.status, code: answer.code, message: answer.message },
       }),
     readiness: async () => ((await services.isSchemaCurrent()) ? { engine: services.database.engine } : { problem: 'Database migrations are not applied' }),
