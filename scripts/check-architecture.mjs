@@ -1,4 +1,4 @@
-// The layout's rules, checked on the source's own imports (run by `npm test`; `npm run check:architecture`):
+// The layout's rules, checked on the source's own imports (run by `npm test`; by hand: `node scripts/check-architecture.mjs`):
 // 1. no import cycles among source files (type-only imports count too: a cycle of types is still a
 //    knot a reader has to untie);
 // 2. src/http/ is infrastructure: it imports no feature (only lib/, security/, config/, db/ and

@@ -63,7 +63,7 @@ function checkContract() {
 
 if (filters.length === 0) {
   const contract = checkContract();
-  // Format and lint (Biome, biome.json), then the layout's rules (scripts/check-architecture.mjs).
+  // Format and lint (Biome, biome.jsonc), then the layout's rules (scripts/check-architecture.mjs).
   const biome = spawnSync(process.execPath, [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'ci', '--reporter=summary'], {
     cwd: root,
     stdio: 'inherit',
