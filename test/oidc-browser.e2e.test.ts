@@ -11,7 +11,15 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser as Chromium } from 'playwright-core';
 import * as oidc from 'openid-client';
-import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import {
+  addVirtualAuthenticator,
+  importCredential,
+  assertChromiumInstalled,
+  browserSkipReason,
+  launchBrowser,
+  newSession,
+  type BrowserSession,
+} from './helpers/browser.js';
 import { employeeWithKey, pkce, registerClient, startOidcApp, type OidcTestApp } from './helpers/oidc.js';
 import { freePort } from './helpers/server.js';
 
@@ -54,20 +62,8 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     partner = await registerClient(t, { name: 'Partner portal', redirectUris: [`${rp.url}/partner-cb`], firstParty: false });
 
     session = await newSession(chromium, { baseURL: t.url });
-    const { authenticatorId, cdp } = await addVirtualAuthenticator(session.context, session.page, 'usb');
     // The employee's key, as enrolled, now inside Chromium's virtual authenticator.
-    const credential = key.credentials[0];
-    await cdp.send('WebAuthn.addCredential', {
-      authenticatorId,
-      credential: {
-        credentialId: credential.id.toString('base64'),
-        isResidentCredential: true,
-        rpId: credential.rpId,
-        privateKey: credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-        userHandle: credential.userHandle.toString('base64'),
-        signCount: credential.signCount + 1,
-      },
-    });
+    await importCredential(await addVirtualAuthenticator(session.context, session.page, 'usb'), key.credentials[0]);
   });
 
   after(async () => {

@@ -10,7 +10,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser as Chromium } from 'playwright-core';
-import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import {
+  addVirtualAuthenticator,
+  importCredential,
+  assertChromiumInstalled,
+  browserSkipReason,
+  launchBrowser,
+  newSession,
+  type BrowserSession,
+} from './helpers/browser.js';
 import { employeeWithKey, startOidcApp, type OidcTestApp } from './helpers/oidc.js';
 import { freePort } from './helpers/server.js';
 
@@ -38,19 +46,7 @@ describe('return_to in Chromium: only paths of this site', { skip: browserSkipRe
     [t, chromium, evil] = await Promise.all([startOidcApp(), launchBrowser(), elsewhere()]);
     const { key } = await employeeWithKey(t);
     session = await newSession(chromium, { baseURL: t.url });
-    const { authenticatorId, cdp } = await addVirtualAuthenticator(session.context, session.page, 'usb');
-    const credential = key.credentials[0];
-    await cdp.send('WebAuthn.addCredential', {
-      authenticatorId,
-      credential: {
-        credentialId: credential.id.toString('base64'),
-        isResidentCredential: true,
-        rpId: credential.rpId,
-        privateKey: credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-        userHandle: credential.userHandle.toString('base64'),
-        signCount: credential.signCount + 1,
-      },
-    });
+    await importCredential(await addVirtualAuthenticator(session.context, session.page, 'usb'), key.credentials[0]);
   });
 
   after(async () => {

@@ -1,7 +1,9 @@
-// Debian's Chromium driven by playwright-core, for the console end-to-end tests. No browser is ever
-// downloaded: the tests use the system package (`apt-get install -y chromium`; CI installs it in .ci/run).
+// Debian's Chromium driven by playwright-core, for the browser tests. No browser is ever
+// downloaded: the tests use the system package (`apt-get install -y chromium`, which
+// scripts/test-setup.sh runs when it is missing).
 import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { SoftCredential } from './soft-authenticator.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -94,4 +96,25 @@ export async function addVirtualAuthenticator(context: BrowserContext, page: Pag
     options: { protocol: 'ctap2', transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
   return { authenticatorId, cdp };
+}
+
+/**
+ * Puts a credential the test enrolled with a software authenticator into a virtual authenticator
+ * of Chromium, so the browser signs in with the same key (its counter one step ahead).
+ */
+export async function importCredential(
+  target: { authenticatorId: string; cdp: Awaited<ReturnType<typeof addVirtualAuthenticator>>['cdp'] },
+  credential: SoftCredential,
+): Promise<void> {
+  await target.cdp.send('WebAuthn.addCredential', {
+    authenticatorId: target.authenticatorId,
+    credential: {
+      credentialId: credential.id.toString('base64'),
+      isResidentCredential: true,
+      rpId: credential.rpId,
+      privateKey: credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      userHandle: credential.userHandle.toString('base64'),
+      signCount: credential.signCount + 1,
+    },
+  });
 }
