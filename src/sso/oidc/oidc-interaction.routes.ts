@@ -12,7 +12,6 @@ import { clientExtras } from './oidc.provider.js';
 import { esc, page } from './oidc.views.js';
 import { signInRedirect } from '../sso-session.js';
 import type { AuditService } from '../../audit/audit.service.js';
-import type { Db } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
 import type { OidcService } from './oidc.service.js';
 import type { CookieDeps } from '../../http/auth.js';
@@ -27,7 +26,6 @@ export type OidcInteractionRoutesDeps = {
   audit: AuditService;
   clock: Clock;
   csrfKey: Buffer;
-  db: Db;
   oidc: OidcService;
   employees: EmployeeLookup;
   directoryAccounts: Pick<AccountService, 'entraObjectIdsIn'>;

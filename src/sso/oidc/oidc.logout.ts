@@ -2,13 +2,12 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { EmployeeLookup } from '../../employees/employee.service.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
 import { esc, page } from './oidc.views.js';
-import type { Db } from '../../db/connection.js';
 import type { Config } from '../../config/config.js';
 import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcLogoutDeps = { sessions: SessionService; config: Config; db: Db; employees: EmployeeLookup } & OidcViewsDeps;
+export type OidcLogoutDeps = { sessions: SessionService; config: Config; employees: EmployeeLookup } & OidcViewsDeps;
 
 /**
  * RP-initiated logout always asks (OpenID Connect RP-Initiated Logout 1.0 §2 and §6: the OP should
