@@ -68,7 +68,9 @@ export function renewCsrfCookie(
   return token;
 }
 
+/** Readable by the page's script (that is the point); SameSite=Strict, never sent cross-site. */
+export const csrfCookieOptions = (isSecure: boolean) => ({ path: '/', httpOnly: false, sameSite: 'strict' as const, secure: isSecure });
+
 export function setCsrfCookie(reply: FastifyReply, name: string, token: string, isSecure: boolean) {
-  // Readable by the page's script (that is the point); SameSite=Strict, never sent cross-site.
-  reply.setCookie(name, token, { path: '/', httpOnly: false, sameSite: 'strict', secure: isSecure });
+  reply.setCookie(name, token, csrfCookieOptions(isSecure));
 }

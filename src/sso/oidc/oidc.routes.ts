@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import type { App } from '../../http/types.js';
 import { employeeSessionCookieName, sessionCookieName } from '../../http/auth.js';
-import { csrfCookieName, issueCsrfToken } from '../../http/csrf.js';
+import { csrfCookieName, csrfCookieOptions, issueCsrfToken } from '../../http/csrf.js';
 import { AppError } from '../../lib/errors.js';
 import type { CredentialReservation } from '../../security/credential-limiter.js';
 import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
@@ -179,7 +179,7 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
       // The CSRF token was bound to the session that ends here (src/http/csrf.ts): the portal gets
       // one for the sessions the browser keeps, as every other sign-out gives it.
       const csrf = issueCsrfToken(services.csrfKey, { admin: ctx.cookies.get(sessionCookieName(config.isSecure)) });
-      ctx.cookies.set(csrfCookieName(config.isSecure), csrf, { path: '/', httpOnly: false, sameSite: 'strict', secure: config.isSecure, signed: false });
+      ctx.cookies.set(csrfCookieName(config.isSecure), csrf, { ...csrfCookieOptions(config.isSecure), signed: false });
     } catch {
       // Koa refuses a Secure cookie on what it thinks is plain HTTP; the session ends anyway below.
     }
