@@ -4,6 +4,7 @@ import type { EmployeeRow } from '../employees/employee.repository.js';
 import type { GuardDeps, GuardSession } from '../http/auth.js';
 import type { Session } from '../sessions/session.service.js';
 import type { Services } from './services.js';
+import type { AgentWorkstation } from '../workstations/agent-auth.service.js';
 
 // The route guard (src/http/auth.ts) knows people and keys only by shape; here they get the
 // features' row types, so that `request.auth.admin` is an AdminRow in every route handler.
@@ -13,6 +14,7 @@ declare module '../http/auth.js' {
     employee: EmployeeRow;
     apiKey: ApiKeyRow;
     session: Session;
+    workstation: AgentWorkstation;
   }
 }
 
@@ -28,6 +30,7 @@ export function guardDeps(services: Services): GuardDeps {
     authenticateApiKey: (secret) => services.apiKeys.authenticate(secret),
     resolveSession: (token) => services.sessions.resolve(token),
     findAdmin: (id) => services.admins.findById(id),
+    authenticateAgent: (assertion, ip) => services.agentAuth.authenticate(assertion, ip),
     findActiveEmployee: (id) => services.employeeAuth.findActiveEmployee(id),
     recordAnonymousFailure: (ctx, entry) => services.audit.recordAnonymousFailure(ctx, entry),
   };

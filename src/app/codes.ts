@@ -11,6 +11,7 @@ import { portalErrorCodes } from '../portal/portal.codes.js';
 import { samlErrorCodes } from '../sso/saml/saml.codes.js';
 import { settingsErrorCodes } from '../settings/settings.codes.js';
 import { hardwareKeyErrorCodes } from '../vaults/hardware-key.codes.js';
+import { workstationErrorCodes } from '../workstations/workstation.codes.js';
 import type {} from '../sso/wsfed/wsfed.codes.js';
 import { registerErrorCodes } from '../lib/errors.js';
 
@@ -33,5 +34,6 @@ for (const list of [
   samlErrorCodes,
   settingsErrorCodes,
   hardwareKeyErrorCodes,
+  workstationErrorCodes,
 ])
   registerErrorCodes(list);

@@ -20,6 +20,8 @@ import { hardwareKeyRoutes } from '../vaults/hardware-key.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
 import { oidcGrantRoutes } from '../sso/oidc/oidc-grant.routes.js';
+import { agentRoutes } from '../workstations/agent.routes.js';
+import { workstationRoutes } from '../workstations/workstation.routes.js';
 import type { App } from '../http/types.js';
 import type { Services } from './services.js';
 
@@ -50,4 +52,6 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await entraPasskeyRoutes(api, services);
   await hardwareKeyRoutes(api, services);
   await serviceProviderRoutes(api, services);
+  await workstationRoutes(api, services);
+  await agentRoutes(api, services);
 }

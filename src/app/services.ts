@@ -32,6 +32,7 @@ import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
 import { createDirectoryServices } from '../directory/directory.services.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from '../http/csrf.js';
+import { createWorkstationServices } from '../workstations/workstation.services.js';
 
 export interface CoreDeps {
   config: Config;
@@ -79,7 +80,21 @@ export function createServices(deps: CoreDeps) {
     masterKey: deps.masterKey.key,
     keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours },
   });
-  const employees = createEmployeeService({ db, audit, sessions, revocationHooks: [oidc.revokeEmployee], deletionHooks: [deleteCredentialsOf('employee')] });
+  // Computers where a disabled, deactivated or deleted employee is signed in lock in the same step (src/workstations).
+  const lockWorkstationsOf =
+    (why?: 'deleted') =>
+    async (tx: Executor, id: string): Promise<void> => {
+      const status = why ?? ((await employees.findById(id, tx))?.status === 'deactivated' ? 'deactivated' : 'disabled');
+      await workstationServices.workstations.onEmployeeRevoked(tx, id, status);
+    };
+  const employees = createEmployeeService({
+    db,
+    audit,
+    sessions,
+    revocationHooks: [oidc.revokeEmployee, lockWorkstationsOf()],
+    deletionHooks: [deleteCredentialsOf('employee'), lockWorkstationsOf('deleted')],
+    sessionEndHooks: [(ctx, id) => workstationServices.workstations.onEmployeeSessionsEnded(ctx, id)],
+  });
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
@@ -121,6 +136,22 @@ export function createServices(deps: CoreDeps) {
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
   });
+  // Workstations and their agents: enrolment, channel, sessions and events, profiles, emergency block.
+  const workstationServices = createWorkstationServices({
+    db,
+    audit,
+    clock,
+    credentialLimiter,
+    config,
+    nodeId: directory.directoryNodeId,
+    departmentExists: (id) =>
+      organisation.getDepartment(id).then(
+        () => true,
+        () => false,
+      ),
+    employeeIdForLogon: (account) => directory.directoryAccounts.employeeIdForLogon(account),
+    employeeSummaries: (ids) => employees.summariesByIds(ids),
+  });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config,
@@ -153,6 +184,7 @@ export function createServices(deps: CoreDeps) {
     oidc,
     entraPasskeys,
     credentialLimiter,
+    ...workstationServices,
   };
 }
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { csvCell } from '../lib/csv.js';
 import type { App } from '../http/types.js';
 import { errors, listOf, paged } from '../http/schemas.js';
 import type { AuditFilter } from './audit.repository.js';
@@ -30,12 +31,6 @@ const CSV_COLUMNS = [
   'userAgent',
   'details',
 ] as const;
-/** RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula (OWASP CSV injection). */
-function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 const EXPORT_LIMIT = 1_000_000;
 const EXPORT_BATCH = 1000;
 

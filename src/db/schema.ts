@@ -16,3 +16,4 @@ export * from '../vaults/hardware-key.tables.js';
 export * from '../jobs/job-lease.tables.js';
 export * from '../directory/entra/entra.tables.js';
 export * from '../sso/oidc/oidc.tables.js';
+export * from '../workstations/workstation.tables.js';

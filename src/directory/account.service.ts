@@ -11,6 +11,29 @@ export function createAccountService(deps: { db: Db; domains: DomainService; emp
   const { db, domains, employees } = deps;
   return {
     /**
+     * The employee an operating-system logon name belongs to (`DOMAIN\\user`, or a UPN), through the
+     * accounts the directory sync imported; undefined when none, or when it is ambiguous.
+     */
+    async employeeIdForLogon(account: string): Promise<string | undefined> {
+      const backslash = account.indexOf('\\');
+      if (backslash < 0 && account.includes('@')) {
+        const [hit, ...more] = await repo.findAccountsByLogonName(db, { upn: account });
+        if (hit && more.every((m) => m.employeeId === hit.employeeId)) return hit.employeeId;
+        const byEmail = await employees.findByEmail(account);
+        return byEmail?.id;
+      }
+      const domain = backslash >= 0 ? account.slice(0, backslash).toLowerCase() : null;
+      const username = backslash >= 0 ? account.slice(backslash + 1) : account;
+      const hits = await repo.findAccountsByLogonName(db, { username });
+      // NetBIOS name: the domain's first label (CORP of corp.example.com), or the first DC= of its base DN.
+      const netbios = (h: (typeof hits)[number]) =>
+        [h.domainName.split('.')[0], /DC=([^,]+)/i.exec(h.baseDn ?? '')?.[1], h.domainName].map((x) => x?.toLowerCase());
+      const inDomain = domain ? hits.filter((h) => netbios(h).includes(domain)) : hits;
+      const candidates = inDomain.length > 0 ? inDomain : domain ? [] : hits;
+      const ids = new Set(candidates.map((c) => c.employeeId));
+      return ids.size === 1 ? [...ids][0] : undefined;
+    },
+    /**
      * The Entra object ids of the employee's accounts in the given tenants (lower case): what an
      * EAM hint names them by.
      */

@@ -198,3 +198,30 @@ export async function findRotationCandidates(db: Executor, domainId: string): Pr
       ),
     );
 }
+
+/**
+ * Accounts an OS logon name may be: `username` matched case-insensitively (sAMAccountName), or
+ * `upn` against the account's UPN. With the domain's name and the employee's status, for a
+ * workstation to tell whose logon it saw.
+ */
+export async function findAccountsByLogonName(
+  db: Executor,
+  name: { username: string } | { upn: string },
+): Promise<{ employeeId: string; domainName: string; baseDn: string | null; username: string }[]> {
+  const match =
+    'upn' in name
+      ? sql`lower(${directoryAccounts.upn}) = ${name.upn.toLowerCase()}`
+      : sql`lower(${directoryAccounts.username}) = ${name.username.toLowerCase()}`;
+  const rows = await db
+    .select({
+      employeeId: directoryAccounts.employeeId,
+      domainName: directoryDomains.name,
+      settings: directoryDomains.settings,
+      username: directoryAccounts.username,
+    })
+    .from(directoryAccounts)
+    .innerJoin(directoryDomains, eq(directoryDomains.id, directoryAccounts.domainId))
+    .where(match)
+    .limit(20);
+  return rows.map((r) => ({ employeeId: r.employeeId, domainName: r.domainName, baseDn: (r.settings.baseDn as string | null) ?? null, username: r.username }));
+}

@@ -18,6 +18,7 @@ export const employeeAuditActions = [
   'employee.updated',
   'employee.deleted',
   'employee.status_changed',
+  'employee.sessions_ended',
   'company.created',
   'company.updated',
   'company.deleted',

@@ -41,6 +41,24 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
     async (request) => services.employees.update(request.ctx, request.params.id, request.body),
   );
 
+  app.post(
+    '/employees/:id/end-sessions',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+        description:
+          "Signs the employee out everywhere: portal and SSO sessions and tokens end. Workstations where they are signed in lock when their profile says 'lock when the Tessera session ends'.",
+      },
+    },
+    async (request, reply) => {
+      await services.employees.endSessions(request.ctx, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
   app.delete(
     '/employees/:id',
     { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },

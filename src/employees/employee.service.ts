@@ -49,6 +49,8 @@ export function createEmployeeService(deps: {
   revocationHooks?: EmployeeRevocationHook[];
   /** Called, inside the transaction, before an employee is deleted: what belongs to them goes too. */
   deletionHooks?: EmployeeRevocationHook[];
+  /** Called after an admin ended the employee's sessions (workstations may lock: src/workstations). */
+  sessionEndHooks?: ((ctx: RequestContext, employeeId: string) => Promise<void>)[];
 }) {
   const { db, audit, sessions } = deps;
   const hooks = deps.revocationHooks ?? [];
@@ -155,8 +157,19 @@ export function createEmployeeService(deps: {
     });
   }
 
+  /** Admin: signs the employee out everywhere (sessions, tokens); computers lock where their profile says so. */
+  async function endSessions(ctx: RequestContext, id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const current = await get(id, tx);
+      await revokeEverything(tx, id);
+      await audit.record(ctx, { action: 'employee.sessions_ended', target: { type: 'employee', id, label: current.email } }, tx);
+    });
+    for (const hook of deps.sessionEndHooks ?? []) await hook(ctx, id);
+  }
+
   return {
     get: async (id: string) => toEmployeeDto(await get(id)),
+    endSessions,
     /** The employee's row with its organisation names, or undefined (no audit, no error: for other services). */
     findById: (id: string, tx: Executor = db) => repo.findEmployeeById(tx, id),
     findByEmail: (email: string, tx: Executor = db) => repo.findEmployeeByEmail(tx, email),

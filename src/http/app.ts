@@ -101,7 +101,9 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
     skipOnError: true,
     // Only the API counts (decided by the route that matched); static console files do not, and the
     // protocol endpoints set their own limits.
-    allowList: (request) => !request.routeOptions.url?.startsWith('/api/'),
+    // Agents sign every request and spend the credential budget when they fail; an office of
+    // workstations behind one address must not share one request budget.
+    allowList: (request) => !request.routeOptions.url?.startsWith('/api/') || String(request.routeOptions.config?.access).startsWith('agent'),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
       error: { code: 'rate_limit.exceeded', message: `Too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` },
@@ -123,7 +125,13 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
           'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`. Each operation names who may call it in `x-tessera-access`.',
       },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          // docs/agent-protocol.md §3: an ES256 JWS signed with the workstation's own key, one per request.
+          agentAssertion: { type: 'http', scheme: 'bearer', bearerFormat: 'tessera-agent+jwt' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
     transform: (input) => {
@@ -131,7 +139,15 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
       const access = input.route.config?.access;
       return {
         ...out,
-        schema: { ...out.schema, 'x-tessera-access': access, ...(access === 'public' || access?.startsWith('employee') ? { security: [] } : {}) },
+        schema: {
+          ...out.schema,
+          'x-tessera-access': access,
+          ...(access === 'public' || access?.startsWith('employee')
+            ? { security: [] }
+            : access?.startsWith('agent')
+              ? { security: [{ agentAssertion: [] }] }
+              : {}),
+        },
       };
     },
   });

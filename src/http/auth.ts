@@ -13,9 +13,11 @@ import { CSRF_HEADER, csrfCookieName, isValidCsrf, renewCsrfCookie, requestSessi
  * - session: a fully signed-in admin in the console (never an API key: own password, own TOTP);
  * - read / write / admin: a signed-in admin, or an API key of at least that scope;
  * - employee: a fully signed-in employee (portal); employee_partial: an employee who passed the
- *   password and owes the second factor.
+ *   password and owes the second factor;
+ * - agent: an approved workstation's agent, by a signed assertion (docs/agent-protocol.md);
+ *   agent_pending: any enrolled workstation's agent, approved or not (status, heartbeat, channel).
  */
-export const ACCESS_KINDS = ['public', 'partial', 'session', 'read', 'write', 'admin', 'employee', 'employee_partial'] as const;
+export const ACCESS_KINDS = ['public', 'partial', 'session', 'read', 'write', 'admin', 'employee', 'employee_partial', 'agent', 'agent_pending'] as const;
 export type Access = (typeof ACCESS_KINDS)[number];
 
 /** What the guard needs of a session: whose it is and how far its sign-in got. */
@@ -38,11 +40,13 @@ export type AdminSubject = SubjectOf<'admin', { id: string; email: string }>;
 export type EmployeeSubject = SubjectOf<'employee', { id: string; email: string }>;
 export type ApiKeySubject = SubjectOf<'apiKey', { id: string; name: string; scope: string }>;
 export type SessionSubject = SubjectOf<'session', GuardSession>;
+export type AgentSubject = SubjectOf<'workstation', { id: string; name: string; status: string }>;
 
 export type Auth =
   | { kind: 'admin'; admin: AdminSubject; session: SessionSubject }
   | { kind: 'api_key'; key: ApiKeySubject }
-  | { kind: 'employee'; employee: EmployeeSubject; session: SessionSubject };
+  | { kind: 'employee'; employee: EmployeeSubject; session: SessionSubject }
+  | { kind: 'agent'; workstation: AgentSubject };
 
 /** What the guard asks of the features, wired by the composition root. */
 export interface GuardDeps {
@@ -51,10 +55,15 @@ export interface GuardDeps {
   authenticateApiKey(secret: string): Promise<ApiKeySubject | undefined>;
   resolveSession(token: string): Promise<{ session?: SessionSubject | null; expired: boolean }>;
   findAdmin(id: string): Promise<AdminSubject | undefined>;
+  /** The enrolled workstation a signed agent assertion proves (also spends the address's failure budget). */
+  authenticateAgent(assertion: string, ip: string): Promise<AgentSubject | undefined>;
   /** Only an active employee: a disabled one's sessions end, and stay ended. */
   findActiveEmployee(id: string): Promise<EmployeeSubject | undefined>;
   /** Counted per source and minute (src/audit/anonymous-failures.ts), never one row per request. */
-  recordAnonymousFailure(ctx: RequestContext, entry: { action: 'api_key.auth_failed' | 'api.csrf_refused'; details?: Record<string, unknown> }): void;
+  recordAnonymousFailure(
+    ctx: RequestContext,
+    entry: { action: 'api_key.auth_failed' | 'api.csrf_refused' | 'agent.auth_failed'; details?: Record<string, unknown> },
+  ): void;
 }
 
 /** What setting a session cookie needs: whether cookies are Secure, and the CSRF key. */
@@ -153,6 +162,19 @@ export function installAuth(app: FastifyInstance, services: GuardDeps) {
     route.config = { ...route.config, access };
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method, url: route.url, access });
     if (!isApi) return;
+    // The agents' API (docs/agent-protocol.md) reads no cookies: enrolment checks its own token.
+    if (route.url.startsWith('/api/agent/') && access === 'public') return;
+    if (access === 'agent' || access === 'agent_pending') {
+      // Agents prove who they are by a signature, never by cookies or API keys: no CSRF to check.
+      const agentGuard = async (request: FastifyRequest) => {
+        await authenticateAgent(request);
+        if (access === 'agent' && request.auth?.kind === 'agent' && request.auth.workstation.status !== 'approved')
+          throw new AppError('agent.not_approved', 'This workstation is waiting for approval by an administrator');
+      };
+      const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
+      route.onRequest = [...existing, agentGuard];
+      return;
+    }
     const audience = access === 'employee' || access === 'employee_partial' || (access === 'public' && isEmployeeRoute(route.url)) ? 'employee' : 'admin';
     const guard = async (request: FastifyRequest) => {
       await authenticate(request, audience);
@@ -162,6 +184,18 @@ export function installAuth(app: FastifyInstance, services: GuardDeps) {
     const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
     route.onRequest = [...existing, guard];
   });
+
+  /** A workstation agent: `Authorization: Bearer <assertion signed with the workstation's key>`. */
+  async function authenticateAgent(request: FastifyRequest) {
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    const workstation = match ? await services.authenticateAgent(match[1], request.ip) : undefined;
+    if (!workstation) {
+      services.recordAnonymousFailure(request.ctx, { action: 'agent.auth_failed', details: { path: request.routeOptions.url } });
+      throw new AppError('agent.assertion_invalid', 'The agent assertion is missing or not valid');
+    }
+    request.auth = { kind: 'agent', workstation };
+    request.ctx.actor = { type: 'workstation', id: workstation.id, label: workstation.name };
+  }
 
   /** Who is calling: an API key (Authorization: Bearer), or the audience's session cookie. */
   async function authenticate(request: FastifyRequest, audience: 'admin' | 'employee') {
@@ -232,7 +266,7 @@ function authorize(request: FastifyRequest, access: Access) {
     if (access === 'employee' && auth.session.stage !== 'full') throw new AppError('signin.stage_invalid', 'Finish signing in first');
     return;
   }
-  if (auth.kind === 'employee') throw new AppError('auth.required', 'Sign in first');
+  if (auth.kind === 'employee' || auth.kind === 'agent') throw new AppError('auth.required', 'Sign in first');
   if (auth.kind === 'api_key') {
     if (access === 'partial' || access === 'session') throw new AppError('auth.forbidden', 'This action is only available in the console');
     if ((SCOPE_RANK[auth.key.scope] ?? 0) < SCOPE_RANK[access])

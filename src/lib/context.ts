@@ -1,6 +1,6 @@
 /** Who is acting and from where: passed from routes to services, recorded in the audit log. */
 export interface Actor {
-  type: 'admin' | 'employee' | 'api_key' | 'system' | 'config' | 'anonymous';
+  type: 'admin' | 'employee' | 'api_key' | 'workstation' | 'system' | 'config' | 'anonymous';
   id: string | null;
   label: string | null;
 }

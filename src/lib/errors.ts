@@ -24,6 +24,9 @@ export const coreErrorCodes = {
   'auth.csrf_invalid': 403,
   'auth.stage_invalid': 403,
   'auth.invalid_api_key': 401,
+  /** A workstation agent's signed assertion was refused (docs/agent-protocol.md §3). */
+  'agent.assertion_invalid': 401,
+  'agent.not_approved': 403,
   'internal.error': 500,
   'internal.unavailable': 503,
 } as const satisfies Record<string, number>;

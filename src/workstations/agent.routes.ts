@@ -1,0 +1,137 @@
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../http/types.js';
+import { errors } from '../http/schemas.js';
+import { AppError } from '../lib/errors.js';
+import type { CredentialLimiter } from '../security/credential-limiter.js';
+import type { ActivityService } from './activity.service.js';
+import type { AgentAuthService, AgentWorkstation } from './agent-auth.service.js';
+import type { AgentHub } from './agent-hub.js';
+import type { ProfileService } from './profile.service.js';
+import { agentStatusDto, authorizeAnswer, authorizeBody, enrollAnswer, enrollBody, eventsAnswer, eventsBody } from './workstation.schemas.js';
+import type { WorkstationService } from './workstation.service.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type AgentRoutesDeps = {
+  agentAuth: AgentAuthService;
+  agentHub: AgentHub;
+  credentialLimiter: CredentialLimiter;
+  workstationActivity: ActivityService;
+  workstationProfiles: ProfileService;
+  workstations: WorkstationService;
+};
+
+/** The largest frame an agent may send on the channel. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+/** The workstation the guard authenticated (access 'agent' / 'agent_pending'). */
+function agentOf(request: FastifyRequest): AgentWorkstation {
+  if (request.auth?.kind !== 'agent') throw new AppError('agent.assertion_invalid', 'The agent assertion is missing or not valid');
+  return request.auth.workstation;
+}
+
+/** The workstation agent's API (docs/agent-protocol.md): enrolment, status, events, unlock decisions, the channel. */
+export async function agentRoutes(app: App, services: AgentRoutesDeps) {
+  const tags = ['Workstation agent'];
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false } });
+  app.addHook('onReady', async () => services.agentHub.start(app.log));
+  app.addHook('onClose', async () => services.agentHub.close());
+
+  app.post(
+    '/agent/v1/enroll',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        body: enrollBody,
+        response: { 201: enrollAnswer, ...errors },
+        description:
+          'Registers a computer with an enrolment token and the public half of the key pair it made (ES256). The workstation waits for approval unless the token approves automatically. A refusal counts against the per-address budget of failed credential checks.',
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await services.credentialLimiter.guard(request, reply, () => services.agentAuth.enroll(request.ctx, request.body))),
+  );
+
+  const statusOf = async (w: AgentWorkstation) => {
+    const emergency = await services.workstations.emergency();
+    const profile = w.status === 'approved' ? ((await services.workstationProfiles.effectiveFor([w.id])).get(w.id) ?? null) : null;
+    return {
+      workstationId: w.id,
+      name: w.name,
+      status: w.status,
+      profile,
+      emergency: { active: emergency.active, version: emergency.version, reason: emergency.reason },
+    };
+  };
+
+  app.get(
+    '/agent/v1/status',
+    {
+      config: { access: 'agent_pending' },
+      schema: { tags, response: { 200: agentStatusDto, ...errors }, description: 'Approval, the profile in force (once approved) and the emergency block.' },
+    },
+    async (request) => statusOf(agentOf(request)),
+  );
+
+  app.post(
+    '/agent/v1/heartbeat',
+    {
+      config: { access: 'agent_pending' },
+      schema: { tags, response: { 204: z.null(), ...errors }, description: 'Marks the workstation seen, for an agent that cannot keep the channel open.' },
+    },
+    async (request, reply) => {
+      await services.workstations.touch(agentOf(request).id, request.ip);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/agent/v1/events',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        body: eventsBody,
+        response: { 200: eventsAnswer, ...errors },
+        description:
+          'Up to 500 events, taken whole or not at all. Each `id` is an idempotency key: an event sent again is counted in `duplicates` and stored once.',
+      },
+    },
+    async (request) => services.workstationActivity.ingest(agentOf(request), request.body.events),
+  );
+
+  app.post(
+    '/agent/v1/authorize',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        body: authorizeBody,
+        response: { 200: authorizeAnswer, ...errors },
+        description: 'Whether this account may log on, unlock or connect by RDP here now (emergency block, profile, employee status), and why not. Audited.',
+      },
+    },
+    async (request) => services.workstationActivity.authorize(request.ctx, agentOf(request), request.body),
+  );
+
+  app.get(
+    '/agent/v1/channel',
+    {
+      websocket: true,
+      config: { access: 'agent_pending' },
+      schema: {
+        tags,
+        description:
+          'The command channel: a WebSocket (send `Authorization: Bearer <assertion>` with the upgrade). Frames are described in docs/agent-protocol.md §5.',
+      },
+    },
+    (socket, request) => {
+      void services.agentHub.attach(socket, agentOf(request), request.ip).catch((err) => {
+        request.log.warn({ err: (err as Error).message }, 'agent channel could not start');
+        socket.close(1011, 'server error');
+      });
+    },
+  );
+}

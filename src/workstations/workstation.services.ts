@@ -1,0 +1,69 @@
+import type { AuditService } from '../audit/audit.service.js';
+import type { Db } from '../db/connection.js';
+import { createPubSub } from '../db/pubsub.js';
+import type { EmployeeSummary } from '../employees/employee.service.js';
+import type { Clock } from '../lib/clock.js';
+import type { CredentialLimiter } from '../security/credential-limiter.js';
+import { createActivityService } from './activity.service.js';
+import { createAgentAuthService } from './agent-auth.service.js';
+import { createAgentBus } from './agent-bus.js';
+import { createAgentHub } from './agent-hub.js';
+import { createProfileService } from './profile.service.js';
+import { createWorkstationService } from './workstation.service.js';
+
+/** The workstation feature's services, wired once (src/app/services.ts spreads them into the graph). */
+export function createWorkstationServices(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  credentialLimiter: CredentialLimiter;
+  config: { publicUrl: string; redisUrl?: string; databaseUrl?: string; redisPrefix: string };
+  nodeId: string;
+  departmentExists: (id: string) => Promise<boolean>;
+  employeeIdForLogon: (account: string) => Promise<string | undefined>;
+  employeeSummaries: (ids: string[]) => Promise<EmployeeSummary[]>;
+}) {
+  const { db, audit, clock, config } = deps;
+  // Redis pub/sub when REDIS_URL, PostgreSQL LISTEN/NOTIFY otherwise; in-process on the embedded database.
+  const pubsub = createPubSub({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, prefix: config.redisPrefix });
+  const bus = createAgentBus(pubsub, () => {});
+  const profiles = createProfileService({ db, audit, bus, departmentExists: deps.departmentExists });
+  const activity = createActivityService({
+    db,
+    audit,
+    clock,
+    profiles,
+    employeeIdForLogon: deps.employeeIdForLogon,
+    employeeSummaries: deps.employeeSummaries,
+    workstationNames: (ids) => workstations.namesByIds(ids),
+    isEmergencyActive: async () => (await workstations.emergency()).active,
+  });
+  const workstations = createWorkstationService({
+    db,
+    audit,
+    clock,
+    bus,
+    profiles,
+    departmentExists: deps.departmentExists,
+    openSessionWorkstations: activity.openSessionWorkstations,
+  });
+  const agentAuth = createAgentAuthService({
+    db,
+    audit,
+    clock,
+    bus,
+    credentialLimiter: deps.credentialLimiter,
+    audience: config.publicUrl,
+    departmentExists: deps.departmentExists,
+    profileExists: profiles.exists,
+  });
+  const agentHub = createAgentHub({ db, clock, audit, bus, profiles, nodeId: deps.nodeId });
+  return {
+    workstations,
+    workstationProfiles: profiles,
+    workstationActivity: activity,
+    agentAuth,
+    agentHub,
+    agentPubSub: pubsub,
+  };
+}
