@@ -12,6 +12,7 @@ import { errorCodes } from '../src/lib/errors.js';
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js';
 import { softKeys } from './helpers/soft-authenticator.js';
+import { enrollSoftwareAgent } from './helpers/software-agent.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -25,6 +26,7 @@ type JsonSchema = {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   items?: JsonSchema;
+  minItems?: number;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
   allOf?: JsonSchema[];
@@ -77,7 +79,7 @@ function validValue(s: JsonSchema, name: string): unknown {
     for (const key of merged.required ?? []) out[key] = validValue(merged.properties?.[key] ?? {}, key);
     return out;
   }
-  if (types.has('array')) return [];
+  if (types.has('array')) return Array.from({ length: merged.minItems ?? 0 }, () => validValue(merged.items ?? {}, name));
   if (types.has('boolean')) return false;
   if (types.has('integer') || types.has('number')) {
     const lo = merged.minimum ?? 1;
@@ -200,7 +202,21 @@ class Findings {
 }
 
 /** Tables whose rows no refused request may touch (sessions are left out: reading one refreshes it). */
-const DATA_TABLES = ['admins', 'employees', 'companies', 'departments', 'positions', 'api_keys', 'settings', 'system_state'];
+const DATA_TABLES = [
+  'admins',
+  'employees',
+  'companies',
+  'departments',
+  'positions',
+  'api_keys',
+  'settings',
+  'system_state',
+  'workstations',
+  'workstation_enrolment_tokens',
+  'workstation_profiles',
+  'workstation_events',
+  'workstation_commands',
+];
 
 describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx', () => {
   let t: TestApp;
@@ -213,9 +229,12 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
 
   /** A signed-in employee, for the employee pages' routes (an admin's session is not theirs). */
   let employee: Client;
+  /** An approved workstation's agent, for the agents' routes (docs/agent-protocol.md). */
+  let agent: Client;
   const clientFor = (op: Operation, signedIn: Client) => {
     if (signedIn !== admin) return signedIn;
     if (op.access.startsWith('employee')) return employee;
+    if (op.access.startsWith('agent')) return agent;
     return op.path === '/api/auth/logout' ? logoutClient : admin;
   };
 
@@ -237,6 +256,8 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
     employee = new Client(t.app);
     assert.equal((await passkeySignIn(employee, key)).status, 200);
     bodyLimit = t.services.config.bodyLimit;
+    const token = (await admin.post('/api/workstation-enrolment-tokens', { name: 'Fuzz agents', autoApprove: true })).body.secret;
+    agent = (await enrollSoftwareAgent(t.app, { token })).client();
     // Some rows to be (not) changed: a company with a department, a position, an employee, an API key.
     const company = await admin.post('/api/companies', { name: 'Fuzz Corp' });
     assert.equal(company.status, 201, company.raw);
@@ -277,11 +298,16 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
    * public is told to sign in; only then do parser and validators see the body.
    */
   const refusedFirst = (op: Operation, caller: Caller) =>
-    caller === 'bare'
-      ? { status: 403, code: 'auth.csrf_invalid' }
-      : caller === 'anonymous' && op.access !== 'public'
-        ? { status: 401, code: 'auth.required' }
-        : undefined;
+    // Agents sign each request and use no cookies: no CSRF check, and no assertion is no agent.
+    op.path.startsWith('/api/agent/')
+      ? caller !== 'signed in' && op.access !== 'public'
+        ? { status: 401, code: 'agent.assertion_invalid' }
+        : undefined
+      : caller === 'bare'
+        ? { status: 403, code: 'auth.csrf_invalid' }
+        : caller === 'anonymous' && op.access !== 'public'
+          ? { status: 401, code: 'auth.required' }
+          : undefined;
 
   /** The garbage for one route: malformed, non-object, wrong types, unknown field. */
   async function sendGarbage(client: Client, caller: Caller, findings: Findings) {
@@ -565,6 +591,12 @@ const COUNTED_TABLES = [
   'webauthn_credentials',
   'mail_outbox',
   'employee_auth',
+  'workstations',
+  'workstation_enrolment_tokens',
+  'workstation_profiles',
+  'workstation_events',
+  'workstation_sessions',
+  'workstation_commands',
 ];
 
 describe('OpenAPI fuzzing: hostile text, 100 KB strings, deep nesting and bad URLs on every route, anonymous and with an admin API key', () => {
@@ -586,10 +618,13 @@ describe('OpenAPI fuzzing: hostile text, 100 KB strings, deep nesting and bad UR
     const key = await admin.post('/api/api-keys', { name: 'hostile fuzz key', scope: 'admin' });
     assert.equal(key.status, 201, key.raw);
     // The console session too: routes that only a signed-in admin may call validate for it alone.
+    const token = (await admin.post('/api/workstation-enrolment-tokens', { name: 'Hostile agents', autoApprove: true })).body.secret;
     clients = [
       ['anonymous', new Client(t.app)],
       ['admin API key', new Client(t.app, { authorization: `Bearer ${key.body.secret}` })],
       ['admin session', admin],
+      // An approved workstation's agent reaches the validators of the agents' routes.
+      ['agent', (await enrollSoftwareAgent(t.app, { token })).client()],
     ];
     const doc = await admin.get('/api/openapi.json');
     ops = allOperationsFrom(doc.body);
@@ -630,6 +665,7 @@ describe('OpenAPI fuzzing: hostile text, 100 KB strings, deep nesting and bad UR
       for (const op of ops) {
         // The session goes where an API key cannot (console-only routes); elsewhere the key reaches the same validators.
         if (who === 'admin session' && op.access !== undefined && op.access !== 'session' && op.access !== 'partial') continue;
+        if (who === 'agent' && !op.access?.startsWith('agent')) continue;
         const label = `${who} ${op.method} ${op.path}`;
         const pathParams = op.params.filter((p) => p.in === 'path');
         const url = op.path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());

@@ -9,6 +9,7 @@ import { installAuth, routeAccessList, type RouteAccess } from '../src/http/auth
 import { Client, createTestApp, signedInAdmin, type TestApp } from './helpers/app.js';
 import { createEmployee, passkeySignIn, registerKey } from './helpers/signin.js';
 import { softKeys } from './helpers/soft-authenticator.js';
+import { enrollSoftwareAgent } from './helpers/software-agent.js';
 
 /**
  * Access is decided by the route the router matched, with default deny. These tests attack every
@@ -176,6 +177,43 @@ describe('route access', () => {
       if (res.status !== 401 && res.status !== 403) wrong.push(`${route.method} ${route.url} (${route.access}) → ${res.status}`);
     }
     assert.deepEqual(wrong, []);
+  });
+
+  it("keeps agents to the agents' routes, and everyone else out of them; a pending workstation only to status, heartbeat and channel", async () => {
+    const admin = await signedInAdmin(t);
+    const tokens = {
+      approved: (await admin.post('/api/workstation-enrolment-tokens', { name: 'route access approved', autoApprove: true })).body.secret,
+      pending: (await admin.post('/api/workstation-enrolment-tokens', { name: 'route access pending' })).body.secret,
+    };
+    const approved = await enrollSoftwareAgent(t.app, { token: tokens.approved });
+    const pending = await enrollSoftwareAgent(t.app, { token: tokens.pending });
+    const wrong: string[] = [];
+    for (const route of routes.filter(isApi)) {
+      if (route.method === 'HEAD') continue;
+      const url = concrete(route.url);
+      const isAgentRoute = route.access.startsWith('agent');
+      if (!isAgentRoute) {
+        if (route.access === 'public') continue;
+        // A valid assertion is no admin, API key or employee.
+        const res = await rawRequest(port, route.method, url, { authorization: `Bearer ${await approved.assertion()}` });
+        if (res.status !== 401 && res.status !== 403) wrong.push(`agent: ${route.method} ${route.url} (${route.access}) → ${res.status}`);
+        continue;
+      }
+      for (const [who, headers] of [
+        ['admin key', { authorization: `Bearer ${keys.read}` }],
+        ['admin session', { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }],
+      ] as const) {
+        const res = await rawRequest(port, route.method, url, headers);
+        if (res.status !== 401 || JSON.parse(res.body).error.code !== 'agent.assertion_invalid')
+          wrong.push(`${who}: ${route.method} ${route.url} → ${res.status} ${res.body}`);
+      }
+      const res = await rawRequest(port, route.method, url, { authorization: `Bearer ${await pending.assertion()}` });
+      if (route.access === 'agent' && (res.status !== 403 || JSON.parse(res.body).error.code !== 'agent.not_approved'))
+        wrong.push(`pending: ${route.method} ${route.url} → ${res.status} ${res.body}`);
+      if (route.access === 'agent_pending' && res.status === 401) wrong.push(`pending refused on ${route.method} ${route.url}: ${res.body}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(routes.filter((r) => r.access === 'agent').length >= 2 && routes.filter((r) => r.access === 'agent_pending').length >= 3);
   });
 
   it('checks credentials before the body: anonymous input never reaches a validator', async () => {

@@ -291,7 +291,7 @@ export const enrollBody = z
           .trim()
           .min(8)
           .max(128)
-          .regex(/^[A-Za-z0-9._:{}-]+$/, 'letters, digits and . _ : { } - only'),
+          .regex(/^[^\p{Cc}]+$/u, 'no control characters'),
       })
       .strict(),
   })
@@ -319,7 +319,7 @@ export const agentEvent = z
       .string()
       .min(8)
       .max(128)
-      .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
+      .regex(/^[^\p{Cc}]+$/u, 'no control characters'),
     type: z.enum(eventTypes),
     at: z.iso.datetime({ offset: true }),
     account: account.nullable().optional(),

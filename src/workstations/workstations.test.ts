@@ -2,48 +2,25 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { exportJWK, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
 import { type Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { ENGINES } from '../../test/helpers/db.js';
+import { enrollSoftwareAgent } from '../../test/helpers/software-agent.js';
 
-const AUDIENCE = 'http://localhost:8080';
-
-/** A software agent: its own key, assertions as docs/agent-protocol.md §3 describes them. */
-async function softwareAgent(t: TestApp, token: string, machineId = crypto.randomUUID()) {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = await exportJWK(publicKey);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/agent/v1/enroll',
-    payload: {
-      token,
-      publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
-      facts: { hostname: `WS-${machineId.slice(0, 6)}`, domain: 'CORP', osName: 'Linux', osVersion: 'Debian 12', agentVersion: '1.0.0', machineId },
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const { workstationId, status } = res.json();
-  const assertion = (claims: Record<string, unknown> = {}, opts: { key?: CryptoKey; lifetime?: number; iat?: number; audience?: string } = {}) => {
-    const iat = opts.iat ?? Math.floor(Date.now() / 1000);
-    return new SignJWT({ jti: crypto.randomBytes(16).toString('base64url'), ...claims })
-      .setProtectedHeader({ alg: 'ES256', typ: 'tessera-agent+jwt', kid: workstationId })
-      .setIssuer(workstationId)
-      .setAudience(opts.audience ?? AUDIENCE)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + (opts.lifetime ?? 60))
-      .sign(opts.key ?? privateKey);
-  };
+/** The agent's requests, each with a fresh assertion (or the one given). */
+async function softwareAgent(t: TestApp, token: string) {
+  const agent = await enrollSoftwareAgent(t.app, { token });
   const call = async (method: 'GET' | 'POST', url: string, payload?: unknown, bearer?: string) => {
     const r = await t.app.inject({
       method,
       url,
-      headers: { authorization: `Bearer ${bearer ?? (await assertion())}` },
+      headers: { authorization: `Bearer ${bearer ?? (await agent.assertion())}` },
       ...(payload ? { payload: payload as never } : {}),
     });
     return { status: r.statusCode, body: r.body ? r.json() : undefined };
   };
-  return { workstationId, status, assertion, call };
+  return { ...agent, call };
 }
 
 const event = (type: string, at: Date, extra: Record<string, unknown> = {}) => ({ id: crypto.randomUUID(), type, at: at.toISOString(), ...extra });
@@ -106,11 +83,11 @@ for (const engine of ENGINES) {
       assert.equal((await agent.call('GET', '/api/agent/v1/status', undefined, replayed)).status, 200);
       const refusals = [
         replayed,
-        await agent.assertion({}, { audience: 'https://elsewhere.example' }),
-        await agent.assertion({}, { lifetime: 61 }),
-        await agent.assertion({}, { iat: Math.floor(Date.now() / 1000) - 120 }),
-        await agent.assertion({}, { iat: Math.floor(Date.now() / 1000) + 120 }),
-        await agent.assertion({}, { key: (await generateKeyPair('ES256')).privateKey }),
+        await agent.assertion({ audience: 'https://elsewhere.example' }),
+        await agent.assertion({ lifetime: 61 }),
+        await agent.assertion({ iat: Math.floor(Date.now() / 1000) - 120 }),
+        await agent.assertion({ iat: Math.floor(Date.now() / 1000) + 120 }),
+        await agent.assertion({ key: (await generateKeyPair('ES256')).privateKey }),
         'not-a-jws',
       ];
       for (const bearer of refusals) {

@@ -59,3 +59,36 @@ export type SettingsPatch = BodyOf<'/api/settings', 'patch'>;
 
 /** A directory account of an employee: the console's employee page and the portal's domain password section. */
 export type DirectoryAccount = ItemOf<ResponseOf<'/api/portal/directory-accounts', 'get'>>;
+
+// Workstations (src/workstations/workstation.schemas.ts).
+export type Workstation = ResponseOf<'/api/workstations/{id}', 'get'>;
+export type WorkstationStatus = Workstation['status'];
+export const WORKSTATION_STATUSES: WorkstationStatus[] = ['pending', 'approved', 'denied'];
+export type WorkstationPatch = BodyOf<'/api/workstations/{id}', 'patch'>;
+export type WorkstationCounts = ResponseOf<'/api/workstations/counts', 'get'>;
+export type BulkResult = ResponseOf<'/api/workstations/approve', 'post'>;
+export type WorkstationCommand = ItemOf<ResponseOf<'/api/workstations/{id}/commands', 'get'>>;
+export type CommandKind = WorkstationCommand['kind'];
+export type CommandState = WorkstationCommand['state'];
+/** The workstation list's query; `online` is the address's 'true' / 'false'. */
+export type WorkstationQuery = QueryOf<'/api/workstations', 'get'> & { page: number; pageSize: number };
+
+export type WorkstationEvent = ItemOf<ResponseOf<'/api/workstation-events', 'get'>>;
+export type WorkstationEventType = WorkstationEvent['type'];
+export type SignInMethod = NonNullable<WorkstationEvent['method']>;
+export type WorkstationSession = ItemOf<ResponseOf<'/api/workstation-sessions', 'get'>>;
+export type EventQuery = QueryOf<'/api/workstation-events', 'get'>;
+export type SessionQuery = QueryOf<'/api/workstation-sessions', 'get'>;
+export type SummaryQuery = QueryOf<'/api/workstation-sessions/summary', 'get'>;
+export type SessionSummary = ResponseOf<'/api/workstation-sessions/summary', 'get'>;
+export type SummaryGroup = SessionSummary['groupBy'];
+
+export type EnrolmentToken = ItemOf<ResponseOf<'/api/workstation-enrolment-tokens', 'get'>>;
+export type EnrolmentTokenInput = BodyOf<'/api/workstation-enrolment-tokens', 'post'>;
+export type CreatedEnrolmentToken = ResponseOf<'/api/workstation-enrolment-tokens', 'post'>;
+
+export type WorkstationProfile = ItemOf<ResponseOf<'/api/workstation-profiles', 'get'>>;
+export type WorkstationProfileInput = BodyOf<'/api/workstation-profiles', 'post'>;
+export type WorkstationProfilePatch = BodyOf<'/api/workstation-profiles/{id}', 'patch'>;
+
+export type EmergencyBlock = ResponseOf<'/api/emergency-block', 'get'>;
