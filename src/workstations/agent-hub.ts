@@ -184,12 +184,8 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
         if (c && m.node !== nodeId) c.socket.close(CLOSE.replaced, 'replaced by a newer connection');
         return;
       }
-      case 'emergency': {
-        const e = await repo.findEmergency(db);
-        const frame = emergencyFrame(e);
-        for (const c of connections.values()) if (c.workstation.status === 'approved') send(c, frame);
-        return;
-      }
+      case 'emergency':
+        return broadcastEmergency(await repo.findEmergency(db));
       case 'profile': {
         const ids = m.ids === 'all' ? [...connections.keys()] : m.ids.filter((id) => connections.has(id));
         const approved = ids.filter((id) => connections.get(id)?.workstation.status === 'approved');
@@ -227,9 +223,21 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     }
   }
 
+  /** The emergency block, or its lift, to every approved agent here (once a version). */
+  let broadcastVersion = -1;
+  function broadcastEmergency(e: repo.EmergencyRow) {
+    if (e.version === broadcastVersion) return;
+    broadcastVersion = e.version;
+    const frame = emergencyFrame(e);
+    for (const c of connections.values()) if (c.workstation.status === 'approved') send(c, frame);
+  }
+
   /** What a missed wake-up would have delivered; agents silent for three heartbeats are let go. */
   async function sweep() {
     if (connections.size === 0) return;
+    const emergency = await repo.findEmergency(db);
+    if (broadcastVersion === -1) broadcastVersion = emergency.version;
+    else broadcastEmergency(emergency);
     const now = clock.now().getTime();
     for (const c of connections.values())
       if (now - c.lastHeardMs > 3 * HEARTBEAT_SECONDS * 1000) c.socket.close(CLOSE.unhealthy, 'no heartbeat for three intervals');

@@ -20,28 +20,34 @@ export interface AssertionOptions {
  * assertions as docs/agent-protocol.md §3 describes them. The real agent is agent/ (tessera-agent);
  * this one lets route and protocol tests forge exactly the assertion they need.
  */
-export async function enrollSoftwareAgent(app: App, opts: { token: string; machineId?: string; hostname?: string; domain?: string | null; audience?: string }) {
+export async function enrollSoftwareAgent(
+  target: App | string,
+  opts: { token: string; machineId?: string; hostname?: string; domain?: string | null; audience?: string },
+) {
   const machineId = opts.machineId ?? crypto.randomUUID();
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = await exportJWK(publicKey);
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/agent/v1/enroll',
-    payload: {
-      token: opts.token,
-      publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
-      facts: {
-        hostname: opts.hostname ?? `WS-${machineId.slice(0, 6)}`,
-        domain: opts.domain === undefined ? 'CORP' : opts.domain,
-        osName: 'Linux',
-        osVersion: 'Debian 12',
-        agentVersion: '1.0.0',
-        machineId,
-      },
+  const payload = {
+    token: opts.token,
+    publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
+    facts: {
+      hostname: opts.hostname ?? `WS-${machineId.slice(0, 6)}`,
+      domain: opts.domain === undefined ? 'CORP' : opts.domain,
+      osName: 'Linux',
+      osVersion: 'Debian 12',
+      agentVersion: '1.0.0',
+      machineId,
     },
-  });
+  };
+  // An app in this process (inject), or a server's base URL (a real socket).
+  const res =
+    typeof target === 'string'
+      ? await fetch(`${target}/api/agent/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }).then(
+          async (r) => ({ statusCode: r.status, body: await r.text() }),
+        )
+      : await target.inject({ method: 'POST', url: '/api/agent/v1/enroll', payload });
   assert.equal(res.statusCode, 201, res.body);
-  const { workstationId, status } = res.json() as { workstationId: string; status: string };
+  const { workstationId, status } = JSON.parse(res.body) as { workstationId: string; status: string };
   const audience = opts.audience ?? TEST_AUDIENCE;
   const assertion = (o: AssertionOptions = {}) => {
     const iat = o.iat ?? Math.floor(Date.now() / 1000);
@@ -53,7 +59,16 @@ export async function enrollSoftwareAgent(app: App, opts: { token: string; machi
       .setExpirationTime(iat + (o.lifetime ?? 60))
       .sign(o.key ?? privateKey);
   };
-  return { workstationId, status, machineId, assertion, client: () => new AgentClient(app, assertion) };
+  return {
+    workstationId,
+    status,
+    machineId,
+    assertion,
+    client: () => {
+      assert.ok(typeof target !== 'string', 'client() is for an app in this process');
+      return new AgentClient(target, assertion);
+    },
+  };
 }
 export type SoftwareAgent = Awaited<ReturnType<typeof enrollSoftwareAgent>>;
 
