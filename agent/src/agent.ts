@@ -1,0 +1,235 @@
+/**
+ * The running agent: wires the driver, the channel, the event queue and the policy together and
+ * holds the rules that are the same on every platform:
+ * - `hello`, `profile` and `status` frames update the policy; events are sent only while approved;
+ * - every command is carried out (once) and acknowledged;
+ * - the emergency block locks every session, and a session unlocked anyway (a platform whose
+ *   driver cannot refuse unlocks) is locked again;
+ * - a session idle longer than the profile's idleLockMinutes is locked.
+ */
+import type { KeyObject } from 'node:crypto';
+import { createApiClient } from './api.js';
+import { signAssertion } from './assertion.js';
+import type { BackoffOptions } from './backoff.js';
+import { channelUrl, createChannel } from './channel.js';
+import { createCommandRunner } from './commands.js';
+import type { Driver, SessionEvent } from './drivers/driver.js';
+import { createEventQueue } from './events.js';
+import type { Logger } from './log.js';
+import { createPolicy } from './policy.js';
+import type { Emergency, Profile, ServerFrame, WorkstationStatus } from './protocol.js';
+import { readCachedPolicy, writeCachedPolicy, type AgentState } from './state.js';
+import { AGENT_VERSION } from './version.js';
+
+export const IDLE_CHECK_MS = 15_000;
+/** How long a stopping agent waits for its last events (agent_stop among them) to be delivered. */
+export const STOP_FLUSH_MS = 5_000;
+
+/**
+ * Clock difference worth a warning. Tessera refuses assertions issued more than 30 s ahead of its
+ * clock or expired (60 s), so an agent past that cannot connect at all; this says so earlier.
+ */
+export const CLOCK_SKEW_WARNING_S = 10;
+
+export const EXIT_OK = 0;
+/** The server revoked the key or removed the workstation (close code 4401): enrol again. */
+export const EXIT_REVOKED = 3;
+
+export interface AgentOptions {
+  state: AgentState;
+  privateKey: KeyObject;
+  stateDir: string;
+  driver: Driver;
+  log: Logger;
+  clock?: () => number;
+  backoff?: BackoffOptions;
+  idleCheckMs?: number;
+}
+
+export interface Agent {
+  start(): Promise<void>;
+  /** Sends agent_stop, closes the channel; `done` then resolves with 0. */
+  stop(): Promise<void>;
+  /** The exit code: 0 after stop(), 3 when the workstation was revoked. */
+  done: Promise<number>;
+}
+
+export function createAgent({ state, privateKey, stateDir, driver, log, clock = Date.now, backoff, idleCheckMs = IDLE_CHECK_MS }: AgentOptions): Agent {
+  const makeAssertion = () => signAssertion({ privateKey, workstationId: state.workstationId, audience: state.audience, now: clock() });
+  const api = createApiClient({ server: state.server, makeAssertion });
+  const policy = createPolicy({ initial: readCachedPolicy(stateDir), persist: (p) => writeCachedPolicy(stateDir, p), api, log, clock });
+  const events = createEventQueue({ send: (batch) => api.postEvents(batch), log, clock });
+  let idleTimer: NodeJS.Timeout | undefined;
+  let isCheckingIdle = false;
+  let isIdleRecheckWanted = false;
+  let isStopping = false;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+
+  function applyStatus(status: WorkstationStatus): void {
+    if (policy.setStatus(status)) log.info('status.changed', { status });
+    events.setEnabled(status === 'approved');
+    if (status === 'approved') void events.flush();
+  }
+
+  function applyProfile(profile: Profile | null): void {
+    policy.setProfile(profile);
+    log.info('profile.applied', { profile });
+    void checkIdle();
+  }
+
+  async function applyEmergency(next: Emergency): Promise<void> {
+    const wasActive = policy.emergency().active;
+    if (!policy.setEmergency(next)) {
+      log.info('emergency.stale', { version: next.version, known: policy.emergency().version });
+      return;
+    }
+    if (next.active) {
+      if (!wasActive) log.warn('emergency.on', { version: next.version, reason: next.reason });
+      await driver.lock();
+    } else if (wasActive) {
+      log.warn('emergency.off', { version: next.version });
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    const answer = await api.status();
+    applyStatus(answer.status);
+    applyProfile(answer.profile);
+    await applyEmergency(answer.emergency);
+  }
+
+  const commands = createCommandRunner({ driver, log, refresh, applyEmergency, emergency: () => policy.emergency() });
+
+  async function onFrame(frame: ServerFrame): Promise<void> {
+    switch (frame.type) {
+      case 'hello': {
+        const skewS = frame.serverTime ? Math.round((clock() - Date.parse(frame.serverTime)) / 1000) : 0;
+        if (Math.abs(skewS) > CLOCK_SKEW_WARNING_S)
+          log.warn('clock.skew', { skewSeconds: skewS, why: 'this computer’s clock is off: Tessera refuses assertions past 30 s' });
+        // §5: profile and emergency state before anything else; frames are handed on in order.
+        applyStatus(frame.workstation.status);
+        applyProfile(frame.profile ?? null);
+        // Tessera holds only approved workstations to the block (it neither sends a pending one the
+        // lift nor takes its ack): a pending agent that locked on a hello could stay locked.
+        if (frame.emergency && frame.workstation.status === 'approved') await applyEmergency(frame.emergency);
+        return;
+      }
+      case 'command': {
+        if (typeof frame.id !== 'string' || typeof frame.kind !== 'string') {
+          log.warn('channel.bad_frame', { type: 'command', error: 'a command needs an id and a kind' });
+          return;
+        }
+        const ack = await commands.run(frame);
+        const isSent = channel.send(ack);
+        log.info('command.acked', { id: ack.id, status: ack.status, detail: ack.detail, sent: isSent });
+        return;
+      }
+      case 'profile':
+        applyProfile(frame.profile ?? null);
+        return;
+      case 'status':
+        applyStatus(frame.status);
+        return;
+      default:
+        log.debug('channel.unknown_frame', { type: (frame as { type: string }).type });
+    }
+  }
+
+  function onEvent(e: SessionEvent): void {
+    const queued = events.push({
+      id: e.id,
+      type: e.type,
+      account: e.account,
+      method: e.method,
+      sessionId: e.sessionId,
+      remoteAddress: e.remoteAddress ?? null,
+    });
+    log.info('event.queued', { type: queued.type, account: queued.account, sessionId: queued.sessionId, method: queued.method });
+    if (e.type === 'unlock' && policy.emergency().active) {
+      log.warn('emergency.relock', { sessionId: e.sessionId, account: e.account });
+      driver.lock(e.sessionId).catch((err) => log.error('driver.lock_failed', { sessionId: e.sessionId, error: err }));
+    }
+  }
+
+  async function checkIdle(): Promise<void> {
+    // One check at a time; a request during a check runs another right after it, so a change
+    // reported mid-check (the scripted `idle`) is not lost until the next tick.
+    if (isCheckingIdle) {
+      isIdleRecheckWanted = true;
+      return;
+    }
+    isCheckingIdle = true;
+    try {
+      do {
+        isIdleRecheckWanted = false;
+        const limit = policy.profile()?.idleLockMinutes ?? 0;
+        if (limit <= 0 || isStopping) return;
+        for (const s of await driver.listSessions()) {
+          if (s.isLocked || s.idleMinutes === null || s.idleMinutes < limit) continue;
+          log.info('idle.lock', { sessionId: s.id, account: s.account, idleMinutes: Math.floor(s.idleMinutes), limit });
+          await driver.lock(s.id);
+        }
+      } while (isIdleRecheckWanted);
+    } catch (err) {
+      log.warn('idle.check_failed', { error: err });
+    } finally {
+      isCheckingIdle = false;
+    }
+  }
+
+  const channel = createChannel({
+    url: channelUrl(state.server),
+    makeAssertion,
+    onFrame,
+    log,
+    backoff,
+    clock,
+    onRevoked: () => {
+      void shutdown(false).then(() => finish(EXIT_REVOKED));
+    },
+  });
+
+  /** Stops everything; `announce` sends agent_stop first (not after a revocation: Tessera would refuse it). */
+  async function shutdown(announce: boolean): Promise<void> {
+    if (isStopping) return;
+    isStopping = true;
+    clearInterval(idleTimer);
+    await driver.stop();
+    if (announce) {
+      events.push({ type: 'agent_stop' });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([events.flush(), new Promise((r) => (timer = setTimeout(r, STOP_FLUSH_MS)))]);
+      clearTimeout(timer);
+    }
+    events.stop();
+    await channel.stop();
+    log.info('agent.stopped', { unsentEvents: events.size() });
+  }
+
+  return {
+    done,
+    async start() {
+      log.info('agent.started', { version: AGENT_VERSION, workstationId: state.workstationId, driver: driver.name, server: state.server });
+      events.setEnabled(policy.status() === 'approved');
+      // Before the driver starts: its first poll reports the sessions already open, after this.
+      events.push({ type: 'agent_start' });
+      await driver.start({ onEvent, authorize: (request) => policy.decide(request), onIdleChanged: () => void checkIdle() });
+      // A block Tessera announced before this start holds until Tessera lifts it, even offline.
+      if (policy.emergency().active && policy.status() === 'approved') {
+        log.warn('emergency.on', { ...policy.emergency(), cached: true });
+        await driver.lock().catch((err) => log.error('driver.lock_failed', { error: err }));
+      }
+      events.start();
+      channel.start();
+      idleTimer = setInterval(() => void checkIdle(), idleCheckMs);
+    },
+    async stop() {
+      log.info('agent.stopping');
+      await shutdown(true);
+      finish(EXIT_OK);
+    },
+  };
+}
