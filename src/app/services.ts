@@ -80,19 +80,23 @@ export function createServices(deps: CoreDeps) {
     masterKey: deps.masterKey.key,
     keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours },
   });
-  // Computers where a disabled, deactivated or deleted employee is signed in lock in the same step (src/workstations).
-  const lockWorkstationsOf =
-    (why?: 'deleted') =>
-    async (tx: Executor, id: string): Promise<void> => {
-      const status = why ?? ((await employees.findById(id, tx))?.status === 'deactivated' ? 'deactivated' : 'disabled');
-      await workstationServices.workstations.onEmployeeRevoked(tx, id, status);
-    };
+  // Computers where a disabled, deactivated or deleted employee is signed in lock in the same step
+  // (src/workstations). Revocation also runs when an admin only ends the sessions of an active
+  // employee: then the workstation profiles decide (sessionEndHooks), not this hook.
+  const lockWorkstationsOf = async (tx: Executor, id: string): Promise<void> => {
+    const status = (await employees.findById(id, tx))?.status;
+    if (status === 'deactivated' || status === 'disabled') await workstationServices.workstations.onEmployeeRevoked(tx, id, status);
+  };
+  // A deleted employee's computers lock whatever the profile, unless being disabled already locked them.
+  const lockWorkstationsOfDeleted = async (tx: Executor, id: string): Promise<void> => {
+    if ((await employees.findById(id, tx))?.status !== 'disabled') await workstationServices.workstations.onEmployeeRevoked(tx, id, 'deleted');
+  };
   const employees = createEmployeeService({
     db,
     audit,
     sessions,
-    revocationHooks: [oidc.revokeEmployee, lockWorkstationsOf()],
-    deletionHooks: [deleteCredentialsOf('employee'), lockWorkstationsOf('deleted')],
+    revocationHooks: [oidc.revokeEmployee, lockWorkstationsOf],
+    deletionHooks: [deleteCredentialsOf('employee'), lockWorkstationsOfDeleted],
     sessionEndHooks: [(ctx, id) => workstationServices.workstations.onEmployeeSessionsEnded(ctx, id)],
   });
   const apiKeys = createApiKeyService({ db, audit, clock });

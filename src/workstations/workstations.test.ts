@@ -145,6 +145,65 @@ for (const engine of ENGINES) {
       assert.match(csv.raw, /^startedAt,endedAt,workstation/);
     });
 
+    it('locks the computers of a disabled or deleted employee, not of a deactivated one unless the profile says so, and answers unlock accordingly', async () => {
+      const agent = await softwareAgent(t, token);
+      await admin.post(`/api/workstations/${agent.workstationId}/approve`);
+      const commands = async () => (await admin.get(`/api/workstations/${agent.workstationId}/commands`)).body.items as { kind: string; reason: string }[];
+      const person = async (name: string) => {
+        const e = await admin.post('/api/employees', { email: `${name}@corp.example`, firstName: name, lastName: 'Tester' });
+        assert.equal(e.status, 201, e.raw);
+        // A UPN the directory does not know is matched by e-mail.
+        const logon = await agent.call('POST', '/api/agent/v1/events', {
+          events: [event('logon', new Date(), { account: `${name}@corp.example`, method: 'security_key', sessionId: name })],
+        });
+        assert.equal(logon.body.accepted, 1);
+        return e.body.id as string;
+      };
+      const ask = async (account: string) =>
+        (await agent.call('POST', '/api/agent/v1/authorize', { account, action: 'unlock', method: 'security_key' })).body as { allowed: boolean; code: string };
+
+      const dora = await person('dora');
+      const sessions = await admin.get(`/api/workstation-sessions?employeeId=${dora}&open=true`);
+      assert.equal(sessions.body.total, 1, 'the logon became a session of the employee');
+      assert.equal((await ask('dora@corp.example')).allowed, true);
+      assert.equal((await ask('nobody@corp.example')).code, 'workstations.unknown_account');
+
+      const before = (await commands()).length;
+      assert.equal((await admin.patch(`/api/employees/${dora}`, { status: 'deactivated' })).status, 200);
+      assert.equal((await commands()).length, before, 'a deactivated employee keeps the computer (default profile)');
+      assert.equal((await ask('dora@corp.example')).allowed, true);
+      assert.equal((await admin.patch(`/api/employees/${dora}`, { status: 'disabled' })).status, 200);
+      const afterDisable = await commands();
+      assert.equal(afterDisable.length, before + 1);
+      assert.equal(afterDisable[0].kind, 'lock');
+      assert.equal(afterDisable[0].reason, 'employee disabled');
+      assert.equal((await ask('dora@corp.example')).code, 'workstations.employee_disabled');
+
+      // A profile that takes the computer from deactivated employees, and locks when an admin ends sessions.
+      const strict = await admin.post('/api/workstation-profiles', {
+        name: `Strict ${engine}`,
+        deactivatedEmployeesMayUnlock: false,
+        unlockMethods: ['security_key'],
+      });
+      assert.equal(strict.status, 201, strict.raw);
+      assert.equal((await admin.patch(`/api/workstations/${agent.workstationId}`, { profileId: strict.body.id })).status, 200);
+      assert.equal((await agent.call('GET', '/api/agent/v1/status')).body.profile.name, `Strict ${engine}`);
+      const erin = await person('erin');
+      assert.equal(
+        (await agent.call('POST', '/api/agent/v1/authorize', { account: 'erin@corp.example', action: 'unlock', method: 'password' })).body.code,
+        'workstations.method_not_allowed',
+      );
+      assert.equal((await admin.post(`/api/employees/${erin}/end-sessions`)).status, 204);
+      assert.equal((await commands())[0].reason, 'employee sessions ended by an admin');
+      assert.equal((await admin.patch(`/api/employees/${erin}`, { status: 'deactivated' })).status, 200);
+      assert.equal((await commands())[0].reason, 'employee deactivated');
+      const fay = await person('fay');
+      const count = (await commands()).length;
+      assert.equal((await admin.delete(`/api/employees/${fay}`)).status, 204);
+      assert.equal((await commands()).length, count + 1);
+      assert.equal((await commands())[0].reason, 'employee deleted');
+    });
+
     it('delivers Lock now over the channel, and the emergency block to agents that connect later', async () => {
       const agent = await softwareAgent(t, token);
       await admin.post(`/api/workstations/${agent.workstationId}/approve`);
