@@ -112,9 +112,9 @@ export function createAgent({ state, privateKey, stateDir, driver, log, clock = 
         // §5: profile and emergency state before anything else; frames are handed on in order.
         applyStatus(frame.workstation.status);
         applyProfile(frame.profile ?? null);
-        // Tessera holds only approved workstations to the block (it neither sends a pending one the
-        // lift nor takes its ack): a pending agent that locked on a hello could stay locked.
-        if (frame.emergency && frame.workstation.status === 'approved') await applyEmergency(frame.emergency);
+        // The block holds every computer with the agent, approved or still waiting: Tessera sends
+        // both the block and its lift to pending workstations too, and takes their acks.
+        if (frame.emergency) await applyEmergency(frame.emergency);
         return;
       }
       case 'command': {
@@ -218,7 +218,7 @@ export function createAgent({ state, privateKey, stateDir, driver, log, clock = 
       events.push({ type: 'agent_start' });
       await driver.start({ onEvent, authorize: (request) => policy.decide(request), onIdleChanged: () => void checkIdle() });
       // A block Tessera announced before this start holds until Tessera lifts it, even offline.
-      if (policy.emergency().active && policy.status() === 'approved') {
+      if (policy.emergency().active) {
         log.warn('emergency.on', { ...policy.emergency(), cached: true });
         await driver.lock().catch((err) => log.error('driver.lock_failed', { error: err }));
       }

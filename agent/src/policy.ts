@@ -4,10 +4,11 @@
  * that a computer started without network applies the same rules.
  *
  * The decision, in order:
- * 1. the workstation is not approved → allowed: Tessera has no profile for it yet and refuses its
+ * 1. the emergency block is on → refused here, without asking (it must hold offline, and on a
+ *    computer still waiting for approval too);
+ * 2. the workstation is not approved → allowed: Tessera has no profile for it yet and refuses its
  *    authorize calls, and an agent that locked everyone out between enrolment and approval would
- *    lock out the admin enrolling it (Tessera holds only approved workstations to the block, too);
- * 2. the emergency block is on → refused here, without asking (it must hold offline too);
+ *    lock out the admin enrolling it;
  * 3. Tessera's answer to POST /authorize;
  * 4. Tessera cannot be reached → offline logon: the profile's method and RDP rules, and a
  *    successful authorize for that account within profile.offlineLogonDays.
@@ -78,11 +79,11 @@ export function createPolicy({ initial, persist, api, log, clock = Date.now }: P
   }
 
   async function ask(request: AuthorizeRequest): Promise<Decision & { source: DecisionSource }> {
-    if (state.status !== 'approved')
-      return { allowed: true, code: null, reason: 'the workstation is not approved: Tessera does not decide yet', source: 'unmanaged' };
     if (state.emergency.active) {
       return { allowed: false, code: 'workstations.emergency_block', reason: state.emergency.reason ?? 'the emergency block is on', source: 'local' };
     }
+    if (state.status !== 'approved')
+      return { allowed: true, code: null, reason: 'the workstation is not approved: Tessera does not decide yet', source: 'unmanaged' };
     try {
       const answer = await api.authorize(request);
       if (answer.allowed) remember(request.account);

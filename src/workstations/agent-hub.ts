@@ -109,10 +109,10 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
       heartbeatSeconds: HEARTBEAT_SECONDS,
       serverTime: clock.now().toISOString(),
     });
-    if (!isApproved) return;
-    // An agent that comes back during a block gets it before anything else.
+    // An agent that comes back during a block gets it before anything else; a computer still
+    // waiting for approval is locked too: the block is for every computer with the agent.
     if (emergency.active || (emergency.version > 0 && w.emergencyVersion < emergency.version)) send(c, emergencyFrame(emergency));
-    await deliver(w.id);
+    if (isApproved) await deliver(w.id);
   }
 
   const profileOf = async (id: string): Promise<AgentProfileDto | null> => (await profiles.effectiveFor([id])).get(id) ?? null;
@@ -153,13 +153,13 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     const frame = agentFrame.safeParse(parsed);
     if (!frame.success) return; // an unknown frame type of a newer agent: ignored
     if (frame.data.type === 'heartbeat') return;
-    if (c.workstation.status !== 'approved') return;
     const { id, status, detail } = frame.data;
     const emergency = /^emergency:(\d+)$/.exec(id);
     if (emergency) {
       emergencyAcks.set(c.workstation.id, Math.max(Number(emergency[1]), emergencyAcks.get(c.workstation.id) ?? 0));
       return;
     }
+    if (c.workstation.status !== 'approved') return;
     if (!/^[0-9a-f-]{36}$/i.test(id)) return;
     const row = await repo.acknowledgeCommand(db, id, c.workstation.id, status, detail ?? null, clock.now());
     if (!row) return; // acknowledged before, or not this workstation's
@@ -229,7 +229,7 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     if (e.version === broadcastVersion) return;
     broadcastVersion = e.version;
     const frame = emergencyFrame(e);
-    for (const c of connections.values()) if (c.workstation.status === 'approved') send(c, frame);
+    for (const c of connections.values()) send(c, frame);
   }
 
   /** What a missed wake-up would have delivered; agents silent for three heartbeats are let go. */

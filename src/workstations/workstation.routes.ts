@@ -394,7 +394,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
         body: emergencyOnBody,
         response: { 200: emergencyDto, ...errors },
         description:
-          'Locks every approved workstation and makes agents refuse unlock until lifted; agents that connect later get it first. Confirm with the phrase `BLOCK ALL WORKSTATIONS` and give a reason.',
+          'Locks every workstation with the agent (approved or waiting for approval) and makes agents refuse unlock until lifted; agents that connect later get it first. Confirm with the phrase `BLOCK ALL WORKSTATIONS` and give a reason.',
       },
     },
     async (request) => workstations.setEmergency(request.ctx, true, request.body),

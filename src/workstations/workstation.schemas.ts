@@ -256,7 +256,7 @@ export const emergencyDto = z.object({
   reason: z.string().nullable(),
   changedBy: z.string().nullable(),
   changedAt: iso.nullable(),
-  /** Approved workstations, and how many acknowledged the current state. */
+  /** Enrolled workstations (approved or waiting), and how many acknowledged the current state. */
   workstations: z.number().int(),
   acknowledged: z.number().int(),
 });

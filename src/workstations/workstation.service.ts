@@ -191,14 +191,14 @@ export function createWorkstationService(deps: {
 
   async function emergencyState(): Promise<EmergencyDto> {
     const e = await repo.findEmergency(db);
-    const [approved, acknowledged] = await Promise.all([repo.findApprovedWorkstationIds(db).then((ids) => ids.length), countAcknowledged(e.version)]);
+    const [all, acknowledged] = await Promise.all([repo.countWorkstations(db, onlineSince(clock.now()), null), countAcknowledged(e.version)]);
     return {
       active: e.active,
       version: e.version,
       reason: e.reason,
       changedBy: e.changedBy,
       changedAt: e.changedAt?.toISOString() ?? null,
-      workstations: approved,
+      workstations: all.total,
       acknowledged,
     };
   }

@@ -21041,7 +21041,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Locks every approved workstation and makes agents refuse unlock until lifted; agents that connect later get it first. Confirm with the phrase `BLOCK ALL WORKSTATIONS` and give a reason. */
+        /** @description Locks every workstation with the agent (approved or waiting for approval) and makes agents refuse unlock until lifted; agents that connect later get it first. Confirm with the phrase `BLOCK ALL WORKSTATIONS` and give a reason. */
         post: {
             parameters: {
                 query?: never;
