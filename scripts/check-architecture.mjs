@@ -9,7 +9,8 @@
 // 4. a feature reaches another feature only through that feature's service: no file imports the
 //    repository or the tables of another feature;
 // 5. every feature's error codes are registered in src/app/codes.ts. One exception: a `*.tables.ts` may import another
-//    feature's `*.tables.ts` for foreign keys, and only names it uses inside `references(() => …)`.
+//    feature's `*.tables.ts` for foreign keys, and only names it uses inside `references(() => …)`;
+// 6. the workstation agent (agent/src) imports nothing from src/: it is installed on computers alone.
 // Usage: node scripts/check-architecture.mjs [--json]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -161,6 +162,17 @@ function visit(v) {
 }
 for (const f of files) if (!state.has(f)) visit(f);
 for (const c of cycles) problems.push(`import cycle of ${c.length} files: ${c.join(' → ')}`);
+
+// 6. the workstation agent (agent/) is a program of its own that customers install on computers:
+//    it imports nothing of the server (src/), only Node and its own dependencies.
+const agentSrc = path.join(root, 'agent', 'src');
+if (fs.existsSync(agentSrc)) {
+  for (const file of listSources(agentSrc)) {
+    for (const imp of importsOf(file, fs.readFileSync(file, 'utf8'))) {
+      if (imp.target?.startsWith(`${src}${path.sep}`)) problems.push(`${rel(file)}: the agent imports the server's ${rel(imp.target)}; it must stand alone`);
+    }
+  }
+}
 
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ files: files.length, problems }, null, 2));
