@@ -11,10 +11,11 @@ export function useEmployees(query: EmployeeQuery) {
   });
 }
 
-export function useEmployee(id: string) {
+export function useEmployee(id: string, opts: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.employee(id),
     queryFn: ({ signal }) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { signal }),
+    enabled: opts.enabled ?? true,
   });
 }
 

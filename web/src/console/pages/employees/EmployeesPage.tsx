@@ -4,11 +4,12 @@ import { IconPlus } from '@tabler/icons-react';
 import { useEmployees } from '../../api/employees';
 import { PageHeader } from '../../components/PageHeader';
 import { Pager } from '../../components/Pager';
+import { useSelection } from '../../components/use-selection';
 import { QueryState } from '../../../shared/components/QueryState';
 import { AddEmployeeModal } from './AddEmployeeModal';
 import { EmployeeFilters } from './EmployeeFilters';
 import { EmployeesTable } from './EmployeesTable';
-import { InviteSelectedButton, useSelection } from './InviteSelected';
+import { InviteSelectedButton } from './InviteSelected';
 import { useEmployeeQuery } from './use-employee-query';
 
 export function EmployeesPage() {

@@ -1,29 +1,11 @@
 import { Button, Text } from '@mantine/core';
 import { IconMailForward } from '@tabler/icons-react';
-import { useState } from 'react';
 import { useInviteEmployees } from '../../api/employee-access';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
-
-/** The employees ticked in the list; kept across pages and filters until they are invited. */
-export function useSelection() {
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  return {
-    selected,
-    toggle: (ids: string[], on: boolean) =>
-      setSelected((current) => {
-        const next = new Set(current);
-        for (const id of ids) {
-          if (on) next.add(id);
-          else next.delete(id);
-        }
-        return next;
-      }),
-    clear: () => setSelected(new Set()),
-  };
-}
+import type { Selection } from '../../components/use-selection';
 
 /** "Invite selected": one invitation e-mail to each ticked employee (POST /api/invitations). */
-export function InviteSelectedButton({ selection }: { selection: ReturnType<typeof useSelection> }) {
+export function InviteSelectedButton({ selection }: { selection: Selection }) {
   const invite = useInviteEmployees();
   const count = selection.selected.size;
   const send = () =>

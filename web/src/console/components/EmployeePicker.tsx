@@ -1,0 +1,50 @@
+import { Select } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+import type { Employee } from '../../shared/api/types';
+import { useEmployee, useEmployees } from '../api/employees';
+
+const labelOf = (e: Employee) => `${e.displayName || `${e.firstName} ${e.lastName}`} (${e.email})`;
+
+/**
+ * Picks one employee by typing part of a name or e-mail (the server searches; 20 matches at most).
+ * The chosen one stays in the list whatever the search, so the field keeps showing its name.
+ */
+export function EmployeePicker({
+  value,
+  onChange,
+  label = 'Employee',
+  w = 260,
+}: {
+  value: string;
+  onChange: (id: string) => void;
+  label?: string;
+  w?: number;
+}) {
+  const [search, setSearch] = useState('');
+  const [debounced] = useDebouncedValue(search, 300);
+  const chosen = useEmployee(value, { enabled: Boolean(value) });
+  const chosenLabel = value && chosen.data ? labelOf(chosen.data) : '';
+  // Typing searches; the chosen one's own label in the field is no search.
+  const q = debounced === chosenLabel ? '' : debounced.trim();
+  const found = useEmployees({ q: q || undefined, sort: 'lastName', order: 'asc', page: 1, pageSize: 20 });
+  const options = (found.data?.items ?? []).map((e) => ({ value: e.id, label: labelOf(e) }));
+  if (value && chosen.data && !options.some((o) => o.value === value)) options.unshift({ value, label: chosenLabel });
+
+  return (
+    <Select
+      label={label}
+      placeholder="All employees"
+      data={options}
+      value={value || null}
+      onChange={(id) => onChange(id ?? '')}
+      searchable
+      clearable
+      searchValue={search}
+      onSearchChange={setSearch}
+      filter={({ options: all }) => all}
+      nothingFoundMessage={found.isFetching ? 'Searching…' : 'No employee matches'}
+      w={w}
+    />
+  );
+}
