@@ -17,6 +17,15 @@ import { SamlPage } from './pages/saml/SamlPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { SetupPage } from './pages/setup/SetupPage';
 import { DomainsPage } from './pages/domains/DomainsPage';
+import { EmergencyTab } from './pages/workstations/EmergencyTab';
+import { EnrolmentTokensTab } from './pages/workstations/EnrolmentTokensTab';
+import { EventsTab } from './pages/workstations/EventsTab';
+import { ProfilesTab } from './pages/workstations/ProfilesTab';
+import { SessionsTab } from './pages/workstations/SessionsTab';
+import { SummariesTab } from './pages/workstations/SummariesTab';
+import { WorkstationDetailPage } from './pages/workstations/WorkstationDetailPage';
+import { WorkstationList } from './pages/workstations/WorkstationList';
+import { WorkstationsPage } from './pages/workstations/WorkstationsPage';
 
 /** Paths at the site root: the server serves this SPA at `/` with an HTML fallback. */
 export const router = createBrowserRouter([
@@ -29,6 +38,21 @@ export const router = createBrowserRouter([
       { index: true, element: <DashboardPage /> },
       { path: 'employees', element: <EmployeesPage /> },
       { path: 'employees/:id', element: <EmployeeEditPage /> },
+      {
+        path: 'workstations',
+        element: <WorkstationsPage />,
+        children: [
+          { index: true, element: <WorkstationList /> },
+          { path: 'tokens', element: <EnrolmentTokensTab /> },
+          { path: 'profiles', element: <ProfilesTab /> },
+          { path: 'sessions', element: <SessionsTab /> },
+          { path: 'events', element: <EventsTab /> },
+          { path: 'summaries', element: <SummariesTab /> },
+          { path: 'emergency', element: <EmergencyTab /> },
+        ],
+      },
+      // A static tab above wins over an id here (React Router ranks static segments first).
+      { path: 'workstations/:id', element: <WorkstationDetailPage /> },
       { path: 'organisation', element: <OrganisationPage /> },
       { path: 'admins', element: <AdminsPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },

@@ -1,7 +1,7 @@
 // Every TanStack Query key of the console and the employee pages, so that a mutation invalidates
 // exactly what it changes. A key that is a prefix of others (`employees`, `portal.all`) invalidates
 // them all.
-import type { AuditFilters, EmployeeQuery } from './api/types';
+import type { AuditFilters, EmployeeQuery, EventQuery, SessionQuery, SummaryQuery, WorkstationQuery } from './api/types';
 
 export const queryKeys = {
   // The admin console.
@@ -48,6 +48,26 @@ export const queryKeys = {
     all: ['oidc-clients'] as const,
     info: ['oidc-clients', 'info'] as const,
   },
+  /** Workstations, their counts and commands: `all` invalidates each of them. */
+  workstations: {
+    all: ['workstations'] as const,
+    list: (query: WorkstationQuery) => ['workstations', 'list', query] as const,
+    one: (id: string) => ['workstations', 'one', id] as const,
+    commands: (id: string) => ['workstations', 'commands', id] as const,
+    counts: ['workstations', 'counts'] as const,
+    /** Every workstation's name, for the filters of the activity lists. */
+    names: ['workstations', 'names'] as const,
+  },
+  /** What agents report: events, the sessions made of them and their summaries. */
+  workstationActivity: {
+    all: ['workstation-activity'] as const,
+    events: (query: EventQuery) => ['workstation-activity', 'events', query] as const,
+    sessions: (query: SessionQuery) => ['workstation-activity', 'sessions', query] as const,
+    summary: (query: SummaryQuery) => ['workstation-activity', 'summary', query] as const,
+  },
+  enrolmentTokens: ['workstation-enrolment-tokens'] as const,
+  workstationProfiles: ['workstation-profiles'] as const,
+  emergencyBlock: ['emergency-block'] as const,
 
   // Both.
   branding: ['branding'] as const,

@@ -7,6 +7,7 @@ import {
   IconBuilding,
   IconChevronDown,
   IconDashboard,
+  IconDeviceDesktop,
   IconFingerprint,
   IconKey,
   IconListDetails,
@@ -21,6 +22,7 @@ import type { ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { useLogout } from '../api/auth';
+import { EmergencyBanner } from './EmergencyBanner';
 import type { Me } from '../../shared/api/types';
 import { notifyError } from '../../shared/components/notify';
 import { queryKeys } from '../../shared/query-keys';
@@ -28,6 +30,7 @@ import { queryKeys } from '../../shared/query-keys';
 const navItems = [
   { to: '/', label: 'Dashboard', icon: IconDashboard },
   { to: '/employees', label: 'Employees', icon: IconUsers },
+  { to: '/workstations', label: 'Workstations', icon: IconDeviceDesktop },
   { to: '/organisation', label: 'Organisation', icon: IconBuilding },
   { to: '/admins', label: 'Admins', icon: IconShieldLock },
   { to: '/api-keys', label: 'API keys', icon: IconKey },
@@ -118,6 +121,7 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
       </AppShell.Navbar>
 
       <AppShell.Main>
+        <EmergencyBanner />
         {mustEnrollTotp && pathname !== '/profile' ? (
           <Alert color="yellow" mb="lg" title="Two-factor authentication required">
             Your organisation requires admins to use an authenticator app.{' '}

@@ -1,11 +1,12 @@
 import { Anchor, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { useDashboard } from '../../api/dashboard';
+import { useWorkstationCounts } from '../../api/workstations';
 import { AuditTable } from '../../components/AuditTable';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../../shared/components/QueryState';
 
-function Stat({ label, value, hint, color }: { label: string; value: number; hint?: string; color?: string }) {
+function Stat({ label, value, hint, color, link }: { label: string; value: number; hint?: string; color?: string; link?: { to: string; label: string } }) {
   const id = `stat-${label.toLowerCase().replace(/\W+/g, '-')}`;
   return (
     <Paper withBorder p="md" radius="md" role="group" aria-labelledby={id}>
@@ -20,7 +21,46 @@ function Stat({ label, value, hint, color }: { label: string; value: number; hin
           {hint}
         </Text>
       ) : null}
+      {link ? (
+        <Anchor component={Link} to={link.to} size="xs">
+          {link.label}
+        </Anchor>
+      ) : null}
     </Paper>
+  );
+}
+
+/** Workstations online, waiting for approval, and locked by the emergency block (GET /api/workstations/counts). */
+function WorkstationTiles() {
+  const counts = useWorkstationCounts();
+  const c = counts.data;
+  if (!c) return null;
+  return (
+    <section aria-label="Workstations">
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4">
+          Workstations
+        </Title>
+        <Anchor component={Link} to="/workstations" size="sm">
+          See all workstations
+        </Anchor>
+      </Group>
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        <Stat label="Workstations online" value={c.online} hint={`of ${c.total} enrolled`} color="teal" />
+        <Stat
+          label="Pending approval"
+          value={c.pending}
+          color={c.pending > 0 ? 'yellow.7' : undefined}
+          link={c.pending > 0 ? { to: '/workstations?status=pending', label: 'Review pending workstations' } : undefined}
+        />
+        <Stat
+          label="Locked by the emergency block"
+          value={c.emergencyBlocked}
+          color={c.emergencyBlocked > 0 ? 'red' : undefined}
+          link={c.emergencyBlocked > 0 ? { to: '/workstations/emergency', label: 'Emergency block' } : undefined}
+        />
+      </SimpleGrid>
+    </section>
   );
 }
 
@@ -55,6 +95,7 @@ export function DashboardPage() {
               <Stat label="Failed sign-ins today" value={data.signInsToday.failure} color="red" />
             </SimpleGrid>
           </section>
+          <WorkstationTiles />
           <section aria-label="Recent events">
             <Group justify="space-between" mb="sm">
               <Title order={2} size="h4">

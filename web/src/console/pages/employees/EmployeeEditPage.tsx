@@ -15,6 +15,7 @@ import { EmployeeFields } from './EmployeeFields';
 import { InvitationsCard } from './InvitationsCard';
 import { DirectoryCard } from './DirectoryCard';
 import { SignInMethodsCard } from './SignInMethodsCard';
+import { WorkstationsCard } from './WorkstationsCard';
 import { employeeToForm, formToPatch, validateEmployee, type EmployeeFormValues } from './employee-form';
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -110,6 +111,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
       </Paper>
       <SignInMethodsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <InvitationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} isActive={employee.status === 'active'} />
+      <WorkstationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <DirectoryCard employeeId={employee.id} />
       <ConfirmDialog
         opened={confirmDisable}
