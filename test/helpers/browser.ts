@@ -1,8 +1,12 @@
 // Debian's Chromium driven by playwright-core, for the browser tests. No browser is ever
 // downloaded: the tests use the system package (`apt-get install -y chromium`, which
 // scripts/test-setup.sh runs when it is missing).
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { packageRoot } from '../../src/lib/package-root.js';
 import type { SoftCredential } from './soft-authenticator.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -117,4 +121,26 @@ export async function importCredential(
       signCount: credential.signCount + 1,
     },
   });
+}
+
+/** Newest modification time of a file or of anything under a folder (0 when it does not exist). */
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const stat = fs.statSync(p);
+  return stat.isDirectory() ? Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f)))) : stat.mtimeMs;
+}
+
+/**
+ * Builds dist/web (a production `npm run build:web`) unless it is newer than every console source,
+ * so that a browser test drives the console the working tree holds. Call it before starting the
+ * server: the server lists the console's files when it starts.
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  const root = packageRoot();
+  const built = path.join(root, 'dist/web/index.html');
+  const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
+  const sources = ['web/src', 'web/index.html', 'web/portal.html', 'web/public', 'web/vite.config.ts', 'web/postcss.config.cjs'];
+  if (builtAt > Math.max(...sources.map((s) => newestMtime(path.join(root, s))))) return;
+  await promisify(execFile)('npm', ['run', 'build:web'], { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 * 1024 * 1024 });
+  if (!fs.existsSync(built)) throw new Error('npm run build:web did not produce dist/web/index.html');
 }
