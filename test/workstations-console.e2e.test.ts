@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser, Locator, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { assertChromiumInstalled, browserSkipReason, type BrowserSession, ensureConsoleBuilt, launchBrowser, newSession } from './helpers/browser.js';
 import { runCli, type ServerProcess, startServerProcess } from './helpers/server.js';
+import { enrollSoftwareAgent } from './helpers/software-agent.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
@@ -66,36 +66,12 @@ async function tile(page: Page, label: string): Promise<number> {
 }
 
 /**
- * A computer's agent, enrolled with `token`: the key pair it made, its assertions, its event
- * reports and its command channel, which acknowledges every command `done` as it arrives.
+ * A computer's agent, enrolled with `token` (test/helpers/software-agent.ts: its own key, one
+ * assertion per request for the server's public URL), reporting events, and holding the command
+ * channel, on which it acknowledges every command `done` as it arrives.
  */
 async function softwareAgent(server: string, token: string) {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = await exportJWK(publicKey);
-  const enrolled = await fetch(`${server}/api/agent/v1/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
-      facts: { hostname: HOST, domain: 'CORP', osName: 'Linux', osVersion: 'Debian 12', agentVersion: '1.0.0', machineId: crypto.randomUUID() },
-    }),
-  });
-  const answer = await enrolled.text();
-  assert.equal(enrolled.status, 201, answer);
-  const { workstationId, status, audience } = JSON.parse(answer) as { workstationId: string; status: string; audience: string };
-
-  // One assertion per request (docs/agent-protocol.md §3): a fresh jti, at most 60 s of life.
-  const assertion = () => {
-    const iat = Math.floor(Date.now() / 1000);
-    return new SignJWT({ jti: crypto.randomBytes(24).toString('base64url') })
-      .setProtectedHeader({ alg: 'ES256', typ: 'tessera-agent+jwt', kid: workstationId })
-      .setIssuer(workstationId)
-      .setAudience(audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + 60)
-      .sign(privateKey);
-  };
+  const { workstationId, status, assertion } = await enrollSoftwareAgent(server, { token, hostname: HOST, audience: server });
   const post = async (url: string, body: unknown) => {
     const res = await fetch(`${server}${url}`, {
       method: 'POST',
@@ -111,7 +87,6 @@ async function softwareAgent(server: string, token: string) {
   return {
     workstationId,
     status,
-    audience,
     post,
     frames,
     async connect() {
@@ -231,7 +206,6 @@ describe('console: workstations, their agent, Lock now and the emergency block',
   it('enrols an agent as pending, which the dashboard counts and the admin approves from the filtered list', async () => {
     agent = await softwareAgent(server!.url, secret);
     assert.equal(agent.status, 'pending');
-    assert.equal(agent.audience, server!.url, 'assertions are for the public URL');
     await agent.connect();
     await agent.waitFor('hello, pending', (f) => f.type === 'hello' && f.workstation?.status === 'pending');
 
