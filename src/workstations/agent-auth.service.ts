@@ -64,7 +64,7 @@ export function createAgentAuthService(deps: {
   // workstation or a replaced key stops working at once.
   const keys = new Map<string, CryptoKey>();
 
-  async function createToken(ctx: RequestContext, input: CreateEnrolmentTokenInput): Promise<{ token: EnrolmentTokenDto; secret: string }> {
+  async function createToken(ctx: RequestContext, input: CreateEnrolmentTokenInput): Promise<{ token: EnrolmentTokenDto; secret: string; serverUrl: string }> {
     if (input.departmentId && !(await deps.departmentExists(input.departmentId)))
       throw new AppError('workstations.department_not_found', 'Department was not found');
     if (input.profileId && !(await deps.profileExists(input.profileId)))
@@ -100,7 +100,7 @@ export function createAgentAuthService(deps: {
       );
       return row;
     });
-    return { token: toTokenDto(row, now), secret };
+    return { token: toTokenDto(row, now), secret, serverUrl: audience };
   }
 
   async function revokeToken(ctx: RequestContext, id: string): Promise<void> {

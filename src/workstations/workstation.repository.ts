@@ -125,7 +125,21 @@ function workstationWhere(f: WorkstationFilter): SQL | undefined {
   const conditions: (SQL | undefined)[] = [];
   if (f.status) conditions.push(eq(w.status, f.status));
   if (f.departmentId) conditions.push(eq(w.departmentId, f.departmentId));
-  if (f.profileId) conditions.push(eq(w.profileId, f.profileId));
+  // The profile in force: its own, else its department's, else (for the default profile) none at all.
+  if (f.profileId) {
+    const byDepartment = sql`(select ${workstationProfileDepartments.profileId} from ${workstationProfileDepartments} where ${workstationProfileDepartments.departmentId} = ${w.departmentId})`;
+    conditions.push(
+      or(
+        eq(w.profileId, f.profileId),
+        and(isNull(w.profileId), sql`${byDepartment} = ${f.profileId}`),
+        and(
+          isNull(w.profileId),
+          sql`${byDepartment} is null`,
+          sql`exists (select 1 from ${workstationProfiles} where ${workstationProfiles.id} = ${f.profileId} and ${workstationProfiles.isDefault})`,
+        ),
+      ),
+    );
+  }
   if (f.q) {
     const like = `%${escapeLike(f.q)}%`;
     conditions.push(or(ilike(w.name, like), ilike(w.hostname, like), ilike(w.domain, like), ilike(w.osName, like)));
@@ -151,6 +165,7 @@ export async function countWorkstations(db: Executor, onlineSince: Date, emergen
     .select({
       total: count(),
       pending: sql<number>`count(*) filter (where ${w.status} = 'pending')`.mapWith(Number),
+      denied: sql<number>`count(*) filter (where ${w.status} = 'denied')`.mapWith(Number),
       online: sql<number>`count(*) filter (where ${w.connectedNode} is not null and ${w.lastSeenAt} >= ${onlineSince})`.mapWith(Number),
       blocked:
         emergencyVersion === null
@@ -273,7 +288,7 @@ export async function findWorkstationIdsUsingProfile(db: Executor, profileId: st
     .leftJoin(workstationProfileDepartments, eq(workstationProfileDepartments.departmentId, workstations.departmentId))
     .where(
       isDefault
-        ? or(eq(workstations.profileId, profileId), isNull(workstations.profileId))
+        ? or(eq(workstations.profileId, profileId), and(isNull(workstations.profileId), isNull(workstationProfileDepartments.profileId)))
         : or(eq(workstations.profileId, profileId), and(isNull(workstations.profileId), eq(workstationProfileDepartments.profileId, profileId))),
     );
   return rows.map((r) => r.id);

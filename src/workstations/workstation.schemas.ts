@@ -114,7 +114,12 @@ export const createEnrolmentTokenBody = z
   })
   .strict();
 export type CreateEnrolmentTokenInput = z.infer<typeof createEnrolmentTokenBody>;
-export const createdEnrolmentToken = z.object({ token: enrolmentTokenDto, secret: z.string() });
+export const createdEnrolmentToken = z.object({
+  token: enrolmentTokenDto,
+  secret: z.string(),
+  /** PUBLIC_URL: the address agents enrol with (`tessera-agent enroll --server`). */
+  serverUrl: z.string(),
+});
 
 export const workstationDto = z.object({
   id: z.string().uuid(),
@@ -148,6 +153,7 @@ export const workstationListQuery = z
     status: z.enum(workstationStatuses).optional(),
     q: z.string().trim().max(200).optional(),
     departmentId: z.string().uuid().optional(),
+    /** The profile in force: the workstation's own, else its department's, else the default. */
     profileId: z.string().uuid().optional(),
     online: z.enum(['true', 'false']).optional(),
   })
@@ -256,7 +262,7 @@ export const emergencyDto = z.object({
   reason: z.string().nullable(),
   changedBy: z.string().nullable(),
   changedAt: iso.nullable(),
-  /** Enrolled workstations (approved or waiting), and how many acknowledged the current state. */
+  /** Workstations the block holds (approved or waiting; not denied ones), and how many acknowledged its current state. */
   workstations: z.number().int(),
   acknowledged: z.number().int(),
 });

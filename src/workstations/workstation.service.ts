@@ -198,7 +198,7 @@ export function createWorkstationService(deps: {
       reason: e.reason,
       changedBy: e.changedBy,
       changedAt: e.changedAt?.toISOString() ?? null,
-      workstations: all.total,
+      workstations: all.total - all.denied,
       acknowledged,
     };
   }

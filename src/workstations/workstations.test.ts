@@ -188,6 +188,11 @@ for (const engine of ENGINES) {
       assert.equal(strict.status, 201, strict.raw);
       assert.equal((await admin.patch(`/api/workstations/${agent.workstationId}`, { profileId: strict.body.id })).status, 200);
       assert.equal((await agent.call('GET', '/api/agent/v1/status')).body.profile.name, `Strict ${engine}`);
+      const inForce = await admin.get(`/api/workstations?profileId=${strict.body.id}`);
+      assert.deepEqual(
+        inForce.body.items.map((w: { id: string }) => w.id),
+        [agent.workstationId],
+      );
       const erin = await person('erin');
       assert.equal(
         (await agent.call('POST', '/api/agent/v1/authorize', { account: 'erin@corp.example', action: 'unlock', method: 'password' })).body.code,

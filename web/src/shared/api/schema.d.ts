@@ -20111,6 +20111,7 @@ export interface paths {
                                 state: "usable" | "used_up" | "expired" | "revoked";
                             };
                             secret: string;
+                            serverUrl: string;
                         };
                     };
                 };

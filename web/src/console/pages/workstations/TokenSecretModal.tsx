@@ -4,14 +4,11 @@ import type { CreatedEnrolmentToken } from '../../../shared/api/types';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
 
 /**
- * The address agents enrol with: the one this console is served at, normally the server's
- * PUBLIC_URL. The admin API does not return PUBLIC_URL itself, so a console reached through
- * another address (a tunnel, an IP) shows that one.
+ * The command that enrols a computer with this token (agent/README.md), at the server's
+ * PUBLIC_URL as the server answered it: the audience agents sign for, whichever address this
+ * console was opened at.
  */
-export const serverUrl = () => window.location.origin;
-
-/** The command that enrols a computer with this token (agent/README.md). */
-export const enrolCommand = (secret: string) => `tessera-agent enroll --server ${serverUrl()} --token ${secret}`;
+export const enrolCommand = (created: CreatedEnrolmentToken) => `tessera-agent enroll --server ${created.serverUrl} --token ${created.secret}`;
 
 function CopyAction({ value, label }: { value: string; label: string }) {
   return (
@@ -29,7 +26,7 @@ function CopyAction({ value, label }: { value: string; label: string }) {
 export function TokenSecretModal({ created: current, onClose }: { created: CreatedEnrolmentToken | null; onClose: () => void }) {
   // Keep the content while the dialog fades out.
   const created = useLastDefined(current);
-  const command = created ? enrolCommand(created.secret) : '';
+  const command = created ? enrolCommand(created) : '';
   return (
     <Modal
       opened={current !== null}

@@ -59,7 +59,7 @@ export function WorkstationFilters(props: {
       />
       <NativeSelect
         label="Profile"
-        description="Set on the workstation itself"
+        description="In force: own, department's or default"
         data={lookups.profileOptions('All profiles')}
         value={values.profileId}
         onChange={(e) => setFilter('profileId', e.currentTarget.value)}
