@@ -95,7 +95,8 @@ function isListening(host: string, port: number): Promise<boolean> {
 /**
  * Test files run two at a time, so each owns its loopback address: 127.0.0.21 directory-sync,
  * .22 directory-passwords (.23 stays unused: "unreachable"), .24 directory-rotation-crash,
- * .25 directory-console, .26 and .27 directory-merge, .28 entra-merge, .29 cli-server-sync, .30 the directory bench.
+ * .25 directory-console, .26 and .27 directory-merge, .28 entra-merge, .29 cli-server-sync, .30 the directory bench,
+ * .31 workstations.e2e.
  */
 export async function startSamba(opts: { ip: string; realm?: string; netbios?: string }): Promise<SambaDc> {
   const ip = opts.ip;
