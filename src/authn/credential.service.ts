@@ -68,7 +68,25 @@ export function createCredentialService(deps: { db: Db; audit: AuditService }) {
     return count;
   }
 
+  /** Removes these of a subject's credentials, in the caller's transaction (a hardware key's, when it leaves service). */
+  async function removeByIds(ctx: RequestContext, owner: CredentialOwner, ids: string[], tx: Executor): Promise<number> {
+    await repo.lockSubjectCredentials(tx, owner.type, owner.id);
+    let count = 0;
+    for (const id of ids) {
+      const row = await repo.findCredentialOfSubject(tx, owner.type, owner.id, id);
+      if (!row || !(await repo.deleteCredentialById(tx, id))) continue;
+      count++;
+      await audit.record(
+        ctx,
+        { action: actions[owner.type].removed, target: target(owner), details: { credential: id, name: row.name, aaguid: row.aaguid } },
+        tx,
+      );
+    }
+    return count;
+  }
+
   return {
+    removeByIds,
     list: (owner: { type: SubjectType; id: string }) => repo.findCredentialsBySubject(db, owner.type, owner.id),
     get,
     rename,

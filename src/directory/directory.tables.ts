@@ -118,7 +118,7 @@ export const domainPasswords = pgTable(
       .references(() => directoryAccounts.id, { onDelete: 'cascade' }),
     /** pending | current | superseded | failed */
     state: text('state').notNull(),
-    /** rotation | admin_set | admin_generated */
+    /** rotation | admin_set | admin_generated | key_compromised */
     reason: text('reason').notNull(),
     password: text('password'),
     createdAt: createdAt(),

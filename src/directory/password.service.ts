@@ -121,7 +121,7 @@ export function createPasswordService(deps: {
     ctx: RequestContext,
     account: repo.AccountRow,
     password: string,
-    reason: 'rotation' | 'admin_set' | 'admin_generated',
+    reason: 'rotation' | 'admin_set' | 'admin_generated' | 'key_compromised',
   ): Promise<void> {
     const domain = await domains.get(account.domainId);
     const connector = domains.connectorFor(domain);
@@ -176,7 +176,8 @@ export function createPasswordService(deps: {
     } finally {
       await connector.close().catch(() => {});
     }
-    await makeCurrent(ctx, row, account, reason === 'rotation' ? 'directory.password_rotated' : 'directory.password_set', domain.name, password);
+    const isRotation = reason === 'rotation' || reason === 'key_compromised';
+    await makeCurrent(ctx, row, account, isRotation ? 'directory.password_rotated' : 'directory.password_set', domain.name, password);
   }
 
   /** Resolves every pending password (after a crash or a lost connection). */
@@ -241,6 +242,24 @@ export function createPasswordService(deps: {
     return out;
   }
 
+  /**
+   * Rotates every domain password of the employee now, whatever the schedule and eligibility: the
+   * hardware key they were delivered to is lost or stolen (issue 14), so none of them may stay.
+   * Each account on its own: one directory that cannot be reached does not keep the others.
+   */
+  async function rotateEmployeeNow(ctx: RequestContext, employeeId: string): Promise<{ rotated: number; failed: number }> {
+    const out = { rotated: 0, failed: 0 };
+    for (const account of await repo.findAccountsByEmployee(db, employeeId)) {
+      try {
+        await setPassword(ctx, account, generateDomainPassword(), 'key_compromised');
+        out.rotated++;
+      } catch {
+        out.failed++;
+      }
+    }
+    return out;
+  }
+
   async function accountOf(employeeId: string, accountId: string): Promise<repo.AccountRow> {
     const a = await repo.findAccountById(db, accountId);
     if (!a || a.employeeId !== employeeId) throw new AppError('directory.account_not_found', 'Directory account was not found');
@@ -284,5 +303,5 @@ export function createPasswordService(deps: {
     });
   }
 
-  return { setPassword, reconcile, rotateDue, adminSet, employeeChange };
+  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange };
 }
