@@ -17,6 +17,8 @@ export const authnErrorCodes = {
   'signin.method_not_allowed': 403,
   'signin.stage_invalid': 403,
   'signin.password_too_weak': 400,
+  /** The credential is bound to a hardware key that is not Active (suspended, locked, compromised...). */
+  'signin.hardware_key_not_active': 403,
 } as const satisfies Record<string, number>;
 
 declare module '../lib/errors.js' {

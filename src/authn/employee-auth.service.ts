@@ -48,6 +48,11 @@ export function createEmployeeAuthService(deps: {
   settings: SettingsService;
   webauthn: WebAuthnService;
   employees: EmployeeLookup;
+  /**
+   * The state of the hardware key a credential is bound to (src/vaults), or undefined when it is
+   * bound to none. A credential whose key is not Active never signs in (issue 14).
+   */
+  keyStateOfCredential?: (credentialId: string) => Promise<{ state: string; serial: string } | undefined>;
 }) {
   const { db, audit, sealer, clock, settings, webauthn, employees } = deps;
 
@@ -112,6 +117,17 @@ export function createEmployeeAuthService(deps: {
     }
   }
 
+  /** Refuses, audited, a credential bound to a hardware key that is not Active. */
+  async function refuseInactiveKey(ctx: RequestContext, e: EmployeeRow, method: string, credential: { id: string }): Promise<void> {
+    const key = await deps.keyStateOfCredential?.(credential.id);
+    if (!key || key.state === 'active') return;
+    await failure(ctx, e, method, 'hardware key not active', { credential: credential.id, key: key.serial, keyState: key.state });
+    throw new AppError(
+      'signin.hardware_key_not_active',
+      `This security key (${key.serial}) is ${key.state} and cannot be used to sign in. Contact your administrator.`,
+    );
+  }
+
   /** The second factors an employee can use now: allowed by policy and set up. */
   async function secondFactorsOf(e: EmployeeRow, auth: repo.EmployeeAuthRow | undefined): Promise<SecondFactor[]> {
     const allowed = (await settings.get()).authenticators.secondFactors;
@@ -142,6 +158,7 @@ export function createEmployeeAuthService(deps: {
       throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
     }
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'passkey');
+    await refuseInactiveKey(ctx, employee, 'passkey', credential);
     // A passkey cannot be guessed: it signs in during a password lockout, and leaves the count alone.
     await completeSignIn(ctx, employee, 'passkey', { resetFailures: false });
     return { employee, method: credentialType(credential) };
@@ -225,6 +242,7 @@ export function createEmployeeAuthService(deps: {
     if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
     // A passkey cannot be guessed, so a failed ceremony (it throws) gives its attempt back; but the
     // step is inside the lockout, so that a locked account cannot finish a password sign-in this way.
+    let used: { id: string } | undefined;
     const result = await auditedPasskey(ctx, 'password+passkey', employee, async () =>
       checkWithLockout({
         store: repo.employeeLockoutStore(db, employee.id),
@@ -232,7 +250,8 @@ export function createEmployeeAuthService(deps: {
         clock,
         decoy: async () => undefined,
         verify: async () => {
-          await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response });
+          used = (await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response }))
+            .credential;
           return true;
         },
       }),
@@ -242,6 +261,7 @@ export function createEmployeeAuthService(deps: {
       throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
     }
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+passkey');
+    if (used) await refuseInactiveKey(ctx, employee, 'password+passkey', used);
     await completeSignIn(ctx, employee, 'password+passkey', { resetFailures: true });
     return employee;
   }

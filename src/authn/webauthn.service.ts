@@ -105,7 +105,8 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     return [{ id: mac.subarray(0, 16 + (mac[31] % 17)).toString('base64url'), transports: ['usb', 'nfc'] }];
   }
 
-  async function startRegistration(subject: WebAuthnSubject, kind: CredentialKind, data: Record<string, unknown> = {}) {
+  /** `attestation: 'direct'` asks for the model's attestation whatever the policy (activating an inventoried key needs the AAGUID). */
+  async function startRegistration(subject: WebAuthnSubject, kind: CredentialKind, data: Record<string, unknown> = {}, opts: { attestation?: 'direct' } = {}) {
     const s = await settings.get();
     const policy = s.authenticators;
     if (kind === 'passkey' && !policy.allowPlatform) {
@@ -125,7 +126,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       userDisplayName: subject.displayName,
       userID: userHandleOf(subject.id),
       timeout: CHALLENGE_SECONDS * 1000,
-      attestationType: policy.attestation,
+      attestationType: opts.attestation ?? policy.attestation,
       excludeCredentials: existing.map((c) => ({ id: c.credentialId, transports: c.transports })),
       authenticatorSelection: {
         authenticatorAttachment: kind === 'passkey' ? 'platform' : 'cross-platform',
@@ -148,7 +149,8 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
 
   /**
    * Verifies an attestation (§7.1) and stores the credential. `within` runs in the same
-   * transaction before the insert (an enrolment uses up its invitation there).
+   * transaction before the insert (an enrolment uses up its invitation there; a key activation
+   * checks the model's AAGUID), `afterInsert` after it (a key activation binds the credential).
    */
   async function finishRegistration(
     ctx: RequestContext,
@@ -157,7 +159,8 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       ceremonyId: string;
       response: RegistrationResponseJSON;
       name?: string;
-      within?: (tx: Executor, challenge: repo.ChallengeRow) => Promise<void>;
+      within?: (tx: Executor, challenge: repo.ChallengeRow, attested: { aaguid: string }) => Promise<void>;
+      afterInsert?: (tx: Executor, row: repo.CredentialRow) => Promise<void>;
     },
   ): Promise<repo.CredentialRow> {
     const { subject } = input;
@@ -211,7 +214,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
         if ((await repo.countCredentialsBySubject(tx, subject.type, subject.id)) >= policy.maxCredentialsPerEmployee) {
           throw new AppError('webauthn.too_many_credentials', 'You already have the most passkeys and security keys allowed: remove one first');
         }
-        if (input.within) await input.within(tx, challenge);
+        if (input.within) await input.within(tx, challenge, { aaguid: info.aaguid });
         const row = await repo.insertCredential(tx, {
           subjectType: subject.type,
           subjectId: subject.id,
@@ -236,6 +239,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
           },
           tx,
         );
+        if (input.afterInsert) await input.afterInsert(tx, row);
         return row;
       });
     } catch (err) {
