@@ -17,7 +17,7 @@ import { createOrganisationService } from '../employees/organisation.service.js'
 import { createEnrolmentService } from '../invitations/enrolment.service.js';
 import { createInvitationService } from '../invitations/invitation.service.js';
 import { createMailService } from '../mail/mail.service.js';
-import { renderInvitationMail } from '../mail/mail.templates.js';
+import { renderInvitationMail, renderNotificationMail } from '../mail/mail.templates.js';
 import type { Clock } from '../lib/clock.js';
 import type { ConnectorFactory } from '../directory/connector-factory.js';
 import type { MasterKey } from '../security/master-key.js';
@@ -33,6 +33,8 @@ import { createDirectoryServices } from '../directory/directory.services.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from '../http/csrf.js';
 import { createWorkstationServices } from '../workstations/workstation.services.js';
+import { createKeyActivationService } from '../vaults/activation.service.js';
+import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
 
 export interface CoreDeps {
   config: Config;
@@ -103,11 +105,57 @@ export function createServices(deps: CoreDeps) {
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
   const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
-  const employeeAuth = createEmployeeAuthService({ db, audit, sealer, clock, settings, webauthn, employees });
+  const employeeAuth = createEmployeeAuthService({
+    db,
+    audit,
+    sealer,
+    clock,
+    settings,
+    webauthn,
+    employees,
+    keyStateOfCredential: (id) => hardwareKeys.keyStateOfCredential(id),
+  });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
   const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });
   const invitations = createInvitationService({ db, audit, clock, settings, config, mail, renderMail: renderInvitationMail, employees });
-  const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors });
+  // One per-IP budget of failed credential checks for every endpoint that checks one (src/security/credential-limiter.ts).
+  const credentialLimiter = createCredentialLimiter({
+    clock,
+    limitPerMinute: config.credentialLimitPerMinute,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+  });
+  // Hardware keys (src/vaults): their lifecycle reaches credentials, sessions and domain passwords.
+  const hardwareKeys = createHardwareKeyService({
+    db,
+    audit,
+    clock,
+    employees,
+    effects: () => ({
+      removeCredentials: (ctx, e, ids, tx) => credentials.removeByIds(ctx, { type: 'employee', id: e.id, label: e.email }, ids, tx),
+      endSessions: (ctx, id) => employees.endSessions(ctx, id),
+      rotatePasswordsNow: (ctx, id) => directory.domainPasswords.rotateEmployeeNow(ctx, id),
+      // The mail body is sealed in the outbox (src/mail), so the code is not readable there either.
+      mailActivationCode: async (_ctx, e, key, code) => {
+        const enroll = new URL('/enroll', config.publicUrl).toString();
+        const rendered = renderNotificationMail({
+          branding: await branding.get(),
+          publicUrl: config.publicUrl,
+          firstName: e.firstName,
+          title: 'Activate your security key',
+          paragraphs: [
+            `Security key ${key.serial}${key.model ? ` (${key.model})` : ''} was reserved for you.`,
+            `To activate it, open ${enroll}, enter your e-mail address and this code: ${code}`,
+            `The code works once and expires on ${key.activation?.expiresAt ?? 'its expiry date'}. After 5 wrong tries the key locks.`,
+          ],
+          action: { label: 'Activate the key', url: enroll },
+        });
+        await mail.enqueue({ kind: 'notification', relatedId: key.id, to: e.email, ...rendered });
+      },
+    }),
+  });
+  const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, credentialLimiter });
+  const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const portal = createPortalService({ audit });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({
@@ -122,7 +170,17 @@ export function createServices(deps: CoreDeps) {
     redisPrefix: config.redisPrefix,
   });
   // Directory domains, sync, domain passwords, hardware keys (src/directory, src/vaults).
-  const directory = createDirectoryServices({ db, audit, clock, sealer, employees, organisation, invitations, connectorFactory: deps.connectorFactory });
+  const directory = createDirectoryServices({
+    db,
+    audit,
+    clock,
+    sealer,
+    employees,
+    organisation,
+    invitations,
+    connectorFactory: deps.connectorFactory,
+    findActiveKeyHolders: (ids) => hardwareKeys.findActiveKeyHolders(ids),
+  });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
   const entraPasskeys = createEntraPasskeyService({
     db,
@@ -132,13 +190,6 @@ export function createServices(deps: CoreDeps) {
     connectorFactory: deps.connectorFactory,
     employees,
     credentialHolders: (ids) => webauthn.holders('employee', ids),
-  });
-  // One per-IP budget of failed credential checks for every endpoint that checks one (src/security/credential-limiter.ts).
-  const credentialLimiter = createCredentialLimiter({
-    clock,
-    limitPerMinute: config.credentialLimitPerMinute,
-    redisUrl: config.redisUrl,
-    redisPrefix: config.redisPrefix,
   });
   // Workstations and their agents: enrolment, channel, sessions and events, profiles, emergency block.
   const workstationServices = createWorkstationServices({
@@ -180,6 +231,8 @@ export function createServices(deps: CoreDeps) {
     adminPasskeys,
     invitations,
     enrolment,
+    hardwareKeys,
+    keyActivation,
     portal,
     branding,
     mail,

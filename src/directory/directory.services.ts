@@ -6,7 +6,6 @@ import type { OrganisationService } from '../employees/organisation.service.js';
 import type { InvitationService } from '../invitations/invitation.service.js';
 import type { Clock } from '../lib/clock.js';
 import type { Sealer } from '../security/sealing.js';
-import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
 import { createAccountService } from './account.service.js';
 import { createConnector, type ConnectorFactory } from './connector-factory.js';
 import { createDomainService } from './domain.service.js';
@@ -24,16 +23,17 @@ export function createDirectoryServices(deps: {
   organisation: OrganisationService;
   invitations: InvitationService;
   connectorFactory?: ConnectorFactory;
+  /** Those of the employees who hold an Active hardware key (src/vaults). */
+  findActiveKeyHolders: (employeeIds: string[]) => Promise<Set<string>>;
 }) {
   const { db, audit, clock, sealer } = deps;
   const domains = createDomainService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory ?? createConnector });
   // Names this process in job leases, so an admin can tell which node runs a sync.
   const nodeId = `${os.hostname()}:${process.pid}`;
-  const hardwareKeys = createHardwareKeyService({ db, audit, employees: deps.employees });
-  // Rotation applies to active employees holding an active hardware key.
+  // Rotation applies to active employees holding an Active hardware key.
   const findRotationEligible = async (employeeIds: string[]) => {
     const active = await deps.employees.findActiveIds(employeeIds);
-    return hardwareKeys.findActiveKeyHolders([...active]);
+    return deps.findActiveKeyHolders([...active]);
   };
   return {
     domains,
@@ -49,7 +49,6 @@ export function createDirectoryServices(deps: {
     }),
     domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, findRotationEligible, onStep: passwordFaultInjection() }),
     directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
-    hardwareKeys,
     directoryNodeId: nodeId,
   };
 }

@@ -13,7 +13,17 @@ import {
 import { signedInWith, startEmployeeSession } from '../authn/employee-session.js';
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
-import { enrolCredentialAnswer, enrolDoneAnswer, enrolmentDto, enrolPasswordBody, enrolStepParams, enrolTokenParams } from './invitation.schemas.js';
+import {
+  enrolCredentialAnswer,
+  enrolDoneAnswer,
+  enrolmentDto,
+  enrolPasswordBody,
+  enrolStepParams,
+  enrolTokenParams,
+  keyActivationBody,
+  keyActivationOptionsAnswer,
+  keyActivationVerifyBody,
+} from './invitation.schemas.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { EnrolmentService } from './enrolment.service.js';
 import type { EmployeeSessionDeps } from '../authn/employee-session.js';
@@ -117,6 +127,49 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
       const employee = await services.enrolment.setPassword(request.ctx, request.params.token, request.body);
       await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, 'password+totp'));
       return { status: 'ok' as const };
+    },
+  );
+
+  app.post(
+    '/enroll/activation/options',
+    {
+      config,
+      schema: {
+        tags,
+        body: keyActivationBody,
+        response: { 200: keyActivationOptionsAnswer, ...errors },
+        description:
+          'Starts enrolling a reserved hardware key with its activation code. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key).',
+      },
+    },
+    async (request) => {
+      const r = await services.enrolment.keyOptions(request.ctx, request.body.email, request.body.code);
+      return { ...optionsAnswer(r), key: r.key };
+    },
+  );
+
+  app.post(
+    '/enroll/activation/verify',
+    {
+      config,
+      schema: {
+        tags,
+        body: keyActivationVerifyBody,
+        response: { 200: enrolCredentialAnswer, ...errors },
+        description:
+          "Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's.",
+      },
+    },
+    async (request, reply) => {
+      const { employee, credential } = await services.enrolment.keyVerify(request.ctx, {
+        email: request.body.email,
+        code: request.body.code,
+        ceremonyId: request.body.ceremonyId,
+        response: request.body.response as RegistrationResponseJSON,
+        name: request.body.name,
+      });
+      await startEmployeeSession(request, reply, services, employee, 'full', signedInWith(services, credentialType(credential)));
+      return { credential: toCredentialDto(credential) };
     },
   );
 }

@@ -6,6 +6,7 @@ import type { WebAuthnService, WebAuthnSubject } from '../authn/webauthn.service
 import type { Db } from '../db/connection.js';
 import { AppError } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
+import type { KeyActivationService } from '../vaults/activation.service.js';
 import type { EmployeeRow, InvitationService } from './invitation.service.js';
 
 export type EnrolmentService = ReturnType<typeof createEnrolmentService>;
@@ -21,6 +22,7 @@ export function createEnrolmentService(deps: {
   webauthn: WebAuthnService;
   employeeAuth: EmployeeAuthService;
   employeeFactors: EmployeeFactorService;
+  keyActivation: KeyActivationService;
 }) {
   const { db, invitations, webauthn, employeeAuth, employeeFactors } = deps;
 
@@ -67,5 +69,42 @@ export function createEnrolmentService(deps: {
     return employee;
   }
 
-  return { open: invitations.open, webauthnOptions, webauthnVerify, totpOptions, setPassword };
+  /**
+   * Enrolment with a hardware key's activation code (issue 14 §3): the e-mail address and code
+   * prove the employee; the registration asks for direct attestation, so that the key's AAGUID
+   * can be checked against the reserved model.
+   */
+  async function keyOptions(ctx: RequestContext, email: string, code: string) {
+    const { employee, key } = await deps.keyActivation.open(ctx, email, code);
+    const started = await webauthn.startRegistration(subjectOf(employee), 'security_key', { hardwareKeyId: key.id }, { attestation: 'direct' });
+    return { ...started, key: { serial: key.serial, model: key.model } };
+  }
+
+  /** Proves the code again, registers the credential, binds it to the key and makes the key Active, in one transaction. */
+  async function keyVerify(ctx: RequestContext, input: { email: string; code: string; ceremonyId: string; response: RegistrationResponseJSON; name?: string }) {
+    const { employee, key } = await deps.keyActivation.open(ctx, input.email, input.code);
+    const actx = asEmployee(ctx, employee);
+    const codeHash = key.activationCodeHash!;
+    try {
+      const credential = await webauthn.finishRegistration(actx, {
+        subject: subjectOf(employee),
+        ceremonyId: input.ceremonyId,
+        response: input.response,
+        name: input.name ?? (key.model ? `${key.model} ${key.serial}` : key.serial),
+        within: async (tx, challenge, attested) => {
+          if (challenge.data.hardwareKeyId !== key.id)
+            throw new AppError('webauthn.challenge_invalid', 'This registration was started for another key: start again');
+          await deps.keyActivation.checkCredential(tx, key.id, codeHash, attested.aaguid);
+        },
+        afterInsert: (tx, row) => deps.keyActivation.bind(actx, tx, key.id, row.id),
+      });
+      await employeeAuth.recordSignIn(actx, employee, 'activation_code+security_key');
+      return { employee, credential };
+    } catch (err) {
+      if (err instanceof AppError && err.code.startsWith('hardware_keys.')) await deps.keyActivation.recordFailure(actx, key.id, err);
+      throw err;
+    }
+  }
+
+  return { open: invitations.open, webauthnOptions, webauthnVerify, totpOptions, setPassword, keyOptions, keyVerify };
 }

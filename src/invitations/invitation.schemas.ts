@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brandingDto, credentialDto, employeeSummary, policyDto } from '../authn/authn.schemas.js';
+import { brandingDto, creationOptionsAnswer, credentialDto, credentialRegistrationBody, employeeSummary, policyDto } from '../authn/authn.schemas.js';
 
 export const invitationStatuses = ['open', 'used', 'revoked', 'expired'] as const;
 export type InvitationStatus = (typeof invitationStatuses)[number];
@@ -47,3 +47,13 @@ export const invitationBatchBody = z.object({ employeeIds: z.array(z.string().uu
 export const enrolCredentialAnswer = z.object({ credential: credentialDto });
 export const enrolPasswordBody = z.object({ password: z.string().min(1).max(256), totpCode: z.string().trim().min(1).max(10) }).strict();
 export const enrolDoneAnswer = z.object({ status: z.enum(['ok']) });
+
+/** Enrolment of a reserved hardware key with its activation code (docs/sign-in-api.md "Activation codes"). */
+export const keyActivationBody = z
+  .object({
+    email: z.string().trim().min(3).max(254),
+    code: z.string().trim().min(1).max(64),
+  })
+  .strict();
+export const keyActivationOptionsAnswer = creationOptionsAnswer.extend({ key: z.object({ serial: z.string(), model: z.string().nullable() }) });
+export const keyActivationVerifyBody = keyActivationBody.extend(credentialRegistrationBody.shape).strict();

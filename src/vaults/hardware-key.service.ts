@@ -1,71 +1,349 @@
 import type { AuditService } from '../audit/audit.service.js';
-import type { Db } from '../db/connection.js';
-import type { EmployeeLookup } from '../employees/employee.service.js';
+import type { Db, Executor } from '../db/connection.js';
+import type { EmployeeLookup, EmployeeRow } from '../employees/employee.service.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
+import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import * as repo from './hardware-key.repository.js';
-import type { HardwareKeyDto } from './hardware-key.schemas.js';
+import type { HardwareKeyDetailDto, HardwareKeyDto, TransitionBody } from './hardware-key.schemas.js';
+import { ACTIVATION_CODE_HOURS, generateActivationCode, hashActivationCode } from './activation-code.js';
+import { checkImport, IMPORT_MAX_LINE, IMPORT_MAX_ROWS } from './hardware-key-import.js';
+import { allowedTransitions, checkTransition, resetSteps, type HardwareKeyState, type Transition, type Trigger } from './hardware-key.states.js';
 
 export { hardwareKeyDto, type HardwareKeyDto } from './hardware-key.schemas.js';
 
-const toDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
+export const toHardwareKeyDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
   id: k.id,
   serial: k.serial,
+  model: k.model,
+  aaguid: k.aaguid,
+  badge: k.badge,
+  batch: k.batch,
   employeeId: k.employeeId,
-  status: k.status as HardwareKeyDto['status'],
+  state: k.status as HardwareKeyState,
+  stateChangedAt: k.stateChangedAt.toISOString(),
+  activation: k.activationCodeHash && k.activationExpiresAt ? { expiresAt: k.activationExpiresAt.toISOString(), attempts: k.activationAttempts } : null,
   createdAt: k.createdAt.toISOString(),
 });
+
+const allowedDto = (t: Transition) => ({
+  to: t.to,
+  action: t.action,
+  needsEmployee: Boolean(t.needsEmployee),
+  needsResetConfirmation: Boolean(t.needsResetConfirmation),
+});
+
+/** What the lifecycle does to other features, wired in src/app/services.ts (each through its service). */
+export interface HardwareKeyEffects {
+  /** Removes these of the employee's WebAuthn credentials, in the caller's transaction; how many went. */
+  removeCredentials(ctx: RequestContext, employee: { id: string; email: string }, credentialIds: string[], tx: Executor): Promise<number>;
+  /** Ends every session of the employee (portal, SSO, tokens; computers lock as their profile says). */
+  endSessions(ctx: RequestContext, employeeId: string): Promise<void>;
+  /** Rotates every domain password of the employee now. */
+  rotatePasswordsNow(ctx: RequestContext, employeeId: string): Promise<{ rotated: number; failed: number }>;
+  /** E-mails an activation code to the employee (optional). */
+  mailActivationCode?(ctx: RequestContext, employee: EmployeeRow, key: HardwareKeyDto, code: string): Promise<void>;
+}
 
 export type HardwareKeyService = ReturnType<typeof createHardwareKeyService>;
 
 /**
- * The minimal hardware key record password rotation needs: an employee holds an active key. The
- * full key lifecycle (activation, suspension, wipe) builds on this table later.
+ * The hardware key inventory and its lifecycle (issue 14). Every state change goes through
+ * `applyTransition`, which asks the state machine (hardware-key.states.ts), writes the key, its
+ * history line and the audit event in one transaction, and does what the transition says
+ * (issue a code, remove credentials). What must happen outside that transaction (ending sessions,
+ * rotating passwords at the directory) follows once it committed.
  */
-export function createHardwareKeyService(deps: { db: Db; audit: AuditService; employees: EmployeeLookup }) {
-  const { db, audit, employees } = deps;
+export function createHardwareKeyService(deps: { db: Db; audit: AuditService; clock: Clock; employees: EmployeeLookup; effects: () => HardwareKeyEffects }) {
+  const { db, audit, clock, employees } = deps;
+  const target = (k: { id: string; serial: string }) => ({ type: 'hardware_key', id: k.id, label: k.serial });
 
-  async function employeeOrThrow(id: string) {
-    const e = await employees.findById(id);
+  async function employeeOrThrow(id: string, tx: Executor = db) {
+    const e = await employees.findById(id, tx);
     if (!e) throw new AppError('employees.not_found', 'Employee was not found');
     return e;
   }
 
+  async function keyOrThrow(id: string, tx: Executor = db, lock = false) {
+    const k = lock ? await repo.lockHardwareKeyById(tx, id) : await repo.findHardwareKeyById(tx, id);
+    if (!k) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
+    return k;
+  }
+
+  const event = (ctx: RequestContext, key: repo.HardwareKeyRow, from: string | null, to: string, reason: string, employeeId: string | null) => ({
+    keyId: key.id,
+    fromState: from,
+    toState: to,
+    reason,
+    actorType: ctx.actor.type,
+    actorId: ctx.actor.id,
+    actorLabel: ctx.actor.label,
+    employeeId,
+    at: clock.now(),
+  });
+
+  interface Applied {
+    key: repo.HardwareKeyRow;
+    transition: Transition;
+    activationCode?: string;
+    removed: number;
+    employee?: EmployeeRow;
+  }
+
+  /** One transition in the caller's transaction (the key locked first). Throws 409 with the allowed ones. */
+  async function applyTransition(
+    ctx: RequestContext,
+    tx: Executor,
+    keyId: string,
+    input: Pick<TransitionBody, 'to' | 'reason' | 'employeeId' | 'resetConfirmed'>,
+    by: Trigger,
+  ): Promise<Applied> {
+    const key = await keyOrThrow(keyId, tx, true);
+    const from = key.status as HardwareKeyState;
+    const check = checkTransition(from, input.to, by);
+    if (!check.isAllowed) {
+      const allowed = check.allowed.map(allowedDto);
+      throw new AppError(
+        'hardware_keys.transition_not_allowed',
+        `A ${from} key cannot become ${input.to}; from ${from} it can become: ${allowed.map((a) => a.to).join(', ') || 'nothing'}`,
+        { details: { from, to: input.to, allowed } },
+      );
+    }
+    const t = check.transition;
+    const now = clock.now();
+    let employeeId = key.employeeId;
+    let employee: EmployeeRow | undefined;
+    if (t.needsEmployee) {
+      if (!input.employeeId) throw new AppError('hardware_keys.employee_required', `To ${t.action} a key, name the employee (employeeId)`);
+      employee = await employeeOrThrow(input.employeeId, tx);
+      if (employee.status !== 'active')
+        throw new AppError('hardware_keys.employee_inactive', `${employee.email} is ${employee.status}: a key can only be reserved for an active employee`);
+      employeeId = employee.id;
+    } else if (employeeId) employee = await employees.findById(employeeId, tx);
+    if (t.needsResetConfirmation && input.resetConfirmed !== true) {
+      throw new AppError('hardware_keys.reset_not_confirmed', 'Reset the key first (resetSteps), then confirm it with resetConfirmed: true', {
+        details: { resetSteps },
+      });
+    }
+    let removed = 0;
+    if (t.removesCredentials) {
+      const ids = await repo.findKeyCredentialIds(tx, key.id);
+      if (ids.length > 0 && employee) removed = await deps.effects().removeCredentials(ctx, employee, ids, tx);
+    }
+    const activationCode = t.issuesActivationCode ? generateActivationCode() : undefined;
+    const updated = await repo.updateHardwareKeyById(
+      tx,
+      key.id,
+      {
+        status: t.to,
+        stateChangedAt: now,
+        employeeId: t.releasesEmployee ? null : employeeId,
+        // A pending code lives only while the key waits for it: any other change cancels it.
+        activationCodeHash: activationCode ? hashActivationCode(activationCode) : null,
+        activationExpiresAt: activationCode ? new Date(now.getTime() + ACTIVATION_CODE_HOURS * 3600_000) : null,
+        activationAttempts: 0,
+      },
+      now,
+    );
+    await repo.insertHardwareKeyEvents(tx, [event(ctx, key, from, t.to, input.reason, employeeId)]);
+    await audit.record(
+      ctx,
+      {
+        action: 'hardware_key.transitioned',
+        target: target(key),
+        details: { from, to: t.to, action: t.action, reason: input.reason, employee: employee?.email ?? null, credentialsRemoved: removed },
+      },
+      tx,
+    );
+    if (activationCode) {
+      await audit.record(
+        ctx,
+        {
+          action: 'hardware_key.activation_code_issued',
+          target: target(key),
+          details: { employee: employee?.email ?? null, expiresAt: updated.activationExpiresAt?.toISOString() },
+        },
+        tx,
+      );
+    }
+    return { key: updated, transition: t, activationCode, removed, employee };
+  }
+
+  /** After a Compromised transition committed: sessions end, the passwords the key received rotate. */
+  async function handleCompromise(ctx: RequestContext, applied: Applied) {
+    const out = { credentialsRevoked: applied.removed, sessionsEnded: false, passwordsRotated: 0, passwordsFailed: 0 };
+    const employeeId = applied.key.employeeId;
+    if (!employeeId) return out;
+    await deps.effects().endSessions(ctx, employeeId);
+    out.sessionsEnded = true;
+    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId);
+    out.passwordsRotated = r.rotated;
+    out.passwordsFailed = r.failed;
+    await audit.record(ctx, {
+      action: 'hardware_key.compromise_handled',
+      outcome: r.failed > 0 ? 'failure' : 'success',
+      target: target(applied.key),
+      details: out,
+    });
+    return out;
+  }
+
+  /** A transition an admin asked for: refused ones are audited too. */
+  async function transition(ctx: RequestContext, keyId: string, input: TransitionBody) {
+    let applied: Applied;
+    try {
+      applied = await db.transaction((tx) => applyTransition(ctx, tx, keyId, input, 'admin'));
+    } catch (err) {
+      if (err instanceof AppError && err.code !== 'hardware_keys.not_found') {
+        const k = await repo.findHardwareKeyById(db, keyId);
+        if (k) {
+          await audit.record(ctx, {
+            action: 'hardware_key.transition_refused',
+            outcome: 'failure',
+            target: target(k),
+            details: { from: k.status, to: input.to, reason: input.reason, code: err.code },
+          });
+        }
+      }
+      throw err;
+    }
+    const dto = toHardwareKeyDto(applied.key);
+    const compromise = applied.transition.isCompromise ? await handleCompromise(ctx, applied) : undefined;
+    if (applied.activationCode && input.mailCode && applied.employee) {
+      await deps.effects().mailActivationCode?.(ctx, applied.employee, dto, applied.activationCode);
+    }
+    return { key: dto, ...(applied.activationCode ? { activationCode: applied.activationCode } : {}), ...(compromise ? { compromise } : {}) };
+  }
+
+  /** Several transitions, each on its own (one refused does not hold back the others). */
+  async function bulk(ctx: RequestContext, items: { keyId: string; body: TransitionBody }[]) {
+    const out = [];
+    for (const item of items) {
+      try {
+        const r = await transition(ctx, item.keyId, item.body);
+        out.push({ keyId: item.keyId, status: 'done' as const, ...(r.activationCode ? { activationCode: r.activationCode } : {}) });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        out.push({ keyId: item.keyId, status: 'refused' as const, error: { code: err.code, message: err.message } });
+      }
+    }
+    return { items: out };
+  }
+
+  async function detail(id: string): Promise<HardwareKeyDetailDto> {
+    const k = await keyOrThrow(id);
+    const [events, credentialIds] = await Promise.all([repo.findHardwareKeyEvents(db, k.id), repo.findKeyCredentialIds(db, k.id)]);
+    return {
+      ...toHardwareKeyDto(k),
+      credentialIds,
+      history: events.map((e) => ({
+        from: e.fromState as HardwareKeyState | null,
+        to: e.toState as HardwareKeyState,
+        reason: e.reason,
+        actor: { type: e.actorType, id: e.actorId, label: e.actorLabel },
+        employeeId: e.employeeId,
+        at: e.at.toISOString(),
+      })),
+      allowedTransitions: allowedTransitions(k.status as HardwareKeyState, 'admin').map(allowedDto),
+      resetSteps: k.status === 'deactivated' ? [...resetSteps] : [],
+    };
+  }
+
+  /**
+   * CSV import, each row on its own: a valid new serial is created (Ready), a known one is a
+   * duplicate, anything else invalid with the reason. All created rows are written in one
+   * transaction, so an import either writes every row it reports as created or none.
+   */
+  async function importCsv(ctx: RequestContext, csv: string) {
+    const long = csv.split('\n').findIndex((l) => l.length > IMPORT_MAX_LINE);
+    if (long >= 0)
+      throw new AppError('hardware_keys.import_invalid', `Line ${long + 1} is longer than ${IMPORT_MAX_LINE} characters: this is not an inventory CSV`);
+    const checks = checkImport(csv);
+    if (checks.length > IMPORT_MAX_ROWS)
+      throw new AppError('hardware_keys.import_invalid', `At most ${IMPORT_MAX_ROWS} keys an import; this file has ${checks.length}`);
+    const valid = checks.flatMap((c) => ('row' in c ? [c] : []));
+    const existing = await repo.findExistingSerials(
+      db,
+      valid.map((c) => c.row.serial),
+    );
+    const toCreate = valid.filter((c) => !existing.has(c.row.serial));
+    const created = await db.transaction(async (tx) => {
+      const rows = await repo.insertHardwareKeysIfNew(
+        tx,
+        toCreate.map((c) => ({ ...c.row, status: 'ready' })),
+      );
+      await repo.insertHardwareKeyEvents(
+        tx,
+        rows.map((k) => event(ctx, k, null, 'ready', 'imported', null)),
+      );
+      await audit.record(
+        ctx,
+        { action: 'hardware_key.imported', target: { type: 'hardware_key', id: null }, details: { created: rows.length, rows: checks.length } },
+        tx,
+      );
+      return new Set(rows.map((r) => r.serial));
+    });
+    const rows = checks.map((c) => {
+      if (!('row' in c)) return { line: c.line, serial: c.serial, status: c.status, error: c.error };
+      if (created.has(c.row.serial)) return { line: c.line, serial: c.row.serial, status: 'created' as const };
+      return { line: c.line, serial: c.row.serial, status: 'duplicate' as const, error: 'a key with this serial is already in the inventory' };
+    });
+    const count = (s: string) => rows.filter((r) => r.status === s).length;
+    return { created: count('created'), duplicate: count('duplicate'), invalid: count('invalid'), rows };
+  }
+
+  /** The legacy registration (employee's page): a key the employee already holds, Active at once. */
+  async function add(ctx: RequestContext, employeeId: string, serial: string): Promise<HardwareKeyDto> {
+    const e = await employeeOrThrow(employeeId);
+    try {
+      return await db.transaction(async (tx) => {
+        const row = await repo.insertHardwareKey(tx, { serial, employeeId, status: 'active' });
+        await repo.insertHardwareKeyEvents(tx, [event(ctx, row, null, 'active', 'registered as held by the employee', e.id)]);
+        await audit.record(ctx, { action: 'hardware_key.added', target: { type: 'employee', id: e.id, label: e.email }, details: { serial, key: row.id } }, tx);
+        return toHardwareKeyDto(row);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('hardware_keys.serial_in_use', 'A key with this serial number is already registered');
+      throw err;
+    }
+  }
+
+  async function remove(ctx: RequestContext, employeeId: string, keyId: string): Promise<void> {
+    const e = await employeeOrThrow(employeeId);
+    await db.transaction(async (tx) => {
+      const row = await repo.deleteHardwareKeyOfEmployee(tx, keyId, employeeId);
+      if (!row) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
+      await audit.record(
+        ctx,
+        { action: 'hardware_key.removed', target: { type: 'employee', id: e.id, label: e.email }, details: { serial: row.serial, key: row.id } },
+        tx,
+      );
+    });
+  }
+
   return {
-    /** Those of the employees who hold an active key (password rotation applies to them only). */
+    /** Those of the employees who hold an Active key (password rotation applies to them only). */
     findActiveKeyHolders: (employeeIds: string[]) => repo.findActiveKeyHolders(db, employeeIds),
     async listForEmployee(employeeId: string): Promise<HardwareKeyDto[]> {
       await employeeOrThrow(employeeId);
-      return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toDto);
+      return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toHardwareKeyDto);
     },
-    async add(ctx: RequestContext, employeeId: string, serial: string): Promise<HardwareKeyDto> {
-      const e = await employeeOrThrow(employeeId);
-      try {
-        return await db.transaction(async (tx) => {
-          const row = await repo.insertHardwareKey(tx, { serial, employeeId, status: 'active' });
-          await audit.record(
-            ctx,
-            { action: 'hardware_key.added', target: { type: 'employee', id: e.id, label: e.email }, details: { serial, key: row.id } },
-            tx,
-          );
-          return toDto(row);
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('hardware_keys.serial_in_use', 'A key with this serial number is already registered');
-        throw err;
-      }
+    async list(f: repo.HardwareKeyFilter) {
+      const { items, total } = await repo.findHardwareKeys(db, f);
+      return { items: items.map(toHardwareKeyDto), total, page: f.page, pageSize: f.pageSize };
     },
-    async remove(ctx: RequestContext, employeeId: string, keyId: string): Promise<void> {
-      const e = await employeeOrThrow(employeeId);
-      await db.transaction(async (tx) => {
-        const row = await repo.deleteHardwareKeyOfEmployee(tx, keyId, employeeId);
-        if (!row) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
-        await audit.record(
-          ctx,
-          { action: 'hardware_key.removed', target: { type: 'employee', id: e.id, label: e.email }, details: { serial: row.serial, key: row.id } },
-          tx,
-        );
-      });
+    detail,
+    transition,
+    bulk,
+    importCsv,
+    add,
+    remove,
+    /** For activation (activation.service.ts): one transition inside its transaction. */
+    applyTransition,
+    /** The state of the key a WebAuthn credential is bound to, or undefined when it is bound to none. */
+    async keyStateOfCredential(credentialId: string): Promise<{ state: HardwareKeyState; serial: string } | undefined> {
+      const k = await repo.findKeyOfCredential(db, credentialId);
+      return k ? { state: k.status as HardwareKeyState, serial: k.serial } : undefined;
     },
   };
 }
