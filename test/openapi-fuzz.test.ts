@@ -587,6 +587,8 @@ const COUNTED_TABLES = [
   'saml_service_providers',
   'directory_domains',
   'hardware_keys',
+  'hardware_key_events',
+  'hardware_key_credentials',
   'invitations',
   'webauthn_credentials',
   'mail_outbox',
