@@ -134,8 +134,8 @@ export function DirectoryCard({ employeeId }: { employeeId: string }) {
                 <Text size="sm">Key {k.serial}</Text>
               </Table.Td>
               <Table.Td>
-                <Badge size="xs" variant="light" color={k.status === 'active' ? 'teal' : 'gray'}>
-                  {k.status}
+                <Badge size="xs" variant="light" color={k.state === 'active' ? 'teal' : 'gray'}>
+                  {k.state}
                 </Badge>
               </Table.Td>
               <Table.Td>
