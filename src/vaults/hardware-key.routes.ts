@@ -20,9 +20,6 @@ import type { HardwareKeyService } from './hardware-key.service.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type HardwareKeyRoutesDeps = { hardwareKeys: HardwareKeyService };
 
-/** An import of 10,000 rows is about 1 MB of JSON; room for long models and quoting. */
-const IMPORT_BODY_LIMIT = 4 * 1024 * 1024;
-
 export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDeps) {
   const tags = ['Hardware keys'];
   const keys = services.hardwareKeys;
@@ -50,13 +47,12 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
   app.post(
     '/hardware-keys/import',
     {
-      bodyLimit: IMPORT_BODY_LIMIT,
       config: { access: 'write' },
       schema: {
         tags,
         body: importBody,
         description:
-          'CSV `serial,model,aaguid[,badge[,batch]]` (optional header line). Each row on its own: created (Ready), duplicate or invalid with the reason; the created rows are written in one transaction. At most 10,000 rows of at most 1,000 characters.',
+          'CSV `serial,model,aaguid[,badge[,batch]]` (optional header line). Each row on its own: created (Ready), duplicate or invalid with the reason; the created rows are written in one transaction. At most 10,000 rows of at most 1,000 characters, within the body limit (BODY_LIMIT, 1 MiB by default: about 10,000 typical rows).',
         response: { 200: importAnswer, ...errors },
       },
     },

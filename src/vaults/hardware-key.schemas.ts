@@ -101,7 +101,15 @@ export const hardwareKeyQuery = z
   })
   .strict();
 
-export const importBody = z.object({ csv: z.string().min(1).max(3_000_000) }).strict();
+/** Bounded by the body limit (BODY_LIMIT) before this. */
+export const importBody = z
+  .object({
+    csv: z
+      .string()
+      .min(1)
+      .max(50 * 1024 * 1024),
+  })
+  .strict();
 export const importAnswer = z.object({
   created: z.number().int(),
   duplicate: z.number().int(),

@@ -15510,7 +15510,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description CSV `serial,model,aaguid[,badge[,batch]]` (optional header line). Each row on its own: created (Ready), duplicate or invalid with the reason; the created rows are written in one transaction. At most 10,000 rows of at most 1,000 characters. */
+        /** @description CSV `serial,model,aaguid[,badge[,batch]]` (optional header line). Each row on its own: created (Ready), duplicate or invalid with the reason; the created rows are written in one transaction. At most 10,000 rows of at most 1,000 characters, within the body limit (BODY_LIMIT, 1 MiB by default: about 10,000 typical rows). */
         post: {
             parameters: {
                 query?: never;
