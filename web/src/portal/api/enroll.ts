@@ -1,6 +1,7 @@
-// Enrolment by invitation token (GET/POST /api/enroll/:token/...).
+// Enrolment by invitation token (GET/POST /api/enroll/:token/...) and activation of a reserved hardware key.
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
+import type { ResponseOf } from '../../shared/api/contract';
 import type { Credential, CredentialKind, Invitation, RegistrationCeremony } from '../../shared/api/sign-in-types';
 import type { TotpSetup } from '../../shared/api/types';
 import { register } from '../../shared/api/webauthn';
@@ -35,3 +36,21 @@ export const enrollTotpOptions = (token: string) => api<TotpSetup>(`${base(token
 
 export const enrollWithPassword = (token: string, password: string, totpCode: string) =>
   api<{ status: 'ok' }>(`${base(token)}/password`, { ...open, method: 'POST', body: { password, totpCode } });
+
+// Activation of a hardware key an administrator reserved, with its activation code
+// (POST /api/enroll/activation/options and /verify; docs/sign-in-api.md "Activation codes").
+
+export type ReservedKey = ResponseOf<'/api/enroll/activation/options', 'post'>['key'];
+
+/** Proves the e-mail address and code, runs the security key's registration ceremony and activates the key. */
+export async function activateHardwareKey(email: string, code: string): Promise<{ key: ReservedKey; credential: Credential }> {
+  const body = { email: email.trim(), code: code.trim() };
+  const started = await api<RegistrationCeremony & { key: ReservedKey }>('/api/enroll/activation/options', { ...open, method: 'POST', body });
+  const response = await register(started);
+  const result = await api<{ credential: Credential }>('/api/enroll/activation/verify', {
+    ...open,
+    method: 'POST',
+    body: { ...body, ceremonyId: started.ceremonyId, response },
+  });
+  return { key: started.key, credential: result.credential };
+}

@@ -6,8 +6,9 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useInvitation } from '../api/enroll';
 import { formatDateTime } from '../../shared/components/format';
 import { AuthCard } from '../../shared/components/AuthCard';
+import { ActivateKeyPage } from './ActivateKeyPage';
 import { EnrollMethods } from './EnrollMethods';
-import { invitationProblem, MISSING_TOKEN, type Problem } from './invitation-problems';
+import { invitationProblem, type Problem } from './invitation-problems';
 import { queryKeys } from '../../shared/query-keys';
 
 function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => void }) {
@@ -32,7 +33,10 @@ function ProblemPage({ problem, onRetry }: { problem: Problem; onRetry?: () => v
   );
 }
 
-/** `/enroll?token=…`: the link of an invitation e-mail, where an employee sets up a way to sign in. */
+/**
+ * `/enroll?token=…`: the link of an invitation e-mail, where an employee sets up a way to sign in.
+ * `/enroll` without a token: activation of a reserved security key with its activation code.
+ */
 export function EnrollPage() {
   const [params] = useSearchParams();
   const token = params.get('token')?.trim() ?? '';
@@ -40,7 +44,7 @@ export function EnrollPage() {
   const qc = useQueryClient();
   const [done, setDone] = useState(false);
 
-  if (!token) return <ProblemPage problem={MISSING_TOKEN} />;
+  if (!token) return <ActivateKeyPage />;
 
   if (done) {
     return (

@@ -44,8 +44,3 @@ export function invitationProblem(error: unknown): Problem {
       };
   }
 }
-
-export const MISSING_TOKEN: Problem = {
-  title: 'This invitation link is incomplete',
-  message: 'Open the link from your invitation e-mail again, or ask your administrator for a new invitation.',
-};
