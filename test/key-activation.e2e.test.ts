@@ -1,7 +1,7 @@
 // A reserved hardware key activated by its employee on /enroll, end to end: an admin imports and
 // reserves a key over the API of a real server process, the employee types the e-mail address and
 // the activation code in Debian's Chromium with a CDP virtual security key (transport usb), and the
-// key becomes Active. A wrong code and a key of another model get the page's own sentences.
+// key becomes Active; the activation mail (caught by a local SMTP sink) links to that page. A wrong code and a key of another model get the page's own sentences.
 //
 // CDP's WebAuthn.addVirtualAuthenticator cannot choose the AAGUID; Chromium's virtual CTAP2 device
 // always has 01020304-0506-0708-0102-030405060708 (device/fido/virtual_ctap2_device.cc), which it
@@ -15,7 +15,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
 import { HttpClient } from './helpers/http.js';
-import { startServerProcess, type ServerProcess } from './helpers/server.js';
+import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
+import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'dana.dunn@corp.example', firstName: 'Dana', lastName: 'Dunn' };
@@ -29,6 +30,7 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
   let admin: HttpClient;
   let employeeId = '';
   const sessions: BrowserSession[] = [];
+  const sink = smtpSink();
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true, level: 1 });
   const open = async () => {
@@ -43,20 +45,20 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
     return res.json as { state: string; activation: { attempts: number } | null; credentialIds: string[] };
   };
   /** Imports one key and reserves it for the employee: its id and the activation code the admin is shown. */
-  const reserveKey = async (serial: string, model: string, aaguid: string) => {
+  const reserveKey = async (serial: string, model: string, aaguid: string, mailCode = false) => {
     const imported = await admin.post('/api/hardware-keys/import', { csv: `serial,model,aaguid\n${serial},${model},${aaguid}` });
     assert.equal(imported.status, 200, imported.text);
     assert.equal(imported.json.created, 1, imported.text);
     const listed = await admin.get(`/api/hardware-keys?q=${serial}`);
     const id = (listed.json.items as { id: string; serial: string }[]).find((k) => k.serial === serial)!.id;
-    const reserved = await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'reserved', reason: 'issued to Dana', employeeId });
+    const reserved = await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'reserved', reason: 'issued to Dana', employeeId, mailCode });
     assert.equal(reserved.status, 200, reserved.text);
     const code = reserved.json.activationCode as string;
     assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/, 'the answer carries the activation code');
     return { id, code };
   };
-  const fillForm = async (page: Page, email: string, code: string) => {
-    await page.goto('/enroll');
+  const fillForm = async (page: Page, email: string, code: string, url = '/enroll') => {
+    await page.goto(url);
     await heading(page, 'Activate your security key').waitFor();
     await page.getByRole('textbox', { name: 'E-mail address' }).fill(email);
     await page.getByRole('textbox', { name: 'Activation code' }).fill(code);
@@ -67,10 +69,11 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
     assertChromiumInstalled();
     assert.ok(fs.existsSync(path.join(process.cwd(), 'dist/web/portal.html')), 'dist/web is built (npm run build:web)');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-key-activation-e2e-'));
-    const [started, launched] = await Promise.allSettled([startServerProcess({ DATA_DIR: dataDir }), launchBrowser()]);
+    const smtpPort = await freePort();
+    const [started, launched, sunk] = await Promise.allSettled([startServerProcess({ DATA_DIR: dataDir }), launchBrowser(), sink.start(smtpPort)]);
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;
-    for (const result of [started, launched]) if (result.status === 'rejected') throw result.reason;
+    for (const result of [started, launched, sunk]) if (result.status === 'rejected') throw result.reason;
     assert.match(server!.url, /^http:\/\/localhost:\d+$/, 'WebAuthn needs a host name, not an IP address');
 
     admin = new HttpClient(server!.url);
@@ -78,6 +81,8 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
     assert.ok(token, `no setup link printed:\n${server!.output()}`);
     const setup = await admin.post('/api/setup', { token, ...ADMIN });
     assert.equal(setup.status, 200, setup.text);
+    const smtp = await admin.patch('/api/settings', { smtp: { host: '127.0.0.1', port: smtpPort, tls: 'none', from: 'identity@corp.example' } });
+    assert.equal(smtp.status, 200, smtp.text);
     const created = await admin.post('/api/employees', EMPLOYEE);
     assert.equal(created.status, 201, created.text);
     employeeId = created.json.id;
@@ -90,6 +95,7 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
       await server.stop().catch(() => undefined);
       clearTimeout(killer);
     }
+    await sink.stop().catch(() => undefined);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     const errors = sessions.flatMap((s) => s.errors);
     if (errors.length) console.log(`browser errors seen:\n${errors.join('\n')}`);
@@ -117,14 +123,22 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
     assert.equal((await keyById(id)).activation?.attempts, 1);
   });
 
-  it('activates the key with the code typed in lower case with spaces, and the key is Active', async () => {
-    const { id, code } = await reserveKey('E2E-GOOD-1', 'Virtual Key', CHROMIUM_VIRTUAL_AAGUID);
+  it('activates the key from the mailed link with the code typed in lower case with spaces, and the key is Active', async () => {
+    const { id, code } = await reserveKey('E2E-GOOD-1', 'Virtual Key', CHROMIUM_VIRTUAL_AAGUID, true);
+    const deadline = Date.now() + 30_000;
+    while (!sink.received.some((m) => m.to.includes(EMPLOYEE.email)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const mail = sink.received.find((m) => m.to.includes(EMPLOYEE.email));
+    assert.ok(mail, 'the activation mail reaches the SMTP sink');
+    const body = decodeQuotedPrintable(mail.raw);
+    const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const link = new RegExp(`${escaped}/enroll(?![?/\\w])`).exec(body);
+    assert.ok(link, `the mail links to ${server!.url}/enroll, the activation page:\n${body.slice(0, 3000)}`);
     const { page } = await open();
-    await fillForm(page, EMPLOYEE.email.toUpperCase(), code.toLowerCase().replace(/-/g, ' '));
+    await fillForm(page, EMPLOYEE.email.toUpperCase(), code.toLowerCase().replace(/-/g, ' '), link[0]);
     await heading(page, 'Your security key is active').waitFor({ timeout: 15_000 });
     await page.getByText('Your key Virtual Key is active; you can now sign in').waitFor();
-    const link = page.getByRole('link', { name: 'Go to sign-in' });
-    assert.equal(await link.getAttribute('href'), '/signin');
+    const signIn = page.getByRole('link', { name: 'Go to sign-in' });
+    assert.equal(await signIn.getAttribute('href'), '/signin');
     const key = await keyById(id);
     assert.equal(key.state, 'active', JSON.stringify(key));
     assert.equal(key.credentialIds.length, 1, 'the new credential is bound to the key');

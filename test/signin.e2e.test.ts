@@ -9,58 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
 import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { HttpClient } from './helpers/http.js';
+import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
 const FROM = 'identity@corp.example';
-
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on 127.0.0.1 (plain text, no auth) that keeps what it receives. */
-function smtpSink() {
-  const received: Received[] = [];
-  let server: SMTPServer | undefined;
-  return {
-    received,
-    async start(port: number) {
-      server = new SMTPServer({
-        secure: false,
-        disabledCommands: ['STARTTLS'],
-        authOptional: true,
-        allowInsecureAuth: true,
-        logger: false,
-        onData(stream, session, callback) {
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-            callback();
-          });
-        },
-      });
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, '127.0.0.1', () => resolve());
-      });
-    },
-    async stop() {
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      server = undefined;
-    },
-  };
-}
-
-/** Undoes quoted-printable soft line breaks and escapes (the link may be wrapped or have `=3D`). */
-function decodeQuotedPrintable(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
 
 async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000, stepMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
