@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { isApacheAvailable, startApache, type Apache } from './helpers/apache.js';
 import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { eventually } from './helpers/eventually.js';
 import { HttpClient } from './helpers/http.js';
 import { idpCertFromMetadata, spKeyPair } from './helpers/saml.js';
 import { startSpServer, type SpServer } from './helpers/saml-sp-server.js';
@@ -44,18 +45,6 @@ async function smtpSink(port: number) {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return { received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 }
 
 describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
@@ -171,11 +160,15 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
   });
 
   it("enrolls the employee's security key from the invitation mail", async () => {
-    const raw = await eventually(async () => {
-      const m = sink!.received.find((r) => r.includes(EMPLOYEE.email));
-      assert.ok(m);
-      return m;
-    }, 'the invitation mail');
+    const raw = await eventually(
+      async () => {
+        const m = sink!.received.find((r) => r.includes(EMPLOYEE.email));
+        assert.ok(m);
+        return m;
+      },
+      'the invitation mail',
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     const body = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     const link = new RegExp(`${server!.url.replace(/[.:/]/g, '\\$&')}/enroll\\?token=[A-Za-z0-9_-]+`).exec(body)?.[0];
     assert.ok(link, 'the mail holds the enrolment link');

@@ -8,9 +8,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
-import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import {
+  addVirtualAuthenticator,
+  assertChromiumInstalled,
+  browserSkipReason,
+  expectText,
+  launchBrowser,
+  newSession,
+  type BrowserSession,
+} from './helpers/browser.js';
+import { eventually } from './helpers/eventually.js';
 import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { HttpClient } from './helpers/http.js';
 
@@ -60,27 +69,6 @@ function smtpSink() {
 /** Undoes quoted-printable soft line breaks and escapes (the link may be wrapped or have `=3D`). */
 function decodeQuotedPrintable(raw: string): string {
   return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
-      await new Promise((r) => setTimeout(r, stepMs));
-    }
-  }
-}
-
-async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
-  await eventually(async () => {
-    const text = ((await locator.first().textContent({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
-    if (typeof expected === 'string' ? !text.includes(expected) : !expected.test(text)) {
-      throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
-    }
-  }, what);
 }
 
 describe('employee passkey enrolment and username-less sign-in in Chromium', { skip: browserSkipReason(), timeout: 120_000 }, () => {
@@ -155,8 +143,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
         return m;
       },
       'the invitation mail reaches the SMTP sink',
-      30_000,
-      250,
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
     const body = decodeQuotedPrintable(mail.raw);
     const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -217,7 +204,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     const refused = await verify;
     assert.equal(refused.status(), 403, await refused.text());
     assert.equal((await refused.json())?.error?.code, 'webauthn.authenticator_not_allowed');
-    await expectText(page.getByRole('alert'), /security key/i, 'the refusal is shown on the page');
+    await expectText(page.getByRole('alert').first(), /security key/i, 'the refusal is shown on the page');
     assert.equal(await heading(page, "You're all set").count(), 0);
     assert.deepEqual(await credentials(), [], 'the refused platform credential is not stored');
     assert.equal((await anon.get(`/api/enroll/${enrollToken}`)).status, 200, 'the invitation is still open');
@@ -276,7 +263,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     await heading(page, 'Sign in').waitFor();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expectText(
-      page.getByRole('alert').filter({ hasText: 'Account disabled' }),
+      page.getByRole('alert').filter({ hasText: 'Account disabled' }).first(),
       'This account is disabled. Contact your administrator.',
       'the disabled message',
     );
