@@ -6,19 +6,7 @@ import { formatDateTime } from '../../../shared/components/format';
 import { notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
 import { EMERGENCY_PHRASE, useEmergencyBlock, useLiftEmergencyBlock, useStartEmergencyBlock } from '../../api/emergency-block';
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
+import { Fact } from '../../components/Fact';
 
 /** "Block all workstations": the phrase typed exactly, and a reason, before the button works. */
 function BlockModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {

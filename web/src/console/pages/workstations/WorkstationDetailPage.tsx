@@ -8,25 +8,13 @@ import { formatDateTime } from '../../../shared/components/format';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
 import { type AdminCommand, useSendCommand, useWorkstation } from '../../api/workstations';
+import { Fact } from '../../components/Fact';
 import { PageHeader } from '../../components/PageHeader';
 import { useLookups } from './use-lookups';
 import { useWorkstationActions } from './use-workstation-actions';
 import { WorkstationActivityTabs } from './WorkstationActivityTabs';
 import { EmergencyMark, OnlineState, WorkstationStatusBadge } from './WorkstationBadges';
 import { WorkstationSettingsCard } from './WorkstationSettingsCard';
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 function Facts({ workstation: w, lookups }: { workstation: Workstation; lookups: ReturnType<typeof useLookups> }) {
   return (
