@@ -19,7 +19,7 @@ import {
   type BrowserSession,
 } from './helpers/browser.js';
 import { eventually } from './helpers/eventually.js';
-import { startServerProcess, type ServerProcess } from './helpers/server.js';
+import { startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', phone: '+44 20 7946 0101', firstName: 'Grace', lastName: 'Hopper' };
@@ -93,11 +93,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop();
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

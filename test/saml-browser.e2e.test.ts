@@ -16,7 +16,7 @@ import { eventually } from './helpers/eventually.js';
 import { HttpClient } from './helpers/http.js';
 import { idpCertFromMetadata, spKeyPair } from './helpers/saml.js';
 import { startSpServer, type SpServer } from './helpers/saml-sp-server.js';
-import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
+import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
@@ -149,11 +149,7 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
     await apache?.stop().catch(() => undefined);
     await sp?.stop().catch(() => undefined);
     await sink?.stop().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop().catch(() => undefined);
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server).catch(() => undefined);
     for (const d of [dataDir, mellonDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
     if (session?.errors.length) console.log(`browser errors seen:\n${session.errors.join('\n')}`);
     if (sp?.errors.length) console.log(`SP errors:\n${sp.errors.join('\n')}`);

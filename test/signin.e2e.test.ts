@@ -20,7 +20,7 @@ import {
   type BrowserSession,
 } from './helpers/browser.js';
 import { eventually } from './helpers/eventually.js';
-import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
+import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 import { HttpClient } from './helpers/http.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
@@ -122,11 +122,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop().catch(() => undefined);
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server).catch(() => undefined);
     await sink.stop().catch(() => undefined);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     const errors = sessions.flatMap((s) => s.errors);

@@ -22,7 +22,7 @@ import {
   newSession,
 } from './helpers/browser.js';
 import { eventually } from './helpers/eventually.js';
-import { runCli, type ServerProcess, startServerProcess } from './helpers/server.js';
+import { runCli, type ServerProcess, startServerProcess, stopServerProcess } from './helpers/server.js';
 import { enrollSoftwareAgent } from './helpers/software-agent.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
@@ -123,11 +123,7 @@ describe('console: workstations, their agent, Lock now and the emergency block',
   after(async () => {
     agent?.close();
     await browser?.close().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop();
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
