@@ -268,11 +268,11 @@ describe('console: workstations, their agent, Lock now and the emergency block',
     await form.getByRole('button', { name: 'Create profile' }).click();
     await form.waitFor({ state: 'detached' });
     const row = page.getByRole('table', { name: 'Workstation profiles' }).getByRole('row').filter({ hasText: 'Office' });
-    await expectText(row, /Office Default 5 min Security key, Passkey .*Refused/, 'the profile is listed as the default');
+    await expectText(row, /Office Default 5 min Security key, Passkey, Smart card, Phone .*Refused/, 'the profile is listed as the default');
     const pushed = await agent!.waitFor('the new profile', (f) => f.type === 'profile' && f.profile?.name === 'Office', from);
     assert.deepEqual(
       { idle: pushed.profile!.idleLockMinutes, rdp: pushed.profile!.rdpAllowed, methods: pushed.profile!.unlockMethods },
-      { idle: 5, rdp: false, methods: ['security_key', 'passkey'] },
+      { idle: 5, rdp: false, methods: ['security_key', 'passkey', 'smart_card', 'phone'] },
     );
     // The default stays the default until another profile takes it.
     await row.getByRole('button', { name: 'Edit' }).click();

@@ -109,7 +109,8 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
         onConfirm={save}
         onClose={() => setConfirmDisable(false)}
       >
-        Disabling ends all of this employee's sessions and tokens at once.
+        Disabling ends all of this employee's sessions and tokens at once, and locks every computer where they are signed in; they can no longer unlock any
+        workstation. Deactivating instead lets them keep unlocking workstations, unless the workstation's profile says otherwise.
       </ConfirmDialog>
       <ConfirmDialog
         opened={confirmDelete}

@@ -89,7 +89,7 @@ function LiftModal({ opened, onClose }: { opened: boolean; onClose: () => void }
     if (reason.trim().length < 3) return;
     lift.mutate(reason.trim(), {
       onSuccess: () => {
-        notifySuccess('Workstations unlock normally again.', 'Emergency block lifted');
+        notifySuccess('People can unlock their computers again.', 'Emergency block lifted');
         close();
       },
     });
@@ -103,6 +103,9 @@ function LiftModal({ opened, onClose }: { opened: boolean; onClose: () => void }
               {errorMessage(lift.error)}
             </Alert>
           ) : null}
+          <Text size="sm">
+            Agents stop refusing unlock. Computers the block locked stay locked until each person unlocks their own; none unlocks by itself.
+          </Text>
           <Textarea label="Reason" autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-autofocus />
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={lift.isPending}>
