@@ -2,20 +2,24 @@
 // real server started as a separate process on a fresh embedded database, with the console built
 // from the current web/ sources.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { packageRoot } from '../src/lib/package-root.js';
+import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../src/security/totp.js';
-import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
-import { startServerProcess, type ServerProcess } from './helpers/server.js';
-
-const run = promisify(execFile);
-const root = packageRoot();
+import {
+  assertChromiumInstalled,
+  browserSkipReason,
+  dashboardCount,
+  ensureConsoleBuilt,
+  expectText,
+  launchBrowser,
+  newSession,
+  type BrowserSession,
+} from './helpers/browser.js';
+import { eventually } from './helpers/eventually.js';
+import { startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', phone: '+44 20 7946 0101', firstName: 'Grace', lastName: 'Hopper' };
@@ -23,58 +27,8 @@ const COMPANY = 'Acme Widgets';
 const DEPARTMENT = 'Research Lab';
 const KEY_NAME = 'HR sync script';
 
-/** Newest modification time of a file or of anything under a folder. */
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const stat = fs.statSync(p);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f))));
-}
-
-/** Builds dist/web unless it is newer than every console source, so the test checks the current console. */
-async function ensureConsoleBuilt(): Promise<void> {
-  const built = path.join(root, 'dist/web/index.html');
-  const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
-  const sources = ['web/src', 'web/index.html', 'web/public', 'web/vite.config.ts', 'web/postcss.config.cjs'];
-  const sourcesAt = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));
-  if (builtAt > sourcesAt) return;
-  // A production build, as `npm run build:web` makes from a shell (npm test sets NODE_ENV=test).
-  await run('npm', ['run', 'build:web'], { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 * 1024 * 1024 });
-  assert.ok(fs.existsSync(built), 'npm run build:web produced dist/web/index.html');
-}
-
-/** Polls until `check` stops throwing (or returns without error), like Playwright's expect(). */
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
-  await eventually(async () => {
-    const text = ((await locator.textContent({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
-    if (typeof expected === 'string' ? !text.includes(expected) : !expected.test(text)) {
-      throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
-    }
-  }, what);
-}
-
-/** The number shown on a dashboard counter (role=group named by its label). */
-async function counter(page: Page, label: string): Promise<number> {
-  const text = await page.getByRole('group', { name: label, exact: true }).innerText();
-  const match = /(\d+)/.exec(text.replace(label, ''));
-  assert.ok(match, `counter "${label}" shows a number: ${JSON.stringify(text)}`);
-  return Number(match[1]);
-}
-
 async function expectCounter(page: Page, label: string, value: number): Promise<void> {
-  await eventually(async () => assert.equal(await counter(page, label), value), `dashboard counter "${label}"`);
+  await eventually(async () => assert.equal(await dashboardCount(page, label), value), `dashboard counter "${label}"`);
 }
 
 /** The local day (yyyy-mm-dd) `offset` days from today, as an <input type="date"> holds it. */
@@ -139,11 +93,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop();
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -404,7 +354,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByRole('button', { name: ADMIN.email }).waitFor();
 
     await nav('Dashboard').click();
-    await eventually(async () => assert.ok((await counter(page, 'Successful sign-ins today')) >= 1), 'this sign-in is counted');
+    await eventually(async () => assert.ok((await dashboardCount(page, 'Successful sign-ins today')) >= 1), 'this sign-in is counted');
     // A wrong password and a wrong authentication code are both failed sign-ins.
     await expectCounter(page, 'Failed sign-ins today', 2);
   });

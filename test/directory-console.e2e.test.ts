@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { packageRoot } from '../src/lib/package-root.js';
-import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession } from './helpers/browser.js';
+import { assertChromiumInstalled, browserSkipReason, ensureConsoleBuilt, launchBrowser, newSession } from './helpers/browser.js';
 import { runCli, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { startSamba, type SambaDc } from './helpers/samba.js';
 
-const run = promisify(execFile);
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const SYNC = 'Tessera Users Sync';
-
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const stat = fs.statSync(p);
-  return stat.isDirectory() ? Math.max(stat.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f)))) : stat.mtimeMs;
-}
-
-/** Builds dist/web when a console source is newer, so the test drives the current console. */
-async function ensureConsoleBuilt() {
-  const root = packageRoot();
-  const built = path.join(root, 'dist/web/index.html');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newestMtime(path.join(root, 'web/src'))) return;
-  await run('npm', ['run', 'build:web'], { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 * 1024 * 1024 });
-}
 
 /**
  * The Domains page's main task in Chromium against a real server and a real Samba AD DC: add a

@@ -12,10 +12,11 @@ import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { isApacheAvailable, startApache, type Apache } from './helpers/apache.js';
 import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { eventually } from './helpers/eventually.js';
 import { HttpClient } from './helpers/http.js';
 import { idpCertFromMetadata, spKeyPair } from './helpers/saml.js';
 import { startSpServer, type SpServer } from './helpers/saml-sp-server.js';
-import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
+import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
@@ -44,18 +45,6 @@ async function smtpSink(port: number) {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return { received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 }
 
 describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
@@ -160,22 +149,22 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
     await apache?.stop().catch(() => undefined);
     await sp?.stop().catch(() => undefined);
     await sink?.stop().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop().catch(() => undefined);
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server).catch(() => undefined);
     for (const d of [dataDir, mellonDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
     if (session?.errors.length) console.log(`browser errors seen:\n${session.errors.join('\n')}`);
     if (sp?.errors.length) console.log(`SP errors:\n${sp.errors.join('\n')}`);
   });
 
   it("enrolls the employee's security key from the invitation mail", async () => {
-    const raw = await eventually(async () => {
-      const m = sink!.received.find((r) => r.includes(EMPLOYEE.email));
-      assert.ok(m);
-      return m;
-    }, 'the invitation mail');
+    const raw = await eventually(
+      async () => {
+        const m = sink!.received.find((r) => r.includes(EMPLOYEE.email));
+        assert.ok(m);
+        return m;
+      },
+      'the invitation mail',
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     const body = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     const link = new RegExp(`${server!.url.replace(/[.:/]/g, '\\$&')}/enroll\\?token=[A-Za-z0-9_-]+`).exec(body)?.[0];
     assert.ok(link, 'the mail holds the enrolment link');

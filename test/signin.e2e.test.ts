@@ -8,36 +8,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
-import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
+import type { Browser, Page } from 'playwright-core';
+import {
+  addVirtualAuthenticator,
+  assertChromiumInstalled,
+  browserSkipReason,
+  expectText,
+  launchBrowser,
+  newSession,
+  type BrowserSession,
+} from './helpers/browser.js';
+import { eventually } from './helpers/eventually.js';
+import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 import { HttpClient } from './helpers/http.js';
 import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
 const FROM = 'identity@corp.example';
-
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 10_000, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
-      await new Promise((r) => setTimeout(r, stepMs));
-    }
-  }
-}
-
-async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
-  await eventually(async () => {
-    const text = ((await locator.first().textContent({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
-    if (typeof expected === 'string' ? !text.includes(expected) : !expected.test(text)) {
-      throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
-    }
-  }, what);
-}
 
 describe('employee passkey enrolment and username-less sign-in in Chromium', { skip: browserSkipReason(), timeout: 120_000 }, () => {
   let dataDir: string;
@@ -90,11 +78,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop().catch(() => undefined);
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server).catch(() => undefined);
     await sink.stop().catch(() => undefined);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     const errors = sessions.flatMap((s) => s.errors);
@@ -111,8 +95,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
         return m;
       },
       'the invitation mail reaches the SMTP sink',
-      30_000,
-      250,
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
     const body = decodeQuotedPrintable(mail.raw);
     const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -173,7 +156,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     const refused = await verify;
     assert.equal(refused.status(), 403, await refused.text());
     assert.equal((await refused.json())?.error?.code, 'webauthn.authenticator_not_allowed');
-    await expectText(page.getByRole('alert'), /security key/i, 'the refusal is shown on the page');
+    await expectText(page.getByRole('alert').first(), /security key/i, 'the refusal is shown on the page');
     assert.equal(await heading(page, "You're all set").count(), 0);
     assert.deepEqual(await credentials(), [], 'the refused platform credential is not stored');
     assert.equal((await anon.get(`/api/enroll/${enrollToken}`)).status, 200, 'the invitation is still open');
@@ -232,7 +215,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     await heading(page, 'Sign in').waitFor();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expectText(
-      page.getByRole('alert').filter({ hasText: 'Account disabled' }),
+      page.getByRole('alert').filter({ hasText: 'Account disabled' }).first(),
       'This account is disabled. Contact your administrator.',
       'the disabled message',
     );

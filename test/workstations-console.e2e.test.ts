@@ -9,10 +9,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { assertChromiumInstalled, browserSkipReason, type BrowserSession, ensureConsoleBuilt, launchBrowser, newSession } from './helpers/browser.js';
-import { runCli, type ServerProcess, startServerProcess } from './helpers/server.js';
+import {
+  assertChromiumInstalled,
+  browserSkipReason,
+  type BrowserSession,
+  dashboardCount,
+  ensureConsoleBuilt,
+  expectText,
+  launchBrowser,
+  newSession,
+} from './helpers/browser.js';
+import { eventually } from './helpers/eventually.js';
+import { runCli, type ServerProcess, startServerProcess, stopServerProcess } from './helpers/server.js';
 import { enrollSoftwareAgent } from './helpers/software-agent.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
@@ -28,41 +38,6 @@ interface Frame {
   status?: string;
   workstation?: { id: string; status: string };
   profile?: { name: string; idleLockMinutes: number; rdpAllowed: boolean; unlockMethods: string[] };
-}
-
-/** Polls until `check` stops throwing, like Playwright's expect(). */
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-/**
- * Waits until the text a person sees in `locator` has `expected`, ignoring case: badges are shown
- * in capitals (CSS), which innerText reports.
- */
-async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
-  const pattern = typeof expected === 'string' ? new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : new RegExp(expected.source, 'i');
-  await eventually(async () => {
-    const text = ((await locator.innerText({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
-    if (!pattern.test(text)) {
-      throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
-    }
-  }, what);
-}
-
-/** The number on a dashboard tile (role=group named by its label). */
-async function tile(page: Page, label: string): Promise<number> {
-  const text = await page.getByRole('group', { name: label, exact: true }).innerText();
-  const match = /(\d+)/.exec(text.replace(label, ''));
-  assert.ok(match, `tile "${label}" shows a number: ${JSON.stringify(text)}`);
-  return Number(match[1]);
 }
 
 /**
@@ -148,11 +123,7 @@ describe('console: workstations, their agent, Lock now and the emergency block',
   after(async () => {
     agent?.close();
     await browser?.close().catch(() => undefined);
-    if (server) {
-      const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
-      await server.stop();
-      clearTimeout(killer);
-    }
+    await stopServerProcess(server);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -210,8 +181,8 @@ describe('console: workstations, their agent, Lock now and the emergency block',
     await agent.waitFor('hello, pending', (f) => f.type === 'hello' && f.workstation?.status === 'pending');
 
     await nav('Dashboard').click();
-    await eventually(async () => assert.equal(await tile(page, 'Pending approval'), 1), 'the Pending approval tile');
-    await eventually(async () => assert.equal(await tile(page, 'Workstations online'), 1), 'the Workstations online tile');
+    await eventually(async () => assert.equal(await dashboardCount(page, 'Pending approval'), 1), 'the Pending approval tile');
+    await eventually(async () => assert.equal(await dashboardCount(page, 'Workstations online'), 1), 'the Workstations online tile');
     await shot('workstations-0-dashboard');
     await page.getByRole('link', { name: 'Review pending workstations' }).click();
     await page.waitForURL((u) => u.pathname === '/workstations' && u.searchParams.get('status') === 'pending');
@@ -297,11 +268,11 @@ describe('console: workstations, their agent, Lock now and the emergency block',
     await form.getByRole('button', { name: 'Create profile' }).click();
     await form.waitFor({ state: 'detached' });
     const row = page.getByRole('table', { name: 'Workstation profiles' }).getByRole('row').filter({ hasText: 'Office' });
-    await expectText(row, /Office Default 5 min Security key, Passkey .*Refused/, 'the profile is listed as the default');
+    await expectText(row, /Office Default 5 min Security key, Passkey, Smart card, Phone .*Refused/, 'the profile is listed as the default');
     const pushed = await agent!.waitFor('the new profile', (f) => f.type === 'profile' && f.profile?.name === 'Office', from);
     assert.deepEqual(
       { idle: pushed.profile!.idleLockMinutes, rdp: pushed.profile!.rdpAllowed, methods: pushed.profile!.unlockMethods },
-      { idle: 5, rdp: false, methods: ['security_key', 'passkey'] },
+      { idle: 5, rdp: false, methods: ['security_key', 'passkey', 'smart_card', 'phone'] },
     );
     // The default stays the default until another profile takes it.
     await row.getByRole('button', { name: 'Edit' }).click();
@@ -377,7 +348,7 @@ describe('console: workstations, their agent, Lock now and the emergency block',
       await expectText(banner(), BLOCK_REASON, `the banner on ${link}`);
     }
     await nav('Dashboard').click();
-    await eventually(async () => assert.equal(await tile(page, 'Locked by the emergency block'), 1), 'the Locked by the emergency block tile');
+    await eventually(async () => assert.equal(await dashboardCount(page, 'Locked by the emergency block'), 1), 'the Locked by the emergency block tile');
     await nav('Workstations').click();
     await workstationRow().getByTestId('emergency-blocked').waitFor();
   });

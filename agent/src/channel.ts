@@ -13,6 +13,12 @@ import { API_PREFIX, CLOSE_DENIED, CLOSE_REVOKED, type ServerFrame } from './pro
 /** §5: frames over 64 KiB close the channel; the agent refuses them too rather than buffer them. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
+/**
+ * Upgrades refused with 401 in a row (about half a minute of backoff) after which the agent stops
+ * as revoked: an agent started again for a removed computer never gets the 4401 close, and
+ * retrying for ever would hide that it must be enrolled again.
+ */
+export const MAX_REFUSED_UPGRADES = 5;
 
 export function channelUrl(server: string): string {
   return `${server.replace(/\/+$/, '').replace(/^http/, 'ws')}${API_PREFIX}/channel`;
@@ -40,6 +46,9 @@ export interface Channel {
 export function createChannel({ url, makeAssertion, onFrame, onRevoked, log, backoff = {}, clock = Date.now }: ChannelOptions): Channel {
   let socket: WebSocket | undefined;
   let attempt = 0;
+  let refusedInARow = 0;
+  /** Closed with 4403 and not connected since: the 401s that follow are the denial's. */
+  let isDenied = false;
   let isStopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -88,7 +97,10 @@ export function createChannel({ url, makeAssertion, onFrame, onRevoked, log, bac
     if (isStopped) return;
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${makeAssertion()}` }, maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 15_000 });
     socket = ws;
+    let isRefused = false;
     ws.on('open', () => {
+      refusedInARow = 0;
+      isDenied = false;
       heardAt = clock();
       log.info('channel.connected', { url });
     });
@@ -101,7 +113,7 @@ export function createChannel({ url, makeAssertion, onFrame, onRevoked, log, bac
     });
     // A refused upgrade (401 for an assertion Tessera does not accept) or a network error; `close` follows.
     ws.on('error', (err) => {
-      const isRefused = /Unexpected server response: 401/.test(err.message);
+      isRefused = /Unexpected server response: 401/.test(err.message);
       log.warn('channel.error', {
         error: err,
         ...(isRefused && { why: 'Tessera refused the assertion: the workstation was removed or denied, or this computer’s clock is off by more than 30 s' }),
@@ -118,8 +130,24 @@ export function createChannel({ url, makeAssertion, onFrame, onRevoked, log, bac
         onRevoked();
         return;
       }
+      // A denied computer's assertions are refused too (401) until an admin approves it again:
+      // those refusals are expected, and never stop the agent.
+      refusedInARow = isRefused && !isDenied ? refusedInARow + 1 : 0;
+      if (refusedInARow >= MAX_REFUSED_UPGRADES) {
+        isStopped = true;
+        log.error('channel.revoked', {
+          code,
+          refusals: refusedInARow,
+          why: 'Tessera refused this workstation’s assertions every time: the workstation was removed or denied (enrol it again), or this computer’s clock is off by more than 30 s',
+        });
+        onRevoked();
+        return;
+      }
       // Denied by an admin: retried at the slowest pace, so that an admin who changes their mind is heard within a minute.
-      if (code === CLOSE_DENIED) attempt = Math.max(attempt, 30);
+      if (code === CLOSE_DENIED) {
+        isDenied = true;
+        attempt = Math.max(attempt, 30);
+      }
       const delayMs = backoffDelay(attempt++, backoff);
       log.warn('channel.closed', { code, reason, retryInMs: delayMs });
       retryTimer = setTimeout(connect, delayMs);

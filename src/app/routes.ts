@@ -29,6 +29,7 @@ import type { Services } from './services.js';
 export async function registerRoutes(api: App, services: Services, opts: { signInRateLimit: number }) {
   api.addHook('onClose', async () => {
     await services.credentialLimiter.close();
+    await services.agentPubSub.close();
   });
   await authRoutes(api, services, opts);
   await adminPasskeyRoutes(api, services, opts);

@@ -57,6 +57,7 @@ export async function withRuntime<T>(name: string, fn: (rt: Runtime) => Promise<
   try {
     return await fn(rt);
   } finally {
+    await rt.services.agentPubSub.close();
     await rt.database.close();
   }
 }

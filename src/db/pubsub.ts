@@ -18,11 +18,35 @@ export interface PubSub {
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_MESSAGE_BYTES = 7900;
 
+/**
+ * Connects on first use, not when created: every process builds the service graph, and a CLI
+ * command that never publishes must not hold a connection that keeps it from exiting.
+ */
 export function createPubSub(opts: { redisUrl?: string; databaseUrl?: string; prefix: string; onError?: (err: Error) => void }): PubSub {
   const onError = (err: Error) => opts.onError?.(err);
-  if (opts.redisUrl) return redisPubSub(opts.redisUrl, opts.prefix, onError);
-  if (opts.databaseUrl) return postgresPubSub(opts.databaseUrl, opts.prefix, onError);
-  return memoryPubSub();
+  const open = (): PubSub =>
+    opts.redisUrl
+      ? redisPubSub(opts.redisUrl, opts.prefix, onError)
+      : opts.databaseUrl
+        ? postgresPubSub(opts.databaseUrl, opts.prefix, onError)
+        : memoryPubSub();
+  const engine = opts.redisUrl ? 'redis' : opts.databaseUrl ? 'postgres' : 'memory';
+  let inner: PubSub | undefined;
+  let isClosed = false;
+  const use = () => {
+    if (isClosed) throw new Error('pub/sub is closed');
+    inner ??= open();
+    return inner;
+  };
+  return {
+    engine,
+    publish: (channel, message) => use().publish(channel, message),
+    subscribe: (channel, handler) => use().subscribe(channel, handler),
+    async close() {
+      isClosed = true;
+      await inner?.close();
+    },
+  };
 }
 
 function memoryPubSub(): PubSub {

@@ -5,7 +5,7 @@ import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { ProfileService } from './profile.service.js';
-import type { AuthorizeAction, EventMethod } from './workstation.constants.js';
+import type { AuthorizeAction, EventMethod, SessionEndReason } from './workstation.constants.js';
 import * as repo from './workstation.repository.js';
 import type { AgentEvent, AuthorizeAnswer, EventDto, SessionDto, SummaryRowDto } from './workstation.schemas.js';
 
@@ -81,14 +81,23 @@ export function createActivityService(deps: {
   async function applyToSessions(tx: Executor, e: repo.EventRow) {
     const key = { osSessionId: e.osSessionId, account: e.account };
     const at = e.occurredAt;
-    const close = async (s: repo.SessionRow) =>
-      repo.updateSessionById(tx, s.id, { endedAt: at, lockedSince: null, lockedSeconds: s.lockedSeconds + lockedUntil(s, at) });
+    const close = async (s: repo.SessionRow, endReason: SessionEndReason) =>
+      repo.updateSessionById(tx, s.id, { endedAt: at, endReason, lockedSince: null, lockedSeconds: s.lockedSeconds + lockedUntil(s, at) });
     switch (e.type) {
+      case 'agent_start':
+        await repo.endOpenSessionsAtRestart(tx, e.workstationId, at);
+        return;
       case 'logon':
       case 'remote_connect': {
         const open = await repo.findOpenSession(tx, e.workstationId, key);
         if (open && open.account.toLowerCase() === (e.account ?? '').toLowerCase()) return;
-        if (open && e.osSessionId) await close(open);
+        if (open && e.osSessionId) await close(open, 'replaced');
+        // The agent started again and reports a session that was open before: it goes on.
+        const resumed = e.osSessionId && e.account ? await repo.findSessionEndedByRestart(tx, e.workstationId, e.osSessionId, e.account) : undefined;
+        if (resumed) {
+          await repo.updateSessionById(tx, resumed.id, { endedAt: null, endReason: null });
+          return;
+        }
         const method: EventMethod = e.method ?? 'unknown';
         await repo.insertSession(tx, {
           workstationId: e.workstationId,
@@ -117,7 +126,7 @@ export function createActivityService(deps: {
       case 'logoff':
       case 'remote_disconnect': {
         const s = await repo.findOpenSession(tx, e.workstationId, key);
-        if (s) await close(s);
+        if (s) await close(s, 'logoff');
         return;
       }
       default:
@@ -165,6 +174,7 @@ export function createActivityService(deps: {
       methods: s.methods,
       startedAt: s.startedAt.toISOString(),
       endedAt: s.endedAt?.toISOString() ?? null,
+      endReason: s.endReason,
       durationSeconds: Math.max(0, Math.round(((s.endedAt ?? now).getTime() - s.startedAt.getTime()) / 1000)),
       lockedSeconds: s.lockedSeconds + (s.endedAt ? 0 : lockedUntil(s, now)),
       lockCount: s.lockCount,

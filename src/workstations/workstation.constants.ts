@@ -18,6 +18,9 @@ export type EventType = (typeof eventTypes)[number];
 export const eventMethods = ['password', 'security_key', 'passkey', 'phone', 'smart_card', 'unknown'] as const;
 export type EventMethod = (typeof eventMethods)[number];
 
+export const sessionEndReasons = ['logoff', 'replaced', 'agent_restart'] as const;
+export type SessionEndReason = (typeof sessionEndReasons)[number];
+
 export const authorizeActions = ['logon', 'unlock', 'rdp'] as const;
 export type AuthorizeAction = (typeof authorizeActions)[number];
 

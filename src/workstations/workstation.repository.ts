@@ -422,6 +422,36 @@ export async function findOpenSession(
   return row;
 }
 
+/**
+ * Ends every session still open at the workstation when its agent starts again: sessions that
+ * ended while it was down would otherwise stay open for ever. The agent reports the sessions it
+ * still sees as logons right after, which reopen theirs (findSessionEndedByRestart).
+ */
+export async function endOpenSessionsAtRestart(db: Executor, workstationId: string, at: Date): Promise<void> {
+  const s = workstationSessions;
+  await db
+    .update(s)
+    .set({
+      endedAt: at,
+      endReason: 'agent_restart',
+      lockedSeconds: sql`${s.lockedSeconds} + coalesce(greatest(0, extract(epoch from (${at}::timestamptz - ${s.lockedSince})))::int, 0)`,
+      lockedSince: null,
+    })
+    .where(and(eq(s.workstationId, workstationId), isNull(s.endedAt), lte(s.startedAt, at)));
+}
+
+/** The session of this OS session and account that the agent's last restart ended, if it is the newest of that OS session. */
+export async function findSessionEndedByRestart(db: Executor, workstationId: string, osSessionId: string, account: string): Promise<SessionRow | undefined> {
+  const s = workstationSessions;
+  const [row] = await db
+    .select()
+    .from(s)
+    .where(and(eq(s.workstationId, workstationId), eq(s.osSessionId, osSessionId)))
+    .orderBy(desc(s.startedAt))
+    .limit(1);
+  return row?.endReason === 'agent_restart' && row.account.toLowerCase() === account.toLowerCase() ? row : undefined;
+}
+
 export async function insertSession(db: Executor, row: typeof workstationSessions.$inferInsert): Promise<SessionRow> {
   const [inserted] = await db.insert(workstationSessions).values(row).returning();
   return inserted;

@@ -7,6 +7,7 @@ import {
   eventMethods,
   eventTypes,
   MAX_EVENTS_PER_BATCH,
+  sessionEndReasons,
   workstationStatuses,
 } from './workstation.constants.js';
 
@@ -54,9 +55,9 @@ export const createProfileBody = z
   .object({
     name: name(120),
     description: z.string().trim().max(1000).default(''),
-    idleLockMinutes: profileSettings.idleLockMinutes.default(10),
+    idleLockMinutes: profileSettings.idleLockMinutes.default(15),
     lockOnSessionEnd: profileSettings.lockOnSessionEnd.default(true),
-    unlockMethods: profileSettings.unlockMethods.default(['security_key', 'passkey', 'password']),
+    unlockMethods: profileSettings.unlockMethods.default(['security_key', 'passkey', 'password', 'smart_card', 'phone']),
     rdpAllowed: profileSettings.rdpAllowed.default(true),
     offlineLogonDays: profileSettings.offlineLogonDays.default(7),
     deactivatedEmployeesMayUnlock: profileSettings.deactivatedEmployeesMayUnlock.default(true),
@@ -236,6 +237,8 @@ export const sessionDto = z.object({
   methods: z.array(z.enum(eventMethods)),
   startedAt: iso,
   endedAt: iso.nullable(),
+  /** Why it ended: a logoff, a new logon on the same OS session, or the agent starting again (the computer restarted). */
+  endReason: z.enum(sessionEndReasons).nullable(),
   durationSeconds: z.number().int(),
   lockedSeconds: z.number().int(),
   lockCount: z.number().int(),

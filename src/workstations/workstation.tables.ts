@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, updatedAt } from '../db/columns.js';
 import { departments, employees } from '../employees/employee.tables.js';
-import type { AgentCommandKind, CommandState, EventMethod, EventType, WorkstationStatus } from './workstation.constants.js';
+import type { AgentCommandKind, CommandState, EventMethod, EventType, SessionEndReason, WorkstationStatus } from './workstation.constants.js';
 
 /**
  * A named workstation policy: idle lock, which unlock methods count, RDP, offline logon. Assigned to
@@ -185,6 +185,8 @@ export const workstationSessions = pgTable(
     methods: jsonb('methods').$type<EventMethod[]>().notNull().default([]),
     startedAt: at('started_at').notNull(),
     endedAt: at('ended_at'),
+    /** logoff, replaced (a new logon on the same OS session), or agent_restart (reopened if the agent reports it again). */
+    endReason: text('end_reason').$type<SessionEndReason>(),
     lockedSeconds: integer('locked_seconds').notNull().default(0),
     lockCount: integer('lock_count').notNull().default(0),
     /** Start of the locked period under way, or null. */

@@ -145,6 +145,36 @@ for (const engine of ENGINES) {
       assert.match(csv.raw, /^startedAt,endedAt,workstation/);
     });
 
+    it('ends the sessions open when the agent starts again, and goes on with those the agent reports again', async () => {
+      const agent = await softwareAgent(t, token);
+      await admin.post(`/api/workstations/${agent.workstationId}/approve`);
+      const start = new Date(Date.now() - 3600_000);
+      const at = (min: number) => new Date(start.getTime() + min * 60_000);
+      const post = (events: unknown[]) => agent.call('POST', '/api/agent/v1/events', { events });
+      await post([
+        event('logon', at(0), { account: 'CORP\\carol', method: 'security_key', sessionId: '5' }),
+        event('logon', at(1), { account: 'CORP\\dan', method: 'password', sessionId: '6' }),
+        event('lock', at(5), { account: 'CORP\\dan', sessionId: '6' }),
+      ]);
+      // The computer restarted: the agent starts and reports carol's session, still there; dan's is gone.
+      await post([event('agent_start', at(10)), event('logon', at(10), { account: 'CORP\\carol', method: 'unknown', sessionId: '5' })]);
+      const sessions = (await admin.get(`/api/workstation-sessions?workstationId=${agent.workstationId}`)).body.items as {
+        account: string;
+        endedAt: string | null;
+        endReason: string | null;
+        lockedSeconds: number;
+        method: string;
+      }[];
+      assert.equal(sessions.length, 2, 'no new session for the one that went on');
+      const carol = sessions.find((x) => x.account === 'CORP\\carol')!;
+      const dan = sessions.find((x) => x.account === 'CORP\\dan')!;
+      assert.equal(carol.endedAt, null);
+      assert.equal(carol.method, 'security_key', 'the session keeps the method of its logon');
+      assert.equal(dan.endedAt, at(10).toISOString());
+      assert.equal(dan.endReason, 'agent_restart');
+      assert.equal(dan.lockedSeconds, 300, 'locked from the lock until the restart');
+    });
+
     it('locks the computers of a disabled or deleted employee, not of a deactivated one unless the profile says so, and answers unlock accordingly', async () => {
       const agent = await softwareAgent(t, token);
       await admin.post(`/api/workstations/${agent.workstationId}/approve`);

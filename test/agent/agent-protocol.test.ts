@@ -206,6 +206,20 @@ describe('tessera-agent run', () => {
     assert.equal(tessera.connections.length, 1);
   });
 
+  it('stops with exit 3 when every reconnection is refused with 401 (a removed computer whose agent started again)', async () => {
+    const a = await enrolled('approved');
+    tessera.config.revoked = true;
+    try {
+      tessera.closeChannel(1001, 'server stopping');
+      assert.equal(await a.exited, 3);
+      const revoked = a.lines().find((l) => l.msg === 'channel.revoked');
+      assert.equal(revoked?.refusals, 5);
+      assert.equal(a.lines().filter((l) => l.msg === 'channel.error').length, 5);
+    } finally {
+      tessera.config.revoked = false;
+    }
+  });
+
   it('sends agent_stop on SIGTERM and exits 0', async () => {
     const a = await enrolled('approved');
     await a.waitFor('events.sent');

@@ -1,12 +1,14 @@
 // Debian's Chromium driven by playwright-core, for the browser tests. No browser is ever
 // downloaded: the tests use the system package (`apt-get install -y chromium`, which
 // scripts/test-setup.sh runs when it is missing).
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { packageRoot } from '../../src/lib/package-root.js';
+import { eventually } from './eventually.js';
 import type { SoftCredential } from './soft-authenticator.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -121,6 +123,29 @@ export async function importCredential(
       signCount: credential.signCount + 1,
     },
   });
+}
+
+/**
+ * Waits until the text a person sees in `locator` (its innerText, white space folded) has
+ * `expected`: a string it contains, or a pattern it matches. Case is ignored, because badges are
+ * shown in capitals (CSS), which innerText reports.
+ */
+export async function expectText(locator: Locator, expected: string | RegExp, what: string): Promise<void> {
+  const pattern = typeof expected === 'string' ? new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : new RegExp(expected.source, 'i');
+  await eventually(async () => {
+    const text = ((await locator.innerText({ timeout: 2000 })) ?? '').replace(/\s+/g, ' ').trim();
+    if (!pattern.test(text)) {
+      throw new Error(`expected ${String(expected)}, got ${JSON.stringify(text.slice(0, 500))}`);
+    }
+  }, what);
+}
+
+/** The number on a console dashboard tile (role=group named by its label). */
+export async function dashboardCount(page: Page, label: string): Promise<number> {
+  const text = await page.getByRole('group', { name: label, exact: true }).innerText();
+  const match = /(\d+)/.exec(text.replace(label, ''));
+  assert.ok(match, `tile "${label}" shows a number: ${JSON.stringify(text)}`);
+  return Number(match[1]);
 }
 
 /** Newest modification time of a file or of anything under a folder (0 when it does not exist). */

@@ -93,3 +93,17 @@ export async function startServerProcess(env: Record<string, string>, opts: { ti
     },
   };
 }
+
+/**
+ * Stops a server started by startServerProcess, and kills it if it has not exited within
+ * `graceMs`, so that a shutdown that hangs cannot hold up the test run. Does nothing without one.
+ */
+export async function stopServerProcess(server: ServerProcess | undefined, graceMs = 10_000): Promise<void> {
+  if (!server) return;
+  const killer = setTimeout(() => server.child.kill('SIGKILL'), graceMs);
+  try {
+    await server.stop();
+  } finally {
+    clearTimeout(killer);
+  }
+}

@@ -92,6 +92,7 @@ CREATE TABLE "workstation_sessions" (
 	"methods" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"started_at" timestamp with time zone NOT NULL,
 	"ended_at" timestamp with time zone,
+	"end_reason" text,
 	"locked_seconds" integer DEFAULT 0 NOT NULL,
 	"lock_count" integer DEFAULT 0 NOT NULL,
 	"locked_since" timestamp with time zone,

@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import { createTheme, MantineProvider, PasswordInput } from '@mantine/core';
+import { Badge, createTheme, MantineProvider, PasswordInput } from '@mantine/core';
 import { notifications, Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -20,6 +20,9 @@ const theme = createTheme({
     PasswordInput: PasswordInput.extend({
       defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide characters' } },
     }),
+    // A badge clips its label with an ellipsis, and a table column shrinks to the clipped width
+    // ("PENDI…") when its neighbours want room: a badge holds one short word, so keep all of it.
+    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
   },
 });
 

@@ -20910,6 +20910,8 @@ export interface paths {
                                 methods: ("password" | "security_key" | "passkey" | "phone" | "smart_card" | "unknown")[];
                                 startedAt: string;
                                 endedAt: string | null;
+                                /** @enum {string|null} */
+                                endReason: "logoff" | "replaced" | "agent_restart" | null;
                                 durationSeconds: number;
                                 lockedSeconds: number;
                                 lockCount: number;
@@ -21735,7 +21737,7 @@ export interface paths {
                         name: string;
                         /** @default  */
                         description?: string;
-                        /** @default 10 */
+                        /** @default 15 */
                         idleLockMinutes?: number;
                         /** @default true */
                         lockOnSessionEnd?: boolean;
@@ -21743,7 +21745,9 @@ export interface paths {
                          * @default [
                          *       "security_key",
                          *       "passkey",
-                         *       "password"
+                         *       "password",
+                         *       "smart_card",
+                         *       "phone"
                          *     ]
                          */
                         unlockMethods?: ("password" | "security_key" | "passkey" | "phone" | "smart_card" | "unknown")[];

@@ -1,7 +1,7 @@
-import { Button, Paper } from '@mantine/core';
-import { IconDownload } from '@tabler/icons-react';
+import { Paper } from '@mantine/core';
 import { auditExportUrl, useAuditEvents } from '../../api/audit';
 import { AuditTable } from '../../components/AuditTable';
+import { ExportCsvButton } from '../../components/ExportCsvButton';
 import { PageHeader } from '../../components/PageHeader';
 import { Pager } from '../../components/Pager';
 import { QueryState } from '../../../shared/components/QueryState';
@@ -14,15 +14,7 @@ export function AuditPage() {
 
   return (
     <>
-      <PageHeader
-        title="Audit log"
-        description="Every admin action and authentication event."
-        actions={
-          <Button component="a" href={auditExportUrl(filters)} download variant="default" leftSection={<IconDownload size={16} />}>
-            Export CSV
-          </Button>
-        }
-      />
+      <PageHeader title="Audit log" description="Every admin action and authentication event." actions={<ExportCsvButton href={auditExportUrl(filters)} />} />
       <AuditFilterBar values={values} setFilter={setFilter} clearFilters={clearFilters} />
       <QueryState query={events} />
       {events.data ? (

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Stack } from '@mantine/core';
 import { IconArrowLeft, IconTrash } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
@@ -8,6 +8,7 @@ import type { Employee } from '../../../shared/api/types';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
 import { formatDateTime } from '../../../shared/components/format';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
+import { Fact } from '../../components/Fact';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../../shared/components/QueryState';
 import { EmployeeStatusBadge } from '../../../shared/components/StatusBadge';
@@ -17,19 +18,6 @@ import { DirectoryCard } from './DirectoryCard';
 import { SignInMethodsCard } from './SignInMethodsCard';
 import { WorkstationsCard } from './WorkstationsCard';
 import { employeeToForm, formToPatch, validateEmployee, type EmployeeFormValues } from './employee-form';
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: string }) {
   const navigate = useNavigate();
@@ -121,7 +109,8 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
         onConfirm={save}
         onClose={() => setConfirmDisable(false)}
       >
-        Disabling ends all of this employee's sessions and tokens at once.
+        Disabling ends all of this employee's sessions and tokens at once, and locks every computer where they are signed in; they can no longer unlock any
+        workstation. Deactivating instead lets them keep unlocking workstations, unless the workstation's profile says otherwise.
       </ConfirmDialog>
       <ConfirmDialog
         opened={confirmDelete}

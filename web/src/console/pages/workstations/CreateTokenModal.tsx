@@ -6,6 +6,8 @@ import { useCreateEnrolmentToken } from '../../api/workstation-setup';
 import type { useLookups } from './use-lookups';
 
 const MAX_HOURS = 24 * 366;
+/** What Maximum uses starts at for a multi-use token. */
+const DEFAULT_MAX_USES = 25;
 const usesOptions = [
   { value: 'once', label: 'One workstation (one-time)' },
   { value: 'multi', label: 'Several workstations (multi-use)' },
@@ -21,7 +23,7 @@ export function CreateTokenModal(props: {
   const create = useCreateEnrolmentToken();
   const [name, setName] = useState('');
   const [uses, setUses] = useState<'once' | 'multi'>('once');
-  const [maxUses, setMaxUses] = useState<number | string>(25);
+  const [maxUses, setMaxUses] = useState<number | string>(DEFAULT_MAX_USES);
   const [hours, setHours] = useState<number | string>(24);
   const [autoApprove, setAutoApprove] = useState(false);
   const [departmentId, setDepartmentId] = useState('');
@@ -32,7 +34,7 @@ export function CreateTokenModal(props: {
     if (!props.opened) return;
     setName('');
     setUses('once');
-    setMaxUses(25);
+    setMaxUses(DEFAULT_MAX_USES);
     setHours(24);
     setAutoApprove(false);
     setDepartmentId('');
@@ -87,6 +89,9 @@ export function CreateTokenModal(props: {
             {uses === 'multi' ? (
               <NumberInput
                 label="Maximum uses"
+                description={`How many computers may enrol with it (default ${DEFAULT_MAX_USES})`}
+                // Under the field, so that it lines up with Uses beside it.
+                inputWrapperOrder={['label', 'input', 'description', 'error']}
                 min={2}
                 max={1_000_000}
                 allowDecimal={false}

@@ -6,19 +6,7 @@ import { formatDateTime } from '../../../shared/components/format';
 import { notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
 import { EMERGENCY_PHRASE, useEmergencyBlock, useLiftEmergencyBlock, useStartEmergencyBlock } from '../../api/emergency-block';
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
+import { Fact } from '../../components/Fact';
 
 /** "Block all workstations": the phrase typed exactly, and a reason, before the button works. */
 function BlockModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -101,7 +89,7 @@ function LiftModal({ opened, onClose }: { opened: boolean; onClose: () => void }
     if (reason.trim().length < 3) return;
     lift.mutate(reason.trim(), {
       onSuccess: () => {
-        notifySuccess('Workstations unlock normally again.', 'Emergency block lifted');
+        notifySuccess('People can unlock their computers again.', 'Emergency block lifted');
         close();
       },
     });
@@ -115,6 +103,9 @@ function LiftModal({ opened, onClose }: { opened: boolean; onClose: () => void }
               {errorMessage(lift.error)}
             </Alert>
           ) : null}
+          <Text size="sm">
+            Agents stop refusing unlock. Computers the block locked stay locked until each person unlocks their own; none unlocks by itself.
+          </Text>
           <Textarea label="Reason" autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-autofocus />
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={lift.isPending}>

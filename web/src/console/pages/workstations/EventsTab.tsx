@@ -1,8 +1,8 @@
-import { Button, NativeSelect, Paper } from '@mantine/core';
-import { IconDownload } from '@tabler/icons-react';
+import { NativeSelect, Paper } from '@mantine/core';
 import type { EventQuery, WorkstationEventType } from '../../../shared/api/types';
 import { QueryState } from '../../../shared/components/QueryState';
 import { eventsExportUrl, useWorkstationEvents } from '../../api/workstation-activity';
+import { ExportCsvButton } from '../../components/ExportCsvButton';
 import { Pager } from '../../components/Pager';
 import { useUrlFilters } from '../../components/use-url-filters';
 import { ACTIVITY_FILTER_KEYS, ActivityFilters, activityQuery } from './ActivityFilters';
@@ -25,9 +25,7 @@ export function EventsTab() {
     <>
       <ActivityFilters values={values} setFilter={filters.setFilter} clearFilters={filters.clearFilters} hasFilters={filters.hasFilters}>
         <NativeSelect label="Event" data={typeOptions} value={values.type} onChange={(e) => filters.setFilter('type', e.currentTarget.value)} />
-        <Button component="a" href={eventsExportUrl(filter)} download variant="default" leftSection={<IconDownload size={16} />}>
-          Export CSV
-        </Button>
+        <ExportCsvButton href={eventsExportUrl(filter)} />
       </ActivityFilters>
       <QueryState query={events} />
       {events.data ? (

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Table, Text } from '@mantine/core';
-import { Link } from 'react-router-dom';
+import { Badge, Table, Text } from '@mantine/core';
 import type { WorkstationEvent } from '../../../shared/api/types';
 import { formatTimestamp } from '../../../shared/components/format';
+import { EmployeeLink, WorkstationLink } from './ActivityLinks';
 import { EVENT_TYPE_LABELS, METHOD_LABELS } from './workstation-format';
 
 /** What agents reported, newest first: time, workstation, type, who, method, OS session, remote address. */
@@ -36,13 +36,7 @@ export function EventsTable({ events, hideWorkstation = false }: { events: Works
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(e.occurredAt)}</Table.Td>
               {hideWorkstation ? null : (
                 <Table.Td>
-                  {e.workstation ? (
-                    <Anchor component={Link} to={`/workstations/${e.workstation.id}`} size="sm">
-                      {e.workstation.name}
-                    </Anchor>
-                  ) : (
-                    '—'
-                  )}
+                  <WorkstationLink workstation={e.workstation} />
                 </Table.Td>
               )}
               <Table.Td>
@@ -51,11 +45,7 @@ export function EventsTable({ events, hideWorkstation = false }: { events: Works
                 </Badge>
               </Table.Td>
               <Table.Td>
-                {e.employee ? (
-                  <Anchor component={Link} to={`/employees/${e.employee.id}`} size="sm">
-                    {e.employee.name}
-                  </Anchor>
-                ) : null}
+                {e.employee ? <EmployeeLink employee={e.employee} /> : null}
                 <Text size={e.employee ? 'xs' : 'sm'} c={e.employee ? 'dimmed' : undefined}>
                   {e.account ?? '—'}
                 </Text>

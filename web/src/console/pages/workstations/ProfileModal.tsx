@@ -92,7 +92,7 @@ export function ProfileModal({
           </Checkbox.Group>
           <Switch
             label="Lock when the Tessera session ends"
-            description="Ending an employee's sessions, or disabling them, locks the computers they are signed in at"
+            description="An admin ending an employee's sessions locks the computers they are signed in at. Disabling an employee locks them either way."
             checked={values.lockOnSessionEnd}
             onChange={(e) => set('lockOnSessionEnd', e.currentTarget.checked)}
           />

@@ -16,7 +16,7 @@ const yesNo = (v: boolean) => (v ? 'Yes' : 'No');
 
 /**
  * Workstation profiles: the rules agents apply. A workstation follows its own profile, else its
- * department's, else the default one, else the server's built-in defaults.
+ * department's, else the default one, else the server's built-in default.
  */
 export function ProfilesTab() {
   const profiles = useWorkstationProfiles();
@@ -64,7 +64,7 @@ export function ProfilesTab() {
             'Actions',
           ]}
           isEmpty={profiles.data.length === 0}
-          empty="No profiles yet: workstations use the built-in defaults"
+          empty="No profiles yet: workstations use the built-in default"
           minWidth={1200}
         >
           {profiles.data.map((p) => (

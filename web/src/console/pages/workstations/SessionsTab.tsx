@@ -1,8 +1,8 @@
-import { Button, NativeSelect, Paper } from '@mantine/core';
-import { IconDownload } from '@tabler/icons-react';
+import { NativeSelect, Paper } from '@mantine/core';
 import type { SessionQuery } from '../../../shared/api/types';
 import { QueryState } from '../../../shared/components/QueryState';
 import { sessionsExportUrl, useWorkstationSessions } from '../../api/workstation-activity';
+import { ExportCsvButton } from '../../components/ExportCsvButton';
 import { Pager } from '../../components/Pager';
 import { useUrlFilters } from '../../components/use-url-filters';
 import { ACTIVITY_FILTER_KEYS, ActivityFilters, activityQuery } from './ActivityFilters';
@@ -28,9 +28,7 @@ export function SessionsTab() {
     <>
       <ActivityFilters values={values} setFilter={filters.setFilter} clearFilters={filters.clearFilters} hasFilters={filters.hasFilters}>
         <NativeSelect label="Sessions" data={openOptions} value={values.open} onChange={(e) => filters.setFilter('open', e.currentTarget.value)} />
-        <Button component="a" href={sessionsExportUrl(filter)} download variant="default" leftSection={<IconDownload size={16} />}>
-          Export CSV
-        </Button>
+        <ExportCsvButton href={sessionsExportUrl(filter)} />
       </ActivityFilters>
       <QueryState query={sessions} />
       {sessions.data ? (

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
-import { Link } from 'react-router-dom';
+import { Badge, Group, Table, Text } from '@mantine/core';
 import type { WorkstationSession } from '../../../shared/api/types';
 import { formatDateTime } from '../../../shared/components/format';
+import { EmployeeLink, WorkstationLink } from './ActivityLinks';
 import { formatDuration, METHOD_LABELS, methodsText } from './workstation-format';
 
 /**
@@ -64,21 +64,13 @@ export function SessionsTable({
               </Table.Td>
               {hide === 'workstation' ? null : (
                 <Table.Td>
-                  {s.workstation ? (
-                    <Anchor component={Link} to={`/workstations/${s.workstation.id}`} size="sm">
-                      {s.workstation.name}
-                    </Anchor>
-                  ) : (
-                    '—'
-                  )}
+                  <WorkstationLink workstation={s.workstation} />
                 </Table.Td>
               )}
               {hide === 'employee' ? null : (
                 <Table.Td>
                   {s.employee ? (
-                    <Anchor component={Link} to={`/employees/${s.employee.id}`} size="sm">
-                      {s.employee.name}
-                    </Anchor>
+                    <EmployeeLink employee={s.employee} />
                   ) : (
                     <Text size="sm" c="dimmed">
                       Unknown

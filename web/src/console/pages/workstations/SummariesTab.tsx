@@ -1,11 +1,11 @@
-import { Anchor, Button, NativeSelect, Table, Text } from '@mantine/core';
-import { IconDownload } from '@tabler/icons-react';
+import { Anchor, NativeSelect, Table, Text } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import type { SummaryGroup, SummaryQuery } from '../../../shared/api/types';
 import { formatDateTime } from '../../../shared/components/format';
 import { ListTable } from '../../../shared/components/ListTable';
 import { QueryState } from '../../../shared/components/QueryState';
 import { summaryExportUrl, useSessionSummary } from '../../api/workstation-activity';
+import { ExportCsvButton } from '../../components/ExportCsvButton';
 import { useUrlFilters } from '../../components/use-url-filters';
 import { ACTIVITY_FILTER_KEYS, ActivityFilters, activityQuery } from './ActivityFilters';
 import { formatDuration, methodsText } from './workstation-format';
@@ -39,9 +39,7 @@ export function SummariesTab() {
     <>
       <ActivityFilters values={values} setFilter={filters.setFilter} clearFilters={filters.clearFilters} hasFilters={filters.hasFilters}>
         <NativeSelect label="Group by" data={GROUPS} value={groupBy} onChange={(e) => filters.setFilter('groupBy', e.currentTarget.value)} />
-        <Button component="a" href={summaryExportUrl(query)} download variant="default" leftSection={<IconDownload size={16} />}>
-          Export CSV
-        </Button>
+        <ExportCsvButton href={summaryExportUrl(query)} />
       </ActivityFilters>
       <QueryState query={summary} />
       {summary.data ? (

@@ -1,32 +1,20 @@
-import { Anchor, Button, Code, Paper, SimpleGrid, Stack, Text, Textarea } from '@mantine/core';
+import { Anchor, Button, type ButtonProps, Code, Paper, SimpleGrid, Stack, Text, Textarea, Tooltip } from '@mantine/core';
 import { IconArrowLeft, IconLock, IconLogout, IconRefresh } from '@tabler/icons-react';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import type { Workstation } from '../../../shared/api/types';
+import type { Workstation, WorkstationStatus } from '../../../shared/api/types';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
 import { formatDateTime } from '../../../shared/components/format';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
 import { type AdminCommand, useSendCommand, useWorkstation } from '../../api/workstations';
+import { Fact } from '../../components/Fact';
 import { PageHeader } from '../../components/PageHeader';
 import { useLookups } from './use-lookups';
 import { useWorkstationActions } from './use-workstation-actions';
 import { WorkstationActivityTabs } from './WorkstationActivityTabs';
 import { EmergencyMark, OnlineState, WorkstationStatusBadge } from './WorkstationBadges';
 import { WorkstationSettingsCard } from './WorkstationSettingsCard';
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 function Facts({ workstation: w, lookups }: { workstation: Workstation; lookups: ReturnType<typeof useLookups> }) {
   return (
@@ -58,6 +46,23 @@ function Facts({ workstation: w, lookups }: { workstation: Workstation; lookups:
   );
 }
 
+/** Why Lock now, Log off and Refresh profile do nothing here: the API refuses them (403 workstations.not_approved). */
+const notApproved: Record<Exclude<WorkstationStatus, 'approved'>, string> = {
+  pending: 'This workstation is waiting for approval. Only an approved workstation takes commands: approve it first.',
+  denied: 'This workstation is denied. Only an approved workstation takes commands: approve it first.',
+};
+
+/** A command's button, which on a workstation that is not approved says why it does nothing instead. */
+function CommandButton({ status, onClick, ...props }: ButtonProps & { status: WorkstationStatus; onClick: () => void; children: ReactNode }) {
+  if (status === 'approved') return <Button {...props} onClick={onClick} />;
+  // data-disabled rather than disabled: a disabled button gets no hover or focus, so no tooltip.
+  return (
+    <Tooltip label={notApproved[status]} multiline w={280} events={{ hover: true, focus: true, touch: true }}>
+      <Button {...props} data-disabled aria-disabled onClick={(e) => e.preventDefault()} />
+    </Tooltip>
+  );
+}
+
 const commandNotice: Record<AdminCommand, string> = {
   lock: 'Lock sent',
   logoff: 'Log off sent',
@@ -75,7 +80,6 @@ export function WorkstationDetailPage() {
   const [loggingOff, setLoggingOff] = useState(false);
   const [reason, setReason] = useState('');
   const w = workstation.data;
-  const isApproved = w?.status === 'approved';
 
   const run = (command: AdminCommand, why?: string) =>
     send.mutate(
@@ -105,28 +109,27 @@ export function WorkstationDetailPage() {
         actions={
           w ? (
             <>
-              <Button
+              <CommandButton
+                status={w.status}
                 color="red"
                 leftSection={<IconLock size={16} />}
-                disabled={!isApproved}
-                title={isApproved ? 'Locks every session at this computer' : 'Only an approved workstation takes commands'}
                 loading={send.isPending && send.variables?.command === 'lock'}
                 onClick={() => run('lock')}
               >
                 Lock now
-              </Button>
-              <Button variant="light" color="red" leftSection={<IconLogout size={16} />} disabled={!isApproved} onClick={() => setLoggingOff(true)}>
+              </CommandButton>
+              <CommandButton status={w.status} variant="light" color="red" leftSection={<IconLogout size={16} />} onClick={() => setLoggingOff(true)}>
                 Log off
-              </Button>
-              <Button
+              </CommandButton>
+              <CommandButton
+                status={w.status}
                 variant="default"
                 leftSection={<IconRefresh size={16} />}
-                disabled={!isApproved}
                 loading={send.isPending && send.variables?.command === 'refresh-profile'}
                 onClick={() => run('refresh-profile')}
               >
                 Refresh profile
-              </Button>
+              </CommandButton>
               {w.status !== 'approved' ? (
                 <Button variant="light" color="teal" onClick={() => actions.decide(w, 'approve')} loading={actions.busyId === w.id}>
                   Approve

@@ -80,6 +80,7 @@ export function WorkstationList() {
         <Paper withBorder radius="md" p="xs" style={{ opacity: workstations.isPlaceholderData ? 0.6 : 1 }}>
           <WorkstationsTable
             workstations={workstations.data.items}
+            hasFilters={filters.hasFilters}
             selection={selection}
             lookups={lookups}
             onDecide={row.decide}

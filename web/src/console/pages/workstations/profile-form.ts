@@ -14,13 +14,16 @@ export interface ProfileFormValues {
   departmentIds: string[];
 }
 
-/** The server's defaults for a new profile (createProfileBody). */
+/**
+ * A new profile starts as the server's built-in default profile (BUILT_IN_PROFILE in
+ * src/workstations/profile.service.ts), which are also the API's defaults (createProfileBody).
+ */
 export const NEW_PROFILE: ProfileFormValues = {
   name: '',
   description: '',
-  idleLockMinutes: 10,
+  idleLockMinutes: 15,
   lockOnSessionEnd: true,
-  unlockMethods: ['security_key', 'passkey', 'password'],
+  unlockMethods: ['security_key', 'passkey', 'password', 'smart_card', 'phone'],
   rdpAllowed: true,
   offlineLogonDays: 7,
   deactivatedEmployeesMayUnlock: true,

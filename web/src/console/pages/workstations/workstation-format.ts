@@ -43,5 +43,5 @@ export function formatDuration(seconds: number): string {
   return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
 }
 
-/** The name shown for a workstation profile id; null is the server's built-in defaults. */
-export const BUILT_IN_PROFILE = 'Built-in defaults';
+/** The name shown for a null profile id: the server's built-in profile, named as the API names it (src/workstations/profile.service.ts). */
+export const BUILT_IN_PROFILE = 'Built-in default';
