@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
@@ -259,3 +259,62 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe("a stranger's WebSocket upgrades outside the channel", () => {
+  it('are answered and closed, never held open (file descriptors, and a close that would wait for ever)', async () => {
+    const t = await createTestApp();
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (t.app.server.address() as AddressInfo).port;
+      const connections = () => new Promise<number>((resolve) => t.app.server.getConnections((_err, n) => resolve(n)));
+      const paths = [
+        '/api/nope',
+        '/healthz',
+        '/',
+        '/console/x',
+        '/API/agent/v1/channel',
+        '/api/agent/v1/channelx',
+        '/api/%ff',
+        '/api/admins',
+        '/oidc/auth',
+        '/api/agent/v1/channel',
+      ];
+      const answers: string[] = [];
+      for (const path of paths)
+        for (let i = 0; i < 5; i++) {
+          answers.push(
+            await new Promise<string>((resolve) => {
+              const s = net.connect(port, '127.0.0.1', () =>
+                s.write(
+                  `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+                ),
+              );
+              let text = '';
+              s.on('data', (d) => {
+                text += d;
+                if (!text.includes('\r\n\r\n')) return;
+                // The client hangs up once it has the answer, as a browser or a scanner would; the
+                // server must close its side too.
+                s.end();
+                setTimeout(() => {
+                  if (s.destroyed) return;
+                  s.destroy();
+                  resolve(`${path} ${text.split('\r\n')[0]}: held open by the server`);
+                }, 1000);
+              });
+              s.on('close', () => resolve(`${path} ${text.split('\r\n')[0]}`));
+              s.on('error', () => {});
+            }),
+          );
+        }
+      assert.deepEqual(
+        answers.filter((a) => a.includes(' 101 ') || a.includes('held open')),
+        [],
+      );
+      await until('every connection closed by the server', async () => (await connections()) === 0, 5000);
+    } finally {
+      await Promise.race([t.app.close(), sleep(10_000)]);
+      await t.db.close();
+    }
+  });
+});
