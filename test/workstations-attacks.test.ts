@@ -260,6 +260,31 @@ for (const engine of ENGINES) {
   });
 }
 
+describe('a node stopping while agents are connected', () => {
+  it('closes their channels (1001) instead of waiting for agents that never hang up', async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await signedInAdmin(t);
+      const token = (await admin.post('/api/workstation-enrolment-tokens', { name: 'stop', autoApprove: true })).body.secret;
+      const agent = await enrollSoftwareAgent(t.app, { token });
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const c = await channel((t.app.server.address() as AddressInfo).port, await agent.assertion());
+      // A live agent: it heartbeats, so the hub never lets it go as silent.
+      const heartbeat = setInterval(() => c.send({ type: 'heartbeat' }), 200);
+      try {
+        const started = Date.now();
+        await Promise.race([t.app.close(), sleep(10_000).then(() => assert.fail('the server was still closing after 10 s'))]);
+        assert.ok(Date.now() - started < 10_000);
+        assert.equal(await c.closed, 1001);
+      } finally {
+        clearInterval(heartbeat);
+      }
+    } finally {
+      await t.db.close();
+    }
+  });
+});
+
 describe("a stranger's WebSocket upgrades outside the channel", () => {
   it('are answered and closed, never held open (file descriptors, and a close that would wait for ever)', async () => {
     const t = await createTestApp();
