@@ -101,6 +101,43 @@ for (const engine of ENGINES) {
       return { status: r.statusCode, body: r.body ? r.json() : undefined };
     };
 
+    it('an emergency acknowledgement counts only for the version this channel was sent, and a forged one cannot drop the others', async () => {
+      const honest = await enrollSoftwareAgent(t.app, { token: autoToken });
+      const hostile = await enrollSoftwareAgent(t.app, { token: pendingToken });
+      const h = await channel(port, await honest.assertion());
+      const x = await channel(port, await hostile.assertion());
+      const before = (await admin.get('/api/emergency-block')).body;
+      const next = before.version + 1;
+      // Acknowledged before it exists: it must not count once the block comes.
+      for (let i = 0; i < 20; i++) x.send({ type: 'ack', id: `emergency:${next}`, status: 'done' });
+      // And versions PostgreSQL's integer cannot hold, again and again, so that a forged ack is
+      // first in every flush of the hub's acks (every 500 ms) while the honest agent acknowledges.
+      const flood = setInterval(() => {
+        x.send({ type: 'ack', id: 'emergency:99999999999999999999', status: 'done' });
+        x.send({ type: 'ack', id: `emergency:${2 ** 31}`, status: 'done' });
+      }, 5);
+      try {
+        await sleep(600);
+        const on = await admin.post('/api/emergency-block', { confirmation: 'BLOCK ALL WORKSTATIONS', reason: 'attack test' });
+        assert.equal(on.status, 200, JSON.stringify(on.body));
+        const block = await until('the block on the honest channel', () => h.frames.find((f) => f.id === `emergency:${next}`));
+        await until('the block on the hostile channel', () => x.frames.find((f) => f.id === `emergency:${next}`));
+        h.send({ type: 'ack', id: block.id, status: 'done' });
+        await until('the honest ack counted', async () => (await admin.get(`/api/workstations/${honest.workstationId}`)).body.isEmergencyBlocked);
+        await sleep(1200);
+      } finally {
+        clearInterval(flood);
+      }
+      const hostileRow = (await admin.get(`/api/workstations/${hostile.workstationId}`)).body;
+      assert.equal(hostileRow.isEmergencyBlocked, false, 'acks sent before the block count for nothing');
+      // Acked now, after it was sent: it counts.
+      x.send({ type: 'ack', id: `emergency:${next}`, status: 'done' });
+      await until('the hostile ack counted once sent', async () => (await admin.get(`/api/workstations/${hostile.workstationId}`)).body.isEmergencyBlocked);
+      assert.equal((await admin.post('/api/emergency-block/lift', { reason: 'attack test over' })).status, 200);
+      h.socket.close();
+      x.socket.close();
+    });
+
     it('refuses a JWS that brings its own key, a key of another workstation, alg confusion and a jti taken elsewhere', async () => {
       const ip = '198.51.100.1';
       const victim = await enrollSoftwareAgent(t.app, { token: autoToken });

@@ -15,6 +15,8 @@ interface Connection {
   socket: WebSocket;
   workstation: repo.WorkstationRow;
   lastHeardMs: number;
+  /** The newest emergency version sent on this channel: the only ones its acks may count for. */
+  emergencySent: number;
 }
 
 /** Close codes of the channel (docs/agent-protocol.md §5). */
@@ -83,7 +85,7 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
 
   /** A channel whose assertion the guard accepted: say hello, then deliver what is owed. */
   async function attach(socket: WebSocket, workstation: repo.WorkstationRow, address: string | null) {
-    const c: Connection = { socket, workstation, lastHeardMs: clock.now().getTime() };
+    const c: Connection = { socket, workstation, lastHeardMs: clock.now().getTime(), emergencySent: 0 };
     connections.get(workstation.id)?.socket.close(CLOSE.replaced, 'replaced by a newer connection');
     connections.set(workstation.id, c);
     socket.on('message', (data, isBinary) => void onFrame(c, data, isBinary).catch((err) => log.warn({ err: (err as Error).message }, 'agent frame failed')));
@@ -111,7 +113,7 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     });
     // An agent that comes back during a block gets it before anything else; a computer still
     // waiting for approval is locked too: the block is for every computer with the agent.
-    if (emergency.active || (emergency.version > 0 && w.emergencyVersion < emergency.version)) send(c, emergencyFrame(emergency));
+    if (emergency.active || (emergency.version > 0 && w.emergencyVersion < emergency.version)) sendEmergency(c, emergency);
     if (isApproved) await deliver(w.id);
   }
 
@@ -156,7 +158,12 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     const { id, status, detail } = frame.data;
     const emergency = /^emergency:(\d+)$/.exec(id);
     if (emergency) {
-      emergencyAcks.set(c.workstation.id, Math.max(Number(emergency[1]), emergencyAcks.get(c.workstation.id) ?? 0));
+      // Counted only for a version this channel was sent: an ack of a version still to come would
+      // count the computer as blocked before it ever was, and one PostgreSQL's integer cannot hold
+      // would fail the flush of everyone's acks.
+      const version = Number(emergency[1]);
+      if (version < 1 || version > c.emergencySent) return;
+      emergencyAcks.set(c.workstation.id, Math.max(version, emergencyAcks.get(c.workstation.id) ?? 0));
       return;
     }
     if (c.workstation.status !== 'approved') return;
@@ -229,7 +236,12 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     if (e.version === broadcastVersion) return;
     broadcastVersion = e.version;
     const frame = emergencyFrame(e);
-    for (const c of connections.values()) send(c, frame);
+    for (const c of connections.values()) sendEmergency(c, e, frame);
+  }
+
+  function sendEmergency(c: Connection, e: repo.EmergencyRow, frame = emergencyFrame(e)) {
+    c.emergencySent = Math.max(c.emergencySent, e.version);
+    send(c, frame);
   }
 
   /** What a missed wake-up would have delivered; agents silent for three heartbeats are let go. */
