@@ -25,6 +25,8 @@ export const CLOSE = { replaced: 4000, revoked: 4401, denied: 4403, stopping: 10
 const SWEEP_MS = 2000;
 const FLUSH_MS = 15_000;
 const MAINTENANCE_MS = 60_000;
+/** Frames of one channel waiting to be handled before the hub stops reading it. */
+const MAX_WAITING_FRAMES = 16;
 
 /**
  * The agents connected to this node, and the delivery of what they are owed: commands (stored
@@ -88,7 +90,20 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     const c: Connection = { socket, workstation, lastHeardMs: clock.now().getTime(), emergencySent: 0 };
     connections.get(workstation.id)?.socket.close(CLOSE.replaced, 'replaced by a newer connection');
     connections.set(workstation.id, c);
-    socket.on('message', (data, isBinary) => void onFrame(c, data, isBinary).catch((err) => log.warn({ err: (err as Error).message }, 'agent frame failed')));
+    // One frame at a time, in order: an agent that floods acks (each an UPDATE) holds one database
+    // statement at a time, not the pool; past a few waiting frames its socket stops being read,
+    // so TCP backpressure, not this process's memory, holds the rest.
+    let frames = Promise.resolve();
+    let waiting = 0;
+    socket.on('message', (data, isBinary) => {
+      if (++waiting === MAX_WAITING_FRAMES) socket.pause();
+      frames = frames
+        .then(() => onFrame(c, data, isBinary))
+        .catch((err) => log.warn({ err: (err as Error).message }, 'agent frame failed'))
+        .finally(() => {
+          if (--waiting === 0 && socket.isPaused) socket.resume();
+        });
+    });
     socket.on('close', () => {
       if (connections.get(workstation.id) !== c) return;
       connections.delete(workstation.id);
