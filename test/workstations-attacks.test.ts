@@ -294,6 +294,24 @@ for (const engine of ENGINES) {
       x.socket.close();
       p.socket.close();
     });
+
+    it('an acknowledgement with hostile text is stored and audited, not lost', async () => {
+      const agent = await enrollSoftwareAgent(t.app, { token: autoToken });
+      const cmd = (await admin.post(`/api/workstations/${agent.workstationId}/lock`, { reason: 'x' })).body;
+      const c = await channel(port, await agent.assertion());
+      await until('the command', () => c.frames.find((f) => f.id === cmd.id));
+      c.send(`{"type":"ack","id":"${cmd.id}","status":"done","detail":"nul \\u0000 and a lone \\ud800 surrogate"}`);
+      await until('the ack stored', async () => {
+        const s = (await admin.get(`/api/workstations/${agent.workstationId}/commands`)).body.items.find((x: { id: string }) => x.id === cmd.id);
+        return s.state === 'done' ? s : undefined;
+      });
+      const audit = await until('the ack audited', async () => {
+        const page = (await admin.get(`/api/audit?action=workstation.command_completed&pageSize=100`)).body;
+        return page.items?.find((e: { details?: { commandId?: string } }) => e.details?.commandId === cmd.id);
+      });
+      assert.ok(audit, 'audited');
+      c.socket.close();
+    });
   });
 }
 

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
+import { toStorableText } from '../lib/text.js';
 import type { AgentBus, AgentBusMessage } from './agent-bus.js';
 import type { ProfileService } from './profile.service.js';
 import { emergencyCommandId, HEARTBEAT_SECONDS } from './workstation.constants.js';
@@ -170,7 +171,10 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     const frame = agentFrame.safeParse(parsed);
     if (!frame.success) return; // an unknown frame type of a newer agent: ignored
     if (frame.data.type === 'heartbeat') return;
-    const { id, status, detail } = frame.data;
+    const { id, status } = frame.data;
+    // Frames do not pass the HTTP text guard: a NUL or a lone surrogate would fail the UPDATE (text)
+    // or, after it, the audit record (jsonb), leaving a completed command unaudited.
+    const detail = frame.data.detail === undefined ? undefined : toStorableText(frame.data.detail);
     const emergency = /^emergency:(\d+)$/.exec(id);
     if (emergency) {
       // Counted only for a version this channel was sent: an ack of a version still to come would
@@ -182,7 +186,7 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
       return;
     }
     if (c.workstation.status !== 'approved') return;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return; // else PostgreSQL's uuid cast fails
     const row = await repo.acknowledgeCommand(db, id, c.workstation.id, status, detail ?? null, clock.now());
     if (!row) return; // acknowledged before, or not this workstation's
     await audit.record(
