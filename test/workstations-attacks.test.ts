@@ -101,6 +101,23 @@ for (const engine of ENGINES) {
       return { status: r.statusCode, body: r.body ? r.json() : undefined };
     };
 
+    it('a denied computer cannot undo the denial by enrolling again with its machine id', async () => {
+      const agent = await enrollSoftwareAgent(t.app, { token: pendingToken });
+      assert.equal((await admin.post(`/api/workstations/${agent.workstationId}/deny`)).status, 200);
+      for (const token of [pendingToken, autoToken]) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/agent/v1/enroll',
+          payload: { token, publicKey: await keyPayload(), facts: facts(agent.machineId) },
+        });
+        assert.equal(res.statusCode, 403, res.body);
+        assert.equal(res.json().error.code, 'workstations.denied');
+      }
+      const row = (await admin.get(`/api/workstations/${agent.workstationId}`)).body;
+      assert.equal(row.status, 'denied');
+      assert.equal(row.approvedAt, null, 'not approved by the auto-approving token');
+    });
+
     it('an emergency acknowledgement counts only for the version this channel was sent, and a forged one cannot drop the others', async () => {
       const honest = await enrollSoftwareAgent(t.app, { token: autoToken });
       const hostile = await enrollSoftwareAgent(t.app, { token: pendingToken });

@@ -22,6 +22,13 @@ const ASSERTION_TYPE = 'tessera-agent+jwt';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JTI = /^[A-Za-z0-9_.:-]{16,128}$/;
 
+/** Thrown inside the enrolment's transaction so that the token use is rolled back. */
+class DeniedMachine extends Error {
+  constructor(readonly workstationId: string) {
+    super('denied machine');
+  }
+}
+
 const tokenState = (t: repo.EnrolmentTokenRow, now: Date): EnrolmentTokenDto['state'] =>
   t.revokedAt ? 'revoked' : t.uses >= t.maxUses ? 'used_up' : t.expiresAt <= now ? 'expired' : 'usable';
 
@@ -115,6 +122,19 @@ export function createAgentAuthService(deps: {
   /** Registers a computer: a token use, its public key and facts. A known machine id gets the new key. */
   async function enroll(ctx: RequestContext, input: EnrollInput) {
     try {
+      return await enrollOnce(ctx, input);
+    } catch (err) {
+      if (!(err instanceof DeniedMachine)) throw err;
+      audit.recordAnonymousFailure(ctx, {
+        action: 'workstation.enrolment_refused',
+        details: { hostname: input.facts.hostname, deniedWorkstationId: err.workstationId },
+      });
+      throw new AppError('workstations.denied', 'An administrator denied this computer: it can enrol again only after it is removed in the console');
+    }
+  }
+
+  async function enrollOnce(ctx: RequestContext, input: EnrollInput) {
+    try {
       await importJWK({ ...input.publicKey }, 'ES256');
     } catch {
       throw new AppError('workstations.public_key_invalid', 'The public key is not a P-256 key');
@@ -124,6 +144,11 @@ export function createAgentAuthService(deps: {
       const token = await repo.consumeEnrolmentToken(tx, sha256(input.token), now);
       if (!token) return undefined;
       const f = input.facts;
+      const existing = await repo.findWorkstationByMachineId(tx, f.machineId);
+      // An admin's denial is not the computer's to undo: enrolling again (with any token, even one
+      // that approves automatically) would turn it back into pending or approved. Thrown, so the
+      // token use is rolled back; removing the workstation in the console lets it enrol afresh.
+      if (existing?.status === 'denied') throw new DeniedMachine(existing.id);
       const status = token.autoApprove ? ('approved' as const) : ('pending' as const);
       const fields = {
         hostname: f.hostname,
@@ -139,7 +164,6 @@ export function createAgentAuthService(deps: {
         approvedBy: token.autoApprove ? `enrolment token ${token.name}` : null,
         updatedAt: now,
       };
-      const existing = await repo.findWorkstationByMachineId(tx, f.machineId);
       const row = existing
         ? await repo.updateWorkstationById(tx, existing.id, {
             ...fields,
