@@ -239,6 +239,29 @@ for (const engine of ENGINES) {
       );
     });
 
+    it('enrolments racing with one new machine id make one workstation, never a server error', async () => {
+      const machineId = crypto.randomUUID();
+      // One token each: enrolments with one token wait for each other on its row.
+      const tokens: string[] = [];
+      for (let i = 0; i < 8; i++) tokens.push((await admin.post('/api/workstation-enrolment-tokens', { name: `race ${i}` })).body.secret);
+      const answers = await Promise.all(
+        tokens.map(async (token, i) =>
+          t.app.inject({
+            method: 'POST',
+            url: '/api/agent/v1/enroll',
+            remoteAddress: `198.51.100.${200 + i}`,
+            payload: { token, publicKey: await keyPayload(), facts: facts(machineId) },
+          }),
+        ),
+      );
+      assert.deepEqual(
+        answers.map((a) => a.statusCode),
+        answers.map(() => 201),
+        answers.map((a) => a.body).join('\n'),
+      );
+      assert.equal(new Set(answers.map((a) => a.json().workstationId)).size, 1);
+    });
+
     it('never upgrades the channel without a valid assertion, however the path is written', async () => {
       const agent = await enrollSoftwareAgent(t.app, { token: autoToken });
       const key = (await admin.post('/api/api-keys', { name: 'ws attack', scope: 'admin' })).body.secret;

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import { AppError } from '../lib/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
@@ -122,7 +122,13 @@ export function createAgentAuthService(deps: {
   /** Registers a computer: a token use, its public key and facts. A known machine id gets the new key. */
   async function enroll(ctx: RequestContext, input: EnrollInput) {
     try {
-      return await enrollOnce(ctx, input);
+      // Two first enrolments of one machine id at once (with two tokens: one token's row lock
+      // orders its own) both find no workstation and both insert; the loser, rolled back, enrols
+      // again and finds the winner's record, as it would have a moment later.
+      return await enrollOnce(ctx, input).catch((err: unknown) => {
+        if (isUniqueViolation(err, 'workstations_machine_id_key')) return enrollOnce(ctx, input);
+        throw err;
+      });
     } catch (err) {
       if (!(err instanceof DeniedMachine)) throw err;
       audit.recordAnonymousFailure(ctx, {
