@@ -205,12 +205,17 @@ export function createAgentAuthService(deps: {
 
   /**
    * The workstation a `Bearer` assertion proves, or undefined. Each refusal costs the address one
-   * unit of its budget of failed credential checks (src/security/credential-limiter.ts).
+   * unit of its budget of failed credential checks (src/security/credential-limiter.ts), and once
+   * that is spent refusals are answered 429.
+   *
+   * Checked before the budget, unlike a password: a signature cannot be guessed, so there is no
+   * guessing to slow down, while a whole office's computers share one address. Were a spent budget
+   * to refuse valid assertions too, a few removed or denied computers retrying every minute (or
+   * anyone on the office network sending garbage) would refuse every agent there every unlock.
    */
   async function authenticate(assertion: string, ip: string): Promise<AgentWorkstation | undefined> {
-    const reservation = await deps.credentialLimiter.reserve(ip);
     const found = await verify(assertion);
-    if (found) await reservation.release();
+    if (!found) await deps.credentialLimiter.reserve(ip);
     return found;
   }
 
