@@ -255,12 +255,16 @@ for (const engine of ENGINES) {
 
     it('enrolments racing with one new machine id make one workstation, never a server error', async () => {
       const machineId = crypto.randomUUID();
+      // One token each: enrolments with one token wait for each other on its row.
+      const tokens: string[] = [];
+      for (let i = 0; i < 8; i++) tokens.push((await admin.post('/api/workstation-enrolment-tokens', { name: `race ${i}` })).body.secret);
       const answers = await Promise.all(
-        Array.from({ length: 6 }, async () =>
+        tokens.map(async (token, i) =>
           t.app.inject({
             method: 'POST',
             url: '/api/agent/v1/enroll',
-            payload: { token: pendingToken, publicKey: await keyPayload(), facts: facts(machineId) },
+            remoteAddress: `198.51.100.${200 + i}`,
+            payload: { token, publicKey: await keyPayload(), facts: facts(machineId) },
           }),
         ),
       );
