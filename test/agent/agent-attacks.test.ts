@@ -1,0 +1,60 @@
+/**
+ * The agent, attacked through what it takes from Tessera: a command's payload reaches loginctl as
+ * an argument, and an emergency lift decides whether anyone may unlock.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createCommandRunner } from '../../agent/src/commands.js';
+import { createLinuxDriver } from '../../agent/src/drivers/linux.js';
+import { createLogger } from '../../agent/src/log.js';
+
+const STUB = path.resolve('agent/test/fixtures/loginctl-stub.mjs');
+
+describe('agent under attack: session ids from a command payload', () => {
+  let dir: string;
+  let callsFile: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-agent-attack-'));
+    callsFile = path.join(dir, 'calls.jsonl');
+    const stateFile = path.join(dir, 'state.json');
+    const props = { Name: 'alice', Class: 'user', Remote: 'no', LockedHint: 'no', IdleHint: 'no', State: 'active' };
+    fs.writeFileSync(stateFile, JSON.stringify({ sessions: [{ session: '2', uid: 1000, user: 'alice', seat: 'seat0', tty: 'tty2', props }] }));
+    process.env.LOGINCTL_STUB_STATE = stateFile;
+    process.env.LOGINCTL_STUB_CALLS = callsFile;
+  });
+  after(() => {
+    delete process.env.LOGINCTL_STUB_STATE;
+    delete process.env.LOGINCTL_STUB_CALLS;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never hands loginctl an option instead of a session id (-H would make it ssh to another host)', async () => {
+    const driver = createLinuxDriver({ log: createLogger({ write: () => {} }), loginctl: STUB, pollMs: 60_000, bootId: null });
+    const runner = createCommandRunner({
+      driver,
+      log: createLogger({ write: () => {} }),
+      refresh: async () => {},
+      applyEmergency: async () => {},
+      emergency: () => ({ active: false, version: 0, reason: null }),
+    });
+    for (const sessionId of ['--host=root@evil.example', '-Hroot@evil.example', '--machine=x', '2 --host=x', '-', '../2', '2\n']) {
+      for (const kind of ['lock', 'logoff']) {
+        const ack = await runner.run({ id: `${kind}:${sessionId}`, kind, payload: { sessionId } });
+        assert.equal(ack.status, 'failed', `${kind} ${JSON.stringify(sessionId)}`);
+      }
+    }
+    // Nor does a sessionId that is not one widen a logoff to every session.
+    for (const sessionId of [2, '', {}, ['2']]) {
+      const ack = await runner.run({ id: `logoff:${JSON.stringify(sessionId)}`, kind: 'logoff', payload: { sessionId } });
+      assert.equal(ack.status, 'failed', JSON.stringify(sessionId));
+    }
+    const calls = fs.existsSync(callsFile) ? fs.readFileSync(callsFile, 'utf8') : '';
+    assert.doesNotMatch(calls, /host|machine|evil|\.\.|"-"|terminate-session/);
+    // A real session id still works.
+    assert.equal((await runner.run({ id: 'lock-2', kind: 'lock', payload: { sessionId: '2' } })).status, 'done');
+    assert.match(fs.readFileSync(callsFile, 'utf8'), /\["lock-session","2"\]/);
+  });
+});
