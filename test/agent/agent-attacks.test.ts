@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { createCommandRunner } from '../../agent/src/commands.js';
 import { createLinuxDriver } from '../../agent/src/drivers/linux.js';
 import { createLogger } from '../../agent/src/log.js';
+import { createPolicy } from '../../agent/src/policy.js';
+import type { Emergency } from '../../agent/src/protocol.js';
+import { EMPTY_POLICY } from '../../agent/src/state.js';
 
 const STUB = path.resolve('agent/test/fixtures/loginctl-stub.mjs');
 
@@ -56,5 +59,37 @@ describe('agent under attack: session ids from a command payload', () => {
     // A real session id still works.
     assert.equal((await runner.run({ id: 'lock-2', kind: 'lock', payload: { sessionId: '2' } })).status, 'done');
     assert.match(fs.readFileSync(callsFile, 'utf8'), /\["lock-session","2"\]/);
+  });
+});
+
+describe('agent under attack: emergency lifts', () => {
+  it('a lift must be newer than the block it lifts: not of the same version, nor without a version of its own', async () => {
+    const policy = createPolicy({
+      initial: structuredClone(EMPTY_POLICY),
+      persist: () => {},
+      api: { authorize: async () => ({ allowed: true, code: null, reason: null, employee: null }) },
+      log: createLogger({ write: () => {} }),
+    });
+    const runner = createCommandRunner({
+      driver: { lock: async () => {}, logoff: async () => {} },
+      log: createLogger({ write: () => {} }),
+      refresh: async () => {},
+      applyEmergency: async (e: Emergency) => {
+        policy.setEmergency(e);
+      },
+      emergency: () => policy.emergency(),
+    });
+    await runner.run({ id: 'emergency:5', kind: 'emergency_block', payload: { reason: 'incident' } });
+    assert.equal(policy.emergency().active, true);
+    // A lift that is not the block's successor: an ordinary command id, or the block's own version.
+    await runner.run({ id: '3f0c1d9e-8f0a-4d0e-9c55-2f1b6f0e7a11', kind: 'emergency_lift', payload: null });
+    await runner.run({ id: 'emergency:5', kind: 'emergency_lift', payload: null });
+    assert.equal(policy.setEmergency({ active: false, version: 5, reason: null }), false);
+    assert.equal(policy.emergency().active, true, 'still blocked');
+    assert.equal((await policy.decide({ account: 'CORP\\alice', action: 'unlock', method: 'password' })).allowed, false);
+    // The real lift, version 6, ends it; the same block again (hello after a reconnect) changes nothing.
+    await runner.run({ id: 'emergency:6', kind: 'emergency_lift', payload: null });
+    assert.equal(policy.emergency().active, false);
+    assert.equal(policy.setEmergency({ active: false, version: 6, reason: null }), true);
   });
 });
