@@ -1,8 +1,10 @@
 /**
- * The agent, attacked through what it takes from Tessera: a command's payload reaches loginctl as
- * an argument, and an emergency lift decides whether anyone may unlock.
+ * The agent, attacked through what it takes from Tessera (a command's payload reaches loginctl as
+ * an argument, and an emergency lift decides whether anyone may unlock) and by the computer's
+ * other users (a command line is theirs to read).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,8 @@ import { createLogger } from '../../agent/src/log.js';
 import { createPolicy } from '../../agent/src/policy.js';
 import type { Emergency } from '../../agent/src/protocol.js';
 import { EMPTY_POLICY } from '../../agent/src/state.js';
+import { packageRoot } from '../../src/lib/package-root.js';
+import { GOOD_TOKEN, startFakeTessera } from './fake-tessera.js';
 
 const STUB = path.resolve('agent/test/fixtures/loginctl-stub.mjs');
 
@@ -91,5 +95,48 @@ describe('agent under attack: emergency lifts', () => {
     await runner.run({ id: 'emergency:6', kind: 'emergency_lift', payload: null });
     assert.equal(policy.emergency().active, false);
     assert.equal(policy.setEmergency({ active: false, version: 6, reason: null }), true);
+  });
+});
+
+describe('agent under attack: the enrolment token on the command line', () => {
+  /** `tessera-agent enroll` with these arguments and this standard input. */
+  const enroll = (args: string[], stdin: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'agent/src/cli.ts'), 'enroll', ...args], {
+        cwd: packageRoot(),
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('exit', (code) => resolve({ code, stderr }));
+      child.stdin.end(stdin);
+    });
+
+  it('takes the token from a file or standard input, so that other users of the computer never see it in ps or /proc/<pid>/cmdline', async () => {
+    const tessera = await startFakeTessera();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-agent-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      fs.writeFileSync(file, `${GOOD_TOKEN}\n`, { mode: 0o600 });
+      const common = (n: number) => ['--server', tessera.url, '--state-dir', path.join(dir, `state${n}`), '--machine-id', `machine-token-${n}`];
+      assert.equal((await enroll([...common(1), '--token-file', file], '')).code, 0);
+      assert.equal((await enroll([...common(2), '--token-file', '-'], `${GOOD_TOKEN}\n`)).code, 0);
+      assert.deepEqual(
+        tessera.enrolments.slice(-2).map((e) => e.facts.machineId),
+        ['machine-token-1', 'machine-token-2'],
+      );
+      // Both, or neither, is a mistake, refused before anything is written.
+      for (const args of [[...common(3), '--token', GOOD_TOKEN, '--token-file', file], common(3), [...common(3), '--token-file', '-']]) {
+        const r = await enroll(args, '');
+        assert.equal(r.code, 1, r.stderr);
+        assert.ok(!fs.existsSync(path.join(dir, 'state3')));
+        assert.ok(!r.stderr.includes(GOOD_TOKEN));
+      }
+    } finally {
+      await tessera.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
