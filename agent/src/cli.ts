@@ -3,6 +3,7 @@
  * Exit codes: 0 done, 1 usage or unexpected error, 2 not enrolled, 3 refused by Tessera (token
  * invalid, key revoked, workstation removed: enrol again), 4 Tessera unreachable.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { createAgent } from './agent.js';
@@ -77,9 +78,30 @@ function loadEnrolment(stateDir: string, log: Logger): { state: AgentState; priv
   return { state, privateKey: privateKeyFromPem(pem) };
 }
 
-async function enroll(opts: { server: string; token: string; stateDir?: string; hostname?: string; domain?: string; machineId?: string }): Promise<void> {
+/**
+ * The enrolment token from --token, or from --token-file (`-`: standard input). A command line is
+ * readable by every user of the computer (ps, /proc/<pid>/cmdline) and lands in shell histories and
+ * sudo's log, and a mass-deployment token enrols any computer: the file keeps it to its reader.
+ */
+function enrolmentToken(opts: { token?: string; tokenFile?: string }): string {
+  if ((opts.token === undefined) === (opts.tokenFile === undefined)) throw new Error('give the enrolment token with either --token or --token-file');
+  const token = opts.tokenFile === undefined ? opts.token! : fs.readFileSync(opts.tokenFile === '-' ? 0 : opts.tokenFile, 'utf8').trim();
+  if (!token) throw new Error(`no enrolment token in ${opts.tokenFile === '-' ? 'standard input' : opts.tokenFile}`);
+  return token;
+}
+
+async function enroll(opts: {
+  server: string;
+  token?: string;
+  tokenFile?: string;
+  stateDir?: string;
+  hostname?: string;
+  domain?: string;
+  machineId?: string;
+}): Promise<void> {
   const log = errorLog();
   const server = serverUrl(opts.server);
+  const token = enrolmentToken(opts);
   const stateDir = resolveStateDir(opts.stateDir);
   // Before the token is spent: a state directory we cannot write would waste it.
   ensureStateDir(stateDir);
@@ -87,7 +109,7 @@ async function enroll(opts: { server: string; token: string; stateDir?: string; 
   const facts = collectFacts({ stateDir, hostname: opts.hostname, domain: opts.domain, machineId: opts.machineId });
   let answer: Awaited<ReturnType<ReturnType<typeof createApiClient>['enroll']>>;
   try {
-    answer = await createApiClient({ server }).enroll({ token: opts.token, publicKey: keys.publicJwk, facts });
+    answer = await createApiClient({ server }).enroll({ token, publicKey: keys.publicJwk, facts });
   } catch (err) {
     throw failure(log, 'enroll', err);
   }
@@ -169,7 +191,11 @@ export function buildCli(): Command {
     .command('enroll')
     .description('make this computer a workstation of Tessera with an enrolment token')
     .requiredOption('--server <url>', "Tessera's public address, e.g. https://tessera.corp.example")
-    .requiredOption('--token <token>', 'an enrolment token from the console (Workstations → Enrolment tokens)')
+    .option(
+      '--token <token>',
+      'an enrolment token from the console (Workstations → Enrolment tokens); other users can read a command line: prefer --token-file',
+    )
+    .option('--token-file <file>', 'read the enrolment token from this file, or from standard input with -')
     .addOption(stateDirOption())
     .option('--hostname <name>', 'the name to report (default: this computer’s host name)')
     .option('--domain <domain>', 'the AD/NetBIOS domain accounts belong to, e.g. CORP (default: none)')

@@ -52,9 +52,12 @@ export interface CommandContext {
   emergency(): Emergency;
 }
 
+/** The session a command names, or undefined for all of them; a sessionId that is no id fails the command rather than widen it to every session. */
 function sessionIdOf(payload: CommandFrame['payload']): string | undefined {
   const id = payload?.sessionId;
-  return typeof id === 'string' && id ? id : undefined;
+  if (id === undefined || id === null) return undefined;
+  if (typeof id !== 'string' || !id) throw new Error(`payload.sessionId is not a session id: ${JSON.stringify(id)}`);
+  return id;
 }
 
 export function createCommandRunner(ctx: CommandContext, maxRemembered = MAX_REMEMBERED_COMMANDS) {

@@ -118,6 +118,9 @@ export function createPolicy({ initial, persist, api, log, clock = Date.now }: P
     },
     setEmergency(next) {
       if (next.version < state.emergency.version) return false;
+      // Each change raises the version: a lift of the block's own version is no lift Tessera sent
+      // (a lift command without an emergency:<version> id gets the version the agent knows).
+      if (next.version === state.emergency.version && state.emergency.active && !next.active) return false;
       state.emergency = { active: next.active, version: next.version, reason: next.reason ?? null };
       save();
       return true;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -52,12 +53,22 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
     // A path the router cannot read (malformed or overlong UTF-8, a lone surrogate, a parameter
     // past maxParamLength) is refused before any route or hook: in the API's error form with a
     // stable code, like every other bad request, and without repeating the path, which may hold a token.
-    frameworkErrors: (err, _request, reply) => {
+    frameworkErrors: (err, request, reply) => {
+      // No hooks run for these: an upgrade request's socket is closed here (see onResponse below).
+      if (isUpgrade(request.raw)) reply.raw.once('finish', () => request.raw.socket.destroy());
       if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'request.uri_too_long', 'A part of the request path is too long');
       return sendError(reply, 400, 'request.invalid_url', 'The request path is not valid: malformed percent-encoding or UTF-8');
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // A WebSocket upgrade that no WebSocket route took (a 404, a refusal, any page or endpoint) is
+  // answered over the bare socket Node handed to the 'upgrade' listener: no HTTP timeouts apply to
+  // it, and Node keeps it half-open after the client's FIN, so each one would stay open for good
+  // (a stranger's way to run the server out of file descriptors, and a close that never ends).
+  // @fastify/websocket closes such sockets only for the routes of the scope it is registered in.
+  app.addHook('onResponse', async (request) => {
+    if (isUpgrade(request.raw)) request.raw.socket.destroy();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // The API speaks JSON (and forms, for the protocol endpoints to come); a text body is refused
@@ -168,6 +179,9 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
   await registerConsole(app, opts.webRoot ?? path.join(packageRoot(), 'dist', 'web'));
   return { app, redis };
 }
+
+/** Node marks the requests it handed to the 'upgrade' listener (not in @types/node). */
+const isUpgrade = (raw: IncomingMessage) => (raw as IncomingMessage & { upgrade?: boolean }).upgrade === true;
 
 function decodedPath(url: string): string | undefined {
   try {

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import { AppError } from '../lib/errors.js';
+import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
@@ -21,6 +21,13 @@ export type AgentWorkstation = repo.WorkstationRow;
 const ASSERTION_TYPE = 'tessera-agent+jwt';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JTI = /^[A-Za-z0-9_.:-]{16,128}$/;
+
+/** Thrown inside the enrolment's transaction so that the token use is rolled back. */
+class DeniedMachine extends Error {
+  constructor(readonly workstationId: string) {
+    super('denied machine');
+  }
+}
 
 const tokenState = (t: repo.EnrolmentTokenRow, now: Date): EnrolmentTokenDto['state'] =>
   t.revokedAt ? 'revoked' : t.uses >= t.maxUses ? 'used_up' : t.expiresAt <= now ? 'expired' : 'usable';
@@ -115,6 +122,25 @@ export function createAgentAuthService(deps: {
   /** Registers a computer: a token use, its public key and facts. A known machine id gets the new key. */
   async function enroll(ctx: RequestContext, input: EnrollInput) {
     try {
+      // Two first enrolments of one machine id at once (with two tokens: one token's row lock
+      // orders its own) both find no workstation and both insert; the loser, rolled back, enrols
+      // again and finds the winner's record, as it would have a moment later.
+      return await enrollOnce(ctx, input).catch((err: unknown) => {
+        if (isUniqueViolation(err, 'workstations_machine_id_key')) return enrollOnce(ctx, input);
+        throw err;
+      });
+    } catch (err) {
+      if (!(err instanceof DeniedMachine)) throw err;
+      audit.recordAnonymousFailure(ctx, {
+        action: 'workstation.enrolment_refused',
+        details: { hostname: input.facts.hostname, deniedWorkstationId: err.workstationId },
+      });
+      throw new AppError('workstations.denied', 'An administrator denied this computer: it can enrol again only after it is removed in the console');
+    }
+  }
+
+  async function enrollOnce(ctx: RequestContext, input: EnrollInput) {
+    try {
       await importJWK({ ...input.publicKey }, 'ES256');
     } catch {
       throw new AppError('workstations.public_key_invalid', 'The public key is not a P-256 key');
@@ -124,6 +150,11 @@ export function createAgentAuthService(deps: {
       const token = await repo.consumeEnrolmentToken(tx, sha256(input.token), now);
       if (!token) return undefined;
       const f = input.facts;
+      const existing = await repo.findWorkstationByMachineId(tx, f.machineId);
+      // An admin's denial is not the computer's to undo: enrolling again (with any token, even one
+      // that approves automatically) would turn it back into pending or approved. Thrown, so the
+      // token use is rolled back; removing the workstation in the console lets it enrol afresh.
+      if (existing?.status === 'denied') throw new DeniedMachine(existing.id);
       const status = token.autoApprove ? ('approved' as const) : ('pending' as const);
       const fields = {
         hostname: f.hostname,
@@ -139,7 +170,6 @@ export function createAgentAuthService(deps: {
         approvedBy: token.autoApprove ? `enrolment token ${token.name}` : null,
         updatedAt: now,
       };
-      const existing = await repo.findWorkstationByMachineId(tx, f.machineId);
       const row = existing
         ? await repo.updateWorkstationById(tx, existing.id, {
             ...fields,
@@ -175,12 +205,17 @@ export function createAgentAuthService(deps: {
 
   /**
    * The workstation a `Bearer` assertion proves, or undefined. Each refusal costs the address one
-   * unit of its budget of failed credential checks (src/security/credential-limiter.ts).
+   * unit of its budget of failed credential checks (src/security/credential-limiter.ts), and once
+   * that is spent refusals are answered 429.
+   *
+   * Checked before the budget, unlike a password: a signature cannot be guessed, so there is no
+   * guessing to slow down, while a whole office's computers share one address. Were a spent budget
+   * to refuse valid assertions too, a few removed or denied computers retrying every minute (or
+   * anyone on the office network sending garbage) would refuse every agent there every unlock.
    */
   async function authenticate(assertion: string, ip: string): Promise<AgentWorkstation | undefined> {
-    const reservation = await deps.credentialLimiter.reserve(ip);
     const found = await verify(assertion);
-    if (found) await reservation.release();
+    if (!found) await deps.credentialLimiter.reserve(ip);
     return found;
   }
 

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
+import { toStorableText } from '../lib/text.js';
 import type { AgentBus, AgentBusMessage } from './agent-bus.js';
 import type { ProfileService } from './profile.service.js';
 import { emergencyCommandId, HEARTBEAT_SECONDS } from './workstation.constants.js';
@@ -15,6 +16,8 @@ interface Connection {
   socket: WebSocket;
   workstation: repo.WorkstationRow;
   lastHeardMs: number;
+  /** The newest emergency version sent on this channel: the only ones its acks may count for. */
+  emergencySent: number;
 }
 
 /** Close codes of the channel (docs/agent-protocol.md §5). */
@@ -23,6 +26,8 @@ export const CLOSE = { replaced: 4000, revoked: 4401, denied: 4403, stopping: 10
 const SWEEP_MS = 2000;
 const FLUSH_MS = 15_000;
 const MAINTENANCE_MS = 60_000;
+/** Frames of one channel waiting to be handled before the hub stops reading it. */
+const MAX_WAITING_FRAMES = 16;
 
 /**
  * The agents connected to this node, and the delivery of what they are owed: commands (stored
@@ -83,10 +88,23 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
 
   /** A channel whose assertion the guard accepted: say hello, then deliver what is owed. */
   async function attach(socket: WebSocket, workstation: repo.WorkstationRow, address: string | null) {
-    const c: Connection = { socket, workstation, lastHeardMs: clock.now().getTime() };
+    const c: Connection = { socket, workstation, lastHeardMs: clock.now().getTime(), emergencySent: 0 };
     connections.get(workstation.id)?.socket.close(CLOSE.replaced, 'replaced by a newer connection');
     connections.set(workstation.id, c);
-    socket.on('message', (data, isBinary) => void onFrame(c, data, isBinary).catch((err) => log.warn({ err: (err as Error).message }, 'agent frame failed')));
+    // One frame at a time, in order: an agent that floods acks (each an UPDATE) holds one database
+    // statement at a time, not the pool; past a few waiting frames its socket stops being read,
+    // so TCP backpressure, not this process's memory, holds the rest.
+    let frames = Promise.resolve();
+    let waiting = 0;
+    socket.on('message', (data, isBinary) => {
+      if (++waiting === MAX_WAITING_FRAMES) socket.pause();
+      frames = frames
+        .then(() => onFrame(c, data, isBinary))
+        .catch((err) => log.warn({ err: (err as Error).message }, 'agent frame failed'))
+        .finally(() => {
+          if (--waiting === 0 && socket.isPaused) socket.resume();
+        });
+    });
     socket.on('close', () => {
       if (connections.get(workstation.id) !== c) return;
       connections.delete(workstation.id);
@@ -111,7 +129,7 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     });
     // An agent that comes back during a block gets it before anything else; a computer still
     // waiting for approval is locked too: the block is for every computer with the agent.
-    if (emergency.active || (emergency.version > 0 && w.emergencyVersion < emergency.version)) send(c, emergencyFrame(emergency));
+    if (emergency.active || (emergency.version > 0 && w.emergencyVersion < emergency.version)) sendEmergency(c, emergency);
     if (isApproved) await deliver(w.id);
   }
 
@@ -153,14 +171,22 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     const frame = agentFrame.safeParse(parsed);
     if (!frame.success) return; // an unknown frame type of a newer agent: ignored
     if (frame.data.type === 'heartbeat') return;
-    const { id, status, detail } = frame.data;
+    const { id, status } = frame.data;
+    // Frames do not pass the HTTP text guard: a NUL or a lone surrogate would fail the UPDATE (text)
+    // or, after it, the audit record (jsonb), leaving a completed command unaudited.
+    const detail = frame.data.detail === undefined ? undefined : toStorableText(frame.data.detail);
     const emergency = /^emergency:(\d+)$/.exec(id);
     if (emergency) {
-      emergencyAcks.set(c.workstation.id, Math.max(Number(emergency[1]), emergencyAcks.get(c.workstation.id) ?? 0));
+      // Counted only for a version this channel was sent: an ack of a version still to come would
+      // count the computer as blocked before it ever was, and one PostgreSQL's integer cannot hold
+      // would fail the flush of everyone's acks.
+      const version = Number(emergency[1]);
+      if (version < 1 || version > c.emergencySent) return;
+      emergencyAcks.set(c.workstation.id, Math.max(version, emergencyAcks.get(c.workstation.id) ?? 0));
       return;
     }
     if (c.workstation.status !== 'approved') return;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return; // else PostgreSQL's uuid cast fails
     const row = await repo.acknowledgeCommand(db, id, c.workstation.id, status, detail ?? null, clock.now());
     if (!row) return; // acknowledged before, or not this workstation's
     await audit.record(
@@ -229,7 +255,12 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
     if (e.version === broadcastVersion) return;
     broadcastVersion = e.version;
     const frame = emergencyFrame(e);
-    for (const c of connections.values()) send(c, frame);
+    for (const c of connections.values()) sendEmergency(c, e, frame);
+  }
+
+  function sendEmergency(c: Connection, e: repo.EmergencyRow, frame = emergencyFrame(e)) {
+    c.emergencySent = Math.max(c.emergencySent, e.version);
+    send(c, frame);
   }
 
   /** What a missed wake-up would have delivered; agents silent for three heartbeats are let go. */

@@ -36,7 +36,10 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
   const tags = ['Workstation agent'];
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false } });
   app.addHook('onReady', async () => services.agentHub.start(app.log));
-  app.addHook('onClose', async () => services.agentHub.close());
+  // preClose, not onClose: the HTTP server's close waits for every connection to end before the
+  // onClose hooks run, and an agent's channel never ends by itself (the plugin cannot close it for
+  // us: clientTracking is off). Closed here (1001), agents reconnect to another node.
+  app.addHook('preClose', async () => services.agentHub.close());
 
   app.post(
     '/agent/v1/enroll',

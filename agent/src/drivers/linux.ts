@@ -17,6 +17,7 @@ import type { Driver, DriverHooks, Session, SessionEvent } from './driver.js';
 const run = promisify(execFile);
 
 export const POLL_MS = 2_000;
+const SESSION_ID = /^[A-Za-z0-9]+$/;
 const PROPERTIES = ['Name', 'Type', 'Class', 'Remote', 'RemoteHost', 'LockedHint', 'IdleHint', 'IdleSinceHint', 'State'];
 
 export interface LinuxSession extends Session {
@@ -196,6 +197,10 @@ export function createLinuxDriver({
   }
 
   async function targets(sessionId?: string): Promise<string[]> {
+    // A command's payload names the session, and it becomes loginctl's argument: `--host=…` or
+    // `-H…` there would make loginctl run ssh to a host of the sender's choosing. logind's own ids
+    // are letters and digits only (systemd's session_id_valid), so nothing else is passed on.
+    if (sessionId !== undefined && !SESSION_ID.test(sessionId)) throw new Error(`not a logind session id: ${JSON.stringify(sessionId.slice(0, 64))}`);
     return sessionId ? [sessionId] : [...(await snapshot()).keys()];
   }
 
