@@ -70,6 +70,8 @@ export function createAgentAuthService(deps: {
   // Imported keys by workstation and key; the row is still read on every request, so a removed
   // workstation or a replaced key stops working at once.
   const keys = new Map<string, CryptoKey>();
+  /** Workstations whose assertion this node accepted: their later ones are checked before the address budget. */
+  const proven = new Set<string>();
 
   async function createToken(ctx: RequestContext, input: CreateEnrolmentTokenInput): Promise<{ token: EnrolmentTokenDto; secret: string; serverUrl: string }> {
     if (input.departmentId && !(await deps.departmentExists(input.departmentId)))
@@ -208,16 +210,37 @@ export function createAgentAuthService(deps: {
    * unit of its budget of failed credential checks (src/security/credential-limiter.ts), and once
    * that is spent refusals are answered 429.
    *
-   * Checked before the budget, unlike a password: a signature cannot be guessed, so there is no
-   * guessing to slow down, while a whole office's computers share one address. Were a spent budget
-   * to refuse valid assertions too, a few removed or denied computers retrying every minute (or
+   * A workstation that has proved itself on this node is checked before the budget: a signature
+   * cannot be guessed, and a whole office's computers share one address. Were a spent budget to
+   * refuse their valid assertions too, a few removed or denied computers retrying every minute (or
    * anyone on the office network sending garbage) would refuse every agent there every unlock.
+   * Any other kid spends its unit first, as any credential does, so that a stranger's assertions
+   * naming made-up workstations stop costing a database lookup once the budget is spent.
    */
   async function authenticate(assertion: string, ip: string): Promise<AgentWorkstation | undefined> {
+    if (proven.has(kidOf(assertion) ?? '')) {
+      const found = await verify(assertion);
+      if (!found) await deps.credentialLimiter.reserve(ip);
+      return found;
+    }
+    const reservation = await deps.credentialLimiter.reserve(ip);
     const found = await verify(assertion);
-    if (!found) await deps.credentialLimiter.reserve(ip);
+    if (found) {
+      await reservation.release();
+      if (proven.size >= 50_000) proven.clear();
+      proven.add(found.id);
+    }
     return found;
   }
+
+  const kidOf = (assertion: string): string | undefined => {
+    try {
+      const { kid } = decodeProtectedHeader(assertion);
+      return typeof kid === 'string' ? kid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   async function verify(assertion: string): Promise<AgentWorkstation | undefined> {
     const refuse = (reason: string, details: Record<string, unknown> = {}) => {
