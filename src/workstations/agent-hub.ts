@@ -14,11 +14,21 @@ type HubLogger = { info(obj: object, msg: string): void; warn(obj: object, msg: 
 
 interface Connection {
   socket: WebSocket;
-  workstation: repo.WorkstationRow;
+  workstation: HeldWorkstation;
   lastHeardMs: number;
   /** The newest emergency version sent on this channel: the only ones its acks may count for. */
   emergencySent: number;
 }
+
+/** What the hub keeps of a workstation while its channel is open (a whole row, facts and dates, is about 1 KB more an agent). */
+type HeldWorkstation = Pick<repo.WorkstationRow, 'id' | 'name' | 'status' | 'emergencyVersion' | 'publicKey'>;
+const held = (w: repo.WorkstationRow): HeldWorkstation => ({
+  id: w.id,
+  name: w.name,
+  status: w.status,
+  emergencyVersion: w.emergencyVersion,
+  publicKey: { x: w.publicKey.x, y: w.publicKey.y },
+});
 
 /** Close codes of the channel (docs/agent-protocol.md §5). */
 export const CLOSE = { replaced: 4000, revoked: 4401, denied: 4403, stopping: 1001, unhealthy: 4008 } as const;
@@ -88,9 +98,10 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
 
   /** A channel whose assertion the guard accepted: say hello, then deliver what is owed. */
   async function attach(socket: WebSocket, workstation: repo.WorkstationRow, address: string | null) {
-    const c: Connection = { socket, workstation, lastHeardMs: clock.now().getTime(), emergencySent: 0 };
-    connections.get(workstation.id)?.socket.close(CLOSE.replaced, 'replaced by a newer connection');
-    connections.set(workstation.id, c);
+    const { id } = workstation; // the closures below keep the id, not the row
+    const c: Connection = { socket, workstation: held(workstation), lastHeardMs: clock.now().getTime(), emergencySent: 0 };
+    connections.get(id)?.socket.close(CLOSE.replaced, 'replaced by a newer connection');
+    connections.set(id, c);
     // One frame at a time, in order: an agent that floods acks (each an UPDATE) holds one database
     // statement at a time, not the pool; past a few waiting frames its socket stops being read,
     // so TCP backpressure, not this process's memory, holds the rest.
@@ -106,12 +117,12 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
         });
     });
     socket.on('close', () => {
-      if (connections.get(workstation.id) !== c) return;
-      connections.delete(workstation.id);
-      if (!isClosing) void repo.markDisconnected(db, workstation.id, nodeId, clock.now()).catch(() => undefined);
+      if (connections.get(id) !== c) return;
+      connections.delete(id);
+      if (!isClosing) void repo.markDisconnected(db, id, nodeId, clock.now()).catch(() => undefined);
     });
-    await repo.markConnected(db, workstation.id, nodeId, address, clock.now());
-    await bus.publish({ t: 'connected', id: workstation.id, node: nodeId });
+    await repo.markConnected(db, id, nodeId, address, clock.now());
+    await bus.publish({ t: 'connected', id, node: nodeId });
     await greet(c);
   }
 
@@ -238,7 +249,7 @@ export function createAgentHub(deps: { db: Db; clock: Clock; audit: AuditService
             c.socket.close(CLOSE.denied, 'the workstation was denied');
             continue;
           }
-          c.workstation = row;
+          c.workstation = held(row);
           if (row.status !== before.status) {
             send(c, { type: 'status', status: row.status });
             if (row.status === 'approved') await greet(c);
