@@ -8,6 +8,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** The last 8,000 characters the server printed (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -18,8 +20,17 @@ export interface ServerProcess {
  * writes a V8 CPU profile of the server to bench/results/profiles/ when it stops (open it in
  * Chrome DevTools or speedscope).
  */
-export async function startServerProcess(opts: { env: Record<string, string>; cleanup: Cleanup; startTimeoutMs?: number }): Promise<ServerProcess> {
-  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(repoRoot, 'bench', 'results', 'profiles')}`] : [];
+export async function startServerProcess(opts: {
+  env: Record<string, string>;
+  cleanup: Cleanup;
+  startTimeoutMs?: number;
+  /** More options for node, before the script (e.g. `--inspect=127.0.0.1:0`). */
+  nodeArgs?: string[];
+}): Promise<ServerProcess> {
+  const profile = [
+    ...(process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(repoRoot, 'bench', 'results', 'profiles')}`] : []),
+    ...(opts.nodeArgs ?? []),
+  ];
   const args = process.env.BENCH_BUILT === '1' ? [...profile, 'bin/tessera.js', 'serve'] : [...profile, '--import', 'tsx', 'src/cli/index.ts', 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
@@ -51,7 +62,7 @@ export async function startServerProcess(opts: { env: Record<string, string>; cl
   opts.cleanup.defer(`server process ${child.pid}`, stop);
 
   const url = await waitForListening(child, () => output, exited, opts.startTimeoutMs ?? 60_000);
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, output: () => output, stop };
 }
 
 /** The serve command prints `listening on HOST:PORT` once the port is bound (PORT=0 picks a free one). */
