@@ -176,12 +176,6 @@ export async function countWorkstations(db: Executor, onlineSince: Date, emergen
   return row;
 }
 
-/** Ids of the approved workstations (the emergency block goes to each). */
-export async function findApprovedWorkstationIds(db: Executor): Promise<string[]> {
-  const rows = await db.select({ id: workstations.id }).from(workstations).where(eq(workstations.status, 'approved'));
-  return rows.map((r) => r.id);
-}
-
 export async function markConnected(db: Executor, id: string, node: string, address: string | null, now: Date): Promise<void> {
   await db.update(workstations).set({ connectedNode: node, connectedAt: now, lastSeenAt: now, lastAddress: address }).where(eq(workstations.id, id));
 }
@@ -278,20 +272,6 @@ export async function findEffectiveProfileIds(db: Executor, workstationIds: stri
     .where(inArray(workstations.id, workstationIds));
   const fallback = (await findDefaultProfile(db))?.id ?? null;
   return new Map(rows.map((r) => [r.id, r.own ?? r.department ?? fallback]));
-}
-
-/** Workstations whose effective profile may be `profileId` (own, by department, or all when it is the default). */
-export async function findWorkstationIdsUsingProfile(db: Executor, profileId: string, isDefault: boolean): Promise<string[]> {
-  const rows = await db
-    .select({ id: workstations.id })
-    .from(workstations)
-    .leftJoin(workstationProfileDepartments, eq(workstationProfileDepartments.departmentId, workstations.departmentId))
-    .where(
-      isDefault
-        ? or(eq(workstations.profileId, profileId), and(isNull(workstations.profileId), isNull(workstationProfileDepartments.profileId)))
-        : or(eq(workstations.profileId, profileId), and(isNull(workstations.profileId), eq(workstationProfileDepartments.profileId, profileId))),
-    );
-  return rows.map((r) => r.id);
 }
 
 // --- Commands ---------------------------------------------------------------------------------
