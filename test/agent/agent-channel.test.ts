@@ -22,6 +22,10 @@ describe('agent channel: refused reconnections', () => {
     wss = new WebSocketServer({ noServer: true });
     server = http.createServer();
     server.on('upgrade', (req, socket, head) => {
+      // Node takes its own error listener off an upgraded socket: without this one, an agent that
+      // hangs up while its refusal is written (the test stops it mid-handshake) would be an
+      // uncaught ECONNRESET that fails the whole file.
+      socket.on('error', () => {});
       upgrades++;
       const next = plan.shift() ?? 'refuse';
       if (next === 'refuse') {

@@ -169,6 +169,9 @@ export async function startFakeTessera(): Promise<FakeTessera> {
   });
 
   server.on('upgrade', async (req, socket, head) => {
+    // Node takes its own error listener off an upgraded socket; an agent hanging up mid-handshake
+    // must not be an uncaught ECONNRESET in the test process.
+    socket.on('error', () => {});
     const jti = req.url === '/api/agent/v1/channel' ? await verify(req.headers.authorization) : null;
     if (!jti) {
       socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
