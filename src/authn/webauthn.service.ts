@@ -97,7 +97,19 @@ function attestedOf(info: {
 
 export type WebAuthnService = ReturnType<typeof createWebAuthnService>;
 
-export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Config; decoyKey: Buffer }) {
+export function createWebAuthnService(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  settings: SettingsService;
+  config: Config;
+  decoyKey: Buffer;
+  /**
+   * Runs in the registration's transaction after an employee's credential was stored (and after
+   * the caller's `afterInsert`): the hardware key inventory records a directly attested security key.
+   */
+  afterEmployeeRegistration?: () => ((ctx: RequestContext, tx: Executor, row: repo.CredentialRow, attested: Attested) => Promise<void>) | undefined;
+}) {
   const { db, audit, clock, settings, config } = deps;
   const publicUrl = new URL(config.publicUrl);
   /** Relying party: the host name of PUBLIC_URL (WebAuthn §5.1.3 RP ID), answers only from its origin. */
@@ -287,6 +299,8 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
           tx,
         );
         if (input.afterInsert) await input.afterInsert(tx, row);
+        const hook = subject.type === 'employee' ? deps.afterEmployeeRegistration?.() : undefined;
+        if (hook) await hook(ctx, tx, row, attestedOf(info));
         return row;
       });
     } catch (err) {

@@ -1,4 +1,7 @@
+import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
+import { authenticatorModel } from '../authn/aaguids.js';
+import type { Attested } from '../authn/webauthn.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import type { EmployeeLookup, EmployeeRow } from '../employees/employee.service.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
@@ -8,6 +11,7 @@ import * as repo from './hardware-key.repository.js';
 import type { HardwareKeyDetailDto, HardwareKeyDto, TransitionBody } from './hardware-key.schemas.js';
 import { ACTIVATION_CODE_HOURS, generateActivationCode, hashActivationCode } from './activation-code.js';
 import { checkImport, IMPORT_MAX_LINE, IMPORT_MAX_ROWS } from './hardware-key-import.js';
+import { checkEnrolmentAgainstProfile, type EffectiveAccessProfile } from './access-profile.service.js';
 import { allowedTransitions, checkTransition, resetSteps, type HardwareKeyState, type Transition, type Trigger } from './hardware-key.states.js';
 
 export { hardwareKeyDto, type HardwareKeyDto } from './hardware-key.schemas.js';
@@ -55,7 +59,30 @@ export type HardwareKeyService = ReturnType<typeof createHardwareKeyService>;
  * (issue a code, remove credentials). What must happen outside that transaction (ending sessions,
  * rotating passwords at the directory) follows once it committed.
  */
-export function createHardwareKeyService(deps: { db: Db; audit: AuditService; clock: Clock; employees: EmployeeLookup; effects: () => HardwareKeyEffects }) {
+const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
+
+/** The model a directly attested key names: the known AAGUID's, else the attestation certificate's subject (CN, else O). */
+export function modelFromAttestation(aaguid: string, x5c: Uint8Array[]): string | null {
+  const known = authenticatorModel(aaguid);
+  if (known) return known;
+  try {
+    const subject = new crypto.X509Certificate(Buffer.from(x5c[0])).subject.split('\n');
+    const field = (k: string) => subject.find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1);
+    return (field('CN') ?? field('O') ?? '').slice(0, 100) || null;
+  } catch {
+    return null;
+  }
+}
+
+export function createHardwareKeyService(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  employees: EmployeeLookup;
+  effects: () => HardwareKeyEffects;
+  /** The profile of a key without its own (access-profile.service.ts defaultProfile). */
+  defaultAccessProfile?: (tx: Executor) => Promise<EffectiveAccessProfile>;
+}) {
   const { db, audit, clock, employees } = deps;
   const target = (k: { id: string; serial: string }) => ({ type: 'hardware_key', id: k.id, label: k.serial });
 
@@ -309,6 +336,45 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     }
   }
 
+  /**
+   * A security key enrolled outside activation (invitation, portal) with a direct attestation
+   * (a certificate chain vouches for the AAGUID) and not in the inventory: a key row is created,
+   * Active, bound to the credential, its model from the AAGUID or the certificate, in the
+   * registration's transaction. The default access profile applies (and is checked now). Nothing
+   * happens for attestation none or self attestation, a platform credential, a credential already
+   * bound (an activation), or when a key of that model is reserved for the employee (it is
+   * activated with its code instead). The attestation carries no device serial number, so the row
+   * gets a stand-in derived from the credential (ENR-…).
+   */
+  async function registerAtEnrolment(
+    ctx: RequestContext,
+    tx: Executor,
+    credential: { id: string; subjectId: string; credentialId: string; attachment: string },
+    attested: Attested,
+  ): Promise<HardwareKeyDto | undefined> {
+    if (credential.attachment !== 'cross-platform' || attested.fmt === 'none' || attested.x5c.length === 0 || attested.aaguid === ZERO_AAGUID) return undefined;
+    if (await repo.findKeyOfCredential(tx, credential.id)) return undefined;
+    const pending = await repo.findPendingActivations(tx, credential.subjectId);
+    if (pending.some((k) => k.aaguid === attested.aaguid)) return undefined;
+    const profile = await deps.defaultAccessProfile?.(tx);
+    if (profile) checkEnrolmentAgainstProfile(profile, attested, 'this security key');
+    const serial = `ENR-${crypto.createHash('sha256').update(credential.credentialId).digest('hex').slice(0, 12).toUpperCase()}`;
+    const model = modelFromAttestation(attested.aaguid, attested.x5c);
+    const row = await repo.insertHardwareKey(tx, { serial, model, aaguid: attested.aaguid, employeeId: credential.subjectId, status: 'active' });
+    await repo.insertKeyCredential(tx, row.id, credential.id);
+    await repo.insertHardwareKeyEvents(tx, [event(ctx, row, null, 'active', 'registered at enrolment', credential.subjectId)]);
+    await audit.record(
+      ctx,
+      {
+        action: 'hardware_key.registered_at_enrolment',
+        target: target(row),
+        details: { credential: credential.id, aaguid: attested.aaguid, model, attestation: attested.fmt, employee: credential.subjectId },
+      },
+      tx,
+    );
+    return toHardwareKeyDto(row);
+  }
+
   async function remove(ctx: RequestContext, employeeId: string, keyId: string): Promise<void> {
     const e = await employeeOrThrow(employeeId);
     await db.transaction(async (tx) => {
@@ -339,6 +405,7 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     importCsv,
     add,
     remove,
+    registerAtEnrolment,
     /** For activation (activation.service.ts): one transition inside its transaction. */
     applyTransition,
     /** The state of the key a WebAuthn credential is bound to, or undefined when it is bound to none. */
