@@ -206,6 +206,12 @@ export function createServices(deps: CoreDeps) {
       ),
     employeeIdForLogon: (account) => directory.directoryAccounts.employeeIdForLogon(account),
     employeeSummaries: (ids) => employees.summariesByIds(ids),
+    delivery: {
+      webauthn,
+      activeKeyCredentials: (id) => hardwareKeys.activeKeyCredentials(id),
+      keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
+      directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
+    },
   });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {

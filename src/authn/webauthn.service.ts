@@ -31,7 +31,7 @@ export interface WebAuthnSubject {
 }
 
 /** What a challenge was issued for; a challenge is refused for any other ceremony. */
-export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor';
+export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor' | 'workstation_delivery';
 
 /** A challenge lives 5 minutes (WebAuthn §13.4.3 recommends a short, single-use challenge). */
 const CHALLENGE_SECONDS = 300;
@@ -75,11 +75,13 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     subjectId: string | null;
     challenge: string;
     data: Record<string, unknown>;
+    seconds?: number;
   }): Promise<string> {
     const now = clock.now();
     await repo.deleteExpiredChallenges(db, new Date(now.getTime() - KEEP_EXPIRED_MS));
     const id = randomToken(18);
-    await repo.insertChallenge(db, { id, ...input, createdAt: now, expiresAt: new Date(now.getTime() + CHALLENGE_SECONDS * 1000) });
+    const { seconds = CHALLENGE_SECONDS, ...row } = input;
+    await repo.insertChallenge(db, { id, ...row, createdAt: now, expiresAt: new Date(now.getTime() + seconds * 1000) });
     return id;
   }
 
@@ -88,7 +90,10 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     const now = clock.now();
     const row = await repo.claimChallenge(db, ceremonyId, now);
     if (!row) throw new AppError('webauthn.challenge_invalid', 'This sign-in attempt is unknown or was already used: start again');
-    if (row.expiresAt <= now) throw new AppError('webauthn.challenge_expired', 'This attempt took longer than 5 minutes and has expired: start again');
+    if (row.expiresAt <= now) {
+      const minutes = Math.max(1, Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000));
+      throw new AppError('webauthn.challenge_expired', `This attempt took longer than ${minutes} minutes and has expired: start again`);
+    }
     if (row.purpose !== purpose || row.subjectType !== subjectType || (subjectId !== undefined && row.subjectId !== subjectId)) {
       throw new AppError('webauthn.challenge_invalid', 'This attempt belongs to another ceremony: start again');
     }
@@ -252,30 +257,39 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
    * Options for an assertion. Without a subject: username-less (empty allowCredentials, the
    * authenticator offers its discoverable credentials). With one: that subject's credentials,
    * or decoys when it has none. `bound` refuses every credential when no subject was found.
+   * `credentialIds` (row ids) narrows the subject's credentials to those; `data` is kept with the
+   * challenge and handed back by finishAuthentication; `seconds` shortens its life.
    */
   async function startAuthentication(input: {
     purpose: CeremonyPurpose;
     subjectType: SubjectType;
     subjectId?: string | null;
     decoyFor?: string;
-    userVerification?: 'required';
+    userVerification?: 'required' | 'preferred' | 'discouraged';
+    credentialIds?: string[];
+    data?: Record<string, unknown>;
+    seconds?: number;
   }) {
     const policy = (await settings.get()).authenticators;
     const userVerification = input.userVerification ?? policy.userVerification;
     const bound = input.subjectId !== undefined;
+    const seconds = input.seconds ?? CHALLENGE_SECONDS;
     let allowCredentials: { id: string; transports: string[] }[] = [];
     if (input.subjectId) {
       const own = await repo.findCredentialsBySubject(db, input.subjectType, input.subjectId);
-      allowCredentials = own.map((c) => ({ id: c.credentialId, transports: c.transports }));
+      allowCredentials = own
+        .filter((c) => !input.credentialIds || input.credentialIds.includes(c.id))
+        .map((c) => ({ id: c.credentialId, transports: c.transports }));
     }
     if (bound && allowCredentials.length === 0 && input.decoyFor) allowCredentials = decoyCredentials(input.decoyFor);
-    const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification, timeout: CHALLENGE_SECONDS * 1000 });
+    const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification, timeout: seconds * 1000 });
     const ceremonyId = await saveChallenge({
       purpose: input.purpose,
       subjectType: input.subjectType,
       subjectId: input.subjectId ?? null,
       challenge: options.challenge,
-      data: { bound, userVerification },
+      data: { ...input.data, bound, userVerification },
+      seconds,
     });
     return { ceremonyId, options };
   }
@@ -290,7 +304,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       subjectId?: string;
       response: AuthenticationResponseJSON;
     },
-  ): Promise<{ credential: repo.CredentialRow; userVerified: boolean }> {
+  ): Promise<{ credential: repo.CredentialRow; userVerified: boolean; data: Record<string, unknown> }> {
     const challenge = await claimChallenge(input.ceremonyId, input.purpose, input.subjectType, input.subjectId);
     const credential = await repo.findCredentialByCredentialId(db, input.response.id);
     const handle = input.response.response.userHandle;
@@ -339,7 +353,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       lastUsedAt: clock.now(),
       isBackedUp: info.credentialBackedUp,
     });
-    return { credential: updated ?? credential, userVerified: info.userVerified };
+    return { credential: updated ?? credential, userVerified: info.userVerified, data: challenge.data };
   }
 
   return {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -303,5 +303,32 @@ export function createPasswordService(deps: {
     });
   }
 
-  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange };
+  /**
+   * The current domain password of each of the employee's directory accounts, opened: only for
+   * delivery to the employee's own workstation after a fresh assertion of their key (issue 14
+   * item 6), never for an API answer. Accounts without a current password (never rotated, or
+   * changed by the employee since) are left out.
+   */
+  async function currentPasswordsFor(
+    employeeId: string,
+    tx: Executor = db,
+  ): Promise<{ accountId: string; domainId: string; domain: string; username: string; upn: string | null; password: string; changedAt: Date | null }[]> {
+    const out = [];
+    for (const account of await repo.findAccountsByEmployee(tx, employeeId)) {
+      const current = (await repo.findDomainPasswords(tx, account.id, ['current'])).at(-1);
+      if (!current?.password) continue;
+      out.push({
+        accountId: account.id,
+        domainId: account.domainId,
+        domain: account.domainName,
+        username: account.username,
+        upn: account.upn,
+        password: sealer.open(current.password, passwordAad(current.id)),
+        changedAt: account.passwordChangedAt,
+      });
+    }
+    return out;
+  }
+
+  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange, currentPasswordsFor };
 }

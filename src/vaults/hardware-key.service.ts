@@ -340,6 +340,13 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     remove,
     /** For activation (activation.service.ts): one transition inside its transaction. */
     applyTransition,
+    /** The employee's Active keys and the credentials bound to them (what a workstation delivery may be asserted with). */
+    activeKeyCredentials: (employeeId: string) => repo.findActiveKeyCredentials(db, employeeId),
+    /** The key a WebAuthn credential is bound to: its id, state, serial and employee. */
+    async keyOfCredential(credentialId: string): Promise<{ id: string; state: HardwareKeyState; serial: string; employeeId: string | null } | undefined> {
+      const k = await repo.findKeyOfCredential(db, credentialId);
+      return k ? { id: k.id, state: k.status as HardwareKeyState, serial: k.serial, employeeId: k.employeeId } : undefined;
+    },
     /** The state of the key a WebAuthn credential is bound to, or undefined when it is bound to none. */
     async keyStateOfCredential(credentialId: string): Promise<{ state: HardwareKeyState; serial: string } | undefined> {
       const k = await repo.findKeyOfCredential(db, credentialId);
