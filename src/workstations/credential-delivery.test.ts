@@ -59,7 +59,7 @@ function fakeDirectory() {
 /** The workstation's private key as an ECDH key (it was made for ES256 signatures), and as node's KeyObject for the agent's code. */
 async function decryptionKeys(agent: SoftwareAgent) {
   const jwk = await exportJWK(agent.privateKey);
-  return { jose: await importJWK({ ...jwk, alg: undefined }, 'ECDH-ES'), node: KeyObject.from(agent.privateKey as CryptoKey) };
+  return { jose: await importJWK({ ...jwk, alg: undefined }, 'ECDH-ES'), node: KeyObject.from(agent.privateKey as unknown as Parameters<typeof KeyObject.from>[0]) };
 }
 
 for (const engine of ENGINES) {
