@@ -10,6 +10,7 @@ import { oidcErrorCodes } from '../sso/oidc/oidc.codes.js';
 import { portalErrorCodes } from '../portal/portal.codes.js';
 import { samlErrorCodes } from '../sso/saml/saml.codes.js';
 import { settingsErrorCodes } from '../settings/settings.codes.js';
+import { accessProfileErrorCodes } from '../vaults/access-profile.codes.js';
 import { hardwareKeyErrorCodes } from '../vaults/hardware-key.codes.js';
 import { workstationErrorCodes } from '../workstations/workstation.codes.js';
 import type {} from '../sso/wsfed/wsfed.codes.js';
@@ -34,6 +35,7 @@ for (const list of [
   samlErrorCodes,
   settingsErrorCodes,
   hardwareKeyErrorCodes,
+  accessProfileErrorCodes,
   workstationErrorCodes,
 ])
   registerErrorCodes(list);

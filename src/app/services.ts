@@ -33,6 +33,7 @@ import { createDirectoryServices } from '../directory/directory.services.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from '../http/csrf.js';
 import { createWorkstationServices } from '../workstations/workstation.services.js';
+import { createAccessProfileService } from '../vaults/access-profile.service.js';
 import { createKeyActivationService } from '../vaults/activation.service.js';
 import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
 
@@ -154,6 +155,8 @@ export function createServices(deps: CoreDeps) {
       },
     }),
   });
+  // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
+  const accessProfiles = createAccessProfileService({ db, audit, clock });
   const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const portal = createPortalService({ audit });
@@ -238,6 +241,7 @@ export function createServices(deps: CoreDeps) {
     invitations,
     enrolment,
     hardwareKeys,
+    accessProfiles,
     keyActivation,
     portal,
     branding,

@@ -12,6 +12,7 @@ export * from '../invitations/invitation.tables.js';
 export * from '../mail/mail.tables.js';
 export * from '../sso/saml/saml.tables.js';
 export * from '../directory/directory.tables.js';
+export * from '../vaults/access-profile.tables.js';
 export * from '../vaults/hardware-key.tables.js';
 export * from '../jobs/job-lease.tables.js';
 export * from '../directory/entra/entra.tables.js';

@@ -12,6 +12,8 @@ export const hardwareKeyDto = z.object({
   badge: z.string().nullable(),
   batch: z.string().nullable(),
   employeeId: z.string().uuid().nullable(),
+  /** Its own access profile; null: the default one applies (GET /hardware-keys/{id}/access-profile). */
+  accessProfileId: z.string().uuid().nullable(),
   state,
   stateChangedAt: z.string(),
   /** Whether an activation code is pending, and until when. */

@@ -20,6 +20,7 @@ export const toHardwareKeyDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
   badge: k.badge,
   batch: k.batch,
   employeeId: k.employeeId,
+  accessProfileId: k.accessProfileId,
   state: k.status as HardwareKeyState,
   stateChangedAt: k.stateChangedAt.toISOString(),
   activation: k.activationCodeHash && k.activationExpiresAt ? { expiresAt: k.activationExpiresAt.toISOString(), attempts: k.activationAttempts } : null,
