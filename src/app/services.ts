@@ -213,6 +213,7 @@ export function createServices(deps: CoreDeps) {
       webauthn,
       activeKeyCredentials: (id) => hardwareKeys.activeKeyCredentials(id),
       keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
+      keyPolicy: (keyId) => accessProfiles.effectiveForKey(keyId),
       directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
     },
   });

@@ -59,7 +59,10 @@ function fakeDirectory() {
 /** The workstation's private key as an ECDH key (it was made for ES256 signatures), and as node's KeyObject for the agent's code. */
 async function decryptionKeys(agent: SoftwareAgent) {
   const jwk = await exportJWK(agent.privateKey);
-  return { jose: await importJWK({ ...jwk, alg: undefined }, 'ECDH-ES'), node: KeyObject.from(agent.privateKey as unknown as Parameters<typeof KeyObject.from>[0]) };
+  return {
+    jose: await importJWK({ ...jwk, alg: undefined }, 'ECDH-ES'),
+    node: KeyObject.from(agent.privateKey as unknown as Parameters<typeof KeyObject.from>[0]),
+  };
 }
 
 for (const engine of ENGINES) {
@@ -256,6 +259,32 @@ for (const engine of ENGINES) {
       assert.equal((await options(approved, 'CORP\\erin')).status, 200);
       const unknown = await options(approved, 'CORP\\mallory');
       assert.equal(unknown.body.error.code, 'workstations.unknown_account');
+    });
+
+    it("follows the key's access profile: user verification only where it requires it, and only the models it allows", async () => {
+      const relaxed = await admin.post('/api/access-profiles', { name: `Kiosk ${engine}`, userVerificationRequired: false });
+      assert.equal(relaxed.status, 201, relaxed.raw);
+      const assign = (profileId: string | null) => admin.request('PUT', `/api/hardware-keys/${keys.dana.id}/access-profile`, { accessProfileId: profileId });
+      assert.equal((await assign(relaxed.body.id)).status, 200);
+      try {
+        const start = await options(approved, 'CORP\\dana');
+        assert.equal(start.body.options.userVerification, 'preferred');
+        const lax = new SoftAuthenticator({ ...keys.dana.authenticator.options, userVerified: false });
+        lax.credentials.push(...keys.dana.authenticator.credentials);
+        const res = await deliver(approved, start.body.requestId, lax.authenticate(start.body.options, { origin: start.body.origin }));
+        assert.equal(res.status, 200, res.raw);
+
+        const strict = await admin.post('/api/access-profiles', { name: `Other model ${engine}`, allowedAaguids: ['2fc0579f-8113-47ea-b116-bb5a8db9202a'] });
+        assert.equal(strict.status, 201, strict.raw);
+        assert.equal((await assign(strict.body.id)).status, 200);
+        const again = await options(approved, 'CORP\\dana');
+        assert.equal(again.body.options.userVerification, 'required');
+        const refused = await deliver(approved, again.body.requestId, keys.dana.authenticator.authenticate(again.body.options, { origin: again.body.origin }));
+        assert.equal(refused.status, 403, refused.raw);
+        assert.equal(refused.body.error.code, 'workstations.key_not_allowed');
+      } finally {
+        assert.equal((await assign(null)).status, 200);
+      }
     });
 
     it('delivers nothing during the emergency block', async () => {
