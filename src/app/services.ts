@@ -135,7 +135,7 @@ export function createServices(deps: CoreDeps) {
     effects: () => ({
       removeCredentials: (ctx, e, ids, tx) => credentials.removeByIds(ctx, { type: 'employee', id: e.id, label: e.email }, ids, tx),
       endSessions: (ctx, id) => employees.endSessions(ctx, id),
-      rotatePasswordsNow: (ctx, id) => directory.domainPasswords.rotateEmployeeNow(ctx, id),
+      rotatePasswordsNow: (ctx, id, reason) => directory.domainPasswords.rotateEmployeeNow(ctx, id, reason),
       // The mail body is sealed in the outbox (src/mail), so the code is not readable there either.
       mailActivationCode: async (_ctx, e, key, code) => {
         const enroll = new URL('/enroll', config.publicUrl).toString();

@@ -67,6 +67,8 @@ export const transitionAnswer = z.object({
   compromise: z
     .object({ credentialsRevoked: z.number().int(), sessionsEnded: z.boolean(), passwordsRotated: z.number().int(), passwordsFailed: z.number().int() })
     .optional(),
+  /** After Deactivated: the employee's domain passwords rotated, since the key may have carried them. */
+  deactivation: z.object({ passwordsRotated: z.number().int(), passwordsFailed: z.number().int() }).optional(),
 });
 
 export const bulkReserveBody = z

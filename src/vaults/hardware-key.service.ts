@@ -41,7 +41,7 @@ export interface HardwareKeyEffects {
   /** Ends every session of the employee (portal, SSO, tokens; computers lock as their profile says). */
   endSessions(ctx: RequestContext, employeeId: string): Promise<void>;
   /** Rotates every domain password of the employee now. */
-  rotatePasswordsNow(ctx: RequestContext, employeeId: string): Promise<{ rotated: number; failed: number }>;
+  rotatePasswordsNow(ctx: RequestContext, employeeId: string, reason: 'key_compromised' | 'key_deactivated'): Promise<{ rotated: number; failed: number }>;
   /** E-mails an activation code to the employee (optional). */
   mailActivationCode?(ctx: RequestContext, employee: EmployeeRow, key: HardwareKeyDto, code: string): Promise<void>;
 }
@@ -177,7 +177,7 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     if (!employeeId) return out;
     await deps.effects().endSessions(ctx, employeeId);
     out.sessionsEnded = true;
-    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId);
+    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId, 'key_compromised');
     out.passwordsRotated = r.rotated;
     out.passwordsFailed = r.failed;
     await audit.record(ctx, {
@@ -187,6 +187,20 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
       details: out,
     });
     return out;
+  }
+
+  /** After a deactivation committed: the returned key may have carried the passwords, so they rotate (issue 14 item 8). */
+  async function handleDeactivation(ctx: RequestContext, applied: Applied) {
+    const employeeId = applied.key.employeeId;
+    if (!employeeId) return undefined;
+    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId, 'key_deactivated');
+    await audit.record(ctx, {
+      action: 'hardware_key.deactivation_handled',
+      outcome: r.failed > 0 ? 'failure' : 'success',
+      target: target(applied.key),
+      details: { credentialsRemoved: applied.removed, passwordsRotated: r.rotated, passwordsFailed: r.failed },
+    });
+    return { passwordsRotated: r.rotated, passwordsFailed: r.failed };
   }
 
   /** A transition an admin asked for: refused ones are audited too. */
@@ -210,10 +224,16 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     }
     const dto = toHardwareKeyDto(applied.key);
     const compromise = applied.transition.isCompromise ? await handleCompromise(ctx, applied) : undefined;
+    const deactivation = !applied.transition.isCompromise && applied.transition.rotatesPasswords ? await handleDeactivation(ctx, applied) : undefined;
     if (applied.activationCode && input.mailCode && applied.employee) {
       await deps.effects().mailActivationCode?.(ctx, applied.employee, dto, applied.activationCode);
     }
-    return { key: dto, ...(applied.activationCode ? { activationCode: applied.activationCode } : {}), ...(compromise ? { compromise } : {}) };
+    return {
+      key: dto,
+      ...(applied.activationCode ? { activationCode: applied.activationCode } : {}),
+      ...(compromise ? { compromise } : {}),
+      ...(deactivation ? { deactivation } : {}),
+    };
   }
 
   /** Several transitions, each on its own (one refused does not hold back the others). */

@@ -302,6 +302,28 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('says why someone is not rotated, and rotates the passwords of a deactivated key at once', async () => {
+      const status = async (who: string) => (await admin.get(`/api/employees/${ids[who]}/password-rotation`)).body;
+      assert.deepEqual(await status('dana'), { eligible: true, code: 'eligible', reason: null });
+      assert.equal((await status('frank')).code, 'no_active_key');
+      assert.match((await status('frank')).reason, /no active key/i);
+      const domainId = (await admin.get('/api/directory/domains')).body.items[0].id;
+      assert.equal((await admin.patch(`/api/directory/domains/${domainId}`, { passwordChangeDays: 0 })).status, 200);
+      assert.equal((await status('dana')).code, 'rotation_off');
+      assert.equal((await admin.patch(`/api/directory/domains/${domainId}`, { passwordChangeDays: 30 })).status, 200);
+
+      const before = directory.passwords.get('erin');
+      const res = await admin.post(`/api/hardware-keys/${keys.erin.id}/transitions`, { to: 'deactivated', reason: 'returned at the desk' });
+      assert.equal(res.status, 200, res.raw);
+      assert.deepEqual(res.body.deactivation, { passwordsRotated: 1, passwordsFailed: 0 });
+      assert.notEqual(directory.passwords.get('erin'), before, 'the directory holds a new password');
+      assert.equal((await status('erin')).code, 'no_active_key');
+      assert.equal((await options(approved, 'CORP\\erin')).body.error.code, 'workstations.no_active_key');
+      const audit = await audits('directory.password_rotated');
+      assert.ok(audit.some((a) => a.details.account === 'erin' && a.details.reason === 'key_deactivated'));
+      assert.equal((await admin.get('/api/employees/00000000-0000-4000-8000-000000000000/password-rotation')).status, 404);
+    });
+
     it('lets a delivery expire: it is not sent after two minutes and its payload is erased', async () => {
       const start = await options(approved, 'CORP\\dana');
       const done = await deliver(approved, start.body.requestId, keys.dana.authenticator.authenticate(start.body.options, { origin: start.body.origin }));
