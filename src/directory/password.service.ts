@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -303,5 +303,33 @@ export function createPasswordService(deps: {
     });
   }
 
-  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange };
+  /**
+   * The current domain passwords of the employee's directory accounts, unsealed: what their key
+   * or workstation is given at logon, and what the portal reveals after a passkey check. Accounts
+   * without a password Tessera set (never rotated, or changed by the employee since) are left out.
+   * It neither audits nor logs: the caller audits the delivery or the reveal.
+   */
+  async function currentPasswordsFor(
+    employeeId: string,
+    tx?: Executor,
+  ): Promise<{ accountId: string; domainId: string; domain: string; username: string; upn: string | null; password: string; changedAt: Date | null }[]> {
+    const q = tx ?? db;
+    const out: { accountId: string; domainId: string; domain: string; username: string; upn: string | null; password: string; changedAt: Date | null }[] = [];
+    for (const a of await repo.findAccountsByEmployee(q, employeeId)) {
+      const current = (await repo.findDomainPasswords(q, a.id, ['current'])).at(-1);
+      if (!current?.password) continue;
+      out.push({
+        accountId: a.id,
+        domainId: a.domainId,
+        domain: a.domainName,
+        username: a.username,
+        upn: a.upn,
+        password: sealer.open(current.password, passwordAad(current.id)),
+        changedAt: a.passwordChangedAt,
+      });
+    }
+    return out;
+  }
+
+  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange, currentPasswordsFor };
 }
