@@ -11,6 +11,7 @@ import { portalErrorCodes } from '../portal/portal.codes.js';
 import { samlErrorCodes } from '../sso/saml/saml.codes.js';
 import { settingsErrorCodes } from '../settings/settings.codes.js';
 import { hardwareKeyErrorCodes } from '../vaults/hardware-key.codes.js';
+import { vaultBackupErrorCodes } from '../vaults/vault-backup.codes.js';
 import { workstationErrorCodes } from '../workstations/workstation.codes.js';
 import type {} from '../sso/wsfed/wsfed.codes.js';
 import { registerErrorCodes } from '../lib/errors.js';
@@ -34,6 +35,7 @@ for (const list of [
   samlErrorCodes,
   settingsErrorCodes,
   hardwareKeyErrorCodes,
+  vaultBackupErrorCodes,
   workstationErrorCodes,
 ])
   registerErrorCodes(list);
