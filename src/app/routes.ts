@@ -17,6 +17,7 @@ import { settingsRoutes } from '../settings/settings.routes.js';
 import { directoryRoutes } from '../directory/directory.routes.js';
 import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
 import { hardwareKeyRoutes } from '../vaults/hardware-key.routes.js';
+import { vaultBackupRoutes } from '../vaults/vault-backup.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
 import { oidcGrantRoutes } from '../sso/oidc/oidc-grant.routes.js';
@@ -52,6 +53,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await directoryRoutes(api, services, opts);
   await entraPasskeyRoutes(api, services);
   await hardwareKeyRoutes(api, services);
+  await vaultBackupRoutes(api, services);
   await serviceProviderRoutes(api, services);
   await workstationRoutes(api, services);
   await agentRoutes(api, services);

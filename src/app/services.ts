@@ -35,6 +35,7 @@ import { deriveCsrfKey } from '../http/csrf.js';
 import { createWorkstationServices } from '../workstations/workstation.services.js';
 import { createKeyActivationService } from '../vaults/activation.service.js';
 import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
+import { createVaultBackupService } from '../vaults/vault-backup.service.js';
 
 export interface CoreDeps {
   config: Config;
@@ -207,6 +208,20 @@ export function createServices(deps: CoreDeps) {
     employeeIdForLogon: (account) => directory.directoryAccounts.employeeIdForLogon(account),
     employeeSummaries: (ids) => employees.summariesByIds(ids),
   });
+  // Backup and restore of vault accounts to a passphrase-encrypted file (src/vaults/vault-backup*).
+  const vaultBackup = createVaultBackupService({
+    db,
+    audit,
+    clock,
+    sealer,
+    source: config.publicUrl,
+    employees: { findById: employees.findById, findByEmail: employees.findByEmail, summariesByIds: employees.summariesByIds },
+    externalIds: {
+      byEmployee: (ids, tx) => directory.directoryAccounts.externalIdsByEmployee(ids, tx),
+      employeeIdFor: (ids, tx) => directory.directoryAccounts.employeeIdForExternalIds(ids, tx),
+    },
+    departments: async () => (await organisation.listCompanies()).flatMap((c) => c.departments.map((d) => ({ id: d.id, company: c.name, name: d.name }))),
+  });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config,
@@ -242,6 +257,7 @@ export function createServices(deps: CoreDeps) {
     entraPasskeys,
     credentialLimiter,
     ...workstationServices,
+    vaultBackup,
   };
 }
 

@@ -19,7 +19,7 @@ export interface BackupManifest {
   version: typeof DOCUMENT_VERSION;
   createdAt: string;
   /** Who is in it: every employee's accounts, or one employee's. */
-  scope: { kind: 'all' } | { kind: 'employee'; email: string; externalId: string | null };
+  scope: { kind: 'all' } | { kind: 'employee'; email: string; externalIds: string[] };
   /** The server that wrote it (its PUBLIC_URL), for the person reading a restore report. */
   source: string;
 }

@@ -22,8 +22,8 @@ export const vaultBackupErrorCodes = {
   'vault_backup.invalid_document': 400,
   /** An empty or overlong passphrase, or one too short to protect a new backup. */
   'vault_backup.passphrase_invalid': 400,
-  /** An uploaded backup larger than the configured limit. */
-  'vault_backup.too_large': 413,
+  /** A restore upload that is not the file's bytes (Content-Type application/octet-stream). */
+  'vault_backup.upload_invalid': 415,
 } as const satisfies Record<string, number>;
 
 export const vaultBackupAuditActions = ['vault_backup.exported', 'vault_backup.restored', 'vault_backup.restore_failed'] as const;
