@@ -107,8 +107,8 @@ async function secrets(o: Org): Promise<Map<string, { password: string | null; o
 }
 
 async function auditActions(o: Org, action: string) {
-  const rows = await o.t.services.audit.find({ action }, { offset: 0, limit: 50 });
-  return rows as unknown as { action: string; details: Record<string, unknown>; outcome: string }[];
+  const { items } = await o.t.services.audit.find({ action }, { offset: 0, limit: 50 });
+  return items as unknown as { action: string; details: Record<string, unknown>; outcome: string }[];
 }
 
 for (const engine of ENGINES) {
