@@ -246,7 +246,7 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
 
   async function sharedOrThrow(id: string, tx: Executor = db, lock = false): Promise<repo.VaultAccountRow> {
     const a = lock ? await repo.lockVaultAccountById(tx, id) : await repo.findVaultAccountById(tx, id);
-    if (!a || a.kind !== 'shared') throw notFound();
+    if (a?.kind !== 'shared') throw notFound();
     return a;
   }
 
@@ -295,7 +295,6 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
       employeeIds: have.employeeIds.filter((id) => !wantEmployees.includes(id)),
       departmentIds: have.departmentIds.filter((id) => !wantDepartments.includes(id)),
     };
-    await checkAssignees(add);
     const removed = await repo.deleteAssignments(tx, account.id, remove);
     const added = await repo.insertAssignments(tx, account.id, add);
     if (added.length > 0) {
@@ -316,6 +315,8 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
 
   async function createShared(ctx: RequestContext, input: SharedAccountCreateBody, source = 'console'): Promise<SharedAccountDto> {
     const id = crypto.randomUUID();
+    // Checked before the transaction: the lookups run on other connections (one only, on PGlite).
+    if (input.assignments) await checkAssignees(input.assignments);
     return db.transaction(async (tx) => {
       const row = await repo.insertVaultAccount(tx, {
         id,
@@ -353,6 +354,7 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
   }
 
   async function setAssignments(ctx: RequestContext, id: string, want: AssignmentsBody): Promise<SharedAccountDto> {
+    await checkAssignees(want);
     return db.transaction(async (tx) => {
       const account = await sharedOrThrow(id, tx, true);
       await assignInTx(ctx, tx, account, want);
