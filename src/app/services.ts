@@ -114,7 +114,13 @@ export function createServices(deps: CoreDeps) {
     settings,
     webauthn,
     employees,
-    keyStateOfCredential: (id) => hardwareKeys.keyStateOfCredential(id),
+    // The key's state and whether its access profile requires user verification (src/vaults).
+    keyStateOfCredential: async (id) => {
+      const key = await hardwareKeys.keyStateOfCredential(id);
+      if (!key) return undefined;
+      const profile = await accessProfiles.effectiveForKey(key.id);
+      return { state: key.state, serial: key.serial, userVerificationRequired: profile.userVerificationRequired, accessProfile: profile.name };
+    },
   });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
   const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });
@@ -157,7 +163,7 @@ export function createServices(deps: CoreDeps) {
   });
   // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
   const accessProfiles = createAccessProfileService({ db, audit, clock });
-  const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, credentialLimiter });
+  const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, accessProfiles, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const portal = createPortalService({ audit });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.

@@ -7,7 +7,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { Db, Executor } from '../db/connection.js';
@@ -60,6 +60,41 @@ function verificationFailed(err: unknown): AppError {
   return new AppError('webauthn.verification_failed', `The authenticator's answer could not be verified: ${reason}`, { cause: err });
 }
 
+/** What a verified attestation says about the new credential, for the caller's own checks. */
+export interface Attested {
+  /** The model's AAGUID, lower-case (all zero when the client or authenticator hides it). */
+  aaguid: string;
+  /** The UV flag (§6.1): the authenticator verified its user (PIN or biometric). */
+  userVerified: boolean;
+  /** The minPinLength extension's output (CTAP 2.1 §12.4), when the authenticator reported it. */
+  minPinLength?: number;
+  /** The attestation statement format (none, packed, fido-u2f, tpm...). */
+  fmt: string;
+  /** The attestation certificate chain (DER), leaf first; empty for none or self attestation. */
+  x5c: Uint8Array[];
+}
+
+function attestedOf(info: {
+  aaguid: string;
+  userVerified: boolean;
+  fmt: string;
+  authenticatorExtensionResults?: unknown;
+  attestationObject: Uint8Array;
+}): Attested {
+  const ext = info.authenticatorExtensionResults as { minPinLength?: unknown } | undefined;
+  const minPinLength = typeof ext?.minPinLength === 'number' && Number.isInteger(ext.minPinLength) ? ext.minPinLength : undefined;
+  let x5c: Uint8Array[] = [];
+  try {
+    const decoded = isoCBOR.decodeFirst<Map<string, unknown>>(new Uint8Array(info.attestationObject));
+    const stmt = decoded.get('attStmt');
+    const chain = stmt instanceof Map ? stmt.get('x5c') : undefined;
+    if (Array.isArray(chain)) x5c = chain.filter((c): c is Uint8Array => c instanceof Uint8Array).slice(0, 10);
+  } catch {
+    x5c = [];
+  }
+  return { aaguid: info.aaguid.toLowerCase(), userVerified: info.userVerified, minPinLength, fmt: info.fmt, x5c };
+}
+
 export type WebAuthnService = ReturnType<typeof createWebAuthnService>;
 
 export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Config; decoyKey: Buffer }) {
@@ -110,8 +145,19 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     return [{ id: mac.subarray(0, 16 + (mac[31] % 17)).toString('base64url'), transports: ['usb', 'nfc'] }];
   }
 
-  /** `attestation: 'direct'` asks for the model's attestation whatever the policy (activating an inventoried key needs the AAGUID). */
-  async function startRegistration(subject: WebAuthnSubject, kind: CredentialKind, data: Record<string, unknown> = {}, opts: { attestation?: 'direct' } = {}) {
+  /**
+   * `attestation: 'direct'` asks for the model's attestation whatever the policy (activating an
+   * inventoried key needs the AAGUID). `userVerification: 'required'` asks for it whatever the
+   * policy (a key's access profile); the caller checks the answer's UV flag (`attested.userVerified`)
+   * and refuses with its own code. `minPinLength` asks the authenticator to report its minimum PIN
+   * length (CTAP 2.1 §12.4; only authenticators configured to tell this RP do).
+   */
+  async function startRegistration(
+    subject: WebAuthnSubject,
+    kind: CredentialKind,
+    data: Record<string, unknown> = {},
+    opts: { attestation?: 'direct'; userVerification?: 'required'; minPinLength?: boolean } = {},
+  ) {
     const s = await settings.get();
     const policy = s.authenticators;
     if (kind === 'passkey' && !policy.allowPlatform) {
@@ -138,8 +184,9 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
         // Discoverable credentials, so that sign-in can start without a user name (§6.2.2).
         residentKey: 'required',
         requireResidentKey: true,
-        userVerification: policy.userVerification,
+        userVerification: opts.userVerification ?? policy.userVerification,
       },
+      ...(opts.minPinLength ? { extensions: { minPinLength: true } } : {}),
       preferredAuthenticatorType: kind === 'passkey' ? 'localDevice' : 'securityKey',
     });
     const ceremonyId = await saveChallenge({
@@ -164,7 +211,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       ceremonyId: string;
       response: RegistrationResponseJSON;
       name?: string;
-      within?: (tx: Executor, challenge: repo.ChallengeRow, attested: { aaguid: string }) => Promise<void>;
+      within?: (tx: Executor, challenge: repo.ChallengeRow, attested: Attested) => Promise<void>;
       afterInsert?: (tx: Executor, row: repo.CredentialRow) => Promise<void>;
     },
   ): Promise<repo.CredentialRow> {
@@ -219,7 +266,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
         if ((await repo.countCredentialsBySubject(tx, subject.type, subject.id)) >= policy.maxCredentialsPerEmployee) {
           throw new AppError('webauthn.too_many_credentials', 'You already have the most passkeys and security keys allowed: remove one first');
         }
-        if (input.within) await input.within(tx, challenge, { aaguid: info.aaguid });
+        if (input.within) await input.within(tx, challenge, attestedOf(info));
         const row = await repo.insertCredential(tx, {
           subjectType: subject.type,
           subjectId: subject.id,

@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit.service.js';
+import { authenticatorModel } from '../authn/aaguids.js';
 import type { Db, Executor } from '../db/connection.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -174,4 +175,50 @@ export function createAccessProfileService(deps: { db: Db; audit: AuditService; 
   }
 
   return { list, get, create, update, remove, assign, assignMany, defaultProfile, effectiveForKey, effectiveForKeyWithSource };
+}
+
+/** What enrolment learnt about the PIN length: checked against the profile, not required by it, or not reported by the key. */
+export interface PinLengthCheck {
+  required: number | null;
+  /** What the authenticator reported (minPinLength extension), or null. */
+  reported: number | null;
+  outcome: 'not_required' | 'verified' | 'not_verifiable';
+}
+
+/**
+ * Checks a new credential's attestation against a profile (enrolment): the UV flag when the profile
+ * requires user verification, the model among the allowed AAGUIDs, the reported minimum PIN length.
+ * Throws the refusal; answers what it found about the PIN length (recorded with the activation).
+ */
+export function checkEnrolmentAgainstProfile(
+  profile: EffectiveAccessProfile,
+  attested: { aaguid: string; userVerified: boolean; minPinLength?: number },
+  keyLabel: string,
+): PinLengthCheck {
+  const named = profile.id ? `the access profile "${profile.name}"` : "your organisation's default access profile";
+  if (profile.allowedAaguids.length > 0 && !profile.allowedAaguids.includes(attested.aaguid.toLowerCase())) {
+    const model = authenticatorModel(attested.aaguid);
+    throw new AppError(
+      'access_profiles.aaguid_not_allowed',
+      `${model ?? 'This security key model'} (AAGUID ${attested.aaguid}) is not one of the models ${named} allows for ${keyLabel}: use the key you were given`,
+      { details: { aaguid: attested.aaguid, allowed: profile.allowedAaguids, profile: profile.name } },
+    );
+  }
+  if (profile.userVerificationRequired && !attested.userVerified) {
+    throw new AppError(
+      'access_profiles.user_verification_required',
+      `${named[0].toUpperCase()}${named.slice(1)} requires ${keyLabel} to verify you with its PIN or fingerprint, and it did not: set a PIN on the key, then enrol again`,
+      { details: { profile: profile.name } },
+    );
+  }
+  if (profile.minPinLength === null) return { required: null, reported: attested.minPinLength ?? null, outcome: 'not_required' };
+  if (attested.minPinLength === undefined) return { required: profile.minPinLength, reported: null, outcome: 'not_verifiable' };
+  if (attested.minPinLength < profile.minPinLength) {
+    throw new AppError(
+      'access_profiles.pin_too_short',
+      `${keyLabel} accepts PINs of ${attested.minPinLength} characters, and ${named} requires at least ${profile.minPinLength}: have the key's minimum PIN length raised (for a YubiKey: ykman fido config set-min-pin-length ${profile.minPinLength}), then enrol again`,
+      { details: { required: profile.minPinLength, reported: attested.minPinLength, profile: profile.name } },
+    );
+  }
+  return { required: profile.minPinLength, reported: attested.minPinLength, outcome: 'verified' };
 }

@@ -369,9 +369,9 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
       return k ? { id: k.id, state: k.status as HardwareKeyState, serial: k.serial, employeeId: k.employeeId } : undefined;
     },
     /** The state of the key a WebAuthn credential is bound to, or undefined when it is bound to none. */
-    async keyStateOfCredential(credentialId: string): Promise<{ state: HardwareKeyState; serial: string } | undefined> {
+    async keyStateOfCredential(credentialId: string): Promise<{ id: string; state: HardwareKeyState; serial: string } | undefined> {
       const k = await repo.findKeyOfCredential(db, credentialId);
-      return k ? { state: k.status as HardwareKeyState, serial: k.serial } : undefined;
+      return k ? { id: k.id, state: k.status as HardwareKeyState, serial: k.serial } : undefined;
     },
   };
 }

@@ -7130,7 +7130,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Starts enrolling a reserved hardware key with its activation code. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key). */
+        /** @description Starts enrolling a reserved hardware key with its activation code. The options follow the key's access profile: user verification `required` when the profile requires it, the `minPinLength` extension when it sets a minimum. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key). */
         post: {
             parameters: {
                 query?: never;
@@ -7258,7 +7258,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's. */
+        /** @description Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's; by the key's access profile, 403 access_profiles.user_verification_required without the UV flag, access_profiles.aaguid_not_allowed for a model it does not allow, access_profiles.pin_too_short when the key reports a shorter minimum PIN length (a key that does not report it is activated, recorded as not verifiable). */
         post: {
             parameters: {
                 query?: never;
