@@ -12,6 +12,7 @@ import { samlErrorCodes } from '../sso/saml/saml.codes.js';
 import { settingsErrorCodes } from '../settings/settings.codes.js';
 import { accessProfileErrorCodes } from '../vaults/access-profile.codes.js';
 import { hardwareKeyErrorCodes } from '../vaults/hardware-key.codes.js';
+import { vaultErrorCodes } from '../vaults/vault-account.codes.js';
 import { workstationErrorCodes } from '../workstations/workstation.codes.js';
 import type {} from '../sso/wsfed/wsfed.codes.js';
 import { registerErrorCodes } from '../lib/errors.js';
@@ -36,6 +37,7 @@ for (const list of [
   settingsErrorCodes,
   hardwareKeyErrorCodes,
   accessProfileErrorCodes,
+  vaultErrorCodes,
   workstationErrorCodes,
 ])
   registerErrorCodes(list);

@@ -18,6 +18,8 @@ import { directoryRoutes } from '../directory/directory.routes.js';
 import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
 import { accessProfileRoutes } from '../vaults/access-profile.routes.js';
 import { hardwareKeyRoutes } from '../vaults/hardware-key.routes.js';
+import { vaultAdminRoutes } from '../vaults/vault-account-admin.routes.js';
+import { vaultPortalRoutes } from '../vaults/vault-account.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
 import { oidcGrantRoutes } from '../sso/oidc/oidc-grant.routes.js';
@@ -54,6 +56,8 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await entraPasskeyRoutes(api, services);
   await hardwareKeyRoutes(api, services);
   await accessProfileRoutes(api, services);
+  await vaultPortalRoutes(api, services, opts);
+  await vaultAdminRoutes(api, services);
   await serviceProviderRoutes(api, services);
   await workstationRoutes(api, services);
   await agentRoutes(api, services);

@@ -36,6 +36,9 @@ import { createWorkstationServices } from '../workstations/workstation.services.
 import { createAccessProfileService } from '../vaults/access-profile.service.js';
 import { createKeyActivationService } from '../vaults/activation.service.js';
 import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
+import { createVaultRevealService } from '../vaults/vault-account.reveal.js';
+import { createVaultAccountService } from '../vaults/vault-account.service.js';
+import { createVaultTemplateService } from '../vaults/vault-account.templates.js';
 
 export interface CoreDeps {
   config: Config;
@@ -190,6 +193,46 @@ export function createServices(deps: CoreDeps) {
     connectorFactory: deps.connectorFactory,
     findActiveKeyHolders: (ids) => hardwareKeys.findActiveKeyHolders(ids),
   });
+  // Vault accounts (src/vaults): personal, shared and directory accounts; secrets read after a passkey check.
+  const directoryAccountsOf = (employeeId: string) => directory.directoryAccounts.listForEmployee(employeeId);
+  const vaultAccounts = createVaultAccountService({
+    db,
+    audit,
+    clock,
+    sealer,
+    findEmployee: (id, tx) => employees.findById(id, tx),
+    existingEmployeeIds: async (ids) => new Set((await employees.summariesByIds(ids)).map((e) => e.id)),
+    departmentExists: (id) =>
+      organisation.getDepartment(id).then(
+        () => true,
+        () => false,
+      ),
+    directoryAccountsOf,
+  });
+  const vaultTemplates = createVaultTemplateService({ db, audit, clock });
+  const vaultReveal = createVaultRevealService({
+    audit,
+    clock,
+    sealer,
+    vault: vaultAccounts,
+    countCredentials: (id) => webauthn.count('employee', id),
+    startAssertion: ({ employeeId, bindTo }) =>
+      webauthn.startAuthentication({ purpose: 'vault_reveal', subjectType: 'employee', subjectId: employeeId, userVerification: 'required', bindTo }),
+    finishAssertion: async (ctx, input) => {
+      const { credential, userVerified } = await webauthn.finishAuthentication(ctx, {
+        ceremonyId: input.ceremonyId,
+        purpose: 'vault_reveal',
+        subjectType: 'employee',
+        subjectId: input.employeeId,
+        response: input.response,
+        expect: input.expect,
+      });
+      return { credentialId: credential.id, userVerified };
+    },
+    keyStateOfCredential: (id) => hardwareKeys.keyStateOfCredential(id),
+    directoryAccountsOf,
+    currentPasswordsFor: (id, tx) => directory.domainPasswords.currentPasswordsFor(id, tx),
+  });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
   const entraPasskeys = createEntraPasskeyService({
     db,
@@ -250,6 +293,9 @@ export function createServices(deps: CoreDeps) {
     hardwareKeys,
     accessProfiles,
     keyActivation,
+    vaultAccounts,
+    vaultTemplates,
+    vaultReveal,
     portal,
     branding,
     mail,

@@ -30,8 +30,12 @@ export interface WebAuthnSubject {
   displayName: string;
 }
 
-/** What a challenge was issued for; a challenge is refused for any other ceremony. */
-export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor' | 'workstation_delivery';
+/**
+ * What a challenge was issued for; a challenge is refused for any other ceremony. vault_reveal:
+ * a signed-in employee proves their presence again to read a secret of their vault (src/vaults);
+ * workstation_delivery: the agent relays the employee's key to receive their credentials.
+ */
+export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor' | 'workstation_delivery' | 'vault_reveal';
 
 /** A challenge lives 5 minutes (WebAuthn §13.4.3 recommends a short, single-use challenge). */
 const CHALLENGE_SECONDS = 300;
@@ -316,6 +320,8 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     credentialIds?: string[];
     data?: Record<string, unknown>;
     seconds?: number;
+    /** What the challenge is bound to besides its subject (finishAuthentication's `expect` must match). */
+    bindTo?: Record<string, string>;
   }) {
     const policy = (await settings.get()).authenticators;
     const userVerification = input.userVerification ?? policy.userVerification;
@@ -335,7 +341,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       subjectType: input.subjectType,
       subjectId: input.subjectId ?? null,
       challenge: options.challenge,
-      data: { ...input.data, bound, userVerification },
+      data: { ...input.data, ...input.bindTo, bound, userVerification },
       seconds,
     });
     return { ceremonyId, options };
@@ -350,9 +356,14 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       subjectType: SubjectType;
       subjectId?: string;
       response: AuthenticationResponseJSON;
+      /** The challenge must have been issued bound to these values (startAuthentication's `bindTo`). */
+      expect?: Record<string, string>;
     },
   ): Promise<{ credential: repo.CredentialRow; userVerified: boolean; data: Record<string, unknown> }> {
     const challenge = await claimChallenge(input.ceremonyId, input.purpose, input.subjectType, input.subjectId);
+    for (const [key, value] of Object.entries(input.expect ?? {})) {
+      if (challenge.data[key] !== value) throw new AppError('webauthn.challenge_invalid', 'This attempt was started for something else: start again');
+    }
     const credential = await repo.findCredentialByCredentialId(db, input.response.id);
     const handle = input.response.response.userHandle;
     const isKnown =

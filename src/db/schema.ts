@@ -18,3 +18,4 @@ export * from '../jobs/job-lease.tables.js';
 export * from '../directory/entra/entra.tables.js';
 export * from '../sso/oidc/oidc.tables.js';
 export * from '../workstations/workstation.tables.js';
+export * from '../vaults/vault-account.tables.js';
