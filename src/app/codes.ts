@@ -13,6 +13,7 @@ import { settingsErrorCodes } from '../settings/settings.codes.js';
 import { accessProfileErrorCodes } from '../vaults/access-profile.codes.js';
 import { hardwareKeyErrorCodes } from '../vaults/hardware-key.codes.js';
 import { vaultErrorCodes } from '../vaults/vault-account.codes.js';
+import { vaultBackupErrorCodes } from '../vaults/vault-backup.codes.js';
 import { workstationErrorCodes } from '../workstations/workstation.codes.js';
 import type {} from '../sso/wsfed/wsfed.codes.js';
 import { registerErrorCodes } from '../lib/errors.js';
@@ -38,6 +39,7 @@ for (const list of [
   hardwareKeyErrorCodes,
   accessProfileErrorCodes,
   vaultErrorCodes,
+  vaultBackupErrorCodes,
   workstationErrorCodes,
 ])
   registerErrorCodes(list);

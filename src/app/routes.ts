@@ -20,6 +20,7 @@ import { accessProfileRoutes } from '../vaults/access-profile.routes.js';
 import { hardwareKeyRoutes } from '../vaults/hardware-key.routes.js';
 import { vaultAdminRoutes } from '../vaults/vault-account-admin.routes.js';
 import { vaultPortalRoutes } from '../vaults/vault-account.routes.js';
+import { vaultBackupRoutes } from '../vaults/vault-backup.routes.js';
 import { serviceProviderRoutes } from '../sso/saml/sp.routes.js';
 import { oidcClientRoutes } from '../sso/oidc/oidc-client.routes.js';
 import { oidcGrantRoutes } from '../sso/oidc/oidc-grant.routes.js';
@@ -58,6 +59,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await accessProfileRoutes(api, services);
   await vaultPortalRoutes(api, services, opts);
   await vaultAdminRoutes(api, services);
+  await vaultBackupRoutes(api, services);
   await serviceProviderRoutes(api, services);
   await workstationRoutes(api, services);
   await agentRoutes(api, services);

@@ -39,6 +39,7 @@ import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
 import { createVaultRevealService } from '../vaults/vault-account.reveal.js';
 import { createVaultAccountService } from '../vaults/vault-account.service.js';
 import { createVaultTemplateService } from '../vaults/vault-account.templates.js';
+import { createVaultBackupService } from '../vaults/vault-backup.service.js';
 
 export interface CoreDeps {
   config: Config;
@@ -266,6 +267,20 @@ export function createServices(deps: CoreDeps) {
       directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
     },
   });
+  // Backup and restore of vault accounts to a passphrase-encrypted file (src/vaults/vault-backup*).
+  const vaultBackup = createVaultBackupService({
+    db,
+    audit,
+    clock,
+    sealer,
+    source: config.publicUrl,
+    employees: { findById: employees.findById, findByEmail: employees.findByEmail, summariesByIds: employees.summariesByIds },
+    externalIds: {
+      byEmployee: (ids, tx) => directory.directoryAccounts.externalIdsByEmployee(ids, tx),
+      employeeIdFor: (ids, tx) => directory.directoryAccounts.employeeIdForExternalIds(ids, tx),
+    },
+    departments: async () => (await organisation.listCompanies()).flatMap((c) => c.departments.map((d) => ({ id: d.id, company: c.name, name: d.name }))),
+  });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config,
@@ -305,6 +320,7 @@ export function createServices(deps: CoreDeps) {
     entraPasskeys,
     credentialLimiter,
     ...workstationServices,
+    vaultBackup,
   };
 }
 
