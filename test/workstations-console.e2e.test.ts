@@ -163,9 +163,10 @@ describe('console: workstations, their agent, Lock now and the emergency block',
     assert.match(secret, /^te_[A-Za-z0-9_-]{43}$/);
     assert.equal(
       (await shown.getByTestId('enrol-command').innerText()).trim(),
-      `tessera-agent enroll --server ${server!.url} --token ${secret}`,
-      'the command names this server and the token',
+      `read -rsp 'Enrolment token: ' TOKEN && echo && echo "$TOKEN" | sudo tessera-agent enroll --server ${server!.url} --token-file -`,
+      'the command names this server and reads the token at a prompt',
     );
+    assert.ok(!(await shown.getByTestId('enrol-command').innerText()).includes(secret), 'the secret is not in the command (shell history)');
     await shot('workstations-1-token-secret');
     await shown.getByRole('button', { name: 'Done' }).click();
     await shown.waitFor({ state: 'detached' });

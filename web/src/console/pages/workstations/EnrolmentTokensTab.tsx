@@ -15,7 +15,7 @@ import { TokenSecretModal } from './TokenSecretModal';
 import { useLookups } from './use-lookups';
 import { TokenStateBadge } from './WorkstationBadges';
 
-/** Enrolment tokens: what an agent enrols with (`tessera-agent enroll --token`), one-time or for a rollout. */
+/** Enrolment tokens: what an agent enrols with (`tessera-agent enroll --token-file`), one-time or for a rollout. */
 export function EnrolmentTokensTab() {
   const tokens = useEnrolmentTokens();
   const revoke = useRevokeEnrolmentToken();

@@ -6,9 +6,12 @@ import { useLastDefined } from '../../../shared/components/use-last-defined';
 /**
  * The command that enrols a computer with this token (agent/README.md), at the server's
  * PUBLIC_URL as the server answered it: the audience agents sign for, whichever address this
- * console was opened at.
+ * console was opened at. The secret is not in it: the command reads it at a silent prompt and
+ * hands it over standard input, so that it lands neither in the shell's history nor in the
+ * process list.
  */
-export const enrolCommand = (created: CreatedEnrolmentToken) => `tessera-agent enroll --server ${created.serverUrl} --token ${created.secret}`;
+export const enrolCommand = (created: CreatedEnrolmentToken) =>
+  `read -rsp 'Enrolment token: ' TOKEN && echo && echo "$TOKEN" | sudo tessera-agent enroll --server ${created.serverUrl} --token-file -`;
 
 function CopyAction({ value, label }: { value: string; label: string }) {
   return (
@@ -54,7 +57,8 @@ export function TokenSecretModal({ created: current, onClose }: { created: Creat
               Enrol a computer
             </Text>
             <Text size="xs" c="dimmed" mb={6}>
-              Run this as root (or an administrator) on the computer, where the Tessera agent is installed.
+              Run this on the computer where the Tessera agent is installed, and paste the secret at its prompt. For a rollout by GPO or MDM, put the secret in
+              a file only root can read and run <Code>tessera-agent enroll --server … --token-file FILE</Code>.
             </Text>
             <Code block aria-labelledby="enrol-command-label" data-testid="enrol-command" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
               {command}
