@@ -92,6 +92,68 @@ function isListening(host: string, port: number): Promise<boolean> {
   });
 }
 
+const HOST_NAME = 'dc1';
+
+/**
+ * Provisioning a domain costs 10–15 s of CPU (samba-tool writes the whole schema), the same for
+ * every test file of one realm: it is done once per machine, realm and Samba version into a
+ * template folder, and each controller starts from a copy. Only etc/smb.conf names the folder and
+ * the address; the copy's is rewritten. The TLS certificate is made by each copy's first start.
+ */
+async function provisionFromTemplate({ realm, netbios, dir, ip }: { realm: string; netbios: string; dir: string; ip: string }) {
+  const { stdout: version } = await run('samba', ['--version']);
+  const key = `${realm}-${netbios}-${version.trim().replace(/[^A-Za-z0-9.]+/g, '_')}`.toLowerCase();
+  const template = path.join(os.tmpdir(), `tessera-samba-template-${key}`);
+  const TEMPLATE_IP = '127.0.0.254';
+  if (!fs.existsSync(path.join(template, 'ready'))) {
+    const building = fs.mkdtempSync(`${template}.building-`);
+    await run(
+      'samba-tool',
+      [
+        'domain',
+        'provision',
+        `--realm=${realm.toUpperCase()}`,
+        `--domain=${netbios}`,
+        '--server-role=dc',
+        '--dns-backend=NONE',
+        `--adminpass=${ADMIN_PASSWORD}`,
+        '--use-rfc2307',
+        `--host-name=${HOST_NAME}`,
+        `--option=netbios name=${HOST_NAME.toUpperCase()}`,
+        `--targetdir=${building}`,
+        `--option=interfaces=${TEMPLATE_IP}`,
+        '--option=bind interfaces only=yes',
+        '--option=server services=ldap',
+        `--option=pid directory=${building}/run`,
+        `--option=ncalrpc dir=${building}/run/ncalrpc`,
+        `--option=winbindd socket directory=${building}/run/winbindd`,
+        `--option=log file=${building}/log/log.%m`,
+        '--option=old password allowed period=0',
+      ],
+      { maxBuffer: 10 * 1024 * 1024 },
+    );
+    const buildingConf = path.join(building, 'etc', 'smb.conf');
+    await run('samba-tool', ['domain', 'passwordsettings', 'set', '-s', buildingConf, '--min-pwd-age=0', '--max-pwd-age=0', '--history-length=0']);
+    fs.writeFileSync(path.join(building, 'template-dir'), building);
+    fs.writeFileSync(path.join(building, 'ready'), '');
+    // Two test files that both missed the template: the first rename wins, the other's copy goes.
+    try {
+      fs.renameSync(building, template);
+    } catch {
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+  }
+  await run('cp', ['-a', `${template}/.`, dir]);
+  const templateDir = fs.readFileSync(path.join(dir, 'template-dir'), 'utf8');
+  const conf = path.join(dir, 'etc', 'smb.conf');
+  const text = fs
+    .readFileSync(conf, 'utf8')
+    .split(templateDir)
+    .join(dir)
+    .replace(/^(\s*interfaces = ).*$/m, `$1${ip}`);
+  fs.writeFileSync(conf, text);
+}
+
 /**
  * Test files run two at a time, so each owns its loopback address: 127.0.0.21 directory-sync,
  * .22 directory-passwords (.23 stays unused: "unreachable"), .24 directory-rotation-crash,
@@ -107,33 +169,7 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
   // A controller left over from a killed run would answer instead of ours: refuse to start.
   if (await isListening(ip, 636)) throw new Error(`something already listens on ${ip}:636 (a samba left over from a killed test run?)`);
   const conf = path.join(dir, 'etc', 'smb.conf');
-  const hostName = 'dc1';
-  await run(
-    'samba-tool',
-    [
-      'domain',
-      'provision',
-      `--realm=${realm.toUpperCase()}`,
-      `--domain=${netbios}`,
-      '--server-role=dc',
-      '--dns-backend=NONE',
-      `--adminpass=${ADMIN_PASSWORD}`,
-      '--use-rfc2307',
-      `--host-name=${hostName}`,
-      `--option=netbios name=${hostName.toUpperCase()}`,
-      `--targetdir=${dir}`,
-      `--option=interfaces=${ip}`,
-      '--option=bind interfaces only=yes',
-      '--option=server services=ldap',
-      `--option=pid directory=${dir}/run`,
-      `--option=ncalrpc dir=${dir}/run/ncalrpc`,
-      `--option=winbindd socket directory=${dir}/run/winbindd`,
-      `--option=log file=${dir}/log/log.%m`,
-      '--option=old password allowed period=0',
-    ],
-    { maxBuffer: 10 * 1024 * 1024 },
-  );
-  await run('samba-tool', ['domain', 'passwordsettings', 'set', '-s', conf, '--min-pwd-age=0', '--max-pwd-age=0', '--history-length=0']);
+  await provisionFromTemplate({ realm, netbios, dir, ip });
 
   const baseDn = realm
     .split('.')
@@ -250,7 +286,7 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     adminUpn: `Administrator@${realm}`,
     adminPassword: ADMIN_PASSWORD,
     caPem: fs.readFileSync(path.join(dir, 'private', 'tls', 'ca.pem'), 'utf8'),
-    tlsServerName: `${hostName.toUpperCase()}.${realm}`,
+    tlsServerName: `${HOST_NAME.toUpperCase()}.${realm}`,
     ldapsUrl,
     dir,
     addUser,
