@@ -100,8 +100,12 @@ const HOST_NAME = 'dc1';
  * template folder, and each controller starts from a copy. Only etc/smb.conf names the folder and
  * the address; the copy's is rewritten. The TLS certificate is made by each copy's first start.
  */
-async function provisionFromTemplate({ realm, netbios, dir, ip }: { realm: string; netbios: string; dir: string; ip: string }) {
-  const { stdout: version } = await run('samba', ['--version']);
+let sambaVersion: Promise<string> | undefined;
+
+/** The configuration file of the new controller in `dir`. */
+async function provisionFromTemplate({ realm, netbios, dir, ip }: { realm: string; netbios: string; dir: string; ip: string }): Promise<string> {
+  sambaVersion ??= run('samba', ['--version']).then(({ stdout }) => stdout);
+  const version = await sambaVersion;
   const key = `${realm}-${netbios}-${version.trim().replace(/[^A-Za-z0-9.]+/g, '_')}`.toLowerCase();
   const template = path.join(os.tmpdir(), `tessera-samba-template-${key}`);
   const TEMPLATE_IP = '127.0.0.254';
@@ -152,6 +156,7 @@ async function provisionFromTemplate({ realm, netbios, dir, ip }: { realm: strin
     .join(dir)
     .replace(/^(\s*interfaces = ).*$/m, `$1${ip}`);
   fs.writeFileSync(conf, text);
+  return conf;
 }
 
 /**
@@ -168,8 +173,7 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
   const addedIp = await ensureAddress(ip);
   // A controller left over from a killed run would answer instead of ours: refuse to start.
   if (await isListening(ip, 636)) throw new Error(`something already listens on ${ip}:636 (a samba left over from a killed test run?)`);
-  const conf = path.join(dir, 'etc', 'smb.conf');
-  await provisionFromTemplate({ realm, netbios, dir, ip });
+  const conf = await provisionFromTemplate({ realm, netbios, dir, ip });
 
   const baseDn = realm
     .split('.')
