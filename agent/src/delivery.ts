@@ -54,7 +54,7 @@ export function openDelivery(jwe: string, privateKey: KeyObject, expect: { works
   if (header.kid !== expect.workstationId) throw new Error('the delivery is addressed to another workstation');
   if (encryptedKey !== '') throw new Error('ECDH-ES direct key agreement carries no encrypted key');
   const epk = header.epk;
-  if (!epk || epk.kty !== 'EC' || epk.crv !== 'P-256' || typeof epk.x !== 'string' || typeof epk.y !== 'string')
+  if (epk?.kty !== 'EC' || epk.crv !== 'P-256' || typeof epk.x !== 'string' || typeof epk.y !== 'string')
     throw new Error('the delivery has no P-256 ephemeral key');
   const z = crypto.diffieHellman({ privateKey, publicKey: crypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: epk.x, y: epk.y }, format: 'jwk' }) });
   const key = concatKdf(z, 'A256GCM', Buffer.from(header.apu ?? '', 'base64url'), Buffer.from(header.apv ?? '', 'base64url'));

@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.js';
 import * as vaultRepo from './vault-account.repository.js';
 import type { VaultAccountRow, VaultAssignmentRow, VaultTemplateRow } from './vault-account.repository.js';
 import { type BackupManifest, type BackupRecord, writeDocument } from './vault-backup-document.js';
-import { encryptBackup, type KdfParams } from './vault-backup-format.js';
+import { encryptBackup } from './vault-backup-format.js';
 import { findVaultAccountsAfter } from './vault-backup.repository.js';
 import { type SealedVaultColumn, type VaultBackupDeps, vaultSecretAad } from './vault-backup.deps.js';
 import { restoreBackup } from './vault-backup.restore.js';

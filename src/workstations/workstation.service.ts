@@ -193,7 +193,7 @@ export function createWorkstationService(deps: {
   ): Promise<repo.CommandRow> {
     const row = await db.transaction(async (tx) => {
       const [w] = await repo.findWorkstationsByIds(tx, [workstationId]);
-      if (!w || w.status !== 'approved') throw new AppError('workstations.not_approved', 'Only an approved workstation takes commands');
+      if (w?.status !== 'approved') throw new AppError('workstations.not_approved', 'Only an approved workstation takes commands');
       const [c] = await repo.insertCommands(tx, [
         {
           workstationId: w.id,
