@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authenticationResponse, ceremonyId } from '../authn/authn.schemas.js';
+import { webUrl } from '../http/url-schemas.js';
 
 /** No control characters (a name or login is shown in lists and typed at logon). */
 const printable = (max: number) =>
@@ -10,20 +11,12 @@ const printable = (max: number) =>
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 
 const name = printable(200).pipe(z.string().min(1));
-/** An application address: http(s) only, so that a link in the portal can never run script (javascript:, data:). */
-const url = z
-  .string()
-  .trim()
-  .min(1)
-  .max(2048)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// address');
+/**
+ * An application address: http(s) only, so that a link in the portal can never run script
+ * (javascript:, data:); http allowed for intranet applications; no credentials, no fragment, no
+ * characters a browser would silently repair (the rules of every URL field: src/http/url-schemas.ts).
+ */
+const url = webUrl({ allowHttp: true, maxLength: 2048 });
 const urls = z.array(url).max(20);
 const login = printable(500);
 const secretText = z.string().min(1).max(1000);

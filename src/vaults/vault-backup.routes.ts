@@ -43,7 +43,8 @@ export async function vaultBackupRoutes(app: App, services: VaultBackupRoutesDep
     scope.post(
       '/vault/restore',
       {
-        bodyLimit: services.config.vaultBackupMaxBytes,
+        // No route bodyLimit: it would lift the limit of every parser here, JSON included; the
+        // file's parser carries its own (TESSERA_VAULT_BACKUP_MAX_BYTES).
         config: { access: 'admin' },
         schema: {
           tags,
