@@ -10,10 +10,12 @@
 import type { KeyObject } from 'node:crypto';
 import { createApiClient } from './api.js';
 import { signAssertion } from './assertion.js';
+import { relayAssertion, type Authenticator } from './authenticator.js';
 import type { BackoffOptions } from './backoff.js';
 import { channelUrl, createChannel } from './channel.js';
 import { createCommandRunner } from './commands.js';
 import type { Driver, SessionEvent } from './drivers/driver.js';
+import { describeDelivery, openDelivery, type DeliveredCredentials } from './delivery.js';
 import { createEventQueue } from './events.js';
 import type { Logger } from './log.js';
 import { createPolicy } from './policy.js';
@@ -31,6 +33,9 @@ export const STOP_FLUSH_MS = 5_000;
  */
 export const CLOCK_SKEW_WARNING_S = 10;
 
+/** How long a logon waits for its credentials on the channel after Tessera accepted the assertion (Tessera's command lives 2 minutes). */
+export const DELIVERY_WAIT_MS = 30_000;
+
 export const EXIT_OK = 0;
 /** The server revoked the key or removed the workstation (close code 4401): enrol again. */
 export const EXIT_REVOKED = 3;
@@ -44,6 +49,9 @@ export interface AgentOptions {
   clock?: () => number;
   backoff?: BackoffOptions;
   idleCheckMs?: number;
+  /** The security key the agent relays delivery ceremonies to (§8); without one, key logons are refused. */
+  authenticator?: Authenticator;
+  deliveryWaitMs?: number;
 }
 
 export interface Agent {
@@ -54,7 +62,18 @@ export interface Agent {
   done: Promise<number>;
 }
 
-export function createAgent({ state, privateKey, stateDir, driver, log, clock = Date.now, backoff, idleCheckMs = IDLE_CHECK_MS }: AgentOptions): Agent {
+export function createAgent({
+  state,
+  privateKey,
+  stateDir,
+  driver,
+  log,
+  clock = Date.now,
+  backoff,
+  idleCheckMs = IDLE_CHECK_MS,
+  authenticator,
+  deliveryWaitMs = DELIVERY_WAIT_MS,
+}: AgentOptions): Agent {
   const makeAssertion = () => signAssertion({ privateKey, workstationId: state.workstationId, audience: state.audience, now: clock() });
   const api = createApiClient({ server: state.server, makeAssertion });
   const policy = createPolicy({ initial: readCachedPolicy(stateDir), persist: (p) => writeCachedPolicy(stateDir, p), api, log, clock });
@@ -101,7 +120,50 @@ export function createAgent({ state, privateKey, stateDir, driver, log, clock = 
     await applyEmergency(answer.emergency);
   }
 
-  const commands = createCommandRunner({ driver, log, refresh, applyEmergency, emergency: () => policy.emergency() });
+  /** Logons waiting for their delivery, by request id (the delivery may come before the POST's answer). */
+  const waiting = new Map<string, { resolve(c: DeliveredCredentials): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+
+  /** §8: options, the key's assertion, then the credentials from the channel. */
+  async function requestCredentials({ account, pin }: { account: string; pin?: string }): Promise<DeliveredCredentials> {
+    if (!authenticator) throw new Error('this agent has no security key reader configured (TESSERA_AGENT_FIDO2_DEVICE)');
+    if (policy.status() !== 'approved') throw new Error('this workstation is not approved: Tessera delivers no credentials to it');
+    if (policy.emergency().active) throw new Error('the emergency block is on');
+    const options = await api.deliveryOptions({ account });
+    const assertion = await relayAssertion(authenticator, options, { pin });
+    const arrived = new Promise<DeliveredCredentials>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(options.requestId);
+        reject(new Error('the credentials did not arrive on the channel in time'));
+      }, deliveryWaitMs);
+      waiting.set(options.requestId, { resolve, reject, timer });
+    });
+    arrived.catch(() => undefined);
+    try {
+      const answer = await api.deliver({ requestId: options.requestId, assertion });
+      log.info('delivery.accepted', { account, commandId: answer.commandId, accounts: answer.accounts.map((a) => a.name) });
+    } catch (err) {
+      const w = waiting.get(options.requestId);
+      if (w) clearTimeout(w.timer);
+      waiting.delete(options.requestId);
+      throw err;
+    }
+    return arrived;
+  }
+
+  async function acceptDelivery(payload: Record<string, unknown> | null | undefined): Promise<void> {
+    const jwe = payload?.jwe;
+    if (typeof jwe !== 'string') throw new Error('the delivery carries no JWE');
+    const credentials = openDelivery(jwe, privateKey, { workstationId: state.workstationId, now: clock() });
+    const w = waiting.get(credentials.requestId);
+    // Nobody at this computer asked for it (a logon that gave up): dropped, never kept.
+    if (!w) throw new Error('no logon is waiting for this delivery');
+    waiting.delete(credentials.requestId);
+    clearTimeout(w.timer);
+    log.info('delivery.received', describeDelivery(credentials));
+    w.resolve(credentials);
+  }
+
+  const commands = createCommandRunner({ driver, log, refresh, applyEmergency, emergency: () => policy.emergency(), acceptDelivery });
 
   async function onFrame(frame: ServerFrame): Promise<void> {
     switch (frame.type) {
@@ -197,6 +259,11 @@ export function createAgent({ state, privateKey, stateDir, driver, log, clock = 
     if (isStopping) return;
     isStopping = true;
     clearInterval(idleTimer);
+    for (const w of waiting.values()) {
+      clearTimeout(w.timer);
+      w.reject(new Error('the agent is stopping'));
+    }
+    waiting.clear();
     await driver.stop();
     if (announce) {
       events.push({ type: 'agent_stop' });
@@ -216,7 +283,7 @@ export function createAgent({ state, privateKey, stateDir, driver, log, clock = 
       events.setEnabled(policy.status() === 'approved');
       // Before the driver starts: its first poll reports the sessions already open, after this.
       events.push({ type: 'agent_start' });
-      await driver.start({ onEvent, authorize: (request) => policy.decide(request), onIdleChanged: () => void checkIdle() });
+      await driver.start({ onEvent, authorize: (request) => policy.decide(request), onIdleChanged: () => void checkIdle(), requestCredentials });
       // A block Tessera announced before this start holds until Tessera lifts it, even offline.
       if (policy.emergency().active) {
         log.warn('emergency.on', { ...policy.emergency(), cached: true });

@@ -7,6 +7,8 @@ import {
   type AgentEvent,
   type AuthorizeAnswer,
   type AuthorizeRequest,
+  type DeliveryAnswer,
+  type DeliveryOptionsAnswer,
   type EnrollAnswer,
   type EnrollRequest,
   type StatusAnswer,
@@ -50,6 +52,10 @@ export interface ApiClient {
   status(): Promise<StatusAnswer>;
   postEvents(events: AgentEvent[]): Promise<{ accepted: number; duplicates: number }>;
   authorize(body: AuthorizeRequest): Promise<AuthorizeAnswer>;
+  /** §8.1: WebAuthn options for delivering this account's credentials. */
+  deliveryOptions(body: { account: string }): Promise<DeliveryOptionsAnswer>;
+  /** §8.2: the key's assertion; the credentials follow on the channel. */
+  deliver(body: { requestId: string; assertion: unknown }): Promise<DeliveryAnswer>;
 }
 
 export function apiUrl(server: string, route: string): string {
@@ -94,5 +100,7 @@ export function createApiClient({ server, makeAssertion, timeoutMs = 10_000, fet
     status: () => call('GET', '/status', undefined, true),
     postEvents: (events) => call('POST', '/events', { events }, true),
     authorize: (body) => call('POST', '/authorize', body, true),
+    deliveryOptions: (body) => call('POST', '/credentials/options', body, true),
+    deliver: (body) => call('POST', '/credentials', body, true),
   };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { createAgent } from './agent.js';
+import { createFido2AssertAuthenticator } from './authenticator.js';
 import { ApiError, createApiClient, isUnavailable } from './api.js';
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem, signAssertion } from './assertion.js';
 import type { Driver } from './drivers/driver.js';
@@ -152,8 +153,12 @@ async function run(opts: { driver?: string; stateDir?: string }): Promise<void> 
   const { state, privateKey } = loadEnrolment(stateDir, log);
   const driverName = opts.driver ?? (os.platform() === 'linux' ? 'linux' : undefined);
   let driver: Driver;
-  if (driverName === 'scripted') driver = createScriptedDriver({ log });
-  else if (driverName === 'linux') {
+  if (driverName === 'scripted') {
+    // Test only: a file descriptor the test opened gets each delivery's passwords (never the log).
+    const fd = process.env.TESSERA_AGENT_SCRIPTED_SECRETS_FD;
+    const revealTo = fd && /^\d+$/.test(fd) && Number(fd) > 2 ? (line: string) => fs.writeSync(Number(fd), line) : undefined;
+    driver = createScriptedDriver({ log, revealTo });
+  } else if (driverName === 'linux') {
     driver = createLinuxDriver({
       log,
       loginctl: process.env.TESSERA_AGENT_LOGINCTL || 'loginctl',
@@ -164,7 +169,18 @@ async function run(opts: { driver?: string; stateDir?: string }): Promise<void> 
     log.error('agent.no_driver', { platform: os.platform(), why: 'this agent has a driver for linux only; --driver scripted for tests' });
     throw new CliExit(EXIT.error);
   }
-  const agent = createAgent({ state, privateKey, stateDir, driver, log, backoff: { initialMs: positiveInt(process.env.TESSERA_AGENT_BACKOFF_MS, 1_000) } });
+  // The security key reader for credential delivery (§8): fido2-assert on this device.
+  const device = process.env.TESSERA_AGENT_FIDO2_DEVICE;
+  const authenticator = device ? createFido2AssertAuthenticator({ device, command: process.env.TESSERA_AGENT_FIDO2_ASSERT || 'fido2-assert' }) : undefined;
+  const agent = createAgent({
+    state,
+    privateKey,
+    stateDir,
+    driver,
+    log,
+    authenticator,
+    backoff: { initialMs: positiveInt(process.env.TESSERA_AGENT_BACKOFF_MS, 1_000) },
+  });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": someone is not willing to wait for the last events.

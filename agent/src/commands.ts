@@ -50,6 +50,8 @@ export interface CommandContext {
   /** Turns the emergency block on or off (locks every session when on). */
   applyEmergency(next: Emergency): Promise<void>;
   emergency(): Emergency;
+  /** §8.3: opens a `deliver_credentials` JWE and hands it to the logon waiting for it; throws when it cannot. Without it the kind is rejected. */
+  acceptDelivery?(payload: CommandFrame['payload']): Promise<void>;
 }
 
 /** The session a command names, or undefined for all of them; a sessionId that is no id fails the command rather than widen it to every session. */
@@ -82,6 +84,10 @@ export function createCommandRunner(ctx: CommandContext, maxRemembered = MAX_REM
         await ctx.applyEmergency({ active: cmd.kind === 'emergency_block', version, reason });
         return { status: 'done' };
       }
+      case 'deliver_credentials':
+        if (!ctx.acceptDelivery) return { status: 'rejected', detail: 'this agent takes no credential deliveries' };
+        await ctx.acceptDelivery(cmd.payload);
+        return { status: 'done' };
       default:
         return { status: 'rejected', detail: `this agent does not know the command kind ${cmd.kind}` };
     }

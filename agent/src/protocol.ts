@@ -80,6 +80,27 @@ export interface AuthorizeAnswer {
   employee: { id: string; name: string } | null;
 }
 
+/** §8.1: the options of a credential delivery. */
+export interface DeliveryOptionsAnswer {
+  requestId: string;
+  origin: string;
+  expiresAt: string;
+  employee: { id: string; name: string };
+  options: {
+    challenge: string;
+    rpId?: string;
+    allowCredentials?: { id: string; transports?: string[] }[];
+    userVerification?: 'required' | 'preferred' | 'discouraged';
+    timeout?: number;
+  };
+}
+/** §8.2: the delivery is queued as this command. */
+export interface DeliveryAnswer {
+  commandId: string;
+  expiresAt: string;
+  accounts: { type: 'directory' | 'vault'; name: string }[];
+}
+
 /** §5: frames the server sends on the channel. */
 export type ServerFrame =
   | {

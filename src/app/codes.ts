@@ -10,7 +10,10 @@ import { oidcErrorCodes } from '../sso/oidc/oidc.codes.js';
 import { portalErrorCodes } from '../portal/portal.codes.js';
 import { samlErrorCodes } from '../sso/saml/saml.codes.js';
 import { settingsErrorCodes } from '../settings/settings.codes.js';
+import { accessProfileErrorCodes } from '../vaults/access-profile.codes.js';
 import { hardwareKeyErrorCodes } from '../vaults/hardware-key.codes.js';
+import { vaultErrorCodes } from '../vaults/vault-account.codes.js';
+import { vaultBackupErrorCodes } from '../vaults/vault-backup.codes.js';
 import { workstationErrorCodes } from '../workstations/workstation.codes.js';
 import type {} from '../sso/wsfed/wsfed.codes.js';
 import { registerErrorCodes } from '../lib/errors.js';
@@ -34,6 +37,9 @@ for (const list of [
   samlErrorCodes,
   settingsErrorCodes,
   hardwareKeyErrorCodes,
+  accessProfileErrorCodes,
+  vaultErrorCodes,
+  vaultBackupErrorCodes,
   workstationErrorCodes,
 ])
   registerErrorCodes(list);

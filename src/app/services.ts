@@ -33,8 +33,13 @@ import { createDirectoryServices } from '../directory/directory.services.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from '../http/csrf.js';
 import { createWorkstationServices } from '../workstations/workstation.services.js';
+import { createAccessProfileService } from '../vaults/access-profile.service.js';
 import { createKeyActivationService } from '../vaults/activation.service.js';
 import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
+import { createVaultRevealService } from '../vaults/vault-account.reveal.js';
+import { createVaultAccountService } from '../vaults/vault-account.service.js';
+import { createVaultTemplateService } from '../vaults/vault-account.templates.js';
+import { createVaultBackupService } from '../vaults/vault-backup.service.js';
 
 export interface CoreDeps {
   config: Config;
@@ -113,7 +118,13 @@ export function createServices(deps: CoreDeps) {
     settings,
     webauthn,
     employees,
-    keyStateOfCredential: (id) => hardwareKeys.keyStateOfCredential(id),
+    // The key's state and whether its access profile requires user verification (src/vaults).
+    keyStateOfCredential: async (id) => {
+      const key = await hardwareKeys.keyStateOfCredential(id);
+      if (!key) return undefined;
+      const profile = await accessProfiles.effectiveForKey(key.id);
+      return { state: key.state, serial: key.serial, userVerificationRequired: profile.userVerificationRequired, accessProfile: profile.name };
+    },
   });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
   const adminPasskeys = createAdminPasskeyService({ audit, webauthn, credentials, admins, adminAuth });
@@ -134,7 +145,7 @@ export function createServices(deps: CoreDeps) {
     effects: () => ({
       removeCredentials: (ctx, e, ids, tx) => credentials.removeByIds(ctx, { type: 'employee', id: e.id, label: e.email }, ids, tx),
       endSessions: (ctx, id) => employees.endSessions(ctx, id),
-      rotatePasswordsNow: (ctx, id) => directory.domainPasswords.rotateEmployeeNow(ctx, id),
+      rotatePasswordsNow: (ctx, id, reason) => directory.domainPasswords.rotateEmployeeNow(ctx, id, reason),
       // The mail body is sealed in the outbox (src/mail), so the code is not readable there either.
       mailActivationCode: async (_ctx, e, key, code) => {
         const enroll = new URL('/enroll', config.publicUrl).toString();
@@ -154,7 +165,9 @@ export function createServices(deps: CoreDeps) {
       },
     }),
   });
-  const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, credentialLimiter });
+  // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
+  const accessProfiles = createAccessProfileService({ db, audit, clock });
+  const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, accessProfiles, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const portal = createPortalService({ audit });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
@@ -181,6 +194,46 @@ export function createServices(deps: CoreDeps) {
     connectorFactory: deps.connectorFactory,
     findActiveKeyHolders: (ids) => hardwareKeys.findActiveKeyHolders(ids),
   });
+  // Vault accounts (src/vaults): personal, shared and directory accounts; secrets read after a passkey check.
+  const directoryAccountsOf = (employeeId: string) => directory.directoryAccounts.listForEmployee(employeeId);
+  const vaultAccounts = createVaultAccountService({
+    db,
+    audit,
+    clock,
+    sealer,
+    findEmployee: (id, tx) => employees.findById(id, tx),
+    existingEmployeeIds: async (ids) => new Set((await employees.summariesByIds(ids)).map((e) => e.id)),
+    departmentExists: (id) =>
+      organisation.getDepartment(id).then(
+        () => true,
+        () => false,
+      ),
+    directoryAccountsOf,
+  });
+  const vaultTemplates = createVaultTemplateService({ db, audit, clock });
+  const vaultReveal = createVaultRevealService({
+    audit,
+    clock,
+    sealer,
+    vault: vaultAccounts,
+    countCredentials: (id) => webauthn.count('employee', id),
+    startAssertion: ({ employeeId, bindTo }) =>
+      webauthn.startAuthentication({ purpose: 'vault_reveal', subjectType: 'employee', subjectId: employeeId, userVerification: 'required', bindTo }),
+    finishAssertion: async (ctx, input) => {
+      const { credential, userVerified } = await webauthn.finishAuthentication(ctx, {
+        ceremonyId: input.ceremonyId,
+        purpose: 'vault_reveal',
+        subjectType: 'employee',
+        subjectId: input.employeeId,
+        response: input.response,
+        expect: input.expect,
+      });
+      return { credentialId: credential.id, userVerified };
+    },
+    keyStateOfCredential: (id) => hardwareKeys.keyStateOfCredential(id),
+    directoryAccountsOf,
+    currentPasswordsFor: (id, tx) => directory.domainPasswords.currentPasswordsFor(id, tx),
+  });
   // Passkeys provisioned into Entra ID, with pairing states mirrored into Entra groups (src/directory/entra).
   const entraPasskeys = createEntraPasskeyService({
     db,
@@ -206,6 +259,27 @@ export function createServices(deps: CoreDeps) {
       ),
     employeeIdForLogon: (account) => directory.directoryAccounts.employeeIdForLogon(account),
     employeeSummaries: (ids) => employees.summariesByIds(ids),
+    delivery: {
+      webauthn,
+      activeKeyCredentials: (id) => hardwareKeys.activeKeyCredentials(id),
+      keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
+      keyPolicy: (keyId) => accessProfiles.effectiveForKey(keyId),
+      directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
+    },
+  });
+  // Backup and restore of vault accounts to a passphrase-encrypted file (src/vaults/vault-backup*).
+  const vaultBackup = createVaultBackupService({
+    db,
+    audit,
+    clock,
+    sealer,
+    source: config.publicUrl,
+    employees: { findById: employees.findById, findByEmail: employees.findByEmail, summariesByIds: employees.summariesByIds },
+    externalIds: {
+      byEmployee: (ids, tx) => directory.directoryAccounts.externalIdsByEmployee(ids, tx),
+      employeeIdFor: (ids, tx) => directory.directoryAccounts.employeeIdForExternalIds(ids, tx),
+    },
+    departments: async () => (await organisation.listCompanies()).flatMap((c) => c.departments.map((d) => ({ id: d.id, company: c.name, name: d.name }))),
   });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
@@ -232,7 +306,11 @@ export function createServices(deps: CoreDeps) {
     invitations,
     enrolment,
     hardwareKeys,
+    accessProfiles,
     keyActivation,
+    vaultAccounts,
+    vaultTemplates,
+    vaultReveal,
     portal,
     branding,
     mail,
@@ -242,6 +320,7 @@ export function createServices(deps: CoreDeps) {
     entraPasskeys,
     credentialLimiter,
     ...workstationServices,
+    vaultBackup,
   };
 }
 

@@ -19,6 +19,8 @@ export const authnErrorCodes = {
   'signin.password_too_weak': 400,
   /** The credential is bound to a hardware key that is not Active (suspended, locked, compromised...). */
   'signin.hardware_key_not_active': 403,
+  /** The credential's hardware key has an access profile that requires user verification, and the assertion has no UV flag. */
+  'signin.user_verification_required': 403,
 } as const satisfies Record<string, number>;
 
 declare module '../lib/errors.js' {

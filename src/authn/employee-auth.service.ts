@@ -49,10 +49,13 @@ export function createEmployeeAuthService(deps: {
   webauthn: WebAuthnService;
   employees: EmployeeLookup;
   /**
-   * The state of the hardware key a credential is bound to (src/vaults), or undefined when it is
-   * bound to none. A credential whose key is not Active never signs in (issue 14).
+   * The state of the hardware key a credential is bound to (src/vaults), and whether the key's
+   * access profile requires user verification; undefined when it is bound to none. A credential
+   * whose key is not Active never signs in, nor one without the UV flag when the profile requires it (issue 14).
    */
-  keyStateOfCredential?: (credentialId: string) => Promise<{ state: string; serial: string } | undefined>;
+  keyStateOfCredential?: (
+    credentialId: string,
+  ) => Promise<{ state: string; serial: string; userVerificationRequired?: boolean; accessProfile?: string } | undefined>;
 }) {
   const { db, audit, sealer, clock, settings, webauthn, employees } = deps;
 
@@ -117,15 +120,31 @@ export function createEmployeeAuthService(deps: {
     }
   }
 
-  /** Refuses, audited, a credential bound to a hardware key that is not Active. */
-  async function refuseInactiveKey(ctx: RequestContext, e: EmployeeRow, method: string, credential: { id: string }): Promise<void> {
+  /**
+   * Refuses, audited, a credential bound to a hardware key that is not Active, or whose access
+   * profile requires user verification when the assertion carries no UV flag.
+   */
+  async function refuseByKey(ctx: RequestContext, e: EmployeeRow, method: string, credential: { id: string }, userVerified: boolean): Promise<void> {
     const key = await deps.keyStateOfCredential?.(credential.id);
-    if (!key || key.state === 'active') return;
-    await failure(ctx, e, method, 'hardware key not active', { credential: credential.id, key: key.serial, keyState: key.state });
-    throw new AppError(
-      'signin.hardware_key_not_active',
-      `This security key (${key.serial}) is ${key.state} and cannot be used to sign in. Contact your administrator.`,
-    );
+    if (!key) return;
+    if (key.state !== 'active') {
+      await failure(ctx, e, method, 'hardware key not active', { credential: credential.id, key: key.serial, keyState: key.state });
+      throw new AppError(
+        'signin.hardware_key_not_active',
+        `This security key (${key.serial}) is ${key.state} and cannot be used to sign in. Contact your administrator.`,
+      );
+    }
+    if (key.userVerificationRequired && !userVerified) {
+      await failure(ctx, e, method, 'user verification required by the key access profile', {
+        credential: credential.id,
+        key: key.serial,
+        accessProfile: key.accessProfile ?? null,
+      });
+      throw new AppError(
+        'signin.user_verification_required',
+        `This security key (${key.serial}) must verify you with its PIN or fingerprint, and it did not: sign in again and enter the key's PIN when asked.`,
+      );
+    }
   }
 
   /** The second factors an employee can use now: allowed by policy and set up. */
@@ -149,7 +168,7 @@ export function createEmployeeAuthService(deps: {
     ceremonyId: string,
     response: AuthenticationResponseJSON,
   ): Promise<{ employee: EmployeeRow; method: 'passkey' | 'security_key' }> {
-    const { credential } = await auditedPasskey(ctx, 'passkey', null, () =>
+    const { credential, userVerified } = await auditedPasskey(ctx, 'passkey', null, () =>
       webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }),
     );
     const employee = await employees.findById(credential.subjectId);
@@ -158,7 +177,7 @@ export function createEmployeeAuthService(deps: {
       throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
     }
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'passkey');
-    await refuseInactiveKey(ctx, employee, 'passkey', credential);
+    await refuseByKey(ctx, employee, 'passkey', credential, userVerified);
     // A passkey cannot be guessed: it signs in during a password lockout, and leaves the count alone.
     await completeSignIn(ctx, employee, 'passkey', { resetFailures: false });
     return { employee, method: credentialType(credential) };
@@ -242,7 +261,7 @@ export function createEmployeeAuthService(deps: {
     if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
     // A passkey cannot be guessed, so a failed ceremony (it throws) gives its attempt back; but the
     // step is inside the lockout, so that a locked account cannot finish a password sign-in this way.
-    let used: { id: string } | undefined;
+    let used: { credential: { id: string }; userVerified: boolean } | undefined;
     const result = await auditedPasskey(ctx, 'password+passkey', employee, async () =>
       checkWithLockout({
         store: repo.employeeLockoutStore(db, employee.id),
@@ -250,8 +269,7 @@ export function createEmployeeAuthService(deps: {
         clock,
         decoy: async () => undefined,
         verify: async () => {
-          used = (await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response }))
-            .credential;
+          used = await webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'second_factor', subjectType: 'employee', subjectId: employee.id, response });
           return true;
         },
       }),
@@ -261,7 +279,7 @@ export function createEmployeeAuthService(deps: {
       throw new AppError('signin.invalid_credentials', INVALID_CREDENTIALS);
     }
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password+passkey');
-    if (used) await refuseInactiveKey(ctx, employee, 'password+passkey', used);
+    if (used) await refuseByKey(ctx, employee, 'password+passkey', used.credential, used.userVerified);
     await completeSignIn(ctx, employee, 'password+passkey', { resetFailures: true });
     return employee;
   }

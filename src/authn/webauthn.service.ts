@@ -7,7 +7,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { Db, Executor } from '../db/connection.js';
@@ -30,8 +30,12 @@ export interface WebAuthnSubject {
   displayName: string;
 }
 
-/** What a challenge was issued for; a challenge is refused for any other ceremony. */
-export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor';
+/**
+ * What a challenge was issued for; a challenge is refused for any other ceremony. vault_reveal:
+ * a signed-in employee proves their presence again to read a secret of their vault (src/vaults);
+ * workstation_delivery: the agent relays the employee's key to receive their credentials.
+ */
+export type CeremonyPurpose = 'register' | 'sign_in' | 'second_factor' | 'workstation_delivery' | 'vault_reveal';
 
 /** A challenge lives 5 minutes (WebAuthn §13.4.3 recommends a short, single-use challenge). */
 const CHALLENGE_SECONDS = 300;
@@ -60,6 +64,41 @@ function verificationFailed(err: unknown): AppError {
   return new AppError('webauthn.verification_failed', `The authenticator's answer could not be verified: ${reason}`, { cause: err });
 }
 
+/** What a verified attestation says about the new credential, for the caller's own checks. */
+export interface Attested {
+  /** The model's AAGUID, lower-case (all zero when the client or authenticator hides it). */
+  aaguid: string;
+  /** The UV flag (§6.1): the authenticator verified its user (PIN or biometric). */
+  userVerified: boolean;
+  /** The minPinLength extension's output (CTAP 2.1 §12.4), when the authenticator reported it. */
+  minPinLength?: number;
+  /** The attestation statement format (none, packed, fido-u2f, tpm...). */
+  fmt: string;
+  /** The attestation certificate chain (DER), leaf first; empty for none or self attestation. */
+  x5c: Uint8Array[];
+}
+
+function attestedOf(info: {
+  aaguid: string;
+  userVerified: boolean;
+  fmt: string;
+  authenticatorExtensionResults?: unknown;
+  attestationObject: Uint8Array;
+}): Attested {
+  const ext = info.authenticatorExtensionResults as { minPinLength?: unknown } | undefined;
+  const minPinLength = typeof ext?.minPinLength === 'number' && Number.isInteger(ext.minPinLength) ? ext.minPinLength : undefined;
+  let x5c: Uint8Array[] = [];
+  try {
+    const decoded = isoCBOR.decodeFirst<Map<string, unknown>>(new Uint8Array(info.attestationObject));
+    const stmt = decoded.get('attStmt');
+    const chain = stmt instanceof Map ? stmt.get('x5c') : undefined;
+    if (Array.isArray(chain)) x5c = chain.filter((c): c is Uint8Array => c instanceof Uint8Array).slice(0, 10);
+  } catch {
+    x5c = [];
+  }
+  return { aaguid: info.aaguid.toLowerCase(), userVerified: info.userVerified, minPinLength, fmt: info.fmt, x5c };
+}
+
 export type WebAuthnService = ReturnType<typeof createWebAuthnService>;
 
 export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Config; decoyKey: Buffer }) {
@@ -75,11 +114,13 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     subjectId: string | null;
     challenge: string;
     data: Record<string, unknown>;
+    seconds?: number;
   }): Promise<string> {
     const now = clock.now();
     await repo.deleteExpiredChallenges(db, new Date(now.getTime() - KEEP_EXPIRED_MS));
     const id = randomToken(18);
-    await repo.insertChallenge(db, { id, ...input, createdAt: now, expiresAt: new Date(now.getTime() + CHALLENGE_SECONDS * 1000) });
+    const { seconds = CHALLENGE_SECONDS, ...row } = input;
+    await repo.insertChallenge(db, { id, ...row, createdAt: now, expiresAt: new Date(now.getTime() + seconds * 1000) });
     return id;
   }
 
@@ -88,7 +129,10 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     const now = clock.now();
     const row = await repo.claimChallenge(db, ceremonyId, now);
     if (!row) throw new AppError('webauthn.challenge_invalid', 'This sign-in attempt is unknown or was already used: start again');
-    if (row.expiresAt <= now) throw new AppError('webauthn.challenge_expired', 'This attempt took longer than 5 minutes and has expired: start again');
+    if (row.expiresAt <= now) {
+      const minutes = Math.max(1, Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000));
+      throw new AppError('webauthn.challenge_expired', `This attempt took longer than ${minutes} minutes and has expired: start again`);
+    }
     if (row.purpose !== purpose || row.subjectType !== subjectType || (subjectId !== undefined && row.subjectId !== subjectId)) {
       throw new AppError('webauthn.challenge_invalid', 'This attempt belongs to another ceremony: start again');
     }
@@ -105,8 +149,19 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     return [{ id: mac.subarray(0, 16 + (mac[31] % 17)).toString('base64url'), transports: ['usb', 'nfc'] }];
   }
 
-  /** `attestation: 'direct'` asks for the model's attestation whatever the policy (activating an inventoried key needs the AAGUID). */
-  async function startRegistration(subject: WebAuthnSubject, kind: CredentialKind, data: Record<string, unknown> = {}, opts: { attestation?: 'direct' } = {}) {
+  /**
+   * `attestation: 'direct'` asks for the model's attestation whatever the policy (activating an
+   * inventoried key needs the AAGUID). `userVerification: 'required'` asks for it whatever the
+   * policy (a key's access profile); the caller checks the answer's UV flag (`attested.userVerified`)
+   * and refuses with its own code. `minPinLength` asks the authenticator to report its minimum PIN
+   * length (CTAP 2.1 §12.4; only authenticators configured to tell this RP do).
+   */
+  async function startRegistration(
+    subject: WebAuthnSubject,
+    kind: CredentialKind,
+    data: Record<string, unknown> = {},
+    opts: { attestation?: 'direct'; userVerification?: 'required'; minPinLength?: boolean } = {},
+  ) {
     const s = await settings.get();
     const policy = s.authenticators;
     if (kind === 'passkey' && !policy.allowPlatform) {
@@ -133,8 +188,9 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
         // Discoverable credentials, so that sign-in can start without a user name (§6.2.2).
         residentKey: 'required',
         requireResidentKey: true,
-        userVerification: policy.userVerification,
+        userVerification: opts.userVerification ?? policy.userVerification,
       },
+      ...(opts.minPinLength ? { extensions: { minPinLength: true } } : {}),
       preferredAuthenticatorType: kind === 'passkey' ? 'localDevice' : 'securityKey',
     });
     const ceremonyId = await saveChallenge({
@@ -159,7 +215,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       ceremonyId: string;
       response: RegistrationResponseJSON;
       name?: string;
-      within?: (tx: Executor, challenge: repo.ChallengeRow, attested: { aaguid: string }) => Promise<void>;
+      within?: (tx: Executor, challenge: repo.ChallengeRow, attested: Attested) => Promise<void>;
       afterInsert?: (tx: Executor, row: repo.CredentialRow) => Promise<void>;
     },
   ): Promise<repo.CredentialRow> {
@@ -214,7 +270,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
         if ((await repo.countCredentialsBySubject(tx, subject.type, subject.id)) >= policy.maxCredentialsPerEmployee) {
           throw new AppError('webauthn.too_many_credentials', 'You already have the most passkeys and security keys allowed: remove one first');
         }
-        if (input.within) await input.within(tx, challenge, { aaguid: info.aaguid });
+        if (input.within) await input.within(tx, challenge, attestedOf(info));
         const row = await repo.insertCredential(tx, {
           subjectType: subject.type,
           subjectId: subject.id,
@@ -252,30 +308,41 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
    * Options for an assertion. Without a subject: username-less (empty allowCredentials, the
    * authenticator offers its discoverable credentials). With one: that subject's credentials,
    * or decoys when it has none. `bound` refuses every credential when no subject was found.
+   * `credentialIds` (row ids) narrows the subject's credentials to those; `data` is kept with the
+   * challenge and handed back by finishAuthentication; `seconds` shortens its life.
    */
   async function startAuthentication(input: {
     purpose: CeremonyPurpose;
     subjectType: SubjectType;
     subjectId?: string | null;
     decoyFor?: string;
-    userVerification?: 'required';
+    userVerification?: 'required' | 'preferred' | 'discouraged';
+    credentialIds?: string[];
+    data?: Record<string, unknown>;
+    seconds?: number;
+    /** What the challenge is bound to besides its subject (finishAuthentication's `expect` must match). */
+    bindTo?: Record<string, string>;
   }) {
     const policy = (await settings.get()).authenticators;
     const userVerification = input.userVerification ?? policy.userVerification;
     const bound = input.subjectId !== undefined;
+    const seconds = input.seconds ?? CHALLENGE_SECONDS;
     let allowCredentials: { id: string; transports: string[] }[] = [];
     if (input.subjectId) {
       const own = await repo.findCredentialsBySubject(db, input.subjectType, input.subjectId);
-      allowCredentials = own.map((c) => ({ id: c.credentialId, transports: c.transports }));
+      allowCredentials = own
+        .filter((c) => !input.credentialIds || input.credentialIds.includes(c.id))
+        .map((c) => ({ id: c.credentialId, transports: c.transports }));
     }
     if (bound && allowCredentials.length === 0 && input.decoyFor) allowCredentials = decoyCredentials(input.decoyFor);
-    const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification, timeout: CHALLENGE_SECONDS * 1000 });
+    const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification, timeout: seconds * 1000 });
     const ceremonyId = await saveChallenge({
       purpose: input.purpose,
       subjectType: input.subjectType,
       subjectId: input.subjectId ?? null,
       challenge: options.challenge,
-      data: { bound, userVerification },
+      data: { ...input.data, ...input.bindTo, bound, userVerification },
+      seconds,
     });
     return { ceremonyId, options };
   }
@@ -289,9 +356,14 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       subjectType: SubjectType;
       subjectId?: string;
       response: AuthenticationResponseJSON;
+      /** The challenge must have been issued bound to these values (startAuthentication's `bindTo`). */
+      expect?: Record<string, string>;
     },
-  ): Promise<{ credential: repo.CredentialRow; userVerified: boolean }> {
+  ): Promise<{ credential: repo.CredentialRow; userVerified: boolean; data: Record<string, unknown> }> {
     const challenge = await claimChallenge(input.ceremonyId, input.purpose, input.subjectType, input.subjectId);
+    for (const [key, value] of Object.entries(input.expect ?? {})) {
+      if (challenge.data[key] !== value) throw new AppError('webauthn.challenge_invalid', 'This attempt was started for something else: start again');
+    }
     const credential = await repo.findCredentialByCredentialId(db, input.response.id);
     const handle = input.response.response.userHandle;
     const isKnown =
@@ -339,7 +411,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       lastUsedAt: clock.now(),
       isBackedUp: info.credentialBackedUp,
     });
-    return { credential: updated ?? credential, userVerified: info.userVerified };
+    return { credential: updated ?? credential, userVerified: info.userVerified, data: challenge.data };
   }
 
   return {

@@ -64,6 +64,13 @@ const schema = z.object({
     .min(1024)
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
+  /** Largest vault backup file a restore upload takes, in bytes (it is held in memory while restored). */
+  TESSERA_VAULT_BACKUP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(2 * 1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -83,6 +90,7 @@ export interface Config {
   /** false, a hop count, or the proxies' addresses; never `true` (see parseTrustProxy). */
   trustProxy: false | number | string;
   bodyLimit: number;
+  vaultBackupMaxBytes: number;
   signInRateLimit: number;
   credentialLimitPerMinute: number;
   apiRateLimit: number;
@@ -123,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimit: e.BODY_LIMIT,
+    vaultBackupMaxBytes: e.TESSERA_VAULT_BACKUP_MAX_BYTES,
     signInRateLimit: e.TESSERA_SIGNIN_RATE_LIMIT,
     credentialLimitPerMinute: e.TESSERA_CREDENTIAL_LIMIT_PER_MINUTE,
     apiRateLimit: e.TESSERA_API_RATE_LIMIT,

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import type { EmployeeLookup } from '../employees/employee.service.js';
 import { AppError } from '../lib/errors.js';
 import * as repo from './directory.repository.js';
@@ -46,6 +46,17 @@ export function createAccountService(deps: { db: Db; domains: DomainService; emp
         if (tenantIds.has(tenantId)) ids.push(a.externalId.toLowerCase());
       }
       return ids;
+    },
+    /** The external ids of these employees' directory accounts, by employee id (a backup names people by them). */
+    async externalIdsByEmployee(employeeIds: string[], tx: Executor = db): Promise<Map<string, string[]>> {
+      const out = new Map<string, string[]>();
+      for (const r of await repo.findExternalIdsByEmployeeIds(tx, employeeIds)) out.set(r.employeeId, [...(out.get(r.employeeId) ?? []), r.externalId]);
+      return out;
+    },
+    /** The one employee whose directory accounts carry these external ids; undefined when none or several. */
+    async employeeIdForExternalIds(externalIds: string[], tx: Executor = db): Promise<string | undefined> {
+      const ids = await repo.findEmployeeIdsByExternalIds(tx, externalIds);
+      return ids.length === 1 ? ids[0] : undefined;
     },
     async listForEmployee(employeeId: string): Promise<AccountDto[]> {
       if (!(await employees.findById(employeeId))) throw new AppError('employees.not_found', 'Employee was not found');

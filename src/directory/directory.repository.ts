@@ -60,6 +60,26 @@ export async function findAccountsByEmployee(db: Executor, employeeId: string): 
   return rows.map((r) => ({ ...r.a, domainName: r.domainName, domainKind: r.domainKind }));
 }
 
+/** The external ids (directory object GUIDs, Entra object ids) of these employees' accounts, by employee. */
+export async function findExternalIdsByEmployeeIds(db: Executor, employeeIds: string[]): Promise<{ employeeId: string; externalId: string }[]> {
+  if (employeeIds.length === 0) return [];
+  return db
+    .select({ employeeId: directoryAccounts.employeeId, externalId: directoryAccounts.externalId })
+    .from(directoryAccounts)
+    .where(inArray(directoryAccounts.employeeId, employeeIds))
+    .orderBy(asc(directoryAccounts.externalId));
+}
+
+/** The employees whose directory accounts carry one of these external ids. */
+export async function findEmployeeIdsByExternalIds(db: Executor, externalIds: string[]): Promise<string[]> {
+  if (externalIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ employeeId: directoryAccounts.employeeId })
+    .from(directoryAccounts)
+    .where(inArray(directoryAccounts.externalId, externalIds));
+  return rows.map((r) => r.employeeId);
+}
+
 export async function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
   const [row] = await db.select().from(directoryAccounts).where(eq(directoryAccounts.id, id));
   return row;

@@ -12,6 +12,7 @@ import {
   ownAccountParams,
   ownPasswordChangeBody,
   rotationAnswer,
+  rotationStatusDto,
   runParams,
   syncRunDto,
   syncRunsQuery,
@@ -194,6 +195,21 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     '/employees/:id/directory-accounts',
     { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(accountDto), ...errors } } },
     async (request) => ({ items: await directoryAccounts.listForEmployee(request.params.id) }),
+  );
+
+  app.get(
+    '/employees/:id/password-rotation',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        params: idParams,
+        response: { 200: rotationStatusDto, ...errors },
+        description:
+          "Whether Tessera rotates the employee's domain passwords, and why not: only an active employee with an Active hardware key (where a new password can be delivered), in a domain with rotation on.",
+      },
+    },
+    async (request) => domainPasswords.rotationStatus(request.params.id),
   );
 
   app.post(

@@ -162,6 +162,13 @@ export const accountDto = z.object({
 });
 export type AccountDto = z.infer<typeof accountDto>;
 
+/** Whether the employee's domain passwords rotate, and why not (issue 14 item 8). */
+export const rotationStatusDto = z.object({
+  eligible: z.boolean(),
+  code: z.enum(['eligible', 'employee_inactive', 'no_directory_account', 'rotation_off', 'no_active_key']),
+  reason: z.string().nullable(),
+});
+
 export const runParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() }).strict();
 export const accountParams = z.object({ id: z.string().uuid(), accountId: z.string().uuid() }).strict();
 /** The employee's own account, in the portal. */

@@ -47,7 +47,16 @@ export function createDirectoryServices(deps: {
       invitations: deps.invitations,
       nodeId,
     }),
-    domainPasswords: createPasswordService({ db, audit, clock, sealer, domains, findRotationEligible, onStep: passwordFaultInjection() }),
+    domainPasswords: createPasswordService({
+      db,
+      audit,
+      clock,
+      sealer,
+      domains,
+      findRotationEligible,
+      employeeStatus: async (id) => (await deps.employees.findById(id))?.status,
+      onStep: passwordFaultInjection(),
+    }),
     directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
     directoryNodeId: nodeId,
   };

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Executor } from '../db/connection.js';
 import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -47,6 +47,13 @@ const DEFINITE = new Set([
 
 export type PasswordService = ReturnType<typeof createPasswordService>;
 
+/** Why an employee's passwords rotate or not (the employee page says it). */
+export interface RotationStatus {
+  eligible: boolean;
+  code: 'eligible' | 'employee_inactive' | 'no_directory_account' | 'rotation_off' | 'no_active_key';
+  reason: string | null;
+}
+
 /**
  * Domain passwords Tessera sets (rotation, admin set/generate) follow one protocol that never
  * loses the password the directory holds: seal and save it as *pending* first, then write it to
@@ -62,6 +69,8 @@ export function createPasswordService(deps: {
   domains: DomainService;
   /** Those of the employees rotation applies to: active, holding an active hardware key. */
   findRotationEligible: (employeeIds: string[]) => Promise<Set<string>>;
+  /** The employee's status (active, disabled, deactivated), undefined for an unknown one. */
+  employeeStatus?: (employeeId: string) => Promise<string | undefined>;
   onStep?: (step: PasswordStep) => void | Promise<void>;
 }) {
   const { db, audit, clock, sealer, domains } = deps;
@@ -121,7 +130,7 @@ export function createPasswordService(deps: {
     ctx: RequestContext,
     account: repo.AccountRow,
     password: string,
-    reason: 'rotation' | 'admin_set' | 'admin_generated' | 'key_compromised',
+    reason: 'rotation' | 'admin_set' | 'admin_generated' | 'key_compromised' | 'key_deactivated',
   ): Promise<void> {
     const domain = await domains.get(account.domainId);
     const connector = domains.connectorFor(domain);
@@ -176,7 +185,7 @@ export function createPasswordService(deps: {
     } finally {
       await connector.close().catch(() => {});
     }
-    const isRotation = reason === 'rotation' || reason === 'key_compromised';
+    const isRotation = reason === 'rotation' || reason === 'key_compromised' || reason === 'key_deactivated';
     await makeCurrent(ctx, row, account, isRotation ? 'directory.password_rotated' : 'directory.password_set', domain.name, password);
   }
 
@@ -244,14 +253,19 @@ export function createPasswordService(deps: {
 
   /**
    * Rotates every domain password of the employee now, whatever the schedule and eligibility: the
-   * hardware key they were delivered to is lost or stolen (issue 14), so none of them may stay.
+   * hardware key they were delivered to is lost or stolen, or was returned (issue 14), so none of
+   * them may stay.
    * Each account on its own: one directory that cannot be reached does not keep the others.
    */
-  async function rotateEmployeeNow(ctx: RequestContext, employeeId: string): Promise<{ rotated: number; failed: number }> {
+  async function rotateEmployeeNow(
+    ctx: RequestContext,
+    employeeId: string,
+    reason: 'key_compromised' | 'key_deactivated' = 'key_compromised',
+  ): Promise<{ rotated: number; failed: number }> {
     const out = { rotated: 0, failed: 0 };
     for (const account of await repo.findAccountsByEmployee(db, employeeId)) {
       try {
-        await setPassword(ctx, account, generateDomainPassword(), 'key_compromised');
+        await setPassword(ctx, account, generateDomainPassword(), reason);
         out.rotated++;
       } catch {
         out.failed++;
@@ -303,5 +317,53 @@ export function createPasswordService(deps: {
     });
   }
 
-  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange };
+  /**
+   * The current domain password of each of the employee's directory accounts, opened: only for
+   * delivery to the employee's own workstation after a fresh assertion of their key (issue 14
+   * item 6), never for an API answer. Accounts without a current password (never rotated, or
+   * changed by the employee since) are left out.
+   */
+  async function currentPasswordsFor(
+    employeeId: string,
+    tx: Executor = db,
+  ): Promise<{ accountId: string; domainId: string; domain: string; username: string; upn: string | null; password: string; changedAt: Date | null }[]> {
+    const out = [];
+    for (const account of await repo.findAccountsByEmployee(tx, employeeId)) {
+      const current = (await repo.findDomainPasswords(tx, account.id, ['current'])).at(-1);
+      if (!current?.password) continue;
+      out.push({
+        accountId: account.id,
+        domainId: account.domainId,
+        domain: account.domainName,
+        username: account.username,
+        upn: account.upn,
+        password: sealer.open(current.password, passwordAad(current.id)),
+        changedAt: account.passwordChangedAt,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Whether the employee's domain passwords rotate, and why not (issue 14 item 8: only where the
+   * new password can be delivered, to an Active key).
+   */
+  async function rotationStatus(employeeId: string): Promise<RotationStatus> {
+    const employeeStatus = await deps.employeeStatus?.(employeeId);
+    if (!employeeStatus) throw new AppError('employees.not_found', 'Employee was not found');
+    if (employeeStatus !== 'active') return { eligible: false, code: 'employee_inactive', reason: `The employee is ${employeeStatus}` };
+    const accounts = await repo.findAccountsByEmployee(db, employeeId);
+    if (accounts.length === 0) return { eligible: false, code: 'no_directory_account', reason: 'The employee has no account in a directory domain' };
+    const domainsOn = [];
+    for (const a of accounts) {
+      const d = await repo.findDomainById(db, a.domainId);
+      if (d && d.passwordChangeDays > 0 && d.secret) domainsOn.push(d);
+    }
+    if (domainsOn.length === 0) return { eligible: false, code: 'rotation_off', reason: 'Password rotation is off for the domain' };
+    if (!(await deps.findRotationEligible([employeeId])).has(employeeId))
+      return { eligible: false, code: 'no_active_key', reason: 'No active key: a rotated password could not be delivered to the employee' };
+    return { eligible: true, code: 'eligible', reason: null };
+  }
+
+  return { setPassword, reconcile, rotateDue, rotateEmployeeNow, adminSet, employeeChange, currentPasswordsFor, rotationStatus };
 }

@@ -139,7 +139,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
         body: keyActivationBody,
         response: { 200: keyActivationOptionsAnswer, ...errors },
         description:
-          'Starts enrolling a reserved hardware key with its activation code. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key).',
+          "Starts enrolling a reserved hardware key with its activation code. The options follow the key's access profile: user verification `required` when the profile requires it, the `minPinLength` extension when it sets a minimum. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key).",
       },
     },
     async (request) => {
@@ -157,7 +157,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
         body: keyActivationVerifyBody,
         response: { 200: enrolCredentialAnswer, ...errors },
         description:
-          "Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's.",
+          "Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's; by the key's access profile, 403 access_profiles.user_verification_required without the UV flag, access_profiles.aaguid_not_allowed for a model it does not allow, access_profiles.pin_too_short when the key reports a shorter minimum PIN length (a key that does not report it is activated, recorded as not verifiable).",
       },
     },
     async (request, reply) => {

@@ -76,7 +76,14 @@ export function createEnrolmentService(deps: {
    */
   async function keyOptions(ctx: RequestContext, email: string, code: string) {
     const { employee, key } = await deps.keyActivation.open(ctx, email, code);
-    const started = await webauthn.startRegistration(subjectOf(employee), 'security_key', { hardwareKeyId: key.id }, { attestation: 'direct' });
+    // The key's access profile decides whether user verification is asked for, and the PIN length.
+    const profile = await deps.keyActivation.profileFor(key.id);
+    const started = await webauthn.startRegistration(
+      subjectOf(employee),
+      'security_key',
+      { hardwareKeyId: key.id },
+      { attestation: 'direct', ...(profile.userVerificationRequired ? { userVerification: 'required' } : {}), minPinLength: profile.minPinLength !== null },
+    );
     return { ...started, key: { serial: key.serial, model: key.model } };
   }
 
@@ -85,6 +92,7 @@ export function createEnrolmentService(deps: {
     const { employee, key } = await deps.keyActivation.open(ctx, input.email, input.code);
     const actx = asEmployee(ctx, employee);
     const codeHash = key.activationCodeHash!;
+    let check: Awaited<ReturnType<KeyActivationService['checkCredential']>> | undefined;
     try {
       const credential = await webauthn.finishRegistration(actx, {
         subject: subjectOf(employee),
@@ -94,14 +102,15 @@ export function createEnrolmentService(deps: {
         within: async (tx, challenge, attested) => {
           if (challenge.data.hardwareKeyId !== key.id)
             throw new AppError('webauthn.challenge_invalid', 'This registration was started for another key: start again');
-          await deps.keyActivation.checkCredential(tx, key.id, codeHash, attested.aaguid);
+          check = await deps.keyActivation.checkCredential(tx, key.id, codeHash, attested);
         },
-        afterInsert: (tx, row) => deps.keyActivation.bind(actx, tx, key.id, row.id),
+        afterInsert: (tx, row) => deps.keyActivation.bind(actx, tx, key.id, row.id, check),
       });
       await employeeAuth.recordSignIn(actx, employee, 'activation_code+security_key');
       return { employee, credential };
     } catch (err) {
-      if (err instanceof AppError && err.code.startsWith('hardware_keys.')) await deps.keyActivation.recordFailure(actx, key.id, err);
+      if (err instanceof AppError && (err.code.startsWith('hardware_keys.') || err.code.startsWith('access_profiles.')))
+        await deps.keyActivation.recordFailure(actx, key.id, err);
       throw err;
     }
   }

@@ -28,6 +28,9 @@ export const sealedColumns: SealedColumn[] = [
   { table: 'oidc_clients', idColumn: 'id', column: 'secret', aad: (id) => `oidc_clients.secret:${id}` },
   { table: 'settings', idColumn: 'key', column: 'value', where: `key IN ('smtp.password')`, aad: (id) => `settings:${id}`, isJson: true },
   { table: 'saml_signing_keys', idColumn: 'id', column: 'private_key', aad: (id) => `saml_signing_keys.private_key:${id}` },
+  { table: 'vault_accounts', idColumn: 'id', column: 'password', aad: (id) => `vault_accounts.password:${id}` },
+  { table: 'vault_accounts', idColumn: 'id', column: 'otp_secret', aad: (id) => `vault_accounts.otp_secret:${id}` },
+  { table: 'vault_accounts', idColumn: 'id', column: 'notes', aad: (id) => `vault_accounts.notes:${id}` },
 ];
 
 /** Opens every sealed value with `from` and seals it again with `to`, in the caller's transaction. */

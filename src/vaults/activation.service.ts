@@ -9,6 +9,7 @@ import { safeEqual } from '../security/tokens.js';
 import { ACTIVATION_MAX_ATTEMPTS, hashActivationCode, normalizeActivationCode } from './activation-code.js';
 import * as repo from './hardware-key.repository.js';
 import type { HardwareKeyService } from './hardware-key.service.js';
+import { type AccessProfileService, checkEnrolmentAgainstProfile, type EffectiveAccessProfile, type PinLengthCheck } from './access-profile.service.js';
 
 const INVALID = 'The e-mail address or activation code is wrong, or the code was used or has expired: ask your administrator for a new one';
 
@@ -21,9 +22,11 @@ export type KeyActivationService = ReturnType<typeof createKeyActivationService>
  *    issues a new code). An unknown address, a wrong, expired or used code all answer the same.
  *    Each failure also spends the caller's per-IP credential budget.
  * 2. `checkCredential` (inside the registration's transaction, before the credential is stored)
- *    re-checks the key is still reserved with that code, and that the new credential's AAGUID is
- *    the reserved model's when the inventory knows it (WebAuthn §6.5.1: the AAGUID names the model).
- * 3. `bind` (same transaction, after the insert) binds the credential and makes the key Active.
+ *    re-checks the key is still reserved with that code, that the new credential's AAGUID is
+ *    the reserved model's when the inventory knows it (WebAuthn §6.5.1: the AAGUID names the model),
+ *    and that it meets the key's access profile (UV flag, allowed AAGUIDs, reported PIN length).
+ * 3. `bind` (same transaction, after the insert) binds the credential and makes the key Active,
+ *    recording whether the PIN length could be verified.
  */
 export function createKeyActivationService(deps: {
   db: Db;
@@ -31,6 +34,7 @@ export function createKeyActivationService(deps: {
   clock: Clock;
   employees: EmployeeLookup;
   hardwareKeys: HardwareKeyService;
+  accessProfiles: AccessProfileService;
   credentialLimiter?: CredentialLimiter;
 }) {
   const { db, audit, clock, employees, hardwareKeys } = deps;
@@ -81,8 +85,17 @@ export function createKeyActivationService(deps: {
     throw new AppError('hardware_keys.activation_invalid', INVALID);
   }
 
+  /** What the registration options must ask for: the key's access profile (UV, minPinLength extension). */
+  const profileFor = (keyId: string): Promise<EffectiveAccessProfile> => deps.accessProfiles.effectiveForKey(keyId);
+
   /** Step 2: inside the registration's transaction, before the insert. */
-  async function checkCredential(tx: Executor, keyId: string, codeHash: string, aaguid: string): Promise<void> {
+  async function checkCredential(
+    tx: Executor,
+    keyId: string,
+    codeHash: string,
+    attested: { aaguid: string; userVerified: boolean; minPinLength?: number },
+  ): Promise<PinLengthCheck & { profile: string }> {
+    const aaguid = attested.aaguid;
     const key = await repo.lockHardwareKeyById(tx, keyId);
     if (
       key?.status !== 'reserved' ||
@@ -100,14 +113,40 @@ export function createKeyActivationService(deps: {
         { details: { expected: key.aaguid, actual: aaguid } },
       );
     }
+    const profile = await deps.accessProfiles.effectiveForKey(keyId, tx);
+    return { ...checkEnrolmentAgainstProfile(profile, attested, `key ${key.serial}`), profile: profile.name };
   }
 
+  const pinNote = (pin?: PinLengthCheck) =>
+    pin?.outcome === 'not_verifiable'
+      ? ` (minimum PIN length ${pin.required} not verifiable: the key does not report it)`
+      : pin?.outcome === 'verified'
+        ? ` (minimum PIN length ${pin.reported}, at least ${pin.required} required)`
+        : '';
+
   /** Step 3: after the insert, same transaction. */
-  async function bind(ctx: RequestContext, tx: Executor, keyId: string, credentialId: string): Promise<void> {
+  async function bind(ctx: RequestContext, tx: Executor, keyId: string, credentialId: string, check?: PinLengthCheck & { profile: string }): Promise<void> {
     await repo.insertKeyCredential(tx, keyId, credentialId);
-    await hardwareKeys.applyTransition(ctx, tx, keyId, { to: 'active', reason: 'activated by the employee with the activation code' }, 'system');
+    await hardwareKeys.applyTransition(
+      ctx,
+      tx,
+      keyId,
+      { to: 'active', reason: `activated by the employee with the activation code${pinNote(check)}` },
+      'system',
+    );
     const key = await repo.findHardwareKeyById(tx, keyId);
-    await audit.record(ctx, { action: 'hardware_key.activated', target: target(key!), details: { credential: credentialId } }, tx);
+    await audit.record(
+      ctx,
+      {
+        action: 'hardware_key.activated',
+        target: target(key!),
+        details: {
+          credential: credentialId,
+          ...(check ? { accessProfile: check.profile, pinLength: { required: check.required, reported: check.reported, outcome: check.outcome } } : {}),
+        },
+      },
+      tx,
+    );
   }
 
   /** Audits a refused activation (model mismatch, code gone) after its transaction rolled back. */
@@ -121,5 +160,5 @@ export function createKeyActivationService(deps: {
     });
   }
 
-  return { open, checkCredential, bind, recordFailure };
+  return { open, profileFor, checkCredential, bind, recordFailure };
 }

@@ -26,6 +26,7 @@ export const hardwareKeyAuditActions = [
   'hardware_key.activation_failed',
   'hardware_key.activated',
   'hardware_key.compromise_handled',
+  'hardware_key.deactivation_handled',
 ] as const;
 
 declare module '../lib/errors.js' {

@@ -162,3 +162,13 @@ export async function findKeyOfCredential(db: Executor, credentialId: string): P
     .where(eq(hardwareKeyCredentials.credentialId, credentialId));
   return row?.key;
 }
+
+/** The employee's Active keys with the webauthn_credentials ids bound to them (credential delivery, issue 14 item 6). */
+export async function findActiveKeyCredentials(db: Executor, employeeId: string): Promise<{ keyId: string; serial: string; credentialId: string }[]> {
+  return db
+    .select({ keyId: hardwareKeys.id, serial: hardwareKeys.serial, credentialId: hardwareKeyCredentials.credentialId })
+    .from(hardwareKeyCredentials)
+    .innerJoin(hardwareKeys, eq(hardwareKeys.id, hardwareKeyCredentials.keyId))
+    .where(and(eq(hardwareKeys.employeeId, employeeId), eq(hardwareKeys.status, 'active')))
+    .orderBy(asc(hardwareKeys.serial));
+}

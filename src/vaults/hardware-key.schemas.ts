@@ -12,6 +12,8 @@ export const hardwareKeyDto = z.object({
   badge: z.string().nullable(),
   batch: z.string().nullable(),
   employeeId: z.string().uuid().nullable(),
+  /** Its own access profile; null: the default one applies (GET /hardware-keys/{id}/access-profile). */
+  accessProfileId: z.string().uuid().nullable(),
   state,
   stateChangedAt: z.string(),
   /** Whether an activation code is pending, and until when. */
@@ -65,6 +67,8 @@ export const transitionAnswer = z.object({
   compromise: z
     .object({ credentialsRevoked: z.number().int(), sessionsEnded: z.boolean(), passwordsRotated: z.number().int(), passwordsFailed: z.number().int() })
     .optional(),
+  /** After Deactivated: the employee's domain passwords rotated, since the key may have carried them. */
+  deactivation: z.object({ passwordsRotated: z.number().int(), passwordsFailed: z.number().int() }).optional(),
 });
 
 export const bulkReserveBody = z

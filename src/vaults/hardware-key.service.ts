@@ -20,6 +20,7 @@ export const toHardwareKeyDto = (k: repo.HardwareKeyRow): HardwareKeyDto => ({
   badge: k.badge,
   batch: k.batch,
   employeeId: k.employeeId,
+  accessProfileId: k.accessProfileId,
   state: k.status as HardwareKeyState,
   stateChangedAt: k.stateChangedAt.toISOString(),
   activation: k.activationCodeHash && k.activationExpiresAt ? { expiresAt: k.activationExpiresAt.toISOString(), attempts: k.activationAttempts } : null,
@@ -40,7 +41,7 @@ export interface HardwareKeyEffects {
   /** Ends every session of the employee (portal, SSO, tokens; computers lock as their profile says). */
   endSessions(ctx: RequestContext, employeeId: string): Promise<void>;
   /** Rotates every domain password of the employee now. */
-  rotatePasswordsNow(ctx: RequestContext, employeeId: string): Promise<{ rotated: number; failed: number }>;
+  rotatePasswordsNow(ctx: RequestContext, employeeId: string, reason: 'key_compromised' | 'key_deactivated'): Promise<{ rotated: number; failed: number }>;
   /** E-mails an activation code to the employee (optional). */
   mailActivationCode?(ctx: RequestContext, employee: EmployeeRow, key: HardwareKeyDto, code: string): Promise<void>;
 }
@@ -176,7 +177,7 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     if (!employeeId) return out;
     await deps.effects().endSessions(ctx, employeeId);
     out.sessionsEnded = true;
-    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId);
+    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId, 'key_compromised');
     out.passwordsRotated = r.rotated;
     out.passwordsFailed = r.failed;
     await audit.record(ctx, {
@@ -186,6 +187,20 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
       details: out,
     });
     return out;
+  }
+
+  /** After a deactivation committed: the returned key may have carried the passwords, so they rotate (issue 14 item 8). */
+  async function handleDeactivation(ctx: RequestContext, applied: Applied) {
+    const employeeId = applied.key.employeeId;
+    if (!employeeId) return undefined;
+    const r = await deps.effects().rotatePasswordsNow(ctx, employeeId, 'key_deactivated');
+    await audit.record(ctx, {
+      action: 'hardware_key.deactivation_handled',
+      outcome: r.failed > 0 ? 'failure' : 'success',
+      target: target(applied.key),
+      details: { credentialsRemoved: applied.removed, passwordsRotated: r.rotated, passwordsFailed: r.failed },
+    });
+    return { passwordsRotated: r.rotated, passwordsFailed: r.failed };
   }
 
   /** A transition an admin asked for: refused ones are audited too. */
@@ -209,10 +224,16 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     }
     const dto = toHardwareKeyDto(applied.key);
     const compromise = applied.transition.isCompromise ? await handleCompromise(ctx, applied) : undefined;
+    const deactivation = !applied.transition.isCompromise && applied.transition.rotatesPasswords ? await handleDeactivation(ctx, applied) : undefined;
     if (applied.activationCode && input.mailCode && applied.employee) {
       await deps.effects().mailActivationCode?.(ctx, applied.employee, dto, applied.activationCode);
     }
-    return { key: dto, ...(applied.activationCode ? { activationCode: applied.activationCode } : {}), ...(compromise ? { compromise } : {}) };
+    return {
+      key: dto,
+      ...(applied.activationCode ? { activationCode: applied.activationCode } : {}),
+      ...(compromise ? { compromise } : {}),
+      ...(deactivation ? { deactivation } : {}),
+    };
   }
 
   /** Several transitions, each on its own (one refused does not hold back the others). */
@@ -340,10 +361,17 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     remove,
     /** For activation (activation.service.ts): one transition inside its transaction. */
     applyTransition,
-    /** The state of the key a WebAuthn credential is bound to, or undefined when it is bound to none. */
-    async keyStateOfCredential(credentialId: string): Promise<{ state: HardwareKeyState; serial: string } | undefined> {
+    /** The employee's Active keys and the credentials bound to them (what a workstation delivery may be asserted with). */
+    activeKeyCredentials: (employeeId: string) => repo.findActiveKeyCredentials(db, employeeId),
+    /** The key a WebAuthn credential is bound to: its id, state, serial and employee. */
+    async keyOfCredential(credentialId: string): Promise<{ id: string; state: HardwareKeyState; serial: string; employeeId: string | null } | undefined> {
       const k = await repo.findKeyOfCredential(db, credentialId);
-      return k ? { state: k.status as HardwareKeyState, serial: k.serial } : undefined;
+      return k ? { id: k.id, state: k.status as HardwareKeyState, serial: k.serial, employeeId: k.employeeId } : undefined;
+    },
+    /** The state of the key a WebAuthn credential is bound to, or undefined when it is bound to none. */
+    async keyStateOfCredential(credentialId: string): Promise<{ id: string; state: HardwareKeyState; serial: string } | undefined> {
+      const k = await repo.findKeyOfCredential(db, credentialId);
+      return k ? { id: k.id, state: k.status as HardwareKeyState, serial: k.serial } : undefined;
     },
   };
 }

@@ -34,6 +34,8 @@ export interface Transition {
   removesCredentials?: boolean;
   /** Revokes credentials, ends the employee's sessions and rotates the passwords the key received. */
   isCompromise?: boolean;
+  /** Rotates the employee's domain passwords at once: the key they were delivered to is gone (compromise, deactivation). */
+  rotatesPasswords?: boolean;
   /** Only after the admin confirms the key was reset (the wipe steps). */
   needsResetConfirmation?: boolean;
   /** The key leaves its employee. */
@@ -54,13 +56,23 @@ export const hardwareKeyTransitions: readonly Transition[] = [
   { from: 'active', to: 'locked', action: 'lock', by: BOTH },
   { from: 'suspended', to: 'locked', action: 'lock', by: BOTH },
   { from: 'locked', to: 'reserved', action: 'unlock', by: ADMIN, issuesActivationCode: true, removesCredentials: true },
-  { from: 'active', to: 'deactivated', action: 'deactivate', by: ADMIN, removesCredentials: true },
-  { from: 'suspended', to: 'deactivated', action: 'deactivate', by: ADMIN, removesCredentials: true },
-  { from: 'locked', to: 'deactivated', action: 'deactivate', by: ADMIN, removesCredentials: true },
+  { from: 'active', to: 'deactivated', action: 'deactivate', by: ADMIN, removesCredentials: true, rotatesPasswords: true },
+  { from: 'suspended', to: 'deactivated', action: 'deactivate', by: ADMIN, removesCredentials: true, rotatesPasswords: true },
+  { from: 'locked', to: 'deactivated', action: 'deactivate', by: ADMIN, removesCredentials: true, rotatesPasswords: true },
   { from: 'deactivated', to: 'ready', action: 'confirm_reset', by: ADMIN, needsResetConfirmation: true, releasesEmployee: true },
   ...hardwareKeyStates
     .filter((s) => s !== 'compromised')
-    .map((from): Transition => ({ from, to: 'compromised', action: 'report_compromised', by: ADMIN, isCompromise: true, removesCredentials: true })),
+    .map(
+      (from): Transition => ({
+        from,
+        to: 'compromised',
+        action: 'report_compromised',
+        by: ADMIN,
+        isCompromise: true,
+        removesCredentials: true,
+        rotatesPasswords: true,
+      }),
+    ),
 ];
 
 /** The transition from → to, or undefined when the machine has none. */

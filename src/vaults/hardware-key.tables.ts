@@ -2,6 +2,7 @@ import { bigint, index, integer, pgTable, primaryKey, text, uniqueIndex, uuid } 
 import { at, createdAt, id, updatedAt } from '../db/columns.js';
 import { employees } from '../employees/employee.tables.js';
 import { webauthnCredentials } from '../authn/authn.tables.js';
+import { keyAccessProfiles } from './access-profile.tables.js';
 
 /**
  * The hardware key inventory: one row a physical key, whatever its state (hardware-key.states.ts).
@@ -21,6 +22,8 @@ export const hardwareKeys = pgTable(
     /** The delivery batch it was imported with. */
     batch: text('batch'),
     employeeId: uuid('employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    /** Its own access profile; null: the default one (access-profile.service.ts effectiveForKey). */
+    accessProfileId: uuid('access_profile_id').references(() => keyAccessProfiles.id, { onDelete: 'set null' }),
     /** ready | reserved | active | suspended | locked | deactivated | compromised */
     status: text('status').notNull().default('ready'),
     stateChangedAt: at('state_changed_at').notNull().defaultNow(),
@@ -36,6 +39,7 @@ export const hardwareKeys = pgTable(
     uniqueIndex('hardware_keys_serial_key').on(t.serial),
     index('hardware_keys_employee_idx').on(t.employeeId),
     index('hardware_keys_status_idx').on(t.status),
+    index('hardware_keys_access_profile_idx').on(t.accessProfileId),
   ],
 );
 

@@ -1,4 +1,5 @@
 import fastifyWebsocket from '@fastify/websocket';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -11,8 +12,21 @@ import type { CredentialLimiter } from '../security/credential-limiter.js';
 import type { ActivityService } from './activity.service.js';
 import type { AgentAuthService, AgentWorkstation } from './agent-auth.service.js';
 import type { AgentHub } from './agent-hub.js';
+import type { CredentialDeliveryService } from './credential-delivery.service.js';
 import type { ProfileService } from './profile.service.js';
-import { agentStatusDto, authorizeAnswer, authorizeBody, enrollAnswer, enrollBody, eventsAnswer, eventsBody } from './workstation.schemas.js';
+import {
+  agentStatusDto,
+  authorizeAnswer,
+  authorizeBody,
+  deliveryAnswer,
+  deliveryBody,
+  deliveryOptionsAnswer,
+  deliveryOptionsBody,
+  enrollAnswer,
+  enrollBody,
+  eventsAnswer,
+  eventsBody,
+} from './workstation.schemas.js';
 import type { WorkstationService } from './workstation.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -20,6 +34,7 @@ export type AgentRoutesDeps = {
   agentAuth: AgentAuthService;
   agentHub: AgentHub;
   credentialLimiter: CredentialLimiter;
+  credentialDelivery: CredentialDeliveryService;
   workstationActivity: ActivityService;
   workstationProfiles: ProfileService;
   workstations: WorkstationService;
@@ -120,6 +135,45 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
       },
     },
     async (request) => services.workstationActivity.authorize(request.ctx, agentOf(request), request.body),
+  );
+
+  app.post(
+    '/agent/v1/credentials/options',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        body: deliveryOptionsBody,
+        response: { 200: deliveryOptionsAnswer, ...errors },
+        description:
+          "Starts a credential delivery for the account being logged on: WebAuthn request options for the employee's Active security keys, a single-use challenge of two minutes bound to this workstation. Refused during the emergency block, for an unknown, disabled or deactivated employee and for one without an Active key; refusals are audited.",
+      },
+    },
+    async (request) => {
+      const answer = await services.credentialDelivery.options(request.ctx, agentOf(request), request.body);
+      return { ...answer, options: answer.options as unknown as Record<string, unknown> };
+    },
+  );
+
+  app.post(
+    '/agent/v1/credentials',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        body: deliveryBody,
+        response: { 200: deliveryAnswer, ...errors },
+        description:
+          "Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key (docs/agent-protocol.md §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.",
+      },
+    },
+    async (request, reply) =>
+      services.credentialLimiter.guard(request, reply, () =>
+        services.credentialDelivery.deliver(request.ctx, agentOf(request), {
+          requestId: request.body.requestId,
+          assertion: request.body.assertion as AuthenticationResponseJSON,
+        }),
+      ),
   );
 
   app.get(

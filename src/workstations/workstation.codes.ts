@@ -21,6 +21,16 @@ export const workstationErrorCodes = {
   'workstations.emergency_active': 409,
   'workstations.emergency_inactive': 409,
   'workstations.expiry_invalid': 400,
+  // Credential delivery (docs/agent-protocol.md §8)
+  'workstations.emergency_block': 403,
+  'workstations.unknown_account': 404,
+  'workstations.employee_disabled': 403,
+  'workstations.employee_deactivated': 403,
+  'workstations.no_active_key': 403,
+  'workstations.key_not_active': 403,
+  'workstations.key_not_allowed': 403,
+  'workstations.user_verification_required': 403,
+  'workstations.delivery_request_invalid': 400,
 } as const satisfies Record<string, number>;
 
 export const workstationAuditActions = [
@@ -42,6 +52,8 @@ export const workstationAuditActions = [
   'workstation.emergency_block_off',
   'workstation.access_granted',
   'workstation.access_refused',
+  'workstation.credentials_delivered',
+  'workstation.credentials_refused',
   'agent.auth_failed',
 ] as const;
 

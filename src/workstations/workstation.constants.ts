@@ -4,7 +4,7 @@ export const workstationStatuses = ['pending', 'approved', 'denied'] as const;
 export type WorkstationStatus = (typeof workstationStatuses)[number];
 
 /** Commands an admin (or Tessera itself) sends to one agent. */
-export const agentCommandKinds = ['lock', 'logoff', 'refresh_profile', 'emergency_block', 'emergency_lift'] as const;
+export const agentCommandKinds = ['lock', 'logoff', 'refresh_profile', 'emergency_block', 'emergency_lift', 'deliver_credentials'] as const;
 export type AgentCommandKind = (typeof agentCommandKinds)[number];
 
 export const commandStates = ['queued', 'sent', 'done', 'failed', 'rejected', 'expired'] as const;
@@ -30,6 +30,13 @@ export const MAX_EVENTS_PER_BATCH = 500;
 export const HEARTBEAT_SECONDS = 30;
 /** How long a command waits for an agent that is offline. */
 export const COMMAND_TTL_MS = 7 * 24 * 3600_000;
+/**
+ * How long a credential delivery (a JWE with the employee's passwords) waits for its agent: the
+ * person is at the computer now. Its payload is erased once acknowledged or expired.
+ */
+export const DELIVERY_TTL_MS = 2 * 60_000;
+/** How long the WebAuthn challenge of a delivery lives: the employee touches the key now. */
+export const DELIVERY_CHALLENGE_SECONDS = 120;
 /** The longest an agent assertion may live (docs/agent-protocol.md §3). */
 export const MAX_ASSERTION_LIFETIME_S = 60;
 /** Clock difference tolerated between agent and server. */

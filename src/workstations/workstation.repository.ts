@@ -312,12 +312,15 @@ export async function markCommandsSent(db: Executor, ids: string[], now: Date): 
     .where(and(inArray(c.id, ids), inArray(c.state, ['queued', 'sent'])));
 }
 
+/** A credential delivery's payload (the JWE) lives only until the agent answers or it expires. */
+const erasedDeliveryPayload = sql`case when ${workstationCommands.kind} = 'deliver_credentials' then '{}'::jsonb else ${workstationCommands.payload} end`;
+
 /** Records the agent's answer, once: a repeated acknowledgement changes nothing. */
 export async function acknowledgeCommand(db: Executor, id: string, workstationId: string, state: CommandState, result: string | null, now: Date) {
   const c = workstationCommands;
   const [row] = await db
     .update(c)
-    .set({ state, result, acknowledgedAt: now })
+    .set({ state, result, acknowledgedAt: now, payload: erasedDeliveryPayload })
     .where(and(eq(c.id, id), eq(c.workstationId, workstationId), inArray(c.state, ['queued', 'sent'])))
     .returning();
   return row;
@@ -327,7 +330,7 @@ export async function expireCommands(db: Executor, now: Date): Promise<CommandRo
   const c = workstationCommands;
   return db
     .update(c)
-    .set({ state: 'expired' })
+    .set({ state: 'expired', payload: erasedDeliveryPayload })
     .where(and(inArray(c.state, ['queued', 'sent']), lte(c.expiresAt, now)))
     .returning();
 }

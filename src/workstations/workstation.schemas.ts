@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authenticationResponse } from '../authn/authn.schemas.js';
 import {
   ackStatuses,
   agentCommandKinds,
@@ -349,6 +350,25 @@ export const authorizeAnswer = z.object({
   employee: z.object({ id: z.string().uuid(), name: z.string() }).nullable(),
 });
 export type AuthorizeAnswer = z.infer<typeof authorizeAnswer>;
+
+/** §8.1: the account being logged on, as in authorize. */
+export const deliveryOptionsBody = z.object({ account }).strict();
+export const deliveryOptionsAnswer = z.object({
+  requestId: z.string().describe('Names this delivery request: send it back with the assertion. Single use, bound to this workstation and employee.'),
+  origin: z.string().describe("Tessera's origin: the `origin` of the clientDataJSON the agent builds"),
+  expiresAt: iso,
+  employee: z.object({ id: z.string().uuid(), name: z.string() }),
+  options: z
+    .record(z.string(), z.unknown())
+    .describe('PublicKeyCredentialRequestOptionsJSON: challenge, rpId, allowCredentials (the credentials of the Active keys), userVerification, timeout'),
+});
+/** §8.2: the assertion of the employee's key. */
+export const deliveryBody = z.object({ requestId: z.string().min(1).max(100), assertion: authenticationResponse }).strict();
+export const deliveryAnswer = z.object({
+  commandId: z.string().uuid().describe('The `deliver_credentials` command that carries the JWE on the channel'),
+  expiresAt: iso,
+  accounts: z.array(z.object({ type: z.enum(['directory', 'vault']), name: z.string() })).describe('What the JWE holds, without the secrets'),
+});
 
 /** Frames an agent sends on the channel (docs/agent-protocol.md §5). */
 export const agentFrame = z.discriminatedUnion('type', [

@@ -175,6 +175,58 @@ export function createWorkstationService(deps: {
     return rows;
   }
 
+  /**
+   * A credential delivery (credential-delivery.service.ts): one short-lived command whose payload,
+   * a JWE to the workstation's key, is audited by what it holds (employee, key, accounts), never
+   * by its bytes, and is erased once the agent answers or it expires.
+   */
+  async function queueDelivery(
+    ctx: RequestContext,
+    workstationId: string,
+    input: {
+      payload: { jwe: string };
+      expiresAt: Date;
+      employee: { id: string; email: string };
+      key: { id: string; serial: string };
+      accounts: { type: 'directory' | 'vault'; name: string }[];
+    },
+  ): Promise<repo.CommandRow> {
+    const row = await db.transaction(async (tx) => {
+      const [w] = await repo.findWorkstationsByIds(tx, [workstationId]);
+      if (w?.status !== 'approved') throw new AppError('workstations.not_approved', 'Only an approved workstation takes commands');
+      const [c] = await repo.insertCommands(tx, [
+        {
+          workstationId: w.id,
+          kind: 'deliver_credentials',
+          payload: input.payload,
+          reason: `credentials of ${input.employee.email}`,
+          issuedBy: ctx.actor.label,
+          expiresAt: input.expiresAt,
+        },
+      ]);
+      await audit.record(
+        ctx,
+        {
+          action: 'workstation.credentials_delivered',
+          target: { type: 'employee', id: input.employee.id, label: input.employee.email },
+          details: {
+            commandId: c.id,
+            workstationId: w.id,
+            workstation: w.name,
+            key: input.key.serial,
+            keyId: input.key.id,
+            accounts: input.accounts,
+            expiresAt: input.expiresAt.toISOString(),
+          },
+        },
+        tx,
+      );
+      return c;
+    });
+    await bus.publish({ t: 'wake', ids: [row.workstationId] });
+    return row;
+  }
+
   async function command(ctx: RequestContext, id: string, kind: 'lock' | 'logoff' | 'refresh_profile', opts: { reason?: string; sessionId?: string }) {
     const w = await find(id);
     if (w.status !== 'approved') throw new AppError('workstations.not_approved', 'Only an approved workstation takes commands');
@@ -253,6 +305,7 @@ export function createWorkstationService(deps: {
     remove,
     command,
     queueCommands,
+    queueDelivery,
     lockEmployee,
     commands: async (id: string) => {
       await find(id);

@@ -8,6 +8,8 @@ import { createActivityService } from './activity.service.js';
 import { createAgentAuthService } from './agent-auth.service.js';
 import { createAgentBus } from './agent-bus.js';
 import { createAgentHub } from './agent-hub.js';
+import { createCredentialDeliveryService, type DirectoryPassword, type KeyDeliveryPolicy, type WorkstationAccount } from './credential-delivery.service.js';
+import type { WebAuthnService } from '../authn/webauthn.service.js';
 import { createProfileService } from './profile.service.js';
 import { createWorkstationService } from './workstation.service.js';
 
@@ -22,6 +24,15 @@ export function createWorkstationServices(deps: {
   departmentExists: (id: string) => Promise<boolean>;
   employeeIdForLogon: (account: string) => Promise<string | undefined>;
   employeeSummaries: (ids: string[]) => Promise<EmployeeSummary[]>;
+  /** Credential delivery (issue 14 item 6): WebAuthn, the keys (src/vaults), the secrets (src/directory, the vault). */
+  delivery: {
+    webauthn: Pick<WebAuthnService, 'startAuthentication' | 'finishAuthentication' | 'origin' | 'rpID'>;
+    activeKeyCredentials: (employeeId: string) => Promise<{ keyId: string; serial: string; credentialId: string }[]>;
+    keyOfCredential: (credentialId: string) => Promise<{ id: string; state: string; serial: string; employeeId: string | null } | undefined>;
+    keyPolicy?: (keyId: string) => Promise<KeyDeliveryPolicy | undefined>;
+    directoryPasswords: (employeeId: string) => Promise<DirectoryPassword[]>;
+    workstationAccounts?: (employeeId: string) => Promise<WorkstationAccount[]>;
+  };
 }) {
   const { db, audit, clock, config } = deps;
   // Redis pub/sub when REDIS_URL, PostgreSQL LISTEN/NOTIFY otherwise; in-process on the embedded database.
@@ -57,6 +68,15 @@ export function createWorkstationServices(deps: {
     departmentExists: deps.departmentExists,
     profileExists: profiles.exists,
   });
+  const credentialDelivery = createCredentialDeliveryService({
+    audit,
+    clock,
+    workstations,
+    isEmergencyActive: async () => (await workstations.emergency()).active,
+    employeeIdForLogon: deps.employeeIdForLogon,
+    employeeSummaries: deps.employeeSummaries,
+    ...deps.delivery,
+  });
   const agentHub = createAgentHub({ db, clock, audit, bus, profiles, nodeId: deps.nodeId });
   return {
     workstations,
@@ -64,6 +84,7 @@ export function createWorkstationServices(deps: {
     workstationActivity: activity,
     agentAuth,
     agentHub,
+    credentialDelivery,
     agentPubSub: pubsub,
   };
 }

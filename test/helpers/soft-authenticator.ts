@@ -53,7 +53,8 @@ const UP = 0x01,
   UV = 0x04,
   BE = 0x08,
   BS = 0x10,
-  AT = 0x40;
+  AT = 0x40,
+  ED = 0x80;
 
 export interface SoftCredential {
   id: Buffer;
@@ -75,6 +76,11 @@ export interface SoftAuthenticatorOptions {
   backedUp?: boolean;
   /** Whether it keeps a signature counter; platform passkeys often send 0. Default true. */
   counts?: boolean;
+  /**
+   * The minimum PIN length it reports when the options ask for the minPinLength extension
+   * (CTAP 2.1 §12.4, an authenticator extension output in authData); unset: it does not report it.
+   */
+  minPinLength?: number;
 }
 
 export interface ClientOverrides {
@@ -132,7 +138,9 @@ export class SoftAuthenticator {
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
     const counter = Buffer.alloc(4);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(AT)]), counter, aaguid, idLength, id, coseKey]);
+    const reportsPin = this.options.minPinLength !== undefined && (opts.extensions as { minPinLength?: boolean } | undefined)?.minPinLength === true;
+    const extensions = reportsPin ? cbor(new Map<string, Cbor>([['minPinLength', this.options.minPinLength!]])) : Buffer.alloc(0);
+    const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(AT | (reportsPin ? ED : 0))]), counter, aaguid, idLength, id, coseKey, extensions]);
     const clientDataJSON = Buffer.from(
       JSON.stringify({ type: 'webauthn.create', challenge: o.challenge ?? opts.challenge, origin: o.origin, crossOrigin: false }),
     );

@@ -64,6 +64,8 @@ export async function enrollSoftwareAgent(
     status,
     machineId,
     assertion,
+    /** The workstation's private key (to open what Tessera encrypts to it, as the agent does). */
+    privateKey,
     client: () => {
       assert.ok(typeof target !== 'string', 'client() is for an app in this process');
       return new AgentClient(target, assertion);

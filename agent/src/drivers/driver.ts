@@ -5,6 +5,7 @@
  * way of a logon or unlock (a credential provider, a PAM module, the scripted driver), it asks
  * `authorize` first and lets the person in only if the answer allows it.
  */
+import type { DeliveredCredentials } from '../delivery.js';
 import type { AuthorizeAction, EventMethod, SessionEventType } from '../protocol.js';
 
 export interface Session {
@@ -36,6 +37,12 @@ export interface DriverHooks {
   onEvent(event: SessionEvent): void;
   /** The agent's decision on a logon, unlock or RDP connection (server, else offline rules). */
   authorize(request: { account: string; action: AuthorizeAction; method: EventMethod }): Promise<Decision>;
+  /**
+   * §8: the employee logging on as `account` presents their key: the agent relays the ceremony,
+   * Tessera delivers the employee's credentials, and this resolves with them (in memory only: the
+   * driver hands them to the OS logon and drops them). Rejects with the reason when refused.
+   */
+  requestCredentials?(request: { account: string; pin?: string }): Promise<DeliveredCredentials>;
   /** Idle times changed (the scripted `idle` line): the agent checks its idle lock at once instead of at its next tick. */
   onIdleChanged(): void;
 }

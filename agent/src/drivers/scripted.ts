@@ -7,6 +7,13 @@
  *   logoff [sessionId]                        rdp-disconnect [sessionId]
  *   lock [sessionId]                          switch <ACCOUNT>
  *   unlock <method> [sessionId]               idle <minutes>
+ *   keylogon <ACCOUNT> [sessionId]
+ *
+ * `keylogon` is a logon with the employee's security key (docs/agent-protocol.md §8): the agent
+ * relays the WebAuthn ceremony to its authenticator, Tessera delivers the credentials, and the
+ * driver "logs on" with them (driver.credentials: which accounts, never a password). Only a test
+ * that asks for it (`revealTo`, TESSERA_AGENT_SCRIPTED_SECRETS_FD) gets the passwords, as one
+ * JSON line a delivery on that file descriptor; the log never has them.
  *
  * A missing sessionId means the active session (the last one logged on or switched to; for
  * rdp-disconnect the last remote one). Blank lines and lines starting with # are ignored. What it
@@ -15,6 +22,7 @@
  */
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
+import { describeDelivery, type DeliveredCredentials } from '../delivery.js';
 import type { Logger } from '../log.js';
 import { EVENT_METHODS, type AuthorizeAction, type EventMethod } from '../protocol.js';
 import type { Driver, DriverHooks, Session, SessionEvent } from './driver.js';
@@ -24,6 +32,7 @@ export type ScriptCommand =
   | { kind: 'logoff' | 'lock' | 'rdp-disconnect'; sessionId?: string }
   | { kind: 'unlock'; method: EventMethod; sessionId?: string }
   | { kind: 'switch'; account: string }
+  | { kind: 'keylogon'; account: string; sessionId?: string }
   | { kind: 'idle'; minutes: number };
 
 function method(word: string | undefined): EventMethod {
@@ -54,6 +63,9 @@ export function parseScriptLine(line: string): ScriptCommand | null {
     case 'unlock':
       arity(words, 1, 2, 'unlock <method> [sessionId]');
       return { kind: 'unlock', method: method(a), sessionId: b };
+    case 'keylogon':
+      arity(words, 1, 2, 'keylogon <ACCOUNT> [sessionId]');
+      return { kind: 'keylogon', account: a, sessionId: b };
     case 'switch':
       arity(words, 1, 1, 'switch <ACCOUNT>');
       return { kind: 'switch', account: a };
@@ -64,16 +76,18 @@ export function parseScriptLine(line: string): ScriptCommand | null {
       return { kind: 'idle', minutes };
     }
     default:
-      throw new Error(`unknown command ${verb}: logon, logoff, lock, unlock, rdp-connect, rdp-disconnect, switch, idle`);
+      throw new Error(`unknown command ${verb}: logon, keylogon, logoff, lock, unlock, rdp-connect, rdp-disconnect, switch, idle`);
   }
 }
 
 export interface ScriptedDriverOptions {
   log: Logger;
   input?: Readable;
+  /** Test only: receives each delivery with its passwords, as one JSON line. */
+  revealTo?: (line: string) => void;
 }
 
-export function createScriptedDriver({ log, input = process.stdin }: ScriptedDriverOptions): Driver {
+export function createScriptedDriver({ log, input = process.stdin, revealTo }: ScriptedDriverOptions): Driver {
   const sessions = new Map<string, Session>();
   let active: string | undefined;
   let counter = 0;
@@ -113,6 +127,33 @@ export function createScriptedDriver({ log, input = process.stdin }: ScriptedDri
         sessions.set(s.id, s);
         active = s.id;
         emit({ type: isRemote ? 'remote_connect' : 'logon', account: s.account, sessionId: s.id, method: cmd.method, remoteAddress: null });
+        return;
+      }
+      case 'keylogon': {
+        if (cmd.sessionId && sessions.has(cmd.sessionId)) throw new Error(`session ${cmd.sessionId} already exists`);
+        if (!(await isAllowed('logon', cmd.account, 'security_key', cmd.sessionId))) return;
+        let credentials: DeliveredCredentials;
+        try {
+          if (!hooks?.requestCredentials) throw new Error('this agent cannot ask for credentials');
+          credentials = await hooks.requestCredentials({ account: cmd.account });
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          log.info('driver.refused', {
+            action: 'logon',
+            account: cmd.account,
+            method: 'security_key',
+            sessionId: cmd.sessionId,
+            code: e.code ?? null,
+            reason: e.message,
+          });
+          return;
+        }
+        log.info('driver.credentials', { account: cmd.account, ...describeDelivery(credentials) });
+        revealTo?.(`${JSON.stringify({ account: cmd.account, directory: credentials.directory, accounts: credentials.accounts })}\n`);
+        const s: Session = { id: cmd.sessionId ?? newId(), account: cmd.account, isRemote: false, isLocked: false, idleMinutes: 0 };
+        sessions.set(s.id, s);
+        active = s.id;
+        emit({ type: 'logon', account: s.account, sessionId: s.id, method: 'security_key', remoteAddress: null });
         return;
       }
       case 'logoff':

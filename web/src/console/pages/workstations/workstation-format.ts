@@ -29,6 +29,7 @@ export const COMMAND_LABELS: Record<CommandKind, string> = {
   refresh_profile: 'Refresh profile',
   emergency_block: 'Emergency block',
   emergency_lift: 'Emergency lift',
+  deliver_credentials: 'Deliver credentials',
 };
 
 export const methodsText = (methods: SignInMethod[]) => methods.map((m) => METHOD_LABELS[m] ?? m).join(', ') || '—';

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { App } from '../http/types.js';
+import { errors, idParams, listOf } from '../http/schemas.js';
+import {
+  assignmentsBody,
+  generatedPasswordAnswer,
+  passwordPolicyBody,
+  sharedAccountCreateBody,
+  sharedAccountDto,
+  vaultAccountDto,
+  vaultAccountPatchBody,
+  vaultTemplateBody,
+  vaultTemplateDto,
+  vaultTemplatePatchBody,
+} from './vault-account.schemas.js';
+import type { VaultAccountService } from './vault-account.service.js';
+import type { VaultTemplateService } from './vault-account.templates.js';
+
+/** What this file needs of the service graph (wired in src/app/services.ts). */
+export type VaultAdminRoutesDeps = { vaultAccounts: VaultAccountService; vaultTemplates: VaultTemplateService };
+
+/** The console's vault (issue 14 items 5 and 10): shared accounts, templates, an employee's accounts. Never a secret in an answer. */
+export async function vaultAdminRoutes(app: App, services: VaultAdminRoutesDeps) {
+  const tags = ['Vault'];
+  const vault = services.vaultAccounts;
+  const templates = services.vaultTemplates;
+
+  app.get('/vault/shared-accounts', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(sharedAccountDto), ...errors } } }, async () => ({
+    items: await vault.listShared(),
+  }));
+
+  app.post(
+    '/vault/shared-accounts',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        body: sharedAccountCreateBody,
+        description: 'One account for many employees: assign it to employees or whole departments. Secrets are sealed at once and never answered.',
+        response: { 201: sharedAccountDto, ...errors },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await vault.createShared(request.ctx, request.body)),
+  );
+
+  app.get(
+    '/vault/shared-accounts/:id',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: sharedAccountDto, ...errors } } },
+    async (request) => vault.getShared(request.params.id),
+  );
+
+  app.patch(
+    '/vault/shared-accounts/:id',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        body: vaultAccountPatchBody,
+        description: 'Changes the account for every holder at once.',
+        response: { 200: sharedAccountDto, ...errors },
+      },
+    },
+    async (request) => vault.updateShared(request.ctx, request.params.id, request.body),
+  );
+
+  app.delete(
+    '/vault/shared-accounts/:id',
+    { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await vault.deleteShared(request.ctx, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    '/vault/shared-accounts/:id/assignments',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        params: idParams,
+        body: assignmentsBody,
+        description: 'Who holds the account, replaced as a whole. A holder removed loses it at once (no reveal after this answer).',
+        response: { 200: sharedAccountDto, ...errors },
+      },
+    },
+    async (request) => vault.setAssignments(request.ctx, request.params.id, request.body),
+  );
+
+  app.get('/vault/templates', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(vaultTemplateDto), ...errors } } }, async () => ({
+    items: await templates.list(),
+  }));
+
+  app.post(
+    '/vault/templates',
+    { config: { access: 'write' }, schema: { tags, body: vaultTemplateBody, response: { 201: vaultTemplateDto, ...errors } } },
+    async (request, reply) => reply.code(201).send(await templates.create(request.ctx, request.body)),
+  );
+
+  app.patch(
+    '/vault/templates/:id',
+    { config: { access: 'write' }, schema: { tags, params: idParams, body: vaultTemplatePatchBody, response: { 200: vaultTemplateDto, ...errors } } },
+    async (request) => templates.update(request.ctx, request.params.id, request.body),
+  );
+
+  app.delete(
+    '/vault/templates/:id',
+    { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await templates.remove(request.ctx, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/vault/password-generator',
+    { config: { access: 'read' }, schema: { tags, body: passwordPolicyBody, response: { 200: generatedPasswordAnswer, ...errors } } },
+    async (request) => ({ password: vault.generate(request.body) }),
+  );
+
+  app.get(
+    '/employees/:id/vault-accounts',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        params: idParams,
+        description: "The employee's directory, personal and shared accounts: names, logins and what is set, never a secret.",
+        response: { 200: listOf(vaultAccountDto), ...errors },
+      },
+    },
+    async (request) => ({ items: await vault.listFor(request.params.id) }),
+  );
+}
