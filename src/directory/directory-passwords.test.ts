@@ -190,6 +190,52 @@ describe('domain passwords against Samba AD', () => {
     assert.equal((await new Client(t.app).get('/api/portal/directory-accounts')).status, 401);
   });
 
+  it("rotates the password in AD at once when the employee's key is reported compromised, and again when a returned key is deactivated", async () => {
+    const davePw = 'D4ve-Pass!xyz';
+    await dc.addUser({ username: 'dave', password: davePw, givenName: 'Dave', surname: 'Dunn', mail: 'dave@corp.example.test' });
+    await dc.addMembers(SYNC, ['dave']);
+    await dc.addMembers(ROTATION, ['dave']);
+    await c.post(`/api/directory/domains/${domainId}/sync`, { wait: true });
+    const dave = await employeeByEmail('dave@corp.example.test');
+    const account = await accountOf(dave.id);
+    const current = async () => {
+      const [row] = await t.db.database.query<{ id: string; password: string }>(
+        `SELECT id, password FROM domain_passwords WHERE state = 'current' AND account_id = $1`,
+        [account.id],
+      );
+      return row ? t.services.sealer.open(row.password, `domain_passwords.password:${row.id}`) : undefined;
+    };
+    const stolen = await c.post(`/api/employees/${dave.id}/hardware-keys`, { serial: 'HK-DAVE-1' });
+    assert.equal(stolen.status, 201, stolen.raw);
+    const run = await c.post('/api/directory/rotation/run');
+    assert.equal(run.body.rotated, 1, `dave holds an Active key: rotated (${run.raw})`);
+    const rotated = await current();
+    assert.ok(rotated && (await dc.canBind('dave', rotated)), 'the rotated password binds');
+
+    let res = await c.post(`/api/hardware-keys/${stolen.body.id}/transitions`, { to: 'compromised', reason: 'stolen on the train' });
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.body.compromise.passwordsRotated, 1);
+    const afterCompromise = await current();
+    assert.ok(afterCompromise && afterCompromise !== rotated);
+    assert.equal(await dc.canBind('dave', rotated), false, 'what the stolen key could have typed no longer works');
+    assert.equal(await dc.canBind('dave', afterCompromise), true, 'AD has the new password');
+    assert.equal(res.raw.includes(afterCompromise), false);
+
+    const returned = await c.post(`/api/employees/${dave.id}/hardware-keys`, { serial: 'HK-DAVE-2' });
+    assert.equal(returned.status, 201, returned.raw);
+    res = await c.post(`/api/hardware-keys/${returned.body.id}/transitions`, { to: 'deactivated', reason: 'left the company' });
+    assert.equal(res.status, 200, res.raw);
+    const afterReturn = await current();
+    assert.ok(afterReturn && afterReturn !== afterCompromise);
+    assert.equal(await dc.canBind('dave', afterCompromise), false);
+    assert.equal(await dc.canBind('dave', afterReturn), true);
+    const audit = (await c.get(`/api/audit?action=directory.password_rotated&targetId=${dave.id}`)).body.items.map(
+      (e: { details: { reason: string } }) => e.details.reason,
+    );
+    assert.deepEqual(audit.slice(0, 2).sort(), ['key_compromised', 'key_deactivated']);
+    assert.equal((await c.get(`/api/employees/${dave.id}/password-rotation`)).body.code, 'no_active_key', 'no Active key left: no more rotation');
+  });
+
   it('answers Test connection precisely for bad settings, and refuses password changes over plain LDAP', async () => {
     const make = async (name: string, over: Record<string, unknown>, secret = dc.adminPassword, extra: Record<string, unknown> = {}) => {
       const res = await c.post('/api/directory/domains', { kind: 'ad', name, secret, ...extra, settings: { ...settings(), ...over } });
