@@ -193,6 +193,7 @@ export function createServices(deps: CoreDeps) {
     invitations,
     connectorFactory: deps.connectorFactory,
     findActiveKeyHolders: (ids) => hardwareKeys.findActiveKeyHolders(ids),
+    findPasskeySignInHolders: async (ids) => webauthn.holders('employee', ids, { exceptCredentialIds: await hardwareKeys.credentialsOfInactiveKeys(ids) }),
   });
   // Vault accounts (src/vaults): personal, shared and directory accounts; secrets read after a passkey check.
   const directoryAccountsOf = (employeeId: string) => directory.directoryAccounts.listForEmployee(employeeId);

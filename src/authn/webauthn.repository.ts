@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { webauthnChallenges, webauthnCredentials } from './authn.tables.js';
 
@@ -38,12 +38,18 @@ export async function findCredentialsBySubject(db: Executor, subjectType: string
 }
 
 /** Which of these subjects hold at least one credential. */
-export async function findSubjectsWithCredentials(db: Executor, subjectType: string, subjectIds: string[]): Promise<Set<string>> {
+export async function findSubjectsWithCredentials(db: Executor, subjectType: string, subjectIds: string[], exceptIds: string[] = []): Promise<Set<string>> {
   if (subjectIds.length === 0) return new Set();
   const rows = await db
     .selectDistinct({ id: webauthnCredentials.subjectId })
     .from(webauthnCredentials)
-    .where(and(eq(webauthnCredentials.subjectType, subjectType), inArray(webauthnCredentials.subjectId, subjectIds)));
+    .where(
+      and(
+        eq(webauthnCredentials.subjectType, subjectType),
+        inArray(webauthnCredentials.subjectId, subjectIds),
+        exceptIds.length > 0 ? notInArray(webauthnCredentials.id, exceptIds) : undefined,
+      ),
+    );
   return new Set(rows.map((r) => r.id));
 }
 

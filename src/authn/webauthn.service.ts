@@ -424,7 +424,9 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
     list: (subjectType: SubjectType, subjectId: string) => repo.findCredentialsBySubject(db, subjectType, subjectId),
     count: (subjectType: SubjectType, subjectId: string, tx: Executor = db) => repo.countCredentialsBySubject(tx, subjectType, subjectId),
     /** Which of these subjects hold a passkey or security key here. */
-    holders: (subjectType: SubjectType, subjectIds: string[]) => repo.findSubjectsWithCredentials(db, subjectType, subjectIds),
+    /** Those of the subjects holding a credential (other than `exceptCredentialIds`: row ids). */
+    holders: (subjectType: SubjectType, subjectIds: string[], opts: { exceptCredentialIds?: string[] } = {}) =>
+      repo.findSubjectsWithCredentials(db, subjectType, subjectIds, opts.exceptCredentialIds),
     find: (subjectType: SubjectType, subjectId: string, id: string) => repo.findCredentialOfSubject(db, subjectType, subjectId, id),
   };
 }

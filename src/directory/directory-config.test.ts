@@ -61,6 +61,7 @@ describe('directory domains in the configuration file', () => {
         syncGroup: 'G',
         rotationGroup: 'R',
         passwordChangeDays: 0,
+        rotationDelivery: 'key',
         removalBehaviour: 'keep',
         removalThresholdPercent: 10,
         ssoEnabled: false,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { startSamba, type SambaDc } from '../../test/helpers/samba.js';
-import { passkeySignIn, registerKey } from '../../test/helpers/signin.js';
+import { ORIGIN, passkeySignIn, registerKey } from '../../test/helpers/signin.js';
 import { softKeys } from '../../test/helpers/soft-authenticator.js';
 
 /**
@@ -234,6 +234,49 @@ describe('domain passwords against Samba AD', () => {
     );
     assert.deepEqual(audit.slice(0, 2).sort(), ['key_compromised', 'key_deactivated']);
     assert.equal((await c.get(`/api/employees/${dave.id}/password-rotation`)).body.code, 'no_active_key', 'no Active key left: no more rotation');
+  });
+
+  it('rotates an employee who has only a passkey when the domain lets the portal deliver, and the portal reveals that password after a passkey check', async () => {
+    const erinPw = 'Er1n-Pass!xyz';
+    await dc.addUser({ username: 'erin', password: erinPw, givenName: 'Erin', surname: 'Eve', mail: 'erin@corp.example.test' });
+    await dc.addMembers(SYNC, ['erin']);
+    await dc.addMembers(ROTATION, ['erin']);
+    await c.post(`/api/directory/domains/${domainId}/sync`, { wait: true });
+    const erin = await employeeByEmail('erin@corp.example.test');
+    const passkey = softKeys.yubikey();
+    await registerKey(t, erin, passkey);
+
+    await c.post('/api/directory/rotation/run');
+    assert.equal(await dc.canBind('erin', erinPw), true, 'a passkey alone: not rotated while the domain delivers to keys only');
+    let status = (await c.get(`/api/employees/${erin.id}/password-rotation`)).body;
+    assert.equal(status.code, 'no_active_key');
+
+    let res = await c.patch(`/api/directory/domains/${domainId}`, { rotationDelivery: 'key_or_portal' });
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.body.rotationDelivery, 'key_or_portal');
+    status = (await c.get(`/api/employees/${erin.id}/password-rotation`)).body;
+    assert.deepEqual([status.eligible, status.code], [true, 'eligible']);
+    await c.post('/api/directory/rotation/run');
+    assert.equal(await dc.canBind('erin', erinPw), false, 'rotated: the portal can deliver it');
+
+    // The employee reads the new password in "My accounts" after a fresh passkey check.
+    const portal = new Client(t.app);
+    assert.equal((await passkeySignIn(portal, passkey)).status, 200);
+    const accounts = (await portal.get('/api/portal/vault/accounts')).body.items;
+    const directoryAccount = accounts.find((a: { kind: string }) => a.kind === 'directory');
+    assert.ok(directoryAccount, JSON.stringify(accounts));
+    assert.equal(directoryAccount.isReadOnly, true);
+    const start = await portal.post(`/api/portal/vault/accounts/${directoryAccount.id}/reveal/options`, { field: 'password' });
+    assert.equal(start.status, 200, start.raw);
+    const response = passkey.authenticate(start.body.options, { origin: ORIGIN });
+    res = await portal.post(`/api/portal/vault/accounts/${directoryAccount.id}/reveal`, { ceremonyId: start.body.ceremonyId, response, field: 'password' });
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(await dc.canBind('erin', res.body.value), true, 'what the portal reveals is what AD has');
+
+    // Back to keys only: the passkey alone no longer makes her eligible.
+    await c.patch(`/api/directory/domains/${domainId}`, { rotationDelivery: 'key' });
+    status = (await c.get(`/api/employees/${erin.id}/password-rotation`)).body;
+    assert.equal(status.code, 'no_active_key');
   });
 
   it('answers Test connection precisely for bad settings, and refuses password changes over plain LDAP', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { directoryErrorCodes } from './connector.js';
-import { removalBehaviours } from './directory.constants.js';
+import { removalBehaviours, rotationDeliveries } from './directory.constants.js';
 import { entraSettings } from './entra/entra.schemas.js';
 
 /**
@@ -48,6 +48,12 @@ const common = {
   syncGroup: z.string().trim().min(1).max(256).default('Tessera Users Sync'),
   rotationGroup: z.string().trim().min(1).max(256).default('Tessera Key Auto Password Change'),
   passwordChangeDays: z.number().int().min(0).max(3650).default(30),
+  rotationDelivery: z
+    .enum(rotationDeliveries)
+    .default('key')
+    .describe(
+      'Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)',
+    ),
   removalBehaviour: z.enum(removalBehaviours).default('deactivate'),
   removalThresholdPercent: z.number().int().min(0).max(100).default(10),
   ssoEnabled: z.boolean().default(true),
@@ -96,6 +102,7 @@ export const domainDto = z.object({
   syncGroup: z.string(),
   rotationGroup: z.string(),
   passwordChangeDays: z.number(),
+  rotationDelivery: z.enum(rotationDeliveries),
   removalBehaviour: z.enum(removalBehaviours),
   removalThresholdPercent: z.number(),
   ssoEnabled: z.boolean(),

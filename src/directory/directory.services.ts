@@ -25,15 +25,21 @@ export function createDirectoryServices(deps: {
   connectorFactory?: ConnectorFactory;
   /** Those of the employees who hold an Active hardware key (src/vaults). */
   findActiveKeyHolders: (employeeIds: string[]) => Promise<Set<string>>;
+  /** Those of the employees with a passkey or security key that signs in (none bound to a key that is not Active). */
+  findPasskeySignInHolders: (employeeIds: string[]) => Promise<Set<string>>;
 }) {
   const { db, audit, clock, sealer } = deps;
   const domains = createDomainService({ db, audit, sealer, clock, connectorFactory: deps.connectorFactory ?? createConnector });
   // Names this process in job leases, so an admin can tell which node runs a sync.
   const nodeId = `${os.hostname()}:${process.pid}`;
-  // Rotation applies to active employees holding an Active hardware key.
-  const findRotationEligible = async (employeeIds: string[]) => {
-    const active = await deps.employees.findActiveIds(employeeIds);
-    return deps.findActiveKeyHolders([...active]);
+  // Rotation applies to active employees holding an Active hardware key, or, where the domain lets
+  // the portal deliver, signing in to it with a passkey.
+  const findRotationEligible = async (employeeIds: string[], opts: { portal: boolean }) => {
+    const active = [...(await deps.employees.findActiveIds(employeeIds))];
+    const holders = await deps.findActiveKeyHolders(active);
+    if (!opts.portal) return holders;
+    for (const id of await deps.findPasskeySignInHolders(active.filter((e) => !holders.has(e)))) holders.add(id);
+    return holders;
   };
   return {
     domains,

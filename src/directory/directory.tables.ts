@@ -1,7 +1,7 @@
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, updatedAt } from '../db/columns.js';
 import { employees } from '../employees/employee.tables.js';
-import type { DomainKind, RemovalBehaviour } from './directory.constants.js';
+import type { DomainKind, RemovalBehaviour, RotationDelivery } from './directory.constants.js';
 
 /**
  * A directory Tessera imports employees from: an AD domain or an Entra tenant. Settings shared by
@@ -22,6 +22,8 @@ export const directoryDomains = pgTable(
     rotationGroup: text('rotation_group').notNull(),
     /** Days between automatic password changes; 0 turns rotation off. */
     passwordChangeDays: integer('password_change_days').notNull().default(30),
+    /** Who is rotated: holders of an Active key only, or also employees with a passkey for the portal. */
+    rotationDelivery: text('rotation_delivery').$type<RotationDelivery>().notNull().default('key'),
     removalBehaviour: text('removal_behaviour').$type<RemovalBehaviour>().notNull().default('deactivate'),
     /** A sync that would deactivate or delete more than this share of the domain's employees waits for confirmation. */
     removalThresholdPercent: integer('removal_threshold_percent').notNull().default(10),

@@ -19,6 +19,7 @@ export function toDomainDto(d: repo.DomainRow): DomainDto {
     syncGroup: d.syncGroup,
     rotationGroup: d.rotationGroup,
     passwordChangeDays: d.passwordChangeDays,
+    rotationDelivery: d.rotationDelivery,
     removalBehaviour: d.removalBehaviour,
     removalThresholdPercent: d.removalThresholdPercent,
     ssoEnabled: d.ssoEnabled,

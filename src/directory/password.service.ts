@@ -67,8 +67,11 @@ export function createPasswordService(deps: {
   clock: Clock;
   sealer: Sealer;
   domains: DomainService;
-  /** Those of the employees rotation applies to: active, holding an active hardware key. */
-  findRotationEligible: (employeeIds: string[]) => Promise<Set<string>>;
+  /**
+   * Those of the employees rotation applies to: active, holding an Active hardware key, or, where
+   * the domain lets the portal deliver (`portal`), able to sign in to it with a passkey.
+   */
+  findRotationEligible: (employeeIds: string[], opts: { portal: boolean }) => Promise<Set<string>>;
   /** The employee's status (active, disabled, deactivated), undefined for an unknown one. */
   employeeStatus?: (employeeId: string) => Promise<string | undefined>;
   onStep?: (step: PasswordStep) => void | Promise<void>;
@@ -236,7 +239,9 @@ export function createPasswordService(deps: {
       if (domain.passwordChangeDays <= 0 || !domain.secret) continue;
       const due = clock.now().getTime() - domain.passwordChangeDays * 86_400_000;
       const candidates = await repo.findRotationCandidates(db, domain.id);
-      const eligible = await deps.findRotationEligible([...new Set(candidates.map((a) => a.employeeId))]);
+      const eligible = await deps.findRotationEligible([...new Set(candidates.map((a) => a.employeeId))], {
+        portal: domain.rotationDelivery === 'key_or_portal',
+      });
       for (const account of candidates.filter((a) => eligible.has(a.employeeId))) {
         if (account.passwordChangedAt && account.passwordChangedAt.getTime() > due) continue;
         if ((await repo.findDomainPasswords(db, account.id, ['pending'])).length > 0) continue;
@@ -346,7 +351,7 @@ export function createPasswordService(deps: {
 
   /**
    * Whether the employee's domain passwords rotate, and why not (issue 14 item 8: only where the
-   * new password can be delivered, to an Active key).
+   * new password can be delivered: to an Active key, or in the portal where the domain allows it).
    */
   async function rotationStatus(employeeId: string): Promise<RotationStatus> {
     const employeeStatus = await deps.employeeStatus?.(employeeId);
@@ -360,8 +365,15 @@ export function createPasswordService(deps: {
       if (d && d.passwordChangeDays > 0 && d.secret) domainsOn.push(d);
     }
     if (domainsOn.length === 0) return { eligible: false, code: 'rotation_off', reason: 'Password rotation is off for the domain' };
-    if (!(await deps.findRotationEligible([employeeId])).has(employeeId))
-      return { eligible: false, code: 'no_active_key', reason: 'No active key: a rotated password could not be delivered to the employee' };
+    const portal = domainsOn.some((d) => d.rotationDelivery === 'key_or_portal');
+    if (!(await deps.findRotationEligible([employeeId], { portal })).has(employeeId))
+      return {
+        eligible: false,
+        code: 'no_active_key',
+        reason: portal
+          ? 'No active key and no passkey for the portal: a rotated password could not be delivered to the employee'
+          : 'No active key: a rotated password could not be delivered to the employee',
+      };
     return { eligible: true, code: 'eligible', reason: null };
   }
 

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { ENGINES } from '../../test/helpers/db.js';
-import { ORIGIN, passkeySignIn } from '../../test/helpers/signin.js';
+import { ORIGIN, passkeySignIn, registerKey } from '../../test/helpers/signin.js';
 import { SoftAuthenticator, softKeys } from '../../test/helpers/soft-authenticator.js';
 import type { ConnectorFactory } from '../directory/connector-factory.js';
 import type { DirectoryConnector } from '../directory/connector.js';
+import type { EmployeeDto } from '../employees/employee.schemas.js';
 
 /**
  * A key's life with its employee, through the API as the admin and the employee would drive it:
@@ -60,6 +61,7 @@ for (const engine of ENGINES) {
     let admin: Client;
     let dana: { id: string; email: string };
     let serial = 0;
+    let domainId: string;
 
     async function reservedKey(aaguid: string | null = YUBIKEY): Promise<{ id: string; code: string }> {
       serial++;
@@ -99,12 +101,30 @@ for (const engine of ENGINES) {
         settings: { urls: ['ldaps://127.0.0.1:1'], bindUser: 'svc-tessera@corp.example.test' },
       });
       assert.equal(domain.status, 201, domain.raw);
+      domainId = domain.body.id;
       const run = await admin.post(`/api/directory/domains/${domain.body.id}/sync`, { wait: true });
       assert.equal(run.body.status, 'succeeded', run.raw);
       const found = (await admin.get(`/api/employees?q=${encodeURIComponent(DANA)}`)).body.items[0];
       dana = { id: found.id, email: found.email };
     });
     after(() => t.close());
+
+    it('rotates on a passkey only where the domain lets the portal deliver, and never on a credential of a key that is not Active', async () => {
+      const rotation = async () => (await admin.get(`/api/employees/${dana.id}/password-rotation`)).body.code;
+      assert.equal(await rotation(), 'no_active_key');
+      const { id, code } = await reservedKey();
+      assert.equal((await enrol(new Client(t.app), code, softKeys.yubikey())).status, 200);
+      assert.equal(await rotation(), 'eligible');
+      assert.equal((await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'suspended', reason: 'on leave' })).status, 200);
+      assert.equal(await rotation(), 'no_active_key');
+      assert.equal((await admin.patch(`/api/directory/domains/${domainId}`, { rotationDelivery: 'key_or_portal' })).status, 200);
+      assert.equal(await rotation(), 'no_active_key', "the suspended key's credential signs in nowhere, so it delivers nothing");
+      const passkey = await registerKey(t, { id: dana.id, email: dana.email } as EmployeeDto, softKeys.yubikey());
+      assert.equal(await rotation(), 'eligible', 'a credential bound to no inventory key, for the portal, is enough where the domain allows it');
+      assert.equal((await admin.patch(`/api/directory/domains/${domainId}`, { rotationDelivery: 'key' })).status, 200);
+      assert.equal(await rotation(), 'no_active_key');
+      assert.equal((await admin.delete(`/api/employees/${dana.id}/credentials/${passkey.id}`)).status, 204);
+    });
 
     it('activates a reserved key with its code: the credential is bound, the key Active, the employee signed in', async () => {
       const { id, code } = await reservedKey();

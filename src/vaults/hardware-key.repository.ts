@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
 import { hardwareKeyCredentials, hardwareKeyEvents, hardwareKeys } from './hardware-key.tables.js';
@@ -86,6 +86,17 @@ export async function findActiveKeyHolders(db: Executor, employeeIds: string[]):
     .from(hardwareKeys)
     .where(and(inArray(hardwareKeys.employeeId, employeeIds), eq(hardwareKeys.status, 'active')));
   return new Set(rows.map((r) => r.employeeId!));
+}
+
+/** The WebAuthn credentials bound to the employees' keys that are not Active (sign-in refuses them). */
+export async function findCredentialIdsOfInactiveKeys(db: Executor, employeeIds: string[]): Promise<string[]> {
+  if (employeeIds.length === 0) return [];
+  const rows = await db
+    .select({ credentialId: hardwareKeyCredentials.credentialId })
+    .from(hardwareKeyCredentials)
+    .innerJoin(hardwareKeys, eq(hardwareKeys.id, hardwareKeyCredentials.keyId))
+    .where(and(inArray(hardwareKeys.employeeId, employeeIds), ne(hardwareKeys.status, 'active')));
+  return rows.map((r) => r.credentialId);
 }
 
 export async function insertHardwareKey(db: Executor, row: NewHardwareKeyRow): Promise<HardwareKeyRow> {

@@ -345,6 +345,8 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
   return {
     /** Those of the employees who hold an Active key (password rotation applies to them only). */
     findActiveKeyHolders: (employeeIds: string[]) => repo.findActiveKeyHolders(db, employeeIds),
+    /** The credentials bound to the employees' keys that are not Active: sign-in refuses them. */
+    credentialsOfInactiveKeys: (employeeIds: string[]) => repo.findCredentialIdsOfInactiveKeys(db, employeeIds),
     async listForEmployee(employeeId: string): Promise<HardwareKeyDto[]> {
       await employeeOrThrow(employeeId);
       return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toHardwareKeyDto);

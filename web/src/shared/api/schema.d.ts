@@ -12028,6 +12028,8 @@ export interface paths {
                                 rotationGroup: string;
                                 passwordChangeDays: number;
                                 /** @enum {string} */
+                                rotationDelivery: "key" | "key_or_portal";
+                                /** @enum {string} */
                                 removalBehaviour: "keep" | "deactivate" | "delete";
                                 removalThresholdPercent: number;
                                 ssoEnabled: boolean;
@@ -12150,6 +12152,12 @@ export interface paths {
                         /** @default 30 */
                         passwordChangeDays?: number;
                         /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /**
                          * @default deactivate
                          * @enum {string}
                          */
@@ -12200,6 +12208,12 @@ export interface paths {
                         rotationGroup?: string;
                         /** @default 30 */
                         passwordChangeDays?: number;
+                        /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
                         /**
                          * @default deactivate
                          * @enum {string}
@@ -12264,6 +12278,8 @@ export interface paths {
                             syncGroup: string;
                             rotationGroup: string;
                             passwordChangeDays: number;
+                            /** @enum {string} */
+                            rotationDelivery: "key" | "key_or_portal";
                             /** @enum {string} */
                             removalBehaviour: "keep" | "deactivate" | "delete";
                             removalThresholdPercent: number;
@@ -12402,6 +12418,8 @@ export interface paths {
                             syncGroup: string;
                             rotationGroup: string;
                             passwordChangeDays: number;
+                            /** @enum {string} */
+                            rotationDelivery: "key" | "key_or_portal";
                             /** @enum {string} */
                             removalBehaviour: "keep" | "deactivate" | "delete";
                             removalThresholdPercent: number;
@@ -12624,6 +12642,12 @@ export interface paths {
                         /** @default 30 */
                         passwordChangeDays?: number;
                         /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /**
                          * @default deactivate
                          * @enum {string}
                          */
@@ -12664,6 +12688,8 @@ export interface paths {
                             syncGroup: string;
                             rotationGroup: string;
                             passwordChangeDays: number;
+                            /** @enum {string} */
+                            rotationDelivery: "key" | "key_or_portal";
                             /** @enum {string} */
                             removalBehaviour: "keep" | "deactivate" | "delete";
                             removalThresholdPercent: number;

@@ -3,12 +3,14 @@ import { useState, type Dispatch, type ReactNode, type SetStateAction } from 're
 import type { Domain, DomainPatch, RemovalBehaviour } from '../../api/directory';
 
 type SsoMethod = 'passwordless' | 'password_2fa';
+type RotationDelivery = 'key' | 'key_or_portal';
 
 /** The sync settings every kind of domain shares, as the form holds them. */
 export interface DomainSyncValues {
   syncGroup: string;
   rotationGroup: string;
   days: number;
+  delivery: RotationDelivery;
   removal: RemovalBehaviour;
   threshold: number;
   sso: boolean;
@@ -18,7 +20,15 @@ export interface DomainSyncValues {
 
 export type DomainSyncRequest = Pick<
   DomainPatch,
-  'syncGroup' | 'rotationGroup' | 'passwordChangeDays' | 'removalBehaviour' | 'removalThresholdPercent' | 'ssoEnabled' | 'ssoMethod' | 'syncIntervalMinutes'
+  | 'syncGroup'
+  | 'rotationGroup'
+  | 'passwordChangeDays'
+  | 'rotationDelivery'
+  | 'removalBehaviour'
+  | 'removalThresholdPercent'
+  | 'ssoEnabled'
+  | 'ssoMethod'
+  | 'syncIntervalMinutes'
 >;
 
 /** The shared sync settings, initialised from a saved domain (or the defaults for a new one). */
@@ -27,6 +37,7 @@ export function useDomainSyncValues(domain: Domain | null) {
     syncGroup: domain?.syncGroup ?? 'Tessera Users Sync',
     rotationGroup: domain?.rotationGroup ?? 'Tessera Key Auto Password Change',
     days: domain?.passwordChangeDays ?? 30,
+    delivery: domain?.rotationDelivery ?? 'key',
     removal: domain?.removalBehaviour ?? 'deactivate',
     threshold: domain?.removalThresholdPercent ?? 10,
     sso: domain?.ssoEnabled ?? true,
@@ -38,6 +49,7 @@ export function useDomainSyncValues(domain: Domain | null) {
     syncGroup: values.syncGroup,
     rotationGroup: values.rotationGroup,
     passwordChangeDays: values.days,
+    rotationDelivery: values.delivery,
     removalBehaviour: values.removal,
     removalThresholdPercent: values.threshold,
     ssoEnabled: values.sso,
@@ -69,6 +81,17 @@ export function DomainSyncFields({
         max={3650}
         value={value.days}
         onChange={(v) => set({ days: Number(v) || 0 })}
+      />
+      <Select
+        label="Rotate the password of"
+        description="A rotated password must reach the employee"
+        value={value.delivery}
+        onChange={(v) => set({ delivery: (v ?? 'key') as RotationDelivery })}
+        allowDeselect={false}
+        data={[
+          { value: 'key', label: 'Holders of an active hardware key' },
+          { value: 'key_or_portal', label: 'Key holders, and passkey users (shown in the portal)' },
+        ]}
       />
       <Select
         label="When a user leaves the sync group"

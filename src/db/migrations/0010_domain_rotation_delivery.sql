@@ -1,0 +1,1 @@
+ALTER TABLE "directory_domains" ADD COLUMN "rotation_delivery" text DEFAULT 'key' NOT NULL;
