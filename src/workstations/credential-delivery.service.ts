@@ -205,16 +205,18 @@ export function createCredentialDeliveryService(deps: {
         })),
         accounts: vault.map((a) => ({ id: a.id, name: a.name, urls: a.urls, login: a.login, password: a.password })),
       });
-      const accounts = [
-        ...directory.map((d) => ({ type: 'directory' as const, name: `${d.domain}\\${d.username}` })),
-        ...vault.map((a) => ({ type: 'vault' as const, name: a.name })),
+      // What was delivered, by id and name (never a value): the audit and the agent's answer.
+      const delivered = [
+        ...directory.map((d) => ({ type: 'directory' as const, id: d.accountId, name: `${d.domain}\\${d.username}` })),
+        ...vault.map((a) => ({ type: 'vault' as const, id: a.id, name: a.name })),
       ];
+      const accounts = delivered.map(({ type, name }) => ({ type, name }));
       const command = await deps.workstations.queueDelivery(actorOf(ctx, w), w.id, {
         payload: { jwe },
         expiresAt,
         employee: { id: employee.id, email: employee.email },
         key: { id: key.id, serial: key.serial },
-        accounts,
+        accounts: delivered,
       });
       return { commandId: command.id, expiresAt: expiresAt.toISOString(), accounts };
     } catch (err) {
