@@ -16,8 +16,14 @@ export type CredentialDeliveryService = ReturnType<typeof createCredentialDelive
 export interface KeyDeliveryPolicy {
   userVerificationRequired: boolean;
   allowedAaguids: string[];
+  /**
+   * The re-authentication interval: the agent may unlock the employee's session with the
+   * credentials it holds in memory for this long after the delivery; then it drops them and an
+   * unlock needs a fresh assertion of the key (docs/agent-protocol.md §8.4).
+   */
+  reauthMinutes: number;
 }
-const DEFAULT_POLICY: KeyDeliveryPolicy = { userVerificationRequired: true, allowedAaguids: [] };
+const DEFAULT_POLICY: KeyDeliveryPolicy = { userVerificationRequired: true, allowedAaguids: [], reauthMinutes: 480 };
 
 /** The directory password of one account, as delivered. */
 export interface DirectoryPassword {
@@ -196,6 +202,7 @@ export function createCredentialDeliveryService(deps: {
         employee: { id: employee.id, name: fullName(employee), email: employee.email },
         issuedAt: now.toISOString(),
         expiresAt: expiresAt.toISOString(),
+        unlockUntil: new Date(now.getTime() + policy.reauthMinutes * 60_000).toISOString(),
         directory: directory.map((d) => ({
           domain: d.domain,
           username: d.username,

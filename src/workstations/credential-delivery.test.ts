@@ -189,6 +189,8 @@ for (const engine of ENGINES) {
       const content = JSON.parse(new TextDecoder().decode(plaintext));
       assert.equal(content.directory[0].username, 'dana');
       assert.equal(content.directory[0].password, directory.passwords.get('dana'), 'the password the directory holds');
+      // The built-in profile's re-authentication interval: 8 hours of unlocking from memory.
+      assert.equal(Date.parse(content.unlockUntil) - Date.parse(content.issuedAt), 480 * 60_000);
       // The vault accounts marked for workstation use that dana holds, and only those.
       assert.deepEqual(content.accounts, [
         { id: vault.Intranet.id, name: 'Intranet', urls: ['https://intranet.corp.example.test'], login: 'dana-login', password: vault.Intranet.password },
@@ -291,7 +293,7 @@ for (const engine of ENGINES) {
     });
 
     it("follows the key's access profile: user verification only where it requires it, and only the models it allows", async () => {
-      const relaxed = await admin.post('/api/access-profiles', { name: `Kiosk ${engine}`, userVerificationRequired: false });
+      const relaxed = await admin.post('/api/access-profiles', { name: `Kiosk ${engine}`, userVerificationRequired: false, reauthMinutes: 15 });
       assert.equal(relaxed.status, 201, relaxed.raw);
       const assign = (profileId: string | null) => admin.request('PUT', `/api/hardware-keys/${keys.dana.id}/access-profile`, { accessProfileId: profileId });
       assert.equal((await assign(relaxed.body.id)).status, 200);
@@ -302,6 +304,13 @@ for (const engine of ENGINES) {
         lax.credentials.push(...keys.dana.authenticator.credentials);
         const res = await deliver(approved, start.body.requestId, lax.authenticate(start.body.options, { origin: start.body.origin }));
         assert.equal(res.status, 200, res.raw);
+        // The profile's re-authentication interval is how long the agent may unlock from memory.
+        const [queued] = (await repo.findOpenCommands(t.db.database.db, approved.workstationId, clock.now())).filter((c) => c.id === res.body.commandId);
+        const held = openDelivery(queued.payload.jwe as string, (await decryptionKeys(approved)).node, {
+          workstationId: approved.workstationId,
+          now: clock.now().getTime(),
+        });
+        assert.equal(Date.parse(held.unlockUntil) - Date.parse(held.issuedAt), 15 * 60_000);
 
         const strict = await admin.post('/api/access-profiles', { name: `Other model ${engine}`, allowedAaguids: ['2fc0579f-8113-47ea-b116-bb5a8db9202a'] });
         assert.equal(strict.status, 201, strict.raw);
