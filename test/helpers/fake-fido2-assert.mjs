@@ -21,6 +21,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
+// A bug of this stand-in is one line on standard error, as fido2-assert's own errors are.
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`fido2-assert: internal error: ${err.message}\n`);
+  process.exit(1);
+});
 const die = (msg) => {
   process.stderr.write(`fido2-assert: ${msg}\n`);
   process.exit(1);
@@ -102,7 +107,9 @@ const count = Buffer.alloc(4);
 count.writeUInt32BE(credential.signCount);
 const authData = Buffer.concat([crypto.createHash('sha256').update(rpId).digest(), Buffer.from([(up ? 0x01 : 0) | (uv ? 0x04 : 0)]), count]);
 const key = crypto.createPrivateKey({ key: Buffer.from(credential.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
-const signature = crypto.sign('sha256', Buffer.concat([authData, clientDataHash]), { key, dsaEncoding: 'der' });
+// COSE -7 (ES256, DER), -8 (EdDSA: Ed25519 hashes itself), -257 (RS256): what the key's type says.
+const signed = Buffer.concat([authData, clientDataHash]);
+const signature = key.asymmetricKeyType === 'ed25519' ? crypto.sign(null, signed, key) : crypto.sign('sha256', signed, { key, dsaEncoding: 'der' });
 // libfido2 keeps the authenticator data CBOR-encoded: a byte string, major type 2.
 const cbor = Buffer.concat([authData.length < 24 ? Buffer.from([0x40 | authData.length]) : Buffer.from([0x58, authData.length]), authData]);
 
