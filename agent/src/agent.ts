@@ -17,6 +17,7 @@ import { createCommandRunner } from './commands.js';
 import type { Driver, SessionEvent } from './drivers/driver.js';
 import { describeDelivery, openDelivery, type DeliveredCredentials } from './delivery.js';
 import { createEventQueue } from './events.js';
+import { createHeldCredentials } from './held-credentials.js';
 import type { Logger } from './log.js';
 import { createPolicy } from './policy.js';
 import type { Emergency, Profile, ServerFrame, WorkstationStatus } from './protocol.js';
@@ -78,6 +79,8 @@ export function createAgent({
   const api = createApiClient({ server: state.server, makeAssertion });
   const policy = createPolicy({ initial: readCachedPolicy(stateDir), persist: (p) => writeCachedPolicy(stateDir, p), api, log, clock });
   const events = createEventQueue({ send: (batch) => api.postEvents(batch), log, clock });
+  /** §8.4: each key logon's credentials, in memory, until the delivery's unlockUntil or the session's end. */
+  const held = createHeldCredentials({ clock, log });
   let idleTimer: NodeJS.Timeout | undefined;
   let isCheckingIdle = false;
   let isIdleRecheckWanted = false;
@@ -89,6 +92,8 @@ export function createAgent({
 
   function applyStatus(status: WorkstationStatus): void {
     if (policy.setStatus(status)) log.info('status.changed', { status });
+    // No longer approved (revoked, back to pending): nothing delivered earlier unlocks anything.
+    if (status !== 'approved') held.dropAll('not_approved');
     events.setEnabled(status === 'approved');
     if (status === 'approved') void events.flush();
   }
@@ -107,6 +112,7 @@ export function createAgent({
     }
     if (next.active) {
       if (!wasActive) log.warn('emergency.on', { version: next.version, reason: next.reason });
+      held.dropAll('emergency_block');
       await driver.lock();
     } else if (wasActive) {
       log.warn('emergency.off', { version: next.version });
@@ -124,7 +130,13 @@ export function createAgent({
   const waiting = new Map<string, { resolve(c: DeliveredCredentials): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
 
   /** §8: options, the key's assertion, then the credentials from the channel. */
-  async function requestCredentials({ account, pin }: { account: string; pin?: string }): Promise<DeliveredCredentials> {
+  async function requestCredentials({ account, sessionId, pin }: { account: string; sessionId?: string; pin?: string }): Promise<DeliveredCredentials> {
+    const credentials = await fetchCredentials(account, pin);
+    if (sessionId !== undefined) held.hold(sessionId, account, credentials);
+    return credentials;
+  }
+
+  async function fetchCredentials(account: string, pin?: string): Promise<DeliveredCredentials> {
     if (!authenticator) throw new Error('this agent has no security key reader configured (TESSERA_AGENT_FIDO2_DEVICE)');
     if (policy.status() !== 'approved') throw new Error('this workstation is not approved: Tessera delivers no credentials to it');
     if (policy.emergency().active) throw new Error('the emergency block is on');
@@ -210,6 +222,8 @@ export function createAgent({
       remoteAddress: e.remoteAddress ?? null,
     });
     log.info('event.queued', { type: queued.type, account: queued.account, sessionId: queued.sessionId, method: queued.method });
+    // The session is over: what was delivered for it goes with it.
+    if (e.type === 'logoff' || e.type === 'remote_disconnect') held.drop(e.sessionId, 'logoff');
     if (e.type === 'unlock' && policy.emergency().active) {
       log.warn('emergency.relock', { sessionId: e.sessionId, account: e.account });
       driver.lock(e.sessionId).catch((err) => log.error('driver.lock_failed', { sessionId: e.sessionId, error: err }));
@@ -264,6 +278,7 @@ export function createAgent({
       w.reject(new Error('the agent is stopping'));
     }
     waiting.clear();
+    held.dropAll('agent_stopping');
     await driver.stop();
     if (announce) {
       events.push({ type: 'agent_stop' });
@@ -283,7 +298,13 @@ export function createAgent({
       events.setEnabled(policy.status() === 'approved');
       // Before the driver starts: its first poll reports the sessions already open, after this.
       events.push({ type: 'agent_start' });
-      await driver.start({ onEvent, authorize: (request) => policy.decide(request), onIdleChanged: () => void checkIdle(), requestCredentials });
+      await driver.start({
+        onEvent,
+        authorize: (request) => policy.decide(request),
+        onIdleChanged: () => void checkIdle(),
+        requestCredentials,
+        heldCredentials: ({ sessionId, account }) => held.forUnlock(sessionId, account),
+      });
       // A block Tessera announced before this start holds until Tessera lifts it, even offline.
       if (policy.emergency().active) {
         log.warn('emergency.on', { ...policy.emergency(), cached: true });

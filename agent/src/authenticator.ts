@@ -113,6 +113,14 @@ export interface Fido2AssertOptions {
 }
 
 /**
+ * fido2-assert opens its input file with fopen(3), and on Linux /dev/fd/N cannot be opened when N
+ * is a socket (ENXIO), which is what Node gives a child for an extra stdio pipe. So the program
+ * runs under sh, which turns the agent's fd 3 into a real pipe (through cat) and keeps standard
+ * input for the PIN: `sh -c SCRIPT fido2-assert ARGS…` runs `fido2-assert ARGS…` with fd 3 a pipe.
+ */
+const WITH_PIPE_ON_FD3 = 'exec 4<&0; cat <&3 | { exec 3<&0 0<&4 4<&-; exec "$0" "$@"; }';
+
+/**
  * The key through fido2-tools: one `fido2-assert -G` a credential id, until one is on the key.
  * The input goes through file descriptor 3 (`-i /dev/fd/3`), so nothing is written to disk and
  * standard input is free for the PIN, which fido2-assert reads there when it has no terminal.
@@ -125,10 +133,17 @@ export function createFido2AssertAuthenticator({ device, command = 'fido2-assert
     args.push(device);
     return new Promise((resolve, reject) => {
       // detached: a session of its own, without a terminal, so fido2-assert reads the PIN from stdin.
-      const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+      const child = spawn('sh', ['-c', WITH_PIPE_ON_FD3, command, ...args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
       let out = '';
       let err = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      // The whole process group: sh, cat and fido2-assert.
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }, timeoutMs);
       child.stdout!.on('data', (c) => (out += c));
       child.stderr!.on('data', (c) => (err += c));
       child.on('error', (e) => {
@@ -138,6 +153,8 @@ export function createFido2AssertAuthenticator({ device, command = 'fido2-assert
       child.on('close', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve(out);
+        // sh says 127 when it cannot find the program.
+        else if (code === 127) reject(new Error(`cannot run ${command}: ${err.trim().split('\n').pop() ?? 'not found'}`.slice(0, 300)));
         else reject(new Error(`${command} exited ${code}: ${err.trim().split('\n').pop() ?? ''}`.slice(0, 300)));
       });
       const input = child.stdio[3] as NodeJS.WritableStream;

@@ -15,7 +15,13 @@ export interface DeliveredCredentials {
   workstationId: string;
   employee: { id: string; name: string; email: string };
   issuedAt: string;
+  /** The JWE itself: refused once past (the command lives two minutes). */
   expiresAt: string;
+  /**
+   * The key's re-authentication interval (access profile): until then the agent may unlock the
+   * session with these credentials from memory; then it drops them (held-credentials.ts, §8.4).
+   */
+  unlockUntil: string;
   /** The employee's directory accounts with the password Tessera rotated. */
   directory: { domain: string; username: string; upn: string | null; password: string; changedAt: string | null }[];
   /** Vault accounts marked for workstation use. */

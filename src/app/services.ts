@@ -266,6 +266,7 @@ export function createServices(deps: CoreDeps) {
       keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
       keyPolicy: (keyId) => accessProfiles.effectiveForKey(keyId),
       directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
+      workstationAccounts: (id) => vaultAccounts.accountsForWorkstation(id),
     },
   });
   // Backup and restore of vault accounts to a passphrase-encrypted file (src/vaults/vault-backup*).

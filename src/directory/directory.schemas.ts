@@ -172,7 +172,7 @@ export type AccountDto = z.infer<typeof accountDto>;
 /** Whether the employee's domain passwords rotate, and why not (issue 14 item 8). */
 export const rotationStatusDto = z.object({
   eligible: z.boolean(),
-  code: z.enum(['eligible', 'employee_inactive', 'no_directory_account', 'rotation_off', 'no_active_key']),
+  code: z.enum(['eligible', 'employee_inactive', 'no_directory_account', 'rotation_off', 'not_in_rotation_group', 'no_active_key']),
   reason: z.string().nullable(),
 });
 

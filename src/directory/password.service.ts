@@ -50,7 +50,7 @@ export type PasswordService = ReturnType<typeof createPasswordService>;
 /** Why an employee's passwords rotate or not (the employee page says it). */
 export interface RotationStatus {
   eligible: boolean;
-  code: 'eligible' | 'employee_inactive' | 'no_directory_account' | 'rotation_off' | 'no_active_key';
+  code: 'eligible' | 'employee_inactive' | 'no_directory_account' | 'rotation_off' | 'not_in_rotation_group' | 'no_active_key';
   reason: string | null;
 }
 
@@ -362,10 +362,18 @@ export function createPasswordService(deps: {
     const domainsOn = [];
     for (const a of accounts) {
       const d = await repo.findDomainById(db, a.domainId);
-      if (d && d.passwordChangeDays > 0 && d.secret) domainsOn.push(d);
+      if (d && d.passwordChangeDays > 0 && d.secret) domainsOn.push({ d, a });
     }
     if (domainsOn.length === 0) return { eligible: false, code: 'rotation_off', reason: 'Password rotation is off for the domain' };
-    const portal = domainsOn.some((d) => d.rotationDelivery === 'key_or_portal');
+    // What rotateDue takes (findRotationCandidates): an enabled member of the sync and the rotation group.
+    const members = domainsOn.filter(({ a }) => a.isRotationMember && a.isMember && a.isEnabled);
+    if (members.length === 0)
+      return {
+        eligible: false,
+        code: 'not_in_rotation_group',
+        reason: `The account is not an enabled member of the rotation group ${domainsOn.map(({ d }) => `"${d.rotationGroup}"`).join(', ')}`,
+      };
+    const portal = members.some(({ d }) => d.rotationDelivery === 'key_or_portal');
     if (!(await deps.findRotationEligible([employeeId], { portal })).has(employeeId))
       return {
         eligible: false,

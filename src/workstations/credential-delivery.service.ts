@@ -16,8 +16,14 @@ export type CredentialDeliveryService = ReturnType<typeof createCredentialDelive
 export interface KeyDeliveryPolicy {
   userVerificationRequired: boolean;
   allowedAaguids: string[];
+  /**
+   * The re-authentication interval: the agent may unlock the employee's session with the
+   * credentials it holds in memory for this long after the delivery; then it drops them and an
+   * unlock needs a fresh assertion of the key (docs/agent-protocol.md §8.4).
+   */
+  reauthMinutes: number;
 }
-const DEFAULT_POLICY: KeyDeliveryPolicy = { userVerificationRequired: true, allowedAaguids: [] };
+const DEFAULT_POLICY: KeyDeliveryPolicy = { userVerificationRequired: true, allowedAaguids: [], reauthMinutes: 480 };
 
 /** The directory password of one account, as delivered. */
 export interface DirectoryPassword {
@@ -196,6 +202,7 @@ export function createCredentialDeliveryService(deps: {
         employee: { id: employee.id, name: fullName(employee), email: employee.email },
         issuedAt: now.toISOString(),
         expiresAt: expiresAt.toISOString(),
+        unlockUntil: new Date(now.getTime() + policy.reauthMinutes * 60_000).toISOString(),
         directory: directory.map((d) => ({
           domain: d.domain,
           username: d.username,
@@ -205,16 +212,18 @@ export function createCredentialDeliveryService(deps: {
         })),
         accounts: vault.map((a) => ({ id: a.id, name: a.name, urls: a.urls, login: a.login, password: a.password })),
       });
-      const accounts = [
-        ...directory.map((d) => ({ type: 'directory' as const, name: `${d.domain}\\${d.username}` })),
-        ...vault.map((a) => ({ type: 'vault' as const, name: a.name })),
+      // What was delivered, by id and name (never a value): the audit and the agent's answer.
+      const delivered = [
+        ...directory.map((d) => ({ type: 'directory' as const, id: d.accountId, name: `${d.domain}\\${d.username}` })),
+        ...vault.map((a) => ({ type: 'vault' as const, id: a.id, name: a.name })),
       ];
+      const accounts = delivered.map(({ type, name }) => ({ type, name }));
       const command = await deps.workstations.queueDelivery(actorOf(ctx, w), w.id, {
         payload: { jwe },
         expiresAt,
         employee: { id: employee.id, email: employee.email },
         key: { id: key.id, serial: key.serial },
-        accounts,
+        accounts: delivered,
       });
       return { commandId: command.id, expiresAt: expiresAt.toISOString(), accounts };
     } catch (err) {

@@ -75,6 +75,7 @@ for (const engine of ENGINES) {
     let other: SoftwareAgent;
     let pending: SoftwareAgent;
     const ids: Record<string, string> = {};
+    const vault: Record<string, { id: string; password: string }> = {};
     const keys: Record<string, { id: string; authenticator: SoftAuthenticator }> = {};
     let serial = 0;
 
@@ -129,6 +130,22 @@ for (const engine of ENGINES) {
         const set = await admin.post(`/api/employees/${ids[u]}/directory-accounts/${accounts[0].id}/password`, { generate: true });
         assert.equal(set.status, 204, set.raw);
       }
+      // Vault accounts: one for dana's workstation, one of hers not for it, one of erin's for hers.
+      const shared = async (name: string, password: string, workstationUse: boolean, holder: string) => {
+        const res = await admin.post('/api/vault/shared-accounts', {
+          name,
+          urls: [`https://${name.toLowerCase()}.corp.example.test`],
+          login: `${holder}-login`,
+          password,
+          workstationUse,
+          assignments: { employeeIds: [ids[holder]] },
+        });
+        assert.equal(res.status, 201, res.raw);
+        vault[name] = { id: res.body.id, password };
+      };
+      await shared('Intranet', 'intranet-secret-9f3a', true, 'dana');
+      await shared('Payroll', 'payroll-secret-71c2', false, 'dana');
+      await shared('Erins-VPN', 'erin-vpn-secret-4d0b', true, 'erin');
       const auto = (await admin.post('/api/workstation-enrolment-tokens', { name: 'delivery', maxUses: 10, autoApprove: true })).body.secret;
       const manual = (await admin.post('/api/workstation-enrolment-tokens', { name: 'delivery pending', maxUses: 10 })).body.secret;
       approved = await enrollSoftwareAgent(t.app, { token: auto });
@@ -155,8 +172,11 @@ for (const engine of ENGINES) {
       const assertion = keys.dana.authenticator.authenticate(start.body.options, { origin: start.body.origin });
       const done = await deliver(approved, start.body.requestId, assertion);
       assert.equal(done.status, 200, done.raw);
-      assert.deepEqual(done.body.accounts, [{ type: 'directory', name: 'corp.example.test\\dana' }]);
-      assert.ok(!done.raw.includes(directory.passwords.get('dana')!), 'the answer holds no password');
+      assert.deepEqual(done.body.accounts, [
+        { type: 'directory', name: 'corp.example.test\\dana' },
+        { type: 'vault', name: 'Intranet' },
+      ]);
+      assert.ok(!done.raw.includes(directory.passwords.get('dana')!) && !done.raw.includes(vault.Intranet.password), 'the answer holds no password');
 
       const [command] = (await repo.findOpenCommands(t.db.database.db, approved.workstationId, clock.now())).filter((c) => c.id === done.body.commandId);
       assert.equal(command.kind, 'deliver_credentials');
@@ -169,12 +189,18 @@ for (const engine of ENGINES) {
       const content = JSON.parse(new TextDecoder().decode(plaintext));
       assert.equal(content.directory[0].username, 'dana');
       assert.equal(content.directory[0].password, directory.passwords.get('dana'), 'the password the directory holds');
-      assert.deepEqual(content.accounts, []);
+      // The built-in profile's re-authentication interval: 8 hours of unlocking from memory.
+      assert.equal(Date.parse(content.unlockUntil) - Date.parse(content.issuedAt), 480 * 60_000);
+      // The vault accounts marked for workstation use that dana holds, and only those.
+      assert.deepEqual(content.accounts, [
+        { id: vault.Intranet.id, name: 'Intranet', urls: ['https://intranet.corp.example.test'], login: 'dana-login', password: vault.Intranet.password },
+      ]);
       // The agent's own JWE code (no JOSE library) opens it too, and refuses it for another workstation.
       const mine = await decryptionKeys(approved);
       const theirs = await decryptionKeys(other);
       const opened = openDelivery(jwe, mine.node, { workstationId: approved.workstationId, now: clock.now().getTime() });
       assert.equal(opened.directory[0].password, directory.passwords.get('dana'));
+      assert.equal(opened.accounts[0].password, vault.Intranet.password);
       assert.throws(() => openDelivery(jwe, theirs.node, { workstationId: approved.workstationId, now: clock.now().getTime() }), /does not open/);
       await assert.rejects(compactDecrypt(jwe, theirs.jose), 'another workstation cannot decrypt it');
       assert.throws(() => openDelivery(jwe, mine.node, { workstationId: approved.workstationId, now: clock.now().getTime() + 121_000 }), /expired/);
@@ -187,9 +213,14 @@ for (const engine of ENGINES) {
       assert.equal(delivered.details.commandId, command.id);
       assert.equal(delivered.details.keyId, keys.dana.id);
       assert.equal(delivered.details.workstationId, approved.workstationId);
-      assert.deepEqual(delivered.details.accounts, [{ type: 'directory', name: 'corp.example.test\\dana' }]);
+      const danaAccount = (await admin.get(`/api/employees/${ids.dana}/directory-accounts`)).body.items[0].id;
+      assert.deepEqual(delivered.details.accounts, [
+        { type: 'directory', id: danaAccount, name: 'corp.example.test\\dana' },
+        { type: 'vault', id: vault.Intranet.id, name: 'Intranet' },
+      ]);
       const all = JSON.stringify(await admin.get('/api/audit?pageSize=200'));
-      assert.ok(!all.includes(directory.passwords.get('dana')!) && !all.includes(jwe.slice(-40)), 'no secret in the audit log');
+      for (const secret of [directory.passwords.get('dana')!, vault.Intranet.password, jwe.slice(-40)])
+        assert.ok(!all.includes(secret), 'no secret in the audit log');
 
       // Acknowledged: the payload is erased.
       assert.ok(await repo.acknowledgeCommand(t.db.database.db, command.id, approved.workstationId, 'done', null, clock.now()));
@@ -262,7 +293,7 @@ for (const engine of ENGINES) {
     });
 
     it("follows the key's access profile: user verification only where it requires it, and only the models it allows", async () => {
-      const relaxed = await admin.post('/api/access-profiles', { name: `Kiosk ${engine}`, userVerificationRequired: false });
+      const relaxed = await admin.post('/api/access-profiles', { name: `Kiosk ${engine}`, userVerificationRequired: false, reauthMinutes: 15 });
       assert.equal(relaxed.status, 201, relaxed.raw);
       const assign = (profileId: string | null) => admin.request('PUT', `/api/hardware-keys/${keys.dana.id}/access-profile`, { accessProfileId: profileId });
       assert.equal((await assign(relaxed.body.id)).status, 200);
@@ -273,6 +304,13 @@ for (const engine of ENGINES) {
         lax.credentials.push(...keys.dana.authenticator.credentials);
         const res = await deliver(approved, start.body.requestId, lax.authenticate(start.body.options, { origin: start.body.origin }));
         assert.equal(res.status, 200, res.raw);
+        // The profile's re-authentication interval is how long the agent may unlock from memory.
+        const [queued] = (await repo.findOpenCommands(t.db.database.db, approved.workstationId, clock.now())).filter((c) => c.id === res.body.commandId);
+        const held = openDelivery(queued.payload.jwe as string, (await decryptionKeys(approved)).node, {
+          workstationId: approved.workstationId,
+          now: clock.now().getTime(),
+        });
+        assert.equal(Date.parse(held.unlockUntil) - Date.parse(held.issuedAt), 15 * 60_000);
 
         const strict = await admin.post('/api/access-profiles', { name: `Other model ${engine}`, allowedAaguids: ['2fc0579f-8113-47ea-b116-bb5a8db9202a'] });
         assert.equal(strict.status, 201, strict.raw);

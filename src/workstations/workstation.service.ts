@@ -188,7 +188,8 @@ export function createWorkstationService(deps: {
       expiresAt: Date;
       employee: { id: string; email: string };
       key: { id: string; serial: string };
-      accounts: { type: 'directory' | 'vault'; name: string }[];
+      /** What the JWE holds, by id and name: the audit lists them, never a value. */
+      accounts: { type: 'directory' | 'vault'; id: string; name: string }[];
     },
   ): Promise<repo.CommandRow> {
     const row = await db.transaction(async (tx) => {

@@ -154,11 +154,15 @@ describe('commands (§5)', () => {
     assert.deepEqual(locks, [undefined]);
   });
 
-  it('rejects a kind it does not know', async () => {
+  it('rejects a kind it does not know, and a delivery when it has no way to take one', async () => {
     const { r } = runner();
-    const ack = await r.run({ id: 'c3', kind: 'deliver_credentials', payload: {} });
+    const ack = await r.run({ id: 'c3', kind: 'reboot_computer', payload: {} });
     assert.equal(ack.status, 'rejected');
-    assert.match(ack.detail!, /deliver_credentials/);
+    assert.match(ack.detail!, /reboot_computer/);
+    // This runner has no acceptDelivery (an agent without a key reader): Tessera learns it cannot deliver here.
+    const delivery = await r.run({ id: 'c4', kind: 'deliver_credentials', payload: {} });
+    assert.equal(delivery.status, 'rejected');
+    assert.match(delivery.detail!, /no credential deliveries/);
   });
 
   it('reads the emergency version from the command id emergency:<version>', async () => {

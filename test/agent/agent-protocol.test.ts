@@ -152,11 +152,14 @@ describe('tessera-agent run', () => {
     tessera.send({ type: 'command', id: 'cmd-1', kind: 'lock', payload: null, issuedAt: new Date().toISOString() });
     await a.waitFor((l) => l.msg === 'command.acked' && l.id === 'cmd-1');
     tessera.send({ type: 'command', id: 'cmd-1', kind: 'lock', payload: null, issuedAt: new Date().toISOString() });
-    tessera.send({ type: 'command', id: 'cmd-2', kind: 'deliver_credentials', payload: {}, issuedAt: new Date().toISOString() });
+    tessera.send({ type: 'command', id: 'cmd-2', kind: 'reboot_computer', payload: {}, issuedAt: new Date().toISOString() });
     await a.waitFor((l) => l.msg === 'command.acked' && l.id === 'cmd-2');
+    // A delivery nobody can open (no JWE): failed, and nothing handed to a logon.
+    tessera.send({ type: 'command', id: 'cmd-4', kind: 'deliver_credentials', payload: {}, issuedAt: new Date().toISOString() });
+    await a.waitFor((l) => l.msg === 'command.acked' && l.id === 'cmd-4');
     const acks = await tessera.waitUntil(() => {
       const found = tessera.frames.filter((f) => f.type === 'ack');
-      return found.length === 3 && found;
+      return found.length === 4 && found;
     });
     assert.deepEqual(
       acks.map((f) => [f.id, f.status]),
@@ -164,8 +167,10 @@ describe('tessera-agent run', () => {
         ['cmd-1', 'done'],
         ['cmd-1', 'done'],
         ['cmd-2', 'rejected'],
+        ['cmd-4', 'failed'],
       ],
     );
+    assert.match(String(acks[3].detail), /carries no JWE/);
     assert.equal(a.lines().filter((l) => l.msg === 'driver.lock').length, 1, 'the repeated command did not lock again');
     assert.deepEqual(
       a
@@ -175,7 +180,8 @@ describe('tessera-agent run', () => {
       [
         ['cmd-1', 'lock'],
         ['cmd-1', 'lock'],
-        ['cmd-2', 'deliver_credentials'],
+        ['cmd-2', 'reboot_computer'],
+        ['cmd-4', 'deliver_credentials'],
       ],
     );
     tessera.send({ type: 'command', id: 'cmd-3', kind: 'logoff', payload: { sessionId: '1' }, issuedAt: new Date().toISOString() });

@@ -34,6 +34,8 @@ export interface AgentProcess {
   waitFor(match: AgentMatch, timeoutMs?: number, from?: number): Promise<AgentLine>;
   /** Every JSON log line so far, parsed. */
   lines(): AgentLine[];
+  /** With `secrets`: each delivery's passwords as the scripted driver reveals them on fd 3 (never the log), parsed. */
+  secrets(): Record<string, any>[];
   /** Raw stdout and stderr so far. */
   output(): string;
   /** SIGTERM (or `signal`), then the exit code; SIGKILL if it has not exited within 15 s. */
@@ -49,22 +51,33 @@ export interface StartAgentOptions {
   driver?: 'scripted' | 'linux';
   /** Extra environment; TESSERA_AGENT_BACKOFF_MS defaults to 100 so that reconnects are quick in tests. */
   env?: Record<string, string>;
+  /** Opens fd 3 for the scripted driver's deliveries (TESSERA_AGENT_SCRIPTED_SECRETS_FD=3), read by secrets(). */
+  secrets?: boolean;
 }
 
 function matches(match: AgentMatch, line: AgentLine): boolean {
   return typeof match === 'string' ? line.msg === match : match(line);
 }
 
-export function startAgent({ server, stateDir, driver = 'scripted', env = {} }: StartAgentOptions): AgentProcess {
+export function startAgent({ server, stateDir, driver = 'scripted', env = {}, secrets = false }: StartAgentOptions): AgentProcess {
   if (server !== undefined) {
     const enrolled = JSON.parse(fs.readFileSync(path.join(stateDir, 'agent.json'), 'utf8')).server;
     if (enrolled !== server.replace(/\/+$/, '')) throw new Error(`${stateDir} is enrolled with ${enrolled}, not ${server}`);
   }
   const child = spawn(process.execPath, ['--import', 'tsx', CLI(), 'run', '--driver', driver, '--state-dir', stateDir], {
     cwd: packageRoot(),
-    env: { ...process.env, TESSERA_AGENT_BACKOFF_MS: '100', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TESSERA_AGENT_BACKOFF_MS: '100', ...(secrets ? { TESSERA_AGENT_SCRIPTED_SECRETS_FD: '3' } : {}), ...env },
+    stdio: secrets ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
   });
+  const revealed: Record<string, any>[] = [];
+  let revealedPartial = '';
+  if (secrets)
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+      revealedPartial += chunk;
+      const complete = revealedPartial.split('\n');
+      revealedPartial = complete.pop()!;
+      for (const text of complete) revealed.push(JSON.parse(text));
+    });
   const parsed: AgentLine[] = [];
   const waiters = new Set<() => void>();
   let raw = '';
@@ -100,6 +113,7 @@ export function startAgent({ server, stateDir, driver = 'scripted', env = {} }: 
       child.stdin!.write(`${line}\n`);
     },
     lines: () => [...parsed],
+    secrets: () => [...revealed],
     output: () => raw,
     waitFor(match, timeoutMs = 10_000, from = 0) {
       return new Promise((resolve, reject) => {

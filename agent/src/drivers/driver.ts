@@ -40,9 +40,16 @@ export interface DriverHooks {
   /**
    * §8: the employee logging on as `account` presents their key: the agent relays the ceremony,
    * Tessera delivers the employee's credentials, and this resolves with them (in memory only: the
-   * driver hands them to the OS logon and drops them). Rejects with the reason when refused.
+   * driver hands them to the OS logon and drops them). With a sessionId the agent holds them for
+   * that session until the delivery's unlockUntil (heldCredentials). Rejects with the reason when refused.
    */
-  requestCredentials?(request: { account: string; pin?: string }): Promise<DeliveredCredentials>;
+  requestCredentials?(request: { account: string; sessionId?: string; pin?: string }): Promise<DeliveredCredentials>;
+  /**
+   * §8.4: the credentials delivered for this session, while the key's re-authentication interval
+   * lasts (an unlock with the key needs no fresh assertion until then); undefined once it is over,
+   * after logoff, or when none were delivered for it: the unlock then asks requestCredentials.
+   */
+  heldCredentials?(request: { sessionId: string; account: string }): DeliveredCredentials | undefined;
   /** Idle times changed (the scripted `idle` line): the agent checks its idle lock at once instead of at its next tick. */
   onIdleChanged(): void;
 }

@@ -7,13 +7,15 @@
  *   logoff [sessionId]                        rdp-disconnect [sessionId]
  *   lock [sessionId]                          switch <ACCOUNT>
  *   unlock <method> [sessionId]               idle <minutes>
- *   keylogon <ACCOUNT> [sessionId]
+ *   keylogon <ACCOUNT> [sessionId]           keyunlock [sessionId]
  *
  * `keylogon` is a logon with the employee's security key (docs/agent-protocol.md §8): the agent
  * relays the WebAuthn ceremony to its authenticator, Tessera delivers the credentials, and the
  * driver "logs on" with them (driver.credentials: which accounts, never a password). Only a test
  * that asks for it (`revealTo`, TESSERA_AGENT_SCRIPTED_SECRETS_FD) gets the passwords, as one
- * JSON line a delivery on that file descriptor; the log never has them.
+ * JSON line a delivery on that file descriptor; the log never has them. `keyunlock` unlocks a
+ * locked session with the key: with the credentials the agent still holds for it (the key's
+ * re-authentication interval, §8.4) when it has them, else after a fresh delivery as at logon.
  *
  * A missing sessionId means the active session (the last one logged on or switched to; for
  * rdp-disconnect the last remote one). Blank lines and lines starting with # are ignored. What it
@@ -33,6 +35,7 @@ export type ScriptCommand =
   | { kind: 'unlock'; method: EventMethod; sessionId?: string }
   | { kind: 'switch'; account: string }
   | { kind: 'keylogon'; account: string; sessionId?: string }
+  | { kind: 'keyunlock'; sessionId?: string }
   | { kind: 'idle'; minutes: number };
 
 function method(word: string | undefined): EventMethod {
@@ -66,6 +69,9 @@ export function parseScriptLine(line: string): ScriptCommand | null {
     case 'keylogon':
       arity(words, 1, 2, 'keylogon <ACCOUNT> [sessionId]');
       return { kind: 'keylogon', account: a, sessionId: b };
+    case 'keyunlock':
+      arity(words, 0, 1, 'keyunlock [sessionId]');
+      return { kind: 'keyunlock', sessionId: a };
     case 'switch':
       arity(words, 1, 1, 'switch <ACCOUNT>');
       return { kind: 'switch', account: a };
@@ -76,7 +82,7 @@ export function parseScriptLine(line: string): ScriptCommand | null {
       return { kind: 'idle', minutes };
     }
     default:
-      throw new Error(`unknown command ${verb}: logon, keylogon, logoff, lock, unlock, rdp-connect, rdp-disconnect, switch, idle`);
+      throw new Error(`unknown command ${verb}: logon, keylogon, logoff, lock, unlock, keyunlock, rdp-connect, rdp-disconnect, switch, idle`);
   }
 }
 
@@ -116,6 +122,22 @@ export function createScriptedDriver({ log, input = process.stdin, revealTo }: S
     return decision.allowed;
   }
 
+  /** A fresh delivery for a key logon or unlock; false (logged as driver.refused) when Tessera or the agent refuses it. */
+  async function deliveredFor(account: string, sessionId: string, action: 'logon' | 'unlock'): Promise<boolean> {
+    let credentials: DeliveredCredentials;
+    try {
+      if (!hooks?.requestCredentials) throw new Error('this agent cannot ask for credentials');
+      credentials = await hooks.requestCredentials({ account, sessionId });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      log.info('driver.refused', { action, account, method: 'security_key', sessionId, code: e.code ?? null, reason: e.message });
+      return false;
+    }
+    log.info('driver.credentials', { account, sessionId, ...describeDelivery(credentials) });
+    revealTo?.(`${JSON.stringify({ account, sessionId, directory: credentials.directory, accounts: credentials.accounts })}\n`);
+    return true;
+  }
+
   async function apply(cmd: ScriptCommand): Promise<void> {
     switch (cmd.kind) {
       case 'logon':
@@ -132,28 +154,26 @@ export function createScriptedDriver({ log, input = process.stdin, revealTo }: S
       case 'keylogon': {
         if (cmd.sessionId && sessions.has(cmd.sessionId)) throw new Error(`session ${cmd.sessionId} already exists`);
         if (!(await isAllowed('logon', cmd.account, 'security_key', cmd.sessionId))) return;
-        let credentials: DeliveredCredentials;
-        try {
-          if (!hooks?.requestCredentials) throw new Error('this agent cannot ask for credentials');
-          credentials = await hooks.requestCredentials({ account: cmd.account });
-        } catch (err) {
-          const e = err as Error & { code?: string };
-          log.info('driver.refused', {
-            action: 'logon',
-            account: cmd.account,
-            method: 'security_key',
-            sessionId: cmd.sessionId,
-            code: e.code ?? null,
-            reason: e.message,
-          });
-          return;
-        }
-        log.info('driver.credentials', { account: cmd.account, ...describeDelivery(credentials) });
-        revealTo?.(`${JSON.stringify({ account: cmd.account, directory: credentials.directory, accounts: credentials.accounts })}\n`);
-        const s: Session = { id: cmd.sessionId ?? newId(), account: cmd.account, isRemote: false, isLocked: false, idleMinutes: 0 };
+        const id = cmd.sessionId ?? newId();
+        if (!(await deliveredFor(cmd.account, id, 'logon'))) return;
+        const s: Session = { id, account: cmd.account, isRemote: false, isLocked: false, idleMinutes: 0 };
         sessions.set(s.id, s);
         active = s.id;
         emit({ type: 'logon', account: s.account, sessionId: s.id, method: 'security_key', remoteAddress: null });
+        return;
+      }
+      case 'keyunlock': {
+        const s = session(cmd.sessionId);
+        if (!s.isLocked) throw new Error(`session ${s.id} is not locked`);
+        if (!(await isAllowed('unlock', s.account, 'security_key', s.id))) return;
+        // Within the key's re-authentication interval the OS unlock takes the password the agent
+        // holds; after it, or with nothing held, the key is asked again (a fresh assertion).
+        const kept = hooks?.heldCredentials?.({ sessionId: s.id, account: s.account });
+        if (kept) log.info('driver.unlock_held', { sessionId: s.id, account: s.account, unlockUntil: kept.unlockUntil });
+        else if (!(await deliveredFor(s.account, s.id, 'unlock'))) return;
+        s.isLocked = false;
+        s.idleMinutes = 0;
+        emit({ type: 'unlock', account: s.account, sessionId: s.id, method: 'security_key', remoteAddress: null });
         return;
       }
       case 'logoff':

@@ -13966,7 +13966,7 @@ export interface paths {
                         "application/json": {
                             eligible: boolean;
                             /** @enum {string} */
-                            code: "eligible" | "employee_inactive" | "no_directory_account" | "rotation_off" | "no_active_key";
+                            code: "eligible" | "employee_inactive" | "no_directory_account" | "rotation_off" | "not_in_rotation_group" | "no_active_key";
                             reason: string | null;
                         };
                     };
