@@ -67,13 +67,24 @@ export function PasswordGenerator({
         />
         <Group gap="md">
           {CLASSES.map((c) => (
-            <Checkbox key={c.key} label={c.label} checked={policy[c.key]} onChange={(e) => setPolicy((p) => ({ ...p, [c.key]: e.currentTarget.checked }))} />
+            <Checkbox
+              key={c.key}
+              label={c.label}
+              checked={policy[c.key]}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                setPolicy((p) => ({ ...p, [c.key]: on }));
+              }}
+            />
           ))}
         </Group>
         <Checkbox
           label="Leave out look-alike characters (I l 1 O 0 o, quotes, brackets)"
           checked={policy.excludeAmbiguous}
-          onChange={(e) => setPolicy((p) => ({ ...p, excludeAmbiguous: e.currentTarget.checked }))}
+          onChange={(e) => {
+            const on = e.currentTarget.checked;
+            setPolicy((p) => ({ ...p, excludeAmbiguous: on }));
+          }}
         />
         {problem ? (
           <Text size="sm" c="red">

@@ -94,7 +94,7 @@ export function VaultAccountFields({
 
   return (
     <Stack>
-      <TextInput label="Name" required value={values.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-autofocus />
+      <TextInput label="Name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-autofocus />
       <Textarea
         label="Addresses"
         description="The application's sign-in page; one http:// or https:// address a line"

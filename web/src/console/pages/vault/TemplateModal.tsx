@@ -49,7 +49,7 @@ export function TemplateModal({ template, onClose }: { template: VaultTemplate |
               {errorMessage(failure)}
             </Alert>
           ) : null}
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
           <Textarea
             label="Addresses"
             description="One http:// or https:// address a line"
