@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { totpCode } from '../src/security/totp.js';
 import {
   addVirtualAuthenticator,
   assertChromiumInstalled,
@@ -37,7 +38,7 @@ const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Q
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
 const FROM = 'identity@corp.example';
 const SHARED = { name: 'Team Social', url: 'https://social.example.com/login', login: 'corp-social', password: 'Shared-Pass-1!vq', next: 'Shared-Pass-2!zk' };
-const PERSONAL = { name: 'Payroll portal', url: 'https://payroll.example.com', login: 'grace.h' };
+const PERSONAL = { name: 'Payroll portal', url: 'https://payroll.example.com', login: 'grace.h', otp: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' };
 
 /** Every file under a folder, for the search of the data directory. */
 function filesUnder(dir: string): string[] {
@@ -57,6 +58,8 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
   let employee: BrowserSession;
   let authenticator: Awaited<ReturnType<typeof addVirtualAuthenticator>>;
   const sessions: BrowserSession[] = [];
+  let shots = '';
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `vault-${name}.png`), fullPage: true });
 
   const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true, level: 1 });
   const card = (page: Page, name: string) => page.getByRole('list', { name: 'My accounts' }).getByRole('listitem', { name, exact: true });
@@ -76,8 +79,13 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     assertChromiumInstalled();
     await ensureConsoleBuilt();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-vault-e2e-'));
+    shots = process.env.TESSERA_E2E_SCREENSHOTS ?? path.join(dataDir, 'screenshots');
     const smtpPort = await freePort();
-    const [started, launched, sunk] = await Promise.allSettled([startServerProcess({ DATA_DIR: dataDir }, { timeoutMs: 90_000 }), launchBrowser(), sink.start(smtpPort)]);
+    const [started, launched, sunk] = await Promise.allSettled([
+      startServerProcess({ DATA_DIR: dataDir }, { timeoutMs: 90_000 }),
+      launchBrowser(),
+      sink.start(smtpPort),
+    ]);
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;
     for (const result of [started, launched, sunk]) if (result.status === 'rejected') throw result.reason;
@@ -120,6 +128,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
 
     employee = await newSession(browser!, { baseURL: server!.url });
     sessions.push(employee);
+    await employee.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server!.url });
     authenticator = await addVirtualAuthenticator(employee.context, employee.page, 'usb');
     const { page } = employee;
     await page.goto(link);
@@ -155,12 +164,16 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     await dialog.getByLabel('Login', { exact: true }).fill(SHARED.login);
     await dialog.getByLabel('Password', { exact: true }).fill(SHARED.password);
     await dialog.getByLabel('Employees').fill('grace');
-    await dialog.page().getByRole('option', { name: new RegExp(EMPLOYEE.email) }).click();
+    await dialog
+      .page()
+      .getByRole('option', { name: new RegExp(EMPLOYEE.email) })
+      .click();
     await dialog.getByRole('button', { name: 'Create shared account' }).click();
     await dialog.waitFor({ state: 'detached' });
 
     const row = page.getByRole('table', { name: 'Shared accounts' }).getByRole('row').filter({ hasText: SHARED.name });
     await expectText(row, /corp-social.*password.*1 employee/, 'the account is listed with what is stored and whom it is shared with');
+    await shot(page, 'console-shared-accounts');
     assert.ok(!(await page.content()).includes(SHARED.password), 'the password is not on the page once saved');
     const listed = await api.get('/api/vault/shared-accounts');
     const account = (listed.json.items as { id: string; name: string; assignments: { employeeIds: string[] } }[]).find((a) => a.name === SHARED.name);
@@ -173,6 +186,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     await page.goto(`/employees/${employeeId}`);
     const card = page.getByRole('table', { name: 'Vault accounts' });
     await expectText(card, new RegExp(`${SHARED.name}.*Shared.*${SHARED.login}`), 'the employee page lists the shared account');
+    await shot(page, 'console-employee');
   });
 
   it('the employee sees it marked shared and read-only, and reveals its password after the passkey check; the audit log has the reveal without the value', async () => {
@@ -211,6 +225,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     try {
       await shared.getByRole('button', { name: 'Show password' }).click();
       await expectText(shared.getByRole('alert'), /Passkey check (cancelled|failed).*password was not shown/, 'the failed check is explained');
+      await shot(page, 'portal-check-failed');
     } finally {
       await authenticator.cdp.send('WebAuthn.setUserVerified', { authenticatorId: authenticator.authenticatorId, isUserVerified: true });
     }
@@ -226,6 +241,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     await dialog.getByLabel('Name', { exact: true }).fill(PERSONAL.name);
     await dialog.getByLabel('Addresses').fill(PERSONAL.url);
     await dialog.getByLabel('Login', { exact: true }).fill(PERSONAL.login);
+    await dialog.getByLabel('OTP secret', { exact: true }).fill(PERSONAL.otp);
     const generator = dialog.getByRole('group', { name: 'Password generator' });
     await generator.getByLabel('Length').fill('24');
     await generator.getByLabel('Symbols (!#$%…)').uncheck();
@@ -233,6 +249,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     const password = dialog.getByLabel('Password', { exact: true });
     await eventually(async () => assert.match(await password.inputValue(), /^[A-Za-z0-9]{24}$/), 'the generated password fills the field');
     generated = await password.inputValue();
+    await shot(page, 'portal-add-account');
     await dialog.getByRole('button', { name: 'Add account' }).click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -241,7 +258,23 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     assert.ok(!(await page.content()).includes(generated), 'the new password is not on the page once saved');
     await personal.getByRole('button', { name: 'Show password' }).click();
     await expectText(revealed(page, `Password of ${PERSONAL.name}`), generated, 'the generated password is revealed after the check');
+    await shot(page, 'portal-revealed');
     await personal.getByRole('button', { name: 'Hide password' }).click();
+
+    // Copy: the password goes to the clipboard after its own check, and is audited as a copy.
+    await personal.getByRole('button', { name: 'Copy password' }).click();
+    await expectText(personal.getByRole('status'), 'Password copied', 'the copy is confirmed');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), generated, 'the clipboard holds the password');
+    assert.equal(await revealed(page, `Password of ${PERSONAL.name}`).count(), 0, 'a copy does not show the password');
+    assert.equal((await audit('vault.account_copied')).items.length, 1);
+
+    // The live one-time code, from the OTP secret (checked against otplib, another RFC 6238 implementation).
+    await personal.getByRole('button', { name: 'Show code' }).click();
+    const code = await revealed(page, `One-time code of ${PERSONAL.name}`).innerText();
+    const now = Date.now();
+    assert.ok([-30_000, 0, 30_000].map((d) => totpCode(PERSONAL.otp, now + d)).includes(code.trim()), `${code} is the account's current code`);
+    await personal.getByText(/Changes in \d+ s/).waitFor();
+    await personal.getByRole('button', { name: 'Hide code' }).click();
 
     // Editing shows that a password is stored, never the password.
     await personal.getByRole('button', { name: 'Edit' }).click();
@@ -260,6 +293,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     await card(page, PERSONAL.name).getByRole('button', { name: 'Show password' }).click();
     await revealed(page, `Password of ${PERSONAL.name}`).waitFor();
     await noSidewaysScroll(page, 'a revealed password on a phone');
+    await shot(page, 'portal-phone');
     await card(page, PERSONAL.name).getByRole('button', { name: 'Hide password' }).click();
     await page.getByRole('button', { name: 'Add account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add an account' });
@@ -267,6 +301,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     const box = await dialog.boundingBox();
     assert.ok(box && box.x >= 0 && box.x + box.width <= 390 + 0.5, `the form fits the screen: ${JSON.stringify(box)}`);
     await noSidewaysScroll(page, 'the account form on a phone');
+    await shot(page, 'portal-phone-form');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.setViewportSize({ width: 1400, height: 900 });
   });
@@ -281,6 +316,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     assert.ok(!(await page.content()).includes(SHARED.password), 'the old password is not in the edit form');
     await dialog.getByRole('button', { name: 'Replace password' }).click();
     await dialog.getByLabel('New password', { exact: true }).fill(SHARED.next);
+    await shot(page, 'console-replace-password');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
 

@@ -26,7 +26,7 @@ export function revealProblem(error: unknown, field: RevealField): RevealProblem
   if (isCeremonyCancelled(error)) {
     return {
       title: 'Passkey check cancelled',
-      message: `The passkey check was closed or timed out, so the ${what} was not shown. Try again when you are ready.`,
+      message: `The passkey check was closed, timed out, or your key could not confirm your PIN or fingerprint, so the ${what} was not shown. Try again when you are ready.`,
     };
   }
   if (error instanceof ApiError) {
