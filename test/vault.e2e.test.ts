@@ -71,7 +71,9 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
   };
   /** The page is no wider than its window: nothing needs a sideways scroll. */
   const noSidewaysScroll = async (page: Page, what: string) => {
-    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>(
+      '({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })',
+    );
     assert.ok(scroll <= width, `${what}: the page is ${scroll} px wide in a ${width}-px window`);
   };
 
@@ -204,7 +206,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     assert.equal((await reveal).status(), 200);
     await expectText(revealed(page, `Password of ${SHARED.name}`), SHARED.password, 'the password is shown after the check');
     await shared.getByText(/Hidden again in \d+ s/).waitFor();
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })');
     assert.ok(!stored.includes(SHARED.password), 'the revealed password is in neither local nor session storage');
     await shared.getByRole('button', { name: 'Hide password' }).click();
     await revealed(page, `Password of ${SHARED.name}`).waitFor({ state: 'detached' });
@@ -264,7 +266,7 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
     // Copy: the password goes to the clipboard after its own check, and is audited as a copy.
     await personal.getByRole('button', { name: 'Copy password' }).click();
     await expectText(personal.getByRole('status'), 'Password copied', 'the copy is confirmed');
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), generated, 'the clipboard holds the password');
+    assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), generated, 'the clipboard holds the password');
     assert.equal(await revealed(page, `Password of ${PERSONAL.name}`).count(), 0, 'a copy does not show the password');
     assert.equal((await audit('vault.account_copied')).items.length, 1);
 
