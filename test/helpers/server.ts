@@ -64,7 +64,8 @@ export async function startServerProcess(env: Record<string, string>, opts: { ti
     out += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  // Generous: a loaded 2-core machine can take 30 s and more to migrate a fresh embedded database.
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
     try {

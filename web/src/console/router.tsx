@@ -26,6 +26,9 @@ import { SummariesTab } from './pages/workstations/SummariesTab';
 import { WorkstationDetailPage } from './pages/workstations/WorkstationDetailPage';
 import { WorkstationList } from './pages/workstations/WorkstationList';
 import { WorkstationsPage } from './pages/workstations/WorkstationsPage';
+import { SharedAccountsTab } from './pages/vault/SharedAccountsTab';
+import { TemplatesTab } from './pages/vault/TemplatesTab';
+import { VaultPage } from './pages/vault/VaultPage';
 
 /** Paths at the site root: the server serves this SPA at `/` with an HTML fallback. */
 export const router = createBrowserRouter([
@@ -53,6 +56,14 @@ export const router = createBrowserRouter([
       },
       // A static tab above wins over an id here (React Router ranks static segments first).
       { path: 'workstations/:id', element: <WorkstationDetailPage /> },
+      {
+        path: 'vault',
+        element: <VaultPage />,
+        children: [
+          { index: true, element: <SharedAccountsTab /> },
+          { path: 'templates', element: <TemplatesTab /> },
+        ],
+      },
       { path: 'organisation', element: <OrganisationPage /> },
       { path: 'admins', element: <AdminsPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },

@@ -68,6 +68,13 @@ export const queryKeys = {
   enrolmentTokens: ['workstation-enrolment-tokens'] as const,
   workstationProfiles: ['workstation-profiles'] as const,
   emergencyBlock: ['emergency-block'] as const,
+  /** The vault's shared accounts and templates, and an employee's accounts (names only): `all` invalidates each. */
+  vault: {
+    all: ['vault'] as const,
+    shared: ['vault', 'shared-accounts'] as const,
+    templates: ['vault', 'templates'] as const,
+    employee: (employeeId: string) => ['vault', 'employee', employeeId] as const,
+  },
 
   // Both.
   branding: ['branding'] as const,
@@ -83,5 +90,7 @@ export const queryKeys = {
     signIns: ['portal', 'sign-ins'] as const,
     applications: ['portal', 'applications'] as const,
     directoryAccounts: ['portal', 'directory-accounts'] as const,
+    vaultAccounts: ['portal', 'vault', 'accounts'] as const,
+    vaultTemplates: ['portal', 'vault', 'templates'] as const,
   },
 };

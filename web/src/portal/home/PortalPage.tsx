@@ -7,11 +7,12 @@ import { usePortalMe } from '../api/portal';
 import { BrandMark } from '../../shared/components/BrandMark';
 import { signInPath } from '../return-to';
 import { ApplicationsSection } from './ApplicationsSection';
+import { MyAccountsSection } from './MyAccountsSection';
 import { RecentSignInsSection } from './RecentSignInsSection';
 import { SignInMethodsSection } from './SignInMethodsSection';
 import { DomainPasswordSection } from './DomainPasswordSection';
 
-/** `/portal`: the signed-in employee's applications, sign-in methods and recent sign-ins. */
+/** `/portal`: the signed-in employee's applications, accounts (the vault), sign-in methods and recent sign-ins. */
 export function PortalPage() {
   const me = usePortalMe();
   const [signingOut, setSigningOut] = useState(false);
@@ -78,6 +79,7 @@ export function PortalPage() {
             </Text>
           </div>
           <ApplicationsSection />
+          <MyAccountsSection />
           <SignInMethodsSection me={me.data} />
           <DomainPasswordSection />
           <RecentSignInsSection />
