@@ -265,6 +265,8 @@ export function createServices(deps: CoreDeps) {
       keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
       keyPolicy: (keyId) => accessProfiles.effectiveForKey(keyId),
       directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
+      // The vault accounts the employee marked for workstation use (issue 14 item 6), opened only for the JWE.
+      workstationAccounts: (id) => vaultAccounts.accountsForWorkstation(id),
     },
   });
   // Backup and restore of vault accounts to a passphrase-encrypted file (src/vaults/vault-backup*).

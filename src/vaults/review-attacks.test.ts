@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { compactDecrypt, exportJWK, importJWK } from 'jose';
+import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
+import { ENGINES } from '../../test/helpers/db.js';
+import { ORIGIN, passkeySignIn } from '../../test/helpers/signin.js';
+import { type SoftAuthenticator, softKeys } from '../../test/helpers/soft-authenticator.js';
+import { enrollSoftwareAgent, type SoftwareAgent } from '../../test/helpers/software-agent.js';
+import type { ConnectorFactory } from '../directory/connector-factory.js';
+import type { DirectoryConnector } from '../directory/connector.js';
+import * as workstationRepo from '../workstations/workstation.repository.js';
+
+/**
+ * Attacks on the hardware-key lifecycle and the workstation delivery that an earlier review found
+ * open, each kept as a test (both engines): a Suspended key's credential signing in again once the
+ * key's inventory row is deleted, and vault accounts marked for workstation use never reaching the
+ * workstation.
+ */
+const YUBIKEY = 'ee882879-721c-4913-9775-3dfcce97072a';
+const DANA = 'dana@corp.example.test';
+
+function fakeDirectory() {
+  const passwords = new Map<string, string>();
+  const user = {
+    externalId: '6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f0a01',
+    username: 'dana',
+    upn: DANA,
+    email: DANA,
+    givenName: 'Dana',
+    surname: 'Review',
+    displayName: 'Dana Review',
+    department: null,
+    title: null,
+    phone: null,
+    company: null,
+    enabled: true,
+  };
+  const factory: ConnectorFactory = () =>
+    ({
+      kind: 'ad',
+      capabilities: { incremental: false, setPassword: true, changeOwnPassword: false },
+      testConnection: async () => ({ outcome: 'ok', message: 'ok', steps: [] }),
+      listGroupMembers: async () => ({ memberIds: [user.externalId], users: [user], cursor: null, isIncremental: false }),
+      setPassword: async (a, password) => {
+        passwords.set(a.username, password);
+      },
+      verifyPassword: async (a, password) => passwords.get(a.username) === password,
+      changeOwnPassword: async () => {
+        throw new Error('not supported');
+      },
+      close: async () => {},
+    }) satisfies DirectoryConnector;
+  return { factory, passwords };
+}
+
+for (const engine of ENGINES) {
+  describe(`review attacks on keys and delivery (${engine})`, () => {
+    const clock = manualClock(new Date());
+    const directory = fakeDirectory();
+    let t: TestApp;
+    let admin: Client;
+    let danaId: string;
+    let agent: SoftwareAgent;
+    let serial = 0;
+
+    /** Imports, reserves and activates a key for Dana; the client is Dana's signed-in portal session. */
+    async function activeKey(authenticator: SoftAuthenticator): Promise<{ id: string; portal: Client }> {
+      serial++;
+      const csv = `serial,model,aaguid\nREV-${engine}-${serial},YubiKey 5 NFC,${YUBIKEY}`;
+      assert.equal((await admin.post('/api/hardware-keys/import', { csv })).body.created, 1);
+      const id = (await admin.get(`/api/hardware-keys?q=REV-${engine}-${serial}`)).body.items[0].id;
+      const reserved = await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'reserved', reason: 'issued', employeeId: danaId });
+      assert.equal(reserved.status, 200, reserved.raw);
+      const portal = new Client(t.app);
+      const code = reserved.body.activationCode;
+      const start = await portal.post('/api/enroll/activation/options', { email: DANA, code });
+      assert.equal(start.status, 200, start.raw);
+      const done = await portal.post('/api/enroll/activation/verify', {
+        email: DANA,
+        code,
+        ceremonyId: start.body.ceremonyId,
+        response: authenticator.register(start.body.options, { origin: ORIGIN }),
+      });
+      assert.equal(done.status, 200, done.raw);
+      return { id, portal };
+    }
+
+    const call = async (url: string, payload: unknown) => {
+      const r = await t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${await agent.assertion()}` }, payload: payload as never });
+      return { status: r.statusCode, body: r.json(), raw: r.body };
+    };
+
+    before(async () => {
+      t = await createTestApp({ engine, clock, connectorFactory: directory.factory });
+      admin = await signedInAdmin(t);
+      const domain = await admin.post('/api/directory/domains', {
+        kind: 'ad',
+        name: 'corp.example.test',
+        secret: 'service-account-password',
+        passwordChangeDays: 30,
+        settings: { urls: ['ldaps://127.0.0.1:1'], bindUser: 'svc-tessera@corp.example.test' },
+      });
+      assert.equal(domain.status, 201, domain.raw);
+      assert.equal((await admin.post(`/api/directory/domains/${domain.body.id}/sync`, { wait: true })).body.status, 'succeeded');
+      danaId = (await admin.get(`/api/employees?q=${DANA}`)).body.items[0].id;
+      const token = (await admin.post('/api/workstation-enrolment-tokens', { name: 'review', maxUses: 2, autoApprove: true })).body.secret;
+      agent = await enrollSoftwareAgent(t.app, { token });
+    });
+    after(() => t.close());
+
+    it("attack: deleting a Suspended key's inventory row must not turn its credential back into one that signs in", async () => {
+      const authenticator = softKeys.yubikey();
+      const { id } = await activeKey(authenticator);
+      assert.equal((await passkeySignIn(new Client(t.app), authenticator)).status, 200, 'Active: signs in');
+      const suspended = await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'suspended', reason: 'investigation' });
+      assert.equal(suspended.status, 200, suspended.raw);
+      const refused = await passkeySignIn(new Client(t.app), authenticator);
+      assert.equal(refused.status, 403, refused.raw);
+      assert.equal(refused.body.error.code, 'signin.hardware_key_not_active');
+
+      // The legacy "remove key" of the employee page, on the Suspended key.
+      const removed = await admin.delete(`/api/employees/${danaId}/hardware-keys/${id}`);
+      assert.equal(removed.status, 204, removed.raw);
+      const after = await passkeySignIn(new Client(t.app), authenticator);
+      assert.notEqual(after.status, 200, `the suspended key signed in once its row was gone: ${after.raw}`);
+      const credentials = await t.services.webauthn.list('employee', danaId);
+      assert.ok(
+        !credentials.some((c) => c.credentialId === authenticator.credentials[0].id.toString('base64url')),
+        'the credential the key held is removed with it',
+      );
+      const [audit] = (await admin.get('/api/audit?action=hardware_key.removed&pageSize=10')).body.items;
+      assert.equal(audit.details.credentialsRemoved, 1);
+    });
+
+    it('attack: a Compromised key is never reusable, so its record cannot be deleted (and its serial re-added as Active)', async () => {
+      const authenticator = softKeys.yubikey();
+      const { id } = await activeKey(authenticator);
+      const serialOf = (await admin.get(`/api/hardware-keys/${id}`)).body.serial;
+      const lost = await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'compromised', reason: 'lost on the train' });
+      assert.equal(lost.status, 200, lost.raw);
+      const removed = await admin.delete(`/api/employees/${danaId}/hardware-keys/${id}`);
+      assert.equal(removed.status, 409, removed.raw);
+      assert.equal(removed.body.error.code, 'hardware_keys.compromised_kept');
+      assert.equal((await admin.get(`/api/hardware-keys/${id}`)).body.state, 'compromised');
+      const again = await admin.post(`/api/employees/${danaId}/hardware-keys`, { serial: serialOf });
+      assert.equal(again.status, 409, again.raw);
+      assert.equal(again.body.error.code, 'hardware_keys.serial_in_use');
+    });
+
+    it('delivers the accounts marked for workstation use with the directory password, and only those', async () => {
+      const authenticator = softKeys.yubikey();
+      const { portal } = await activeKey(authenticator);
+      const accounts = (await admin.get(`/api/employees/${danaId}/directory-accounts`)).body.items;
+      assert.equal((await admin.post(`/api/employees/${danaId}/directory-accounts/${accounts[0].id}/password`, { generate: true })).status, 204);
+      const forLogon = await portal.post('/api/portal/vault/accounts', {
+        name: 'SAP GUI',
+        login: 'dana.sap',
+        password: 'Sap-Logon-Pass-1!',
+        workstationUse: true,
+      });
+      assert.equal(forLogon.status, 201, forLogon.raw);
+      assert.equal((await portal.post('/api/portal/vault/accounts', { name: 'Web only', password: 'Web-Only-Pass-1!', workstationUse: false })).status, 201);
+
+      const start = await call('/api/agent/v1/credentials/options', { account: 'CORP\\dana' });
+      assert.equal(start.status, 200, start.raw);
+      const assertion = authenticator.authenticate(start.body.options, { origin: start.body.origin });
+      const done = await call('/api/agent/v1/credentials', { requestId: start.body.requestId, assertion });
+      assert.equal(done.status, 200, done.raw);
+      assert.deepEqual(done.body.accounts, [
+        { type: 'directory', name: 'corp.example.test\\dana' },
+        { type: 'vault', name: 'SAP GUI' },
+      ]);
+      const [command] = (await workstationRepo.findOpenCommands(t.db.database.db, agent.workstationId, clock.now())).filter(
+        (c) => c.id === done.body.commandId,
+      );
+      const jwk = await exportJWK(agent.privateKey);
+      const { plaintext } = await compactDecrypt(command.payload.jwe as string, await importJWK({ ...jwk, alg: undefined }, 'ECDH-ES'));
+      const content = JSON.parse(new TextDecoder().decode(plaintext));
+      assert.deepEqual(
+        content.accounts.map((a: { name: string; login: string; password: string }) => [a.name, a.login, a.password]),
+        [['SAP GUI', 'dana.sap', 'Sap-Logon-Pass-1!']],
+      );
+      const all = JSON.stringify((await admin.get('/api/audit?pageSize=200')).body);
+      assert.ok(!all.includes('Sap-Logon-Pass-1!'), 'no vault password in the audit log');
+    });
+  });
+}
