@@ -1,5 +1,6 @@
 import type { Executor } from '../db/connection.js';
 import type { RequestContext } from '../lib/context.js';
+import { findInvalidText } from '../http/text-guard.js';
 import { AppError } from '../lib/errors.js';
 import * as vaultRepo from './vault-account.repository.js';
 import { readDocument, type BackupRecord } from './vault-backup-document.js';
@@ -28,6 +29,10 @@ function parseRecord<T>(
   record: BackupRecord,
   n: number,
 ): T {
+  // The HTTP edge's text guard never saw these strings (the body was the encrypted file): a NUL
+  // would fail the INSERT (a 500), a lone surrogate be stored as U+FFFD, a password changed silently.
+  const hostile = findInvalidText(record, 'record');
+  if (hostile) throw new AppError('vault_backup.invalid_document', `Record ${n} (${record.type}) of the backup is not valid: ${hostile.message}`);
   const parsed = schema.safeParse(record);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
