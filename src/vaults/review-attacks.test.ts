@@ -183,5 +183,69 @@ for (const engine of ENGINES) {
       const all = JSON.stringify((await admin.get('/api/audit?pageSize=200')).body);
       assert.ok(!all.includes('Sap-Logon-Pass-1!'), 'no vault password in the audit log');
     });
+
+    /** The portal's passkey check for one field; the assertion made, not yet sent. */
+    async function revealStart(portal: Client, authenticator: SoftAuthenticator, accountId: string, field: 'password' | 'notes') {
+      const start = await portal.post(`/api/portal/vault/accounts/${accountId}/reveal/options`, { field });
+      assert.equal(start.status, 200, start.raw);
+      return { ceremonyId: start.body.ceremonyId as string, response: authenticator.authenticate(start.body.options, { origin: ORIGIN }) };
+    }
+
+    it('held: a reveal refuses a Suspended key (the portal session outlives the suspension), a challenge of another purpose or field, and a raced replay', async () => {
+      const authenticator = softKeys.yubikey();
+      const { id, portal } = await activeKey(authenticator);
+      const account = await portal.post('/api/portal/vault/accounts', { name: 'Held', password: 'Held-Pass-1!', notes: 'held notes' });
+      assert.equal(account.status, 201, account.raw);
+      const url = `/api/portal/vault/accounts/${account.body.id}/reveal`;
+
+      // Suspended after the employee signed in: the session stays, the key's assertion does not count.
+      assert.equal((await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'suspended', reason: 'leave' })).status, 200);
+      const suspended = await revealStart(portal, authenticator, account.body.id, 'password');
+      const refused = await portal.post(url, { ...suspended, field: 'password' });
+      assert.equal(refused.status, 401, refused.raw);
+      assert.equal(refused.body.error.code, 'vault.reveal_refused');
+      assert.ok(!refused.raw.includes('Held-Pass-1!'));
+      assert.equal((await admin.post(`/api/hardware-keys/${id}/transitions`, { to: 'active', reason: 'back' })).status, 200);
+
+      // A sign-in challenge (same employee, same key) is not a reveal challenge.
+      const signIn = await new Client(t.app).post('/api/signin/webauthn/options', {});
+      const confused = await portal.post(url, {
+        ceremonyId: signIn.body.ceremonyId,
+        response: authenticator.authenticate(signIn.body.options, { origin: ORIGIN }),
+        field: 'password',
+      });
+      assert.equal(confused.status, 400, confused.raw);
+      assert.equal(confused.body.error.code, 'webauthn.challenge_invalid');
+
+      // Started for the notes, spent on the password: refused.
+      const forNotes = await revealStart(portal, authenticator, account.body.id, 'notes');
+      const otherField = await portal.post(url, { ...forNotes, field: 'password' });
+      assert.equal(otherField.status, 400, otherField.raw);
+      assert.equal(otherField.body.error.code, 'webauthn.challenge_invalid');
+
+      // One assertion sent twice at once: exactly one reveal.
+      const once = await revealStart(portal, authenticator, account.body.id, 'password');
+      const raced = await Promise.all([portal.post(url, { ...once, field: 'password' }), portal.post(url, { ...once, field: 'password' })]);
+      assert.deepEqual(raced.map((r) => r.status).sort(), [200, 400], raced.map((r) => r.raw).join(' | '));
+    });
+
+    it('held: one delivery assertion raced twice delivers once, and a reveal challenge is not a delivery challenge', async () => {
+      const authenticator = softKeys.yubikey();
+      const { portal } = await activeKey(authenticator);
+      const start = await call('/api/agent/v1/credentials/options', { account: 'dana@corp.example.test' });
+      assert.equal(start.status, 200, start.raw);
+      const assertion = authenticator.authenticate(start.body.options, { origin: start.body.origin });
+      const raced = await Promise.all([
+        call('/api/agent/v1/credentials', { requestId: start.body.requestId, assertion }),
+        call('/api/agent/v1/credentials', { requestId: start.body.requestId, assertion }),
+      ]);
+      assert.deepEqual(raced.map((r) => r.status).sort(), [200, 400], raced.map((r) => r.raw).join(' | '));
+
+      const account = await portal.post('/api/portal/vault/accounts', { name: 'Purpose', password: 'Purpose-Pass-1!' });
+      const reveal = await revealStart(portal, authenticator, account.body.id, 'password');
+      const confused = await call('/api/agent/v1/credentials', { requestId: reveal.ceremonyId, assertion: reveal.response });
+      assert.equal(confused.status, 400, confused.raw);
+      assert.equal(confused.body.error.code, 'webauthn.challenge_invalid');
+    });
   });
 }
