@@ -21,6 +21,7 @@ const PASSPHRASE = 'a long backup passphrase, kept offline';
 /** The cheapest argon2id the format accepts: these tests are about the records, not the KDF. */
 const CHEAP = { memoryKiB: 19_456, iterations: 1, parallelism: 1 };
 const ALICE = 'alice@corp.example';
+const BOB = 'bob@corp.example';
 
 const manifest = {
   type: 'manifest' as const,
@@ -55,9 +56,10 @@ function account(over: Record<string, unknown> = {}): BackupRecord {
   };
 }
 
-async function file(records: BackupRecord[]): Promise<Buffer> {
+async function file(records: BackupRecord[], over: Record<string, unknown> = {}): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const part of encryptBackup(writeDocument(manifest, records), { passphrase: PASSPHRASE, kdf: CHEAP })) parts.push(part);
+  const m = { ...manifest, ...over } as typeof manifest;
+  for await (const part of encryptBackup(writeDocument(m, records), { passphrase: PASSPHRASE, kdf: CHEAP })) parts.push(part);
   return Buffer.concat(parts);
 }
 
@@ -86,6 +88,7 @@ for (const engine of ENGINES) {
     before(async () => {
       t = await createTestApp({ engine });
       await t.services.employees.create(cliContext(), { email: ALICE, firstName: 'Alice', lastName: 'Test' });
+      await t.services.employees.create(cliContext(), { email: BOB, firstName: 'Bob', lastName: 'Test' });
       adminKey = (await t.services.apiKeys.create(cliContext(), { name: 'restore', scope: 'admin' })).secret;
     });
     after(() => t.close());
@@ -111,6 +114,49 @@ for (const engine of ENGINES) {
       ['an OTP secret with a period of 0 seconds', [account({ otpSecret: '{"secret":"JBSWY3DPEHPK3PXP","algorithm":"SHA1","digits":6,"period":0}' })]],
       ['notes longer than the vault takes', [account({ notes: 'x'.repeat(50_000) })]],
     ];
+    const aliceOnly = { scope: { kind: 'employee', email: ALICE, externalIds: [] } };
+    const scoped: [string, BackupRecord[], Record<string, unknown>][] = [
+      ["another employee's personal account in a backup of Alice only", [account({ owner: { email: BOB, externalIds: [] } })], aliceOnly],
+      [
+        'a shared account granted to another employee in a backup of Alice only',
+        [
+          account({
+            kind: 'shared',
+            owner: null,
+            name: 'Team',
+            assignees: [
+              { email: ALICE, externalIds: [] },
+              { email: BOB, externalIds: [] },
+            ],
+          }),
+        ],
+        aliceOnly,
+      ],
+    ];
+    for (const [what, records, over] of scoped) {
+      it(`refuses ${what} and writes nothing`, async () => {
+        const before = await rows();
+        const res = await restore(await file([account({ name: `Alice's own before ${what}` }), ...records], over));
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, 'vault_backup.invalid_document');
+        assert.match(res.body.error.message, /Record 2 .*bob@corp\.example.*alice@corp\.example only/);
+        assert.deepEqual(await rows(), before);
+      });
+    }
+
+    for (const [what, over] of [
+      ['a NUL in the manifest', { source: 'https://x.example/\u0000' }],
+      ['a 100 KB source in the manifest', { source: 'x'.repeat(100_000) }],
+    ] as const) {
+      it(`refuses ${what} (its strings reach the report and the audit log) and writes nothing`, async () => {
+        const before = await rows();
+        const res = await restore(await file([account({ name: `Before ${what}` })], over));
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, 'vault_backup.invalid_document');
+        assert.deepEqual(await rows(), before);
+      });
+    }
+
     for (const [what, records] of attacks) {
       it(`refuses ${what} and writes nothing (the good record before it is rolled back too)`, async () => {
         const before = await rows();
