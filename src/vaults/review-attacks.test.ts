@@ -17,6 +17,7 @@ import * as workstationRepo from '../workstations/workstation.repository.js';
  * workstation.
  */
 const YUBIKEY = 'ee882879-721c-4913-9775-3dfcce97072a';
+const OTHER_MODEL = '2fc0579f-8113-47ea-b116-bb5a8db9202a';
 const DANA = 'dana@corp.example.test';
 
 function fakeDirectory() {
@@ -182,6 +183,30 @@ for (const engine of ENGINES) {
       );
       const all = JSON.stringify((await admin.get('/api/audit?pageSize=200')).body);
       assert.ok(!all.includes('Sap-Logon-Pass-1!'), 'no vault password in the audit log');
+    });
+
+    it('attack: a key whose model its access profile no longer allows must not sign in (the rule applies at sign-in, not only at activation and delivery)', async () => {
+      const authenticator = softKeys.yubikey();
+      const { id } = await activeKey(authenticator);
+      assert.equal((await passkeySignIn(new Client(t.app), authenticator)).status, 200);
+      // The model is banned after the key was activated (a firmware advisory, say).
+      const profile = await admin.post('/api/access-profiles', {
+        name: `Other model only ${engine}`,
+        userVerificationRequired: true,
+        minPinLength: null,
+        allowedAaguids: [OTHER_MODEL],
+        reauthMinutes: 480,
+      });
+      assert.equal(profile.status, 201, profile.raw);
+      assert.equal((await admin.request('PUT', `/api/hardware-keys/${id}/access-profile`, { accessProfileId: profile.body.id })).status, 200);
+      const refused = await passkeySignIn(new Client(t.app), authenticator);
+      assert.equal(refused.status, 403, refused.raw);
+      assert.equal(refused.body.error.code, 'signin.key_model_not_allowed');
+      const [audit] = (await admin.get('/api/audit?action=employee.sign_in&outcome=failure&pageSize=5')).body.items;
+      assert.equal(audit.details.reason, 'hardware key model not allowed by its access profile');
+      // Allowed again: signs in.
+      assert.equal((await admin.request('PUT', `/api/hardware-keys/${id}/access-profile`, { accessProfileId: null })).status, 200);
+      assert.equal((await passkeySignIn(new Client(t.app), authenticator)).status, 200);
     });
 
     /** The portal's passkey check for one field; the assertion made, not yet sent. */
