@@ -123,7 +123,13 @@ export function createServices(deps: CoreDeps) {
       const key = await hardwareKeys.keyStateOfCredential(id);
       if (!key) return undefined;
       const profile = await accessProfiles.effectiveForKey(key.id);
-      return { state: key.state, serial: key.serial, userVerificationRequired: profile.userVerificationRequired, accessProfile: profile.name };
+      return {
+        state: key.state,
+        serial: key.serial,
+        userVerificationRequired: profile.userVerificationRequired,
+        allowedAaguids: profile.allowedAaguids,
+        accessProfile: profile.name,
+      };
     },
   });
   const employeeFactors = createEmployeeFactorService({ db, audit, sealer, clock, settings, sessions, credentials });
@@ -266,6 +272,7 @@ export function createServices(deps: CoreDeps) {
       keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
       keyPolicy: (keyId) => accessProfiles.effectiveForKey(keyId),
       directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
+      // The vault accounts the employee marked for workstation use (issue 14 item 6), opened only for the JWE.
       workstationAccounts: (id) => vaultAccounts.accountsForWorkstation(id),
     },
   });

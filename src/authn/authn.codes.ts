@@ -21,6 +21,8 @@ export const authnErrorCodes = {
   'signin.hardware_key_not_active': 403,
   /** The credential's hardware key has an access profile that requires user verification, and the assertion has no UV flag. */
   'signin.user_verification_required': 403,
+  /** The credential's hardware key is of a model (AAGUID) its access profile does not allow. */
+  'signin.key_model_not_allowed': 403,
 } as const satisfies Record<string, number>;
 
 declare module '../lib/errors.js' {

@@ -55,7 +55,7 @@ export function createEmployeeAuthService(deps: {
    */
   keyStateOfCredential?: (
     credentialId: string,
-  ) => Promise<{ state: string; serial: string; userVerificationRequired?: boolean; accessProfile?: string } | undefined>;
+  ) => Promise<{ state: string; serial: string; userVerificationRequired?: boolean; allowedAaguids?: string[]; accessProfile?: string } | undefined>;
 }) {
   const { db, audit, sealer, clock, settings, webauthn, employees } = deps;
 
@@ -124,7 +124,13 @@ export function createEmployeeAuthService(deps: {
    * Refuses, audited, a credential bound to a hardware key that is not Active, or whose access
    * profile requires user verification when the assertion carries no UV flag.
    */
-  async function refuseByKey(ctx: RequestContext, e: EmployeeRow, method: string, credential: { id: string }, userVerified: boolean): Promise<void> {
+  async function refuseByKey(
+    ctx: RequestContext,
+    e: EmployeeRow,
+    method: string,
+    credential: { id: string; aaguid: string },
+    userVerified: boolean,
+  ): Promise<void> {
     const key = await deps.keyStateOfCredential?.(credential.id);
     if (!key) return;
     if (key.state !== 'active') {
@@ -132,6 +138,20 @@ export function createEmployeeAuthService(deps: {
       throw new AppError(
         'signin.hardware_key_not_active',
         `This security key (${key.serial}) is ${key.state} and cannot be used to sign in. Contact your administrator.`,
+      );
+    }
+    // A model the key's profile no longer allows (banned after activation) signs in no more than it activates.
+    const allowed = key.allowedAaguids ?? [];
+    if (allowed.length > 0 && !allowed.includes(credential.aaguid.toLowerCase())) {
+      await failure(ctx, e, method, 'hardware key model not allowed by its access profile', {
+        credential: credential.id,
+        key: key.serial,
+        aaguid: credential.aaguid,
+        accessProfile: key.accessProfile ?? null,
+      });
+      throw new AppError(
+        'signin.key_model_not_allowed',
+        `The model of this security key (${key.serial}) is not allowed by its access profile any more and cannot be used to sign in. Contact your administrator.`,
       );
     }
     if (key.userVerificationRequired && !userVerified) {
@@ -261,7 +281,7 @@ export function createEmployeeAuthService(deps: {
     if (!employee) throw new AppError('signin.stage_invalid', 'Sign in with your password first');
     // A passkey cannot be guessed, so a failed ceremony (it throws) gives its attempt back; but the
     // step is inside the lockout, so that a locked account cannot finish a password sign-in this way.
-    let used: { credential: { id: string }; userVerified: boolean } | undefined;
+    let used: { credential: { id: string; aaguid: string }; userVerified: boolean } | undefined;
     const result = await auditedPasskey(ctx, 'password+passkey', employee, async () =>
       checkWithLockout({
         store: repo.employeeLockoutStore(db, employee.id),

@@ -10,6 +10,8 @@ export const hardwareKeyErrorCodes = {
   'hardware_keys.employee_required': 400,
   'hardware_keys.employee_inactive': 409,
   'hardware_keys.reset_not_confirmed': 409,
+  /** A Compromised key's record is kept (never reusable): it cannot be deleted. */
+  'hardware_keys.compromised_kept': 409,
   'hardware_keys.import_invalid': 400,
   /** Wrong, unknown, used or expired activation code: one answer for all (no enumeration). */
   'hardware_keys.activation_invalid': 401,

@@ -329,14 +329,34 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     }
   }
 
+  /**
+   * Deletes a key from the inventory (the employee page's "remove"). Its FIDO credentials go with
+   * it, in the same transaction: sign-in, reveal and delivery decide on the key a credential is
+   * bound to, and a credential whose key row vanished would be an unbound one, accepted again
+   * whatever state (Suspended, Locked) its key was in. A Compromised key is never deleted: its
+   * record is what keeps it from coming back (issue 14: never reusable).
+   */
   async function remove(ctx: RequestContext, employeeId: string, keyId: string): Promise<void> {
     const e = await employeeOrThrow(employeeId);
     await db.transaction(async (tx) => {
+      const key = await repo.lockHardwareKeyById(tx, keyId);
+      if (!key || key.employeeId !== employeeId) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
+      if (key.status === 'compromised')
+        throw new AppError(
+          'hardware_keys.compromised_kept',
+          `Key ${key.serial} was reported compromised: its record stays in the inventory so that it can never be issued or registered again`,
+        );
+      const ids = await repo.findKeyCredentialIds(tx, key.id);
+      const removed = ids.length > 0 ? await deps.effects().removeCredentials(ctx, e, ids, tx) : 0;
       const row = await repo.deleteHardwareKeyOfEmployee(tx, keyId, employeeId);
       if (!row) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
       await audit.record(
         ctx,
-        { action: 'hardware_key.removed', target: { type: 'employee', id: e.id, label: e.email }, details: { serial: row.serial, key: row.id } },
+        {
+          action: 'hardware_key.removed',
+          target: { type: 'employee', id: e.id, label: e.email },
+          details: { serial: row.serial, key: row.id, state: row.status, credentialsRemoved: removed },
+        },
         tx,
       );
     });

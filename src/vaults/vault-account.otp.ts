@@ -63,6 +63,33 @@ function checked(p: OtpParams): OtpParams {
   return { ...p, secret: p.secret.replace(/[\s-]/g, '').replace(/=+$/, '').toUpperCase() };
 }
 
+/**
+ * Why a value is not OTP parameters as the vault stores them (toOtpJson: what parseOtpInput made),
+ * or undefined when it is. For values that arrive in stored form (a backup's records).
+ */
+export function storedOtpProblem(json: string): string | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return 'is not the JSON of OTP parameters';
+  }
+  const p = v as Partial<Record<keyof OtpParams, unknown>> | null;
+  if (typeof p !== 'object' || p === null || Array.isArray(p) || typeof p.secret !== 'string') return 'has no OTP secret';
+  if (p.algorithm !== 'SHA1' && p.algorithm !== 'SHA256' && p.algorithm !== 'SHA512') return 'has an unsupported OTP algorithm';
+  if (p.digits !== 6 && p.digits !== 7 && p.digits !== 8) return 'must have 6, 7 or 8 digits';
+  if (typeof p.period !== 'number' || !Number.isInteger(p.period) || p.period < 10 || p.period > 300) return 'must have a period of 10 to 300 seconds';
+  if (Object.keys(p).length !== 4) return 'has fields OTP parameters do not have';
+  try {
+    const canonical = checked(p as OtpParams);
+    if (canonical.secret !== p.secret) return 'has an OTP secret that is not in canonical base32';
+  } catch (err) {
+    if (err instanceof OtpInputError) return err.message;
+    throw err;
+  }
+  return undefined;
+}
+
 /** The HOTP value of one counter (RFC 4226 §5.3, dynamic truncation). */
 export function hotp(p: Pick<OtpParams, 'secret' | 'algorithm' | 'digits'>, counter: number): string {
   const msg = Buffer.alloc(8);

@@ -23,6 +23,11 @@ const secretText = z.string().min(1).max(1000);
 const notes = z.string().max(10_000);
 /** A base32 secret, or an otpauth://totp/ URI as an authenticator QR code holds it. */
 const otpInput = z.string().trim().min(1).max(2000);
+/**
+ * The rules of the stored fields, for every other way into the vault (a backup's records,
+ * vault-backup.schemas.ts): what the API refuses must not arrive through a file either.
+ */
+export const vaultFieldRules = { name, urls, login, secret: secretText, notes, loginHint: printable(200) } as const;
 
 export const passwordPolicyBody = z
   .object({

@@ -122,7 +122,9 @@ function checkManifest(m: BackupRecord): void {
   if (m.type !== 'manifest' || m.format !== DOCUMENT_FORMAT) throw invalid('The backup document does not begin with a Tessera vault backup manifest');
   if (m.version !== DOCUMENT_VERSION) throw invalid(`The backup document is of version ${String(m.version)}; this Tessera reads version ${DOCUMENT_VERSION}`);
   if (typeof m.createdAt !== 'string' || typeof m.source !== 'string') throw invalid('The backup manifest lacks createdAt or source');
+  // Shown in the restore report and kept in the audit log: no megabyte "source".
+  if (m.createdAt.length > 40 || m.source.length > 2048) throw invalid('The backup manifest has a createdAt or source longer than any writer makes');
   const scope = m.scope as { kind?: unknown; email?: unknown } | undefined;
-  if (!scope || (scope.kind !== 'all' && !(scope.kind === 'employee' && typeof scope.email === 'string')))
+  if (!scope || (scope.kind !== 'all' && !(scope.kind === 'employee' && typeof scope.email === 'string' && scope.email.length <= 320)))
     throw invalid('The backup manifest has no valid scope');
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../db/connection.js';
 import type { RequestContext } from '../lib/context.js';
+import { findInvalidText } from '../http/text-guard.js';
 import { AppError } from '../lib/errors.js';
 import * as vaultRepo from './vault-account.repository.js';
 import { readDocument, type BackupRecord } from './vault-backup-document.js';
@@ -28,6 +29,10 @@ function parseRecord<T>(
   record: BackupRecord,
   n: number,
 ): T {
+  // The HTTP edge's text guard never saw these strings (the body was the encrypted file): a NUL
+  // would fail the INSERT (a 500), a lone surrogate be stored as U+FFFD, a password changed silently.
+  const hostile = findInvalidText(record, 'record');
+  if (hostile) throw new AppError('vault_backup.invalid_document', `Record ${n} (${record.type}) of the backup is not valid: ${hostile.message}`);
   const parsed = schema.safeParse(record);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -61,6 +66,9 @@ export async function restoreBackup(
     throw await fail(err);
   }
   const { manifest } = doc;
+  // Its strings reach the report and the audit log (jsonb refuses a NUL: a 500 otherwise).
+  const hostile = findInvalidText(manifest, 'manifest');
+  if (hostile) throw await fail(new AppError('vault_backup.invalid_document', `The backup's manifest is not valid: ${hostile.message}`));
   const departments = new Map((await deps.departments()).map((d) => [`${normalizeName(d.company)}\u0000${normalizeName(d.name)}`, d.id]));
   const report: RestoreReport = {
     scope: manifest.scope.kind === 'all' ? { kind: 'all' } : { kind: 'employee', email: manifest.scope.email },
@@ -76,6 +84,19 @@ export async function restoreBackup(
   };
   const unknown = new Set<string>();
   const unknownDepartments = new Set<string>();
+  // One employee's backup holds that employee's accounts and assignments only (a writer never puts
+  // anyone else in it): a file that does is not what its manifest says, and would overwrite or
+  // grant accounts of people the admin did not mean to restore.
+  const scopeEmail = manifest.scope.kind === 'employee' ? manifest.scope.email.toLowerCase() : undefined;
+  const checkScope = (a: { owner: EmployeeRef | null; assignees: EmployeeRef[] }, n: number) => {
+    if (scopeEmail === undefined) return;
+    const other = [...(a.owner ? [a.owner] : []), ...a.assignees].find((p) => p.email.toLowerCase() !== scopeEmail);
+    if (other)
+      throw new AppError(
+        'vault_backup.invalid_document',
+        `Record ${n} (account) names ${other.email.slice(0, 320)}, but this is a backup of ${manifest.scope.kind === 'employee' ? manifest.scope.email : 'one employee'} only`,
+      );
+  };
 
   const run = async (tx: Executor) => {
     const people = new Map<string, string | undefined>();
@@ -128,6 +149,7 @@ export async function restoreBackup(
       if (record.type !== 'account')
         throw new AppError('vault_backup.invalid_document', `Record ${n} of the backup is of a type this Tessera does not know (${record.type})`);
       const a = parseRecord(accountRecord, record, n);
+      checkScope(a, n);
       const ownerId = a.owner ? ((await resolve(a.owner)) ?? null) : null;
       if (a.owner && !ownerId) {
         report.accounts.skippedUnknownEmployee++;

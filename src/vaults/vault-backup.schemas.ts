@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { storedOtpProblem } from './vault-account.otp.js';
+import { vaultFieldRules } from './vault-account.schemas.js';
 
 /**
  * The records inside a backup document (docs/vault-backup-format.md §5) and the API's bodies and
@@ -6,8 +8,9 @@ import { z } from 'zod';
  * is checked: the document is authentic once it decrypts, yet it is still input.
  */
 
-const name = z.string().trim().min(1).max(200);
-const urls = z.array(z.string().max(2048)).max(50);
+// The vault API's own rules (control characters, http(s) URLs only, lengths): a record is refused
+// for whatever the API would refuse, so the portal never shows a javascript: link from a file.
+const { name, urls } = vaultFieldRules;
 const iso = z.iso.datetime({ offset: true });
 const source = z.string().max(20);
 
@@ -22,7 +25,7 @@ export const templateRecord = z.object({
   id: z.uuid(),
   name,
   urls,
-  loginHint: z.string().max(500).nullable(),
+  loginHint: vaultFieldRules.loginHint.nullable(),
   source,
 });
 export type TemplateRecord = z.infer<typeof templateRecord>;
@@ -36,11 +39,19 @@ export const accountRecord = z
     owner: employeeRef.nullable(),
     name,
     urls,
-    login: z.string().max(500).nullable(),
+    login: vaultFieldRules.login.nullable(),
     /** The secrets in clear: they exist in clear only inside the encrypted file. */
-    password: z.string().max(10_000).nullable(),
-    otpSecret: z.string().max(10_000).nullable(),
-    notes: z.string().max(100_000).nullable(),
+    password: vaultFieldRules.secret.nullable(),
+    /** As the vault stores it (toOtpJson): every later reveal reads it so. */
+    otpSecret: z
+      .string()
+      .max(2000)
+      .superRefine((v, ctx) => {
+        const problem = storedOtpProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .nullable(),
+    notes: vaultFieldRules.notes.nullable(),
     workstationUse: z.boolean(),
     templateId: z.uuid().nullable(),
     source,
