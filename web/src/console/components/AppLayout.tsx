@@ -15,6 +15,7 @@ import {
   IconSettings,
   IconShieldLock,
   IconSitemap,
+  IconUsb,
   IconUser,
   IconUsers,
 } from '@tabler/icons-react';
@@ -31,6 +32,7 @@ const navItems = [
   { to: '/', label: 'Dashboard', icon: IconDashboard },
   { to: '/employees', label: 'Employees', icon: IconUsers },
   { to: '/workstations', label: 'Workstations', icon: IconDeviceDesktop },
+  { to: '/hardware-keys', label: 'Hardware keys', icon: IconUsb },
   { to: '/organisation', label: 'Organisation', icon: IconBuilding },
   { to: '/admins', label: 'Admins', icon: IconShieldLock },
   { to: '/api-keys', label: 'API keys', icon: IconKey },
