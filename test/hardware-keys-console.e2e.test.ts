@@ -98,9 +98,9 @@ describe('hardware keys in the console (Chromium)', { skip: browserSkipReason(),
   };
   /** The action buttons the page offers, by name. */
   const offered = async () => (await actions().getByRole('button').allInnerTexts()).map((t) => t.trim()).sort();
-  const doAction = async (button: string, reason: string) => {
+  const doAction = async (button: string, reason: string, serial = SERIAL) => {
     await actions().getByRole('button', { name: button, exact: true }).click();
-    const d = dialog(new RegExp(`^${button}: key ${SERIAL}`));
+    const d = dialog(new RegExp(`^${button.replace(/[()]/g, '\\$&')}: key ${serial}`));
     await d.getByLabel('Reason').fill(reason);
     return d;
   };
@@ -269,5 +269,66 @@ describe('hardware keys in the console (Chromium)', { skip: browserSkipReason(),
     const dashboard = await (await apiRequest().get('/api/dashboard')).json();
     assert.equal(dashboard.hardwareKeys.compromised, 1);
     assert.equal(dashboard.hardwareKeys.ready, 1);
+  });
+
+  it("reserves a key from the employee's page, and returns a deactivated key to stock only once its reset is confirmed", async () => {
+    await page.goto(`/employees/${employeeId}`);
+    const card = page.getByRole('region', { name: 'Hardware keys' });
+    // The card has loaded its keys and the stock before the search is typed.
+    await card.getByRole('row').filter({ hasText: SERIAL }).waitFor();
+    const stock = card.getByRole('combobox', { name: 'Key in stock' });
+    await stock.click();
+    await stock.pressSequentially('0002');
+    await page.getByRole('option', { name: new RegExp(OTHER) }).click();
+    await card.getByLabel('Reason').fill('Replacement for the lost key');
+    await card.getByRole('button', { name: 'Reserve', exact: true }).click();
+    const shown = dialog(`Activation code for key ${OTHER}`);
+    const otherCode = await shown.getByTestId('activation-code').inputValue();
+    assert.match(otherCode, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+    await expectText(shown, 'Give it to Dana Dunn', 'the code is for the employee of the page');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await expectText(card.getByRole('row').filter({ hasText: OTHER }), 'Reserved', 'the card lists the reserved key');
+
+    const employee = await newSession(browser!, { baseURL: server!.url });
+    employeeSessions.push(employee);
+    await addVirtualAuthenticator(employee.context, employee.page, 'usb');
+    await submitKeyActivation(employee.page, EMPLOYEE.email, otherCode);
+    await employee.page.getByRole('heading', { name: 'Your security key is active', exact: true, level: 1 }).waitFor({ timeout: 15_000 });
+    await employee.context.close();
+
+    await page.reload();
+    await card.getByRole('link', { name: OTHER }).click();
+    await heading(`Key ${OTHER}`).waitFor();
+    await expectText(stateBadge(), 'Active', 'activated');
+    const otherId = new URL(page.url()).pathname.split('/').pop()!;
+    assert.equal((await keyById(otherId)).credentialIds.length, 1);
+
+    const deactivate = await doAction('Deactivate (returned)', 'Returned by Dana', OTHER);
+    await deactivate.getByRole('button', { name: 'Deactivate (returned)' }).click();
+    await deactivate.waitFor({ state: 'hidden' });
+    await expectText(stateBadge(), 'Deactivated', 'returned');
+    assert.deepEqual(await offered(), ['Confirm reset and return to stock', 'Mark compromised'], 'a returned key goes to stock only through the reset');
+
+    const confirm = await doAction('Confirm reset and return to stock', 'Reset with fido2-token -R at the IT desk', OTHER);
+    await expectText(confirm.getByTestId('reset-steps'), 'ykman fido reset', 'the reset steps are shown');
+    await expectText(confirm, 'fido2-token -R', 'the fido2-tools command is named');
+    await confirm.getByRole('button', { name: 'Confirm reset and return to stock' }).click();
+    await expectText(confirm, 'Confirm the reset to return the key to stock', 'it needs the confirmation');
+    assert.equal((await keyById(otherId)).state, 'deactivated', 'nothing happened without it');
+    await confirm.getByLabel(/I reset this key/).check();
+    await confirm.getByRole('button', { name: 'Confirm reset and return to stock' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await expectText(stateBadge(), 'Ready', 'back in stock');
+    await expectText(page.getByTestId('key-employee'), 'Nobody', 'assigned to nobody');
+    await expectText(
+      page.getByRole('table', { name: 'Key history' }).getByRole('row').nth(1),
+      /Deactivated → Ready\s+ada\.admin@corp\.example.*Reset with fido2-token -R at the IT desk/,
+      'who confirmed the reset, and how',
+    );
+    const key = await keyById(otherId);
+    assert.equal(key.state, 'ready');
+    assert.equal(key.employeeId, null);
+    assert.deepEqual(key.credentialIds, []);
+    assert.deepEqual([key.history[0].from, key.history[0].to, key.history[0].actor.label], ['deactivated', 'ready', ADMIN.email]);
   });
 });

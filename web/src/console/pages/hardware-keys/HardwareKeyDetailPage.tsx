@@ -19,7 +19,7 @@ import { TransitionModal } from './TransitionModal';
 
 function EmployeeLink({ id }: { id: string | null }) {
   const employees = useEmployeesById([id]);
-  if (!id) return <>Nobody (in stock)</>;
+  if (!id) return <span data-testid="key-employee">Nobody (in stock)</span>;
   const e = employees.get(id);
   return (
     <Anchor component={Link} to={`/employees/${id}`} size="sm" data-testid="key-employee">
