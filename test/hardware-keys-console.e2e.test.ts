@@ -331,4 +331,51 @@ describe('hardware keys in the console (Chromium)', { skip: browserSkipReason(),
     assert.deepEqual(key.credentialIds, []);
     assert.deepEqual([key.history[0].from, key.history[0].to, key.history[0].actor.label], ['deactivated', 'ready', ADMIN.email]);
   });
+
+  it('creates a default access profile, assigns it in bulk, and reports a bulk suspension the server refused', async () => {
+    await nav('Hardware keys').click();
+    await page.getByRole('tab', { name: 'Access profiles' }).click();
+    await page.waitForURL((u) => u.pathname === '/hardware-keys/profiles');
+    await page.getByRole('button', { name: 'New access profile' }).click();
+    const create = dialog('New access profile');
+    await create.getByLabel('Name').fill('Finance keys');
+    await create.getByLabel('Re-authentication interval (minutes)').fill('60');
+    await create.getByLabel('Default profile').check();
+    await create.getByLabel('Minimum PIN length').fill('6');
+    await create.getByRole('button', { name: 'Create profile' }).click();
+    await create.waitFor({ state: 'hidden' });
+    const row = page.getByRole('table', { name: 'Access profiles' }).getByRole('row').filter({ hasText: 'Finance keys' });
+    await expectText(row, /Finance keys\s+default\s+Required\s+6\s+Any\s+60 min\s+0/, 'the new default profile');
+    const profiles = (await (await apiRequest().get('/api/access-profiles')).json()).items as {
+      id: string;
+      name: string;
+      isDefault: boolean;
+      minPinLength: number;
+    }[];
+    const finance = profiles.find((p) => p.name === 'Finance keys')!;
+    assert.deepEqual([finance.isDefault, finance.minPinLength], [true, 6]);
+
+    await page.getByRole('tab', { name: 'Inventory' }).click();
+    const table = page.getByRole('table', { name: 'Hardware keys' });
+    await table.getByRole('checkbox', { name: `Select ${OTHER}` }).check();
+    await page.getByRole('button', { name: 'Set access profile' }).click();
+    const assign = dialog('Set access profile');
+    await assign.getByLabel('Access profile').selectOption({ label: 'Finance keys (default)' });
+    await assign.getByRole('button', { name: 'Set access profile' }).click();
+    await expectText(assign.getByRole('table', { name: 'Bulk result' }), `${OTHER} Done`, 'the profile was set');
+    await assign.getByRole('button', { name: 'Done' }).click();
+    await expectText(table.getByRole('row').filter({ hasText: OTHER }), 'Finance keys', 'the list shows the key’s own profile');
+    const other = (await (await apiRequest().get(`/api/hardware-keys?q=${OTHER}`)).json()).items[0];
+    assert.equal(other.accessProfileId, finance.id);
+
+    // A Ready key cannot be suspended: the bulk report gives the server's reason for it.
+    await table.getByRole('checkbox', { name: `Select ${OTHER}` }).check();
+    await page.getByRole('button', { name: 'Suspend selected' }).click();
+    const suspend = dialog('Suspend keys');
+    await suspend.getByLabel('Reason').fill('Audit of the Finance keys');
+    await suspend.getByRole('button', { name: 'Suspend keys' }).click();
+    await expectText(suspend.getByRole('table', { name: 'Bulk result' }), /Refused\s+A ready key cannot become suspended/, 'the refusal and its reason');
+    await suspend.getByRole('button', { name: 'Done' }).click();
+    assert.equal((await keyById(other.id)).state, 'ready', 'nothing changed');
+  });
 });
