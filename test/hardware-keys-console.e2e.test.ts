@@ -377,5 +377,27 @@ describe('hardware keys in the console (Chromium)', { skip: browserSkipReason(),
     await expectText(suspend.getByRole('table', { name: 'Bulk result' }), /Refused\s+A ready key cannot become suspended/, 'the refusal and its reason');
     await suspend.getByRole('button', { name: 'Done' }).click();
     assert.equal((await keyById(other.id)).state, 'ready', 'nothing changed');
+
+    // Another admin reserves the key while this page still offers Reserve: the page shows the server's 409 in its words.
+    await table.getByRole('link', { name: OTHER }).click();
+    await heading(`Key ${OTHER}`).waitFor();
+    const d = await doAction('Reserve for an employee', 'Second reservation', OTHER);
+    await d.getByRole('combobox', { name: 'Employee' }).fill('Dana');
+    await page.getByRole('option', { name: /Dana Dunn/ }).click();
+    const meanwhile = await apiRequest().post(`/api/hardware-keys/${other.id}/transitions`, {
+      data: { to: 'reserved', reason: 'Reserved by another admin', employeeId },
+      headers: { 'x-csrf-token': await csrf() },
+    });
+    assert.equal(meanwhile.status(), 200, await meanwhile.text());
+    await d.getByRole('button', { name: 'Reserve for an employee' }).click();
+    await expectText(
+      d.getByRole('alert'),
+      /A reserved key cannot become reserved; from reserved it can become: ready, locked, compromised/,
+      "the server's words",
+    );
+    await expectText(d.getByRole('alert'), 'Allowed now: Cancel reservation, Lock, Mark compromised', 'the allowed actions');
+    await d.getByRole('button', { name: 'Cancel' }).click();
+    await expectText(stateBadge(), 'Reserved', 'the page asked again for the key');
+    assert.deepEqual(await offered(), ['Cancel reservation', 'Lock', 'Mark compromised']);
   });
 });

@@ -92,7 +92,8 @@ export function useTransitionKey(id: string) {
   const invalidate = useInvalidateKeys();
   return useMutation({
     mutationFn: (body: TransitionInput) => api<TransitionResult>(`${keyPath(id)}/transitions`, { method: 'POST', body }),
-    onSuccess: invalidate,
+    // A refusal (409) means the key moved on since the page was drawn: ask again for its state and actions.
+    onSettled: invalidate,
   });
 }
 
@@ -100,7 +101,7 @@ export function useConfirmReset(id: string) {
   const invalidate = useInvalidateKeys();
   return useMutation({
     mutationFn: (reason: string) => api<TransitionResult>(`${keyPath(id)}/reset-confirmation`, { method: 'POST', body: { reason } }),
-    onSuccess: invalidate,
+    onSettled: invalidate,
   });
 }
 
