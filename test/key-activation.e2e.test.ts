@@ -15,12 +15,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
 import { HttpClient } from './helpers/http.js';
+import { CHROMIUM_VIRTUAL_AAGUID, submitKeyActivation } from './helpers/key-activation.js';
 import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'dana.dunn@corp.example', firstName: 'Dana', lastName: 'Dunn' };
-const CHROMIUM_VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
 const YUBIKEY_AAGUID = 'ee882879-721c-4913-9775-3dfcce97072a';
 
 describe('activating a reserved security key on /enroll in Chromium', { skip: browserSkipReason(), timeout: 120_000 }, () => {
@@ -57,13 +57,7 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
     assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/, 'the answer carries the activation code');
     return { id, code };
   };
-  const fillForm = async (page: Page, email: string, code: string, url = '/enroll') => {
-    await page.goto(url);
-    await heading(page, 'Activate your security key').waitFor();
-    await page.getByRole('textbox', { name: 'E-mail address' }).fill(email);
-    await page.getByRole('textbox', { name: 'Activation code' }).fill(code);
-    await page.getByRole('button', { name: 'Activate my key' }).click();
-  };
+  const fillForm = submitKeyActivation;
 
   before(async () => {
     assertChromiumInstalled();

@@ -7,9 +7,10 @@ import type { AdminService } from '../admins/admin.service.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { EmployeeService } from '../employees/employee.service.js';
 import type { Clock } from '../lib/clock.js';
+import type { HardwareKeyService } from '../vaults/hardware-key.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type DashboardRoutesDeps = { admins: AdminService; audit: AuditService; clock: Clock; employees: EmployeeService };
+export type DashboardRoutesDeps = { admins: AdminService; audit: AuditService; clock: Clock; employees: EmployeeService; hardwareKeys: HardwareKeyService };
 
 /** Sign-in attempts counted on the dashboard: a wrong TOTP code after a right password is a failed sign-in too. */
 const SIGN_IN_ACTIONS: AuditAction[] = ['admin.sign_in', 'admin.sign_in_totp', 'setup.completed', 'employee.sign_in'];
@@ -20,12 +21,13 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const count = (outcome: 'success' | 'failure') =>
       Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
-    const [byStatus, admins, success, failure, recent] = await Promise.all([
+    const [byStatus, admins, success, failure, recent, keysByState] = await Promise.all([
       services.employees.countByStatus(),
       services.admins.count(),
       count('success'),
       count('failure'),
       services.audit.find({}, { offset: 0, limit: 10 }),
+      services.hardwareKeys.countByState(),
     ]);
     const active = byStatus.active ?? 0,
       deactivated = byStatus.deactivated ?? 0,
@@ -35,6 +37,7 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
       admins,
       signInsToday: { success, failure },
       recentEvents: recent.items.map(toAuditDto),
+      hardwareKeys: keysByState,
     };
   });
 }

@@ -19,6 +19,12 @@ export interface HardwareKeyFilter {
   pageSize: number;
 }
 
+/** How many keys are in each state (states with none are absent). */
+export async function countHardwareKeysByState(db: Executor): Promise<Record<string, number>> {
+  const rows = await db.select({ status: hardwareKeys.status, count: sql<number>`count(*)::int` }).from(hardwareKeys).groupBy(hardwareKeys.status);
+  return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+}
+
 export async function findHardwareKeys(db: Executor, f: HardwareKeyFilter): Promise<{ items: HardwareKeyRow[]; total: number }> {
   const where = and(
     ...[

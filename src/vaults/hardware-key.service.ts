@@ -8,7 +8,15 @@ import * as repo from './hardware-key.repository.js';
 import type { HardwareKeyDetailDto, HardwareKeyDto, TransitionBody } from './hardware-key.schemas.js';
 import { ACTIVATION_CODE_HOURS, generateActivationCode, hashActivationCode } from './activation-code.js';
 import { checkImport, IMPORT_MAX_LINE, IMPORT_MAX_ROWS } from './hardware-key-import.js';
-import { allowedTransitions, checkTransition, resetSteps, type HardwareKeyState, type Transition, type Trigger } from './hardware-key.states.js';
+import {
+  allowedTransitions,
+  checkTransition,
+  hardwareKeyStates,
+  resetSteps,
+  type HardwareKeyState,
+  type Transition,
+  type Trigger,
+} from './hardware-key.states.js';
 
 export { hardwareKeyDto, type HardwareKeyDto } from './hardware-key.schemas.js';
 
@@ -370,6 +378,11 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     async listForEmployee(employeeId: string): Promise<HardwareKeyDto[]> {
       await employeeOrThrow(employeeId);
       return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toHardwareKeyDto);
+    },
+    /** The number of keys in every state, zero included (the dashboard's tiles). */
+    async countByState(): Promise<Record<HardwareKeyState, number>> {
+      const counts = await repo.countHardwareKeysByState(db);
+      return Object.fromEntries(hardwareKeyStates.map((s) => [s, counts[s] ?? 0])) as Record<HardwareKeyState, number>;
     },
     async list(f: repo.HardwareKeyFilter) {
       const { items, total } = await repo.findHardwareKeys(db, f);

@@ -179,6 +179,16 @@ for (const engine of ENGINES) {
       assert.equal((await admin.get('/api/hardware-keys?state=lost')).status, 400);
     });
 
+    it('counts keys by state on the dashboard, every state present', async () => {
+      const before = (await admin.get('/api/dashboard')).body.hardwareKeys;
+      assert.deepEqual(Object.keys(before).sort(), [...hardwareKeyStates].sort());
+      await keyIn('suspended');
+      const after = (await admin.get('/api/dashboard')).body.hardwareKeys;
+      const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+      assert.equal(after.suspended, before.suspended + 1);
+      assert.equal(total(after), total(before) + 1, 'one more key, in one state');
+    });
+
     it('answers 404 for an unknown key', async () => {
       const res = await move('00000000-0000-4000-8000-000000000000', 'reserved', { employeeId });
       assert.equal(res.status, 404);

@@ -17,6 +17,7 @@ import { SamlPage } from './pages/saml/SamlPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { SetupPage } from './pages/setup/SetupPage';
 import { DomainsPage } from './pages/domains/DomainsPage';
+import { hardwareKeyRoutes } from './pages/hardware-keys/routes';
 import { EmergencyTab } from './pages/workstations/EmergencyTab';
 import { EnrolmentTokensTab } from './pages/workstations/EnrolmentTokensTab';
 import { EventsTab } from './pages/workstations/EventsTab';
@@ -56,6 +57,7 @@ export const router = createBrowserRouter([
       },
       // A static tab above wins over an id here (React Router ranks static segments first).
       { path: 'workstations/:id', element: <WorkstationDetailPage /> },
+      ...hardwareKeyRoutes,
       {
         path: 'vault',
         element: <VaultPage />,

@@ -1,7 +1,7 @@
 // Every TanStack Query key of the console and the employee pages, so that a mutation invalidates
 // exactly what it changes. A key that is a prefix of others (`employees`, `portal.all`) invalidates
 // them all.
-import type { AuditFilters, EmployeeQuery, EventQuery, SessionQuery, SummaryQuery, WorkstationQuery } from './api/types';
+import type { AuditFilters, EmployeeQuery, EventQuery, HardwareKeyQuery, SessionQuery, SummaryQuery, WorkstationQuery } from './api/types';
 
 export const queryKeys = {
   // The admin console.
@@ -65,6 +65,15 @@ export const queryKeys = {
     sessions: (query: SessionQuery) => ['workstation-activity', 'sessions', query] as const,
     summary: (query: SummaryQuery) => ['workstation-activity', 'summary', query] as const,
   },
+  /** Hardware keys: `all` invalidates lists, details and each employee's keys (directory.hardwareKeys). */
+  hardwareKeys: {
+    all: ['hardware-keys'] as const,
+    list: (query: HardwareKeyQuery) => ['hardware-keys', 'list', query] as const,
+    one: (id: string) => ['hardware-keys', 'one', id] as const,
+    accessProfile: (id: string) => ['hardware-keys', 'access-profile', id] as const,
+  },
+  accessProfiles: ['access-profiles'] as const,
+  passwordRotation: (employeeId: string) => ['password-rotation', employeeId] as const,
   enrolmentTokens: ['workstation-enrolment-tokens'] as const,
   workstationProfiles: ['workstation-profiles'] as const,
   emergencyBlock: ['emergency-block'] as const,

@@ -16,6 +16,7 @@ import {
   IconSettings,
   IconShieldLock,
   IconSitemap,
+  IconUsb,
   IconUser,
   IconUsers,
 } from '@tabler/icons-react';
@@ -32,6 +33,7 @@ const navItems = [
   { to: '/', label: 'Dashboard', icon: IconDashboard },
   { to: '/employees', label: 'Employees', icon: IconUsers },
   { to: '/workstations', label: 'Workstations', icon: IconDeviceDesktop },
+  { to: '/hardware-keys', label: 'Hardware keys', icon: IconUsb },
   { to: '/vault', label: 'Vault', icon: IconLockPassword },
   { to: '/organisation', label: 'Organisation', icon: IconBuilding },
   { to: '/admins', label: 'Admins', icon: IconShieldLock },

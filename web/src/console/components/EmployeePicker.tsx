@@ -14,12 +14,21 @@ export function EmployeePicker({
   value,
   onChange,
   label = 'Employee',
+  placeholder = 'All employees',
   w = 260,
+  required,
+  error,
+  activeOnly,
 }: {
   value: string;
   onChange: (id: string) => void;
   label?: string;
-  w?: number;
+  placeholder?: string;
+  w?: number | string;
+  required?: boolean;
+  error?: string | null;
+  /** Offer active employees only (e.g. to reserve a key for one). */
+  activeOnly?: boolean;
 }) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 300);
@@ -27,14 +36,16 @@ export function EmployeePicker({
   const chosenLabel = value && chosen.data ? labelOf(chosen.data) : '';
   // Typing searches; the chosen one's own label in the field is no search.
   const q = debounced === chosenLabel ? '' : debounced.trim();
-  const found = useEmployees({ q: q || undefined, sort: 'lastName', order: 'asc', page: 1, pageSize: 20 });
+  const found = useEmployees({ q: q || undefined, status: activeOnly ? 'active' : undefined, sort: 'lastName', order: 'asc', page: 1, pageSize: 20 });
   const options = (found.data?.items ?? []).map((e) => ({ value: e.id, label: labelOf(e) }));
   if (value && chosen.data && !options.some((o) => o.value === value)) options.unshift({ value, label: chosenLabel });
 
   return (
     <Select
       label={label}
-      placeholder="All employees"
+      placeholder={placeholder}
+      required={required}
+      error={error}
       data={options}
       value={value || null}
       onChange={(id) => onChange(id ?? '')}

@@ -10460,6 +10460,15 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                             }[];
+                            hardwareKeys: {
+                                ready: number;
+                                reserved: number;
+                                active: number;
+                                suspended: number;
+                                locked: number;
+                                deactivated: number;
+                                compromised: number;
+                            };
                         };
                     };
                 };

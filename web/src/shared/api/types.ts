@@ -92,3 +92,21 @@ export type WorkstationProfileInput = BodyOf<'/api/workstation-profiles', 'post'
 export type WorkstationProfilePatch = BodyOf<'/api/workstation-profiles/{id}', 'patch'>;
 
 export type EmergencyBlock = ResponseOf<'/api/emergency-block', 'get'>;
+
+// Hardware keys and access profiles (src/vaults/hardware-key.schemas.ts, access-profile.schemas.ts).
+export type HardwareKeyDetail = ResponseOf<'/api/hardware-keys/{id}', 'get'>;
+export type HardwareKeyState = HardwareKeyDetail['state'];
+export type HardwareKeyListItem = ItemOf<ResponseOf<'/api/hardware-keys', 'get'>>;
+export type HardwareKeyEvent = HardwareKeyDetail['history'][number];
+export type AllowedTransition = HardwareKeyDetail['allowedTransitions'][number];
+export type HardwareKeyQuery = QueryOf<'/api/hardware-keys', 'get'> & { page: number; pageSize: number };
+export type TransitionInput = BodyOf<'/api/hardware-keys/{id}/transitions', 'post'>;
+export type TransitionResult = ResponseOf<'/api/hardware-keys/{id}/transitions', 'post'>;
+export type ImportResult = ResponseOf<'/api/hardware-keys/import', 'post'>;
+export type BulkKeyResult = ResponseOf<'/api/hardware-keys/bulk/suspend', 'post'>;
+export type BulkProfileResult = ResponseOf<'/api/hardware-keys/bulk/access-profile', 'post'>;
+export type AccessProfile = ItemOf<ResponseOf<'/api/access-profiles', 'get'>>;
+export type AccessProfileInput = BodyOf<'/api/access-profiles', 'post'>;
+export type AccessProfilePatch = BodyOf<'/api/access-profiles/{id}', 'patch'>;
+export type EffectiveAccessProfile = ResponseOf<'/api/hardware-keys/{id}/access-profile', 'get'>;
+export type PasswordRotationStatus = ResponseOf<'/api/employees/{id}/password-rotation', 'get'>;

@@ -4,6 +4,7 @@ import { useDashboard } from '../../api/dashboard';
 import { useWorkstationCounts } from '../../api/workstations';
 import { AuditTable } from '../../components/AuditTable';
 import { PageHeader } from '../../components/PageHeader';
+import { HardwareKeyTiles } from '../hardware-keys/HardwareKeyTiles';
 import { QueryState } from '../../../shared/components/QueryState';
 
 function Stat({ label, value, hint, color, link }: { label: string; value: number; hint?: string; color?: string; link?: { to: string; label: string } }) {
@@ -96,6 +97,7 @@ export function DashboardPage() {
             </SimpleGrid>
           </section>
           <WorkstationTiles />
+          <HardwareKeyTiles counts={data.hardwareKeys} />
           <section aria-label="Recent events">
             <Group justify="space-between" mb="sm">
               <Title order={2} size="h4">

@@ -1,16 +1,9 @@
-import { Badge, Button, Group, Modal, Paper, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Modal, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { errorMessage } from '../../../shared/api/client';
-import {
-  useAddHardwareKey,
-  useDirectoryAccounts,
-  useHardwareKeys,
-  useRemoveHardwareKey,
-  useSetDomainPassword,
-  type DirectoryAccount,
-} from '../../api/directory';
+import { useDirectoryAccounts, useSetDomainPassword, type DirectoryAccount } from '../../api/directory';
 import { formatDateTime } from '../../../shared/components/format';
-import { notifyError, notifySuccess } from '../../../shared/components/notify';
+import { notifySuccess } from '../../../shared/components/notify';
 
 /** Admin sets a domain password, or has one generated that nobody sees (it is kept sealed for the employee's key). */
 function PasswordDialog({ employeeId, account, onClose }: { employeeId: string; account: DirectoryAccount; onClose: () => void }) {
@@ -48,19 +41,15 @@ function PasswordDialog({ employeeId, account, onClose }: { employeeId: string; 
   );
 }
 
-/** The employee's domain accounts and hardware keys (an active key makes a rotation-group member eligible for rotation). */
+/** The employee's domain accounts (their hardware keys, which make a rotation-group member eligible for rotation, have their own card). */
 export function DirectoryCard({ employeeId }: { employeeId: string }) {
   const accounts = useDirectoryAccounts(employeeId);
-  const hwKeys = useHardwareKeys(employeeId);
-  const addKey = useAddHardwareKey(employeeId);
-  const removeKey = useRemoveHardwareKey(employeeId);
-  const [serial, setSerial] = useState('');
   const [changing, setChanging] = useState<DirectoryAccount | null>(null);
 
   return (
     <Paper withBorder radius="md" p="md" mt="md">
       <Title order={4} mb="xs">
-        Domain accounts and hardware keys
+        Domain accounts
       </Title>
       <Table aria-label="Domain accounts">
         <Table.Tbody>
@@ -126,51 +115,6 @@ export function DirectoryCard({ employeeId }: { employeeId: string }) {
           ))}
         </Table.Tbody>
       </Table>
-      <Table aria-label="Hardware keys" mt="sm">
-        <Table.Tbody>
-          {(hwKeys.data ?? []).map((k) => (
-            <Table.Tr key={k.id}>
-              <Table.Td>
-                <Text size="sm">Key {k.serial}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Badge size="xs" variant="light" color={k.state === 'active' ? 'teal' : 'gray'}>
-                  {k.state}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                <Button
-                  size="compact-sm"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => removeKey.mutate(k.id, { onSuccess: () => notifySuccess(`Key ${k.serial} removed`), onError: (e) => notifyError(e) })}
-                >
-                  Remove
-                </Button>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Group mt="xs" align="flex-end">
-        <TextInput label="Hardware key serial" value={serial} onChange={(e) => setSerial(e.currentTarget.value)} size="sm" />
-        <Button
-          size="sm"
-          disabled={!serial.trim()}
-          loading={addKey.isPending}
-          onClick={() =>
-            addKey.mutate(serial.trim(), {
-              onSuccess: () => {
-                notifySuccess(`Key ${serial.trim()} added`);
-                setSerial('');
-              },
-              onError: (e) => notifyError(e, 'Could not add the key'),
-            })
-          }
-        >
-          Add key
-        </Button>
-      </Group>
       {changing ? <PasswordDialog employeeId={employeeId} account={changing} onClose={() => setChanging(null)} /> : null}
     </Paper>
   );
