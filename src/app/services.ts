@@ -272,6 +272,7 @@ export function createServices(deps: CoreDeps) {
       keyOfCredential: (id) => hardwareKeys.keyOfCredential(id),
       keyPolicy: (keyId) => accessProfiles.effectiveForKey(keyId),
       directoryPasswords: (id) => directory.domainPasswords.currentPasswordsFor(id),
+      logonAccountIds: (id, account) => directory.directoryAccounts.accountIdsForLogon(id, account),
       // The vault accounts the employee marked for workstation use (issue 14 item 6), opened only for the JWE.
       workstationAccounts: (id) => vaultAccounts.accountsForWorkstation(id),
     },

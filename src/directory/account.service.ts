@@ -9,29 +9,45 @@ export type AccountService = ReturnType<typeof createAccountService>;
 
 export function createAccountService(deps: { db: Db; domains: DomainService; employees: EmployeeLookup }) {
   const { db, domains, employees } = deps;
+
+  /** The accounts a logon name (`DOMAIN\\user`, a UPN or a bare user name) names. */
+  async function accountsNamedBy(account: string) {
+    const backslash = account.indexOf('\\');
+    if (backslash < 0 && account.includes('@')) return repo.findAccountsByLogonName(db, { upn: account });
+    const domain = backslash >= 0 ? account.slice(0, backslash).toLowerCase() : null;
+    const username = backslash >= 0 ? account.slice(backslash + 1) : account;
+    const hits = await repo.findAccountsByLogonName(db, { username });
+    if (!domain) return hits;
+    // NetBIOS name: the domain's first label (CORP of corp.example.com), or the first DC= of its base DN.
+    const netbios = (h: (typeof hits)[number]) =>
+      [h.domainName.split('.')[0], /DC=([^,]+)/i.exec(h.baseDn ?? '')?.[1], h.domainName].map((x) => x?.toLowerCase());
+    return hits.filter((h) => netbios(h).includes(domain));
+  }
+
   return {
     /**
      * The employee an operating-system logon name belongs to (`DOMAIN\\user`, or a UPN), through the
      * accounts the directory sync imported; undefined when none, or when it is ambiguous.
      */
     async employeeIdForLogon(account: string): Promise<string | undefined> {
-      const backslash = account.indexOf('\\');
-      if (backslash < 0 && account.includes('@')) {
-        const [hit, ...more] = await repo.findAccountsByLogonName(db, { upn: account });
-        if (hit && more.every((m) => m.employeeId === hit.employeeId)) return hit.employeeId;
-        const byEmail = await employees.findByEmail(account);
-        return byEmail?.id;
+      const hits = await accountsNamedBy(account);
+      if (hits.length > 0) {
+        const ids = new Set(hits.map((h) => h.employeeId));
+        return ids.size === 1 ? [...ids][0] : undefined;
       }
-      const domain = backslash >= 0 ? account.slice(0, backslash).toLowerCase() : null;
-      const username = backslash >= 0 ? account.slice(backslash + 1) : account;
-      const hits = await repo.findAccountsByLogonName(db, { username });
-      // NetBIOS name: the domain's first label (CORP of corp.example.com), or the first DC= of its base DN.
-      const netbios = (h: (typeof hits)[number]) =>
-        [h.domainName.split('.')[0], /DC=([^,]+)/i.exec(h.baseDn ?? '')?.[1], h.domainName].map((x) => x?.toLowerCase());
-      const inDomain = domain ? hits.filter((h) => netbios(h).includes(domain)) : hits;
-      const candidates = inDomain.length > 0 ? inDomain : domain ? [] : hits;
-      const ids = new Set(candidates.map((c) => c.employeeId));
-      return ids.size === 1 ? [...ids][0] : undefined;
+      // A UPN no account carries: the employee whose e-mail it is.
+      if (!account.includes('\\') && account.includes('@')) return (await employees.findByEmail(account))?.id;
+      return undefined;
+    },
+    /**
+     * The employee's directory accounts a logon name names (what a workstation logon is given:
+     * that account's password, not the employee's passwords in other domains); none when the name
+     * is ambiguous between employees.
+     */
+    async accountIdsForLogon(employeeId: string, account: string): Promise<string[]> {
+      const hits = await accountsNamedBy(account);
+      if (new Set(hits.map((h) => h.employeeId)).size !== 1) return [];
+      return hits.filter((h) => h.employeeId === employeeId).map((h) => h.accountId);
     },
     /**
      * The Entra object ids of the employee's accounts in the given tenants (lower case): what an

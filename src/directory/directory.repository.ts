@@ -227,13 +227,14 @@ export async function findRotationCandidates(db: Executor, domainId: string): Pr
 export async function findAccountsByLogonName(
   db: Executor,
   name: { username: string } | { upn: string },
-): Promise<{ employeeId: string; domainName: string; baseDn: string | null; username: string }[]> {
+): Promise<{ accountId: string; employeeId: string; domainName: string; baseDn: string | null; username: string }[]> {
   const match =
     'upn' in name
       ? sql`lower(${directoryAccounts.upn}) = ${name.upn.toLowerCase()}`
       : sql`lower(${directoryAccounts.username}) = ${name.username.toLowerCase()}`;
   const rows = await db
     .select({
+      accountId: directoryAccounts.id,
       employeeId: directoryAccounts.employeeId,
       domainName: directoryDomains.name,
       settings: directoryDomains.settings,
@@ -243,5 +244,11 @@ export async function findAccountsByLogonName(
     .innerJoin(directoryDomains, eq(directoryDomains.id, directoryAccounts.domainId))
     .where(match)
     .limit(20);
-  return rows.map((r) => ({ employeeId: r.employeeId, domainName: r.domainName, baseDn: (r.settings.baseDn as string | null) ?? null, username: r.username }));
+  return rows.map((r) => ({
+    accountId: r.accountId,
+    employeeId: r.employeeId,
+    domainName: r.domainName,
+    baseDn: (r.settings.baseDn as string | null) ?? null,
+    username: r.username,
+  }));
 }

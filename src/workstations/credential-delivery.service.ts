@@ -74,6 +74,8 @@ export function createCredentialDeliveryService(deps: {
   /** The key's access profile, as far as delivery is concerned (default: user verification required). */
   keyPolicy?: (keyId: string) => Promise<KeyDeliveryPolicy | undefined>;
   directoryPasswords: (employeeId: string) => Promise<DirectoryPassword[]>;
+  /** The employee's directory accounts (ids) the logon name names: the only ones delivered. */
+  logonAccountIds: (employeeId: string, account: string) => Promise<string[]>;
   workstationAccounts?: (employeeId: string) => Promise<WorkstationAccount[]>;
 }) {
   const { audit, clock, webauthn } = deps;
@@ -165,7 +167,7 @@ export function createCredentialDeliveryService(deps: {
         subjectType: 'employee',
         response: input.assertion,
       });
-      const { workstationId, employeeId } = verified.data as { workstationId?: string; employeeId?: string };
+      const { workstationId, employeeId, account } = verified.data as { workstationId?: string; employeeId?: string; account?: string };
       // The challenge was issued to one workstation: another one (which saw the request id) gets nothing.
       if (workstationId !== w.id || !employeeId)
         throw new AppError('workstations.delivery_request_invalid', 'This delivery request was made by another workstation: start again');
@@ -192,7 +194,14 @@ export function createCredentialDeliveryService(deps: {
         throw new AppError('workstations.key_not_allowed', `This key's model (AAGUID ${verified.credential.aaguid}) is not allowed by its access profile`);
       await checkEmergency();
 
-      const [directory, vault] = await Promise.all([deps.directoryPasswords(employee.id), deps.workstationAccounts?.(employee.id) ?? Promise.resolve([])]);
+      // Only the password of the account being logged on: a computer in one domain is not given the
+      // employee's passwords in the others.
+      const [passwords, logonIds, vault] = await Promise.all([
+        deps.directoryPasswords(employee.id),
+        deps.logonAccountIds(employee.id, account ?? ''),
+        deps.workstationAccounts?.(employee.id) ?? Promise.resolve([]),
+      ]);
+      const directory = passwords.filter((d) => logonIds.includes(d.accountId));
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + DELIVERY_TTL_MS);
       const jwe = await encryptTo(w, {

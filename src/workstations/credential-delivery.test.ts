@@ -374,5 +374,34 @@ for (const engine of ENGINES) {
       assert.equal(row.state, 'expired');
       assert.deepEqual(row.payload, {});
     });
+
+    it("delivers only the password of the account being logged on, not the employee's passwords in other domains", async () => {
+      const branch = await admin.post('/api/directory/domains', {
+        kind: 'ad',
+        name: 'branch.example.test',
+        secret: 'service-account-password',
+        passwordChangeDays: 30,
+        settings: { urls: ['ldaps://127.0.0.1:1'], bindUser: 'svc-tessera@branch.example.test' },
+      });
+      assert.equal(branch.status, 201, branch.raw);
+      assert.equal((await admin.post(`/api/directory/domains/${branch.body.id}/sync`, { wait: true })).body.status, 'succeeded');
+      const accounts = (await admin.get(`/api/employees/${ids.dana}/directory-accounts`)).body.items as { id: string; domainName?: string }[];
+      assert.equal(accounts.length, 2, JSON.stringify(accounts));
+      for (const a of accounts) {
+        const set = await admin.post(`/api/employees/${ids.dana}/directory-accounts/${a.id}/password`, { generate: true });
+        assert.equal(set.status, 204, set.raw);
+      }
+      const deliveredDomains = async (logon: string) => {
+        const start = await options(approved, logon);
+        assert.equal(start.status, 200, start.raw);
+        const done = await deliver(approved, start.body.requestId, keys.dana.authenticator.authenticate(start.body.options, { origin: start.body.origin }));
+        assert.equal(done.status, 200, done.raw);
+        const [command] = (await repo.findOpenCommands(t.db.database.db, approved.workstationId, clock.now())).filter((c) => c.id === done.body.commandId);
+        const { plaintext } = await compactDecrypt(command.payload.jwe as string, (await decryptionKeys(approved)).jose);
+        return (JSON.parse(new TextDecoder().decode(plaintext)).directory as { domain: string }[]).map((d) => d.domain);
+      };
+      assert.deepEqual(await deliveredDomains('CORP\\dana'), ['corp.example.test']);
+      assert.deepEqual(await deliveredDomains('BRANCH\\dana'), ['branch.example.test']);
+    });
   });
 }

@@ -31,6 +31,8 @@ export function createWorkstationServices(deps: {
     keyOfCredential: (credentialId: string) => Promise<{ id: string; state: string; serial: string; employeeId: string | null } | undefined>;
     keyPolicy?: (keyId: string) => Promise<KeyDeliveryPolicy | undefined>;
     directoryPasswords: (employeeId: string) => Promise<DirectoryPassword[]>;
+    /** The employee's directory accounts (ids) the logon name names: the only ones delivered. */
+    logonAccountIds: (employeeId: string, account: string) => Promise<string[]>;
     workstationAccounts?: (employeeId: string) => Promise<WorkstationAccount[]>;
   };
 }) {
