@@ -109,7 +109,18 @@ export function createServices(deps: CoreDeps) {
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
-  const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
+  const webauthn = createWebAuthnService({
+    db,
+    audit,
+    clock,
+    settings,
+    config,
+    decoyKey: deriveDecoyKey(deps.masterKey.key),
+    // A directly attested security key not in the inventory gets its key row (src/vaults).
+    afterEmployeeRegistration: () => async (ctx, tx, row, attested) => {
+      await hardwareKeys.registerAtEnrolment(ctx, tx, row, attested);
+    },
+  });
   const employeeAuth = createEmployeeAuthService({
     db,
     audit,
@@ -136,12 +147,15 @@ export function createServices(deps: CoreDeps) {
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
   });
+  // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
+  const accessProfiles = createAccessProfileService({ db, audit, clock });
   // Hardware keys (src/vaults): their lifecycle reaches credentials, sessions and domain passwords.
   const hardwareKeys = createHardwareKeyService({
     db,
     audit,
     clock,
     employees,
+    defaultAccessProfile: (tx) => accessProfiles.defaultProfile(tx),
     effects: () => ({
       removeCredentials: (ctx, e, ids, tx) => credentials.removeByIds(ctx, { type: 'employee', id: e.id, label: e.email }, ids, tx),
       endSessions: (ctx, id) => employees.endSessions(ctx, id),
@@ -165,8 +179,6 @@ export function createServices(deps: CoreDeps) {
       },
     }),
   });
-  // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
-  const accessProfiles = createAccessProfileService({ db, audit, clock });
   const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, accessProfiles, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const portal = createPortalService({ audit });
