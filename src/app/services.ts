@@ -39,6 +39,7 @@ import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
 import { createVaultRevealService } from '../vaults/vault-account.reveal.js';
 import { createVaultAccountService } from '../vaults/vault-account.service.js';
 import { createVaultTemplateService } from '../vaults/vault-account.templates.js';
+import { createDeclaredVault } from '../vaults/vault-account.declared.js';
 import { createVaultBackupService } from '../vaults/vault-backup.service.js';
 
 export interface CoreDeps {
@@ -223,6 +224,8 @@ export function createServices(deps: CoreDeps) {
     directoryAccountsOf,
   });
   const vaultTemplates = createVaultTemplateService({ db, audit, clock });
+  // The declarative file's vault templates and shared accounts (src/vaults/vault.config.ts).
+  const declaredVault = createDeclaredVault({ db, audit, clock, sealer, vault: vaultAccounts, templates: vaultTemplates });
   const vaultReveal = createVaultRevealService({
     audit,
     clock,
@@ -322,6 +325,7 @@ export function createServices(deps: CoreDeps) {
     keyActivation,
     vaultAccounts,
     vaultTemplates,
+    declaredVault,
     vaultReveal,
     portal,
     branding,
