@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { packageRoot } from '../src/lib/package-root.js';
 import { readDocument } from '../src/vaults/vault-backup-document.js';
 import { decryptBackup, HEADER_BYTES } from '../src/vaults/vault-backup-format.js';
 import { createScratchPostgres } from './helpers/db.js';
@@ -122,6 +124,39 @@ describe('tessera vault backup / restore', { timeout: 600_000 }, () => {
     assert.ok(!audit.text.includes(PASSPHRASE));
     assert.ok(!a.server.output().includes(PASSPHRASE), 'the server never logs it');
     assert.ok(!r.stdout.includes(PASSPHRASE) && !r.stderr.includes(PASSPHRASE));
+  });
+
+  it('asks for the passphrase twice at a terminal that does not echo it (a pty, through script(1))', async () => {
+    const out = path.join(work, 'typed.tvb');
+    const cli = [process.execPath, '--import', 'tsx', path.join(packageRoot(), 'src/cli/index.ts'), 'vault', 'backup', '--out', out];
+    const child = spawn('script', ['-qefc', cli.join(' '), '/dev/null'], { cwd: packageRoot(), env: { ...process.env, LOG_LEVEL: 'warn', ...envA } });
+    let screen = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (screen.includes(text)) {
+            child.stdout.off('data', check);
+            child.off('exit', gone);
+            resolve();
+          }
+        };
+        const gone = () => reject(new Error(`exited before "${text}":\n${screen}`));
+        child.stdout.on('data', check);
+        child.once('exit', gone);
+        check();
+      });
+    child.stdout.on('data', (d) => {
+      screen += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitFor('Passphrase for the backup (at least 12 characters): ');
+    child.stdin.write(`${PASSPHRASE}\r`);
+    await waitFor('The same passphrase again: ');
+    child.stdin.write(`${PASSPHRASE}\r`);
+    assert.equal(await exited, 0, screen);
+    assert.match(screen, /Wrote .*typed\.tvb \(mode 0600\)/);
+    assert.ok(!screen.includes(PASSPHRASE), `the passphrase was echoed:\n${screen}`);
+    assert.equal((await contents(out)).records.find((x) => x.type === 'account')?.password, SHARED_PASSWORD);
   });
 
   it('refuses, leaving no file: an existing file, no passphrase source and no terminal, a short passphrase, an unknown employee', async () => {

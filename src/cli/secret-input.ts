@@ -19,10 +19,11 @@ const BACKSPACE = new Set(['\u007f', '\b']);
  */
 export function promptSecret(question: string, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (!stdin.isTTY) throw new CliError('there is no terminal to ask for the passphrase at: give --passphrase-file FILE (or - for standard input)', 2);
-  process.stderr.write(question);
+  // Echo off before the question shows: what is typed as soon as it appears is not echoed either.
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.resume();
+  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let value = '';
     const finish = (err?: Error) => {
