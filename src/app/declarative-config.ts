@@ -18,6 +18,7 @@ import type { DomainService } from '../directory/domain.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { OidcService } from '../sso/oidc/oidc.service.js';
 import type { SamlConfigDeps } from '../sso/saml/saml.config.js';
+import { applyDeclaredVault, resolveDeclaredVault, vaultConfigSchema, type VaultConfigDeps, type VaultSection } from '../vaults/vault.config.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type DeclarativeDeps = {
@@ -27,7 +28,8 @@ export type DeclarativeDeps = {
   domains: DomainService;
   oidc: OidcService;
   settings: SettingsService;
-} & SamlConfigDeps;
+} & SamlConfigDeps &
+  VaultConfigDeps;
 
 /**
  * The declarative configuration file (TESSERA_CONFIG). Applied at every start, idempotently:
@@ -101,6 +103,8 @@ const fileSchema = z
       })
       .strict()
       .optional(),
+    /** Vault templates and shared accounts (src/vaults/vault.config.ts); secrets by reference. */
+    vault: vaultConfigSchema(secretRef).optional(),
   })
   .strict();
 
@@ -176,6 +180,8 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
     ...c,
     secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined,
   }));
+  const fail = (where: string, message: string) => new DeclarativeConfigError(file, where, message);
+  const vault = resolveDeclaredVault(cfg.vault as VaultSection<SecretRef> | undefined, (where, ref: SecretRef) => resolveSecret(file, where, ref, env), fail);
 
   if (cfg.settings) {
     const { smtp, ...rest } = cfg.settings;
@@ -216,6 +222,7 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
   }
 
   changes.push(...(await applyDeclaredServiceProviders(services, ctx, serviceProviders, (where, message) => new DeclarativeConfigError(file, where, message))));
+  changes.push(...(await applyDeclaredVault(services, ctx, vault, fail, logger)));
 
   if (changes.length) {
     await services.audit.record(ctx, { action: 'config.applied', target: { type: 'config', id: null, label: path.basename(file) }, details: { changes } });

@@ -27,6 +27,8 @@ export const LOG_REDACT = [
   '*.secret',
   '*.token',
   '*.clientSecret',
+  '*.passphrase',
+  'req.headers["x-tessera-backup-passphrase"]',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {

@@ -39,6 +39,7 @@ import { createHardwareKeyService } from '../vaults/hardware-key.service.js';
 import { createVaultRevealService } from '../vaults/vault-account.reveal.js';
 import { createVaultAccountService } from '../vaults/vault-account.service.js';
 import { createVaultTemplateService } from '../vaults/vault-account.templates.js';
+import { createDeclaredVault } from '../vaults/vault-account.declared.js';
 import { createVaultBackupService } from '../vaults/vault-backup.service.js';
 
 export interface CoreDeps {
@@ -109,7 +110,18 @@ export function createServices(deps: CoreDeps) {
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
   const mail = createMailService({ db, sealer, settings, branding, audit, clock, config });
-  const webauthn = createWebAuthnService({ db, audit, clock, settings, config, decoyKey: deriveDecoyKey(deps.masterKey.key) });
+  const webauthn = createWebAuthnService({
+    db,
+    audit,
+    clock,
+    settings,
+    config,
+    decoyKey: deriveDecoyKey(deps.masterKey.key),
+    // A directly attested security key not in the inventory gets its key row (src/vaults).
+    afterEmployeeRegistration: () => async (ctx, tx, row, attested) => {
+      await hardwareKeys.registerAtEnrolment(ctx, tx, row, attested);
+    },
+  });
   const employeeAuth = createEmployeeAuthService({
     db,
     audit,
@@ -142,12 +154,15 @@ export function createServices(deps: CoreDeps) {
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
   });
+  // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
+  const accessProfiles = createAccessProfileService({ db, audit, clock });
   // Hardware keys (src/vaults): their lifecycle reaches credentials, sessions and domain passwords.
   const hardwareKeys = createHardwareKeyService({
     db,
     audit,
     clock,
     employees,
+    defaultAccessProfile: (tx) => accessProfiles.defaultProfile(tx),
     effects: () => ({
       removeCredentials: (ctx, e, ids, tx) => credentials.removeByIds(ctx, { type: 'employee', id: e.id, label: e.email }, ids, tx),
       endSessions: (ctx, id) => employees.endSessions(ctx, id),
@@ -171,8 +186,6 @@ export function createServices(deps: CoreDeps) {
       },
     }),
   });
-  // Access profiles of the keys: applied at enrolment, sign-in and credential delivery.
-  const accessProfiles = createAccessProfileService({ db, audit, clock });
   const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, accessProfiles, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const portal = createPortalService({ audit });
@@ -218,6 +231,8 @@ export function createServices(deps: CoreDeps) {
     directoryAccountsOf,
   });
   const vaultTemplates = createVaultTemplateService({ db, audit, clock });
+  // The declarative file's vault templates and shared accounts (src/vaults/vault.config.ts).
+  const declaredVault = createDeclaredVault({ db, audit, clock, sealer, vault: vaultAccounts, templates: vaultTemplates });
   const vaultReveal = createVaultRevealService({
     audit,
     clock,
@@ -320,6 +335,7 @@ export function createServices(deps: CoreDeps) {
     keyActivation,
     vaultAccounts,
     vaultTemplates,
+    declaredVault,
     vaultReveal,
     portal,
     branding,

@@ -101,7 +101,20 @@ function attestedOf(info: {
 
 export type WebAuthnService = ReturnType<typeof createWebAuthnService>;
 
-export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock: Clock; settings: SettingsService; config: Config; decoyKey: Buffer }) {
+export function createWebAuthnService(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  settings: SettingsService;
+  config: Config;
+  decoyKey: Buffer;
+  /**
+   * Runs in the registration's transaction after an employee's credential was stored (and after
+   * the caller's `afterInsert`), whichever page registered it: the hardware key inventory records a
+   * directly attested security key. What it throws refuses the registration.
+   */
+  afterEmployeeRegistration?: () => ((ctx: RequestContext, tx: Executor, row: repo.CredentialRow, attested: Attested) => Promise<void>) | undefined;
+}) {
   const { db, audit, clock, settings, config } = deps;
   const publicUrl = new URL(config.publicUrl);
   /** Relying party: the host name of PUBLIC_URL (WebAuthn §5.1.3 RP ID), answers only from its origin. */
@@ -264,6 +277,7 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
       );
     }
     const name = input.name?.trim() || model || (isPlatform ? 'Passkey' : 'Security key');
+    let hookRefusal: unknown;
     try {
       return await db.transaction(async (tx) => {
         await repo.lockSubjectCredentials(tx, subject.type, subject.id);
@@ -296,9 +310,23 @@ export function createWebAuthnService(deps: { db: Db; audit: AuditService; clock
           tx,
         );
         if (input.afterInsert) await input.afterInsert(tx, row);
+        const hook = subject.type === 'employee' ? deps.afterEmployeeRegistration?.() : undefined;
+        if (hook)
+          await hook(ctx, tx, row, attestedOf(info)).catch((err: unknown) => {
+            hookRefusal = err;
+            throw err;
+          });
         return row;
       });
     } catch (err) {
+      // The inventory refused the key (its access profile): audited once the transaction rolled back.
+      if (err === hookRefusal && err instanceof AppError)
+        await audit.record(ctx, {
+          action: auditActions[subject.type].registered,
+          outcome: 'failure',
+          target,
+          details: { reason: err.code, aaguid: info.aaguid, model, attachment: isPlatform ? 'platform' : 'cross-platform' },
+        });
       if (isUniqueViolation(err)) throw new AppError('webauthn.verification_failed', 'This authenticator is already registered');
       throw err;
     }

@@ -1,6 +1,16 @@
 import net from 'node:net';
 import { CliError, type CommandOutput } from './io.js';
-import { controlSocketPath, MAX_REQUEST_BYTES, PROTOCOL_VERSION, readLines, socketAddress, type ControlMessage } from './control-protocol.js';
+import {
+  controlSocketPath,
+  DATA_FRAME_BYTES,
+  drained,
+  MAX_REQUEST_BYTES,
+  PROTOCOL_VERSION,
+  readLines,
+  socketAddress,
+  type ControlMessage,
+  type UploadMessage,
+} from './control-protocol.js';
 
 /**
  * Asks the server that owns DATA_DIR to carry out a command, printing what it prints. Resolves to
@@ -29,6 +39,12 @@ export async function runThroughServer(dataDir: string, command: string, options
 
   return new Promise<number>((resolve, reject) => {
     let exit: number | undefined;
+    /** Saving the file failed here: an error whatever the command's exit code. */
+    let failure: Error | undefined;
+    /** Sending the file failed: the server's own answer, when it gave one, says why. */
+    let uploadFailure: Error | undefined;
+    // The file's frames are written in the order they arrive, one after the other.
+    let writing = Promise.resolve();
     readLines(
       socket,
       (line) => {
@@ -40,7 +56,21 @@ export async function runThroughServer(dataDir: string, command: string, options
         }
         if ('stdout' in msg) io.out(msg.stdout);
         else if ('stderr' in msg) io.err(msg.stderr);
-        else if ('exit' in msg && Number.isInteger(msg.exit)) exit = msg.exit;
+        else if ('data' in msg && typeof msg.data === 'string') {
+          const write = io.write;
+          if (!write) {
+            failure ??= new CliError(`the server sent a file for \`${command}\`, which writes none`);
+            socket.destroy();
+            return;
+          }
+          const chunk = Buffer.from(msg.data, 'base64');
+          writing = writing
+            .then(() => write(chunk))
+            .catch((err: Error) => {
+              failure ??= err;
+              socket.destroy();
+            });
+        } else if ('exit' in msg && Number.isInteger(msg.exit)) exit = msg.exit;
       },
       { maxBytes: 16 * 1024 * 1024, onOverflow: () => socket.destroy(new Error('answer line too long')) },
     );
@@ -48,20 +78,42 @@ export async function runThroughServer(dataDir: string, command: string, options
       /* reported by close, below */
     });
     socket.on('close', () => {
-      if (exit !== undefined) resolve(exit);
-      else
-        reject(
-          new CliError(
-            `the server closed the control connection before \`${command}\` finished (was it stopped?): check the result before running the command again`,
-          ),
-        );
+      void writing.then(() => {
+        if (failure) reject(failure);
+        else if (exit !== undefined) resolve(exit);
+        else if (uploadFailure) reject(uploadFailure);
+        else
+          reject(
+            new CliError(
+              `the server closed the control connection before \`${command}\` finished (was it stopped?): check the result before running the command again`,
+            ),
+          );
+      });
     });
-    const request = `${JSON.stringify({ v: PROTOCOL_VERSION, command, options })}\n`;
+    const request = `${JSON.stringify({ v: PROTOCOL_VERSION, command, options, ...(io.input ? { upload: true } : {}) })}\n`;
     if (Buffer.byteLength(request) > MAX_REQUEST_BYTES) {
       socket.destroy();
       reject(new CliError(`the request for \`${command}\` is too long for the control channel (${MAX_REQUEST_BYTES} bytes)`));
       return;
     }
     socket.write(request);
+    if (io.input)
+      upload(socket, io.input).catch((err: Error) => {
+        uploadFailure ??= err;
+        socket.end();
+      });
   });
+}
+
+/** Sends a file after the request: data frames of at most DATA_FRAME_BYTES, then the end frame. */
+async function upload(socket: net.Socket, input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+  const send = async (msg: UploadMessage) => {
+    if (socket.destroyed) throw new CliError('the server closed the control connection while the file was being sent');
+    if (!socket.write(`${JSON.stringify(msg)}\n`)) await drained(socket);
+  };
+  for await (const chunk of input) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    for (let at = 0; at < bytes.length; at += DATA_FRAME_BYTES) await send({ data: bytes.subarray(at, at + DATA_FRAME_BYTES).toString('base64') });
+  }
+  await send({ end: true });
 }

@@ -68,6 +68,25 @@ describe('control server', () => {
       );
     },
   };
+  /** Reads a file (at most 100 bytes) and writes it back reversed, in two pieces. */
+  const reverse: DataCommand<Record<string, never>> = {
+    name: 'reverse',
+    options: z.strictObject({}),
+    input: { maxBytes: () => 100 },
+    writesFile: true,
+    async run(_rt, _opts, io) {
+      const chunks: Buffer[] = [];
+      for await (const c of io.input!) chunks.push(Buffer.from(c));
+      const reversed = Buffer.concat(chunks).reverse();
+      await io.write!(reversed.subarray(0, 3));
+      await io.write!(reversed.subarray(3));
+      io.out(`${reversed.length} bytes`);
+      return 0;
+    },
+  };
+  const frame = (bytes: string) => `${JSON.stringify({ data: Buffer.from(bytes).toString('base64') })}\n`;
+  const upload = (command: string) => `${JSON.stringify({ v: 1, command, options: {}, upload: true })}\n`;
+
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-control-'));
     // The server's serializers (src/app/server.ts createLogger), which redact a query's parameters.
@@ -81,7 +100,7 @@ describe('control server', () => {
       }),
     );
     const runtime = { config: { dataDir: dir }, logger } as unknown as Runtime;
-    control = (await startControlServer({ runtime, commands: [echo, failing] as DataCommand[], logger, requestTimeoutMs: 1500 }))!;
+    control = (await startControlServer({ runtime, commands: [echo, failing, reverse] as DataCommand[], logger, requestTimeoutMs: 1500 }))!;
   });
   after(async () => {
     await control.close();
@@ -124,6 +143,35 @@ describe('control server', () => {
     assert.match(logged, /control command failed/);
   });
 
+  it('takes a file in data frames after an upload request and sends one back before the exit line', async () => {
+    const { lines } = await talk(controlSocketPath(dir), (s) => s.write(upload('reverse') + frame('abc') + frame('defgh') + '{"end":true}\n'));
+    const sent = lines.filter((l) => 'data' in l).map((l) => Buffer.from(String(l.data), 'base64').toString());
+    assert.equal(sent.join(''), 'hgfedcba');
+    assert.deepEqual(lines.slice(-2), [{ stdout: '8 bytes' }, { exit: 0 }]);
+  });
+
+  it('refuses a file to a command that reads none, a command that reads one without it, a bad frame and a file over the limit, running nothing', async () => {
+    const before = ran.length;
+    const cases: [string, RegExp][] = [
+      [upload('echo'), /^tessera: `echo` reads no file$/],
+      [request('reverse', {}), /^tessera: `reverse` reads a file/],
+      [`${upload('reverse')}{"data":"not base64!"}\n`, /not a data frame/],
+      [`${upload('reverse')}{"data":"YQ==","more":1}\n`, /not a data frame/],
+      [upload('reverse') + frame('x'.repeat(60)) + frame('y'.repeat(60)) + '{"end":true}\n', /larger than the 100 bytes this command accepts/],
+    ];
+    for (const [text, message] of cases) {
+      const { lines } = await talk(controlSocketPath(dir), (s) => s.write(text));
+      assert.deepEqual(lines.at(-1), { exit: 2 }, text);
+      assert.match(String(lines[0].stderr), message);
+      assert.ok(!lines.some((l) => 'data' in l));
+    }
+    assert.equal(ran.length, before);
+  });
+
+  it('runs nothing for an upload that stops before its end frame, and cuts the client when it goes quiet', { timeout: 8000 }, async () => {
+    const { lines } = await talk(controlSocketPath(dir), (s) => s.write(upload('reverse') + frame('abc')));
+    assert.deepEqual(lines, [], 'closed without an answer');
+  });
   it('tells a client beyond the connection limit that the server is busy, rather than hang up on it', { timeout: 8000 }, async () => {
     const holders = await Promise.all(
       Array.from(

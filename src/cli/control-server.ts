@@ -4,8 +4,18 @@ import type { Logger } from 'pino';
 import { ensureRunDir, EX_TEMPFAIL } from '../db/data-dir-lock.js';
 import type { Runtime } from '../app/server.js';
 import { parseOptions, type DataCommand } from './data-command.js';
-import { controlSocketPath, MAX_REQUEST_BYTES, readLines, requestSchema, socketAddress, type ControlMessage } from './control-protocol.js';
-import { describeError, type CommandOutput } from './io.js';
+import {
+  controlSocketPath,
+  DATA_FRAME_BYTES,
+  drained,
+  MAX_REQUEST_BYTES,
+  readLines,
+  requestSchema,
+  socketAddress,
+  uploadSchema,
+  type ControlMessage,
+} from './control-protocol.js';
+import { CliError, describeError, type CommandOutput } from './io.js';
 
 export interface ControlServer {
   socketPath: string;
@@ -50,7 +60,42 @@ export async function startControlServer(deps: {
   let nextId = 0;
   let idle: (() => void) | undefined;
 
-  async function serve(socket: net.Socket, line: string): Promise<void> {
+  /**
+   * The file sent after an upload request, whole (a command reads it only once it is complete and
+   * within its limit); a message for the client when a frame is not one or the file is too large;
+   * undefined when the client went away first.
+   */
+  function receiveFile(socket: net.Socket, maxBytes: number, listen: (onLine: (line: string) => void) => void): Promise<Buffer[] | string | undefined> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      waiting.add(socket);
+      // Idle, not a deadline: a large file takes its time, but a client that stops sending is cut.
+      socket.setTimeout(requestTimeoutMs, () => socket.destroy());
+      const done = (result: Buffer[] | string | undefined) => {
+        waiting.delete(socket);
+        socket.setTimeout(0);
+        listen(() => {});
+        resolve(result);
+      };
+      socket.once('close', () => done(undefined));
+      listen((line) => {
+        let frame: ReturnType<typeof uploadSchema.parse>;
+        try {
+          frame = uploadSchema.parse(JSON.parse(line));
+        } catch {
+          return done('not a data frame ({"data":"<base64>"} or {"end":true}) after an upload request');
+        }
+        if ('end' in frame) return done(chunks);
+        const chunk = Buffer.from(frame.data, 'base64');
+        size += chunk.length;
+        if (size > maxBytes) return done(`the file is larger than the ${maxBytes} bytes this command accepts`);
+        chunks.push(chunk);
+      });
+    });
+  }
+
+  async function serve(socket: net.Socket, line: string, listen: (onLine: (line: string) => void) => void): Promise<void> {
     const send = (msg: ControlMessage) => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
     };
@@ -73,12 +118,30 @@ export async function startControlServer(deps: {
     } catch (err) {
       return refuse((err as Error).message);
     }
+    if (request.upload && !cmd.input) return refuse(`\`${cmd.name}\` reads no file`);
+    if (!request.upload && cmd.input) return refuse(`\`${cmd.name}\` reads a file: send it after the request ("upload":true)`);
+    let input: Buffer[] | undefined;
+    if (cmd.input) {
+      const file = await receiveFile(socket, cmd.input.maxBytes(runtime.config), listen);
+      if (file === undefined) return;
+      if (typeof file === 'string') return refuse(file);
+      input = file;
+    }
 
     const id = nextId++;
     running.set(id, cmd.name);
     // The command name only: options may hold a password read from the administrator's stdin.
     logger.info({ command: cmd.name }, 'control command started');
     const io: CommandOutput = { out: (l = '') => send({ stdout: l }), err: (l = '') => send({ stderr: l }) };
+    if (input) io.input = input;
+    if (cmd.writesFile)
+      io.write = async (chunk) => {
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for (let at = 0; at < bytes.length; at += DATA_FRAME_BYTES) {
+          if (socket.destroyed) throw new CliError('the CLI closed the control connection before the file was written');
+          if (!socket.write(`${JSON.stringify({ data: bytes.subarray(at, at + DATA_FRAME_BYTES).toString('base64') })}\n`)) await drained(socket);
+        }
+      };
     let exit: number;
     try {
       exit = await cmd.run(runtime, options, io);
@@ -118,6 +181,8 @@ export async function startControlServer(deps: {
     }
     connections++;
     let hasRequest = false;
+    // After the request line, the lines of a file it uploads, if any, go to their reader.
+    let onMoreLines: (line: string) => void = () => {};
     waiting.add(socket);
     // A deadline, not an idle timeout: a client that sends a byte now and then is cut all the same.
     const deadline = setTimeout(() => socket.destroy(), requestTimeoutMs);
@@ -129,11 +194,13 @@ export async function startControlServer(deps: {
     readLines(
       socket,
       (line) => {
-        if (hasRequest) return;
+        if (hasRequest) return onMoreLines(line);
         hasRequest = true;
         waiting.delete(socket);
         clearTimeout(deadline);
-        serve(socket, line).catch((err) => {
+        serve(socket, line, (onLine) => {
+          onMoreLines = onLine;
+        }).catch((err) => {
           logger.error({ err }, 'control connection failed');
           socket.destroy();
         });

@@ -17,6 +17,13 @@ export interface DataCommand<O extends Record<string, unknown> = Record<string, 
   name: string;
   /** The options as sent over the control channel, checked strictly by the server. */
   options: z.ZodType<O>;
+  /**
+   * The command reads a file the CLI opens (`io.input`), of at most this many bytes: over the
+   * control channel the CLI sends it after its request (control-protocol.ts).
+   */
+  input?: { maxBytes(config: Runtime['config']): number };
+  /** The command writes a file the CLI saves (`io.write`): over the control channel, in data frames. */
+  writesFile?: boolean;
   /** Prints through `io`, returns the exit code; throws CliError/AppError for a one-line refusal. */
   run(rt: Runtime, opts: O, io: CommandOutput): Promise<number>;
 }
@@ -71,24 +78,26 @@ export async function withRuntime<T>(name: string, fn: (rt: Runtime) => Promise<
 export async function runDataCommand<O extends Record<string, unknown>>(
   cmd: DataCommand<O>,
   opts: O,
-  direct: (opts: O) => Promise<number> = (o) => withRuntime(cmd.name, (rt) => cmd.run(rt, o, processOutput)),
+  direct?: (opts: O) => Promise<number>,
+  io: CommandOutput = processOutput,
 ): Promise<void> {
+  const runHere = direct ?? ((o: O) => withRuntime(cmd.name, (rt) => cmd.run(rt, o, io)));
   parseOptions(cmd, opts);
   const config = loadConfig();
   if (config.databaseUrl) {
-    process.exitCode = await direct(opts);
+    process.exitCode = await runHere(opts);
     return;
   }
   const deadline = Date.now() + SERVER_START_WAIT_MS;
   let hasSaidWaiting = false;
   for (;;) {
-    const remote = await runThroughServer(config.dataDir, cmd.name, opts, processOutput);
+    const remote = await runThroughServer(config.dataDir, cmd.name, opts, io);
     if (remote !== undefined) {
       process.exitCode = remote;
       return;
     }
     try {
-      process.exitCode = await direct(opts);
+      process.exitCode = await runHere(opts);
       return;
     } catch (err) {
       if (!(err instanceof DataDirLockedError) || err.owner.command !== 'serve' || Date.now() > deadline) throw err;

@@ -7,6 +7,7 @@ import { directoryCommands } from './directory.command.js';
 import { entraCommands } from './entra.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { serveCommand, configCommands } from './server.command.js';
+import { vaultCommands } from './vault.command.js';
 
 /** Errors a person can act on are printed as one line; anything else with its stack. */
 function report(err: unknown): number {
@@ -30,6 +31,7 @@ export function buildCli(): Command {
   program.addCommand(configCommands());
   program.addCommand(directoryCommands());
   program.addCommand(entraCommands());
+  program.addCommand(vaultCommands());
   return program;
 }
 

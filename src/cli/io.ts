@@ -19,6 +19,13 @@ export async function readStdin(): Promise<string> {
 export interface CommandOutput {
   out(line?: string): void;
   err(line?: string): void;
+  /**
+   * The file a command reads (`vault restore FILE`), opened in the administrator's shell: given
+   * only to a command that declares `input`, and there always.
+   */
+  input?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  /** The file a command writes (`vault backup --out`), written in the administrator's shell; resolves when passed on. */
+  write?(chunk: Uint8Array): Promise<void>;
 }
 
 export const processOutput: CommandOutput = {

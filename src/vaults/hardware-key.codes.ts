@@ -29,6 +29,7 @@ export const hardwareKeyAuditActions = [
   'hardware_key.activated',
   'hardware_key.compromise_handled',
   'hardware_key.deactivation_handled',
+  'hardware_key.registered_at_enrolment',
 ] as const;
 
 declare module '../lib/errors.js' {

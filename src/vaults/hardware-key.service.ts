@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit.service.js';
+import type { Attested } from '../authn/webauthn.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import type { EmployeeLookup, EmployeeRow } from '../employees/employee.service.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
@@ -8,6 +9,8 @@ import * as repo from './hardware-key.repository.js';
 import type { HardwareKeyDetailDto, HardwareKeyDto, TransitionBody } from './hardware-key.schemas.js';
 import { ACTIVATION_CODE_HOURS, generateActivationCode, hashActivationCode } from './activation-code.js';
 import { checkImport, IMPORT_MAX_LINE, IMPORT_MAX_ROWS } from './hardware-key-import.js';
+import { checkEnrolmentAgainstProfile, type EffectiveAccessProfile } from './access-profile.service.js';
+import { enrolmentSerial, readEnrolmentAttestation } from './hardware-key-attestation.js';
 import {
   allowedTransitions,
   checkTransition,
@@ -63,7 +66,15 @@ export type HardwareKeyService = ReturnType<typeof createHardwareKeyService>;
  * (issue a code, remove credentials). What must happen outside that transaction (ending sessions,
  * rotating passwords at the directory) follows once it committed.
  */
-export function createHardwareKeyService(deps: { db: Db; audit: AuditService; clock: Clock; employees: EmployeeLookup; effects: () => HardwareKeyEffects }) {
+export function createHardwareKeyService(deps: {
+  db: Db;
+  audit: AuditService;
+  clock: Clock;
+  employees: EmployeeLookup;
+  effects: () => HardwareKeyEffects;
+  /** The profile of a key without its own (access-profile.service.ts defaultProfile). */
+  defaultAccessProfile?: (tx: Executor) => Promise<EffectiveAccessProfile>;
+}) {
   const { db, audit, clock, employees } = deps;
   const target = (k: { id: string; serial: string }) => ({ type: 'hardware_key', id: k.id, label: k.serial });
 
@@ -338,6 +349,58 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
   }
 
   /**
+   * A security key enrolled outside activation (invitation, portal) with a direct attestation and
+   * not in the inventory (hardware-key-attestation.ts says what "direct" takes): a key row is
+   * created Active, bound to the credential, its AAGUID and model from the attestation, in the
+   * registration's transaction, with a history line that says where it came from. The default
+   * access profile applies to it, so it is checked now: a refusal refuses the enrolment. Nothing
+   * happens for a platform credential, a credential already bound (an activation with a code), or
+   * when the employee has a key reserved of that model or of an unknown one: that key is to be
+   * activated with its code, and which physical key this is cannot be told.
+   */
+  async function registerAtEnrolment(
+    ctx: RequestContext,
+    tx: Executor,
+    credential: { id: string; subjectId: string; credentialId: string; attachment: string },
+    attested: Attested,
+  ): Promise<HardwareKeyDto | undefined> {
+    if (credential.attachment !== 'cross-platform') return undefined;
+    const attestation = readEnrolmentAttestation(attested);
+    if (!attestation.isDirect) return undefined;
+    if (await repo.findKeyOfCredential(tx, credential.id)) return undefined;
+    const pending = await repo.findPendingActivations(tx, credential.subjectId);
+    if (pending.some((k) => k.aaguid === null || k.aaguid.toLowerCase() === attestation.aaguid)) return undefined;
+    const profile = await deps.defaultAccessProfile?.(tx);
+    const pin = profile ? checkEnrolmentAgainstProfile(profile, attested, 'this security key') : undefined;
+    const serial = enrolmentSerial(credential.credentialId);
+    const { model, aaguid, subject, issuer, format } = attestation;
+    const row = await repo.insertHardwareKey(tx, { serial, model, aaguid, employeeId: credential.subjectId, status: 'active' });
+    await repo.insertKeyCredential(tx, row.id, credential.id);
+    const reason =
+      `created at enrolment from the key's direct attestation (${format}; certificate ${subject}, issued by ${issuer}; ` +
+      `not checked against the vendor's root certificate); an attestation carries no serial number, so ${serial} stands in for it`;
+    await repo.insertHardwareKeyEvents(tx, [event(ctx, row, null, 'active', reason, credential.subjectId)]);
+    await audit.record(
+      ctx,
+      {
+        action: 'hardware_key.registered_at_enrolment',
+        target: target(row),
+        details: {
+          credential: credential.id,
+          employee: credential.subjectId,
+          aaguid,
+          model,
+          attestation: format,
+          certificate: { subject, issuer, isRootChecked: false },
+          ...(profile && pin ? { accessProfile: profile.name, pinLength: pin } : {}),
+        },
+      },
+      tx,
+    );
+    return toHardwareKeyDto(row);
+  }
+
+  /**
    * Deletes a key from the inventory (the employee page's "remove"). Its FIDO credentials go with
    * it, in the same transaction: sign-in, reveal and delivery decide on the key a credential is
    * bound to, and a credential whose key row vanished would be an unbound one, accepted again
@@ -394,6 +457,7 @@ export function createHardwareKeyService(deps: { db: Db; audit: AuditService; cl
     importCsv,
     add,
     remove,
+    registerAtEnrolment,
     /** For activation (activation.service.ts): one transition inside its transaction. */
     applyTransition,
     /** The employee's Active keys and the credentials bound to them (what a workstation delivery may be asserted with). */

@@ -55,6 +55,9 @@ export interface VaultAccountDeps {
 
 export const toOtpJson = (p: OtpParams) => JSON.stringify(p);
 
+/** A change made by the declarative file (vault-account.declared.ts), which owns what it declares. */
+type Declared = { isDeclared?: boolean };
+
 /** The fields of a change that touch a secret or the account, by name only: what the audit log records. */
 const changedFields = (input: Record<string, unknown>) =>
   Object.keys(input)
@@ -250,6 +253,12 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
     return a;
   }
 
+  /** A change from the console to an account the declarative file declares would be undone at the next start. */
+  function checkNotDeclared(a: repo.VaultAccountRow, opts: Declared) {
+    if (a.source === 'config' && !opts.isDeclared)
+      throw new AppError('vault.managed_by_config', `${a.name} is declared in the configuration file (TESSERA_CONFIG): change it there`);
+  }
+
   async function sharedDtos(rows: repo.VaultAccountRow[], tx: Executor = db): Promise<SharedAccountDto[]> {
     const assignments = await repo.findAssignmentsByAccountIds(
       tx,
@@ -337,9 +346,10 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
     });
   }
 
-  async function updateShared(ctx: RequestContext, id: string, patch: VaultAccountPatchBody): Promise<SharedAccountDto> {
+  async function updateShared(ctx: RequestContext, id: string, patch: VaultAccountPatchBody, opts: Declared = {}): Promise<SharedAccountDto> {
     return db.transaction(async (tx) => {
       const current = await sharedOrThrow(id, tx, true);
+      checkNotDeclared(current, opts);
       const row = await applyPatch(ctx, tx, current, patch, {});
       return (await sharedDtos([row], tx))[0];
     });
@@ -348,15 +358,17 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
   async function deleteShared(ctx: RequestContext, id: string): Promise<void> {
     await db.transaction(async (tx) => {
       const current = await sharedOrThrow(id, tx, true);
+      checkNotDeclared(current, {});
       await repo.deleteVaultAccountById(tx, id);
       await audit.record(ctx, { action: 'vault.account_deleted', target: target(current), details: { kind: 'shared' } }, tx);
     });
   }
 
-  async function setAssignments(ctx: RequestContext, id: string, want: AssignmentsBody): Promise<SharedAccountDto> {
+  async function setAssignments(ctx: RequestContext, id: string, want: AssignmentsBody, opts: Declared = {}): Promise<SharedAccountDto> {
     await checkAssignees(want);
     return db.transaction(async (tx) => {
       const account = await sharedOrThrow(id, tx, true);
+      checkNotDeclared(account, opts);
       await assignInTx(ctx, tx, account, want);
       return (await sharedDtos([account], tx))[0];
     });

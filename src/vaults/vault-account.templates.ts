@@ -56,8 +56,14 @@ export function createVaultTemplateService(deps: { db: Db; audit: AuditService; 
     }
   }
 
-  async function update(ctx: RequestContext, id: string, patch: VaultTemplatePatchBody): Promise<VaultTemplateDto> {
-    await templateOrThrow(id);
+  /** A change from the console to a template the declarative file declares would be undone at the next start. */
+  function checkNotDeclared(t: repo.VaultTemplateRow, opts: { isDeclared?: boolean }) {
+    if (t.source === 'config' && !opts.isDeclared)
+      throw new AppError('vault.managed_by_config', `The template ${t.name} is declared in the configuration file (TESSERA_CONFIG): change it there`);
+  }
+
+  async function update(ctx: RequestContext, id: string, patch: VaultTemplatePatchBody, opts: { isDeclared?: boolean } = {}): Promise<VaultTemplateDto> {
+    checkNotDeclared(await templateOrThrow(id), opts);
     try {
       return await db.transaction(async (tx) => {
         const row = await repo.updateVaultTemplateById(
@@ -81,6 +87,7 @@ export function createVaultTemplateService(deps: { db: Db; audit: AuditService; 
   }
 
   async function remove(ctx: RequestContext, id: string): Promise<void> {
+    checkNotDeclared(await templateOrThrow(id), {});
     await db.transaction(async (tx) => {
       const row = await repo.deleteVaultTemplateById(tx, id);
       if (!row) throw new AppError('vault.template_not_found', 'Template was not found');

@@ -150,7 +150,12 @@ export function createVaultBackupService(deps: VaultBackupDeps) {
     async exportBackup(
       ctx: RequestContext,
       opts: { passphrase: string; employee?: string },
-    ): Promise<{ filename: string; scope: BackupManifest['scope']; stream: AsyncGenerator<Buffer> }> {
+    ): Promise<{
+      filename: string;
+      scope: BackupManifest['scope'];
+      stream: AsyncGenerator<Buffer>;
+      counts: { readonly templates: number; readonly accounts: number };
+    }> {
       const employee = opts.employee === undefined ? undefined : await findEmployee(opts.employee);
       const externalIds: string[] = employee ? ((await deps.externalIds.byEmployee([employee.id])).get(employee.id) ?? []) : [];
       const scope: BackupManifest['scope'] = employee ? { kind: 'employee', email: employee.email, externalIds } : { kind: 'all' };
@@ -187,7 +192,8 @@ export function createVaultBackupService(deps: VaultBackupDeps) {
       if (first.done) throw new Error('vault backup: no header');
       const stamp = now.toISOString().slice(0, 19).replace(/[:T]/g, '-');
       const who = employee ? `-${employee.email.replace(/[^A-Za-z0-9._-]/g, '_')}` : '';
-      return { filename: `tessera-vault${who}-${stamp}.tvb`, scope, stream: audited(first.value) };
+      // counts: what the stream has held so far (all of it once it has ended).
+      return { filename: `tessera-vault${who}-${stamp}.tvb`, scope, stream: audited(first.value), counts };
     },
 
     /** Restores a backup in one transaction; see vault-backup.restore.ts. */

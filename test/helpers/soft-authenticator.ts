@@ -91,6 +91,13 @@ export interface ClientOverrides {
   /** Another challenge than the options carry. */
   challenge?: string;
   attestation?: 'none' | 'packed';
+  /**
+   * With attestation "packed": full (direct) attestation (§8.2) signed by this attestation key, its
+   * certificate in x5c, instead of self attestation. See attestationCertificate() in key-attestation.ts.
+   */
+  attestationCertificate?: { der: Buffer; privateKey: crypto.KeyObject };
+  /** Certificates sent after the attestation certificate in x5c (its issuers, or ones that are not). */
+  attestationChain?: Buffer[];
   /** A lying client: report this attachment (or none) instead of the real one. */
   reportAttachment?: 'platform' | 'cross-platform' | null;
   reportTransports?: string[];
@@ -146,9 +153,12 @@ export class SoftAuthenticator {
     );
     const attStmt = new Map<string, Cbor>();
     if (o.attestation === 'packed') {
-      // §8.2 self attestation: signed by the credential's own key, no certificate.
+      // §8.2 self attestation: signed by the credential's own key, no certificate; full
+      // attestation: signed by the model's attestation key, its certificate in x5c.
+      const signer = o.attestationCertificate?.privateKey ?? privateKey;
       attStmt.set('alg', -7);
-      attStmt.set('sig', crypto.sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey));
+      attStmt.set('sig', crypto.sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), signer));
+      if (o.attestationCertificate) attStmt.set('x5c', [o.attestationCertificate.der, ...(o.attestationChain ?? [])]);
     }
     const attestationObject = cbor(
       new Map<string, Cbor>([
