@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../shared/api/client';
 import type { VaultAccount, VaultTemplate } from '../../shared/api/vault-types';
 import { notifySuccess } from '../../shared/components/notify';
-import { VaultAccountFields } from '../../shared/components/VaultAccountFields';
+import { focusFirstInvalid, VaultAccountFields } from '../../shared/components/VaultAccountFields';
 import { accountToForm, emptyAccountForm, formToInput, formToPatch, validateAccount, type AccountFormValues } from '../../shared/components/vault-form';
 import { generatePortalPassword, useCreateVaultAccount, useUpdateVaultAccount, useVaultTemplates } from '../api/vault';
 
@@ -31,7 +31,7 @@ export function VaultAccountDialog({ account, onClose }: { account: VaultAccount
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (Object.keys(validateAccount(values)).length > 0) return;
+    if (Object.keys(validateAccount(values)).length > 0) return focusFirstInvalid(event.currentTarget as HTMLFormElement);
     const done = (saved: VaultAccount) => {
       notifySuccess(`${saved.name} is in your accounts.`, account ? 'Account saved' : 'Account added');
       onClose();

@@ -4,6 +4,19 @@ import type { PasswordPolicy } from '../api/vault-types';
 import { PasswordGenerator } from './PasswordGenerator';
 import type { AccountFormErrors, AccountFormValues, SecretEdit, SecretKey } from './vault-form';
 
+/**
+ * After a refused submit, bring the first field with an error into view and focus it: in a long
+ * form (the generator, OTP, notes, holders) the error under *Name* is otherwise scrolled out of
+ * sight and the button seems to do nothing.
+ */
+export function focusFirstInvalid(form: HTMLFormElement): void {
+  requestAnimationFrame(() => {
+    const invalid = form.querySelector<HTMLElement>('[aria-invalid="true"]');
+    invalid?.scrollIntoView({ block: 'center' });
+    invalid?.focus({ preventScroll: true });
+  });
+}
+
 const WORDS: Record<SecretKey, { label: string; the: string; stored: string; removed: string }> = {
   password: { label: 'Password', the: 'password', stored: 'A password is stored.', removed: 'The password will be removed when you save.' },
   otp: { label: 'OTP secret', the: 'OTP secret', stored: 'An OTP secret is stored.', removed: 'The OTP secret will be removed when you save.' },

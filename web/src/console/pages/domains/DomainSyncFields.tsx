@@ -84,13 +84,13 @@ export function DomainSyncFields({
       />
       <Select
         label="Rotate the password of"
-        description="A rotated password must reach the employee"
+        description="Tessera rotates only a password it can get to the employee"
         value={value.delivery}
         onChange={(v) => set({ delivery: (v ?? 'key') as RotationDelivery })}
         allowDeselect={false}
         data={[
           { value: 'key', label: 'Holders of an active hardware key' },
-          { value: 'key_or_portal', label: 'Key holders, and passkey users (shown in the portal)' },
+          { value: 'key_or_portal', label: 'Key holders, and passkey users (they look it up in My accounts)' },
         ]}
       />
       <Select

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import type { SharedAccount, VaultTemplate } from '../../../shared/api/vault-types';
 import { notifySuccess } from '../../../shared/components/notify';
-import { VaultAccountFields } from '../../../shared/components/VaultAccountFields';
+import { focusFirstInvalid, VaultAccountFields } from '../../../shared/components/VaultAccountFields';
 import { accountToForm, emptyAccountForm, formToInput, formToPatch, validateAccount, type AccountFormValues } from '../../../shared/components/vault-form';
 import { generateAdminPassword, useCreateSharedAccount, useUpdateSharedAccount, useVaultTemplates } from '../../api/vault';
 import { useLookups } from '../workstations/use-lookups';
@@ -37,7 +37,7 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (Object.keys(validateAccount(values)).length > 0) return;
+    if (Object.keys(validateAccount(values)).length > 0) return focusFirstInvalid(event.currentTarget as HTMLFormElement);
     if (!account) {
       const body = { ...formToInput(values), templateId: template?.id, assignments: { employeeIds, departmentIds } };
       create.mutate(body, {
