@@ -1,5 +1,5 @@
 import { Button, Group, PasswordInput, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { PasswordPolicy } from '../api/vault-types';
 import { PasswordGenerator } from './PasswordGenerator';
 import type { AccountFormErrors, AccountFormValues, SecretEdit, SecretKey } from './vault-form';
@@ -104,6 +104,8 @@ export function VaultAccountFields({
 }) {
   const set = <K extends keyof AccountFormValues>(key: K, value: AccountFormValues[K]) => onChange({ ...values, [key]: value });
   const secret = (k: SecretKey) => (value: string) => set(k, { ...values[k], value });
+  // A generated password is shown at once: the person should see what they got before saving it.
+  const [isPasswordShown, setPasswordShown] = useState(false);
 
   return (
     <Stack>
@@ -138,8 +140,16 @@ export function VaultAccountFields({
               autoComplete="new-password"
               value={values.password.value}
               onChange={(e) => secret('password')(e.currentTarget.value)}
+              visible={isPasswordShown}
+              onVisibilityChange={setPasswordShown}
             />
-            <PasswordGenerator generate={generate} onGenerated={(p) => set('password', { ...values.password, action: 'replace', value: p })} />
+            <PasswordGenerator
+              generate={generate}
+              onGenerated={(p) => {
+                set('password', { ...values.password, action: 'replace', value: p });
+                setPasswordShown(true);
+              }}
+            />
           </>
         )}
       />
