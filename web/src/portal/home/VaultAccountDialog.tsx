@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../shared/api/client';
 import type { VaultAccount, VaultTemplate } from '../../shared/api/vault-types';
 import { notifySuccess } from '../../shared/components/notify';
 import { focusFirstInvalid, VaultAccountFields } from '../../shared/components/VaultAccountFields';
+import { TemplateSelect } from '../../shared/components/TemplateSelect';
 import { accountToForm, emptyAccountForm, formToInput, formToPatch, validateAccount, type AccountFormValues } from '../../shared/components/vault-form';
 import { generatePortalPassword, useCreateVaultAccount, useUpdateVaultAccount, useVaultTemplates } from '../api/vault';
 
@@ -22,8 +23,7 @@ export function VaultAccountDialog({ account, onClose }: { account: VaultAccount
   const saving = create.isPending || update.isPending;
   const failure = create.error ?? update.error;
 
-  const pick = (id: string | null) => {
-    const t = templates.data?.find((x) => x.id === id);
+  const pick = (t: VaultTemplate | undefined) => {
     setTemplate(t);
     if (t) setValues((v) => ({ ...v, name: t.name, urls: t.urls.join('\n') }));
   };
@@ -53,18 +53,9 @@ export function VaultAccountDialog({ account, onClose }: { account: VaultAccount
               {errorMessage(failure)}
             </Alert>
           ) : null}
-          {!account && templates.data && templates.data.length > 0 ? (
-            <Select
-              label="Start from a template"
-              description={template?.loginHint ? `Login: ${template.loginHint}` : 'Fills in the name and addresses of a known application'}
-              placeholder="None"
-              data={templates.data.map((t) => ({ value: t.id, label: t.name }))}
-              value={template?.id ?? null}
-              onChange={pick}
-              clearable
-              searchable
-            />
-          ) : null}
+          {account ? null : (
+            <TemplateSelect templates={templates.data} value={template} onPick={pick} hint="Fills in the name and addresses of a known application" />
+          )}
           <VaultAccountFields
             values={values}
             errors={errors}

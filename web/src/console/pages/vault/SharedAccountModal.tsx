@@ -1,9 +1,10 @@
-import { Alert, Button, Divider, Group, Modal, MultiSelect, Select, Stack, Text } from '@mantine/core';
+import { Alert, Button, Divider, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import type { SharedAccount, VaultTemplate } from '../../../shared/api/vault-types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { focusFirstInvalid, VaultAccountFields } from '../../../shared/components/VaultAccountFields';
+import { TemplateSelect } from '../../../shared/components/TemplateSelect';
 import { accountToForm, emptyAccountForm, formToInput, formToPatch, validateAccount, type AccountFormValues } from '../../../shared/components/vault-form';
 import { generateAdminPassword, useCreateSharedAccount, useUpdateSharedAccount, useVaultTemplates } from '../../api/vault';
 import { useLookups } from '../workstations/use-lookups';
@@ -28,8 +29,7 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
   const saving = create.isPending || update.isPending;
   const failure = create.error ?? update.error;
 
-  const pick = (id: string | null) => {
-    const t = templates.data?.find((x) => x.id === id);
+  const pick = (t: VaultTemplate | undefined) => {
     setTemplate(t);
     if (t) setValues((v) => ({ ...v, name: t.name, urls: t.urls.join('\n') }));
   };
@@ -71,18 +71,7 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
               {errorMessage(failure)}
             </Alert>
           ) : null}
-          {!account && templates.data && templates.data.length > 0 ? (
-            <Select
-              label="Start from a template"
-              description={template?.loginHint ? `Login: ${template.loginHint}` : 'Fills in the name and addresses'}
-              placeholder="None"
-              data={templates.data.map((t) => ({ value: t.id, label: t.name }))}
-              value={template?.id ?? null}
-              onChange={pick}
-              clearable
-              searchable
-            />
-          ) : null}
+          {account ? null : <TemplateSelect templates={templates.data} value={template} onPick={pick} hint="Fills in the name and addresses" />}
           <VaultAccountFields
             values={values}
             errors={errors}
