@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { ENGINES } from '../../test/helpers/db.js';
+import { fakeDirectory } from '../../test/helpers/fake-directory.js';
 import { ORIGIN, passkeySignIn, registerKey } from '../../test/helpers/signin.js';
 import { SoftAuthenticator, softKeys } from '../../test/helpers/soft-authenticator.js';
-import type { ConnectorFactory } from '../directory/connector-factory.js';
-import type { DirectoryConnector } from '../directory/connector.js';
 import type { EmployeeDto } from '../employees/employee.schemas.js';
 
 /**
@@ -18,45 +17,12 @@ const YUBIKEY = 'ee882879-721c-4913-9775-3dfcce97072a';
 const OTHER_MODEL = '2fc0579f-8113-47ea-b116-bb5a8db9202a';
 const DANA = 'dana.dunn@corp.example.test';
 
-/** A directory of one user, in memory: what rotation wrote, and whether a password binds. */
-function fakeDirectory() {
-  const written: { username: string; password: string }[] = [];
-  const user = {
-    externalId: '6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f0001',
-    username: 'dana',
-    upn: 'dana@corp.example.test',
-    email: DANA,
-    givenName: 'Dana',
-    surname: 'Dunn',
-    displayName: 'Dana Dunn',
-    department: null,
-    title: null,
-    phone: null,
-    company: null,
-    enabled: true,
-  };
-  const factory: ConnectorFactory = () =>
-    ({
-      kind: 'ad',
-      capabilities: { incremental: false, setPassword: true, changeOwnPassword: false },
-      testConnection: async () => ({ outcome: 'ok', message: 'ok', steps: [] }),
-      listGroupMembers: async () => ({ memberIds: [user.externalId], users: [user], cursor: null, isIncremental: false }),
-      setPassword: async (a, password) => {
-        written.push({ username: a.username, password });
-      },
-      verifyPassword: async (_a, password) => written.at(-1)?.password === password,
-      changeOwnPassword: async () => {
-        throw new Error('not supported');
-      },
-      close: async () => {},
-    }) satisfies DirectoryConnector;
-  return { factory, written };
-}
-
 for (const engine of ENGINES) {
   describe(`hardware key activation, sign-in and compromise (${engine})`, () => {
     const clock = manualClock(new Date());
-    const directory = fakeDirectory();
+    const directory = fakeDirectory([
+      { externalId: '6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f0001', username: 'dana', email: DANA, givenName: 'Dana', surname: 'Dunn' },
+    ]);
     let t: TestApp;
     let admin: Client;
     let dana: { id: string; email: string };

@@ -3,11 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { compactDecrypt, exportJWK, importJWK } from 'jose';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { ENGINES } from '../../test/helpers/db.js';
+import { fakeDirectory } from '../../test/helpers/fake-directory.js';
 import { ORIGIN, passkeySignIn } from '../../test/helpers/signin.js';
 import { type SoftAuthenticator, softKeys } from '../../test/helpers/soft-authenticator.js';
 import { enrollSoftwareAgent, type SoftwareAgent } from '../../test/helpers/software-agent.js';
-import type { ConnectorFactory } from '../directory/connector-factory.js';
-import type { DirectoryConnector } from '../directory/connector.js';
 import * as workstationRepo from '../workstations/workstation.repository.js';
 
 /**
@@ -20,44 +19,12 @@ const YUBIKEY = 'ee882879-721c-4913-9775-3dfcce97072a';
 const OTHER_MODEL = '2fc0579f-8113-47ea-b116-bb5a8db9202a';
 const DANA = 'dana@corp.example.test';
 
-function fakeDirectory() {
-  const passwords = new Map<string, string>();
-  const user = {
-    externalId: '6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f0a01',
-    username: 'dana',
-    upn: DANA,
-    email: DANA,
-    givenName: 'Dana',
-    surname: 'Review',
-    displayName: 'Dana Review',
-    department: null,
-    title: null,
-    phone: null,
-    company: null,
-    enabled: true,
-  };
-  const factory: ConnectorFactory = () =>
-    ({
-      kind: 'ad',
-      capabilities: { incremental: false, setPassword: true, changeOwnPassword: false },
-      testConnection: async () => ({ outcome: 'ok', message: 'ok', steps: [] }),
-      listGroupMembers: async () => ({ memberIds: [user.externalId], users: [user], cursor: null, isIncremental: false }),
-      setPassword: async (a, password) => {
-        passwords.set(a.username, password);
-      },
-      verifyPassword: async (a, password) => passwords.get(a.username) === password,
-      changeOwnPassword: async () => {
-        throw new Error('not supported');
-      },
-      close: async () => {},
-    }) satisfies DirectoryConnector;
-  return { factory, passwords };
-}
-
 for (const engine of ENGINES) {
   describe(`review attacks on keys and delivery (${engine})`, () => {
     const clock = manualClock(new Date());
-    const directory = fakeDirectory();
+    const directory = fakeDirectory([
+      { externalId: '6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f0a01', username: 'dana', upn: DANA, email: DANA, givenName: 'Dana', surname: 'Review' },
+    ]);
     let t: TestApp;
     let admin: Client;
     let danaId: string;

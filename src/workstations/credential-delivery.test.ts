@@ -5,11 +5,10 @@ import { compactDecrypt, exportJWK, importJWK } from 'jose';
 import { openDelivery } from '../../agent/src/delivery.js';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { ENGINES } from '../../test/helpers/db.js';
+import { fakeDirectory } from '../../test/helpers/fake-directory.js';
 import { ORIGIN } from '../../test/helpers/signin.js';
 import { SoftAuthenticator, softKeys } from '../../test/helpers/soft-authenticator.js';
 import { enrollSoftwareAgent, type SoftwareAgent } from '../../test/helpers/software-agent.js';
-import type { ConnectorFactory } from '../directory/connector-factory.js';
-import type { DirectoryConnector } from '../directory/connector.js';
 import * as repo from './workstation.repository.js';
 
 /**
@@ -20,41 +19,6 @@ import * as repo from './workstation.repository.js';
  */
 const YUBIKEY = 'ee882879-721c-4913-9775-3dfcce97072a';
 const people = ['dana', 'erin', 'frank'] as const;
-
-/** A directory of three users in memory: what Tessera wrote as each one's password. */
-function fakeDirectory() {
-  const passwords = new Map<string, string>();
-  const users = people.map((u, i) => ({
-    externalId: `6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f000${i + 1}`,
-    username: u,
-    upn: `${u}@corp.example.test`,
-    email: `${u}@corp.example.test`,
-    givenName: u[0].toUpperCase() + u.slice(1),
-    surname: 'Delivery',
-    displayName: `${u} Delivery`,
-    department: null,
-    title: null,
-    phone: null,
-    company: null,
-    enabled: true,
-  }));
-  const factory: ConnectorFactory = () =>
-    ({
-      kind: 'ad',
-      capabilities: { incremental: false, setPassword: true, changeOwnPassword: false },
-      testConnection: async () => ({ outcome: 'ok', message: 'ok', steps: [] }),
-      listGroupMembers: async () => ({ memberIds: users.map((u) => u.externalId), users, cursor: null, isIncremental: false }),
-      setPassword: async (a, password) => {
-        passwords.set(a.username, password);
-      },
-      verifyPassword: async (a, password) => passwords.get(a.username) === password,
-      changeOwnPassword: async () => {
-        throw new Error('not supported');
-      },
-      close: async () => {},
-    }) satisfies DirectoryConnector;
-  return { factory, passwords };
-}
 
 /** The workstation's private key as an ECDH key (it was made for ES256 signatures), and as node's KeyObject for the agent's code. */
 async function decryptionKeys(agent: SoftwareAgent) {
@@ -68,7 +32,15 @@ async function decryptionKeys(agent: SoftwareAgent) {
 for (const engine of ENGINES) {
   describe(`credential delivery to workstations (${engine})`, () => {
     const clock = manualClock(new Date());
-    const directory = fakeDirectory();
+    const directory = fakeDirectory(
+      people.map((u, i) => ({
+        externalId: `6f1c1f8e-0d7c-4a4e-9d50-2f6a9f3f000${i + 1}`,
+        username: u,
+        email: `${u}@corp.example.test`,
+        givenName: u[0].toUpperCase() + u.slice(1),
+        surname: 'Delivery',
+      })),
+    );
     let t: TestApp;
     let admin: Client;
     let approved: SoftwareAgent;
