@@ -409,7 +409,7 @@ export function createHardwareKeyService(deps: {
    */
   async function remove(ctx: RequestContext, employeeId: string, keyId: string): Promise<void> {
     const e = await employeeOrThrow(employeeId);
-    await db.transaction(async (tx) => {
+    const removedState = await db.transaction(async (tx) => {
       const key = await repo.lockHardwareKeyById(tx, keyId);
       if (!key || key.employeeId !== employeeId) throw new AppError('hardware_keys.not_found', 'Hardware key was not found');
       if (key.status === 'compromised')
@@ -430,7 +430,12 @@ export function createHardwareKeyService(deps: {
         },
         tx,
       );
+      return row.status;
     });
+    // A key that was in the employee's hands may have carried their passwords: they rotate, as
+    // when it is deactivated (issue 14 item 8). A Ready or Reserved key never held them.
+    if (removedState === 'active' || removedState === 'suspended' || removedState === 'locked')
+      await deps.effects().rotatePasswordsNow(ctx, employeeId, 'key_deactivated');
   }
 
   return {

@@ -87,6 +87,7 @@ for (const engine of ENGINES) {
       assert.equal(refused.body.error.code, 'signin.hardware_key_not_active');
 
       // The legacy "remove key" of the employee page, on the Suspended key.
+      const beforeRemoval = directory.passwords.get('dana');
       const removed = await admin.delete(`/api/employees/${danaId}/hardware-keys/${id}`);
       assert.equal(removed.status, 204, removed.raw);
       const after = await passkeySignIn(new Client(t.app), authenticator);
@@ -98,6 +99,11 @@ for (const engine of ENGINES) {
       );
       const [audit] = (await admin.get('/api/audit?action=hardware_key.removed&pageSize=10')).body.items;
       assert.equal(audit.details.credentialsRemoved, 1);
+      assert.notEqual(
+        directory.passwords.get('dana'),
+        beforeRemoval,
+        'a key that left the inventory from the hands of its employee rotates their password, as a returned one does',
+      );
     });
 
     it('attack: a Compromised key is never reusable, so its record cannot be deleted (and its serial re-added as Active)', async () => {
