@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { App } from '../src/http/types.js';
 import { loadConfig } from '../src/config/config.js';
 import { checkReturnTo } from '../src/lib/return-to.js';
-import { Client, createTestApp, type TestApp } from './helpers/app.js';
+import { Client, createTestApp, manualClock, type TestApp } from './helpers/app.js';
 
 /** A browser-like client whose requests reach the server from `remoteAddress` with these headers. */
 const clientVia = (t: TestApp, remoteAddress: string, headers: Record<string, string> = {}) =>
@@ -21,7 +21,9 @@ describe('TRUST_PROXY=true behind a reverse proxy', () => {
   const LIMIT = 3;
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({ credentialLimit: LIMIT, signInRateLimit: 1000, env: { TRUST_PROXY: 'true' } });
+    // A clock that stands still: the credential budget is per minute (a fixed window), and a run
+    // that crossed a minute's turn would find a fresh budget.
+    t = await createTestApp({ clock: manualClock(new Date()), credentialLimit: LIMIT, signInRateLimit: 1000, env: { TRUST_PROXY: 'true' } });
   });
   after(() => t.close());
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
+import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { ENGINES } from '../../test/helpers/db.js';
 import { createEmployee, passkeySignIn, registerKey } from '../../test/helpers/signin.js';
 import { softKeys, type SoftAuthenticator } from '../../test/helpers/soft-authenticator.js';
@@ -331,7 +331,9 @@ for (const engine of ENGINES) {
     });
 
     it('rate-limits failed passkey checks per address', async () => {
-      const limited = await createTestApp({ engine, credentialLimit: 3 });
+      // A clock that stands still: the budget is per address and per minute (a fixed window), so the
+      // five tries must not straddle a minute's turn.
+      const limited = await createTestApp({ engine, credentialLimit: 3, clock: manualClock(new Date()) });
       try {
         const e = await createEmployee(limited);
         const key = softKeys.yubikey();
