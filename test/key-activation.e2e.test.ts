@@ -17,7 +17,7 @@ import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, la
 import { HttpClient } from './helpers/http.js';
 import { CHROMIUM_VIRTUAL_AAGUID, submitKeyActivation } from './helpers/key-activation.js';
 import { freePort, startServerProcess, type ServerProcess } from './helpers/server.js';
-import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
+import { smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'dana.dunn@corp.example', firstName: 'Dana', lastName: 'Dunn' };
@@ -119,11 +119,7 @@ describe('activating a reserved security key on /enroll in Chromium', { skip: br
 
   it('activates the key from the mailed link with the code typed in lower case with spaces, and the key is Active', async () => {
     const { id, code } = await reserveKey('E2E-GOOD-1', 'Virtual Key', CHROMIUM_VIRTUAL_AAGUID, true);
-    const deadline = Date.now() + 30_000;
-    while (!sink.received.some((m) => m.to.includes(EMPLOYEE.email)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    const mail = sink.received.find((m) => m.to.includes(EMPLOYEE.email));
-    assert.ok(mail, 'the activation mail reaches the SMTP sink');
-    const body = decodeQuotedPrintable(mail.raw);
+    const { body } = await sink.waitForMail((m) => m.to.includes(EMPLOYEE.email), 'the activation mail reaches the SMTP sink');
     const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const link = new RegExp(`${escaped}/enroll(?![?/\\w])`).exec(body);
     assert.ok(link, `the mail links to ${server!.url}/enroll, the activation page:\n${body.slice(0, 3000)}`);

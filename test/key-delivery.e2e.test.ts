@@ -216,12 +216,10 @@ describe('a hardware key from the CSV import to a workstation logon with the rot
     const code = reserved.activationCode as string;
 
     // Dana may get other mail (an invitation after the sync): the one about this key.
-    const activationMail = () => sink.received.find((m) => m.to.includes(dana.email) && decodeQuotedPrintable(m.raw).includes('Security key E2E-DLV-1'));
-    const deadline = Date.now() + 30_000;
-    while (!activationMail() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    const mail = activationMail();
-    assert.ok(mail, `the activation mail reaches the SMTP sink (received: ${sink.received.length})`);
-    const body = decodeQuotedPrintable(mail.raw);
+    const { body } = await sink.waitForMail(
+      (m) => m.to.includes(dana.email) && decodeQuotedPrintable(m.raw).includes('Security key E2E-DLV-1'),
+      'the activation mail reaches the SMTP sink',
+    );
     const mailed = /\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b/.exec(body)?.[0];
     assert.equal(mailed, code, 'the mail carries the code the admin was shown');
     assert.ok(body.includes(`${base}/enroll`), 'and links to the activation page');

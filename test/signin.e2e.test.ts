@@ -21,7 +21,7 @@ import {
 import { eventually } from './helpers/eventually.js';
 import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 import { HttpClient } from './helpers/http.js';
-import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
+import { smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
@@ -88,16 +88,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
   it('mails the invitation through SMTP; the mail holds the enrolment link', { timeout: 45_000 }, async () => {
     const invited = await admin.post(`/api/employees/${employeeId}/invitations`, {});
     assert.ok(invited.status === 200 || invited.status === 201, invited.text);
-    const mail = await eventually(
-      async () => {
-        const m = sink.received.find((r) => r.to.includes(EMPLOYEE.email));
-        assert.ok(m, 'no mail yet');
-        return m;
-      },
-      'the invitation mail reaches the SMTP sink',
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
-    const body = decodeQuotedPrintable(mail.raw);
+    const { body } = await sink.waitForMail((m) => m.to.includes(EMPLOYEE.email), 'the invitation mail reaches the SMTP sink');
     const escaped = server!.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const match = new RegExp(`${escaped}/enroll\\?token=([A-Za-z0-9_-]+)`).exec(body);
     assert.ok(match, `the mail links to ${server!.url}/enroll?token=…:\n${body.slice(0, 3000)}`);

@@ -32,7 +32,7 @@ import {
 import { eventually } from './helpers/eventually.js';
 import { HttpClient } from './helpers/http.js';
 import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
-import { decodeQuotedPrintable, smtpSink } from './helpers/smtp-sink.js';
+import { smtpSink } from './helpers/smtp-sink.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const EMPLOYEE = { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' };
@@ -116,16 +116,8 @@ describe('the vault in the console and the portal, in Chromium', { skip: browser
   it('the employee enrolls a security key from the invitation mail and opens the portal', { timeout: 60_000 }, async () => {
     const invited = await api.post(`/api/employees/${employeeId}/invitations`, {});
     assert.ok([200, 201].includes(invited.status), invited.text);
-    const mail = await eventually(
-      async () => {
-        const m = sink.received.find((r) => r.to.includes(EMPLOYEE.email));
-        assert.ok(m, 'no mail yet');
-        return m;
-      },
-      'the invitation mail reaches the SMTP sink',
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
-    const link = new RegExp(`${server!.url.replace(/[.:/]/g, '\\$&')}/enroll\\?token=[A-Za-z0-9_-]+`).exec(decodeQuotedPrintable(mail.raw))?.[0];
+    const { body } = await sink.waitForMail((m) => m.to.includes(EMPLOYEE.email), 'the invitation mail reaches the SMTP sink');
+    const link = new RegExp(`${server!.url.replace(/[.:/]/g, '\\$&')}/enroll\\?token=[A-Za-z0-9_-]+`).exec(body)?.[0];
     assert.ok(link, 'the mail links to the enrolment page');
 
     employee = await newSession(browser!, { baseURL: server!.url });

@@ -34,6 +34,19 @@ export function smtpSink() {
         server!.listen(port, '127.0.0.1', () => resolve());
       });
     },
+    /**
+     * The first mail `match` takes, once it has arrived (within `timeoutMs`), with its body
+     * decoded; throws naming `what` when none came.
+     */
+    async waitForMail(match: (mail: Received) => boolean, what: string, timeoutMs = 30_000): Promise<{ mail: Received; body: string }> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const mail = received.find(match);
+        if (mail) return { mail, body: decodeQuotedPrintable(mail.raw) };
+        if (Date.now() > deadline) throw new Error(`${what}: no such mail within ${timeoutMs} ms (received ${received.length})`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
     async stop() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server = undefined;
