@@ -292,7 +292,8 @@ describe('a hardware key from the CSV import to a workstation logon with the rot
     assert.deepEqual(device().calls![0].args, ['-G', '-p', '-i', '/dev/fd/3', '-t', 'uv=true', DEVICE]);
     assert.equal(device().credentials[0].signCount, countBefore + 1);
 
-    const revealed = agent.secrets().at(-1)!;
+    // The passwords come on fd 3, a pipe apart from the log: the log line can be first.
+    const revealed = await agent.waitForSecret(0);
     delivered = revealed.directory[0].password;
     assert.equal(revealed.directory[0].username, DANA.username);
     assert.equal(revealed.accounts[0].password, 'Intranet-e2e-secret');

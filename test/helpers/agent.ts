@@ -36,6 +36,11 @@ export interface AgentProcess {
   lines(): AgentLine[];
   /** With `secrets`: each delivery's passwords as the scripted driver reveals them on fd 3 (never the log), parsed. */
   secrets(): Record<string, any>[];
+  /**
+   * Resolves with the delivery at index `index` once it has come on fd 3. fd 3 and stdout are two
+   * pipes, so the log line of a delivery can arrive before its passwords do: wait, don't read.
+   */
+  waitForSecret(index: number, timeoutMs?: number): Promise<Record<string, any>>;
   /** Raw stdout and stderr so far. */
   output(): string;
   /** SIGTERM (or `signal`), then the exit code; SIGKILL if it has not exited within 15 s. */
@@ -77,6 +82,7 @@ export function startAgent({ server, stateDir, driver = 'scripted', env = {}, se
       const complete = revealedPartial.split('\n');
       revealedPartial = complete.pop()!;
       for (const text of complete) revealed.push(JSON.parse(text));
+      for (const wake of waiters) wake();
     });
   const parsed: AgentLine[] = [];
   const waiters = new Set<() => void>();
@@ -114,6 +120,29 @@ export function startAgent({ server, stateDir, driver = 'scripted', env = {}, se
     },
     lines: () => [...parsed],
     secrets: () => [...revealed],
+    waitForSecret(index, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (revealed.length > index) {
+            done();
+            resolve(revealed[index]);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            done();
+            reject(new Error(`the agent exited (${child.exitCode ?? child.signalCode}) before delivery ${index} came on fd 3:\n${raw}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`delivery ${index} did not come on fd 3 within ${timeoutMs} ms:\n${raw}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
     output: () => raw,
     waitFor(match, timeoutMs = 10_000, from = 0) {
       return new Promise((resolve, reject) => {
