@@ -24,6 +24,7 @@ import type { MasterKey } from '../security/master-key.js';
 import { createKeyRingSealer, type KeyRingSealer } from '../security/key-ring-sealer.js';
 import { createCredentialLimiter } from '../security/credential-limiter.js';
 import { createPortalService } from '../portal/portal.service.js';
+import { createApplicationIconService } from '../applications/application-icon.service.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
 import { createOidcService } from '../sso/oidc/oidc.service.js';
@@ -188,7 +189,8 @@ export function createServices(deps: CoreDeps) {
   });
   const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, accessProfiles, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
-  const portal = createPortalService({ audit });
+  const applicationIcons = createApplicationIconService({ db, audit });
+  const portal = createPortalService({ audit, icons: applicationIcons });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({
     db,
@@ -338,6 +340,7 @@ export function createServices(deps: CoreDeps) {
     declaredVault,
     vaultReveal,
     portal,
+    applicationIcons,
     branding,
     mail,
     ...directory,

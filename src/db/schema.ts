@@ -19,3 +19,4 @@ export * from '../directory/entra/entra.tables.js';
 export * from '../sso/oidc/oidc.tables.js';
 export * from '../workstations/workstation.tables.js';
 export * from '../vaults/vault-account.tables.js';
+export * from '../applications/application-icon.tables.js';

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import zlib from 'node:zlib';
 import { SMTPServer } from 'smtp-server';
 import { isSealed } from '../security/sealing.js';
 import { renderInvitationMail, renderNotificationMail } from './mail.templates.js';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
 import { freePort } from '../../test/helpers/server.js';
+import { tinyPng } from '../../test/helpers/images.js';
 
 const SMTP_USER = 'tessera';
 const SMTP_PASSWORD = 'sink-password-8f2c';
@@ -66,25 +66,6 @@ function smtpSink(port: number) {
       server = undefined;
     },
   };
-}
-
-/** A real 1×1 PNG (signature, IHDR, IDAT, IEND with their CRCs). */
-function tinyPng(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.from([0, 0x1c, 0x7e, 0xd6]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 const MINUTE = 60_000;

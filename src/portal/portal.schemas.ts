@@ -14,4 +14,10 @@ export const signInDto = z.object({
   userAgent: z.string().nullable(),
 });
 /** An application the employee can open from the portal. */
-export const applicationDto = z.object({ id: z.string(), name: z.string(), url: z.string(), protocol: z.string() });
+export const applicationDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  protocol: z.string(),
+  iconUrl: z.string().nullable().describe('Where the portal fetches the icon the administrator uploaded; null when there is none'),
+});

@@ -16,6 +16,14 @@ export interface PortalApplication {
   url: string;
   protocol: string;
 }
+/** An application as the portal shows it: with the address of its icon, when it has one. */
+export interface PortalApplicationView extends PortalApplication {
+  iconUrl: string | null;
+}
+/** What the portal needs of application icons (src/applications). */
+export interface IconVersions {
+  versions(applicationIds: string[]): Promise<Map<string, Date>>;
+}
 
 /** Something that knows SSO applications (OIDC clients, SAML service providers, WS-Fed relying parties). */
 export type ApplicationSource = (employeeId: string) => Promise<PortalApplication[]>;
@@ -23,8 +31,8 @@ export type ApplicationSource = (employeeId: string) => Promise<PortalApplicatio
 export type PortalService = ReturnType<typeof createPortalService>;
 
 /** What the portal shows besides the employee's own credentials: recent sign-ins, applications. */
-export function createPortalService(deps: { audit: AuditService }) {
-  const { audit } = deps;
+export function createPortalService(deps: { audit: AuditService; icons: IconVersions }) {
+  const { audit, icons } = deps;
   const sources: ApplicationSource[] = [];
   return {
     /** Each SSO protocol registers the applications it can open, once, when the services are wired. */
@@ -43,9 +51,15 @@ export function createPortalService(deps: { audit: AuditService }) {
       }));
     },
     /** The SSO applications the employee may open, from every protocol, by name. */
-    async applications(employeeId: string): Promise<PortalApplication[]> {
+    async applications(employeeId: string): Promise<PortalApplicationView[]> {
       const lists = await Promise.all(sources.map((source) => source(employeeId)));
-      return lists.flat().sort((a, b) => a.name.localeCompare(b.name));
+      const apps = lists.flat().sort((a, b) => a.name.localeCompare(b.name));
+      const versions = await icons.versions(apps.map((a) => a.id));
+      return apps.map((a) => {
+        const version = versions.get(a.id);
+        // The version in the address: a replaced icon is a new address, so the browser's cache never shows the old one.
+        return { ...a, iconUrl: version ? `/api/portal/applications/${a.id}/icon?v=${version.getTime()}` : null };
+      });
     },
   };
 }

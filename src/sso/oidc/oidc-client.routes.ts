@@ -4,9 +4,10 @@ import { errors, idParams, listOf } from '../../http/schemas.js';
 import { clientCreate, clientDto, clientPatch, clientWithSecret, emptyBody, providerInfoAnswer, signingKeyDto } from './oidc-client.schemas.js';
 import type { Config } from '../../config/config.js';
 import type { OidcService } from './oidc.service.js';
+import type { ApplicationIconService } from '../../applications/application-icon.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcClientRoutesDeps = { config: Config; oidc: OidcService };
+export type OidcClientRoutesDeps = { config: Config; oidc: OidcService; applicationIcons: Pick<ApplicationIconService, 'forget'> };
 
 /**
  * Admin API of the OIDC client registry: reads with scope read, changes with scope admin (a client
@@ -70,6 +71,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await clients.remove(request.ctx, request.params.id);
+      await services.applicationIcons.forget(request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -17,6 +17,7 @@ import {
   spPresetDto,
 } from './sp.schemas.js';
 import type { SsoProtocol } from './sp.repository.js';
+import type { ApplicationIconService } from '../../applications/application-icon.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { SamlKeyStore } from '../saml-core/keys.js';
 import type { WsFedService } from '../wsfed/wsfed.service.js';
@@ -25,6 +26,7 @@ import type { SamlSsoService } from './sso.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type SpRoutesDeps = {
+  applicationIcons: Pick<ApplicationIconService, 'forget'>;
   audit: AuditService;
   samlKeys: SamlKeyStore;
   samlSso: SamlSsoService;
@@ -65,6 +67,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
       async (request, reply) => {
         await sps.remove(request.ctx, protocol, request.params.id);
+        await services.applicationIcons.forget(request.params.id);
         return reply.code(204).send(null);
       },
     );
