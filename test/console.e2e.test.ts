@@ -19,6 +19,7 @@ import {
   type BrowserSession,
 } from './helpers/browser.js';
 import { eventually } from './helpers/eventually.js';
+import { tinyPng } from './helpers/images.js';
 import { startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
@@ -316,6 +317,23 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     assert.equal((await withKey(apiKeySecret)).status, 401, 'a revoked key no longer works');
   });
 
+  it('uploads the logo on Settings, shows it, refuses a file that is not an image, and removes it', async () => {
+    await nav('Settings').click();
+    await heading('Settings').waitFor();
+    await page.getByText('No logo: the organisation name is shown instead.').waitFor();
+    await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: tinyPng() });
+    const preview = page.getByRole('img', { name: 'Current logo' });
+    await preview.waitFor();
+    const width = () => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+    await eventually(async () => assert.equal(await width(), 1), 'the preview shows the 1×1 PNG');
+    assert.equal(((await (await fetch(`${server!.url}/api/branding`)).json()) as { hasLogo: boolean }).hasLogo, true);
+    await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('GIF89a not a png') });
+    await page.getByText('The logo was not saved').waitFor();
+    await page.getByRole('button', { name: 'Remove logo' }).click();
+    await page.getByText('No logo: the organisation name is shown instead.').waitFor();
+    assert.equal((await fetch(`${server!.url}/api/branding/logo`)).status, 404);
+  });
+
   it('signs out from the header menu', async () => {
     await page.getByRole('button', { name: ADMIN.email }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
@@ -412,7 +430,8 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.waitForURL((u) => u.searchParams.get('outcome') === 'failure' && !u.searchParams.has('action'));
     await expectAuditActions(
       page,
-      (actions) => assert.deepEqual([...actions].sort(), ['admin.sign_in', 'admin.sign_in_totp', 'api_key.auth_failed']),
+      // api.request_refused: the logo that was not an image (a refused admin change is audited too).
+      (actions) => assert.deepEqual([...actions].sort(), ['admin.sign_in', 'admin.sign_in_totp', 'api.request_refused', 'api_key.auth_failed']),
       'filtered by outcome',
     );
     await page.locator('tbody tr').filter({ hasText: 'admin.sign_in_totp' }).getByRole('button', { name: 'Show details' }).click();

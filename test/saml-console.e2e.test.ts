@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { tinyPng } from './helpers/images.js';
 import { nodeSamlSp, spKeyPair } from './helpers/saml.js';
 import { startServerProcess, type ServerProcess } from './helpers/server.js';
 
@@ -104,6 +105,29 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     assert.equal(saved.nameIdFormat, 'email');
     assert.equal(saved.certificates.length, 1, 'the certificate is kept');
     assert.equal(saved.enabled, false, 'still off');
+
+    // The portal icon is saved as soon as it is chosen, in the same dialog.
+    await table.getByRole('button', { name: 'Edit GitLab CE' }).click();
+    const again = page.getByRole('dialog', { name: 'Edit GitLab CE' });
+    await again.getByText('No icon: the portal shows the application').waitFor();
+    await again.getByLabel('Portal icon').setInputFiles({ name: 'gitlab.png', mimeType: 'image/png', buffer: tinyPng() });
+    const preview = again.getByRole('img', { name: 'Current icon' });
+    await preview.waitFor();
+    // Loaded, not only placed: the console's CSP allows the preview's data: URL.
+    const loaded = () => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+    for (let i = 0; i < 50 && (await loaded()) === 0; i++) await page.waitForTimeout(100);
+    assert.equal(await loaded(), 1, 'the preview shows the 1×1 PNG');
+    const icon = await page.request.get(`/api/saml/service-providers/${saved.id}/icon`);
+    assert.equal(icon.status(), 200);
+    assert.deepEqual(await icon.body(), tinyPng());
+    // A file that is not what it says: the server's words, and the icon stays.
+    await again.getByLabel('Portal icon').setInputFiles({ name: 'evil.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload="alert(1)"/>') });
+    await again.getByText('not a PNG, JPEG or WebP image').waitFor();
+    assert.deepEqual(await (await page.request.get(`/api/saml/service-providers/${saved.id}/icon`)).body(), tinyPng());
+    await again.getByRole('button', { name: 'Remove icon' }).click();
+    await again.getByText('No icon: the portal shows the application').waitFor();
+    assert.equal((await page.request.get(`/api/saml/service-providers/${saved.id}/icon`)).status(), 404);
+    await again.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('adds an Exchange relying party and starts a signing-key rollover', async () => {
@@ -127,6 +151,7 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await certs.getByText('Next').waitFor();
     const audit = await api('/api/audit?pageSize=50');
     const actions = audit.items.map((e: { action: string }) => e.action);
-    for (const a of ['saml.sp_created', 'saml.sp_updated', 'wsfed.rp_created', 'saml.keys_rolled_over']) assert.ok(actions.includes(a), `${a} in ${actions}`);
+    for (const a of ['saml.sp_created', 'saml.sp_updated', 'application.icon_set', 'application.icon_removed', 'wsfed.rp_created', 'saml.keys_rolled_over'])
+      assert.ok(actions.includes(a), `${a} in ${actions}`);
   });
 });

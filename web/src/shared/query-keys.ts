@@ -20,6 +20,7 @@ export const queryKeys = {
   auditList: (filters: AuditFilters, page: number, pageSize: number) => ['audit', 'list', filters, page, pageSize] as const,
   auditActions: ['audit', 'actions'] as const,
   settings: ['settings'] as const,
+  applicationIcon: (base: string, id: string) => ['application-icon', base, id] as const,
   employeeAccess: {
     all: ['employee-access'] as const,
     credentials: (employeeId: string) => ['employee-access', employeeId, 'credentials'] as const,

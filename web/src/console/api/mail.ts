@@ -10,7 +10,6 @@ export type Mail = ItemOf<ResponseOf<'/api/mail', 'get'>>;
 export type MailStatus = Mail['status'];
 
 export type LogoContentType = 'image/png' | 'image/jpeg' | 'image/webp';
-export const LOGO_TYPES: LogoContentType[] = ['image/png', 'image/jpeg', 'image/webp'];
 export const MAX_LOGO_BYTES = 256 * 1024;
 
 /** GET /api/settings carries the branding group (the contract's Settings). */

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, Paper, SimpleGrid, Text, Title } from '@mantine/core';
+import { Anchor, Avatar, Badge, Card, Group, Paper, SimpleGrid, Text, Title } from '@mantine/core';
 import { IconApps } from '@tabler/icons-react';
 import { useApplications } from '../api/portal';
 import { QueryState } from '../../shared/components/QueryState';
@@ -24,9 +24,15 @@ export function ApplicationsSection() {
           {items.map((app) => (
             <Card component="li" key={app.id} withBorder padding="sm" radius="md">
               <Group justify="space-between" wrap="nowrap">
-                <Anchor href={app.url} fw={600} truncate>
-                  {app.name}
-                </Anchor>
+                <Group gap="sm" wrap="nowrap" miw={0}>
+                  {/* Decorative: the link beside it names the application. */}
+                  <Avatar src={app.iconUrl} alt="" radius="sm" size={40} color="gray" aria-hidden>
+                    {app.name.charAt(0).toUpperCase()}
+                  </Avatar>
+                  <Anchor href={app.url} fw={600} truncate>
+                    {app.name}
+                  </Anchor>
+                </Group>
                 <Badge variant="light" color="gray">
                   {app.protocol}
                 </Badge>

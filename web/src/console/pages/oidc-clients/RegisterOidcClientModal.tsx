@@ -1,3 +1,4 @@
+import { ApplicationIconField } from '../../components/ApplicationIconField';
 import { Alert, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
@@ -244,6 +245,7 @@ export function RegisterOidcClientModal({
               <Switch label="First-party application (no consent page)" checked={firstParty} onChange={(e) => setFirstParty(e.currentTarget.checked)} />
             </>
           )}
+          {editing ? <ApplicationIconField base="/api/oidc/clients" id={editing.id} /> : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
