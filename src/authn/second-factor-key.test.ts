@@ -237,5 +237,23 @@ for (const engine of ENGINES) {
       assert.equal(forAdmin.status, 403, forAdmin.raw);
       assert.equal(forAdmin.body.error.code, 'signin.method_not_allowed');
     });
+
+    it('never removes the last way in: a second-factor key alone does not count once passwords are no longer allowed', async () => {
+      const { employee, portal, added } = await enrolled();
+      const passkey = softKeys.yubikey();
+      const reg = await portal.post('/api/portal/credentials/options', { kind: 'security_key' });
+      const registered = await portal.post('/api/portal/credentials/verify', {
+        ceremonyId: reg.body.ceremonyId,
+        response: passkey.register(reg.body.options, { origin: ORIGIN }),
+      });
+      assert.equal(registered.status, 200, registered.raw);
+      await setPolicy(t, { allowPasswordSignIn: false });
+      const refused = await portal.delete(`/api/portal/credentials/${registered.body.id}`);
+      assert.equal(refused.status, 409, refused.raw);
+      assert.equal(refused.body.error.code, 'portal.last_method');
+      // The second-factor key, though, may go: the security key still signs in on its own.
+      assert.equal((await portal.delete(`/api/portal/credentials/${added.body.id}`)).status, 204);
+      assert.equal((await t.services.webauthn.list('employee', employee.id)).length, 1);
+    });
   });
 }
