@@ -153,6 +153,9 @@ for (const engine of ENGINES) {
         const started = await t.services.webauthn.startAuthentication({ purpose, subjectType: 'employee', subjectId: employee.id });
         assert.deepEqual(started.options.allowCredentials, [], purpose);
       }
+      // Nor does it make the employee eligible for portal delivery of a rotated domain password.
+      assert.equal((await t.services.webauthn.holders('employee', [employee.id], { standalone: true })).size, 0);
+      assert.equal((await t.services.webauthn.holders('employee', [employee.id])).size, 1);
     });
 
     it("refuses another employee's second-factor key after this employee's password", async () => {

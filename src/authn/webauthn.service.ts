@@ -503,10 +503,12 @@ export function createWebAuthnService(deps: {
     finishAuthentication,
     list: (subjectType: SubjectType, subjectId: string) => repo.findCredentialsBySubject(db, subjectType, subjectId),
     count: (subjectType: SubjectType, subjectId: string, tx: Executor = db) => repo.countCredentialsBySubject(tx, subjectType, subjectId),
-    /** Which of these subjects hold a passkey or security key here. */
-    /** Those of the subjects holding a credential (other than `exceptCredentialIds`: row ids). */
-    holders: (subjectType: SubjectType, subjectIds: string[], opts: { exceptCredentialIds?: string[] } = {}) =>
-      repo.findSubjectsWithCredentials(db, subjectType, subjectIds, opts.exceptCredentialIds),
+    /**
+     * Those of the subjects holding a credential (other than `exceptCredentialIds`: row ids);
+     * `standalone`: one that works on its own (a passwordless sign-in, a vault reveal), not a second-factor key.
+     */
+    holders: (subjectType: SubjectType, subjectIds: string[], opts: { exceptCredentialIds?: string[]; standalone?: boolean } = {}) =>
+      repo.findSubjectsWithCredentials(db, subjectType, subjectIds, opts.exceptCredentialIds, { standalone: opts.standalone }),
     find: (subjectType: SubjectType, subjectId: string, id: string) => repo.findCredentialOfSubject(db, subjectType, subjectId, id),
     /** By the WebAuthn credential id (base64url) an answer names: for the audit trail of a refused one. */
     findByCredentialId: (credentialId: string) => repo.findCredentialByCredentialId(db, credentialId),
