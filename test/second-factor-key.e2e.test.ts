@@ -2,7 +2,7 @@
 // key; an employee who enrolled with a password and an authenticator app adds, in the portal, a key
 // that cannot keep a discoverable credential nor verify its user (a CDP virtual authenticator with
 // protocol u2f, hasResidentKey false). The key is stored as non-discoverable and listed as
-// "Security key (second factor)"; the employee then signs in with the password and the key, and
+// "Security key (second factor)" in the portal and the console; the employee then signs in with the password and the key, and
 // the passkey button finds nothing on the key to sign in with on its own.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -111,6 +111,19 @@ describe('a U2F security key as the second factor after the password, in Chromiu
       [['Old U2F key', 'second_factor_key']],
       'the admin sees the kind too',
     );
+    // And so does the console's employee page.
+    const adminView = await newSession(browser!, { baseURL: server!.url });
+    try {
+      await adminView.context.addCookies([...admin.cookies].map(([name, value]) => ({ name, value, url: server!.url })));
+      await adminView.page.goto(`/employees/${employeeId}`);
+      await expectText(
+        adminView.page.getByRole('table', { name: 'Sign-in methods' }).locator('tbody'),
+        /Old U2F key\s+Security key \(second factor\)/,
+        "the console lists the employee's key with its kind",
+      );
+    } finally {
+      await adminView.context.close();
+    }
   });
 
   it('signs in with the password and then the U2F key; the key alone does not sign in', async () => {
