@@ -214,7 +214,10 @@ export function createServices(deps: CoreDeps) {
     invitations,
     connectorFactory: deps.connectorFactory,
     findActiveKeyHolders: (ids) => hardwareKeys.findActiveKeyHolders(ids),
-    findPasskeySignInHolders: async (ids) => webauthn.holders('employee', ids, { exceptCredentialIds: await hardwareKeys.credentialsOfInactiveKeys(ids) }),
+    // A second-factor key does not count: the portal shows a rotated password only after a vault
+    // reveal, which a second-factor key cannot give.
+    findPasskeySignInHolders: async (ids) =>
+      webauthn.holders('employee', ids, { exceptCredentialIds: await hardwareKeys.credentialsOfInactiveKeys(ids), standalone: true }),
   });
   // Vault accounts (src/vaults): personal, shared and directory accounts; secrets read after a passkey check.
   const directoryAccountsOf = (employeeId: string) => directory.directoryAccounts.listForEmployee(employeeId);

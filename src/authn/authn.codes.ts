@@ -11,6 +11,8 @@ export const authnErrorCodes = {
   'webauthn.sign_count_regressed': 401,
   'webauthn.too_many_credentials': 409,
   'webauthn.credential_not_found': 404,
+  /** A credential enrolled as a second factor only was offered where a first factor is needed (passwordless sign-in, delivery...). */
+  'webauthn.second_factor_only': 403,
   'signin.invalid_credentials': 401,
   'signin.invalid_totp': 401,
   'signin.account_disabled': 403,

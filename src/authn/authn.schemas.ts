@@ -3,14 +3,18 @@ import type { SettingsResponse, SettingsValues } from '../settings/settings.sche
 import { authenticatorModel } from './aaguids.js';
 import type { CredentialRow } from './webauthn.repository.js';
 
-/** What the user asks to register: a platform authenticator (passkey) or a roaming security key. */
-export const credentialKinds = ['passkey', 'security_key'] as const;
+/**
+ * What the user asks to register: a platform authenticator (passkey), a roaming security key (both
+ * discoverable, for passwordless sign-in), or a security key as the second factor after a password
+ * (non-discoverable, so that U2F-only keys serve; employees only, when policy allows password + key).
+ */
+export const credentialKinds = ['passkey', 'security_key', 'second_factor_key'] as const;
 export type CredentialKind = (typeof credentialKinds)[number];
 
 export const credentialDto = z.object({
   id: z.string().uuid(),
   name: z.string(),
-  type: z.enum(credentialKinds),
+  type: z.enum(credentialKinds).describe('passkey or security_key: signs in without a password; second_factor_key: only after the password'),
   attachment: z.enum(['platform', 'cross-platform']),
   aaguid: z.string(),
   model: z.string().nullable(),
@@ -30,7 +34,7 @@ export function toCredentialDto(c: CredentialRow): CredentialDto {
   return {
     id: c.id,
     name: c.name,
-    type: credentialType(c),
+    type: c.isSecondFactorOnly ? 'second_factor_key' : credentialType(c),
     attachment,
     aaguid: c.aaguid,
     model: authenticatorModel(c.aaguid),
@@ -48,9 +52,17 @@ export const policyDto = z.object({
   userVerification: z.enum(['required', 'preferred']),
   allowPasswordSignIn: z.boolean(),
   secondFactors: z.array(z.enum(['totp', 'passkey'])),
+  /** Whether an employee may enroll a security key as the second factor after a password (kind second_factor_key). */
+  allowSecondFactorKeys: z.boolean(),
   maxCredentialsPerEmployee: z.number().int(),
 });
 export type PolicyDto = z.infer<typeof policyDto>;
+
+/**
+ * Whether policy lets a security key serve as the second factor after a password: password sign-in
+ * allowed, with WebAuthn among its second factors. Enrolment and use of second-factor keys both ask this.
+ */
+export const secondFactorKeysAllowed = (s: SettingsValues) => s.authenticators.allowPasswordSignIn && s.authenticators.secondFactors.includes('passkey');
 
 export function toPolicyDto(s: SettingsValues): PolicyDto {
   const a = s.authenticators;
@@ -59,6 +71,7 @@ export function toPolicyDto(s: SettingsValues): PolicyDto {
     userVerification: a.userVerification,
     allowPasswordSignIn: a.allowPasswordSignIn,
     secondFactors: [...a.secondFactors],
+    allowSecondFactorKeys: secondFactorKeysAllowed(s),
     maxCredentialsPerEmployee: a.maxCredentialsPerEmployee,
   };
 }

@@ -22,6 +22,11 @@ export const webauthnCredentials = pgTable(
     isBackedUp: boolean('is_backed_up').notNull().default(false),
     isUserVerified: boolean('is_user_verified').notNull().default(false),
     name: text('name').notNull(),
+    /**
+     * Enrolled as a second factor only (a non-discoverable credential, e.g. a U2F-era key): accepted
+     * only after the employee's password, never for a passwordless sign-in nor as a first factor.
+     */
+    isSecondFactorOnly: boolean('is_second_factor_only').notNull().default(false),
     createdAt: createdAt(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },

@@ -188,9 +188,16 @@ export function createEmployeeAuthService(deps: {
     ceremonyId: string,
     response: AuthenticationResponseJSON,
   ): Promise<{ employee: EmployeeRow; method: 'passkey' | 'security_key' }> {
-    const { credential, userVerified } = await auditedPasskey(ctx, 'passkey', null, () =>
-      webauthn.finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response }),
-    );
+    const { credential, userVerified } = await webauthn
+      .finishAuthentication(ctx, { ceremonyId, purpose: 'sign_in', subjectType: 'employee', response })
+      .catch(async (err: unknown) => {
+        if (!(err instanceof AppError)) throw err;
+        // A second-factor key offered without the password: its owner's trail shows the attempt.
+        const owner = err.code === 'webauthn.second_factor_only' ? await webauthn.findByCredentialId(response.id) : undefined;
+        const employee = owner ? await employees.findById(owner.subjectId) : undefined;
+        await failure(ctx, employee ?? null, 'passkey', err.code, owner ? { credential: owner.id } : {});
+        throw err;
+      });
     const employee = await employees.findById(credential.subjectId);
     if (!employee) {
       await failure(ctx, null, 'passkey', 'webauthn.credential_unknown');
@@ -268,7 +275,15 @@ export function createEmployeeAuthService(deps: {
     if (!(await settings.get()).authenticators.secondFactors.includes('passkey')) {
       throw new AppError('signin.method_not_allowed', 'Your organisation does not allow a passkey as the second factor');
     }
-    return webauthn.startAuthentication({ purpose: 'second_factor', subjectType: 'employee', subjectId: employeeId });
+    // A key enrolled as a second factor (U2F-era, often without PIN) is asked only for presence:
+    // the password was the other factor. Otherwise the policy's user verification stands.
+    const hasSecondFactorKey = (await webauthn.list('employee', employeeId)).some((c) => c.isSecondFactorOnly);
+    return webauthn.startAuthentication({
+      purpose: 'second_factor',
+      subjectType: 'employee',
+      subjectId: employeeId,
+      ...(hasSecondFactorKey ? { userVerification: 'discouraged' as const } : {}),
+    });
   }
 
   async function signInWithSecondFactorPasskey(

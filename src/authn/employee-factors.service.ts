@@ -10,6 +10,7 @@ import type { Sealer } from '../security/sealing.js';
 import { newTotpSecret, totpUri, verifyTotp } from '../security/totp.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
+import { secondFactorKeysAllowed } from './authn.schemas.js';
 import type { CredentialService } from './credential.service.js';
 import { employeePendingTotpAad, employeeTotpAad, passwordsAllowed, totpAllowed, type EmployeeIdentity } from './employee-auth.service.js';
 import * as repo from './employee-auth.repository.js';
@@ -54,6 +55,16 @@ export function createEmployeeFactorService(deps: {
   async function assertTotpAllowed() {
     if (!totpAllowed(await settings.get())) {
       throw new AppError('signin.method_not_allowed', 'Your organisation does not allow passwords with authenticator app codes: use a passkey or security key');
+    }
+  }
+
+  /** Portal: a security key as the second factor needs a password for it to follow. */
+  async function assertCanAddSecondFactorKey(e: EmployeeIdentity): Promise<void> {
+    if (!(await status(e.id)).hasPassword) {
+      throw new AppError(
+        'signin.method_not_allowed',
+        'A security key as a second factor follows your password, and your account has none: add a passkey or a security key that signs in on its own',
+      );
     }
   }
 
@@ -155,15 +166,18 @@ export function createEmployeeFactorService(deps: {
   }
 
   /**
-   * Portal: removes one of the employee's own credentials, unless it is the last way to sign in
-   * (another credential, or a password with a TOTP that policy still allows).
+   * Portal: removes one of the employee's own credentials, unless it is the last way to sign in:
+   * another credential that signs in on its own, or a password with a second factor that policy
+   * still allows (a TOTP, or another credential, which a second-factor key may be).
    */
   async function removeOwnCredential(ctx: RequestContext, e: EmployeeIdentity, credentialId: string): Promise<void> {
     const s = await settings.get();
-    await credentials.remove(ctx, owner(e), credentialId, async (tx) => {
-      const others = (await webauthnRepo.countCredentialsBySubject(tx, 'employee', e.id)) - 1;
+    await credentials.remove(ctx, owner(e), credentialId, async (tx, row) => {
+      const others = (await webauthnRepo.findCredentialsBySubject(tx, 'employee', e.id)).filter((c) => c.id !== row.id);
       const { hasPassword, hasTotp } = await status(e.id, tx);
-      if (others === 0 && !(hasPassword && hasTotp && totpAllowed(s))) {
+      const passwordless = others.some((c) => !c.isSecondFactorOnly);
+      const withPassword = hasPassword && ((hasTotp && totpAllowed(s)) || (others.length > 0 && secondFactorKeysAllowed(s)));
+      if (!passwordless && !withPassword) {
         throw new AppError('portal.last_method', 'This is your only way to sign in: add another passkey or security key before removing it');
       }
     });
@@ -188,5 +202,16 @@ export function createEmployeeFactorService(deps: {
     });
   }
 
-  return { status, beginTotp, confirmTotp, preparePasswordAndTotp, savePasswordAndTotp, changePassword, removeOwnCredential, removeAll, removeCredential };
+  return {
+    status,
+    assertCanAddSecondFactorKey,
+    beginTotp,
+    confirmTotp,
+    preparePasswordAndTotp,
+    savePasswordAndTotp,
+    changePassword,
+    removeOwnCredential,
+    removeAll,
+    removeCredential,
+  };
 }

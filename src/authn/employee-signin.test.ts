@@ -282,6 +282,7 @@ describe('the user portal', () => {
         userVerification: 'required',
         allowPasswordSignIn: false,
         secondFactors: ['totp', 'passkey'],
+        allowSecondFactorKeys: false,
         maxCredentialsPerEmployee: 5,
       },
       hasPassword: false,

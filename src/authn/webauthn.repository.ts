@@ -38,7 +38,13 @@ export async function findCredentialsBySubject(db: Executor, subjectType: string
 }
 
 /** Which of these subjects hold at least one credential. */
-export async function findSubjectsWithCredentials(db: Executor, subjectType: string, subjectIds: string[], exceptIds: string[] = []): Promise<Set<string>> {
+export async function findSubjectsWithCredentials(
+  db: Executor,
+  subjectType: string,
+  subjectIds: string[],
+  exceptIds: string[] = [],
+  opts: { standalone?: boolean } = {},
+): Promise<Set<string>> {
   if (subjectIds.length === 0) return new Set();
   const rows = await db
     .selectDistinct({ id: webauthnCredentials.subjectId })
@@ -48,6 +54,7 @@ export async function findSubjectsWithCredentials(db: Executor, subjectType: str
         eq(webauthnCredentials.subjectType, subjectType),
         inArray(webauthnCredentials.subjectId, subjectIds),
         exceptIds.length > 0 ? notInArray(webauthnCredentials.id, exceptIds) : undefined,
+        opts.standalone ? eq(webauthnCredentials.isSecondFactorOnly, false) : undefined,
       ),
     );
   return new Set(rows.map((r) => r.id));

@@ -17,7 +17,7 @@ import type { RequestContext } from '../lib/context.js';
 import { hmac, randomToken } from '../security/tokens.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { authenticatorModel } from './aaguids.js';
-import type { CredentialKind } from './authn.schemas.js';
+import { secondFactorKeysAllowed, type CredentialKind } from './authn.schemas.js';
 import * as repo from './webauthn.repository.js';
 
 export type SubjectType = 'employee' | 'admin';
@@ -50,6 +50,14 @@ const KEEP_EXPIRED_MS = 3600_000;
 export function isPlatformCredential(r: { attachment?: string | null; transports: string[]; isBackupEligible: boolean }): boolean {
   return r.attachment === 'platform' || r.transports.some((t) => t === 'internal' || t === 'hybrid') || r.isBackupEligible;
 }
+
+/**
+ * Whether a ceremony of this purpose may use the credential. One enrolled as a second factor only
+ * serves only the second factor after a password: never a passwordless sign-in, a workstation
+ * delivery or a vault reveal, which each stand on the key alone. Default deny for new purposes.
+ */
+export const acceptsCredential = (purpose: CeremonyPurpose, c: { isSecondFactorOnly: boolean }): boolean =>
+  !c.isSecondFactorOnly || purpose === 'second_factor';
 
 /** The WebAuthn user handle of a subject: the 16 bytes of its UUID (no personal data, §14.6.1). */
 export const userHandleOf = (subjectId: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(subjectId.replace(/-/g, ''), 'hex'));
@@ -177,6 +185,15 @@ export function createWebAuthnService(deps: {
   ) {
     const s = await settings.get();
     const policy = s.authenticators;
+    const isSecondFactorKey = kind === 'second_factor_key';
+    if (isSecondFactorKey && (subject.type !== 'employee' || !secondFactorKeysAllowed(s))) {
+      throw new AppError(
+        'signin.method_not_allowed',
+        subject.type === 'employee'
+          ? 'Your organisation does not allow a security key as the second factor after a password: register a passkey or a security key that signs in on its own'
+          : 'A security key as a second factor is for employees: register a passkey or a security key',
+      );
+    }
     if (kind === 'passkey' && !policy.allowPlatform) {
       throw new AppError(
         'webauthn.authenticator_not_allowed',
@@ -196,13 +213,22 @@ export function createWebAuthnService(deps: {
       timeout: CHALLENGE_SECONDS * 1000,
       attestationType: opts.attestation ?? policy.attestation,
       excludeCredentials: existing.map((c) => ({ id: c.credentialId, transports: c.transports })),
-      authenticatorSelection: {
-        authenticatorAttachment: kind === 'passkey' ? 'platform' : 'cross-platform',
-        // Discoverable credentials, so that sign-in can start without a user name (§6.2.2).
-        residentKey: 'required',
-        requireResidentKey: true,
-        userVerification: opts.userVerification ?? policy.userVerification,
-      },
+      authenticatorSelection: isSecondFactorKey
+        ? {
+            authenticatorAttachment: 'cross-platform',
+            // A second factor needs no discoverable credential (§6.2.2: the server names it in
+            // allowCredentials after the password), nor user verification (the password is the
+            // other factor): so U2F-only keys, which can do neither, serve (CTAP 2.1 §11 U2F interoperability).
+            residentKey: 'discouraged',
+            userVerification: opts.userVerification ?? 'discouraged',
+          }
+        : {
+            authenticatorAttachment: kind === 'passkey' ? 'platform' : 'cross-platform',
+            // Discoverable credentials, so that sign-in can start without a user name (§6.2.2).
+            residentKey: 'required',
+            requireResidentKey: true,
+            userVerification: opts.userVerification ?? policy.userVerification,
+          },
       ...(opts.minPinLength ? { extensions: { minPinLength: true } } : {}),
       preferredAuthenticatorType: kind === 'passkey' ? 'localDevice' : 'securityKey',
     });
@@ -211,7 +237,7 @@ export function createWebAuthnService(deps: {
       subjectType: subject.type,
       subjectId: subject.id,
       challenge: options.challenge,
-      data: { ...data, kind, userVerification: policy.userVerification },
+      data: { ...data, kind, userVerification: isSecondFactorKey ? (opts.userVerification ?? 'discouraged') : policy.userVerification },
     });
     return { ceremonyId, options };
   }
@@ -234,7 +260,11 @@ export function createWebAuthnService(deps: {
   ): Promise<repo.CredentialRow> {
     const { subject } = input;
     const challenge = await claimChallenge(input.ceremonyId, 'register', subject.type, subject.id);
-    const policy = (await settings.get()).authenticators;
+    const current = await settings.get();
+    const policy = current.authenticators;
+    if (challenge.data.kind === 'second_factor_key' && !secondFactorKeysAllowed(current)) {
+      throw new AppError('signin.method_not_allowed', 'Your organisation no longer allows a security key as the second factor after a password');
+    }
     let info;
     try {
       const result = await verifyRegistrationResponse({
@@ -277,6 +307,7 @@ export function createWebAuthnService(deps: {
       );
     }
     const name = input.name?.trim() || model || (isPlatform ? 'Passkey' : 'Security key');
+    const isSecondFactorOnly = challenge.data.kind === 'second_factor_key';
     let hookRefusal: unknown;
     try {
       return await db.transaction(async (tx) => {
@@ -297,6 +328,8 @@ export function createWebAuthnService(deps: {
           isBackupEligible,
           isBackedUp: info.credentialBackedUp,
           isUserVerified: info.userVerified,
+          // What the server asked for when the ceremony began, not what the client says it made.
+          isSecondFactorOnly,
           name,
           createdAt: clock.now(),
         });
@@ -305,7 +338,16 @@ export function createWebAuthnService(deps: {
           {
             action: auditActions[subject.type].registered,
             target,
-            details: { credential: row.id, name, aaguid: info.aaguid, model, attachment: row.attachment, attestation: info.fmt, isBackupEligible },
+            details: {
+              credential: row.id,
+              name,
+              aaguid: info.aaguid,
+              model,
+              attachment: row.attachment,
+              attestation: info.fmt,
+              isBackupEligible,
+              isSecondFactorOnly,
+            },
           },
           tx,
         );
@@ -360,6 +402,7 @@ export function createWebAuthnService(deps: {
       const own = await repo.findCredentialsBySubject(db, input.subjectType, input.subjectId);
       allowCredentials = own
         .filter((c) => !input.credentialIds || input.credentialIds.includes(c.id))
+        .filter((c) => acceptsCredential(input.purpose, c))
         .map((c) => ({ id: c.credentialId, transports: c.transports }));
     }
     if (bound && allowCredentials.length === 0 && input.decoyFor) allowCredentials = decoyCredentials(input.decoyFor);
@@ -400,6 +443,15 @@ export function createWebAuthnService(deps: {
       (challenge.data.bound ? credential.subjectId === challenge.subjectId : true) &&
       (!handle || handle === isoBase64URL.fromBuffer(userHandleOf(credential.subjectId)));
     if (!credential || !isKnown) throw new AppError('webauthn.credential_unknown', 'This passkey or security key is not registered here');
+    // Before the signature: a U2F-era key cannot give the user verification a passwordless
+    // ceremony asks for, and its holder should hear the reason that helps (it says no more than
+    // credential_unknown does: that the id is registered here). Nothing is recorded as a use.
+    if (!acceptsCredential(input.purpose, credential)) {
+      throw new AppError(
+        'webauthn.second_factor_only',
+        'This security key is registered as a second factor: sign in with your e-mail address and password first, then use the key',
+      );
+    }
     let info;
     try {
       const result = await verifyAuthenticationResponse({
@@ -451,11 +503,15 @@ export function createWebAuthnService(deps: {
     finishAuthentication,
     list: (subjectType: SubjectType, subjectId: string) => repo.findCredentialsBySubject(db, subjectType, subjectId),
     count: (subjectType: SubjectType, subjectId: string, tx: Executor = db) => repo.countCredentialsBySubject(tx, subjectType, subjectId),
-    /** Which of these subjects hold a passkey or security key here. */
-    /** Those of the subjects holding a credential (other than `exceptCredentialIds`: row ids). */
-    holders: (subjectType: SubjectType, subjectIds: string[], opts: { exceptCredentialIds?: string[] } = {}) =>
-      repo.findSubjectsWithCredentials(db, subjectType, subjectIds, opts.exceptCredentialIds),
+    /**
+     * Those of the subjects holding a credential (other than `exceptCredentialIds`: row ids);
+     * `standalone`: one that works on its own (a passwordless sign-in, a vault reveal), not a second-factor key.
+     */
+    holders: (subjectType: SubjectType, subjectIds: string[], opts: { exceptCredentialIds?: string[]; standalone?: boolean } = {}) =>
+      repo.findSubjectsWithCredentials(db, subjectType, subjectIds, opts.exceptCredentialIds, { standalone: opts.standalone }),
     find: (subjectType: SubjectType, subjectId: string, id: string) => repo.findCredentialOfSubject(db, subjectType, subjectId, id),
+    /** By the WebAuthn credential id (base64url) an answer names: for the audit trail of a refused one. */
+    findByCredentialId: (credentialId: string) => repo.findCredentialByCredentialId(db, credentialId),
   };
 }
 

@@ -31,6 +31,9 @@ export function createEnrolmentService(deps: {
 
   async function webauthnOptions(token: string, kind: CredentialKind) {
     const { invitation, employee } = await invitations.open(token);
+    // An invitation sets up a first way in; a second-factor key needs a password, set up in the portal.
+    if (kind === 'second_factor_key')
+      throw new AppError('signin.method_not_allowed', 'A security key as a second factor is added in the portal, once you sign in with your password');
     return webauthn.startRegistration(subjectOf(employee), kind, { invitationId: invitation.id });
   }
 

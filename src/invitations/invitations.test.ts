@@ -77,6 +77,7 @@ describe('invitations and enrolment', () => {
         userVerification: 'required',
         allowPasswordSignIn: false,
         secondFactors: ['totp', 'passkey'],
+        allowSecondFactorKeys: false,
         maxCredentialsPerEmployee: 5,
       },
       expiresAt,

@@ -72,10 +72,17 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     '/portal/credentials/options',
     {
       config: { access },
-      schema: { tags, body: credentialKindBody, response: { 200: creationOptionsAnswer, ...errors } },
+      schema: {
+        tags,
+        body: credentialKindBody,
+        response: { 200: creationOptionsAnswer, ...errors },
+        description:
+          'kind second_factor_key: a non-discoverable security key (U2F-era keys serve) used only after the password; needs a password and a policy that allows password + key (policy.allowSecondFactorKeys).',
+      },
     },
     async (request) => {
       const { employee } = me(request);
+      if (request.body.kind === 'second_factor_key') await services.employeeFactors.assertCanAddSecondFactorKey(employee);
       return optionsAnswer(
         await services.webauthn.startRegistration(
           { type: 'employee', id: employee.id, name: employee.email, displayName: `${employee.firstName} ${employee.lastName}`.trim() },

@@ -95,11 +95,17 @@ export async function newSession(browser: Browser, opts: SessionOptions): Promis
  * authenticator (Windows Hello, Touch ID), `usb` a roaming security key. Resident keys and user
  * verification are on, and the user always verifies. Returns its id and the CDP session.
  */
-export async function addVirtualAuthenticator(context: BrowserContext, page: Page, transport: 'internal' | 'usb') {
+export async function addVirtualAuthenticator(
+  context: BrowserContext,
+  page: Page,
+  transport: 'internal' | 'usb',
+  /** Another kind of key: e.g. a U2F-only one, `{ protocol: 'u2f', hasResidentKey: false, hasUserVerification: false }`. */
+  overrides: { protocol?: 'ctap2' | 'u2f'; hasResidentKey?: boolean; hasUserVerification?: boolean; isUserVerified?: boolean } = {},
+) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    options: { protocol: 'ctap2', transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true, ...overrides },
   });
   return { authenticatorId, cdp };
 }

@@ -6,7 +6,8 @@ import type { CredentialKind, Policy } from '../../shared/api/sign-in-types';
 import { ceremonyErrorMessage } from '../../shared/api/webauthn';
 import { PasswordEnrollment } from './PasswordEnrollment';
 
-const DEFAULT_NAMES: Record<CredentialKind, string> = { security_key: 'Security key', passkey: 'Passkey on this device' };
+// A second-factor key is added in the portal, after a password (the server refuses it at enrolment).
+const DEFAULT_NAMES: Record<CredentialKind, string> = { security_key: 'Security key', passkey: 'Passkey on this device', second_factor_key: 'Security key' };
 
 /**
  * The ways the policy offers to set up sign-in: a passkey on this device (platform authenticators

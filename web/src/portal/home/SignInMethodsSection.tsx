@@ -32,6 +32,7 @@ export function SignInMethodsSection({ me }: { me: PortalMe }) {
       }
       empty="No passkeys or security keys yet."
       allowPlatform={policy.allowPlatform}
+      allowSecondFactorKeys={policy.allowSecondFactorKeys && me.hasPassword}
       isAddDisabled={atMaximum}
       isAddPrimary
       credentials={credentials}

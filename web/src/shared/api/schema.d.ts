@@ -1384,8 +1384,11 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                                /** @enum {string} */
-                                type: "passkey" | "security_key";
+                                /**
+                                 * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                                 * @enum {string}
+                                 */
+                                type: "passkey" | "security_key" | "second_factor_key";
                                 /** @enum {string} */
                                 attachment: "platform" | "cross-platform";
                                 aaguid: string;
@@ -1503,7 +1506,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "passkey" | "security_key";
+                        kind: "passkey" | "security_key" | "second_factor_key";
                     };
                 };
             };
@@ -1663,8 +1666,11 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             name: string;
-                            /** @enum {string} */
-                            type: "passkey" | "security_key";
+                            /**
+                             * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                             * @enum {string}
+                             */
+                            type: "passkey" | "security_key" | "second_factor_key";
                             /** @enum {string} */
                             attachment: "platform" | "cross-platform";
                             aaguid: string;
@@ -4397,8 +4403,11 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                                /** @enum {string} */
-                                type: "passkey" | "security_key";
+                                /**
+                                 * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                                 * @enum {string}
+                                 */
+                                type: "passkey" | "security_key" | "second_factor_key";
                                 /** @enum {string} */
                                 attachment: "platform" | "cross-platform";
                                 aaguid: string;
@@ -6433,6 +6442,7 @@ export interface paths {
                                 userVerification: "required" | "preferred";
                                 allowPasswordSignIn: boolean;
                                 secondFactors: ("totp" | "passkey")[];
+                                allowSecondFactorKeys: boolean;
                                 maxCredentialsPerEmployee: number;
                             };
                             expiresAt: string;
@@ -6561,7 +6571,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "passkey" | "security_key";
+                        kind: "passkey" | "security_key" | "second_factor_key";
                     };
                 };
             };
@@ -6740,8 +6750,11 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                                /** @enum {string} */
-                                type: "passkey" | "security_key";
+                                /**
+                                 * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                                 * @enum {string}
+                                 */
+                                type: "passkey" | "security_key" | "second_factor_key";
                                 /** @enum {string} */
                                 attachment: "platform" | "cross-platform";
                                 aaguid: string;
@@ -7310,8 +7323,11 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                                /** @enum {string} */
-                                type: "passkey" | "security_key";
+                                /**
+                                 * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                                 * @enum {string}
+                                 */
+                                type: "passkey" | "security_key" | "second_factor_key";
                                 /** @enum {string} */
                                 attachment: "platform" | "cross-platform";
                                 aaguid: string;
@@ -7448,6 +7464,7 @@ export interface paths {
                                 userVerification: "required" | "preferred";
                                 allowPasswordSignIn: boolean;
                                 secondFactors: ("totp" | "passkey")[];
+                                allowSecondFactorKeys: boolean;
                                 maxCredentialsPerEmployee: number;
                             };
                             hasPassword: boolean;
@@ -7567,8 +7584,11 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                                /** @enum {string} */
-                                type: "passkey" | "security_key";
+                                /**
+                                 * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                                 * @enum {string}
+                                 */
+                                type: "passkey" | "security_key" | "second_factor_key";
                                 /** @enum {string} */
                                 attachment: "platform" | "cross-platform";
                                 aaguid: string;
@@ -7675,6 +7695,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description kind second_factor_key: a non-discoverable security key (U2F-era keys serve) used only after the password; needs a password and a policy that allows password + key (policy.allowSecondFactorKeys). */
         post: {
             parameters: {
                 query?: never;
@@ -7686,7 +7707,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "passkey" | "security_key";
+                        kind: "passkey" | "security_key" | "second_factor_key";
                     };
                 };
             };
@@ -7846,8 +7867,11 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             name: string;
-                            /** @enum {string} */
-                            type: "passkey" | "security_key";
+                            /**
+                             * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                             * @enum {string}
+                             */
+                            type: "passkey" | "security_key" | "second_factor_key";
                             /** @enum {string} */
                             attachment: "platform" | "cross-platform";
                             aaguid: string;
@@ -8079,8 +8103,11 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             name: string;
-                            /** @enum {string} */
-                            type: "passkey" | "security_key";
+                            /**
+                             * @description passkey or security_key: signs in without a password; second_factor_key: only after the password
+                             * @enum {string}
+                             */
+                            type: "passkey" | "security_key" | "second_factor_key";
                             /** @enum {string} */
                             attachment: "platform" | "cross-platform";
                             aaguid: string;

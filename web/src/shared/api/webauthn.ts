@@ -71,6 +71,7 @@ const keepServerMessage = new Set([
   'rate_limit.exceeded',
   'webauthn.authenticator_not_allowed',
   'portal.last_method',
+  'webauthn.second_factor_only',
   'invitations.expired',
   'invitations.used',
   'invitations.revoked',

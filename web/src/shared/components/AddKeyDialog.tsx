@@ -3,8 +3,17 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CredentialKind } from '../api/sign-in-types';
 import { ceremonyErrorMessage } from '../api/webauthn';
 
-export const KIND_TITLES: Record<CredentialKind, string> = { passkey: 'Add a passkey', security_key: 'Add a security key' };
-const DEFAULT_NAMES: Record<CredentialKind, string> = { passkey: 'Passkey on this device', security_key: 'Security key' };
+export const KIND_TITLES: Record<CredentialKind, string> = {
+  passkey: 'Add a passkey',
+  security_key: 'Add a security key',
+  second_factor_key: 'Add a security key (second factor)',
+};
+const DEFAULT_NAMES: Record<CredentialKind, string> = { passkey: 'Passkey on this device', security_key: 'Security key', second_factor_key: 'Security key' };
+const KIND_HINTS: Record<CredentialKind, string> = {
+  passkey: 'Your device will ask for your fingerprint, face, PIN or screen lock.',
+  security_key: 'Have your security key ready: your browser will ask you to insert or touch it.',
+  second_factor_key: 'For older (U2F) keys too. You will sign in with your password first, then touch this key. It does not sign you in on its own.',
+};
 
 /**
  * Names the new key ("Name this key"), then "Continue" opens the browser's prompt. Used by the
@@ -42,11 +51,7 @@ export function AddKeyDialog(props: {
               {ceremonyErrorMessage(error)}
             </Alert>
           ) : null}
-          <Text size="sm">
-            {shown === 'passkey'
-              ? 'Your device will ask for your fingerprint, face, PIN or screen lock.'
-              : 'Have your security key ready: your browser will ask you to insert or touch it.'}
-          </Text>
+          <Text size="sm">{KIND_HINTS[shown]}</Text>
           <TextInput
             label="Name this key"
             value={name}

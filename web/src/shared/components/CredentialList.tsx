@@ -30,6 +30,8 @@ export function CredentialList<Added>(props: {
   empty: string;
   showAttachment?: boolean;
   allowPlatform: boolean;
+  /** Offer "Add a security key (second factor)": policy allows password + key and the employee has a password (portal only). */
+  allowSecondFactorKeys?: boolean;
   /** The add buttons are disabled (the employee has the maximum number of keys). */
   isAddDisabled?: boolean;
   /** The portal's add buttons are its main actions: filled, where the console's are light. */
@@ -107,6 +109,11 @@ export function CredentialList<Added>(props: {
           >
             Add a security key
           </Button>
+          {props.allowSecondFactorKeys ? (
+            <Button variant="light" leftSection={<IconKey size={16} />} onClick={() => startAdding('second_factor_key')} disabled={props.isAddDisabled}>
+              Add a security key (second factor)
+            </Button>
+          ) : null}
         </Group>
       </Group>
       <Stack gap="sm">

@@ -3,7 +3,13 @@ import type { ReactNode } from 'react';
 import type { Credential } from '../api/sign-in-types';
 import { formatDateTime } from './format';
 
-export const credentialTypeLabel = (credential: Credential) => (credential.type === 'passkey' ? 'Passkey' : 'Security key');
+const TYPE_LABELS: Record<Credential['type'], string> = {
+  passkey: 'Passkey',
+  security_key: 'Security key',
+  second_factor_key: 'Security key (second factor)',
+};
+const TYPE_COLOURS: Record<Credential['type'], string> = { passkey: 'blue', security_key: 'grape', second_factor_key: 'orange' };
+export const credentialTypeLabel = (credential: Credential) => TYPE_LABELS[credential.type];
 export const attachmentLabel = (credential: Credential) => (credential.attachment === 'platform' ? 'Platform' : 'Cross-platform');
 
 /**
@@ -52,7 +58,7 @@ export function CredentialsTable(props: {
             <Table.Tr key={credential.id}>
               <Table.Td fw={500}>{credential.name}</Table.Td>
               <Table.Td>
-                <Badge variant="light" color={credential.type === 'passkey' ? 'blue' : 'grape'}>
+                <Badge variant="light" color={TYPE_COLOURS[credential.type]}>
                   {credentialTypeLabel(credential)}
                 </Badge>
               </Table.Td>

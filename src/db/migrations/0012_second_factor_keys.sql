@@ -1,0 +1,1 @@
+ALTER TABLE "webauthn_credentials" ADD COLUMN "is_second_factor_only" boolean DEFAULT false NOT NULL;
