@@ -17,6 +17,10 @@ command -v samba >/dev/null 2>&1 || need+=(samba samba-ad-dc samba-ad-provision 
 command -v ldbsearch >/dev/null 2>&1 || need+=(ldb-tools)
 command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v fido2-cred >/dev/null 2>&1 || need+=(fido2-tools)
+# libfaketime moves a peer's clock (an SP reading saved IdP metadata 30 days on); pysaml2 is an
+# SP library that drops metadata past validUntil.
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(faketime)
+[ -e /usr/lib/python3/dist-packages/saml2/mdstore.py ] || need+=(python3-pysaml2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test setup: installing ${need[*]}"
   apt-get update -qq

@@ -1,6 +1,7 @@
 // Settings → SAML & WS-Fed in the console, in Chromium: an admin adds a service provider from its
 // metadata XML (upload) with a preset, turns it off, adds a WS-Fed relying party with the
-// Exchange preset, and starts a signing-key rollover; every change lands in the API and audit log.
+// Exchange preset, and starts a signing-key rollover, which the signing-keys card and the dashboard
+// then announce; every change lands in the API and audit log.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -147,8 +148,19 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await page.getByRole('tab', { name: 'Identity provider' }).click();
     const certs = page.getByRole('table', { name: 'Signing certificates' });
     await certs.getByText('Signing').waitFor();
+    const notice = page.getByTestId('rollover-notice');
+    const expires = new Date((await api('/api/saml/idp')).rollover.currentExpiresAt);
+    assert.match(await notice.innerText(), /No rollover is scheduled/);
+    assert.ok((await notice.innerText()).includes(expires.toLocaleDateString('en-GB')), 'the current certificate expiry is shown');
     await page.getByRole('button', { name: 'Start rollover' }).click();
     await certs.getByText('Next').waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Signing-certificate rollover under way' }).waitFor();
+    const next = (await api('/api/saml/idp')).rollover.next;
+    const shown = await notice.innerText();
+    for (const d of [next.publishedAt, next.activatesAt]) assert.ok(shown.includes(new Date(d).toLocaleDateString('en-GB')), `${d} shown in: ${shown}`);
+    // The dashboard carries the same notice while the rollover is under way.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Signing-certificate rollover under way' }).waitFor();
     const audit = await api('/api/audit?pageSize=50');
     const actions = audit.items.map((e: { action: string }) => e.action);
     for (const a of ['saml.sp_created', 'saml.sp_updated', 'application.icon_set', 'application.icon_removed', 'wsfed.rp_created', 'saml.keys_rolled_over'])

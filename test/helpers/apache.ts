@@ -32,6 +32,11 @@ export interface ApacheOptions {
   files?: Record<string, string> | ((ctx: { port: number; url: string; dir: string }) => Record<string, string>);
   /** Port; a free one by default. */
   port?: number;
+  /**
+   * Runs Apache with its clock moved by libfaketime (FAKETIME offset, e.g. `+30d`), so a
+   * test sees what an SP does with its files (metadata, certificates) that many days later.
+   */
+  clockOffset?: string;
 }
 
 export interface Apache {
@@ -46,6 +51,12 @@ export interface Apache {
 
 export function isApacheAvailable(): boolean {
   return fs.existsSync('/usr/sbin/apache2');
+}
+
+/** Debian's libfaketime (package `faketime`), which `clockOffset` preloads into Apache. */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+export function isFaketimeAvailable(): boolean {
+  return fs.existsSync(LIBFAKETIME);
 }
 
 export async function startApache(opts: ApacheOptions): Promise<Apache> {
@@ -90,7 +101,10 @@ export async function startApache(opts: ApacheOptions): Promise<Apache> {
   fs.writeFileSync(confFile, conf);
   if (isRoot) fs.chmodSync(dir, 0o755);
 
-  const child = spawn('/usr/sbin/apache2', ['-X', '-f', confFile, '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // libfaketime preloaded into apache2 itself (what `faketime -f` does, without a parent process
+  // between us and the PID that stop() ends). Monotonic clocks stay real: only the date moves.
+  const env = opts.clockOffset ? { ...process.env, LD_PRELOAD: LIBFAKETIME, FAKETIME: opts.clockOffset, DONT_FAKE_MONOTONIC: '1' } : process.env;
+  const child = spawn('/usr/sbin/apache2', ['-X', '-f', confFile, '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;

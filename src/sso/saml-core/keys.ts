@@ -21,6 +21,8 @@ const CACHE_MS = 30_000;
 export interface PublishedKey {
   id: string;
   certificate: string;
+  /** In metadata since: a key is published the moment it is made. */
+  publishedAt: Date;
   activatesAt: Date;
   retiresAt: Date | null;
   isActive: boolean;
@@ -50,6 +52,28 @@ export async function generateSigningCertificate(commonName: string, now: Date):
   return { privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`, certificate: cert.toString('pem') };
 }
 
+/** A rollover is due when the signing certificate expires within this many days and no next key is published. */
+export const ROLLOVER_WARNING_DAYS = 30;
+
+export interface RolloverStatus {
+  /** notAfter of the certificate that signs now. */
+  currentExpiresAt: Date;
+  /** The next key, published and not yet signing; null when no rollover is under way. */
+  next: { publishedAt: Date; activatesAt: Date } | null;
+  /** The signing certificate expires within ROLLOVER_WARNING_DAYS and nothing replaces it. */
+  isRolloverDue: boolean;
+}
+
+/** What the console shows about the coming rollover, from the published keys. */
+export function describeRollover(keys: PublishedKey[], now: Date): RolloverStatus {
+  const active = keys.find((k) => k.isActive) ?? keys.filter((k) => k.activatesAt <= now).at(-1);
+  if (!active) throw new Error('no active SAML signing key');
+  const currentExpiresAt = new Date(new crypto.X509Certificate(active.certificate).validTo);
+  const next = keys.find((k) => k.activatesAt > now);
+  const isRolloverDue = !next && currentExpiresAt.getTime() - now.getTime() <= ROLLOVER_WARNING_DAYS * 86_400_000;
+  return { currentExpiresAt, next: next ? { publishedAt: next.publishedAt, activatesAt: next.activatesAt } : null, isRolloverDue };
+}
+
 export type SamlKeyStore = ReturnType<typeof createSamlKeyStore>;
 
 /**
@@ -67,7 +91,13 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
     const id = crypto.randomUUID();
     const key = await generateSigningCertificate(deps.commonName, clock.now());
     await db.transaction(async (tx) => {
-      await repo.insertSigningKey(tx, { id, privateKey: sealer.seal(key.privateKey, aad(id)), certificate: key.certificate, activatesAt });
+      await repo.insertSigningKey(tx, {
+        id,
+        privateKey: sealer.seal(key.privateKey, aad(id)),
+        certificate: key.certificate,
+        activatesAt,
+        createdAt: clock.now(),
+      });
       const fingerprint = new crypto.X509Certificate(key.certificate).fingerprint256;
       await audit.record(
         systemContext('saml'),
@@ -110,7 +140,14 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
       const now = clock.now();
       const list = await rows();
       const activeId = list.filter((r) => r.activatesAt <= now).at(-1)?.id;
-      return list.map((r) => ({ id: r.id, certificate: r.certificate, activatesAt: r.activatesAt, retiresAt: r.retiresAt, isActive: r.id === activeId }));
+      return list.map((r) => ({
+        id: r.id,
+        certificate: r.certificate,
+        publishedAt: r.createdAt,
+        activatesAt: r.activatesAt,
+        retiresAt: r.retiresAt,
+        isActive: r.id === activeId,
+      }));
     },
     /** Starts a rollover: the next key signs in `leadDays`; the current one retires `overlapDays` after that. */
     async rollover(opts: { leadDays: number; overlapDays: number }): Promise<{ nextKeyId: string; activatesAt: Date; previousRetiresAt: Date }> {

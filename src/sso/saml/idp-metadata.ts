@@ -6,8 +6,11 @@ import { certBody, newSamlId, samlTime, xmlEscape as x } from '../saml-core/xml.
 import { nameIdFormats } from './sp.schemas.js';
 import { BINDING_POST, BINDING_REDIRECT } from './messages.js';
 
-/** Metadata is valid for a week: SPs that refresh it pick up a rollover well inside the lead time. */
-const VALID_DAYS = 7;
+/**
+ * SPs that fetch metadata by URL refresh it this often (saml-metadata §2.2.1 cacheDuration), so a
+ * rollover, published weeks ahead, reaches them well inside its lead time.
+ */
+const CACHE_DURATION = 'PT24H';
 
 const keyDescriptor = (k: PublishedKey) =>
   `<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certBody(k.certificate)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
@@ -17,11 +20,14 @@ const keyDescriptor = (k: PublishedKey) =>
  * bindings, NameID formats, and every published signing certificate — during a rollover both
  * the current and the next one, so an SP trusts the next key before it is used. Signed.
  */
-export function buildIdpMetadata(a: { entityId: string; sso: string; slo: string; keys: PublishedKey[]; signingKey: SigningKey; now: Date }): string {
+export function buildIdpMetadata(a: { entityId: string; sso: string; slo: string; keys: PublishedKey[]; signingKey: SigningKey }): string {
   const id = newSamlId(crypto.randomBytes);
-  const validUntil = new Date(a.now.getTime() + VALID_DAYS * 86_400_000);
+  // Many SPs keep metadata as a file (mod_auth_mellon's MellonIdPMetadataFile, SimpleSAMLphp) and
+  // refuse it once validUntil passes, so validUntil is the signing certificate's notAfter: the
+  // metadata stays good exactly as long as the key that vouches for it, never a shorter window.
+  const validUntil = new Date(new crypto.X509Certificate(a.signingKey.certificate).validTo);
   const xml =
-    `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ID="${id}" entityID="${x(a.entityId)}" validUntil="${samlTime(validUntil)}">` +
+    `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ID="${id}" entityID="${x(a.entityId)}" validUntil="${samlTime(validUntil)}" cacheDuration="${CACHE_DURATION}">` +
     `<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
     a.keys.map(keyDescriptor).join('') +
     `<md:SingleLogoutService Binding="${BINDING_REDIRECT}" Location="${x(a.slo)}"/><md:SingleLogoutService Binding="${BINDING_POST}" Location="${x(a.slo)}"/>` +

@@ -52,7 +52,7 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
 
   app.get('/saml/metadata', { config: limits, schema: hide }, async (_request, reply) => {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
-    const xml = buildIdpMetadata({ ...sso.urls, keys, signingKey, now: services.clock.now() });
+    const xml = buildIdpMetadata({ ...sso.urls, keys, signingKey });
     return reply.header('Cache-Control', 'public, max-age=300').type('application/samlmetadata+xml; charset=utf-8').send(xml);
   });
 

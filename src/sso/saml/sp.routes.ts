@@ -19,7 +19,8 @@ import {
 import type { SsoProtocol } from './sp.repository.js';
 import type { ApplicationIconService } from '../../applications/application-icon.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
-import type { SamlKeyStore } from '../saml-core/keys.js';
+import type { Clock } from '../../lib/clock.js';
+import { describeRollover, type SamlKeyStore } from '../saml-core/keys.js';
 import type { WsFedService } from '../wsfed/wsfed.service.js';
 import type { ServiceProviderService } from './sp.service.js';
 import type { SamlSsoService } from './sso.service.js';
@@ -28,6 +29,7 @@ import type { SamlSsoService } from './sso.service.js';
 export type SpRoutesDeps = {
   applicationIcons: Pick<ApplicationIconService, 'forget'>;
   audit: AuditService;
+  clock: Clock;
   samlKeys: SamlKeyStore;
   samlSso: SamlSsoService;
   serviceProviders: ServiceProviderService;
@@ -136,13 +138,29 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
         isActive: k.isActive,
         notAfter: new Date(c.validTo).toISOString(),
         fingerprint: c.fingerprint256,
+        publishedAt: k.publishedAt.toISOString(),
       };
     });
+  const rolloverStatus = async () => {
+    // activeKey() first: on a fresh server it makes the first key, so there is one to describe.
+    await services.samlKeys.activeKey();
+    const r = describeRollover(await services.samlKeys.publishedKeys(), services.clock.now());
+    return {
+      currentExpiresAt: r.currentExpiresAt.toISOString(),
+      next: r.next ? { publishedAt: r.next.publishedAt.toISOString(), activatesAt: r.next.activatesAt.toISOString() } : null,
+      isRolloverDue: r.isRolloverDue,
+    };
+  };
   app.get(
     '/saml/idp',
     {
       config: { access: 'read' },
-      schema: { tags, description: 'The IdP endpoints and signing certificates to give service providers.', response: { 200: idpDto, ...errors } },
+      schema: {
+        tags,
+        description:
+          'The IdP endpoints and signing certificates to give service providers, and the coming rollover: when the signing certificate expires, when the next key was published and signs from, and whether a rollover is due (expiry within 30 days, no next key).',
+        response: { 200: idpDto, ...errors },
+      },
     },
     async () => ({
       entityId: services.samlSso.urls.entityId,
@@ -153,6 +171,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       wsfedEntityId: services.wsfed.urls.entityId,
       federationMetadataUrl: services.wsfed.urls.metadata,
       keys: await describeKeys(),
+      rollover: await rolloverStatus(),
     }),
   );
 

@@ -156,6 +156,16 @@ export const signingKeyDto = z.object({
   isActive: z.boolean(),
   notAfter: z.string(),
   fingerprint: z.string(),
+  publishedAt: z.string(),
+});
+/** The coming signing-certificate rollover, for the console and monitoring. */
+export const rolloverStatusDto = z.object({
+  currentExpiresAt: z.string().describe('notAfter of the certificate that signs now'),
+  next: z
+    .object({ publishedAt: z.string(), activatesAt: z.string() })
+    .nullable()
+    .describe('The next key: in metadata since `publishedAt`, signs from `activatesAt`; null when no rollover is under way'),
+  isRolloverDue: z.boolean().describe('The signing certificate expires within 30 days and no next key is published: start a rollover'),
 });
 /** The IdP's endpoints and certificates, to give service providers. */
 export const idpDto = z.object({
@@ -167,6 +177,7 @@ export const idpDto = z.object({
   wsfedEntityId: z.string(),
   federationMetadataUrl: z.string(),
   keys: z.array(signingKeyDto),
+  rollover: rolloverStatusDto,
 });
 export const keyRolloverBody = z
   .object({ leadDays: z.number().int().min(0).max(90).default(14), overlapDays: z.number().int().min(0).max(90).default(7) })

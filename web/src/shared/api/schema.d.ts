@@ -23410,7 +23410,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The IdP endpoints and signing certificates to give service providers. */
+        /** @description The IdP endpoints and signing certificates to give service providers, and the coming rollover: when the signing certificate expires, when the next key was published and signs from, and whether a rollover is due (expiry within 30 days, no next key). */
         get: {
             parameters: {
                 query?: never;
@@ -23442,7 +23442,19 @@ export interface paths {
                                 isActive: boolean;
                                 notAfter: string;
                                 fingerprint: string;
+                                publishedAt: string;
                             }[];
+                            rollover: {
+                                /** @description notAfter of the certificate that signs now */
+                                currentExpiresAt: string;
+                                /** @description The next key: in metadata since `publishedAt`, signs from `activatesAt`; null when no rollover is under way */
+                                next: {
+                                    publishedAt: string;
+                                    activatesAt: string;
+                                } | null;
+                                /** @description The signing certificate expires within 30 days and no next key is published: start a rollover */
+                                isRolloverDue: boolean;
+                            };
                         };
                     };
                 };
@@ -23574,6 +23586,7 @@ export interface paths {
                                 isActive: boolean;
                                 notAfter: string;
                                 fingerprint: string;
+                                publishedAt: string;
                             }[];
                         };
                     };

@@ -1,10 +1,12 @@
 import { Anchor, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { useDashboard } from '../../api/dashboard';
+import { useIdpInfo } from '../../api/saml';
 import { useWorkstationCounts } from '../../api/workstations';
 import { AuditTable } from '../../components/AuditTable';
 import { PageHeader } from '../../components/PageHeader';
 import { HardwareKeyTiles } from '../hardware-keys/HardwareKeyTiles';
+import { RolloverNotice } from '../saml/RolloverNotice';
 import { QueryState } from '../../../shared/components/QueryState';
 
 function Stat({ label, value, hint, color, link }: { label: string; value: number; hint?: string; color?: string; link?: { to: string; label: string } }) {
@@ -65,6 +67,13 @@ function WorkstationTiles() {
   );
 }
 
+/** A notice when a SAML signing-certificate rollover is under way or due; nothing otherwise. */
+function SigningCertificateNotice() {
+  const info = useIdpInfo();
+  if (!info.data) return null;
+  return <RolloverNotice rollover={info.data.rollover} quiet linkToSaml />;
+}
+
 export function DashboardPage() {
   const dashboard = useDashboard();
   const data = dashboard.data;
@@ -75,6 +84,7 @@ export function DashboardPage() {
       <QueryState query={dashboard} />
       {data ? (
         <Stack gap="xl">
+          <SigningCertificateNotice />
           <section aria-label="Employees">
             <Title order={2} size="h4" mb="sm">
               Employees

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useIdpInfo, useRolloverKeys } from '../../api/saml';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
+import { RolloverNotice } from './RolloverNotice';
 
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : '—');
 
@@ -45,10 +46,12 @@ export function SigningKeysCard() {
             <Title order={2} size="h4" mb="sm">
               Signing certificates
             </Title>
+            <RolloverNotice rollover={info.data.rollover} />
             <Table aria-label="Signing certificates">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>SHA-256 fingerprint</Table.Th>
+                  <Table.Th>Published</Table.Th>
                   <Table.Th>Signs from</Table.Th>
                   <Table.Th>Published until</Table.Th>
                   <Table.Th>Expires</Table.Th>
@@ -61,6 +64,7 @@ export function SigningKeysCard() {
                     <Table.Td>
                       <Code fz="xs">{k.fingerprint}</Code>
                     </Table.Td>
+                    <Table.Td>{day(k.publishedAt)}</Table.Td>
                     <Table.Td>{day(k.activatesAt)}</Table.Td>
                     <Table.Td>{day(k.retiresAt)}</Table.Td>
                     <Table.Td>{day(k.notAfter)}</Table.Td>
