@@ -154,6 +154,18 @@ export function createSamlLogoutService(deps: {
   }
 
   return {
+    /**
+     * The names of the SAML and WS-Fed applications that the Tessera session signed in to and that
+     * a logout of it would reach: what the OIDC logout question lists (oidc.logout.ts).
+     */
+    async applicationsOf(sessionId: string): Promise<string[]> {
+      const names = new Set<string>();
+      for (const s of await state.findSamlSessionsBySession(db, sessionId)) {
+        const sp = (await sps.findEnabledById('saml', s.spId)) ?? (await sps.findEnabledById('wsfed', s.spId));
+        if (sp) names.add(sp.name);
+      }
+      return [...names];
+    },
     /** A LogoutRequest from an SP (either binding). Signed requests are required from SPs with a certificate. */
     async fromSp(
       ctx: RequestContext,
