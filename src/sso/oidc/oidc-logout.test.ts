@@ -180,4 +180,14 @@ describe('OIDC logout confirmation', { timeout: 60_000 }, () => {
     assert.ok(await isSignedIn(first.browser), 'the new session goes on');
     assert.ok(await isActive(tokens.access_token));
   });
+
+  it('"No, stay signed in" ends only the asking application\'s part: the Tessera session goes on', async () => {
+    const { browser, tokens } = await signedInToWiki();
+    const end = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: BYE });
+    const { xsrf } = await logoutPage(browser, end.href);
+    const confirm = await browser.follow(`${t.issuer}/session/end/confirm`, { method: 'POST', body: new URLSearchParams({ xsrf }) });
+    assert.equal(confirm.location, BYE);
+    assert.equal(await isActive(tokens.access_token), false, "Wiki's grant ended");
+    assert.ok(await isSignedIn(browser), 'the Tessera session goes on');
+  });
 });

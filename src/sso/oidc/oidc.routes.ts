@@ -177,6 +177,9 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
     state: Record<string, unknown>;
     oidc?: { params?: { logout?: unknown } };
   }) {
+    // "No, stay signed in" (no `logout`): only the asking client's part of the provider session
+    // ends (oidc-provider); the employee stays signed in to Tessera and the other applications.
+    if (!ctx.oidc?.params?.logout) return;
     const name = employeeSessionCookieName(config.isSecure);
     const token = ctx.cookies.get(name);
     if (!token) return;
@@ -191,7 +194,7 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
     }
     // "Yes, sign me out": the single-logout walk ends the session itself, after reading which
     // SAML and WS-Fed applications it reached (oidc.logout.ts).
-    if (ctx.state[WALK_STATE] && ctx.oidc?.params?.logout) return;
+    if (ctx.state[WALK_STATE]) return;
     void services.sessions
       .resolve(token)
       .then(({ session }) => session && services.sessions.revoke(session.id))
