@@ -8,12 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import http from 'node:http';
+import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { isApacheAvailable, startApache, type Apache } from './helpers/apache.js';
 import { addVirtualAuthenticator, assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
 import { eventually } from './helpers/eventually.js';
 import { HttpClient } from './helpers/http.js';
+import { pkce } from './helpers/oidc.js';
 import { idpCertFromMetadata, spKeyPair } from './helpers/saml.js';
 import { startSpServer, type SpServer } from './helpers/saml-sp-server.js';
 import { freePort, startServerProcess, type ServerProcess, stopServerProcess } from './helpers/server.js';
@@ -276,5 +279,89 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
     assert.notEqual(new URL(page.url()).origin, apache!.url, "Mellon's session ended too");
     const events = await admin.get('/api/audit?action=saml.logout');
     assert.equal(events.status, 200, events.text);
+  });
+
+  it("an OIDC application's logout (openid-client, RP-initiated) signs the browser out of mod_auth_mellon too, back-channels the other OIDC client, and lands on its post_logout_redirect_uri", async () => {
+    const { page } = session;
+    // The relying parties' own endpoints: callbacks, the post-logout page, a back-channel logout receiver.
+    const port = await freePort();
+    const rp = `http://127.0.0.1:${port}`;
+    const backchannel: string[] = [];
+    const rpServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url === '/backchannel') {
+          backchannel.push(new URLSearchParams(body).get('logout_token') ?? '');
+          res.writeHead(200).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1>RP page ${new URL(req.url!, rp).pathname}</h1>`);
+      });
+    });
+    await new Promise<void>((resolve) => rpServer.listen(port, '127.0.0.1', resolve));
+    try {
+      const register = async (name: string, extra: Record<string, unknown>) => {
+        const res = await admin.post('/api/oidc/clients', { name, redirectUris: [`${rp}/cb`], ...extra });
+        assert.equal(res.status, 201, res.text);
+        return oidc.discovery(new URL(`${server!.url}/oidc`), res.json.client.clientId, res.json.clientSecret, oidc.ClientSecretBasic(), {
+          execute: [oidc.allowInsecureRequests],
+        });
+      };
+      const timesheets = await register('Timesheets', { postLogoutRedirectUris: [`${rp}/signed-out`] });
+      const wiki = await register('Wiki', { backchannelLogoutUri: `${rp}/backchannel` });
+      const signInTo = async (config: oidc.Configuration) => {
+        const verifier = pkce();
+        const state = oidc.randomState();
+        await page.goto(
+          oidc.buildAuthorizationUrl(config, {
+            redirect_uri: `${rp}/cb`,
+            scope: 'openid email',
+            code_challenge: verifier.challenge,
+            code_challenge_method: 'S256',
+            state,
+          }).href,
+        );
+        await page.waitForURL((u) => u.href.startsWith(`${rp}/cb`), { timeout: 20_000 });
+        return oidc.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: verifier.verifier, expectedState: state });
+      };
+
+      // One Tessera session: Mellon first (the employee signs in with the passkey), then both OIDC applications by SSO.
+      await page.goto(`${apache!.url}/secret/`);
+      await signInWithPasskey(page);
+      await heading(page, 'Mellon protected page').waitFor({ timeout: 20_000 });
+      const tokens = await signInTo(timesheets);
+      const wikiTokens = await signInTo(wiki);
+
+      const endUrl = oidc.buildEndSessionUrl(timesheets, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${rp}/signed-out`, state: 'bye' });
+      await page.goto(endUrl.href);
+      await heading(page, 'Sign out?').waitFor();
+      const listed = await page.getByRole('list', { name: 'Applications to sign out of' }).getByRole('listitem').allTextContents();
+      assert.deepEqual(listed.sort(), ['Intranet (mellon)', 'Timesheets', 'Wiki'], 'the applications of this session, by name');
+      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+      await page
+        .waitForURL((u) => u.href.startsWith(`${rp}/signed-out`), { timeout: 30_000 })
+        .catch(async (err) => {
+          throw new Error(`${(err as Error).message}\nat ${page.url()}: ${(await page.content()).slice(0, 1500)}\n${apache!.errorLog()}`);
+        });
+      assert.equal(new URL(page.url()).searchParams.get('state'), 'bye');
+
+      // Mellon's session ended: its protected page sends the browser to sign in again.
+      await page.goto(`${apache!.url}/secret/`);
+      await page.waitForURL((u) => u.pathname === '/signin', { timeout: 20_000 });
+      // The Tessera session ended, and Wiki heard of it over the back channel with its session's sid.
+      await page.goto('/portal');
+      await page.waitForURL((u) => u.pathname === '/signin', { timeout: 20_000 });
+      assert.equal(backchannel.length, 1, 'one back-channel logout, to Wiki');
+      const claims = JSON.parse(Buffer.from(backchannel[0].split('.')[1], 'base64url').toString('utf8'));
+      assert.equal(claims.sid, wikiTokens.claims()?.sid);
+      assert.equal(claims.aud, wiki.clientMetadata().client_id);
+      const events = await admin.get('/api/audit?action=saml.logout');
+      assert.ok(JSON.stringify(events.json).includes('"otherSps":1'), 'the walk told Mellon (audited)');
+    } finally {
+      await new Promise<void>((resolve) => rpServer.close(() => resolve()));
+    }
   });
 });

@@ -14,25 +14,30 @@ const esc = (value: string): string => value.replace(/[&<>"']/g, (c) => ESCAPES[
  * holds nothing but our own form, so `*` opens nothing.
  */
 export function sendPostForm(reply: FastifyReply, action: string, fields: Record<string, string | undefined>, title = 'Signing you in…') {
+  const { html, csp } = postFormPage(action, fields, title);
+  return reply
+    .code(200)
+    .header('Cache-Control', 'no-store')
+    .header('Pragma', 'no-cache')
+    .header('Content-Security-Policy', csp)
+    .type('text/html; charset=utf-8')
+    .send(html);
+}
+
+/** The auto-submitted form of sendPostForm and its CSP, for a server that is not Fastify (oidc-provider's Koa, oidc.logout.ts). */
+export function postFormPage(action: string, fields: Record<string, string | undefined>, title: string): { html: string; csp: string } {
   const nonce = crypto.randomBytes(16).toString('base64');
   const inputs = Object.entries(fields)
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v!)}">`)
     .join('');
-  return reply
-    .code(200)
-    .header('Cache-Control', 'no-store')
-    .header('Pragma', 'no-cache')
-    .header(
-      'Content-Security-Policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'`,
-    )
-    .type('text/html; charset=utf-8')
-    .send(
+  return {
+    csp: `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'`,
+    html:
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
-        `<body><form method="post" action="${esc(action)}">${inputs}<noscript><p>JavaScript is off: press Continue.</p></noscript><button type="submit">Continue</button></form>` +
-        `<script nonce="${nonce}">document.forms[0].submit()</script></body></html>`,
-    );
+      `<body><form method="post" action="${esc(action)}">${inputs}<noscript><p>JavaScript is off: press Continue.</p></noscript><button type="submit">Continue</button></form>` +
+      `<script nonce="${nonce}">document.forms[0].submit()</script></body></html>`,
+  };
 }
 
 /** A protocol error the SP cannot be told about (unknown SP or reply URL): a plain page, never a redirect. */
@@ -55,18 +60,21 @@ export function sendErrorPage(reply: FastifyReply, status: number, code: string,
  * registered URL to continue to.
  */
 export function sendSignedOutPage(reply: FastifyReply, opts: { cleanup?: string[]; back?: string } = {}) {
+  const { html, csp } = signedOutPage(opts);
+  return reply.code(200).header('Cache-Control', 'no-store').header('Content-Security-Policy', csp).type('text/html; charset=utf-8').send(html);
+}
+
+/** The page of sendSignedOutPage and its CSP (images from the cleanup URLs' origins only). */
+export function signedOutPage(opts: { cleanup?: string[]; back?: string } = {}): { html: string; csp: string } {
   const cleanup = opts.cleanup ?? [];
   const origins = [...new Set(cleanup.map((u) => new URL(u).origin))].join(' ');
-  return reply
-    .code(200)
-    .header('Cache-Control', 'no-store')
-    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src ${origins || "'none'"}; frame-ancestors 'none'`)
-    .type('text/html; charset=utf-8')
-    .send(
+  return {
+    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src ${origins || "'none'"}; frame-ancestors 'none'`,
+    html:
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>' +
-        '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>You are signed out</h1>' +
-        cleanup.map((u) => `<img src="${esc(u)}" alt="" width="1" height="1">`).join('') +
-        (opts.back ? `<p><a href="${esc(opts.back)}">Continue</a></p>` : '<p><a href="/signin">Sign in again</a></p>') +
-        '</body></html>',
-    );
+      '<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>You are signed out</h1>' +
+      cleanup.map((u) => `<img src="${esc(u)}" alt="" width="1" height="1">`).join('') +
+      (opts.back ? `<p><a href="${esc(opts.back)}">Continue</a></p>` : '<p><a href="/signin">Sign in again</a></p>') +
+      '</body></html>',
+  };
 }

@@ -93,9 +93,101 @@ describe('OIDC logout confirmation', { timeout: 60_000 }, () => {
     const { html, xsrf } = await logoutPage(browser, end.href);
     assert.ok(html.includes(employee.email));
     assert.match(html, /sign out of Wiki and/);
+    assert.match(html, /<ul aria-label="Applications to sign out of"><li>Wiki<\/li><\/ul>/, 'the applications of this session, by name');
     const confirm = await browser.follow(`${t.issuer}/session/end/confirm`, { method: 'POST', body: new URLSearchParams({ xsrf, logout: 'yes' }) });
     assert.equal(confirm.location, `${BYE}?state=bye`);
     assert.equal((await browser.api('GET', '/api/signin/session')).status, 401);
     assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, false);
+  });
+
+  /** An employee signed in to Wiki in their own browser, with the tokens Wiki got. */
+  async function signedInToWiki() {
+    const { employee, key } = await employeeWithKey(t);
+    const browser = new Browser(t.url);
+    await signIn(t, browser, key);
+    const verifier = pkce();
+    const authUrl = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid email',
+      code_challenge: verifier.challenge,
+      code_challenge_method: 'S256',
+      state: 's',
+    });
+    const callback = new URL((await browser.follow(authUrl.href)).location);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier.verifier, expectedState: 's' });
+    assert.equal(typeof tokens.claims()?.sid, 'string', 'the ID token names its session (sid)');
+    return { employee, key, browser, tokens };
+  }
+  const isSignedIn = async (browser: Browser) => (await browser.api('GET', '/api/signin/session')).status === 200;
+  const isActive = async (token: string) => (await oidc.tokenIntrospection(config, token)).active === true;
+
+  /** The logout endpoint's error form (an HTML page naming invalid_request, status 400), with no logout form on it. */
+  async function refused(browser: Browser, url: string, why: RegExp) {
+    const res = await browser.fetch(url);
+    const html = await res.text();
+    assert.equal(res.status, 400, html);
+    assert.match(html, /<code>invalid_request<\/code>/);
+    assert.match(html, why);
+    assert.doesNotMatch(html, /op\.logoutForm/, 'no form to confirm');
+  }
+
+  it("refuses another employee's id_token_hint in this browser, and both sessions go on", async () => {
+    const alice = await signedInToWiki();
+    const bob = await signedInToWiki();
+    const end = oidc.buildEndSessionUrl(config, { id_token_hint: bob.tokens.id_token!, post_logout_redirect_uri: BYE });
+    await refused(alice.browser, end.href, /not issued in the session of this browser/);
+    // Even posted straight to the confirmation, nothing ends: no xsrf was handed out for it.
+    const confirm = await alice.browser.fetch(`${t.issuer}/session/end/confirm`, { method: 'POST', body: new URLSearchParams({ xsrf: 'x', logout: 'yes' }) });
+    assert.equal(confirm.status, 400);
+    assert.ok(await isSignedIn(alice.browser), "Alice's Tessera session goes on");
+    assert.ok(await isSignedIn(bob.browser), "Bob's Tessera session goes on");
+    assert.ok(await isActive(alice.tokens.access_token), "Alice's tokens stay valid");
+    assert.ok(await isActive(bob.tokens.access_token), "Bob's tokens stay valid");
+  });
+
+  it('refuses a post_logout_redirect_uri that Wiki did not register, and signs nobody out', async () => {
+    const { browser, tokens } = await signedInToWiki();
+    for (const forged of ['http://127.0.0.1:9/bye/../evil', 'http://evil.example/bye', `${BYE}?next=http://evil.example`, 'http://127.0.0.1:9/BYE']) {
+      const end = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: forged });
+      await refused(browser, end.href, /post_logout_redirect_uri not registered/);
+    }
+    assert.ok(await isSignedIn(browser));
+    assert.ok(await isActive(tokens.access_token));
+  });
+
+  it('refuses an id_token_hint replayed after its session ended, and the new session goes on', async () => {
+    const first = await signedInToWiki();
+    const end = oidc.buildEndSessionUrl(config, { id_token_hint: first.tokens.id_token!, post_logout_redirect_uri: BYE, state: 'one' });
+    const { xsrf } = await logoutPage(first.browser, end.href);
+    const confirm = await first.browser.follow(`${t.issuer}/session/end/confirm`, { method: 'POST', body: new URLSearchParams({ xsrf, logout: 'yes' }) });
+    assert.equal(confirm.location, `${BYE}?state=one`);
+    assert.equal(await isSignedIn(first.browser), false);
+
+    // The same employee signs in again in the same browser; the old hint names the ended session.
+    const verifier = pkce();
+    await signIn(t, first.browser, first.key);
+    const again = await first.browser.follow(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: verifier.challenge,
+        code_challenge_method: 'S256',
+        state: 'a',
+      }).href,
+    );
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(again.location), { pkceCodeVerifier: verifier.verifier, expectedState: 'a' });
+    await refused(first.browser, end.href, /not issued in the session of this browser/);
+    assert.ok(await isSignedIn(first.browser), 'the new session goes on');
+    assert.ok(await isActive(tokens.access_token));
+  });
+
+  it('"No, stay signed in" ends only the asking application\'s part: the Tessera session goes on', async () => {
+    const { browser, tokens } = await signedInToWiki();
+    const end = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: BYE });
+    const { xsrf } = await logoutPage(browser, end.href);
+    const confirm = await browser.follow(`${t.issuer}/session/end/confirm`, { method: 'POST', body: new URLSearchParams({ xsrf }) });
+    assert.equal(confirm.location, BYE);
+    assert.equal(await isActive(tokens.access_token), false, "Wiki's grant ended");
+    assert.ok(await isSignedIn(browser), 'the Tessera session goes on');
   });
 });

@@ -4,7 +4,7 @@ import type { OidcDeps } from './oidc.service.js';
 import { ACR_VALUES, employeeClaims, SCOPE_CLAIMS } from './oidc.claims.js';
 import type { TesseraClientMetadata } from './oidc-client.service.js';
 import { requireRegisteredSecretCarrier } from './oidc.client-auth.js';
-import { confirmLogoutWithoutSession, logoutSource } from './oidc.logout.js';
+import { confirmLogoutWithoutSession, includeSidInEveryIdToken, logoutSource, singleLogoutWalk, type OidcSingleLogoutDeps } from './oidc.logout.js';
 import { postLogoutSuccessSource, renderError } from './oidc.views.js';
 
 /** Lifetimes (seconds). Codes are single-use and short (RFC 6749 §4.1.2 recommends ≤ 10 min). */
@@ -30,7 +30,7 @@ export const clientExtras = (client: { [k: string]: unknown } | undefined) => (c
  * built when the signing keys change (oidc-provider takes its keys at construction); artefacts are
  * in the database, so swapping instances loses nothing.
  */
-export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unknown>[] }, cookieKeys: string[]): Provider {
+export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps }, jwks: { keys: Record<string, unknown>[] }, cookieKeys: string[]): Provider {
   const { services, adapter } = deps;
   const issuer = `${services.config.publicUrl}/oidc`;
   const policy = interactionPolicy.base();
@@ -145,8 +145,12 @@ export function createProvider(deps: OidcDeps, jwks: { keys: Record<string, unkn
   const provider = new Provider(issuer, configuration);
   // client_secret_basic and client_secret_post are not interchangeable (oidc.client-auth.ts).
   requireRegisteredSecretCarrier(provider);
+  // A logout's id_token_hint must name the session it ends (oidc.logout.ts).
+  includeSidInEveryIdToken(provider);
   // A logout without a provider session asks too, instead of submitting itself (oidc.logout.ts).
   provider.use(confirmLogoutWithoutSession(services));
+  // "Yes, sign me out" signs out of the SAML and WS-Fed applications too (oidc.logout.ts).
+  provider.use(singleLogoutWalk(services));
   // The mount (oidc.routes.ts) sets X-Forwarded-Proto/Host from PUBLIC_URL and X-Forwarded-For
   // from Fastify's client address on every request, so the provider may trust them.
   provider.proxy = true;

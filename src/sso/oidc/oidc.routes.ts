@@ -10,6 +10,7 @@ import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
 import { rewriteEamHint } from './oidc.eam.js';
 import { createProvider } from './oidc.provider.js';
 import { oidcInteractionRoutes } from './oidc-interaction.routes.js';
+import { WALK_STATE, type OidcSingleLogoutDeps } from './oidc.logout.js';
 import type { CredentialLimiter } from '../../security/credential-limiter.js';
 import type { OidcInteractionRoutesDeps } from './oidc-interaction.routes.js';
 import type { OidcService } from './oidc.service.js';
@@ -31,7 +32,8 @@ export type OidcRoutesDeps = {
   config: Config;
   oidc: OidcService;
   credentialLimiter: CredentialLimiter;
-} & OidcInteractionRoutesDeps;
+} & OidcInteractionRoutesDeps &
+  OidcSingleLogoutDeps;
 
 /** How often a node checks the signing keys (rotation, or another node's rotation) and purges expired artefacts. */
 const KEY_CHECK_MS = 15 * 60_000;
@@ -170,7 +172,14 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
 
   services.portal.addApplicationSource(() => oidc.applications());
   // An RP-initiated logout also ends the Tessera employee session it was built on.
-  function endEmployeeSession(ctx: { cookies: { get(n: string): string | undefined; set(n: string, v: string | null, o: object): void } }) {
+  function endEmployeeSession(ctx: {
+    cookies: { get(n: string): string | undefined; set(n: string, v: string | null, o: object): void };
+    state: Record<string, unknown>;
+    oidc?: { params?: { logout?: unknown } };
+  }) {
+    // "No, stay signed in" (no `logout`): only the asking client's part of the provider session
+    // ends (oidc-provider); the employee stays signed in to Tessera and the other applications.
+    if (!ctx.oidc?.params?.logout) return;
     const name = employeeSessionCookieName(config.isSecure);
     const token = ctx.cookies.get(name);
     if (!token) return;
@@ -183,6 +192,9 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
     } catch {
       // Koa refuses a Secure cookie on what it thinks is plain HTTP; the session ends anyway below.
     }
+    // "Yes, sign me out": the single-logout walk ends the session itself, after reading which
+    // SAML and WS-Fed applications it reached (oidc.logout.ts).
+    if (ctx.state[WALK_STATE]) return;
     void services.sessions
       .resolve(token)
       .then(({ session }) => session && services.sessions.revoke(session.id))

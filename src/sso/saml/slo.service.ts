@@ -30,7 +30,7 @@ interface LogoutState {
   partial: boolean;
   /** WS-Fed relying parties of the ended sessions: their wsignoutcleanup1.0 URLs, loaded by the signed-out page. */
   cleanup?: string[];
-  /** Where an IdP-initiated logout ends (a path of ours, never from the request). */
+  /** Where an IdP-initiated logout ends: a path of ours, or the post_logout_redirect_uri oidc-provider checked against the client's registration (oidc.logout.ts); never taken from the request as is. */
   back?: string;
 }
 
@@ -154,6 +154,18 @@ export function createSamlLogoutService(deps: {
   }
 
   return {
+    /**
+     * The names of the SAML and WS-Fed applications that the Tessera session signed in to and that
+     * a logout of it would reach: what the OIDC logout question lists (oidc.logout.ts).
+     */
+    async applicationsOf(sessionId: string): Promise<string[]> {
+      const names = new Set<string>();
+      for (const s of await state.findSamlSessionsBySession(db, sessionId)) {
+        const sp = (await sps.findEnabledById('saml', s.spId)) ?? (await sps.findEnabledById('wsfed', s.spId));
+        if (sp) names.add(sp.name);
+      }
+      return [...names];
+    },
     /** A LogoutRequest from an SP (either binding). Signed requests are required from SPs with a certificate. */
     async fromSp(
       ctx: RequestContext,
@@ -217,7 +229,7 @@ export function createSamlLogoutService(deps: {
     /**
      * The employee signs out of everything from Tessera (IdP-initiated SLO, the portal's "Sign
      * out"): the session ends now, then each SAML SP is told through the browser, and the last
-     * page loads the WS-Fed relying parties' cleanup URLs. `back`: a path of ours to end on.
+     * page loads the WS-Fed relying parties' cleanup URLs. `back`: where to end (see LogoutState.back).
      */
     async fromIdp(ctx: RequestContext, sessionId: string, opts: { back?: string; exceptCleanup?: string } = {}): Promise<LogoutStep> {
       const collected = await collect([sessionId]);
