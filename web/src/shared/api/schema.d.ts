@@ -2400,6 +2400,11 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "active" | "deactivated" | "disabled";
                                 source: string;
+                                ssoOverride: {
+                                    enabled: boolean | null;
+                                    /** @enum {string|null} */
+                                    method: "passwordless" | "password_2fa" | null;
+                                };
                                 createdAt: string;
                                 updatedAt: string;
                             }[];
@@ -2552,6 +2557,11 @@ export interface paths {
                             /** @enum {string} */
                             status: "active" | "deactivated" | "disabled";
                             source: string;
+                            ssoOverride: {
+                                enabled: boolean | null;
+                                /** @enum {string|null} */
+                                method: "passwordless" | "password_2fa" | null;
+                            };
                             createdAt: string;
                             updatedAt: string;
                         };
@@ -2696,6 +2706,11 @@ export interface paths {
                             /** @enum {string} */
                             status: "active" | "deactivated" | "disabled";
                             source: string;
+                            ssoOverride: {
+                                enabled: boolean | null;
+                                /** @enum {string|null} */
+                                method: "passwordless" | "password_2fa" | null;
+                            };
                             createdAt: string;
                             updatedAt: string;
                         };
@@ -2905,6 +2920,9 @@ export interface paths {
                         positionId?: string | null;
                         /** @enum {string} */
                         status?: "active" | "deactivated" | "disabled";
+                        ssoEnabled?: boolean | null;
+                        /** @enum {string|null} */
+                        ssoMethod?: "passwordless" | "password_2fa" | null;
                     };
                 };
             };
@@ -2947,6 +2965,11 @@ export interface paths {
                             /** @enum {string} */
                             status: "active" | "deactivated" | "disabled";
                             source: string;
+                            ssoOverride: {
+                                enabled: boolean | null;
+                                /** @enum {string|null} */
+                                method: "passwordless" | "password_2fa" | null;
+                            };
                             createdAt: string;
                             updatedAt: string;
                         };
