@@ -8,6 +8,8 @@ import { cliContext } from '../lib/context.js';
 import { domainCreate } from '../directory/directory.schemas.js';
 import { Browser, pkce, registerClient, signIn, startOidcApp, type OidcTestApp } from '../../test/helpers/oidc.js';
 import { ENGINES } from '../../test/helpers/db.js';
+import { type Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
+import { fakeDirectory } from '../../test/helpers/fake-directory.js';
 import { parsePostForm } from '../../test/helpers/saml.js';
 import { softKeys } from '../../test/helpers/soft-authenticator.js';
 
@@ -154,6 +156,59 @@ for (const engine of ENGINES) {
       // Back to the domain default (passwordless): the passkey signs in.
       await t.services.employees.update(cliContext(), employee.id, { ssoMethod: null });
       await signIn(t, browser, key);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`SSO override in the admin API (${engine})`, { timeout: 120_000 }, () => {
+    const directory = fakeDirectory([{ externalId: 'guid-ada', username: 'ada', email: 'ada@corp.example.test', givenName: 'Ada', surname: 'Lovelace' }]);
+    let t: TestApp;
+    let admin: Client;
+    before(async () => {
+      t = await createTestApp({ engine, connectorFactory: directory.factory });
+      admin = await signedInAdmin(t);
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    it('imports employees under the domain default, and sets, audits and clears an override; refuses a bad value', async () => {
+      const domain = await admin.post('/api/directory/domains', {
+        kind: 'ad',
+        name: 'corp.example.test',
+        secret: 'service-account-password',
+        passwordChangeDays: 30,
+        ssoEnabled: false,
+        ssoMethod: 'password_2fa',
+        settings: { urls: ['ldaps://127.0.0.1:1'], bindUser: 'svc-tessera@corp.example.test' },
+      });
+      assert.equal(domain.status, 201, domain.raw);
+      assert.equal((await admin.post(`/api/directory/domains/${domain.body.id}/sync`, { wait: true })).body.status, 'succeeded');
+      const ada = (await admin.get('/api/employees?q=ada@corp.example.test')).body.items[0];
+      assert.deepEqual(ada.ssoOverride, { enabled: null, method: null });
+      const row = () => t.services.employees.findById(ada.id).then((e) => t.services.appAccess.effectiveSso(e!));
+      assert.deepEqual(await row(), { enabled: false, method: 'password_2fa', enabledFrom: 'domain', methodFrom: 'domain' });
+
+      const set = await admin.patch(`/api/employees/${ada.id}`, { ssoEnabled: true, ssoMethod: 'passwordless' });
+      assert.equal(set.status, 200, set.raw);
+      assert.deepEqual(set.body.ssoOverride, { enabled: true, method: 'passwordless' });
+      assert.deepEqual(await row(), { enabled: true, method: 'passwordless', enabledFrom: 'override', methodFrom: 'override' });
+      const audit = await t.services.audit.find({ action: 'employee.updated' }, { offset: 0, limit: 50 });
+      assert.ok(audit.items.some((e) => e.targetId === ada.id && JSON.stringify(e.details).includes('ssoMethod')));
+
+      // The override survives a change of the domain default.
+      assert.equal((await admin.patch(`/api/directory/domains/${domain.body.id}`, { ssoEnabled: true, ssoMethod: 'password_2fa' })).status, 200);
+      assert.equal((await row()).method, 'passwordless');
+
+      for (const bad of [{ ssoMethod: 'none' }, { ssoEnabled: 'yes' }]) {
+        const refused = await admin.patch(`/api/employees/${ada.id}`, bad);
+        assert.equal(refused.status, 400, refused.raw);
+        assert.ok(refused.body.error.code);
+      }
+      const cleared = await admin.patch(`/api/employees/${ada.id}`, { ssoEnabled: null, ssoMethod: null });
+      assert.deepEqual(cleared.body.ssoOverride, { enabled: null, method: null });
+      assert.deepEqual(await row(), { enabled: true, method: 'password_2fa', enabledFrom: 'domain', methodFrom: 'domain' });
     });
   });
 }
