@@ -31,6 +31,7 @@ import { createOidcService } from '../sso/oidc/oidc.service.js';
 import { createSamlServices } from '../sso/saml/saml.services.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
 import { createDirectoryServices } from '../directory/directory.services.js';
+import { createAppAccess } from '../sso/app-access.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from '../http/csrf.js';
 import { createWorkstationServices } from '../workstations/workstation.services.js';
@@ -124,6 +125,8 @@ export function createServices(deps: CoreDeps) {
     },
   });
   const employeeAuth = createEmployeeAuthService({
+    // Late-bound: app access reads domain defaults, and the directory is wired further down.
+    signInMethodOf: async (e) => (await appAccess.effectiveSso(e)).method,
     db,
     audit,
     sealer,
@@ -218,6 +221,14 @@ export function createServices(deps: CoreDeps) {
     // reveal, which a second-factor key cannot give.
     findPasskeySignInHolders: async (ids) =>
       webauthn.holders('employee', ids, { exceptCredentialIds: await hardwareKeys.credentialsOfInactiveKeys(ids), standalone: true }),
+  });
+  // Whether an employee may sign in to applications, and how (src/sso/app-access.ts): their own
+  // override, else their importing domain's default, read at decision time.
+  const appAccess = createAppAccess({
+    domainDefaults: async (domainId) => {
+      const d = await directory.domains.get(domainId).catch(() => undefined);
+      return d ? { ssoEnabled: d.ssoEnabled, ssoMethod: d.ssoMethod } : undefined;
+    },
   });
   // Vault accounts (src/vaults): personal, shared and directory accounts; secrets read after a passkey check.
   const directoryAccountsOf = (employeeId: string) => directory.directoryAccounts.listForEmployee(employeeId);
@@ -327,6 +338,7 @@ export function createServices(deps: CoreDeps) {
     adminAuth,
     organisation,
     employees,
+    appAccess,
     apiKeys,
     webauthn,
     credentials,

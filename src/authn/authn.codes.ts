@@ -25,6 +25,8 @@ export const authnErrorCodes = {
   'signin.user_verification_required': 403,
   /** The credential's hardware key is of a model (AAGUID) its access profile does not allow. */
   'signin.key_model_not_allowed': 403,
+  /** The employee's SSO method (own override or domain default, src/sso/app-access.ts) does not accept this sign-in path. */
+  'signin.method_not_allowed_for_employee': 403,
 } as const satisfies Record<string, number>;
 
 declare module '../lib/errors.js' {

@@ -56,6 +56,12 @@ export function createEmployeeAuthService(deps: {
   keyStateOfCredential?: (
     credentialId: string,
   ) => Promise<{ state: string; serial: string; userVerificationRequired?: boolean; allowedAaguids?: string[]; accessProfile?: string } | undefined>;
+  /**
+   * The employee's effective SSO method (src/sso/app-access.ts): 'passwordless' accepts a passkey
+   * or security key alone and refuses a password; 'password_2fa' accepts a password and a second
+   * factor and refuses a passkey alone; 'any' (no method set) follows the server policy only.
+   */
+  signInMethodOf?: (employee: EmployeeRow) => Promise<'passwordless' | 'password_2fa' | 'any'>;
 }) {
   const { db, audit, sealer, clock, settings, webauthn, employees } = deps;
 
@@ -70,6 +76,22 @@ export function createEmployeeAuthService(deps: {
       target: e ? target(e) : { type: 'employee', id: null },
       details: { method, reason, ...extra },
     });
+
+  /** Refuses a sign-in path the employee's SSO method does not accept (after the first factor was right). */
+  async function refuseByMethod(ctx: RequestContext, e: EmployeeRow, path: 'passkey' | 'password'): Promise<void> {
+    const method = (await deps.signInMethodOf?.(e)) ?? 'any';
+    if (method === 'passwordless' && path === 'password') {
+      await failure(ctx, e, 'password', 'sso method passwordless', { ssoMethod: method });
+      throw new AppError('signin.method_not_allowed_for_employee', 'Your account signs in with a passkey or security key only, not with a password');
+    }
+    if (method === 'password_2fa' && path === 'passkey') {
+      await failure(ctx, e, 'passkey', 'sso method password_2fa', { ssoMethod: method });
+      throw new AppError(
+        'signin.method_not_allowed_for_employee',
+        'Your account signs in with your password and a second factor: a passkey alone is not accepted',
+      );
+    }
+  }
 
   async function refuseDisabled(ctx: RequestContext, e: EmployeeRow, method: string): Promise<never> {
     await failure(ctx, e, method, 'account disabled', { status: e.status });
@@ -205,6 +227,7 @@ export function createEmployeeAuthService(deps: {
     }
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'passkey');
     await refuseByKey(ctx, employee, 'passkey', credential, userVerified);
+    await refuseByMethod(ctx, employee, 'passkey');
     // A passkey cannot be guessed: it signs in during a password lockout, and leaves the count alone.
     await completeSignIn(ctx, employee, 'passkey', { resetFailures: false });
     return { employee, method: credentialType(credential) };
@@ -239,6 +262,7 @@ export function createEmployeeAuthService(deps: {
     // wrong second-factor codes.
     await repo.employeeLockoutStore(db, employee.id).release();
     if (!isActive(employee)) return refuseDisabled(ctx, employee, 'password');
+    await refuseByMethod(ctx, employee, 'password');
     const methods = await secondFactorsOf(employee, auth);
     if (methods.length === 0) {
       await failure(ctx, employee, 'password', 'no second factor');

@@ -20,6 +20,8 @@ export const employeeDto = z.object({
   position: ref.nullable(),
   status: z.enum(employeeStatuses),
   source: z.string(),
+  /** The employee's SSO override; null = the importing domain's default (src/sso/app-access.ts). */
+  ssoOverride: z.object({ enabled: z.boolean().nullable(), method: z.enum(['passwordless', 'password_2fa']).nullable() }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -47,7 +49,18 @@ export const employeeCreate = z
   .strict();
 export type EmployeeCreate = z.infer<typeof employeeCreate>;
 
-export const employeePatch = employeeCreate.partial().strict();
+export const ssoMethods = ['passwordless', 'password_2fa'] as const;
+export type SsoMethod = (typeof ssoMethods)[number];
+
+export const employeePatch = employeeCreate
+  .partial()
+  .extend({
+    /** SSO on/off for this employee; null = follow the domain default. */
+    ssoEnabled: z.boolean().nullable().optional(),
+    /** passwordless (passkey / security key only) or password_2fa; null = follow the domain default. */
+    ssoMethod: z.enum(ssoMethods).nullable().optional(),
+  })
+  .strict();
 export type EmployeePatch = z.infer<typeof employeePatch>;
 
 export const employeeSorts = ['lastName', 'firstName', 'email', 'status', 'createdAt', 'company'] as const;

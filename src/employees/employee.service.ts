@@ -29,12 +29,13 @@ export function toEmployeeDto(e: repo.EmployeeWithRefs): EmployeeDto {
     position: e.positionId ? { id: e.positionId, name: e.positionName ?? '' } : null,
     status: e.status as EmployeeStatus,
     source: e.source,
+    ssoOverride: { enabled: e.ssoEnabled ?? null, method: e.ssoMethod ?? null },
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };
 }
 
-const TRACKED = ['email', 'firstName', 'lastName', 'phone', 'companyId', 'departmentId', 'positionId', 'status'] as const;
+const TRACKED = ['email', 'firstName', 'lastName', 'phone', 'companyId', 'departmentId', 'positionId', 'status', 'ssoEnabled', 'ssoMethod'] as const;
 
 export type EmployeeService = ReturnType<typeof createEmployeeService>;
 export type { EmployeeRow, EmployeeWithRefs } from './employee.repository.js';

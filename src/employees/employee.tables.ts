@@ -1,4 +1,4 @@
-import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from '../db/columns.js';
 
 export const companies = pgTable(
@@ -55,6 +55,13 @@ export const employees = pgTable(
     status: text('status').notNull().default('active'),
     /** 'manual', or the id of the directory domain that imported the employee. */
     source: text('source').notNull().default('manual'),
+    /**
+     * The employee's own SSO settings, each null = "follow the domain default" (the importing
+     * domain's ssoEnabled / ssoMethod; see src/sso/app-access.ts). A value set here sticks when
+     * the domain default changes.
+     */
+    ssoEnabled: boolean('sso_enabled'),
+    ssoMethod: text('sso_method').$type<'passwordless' | 'password_2fa'>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -18,6 +18,7 @@ import type { CookieDeps } from '../../http/auth.js';
 import type { Config } from '../../config/config.js';
 import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
+import type { AppAccess } from '../app-access.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type OidcInteractionRoutesDeps = {
@@ -29,6 +30,7 @@ export type OidcInteractionRoutesDeps = {
   oidc: OidcService;
   employees: EmployeeLookup;
   directoryAccounts: Pick<AccountService, 'entraObjectIdsIn'>;
+  appAccess: Pick<AppAccess, 'decideAppAccess'>;
 } & CookieDeps &
   OidcViewsDeps;
 
@@ -143,6 +145,13 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       reply.clearCookie(REAUTH_COOKIE, { path: path(uid), httpOnly: true, sameSite: 'lax', secure: services.config.isSecure });
       const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: current.employee.id, label: current.employee.email } };
       const target = { type: 'oidc_client', id: null, label: client.clientId };
+      // May this employee sign in to applications at all (src/sso/app-access.ts)? A refusal goes
+      // back to the client's redirect URI as access_denied (RFC 6749 §4.1.2.1).
+      const access = await services.appAccess.decideAppAccess(current.employee, { protocol: 'oidc', id: client.clientId });
+      if (!access.allowed) {
+        await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: access.code } });
+        return finish(request, reply, { error: 'access_denied', error_description: access.message });
+      }
       let eam: { sub: string; accountId: string } | undefined;
       // Entra's correlation id for the request (EAM reference: "A provider can log this value").
       const clientRequestId = typeof params['client-request-id'] === 'string' ? params['client-request-id'].slice(0, 100) : null;

@@ -48,6 +48,19 @@ export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps
         : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
+  // May the employee sign in to applications (src/sso/app-access.ts)? If not, an existing provider
+  // session does not answer silently: the login interaction runs, refuses with access_denied to
+  // the redirect URI and audits it (oidc-interaction.routes.ts).
+  login.checks.add(
+    new interactionPolicy.Check('tessera_app_access', 'the employee may not sign in to this application', async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      const employee = await services.employees.findById(accountId);
+      if (!employee) return interactionPolicy.Check.REQUEST_PROMPT;
+      const access = await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', id: String(ctx.oidc.client?.clientId ?? '') });
+      return access.allowed ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
   // EAM: the id_token_hint must be checked against Entra's keys on every request (oidc.eam.ts).
   login.checks.add(
     new interactionPolicy.Check('eam_hint', 'the Entra id_token_hint must be verified', async (ctx: KoaContextWithOIDC) => {

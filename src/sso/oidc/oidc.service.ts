@@ -1,3 +1,4 @@
+import type { AppAccess } from '../app-access.js';
 import crypto from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { AuditService } from '../../audit/audit.service.js';
@@ -23,7 +24,8 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcServiceDeps = { db: Db; sessions: SessionService; config: Config } & OidcLogoutDeps & OidcViewsDeps;
+export type OidcServiceDeps = { db: Db; sessions: SessionService; config: Config; appAccess: Pick<AppAccess, 'decideAppAccess'> } & OidcLogoutDeps &
+  OidcViewsDeps;
 
 /** What createProvider needs: the whole service graph, the adapter factory and the client adapter. */
 export interface OidcDeps {

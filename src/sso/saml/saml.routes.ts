@@ -1,3 +1,4 @@
+import type { AppAccess } from '../app-access.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../http/types.js';
 import { sendErrorPage, sendPostForm } from '../../http/pages.js';
@@ -25,6 +26,7 @@ export type SamlRoutesDeps = {
   samlSso: SamlSsoService;
   audit: AuditService;
   db: Db;
+  appAccess: Pick<AppAccess, 'decideAppAccess'>;
 } & SsoSessionDeps &
   SloRoutesDeps;
 
@@ -86,6 +88,17 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
     }
     const carried = (sso_ as SsoRequest & { carriedSessionId?: string }).carriedSessionId;
     if (carried) await state.moveSamlSessions(services.db, carried, who.session.id, who.employee.id);
+    // May this employee sign in to applications (src/sso/app-access.ts)? A refusal is a Response
+    // to the SP's registered ACS with Responder / RequestDenied (saml-core §3.2.2.2), audited.
+    const access = await services.appAccess.decideAppAccess(who.employee, { protocol: 'saml', id: sso_.spId });
+    if (!access.allowed) {
+      if (pendingId) await sso.dropPending(pendingId);
+      const refusal = await sso.refuse(
+        employeeCtx(request, who),
+        new SsoFailure(access.code, access.message, { request: sso_, status: { top: STATUS.responder, second: STATUS.requestDenied } }),
+      );
+      return sendPostForm(reply, refusal.action, refusal.fields);
+    }
     const answer = await sso.answer(employeeCtx(request, who), sso_, who);
     if (pendingId) await sso.dropPending(pendingId);
     return sendPostForm(reply, answer.action, answer.fields);

@@ -12,9 +12,16 @@ import type { SamlLogoutService } from '../saml/slo.service.js';
 import type { WsFedService } from './wsfed.service.js';
 import type { SsoSessionDeps } from '../sso-session.js';
 import type { SloRoutesDeps } from '../saml/slo.routes.js';
+import type { AppAccess } from '../app-access.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type WsfedRoutesDeps = { audit: AuditService; samlKeys: SamlKeyStore; samlLogout: SamlLogoutService; wsfed: WsFedService } & SsoSessionDeps &
+export type WsfedRoutesDeps = {
+  audit: AuditService;
+  samlKeys: SamlKeyStore;
+  samlLogout: SamlLogoutService;
+  wsfed: WsFedService;
+  appAccess: Pick<AppAccess, 'decideAppAccess'>;
+} & SsoSessionDeps &
   SloRoutesDeps;
 
 /** WS-Federation passive requestor endpoints (WS-Federation 1.2 §13) and federation metadata. */
@@ -37,6 +44,19 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
       return reply.redirect(signInRedirect(`/wsfed/continue/${id}`), 303);
     }
     const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };
+    // May this employee sign in to applications (src/sso/app-access.ts)? WS-Fed has no error
+    // message to the RP: the employee gets a page that says why, and the refusal is audited.
+    const access = await services.appAccess.decideAppAccess(who.employee, { protocol: 'wsfed', id: req.rpId });
+    if (!access.allowed) {
+      if (pendingId) await wsfed.dropPending(pendingId);
+      await services.audit.record(ctx, {
+        action: 'wsfed.sign_in_refused',
+        outcome: 'failure',
+        target: { type: 'wsfed_rp', id: req.rpId, label: req.realm },
+        details: { code: access.code },
+      });
+      return sendErrorPage(reply, 403, access.code, access.message);
+    }
     const answer = await wsfed.answer(ctx, req, who);
     if (pendingId) await wsfed.dropPending(pendingId);
     return sendPostForm(reply, answer.action, answer.fields);

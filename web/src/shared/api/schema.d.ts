@@ -2406,6 +2406,11 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "active" | "deactivated" | "disabled";
                                 source: string;
+                                ssoOverride: {
+                                    enabled: boolean | null;
+                                    /** @enum {string|null} */
+                                    method: "passwordless" | "password_2fa" | null;
+                                };
                                 createdAt: string;
                                 updatedAt: string;
                             }[];
@@ -2558,6 +2563,11 @@ export interface paths {
                             /** @enum {string} */
                             status: "active" | "deactivated" | "disabled";
                             source: string;
+                            ssoOverride: {
+                                enabled: boolean | null;
+                                /** @enum {string|null} */
+                                method: "passwordless" | "password_2fa" | null;
+                            };
                             createdAt: string;
                             updatedAt: string;
                         };
@@ -2702,6 +2712,11 @@ export interface paths {
                             /** @enum {string} */
                             status: "active" | "deactivated" | "disabled";
                             source: string;
+                            ssoOverride: {
+                                enabled: boolean | null;
+                                /** @enum {string|null} */
+                                method: "passwordless" | "password_2fa" | null;
+                            };
                             createdAt: string;
                             updatedAt: string;
                         };
@@ -2911,6 +2926,9 @@ export interface paths {
                         positionId?: string | null;
                         /** @enum {string} */
                         status?: "active" | "deactivated" | "disabled";
+                        ssoEnabled?: boolean | null;
+                        /** @enum {string|null} */
+                        ssoMethod?: "passwordless" | "password_2fa" | null;
                     };
                 };
             };
@@ -2953,6 +2971,11 @@ export interface paths {
                             /** @enum {string} */
                             status: "active" | "deactivated" | "disabled";
                             source: string;
+                            ssoOverride: {
+                                enabled: boolean | null;
+                                /** @enum {string|null} */
+                                method: "passwordless" | "password_2fa" | null;
+                            };
                             createdAt: string;
                             updatedAt: string;
                         };

@@ -1,0 +1,61 @@
+import type { SsoMethod } from '../employees/employee.schemas.js';
+
+/**
+ * Whether an employee may sign in to applications (OIDC, SAML, WS-Fed), and how.
+ *
+ * The effective SSO of an employee: their own override where set (employees.sso_enabled /
+ * sso_method, each field on its own), else the default of the directory domain that imported them
+ * (directory_domains.sso_enabled / sso_method), read at decision time, so changing a domain's
+ * default moves every employee without an override and an override sticks. Employees created by
+ * hand (source 'manual', or a domain since deleted) have no domain default: SSO on, and no method
+ * restriction (any sign-in path the server policy allows).
+ *
+ * Workstation unlock does not come here: the workstation policy governs it.
+ */
+export type SsoMethodOrAny = SsoMethod | 'any';
+
+export type EffectiveSso = {
+  enabled: boolean;
+  method: SsoMethodOrAny;
+  /** Where each value came from: the employee's override, their domain's default, or the built-in default. */
+  enabledFrom: 'override' | 'domain' | 'builtin';
+  methodFrom: 'override' | 'domain' | 'builtin';
+};
+
+/** What decisions read of the stored employee. */
+export type SsoEmployee = { id: string; source: string; ssoEnabled: boolean | null; ssoMethod: SsoMethod | null };
+
+/** What decisions read of the application the employee signs in to. */
+export type SsoApp = { protocol: 'oidc' | 'saml' | 'wsfed'; id: string };
+
+/** A refusal's stable code (also the audit detail `reason`). */
+export type AppAccessRefusal = 'sso.disabled_for_employee';
+export type AppAccessDecision = { allowed: true; sso: EffectiveSso } | { allowed: false; code: AppAccessRefusal; message: string; sso: EffectiveSso };
+
+export type DomainSsoDefaults = (domainId: string) => Promise<{ ssoEnabled: boolean; ssoMethod: SsoMethod } | undefined>;
+
+export type AppAccess = ReturnType<typeof createAppAccess>;
+
+export function createAppAccess(deps: { domainDefaults: DomainSsoDefaults }) {
+  async function effectiveSso(employee: SsoEmployee): Promise<EffectiveSso> {
+    const domain = employee.source === 'manual' ? undefined : await deps.domainDefaults(employee.source);
+    const enabled = employee.ssoEnabled ?? domain?.ssoEnabled ?? true;
+    const method = employee.ssoMethod ?? domain?.ssoMethod ?? 'any';
+    const from = (own: unknown) => (own !== null && own !== undefined ? 'override' : domain ? 'domain' : 'builtin');
+    return { enabled, method, enabledFrom: from(employee.ssoEnabled), methodFrom: from(employee.ssoMethod) };
+  }
+
+  /**
+   * The one decision every protocol asks before it answers an application with an assertion,
+   * keyed on the stored employee. Application assignment (groups) belongs here too: `app` is
+   * passed for that.
+   */
+  async function decideAppAccess(employee: SsoEmployee, _app: SsoApp): Promise<AppAccessDecision> {
+    const sso = await effectiveSso(employee);
+    if (!sso.enabled)
+      return { allowed: false, code: 'sso.disabled_for_employee', message: 'Single sign-on to applications is turned off for this employee', sso };
+    return { allowed: true, sso };
+  }
+
+  return { effectiveSso, decideAppAccess };
+}
