@@ -51,5 +51,48 @@ for (const engine of ENGINES) {
       assert.equal(options.status, 409, options.raw);
       assert.equal(options.body.error.code, 'vault.no_passkey');
     });
+
+    it("keeps the policy's user verification for a passkey used as second factor, even when the employee also holds a second-factor key", async () => {
+      const employee = await createEmployee(t);
+      const seed = await givePasswordAndTotp(t, employee, PASSWORD);
+      await setPolicy(t, PASSWORD_AND_KEY);
+      clock.advance(30_000);
+      const c = new Client(t.app);
+      assert.equal((await c.post('/api/signin/password', { email: employee.email, password: PASSWORD })).status, 200);
+      assert.equal((await c.post('/api/signin/totp', { code: totpCode(seed, clock.now().getTime()) })).status, 200);
+      const u2f = new SoftAuthenticator({ attachment: 'cross-platform', transports: ['usb'], userVerified: false });
+      const yubikey = new SoftAuthenticator({ attachment: 'cross-platform', transports: ['usb'] });
+      for (const [kind, key] of [
+        ['second_factor_key', u2f],
+        ['security_key', yubikey],
+      ] as const) {
+        const start = await c.post('/api/portal/credentials/options', { kind });
+        assert.equal(start.status, 200, start.raw);
+        const added = await c.post('/api/portal/credentials/verify', {
+          ceremonyId: start.body.ceremonyId,
+          response: key.register(start.body.options, { origin: ORIGIN }),
+        });
+        assert.equal(added.status, 200, added.raw);
+      }
+      // The passkey-class key now answers without its PIN (user verification off): the policy requires it.
+      (yubikey.options as { userVerified?: boolean }).userVerified = false;
+      const attacker = new Client(t.app);
+      assert.equal((await attacker.post('/api/signin/password', { email: employee.email, password: PASSWORD })).status, 200);
+      const start = await attacker.post('/api/signin/second-factor/webauthn/options');
+      assert.equal(start.status, 200, start.raw);
+      const answer = await attacker.post('/api/signin/second-factor/webauthn/verify', {
+        ceremonyId: start.body.ceremonyId,
+        response: yubikey.authenticate(start.body.options, { origin: ORIGIN }),
+      });
+      assert.ok(answer.status >= 400 && answer.status < 500, answer.raw);
+      assert.notEqual((await attacker.get('/api/portal/me')).status, 200, 'no full session');
+      // The second-factor key itself still answers with presence only.
+      const again = await attacker.post('/api/signin/second-factor/webauthn/options');
+      const ok = await attacker.post('/api/signin/second-factor/webauthn/verify', {
+        ceremonyId: again.body.ceremonyId,
+        response: u2f.authenticate(again.body.options, { origin: ORIGIN }),
+      });
+      assert.equal(ok.status, 200, ok.raw);
+    });
   });
 }
