@@ -254,7 +254,9 @@ export function createServices(deps: CoreDeps) {
     clock,
     sealer,
     vault: vaultAccounts,
-    countCredentials: (id) => webauthn.count('employee', id),
+    // Only credentials that stand alone: a second-factor key cannot answer a reveal (acceptsCredential),
+    // so an employee holding only such a key hears vault.no_passkey, not an empty ceremony.
+    countCredentials: async (id) => ((await webauthn.holders('employee', [id], { standalone: true })).has(id) ? 1 : 0),
     startAssertion: ({ employeeId, bindTo }) =>
       webauthn.startAuthentication({ purpose: 'vault_reveal', subjectType: 'employee', subjectId: employeeId, userVerification: 'required', bindTo }),
     finishAssertion: async (ctx, input) => {

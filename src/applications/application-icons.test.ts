@@ -168,6 +168,19 @@ for (const engine of ENGINES) {
       assert.equal((await admin.get(`/api/saml/service-providers/${hiddenSamlId}/icon`)).status, 200, 'the console still previews it');
     });
 
+    it('lets only an admin write: a read-scope API key and an employee session are refused, and an id of another protocol is 404', async () => {
+      const { secret } = await t.services.apiKeys.create(cliContext(), { name: 'icon reader', scope: 'read' });
+      const reader = new Client(t.app, { authorization: `Bearer ${secret}` });
+      const body = { contentType: 'image/png', base64: b64(png) };
+      assert.equal((await reader.request('PUT', `/api/oidc/clients/${oidcId}/icon`, body)).body.error.code, 'auth.insufficient_scope');
+      assert.equal((await reader.delete(`/api/saml/service-providers/${samlId}/icon`)).body.error.code, 'auth.insufficient_scope');
+      assert.equal((await employee.request('PUT', `/api/wsfed/relying-parties/${wsfedId}/icon`, body)).status, 401);
+      // The SAML SP's id under the OIDC path: that registry does not have it.
+      assert.equal((await admin.request('PUT', `/api/oidc/clients/${samlId}/icon`, body)).status, 404);
+      assert.equal((await admin.get(`/api/wsfed/relying-parties/${samlId}/icon`)).status, 404);
+      assert.equal((await admin.get('/api/oidc/clients/..%2F..%2Fsettings/icon')).status, 400);
+    });
+
     it('removes an icon (audited), and an application removed takes its icon with it', async () => {
       assert.equal((await admin.delete(`/api/wsfed/relying-parties/${wsfedId}/icon`)).status, 204);
       assert.equal((await portalApps()).get('Timesheets')!.iconUrl, null);

@@ -301,12 +301,15 @@ export function createEmployeeAuthService(deps: {
     }
     // A key enrolled as a second factor (U2F-era, often without PIN) is asked only for presence:
     // the password was the other factor. Otherwise the policy's user verification stands.
+    // The ceremony asks for less than policy then, but a passkey or security key of the employee
+    // answering it is still held to the policy's user verification (finishAuthentication).
     const hasSecondFactorKey = (await webauthn.list('employee', employeeId)).some((c) => c.isSecondFactorOnly);
+    const policyUserVerification = (await settings.get()).authenticators.userVerification;
     return webauthn.startAuthentication({
       purpose: 'second_factor',
       subjectType: 'employee',
       subjectId: employeeId,
-      ...(hasSecondFactorKey ? { userVerification: 'discouraged' as const } : {}),
+      ...(hasSecondFactorKey ? { userVerification: 'discouraged' as const, data: { standaloneUserVerification: policyUserVerification } } : {}),
     });
   }
 

@@ -59,6 +59,14 @@ export function isPlatformCredential(r: { attachment?: string | null; transports
 export const acceptsCredential = (purpose: CeremonyPurpose, c: { isSecondFactorOnly: boolean }): boolean =>
   !c.isSecondFactorOnly || purpose === 'second_factor';
 
+/**
+ * The user verification an answer must show: what the ceremony asked, except that a ceremony
+ * relaxed for a second-factor key (standaloneUserVerification: the policy's) still holds every
+ * other credential to the policy, so a passkey does not lose its PIN check by sharing the ceremony.
+ */
+export const userVerificationFor = (data: Record<string, unknown>, c: { isSecondFactorOnly: boolean }): unknown =>
+  !c.isSecondFactorOnly && data.standaloneUserVerification !== undefined ? data.standaloneUserVerification : data.userVerification;
+
 /** The WebAuthn user handle of a subject: the 16 bytes of its UUID (no personal data, §14.6.1). */
 export const userHandleOf = (subjectId: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(subjectId.replace(/-/g, ''), 'hex'));
 
@@ -461,7 +469,7 @@ export function createWebAuthnService(deps: {
         expectedRPID: rpID,
         // The counter is checked below, where policy decides between refusing and flagging.
         credential: { id: credential.credentialId, publicKey: isoBase64URL.toBuffer(credential.publicKey), counter: 0, transports: credential.transports },
-        requireUserVerification: challenge.data.userVerification === 'required',
+        requireUserVerification: userVerificationFor(challenge.data, credential) === 'required',
       });
       if (!result.verified) throw new Error('the signature was not verified');
       info = result.authenticationInfo;
