@@ -20,3 +20,4 @@ export * from '../sso/oidc/oidc.tables.js';
 export * from '../workstations/workstation.tables.js';
 export * from '../vaults/vault-account.tables.js';
 export * from '../applications/application-icon.tables.js';
+export * from '../groups/group.tables.js';
