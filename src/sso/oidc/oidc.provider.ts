@@ -128,10 +128,18 @@ export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps
       await grant.save();
       return grant;
     },
-    /** Only active employees: a disabled or deleted employee's refresh token fails at once (findAccount is asked on every grant). */
+    /**
+     * Only active employees who may sign in to this application (src/sso/app-access.ts): a
+     * disabled or deleted employee, or one whose SSO was turned off (or, later, who lost the
+     * application) after signing in, is refused at once. oidc-provider asks findAccount on every
+     * code and refresh_token grant (undefined: invalid_grant) and on userinfo (undefined:
+     * invalid_token, 401), so no token outlives the decision.
+     */
     findAccount: async (ctx: Ctx, sub: string) => {
       const employee = await services.employees.findById(sub);
       if (employee?.status !== 'active') return undefined;
+      const clientId = ctx?.oidc?.client?.clientId;
+      if (clientId && !(await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', id: String(clientId) })).allowed) return undefined;
       return {
         accountId: employee.id,
         claims: async () => ({ sub: employee.id, ...employeeClaims(employee, clientExtras(ctx.oidc.client as never).tessera_claims ?? []) }),
