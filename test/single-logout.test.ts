@@ -202,7 +202,10 @@ for (const engine of ENGINES) {
       }
     });
 
-    it('a back-channel receiver that is down is audited, and the walk goes on', async () => {
+    // Not yet run: written after /work/main/node_modules disappeared (18:21). An earlier version,
+    // which answered a held logout request with 503 and then polled the audit log, hung on PGlite
+    // after the release; run it alone before taking the skip away.
+    it('a back-channel receiver that is down is audited, and the walk goes on', { skip: 'unverified, see the comment above' }, async () => {
       const port = await freePort();
       const down = await registerClient(t, { name: 'Down', redirectUris: [REDIRECT], backchannelLogoutUri: `http://127.0.0.1:${port}/gone` });
       const s = await signedInEverywhere('down-receiver');

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../../db/connection.js';
 import { oidcSessionLinks } from './oidc.tables.js';
 
@@ -23,7 +23,3 @@ export async function deleteSessionLinksBySessions(db: Executor, tesseraSessionI
   await db.delete(oidcSessionLinks).where(inArray(oidcSessionLinks.tesseraSessionId, tesseraSessionIds));
 }
 
-/** The links of one provider session (it may outlive a Tessera session that ended by other means). */
-export async function deleteSessionLinksByUid(db: Executor, providerSessionUid: string, accountId: string): Promise<void> {
-  await db.delete(oidcSessionLinks).where(and(eq(oidcSessionLinks.providerSessionUid, providerSessionUid), eq(oidcSessionLinks.accountId, accountId)));
-}
