@@ -87,7 +87,9 @@ for (const engine of ENGINES) {
       const verifier = pkce();
       const callback = new URL((await browser.follow(authorizeUrl(client.clientId, verifier.challenge))).location);
       assert.ok(callback.searchParams.get('code'), callback.href);
-      const config = await oidc.discovery(new URL(t.issuer), client.clientId, client.secret, oidc.ClientSecretBasic(), { execute: [oidc.allowInsecureRequests] });
+      const config = await oidc.discovery(new URL(t.issuer), client.clientId, client.secret, oidc.ClientSecretBasic(), {
+        execute: [oidc.allowInsecureRequests],
+      });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier.verifier, expectedState: 'st' });
       assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
       return { config, tokens, sid: tokens.claims()!.sid as string };
@@ -143,7 +145,10 @@ for (const engine of ENGINES) {
       const payload = await logoutTokenFor(s.wikiSession.sid);
       assert.equal(payload.sub, s.employee.id);
       assert.deepEqual(payload.events, { 'http://schemas.openid.net/event/backchannel-logout': {} });
-      await assert.rejects(oidc.refreshTokenGrant(s.wikiSession.config, s.wikiSession.tokens.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+      await assert.rejects(
+        oidc.refreshTokenGrant(s.wikiSession.config, s.wikiSession.tokens.refresh_token!),
+        (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+      );
       // Signed in to Tessera again, the old provider session does not answer silently: it ended.
       await signIn(t, s.browser, s.key);
       assert.equal(await silent(s.browser, wiki.clientId), 'login_required');

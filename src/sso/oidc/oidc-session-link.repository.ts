@@ -22,4 +22,3 @@ export async function deleteSessionLinksBySessions(db: Executor, tesseraSessionI
   if (!tesseraSessionIds.length) return;
   await db.delete(oidcSessionLinks).where(inArray(oidcSessionLinks.tesseraSessionId, tesseraSessionIds));
 }
-
