@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, paged } from '../http/schemas.js';
-import { employeeCreate, employeeDto, employeePatch, employeeQuery } from './employee.schemas.js';
+import { employeeCreate, employeeDetailDto, employeeDto, employeePatch, employeeQuery } from './employee.schemas.js';
 import type { EmployeeService } from './employee.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -15,8 +15,10 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
     async (request) => services.employees.list(request.query),
   );
 
-  app.get('/employees/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDto, ...errors } } }, async (request) =>
-    services.employees.get(request.params.id),
+  app.get(
+    '/employees/:id',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDetailDto, ...errors } } },
+    async (request) => services.employees.detail(request.params.id),
   );
 
   app.post(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupRef } from '../groups/group.schemas.js';
 
 export const employeeStatuses = ['active', 'deactivated', 'disabled'] as const;
 export type EmployeeStatus = (typeof employeeStatuses)[number];
@@ -26,6 +27,10 @@ export const employeeDto = z.object({
   updatedAt: z.string(),
 });
 export type EmployeeDto = z.infer<typeof employeeDto>;
+
+/** One employee as its page shows it: with the groups it belongs to (directory and local). */
+export const employeeDetailDto = employeeDto.extend({ groups: z.array(groupRef) });
+export type EmployeeDetailDto = z.infer<typeof employeeDetailDto>;
 
 const name = z.string().trim().min(1).max(100);
 const phone = z
@@ -73,6 +78,8 @@ export const employeeQuery = z
     departmentId: z.string().uuid().optional(),
     positionId: z.string().uuid().optional(),
     source: z.string().max(100).optional(),
+    /** Only the members of this group (directory or local). */
+    groupId: z.string().uuid().optional(),
     sort: z.enum(employeeSorts).default('lastName'),
     order: z.enum(['asc', 'desc']).default('asc'),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
