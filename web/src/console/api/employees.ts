@@ -43,9 +43,10 @@ export function useUpdateEmployee(id: string) {
   const qc = useQueryClient();
   const invalidate = useInvalidateEmployees();
   return useMutation({
-    mutationFn: (patch: Partial<EmployeeInput>) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    mutationFn: (patch: Partial<EmployeeInput>) => api<Omit<Employee, 'groups'>>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
     onSuccess: async (employee) => {
-      qc.setQueryData(queryKeys.employee(id), employee);
+      // The answer of a change has no groups: keep those the page read.
+      qc.setQueryData<Employee>(queryKeys.employee(id), (old) => (old ? { ...old, ...employee } : old));
       await invalidate();
     },
   });
