@@ -21,6 +21,7 @@ export function createGroupService(deps: {
   audit: AuditService;
   employees: {
     summariesByIds: (ids: string[]) => Promise<EmployeeSummary[]>;
+    findByEmail: (email: string) => Promise<{ id: string } | undefined>;
     /** The employees list, narrowed to the group's members by `groupId`. */
     list: (q: EmployeeQuery) => Promise<Paged<EmployeeDto>>;
   };
@@ -135,7 +136,42 @@ export function createGroupService(deps: {
     });
   }
 
+  /**
+   * A local group the declarative configuration file declares: created when missing (matched by
+   * name, any case), its description brought back to the file's, the listed employees (by e-mail)
+   * added. Members added in the console are left: the file says who must be in, not who may.
+   * E-mails no employee has yet (before the first sync) are answered, for the log.
+   */
+  async function ensureDeclared(
+    ctx: RequestContext,
+    d: { name: string; description?: string | null; members?: string[] },
+  ): Promise<{ result: 'created' | 'updated' | 'unchanged'; unknownMembers: string[] }> {
+    let result: 'created' | 'updated' | 'unchanged' = 'unchanged';
+    let group = await repo.findLocalGroupByName(db, d.name);
+    if (!group) {
+      group = await repo.findGroupById(db, (await create(ctx, { name: d.name, description: d.description ?? null })).id);
+      result = 'created';
+    } else if (d.description !== undefined && (d.description || null) !== group.description) {
+      await update(ctx, group.id, { description: d.description });
+      result = 'updated';
+    }
+    const unknownMembers: string[] = [];
+    const ids: string[] = [];
+    for (const email of d.members ?? []) {
+      const e = await deps.employees.findByEmail(email);
+      if (e) ids.push(e.id);
+      else unknownMembers.push(email);
+    }
+    if (group && ids.length > 0) {
+      const before = (await find(group.id)).memberCount;
+      const after = (await addMembers(ctx, group.id, ids)).memberCount;
+      if (after !== before && result === 'unchanged') result = 'updated';
+    }
+    return { result, unknownMembers };
+  }
+
   return {
+    ensureDeclared,
     list: async (q: GroupQuery): Promise<Paged<GroupDto>> => {
       const [{ items, total }, names] = await Promise.all([repo.findGroups(db, q), deps.domainNames()]);
       return { items: items.map((g) => toDto(g, names)), total, page: q.page, pageSize: q.pageSize };
