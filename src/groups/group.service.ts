@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { EmployeeDto, EmployeeQuery } from '../employees/employee.schemas.js';
 import type { EmployeeSummary } from '../employees/employee.service.js';
 import type { RequestContext } from '../lib/context.js';
-import { AppError, isUniqueViolation } from '../lib/errors.js';
+import { AppError, isForeignKeyViolation, isUniqueViolation } from '../lib/errors.js';
 import * as repo from './group.repository.js';
 import type { GroupCreate, GroupDto, GroupPatch, GroupQuery, GroupRef, GroupSource } from './group.schemas.js';
 
@@ -118,8 +118,12 @@ export function createGroupService(deps: {
     const unknown = wanted.filter((e) => !known.has(e));
     if (unknown.length > 0)
       throw new AppError('groups.employee_not_found', `No employee has the id ${unknown.join(', ')}`, { details: { employeeIds: unknown } });
+    // An employee deleted since the check above fails the foreign key: the same answer as unknown.
     await db.transaction(async (tx) => {
-      for (const employeeId of await repo.insertGroupMembers(tx, id, wanted)) {
+      for (const employeeId of await repo.insertGroupMembers(tx, id, wanted).catch((err) => {
+        if (isForeignKeyViolation(err)) throw new AppError('groups.employee_not_found', 'An employee to add was deleted meanwhile');
+        throw err;
+      })) {
         const e = known.get(employeeId);
         await audit.record(ctx, { action: 'group.member_added', target: target(group), details: { employeeId, employee: e?.email } }, tx);
       }
