@@ -29,7 +29,8 @@ describe('groups in the admin console, in Chromium', { skip: browserSkipReason()
     await box.click();
     await box.pressSequentially(text);
     const choice = page.getByRole('option', { name: option });
-    // The dropdown may close while the page's other cards settle: opening it again is what a person does.
+    // Cards above that are still loading can push the field out of view, which hides its dropdown
+    // (Mantine's hideDetached); clicking the field again, as a person would, brings it back.
     await eventually(async () => {
       if (!(await choice.isVisible())) await box.click();
       await choice.click({ timeout: 1000 });
