@@ -5,6 +5,7 @@ import { authnErrorCodes } from '../authn/authn.codes.js';
 import { directoryErrorCodes } from '../directory/directory.codes.js';
 import { employeeErrorCodes } from '../employees/employee.codes.js';
 import { entraErrorCodes } from '../directory/entra/entra.codes.js';
+import { groupErrorCodes } from '../groups/group.codes.js';
 import { invitationErrorCodes } from '../invitations/invitation.codes.js';
 import { mailErrorCodes } from '../mail/mail.codes.js';
 import { oidcErrorCodes } from '../sso/oidc/oidc.codes.js';
@@ -32,6 +33,7 @@ for (const list of [
   directoryErrorCodes,
   employeeErrorCodes,
   entraErrorCodes,
+  groupErrorCodes,
   invitationErrorCodes,
   mailErrorCodes,
   oidcErrorCodes,

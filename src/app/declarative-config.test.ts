@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { cliContext } from '../lib/context.js';
 import { applyDeclarativeConfig, DeclarativeConfigError } from './declarative-config.js';
 import { Client, createTestApp, type TestApp } from '../../test/helpers/app.js';
 
@@ -72,6 +73,27 @@ apiKeys:
     const changes = await applyDeclarativeConfig(t.services, full(), { ...env, OPS_PASSWORD: 'a rotated ops password' });
     assert.deepEqual(changes, ['admin ops@corp.example updated']);
     assert.equal((await new Client(t.app).post('/api/auth/login', { email: 'ops@corp.example', password: 'a rotated ops password' })).status, 200);
+  });
+
+  it('declares local groups: created once, the listed employees added, the console keeps what it added', async () => {
+    const ann = await t.services.employees.create(cliContext(), { email: 'ann@corp.example', firstName: 'Ann', lastName: 'A' });
+    const bo = await t.services.employees.create(cliContext(), { email: 'bo@corp.example', firstName: 'Bo', lastName: 'B' });
+    const text = (description: string) =>
+      `groups:\n  - name: Night Shift\n    description: ${description}\n    members: [ann@corp.example, later@corp.example]\n`;
+    assert.deepEqual(await applyDeclarativeConfig(t.services, write('groups.yaml', text('Late rota')), env), ['group Night Shift created']);
+    const [group] = (await t.services.groups.list({ q: 'night shift', source: 'local', page: 1, pageSize: 5 })).items;
+    assert.equal(group.description, 'Late rota');
+    assert.deepEqual(
+      (await t.services.groups.ofEmployee(ann.id)).map((g) => g.name),
+      ['Night Shift'],
+    );
+    await t.services.groups.addMembers(cliContext(), group.id, [bo.id]);
+    assert.deepEqual(await applyDeclarativeConfig(t.services, write('groups.yaml', text('Late rota')), env), [], 'applying again changes nothing');
+    assert.equal((await t.services.groups.get(group.id)).memberCount, 2, 'a member the console added stays');
+    assert.deepEqual(await applyDeclarativeConfig(t.services, write('groups.yaml', text('Night rota')), env), ['group Night Shift updated']);
+    assert.equal((await t.services.groups.get(group.id)).description, 'Night rota');
+    const bad = await applyDeclarativeConfig(t.services, write('groups.yaml', 'groups:\n  - name: X\n    members: [not-an-email]\n'), env).catch((e) => e);
+    assert.match(bad.message, /groups\[0\]\.members\[0\]/);
   });
 
   it('names the file, the place in it and the problem, and writes nothing', async () => {

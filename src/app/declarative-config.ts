@@ -9,6 +9,8 @@ import { configContext } from '../lib/context.js';
 import { settingsPatch } from '../settings/settings.schemas.js';
 import { directoryConfigSchema } from '../directory/directory.config.js';
 import { domainCreate } from '../directory/directory.schemas.js';
+import { groupCreate } from '../groups/group.schemas.js';
+import type { GroupService } from '../groups/group.service.js';
 import { clientCreate } from '../sso/oidc/oidc-client.schemas.js';
 import { applyDeclaredServiceProviders, resolveDeclaredServiceProviders, samlConfigSchema, wsfedConfigSchema } from '../sso/saml/saml.config.js';
 import type { AdminService } from '../admins/admin.service.js';
@@ -26,6 +28,7 @@ export type DeclarativeDeps = {
   apiKeys: ApiKeyService;
   audit: AuditService;
   domains: DomainService;
+  groups: GroupService;
   oidc: OidcService;
   settings: SettingsService;
 } & SamlConfigDeps &
@@ -105,6 +108,8 @@ const fileSchema = z
       .optional(),
     /** Vault templates and shared accounts (src/vaults/vault.config.ts); secrets by reference. */
     vault: vaultConfigSchema(secretRef).optional(),
+    /** Local groups (src/groups): created when missing, with the listed employees (by e-mail) in them. */
+    groups: z.array(groupCreate.extend({ members: z.array(z.string().trim().email()).max(10_000).optional() }).strict()).optional(),
   })
   .strict();
 
@@ -219,6 +224,15 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
       throw new DeclarativeConfigError(file, `oidc.clients[${i}]`, (err as Error).message);
     });
     if (result !== 'unchanged') changes.push(`OIDC client ${c.clientId} ${result}`);
+  }
+
+  for (const [i, g] of (cfg.groups ?? []).entries()) {
+    const { result, unknownMembers } = await services.groups.ensureDeclared(ctx, g).catch((err) => {
+      throw new DeclarativeConfigError(file, `groups[${i}]`, (err as Error).message);
+    });
+    if (result !== 'unchanged') changes.push(`group ${g.name} ${result}`);
+    if (unknownMembers.length)
+      logger?.warn({ file, group: g.name, unknownMembers }, 'declared group members left out: no employee has these e-mail addresses yet');
   }
 
   changes.push(...(await applyDeclaredServiceProviders(services, ctx, serviceProviders, (where, message) => new DeclarativeConfigError(file, where, message))));

@@ -9,6 +9,7 @@ import { brandingRoutes } from '../branding/branding.routes.js';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.js';
 import { employeeRoutes } from '../employees/employee.routes.js';
 import { organisationRoutes } from '../employees/organisation.routes.js';
+import { groupRoutes } from '../groups/group.routes.js';
 import { enrollRoutes } from '../invitations/enroll.routes.js';
 import { invitationRoutes } from '../invitations/invitation.routes.js';
 import { mailRoutes } from '../mail/mail.routes.js';
@@ -41,6 +42,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await adminRoutes(api, services);
   await employeeRoutes(api, services);
   await organisationRoutes(api, services);
+  await groupRoutes(api, services);
   await employeeCredentialRoutes(api, services);
   await invitationRoutes(api, services);
   await signInRoutes(api, services, opts);

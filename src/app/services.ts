@@ -13,6 +13,7 @@ import type { Config } from '../config/config.js';
 import type { Database, Executor } from '../db/connection.js';
 import { deleteCredentialsBySubject } from '../authn/webauthn.repository.js';
 import { createEmployeeService } from '../employees/employee.service.js';
+import { createGroupService } from '../groups/group.service.js';
 import { createOrganisationService } from '../employees/organisation.service.js';
 import { createEnrolmentService } from '../invitations/enrolment.service.js';
 import { createInvitationService } from '../invitations/invitation.service.js';
@@ -108,6 +109,15 @@ export function createServices(deps: CoreDeps) {
     revocationHooks: [oidc.revokeEmployee, lockWorkstationsOf],
     deletionHooks: [deleteCredentialsOf('employee'), lockWorkstationsOfDeleted],
     sessionEndHooks: [(ctx, id) => workstationServices.workstations.onEmployeeSessionsEnded(ctx, id)],
+    // Late-bound: the groups read employees, and are wired below.
+    groups: { ofEmployee: (id) => groups.ofEmployee(id), memberIdsOf: (id) => groups.memberIdsOf(id) },
+  });
+  // Groups (src/groups): local ones managed here, directory ones shown as their domain's sync left them.
+  const groups = createGroupService({
+    db,
+    audit,
+    employees,
+    domainNames: async () => new Map((await directory.domains.list()).map((d) => [d.id, d.name])),
   });
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
@@ -342,6 +352,7 @@ export function createServices(deps: CoreDeps) {
     adminAuth,
     organisation,
     employees,
+    groups,
     appAccess,
     apiKeys,
     webauthn,

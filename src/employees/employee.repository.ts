@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
 import { companies, departments, employees, positions } from './employee.tables.js';
@@ -58,8 +58,16 @@ const sortColumns = {
   company: [companies.name, employees.lastName],
 } as const;
 
-export async function findEmployees(db: Executor, q: EmployeeQuery): Promise<{ items: EmployeeWithRefs[]; total: number }> {
+/** A subquery of employee ids that another feature builds (a group's members), to narrow a list to. */
+export type EmployeeIdSubquery = SQLWrapper;
+
+export async function findEmployees(
+  db: Executor,
+  q: Omit<EmployeeQuery, 'groupId'>,
+  opts: { idsIn?: EmployeeIdSubquery } = {},
+): Promise<{ items: EmployeeWithRefs[]; total: number }> {
   const conditions: (SQL | undefined)[] = [
+    opts.idsIn ? inArray(employees.id, opts.idsIn) : undefined,
     q.status ? eq(employees.status, q.status) : undefined,
     q.companyId ? eq(employees.companyId, q.companyId) : undefined,
     q.departmentId ? eq(employees.departmentId, q.departmentId) : undefined,

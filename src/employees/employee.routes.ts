@@ -20,7 +20,7 @@ export type EmployeeRoutesDeps = {
 
 export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   const tags = ['Employees'];
-  const withEffectiveSso = async (e: EmployeeDto) => ({
+  const withEffectiveSso = async <T extends EmployeeDto>(e: T) => ({
     ...e,
     effectiveSso: await services.appAccess.effectiveSso({ id: e.id, source: e.source, ssoEnabled: e.ssoOverride.enabled, ssoMethod: e.ssoOverride.method }),
   });
@@ -33,7 +33,7 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   app.get(
     '/employees/:id',
     { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDetailDto, ...errors } } },
-    async (request) => withEffectiveSso(await services.employees.get(request.params.id)),
+    async (request) => withEffectiveSso(await services.employees.detail(request.params.id)),
   );
 
   app.post(
@@ -55,7 +55,10 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
           "Change any subset of fields; null clears an optional one (ssoEnabled / ssoMethod null: follow the importing domain's default). Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once.",
       },
     },
-    async (request) => withEffectiveSso(await services.employees.update(request.ctx, request.params.id, request.body)),
+    async (request) => {
+      await services.employees.update(request.ctx, request.params.id, request.body);
+      return withEffectiveSso(await services.employees.detail(request.params.id));
+    },
   );
 
   app.post(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupRef } from '../groups/group.schemas.js';
 
 export const employeeStatuses = ['active', 'deactivated', 'disabled'] as const;
 export type EmployeeStatus = (typeof employeeStatuses)[number];
@@ -39,8 +40,8 @@ export const effectiveSsoDto = z.object({
   enabledFrom: ssoSource,
   methodFrom: ssoSource,
 });
-/** One employee as its own page reads it: the list's fields and the effective SSO. */
-export const employeeDetailDto = employeeDto.extend({ effectiveSso: effectiveSsoDto });
+/** One employee as its own page reads it: the list's fields, its groups (directory and local) and the effective SSO. */
+export const employeeDetailDto = employeeDto.extend({ groups: z.array(groupRef), effectiveSso: effectiveSsoDto });
 export type EmployeeDetailDto = z.infer<typeof employeeDetailDto>;
 
 const name = z.string().trim().min(1).max(100);
@@ -89,6 +90,8 @@ export const employeeQuery = z
     departmentId: z.string().uuid().optional(),
     positionId: z.string().uuid().optional(),
     source: z.string().max(100).optional(),
+    /** Only the members of this group (directory or local). */
+    groupId: z.string().uuid().optional(),
     sort: z.enum(employeeSorts).default('lastName'),
     order: z.enum(['asc', 'desc']).default('asc'),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),

@@ -5,7 +5,8 @@ import type { RequestContext } from '../lib/context.js';
 import type { SessionService } from '../sessions/session.service.js';
 import * as repo from './employee.repository.js';
 import * as orgRepo from './organisation.repository.js';
-import type { EmployeeCreate, EmployeeDto, EmployeePatch, EmployeeQuery, EmployeeStatus } from './employee.schemas.js';
+import type { GroupRef } from '../groups/group.schemas.js';
+import type { EmployeeCreate, EmployeeDetailDto, EmployeeDto, EmployeePatch, EmployeeQuery, EmployeeStatus } from './employee.schemas.js';
 
 /**
  * Called, inside the transaction, when an employee stops being active or is deleted: later
@@ -52,6 +53,8 @@ export function createEmployeeService(deps: {
   deletionHooks?: EmployeeRevocationHook[];
   /** Called after an admin ended the employee's sessions (workstations may lock: src/workstations). */
   sessionEndHooks?: ((ctx: RequestContext, employeeId: string) => Promise<void>)[];
+  /** The groups feature (src/groups): an employee's groups, and a group's members for the list's filter. */
+  groups?: { ofEmployee: (employeeId: string) => Promise<GroupRef[]>; memberIdsOf: (groupId: string) => repo.EmployeeIdSubquery };
 }) {
   const { db, audit, sessions } = deps;
   const hooks = deps.revocationHooks ?? [];
@@ -170,6 +173,11 @@ export function createEmployeeService(deps: {
 
   return {
     get: async (id: string) => toEmployeeDto(await get(id)),
+    /** The employee with its groups, for its page. */
+    detail: async (id: string): Promise<Omit<EmployeeDetailDto, 'effectiveSso'>> => ({
+      ...toEmployeeDto(await get(id)),
+      groups: (await deps.groups?.ofEmployee(id)) ?? [],
+    }),
     endSessions,
     /** The employee's row with its organisation names, or undefined (no audit, no error: for other services). */
     findById: (id: string, tx: Executor = db) => repo.findEmployeeById(tx, id),
@@ -180,7 +188,9 @@ export function createEmployeeService(deps: {
     /** Id, e-mail, name and status of these employees, ordered by last and first name. */
     summariesByIds: (ids: string[]) => repo.findEmployeeSummariesByIds(db, ids),
     list: async (q: EmployeeQuery) => {
-      const { items, total } = await repo.findEmployees(db, q);
+      const { groupId, ...rest } = q;
+      const idsIn = groupId ? deps.groups?.memberIdsOf(groupId) : undefined;
+      const { items, total } = await repo.findEmployees(db, rest, { idsIn });
       return { items: items.map(toEmployeeDto), total, page: q.page, pageSize: q.pageSize };
     },
     create,

@@ -1,6 +1,8 @@
-import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
+import { containsPattern } from '../db/sql.js';
 import { groupMembers, groups } from './group.tables.js';
+import type { GroupQuery } from './group.schemas.js';
 
 export type GroupRow = typeof groups.$inferSelect;
 
@@ -120,4 +122,83 @@ export async function findLocalGroupByName(db: Executor, name: string): Promise<
     .from(groups)
     .where(and(isNull(groups.domainId), eq(groups.nameNormalized, normalizeGroupName(name))));
   return row;
+}
+
+export type GroupWithCount = GroupRow & { memberCount: number };
+
+const memberCount = sql<number>`(SELECT count(*)::int FROM ${groupMembers} WHERE ${groupMembers.groupId} = ${groups.id})`;
+
+/** Groups by name, with their member counts: search, local or directory, one domain's. */
+export async function findGroups(db: Executor, q: GroupQuery): Promise<{ items: GroupWithCount[]; total: number }> {
+  const conditions: (SQL | undefined)[] = [
+    q.q ? ilike(groups.nameNormalized, containsPattern(q.q.toLowerCase())) : undefined,
+    q.source === 'local' ? isNull(groups.domainId) : q.source === 'directory' ? isNotNull(groups.domainId) : undefined,
+    q.domainId ? eq(groups.domainId, q.domainId) : undefined,
+  ];
+  const where = and(...conditions.filter(Boolean));
+  const [rows, [{ count }]] = await Promise.all([
+    db
+      .select({ group: groups, memberCount })
+      .from(groups)
+      .where(where)
+      .orderBy(asc(groups.nameNormalized), asc(groups.id))
+      .offset((q.page - 1) * q.pageSize)
+      .limit(q.pageSize),
+    db.select({ count: sql<number>`count(*)::int` }).from(groups).where(where),
+  ]);
+  return { items: rows.map((r) => ({ ...r.group, memberCount: r.memberCount })), total: count };
+}
+
+export async function findGroupWithCountById(db: Executor, id: string): Promise<GroupWithCount | undefined> {
+  const [row] = await db.select({ group: groups, memberCount }).from(groups).where(eq(groups.id, id));
+  return row && { ...row.group, memberCount: row.memberCount };
+}
+
+/** A local group (no domain): the console's. */
+export async function insertLocalGroup(db: Executor, row: { name: string; description: string | null }): Promise<GroupRow> {
+  const [inserted] = await db
+    .insert(groups)
+    .values({ name: row.name, nameNormalized: normalizeGroupName(row.name), description: row.description })
+    .returning();
+  return inserted;
+}
+
+export async function updateGroupById(db: Executor, id: string, patch: { name?: string; description?: string | null }): Promise<GroupRow | undefined> {
+  const set: Record<string, unknown> = { updatedAt: sql`now()` };
+  if (patch.name !== undefined) Object.assign(set, { name: patch.name, nameNormalized: normalizeGroupName(patch.name) });
+  if (patch.description !== undefined) set.description = patch.description;
+  const [row] = await db.update(groups).set(set).where(eq(groups.id, id)).returning();
+  return row;
+}
+
+export async function deleteGroupById(db: Executor, id: string): Promise<boolean> {
+  const rows = await db.delete(groups).where(eq(groups.id, id)).returning({ id: groups.id });
+  return rows.length > 0;
+}
+
+/**
+ * The ids of a group's members as a subquery, not run here: the employees list narrows to it
+ * (`employees.id IN (...)`) however large the group.
+ */
+export function memberIdsOfGroup(db: Executor, groupId: string) {
+  return db.select({ id: groupMembers.employeeId }).from(groupMembers).where(eq(groupMembers.groupId, groupId));
+}
+
+/** Adds the employees to the group; answers those who were not members before. */
+export async function insertGroupMembers(db: Executor, groupId: string, employeeIds: readonly string[]): Promise<string[]> {
+  if (employeeIds.length === 0) return [];
+  const rows = await db
+    .insert(groupMembers)
+    .values(employeeIds.map((employeeId) => ({ groupId, employeeId })))
+    .onConflictDoNothing()
+    .returning({ employeeId: groupMembers.employeeId });
+  return rows.map((r) => r.employeeId);
+}
+
+export async function deleteGroupMember(db: Executor, groupId: string, employeeId: string): Promise<boolean> {
+  const rows = await db
+    .delete(groupMembers)
+    .where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.employeeId, employeeId)))
+    .returning({ groupId: groupMembers.groupId });
+  return rows.length > 0;
 }

@@ -6,6 +6,8 @@ import { AuditPage } from './pages/audit/AuditPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { EmployeeEditPage } from './pages/employees/EmployeeEditPage';
 import { EmployeesPage } from './pages/employees/EmployeesPage';
+import { GroupPage } from './pages/groups/GroupPage';
+import { GroupsPage } from './pages/groups/GroupsPage';
 import { EntraPasskeysPage } from './pages/entra-passkeys/EntraPasskeysPage';
 import { LoginPage } from './pages/login/LoginPage';
 import { TotpEnrollPage } from './pages/login/TotpEnrollPage';
@@ -42,6 +44,8 @@ export const router = createBrowserRouter([
       { index: true, element: <DashboardPage /> },
       { path: 'employees', element: <EmployeesPage /> },
       { path: 'employees/:id', element: <EmployeeEditPage /> },
+      { path: 'groups', element: <GroupsPage /> },
+      { path: 'groups/:id', element: <GroupPage /> },
       {
         path: 'workstations',
         element: <WorkstationsPage />,

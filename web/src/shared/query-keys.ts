@@ -1,7 +1,17 @@
 // Every TanStack Query key of the console and the employee pages, so that a mutation invalidates
 // exactly what it changes. A key that is a prefix of others (`employees`, `portal.all`) invalidates
 // them all.
-import type { AuditFilters, EmployeeQuery, EventQuery, HardwareKeyQuery, SessionQuery, SummaryQuery, WorkstationQuery } from './api/types';
+import type {
+  AuditFilters,
+  EmployeeQuery,
+  EventQuery,
+  GroupMembersQuery,
+  GroupQuery,
+  HardwareKeyQuery,
+  SessionQuery,
+  SummaryQuery,
+  WorkstationQuery,
+} from './api/types';
 
 export const queryKeys = {
   // The admin console.
@@ -11,6 +21,13 @@ export const queryKeys = {
   employees: ['employees'] as const,
   employeeList: (query: EmployeeQuery) => ['employees', 'list', query] as const,
   employee: (id: string) => ['employees', 'one', id] as const,
+  /** Groups and their members: `all` invalidates each (a membership change moves member counts too). */
+  groups: {
+    all: ['groups'] as const,
+    list: (query: GroupQuery) => ['groups', 'list', query] as const,
+    one: (id: string) => ['groups', 'one', id] as const,
+    members: (id: string, query: GroupMembersQuery) => ['groups', 'members', id, query] as const,
+  },
   companies: ['companies'] as const,
   positions: ['positions'] as const,
   admins: ['admins'] as const,

@@ -45,7 +45,8 @@ export function useUpdateEmployee(id: string) {
   return useMutation({
     mutationFn: (patch: EmployeePatch) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
     onSuccess: async (employee) => {
-      qc.setQueryData(queryKeys.employee(id), employee);
+      // The answer of a change has no groups: keep those the page read.
+      qc.setQueryData<Employee>(queryKeys.employee(id), (old) => (old ? { ...old, ...employee } : old));
       await invalidate();
     },
   });

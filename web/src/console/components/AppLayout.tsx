@@ -19,6 +19,7 @@ import {
   IconUsb,
   IconUser,
   IconUsers,
+  IconUsersGroup,
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
@@ -32,6 +33,7 @@ import { queryKeys } from '../../shared/query-keys';
 const navItems = [
   { to: '/', label: 'Dashboard', icon: IconDashboard },
   { to: '/employees', label: 'Employees', icon: IconUsers },
+  { to: '/groups', label: 'Groups', icon: IconUsersGroup },
   { to: '/workstations', label: 'Workstations', icon: IconDeviceDesktop },
   { to: '/hardware-keys', label: 'Hardware keys', icon: IconUsb },
   { to: '/vault', label: 'Vault', icon: IconLockPassword },

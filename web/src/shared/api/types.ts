@@ -112,3 +112,10 @@ export type AccessProfileInput = BodyOf<'/api/access-profiles', 'post'>;
 export type AccessProfilePatch = BodyOf<'/api/access-profiles/{id}', 'patch'>;
 export type EffectiveAccessProfile = ResponseOf<'/api/hardware-keys/{id}/access-profile', 'get'>;
 export type PasswordRotationStatus = ResponseOf<'/api/employees/{id}/password-rotation', 'get'>;
+
+export type Group = ResponseOf<'/api/groups/{id}', 'get'>;
+export type GroupSource = Group['source'];
+export type GroupRef = Employee['groups'][number];
+export type GroupInput = BodyOf<'/api/groups', 'post'>;
+export type GroupQuery = QueryOf<'/api/groups', 'get'> & { page: number; pageSize: number };
+export type GroupMembersQuery = QueryOf<'/api/groups/{id}/members', 'get'> & { page: number; pageSize: number };

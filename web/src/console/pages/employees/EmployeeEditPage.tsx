@@ -15,6 +15,7 @@ import { EmployeeStatusBadge } from '../../../shared/components/StatusBadge';
 import { EmployeeFields } from './EmployeeFields';
 import { InvitationsCard } from './InvitationsCard';
 import { DirectoryCard } from './DirectoryCard';
+import { GroupsCard } from './GroupsCard';
 import { EmployeeKeysCard } from '../hardware-keys/EmployeeKeysCard';
 import { SignInMethodsCard } from './SignInMethodsCard';
 import { SsoCard } from './SsoCard';
@@ -105,6 +106,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
       <InvitationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} isActive={employee.status === 'active'} />
       <WorkstationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <DirectoryCard employeeId={employee.id} />
+      <GroupsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} groups={employee.groups} />
       <EmployeeKeysCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <VaultAccountsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <ConfirmDialog

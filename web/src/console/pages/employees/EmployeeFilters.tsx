@@ -4,6 +4,7 @@ import { IconSearch } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useCompanies, usePositions } from '../../api/organisation';
 import type { EmployeeQuery } from '../../../shared/api/types';
+import { GroupPicker } from '../../components/GroupPicker';
 import { companyOfDepartment, companyOptions, departmentOptions, positionOptions } from '../../components/org-options';
 import type { FilterKey } from './use-employee-query';
 
@@ -32,14 +33,14 @@ export interface EmployeeFiltersProps {
   clearFilters: () => void;
 }
 
-/** Search, Status, Company, Department, Position and Source filters above the employee table. */
+/** Search, Status, Company, Department, Position, Group and Source filters above the employee table. */
 export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: EmployeeFiltersProps) {
   const companies = useCompanies();
   const positions = usePositions();
   const [search, setSearch] = useDebouncedFilter(query.q ?? '', (v) => setFilter('q', v));
   const [source, setSource] = useDebouncedFilter(query.source ?? '', (v) => setFilter('source', v));
   const companyId = query.companyId ?? '';
-  const hasFilters = Boolean(search || source || query.status || query.companyId || query.departmentId || query.positionId);
+  const hasFilters = Boolean(search || source || query.status || query.companyId || query.departmentId || query.positionId || query.groupId);
 
   const changeCompany = (value: string) => {
     const keep = value && query.departmentId && companyOfDepartment(companies.data, query.departmentId) === value;
@@ -79,6 +80,7 @@ export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: 
         onChange={(e) => setFilter('positionId', e.currentTarget.value)}
         maw={200}
       />
+      <GroupPicker value={query.groupId ?? ''} onChange={(id) => setFilter('groupId', id)} w={200} />
       <TextInput label="Source" placeholder="manual" value={source} onChange={(e) => setSource(e.currentTarget.value)} w={130} />
       {hasFilters ? (
         <Button
