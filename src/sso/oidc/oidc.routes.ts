@@ -10,6 +10,7 @@ import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
 import { rewriteEamHint } from './oidc.eam.js';
 import { createProvider } from './oidc.provider.js';
 import { oidcInteractionRoutes } from './oidc-interaction.routes.js';
+import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import { WALK_STATE, type OidcSingleLogoutDeps } from './oidc.logout.js';
 import type { CredentialLimiter } from '../../security/credential-limiter.js';
 import type { OidcInteractionRoutesDeps } from './oidc-interaction.routes.js';
@@ -32,6 +33,7 @@ export type OidcRoutesDeps = {
   config: Config;
   oidc: OidcService;
   credentialLimiter: CredentialLimiter;
+  employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
 } & OidcInteractionRoutesDeps &
   OidcSingleLogoutDeps;
 

@@ -11395,6 +11395,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -11544,6 +11546,11 @@ export interface paths {
                          *     ]
                          */
                         claims?: ("email" | "name" | "groups" | "department" | "position" | "upn")[];
+                        /**
+                         * @default names
+                         * @enum {string}
+                         */
+                        groupsClaim?: "names" | "ids" | "none";
                         jwks?: {
                             keys: {
                                 [key: string]: unknown;
@@ -11586,6 +11593,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -11731,6 +11740,8 @@ export interface paths {
                             tokenEndpointAuthMethod: string;
                             scopes: string[];
                             claims: string[];
+                            /** @enum {string} */
+                            groupsClaim: "names" | "ids" | "none";
                             jwks: {
                                 keys: {
                                     [key: string]: unknown;
@@ -11949,6 +11960,8 @@ export interface paths {
                         tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
                         scopes?: ("openid" | "profile" | "email" | "offline_access" | "groups")[];
                         claims?: ("email" | "name" | "groups" | "department" | "position" | "upn")[];
+                        /** @enum {string} */
+                        groupsClaim?: "names" | "ids" | "none";
                         jwks?: {
                             keys: {
                                 [key: string]: unknown;
@@ -11990,6 +12003,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -12139,6 +12154,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -21588,8 +21605,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -22035,8 +22051,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -22371,8 +22386,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -22818,8 +22832,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -23014,8 +23027,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -23334,6 +23346,7 @@ export interface paths {
                                 attributes: {
                                     name: string;
                                     field: string;
+                                    documented: string;
                                 }[];
                                 hint: string;
                                 tokenType?: string;
