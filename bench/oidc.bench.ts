@@ -54,6 +54,7 @@ async function main() {
       tokenEndpointAuthMethod: 'client_secret_basic' as const,
       scopes: ['openid', 'profile', 'email', 'offline_access'] as ('openid' | 'profile' | 'email' | 'offline_access')[],
       claims: ['email', 'name'] as ('email' | 'name')[],
+      groupsClaim: 'names' as const,
       firstParty: true,
       kind: 'web' as const,
       postLogoutRedirectUris: [],

@@ -63,9 +63,12 @@ describe('console: OIDC clients', { skip: browserSkipReason(), timeout: 90_000 }
     await row.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit OIDC client' });
     await edit.getByLabel('Redirect URIs', { exact: true }).fill('https://wiki.corp.example/oidc/callback\nhttps://wiki-staging.corp.example/oidc/callback');
+    assert.equal(await edit.getByLabel('Groups claim').inputValue(), 'names');
+    await edit.getByLabel('Groups claim').selectOption('ids');
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'detached' });
     const edited = await t.services.oidc.clients.providerMetadata(clientId);
+    assert.equal(edited?.tessera_groups_claim, 'ids', 'the groups claim setting reaches the provider');
     assert.deepEqual(edited?.redirect_uris, ['https://wiki.corp.example/oidc/callback', 'https://wiki-staging.corp.example/oidc/callback']);
     assert.equal(edited?.client_secret, secret, 'editing keeps the secret');
 

@@ -136,6 +136,12 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await page.getByRole('button', { name: 'Add relying party' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add relying party' });
     await dialog.getByLabel('Preset').selectOption('exchange');
+    // The preset maps the directory UPN and the AD objectSid, and says what Exchange documents.
+    const mapping = await dialog.getByLabel('Attributes').inputValue();
+    assert.match(mapping, /identity\/claims\/upn = upn$/m);
+    assert.match(mapping, /identity\/claims\/primarysid = objectSid$/m);
+    await dialog.getByText(/primarysid = objectSid: Exchange \(AD FS claim rule\): User-SID as Primary SID/).waitFor();
+    await dialog.getByText(/Sources: .*groups \(group names, one value each\)/).waitFor();
     await dialog.getByLabel('Realm (wtrealm)').fill('https://mail.corp.example/owa/');
     await dialog.getByLabel('Reply URLs (wreply)').fill('https://mail.corp.example/owa/');
     await dialog.getByRole('button', { name: 'Save' }).click();

@@ -33,6 +33,8 @@ import { createSamlServices } from '../sso/saml/saml.services.js';
 import { isSchemaCurrent, listMigrations } from '../db/migrate.js';
 import { createDirectoryServices } from '../directory/directory.services.js';
 import { createAppAccess } from '../sso/app-access.js';
+import { createEmployeeAttributeSource } from '../sso/employee-attributes.js';
+import { findGroupsOfEmployee } from '../groups/group.repository.js';
 import { createEntraPasskeyService } from '../directory/entra/entra-passkey.service.js';
 import { deriveCsrfKey } from '../http/csrf.js';
 import { createWorkstationServices } from '../workstations/workstation.services.js';
@@ -118,6 +120,14 @@ export function createServices(deps: CoreDeps) {
     audit,
     employees,
     domainNames: async () => new Map((await directory.domains.list()).map((d) => [d.id, d.name])),
+  });
+  // What OIDC claims, SAML attributes and WS-Fed claims say about an employee, from one place
+  // (src/sso/employee-attributes.ts): their record, their real groups, their directory account.
+  const employeeAttributes = createEmployeeAttributeSource({
+    findEmployee: (id) => employees.findById(id),
+    groupsOf: (id) => findGroupsOfEmployee(db, id),
+    // Late-bound: the directory is wired further down.
+    directoryAccountOf: (id, importingDomainId) => directory.directoryAccounts.claimsAccountOf(id, importingDomainId),
   });
   const apiKeys = createApiKeyService({ db, audit, clock });
   const branding = createBrandingService({ settings });
@@ -215,6 +225,7 @@ export function createServices(deps: CoreDeps) {
     publicUrl: config.publicUrl,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
+    attributes: employeeAttributes,
   });
   // Directory domains, sync, domain passwords, hardware keys (src/directory, src/vaults).
   const directory = createDirectoryServices({
@@ -353,6 +364,7 @@ export function createServices(deps: CoreDeps) {
     organisation,
     employees,
     groups,
+    employeeAttributes,
     appAccess,
     apiKeys,
     webauthn,

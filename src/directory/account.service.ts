@@ -3,9 +3,22 @@ import type { EmployeeLookup } from '../employees/employee.service.js';
 import { AppError } from '../lib/errors.js';
 import * as repo from './directory.repository.js';
 import type { AccountDto } from './directory.schemas.js';
+import type { DomainKind } from './directory.constants.js';
 import type { DomainService } from './domain.service.js';
 
 export type AccountService = ReturnType<typeof createAccountService>;
+
+/** What SSO claims read of a directory account: its names and the directory's record as last synced. */
+export interface DirectoryIdentity {
+  domainId: string;
+  domainKind: DomainKind;
+  externalId: string;
+  /** AD sAMAccountName; Entra: the UPN's local part. */
+  username: string;
+  upn: string | null;
+  /** The DirectoryUser record of the last sync (plus what the connector maps, e.g. AD objectSid). */
+  attributes: Record<string, unknown>;
+}
 
 export function createAccountService(deps: { db: Db; domains: DomainService; employees: EmployeeLookup }) {
   const { db, domains, employees } = deps;
@@ -73,6 +86,24 @@ export function createAccountService(deps: { db: Db; domains: DomainService; emp
     async employeeIdForExternalIds(externalIds: string[], tx: Executor = db): Promise<string | undefined> {
       const ids = await repo.findEmployeeIdsByExternalIds(tx, externalIds);
       return ids.length === 1 ? ids[0] : undefined;
+    },
+    /**
+     * The directory account an employee's SSO claims describe (src/sso/employee-attributes.ts):
+     * the one in the domain that imported them (employees.source), else the first (by domain
+     * name) still in its sync group, else the first; undefined without any account.
+     */
+    async claimsAccountOf(employeeId: string, importingDomainId: string | null): Promise<DirectoryIdentity | undefined> {
+      const accounts = await repo.findAccountsByEmployee(db, employeeId);
+      const a = accounts.find((x) => x.domainId === importingDomainId) ?? accounts.find((x) => x.isMember) ?? accounts[0];
+      if (!a) return undefined;
+      return {
+        domainId: a.domainId,
+        domainKind: a.domainKind as DomainKind,
+        externalId: a.externalId,
+        username: a.username,
+        upn: a.upn,
+        attributes: a.attributes,
+      };
     },
     async listForEmployee(employeeId: string): Promise<AccountDto[]> {
       if (!(await employees.findById(employeeId))) throw new AppError('employees.not_found', 'Employee was not found');

@@ -7,6 +7,8 @@ export const grantTypes = ['authorization_code', 'refresh_token', 'client_creden
 export const authMethods = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
 /** Employee attributes that can go into ID tokens and userinfo. */
 export const claimAttributes = ['email', 'name', 'groups', 'department', 'position', 'upn'] as const;
+/** How the `groups` claim (scope `groups`, attribute `groups`) names the groups: names, Tessera group ids, or not at all. */
+export const groupsClaimModes = ['names', 'ids', 'none'] as const;
 export const oidcScopes = ['openid', 'profile', 'email', 'offline_access', 'groups'] as const;
 export const clientKinds = ['web', 'eam'] as const;
 
@@ -49,6 +51,7 @@ const fields = {
   tokenEndpointAuthMethod: z.enum(authMethods),
   scopes: z.array(z.enum(oidcScopes)).max(10),
   claims: z.array(z.enum(claimAttributes)).max(10),
+  groupsClaim: z.enum(groupsClaimModes),
   jwks: z
     .object({ keys: z.array(jwk).min(1).max(10) })
     .strict()
@@ -75,6 +78,7 @@ export const clientCreate = z
     tokenEndpointAuthMethod: fields.tokenEndpointAuthMethod.default('client_secret_basic'),
     scopes: fields.scopes.default(['openid', 'profile', 'email', 'offline_access']),
     claims: fields.claims.default(['email', 'name']),
+    groupsClaim: fields.groupsClaim.default('names'),
     jwks: fields.jwks.optional(),
     jwksUri: fields.jwksUri.optional(),
     backchannelLogoutUri: fields.backchannelLogoutUri.optional(),
@@ -101,6 +105,7 @@ export const clientDto = z.object({
   tokenEndpointAuthMethod: z.string(),
   scopes: z.array(z.string()),
   claims: z.array(z.string()),
+  groupsClaim: z.enum(groupsClaimModes),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
   jwksUri: z.string().nullable(),
   backchannelLogoutUri: z.string().nullable(),

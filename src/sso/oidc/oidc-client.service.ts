@@ -20,6 +20,7 @@ const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'cl
 /** Our own client properties, carried in oidc-provider's client metadata (extraClientMetadata). */
 export interface TesseraClientMetadata {
   tessera_claims: string[];
+  tessera_groups_claim: 'names' | 'ids' | 'none';
   tessera_first_party: boolean;
   tessera_eam: { tenantId: string; appId: string; jwksUrl: string } | null;
 }
@@ -48,6 +49,7 @@ export function createOidcClientService(deps: {
     tokenEndpointAuthMethod: r.tokenEndpointAuthMethod,
     scopes: r.scopes,
     claims: r.claims,
+    groupsClaim: r.groupsClaim,
     jwks: r.jwks ?? null,
     jwksUri: r.jwksUri,
     backchannelLogoutUri: r.backchannelLogoutUri,
@@ -76,6 +78,7 @@ export function createOidcClientService(deps: {
         tokenEndpointAuthMethod: 'none',
         scopes: ['openid'],
         claims: [],
+        groupsClaim: 'names',
         jwks: null,
         jwksUri: null,
         backchannelLogoutUri: null,
@@ -105,6 +108,7 @@ export function createOidcClientService(deps: {
       tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
       scopes: [...new Set(['openid', ...input.scopes])],
       claims: [...new Set(input.claims)],
+      groupsClaim: input.groupsClaim,
       jwks: input.jwks ?? null,
       jwksUri: input.jwksUri ?? null,
       backchannelLogoutUri: input.backchannelLogoutUri ?? null,
@@ -127,7 +131,12 @@ export function createOidcClientService(deps: {
   /** OIDC Dynamic Client Registration §2 names, as oidc-provider takes them. */
   function metadataOf(r: repo.OidcClientRow): Record<string, unknown> {
     const isEam = r.kind === 'eam';
-    const extra: TesseraClientMetadata = { tessera_claims: r.claims, tessera_first_party: r.firstParty, tessera_eam: r.eam ?? null };
+    const extra: TesseraClientMetadata = {
+      tessera_claims: r.claims,
+      tessera_groups_claim: r.groupsClaim,
+      tessera_first_party: r.firstParty,
+      tessera_eam: r.eam ?? null,
+    };
     return {
       client_id: r.clientId,
       ...(r.secret ? { client_secret: sealer.open(r.secret, secretAad(r.id)) } : {}),

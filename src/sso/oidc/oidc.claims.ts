@@ -1,5 +1,6 @@
 import type { SignInMethod } from '../../authn/employee-session.js';
-import type { EmployeeWithRefs } from '../../employees/employee.service.js';
+import type { groupsClaimModes } from './oidc-client.schemas.js';
+import { firstValueOf, valuesOf, type EmployeeAttributes } from '../employee-attributes.js';
 
 /**
  * How an employee signed in, as OIDC `amr` (RFC 8176 §2 values, plus `fido`, which RFC 8176 does
@@ -73,9 +74,10 @@ export function essentialAcrs(claimsParam: unknown): string[] | undefined {
 }
 
 /**
- * Standard claims (OIDC Core §5.1) per scope, plus ours. `upn` is the employee's e-mail address
- * (Tessera's sign-in name); `groups` lists department and position names until directory groups
- * are imported (issues 6 and 7).
+ * Standard claims (OIDC Core §5.1) per scope, plus ours: `upn` is the directory's
+ * userPrincipalName (absent for an employee without a directory account); `groups` the
+ * employee's real groups (directory and local), by name or by Tessera group id as the client is
+ * registered (groupsClaim). Values come from src/sso/employee-attributes.ts, as SAML's and WS-Fed's do.
  */
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   // oidc-provider puts acr/amr in the ID token only when asked for (claims, acr_values); relying
@@ -96,20 +98,25 @@ const ATTRIBUTE_CLAIMS: Record<string, string[]> = {
   upn: ['upn'],
 };
 
-/** The claims of an employee that a client with these attributes may receive. */
-export function employeeClaims(e: EmployeeWithRefs, attributes: string[]): Record<string, unknown> {
+/** How a client receives `groups`: group names, Tessera group ids, or not at all. */
+export type GroupsClaimMode = (typeof groupsClaimModes)[number];
+
+const one = (a: EmployeeAttributes, source: string) => firstValueOf(a, source) ?? undefined;
+
+/** The claims of an employee that a client with these attributes may receive; a value the employee lacks is left out. */
+export function employeeClaims(a: EmployeeAttributes, attributes: string[], groupsClaim: GroupsClaimMode = 'names'): Record<string, unknown> {
   const all: Record<string, unknown> = {
-    email: e.email,
+    email: a.email,
     email_verified: true,
-    preferred_username: e.email,
-    name: `${e.firstName} ${e.lastName}`.trim(),
-    given_name: e.firstName,
-    family_name: e.lastName,
-    groups: [e.departmentName, e.positionName].filter((v): v is string => !!v),
-    department: e.departmentName ?? undefined,
-    position: e.positionName ?? undefined,
-    upn: e.email,
+    preferred_username: a.email,
+    name: one(a, 'displayName'),
+    given_name: one(a, 'firstName'),
+    family_name: one(a, 'lastName'),
+    groups: groupsClaim === 'none' ? undefined : valuesOf(a, groupsClaim === 'ids' ? 'groupIds' : 'groups'),
+    department: one(a, 'department'),
+    position: one(a, 'title'),
+    upn: one(a, 'upn'),
   };
-  const allowed = new Set(attributes.flatMap((a) => ATTRIBUTE_CLAIMS[a] ?? []));
+  const allowed = new Set(attributes.flatMap((x) => ATTRIBUTE_CLAIMS[x] ?? []));
   return Object.fromEntries(Object.entries(all).filter(([k, v]) => allowed.has(k) && v !== undefined));
 }

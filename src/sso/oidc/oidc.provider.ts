@@ -24,7 +24,7 @@ export const TTL = {
   Grant: 14 * 86400,
 };
 
-export const EXTRA_CLIENT_METADATA = ['tessera_claims', 'tessera_first_party', 'tessera_eam'] as const;
+export const EXTRA_CLIENT_METADATA = ['tessera_claims', 'tessera_groups_claim', 'tessera_first_party', 'tessera_eam'] as const;
 export const clientExtras = (client: { [k: string]: unknown } | undefined) => (client ?? {}) as unknown as Partial<TesseraClientMetadata>;
 
 /**
@@ -148,7 +148,13 @@ export function createProvider(
       if (clientId && !(await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', id: String(clientId) })).allowed) return undefined;
       return {
         accountId: employee.id,
-        claims: async () => ({ sub: employee.id, ...employeeClaims(employee, clientExtras(ctx.oidc.client as never).tessera_claims ?? []) }),
+        claims: async () => {
+          const extras = clientExtras(ctx.oidc.client as never);
+          return {
+            sub: employee.id,
+            ...employeeClaims(await services.employeeAttributes.of(employee), extras.tessera_claims ?? [], extras.tessera_groups_claim ?? 'names'),
+          };
+        },
       };
     },
     // EAM: the ID token's sub is the subject Entra named in its (verified) id_token_hint.

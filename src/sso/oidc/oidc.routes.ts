@@ -11,6 +11,7 @@ import { rewriteEamHint } from './oidc.eam.js';
 import { recordBackchannelFailure } from './oidc.backchannel.js';
 import { createProvider } from './oidc.provider.js';
 import { oidcInteractionRoutes } from './oidc-interaction.routes.js';
+import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import { WALK_STATE, type OidcSingleLogoutDeps } from './oidc.logout.js';
 import type { CredentialLimiter } from '../../security/credential-limiter.js';
 import type { OidcInteractionRoutesDeps } from './oidc-interaction.routes.js';
@@ -33,6 +34,7 @@ export type OidcRoutesDeps = {
   config: Config;
   oidc: OidcService;
   credentialLimiter: CredentialLimiter;
+  employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
 } & OidcInteractionRoutesDeps &
   OidcSingleLogoutDeps;
 

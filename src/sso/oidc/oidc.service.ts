@@ -1,4 +1,5 @@
 import type { AppAccess } from '../app-access.js';
+import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import crypto from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { AuditService } from '../../audit/audit.service.js';
@@ -26,7 +27,13 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { OidcViewsDeps } from './oidc.views.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcServiceDeps = { db: Db; sessions: SessionService; config: Config; appAccess: Pick<AppAccess, 'decideAppAccess'> } & OidcLogoutDeps &
+export type OidcServiceDeps = {
+  db: Db;
+  sessions: SessionService;
+  config: Config;
+  appAccess: Pick<AppAccess, 'decideAppAccess'>;
+  employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
+} & OidcLogoutDeps &
   OidcViewsDeps;
 
 /** What createProvider needs: the whole service graph, the adapter factory and the client adapter. */

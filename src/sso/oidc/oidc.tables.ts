@@ -59,6 +59,8 @@ export const oidcClients = pgTable('oidc_clients', {
   scopes: text('scopes').array().notNull(),
   /** Employee attributes the client may receive as claims: email, name, groups, department, position, upn. */
   claims: text('claims').array().notNull(),
+  /** How the `groups` claim names the employee's groups: 'names', 'ids' (Tessera group ids) or 'none'. */
+  groupsClaim: text('groups_claim').$type<'names' | 'ids' | 'none'>().notNull().default('names'),
   /** private_key_jwt: the client's public keys, inline ({keys:[...]}) or by URL. */
   jwks: jsonb('jwks').$type<{ keys: Record<string, unknown>[] }>(),
   jwksUri: text('jwks_uri'),

@@ -1,36 +1,18 @@
 import crypto from 'node:crypto';
 import type { SignInMethod } from '../../authn/employee-session.js';
-import type { EmployeeRow } from '../../authn/employee-auth.service.js';
+import { firstValueOf, valuesOf, type EmployeeAttributes } from '../employee-attributes.js';
 import type { SamlAttributeMapping } from '../saml/saml.tables.js';
-import { nameIdFormats, type EmployeeField, type NameIdFormat } from '../saml/sp.schemas.js';
+import { nameIdFormats, type NameIdFormat } from '../saml/sp.schemas.js';
 
-/** The value of an employee field an SP asked for (see sp.schemas.ts employeeFields). */
-export function employeeField(employee: EmployeeRow, field: string): string | null {
-  switch (field as EmployeeField) {
-    case 'email':
-      return employee.email;
-    case 'id':
-      return employee.id;
-    case 'username':
-      return employee.email.split('@')[0];
-    case 'firstName':
-      return employee.firstName;
-    case 'lastName':
-      return employee.lastName;
-    case 'displayName':
-      return `${employee.firstName} ${employee.lastName}`.trim();
-    case 'phone':
-      return employee.phone ?? null;
-    default:
-      return null;
-  }
-}
-
-export function mapAttributes(employee: EmployeeRow, mappings: SamlAttributeMapping[]) {
-  return mappings.map((m) => {
-    const value = employeeField(employee, m.field);
-    return { name: m.name, nameFormat: m.nameFormat ?? null, friendlyName: m.friendlyName ?? null, values: value ? [value] : [] };
-  });
+/**
+ * The SAML attributes of a mapping: one AttributeValue per value (groups: one per group, SAML 2.0
+ * core §2.7.3.1.1); a source the employee has no value for leaves its attribute out, rather than
+ * send an empty or substituted value.
+ */
+export function mapAttributes(employee: EmployeeAttributes, mappings: SamlAttributeMapping[]) {
+  return mappings
+    .map((m) => ({ name: m.name, nameFormat: m.nameFormat ?? null, friendlyName: m.friendlyName ?? null, values: valuesOf(employee, m.field) }))
+    .filter((a) => a.values.length > 0);
 }
 
 /**
@@ -38,10 +20,10 @@ export function mapAttributes(employee: EmployeeRow, mappings: SamlAttributeMapp
  * formats carry the chosen employee field — persistent should be `id`, an opaque value that
  * never changes when the employee's e-mail does (§8.3.7).
  */
-export function nameIdFor(employee: EmployeeRow, sp: { nameIdFormat: string; nameIdField: string }): { value: string; format: string } {
+export function nameIdFor(employee: EmployeeAttributes, sp: { nameIdFormat: string; nameIdField: string }): { value: string; format: string } {
   const format = nameIdFormats[sp.nameIdFormat as NameIdFormat] ?? nameIdFormats.unspecified;
   if (sp.nameIdFormat === 'transient') return { value: `_${crypto.randomBytes(16).toString('hex')}`, format };
-  return { value: employeeField(employee, sp.nameIdField) ?? employee.email, format };
+  return { value: firstValueOf(employee, sp.nameIdField) ?? employee.email, format };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { PortalService } from '../../portal/portal.service.js';
 import type { Sealer } from '../../security/sealing.js';
 import type { SessionService } from '../../sessions/session.service.js';
+import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import { createSamlKeyStore } from '../saml-core/keys.js';
 import { createReplayStore } from '../saml-core/replay-store.js';
 import { createWsFedService } from '../wsfed/wsfed.service.js';
@@ -26,14 +27,15 @@ export function createSamlServices(deps: {
   publicUrl: string;
   redisUrl?: string;
   redisPrefix?: string;
+  attributes: Pick<EmployeeAttributeSource, 'load'>;
 }) {
   const { db, sealer, audit, clock, sessions, portal, publicUrl } = deps;
   const samlReplay = createReplayStore({ db, clock, redisUrl: deps.redisUrl, redisPrefix: deps.redisPrefix ?? 'tessera:' });
   const samlKeys = createSamlKeyStore({ db, sealer, clock, audit, commonName: `Tessera SAML signing ${new URL(publicUrl).host}` });
   const serviceProviders = createServiceProviderService({ db, audit, clock });
-  const samlSso = createSamlSsoService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, audit, clock, publicUrl });
+  const samlSso = createSamlSsoService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, audit, clock, publicUrl, attributes: deps.attributes });
   const samlLogout = createSamlLogoutService({ db, keys: samlKeys, sps: serviceProviders, replay: samlReplay, sessions, audit, clock, urls: samlSso.urls });
-  const wsfed = createWsFedService({ db, keys: samlKeys, sps: serviceProviders, audit, clock, publicUrl });
+  const wsfed = createWsFedService({ db, keys: samlKeys, sps: serviceProviders, audit, clock, publicUrl, attributes: deps.attributes });
   portal.addApplicationSource(async () => [
     ...(await serviceProviders.listEnabled('saml'))
       .filter((sp) => sp.idpInitiated)

@@ -1,9 +1,20 @@
 import { z } from 'zod';
 import { webUrl } from '../../http/url-schemas.js';
+import { attributeSources, directorySourcePattern } from '../employee-attributes.js';
 
-/** Employee fields that can feed a NameID or an attribute. */
+/** Employee fields that can feed a NameID (one value each, always present). */
 export const employeeFields = ['email', 'id', 'username', 'firstName', 'lastName', 'displayName', 'phone'] as const;
 export type EmployeeField = (typeof employeeFields)[number];
+
+/**
+ * What an attribute can carry (src/sso/employee-attributes.ts): an employee field, the groups
+ * (multi-valued), a directory value (upn, sAMAccountName, objectSid…) or `directory:<name>`, any
+ * attribute of the synced directory record.
+ */
+export const attributeSource = z.union([
+  z.enum(attributeSources),
+  z.string().regex(directorySourcePattern, 'directory:<attribute name> (letters, digits, _ . -; up to 64)'),
+]);
 
 /** NameID formats (saml-core §8.3) by their short names. */
 export const nameIdFormats = {
@@ -21,7 +32,7 @@ const url = webUrl({ allowHttp: true, maxLength: 2048 });
 export const attributeMapping = z
   .object({
     name: z.string().trim().min(1).max(512),
-    field: z.enum(employeeFields),
+    field: attributeSource,
     nameFormat: z.string().trim().max(512).nullable().optional(),
     friendlyName: z.string().trim().max(256).nullable().optional(),
   })
@@ -142,7 +153,7 @@ export const spPresetDto = z.object({
   protocol: z.enum(['saml', 'wsfed']),
   nameIdFormat: z.string(),
   nameIdField: z.string(),
-  attributes: z.array(z.object({ name: z.string(), field: z.string() })),
+  attributes: z.array(z.object({ name: z.string(), field: z.string(), documented: z.string() })),
   hint: z.string(),
   tokenType: z.string().optional(),
 });

@@ -100,7 +100,7 @@ function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
     certificates,
     nameIdFormat: parsed.nameIdFormat ?? preset?.nameIdFormat ?? 'email',
     nameIdField: parsed.nameIdField ?? preset?.nameIdField ?? 'email',
-    attributes: parsed.attributes ?? preset?.attributes ?? [{ name: 'email', field: 'email' as const }],
+    attributes: parsed.attributes ?? preset?.attributes.map(({ name, field }) => ({ name, field })) ?? [{ name: 'email', field: 'email' as const }],
     signResponse: parsed.signResponse,
     signAssertion: parsed.signAssertion,
     encryptAssertion: parsed.encryptAssertion,

@@ -10,6 +10,7 @@ import type { ReplayStore } from '../saml-core/replay-store.js';
 import { signElement, verifyRedirectSignature, verifyRootSignature } from '../saml-core/signature.js';
 import { AUTHN_CONTEXT, mapAttributes, nameIdFor } from '../saml-core/subject.js';
 import { newSamlId } from '../saml-core/xml.js';
+import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import type { SignedInEmployee } from '../sso-session.js';
 import { BINDING_POST, buildResponse, decodeMessage, readAuthnRequest, rootOf, STATUS, type Status } from './messages.js';
 import * as state from './saml-state.repository.js';
@@ -67,6 +68,8 @@ export function createSamlSsoService(deps: {
   audit: AuditService;
   clock: Clock;
   publicUrl: string;
+  /** What the assertion says about the employee (src/sso/employee-attributes.ts). */
+  attributes: Pick<EmployeeAttributeSource, 'load'>;
 }) {
   const { db, keys, sps, replay, audit, clock } = deps;
   const urls = {
@@ -167,7 +170,9 @@ export function createSamlSsoService(deps: {
     if (!sp) throw new SsoFailure('saml.sp_unknown', 'The service provider was removed or disabled meanwhile');
     const now = clock.now();
     const key = await keys.activeKey();
-    const nameId = nameIdFor(who.employee, sp);
+    const person = await deps.attributes.load(who.employee.id);
+    if (!person) throw new SsoFailure('saml.employee_unknown', 'The employee was removed meanwhile');
+    const nameId = nameIdFor(person, sp);
     const sessionIndex = newSamlId(crypto.randomBytes);
     const sessionEnd = new Date(Math.min(now.getTime() + sp.sessionLifetimeMinutes * 60_000, who.session.expiresAt.getTime()));
     const assertionId = newSamlId(crypto.randomBytes);
@@ -186,7 +191,7 @@ export function createSamlSsoService(deps: {
         sessionIndex,
         sessionNotOnOrAfter: sessionEnd,
       },
-      attributes: mapAttributes(who.employee, sp.attributes),
+      attributes: mapAttributes(person, sp.attributes),
     });
     if (sp.signAssertion) assertion = signElement(assertion, key, { localName: 'Assertion', id: assertionId });
     if (sp.encryptAssertion) assertion = await encryptAssertion(assertion, sp.certificates[0]);

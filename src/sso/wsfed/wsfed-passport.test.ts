@@ -7,10 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { cliContext } from '../../lib/context.js';
 import { Client, createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { idpCertFromMetadata, parsePostForm } from '../../../test/helpers/saml.js';
+import { AD_SID, giveDirectoryGroups, insertAccount, insertDomain } from '../../../test/helpers/directory-identity.js';
 import { createEmployee, passkeySignIn, registerKey } from '../../../test/helpers/signin.js';
 import { softKeys } from '../../../test/helpers/soft-authenticator.js';
 
 const ORIGIN = 'http://localhost:8080';
+const CLAIMS = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims';
+const MS_CLAIMS = 'http://schemas.microsoft.com/ws/2008/06/identity/claims';
 // passport-wsfed-saml2 is CommonJS without types.
 const { Strategy: WsFedStrategy } = createRequire(import.meta.url)('passport-wsfed-saml2') as {
   Strategy: new (options: object, verify: (...args: never[]) => unknown) => unknown;
@@ -42,6 +45,10 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
     t = await createTestApp();
     const employee = await createEmployee(t, { email: 'grace.hopper@corp.example', firstName: 'Grace', lastName: 'Hopper' });
     await registerKey(t, employee, key, 'security_key');
+    // Grace's AD account as the sync stores it: her UPN differs from her e-mail, her objectSid is mapped.
+    const corp = await insertDomain(t, 'ad', 'corp.example');
+    await insertAccount(t, employee.id, corp, { username: 'ghopper', upn: 'ghopper@corp.local', importing: true, attributes: { objectSid: AD_SID } });
+    await giveDirectoryGroups(t, corp, employee.id, ['Mailbox Users', 'Navy']);
     const md = await t.app.inject({ method: 'GET', url: '/FederationMetadata/2007-06/FederationMetadata.xml' });
     assert.equal(md.statusCode, 200);
     assert.match(
@@ -92,10 +99,43 @@ describe('WS-Federation with passport-wsfed-saml2 as relying party', () => {
         originalUrl: '/owa/',
       });
       assert.equal(done.kind, 'success', String(done.value?.stack ?? JSON.stringify(done.value)));
+      // The Exchange preset: the directory UPN (not the e-mail) and the AD objectSid as primary SID.
       const upn = done.value['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn'];
-      assert.equal(upn, 'grace.hopper@corp.example');
+      assert.equal(upn, 'ghopper@corp.local');
+      assert.equal(done.value['http://schemas.microsoft.com/ws/2008/06/identity/claims/primarysid'], AD_SID);
       const events = await t.services.audit.find({ action: 'wsfed.sign_in' }, { offset: 0, limit: 10 });
       assert.ok(events.items.length >= 1);
+    });
+  }
+
+  for (const tokenType of ['saml11', 'saml20'] as const) {
+    it(`sends every group as a value of one claim in a ${tokenType === 'saml11' ? 'SAML 1.1' : 'SAML 2.0'} token, and leaves out what Grace lacks`, async () => {
+      const realm = `urn:groups:${tokenType}`;
+      const reply = `https://groups-${tokenType}.corp.example/`;
+      await t.services.serviceProviders.create(cliContext(), 'wsfed', {
+        name: `Groups ${tokenType}`,
+        entityId: realm,
+        tokenType,
+        acsEndpoints: [{ url: reply }],
+        attributes: [
+          { name: `${MS_CLAIMS}/groups`, field: 'groups' },
+          { name: `${CLAIMS}/windowsaccountname`, field: 'sAMAccountName' },
+          { name: `${CLAIMS}/mobilephone`, field: 'phone' },
+        ],
+      });
+      const strategy = new WsFedStrategy(
+        { realm, identityProviderUrl: `${ORIGIN}/wsfed`, wreply: reply, cert, checkRecipient: false },
+        (profile: unknown, done: (e: null, u: unknown) => void) => done(null, profile),
+      );
+      const c = new Client(t.app);
+      assert.equal((await passkeySignIn(c, key)).status, 200);
+      const res = await c.get(`/wsfed?wa=wsignin1.0&wtrealm=${encodeURIComponent(realm)}`);
+      const form = parsePostForm(res.raw);
+      const done = await runStrategy(strategy, { method: 'POST', body: form.fields, headers: { host: new URL(reply).host }, url: '/', originalUrl: '/' });
+      assert.equal(done.kind, 'success', String(done.value?.stack ?? JSON.stringify(done.value)));
+      assert.deepEqual(done.value[`${MS_CLAIMS}/groups`], ['Mailbox Users', 'Navy']);
+      assert.equal(done.value[`${CLAIMS}/windowsaccountname`], 'ghopper');
+      assert.ok(!(`${CLAIMS}/mobilephone` in done.value), 'no phone number: no claim');
     });
   }
 

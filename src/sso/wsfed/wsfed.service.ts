@@ -10,6 +10,7 @@ import { AUTHN_CONTEXT, mapAttributes, nameIdFor } from '../saml-core/subject.js
 import { newSamlId, samlTime, xmlEscape as x } from '../saml-core/xml.js';
 import * as state from '../saml/saml-state.repository.js';
 import type { ServiceProviderService } from '../saml/sp.service.js';
+import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import type { SignedInEmployee } from '../sso-session.js';
 
 /** Tokens are valid this long; the RP turns them into its own session. */
@@ -50,7 +51,16 @@ export function wsfedCleanupUrl(rp: { acsEndpoints: { url: string; isDefault: bo
  * WS-Federation passive requestor profile: a signed SAML 1.1 or 2.0 token in a WS-Trust
  * RequestSecurityTokenResponse, posted to the relying party's registered reply URL.
  */
-export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: ServiceProviderService; audit: AuditService; clock: Clock; publicUrl: string }) {
+export function createWsFedService(deps: {
+  db: Db;
+  keys: SamlKeyStore;
+  sps: ServiceProviderService;
+  audit: AuditService;
+  clock: Clock;
+  publicUrl: string;
+  /** What the token says about the employee (src/sso/employee-attributes.ts). */
+  attributes: Pick<EmployeeAttributeSource, 'load'>;
+}) {
   const { db, keys, sps, audit, clock } = deps;
   const urls = {
     entityId: `${deps.publicUrl}/wsfed`,
@@ -77,7 +87,9 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
       const now = clock.now();
       const expires = new Date(now.getTime() + TOKEN_LIFETIME_S * 1000);
       const key = await keys.activeKey();
-      const nameId = nameIdFor(who.employee, rp);
+      const person = await deps.attributes.load(who.employee.id);
+      if (!person) throw new WsFedFailure('wsfed.employee_unknown', 'The employee was removed meanwhile');
+      const nameId = nameIdFor(person, rp);
       const id = newSamlId(crypto.randomBytes);
       const isSaml11 = rp.tokenType === 'saml11';
       const input = {
@@ -89,7 +101,7 @@ export function createWsFedService(deps: { db: Db; keys: SamlKeyStore; sps: Serv
         notBefore: new Date(now.getTime() - rp.clockSkewSeconds * 1000),
         notOnOrAfter: expires,
         authn: { instant: new Date(who.authentication.time * 1000), contextClassRef: AUTHN_CONTEXT[who.authentication.method] },
-        attributes: mapAttributes(who.employee, rp.attributes),
+        attributes: mapAttributes(person, rp.attributes),
       };
       const token = isSaml11
         ? signElement(buildAssertion11(input), key, { localName: 'Assertion', id, idAttribute: 'AssertionID' })

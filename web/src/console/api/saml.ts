@@ -6,6 +6,31 @@ import { queryKeys } from '../../shared/query-keys';
 
 export const NAME_ID_FORMATS: NameIdFormat[] = ['email', 'persistent', 'transient', 'unspecified'];
 export const EMPLOYEE_FIELDS = ['email', 'id', 'username', 'firstName', 'lastName', 'displayName', 'phone'] as const;
+/**
+ * What an attribute can carry (the server's src/sso/employee-attributes.ts), with what it is; besides
+ * these, `directory:<name>` sends any attribute of the synced directory record. A value the
+ * employee lacks leaves the attribute out.
+ */
+export const ATTRIBUTE_SOURCES: { value: string; label: string }[] = [
+  { value: 'email', label: 'e-mail address' },
+  { value: 'id', label: 'Tessera employee id' },
+  { value: 'username', label: 'local part of the e-mail' },
+  { value: 'firstName', label: 'first name' },
+  { value: 'lastName', label: 'last name' },
+  { value: 'displayName', label: 'first and last name' },
+  { value: 'phone', label: 'phone' },
+  { value: 'company', label: 'company' },
+  { value: 'department', label: 'department' },
+  { value: 'title', label: 'position' },
+  { value: 'groups', label: 'group names, one value each' },
+  { value: 'groupIds', label: 'Tessera group ids, one value each' },
+  { value: 'upn', label: 'directory userPrincipalName' },
+  { value: 'sAMAccountName', label: 'AD sAMAccountName' },
+  { value: 'objectSid', label: 'AD objectSid' },
+  { value: 'objectGUID', label: 'AD objectGUID' },
+  { value: 'externalId', label: 'AD objectGUID or Entra object id' },
+  { value: 'directory:<name>', label: 'any synced directory attribute' },
+];
 
 export type ServiceProvider = ResponseOf<'/api/saml/service-providers/{id}', 'get'>;
 export type SsoProtocol = ServiceProvider['protocol'];

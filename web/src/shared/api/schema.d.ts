@@ -12422,6 +12422,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -12571,6 +12573,11 @@ export interface paths {
                          *     ]
                          */
                         claims?: ("email" | "name" | "groups" | "department" | "position" | "upn")[];
+                        /**
+                         * @default names
+                         * @enum {string}
+                         */
+                        groupsClaim?: "names" | "ids" | "none";
                         jwks?: {
                             keys: {
                                 [key: string]: unknown;
@@ -12613,6 +12620,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -12758,6 +12767,8 @@ export interface paths {
                             tokenEndpointAuthMethod: string;
                             scopes: string[];
                             claims: string[];
+                            /** @enum {string} */
+                            groupsClaim: "names" | "ids" | "none";
                             jwks: {
                                 keys: {
                                     [key: string]: unknown;
@@ -12976,6 +12987,8 @@ export interface paths {
                         tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
                         scopes?: ("openid" | "profile" | "email" | "offline_access" | "groups")[];
                         claims?: ("email" | "name" | "groups" | "department" | "position" | "upn")[];
+                        /** @enum {string} */
+                        groupsClaim?: "names" | "ids" | "none";
                         jwks?: {
                             keys: {
                                 [key: string]: unknown;
@@ -13017,6 +13030,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -13166,6 +13181,8 @@ export interface paths {
                                 tokenEndpointAuthMethod: string;
                                 scopes: string[];
                                 claims: string[];
+                                /** @enum {string} */
+                                groupsClaim: "names" | "ids" | "none";
                                 jwks: {
                                     keys: {
                                         [key: string]: unknown;
@@ -22615,8 +22632,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -23062,8 +23078,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -23398,8 +23413,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -23845,8 +23859,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -24041,8 +24054,7 @@ export interface paths {
                         nameIdField?: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
                         attributes?: {
                             name: string;
-                            /** @enum {string} */
-                            field: "email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone";
+                            field: ("email" | "id" | "username" | "firstName" | "lastName" | "displayName" | "phone" | "company" | "department" | "title" | "groups" | "groupIds" | "upn" | "sAMAccountName" | "objectSid" | "objectGUID" | "externalId") | string;
                             nameFormat?: string | null;
                             friendlyName?: string | null;
                         }[];
@@ -24361,6 +24373,7 @@ export interface paths {
                                 attributes: {
                                     name: string;
                                     field: string;
+                                    documented: string;
                                 }[];
                                 hint: string;
                                 tokenType?: string;

@@ -41,6 +41,7 @@ type GrantType = NonNullable<OidcClientInput['grantTypes']>[number];
 type AuthMethod = NonNullable<OidcClientInput['tokenEndpointAuthMethod']>;
 type Scope = NonNullable<OidcClientInput['scopes']>[number];
 type Claim = NonNullable<OidcClientInput['claims']>[number];
+type GroupsClaim = NonNullable<OidcClientInput['groupsClaim']>;
 export function RegisterOidcClientModal({
   opened,
   editing,
@@ -63,6 +64,7 @@ export function RegisterOidcClientModal({
   const [authMethod, setAuthMethod] = useState<AuthMethod>('client_secret_basic');
   const [scopes, setScopes] = useState<Scope[]>(['openid', 'profile', 'email', 'offline_access']);
   const [claims, setClaims] = useState<Claim[]>(['email', 'name']);
+  const [groupsClaim, setGroupsClaim] = useState<GroupsClaim>('names');
   const [loginUri, setLoginUri] = useState('');
   const [backchannelUri, setBackchannelUri] = useState('');
   const [jwksUri, setJwksUri] = useState('');
@@ -87,6 +89,7 @@ export function RegisterOidcClientModal({
       setAuthMethod(web ? (web.tokenEndpointAuthMethod as AuthMethod) : 'client_secret_basic');
       setScopes(web ? (web.scopes as Scope[]) : ['openid', 'profile', 'email', 'offline_access']);
       setClaims(web ? (web.claims as Claim[]) : ['email', 'name']);
+      setGroupsClaim(web ? (web.groupsClaim as GroupsClaim) : 'names');
       setFirstParty(e?.firstParty ?? true);
       setTenantId(e?.eam?.tenantId ?? '');
       setAppId(e?.eam?.appId ?? '');
@@ -121,6 +124,7 @@ export function RegisterOidcClientModal({
             tokenEndpointAuthMethod: authMethod,
             scopes,
             claims,
+            groupsClaim,
             firstParty,
             initiateLoginUri: orNull(loginUri),
             backchannelLogoutUri: orNull(backchannelUri),
@@ -230,6 +234,17 @@ export function RegisterOidcClientModal({
                   ))}
                 </Group>
               </Checkbox.Group>
+              <NativeSelect
+                label="Groups claim"
+                description="What `groups` lists (with the groups scope and attribute): the employee's directory and local groups."
+                data={[
+                  { value: 'names', label: 'Group names' },
+                  { value: 'ids', label: 'Tessera group ids' },
+                  { value: 'none', label: 'Not sent' },
+                ]}
+                value={groupsClaim}
+                onChange={(e) => setGroupsClaim(e.currentTarget.value as GroupsClaim)}
+              />
               <TextInput
                 label="Login URL"
                 description="Shown in employees' “my applications” (optional)."

@@ -4,6 +4,7 @@ import { ApplicationIconField } from '../../components/ApplicationIconField';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import {
+  ATTRIBUTE_SOURCES,
   EMPLOYEE_FIELDS,
   NAME_ID_FORMATS,
   useCreateServiceProvider,
@@ -176,7 +177,8 @@ export function ServiceProviderModal({
     if (editing) updateSp.mutate({ id: editing.id, patch: input }, { onSuccess: onSaved });
     else createSp.mutate(input, { onSuccess: onSaved });
   };
-  const hint = presets.find((p) => p.id === preset)?.hint;
+  const chosen = presets.find((p) => p.id === preset);
+  const hint = chosen?.hint;
 
   return (
     <Modal
@@ -265,12 +267,24 @@ export function ServiceProviderModal({
           </SimpleGrid>
           <Textarea
             label="Attributes"
-            description={`One per line: attribute name = employee field (${EMPLOYEE_FIELDS.join(', ')}).`}
+            description="One per line: attribute name = source. A source the employee has no value for leaves its attribute out."
             autosize
             minRows={2}
             value={attributes}
             onChange={(e) => setAttributes(e.currentTarget.value)}
           />
+          {chosen && chosen.attributes.length > 0 ? (
+            <Stack gap={2} aria-label="What the vendor documents">
+              {chosen.attributes.map((a) => (
+                <Text key={a.name} size="xs" c="dimmed">
+                  <b>{a.name}</b> = {a.field}: {a.documented}
+                </Text>
+              ))}
+            </Stack>
+          ) : null}
+          <Text size="xs" c="dimmed" aria-label="Attribute sources">
+            Sources: {ATTRIBUTE_SOURCES.map((s) => `${s.value} (${s.label})`).join(', ')}.
+          </Text>
           <SimpleGrid cols={2}>
             <Switch label="Sign the response" checked={signResponse} onChange={(e) => setSignResponse(e.currentTarget.checked)} />
             <Switch label="Sign the assertion" checked={signAssertion} onChange={(e) => setSignAssertion(e.currentTarget.checked)} />

@@ -1,0 +1,1 @@
+ALTER TABLE "oidc_clients" ADD COLUMN "groups_claim" text DEFAULT 'names' NOT NULL;
