@@ -48,12 +48,11 @@ export const directoryGroups = {
       before.get(m.employeeId)!.add(m.groupId);
     }
     const ids = await repo.syncDirectoryGroups(tx, domainId, reported.groups, { prune: true });
-    const live = new Set(ids.values());
     let membershipsChanged = 0;
     const employees = new Set([...before.keys(), ...reported.memberships.keys()]);
     for (const employeeId of employees) {
       const next = [...new Set((reported.memberships.get(employeeId) ?? []).map((x) => ids.get(x)).filter((x): x is string => x !== undefined))];
-      const had = [...(before.get(employeeId) ?? [])].filter((id) => live.has(id));
+      const had = [...(before.get(employeeId) ?? [])];
       const isSame = next.length === had.length && next.every((id) => had.includes(id));
       if (isSame) continue;
       membershipsChanged++;
