@@ -12845,6 +12845,12 @@ export interface paths {
                                 ssoMethod: "passwordless" | "password_2fa";
                                 syncIntervalMinutes: number;
                                 fullSyncIntervalHours: number;
+                                groupImport: {
+                                    /** @enum {string} */
+                                    mode: "none" | "member_groups" | "under_ou" | "list";
+                                    ou: string | null;
+                                    names: string[];
+                                };
                                 settings: {
                                     [key: string]: unknown;
                                 };
@@ -12984,6 +12990,30 @@ export interface paths {
                         /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
                         settings: {
                             /** @default [] */
                             urls?: string[];
@@ -13041,6 +13071,30 @@ export interface paths {
                         /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
                         settings: {
                             tenantId: string;
                             clientId: string;
@@ -13096,6 +13150,12 @@ export interface paths {
                             ssoMethod: "passwordless" | "password_2fa";
                             syncIntervalMinutes: number;
                             fullSyncIntervalHours: number;
+                            groupImport: {
+                                /** @enum {string} */
+                                mode: "none" | "member_groups" | "under_ou" | "list";
+                                ou: string | null;
+                                names: string[];
+                            };
                             settings: {
                                 [key: string]: unknown;
                             };
@@ -13236,6 +13296,12 @@ export interface paths {
                             ssoMethod: "passwordless" | "password_2fa";
                             syncIntervalMinutes: number;
                             fullSyncIntervalHours: number;
+                            groupImport: {
+                                /** @enum {string} */
+                                mode: "none" | "member_groups" | "under_ou" | "list";
+                                ou: string | null;
+                                names: string[];
+                            };
                             settings: {
                                 [key: string]: unknown;
                             };
@@ -13474,6 +13540,30 @@ export interface paths {
                         /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
                         /** @description Fields of the kind's settings to change (see the create body of each kind) */
                         settings?: {
                             [key: string]: unknown;
@@ -13506,6 +13596,12 @@ export interface paths {
                             ssoMethod: "passwordless" | "password_2fa";
                             syncIntervalMinutes: number;
                             fullSyncIntervalHours: number;
+                            groupImport: {
+                                /** @enum {string} */
+                                mode: "none" | "member_groups" | "under_ou" | "list";
+                                ou: string | null;
+                                names: string[];
+                            };
                             settings: {
                                 [key: string]: unknown;
                             };
