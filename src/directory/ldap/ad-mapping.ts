@@ -1,5 +1,5 @@
 import type { Entry } from 'ldapts';
-import type { DirectoryUser } from '../connector.js';
+import { DirectoryError, type DirectoryUser } from '../connector.js';
 
 /** Attributes read for every user (MS-ADA3 names). objectGUID must come back as bytes. */
 export const USER_ATTRIBUTES = [
@@ -79,7 +79,7 @@ function str(entry: Entry, name: string): string | null {
  */
 export function entryMemberOf(entry: Entry): string[] {
   if (Object.keys(entry).some((k) => /^memberOf;range=/i.test(k)))
-    throw new Error(`${entry.dn} is in more groups than the controller returns in one answer (ranged memberOf)`);
+    throw new DirectoryError('incomplete_listing', `${entry.dn} is in more groups than the controller returns in one answer (ranged memberOf)`);
   const v = entry.memberOf;
   const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
   return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
