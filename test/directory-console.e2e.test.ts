@@ -101,6 +101,19 @@ describe('Settings → Domains in Chromium', { skip: browserSkipReason(), timeou
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'hidden' });
     await row.getByText('TLS not verified').waitFor();
+
+    // Which directory groups the domain imports: every security group by default, or named ones.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const groups = page.getByRole('dialog', { name: 'Edit corp.example.test' });
+    assert.equal(await groups.getByLabel('Groups to import', { exact: true }).inputValue(), 'Every security group of the synced employees');
+    await groups.getByLabel('Groups to import', { exact: true }).click();
+    await page.getByRole('option', { name: 'Only the groups I name' }).click();
+    await groups.getByLabel('Group names').fill('VPN Users\nFinance');
+    await groups.getByRole('button', { name: 'Save' }).click();
+    await groups.waitFor({ state: 'hidden' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    assert.equal(await groups.getByLabel('Group names').inputValue(), 'VPN Users\nFinance', 'saved and read back');
+    await groups.getByRole('button', { name: 'Cancel' }).click();
     const html = await page.content();
     assert.equal(html.includes(dc.adminPassword), false);
   });

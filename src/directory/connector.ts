@@ -33,6 +33,35 @@ export interface DirectoryUser {
   company: string | null;
   /** False when the directory disables the account (AD userAccountControl ACCOUNTDISABLE, Entra accountEnabled). */
   enabled: boolean;
+  /**
+   * The account's security identifier in string form (S-1-5-21-…): AD objectSid, Entra
+   * onPremisesSecurityIdentifier (set for users synced from AD). Null when the directory has none.
+   */
+  objectSid?: string | null;
+}
+
+/** A directory group as a connector reports it: a stable id (AD objectGUID, Entra object id) and its current name. */
+export interface DirectoryGroup {
+  externalId: string;
+  name: string;
+}
+
+/** Which groups a listing reports with its members (see groupImport in directory.schemas.ts). */
+export interface GroupSelection {
+  mode: 'member_groups' | 'under_ou' | 'list';
+  ou: string | null;
+  names: string[];
+}
+
+/**
+ * The selected groups of the listed members, transitively (a member of a group nested in a
+ * selected group is a member of the selected group). Complete like the member list: every
+ * member of `memberIds` is in `memberOf` (with no groups, an empty list), full or incremental.
+ */
+export interface GroupListing {
+  groups: DirectoryGroup[];
+  /** Member external id → external ids of its selected groups. */
+  memberOf: Map<string, string[]>;
 }
 
 /** How the engine names a directory account when it asks for a password operation. */
@@ -113,6 +142,8 @@ export interface MemberListingOptions {
   knownIds?: ReadonlySet<string>;
   /** Progress while pages come in (for the console). */
   onProgress?: (listed: number) => void;
+  /** Also report the members' groups (absent: no groups, the listing has no `groups`). */
+  groups?: GroupSelection;
 }
 
 /**
@@ -127,6 +158,8 @@ export interface MemberListing {
   /** What to pass as `cursor` next time (null when the connector has none). */
   cursor: string | null;
   isIncremental: boolean;
+  /** Present when `groups` was asked for. */
+  groups?: GroupListing;
 }
 
 export interface ConnectorCapabilities {

@@ -68,6 +68,7 @@ describe('directory domains in the configuration file', () => {
         ssoMethod: 'passwordless',
         syncIntervalMinutes: 0,
         fullSyncIntervalHours: 24,
+        groupImport: { mode: 'none', ou: null, names: [] },
         settings: {
           urls: ['ldaps://127.0.0.1:1'],
           transport: 'ldaps',

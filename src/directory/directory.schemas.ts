@@ -43,6 +43,29 @@ export const domainSettingsByKind = {
   entra: entraSettings,
 } as const;
 
+/**
+ * Which of the directory's groups are imported with the employees (so a large directory does not
+ * flood Tessera with thousands of groups). Membership is always transitive (nested groups resolved).
+ * - `member_groups` (default): every security group a synced employee belongs to;
+ * - `under_ou` (AD only): every group (security or distribution) whose DN lies under `ou`;
+ * - `list`: only the groups named in `names` (AD cn or sAMAccountName, Entra displayName; any case);
+ * - `none`: no groups (the domain's imported groups are removed at the next sync).
+ */
+export const groupImportModes = ['none', 'member_groups', 'under_ou', 'list'] as const;
+export const groupImport = z
+  .object({
+    mode: z.enum(groupImportModes).default('member_groups'),
+    ou: z.string().trim().min(1).max(500).nullable().default(null).describe('`under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example'),
+    names: z.array(z.string().trim().min(1).max(256)).max(500).default([]).describe('`list`: the group names to import'),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.mode === 'under_ou' && !v.ou) ctx.addIssue({ code: 'custom', path: ['ou'], message: 'under_ou needs the DN of an OU or container' });
+    if (v.mode === 'list' && v.names.length === 0) ctx.addIssue({ code: 'custom', path: ['names'], message: 'list needs at least one group name' });
+  });
+export type GroupImport = z.infer<typeof groupImport>;
+export const defaultGroupImport: GroupImport = { mode: 'member_groups', ou: null, names: [] };
+
 const common = {
   name: z.string().trim().min(1).max(253),
   syncGroup: z.string().trim().min(1).max(256).default('Tessera Users Sync'),
@@ -75,6 +98,7 @@ const common = {
    * Entra: the client secret, or the client certificate and its private key as one PEM bundle (hence the size).
    */
   secret: z.string().min(1).max(16000).nullable().optional(),
+  groupImport: groupImport.default(defaultGroupImport),
 };
 
 export const domainCreate = z.discriminatedUnion('kind', [
@@ -109,6 +133,7 @@ export const domainDto = z.object({
   ssoMethod: z.enum(['passwordless', 'password_2fa']),
   syncIntervalMinutes: z.number(),
   fullSyncIntervalHours: z.number(),
+  groupImport: z.object({ mode: z.enum(groupImportModes), ou: z.string().nullable(), names: z.array(z.string()) }),
   settings: z.record(z.string(), z.unknown()),
   secret: z.object({ set: z.boolean() }),
   /** False when the secret is missing: sync, rotation and password changes are stopped. */

@@ -34,6 +34,11 @@ export const directoryDomains = pgTable(
     syncIntervalMinutes: integer('sync_interval_minutes').notNull().default(60),
     /** Hours between full syncs; incremental syncs run in between when the connector can. */
     fullSyncIntervalHours: integer('full_sync_interval_hours').notNull().default(24),
+    /** Which directory groups are imported (GroupImport in directory.schemas.ts). */
+    groupImport: jsonb('group_import')
+      .$type<{ mode: 'none' | 'member_groups' | 'under_ou' | 'list'; ou: string | null; names: string[] }>()
+      .notNull()
+      .default({ mode: 'member_groups', ou: null, names: [] }),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
     secret: text('secret'),
     /** 'console', 'api' or 'config' (declared in the configuration file). */

@@ -26,6 +26,7 @@ export function toDomainDto(d: repo.DomainRow): DomainDto {
     ssoMethod: d.ssoMethod,
     syncIntervalMinutes: d.syncIntervalMinutes,
     fullSyncIntervalHours: d.fullSyncIntervalHours,
+    groupImport: d.groupImport,
     settings: d.settings,
     secret: { set: d.secret !== null },
     isSyncEnabled: d.secret !== null,
@@ -49,6 +50,15 @@ function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
   );
+}
+
+/** Entra ID has no OUs (administrative units are not a group container): `under_ou` is for AD only. */
+function checkGroupImport(kind: string, g: DomainCreate['groupImport'] | undefined): void {
+  if (g?.mode === 'under_ou' && kind !== 'ad')
+    throw new AppError(
+      'request.validation_failed',
+      'groupImport.mode: under_ou is for Active Directory only (Entra ID has no OUs); use member_groups or list for this tenant',
+    );
 }
 
 export type DomainService = ReturnType<typeof createDomainService>;
@@ -85,6 +95,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
 
   async function create(ctx: RequestContext, input: DomainCreate, source = 'console'): Promise<DomainDto> {
     const { secret, settings, ...common } = input;
+    checkGroupImport(input.kind, input.groupImport);
     try {
       return await db.transaction(async (tx) => {
         const row = await repo.insertDomain(tx, { ...common, settings, source });
@@ -111,6 +122,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
       return await db.transaction(async (tx) => {
         const current = await get(id, tx);
         const { secret, settings, ...common } = patch;
+        checkGroupImport(current.kind, patch.groupImport);
         const next: Partial<repo.DomainRow> = { ...common };
         if (settings) {
           const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];

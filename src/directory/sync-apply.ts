@@ -4,7 +4,8 @@ import type { EmployeeService } from '../employees/employee.service.js';
 import type { EmployeePatch } from '../employees/employee.schemas.js';
 import type { OrganisationService } from '../employees/organisation.service.js';
 import type { RequestContext } from '../lib/context.js';
-import type { DirectoryUser } from './connector.js';
+import { type DirectoryGroupCounts, directoryGroups } from '../groups/directory-groups.service.js';
+import type { DirectoryUser, MemberListing } from './connector.js';
 import * as repo from './directory.repository.js';
 import { employeeEmail, type SyncPlan } from './sync-plan.js';
 
@@ -127,4 +128,21 @@ export async function applyPlan(opts: {
     }
   }
   for (const [accountId, isRotationMember] of plan.rotationFlags) await repo.updateAccountById(tx, accountId, { isRotationMember }, now);
+}
+
+/**
+ * After the plan, in the same transaction: the domain's imported groups become what the listing
+ * reports (none when the domain imports no groups), and each member employee's memberships are
+ * replaced; employees no longer in the sync group lose the domain's groups.
+ */
+export async function applyGroups(tx: Executor, domainId: string, listing: MemberListing): Promise<DirectoryGroupCounts> {
+  const memberIds = new Set(listing.memberIds);
+  const memberships = new Map<string, string[]>();
+  if (listing.groups) {
+    for (const a of await repo.findAccountsByDomain(tx, domainId)) {
+      if (!a.isMember || !memberIds.has(a.externalId)) continue;
+      memberships.set(a.employeeId, [...(memberships.get(a.employeeId) ?? []), ...(listing.groups.memberOf.get(a.externalId) ?? [])]);
+    }
+  }
+  return directoryGroups.apply(tx, domainId, { groups: listing.groups?.groups ?? [], memberships });
 }

@@ -39,6 +39,7 @@ export const TRACKED_FIELDS = [
   'phone',
   'company',
   'enabled',
+  'objectSid',
 ] as const;
 
 export function employeeEmail(u: DirectoryUser): string | null {

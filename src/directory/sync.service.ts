@@ -12,7 +12,8 @@ import { DirectoryError, type DirectoryConnector } from './connector.js';
 import type { SyncRunDto } from './directory.schemas.js';
 import * as repo from './directory.repository.js';
 import type { DomainService } from './domain.service.js';
-import { applyPlan, type ImportInviter } from './sync-apply.js';
+import { directoryGroups } from '../groups/directory-groups.service.js';
+import { applyGroups, applyPlan, type ImportInviter } from './sync-apply.js';
 import { countChanges, describeChanges, exceedsThreshold, planSync } from './sync-plan.js';
 
 const LEASE_MS = 5 * 60_000;
@@ -94,6 +95,7 @@ export function createSyncService(deps: {
       cursor: mode === 'incremental' ? domain.syncCursor : null, // Accounts outside the group (kept or deactivated) count as unknown: coming back is a change even when the user record is not.
       knownIds: new Set(accounts.filter((a) => a.isMember).map((a) => a.externalId)),
       onProgress,
+      groups: domain.groupImport.mode === 'none' ? undefined : { ...domain.groupImport, mode: domain.groupImport.mode },
     });
     let rotationIds: Set<string> | null = new Set();
     if (domain.passwordChangeDays > 0) {
@@ -158,6 +160,7 @@ export function createSyncService(deps: {
       const details = { counts, mode, skipped: plan.skipped.slice(0, 20) };
 
       if (dryRun) {
+        Object.assign(counts, await directoryGroups.preview(db, domain.id, listing.groups?.groups ?? []));
         await audit.record(ctx, { action: 'directory.dry_run', target, details });
         return finish(run.id, { status: 'succeeded', counts, changes });
       }
@@ -183,6 +186,7 @@ export function createSyncService(deps: {
         : null;
       await db.transaction(async (tx) => {
         await applyPlan({ tx, ctx, plan, domain, rotationIds, employees, organisation: deps.organisation, audit, inviter, now: clock.now() });
+        Object.assign(counts, await applyGroups(tx, domain.id, listing));
         await repo.updateDomainById(
           tx,
           domain.id,

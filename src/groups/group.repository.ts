@@ -115,6 +115,20 @@ export async function replaceDirectoryMemberships(db: Executor, domainId: string
       .onConflictDoNothing();
 }
 
+/** The groups imported from one domain. */
+export async function findGroupsByDomain(db: Executor, domainId: string): Promise<GroupRow[]> {
+  return db.select().from(groups).where(eq(groups.domainId, domainId)).orderBy(asc(groups.nameNormalized), asc(groups.id));
+}
+
+/** Every membership in the domain's imported groups. */
+export async function findDirectoryMemberships(db: Executor, domainId: string): Promise<{ groupId: string; employeeId: string }[]> {
+  return db
+    .select({ groupId: groupMembers.groupId, employeeId: groupMembers.employeeId })
+    .from(groupMembers)
+    .innerJoin(groups, eq(groups.id, groupMembers.groupId))
+    .where(eq(groups.domainId, domainId));
+}
+
 /** Local groups only (managed in the console). */
 export async function findLocalGroupByName(db: Executor, name: string): Promise<GroupRow | undefined> {
   const [row] = await db

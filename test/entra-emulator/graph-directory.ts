@@ -23,7 +23,7 @@ const userDefault = [
   'userPrincipalName',
   'id',
 ];
-const userProps = new Set([...userDefault, 'accountEnabled', 'department', 'companyName', 'employeeId', 'createdDateTime']);
+const userProps = new Set([...userDefault, 'accountEnabled', 'department', 'companyName', 'employeeId', 'createdDateTime', 'onPremisesSecurityIdentifier']);
 const groupDefault = ['id', 'displayName', 'description', 'mailNickname', 'mailEnabled', 'securityEnabled', 'createdDateTime'];
 const groupProps = new Set([...groupDefault, 'members']);
 
@@ -47,7 +47,13 @@ export function denied(token: IssuedToken, anyOf: string[]): Answer | null {
 }
 
 function userJson(u: EmulatedUser, select: string[]): Record<string, unknown> {
-  const all: Record<string, unknown> = { ...u, preferredLanguage: null, employeeId: null, createdDateTime: '2024-01-01T00:00:00Z' };
+  const all: Record<string, unknown> = {
+    ...u,
+    preferredLanguage: null,
+    employeeId: null,
+    createdDateTime: '2024-01-01T00:00:00Z',
+    onPremisesSecurityIdentifier: u.onPremisesSecurityIdentifier ?? null,
+  };
   const out: Record<string, unknown> = { '@odata.type': '#microsoft.graph.user' };
   for (const k of select) out[k] = all[k] ?? (k === 'businessPhones' ? [] : null);
   out.id = u.id;
@@ -163,6 +169,25 @@ export async function directoryRoute(
     const rows = [...state.users.values()].filter((u) => u.version > since).map((u) => userJson(u, select));
     for (const d of state.deletedUsers) if (d.version > since) rows.push({ id: d.id, '@removed': { reason: 'changed' } });
     return page(base, path, { rows, top: 200, deltaLink: `${base}/v1.0/users/delta?$deltatoken=${deltaToken(state.version, select)}` }, 0, ctx('users'));
+  }
+
+  // user: List transitiveMemberOf (v1.0): groups, directory roles and administrative units, direct
+  // and nested; the OData cast `/microsoft.graph.group` keeps groups only. $select, $top (default
+  // 100, max 999), @odata.nextLink. Application permission: User.Read.All or higher.
+  if (method === 'GET' && (m = /^\/users\/([^/]+)\/transitiveMemberOf(\/microsoft\.graph\.group)?$/.exec(path))) {
+    const refusal = denied(token, [...readUsers, 'GroupMember.Read.All', 'Group.Read.All']);
+    if (refusal) return refusal;
+    const context = ctx(m[2] ? 'groups' : 'directoryObjects');
+    if (cont) return page(base, path, cont.snap, cont.offset, context);
+    const key = decodeURIComponent(m[1]!);
+    const user = state.users.get(key) ?? [...state.users.values()].find((u) => u.userPrincipalName.toLowerCase() === key.toLowerCase());
+    if (!user)
+      return graphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+    const select = parseSelect(url, groupProps, groupDefault, m[2] ? 'group' : 'directoryObject');
+    if (!Array.isArray(select)) return select;
+    const top = parseTop(url, 999);
+    if (typeof top !== 'number') return top;
+    return page(base, path, { rows: state.transitiveMemberOf(user.id).map((g) => groupJson(g, select)), top }, 0, context);
   }
 
   if ((m = /^\/users\/([^/]+)$/.exec(path))) {

@@ -19,6 +19,8 @@ export interface EmulatedUser {
   businessPhones: string[];
   officeLocation: string | null;
   accountEnabled: boolean;
+  /** The on-premises SID of a user synced from AD (null for cloud-only users). */
+  onPremisesSecurityIdentifier?: string | null;
   /** What the last PATCH wrote (the emulator keeps it so tests can check what the directory holds). */
   password: string | null;
   forceChangePasswordNextSignIn: boolean | null;
@@ -217,6 +219,22 @@ export class EntraState {
       }
     };
     walk(groupId);
+    return out;
+  }
+
+  /** Groups the object is a member of, directly or through nested groups (each once, cycles tolerated). */
+  transitiveMemberOf(objectId: string): EmulatedGroup[] {
+    const out: EmulatedGroup[] = [];
+    const seen = new Set<string>([objectId]);
+    const walk = (id: string) => {
+      for (const g of this.groups.values()) {
+        if (!g.members.has(id) || seen.has(g.id)) continue;
+        seen.add(g.id);
+        out.push(g);
+        walk(g.id);
+      }
+    };
+    walk(objectId);
     return out;
   }
 

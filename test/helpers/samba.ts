@@ -37,6 +37,14 @@ export interface SambaDc {
    */
   bulkAddUsers(users: SeedUser[], group: string): Promise<void>;
   addGroup(name: string): Promise<string>;
+  /** An organizational unit directly under the base DN; answers its DN. */
+  addOu(name: string): Promise<string>;
+  /** A group at a DN of the caller's choice (e.g. in an OU); groupType default: global security (-2147483646), 2 is global distribution. */
+  addGroupAt(dn: string, opts?: { groupType?: number }): Promise<string>;
+  /** Members given by DN into a group given by DN. */
+  addMembersByDn(groupDn: string, memberDns: string[]): Promise<void>;
+  /** Renames a group of the Users container (cn and sAMAccountName, as Active Directory Users and Computers does). */
+  renameGroup(name: string, next: string): Promise<void>;
   addMembers(group: string, members: string[]): Promise<void>;
   removeMembers(group: string, members: string[]): Promise<void>;
   modifyUser(username: string, changes: Record<string, string | null>): Promise<void>;
@@ -336,6 +344,23 @@ export async function startSamba(opts: { ip: string; realm?: string; netbios?: s
     async addGroup(name) {
       await a().add(groupDn(name), { objectClass: ['top', 'group'], sAMAccountName: name });
       return groupDn(name);
+    },
+    async addOu(name) {
+      const dn = `OU=${name},${baseDn}`;
+      await a().add(dn, { objectClass: ['top', 'organizationalUnit'], ou: name });
+      return dn;
+    },
+    async addGroupAt(dn, opts = {}) {
+      const cn = /^CN=([^,]+)/i.exec(dn)?.[1] ?? dn;
+      await a().add(dn, { objectClass: ['top', 'group'], sAMAccountName: cn, groupType: String(opts.groupType ?? -2147483646) });
+      return dn;
+    },
+    async addMembersByDn(group, memberDns) {
+      await a().modify(group, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: memberDns }) }));
+    },
+    async renameGroup(name, next) {
+      await a().modifyDN(groupDn(name), `CN=${next}`);
+      await a().modify(groupDn(next), new Change({ operation: 'replace', modification: new Attribute({ type: 'sAMAccountName', values: [next] }) }));
     },
     async addMembers(group, members) {
       for (let i = 0; i < members.length; i += 1000) {

@@ -91,6 +91,7 @@ describe('Entra connector against the Graph emulator', () => {
         'jobTitle',
         'mail',
         'mobilePhone',
+        'onPremisesSecurityIdentifier',
         'surname',
         'userPrincipalName',
       ].sort(),
@@ -109,6 +110,7 @@ describe('Entra connector against the Graph emulator', () => {
       phone: '+1 555 0100',
       company: 'Contoso',
       enabled: true,
+      objectSid: null,
     });
     assert.equal(listing.users.find((u) => u.externalId === users[3]!.id)!.enabled, false, 'accountEnabled false is a disabled account');
   });

@@ -12,7 +12,10 @@
  *   change needs a delegated token: both are `not_supported`.
  */
 import {
+  type DirectoryGroup,
   DirectoryError,
+  type GroupListing,
+  type GroupSelection,
   type ConnectionTestResult,
   type ConnectionTestStep,
   type DirectoryAccountRef,
@@ -25,7 +28,10 @@ import { createEntraTokenSource, parseEntraSecret, tokenRoles, type EntraTokenSo
 import { missingPermissions, type EntraSettings, type Feature } from './entra.schemas.js';
 import { createGraphClient, GraphError, odataQuote, type GraphClient } from './graph-client.js';
 
-export const USER_SELECT = 'id,userPrincipalName,mail,givenName,surname,displayName,department,jobTitle,businessPhones,mobilePhone,companyName,accountEnabled';
+export const USER_SELECT =
+  'id,userPrincipalName,mail,givenName,surname,displayName,department,jobTitle,businessPhones,mobilePhone,companyName,accountEnabled,onPremisesSecurityIdentifier';
+/** Parallel transitiveMemberOf requests during a listing (Graph throttles per app; the client waits on 429). */
+const GROUP_READS_IN_FLIGHT = 4;
 
 interface GraphUser {
   '@odata.type'?: string;
@@ -41,7 +47,14 @@ interface GraphUser {
   mobilePhone?: string | null;
   companyName?: string | null;
   accountEnabled?: boolean | null;
+  onPremisesSecurityIdentifier?: string | null;
   '@removed'?: unknown;
+}
+
+interface GraphGroup {
+  id: string;
+  displayName?: string | null;
+  securityEnabled?: boolean | null;
 }
 
 export function graphUserToDirectoryUser(u: GraphUser): DirectoryUser {
@@ -60,6 +73,7 @@ export function graphUserToDirectoryUser(u: GraphUser): DirectoryUser {
     company: u.companyName ?? null,
     // Absent means Graph was not asked for it; treat as enabled only if the property is missing entirely.
     enabled: u.accountEnabled !== false,
+    objectSid: u.onPremisesSecurityIdentifier ?? null,
   };
 }
 
@@ -117,6 +131,43 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
         ? new DirectoryError('incomplete_listing', `The member listing stopped before its end: ${e.message}`, { cause: err })
         : e;
     }
+  }
+
+  /**
+   * Each member's groups, transitively: users/{id}/transitiveMemberOf cast to microsoft.graph.group
+   * (directory roles and administrative units left out), every page or an incomplete listing.
+   * `member_groups` keeps security groups; `list` the named ones (displayName, any case).
+   */
+  async function memberGroups(memberIds: string[], selection: GroupSelection): Promise<GroupListing> {
+    const names = new Set(selection.names.map((n) => n.trim().toLowerCase()));
+    const isSelected = (g: GraphGroup) =>
+      selection.mode === 'list' ? names.has((g.displayName ?? '').toLowerCase()) : selection.mode === 'member_groups' && g.securityEnabled === true;
+    const groups = new Map<string, DirectoryGroup>();
+    const memberOf = new Map<string, string[]>();
+    const queue = [...memberIds];
+    const worker = async () => {
+      for (let uid = queue.shift(); uid !== undefined; uid = queue.shift()) {
+        let value: GraphGroup[];
+        try {
+          ({ value } = await graph().getAll<GraphGroup>(
+            `/users/${encodeURIComponent(uid)}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName,securityEnabled&$top=${settings.pageSize}`,
+          ));
+        } catch (err) {
+          const e = toDirectoryError(err, 'list group memberships');
+          throw e.code === 'failed' || e.code === 'unreachable' || e.code === 'account_not_found'
+            ? new DirectoryError('incomplete_listing', `The group memberships could not all be read: ${e.message}`, { cause: err })
+            : e;
+        }
+        const mine = value.filter(isSelected);
+        for (const g of mine) groups.set(g.id.toLowerCase(), { externalId: g.id.toLowerCase(), name: g.displayName ?? g.id });
+        memberOf.set(
+          uid,
+          mine.map((g) => g.id.toLowerCase()),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: GROUP_READS_IN_FLIGHT }, worker));
+    return { groups: [...groups.values()], memberOf };
   }
 
   /** A deltaLink from now on, without paging through the whole tenant. */
@@ -198,11 +249,12 @@ export function createEntraConnector(settings: EntraSettings, secret: string | n
         if (unknown.length > 200) return connector.listGroupMembers(groupName, { ...opts, cursor: null });
         for (const uid of unknown) byId.set(uid, await call('read user', () => graph().get<GraphUser>(`/users/${uid}?$select=${USER_SELECT}`)));
         const users = [...byId.entries()].filter(([uid]) => memberSet.has(uid)).map(([, u]) => graphUserToDirectoryUser(u));
-        return { memberIds: ids, users, cursor, isIncremental: true };
+        return { memberIds: ids, users, cursor, isIncremental: true, groups: opts.groups ? await memberGroups(ids, opts.groups) : undefined };
       }
       const cursor = await freshCursor();
       const users = (await members(id, USER_SELECT, opts.onProgress)).map(graphUserToDirectoryUser);
-      return { memberIds: users.map((u) => u.externalId), users, cursor, isIncremental: false };
+      const memberIds = users.map((u) => u.externalId);
+      return { memberIds, users, cursor, isIncremental: false, groups: opts.groups ? await memberGroups(memberIds, opts.groups) : undefined };
     },
 
     async setPassword(account: DirectoryAccountRef, password: string): Promise<void> {

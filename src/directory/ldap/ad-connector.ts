@@ -9,7 +9,8 @@ import {
   type MemberListingOptions,
 } from '../connector.js';
 import type { AdSettings } from '../directory.schemas.js';
-import { BUFFER_ATTRIBUTES, USER_ATTRIBUTES, encodeUnicodePwd, entryToUser, entryUsn, escapeFilterValue, guidToString } from './ad-mapping.js';
+import { resolveMemberGroups } from './ad-groups.js';
+import { BUFFER_ATTRIBUTES, USER_ATTRIBUTES, encodeUnicodePwd, entryMemberOf, entryToUser, entryUsn, escapeFilterValue, guidToString } from './ad-mapping.js';
 import { openSession, toDirectoryError, type OpenedSession } from './ldap-session.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN (MS-ADTS §3.1.1.3.4.4.3): membership through nested groups too. */
@@ -126,14 +127,21 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
       const members = `(&${USERS}(memberOf:${IN_CHAIN}:=${escapeFilterValue(group)}))`;
       const m = opts.cursor ? /^(\d+)@(.*)$/s.exec(opts.cursor) : null;
       const cursor = m && m[2] === server ? Number(m[1]) : null;
+      const groupsOf = async (entries: Entry[]) => {
+        if (!opts.groups) return undefined;
+        const listed = entries.map((e) => ({ externalId: guidToString(e.objectGUID as Buffer), memberOf: entryMemberOf(e) }));
+        return resolveMemberGroups((filter, attrs) => pagedSearch(client, base, filter, attrs), listed, opts.groups);
+      };
       if (cursor === null || !opts.knownIds) {
         const entries = await pagedSearch(client, base, members, USER_ATTRIBUTES, opts.onProgress);
         const users = entries.map(entryToUser);
-        return { memberIds: users.map((u) => u.externalId), users, cursor: highest || null, isIncremental: false };
+        return { memberIds: users.map((u) => u.externalId), users, cursor: highest || null, isIncremental: false, groups: await groupsOf(entries) };
       }
       // Incremental (uSNChanged): ids of every member (to see who left), full records only for
       // members changed since the cursor or not known to the engine (joined the group unchanged).
-      const light = await pagedSearch(client, base, members, ['objectGUID', 'uSNChanged'], opts.onProgress);
+      // A membership change touches the group's uSNChanged, not the user's: every member's memberOf
+      // is read again, so each incremental sync recomputes memberships (and follows renames).
+      const light = await pagedSearch(client, base, members, ['objectGUID', 'uSNChanged', ...(opts.groups ? ['memberOf'] : [])], opts.onProgress);
       const wanted = new Set<string>();
       const memberIds = light.map((e) => {
         const id = guidToString(e.objectGUID as Buffer);
@@ -144,7 +152,7 @@ export function createAdConnector(settings: AdSettings, secret: string | null): 
       const users = changed.filter((u) => wanted.delete(u.externalId));
       // Members unknown to the engine but unchanged (added to the group only): read one by one.
       for (const id of wanted) users.push(entryToUser(await entryByGuid(client, id, USER_ATTRIBUTES)));
-      return { memberIds, users, cursor: highest || null, isIncremental: true };
+      return { memberIds, users, cursor: highest || null, isIncremental: true, groups: await groupsOf(light) };
     });
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateDomainPassword } from '../password.service.js';
-import { encodeUnicodePwd, entryToUser, escapeFilterValue, guidToString } from './ad-mapping.js';
+import { encodeUnicodePwd, entryToUser, escapeFilterValue, guidToString, sidToString } from './ad-mapping.js';
 
 describe('AD attribute mapping', () => {
   it('writes objectGUID as AD tools show it (first three fields little-endian, MS-DTYP §2.3.4.2)', () => {
@@ -42,5 +42,12 @@ describe('AD attribute mapping', () => {
       assert.equal(p.length, 24);
       for (const re of [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/]) assert.match(p, re);
     }
+  });
+
+  it('writes a binary objectSid in its string form (MS-DTYP 2.4.2): authority big-endian, sub-authorities little-endian', () => {
+    // S-1-5-21-1004336348-1177238915-682003330-512 (a Domain Admins SID from Microsoft's examples)
+    const sid = Buffer.from('010500000000000515000000dcf4dc3b833d2b46828ba62800020000', 'hex');
+    assert.equal(sidToString(sid), 'S-1-5-21-1004336348-1177238915-682003330-512');
+    assert.throws(() => sidToString(sid.subarray(0, 20)), /not a SID/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Entry } from 'ldapts';
-import type { DirectoryUser } from '../connector.js';
+import { DirectoryError, type DirectoryUser } from '../connector.js';
 
 /** Attributes read for every user (MS-ADA3 names). objectGUID must come back as bytes. */
 export const USER_ATTRIBUTES = [
@@ -16,8 +16,16 @@ export const USER_ATTRIBUTES = [
   'company',
   'userAccountControl',
   'uSNChanged',
+  'objectSid',
+  // Direct groups (a back-link AD keeps current); nesting is resolved through the groups' own memberOf.
+  'memberOf',
 ];
-export const BUFFER_ATTRIBUTES = ['objectGUID'];
+export const BUFFER_ATTRIBUTES = ['objectGUID', 'objectSid'];
+/** Attributes read for every group a member belongs to. */
+export const GROUP_ATTRIBUTES = ['objectGUID', 'cn', 'sAMAccountName', 'groupType', 'memberOf'];
+
+/** groupType bit GROUP_TYPE_SECURITY_ENABLED (MS-ADTS §2.2.12): distribution groups lack it. */
+const GROUP_TYPE_SECURITY_ENABLED = 0x80000000;
 
 /** userAccountControl bit ACCOUNTDISABLE (MS-ADTS §2.2.16). */
 const ACCOUNTDISABLE = 0x2;
@@ -30,6 +38,17 @@ export function guidToString(buf: Buffer): string {
   if (buf.length !== 16) throw new Error(`objectGUID has ${buf.length} bytes, expected 16`);
   const h = (i: number) => buf[i].toString(16).padStart(2, '0');
   return [h(3) + h(2) + h(1) + h(0), h(5) + h(4), h(7) + h(6), h(8) + h(9), h(10) + h(11) + h(12) + h(13) + h(14) + h(15)].join('-');
+}
+
+/**
+ * A binary SID (MS-DTYP §2.4.2.2) in its string form (§2.4.2.1): S-revision-authority-sub1-…;
+ * the identifier authority is 48-bit big-endian, each sub-authority 32-bit little-endian.
+ */
+export function sidToString(buf: Buffer): string {
+  if (buf.length < 8 || buf.length !== 8 + buf[1] * 4) throw new Error(`objectSid has ${buf.length} bytes, not a SID`);
+  const authority = buf.readUIntBE(2, 6);
+  const subs = Array.from({ length: buf[1] }, (_, i) => buf.readUInt32LE(8 + i * 4));
+  return ['S', buf[0], authority, ...subs].join('-');
 }
 
 /** The filter form of a GUID: every byte escaped (RFC 4515 §3), in stored (little-endian) order. */
@@ -54,6 +73,44 @@ function str(entry: Entry, name: string): string | null {
   return s.trim() === '' ? null : s;
 }
 
+/**
+ * The DNs of an entry's memberOf values. A ranged answer (`memberOf;range=0-1499`, an account in
+ * more groups than the controller returns at once) throws: a partial group list is never applied.
+ */
+export function entryMemberOf(entry: Entry): string[] {
+  if (Object.keys(entry).some((k) => /^memberOf;range=/i.test(k)))
+    throw new DirectoryError('incomplete_listing', `${entry.dn} is in more groups than the controller returns in one answer (ranged memberOf)`);
+  const v = entry.memberOf;
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+}
+
+export interface AdGroupEntry {
+  dn: string;
+  externalId: string;
+  /** cn: the name AD tools show (a rename in Active Directory Users and Computers changes it). */
+  name: string;
+  samAccountName: string | null;
+  isSecurity: boolean;
+  /** DNs of the groups this group is a direct member of. */
+  memberOf: string[];
+}
+
+export function entryToGroup(entry: Entry): AdGroupEntry {
+  const guid = entry.objectGUID;
+  const raw = Array.isArray(guid) ? guid[0] : guid;
+  if (!Buffer.isBuffer(raw)) throw new Error(`${entry.dn} has no objectGUID`);
+  const samAccountName = str(entry, 'sAMAccountName');
+  return {
+    dn: entry.dn,
+    externalId: guidToString(raw),
+    name: str(entry, 'cn') ?? samAccountName ?? entry.dn,
+    samAccountName,
+    isSecurity: (Number(str(entry, 'groupType') ?? 0) & GROUP_TYPE_SECURITY_ENABLED) !== 0,
+    memberOf: entryMemberOf(entry),
+  };
+}
+
 export function entryUsn(entry: Entry): number {
   return Number(str(entry, 'uSNChanged') ?? 0);
 }
@@ -66,6 +123,7 @@ export function entryToUser(entry: Entry): DirectoryUser {
   const username = str(entry, 'sAMAccountName');
   if (!username) throw new Error(`${entry.dn} has no sAMAccountName`);
   const uac = Number(str(entry, 'userAccountControl') ?? 0);
+  const sid = Array.isArray(entry.objectSid) ? entry.objectSid[0] : entry.objectSid;
   return {
     externalId: guidToString(raw),
     username,
@@ -79,6 +137,7 @@ export function entryToUser(entry: Entry): DirectoryUser {
     phone: str(entry, 'telephoneNumber'),
     company: str(entry, 'company'),
     enabled: (uac & ACCOUNTDISABLE) === 0,
+    objectSid: Buffer.isBuffer(sid) ? sidToString(sid) : null,
   };
 }
 

@@ -13889,6 +13889,12 @@ export interface paths {
                                 ssoMethod: "passwordless" | "password_2fa";
                                 syncIntervalMinutes: number;
                                 fullSyncIntervalHours: number;
+                                groupImport: {
+                                    /** @enum {string} */
+                                    mode: "none" | "member_groups" | "under_ou" | "list";
+                                    ou: string | null;
+                                    names: string[];
+                                };
                                 settings: {
                                     [key: string]: unknown;
                                 };
@@ -14028,6 +14034,30 @@ export interface paths {
                         /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
                         settings: {
                             /** @default [] */
                             urls?: string[];
@@ -14085,6 +14115,30 @@ export interface paths {
                         /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
                         settings: {
                             tenantId: string;
                             clientId: string;
@@ -14140,6 +14194,12 @@ export interface paths {
                             ssoMethod: "passwordless" | "password_2fa";
                             syncIntervalMinutes: number;
                             fullSyncIntervalHours: number;
+                            groupImport: {
+                                /** @enum {string} */
+                                mode: "none" | "member_groups" | "under_ou" | "list";
+                                ou: string | null;
+                                names: string[];
+                            };
                             settings: {
                                 [key: string]: unknown;
                             };
@@ -14280,6 +14340,12 @@ export interface paths {
                             ssoMethod: "passwordless" | "password_2fa";
                             syncIntervalMinutes: number;
                             fullSyncIntervalHours: number;
+                            groupImport: {
+                                /** @enum {string} */
+                                mode: "none" | "member_groups" | "under_ou" | "list";
+                                ou: string | null;
+                                names: string[];
+                            };
                             settings: {
                                 [key: string]: unknown;
                             };
@@ -14518,6 +14584,30 @@ export interface paths {
                         /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
                         /** @description Fields of the kind's settings to change (see the create body of each kind) */
                         settings?: {
                             [key: string]: unknown;
@@ -14550,6 +14640,12 @@ export interface paths {
                             ssoMethod: "passwordless" | "password_2fa";
                             syncIntervalMinutes: number;
                             fullSyncIntervalHours: number;
+                            groupImport: {
+                                /** @enum {string} */
+                                mode: "none" | "member_groups" | "under_ou" | "list";
+                                ou: string | null;
+                                names: string[];
+                            };
                             settings: {
                                 [key: string]: unknown;
                             };

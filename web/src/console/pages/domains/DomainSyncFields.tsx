@@ -1,9 +1,10 @@
-import { Button, Group, NumberInput, Select, SimpleGrid, TextInput } from '@mantine/core';
+import { Button, Group, NumberInput, Select, SimpleGrid, TextInput, Textarea } from '@mantine/core';
 import { useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import type { Domain, DomainPatch, RemovalBehaviour } from '../../api/directory';
 
 type SsoMethod = 'passwordless' | 'password_2fa';
 type RotationDelivery = 'key' | 'key_or_portal';
+type GroupImportMode = 'none' | 'member_groups' | 'under_ou' | 'list';
 
 /** The sync settings every kind of domain shares, as the form holds them. */
 export interface DomainSyncValues {
@@ -16,6 +17,10 @@ export interface DomainSyncValues {
   sso: boolean;
   ssoMethod: SsoMethod;
   interval: number;
+  groupMode: GroupImportMode;
+  groupOu: string;
+  /** One group name a line. */
+  groupNames: string;
 }
 
 export type DomainSyncRequest = Pick<
@@ -29,6 +34,7 @@ export type DomainSyncRequest = Pick<
   | 'ssoEnabled'
   | 'ssoMethod'
   | 'syncIntervalMinutes'
+  | 'groupImport'
 >;
 
 /** The shared sync settings, initialised from a saved domain (or the defaults for a new one). */
@@ -43,6 +49,9 @@ export function useDomainSyncValues(domain: Domain | null) {
     sso: domain?.ssoEnabled ?? true,
     ssoMethod: domain?.ssoMethod ?? 'passwordless',
     interval: domain?.syncIntervalMinutes ?? 60,
+    groupMode: domain?.groupImport.mode ?? 'member_groups',
+    groupOu: domain?.groupImport.ou ?? '',
+    groupNames: domain?.groupImport.names.join('\n') ?? '',
   }));
   /** The part of the save request these fields own. */
   const request = (): DomainSyncRequest => ({
@@ -55,6 +64,17 @@ export function useDomainSyncValues(domain: Domain | null) {
     ssoEnabled: values.sso,
     ssoMethod: values.ssoMethod,
     syncIntervalMinutes: values.interval,
+    groupImport: {
+      mode: values.groupMode,
+      ou: values.groupMode === 'under_ou' ? values.groupOu.trim() || null : null,
+      names:
+        values.groupMode === 'list'
+          ? values.groupNames
+              .split('\n')
+              .map((n) => n.trim())
+              .filter(Boolean)
+          : [],
+    },
   });
   return { values, setValues, request };
 }
@@ -63,10 +83,13 @@ export function useDomainSyncValues(domain: Domain | null) {
 export function DomainSyncFields({
   value,
   onChange,
+  kind = 'ad',
   children,
 }: {
   value: DomainSyncValues;
   onChange: Dispatch<SetStateAction<DomainSyncValues>>;
+  /** Entra ID has no OUs: the OU choice is offered for AD only. */
+  kind?: 'ad' | 'entra';
   children?: ReactNode;
 }) {
   const set = (patch: Partial<DomainSyncValues>) => onChange((prev) => ({ ...prev, ...patch }));
@@ -130,6 +153,37 @@ export function DomainSyncFields({
           { value: 'off', label: 'Off' },
         ]}
       />
+      <Select
+        label="Groups to import"
+        description="Directory groups of the synced employees, nested groups resolved"
+        value={value.groupMode}
+        allowDeselect={false}
+        onChange={(v) => set({ groupMode: (v ?? 'member_groups') as GroupImportMode })}
+        data={[
+          { value: 'member_groups', label: 'Every security group of the synced employees' },
+          ...(kind === 'ad' ? [{ value: 'under_ou', label: 'Groups under one OU' }] : []),
+          { value: 'list', label: 'Only the groups I name' },
+          { value: 'none', label: 'None' },
+        ]}
+      />
+      {value.groupMode === 'under_ou' && (
+        <TextInput
+          label="OU or container of the groups"
+          placeholder="OU=Groups,DC=corp,DC=example"
+          value={value.groupOu}
+          onChange={(e) => set({ groupOu: e.currentTarget.value })}
+        />
+      )}
+      {value.groupMode === 'list' && (
+        <Textarea
+          label="Group names"
+          description="One a line"
+          autosize
+          minRows={2}
+          value={value.groupNames}
+          onChange={(e) => set({ groupNames: e.currentTarget.value })}
+        />
+      )}
       {children}
     </SimpleGrid>
   );

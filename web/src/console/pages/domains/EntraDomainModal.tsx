@@ -55,7 +55,7 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
             onChange={(e) => setRemoveSecret(e.currentTarget.checked)}
           />
         ) : null}
-        <DomainSyncFields value={sync.values} onChange={sync.setValues} />
+        <DomainSyncFields value={sync.values} onChange={sync.setValues} kind="entra" />
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
       </Stack>
     </Modal>

@@ -17,7 +17,8 @@ function countsText(run: SyncRun) {
   return (
     Object.entries(run.counts)
       .filter(([k, n]) => n > 0 && k !== 'listed')
-      .map(([k, n]) => `${k} ${n}`)
+      // groupsAdded → "groups added"
+      .map(([k, n]) => `${k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${n}`)
       .join(', ') || 'no changes'
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "directory_domains" ADD COLUMN "group_import" jsonb DEFAULT '{"mode":"member_groups","ou":null,"names":[]}'::jsonb NOT NULL;
