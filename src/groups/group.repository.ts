@@ -121,3 +121,12 @@ export async function findLocalGroupByName(db: Executor, name: string): Promise<
     .where(and(isNull(groups.domainId), eq(groups.nameNormalized, normalizeGroupName(name))));
   return row;
 }
+
+/** Groups (directory and local) whose name contains the text, by name; for pickers. */
+export async function searchGroups(db: Executor, q: string, limit: number): Promise<GroupRow[]> {
+  const pattern = `%${q
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db.select().from(groups).where(sql`${groups.nameNormalized} LIKE ${pattern}`).orderBy(asc(groups.nameNormalized), asc(groups.id)).limit(limit);
+}

@@ -57,7 +57,7 @@ export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps
       if (!accountId) return interactionPolicy.Check.REQUEST_PROMPT;
       const employee = await services.employees.findById(accountId);
       if (!employee) return interactionPolicy.Check.REQUEST_PROMPT;
-      const access = await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', id: String(ctx.oidc.client?.clientId ?? '') });
+      const access = await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', clientId: String(ctx.oidc.client?.clientId ?? '') });
       return access.allowed ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
