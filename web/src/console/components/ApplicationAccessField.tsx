@@ -12,7 +12,7 @@ const labelOf = (t: AccessTarget) => (t.detail ? `${t.name} (${t.detail})` : t.n
 /**
  * Who may use the application: every employee (the default) or only the chosen groups,
  * departments and employees. Employees who may not use it do not see it on their portal, and a
- * sign-in to it is refused in the protocol's own form. Saved with its own button.
+ * sign-in to it is refused in the protocol's own form. Applied with its own button (*Apply access*).
  */
 export function ApplicationAccessField({ protocol, id }: { protocol: AccessProtocol; id: string }) {
   const access = useApplicationAccess(protocol, id);
@@ -46,7 +46,7 @@ export function ApplicationAccessField({ protocol, id }: { protocol: AccessProto
   };
 
   return (
-    <Stack gap="xs" aria-label="Access">
+    <Stack gap="xs" role="group" aria-label="Access">
       <Text fw={500} size="sm">
         Access
       </Text>
@@ -81,7 +81,7 @@ export function ApplicationAccessField({ protocol, id }: { protocol: AccessProto
       {access.error ? <Alert color="red">{errorMessage(access.error)}</Alert> : null}
       <Group justify="flex-end">
         <Button variant="light" onClick={() => void submit().catch(() => undefined)} loading={save.isPending} disabled={!access.data}>
-          Save access
+          Apply access
         </Button>
       </Group>
     </Stack>
