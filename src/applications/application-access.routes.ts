@@ -1,8 +1,8 @@
 import type { App } from '../http/types.js';
-import { errors, listOf } from '../http/schemas.js';
+import { errors, idParams, listOf } from '../http/schemas.js';
 import type { OidcService } from '../sso/oidc/oidc.service.js';
 import type { ServiceProviderService } from '../sso/saml/sp.service.js';
-import { accessBody, accessDto, accessParams, accessTargetDto, targetsQuery } from './application-access.schemas.js';
+import { accessBody, accessDto, accessTargetDto, targetsQuery } from './application-access.schemas.js';
 import type { AccessOwner, AccessProtocol, ApplicationAccessService } from './application-access.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -40,37 +40,40 @@ export async function applicationAccessRoutes(app: App, services: ApplicationAcc
     async (request) => ({ items: await access.searchTargets(request.query.q) }),
   );
 
-  app.get(
-    '/applications/:protocol/:id/access',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags,
-        description:
-          'Who may use the application (an OIDC client, SAML SP or WS-Fed RP by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out.',
-        params: accessParams,
-        response: { 200: accessDto, ...errors },
+  // One address per protocol (every path parameter of the API is a UUID).
+  for (const protocol of ['oidc', 'saml', 'wsfed'] as const) {
+    app.get(
+      `/applications/${protocol}/:id/access`,
+      {
+        config: { access: 'read' },
+        schema: {
+          tags,
+          description:
+            'Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out.',
+          params: idParams,
+          response: { 200: accessDto, ...errors },
+        },
       },
-    },
-    async (request) => {
-      await find(request.params.protocol, request.params.id);
-      return access.get(request.params.id);
-    },
-  );
+      async (request) => {
+        await find(protocol, request.params.id);
+        return access.get(request.params.id);
+      },
+    );
 
-  app.put(
-    '/applications/:protocol/:id/access',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        description:
-          "Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after.",
-        params: accessParams,
-        body: accessBody,
-        response: { 200: accessDto, ...errors },
+    app.put(
+      `/applications/${protocol}/:id/access`,
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          description:
+            "Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after.",
+          params: idParams,
+          body: accessBody,
+          response: { 200: accessDto, ...errors },
+        },
       },
-    },
-    async (request) => access.set(request.ctx, await find(request.params.protocol, request.params.id), request.body),
-  );
+      async (request) => access.set(request.ctx, await find(protocol, request.params.id), request.body),
+    );
+  }
 }

@@ -3,8 +3,6 @@ import { z } from 'zod';
 const MAX_GRANTS = 1000;
 const ids = z.array(z.string().uuid()).max(MAX_GRANTS).default([]);
 
-export const accessParams = z.object({ protocol: z.enum(['oidc', 'saml', 'wsfed']), id: z.string().uuid() }).strict();
-
 export const accessBody = z
   .object({
     mode: z

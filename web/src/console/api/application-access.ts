@@ -5,11 +5,12 @@ import type { BodyOf, ResponseOf } from '../../shared/api/contract';
 import { queryKeys } from '../../shared/query-keys';
 
 // Who may use an SSO application (src/applications/application-access.*): everyone, or chosen
-// groups, departments and employees.
+// groups, departments and employees. One address per protocol, all of the same shape: the types
+// are read from the SAML one.
 
 export type AccessProtocol = 'oidc' | 'saml' | 'wsfed';
-export type ApplicationAccess = ResponseOf<'/api/applications/{protocol}/{id}/access', 'get'>;
-export type ApplicationAccessInput = BodyOf<'/api/applications/{protocol}/{id}/access', 'put'>;
+export type ApplicationAccess = ResponseOf<'/api/applications/saml/{id}/access', 'get'>;
+export type ApplicationAccessInput = BodyOf<'/api/applications/saml/{id}/access', 'put'>;
 export type AccessTarget = ApplicationAccess['groups'][number];
 
 export function useApplicationAccess(protocol: AccessProtocol, id: string) {

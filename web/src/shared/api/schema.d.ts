@@ -9675,20 +9675,19 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/applications/{protocol}/{id}/access": {
+    "/api/applications/oidc/{id}/access": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** @description Who may use the application (an OIDC client, SAML SP or WS-Fed RP by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    protocol: "oidc" | "saml" | "wsfed";
                     id: string;
                 };
                 cookie?: never;
@@ -9814,7 +9813,584 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    protocol: "oidc" | "saml" | "wsfed";
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 'everyone': every employee may use it (the default). 'assigned': only the groups, departments and employees listed.
+                         * @enum {string}
+                         */
+                        mode: "everyone" | "assigned";
+                        /**
+                         * @description Group ids: their members (directory groups as synced, local groups as kept in the console).
+                         * @default []
+                         */
+                        groups?: string[];
+                        /**
+                         * @description Department ids: the employees in them.
+                         * @default []
+                         */
+                        departments?: string[];
+                        /**
+                         * @description Employee ids.
+                         * @default []
+                         */
+                        employees?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/saml/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 'everyone': every employee may use it (the default). 'assigned': only the groups, departments and employees listed.
+                         * @enum {string}
+                         */
+                        mode: "everyone" | "assigned";
+                        /**
+                         * @description Group ids: their members (directory groups as synced, local groups as kept in the console).
+                         * @default []
+                         */
+                        groups?: string[];
+                        /**
+                         * @description Department ids: the employees in them.
+                         * @default []
+                         */
+                        departments?: string[];
+                        /**
+                         * @description Employee ids.
+                         * @default []
+                         */
+                        employees?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/wsfed/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
                     id: string;
                 };
                 cookie?: never;
