@@ -407,18 +407,24 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
 
   it('refuses bad query strings and malformed ids on GET routes with 400', async () => {
     const doc = (await admin.get('/api/openapi.json')).body as {
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: JsonSchema }[] }>>;
+      paths: Record<string, Record<string, { 'x-tessera-access'?: string; parameters?: { name: string; in: string; schema?: JsonSchema }[] }>>;
     };
     const findings = new Findings();
-    const probes: string[] = [];
+    // Each probe goes out as the caller the route serves: an employee's route refuses an admin before it reads a parameter.
+    const probes: { url: string; caller: Client }[] = [];
     for (const [path, methods] of Object.entries(doc.paths)) {
       const op = methods.get;
       if (!op) continue;
+      const access = op['x-tessera-access'] ?? '';
+      const caller = access.startsWith('employee') ? employee : access.startsWith('agent') ? agent : admin;
       const params = op.parameters ?? [];
       const goodPath = path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
       for (const p of params.filter((x) => x.in === 'path')) {
         for (const bad of ['not-a-uuid', '1', "1' OR '1'='1", '../../etc/passwd', '00000000-0000-0000-0000-00000000000g']) {
-          probes.push(path.replace(`{${p.name}}`, encodeURIComponent(bad)).replace(/\{[^}]+\}/g, () => crypto.randomUUID()));
+          probes.push({
+            url: path.replace(`{${p.name}}`, encodeURIComponent(bad)).replace(/\{[^}]+\}/g, () => crypto.randomUUID()),
+            caller,
+          });
         }
       }
       const query = params.filter((x) => x.in === 'query');
@@ -438,26 +444,26 @@ describe('OpenAPI fuzzing: every POST/PUT/PATCH route refuses garbage with a 4xx
       }
       for (const q of bad) {
         const [name, ...value] = q.split('=');
-        probes.push(`${goodPath}?${name}=${encodeURIComponent(value.join('='))}`);
+        probes.push({ url: `${goodPath}?${name}=${encodeURIComponent(value.join('='))}`, caller });
       }
     }
     assert.ok(
-      probes.some((p) => p.startsWith('/api/employees?page=-1')),
+      probes.some(({ url }) => url.startsWith('/api/employees?page=-1')),
       'GET /api/employees should take page',
     );
     assert.ok(
-      probes.some((p) => p.startsWith('/api/employees?pageSize=100000')),
+      probes.some(({ url }) => url.startsWith('/api/employees?pageSize=100000')),
       'GET /api/employees should take pageSize',
     );
     assert.ok(
-      probes.some((p) => p.startsWith('/api/employees?sort=nonsense')),
+      probes.some(({ url }) => url.startsWith('/api/employees?sort=nonsense')),
       'GET /api/employees should take sort',
     );
     assert.ok(
-      probes.some((p) => p.startsWith('/api/employees/not-a-uuid')),
+      probes.some(({ url }) => url.startsWith('/api/employees/not-a-uuid')),
       'GET /api/employees/{id} should be in the document',
     );
-    for (const url of probes) findings.check(`GET ${url}`, await admin.get(url), { status: 400, code: 'request.validation_failed' });
+    for (const { url, caller } of probes) findings.check(`GET ${url}`, await caller.get(url), { status: 400, code: 'request.validation_failed' });
     findings.assertNone();
   });
 

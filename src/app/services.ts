@@ -338,7 +338,9 @@ export function createServices(deps: CoreDeps) {
     clock,
     connectorFactory: deps.connectorFactory,
     employees,
-    credentialHolders: (ids) => webauthn.holders('employee', ids),
+    // "Paired with Tessera" means a passkey or security key that signs in on its own (Entra EAM
+    // answers with it): a second-factor key, used only after a password, does not count.
+    credentialHolders: (ids) => webauthn.holders('employee', ids, { standalone: true }),
   });
   // Workstations and their agents: enrolment, channel, sessions and events, profiles, emergency block.
   const workstationServices = createWorkstationServices({

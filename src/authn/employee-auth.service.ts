@@ -77,18 +77,27 @@ export function createEmployeeAuthService(deps: {
       details: { method, reason, ...extra },
     });
 
-  /** Refuses a sign-in path the employee's SSO method does not accept (after the first factor was right). */
+  /**
+   * Refuses a sign-in path the employee's SSO method does not accept. Only ever after the first
+   * factor was right, so the answer may say which method and whose account it is (`details`): the
+   * sign-in page then offers that employee only the path that works, and remembers it on this
+   * device. Before that nothing tells a restricted account from an unknown one.
+   */
   async function refuseByMethod(ctx: RequestContext, e: EmployeeRow, path: 'passkey' | 'password'): Promise<void> {
     const method = (await deps.signInMethodOf?.(e)) ?? 'any';
+    const details = { ssoMethod: method, email: e.email };
     if (method === 'passwordless' && path === 'password') {
       await failure(ctx, e, 'password', 'sso method passwordless', { ssoMethod: method });
-      throw new AppError('signin.method_not_allowed_for_employee', 'Your account signs in with a passkey or security key only, not with a password');
+      throw new AppError('signin.method_not_allowed_for_employee', 'Your account signs in with a passkey or security key only, not with a password', {
+        details,
+      });
     }
     if (method === 'password_2fa' && path === 'passkey') {
       await failure(ctx, e, 'passkey', 'sso method password_2fa', { ssoMethod: method });
       throw new AppError(
         'signin.method_not_allowed_for_employee',
         'Your account signs in with your password and a second factor: a passkey alone is not accepted',
+        { details },
       );
     }
   }

@@ -1,22 +1,39 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, paged } from '../http/schemas.js';
-import { employeeCreate, employeeDto, employeePatch, employeeQuery } from './employee.schemas.js';
+import { employeeCreate, employeeDetailDto, employeeDto, employeePatch, employeeQuery, type EmployeeDto } from './employee.schemas.js';
 import type { EmployeeService } from './employee.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type EmployeeRoutesDeps = { employees: EmployeeService };
+export type EmployeeRoutesDeps = {
+  employees: EmployeeService;
+  /** The effective SSO of an employee (src/sso/app-access.ts), shown on their page. */
+  appAccess: {
+    effectiveSso: (e: { id: string; source: string; ssoEnabled: boolean | null; ssoMethod: 'passwordless' | 'password_2fa' | null }) => Promise<{
+      enabled: boolean;
+      method: 'passwordless' | 'password_2fa' | 'any';
+      enabledFrom: 'override' | 'domain' | 'builtin';
+      methodFrom: 'override' | 'domain' | 'builtin';
+    }>;
+  };
+};
 
 export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   const tags = ['Employees'];
+  const withEffectiveSso = async (e: EmployeeDto) => ({
+    ...e,
+    effectiveSso: await services.appAccess.effectiveSso({ id: e.id, source: e.source, ssoEnabled: e.ssoOverride.enabled, ssoMethod: e.ssoOverride.method }),
+  });
   app.get(
     '/employees',
     { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeDto), ...errors } } },
     async (request) => services.employees.list(request.query),
   );
 
-  app.get('/employees/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDto, ...errors } } }, async (request) =>
-    services.employees.get(request.params.id),
+  app.get(
+    '/employees/:id',
+    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDetailDto, ...errors } } },
+    async (request) => withEffectiveSso(await services.employees.get(request.params.id)),
   );
 
   app.post(
@@ -33,12 +50,12 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
         tags,
         params: idParams,
         body: employeePatch,
-        response: { 200: employeeDto, ...errors },
+        response: { 200: employeeDetailDto, ...errors },
         description:
-          "Change any subset of fields; null clears an optional one. Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once.",
+          "Change any subset of fields; null clears an optional one (ssoEnabled / ssoMethod null: follow the importing domain's default). Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once.",
       },
     },
-    async (request) => services.employees.update(request.ctx, request.params.id, request.body),
+    async (request) => withEffectiveSso(await services.employees.update(request.ctx, request.params.id, request.body)),
   );
 
   app.post(

@@ -27,6 +27,22 @@ export const employeeDto = z.object({
 });
 export type EmployeeDto = z.infer<typeof employeeDto>;
 
+const ssoSource = z.enum(['override', 'domain', 'builtin']);
+/**
+ * The SSO that applies to the employee now (src/sso/app-access.ts effectiveSso), and where each
+ * value comes from: their override, their importing domain's default, or the built-in default
+ * (SSO on, no method restriction) for employees without a domain.
+ */
+export const effectiveSsoDto = z.object({
+  enabled: z.boolean(),
+  method: z.enum(['passwordless', 'password_2fa', 'any']),
+  enabledFrom: ssoSource,
+  methodFrom: ssoSource,
+});
+/** One employee as its own page reads it: the list's fields and the effective SSO. */
+export const employeeDetailDto = employeeDto.extend({ effectiveSso: effectiveSsoDto });
+export type EmployeeDetailDto = z.infer<typeof employeeDetailDto>;
+
 const name = z.string().trim().min(1).max(100);
 const phone = z
   .string()

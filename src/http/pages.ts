@@ -78,3 +78,15 @@ export function signedOutPage(opts: { cleanup?: string[]; back?: string } = {}):
       '</body></html>',
   };
 }
+
+/**
+ * The list of applications a sign-out reaches, for the question before it (the OIDC logout
+ * page, /saml/logout's): each by name, and those that are not told (no SLO endpoint, no
+ * back-channel logout URI) say that their own session stays.
+ */
+export function loggedOutApplicationsHtml(apps: { name: string; isNotified: boolean }[]): string {
+  if (!apps.length) return '';
+  const item = (a: { name: string; isNotified: boolean }) =>
+    `<li>${esc(a.name)}${a.isNotified ? '' : ' <em>(is not told: sign out there too, or its session stays until it expires)</em>'}</li>`;
+  return `<p>Signing out ends your session in:</p><ul aria-label="Applications to sign out of">${apps.map(item).join('')}</ul>`;
+}

@@ -48,7 +48,7 @@ export interface AppAssignment {
 }
 
 export function createAppAccess(deps: { domainDefaults: DomainSsoDefaults; assignment: AppAssignment }) {
-  async function effectiveSso(employee: SsoEmployee): Promise<EffectiveSso> {
+  async function effectiveSso(employee: Omit<SsoEmployee, 'departmentId'>): Promise<EffectiveSso> {
     const domain = employee.source === 'manual' ? undefined : await deps.domainDefaults(employee.source);
     const enabled = employee.ssoEnabled ?? domain?.ssoEnabled ?? true;
     const method = employee.ssoMethod ?? domain?.ssoMethod ?? 'any';

@@ -40,7 +40,7 @@ export interface EntraPasskeyDeps {
   connectorFactory?: ConnectorFactory;
   /** Employees as the employees feature answers for them (never its tables). */
   employees: { findByEmail(email: string): Promise<{ id: string } | undefined>; summariesByIds(ids: string[]): Promise<EmployeeSummary[]> };
-  /** Which employees hold a passkey or security key in Tessera (the authn feature). */
+  /** Employees holding a passwordless Tessera credential (a passkey or security key that signs in alone; not a second-factor key). */
   credentialHolders(employeeIds: string[]): Promise<Set<string>>;
 }
 

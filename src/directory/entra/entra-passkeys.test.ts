@@ -11,7 +11,7 @@ import { entraPasskeyJobs } from './entra-passkey.jobs.js';
 import type { EmployeeDto } from '../../employees/employee.schemas.js';
 import { Client, createTestApp, manualClock, signedInAdmin, type TestApp } from '../../../test/helpers/app.js';
 import { makeEntraAttestation } from '../../../test/helpers/entra-authenticator.js';
-import { passkeySignIn, registerKey } from '../../../test/helpers/signin.js';
+import { DEFAULT_POLICY, passkeySignIn, registerKey, setPolicy } from '../../../test/helpers/signin.js';
 import { softKeys } from '../../../test/helpers/soft-authenticator.js';
 import { emulatorConnectorFactory, startEntraEmulator, type EntraEmulator } from '../../../test/entra-emulator/index.js';
 import type { EmulatedApp, EmulatedUser } from '../../../test/entra-emulator/state.js';
@@ -82,6 +82,16 @@ describe('Entra passkey provisioning', () => {
     aliceEmployee = list.body.items.find((e: EmployeeDto) => e.email === 'alice@contoso.example');
     // Alice already signs in to Tessera with a security key: she is paired with Tessera.
     await registerKey(t, aliceEmployee, softKeys.yubikey());
+    // Bob holds only a second-factor key (used after his password, never alone): that is no
+    // passwordless Tessera credential, so he stays pending.
+    await setPolicy(t, { ...DEFAULT_POLICY, allowPasswordSignIn: true, secondFactors: ['totp', 'passkey'] });
+    await registerKey(
+      t,
+      list.body.items.find((e: EmployeeDto) => e.email === 'bob@contoso.example'),
+      softKeys.yubikey(),
+      'second_factor_key' as never,
+    );
+    await setPolicy(t, DEFAULT_POLICY);
   });
   after(async () => {
     await t?.close();
@@ -95,7 +105,7 @@ describe('Entra passkey provisioning', () => {
     assert.deepEqual(res.body.byState, { pending: 3, paired_tessera: 1, paired_entra: 0 });
     for (const name of Object.values(GROUPS)) assert.ok(emu.state.groupByName(name), `group ${name} created`);
     assert.deepEqual(groupsOf(alice), ['paired_tessera']);
-    assert.deepEqual(groupsOf(bob), ['pending']);
+    assert.deepEqual(groupsOf(bob), ['pending'], 'a second-factor key alone does not pair with Tessera');
     const audit = await c.get('/api/audit?action=entra.group_created');
     assert.equal(audit.body.items.length, 3);
     assert.equal((await c.post(`${base()}/pairings/refresh`)).status, 200);

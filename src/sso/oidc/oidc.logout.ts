@@ -2,8 +2,8 @@ import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { EmployeeLookup } from '../../employees/employee.service.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
-import { postFormPage, signedOutPage } from '../../http/pages.js';
-import type { SamlLogoutService, LogoutStep } from '../saml/slo.service.js';
+import { loggedOutApplicationsHtml, postFormPage, signedOutPage } from '../../http/pages.js';
+import type { LoggedOutApplication, SamlLogoutService, LogoutStep } from '../saml/slo.service.js';
 import { esc, page, renderError } from './oidc.views.js';
 import type { Config } from '../../config/config.js';
 import type { SessionService } from '../../sessions/session.service.js';
@@ -12,7 +12,7 @@ import type { OidcViewsDeps } from './oidc.views.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type OidcLogoutDeps = { sessions: SessionService; config: Config; employees: EmployeeLookup } & OidcViewsDeps;
 /** The single-logout walk of the SAML side (src/sso/saml/slo.service.ts), which an OIDC logout runs too. */
-export type OidcSingleLogoutDeps = { samlLogout: Pick<SamlLogoutService, 'fromIdp' | 'applicationsOf'> };
+export type OidcSingleLogoutDeps = { samlLogout: Pick<SamlLogoutService, 'fromIdp' | 'applicationsOf' | 'addParticipant'> };
 
 /** Set on the Koa state of a confirmed logout whose Tessera session the walk below ends (oidc.routes.ts leaves it alone then). */
 export const WALK_STATE = 'tesseraSingleLogout';
@@ -97,9 +97,7 @@ export const logoutSource = (services: OidcLogoutDeps & OidcSingleLogoutDeps) =>
     ? `<p>You are signed in as <strong>${esc(who.name)}</strong> (${esc(who.email)}).</p>`
     : '<p>No one is signed in with a company account in this browser.</p>';
   const apps = await applicationsOfBrowser(services, ctx, who?.sessionId).catch(() => []);
-  const list = apps.length
-    ? `<p>Signing out ends your session in:</p><ul aria-label="Applications to sign out of">${apps.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>`
-    : '';
+  const list = loggedOutApplicationsHtml(apps);
   ctx.type = 'html';
   ctx.body = await page(
     services,
@@ -125,17 +123,20 @@ async function signedInEmployee(services: OidcLogoutDeps, ctx: KoaContextWithOID
 }
 
 /**
- * What "Yes" signs out of, by name: the OIDC clients of this provider session, and the SAML and
- * WS-Fed applications of the Tessera session (the walk below reaches exactly these).
+ * What "Yes" signs out of, by name: the OIDC clients of this provider session (told by
+ * back-channel logout, or the asking one by its own request), and the applications of the
+ * Tessera session that the walk below reaches (slo.service.ts applicationsOf: SAML, WS-Fed, and
+ * OIDC clients of other provider sessions on it).
  */
-async function applicationsOfBrowser(services: OidcSingleLogoutDeps, ctx: KoaContextWithOIDC, sessionId: string | undefined): Promise<string[]> {
-  const names = new Set<string>();
+async function applicationsOfBrowser(services: OidcSingleLogoutDeps, ctx: KoaContextWithOIDC, sessionId: string | undefined): Promise<LoggedOutApplication[]> {
+  const apps = new Map<string, LoggedOutApplication>();
+  const add = (app: LoggedOutApplication) => apps.set(app.name, { name: app.name, isNotified: app.isNotified || Boolean(apps.get(app.name)?.isNotified) });
   for (const clientId of Object.keys(ctx.oidc.session?.authorizations ?? {})) {
     const client = await ctx.oidc.provider.Client.find(clientId);
-    if (client) names.add(client.clientName ?? client.clientId);
+    if (client) add({ name: client.clientName ?? client.clientId, isNotified: Boolean(client.backchannelLogoutUri) || clientId === ctx.oidc.client?.clientId });
   }
-  if (sessionId) for (const name of await services.samlLogout.applicationsOf(sessionId)) names.add(name);
-  return [...names];
+  if (sessionId) for (const app of await services.samlLogout.applicationsOf(sessionId)) add(app);
+  return [...apps.values()];
 }
 
 /**

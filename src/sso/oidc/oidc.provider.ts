@@ -6,6 +6,8 @@ import type { TesseraClientMetadata } from './oidc-client.service.js';
 import { requireRegisteredSecretCarrier } from './oidc.client-auth.js';
 import { confirmLogoutWithoutSession, includeSidInEveryIdToken, logoutSource, singleLogoutWalk, type OidcSingleLogoutDeps } from './oidc.logout.js';
 import { postLogoutSuccessSource, renderError } from './oidc.views.js';
+import { linkProviderSession, type OidcSingleLogout } from './oidc-single-logout.js';
+import type { Clock } from '../../lib/clock.js';
 
 /** Lifetimes (seconds). Codes are single-use and short (RFC 6749 §4.1.2 recommends ≤ 10 min). */
 /** oidc-provider's contexts and models are dynamic objects (see oidc-provider.d.ts). */
@@ -30,7 +32,11 @@ export const clientExtras = (client: { [k: string]: unknown } | undefined) => (c
  * built when the signing keys change (oidc-provider takes its keys at construction); artefacts are
  * in the database, so swapping instances loses nothing.
  */
-export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps }, jwks: { keys: Record<string, unknown>[] }, cookieKeys: string[]): Provider {
+export function createProvider(
+  deps: OidcDeps & { services: OidcSingleLogoutDeps & { clock: Clock; oidc: { logout: Pick<OidcSingleLogout, 'link'> } } },
+  jwks: { keys: Record<string, unknown>[] },
+  cookieKeys: string[],
+): Provider {
   const { services, adapter } = deps;
   const issuer = `${services.config.publicUrl}/oidc`;
   const policy = interactionPolicy.base();
@@ -128,10 +134,18 @@ export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps
       await grant.save();
       return grant;
     },
-    /** Only active employees: a disabled or deleted employee's refresh token fails at once (findAccount is asked on every grant). */
+    /**
+     * Only active employees who may sign in to this application (src/sso/app-access.ts): a
+     * disabled or deleted employee, or one whose SSO was turned off (or, later, who lost the
+     * application) after signing in, is refused at once. oidc-provider asks findAccount on every
+     * code and refresh_token grant (undefined: invalid_grant) and on userinfo (undefined:
+     * invalid_token, 401), so no token outlives the decision.
+     */
     findAccount: async (ctx: Ctx, sub: string) => {
       const employee = await services.employees.findById(sub);
       if (employee?.status !== 'active') return undefined;
+      const clientId = ctx?.oidc?.client?.clientId;
+      if (clientId && !(await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', clientId: String(clientId) })).allowed) return undefined;
       return {
         accountId: employee.id,
         claims: async () => ({ sub: employee.id, ...employeeClaims(employee, clientExtras(ctx.oidc.client as never).tessera_claims ?? []) }),
@@ -164,6 +178,8 @@ export function createProvider(deps: OidcDeps & { services: OidcSingleLogoutDeps
   provider.use(confirmLogoutWithoutSession(services));
   // "Yes, sign me out" signs out of the SAML and WS-Fed applications too (oidc.logout.ts).
   provider.use(singleLogoutWalk(services));
+  // Which Tessera session each provider session answers on, for a logout that starts elsewhere (oidc-single-logout.ts).
+  provider.use(linkProviderSession({ ...services, oidcLogout: services.oidc.logout, ttlSeconds: TTL.Session }));
   // The mount (oidc.routes.ts) sets X-Forwarded-Proto/Host from PUBLIC_URL and X-Forwarded-For
   // from Fastify's client address on every request, so the provider may trust them.
   provider.proxy = true;

@@ -8,6 +8,7 @@ import { AppError } from '../../lib/errors.js';
 import type { CredentialReservation } from '../../security/credential-limiter.js';
 import { createAdapterFactory, purgeExpired } from './oidc.adapter.js';
 import { rewriteEamHint } from './oidc.eam.js';
+import { recordBackchannelFailure } from './oidc.backchannel.js';
 import { createProvider } from './oidc.provider.js';
 import { oidcInteractionRoutes } from './oidc-interaction.routes.js';
 import { WALK_STATE, type OidcSingleLogoutDeps } from './oidc.logout.js';
@@ -171,6 +172,8 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
   await oidcInteractionRoutes(app, services, () => provider);
 
   services.portal.addApplicationSource(() => oidc.applications());
+  // A logout started by SAML, WS-Fed or the portal ends the OIDC side of the Tessera session too.
+  services.samlLogout.addParticipant(oidc.logout);
   // An RP-initiated logout also ends the Tessera employee session it was built on.
   function endEmployeeSession(ctx: {
     cookies: { get(n: string): string | undefined; set(n: string, v: string | null, o: object): void };
@@ -244,6 +247,14 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
         );
       });
     }
+    // A client that RP-initiated logout could not reach is audited as in every other logout path.
+    p.on('backchannel.error', (ctx, err: Error, client: { clientId: string }, accountId: string) => {
+      void recordBackchannelFailure(
+        services.audit,
+        { actor: { type: 'employee', id: accountId ?? null, label: null }, ip: ctx.ip, userAgent: ctx.get('user-agent') || null },
+        { clientId: client.clientId, accountId: accountId ?? null, reason: err.message },
+      );
+    });
     p.on('server_error', (_ctx, err) => app.log.error({ err }, 'oidc-provider server error'));
   }
 }

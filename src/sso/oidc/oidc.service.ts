@@ -5,6 +5,7 @@ import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemContext, type RequestContext } from '../../lib/context.js';
+import { sendBackchannelLogouts } from './oidc.backchannel.js';
 import type { PortalApplication } from '../../portal/portal.service.js';
 import type { Sealer } from '../../security/sealing.js';
 import {
@@ -15,6 +16,7 @@ import {
   findSessionPayloadsByAccount,
   type createAdapterFactory,
 } from './oidc.adapter.js';
+import { createOidcSingleLogout } from './oidc-single-logout.js';
 import { createOidcClientService } from './oidc-client.service.js';
 import { createOidcKeysService, type OidcKeysOptions } from './oidc-keys.service.js';
 import { createEamVerifier } from './oidc.eam.js';
@@ -48,27 +50,7 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
   const clients = createOidcClientService({ ...deps, validate: async (metadata) => runtime.provider?.Client.validate(metadata) });
   const keys = createOidcKeysService({ ...deps, options: deps.keys });
   const eam = createEamVerifier({ clock });
-
-  /** Sends back-channel logout (OIDC Back-Channel Logout 1.0 §2.5) for sessions already removed. */
-  async function sendBackchannelLogouts(accountId: string, targets: { clientId: string; sid: string }[]) {
-    const provider = runtime.provider;
-    if (!provider) return;
-    for (const { clientId, sid } of targets) {
-      try {
-        const client = await provider.Client.find(clientId);
-        if (client?.backchannelLogoutUri) await client.backchannelLogout(accountId, sid);
-      } catch (err) {
-        await audit
-          .record(systemContext(), {
-            action: 'oidc.backchannel_logout_failed',
-            outcome: 'failure',
-            target: { type: 'oidc_client', id: null, label: clientId },
-            details: { employeeId: accountId, reason: (err as Error).message },
-          })
-          .catch(() => undefined);
-      }
-    }
-  }
+  const logout = createOidcSingleLogout({ db, audit, clock, runtime });
 
   /**
    * Revokes everything an employee holds at the provider: grants with their tokens, and provider
@@ -99,7 +81,7 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     }
     if (targets.length)
       setTimeout(() => {
-        void sendBackchannelLogouts(employeeId, targets);
+        void sendBackchannelLogouts({ provider: runtime.provider, audit }, employeeId, targets);
       }, 200).unref();
   }
 
@@ -108,6 +90,8 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     keys,
     eam,
     runtime,
+    /** The OIDC side of a single logout started by SAML, WS-Fed or the portal (oidc-single-logout.ts). */
+    logout,
     /** oidc-provider's cookie keys: the same on every node with the same master key. */
     cookieKeys: deriveOidcCookieKeys(deps.masterKey),
     revokeEmployee,

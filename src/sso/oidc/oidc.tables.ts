@@ -74,3 +74,23 @@ export const oidcClients = pgTable('oidc_clients', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Which provider sessions were built on which Tessera employee session: the single-logout walk
+ * that starts outside OIDC (a SAML LogoutRequest, /saml/logout, the portal's Sign out) reaches
+ * the OIDC side of the same Tessera session through it (oidc-single-logout.ts). Written on every
+ * authorization that answered from the provider session; a row lives as long as a provider session.
+ */
+export const oidcSessionLinks = pgTable(
+  'oidc_session_links',
+  {
+    /** The Tessera session (its hashed id, as saml_sessions.session_id). */
+    tesseraSessionId: text('tessera_session_id').notNull(),
+    /** oidc-provider's Session `uid` (stable while its cookie id rotates). */
+    providerSessionUid: text('provider_session_uid').notNull(),
+    /** The employee (the provider session's accountId). */
+    accountId: text('account_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tesseraSessionId, t.providerSessionUid] }), index('oidc_session_links_expires_idx').on(t.expiresAt)],
+);

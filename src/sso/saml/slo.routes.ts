@@ -15,8 +15,8 @@ import type { SamlLogoutService } from './slo.service.js';
 export type SloRoutesDeps = { samlLogout: SamlLogoutService; employeeAuth: EmployeeAuthService } & CookieDeps & SsoSessionDeps;
 
 /** One step of a logout (SAML SLO, the portal's Sign out, WS-Fed sign-out): the employee cookie goes, the browser moves on. */
-export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, step: LogoutStep) {
-  clearEmployeeSessionCookie(reply, services);
+export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, step: LogoutStep, opts: { isBrowserSignedOut?: boolean } = {}) {
+  if (opts.isBrowserSignedOut !== false) clearEmployeeSessionCookie(reply, services);
   if (step.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(step.url, 303);
   if (step.kind === 'post') return sendPostForm(reply, step.action, step.fields, 'Signing you out…');
   // Nothing left to load (no WS-Fed cleanup): straight on to where the logout should end.
@@ -28,7 +28,7 @@ export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, ste
 export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
   const limits = protocolRouteConfig(services);
   const slo = services.samlLogout;
-  const send = (reply: FastifyReply, step: LogoutStep) => sendLogoutStep(reply, services, step);
+  const send = (reply: FastifyReply, step: LogoutStep, opts?: { isBrowserSignedOut?: boolean }) => sendLogoutStep(reply, services, step, opts);
 
   async function handle(request: FastifyRequest, reply: FastifyReply, binding: 'redirect' | 'post', m: SloMessage) {
     try {
@@ -36,7 +36,11 @@ export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
       if (m.SAMLRequest) {
         const who = await currentEmployee(request, services);
         const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
-        return send(reply, await slo.fromSp(request.ctx, { binding, message: m.SAMLRequest, relayState, rawQuery }, who?.session.id));
+        const step = await slo.fromSp(request.ctx, { binding, message: m.SAMLRequest, relayState, rawQuery }, who?.session.id);
+        // A request that named another employee's session (or another browser's) leaves this
+        // browser signed in: its cookie goes only when its own session was among those that ended.
+        const isBrowserSignedOut = !who || !(await currentEmployee(request, services));
+        return send(reply, step, { isBrowserSignedOut });
       }
       if (m.SAMLResponse) return send(reply, await slo.responseFromSp({ binding, message: m.SAMLResponse, relayState }));
       throw new SsoFailure('saml.request_missing', 'No SAMLRequest or SAMLResponse');

@@ -44,6 +44,22 @@ const withQuery = (url: string, query: string) => `${url}${url.includes('?') ? '
 
 export type SamlLogoutService = ReturnType<typeof createSamlLogoutService>;
 
+/** An application a logout of a Tessera session reaches, and whether it is told (else its own session stays until it ends there). */
+export interface LoggedOutApplication {
+  name: string;
+  isNotified: boolean;
+}
+
+/**
+ * Another protocol's side of the same Tessera session (OIDC: src/sso/oidc/oidc-single-logout.ts),
+ * registered by its mount: every logout this service runs ends it too, and the question before
+ * a logout lists its applications.
+ */
+export interface LogoutParticipant {
+  applicationsOf(sessionId: string): Promise<LoggedOutApplication[]>;
+  endSessions(ctx: RequestContext, sessionIds: string[]): Promise<void>;
+}
+
 /**
  * Single logout (saml-profiles §4.4) across the SPs an employee's Tessera session signed in to:
  * the session ends at once, then each other SP gets a LogoutRequest through the browser
@@ -60,14 +76,16 @@ export function createSamlLogoutService(deps: {
   urls: { entityId: string; slo: string };
 }) {
   const { db, keys, sps, replay, sessions, audit, clock, urls } = deps;
+  const participants: LogoutParticipant[] = [];
 
   /**
    * Ends the Tessera sessions and their SAML/WS-Fed sessions; returns the SAML SPs to send a
    * LogoutRequest to, and the cleanup URLs of the WS-Fed relying parties (which share the table).
    */
-  async function collect(sessionIds: string[], exceptSpId?: string): Promise<{ queue: Participant[]; cleanup: string[] }> {
+  async function collect(ctx: RequestContext, sessionIds: string[], exceptSpId?: string): Promise<{ queue: Participant[]; cleanup: string[] }> {
     const queue: Participant[] = [];
     const cleanup = new Set<string>();
+    for (const p of participants) await p.endSessions(ctx, sessionIds);
     for (const id of sessionIds) {
       for (const s of await state.findSamlSessionsBySession(db, id)) {
         if (s.spId === exceptSpId) continue;
@@ -154,17 +172,25 @@ export function createSamlLogoutService(deps: {
   }
 
   return {
+    /** Registers another protocol's side of the session (see LogoutParticipant). */
+    addParticipant(participant: LogoutParticipant) {
+      participants.push(participant);
+    },
     /**
-     * The names of the SAML and WS-Fed applications that the Tessera session signed in to and that
-     * a logout of it would reach: what the OIDC logout question lists (oidc.logout.ts).
+     * The applications that the Tessera session signed in to and that a logout of it reaches,
+     * for the question before it (oidc.logout.ts, the portal): SAML SPs (told when they have an
+     * SLO endpoint), WS-Fed relying parties (told by their cleanup URL), and the participants'.
      */
-    async applicationsOf(sessionId: string): Promise<string[]> {
-      const names = new Set<string>();
+    async applicationsOf(sessionId: string): Promise<LoggedOutApplication[]> {
+      const apps = new Map<string, LoggedOutApplication>();
       for (const s of await state.findSamlSessionsBySession(db, sessionId)) {
-        const sp = (await sps.findEnabledById('saml', s.spId)) ?? (await sps.findEnabledById('wsfed', s.spId));
-        if (sp) names.add(sp.name);
+        const sp = await sps.findEnabledById('saml', s.spId);
+        const rp = sp ? undefined : await sps.findEnabledById('wsfed', s.spId);
+        if (sp) apps.set(sp.id, { name: sp.name, isNotified: Boolean(sp.sloUrl) });
+        else if (rp) apps.set(rp.id, { name: rp.name, isNotified: Boolean(wsfedCleanupUrl(rp)) });
       }
-      return [...names];
+      const others = (await Promise.all(participants.map((p) => p.applicationsOf(sessionId)))).flat();
+      return [...apps.values(), ...others];
     },
     /** A LogoutRequest from an SP (either binding). Signed requests are required from SPs with a certificate. */
     async fromSp(
@@ -217,7 +243,7 @@ export function createSamlLogoutService(deps: {
           : [];
       // Nothing found (already expired): the browser that asked still ends its own session.
       const sessionIds = [...new Set(found.length ? found.map((s) => s!.sessionId) : cookieSessionId ? [cookieSessionId] : [])];
-      const { queue, cleanup } = await collect(sessionIds, sp.id);
+      const { queue, cleanup } = await collect(ctx, sessionIds, sp.id);
       await audit.record(ctx, {
         action: 'saml.logout',
         target: { type: 'saml_sp', id: sp.id, label: sp.name },
@@ -232,7 +258,7 @@ export function createSamlLogoutService(deps: {
      * page loads the WS-Fed relying parties' cleanup URLs. `back`: where to end (see LogoutState.back).
      */
     async fromIdp(ctx: RequestContext, sessionId: string, opts: { back?: string; exceptCleanup?: string } = {}): Promise<LogoutStep> {
-      const collected = await collect([sessionId]);
+      const collected = await collect(ctx, [sessionId]);
       const { queue } = collected;
       const cleanup = collected.cleanup.filter((u) => u !== opts.exceptCleanup);
       await audit.record(ctx, { action: 'saml.logout', details: { initiator: 'idp', otherSps: queue.length, relyingParties: cleanup.length } });

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import type { Employee, EmployeeInput, EmployeeQuery, Paged } from '../../shared/api/types';
+import type { Employee, EmployeeInput, EmployeePatch, EmployeeQuery, Paged } from '../../shared/api/types';
 import { queryKeys } from '../../shared/query-keys';
 
 export function useEmployees(query: EmployeeQuery) {
@@ -43,7 +43,7 @@ export function useUpdateEmployee(id: string) {
   const qc = useQueryClient();
   const invalidate = useInvalidateEmployees();
   return useMutation({
-    mutationFn: (patch: Partial<EmployeeInput>) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+    mutationFn: (patch: EmployeePatch) => api<Employee>(`/api/employees/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
     onSuccess: async (employee) => {
       qc.setQueryData(queryKeys.employee(id), employee);
       await invalidate();

@@ -1,6 +1,7 @@
-import { Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconFingerprint } from '@tabler/icons-react';
 import { useRef, useState, type FormEvent } from 'react';
+import type { KnownMethod } from './known-methods';
 
 export type FirstStepBusy = 'passkey' | 'continue' | 'password' | null;
 
@@ -12,15 +13,24 @@ export interface FirstStepProps {
   onPasskey: () => void;
   onContinue: (email: string) => void;
   onPassword: (email: string, password: string) => void;
+  /** The method this device knows for the address typed (known-methods.ts): only its path is offered. */
+  method?: KnownMethod;
+  /** "Use another way": forget the method known for this address and offer every path again. */
+  onOtherWay: () => void;
 }
 
 /**
  * "Sign in with a passkey" (username-less), or the e-mail address then "Continue" (that employee's
  * passkeys) or, when the policy allows it, "Password" and "Sign in". The e-mail field also offers
- * the browser's passkey suggestions (autocomplete="username webauthn").
+ * the browser's passkey suggestions (autocomplete="username webauthn"). Once this device knows the
+ * account's SSO method for the address typed, only that method's path is shown (known-methods.ts).
  */
 export function FirstStep(props: FirstStepProps) {
-  const { passwordAllowed, busy, email } = props;
+  const { busy, email, method } = props;
+  // Passwordless: no password path. Password and a second factor: no passkey alone (the key is the
+  // second factor after the password). The server refuses the other path anyway.
+  const passwordAllowed = props.passwordAllowed && method !== 'passwordless';
+  const passkeyOffered = method !== 'password_2fa';
   const [password, setPassword] = useState('');
   const [submitted, setSubmitted] = useState<'continue' | 'password' | null>(null);
   const passwordField = useRef<HTMLInputElement>(null);
@@ -30,7 +40,8 @@ export function FirstStep(props: FirstStepProps) {
     event.preventDefault();
     const submitter = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('name');
     // Enter in the password field submits with the form's first button ("Continue"): it means "Sign in".
-    const wantsPassword = passwordAllowed && (submitter === 'password' || (document.activeElement === passwordField.current && password !== ''));
+    const wantsPassword =
+      passwordAllowed && (!passkeyOffered || submitter === 'password' || (document.activeElement === passwordField.current && password !== ''));
     setSubmitted(wantsPassword ? 'password' : 'continue');
     if (!trimmed) return;
     if (wantsPassword) {
@@ -42,17 +53,21 @@ export function FirstStep(props: FirstStepProps) {
 
   return (
     <Stack>
-      <Button
-        size="md"
-        fullWidth
-        leftSection={<IconFingerprint size={20} />}
-        onClick={props.onPasskey}
-        loading={busy === 'passkey'}
-        disabled={busy !== null && busy !== 'passkey'}
-      >
-        Sign in with a passkey
-      </Button>
-      <Divider label="or with your e-mail address" labelPosition="center" />
+      {passkeyOffered ? (
+        <>
+          <Button
+            size="md"
+            fullWidth
+            leftSection={<IconFingerprint size={20} />}
+            onClick={props.onPasskey}
+            loading={busy === 'passkey'}
+            disabled={busy !== null && busy !== 'passkey'}
+          >
+            Sign in with a passkey
+          </Button>
+          <Divider label="or with your e-mail address" labelPosition="center" />
+        </>
+      ) : null}
       <form onSubmit={submit} noValidate>
         <Stack>
           <TextInput
@@ -64,14 +79,28 @@ export function FirstStep(props: FirstStepProps) {
             onChange={(e) => props.onEmailChange(e.currentTarget.value)}
             error={submitted && !trimmed ? 'Enter your e-mail address' : undefined}
           />
-          <Button type="submit" name="continue" variant="light" fullWidth loading={busy === 'continue'} disabled={busy !== null && busy !== 'continue'}>
-            Continue
-          </Button>
+          {method ? (
+            <Text size="sm" data-testid="known-method">
+              {method === 'passwordless'
+                ? 'This account signs in with a passkey or security key only.'
+                : 'This account signs in with its password and a second factor.'}{' '}
+              <Anchor component="button" type="button" size="sm" onClick={props.onOtherWay}>
+                Use another way
+              </Anchor>
+            </Text>
+          ) : null}
+          {passkeyOffered ? (
+            <Button type="submit" name="continue" variant="light" fullWidth loading={busy === 'continue'} disabled={busy !== null && busy !== 'continue'}>
+              Continue
+            </Button>
+          ) : null}
           {passwordAllowed ? (
             <>
-              <Text size="sm" c="dimmed">
-                Or sign in with your password and a second factor.
-              </Text>
+              {passkeyOffered ? (
+                <Text size="sm" c="dimmed">
+                  Or sign in with your password and a second factor.
+                </Text>
+              ) : null}
               <PasswordInput
                 ref={passwordField}
                 label="Password"

@@ -12,6 +12,7 @@ import { isPortalPage } from '../return-to';
 import { FirstStep, type FirstStepBusy } from './FirstStep';
 import { SecondFactorStep } from './SecondFactorStep';
 import { usePasskeyAutofill } from './use-passkey-autofill';
+import { forgetMethod, knownMethodOf, readKnownMethods, refusedMethod, rememberMethod } from './known-methods';
 import { queryKeys } from '../../shared/query-keys';
 
 type Busy = FirstStepBusy | 'totp' | 'key';
@@ -34,6 +35,12 @@ export function SignInPage() {
   const [error, setError] = useState<unknown>(null);
   const [leaving, setLeaving] = useState(false);
   const passwordAllowed = branding.data?.allowPasswordSignIn === true;
+  // The method this device knows for the address typed (known-methods.ts): learnt from a refusal
+  // after a right first factor, never asked for an address.
+  const [known, setKnown] = useState(readKnownMethods);
+  const rawMethod = knownMethodOf(known, email);
+  // A password-and-second-factor account on a server that allows no passwords has no path to hide.
+  const method = rawMethod === 'password_2fa' && !passwordAllowed ? undefined : rawMethod;
 
   const leave = useCallback(
     (result?: SignedIn) => {
@@ -52,10 +59,21 @@ export function SignInPage() {
     else window.location.assign(returnTo);
   }, [leaving, returnTo, navigate]);
 
+  /** Shows why a step failed; a refusal that names the account's method also narrows the page to it. */
+  const fail = useCallback((failure: unknown) => {
+    setError(failure);
+    const refused = refusedMethod(failure);
+    if (refused) {
+      setKnown((k) => rememberMethod(k, refused.email, refused.method));
+      setEmail(refused.email);
+    }
+  }, []);
+
   const autofill = usePasskeyAutofill({
-    enabled: session.data === null && secondFactor === null && !leaving,
+    // A passkey alone does not sign in a password-and-second-factor account: not offered either.
+    enabled: session.data === null && secondFactor === null && !leaving && method !== 'password_2fa',
     onSignedIn: leave,
-    onError: setError,
+    onError: fail,
   });
 
   // Someone already signed in goes on at once.
@@ -72,7 +90,7 @@ export function SignInPage() {
     try {
       then(await action());
     } catch (failure) {
-      setError(failure);
+      fail(failure);
       if (prompts) autofill.resume();
     } finally {
       setBusy(null);
@@ -133,6 +151,11 @@ export function SignInPage() {
             onPasskey={onPasskey}
             onContinue={onContinue}
             onPassword={onPassword}
+            method={method}
+            onOtherWay={() => {
+              setKnown((k) => forgetMethod(k, email));
+              setError(null);
+            }}
           />
         )}
       </Stack>

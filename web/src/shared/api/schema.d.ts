@@ -2719,6 +2719,15 @@ export interface paths {
                             };
                             createdAt: string;
                             updatedAt: string;
+                            effectiveSso: {
+                                enabled: boolean;
+                                /** @enum {string} */
+                                method: "passwordless" | "password_2fa" | "any";
+                                /** @enum {string} */
+                                enabledFrom: "override" | "domain" | "builtin";
+                                /** @enum {string} */
+                                methodFrom: "override" | "domain" | "builtin";
+                            };
                         };
                     };
                 };
@@ -2900,7 +2909,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Change any subset of fields; null clears an optional one. Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once. */
+        /** @description Change any subset of fields; null clears an optional one (ssoEnabled / ssoMethod null: follow the importing domain's default). Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once. */
         patch: {
             parameters: {
                 query?: never;
@@ -2978,6 +2987,15 @@ export interface paths {
                             };
                             createdAt: string;
                             updatedAt: string;
+                            effectiveSso: {
+                                enabled: boolean;
+                                /** @enum {string} */
+                                method: "passwordless" | "password_2fa" | "any";
+                                /** @enum {string} */
+                                enabledFrom: "override" | "domain" | "builtin";
+                                /** @enum {string} */
+                                methodFrom: "override" | "domain" | "builtin";
+                            };
                         };
                     };
                 };

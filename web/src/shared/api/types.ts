@@ -14,6 +14,8 @@ export type EmployeeStatus = Employee['status'];
 export const EMPLOYEE_STATUSES: EmployeeStatus[] = ['active', 'deactivated', 'disabled'];
 export type NamedRef = NonNullable<Employee['company']>;
 export type EmployeeInput = BodyOf<'/api/employees', 'post'>;
+export type EmployeePatch = BodyOf<'/api/employees/{id}', 'patch'>;
+export type EffectiveSso = Employee['effectiveSso'];
 
 type EmployeeListQuery = QueryOf<'/api/employees', 'get'>;
 export type EmployeeSort = NonNullable<EmployeeListQuery['sort']>;

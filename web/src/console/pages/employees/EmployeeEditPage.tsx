@@ -17,6 +17,7 @@ import { InvitationsCard } from './InvitationsCard';
 import { DirectoryCard } from './DirectoryCard';
 import { EmployeeKeysCard } from '../hardware-keys/EmployeeKeysCard';
 import { SignInMethodsCard } from './SignInMethodsCard';
+import { SsoCard } from './SsoCard';
 import { VaultAccountsCard } from './VaultAccountsCard';
 import { WorkstationsCard } from './WorkstationsCard';
 import { employeeToForm, formToPatch, validateEmployee, type EmployeeFormValues } from './employee-form';
@@ -99,6 +100,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
           </Stack>
         </form>
       </Paper>
+      <SsoCard employee={employee} />
       <SignInMethodsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
       <InvitationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} isActive={employee.status === 'active'} />
       <WorkstationsCard employeeId={employee.id} employeeName={employee.displayName || employee.email} />
