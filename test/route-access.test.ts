@@ -152,9 +152,9 @@ describe('route access', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('refuses a write key every change to an SSO application (OIDC clients, SAML SPs, WS-Fed RPs)', async () => {
+  it('refuses a write key every change to an SSO application (OIDC clients, SAML SPs, WS-Fed RPs, their access)', async () => {
     const sso = routes.filter(
-      (r) => r.method !== 'GET' && r.method !== 'HEAD' && /^\/api\/(oidc\/clients|saml\/service-providers|wsfed\/relying-parties)/.test(r.url),
+      (r) => r.method !== 'GET' && r.method !== 'HEAD' && /^\/api\/(oidc\/clients|saml\/service-providers|wsfed\/relying-parties|applications\/)/.test(r.url),
     );
     assert.ok(sso.length >= 10, `${sso.length} SSO application routes`);
     for (const route of sso) {

@@ -1,5 +1,6 @@
 import { adminErrorCodes } from '../admins/admin.codes.js';
 import { apiKeyErrorCodes } from '../api-keys/api-key.codes.js';
+import { applicationAccessErrorCodes } from '../applications/application-access.codes.js';
 import { applicationIconErrorCodes } from '../applications/application-icon.codes.js';
 import { authnErrorCodes } from '../authn/authn.codes.js';
 import { directoryErrorCodes } from '../directory/directory.codes.js';
@@ -28,6 +29,7 @@ import { registerErrorCodes } from '../lib/errors.js';
 for (const list of [
   adminErrorCodes,
   apiKeyErrorCodes,
+  applicationAccessErrorCodes,
   applicationIconErrorCodes,
   authnErrorCodes,
   directoryErrorCodes,

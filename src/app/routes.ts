@@ -15,6 +15,7 @@ import { invitationRoutes } from '../invitations/invitation.routes.js';
 import { mailRoutes } from '../mail/mail.routes.js';
 import { portalRoutes } from '../portal/portal.routes.js';
 import { applicationIconRoutes } from '../applications/application-icon.routes.js';
+import { applicationAccessRoutes } from '../applications/application-access.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { directoryRoutes } from '../directory/directory.routes.js';
 import { entraPasskeyRoutes } from '../directory/entra/entra-passkey.routes.js';
@@ -49,6 +50,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await enrollRoutes(api, services, opts);
   await portalRoutes(api, services, opts);
   await applicationIconRoutes(api, services);
+  await applicationAccessRoutes(api, services);
   await apiKeyRoutes(api, services);
   await auditRoutes(api, services);
   await settingsRoutes(api, services);

@@ -26,6 +26,9 @@ import { createKeyRingSealer, type KeyRingSealer } from '../security/key-ring-se
 import { createCredentialLimiter } from '../security/credential-limiter.js';
 import { createPortalService } from '../portal/portal.service.js';
 import { createApplicationIconService } from '../applications/application-icon.service.js';
+import { createApplicationAccessService, type AccessTarget } from '../applications/application-access.service.js';
+import { findGroupsByIds, isMemberOfAny, searchGroups } from '../groups/group.repository.js';
+import { employeeQuery } from '../employees/employee.schemas.js';
 import { createSessionService } from '../sessions/session.service.js';
 import { createSettingsService } from '../settings/settings.service.js';
 import { createOidcService } from '../sso/oidc/oidc.service.js';
@@ -213,7 +216,56 @@ export function createServices(deps: CoreDeps) {
   const keyActivation = createKeyActivationService({ db, audit, clock, employees, hardwareKeys, accessProfiles, credentialLimiter });
   const enrolment = createEnrolmentService({ db, invitations, webauthn, employeeAuth, employeeFactors, keyActivation });
   const applicationIcons = createApplicationIconService({ db, audit });
-  const portal = createPortalService({ audit, icons: applicationIcons });
+  // Who may use each SSO application (src/applications/application-access.service.ts): groups
+  // (src/groups), departments and employees, read here so the feature reaches them through this root.
+  const departmentsOf = async (): Promise<AccessTarget[]> =>
+    (await organisation.listCompanies()).flatMap((c) => c.departments.map((d) => ({ kind: 'department' as const, id: d.id, name: d.name, detail: c.name })));
+  const employeeTarget = (e: { id: string; email: string; firstName: string; lastName: string }): AccessTarget => ({
+    kind: 'employee',
+    id: e.id,
+    name: `${e.firstName} ${e.lastName}`.trim() || e.email,
+    detail: e.email,
+  });
+  const groupTarget = (g: { id: string; name: string; domainId: string | null }): AccessTarget => ({
+    kind: 'group',
+    id: g.id,
+    name: g.name,
+    detail: g.domainId ? 'directory group' : 'local group',
+  });
+  const applicationAccess = createApplicationAccessService({
+    db,
+    audit,
+    directory: {
+      isMemberOfAny: (employeeId, groupIds) => isMemberOfAny(db, employeeId, groupIds),
+      groups: async (ids) => (await findGroupsByIds(db, ids)).map(groupTarget),
+      departments: async (ids) => (ids.length === 0 ? [] : (await departmentsOf()).filter((d) => ids.includes(d.id))),
+      employees: async (ids) => (await employees.summariesByIds(ids)).map(employeeTarget),
+      search: async (q, limit) => {
+        const text = q.trim().toLowerCase();
+        const [groupRows, departmentRows, employeeRows] = await Promise.all([
+          searchGroups(db, text, limit),
+          departmentsOf(),
+          employees.list(employeeQuery.parse({ q: text || undefined, pageSize: limit })),
+        ]);
+        return [
+          ...groupRows.map(groupTarget),
+          ...departmentRows.filter((d) => `${d.name} ${d.detail}`.toLowerCase().includes(text)).slice(0, limit),
+          ...employeeRows.items.map(employeeTarget),
+        ];
+      },
+    },
+  });
+  // The portal lists what the protocols would let the employee open: the same decision (src/sso/app-access.ts).
+  const portal = createPortalService({
+    audit,
+    icons: applicationIcons,
+    allowedFor: async (employeeId, apps) => {
+      const employee = await employees.findById(employeeId);
+      if (!employee) return [];
+      const allowed = await Promise.all(apps.map(async (a) => (await appAccess.decideAppAccess(employee, { protocol: a.protocol, id: a.id })).allowed));
+      return apps.filter((_, i) => allowed[i]);
+    },
+  });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({
     db,
@@ -249,6 +301,10 @@ export function createServices(deps: CoreDeps) {
     domainDefaults: async (domainId) => {
       const d = await directory.domains.get(domainId).catch(() => undefined);
       return d ? { ssoEnabled: d.ssoEnabled, ssoMethod: d.ssoMethod } : undefined;
+    },
+    assignment: {
+      isAllowed: (app, employee) => applicationAccess.isAllowed(app, employee),
+      oidcClientUuid: async (clientId) => (await oidc.clients.findByClientId(clientId))?.id,
     },
   });
   // Vault accounts (src/vaults): personal, shared and directory accounts; secrets read after a passkey check.
@@ -383,6 +439,7 @@ export function createServices(deps: CoreDeps) {
     vaultReveal,
     portal,
     applicationIcons,
+    applicationAccess,
     branding,
     mail,
     ...directory,

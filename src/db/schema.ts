@@ -21,3 +21,4 @@ export * from '../workstations/workstation.tables.js';
 export * from '../vaults/vault-account.tables.js';
 export * from '../applications/application-icon.tables.js';
 export * from '../groups/group.tables.js';
+export * from '../applications/application-access.tables.js';

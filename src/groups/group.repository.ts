@@ -216,3 +216,12 @@ export async function deleteGroupMember(db: Executor, groupId: string, employeeI
     .returning({ groupId: groupMembers.groupId });
   return rows.length > 0;
 }
+
+/** Groups (directory and local) whose name contains the text, by name; for pickers. */
+export async function searchGroups(db: Executor, q: string, limit: number): Promise<GroupRow[]> {
+  const pattern = `%${q
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db.select().from(groups).where(sql`${groups.nameNormalized} LIKE ${pattern}`).orderBy(asc(groups.nameNormalized), asc(groups.id)).limit(limit);
+}

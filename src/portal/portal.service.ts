@@ -14,7 +14,7 @@ export interface PortalApplication {
   id: string;
   name: string;
   url: string;
-  protocol: string;
+  protocol: 'oidc' | 'saml' | 'wsfed';
 }
 /** An application as the portal shows it: with the address of its icon, when it has one. */
 export interface PortalApplicationView extends PortalApplication {
@@ -31,7 +31,12 @@ export type ApplicationSource = (employeeId: string) => Promise<PortalApplicatio
 export type PortalService = ReturnType<typeof createPortalService>;
 
 /** What the portal shows besides the employee's own credentials: recent sign-ins, applications. */
-export function createPortalService(deps: { audit: AuditService; icons: IconVersions }) {
+export function createPortalService(deps: {
+  audit: AuditService;
+  icons: IconVersions;
+  /** Those of these applications the employee may use (the decision the protocols make, src/sso/app-access.ts). */
+  allowedFor: (employeeId: string, apps: PortalApplication[]) => Promise<PortalApplication[]>;
+}) {
   const { audit, icons } = deps;
   const sources: ApplicationSource[] = [];
   return {
@@ -53,7 +58,7 @@ export function createPortalService(deps: { audit: AuditService; icons: IconVers
     /** The SSO applications the employee may open, from every protocol, by name. */
     async applications(employeeId: string): Promise<PortalApplicationView[]> {
       const lists = await Promise.all(sources.map((source) => source(employeeId)));
-      const apps = lists.flat().sort((a, b) => a.name.localeCompare(b.name));
+      const apps = (await deps.allowedFor(employeeId, lists.flat())).sort((a, b) => a.name.localeCompare(b.name));
       const versions = await icons.versions(apps.map((a) => a.id));
       return apps.map((a) => {
         const version = versions.get(a.id);

@@ -23,21 +23,32 @@ export type EffectiveSso = {
 };
 
 /** What decisions read of the stored employee. */
-export type SsoEmployee = { id: string; source: string; ssoEnabled: boolean | null; ssoMethod: SsoMethod | null };
+export type SsoEmployee = { id: string; source: string; ssoEnabled: boolean | null; ssoMethod: SsoMethod | null; departmentId: string | null };
 
-/** What decisions read of the application the employee signs in to. */
-export type SsoApp = { protocol: 'oidc' | 'saml' | 'wsfed'; id: string };
+/**
+ * What decisions read of the application the employee signs in to: its Tessera id (the UUID of
+ * its row in its protocol's table), or for OIDC, where oidc-provider knows the client by its
+ * client_id, that client_id.
+ */
+export type SsoApp = { protocol: 'oidc' | 'saml' | 'wsfed'; id: string } | { protocol: 'oidc'; clientId: string };
 
 /** A refusal's stable code (also the audit detail `reason`). */
-export type AppAccessRefusal = 'sso.disabled_for_employee';
+export type AppAccessRefusal = 'sso.disabled_for_employee' | 'sso.not_assigned';
 export type AppAccessDecision = { allowed: true; sso: EffectiveSso } | { allowed: false; code: AppAccessRefusal; message: string; sso: EffectiveSso };
 
 export type DomainSsoDefaults = (domainId: string) => Promise<{ ssoEnabled: boolean; ssoMethod: SsoMethod } | undefined>;
 
 export type AppAccess = ReturnType<typeof createAppAccess>;
 
-export function createAppAccess(deps: { domainDefaults: DomainSsoDefaults }) {
-  async function effectiveSso(employee: SsoEmployee): Promise<EffectiveSso> {
+/** Application assignment (src/applications/application-access.service.ts), and the OIDC client ids it needs. */
+export interface AppAssignment {
+  isAllowed(app: { protocol: SsoApp['protocol']; id: string }, employee: { id: string; departmentId: string | null }): Promise<boolean>;
+  /** The Tessera id of the OIDC client with this client_id. */
+  oidcClientUuid(clientId: string): Promise<string | undefined>;
+}
+
+export function createAppAccess(deps: { domainDefaults: DomainSsoDefaults; assignment: AppAssignment }) {
+  async function effectiveSso(employee: Omit<SsoEmployee, 'departmentId'>): Promise<EffectiveSso> {
     const domain = employee.source === 'manual' ? undefined : await deps.domainDefaults(employee.source);
     const enabled = employee.ssoEnabled ?? domain?.ssoEnabled ?? true;
     const method = employee.ssoMethod ?? domain?.ssoMethod ?? 'any';
@@ -46,14 +57,18 @@ export function createAppAccess(deps: { domainDefaults: DomainSsoDefaults }) {
   }
 
   /**
-   * The one decision every protocol asks before it answers an application with an assertion,
-   * keyed on the stored employee. Application assignment (groups) belongs here too: `app` is
-   * passed for that.
+   * The one decision every protocol asks before it answers an application with an assertion, and
+   * the portal before it lists one, keyed on the stored employee: SSO on for them, then the
+   * application open to everyone or assigned to them (a group of theirs, their department, or them).
    */
-  async function decideAppAccess(employee: SsoEmployee, _app: SsoApp): Promise<AppAccessDecision> {
+  async function decideAppAccess(employee: SsoEmployee, app: SsoApp): Promise<AppAccessDecision> {
     const sso = await effectiveSso(employee);
     if (!sso.enabled)
       return { allowed: false, code: 'sso.disabled_for_employee', message: 'Single sign-on to applications is turned off for this employee', sso };
+    const id = 'clientId' in app ? await deps.assignment.oidcClientUuid(app.clientId) : app.id;
+    // A client_id Tessera does not know has no assignment; oidc-provider has refused it before here.
+    if (id !== undefined && !(await deps.assignment.isAllowed({ protocol: app.protocol, id }, employee)))
+      return { allowed: false, code: 'sso.not_assigned', message: 'You are not assigned to this application. Ask your IT administrator for access.', sso };
     return { allowed: true, sso };
   }
 

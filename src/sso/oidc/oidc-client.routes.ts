@@ -5,9 +5,15 @@ import { clientCreate, clientDto, clientPatch, clientWithSecret, emptyBody, prov
 import type { Config } from '../../config/config.js';
 import type { OidcService } from './oidc.service.js';
 import type { ApplicationIconService } from '../../applications/application-icon.service.js';
+import type { ApplicationAccessService } from '../../applications/application-access.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type OidcClientRoutesDeps = { config: Config; oidc: OidcService; applicationIcons: Pick<ApplicationIconService, 'forget'> };
+export type OidcClientRoutesDeps = {
+  config: Config;
+  oidc: OidcService;
+  applicationIcons: Pick<ApplicationIconService, 'forget'>;
+  applicationAccess: Pick<ApplicationAccessService, 'forget'>;
+};
 
 /**
  * Admin API of the OIDC client registry: reads with scope read, changes with scope admin (a client
@@ -71,7 +77,9 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
     async (request, reply) => {
       await clients.remove(request.ctx, request.params.id);
+      // Its icon and its assignments go with it: the id is never reused, but no row should outlive its application.
       await services.applicationIcons.forget(request.params.id);
+      await services.applicationAccess.forget(request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -147,7 +147,7 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       const target = { type: 'oidc_client', id: null, label: client.clientId };
       // May this employee sign in to applications at all (src/sso/app-access.ts)? A refusal goes
       // back to the client's redirect URI as access_denied (RFC 6749 §4.1.2.1).
-      const access = await services.appAccess.decideAppAccess(current.employee, { protocol: 'oidc', id: client.clientId });
+      const access = await services.appAccess.decideAppAccess(current.employee, { protocol: 'oidc', clientId: client.clientId });
       if (!access.allowed) {
         await services.audit.record(ctx, { action: 'oidc.sign_in_refused', outcome: 'failure', target, details: { reason: access.code } });
         return finish(request, reply, { error: 'access_denied', error_description: access.message });

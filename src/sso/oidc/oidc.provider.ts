@@ -63,7 +63,7 @@ export function createProvider(
       if (!accountId) return interactionPolicy.Check.REQUEST_PROMPT;
       const employee = await services.employees.findById(accountId);
       if (!employee) return interactionPolicy.Check.REQUEST_PROMPT;
-      const access = await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', id: String(ctx.oidc.client?.clientId ?? '') });
+      const access = await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', clientId: String(ctx.oidc.client?.clientId ?? '') });
       return access.allowed ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
@@ -145,7 +145,7 @@ export function createProvider(
       const employee = await services.employees.findById(sub);
       if (employee?.status !== 'active') return undefined;
       const clientId = ctx?.oidc?.client?.clientId;
-      if (clientId && !(await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', id: String(clientId) })).allowed) return undefined;
+      if (clientId && !(await services.appAccess.decideAppAccess(employee, { protocol: 'oidc', clientId: String(clientId) })).allowed) return undefined;
       return {
         accountId: employee.id,
         claims: async () => {

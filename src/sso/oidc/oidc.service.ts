@@ -125,7 +125,7 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
       const all = await clients.list();
       return all
         .filter((c) => c.kind === 'web' && c.firstParty && c.initiateLoginUri)
-        .map((c) => ({ id: c.id, name: c.name, url: c.initiateLoginUri!, protocol: 'oidc' }));
+        .map((c) => ({ id: c.id, name: c.name, url: c.initiateLoginUri!, protocol: 'oidc' as const }));
     },
   };
 }

@@ -39,10 +39,10 @@ export function createSamlServices(deps: {
   portal.addApplicationSource(async () => [
     ...(await serviceProviders.listEnabled('saml'))
       .filter((sp) => sp.idpInitiated)
-      .map((sp) => ({ id: sp.id, name: sp.name, url: `/saml/start/${sp.id}`, protocol: 'saml' })),
+      .map((sp) => ({ id: sp.id, name: sp.name, url: `/saml/start/${sp.id}`, protocol: 'saml' as const })),
     ...(await serviceProviders.listEnabled('wsfed'))
       .filter((rp) => rp.startUrl)
-      .map((rp) => ({ id: rp.id, name: rp.name, url: rp.startUrl!, protocol: 'wsfed' })),
+      .map((rp) => ({ id: rp.id, name: rp.name, url: rp.startUrl!, protocol: 'wsfed' as const })),
   ]);
   return { samlKeys, samlReplay, serviceProviders, samlSso, samlLogout, wsfed };
 }

@@ -18,6 +18,7 @@ import {
 } from './sp.schemas.js';
 import type { SsoProtocol } from './sp.repository.js';
 import type { ApplicationIconService } from '../../applications/application-icon.service.js';
+import type { ApplicationAccessService } from '../../applications/application-access.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Clock } from '../../lib/clock.js';
 import { describeRollover, type SamlKeyStore } from '../saml-core/keys.js';
@@ -28,6 +29,7 @@ import type { SamlSsoService } from './sso.service.js';
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type SpRoutesDeps = {
   applicationIcons: Pick<ApplicationIconService, 'forget'>;
+  applicationAccess: Pick<ApplicationAccessService, 'forget'>;
   audit: AuditService;
   clock: Clock;
   samlKeys: SamlKeyStore;
@@ -69,7 +71,9 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
       async (request, reply) => {
         await sps.remove(request.ctx, protocol, request.params.id);
+        // Its icon and its assignments go with it: the id is never reused, but no row should outlive its application.
         await services.applicationIcons.forget(request.params.id);
+        await services.applicationAccess.forget(request.params.id);
         return reply.code(204).send(null);
       },
     );

@@ -38,6 +38,8 @@ export const queryKeys = {
   auditActions: ['audit', 'actions'] as const,
   settings: ['settings'] as const,
   applicationIcon: (base: string, id: string) => ['application-icon', base, id] as const,
+  applicationAccess: (protocol: string, id: string) => ['application-access', protocol, id] as const,
+  accessTargets: (q: string) => ['application-access', 'targets', q] as const,
   employeeAccess: {
     all: ['employee-access'] as const,
     credentials: (employeeId: string) => ['employee-access', employeeId, 'credentials'] as const,

@@ -10580,6 +10580,995 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/applications/access-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Groups, departments and employees whose name (or e-mail) contains `q`, to assign applications to (at most 20 of each). */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/oidc/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 'everyone': every employee may use it (the default). 'assigned': only the groups, departments and employees listed.
+                         * @enum {string}
+                         */
+                        mode: "everyone" | "assigned";
+                        /**
+                         * @description Group ids: their members (directory groups as synced, local groups as kept in the console).
+                         * @default []
+                         */
+                        groups?: string[];
+                        /**
+                         * @description Department ids: the employees in them.
+                         * @default []
+                         */
+                        departments?: string[];
+                        /**
+                         * @description Employee ids.
+                         * @default []
+                         */
+                        employees?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/saml/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 'everyone': every employee may use it (the default). 'assigned': only the groups, departments and employees listed.
+                         * @enum {string}
+                         */
+                        mode: "everyone" | "assigned";
+                        /**
+                         * @description Group ids: their members (directory groups as synced, local groups as kept in the console).
+                         * @default []
+                         */
+                        groups?: string[];
+                        /**
+                         * @description Department ids: the employees in them.
+                         * @default []
+                         */
+                        departments?: string[];
+                        /**
+                         * @description Employee ids.
+                         * @default []
+                         */
+                        employees?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/wsfed/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 'everyone': every employee may use it (the default). 'assigned': only the groups, departments and employees listed.
+                         * @enum {string}
+                         */
+                        mode: "everyone" | "assigned";
+                        /**
+                         * @description Group ids: their members (directory groups as synced, local groups as kept in the console).
+                         * @default []
+                         */
+                        groups?: string[];
+                        /**
+                         * @description Department ids: the employees in them.
+                         * @default []
+                         */
+                        departments?: string[];
+                        /**
+                         * @description Employee ids.
+                         * @default []
+                         */
+                        employees?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "everyone" | "assigned";
+                            groups: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            departments: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                            employees: {
+                                /** @enum {string} */
+                                kind: "group" | "department" | "employee";
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                detail: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-keys": {
         parameters: {
             query?: never;

@@ -1,3 +1,4 @@
+import { ApplicationAccessField } from '../../components/ApplicationAccessField';
 import { ApplicationIconField } from '../../components/ApplicationIconField';
 import { Alert, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -261,6 +262,7 @@ export function RegisterOidcClientModal({
             </>
           )}
           {editing ? <ApplicationIconField base="/api/oidc/clients" id={editing.id} /> : null}
+          {editing ? <ApplicationAccessField protocol="oidc" id={editing.id} /> : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -1,5 +1,6 @@
 import { Alert, Button, FileInput, Group, Modal, NativeSelect, NumberInput, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { IconFileCode } from '@tabler/icons-react';
+import { ApplicationAccessField } from '../../components/ApplicationAccessField';
 import { ApplicationIconField } from '../../components/ApplicationIconField';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
@@ -315,6 +316,7 @@ export function ServiceProviderModal({
             <NumberInput label="Session lifetime (min)" min={5} max={10080} value={lifetime} onChange={setLifetime} />
           </SimpleGrid>
           {editing ? <ApplicationIconField base={isSaml ? '/api/saml/service-providers' : '/api/wsfed/relying-parties'} id={editing.id} /> : null}
+          {editing ? <ApplicationAccessField protocol={isSaml ? 'saml' : 'wsfed'} id={editing.id} /> : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
