@@ -203,7 +203,10 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await add.getByLabel('Last name').fill(EMPLOYEE.lastName);
     assert.ok(await add.getByLabel('Department').isDisabled(), 'Department waits for a company');
     await add.getByLabel('Company').selectOption({ label: COMPANY });
-    await eventually(async () => assert.ok(await add.getByLabel('Department').isEnabled()), 'Department enabled once a company is chosen');
+    await eventually(
+      async () => assert.ok(await add.getByLabel('Department').isEnabled(), 'Department still disabled'),
+      'Department enabled once a company is chosen',
+    );
     await add.getByLabel('Department').selectOption({ label: DEPARTMENT });
     await checkNesting();
     await add.getByRole('button', { name: 'Create employee' }).click();
@@ -247,7 +250,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await confirm.getByRole('button', { name: 'Disable employee' }).click();
     await confirm.waitFor({ state: 'hidden' });
     await page.getByText('Changes saved.').first().waitFor();
-    await eventually(async () => assert.ok(await page.getByRole('button', { name: 'Save' }).isDisabled()), 'saved: nothing left to save');
+    await eventually(async () => assert.ok(await page.getByRole('button', { name: 'Save' }).isDisabled(), 'Save still enabled'), 'saved: nothing left to save');
 
     await page.getByRole('link', { name: 'Back to employees' }).click();
     const row = page.getByRole('table', { name: 'Employees' }).getByRole('row').filter({ hasText: EMPLOYEE.email });
@@ -372,7 +375,10 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByRole('button', { name: ADMIN.email }).waitFor();
 
     await nav('Dashboard').click();
-    await eventually(async () => assert.ok((await dashboardCount(page, 'Successful sign-ins today')) >= 1), 'this sign-in is counted');
+    await eventually(
+      async () => assert.ok((await dashboardCount(page, 'Successful sign-ins today')) >= 1, 'no successful sign-in counted yet'),
+      'this sign-in is counted',
+    );
     // A wrong password and a wrong authentication code are both failed sign-ins.
     await expectCounter(page, 'Failed sign-ins today', 2);
   });

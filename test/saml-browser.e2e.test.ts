@@ -162,7 +162,7 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
     const raw = await eventually(
       async () => {
         const m = sink!.received.find((r) => r.includes(EMPLOYEE.email));
-        assert.ok(m);
+        assert.ok(m, 'no invitation mail yet');
         return m;
       },
       'the invitation mail',

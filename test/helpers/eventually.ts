@@ -4,6 +4,10 @@
  *
  * The default wait is generous: CI runs two test files at once on two cores, and a loaded machine
  * is slow, not broken.
+ *
+ * Give every `assert.ok` / `assert()` inside `check` a message: without one, Node 20 builds the
+ * message by re-reading and parsing the caller's source, which under tsx can keep the event loop
+ * busy for minutes, so the polled event never arrives and the test hangs (test/single-logout.test.ts).
  */
 export async function eventually<T>(
   check: () => Promise<T>,
