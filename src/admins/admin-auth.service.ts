@@ -11,6 +11,7 @@ import { verifyTotp } from '../security/totp.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import * as repo from './admin.repository.js';
 import { totpAad } from './admin.service.js';
+import { consumeRecoveryCode, recoveryCodeState } from './recovery-code.service.js';
 
 /** What the caller must do after a correct password. */
 export type SignInStage = 'full' | 'totp' | 'totp_enroll';
@@ -18,9 +19,19 @@ export type SignInStage = 'full' | 'totp' | 'totp_enroll';
 /** Wrong, unknown and locked all read the same (no account enumeration); the hint helps the locked-out. */
 const INVALID_CREDENTIALS = 'The e-mail address or password is wrong. After repeated failures the account is locked for a while: wait and try again.';
 const INVALID_TOTP = 'The authentication code is not valid. After repeated failures the account is locked for a while: wait and try again.';
+const INVALID_RECOVERY_CODE =
+  'The recovery code is not valid or was used already. After repeated failures the account is locked for a while: wait and try again.';
 const WRONG_CURRENT_PASSWORD = 'The current password is wrong. After repeated failures the account is locked for a while: wait and try again.';
 const SETUP_TOKEN_KEY = 'setup.token';
 const SETUP_TOKEN_HOURS = 24;
+
+type GuessStep = 'password' | 'totp' | 'recovery_code';
+/** How a wrong guess at each step is audited and answered (a locked account answers the same). */
+const WRONG_GUESS = {
+  password: { action: 'admin.sign_in', reason: 'wrong password', code: 'auth.invalid_credentials', message: INVALID_CREDENTIALS },
+  totp: { action: 'admin.sign_in_totp', reason: 'wrong totp code', code: 'auth.invalid_totp', message: INVALID_TOTP },
+  recovery_code: { action: 'admin.recovery_code_used', reason: 'wrong recovery code', code: 'auth.invalid_recovery_code', message: INVALID_RECOVERY_CODE },
+} as const;
 
 export type AdminAuthService = ReturnType<typeof createAdminAuthService>;
 
@@ -37,21 +48,21 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
   async function checkGuess(
     ctx: RequestContext,
     admin: repo.AdminRow,
-    step: 'password' | 'totp',
+    step: GuessStep,
     check: { verify: () => Promise<boolean>; decoy: () => Promise<unknown> },
   ): Promise<number> {
     const policy = await settings.get();
     const result = await checkWithLockout({ store: repo.adminLockoutStore(db, admin.id), policy, clock, ...check });
     if (result.outcome === 'verified') return result.failures;
-    const isTotp = step === 'totp';
+    const wrong = WRONG_GUESS[step];
     if (result.outcome === 'locked') {
       await audit.record(ctx, { action: 'admin.sign_in', outcome: 'failure', target: target(admin), details: { reason: 'locked', step } });
     } else {
       await audit.record(ctx, {
-        action: isTotp ? 'admin.sign_in_totp' : 'admin.sign_in',
+        action: wrong.action,
         outcome: 'failure',
         target: target(admin),
-        details: { reason: isTotp ? 'wrong totp code' : 'wrong password', failures: result.failures },
+        details: { reason: wrong.reason, failures: result.failures },
       });
     }
     if (result.lockedUntil) {
@@ -62,7 +73,7 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
         details: { until: result.lockedUntil.toISOString(), failures: Math.max(result.failures, policy.lockoutThreshold) },
       });
     }
-    throw isTotp ? new AppError('auth.invalid_totp', INVALID_TOTP) : new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+    throw new AppError(wrong.code, wrong.message);
   }
 
   async function completeSignIn(ctx: RequestContext, admin: repo.AdminRow, method: string) {
@@ -116,6 +127,37 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
     await checkGuess(ctx, admin, 'totp', { verify, decoy: async () => undefined });
     await completeSignIn(ctx, admin, 'password+totp');
     return admin;
+  }
+
+  /**
+   * Second factor in place of the TOTP code, after a correct password: one unused recovery code,
+   * consumed by one conditional UPDATE (two racing uses: one wins). A wrong one counts like a
+   * wrong TOTP code. Answers how many codes are left.
+   */
+  async function signInWithRecoveryCode(ctx: RequestContext, adminId: string, code: string): Promise<{ admin: repo.AdminRow; remaining: number }> {
+    const admin = await repo.findAdminById(db, adminId);
+    if (!admin?.totpSecret) throw new AppError('auth.stage_invalid', 'Sign in with your password first');
+    const verify = () => consumeRecoveryCode(db, sealer, admin, code, clock.now());
+    await checkGuess(ctx, admin, 'recovery_code', { verify, decoy: async () => undefined });
+    const { remaining } = await recoveryCodeState(db, admin.id);
+    await audit.record(asAdmin(ctx, admin), { action: 'admin.recovery_code_used', target: target(admin), details: { remaining } });
+    await completeSignIn(ctx, admin, 'password+recovery_code');
+    return { admin, remaining };
+  }
+
+  /**
+   * The current TOTP code of an admin who is signed in already (making new recovery codes): inside
+   * the same lockout as at sign-in, and a code counts once. A right one gives its attempt back.
+   */
+  async function checkOwnTotp(ctx: RequestContext, admin: repo.AdminRow, code: string): Promise<void> {
+    const sealed = admin.totpSecret;
+    if (!sealed) throw new AppError('admins.totp_required', 'Turn on two-factor authentication first');
+    const verify = async () => {
+      const result = verifyTotp({ secret: sealer.open(sealed, totpAad(admin.id)), code, nowMs: clock.now().getTime(), lastStep: admin.totpLastStep });
+      return result.ok && (await repo.claimTotpStep(db, admin.id, result.step));
+    };
+    await checkGuess(ctx, admin, 'totp', { verify, decoy: async () => undefined });
+    await repo.adminLockoutStore(db, admin.id).release();
   }
 
   /**
@@ -192,7 +234,9 @@ export function createAdminAuthService(deps: { db: Db; audit: AuditService; seal
   return {
     signInWithPassword,
     signInWithTotp,
+    signInWithRecoveryCode,
     checkOwnPassword,
+    checkOwnTotp,
     issueSetupToken,
     completeSetup,
     needsSetup: async () => (await repo.countAdmins(db)) === 0,

@@ -13,6 +13,9 @@ export const adminErrorCodes = {
   'admins.totp_required': 409,
   'admins.totp_not_pending': 409,
   'admins.totp_already_enabled': 409,
+  'admins.reauthentication_required': 403,
+  /** Wrong, used, unknown and locked read the same, like auth.invalid_totp. */
+  'auth.invalid_recovery_code': 401,
 } as const satisfies Record<string, number>;
 
 export const adminAuditActions = [
@@ -29,6 +32,8 @@ export const adminAuditActions = [
   'admin.totp_enabled',
   'admin.totp_disabled',
   'admin.totp_reset',
+  'admin.recovery_codes_generated',
+  'admin.recovery_code_used',
   'admin.passkey_registered',
   'admin.passkey_removed',
   'admin.passkey_renamed',

@@ -11,6 +11,7 @@ import type { SessionService } from '../sessions/session.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { toAdminDto, type AdminDto } from './admin.schemas.js';
 import * as repo from './admin.repository.js';
+import { discardRecoveryCodes, issueRecoveryCodes } from './recovery-code.service.js';
 
 export const totpAad = (adminId: string) => `admins.totp_secret:${adminId}`;
 export const pendingTotpAad = (adminId: string) => `admins.totp_pending_secret:${adminId}`;
@@ -89,6 +90,7 @@ export function createAdminService(deps: {
         lockedUntil: null,
         ...(opts.resetTotp ? { totpSecret: null, totpPendingSecret: null, totpLastStep: null } : {}),
       });
+      if (opts.resetTotp) await discardRecoveryCodes(tx, admin.id);
       await sessions.revokeSubject('admin', admin.id, { exceptSessionId: opts.keepSessionId, tx });
       await audit.record(
         ctx,
@@ -115,7 +117,8 @@ export function createAdminService(deps: {
     return { secret, otpauthUrl, qrDataUrl: await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 }) };
   }
 
-  async function confirmTotp(ctx: RequestContext, adminId: string, code: string): Promise<AdminDto> {
+  /** The first code proves the app has the seed: TOTP is on, and the admin gets a first set of recovery codes (shown once). */
+  async function confirmTotp(ctx: RequestContext, adminId: string, code: string): Promise<{ admin: AdminDto; recoveryCodes: string[] }> {
     const admin = await get(adminId);
     if (!admin.totpPendingSecret) throw new AppError('admins.totp_not_pending', 'Start the authenticator set-up first');
     const secret = sealer.open(admin.totpPendingSecret, pendingTotpAad(admin.id));
@@ -127,8 +130,18 @@ export function createAdminService(deps: {
         totpPendingSecret: null,
         totpLastStep: result.step,
       });
+      const recoveryCodes = await issueRecoveryCodes(tx, sealer, admin.id);
       await audit.record(ctx, { action: 'admin.totp_enabled', target: { type: 'admin', id: admin.id, label: admin.email } }, tx);
-      return toAdminDto(updated!);
+      await audit.record(
+        ctx,
+        {
+          action: 'admin.recovery_codes_generated',
+          target: { type: 'admin', id: admin.id, label: admin.email },
+          details: { count: recoveryCodes.length, reason: 'totp enabled' },
+        },
+        tx,
+      );
+      return { admin: toAdminDto(updated!), recoveryCodes };
     });
   }
 
@@ -138,6 +151,7 @@ export function createAdminService(deps: {
     await deps.checkOwnPassword(ctx, admin, password, 'admin.totp_disabled');
     return db.transaction(async (tx) => {
       const updated = await repo.updateAdminById(tx, admin.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null });
+      await discardRecoveryCodes(tx, admin.id);
       await audit.record(ctx, { action: 'admin.totp_disabled', target: { type: 'admin', id: admin.id, label: admin.email } }, tx);
       return toAdminDto(updated!);
     });
@@ -148,6 +162,7 @@ export function createAdminService(deps: {
     const admin = await get(adminId);
     return db.transaction(async (tx) => {
       const updated = await repo.updateAdminById(tx, admin.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null });
+      await discardRecoveryCodes(tx, admin.id);
       await sessions.revokeSubject('admin', admin.id, { tx });
       await audit.record(ctx, { action: 'admin.totp_reset', target: { type: 'admin', id: admin.id, label: admin.email } }, tx);
       return toAdminDto(updated!);

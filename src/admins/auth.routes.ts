@@ -7,19 +7,35 @@ import { AppError } from '../lib/errors.js';
 import { errors } from '../http/schemas.js';
 import { passwordChangeBody, passwordSignInBody, totpCodeBody, totpSetupAnswer } from '../authn/authn.schemas.js';
 import type { Session } from '../sessions/session.service.js';
-import { adminAnswer, csrfAnswer, meAnswer, passwordBody, setupBody, setupStateAnswer, signInAnswer, toAdminDto } from './admin.schemas.js';
+import {
+  adminAnswer,
+  csrfAnswer,
+  meAnswer,
+  passwordBody,
+  recoveryCodeBody,
+  recoveryCodesAnswer,
+  recoveryCodeStateAnswer,
+  regenerateRecoveryCodesBody,
+  setupBody,
+  setupStateAnswer,
+  signInAnswer,
+  toAdminDto,
+  totpConfirmAnswer,
+} from './admin.schemas.js';
 import type { AdminRow } from './admin.repository.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { AdminAuthService } from './admin-auth.service.js';
 import type { AdminService } from './admin.service.js';
+import type { RecoveryCodeService } from './recovery-code.service.js';
 import type { CookieDeps } from '../http/auth.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type AuthRoutesDeps = {
   adminAuth: AdminAuthService;
   admins: AdminService;
+  recoveryCodes: RecoveryCodeService;
   credentialLimiter: CredentialLimiter;
   sessions: SessionService;
   settings: SettingsService;
@@ -94,6 +110,23 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     },
   );
 
+  app.post(
+    '/auth/login/recovery-code',
+    {
+      config: { access: 'partial', rateLimit },
+      schema: { tags, body: recoveryCodeBody, response: { 200: signInAnswer, ...errors } },
+    },
+    async (request, reply) => {
+      const { session } = requireAdmin(request);
+      if (session.stage !== 'totp') throw new AppError('auth.stage_invalid', 'No authentication code is expected now');
+      const { admin, remaining } = await services.credentialLimiter.guard(request, reply, () =>
+        services.adminAuth.signInWithRecoveryCode(request.ctx, session.subjectId, request.body.code),
+      );
+      await startSession(request, reply, admin, 'full');
+      return { status: 'ok' as const, admin: toAdminDto(admin), recoveryCodesRemaining: remaining };
+    },
+  );
+
   app.post('/auth/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null() } } }, async (request, reply) => {
     if (request.auth?.kind === 'admin') {
       await services.sessions.revoke(request.auth.session.id);
@@ -115,7 +148,12 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     async (request) => {
       const { admin } = requireAdmin(request);
       const s = await services.settings.get();
-      return { admin: toAdminDto(admin), settings: { organisationName: s.organisationName, requireAdminTotp: s.requireAdminTotp } };
+      const codes = await services.recoveryCodes.state(admin.id);
+      return {
+        admin: toAdminDto(admin),
+        settings: { organisationName: s.organisationName, requireAdminTotp: s.requireAdminTotp },
+        recoveryCodesRemaining: codes.totpEnabled ? codes.remaining : null,
+      };
     },
   );
 
@@ -139,18 +177,18 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     '/auth/totp/confirm',
     {
       config: { access: 'partial', rateLimit },
-      schema: { tags, body: totpCodeBody, response: { 200: adminAnswer, ...errors } },
+      schema: { tags, body: totpCodeBody, response: { 200: totpConfirmAnswer, ...errors } },
     },
     async (request, reply) => {
       const { session, admin } = requireAdmin(request);
       if (!enrolling(session)) throw new AppError('auth.stage_invalid', 'Finish signing in first');
       const ctx = { ...request.ctx, actor: { type: 'admin' as const, id: admin.id, label: admin.email } };
-      const dto = await services.admins.confirmTotp(ctx, admin.id, request.body.code);
+      const confirmed = await services.admins.confirmTotp(ctx, admin.id, request.body.code);
       if (session.stage === 'totp_enroll') {
         await services.adminAuth.recordSignIn(ctx, admin, 'password+totp-enrolment');
         await startSession(request, reply, admin, 'full');
       }
-      return { admin: dto };
+      return confirmed;
     },
   );
 
@@ -165,6 +203,24 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
       return {
         admin: await services.credentialLimiter.guard(request, reply, () => services.admins.disableOwnTotp(request.ctx, admin.id, request.body.password)),
       };
+    },
+  );
+
+  app.get('/auth/recovery-codes', { config: { access: 'session' }, schema: { tags, response: { 200: recoveryCodeStateAnswer, ...errors } } }, async (request) =>
+    services.recoveryCodes.state(requireAdmin(request).admin.id),
+  );
+
+  app.post(
+    '/auth/recovery-codes',
+    {
+      config: { access: 'session', rateLimit },
+      schema: { tags, body: regenerateRecoveryCodesBody, response: { 200: recoveryCodesAnswer, ...errors } },
+    },
+    async (request, reply) => {
+      const { admin, session } = requireAdmin(request);
+      return services.credentialLimiter.guard(request, reply, () =>
+        services.recoveryCodes.regenerate(request.ctx, admin.id, { sessionCreatedAt: session.createdAt, totpCode: request.body.code }),
+      );
     },
   );
 

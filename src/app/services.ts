@@ -2,6 +2,7 @@ import './codes.js';
 import { createAdminAuthService } from '../admins/admin-auth.service.js';
 import { createAdminPasskeyService } from '../admins/admin-passkey.service.js';
 import { createAdminService } from '../admins/admin.service.js';
+import { createRecoveryCodeService } from '../admins/recovery-code.service.js';
 import { createApiKeyService } from '../api-keys/api-key.service.js';
 import { createAuditService } from '../audit/audit.service.js';
 import { createCredentialService } from '../authn/credential.service.js';
@@ -86,6 +87,7 @@ export function createServices(deps: CoreDeps) {
     deletionHooks: [deleteCredentialsOf('admin')],
     checkOwnPassword: adminAuth.checkOwnPassword,
   });
+  const recoveryCodes = createRecoveryCodeService({ db, audit, sealer, clock, checkOwnTotp: adminAuth.checkOwnTotp });
   const organisation = createOrganisationService({ db, audit });
   // OIDC grants, tokens and provider sessions go when an employee is disabled or deleted.
   const oidc = createOidcService({
@@ -417,6 +419,7 @@ export function createServices(deps: CoreDeps) {
     sessions,
     admins,
     adminAuth,
+    recoveryCodes,
     organisation,
     employees,
     groups,

@@ -19,6 +19,7 @@ interface SealedColumn {
 export const sealedColumns: SealedColumn[] = [
   { table: 'admins', idColumn: 'id', column: 'totp_secret', aad: (id) => `admins.totp_secret:${id}` },
   { table: 'admins', idColumn: 'id', column: 'totp_pending_secret', aad: (id) => `admins.totp_pending_secret:${id}` },
+  { table: 'admins', idColumn: 'id', column: 'recovery_code_key', aad: (id) => `admins.recovery_code_key:${id}` },
   { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_secret', aad: (id) => `employee_auth.totp_secret:${id}` },
   { table: 'employee_auth', idColumn: 'employee_id', column: 'totp_pending_secret', aad: (id) => `employee_auth.totp_pending_secret:${id}` },
   { table: 'mail_outbox', idColumn: 'id', column: 'body', aad: (id) => `mail_outbox.body:${id}` },
