@@ -70,11 +70,26 @@ export function useTotpSetup() {
   });
 }
 
+/** Confirms TOTP with a first code; the answer carries the first set of recovery codes (shown once). */
 export function useTotpConfirm() {
-  const qc = useQueryClient();
   return useMutation({
-    mutationFn: (code: string) => api<{ admin: Admin }>('/api/auth/totp/confirm', { ...open, method: 'POST', body: { code } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.me }),
+    mutationFn: (code: string) => api<{ admin: Admin; recoveryCodes: string[] }>('/api/auth/totp/confirm', { ...open, method: 'POST', body: { code } }),
+  });
+}
+
+/** The second sign-in step with a recovery code in place of the TOTP code. */
+export function useLoginRecoveryCode() {
+  return useMutation({
+    mutationFn: (code: string) =>
+      api<{ status: 'ok'; admin: Admin; recoveryCodesRemaining?: number }>('/api/auth/login/recovery-code', { ...open, method: 'POST', body: { code } }),
+  });
+}
+
+/** "Generate new recovery codes": the old set stops working; the current TOTP code unless just signed in. */
+export function useRegenerateRecoveryCodes() {
+  return useMutation({
+    mutationFn: (code?: string) =>
+      api<{ recoveryCodes: string[]; remaining: number }>('/api/auth/recovery-codes', { method: 'POST', body: code ? { code } : {} }),
   });
 }
 

@@ -75,6 +75,9 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   };
 
   const mustEnrollTotp = me.settings.requireAdminTotp && !me.admin.totpEnabled;
+  // Few recovery codes left: a lost phone would soon lock this admin out (the profile page makes new ones).
+  const recoveryCodesLeft = me.recoveryCodesRemaining;
+  const isLowOnRecoveryCodes = recoveryCodesLeft !== null && recoveryCodesLeft <= 3;
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
@@ -133,6 +136,17 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
             Your organisation requires admins to use an authenticator app.{' '}
             <Anchor component={Link} to="/profile">
               Set it up in My profile
+            </Anchor>
+            .
+          </Alert>
+        ) : null}
+        {isLowOnRecoveryCodes && pathname !== '/profile' ? (
+          <Alert color="yellow" mb="lg" title="Few recovery codes left" data-testid="recovery-codes-low">
+            {recoveryCodesLeft === 0
+              ? 'You have no recovery codes left.'
+              : `Only ${recoveryCodesLeft} of your recovery codes ${recoveryCodesLeft === 1 ? 'is' : 'are'} left.`}{' '}
+            <Anchor component={Link} to="/profile">
+              Generate new ones in My profile
             </Anchor>
             .
           </Alert>

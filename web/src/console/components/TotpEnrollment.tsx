@@ -7,7 +7,8 @@ import { CodeInput, isSixDigits } from '../../shared/components/CodeInput';
 import { TotpSecret } from '../../shared/components/TotpSecret';
 
 export interface TotpEnrollmentProps {
-  onEnrolled: (admin: Admin) => void;
+  /** TOTP is on; `recoveryCodes` is the first set, which the caller shows once (RecoveryCodes). */
+  onEnrolled: (admin: Admin, recoveryCodes: string[]) => void;
   /** Show a "Cancel" button that goes back to the "Set up authenticator app" button. */
   cancellable?: boolean;
 }
@@ -40,7 +41,7 @@ export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollme
     event.preventDefault();
     setTouched(true);
     if (!isSixDigits(code)) return;
-    confirm.mutate(code, { onSuccess: (result) => onEnrolled(result.admin) });
+    confirm.mutate(code, { onSuccess: (result) => onEnrolled(result.admin, result.recoveryCodes) });
   };
 
   return (

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { usePasskeyLogin } from '../../api/admin-passkeys';
-import { useLogin, useLoginTotp, useMe, useSetupStatus } from '../../api/auth';
+import { useLogin, useLoginRecoveryCode, useLoginTotp, useMe, useSetupStatus } from '../../api/auth';
 import { ApiError, errorMessage } from '../../../shared/api/client';
 import { useReturnTo } from '../../../shared/api/return-to';
 import type { LoginResult } from '../../../shared/api/types';
@@ -16,7 +16,7 @@ function errorTitle(error: unknown): string {
   if (isCeremonyCancelled(error)) return 'Cancelled';
   if (error instanceof ApiError) {
     if (error.code === 'rate_limit.exceeded') return 'Too many attempts';
-    if (error.code === 'auth.invalid_totp') return 'Invalid code';
+    if (error.code === 'auth.invalid_totp' || error.code === 'auth.invalid_recovery_code') return 'Invalid code';
   }
   return 'Sign-in failed';
 }
@@ -31,11 +31,13 @@ export function LoginPage() {
   const setupStatus = useSetupStatus();
   const login = useLogin();
   const loginTotp = useLoginTotp();
+  const loginRecovery = useLoginRecoveryCode();
   const passkeyLogin = usePasskeyLogin();
-  const [step, setStep] = useState<'password' | 'totp'>('password');
+  const [step, setStep] = useState<'password' | 'totp' | 'recovery'>('password');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
+  const [recoveryCode, setRecoveryCode] = useState('');
   const [submitted, setSubmitted] = useState(false);
 
   if (me.isPending || setupStatus.isPending || next === undefined) {
@@ -45,7 +47,7 @@ export function LoginPage() {
       </Center>
     );
   }
-  if (me.data && !login.isPending && !loginTotp.isPending && !passkeyLogin.isPending) return <Navigate to={next} replace />;
+  if (me.data && !login.isPending && !loginTotp.isPending && !loginRecovery.isPending && !passkeyLogin.isPending) return <Navigate to={next} replace />;
   if (setupStatus.data?.needsSetup) return <Navigate to="/setup" replace />;
 
   const signedIn = () => {
@@ -81,20 +83,42 @@ export function LoginPage() {
     loginTotp.mutate(code, { onSuccess: signedIn });
   };
 
+  const submitRecoveryCode = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (!recoveryCode.trim()) return;
+    loginRecovery.mutate(recoveryCode, { onSuccess: signedIn });
+  };
+
+  /** Between the authenticator code and a recovery code, at the second step. */
+  const switchSecondFactor = (to: 'totp' | 'recovery') => {
+    setStep(to);
+    setSubmitted(false);
+    loginTotp.reset();
+    loginRecovery.reset();
+  };
+
   const backToPassword = () => {
     setStep('password');
     setCode('');
+    setRecoveryCode('');
+    loginRecovery.reset();
     setPassword('');
     setSubmitted(false);
     loginTotp.reset();
     login.reset();
   };
 
-  const activeError = step === 'password' ? (login.error ?? passkeyLogin.error) : loginTotp.error;
+  const activeError = step === 'password' ? (login.error ?? passkeyLogin.error) : step === 'totp' ? loginTotp.error : loginRecovery.error;
+  const subtitle = {
+    password: 'Tessera admin console',
+    totp: 'Enter the code from your authenticator app.',
+    recovery: 'Enter one of the recovery codes you saved when you set up your authenticator app.',
+  }[step];
   const activeMessage = activeError === passkeyLogin.error ? ceremonyErrorMessage(activeError) : errorMessage(activeError);
 
   return (
-    <AuthCard title="Sign in" subtitle={step === 'password' ? 'Tessera admin console' : 'Enter the code from your authenticator app.'}>
+    <AuthCard title="Sign in" subtitle={subtitle}>
       <Stack>
         {params.get('expired') && step === 'password' && !activeError ? (
           <Alert color="yellow">Your session has expired. Sign in again to continue.</Alert>
@@ -139,6 +163,34 @@ export function LoginPage() {
               </Button>
             </Stack>
           </form>
+        ) : step === 'recovery' ? (
+          <form onSubmit={submitRecoveryCode} noValidate>
+            <Stack>
+              <TextInput
+                label="Recovery code"
+                description="Each code works once."
+                placeholder="xxxxx-xxxxx"
+                autoComplete="off"
+                spellCheck={false}
+                value={recoveryCode}
+                onChange={(e) => setRecoveryCode(e.currentTarget.value)}
+                error={submitted && !recoveryCode.trim() ? 'Enter a recovery code' : undefined}
+                styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+                autoFocus
+              />
+              <Button type="submit" loading={loginRecovery.isPending} fullWidth>
+                Verify
+              </Button>
+              <Group justify="space-between">
+                <Anchor component="button" type="button" size="sm" onClick={() => switchSecondFactor('totp')}>
+                  Use your authenticator app
+                </Anchor>
+                <Anchor component="button" type="button" size="sm" onClick={backToPassword}>
+                  Use a different account
+                </Anchor>
+              </Group>
+            </Stack>
+          </form>
         ) : (
           <form onSubmit={submitCode} noValidate>
             <Stack>
@@ -146,7 +198,10 @@ export function LoginPage() {
               <Button type="submit" loading={loginTotp.isPending} fullWidth>
                 Verify
               </Button>
-              <Group justify="center">
+              <Group justify="space-between">
+                <Anchor component="button" type="button" size="sm" onClick={() => switchSecondFactor('recovery')}>
+                  Use a recovery code instead
+                </Anchor>
                 <Anchor component="button" type="button" size="sm" onClick={backToPassword}>
                   Use a different account
                 </Anchor>
