@@ -172,6 +172,10 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await page.getByRole('button', { name: 'Verify' }).click();
     lastTotpStep = Math.floor(now / 30_000);
     await page.getByText('Two-factor authentication is on.').first().waitFor();
+    // The recovery codes are shown once (test/recovery-codes.e2e.test.ts uses them).
+    const codes = dialog('Your recovery codes');
+    await codes.getByLabel('I have saved these codes').check();
+    await codes.getByRole('button', { name: 'Done' }).click();
     await page.getByText('Signing in asks for a code from your authenticator app.').waitFor();
   });
 
