@@ -89,5 +89,28 @@ export function createRecoveryCodeService(deps: {
     return { recoveryCodes, remaining: recoveryCodes.length };
   }
 
-  return { state, regenerate };
+  /**
+   * A new set made from the server shell (`tessera admin recovery-codes`), for an admin who has
+   * neither the phone nor a code left: whoever runs it controls the server already.
+   */
+  async function issueFromShell(ctx: RequestContext, adminId: string): Promise<string[]> {
+    const admin = await repo.findAdminById(db, adminId);
+    if (!admin) throw new AppError('admins.not_found', 'Admin was not found');
+    if (!admin.totpSecret) throw new AppError('admins.totp_required', 'This admin has no authenticator app, so no recovery codes: sign in with the password');
+    return db.transaction(async (tx) => {
+      const plain = await issueRecoveryCodes(tx, sealer, admin.id);
+      await audit.record(
+        ctx,
+        {
+          action: 'admin.recovery_codes_generated',
+          target: { type: 'admin', id: admin.id, label: admin.email },
+          details: { count: plain.length, reason: 'cli' },
+        },
+        tx,
+      );
+      return plain;
+    });
+  }
+
+  return { state, regenerate, issueFromShell };
 }

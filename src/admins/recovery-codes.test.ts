@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { adminRecoveryCodes } from '../cli/admin.command.js';
 import type { App } from '../http/types.js';
 import { cliContext } from '../lib/context.js';
 import { totpCode } from '../security/totp.js';
@@ -235,5 +236,36 @@ describe('admin recovery codes and the per-IP credential budget', () => {
     const elsewhere = clientFrom('198.51.100.7');
     assert.equal((await elsewhere.post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password })).body.status, 'totp_required');
     assert.equal((await elsewhere.post('/api/auth/login/recovery-code', { code: codes[0] })).status, 200, 'the refused code was not consumed');
+  });
+});
+
+describe('tessera admin recovery-codes', () => {
+  const clock = manualClock(new Date('2026-05-04T09:00:00Z'));
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ clock });
+  });
+  after(() => t.close());
+
+  it('prints a new set from the server shell for an admin without phone or codes; the old set stops working', async () => {
+    const c = await signedInAdmin(t);
+    const { codes } = await enableTotpWithCodes(c, clock);
+    const lines: string[] = [];
+    const io = { out: (line = '') => lines.push(line) };
+    const run = (email: string) => adminRecoveryCodes.run({ services: t.services, config: t.services.config } as never, { email }, io as never);
+    assert.equal(await run(ADMIN.email), 0);
+    const printed = lines.map((l) => l.trim()).filter((l) => CODE_SHAPE.test(l));
+    assert.equal(printed.length, 10);
+    const partial = async () => {
+      const p = new Client(t.app);
+      await p.post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password });
+      return p;
+    };
+    assert.equal((await (await partial()).post('/api/auth/login/recovery-code', { code: codes[0] })).status, 401);
+    assert.equal((await (await partial()).post('/api/auth/login/recovery-code', { code: printed[0] })).status, 200);
+    const admin = (await t.services.admins.findByEmail(ADMIN.email))!;
+    const generated = (await t.services.audit.find({ action: 'admin.recovery_codes_generated', targetId: admin.id }, { offset: 0, limit: 5 })).items;
+    assert.deepEqual(generated[0].details, { count: 10, reason: 'cli' });
+    await assert.rejects(run('nobody@corp.example'), /no admin with e-mail/);
   });
 });

@@ -39,6 +39,20 @@ export const adminRecover: DataCommand<{ email: string; password?: string; reset
   },
 };
 
+export const adminRecoveryCodes: DataCommand<{ email: string }> = {
+  name: 'admin recovery-codes',
+  options: z.strictObject({ email: z.string().max(320) }),
+  async run({ services, config }, opts, io) {
+    const admin = await services.admins.findByEmail(opts.email);
+    if (!admin) throw new CliError(`no admin with e-mail ${opts.email}`);
+    const codes = await services.recoveryCodes.issueFromShell(cliContext(), admin.id);
+    io.out(`New recovery codes of ${admin.email} (shown once; the previous ones no longer work):`);
+    for (const code of codes) io.out(`  ${code}`);
+    io.out(`Each signs in once at ${config.publicUrl}/login, in place of a code from the authenticator app.`);
+    return 0;
+  },
+};
+
 export const adminList: DataCommand<Record<string, never>> = {
   name: 'admin list',
   options: z.strictObject({}),
@@ -74,6 +88,14 @@ export function adminCommands(): Command {
     .option('--reset-totp', "also remove the admin's authenticator app (lost phone)")
     .action(async (opts: { email: string; passwordStdin?: boolean; resetTotp?: boolean }) => {
       await runDataCommand(adminRecover, { email: opts.email, password: await passwordFrom(opts), ...(opts.resetTotp ? { resetTotp: true } : {}) });
+    });
+
+  cmd
+    .command('recovery-codes')
+    .description('print a new set of TOTP recovery codes for an admin who lost the phone and the codes (the old set stops working)')
+    .requiredOption('--email <email>', "the admin's e-mail address")
+    .action(async (opts: { email: string }) => {
+      await runDataCommand(adminRecoveryCodes, { email: opts.email });
     });
 
   cmd

@@ -1,4 +1,4 @@
-import { adminCreate, adminList, adminRecover } from './admin.command.js';
+import { adminCreate, adminList, adminRecover, adminRecoveryCodes } from './admin.command.js';
 import { auditVerify } from './audit.command.js';
 import type { DataCommand } from './data-command.js';
 import { directorySync } from './directory.command.js';
@@ -11,4 +11,15 @@ import { vaultBackup, vaultRestore } from './vault.command.js';
  * accepted there. `serve` is not one (a second server is refused by the lock), `config check`
  * reads only its file, and `entra enroll-key` talks to the server's HTTP API with an API key.
  */
-export const dataCommands: DataCommand[] = [adminCreate, adminRecover, adminList, auditVerify, keysRotate, directorySync, migrate, vaultBackup, vaultRestore];
+export const dataCommands: DataCommand[] = [
+  adminCreate,
+  adminRecover,
+  adminRecoveryCodes,
+  adminList,
+  auditVerify,
+  keysRotate,
+  directorySync,
+  migrate,
+  vaultBackup,
+  vaultRestore,
+];
