@@ -218,9 +218,9 @@ export async function authRoutes(app: App, services: AuthRoutesDeps, opts: { sig
     },
     async (request, reply) => {
       const { admin, session } = requireAdmin(request);
-      return services.credentialLimiter.guard(request, reply, () =>
-        services.recoveryCodes.regenerate(request.ctx, admin.id, { sessionCreatedAt: session.createdAt, totpCode: request.body.code }),
-      );
+      const regenerate = () => services.recoveryCodes.regenerate(request.ctx, admin.id, { sessionCreatedAt: session.createdAt, totpCode: request.body.code });
+      // A TOTP code is a credential check, inside the per-IP budget; a recent sign-in is not.
+      return request.body.code === undefined ? regenerate() : services.credentialLimiter.guard(request, reply, regenerate);
     },
   );
 
