@@ -108,6 +108,14 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
       return {
         issuer,
         discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+        // oidc-provider's default routes (oidc.provider.ts sets none); a test pins them to discovery.
+        endpoints: {
+          authorization: `${issuer}/auth`,
+          token: `${issuer}/token`,
+          userinfo: `${issuer}/me`,
+          jwks: `${issuer}/jwks`,
+          endSession: `${issuer}/session/end`,
+        },
         eamRedirectUri: 'https://login.microsoftonline.com/common/federation/externalauthprovider',
       };
     },

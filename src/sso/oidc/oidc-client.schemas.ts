@@ -126,4 +126,10 @@ export const emptyBody = z.object({}).strict().optional();
 /** A signing key of the provider: public facts only. */
 export const signingKeyDto = z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() });
 /** What an administrator gives an application: the issuer, its discovery document, the EAM redirect URI. */
-export const providerInfoAnswer = z.object({ issuer: z.string(), discoveryUrl: z.string(), eamRedirectUri: z.string() });
+export const providerInfoAnswer = z.object({
+  issuer: z.string(),
+  discoveryUrl: z.string(),
+  /** The endpoints discovery lists, for applications configured by hand. */
+  endpoints: z.object({ authorization: z.string(), token: z.string(), userinfo: z.string(), jwks: z.string(), endSession: z.string() }),
+  eamRedirectUri: z.string(),
+});

@@ -7,6 +7,7 @@ import { STATUS } from './messages.js';
 import { continueParams, spStartParams, ssoMessage } from './saml.schemas.js';
 import { SsoFailure, type SsoRequest } from './sso.service.js';
 import { buildIdpMetadata } from './idp-metadata.js';
+import { certBody, certPem } from '../saml-core/xml.js';
 import { samlLogoutRoutes } from './slo.routes.js';
 import * as state from './saml-state.repository.js';
 import type { AuditService } from '../../audit/audit.service.js';
@@ -56,6 +57,26 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
     const [keys, signingKey] = await Promise.all([services.samlKeys.publishedKeys(), services.samlKeys.activeKey()]);
     const xml = buildIdpMetadata({ ...sso.urls, keys, signingKey });
     return reply.header('Cache-Control', 'public, max-age=300').type('application/samlmetadata+xml; charset=utf-8').send(xml);
+  });
+
+  // The signing certificate alone, for SPs that ask for a file rather than metadata (GitHub,
+  // Google Workspace): PEM, and DER as application/pkix-cert (RFC 2585 §4.1). It is the key that
+  // signs now; during a rollover the metadata also carries the next one.
+  app.get('/saml/certificate.pem', { config: limits, schema: hide }, async (_request, reply) => {
+    const { certificate } = await services.samlKeys.activeKey();
+    return reply
+      .header('Cache-Control', 'public, max-age=300')
+      .header('Content-Disposition', 'attachment; filename="tessera-saml-signing.pem"')
+      .type('application/x-pem-file')
+      .send(certPem(certificate));
+  });
+  app.get('/saml/certificate.cer', { config: limits, schema: hide }, async (_request, reply) => {
+    const { certificate } = await services.samlKeys.activeKey();
+    return reply
+      .header('Cache-Control', 'public, max-age=300')
+      .header('Content-Disposition', 'attachment; filename="tessera-saml-signing.cer"')
+      .type('application/pkix-cert')
+      .send(Buffer.from(certBody(certificate), 'base64'));
   });
 
   /** Answers a request whose SP is settled: now if the employee's session fits it, else after signing in. */

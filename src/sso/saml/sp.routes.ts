@@ -171,6 +171,8 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       metadataUrl: services.samlSso.urls.entityId,
       ssoUrl: services.samlSso.urls.sso,
       sloUrl: services.samlSso.urls.slo,
+      certificatePemUrl: services.samlSso.urls.certificatePem,
+      certificateDerUrl: services.samlSso.urls.certificateDer,
       wsfedUrl: services.wsfed.urls.endpoint,
       wsfedEntityId: services.wsfed.urls.entityId,
       federationMetadataUrl: services.wsfed.urls.metadata,

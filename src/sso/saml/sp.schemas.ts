@@ -184,6 +184,9 @@ export const idpDto = z.object({
   metadataUrl: z.string(),
   ssoUrl: z.string(),
   sloUrl: z.string(),
+  /** The signing certificate alone, for SPs that ask for a file: PEM and DER. */
+  certificatePemUrl: z.string(),
+  certificateDerUrl: z.string(),
   wsfedUrl: z.string(),
   wsfedEntityId: z.string(),
   federationMetadataUrl: z.string(),

@@ -76,6 +76,8 @@ export function createSamlSsoService(deps: {
     entityId: `${deps.publicUrl}/saml/metadata`,
     sso: `${deps.publicUrl}/saml/sso`,
     slo: `${deps.publicUrl}/saml/slo`,
+    certificatePem: `${deps.publicUrl}/saml/certificate.pem`,
+    certificateDer: `${deps.publicUrl}/saml/certificate.cer`,
   };
 
   /** The ACS to answer to: only one registered for this SP (saml-profiles §4.1.4.1; no open redirect). */

@@ -14772,6 +14772,13 @@ export interface paths {
                         "application/json": {
                             issuer: string;
                             discoveryUrl: string;
+                            endpoints: {
+                                authorization: string;
+                                token: string;
+                                userinfo: string;
+                                jwks: string;
+                                endSession: string;
+                            };
                             eamRedirectUri: string;
                         };
                     };
@@ -25931,6 +25938,8 @@ export interface paths {
                             metadataUrl: string;
                             ssoUrl: string;
                             sloUrl: string;
+                            certificatePemUrl: string;
+                            certificateDerUrl: string;
                             wsfedUrl: string;
                             wsfedEntityId: string;
                             federationMetadataUrl: string;
