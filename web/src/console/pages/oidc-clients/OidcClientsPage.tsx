@@ -1,8 +1,17 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { CopyField, CopyValueButton } from '../../components/CopyField';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAlertTriangle, IconCheck, IconCopy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useDeleteOidcClient, useOidcClients, useOidcInfo, useRotateOidcSecret, type OidcClient, type OidcClientWithSecret } from '../../api/oidc-clients';
+import {
+  useDeleteOidcClient,
+  useOidcClients,
+  useOidcInfo,
+  useRotateOidcSecret,
+  type OidcClient,
+  type OidcClientWithSecret,
+  type OidcInfo,
+} from '../../api/oidc-clients';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { PageHeader } from '../../components/PageHeader';
@@ -44,9 +53,10 @@ export function OidcClientsPage() {
         title="OIDC clients"
         description={
           info.data ? (
-            <>
+            <Group gap="xs" component="span" wrap="nowrap">
               Discovery: <Code>{info.data.discoveryUrl}</Code>
-            </>
+              <CopyValueButton value={info.data.discoveryUrl} label="discovery URL" />
+            </Group>
           ) : (
             'Applications that sign employees in with OpenID Connect.'
           )
@@ -76,7 +86,10 @@ export function OidcClientsPage() {
                 ) : null}
               </Table.Td>
               <Table.Td>
-                <Code>{c.clientId}</Code>
+                <Group gap={4} wrap="nowrap">
+                  <Code>{c.clientId}</Code>
+                  <CopyValueButton value={c.clientId} label={`client ID of ${c.name}`} />
+                </Group>
               </Table.Td>
               <Table.Td>
                 {c.kind === 'eam' ? (
@@ -134,7 +147,8 @@ export function OidcClientsPage() {
           else notifySuccess(`${result.client.name} saved.`, 'Client saved');
         }}
       />
-      <ClientSecretModal shown={shown} onClose={() => setShown(null)} />
+      <ClientSecretModal shown={shown} info={info.data} onClose={() => setShown(null)} />
+      {info.data ? <ProviderEndpoints info={info.data} /> : null}
       <ConfirmDialog
         opened={deleting !== null}
         title="Remove OIDC client"
@@ -149,14 +163,49 @@ export function OidcClientsPage() {
   );
 }
 
-/** The client id, and the secret once (on registration and rotation). */
-function ClientSecretModal({ shown: current, onClose }: { shown: OidcClientWithSecret | null; onClose: () => void }) {
+/** The provider's values for applications configured by hand, each with copy (discovery is in the header). */
+function ProviderEndpoints({ info }: { info: OidcInfo }) {
+  return (
+    <Paper withBorder radius="md" p="md" mt="lg">
+      <Title order={2} size="h4" mb="sm">
+        Provider endpoints
+      </Title>
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs">
+        <CopyField label="Issuer" value={info.issuer} />
+        <CopyField label="Authorization endpoint" value={info.endpoints.authorization} />
+        <CopyField label="Token endpoint" value={info.endpoints.token} />
+        <CopyField label="Userinfo endpoint" value={info.endpoints.userinfo} />
+        <CopyField label="JWKS URI" value={info.endpoints.jwks} />
+        <CopyField label="End-session endpoint" value={info.endpoints.endSession} />
+      </SimpleGrid>
+    </Paper>
+  );
+}
+
+/**
+ * What to give the application, after registration or a new secret: the issuer and discovery URL,
+ * the client id, and the secret — once, here, as the server returns it only in this answer.
+ */
+function ClientSecretModal({ shown: current, info, onClose }: { shown: OidcClientWithSecret | null; info: OidcInfo | undefined; onClose: () => void }) {
   const shown = useLastDefined(current);
   return (
     <Modal opened={current !== null} onClose={onClose} title={shown ? `OIDC client “${shown.client.name}”` : ''} centered size="lg" closeOnClickOutside={false}>
       {shown ? (
         <Stack>
-          <TextInput label="Client ID" value={shown.client.clientId} readOnly />
+          <Text size="sm">Give the application these values. If it reads discovery, the discovery URL, client ID and secret are enough.</Text>
+          {info ? (
+            <>
+              <CopyField label="Issuer" value={info.issuer} />
+              <CopyField label="Discovery URL" value={info.discoveryUrl} />
+            </>
+          ) : null}
+          <TextInput
+            label="Client ID"
+            value={shown.client.clientId}
+            readOnly
+            rightSectionWidth={90}
+            rightSection={<CopyValueButton value={shown.client.clientId} label="client ID" />}
+          />
           {shown.clientSecret ? (
             <>
               <Alert color="yellow" icon={<IconAlertTriangle />}>

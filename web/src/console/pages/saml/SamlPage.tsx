@@ -11,6 +11,7 @@ import { QueryState } from '../../../shared/components/QueryState';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
 import { ServiceProviderModal } from './ServiceProviderModal';
 import { SigningKeysCard } from './SigningKeysCard';
+import { GiveApplicationModal } from './GiveApplicationModal';
 
 /** Settings → SAML: service providers, WS-Fed relying parties, and the IdP's endpoints and signing keys. */
 export function SamlPage() {
@@ -46,6 +47,7 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
   const [editing, setEditing] = useState<ServiceProvider | null>(null);
   const shownEdit = useLastDefined(editing);
   const [deleting, setDeleting] = useState<ServiceProvider | null>(null);
+  const [created, setCreated] = useState<ServiceProvider | null>(null);
   const shownDelete = useLastDefined(deleting);
   const isSaml = protocol === 'saml';
   const what = isSaml ? 'service provider' : 'relying party';
@@ -159,8 +161,10 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
         onSaved={(sp) => {
           close();
           notifySuccess(`${sp.name} can now sign employees in.`, `${isSaml ? 'Service provider' : 'Relying party'} added`);
+          setCreated(sp);
         }}
       />
+      <GiveApplicationModal saved={created} protocol={protocol} onClose={() => setCreated(null)} />
       <ServiceProviderModal
         protocol={protocol}
         opened={editing !== null}

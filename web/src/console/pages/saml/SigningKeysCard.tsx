@@ -1,4 +1,6 @@
-import { Badge, Button, Code, Group, NumberInput, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, NumberInput, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { CopyValueButton } from '../../components/CopyField';
+import { IdpValues } from './IdpValues';
 import { useState } from 'react';
 import { useIdpInfo, useRolloverKeys } from '../../api/saml';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
@@ -30,17 +32,20 @@ export function SigningKeysCard() {
             <Title order={2} size="h4" mb="sm">
               Endpoints
             </Title>
-            <Stack gap={4}>
-              <Text size="sm">
-                SAML metadata (entity ID): <Code>{info.data.metadataUrl}</Code>
-              </Text>
-              <Text size="sm">
-                Single sign-on: <Code>{info.data.ssoUrl}</Code> — single logout: <Code>{info.data.sloUrl}</Code>
-              </Text>
-              <Text size="sm">
-                WS-Federation: <Code>{info.data.wsfedUrl}</Code> — federation metadata: <Code>{info.data.federationMetadataUrl}</Code>
-              </Text>
-            </Stack>
+            <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+              <Stack gap="xs">
+                <Text size="sm" fw={600}>
+                  SAML 2.0
+                </Text>
+                <IdpValues info={info.data} protocol="saml" />
+              </Stack>
+              <Stack gap="xs">
+                <Text size="sm" fw={600}>
+                  WS-Federation
+                </Text>
+                <IdpValues info={info.data} protocol="wsfed" />
+              </Stack>
+            </SimpleGrid>
           </Paper>
           <Paper withBorder radius="md" p="md">
             <Title order={2} size="h4" mb="sm">
@@ -62,24 +67,19 @@ export function SigningKeysCard() {
                 {info.data.keys.map((k) => (
                   <Table.Tr key={k.id}>
                     <Table.Td>
-                      <Code fz="xs">{k.fingerprint}</Code>
+                      <Group gap={4} wrap="nowrap" align="center">
+                        <Code fz="xs" style={{ wordBreak: 'break-all' }}>
+                          {k.fingerprint}
+                        </Code>
+                        <CopyValueButton value={k.fingerprint} label="SHA-256 fingerprint" />
+                      </Group>
                     </Table.Td>
                     <Table.Td>{day(k.publishedAt)}</Table.Td>
                     <Table.Td>{day(k.activatesAt)}</Table.Td>
                     <Table.Td>{day(k.retiresAt)}</Table.Td>
                     <Table.Td>{day(k.notAfter)}</Table.Td>
-                    <Table.Td>
-                      {k.isActive ? (
-                        <Badge color="green" variant="light">
-                          Signing
-                        </Badge>
-                      ) : new Date(k.activatesAt) > new Date() ? (
-                        <Badge variant="light">Next</Badge>
-                      ) : (
-                        <Badge color="gray" variant="light">
-                          Retiring
-                        </Badge>
-                      )}
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <KeyStateBadge isActive={k.isActive} activatesAt={k.activatesAt} />
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -96,5 +96,18 @@ export function SigningKeysCard() {
         </>
       ) : null}
     </Stack>
+  );
+}
+
+/**
+ * The key's state. A Badge ellipsises its label when the column is narrow (it read "SIGN…" beside
+ * the long fingerprint), so it keeps its full width: the fingerprint is the one that wraps.
+ */
+function KeyStateBadge({ isActive, activatesAt }: { isActive: boolean; activatesAt: string }) {
+  const [color, label] = isActive ? ['green', 'Signing'] : new Date(activatesAt) > new Date() ? ['blue', 'Next'] : ['gray', 'Retiring'];
+  return (
+    <Badge color={color} variant="light" style={{ minWidth: 'max-content', overflow: 'visible' }}>
+      {label}
+    </Badge>
   );
 }
