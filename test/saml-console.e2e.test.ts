@@ -1,8 +1,10 @@
 // Settings → SAML & WS-Fed in the console, in Chromium: an admin adds a service provider from its
 // metadata XML (upload) with a preset, turns it off, adds a WS-Fed relying party with the
-// Exchange preset, and starts a signing-key rollover, which the signing-keys card and the dashboard
+// Exchange preset — after each save the console lists the values to give the application, with copy
+// buttons and the certificate download — and starts a signing-key rollover, which the signing-keys card and the dashboard
 // then announce; every change lands in the API and audit log.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +31,7 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-saml-console-'));
     [server, browser] = await Promise.all([startServerProcess({ DATA_DIR: path.join(dir, 'data') }), launchBrowser()]);
     session = await newSession(browser, { baseURL: server.url });
+    await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = session.page;
     const key = await spKeyPair();
     const sp = nodeSamlSp({
@@ -80,6 +83,22 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await dialog.getByLabel('Name', { exact: true }).fill('GitLab');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
+
+    // Saved: the console says what to enter on GitLab's side, each value with a copy button.
+    const idp = await api('/api/saml/idp');
+    const give = page.getByRole('dialog', { name: 'Give GitLab these values' });
+    for (const v of [idp.entityId, idp.ssoUrl, idp.sloUrl, idp.keys[0].fingerprint]) await give.getByText(v, { exact: true }).first().waitFor();
+    assert.match(idp.metadataUrl, /\/saml\/metadata$/);
+    await give.getByRole('button', { name: 'Copy Metadata URL' }).click();
+    await give.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), idp.metadataUrl, 'the metadata URL is on the clipboard');
+    // The certificate as a file, for SPs that ask for one: the one the metadata publishes.
+    const [download] = await Promise.all([page.waitForEvent('download'), give.getByRole('link', { name: 'Download certificate (PEM)' }).click()]);
+    const pem = fs.readFileSync((await download.path())!, 'utf8');
+    assert.equal(new crypto.X509Certificate(pem).fingerprint256, idp.keys[0].fingerprint.toUpperCase());
+    assert.equal(await give.getByRole('link', { name: 'Download certificate (DER)' }).getAttribute('href'), idp.certificateDerUrl);
+    await give.getByRole('button', { name: 'Done' }).click();
+    await give.waitFor({ state: 'hidden' });
     const table = page.getByRole('table', { name: 'SAML service providers' });
     await table.getByRole('row', { name: /GitLab/ }).waitFor();
 
@@ -146,6 +165,10 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await dialog.getByLabel('Reply URLs (wreply)').fill('https://mail.corp.example/owa/');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
+    const give = page.getByRole('dialog', { name: /^Give .+ these values$/ });
+    await give.getByText((await api('/api/saml/idp')).federationMetadataUrl, { exact: true }).waitFor();
+    await give.getByRole('button', { name: 'Done' }).click();
+    await give.waitFor({ state: 'hidden' });
     await page
       .getByRole('table', { name: 'WS-Fed relying parties' })
       .getByRole('row', { name: /SAML 1\.1/ })
@@ -154,6 +177,11 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     await page.getByRole('tab', { name: 'Identity provider' }).click();
     const certs = page.getByRole('table', { name: 'Signing certificates' });
     await certs.getByText('Signing').waitFor();
+    // The state badge shows its whole word beside the long fingerprint, even in a narrow window.
+    await page.setViewportSize({ width: 900, height: 900 });
+    const clipped = await certs.getByText('Signing').evaluate((el) => el.scrollWidth > el.clientWidth);
+    assert.equal(clipped, false, 'the Signing badge is not cut short');
+    await page.setViewportSize({ width: 1400, height: 900 });
     const notice = page.getByTestId('rollover-notice');
     const expires = new Date((await api('/api/saml/idp')).rollover.currentExpiresAt);
     assert.match(await notice.innerText(), /No rollover is scheduled/);
