@@ -1,5 +1,6 @@
 // Settings → OIDC clients in the console, in Debian's Chromium: an admin registers a web
-// application, copies its secret from the one-time dialog, finds it in the list, and registers an
+// application, copies its client ID from the one-time dialog (which also gives the issuer and
+// discovery URL, and the secret once), finds it in the list, and registers an
 // Entra ID EAM app. Needs the built console (npm run build:web).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ describe('console: OIDC clients', { skip: browserSkipReason(), timeout: 90_000 }
     [t, chromium] = await Promise.all([startOidcApp(), launchBrowser()]);
     await t.services.admins.create(cliContext(), ADMIN);
     session = await newSession(chromium, { baseURL: t.url });
+    await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
   });
   after(async () => {
     await chromium?.close().catch(() => undefined);
@@ -52,6 +54,15 @@ describe('console: OIDC clients', { skip: browserSkipReason(), timeout: 90_000 }
     assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
     const metadata = await t.services.oidc.clients.providerMetadata(clientId);
     assert.equal(metadata?.client_secret, secret, 'the secret shown is the one the provider checks');
+    // The same dialog gives the provider's values, each with a copy button, and the secret only once.
+    await shown.getByText(t.issuer, { exact: true }).waitFor();
+    await shown.getByText(`${t.issuer}/.well-known/openid-configuration`, { exact: true }).waitFor();
+    await shown.getByRole('button', { name: 'Copy client ID' }).click();
+    await shown.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), clientId, 'the client ID is on the clipboard');
+    const fieldsWithSecret = await shown.locator('input').evaluateAll((els, v) => els.filter((e) => (e as HTMLInputElement).value === v).length, secret);
+    assert.equal(fieldsWithSecret, 1, 'one field holds the secret');
+    assert.ok(!(await shown.innerText()).includes(secret), 'and no text repeats it');
     await shown.getByRole('button', { name: 'Done' }).click();
     await shown.waitFor({ state: 'detached' });
     const row = page.getByRole('table', { name: 'OIDC clients' }).getByRole('row', { name: /Team wiki/ });
