@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { cliContext } from '../src/lib/context.js';
-import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, readClipboard, type BrowserSession } from './helpers/browser.js';
 import { startOidcApp, type OidcTestApp } from './helpers/oidc.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
@@ -59,8 +59,10 @@ describe('console: OIDC clients', { skip: browserSkipReason(), timeout: 90_000 }
     await shown.getByText(`${t.issuer}/.well-known/openid-configuration`, { exact: true }).waitFor();
     await shown.getByRole('button', { name: 'Copy client ID' }).click();
     await shown.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), clientId, 'the client ID is on the clipboard');
-    const fieldsWithSecret = await shown.locator('input').evaluateAll((els, v) => els.filter((e) => (e as HTMLInputElement).value === v).length, secret);
+    assert.equal(await readClipboard(page), clientId, 'the client ID is on the clipboard');
+    const fieldsWithSecret = await shown
+      .locator('input')
+      .evaluateAll((els, v) => els.filter((e) => (e as unknown as { value: string }).value === v).length, secret);
     assert.equal(fieldsWithSecret, 1, 'one field holds the secret');
     assert.ok(!(await shown.innerText()).includes(secret), 'and no text repeats it');
     await shown.getByRole('button', { name: 'Done' }).click();

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, type BrowserSession } from './helpers/browser.js';
+import { assertChromiumInstalled, browserSkipReason, launchBrowser, newSession, readClipboard, type BrowserSession } from './helpers/browser.js';
 import { tinyPng } from './helpers/images.js';
 import { nodeSamlSp, spKeyPair } from './helpers/saml.js';
 import { startServerProcess, type ServerProcess } from './helpers/server.js';
@@ -91,7 +91,7 @@ describe('console: SAML & WS-Fed page', { skip: browserSkipReason(), timeout: 18
     assert.match(idp.metadataUrl, /\/saml\/metadata$/);
     await give.getByRole('button', { name: 'Copy Metadata URL' }).click();
     await give.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), idp.metadataUrl, 'the metadata URL is on the clipboard');
+    assert.equal(await readClipboard(page), idp.metadataUrl, 'the metadata URL is on the clipboard');
     // The certificate as a file, for SPs that ask for one: the one the metadata publishes.
     const [download] = await Promise.all([page.waitForEvent('download'), give.getByRole('link', { name: 'Download certificate (PEM)' }).click()]);
     const pem = fs.readFileSync((await download.path())!, 'utf8');

@@ -175,3 +175,9 @@ export async function ensureConsoleBuilt(): Promise<void> {
   await promisify(execFile)('npm', ['run', 'build:web'], { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 * 1024 * 1024 });
   if (!fs.existsSync(built)) throw new Error('npm run build:web did not produce dist/web/index.html');
 }
+
+/** The page's clipboard text (the context needs the clipboard-read permission). */
+export async function readClipboard(page: Page): Promise<string> {
+  // Evaluated in the page: the test's own TypeScript has no DOM types.
+  return page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+}
