@@ -71,7 +71,10 @@ export function SigningKeysCard() {
                         <Code fz="xs" style={{ wordBreak: 'break-all' }}>
                           {k.fingerprint}
                         </Code>
-                        <CopyValueButton value={k.fingerprint} label="SHA-256 fingerprint" />
+                        <CopyValueButton
+                          value={k.fingerprint}
+                          label={`SHA-256 fingerprint of the ${k.isActive ? 'signing' : new Date(k.activatesAt) > new Date() ? 'next' : 'retiring'} certificate`}
+                        />
                       </Group>
                     </Table.Td>
                     <Table.Td>{day(k.publishedAt)}</Table.Td>
