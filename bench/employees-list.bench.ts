@@ -10,7 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, pgliteTemplatePath, type Database } from '../src/db/connection.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { findEmployees } from '../src/employees/employee.repository.js';
+import { employeeIdsWithTotp } from '../src/authn/employee-auth.repository.js';
+import { employeeIdsWithCredentialKind } from '../src/authn/webauthn.repository.js';
+import { findEmployees, type EnrolmentSources } from '../src/employees/employee.repository.js';
+import { employeeIdsEverInvited, employeeIdsWithOpenInvitation } from '../src/invitations/invitation.repository.js';
 import { employeeQuery } from '../src/employees/employee.schemas.js';
 import { createCleanup, type Cleanup } from './lib/cleanup.js';
 import { cpuBetween, machineLoadBetween, readMachineCpu, snapshotCpu } from './lib/cpu.js';
@@ -119,7 +122,18 @@ async function prepareDatabase(engine: Engine, dataDir: string, databaseUrl: str
       ['list-search', { q: SEARCH_TERM }],
     ] as const) {
       const parsed = employeeQuery.parse({ page: 1, pageSize: 50, ...q });
-      direct.push({ engine, query, ...(await timeSerial(() => findEmployees(database.db, parsed))) });
+      // The rollout state the list computes per employee, wired as src/app/services.ts does.
+      const enrolment = (): EnrolmentSources => ({
+        methods: {
+          passkey: employeeIdsWithCredentialKind(database.db, 'passkey'),
+          security_key: employeeIdsWithCredentialKind(database.db, 'security_key'),
+          second_factor_key: employeeIdsWithCredentialKind(database.db, 'second_factor_key'),
+          totp: employeeIdsWithTotp(database.db),
+        },
+        openInvitation: employeeIdsWithOpenInvitation(database.db, new Date()),
+        anyInvitation: employeeIdsEverInvited(database.db),
+      });
+      direct.push({ engine, query, ...(await timeSerial(() => findEmployees(database.db, parsed, { enrolment: enrolment() }))) });
     }
     return { version, direct };
   } finally {

@@ -218,7 +218,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
 
     const table = page.getByRole('table', { name: 'Employees' });
     const row = table.getByRole('row').filter({ hasText: EMPLOYEE.email });
-    await expectText(row, new RegExp(`${EMPLOYEE.lastName}.*${EMPLOYEE.firstName}.*${COMPANY}.*${DEPARTMENT}.*active`), 'the new employee row');
+    await expectText(row, new RegExp(`${EMPLOYEE.lastName}.*${EMPLOYEE.firstName}.*${COMPANY}.*${DEPARTMENT}.*active.*never invited`), 'the new employee row');
 
     // The list filters by company and search text, and says when nothing matches.
     await page.getByLabel('Company').selectOption({ label: COMPANY });
@@ -228,8 +228,23 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
     await table.getByText('No employees match').waitFor();
     await page.getByLabel('Search').fill(EMPLOYEE.lastName.slice(0, 4));
     await row.waitFor();
+    // The enrolment filter: the new employee has no key and no invitation yet.
+    await page.getByLabel('Enrolment').selectOption({ label: 'Enrolled' });
+    await page.waitForURL((u) => u.searchParams.get('enrolment') === 'enrolled');
+    await table.getByText('No employees match').waitFor();
+    await page.getByLabel('Enrolment').selectOption({ label: 'Never invited' });
+    await page.waitForURL((u) => u.searchParams.get('enrolment') === 'never_invited');
+    await row.waitFor();
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForURL((u) => u.search === '');
+    await row.waitFor();
+
+    // The dashboard's rollout card counts them among the active employees not yet invited.
+    await nav('Dashboard').click();
+    await expectCounter(page, 'Never invited', 1);
+    await expectCounter(page, 'Enrolled', 0);
+    await page.getByText('0 % enrolled').waitFor();
+    await nav('Employees').click();
     await row.waitFor();
   });
 

@@ -118,6 +118,17 @@ export function createServices(deps: CoreDeps) {
     sessionEndHooks: [(ctx, id) => workstationServices.workstations.onEmployeeSessionsEnded(ctx, id)],
     // Late-bound: the groups read employees, and are wired below.
     groups: { ofEmployee: (id) => groups.ofEmployee(id), memberIdsOf: (id) => groups.memberIdsOf(id) },
+    // The rollout state (who holds a credential, who has an open invitation): late-bound, the invitations read employees.
+    enrolmentSources: () => ({
+      methods: {
+        passkey: credentials.employeeIdsHolding('passkey'),
+        security_key: credentials.employeeIdsHolding('security_key'),
+        second_factor_key: credentials.employeeIdsHolding('second_factor_key'),
+        totp: credentials.employeeIdsHolding('totp'),
+      },
+      openInvitation: invitations.employeeIdsWithOpenInvitation(),
+      anyInvitation: invitations.employeeIdsEverInvited(),
+    }),
   });
   // Groups (src/groups): local ones managed here, directory ones shown as their domain's sync left them.
   const groups = createGroupService({

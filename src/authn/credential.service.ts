@@ -2,6 +2,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import { AppError } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
+import { employeeIdsWithTotp } from './employee-auth.repository.js';
 import * as repo from './webauthn.repository.js';
 import type { SubjectType } from './webauthn.service.js';
 
@@ -88,6 +89,9 @@ export function createCredentialService(deps: { db: Db; audit: AuditService }) {
   return {
     removeByIds,
     list: (owner: { type: SubjectType; id: string }) => repo.findCredentialsBySubject(db, owner.type, owner.id),
+    /** A subquery of the employees holding this kind of credential (or a TOTP seed), for the employees list's rollout state. */
+    employeeIdsHolding: (method: 'passkey' | 'security_key' | 'second_factor_key' | 'totp') =>
+      method === 'totp' ? employeeIdsWithTotp(db) : repo.employeeIdsWithCredentialKind(db, method),
     get,
     rename,
     remove,

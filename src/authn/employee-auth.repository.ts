@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { employeeAuth } from './authn.tables.js';
 import type { LockoutStore } from '../security/lockout.js';
@@ -66,4 +66,9 @@ export async function claimEmployeeTotpStep(db: Executor, employeeId: string, st
     .where(and(eq(employeeAuth.employeeId, employeeId), or(isNull(employeeAuth.totpLastStep), lt(employeeAuth.totpLastStep, step))))
     .returning({ id: employeeAuth.employeeId });
   return rows.length > 0;
+}
+
+/** A subquery of the ids of employees with a TOTP seed set up, for the employees list's rollout state. */
+export function employeeIdsWithTotp(db: Executor) {
+  return db.select({ id: employeeAuth.employeeId }).from(employeeAuth).where(isNotNull(employeeAuth.totpSecret));
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { webauthnChallenges, webauthnCredentials } from './authn.tables.js';
 
@@ -113,4 +113,20 @@ export async function deleteCredentialsBySubject(db: Executor, subjectType: stri
 /** Serialises registrations of one subject, so that parallel ones cannot pass the per-subject limit. */
 export async function lockSubjectCredentials(tx: Executor, subjectType: string, subjectId: string): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`webauthn:${subjectType}:${subjectId}`}))`);
+}
+
+/**
+ * A subquery of the employee ids that hold a credential of this kind (authn.schemas.ts credentialType:
+ * a passkey is a platform or backup-eligible credential, a security key the rest), for the
+ * employees list's rollout state.
+ */
+export function employeeIdsWithCredentialKind(db: Executor, kind: 'passkey' | 'security_key' | 'second_factor_key') {
+  const c = webauthnCredentials;
+  const passkey = or(eq(c.attachment, 'platform'), eq(c.isBackupEligible, true));
+  const which =
+    kind === 'second_factor_key' ? eq(c.isSecondFactorOnly, true) : and(eq(c.isSecondFactorOnly, false), kind === 'passkey' ? passkey : sql`NOT (${passkey})`);
+  return db
+    .select({ id: c.subjectId })
+    .from(c)
+    .where(and(eq(c.subjectType, 'employee'), which));
 }

@@ -21,13 +21,14 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const count = (outcome: 'success' | 'failure') =>
       Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
-    const [byStatus, admins, success, failure, recent, keysByState] = await Promise.all([
+    const [byStatus, admins, success, failure, recent, keysByState, rollout] = await Promise.all([
       services.employees.countByStatus(),
       services.admins.count(),
       count('success'),
       count('failure'),
       services.audit.find({}, { offset: 0, limit: 10 }),
       services.hardwareKeys.countByState(),
+      services.employees.rollout(),
     ]);
     const active = byStatus.active ?? 0,
       deactivated = byStatus.deactivated ?? 0,
@@ -38,6 +39,7 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
       signInsToday: { success, failure },
       recentEvents: recent.items.map(toAuditDto),
       hardwareKeys: keysByState,
+      rollout,
     };
   });
 }

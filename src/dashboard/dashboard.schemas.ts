@@ -1,8 +1,22 @@
 import { z } from 'zod';
 import { auditEventDto } from '../audit/audit.schemas.js';
+import { enrolmentStates } from '../employees/employee.schemas.js';
 import { hardwareKeyStates } from '../vaults/hardware-key.states.js';
 
-/** The console's first page: how many employees and admins, today's sign-ins, the latest events, hardware keys by state. */
+const int = z.number().int();
+/** Active employees per rollout state (employee.schemas.ts enrolmentStates), and the share enrolled in whole per cent, rounded down. */
+const enrolmentCounts = {
+  total: int,
+  enrolledPercent: int.min(0).max(100),
+  counts: z.object(Object.fromEntries(enrolmentStates.map((s) => [s, int])) as Record<(typeof enrolmentStates)[number], z.ZodNumber>),
+};
+/** The passwordless rollout among active employees: overall, and for the largest departments (null: no department). */
+export const rolloutDto = z.object({
+  ...enrolmentCounts,
+  byDepartment: z.array(z.object({ department: z.object({ id: z.string().uuid(), name: z.string() }).nullable(), ...enrolmentCounts })),
+});
+
+/** The console's first page: how many employees and admins, today's sign-ins, the latest events, hardware keys by state, the rollout. */
 export const dashboardDto = z.object({
   employees: z.object({ total: z.number().int(), active: z.number().int(), deactivated: z.number().int(), disabled: z.number().int() }),
   admins: z.number().int(),
@@ -10,4 +24,5 @@ export const dashboardDto = z.object({
   recentEvents: z.array(auditEventDto),
   /** Hardware keys in each lifecycle state (hardware-key.states.ts), zero included. */
   hardwareKeys: z.object(Object.fromEntries(hardwareKeyStates.map((s) => [s, z.number().int()])) as Record<(typeof hardwareKeyStates)[number], z.ZodNumber>),
+  rollout: rolloutDto,
 });

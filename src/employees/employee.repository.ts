@@ -2,7 +2,7 @@ import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL, type SQLWrapper 
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
 import { companies, departments, employees, positions } from './employee.tables.js';
-import type { EmployeeQuery } from './employee.schemas.js';
+import { enrolmentMethods, type EmployeeQuery, type EnrolmentMethod, type EnrolmentState } from './employee.schemas.js';
 
 export type EmployeeRow = typeof employees.$inferSelect;
 export type EmployeeWithRefs = EmployeeRow & {
@@ -61,13 +61,42 @@ const sortColumns = {
 /** A subquery of employee ids that another feature builds (a group's members), to narrow a list to. */
 export type EmployeeIdSubquery = SQLWrapper;
 
+/**
+ * What the rollout state is computed from, as subqueries of employee ids the features that own the
+ * data build (src/authn, src/invitations): the holders of each kind of credential, the employees
+ * with an open invitation and those with any invitation at all.
+ */
+export interface EnrolmentSources {
+  methods: Record<EnrolmentMethod, EmployeeIdSubquery>;
+  openInvitation: EmployeeIdSubquery;
+  anyInvitation: EmployeeIdSubquery;
+}
+
+/** Per method, whether the employee holds it; and the state, in one CASE (uncorrelated IN subqueries: hashed once per query). */
+function enrolmentExpressions(s: EnrolmentSources) {
+  const has = Object.fromEntries(enrolmentMethods.map((m) => [m, sql<boolean>`(${inArray(employees.id, s.methods[m])})`])) as Record<
+    EnrolmentMethod,
+    SQL<boolean>
+  >;
+  const enrolled = or(...enrolmentMethods.map((m) => inArray(employees.id, s.methods[m])));
+  const state = sql<EnrolmentState>`CASE WHEN ${enrolled} THEN 'enrolled' WHEN ${inArray(employees.id, s.openInvitation)} THEN 'invited' WHEN ${inArray(
+    employees.id,
+    s.anyInvitation,
+  )} THEN 'invitation_expired' ELSE 'never_invited' END`;
+  return { has, state };
+}
+
+export type EmployeeWithEnrolment = EmployeeWithRefs & { enrolment: { state: EnrolmentState; methods: EnrolmentMethod[] } };
+
 export async function findEmployees(
   db: Executor,
   q: Omit<EmployeeQuery, 'groupId'>,
-  opts: { idsIn?: EmployeeIdSubquery } = {},
-): Promise<{ items: EmployeeWithRefs[]; total: number }> {
+  opts: { idsIn?: EmployeeIdSubquery; enrolment: EnrolmentSources },
+): Promise<{ items: EmployeeWithEnrolment[]; total: number }> {
+  const enrolment = enrolmentExpressions(opts.enrolment);
   const conditions: (SQL | undefined)[] = [
     opts.idsIn ? inArray(employees.id, opts.idsIn) : undefined,
+    q.enrolment ? sql`${enrolment.state} = ${q.enrolment}` : undefined,
     q.status ? eq(employees.status, q.status) : undefined,
     q.companyId ? eq(employees.companyId, q.companyId) : undefined,
     q.departmentId ? eq(employees.departmentId, q.departmentId) : undefined,
@@ -87,14 +116,39 @@ export async function findEmployees(
   const dir = q.order === 'desc' ? desc : asc;
   const order = [...sortColumns[q.sort].map((c) => dir(c)), asc(employees.id)];
   const [rows, [{ count }]] = await Promise.all([
-    selectWithRefs(db)
+    db
+      .select({ ...withRefs, enrolmentState: enrolment.state, ...enrolment.has })
+      .from(employees)
+      .leftJoin(companies, eq(companies.id, employees.companyId))
+      .leftJoin(departments, eq(departments.id, employees.departmentId))
+      .leftJoin(positions, eq(positions.id, employees.positionId))
       .where(where)
       .orderBy(...order)
       .offset((q.page - 1) * q.pageSize)
       .limit(q.pageSize),
     db.select({ count: sql<number>`count(*)::int` }).from(employees).where(where),
   ]);
-  return { items: rows.map(flatten), total: count };
+  const items = rows.map(
+    (r): EmployeeWithEnrolment => ({ ...flatten(r), enrolment: { state: r.enrolmentState, methods: enrolmentMethods.filter((m) => r[m] === true) } }),
+  );
+  return { items, total: count };
+}
+
+/** Active employees by department and rollout state: what the dashboard's rollout card adds up. */
+export async function countActiveByDepartmentAndEnrolment(
+  db: Executor,
+  sources: EnrolmentSources,
+): Promise<{ departmentId: string | null; departmentName: string | null; state: EnrolmentState; count: number }[]> {
+  const { state } = enrolmentExpressions(sources);
+  return (
+    db
+      .select({ departmentId: employees.departmentId, departmentName: departments.name, state, count: sql<number>`count(*)::int` })
+      .from(employees)
+      .leftJoin(departments, eq(departments.id, employees.departmentId))
+      .where(eq(employees.status, 'active'))
+      // By position: the CASE holds bound parameters, which PostgreSQL would not match between SELECT and GROUP BY.
+      .groupBy(sql`1, 2, 3`)
+  );
 }
 
 export async function insertEmployee(db: Executor, row: Omit<typeof employees.$inferInsert, 'emailNormalized'>): Promise<EmployeeRow> {

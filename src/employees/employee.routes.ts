@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
 import { errors, idParams, paged } from '../http/schemas.js';
-import { employeeCreate, employeeDetailDto, employeeDto, employeePatch, employeeQuery, type EmployeeDto } from './employee.schemas.js';
+import { employeeCreate, employeeDetailDto, employeeDto, employeeListItemDto, employeePatch, employeeQuery, type EmployeeDto } from './employee.schemas.js';
 import type { EmployeeService } from './employee.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -26,7 +26,7 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   });
   app.get(
     '/employees',
-    { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeDto), ...errors } } },
+    { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeListItemDto), ...errors } } },
     async (request) => services.employees.list(request.query),
   );
 

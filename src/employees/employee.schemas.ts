@@ -28,6 +28,23 @@ export const employeeDto = z.object({
 });
 export type EmployeeDto = z.infer<typeof employeeDto>;
 
+/**
+ * Where an employee stands in the passwordless rollout, computed from stored data: `enrolled` once
+ * they hold any credential (a passkey, a security key, a second-factor key or TOTP); else `invited`
+ * while an invitation of theirs is open; else `invitation_expired` when all their invitations
+ * expired, were used or were revoked; else `never_invited`.
+ */
+export const enrolmentStates = ['never_invited', 'invited', 'invitation_expired', 'enrolled'] as const;
+export type EnrolmentState = (typeof enrolmentStates)[number];
+/** The kinds of credential an employee can hold (src/authn): WebAuthn kinds and a TOTP seed. */
+export const enrolmentMethods = ['passkey', 'security_key', 'second_factor_key', 'totp'] as const;
+export type EnrolmentMethod = (typeof enrolmentMethods)[number];
+export const enrolmentDto = z.object({ state: z.enum(enrolmentStates), methods: z.array(z.enum(enrolmentMethods)) });
+export type EnrolmentDto = z.infer<typeof enrolmentDto>;
+/** One employee as the list shows them: the employee and their rollout state. */
+export const employeeListItemDto = employeeDto.extend({ enrolment: enrolmentDto });
+export type EmployeeListItemDto = z.infer<typeof employeeListItemDto>;
+
 const ssoSource = z.enum(['override', 'domain', 'builtin']);
 /**
  * The SSO that applies to the employee now (src/sso/app-access.ts effectiveSso), and where each
@@ -92,6 +109,8 @@ export const employeeQuery = z
     source: z.string().max(100).optional(),
     /** Only the members of this group (directory or local). */
     groupId: z.string().uuid().optional(),
+    /** Only the employees in this rollout state (enrolmentStates). */
+    enrolment: z.enum(enrolmentStates).optional(),
     sort: z.enum(employeeSorts).default('lastName'),
     order: z.enum(['asc', 'desc']).default('asc'),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),

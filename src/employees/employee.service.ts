@@ -6,7 +6,25 @@ import type { SessionService } from '../sessions/session.service.js';
 import * as repo from './employee.repository.js';
 import * as orgRepo from './organisation.repository.js';
 import type { GroupRef } from '../groups/group.schemas.js';
-import type { EmployeeCreate, EmployeeDetailDto, EmployeeDto, EmployeePatch, EmployeeQuery, EmployeeStatus } from './employee.schemas.js';
+import {
+  enrolmentStates,
+  type EmployeeCreate,
+  type EmployeeDetailDto,
+  type EmployeeDto,
+  type EmployeeListItemDto,
+  type EmployeePatch,
+  type EmployeeQuery,
+  type EmployeeStatus,
+  type EnrolmentState,
+} from './employee.schemas.js';
+
+/** Counts per rollout state, and the share enrolled (whole per cent, rounded down: 99 % until the last one). */
+export type EnrolmentCounts = { total: number; enrolledPercent: number; counts: Record<EnrolmentState, number> };
+const emptyCounts = (): Record<EnrolmentState, number> => Object.fromEntries(enrolmentStates.map((s) => [s, 0])) as Record<EnrolmentState, number>;
+const withPercent = (counts: Record<EnrolmentState, number>): EnrolmentCounts => {
+  const total = enrolmentStates.reduce((a, s) => a + counts[s], 0);
+  return { total, enrolledPercent: total === 0 ? 0 : Math.floor((counts.enrolled * 100) / total), counts };
+};
 
 /**
  * Called, inside the transaction, when an employee stops being active or is deleted: later
@@ -55,6 +73,8 @@ export function createEmployeeService(deps: {
   sessionEndHooks?: ((ctx: RequestContext, employeeId: string) => Promise<void>)[];
   /** The groups feature (src/groups): an employee's groups, and a group's members for the list's filter. */
   groups?: { ofEmployee: (employeeId: string) => Promise<GroupRef[]>; memberIdsOf: (groupId: string) => repo.EmployeeIdSubquery };
+  /** The credentials (src/authn) and invitations (src/invitations) the rollout state is computed from; built afresh per query (the clock moves). */
+  enrolmentSources: () => repo.EnrolmentSources;
 }) {
   const { db, audit, sessions } = deps;
   const hooks = deps.revocationHooks ?? [];
@@ -187,11 +207,35 @@ export function createEmployeeService(deps: {
     findActiveIds: (ids: string[]) => repo.findActiveEmployeeIds(db, ids),
     /** Id, e-mail, name and status of these employees, ordered by last and first name. */
     summariesByIds: (ids: string[]) => repo.findEmployeeSummariesByIds(db, ids),
-    list: async (q: EmployeeQuery) => {
+    /** A page of employees, each with their rollout state (`enrolment`). */
+    list: async (q: EmployeeQuery): Promise<{ items: EmployeeListItemDto[]; total: number; page: number; pageSize: number }> => {
       const { groupId, ...rest } = q;
       const idsIn = groupId ? deps.groups?.memberIdsOf(groupId) : undefined;
-      const { items, total } = await repo.findEmployees(db, rest, { idsIn });
-      return { items: items.map(toEmployeeDto), total, page: q.page, pageSize: q.pageSize };
+      const { items, total } = await repo.findEmployees(db, rest, { idsIn, enrolment: deps.enrolmentSources() });
+      return { items: items.map((e) => ({ ...toEmployeeDto(e), enrolment: e.enrolment })), total, page: q.page, pageSize: q.pageSize };
+    },
+    /**
+     * The rollout among active employees: counts per state, and per department (largest first, at
+     * most `limit`; employees without a department under `department: null`).
+     */
+    rollout: async (limit = 10): Promise<EnrolmentCounts & { byDepartment: (EnrolmentCounts & { department: { id: string; name: string } | null })[] }> => {
+      const rows = await repo.countActiveByDepartmentAndEnrolment(db, deps.enrolmentSources());
+      const all = emptyCounts();
+      const byDept = new Map<string | null, { department: { id: string; name: string } | null; counts: Record<EnrolmentState, number> }>();
+      for (const r of rows) {
+        all[r.state] += r.count;
+        let d = byDept.get(r.departmentId);
+        if (!d) {
+          d = { department: r.departmentId ? { id: r.departmentId, name: r.departmentName ?? '' } : null, counts: emptyCounts() };
+          byDept.set(r.departmentId, d);
+        }
+        d.counts[r.state] += r.count;
+      }
+      const byDepartment = [...byDept.values()]
+        .map((d) => ({ department: d.department, ...withPercent(d.counts) }))
+        .sort((a, b) => b.total - a.total || (a.department?.name ?? '\uffff').localeCompare(b.department?.name ?? '\uffff'))
+        .slice(0, limit);
+      return { ...withPercent(all), byDepartment };
     },
     create,
     update,

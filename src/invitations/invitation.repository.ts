@@ -59,3 +59,13 @@ export async function consumeInvitation(db: Executor, id: string, at: Date): Pro
     .returning();
   return row;
 }
+
+/** A subquery of the ids of employees with an invitation open at `at`, for the employees list's rollout state. */
+export function employeeIdsWithOpenInvitation(db: Executor, at: Date) {
+  return db.select({ id: invitations.employeeId }).from(invitations).where(isOpen(at));
+}
+
+/** A subquery of the ids of employees ever invited (whatever became of the invitation). */
+export function employeeIdsEverInvited(db: Executor) {
+  return db.select({ id: invitations.employeeId }).from(invitations);
+}

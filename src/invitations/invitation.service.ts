@@ -232,6 +232,9 @@ export function createInvitationService(deps: {
     revoke,
     open,
     consume,
+    /** Subqueries of employee ids for the employees list's rollout state: with an invitation open now, and ever invited. */
+    employeeIdsWithOpenInvitation: () => repo.employeeIdsWithOpenInvitation(db, clock.now()),
+    employeeIdsEverInvited: () => repo.employeeIdsEverInvited(db),
     async listForEmployee(employeeId: string): Promise<InvitationDto[]> {
       if (!(await employees.findById(employeeId))) throw new AppError('employees.not_found', 'Employee was not found');
       return toDtos(await repo.findInvitationsByEmployee(db, employeeId));

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { Employee } from '../../shared/api/types';
 import { useEmployee, useEmployees } from '../api/employees';
 
-const labelOf = (e: Employee) => `${e.displayName || `${e.firstName} ${e.lastName}`} (${e.email})`;
+const labelOf = (e: Pick<Employee, 'displayName' | 'firstName' | 'lastName' | 'email'>) => `${e.displayName || `${e.firstName} ${e.lastName}`} (${e.email})`;
 
 /**
  * Picks one employee by typing part of a name or e-mail (the server searches; 20 matches at most).

@@ -2709,6 +2709,7 @@ export interface paths {
                     positionId?: string;
                     source?: string;
                     groupId?: string;
+                    enrolment?: "never_invited" | "invited" | "invitation_expired" | "enrolled";
                     sort?: "lastName" | "firstName" | "email" | "status" | "createdAt" | "company";
                     order?: "asc" | "desc";
                     page?: number;
@@ -2766,6 +2767,11 @@ export interface paths {
                                 };
                                 createdAt: string;
                                 updatedAt: string;
+                                enrolment: {
+                                    /** @enum {string} */
+                                    state: "never_invited" | "invited" | "invitation_expired" | "enrolled";
+                                    methods: ("passkey" | "security_key" | "second_factor_key" | "totp")[];
+                                };
                             }[];
                             total: number;
                             page: number;
@@ -5394,6 +5400,7 @@ export interface paths {
                     departmentId?: string;
                     positionId?: string;
                     source?: string;
+                    enrolment?: "never_invited" | "invited" | "invitation_expired" | "enrolled";
                     sort?: "lastName" | "firstName" | "email" | "status" | "createdAt" | "company";
                     order?: "asc" | "desc";
                     page?: number;
@@ -13635,6 +13642,31 @@ export interface paths {
                                 locked: number;
                                 deactivated: number;
                                 compromised: number;
+                            };
+                            rollout: {
+                                total: number;
+                                enrolledPercent: number;
+                                counts: {
+                                    never_invited: number;
+                                    invited: number;
+                                    invitation_expired: number;
+                                    enrolled: number;
+                                };
+                                byDepartment: {
+                                    department: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    total: number;
+                                    enrolledPercent: number;
+                                    counts: {
+                                        never_invited: number;
+                                        invited: number;
+                                        invitation_expired: number;
+                                        enrolled: number;
+                                    };
+                                }[];
                             };
                         };
                     };

@@ -16,16 +16,21 @@ export type NamedRef = NonNullable<Employee['company']>;
 export type EmployeeInput = BodyOf<'/api/employees', 'post'>;
 export type EmployeePatch = BodyOf<'/api/employees/{id}', 'patch'>;
 export type EffectiveSso = Employee['effectiveSso'];
+/** One row of the employees list: the employee and where they stand in the passwordless rollout. */
+export type EmployeeListItem = ItemOf<ResponseOf<'/api/employees', 'get'>>;
+export type Enrolment = EmployeeListItem['enrolment'];
+export type EnrolmentState = Enrolment['state'];
+export type EnrolmentMethod = Enrolment['methods'][number];
 
 type EmployeeListQuery = QueryOf<'/api/employees', 'get'>;
 export type EmployeeSort = NonNullable<EmployeeListQuery['sort']>;
 export type SortOrder = NonNullable<EmployeeListQuery['order']>;
 /**
  * The employee list's state in the address: the server's query, with the sort and page the list
- * always shows, and the status as the address holds it (an unknown value is the server's to refuse).
+ * always shows, and the status and enrolment state as the address holds them (an unknown value is the server's to refuse).
  */
-export type EmployeeQuery = Omit<EmployeeListQuery, 'status' | 'sort' | 'order' | 'page' | 'pageSize'> &
-  Required<Pick<EmployeeListQuery, 'sort' | 'order' | 'page' | 'pageSize'>> & { status?: string };
+export type EmployeeQuery = Omit<EmployeeListQuery, 'status' | 'enrolment' | 'sort' | 'order' | 'page' | 'pageSize'> &
+  Required<Pick<EmployeeListQuery, 'sort' | 'order' | 'page' | 'pageSize'>> & { status?: string; enrolment?: string };
 
 // Generic envelopes of lists, not DTOs of their own: every list route answers one of these.
 export interface Paged<T> {

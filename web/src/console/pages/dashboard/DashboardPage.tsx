@@ -1,4 +1,4 @@
-import { Anchor, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { useDashboard } from '../../api/dashboard';
 import { useIdpInfo } from '../../api/saml';
@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { HardwareKeyTiles } from '../hardware-keys/HardwareKeyTiles';
 import { RolloverNotice } from '../saml/RolloverNotice';
 import { QueryState } from '../../../shared/components/QueryState';
+import type { Dashboard } from '../../../shared/api/types';
 
 function Stat({ label, value, hint, color, link }: { label: string; value: number; hint?: string; color?: string; link?: { to: string; label: string } }) {
   const id = `stat-${label.toLowerCase().replace(/\W+/g, '-')}`;
@@ -67,6 +68,86 @@ function WorkstationTiles() {
   );
 }
 
+/** The passwordless rollout among active employees: the share enrolled, each state (linking to the filtered list), the largest departments. */
+function RolloutCard({ rollout }: { rollout: Dashboard['rollout'] }) {
+  const { counts } = rollout;
+  const list = (state: string, departmentId?: string) => `/employees?status=active&enrolment=${state}${departmentId ? `&departmentId=${departmentId}` : ''}`;
+  return (
+    <section aria-label="Rollout">
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4">
+          Rollout
+        </Title>
+        <Anchor component={Link} to={list('never_invited')} size="sm">
+          Who has not been invited
+        </Anchor>
+      </Group>
+      <Paper withBorder p="md" radius="md" mb="sm">
+        <Group justify="space-between" mb={6}>
+          <Text fw={600} id="rollout-progress-label">
+            {rollout.enrolledPercent} % enrolled
+          </Text>
+          <Text size="sm" c="dimmed">
+            {counts.enrolled} of {rollout.total} active employees hold a key or authenticator
+          </Text>
+        </Group>
+        <Progress value={rollout.enrolledPercent} color="teal" size="lg" aria-labelledby="rollout-progress-label" />
+      </Paper>
+      <SimpleGrid cols={{ base: 2, md: 4 }} mb="sm">
+        <Stat label="Enrolled" value={counts.enrolled} color="teal" link={{ to: list('enrolled'), label: 'See enrolled' }} />
+        <Stat label="Invited" value={counts.invited} color="blue" link={{ to: list('invited'), label: 'See invited' }} />
+        <Stat
+          label="Invitation expired"
+          value={counts.invitation_expired}
+          color={counts.invitation_expired > 0 ? 'orange' : undefined}
+          link={{ to: list('invitation_expired'), label: 'See whose invitation expired' }}
+        />
+        <Stat label="Never invited" value={counts.never_invited} link={{ to: list('never_invited'), label: 'See never invited' }} />
+      </SimpleGrid>
+      {rollout.byDepartment.length > 0 ? (
+        <Paper withBorder radius="md">
+          <Table aria-label="Rollout by department">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Department</Table.Th>
+                <Table.Th>Enrolled</Table.Th>
+                <Table.Th>Invited</Table.Th>
+                <Table.Th>Invitation expired</Table.Th>
+                <Table.Th>Never invited</Table.Th>
+                <Table.Th w="25%">Progress</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rollout.byDepartment.map((d) => (
+                <Table.Tr key={d.department?.id ?? 'none'}>
+                  <Table.Td>{d.department ? d.department.name : <Text c="dimmed">No department</Text>}</Table.Td>
+                  <Table.Td>{d.counts.enrolled}</Table.Td>
+                  <Table.Td>{d.counts.invited}</Table.Td>
+                  <Table.Td>{d.counts.invitation_expired}</Table.Td>
+                  <Table.Td>{d.counts.never_invited}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Progress
+                        value={d.enrolledPercent}
+                        color="teal"
+                        flex={1}
+                        aria-label={`${d.department?.name ?? 'No department'}: ${d.enrolledPercent} % enrolled`}
+                      />
+                      <Text size="xs" c="dimmed">
+                        {d.enrolledPercent} %
+                      </Text>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Paper>
+      ) : null}
+    </section>
+  );
+}
+
 /** A notice when a SAML signing-certificate rollover is under way or due; nothing otherwise. */
 function SigningCertificateNotice() {
   const info = useIdpInfo();
@@ -96,6 +177,7 @@ export function DashboardPage() {
               <Stat label="Disabled" value={data.employees.disabled} color="red" />
             </SimpleGrid>
           </section>
+          <RolloutCard rollout={data.rollout} />
           <section aria-label="Access">
             <Title order={2} size="h4" mb="sm">
               Access

@@ -15,6 +15,14 @@ const statusOptions = [
   { value: 'disabled', label: 'Disabled' },
 ];
 
+const enrolmentOptions = [
+  { value: '', label: 'Any enrolment' },
+  { value: 'never_invited', label: 'Never invited' },
+  { value: 'invited', label: 'Invited' },
+  { value: 'invitation_expired', label: 'Invitation expired' },
+  { value: 'enrolled', label: 'Enrolled' },
+];
+
 /** A text field whose value reaches the URL 300 ms after the admin stops typing. */
 function useDebouncedFilter(current: string, apply: (value: string) => void) {
   const [text, setText] = useState(current);
@@ -33,14 +41,14 @@ export interface EmployeeFiltersProps {
   clearFilters: () => void;
 }
 
-/** Search, Status, Company, Department, Position, Group and Source filters above the employee table. */
+/** Search, Status, Enrolment, Company, Department, Position, Group and Source filters above the employee table. */
 export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: EmployeeFiltersProps) {
   const companies = useCompanies();
   const positions = usePositions();
   const [search, setSearch] = useDebouncedFilter(query.q ?? '', (v) => setFilter('q', v));
   const [source, setSource] = useDebouncedFilter(query.source ?? '', (v) => setFilter('source', v));
   const companyId = query.companyId ?? '';
-  const hasFilters = Boolean(search || source || query.status || query.companyId || query.departmentId || query.positionId || query.groupId);
+  const hasFilters = Boolean(search || source || query.status || query.companyId || query.departmentId || query.positionId || query.groupId || query.enrolment);
 
   const changeCompany = (value: string) => {
     const keep = value && query.departmentId && companyOfDepartment(companies.data, query.departmentId) === value;
@@ -59,6 +67,7 @@ export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: 
         type="search"
       />
       <NativeSelect label="Status" data={statusOptions} value={query.status ?? ''} onChange={(e) => setFilter('status', e.currentTarget.value)} />
+      <NativeSelect label="Enrolment" data={enrolmentOptions} value={query.enrolment ?? ''} onChange={(e) => setFilter('enrolment', e.currentTarget.value)} />
       <NativeSelect
         label="Company"
         data={companyOptions(companies.data, 'All companies')}

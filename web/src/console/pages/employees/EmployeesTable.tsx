@@ -1,9 +1,9 @@
 import { Anchor, Center, Checkbox, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconChevronUp, IconSelector } from '@tabler/icons-react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
-import type { Employee, EmployeeSort, SortOrder } from '../../../shared/api/types';
+import type { EmployeeListItem, EmployeeSort, SortOrder } from '../../../shared/api/types';
 import { formatDate } from '../../../shared/components/format';
-import { EmployeeStatusBadge } from '../../../shared/components/StatusBadge';
+import { EmployeeStatusBadge, EnrolmentBadge, enrolmentMethodLabels } from '../../../shared/components/StatusBadge';
 
 interface SortProps {
   sort: EmployeeSort;
@@ -36,7 +36,7 @@ export interface SelectionProps {
   onSelect: (ids: string[], selected: boolean) => void;
 }
 
-export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: SortProps & SelectionProps & { employees: Employee[] }) {
+export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: SortProps & SelectionProps & { employees: EmployeeListItem[] }) {
   const navigate = useNavigate();
   const onPage = employees.map((e) => e.id);
   const selectedOnPage = onPage.filter((id) => selected.has(id)).length;
@@ -63,6 +63,7 @@ export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: 
             <Table.Th>Department</Table.Th>
             <Table.Th>Position</Table.Th>
             <SortableTh column="status" label="Status" {...sortProps} />
+            <Table.Th>Enrolment</Table.Th>
             <Table.Th>Source</Table.Th>
             <SortableTh column="createdAt" label="Created" {...sortProps} />
           </Table.Tr>
@@ -70,7 +71,7 @@ export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: 
         <Table.Tbody>
           {employees.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={10}>
+              <Table.Td colSpan={11}>
                 <Text c="dimmed" py="lg">
                   No employees match
                 </Text>
@@ -99,6 +100,16 @@ export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: 
               <Table.Td>{employee.position?.name ?? '—'}</Table.Td>
               <Table.Td>
                 <EmployeeStatusBadge status={employee.status} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4} wrap="nowrap">
+                  <EnrolmentBadge state={employee.enrolment.state} />
+                  {employee.enrolment.methods.length > 0 ? (
+                    <Text size="xs" c="dimmed">
+                      {employee.enrolment.methods.map((m) => enrolmentMethodLabels[m]).join(', ')}
+                    </Text>
+                  ) : null}
+                </Group>
               </Table.Td>
               <Table.Td>{employee.source}</Table.Td>
               <Table.Td>{formatDate(employee.createdAt)}</Table.Td>

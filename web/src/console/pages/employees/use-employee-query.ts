@@ -3,7 +3,7 @@ import type { EmployeeQuery, EmployeeSort, SortOrder } from '../../../shared/api
 
 export const PAGE_SIZE = 50;
 const SORTS: EmployeeSort[] = ['lastName', 'firstName', 'email', 'status', 'createdAt', 'company'];
-export const FILTER_KEYS = ['q', 'status', 'companyId', 'departmentId', 'positionId', 'source', 'groupId'] as const;
+export const FILTER_KEYS = ['q', 'status', 'companyId', 'departmentId', 'positionId', 'source', 'groupId', 'enrolment'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 /**

@@ -7,7 +7,8 @@ import type { Employee } from '../../../shared/api/types';
 import { queryKeys } from '../../../shared/query-keys';
 import { useEmployees } from '../../api/employees';
 
-export const employeeLabel = (e: Employee) => `${e.displayName || `${e.firstName} ${e.lastName}`} (${e.email})`;
+export const employeeLabel = (e: Pick<Employee, 'displayName' | 'firstName' | 'lastName' | 'email'>) =>
+  `${e.displayName || `${e.firstName} ${e.lastName}`} (${e.email})`;
 
 /**
  * Several employees, found by typing part of a name or e-mail (the server searches; 20 matches at
