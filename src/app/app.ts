@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { createHttpApp } from '../http/app.js';
 import type { App } from '../http/types.js';
+import { metricsRoutes } from '../metrics/metrics.routes.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
 import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
@@ -41,6 +42,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     webRoot: opts.webRoot,
     apiRateLimit: opts.apiRateLimit,
   });
+  // Every answer is counted by its matched route pattern (never the raw path, which a client picks).
+  app.addHook('onResponse', async (request, reply) => {
+    services.metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  metricsRoutes(app, services);
   // Anonymous-failure summaries still counted are written before the database closes.
   app.addHook('onClose', async () => {
     await services.audit.close();

@@ -13,6 +13,7 @@ import { startMailWorker } from '../mail/mail.worker.js';
 import { directoryJobs, recoverDirectoryState } from '../directory/directory.jobs.js';
 import { entraPasskeyJobs } from '../directory/entra/entra-passkey.jobs.js';
 import { startJobRunner } from '../jobs/job-runner.js';
+import { startMetricsListener } from '../metrics/metrics.routes.js';
 import { loadMasterKey, type LoadedMasterKey } from '../security/master-key.js';
 
 /** Redacted wherever they appear in a log line: secrets never reach the logs. */
@@ -116,6 +117,18 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
     jobs: [...directoryJobs({ ...services, logger }), ...entraPasskeyJobs({ ...services, logger })],
   });
 
+  services.metrics.setSources({ jobLag: () => jobRunner.lag() });
+  services.metrics.startProcessMetrics();
+  // GET /metrics on a port of its own, when TESSERA_METRICS_PORT says so (src/metrics/metrics.routes.ts).
+  const metricsListener = await startMetricsListener(services).catch(async (err) => {
+    await jobRunner.stop();
+    await mailWorker.stop();
+    await app.close();
+    await database.close();
+    throw err;
+  });
+  if (metricsListener) print(`Metrics at http://${config.metricsHost}:${metricsListener.port}/metrics`);
+
   const where = database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   print(`Tessera is running at ${config.publicUrl} (listening on ${config.host}:${port}; database: ${where})`);
   if (setupToken) {
@@ -130,6 +143,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(timer);
+      await metricsListener?.close();
       await mailWorker.stop();
       await jobRunner.stop();
       await app.close();

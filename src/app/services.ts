@@ -5,6 +5,7 @@ import { createAdminService } from '../admins/admin.service.js';
 import { createRecoveryCodeService } from '../admins/recovery-code.service.js';
 import { createApiKeyService } from '../api-keys/api-key.service.js';
 import { createAuditService } from '../audit/audit.service.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { createCredentialService } from '../authn/credential.service.js';
 import { createEmployeeAuthService } from '../authn/employee-auth.service.js';
 import { createEmployeeFactorService } from '../authn/employee-factors.service.js';
@@ -68,7 +69,9 @@ export function createServices(deps: CoreDeps) {
   const db = database.db;
   // One key ring for every service: `tessera keys rotate` through a running server switches it in place.
   const sealer: KeyRingSealer = createKeyRingSealer(deps.masterKey, deps.previousKeys);
-  const audit = createAuditService({ db, clock });
+  // Prometheus metrics (src/metrics): most counters are read off the audit records as they are written.
+  const metrics = createMetrics();
+  const audit = createAuditService({ db, clock, onRecorded: metrics.countAudit });
   const settings = createSettingsService({ db, sealer, audit, clock });
   const sessions = createSessionService({ db, clock });
   // Passkeys and security keys belong to their admin or employee and go when they are deleted.
@@ -416,6 +419,13 @@ export function createServices(deps: CoreDeps) {
     },
     departments: async () => (await organisation.listCompanies()).flatMap((c) => c.departments.map((d) => ({ id: d.id, company: c.name, name: d.name }))),
   });
+  // What the metrics' gauges read at a scrape; the job lag is added by the server's job runner.
+  metrics.setSources({
+    agentsConnected: () => workstationServices.agentHub.size(),
+    mailOutbox: () => mail.outboxCounts(),
+    heldSyncRuns: () => directory.directorySync.heldRunCount(),
+    pool: database.poolStats,
+  });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
     config,
@@ -425,6 +435,7 @@ export function createServices(deps: CoreDeps) {
     sealer,
     csrfKey: deriveCsrfKey(deps.masterKey.key),
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
+    metrics,
     audit,
     settings,
     sessions,

@@ -17,7 +17,13 @@ export interface ChainCheck {
   brokenAt?: { id: number; reason: string };
 }
 
-export function createAuditService(deps: { db: Db; clock: Clock; anonymousFailures?: { maxKeys?: number; onError?: (err: unknown) => void } }) {
+export function createAuditService(deps: {
+  db: Db;
+  clock: Clock;
+  anonymousFailures?: { maxKeys?: number; onError?: (err: unknown) => void };
+  /** Told of each record once it is written (the metrics count from it); must not throw. */
+  onRecorded?: (entry: AuditEntry) => void;
+}) {
   const { db, clock } = deps;
 
   /**
@@ -47,6 +53,7 @@ export function createAuditService(deps: { db: Db; clock: Clock; anonymousFailur
     };
     if (tx) await write(tx);
     else await db.transaction(write);
+    deps.onRecorded?.(entry);
   }
 
   const anonymous = createFailureAggregator({ clock, write: (ctx, entry) => record(ctx, entry), ...deps.anonymousFailures });

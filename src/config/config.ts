@@ -65,6 +65,11 @@ const schema = z.object({
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
   /** Largest vault backup file a restore upload takes, in bytes (it is held in memory while restored). */
+  /** Bearer token that opens GET /metrics on the main port (unset: /metrics is not served there). */
+  TESSERA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A port of its own for GET /metrics (on TESSERA_METRICS_HOST); unset: none. */
+  TESSERA_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TESSERA_METRICS_HOST: z.string().default('127.0.0.1'),
   TESSERA_VAULT_BACKUP_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -82,6 +87,9 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
+  metricsToken?: string;
+  metricsPort?: number;
+  metricsHost: string;
   redisPrefix: string;
   masterKey?: string;
   previousMasterKeys?: string;
@@ -132,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimit: e.BODY_LIMIT,
     vaultBackupMaxBytes: e.TESSERA_VAULT_BACKUP_MAX_BYTES,
+    metricsToken: e.TESSERA_METRICS_TOKEN,
+    metricsPort: e.TESSERA_METRICS_PORT,
+    metricsHost: e.TESSERA_METRICS_HOST,
     signInRateLimit: e.TESSERA_SIGNIN_RATE_LIMIT,
     credentialLimitPerMinute: e.TESSERA_CREDENTIAL_LIMIT_PER_MINUTE,
     apiRateLimit: e.TESSERA_API_RATE_LIMIT,

@@ -24,6 +24,8 @@ export interface Database {
   /** Runs fn inside one transaction on one connection, with raw SQL. */
   transaction<T>(fn: (query: RawQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** The PostgreSQL pool's connections (absent on the embedded database, which has one). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 export type RawQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
@@ -70,6 +72,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     return {
       db,
       engine: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
       transaction: async (fn) => {
         const conn = await pool.connect();

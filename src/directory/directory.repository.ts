@@ -252,3 +252,9 @@ export async function findAccountsByLogonName(
     username: r.username,
   }));
 }
+
+/** Sync runs held for an admin's confirmation, over every domain. */
+export async function countHeldSyncRuns(db: Executor): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(directorySyncRuns).where(eq(directorySyncRuns.status, 'awaiting_confirmation'));
+  return Number(row?.n ?? 0);
+}

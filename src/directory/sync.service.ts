@@ -197,7 +197,15 @@ export function createSyncService(deps: {
           },
           clock.now(),
         );
-        await audit.record(ctx, { action: 'directory.sync_completed', target, details: { ...details, confirmed: isConfirmed } }, tx);
+        await audit.record(
+          ctx,
+          {
+            action: 'directory.sync_completed',
+            target,
+            details: { ...details, confirmed: isConfirmed, durationMs: clock.now().getTime() - started.getTime() },
+          },
+          tx,
+        );
       });
       return finish(run.id, { status: 'succeeded', counts, changes: changes.slice(0, 1000) });
     } catch (err) {
@@ -267,6 +275,8 @@ export function createSyncService(deps: {
       return (await repo.findSyncRunsByDomain(db, domainId, limit)).map(toSyncRunDto);
     },
     getRun: async (domainId: string, runId: string) => toSyncRunDto(await getRun(domainId, runId)),
+    /** Runs waiting for an admin to confirm them, over every domain (the metrics' held runs). */
+    heldRunCount: () => repo.countHeldSyncRuns(db),
     /** Runs a node left "running" when it died (older than the lease) are marked failed. */
     failStaleRuns: () => {
       const now = clock.now();

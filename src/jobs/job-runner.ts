@@ -18,6 +18,8 @@ export interface JobRunner {
   /** Runs the due jobs now (tests, and the first tick). */
   tick(): Promise<void>;
   stop(): Promise<void>;
+  /** Seconds each job is overdue past its interval (0 when on time), for the metrics. */
+  lag(): Promise<Record<string, number>>;
 }
 
 /**
@@ -63,8 +65,18 @@ export function startJobRunner(opts: { db: Db; clock: Clock; logger: Logger; job
     void tick();
   }, opts.tickMs ?? 15_000);
   timer.unref();
+  const startedAt = clock.now().getTime();
   return {
     tick,
+    async lag() {
+      const now = clock.now().getTime();
+      const lag: Record<string, number> = {};
+      for (const job of jobs) {
+        const last = (await findLease(db, job.name))?.lastFinishedAt?.getTime() ?? startedAt;
+        lag[job.name] = Math.max(0, now - last - job.intervalMs) / 1000;
+      }
+      return lag;
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -70,3 +70,9 @@ export async function updateMailById(db: Executor, id: string, patch: Partial<ty
   const [row] = await db.update(mailOutbox).set(patch).where(eq(mailOutbox.id, id)).returning();
   return row;
 }
+
+/** How many mails the outbox holds in each state (the metrics' outbox depth). */
+export async function countMailsByStatus(db: Executor): Promise<Record<string, number>> {
+  const rows = await db.select({ status: mailOutbox.status, n: count() }).from(mailOutbox).groupBy(mailOutbox.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -222,5 +222,5 @@ export function createMailService(deps: {
     return { items: items.map(toDto), total, page: query.page, pageSize: query.pageSize };
   }
 
-  return { enqueue, processDue, sendTest, retry, statusForRelated, list };
+  return { enqueue, processDue, sendTest, retry, statusForRelated, list, outboxCounts: () => repo.countMailsByStatus(db) };
 }

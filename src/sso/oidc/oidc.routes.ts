@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import type { App } from '../../http/types.js';
@@ -35,6 +36,7 @@ export type OidcRoutesDeps = {
   oidc: OidcService;
   credentialLimiter: CredentialLimiter;
   employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
+  metrics: Pick<Metrics, 'countToken'>;
 } & OidcInteractionRoutesDeps &
   OidcSingleLogoutDeps;
 
@@ -206,6 +208,10 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
       .catch(() => undefined);
   }
   function onEvents(p: Provider) {
+    // A token answered at /oidc/token, counted by grant type (GET /metrics).
+    p.on('grant.success', (ctx) => {
+      services.metrics.countToken((ctx as { oidc?: { params?: { grant_type?: unknown } } }).oidc?.params?.grant_type);
+    });
     p.on('end_session.success', (ctx) => {
       endEmployeeSession(ctx as never);
       const accountId = (ctx as { oidc?: { session?: { accountId?: string } } }).oidc?.session?.accountId;
