@@ -18,6 +18,8 @@ export interface BuildAppOptions {
   signInRateLimit?: number;
   /** Per-IP requests a minute on the whole API. */
   apiRateLimit?: number;
+  /** True once the node is shutting down: /readyz answers 503 so load balancers move away first. */
+  isDraining?: () => boolean;
 }
 
 /**
@@ -37,7 +39,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
         target: { type: 'route', id: null, label: `${request.method} ${request.routeOptions.url ?? '(no route)'}` },
         details: { status: answer.status, code: answer.code, message: answer.message },
       }),
-    readiness: async () => ((await services.isSchemaCurrent()) ? { engine: services.database.engine } : { problem: 'Database migrations are not applied' }),
+    readiness: async () => {
+      if (opts.isDraining?.()) return { problem: 'This node is shutting down' };
+      return (await services.isSchemaCurrent()) ? { engine: services.database.engine } : { problem: 'Database migrations are not applied' };
+    },
     logger: opts.logger,
     webRoot: opts.webRoot,
     apiRateLimit: opts.apiRateLimit,

@@ -85,9 +85,11 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
     await database.close();
     throw err;
   }
+  let isDraining = false;
   const app = await buildApp({
     services,
     logger,
+    isDraining: () => isDraining,
     signInRateLimit: config.signInRateLimit,
     apiRateLimit: config.apiRateLimit,
   });
@@ -142,6 +144,13 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Drain first: /readyz says 503 while requests are still served, so a load balancer's health
+      // check takes this node out before it stops accepting (TESSERA_SHUTDOWN_DRAIN_SECONDS).
+      isDraining = true;
+      if (config.shutdownDrainMs > 0) {
+        logger.info({ seconds: config.shutdownDrainMs / 1000 }, 'draining: /readyz answers 503 before the node stops');
+        await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+      }
       clearInterval(timer);
       await metricsListener?.close();
       await mailWorker.stop();

@@ -70,6 +70,8 @@ const schema = z.object({
   /** A port of its own for GET /metrics (on TESSERA_METRICS_HOST); unset: none. */
   TESSERA_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TESSERA_METRICS_HOST: z.string().default('127.0.0.1'),
+  /** At shutdown, /readyz answers 503 this long before the node stops taking requests. */
+  TESSERA_SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(0),
   TESSERA_VAULT_BACKUP_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -90,6 +92,7 @@ export interface Config {
   metricsToken?: string;
   metricsPort?: number;
   metricsHost: string;
+  shutdownDrainMs: number;
   redisPrefix: string;
   masterKey?: string;
   previousMasterKeys?: string;
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.TESSERA_METRICS_TOKEN,
     metricsPort: e.TESSERA_METRICS_PORT,
     metricsHost: e.TESSERA_METRICS_HOST,
+    shutdownDrainMs: e.TESSERA_SHUTDOWN_DRAIN_SECONDS * 1000,
     signInRateLimit: e.TESSERA_SIGNIN_RATE_LIMIT,
     credentialLimitPerMinute: e.TESSERA_CREDENTIAL_LIMIT_PER_MINUTE,
     apiRateLimit: e.TESSERA_API_RATE_LIMIT,

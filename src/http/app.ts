@@ -173,11 +173,28 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
   app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
     const state = await opts.readiness().catch(() => ({ problem: 'Database is not reachable' }));
     if ('problem' in state) return sendError(reply, 503, 'internal.unavailable', state.problem);
-    return { status: 'ready', database: state.engine };
+    // Redis carries the shared rate limits and the agents' bus: a node without it is not ready.
+    if (redis && !(await pingRedis(redis))) return sendError(reply, 503, 'internal.unavailable', 'Redis is not reachable');
+    return { status: 'ready', database: state.engine, ...(redis ? { redis: 'ok' } : {}) };
   });
 
   await registerConsole(app, opts.webRoot ?? path.join(packageRoot(), 'dist', 'web'));
   return { app, redis };
+}
+
+/** PING within a second; false when Redis is down or slow (the client queues nothing offline). */
+async function pingRedis(redis: Redis): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), 1000);
+  });
+  try {
+    return await Promise.race([redis.ping().then((r) => r === 'PONG'), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Node marks the requests it handed to the 'upgrade' listener (not in @types/node). */
