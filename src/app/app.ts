@@ -1,6 +1,10 @@
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { createDocsLibrary } from '../docs/docs.library.js';
+import { docsRoutes } from '../docs/docs.routes.js';
 import { createHttpApp } from '../http/app.js';
 import type { App } from '../http/types.js';
+import { packageRoot } from '../lib/package-root.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
 import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
@@ -13,6 +17,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger | boolean;
   /** Folder of the built console; defaults to dist/web in the package. */
   webRoot?: string;
+  /** Folder of the Markdown documents served at /docs; defaults to docs/ in the package. */
+  docsRoot?: string;
   /** Per-IP requests a minute on the sign-in endpoints. */
   signInRateLimit?: number;
   /** Per-IP requests a minute on the whole API. */
@@ -52,5 +58,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   // SAML 2.0 IdP at PUBLIC_URL/saml and WS-Federation at PUBLIC_URL/wsfed (src/sso/saml, src/sso/wsfed).
   await samlProtocolRoutes(app, services);
   await wsfedRoutes(app, services);
+  // The repository's documents as pages at PUBLIC_URL/docs (src/docs).
+  await docsRoutes(app, { library: createDocsLibrary({ dir: opts.docsRoot ?? path.join(packageRoot(), 'docs') }) });
   return app;
 }
