@@ -8,6 +8,7 @@ import { packageRoot } from '../lib/package-root.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
 import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
+import { API_DESCRIPTION, API_TAGS } from './api-document.js';
 import { guardDeps } from './auth-subjects.js';
 import { registerRoutes } from './routes.js';
 import type { Services } from './services.js';
@@ -46,6 +47,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     logger: opts.logger,
     webRoot: opts.webRoot,
     apiRateLimit: opts.apiRateLimit,
+    apiDocument: { description: API_DESCRIPTION, tags: API_TAGS },
   });
   // Anonymous-failure summaries still counted are written before the database closes.
   app.addHook('onClose', async () => {
