@@ -32,7 +32,10 @@ export const API_TAGS: { name: string; description: string }[] = [
     description: 'First-admin setup, the console session (password, TOTP, recovery codes, passkeys) and the signed-in admin’s own profile.',
   },
   { name: 'Admins', description: 'The administrators of the console: list, add, remove, reset their second factor.' },
-  { name: 'Dashboard', description: 'The figures of the console’s first page: employees, enrolment, sign-ins, directory and mail health.' },
+  {
+    name: 'Dashboard',
+    description: 'The figures of the console’s first page: employees, enrolment progress, today’s sign-ins, hardware keys by state, the latest events.',
+  },
   { name: 'Employees', description: 'The people who sign in with Tessera: create, find, change, disable, sign out, and their sign-in credentials.' },
   { name: 'Organisation', description: 'Companies, their departments, and positions: the structure employees are filed under.' },
   { name: 'Groups', description: 'Local groups and groups imported from a directory, and their members; groups decide application access.' },

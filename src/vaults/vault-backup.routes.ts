@@ -23,6 +23,7 @@ export async function vaultBackupRoutes(app: App, services: VaultBackupRoutesDep
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Download an encrypted vault backup',
         tags,
         body: exportBody,
         description:
@@ -47,6 +48,7 @@ export async function vaultBackupRoutes(app: App, services: VaultBackupRoutesDep
         // file's parser carries its own (TESSERA_VAULT_BACKUP_MAX_BYTES).
         config: { access: 'admin' },
         schema: {
+          summary: 'Restore a vault backup',
           tags,
           querystring: restoreQuery,
           headers: restoreHeaders,
