@@ -66,13 +66,13 @@ export const API_TAGS: { name: string; description: string }[] = [
   },
   {
     name: 'Workstation agent',
-    description: 'The endpoints the workstation agent calls, each request signed by the workstation’s key (see /docs/agent-protocol).',
+    description: 'The endpoints the workstation agent calls, each request signed by the workstation’s key (see the [agent protocol](/docs/agent-protocol)).',
   },
   {
     name: 'Vault',
     description: 'Shared vault accounts and their assignment, templates, the password generator, and an employee’s accounts as an admin sees them.',
   },
-  { name: 'Vault backup', description: 'Encrypted backup and restore of the vault (file format: /docs/vault-backup-format).' },
+  { name: 'Vault backup', description: 'Encrypted backup and restore of the vault (the [file format](/docs/vault-backup-format)).' },
   { name: 'API keys', description: 'Keys for scripts and integrations, each with one scope (read, write or admin).' },
   { name: 'Audit log', description: 'Every admin action, sign-in and refusal, searchable and exportable.' },
   { name: 'Settings', description: 'Server-wide settings: sign-in policy, SMTP and its test, branding logo.' },

@@ -49,7 +49,7 @@ export const ACCESS_TEXT: Record<Access, string> = {
   admin: 'a signed-in admin, or an API key of scope `admin`.',
   employee: 'a signed-in employee (employee session cookie; CSRF header on changes).',
   employee_partial: 'an employee who passed the first factor and still owes the second.',
-  agent: 'the agent of an approved workstation, by a signed assertion (docs/agent-protocol.md).',
+  agent: 'the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).',
   agent_pending: 'the agent of any enrolled workstation, approved or not, by a signed assertion.',
 };
 

@@ -27,7 +27,7 @@ export async function vaultBackupRoutes(app: App, services: VaultBackupRoutesDep
         tags,
         body: exportBody,
         description:
-          "Downloads an encrypted backup (application/octet-stream, docs/vault-backup-format.md) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).",
+          "Downloads an encrypted backup (application/octet-stream, [format](/docs/vault-backup-format)) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).",
       },
     },
     async (request, reply) => {

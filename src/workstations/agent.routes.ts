@@ -179,7 +179,7 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
         body: deliveryBody,
         response: { 200: deliveryAnswer, ...errors },
         description:
-          "Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key (docs/agent-protocol.md §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.",
+          "Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key ([agent protocol](/docs/agent-protocol) §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.",
       },
     },
     async (request, reply) =>
@@ -200,7 +200,7 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
         summary: 'Open the workstation command channel',
         tags,
         description:
-          'The command channel: a WebSocket (send `Authorization: Bearer <assertion>` with the upgrade). Frames are described in docs/agent-protocol.md §5.',
+          'The command channel: a WebSocket (send `Authorization: Bearer <assertion>` with the upgrade). Frames are described in the [agent protocol](/docs/agent-protocol) §5.',
       },
     },
     (socket, request) => {

@@ -24803,7 +24803,7 @@ export interface paths {
         put?: never;
         /**
          * Download an encrypted vault backup
-         * @description Downloads an encrypted backup (application/octet-stream, docs/vault-backup-format.md) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).
+         * @description Downloads an encrypted backup (application/octet-stream, [format](/docs/vault-backup-format)) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
          */
@@ -31682,7 +31682,7 @@ export interface paths {
          * Report workstation events
          * @description Up to 500 events, taken whole or not at all. Each `id` is an idempotency key: an event sent again is counted in `duplicates` and stored once.
          *
-         *     **Access:** the agent of an approved workstation, by a signed assertion (docs/agent-protocol.md).
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
          */
         post: {
             parameters: {
@@ -31818,7 +31818,7 @@ export interface paths {
          * Authorise a workstation sign-in
          * @description Whether this account may log on, unlock or connect by RDP here now (emergency block, profile, employee status), and why not. Audited.
          *
-         *     **Access:** the agent of an approved workstation, by a signed assertion (docs/agent-protocol.md).
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
          */
         post: {
             parameters: {
@@ -31953,7 +31953,7 @@ export interface paths {
          * Start a credential delivery
          * @description Starts a credential delivery for the account being logged on: WebAuthn request options for the employee's Active security keys, a single-use challenge of two minutes bound to this workstation. Refused during the emergency block, for an unknown, disabled or deactivated employee and for one without an Active key; refusals are audited.
          *
-         *     **Access:** the agent of an approved workstation, by a signed assertion (docs/agent-protocol.md).
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
          */
         post: {
             parameters: {
@@ -32088,9 +32088,9 @@ export interface paths {
         put?: never;
         /**
          * Finish a credential delivery
-         * @description Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key (docs/agent-protocol.md §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.
+         * @description Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key ([agent protocol](/docs/agent-protocol) §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.
          *
-         *     **Access:** the agent of an approved workstation, by a signed assertion (docs/agent-protocol.md).
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
          */
         post: {
             parameters: {
