@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from './helpers/app.js';
+import { browserSkipReason, launchBrowser } from './helpers/browser.js';
 
 /**
  * The documents Tessera serves itself at /docs: the repository's docs/*.md as pages, public, with
@@ -175,6 +176,37 @@ describe('documents served at /docs: what a hostile request or document cannot d
       assert.ok(res.status === 404 || res.status === 400, `${p} → ${res.status}`);
       assert.equal(res.body.includes('not a document'), false, p);
       assert.equal(res.body.includes('"name": "tessera"'), false, p);
+    }
+  });
+
+  it('runs no script of a document in Chromium, and shows the page styled, without console errors, on a phone', { skip: browserSkipReason() }, async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      page.on('console', (m) => {
+        // The console's favicon is not built in this test; anything else is a finding (a CSP refusal of the stylesheet, a script).
+        if (m.type() === 'error' && !m.location().url.endsWith('/favicon.svg')) problems.push(m.text());
+      });
+      page.on('dialog', (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
+      const res = await page.goto(`http://127.0.0.1:${port}/docs/guide`);
+      assert.equal(res?.status(), 200);
+      assert.equal(await page.title(), 'A guide · Tessera docs', 'the document set no title of its own');
+      assert.equal(await page.locator('script').count(), 0);
+      await page.getByRole('link', { name: 'the other one' }).click();
+      await page.waitForURL(/\/docs\/other#part-two$/);
+      assert.equal(await page.getByRole('heading', { name: /Part two/ }).count(), 1);
+      // The stylesheet passed the CSP (by its hash): the header is laid out as a row.
+      assert.equal(await page.evaluate("getComputedStyle(document.querySelector('header')).display"), 'flex');
+      const [scrollWidth, clientWidth] = (await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]')) as number[];
+      assert.ok(scrollWidth <= clientWidth, `no sideways scrolling at 390 px: ${scrollWidth} > ${clientWidth}`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
     }
   });
 
