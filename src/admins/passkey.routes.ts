@@ -30,6 +30,7 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
     {
       config: { access: 'public', rateLimit },
       schema: {
+        summary: 'Start console sign-in with a passkey',
         tags,
         response: { 200: requestOptionsAnswer, ...errors },
         description: "Username-less: the authenticator offers the admin's discoverable credentials. User verification is required.",
@@ -42,7 +43,14 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
     '/auth/passkey/verify',
     {
       config: { access: 'public', rateLimit },
-      schema: { tags, body: passkeyVerifyBody, response: { 200: signInAnswer, ...errors } },
+      schema: {
+        summary: 'Finish console sign-in with a passkey',
+        description:
+          "Verifies the authenticator's assertion for the ceremony that `/api/auth/passkey/options` started and signs the admin in with a full session (a passkey with user verification is both factors). 400 `webauthn.challenge_expired` / `webauthn.challenge_invalid` for a stale or reused ceremony, 401 `webauthn.credential_unknown` for a key that is no admin's, 401 `webauthn.sign_count_regressed` for a cloned key. Rate-limited; audited.",
+        tags,
+        body: passkeyVerifyBody,
+        response: { 200: signInAnswer, ...errors },
+      },
     },
     async (request, reply) => {
       const admin = await services.adminPasskeys.signIn(request.ctx, request.body.ceremonyId, request.body.response as AuthenticationResponseJSON);
@@ -51,15 +59,34 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
     },
   );
 
-  app.get('/auth/passkeys', { config: { access: 'session' }, schema: { tags, response: { 200: listOf(credentialDto), ...errors } } }, async (request) => ({
-    items: (await services.adminPasskeys.list(requireAdmin(request).admin)).map(toCredentialDto),
-  }));
+  app.get(
+    '/auth/passkeys',
+    {
+      config: { access: 'session' },
+      schema: {
+        summary: 'List my passkeys',
+        description: "The signed-in admin's own passkeys and security keys for console sign-in: name, kind, authenticator model, created and last used.",
+        tags,
+        response: { 200: listOf(credentialDto), ...errors },
+      },
+    },
+    async (request) => ({
+      items: (await services.adminPasskeys.list(requireAdmin(request).admin)).map(toCredentialDto),
+    }),
+  );
 
   app.post(
     '/auth/passkeys/options',
     {
       config: { access: 'session' },
-      schema: { tags, body: credentialKindBody, response: { 200: creationOptionsAnswer, ...errors } },
+      schema: {
+        summary: 'Start adding a passkey to my account',
+        description:
+          "Creation options for a new console passkey (`kind`: passkey on this device, or security key). Pass them to `navigator.credentials.create()` and the result to `/api/auth/passkeys/verify`. The admin's existing credentials are excluded.",
+        tags,
+        body: credentialKindBody,
+        response: { 200: creationOptionsAnswer, ...errors },
+      },
     },
     async (request) => optionsAnswer(await services.adminPasskeys.registrationOptions(requireAdmin(request).admin, request.body.kind)),
   );
@@ -69,6 +96,9 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
     {
       config: { access: 'session' },
       schema: {
+        summary: 'Finish adding a passkey to my account',
+        description:
+          'Verifies the registration and stores the credential under the given name. 400 `webauthn.verification_failed` or `webauthn.challenge_expired`, 403 `webauthn.authenticator_not_allowed` when the policy refuses the model, 409 `webauthn.too_many_credentials`. Audited.',
         tags,
         body: credentialRegistrationBody,
         response: { 200: credentialDto, ...errors },
@@ -87,7 +117,17 @@ export async function adminPasskeyRoutes(app: App, services: PasskeyRoutesDeps, 
 
   app.delete(
     '/auth/passkeys/:id',
-    { config: { access: 'session' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'session' },
+      schema: {
+        summary: 'Remove one of my passkeys',
+        description:
+          "Deletes one of the signed-in admin's console passkeys (404 `webauthn.credential_not_found` for another's). The password still signs in. Audited.",
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await services.adminPasskeys.remove(request.ctx, requireAdmin(request).admin, request.params.id);
       return reply.code(204).send(null);

@@ -9,15 +9,29 @@ export type ApiKeyRoutesDeps = { apiKeys: ApiKeyService };
 
 export async function apiKeyRoutes(app: App, services: ApiKeyRoutesDeps) {
   const tags = ['API keys'];
-  app.get('/api-keys', { config: { access: 'admin' }, schema: { tags, response: { 200: listOf(apiKeyDto), ...errors } } }, async () => ({
-    items: await services.apiKeys.list(),
-  }));
+  app.get(
+    '/api-keys',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'List API keys',
+        description:
+          'Every key with its name, scope, the first characters of its secret (to recognise it), who created it, when it was last used, and its expiry or revocation. Never the secret.',
+        tags,
+        response: { 200: listOf(apiKeyDto), ...errors },
+      },
+    },
+    async () => ({
+      items: await services.apiKeys.list(),
+    }),
+  );
 
   app.post(
     '/api-keys',
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Create an API key',
         tags,
         description: 'Creates a key. The secret is in this answer only: it is stored as a hash and cannot be shown again.',
         body: createApiKeyBody,
@@ -32,7 +46,16 @@ export async function apiKeyRoutes(app: App, services: ApiKeyRoutesDeps) {
 
   app.delete(
     '/api-keys/:id',
-    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Revoke an API key',
+        description: 'The key stops working at once; it stays listed as revoked. 404 `api_keys.not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await services.apiKeys.revoke(request.ctx, request.params.id);
       return reply.code(204).send(null);

@@ -1,10 +1,15 @@
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { createDocsLibrary } from '../docs/docs.library.js';
+import { docsRoutes } from '../docs/docs.routes.js';
 import { createHttpApp } from '../http/app.js';
 import type { App } from '../http/types.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
+import { packageRoot } from '../lib/package-root.js';
 import { registerOidc } from '../sso/oidc/oidc.routes.js';
 import { samlProtocolRoutes } from '../sso/saml/saml.routes.js';
 import { wsfedRoutes } from '../sso/wsfed/wsfed.routes.js';
+import { API_DESCRIPTION, API_TAGS } from './api-document.js';
 import { guardDeps } from './auth-subjects.js';
 import { registerRoutes } from './routes.js';
 import type { Services } from './services.js';
@@ -14,6 +19,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger | boolean;
   /** Folder of the built console; defaults to dist/web in the package. */
   webRoot?: string;
+  /** Folder of the Markdown documents served at /docs; defaults to docs/ in the package. */
+  docsRoot?: string;
   /** Per-IP requests a minute on the sign-in endpoints. */
   signInRateLimit?: number;
   /** Per-IP requests a minute on the whole API. */
@@ -46,6 +53,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
     logger: opts.logger,
     webRoot: opts.webRoot,
     apiRateLimit: opts.apiRateLimit,
+    apiDocument: { description: API_DESCRIPTION, tags: API_TAGS },
   });
   // Every answer is counted by its matched route pattern (never the raw path, which a client picks).
   app.addHook('onResponse', async (request, reply) => {
@@ -63,5 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<App> {
   // SAML 2.0 IdP at PUBLIC_URL/saml and WS-Federation at PUBLIC_URL/wsfed (src/sso/saml, src/sso/wsfed).
   await samlProtocolRoutes(app, services);
   await wsfedRoutes(app, services);
+  // The repository's documents as pages at PUBLIC_URL/docs (src/docs).
+  await docsRoutes(app, { library: createDocsLibrary({ dir: opts.docsRoot ?? path.join(packageRoot(), 'docs') }) });
   return app;
 }

@@ -32,6 +32,7 @@ export async function applicationAccessRoutes(app: App, services: ApplicationAcc
       config: { access: 'read' },
       schema: {
         tags,
+        summary: 'Search groups, departments and employees to assign',
         description: 'Groups, departments and employees whose name (or e-mail) contains `q`, to assign applications to (at most 20 of each).',
         querystring: targetsQuery,
         response: { 200: listOf(accessTargetDto), ...errors },
@@ -41,6 +42,7 @@ export async function applicationAccessRoutes(app: App, services: ApplicationAcc
   );
 
   // One address per protocol (every path parameter of the API is a UUID).
+  const nouns = { oidc: 'an OIDC client', saml: 'a SAML service provider', wsfed: 'a WS-Fed relying party' } as const;
   for (const protocol of ['oidc', 'saml', 'wsfed'] as const) {
     app.get(
       `/applications/${protocol}/:id/access`,
@@ -48,6 +50,7 @@ export async function applicationAccessRoutes(app: App, services: ApplicationAcc
         config: { access: 'read' },
         schema: {
           tags,
+          summary: `Get who may use ${nouns[protocol]}`,
           description:
             'Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out.',
           params: idParams,
@@ -66,6 +69,7 @@ export async function applicationAccessRoutes(app: App, services: ApplicationAcc
         config: { access: 'admin' },
         schema: {
           tags,
+          summary: `Set who may use ${nouns[protocol]}`,
           description:
             "Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after.",
           params: idParams,

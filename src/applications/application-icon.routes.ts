@@ -26,20 +26,23 @@ export type ApplicationIconRoutesDeps = {
 export async function applicationIconRoutes(app: App, services: ApplicationIconRoutesDeps) {
   const icons = services.applicationIcons;
   // Each protocol's registry answers 404 in its own words for an application it does not have.
-  const owners: Record<IconProtocol, { base: string; tag: string; find: (id: string) => Promise<IconOwner> }> = {
+  const owners: Record<IconProtocol, { base: string; tag: string; noun: string; find: (id: string) => Promise<IconOwner> }> = {
     oidc: {
       base: '/oidc/clients',
       tag: 'OIDC clients',
+      noun: 'an OIDC client',
       find: async (id) => ({ protocol: 'oidc', id, name: (await services.oidc.clients.get(id)).name }),
     },
     saml: {
       base: '/saml/service-providers',
       tag: 'SAML',
+      noun: 'a SAML service provider',
       find: async (id) => ({ protocol: 'saml', id, name: (await services.serviceProviders.get('saml', id)).name }),
     },
     wsfed: {
       base: '/wsfed/relying-parties',
       tag: 'WS-Federation',
+      noun: 'a WS-Fed relying party',
       find: async (id) => ({ protocol: 'wsfed', id, name: (await services.serviceProviders.get('wsfed', id)).name }),
     },
   };
@@ -50,7 +53,7 @@ export async function applicationIconRoutes(app: App, services: ApplicationIconR
     return reply.type(icon.contentType).header('Cache-Control', cache).header('X-Content-Type-Options', 'nosniff').send(icon.data);
   };
 
-  for (const { base, tag, find } of Object.values(owners)) {
+  for (const { base, tag, noun, find } of Object.values(owners)) {
     const tags = [tag];
     app.get(
       `${base}/:id/icon`,
@@ -59,7 +62,8 @@ export async function applicationIconRoutes(app: App, services: ApplicationIconR
         schema: {
           tags,
           params: idParams,
-          description: "The application's icon (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set.",
+          summary: `Get the icon of ${noun}`,
+          description: `The icon of ${noun} (PNG, JPEG or WebP, with its content type); 404 \`request.not_found\` when none is set or the application does not exist.`,
         },
       },
       async (request, reply) => {
@@ -74,7 +78,8 @@ export async function applicationIconRoutes(app: App, services: ApplicationIconR
         schema: {
           tags,
           params: idParams,
-          description: `Sets the icon the portal shows: PNG, JPEG or WebP, at most ${MAX_ICON_BYTES / 1024} KB once decoded, whose bytes match the content type (400 \`applications.icon_invalid\`).`,
+          summary: `Set the icon of ${noun}`,
+          description: `Sets the icon the portal shows for ${noun}: PNG, JPEG or WebP, at most ${MAX_ICON_BYTES / 1024} KB once decoded, whose bytes match the content type (400 \`applications.icon_invalid\`). Audited.`,
           body: iconBody,
           response: { 204: z.null(), ...errors },
         },
@@ -86,7 +91,16 @@ export async function applicationIconRoutes(app: App, services: ApplicationIconR
     );
     app.delete(
       `${base}/:id/icon`,
-      { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          params: idParams,
+          response: { 204: z.null(), ...errors },
+          summary: `Remove the icon of ${noun}`,
+          description: `Removes the icon the portal shows for ${noun}. Audited.`,
+        },
+      },
       async (request, reply) => {
         await icons.remove(request.ctx, await find(request.params.id));
         return reply.code(204).send(null);
@@ -98,7 +112,12 @@ export async function applicationIconRoutes(app: App, services: ApplicationIconR
     '/portal/applications/:id/icon',
     {
       config: { access: 'employee' },
-      schema: { tags: ['User portal'], params: idParams, description: 'The icon of an application the portal lists the employee; 404 for any other.' },
+      schema: {
+        tags: ['User portal'],
+        params: idParams,
+        summary: 'Get the icon of one of my applications',
+        description: 'The icon of an application the portal lists the employee; 404 for any other.',
+      },
     },
     async (request, reply) => {
       const { employee } = requireEmployee(request);

@@ -41,6 +41,9 @@ export async function auditRoutes(app: App, services: AuditRoutesDeps) {
     {
       config: { access: 'read' },
       schema: {
+        summary: 'Search the audit log',
+        description:
+          "Pages through audit events, newest first (`page`, `pageSize` up to 500, `total`). Filters: `action` (see `/api/audit/actions`), `actor` (part of the actor's label, or their id), `outcome` (success or failure), `targetId`, `from` and `to` (ISO times), `q` (part of the action, actor, target or address). Each event has who, what, on which target, from which address and user agent, and its details.",
         tags,
         querystring: auditPageQuery,
         response: { 200: paged(auditEventDto), ...errors },
@@ -53,15 +56,32 @@ export async function auditRoutes(app: App, services: AuditRoutesDeps) {
     },
   );
 
-  app.get('/audit/actions', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(auditActionName), ...errors } } }, async () => ({
-    items: await services.audit.actions(),
-  }));
+  app.get(
+    '/audit/actions',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List audit actions',
+        description: 'Every action name that occurs in the audit log, for the action filter.',
+        tags,
+        response: { 200: listOf(auditActionName), ...errors },
+      },
+    },
+    async () => ({
+      items: await services.audit.actions(),
+    }),
+  );
 
   app.get(
     '/audit/export.csv',
     {
       config: { access: 'read' },
-      schema: { tags, querystring: auditExportQuery, description: 'All matching records, oldest first, as CSV.' },
+      schema: {
+        summary: 'Export the audit log as CSV',
+        tags,
+        querystring: auditExportQuery,
+        description: 'Every event matching the same filters as `/api/audit` (no paging), oldest first, as a CSV file for a spreadsheet or a SIEM import.',
+      },
     },
     async (request, reply) => {
       const f = toFilter(request.query);

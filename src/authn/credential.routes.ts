@@ -18,6 +18,9 @@ export async function employeeCredentialRoutes(app: App, services: CredentialRou
     {
       config: { access: 'read' },
       schema: {
+        summary: "List an employee's credentials",
+        description:
+          "The employee's passkeys and security keys (name, kind, authenticator model, created, last used) and whether they have a password and TOTP. 404 `employees.not_found`.",
         tags,
         params: idParams,
         response: { 200: employeeCredentialsAnswer, ...errors },
@@ -38,6 +41,7 @@ export async function employeeCredentialRoutes(app: App, services: CredentialRou
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Remove one credential of an employee',
         tags,
         params: credentialParams,
         response: { 204: z.null(), ...errors },
@@ -56,6 +60,7 @@ export async function employeeCredentialRoutes(app: App, services: CredentialRou
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Remove all credentials of an employee',
         tags,
         params: idParams,
         response: { 204: z.null(), ...errors },

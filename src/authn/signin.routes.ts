@@ -47,6 +47,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     {
       config: { access: 'public', rateLimit },
       schema: {
+        summary: 'Start employee sign-in with a passkey',
         tags,
         body: signInOptionsBody,
         response: { 200: requestOptionsAnswer, ...errors },
@@ -61,7 +62,14 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/webauthn/verify',
     {
       config: { access: 'public', rateLimit },
-      schema: { tags, body: passkeyVerifyBody, response: { 200: signedInAnswer, ...signInErrors } },
+      schema: {
+        summary: 'Finish employee sign-in with a passkey',
+        description:
+          'Verifies the assertion for the ceremony from `/api/signin/webauthn/options` and starts a full employee session (sets the employee session cookie). 400 `webauthn.challenge_expired` / `webauthn.challenge_invalid`, 401 `webauthn.credential_unknown` (a key not registered here), 403 `signin.account_disabled`, 403 `signin.hardware_key_not_active` for a suspended key, 403 `webauthn.second_factor_only` for a key that only serves after the password. Rate-limited per address; every attempt is audited.',
+        tags,
+        body: passkeyVerifyBody,
+        response: { 200: signedInAnswer, ...signInErrors },
+      },
     },
     async (request, reply) => {
       const { employee, method } = await services.employeeAuth.signInWithPasskey(
@@ -79,6 +87,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     {
       config: { access: 'public', rateLimit },
       schema: {
+        summary: 'Start employee sign-in with a password',
         tags,
         body: passwordSignInBody,
         response: { 200: secondFactorAnswer, ...signInErrors },
@@ -107,7 +116,14 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/totp',
     {
       config: { access: 'employee_partial', rateLimit },
-      schema: { tags, body: totpCodeBody, response: { 200: signedInAnswer, ...signInErrors } },
+      schema: {
+        summary: 'Finish employee sign-in with an authenticator code',
+        description:
+          'The second step after `/api/signin/password`: a TOTP code. 401 `signin.invalid_totp` (counted against the lockout), 403 `signin.stage_invalid` when no code is expected. On success the session becomes full. Audited.',
+        tags,
+        body: totpCodeBody,
+        response: { 200: signedInAnswer, ...signInErrors },
+      },
     },
     async (request, reply) => {
       const { employee } = secondFactorSession(request);
@@ -123,7 +139,13 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/second-factor/webauthn/options',
     {
       config: { access: 'employee_partial', rateLimit },
-      schema: { tags, response: { 200: requestOptionsAnswer, ...errors } },
+      schema: {
+        summary: 'Start the security-key second factor',
+        description:
+          "Request options for the employee's second-factor security keys, after `/api/signin/password`. 403 `signin.stage_invalid` when no second factor is expected.",
+        tags,
+        response: { 200: requestOptionsAnswer, ...errors },
+      },
     },
     async (request) => optionsAnswer(await services.employeeAuth.secondFactorOptions(secondFactorSession(request).employee.id)),
   );
@@ -132,7 +154,14 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/second-factor/webauthn/verify',
     {
       config: { access: 'employee_partial', rateLimit },
-      schema: { tags, body: passkeyVerifyBody, response: { 200: signedInAnswer, ...signInErrors } },
+      schema: {
+        summary: 'Finish sign-in with a security key as second factor',
+        description:
+          "Verifies the second-factor key's assertion and makes the session full. 400 `webauthn.challenge_expired`, 401 `webauthn.credential_unknown`. Rate-limited; audited.",
+        tags,
+        body: passkeyVerifyBody,
+        response: { 200: signedInAnswer, ...signInErrors },
+      },
     },
     async (request, reply) => {
       const { employee } = secondFactorSession(request);
@@ -153,7 +182,13 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     '/signin/session',
     {
       config: { access: 'employee' },
-      schema: { tags, response: { 200: employeeAnswer, ...errors } },
+      schema: {
+        summary: 'Get the signed-in employee',
+        description:
+          'Who the employee session belongs to (name, e-mail), for the sign-in pages to say "signed in as". 401 `auth.required` without a full employee session.',
+        tags,
+        response: { 200: employeeAnswer, ...errors },
+      },
     },
     async (request) => ({ employee: toEmployeeSummary(requireEmployee(request).employee) }),
   );
@@ -163,6 +198,7 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     {
       config: { access: 'public' },
       schema: {
+        summary: 'Resolve where to go after sign-in',
         tags,
         querystring: continueQuery,
         response: { 200: redirectAnswer, ...errors },
@@ -178,13 +214,25 @@ export async function signInRoutes(app: App, services: SigninRoutesDeps, opts: {
     }),
   );
 
-  app.post('/signin/logout', { config: { access: 'public' }, schema: { tags, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    if (request.auth?.kind === 'employee') {
-      await services.sessions.revoke(request.auth.session.id);
-      if (request.auth.session.stage === 'full')
-        await services.employeeAuth.recordSignOut(employeeContext(request, request.auth.employee), request.auth.employee);
-    }
-    clearEmployeeSessionCookie(reply, services);
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/signin/logout',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Sign the employee out',
+        description: 'Ends the employee session (if any) and clears its cookie. Always 204; audited when a signed-in employee signed out.',
+        tags,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (request.auth?.kind === 'employee') {
+        await services.sessions.revoke(request.auth.session.id);
+        if (request.auth.session.stage === 'full')
+          await services.employeeAuth.recordSignOut(employeeContext(request, request.auth.employee), request.auth.employee);
+      }
+      clearEmployeeSessionCookie(reply, services);
+      return reply.code(204).send(null);
+    },
+  );
 }

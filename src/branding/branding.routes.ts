@@ -15,7 +15,14 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
     '/branding',
     {
       config: { access: 'public' },
-      schema: { tags: ['Branding'], security: [], response: { 200: brandingAnswer } },
+      schema: {
+        summary: "Get the sign-in pages' branding",
+        description:
+          "The organisation's name, colour and whether it has a logo, and whether password sign-in is offered: what the sign-in and enrolment pages need before anyone signs in.",
+        tags: ['Branding'],
+        security: [],
+        response: { 200: brandingAnswer },
+      },
     },
     async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }),
   );
@@ -25,6 +32,7 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
     {
       config: { access: 'public' },
       schema: {
+        summary: "Get the organisation's logo",
         tags: ['Branding'],
         security: [],
         description: "The organisation's logo (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set.",
@@ -42,6 +50,7 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
     {
       config: { access: 'admin' },
       schema: {
+        summary: "Set the organisation's logo",
         tags: ['Settings'],
         description: `Sets the logo: PNG, JPEG or WebP, at most ${MAX_LOGO_BYTES / 1024} KB once decoded, whose bytes match the content type (400 \`settings.logo_invalid\`).`,
         body: logoBody,
@@ -58,7 +67,12 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
     '/settings/logo',
     {
       config: { access: 'admin' },
-      schema: { tags: ['Settings'], response: { 204: noContent, ...errors } },
+      schema: {
+        summary: "Remove the organisation's logo",
+        description: "The sign-in pages and e-mails show the organisation's name without a logo again. Audited.",
+        tags: ['Settings'],
+        response: { 204: noContent, ...errors },
+      },
     },
     async (request, reply) => {
       await services.branding.removeLogo(request.ctx);

@@ -16,30 +16,43 @@ export type DashboardRoutesDeps = { admins: AdminService; audit: AuditService; c
 const SIGN_IN_ACTIONS: AuditAction[] = ['admin.sign_in', 'admin.sign_in_totp', 'setup.completed', 'employee.sign_in'];
 
 export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
-  app.get('/dashboard', { config: { access: 'read' }, schema: { tags: ['Dashboard'], response: { 200: dashboardDto, ...errors } } }, async () => {
-    const now = services.clock.now();
-    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-    const count = (outcome: 'success' | 'failure') =>
-      Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
-    const [byStatus, admins, success, failure, recent, keysByState, rollout] = await Promise.all([
-      services.employees.countByStatus(),
-      services.admins.count(),
-      count('success'),
-      count('failure'),
-      services.audit.find({}, { offset: 0, limit: 10 }),
-      services.hardwareKeys.countByState(),
-      services.employees.rollout(),
-    ]);
-    const active = byStatus.active ?? 0,
-      deactivated = byStatus.deactivated ?? 0,
-      disabled = byStatus.disabled ?? 0;
-    return {
-      employees: { total: active + deactivated + disabled, active, deactivated, disabled },
-      admins,
-      signInsToday: { success, failure },
-      recentEvents: recent.items.map(toAuditDto),
-      hardwareKeys: keysByState,
-      rollout,
-    };
-  });
+  app.get(
+    '/dashboard',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get the dashboard figures',
+        description:
+          "Employees by status, the number of admins, today's successful and failed sign-ins (UTC day), hardware keys by lifecycle state, the rollout (never invited, invited, invitation expired, enrolled; in total and by department) and the latest audit events.",
+        tags: ['Dashboard'],
+        response: { 200: dashboardDto, ...errors },
+      },
+    },
+    async () => {
+      const now = services.clock.now();
+      const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+      const count = (outcome: 'success' | 'failure') =>
+        Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
+      const [byStatus, admins, success, failure, recent, keysByState, rollout] = await Promise.all([
+        services.employees.countByStatus(),
+        services.admins.count(),
+        count('success'),
+        count('failure'),
+        services.audit.find({}, { offset: 0, limit: 10 }),
+        services.hardwareKeys.countByState(),
+        services.employees.rollout(),
+      ]);
+      const active = byStatus.active ?? 0,
+        deactivated = byStatus.deactivated ?? 0,
+        disabled = byStatus.disabled ?? 0;
+      return {
+        employees: { total: active + deactivated + disabled, active, deactivated, disabled },
+        admins,
+        signInsToday: { success, failure },
+        recentEvents: recent.items.map(toAuditDto),
+        hardwareKeys: keysByState,
+        rollout,
+      };
+    },
+  );
 }

@@ -41,15 +41,29 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
   const tags = ['Directory'];
   const { domains, directorySync, domainPasswords, directoryAccounts } = services;
 
-  app.get('/directory/domains', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(domainDto), ...errors } } }, async () => ({
-    items: await domains.list(),
-  }));
+  app.get(
+    '/directory/domains',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List directory domains',
+        description:
+          'Every Active Directory and Entra ID domain with its connection settings, sync and rotation groups, schedule, removal behaviour, the state of its last sync and whether its secret is set (never the secret).',
+        tags,
+        response: { 200: listOf(domainDto), ...errors },
+      },
+    },
+    async () => ({
+      items: await domains.list(),
+    }),
+  );
 
   app.post(
     '/directory/domains',
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Add a directory domain',
         tags,
         description: 'Adds a domain. `secret` (the bind password) is write-only: answers show `{"set": true}`.',
         body: domainCreate,
@@ -61,7 +75,16 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
 
   app.get(
     '/directory/domains/:id',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: domainDto, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get a directory domain',
+        description: 'One domain with its settings and sync state. 404 `directory.domain_not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: domainDto, ...errors },
+      },
+    },
     async (request) => domains.getDto(request.params.id),
   );
 
@@ -70,6 +93,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Update a directory domain',
         tags,
         params: idParams,
         description: '`secret: null` removes the bind password: every sync scenario of the domain stops.',
@@ -82,7 +106,16 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
 
   app.delete(
     '/directory/domains/:id',
-    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Delete a directory domain',
+        description: 'Removes the domain; no further syncs or rotations run for it. 404 `directory.domain_not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await domains.remove(request.ctx, request.params.id);
       return reply.code(204).send(null);
@@ -94,6 +127,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: "Test a domain's connection",
         tags,
         params: idParams,
         description: 'Connects, binds and looks up the groups; the outcome says precisely what failed.',
@@ -108,6 +142,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Run a directory sync',
         tags,
         params: idParams,
         description: 'Starts a sync (or a dry run, which changes nothing). Answers 202 with the run at once; `wait: true` answers 200 when it has finished.',
@@ -134,6 +169,9 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'read' },
       schema: {
+        summary: "List a domain's sync runs",
+        description:
+          'The sync runs of the domain, first (at most `limit`, default 20): trigger, full or incremental, dry run or not, status (running, succeeded, failed, awaiting_confirmation, confirmed, cancelled), counts, error code, who started it and how long it took. 404 `directory.domain_not_found`.',
         tags,
         params: idParams,
         querystring: syncRunsQuery,
@@ -145,7 +183,17 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
 
   app.get(
     '/directory/domains/:id/runs/:runId',
-    { config: { access: 'read' }, schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get a sync run',
+        description:
+          'One run with its counts, progress, its error if it failed, and its changes (what a dry run or a held run would do). 404 `directory.run_not_found`.',
+        tags,
+        params: runParams,
+        response: { 200: syncRunDto, ...errors },
+      },
+    },
     async (request) => directorySync.getRun(request.params.id, request.params.runId),
   );
 
@@ -154,6 +202,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Confirm a held sync run',
         tags,
         params: runParams,
         description: 'Applies a sync the removal threshold held (with a fresh listing).',
@@ -167,7 +216,14 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     '/directory/domains/:id/runs/:runId/cancel',
     {
       config: { access: 'admin' },
-      schema: { tags, params: runParams, response: { 200: syncRunDto, ...errors } },
+      schema: {
+        summary: 'Cancel a held sync run',
+        description:
+          'Discards a sync that the removal threshold held; nothing of it is applied and the next scheduled sync plans afresh. 409 `directory.run_not_awaiting` for a run that is not waiting, 404 `directory.run_not_found`. Audited.',
+        tags,
+        params: runParams,
+        response: { 200: syncRunDto, ...errors },
+      },
     },
     async (request) => directorySync.cancel(request.ctx, request.params.id, request.params.runId),
   );
@@ -177,6 +233,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Rotate due domain passwords now',
         tags,
         description: 'Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes).',
         response: {
@@ -193,7 +250,17 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
 
   app.get(
     '/employees/:id/directory-accounts',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(accountDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: "List an employee's directory accounts",
+        description:
+          "The employee's accounts in each domain (user name, UPN, domain), with the state of their password: managed by rotation or not, last changed, pending. Never the password. 404 `employees.not_found`.",
+        tags,
+        params: idParams,
+        response: { 200: listOf(accountDto), ...errors },
+      },
+    },
     async (request) => ({ items: await directoryAccounts.listForEmployee(request.params.id) }),
   );
 
@@ -202,6 +269,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'read' },
       schema: {
+        summary: "Get an employee's password rotation state",
         tags,
         params: idParams,
         response: { 200: rotationStatusDto, ...errors },
@@ -217,6 +285,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: "Set an employee's domain password",
         tags,
         params: accountParams,
         description: "Sets the employee's domain password, or generates one (`generate: true`) that nobody can read: it is kept sealed for the employee's key.",
@@ -232,7 +301,16 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
 
   app.get(
     '/portal/directory-accounts',
-    { config: { access: 'employee' }, schema: { tags: ['User portal'], response: { 200: listOf(accountDto), ...errors } } },
+    {
+      config: { access: 'employee' },
+      schema: {
+        summary: 'List my directory accounts',
+        description:
+          "The signed-in employee's accounts in the organisation's domains (user name, UPN, domain) and whether Tessera rotates their password. Never the password.",
+        tags: ['User portal'],
+        response: { 200: listOf(accountDto), ...errors },
+      },
+    },
     async (request) => ({ items: await directoryAccounts.listForEmployee(requireEmployee(request).employee.id) }),
   );
 
@@ -242,6 +320,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
       // Guessing the old password would lock the account in AD: limited like the sign-in endpoints.
       config: { access: 'employee', rateLimit: { max: opts.signInRateLimit, timeWindow: '1 minute' } },
       schema: {
+        summary: 'Change my domain password',
         tags: ['User portal'],
         params: ownAccountParams,
         description: 'The employee changes their own domain password with the current one.',

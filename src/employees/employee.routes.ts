@@ -26,19 +26,49 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
   });
   app.get(
     '/employees',
-    { config: { access: 'read' }, schema: { tags, querystring: employeeQuery, response: { 200: paged(employeeListItemDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List employees',
+        description:
+          'Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`local` or a domain), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.',
+        tags,
+        querystring: employeeQuery,
+        response: { 200: paged(employeeListItemDto), ...errors },
+      },
+    },
     async (request) => services.employees.list(request.query),
   );
 
   app.get(
     '/employees/:id',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: employeeDetailDto, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get an employee',
+        description:
+          'One employee with company, department, position, group memberships and their effective SSO setting (and where it comes from: override, domain or built-in). 404 `employees.not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: employeeDetailDto, ...errors },
+      },
+    },
     async (request) => withEffectiveSso(await services.employees.detail(request.params.id)),
   );
 
   app.post(
     '/employees',
-    { config: { access: 'write' }, schema: { tags, body: employeeCreate, response: { 201: employeeDto, ...errors } } },
+    {
+      config: { access: 'write' },
+      schema: {
+        summary: 'Create an employee',
+        description:
+          'Creates a local employee (source `local`). 409 `employees.email_in_use`; 404 `organisation.company_not_found`, `organisation.department_not_found` or `organisation.position_not_found`; 400 `organisation.department_mismatch` when the department belongs to another company. No invitation is sent: use `POST /api/employees/{id}/invitations`. Audited.',
+        tags,
+        body: employeeCreate,
+        response: { 201: employeeDto, ...errors },
+      },
+    },
     async (request, reply) => reply.code(201).send(await services.employees.create(request.ctx, request.body)),
   );
 
@@ -47,6 +77,7 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Update an employee',
         tags,
         params: idParams,
         body: employeePatch,
@@ -66,6 +97,7 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Sign an employee out everywhere',
         tags,
         params: idParams,
         response: { 204: z.null(), ...errors },
@@ -81,7 +113,17 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
 
   app.delete(
     '/employees/:id',
-    { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'write' },
+      schema: {
+        summary: 'Delete an employee',
+        description:
+          'Deletes the employee with their credentials, invitations, sessions and tokens; workstations where they are signed in lock. An employee a directory imports comes back at the next sync unless removed from its sync group. 404 `employees.not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await services.employees.remove(request.ctx, request.params.id);
       return reply.code(204).send(null);

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import { packageRoot } from '../lib/package-root.js';
 import { trustHops } from '../security/client-address.js';
-import { declareScopeAccess, installAuth, type GuardDeps } from './auth.js';
+import { declareScopeAccess, installAuth, type Access, type GuardDeps } from './auth.js';
 import { installErrorHandler, sendError, type ErrorAnswer } from './error-handler.js';
 import { installTextGuard } from './text-guard.js';
 import type { App } from './types.js';
@@ -32,7 +32,29 @@ export interface HttpAppOptions {
   webRoot?: string;
   /** Per-IP requests a minute on the whole API. */
   apiRateLimit?: number;
+  /** What the OpenAPI document says of the whole API (src/app/api-document.ts): its description and tags. */
+  apiDocument?: { description: string; tags: { name: string; description: string }[] };
 }
+
+/**
+ * Who may call an operation, in words, added to its description in the OpenAPI document (the
+ * route's `config.access`, which the guard enforces, is the one source of both).
+ */
+export const ACCESS_TEXT: Record<Access, string> = {
+  public: 'public: no credentials needed.',
+  partial: 'an admin who signed in with a password and still owes the second factor or its enrolment (console session; never an API key).',
+  session: 'a fully signed-in admin in the console (session cookie and CSRF header; never an API key).',
+  read: 'a signed-in admin, or an API key of scope `read`, `write` or `admin`.',
+  write: 'a signed-in admin, or an API key of scope `write` or `admin`.',
+  admin: 'a signed-in admin, or an API key of scope `admin`.',
+  employee: 'a signed-in employee (employee session cookie; CSRF header on changes).',
+  employee_partial: 'an employee who passed the first factor and still owes the second.',
+  agent: 'the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).',
+  agent_pending: 'the agent of any enrolled workstation, approved or not, by a signed assertion.',
+};
+
+/** The paragraph that starts the access part of every operation's description. */
+export const ACCESS_HEADING = '**Access:**';
 
 /**
  * The HTTP infrastructure every feature's routes run in: parsers, security headers, rate limits,
@@ -133,8 +155,10 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
         title: 'Tessera API',
         version: '1',
         description:
+          opts.apiDocument?.description ??
           'REST API of the Tessera identity server. Authenticate with an admin session (console) or `Authorization: Bearer <API key>`. Each operation names who may call it in `x-tessera-access`.',
       },
+      ...(opts.apiDocument ? { tags: opts.apiDocument.tags } : {}),
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: {
@@ -148,10 +172,13 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
     transform: (input) => {
       const out = jsonSchemaTransform(input);
       const access = input.route.config?.access;
+      const own = typeof out.schema.description === 'string' ? out.schema.description : undefined;
+      const description = access ? [own, `${ACCESS_HEADING} ${ACCESS_TEXT[access]}`].filter(Boolean).join('\n\n') : own;
       return {
         ...out,
         schema: {
           ...out.schema,
+          ...(description ? { description } : {}),
           'x-tessera-access': access,
           ...(access === 'public' || access?.startsWith('employee')
             ? { security: [] }
@@ -164,7 +191,17 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<{ app: App; r
   });
   await app.register(async (docs) => {
     declareScopeAccess(docs as unknown as FastifyInstance, 'public');
-    await docs.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+    await docs.register(fastifySwaggerUi, {
+      routePrefix: '/api/docs',
+      staticCSP: true,
+      theme: {
+        title: 'Tessera API',
+        favicon: [{ filename: 'favicon.svg', rel: 'icon', type: 'image/svg+xml', sizes: 'any', content: TESSERA_LOGO }],
+        css: [{ filename: 'tessera.css', content: SWAGGER_CSS }],
+      },
+      logo: { type: 'image/svg+xml', content: TESSERA_LOGO, href: '/docs', target: '_self' },
+      uiConfig: { docExpansion: 'list', deepLinking: true, filter: true, defaultModelsExpandDepth: 0, displayRequestDuration: true },
+    });
   });
 
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
@@ -196,6 +233,18 @@ async function pingRedis(redis: Redis): Promise<boolean> {
     clearTimeout(timer);
   }
 }
+/** The mark of the favicon (web/public/favicon.svg), for the API reference's header and tab. */
+const TESSERA_LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32"><rect width="32" height="32" rx="7" fill="#4c6ef5"/><path d="M8 8h7v7H8zM17 8h7v7h-7zM8 17h7v7H8z" fill="#fff"/><path d="M17 17h7v7h-7z" fill="#fff" opacity=".55"/></svg>';
+/** Swagger UI in Tessera's colours: a light header with the mark, the brand blue for links and buttons. */
+const SWAGGER_CSS = `.swagger-ui .topbar{background:#fff;border-bottom:1px solid #dee2e6;padding:8px 0}
+.swagger-ui .topbar a{max-width:48px}
+.swagger-ui .topbar .download-url-wrapper{display:none}
+.swagger-ui .info .title{color:#212529}
+.swagger-ui .info a,.swagger-ui .opblock-tag small a{color:#364fc7}
+.swagger-ui .btn.authorize{color:#4c6ef5;border-color:#4c6ef5}
+.swagger-ui .btn.authorize svg{fill:#4c6ef5}
+.swagger-ui .opblock-tag small{color:#495057}`;
 
 /** Node marks the requests it handed to the 'upgrade' listener (not in @types/node). */
 const isUpgrade = (raw: IncomingMessage) => (raw as IncomingMessage & { upgrade?: boolean }).upgrade === true;

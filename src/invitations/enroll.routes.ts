@@ -43,6 +43,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Open an invitation',
         tags,
         params: enrolTokenParams,
         response: { 200: enrolmentDto, ...linkErrors },
@@ -66,6 +67,9 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Start enrolling a passkey from an invitation',
+        description:
+          "Creation options for the invited employee's first passkey or security key (`kind`), following the sign-in policy (user verification, allowed attachment, AAGUID list). Same invitation errors as `GET /api/enroll/{token}`.",
         tags,
         params: enrolStepParams,
         body: credentialKindBody,
@@ -80,6 +84,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Finish enrolling a passkey from an invitation',
         tags,
         params: enrolStepParams,
         body: credentialRegistrationBody,
@@ -103,6 +108,9 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Start authenticator setup from an invitation',
+        description:
+          'A new TOTP secret with its `otpauth://` URI and QR code, for enrolling password + TOTP where the policy allows passwords. 403 `signin.method_not_allowed` otherwise; same invitation errors as `GET /api/enroll/{token}`.',
         tags,
         params: enrolStepParams,
         response: { 200: totpSetupAnswer, ...linkErrors },
@@ -116,6 +124,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Enrol with a password and authenticator code',
         tags,
         params: enrolStepParams,
         body: enrolPasswordBody,
@@ -135,6 +144,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Start activating a hardware key',
         tags,
         body: keyActivationBody,
         response: { 200: keyActivationOptionsAnswer, ...errors },
@@ -153,6 +163,7 @@ export async function enrollRoutes(app: App, services: EnrollRoutesDeps, opts: {
     {
       config,
       schema: {
+        summary: 'Finish activating a hardware key',
         tags,
         body: keyActivationVerifyBody,
         response: { 200: enrolCredentialAnswer, ...errors },

@@ -15,7 +15,14 @@ export async function invitationRoutes(app: App, services: InvitationRoutesDeps)
     '/employees/:id/invitations',
     {
       config: { access: 'read' },
-      schema: { tags, params: idParams, response: { 200: listOf(invitationDto), ...errors } },
+      schema: {
+        summary: "List an employee's invitations",
+        description:
+          'Every invitation sent to the employee with its state (open, used, expired, revoked), when it was sent and when it expires. The link itself is only ever in the e-mail. 404 `employees.not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: listOf(invitationDto), ...errors },
+      },
     },
     async (request) => ({ items: await services.invitations.listForEmployee(request.params.id) }),
   );
@@ -25,6 +32,7 @@ export async function invitationRoutes(app: App, services: InvitationRoutesDeps)
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Invite an employee',
         tags,
         params: idParams,
         response: { 201: invitationDto, ...errors },
@@ -40,6 +48,7 @@ export async function invitationRoutes(app: App, services: InvitationRoutesDeps)
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Invite several employees',
         tags,
         body: invitationBatchBody,
         response: { 200: listOf(invitationDto), ...errors },
@@ -53,7 +62,13 @@ export async function invitationRoutes(app: App, services: InvitationRoutesDeps)
     '/invitations/:id',
     {
       config: { access: 'write' },
-      schema: { tags, params: idParams, response: { 204: z.null(), ...errors } },
+      schema: {
+        summary: 'Revoke an invitation',
+        description: 'The link in the e-mail stops working at once (the employee then sees `invitations.revoked`). 404 `invitations.not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       await services.invitations.revoke(request.ctx, request.params.id);

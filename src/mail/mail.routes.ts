@@ -12,6 +12,7 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Send a test e-mail',
         tags: ['Settings'],
         description:
           "Sends a test e-mail at once with the saved SMTP settings. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.",
@@ -31,6 +32,7 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'List outgoing mail',
         tags,
         description: 'Outgoing mail, newest first: pending (waiting for its next attempt), sent, or failed after every retry.',
         querystring: mailListQuery,
@@ -44,7 +46,13 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
     '/mail/:id/retry',
     {
       config: { access: 'admin' },
-      schema: { tags, description: 'Sends a failed mail again, with a fresh set of attempts.', params: idParams, response: { 204: noContent, ...errors } },
+      schema: {
+        summary: 'Retry a failed e-mail',
+        tags,
+        description: 'Sends a failed mail again, with a fresh set of attempts.',
+        params: idParams,
+        response: { 204: noContent, ...errors },
+      },
     },
     async (request, reply) => {
       await services.mail.retry(request.ctx, request.params.id);

@@ -50,6 +50,9 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     {
       config: { access },
       schema: {
+        summary: 'Get my portal profile',
+        description:
+          "The signed-in employee, the organisation's branding, the sign-in policy that applies to them, and which factors they have (passkeys, security keys, password, TOTP).",
         tags,
         response: {
           200: portalMeAnswer,
@@ -64,15 +67,28 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     },
   );
 
-  app.get('/portal/credentials', { config: { access }, schema: { tags, response: { 200: listOf(credentialDto), ...errors } } }, async (request) => ({
-    items: (await services.credentials.list(me(request).owner)).map(toCredentialDto),
-  }));
+  app.get(
+    '/portal/credentials',
+    {
+      config: { access },
+      schema: {
+        summary: 'List my passkeys and security keys',
+        description: "The signed-in employee's own credentials: name, kind, authenticator model, created and last used.",
+        tags,
+        response: { 200: listOf(credentialDto), ...errors },
+      },
+    },
+    async (request) => ({
+      items: (await services.credentials.list(me(request).owner)).map(toCredentialDto),
+    }),
+  );
 
   app.post(
     '/portal/credentials/options',
     {
       config: { access },
       schema: {
+        summary: 'Start adding a passkey or security key',
         tags,
         body: credentialKindBody,
         response: { 200: creationOptionsAnswer, ...errors },
@@ -97,6 +113,9 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     {
       config: { access },
       schema: {
+        summary: 'Finish adding a passkey or security key',
+        description:
+          'Verifies the registration and stores the credential under its name. 400 `webauthn.verification_failed` / `webauthn.challenge_expired`, 403 `webauthn.authenticator_not_allowed` when the policy refuses the model, 409 `webauthn.too_many_credentials`. Audited.',
         tags,
         body: credentialRegistrationBody,
         response: { 200: credentialDto, ...errors },
@@ -118,7 +137,15 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     '/portal/credentials/:id',
     {
       config: { access },
-      schema: { tags, params: idParams, body: credentialRenameBody, response: { 200: credentialDto, ...errors } },
+      schema: {
+        summary: 'Rename one of my credentials',
+        description:
+          'Changes the name the employee gave a passkey or security key. 404 `webauthn.credential_not_found` for a credential that is not theirs. Audited.',
+        tags,
+        params: idParams,
+        body: credentialRenameBody,
+        response: { 200: credentialDto, ...errors },
+      },
     },
     async (request) => {
       const { ctx, owner } = me(request);
@@ -131,6 +158,7 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     {
       config: { access },
       schema: {
+        summary: 'Remove one of my credentials',
         tags,
         params: idParams,
         response: { 204: z.null(), ...errors },
@@ -144,15 +172,32 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     },
   );
 
-  app.post('/portal/totp/options', { config: { access }, schema: { tags, response: { 200: totpSetupAnswer, ...errors } } }, async (request) =>
-    services.employeeFactors.beginTotp(me(request).employee),
+  app.post(
+    '/portal/totp/options',
+    {
+      config: { access },
+      schema: {
+        summary: 'Start setting up my authenticator app',
+        description:
+          'A new pending TOTP secret with its `otpauth://` URI and QR code; confirm with `/api/portal/totp/confirm`. 403 `signin.method_not_allowed` when the policy allows no TOTP.',
+        tags,
+        response: { 200: totpSetupAnswer, ...errors },
+      },
+    },
+    async (request) => services.employeeFactors.beginTotp(me(request).employee),
   );
 
   app.post(
     '/portal/totp/confirm',
     {
       config: { access, rateLimit },
-      schema: { tags, body: totpCodeBody, response: { 204: z.null(), ...errors } },
+      schema: {
+        summary: 'Confirm my authenticator app',
+        description: 'Turns on the pending TOTP secret after checking a code from the app. 401 `signin.invalid_totp`, 409 `portal.totp_not_pending`. Audited.',
+        tags,
+        body: totpCodeBody,
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       const { employee, ctx } = me(request);
@@ -166,6 +211,9 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     {
       config: { access, rateLimit },
       schema: {
+        summary: 'Change my password',
+        description:
+          "Changes the signed-in employee's password after checking the current one; the same lockout as at sign-in applies. 403 `signin.method_not_allowed` when they have no password or the policy allows none, 401 `signin.invalid_credentials`, 400 `signin.password_too_weak`. Their other sessions end. Audited.",
         tags,
         body: passwordChangeBody,
         response: { 204: z.null(), ...errors },
@@ -178,11 +226,35 @@ export async function portalRoutes(app: App, services: PortalRoutesDeps, opts: {
     },
   );
 
-  app.get('/portal/sign-ins', { config: { access }, schema: { tags, response: { 200: listOf(signInDto), ...errors } } }, async (request) => ({
-    items: await services.portal.recentSignIns(me(request).employee.id),
-  }));
+  app.get(
+    '/portal/sign-ins',
+    {
+      config: { access },
+      schema: {
+        summary: 'List my recent sign-ins',
+        description: "The employee's latest sign-ins from the audit log: when, how (method), outcome and address, so they can spot one that was not theirs.",
+        tags,
+        response: { 200: listOf(signInDto), ...errors },
+      },
+    },
+    async (request) => ({
+      items: await services.portal.recentSignIns(me(request).employee.id),
+    }),
+  );
 
-  app.get('/portal/applications', { config: { access }, schema: { tags, response: { 200: listOf(applicationDto), ...errors } } }, async (request) => ({
-    items: await services.portal.applications(me(request).employee.id),
-  }));
+  app.get(
+    '/portal/applications',
+    {
+      config: { access },
+      schema: {
+        summary: 'List my applications',
+        description: "The SSO applications the employee may use (by assignment), with their sign-in links and icons, for the portal's *My applications*.",
+        tags,
+        response: { 200: listOf(applicationDto), ...errors },
+      },
+    },
+    async (request) => ({
+      items: await services.portal.applications(me(request).employee.id),
+    }),
+  );
 }

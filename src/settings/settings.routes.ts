@@ -8,14 +8,26 @@ export type SettingsRoutesDeps = { settings: SettingsService };
 
 export async function settingsRoutes(app: App, services: SettingsRoutesDeps) {
   const tags = ['Settings'];
-  app.get('/settings', { config: { access: 'admin' }, schema: { tags, response: { 200: settingsResponse, ...errors } } }, async () =>
-    services.settings.getResponse(),
+  app.get(
+    '/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Get server settings',
+        description:
+          'The server-wide settings: organisation name and branding, sign-in policy (allowed authenticators, user verification, attestation, AAGUID allow-list, passwords and second factors), admin TOTP requirement, session idle and absolute lengths, lockout, invitation validity and SMTP. Secrets show only as `{"set": true|false}`.',
+        tags,
+        response: { 200: settingsResponse, ...errors },
+      },
+    },
+    async () => services.settings.getResponse(),
   );
   app.patch(
     '/settings',
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Update server settings',
         tags,
         body: settingsPatch,
         response: { 200: settingsResponse, ...errors },

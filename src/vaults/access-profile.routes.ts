@@ -19,13 +19,35 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
   const tags = ['Hardware keys'];
   const profiles = services.accessProfiles;
 
-  app.get('/access-profiles', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(accessProfileDto), ...errors } } }, async () => ({
-    items: await profiles.list(),
-  }));
+  app.get(
+    '/access-profiles',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List access profiles',
+        description:
+          'Every access profile for hardware keys (user verification, minimum PIN length, allowed models, minutes before re-authentication), which one is the default, and how many keys use each.',
+        tags,
+        response: { 200: listOf(accessProfileDto), ...errors },
+      },
+    },
+    async () => ({
+      items: await profiles.list(),
+    }),
+  );
 
   app.get(
     '/access-profiles/:id',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: accessProfileDto, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get an access profile',
+        description: 'One access profile with its rules and key count. 404 `access_profiles.not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: accessProfileDto, ...errors },
+      },
+    },
     async (request) => profiles.get(request.params.id),
   );
 
@@ -34,6 +56,7 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Create an access profile',
         tags,
         body: createAccessProfileBody,
         description:
@@ -46,7 +69,18 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
 
   app.patch(
     '/access-profiles/:id',
-    { config: { access: 'write' }, schema: { tags, params: idParams, body: updateAccessProfileBody, response: { 200: accessProfileDto, ...errors } } },
+    {
+      config: { access: 'write' },
+      schema: {
+        summary: 'Update an access profile',
+        description:
+          "Changes any subset of the profile's rules or makes it the default; keys that use it follow from their next check. 409 `access_profiles.name_in_use`, 404 `access_profiles.not_found`. Audited.",
+        tags,
+        params: idParams,
+        body: updateAccessProfileBody,
+        response: { 200: accessProfileDto, ...errors },
+      },
+    },
     async (request) => profiles.update(request.ctx, request.params.id, request.body),
   );
 
@@ -54,7 +88,14 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
     '/access-profiles/:id',
     {
       config: { access: 'write' },
-      schema: { tags, params: idParams, description: 'Its keys fall back to the default profile.', response: { 204: z.null(), ...errors } },
+      schema: {
+        summary: 'Delete an access profile',
+        tags,
+        params: idParams,
+        description:
+          'Its keys fall back to the default profile (or the built-in default when it was the default). 404 `access_profiles.not_found`. Audited with the number of keys affected.',
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       await profiles.remove(request.ctx, request.params.id);
@@ -67,6 +108,7 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
     {
       config: { access: 'read' },
       schema: {
+        summary: 'Get the access profile in force for a key',
         tags,
         params: idParams,
         description: 'The access profile in force for the key: its own, else the default one, else the built-in default (UV required, any model, 480 minutes).',
@@ -81,6 +123,7 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
     {
       config: { access: 'write' },
       schema: {
+        summary: "Set a hardware key's access profile",
         tags,
         params: idParams,
         body: assignAccessProfileBody,
@@ -99,6 +142,7 @@ export async function accessProfileRoutes(app: App, services: AccessProfileRoute
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Set the access profile of several keys',
         tags,
         body: bulkAssignAccessProfileBody,
         description: 'Sets the access profile of several keys at once (null: none of their own), in one transaction.',

@@ -26,7 +26,17 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
 
   app.get(
     '/hardware-keys',
-    { config: { access: 'read' }, schema: { tags, querystring: hardwareKeyQuery, response: { 200: paged(hardwareKeyDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List hardware keys',
+        description:
+          'Pages through the key inventory (`page`, `pageSize` up to 500, `total`). Filters: `state` (ready, reserved, active, suspended, locked, deactivated, compromised), `employeeId`, `model`, `batch`, `q` (part of the serial or badge number). Each key has its serial, model, AAGUID, state, holder and access profile.',
+        tags,
+        querystring: hardwareKeyQuery,
+        response: { 200: paged(hardwareKeyDto), ...errors },
+      },
+    },
     async (request) => keys.list(request.query),
   );
 
@@ -35,6 +45,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     {
       config: { access: 'read' },
       schema: {
+        summary: 'Get a hardware key',
         tags,
         params: idParams,
         description: 'The key with its history, bound credentials, the transitions an admin may make now and, when deactivated, the reset steps.',
@@ -49,6 +60,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Import hardware keys from CSV',
         tags,
         body: importBody,
         description:
@@ -64,6 +76,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: "Change a hardware key's state",
         tags,
         params: idParams,
         body: transitionBody,
@@ -80,6 +93,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Confirm a hardware key was reset',
         tags,
         params: idParams,
         body: z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
@@ -94,7 +108,14 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     '/hardware-keys/bulk/reserve',
     {
       config: { access: 'write' },
-      schema: { tags, body: bulkReserveBody, description: 'Reserves each key for its employee, each on its own.', response: { 200: bulkAnswer, ...errors } },
+      schema: {
+        summary: 'Reserve several hardware keys',
+        tags,
+        body: bulkReserveBody,
+        description:
+          'Reserves each key for its employee, each on its own: the answer lists each key as done (with the activation code the employee enrols it with) or refused (with its code and message). Each change is audited.',
+        response: { 200: bulkAnswer, ...errors },
+      },
     },
     async (request) =>
       keys.bulk(
@@ -107,7 +128,14 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     '/hardware-keys/bulk/suspend',
     {
       config: { access: 'write' },
-      schema: { tags, body: bulkSuspendBody, description: 'Suspends each key, each on its own.', response: { 200: bulkAnswer, ...errors } },
+      schema: {
+        summary: 'Suspend several hardware keys',
+        tags,
+        body: bulkSuspendBody,
+        description:
+          'Suspends up to 500 keys with one reason, each on its own: the answer lists each key as done or refused (with its code and message), and one refusal does not hold back the others. A suspended key cannot sign in until it is reactivated. Each change is audited.',
+        response: { 200: bulkAnswer, ...errors },
+      },
     },
     async (request) =>
       keys.bulk(
@@ -118,7 +146,16 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
 
   app.get(
     '/employees/:id/hardware-keys',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(hardwareKeyDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: "List an employee's hardware keys",
+        description: 'The keys the employee holds or has reserved, with state, model and serial. 404 `employees.not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: listOf(hardwareKeyDto), ...errors },
+      },
+    },
     async (request) => ({ items: await keys.listForEmployee(request.params.id) }),
   );
 
@@ -127,6 +164,7 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Register a hardware key an employee holds',
         tags,
         params: idParams,
         description:
@@ -142,7 +180,14 @@ export async function hardwareKeyRoutes(app: App, services: HardwareKeyRoutesDep
     '/employees/:id/hardware-keys/:keyId',
     {
       config: { access: 'write' },
-      schema: { tags, params: hardwareKeyParams, response: { 204: z.null(), ...errors } },
+      schema: {
+        summary: 'Remove a hardware key from an employee',
+        description:
+          "Deletes the key's record with the credentials bound to it. A key that was in the employee's hands (active, suspended, locked) rotates their domain passwords. Refused with 409 `hardware_keys.compromised_kept` for a compromised key (its record stays so it can never be issued again); 404 `hardware_keys.not_found`. Audited.",
+        tags,
+        params: hardwareKeyParams,
+        response: { 204: z.null(), ...errors },
+      },
     },
     async (request, reply) => {
       await keys.remove(request.ctx, request.params.id, request.params.keyId);

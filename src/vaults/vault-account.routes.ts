@@ -45,6 +45,7 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
     {
       config: { access },
       schema: {
+        summary: 'List my vault accounts',
         tags,
         description:
           'Your directory accounts, personal accounts and the shared accounts assigned to you. Never a secret: hasPassword, hasOtp, hasNotes say what is set.',
@@ -59,6 +60,7 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
     {
       config: { access },
       schema: {
+        summary: 'Create a personal vault account',
         tags,
         body: vaultAccountCreateBody,
         description: 'A personal account. With no password and generatePassword true, one is generated with passwordPolicy (or the default policy).',
@@ -73,7 +75,16 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
 
   app.post(
     '/portal/vault/accounts/from-template',
-    { config: { access }, schema: { tags, body: vaultAccountFromTemplateBody, response: { 201: vaultAccountDto, ...errors } } },
+    {
+      config: { access },
+      schema: {
+        summary: 'Create a personal vault account from a template',
+        description: 'Starts a personal account from a template: its name (unless given), URLs and password policy. 404 `vault.template_not_found`. Audited.',
+        tags,
+        body: vaultAccountFromTemplateBody,
+        response: { 201: vaultAccountDto, ...errors },
+      },
+    },
     async (request, reply) => {
       const { employee, ctx } = me(request);
       const body = await services.vaultTemplates.accountFrom(request.body);
@@ -86,6 +97,7 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
     {
       config: { access },
       schema: {
+        summary: 'Update one of my vault accounts',
         tags,
         params: idParams,
         body: vaultAccountPatchBody,
@@ -101,7 +113,17 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
 
   app.delete(
     '/portal/vault/accounts/:id',
-    { config: { access }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access },
+      schema: {
+        summary: 'Delete one of my vault accounts',
+        description:
+          'Deletes a personal account of the signed-in employee. 403 `vault.read_only` for a shared account; 404 `vault.account_not_found` for an account that is not theirs. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       const { employee, ctx } = me(request);
       await vault.deletePersonal(ctx, employee, request.params.id);
@@ -114,6 +136,7 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
     {
       config: { access },
       schema: {
+        summary: 'Start revealing a vault secret',
         tags,
         params: idParams,
         body: revealOptionsBody,
@@ -133,6 +156,7 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
     {
       config: { access, rateLimit },
       schema: {
+        summary: 'Reveal a vault secret',
         tags,
         params: idParams,
         body: revealBody,
@@ -154,11 +178,32 @@ export async function vaultPortalRoutes(app: App, services: VaultPortalRoutesDep
 
   app.post(
     '/portal/vault/password-generator',
-    { config: { access }, schema: { tags, body: passwordPolicyBody, response: { 200: generatedPasswordAnswer, ...errors } } },
+    {
+      config: { access },
+      schema: {
+        summary: 'Generate a password',
+        description: 'A random password following the given policy (length, character classes), for a new or changed account. Nothing is stored.',
+        tags,
+        body: passwordPolicyBody,
+        response: { 200: generatedPasswordAnswer, ...errors },
+      },
+    },
     async (request) => ({ password: vault.generate(request.body) }),
   );
 
-  app.get('/portal/vault/templates', { config: { access }, schema: { tags, response: { 200: listOf(vaultTemplateDto), ...errors } } }, async () => ({
-    items: await services.vaultTemplates.list(),
-  }));
+  app.get(
+    '/portal/vault/templates',
+    {
+      config: { access },
+      schema: {
+        summary: 'List vault templates for me',
+        description: 'The templates an employee can start a personal account from.',
+        tags,
+        response: { 200: listOf(vaultTemplateDto), ...errors },
+      },
+    },
+    async () => ({
+      items: await services.vaultTemplates.list(),
+    }),
+  );
 }

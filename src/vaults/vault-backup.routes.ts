@@ -23,10 +23,11 @@ export async function vaultBackupRoutes(app: App, services: VaultBackupRoutesDep
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Download an encrypted vault backup',
         tags,
         body: exportBody,
         description:
-          "Downloads an encrypted backup (application/octet-stream, docs/vault-backup-format.md) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).",
+          "Downloads an encrypted backup (application/octet-stream, [format](/docs/vault-backup-format)) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).",
       },
     },
     async (request, reply) => {
@@ -47,6 +48,7 @@ export async function vaultBackupRoutes(app: App, services: VaultBackupRoutesDep
         // file's parser carries its own (TESSERA_VAULT_BACKUP_MAX_BYTES).
         config: { access: 'admin' },
         schema: {
+          summary: 'Restore a vault backup',
           tags,
           querystring: restoreQuery,
           headers: restoreHeaders,

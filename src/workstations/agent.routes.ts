@@ -64,6 +64,7 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     {
       config: { access: 'public' },
       schema: {
+        summary: 'Enrol a workstation',
         tags,
         body: enrollBody,
         response: { 201: enrollAnswer, ...errors },
@@ -91,7 +92,12 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     '/agent/v1/status',
     {
       config: { access: 'agent_pending' },
-      schema: { tags, response: { 200: agentStatusDto, ...errors }, description: 'Approval, the profile in force (once approved) and the emergency block.' },
+      schema: {
+        summary: "Get my workstation's status",
+        tags,
+        response: { 200: agentStatusDto, ...errors },
+        description: 'Approval, the profile in force (once approved) and the emergency block.',
+      },
     },
     async (request) => statusOf(agentOf(request)),
   );
@@ -100,7 +106,12 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     '/agent/v1/heartbeat',
     {
       config: { access: 'agent_pending' },
-      schema: { tags, response: { 204: z.null(), ...errors }, description: 'Marks the workstation seen, for an agent that cannot keep the channel open.' },
+      schema: {
+        summary: 'Send a workstation heartbeat',
+        tags,
+        response: { 204: z.null(), ...errors },
+        description: 'Marks the workstation seen, for an agent that cannot keep the channel open.',
+      },
     },
     async (request, reply) => {
       await services.workstations.touch(agentOf(request).id, request.ip);
@@ -113,6 +124,7 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     {
       config: { access: 'agent' },
       schema: {
+        summary: 'Report workstation events',
         tags,
         body: eventsBody,
         response: { 200: eventsAnswer, ...errors },
@@ -128,6 +140,7 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     {
       config: { access: 'agent' },
       schema: {
+        summary: 'Authorise a workstation sign-in',
         tags,
         body: authorizeBody,
         response: { 200: authorizeAnswer, ...errors },
@@ -142,6 +155,7 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     {
       config: { access: 'agent' },
       schema: {
+        summary: 'Start a credential delivery',
         tags,
         body: deliveryOptionsBody,
         response: { 200: deliveryOptionsAnswer, ...errors },
@@ -160,11 +174,12 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
     {
       config: { access: 'agent' },
       schema: {
+        summary: 'Finish a credential delivery',
         tags,
         body: deliveryBody,
         response: { 200: deliveryAnswer, ...errors },
         description:
-          "Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key (docs/agent-protocol.md §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.",
+          "Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key ([agent protocol](/docs/agent-protocol) §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.",
       },
     },
     async (request, reply) =>
@@ -182,9 +197,10 @@ export async function agentRoutes(app: App, services: AgentRoutesDeps) {
       websocket: true,
       config: { access: 'agent_pending' },
       schema: {
+        summary: 'Open the workstation command channel',
         tags,
         description:
-          'The command channel: a WebSocket (send `Authorization: Bearer <assertion>` with the upgrade). Frames are described in docs/agent-protocol.md §5.',
+          'The command channel: a WebSocket (send `Authorization: Bearer <assertion>` with the upgrade). Frames are described in the [agent protocol](/docs/agent-protocol) §5.',
       },
     },
     (socket, request) => {

@@ -77,7 +77,17 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
 
   app.get(
     '/workstations',
-    { config: { access: 'read' }, schema: { tags, querystring: workstationListQuery, response: { 200: paged(workstationDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List workstations',
+        description:
+          'Pages through enrolled computers (`page`, `pageSize`, `total`). Filters: `status` (pending, approved, denied), `q` (part of the name, host name, domain or OS), `departmentId`, `profileId`, `online` (`true`: channel open now). Each has its agent version, OS, department, profile and when it was last seen.',
+        tags,
+        querystring: workstationListQuery,
+        response: { 200: paged(workstationDto), ...errors },
+      },
+    },
     async (request) => {
       const { online, ...q } = request.query;
       return workstations.list({ ...q, online: online === undefined ? undefined : online === 'true' });
@@ -86,13 +96,31 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
 
   app.get(
     '/workstations/counts',
-    { config: { access: 'read' }, schema: { tags, response: { 200: workstationCountsDto, ...errors }, description: 'For the dashboard tiles.' } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Count workstations by state',
+        tags,
+        response: { 200: workstationCountsDto, ...errors },
+        description:
+          'How many workstations there are, how many are online now, how many wait for approval and how many the emergency block holds: the figures of the dashboard tiles.',
+      },
+    },
     async () => workstations.counts(),
   );
 
   app.get(
     '/workstations/:id',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: workstationDto, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get a workstation',
+        description: 'One computer with its status, agent, OS, department, profile and when it was last seen. 404 `workstations.not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: workstationDto, ...errors },
+      },
+    },
     async (request) => workstations.get(request.params.id),
   );
 
@@ -101,11 +129,13 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Update a workstation',
         tags,
         params: idParams,
         body: updateWorkstationBody,
         response: { 200: workstationDto, ...errors },
-        description: 'Rename, or set department and profile.',
+        description:
+          'Renames the workstation, or sets its department and profile; the agent receives its new profile at once. 404 `workstations.department_not_found` or `workstations.profile_not_found`. Audited.',
       },
     },
     async (request) => workstations.update(request.ctx, request.params.id, request.body),
@@ -116,6 +146,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Remove a workstation',
         tags,
         params: idParams,
         response: { 204: z.null(), ...errors },
@@ -128,13 +159,34 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     },
   );
 
+  const decisions = {
+    approve: {
+      one: 'Approve a workstation',
+      many: 'Approve several workstations',
+      effect: 'The agent may authorise sign-ins and receive credentials from now on; its profile applies.',
+    },
+    deny: {
+      one: 'Deny a workstation',
+      many: 'Deny several workstations',
+      effect: 'The agent is refused everything but its status (403 `workstations.denied`); remove it to let the computer enrol again.',
+    },
+  } as const;
   for (const [verb, to] of [
     ['approve', 'approve'],
     ['deny', 'deny'],
   ] as const) {
     app.post(
       `/workstations/:id/${verb}`,
-      { config: { access: 'write' }, schema: { tags, params: idParams, response: { 200: workstationDto, ...errors } } },
+      {
+        config: { access: 'write' },
+        schema: {
+          tags,
+          params: idParams,
+          response: { 200: workstationDto, ...errors },
+          summary: decisions[verb].one,
+          description: `${decisions[verb].effect} 404 \`workstations.not_found\`. Audited.`,
+        },
+      },
       async (request) => {
         await workstations.find(request.params.id);
         await workstations[to](request.ctx, [request.params.id]);
@@ -149,13 +201,19 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
           tags,
           body: bulkIdsBody,
           response: { 200: bulkResult, ...errors },
-          description: `Bulk ${verb}: those already so, or unknown, are listed as unchanged.`,
+          summary: decisions[verb].many,
+          description: `Bulk ${verb}: those already so, or unknown, are listed as unchanged. ${decisions[verb].effect} Each change is audited.`,
         },
       },
       async (request) => workstations[to](request.ctx, request.body.ids),
     );
   }
 
+  const commandSummaries = {
+    lock: 'Lock a workstation',
+    logoff: 'Sign the user out of a workstation',
+    refresh_profile: 'Send a workstation its profile again',
+  } as const;
   for (const kind of ['lock', 'logoff', 'refresh_profile'] as const) {
     app.post(
       `/workstations/:id/${kind === 'refresh_profile' ? 'refresh-profile' : kind}`,
@@ -166,6 +224,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
           params: idParams,
           body: commandBody.optional(),
           response: { 202: commandDto, ...errors },
+          summary: commandSummaries[kind],
           description: 'Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome.',
         },
       },
@@ -177,7 +236,14 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     '/workstations/:id/commands',
     {
       config: { access: 'read' },
-      schema: { tags, params: idParams, response: { 200: listOf(commandDto), ...errors }, description: 'The last 200 commands, newest first.' },
+      schema: {
+        summary: "List a workstation's commands",
+        tags,
+        params: idParams,
+        response: { 200: listOf(commandDto), ...errors },
+        description:
+          'The last 200 commands sent to the workstation (lock, log off, refresh profile, credential delivery), newest first, with their state, attempts and result.',
+      },
     },
     async (request) => ({ items: await workstations.commands(request.params.id) }),
   );
@@ -187,6 +253,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Lock all workstations of an employee',
         tags,
         params: idParams,
         body: commandBody.optional(),
@@ -203,7 +270,17 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
   const eventHeader = ['occurredAt', 'workstation', 'type', 'account', 'employee', 'email', 'method', 'sessionId', 'remoteAddress'];
   app.get(
     '/workstation-events',
-    { config: { access: 'read' }, schema: { tags, querystring: eventQuery, response: { 200: paged(eventDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List workstation events',
+        description:
+          'Pages through what agents reported, newest first: logon, logoff, lock, unlock, session switch, remote connect and disconnect, agent start and stop. Filters: `type`, `workstationId`, `employeeId`, `from`, `to` (ISO times).',
+        tags,
+        querystring: eventQuery,
+        response: { 200: paged(eventDto), ...errors },
+      },
+    },
     async (request) => {
       const { page, pageSize, ...q } = request.query;
       return activity.listEvents({ ...q, ...dates(q) }, { page, pageSize });
@@ -213,7 +290,12 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     '/workstation-events/export.csv',
     {
       config: { access: 'read' },
-      schema: { tags, querystring: eventQuery.omit({ page: true, pageSize: true }), description: 'Matching events, newest first, as CSV.' },
+      schema: {
+        summary: 'Export workstation events as CSV',
+        tags,
+        querystring: eventQuery.omit({ page: true, pageSize: true }),
+        description: 'The events matching the same filters as `/api/workstation-events`, newest first, as a CSV file.',
+      },
     },
     async (request, reply) => {
       const q = { ...request.query, ...dates(request.query) };
@@ -243,7 +325,17 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
   ];
   app.get(
     '/workstation-sessions',
-    { config: { access: 'read' }, schema: { tags, querystring: sessionQuery, response: { 200: paged(sessionDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List workstation sessions',
+        description:
+          'Pages through sign-in sessions on workstations (who, where, how, start and end), newest first. Filters: `workstationId`, `employeeId`, `from`, `to`, `open` (`true`: still signed in).',
+        tags,
+        querystring: sessionQuery,
+        response: { 200: paged(sessionDto), ...errors },
+      },
+    },
     async (request) => {
       const { page, pageSize, open, ...q } = request.query;
       return activity.listSessions({ ...q, ...dates(q), open: open === undefined ? undefined : open === 'true' }, { page, pageSize });
@@ -253,7 +345,12 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     '/workstation-sessions/export.csv',
     {
       config: { access: 'read' },
-      schema: { tags, querystring: sessionQuery.omit({ page: true, pageSize: true }), description: 'Matching sessions, newest first, as CSV.' },
+      schema: {
+        summary: 'Export workstation sessions as CSV',
+        tags,
+        querystring: sessionQuery.omit({ page: true, pageSize: true }),
+        description: 'The sessions matching the same filters as `/api/workstation-sessions`, newest first, as a CSV file.',
+      },
     },
     async (request, reply) => {
       const { open, ...rest } = request.query;
@@ -286,6 +383,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     {
       config: { access: 'read' },
       schema: {
+        summary: 'Summarise workstation sessions',
         tags,
         querystring: summaryQuery,
         response: { 200: summaryDto, ...errors },
@@ -299,7 +397,15 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
   );
   app.get(
     '/workstation-sessions/summary.csv',
-    { config: { access: 'read' }, schema: { tags, querystring: summaryQuery, description: 'The summary as CSV.' } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Export the workstation session summary as CSV',
+        tags,
+        querystring: summaryQuery,
+        description: 'The same summary as `/api/workstation-sessions/summary`, with the same grouping and period, as a CSV file for a spreadsheet.',
+      },
+    },
     async (request, reply) => {
       const { groupBy, ...q } = request.query;
       const s = await activity.summary(groupBy, { ...q, ...dates(q) });
@@ -317,7 +423,15 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
 
   app.get(
     '/workstation-enrolment-tokens',
-    { config: { access: 'read' }, schema: { tags, response: { 200: listOf(enrolmentTokenDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List workstation enrolment tokens',
+        description: 'Every token agents can enrol with: name, whether it approves workstations at once, uses, expiry and revocation. Never the secret.',
+        tags,
+        response: { 200: listOf(enrolmentTokenDto), ...errors },
+      },
+    },
     async () => ({ items: await services.agentAuth.listTokens() }),
   );
   app.post(
@@ -325,6 +439,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Create a workstation enrolment token',
         tags,
         body: createEnrolmentTokenBody,
         response: { 201: createdEnrolmentToken, ...errors },
@@ -335,7 +450,16 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
   );
   app.delete(
     '/workstation-enrolment-tokens/:id',
-    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Revoke a workstation enrolment token',
+        description: 'No new computer can enrol with it; workstations enrolled with it stay. 404 `workstations.token_not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await services.agentAuth.revokeToken(request.ctx, request.params.id);
       return reply.code(204).send(null);
@@ -344,17 +468,49 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
 
   // --- Profiles -----------------------------------------------------------------------------------
 
-  app.get('/workstation-profiles', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(profileDto), ...errors } } }, async () => ({
-    items: await profiles.list(),
-  }));
+  app.get(
+    '/workstation-profiles',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List workstation profiles',
+        description:
+          'Every profile (what the agent enforces: idle lock, lock when the Tessera session ends, unlock methods, RDP and more), which one is the default, and the departments that use each.',
+        tags,
+        response: { 200: listOf(profileDto), ...errors },
+      },
+    },
+    async () => ({
+      items: await profiles.list(),
+    }),
+  );
   app.get(
     '/workstation-profiles/:id',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: profileDto, ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get a workstation profile',
+        description: 'One profile with its settings and departments. 404 `workstations.profile_not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: profileDto, ...errors },
+      },
+    },
     async (request) => profiles.get(request.params.id),
   );
   app.post(
     '/workstation-profiles',
-    { config: { access: 'write' }, schema: { tags, body: createProfileBody, response: { 201: profileDto, ...errors } } },
+    {
+      config: { access: 'write' },
+      schema: {
+        summary: 'Create a workstation profile',
+        description:
+          'A named set of rules that agents enforce, for the departments given (`departmentIds`) or as the new default. 409 `workstations.profile_name_in_use`, 404 `workstations.department_not_found`. Agents concerned receive it at once. Audited.',
+        tags,
+        body: createProfileBody,
+        response: { 201: profileDto, ...errors },
+      },
+    },
     async (request, reply) => reply.code(201).send(await profiles.create(request.ctx, request.body)),
   );
   app.patch(
@@ -362,6 +518,7 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Update a workstation profile',
         tags,
         params: idParams,
         body: updateProfileBody,
@@ -373,7 +530,17 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
   );
   app.delete(
     '/workstation-profiles/:id',
-    { config: { access: 'write' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'write' },
+      schema: {
+        summary: 'Delete a workstation profile',
+        description:
+          'Its departments fall back to the default profile, and agents receive that at once. 409 `workstations.profile_is_default` for the default profile (make another the default first); 404 `workstations.profile_not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await profiles.remove(request.ctx, request.params.id);
       return reply.code(204).send(null);
@@ -382,14 +549,25 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
 
   // --- Emergency block ----------------------------------------------------------------------------
 
-  app.get('/emergency-block', { config: { access: 'read' }, schema: { tags, response: { 200: emergencyDto, ...errors } } }, async () =>
-    workstations.emergencyState(),
+  app.get(
+    '/emergency-block',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get the emergency block state',
+        description: 'Whether the emergency block is on, since when, by whom and why.',
+        tags,
+        response: { 200: emergencyDto, ...errors },
+      },
+    },
+    async () => workstations.emergencyState(),
   );
   app.post(
     '/emergency-block',
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Turn on the emergency block',
         tags,
         body: emergencyOnBody,
         response: { 200: emergencyDto, ...errors },
@@ -401,7 +579,17 @@ export async function workstationRoutes(app: App, services: WorkstationRoutesDep
   );
   app.post(
     '/emergency-block/lift',
-    { config: { access: 'admin' }, schema: { tags, body: emergencyOffBody, response: { 200: emergencyDto, ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Lift the emergency block',
+        description:
+          'Agents accept unlocks again and workstations may be used as their profiles say. 409 `workstations.emergency_inactive` when it is not on. Audited with the reason.',
+        tags,
+        body: emergencyOffBody,
+        response: { 200: emergencyDto, ...errors },
+      },
+    },
     async (request) => workstations.setEmergency(request.ctx, false, request.body),
   );
 }

@@ -28,6 +28,8 @@ export async function createTestApp(
     signInRateLimit?: number;
     credentialLimit?: number;
     connectorFactory?: ConnectorFactory;
+    /** Folder of the documents served at /docs (default: the repository's docs/). */
+    docsRoot?: string;
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDatabase(opts.engine ?? 'pglite');
@@ -45,7 +47,7 @@ export async function createTestApp(
     clock: opts.clock ?? systemClock,
     connectorFactory: opts.connectorFactory,
   });
-  const app = await buildApp({ services, logger: false, signInRateLimit: opts.signInRateLimit ?? 1000, apiRateLimit: 100_000 });
+  const app = await buildApp({ services, logger: false, signInRateLimit: opts.signInRateLimit ?? 1000, apiRateLimit: 100_000, docsRoot: opts.docsRoot });
   await app.ready();
   return {
     app,

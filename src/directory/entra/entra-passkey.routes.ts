@@ -29,6 +29,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     {
       config: { access: 'read' },
       schema: {
+        summary: 'List Entra passkey pairings',
         tags,
         params: domainParams,
         querystring: pairingsQuery,
@@ -44,6 +45,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Refresh Entra passkey pairings',
         tags,
         params: domainParams,
         response: { 200: refreshSummary, ...errors },
@@ -59,6 +61,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Start provisioning an Entra passkey for an employee',
         tags,
         params: employeeParams,
         response: { 200: creationOptionsDto, ...errors },
@@ -74,6 +77,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     {
       config: { access: 'write' },
       schema: {
+        summary: 'Finish provisioning an Entra passkey for an employee',
         tags,
         params: employeeParams,
         body: attestationBody,
@@ -93,7 +97,13 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     '/portal/entra/:domain/passkeys/options',
     {
       config: { access: 'employee' },
-      schema: { ...own, response: { 200: creationOptionsDto, ...errors }, description: 'Creation options from Entra for the signed-in employee.' },
+      schema: {
+        summary: 'Start provisioning my Entra passkey',
+        ...own,
+        response: { 200: creationOptionsDto, ...errors },
+        description:
+          'Creation options from Entra for the signed-in employee, to provision a passkey into their Entra account from the portal. Same errors as the admin operation: 409 `entra.not_entra_domain`, `entra.passkeys_disabled`, `entra.not_eligible`; 502 `entra.graph_failed`.',
+      },
     },
     async (request) => {
       const { employee } = requireEmployee(request);
@@ -105,10 +115,12 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     {
       config: { access: 'employee' },
       schema: {
+        summary: 'Finish provisioning my Entra passkey',
         ...own,
         body: attestationBody,
         response: { 201: entraPasskeyDto, ...errors },
-        description: "Registers the signed-in employee's attestation in Entra.",
+        description:
+          "Registers the signed-in employee's attestation in Entra; their pairing state follows. 400 `entra.challenge_expired`, `entra.challenge_mismatch` or `entra.attestation_refused`; 502 `entra.graph_failed`. Audited.",
       },
     },
     async (request, reply) => {
@@ -124,6 +136,7 @@ export async function entraPasskeyRoutes(app: App, services: EntraPasskeyRoutesD
     {
       config: { access: 'write' },
       schema: {
+        summary: "Delete an employee's Entra passkey",
         tags,
         params: passkeyParams,
         response: { 204: noContent, ...errors },

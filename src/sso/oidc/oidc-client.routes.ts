@@ -24,12 +24,36 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
   const tags = ['OIDC clients'];
   const { clients } = services.oidc;
 
-  app.get('/oidc/clients', { config: { access: 'read' }, schema: { tags, response: { 200: listOf(clientDto), ...errors } } }, async () => ({
-    items: await clients.list(),
-  }));
+  app.get(
+    '/oidc/clients',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List OIDC clients',
+        description:
+          'Every registered OpenID Connect application (web apps and Entra EAM applications) with its client id, redirect URIs, grant types, authentication method and whether it is managed by the configuration file. Secrets show only as `{"set": true}`.',
+        tags,
+        response: { 200: listOf(clientDto), ...errors },
+      },
+    },
+    async () => ({
+      items: await clients.list(),
+    }),
+  );
 
-  app.get('/oidc/clients/:id', { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: clientDto, ...errors } } }, async (request) =>
-    clients.get(request.params.id),
+  app.get(
+    '/oidc/clients/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Get an OIDC client',
+        description: 'One OIDC client with everything it is registered with. 404 `oidc.client_not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: clientDto, ...errors },
+      },
+    },
+    async (request) => clients.get(request.params.id),
   );
 
   app.post(
@@ -37,6 +61,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Register an OIDC client',
         tags,
         description:
           'Registers a relying party (or an Entra ID EAM application, kind "eam"). A secret is generated for client_secret_* methods and answered only here.',
@@ -52,7 +77,15 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     '/oidc/clients/:id',
     {
       config: { access: 'admin' },
-      schema: { tags, params: idParams, body: clientPatch, response: { 200: clientWithSecret, ...errors } },
+      schema: {
+        summary: 'Update an OIDC client',
+        description:
+          "Changes any subset of the client's fields (name, redirect URIs, grant types, authentication method, claims, EAM tenant). 400 `oidc.client_invalid` for a combination that cannot work (for example authorization_code without a redirect URI), 409 `oidc.client_id_in_use`, 409 `oidc.client_managed_by_config` for a client from the configuration file, 404 `oidc.client_not_found`. Audited.",
+        tags,
+        params: idParams,
+        body: clientPatch,
+        response: { 200: clientWithSecret, ...errors },
+      },
     },
     async (request) => clients.update(request.ctx, request.params.id, request.body),
   );
@@ -62,6 +95,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Rotate an OIDC client secret',
         tags,
         description: 'Replaces the client secret; the old one stops working at once. The new one is answered only here.',
         params: idParams,
@@ -74,7 +108,17 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
 
   app.delete(
     '/oidc/clients/:id',
-    { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Delete an OIDC client',
+        description:
+          'Deletes the client with its icon and access assignments; its tokens stop working. 409 `oidc.client_managed_by_config` for a client from the configuration file (remove it there), 404 `oidc.client_not_found`. Audited.',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await clients.remove(request.ctx, request.params.id);
       // Its icon and its assignments go with it: the id is never reused, but no row should outlive its application.
@@ -89,6 +133,7 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     {
       config: { access: 'read' },
       schema: {
+        summary: 'List OIDC signing keys',
         tags,
         description: 'Signing keys of the provider (public facts only): the current ones and those kept for verification.',
         response: { 200: listOf(signingKeyDto), ...errors },
@@ -101,7 +146,13 @@ export async function oidcClientRoutes(app: App, services: OidcClientRoutesDeps)
     '/oidc/info',
     {
       config: { access: 'read' },
-      schema: { tags, response: { 200: providerInfoAnswer, ...errors } },
+      schema: {
+        summary: "Get the OIDC provider's endpoints",
+        description:
+          "The issuer, the discovery URL and each endpoint (authorization, token, userinfo, JWKS, end session, ...) to give an application's administrator.",
+        tags,
+        response: { 200: providerInfoAnswer, ...errors },
+      },
     },
     async () => {
       const issuer = `${services.config.publicUrl}/oidc`;

@@ -19,7 +19,16 @@ export async function oidcGrantRoutes(app: App, services: OidcGrantRoutesDeps) {
 
   app.get(
     '/oidc/employees/:id/grants',
-    { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: listOf(grantDto), ...errors } } },
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: "List an employee's OIDC grants",
+        description: 'What the employee has granted each OIDC application (grant id, client, created, expiry). 404 `employees.not_found`.',
+        tags,
+        params: idParams,
+        response: { 200: listOf(grantDto), ...errors },
+      },
+    },
     async (request) => {
       await employees.get(request.params.id);
       return { items: await oidc.listGrants(request.params.id) };
@@ -31,6 +40,7 @@ export async function oidcGrantRoutes(app: App, services: OidcGrantRoutesDeps) {
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Revoke all OIDC grants of an employee',
         tags,
         description: 'Revokes every grant, token and provider session of the employee; applications that registered for it get a back-channel logout.',
         params: idParams,
@@ -46,7 +56,16 @@ export async function oidcGrantRoutes(app: App, services: OidcGrantRoutesDeps) {
 
   app.delete(
     '/oidc/grants/:grantId',
-    { config: { access: 'admin' }, schema: { tags, params: grantParams, response: { 204: z.null(), ...errors } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Revoke one OIDC grant',
+        description: 'Revokes one grant with its tokens; the application must send the employee through sign-in again. 404 `oidc.grant_not_found`. Audited.',
+        tags,
+        params: grantParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (request, reply) => {
       if (!(await oidc.revokeGrant(request.ctx, request.params.grantId))) throw new AppError('oidc.grant_not_found', 'Grant was not found');
       return reply.code(204).send(null);

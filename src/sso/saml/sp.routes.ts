@@ -46,29 +46,81 @@ export type SpRoutesDeps = {
 export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
   const sps = services.serviceProviders;
 
-  const crud = (protocol: SsoProtocol, base: string, tag: string) => {
+  /** `one`: the application's name in the singular ("SAML service provider"), `many`: in the plural. */
+  const crud = (protocol: SsoProtocol, base: string, tag: string, one: string, many: string) => {
     const tags = [tag];
-    app.get(base, { config: { access: 'read' }, schema: { tags, response: { 200: listOf(serviceProviderDto), ...errors } } }, async () => ({
-      items: await sps.list(protocol),
-    }));
+    const notFound = `404 \`saml.sp_not_found\` for an unknown id.`;
+    const checks = `409 \`saml.entity_id_in_use\` when another ${one} has the entity ID; 400 \`saml.certificate_invalid\` or \`saml.certificate_required\` (encrypted assertions and signed requests need the SP's certificate).`;
+    app.get(
+      base,
+      {
+        config: { access: 'read' },
+        schema: {
+          tags,
+          summary: `List ${many}`,
+          description: `Every registered ${one} with its entity ID, endpoints, certificates, NameID format, signing and encryption options and attribute mapping.`,
+          response: { 200: listOf(serviceProviderDto), ...errors },
+        },
+      },
+      async () => ({
+        items: await sps.list(protocol),
+      }),
+    );
     app.get(
       `${base}/:id`,
-      { config: { access: 'read' }, schema: { tags, params: idParams, response: { 200: serviceProviderDto, ...errors } } },
+      {
+        config: { access: 'read' },
+        schema: {
+          tags,
+          summary: `Get a ${one}`,
+          description: `One ${one} with everything it is registered with. ${notFound}`,
+          params: idParams,
+          response: { 200: serviceProviderDto, ...errors },
+        },
+      },
       async (request) => sps.get(protocol, request.params.id),
     );
     app.post(
       base,
-      { config: { access: 'admin' }, schema: { tags, body: serviceProviderInput, response: { 201: serviceProviderDto, ...errors } } },
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: `Register a ${one}`,
+          description: `Registers a ${one} from its fields (entity ID, endpoints, certificates, options). ${checks} Its access starts as everyone; see Applications. Audited.`,
+          body: serviceProviderInput,
+          response: { 201: serviceProviderDto, ...errors },
+        },
+      },
       async (request, reply) => reply.code(201).send(await sps.create(request.ctx, protocol, request.body)),
     );
     app.patch(
       `${base}/:id`,
-      { config: { access: 'admin' }, schema: { tags, params: idParams, body: serviceProviderPatch, response: { 200: serviceProviderDto, ...errors } } },
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: `Update a ${one}`,
+          description: `Changes any subset of the ${one}'s fields; the next sign-in uses them. ${checks} ${notFound} Audited with the changes.`,
+          params: idParams,
+          body: serviceProviderPatch,
+          response: { 200: serviceProviderDto, ...errors },
+        },
+      },
       async (request) => sps.update(request.ctx, protocol, request.params.id, request.body),
     );
     app.delete(
       `${base}/:id`,
-      { config: { access: 'admin' }, schema: { tags, params: idParams, response: { 204: z.null(), ...errors } } },
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: `Delete a ${one}`,
+          description: `Deletes the ${one} with its icon and its access assignments; sign-ins to it are refused from now on. ${notFound} Audited.`,
+          params: idParams,
+          response: { 204: z.null(), ...errors },
+        },
+      },
       async (request, reply) => {
         await sps.remove(request.ctx, protocol, request.params.id);
         // Its icon and its assignments go with it: the id is never reused, but no row should outlive its application.
@@ -78,8 +130,8 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
       },
     );
   };
-  crud('saml', '/saml/service-providers', 'SAML');
-  crud('wsfed', '/wsfed/relying-parties', 'WS-Federation');
+  crud('saml', '/saml/service-providers', 'SAML', 'SAML service provider', 'SAML service providers');
+  crud('wsfed', '/wsfed/relying-parties', 'WS-Federation', 'WS-Fed relying party', 'WS-Fed relying parties');
 
   const tags = ['SAML'];
   app.post(
@@ -87,6 +139,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Register a SAML service provider from metadata',
         tags,
         description: 'Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.',
         body: metadataImportBody,
@@ -104,6 +157,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
     {
       config: { access: 'read' },
       schema: {
+        summary: 'Read SAML service provider metadata',
         tags,
         description: 'Reads SP metadata XML and returns the fields it gives (the console pre-fills its form with them). Nothing is saved.',
         body: metadataBody,
@@ -121,6 +175,9 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
     {
       config: { access: 'read' },
       schema: {
+        summary: 'List SAML service provider presets',
+        description:
+          'Ready-made settings for well-known service providers (NameID format, attributes, signing options) that the console offers when registering one.',
         tags,
         response: {
           200: listOf(spPresetDto),
@@ -160,6 +217,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
     {
       config: { access: 'read' },
       schema: {
+        summary: "Get the SAML IdP's endpoints and certificates",
         tags,
         description:
           'The IdP endpoints and signing certificates to give service providers, and the coming rollover: when the signing certificate expires, when the next key was published and signs from, and whether a rollover is due (expiry within 30 days, no next key).',
@@ -186,6 +244,7 @@ export async function serviceProviderRoutes(app: App, services: SpRoutesDeps) {
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Start a SAML signing-key rollover',
         tags,
         description:
           'Starts a signing-key rollover: the next certificate is published now and signs after `leadDays`; the current one stays published `overlapDays` after that.',

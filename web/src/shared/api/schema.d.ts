@@ -8,6 +8,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a CSRF token
+         * @description Sets the CSRF cookie (`tessera_csrf`, `__Host-tessera_csrf` over HTTPS) if it is missing and returns its value. A browser client sends it back as `X-CSRF-Token` on every POST, PUT, PATCH and DELETE made with a session cookie; API keys need none.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -45,6 +51,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Check whether first-admin setup is needed
+         * @description Answers `needsSetup: true` while no admin exists: the console then shows the setup form for the one-time link that `tessera serve` prints.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -68,6 +80,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Create the first admin
+         * @description Creates the first admin from the one-time setup token printed at start (or `tessera admin create`), and signs them in (sets the session cookie). Refused with 409 `setup.not_needed` once an admin exists, 401 `setup.invalid_token` for a wrong or expired token, 400 `admins.password_too_weak`. Rate-limited per address; audited.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -201,6 +219,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in to the console with a password
+         * @description Checks e-mail and password and sets the session cookie. `status` says what comes next: `ok` (signed in), `totp_required` (send the code to `/api/auth/login/totp`) or `totp_enrollment_required` (the policy requires a second factor: set it up with `/api/auth/totp/setup`). A wrong e-mail or password gives 401 `auth.invalid_credentials` without saying which; repeated failures lock the account and spend the per-address credential budget (429). Every attempt is audited.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -331,6 +355,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish console sign-in with an authenticator code
+         * @description The second step after the password: a 6-digit TOTP code. 401 `auth.invalid_totp` for a wrong code (counted against the lockout), 403 `auth.stage_invalid` when no code is expected. On success the session becomes a full one. Audited.
+         *
+         *     **Access:** an admin who signed in with a password and still owes the second factor or its enrolment (console session; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -460,6 +490,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish console sign-in with a recovery code
+         * @description Instead of the TOTP code, one of the admin's single-use recovery codes; the answer says how many remain. 401 `auth.invalid_recovery_code` for a wrong or used code. The code is spent at once; audited.
+         *
+         *     **Access:** an admin who signed in with a password and still owes the second factor or its enrolment (console session; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -589,6 +625,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign out of the console
+         * @description Ends the admin's session (if any) and clears the session cookie. Always answers 204; audited when a session ended.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -622,6 +664,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the signed-in admin
+         * @description The admin behind the session, the organisation name, whether the policy requires TOTP for admins, and how many recovery codes remain (null without TOTP).
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -751,6 +799,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Start authenticator app setup
+         * @description Creates a new TOTP secret for the signed-in admin (pending until confirmed) and returns it with its `otpauth://` URI and QR code. Allowed in a full session or while the policy forces enrolment; 403 `auth.stage_invalid` otherwise, 409 `admins.totp_already_enabled`.
+         *
+         *     **Access:** an admin who signed in with a password and still owes the second factor or its enrolment (console session; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -865,6 +919,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Confirm authenticator app setup
+         * @description Confirms the pending TOTP secret with a code from the app, turns on the second factor and returns the recovery codes (shown once, stored hashed). During forced enrolment this completes the sign-in. 401 `auth.invalid_totp`, 409 `admins.totp_not_pending`. Audited.
+         *
+         *     **Access:** an admin who signed in with a password and still owes the second factor or its enrolment (console session; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -992,6 +1052,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Turn off my authenticator app
+         * @description Removes the signed-in admin's TOTP after checking their password (401 `auth.invalid_credentials`); refused with 409 `admins.totp_required` when the policy requires it. Their recovery codes are deleted too. Audited.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1116,6 +1182,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get my recovery code status
+         * @description How many unused recovery codes the signed-in admin has left and when they were made; never the codes themselves.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1216,6 +1288,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Regenerate my recovery codes
+         * @description Replaces all of the signed-in admin's recovery codes with new ones, shown once in the answer. Needs a recent sign-in or a current TOTP `code` (403 `admins.reauthentication_required`); 409 `admins.totp_required` without TOTP. Audited.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1335,6 +1413,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Change my console password
+         * @description Changes the signed-in admin's password after checking the current one (401 `auth.invalid_credentials`, 400 `admins.password_too_weak`). The admin's other sessions end. Audited.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1452,7 +1536,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Username-less: the authenticator offers the admin's discoverable credentials. User verification is required. */
+        /**
+         * Start console sign-in with a passkey
+         * @description Username-less: the authenticator offers the admin's discoverable credentials. User verification is required.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1569,6 +1658,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish console sign-in with a passkey
+         * @description Verifies the authenticator's assertion for the ceremony that `/api/auth/passkey/options` started and signs the admin in with a full session (a passkey with user verification is both factors). 400 `webauthn.challenge_expired` / `webauthn.challenge_invalid` for a stale or reused ceremony, 401 `webauthn.credential_unknown` for a key that is no admin's, 401 `webauthn.sign_count_regressed` for a cloned key. Rate-limited; audited.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1716,6 +1811,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List my passkeys
+         * @description The signed-in admin's own passkeys and security keys for console sign-in: name, kind, authenticator model, created and last used.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1847,6 +1948,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Start adding a passkey to my account
+         * @description Creation options for a new console passkey (`kind`: passkey on this device, or security key). Pass them to `navigator.credentials.create()` and the result to `/api/auth/passkeys/verify`. The admin's existing credentials are excluded.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1970,6 +2077,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish adding a passkey to my account
+         * @description Verifies the registration and stores the credential under the given name. 400 `webauthn.verification_failed` or `webauthn.challenge_expired`, 403 `webauthn.authenticator_not_allowed` when the policy refuses the model, 409 `webauthn.too_many_credentials`. Audited.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2127,6 +2240,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Remove one of my passkeys
+         * @description Deletes one of the signed-in admin's console passkeys (404 `webauthn.credential_not_found` for another's). The password still signs in. Audited.
+         *
+         *     **Access:** a fully signed-in admin in the console (session cookie and CSRF header; never an API key).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2236,6 +2355,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List admins
+         * @description Every administrator of the console, with whether they have an authenticator app and when they last signed in.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2342,6 +2467,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Add an admin
+         * @description Creates an administrator with an e-mail, a name and an initial password they should change. 409 `admins.email_in_use`, 400 `admins.password_too_weak`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2470,6 +2601,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Remove an admin
+         * @description Deletes an administrator and ends their sessions. Refused with 409 `admins.cannot_delete_self` for yourself and 409 `admins.last_admin` for the last one; 404 `admins.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2581,6 +2718,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Reset an admin's authenticator app
+         * @description For a lost phone: removes another admin's TOTP secret and recovery codes and ends their sessions; they sign in with the password and, when the policy requires it, set up a new app. 404 `admins.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2699,6 +2842,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List employees
+         * @description Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`local` or a domain), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2857,6 +3006,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Create an employee
+         * @description Creates a local employee (source `local`). 409 `employees.email_in_use`; 404 `organisation.company_not_found`, `organisation.department_not_found` or `organisation.position_not_found`; 400 `organisation.department_mismatch` when the department belongs to another company. No invitation is sent: use `POST /api/employees/{id}/invitations`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3022,6 +3177,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get an employee
+         * @description One employee with company, department, position, group memberships and their effective SSO setting (and where it comes from: override, domain or built-in). 404 `employees.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3179,6 +3340,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete an employee
+         * @description Deletes the employee with their credentials, invitations, sessions and tokens; workstations where they are signed in lock. An employee a directory imports comes back at the next sync unless removed from its sync group. 404 `employees.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3278,7 +3445,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Change any subset of fields; null clears an optional one (ssoEnabled / ssoMethod null: follow the importing domain's default). Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once. */
+        /**
+         * Update an employee
+         * @description Change any subset of fields; null clears an optional one (ssoEnabled / ssoMethod null: follow the importing domain's default). Setting status to disabled or deactivated ends all of the employee's sessions and tokens at once.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3466,7 +3638,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Signs the employee out everywhere: portal and SSO sessions and tokens end. Workstations where they are signed in lock when their profile says 'lock when the Tessera session ends'. */
+        /**
+         * Sign an employee out everywhere
+         * @description Signs the employee out everywhere: portal and SSO sessions and tokens end. Workstations where they are signed in lock when their profile says 'lock when the Tessera session ends'.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3577,6 +3754,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List companies
+         * @description Every company with its departments, and how many employees each has.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3686,6 +3869,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Create a company
+         * @description 409 `organisation.name_in_use` when the name exists. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3807,6 +3996,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete a company
+         * @description Refused with 409 `organisation.in_use` while employees are assigned to it (move them first); 404 `organisation.company_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3906,6 +4101,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Rename a company
+         * @description 404 `organisation.company_not_found`, 409 `organisation.name_in_use`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4024,6 +4225,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Add a department to a company
+         * @description Department names are unique within their company (409 `organisation.name_in_use`); 404 `organisation.company_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4147,6 +4354,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete a department
+         * @description Refused with 409 `organisation.in_use` while employees are in it; 404 `organisation.department_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4246,6 +4459,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Rename a department
+         * @description 404 `organisation.department_not_found`, 409 `organisation.name_in_use` in the same company. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4362,6 +4581,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List positions
+         * @description Every position (job title) with how many employees hold it.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4465,6 +4690,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Create a position
+         * @description 409 `organisation.name_in_use` when the name exists. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4586,6 +4817,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete a position
+         * @description Refused with 409 `organisation.in_use` while employees hold it; 404 `organisation.position_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4685,6 +4922,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Rename a position
+         * @description 404 `organisation.position_not_found`, 409 `organisation.name_in_use`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4801,7 +5044,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Local and directory groups by name, with their member counts. */
+        /**
+         * List groups
+         * @description Local and directory groups by name, with their member counts.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4922,7 +5170,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Creates a local group; its name is unique among local groups, without regard to case. */
+        /**
+         * Create a local group
+         * @description Creates a local group; its name is unique among local groups, without regard to case.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5051,6 +5304,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a group
+         * @description One group with its source (local, or the directory domain it comes from), description and member count. 404 `groups.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5163,7 +5422,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** @description Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. */
+        /**
+         * Delete a group
+         * @description Deletes a local group and its memberships; applications assigned to the group lose those members. 404 groups.not_found. Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5263,7 +5527,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. */
+        /**
+         * Update a group
+         * @description Renames a local group or changes its description. 409 groups.name_in_use, 404 groups.not_found. Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5390,7 +5659,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The group's members, with the employees list's search, filters, sorting and paging. */
+        /**
+         * List the members of a group
+         * @description The group's members, with the employees list's search, filters, sorting and paging.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5545,7 +5819,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. */
+        /**
+         * Add members to a group
+         * @description Adds up to 500 employees by id; those already members stay as they are. 404 groups.employee_not_found lists unknown ids in details. Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5679,7 +5958,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** @description Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. */
+        /**
+         * Remove a member from a group
+         * @description 404 groups.not_a_member when the employee is not in the group. Directory groups belong to their domain's sync: changing one is refused with 409 groups.directory_owned. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5790,6 +6074,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List an employee's credentials
+         * @description The employee's passkeys and security keys (name, kind, authenticator model, created, last used) and whether they have a password and TOTP. 404 `employees.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5910,7 +6200,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** @description Removes every passkey and security key of the employee, and the password and TOTP; the employee's sessions end. Send a new invitation to let them enrol again. */
+        /**
+         * Remove all credentials of an employee
+         * @description Removes every passkey and security key of the employee, and the password and TOTP; the employee's sessions end. Send a new invitation to let them enrol again.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6023,7 +6318,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** @description Removes one passkey or security key (a lost key). The employee's sessions end. */
+        /**
+         * Remove one credential of an employee
+         * @description Removes one passkey or security key (a lost key). The employee's sessions end.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6134,6 +6434,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List an employee's invitations
+         * @description Every invitation sent to the employee with its state (open, used, expired, revoked), when it was sent and when it expires. The link itself is only ever in the e-mail. 404 `employees.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6253,7 +6559,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Sends the employee a new invitation e-mail; older open invitations stop working. 409 invitations.employee_inactive for a disabled or deactivated employee. */
+        /**
+         * Invite an employee
+         * @description Sends the employee a new invitation e-mail; older open invitations stop working. 409 invitations.employee_inactive for a disabled or deactivated employee.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6385,7 +6696,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Invites several employees: all of them, or none (the error names the employee that cannot be invited). */
+        /**
+         * Invite several employees
+         * @description Invites several employees: all of them, or none (the error names the employee that cannot be invited).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6524,6 +6840,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke an invitation
+         * @description The link in the e-mail stops working at once (the employee then sees `invitations.revoked`). 404 `invitations.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -6635,7 +6957,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Without email: username-less sign-in (also for conditional mediation). With email: that employee's credentials; an unknown address gets options that look the same. */
+        /**
+         * Start employee sign-in with a passkey
+         * @description Without email: username-less sign-in (also for conditional mediation). With email: that employee's credentials; an unknown address gets options that look the same.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6758,6 +7085,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish employee sign-in with a passkey
+         * @description Verifies the assertion for the ceremony from `/api/signin/webauthn/options` and starts a full employee session (sets the employee session cookie). 400 `webauthn.challenge_expired` / `webauthn.challenge_invalid`, 401 `webauthn.credential_unknown` (a key not registered here), 403 `signin.account_disabled`, 403 `signin.hardware_key_not_active` for a suspended key, 403 `webauthn.second_factor_only` for a key that only serves after the password. Rate-limited per address; every attempt is audited.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6919,7 +7252,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*. */
+        /**
+         * Start employee sign-in with a password
+         * @description First step of a password sign-in (only when policy allows it). Sets a partial session cookie; finish with /signin/totp or /signin/second-factor/webauthn/*.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7056,6 +7394,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish employee sign-in with an authenticator code
+         * @description The second step after `/api/signin/password`: a TOTP code. 401 `signin.invalid_totp` (counted against the lockout), 403 `signin.stage_invalid` when no code is expected. On success the session becomes full. Audited.
+         *
+         *     **Access:** an employee who passed the first factor and still owes the second.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7197,6 +7541,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Start the security-key second factor
+         * @description Request options for the employee's second-factor security keys, after `/api/signin/password`. 403 `signin.stage_invalid` when no second factor is expected.
+         *
+         *     **Access:** an employee who passed the first factor and still owes the second.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7313,6 +7663,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish sign-in with a security key as second factor
+         * @description Verifies the second-factor key's assertion and makes the session full. 400 `webauthn.challenge_expired`, 401 `webauthn.credential_unknown`. Rate-limited; audited.
+         *
+         *     **Access:** an employee who passed the first factor and still owes the second.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7472,6 +7828,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the signed-in employee
+         * @description Who the employee session belongs to (name, e-mail), for the sign-in pages to say "signed in as". 401 `auth.required` without a full employee session.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7590,7 +7952,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Where a sign-in page goes once signed in: `return_to` (the console's `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter. */
+        /**
+         * Resolve where to go after sign-in
+         * @description Where a sign-in page goes once signed in: `return_to` (the console's `next`) when it is a path of this site, checked against PUBLIC_URL (src/lib/return-to.ts); otherwise /portal, or / for the console. The pages navigate to this answer, never to the raw parameter.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         get: {
             parameters: {
                 query?: {
@@ -7708,6 +8075,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign the employee out
+         * @description Ends the employee session (if any) and clears its cookie. Always 204; audited when a signed-in employee signed out.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7816,7 +8189,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 404 invitations.not_found; 410 invitations.used / expired / revoked; 409 invitations.employee_inactive. */
+        /**
+         * Open an invitation
+         * @description 404 invitations.not_found; 410 invitations.used / expired / revoked; 409 invitations.employee_inactive.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7967,6 +8345,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Start enrolling a passkey from an invitation
+         * @description Creation options for the invited employee's first passkey or security key (`kind`), following the sign-in policy (user verification, allowed attachment, AAGUID list). Same invitation errors as `GET /api/enroll/{token}`.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8107,7 +8491,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers the credential, uses the invitation up and signs the employee in (sets the employee session cookie). */
+        /**
+         * Finish enrolling a passkey from an invitation
+         * @description Registers the credential, uses the invitation up and signs the employee in (sets the employee session cookie).
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8283,6 +8672,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Start authenticator setup from an invitation
+         * @description A new TOTP secret with its `otpauth://` URI and QR code, for enrolling password + TOTP where the policy allows passwords. 403 `signin.method_not_allowed` otherwise; same invitation errors as `GET /api/enroll/{token}`.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8414,7 +8809,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sets password and TOTP together (only when policy allows passwords with TOTP), uses the invitation up and signs the employee in. */
+        /**
+         * Enrol with a password and authenticator code
+         * @description Sets password and TOTP together (only when policy allows passwords with TOTP), uses the invitation up and signs the employee in.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8552,7 +8952,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Starts enrolling a reserved hardware key with its activation code. The options follow the key's access profile: user verification `required` when the profile requires it, the `minPinLength` extension when it sets a minimum. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key). */
+        /**
+         * Start activating a hardware key
+         * @description Starts enrolling a reserved hardware key with its activation code. The options follow the key's access profile: user verification `required` when the profile requires it, the `minPinLength` extension when it sets a minimum. 401 hardware_keys.activation_invalid for a wrong, used or expired code or an unknown address (5 failures lock the key).
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8680,7 +9085,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's; by the key's access profile, 403 access_profiles.user_verification_required without the UV flag, access_profiles.aaguid_not_allowed for a model it does not allow, access_profiles.pin_too_short when the key reports a shorter minimum PIN length (a key that does not report it is activated, recorded as not verifiable). */
+        /**
+         * Finish activating a hardware key
+         * @description Registers the key's credential, binds it to the key (now Active) and signs the employee in. 403 hardware_keys.model_mismatch when the AAGUID is not the reserved model's; by the key's access profile, 403 access_profiles.user_verification_required without the UV flag, access_profiles.aaguid_not_allowed for a model it does not allow, access_profiles.pin_too_short when the key reports a shorter minimum PIN length (a key that does not report it is activated, recorded as not verifiable).
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8839,6 +9249,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get my portal profile
+         * @description The signed-in employee, the organisation's branding, the sign-in policy that applies to them, and which factors they have (passkeys, security keys, password, TOTP).
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -8973,6 +9389,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List my passkeys and security keys
+         * @description The signed-in employee's own credentials: name, kind, authenticator model, created and last used.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -9104,7 +9526,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description kind second_factor_key: a non-discoverable security key (U2F-era keys serve) used only after the password; needs a password and a policy that allows password + key (policy.allowSecondFactorKeys). */
+        /**
+         * Start adding a passkey or security key
+         * @description kind second_factor_key: a non-discoverable security key (U2F-era keys serve) used only after the password; needs a password and a policy that allows password + key (policy.allowSecondFactorKeys).
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9228,6 +9655,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Finish adding a passkey or security key
+         * @description Verifies the registration and stores the credential under its name. 400 `webauthn.verification_failed` / `webauthn.challenge_expired`, 403 `webauthn.authenticator_not_allowed` when the policy refuses the model, 409 `webauthn.too_many_credentials`. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9385,7 +9818,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** @description 409 portal.last_method when it is the only way left to sign in. */
+        /**
+         * Remove one of my credentials
+         * @description 409 portal.last_method when it is the only way left to sign in.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -9485,6 +9923,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Rename one of my credentials
+         * @description Changes the name the employee gave a passkey or security key. 404 `webauthn.credential_not_found` for a credential that is not theirs. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -9616,6 +10060,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Start setting up my authenticator app
+         * @description A new pending TOTP secret with its `otpauth://` URI and QR code; confirm with `/api/portal/totp/confirm`. 403 `signin.method_not_allowed` when the policy allows no TOTP.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9730,6 +10180,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Confirm my authenticator app
+         * @description Turns on the pending TOTP secret after checking a code from the app. 401 `signin.invalid_totp`, 409 `portal.totp_not_pending`. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9846,6 +10302,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Change my password
+         * @description Changes the signed-in employee's password after checking the current one; the same lockout as at sign-in applies. 403 `signin.method_not_allowed` when they have no password or the policy allows none, 401 `signin.invalid_credentials`, 400 `signin.password_too_weak`. Their other sessions end. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9961,6 +10423,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List my recent sign-ins
+         * @description The employee's latest sign-ins from the audit log: when, how (method), outcome and address, so they can spot one that was not theirs.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10080,6 +10548,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List my applications
+         * @description The SSO applications the employee may use (by assignment), with their sign-in links and icons, for the portal's *My applications*.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10199,7 +10673,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The application's icon (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set. */
+        /**
+         * Get the icon of an OIDC client
+         * @description The icon of an OIDC client (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set or the application does not exist.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10220,7 +10699,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets the icon the portal shows: PNG, JPEG or WebP, at most 128 KB once decoded, whose bytes match the content type (400 `applications.icon_invalid`). */
+        /**
+         * Set the icon of an OIDC client
+         * @description Sets the icon the portal shows for an OIDC client: PNG, JPEG or WebP, at most 128 KB once decoded, whose bytes match the content type (400 `applications.icon_invalid`). Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -10327,6 +10811,12 @@ export interface paths {
             };
         };
         post?: never;
+        /**
+         * Remove the icon of an OIDC client
+         * @description Removes the icon the portal shows for an OIDC client. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -10436,7 +10926,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The application's icon (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set. */
+        /**
+         * Get the icon of a SAML service provider
+         * @description The icon of a SAML service provider (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set or the application does not exist.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10457,7 +10952,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets the icon the portal shows: PNG, JPEG or WebP, at most 128 KB once decoded, whose bytes match the content type (400 `applications.icon_invalid`). */
+        /**
+         * Set the icon of a SAML service provider
+         * @description Sets the icon the portal shows for a SAML service provider: PNG, JPEG or WebP, at most 128 KB once decoded, whose bytes match the content type (400 `applications.icon_invalid`). Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -10564,6 +11064,12 @@ export interface paths {
             };
         };
         post?: never;
+        /**
+         * Remove the icon of a SAML service provider
+         * @description Removes the icon the portal shows for a SAML service provider. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -10673,7 +11179,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The application's icon (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set. */
+        /**
+         * Get the icon of a WS-Fed relying party
+         * @description The icon of a WS-Fed relying party (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set or the application does not exist.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10694,7 +11205,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets the icon the portal shows: PNG, JPEG or WebP, at most 128 KB once decoded, whose bytes match the content type (400 `applications.icon_invalid`). */
+        /**
+         * Set the icon of a WS-Fed relying party
+         * @description Sets the icon the portal shows for a WS-Fed relying party: PNG, JPEG or WebP, at most 128 KB once decoded, whose bytes match the content type (400 `applications.icon_invalid`). Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -10801,6 +11317,12 @@ export interface paths {
             };
         };
         post?: never;
+        /**
+         * Remove the icon of a WS-Fed relying party
+         * @description Removes the icon the portal shows for a WS-Fed relying party. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -10910,7 +11432,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The icon of an application the portal lists the employee; 404 for any other. */
+        /**
+         * Get the icon of one of my applications
+         * @description The icon of an application the portal lists the employee; 404 for any other.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10946,7 +11473,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Groups, departments and employees whose name (or e-mail) contains `q`, to assign applications to (at most 20 of each). */
+        /**
+         * Search groups, departments and employees to assign
+         * @description Groups, departments and employees whose name (or e-mail) contains `q`, to assign applications to (at most 20 of each).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -11068,7 +11600,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        /**
+         * Get who may use an OIDC client
+         * @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -11193,7 +11730,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        /**
+         * Set who may use an OIDC client
+         * @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -11357,7 +11899,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        /**
+         * Get who may use a SAML service provider
+         * @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -11482,7 +12029,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        /**
+         * Set who may use a SAML service provider
+         * @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -11646,7 +12198,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out. */
+        /**
+         * Get who may use a WS-Fed relying party
+         * @description Who may use the application (by its id): everyone (the default), or the groups, departments and employees assigned. Grants whose target was deleted are left out.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -11771,7 +12328,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after. */
+        /**
+         * Set who may use a WS-Fed relying party
+         * @description Sets who may use the application. Mode 'assigned' with no one listed opens it to nobody. An id that names no group, department or employee: 400 `applications.access_target_unknown` with `details.field` and `details.unknown`. Audited as application.access_changed with before and after.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -11935,6 +12497,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List API keys
+         * @description Every key with its name, scope, the first characters of its secret (to recognise it), who created it, when it was last used, and its expiry or revocation. Never the secret.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -12045,7 +12613,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Creates a key. The secret is in this answer only: it is stored as a hash and cannot be shown again. */
+        /**
+         * Create an API key
+         * @description Creates a key. The secret is in this answer only: it is stored as a hash and cannot be shown again.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -12182,6 +12755,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke an API key
+         * @description The key stops working at once; it stays listed as revoked. 404 `api_keys.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -12291,6 +12870,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Search the audit log
+         * @description Pages through audit events, newest first (`page`, `pageSize` up to 500, `total`). Filters: `action` (see `/api/audit/actions`), `actor` (part of the actor's label, or their id), `outcome` (success or failure), `targetId`, `from` and `to` (ISO times), `q` (part of the action, actor, target or address). Each event has who, what, on which target, from which address and user agent, and its details.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -12433,6 +13018,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List audit actions
+         * @description Every action name that occurs in the audit log, for the action filter.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -12545,7 +13136,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description All matching records, oldest first, as CSV. */
+        /**
+         * Export the audit log as CSV
+         * @description Every event matching the same filters as `/api/audit` (no paging), oldest first, as a CSV file for a spreadsheet or a SIEM import.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -12587,6 +13183,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get server settings
+         * @description The server-wide settings: organisation name and branding, sign-in policy (allowed authenticators, user verification, attestation, AAGUID allow-list, passwords and second factors), admin TOTP requirement, session idle and absolute lengths, lockout, invitation validity and SMTP. Secrets show only as `{"set": true|false}`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -12732,7 +13334,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Partial update. Secret fields are write-only: a string sets them, null clears them; answers show only `{"set": true|false}`. */
+        /**
+         * Update server settings
+         * @description Partial update. Secret fields are write-only: a string sets them, null clears them; answers show only `{"set": true|false}`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -12922,6 +13529,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the sign-in pages' branding
+         * @description The organisation's name, colour and whether it has a logo, and whether password sign-in is offered: what the sign-in and enrolment pages need before anyone signs in.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -12962,7 +13575,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The organisation's logo (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set. */
+        /**
+         * Get the organisation's logo
+         * @description The organisation's logo (PNG, JPEG or WebP, with its content type); 404 `request.not_found` when none is set.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -12997,7 +13615,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Sets the logo: PNG, JPEG or WebP, at most 256 KB once decoded, whose bytes match the content type (400 `settings.logo_invalid`). */
+        /**
+         * Set the organisation's logo
+         * @description Sets the logo: PNG, JPEG or WebP, at most 256 KB once decoded, whose bytes match the content type (400 `settings.logo_invalid`).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -13102,6 +13725,12 @@ export interface paths {
             };
         };
         post?: never;
+        /**
+         * Remove the organisation's logo
+         * @description The sign-in pages and e-mails show the organisation's name without a logo again. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -13211,7 +13840,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sends a test e-mail at once with the saved SMTP settings. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer. */
+        /**
+         * Send a test e-mail
+         * @description Sends a test e-mail at once with the saved SMTP settings. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -13342,7 +13976,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Outgoing mail, newest first: pending (waiting for its next attempt), sent, or failed after every retry. */
+        /**
+         * List outgoing mail
+         * @description Outgoing mail, newest first: pending (waiting for its next attempt), sent, or failed after every retry.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -13478,7 +14117,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sends a failed mail again, with a fresh set of attempts. */
+        /**
+         * Retry a failed e-mail
+         * @description Sends a failed mail again, with a fresh set of attempts.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -13589,6 +14233,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the dashboard figures
+         * @description Employees by status, the number of admins, today's successful and failed sign-ins (UTC day), hardware keys by lifecycle state, the rollout (never invited, invited, invitation expired, enrolled; in total and by department) and the latest audit events.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -13763,6 +14413,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List OIDC clients
+         * @description Every registered OpenID Connect application (web apps and Entra EAM applications) with its client id, redirect URIs, grant types, authentication method and whether it is managed by the configuration file. Secrets show only as `{"set": true}`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -13896,7 +14552,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Registers a relying party (or an Entra ID EAM application, kind "eam"). A secret is generated for client_secret_* methods and answered only here. */
+        /**
+         * Register an OIDC client
+         * @description Registers a relying party (or an Entra ID EAM application, kind "eam"). A secret is generated for client_secret_* methods and answered only here.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -14107,6 +14768,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get an OIDC client
+         * @description One OIDC client with everything it is registered with. 404 `oidc.client_not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -14241,6 +14908,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete an OIDC client
+         * @description Deletes the client with its icon and access assignments; its tokens stop working. 409 `oidc.client_managed_by_config` for a client from the configuration file (remove it there), 404 `oidc.client_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -14340,6 +15013,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Update an OIDC client
+         * @description Changes any subset of the client's fields (name, redirect URIs, grant types, authentication method, claims, EAM tenant). 400 `oidc.client_invalid` for a combination that cannot work (for example authorization_code without a redirect URI), 409 `oidc.client_id_in_use`, 409 `oidc.client_managed_by_config` for a client from the configuration file, 404 `oidc.client_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -14515,7 +15194,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Replaces the client secret; the old one stops working at once. The new one is answered only here. */
+        /**
+         * Rotate an OIDC client secret
+         * @description Replaces the client secret; the old one stops working at once. The new one is answered only here.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -14668,7 +15352,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Signing keys of the provider (public facts only): the current ones and those kept for verification. */
+        /**
+         * List OIDC signing keys
+         * @description Signing keys of the provider (public facts only): the current ones and those kept for verification.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -14786,6 +15475,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the OIDC provider's endpoints
+         * @description The issuer, the discovery URL and each endpoint (authorization, token, userinfo, JWKS, end session, ...) to give an application's administrator.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -14907,6 +15602,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List an employee's OIDC grants
+         * @description What the employee has granted each OIDC application (grant id, client, created, expiry). 404 `employees.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -15013,7 +15714,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** @description Revokes every grant, token and provider session of the employee; applications that registered for it get a back-channel logout. */
+        /**
+         * Revoke all OIDC grants of an employee
+         * @description Revokes every grant, token and provider session of the employee; applications that registered for it get a back-channel logout.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -15126,6 +15832,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke one OIDC grant
+         * @description Revokes one grant with its tokens; the application must send the employee through sign-in again. 404 `oidc.grant_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -15235,6 +15947,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List directory domains
+         * @description Every Active Directory and Entra ID domain with its connection settings, sync and rotation groups, schedule, removal behaviour, the state of its last sync and whether its secret is set (never the secret).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -15369,7 +16087,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Adds a domain. `secret` (the bind password) is write-only: answers show `{"set": true}`. */
+        /**
+         * Add a directory domain
+         * @description Adds a domain. `secret` (the bind password) is write-only: answers show `{"set": true}`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -15685,6 +16408,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a directory domain
+         * @description One domain with its settings and sync state. 404 `directory.domain_not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -15820,6 +16549,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete a directory domain
+         * @description Removes the domain; no further syncs or rotations run for it. 404 `directory.domain_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -15919,7 +16654,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description `secret: null` removes the bind password: every sync scenario of the domain stops. */
+        /**
+         * Update a directory domain
+         * @description `secret: null` removes the bind password: every sync scenario of the domain stops.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -16129,7 +16869,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Connects, binds and looks up the groups; the outcome says precisely what failed. */
+        /**
+         * Test a domain's connection
+         * @description Connects, binds and looks up the groups; the outcome says precisely what failed.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16251,7 +16996,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Starts a sync (or a dry run, which changes nothing). Answers 202 with the run at once; `wait: true` answers 200 when it has finished. */
+        /**
+         * Run a directory sync
+         * @description Starts a sync (or a dry run, which changes nothing). Answers 202 with the run at once; `wait: true` answers 200 when it has finished.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16444,6 +17194,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List a domain's sync runs
+         * @description The sync runs of the domain, first (at most `limit`, default 20): trigger, full or incremental, dry run or not, status (running, succeeded, failed, awaiting_confirmation, confirmed, cancelled), counts, error code, who started it and how long it took. 404 `directory.domain_not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -16591,6 +17347,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a sync run
+         * @description One run with its counts, progress, its error if it failed, and its changes (what a dry run or a held run would do). 404 `directory.run_not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -16737,7 +17499,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Applies a sync the removal threshold held (with a fresh listing). */
+        /**
+         * Confirm a held sync run
+         * @description Applies a sync the removal threshold held (with a fresh listing).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16882,6 +17649,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Cancel a held sync run
+         * @description Discards a sync that the removal threshold held; nothing of it is applied and the next scheduled sync plans afresh. 409 `directory.run_not_awaiting` for a run that is not waiting, 404 `directory.run_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -17026,7 +17799,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes). */
+        /**
+         * Rotate due domain passwords now
+         * @description Reconciles pending domain passwords, then rotates every due one now (the scheduler does this every few minutes).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -17143,6 +17921,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List an employee's directory accounts
+         * @description The employee's accounts in each domain (user name, UPN, domain), with the state of their password: managed by rotation or not, last changed, pending. Never the password. 404 `employees.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -17273,7 +18057,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Whether Tessera rotates the employee's domain passwords, and why not: only an active employee with an Active hardware key (where a new password can be delivered), in a domain with rotation on. */
+        /**
+         * Get an employee's password rotation state
+         * @description Whether Tessera rotates the employee's domain passwords, and why not: only an active employee with an Active hardware key (where a new password can be delivered), in a domain with rotation on.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -17393,7 +18182,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sets the employee's domain password, or generates one (`generate: true`) that nobody can read: it is kept sealed for the employee's key. */
+        /**
+         * Set an employee's domain password
+         * @description Sets the employee's domain password, or generates one (`generate: true`) that nobody can read: it is kept sealed for the employee's key.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -17529,6 +18323,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List my directory accounts
+         * @description The signed-in employee's accounts in the organisation's domains (user name, UPN, domain) and whether Tessera rotates their password. Never the password.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -17659,7 +18459,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The employee changes their own domain password with the current one. */
+        /**
+         * Change my domain password
+         * @description The employee changes their own domain password with the current one.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -17792,7 +18597,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Employees of an Entra domain by pairing state, with the passkeys registered for them in Entra (name, AAGUID, model, created, last used). */
+        /**
+         * List Entra passkey pairings
+         * @description Employees of an Entra domain by pairing state, with the passkeys registered for them in Entra (name, AAGUID, model, created, last used).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -17935,7 +18745,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Reads every eligible user's passkeys from Entra, flags users Entra no longer knows, updates pairing states and mirrors them into the three pairing groups (created when missing). */
+        /**
+         * Refresh Entra passkey pairings
+         * @description Reads every eligible user's passkeys from Entra, flags users Entra no longer knows, updates pairing states and mirrors them into the three pairing groups (created when missing).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18055,7 +18870,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description WebAuthn creation options from Entra for the employee (the challenge is valid 5 minutes). Hand `publicKey` to the authenticator; the relying party is login.microsoft.com and the origin https://login.microsoft.com. */
+        /**
+         * Start provisioning an Entra passkey for an employee
+         * @description WebAuthn creation options from Entra for the employee (the challenge is valid 5 minutes). Hand `publicKey` to the authenticator; the relying party is login.microsoft.com and the origin https://login.microsoft.com.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18174,7 +18994,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers the authenticator's attestation in Entra. 400 entra.challenge_expired / entra.challenge_mismatch before Entra is asked; 400 entra.attestation_refused with Entra's reason. */
+        /**
+         * Finish provisioning an Entra passkey for an employee
+         * @description Registers the authenticator's attestation in Entra. 400 entra.challenge_expired / entra.challenge_mismatch before Entra is asked; 400 entra.attestation_refused with Entra's reason.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18314,7 +19139,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Creation options from Entra for the signed-in employee. */
+        /**
+         * Start provisioning my Entra passkey
+         * @description Creation options from Entra for the signed-in employee, to provision a passkey into their Entra account from the portal. Same errors as the admin operation: 409 `entra.not_entra_domain`, `entra.passkeys_disabled`, `entra.not_eligible`; 502 `entra.graph_failed`.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18432,7 +19262,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers the signed-in employee's attestation in Entra. */
+        /**
+         * Finish provisioning my Entra passkey
+         * @description Registers the signed-in employee's attestation in Entra; their pairing state follows. 400 `entra.challenge_expired`, `entra.challenge_mismatch` or `entra.attestation_refused`; 502 `entra.graph_failed`. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18572,7 +19407,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** @description Deletes the passkey in Entra and here; the pairing state and group membership follow. */
+        /**
+         * Delete an employee's Entra passkey
+         * @description Deletes the passkey in Entra and here; the pairing state and group membership follow.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -18684,6 +19524,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List hardware keys
+         * @description Pages through the key inventory (`page`, `pageSize` up to 500, `total`). Filters: `state` (ready, reserved, active, suspended, locked, deactivated, compromised), `employeeId`, `model`, `batch`, `q` (part of the serial or badge number). Each key has its serial, model, AAGUID, state, holder and access profile.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -18827,7 +19673,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The key with its history, bound credentials, the transitions an admin may make now and, when deactivated, the reset steps. */
+        /**
+         * Get a hardware key
+         * @description The key with its history, bound credentials, the transitions an admin may make now and, when deactivated, the reset steps.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -18986,7 +19837,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description CSV `serial,model,aaguid[,badge[,batch]]` (optional header line). Each row on its own: created (Ready), duplicate or invalid with the reason; the created rows are written in one transaction. At most 10,000 rows of at most 1,000 characters, within the body limit (BODY_LIMIT, 1 MiB by default: about 10,000 typical rows). */
+        /**
+         * Import hardware keys from CSV
+         * @description CSV `serial,model,aaguid[,badge[,batch]]` (optional header line). Each row on its own: created (Ready), duplicate or invalid with the reason; the created rows are written in one transaction. At most 10,000 rows of at most 1,000 characters, within the body limit (BODY_LIMIT, 1 MiB by default: about 10,000 typical rows).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -19114,7 +19970,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Moves the key to another state (hardware-key.states.ts). 409 hardware_keys.transition_not_allowed lists the allowed ones in error.details.allowed. Reserve and unlock answer the activation code, this once. */
+        /**
+         * Change a hardware key's state
+         * @description Moves the key to another state (hardware-key.states.ts). 409 hardware_keys.transition_not_allowed lists the allowed ones in error.details.allowed. Reserve and unlock answer the activation code, this once.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -19272,7 +20133,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The admin confirms a deactivated key was reset (the resetSteps): it goes back to Ready, and the history records who confirmed. */
+        /**
+         * Confirm a hardware key was reset
+         * @description The admin confirms a deactivated key was reset (the resetSteps): it goes back to Ready, and the history records who confirmed.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -19424,7 +20290,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Reserves each key for its employee, each on its own. */
+        /**
+         * Reserve several hardware keys
+         * @description Reserves each key for its employee, each on its own: the answer lists each key as done (with the activation code the employee enrols it with) or refused (with its code and message). Each change is audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -19559,7 +20430,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Suspends each key, each on its own. */
+        /**
+         * Suspend several hardware keys
+         * @description Suspends up to 500 keys with one reason, each on its own: the answer lists each key as done or refused (with its code and message), and one refusal does not hold back the others. A suspended key cannot sign in until it is reactivated. Each change is audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -19687,6 +20563,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List an employee's hardware keys
+         * @description The keys the employee holds or has reserved, with state, model and serial. 404 `employees.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -19807,7 +20689,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Registers a hardware key the employee already holds (by serial number), Active at once. An Active key makes the employee eligible for password rotation. */
+        /**
+         * Register a hardware key an employee holds
+         * @description Registers a hardware key the employee already holds (by serial number), Active at once. An Active key makes the employee eligible for password rotation.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -19947,6 +20834,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Remove a hardware key from an employee
+         * @description Deletes the key's record with the credentials bound to it. A key that was in the employee's hands (active, suspended, locked) rotates their domain passwords. Refused with 409 `hardware_keys.compromised_kept` for a compromised key (its record stays so it can never be issued again); 404 `hardware_keys.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -20057,6 +20950,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List access profiles
+         * @description Every access profile for hardware keys (user verification, minimum PIN length, allowed models, minutes before re-authentication), which one is the default, and how many keys use each.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -20167,7 +21066,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description A named access profile for hardware keys: user verification, minimum PIN length (where the authenticator reports it), allowed models (AAGUIDs; empty: any), re-authentication interval for workstation logon. `isDefault` makes it the profile of every key without one of its own. */
+        /**
+         * Create an access profile
+         * @description A named access profile for hardware keys: user verification, minimum PIN length (where the authenticator reports it), allowed models (AAGUIDs; empty: any), re-authentication interval for workstation logon. `isDefault` makes it the profile of every key without one of its own.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -20303,6 +21207,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get an access profile
+         * @description One access profile with its rules and key count. 404 `access_profiles.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -20414,7 +21324,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** @description Its keys fall back to the default profile. */
+        /**
+         * Delete an access profile
+         * @description Its keys fall back to the default profile (or the built-in default when it was the default). 404 `access_profiles.not_found`. Audited with the number of keys affected.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -20514,6 +21429,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Update an access profile
+         * @description Changes any subset of the profile's rules or makes it the default; keys that use it follow from their next check. 409 `access_profiles.name_in_use`, 404 `access_profiles.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -20643,7 +21564,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The access profile in force for the key: its own, else the default one, else the built-in default (UV required, any model, 480 minutes). */
+        /**
+         * Get the access profile in force for a key
+         * @description The access profile in force for the key: its own, else the default one, else the built-in default (UV required, any model, 480 minutes).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -20751,7 +21677,12 @@ export interface paths {
                 };
             };
         };
-        /** @description Sets the key's own access profile; null: none of its own (the default applies). */
+        /**
+         * Set a hardware key's access profile
+         * @description Sets the key's own access profile; null: none of its own (the default applies).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -20882,7 +21813,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sets the access profile of several keys at once (null: none of their own), in one transaction. */
+        /**
+         * Set the access profile of several keys
+         * @description Sets the access profile of several keys at once (null: none of their own), in one transaction.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -21002,7 +21938,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Your directory accounts, personal accounts and the shared accounts assigned to you. Never a secret: hasPassword, hasOtp, hasNotes say what is set. */
+        /**
+         * List my vault accounts
+         * @description Your directory accounts, personal accounts and the shared accounts assigned to you. Never a secret: hasPassword, hasOtp, hasNotes say what is set.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -21118,7 +22059,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description A personal account. With no password and generatePassword true, one is generated with passwordPolicy (or the default policy). */
+        /**
+         * Create a personal vault account
+         * @description A personal account. With no password and generatePassword true, one is generated with passwordPolicy (or the default policy).
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -21277,6 +22223,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Create a personal vault account from a template
+         * @description Starts a personal account from a template: its name (unless given), URLs and password policy. 404 `vault.template_not_found`. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -21434,6 +22386,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete one of my vault accounts
+         * @description Deletes a personal account of the signed-in employee. 403 `vault.read_only` for a shared account; 404 `vault.account_not_found` for an account that is not theirs. Audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -21533,7 +22491,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description 403 vault.read_only for a shared account; 404 for any account that is not yours. */
+        /**
+         * Update one of my vault accounts
+         * @description 403 vault.read_only for a shared account; 404 for any account that is not yours.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -21686,7 +22649,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Starts the passkey check for one field of one account: options for navigator.credentials.get with userVerification required, single-use, 5 minutes, bound to you, the account and the field. */
+        /**
+         * Start revealing a vault secret
+         * @description Starts the passkey check for one field of one account: options for navigator.credentials.get with userVerification required, single-use, 5 minutes, bound to you, the account and the field.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -21812,7 +22780,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The field in clear (password, notes) or the current and next OTP codes, after the assertion with user verification. Refusals count against the failed-check budget of your address; every reveal and copy is audited. */
+        /**
+         * Reveal a vault secret
+         * @description The field in clear (password, notes) or the current and next OTP codes, after the assertion with user verification. Refusals count against the failed-check budget of your address; every reveal and copy is audited.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -21971,6 +22944,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Generate a password
+         * @description A random password following the given policy (length, character classes), for a new or changed account. Nothing is stored.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -22098,6 +23077,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List vault templates for me
+         * @description The templates an employee can start a personal account from.
+         *
+         *     **Access:** a signed-in employee (employee session cookie; CSRF header on changes).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -22219,6 +23204,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List shared vault accounts
+         * @description Every shared account with its name, URLs, login, what is set (password, OTP, notes; never the secret) and who holds it.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -22339,7 +23330,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description One account for many employees: assign it to employees or whole departments. Secrets are sealed at once and never answered. */
+        /**
+         * Create a shared vault account
+         * @description One account for many employees: assign it to employees or whole departments. Secrets are sealed at once and never answered.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -22507,6 +23503,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a shared vault account
+         * @description One shared account with its holders (employees and departments); never a secret. 404 `vault.account_not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -22628,6 +23630,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete a shared vault account
+         * @description Every holder loses the account at once. 404 `vault.account_not_found`; 409 `vault.managed_by_config` for an account from the configuration file. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -22727,7 +23735,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Changes the account for every holder at once. */
+        /**
+         * Update a shared vault account
+         * @description Changes the account for every holder at once; a secret sent is sealed and never answered. 404 `vault.account_not_found`, 409 `vault.managed_by_config` for an account from the configuration file. Audited (never the secret).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -22884,7 +23897,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Who holds the account, replaced as a whole. A holder removed loses it at once (no reveal after this answer). */
+        /**
+         * Set who holds a shared vault account
+         * @description Who holds the account, replaced as a whole. A holder removed loses it at once (no reveal after this answer).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -23027,6 +24045,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List vault templates
+         * @description Templates for vault accounts (name, URLs, password policy) that employees and admins start accounts from.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -23134,6 +24158,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Create a vault template
+         * @description A template gives new accounts their name, URLs and password policy. 409 `vault.template_name_in_use`, 400 `vault.policy_invalid`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -23263,6 +24293,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete a vault template
+         * @description Accounts made from it stay. 404 `vault.template_not_found`, 409 `vault.managed_by_config` for a template from the configuration file. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -23362,6 +24398,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Update a vault template
+         * @description Accounts already made from it keep their values. 404 `vault.template_not_found`, 409 `vault.template_name_in_use` or `vault.managed_by_config`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -23487,6 +24529,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Generate a password (admin)
+         * @description A random password following the given policy (length, character classes), generated on the server with a CSPRNG. Nothing is stored.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -23614,7 +24662,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The employee's directory, personal and shared accounts: names, logins and what is set, never a secret. */
+        /**
+         * List an employee's vault accounts
+         * @description The employee's directory, personal and shared accounts: names, logins and what is set, never a secret.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -23748,7 +24801,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Downloads an encrypted backup (application/octet-stream, docs/vault-backup-format.md) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase). */
+        /**
+         * Download an encrypted vault backup
+         * @description Downloads an encrypted backup (application/octet-stream, [format](/docs/vault-backup-format)) of every vault template and account, or of one employee's (`employee`: e-mail or id): personal accounts, the shared accounts assigned to them, the templates these use. The file opens only with `passphrase` (at least 12 characters; argon2id). A download cut short is refused by a restore as truncated. Audited (never the passphrase).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -23789,7 +24847,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Restores a backup: the body is the file (Content-Type application/octet-stream, at most TESSERA_VAULT_BACKUP_MAX_BYTES), its passphrase in the `x-tessera-backup-passphrase` header. In one transaction: conflicts (same id, or same owner and name) are skipped or overwritten (`onConflict`); employees this server does not know are reported, not restored. A wrong passphrase or a damaged file writes nothing (400 vault_backup.*). Audited. */
+        /**
+         * Restore a vault backup
+         * @description Restores a backup: the body is the file (Content-Type application/octet-stream, at most TESSERA_VAULT_BACKUP_MAX_BYTES), its passphrase in the `x-tessera-backup-passphrase` header. In one transaction: conflicts (same id, or same owner and name) are skipped or overwritten (`onConflict`); employees this server does not know are reported, not restored. A wrong passphrase or a damaged file writes nothing (400 vault_backup.*). Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: {
@@ -23929,6 +24992,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List SAML service providers
+         * @description Every registered SAML service provider with its entity ID, endpoints, certificates, NameID format, signing and encryption options and attribute mapping.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -24070,6 +25139,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Register a SAML service provider
+         * @description Registers a SAML service provider from its fields (entity ID, endpoints, certificates, options). 409 `saml.entity_id_in_use` when another SAML service provider has the entity ID; 400 `saml.certificate_invalid` or `saml.certificate_required` (encrypted assertions and signed requests need the SP's certificate). Its access starts as everyone; see Applications. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -24275,6 +25350,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a SAML service provider
+         * @description One SAML service provider with everything it is registered with. 404 `saml.sp_not_found` for an unknown id.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -24417,6 +25498,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete a SAML service provider
+         * @description Deletes the SAML service provider with its icon and its access assignments; sign-ins to it are refused from now on. 404 `saml.sp_not_found` for an unknown id. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -24516,6 +25603,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Update a SAML service provider
+         * @description Changes any subset of the SAML service provider's fields; the next sign-in uses them. 409 `saml.entity_id_in_use` when another SAML service provider has the entity ID; 400 `saml.certificate_invalid` or `saml.certificate_required` (encrypted assertions and signed requests need the SP's certificate). 404 `saml.sp_not_found` for an unknown id. Audited with the changes.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -24710,6 +25803,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List WS-Fed relying parties
+         * @description Every registered WS-Fed relying party with its entity ID, endpoints, certificates, NameID format, signing and encryption options and attribute mapping.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -24851,6 +25950,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Register a WS-Fed relying party
+         * @description Registers a WS-Fed relying party from its fields (entity ID, endpoints, certificates, options). 409 `saml.entity_id_in_use` when another WS-Fed relying party has the entity ID; 400 `saml.certificate_invalid` or `saml.certificate_required` (encrypted assertions and signed requests need the SP's certificate). Its access starts as everyone; see Applications. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -25056,6 +26161,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a WS-Fed relying party
+         * @description One WS-Fed relying party with everything it is registered with. 404 `saml.sp_not_found` for an unknown id.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -25198,6 +26309,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete a WS-Fed relying party
+         * @description Deletes the WS-Fed relying party with its icon and its access assignments; sign-ins to it are refused from now on. 404 `saml.sp_not_found` for an unknown id. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -25297,6 +26414,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /**
+         * Update a WS-Fed relying party
+         * @description Changes any subset of the WS-Fed relying party's fields; the next sign-in uses them. 409 `saml.entity_id_in_use` when another WS-Fed relying party has the entity ID; 400 `saml.certificate_invalid` or `saml.certificate_required` (encrypted assertions and signed requests need the SP's certificate). 404 `saml.sp_not_found` for an unknown id. Audited with the changes.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -25493,7 +26616,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers a service provider from its SAML metadata XML; the other fields override what the metadata says. */
+        /**
+         * Register a SAML service provider from metadata
+         * @description Registers a service provider from its SAML metadata XML; the other fields override what the metadata says.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -25693,7 +26821,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Reads SP metadata XML and returns the fields it gives (the console pre-fills its form with them). Nothing is saved. */
+        /**
+         * Read SAML service provider metadata
+         * @description Reads SP metadata XML and returns the fields it gives (the console pre-fills its form with them). Nothing is saved.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -25823,6 +26956,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List SAML service provider presets
+         * @description Ready-made settings for well-known service providers (NameID format, attributes, signing options) that the console offers when registering one.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -25949,7 +27088,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The IdP endpoints and signing certificates to give service providers, and the coming rollover: when the signing certificate expires, when the next key was published and signs from, and whether a rollover is due (expiry within 30 days, no next key). */
+        /**
+         * Get the SAML IdP's endpoints and certificates
+         * @description The IdP endpoints and signing certificates to give service providers, and the coming rollover: when the signing certificate expires, when the next key was published and signs from, and whether a rollover is due (expiry within 30 days, no next key).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -26093,7 +27237,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Starts a signing-key rollover: the next certificate is published now and signs after `leadDays`; the current one stays published `overlapDays` after that. */
+        /**
+         * Start a SAML signing-key rollover
+         * @description Starts a signing-key rollover: the next certificate is published now and signs after `leadDays`; the current one stays published `overlapDays` after that.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -26222,6 +27371,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List workstations
+         * @description Pages through enrolled computers (`page`, `pageSize`, `total`). Filters: `status` (pending, approved, denied), `q` (part of the name, host name, domain or OS), `departmentId`, `profileId`, `online` (`true`: channel open now). Each has its agent version, OS, department, profile and when it was last seen.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -26371,7 +27526,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description For the dashboard tiles. */
+        /**
+         * Count workstations by state
+         * @description How many workstations there are, how many are online now, how many wait for approval and how many the emergency block holds: the figures of the dashboard tiles.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -26487,6 +27647,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a workstation
+         * @description One computer with its status, agent, OS, department, profile and when it was last seen. 404 `workstations.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -26612,7 +27778,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** @description Removes the workstation: its key stops working at once and its channel closes. The agent must enrol again to come back. */
+        /**
+         * Remove a workstation
+         * @description Removes the workstation: its key stops working at once and its channel closes. The agent must enrol again to come back.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -26712,7 +27883,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Rename, or set department and profile. */
+        /**
+         * Update a workstation
+         * @description Renames the workstation, or sets its department and profile; the agent receives its new profile at once. 404 `workstations.department_not_found` or `workstations.profile_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -26857,6 +28033,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Approve a workstation
+         * @description The agent may authorise sign-ins and receive credentials from now on; its profile applies. 404 `workstations.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -26995,7 +28177,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Bulk approve: those already so, or unknown, are listed as unchanged. */
+        /**
+         * Approve several workstations
+         * @description Bulk approve: those already so, or unknown, are listed as unchanged. The agent may authorise sign-ins and receive credentials from now on; its profile applies. Each change is audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -27115,6 +28302,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Deny a workstation
+         * @description The agent is refused everything but its status (403 `workstations.denied`); remove it to let the computer enrol again. 404 `workstations.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -27253,7 +28446,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Bulk deny: those already so, or unknown, are listed as unchanged. */
+        /**
+         * Deny several workstations
+         * @description Bulk deny: those already so, or unknown, are listed as unchanged. The agent is refused everything but its status (403 `workstations.denied`); remove it to let the computer enrol again. Each change is audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -27373,7 +28571,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome. */
+        /**
+         * Lock a workstation
+         * @description Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -27510,7 +28713,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome. */
+        /**
+         * Sign the user out of a workstation
+         * @description Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -27647,7 +28855,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome. */
+        /**
+         * Send a workstation its profile again
+         * @description Stores the command and delivers it to the agent now, or when it next connects (within 7 days). Audited, with the outcome.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -27782,7 +28995,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The last 200 commands, newest first. */
+        /**
+         * List a workstation's commands
+         * @description The last 200 commands sent to the workstation (lock, log off, refresh profile, credential delivery), newest first, with their state, attempts and result.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -27916,7 +29134,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Locks every workstation where the employee is signed in now. */
+        /**
+         * Lock all workstations of an employee
+         * @description Locks every workstation where the employee is signed in now.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -28053,6 +29276,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List workstation events
+         * @description Pages through what agents reported, newest first: logon, logoff, lock, unlock, session switch, remote connect and disconnect, agent start and stop. Filters: `type`, `workstationId`, `employeeId`, `from`, `to` (ISO times).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -28199,7 +29428,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Matching events, newest first, as CSV. */
+        /**
+         * Export workstation events as CSV
+         * @description The events matching the same filters as `/api/workstation-events`, newest first, as a CSV file.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -28239,6 +29473,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List workstation sessions
+         * @description Pages through sign-in sessions on workstations (who, where, how, start and end), newest first. Filters: `workstationId`, `employeeId`, `from`, `to`, `open` (`true`: still signed in).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -28390,7 +29630,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Matching sessions, newest first, as CSV. */
+        /**
+         * Export workstation sessions as CSV
+         * @description The sessions matching the same filters as `/api/workstation-sessions`, newest first, as a CSV file.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -28430,7 +29675,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Time signed in, sessions and methods per employee, workstation or day (UTC); the last 30 days unless from/to say otherwise. */
+        /**
+         * Summarise workstation sessions
+         * @description Time signed in, sessions and methods per employee, workstation or day (UTC); the last 30 days unless from/to say otherwise.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -28562,7 +29812,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The summary as CSV. */
+        /**
+         * Export the workstation session summary as CSV
+         * @description The same summary as `/api/workstation-sessions/summary`, with the same grouping and period, as a CSV file for a spreadsheet.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -28602,6 +29857,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List workstation enrolment tokens
+         * @description Every token agents can enrol with: name, whether it approves workstations at once, uses, expiry and revocation. Never the secret.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -28719,7 +29980,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description A token for agents to enrol with. The secret is in this answer only: it is stored as a hash. */
+        /**
+         * Create a workstation enrolment token
+         * @description A token for agents to enrol with. The secret is in this answer only: it is stored as a hash.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -28876,6 +30142,12 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke a workstation enrolment token
+         * @description No new computer can enrol with it; workstations enrolled with it stay. 404 `workstations.token_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -28985,6 +30257,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List workstation profiles
+         * @description Every profile (what the agent enforces: idle lock, lock when the Tessera session ends, unlock methods, RDP and more), which one is the default, and the departments that use each.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -29099,6 +30377,12 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Create a workstation profile
+         * @description A named set of rules that agents enforce, for the departments given (`departmentIds`) or as the new default. 409 `workstations.profile_name_in_use`, 404 `workstations.department_not_found`. Agents concerned receive it at once. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -29255,6 +30539,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a workstation profile
+         * @description One profile with its settings and departments. 404 `workstations.profile_not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -29370,6 +30660,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete a workstation profile
+         * @description Its departments fall back to the default profile, and agents receive that at once. 409 `workstations.profile_is_default` for the default profile (make another the default first); 404 `workstations.profile_not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -29469,7 +30765,12 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Agents using the profile receive the change at once. `departmentIds` moves those departments to this profile. */
+        /**
+         * Update a workstation profile
+         * @description Agents using the profile receive the change at once. `departmentIds` moves those departments to this profile.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -29608,6 +30909,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the emergency block state
+         * @description Whether the emergency block is on, since when, by whom and why.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -29712,7 +31019,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Locks every workstation with the agent (approved or waiting for approval) and makes agents refuse unlock until lifted; agents that connect later get it first. Confirm with the phrase `BLOCK ALL WORKSTATIONS` and give a reason. */
+        /**
+         * Turn on the emergency block
+         * @description Locks every workstation with the agent (approved or waiting for approval) and makes agents refuse unlock until lifted; agents that connect later get it first. Confirm with the phrase `BLOCK ALL WORKSTATIONS` and give a reason.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -29838,6 +31150,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Lift the emergency block
+         * @description Agents accept unlocks again and workstations may be used as their profiles say. 409 `workstations.emergency_inactive` when it is not on. Audited with the reason.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -29962,7 +31280,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Registers a computer with an enrolment token and the public half of the key pair it made (ES256). The workstation waits for approval unless the token approves automatically. A refusal counts against the per-address budget of failed credential checks. */
+        /**
+         * Enrol a workstation
+         * @description Registers a computer with an enrolment token and the public half of the key pair it made (ES256). The workstation waits for approval unless the token approves automatically. A refusal counts against the per-address budget of failed credential checks.
+         *
+         *     **Access:** public: no credentials needed.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -30100,7 +31423,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Approval, the profile in force (once approved) and the emergency block. */
+        /**
+         * Get my workstation's status
+         * @description Approval, the profile in force (once approved) and the emergency block.
+         *
+         *     **Access:** the agent of any enrolled workstation, approved or not, by a signed assertion.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -30234,7 +31562,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Marks the workstation seen, for an agent that cannot keep the channel open. */
+        /**
+         * Send a workstation heartbeat
+         * @description Marks the workstation seen, for an agent that cannot keep the channel open.
+         *
+         *     **Access:** the agent of any enrolled workstation, approved or not, by a signed assertion.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -30345,7 +31678,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Up to 500 events, taken whole or not at all. Each `id` is an idempotency key: an event sent again is counted in `duplicates` and stored once. */
+        /**
+         * Report workstation events
+         * @description Up to 500 events, taken whole or not at all. Each `id` is an idempotency key: an event sent again is counted in `duplicates` and stored once.
+         *
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -30476,7 +31814,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Whether this account may log on, unlock or connect by RDP here now (emergency block, profile, employee status), and why not. Audited. */
+        /**
+         * Authorise a workstation sign-in
+         * @description Whether this account may log on, unlock or connect by RDP here now (emergency block, profile, employee status), and why not. Audited.
+         *
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -30606,7 +31949,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Starts a credential delivery for the account being logged on: WebAuthn request options for the employee's Active security keys, a single-use challenge of two minutes bound to this workstation. Refused during the emergency block, for an unknown, disabled or deactivated employee and for one without an Active key; refusals are audited. */
+        /**
+         * Start a credential delivery
+         * @description Starts a credential delivery for the account being logged on: WebAuthn request options for the employee's Active security keys, a single-use challenge of two minutes bound to this workstation. Refused during the emergency block, for an unknown, disabled or deactivated employee and for one without an Active key; refusals are audited.
+         *
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -30738,7 +32086,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key (docs/agent-protocol.md §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited. */
+        /**
+         * Finish a credential delivery
+         * @description Finishes a credential delivery with the key's assertion. Once it verifies, Tessera queues a `deliver_credentials` command on the channel whose payload is a JWE to this workstation's key ([agent protocol](/docs/agent-protocol) §8). A refused assertion counts against the per-address budget of failed credential checks; every delivery and refusal is audited.
+         *
+         *     **Access:** the agent of an approved workstation, by a signed assertion (see /docs/agent-protocol).
+         */
         post: {
             parameters: {
                 query?: never;
