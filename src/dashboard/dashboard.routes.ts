@@ -1,6 +1,9 @@
 import type { AuditAction } from '../audit/audit.actions.js';
 import { toAuditDto } from '../audit/audit.schemas.js';
 import { dashboardDto } from './dashboard.schemas.js';
+import type { SyncStatusDto } from '../directory/directory.schemas.js';
+import type { MailService } from '../mail/mail.service.js';
+import type { SamlKeyStore } from '../sso/saml-core/keys.js';
 import type { App } from '../http/types.js';
 import { errors } from '../http/schemas.js';
 import type { AdminService } from '../admins/admin.service.js';
@@ -10,7 +13,16 @@ import type { Clock } from '../lib/clock.js';
 import type { HardwareKeyService } from '../vaults/hardware-key.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type DashboardRoutesDeps = { admins: AdminService; audit: AuditService; clock: Clock; employees: EmployeeService; hardwareKeys: HardwareKeyService };
+export type DashboardRoutesDeps = {
+  admins: AdminService;
+  audit: AuditService;
+  clock: Clock;
+  employees: EmployeeService;
+  hardwareKeys: HardwareKeyService;
+  directorySyncStatus: () => Promise<SyncStatusDto[]>;
+  mail: MailService;
+  samlKeys: SamlKeyStore;
+};
 
 /** Sign-in attempts counted on the dashboard: a wrong TOTP code after a right password is a failed sign-in too. */
 const SIGN_IN_ACTIONS: AuditAction[] = ['admin.sign_in', 'admin.sign_in_totp', 'setup.completed', 'employee.sign_in'];
@@ -21,7 +33,9 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const count = (outcome: 'success' | 'failure') =>
       Promise.all(SIGN_IN_ACTIONS.map((action) => services.audit.count({ action, outcome, from }))).then((ns) => ns.reduce((a, b) => a + b, 0));
-    const [byStatus, admins, success, failure, recent, keysByState, rollout] = await Promise.all([
+    // First, on its own: on a fresh server it makes the signing key in a transaction (PGlite has one connection).
+    const saml = await services.samlKeys.signingCertificateStatus();
+    const [byStatus, admins, success, failure, recent, keysByState, rollout, directorySync, mail] = await Promise.all([
       services.employees.countByStatus(),
       services.admins.count(),
       count('success'),
@@ -29,6 +43,8 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
       services.audit.find({}, { offset: 0, limit: 10 }),
       services.hardwareKeys.countByState(),
       services.employees.rollout(),
+      services.directorySyncStatus(),
+      services.mail.health(),
     ]);
     const active = byStatus.active ?? 0,
       deactivated = byStatus.deactivated ?? 0,
@@ -40,6 +56,21 @@ export async function dashboardRoutes(app: App, services: DashboardRoutesDeps) {
       recentEvents: recent.items.map(toAuditDto),
       hardwareKeys: keysByState,
       rollout,
+      directorySync,
+      mail,
+      certificates: [
+        {
+          kind: 'saml_signing' as const,
+          label: 'SAML and WS-Fed signing certificate',
+          subject: saml.subject,
+          fingerprint: saml.fingerprint,
+          expiresAt: saml.expiresAt.toISOString(),
+          daysLeft: saml.daysLeft,
+          next: saml.next ? { publishedAt: saml.next.publishedAt.toISOString(), activatesAt: saml.next.activatesAt.toISOString() } : null,
+          isExpiringSoon: saml.isRolloverDue,
+          renewPath: '/saml',
+        },
+      ],
     };
   });
 }

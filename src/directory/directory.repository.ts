@@ -252,3 +252,17 @@ export async function findAccountsByLogonName(
     username: r.username,
   }));
 }
+
+/** The latest real (not dry) run of every domain that has one. */
+export async function findLatestSyncRunPerDomain(db: Executor): Promise<SyncRunRow[]> {
+  return db
+    .selectDistinctOn([directorySyncRuns.domainId])
+    .from(directorySyncRuns)
+    .where(eq(directorySyncRuns.isDryRun, false))
+    .orderBy(directorySyncRuns.domainId, desc(directorySyncRuns.startedAt));
+}
+
+/** Runs stopped by the removal threshold that wait for an admin's confirmation, newest first. */
+export async function findHeldSyncRuns(db: Executor): Promise<SyncRunRow[]> {
+  return db.select().from(directorySyncRuns).where(eq(directorySyncRuns.status, 'awaiting_confirmation')).orderBy(desc(directorySyncRuns.startedAt));
+}
