@@ -98,7 +98,7 @@ function RolloutCard({ rollout }: { rollout: Dashboard['rollout'] }) {
             {rollout.enrolledPercent} % enrolled
           </Text>
           <Text size="sm" c="dimmed">
-            {counts.enrolled} of {rollout.total} active employees hold a key or authenticator
+            {counts.enrolled} of {rollout.total} active employees hold a passkey or security key that signs in
           </Text>
         </Group>
         <Progress value={rollout.enrolledPercent} color="teal" size="lg" aria-labelledby="rollout-progress-label" />
