@@ -92,9 +92,19 @@ export function AuditTable({ events, expandable = false, empty = 'No audit event
                     ) : null}
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm" truncate="end" title={event.action}>
-                      <Code>{event.action}</Code>
-                    </Text>
+                    <Code
+                      title={event.action}
+                      style={{
+                        display: 'inline-block',
+                        maxWidth: '100%',
+                        overflow: 'hidden',
+                        textOverflow: 'ellipsis',
+                        whiteSpace: 'nowrap',
+                        verticalAlign: 'bottom',
+                      }}
+                    >
+                      {event.action}
+                    </Code>
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" truncate="end" title={targetText(event)}>
