@@ -122,16 +122,20 @@ export function createServices(deps: CoreDeps) {
     // Late-bound: the groups read employees, and are wired below.
     groups: { ofEmployee: (id) => groups.ofEmployee(id), memberIdsOf: (id) => groups.memberIdsOf(id) },
     // The rollout state (who holds a credential, who has an open invitation): late-bound, the invitations read employees.
-    enrolmentSources: () => ({
-      methods: {
-        passkey: credentials.employeeIdsHolding('passkey'),
-        security_key: credentials.employeeIdsHolding('security_key'),
-        second_factor_key: credentials.employeeIdsHolding('second_factor_key'),
-        totp: credentials.employeeIdsHolding('totp'),
-      },
-      openInvitation: invitations.employeeIdsWithOpenInvitation(),
-      anyInvitation: invitations.employeeIdsEverInvited(),
-    }),
+    // A credential on a key that is not Active cannot sign in, so it does not count (late-bound: the keys are wired below).
+    enrolmentSources: () => {
+      const except = { exceptCredentialIds: hardwareKeys.credentialIdsOnInactiveKeys() };
+      return {
+        methods: {
+          passkey: credentials.employeeIdsHolding('passkey', except),
+          security_key: credentials.employeeIdsHolding('security_key', except),
+          second_factor_key: credentials.employeeIdsHolding('second_factor_key', except),
+          totp: credentials.employeeIdsHolding('totp'),
+        },
+        openInvitation: invitations.employeeIdsWithOpenInvitation(),
+        anyInvitation: invitations.employeeIdsEverInvited(),
+      };
+    },
   });
   // Groups (src/groups): local ones managed here, directory ones shown as their domain's sync left them.
   const groups = createGroupService({

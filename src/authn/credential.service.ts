@@ -1,3 +1,4 @@
+import type { SQLWrapper } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import { AppError } from '../lib/errors.js';
@@ -89,9 +90,12 @@ export function createCredentialService(deps: { db: Db; audit: AuditService }) {
   return {
     removeByIds,
     list: (owner: { type: SubjectType; id: string }) => repo.findCredentialsBySubject(db, owner.type, owner.id),
-    /** A subquery of the employees holding this kind of credential (or a TOTP seed), for the employees list's rollout state. */
-    employeeIdsHolding: (method: 'passkey' | 'security_key' | 'second_factor_key' | 'totp') =>
-      method === 'totp' ? employeeIdsWithTotp(db) : repo.employeeIdsWithCredentialKind(db, method),
+    /**
+     * A subquery of the employees holding this kind of credential (or a TOTP seed), for the employees
+     * list's rollout state; `exceptCredentialIds` leaves out credentials that cannot sign in (on a key that is not Active).
+     */
+    employeeIdsHolding: (method: 'passkey' | 'security_key' | 'second_factor_key' | 'totp', opts: { exceptCredentialIds?: SQLWrapper } = {}) =>
+      method === 'totp' ? employeeIdsWithTotp(db) : repo.employeeIdsWithCredentialKind(db, method, opts.exceptCredentialIds),
     get,
     rename,
     remove,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, notInArray, or, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
 import { webauthnChallenges, webauthnCredentials } from './authn.tables.js';
 
@@ -120,7 +120,7 @@ export async function lockSubjectCredentials(tx: Executor, subjectType: string, 
  * a passkey is a platform or backup-eligible credential, a security key the rest), for the
  * employees list's rollout state.
  */
-export function employeeIdsWithCredentialKind(db: Executor, kind: 'passkey' | 'security_key' | 'second_factor_key') {
+export function employeeIdsWithCredentialKind(db: Executor, kind: 'passkey' | 'security_key' | 'second_factor_key', exceptCredentialIds?: SQLWrapper) {
   const c = webauthnCredentials;
   const passkey = or(eq(c.attachment, 'platform'), eq(c.isBackupEligible, true));
   const which =
@@ -128,5 +128,5 @@ export function employeeIdsWithCredentialKind(db: Executor, kind: 'passkey' | 's
   return db
     .select({ id: c.subjectId })
     .from(c)
-    .where(and(eq(c.subjectType, 'employee'), which));
+    .where(and(eq(c.subjectType, 'employee'), which, exceptCredentialIds ? notInArray(c.id, exceptCredentialIds) : undefined));
 }

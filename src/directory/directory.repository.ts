@@ -258,3 +258,17 @@ export async function countHeldSyncRuns(db: Executor): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)` }).from(directorySyncRuns).where(eq(directorySyncRuns.status, 'awaiting_confirmation'));
   return Number(row?.n ?? 0);
 }
+
+/** The latest real (not dry) run of every domain that has one. */
+export async function findLatestSyncRunPerDomain(db: Executor): Promise<SyncRunRow[]> {
+  return db
+    .selectDistinctOn([directorySyncRuns.domainId])
+    .from(directorySyncRuns)
+    .where(eq(directorySyncRuns.isDryRun, false))
+    .orderBy(directorySyncRuns.domainId, desc(directorySyncRuns.startedAt));
+}
+
+/** Runs stopped by the removal threshold that wait for an admin's confirmation, newest first. */
+export async function findHeldSyncRuns(db: Executor): Promise<SyncRunRow[]> {
+  return db.select().from(directorySyncRuns).where(eq(directorySyncRuns.status, 'awaiting_confirmation')).orderBy(desc(directorySyncRuns.startedAt));
+}

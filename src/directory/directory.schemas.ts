@@ -174,6 +174,21 @@ export const syncRunDto = z.object({
 });
 export type SyncRunDto = z.infer<typeof syncRunDto>;
 
+/** A run in the dashboard's sync status: what it did, not its change list. */
+export const syncRunSummaryDto = syncRunDto.pick({ id: true, trigger: true, status: true, counts: true, error: true, startedAt: true, finishedAt: true });
+export type SyncRunSummaryDto = z.infer<typeof syncRunSummaryDto>;
+/** One domain's sync at a glance: the last real run, the next scheduled one, and the runs held for confirmation. */
+export const syncStatusDto = z.object({
+  domain: z.object({ id: z.string().uuid(), name: z.string(), kind: z.string() }),
+  schedule: z.enum(['scheduled', 'on_demand', 'not_configured']).describe('on_demand: interval 0; not_configured: no bind password or client secret saved'),
+  intervalMinutes: z.number().int(),
+  lastSuccessAt: z.string().nullable(),
+  lastRun: syncRunSummaryDto.nullable().describe('The latest sync that was not a dry run'),
+  nextRunAt: z.string().nullable().describe('When the scheduler starts the next sync (now when one is due); null when none is scheduled'),
+  heldRuns: z.array(syncRunSummaryDto).describe('Syncs stopped by the removal threshold: an admin confirms or cancels them on the Domains page'),
+});
+export type SyncStatusDto = z.infer<typeof syncStatusDto>;
+
 /** An employee's account in a domain, as the console and the portal show it. Never a password. */
 export const accountDto = z.object({
   id: z.string().uuid(),

@@ -12,6 +12,7 @@ import { createDomainService } from './domain.service.js';
 import { passwordFaultInjection } from './fault-injection.js';
 import { createPasswordService } from './password.service.js';
 import { createSyncService } from './sync.service.js';
+import { createSyncStatus } from './sync-status.js';
 
 /** The directory feature's services, wired once (src/app/services.ts spreads them into the graph). */
 export function createDirectoryServices(deps: {
@@ -43,6 +44,8 @@ export function createDirectoryServices(deps: {
   };
   return {
     domains,
+    /** Every domain's sync at a glance, for the dashboard. */
+    directorySyncStatus: createSyncStatus({ db, clock }),
     directorySync: createSyncService({
       db,
       audit,

@@ -78,7 +78,8 @@ function enrolmentExpressions(s: EnrolmentSources) {
     EnrolmentMethod,
     SQL<boolean>
   >;
-  const enrolled = or(...enrolmentMethods.map((m) => inArray(employees.id, s.methods[m])));
+  // TOTP alone is not a passwordless sign-in: an employee with only a TOTP seed still has a key to enrol.
+  const enrolled = or(...enrolmentMethods.filter((m) => m !== 'totp').map((m) => inArray(employees.id, s.methods[m])));
   const state = sql<EnrolmentState>`CASE WHEN ${enrolled} THEN 'enrolled' WHEN ${inArray(employees.id, s.openInvitation)} THEN 'invited' WHEN ${inArray(
     employees.id,
     s.anyInvitation,

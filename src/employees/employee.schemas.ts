@@ -30,9 +30,11 @@ export type EmployeeDto = z.infer<typeof employeeDto>;
 
 /**
  * Where an employee stands in the passwordless rollout, computed from stored data: `enrolled` once
- * they hold any credential (a passkey, a security key, a second-factor key or TOTP); else `invited`
- * while an invitation of theirs is open; else `invitation_expired` when all their invitations
- * expired, were used or were revoked; else `never_invited`.
+ * they hold a FIDO credential that can sign in (a passkey, a security key or a second-factor key;
+ * one on a hardware key that is not Active does not count, nor does a TOTP seed alone); else
+ * `invited` while an invitation of theirs is open; else `invitation_expired` when an invitation of
+ * theirs expired or was used without leaving such a credential (invite again); else `never_invited`
+ * (an invitation an admin revoked counts as none: it was withdrawn).
  */
 export const enrolmentStates = ['never_invited', 'invited', 'invitation_expired', 'enrolled'] as const;
 export type EnrolmentState = (typeof enrolmentStates)[number];

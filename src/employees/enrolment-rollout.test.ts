@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../test/helpers/db.js';
-import { type Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
-import { DEFAULT_POLICY, registerKey, setPolicy } from '../../test/helpers/signin.js';
+import { Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
+import { DEFAULT_POLICY, givePasswordAndTotp, ORIGIN, registerKey, setPolicy } from '../../test/helpers/signin.js';
 import { softKeys } from '../../test/helpers/soft-authenticator.js';
 
 type Item = { email: string; enrolment: { state: string; methods: string[] } };
@@ -50,6 +50,31 @@ for (const engine of ENGINES) {
       await invite('sam');
       await registerKey(t, sam, softKeys.yubikey(), 'security_key');
       await add('dee', ids.sales, 'deactivated'); // listed, but not counted in the rollout
+      const tom = await add('tom'); // TOTP only: not a passwordless sign-in, so not enrolled (the used invitation asks for a new one)
+      await invite('tom');
+      await givePasswordAndTotp(t, tom, 'a long enough password 1!');
+      await t.db.database.query('UPDATE invitations SET used_at = now() WHERE employee_id = $1', [ids.tom]);
+      // kim's only credential is on a hardware key that was then suspended: it cannot sign in, so kim is not enrolled.
+      await add('kim', ids.rnd);
+      const csv = 'serial,model,aaguid\nROLL-1,YubiKey 5 NFC,ee882879-721c-4913-9775-3dfcce97072a';
+      assert.equal((await c.post('/api/hardware-keys/import', { csv })).body.created, 1);
+      const keyId = (await c.get('/api/hardware-keys?q=ROLL-1')).body.items[0].id;
+      const reserved = await c.post(`/api/hardware-keys/${keyId}/transitions`, { to: 'reserved', reason: 'issue to Kim', employeeId: ids.kim });
+      assert.equal(reserved.status, 200, reserved.raw);
+      const email = 'kim@corp.example';
+      const kimClient = new Client(t.app);
+      const start = await kimClient.post('/api/enroll/activation/options', { email, code: reserved.body.activationCode });
+      assert.equal(start.status, 200, start.raw);
+      const activated = await kimClient.post('/api/enroll/activation/verify', {
+        email,
+        code: reserved.body.activationCode,
+        ceremonyId: start.body.ceremonyId,
+        response: softKeys.yubikey().register(start.body.options, { origin: ORIGIN }),
+      });
+      assert.equal(activated.status, 200, activated.raw);
+      ids.kimKey = keyId;
+      const suspended = await c.post(`/api/hardware-keys/${keyId}/transitions`, { to: 'suspended', reason: 'left at home' });
+      assert.equal(suspended.status, 200, suspended.raw);
     });
     after(() => t.close());
 
@@ -68,22 +93,24 @@ for (const engine of ENGINES) {
         ian: { state: 'invited', methods: [] },
         nora: { state: 'never_invited', methods: [] },
         pam: { state: 'enrolled', methods: ['passkey'] },
-        rex: { state: 'invitation_expired', methods: [] },
+        kim: { state: 'never_invited', methods: [] },
+        rex: { state: 'never_invited', methods: [] },
         sam: { state: 'enrolled', methods: ['security_key'] },
+        tom: { state: 'invitation_expired', methods: ['totp'] },
       });
     });
 
     it('filters by each state, with the total and the other filters', async () => {
-      const expected = { never_invited: ['dee', 'nora'], invited: ['ian'], invitation_expired: ['eli', 'rex'], enrolled: ['pam', 'sam'] };
+      const expected = { never_invited: ['dee', 'kim', 'nora', 'rex'], invited: ['ian'], invitation_expired: ['eli', 'tom'], enrolled: ['pam', 'sam'] };
       for (const [state, who] of Object.entries(expected)) {
         const page = await list(`&enrolment=${state}`);
         assert.deepEqual(names(page.items), who, state);
         assert.equal(page.total, who.length, `${state}: the total counts the filtered rows`);
       }
-      assert.deepEqual(names((await list(`&enrolment=never_invited&status=active`)).items), ['nora']);
+      assert.deepEqual(names((await list(`&enrolment=never_invited&status=active`)).items), ['kim', 'nora', 'rex']);
       assert.deepEqual(names((await list(`&enrolment=enrolled&departmentId=${ids.rnd}`)).items), ['pam']);
       const paged = await c.get('/api/employees?enrolment=invitation_expired&pageSize=1&page=2&sort=email');
-      assert.deepEqual(names(paged.body.items), ['rex']);
+      assert.deepEqual(names(paged.body.items), ['tom']);
       assert.equal(paged.body.total, 2);
     });
 
@@ -102,28 +129,37 @@ for (const engine of ENGINES) {
       assert.deepEqual((await list('&q=sam')).items[0].enrolment, { state: 'enrolled', methods: ['security_key'] });
     });
 
+    it('counts a credential again once its key is Active again', async () => {
+      const resumed = await c.post(`/api/hardware-keys/${ids.kimKey}/transitions`, { to: 'active', reason: 'found it' });
+      assert.equal(resumed.status, 200, resumed.raw);
+      assert.deepEqual((await list('&q=kim')).items[0].enrolment, { state: 'enrolled', methods: ['security_key'] });
+      const again = await c.post(`/api/hardware-keys/${ids.kimKey}/transitions`, { to: 'suspended', reason: 'lost again' });
+      assert.equal(again.status, 200, again.raw);
+      assert.deepEqual((await list('&q=kim')).items[0].enrolment, { state: 'never_invited', methods: [] });
+    });
+
     it('counts the rollout among active employees on the dashboard, overall and by department', async () => {
       const r = await c.get('/api/dashboard');
       assert.equal(r.status, 200, r.raw);
       const { rollout } = r.body;
       assert.deepEqual(
         { total: rollout.total, enrolledPercent: rollout.enrolledPercent, counts: rollout.counts },
-        { total: 6, enrolledPercent: 33, counts: { enrolled: 2, invited: 1, invitation_expired: 2, never_invited: 1 } },
+        { total: 8, enrolledPercent: 25, counts: { enrolled: 2, invited: 1, invitation_expired: 2, never_invited: 3 } },
       );
       assert.deepEqual(rollout.byDepartment, [
         {
           department: { id: ids.rnd, name: 'R&D' },
-          total: 2,
-          enrolledPercent: 50,
-          counts: { enrolled: 1, invited: 0, invitation_expired: 1, never_invited: 0 },
+          total: 3,
+          enrolledPercent: 33,
+          counts: { enrolled: 1, invited: 0, invitation_expired: 1, never_invited: 1 },
         },
+        { department: null, total: 3, enrolledPercent: 33, counts: { enrolled: 1, invited: 0, invitation_expired: 1, never_invited: 1 } },
         {
           department: { id: ids.sales, name: 'Sales' },
           total: 2,
           enrolledPercent: 0,
           counts: { enrolled: 0, invited: 1, invitation_expired: 0, never_invited: 1 },
         },
-        { department: null, total: 2, enrolledPercent: 50, counts: { enrolled: 1, invited: 0, invitation_expired: 1, never_invited: 0 } },
       ]);
     });
   });

@@ -65,7 +65,11 @@ export function employeeIdsWithOpenInvitation(db: Executor, at: Date) {
   return db.select({ id: invitations.employeeId }).from(invitations).where(isOpen(at));
 }
 
-/** A subquery of the ids of employees ever invited (whatever became of the invitation). */
+/**
+ * A subquery of the ids of employees ever invited, whatever became of the invitation (expired, or
+ * used without leaving a credential), except invitations an admin revoked: a revoked invitation
+ * was withdrawn, not missed, so alone it leaves the employee "never invited" (to be invited again).
+ */
 export function employeeIdsEverInvited(db: Executor) {
-  return db.select({ id: invitations.employeeId }).from(invitations);
+  return db.select({ id: invitations.employeeId }).from(invitations).where(isNull(invitations.revokedAt));
 }

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
-import { mailOutbox } from './mail.tables.js';
+import { mailOutbox, mailSendAttempts } from './mail.tables.js';
 
 export type MailRow = typeof mailOutbox.$inferSelect;
 export type MailStatus = 'pending' | 'sent' | 'failed';
@@ -72,7 +72,39 @@ export async function updateMailById(db: Executor, id: string, patch: Partial<ty
 }
 
 /** How many mails the outbox holds in each state (the metrics' outbox depth). */
-export async function countMailsByStatus(db: Executor): Promise<Record<string, number>> {
+export async function countMailsPerStatus(db: Executor): Promise<Record<string, number>> {
   const rows = await db.select({ status: mailOutbox.status, n: count() }).from(mailOutbox).groupBy(mailOutbox.status);
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+export type SendAttemptRow = typeof mailSendAttempts.$inferSelect;
+
+/** Records one attempt's outcome, and drops those older than `pruneBefore`. */
+export async function insertSendAttempt(db: Executor, row: typeof mailSendAttempts.$inferInsert, pruneBefore: Date): Promise<void> {
+  await db.insert(mailSendAttempts).values(row);
+  await db.delete(mailSendAttempts).where(lt(mailSendAttempts.at, pruneBefore));
+}
+
+/** The latest attempt, or the latest with this outcome. */
+export async function findLastSendAttempt(db: Executor, outcome?: 'sent' | 'failed'): Promise<SendAttemptRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(mailSendAttempts)
+    .where(outcome ? eq(mailSendAttempts.outcome, outcome) : undefined)
+    .orderBy(desc(mailSendAttempts.at))
+    .limit(1);
+  return row;
+}
+
+export async function countFailedSendAttemptsSince(db: Executor, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(mailSendAttempts)
+    .where(and(eq(mailSendAttempts.outcome, 'failed'), gte(mailSendAttempts.at, since)));
+  return Number(row?.n ?? 0);
+}
+
+export async function countMailsByStatus(db: Executor, status: MailStatus): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(mailOutbox).where(eq(mailOutbox.status, status));
+  return Number(row?.n ?? 0);
 }

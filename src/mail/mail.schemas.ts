@@ -29,3 +29,19 @@ export const mailListQuery = z
   .strict();
 
 export const testMailBody = z.object({ to: z.string().trim().email().max(254) }).strict();
+
+/** Outgoing mail at a glance (the dashboard): whether SMTP is set, how the last attempt went, the last failure in words. */
+export const mailHealthDto = z.object({
+  isConfigured: z.boolean().describe('The SMTP host and the from address are saved'),
+  lastAttempt: z
+    .object({ at: z.string(), outcome: z.enum(['sent', 'failed']), kind: z.string() })
+    .nullable()
+    .describe('The latest hand-over to the SMTP server'),
+  lastFailure: z
+    .object({ at: z.string(), error: z.string(), kind: z.string() })
+    .nullable()
+    .describe('The latest failed attempt, with the SMTP server’s answer'),
+  failuresLast24h: z.number().int().describe('Failed attempts in the last 24 hours (a retried mail counts once per attempt)'),
+  pending: z.number().int().describe('Mails waiting to be sent (first try, retry, or SMTP not configured)'),
+});
+export type MailHealthDto = z.infer<typeof mailHealthDto>;

@@ -9,7 +9,7 @@ import { systemContext, type RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import * as repo from './mail.repository.js';
-import type { MailDto } from './mail.schemas.js';
+import type { MailDto, MailHealthDto } from './mail.schemas.js';
 
 export { mailStatuses, type MailDto } from './mail.schemas.js';
 import { renderNotificationMail } from './mail.templates.js';
@@ -42,6 +42,8 @@ export const MAX_ATTEMPTS = 10;
 export const retryDelayMs = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1), 60) * 60_000;
 /** How long a claimed mail is left alone by other nodes; longer than the worst-case SMTP timeouts. */
 const LEASE_MS = 5 * 60_000;
+/** Send outcomes are kept a week: the dashboard reads the last 24 hours. */
+const SEND_ATTEMPT_RETENTION_MS = 7 * 86_400_000;
 export const NOT_CONFIGURED = 'SMTP is not configured';
 
 const bodyAad = (id: string) => `mail_outbox.body:${id}`;
@@ -140,6 +142,7 @@ export function createMailService(deps: {
       const lastError = describeSendError(err, [password]);
       const isFinal = mail.attempts >= MAX_ATTEMPTS;
       await db.transaction(async (tx) => {
+        await recordAttempt(tx, mail.kind, lastError);
         await repo.updateMailById(
           tx,
           mail.id,
@@ -150,6 +153,7 @@ export function createMailService(deps: {
       return isFinal ? 'failed' : 'retrying';
     }
     await db.transaction(async (tx) => {
+      await recordAttempt(tx, mail.kind, null);
       await repo.updateMailById(tx, mail.id, { status: 'sent', sentAt: clock.now(), lastError: null });
       await audit.record(worker, { action: 'mail.sent', target, details: audited }, tx);
     });
@@ -175,12 +179,43 @@ export function createMailService(deps: {
       await transport.send({ to, ...mail });
     } catch (err) {
       const error = describeSendError(err, [password]);
+      await recordAttempt(db, 'test', error);
       await audit.record(ctx, { action: 'mail.test_sent', outcome: 'failure', target, details: { to, error } });
       throw new AppError('mail.send_failed', `The test e-mail could not be sent: ${error}`);
     } finally {
       transport.close();
     }
+    await recordAttempt(db, 'test', null);
     await audit.record(ctx, { action: 'mail.test_sent', target, details: { to } });
+  }
+
+  /** One attempt's outcome for the mail health (kind and error only: the error text has the SMTP password masked). */
+  function recordAttempt(tx: Executor, kind: string, error: string | null): Promise<void> {
+    const now = clock.now();
+    return repo.insertSendAttempt(
+      tx,
+      { kind, outcome: error === null ? 'sent' : 'failed', error, at: now },
+      new Date(now.getTime() - SEND_ATTEMPT_RETENTION_MS),
+    );
+  }
+
+  /** The dashboard's outgoing mail health: configured or not, the last attempt, the last failure, and failures in the last 24 hours. */
+  async function health(): Promise<MailHealthDto> {
+    const since = new Date(clock.now().getTime() - 24 * 3_600_000);
+    const [values, last, lastFailure, failuresLast24h, waiting] = await Promise.all([
+      settings.get(),
+      repo.findLastSendAttempt(db),
+      repo.findLastSendAttempt(db, 'failed'),
+      repo.countFailedSendAttemptsSince(db, since),
+      repo.countMailsByStatus(db, 'pending'),
+    ]);
+    return {
+      isConfigured: isSmtpConfigured(values.smtp),
+      lastAttempt: last ? { at: last.at.toISOString(), outcome: last.outcome, kind: last.kind } : null,
+      lastFailure: lastFailure ? { at: lastFailure.at.toISOString(), error: lastFailure.error ?? 'unknown error', kind: lastFailure.kind } : null,
+      failuresLast24h,
+      pending: waiting,
+    };
   }
 
   /** Sends a failed (or waiting) mail again now, with a fresh set of attempts. */
@@ -222,5 +257,5 @@ export function createMailService(deps: {
     return { items: items.map(toDto), total, page: query.page, pageSize: query.pageSize };
   }
 
-  return { enqueue, processDue, sendTest, retry, statusForRelated, list, outboxCounts: () => repo.countMailsByStatus(db) };
+  return { enqueue, processDue, sendTest, retry, statusForRelated, list, health, outboxCounts: () => repo.countMailsPerStatus(db) };
 }

@@ -21,3 +21,21 @@ export const mailOutbox = pgTable(
   },
   (t) => [index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt), index('mail_outbox_related_idx').on(t.relatedId)],
 );
+
+/**
+ * The outcome of every attempt to hand a mail to the SMTP server (queued and test mails), for the
+ * dashboard's mail health: when, whether it went, and the error in words. No recipient, subject
+ * or body: the outbox has those. Rows older than a week are pruned as new ones arrive.
+ */
+export const mailSendAttempts = pgTable(
+  'mail_send_attempts',
+  {
+    id: id(),
+    kind: text('kind').notNull(),
+    /** sent | failed */
+    outcome: text('outcome').$type<'sent' | 'failed'>().notNull(),
+    error: text('error'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('mail_send_attempts_at_idx').on(t.at)],
+);

@@ -105,6 +105,15 @@ export async function findCredentialIdsOfInactiveKeys(db: Executor, employeeIds:
   return rows.map((r) => r.credentialId);
 }
 
+/** A subquery of the WebAuthn credentials bound to a key that is not Active, whoever holds it (the rollout state leaves them out). */
+export function credentialIdsOnInactiveKeys(db: Executor) {
+  return db
+    .select({ id: hardwareKeyCredentials.credentialId })
+    .from(hardwareKeyCredentials)
+    .innerJoin(hardwareKeys, eq(hardwareKeys.id, hardwareKeyCredentials.keyId))
+    .where(ne(hardwareKeys.status, 'active'));
+}
+
 export async function insertHardwareKey(db: Executor, row: NewHardwareKeyRow): Promise<HardwareKeyRow> {
   const [created] = await db.insert(hardwareKeys).values(row).returning();
   return created;

@@ -443,6 +443,8 @@ export function createHardwareKeyService(deps: {
     findActiveKeyHolders: (employeeIds: string[]) => repo.findActiveKeyHolders(db, employeeIds),
     /** The credentials bound to the employees' keys that are not Active: sign-in refuses them. */
     credentialsOfInactiveKeys: (employeeIds: string[]) => repo.findCredentialIdsOfInactiveKeys(db, employeeIds),
+    /** A subquery of every credential on a key that is not Active (Suspended, Locked, Deactivated, Compromised...): it cannot sign in. */
+    credentialIdsOnInactiveKeys: () => repo.credentialIdsOnInactiveKeys(db),
     async listForEmployee(employeeId: string): Promise<HardwareKeyDto[]> {
       await employeeOrThrow(employeeId);
       return (await repo.findHardwareKeysByEmployeeId(db, employeeId)).map(toHardwareKeyDto);

@@ -162,6 +162,26 @@ export function createSamlKeyStore(deps: { db: Db; sealer: Sealer; clock: Clock;
       const next = (await repo.findSigningKeyByActivation(db, activatesAt))!;
       return { nextKeyId: next.id, activatesAt, previousRetiresAt };
     },
+    /**
+     * The certificate that signs now, for the dashboard's expiry warning: its subject, fingerprint
+     * and expiry, whole days left (rounded down), the rollover under way if any, and whether a
+     * rollover is due (describeRollover).
+     */
+    async signingCertificateStatus() {
+      const now = clock.now();
+      const keys = await this.publishedKeys();
+      const r = describeRollover(keys, now);
+      const active = keys.find((k) => k.isActive)!;
+      const x509cert = new crypto.X509Certificate(active.certificate);
+      return {
+        subject: x509cert.subject,
+        fingerprint: x509cert.fingerprint256,
+        expiresAt: r.currentExpiresAt,
+        daysLeft: Math.floor((r.currentExpiresAt.getTime() - now.getTime()) / 86_400_000),
+        next: r.next,
+        isRolloverDue: r.isRolloverDue,
+      };
+    },
     /** Forget cached rows (tests move the clock; a rollover on another node shows within CACHE_MS). */
     refresh(): void {
       cache = undefined;

@@ -48,8 +48,14 @@ const navItems = [
   { to: '/saml', label: 'SAML & WS-Fed', icon: IconCertificate },
 ];
 
+/**
+ * The item that owns the page: the longest `to` that is the path or a parent of it, so that
+ * /settings/domains lights Domains and not Settings as well.
+ */
 function isActive(pathname: string, to: string): boolean {
-  return to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`);
+  const owns = (t: string) => (t === '/' ? pathname === '/' : pathname === t || pathname.startsWith(`${t}/`));
+  if (!owns(to)) return false;
+  return !navItems.some((other) => other.to.length > to.length && owns(other.to));
 }
 
 export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {

@@ -19,7 +19,7 @@ function targetText(event: AuditEvent): string {
  * Audit events as a table: Time, Actor, Action, Target, Outcome, IP. With `expandable`, each row has
  * a "Show details" button that opens a row below with the event's details JSON and user agent.
  */
-export function AuditTable({ events, expandable = false }: { events: AuditEvent[]; expandable?: boolean }) {
+export function AuditTable({ events, expandable = false, empty = 'No audit events' }: { events: AuditEvent[]; expandable?: boolean; empty?: string }) {
   const [open, setOpen] = useState<Set<string | number>>(new Set());
   const toggle = (id: string | number) =>
     setOpen((current) => {
@@ -32,7 +32,8 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
 
   return (
     <Table.ScrollContainer minWidth={720}>
-      <Table striped highlightOnHover verticalSpacing="xs">
+      {/* Fixed layout: long actors, targets and actions are cut with an ellipsis (whole text in the title) rather than push Outcome and IP out of view. */}
+      <Table striped highlightOnHover verticalSpacing="xs" layout="fixed">
         <Table.Thead>
           <Table.Tr>
             {expandable ? (
@@ -40,12 +41,12 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
                 <VisuallyHidden>Details</VisuallyHidden>
               </Table.Th>
             ) : null}
-            <Table.Th>Time</Table.Th>
+            <Table.Th w={175}>Time</Table.Th>
             <Table.Th>Actor</Table.Th>
             <Table.Th>Action</Table.Th>
             <Table.Th>Target</Table.Th>
-            <Table.Th>Outcome</Table.Th>
-            <Table.Th>IP</Table.Th>
+            <Table.Th w={100}>Outcome</Table.Th>
+            <Table.Th w={130}>IP</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -53,7 +54,7 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
             <Table.Tr>
               <Table.Td colSpan={columns}>
                 <Text c="dimmed" py="md">
-                  No audit events
+                  {empty}
                 </Text>
               </Table.Td>
             </Table.Tr>
@@ -81,7 +82,9 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
                   ) : null}
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(event.at)}</Table.Td>
                   <Table.Td>
-                    <Text size="sm">{actorText(event)}</Text>
+                    <Text size="sm" truncate="end" title={actorText(event)}>
+                      {actorText(event)}
+                    </Text>
                     {actorText(event) !== event.actorType ? (
                       <Text size="xs" c="dimmed">
                         {event.actorType}
@@ -89,23 +92,43 @@ export function AuditTable({ events, expandable = false }: { events: AuditEvent[
                     ) : null}
                   </Table.Td>
                   <Table.Td>
-                    <Code>{event.action}</Code>
+                    <Code
+                      title={event.action}
+                      style={{
+                        display: 'inline-block',
+                        maxWidth: '100%',
+                        overflow: 'hidden',
+                        textOverflow: 'ellipsis',
+                        whiteSpace: 'nowrap',
+                        verticalAlign: 'bottom',
+                      }}
+                    >
+                      {event.action}
+                    </Code>
                   </Table.Td>
-                  <Table.Td>{targetText(event)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" truncate="end" title={targetText(event)}>
+                      {targetText(event)}
+                    </Text>
+                  </Table.Td>
                   <Table.Td>
                     <OutcomeBadge outcome={event.outcome} />
                   </Table.Td>
-                  <Table.Td>{event.ip ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" truncate="end" title={event.ip ?? undefined}>
+                      {event.ip ?? '—'}
+                    </Text>
+                  </Table.Td>
                 </Table.Tr>
                 {expandable && expanded ? (
                   <Table.Tr id={`audit-details-${event.id}`}>
                     <Table.Td colSpan={columns}>
                       {event.userAgent ? (
-                        <Text size="xs" c="dimmed" mb={4}>
+                        <Text size="xs" c="dimmed" mb={4} style={{ overflowWrap: 'anywhere' }}>
                           User agent: {event.userAgent}
                         </Text>
                       ) : null}
-                      <Code block aria-label="Event details">
+                      <Code block aria-label="Event details" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
                         {JSON.stringify(event.details ?? {}, null, 2)}
                       </Code>
                     </Table.Td>

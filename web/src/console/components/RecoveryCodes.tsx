@@ -32,7 +32,7 @@ export function RecoveryCodes({ codes, label, onDone }: { codes: string[]; label
       </Alert>
       <SimpleGrid cols={2} spacing="xs" component="ul" aria-label="Recovery codes" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
         {codes.map((code) => (
-          <Text component="li" key={code} ff="monospace" size="lg" ta="center">
+          <Text component="li" key={code} ff="monospace" size="lg" ta="center" lh={1.6}>
             {code}
           </Text>
         ))}

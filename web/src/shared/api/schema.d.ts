@@ -14235,7 +14235,7 @@ export interface paths {
         };
         /**
          * Get the dashboard figures
-         * @description Employees by status, the number of admins, today's successful and failed sign-ins (UTC day), hardware keys by lifecycle state, the rollout (never invited, invited, invitation expired, enrolled; in total and by department) and the latest audit events.
+         * @description Employees by status, the number of admins, today's successful and failed sign-ins (UTC day), hardware keys by lifecycle state, the rollout (never invited, invited, invitation expired, enrolled; in total and by department), each directory domain's sync status (last run, next run, runs held for confirmation), outgoing mail health (last send, last failure, failures in 24 h, mails waiting), signing certificates with the days left, and the latest audit events.
          *
          *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
          */
@@ -14318,6 +14318,93 @@ export interface paths {
                                     };
                                 }[];
                             };
+                            directorySync: {
+                                domain: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    kind: string;
+                                };
+                                /**
+                                 * @description on_demand: interval 0; not_configured: no bind password or client secret saved
+                                 * @enum {string}
+                                 */
+                                schedule: "scheduled" | "on_demand" | "not_configured";
+                                intervalMinutes: number;
+                                lastSuccessAt: string | null;
+                                /** @description The latest sync that was not a dry run */
+                                lastRun: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    trigger: string;
+                                    /** @enum {string} */
+                                    status: "running" | "succeeded" | "failed" | "awaiting_confirmation" | "confirmed" | "cancelled";
+                                    counts: {
+                                        [key: string]: number;
+                                    };
+                                    error: string | null;
+                                    startedAt: string;
+                                    finishedAt: string | null;
+                                } | null;
+                                /** @description When the scheduler starts the next sync (now when one is due); null when none is scheduled */
+                                nextRunAt: string | null;
+                                /** @description Syncs stopped by the removal threshold: an admin confirms or cancels them on the Domains page */
+                                heldRuns: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    trigger: string;
+                                    /** @enum {string} */
+                                    status: "running" | "succeeded" | "failed" | "awaiting_confirmation" | "confirmed" | "cancelled";
+                                    counts: {
+                                        [key: string]: number;
+                                    };
+                                    error: string | null;
+                                    startedAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                            mail: {
+                                /** @description The SMTP host and the from address are saved */
+                                isConfigured: boolean;
+                                /** @description The latest hand-over to the SMTP server */
+                                lastAttempt: {
+                                    at: string;
+                                    /** @enum {string} */
+                                    outcome: "sent" | "failed";
+                                    kind: string;
+                                } | null;
+                                /** @description The latest failed attempt, with the SMTP server’s answer */
+                                lastFailure: {
+                                    at: string;
+                                    error: string;
+                                    kind: string;
+                                } | null;
+                                /** @description Failed attempts in the last 24 hours (a retried mail counts once per attempt) */
+                                failuresLast24h: number;
+                                /** @description Mails waiting to be sent (first try, retry, or SMTP not configured) */
+                                pending: number;
+                            };
+                            certificates: {
+                                /**
+                                 * @description saml_signing: the SAML 2.0 and WS-Federation IdP signing certificate
+                                 * @enum {string}
+                                 */
+                                kind: "saml_signing";
+                                label: string;
+                                subject: string;
+                                /** @description SHA-256, colon-separated hex */
+                                fingerprint: string;
+                                expiresAt: string;
+                                /** @description Whole days until expiry (negative once expired) */
+                                daysLeft: number;
+                                next: {
+                                    publishedAt: string;
+                                    activatesAt: string;
+                                } | null;
+                                /** @description Expires within 30 days and no next certificate is published: start a rollover */
+                                isExpiringSoon: boolean;
+                                renewPath: string;
+                            }[];
                         };
                     };
                 };

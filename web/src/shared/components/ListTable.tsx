@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 
 /**
  * A console list: bordered, scrolling sideways on narrow screens, one header row, and a dimmed
- * line instead of the rows when there are none. The rows are `Table.Tr` children.
+ * line (or an EmptyState with the next step) instead of the rows when there are none. The rows are `Table.Tr` children.
  */
 export function ListTable(props: { label: string; columns: ReactNode[]; isEmpty: boolean; empty: ReactNode; minWidth?: number; children: ReactNode }) {
   return (
@@ -22,9 +22,13 @@ export function ListTable(props: { label: string; columns: ReactNode[]; isEmpty:
             {props.isEmpty ? (
               <Table.Tr>
                 <Table.Td colSpan={props.columns.length}>
-                  <Text c="dimmed" py="md">
-                    {props.empty}
-                  </Text>
+                  {typeof props.empty === 'string' ? (
+                    <Text c="dimmed" py="md">
+                      {props.empty}
+                    </Text>
+                  ) : (
+                    props.empty
+                  )}
                 </Table.Td>
               </Table.Tr>
             ) : (

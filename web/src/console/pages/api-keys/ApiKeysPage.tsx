@@ -1,4 +1,5 @@
 import { Badge, Button, Code, Paper, Table, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -73,9 +74,11 @@ export function ApiKeysPage() {
                 {apiKeys.data.length === 0 ? (
                   <Table.Tr>
                     <Table.Td colSpan={8}>
-                      <Text c="dimmed" py="md">
-                        No API keys yet
-                      </Text>
+                      <EmptyState
+                        title="No API keys yet"
+                        hint="Create one for each script or integration that calls the REST API, with the narrowest scope it needs."
+                        action={{ label: 'Create the first API key', onClick: open }}
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ) : null}

@@ -2,6 +2,7 @@ import { Alert, Button, CopyButton, Group, Modal, Stack, TextInput } from '@mant
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import type { CreatedApiKey } from '../../../shared/api/types';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
+import { oneTimeSecretStyles } from '../../components/secret-field';
 
 /** Shows a new API key's secret once ("API key secret" field, "Copy" button, "Done"). */
 export function SecretModal({ created: current, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
@@ -21,13 +22,7 @@ export function SecretModal({ created: current, onClose }: { created: CreatedApi
           <Alert color="yellow" icon={<IconAlertTriangle />}>
             This key will not be shown again. Copy it now and store it somewhere safe.
           </Alert>
-          <TextInput
-            label="API key secret"
-            value={created.secret}
-            readOnly
-            onFocus={(e) => e.currentTarget.select()}
-            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-          />
+          <TextInput label="API key secret" value={created.secret} readOnly onFocus={(e) => e.currentTarget.select()} styles={oneTimeSecretStyles()} />
           <Group justify="space-between">
             <CopyButton value={created.secret}>
               {({ copied, copy }) => (

@@ -19,7 +19,11 @@ export function AuditPage() {
       <QueryState query={events} />
       {events.data ? (
         <Paper withBorder radius="md" p="xs" style={{ opacity: events.isPlaceholderData ? 0.6 : 1 }}>
-          <AuditTable events={events.data.items} expandable />
+          <AuditTable
+            events={events.data.items}
+            expandable
+            empty={Object.values(values).some(Boolean) ? 'No audit events match these filters: widen the dates or clear the filters.' : 'No audit events yet'}
+          />
           <Pager page={page} pageSize={AUDIT_PAGE_SIZE} total={events.data.total} onChange={setPage} />
         </Paper>
       ) : null}

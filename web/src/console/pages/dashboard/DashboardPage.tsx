@@ -1,12 +1,13 @@
 import { Anchor, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { useDashboard } from '../../api/dashboard';
-import { useIdpInfo } from '../../api/saml';
 import { useWorkstationCounts } from '../../api/workstations';
 import { AuditTable } from '../../components/AuditTable';
 import { PageHeader } from '../../components/PageHeader';
 import { HardwareKeyTiles } from '../hardware-keys/HardwareKeyTiles';
+import { useIdpInfo } from '../../api/saml';
 import { RolloverNotice } from '../saml/RolloverNotice';
+import { CertificatesCard, DirectorySyncCard, MailHealthCard } from './HealthCards';
 import { QueryState } from '../../../shared/components/QueryState';
 import type { Dashboard } from '../../../shared/api/types';
 
@@ -72,6 +73,15 @@ function WorkstationTiles() {
 function RolloutCard({ rollout }: { rollout: Dashboard['rollout'] }) {
   const { counts } = rollout;
   const list = (state: string, departmentId?: string) => `/employees?status=active&enrolment=${state}${departmentId ? `&departmentId=${departmentId}` : ''}`;
+  // A department's count opens its employees in that state; "no department" cannot be filtered on, so its counts stay text.
+  const countLink = (n: number, state: string, departmentId: string | undefined) =>
+    departmentId && n > 0 ? (
+      <Anchor component={Link} to={list(state, departmentId)} aria-label={`${n} ${state.replace(/_/g, ' ')}`}>
+        {n}
+      </Anchor>
+    ) : (
+      n
+    );
   return (
     <section aria-label="Rollout">
       <Group justify="space-between" mb="sm">
@@ -88,7 +98,7 @@ function RolloutCard({ rollout }: { rollout: Dashboard['rollout'] }) {
             {rollout.enrolledPercent} % enrolled
           </Text>
           <Text size="sm" c="dimmed">
-            {counts.enrolled} of {rollout.total} active employees hold a key or authenticator
+            {counts.enrolled} of {rollout.total} active employees hold a passkey or security key that signs in
           </Text>
         </Group>
         <Progress value={rollout.enrolledPercent} color="teal" size="lg" aria-labelledby="rollout-progress-label" />
@@ -120,11 +130,19 @@ function RolloutCard({ rollout }: { rollout: Dashboard['rollout'] }) {
             <Table.Tbody>
               {rollout.byDepartment.map((d) => (
                 <Table.Tr key={d.department?.id ?? 'none'}>
-                  <Table.Td>{d.department ? d.department.name : <Text c="dimmed">No department</Text>}</Table.Td>
-                  <Table.Td>{d.counts.enrolled}</Table.Td>
-                  <Table.Td>{d.counts.invited}</Table.Td>
-                  <Table.Td>{d.counts.invitation_expired}</Table.Td>
-                  <Table.Td>{d.counts.never_invited}</Table.Td>
+                  <Table.Td>
+                    {d.department ? (
+                      <Anchor component={Link} to={`/employees?status=active&departmentId=${d.department.id}`}>
+                        {d.department.name}
+                      </Anchor>
+                    ) : (
+                      <Text c="dimmed">No department</Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{countLink(d.counts.enrolled, 'enrolled', d.department?.id)}</Table.Td>
+                  <Table.Td>{countLink(d.counts.invited, 'invited', d.department?.id)}</Table.Td>
+                  <Table.Td>{countLink(d.counts.invitation_expired, 'invitation_expired', d.department?.id)}</Table.Td>
+                  <Table.Td>{countLink(d.counts.never_invited, 'never_invited', d.department?.id)}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
                       <Progress
@@ -178,6 +196,11 @@ export function DashboardPage() {
             </SimpleGrid>
           </section>
           <RolloutCard rollout={data.rollout} />
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <DirectorySyncCard domains={data.directorySync} />
+            <MailHealthCard mail={data.mail} />
+          </SimpleGrid>
+          <CertificatesCard certificates={data.certificates} />
           <section aria-label="Access">
             <Title order={2} size="h4" mb="sm">
               Access

@@ -1,6 +1,8 @@
 import { Alert, Badge, Button, Group, List, Table, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { useDeleteDomain, useDomains, useStartSync, useTestDomain, type ConnectionTest, type Domain } from '../../api/directory';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
 import { formatDateTime } from '../../../shared/components/format';
@@ -34,7 +36,9 @@ export function DomainsPage() {
   const remove = useDeleteDomain();
   const [editing, setEditing] = useState<Domain | null | undefined>(undefined);
   const [editingEntra, setEditingEntra] = useState<Domain | null | undefined>(undefined);
-  const [selected, setSelected] = useState<string | null>(null);
+  // ?domain=<id> (the dashboard's "Review and confirm" link) opens that domain's sync history.
+  const [params] = useSearchParams();
+  const [selected, setSelected] = useState<string | null>(params.get('domain'));
   const [deleting, setDeleting] = useState<Domain | null>(null);
   const [result, setResult] = useState<{ domain: string; test: ConnectionTest } | null>(null);
   const current = domains.data?.find((d) => d.id === selected) ?? domains.data?.[0] ?? null;
@@ -98,7 +102,13 @@ export function DomainsPage() {
           label="Domains"
           columns={['Domain', 'Groups', 'Leavers', 'Rotation', 'Last sync', 'Actions']}
           isEmpty={domains.data.length === 0}
-          empty="No domain yet"
+          empty={
+            <EmptyState
+              title="No domain yet"
+              hint="Connect Active Directory or an Entra ID tenant to import employees by group membership; until then employees are added by hand."
+              action={{ label: 'Add the first domain', onClick: () => setEditing(null) }}
+            />
+          }
         >
           {domains.data.map((d) => (
             <Table.Tr key={d.id} onClick={() => setSelected(d.id)} style={{ cursor: 'pointer' }}>

@@ -1,3 +1,4 @@
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { Button, Paper } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
@@ -10,7 +11,7 @@ import { AddEmployeeModal } from './AddEmployeeModal';
 import { EmployeeFilters } from './EmployeeFilters';
 import { EmployeesTable } from './EmployeesTable';
 import { InviteSelectedButton } from './InviteSelected';
-import { useEmployeeQuery } from './use-employee-query';
+import { FILTER_KEYS, useEmployeeQuery } from './use-employee-query';
 
 export function EmployeesPage() {
   const { query, setFilter, setFilters, clearFilters, toggleSort, setPage } = useEmployeeQuery();
@@ -25,7 +26,7 @@ export function EmployeesPage() {
         description={employees.data ? `${employees.data.total} ${employees.data.total === 1 ? 'employee' : 'employees'}` : undefined}
         actions={
           <>
-            <InviteSelectedButton selection={selection} />
+            <InviteSelectedButton selection={selection} employees={employees.data?.items ?? []} />
             <Button leftSection={<IconPlus size={16} />} onClick={open}>
               Add employee
             </Button>
@@ -43,6 +44,17 @@ export function EmployeesPage() {
             onSort={toggleSort}
             selected={selection.selected}
             onSelect={selection.toggle}
+            empty={
+              FILTER_KEYS.some((k) => query[k]) ? (
+                <EmptyState title="No employees match these filters" hint="Change the search or the filters, or clear them." />
+              ) : (
+                <EmptyState
+                  title="No employees yet"
+                  hint="Add employees by hand, or connect Active Directory or Entra ID to import them by group; then invite them to enrol a key."
+                  action={{ label: 'Connect a directory', to: '/settings/domains' }}
+                />
+              )
+            }
           />
           <Pager page={query.page} pageSize={query.pageSize} total={employees.data.total} onChange={setPage} />
         </Paper>

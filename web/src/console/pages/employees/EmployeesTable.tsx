@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Anchor, Center, Checkbox, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconChevronUp, IconSelector } from '@tabler/icons-react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
@@ -36,7 +37,13 @@ export interface SelectionProps {
   onSelect: (ids: string[], selected: boolean) => void;
 }
 
-export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: SortProps & SelectionProps & { employees: EmployeeListItem[] }) {
+export function EmployeesTable({
+  employees,
+  selected,
+  onSelect,
+  empty,
+  ...sortProps
+}: SortProps & SelectionProps & { employees: EmployeeListItem[] /** What an empty list says (EmptyState). */; empty: ReactNode }) {
   const navigate = useNavigate();
   const onPage = employees.map((e) => e.id);
   const selectedOnPage = onPage.filter((id) => selected.has(id)).length;
@@ -71,11 +78,7 @@ export function EmployeesTable({ employees, selected, onSelect, ...sortProps }: 
         <Table.Tbody>
           {employees.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={11}>
-                <Text c="dimmed" py="lg">
-                  No employees match
-                </Text>
-              </Table.Td>
+              <Table.Td colSpan={11}>{empty}</Table.Td>
             </Table.Tr>
           ) : null}
           {employees.map((employee) => (

@@ -1,4 +1,5 @@
 import { Anchor, Button, Group, NativeSelect, Table, Text, TextInput } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
@@ -91,7 +92,23 @@ export function GroupsPage() {
             label="Groups"
             columns={['Name', 'Source', 'Members', 'Description']}
             isEmpty={groups.data.items.length === 0}
-            empty={hasFilters ? 'No group matches' : 'No groups yet'}
+            empty={
+              hasFilters ? (
+                <EmptyState title="No group matches these filters" hint="Change the search or the source, or clear the filters." />
+              ) : (
+                <EmptyState
+                  title="No groups yet"
+                  hint="Create a local group to give applications to several employees at once; directory groups appear after a domain's sync."
+                  action={{
+                    label: 'Create the first group',
+                    onClick: () => {
+                      create.reset();
+                      open();
+                    },
+                  }}
+                />
+              )
+            }
             minWidth={700}
           >
             {groups.data.items.map((g) => (

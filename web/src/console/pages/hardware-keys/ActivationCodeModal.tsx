@@ -2,6 +2,7 @@ import { Alert, Button, CopyButton, Group, Modal, Stack, Text, TextInput } from 
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import { formatDateTime } from '../../../shared/components/format';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
+import { oneTimeSecretStyles } from '../../components/secret-field';
 
 export interface IssuedCode {
   code: string;
@@ -36,7 +37,7 @@ export function ActivationCodeModal({ issued: current, onClose }: { issued: Issu
             readOnly
             onFocus={(e) => e.currentTarget.select()}
             data-testid="activation-code"
-            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 18, letterSpacing: 1 } }}
+            styles={oneTimeSecretStyles({ fontSize: 18, letterSpacing: 1 })}
           />
           <Text size="sm">
             {issued.expiresAt ? `Valid until ${formatDateTime(issued.expiresAt)}.` : null}{' '}

@@ -1,4 +1,5 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { CopyField, CopyValueButton } from '../../components/CopyField';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAlertTriangle, IconCheck, IconCopy, IconPlus } from '@tabler/icons-react';
@@ -19,6 +20,7 @@ import { ListTable } from '../../../shared/components/ListTable';
 import { QueryState } from '../../../shared/components/QueryState';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
 import { RegisterOidcClientModal } from './RegisterOidcClientModal';
+import { oneTimeSecretStyles } from '../../components/secret-field';
 
 /** Settings → OIDC clients: the relying parties and Entra EAM apps that sign employees in with Tessera. */
 export function OidcClientsPage() {
@@ -73,7 +75,13 @@ export function OidcClientsPage() {
           label="OIDC clients"
           columns={['Name', 'Client ID', 'Kind', 'Grants', 'Authentication', 'Secret', 'Actions']}
           isEmpty={clients.data.length === 0}
-          empty="No OIDC clients yet"
+          empty={
+            <EmptyState
+              title="No OIDC clients yet"
+              hint="Register each application that signs in with OpenID Connect; Tessera gives it a client id and secret."
+              action={{ label: 'Register the first client', onClick: open }}
+            />
+          }
         >
           {clients.data.map((c) => (
             <Table.Tr key={c.id}>
@@ -211,13 +219,7 @@ function ClientSecretModal({ shown: current, info, onClose }: { shown: OidcClien
               <Alert color="yellow" icon={<IconAlertTriangle />}>
                 This secret will not be shown again. Copy it now into the application's settings.
               </Alert>
-              <TextInput
-                label="Client secret"
-                value={shown.clientSecret}
-                readOnly
-                onFocus={(e) => e.currentTarget.select()}
-                styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-              />
+              <TextInput label="Client secret" value={shown.clientSecret} readOnly onFocus={(e) => e.currentTarget.select()} styles={oneTimeSecretStyles()} />
             </>
           ) : null}
           <Group justify="space-between">

@@ -1,4 +1,5 @@
 import { Badge, Button, Code, Group, Stack, Switch, Table, Tabs, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -82,7 +83,17 @@ function ProviderList({ protocol }: { protocol: SsoProtocol }) {
           label={isSaml ? 'SAML service providers' : 'WS-Fed relying parties'}
           columns={['Name', isSaml ? 'Entity ID' : 'Realm', 'NameID', isSaml ? 'Signing' : 'Token', 'Enabled', 'Actions']}
           isEmpty={list.data.length === 0}
-          empty={isSaml ? 'No service providers yet' : 'No relying parties yet'}
+          empty={
+            <EmptyState
+              title={isSaml ? 'No service providers yet' : 'No relying parties yet'}
+              hint={
+                isSaml
+                  ? 'Add each application that signs in with SAML 2.0, from its metadata URL or file.'
+                  : 'Add each application that signs in with WS-Federation (Exchange OWA/ECP, older Microsoft applications).'
+              }
+              action={{ label: isSaml ? 'Add the first service provider' : 'Add the first relying party', onClick: open }}
+            />
+          }
         >
           {list.data.map((sp) => (
             <Table.Tr key={sp.id}>

@@ -1,4 +1,5 @@
 import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { SharedAccount } from '../../../shared/api/vault-types';
@@ -58,7 +59,13 @@ export function SharedAccountsTab() {
           label="Shared accounts"
           columns={['Name', 'Login', 'Stored', 'Shared with', 'Password changed', 'Actions']}
           isEmpty={accounts.data.length === 0}
-          empty="No shared accounts yet"
+          empty={
+            <EmptyState
+              title="No shared accounts yet"
+              hint="Add an account several employees use (a team mailbox, a supplier portal), then assign it to them."
+              action={{ label: 'Add the first shared account', onClick: () => setEditing(null) }}
+            />
+          }
           minWidth={1000}
         >
           {accounts.data.map((a) => (

@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Table, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { VaultTemplate } from '../../../shared/api/vault-types';
@@ -45,7 +46,13 @@ export function TemplatesTab() {
           label="Templates"
           columns={['Name', 'Addresses', 'Login hint', 'Updated', 'Actions']}
           isEmpty={templates.data.length === 0}
-          empty="No templates yet"
+          empty={
+            <EmptyState
+              title="No templates yet"
+              hint="A template describes an application's sign-in form once, so employees' vault accounts fill it in."
+              action={{ label: 'Create the first template', onClick: () => setEditing(null) }}
+            />
+          }
           minWidth={800}
         >
           {templates.data.map((t) => (

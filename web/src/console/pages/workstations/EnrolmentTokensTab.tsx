@@ -1,4 +1,5 @@
 import { Badge, Button, Code, Group, Table, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -52,7 +53,13 @@ export function EnrolmentTokensTab() {
           label="Enrolment tokens"
           columns={['Name', 'Prefix', 'Uses', 'Expires', 'Approval', 'Assigns', 'Last used', 'State', 'Actions']}
           isEmpty={tokens.data.length === 0}
-          empty="No enrolment tokens yet"
+          empty={
+            <EmptyState
+              title="No enrolment tokens yet"
+              hint="Create a token, then run tessera-agent enroll with it on each computer (or hand it to your GPO or MDM rollout)."
+              action={{ label: 'Create the first enrolment token', onClick: open }}
+            />
+          }
           minWidth={1100}
         >
           {tokens.data.map((t) => (

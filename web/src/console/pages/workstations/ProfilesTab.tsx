@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Table, Text } from '@mantine/core';
+import { EmptyState } from '../../../shared/components/EmptyState';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { WorkstationProfile } from '../../../shared/api/types';
@@ -64,7 +65,13 @@ export function ProfilesTab() {
             'Actions',
           ]}
           isEmpty={profiles.data.length === 0}
-          empty="No profiles yet: workstations use the built-in default"
+          empty={
+            <EmptyState
+              title="No profiles yet"
+              hint="Workstations use the built-in default. Create a profile to set how computers lock, sign in and react to a removed key."
+              action={{ label: 'Create the first profile', onClick: () => setEditing(null) }}
+            />
+          }
           minWidth={1200}
         >
           {profiles.data.map((p) => (

@@ -2,6 +2,7 @@ import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text, TextInput }
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import type { CreatedEnrolmentToken } from '../../../shared/api/types';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
+import { oneTimeSecretStyles } from '../../components/secret-field';
 
 /**
  * The command that enrols a computer with this token (agent/README.md), at the server's
@@ -45,13 +46,7 @@ export function TokenSecretModal({ created: current, onClose }: { created: Creat
             This token will not be shown again. Copy it now; anyone who has it can enrol a computer
             {created.token.autoApprove ? ', approved at once,' : ''} until it is used up, expires or is revoked.
           </Alert>
-          <TextInput
-            label="Enrolment token secret"
-            value={created.secret}
-            readOnly
-            onFocus={(e) => e.currentTarget.select()}
-            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-          />
+          <TextInput label="Enrolment token secret" value={created.secret} readOnly onFocus={(e) => e.currentTarget.select()} styles={oneTimeSecretStyles()} />
           <div>
             <Text size="sm" fw={500} mb={4} id="enrol-command-label">
               Enrol a computer
