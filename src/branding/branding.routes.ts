@@ -17,7 +17,10 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
       config: { access: 'public' },
       schema: { tags: ['Branding'], security: [], response: { 200: brandingAnswer } },
     },
-    async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }),
+    async () => {
+      const { authenticators } = await services.settings.get();
+      return { ...(await services.branding.get()), allowPasswordSignIn: authenticators.allowPasswordSignIn, allowPlatform: authenticators.allowPlatform };
+    },
   );
 
   app.get(
