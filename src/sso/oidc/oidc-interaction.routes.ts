@@ -102,7 +102,13 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       return reply
         .code(400)
         .type('text/html')
-        .send(errorPageHtml({ branding: await services.branding.get().catch(() => undefined), code: 'invalid_client', detail: 'The client of this sign-in is no longer registered' }));
+        .send(
+          errorPageHtml({
+            branding: await services.branding.get().catch(() => undefined),
+            code: 'invalid_client',
+            detail: 'The client of this sign-in is no longer registered',
+          }),
+        );
     const extras = clientExtras(client as never);
 
     if (prompt.name === 'login') {
