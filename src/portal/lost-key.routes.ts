@@ -15,8 +15,10 @@ export async function lostKeyRoutes(app: App, services: LostKeyRoutesDeps) {
   app.post(
     '/signin/lost-key',
     {
-      // Per IP, like every anonymous action; tighter than sign-in, since each report mails every admin.
-      config: { access: 'public', rateLimit: { max: LOST_KEY_REPORTS_PER_HOUR, timeWindow: '1 hour' } },
+      // Per IP, like every anonymous action; tighter than sign-in, since each report mails every
+      // admin. Counted after validation (preHandler): a malformed request gets its 400 and spends
+      // nothing, a well-formed one spends the budget whether its address is known or not.
+      config: { access: 'public', rateLimit: { max: LOST_KEY_REPORTS_PER_HOUR, timeWindow: '1 hour', hook: 'preHandler' } },
       schema: {
         tags: ['Employee sign-in'],
         summary: 'Report a lost security key or passkey device',
