@@ -67,7 +67,7 @@ describe('application icons on the portal, in Chromium', { skip: browserSkipReas
   it('shows the uploaded icon, loaded, beside the application; the initial where there is none', async () => {
     const { page } = session;
     await page.goto('/signin');
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     await page.waitForURL((u) => u.pathname === '/portal', { timeout: 20_000 });
     const list = page.getByRole('list', { name: 'My applications' });
     const payroll = list.getByRole('listitem').filter({ hasText: 'Payroll' });

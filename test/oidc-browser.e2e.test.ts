@@ -88,7 +88,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     });
     await page.goto(authUrl.href);
     await page.waitForURL((u) => u.pathname === '/signin');
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     await page.waitForURL((u) => u.href.startsWith(`${rp.url}/cb`), { timeout: 20_000 });
     const callback = rp.hits.find((h) => h.pathname === '/cb')!;
     assert.equal(callback.searchParams.get('state'), state);
@@ -137,7 +137,7 @@ describe('OIDC sign-in in Chromium with a passkey', { skip: browserSkipReason(),
     const authUrl = `${t.issuer}/auth?${new URLSearchParams({ client_id: partner.client.clientId, response_type: 'code', scope: 'openid email', redirect_uri: `${rp.url}/partner-cb`, code_challenge: pkce().challenge, code_challenge_method: 'S256', state: 'partner' })}`;
     await page.goto(authUrl);
     await page.waitForURL((u) => u.pathname === '/signin');
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     await page.getByRole('heading', { name: 'Allow Partner portal?' }).waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${rp.url}/partner-cb`), { timeout: 20_000 });

@@ -67,7 +67,7 @@ describe('return_to in Chromium: only paths of this site', { skip: browserSkipRe
   it('signs in on a hostile return_to and lands on the portal', async () => {
     const { page } = session;
     await page.goto(`/signin?return_to=${encodeURIComponent(`//${evil.host}/stolen`)}`);
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     await page.waitForURL((u) => u.pathname !== '/signin', { timeout: 20_000 });
     const landed = new URL(page.url());
     assert.equal(landed.origin, t.url);

@@ -69,7 +69,7 @@ describe('SAML in Chromium with a passkey: node-saml SP and mod_auth_mellon', {
   /** On the sign-in page: the passkey button signs in with the virtual authenticator. */
   const signInWithPasskey = async (page: Page) => {
     await page.waitForURL((u) => u.pathname === '/signin', { timeout: 20_000 });
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
   };
 
   before(async () => {

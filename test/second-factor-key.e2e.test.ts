@@ -134,7 +134,7 @@ describe('a U2F security key as the second factor after the password, in Chromiu
 
     // Username-less: the key has no discoverable credential, so the browser finds nothing to offer.
     const passkeyVerify = page.waitForResponse((r) => r.url().endsWith('/api/signin/webauthn/verify'), { timeout: 5000 }).catch(() => null);
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     assert.equal(await passkeyVerify, null, 'no passwordless answer is sent');
     await page.reload();
     await heading(page, 'Sign in').waitFor();

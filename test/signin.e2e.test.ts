@@ -179,7 +179,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
 
     await page.goto('/signin');
     await heading(page, 'Sign in').waitFor();
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     await page.waitForURL((u) => u.pathname === '/portal', { timeout: 15_000 });
     await heading(page, `Hello, ${EMPLOYEE.firstName}`).waitFor();
     await page.getByText(`${EMPLOYEE.firstName} ${EMPLOYEE.lastName}`).first().waitFor();
@@ -187,8 +187,9 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     await eventually(async () => {
       const rows = (await recent.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
       assert.ok(
-        rows.some((r) => /^.*\bPasskey\b/.test(r) && /success/i.test(r)),
-        `a successful passkey sign-in is listed: ${JSON.stringify(rows)}`,
+        // The key enrolled here is a security key, and the list names what was used.
+        rows.some((r) => /^.*\bSecurity key\b/.test(r) && /success/i.test(r)),
+        `a successful security key sign-in is listed: ${JSON.stringify(rows)}`,
       );
     }, 'recent sign-ins show the passkey sign-in');
   });
@@ -204,7 +205,7 @@ describe('employee passkey enrolment and username-less sign-in in Chromium', { s
     await page.goto('/signin');
     await eventually(async () => assert.equal(new URL(page.url()).pathname, '/signin'), 'a disabled employee is signed out');
     await heading(page, 'Sign in').waitFor();
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).click();
     await expectText(
       page.getByRole('alert').filter({ hasText: 'Account disabled' }).first(),
       'This account is disabled. Contact your administrator.',

@@ -73,7 +73,7 @@ describe('SSO per employee: the sign-in page and the console, in Chromium', { sk
     await passwordField(page).waitFor({ state: 'detached' });
     await page.getByTestId('known-method').waitFor();
     await page.getByRole('button', { name: 'Continue' }).waitFor();
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+    await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).waitFor();
 
     // On this device, the address alone now offers the passkey paths only; another address, known
     // to the server or not, offers every path the policy allows.
@@ -98,7 +98,7 @@ describe('SSO per employee: the sign-in page and the console, in Chromium', { sk
     await page.getByRole('button', { name: 'Continue' }).click();
     await expectText(page.getByRole('alert'), 'a passkey alone is not accepted', 'the refusal says why');
     await page.getByRole('button', { name: 'Continue' }).waitFor({ state: 'detached' });
-    assert.equal(await page.getByRole('button', { name: 'Sign in with a passkey' }).count(), 0, 'no passkey alone');
+    assert.equal(await page.getByRole('button', { name: /^Sign in with a (passkey|security key)$/ }).count(), 0, 'no passkey alone');
     await expectText(page.getByTestId('known-method'), 'password and a second factor', 'the page says how this account signs in');
 
     await passwordField(page).fill(PASSWORD);

@@ -27,6 +27,7 @@ import type { MasterKey } from '../security/master-key.js';
 import { createKeyRingSealer, type KeyRingSealer } from '../security/key-ring-sealer.js';
 import { createCredentialLimiter } from '../security/credential-limiter.js';
 import { createPortalService } from '../portal/portal.service.js';
+import { createLostKeyService } from '../portal/lost-key.service.js';
 import { createApplicationIconService } from '../applications/application-icon.service.js';
 import { createApplicationAccessService, type AccessTarget } from '../applications/application-access.service.js';
 import { findGroupsByIds, isMemberOfAny, searchGroups } from '../groups/group.repository.js';
@@ -286,6 +287,28 @@ export function createServices(deps: CoreDeps) {
       return apps.filter((_, i) => allowed[i]);
     },
   });
+  // "Lost your key?" (src/portal/lost-key.service.ts): every admin hears of it by mail, through the outbox.
+  const lostKey = createLostKeyService({
+    audit,
+    findEmployeeByEmail: (email) => employees.findByEmail(email),
+    adminAddresses: async () => (await admins.list()).map((a) => a.email),
+    notifyAdmin: async (to, e, reportedFrom) => {
+      const name = `${e.firstName} ${e.lastName}`.trim() || e.email;
+      const page = new URL(`/employees/${e.id}`, config.publicUrl).toString();
+      const rendered = renderNotificationMail({
+        branding: await branding.get(),
+        publicUrl: config.publicUrl,
+        firstName: null,
+        title: `${name} reported a lost key`,
+        paragraphs: [
+          `${name} (${e.email}) said on the sign-in page that they lost their security key or the device that holds their passkey${reportedFrom ? ` (reported from ${reportedFrom})` : ''}.`,
+          'Nothing was changed: anyone can send this report for any address. Check with the employee, then suspend or remove the lost key, end their sessions if needed, and send them a new invitation or key.',
+        ],
+        action: { label: `Open ${name}`, url: page },
+      });
+      await mail.enqueue({ kind: 'notification', relatedId: e.id, to, ...rendered });
+    },
+  });
   // SAML 2.0 IdP and WS-Federation (src/sso/saml, src/sso/wsfed); their applications show in the portal.
   const saml = createSamlServices({
     db,
@@ -471,6 +494,7 @@ export function createServices(deps: CoreDeps) {
     applicationAccess,
     branding,
     mail,
+    lostKey,
     ...directory,
     ...saml,
     oidc,

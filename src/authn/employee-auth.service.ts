@@ -238,8 +238,10 @@ export function createEmployeeAuthService(deps: {
     await refuseByKey(ctx, employee, 'passkey', credential, userVerified);
     await refuseByMethod(ctx, employee, 'passkey');
     // A passkey cannot be guessed: it signs in during a password lockout, and leaves the count alone.
-    await completeSignIn(ctx, employee, 'passkey', { resetFailures: false });
-    return { employee, method: credentialType(credential) };
+    // The audit names what was used (a passkey or a security key): the employee's "Recent sign-ins" shows it.
+    const method = credentialType(credential);
+    await completeSignIn(ctx, employee, method, { resetFailures: false });
+    return { employee, method };
   }
 
   /** First factor. Unknown e-mail, no password, wrong password: one answer, the same work. */

@@ -289,7 +289,7 @@ describe('the user portal', () => {
       hasTotp: false,
     });
     const signIns = await client.get('/api/portal/sign-ins');
-    assert.equal(signIns.body.items[0].method, 'passkey');
+    assert.equal(signIns.body.items[0].method, 'security_key', 'a security key signed in, and the sign-in says so');
     assert.equal(signIns.body.items[0].outcome, 'success');
     assert.deepEqual((await client.get('/api/portal/applications')).body, { items: [] });
   });

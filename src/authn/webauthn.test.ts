@@ -70,7 +70,10 @@ describe('WebAuthn ceremonies with a software authenticator', () => {
     const [stored] = await t.services.webauthn.list('employee', employee.id);
     assert.equal(stored.signCount, 1);
     assert.ok(stored.lastUsedAt);
-    assert.ok((await audits('employee.sign_in')).some((e) => e.targetId === employee.id && e.outcome === 'success' && e.details.method === 'passkey'));
+    assert.ok(
+      (await audits('employee.sign_in')).some((e) => e.targetId === employee.id && e.outcome === 'success' && e.details.method === 'security_key'),
+      'the sign-in names the security key',
+    );
   });
 
   it('accepts a packed self-attestation when policy asks for direct attestation', async () => {

@@ -24,7 +24,10 @@ export async function brandingRoutes(app: App, services: BrandingRoutesDeps) {
         response: { 200: brandingAnswer },
       },
     },
-    async () => ({ ...(await services.branding.get()), allowPasswordSignIn: (await services.settings.get()).authenticators.allowPasswordSignIn }),
+    async () => {
+      const { authenticators } = await services.settings.get();
+      return { ...(await services.branding.get()), allowPasswordSignIn: authenticators.allowPasswordSignIn, allowPlatform: authenticators.allowPlatform };
+    },
   );
 
   app.get(

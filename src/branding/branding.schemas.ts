@@ -8,6 +8,11 @@ export const brandingAnswer = z.object({
   hasLogo: z.boolean(),
   /** The sign-in page offers e-mail + password only when policy allows it. */
   allowPasswordSignIn: z.boolean(),
+  /**
+   * Whether passkeys on a device (platform authenticators) may be used: when not, every way in is
+   * a security key, and the pages say "security key" rather than "passkey".
+   */
+  allowPlatform: z.boolean(),
 });
 
 /** A logo upload: its content type and its bytes in base64. */

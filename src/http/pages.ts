@@ -40,18 +40,70 @@ export function postFormPage(action: string, fields: Record<string, string | und
   };
 }
 
-/** A protocol error the SP cannot be told about (unknown SP or reply URL): a plain page, never a redirect. */
-export function sendErrorPage(reply: FastifyReply, status: number, code: string, message: string) {
+/** The organisation's name, colour and logo as the server-rendered pages show them (src/branding). */
+export interface PageBranding {
+  organisationName: string;
+  primaryColor: string;
+  hasLogo: boolean;
+}
+
+const FALLBACK_BRANDING: PageBranding = { organisationName: 'Tessera', primaryColor: '#1c7ed6', hasLogo: false };
+
+/**
+ * Error codes that mean "Tessera does not know this application" (or the address it wants the
+ * answer sent to): the employee cannot fix that, only IT can, so the page says so in those words.
+ */
+const UNKNOWN_APPLICATION_CODES = new Set([
+  'saml.sp_unknown',
+  'saml.acs_unknown',
+  'wsfed.rp_unknown',
+  'wsfed.reply_unknown',
+  'invalid_client',
+  'invalid_redirect_uri',
+]);
+export const isUnknownApplicationCode = (code: string) => UNKNOWN_APPLICATION_CODES.has(code);
+
+/**
+ * A sign-in error page in the organisation's name, colour and logo (no script, so any CSP holds
+ * it; the logo is same-origin). Plain words first, what to do next, the technical detail folded
+ * away for IT, and the stable code small, for support.
+ */
+export function errorPageHtml(input: { branding?: PageBranding; code: string; detail?: string }): string {
+  const b = input.branding ?? FALLBACK_BRANDING;
+  const org = b.organisationName || FALLBACK_BRANDING.organisationName;
+  const color = /^#[0-9a-fA-F]{6}$/.test(b.primaryColor) ? b.primaryColor : FALLBACK_BRANDING.primaryColor;
+  const isUnknown = isUnknownApplicationCode(input.code);
+  const title = isUnknown ? `This application isn\u2019t set up for sign-in with ${org}` : 'This sign-in could not be completed';
+  const body = isUnknown
+    ? `<p>The application that sent you here is not registered with ${esc(org)}, or it asked to send you back to an address that is not registered for it.</p>` +
+      `<p><strong>Contact your IT team</strong> and tell them the application\u2019s address (the web address you started from) and the code below.</p>`
+    : `<p>The application sent a sign-in request that ${esc(org)} cannot complete. Go back to the application and try again.</p>` +
+      '<p>If it happens again, <strong>contact your IT team</strong> and tell them the application\u2019s address and the code below.</p>';
+  const logo = b.hasLogo ? `<img src="/api/branding/logo" alt="${esc(org)}" style="max-height:48px;max-width:200px;display:block;margin-bottom:12px">` : '';
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${esc(title)}</title>` +
+    '<style>body{font-family:system-ui,sans-serif;background:#f8f9fa;color:#212529;margin:0;padding:16px;display:flex;min-height:100vh;box-sizing:border-box;align-items:center;justify-content:center}' +
+    'main{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:24px;max-width:480px;width:100%;box-sizing:border-box;overflow-wrap:anywhere}' +
+    `h1{font-size:1.3rem;margin:0 0 16px}p{line-height:1.5}.org{color:${color};font-weight:600;margin-bottom:8px}a{color:${color}}` +
+    'details{margin-top:16px;font-size:.875rem;color:#495057}.code{font-size:.8rem;color:#495057}</style></head>' +
+    `<body><main>${logo}<div class="org">${esc(org)}</div><h1>${esc(title)}</h1><div role="alert">${body}</div>` +
+    (input.detail ? `<details><summary>Details for IT</summary><p>${esc(input.detail)}</p></details>` : '') +
+    `<p class="code">Error code: <code>${esc(input.code)}</code></p><p><a href="/portal">Go to my portal</a></p></main></body></html>`
+  );
+}
+
+/**
+ * A protocol error the application cannot be told about (unknown SP or RP, a reply address that
+ * is not registered): a branded page, never a redirect.
+ */
+export function sendErrorPage(reply: FastifyReply, status: number, code: string, message: string, branding?: PageBranding) {
   return reply
     .code(status)
     .header('Cache-Control', 'no-store')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'")
     .type('text/html; charset=utf-8')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head>` +
-        `<body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>This sign-in request cannot be completed</h1>` +
-        `<p role="alert">${esc(message)}</p><p><small>Error code: <code>${esc(code)}</code></small></p><p><a href="/portal">Go to my portal</a></p></body></html>`,
-    );
+    .send(errorPageHtml({ branding, code, detail: message }));
 }
 
 /**

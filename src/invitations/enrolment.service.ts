@@ -1,5 +1,5 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { CredentialKind } from '../authn/authn.schemas.js';
+import { credentialType, type CredentialKind } from '../authn/authn.schemas.js';
 import type { EmployeeAuthService } from '../authn/employee-auth.service.js';
 import type { EmployeeFactorService } from '../authn/employee-factors.service.js';
 import type { WebAuthnService, WebAuthnSubject } from '../authn/webauthn.service.js';
@@ -51,7 +51,8 @@ export function createEnrolmentService(deps: {
         await invitations.consume(actx, tx, invitation, employee);
       },
     });
-    await employeeAuth.recordSignIn(actx, employee, 'invitation+passkey');
+    // "invitation+passkey" or "invitation+security_key": what the employee just set up, as they chose it.
+    await employeeAuth.recordSignIn(actx, employee, `invitation+${credentialType(credential)}`);
     return { employee, credential };
   }
 

@@ -7,6 +7,15 @@ export const portalErrorCodes = {
   'portal.totp_not_pending': 409,
 } as const satisfies Record<string, number>;
 
+/** "Lost your key?" on the sign-in page (lost-key.service.ts): on the employee, for the admins to act on. */
+export const portalAuditActions = ['employee.key_lost_reported'] as const;
+
+declare module '../audit/audit.actions.js' {
+  interface AuditActionLists {
+    portal: typeof portalAuditActions;
+  }
+}
+
 declare module '../lib/errors.js' {
   interface ErrorCodeLists {
     portal: typeof portalErrorCodes;

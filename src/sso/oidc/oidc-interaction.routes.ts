@@ -4,6 +4,7 @@ import { sessionAuthentication, clearEmployeeSessionCookie } from '../../authn/e
 import type { AccountService } from '../../directory/account.service.js';
 import type { EmployeeLookup } from '../../employees/employee.service.js';
 import { employeeSessionCookieName } from '../../http/auth.js';
+import { errorPageHtml } from '../../http/pages.js';
 import { hmac, safeEqual } from '../../security/tokens.js';
 import type { App } from '../../http/types.js';
 import { AMR_BY_METHOD, acrFor, ENTRA_AMR_BY_METHOD, entraAcrFor, essentialAcrs } from './oidc.claims.js';
@@ -101,7 +102,13 @@ export async function oidcInteractionRoutes(app: App, services: OidcInteractionR
       return reply
         .code(400)
         .type('text/html')
-        .send(await page(services, 'Unknown application', ''));
+        .send(
+          errorPageHtml({
+            branding: await services.branding.get().catch(() => undefined),
+            code: 'invalid_client',
+            detail: 'The client of this sign-in is no longer registered',
+          }),
+        );
     const extras = clientExtras(client as never);
 
     if (prompt.name === 'login') {

@@ -39,6 +39,7 @@ declare module 'oidc-provider' {
     RefreshToken: Any;
     IdToken: Any;
     Session: Any;
+    Interaction: Any;
   }
   export const errors: Record<string, new (description?: string) => Error>;
   export const interactionPolicy: Any;

@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { BrandingService } from '../../branding/branding.service.js';
+import { errorPageHtml } from '../../http/pages.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
 export type OidcViewsDeps = { branding: BrandingService };
@@ -29,11 +30,14 @@ export const postLogoutSuccessSource = (services: OidcViewsDeps) => async (ctx: 
   ctx.body = await page(services, 'Signed out', '<p>You are signed out. You can close this window.</p>');
 };
 
+/**
+ * oidc-provider renders an error itself only when it cannot send it to the client: an unknown
+ * client, a redirect_uri that is not registered (RFC 6749 §4.1.2.1: then the error must not go
+ * to it), or a request broken before either is known. Errors that may go to a registered
+ * redirect_uri go there, in the protocol's form, and never reach this page.
+ */
 export const renderError = (services: OidcViewsDeps) => async (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) => {
   ctx.type = 'html';
-  ctx.body = await page(
-    services,
-    'Sign-in could not continue',
-    `<p>${esc(out.error_description ?? 'The application sent a request that cannot be completed.')}</p><p><code>${esc(out.error)}</code></p>`,
-  );
+  const branding = await services.branding.get().catch(() => undefined);
+  ctx.body = errorPageHtml({ branding, code: out.error, detail: out.error_description });
 };

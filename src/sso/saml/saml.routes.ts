@@ -136,7 +136,7 @@ export async function samlProtocolRoutes(app: App, services: SamlRoutesDeps) {
       }
       // No SP to answer: anyone can cause this at request speed, so it is counted, not chained one by one.
       services.audit.recordAnonymousFailure(request.ctx, { action: 'saml.sign_in_refused', details: { code: err.code, reason: err.message.slice(0, 300) } });
-      return sendErrorPage(reply, 400, err.code, err.message);
+      return sendErrorPage(reply, 400, err.code, err.message, await services.branding.get().catch(() => undefined));
     }
   }
 

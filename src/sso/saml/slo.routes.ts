@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../http/types.js';
 import { clearEmployeeSessionCookie } from '../../authn/employee-session.js';
+import type { BrandingService } from '../../branding/branding.service.js';
 import { sendErrorPage, sendPostForm, sendSignedOutPage } from '../../http/pages.js';
 import { currentEmployee, protocolRouteConfig } from '../sso-session.js';
 import type { LogoutStep } from './slo.service.js';
@@ -12,7 +13,7 @@ import type { SsoSessionDeps } from '../sso-session.js';
 import type { SamlLogoutService } from './slo.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
-export type SloRoutesDeps = { samlLogout: SamlLogoutService; employeeAuth: EmployeeAuthService } & CookieDeps & SsoSessionDeps;
+export type SloRoutesDeps = { samlLogout: SamlLogoutService; employeeAuth: EmployeeAuthService; branding: BrandingService } & CookieDeps & SsoSessionDeps;
 
 /** One step of a logout (SAML SLO, the portal's Sign out, WS-Fed sign-out): the employee cookie goes, the browser moves on. */
 export function sendLogoutStep(reply: FastifyReply, services: SloRoutesDeps, step: LogoutStep, opts: { isBrowserSignedOut?: boolean } = {}) {
@@ -46,7 +47,7 @@ export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
       throw new SsoFailure('saml.request_missing', 'No SAMLRequest or SAMLResponse');
     } catch (err) {
       if (!(err instanceof SsoFailure)) throw err;
-      return sendErrorPage(reply, 400, err.code, err.message);
+      return sendErrorPage(reply, 400, err.code, err.message, await services.branding.get().catch(() => undefined));
     }
   }
 
@@ -62,7 +63,8 @@ export async function samlLogoutRoutes(app: App, services: SloRoutesDeps) {
    * to the redirects towards each SP's SLO endpoint.
    */
   app.get('/saml/logout', { config: limits, schema: { hide: true, querystring: logoutQuery } }, async (request, reply) => {
-    const back = request.query.from === 'portal' ? '/signin' : undefined;
+    // The sign-in page says "You are signed out" for this mark (it changes nothing else there).
+    const back = request.query.from === 'portal' ? '/signin?signed_out=1' : undefined;
     const who = await currentEmployee(request, services);
     if (!who) return send(reply, { kind: 'done', back });
     const ctx = { ...request.ctx, actor: { type: 'employee' as const, id: who.employee.id, label: who.employee.email } };

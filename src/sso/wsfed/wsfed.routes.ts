@@ -55,7 +55,7 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
         target: { type: 'wsfed_rp', id: req.rpId, label: req.realm },
         details: { code: access.code },
       });
-      return sendErrorPage(reply, 403, access.code, access.message);
+      return sendErrorPage(reply, 403, access.code, access.message, await services.branding.get().catch(() => undefined));
     }
     const answer = await wsfed.answer(ctx, req, who);
     if (pendingId) await wsfed.dropPending(pendingId);
@@ -69,7 +69,7 @@ export async function wsfedRoutes(app: App, services: WsfedRoutesDeps) {
       if (!(err instanceof WsFedFailure)) throw err;
       // Anyone can cause this at request speed: counted per source and minute, not chained one by one.
       services.audit.recordAnonymousFailure(request.ctx, { action: 'wsfed.sign_in_refused', details: { code: err.code, reason: err.message.slice(0, 300) } });
-      return sendErrorPage(reply, 400, err.code, err.message);
+      return sendErrorPage(reply, 400, err.code, err.message, await services.branding.get().catch(() => undefined));
     }
   }
 

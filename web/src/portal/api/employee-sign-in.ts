@@ -47,3 +47,23 @@ export async function verifySecondFactorKey(): Promise<SignedIn> {
   const response = await authenticate(ceremony);
   return api<SignedIn>('/api/signin/second-factor/webauthn/verify', { ...open, method: 'POST', body: { ceremonyId: ceremony.ceremonyId, response } });
 }
+
+export type SignInContext = { name: string; protocol: 'oidc' | 'saml' | 'wsfed' } | null;
+
+/**
+ * The application a sign-in is for (GET /api/signin/context): the server looks up the pending
+ * SAML, WS-Fed or OIDC request that `return_to` resumes and answers its registered name, or null.
+ */
+export function useSignInContext(returnTo: string | null) {
+  return useQuery({
+    queryKey: ['signin-context', returnTo] as const,
+    queryFn: async ({ signal }): Promise<SignInContext> =>
+      (await api<{ application: SignInContext }>('/api/signin/context', { ...open, query: { return_to: returnTo }, signal })).application,
+    enabled: !!returnTo,
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
+/** "Lost your key?": tells the admins (POST /api/signin/lost-key); the same answer for any address. */
+export const reportLostKey = (email: string) => api<{ status: 'received' }>('/api/signin/lost-key', { ...open, method: 'POST', body: { email } });

@@ -13,9 +13,16 @@ const DEFAULT_NAMES: Record<CredentialKind, string> = { security_key: 'Security 
  * The ways the policy offers to set up sign-in: a passkey on this device (platform authenticators
  * only when allowed), a security key, or a password with an authenticator app.
  */
+/** How many ways in the policy offers at enrolment: one means there is nothing to choose. */
+export const enrolmentChoices = (policy: Policy) =>
+  1 + (policy.allowPlatform ? 1 : 0) + (policy.allowPasswordSignIn && policy.secondFactors.includes('totp') ? 1 : 0);
+
 export function EnrollMethods({ token, policy, onDone }: { token: string; policy: Policy; onDone: () => void }) {
-  const [name, setName] = useState(DEFAULT_NAMES.security_key);
-  const [nameEdited, setNameEdited] = useState(false);
+  // One kind on offer (security keys only): the field names it and holds its default name. Both: the
+  // field starts empty and an empty name becomes the default of the kind chosen, which its
+  // description says, so that the label, the button pressed and the saved name agree.
+  const isKeyOnly = !policy.allowPlatform;
+  const [name, setName] = useState(isKeyOnly ? DEFAULT_NAMES.security_key : '');
   const [busy, setBusy] = useState<CredentialKind | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [withPassword, setWithPassword] = useState(false);
@@ -25,8 +32,7 @@ export function EnrollMethods({ token, policy, onDone }: { token: string; policy
     setBusy(kind);
     setError(null);
     try {
-      // The field's default names a security key; an untouched default follows the choice.
-      const keyName = nameEdited && name.trim() ? name.trim() : DEFAULT_NAMES[kind];
+      const keyName = name.trim() || DEFAULT_NAMES[kind];
       await enrollWithWebAuthn(token, kind, keyName);
       onDone();
     } catch (failure) {
@@ -55,14 +61,16 @@ export function EnrollMethods({ token, policy, onDone }: { token: string; policy
         </Alert>
       ) : null}
       <TextInput
-        label="Name this key"
-        description="So that you can tell your sign-in methods apart later."
+        label={isKeyOnly ? 'Name this security key' : 'Name (optional)'}
+        description={
+          isKeyOnly
+            ? 'So that you can tell your keys apart later.'
+            : `So that you can tell your sign-in methods apart later. Left empty, it is called “${DEFAULT_NAMES.passkey}” or “${DEFAULT_NAMES.security_key}”, by what you choose below.`
+        }
+        placeholder={isKeyOnly ? undefined : 'For example: Work laptop'}
         value={name}
         maxLength={100}
-        onChange={(e) => {
-          setName(e.currentTarget.value);
-          setNameEdited(true);
-        }}
+        onChange={(e) => setName(e.currentTarget.value)}
       />
       {policy.allowPlatform ? (
         <Stack gap={4}>

@@ -7,7 +7,7 @@ import { useInvitation } from '../api/enroll';
 import { formatDateTime } from '../../shared/components/format';
 import { AuthCard } from '../../shared/components/AuthCard';
 import { ActivateKeyPage } from './ActivateKeyPage';
-import { EnrollMethods } from './EnrollMethods';
+import { EnrollMethods, enrolmentChoices } from './EnrollMethods';
 import { invitationProblem, type Problem } from './invitation-problems';
 import { queryKeys } from '../../shared/query-keys';
 
@@ -83,7 +83,11 @@ export function EnrollPage() {
       title={`Welcome, ${employee.firstName}`}
       subtitle={
         <>
-          <Text size="sm">Choose how you will sign in to {branding.organisationName}.</Text>
+          <Text size="sm">
+            {enrolmentChoices(policy) > 1
+              ? `Choose how you will sign in to ${branding.organisationName}.`
+              : `Set up the security key you will sign in to ${branding.organisationName} with.`}
+          </Text>
           <Text size="xs" mt={4}>
             This invitation for {employee.email} is valid until {formatDateTime(expiresAt)}.
           </Text>

@@ -33,7 +33,8 @@ export function ApplicationsSection() {
                     {app.name}
                   </Anchor>
                 </Group>
-                <Badge variant="light" color="gray">
+                {/* Never shrinks: a long name is cut (with its full text in the link), the protocol never. */}
+                <Badge variant="light" color="gray" style={{ flexShrink: 0, overflow: 'visible' }}>
                   {app.protocol}
                 </Badge>
               </Group>

@@ -17,10 +17,12 @@ export interface FirstStepProps {
   method?: KnownMethod;
   /** "Use another way": forget the method known for this address and offer every path again. */
   onOtherWay: () => void;
+  /** What the policy lets employees sign in with: "passkey" (device passkeys allowed) or "security key" (hardware keys only). */
+  keyNoun: 'passkey' | 'security key';
 }
 
 /**
- * "Sign in with a passkey" (username-less), or the e-mail address then "Continue" (that employee's
+ * "Sign in with a passkey" (or "with a security key" when the policy allows hardware keys only; username-less), or the e-mail address then "Continue" (that employee's
  * passkeys) or, when the policy allows it, "Password" and "Sign in". The e-mail field also offers
  * the browser's passkey suggestions (autocomplete="username webauthn"). Once this device knows the
  * account's SSO method for the address typed, only that method's path is shown (known-methods.ts).
@@ -63,7 +65,7 @@ export function FirstStep(props: FirstStepProps) {
             loading={busy === 'passkey'}
             disabled={busy !== null && busy !== 'passkey'}
           >
-            Sign in with a passkey
+            Sign in with a {props.keyNoun}
           </Button>
           <Divider label="or with your e-mail address" labelPosition="center" />
         </>
@@ -82,7 +84,7 @@ export function FirstStep(props: FirstStepProps) {
           {method ? (
             <Text size="sm" data-testid="known-method">
               {method === 'passwordless'
-                ? 'This account signs in with a passkey or security key only.'
+                ? `This account signs in with a ${props.keyNoun === 'passkey' ? 'passkey or security key' : 'security key'} only.`
                 : 'This account signs in with its password and a second factor.'}{' '}
               <Anchor component="button" type="button" size="sm" onClick={props.onOtherWay}>
                 Use another way
