@@ -62,7 +62,7 @@ describe('validation answers with readable field details', () => {
     assert.equal(query.body.error.code, 'request.validation_failed');
     assert.deepEqual(query.body.error.details, [
       { path: 'query.q', field: 'Q', message: 'Must be at most 200 characters' },
-      { path: 'query.colour', field: 'Colour', message: 'Is not a setting here' },
+      { path: 'query.colour', field: 'colour', message: 'Is not a setting here' },
     ]);
   });
 

@@ -204,7 +204,9 @@ export function schemaFieldErrors(issues: readonly SchemaIssue[], context: strin
     // ajv names a missing property in params, not in the path.
     if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') segments.push(issue.params.missingProperty);
     const path = [context === 'querystring' ? 'query' : context, ...segments].join('.');
-    return { path, field: fieldLabel(path), message: issueMessage(issue, path) };
+    // A key the schema does not know has no label to make: it is named as it was sent.
+    const field = issue.keyword === 'unrecognized_key' ? (segments[segments.length - 1] ?? 'Request') : fieldLabel(path);
+    return { path, field, message: issueMessage(issue, path) };
   });
 }
 
