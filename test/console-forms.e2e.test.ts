@@ -49,9 +49,12 @@ describe('console forms show server-side errors on their fields, in view, in Chr
    */
   const expectRefused = async (scope: Locator, field: string | RegExp, message: RegExp) => {
     const input = scope.getByLabel(typeof field === 'string' ? label(field) : field).first();
-    await eventually(async () => {
-      assert.equal(await input.getAttribute('aria-invalid'), 'true', `${String(field)} is marked aria-invalid`);
-    }, `${String(field)} marked`);
+    await eventually(
+      async () => {
+        assert.equal(await input.getAttribute('aria-invalid'), 'true', `${String(field)} is marked aria-invalid`);
+      },
+      `${String(field)} marked`,
+    );
     const describedBy = (await input.getAttribute('aria-describedby')) ?? '';
     const errorId = describedBy.split(/\s+/).find((id) => id.endsWith('-error'));
     assert.ok(errorId, `${String(field)} is described by its error (aria-describedby: ${describedBy})`);

@@ -17,9 +17,7 @@ export interface ServerFailure {
 export function toFailure(error: unknown): ServerFailure {
   if (error instanceof ApiError) {
     const raw = Array.isArray(error.details) ? error.details : [];
-    const details = raw.filter(
-      (d): d is ServerFieldError => !!d && typeof d === 'object' && typeof d.path === 'string' && typeof d.message === 'string',
-    );
+    const details = raw.filter((d): d is ServerFieldError => !!d && typeof d === 'object' && typeof d.path === 'string' && typeof d.message === 'string');
     return { code: error.code, message: error.message, details: details.map((d) => ({ ...d, field: typeof d.field === 'string' ? d.field : d.path })) };
   }
   if (error instanceof Error) return { code: null, message: error.message || 'Something went wrong', details: [] };

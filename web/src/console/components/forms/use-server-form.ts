@@ -65,7 +65,11 @@ export function useServerForm(options: { aliases?: Record<string, string> } = {}
   useEffect(() => {
     if (!focusRequest) return;
     const first = placed.find((p) => p.field);
-    const target = first?.field ? document.querySelector<HTMLElement>(selectorFor(first.field)) : null;
+    // The first marked input in the form's order; else the one of the first placed error.
+    const container = summaryRef.current?.closest('form, [role="dialog"], [data-form-scope]');
+    const target =
+      (first ? container?.querySelector<HTMLElement>('[aria-invalid="true"]') : null) ??
+      (first?.field ? document.querySelector<HTMLElement>(selectorFor(first.field)) : null);
     const element = target ?? summaryRef.current;
     if (!element) return;
     // The summary first, so that in a scrolled modal it is not left above the fold when it fits with the field.
@@ -109,6 +113,20 @@ export function useServerForm(options: { aliases?: Record<string, string> } = {}
     return { error: clientError || server || undefined, 'data-form-field': `${id}:${name}` };
   };
 
+  /**
+   * The server's messages for fields a shared component shows through its own `errors` prop
+   * (the names are registered, so that the answer's paths find them).
+   */
+  const errorsFor = <K extends string>(names: readonly K[]): Partial<Record<K, string>> => {
+    const out: Partial<Record<K, string>> = {};
+    for (const name of names) {
+      known.current.add(name);
+      const message = placed.find((p) => p.field === name)?.message;
+      if (message) out[name] = message;
+    }
+    return out;
+  };
+
   const focusField = (name: string) => {
     const el = document.querySelector<HTMLElement>(selectorFor(name));
     el?.scrollIntoView({ block: 'center' });
@@ -121,6 +139,7 @@ export function useServerForm(options: { aliases?: Record<string, string> } = {}
     fail,
     clear,
     field,
+    errorsFor,
     focusField,
     /** The server's message for a field (for inputs that are not Mantine's). */
     errorFor: (name: string) => placed.find((p) => p.field === name)?.message,

@@ -68,8 +68,21 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
       <Stack gap="sm">
         <FormErrorSummary form={form} title="The domain was not saved" />
         <SimpleGrid cols={2}>
-          <TextInput label="Domain name" {...form.field('name')} placeholder="corp.example.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-          <TextInput label="Base DN" {...form.field('settings.baseDn')} description="Empty: read from the domain controller" value={baseDn} onChange={(e) => setBaseDn(e.currentTarget.value)} />
+          <TextInput
+            label="Domain name"
+            {...form.field('name')}
+            placeholder="corp.example.com"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+          />
+          <TextInput
+            label="Base DN"
+            {...form.field('settings.baseDn')}
+            description="Empty: read from the domain controller"
+            value={baseDn}
+            onChange={(e) => setBaseDn(e.currentTarget.value)}
+          />
         </SimpleGrid>
         <Textarea
           label="Domain controller URLs"
@@ -124,7 +137,14 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
           </Alert>
         ) : null}
         <SimpleGrid cols={2}>
-          <TextInput label="Bind user" {...form.field('settings.bindUser')} description="UPN, DOMAIN\user or DN" value={bindUser} onChange={(e) => setBindUser(e.currentTarget.value)} required />
+          <TextInput
+            label="Bind user"
+            {...form.field('settings.bindUser')}
+            description="UPN, DOMAIN\user or DN"
+            value={bindUser}
+            onChange={(e) => setBindUser(e.currentTarget.value)}
+            required
+          />
           <PasswordInput
             label="Bind password"
             {...form.field('secret')}
@@ -145,7 +165,14 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
           />
         ) : null}
         <DomainSyncFields value={sync.values} onChange={sync.setValues} form={form}>
-          <NumberInput label="LDAP page size" {...form.field('settings.pageSize')} min={2} max={5000} value={pageSize} onChange={(v) => setPageSize(Number(v) || 500)} />
+          <NumberInput
+            label="LDAP page size"
+            {...form.field('settings.pageSize')}
+            min={2}
+            max={5000}
+            value={pageSize}
+            onChange={(v) => setPageSize(Number(v) || 500)}
+          />
         </DomainSyncFields>
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={form.saving} />
       </Stack>

@@ -101,7 +101,12 @@ export function DomainSyncFields({
   return (
     <SimpleGrid cols={2}>
       <TextInput label="Sync group" {...f('syncGroup')} value={value.syncGroup} onChange={(e) => set({ syncGroup: e.currentTarget.value })} />
-      <TextInput label="Password rotation group" {...f('rotationGroup')} value={value.rotationGroup} onChange={(e) => set({ rotationGroup: e.currentTarget.value })} />
+      <TextInput
+        label="Password rotation group"
+        {...f('rotationGroup')}
+        value={value.rotationGroup}
+        onChange={(e) => set({ rotationGroup: e.currentTarget.value })}
+      />
       <NumberInput
         label="Auto password change (days)"
         {...f('passwordChangeDays')}

@@ -33,7 +33,14 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
     <Modal opened={opened} onClose={onClose} title={domain ? `Edit ${domain.name}` : 'Add Entra ID tenant'} size="xl">
       <Stack gap="sm">
         <FormErrorSummary form={form} title="The tenant was not saved" />
-        <TextInput label="Domain" {...form.field('name')} placeholder="contoso.onmicrosoft.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+        <TextInput
+          label="Domain"
+          {...form.field('name')}
+          placeholder="contoso.onmicrosoft.com"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          required
+        />
         <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} form={form} />
         {domain?.secret.set ? (
           <Checkbox

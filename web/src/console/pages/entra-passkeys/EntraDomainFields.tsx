@@ -88,7 +88,13 @@ export function EntraDomainFields({
         onChange={(e) => set('tenantId', e.currentTarget.value)}
         placeholder="72f988bf-86f1-41af-91ab-2d7cd011db47"
       />
-      <TextInput label="Application (client) ID" {...f('settings.clientId')} required value={value.clientId} onChange={(e) => set('clientId', e.currentTarget.value)} />
+      <TextInput
+        label="Application (client) ID"
+        {...f('settings.clientId')}
+        required
+        value={value.clientId}
+        onChange={(e) => set('clientId', e.currentTarget.value)}
+      />
       <Group gap="sm">
         <Text size="sm" fw={500}>
           Credential
