@@ -103,7 +103,7 @@ describe('console forms show server-side errors on their fields, in view, in Chr
     await dialog.getByLabel('Domain controller URLs').fill('ldaps://dc1.corp.example.test');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expectRefused(dialog, 'Bind user', /^Enter the bind user$/);
-    assert.equal(await dialog.getByLabel(/^Bind user/).evaluate((el) => el === document.activeElement), true, 'the refused field has the focus');
+    assert.equal(await dialog.getByLabel(/^Bind user/).evaluate((el) => el === el.ownerDocument.activeElement), true, 'the refused field has the focus');
     await dialog.getByLabel(/^Bind user/).fill('svc-tessera@corp.example.test');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -118,6 +118,138 @@ describe('console forms show server-side errors on their fields, in view, in Chr
     await dialog.getByLabel('Application (client) ID').fill('tessera-app');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expectRefused(dialog, 'Application (client) ID', /GUID/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('OIDC client: a plain-http redirect URI is marked, in view', async () => {
+    await page.goto('/oidc-clients');
+    await page.getByRole('button', { name: 'Register client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Register OIDC client' });
+    await dialog.getByLabel(label('Name')).fill('Wiki');
+    await dialog.getByLabel(label('Redirect URIs')).fill('http://wiki.corp.example/oidc/callback');
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    await expectRefused(dialog, 'Redirect URIs', /https/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('SAML service provider: an ACS URL that is not http(s) is marked, in view', async () => {
+    await page.goto('/saml');
+    await page.getByRole('button', { name: 'Add service provider' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add service provider' });
+    await dialog.getByLabel(label('Name')).fill('Wiki');
+    await dialog.getByLabel(label('Entity ID')).fill('https://wiki.corp.example/saml');
+    await dialog.getByLabel(label('ACS URLs (HTTP-POST)')).fill('ftp://wiki.corp.example/acs');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expectRefused(dialog, 'ACS URLs (HTTP-POST)', /https/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('WS-Fed relying party: a reply URL that is not http(s) is marked, in view', async () => {
+    await page.goto('/saml');
+    await page.getByRole('tab', { name: 'WS-Fed relying parties' }).click();
+    await page.getByRole('button', { name: 'Add relying party' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add relying party' });
+    await dialog.getByLabel(label('Name')).fill('Outlook on the web');
+    await dialog.getByLabel(label('Realm (wtrealm)')).fill('urn:owa:corp');
+    await dialog.getByLabel(label('Reply URLs (wreply)')).fill('ftp://mail.corp.example/owa/');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expectRefused(dialog, 'Reply URLs (wreply)', /https?/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('employee add: an e-mail address another employee has is marked, in view', async () => {
+    await apiPost('/api/employees', { email: 'grace@corp.example', firstName: 'Grace', lastName: 'Hopper' });
+    await page.goto('/employees');
+    await page.getByRole('button', { name: 'Add employee' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add employee' });
+    await dialog.getByLabel(label('Email')).fill('grace@corp.example');
+    await dialog.getByLabel(label('First name')).fill('Grace');
+    await dialog.getByLabel(label('Last name')).fill('Brewster');
+    await dialog.getByRole('button', { name: 'Create employee' }).click();
+    await expectRefused(dialog, 'Email', /Another employee has this e-mail address/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it("admin add: an admin's e-mail that is taken is marked, in view", async () => {
+    await page.goto('/admins');
+    await page.getByRole('button', { name: 'Add admin' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add admin' });
+    await dialog.getByLabel(label('Email')).fill(ADMIN.email);
+    await dialog.getByLabel(label('Full name')).fill('Ada Again');
+    await dialog.getByLabel(label('Initial password')).fill('Another-quiet-lantern-74');
+    await dialog.getByRole('button', { name: 'Create admin' }).click();
+    await expectRefused(dialog, 'Email', /already exists/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('API key: a name in use is marked, in view', async () => {
+    await apiPost('/api/api-keys', { name: 'Backup job', scope: 'read' });
+    await page.goto('/api-keys');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel(label('Name')).fill('Backup job');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await expectRefused(dialog, 'Name', /already exists/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('group: a name in use is marked, in view', async () => {
+    await apiPost('/api/groups', { name: 'Night Shift' });
+    await page.goto('/groups');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create local group' });
+    await dialog.getByLabel(label('Name')).fill('Night Shift');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await expectRefused(dialog, 'Name', /Another local group has this name/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('workstation profile: a name in use is marked, in view', async () => {
+    await page.goto('/workstations/profiles');
+    for (const attempt of [1, 2]) {
+      await page.getByRole('button', { name: 'New profile' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New workstation profile' });
+      await dialog.getByLabel(label('Name')).fill('Front desk');
+      await dialog.getByRole('button', { name: 'Create profile' }).click();
+      if (attempt === 1) await dialog.waitFor({ state: 'hidden' });
+      else {
+        await expectRefused(dialog, 'Name', /Another workstation profile has this name/);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+      }
+    }
+  });
+
+  it('settings SMTP: a host name longer than the server takes is marked, in view', async () => {
+    await page.goto('/settings');
+    const host = page.getByLabel(label('SMTP host'));
+    await host.fill(`${'mail'.repeat(64)}.example`);
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await expectRefused(page.locator('form').filter({ has: host }), 'SMTP host', /^Must be at most 253 characters$/);
+  });
+
+  it('access profile: a name in use is marked, in view', async () => {
+    await page.goto('/hardware-keys/profiles');
+    for (const attempt of [1, 2]) {
+      await page.getByRole('button', { name: 'New access profile' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New access profile' });
+      await dialog.getByLabel(label('Name')).fill('Finance keys');
+      await dialog.getByRole('button', { name: 'Create profile' }).click();
+      if (attempt === 1) await dialog.waitFor({ state: 'hidden' });
+      else {
+        await expectRefused(dialog, 'Name', /Another access profile has this name/);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+      }
+    }
+  });
+
+  it('vault shared account: an address with a fragment, which the server refuses, is marked, in view', async () => {
+    await page.goto('/vault');
+    await page.getByRole('button', { name: 'New shared account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New shared account' });
+    await dialog.getByLabel(label('Name')).fill('Payroll');
+    await dialog.getByLabel(label('Addresses')).fill('https://payroll.corp.example/#login');
+    await dialog.getByRole('button', { name: /^(Save|Create)/ }).click();
+    await expectRefused(dialog, 'Addresses', /fragment/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 });
