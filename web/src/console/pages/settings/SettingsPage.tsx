@@ -84,7 +84,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
           <SmtpTestMail hasUnsavedSmtp={hasUnsavedSmtp(values, settings)} />
         </Section>
         <Section title="Branding">
-          <BrandingFields values={values} errors={errors} set={set} />
+          <BrandingFields values={values} errors={errors} set={set} form={form} />
         </Section>
         <Group justify="flex-end">
           <Button variant="default" onClick={() => setValues(settingsToForm(settings))} disabled={form.saving}>
