@@ -40,7 +40,7 @@ export function createAdminService(deps: {
 
   function checkPassword(password: string, email: string, name: string) {
     const problem = passwordProblem(password, [email.split('@')[0], name]);
-    if (problem) throw new AppError('admins.password_too_weak', problem);
+    if (problem) throw new AppError('admins.password_too_weak', problem, { field: 'password' });
   }
 
   async function create(ctx: RequestContext, input: { email: string; name: string; password: string; source?: string }): Promise<AdminDto> {
@@ -53,7 +53,7 @@ export function createAdminService(deps: {
         return toAdminDto(admin);
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('admins.email_in_use', 'An admin with this e-mail already exists');
+      if (isUniqueViolation(err)) throw new AppError('admins.email_in_use', 'An admin with this e-mail already exists', { field: 'email' });
       throw err;
     }
   }

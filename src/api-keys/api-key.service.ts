@@ -38,7 +38,8 @@ export function createApiKeyService(deps: { db: Db; audit: AuditService; clock: 
     ctx: RequestContext,
     input: { name: string; scope: ApiKeyScope; expiresAt?: Date | null; secret?: string; source?: string },
   ): Promise<{ apiKey: ApiKeyDto; secret: string }> {
-    if (input.expiresAt && input.expiresAt <= clock.now()) throw new AppError('api_keys.expiry_in_past', 'The expiry date must be in the future');
+    if (input.expiresAt && input.expiresAt <= clock.now())
+      throw new AppError('api_keys.expiry_in_past', 'The expiry date must be in the future', { field: 'expiresAt' });
     const secret = input.secret ?? API_KEY_PREFIX + randomToken();
     try {
       return await db.transaction(async (tx) => {
@@ -63,7 +64,8 @@ export function createApiKeyService(deps: { db: Db; audit: AuditService; clock: 
         return { apiKey: toDto(row), secret };
       });
     } catch (err) {
-      if (isUniqueViolation(err, 'api_keys_name_key')) throw new AppError('api_keys.name_in_use', 'An API key with this name already exists');
+      if (isUniqueViolation(err, 'api_keys_name_key'))
+        throw new AppError('api_keys.name_in_use', 'An API key with this name already exists', { field: 'name' });
       if (isUniqueViolation(err)) throw new AppError('api_keys.name_in_use', 'This key secret is already in use');
       throw err;
     }

@@ -1,6 +1,7 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
+import { schemaFieldErrors, summaryMessage, toSchemaIssue } from '../lib/field-errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
@@ -57,7 +58,8 @@ function checkGroupImport(kind: string, g: DomainCreate['groupImport'] | undefin
   if (g?.mode === 'under_ou' && kind !== 'ad')
     throw new AppError(
       'request.validation_failed',
-      'groupImport.mode: under_ou is for Active Directory only (Entra ID has no OUs); use member_groups or list for this tenant',
+      'Groups under an OU are for Active Directory only (Entra ID has no OUs); use member groups or a list for this tenant',
+      { field: 'groupImport.mode' },
     );
 }
 
@@ -112,7 +114,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
         return toDomainDto(await get(row.id, tx));
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('directory.name_in_use', 'Another domain has this name');
+      if (isUniqueViolation(err)) throw new AppError('directory.name_in_use', 'Another domain has this name', { field: 'name' });
       throw err;
     }
   }
@@ -127,8 +129,10 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
         if (settings) {
           const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];
           const parsed = schema.safeParse({ ...current.settings, ...settings });
-          if (!parsed.success)
-            throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
+          if (!parsed.success) {
+            const details = schemaFieldErrors(parsed.error.issues.map(toSchemaIssue), 'body.settings');
+            throw new AppError('request.validation_failed', summaryMessage(details), { details });
+          }
           next.settings = parsed.data;
         }
         if (secret !== undefined) next.secret = secret === null ? null : sealer.seal(secret, secretAad(id));
@@ -149,7 +153,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
         return toDomainDto(await get(id, tx));
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('directory.name_in_use', 'Another domain has this name');
+      if (isUniqueViolation(err)) throw new AppError('directory.name_in_use', 'Another domain has this name', { field: 'name' });
       throw err;
     }
   }

@@ -105,7 +105,8 @@ export function createEmployeeService(deps: {
     if (departmentId) {
       const dept = await orgRepo.findDepartmentById(tx, departmentId);
       if (!dept) throw new AppError('organisation.department_not_found', 'Department was not found');
-      if (companyId && dept.companyId !== companyId) throw new AppError('organisation.department_mismatch', 'The department belongs to another company');
+      if (companyId && dept.companyId !== companyId)
+        throw new AppError('organisation.department_mismatch', 'The department belongs to another company', { field: 'departmentId' });
       companyId = dept.companyId;
     }
     return { companyId, departmentId };
@@ -140,7 +141,7 @@ export function createEmployeeService(deps: {
         return toEmployeeDto(await get(row.id, tx));
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address');
+      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address', { field: 'email' });
       throw err;
     }
   }
@@ -166,7 +167,7 @@ export function createEmployeeService(deps: {
         return toEmployeeDto(await get(id, tx));
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address');
+      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address', { field: 'email' });
       throw err;
     }
   }

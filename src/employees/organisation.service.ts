@@ -45,7 +45,9 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
       });
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new AppError('organisation.name_in_use', `A ${kind} with this name already exists${kind === 'department' ? ' in this company' : ''}`);
+        throw new AppError('organisation.name_in_use', `A ${kind} with this name already exists${kind === 'department' ? ' in this company' : ''}`, {
+          field: 'name',
+        });
       throw err;
     }
   }

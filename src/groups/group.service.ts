@@ -62,7 +62,7 @@ export function createGroupService(deps: {
 
   const dtoOf = async (id: string) => toDto(await find(id), await deps.domainNames());
 
-  const nameInUse = () => new AppError('groups.name_in_use', 'Another local group has this name');
+  const nameInUse = () => new AppError('groups.name_in_use', 'Another local group has this name', { field: 'name' });
 
   async function create(ctx: RequestContext, input: GroupCreate): Promise<GroupDto> {
     try {

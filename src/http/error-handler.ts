@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode } from '../lib/errors.js';
+import { type SchemaIssue, schemaFieldErrors, serviceFieldError, summaryMessage } from '../lib/field-errors.js';
 
 /** Fastify's own client errors, mapped to our stable codes. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -27,18 +28,14 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 }
 
 function toAnswer(err: FastifyError, request: FastifyRequest): ErrorAnswer {
-  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, details: err.details };
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const issues = err.validation.map((v) => ({
-      path: [err.validationContext ?? 'body', ...(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'invalid',
-    }));
-    return {
-      status: 400,
-      code: 'request.validation_failed',
-      message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 1000),
-      details: issues,
-    };
+  if (err instanceof AppError) {
+    const details = err.details ?? (err.field ? [serviceFieldError(err.field, err.message)] : undefined);
+    return { status: err.status, code: err.code, message: err.message, details };
+  }
+  // A schema refused the input (zod through the type provider, or ajv): readable details per field.
+  if (hasZodFastifySchemaValidationErrors(err) || (err.code === 'FST_ERR_VALIDATION' && Array.isArray(err.validation))) {
+    const details = schemaFieldErrors((err.validation ?? []) as SchemaIssue[], err.validationContext ?? 'body').slice(0, 50);
+    return { status: 400, code: 'request.validation_failed', message: summaryMessage(details), details };
   }
   if (err.statusCode === 429) return { status: 429, code: 'rate_limit.exceeded', message: 'Too many requests: wait a minute and try again' };
   const mapped = err.code ? fastifyCodes[err.code] : undefined;

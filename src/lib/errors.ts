@@ -51,10 +51,15 @@ export function registerErrorCodes(list: Readonly<Record<string, number>>): void
 }
 
 export class AppError extends Error {
+  /**
+   * `field`: the input the error is about, as its path in the request body (`name`,
+   * `settings.urls`); the answer then carries `details: [{ path, field, message }]` so that a form
+   * marks that input (src/http/error-handler.ts).
+   */
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { cause?: unknown; details?: unknown } = {},
+    readonly options: { cause?: unknown; details?: unknown; field?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
@@ -65,6 +70,9 @@ export class AppError extends Error {
   }
   get details(): unknown {
     return this.options.details;
+  }
+  get field(): string | undefined {
+    return this.options.field;
   }
 }
 

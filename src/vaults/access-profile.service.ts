@@ -62,7 +62,9 @@ export function createAccessProfileService(deps: { db: Db; audit: AuditService; 
   const profileTarget = (p: { id: string; name: string }) => ({ type: 'key_access_profile', id: p.id, label: p.name });
 
   const nameInUse = (err: unknown) =>
-    isUniqueViolation(err, 'key_access_profiles_name_key') ? new AppError('access_profiles.name_in_use', 'Another access profile has this name') : err;
+    isUniqueViolation(err, 'key_access_profiles_name_key')
+      ? new AppError('access_profiles.name_in_use', 'Another access profile has this name', { field: 'name' })
+      : err;
 
   async function get(id: string, tx: Executor = db): Promise<AccessProfileDto> {
     const row = await repo.findAccessProfileById(tx, id);

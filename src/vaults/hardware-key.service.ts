@@ -343,7 +343,7 @@ export function createHardwareKeyService(deps: {
         return toHardwareKeyDto(row);
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('hardware_keys.serial_in_use', 'A key with this serial number is already registered');
+      if (isUniqueViolation(err)) throw new AppError('hardware_keys.serial_in_use', 'A key with this serial number is already registered', { field: 'serial' });
       throw err;
     }
   }

@@ -95,7 +95,7 @@ export function createVaultAccountService(deps: VaultAccountDeps) {
     try {
       return parseOtpInput(input);
     } catch (err) {
-      if (err instanceof OtpInputError) throw new AppError('vault.otp_invalid', err.message);
+      if (err instanceof OtpInputError) throw new AppError('vault.otp_invalid', err.message, { field: 'otp' });
       throw err;
     }
   }

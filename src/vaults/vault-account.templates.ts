@@ -35,7 +35,8 @@ export function createVaultTemplateService(deps: { db: Db; audit: AuditService; 
     return t;
   }
 
-  const nameInUse = (name: string, cause: unknown) => new AppError('vault.template_name_in_use', `A template named ${name} already exists`, { cause });
+  const nameInUse = (name: string, cause: unknown) =>
+    new AppError('vault.template_name_in_use', `A template named ${name} already exists`, { cause, field: 'name' });
 
   async function create(ctx: RequestContext, input: VaultTemplateBody, source = 'console'): Promise<VaultTemplateDto> {
     try {

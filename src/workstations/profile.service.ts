@@ -57,7 +57,7 @@ export function createProfileService(deps: { db: Db; audit: AuditService; bus: A
   }
 
   const nameInUse = (err: unknown) =>
-    isUniqueViolation(err) ? new AppError('workstations.profile_name_in_use', 'Another workstation profile has this name') : err;
+    isUniqueViolation(err) ? new AppError('workstations.profile_name_in_use', 'Another workstation profile has this name', { field: 'name' }) : err;
 
   async function create(ctx: RequestContext, input: CreateProfileInput): Promise<ProfileDto> {
     await checkDepartments(input.departmentIds);

@@ -91,14 +91,14 @@ export function createOidcClientService(deps: {
     if (grants.length === 0)
       throw new AppError('oidc.client_invalid', 'Implicit is only for EAM applications: choose authorization_code or client_credentials');
     if (grants.includes('authorization_code') && input.redirectUris.length === 0)
-      throw new AppError('oidc.client_invalid', 'An authorization code client needs at least one redirect URI');
+      throw new AppError('oidc.client_invalid', 'An authorization code client needs at least one redirect URI', { field: 'redirectUris' });
     if (grants.includes('refresh_token') && !grants.includes('authorization_code'))
       throw new AppError('oidc.client_invalid', 'refresh_token needs authorization_code');
     if (input.tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwks && !input.jwksUri)
-      throw new AppError('oidc.client_invalid', "private_key_jwt needs the client's keys: jwks or jwksUri");
+      throw new AppError('oidc.client_invalid', "private_key_jwt needs the client's keys: jwks or jwksUri", { field: 'jwksUri' });
     if (input.tokenEndpointAuthMethod === 'none' && grants.includes('client_credentials'))
       throw new AppError('oidc.client_invalid', 'A public client (auth method none) cannot use client_credentials');
-    if (input.jwks && input.jwksUri) throw new AppError('oidc.client_invalid', 'Give jwks or jwksUri, not both');
+    if (input.jwks && input.jwksUri) throw new AppError('oidc.client_invalid', 'Give jwks or jwksUri, not both', { field: 'jwksUri' });
     return {
       name: input.name,
       kind: 'web',
@@ -205,7 +205,7 @@ export function createOidcClientService(deps: {
           return { client: toDto(row), clientSecret: opts.secret ? null : secret };
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('oidc.client_id_in_use', 'Another client has this client id');
+        if (isUniqueViolation(err)) throw new AppError('oidc.client_id_in_use', 'Another client has this client id', { field: 'clientId' });
         throw err;
       }
     },

@@ -60,7 +60,7 @@ function normaliseCertificates(list: string[]): string[] {
     try {
       return new crypto.X509Certificate(Buffer.from(body, 'base64')).toString();
     } catch {
-      throw new AppError('saml.certificate_invalid', `Certificate ${i + 1} is not an X.509 certificate (PEM or base64 DER)`);
+      throw new AppError('saml.certificate_invalid', `Certificate ${i + 1} is not an X.509 certificate (PEM or base64 DER)`, { field: 'certificates' });
     }
   });
 }
@@ -69,22 +69,25 @@ function normaliseCertificates(list: string[]): string[] {
 function complete(protocol: SsoProtocol, input: ServiceProviderInput) {
   const parsed = serviceProviderInput.parse(input);
   const preset = findPreset(parsed.preset);
-  if (parsed.preset && (!preset || preset.protocol !== protocol)) throw new AppError('request.validation_failed', `Unknown preset "${parsed.preset}"`);
+  if (parsed.preset && (!preset || preset.protocol !== protocol))
+    throw new AppError('request.validation_failed', `Unknown preset "${parsed.preset}"`, { field: 'preset' });
   if (protocol === 'wsfed' && parsed.startUrl && !/^https?:\/\/[^/]/i.test(parsed.startUrl))
-    throw new AppError('request.validation_failed', 'startUrl of a relying party must be an http(s) URL');
+    throw new AppError('request.validation_failed', 'The start URL of a relying party must be an http(s) URL', { field: 'startUrl' });
   const certificates = normaliseCertificates(parsed.certificates);
-  if (parsed.encryptAssertion && !certificates.length) throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate');
+  if (parsed.encryptAssertion && !certificates.length)
+    throw new AppError('saml.certificate_required', 'Encrypting assertions needs the SP certificate', { field: 'certificates' });
   if (parsed.encryptAssertion && new crypto.X509Certificate(certificates[0]).publicKey.asymmetricKeyType !== 'rsa')
-    throw new AppError('saml.certificate_invalid', 'Encrypting assertions needs an RSA certificate (RSA-OAEP key transport)');
+    throw new AppError('saml.certificate_invalid', 'Encrypting assertions needs an RSA certificate (RSA-OAEP key transport)', { field: 'certificates' });
   if (parsed.requireSignedRequests && !certificates.length)
-    throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate');
+    throw new AppError('saml.certificate_required', 'Requiring signed requests needs the SP certificate', { field: 'certificates' });
   // An assertion signed by nothing could be written by anyone who can reach the SP.
   if (!parsed.signResponse && !parsed.signAssertion)
-    throw new AppError('request.validation_failed', 'signResponse, signAssertion: sign the response, the assertion or both');
+    throw new AppError('request.validation_failed', 'Sign the response, the assertion or both', { field: 'signAssertion' });
   if (!parsed.acsEndpoints.length)
     throw new AppError(
       'request.validation_failed',
-      protocol === 'saml' ? 'acsEndpoints: register at least one assertion consumer service URL' : 'acsEndpoints: register at least one reply URL',
+      protocol === 'saml' ? 'Register at least one assertion consumer service URL' : 'Register at least one reply URL',
+      { field: 'acsEndpoints' },
     );
   const acs = parsed.acsEndpoints.map((a) => ({ ...a }));
   if (!acs.some((a) => a.isDefault)) acs[0].isDefault = true;
@@ -150,7 +153,7 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
         return toServiceProviderDto(inserted);
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('saml.entity_id_in_use', `Entity ID ${row.entityId} is already registered`);
+      if (isUniqueViolation(err)) throw new AppError('saml.entity_id_in_use', `Entity ID ${row.entityId} is already registered`, { field: 'entityId' });
       throw err;
     }
   }
@@ -167,7 +170,7 @@ export function createServiceProviderService(deps: { db: Db; audit: AuditService
         return toServiceProviderDto(row!);
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('saml.entity_id_in_use', `Entity ID ${merged.entityId} is already registered`);
+      if (isUniqueViolation(err)) throw new AppError('saml.entity_id_in_use', `Entity ID ${merged.entityId} is already registered`, { field: 'entityId' });
       throw err;
     }
   }

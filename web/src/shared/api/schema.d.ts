@@ -8192,6 +8192,8 @@ export interface paths {
         /**
          * Which application a sign-in is for
          * @description The application a sign-in page's `return_to` resumes (a pending SAML request, WS-Fed sign-in or OIDC interaction), by the name registered in Tessera; `application: null` for any other address or one that has expired.
+         *
+         *     **Access:** public: no credentials needed.
          */
         get: {
             parameters: {
@@ -8317,6 +8319,8 @@ export interface paths {
         /**
          * Report a lost security key or passkey device
          * @description Tells the administrators (by mail, and in the audit log as `employee.key_lost_reported`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). 5 reports an hour per IP, then 429 `rate_limit.exceeded`.
+         *
+         *     **Access:** public: no credentials needed.
          */
         post: {
             parameters: {

@@ -1,14 +1,15 @@
-import { Alert, Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useCreateAdmin } from '../../api/admins';
-import { errorMessage } from '../../../shared/api/client';
 import { notifySuccess } from '../../../shared/components/notify';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const empty = { email: '', name: '', password: '' };
 
 /** "Add admin" dialog: Email, Full name, Initial password → "Create admin". */
 export function AddAdminModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const create = useCreateAdmin();
+  const serverForm = useServerForm();
   const [form, setForm] = useState(empty);
   const [submitted, setSubmitted] = useState(false);
 
@@ -16,7 +17,7 @@ export function AddAdminModal({ opened, onClose }: { opened: boolean; onClose: (
     if (opened) {
       setForm(empty);
       setSubmitted(false);
-      create.reset();
+      serverForm.clear();
     }
     // Reset only when the dialog opens.
   }, [opened]);
@@ -32,39 +33,32 @@ export function AddAdminModal({ opened, onClose }: { opened: boolean; onClose: (
     event.preventDefault();
     setSubmitted(true);
     if (!valid) return;
-    create.mutate(
-      { email: form.email.trim(), name: form.name.trim(), password: form.password },
-      {
-        onSuccess: (admin) => {
-          notifySuccess(`${admin.email} can now sign in.`, 'Admin added');
-          onClose();
-        },
+    void serverForm.submit(() => create.mutateAsync({ email: form.email.trim(), name: form.name.trim(), password: form.password }), {
+      onSuccess: (admin) => {
+        notifySuccess(`${admin.email} can now sign in.`, 'Admin added');
+        onClose();
       },
-    );
+    });
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title="Add admin" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? (
-            <Alert color="red" title="Could not add the admin">
-              {errorMessage(create.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={serverForm} title="Could not add the admin" />
           <TextInput
             label="Email"
             type="email"
             value={form.email}
             onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
-            error={submitted ? errors.email : undefined}
+            {...serverForm.field('email', submitted ? errors.email : undefined)}
             data-autofocus
           />
           <TextInput
             label="Full name"
             value={form.name}
             onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-            error={submitted ? errors.name : undefined}
+            {...serverForm.field('name', submitted ? errors.name : undefined)}
           />
           <PasswordInput
             label="Initial password"
@@ -72,13 +66,13 @@ export function AddAdminModal({ opened, onClose }: { opened: boolean; onClose: (
             autoComplete="new-password"
             value={form.password}
             onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
-            error={submitted ? errors.password : undefined}
+            {...serverForm.field('password', submitted ? errors.password : undefined)}
           />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={create.isPending}>
+            <Button variant="default" onClick={onClose} disabled={serverForm.saving}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={serverForm.saving}>
               Create admin
             </Button>
           </Group>

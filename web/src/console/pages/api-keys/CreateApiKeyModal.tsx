@@ -1,9 +1,9 @@
-import { Alert, Button, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, Stack, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useCreateApiKey } from '../../api/api-keys';
-import { errorMessage } from '../../../shared/api/client';
 import { API_KEY_SCOPES, type ApiKeyScope, type CreatedApiKey } from '../../../shared/api/types';
 import { dayToIso } from '../../../shared/components/format';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const scopeLabels: Record<ApiKeyScope, string> = {
   read: 'read — list and read',
@@ -20,6 +20,7 @@ function tomorrow(): string {
 /** "Create API key" dialog: Name, Scope, Expires on (optional) → "Create key". */
 export function CreateApiKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (created: CreatedApiKey) => void }) {
   const create = useCreateApiKey();
+  const form = useServerForm();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKeyScope>('read');
   const [expires, setExpires] = useState('');
@@ -31,7 +32,7 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: { opened: bool
       setScope('read');
       setExpires('');
       setSubmitted(false);
-      create.reset();
+      form.clear();
     }
   }, [opened]); // reset only when the dialog opens
 
@@ -45,28 +46,25 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: { opened: bool
     event.preventDefault();
     setSubmitted(true);
     if (errors.name || errors.expires) return;
-    create.mutate({ name: name.trim(), scope, ...(expiresAt ? { expiresAt } : {}) }, { onSuccess: onCreated });
+    void form.submit(() => create.mutateAsync({ name: name.trim(), scope, ...(expiresAt ? { expiresAt } : {}) }), { onSuccess: onCreated });
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title="Create API key" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? (
-            <Alert color="red" title="Could not create the key">
-              {errorMessage(create.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Could not create the key" />
           <TextInput
             label="Name"
             description="What uses this key, e.g. “HR sync script”."
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
-            error={submitted ? errors.name : undefined}
+            {...form.field('name', submitted ? errors.name : undefined)}
             data-autofocus
           />
           <NativeSelect
             label="Scope"
+            {...form.field('scope')}
             data={API_KEY_SCOPES.map((s) => ({ value: s, label: scopeLabels[s] }))}
             value={scope}
             onChange={(e) => setScope(e.currentTarget.value as ApiKeyScope)}
@@ -78,13 +76,13 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: { opened: bool
             min={tomorrow()}
             value={expires}
             onChange={(e) => setExpires(e.currentTarget.value)}
-            error={submitted ? errors.expires : undefined}
+            {...form.field('expiresAt', submitted ? errors.expires : undefined)}
           />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={create.isPending}>
+            <Button variant="default" onClick={onClose} disabled={form.saving}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={form.saving}>
               Create key
             </Button>
           </Group>

@@ -1,9 +1,8 @@
 import { Alert, Checkbox, Modal, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, TextInput, Textarea } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import { useSaveDomain, type AdSettings, type Domain, type DomainPatch } from '../../api/directory';
-import { notifySuccess } from '../../../shared/components/notify';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 
 const blankAd: AdSettings = {
@@ -34,10 +33,9 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
   const [baseDn, setBaseDn] = useState(s.baseDn ?? '');
   const sync = useDomainSyncValues(domain);
   const [pageSize, setPageSize] = useState<number>(s.pageSize);
-  const [error, setError] = useState<string | null>(null);
+  const form = useServerForm();
 
   const submit = () => {
-    setError(null);
     const settings: AdSettings = {
       urls: urls
         .split(/\s+/)
@@ -59,32 +57,36 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
     };
     if (removePassword) input.secret = null;
     else if (password) input.secret = password;
-    save.mutate(
-      { id: domain?.id, input: domain ? input : { kind: 'ad', ...input } },
-      {
-        onSuccess: () => {
-          notifySuccess(`${input.name} saved`, 'Domain saved');
-          onClose();
-        },
-        onError: (e) => setError(errorMessage(e)),
-      },
-    );
+    void form.submit(() => save.mutateAsync({ id: domain?.id, input: domain ? input : { kind: 'ad', ...input } }), {
+      success: { title: 'Domain saved', message: `${input.name} saved` },
+      onSuccess: onClose,
+    });
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title={domain ? `Edit ${domain.name}` : 'Add Active Directory domain'} size="xl">
       <Stack gap="sm">
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormErrorSummary form={form} title="The domain was not saved" />
         <SimpleGrid cols={2}>
-          <TextInput label="Domain name" placeholder="corp.example.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-          <TextInput label="Base DN" description="Empty: read from the domain controller" value={baseDn} onChange={(e) => setBaseDn(e.currentTarget.value)} />
+          <TextInput
+            label="Domain name"
+            {...form.field('name')}
+            placeholder="corp.example.com"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+          />
+          <TextInput
+            label="Base DN"
+            {...form.field('settings.baseDn')}
+            description="Empty: read from the domain controller"
+            value={baseDn}
+            onChange={(e) => setBaseDn(e.currentTarget.value)}
+          />
         </SimpleGrid>
         <Textarea
           label="Domain controller URLs"
+          {...form.field('settings.urls')}
           description="One per line, tried in order (failover). Empty: ldaps://<domain name>"
           value={urls}
           onChange={(e) => setUrls(e.currentTarget.value)}
@@ -94,6 +96,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
         <SimpleGrid cols={2}>
           <Select
             label="Transport"
+            {...form.field('settings.transport')}
             value={transport}
             onChange={(v) => setTransport((v ?? 'ldaps') as AdSettings['transport'])}
             allowDeselect={false}
@@ -105,6 +108,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
           />
           <TextInput
             label="Certificate name"
+            {...form.field('settings.tlsServerName')}
             description="When the URLs use addresses: the name in the controllers' certificate"
             value={tlsName}
             onChange={(e) => setTlsName(e.currentTarget.value)}
@@ -112,6 +116,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
         </SimpleGrid>
         <Textarea
           label="CA certificate (PEM)"
+          {...form.field('settings.caCertificate')}
           description="Empty: the system's trusted CAs"
           value={ca}
           onChange={(e) => setCa(e.currentTarget.value)}
@@ -132,9 +137,17 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
           </Alert>
         ) : null}
         <SimpleGrid cols={2}>
-          <TextInput label="Bind user" description="UPN, DOMAIN\user or DN" value={bindUser} onChange={(e) => setBindUser(e.currentTarget.value)} required />
+          <TextInput
+            label="Bind user"
+            {...form.field('settings.bindUser')}
+            description="UPN, DOMAIN\user or DN"
+            value={bindUser}
+            onChange={(e) => setBindUser(e.currentTarget.value)}
+            required
+          />
           <PasswordInput
             label="Bind password"
+            {...form.field('secret')}
             description={domain?.secret.set ? 'Saved. Leave empty to keep it.' : 'Without it, sync is disabled'}
             placeholder={domain?.secret.set ? '•••••••• (set)' : ''}
             value={password}
@@ -151,10 +164,17 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
             onChange={(e) => setRemovePassword(e.currentTarget.checked)}
           />
         ) : null}
-        <DomainSyncFields value={sync.values} onChange={sync.setValues}>
-          <NumberInput label="LDAP page size" min={2} max={5000} value={pageSize} onChange={(v) => setPageSize(Number(v) || 500)} />
+        <DomainSyncFields value={sync.values} onChange={sync.setValues} form={form}>
+          <NumberInput
+            label="LDAP page size"
+            {...form.field('settings.pageSize')}
+            min={2}
+            max={5000}
+            value={pageSize}
+            onChange={(v) => setPageSize(Number(v) || 500)}
+          />
         </DomainSyncFields>
-        <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
+        <DomainModalFooter onCancel={onClose} onSave={submit} saving={form.saving} />
       </Stack>
     </Modal>
   );

@@ -1,4 +1,5 @@
 import { Button, Group, NumberInput, Select, SimpleGrid, TextInput, Textarea } from '@mantine/core';
+import type { ServerForm } from '../../components/forms';
 import { useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import type { Domain, DomainPatch, RemovalBehaviour } from '../../api/directory';
 
@@ -85,20 +86,30 @@ export function DomainSyncFields({
   onChange,
   kind = 'ad',
   children,
+  form,
 }: {
   value: DomainSyncValues;
   onChange: Dispatch<SetStateAction<DomainSyncValues>>;
   /** Entra ID has no OUs: the OU choice is offered for AD only. */
   kind?: 'ad' | 'entra';
   children?: ReactNode;
+  /** Marks the fields the server refused (useServerForm). */
+  form?: ServerForm;
 }) {
   const set = (patch: Partial<DomainSyncValues>) => onChange((prev) => ({ ...prev, ...patch }));
+  const f = (name: string) => form?.field(name) ?? {};
   return (
     <SimpleGrid cols={2}>
-      <TextInput label="Sync group" value={value.syncGroup} onChange={(e) => set({ syncGroup: e.currentTarget.value })} />
-      <TextInput label="Password rotation group" value={value.rotationGroup} onChange={(e) => set({ rotationGroup: e.currentTarget.value })} />
+      <TextInput label="Sync group" {...f('syncGroup')} value={value.syncGroup} onChange={(e) => set({ syncGroup: e.currentTarget.value })} />
+      <TextInput
+        label="Password rotation group"
+        {...f('rotationGroup')}
+        value={value.rotationGroup}
+        onChange={(e) => set({ rotationGroup: e.currentTarget.value })}
+      />
       <NumberInput
         label="Auto password change (days)"
+        {...f('passwordChangeDays')}
         description="0 turns rotation off"
         min={0}
         max={3650}
@@ -107,6 +118,7 @@ export function DomainSyncFields({
       />
       <Select
         label="Rotate the password of"
+        {...f('rotationDelivery')}
         description="Tessera rotates only a password it can get to the employee"
         value={value.delivery}
         onChange={(v) => set({ delivery: (v ?? 'key') as RotationDelivery })}
@@ -118,6 +130,7 @@ export function DomainSyncFields({
       />
       <Select
         label="When a user leaves the sync group"
+        {...f('removalBehaviour')}
         value={value.removal}
         onChange={(v) => set({ removal: (v ?? 'deactivate') as RemovalBehaviour })}
         allowDeselect={false}
@@ -129,6 +142,7 @@ export function DomainSyncFields({
       />
       <NumberInput
         label="Removal threshold (%)"
+        {...f('removalThresholdPercent')}
         description="A sync removing more waits for confirmation"
         min={0}
         max={100}
@@ -137,6 +151,7 @@ export function DomainSyncFields({
       />
       <NumberInput
         label="Sync every (minutes)"
+        {...f('syncIntervalMinutes')}
         description="0: only on demand"
         min={0}
         value={value.interval}
@@ -144,6 +159,7 @@ export function DomainSyncFields({
       />
       <Select
         label="SSO for imported employees"
+        {...f('ssoMethod')}
         value={value.sso ? value.ssoMethod : 'off'}
         allowDeselect={false}
         onChange={(v) => set({ sso: v !== 'off', ...(v && v !== 'off' ? { ssoMethod: v as SsoMethod } : {}) })}
@@ -155,6 +171,7 @@ export function DomainSyncFields({
       />
       <Select
         label="Groups to import"
+        {...f('groupImport.mode')}
         description="Directory groups of the synced employees, nested groups resolved"
         value={value.groupMode}
         allowDeselect={false}
@@ -169,6 +186,7 @@ export function DomainSyncFields({
       {value.groupMode === 'under_ou' && (
         <TextInput
           label="OU or container of the groups"
+          {...f('groupImport.ou')}
           placeholder="OU=Groups,DC=corp,DC=example"
           value={value.groupOu}
           onChange={(e) => set({ groupOu: e.currentTarget.value })}
@@ -177,6 +195,7 @@ export function DomainSyncFields({
       {value.groupMode === 'list' && (
         <Textarea
           label="Group names"
+          {...f('groupImport.names')}
           description="One a line"
           autosize
           minRows={2}

@@ -1,8 +1,7 @@
-import { Alert, Checkbox, Modal, Stack, TextInput } from '@mantine/core';
+import { Checkbox, Modal, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import { useSaveDomain, type Domain, type DomainPatch } from '../../api/directory';
-import { notifySuccess } from '../../../shared/components/notify';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 import { EntraDomainFields, emptyEntraValues, entraRequest, entraValuesFromSettings, type EntraFormValues } from '../entra-passkeys/EntraDomainFields';
 
@@ -13,10 +12,9 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
   const [entra, setEntra] = useState<EntraFormValues>(domain ? entraValuesFromSettings(domain.settings) : emptyEntraValues);
   const [removeSecret, setRemoveSecret] = useState(false);
   const sync = useDomainSyncValues(domain);
-  const [error, setError] = useState<string | null>(null);
+  const form = useServerForm();
 
   const submit = () => {
-    setError(null);
     const { settings, secret } = entraRequest(entra);
     const input: DomainPatch = {
       name: name.trim(),
@@ -25,28 +23,25 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
     };
     if (removeSecret) input.secret = null;
     else if (secret) input.secret = secret;
-    save.mutate(
-      { id: domain?.id, input: domain ? input : { kind: 'entra', ...input } },
-      {
-        onSuccess: () => {
-          notifySuccess(`${input.name} saved`, 'Domain saved');
-          onClose();
-        },
-        onError: (e) => setError(errorMessage(e)),
-      },
-    );
+    void form.submit(() => save.mutateAsync({ id: domain?.id, input: domain ? input : { kind: 'entra', ...input } }), {
+      success: { title: 'Domain saved', message: `${input.name} saved` },
+      onSuccess: onClose,
+    });
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title={domain ? `Edit ${domain.name}` : 'Add Entra ID tenant'} size="xl">
       <Stack gap="sm">
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
-        <TextInput label="Domain" placeholder="contoso.onmicrosoft.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} />
+        <FormErrorSummary form={form} title="The tenant was not saved" />
+        <TextInput
+          label="Domain"
+          {...form.field('name')}
+          placeholder="contoso.onmicrosoft.com"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          required
+        />
+        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} form={form} />
         {domain?.secret.set ? (
           <Checkbox
             color="red"
@@ -55,8 +50,8 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
             onChange={(e) => setRemoveSecret(e.currentTarget.checked)}
           />
         ) : null}
-        <DomainSyncFields value={sync.values} onChange={sync.setValues} kind="entra" />
-        <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
+        <DomainSyncFields value={sync.values} onChange={sync.setValues} kind="entra" form={form} />
+        <DomainModalFooter onCancel={onClose} onSave={submit} saving={form.saving} />
       </Stack>
     </Modal>
   );

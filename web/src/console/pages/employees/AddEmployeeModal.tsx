@@ -1,15 +1,16 @@
-import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
+import { Button, Group, Modal, Stack } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import { useCreateEmployee } from '../../api/employees';
 import type { Employee } from '../../../shared/api/types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { EmployeeFields } from './EmployeeFields';
 import { emptyEmployeeForm, formToCreateInput, validateEmployee, type EmployeeFormValues } from './employee-form';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 /** "Add employee" dialog; its submit button is "Create employee". */
 export function AddEmployeeModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const create = useCreateEmployee();
+  const form = useServerForm();
   const [values, setValues] = useState<EmployeeFormValues>(emptyEmployeeForm);
   const [submitted, setSubmitted] = useState(false);
   const errors = submitted ? validateEmployee(values) : {};
@@ -18,7 +19,7 @@ export function AddEmployeeModal({ opened, onClose }: { opened: boolean; onClose
     if (opened) {
       setValues(emptyEmployeeForm);
       setSubmitted(false);
-      create.reset();
+      form.clear();
     }
     // Reset only when the dialog opens.
   }, [opened]);
@@ -27,7 +28,7 @@ export function AddEmployeeModal({ opened, onClose }: { opened: boolean; onClose
     event.preventDefault();
     setSubmitted(true);
     if (Object.keys(validateEmployee(values)).length > 0) return;
-    create.mutate(formToCreateInput(values), {
+    void form.submit(() => create.mutateAsync(formToCreateInput(values)), {
       onSuccess: (employee: Employee) => {
         notifySuccess(`${employee.displayName || employee.email} was added.`, 'Employee added');
         onClose();
@@ -39,17 +40,13 @@ export function AddEmployeeModal({ opened, onClose }: { opened: boolean; onClose
     <Modal opened={opened} onClose={onClose} title="Add employee" size="lg" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? (
-            <Alert color="red" title="Could not add the employee">
-              {errorMessage(create.error)}
-            </Alert>
-          ) : null}
-          <EmployeeFields values={values} errors={errors} onChange={setValues} />
+          <FormErrorSummary form={form} title="Could not add the employee" />
+          <EmployeeFields values={values} errors={errors} onChange={setValues} form={form} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={create.isPending}>
+            <Button variant="default" onClick={onClose} disabled={form.saving}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={form.saving}>
               Create employee
             </Button>
           </Group>

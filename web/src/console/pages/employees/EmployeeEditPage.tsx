@@ -1,8 +1,7 @@
-import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Stack } from '@mantine/core';
+import { Anchor, Button, Group, Paper, SimpleGrid, Stack } from '@mantine/core';
 import { IconArrowLeft, IconTrash } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { errorMessage } from '../../../shared/api/client';
 import { useDeleteEmployee, useEmployee, useUpdateEmployee } from '../../api/employees';
 import type { Employee } from '../../../shared/api/types';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
@@ -22,10 +21,12 @@ import { SsoCard } from './SsoCard';
 import { VaultAccountsCard } from './VaultAccountsCard';
 import { WorkstationsCard } from './WorkstationsCard';
 import { employeeToForm, formToPatch, validateEmployee, type EmployeeFormValues } from './employee-form';
+import { FormErrorSummary, SavedNote, useServerForm } from '../../components/forms';
 
 function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: string }) {
   const navigate = useNavigate();
   const update = useUpdateEmployee(employee.id);
+  const form = useServerForm();
   const remove = useDeleteEmployee();
   const initial = useMemo(() => employeeToForm(employee), [employee]);
   const [values, setValues] = useState<EmployeeFormValues>(initial);
@@ -41,10 +42,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
 
   const save = () => {
     setConfirmDisable(false);
-    update.mutate(patch, {
-      onSuccess: () => notifySuccess('Changes saved.', 'Employee updated'),
-      onError: (error) => notifyError(error, 'Could not save the employee'),
-    });
+    void form.submit(() => update.mutateAsync(patch), { success: { title: 'Employee updated', message: 'Changes saved.' } });
   };
 
   const submit = (event: FormEvent) => {
@@ -83,17 +81,18 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
       <Paper withBorder p="md" radius="md">
         <form onSubmit={submit} noValidate>
           <Stack>
-            {update.isError ? <Alert color="red">{errorMessage(update.error)}</Alert> : null}
-            <EmployeeFields values={values} errors={errors} onChange={setValues} />
+            <FormErrorSummary form={form} title="Could not save the employee" />
+            <EmployeeFields values={values} errors={errors} onChange={setValues} form={form} />
             <Group justify="space-between">
               <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => setConfirmDelete(true)}>
                 Delete
               </Button>
               <Group>
-                <Button variant="default" onClick={() => setValues(initial)} disabled={!dirty || update.isPending}>
+                {dirty ? null : <SavedNote form={form} />}
+                <Button variant="default" onClick={() => setValues(initial)} disabled={!dirty || form.saving}>
                   Reset
                 </Button>
-                <Button type="submit" loading={update.isPending} disabled={!dirty}>
+                <Button type="submit" loading={form.saving} disabled={!dirty}>
                   Save
                 </Button>
               </Group>
@@ -113,7 +112,7 @@ function EmployeeEditor({ employee, listPath }: { employee: Employee; listPath: 
         opened={confirmDisable}
         title="Disable employee"
         confirmLabel="Disable employee"
-        loading={update.isPending}
+        loading={form.saving}
         onConfirm={save}
         onClose={() => setConfirmDisable(false)}
       >

@@ -1,4 +1,5 @@
 import { Badge, Group, PasswordInput, SegmentedControl, Stack, Switch, TagsInput, Text, TextInput, Textarea } from '@mantine/core';
+import type { ServerForm } from '../../components/forms';
 
 /** The Entra-specific part of a domain form (Settings → Domains, kind Entra ID). */
 export interface EntraFormValues {
@@ -62,19 +63,38 @@ export function entraRequest(v: EntraFormValues): { settings: Record<string, unk
   return secret ? { settings, secret } : { settings };
 }
 
-export function EntraDomainFields({ value, onChange, secretSet }: { value: EntraFormValues; onChange: (v: EntraFormValues) => void; secretSet: boolean }) {
+export function EntraDomainFields({
+  value,
+  onChange,
+  secretSet,
+  form,
+}: {
+  value: EntraFormValues;
+  onChange: (v: EntraFormValues) => void;
+  secretSet: boolean;
+  /** Marks the fields the server refused (useServerForm). */
+  form?: ServerForm;
+}) {
   const set = <K extends keyof EntraFormValues>(key: K, v: EntraFormValues[K]) => onChange({ ...value, [key]: v });
+  const f = (name: string) => form?.field(name) ?? {};
   const keep = secretSet ? 'Saved — leave empty to keep it' : undefined;
   return (
     <Stack gap="sm">
       <TextInput
         label="Directory (tenant) ID"
+        {...f('settings.tenantId')}
         required
         value={value.tenantId}
         onChange={(e) => set('tenantId', e.currentTarget.value)}
         placeholder="72f988bf-86f1-41af-91ab-2d7cd011db47"
       />
-      <TextInput label="Application (client) ID" required value={value.clientId} onChange={(e) => set('clientId', e.currentTarget.value)} />
+      <TextInput
+        label="Application (client) ID"
+        {...f('settings.clientId')}
+        required
+        value={value.clientId}
+        onChange={(e) => set('clientId', e.currentTarget.value)}
+      />
       <Group gap="sm">
         <Text size="sm" fw={500}>
           Credential
@@ -101,6 +121,7 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
       {value.credentialType === 'secret' ? (
         <PasswordInput
           label="Client secret"
+          {...f('secret')}
           value={value.clientSecret}
           onChange={(e) => set('clientSecret', e.currentTarget.value)}
           placeholder={keep}
@@ -110,6 +131,7 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
         <>
           <Textarea
             label="Certificate (PEM)"
+            {...f('secret')}
             value={value.certificatePem}
             onChange={(e) => set('certificatePem', e.currentTarget.value)}
             placeholder={keep ?? '-----BEGIN CERTIFICATE-----'}
@@ -132,12 +154,14 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
       )}
       <TextInput
         label="Login base URL"
+        {...f('settings.loginBaseUrl')}
         description="Another cloud: e.g. https://login.microsoftonline.us"
         value={value.loginBaseUrl}
         onChange={(e) => set('loginBaseUrl', e.currentTarget.value)}
       />
       <TextInput
         label="Graph base URL"
+        {...f('settings.graphBaseUrl')}
         description="Another cloud: e.g. https://graph.microsoft.us"
         value={value.graphBaseUrl}
         onChange={(e) => set('graphBaseUrl', e.currentTarget.value)}
@@ -146,6 +170,7 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
       {value.passkeysEnabled ? (
         <TagsInput
           label="Allowed e-mail domains"
+          {...f('settings.passkeys.allowedEmailDomains')}
           description="Empty: any. Only employees with these e-mail domains may be provisioned."
           value={value.allowedEmailDomains}
           onChange={(v) => set('allowedEmailDomains', v)}

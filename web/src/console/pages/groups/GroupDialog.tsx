@@ -1,6 +1,6 @@
-import { Alert, Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../shared/api/client';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 /** Name and description of a local group, to create or edit it. */
 export function GroupDialog(props: {
@@ -17,6 +17,13 @@ export function GroupDialog(props: {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [touched, setTouched] = useState(false);
+  const form = useServerForm();
+
+  // The caller runs the mutation: its error goes onto the fields like any other refused save.
+  useEffect(() => {
+    if (props.error) form.fail(props.error);
+    else form.clear();
+  }, [props.error]);
 
   useEffect(() => {
     if (opened) {
@@ -37,16 +44,24 @@ export function GroupDialog(props: {
     <Modal opened={opened} onClose={props.onClose} title={props.title} centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {props.error ? <Alert color="red">{errorMessage(props.error)}</Alert> : null}
+          <FormErrorSummary form={form} />
           <TextInput
             label="Name"
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
-            error={touched && invalid ? 'Enter a name' : undefined}
+            {...form.field('name', touched && invalid ? 'Enter a name' : undefined)}
             maxLength={200}
             data-autofocus
           />
-          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} maxLength={1000} autosize minRows={2} />
+          <Textarea
+            label="Description"
+            {...form.field('description')}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            maxLength={1000}
+            autosize
+            minRows={2}
+          />
           <Group justify="flex-end">
             <Button variant="default" onClick={props.onClose} disabled={props.loading}>
               Cancel

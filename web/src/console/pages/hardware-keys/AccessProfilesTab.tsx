@@ -1,13 +1,13 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, NumberInput, Paper, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Modal, NumberInput, Paper, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { type FormEvent, useEffect, useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { AccessProfile } from '../../../shared/api/types';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
 import { useAccessProfiles, useDeleteAccessProfile, useSaveAccessProfile } from '../../api/hardware-keys';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,13 +48,14 @@ const aaguids = (f: Form) =>
 /** Create or edit an access profile; each field says in one line what it does. */
 function ProfileModal({ editing, opened, onClose }: { editing: AccessProfile | null; opened: boolean; onClose: () => void }) {
   const save = useSaveAccessProfile();
+  const serverForm = useServerForm();
   const [form, setForm] = useState<Form>(toForm(editing));
   const [submitted, setSubmitted] = useState(false);
   useEffect(() => {
     if (opened) {
       setForm(toForm(editing));
       setSubmitted(false);
-      save.reset();
+      serverForm.clear();
     }
   }, [opened, editing]); // a fresh form each time the dialog opens
   const errors = submitted ? validate(form) : {};
@@ -78,20 +79,28 @@ function ProfileModal({ editing, opened, onClose }: { editing: AccessProfile | n
         onClose();
       },
     };
-    if (editing) save.mutate({ id: editing.id, input }, done);
-    else save.mutate({ input }, done);
+    void serverForm.submit(() => save.mutateAsync(editing ? { id: editing.id, input } : { input }), done);
   };
 
   return (
     <Modal opened={opened} onClose={onClose} title={editing ? `Edit ${editing.name}` : 'New access profile'} size="lg" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          <TextInput label="Name" required value={form.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-autofocus />
+          <FormErrorSummary form={serverForm} title="Could not save the access profile" />
+          <TextInput
+            label="Name"
+            required
+            value={form.name}
+            onChange={(e) => set('name', e.currentTarget.value)}
+            {...serverForm.field('name', errors.name)}
+            data-autofocus
+          />
           <Checkbox
             label="User verification required"
             description="The key must check its PIN or fingerprint at enrolment, sign-in and workstation logon; touch alone is refused."
             checked={form.userVerificationRequired}
             onChange={(e) => set('userVerificationRequired', e.currentTarget.checked)}
+            {...serverForm.field('userVerificationRequired')}
           />
           <NumberInput
             label="Minimum PIN length"
@@ -101,7 +110,7 @@ function ProfileModal({ editing, opened, onClose }: { editing: AccessProfile | n
             allowDecimal={false}
             value={form.minPinLength}
             onChange={(v) => set('minPinLength', typeof v === 'number' ? v : '')}
-            error={errors.minPinLength}
+            {...serverForm.field('minPinLength', errors.minPinLength)}
           />
           <Textarea
             label="Allowed models (AAGUIDs)"
@@ -110,7 +119,7 @@ function ProfileModal({ editing, opened, onClose }: { editing: AccessProfile | n
             minRows={2}
             value={form.allowedAaguids}
             onChange={(e) => set('allowedAaguids', e.currentTarget.value)}
-            error={errors.allowedAaguids}
+            {...serverForm.field('allowedAaguids', errors.allowedAaguids)}
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           />
           <NumberInput
@@ -121,7 +130,7 @@ function ProfileModal({ editing, opened, onClose }: { editing: AccessProfile | n
             allowDecimal={false}
             value={form.reauthMinutes}
             onChange={(v) => set('reauthMinutes', typeof v === 'number' ? v : '')}
-            error={errors.reauthMinutes}
+            {...serverForm.field('reauthMinutes', errors.reauthMinutes)}
           />
           <Checkbox
             label="Default profile"
@@ -129,12 +138,11 @@ function ProfileModal({ editing, opened, onClose }: { editing: AccessProfile | n
             checked={form.isDefault}
             onChange={(e) => set('isDefault', e.currentTarget.checked)}
           />
-          {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={save.isPending}>
+            <Button type="submit" loading={serverForm.saving}>
               {editing ? 'Save' : 'Create profile'}
             </Button>
           </Group>

@@ -1,9 +1,9 @@
-import { Alert, Badge, Button, Code, FileButton, Group, Modal, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Badge, Button, Code, FileButton, Group, Modal, Stack, Table, Text, Textarea } from '@mantine/core';
 import { IconFileImport } from '@tabler/icons-react';
 import { useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { ImportResult } from '../../../shared/api/types';
 import { useImportKeys } from '../../api/hardware-keys';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const EXAMPLE = 'serial,model,aaguid,badge,batch\n19837465,YubiKey 5 NFC,ee882879-721c-4913-9775-3dfcce97072a,RFID-0042,2026-Q4';
 
@@ -50,6 +50,7 @@ function ImportReport({ result }: { result: ImportResult }) {
 /** Import keys into stock (Ready) from a CSV file or pasted text, then show the per-line report. */
 export function ImportKeysModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const importKeys = useImportKeys();
+  const form = useServerForm();
   const [csv, setCsv] = useState('');
   const [fileName, setFileName] = useState<string | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
@@ -58,7 +59,7 @@ export function ImportKeysModal({ opened, onClose }: { opened: boolean; onClose:
     setCsv('');
     setFileName(null);
     setResult(null);
-    importKeys.reset();
+    form.clear();
     onClose();
   };
 
@@ -68,7 +69,7 @@ export function ImportKeysModal({ opened, onClose }: { opened: boolean; onClose:
     setCsv(await file.text());
   };
 
-  const run = () => importKeys.mutate(csv, { onSuccess: setResult });
+  const run = () => void form.submit(() => importKeys.mutateAsync(csv), { onSuccess: setResult });
 
   return (
     <Modal opened={opened} onClose={close} title="Import hardware keys" size="xl" centered closeOnClickOutside={false}>
@@ -113,16 +114,12 @@ export function ImportKeysModal({ opened, onClose }: { opened: boolean; onClose:
             }}
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           />
-          {importKeys.isError ? (
-            <Alert color="red" title="Nothing was imported">
-              {errorMessage(importKeys.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Nothing was imported" />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button onClick={run} disabled={!csv.trim()} loading={importKeys.isPending}>
+            <Button onClick={run} disabled={!csv.trim()} loading={form.saving}>
               Import
             </Button>
           </Group>

@@ -1,8 +1,8 @@
 import { ApplicationAccessField } from '../../components/ApplicationAccessField';
 import { ApplicationIconField } from '../../components/ApplicationIconField';
-import { Alert, Anchor, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../shared/api/client';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import {
   OIDC_AUTH_METHODS,
   OIDC_CLAIMS,
@@ -56,7 +56,7 @@ export function RegisterOidcClientModal({
 }) {
   const createMutation = useCreateOidcClient();
   const updateMutation = useUpdateOidcClient();
-  const create = editing ? updateMutation : createMutation;
+  const form = useServerForm();
   const [kind, setKind] = useState<OidcClientKind>('web');
   const [name, setName] = useState('');
   const [redirectUris, setRedirectUris] = useState('');
@@ -96,8 +96,7 @@ export function RegisterOidcClientModal({
       setAppId(e?.eam?.appId ?? '');
       setTenantJwks(e?.eam?.jwksUrl ?? '');
       setSubmitted(false);
-      createMutation.reset();
-      updateMutation.reset();
+      form.clear();
     }
   }, [opened, editing]); // reset only when the dialog opens
 
@@ -133,9 +132,9 @@ export function RegisterOidcClientModal({
           };
     if (editing) {
       const { kind: _kind, ...patch } = input;
-      updateMutation.mutate({ id: editing.id, patch }, { onSuccess: onCreated });
+      void form.submit(() => updateMutation.mutateAsync({ id: editing.id, patch }), { onSuccess: onCreated });
     } else {
-      createMutation.mutate(input, { onSuccess: onCreated });
+      void form.submit(() => createMutation.mutateAsync(input), { onSuccess: onCreated });
     }
   };
 
@@ -143,11 +142,7 @@ export function RegisterOidcClientModal({
     <Modal opened={opened} onClose={onClose} title={editing ? 'Edit OIDC client' : 'Register OIDC client'} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? (
-            <Alert color="red" title={editing ? 'Could not save the client' : 'Could not register the client'}>
-              {errorMessage(create.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title={editing ? 'Could not save the client' : 'Could not register the client'} />
           {editing ? null : (
             <SegmentedControl
               aria-label="Kind"
@@ -159,7 +154,13 @@ export function RegisterOidcClientModal({
               ]}
             />
           )}
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} data-autofocus />
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            {...form.field('name', submitted ? errors.name : undefined)}
+            data-autofocus
+          />
           {kind === 'eam' ? (
             <>
               <Text size="sm" c="dimmed">
@@ -174,20 +175,21 @@ export function RegisterOidcClientModal({
                 description="The Directory (tenant) ID, a GUID."
                 value={tenantId}
                 onChange={(e) => setTenantId(e.currentTarget.value)}
-                error={submitted ? errors.tenantId : undefined}
+                {...form.field('eam.tenantId', submitted ? errors.tenantId : undefined)}
               />
               <TextInput
                 label="Entra application id"
                 description="The app registration Entra names in its id_token_hint (audience)."
                 value={appId}
                 onChange={(e) => setAppId(e.currentTarget.value)}
-                error={submitted ? errors.appId : undefined}
+                {...form.field('eam.appId', submitted ? errors.appId : undefined)}
               />
               <TextInput
                 label="Tenant JWKS URL"
                 description="Optional; defaults to the tenant's login.microsoftonline.com keys."
                 value={tenantJwks}
                 onChange={(e) => setTenantJwks(e.currentTarget.value)}
+                {...form.field('eam.jwksUrl')}
               />
             </>
           ) : (
@@ -199,7 +201,7 @@ export function RegisterOidcClientModal({
                 minRows={2}
                 value={redirectUris}
                 onChange={(e) => setRedirectUris(e.currentTarget.value)}
-                error={submitted ? errors.redirectUris : undefined}
+                {...form.field('redirectUris', submitted ? errors.redirectUris : undefined)}
               />
               <Textarea
                 label="Post-logout redirect URIs"
@@ -208,8 +210,9 @@ export function RegisterOidcClientModal({
                 minRows={1}
                 value={postLogoutUris}
                 onChange={(e) => setPostLogoutUris(e.currentTarget.value)}
+                {...form.field('postLogoutRedirectUris')}
               />
-              <Checkbox.Group label="Grant types" value={grantTypes} onChange={setGrantTypes}>
+              <Checkbox.Group label="Grant types" value={grantTypes} onChange={setGrantTypes} error={form.errorFor('grantTypes')}>
                 <Group mt={4}>
                   {OIDC_GRANT_TYPES.map((g) => (
                     <Checkbox key={g} value={g} label={g} />
@@ -221,9 +224,10 @@ export function RegisterOidcClientModal({
                 data={OIDC_AUTH_METHODS.map((m) => ({ value: m, label: authLabels[m] }))}
                 value={authMethod}
                 onChange={(e) => setAuthMethod(e.currentTarget.value as AuthMethod)}
+                {...form.field('tokenEndpointAuthMethod')}
               />
               {authMethod === 'private_key_jwt' ? (
-                <TextInput label="Client JWKS URL" value={jwksUri} onChange={(e) => setJwksUri(e.currentTarget.value)} />
+                <TextInput label="Client JWKS URL" value={jwksUri} onChange={(e) => setJwksUri(e.currentTarget.value)} {...form.field('jwksUri')} />
               ) : null}
               <Checkbox.Group label="Allowed scopes" value={scopes} onChange={setScopes}>
                 <Group mt={4}>
@@ -255,12 +259,14 @@ export function RegisterOidcClientModal({
                 description="Shown in employees' “my applications” (optional)."
                 value={loginUri}
                 onChange={(e) => setLoginUri(e.currentTarget.value)}
+                {...form.field('initiateLoginUri')}
               />
               <TextInput
                 label="Back-channel logout URI"
                 description="Optional."
                 value={backchannelUri}
                 onChange={(e) => setBackchannelUri(e.currentTarget.value)}
+                {...form.field('backchannelLogoutUri')}
               />
               <Switch label="First-party application (no consent page)" checked={firstParty} onChange={(e) => setFirstParty(e.currentTarget.checked)} />
             </>
@@ -271,7 +277,7 @@ export function RegisterOidcClientModal({
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={form.saving}>
               {editing ? 'Save' : 'Register'}
             </Button>
           </Group>

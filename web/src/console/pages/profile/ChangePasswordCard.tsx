@@ -1,14 +1,15 @@
-import { Alert, Button, Group, Paper, PasswordInput, Stack, Title } from '@mantine/core';
+import { Button, Group, Paper, PasswordInput, Stack, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useChangePassword } from '../../api/auth';
-import { errorMessage } from '../../../shared/api/client';
 import { notifySuccess } from '../../../shared/components/notify';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const empty = { current: '', next: '', confirm: '' };
 
 /** "Change password": Current password, New password, Confirm new password → "Change password". */
 export function ChangePasswordCard() {
   const change = useChangePassword();
+  const serverForm = useServerForm();
   const [form, setForm] = useState(empty);
   const [submitted, setSubmitted] = useState(false);
   const errors = {
@@ -21,16 +22,13 @@ export function ChangePasswordCard() {
     event.preventDefault();
     setSubmitted(true);
     if (errors.current || errors.next || errors.confirm) return;
-    change.mutate(
-      { currentPassword: form.current, newPassword: form.next },
-      {
-        onSuccess: () => {
-          setForm(empty);
-          setSubmitted(false);
-          notifySuccess('Your password was changed.');
-        },
+    void serverForm.submit(() => change.mutateAsync({ currentPassword: form.current, newPassword: form.next }), {
+      onSuccess: () => {
+        setForm(empty);
+        setSubmitted(false);
+        notifySuccess('Your password was changed.');
       },
-    );
+    });
   };
 
   return (
@@ -40,34 +38,30 @@ export function ChangePasswordCard() {
       </Title>
       <form onSubmit={submit} noValidate>
         <Stack maw={420}>
-          {change.isError ? (
-            <Alert color="red" title="Password not changed">
-              {errorMessage(change.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={serverForm} title="Password not changed" />
           <PasswordInput
             label="Current password"
             autoComplete="current-password"
             value={form.current}
             onChange={(e) => setForm({ ...form, current: e.currentTarget.value })}
-            error={submitted ? errors.current : undefined}
+            {...serverForm.field('currentPassword', submitted ? errors.current : undefined)}
           />
           <PasswordInput
             label="New password"
             autoComplete="new-password"
             value={form.next}
             onChange={(e) => setForm({ ...form, next: e.currentTarget.value })}
-            error={submitted ? errors.next : undefined}
+            {...serverForm.field('newPassword', submitted ? errors.next : undefined)}
           />
           <PasswordInput
             label="Confirm new password"
             autoComplete="new-password"
             value={form.confirm}
             onChange={(e) => setForm({ ...form, confirm: e.currentTarget.value })}
-            error={submitted ? errors.confirm : undefined}
+            {...serverForm.field('confirm', submitted ? errors.confirm : undefined)}
           />
           <Group>
-            <Button type="submit" loading={change.isPending}>
+            <Button type="submit" loading={serverForm.saving}>
               Change password
             </Button>
           </Group>

@@ -4,6 +4,7 @@ import { ApplicationAccessField } from '../../components/ApplicationAccessField'
 import { ApplicationIconField } from '../../components/ApplicationIconField';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import {
   ATTRIBUTE_SOURCES,
   EMPLOYEE_FIELDS,
@@ -52,7 +53,7 @@ export function ServiceProviderModal({
 }) {
   const createSp = useCreateServiceProvider(protocol);
   const updateSp = useUpdateServiceProvider(protocol);
-  const create = editing ? updateSp : createSp;
+  const form = useServerForm();
   const parse = useParseMetadata();
   const presets = (useSpPresets().data ?? []).filter((p) => p.protocol === protocol);
   const isSaml = protocol === 'saml';
@@ -97,8 +98,7 @@ export function ServiceProviderModal({
     setSkew(120);
     setLifetime(480);
     setSubmitted(false);
-    createSp.reset();
-    updateSp.reset();
+    form.clear();
     parse.reset();
     if (editing) {
       setPreset(editing.preset ?? '');
@@ -175,8 +175,7 @@ export function ServiceProviderModal({
       clockSkewSeconds: Number(skew),
       sessionLifetimeMinutes: Number(lifetime),
     };
-    if (editing) updateSp.mutate({ id: editing.id, patch: input }, { onSuccess: onSaved });
-    else createSp.mutate(input, { onSuccess: onSaved });
+    void form.submit(() => (editing ? updateSp.mutateAsync({ id: editing.id, patch: input }) : createSp.mutateAsync(input)), { onSuccess: onSaved });
   };
   const chosen = presets.find((p) => p.id === preset);
   const hint = chosen?.hint;
@@ -191,11 +190,7 @@ export function ServiceProviderModal({
     >
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? (
-            <Alert color="red" title="Could not save">
-              {errorMessage(create.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Could not save" />
           {parse.isError ? (
             <Alert color="red" title="Could not read the metadata">
               {errorMessage(parse.error)}
@@ -216,18 +211,19 @@ export function ServiceProviderModal({
             data={[{ value: '', label: 'None (enter by hand)' }, ...presets.map((p) => ({ value: p.id, label: p.label }))]}
             value={preset}
             onChange={(e) => choosePreset(e.currentTarget.value)}
+            {...form.field('preset')}
           />
           {hint ? (
             <Text size="xs" c="dimmed">
               {hint}
             </Text>
           ) : null}
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={submitted ? errors.name : undefined} />
+          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} {...form.field('name', submitted ? errors.name : undefined)} />
           <TextInput
             label={isSaml ? 'Entity ID' : 'Realm (wtrealm)'}
             value={entityId}
             onChange={(e) => setEntityId(e.currentTarget.value)}
-            error={submitted ? errors.entityId : undefined}
+            {...form.field('entityId', submitted ? errors.entityId : undefined)}
           />
           <Textarea
             label={isSaml ? 'ACS URLs (HTTP-POST)' : 'Reply URLs (wreply)'}
@@ -236,10 +232,16 @@ export function ServiceProviderModal({
             minRows={1}
             value={acs}
             onChange={(e) => setAcs(e.currentTarget.value)}
-            error={submitted ? errors.acs : undefined}
+            {...form.field('acsEndpoints', submitted ? errors.acs : undefined)}
           />
           {isSaml ? (
-            <TextInput label="Single logout URL" description="Optional (HTTP-Redirect)." value={sloUrl} onChange={(e) => setSloUrl(e.currentTarget.value)} />
+            <TextInput
+              label="Single logout URL"
+              description="Optional (HTTP-Redirect)."
+              value={sloUrl}
+              onChange={(e) => setSloUrl(e.currentTarget.value)}
+              {...form.field('sloUrl')}
+            />
           ) : null}
           <Textarea
             label="SP certificate (PEM)"
@@ -249,6 +251,7 @@ export function ServiceProviderModal({
             maxRows={6}
             value={certificates}
             onChange={(e) => setCertificates(e.currentTarget.value)}
+            {...form.field('certificates')}
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 11 } }}
           />
           <SimpleGrid cols={2}>
@@ -257,12 +260,14 @@ export function ServiceProviderModal({
               data={NAME_ID_FORMATS}
               value={nameIdFormat}
               onChange={(e) => setNameIdFormat(e.currentTarget.value as NameIdFormat)}
+              {...form.field('nameIdFormat')}
             />
             <NativeSelect
               label="NameID from"
               data={[...EMPLOYEE_FIELDS]}
               value={nameIdField}
               onChange={(e) => setNameIdField(e.currentTarget.value)}
+              {...form.field('nameIdField')}
               disabled={nameIdFormat === 'transient'}
             />
           </SimpleGrid>
@@ -273,6 +278,7 @@ export function ServiceProviderModal({
             minRows={2}
             value={attributes}
             onChange={(e) => setAttributes(e.currentTarget.value)}
+            {...form.field('attributes')}
           />
           {chosen && chosen.attributes.length > 0 ? (
             <Stack gap={2} aria-label="What the vendor documents">
@@ -288,7 +294,12 @@ export function ServiceProviderModal({
           </Text>
           <SimpleGrid cols={2}>
             <Switch label="Sign the response" checked={signResponse} onChange={(e) => setSignResponse(e.currentTarget.checked)} />
-            <Switch label="Sign the assertion" checked={signAssertion} onChange={(e) => setSignAssertion(e.currentTarget.checked)} />
+            <Switch
+              label="Sign the assertion"
+              checked={signAssertion}
+              onChange={(e) => setSignAssertion(e.currentTarget.checked)}
+              {...form.field('signAssertion')}
+            />
             {isSaml ? <Switch label="Encrypt the assertion" checked={encrypt} onChange={(e) => setEncrypt(e.currentTarget.checked)} /> : null}
             {isSaml ? <Switch label="Require signed requests" checked={requireSigned} onChange={(e) => setRequireSigned(e.currentTarget.checked)} /> : null}
             {isSaml ? (
@@ -310,10 +321,11 @@ export function ServiceProviderModal({
             label={isSaml ? 'RelayState for IdP-initiated sign-in' : 'Application URL (shown in “my applications”)'}
             value={startUrl}
             onChange={(e) => setStartUrl(e.currentTarget.value)}
+            {...form.field('startUrl')}
           />
           <SimpleGrid cols={2}>
-            <NumberInput label="Allowed clock skew (s)" min={0} max={600} value={skew} onChange={setSkew} />
-            <NumberInput label="Session lifetime (min)" min={5} max={10080} value={lifetime} onChange={setLifetime} />
+            <NumberInput label="Allowed clock skew (s)" min={0} max={600} value={skew} onChange={setSkew} {...form.field('clockSkewSeconds')} />
+            <NumberInput label="Session lifetime (min)" min={5} max={10080} value={lifetime} onChange={setLifetime} {...form.field('sessionLifetimeMinutes')} />
           </SimpleGrid>
           {editing ? <ApplicationIconField base={isSaml ? '/api/saml/service-providers' : '/api/wsfed/relying-parties'} id={editing.id} /> : null}
           {editing ? <ApplicationAccessField protocol={isSaml ? 'saml' : 'wsfed'} id={editing.id} /> : null}
@@ -321,7 +333,7 @@ export function ServiceProviderModal({
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={form.saving}>
               Save
             </Button>
           </Group>

@@ -1,11 +1,10 @@
-import { Alert, Button, Checkbox, Divider, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Switch, Textarea, Title } from '@mantine/core';
+import { Button, Checkbox, Divider, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Switch, Textarea, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import { useUpdatePolicy, type SettingsWithPolicy } from '../../api/authenticator-policy';
 import type { PolicySettings, SecondFactor } from '../../../shared/api/sign-in-types';
 import type { Settings } from '../../../shared/api/types';
-import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { formToPolicyPatch, POLICY_LIMITS, policyToForm, validatePolicy, type PolicyFormValues } from './policy-form';
+import { FormErrorSummary, SavedNote, useServerForm } from '../../components/forms';
 
 // GET /api/settings carries the policy groups; the console's Settings type leaves them to this file.
 const policyOf = (settings: Settings | PolicySettings): PolicySettings => {
@@ -20,6 +19,7 @@ const policyOf = (settings: Settings | PolicySettings): PolicySettings => {
  */
 export function AuthenticatorPolicySection({ settings }: { settings: Settings }) {
   const update = useUpdatePolicy();
+  const form = useServerForm();
   // The last policy the server confirmed: the settings query, or the answer of our own save.
   const [saved, setSaved] = useState<PolicySettings>(() => policyOf(settings));
   const [values, setValues] = useState<PolicyFormValues>(() => policyToForm(policyOf(settings)));
@@ -48,15 +48,14 @@ export function AuthenticatorPolicySection({ settings }: { settings: Settings })
     event.preventDefault();
     setSubmitted(true);
     if (Object.keys(validatePolicy(values)).length > 0) return;
-    update.mutate(formToPolicyPatch(values), {
+    void form.submit(() => update.mutateAsync(formToPolicyPatch(values)), {
       onSuccess: (answer) => {
         const policy = policyOf(answer);
         setSaved(policy);
         setValues(policyToForm(policy));
         setSubmitted(false);
-        notifySuccess('Authenticator policy saved.');
       },
-      onError: (error) => notifyError(error, 'Could not save the authenticator policy'),
+      success: 'Authenticator policy saved.',
     });
   };
 
@@ -67,7 +66,7 @@ export function AuthenticatorPolicySection({ settings }: { settings: Settings })
       </Title>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {update.isError ? <Alert color="red">{errorMessage(update.error)}</Alert> : null}
+          <FormErrorSummary form={form} title="The authenticator policy was not saved" />
           <Switch
             label="Allow platform authenticators"
             description="Passkeys kept by a device or a password manager (Windows Hello, Touch ID, Android, iCloud Keychain). Off: employees can only register hardware security keys, which cannot be copied or synced."
@@ -105,7 +104,7 @@ export function AuthenticatorPolicySection({ settings }: { settings: Settings })
             maxRows={8}
             value={values.aaguids}
             onChange={(e) => set({ aaguids: e.currentTarget.value })}
-            error={errors.aaguids}
+            {...form.field('authenticators.aaguidAllowList', errors.aaguids)}
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -132,7 +131,7 @@ export function AuthenticatorPolicySection({ settings }: { settings: Settings })
             description="What may follow a password."
             value={values.secondFactors}
             onChange={(value) => set({ secondFactors: value as SecondFactor[] })}
-            error={errors.secondFactors}
+            {...form.field('authenticators.secondFactors', errors.secondFactors)}
           >
             <Group mt="xs">
               <Checkbox value="totp" label="Authenticator app (TOTP)" />
@@ -142,10 +141,11 @@ export function AuthenticatorPolicySection({ settings }: { settings: Settings })
           <Divider />
           <NumberInput label="Invitation validity (days)" description="How long an invitation link works." maw={320} {...number('validityDays')} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setValues(policyToForm(saved))} disabled={update.isPending}>
+            <Button variant="default" onClick={() => setValues(policyToForm(saved))} disabled={form.saving}>
               Discard changes
             </Button>
-            <Button type="submit" loading={update.isPending}>
+            <SavedNote form={form} />
+            <Button type="submit" loading={form.saving}>
               Save policy
             </Button>
           </Group>

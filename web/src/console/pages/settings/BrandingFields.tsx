@@ -5,6 +5,7 @@ import { MAX_LOGO_BYTES, useRemoveLogo, useUploadLogo, type LogoContentType } fr
 import { notifySuccess } from '../../../shared/components/notify';
 import { ImageUploadField } from '../../components/ImageUploadField';
 import type { SettingsFormErrors, SettingsFormValues } from './settings-form';
+import type { ServerForm } from '../../components/forms';
 
 const SWATCHES = ['#1c7ed6', '#2b8a3e', '#e8590c', '#c2255c', '#5f3dc4', '#212529'];
 
@@ -41,10 +42,13 @@ export function BrandingFields({
   values,
   errors,
   set,
+  form,
 }: {
   values: SettingsFormValues;
   errors: SettingsFormErrors;
   set: (changes: Partial<SettingsFormValues>) => void;
+  /** Marks the fields the server refused (useServerForm). */
+  form?: ServerForm;
 }) {
   return (
     <Stack>
@@ -55,7 +59,8 @@ export function BrandingFields({
         swatches={SWATCHES}
         value={values.primaryColor}
         onChange={(value) => set({ primaryColor: value })}
-        error={errors.primaryColor}
+        error={errors.primaryColor ?? form?.field('branding.primaryColor').error}
+        data-form-field={form?.field('branding.primaryColor')['data-form-field']}
         maw={420}
       />
       <LogoField />

@@ -1,9 +1,7 @@
-import { Alert, Button, Group, NumberInput, Paper, SimpleGrid, Stack, Switch, TextInput, Title } from '@mantine/core';
+import { Button, Group, NumberInput, Paper, SimpleGrid, Stack, Switch, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import { useSettings, useUpdateSettings } from '../../api/settings';
 import type { Settings } from '../../../shared/api/types';
-import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../../shared/components/QueryState';
 import { formToPatch, hasUnsavedSmtp, LIMITS, settingsToForm, validateSettings, type SettingsFormValues } from './settings-form';
@@ -12,6 +10,7 @@ import { AuthenticatorPolicySection } from './AuthenticatorPolicySection';
 import { BrandingFields } from './BrandingFields';
 import { OutgoingMailSection } from './OutgoingMailSection';
 import { SmtpTestMail } from './SmtpTestMail';
+import { FormErrorSummary, SavedNote, useServerForm } from '../../components/forms';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = `settings-${title.toLowerCase().replace(/\W+/g, '-')}`;
@@ -27,6 +26,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 function SettingsForm({ settings }: { settings: Settings }) {
   const update = useUpdateSettings();
+  const form = useServerForm();
   const [values, setValues] = useState<SettingsFormValues>(() => settingsToForm(settings));
   const [submitted, setSubmitted] = useState(false);
   const errors = submitted ? validateSettings(values) : {};
@@ -34,7 +34,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const number = (key: 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'lockoutThreshold' | 'lockoutMinutes') => ({
     value: values[key],
     onChange: (value: number | string) => set({ [key]: value }),
-    error: errors[key],
+    ...form.field(key, errors[key]),
     min: LIMITS[key].min,
     max: LIMITS[key].max,
     allowDecimal: false,
@@ -47,26 +47,20 @@ function SettingsForm({ settings }: { settings: Settings }) {
     event.preventDefault();
     setSubmitted(true);
     if (Object.keys(validateSettings(values)).length > 0) return;
-    update.mutate(formToPatch(values), {
-      onSuccess: () => {
-        setSubmitted(false);
-        notifySuccess('Settings saved.');
-      },
-      onError: (error) => notifyError(error, 'Could not save the settings'),
-    });
+    void form.submit(() => update.mutateAsync(formToPatch(values)), { success: 'Settings saved.', onSuccess: () => setSubmitted(false) });
   };
 
   return (
     <form onSubmit={submit} noValidate>
       <Stack>
-        {update.isError ? <Alert color="red">{errorMessage(update.error)}</Alert> : null}
+        <FormErrorSummary form={form} title="The settings were not saved" />
         <Section title="General">
           <Stack>
             <TextInput
               label="Organisation name"
               value={values.organisationName}
               onChange={(e) => set({ organisationName: e.currentTarget.value })}
-              error={errors.organisationName}
+              {...form.field('organisationName', errors.organisationName)}
               maw={420}
             />
             <Switch
@@ -86,17 +80,18 @@ function SettingsForm({ settings }: { settings: Settings }) {
           </SimpleGrid>
         </Section>
         <Section title="Email (SMTP)">
-          <SmtpFields values={values} errors={errors} passwordSet={settings.smtp.password.set} set={set} />
+          <SmtpFields values={values} errors={errors} passwordSet={settings.smtp.password.set} set={set} form={form} />
           <SmtpTestMail hasUnsavedSmtp={hasUnsavedSmtp(values, settings)} />
         </Section>
         <Section title="Branding">
-          <BrandingFields values={values} errors={errors} set={set} />
+          <BrandingFields values={values} errors={errors} set={set} form={form} />
         </Section>
         <Group justify="flex-end">
-          <Button variant="default" onClick={() => setValues(settingsToForm(settings))} disabled={update.isPending}>
+          <Button variant="default" onClick={() => setValues(settingsToForm(settings))} disabled={form.saving}>
             Reset
           </Button>
-          <Button type="submit" loading={update.isPending}>
+          <SavedNote form={form} />
+          <Button type="submit" loading={form.saving}>
             Save
           </Button>
         </Group>

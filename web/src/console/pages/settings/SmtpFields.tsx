@@ -2,6 +2,7 @@ import { Button, Group, NativeSelect, PasswordInput, SimpleGrid, Text, TextInput
 import { IconCheck } from '@tabler/icons-react';
 import type { SmtpTls } from '../../../shared/api/types';
 import type { SettingsFormErrors, SettingsFormValues } from './settings-form';
+import type { ServerForm } from '../../components/forms';
 
 const tlsOptions: { value: SmtpTls; label: string }[] = [
   { value: 'none', label: 'None' },
@@ -72,15 +73,25 @@ export function SmtpFields({
   errors,
   passwordSet,
   set,
+  form,
 }: {
   values: SettingsFormValues;
   errors: SettingsFormErrors;
   passwordSet: boolean;
   set: (changes: Partial<SettingsFormValues>) => void;
+  /** Marks the fields the server refused (useServerForm). */
+  form?: ServerForm;
 }) {
+  const f = (name: string, clientError?: string) => form?.field(name, clientError) ?? { error: clientError };
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }}>
-      <TextInput label="SMTP host" placeholder="smtp.example.com" value={values.smtpHost} onChange={(e) => set({ smtpHost: e.currentTarget.value })} />
+      <TextInput
+        label="SMTP host"
+        {...f('smtp.host')}
+        placeholder="smtp.example.com"
+        value={values.smtpHost}
+        onChange={(e) => set({ smtpHost: e.currentTarget.value })}
+      />
       <NumberInput
         label="SMTP port"
         placeholder="587"
@@ -89,10 +100,22 @@ export function SmtpFields({
         allowDecimal={false}
         value={values.smtpPort}
         onChange={(value) => set({ smtpPort: value })}
-        error={errors.smtpPort}
+        {...f('smtp.port', errors.smtpPort)}
       />
-      <NativeSelect label="TLS mode" data={tlsOptions} value={values.smtpTls} onChange={(e) => set({ smtpTls: e.currentTarget.value as SmtpTls })} />
-      <TextInput label="SMTP username" autoComplete="off" value={values.smtpUsername} onChange={(e) => set({ smtpUsername: e.currentTarget.value })} />
+      <NativeSelect
+        label="TLS mode"
+        {...f('smtp.tls')}
+        data={tlsOptions}
+        value={values.smtpTls}
+        onChange={(e) => set({ smtpTls: e.currentTarget.value as SmtpTls })}
+      />
+      <TextInput
+        label="SMTP username"
+        {...f('smtp.username')}
+        autoComplete="off"
+        value={values.smtpUsername}
+        onChange={(e) => set({ smtpUsername: e.currentTarget.value })}
+      />
       <SmtpPassword values={values} passwordSet={passwordSet} set={set} />
       <TextInput
         label="From address"
@@ -100,7 +123,7 @@ export function SmtpFields({
         type="email"
         value={values.smtpFrom}
         onChange={(e) => set({ smtpFrom: e.currentTarget.value })}
-        error={errors.smtpFrom}
+        {...f('smtp.from', errors.smtpFrom)}
       />
     </SimpleGrid>
   );

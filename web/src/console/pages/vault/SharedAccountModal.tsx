@@ -1,6 +1,5 @@
-import { Alert, Button, Divider, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { Button, Divider, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { SharedAccount, VaultTemplate } from '../../../shared/api/vault-types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { focusFirstInvalid, VaultAccountFields } from '../../../shared/components/VaultAccountFields';
@@ -9,6 +8,7 @@ import { accountToForm, emptyAccountForm, formToInput, formToPatch, validateAcco
 import { generateAdminPassword, useCreateSharedAccount, useUpdateSharedAccount, useVaultTemplates } from '../../api/vault';
 import { useLookups } from '../workstations/use-lookups';
 import { EmployeesMultiPicker } from './EmployeesMultiPicker';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 /**
  * "New shared account" (with whom it is shared) / "Edit <name>". A stored secret is never loaded:
@@ -16,6 +16,7 @@ import { EmployeesMultiPicker } from './EmployeesMultiPicker';
  */
 export function SharedAccountModal({ account, onClose }: { account: SharedAccount | null; onClose: () => void }) {
   const create = useCreateSharedAccount();
+  const form = useServerForm();
   const update = useUpdateSharedAccount();
   const templates = useVaultTemplates();
   const lookups = useLookups();
@@ -26,8 +27,7 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
   const [departmentIds, setDepartmentIds] = useState<string[]>([]);
   const [submitted, setSubmitted] = useState(false);
   const errors = submitted ? validateAccount(values) : {};
-  const saving = create.isPending || update.isPending;
-  const failure = create.error ?? update.error;
+  const saving = form.saving;
 
   const pick = (t: VaultTemplate | undefined) => {
     setTemplate(t);
@@ -40,7 +40,7 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
     if (Object.keys(validateAccount(values)).length > 0) return focusFirstInvalid(event.currentTarget as HTMLFormElement);
     if (!account) {
       const body = { ...formToInput(values), templateId: template?.id, assignments: { employeeIds, departmentIds } };
-      create.mutate(body, {
+      void form.submit(() => create.mutateAsync(body), {
         onSuccess: (saved) => {
           const n = employeeIds.length + departmentIds.length;
           notifySuccess(n ? 'Its holders see it in their portal now.' : 'Assign it to employees or departments to share it.', `${saved.name} created`);
@@ -51,30 +51,23 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
     }
     const patch = formToPatch(initial, values);
     if (Object.keys(patch).length === 0) return onClose();
-    update.mutate(
-      { id: account.id, patch },
-      {
-        onSuccess: (saved) => {
-          notifySuccess('Every holder has the change at once.', `${saved.name} saved`);
-          onClose();
-        },
+    void form.submit(() => update.mutateAsync({ id: account.id, patch }), {
+      onSuccess: (saved) => {
+        notifySuccess('Every holder has the change at once.', `${saved.name} saved`);
+        onClose();
       },
-    );
+    });
   };
 
   return (
     <Modal opened onClose={onClose} title={account ? `Edit ${account.name}` : 'New shared account'} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
-          {failure ? (
-            <Alert color="red" title="Could not save the shared account">
-              {errorMessage(failure)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Could not save the shared account" />
           {account ? null : <TemplateSelect templates={templates.data} value={template} onPick={pick} hint="Fills in the name and addresses" />}
           <VaultAccountFields
             values={values}
-            errors={errors}
+            errors={{ ...form.errorsFor(['name', 'urls', 'login', 'password', 'otp', 'notes'] as const), ...errors }}
             onChange={setValues}
             generate={generateAdminPassword}
             workstationHint="Delivered with the holder's directory password when they log on to a workstation with their security key"
@@ -85,6 +78,7 @@ export function SharedAccountModal({ account, onClose }: { account: SharedAccoun
               <EmployeesMultiPicker label="Employees" value={employeeIds} onChange={setEmployeeIds} />
               <MultiSelect
                 label="Departments"
+                {...form.field('assignments.departmentIds')}
                 description="Everyone in these departments holds the account, including people who join them later"
                 placeholder={departmentIds.length ? undefined : 'None'}
                 data={lookups.departmentGroups}

@@ -1,14 +1,15 @@
-import { Alert, Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { VaultTemplate, VaultTemplatePatch } from '../../../shared/api/vault-types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { urlLines, validateAccount, emptyAccountForm } from '../../../shared/components/vault-form';
 import { useCreateTemplate, useUpdateTemplate } from '../../api/vault';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 /** "New template" / "Edit <name>": an application's name, addresses and a hint of what its login is. */
 export function TemplateModal({ template, onClose }: { template: VaultTemplate | null; onClose: () => void }) {
   const create = useCreateTemplate();
+  const form = useServerForm();
   const update = useUpdateTemplate();
   const [name, setName] = useState(template?.name ?? '');
   const [urls, setUrls] = useState(template?.urls.join('\n') ?? '');
@@ -17,8 +18,7 @@ export function TemplateModal({ template, onClose }: { template: VaultTemplate |
   // The same checks as an account's name and addresses.
   const check = validateAccount({ ...emptyAccountForm(), name, urls });
   const errors = submitted ? { name: check.name, urls: check.urls } : {};
-  const saving = create.isPending || update.isPending;
-  const failure = create.error ?? update.error;
+  const saving = form.saving;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -29,14 +29,14 @@ export function TemplateModal({ template, onClose }: { template: VaultTemplate |
       onClose();
     };
     const body = { name: name.trim(), urls: urlLines(urls), loginHint: loginHint.trim() || null };
-    if (!template) create.mutate(body, { onSuccess: done });
+    if (!template) void form.submit(() => create.mutateAsync(body), { onSuccess: done });
     else {
       const patch: VaultTemplatePatch = {};
       if (body.name !== template.name) patch.name = body.name;
       if (body.urls.join('\n') !== template.urls.join('\n')) patch.urls = body.urls;
       if (body.loginHint !== template.loginHint) patch.loginHint = body.loginHint;
       if (Object.keys(patch).length === 0) onClose();
-      else update.mutate({ id: template.id, patch }, { onSuccess: done });
+      else void form.submit(() => update.mutateAsync({ id: template.id, patch }), { onSuccess: done });
     }
   };
 
@@ -44,12 +44,8 @@ export function TemplateModal({ template, onClose }: { template: VaultTemplate |
     <Modal opened onClose={onClose} title={template ? `Edit ${template.name}` : 'New template'} centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {failure ? (
-            <Alert color="red" title="Could not save the template">
-              {errorMessage(failure)}
-            </Alert>
-          ) : null}
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+          <FormErrorSummary form={form} title="Could not save the template" />
+          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} {...form.field('name', errors.name)} data-autofocus />
           <Textarea
             label="Addresses"
             description="One http:// or https:// address a line"
@@ -57,10 +53,11 @@ export function TemplateModal({ template, onClose }: { template: VaultTemplate |
             minRows={2}
             value={urls}
             onChange={(e) => setUrls(e.currentTarget.value)}
-            error={errors.urls}
+            {...form.field('urls', errors.urls)}
           />
           <TextInput
             label="Login hint"
+            {...form.field('loginHint')}
             description="What goes in the login, e.g. “your work e-mail address”"
             value={loginHint}
             onChange={(e) => setLoginHint(e.currentTarget.value)}

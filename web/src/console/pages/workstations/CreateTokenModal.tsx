@@ -1,9 +1,9 @@
-import { Alert, Button, Group, Modal, NativeSelect, NumberInput, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, NumberInput, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { CreatedEnrolmentToken } from '../../../shared/api/types';
 import { useCreateEnrolmentToken } from '../../api/workstation-setup';
 import type { useLookups } from './use-lookups';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const MAX_HOURS = 24 * 366;
 /** What Maximum uses starts at for a multi-use token. */
@@ -21,6 +21,7 @@ export function CreateTokenModal(props: {
   lookups: ReturnType<typeof useLookups>;
 }) {
   const create = useCreateEnrolmentToken();
+  const form = useServerForm();
   const [name, setName] = useState('');
   const [uses, setUses] = useState<'once' | 'multi'>('once');
   const [maxUses, setMaxUses] = useState<number | string>(DEFAULT_MAX_USES);
@@ -40,7 +41,7 @@ export function CreateTokenModal(props: {
     setDepartmentId('');
     setProfileId('');
     setSubmitted(false);
-    create.reset();
+    form.clear();
   }, [props.opened]); // reset only when the dialog opens
 
   const isWhole = (v: number | string, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
@@ -54,15 +55,16 @@ export function CreateTokenModal(props: {
     event.preventDefault();
     setSubmitted(true);
     if (errors.name || errors.maxUses || errors.hours) return;
-    create.mutate(
-      {
-        name: name.trim(),
-        maxUses: uses === 'multi' ? Number(maxUses) : 1,
-        validHours: Number(hours),
-        autoApprove,
-        departmentId: departmentId || null,
-        profileId: profileId || null,
-      },
+    void form.submit(
+      () =>
+        create.mutateAsync({
+          name: name.trim(),
+          maxUses: uses === 'multi' ? Number(maxUses) : 1,
+          validHours: Number(hours),
+          autoApprove,
+          departmentId: departmentId || null,
+          profileId: profileId || null,
+        }),
       { onSuccess: props.onCreated },
     );
   };
@@ -71,17 +73,13 @@ export function CreateTokenModal(props: {
     <Modal opened={props.opened} onClose={props.onClose} title="Create enrolment token" centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
-          {create.isError ? (
-            <Alert color="red" title="Could not create the token">
-              {errorMessage(create.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Could not create the token" />
           <TextInput
             label="Name"
             description="What it is for, e.g. “Finance laptops, March rollout”."
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
-            error={submitted ? errors.name : undefined}
+            {...form.field('name', submitted ? errors.name : undefined)}
             data-autofocus
           />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -97,7 +95,7 @@ export function CreateTokenModal(props: {
                 allowDecimal={false}
                 value={maxUses}
                 onChange={setMaxUses}
-                error={submitted ? errors.maxUses : undefined}
+                {...form.field('maxUses', submitted ? errors.maxUses : undefined)}
               />
             ) : null}
           </SimpleGrid>
@@ -109,10 +107,11 @@ export function CreateTokenModal(props: {
             allowDecimal={false}
             value={hours}
             onChange={setHours}
-            error={submitted ? errors.hours : undefined}
+            {...form.field('validHours', submitted ? errors.hours : undefined)}
           />
           <Switch
             label="Approve workstations automatically"
+            {...form.field('autoApprove')}
             description="Otherwise each workstation that enrols waits for an admin to approve it."
             checked={autoApprove}
             onChange={(e) => setAutoApprove(e.currentTarget.checked)}
@@ -120,6 +119,7 @@ export function CreateTokenModal(props: {
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <NativeSelect
               label="Department"
+              {...form.field('departmentId')}
               description="Given to the workstations that enrol with it"
               data={props.lookups.departmentOptions('No department')}
               value={departmentId}
@@ -127,6 +127,7 @@ export function CreateTokenModal(props: {
             />
             <NativeSelect
               label="Profile"
+              {...form.field('profileId')}
               description="Their own profile; else the department's or the default"
               data={props.lookups.profileOptions('From the department or the default')}
               value={profileId}
@@ -134,10 +135,10 @@ export function CreateTokenModal(props: {
             />
           </SimpleGrid>
           <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose} disabled={create.isPending}>
+            <Button variant="default" onClick={props.onClose} disabled={form.saving}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending}>
+            <Button type="submit" loading={form.saving}>
               Create token
             </Button>
           </Group>

@@ -1,12 +1,12 @@
-import { Alert, Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, MultiSelect, NumberInput, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { SignInMethod, WorkstationProfile } from '../../../shared/api/types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { useCreateWorkstationProfile, useUpdateWorkstationProfile } from '../../api/workstation-setup';
 import { formToInput, formToPatch, NEW_PROFILE, type ProfileFormValues, profileToForm, validateProfile } from './profile-form';
 import type { useLookups } from './use-lookups';
 import { METHOD_LABELS, SIGN_IN_METHODS } from './workstation-format';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 /** "New workstation profile" / "Edit <name>": every rule an agent applies. Mount it with a `key` per profile. */
 export function ProfileModal({
@@ -19,13 +19,13 @@ export function ProfileModal({
   lookups: ReturnType<typeof useLookups>;
 }) {
   const create = useCreateWorkstationProfile();
+  const form = useServerForm();
   const update = useUpdateWorkstationProfile();
   const initial = profile ? profileToForm(profile) : NEW_PROFILE;
   const [values, setValues] = useState<ProfileFormValues>(initial);
   const [submitted, setSubmitted] = useState(false);
   const errors = submitted ? validateProfile(values) : {};
-  const saving = create.isPending || update.isPending;
-  const failure = create.error ?? update.error;
+  const saving = form.saving;
   const set = <K extends keyof ProfileFormValues>(key: K, value: ProfileFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
 
   const submit = (event: FormEvent) => {
@@ -36,11 +36,11 @@ export function ProfileModal({
       notifySuccess(`Agents using ${saved.name} receive it now.`, profile ? 'Profile saved' : 'Profile created');
       onClose();
     };
-    if (!profile) create.mutate(formToInput(values), { onSuccess: done });
+    if (!profile) void form.submit(() => create.mutateAsync(formToInput(values)), { onSuccess: done });
     else {
       const patch = formToPatch(initial, values);
       if (Object.keys(patch).length === 0) onClose();
-      else update.mutate({ id: profile.id, patch }, { onSuccess: done });
+      else void form.submit(() => update.mutateAsync({ id: profile.id, patch }), { onSuccess: done });
     }
   };
 
@@ -48,13 +48,22 @@ export function ProfileModal({
     <Modal opened onClose={onClose} title={profile ? `Edit ${profile.name}` : 'New workstation profile'} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
-          {failure ? (
-            <Alert color="red" title="Could not save the profile">
-              {errorMessage(failure)}
-            </Alert>
-          ) : null}
-          <TextInput label="Name" value={values.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-autofocus />
-          <Textarea label="Description" autosize minRows={2} value={values.description} onChange={(e) => set('description', e.currentTarget.value)} />
+          <FormErrorSummary form={form} title="Could not save the profile" />
+          <TextInput
+            label="Name"
+            value={values.name}
+            onChange={(e) => set('name', e.currentTarget.value)}
+            {...form.field('name', errors.name)}
+            data-autofocus
+          />
+          <Textarea
+            label="Description"
+            {...form.field('description')}
+            autosize
+            minRows={2}
+            value={values.description}
+            onChange={(e) => set('description', e.currentTarget.value)}
+          />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <NumberInput
               label="Lock after idle (minutes)"
@@ -64,7 +73,7 @@ export function ProfileModal({
               allowDecimal={false}
               value={values.idleLockMinutes}
               onChange={(v) => set('idleLockMinutes', v)}
-              error={errors.idleLockMinutes}
+              {...form.field('idleLockMinutes', errors.idleLockMinutes)}
             />
             <NumberInput
               label="Offline logon (days)"
@@ -74,7 +83,7 @@ export function ProfileModal({
               allowDecimal={false}
               value={values.offlineLogonDays}
               onChange={(v) => set('offlineLogonDays', v)}
-              error={errors.offlineLogonDays}
+              {...form.field('offlineLogonDays', errors.offlineLogonDays)}
             />
           </SimpleGrid>
           <Checkbox.Group
@@ -82,7 +91,7 @@ export function ProfileModal({
             description="What a person may sign in or unlock with at these computers"
             value={values.unlockMethods}
             onChange={(v) => set('unlockMethods', v as SignInMethod[])}
-            error={errors.unlockMethods}
+            {...form.field('unlockMethods', errors.unlockMethods)}
           >
             <Group mt="xs">
               {SIGN_IN_METHODS.map((m) => (
@@ -105,6 +114,7 @@ export function ProfileModal({
           />
           <MultiSelect
             label="Departments"
+            {...form.field('departmentIds')}
             description="Their workstations use this profile unless they have one of their own. A department has one profile: choosing it here takes it from another."
             placeholder={values.departmentIds.length ? undefined : 'None'}
             data={lookups.departmentGroups}

@@ -1,16 +1,17 @@
-import { Alert, Button, Group, NativeSelect, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
+import { Button, Group, NativeSelect, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { Workstation, WorkstationPatch } from '../../../shared/api/types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { useUpdateWorkstation } from '../../api/workstations';
 import type { useLookups } from './use-lookups';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 const fromWorkstation = (w: Workstation) => ({ name: w.name, departmentId: w.departmentId ?? '', profileId: w.profileId ?? '' });
 
 /** Name, department and profile of one workstation (PATCH of what changed). */
 export function WorkstationSettingsCard({ workstation, lookups }: { workstation: Workstation; lookups: ReturnType<typeof useLookups> }) {
   const update = useUpdateWorkstation(workstation.id);
+  const form = useServerForm();
   const initial = fromWorkstation(workstation);
   const [values, setValues] = useState(initial);
   const [submitted, setSubmitted] = useState(false);
@@ -28,7 +29,7 @@ export function WorkstationSettingsCard({ workstation, lookups }: { workstation:
     event.preventDefault();
     setSubmitted(true);
     if (!values.name.trim() || !dirty) return;
-    update.mutate(patch, { onSuccess: (w) => notifySuccess(`${w.name} was saved.`, 'Workstation updated') });
+    void form.submit(() => update.mutateAsync(patch), { onSuccess: (w) => notifySuccess(`${w.name} was saved.`, 'Workstation updated') });
   };
 
   return (
@@ -38,9 +39,14 @@ export function WorkstationSettingsCard({ workstation, lookups }: { workstation:
       </Title>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {update.isError ? <Alert color="red">{errorMessage(update.error)}</Alert> : null}
+          <FormErrorSummary form={form} />
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <TextInput label="Name" value={values.name} onChange={(e) => setValues({ ...values, name: e.currentTarget.value })} error={nameError} />
+            <TextInput
+              label="Name"
+              value={values.name}
+              onChange={(e) => setValues({ ...values, name: e.currentTarget.value })}
+              {...form.field('name', nameError)}
+            />
             <NativeSelect
               label="Department"
               data={lookups.departmentOptions('No department')}
@@ -56,10 +62,10 @@ export function WorkstationSettingsCard({ workstation, lookups }: { workstation:
             />
           </SimpleGrid>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setValues(initial)} disabled={!dirty || update.isPending}>
+            <Button variant="default" onClick={() => setValues(initial)} disabled={!dirty || form.saving}>
               Reset
             </Button>
-            <Button type="submit" loading={update.isPending} disabled={!dirty}>
+            <Button type="submit" loading={form.saving} disabled={!dirty}>
               Save
             </Button>
           </Group>
