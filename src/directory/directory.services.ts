@@ -12,6 +12,7 @@ import { createDomainService } from './domain.service.js';
 import { passwordFaultInjection } from './fault-injection.js';
 import { createPasswordService } from './password.service.js';
 import { createSyncService } from './sync.service.js';
+import { createSyncPreview } from './sync-preview.js';
 
 /** The directory feature's services, wired once (src/app/services.ts spreads them into the graph). */
 export function createDirectoryServices(deps: {
@@ -63,6 +64,7 @@ export function createDirectoryServices(deps: {
       employeeStatus: async (id) => (await deps.employees.findById(id))?.status,
       onStep: passwordFaultInjection(),
     }),
+    syncPreview: createSyncPreview({ db, audit, domains, employees: deps.employees }),
     directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
     directoryNodeId: nodeId,
   };
