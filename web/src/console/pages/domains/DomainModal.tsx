@@ -2,7 +2,10 @@ import { Alert, Checkbox, Modal, NumberInput, PasswordInput, Select, SimpleGrid,
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { errorMessage } from '../../../shared/api/client';
-import { useSaveDomain, type AdSettings, type Domain, type DomainPatch } from '../../api/directory';
+import { useSaveDomain, type AdSettings, type Domain, type DomainDraft, type DomainPatch, type NewDomain } from '../../api/directory';
+import { DomainSetupPanel } from './DomainSetupPanel';
+
+type NewDomainAd = Extract<NewDomain, { kind: 'ad' }>;
 import { notifySuccess } from '../../../shared/components/notify';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 
@@ -36,8 +39,8 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
   const [pageSize, setPageSize] = useState<number>(s.pageSize);
   const [error, setError] = useState<string | null>(null);
 
-  const submit = () => {
-    setError(null);
+  /** The request the form's values make (Save sends it; Test and Preview send it unsaved). */
+  const buildInput = (): DomainPatch => {
     const settings: AdSettings = {
       urls: urls
         .split(/\s+/)
@@ -59,11 +62,19 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
     };
     if (removePassword) input.secret = null;
     else if (password) input.secret = password;
+    return input;
+  };
+  const draft = (): DomainDraft =>
+    domain ? { id: domain.id, input: buildInput() } : { input: { kind: 'ad', ...(buildInput() as Omit<NewDomainAd, 'kind'>) } };
+
+  const submit = () => {
+    setError(null);
+    const { id, input } = draft();
     save.mutate(
-      { id: domain?.id, input: domain ? input : { kind: 'ad', ...input } },
+      { id, input },
       {
         onSuccess: () => {
-          notifySuccess(`${input.name} saved`, 'Domain saved');
+          notifySuccess(`${input.name ?? ''} saved`, 'Domain saved');
           onClose();
         },
         onError: (e) => setError(errorMessage(e)),
@@ -154,6 +165,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
         <DomainSyncFields value={sync.values} onChange={sync.setValues}>
           <NumberInput label="LDAP page size" min={2} max={5000} value={pageSize} onChange={(v) => setPageSize(Number(v) || 500)} />
         </DomainSyncFields>
+        <DomainSetupPanel draft={draft} />
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
       </Stack>
     </Modal>

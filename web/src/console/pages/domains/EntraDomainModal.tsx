@@ -1,7 +1,11 @@
 import { Alert, Checkbox, Modal, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { errorMessage } from '../../../shared/api/client';
-import { useSaveDomain, type Domain, type DomainPatch } from '../../api/directory';
+import { useSaveDomain, type Domain, type DomainDraft, type DomainPatch, type NewDomain } from '../../api/directory';
+import { DomainSetupPanel } from './DomainSetupPanel';
+import { EntraPermissions } from './EntraPermissions';
+
+type NewDomainEntra = Extract<NewDomain, { kind: 'entra' }>;
 import { notifySuccess } from '../../../shared/components/notify';
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 import { EntraDomainFields, emptyEntraValues, entraRequest, entraValuesFromSettings, type EntraFormValues } from '../entra-passkeys/EntraDomainFields';
@@ -15,8 +19,8 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
   const sync = useDomainSyncValues(domain);
   const [error, setError] = useState<string | null>(null);
 
-  const submit = () => {
-    setError(null);
+  /** The request the form's values make (Save sends it; Test and Preview send it unsaved). */
+  const buildInput = (): DomainPatch => {
     const { settings, secret } = entraRequest(entra);
     const input: DomainPatch = {
       name: name.trim(),
@@ -25,11 +29,19 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
     };
     if (removeSecret) input.secret = null;
     else if (secret) input.secret = secret;
+    return input;
+  };
+  const draft = (): DomainDraft =>
+    domain ? { id: domain.id, input: buildInput() } : { input: { kind: 'entra', ...(buildInput() as Omit<NewDomainEntra, 'kind'>) } };
+
+  const submit = () => {
+    setError(null);
+    const { id, input } = draft();
     save.mutate(
-      { id: domain?.id, input: domain ? input : { kind: 'entra', ...input } },
+      { id, input },
       {
         onSuccess: () => {
-          notifySuccess(`${input.name} saved`, 'Domain saved');
+          notifySuccess(`${input.name ?? ''} saved`, 'Domain saved');
           onClose();
         },
         onError: (e) => setError(errorMessage(e)),
@@ -46,7 +58,7 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
           </Alert>
         ) : null}
         <TextInput label="Domain" placeholder="contoso.onmicrosoft.com" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} />
+        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} isNew={!domain} />
         {domain?.secret.set ? (
           <Checkbox
             color="red"
@@ -56,6 +68,8 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
           />
         ) : null}
         <DomainSyncFields value={sync.values} onChange={sync.setValues} kind="entra" />
+        <EntraPermissions rotation={sync.values.days > 0} passkeys={entra.passkeysEnabled} />
+        <DomainSetupPanel draft={draft} />
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={save.isPending} />
       </Stack>
     </Modal>

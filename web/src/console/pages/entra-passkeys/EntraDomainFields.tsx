@@ -62,7 +62,18 @@ export function entraRequest(v: EntraFormValues): { settings: Record<string, unk
   return secret ? { settings, secret } : { settings };
 }
 
-export function EntraDomainFields({ value, onChange, secretSet }: { value: EntraFormValues; onChange: (v: EntraFormValues) => void; secretSet: boolean }) {
+export function EntraDomainFields({
+  value,
+  onChange,
+  secretSet,
+  isNew = false,
+}: {
+  value: EntraFormValues;
+  onChange: (v: EntraFormValues) => void;
+  secretSet: boolean;
+  /** A tenant being added: nothing is stopped yet, so no alarm about a missing credential. */
+  isNew?: boolean;
+}) {
   const set = <K extends keyof EntraFormValues>(key: K, v: EntraFormValues[K]) => onChange({ ...value, [key]: v });
   const keep = secretSet ? 'Saved — leave empty to keep it' : undefined;
   return (
@@ -91,6 +102,10 @@ export function EntraDomainFields({ value, onChange, secretSet }: { value: Entra
         {secretSet ? (
           <Badge variant="light" color="teal">
             Set
+          </Badge>
+        ) : isNew ? (
+          <Badge variant="light" color="gray">
+            Not set up yet
           </Badge>
         ) : (
           <Badge variant="light" color="red">

@@ -1,6 +1,6 @@
 import { ApplicationAccessField } from '../../components/ApplicationAccessField';
 import { ApplicationIconField } from '../../components/ApplicationIconField';
-import { Alert, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, Modal, NativeSelect, SegmentedControl, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import {
@@ -163,7 +163,11 @@ export function RegisterOidcClientModal({
           {kind === 'eam' ? (
             <>
               <Text size="sm" c="dimmed">
-                Entra ID sends employees here as a second factor; see docs/entra-eam.md for the steps in Entra.
+                Entra ID sends employees here as a second factor; the steps in Entra are in{' '}
+                <Anchor href="/docs/entra-eam" target="_blank" rel="noopener noreferrer">
+                  Setting up Entra ID external authentication
+                </Anchor>
+                .
               </Text>
               <TextInput
                 label="Tenant id"
