@@ -50,7 +50,9 @@ function SettingsSections({ settings }: { settings: Settings }) {
     );
 
   return (
-    <Tabs value={tab} onChange={select} keepMounted>
+    // Hidden panels stay mounted with their effects (display: none rather than React's Activity,
+    // which would re-run a section's "follow the server" effect and drop its unsaved edits).
+    <Tabs value={tab} onChange={select} keepMounted keepMountedMode="display-none">
       <Tabs.List mb="md" aria-label="Settings sections">
         {TABS.map((t) => (
           <Tabs.Tab key={t.value} value={t.value}>

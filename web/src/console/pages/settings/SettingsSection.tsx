@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../../shared/api/client';
 import { useUpdateSettings } from '../../api/settings';
 import type { Settings } from '../../../shared/api/types';
@@ -50,8 +50,13 @@ export function SettingsSection({
   const savedSlice = sliceOf(section, saved);
   const isDirty = sliceOf(section, values) !== savedSlice;
 
-  // Follow the server only where this section's own settings changed there.
-  useEffect(() => setValues(settingsToForm(settings)), [savedSlice]);
+  // Follow the server only where this section's own settings changed there (adjusted while
+  // rendering, not in an effect: a hidden tab's effects run again when it is shown).
+  const [seenSlice, setSeenSlice] = useState(savedSlice);
+  if (seenSlice !== savedSlice) {
+    setSeenSlice(savedSlice);
+    setValues(settingsToForm(settings));
+  }
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
