@@ -25,7 +25,7 @@ interface SavedSettings {
 async function isInViewport(locator: Locator): Promise<boolean> {
   return locator.evaluate((el) => {
     const r = el.getBoundingClientRect();
-    return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;
+    return r.top >= 0 && r.bottom <= (globalThis as unknown as { innerHeight: number }).innerHeight && r.height > 0;
   });
 }
 

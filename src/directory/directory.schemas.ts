@@ -107,7 +107,19 @@ export const domainCreate = z.discriminatedUnion('kind', [
 ]);
 export type DomainCreate = z.infer<typeof domainCreate>;
 
-const partial = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial();
+/**
+ * Every field optional and without its default: a PATCH (or a test of an edit) changes only what
+ * it names. Zod 4 applies a default inside `.optional()`, so `.partial()` alone would reset every
+ * field left out to its default.
+ */
+const partial = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object(
+      Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v])) as unknown as {
+        [K in keyof T]: T[K] extends z.ZodDefault<infer I> ? I : T[K];
+      },
+    )
+    .partial();
 /**
  * One object for every kind (a union would hide which field is wrong): `settings` holds the fields
  * to change, checked against the domain's kind (domainSettingsByKind) by the service.

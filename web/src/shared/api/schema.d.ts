@@ -15944,44 +15944,20 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @default Tessera Users Sync */
                         syncGroup?: string;
-                        /** @default Tessera Key Auto Password Change */
                         rotationGroup?: string;
-                        /** @default 30 */
                         passwordChangeDays?: number;
-                        /**
-                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
-                         * @default key
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         rotationDelivery?: "key" | "key_or_portal";
-                        /**
-                         * @default deactivate
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         removalBehaviour?: "keep" | "deactivate" | "delete";
-                        /** @default 10 */
                         removalThresholdPercent?: number;
-                        /** @default true */
                         ssoEnabled?: boolean;
-                        /**
-                         * @default passwordless
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         ssoMethod?: "passwordless" | "password_2fa";
-                        /** @default 60 */
                         syncIntervalMinutes?: number;
-                        /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
-                        /**
-                         * @default {
-                         *       "mode": "member_groups",
-                         *       "ou": null,
-                         *       "names": []
-                         *     }
-                         */
                         groupImport?: {
                             /**
                              * @default member_groups
@@ -16445,44 +16421,20 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @default Tessera Users Sync */
                         syncGroup?: string;
-                        /** @default Tessera Key Auto Password Change */
                         rotationGroup?: string;
-                        /** @default 30 */
                         passwordChangeDays?: number;
-                        /**
-                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
-                         * @default key
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         rotationDelivery?: "key" | "key_or_portal";
-                        /**
-                         * @default deactivate
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         removalBehaviour?: "keep" | "deactivate" | "delete";
-                        /** @default 10 */
                         removalThresholdPercent?: number;
-                        /** @default true */
                         ssoEnabled?: boolean;
-                        /**
-                         * @default passwordless
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         ssoMethod?: "passwordless" | "password_2fa";
-                        /** @default 60 */
                         syncIntervalMinutes?: number;
-                        /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
-                        /**
-                         * @default {
-                         *       "mode": "member_groups",
-                         *       "ou": null,
-                         *       "names": []
-                         *     }
-                         */
                         groupImport?: {
                             /**
                              * @default member_groups
@@ -16950,44 +16902,20 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @default Tessera Users Sync */
                         syncGroup?: string;
-                        /** @default Tessera Key Auto Password Change */
                         rotationGroup?: string;
-                        /** @default 30 */
                         passwordChangeDays?: number;
-                        /**
-                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
-                         * @default key
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         rotationDelivery?: "key" | "key_or_portal";
-                        /**
-                         * @default deactivate
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         removalBehaviour?: "keep" | "deactivate" | "delete";
-                        /** @default 10 */
                         removalThresholdPercent?: number;
-                        /** @default true */
                         ssoEnabled?: boolean;
-                        /**
-                         * @default passwordless
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         ssoMethod?: "passwordless" | "password_2fa";
-                        /** @default 60 */
                         syncIntervalMinutes?: number;
-                        /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
-                        /**
-                         * @default {
-                         *       "mode": "member_groups",
-                         *       "ou": null,
-                         *       "names": []
-                         *     }
-                         */
                         groupImport?: {
                             /**
                              * @default member_groups
