@@ -342,6 +342,7 @@ describe('admin console in Chromium', { skip: browserSkipReason(), timeout: 180_
   it('uploads the logo on Settings, shows it, refuses a file that is not an image, and removes it', async () => {
     await nav('Settings').click();
     await heading('Settings').waitFor();
+    await page.getByRole('tab', { name: 'Branding' }).click();
     await page.getByText('No logo: the organisation name is shown instead.').waitFor();
     await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: tinyPng() });
     const preview = page.getByRole('img', { name: 'Current logo' });

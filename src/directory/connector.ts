@@ -120,7 +120,7 @@ export type ConnectionTestOutcome = 'ok' | DirectoryErrorCode;
 /** One line per step, so the console can show how far the test got. */
 export interface ConnectionTestStep {
   /** Entra: 'token' (client credentials) and 'permissions' (the token's application permissions) stand for connect/bind. */
-  step: 'connect' | 'tls' | 'bind' | 'base' | 'sync_group' | 'rotation_group' | 'token' | 'permissions';
+  step: 'connect' | 'tls' | 'bind' | 'base' | 'sync_group' | 'rotation_group' | 'token' | 'permissions' | 'members';
   ok: boolean;
   message: string;
 }

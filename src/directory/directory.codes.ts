@@ -36,6 +36,7 @@ export const directoryAuditActions = [
   'directory.sync_confirmed',
   'directory.sync_cancelled',
   'directory.dry_run',
+  'directory.sync_previewed',
   'directory.account_linked',
   'directory.account_unlinked',
   'directory.password_rotated',

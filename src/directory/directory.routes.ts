@@ -16,10 +16,16 @@ import {
   runParams,
   syncRunDto,
   syncRunsQuery,
+  syncPreviewDto,
   syncStartBody,
   testResult,
 } from './directory.schemas.js';
-import type { CredentialLimiter } from '../security/credential-limiter.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../lib/errors.js';
+import type { CredentialLimiter, CredentialReservation } from '../security/credential-limiter.js';
+import type { ConnectionTestResult } from './connector.js';
+import { entraPermissionDto, entraPermissionList } from './entra/entra.schemas.js';
+import type { SyncPreview } from './sync-preview.js';
 import type { DomainService } from './domain.service.js';
 import type { SyncService } from './sync.service.js';
 import type { PasswordService } from './password.service.js';
@@ -31,6 +37,7 @@ export type DirectoryRoutesDeps = {
   domainPasswords: PasswordService;
   directorySync: SyncService;
   domains: DomainService;
+  syncPreview: SyncPreview;
   credentialLimiter: CredentialLimiter;
 };
 
@@ -122,6 +129,44 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     },
   );
 
+  /**
+   * A test or a preview signs in to the directory with a secret the request may carry: a refused
+   * one counts against the per-address budget of failed credential checks (others give it back).
+   */
+  async function credentialCheck<T>(request: FastifyRequest, reply: FastifyReply, run: () => Promise<T>, isRefused: (r: T) => boolean): Promise<T> {
+    let reservation: CredentialReservation;
+    try {
+      reservation = await services.credentialLimiter.reserve(request.ip);
+    } catch (err) {
+      if (err instanceof AppError) reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
+      throw err;
+    }
+    try {
+      const result = await run();
+      if (!isRefused(result)) await reservation.release();
+      return result;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'directory.bad_credentials')) await reservation.release();
+      throw err;
+    }
+  }
+  const isRefusedTest = (r: ConnectionTestResult) => r.outcome === 'bad_credentials';
+
+  app.post(
+    '/directory/domains/test',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description:
+          "Tests a domain that is not saved yet (the add form): connects, binds, finds the groups and counts the sync group's members. Nothing is saved; audited without the secret; a refused secret counts against the credential-check budget.",
+        body: domainCreate,
+        response: { 200: testResult, ...errors },
+      },
+    },
+    async (request, reply) => credentialCheck(request, reply, () => domains.testConnection(request.ctx, null, request.body), isRefusedTest),
+  );
+
   app.post(
     '/directory/domains/:id/test',
     {
@@ -130,11 +175,70 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
         summary: "Test a domain's connection",
         tags,
         params: idParams,
-        description: 'Connects, binds and looks up the groups; the outcome says precisely what failed.',
+        description:
+          "Connects, binds, looks up the groups and counts the sync group's members; the outcome says precisely what failed. The body (optional, like a PATCH) tests the edit form's unsaved values over the saved domain: without `secret`, the saved one is used. Nothing is saved.",
+        body: domainPatch.optional(),
         response: { 200: testResult, ...errors },
       },
     },
-    async (request) => domains.testConnection(request.ctx, request.params.id),
+    async (request, reply) => credentialCheck(request, reply, () => domains.testConnection(request.ctx, request.params.id, request.body), isRefusedTest),
+  );
+
+  app.post(
+    '/directory/domains/preview',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        description:
+          'What the first sync of a domain that is not saved yet would do: who would be created or linked, which groups imported, with counts and the first rows. Writes nothing (no sync run, employee, account or group) but its audit record.',
+        body: domainCreate,
+        response: { 200: syncPreviewDto, ...withDirectoryErrors },
+      },
+    },
+    async (request, reply) =>
+      credentialCheck(
+        request,
+        reply,
+        () => services.syncPreview.preview(request.ctx, null, request.body),
+        () => false,
+      ),
+  );
+
+  app.post(
+    '/directory/domains/:id/preview',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        params: idParams,
+        description:
+          "What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one): created, updated, deactivated, groups. Writes nothing but its audit record.",
+        body: domainPatch.optional(),
+        response: { 200: syncPreviewDto, ...withDirectoryErrors },
+      },
+    },
+    async (request, reply) =>
+      credentialCheck(
+        request,
+        reply,
+        () => services.syncPreview.preview(request.ctx, request.params.id, request.body),
+        () => false,
+      ),
+  );
+
+  app.get(
+    '/directory/entra/permissions',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        description:
+          'The Microsoft Graph application permissions an Entra ID app registration needs, per feature, with why (the connector checks the same list).',
+        response: { 200: listOf(entraPermissionDto), ...errors },
+      },
+    },
+    async () => ({ items: entraPermissionList() }),
   );
 
   app.post(

@@ -107,7 +107,19 @@ export const domainCreate = z.discriminatedUnion('kind', [
 ]);
 export type DomainCreate = z.infer<typeof domainCreate>;
 
-const partial = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial();
+/**
+ * Every field optional and without its default: a PATCH (or a test of an edit) changes only what
+ * it names. Zod 4 applies a default inside `.optional()`, so `.partial()` alone would reset every
+ * field left out to its default.
+ */
+const partial = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object(
+      Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v])) as unknown as {
+        [K in keyof T]: T[K] extends z.ZodDefault<infer I> ? I : T[K];
+      },
+    )
+    .partial();
 /**
  * One object for every kind (a union would hide which field is wrong): `settings` holds the fields
  * to change, checked against the domain's kind (domainSettingsByKind) by the service.
@@ -226,6 +238,24 @@ export const testResult = z.object({
   message: z.string(),
   steps: z.array(z.object({ step: z.string(), ok: z.boolean(), message: z.string() })),
 });
+/**
+ * What the first sync would do with a form's settings (POST /directory/domains/preview): the
+ * counts of everything, and the first rows of each list.
+ */
+export const syncPreviewDto = z.object({
+  counts: z.record(z.string(), z.number()),
+  changes: z.array(syncChange),
+  totalChanges: z.number().int(),
+  /** Names of the directory groups that would be imported (first rows, by name). */
+  groups: z.array(z.string()),
+  totalGroups: z.number().int(),
+  skipped: z.array(z.object({ username: z.string(), reason: z.string() })),
+  /** The removal threshold would hold this sync for a confirmation. */
+  wouldHold: z.boolean(),
+  /** False when rotation is on and its group is missing (rotation stops; the import does not). */
+  rotationGroupFound: z.boolean(),
+});
+export type SyncPreviewDto = z.infer<typeof syncPreviewDto>;
 const domainPassword = z.string().min(1).max(256);
 export const syncStartBody = z.object({ dryRun: z.boolean().default(false), full: z.boolean().default(false), wait: z.boolean().default(false) }).strict();
 export const syncRunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();

@@ -13,6 +13,7 @@ import { passwordFaultInjection } from './fault-injection.js';
 import { createPasswordService } from './password.service.js';
 import { createSyncService } from './sync.service.js';
 import { createSyncStatus } from './sync-status.js';
+import { createSyncPreview } from './sync-preview.js';
 
 /** The directory feature's services, wired once (src/app/services.ts spreads them into the graph). */
 export function createDirectoryServices(deps: {
@@ -66,6 +67,7 @@ export function createDirectoryServices(deps: {
       employeeStatus: async (id) => (await deps.employees.findById(id))?.status,
       onStep: passwordFaultInjection(),
     }),
+    syncPreview: createSyncPreview({ db, audit, domains, employees: deps.employees }),
     directoryAccounts: createAccountService({ db, domains, employees: deps.employees }),
     directoryNodeId: nodeId,
   };

@@ -63,6 +63,42 @@ function checkGroupImport(kind: string, g: DomainCreate['groupImport'] | undefin
     );
 }
 
+/** A domain as a form holds it (saved or not), with its opened secret: never returned, never logged. */
+const DRAFT_FIELDS = [
+  'kind',
+  'name',
+  'settings',
+  'syncGroup',
+  'rotationGroup',
+  'passwordChangeDays',
+  'groupImport',
+  'removalBehaviour',
+  'removalThresholdPercent',
+] as const;
+type DraftField = (typeof DRAFT_FIELDS)[number];
+const pickDraft = (d: Pick<repo.DomainRow, DraftField>): Pick<repo.DomainRow, DraftField> =>
+  Object.fromEntries(DRAFT_FIELDS.map((k) => [k, d[k]])) as Pick<repo.DomainRow, DraftField>;
+
+export type DomainDraft = Pick<repo.DomainRow, DraftField> & {
+  id: string | null;
+  /** The saved domain the draft changes; null for a new one. */
+  saved: repo.DomainRow | null;
+  secret: string | null;
+};
+
+/** The sync group's member count as the test's last step: what a sync would import. */
+async function countMembers(connector: DirectoryConnector, syncGroup: string, result: ConnectionTestResult): Promise<ConnectionTestResult> {
+  try {
+    const { memberIds } = await connector.listGroupMembers(syncGroup);
+    const n = memberIds.length;
+    const message = `${n} user${n === 1 ? '' : 's'} in the sync group "${syncGroup}"`;
+    return { ...result, message: `${result.message}; ${message}`, steps: [...result.steps, { step: 'members', ok: true, message }] };
+  } catch (err) {
+    const e = err instanceof DirectoryError ? err : new DirectoryError('failed', (err as Error)?.message ?? String(err));
+    return { outcome: e.code, message: e.message, steps: [...result.steps, { step: 'members', ok: false, message: e.message }] };
+  }
+}
+
 export type DomainService = ReturnType<typeof createDomainService>;
 
 /** Domain settings: several domains, each on its own; the service-account secret is write-only and sealed. */
@@ -166,24 +202,65 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     });
   }
 
-  async function testConnection(ctx: RequestContext, id: string): Promise<ConnectionTestResult> {
-    const d = await get(id);
+  /**
+   * The domain as a form holds it, unsaved: a new domain's create body (`id` null), or a saved
+   * domain with the form's changes over it. A secret left out is the saved one (never sent back).
+   */
+  async function resolveDraft(id: string | null, input: DomainCreate | DomainPatch | undefined): Promise<DomainDraft> {
+    if (id === null) {
+      const d = input as DomainCreate;
+      checkGroupImport(d.kind, d.groupImport);
+      return { ...pickDraft(d), id: null, saved: null, secret: d.secret ?? null };
+    }
+    const current = await get(id);
+    const { secret, settings, ...common } = (input ?? {}) as DomainPatch;
+    checkGroupImport(current.kind, common.groupImport);
+    const defined = Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined)) as Partial<DomainDraft>;
+    const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];
+    const parsed = schema.safeParse({ ...current.settings, ...settings });
+    if (!parsed.success)
+      throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
+    return { ...pickDraft({ ...current, ...defined }), settings: parsed.data, id, saved: current, secret: secret === undefined ? openSecret(current) : secret };
+  }
+
+  /** A connector for a draft; the caller closes it. */
+  function connectorForDraft(d: DomainDraft): DirectoryConnector {
+    try {
+      return connectorFactory({ kind: d.kind, name: d.name, settings: d.settings }, d.secret);
+    } catch (err) {
+      throw toAppError(err);
+    }
+  }
+
+  /**
+   * Connects, binds, finds the groups and counts the sync group's members, with the saved settings
+   * or a form's unsaved ones (`input`). Audited; the secret is never part of the answer or the record.
+   */
+  async function testConnection(ctx: RequestContext, id: string | null, input?: DomainCreate | DomainPatch): Promise<ConnectionTestResult> {
+    const d = await resolveDraft(id, input);
+    const isUnsaved = id === null || (input !== undefined && Object.keys(input).length > 0);
     let result: ConnectionTestResult;
     if (!d.secret) {
-      result = { outcome: 'credentials_missing', message: 'No bind password is saved: every sync scenario of this domain is stopped', steps: [] };
+      const what = d.kind === 'entra' ? 'client secret or certificate' : 'bind password';
+      result = {
+        outcome: 'credentials_missing',
+        message: d.saved ? `No ${what} is saved: every sync scenario of this domain is stopped` : `Enter the ${what} to test the connection`,
+        steps: [],
+      };
     } else {
-      const connector = connectorFor(d);
+      const connector = connectorForDraft(d);
       try {
         result = await connector.testConnection({ syncGroup: d.syncGroup, rotationGroup: d.passwordChangeDays > 0 ? d.rotationGroup : null });
+        if (result.outcome === 'ok') result = await countMembers(connector, d.syncGroup, result);
       } finally {
         await connector.close();
       }
     }
     await audit.record(ctx, {
       action: 'directory.connection_tested',
-      target: target(d),
+      target: d.saved ? target(d.saved) : { type: 'directory_domain', id: null, label: d.name },
       outcome: result.outcome === 'ok' ? 'success' : 'failure',
-      details: { outcome: result.outcome, message: result.message },
+      details: { outcome: result.outcome, message: result.message, kind: d.kind, unsaved: isUnsaved },
     });
     return result;
   }
@@ -222,5 +299,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     update,
     remove,
     testConnection,
+    resolveDraft,
+    connectorForDraft,
   };
 }

@@ -14,7 +14,8 @@ import * as repo from './directory.repository.js';
 import type { DomainService } from './domain.service.js';
 import { directoryGroups } from '../groups/directory-groups.service.js';
 import { applyGroups, applyPlan, type ImportInviter } from './sync-apply.js';
-import { countChanges, describeChanges, exceedsThreshold, planSync } from './sync-plan.js';
+import { countChanges, describeChanges, exceedsThreshold } from './sync-plan.js';
+import { listRotationMembers, planListing } from './sync-preview.js';
 
 const LEASE_MS = 5 * 60_000;
 
@@ -97,16 +98,7 @@ export function createSyncService(deps: {
       onProgress,
       groups: domain.groupImport.mode === 'none' ? undefined : { ...domain.groupImport, mode: domain.groupImport.mode },
     });
-    let rotationIds: Set<string> | null = new Set();
-    if (domain.passwordChangeDays > 0) {
-      try {
-        rotationIds = new Set((await connector.listGroupMembers(domain.rotationGroup)).memberIds);
-      } catch (err) {
-        // A missing rotation group stops rotation, not the import; the flags stay as they are.
-        if (!(err instanceof DirectoryError && err.code === 'group_not_found')) throw err;
-        rotationIds = null;
-      }
-    }
+    const rotationIds = await listRotationMembers(connector, domain);
     return { listing, rotationIds };
   }
 
@@ -141,20 +133,7 @@ export function createSyncService(deps: {
       const { listing, rotationIds } = await listAll(connector, domain, mode, accounts, run.id, holder);
       // The connector lists in full when the cursor cannot be used (another controller after a failover).
       if (mode === 'incremental' && !listing.isIncremental) await repo.updateSyncRunById(db, run.id, { mode: 'full' });
-      const memberIds = new Set(listing.memberIds);
-      const leaving = accounts.filter((a) => a.isMember && !memberIds.has(a.externalId)).map((a) => a.employeeId);
-      // Read once: the plan matches against them and the change list labels them.
-      const known = await employees.listForMatching();
-      const plan = planSync({
-        listing,
-        rotationIds,
-        accounts,
-        employees: known,
-        removalBehaviour: domain.removalBehaviour,
-        heldElsewhere: await repo.findMemberAccountsElsewhere(db, leaving, domain.id),
-        linkedElsewhere: await repo.findAccountsElsewhere(db, leaving, domain.id),
-      });
-      const labels = new Map(known.map((e) => [e.id, e.emailNormalized]));
+      const { plan, labels } = await planListing({ db, employees, domainId: domain.id, domain, listing, rotationIds, accounts });
       const counts = { ...countChanges(plan), listed: listing.memberIds.length };
       const changes = describeChanges(plan, labels);
       const details = { counts, mode, skipped: plan.skipped.slice(0, 20) };

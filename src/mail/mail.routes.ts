@@ -15,13 +15,13 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
         summary: 'Send a test e-mail',
         tags: ['Settings'],
         description:
-          "Sends a test e-mail at once with the saved SMTP settings. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.",
+          "Sends a test e-mail at once with the saved SMTP settings, or with the form's unsaved ones in `smtp` (nothing is saved; a password left out is the saved one). Audited, never with the password. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.",
         body: testMailBody,
         response: { 204: noContent, ...errors, 502: errorBody },
       },
     },
     async (request, reply) => {
-      await services.mail.sendTest(request.ctx, request.body.to);
+      await services.mail.sendTest(request.ctx, request.body.to, request.body.smtp);
       return reply.code(204).send(null);
     },
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { smtpTlsModes } from '../settings/settings.schemas.js';
 
 export const mailStatuses = ['pending', 'sent', 'failed'] as const;
 
@@ -28,7 +29,28 @@ export const mailListQuery = z
   })
   .strict();
 
-export const testMailBody = z.object({ to: z.string().trim().email().max(254) }).strict();
+/**
+ * The SMTP settings of the form, unsaved (as the settings PATCH takes them). `password`: a string
+ * is used for this test only, null sends without one, absent uses the saved one.
+ */
+export const smtpTestSettings = z
+  .object({
+    host: z.string().trim().min(1).max(253).nullable(),
+    port: z.number().int().min(1).max(65535).nullable(),
+    tls: z.enum(smtpTlsModes),
+    username: z.string().max(256).nullable(),
+    from: z.string().trim().email().max(254).nullable(),
+    password: z.string().min(1).max(1024).nullable().optional(),
+  })
+  .strict();
+export type SmtpTestSettings = z.infer<typeof smtpTestSettings>;
+
+export const testMailBody = z
+  .object({
+    to: z.string().trim().email().max(254),
+    smtp: smtpTestSettings.optional().describe('Test these settings instead of the saved ones (nothing is saved)'),
+  })
+  .strict();
 
 /** Outgoing mail at a glance (the dashboard): whether SMTP is set, how the last attempt went, the last failure in words. */
 export const mailHealthDto = z.object({

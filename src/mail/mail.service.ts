@@ -9,11 +9,28 @@ import { systemContext, type RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import * as repo from './mail.repository.js';
-import type { MailDto, MailHealthDto } from './mail.schemas.js';
+import type { MailDto, MailHealthDto, SmtpTestSettings } from './mail.schemas.js';
 
 export { mailStatuses, type MailDto } from './mail.schemas.js';
 import { renderNotificationMail } from './mail.templates.js';
 import { createMailTransport, describeSendError, isSmtpConfigured, type MailTransport } from './mail.transport.js';
+
+/** SMTP settings typed in the form and not saved; `password` absent: the saved one, null: none. */
+export type UnsavedSmtp = SmtpTestSettings;
+
+/** What the audit record says of the settings a test used: never the password, only where it came from. */
+const testDetails = (unsaved?: UnsavedSmtp) =>
+  unsaved
+    ? {
+        unsaved: true,
+        host: unsaved.host,
+        port: unsaved.port,
+        tls: unsaved.tls,
+        username: unsaved.username,
+        from: unsaved.from,
+        password: unsaved.password === undefined ? 'saved' : unsaved.password === null ? 'none' : 'typed',
+      }
+    : { unsaved: false };
 
 export const mailKinds = ['invitation', 'notification', 'test'] as const;
 export type MailKind = (typeof mailKinds)[number];
@@ -100,11 +117,14 @@ export function createMailService(deps: {
   }
 
   /** The saved SMTP settings and password, or undefined when there is not enough to send. */
-  async function openTransport(): Promise<{ transport: MailTransport; password?: string } | undefined> {
+  async function openTransport(unsaved?: UnsavedSmtp): Promise<{ transport: MailTransport; password?: string } | undefined> {
     const values = await settings.get();
-    if (!isSmtpConfigured(values.smtp)) return undefined;
-    const password = values.smtp.username ? await settings.getSecret('smtp.password') : undefined;
-    return { transport: createMailTransport({ smtp: values.smtp, password, fromName: values.organisationName }), password };
+    const smtp = unsaved ? { host: unsaved.host, port: unsaved.port, tls: unsaved.tls, username: unsaved.username, from: unsaved.from } : values.smtp;
+    if (!isSmtpConfigured(smtp)) return undefined;
+    // A password left blank in the form is the saved one; null: none.
+    const typed = unsaved?.password;
+    const password = !smtp.username ? undefined : typed === undefined ? await settings.getSecret('smtp.password') : (typed ?? undefined);
+    return { transport: createMailTransport({ smtp, password, fromName: values.organisationName }), password };
   }
 
   /**
@@ -160,10 +180,19 @@ export function createMailService(deps: {
     return 'sent';
   }
 
-  /** Sends a test mail at once (not queued), so the admin sees the SMTP server's answer. */
-  async function sendTest(ctx: RequestContext, to: string): Promise<void> {
-    const opened = await openTransport();
-    if (!opened) throw new AppError('mail.not_configured', 'Set the SMTP host and the from address, and save, before sending a test e-mail');
+  /**
+   * Sends a test mail at once (not queued), so the admin sees the SMTP server's answer: with the
+   * saved settings, or with a form's unsaved ones (`unsaved`), which are not saved.
+   */
+  async function sendTest(ctx: RequestContext, to: string, unsaved?: UnsavedSmtp): Promise<void> {
+    const opened = await openTransport(unsaved);
+    if (!opened)
+      throw new AppError(
+        'mail.not_configured',
+        unsaved
+          ? 'Enter the SMTP host and the from address to send a test e-mail'
+          : 'Set the SMTP host and the from address, and save, before sending a test e-mail',
+      );
     const { transport, password } = opened;
     const mail = renderNotificationMail({
       branding: await branding.get(),
@@ -180,13 +209,13 @@ export function createMailService(deps: {
     } catch (err) {
       const error = describeSendError(err, [password]);
       await recordAttempt(db, 'test', error);
-      await audit.record(ctx, { action: 'mail.test_sent', outcome: 'failure', target, details: { to, error } });
+      await audit.record(ctx, { action: 'mail.test_sent', outcome: 'failure', target, details: { to, error, ...testDetails(unsaved) } });
       throw new AppError('mail.send_failed', `The test e-mail could not be sent: ${error}`);
     } finally {
       transport.close();
     }
     await recordAttempt(db, 'test', null);
-    await audit.record(ctx, { action: 'mail.test_sent', target, details: { to } });
+    await audit.record(ctx, { action: 'mail.test_sent', target, details: { to, ...testDetails(unsaved) } });
   }
 
   /** One attempt's outcome for the mail health (kind and error only: the error text has the SMTP password masked). */

@@ -81,7 +81,7 @@ describe('Entra ID sync through the directory engine', () => {
     assert.equal(res.body.outcome, 'ok', JSON.stringify(res.body));
     assert.deepEqual(
       res.body.steps.map((s: { step: string }) => s.step),
-      ['token', 'permissions', 'sync_group', 'rotation_group'],
+      ['token', 'permissions', 'sync_group', 'rotation_group', 'members'],
     );
   });
 

@@ -43,16 +43,42 @@ export const entraSettings = z
   .strict();
 export type EntraSettings = z.infer<typeof entraSettings>;
 
-/** Application permissions each feature needs; any one permission of a set is enough. */
+/**
+ * Application permissions each feature needs; any one permission of a set is enough, the first is
+ * the least-privileged one (what the console asks for). `why` and `when` are shown to the admin
+ * who sets up the app registration.
+ */
 export const requiredPermissions = {
-  users: { label: 'read users', anyOf: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
+  users: {
+    label: 'read users',
+    anyOf: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    why: "Reads the sync group's members (name, e-mail, department, whether the account is enabled) to import them as employees.",
+    when: 'always',
+  },
   groups: {
     label: 'read groups and their members',
     anyOf: ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    why: 'Finds the sync and rotation groups by name, lists their members (nested groups included) and the groups the employees belong to.',
+    when: 'always',
   },
-  rotation: { label: 'password rotation', anyOf: ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'] },
-  passkeys: { label: 'passkey provisioning', anyOf: ['UserAuthMethod-Passkey.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'] },
-  pairingGroups: { label: 'pairing groups: create them, change members', anyOf: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'] },
+  rotation: {
+    label: 'password rotation',
+    anyOf: ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    why: 'Writes the new password (passwordProfile) of members of the rotation group.',
+    when: 'when auto password change is on (more than 0 days)',
+  },
+  passkeys: {
+    label: 'passkey provisioning',
+    anyOf: ['UserAuthMethod-Passkey.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'],
+    why: "Registers employees' passkeys in Entra ID (FIDO2 creation options and methods), lists and deletes them.",
+    when: 'when passkey provisioning is on',
+  },
+  pairingGroups: {
+    label: 'pairing groups: create them, change members',
+    anyOf: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    why: 'Creates the three pairing groups and moves each employee between them as their passkey state changes.',
+    when: 'when passkey provisioning is on',
+  },
 } as const;
 export type Feature = keyof typeof requiredPermissions;
 
@@ -62,3 +88,22 @@ export function missingPermissions(roles: string[], features: Feature[]): { feat
     .filter((f) => !requiredPermissions[f].anyOf.some((p) => roles.includes(p)))
     .map((f) => ({ feature: f, permission: requiredPermissions[f].anyOf[0], label: requiredPermissions[f].label }));
 }
+
+/** The permissions as the console lists them for the app registration. */
+export const entraPermissionDto = z.object({
+  feature: z.string(),
+  label: z.string(),
+  permission: z.string().describe('The least-privileged application permission to grant'),
+  alternatives: z.array(z.string()).describe('Broader permissions that also do'),
+  why: z.string(),
+  when: z.string(),
+});
+export const entraPermissionList = () =>
+  (Object.entries(requiredPermissions) as [Feature, (typeof requiredPermissions)[Feature]][]).map(([feature, p]) => ({
+    feature,
+    label: p.label,
+    permission: p.anyOf[0],
+    alternatives: p.anyOf.slice(1),
+    why: p.why,
+    when: p.when,
+  }));

@@ -48,6 +48,7 @@ export const queryKeys = {
   directory: {
     domains: ['directory', 'domains'] as const,
     runs: (domainId: string) => ['directory', 'runs', domainId] as const,
+    entraPermissions: ['directory', 'entra-permissions'] as const,
     accounts: (employeeId: string) => ['directory', 'accounts', employeeId] as const,
     hardwareKeys: (employeeId: string) => ['hardware-keys', employeeId] as const,
   },

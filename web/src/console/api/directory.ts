@@ -9,7 +9,7 @@ export type { DirectoryAccount };
 /** Shapes of /api/directory/* (src/directory/directory.schemas.ts), from the API contract. */
 export type Domain = ItemOf<ResponseOf<'/api/directory/domains', 'get'>>;
 export type RemovalBehaviour = Domain['removalBehaviour'];
-type NewDomain = BodyOf<'/api/directory/domains', 'post'>;
+export type NewDomain = BodyOf<'/api/directory/domains', 'post'>;
 /** An AD domain's connection settings as the console edits them: every field, defaults filled in. */
 export type AdSettings = Required<Extract<NewDomain, { kind: 'ad' }>['settings']>;
 /** A change to a domain (PATCH); a new domain (POST) is a change with its `kind`. */
@@ -18,6 +18,10 @@ export type DomainInput = DomainPatch | NewDomain;
 export type SyncRun = ResponseOf<'/api/directory/domains/{id}/runs/{runId}', 'get'>;
 export type SyncChange = SyncRun['changes'][number];
 export type ConnectionTest = ResponseOf<'/api/directory/domains/{id}/test', 'post'>;
+export type SyncPreview = ResponseOf<'/api/directory/domains/preview', 'post'>;
+export type EntraPermission = ItemOf<ResponseOf<'/api/directory/entra/permissions', 'get'>>;
+/** What a domain form holds, unsaved: a new domain's create body, or an edit over a saved domain. */
+export type DomainDraft = { id: string; input: DomainPatch } | { id?: undefined; input: NewDomain };
 export type HardwareKey = ItemOf<ResponseOf<'/api/employees/{id}/hardware-keys', 'get'>>;
 
 export function useDomains() {
@@ -49,6 +53,31 @@ export function useDeleteDomain() {
 
 export function useTestDomain() {
   return useMutation({ mutationFn: (id: string) => api<ConnectionTest>(`/api/directory/domains/${id}/test`, { method: 'POST', body: {} }) });
+}
+
+/** Test connection with the form's values (a blank secret: the saved one). */
+export function useTestDomainDraft() {
+  return useMutation({
+    mutationFn: (d: DomainDraft) =>
+      api<ConnectionTest>(d.id ? `/api/directory/domains/${d.id}/test` : '/api/directory/domains/test', { method: 'POST', body: d.input }),
+  });
+}
+
+/** What a sync would do with the form's values; writes nothing. */
+export function usePreviewDomainDraft() {
+  return useMutation({
+    mutationFn: (d: DomainDraft) =>
+      api<SyncPreview>(d.id ? `/api/directory/domains/${d.id}/preview` : '/api/directory/domains/preview', { method: 'POST', body: d.input }),
+  });
+}
+
+export function useEntraPermissions() {
+  return useQuery({
+    queryKey: queryKeys.directory.entraPermissions,
+    queryFn: ({ signal }) => api<Items<EntraPermission>>('/api/directory/entra/permissions', { signal }),
+    select: (d) => d.items,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
 }
 
 export function useStartSync() {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { Paged, Settings, SettingsPatch } from '../../shared/api/types';
-import type { ItemOf, ResponseOf } from '../../shared/api/contract';
+import type { BodyOf, ItemOf, ResponseOf } from '../../shared/api/contract';
 import { queryKeys } from '../../shared/query-keys';
 
 // Outgoing mail, the SMTP test and the logo (see docs/sign-in-api.md, "Admin").
@@ -34,9 +34,12 @@ export function useRetryMail() {
   });
 }
 
+export type SmtpTestBody = BodyOf<'/api/settings/smtp/test', 'post'>;
+
+/** Sends a test e-mail at once: with the saved SMTP settings, or the form's unsaved ones (`smtp`). */
 export function useSendTestMail() {
   return useMutation({
-    mutationFn: (to: string) => api<void>('/api/settings/smtp/test', { method: 'POST', body: { to } }),
+    mutationFn: (body: SmtpTestBody) => api<void>('/api/settings/smtp/test', { method: 'POST', body }),
   });
 }
 

@@ -14094,7 +14094,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test e-mail
-         * @description Sends a test e-mail at once with the saved SMTP settings. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.
+         * @description Sends a test e-mail at once with the saved SMTP settings, or with the form's unsaved ones in `smtp` (nothing is saved; a password left out is the saved one). Audited, never with the password. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
          */
@@ -14110,6 +14110,17 @@ export interface paths {
                     "application/json": {
                         /** Format: email */
                         to: string;
+                        /** @description Test these settings instead of the saved ones (nothing is saved) */
+                        smtp?: {
+                            host: string | null;
+                            port: number | null;
+                            /** @enum {string} */
+                            tls: "none" | "starttls" | "tls";
+                            username: string | null;
+                            /** Format: email */
+                            from: string | null;
+                            password?: string | null;
+                        };
                     };
                 };
             };
@@ -17012,44 +17023,20 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** @default Tessera Users Sync */
                         syncGroup?: string;
-                        /** @default Tessera Key Auto Password Change */
                         rotationGroup?: string;
-                        /** @default 30 */
                         passwordChangeDays?: number;
-                        /**
-                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
-                         * @default key
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         rotationDelivery?: "key" | "key_or_portal";
-                        /**
-                         * @default deactivate
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         removalBehaviour?: "keep" | "deactivate" | "delete";
-                        /** @default 10 */
                         removalThresholdPercent?: number;
-                        /** @default true */
                         ssoEnabled?: boolean;
-                        /**
-                         * @default passwordless
-                         * @enum {string}
-                         */
+                        /** @enum {string} */
                         ssoMethod?: "passwordless" | "password_2fa";
-                        /** @default 60 */
                         syncIntervalMinutes?: number;
-                        /** @default 24 */
                         fullSyncIntervalHours?: number;
                         secret?: string | null;
-                        /**
-                         * @default {
-                         *       "mode": "member_groups",
-                         *       "ou": null,
-                         *       "names": []
-                         *     }
-                         */
                         groupImport?: {
                             /**
                              * @default member_groups
@@ -17199,7 +17186,7 @@ export interface paths {
         };
         trace?: never;
     };
-    "/api/directory/domains/{id}/test": {
+    "/api/directory/domains/test": {
         parameters: {
             query?: never;
             header?: never;
@@ -17209,8 +17196,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Test a domain's connection
-         * @description Connects, binds and looks up the groups; the outcome says precisely what failed.
+         * @description Tests a domain that is not saved yet (the add form): connects, binds, finds the groups and counts the sync group's members. Nothing is saved; audited without the secret; a refused secret counts against the credential-check budget.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
          */
@@ -17218,12 +17204,181 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: never;
-                path: {
-                    id: string;
-                };
+                path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "ad";
+                        name: string;
+                        /** @default Tessera Users Sync */
+                        syncGroup?: string;
+                        /** @default Tessera Key Auto Password Change */
+                        rotationGroup?: string;
+                        /** @default 30 */
+                        passwordChangeDays?: number;
+                        /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /**
+                         * @default deactivate
+                         * @enum {string}
+                         */
+                        removalBehaviour?: "keep" | "deactivate" | "delete";
+                        /** @default 10 */
+                        removalThresholdPercent?: number;
+                        /** @default true */
+                        ssoEnabled?: boolean;
+                        /**
+                         * @default passwordless
+                         * @enum {string}
+                         */
+                        ssoMethod?: "passwordless" | "password_2fa";
+                        /** @default 60 */
+                        syncIntervalMinutes?: number;
+                        /** @default 24 */
+                        fullSyncIntervalHours?: number;
+                        secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
+                        settings: {
+                            /** @default [] */
+                            urls?: string[];
+                            /**
+                             * @default ldaps
+                             * @enum {string}
+                             */
+                            transport?: "ldaps" | "starttls" | "none";
+                            /** @default null */
+                            caCertificate?: string | null;
+                            /** @default false */
+                            skipTlsVerify?: boolean;
+                            /** @default null */
+                            tlsServerName?: string | null;
+                            bindUser: string;
+                            /** @default null */
+                            baseDn?: string | null;
+                            /** @default 500 */
+                            pageSize?: number;
+                            /** @default 10000 */
+                            timeoutMs?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "entra";
+                        name: string;
+                        /** @default Tessera Users Sync */
+                        syncGroup?: string;
+                        /** @default Tessera Key Auto Password Change */
+                        rotationGroup?: string;
+                        /** @default 30 */
+                        passwordChangeDays?: number;
+                        /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /**
+                         * @default deactivate
+                         * @enum {string}
+                         */
+                        removalBehaviour?: "keep" | "deactivate" | "delete";
+                        /** @default 10 */
+                        removalThresholdPercent?: number;
+                        /** @default true */
+                        ssoEnabled?: boolean;
+                        /**
+                         * @default passwordless
+                         * @enum {string}
+                         */
+                        ssoMethod?: "passwordless" | "password_2fa";
+                        /** @default 60 */
+                        syncIntervalMinutes?: number;
+                        /** @default 24 */
+                        fullSyncIntervalHours?: number;
+                        secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
+                        settings: {
+                            tenantId: string;
+                            clientId: string;
+                            /**
+                             * @default secret
+                             * @enum {string}
+                             */
+                            credentialType?: "secret" | "certificate";
+                            loginBaseUrl?: string;
+                            graphBaseUrl?: string;
+                            /** @default 999 */
+                            pageSize?: number;
+                            /** @default 30000 */
+                            timeoutMs?: number;
+                            /**
+                             * @default {
+                             *       "enabled": false,
+                             *       "allowedEmailDomains": []
+                             *     }
+                             */
+                            passkeys?: {
+                                /** @default false */
+                                enabled?: boolean;
+                                /** @default [] */
+                                allowedEmailDomains?: string[];
+                            };
+                        };
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -17320,6 +17475,816 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/domains/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a domain's connection
+         * @description Connects, binds, looks up the groups and counts the sync group's members; the outcome says precisely what failed. The body (optional, like a PATCH) tests the edit form's unsaved values over the saved domain: without `secret`, the saved one is used. Nothing is saved.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        syncGroup?: string;
+                        rotationGroup?: string;
+                        passwordChangeDays?: number;
+                        /** @enum {string} */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /** @enum {string} */
+                        removalBehaviour?: "keep" | "deactivate" | "delete";
+                        removalThresholdPercent?: number;
+                        ssoEnabled?: boolean;
+                        /** @enum {string} */
+                        ssoMethod?: "passwordless" | "password_2fa";
+                        syncIntervalMinutes?: number;
+                        fullSyncIntervalHours?: number;
+                        secret?: string | null;
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
+                        /** @description Fields of the kind's settings to change (see the create body of each kind) */
+                        settings?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            outcome: "ok" | "unreachable" | "tls_failure" | "bad_credentials" | "credentials_missing" | "group_not_found" | "incomplete_listing" | "insecure_transport" | "password_policy" | "wrong_password" | "account_not_found" | "account_disabled" | "insufficient_rights" | "not_supported" | "failed";
+                            message: string;
+                            steps: {
+                                step: string;
+                                ok: boolean;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/domains/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description What the first sync of a domain that is not saved yet would do: who would be created or linked, which groups imported, with counts and the first rows. Writes nothing (no sync run, employee, account or group) but its audit record.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "ad";
+                        name: string;
+                        /** @default Tessera Users Sync */
+                        syncGroup?: string;
+                        /** @default Tessera Key Auto Password Change */
+                        rotationGroup?: string;
+                        /** @default 30 */
+                        passwordChangeDays?: number;
+                        /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /**
+                         * @default deactivate
+                         * @enum {string}
+                         */
+                        removalBehaviour?: "keep" | "deactivate" | "delete";
+                        /** @default 10 */
+                        removalThresholdPercent?: number;
+                        /** @default true */
+                        ssoEnabled?: boolean;
+                        /**
+                         * @default passwordless
+                         * @enum {string}
+                         */
+                        ssoMethod?: "passwordless" | "password_2fa";
+                        /** @default 60 */
+                        syncIntervalMinutes?: number;
+                        /** @default 24 */
+                        fullSyncIntervalHours?: number;
+                        secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
+                        settings: {
+                            /** @default [] */
+                            urls?: string[];
+                            /**
+                             * @default ldaps
+                             * @enum {string}
+                             */
+                            transport?: "ldaps" | "starttls" | "none";
+                            /** @default null */
+                            caCertificate?: string | null;
+                            /** @default false */
+                            skipTlsVerify?: boolean;
+                            /** @default null */
+                            tlsServerName?: string | null;
+                            bindUser: string;
+                            /** @default null */
+                            baseDn?: string | null;
+                            /** @default 500 */
+                            pageSize?: number;
+                            /** @default 10000 */
+                            timeoutMs?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "entra";
+                        name: string;
+                        /** @default Tessera Users Sync */
+                        syncGroup?: string;
+                        /** @default Tessera Key Auto Password Change */
+                        rotationGroup?: string;
+                        /** @default 30 */
+                        passwordChangeDays?: number;
+                        /**
+                         * @description Who is rotated: `key`, only holders of an Active hardware key; `key_or_portal`, also employees who sign in to the portal with a passkey (they reveal the password there)
+                         * @default key
+                         * @enum {string}
+                         */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /**
+                         * @default deactivate
+                         * @enum {string}
+                         */
+                        removalBehaviour?: "keep" | "deactivate" | "delete";
+                        /** @default 10 */
+                        removalThresholdPercent?: number;
+                        /** @default true */
+                        ssoEnabled?: boolean;
+                        /**
+                         * @default passwordless
+                         * @enum {string}
+                         */
+                        ssoMethod?: "passwordless" | "password_2fa";
+                        /** @default 60 */
+                        syncIntervalMinutes?: number;
+                        /** @default 24 */
+                        fullSyncIntervalHours?: number;
+                        secret?: string | null;
+                        /**
+                         * @default {
+                         *       "mode": "member_groups",
+                         *       "ou": null,
+                         *       "names": []
+                         *     }
+                         */
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
+                        settings: {
+                            tenantId: string;
+                            clientId: string;
+                            /**
+                             * @default secret
+                             * @enum {string}
+                             */
+                            credentialType?: "secret" | "certificate";
+                            loginBaseUrl?: string;
+                            graphBaseUrl?: string;
+                            /** @default 999 */
+                            pageSize?: number;
+                            /** @default 30000 */
+                            timeoutMs?: number;
+                            /**
+                             * @default {
+                             *       "enabled": false,
+                             *       "allowedEmailDomains": []
+                             *     }
+                             */
+                            passkeys?: {
+                                /** @default false */
+                                enabled?: boolean;
+                                /** @default [] */
+                                allowedEmailDomains?: string[];
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counts: {
+                                [key: string]: number;
+                            };
+                            changes: {
+                                /** @enum {string} */
+                                action: "create" | "link" | "update" | "deactivate" | "reactivate" | "delete" | "unlink" | "keep";
+                                externalId: string;
+                                employeeId: string | null;
+                                label: string;
+                                fields?: string[];
+                            }[];
+                            totalChanges: number;
+                            groups: string[];
+                            totalGroups: number;
+                            skipped: {
+                                username: string;
+                                reason: string;
+                            }[];
+                            wouldHold: boolean;
+                            rotationGroupFound: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/domains/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one): created, updated, deactivated, groups. Writes nothing but its audit record.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        syncGroup?: string;
+                        rotationGroup?: string;
+                        passwordChangeDays?: number;
+                        /** @enum {string} */
+                        rotationDelivery?: "key" | "key_or_portal";
+                        /** @enum {string} */
+                        removalBehaviour?: "keep" | "deactivate" | "delete";
+                        removalThresholdPercent?: number;
+                        ssoEnabled?: boolean;
+                        /** @enum {string} */
+                        ssoMethod?: "passwordless" | "password_2fa";
+                        syncIntervalMinutes?: number;
+                        fullSyncIntervalHours?: number;
+                        secret?: string | null;
+                        groupImport?: {
+                            /**
+                             * @default member_groups
+                             * @enum {string}
+                             */
+                            mode?: "none" | "member_groups" | "under_ou" | "list";
+                            /**
+                             * @description `under_ou`: the OU or container DN, e.g. OU=Groups,DC=corp,DC=example
+                             * @default null
+                             */
+                            ou?: string | null;
+                            /**
+                             * @description `list`: the group names to import
+                             * @default []
+                             */
+                            names?: string[];
+                        };
+                        /** @description Fields of the kind's settings to change (see the create body of each kind) */
+                        settings?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counts: {
+                                [key: string]: number;
+                            };
+                            changes: {
+                                /** @enum {string} */
+                                action: "create" | "link" | "update" | "deactivate" | "reactivate" | "delete" | "unlink" | "keep";
+                                externalId: string;
+                                employeeId: string | null;
+                                label: string;
+                                fields?: string[];
+                            }[];
+                            totalChanges: number;
+                            groups: string[];
+                            totalGroups: number;
+                            skipped: {
+                                username: string;
+                                reason: string;
+                            }[];
+                            wouldHold: boolean;
+                            rotationGroupFound: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/directory/entra/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The Microsoft Graph application permissions an Entra ID app registration needs, per feature, with why (the connector checks the same list).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                feature: string;
+                                label: string;
+                                /** @description The least-privileged application permission to grant */
+                                permission: string;
+                                /** @description Broader permissions that also do */
+                                alternatives: string[];
+                                why: string;
+                                when: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

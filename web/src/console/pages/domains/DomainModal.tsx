@@ -1,8 +1,11 @@
 import { Alert, Checkbox, Modal, NumberInput, PasswordInput, Select, SimpleGrid, Stack, Switch, TextInput, Textarea } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useSaveDomain, type AdSettings, type Domain, type DomainPatch } from '../../api/directory';
+import { useSaveDomain, type AdSettings, type Domain, type DomainDraft, type DomainPatch, type NewDomain } from '../../api/directory';
 import { FormErrorSummary, useServerForm } from '../../components/forms';
+import { DomainSetupPanel } from './DomainSetupPanel';
+
+type NewDomainAd = Extract<NewDomain, { kind: 'ad' }>;
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 
 const blankAd: AdSettings = {
@@ -35,7 +38,8 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
   const [pageSize, setPageSize] = useState<number>(s.pageSize);
   const form = useServerForm();
 
-  const submit = () => {
+  /** The request the form's values make (Save sends it; Test and Preview send it unsaved). */
+  const buildInput = (): DomainPatch => {
     const settings: AdSettings = {
       urls: urls
         .split(/\s+/)
@@ -57,8 +61,15 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
     };
     if (removePassword) input.secret = null;
     else if (password) input.secret = password;
-    void form.submit(() => save.mutateAsync({ id: domain?.id, input: domain ? input : { kind: 'ad', ...input } }), {
-      success: { title: 'Domain saved', message: `${input.name} saved` },
+    return input;
+  };
+  const draft = (): DomainDraft =>
+    domain ? { id: domain.id, input: buildInput() } : { input: { kind: 'ad', ...(buildInput() as Omit<NewDomainAd, 'kind'>) } };
+
+  const submit = () => {
+    const { id, input } = draft();
+    void form.submit(() => save.mutateAsync({ id, input }), {
+      success: { title: 'Domain saved', message: `${input.name ?? ''} saved` },
       onSuccess: onClose,
     });
   };
@@ -174,6 +185,7 @@ export function DomainModal({ domain, opened, onClose }: { domain: Domain | null
             onChange={(v) => setPageSize(Number(v) || 500)}
           />
         </DomainSyncFields>
+        <DomainSetupPanel draft={draft} />
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={form.saving} />
       </Stack>
     </Modal>

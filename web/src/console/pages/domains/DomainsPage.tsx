@@ -13,20 +13,9 @@ import { QueryState } from '../../../shared/components/QueryState';
 import { DomainModal } from './DomainModal';
 import { EntraDomainModal } from './EntraDomainModal';
 import { SyncRunsCard } from './SyncRunsCard';
+import { OUTCOME_TEXT } from './connection-test';
 
 const REMOVAL_LABEL = { keep: 'Keep', deactivate: 'Deactivate', delete: 'Delete' } as const;
-
-/** What each Test connection outcome means, in plain words. */
-const OUTCOME_TEXT: Record<string, string> = {
-  ok: 'Connection, sign-in and groups are fine.',
-  unreachable: 'No domain controller answered: check the URLs, the port and the firewall.',
-  tls_failure: 'TLS failed: check the CA certificate and the certificate name, or the transport.',
-  bad_credentials: 'The bind user or password was refused.',
-  credentials_missing: 'No bind password is saved: sync is stopped.',
-  group_not_found: 'A group was not found: check the group names.',
-  insecure_transport: 'The domain controller requires TLS: use LDAPS or StartTLS.',
-  insufficient_rights: 'The app registration lacks a permission: add it in Entra ID and grant admin consent.',
-};
 
 /** Settings → Domains: Active Directory domains (and other directories), each managed on its own. */
 export function DomainsPage() {

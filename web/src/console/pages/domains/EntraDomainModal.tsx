@@ -1,7 +1,11 @@
 import { Checkbox, Modal, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { useSaveDomain, type Domain, type DomainPatch } from '../../api/directory';
+import { useSaveDomain, type Domain, type DomainDraft, type DomainPatch, type NewDomain } from '../../api/directory';
 import { FormErrorSummary, useServerForm } from '../../components/forms';
+import { DomainSetupPanel } from './DomainSetupPanel';
+import { EntraPermissions } from './EntraPermissions';
+
+type NewDomainEntra = Extract<NewDomain, { kind: 'entra' }>;
 import { DomainModalFooter, DomainSyncFields, useDomainSyncValues } from './DomainSyncFields';
 import { EntraDomainFields, emptyEntraValues, entraRequest, entraValuesFromSettings, type EntraFormValues } from '../entra-passkeys/EntraDomainFields';
 
@@ -14,7 +18,8 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
   const sync = useDomainSyncValues(domain);
   const form = useServerForm();
 
-  const submit = () => {
+  /** The request the form's values make (Save sends it; Test and Preview send it unsaved). */
+  const buildInput = (): DomainPatch => {
     const { settings, secret } = entraRequest(entra);
     const input: DomainPatch = {
       name: name.trim(),
@@ -23,8 +28,15 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
     };
     if (removeSecret) input.secret = null;
     else if (secret) input.secret = secret;
-    void form.submit(() => save.mutateAsync({ id: domain?.id, input: domain ? input : { kind: 'entra', ...input } }), {
-      success: { title: 'Domain saved', message: `${input.name} saved` },
+    return input;
+  };
+  const draft = (): DomainDraft =>
+    domain ? { id: domain.id, input: buildInput() } : { input: { kind: 'entra', ...(buildInput() as Omit<NewDomainEntra, 'kind'>) } };
+
+  const submit = () => {
+    const { id, input } = draft();
+    void form.submit(() => save.mutateAsync({ id, input }), {
+      success: { title: 'Domain saved', message: `${input.name ?? ''} saved` },
       onSuccess: onClose,
     });
   };
@@ -41,7 +53,7 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
           onChange={(e) => setName(e.currentTarget.value)}
           required
         />
-        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} form={form} />
+        <EntraDomainFields value={entra} onChange={setEntra} secretSet={!!domain?.secret.set && !removeSecret} form={form} isNew={!domain} />
         {domain?.secret.set ? (
           <Checkbox
             color="red"
@@ -51,6 +63,8 @@ export function EntraDomainModal({ domain, opened, onClose }: { domain: Domain |
           />
         ) : null}
         <DomainSyncFields value={sync.values} onChange={sync.setValues} kind="entra" form={form} />
+        <EntraPermissions rotation={sync.values.days > 0} passkeys={entra.passkeysEnabled} />
+        <DomainSetupPanel draft={draft} />
         <DomainModalFooter onCancel={onClose} onSave={submit} saving={form.saving} />
       </Stack>
     </Modal>

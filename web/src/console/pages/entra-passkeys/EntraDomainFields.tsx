@@ -68,12 +68,15 @@ export function EntraDomainFields({
   onChange,
   secretSet,
   form,
+  isNew = false,
 }: {
   value: EntraFormValues;
   onChange: (v: EntraFormValues) => void;
   secretSet: boolean;
   /** Marks the fields the server refused (useServerForm). */
   form?: ServerForm;
+  /** A tenant being added: nothing is stopped yet, so no alarm about a missing credential. */
+  isNew?: boolean;
 }) {
   const set = <K extends keyof EntraFormValues>(key: K, v: EntraFormValues[K]) => onChange({ ...value, [key]: v });
   const f = (name: string) => form?.field(name) ?? {};
@@ -111,6 +114,10 @@ export function EntraDomainFields({
         {secretSet ? (
           <Badge variant="light" color="teal">
             Set
+          </Badge>
+        ) : isNew ? (
+          <Badge variant="light" color="gray">
+            Not set up yet
           </Badge>
         ) : (
           <Badge variant="light" color="red">

@@ -165,8 +165,8 @@ export function RegisterOidcClientModal({
             <>
               <Text size="sm" c="dimmed">
                 Entra ID sends employees here as a second factor; the steps in Entra are in{' '}
-                <Anchor href="/docs/entra-eam" target="_blank" rel="noopener">
-                  Entra ID external authentication (docs)
+                <Anchor href="/docs/entra-eam" target="_blank" rel="noopener noreferrer">
+                  Setting up Entra ID external authentication
                 </Anchor>
                 .
               </Text>

@@ -46,14 +46,6 @@ export function settingsToForm(settings: Settings): SettingsFormValues {
 
 export const DEFAULT_PRIMARY_COLOR = '#1c7ed6';
 
-const SMTP_FIELDS = ['smtpHost', 'smtpPort', 'smtpTls', 'smtpUsername', 'smtpFrom'] as const;
-
-/** Whether the SMTP fields differ from the saved settings (the test e-mail uses the saved ones). */
-export function hasUnsavedSmtp(v: SettingsFormValues, settings: Settings): boolean {
-  const saved = settingsToForm(settings);
-  return SMTP_FIELDS.some((k) => String(v[k]) !== String(saved[k])) || v.passwordMode !== saved.passwordMode || v.newPassword !== '';
-}
-
 const positiveInt = (value: number | string) => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 /** Allowed ranges, as the server validates them (also given to the number fields as min / max). */
@@ -102,4 +94,50 @@ export function formToPatch(v: SettingsFormValues): SettingsPatchWithBranding {
     smtp,
     branding: { primaryColor: v.primaryColor.toLowerCase() },
   };
+}
+
+/** The sections of the Settings page, each saved on its own: the form fields it holds. */
+export const SECTION_FIELDS = {
+  general: ['organisationName', 'requireAdminTotp'],
+  sessions: ['sessionIdleMinutes', 'sessionAbsoluteHours', 'lockoutThreshold', 'lockoutMinutes'],
+  mail: ['smtpHost', 'smtpPort', 'smtpTls', 'smtpUsername', 'smtpFrom', 'passwordMode', 'newPassword'],
+  branding: ['primaryColor'],
+} as const satisfies Record<string, readonly (keyof SettingsFormValues)[]>;
+export type SettingsSectionId = keyof typeof SECTION_FIELDS;
+
+/** The PATCH body of one section: only its own settings, so saving it never sends another's edits. */
+export function sectionPatch(section: SettingsSectionId, v: SettingsFormValues): SettingsPatchWithBranding {
+  const all = formToPatch(v);
+  switch (section) {
+    case 'general':
+      return { organisationName: all.organisationName, requireAdminTotp: all.requireAdminTotp };
+    case 'sessions':
+      return {
+        sessionIdleMinutes: all.sessionIdleMinutes,
+        sessionAbsoluteHours: all.sessionAbsoluteHours,
+        lockoutThreshold: all.lockoutThreshold,
+        lockoutMinutes: all.lockoutMinutes,
+      };
+    case 'mail':
+      return { smtp: all.smtp };
+    case 'branding':
+      return { branding: all.branding };
+  }
+}
+
+/** One section's validation errors. */
+export function sectionErrors(section: SettingsSectionId, v: SettingsFormValues): SettingsFormErrors {
+  const all = validateSettings(v);
+  const keys: readonly string[] = SECTION_FIELDS[section];
+  return Object.fromEntries(Object.entries(all).filter(([k]) => keys.includes(k))) as SettingsFormErrors;
+}
+
+/**
+ * The form's SMTP settings for a test e-mail, unsaved: a password kept (or left blank) is the saved
+ * one (absent), Clear sends without one (null).
+ */
+export function smtpTestSettings(v: SettingsFormValues) {
+  const { password: _password, ...smtp } = formToPatch(v).smtp as Required<NonNullable<SettingsPatchWithBranding['smtp']>>;
+  const password = v.passwordMode === 'clear' ? null : v.passwordMode === 'change' && v.newPassword !== '' ? v.newPassword : undefined;
+  return { ...smtp, ...(password !== undefined ? { password } : {}) };
 }

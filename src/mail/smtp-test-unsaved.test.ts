@@ -1,0 +1,113 @@
+/**
+ * The console's "Send test e-mail" tests what the form holds, not only what is saved: unsaved SMTP
+ * settings in the body reach a real SMTP server (smtp-server), a blank password field uses the
+ * saved password, nothing is saved, and the password is neither answered nor audited.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { ENGINES } from '../../test/helpers/db.js';
+import { Client, createTestApp, signedInAdmin, type TestApp } from '../../test/helpers/app.js';
+import { freePort } from '../../test/helpers/server.js';
+
+const USER = 'tessera';
+const PASSWORD = 'sink-password-31ab';
+
+/** Plain-text SMTP on 127.0.0.1 that checks one user's password and keeps the envelopes it accepts. */
+async function authSink(port: number) {
+  const received: { from: string; to: string[] }[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ['STARTTLS'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _s, cb) {
+      if (auth.username === USER && auth.password === PASSWORD) return cb(null, { user: USER });
+      cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onData(stream, session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+for (const engine of ENGINES) {
+  describe(`SMTP test e-mail with the form's unsaved settings (${engine})`, () => {
+    let t: TestApp;
+    let admin: Client;
+    let port: number;
+    let sink: Awaited<ReturnType<typeof authSink>>;
+
+    before(async () => {
+      t = await createTestApp({ engine });
+      admin = await signedInAdmin(t);
+      port = await freePort();
+      sink = await authSink(port);
+    });
+    after(async () => {
+      await sink.stop();
+      await t.close();
+    });
+
+    it('sends with unsaved settings and a typed password, and saves none of them', async () => {
+      const before = (await admin.get('/api/settings')).body.smtp;
+      const form = { host: '127.0.0.1', port, tls: 'none', username: USER, from: 'unsaved@corp.example', password: PASSWORD };
+      const res = await admin.post('/api/settings/smtp/test', { to: 'it@corp.example', smtp: form });
+      assert.equal(res.status, 204, res.raw);
+      assert.deepEqual(sink.received.at(-1), { from: 'unsaved@corp.example', to: ['it@corp.example'] });
+      assert.deepEqual((await admin.get('/api/settings')).body.smtp, before, 'the saved settings are unchanged');
+      const { items } = await t.services.audit.find({ action: 'mail.test_sent' }, { offset: 0, limit: 1 });
+      assert.equal(items[0].details.unsaved, true);
+      assert.equal(items[0].details.password, 'typed');
+      assert.ok(!JSON.stringify(items[0]).includes(PASSWORD), 'the password is not audited');
+    });
+
+    it('uses the saved password when the form leaves it blank, and reports a refused one without echoing it', async () => {
+      assert.equal(
+        (
+          await admin.patch('/api/settings', {
+            smtp: { host: '10.255.255.1', port: 2525, tls: 'none', username: USER, from: 'saved@corp.example', password: PASSWORD },
+          })
+        ).status,
+        200,
+      );
+      const count = sink.received.length;
+      const blank = await admin.post('/api/settings/smtp/test', {
+        to: 'it@corp.example',
+        smtp: { host: '127.0.0.1', port, tls: 'none', username: USER, from: 'form@corp.example' },
+      });
+      assert.equal(blank.status, 204, blank.raw);
+      assert.equal(sink.received.length, count + 1);
+      assert.equal(sink.received.at(-1)!.from, 'form@corp.example');
+      const wrong = 'typed-wrong-password-55';
+      const refused = await admin.post('/api/settings/smtp/test', {
+        to: 'it@corp.example',
+        smtp: { host: '127.0.0.1', port, tls: 'none', username: USER, from: 'form@corp.example', password: wrong },
+      });
+      assert.equal(refused.status, 502);
+      assert.equal(refused.body.error.code, 'mail.send_failed');
+      assert.match(refused.body.error.message, /535/);
+      assert.ok(!refused.raw.includes(wrong) && !refused.raw.includes(PASSWORD));
+      const saved = (await admin.get('/api/settings')).body.smtp;
+      assert.equal(saved.host, '10.255.255.1', 'still the saved host');
+      assert.deepEqual(saved.password, { set: true });
+      const missing = await admin.post('/api/settings/smtp/test', {
+        to: 'it@corp.example',
+        smtp: { host: null, port: null, tls: 'none', username: null, from: null },
+      });
+      assert.equal(missing.status, 409);
+      assert.equal(missing.body.error.message, 'Enter the SMTP host and the from address to send a test e-mail');
+      assert.equal((await new Client(t.app).post('/api/settings/smtp/test', { to: 'it@corp.example', smtp: { ...saved, password: undefined } })).status, 401);
+    });
+  });
+}
