@@ -65,7 +65,7 @@ export function ProfilesTab() {
           ]}
           isEmpty={profiles.data.length === 0}
           empty="No profiles yet: workstations use the built-in default"
-          minWidth={1200}
+          minWidth={1000}
         >
           {profiles.data.map((p) => (
             <Table.Tr key={p.id}>
