@@ -87,7 +87,8 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
     <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
+          {/* The organisation's name shrinks (ellipsis) so that the admin's menu stays on a phone's screen. */}
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
             <Burger
               opened={opened}
               onClick={toggle}
@@ -104,8 +105,18 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
           </Group>
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
-              <Button variant="subtle" color="gray" rightSection={<IconChevronDown size={14} />} leftSection={<IconUser size={16} />}>
-                {me.admin.email}
+              <Button
+                variant="subtle"
+                color="gray"
+                rightSection={<IconChevronDown size={14} />}
+                leftSection={<IconUser size={16} />}
+                aria-label={me.admin.email}
+                style={{ flexShrink: 0 }}
+              >
+                {/* On a phone only the icon: the e-mail address would push the menu off the screen. */}
+                <Text span inherit visibleFrom="sm">
+                  {me.admin.email}
+                </Text>
               </Button>
             </Menu.Target>
             <Menu.Dropdown>
