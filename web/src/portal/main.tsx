@@ -10,6 +10,7 @@ import { RouterProvider } from 'react-router-dom';
 import { useBranding } from '../shared/api/branding';
 import { ApiError, setUnauthorizedHandler } from '../shared/api/client';
 import { portalRouter } from './router';
+import { startStackedTables } from '../shared/stacked-tables';
 import { brandTheme } from './theme';
 import { queryKeys } from '../shared/query-keys';
 
@@ -51,6 +52,9 @@ function Branded() {
     </MantineProvider>
   );
 }
+
+// On a phone, tables become cards (shared/stacked-tables.css).
+startStackedTables();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

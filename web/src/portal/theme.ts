@@ -1,4 +1,5 @@
-import { createTheme, PasswordInput, type MantineColorsTuple, type MantineThemeOverride } from '@mantine/core';
+import { Anchor, createTheme, PasswordInput, type MantineColorsTuple, type MantineThemeOverride } from '@mantine/core';
+import { readableColors, readablePalette } from '../shared/accessible-colors';
 
 const DEFAULT_COLOR = '#1c7ed6';
 
@@ -15,7 +16,8 @@ const mix = (from: number[], to: number[], amount: number) => from.map((c, i) =>
 /**
  * Mantine wants ten shades of a colour (lightest first) and uses shade 6 for filled buttons in the
  * light scheme: the organisation's colour is shade 6, the lighter ones are tints, the darker ones
- * (hover) shades.
+ * (hover) shades. A colour too light for white text on it (or for text in it) is darkened just
+ * enough to be readable (WCAG AA), so that any organisation colour gives readable buttons and links.
  */
 export function shadesOf(hex: string): MantineColorsTuple {
   const rgb = parseHex(hex) ?? parseHex(DEFAULT_COLOR)!;
@@ -23,19 +25,20 @@ export function shadesOf(hex: string): MantineColorsTuple {
   const black = [0, 0, 0];
   const tints = [0.92, 0.82, 0.66, 0.5, 0.34, 0.16].map((a) => toHex(mix(rgb, white, a)));
   const darker = [0.12, 0.24, 0.36].map((a) => toHex(mix(rgb, black, a)));
-  return [...tints, toHex(rgb), ...darker] as unknown as MantineColorsTuple;
+  return readablePalette([...tints, toHex(rgb), ...darker]);
 }
 
 /** The employee pages' theme in the organisation's colour. */
 export function brandTheme(primaryColor: string | undefined): MantineThemeOverride {
   return createTheme({
-    colors: { brand: shadesOf(primaryColor ?? DEFAULT_COLOR) },
+    colors: { ...readableColors(), brand: shadesOf(primaryColor ?? DEFAULT_COLOR) },
     primaryColor: 'brand',
     primaryShade: 6,
     // A light brand colour gets dark text on its buttons.
     autoContrast: true,
     defaultRadius: 'md',
     components: {
+      Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
       // As in the console: "Password" must find only the password field, not its eye button.
       PasswordInput: PasswordInput.extend({
         defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide characters' } },

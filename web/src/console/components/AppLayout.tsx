@@ -1,5 +1,5 @@
 import { Alert, Anchor, AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   IconApi,
@@ -60,6 +60,10 @@ function isActive(pathname: string, to: string): boolean {
 
 export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
+  // Below the `sm` breakpoint the navigation slides in over the page; closed, it is out of sight
+  // and must be out of reach too (no invisible links for the Tab key or a screen reader).
+  const isPhone = useMediaQuery('(max-width: 47.99em)');
+  const isNavHidden = Boolean(isPhone) && !opened;
   const { pathname } = useLocation();
   const navigate = useNavigate();
   const logout = useLogout();
@@ -89,8 +93,17 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
     <AppShell header={{ height: 56 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+          {/* The organisation's name shrinks (ellipsis) so that the admin's menu stays on a phone's screen. */}
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={opened ? 'Close navigation' : 'Open navigation'}
+              aria-expanded={opened}
+              aria-controls="main-navigation"
+            />
             <img src="/favicon.svg" alt="Tessera" width={26} height={26} />
             <Text fw={600} size="lg" truncate data-testid="organisation-name">
               {me.settings.organisationName}
@@ -98,8 +111,18 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
           </Group>
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
-              <Button variant="subtle" color="gray" rightSection={<IconChevronDown size={14} />} leftSection={<IconUser size={16} />}>
-                {me.admin.email}
+              <Button
+                variant="subtle"
+                color="gray"
+                rightSection={<IconChevronDown size={14} />}
+                leftSection={<IconUser size={16} />}
+                aria-label={me.admin.email}
+                style={{ flexShrink: 0 }}
+              >
+                {/* On a phone only the icon: the e-mail address would push the menu off the screen. */}
+                <Text span inherit visibleFrom="sm">
+                  {me.admin.email}
+                </Text>
               </Button>
             </Menu.Target>
             <Menu.Dropdown>
@@ -115,7 +138,7 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
         </Group>
       </AppShell.Header>
 
-      <AppShell.Navbar p="sm" aria-label="Main navigation">
+      <AppShell.Navbar p="sm" aria-label="Main navigation" id="main-navigation" inert={isNavHidden} style={isNavHidden ? { visibility: 'hidden' } : undefined}>
         <AppShell.Section grow component={ScrollArea}>
           {navItems.map((item) => (
             <NavLink

@@ -5,7 +5,8 @@ import type { ReactNode } from 'react';
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
     <Group justify="space-between" align="flex-start" mb="lg" wrap="wrap">
-      <div>
+      {/* It may shrink below its content's width (a long address in the description wraps instead). */}
+      <div style={{ minWidth: 0, flex: '1 1 16rem' }}>
         <Title order={1} size="h2">
           {title}
         </Title>

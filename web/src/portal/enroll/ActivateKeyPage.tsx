@@ -77,7 +77,7 @@ export function ActivateKeyPage() {
           <TextInput
             label="E-mail address"
             type="email"
-            autoComplete="username email"
+            autoComplete="username"
             required
             maxLength={254}
             value={email}

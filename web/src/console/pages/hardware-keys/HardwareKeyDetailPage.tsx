@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Code, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Code, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconArrowLeft } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -259,9 +259,10 @@ export function HardwareKeyDetailPage() {
               </Group>
             )}
             {k.state === 'reserved' ? (
-              <Badge mt="sm" variant="dot">
+              // A sentence, not a one-word state: a badge would not wrap it on a phone.
+              <Text size="sm" c="dimmed" mt="sm">
                 Waiting for the employee to activate it on /enroll
-              </Badge>
+              </Text>
             ) : null}
           </Paper>
           <BoundCredentials k={k} />

@@ -29,7 +29,7 @@ export function CompanyCard({ company, onRename, onDelete }: CompanyCardProps) {
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label={`Company ${company.name}`}>
       <Stack gap="sm">
-        <Group justify="space-between" wrap="nowrap">
+        <Group justify="space-between" wrap="wrap">
           <Group gap="sm">
             <Title order={3} size="h4" id={titleId}>
               {company.name}

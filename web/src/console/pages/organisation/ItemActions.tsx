@@ -5,7 +5,7 @@ import type { OrgTarget } from './use-org-dialogs';
 /** "Rename" and "Delete" buttons for one company, department or position. */
 export function ItemActions({ target, onRename, onDelete }: { target: OrgTarget; onRename: (t: OrgTarget) => void; onDelete: (t: OrgTarget) => void }) {
   return (
-    <Group gap={4} justify="flex-end" wrap="nowrap">
+    <Group gap={4} justify="flex-end" wrap="wrap">
       <Button
         size="compact-sm"
         variant="subtle"

@@ -72,7 +72,7 @@ export function ProfilesTab() {
               action={{ label: 'Create the first profile', onClick: () => setEditing(null) }}
             />
           }
-          minWidth={1200}
+          minWidth={1000}
         >
           {profiles.data.map((p) => (
             <Table.Tr key={p.id}>
