@@ -43,6 +43,20 @@ describe('readiness and draining', () => {
     assert.equal(await exited, 0);
   });
 
+  it('exits 0 after a drain longer than the stop timeout (the drain is not cut short)', { timeout: 180_000 }, async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-longdrain-'));
+    // 11 s: longer than the 10 s the CLI gives the HTTP side to stop, as a real drain often is.
+    const long = await startServerProcess({ DATA_DIR: own, TESSERA_SHUTDOWN_DRAIN_SECONDS: '11' });
+    try {
+      const exited = new Promise<number | null>((resolve) => long.child.once('exit', (code) => resolve(code)));
+      long.child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      await stopServerProcess(long);
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('stops cleanly (exit 0) although a client keeps a request half-sent (slowloris)', { timeout: 180_000 }, async () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-slow-'));
     const slow = await startServerProcess({ DATA_DIR: own });

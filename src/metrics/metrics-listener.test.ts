@@ -9,7 +9,7 @@ import { startMetricsListener } from './metrics.routes.js';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 const config = { metricsPort: 0, metricsHost: '127.0.0.1', metricsToken: TOKEN } as unknown as Config;
-const metrics = { contentType: 'text/plain; version=0.0.4', render: async () => 'tessera_up 1\n' };
+const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8' as const, render: async () => 'tessera_up 1\n' };
 
 /** One raw HTTP/1.1 exchange; the whole answer as text once the server closes. */
 function raw(port: number, request: string): Promise<string> {
