@@ -109,6 +109,8 @@ describe('documents served at /docs: what a hostile request or document cannot d
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'not a document');
     outside = path.join(path.dirname(dir), `outside-${crypto.randomUUID()}.md`);
     fs.writeFileSync(outside, '# outside');
+    // A link in the folder to a file outside it: not a file of the folder, never served.
+    fs.symlinkSync(outside, path.join(dir, 'linked.md'));
     t = await createTestApp({ docsRoot: dir });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     port = (t.app.server.address() as { port: number }).port;
@@ -170,12 +172,43 @@ describe('documents served at /docs: what a hostile request or document cannot d
       '/docs/GUIDE',
       `/docs/..%2f${path.basename(dir)}%2fguide`,
       `/docs/..%2f${path.basename(outside, '.md')}`,
+      '/docs/linked',
+      '/docs/linked.md',
+      '/docs/%252e%252e%252fpackage.json',
+      '/docs/%c0%ae%c0%ae%c0%afpackage.json',
+      '/docs/%ef%bc%8e%ef%bc%8e%ef%bc%8fpackage.json',
+      '/docs/guide.md%0d%0aSet-Cookie:%20x=1',
     ];
     for (const p of attempts) {
       const res = await rawGet(port, p);
       assert.ok(res.status === 404 || res.status === 400, `${p} → ${res.status}`);
       assert.equal(res.body.includes('not a document'), false, p);
       assert.equal(res.body.includes('"name": "tessera"'), false, p);
+      assert.equal(res.body.includes('id="outside"'), false, `${p}: the linked file outside the folder`);
+      assert.equal(res.headers['set-cookie'], undefined, p);
+    }
+  });
+
+  it('answers HEAD like GET without a body, and other methods without a 500', async () => {
+    const ask = (method: string, p: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method, path: p, agent: false }, (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const head = await ask('HEAD', '/docs/guide');
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    assert.ok(head.headers['content-security-policy']?.includes("default-src 'none'"), 'HEAD carries the CSP');
+    for (const method of ['OPTIONS', 'POST', 'PUT', 'DELETE', 'PROPFIND']) {
+      const res = await ask(method, '/docs/guide');
+      assert.ok(res.status >= 400 && res.status < 500, `${method} → ${res.status}`);
     }
   });
 

@@ -43,6 +43,43 @@ describe('readiness and draining', () => {
     assert.equal(await exited, 0);
   });
 
+  it('exits 0 after a drain longer than the stop timeout (the drain is not cut short)', { timeout: 180_000 }, async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-longdrain-'));
+    // 11 s: longer than the 10 s the CLI gives the HTTP side to stop, as a real drain often is.
+    const long = await startServerProcess({ DATA_DIR: own, TESSERA_SHUTDOWN_DRAIN_SECONDS: '11' });
+    try {
+      const exited = new Promise<number | null>((resolve) => long.child.once('exit', (code) => resolve(code)));
+      long.child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      await stopServerProcess(long);
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('stops cleanly (exit 0) although a client keeps a request half-sent (slowloris)', { timeout: 180_000 }, async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-slow-'));
+    const slow = await startServerProcess({ DATA_DIR: own });
+    const socket = net.connect(slow.port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    // A header line now and then: the request never ends, the connection never idles.
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 200);
+    try {
+      const exited = new Promise<number | null>((resolve) => slow.child.once('exit', (code) => resolve(code)));
+      slow.child.kill('SIGTERM');
+      // Without cutting the straggler the stop never finishes and the CLI's last resort exits 1
+      // (the database not closed).
+      assert.equal(await exited, 0);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await stopServerProcess(slow);
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('is not ready while its Redis is down, and ready again once it is back', { timeout: 120_000 }, async () => {
     // A Redis of the test's own (the shared one serves other suites): started, stopped, started again.
     const port = await freePort();

@@ -75,6 +75,9 @@ export interface RunningServer {
 }
 
 /** Starts the HTTP server; prints where it is and how the first admin gets in. */
+/** How long requests in flight may still run once the node stops accepting (well inside the CLI's stop timeout). */
+const STRAGGLER_GRACE_MS = 3_000;
+
 export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line: string) => void; lock?: AcquireOptions } = {}): Promise<RunningServer> {
   const runtime = await openRuntime({ env: opts.env, lock: opts.lock ?? { command: 'serve' } });
   const { config, logger, services, database } = runtime;
@@ -155,7 +158,14 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
       await metricsListener?.close();
       await mailWorker.stop();
       await jobRunner.stop();
+      // app.close() waits for every open connection, and a closed server no longer enforces its
+      // header and request timeouts: one client keeping a request half-sent would hold the stop
+      // until the CLI's last resort (exit 1, database not closed). Requests in flight get a few
+      // seconds to finish; whatever is still open then is cut.
+      const cut = setTimeout(() => app.server.closeAllConnections(), STRAGGLER_GRACE_MS);
+      cut.unref();
       await app.close();
+      clearTimeout(cut);
       await database.close();
     })();
     return stopping;

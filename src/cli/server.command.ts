@@ -8,7 +8,7 @@ import { CliError, out } from './io.js';
 
 /** A CLI command holding the data folder when the server starts is waited for this long. */
 const CLI_HOLDER_WAIT_MS = 120_000;
-/** Graceful shutdown: the HTTP side gets this long once the control commands have finished. */
+/** Graceful shutdown: the HTTP side gets this long once the control commands and the drain have finished. */
 const STOP_TIMEOUT_MS = 10_000;
 /** And a control command running at shutdown this long (a directory sync has its own LDAP timeouts). */
 const CONTROL_DRAIN_TIMEOUT_MS = 5 * 60_000;
@@ -43,7 +43,9 @@ export function serveCommand(): Command {
         (async () => {
           await control?.close();
           clearTimeout(drain);
-          const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
+          // The drain (TESSERA_SHUTDOWN_DRAIN_SECONDS, up to 300 s) comes first and is on top:
+          // counted in, any drain over 10 s was cut by exit 1 with the database not closed.
+          const force = setTimeout(() => process.exit(1), server.runtime.config.shutdownDrainMs + STOP_TIMEOUT_MS);
           force.unref();
           await server.stop();
         })().then(

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { App } from '../http/types.js';
 import type { DocsLibrary } from './docs.library.js';
 import { DOCS_CSP, docsPage, type DocNavEntry } from './docs.page.js';
-import { escapeHtml, renderMarkdown } from './docs.render.js';
+import { escapeHtml, type RenderedDoc, renderMarkdown } from './docs.render.js';
 
 /**
  * The repository's documents (docs/*.md: protocol contracts, setup guides) as web pages, so that
@@ -10,8 +10,21 @@ import { escapeHtml, renderMarkdown } from './docs.render.js';
  * them, GET /docs/<name> shows one. Public, like the repository they come from. Not part of the
  * API document (pages, not operations).
  */
-export async function docsRoutes(app: App, deps: { library: DocsLibrary }) {
+export async function docsRoutes(app: App, deps: { library: DocsLibrary; render?: (markdown: string) => RenderedDoc }) {
   const { library } = deps;
+  const renderer = deps.render ?? renderMarkdown;
+  // Every page lists all documents by title, so without this each public request (a 404 too)
+  // rendered the Markdown of every document again: tens of milliseconds of CPU a request for
+  // anyone to ask. A document is rendered once per content, again only when its file changed;
+  // entries are only ever the listed names, so the cache is as big as the folder.
+  const rendered = new Map<string, { markdown: string; doc: RenderedDoc }>();
+  const render = (name: string, markdown: string): RenderedDoc => {
+    const cached = rendered.get(name);
+    if (cached?.markdown === markdown) return cached.doc;
+    const doc = renderer(markdown);
+    rendered.set(name, { markdown, doc });
+    return doc;
+  };
   const send = (reply: FastifyReply, status: number, html: string) =>
     reply
       .code(status)
@@ -23,7 +36,7 @@ export async function docsRoutes(app: App, deps: { library: DocsLibrary }) {
 
   const catalogue = (): (DocNavEntry & { summary?: string })[] =>
     library.list().map((name) => {
-      const doc = renderMarkdown(library.read(name) ?? '');
+      const doc = render(name, library.read(name) ?? '');
       return { name, title: doc.title ?? name, summary: doc.summary };
     });
 
@@ -54,7 +67,7 @@ export async function docsRoutes(app: App, deps: { library: DocsLibrary }) {
         '<h1>No such document</h1><p role="alert">This server has no document by that name. The documents it has are listed on the <a href="/docs">documentation index</a>.</p>';
       return send(reply, 404, docsPage({ title: 'Not found', docs, body }));
     }
-    const doc = renderMarkdown(markdown);
+    const doc = render(name, markdown);
     return send(reply, 200, docsPage({ title: doc.title ?? name, current: name, docs, toc: doc.toc, body: doc.html }));
   });
 }

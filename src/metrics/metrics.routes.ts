@@ -73,6 +73,13 @@ export async function startMetricsListener(deps: Pick<MetricsRoutesDeps, 'config
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : metricsPort,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // server.close() alone waits for every open connection, and once closed the server no longer
+    // enforces headersTimeout/requestTimeout: a client that keeps a request half-sent would hold the
+    // node's shutdown forever. A scrape has nothing worth finishing, so every connection is cut.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
