@@ -101,7 +101,7 @@ function RolloutCard({ rollout }: { rollout: Dashboard['rollout'] }) {
             {counts.enrolled} of {rollout.total} active employees hold a passkey or security key that signs in
           </Text>
         </Group>
-        <Progress value={rollout.enrolledPercent} color="teal" size="lg" aria-labelledby="rollout-progress-label" />
+        <Progress value={rollout.enrolledPercent} color="teal" size="lg" aria-label={`${rollout.enrolledPercent} % of active employees enrolled`} />
       </Paper>
       <SimpleGrid cols={{ base: 2, md: 4 }} mb="sm">
         <Stat label="Enrolled" value={counts.enrolled} color="teal" link={{ to: list('enrolled'), label: 'See enrolled' }} />

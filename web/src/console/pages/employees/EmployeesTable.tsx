@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Anchor, Center, Checkbox, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { Anchor, Center, Checkbox, Group, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconChevronUp, IconSelector } from '@tabler/icons-react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import type { EmployeeListItem, EmployeeSort, SortOrder } from '../../../shared/api/types';
@@ -105,14 +105,15 @@ export function EmployeesTable({
                 <EmployeeStatusBadge status={employee.status} />
               </Table.Td>
               <Table.Td>
-                <Group gap={4} wrap="nowrap">
+                {/* The methods go under the badge: side by side they pushed the table past a 1440 px screen. */}
+                <Stack gap={2} align="flex-start">
                   <EnrolmentBadge state={employee.enrolment.state} />
                   {employee.enrolment.methods.length > 0 ? (
                     <Text size="xs" c="dimmed">
                       {employee.enrolment.methods.map((m) => enrolmentMethodLabels[m]).join(', ')}
                     </Text>
                   ) : null}
-                </Group>
+                </Stack>
               </Table.Td>
               <Table.Td>{employee.source}</Table.Td>
               <Table.Td>{formatDate(employee.createdAt)}</Table.Td>
