@@ -1,5 +1,5 @@
 // GET /metrics through the real application on both engines: a scripted admin sign-in (one wrong
-// password, one right), an employee passkey sign-in, a SAML assertion from the portal, a
+// password, one right), an employee security-key sign-in, a SAML assertion from the portal, a
 // client_credentials token and a directory sync each move their counter by exactly what
 // happened; labels are route patterns, never paths a client chose; the route is closed without
 // TESSERA_METRICS_TOKEN and refuses a wrong token within the credential budget.
@@ -73,7 +73,7 @@ for (const engine of ENGINES) {
       assert.equal(wrong.status, 401);
       await signedInAdmin(t);
 
-      // Employee: a passkey sign-in, then an IdP-initiated SAML assertion from the portal.
+      // Employee: a security-key sign-in (recorded as security_key), then an IdP-initiated SAML assertion from the portal.
       const key = softKeys.yubikey();
       const employee = await createEmployee(t, { email: `metrics.${engine}@corp.example` });
       await registerKey(t, employee, key, 'security_key');
@@ -128,7 +128,7 @@ for (const engine of ENGINES) {
       const moved = (name: string, labels: Record<string, string>) => sample(now, name, labels) - sample(before, name, labels);
       assert.equal(moved('tessera_sign_ins_total', { subject: 'admin', outcome: 'failure' }), 1);
       assert.equal(moved('tessera_sign_ins_total', { subject: 'admin', outcome: 'success' }), 1);
-      assert.equal(moved('tessera_sign_ins_total', { subject: 'employee', method: 'passkey', outcome: 'success' }), 1);
+      assert.equal(moved('tessera_sign_ins_total', { subject: 'employee', method: 'security_key', outcome: 'success' }), 1);
       assert.equal(moved('tessera_sso_sign_ins_total', { protocol: 'saml', outcome: 'success' }), 1);
       assert.equal(moved('tessera_saml_assertions_total', { sp: 'Metrics SP' }), 1);
       assert.equal(moved('tessera_oidc_tokens_issued_total', { grant_type: 'client_credentials' }), 1);
