@@ -35,7 +35,8 @@ const PHONES = [
 /**
  * What overflows sideways on the page, as a list of sentences (empty: nothing). A string, run in
  * the page: the test tsconfig has no DOM types. Checks the page, every visible table, list and
- * table scroll container, and every badge (its label too: Mantine cuts a label with an ellipsis).
+ * table scroll container, every badge (its label too: Mantine cuts a label with an ellipsis) and
+ * every button label ("Sign in with a security key" was cut to "…security ke" at 390 px).
  */
 const OVERFLOWS = `(() => {
   const out = [];
@@ -49,6 +50,10 @@ const OVERFLOWS = `(() => {
   for (const el of document.querySelectorAll('.mantine-Badge-root, .mantine-Badge-label')) {
     if (!el.checkVisibility()) continue;
     if (el.scrollWidth > el.clientWidth) out.push('badge "' + el.textContent + '" ' + el.scrollWidth + ' > ' + el.clientWidth);
+  }
+  for (const el of document.querySelectorAll('.mantine-Button-label')) {
+    if (!el.checkVisibility()) continue;
+    if (el.scrollWidth > el.clientWidth) out.push('button "' + el.textContent + '" ' + el.scrollWidth + ' > ' + el.clientWidth);
   }
   return out;
 })()`;

@@ -195,6 +195,11 @@ describe('the rollout dashboard and the console polish (Chromium)', { skip: brow
     await sink.waitForMail((m) => m.to.includes('bea@corp.example'), 'the invitation to Bea');
     await sink.waitForMail((m) => m.to.includes('bob@corp.example'), 'the invitation to Bob');
     assert.deepEqual(await states(), ['invited', 'invited']);
+    // The list on screen (never invited) follows without a reload: Bea and Bob leave it.
+    await eventually(async () => {
+      const text = await page.getByRole('main').innerText();
+      assert.ok(!/bea@corp\.example|bob@corp\.example/.test(text), `the never-invited list still shows them: ${text}`);
+    }, 'the employee list refetches after the invitations');
   });
 
   it('says what to do next on an empty list, with the button that does it', async () => {

@@ -31,7 +31,7 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
       schema: {
         summary: 'List employees',
         description:
-          'Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`local` or a domain), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.',
+          'Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`manual`, or the id of the domain the employee was imported from), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.',
         tags,
         querystring: employeeQuery,
         response: { 200: paged(employeeListItemDto), ...errors },
@@ -63,7 +63,7 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
       schema: {
         summary: 'Create an employee',
         description:
-          'Creates a local employee (source `local`). 409 `employees.email_in_use`; 404 `organisation.company_not_found`, `organisation.department_not_found` or `organisation.position_not_found`; 400 `organisation.department_mismatch` when the department belongs to another company. No invitation is sent: use `POST /api/employees/{id}/invitations`. Audited.',
+          'Creates an employee by hand (source `manual`). 409 `employees.email_in_use`; 404 `organisation.company_not_found`, `organisation.department_not_found` or `organisation.position_not_found`; 400 `organisation.department_mismatch` when the department belongs to another company. No invitation is sent: use `POST /api/employees/{id}/invitations`. Audited.',
         tags,
         body: employeeCreate,
         response: { 201: employeeDto, ...errors },

@@ -1,4 +1,4 @@
-import { Anchor, createTheme, PasswordInput, type MantineColorsTuple, type MantineThemeOverride } from '@mantine/core';
+import { Anchor, Button, createTheme, PasswordInput, type MantineColorsTuple, type MantineThemeOverride } from '@mantine/core';
 import { readableColors, readablePalette } from '../shared/accessible-colors';
 
 const DEFAULT_COLOR = '#1c7ed6';
@@ -39,6 +39,14 @@ export function brandTheme(primaryColor: string | undefined): MantineThemeOverri
     defaultRadius: 'md',
     components: {
       Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+      // A label longer than the button ("Sign in with a security key" on a 390 px phone, a long
+      // organisation or application name) wraps onto a second line instead of being cut off.
+      Button: Button.extend({
+        styles: {
+          root: { height: 'auto', minHeight: 'var(--button-height)', paddingBlock: 6 },
+          label: { whiteSpace: 'normal', textAlign: 'center', overflow: 'visible', lineHeight: 1.3 },
+        },
+      }),
       // As in the console: "Password" must find only the password field, not its eye button.
       PasswordInput: PasswordInput.extend({
         defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Show or hide characters' } },

@@ -1,11 +1,23 @@
 // Admin side of employee sign-in: an employee's credentials and invitations (docs/sign-in-api.md, Admin).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
 import type { EmployeeCredentials, InvitationRecord } from '../../shared/api/sign-in-types';
 import type { Items } from '../../shared/api/types';
 import { queryKeys } from '../../shared/query-keys';
 
 const employeePath = (id: string) => `/api/employees/${encodeURIComponent(id)}`;
+
+/**
+ * After a credential or invitation changes: refetch `key`, and the employee list and dashboard too,
+ * whose Enrolment column and rollout counts (never invited, invited, enrolled) are derived from them.
+ */
+function invalidateAccess(qc: QueryClient, key: readonly unknown[]) {
+  return Promise.all([
+    qc.invalidateQueries({ queryKey: key }),
+    qc.invalidateQueries({ queryKey: queryKeys.employees }),
+    qc.invalidateQueries({ queryKey: queryKeys.dashboard }),
+  ]);
+}
 
 export function useEmployeeCredentials(employeeId: string) {
   return useQuery({
@@ -18,7 +30,7 @@ export function useRemoveEmployeeCredential(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (credentialId: string) => api<void>(`${employeePath(employeeId)}/credentials/${encodeURIComponent(credentialId)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.credentials(employeeId) }),
+    onSuccess: () => invalidateAccess(qc, queryKeys.employeeAccess.credentials(employeeId)),
   });
 }
 
@@ -27,7 +39,7 @@ export function useRemoveAllEmployeeCredentials(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api<void>(`${employeePath(employeeId)}/credentials`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.credentials(employeeId) }),
+    onSuccess: () => invalidateAccess(qc, queryKeys.employeeAccess.credentials(employeeId)),
   });
 }
 
@@ -44,7 +56,7 @@ export function useSendInvitation(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api<InvitationRecord>(`${employeePath(employeeId)}/invitations`, { method: 'POST' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.invitations(employeeId) }),
+    onSuccess: () => invalidateAccess(qc, queryKeys.employeeAccess.invitations(employeeId)),
   });
 }
 
@@ -52,7 +64,7 @@ export function useRevokeInvitation(employeeId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (invitationId: string) => api<void>(`/api/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.invitations(employeeId) }),
+    onSuccess: () => invalidateAccess(qc, queryKeys.employeeAccess.invitations(employeeId)),
   });
 }
 
@@ -61,6 +73,6 @@ export function useInviteEmployees() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (employeeIds: string[]) => api<Items<InvitationRecord>>('/api/invitations', { method: 'POST', body: { employeeIds } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.employeeAccess.all }),
+    onSuccess: () => invalidateAccess(qc, queryKeys.employeeAccess.all),
   });
 }

@@ -2844,7 +2844,7 @@ export interface paths {
         };
         /**
          * List employees
-         * @description Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`local` or a domain), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.
+         * @description Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`manual`, or the id of the domain the employee was imported from), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.
          *
          *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
          */
@@ -3008,7 +3008,7 @@ export interface paths {
         put?: never;
         /**
          * Create an employee
-         * @description Creates a local employee (source `local`). 409 `employees.email_in_use`; 404 `organisation.company_not_found`, `organisation.department_not_found` or `organisation.position_not_found`; 400 `organisation.department_mismatch` when the department belongs to another company. No invitation is sent: use `POST /api/employees/{id}/invitations`. Audited.
+         * @description Creates an employee by hand (source `manual`). 409 `employees.email_in_use`; 404 `organisation.company_not_found`, `organisation.department_not_found` or `organisation.position_not_found`; 400 `organisation.department_mismatch` when the department belongs to another company. No invitation is sent: use `POST /api/employees/{id}/invitations`. Audited.
          *
          *     **Access:** a signed-in admin, or an API key of scope `write` or `admin`.
          */

@@ -143,7 +143,7 @@ export function DomainSetupPanel({ draft }: { draft: () => DomainDraft }) {
         {test.data ? (
           <Alert mt="sm" color={test.data.outcome === 'ok' ? 'teal' : 'red'} title={OUTCOME_TITLE[test.data.outcome] ?? test.data.outcome} role="status">
             <Text size="sm">
-              {OUTCOME_TEXT[test.data.outcome] ?? ''} {test.data.message}
+              {OUTCOME_TEXT[test.data.outcome] ?? ''} {test.data.steps.some((s) => s.message === test.data.message) ? null : test.data.message}
             </Text>
             {test.data.steps.length > 0 ? (
               <List size="sm" mt="xs">

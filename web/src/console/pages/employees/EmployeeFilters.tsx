@@ -90,7 +90,7 @@ export function EmployeeFilters({ query, setFilter, setFilters, clearFilters }: 
         maw={200}
       />
       <GroupPicker value={query.groupId ?? ''} onChange={(id) => setFilter('groupId', id)} w={200} />
-      <TextInput label="Source" placeholder="manual" value={source} onChange={(e) => setSource(e.currentTarget.value)} w={130} />
+      <TextInput label="Source" placeholder="Any source" value={source} onChange={(e) => setSource(e.currentTarget.value)} w={130} />
       {hasFilters ? (
         <Button
           variant="subtle"
