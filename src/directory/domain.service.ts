@@ -86,6 +86,37 @@ export type DomainDraft = Pick<repo.DomainRow, DraftField> & {
   secret: string | null;
 };
 
+/**
+ * Where, as whom and how safely a domain's secret is presented: for AD the servers (the URLs, or
+ * ldaps://<domain name> when there are none), the bind user and everything that protects the bind
+ * (transport, certificate checks); for Entra ID the login and Graph hosts, tenant and application.
+ * A test or a preview of an edit reuses the saved secret only when this is unchanged: otherwise
+ * anyone who may press Test could point the saved password at a server of their choice.
+ */
+function credentialDestination(d: Pick<repo.DomainRow, 'kind' | 'name' | 'settings'>): string {
+  const s = d.settings as Record<string, unknown>;
+  if (d.kind === 'ad') {
+    const urls =
+      Array.isArray(s.urls) && s.urls.length > 0 ? s.urls.map((u) => String(u).toLowerCase().replace(/\/+$/, '')) : [`ldaps://${d.name.toLowerCase()}`];
+    return canonical({
+      urls,
+      bindUser: s.bindUser,
+      transport: s.transport,
+      skipTlsVerify: s.skipTlsVerify,
+      caCertificate: s.caCertificate,
+      tlsServerName: s.tlsServerName,
+    });
+  }
+  return canonical({
+    kind: d.kind,
+    loginBaseUrl: s.loginBaseUrl,
+    graphBaseUrl: s.graphBaseUrl,
+    tenantId: String(s.tenantId ?? '').toLowerCase(),
+    clientId: String(s.clientId ?? '').toLowerCase(),
+    credentialType: s.credentialType,
+  });
+}
+
 /** The sync group's member count as the test's last step: what a sync would import. */
 async function countMembers(connector: DirectoryConnector, syncGroup: string, result: ConnectionTestResult): Promise<ConnectionTestResult> {
   try {
@@ -220,7 +251,16 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     const parsed = schema.safeParse({ ...current.settings, ...settings });
     if (!parsed.success)
       throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
-    return { ...pickDraft({ ...current, ...defined }), settings: parsed.data, id, saved: current, secret: secret === undefined ? openSecret(current) : secret };
+    const draft = { ...pickDraft({ ...current, ...defined }), settings: parsed.data };
+    if (secret === undefined && current.secret !== null && credentialDestination(draft) !== credentialDestination(current)) {
+      const what = current.kind === 'entra' ? 'client secret or certificate' : 'bind password';
+      throw new AppError(
+        'directory.secret_required',
+        `The form changes where or as whom Tessera signs in: enter the ${what} again (the saved one is only used with the saved server and account)`,
+        { field: 'secret' },
+      );
+    }
+    return { ...draft, id, saved: current, secret: secret === undefined ? openSecret(current) : secret };
   }
 
   /** A connector for a draft; the caller closes it. */

@@ -32,6 +32,20 @@ const testDetails = (unsaved?: UnsavedSmtp) =>
       }
     : { unsaved: false };
 
+/** Whether a form still sends the password where the saved settings do: same host, port and user, and TLS not dropped. */
+function sameDestination(
+  saved: { host: string | null; port: number | null; tls: string; username: string | null },
+  form: { host: string | null; port: number | null; tls: string; username: string | null },
+): boolean {
+  const host = (h: string | null) => (h ?? '').trim().toLowerCase().replace(/\.$/, '');
+  return (
+    host(saved.host) === host(form.host) &&
+    (saved.port ?? null) === (form.port ?? null) &&
+    (saved.username ?? '') === (form.username ?? '') &&
+    !(form.tls === 'none' && saved.tls !== 'none')
+  );
+}
+
 export const mailKinds = ['invitation', 'notification', 'test'] as const;
 export type MailKind = (typeof mailKinds)[number];
 
@@ -121,8 +135,14 @@ export function createMailService(deps: {
     const values = await settings.get();
     const smtp = unsaved ? { host: unsaved.host, port: unsaved.port, tls: unsaved.tls, username: unsaved.username, from: unsaved.from } : values.smtp;
     if (!isSmtpConfigured(smtp)) return undefined;
-    // A password left blank in the form is the saved one; null: none.
+    // A password left blank in the form is the saved one; null: none. The saved one goes only to
+    // the saved server as the saved user: a form that changes either (or drops TLS) must carry the
+    // password again, or whoever may press "Send test e-mail" could send it to a server of theirs.
     const typed = unsaved?.password;
+    if (unsaved && typed === undefined && smtp.username && !sameDestination(values.smtp, smtp))
+      throw new AppError('mail.password_required', 'The form changes the SMTP server or user: enter the SMTP password again to send a test e-mail', {
+        field: 'smtp.password',
+      });
     const password = !smtp.username ? undefined : typed === undefined ? await settings.getSecret('smtp.password') : (typed ?? undefined);
     return { transport: createMailTransport({ smtp, password, fromName: values.organisationName }), password };
   }
