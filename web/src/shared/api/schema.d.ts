@@ -8318,7 +8318,7 @@ export interface paths {
         put?: never;
         /**
          * Report a lost security key or passkey device
-         * @description Tells the administrators (by mail, and in the audit log as `employee.key_lost_reported`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). 5 reports an hour per IP, then 429 `rate_limit.exceeded`.
+         * @description Tells the administrators (by mail, and in the audit log as `employee.key_lost_reported`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). 5 reports an hour per IP (IPv6: per /64), then 429 `rate_limit.exceeded`. The admins are mailed about one employee at most once an hour; later reports are only audited.
          *
          *     **Access:** public: no credentials needed.
          */
