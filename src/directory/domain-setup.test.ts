@@ -221,10 +221,21 @@ for (const engine of ENGINES) {
           assert.equal(dir.built.length, 0, `no connection was made with the saved secret (${path} ${JSON.stringify(move)})`);
         }
         // The same change with the password typed again is tested as usual.
-        const typed = await admin.post(`/api/directory/domains/${id}/${path}`, { settings: { bindUser: 'other@corp.example.test' }, secret: RIGHT });
+        const typed = await admin.post(`/api/directory/domains/${id}/${path}`, {
+          settings: { urls: ['ldaps://dc9.corp.example.test:3269'], bindUser: 'other@corp.example.test' },
+          secret: RIGHT,
+        });
         assert.equal(typed.status, 200, typed.raw);
+        const action = path === 'test' ? 'directory.connection_tested' : 'directory.sync_previewed';
+        const { items } = await t.services.audit.find({ action }, { offset: 0, limit: 1 });
+        assert.deepEqual(items[0].details.servers, ['ldaps://dc9.corp.example.test:3269'], 'the audit record names the server Tessera was sent to');
       }
       assert.deepEqual((await admin.get(`/api/directory/domains/${id}`)).body.settings.urls, ['ldaps://dc1.corp.example.test'], 'nothing saved');
+      // A bad value in the edit form is named on its field, in words, like a save's.
+      const bad = await admin.post(`/api/directory/domains/${id}/test`, { settings: { timeoutMs: 5 } });
+      assert.equal(bad.status, 400, bad.raw);
+      assert.equal(bad.body.error.details[0].path, 'body.settings.timeoutMs');
+      assert.equal(bad.body.error.details[0].message, 'Must be at least 500');
     });
 
     it('never sends the saved Entra client secret to other login or Graph hosts', async () => {

@@ -117,6 +117,13 @@ function credentialDestination(d: Pick<repo.DomainRow, 'kind' | 'name' | 'settin
   });
 }
 
+/** The servers a draft makes Tessera connect to, for the audit record of a test or a preview (who pointed the server where). */
+export function draftServers(d: Pick<repo.DomainRow, 'kind' | 'name' | 'settings'>): string[] {
+  const s = d.settings as Record<string, unknown>;
+  if (d.kind === 'ad') return Array.isArray(s.urls) && s.urls.length > 0 ? s.urls.map(String) : [`${s.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${d.name}`];
+  return [String(s.loginBaseUrl ?? ''), String(s.graphBaseUrl ?? '')].filter(Boolean);
+}
+
 /** The sync group's member count as the test's last step: what a sync would import. */
 async function countMembers(connector: DirectoryConnector, syncGroup: string, result: ConnectionTestResult): Promise<ConnectionTestResult> {
   try {
@@ -249,8 +256,11 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     const defined = Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined)) as Partial<DomainDraft>;
     const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];
     const parsed = schema.safeParse({ ...current.settings, ...settings });
-    if (!parsed.success)
-      throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) {
+      // The same readable details as a save (update): each on its own field, in words.
+      const details = schemaFieldErrors(parsed.error.issues.map(toSchemaIssue), 'body.settings');
+      throw new AppError('request.validation_failed', summaryMessage(details), { details });
+    }
     const draft = { ...pickDraft({ ...current, ...defined }), settings: parsed.data };
     if (secret === undefined && current.secret !== null && credentialDestination(draft) !== credentialDestination(current)) {
       const what = current.kind === 'entra' ? 'client secret or certificate' : 'bind password';
@@ -300,7 +310,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
       action: 'directory.connection_tested',
       target: d.saved ? target(d.saved) : { type: 'directory_domain', id: null, label: d.name },
       outcome: result.outcome === 'ok' ? 'success' : 'failure',
-      details: { outcome: result.outcome, message: result.message, kind: d.kind, unsaved: isUnsaved },
+      details: { outcome: result.outcome, message: result.message, kind: d.kind, unsaved: isUnsaved, servers: draftServers(d) },
     });
     return result;
   }
