@@ -231,6 +231,21 @@ for (const engine of ENGINES) {
         assert.deepEqual(items[0].details.servers, ['ldaps://dc9.corp.example.test:3269'], 'the audit record names the server Tessera was sent to');
       }
       assert.deepEqual((await admin.get(`/api/directory/domains/${id}`)).body.settings.urls, ['ldaps://dc1.corp.example.test'], 'nothing saved');
+      // Saving the move without the password is refused too: the next sync would carry it there.
+      for (const move of moves) {
+        const res = await admin.patch(`/api/directory/domains/${id}`, move);
+        assert.equal(res.status, 400, `save ${JSON.stringify(move)}: ${res.raw}`);
+        assert.equal(res.body.error.code, 'directory.secret_required');
+        assert.equal(res.body.error.details[0].path, 'body.secret');
+      }
+      assert.deepEqual((await admin.get(`/api/directory/domains/${id}`)).body.settings.urls, ['ldaps://dc1.corp.example.test'], 'nothing saved');
+      assert.equal(
+        (await admin.patch(`/api/directory/domains/${id}`, { settings: { pageSize: 200 } })).status,
+        200,
+        'a change that moves nothing needs no password',
+      );
+      const retyped = await admin.patch(`/api/directory/domains/${id}`, { settings: { bindUser: 'other@corp.example.test' }, secret: RIGHT });
+      assert.equal(retyped.status, 200, retyped.raw);
       // A bad value in the edit form is named on its field, in words, like a save's.
       const bad = await admin.post(`/api/directory/domains/${id}/test`, { settings: { timeoutMs: 5 } });
       assert.equal(bad.status, 400, bad.raw);

@@ -209,6 +209,19 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
           }
           next.settings = parsed.data;
         }
+        // The saved secret stays only with its saved destination: a save that moves the servers,
+        // the bind user or the TLS checks (AD), or the login/Graph hosts, tenant or application
+        // (Entra), must carry the secret again, else whoever may edit the domain could send the
+        // saved password to a server of their own with the next sync.
+        const moved = credentialDestination({ kind: current.kind, name: next.name ?? current.name, settings: next.settings ?? current.settings });
+        if (secret === undefined && current.secret !== null && moved !== credentialDestination(current)) {
+          const what = current.kind === 'entra' ? 'client secret or certificate' : 'bind password';
+          throw new AppError(
+            'directory.secret_required',
+            `This change moves where or as whom Tessera signs in: enter the ${what} again (the saved one is only used with the saved server and account)`,
+            { field: 'secret' },
+          );
+        }
         if (secret !== undefined) next.secret = secret === null ? null : sealer.seal(secret, secretAad(id));
         const changed = Object.keys(next).filter(
           (k) => k !== 'secret' && JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(current[k as keyof typeof current]),
@@ -333,6 +346,9 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     for (const [k, v] of Object.entries(rest)) if (canonical(dto[k]) !== canonical(v)) (patch as Record<string, unknown>)[k] = v;
     if (secret !== undefined && (openSecret(current) ?? null) !== secret) patch.secret = secret;
     if (Object.keys(patch).length === 0) return 'unchanged';
+    // The file declares its secret beside the servers it goes to: carried along with any change,
+    // so a moved server is never refused for a secret the file did give (see update).
+    if (secret !== undefined && patch.secret === undefined) patch.secret = secret;
     await update(ctx, current.id, patch);
     return 'updated';
   }

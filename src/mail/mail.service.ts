@@ -7,7 +7,7 @@ import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { systemContext, type RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
-import type { SettingsService } from '../settings/settings.service.js';
+import { sameSmtpDestination, type SettingsService } from '../settings/settings.service.js';
 import * as repo from './mail.repository.js';
 import type { MailDto, MailHealthDto, SmtpTestSettings } from './mail.schemas.js';
 
@@ -31,20 +31,6 @@ const testDetails = (unsaved?: UnsavedSmtp) =>
         password: unsaved.password === undefined ? 'saved' : unsaved.password === null ? 'none' : 'typed',
       }
     : { unsaved: false };
-
-/** Whether a form still sends the password where the saved settings do: same host, port and user, and TLS not dropped. */
-function sameDestination(
-  saved: { host: string | null; port: number | null; tls: string; username: string | null },
-  form: { host: string | null; port: number | null; tls: string; username: string | null },
-): boolean {
-  const host = (h: string | null) => (h ?? '').trim().toLowerCase().replace(/\.$/, '');
-  return (
-    host(saved.host) === host(form.host) &&
-    (saved.port ?? null) === (form.port ?? null) &&
-    (saved.username ?? '') === (form.username ?? '') &&
-    !(form.tls === 'none' && saved.tls !== 'none')
-  );
-}
 
 export const mailKinds = ['invitation', 'notification', 'test'] as const;
 export type MailKind = (typeof mailKinds)[number];
@@ -139,7 +125,7 @@ export function createMailService(deps: {
     // the saved server as the saved user: a form that changes either (or drops TLS) must carry the
     // password again, or whoever may press "Send test e-mail" could send it to a server of theirs.
     const typed = unsaved?.password;
-    if (unsaved && typed === undefined && smtp.username && !sameDestination(values.smtp, smtp))
+    if (unsaved && typed === undefined && smtp.username && !sameSmtpDestination(values.smtp, smtp))
       throw new AppError('mail.password_required', 'The form changes the SMTP server or user: enter the SMTP password again to send a test e-mail', {
         field: 'smtp.password',
       });

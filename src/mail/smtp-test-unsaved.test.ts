@@ -143,6 +143,19 @@ for (const engine of ENGINES) {
         }
         assert.deepEqual(captured, [], 'the saved password never reached another server');
         assert.equal(sink.received.length, count, 'nothing was sent');
+        // Saving the move without the password is refused the same way: the next mail would carry it there.
+        for (const moved of [{ host: 'localhost', port: attackerPort }, { username: 'someone-else' }, { tls: 'none' as const, port: attackerPort }]) {
+          const res = await admin.patch('/api/settings', { smtp: moved });
+          assert.equal(res.status, 400, `save ${JSON.stringify(moved)}: ${res.raw}`);
+          assert.equal(res.body.error.code, 'settings.smtp_password_required');
+          assert.equal(res.body.error.details[0].path, 'body.smtp.password');
+        }
+        assert.equal((await admin.get('/api/settings')).body.smtp.host, '127.0.0.1', 'nothing saved');
+        assert.equal(
+          (await admin.patch('/api/settings', { smtp: { from: 'other@corp.example' } })).status,
+          200,
+          'a change that moves nothing needs no password',
+        );
         // Typed again, the same change is tested; with no user, no password is needed.
         const typed = await admin.post('/api/settings/smtp/test', {
           to: 'it@corp.example',
