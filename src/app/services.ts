@@ -290,6 +290,7 @@ export function createServices(deps: CoreDeps) {
   // "Lost your key?" (src/portal/lost-key.service.ts): every admin hears of it by mail, through the outbox.
   const lostKey = createLostKeyService({
     audit,
+    now: () => clock.now(),
     findEmployeeByEmail: (email) => employees.findByEmail(email),
     adminAddresses: async () => (await admins.list()).map((a) => a.email),
     notifyAdmin: async (to, e, reportedFrom) => {

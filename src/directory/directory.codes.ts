@@ -10,6 +10,7 @@ export const directoryErrorCodes = {
   'directory.sync_running': 409,
   'directory.account_not_found': 404,
   'directory.credentials_missing': 409,
+  'directory.secret_required': 400,
   'directory.unreachable': 502,
   'directory.tls_failure': 502,
   'directory.bad_credentials': 502,

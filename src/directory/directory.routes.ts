@@ -176,7 +176,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
         tags,
         params: idParams,
         description:
-          "Connects, binds, looks up the groups and counts the sync group's members; the outcome says precisely what failed. The body (optional, like a PATCH) tests the edit form's unsaved values over the saved domain: without `secret`, the saved one is used. Nothing is saved.",
+          "Connects, binds, looks up the groups and counts the sync group's members; the outcome says precisely what failed. The body (optional, like a PATCH) tests the edit form's unsaved values over the saved domain: without `secret`, the saved one is used, but only with the saved servers, bind user and TLS settings (AD) or login and Graph hosts, tenant and application (Entra ID); a form that changes any of them must carry the secret again, else 400 `directory.secret_required` on `secret`. Nothing is saved.",
         body: domainPatch.optional(),
         response: { 200: testResult, ...errors },
       },
@@ -213,7 +213,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
         tags,
         params: idParams,
         description:
-          "What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one): created, updated, deactivated, groups. Writes nothing but its audit record.",
+          "What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one, only where the saved one goes: else 400 `directory.secret_required`): created, updated, deactivated, groups. Writes nothing but its audit record.",
         body: domainPatch.optional(),
         response: { 200: syncPreviewDto, ...withDirectoryErrors },
       },

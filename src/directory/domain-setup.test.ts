@@ -160,11 +160,11 @@ for (const engine of ENGINES) {
       assert.equal(created.status, 201, created.raw);
       const id = created.body.id;
       dir.built.length = 0;
-      const edited = await admin.post(`/api/directory/domains/${id}/test`, { settings: { bindUser: 'other@corp.example.test' }, syncGroup: 'Staff' });
+      const edited = await admin.post(`/api/directory/domains/${id}/test`, { settings: { pageSize: 100 }, syncGroup: 'Staff' });
       assert.equal(edited.body.outcome, 'ok', edited.raw);
       assert.match(edited.body.message, /3 users in the sync group "Staff"/);
       assert.equal(dir.built[0].secret, RIGHT, 'a blank password field tests with the saved one');
-      assert.equal(dir.built[0].settings.bindUser, 'other@corp.example.test', 'with the unsaved bind user');
+      assert.equal(dir.built[0].settings.pageSize, 100, 'with the unsaved settings');
       const typed = await admin.post(`/api/directory/domains/${id}/test`, { secret: WRONG });
       assert.equal(typed.body.outcome, 'bad_credentials', 'a typed password is tested instead of the saved one');
       const saved = await admin.get(`/api/directory/domains/${id}`);
@@ -195,6 +195,87 @@ for (const engine of ENGINES) {
         employeesBefore,
         'nobody was deactivated',
       );
+    });
+
+    it('never sends the saved secret to a server or bind user the form changed: the password must be typed again', async () => {
+      const created = await admin.post('/api/directory/domains', { ...adForm(RIGHT), name: 'moved.example.test' });
+      assert.equal(created.status, 201, created.raw);
+      const id = created.body.id;
+      const moves = [
+        { settings: { urls: ['ldaps://attacker.example.net:636'] } },
+        { settings: { urls: [] } },
+        { name: 'attacker.example.net', settings: { urls: [] } },
+        { settings: { bindUser: 'attacker@corp.example.test' } },
+        { settings: { transport: 'none', urls: ['ldap://dc1.corp.example.test'] } },
+        { settings: { skipTlsVerify: true } },
+        { settings: { tlsServerName: 'attacker.example.net' } },
+      ];
+      for (const path of ['test', 'preview']) {
+        for (const move of moves) {
+          dir.built.length = 0;
+          const res = await admin.post(`/api/directory/domains/${id}/${path}`, move);
+          assert.equal(res.status, 400, `${path} ${JSON.stringify(move)}: ${res.raw}`);
+          assert.equal(res.body.error.code, 'directory.secret_required');
+          assert.equal(res.body.error.details[0].path, 'body.secret');
+          assert.match(res.body.error.details[0].message, /enter the bind password again/i);
+          assert.equal(dir.built.length, 0, `no connection was made with the saved secret (${path} ${JSON.stringify(move)})`);
+        }
+        // The same change with the password typed again is tested as usual.
+        const typed = await admin.post(`/api/directory/domains/${id}/${path}`, {
+          settings: { urls: ['ldaps://dc9.corp.example.test:3269'], bindUser: 'other@corp.example.test' },
+          secret: RIGHT,
+        });
+        assert.equal(typed.status, 200, typed.raw);
+        const action = path === 'test' ? 'directory.connection_tested' : 'directory.sync_previewed';
+        const { items } = await t.services.audit.find({ action }, { offset: 0, limit: 1 });
+        assert.deepEqual(items[0].details.servers, ['ldaps://dc9.corp.example.test:3269'], 'the audit record names the server Tessera was sent to');
+      }
+      assert.deepEqual((await admin.get(`/api/directory/domains/${id}`)).body.settings.urls, ['ldaps://dc1.corp.example.test'], 'nothing saved');
+      // Saving the move without the password is refused too: the next sync would carry it there.
+      for (const move of moves) {
+        const res = await admin.patch(`/api/directory/domains/${id}`, move);
+        assert.equal(res.status, 400, `save ${JSON.stringify(move)}: ${res.raw}`);
+        assert.equal(res.body.error.code, 'directory.secret_required');
+        assert.equal(res.body.error.details[0].path, 'body.secret');
+      }
+      assert.deepEqual((await admin.get(`/api/directory/domains/${id}`)).body.settings.urls, ['ldaps://dc1.corp.example.test'], 'nothing saved');
+      assert.equal(
+        (await admin.patch(`/api/directory/domains/${id}`, { settings: { pageSize: 200 } })).status,
+        200,
+        'a change that moves nothing needs no password',
+      );
+      const retyped = await admin.patch(`/api/directory/domains/${id}`, { settings: { bindUser: 'other@corp.example.test' }, secret: RIGHT });
+      assert.equal(retyped.status, 200, retyped.raw);
+      // A bad value in the edit form is named on its field, in words, like a save's.
+      const bad = await admin.post(`/api/directory/domains/${id}/test`, { settings: { timeoutMs: 5 } });
+      assert.equal(bad.status, 400, bad.raw);
+      assert.equal(bad.body.error.details[0].path, 'body.settings.timeoutMs');
+      assert.equal(bad.body.error.details[0].message, 'Must be at least 500');
+    });
+
+    it('never sends the saved Entra client secret to other login or Graph hosts', async () => {
+      const entra = {
+        kind: 'entra',
+        name: 'moved.onmicrosoft.com',
+        removalThresholdPercent: 100,
+        settings: { tenantId: '11111111-2222-4333-8444-555555555555', clientId: '66666666-7777-4888-8999-aaaaaaaaaaaa' },
+        secret: RIGHT,
+      };
+      const created = await admin.post('/api/directory/domains', entra);
+      assert.equal(created.status, 201, created.raw);
+      for (const settings of [
+        { loginBaseUrl: 'https://login.attacker.example.net' },
+        { graphBaseUrl: 'https://graph.attacker.example.net' },
+        { clientId: '66666666-7777-4888-8999-bbbbbbbbbbbb' },
+        { tenantId: 'attacker.onmicrosoft.com' },
+      ]) {
+        dir.built.length = 0;
+        const res = await admin.post(`/api/directory/domains/${created.body.id}/test`, { settings });
+        assert.equal(res.status, 400, res.raw);
+        assert.equal(res.body.error.code, 'directory.secret_required');
+        assert.match(res.body.error.details[0].message, /client secret or certificate/);
+        assert.equal(dir.built.length, 0, 'no connection was made with the saved secret');
+      }
     });
 
     it('counts refused passwords against the credential-check budget, and lets only admins test', async () => {

@@ -86,6 +86,44 @@ export type DomainDraft = Pick<repo.DomainRow, DraftField> & {
   secret: string | null;
 };
 
+/**
+ * Where, as whom and how safely a domain's secret is presented: for AD the servers (the URLs, or
+ * ldaps://<domain name> when there are none), the bind user and everything that protects the bind
+ * (transport, certificate checks); for Entra ID the login and Graph hosts, tenant and application.
+ * A test or a preview of an edit reuses the saved secret only when this is unchanged: otherwise
+ * anyone who may press Test could point the saved password at a server of their choice.
+ */
+function credentialDestination(d: Pick<repo.DomainRow, 'kind' | 'name' | 'settings'>): string {
+  const s = d.settings as Record<string, unknown>;
+  if (d.kind === 'ad') {
+    const urls =
+      Array.isArray(s.urls) && s.urls.length > 0 ? s.urls.map((u) => String(u).toLowerCase().replace(/\/+$/, '')) : [`ldaps://${d.name.toLowerCase()}`];
+    return canonical({
+      urls,
+      bindUser: s.bindUser,
+      transport: s.transport,
+      skipTlsVerify: s.skipTlsVerify,
+      caCertificate: s.caCertificate,
+      tlsServerName: s.tlsServerName,
+    });
+  }
+  return canonical({
+    kind: d.kind,
+    loginBaseUrl: s.loginBaseUrl,
+    graphBaseUrl: s.graphBaseUrl,
+    tenantId: String(s.tenantId ?? '').toLowerCase(),
+    clientId: String(s.clientId ?? '').toLowerCase(),
+    credentialType: s.credentialType,
+  });
+}
+
+/** The servers a draft makes Tessera connect to, for the audit record of a test or a preview (who pointed the server where). */
+export function draftServers(d: Pick<repo.DomainRow, 'kind' | 'name' | 'settings'>): string[] {
+  const s = d.settings as Record<string, unknown>;
+  if (d.kind === 'ad') return Array.isArray(s.urls) && s.urls.length > 0 ? s.urls.map(String) : [`${s.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${d.name}`];
+  return [String(s.loginBaseUrl ?? ''), String(s.graphBaseUrl ?? '')].filter(Boolean);
+}
+
 /** The sync group's member count as the test's last step: what a sync would import. */
 async function countMembers(connector: DirectoryConnector, syncGroup: string, result: ConnectionTestResult): Promise<ConnectionTestResult> {
   try {
@@ -171,6 +209,19 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
           }
           next.settings = parsed.data;
         }
+        // The saved secret stays only with its saved destination: a save that moves the servers,
+        // the bind user or the TLS checks (AD), or the login/Graph hosts, tenant or application
+        // (Entra), must carry the secret again, else whoever may edit the domain could send the
+        // saved password to a server of their own with the next sync.
+        const moved = credentialDestination({ kind: current.kind, name: next.name ?? current.name, settings: next.settings ?? current.settings });
+        if (secret === undefined && current.secret !== null && moved !== credentialDestination(current)) {
+          const what = current.kind === 'entra' ? 'client secret or certificate' : 'bind password';
+          throw new AppError(
+            'directory.secret_required',
+            `This change moves where or as whom Tessera signs in: enter the ${what} again (the saved one is only used with the saved server and account)`,
+            { field: 'secret' },
+          );
+        }
         if (secret !== undefined) next.secret = secret === null ? null : sealer.seal(secret, secretAad(id));
         const changed = Object.keys(next).filter(
           (k) => k !== 'secret' && JSON.stringify(next[k as keyof typeof next]) !== JSON.stringify(current[k as keyof typeof current]),
@@ -218,9 +269,21 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     const defined = Object.fromEntries(Object.entries(common).filter(([, v]) => v !== undefined)) as Partial<DomainDraft>;
     const schema = domainSettingsByKind[current.kind as keyof typeof domainSettingsByKind];
     const parsed = schema.safeParse({ ...current.settings, ...settings });
-    if (!parsed.success)
-      throw new AppError('request.validation_failed', parsed.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`).join('; '));
-    return { ...pickDraft({ ...current, ...defined }), settings: parsed.data, id, saved: current, secret: secret === undefined ? openSecret(current) : secret };
+    if (!parsed.success) {
+      // The same readable details as a save (update): each on its own field, in words.
+      const details = schemaFieldErrors(parsed.error.issues.map(toSchemaIssue), 'body.settings');
+      throw new AppError('request.validation_failed', summaryMessage(details), { details });
+    }
+    const draft = { ...pickDraft({ ...current, ...defined }), settings: parsed.data };
+    if (secret === undefined && current.secret !== null && credentialDestination(draft) !== credentialDestination(current)) {
+      const what = current.kind === 'entra' ? 'client secret or certificate' : 'bind password';
+      throw new AppError(
+        'directory.secret_required',
+        `The form changes where or as whom Tessera signs in: enter the ${what} again (the saved one is only used with the saved server and account)`,
+        { field: 'secret' },
+      );
+    }
+    return { ...draft, id, saved: current, secret: secret === undefined ? openSecret(current) : secret };
   }
 
   /** A connector for a draft; the caller closes it. */
@@ -260,7 +323,7 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
       action: 'directory.connection_tested',
       target: d.saved ? target(d.saved) : { type: 'directory_domain', id: null, label: d.name },
       outcome: result.outcome === 'ok' ? 'success' : 'failure',
-      details: { outcome: result.outcome, message: result.message, kind: d.kind, unsaved: isUnsaved },
+      details: { outcome: result.outcome, message: result.message, kind: d.kind, unsaved: isUnsaved, servers: draftServers(d) },
     });
     return result;
   }
@@ -283,6 +346,9 @@ export function createDomainService(deps: { db: Db; audit: AuditService; sealer:
     for (const [k, v] of Object.entries(rest)) if (canonical(dto[k]) !== canonical(v)) (patch as Record<string, unknown>)[k] = v;
     if (secret !== undefined && (openSecret(current) ?? null) !== secret) patch.secret = secret;
     if (Object.keys(patch).length === 0) return 'unchanged';
+    // The file declares its secret beside the servers it goes to: carried along with any change,
+    // so a moved server is never refused for a secret the file did give (see update).
+    if (secret !== undefined && patch.secret === undefined) patch.secret = secret;
     await update(ctx, current.id, patch);
     return 'updated';
   }

@@ -6,7 +6,7 @@ import type { RequestContext } from '../lib/context.js';
 import { DirectoryError, type DirectoryConnector, type MemberListing } from './connector.js';
 import type { DomainCreate, DomainPatch, SyncPreviewDto } from './directory.schemas.js';
 import * as repo from './directory.repository.js';
-import { toAppError, type DomainDraft, type DomainService } from './domain.service.js';
+import { draftServers, toAppError, type DomainDraft, type DomainService } from './domain.service.js';
 import { countChanges, describeChanges, exceedsThreshold, planSync, type SyncPlan } from './sync-plan.js';
 
 /** Rows of each list a preview answers at most (the counts cover everything). */
@@ -91,7 +91,7 @@ export function createSyncPreview(deps: { db: Db; audit: AuditService; domains: 
       const groups = listing.groups?.groups ?? [];
       const counts = { ...countChanges(plan), listed: listing.memberIds.length, ...(await directoryGroups.preview(db, id ?? NO_DOMAIN, groups)) };
       const changes = describeChanges(plan, labels);
-      await audit.record(ctx, { action: 'directory.sync_previewed', target, details: { counts, unsaved: !id || !!input } });
+      await audit.record(ctx, { action: 'directory.sync_previewed', target, details: { counts, unsaved: !id || !!input, servers: draftServers(draft) } });
       return {
         counts,
         changes: changes.slice(0, PREVIEW_ROWS),
@@ -108,7 +108,12 @@ export function createSyncPreview(deps: { db: Db; audit: AuditService; domains: 
     } catch (err) {
       const e = toAppError(err);
       await audit
-        .record(ctx, { action: 'directory.sync_previewed', target, outcome: 'failure', details: { error: (e as Error)?.message ?? String(e) } })
+        .record(ctx, {
+          action: 'directory.sync_previewed',
+          target,
+          outcome: 'failure',
+          details: { error: (e as Error)?.message ?? String(e), servers: draftServers(draft) },
+        })
         .catch(() => {});
       throw e;
     } finally {

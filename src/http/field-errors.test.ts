@@ -74,6 +74,28 @@ describe('validation answers with readable field details', () => {
     assert.deepEqual(dup.body.error.details, [{ path: 'body.name', field: 'Name', message: dup.body.error.message }]);
   });
 
+  it('keeps the answer short however much was sent, and never echoes a refused secret', async () => {
+    const secret = `Secret-${'q'.repeat(2000)}`;
+    const junk = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`${'k'.repeat(300)}${i}`, 1]));
+    const res = await admin.post('/api/settings/smtp/test', {
+      to: 'it@corp.example',
+      smtp: { host: 'mail.corp.example', port: 25, tls: 'none', username: 'u', from: 'a@corp.example', password: secret, ...junk },
+    });
+    assert.equal(res.status, 400, res.raw.slice(0, 500));
+    const details = res.body.error.details as { path: string; field: string; message: string }[];
+    assert.ok(details.length <= 51, `at most 50 fields and a last line saying how many more (got ${details.length})`);
+    assert.ok(
+      details.some((d) => d.path === 'body.smtp.password' && d.message === 'Must be at most 1024 characters'),
+      'the password field is named, not its value',
+    );
+    assert.ok(!res.raw.includes('Secret-q'), 'the refused password is not echoed');
+    assert.ok(
+      details.every((d) => d.path.length <= 200 && d.field.length <= 100),
+      'an unknown key is named shortened, not at the length it was sent',
+    );
+    assert.ok(res.raw.length < 20_000, `the answer stays small (${res.raw.length} characters)`);
+  });
+
   it('makes labels from the last named path segment', () => {
     assert.equal(fieldLabel('body.settings.bindUser'), 'Bind user');
     assert.equal(fieldLabel('body.settings.baseDn'), 'Base DN');

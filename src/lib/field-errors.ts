@@ -189,6 +189,9 @@ export function toSchemaIssue(issue: { code: string; path: readonly PropertyKey[
   return { keyword: code, instancePath: `/${path.map(String).join('/')}`, message, params };
 }
 
+/** The longest key name a detail repeats as sent. */
+const MAX_SEGMENT = 64;
+
 /** The readable details of a schema validation failure in `context` (body, query, params…). */
 export function schemaFieldErrors(issues: readonly SchemaIssue[], context: string): FieldError[] {
   // A key that does not belong is its own field, so that the label names it.
@@ -200,7 +203,12 @@ export function schemaFieldErrors(issues: readonly SchemaIssue[], context: strin
     return names.map((key) => ({ keyword: 'unrecognized_key', instancePath: `${issue.instancePath ?? ''}/${String(key)}` }));
   });
   return unrolled.map((issue) => {
-    const segments = (issue.instancePath ?? '').split('/').filter(Boolean);
+    // A segment is a key the client chose (an unknown one is named as sent): shortened, so that the
+    // answer does not echo at length whatever was sent.
+    const segments = (issue.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((seg) => (seg.length > MAX_SEGMENT ? `${seg.slice(0, MAX_SEGMENT)}…` : seg));
     // ajv names a missing property in params, not in the path.
     if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') segments.push(issue.params.missingProperty);
     const path = [context === 'querystring' ? 'query' : context, ...segments].join('.');

@@ -5,6 +5,7 @@
 export const mailErrorCodes = {
   'mail.not_configured': 409,
   'mail.send_failed': 502,
+  'mail.password_required': 400,
   'mail.not_found': 404,
   'mail.already_sent': 409,
 } as const satisfies Record<string, number>;

@@ -15,7 +15,7 @@ export async function mailRoutes(app: App, services: MailRoutesDeps) {
         summary: 'Send a test e-mail',
         tags: ['Settings'],
         description:
-          "Sends a test e-mail at once with the saved SMTP settings, or with the form's unsaved ones in `smtp` (nothing is saved; a password left out is the saved one). Audited, never with the password. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.",
+          "Sends a test e-mail at once with the saved SMTP settings, or with the form's unsaved ones in `smtp` (nothing is saved; a password left out is the saved one, used only with the saved host, port and user and without dropping TLS: otherwise 400 `mail.password_required` on `smtp.password`, type it again). Audited, never with the password. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.",
         body: testMailBody,
         response: { 204: noContent, ...errors, 502: errorBody },
       },

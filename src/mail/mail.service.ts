@@ -7,7 +7,7 @@ import { AppError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { systemContext, type RequestContext } from '../lib/context.js';
 import type { Sealer } from '../security/sealing.js';
-import type { SettingsService } from '../settings/settings.service.js';
+import { sameSmtpDestination, type SettingsService } from '../settings/settings.service.js';
 import * as repo from './mail.repository.js';
 import type { MailDto, MailHealthDto, SmtpTestSettings } from './mail.schemas.js';
 
@@ -121,8 +121,14 @@ export function createMailService(deps: {
     const values = await settings.get();
     const smtp = unsaved ? { host: unsaved.host, port: unsaved.port, tls: unsaved.tls, username: unsaved.username, from: unsaved.from } : values.smtp;
     if (!isSmtpConfigured(smtp)) return undefined;
-    // A password left blank in the form is the saved one; null: none.
+    // A password left blank in the form is the saved one; null: none. The saved one goes only to
+    // the saved server as the saved user: a form that changes either (or drops TLS) must carry the
+    // password again, or whoever may press "Send test e-mail" could send it to a server of theirs.
     const typed = unsaved?.password;
+    if (unsaved && typed === undefined && smtp.username && !sameSmtpDestination(values.smtp, smtp))
+      throw new AppError('mail.password_required', 'The form changes the SMTP server or user: enter the SMTP password again to send a test e-mail', {
+        field: 'smtp.password',
+      });
     const password = !smtp.username ? undefined : typed === undefined ? await settings.getSecret('smtp.password') : (typed ?? undefined);
     return { transport: createMailTransport({ smtp, password, fromName: values.organisationName }), password };
   }

@@ -76,7 +76,7 @@ for (const engine of ENGINES) {
       assert.equal(
         (
           await admin.patch('/api/settings', {
-            smtp: { host: '10.255.255.1', port: 2525, tls: 'none', username: USER, from: 'saved@corp.example', password: PASSWORD },
+            smtp: { host: '127.0.0.1', port, tls: 'none', username: USER, from: 'saved@corp.example', password: PASSWORD },
           })
         ).status,
         200,
@@ -99,7 +99,7 @@ for (const engine of ENGINES) {
       assert.match(refused.body.error.message, /535/);
       assert.ok(!refused.raw.includes(wrong) && !refused.raw.includes(PASSWORD));
       const saved = (await admin.get('/api/settings')).body.smtp;
-      assert.equal(saved.host, '10.255.255.1', 'still the saved host');
+      assert.equal(saved.host, '127.0.0.1', 'still the saved host');
       assert.deepEqual(saved.password, { set: true });
       const missing = await admin.post('/api/settings/smtp/test', {
         to: 'it@corp.example',
@@ -108,6 +108,70 @@ for (const engine of ENGINES) {
       assert.equal(missing.status, 409);
       assert.equal(missing.body.error.message, 'Enter the SMTP host and the from address to send a test e-mail');
       assert.equal((await new Client(t.app).post('/api/settings/smtp/test', { to: 'it@corp.example', smtp: { ...saved, password: undefined } })).status, 401);
+    });
+
+    it('never sends the saved password to another server or user: a blank password with a changed host must be typed again', async () => {
+      const saved = { host: '127.0.0.1', port, tls: 'none', username: USER, from: 'saved@corp.example' };
+      assert.equal((await admin.patch('/api/settings', { smtp: { ...saved, password: PASSWORD } })).status, 200);
+      // The attacker's server: it accepts any password and keeps it.
+      const attackerPort = await freePort();
+      const captured: string[] = [];
+      const attacker = new SMTPServer({
+        secure: false,
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        allowInsecureAuth: true,
+        logger: false,
+        onAuth(auth, _s, cb) {
+          captured.push(String(auth.password));
+          cb(null, { user: auth.username });
+        },
+        onData(stream, _s, cb) {
+          stream.resume();
+          stream.on('end', () => cb());
+        },
+      });
+      await new Promise<void>((resolve) => attacker.listen(attackerPort, '127.0.0.1', () => resolve()));
+      try {
+        const count = sink.received.length;
+        for (const moved of [{ host: 'localhost', port: attackerPort }, { port: attackerPort }, { username: 'someone-else' }, { host: 'localhost' }]) {
+          const res = await admin.post('/api/settings/smtp/test', { to: 'it@corp.example', smtp: { ...saved, ...moved } });
+          assert.equal(res.status, 400, `${JSON.stringify(moved)}: ${res.raw}`);
+          assert.equal(res.body.error.code, 'mail.password_required');
+          assert.equal(res.body.error.details[0].path, 'body.smtp.password');
+          assert.match(res.body.error.details[0].message, /enter the SMTP password again/i);
+        }
+        assert.deepEqual(captured, [], 'the saved password never reached another server');
+        assert.equal(sink.received.length, count, 'nothing was sent');
+        // Saving the move without the password is refused the same way: the next mail would carry it there.
+        for (const moved of [{ host: 'localhost', port: attackerPort }, { username: 'someone-else' }, { tls: 'none' as const, port: attackerPort }]) {
+          const res = await admin.patch('/api/settings', { smtp: moved });
+          assert.equal(res.status, 400, `save ${JSON.stringify(moved)}: ${res.raw}`);
+          assert.equal(res.body.error.code, 'settings.smtp_password_required');
+          assert.equal(res.body.error.details[0].path, 'body.smtp.password');
+        }
+        assert.equal((await admin.get('/api/settings')).body.smtp.host, '127.0.0.1', 'nothing saved');
+        assert.equal(
+          (await admin.patch('/api/settings', { smtp: { from: 'other@corp.example' } })).status,
+          200,
+          'a change that moves nothing needs no password',
+        );
+        // Typed again, the same change is tested; with no user, no password is needed.
+        const typed = await admin.post('/api/settings/smtp/test', {
+          to: 'it@corp.example',
+          smtp: { ...saved, host: 'localhost', port: attackerPort, password: 'typed-for-the-new-server' },
+        });
+        assert.equal(typed.status, 204, typed.raw);
+        assert.deepEqual(captured, ['typed-for-the-new-server']);
+        const anonymous = await admin.post('/api/settings/smtp/test', {
+          to: 'it@corp.example',
+          smtp: { ...saved, host: 'localhost', port: attackerPort, username: null },
+        });
+        assert.equal(anonymous.status, 204, anonymous.raw);
+        assert.equal(captured.length, 1);
+      } finally {
+        await new Promise<void>((resolve) => attacker.close(() => resolve()));
+      }
     });
   });
 }

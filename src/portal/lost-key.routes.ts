@@ -24,7 +24,7 @@ export async function lostKeyRoutes(app: App, services: LostKeyRoutesDeps) {
         summary: 'Report a lost security key or passkey device',
         body: lostKeyBody,
         response: { 202: lostKeyAnswer, ...errors },
-        description: `Tells the administrators (by mail, and in the audit log as \`employee.key_lost_reported\`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). ${LOST_KEY_REPORTS_PER_HOUR} reports an hour per IP, then 429 \`rate_limit.exceeded\`.`,
+        description: `Tells the administrators (by mail, and in the audit log as \`employee.key_lost_reported\`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). ${LOST_KEY_REPORTS_PER_HOUR} reports an hour per IP (IPv6: per /64), then 429 \`rate_limit.exceeded\`. The admins are mailed about one employee at most once an hour; later reports are only audited.`,
       },
     },
     async (request, reply) => {

@@ -5,6 +5,7 @@
 export const settingsErrorCodes = {
   'settings.invalid': 400,
   'settings.logo_invalid': 400,
+  'settings.smtp_password_required': 400,
 } as const satisfies Record<string, number>;
 
 export const settingsAuditActions = ['settings.updated'] as const;

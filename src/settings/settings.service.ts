@@ -1,3 +1,4 @@
+import { AppError } from '../lib/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
@@ -7,6 +8,23 @@ import * as repo from './settings.repository.js';
 import { SETTINGS_GROUPS, settingsValues, type SettingsPatch, type SettingsResponse, type SettingsValues } from './settings.schemas.js';
 
 /** Secret settings live in their own rows, sealed with the key name as associated data. */
+/**
+ * Whether SMTP settings still send the password where the saved ones do: same host, port and user,
+ * and TLS not dropped. Anything else must carry the password again (settings save, test e-mail).
+ */
+export function sameSmtpDestination(
+  saved: { host: string | null; port: number | null; tls: string; username: string | null },
+  form: { host: string | null; port: number | null; tls: string; username: string | null },
+): boolean {
+  const host = (h: string | null) => (h ?? '').trim().toLowerCase().replace(/\.$/, '');
+  return (
+    host(saved.host) === host(form.host) &&
+    (saved.port ?? null) === (form.port ?? null) &&
+    (saved.username ?? '') === (form.username ?? '') &&
+    !(form.tls === 'none' && saved.tls !== 'none')
+  );
+}
+
 export const SECRET_SETTING_KEYS = ['smtp.password'] as const;
 export type SecretSettingKey = (typeof SECRET_SETTING_KEYS)[number];
 const secretAad = (key: string) => `settings:${key}`;
@@ -48,7 +66,8 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
   });
 
   async function update(ctx: RequestContext, patch: SettingsPatch): Promise<SettingsResponse> {
-    const current = (await load()).values;
+    const loaded = await load();
+    const current = loaded.values;
     const { password, ...smtpRest } = patch.smtp ?? {};
     const next = { ...current, ...patch, smtp: smtpRest } as Record<string, unknown>;
     // Groups merge field by field: a patch of smtp.host keeps smtp.port.
@@ -62,6 +81,13 @@ export function createSettingsService(deps: { db: Db; sealer: Sealer; audit: Aud
             .map((f) => `${k}.${f}`)
         : [k],
     );
+    // The saved password stays with the server it was given for: a save that moves host, port or
+    // user (or drops TLS) must carry it again, else the next mail would hand it to the new server.
+    const nextSmtp = next.smtp as typeof current.smtp;
+    if (password === undefined && nextSmtp.username && loaded.secrets.has('smtp.password') && !sameSmtpDestination(current.smtp, nextSmtp))
+      throw new AppError('settings.smtp_password_required', 'This change moves where the SMTP password is sent: enter the SMTP password again', {
+        field: 'smtp.password',
+      });
     if (password !== undefined) changedFields.push('smtp.password');
     if (changedFields.length === 0) return toResponse(await load());
     await db.transaction(async (tx) => {

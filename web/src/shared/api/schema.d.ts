@@ -8318,7 +8318,7 @@ export interface paths {
         put?: never;
         /**
          * Report a lost security key or passkey device
-         * @description Tells the administrators (by mail, and in the audit log as `employee.key_lost_reported`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). 5 reports an hour per IP, then 429 `rate_limit.exceeded`.
+         * @description Tells the administrators (by mail, and in the audit log as `employee.key_lost_reported`) that the employee with this e-mail address lost a key. Always 202 with the same body, whether the address is an employee's or not; nothing is suspended (an admin acts). 5 reports an hour per IP (IPv6: per /64), then 429 `rate_limit.exceeded`. The admins are mailed about one employee at most once an hour; later reports are only audited.
          *
          *     **Access:** public: no credentials needed.
          */
@@ -14094,7 +14094,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test e-mail
-         * @description Sends a test e-mail at once with the saved SMTP settings, or with the form's unsaved ones in `smtp` (nothing is saved; a password left out is the saved one). Audited, never with the password. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.
+         * @description Sends a test e-mail at once with the saved SMTP settings, or with the form's unsaved ones in `smtp` (nothing is saved; a password left out is the saved one, used only with the saved host, port and user and without dropping TLS: otherwise 400 `mail.password_required` on `smtp.password`, type it again). Audited, never with the password. 409 `mail.not_configured` without a host or a from address; 502 `mail.send_failed` with the SMTP server's answer.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
          */
@@ -17492,7 +17492,7 @@ export interface paths {
         put?: never;
         /**
          * Test a domain's connection
-         * @description Connects, binds, looks up the groups and counts the sync group's members; the outcome says precisely what failed. The body (optional, like a PATCH) tests the edit form's unsaved values over the saved domain: without `secret`, the saved one is used. Nothing is saved.
+         * @description Connects, binds, looks up the groups and counts the sync group's members; the outcome says precisely what failed. The body (optional, like a PATCH) tests the edit form's unsaved values over the saved domain: without `secret`, the saved one is used, but only with the saved servers, bind user and TLS settings (AD) or login and Graph hosts, tenant and application (Entra ID); a form that changes any of them must carry the secret again, else 400 `directory.secret_required` on `secret`. Nothing is saved.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
          */
@@ -17981,7 +17981,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one): created, updated, deactivated, groups. Writes nothing but its audit record.
+         * @description What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one, only where the saved one goes: else 400 `directory.secret_required`): created, updated, deactivated, groups. Writes nothing but its audit record.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
          */
