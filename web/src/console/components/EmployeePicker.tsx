@@ -19,6 +19,7 @@ export function EmployeePicker({
   required,
   error,
   activeOnly,
+  'data-form-field': formField,
 }: {
   value: string;
   onChange: (id: string) => void;
@@ -29,6 +30,8 @@ export function EmployeePicker({
   error?: string | null;
   /** Offer active employees only (e.g. to reserve a key for one). */
   activeOnly?: boolean;
+  /** Set by a form's `field(name)` (components/forms), so that a server error finds the input. */
+  'data-form-field'?: string;
 }) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 300);
@@ -56,6 +59,7 @@ export function EmployeePicker({
       filter={({ options: all }) => all}
       nothingFoundMessage={found.isFetching ? 'Searching…' : 'No employee matches'}
       w={w}
+      data-form-field={formField}
     />
   );
 }

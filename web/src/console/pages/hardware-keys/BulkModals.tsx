@@ -1,10 +1,10 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, NativeSelect, Stack, Table, Text, Textarea } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import type { BulkKeyResult, HardwareKeyListItem } from '../../../shared/api/types';
 import { useAccessProfiles, useBulkAssignProfile, useBulkReserve, useBulkSuspend } from '../../api/hardware-keys';
 import { EmployeePicker } from '../../components/EmployeePicker';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 export type BulkAction = 'reserve' | 'suspend' | 'profile';
 
@@ -69,6 +69,7 @@ export function BulkModal({ action, keys, onClose, onDone }: { action: BulkActio
   const suspend = useBulkSuspend();
   const assign = useBulkAssignProfile();
   const profiles = useAccessProfiles();
+  const form = useServerForm();
   const [reason, setReason] = useState('');
   const [employees, setEmployees] = useState<Record<string, string>>({});
   const [profileId, setProfileId] = useState('');
@@ -86,11 +87,11 @@ export function BulkModal({ action, keys, onClose, onDone }: { action: BulkActio
       reserve.reset();
       suspend.reset();
       assign.reset();
+      form.clear();
     }
   }, [action]); // a fresh form each time the dialog opens
 
-  const error = reserve.error ?? suspend.error ?? assign.error;
-  const pending = reserve.isPending || suspend.isPending || assign.isPending;
+  const pending = form.saving;
   const ready = keys.filter((k) => k.state === 'ready');
   const close = () => {
     if (result) onDone();
@@ -100,28 +101,25 @@ export function BulkModal({ action, keys, onClose, onDone }: { action: BulkActio
   const submit = () => {
     setSubmitted(true);
     if (action === 'profile') {
-      assign.mutate(
-        { accessProfileId: profileId || null, keyIds: keys.map((k) => k.id) },
-        {
-          onSuccess: (r) => {
-            setResult({
-              items: keys.map((k) =>
-                r.notFound.includes(k.id)
-                  ? { keyId: k.id, status: 'refused', error: { code: 'hardware_keys.not_found', message: 'Hardware key was not found' } }
-                  : { keyId: k.id, status: 'done' },
-              ),
-            });
-          },
+      void form.submit(() => assign.mutateAsync({ accessProfileId: profileId || null, keyIds: keys.map((k) => k.id) }), {
+        onSuccess: (r) => {
+          setResult({
+            items: keys.map((k) =>
+              r.notFound.includes(k.id)
+                ? { keyId: k.id, status: 'refused', error: { code: 'hardware_keys.not_found', message: 'Hardware key was not found' } }
+                : { keyId: k.id, status: 'done' },
+            ),
+          });
         },
-      );
+      });
       return;
     }
     if (!reason.trim()) return;
-    if (action === 'suspend') suspend.mutate({ reason: reason.trim(), keyIds: keys.map((k) => k.id) }, { onSuccess: setResult });
+    if (action === 'suspend') void form.submit(() => suspend.mutateAsync({ reason: reason.trim(), keyIds: keys.map((k) => k.id) }), { onSuccess: setResult });
     if (action === 'reserve') {
       const items = ready.filter((k) => employees[k.id]).map((k) => ({ keyId: k.id, employeeId: employees[k.id] }));
       if (items.length === 0) return;
-      reserve.mutate({ reason: reason.trim(), items }, { onSuccess: setResult });
+      void form.submit(() => reserve.mutateAsync({ reason: reason.trim(), items }), { onSuccess: setResult });
     }
   };
 
@@ -132,6 +130,7 @@ export function BulkModal({ action, keys, onClose, onDone }: { action: BulkActio
         <BulkReport result={result} keys={byId} onClose={close} />
       ) : (
         <Stack>
+          <FormErrorSummary form={form} title="The server refused" />
           {action === 'reserve' ? (
             <>
               <Text size="sm">
@@ -180,6 +179,7 @@ export function BulkModal({ action, keys, onClose, onDone }: { action: BulkActio
               ]}
               value={profileId}
               onChange={(e) => setProfileId(e.currentTarget.value)}
+              {...form.field('accessProfileId')}
             />
           ) : (
             <Textarea
@@ -191,14 +191,9 @@ export function BulkModal({ action, keys, onClose, onDone }: { action: BulkActio
               maxLength={500}
               value={reason}
               onChange={(e) => setReason(e.currentTarget.value)}
-              error={submitted && !reason.trim() ? 'Say why' : null}
+              {...form.field('reason', submitted && !reason.trim() ? 'Say why' : null)}
             />
           )}
-          {error ? (
-            <Alert color="red" title="The server refused">
-              {errorMessage(error)}
-            </Alert>
-          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={pending}>
               Cancel

@@ -1,11 +1,12 @@
 import { Alert, Button, Checkbox, Code, Group, List, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, errorMessage } from '../../../shared/api/client';
+import { ApiError } from '../../../shared/api/client';
 import type { AllowedTransition, HardwareKeyDetail, TransitionResult } from '../../../shared/api/types';
 import { useLastDefined } from '../../../shared/components/use-last-defined';
 import { useConfirmReset, useTransitionKey } from '../../api/hardware-keys';
 import { EmployeePicker } from '../../components/EmployeePicker';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import { actionEffects, actionLabel, stateLabels } from './key-format';
 
 /** Actions that issue a one-time activation code (hardware-key.states.ts: issuesActivationCode). */
@@ -77,13 +78,13 @@ export function TransitionModal(props: {
   const t = useLastDefined(props.transition);
   const move = useTransitionKey(key.id);
   const reset = useConfirmReset(key.id);
+  const form = useServerForm();
   const [reason, setReason] = useState('');
   const [employeeId, setEmployeeId] = useState('');
   const [mailCode, setMailCode] = useState(false);
   const [confirmed, setConfirmed] = useState(false);
   const [submitted, setSubmitted] = useState(false);
-  const pending = move.isPending || reset.isPending;
-  const error = move.error ?? reset.error;
+  const refused = form.failure ? refusedDetails(move.error ?? reset.error) : null;
 
   useEffect(() => {
     if (props.transition) {
@@ -94,6 +95,7 @@ export function TransitionModal(props: {
       setSubmitted(false);
       move.reset();
       reset.reset();
+      form.clear();
     }
   }, [props.transition]); // a fresh form each time the dialog opens
 
@@ -110,23 +112,30 @@ export function TransitionModal(props: {
     const why = reason.trim();
     const done = (result: TransitionResult) =>
       props.onDone(result, t, { mailed: ISSUES_CODE.has(t.action) && mailCode, employeeId: result.key.employeeId ?? (employeeId || null) });
-    if (t.needsResetConfirmation) reset.mutate(why, { onSuccess: done });
-    else
-      move.mutate(
-        {
-          to: t.to,
-          reason: why,
-          ...(t.needsEmployee ? { employeeId } : {}),
-          ...(ISSUES_CODE.has(t.action) ? { mailCode } : {}),
-        },
-        { onSuccess: done },
-      );
+    void form.submit(
+      () =>
+        t.needsResetConfirmation
+          ? reset.mutateAsync(why)
+          : move.mutateAsync({
+              to: t.to,
+              reason: why,
+              ...(t.needsEmployee ? { employeeId } : {}),
+              ...(ISSUES_CODE.has(t.action) ? { mailCode } : {}),
+            }),
+      { onSuccess: done },
+    );
   };
 
   return (
     <Modal opened={props.transition !== null} onClose={onClose} title={`${actionLabel(t)}: key ${key.serial}`} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
+          <FormErrorSummary form={form} title="The server refused" />
+          {refused ? (
+            <Text size="sm" c="red.9" data-testid="transition-allowed-now">
+              {refused}
+            </Text>
+          ) : null}
           <Text size="sm">
             {stateLabels[key.state]} → <strong>{stateLabels[t.to]}</strong>. {actionEffects[t.action] ?? ''}
           </Text>
@@ -140,8 +149,8 @@ export function TransitionModal(props: {
               onChange={setEmployeeId}
               activeOnly
               required
-              error={employeeError}
               w="100%"
+              {...form.field('employeeId', employeeError)}
             />
           ) : null}
           <Textarea
@@ -153,8 +162,8 @@ export function TransitionModal(props: {
             maxLength={500}
             value={reason}
             onChange={(e) => setReason(e.currentTarget.value)}
-            error={reasonError}
             data-autofocus
+            {...form.field('reason', reasonError)}
           />
           {ISSUES_CODE.has(t.action) ? (
             <Checkbox
@@ -177,17 +186,11 @@ export function TransitionModal(props: {
               Confirm the reset to return the key to stock
             </Text>
           ) : null}
-          {error ? (
-            <Alert color="red" title="The server refused" role="alert">
-              {errorMessage(error)}
-              {refusedDetails(error) ? <Text size="sm">{refusedDetails(error)}</Text> : null}
-            </Alert>
-          ) : null}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={pending}>
+            <Button variant="default" onClick={onClose} disabled={form.saving}>
               Cancel
             </Button>
-            <Button type="submit" color={isCompromise || t.action === 'deactivate' ? 'red' : undefined} loading={pending}>
+            <Button type="submit" color={isCompromise || t.action === 'deactivate' ? 'red' : undefined} loading={form.saving}>
               {actionLabel(t)}
             </Button>
           </Group>

@@ -1,7 +1,7 @@
 import { Badge, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useCreateDepartment } from '../../api/organisation';
 import type { Company } from '../../../shared/api/types';
-import { notifyError, notifySuccess } from '../../../shared/components/notify';
+import { notifySuccess } from '../../../shared/components/notify';
 import { AddNameForm } from './AddNameForm';
 import { ItemActions } from './ItemActions';
 import type { OrgTarget } from './use-org-dialogs';
@@ -18,13 +18,7 @@ export function CompanyCard({ company, onRename, onDelete }: CompanyCardProps) {
   const titleId = `company-${company.id}`;
 
   const addDepartment = (name: string) =>
-    createDepartment.mutateAsync({ companyId: company.id, name }).then(
-      () => notifySuccess(`Department ${name} added to ${company.name}.`),
-      (error: unknown) => {
-        notifyError(error, 'Could not add the department');
-        throw error;
-      },
-    );
+    createDepartment.mutateAsync({ companyId: company.id, name }).then(() => notifySuccess(`Department ${name} added to ${company.name}.`));
 
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label={`Company ${company.name}`}>
@@ -72,7 +66,7 @@ export function CompanyCard({ company, onRename, onDelete }: CompanyCardProps) {
             </Table.Tbody>
           </Table>
         )}
-        <AddNameForm label="New department" buttonLabel="Add department" loading={createDepartment.isPending} onAdd={addDepartment} />
+        <AddNameForm label="New department" buttonLabel="Add department" errorTitle="Could not add the department" onAdd={addDepartment} />
       </Stack>
     </Paper>
   );

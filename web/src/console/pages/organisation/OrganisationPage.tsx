@@ -11,7 +11,6 @@ import {
   useRenamePosition,
 } from '../../api/organisation';
 import { ConfirmDialog } from '../../../shared/components/ConfirmDialog';
-import { NameDialog } from '../../../shared/components/NameDialog';
 import { notifyError, notifySuccess } from '../../../shared/components/notify';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../../shared/components/QueryState';
@@ -19,6 +18,7 @@ import { useLastDefined } from '../../../shared/components/use-last-defined';
 import { AddNameForm } from './AddNameForm';
 import { CompanyCard } from './CompanyCard';
 import { PositionsCard } from './PositionsCard';
+import { RenameDialog } from './RenameDialog';
 import { kindLabel, useOrgDialogs, type OrgTarget } from './use-org-dialogs';
 
 export function OrganisationPage() {
@@ -39,31 +39,13 @@ export function OrganisationPage() {
   const shownRename = useLastDefined(renaming);
   const shownDelete = useLastDefined(deleting);
 
-  const addCompany = (name: string) =>
-    createCompany.mutateAsync(name).then(
-      () => notifySuccess(`Company ${name} added.`),
-      (error: unknown) => {
-        notifyError(error, 'Could not add the company');
-        throw error;
-      },
-    );
+  const addCompany = (name: string) => createCompany.mutateAsync(name).then(() => notifySuccess(`Company ${name} added.`));
 
-  const startRename = (target: OrgTarget) => {
-    rename[target.kind].reset();
-    setRenaming(target);
-  };
+  const startRename = (target: OrgTarget) => setRenaming(target);
 
-  const submitRename = (name: string) => {
+  const submitRename = async (name: string) => {
     if (!renaming) return;
-    rename[renaming.kind].mutate(
-      { id: renaming.id, name },
-      {
-        onSuccess: () => {
-          notifySuccess(`Renamed to ${name}.`);
-          setRenaming(null);
-        },
-      },
-    );
+    await rename[renaming.kind].mutateAsync({ id: renaming.id, name });
   };
 
   const confirmDelete = () => {
@@ -86,7 +68,7 @@ export function OrganisationPage() {
               Companies
             </Title>
             <Paper withBorder radius="md" p="md">
-              <AddNameForm label="New company" buttonLabel="Add company" loading={createCompany.isPending} onAdd={addCompany} />
+              <AddNameForm label="New company" buttonLabel="Add company" errorTitle="Could not add the company" onAdd={addCompany} />
             </Paper>
             <QueryState query={companies} />
             {companies.data?.length === 0 ? <Text c="dimmed">No companies yet.</Text> : null}
@@ -106,13 +88,11 @@ export function OrganisationPage() {
         </Grid.Col>
       </Grid>
 
-      <NameDialog
+      <RenameDialog
         opened={renaming !== null}
         title={shownRename ? `Rename ${kindLabel[shownRename.kind]}` : ''}
         initialName={shownRename?.name}
-        loading={renaming ? rename[renaming.kind].isPending : false}
-        error={renaming ? rename[renaming.kind].error : null}
-        onSubmit={submitRename}
+        onRename={submitRename}
         onClose={() => setRenaming(null)}
       />
       <ConfirmDialog

@@ -1,7 +1,7 @@
 import { Paper, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useCreatePosition } from '../../api/organisation';
 import type { Position } from '../../../shared/api/types';
-import { notifyError, notifySuccess } from '../../../shared/components/notify';
+import { notifySuccess } from '../../../shared/components/notify';
 import { AddNameForm } from './AddNameForm';
 import { ItemActions } from './ItemActions';
 import type { OrgTarget } from './use-org-dialogs';
@@ -16,14 +16,7 @@ export function PositionsCard({
   onDelete: (t: OrgTarget) => void;
 }) {
   const createPosition = useCreatePosition();
-  const addPosition = (name: string) =>
-    createPosition.mutateAsync(name).then(
-      () => notifySuccess(`Position ${name} added.`),
-      (error: unknown) => {
-        notifyError(error, 'Could not add the position');
-        throw error;
-      },
-    );
+  const addPosition = (name: string) => createPosition.mutateAsync(name).then(() => notifySuccess(`Position ${name} added.`));
 
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label="Positions list">
@@ -56,7 +49,7 @@ export function PositionsCard({
             </Table.Tbody>
           </Table>
         )}
-        <AddNameForm label="New position" buttonLabel="Add position" loading={createPosition.isPending} onAdd={addPosition} />
+        <AddNameForm label="New position" buttonLabel="Add position" errorTitle="Could not add the position" onAdd={addPosition} />
       </Stack>
     </Paper>
   );

@@ -1,47 +1,38 @@
-import { Alert, Badge, Button, Group, Modal, Paper, Progress, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Modal, Paper, Progress, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconLock, IconLockOpen } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
 import { formatDateTime } from '../../../shared/components/format';
-import { notifySuccess } from '../../../shared/components/notify';
 import { QueryState } from '../../../shared/components/QueryState';
 import { EMERGENCY_PHRASE, useEmergencyBlock, useLiftEmergencyBlock, useStartEmergencyBlock } from '../../api/emergency-block';
 import { Fact } from '../../components/Fact';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 /** "Block all workstations": the phrase typed exactly, and a reason, before the button works. */
 function BlockModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const start = useStartEmergencyBlock();
+  const form = useServerForm();
   const [phrase, setPhrase] = useState('');
   const [reason, setReason] = useState('');
   const ready = phrase === EMERGENCY_PHRASE && reason.trim().length >= 3;
   const close = () => {
     setPhrase('');
     setReason('');
-    start.reset();
+    form.clear();
     onClose();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!ready) return;
-    start.mutate(
-      { confirmation: phrase, reason: reason.trim() },
-      {
-        onSuccess: () => {
-          notifySuccess('Every workstation with the agent is being locked.', 'Emergency block on');
-          close();
-        },
-      },
-    );
+    void form.submit(() => start.mutateAsync({ confirmation: phrase, reason: reason.trim() }), {
+      success: { title: 'Emergency block on', message: 'Every workstation with the agent is being locked.' },
+      onSuccess: close,
+    });
   };
   return (
     <Modal opened={opened} onClose={close} title="Block all workstations" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {start.isError ? (
-            <Alert color="red" title="Could not turn the block on">
-              {errorMessage(start.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Could not turn the block on" />
           <Text size="sm">
             Every workstation with the agent, approved or waiting for approval, locks at once and refuses every unlock until the block is lifted. Workstations
             that are offline get it first when they connect.
@@ -53,6 +44,7 @@ function BlockModal({ opened, onClose }: { opened: boolean; onClose: () => void 
             autoComplete="off"
             spellCheck={false}
             data-autofocus
+            {...form.field('confirmation')}
           />
           <Textarea
             label="Reason"
@@ -61,12 +53,13 @@ function BlockModal({ opened, onClose }: { opened: boolean; onClose: () => void 
             minRows={2}
             value={reason}
             onChange={(e) => setReason(e.currentTarget.value)}
+            {...form.field('reason')}
           />
           <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={start.isPending}>
+            <Button variant="default" onClick={close} disabled={form.saving}>
               Cancel
             </Button>
-            <Button type="submit" color="red" leftSection={<IconLock size={16} />} disabled={!ready} loading={start.isPending}>
+            <Button type="submit" color="red" leftSection={<IconLock size={16} />} disabled={!ready} loading={form.saving}>
               Block all workstations
             </Button>
           </Group>
@@ -78,40 +71,43 @@ function BlockModal({ opened, onClose }: { opened: boolean; onClose: () => void 
 
 function LiftModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const lift = useLiftEmergencyBlock();
+  const form = useServerForm();
   const [reason, setReason] = useState('');
   const close = () => {
     setReason('');
-    lift.reset();
+    form.clear();
     onClose();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (reason.trim().length < 3) return;
-    lift.mutate(reason.trim(), {
-      onSuccess: () => {
-        notifySuccess('People can unlock their computers again.', 'Emergency block lifted');
-        close();
-      },
+    void form.submit(() => lift.mutateAsync(reason.trim()), {
+      success: { title: 'Emergency block lifted', message: 'People can unlock their computers again.' },
+      onSuccess: close,
     });
   };
   return (
     <Modal opened={opened} onClose={close} title="Lift the emergency block" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {lift.isError ? (
-            <Alert color="red" title="Could not lift the block">
-              {errorMessage(lift.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={form} title="Could not lift the block" />
           <Text size="sm">
             Agents stop refusing unlock. Computers the block locked stay locked until each person unlocks their own; none unlocks by itself.
           </Text>
-          <Textarea label="Reason" autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-autofocus />
+          <Textarea
+            label="Reason"
+            autosize
+            minRows={2}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            data-autofocus
+            {...form.field('reason')}
+          />
           <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={lift.isPending}>
+            <Button variant="default" onClick={close} disabled={form.saving}>
               Cancel
             </Button>
-            <Button type="submit" leftSection={<IconLockOpen size={16} />} disabled={reason.trim().length < 3} loading={lift.isPending}>
+            <Button type="submit" leftSection={<IconLockOpen size={16} />} disabled={reason.trim().length < 3} loading={form.saving}>
               Lift the block
             </Button>
           </Group>
