@@ -1,10 +1,10 @@
-import { Alert, Button, Group, Stack } from '@mantine/core';
+import { Button, Group, Stack } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../../shared/api/client';
 import { useTotpConfirm, useTotpSetup } from '../api/auth';
 import type { Admin } from '../../shared/api/types';
 import { CodeInput, isSixDigits } from '../../shared/components/CodeInput';
 import { TotpSecret } from '../../shared/components/TotpSecret';
+import { FormErrorSummary, useServerForm } from './forms';
 
 export interface TotpEnrollmentProps {
   /** TOTP is on; `recoveryCodes` is the first set, which the caller shows once (RecoveryCodes). */
@@ -20,15 +20,16 @@ export interface TotpEnrollmentProps {
 export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollmentProps) {
   const setup = useTotpSetup();
   const confirm = useTotpConfirm();
+  const form = useServerForm();
   const [code, setCode] = useState('');
   const [touched, setTouched] = useState(false);
 
   if (!setup.data) {
     return (
       <Stack>
-        {setup.isError ? <Alert color="red">{errorMessage(setup.error)}</Alert> : null}
+        <FormErrorSummary form={form} title="Could not start the set-up" />
         <Group>
-          <Button onClick={() => setup.mutate()} loading={setup.isPending}>
+          <Button onClick={() => void form.submit(() => setup.mutateAsync())} loading={form.saving}>
             Set up authenticator app
           </Button>
         </Group>
@@ -41,17 +42,17 @@ export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollme
     event.preventDefault();
     setTouched(true);
     if (!isSixDigits(code)) return;
-    confirm.mutate(code, { onSuccess: (result) => onEnrolled(result.admin, result.recoveryCodes) });
+    void form.submit(() => confirm.mutateAsync(code), { onSuccess: (result) => onEnrolled(result.admin, result.recoveryCodes) });
   };
 
   return (
     <form onSubmit={submit} noValidate>
       <Stack>
         <TotpSecret secret={secret} qrDataUrl={qrDataUrl} />
-        {confirm.isError ? <Alert color="red">{errorMessage(confirm.error)}</Alert> : null}
+        <FormErrorSummary form={form} title="Not verified" />
         <CodeInput value={code} onChange={setCode} error={touched && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined} />
         <Group>
-          <Button type="submit" loading={confirm.isPending}>
+          <Button type="submit" loading={form.saving}>
             Verify
           </Button>
           {cancellable ? (
@@ -60,6 +61,7 @@ export function TotpEnrollment({ onEnrolled, cancellable = false }: TotpEnrollme
               onClick={() => {
                 setup.reset();
                 confirm.reset();
+                form.clear();
                 setCode('');
                 setTouched(false);
               }}

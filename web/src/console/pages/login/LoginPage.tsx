@@ -5,19 +5,22 @@ import { useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { usePasskeyLogin } from '../../api/admin-passkeys';
 import { useLogin, useLoginRecoveryCode, useLoginTotp, useMe, useSetupStatus } from '../../api/auth';
-import { ApiError, errorMessage } from '../../../shared/api/client';
+import { ApiError } from '../../../shared/api/client';
 import { useReturnTo } from '../../../shared/api/return-to';
 import type { LoginResult } from '../../../shared/api/types';
 import { ceremonyErrorMessage, isCeremonyCancelled } from '../../../shared/api/webauthn';
 import { AuthCard } from '../../../shared/components/AuthCard';
 import { CodeInput, isSixDigits } from '../../../shared/components/CodeInput';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 function errorTitle(error: unknown): string {
   if (isCeremonyCancelled(error)) return 'Cancelled';
-  if (error instanceof ApiError) {
-    if (error.code === 'rate_limit.exceeded') return 'Too many attempts';
-    if (error.code === 'auth.invalid_totp' || error.code === 'auth.invalid_recovery_code') return 'Invalid code';
-  }
+  return error instanceof ApiError ? codeTitle(error.code) : 'Sign-in failed';
+}
+
+function codeTitle(code: string | null | undefined): string {
+  if (code === 'rate_limit.exceeded') return 'Too many attempts';
+  if (code === 'auth.invalid_totp' || code === 'auth.invalid_recovery_code') return 'Invalid code';
   return 'Sign-in failed';
 }
 
@@ -33,6 +36,9 @@ export function LoginPage() {
   const loginTotp = useLoginTotp();
   const loginRecovery = useLoginRecoveryCode();
   const passkeyLogin = usePasskeyLogin();
+  // Password, code and recovery code: one form at a time, so one form state. Wrong credentials
+  // come back with no field (the answer must not tell which part was wrong): the summary says it.
+  const form = useServerForm();
   const [step, setStep] = useState<'password' | 'totp' | 'recovery'>('password');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -68,11 +74,12 @@ export function LoginPage() {
     setSubmitted(true);
     passkeyLogin.reset();
     if (!email.trim() || !password) return;
-    login.mutate({ email: email.trim(), password }, { onSuccess: afterFirstStep });
+    void form.submit(() => login.mutateAsync({ email: email.trim(), password }), { onSuccess: afterFirstStep });
   };
 
   const signInWithPasskey = () => {
     login.reset();
+    form.clear();
     passkeyLogin.mutate(undefined, { onSuccess: afterFirstStep });
   };
 
@@ -80,14 +87,14 @@ export function LoginPage() {
     event.preventDefault();
     setSubmitted(true);
     if (!isSixDigits(code)) return;
-    loginTotp.mutate(code, { onSuccess: signedIn });
+    void form.submit(() => loginTotp.mutateAsync(code), { onSuccess: signedIn });
   };
 
   const submitRecoveryCode = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
     if (!recoveryCode.trim()) return;
-    loginRecovery.mutate(recoveryCode, { onSuccess: signedIn });
+    void form.submit(() => loginRecovery.mutateAsync(recoveryCode), { onSuccess: signedIn });
   };
 
   /** Between the authenticator code and a recovery code, at the second step. */
@@ -96,6 +103,7 @@ export function LoginPage() {
     setSubmitted(false);
     loginTotp.reset();
     loginRecovery.reset();
+    form.clear();
   };
 
   const backToPassword = () => {
@@ -107,25 +115,27 @@ export function LoginPage() {
     setSubmitted(false);
     loginTotp.reset();
     login.reset();
+    form.clear();
   };
 
-  const activeError = step === 'password' ? (login.error ?? passkeyLogin.error) : step === 'totp' ? loginTotp.error : loginRecovery.error;
+  // A passkey ceremony is no form: its failure (cancelled, no key) keeps its own banner.
+  const passkeyError = step === 'password' && !form.failure ? passkeyLogin.error : null;
   const subtitle = {
     password: 'Tessera admin console',
     totp: 'Enter the code from your authenticator app.',
     recovery: 'Enter one of the recovery codes you saved when you set up your authenticator app.',
   }[step];
-  const activeMessage = activeError === passkeyLogin.error ? ceremonyErrorMessage(activeError) : errorMessage(activeError);
 
   return (
     <AuthCard title="Sign in" subtitle={subtitle}>
       <Stack>
-        {params.get('expired') && step === 'password' && !activeError ? (
+        {params.get('expired') && step === 'password' && !form.failure && !passkeyError ? (
           <Alert color="yellow">Your session has expired. Sign in again to continue.</Alert>
         ) : null}
-        {activeError ? (
-          <Alert color="red" title={errorTitle(activeError)}>
-            {activeMessage}
+        <FormErrorSummary form={form} title={codeTitle(form.failure?.code)} />
+        {passkeyError ? (
+          <Alert color="red" title={errorTitle(passkeyError)}>
+            {ceremonyErrorMessage(passkeyError)}
           </Alert>
         ) : null}
         {step === 'password' ? (
@@ -137,17 +147,17 @@ export function LoginPage() {
                 autoComplete="username"
                 value={email}
                 onChange={(e) => setEmail(e.currentTarget.value)}
-                error={submitted && !email.trim() ? 'Enter your e-mail address' : undefined}
                 autoFocus
+                {...form.field('email', submitted && !email.trim() ? 'Enter your e-mail address' : undefined)}
               />
               <PasswordInput
                 label="Password"
                 autoComplete="current-password"
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}
-                error={submitted && !password ? 'Enter your password' : undefined}
+                {...form.field('password', submitted && !password ? 'Enter your password' : undefined)}
               />
-              <Button type="submit" loading={login.isPending} disabled={passkeyLogin.isPending} fullWidth>
+              <Button type="submit" loading={form.saving} disabled={passkeyLogin.isPending} fullWidth>
                 Sign in
               </Button>
               <Divider label="or" labelPosition="center" />
@@ -156,7 +166,7 @@ export function LoginPage() {
                 leftSection={<IconFingerprint size={18} />}
                 onClick={signInWithPasskey}
                 loading={passkeyLogin.isPending}
-                disabled={login.isPending}
+                disabled={form.saving}
                 fullWidth
               >
                 Sign in with a passkey
@@ -174,11 +184,11 @@ export function LoginPage() {
                 spellCheck={false}
                 value={recoveryCode}
                 onChange={(e) => setRecoveryCode(e.currentTarget.value)}
-                error={submitted && !recoveryCode.trim() ? 'Enter a recovery code' : undefined}
+                {...form.field('code', submitted && !recoveryCode.trim() ? 'Enter a recovery code' : undefined)}
                 styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                 autoFocus
               />
-              <Button type="submit" loading={loginRecovery.isPending} fullWidth>
+              <Button type="submit" loading={form.saving} fullWidth>
                 Verify
               </Button>
               <Group justify="space-between">
@@ -195,7 +205,7 @@ export function LoginPage() {
           <form onSubmit={submitCode} noValidate>
             <Stack>
               <CodeInput value={code} onChange={setCode} error={submitted && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined} />
-              <Button type="submit" loading={loginTotp.isPending} fullWidth>
+              <Button type="submit" loading={form.saving} fullWidth>
                 Verify
               </Button>
               <Group justify="space-between">

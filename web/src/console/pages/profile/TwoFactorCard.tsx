@@ -6,36 +6,32 @@ import { ApiError } from '../../../shared/api/client';
 import { CodeInput, isSixDigits } from '../../../shared/components/CodeInput';
 import { queryKeys } from '../../../shared/query-keys';
 import { RecoveryCodes } from '../../components/RecoveryCodes';
-import { errorMessage } from '../../../shared/api/client';
 import type { Me } from '../../../shared/api/types';
 import { notifySuccess } from '../../../shared/components/notify';
 import { TotpEnrollment } from '../../components/TotpEnrollment';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 function DisableTotpModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const disable = useTotpDisable();
+  const form = useServerForm();
   const [password, setPassword] = useState('');
 
   const close = () => {
     setPassword('');
-    disable.reset();
+    form.clear();
     onClose();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!password) return;
-    disable.mutate(password, {
-      onSuccess: () => {
-        notifySuccess('Two-factor authentication is off.');
-        close();
-      },
-    });
+    void form.submit(() => disable.mutateAsync(password), { success: 'Two-factor authentication is off.', onSuccess: close });
   };
 
   return (
     <Modal opened={opened} onClose={close} title="Disable two-factor authentication" centered>
       <form onSubmit={submit} noValidate>
         <Stack>
-          {disable.isError ? <Alert color="red">{errorMessage(disable.error)}</Alert> : null}
+          <FormErrorSummary form={form} title="Not disabled" />
           <Text size="sm">Enter your password to turn off codes from your authenticator app.</Text>
           <PasswordInput
             label="Current password"
@@ -43,12 +39,13 @@ function DisableTotpModal({ opened, onClose }: { opened: boolean; onClose: () =>
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             data-autofocus
+            {...form.field('password')}
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button type="submit" color="red" loading={disable.isPending} disabled={!password}>
+            <Button type="submit" color="red" loading={form.saving} disabled={!password}>
               Disable
             </Button>
           </Group>
@@ -65,16 +62,18 @@ function DisableTotpModal({ opened, onClose }: { opened: boolean; onClose: () =>
 function RegenerateCodesModal({ opened, onClose, email }: { opened: boolean; onClose: () => void; email: string }) {
   const qc = useQueryClient();
   const regenerate = useRegenerateRecoveryCodes();
+  const form = useServerForm();
   const [code, setCode] = useState('');
   const close = () => {
     if (regenerate.data) void qc.invalidateQueries({ queryKey: queryKeys.me });
     setCode('');
     regenerate.reset();
+    form.clear();
     onClose();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    regenerate.mutate(isSixDigits(code) ? code : undefined);
+    void form.submit(() => regenerate.mutateAsync(isSixDigits(code) ? code : undefined));
   };
   const needsCode = regenerate.error instanceof ApiError && regenerate.error.code === 'admins.reauthentication_required';
   return (
@@ -84,7 +83,7 @@ function RegenerateCodesModal({ opened, onClose, email }: { opened: boolean; onC
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack>
-            {regenerate.isError ? <Alert color="red">{errorMessage(regenerate.error)}</Alert> : null}
+            <FormErrorSummary form={form} title="No new codes" />
             <Text size="sm">Your current recovery codes stop working, including any you have not used yet.</Text>
             <CodeInput value={code} onChange={setCode} error={needsCode && !isSixDigits(code) ? 'Enter the 6-digit code' : undefined} />
             <Text size="xs" c="dimmed">
@@ -94,7 +93,7 @@ function RegenerateCodesModal({ opened, onClose, email }: { opened: boolean; onC
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button type="submit" loading={regenerate.isPending}>
+              <Button type="submit" loading={form.saving}>
                 Generate
               </Button>
             </Group>

@@ -4,7 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useSetup, useSetupStatus } from '../../api/auth';
 import { errorMessage } from '../../../shared/api/client';
 import { AuthCard } from '../../../shared/components/AuthCard';
-import { notifySuccess } from '../../../shared/components/notify';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 
 interface SetupForm {
   token: string;
@@ -30,6 +30,7 @@ export function SetupPage() {
   const tokenFromLink = params.get('token') ?? '';
   const status = useSetupStatus();
   const setup = useSetup();
+  const server = useServerForm();
   const navigate = useNavigate();
   const [form, setForm] = useState<SetupForm>({ token: tokenFromLink, email: '', name: '', password: '', confirm: '' });
   const [submitted, setSubmitted] = useState(false);
@@ -38,7 +39,7 @@ export function SetupPage() {
   const field = (key: keyof SetupForm) => ({
     value: form[key],
     onChange: (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [key]: e.currentTarget.value }),
-    error: errors[key],
+    ...server.field(key, errors[key]),
   });
 
   if (status.isPending) {
@@ -66,15 +67,10 @@ export function SetupPage() {
     event.preventDefault();
     setSubmitted(true);
     if (Object.keys(validate(form)).length > 0) return;
-    setup.mutate(
-      { token: form.token.trim(), email: form.email.trim(), name: form.name.trim(), password: form.password },
-      {
-        onSuccess: () => {
-          notifySuccess('Your administrator account is ready.', 'Welcome to Tessera');
-          navigate('/', { replace: true });
-        },
-      },
-    );
+    void server.submit(() => setup.mutateAsync({ token: form.token.trim(), email: form.email.trim(), name: form.name.trim(), password: form.password }), {
+      success: { title: 'Welcome to Tessera', message: 'Your administrator account is ready.' },
+      onSuccess: () => navigate('/', { replace: true }),
+    });
   };
 
   return (
@@ -82,11 +78,7 @@ export function SetupPage() {
       <form onSubmit={submit} noValidate>
         <Stack>
           {status.isError ? <Alert color="red">{errorMessage(status.error)}</Alert> : null}
-          {setup.isError ? (
-            <Alert color="red" title="Setup failed">
-              {errorMessage(setup.error)}
-            </Alert>
-          ) : null}
+          <FormErrorSummary form={server} title="Setup failed" />
           {tokenFromLink ? null : (
             <TextInput label="Setup token" description="Open the setup link printed by the server, or paste its token here." {...field('token')} />
           )}
@@ -94,7 +86,7 @@ export function SetupPage() {
           <TextInput label="Full name" autoComplete="name" {...field('name')} />
           <PasswordInput label="Password" autoComplete="new-password" {...field('password')} />
           <PasswordInput label="Confirm password" autoComplete="new-password" {...field('confirm')} />
-          <Button type="submit" loading={setup.isPending} fullWidth>
+          <Button type="submit" loading={server.saving} fullWidth>
             Create admin account
           </Button>
         </Stack>
