@@ -68,6 +68,20 @@ describe('console forms show server-side errors on their fields, in view, in Chr
     assert.match(await summary.innerText(), /\S/, 'the summary says something');
   };
 
+  /** expectSummaryOnly for the sign-in form of another page. */
+  const expectSummaryOnlyOn = async (other: Page, message: RegExp) => {
+    const summary = other.locator('[data-form-summary]');
+    assert.match(await summary.innerText(), message, 'the summary says what the server said');
+    await eventually(async () => {
+      const box = await summary.boundingBox();
+      assert.ok(box, 'the summary has a box');
+      assert.ok(box.y >= 0 && box.y + box.height <= VIEWPORT.height, `the summary is inside the viewport (y ${box.y})`);
+    }, 'the summary in view');
+    for (const field of ['Email', 'Password']) {
+      assert.notEqual(await other.getByLabel(field, { exact: true }).getAttribute('aria-invalid'), 'true', `${field} is not marked`);
+    }
+  };
+
   before(async () => {
     assertChromiumInstalled();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-forms-e2e-'));
@@ -252,5 +266,88 @@ describe('console forms show server-side errors on their fields, in view, in Chr
     await dialog.getByRole('button', { name: /^(Save|Create)/ }).click();
     await expectRefused(dialog, 'Addresses', /fragment/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+  /** A refusal that names no field: the summary says the server's words, in view, and no field is marked. */
+  const expectSummaryOnly = async (scope: Locator, message: RegExp, fields: (string | RegExp)[]) => {
+    const summary = scope.locator('[data-form-summary]');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), message, 'the summary says what the server said');
+    await assertInView(summary, 'the summary');
+    for (const field of fields) {
+      const input = scope.getByLabel(typeof field === 'string' ? label(field) : field).first();
+      assert.notEqual(await input.getAttribute('aria-invalid'), 'true', `${String(field)} is not marked`);
+    }
+  };
+
+  it('organisation: a company name in use is marked on the add field, in view, and what was typed stays', async () => {
+    await apiPost('/api/companies', { name: 'Northwind' });
+    await page.goto('/organisation');
+    const input = page.getByLabel(label('New company'));
+    await input.fill('Northwind');
+    await page.getByRole('button', { name: 'Add company' }).click();
+    await expectRefused(page.locator('form').filter({ has: input }), 'New company', /^A company with this name already exists$/);
+    assert.equal(await input.inputValue(), 'Northwind', 'the refused name is kept');
+  });
+
+  it('organisation: renaming a company to a name in use is marked in the rename dialog, in view', async () => {
+    await apiPost('/api/companies', { name: 'Contoso' });
+    await page.goto('/organisation');
+    await page.getByRole('button', { name: 'Rename company Contoso' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rename company' });
+    await dialog.getByLabel(label('Name')).fill('Northwind');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expectRefused(dialog, 'Name', /^A company with this name already exists$/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('hardware key: a transition the key no longer allows is refused in the dialog, the summary in view with what is allowed now', async () => {
+    const employee = (await apiPost('/api/employees', { email: 'linus@corp.example', firstName: 'Linus', lastName: 'Keyholder' })) as { id: string };
+    const key = (await apiPost(`/api/employees/${employee.id}/hardware-keys`, { serial: 'FORMS-0001' })) as { id: string };
+    await page.goto(`/hardware-keys/${key.id}`);
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Suspend: key FORMS-0001' });
+    await dialog.getByLabel(label('Reason')).fill('Left it in a taxi');
+    // Another admin suspends it meanwhile: the server refuses the same move again.
+    await apiPost(`/api/hardware-keys/${key.id}/transitions`, { to: 'suspended', reason: 'Reported by the service desk' });
+    await dialog.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await expectSummaryOnly(dialog, /\S/, ['Reason']);
+    assert.match(await dialog.getByTestId('transition-allowed-now').innerText(), /^Allowed now: .*Resume/, 'the dialog says what is allowed now');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('emergency block: a reason longer than the server takes is marked, in view, and the block stays off', async () => {
+    await page.goto('/workstations/emergency');
+    await page.getByRole('button', { name: 'Block all workstations' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Block all workstations' });
+    await dialog.getByLabel('Type BLOCK ALL WORKSTATIONS to confirm').fill('BLOCK ALL WORKSTATIONS');
+    await dialog.getByLabel(label('Reason')).fill('x'.repeat(501));
+    await dialog.getByRole('button', { name: 'Block all workstations' }).click();
+    await expectRefused(dialog, 'Reason', /^Must be at most 500 characters$/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const state = (await (await page.request.get('/api/emergency-block')).json()) as { active: boolean };
+    assert.equal(state.active, false, 'the block was not turned on');
+  });
+
+  it('login: a wrong password is said in the summary, in view, in the same words as an unknown e-mail, and no field is marked', async () => {
+    const session = await newSession(browser!, { baseURL: server!.url, viewport: VIEWPORT });
+    try {
+      const login = session.page;
+      const attempt = async (email: string, password: string) => {
+        await login.goto('/login');
+        await login.getByLabel('Email', { exact: true }).fill(email);
+        await login.getByLabel('Password', { exact: true }).fill(password);
+        await login.getByRole('button', { name: 'Sign in', exact: true }).click();
+        const summary = login.locator('[data-form-summary]');
+        await summary.waitFor();
+        await expectSummaryOnlyOn(login, /\S/);
+        return (await summary.innerText()).trim();
+      };
+      const wrongPassword = await attempt(ADMIN.email, 'Not-the-password-42');
+      const unknownEmail = await attempt('nobody@corp.example', 'Not-the-password-42');
+      assert.equal(wrongPassword, unknownEmail, 'the wording does not tell which part was wrong');
+      assert.match(wrongPassword, /^Sign-in failed\s+The e-mail address or password is wrong\./, 'the sentence that names neither part, as before');
+    } finally {
+      await session.context.close().catch(() => undefined);
+    }
   });
 });

@@ -1,13 +1,13 @@
-import { Alert, Anchor, Button, Checkbox, Group, Paper, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Paper, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconCircleCheck, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, errorMessage } from '../../../shared/api/client';
+import { api } from '../../../shared/api/client';
 import type { TransitionResult } from '../../../shared/api/types';
 import { formatDateTime } from '../../../shared/components/format';
-import { notifyError, notifySuccess } from '../../../shared/components/notify';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import { queryKeys } from '../../../shared/query-keys';
 import { useAddHardwareKey, useHardwareKeys } from '../../api/directory';
 import { useHardwareKeyList, usePasswordRotation } from '../../api/hardware-keys';
@@ -39,6 +39,7 @@ function ReserveFromStock({ employeeId, employeeName, onIssued }: { employeeId: 
   const [mailCode, setMailCode] = useState(false);
   const stock = useHardwareKeyList({ state: 'ready', q: debounced.trim() || undefined, page: 1, pageSize: 20 });
   const qc = useQueryClient();
+  const form = useServerForm();
   const reserve = useMutation({
     mutationFn: () =>
       api<TransitionResult>(`/api/hardware-keys/${encodeURIComponent(keyId ?? '')}/transitions`, {
@@ -55,7 +56,7 @@ function ReserveFromStock({ employeeId, employeeName, onIssued }: { employeeId: 
   const options = (stock.data?.items ?? []).map((k) => ({ value: k.id, label: `${k.serial}${k.model ? ` (${k.model})` : ''}` }));
 
   const submit = () =>
-    reserve.mutate(undefined, {
+    void form.submit(() => reserve.mutateAsync(), {
       onSuccess: (r) => {
         if (r.activationCode)
           onIssued({
@@ -72,10 +73,11 @@ function ReserveFromStock({ employeeId, employeeName, onIssued }: { employeeId: 
     });
 
   return (
-    <Stack gap="xs" mt="sm">
+    <Stack gap="xs" mt="sm" data-form-scope>
       <Text size="sm" fw={500}>
         Reserve a key from stock
       </Text>
+      <FormErrorSummary form={form} title="Not reserved" />
       <Group align="flex-end" wrap="wrap">
         <Select
           label="Key in stock"
@@ -89,14 +91,23 @@ function ReserveFromStock({ employeeId, employeeName, onIssued }: { employeeId: 
           filter={({ options: all }) => all}
           nothingFoundMessage={stock.isFetching ? 'Searching…' : 'No Ready key matches: import keys on the Hardware keys page'}
           w={280}
+          {...form.field('keyId')}
         />
-        <Textarea label="Reason" autosize minRows={1} maxLength={500} value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={280} />
-        <Button onClick={submit} disabled={!keyId || !reason.trim()} loading={reserve.isPending}>
+        <Textarea
+          label="Reason"
+          autosize
+          minRows={1}
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
+          w={280}
+          {...form.field('reason')}
+        />
+        <Button onClick={submit} disabled={!keyId || !reason.trim()} loading={form.saving}>
           Reserve
         </Button>
       </Group>
       <Checkbox label="Also e-mail the activation code to the employee" checked={mailCode} onChange={(e) => setMailCode(e.currentTarget.checked)} />
-      {reserve.isError ? <Alert color="red">{errorMessage(reserve.error)}</Alert> : null}
     </Stack>
   );
 }
@@ -104,33 +115,32 @@ function ReserveFromStock({ employeeId, employeeName, onIssued }: { employeeId: 
 /** A key the employee already holds, registered by serial and Active at once (no activation code). */
 function RegisterHeldKey({ employeeId }: { employeeId: string }) {
   const add = useAddHardwareKey(employeeId);
+  const form = useServerForm();
   const [serial, setSerial] = useState('');
   return (
-    <Group mt="sm" align="flex-end">
-      <TextInput
-        label="Register a key they already hold"
-        description="By its serial number; it is Active at once, without an activation code"
-        value={serial}
-        onChange={(e) => setSerial(e.currentTarget.value)}
-        w={320}
-      />
-      <Button
-        variant="default"
-        disabled={!serial.trim()}
-        loading={add.isPending}
-        onClick={() =>
-          add.mutate(serial.trim(), {
-            onSuccess: () => {
-              notifySuccess(`Key ${serial.trim()} registered.`);
-              setSerial('');
-            },
-            onError: (e) => notifyError(e, 'Could not register the key'),
-          })
-        }
-      >
-        Register
-      </Button>
-    </Group>
+    <Stack gap="xs" mt="sm" data-form-scope>
+      <FormErrorSummary form={form} title="Could not register the key" />
+      <Group align="flex-end">
+        <TextInput
+          label="Register a key they already hold"
+          description="By its serial number; it is Active at once, without an activation code"
+          value={serial}
+          onChange={(e) => setSerial(e.currentTarget.value)}
+          w={320}
+          {...form.field('serial')}
+        />
+        <Button
+          variant="default"
+          disabled={!serial.trim()}
+          loading={form.saving}
+          onClick={() =>
+            void form.submit(() => add.mutateAsync(serial.trim()), { success: `Key ${serial.trim()} registered.`, onSuccess: () => setSerial('') })
+          }
+        >
+          Register
+        </Button>
+      </Group>
+    </Stack>
   );
 }
 
