@@ -1,13 +1,15 @@
 import { Alert, Anchor, Group, List, Text } from '@mantine/core';
 import { IconAlertCircle, IconCheck } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 import type { ServerForm } from './use-server-form';
 
 /**
  * The top of a form after a refused save: the server's message, then each refused input ("Bind
  * user: Enter the bind user"), as a link to the marked field where the form shows it. role=alert,
- * so a screen reader says it; focusable, so `useServerForm` can bring it into view.
+ * so a screen reader says it; focusable, so `useServerForm` can bring it into view. `children`:
+ * what the form adds to the server's answer (what is allowed now).
  */
-export function FormErrorSummary({ form, title = 'Not saved' }: { form: ServerForm; title?: string }) {
+export function FormErrorSummary({ form, title = 'Not saved', children }: { form: ServerForm; title?: string; children?: ReactNode }) {
   const { failure, placed } = form;
   if (!failure) return null;
   // A single detail that only repeats the message (a duplicate name) needs no list.
@@ -42,6 +44,7 @@ export function FormErrorSummary({ form, title = 'Not saved' }: { form: ServerFo
           ))}
         </List>
       ) : null}
+      {children}
     </Alert>
   );
 }

@@ -130,12 +130,13 @@ export function TransitionModal(props: {
     <Modal opened={props.transition !== null} onClose={onClose} title={`${actionLabel(t)}: key ${key.serial}`} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
-          <FormErrorSummary form={form} title="The server refused" />
-          {refused ? (
-            <Text size="sm" c="red.9" data-testid="transition-allowed-now">
-              {refused}
-            </Text>
-          ) : null}
+          <FormErrorSummary form={form} title="The server refused">
+            {refused ? (
+              <Text size="sm" data-testid="transition-allowed-now">
+                {refused}
+              </Text>
+            ) : null}
+          </FormErrorSummary>
           <Text size="sm">
             {stateLabels[key.state]} → <strong>{stateLabels[t.to]}</strong>. {actionEffects[t.action] ?? ''}
           </Text>
