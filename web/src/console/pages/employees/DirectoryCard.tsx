@@ -1,35 +1,35 @@
 import { Badge, Button, Group, Modal, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { errorMessage } from '../../../shared/api/client';
+import { FormErrorSummary, useServerForm } from '../../components/forms';
 import { useDirectoryAccounts, useSetDomainPassword, type DirectoryAccount } from '../../api/directory';
 import { formatDateTime } from '../../../shared/components/format';
-import { notifySuccess } from '../../../shared/components/notify';
 
 /** Admin sets a domain password, or has one generated that nobody sees (it is kept sealed for the employee's key). */
 function PasswordDialog({ employeeId, account, onClose }: { employeeId: string; account: DirectoryAccount; onClose: () => void }) {
   const set = useSetDomainPassword(employeeId);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const form = useServerForm();
   const run = (body: { password: string } | { generate: true }) =>
-    set.mutate(
-      { accountId: account.id, body },
-      {
-        onSuccess: () => {
-          notifySuccess(`The domain password of ${account.username} was changed.`, 'Password changed');
-          onClose();
-        },
-        onError: (e) => setError(errorMessage(e)),
-      },
-    );
+    void form.submit(() => set.mutateAsync({ accountId: account.id, body }), {
+      success: { title: 'Password changed', message: `The domain password of ${account.username} was changed.` },
+      onSuccess: onClose,
+    });
   return (
     <Modal opened onClose={onClose} title={`Domain password of ${account.upn ?? account.username}`}>
       <Stack>
-        <PasswordInput label="New password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={error} autoComplete="new-password" />
+        <FormErrorSummary form={form} title="Password not changed" />
+        <PasswordInput
+          label="New password"
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          autoComplete="new-password"
+          {...form.field('password')}
+        />
         <Group justify="space-between">
-          <Button variant="light" onClick={() => run({ generate: true })} loading={set.isPending}>
+          <Button variant="light" onClick={() => run({ generate: true })} loading={form.saving}>
             Generate a strong password
           </Button>
-          <Button onClick={() => run({ password })} disabled={!password} loading={set.isPending}>
+          <Button onClick={() => run({ password })} disabled={!password} loading={form.saving}>
             Set this password
           </Button>
         </Group>
