@@ -364,7 +364,7 @@ describe('Branding and logo', () => {
     assert.equal((await admin.patch('/api/settings', { organisationName: 'Contoso', branding: { primaryColor: '#2b8a3e' } })).status, 200);
     const res = await new Client(t.app).get('/api/branding');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { organisationName: 'Contoso', primaryColor: '#2b8a3e', hasLogo: false, allowPasswordSignIn: false });
+    assert.deepEqual(res.body, { organisationName: 'Contoso', primaryColor: '#2b8a3e', hasLogo: false, allowPasswordSignIn: false, allowPlatform: false });
     const none = await new Client(t.app).get('/api/branding/logo');
     assert.deepEqual([none.status, none.body.error.code], [404, 'request.not_found']);
   });

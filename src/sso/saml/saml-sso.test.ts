@@ -274,7 +274,7 @@ describe('SAML SSO with node-saml as SP', () => {
     const done = await client.get(answer.pathname + answer.search);
     assert.equal(done.status, 200, done.raw);
     assert.match(done.raw, /<img src="https:\/\/mail\.corp\.example\/owa\/\?wa=wsignoutcleanup1\.0"/, 'the WS-Fed relying party is told to clean up');
-    assert.match(done.raw, /<a href="\/signin">Continue<\/a>/);
+    assert.match(done.raw, /<a href="\/signin\?signed_out=1">Continue<\/a>/);
     assert.match(String(done.headers['content-security-policy']), /img-src https:\/\/mail\.corp\.example/);
     const events = await t.services.audit.find({ action: 'saml.logout' }, { offset: 0, limit: 50 });
     assert.ok(
