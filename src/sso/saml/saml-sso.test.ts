@@ -295,9 +295,9 @@ describe('SAML SSO with node-saml as SP', () => {
     const plain = await signedInClient();
     const direct = await plain.get('/saml/logout?from=portal');
     assert.equal(direct.status, 303);
-    assert.equal(direct.headers.location, '/signin');
+    assert.equal(direct.headers.location, '/signin?signed_out=1', 'the sign-in page says "You are signed out"');
     assert.notEqual((await plain.get('/api/signin/session')).status, 200);
-    assert.equal((await plain.get('/saml/logout?from=portal')).headers.location, '/signin');
+    assert.equal((await plain.get('/saml/logout?from=portal')).headers.location, '/signin?signed_out=1');
     assert.equal((await plain.get('/saml/logout?from=https://evil.example')).status, 400, 'from names no URL');
   });
 
