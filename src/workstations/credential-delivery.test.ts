@@ -120,9 +120,9 @@ for (const engine of ENGINES) {
       await shared('Erins-VPN', 'erin-vpn-secret-4d0b', true, 'erin');
       const auto = (await admin.post('/api/workstation-enrolment-tokens', { name: 'delivery', maxUses: 10, autoApprove: true })).body.secret;
       const manual = (await admin.post('/api/workstation-enrolment-tokens', { name: 'delivery pending', maxUses: 10 })).body.secret;
-      approved = await enrollSoftwareAgent(t.app, { token: auto });
-      other = await enrollSoftwareAgent(t.app, { token: auto });
-      pending = await enrollSoftwareAgent(t.app, { token: manual });
+      approved = await enrollSoftwareAgent(t.app, { token: auto, now: () => clock.now() });
+      other = await enrollSoftwareAgent(t.app, { token: auto, now: () => clock.now() });
+      pending = await enrollSoftwareAgent(t.app, { token: manual, now: () => clock.now() });
     });
     after(() => t.close());
 

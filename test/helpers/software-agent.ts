@@ -22,7 +22,15 @@ export interface AssertionOptions {
  */
 export async function enrollSoftwareAgent(
   target: App | string,
-  opts: { token: string; machineId?: string; hostname?: string; domain?: string | null; audience?: string },
+  opts: {
+    token: string;
+    machineId?: string;
+    hostname?: string;
+    domain?: string | null;
+    audience?: string;
+    /** The clock its assertions are issued by: the server's, when a test runs it on a manual clock. */
+    now?: () => Date;
+  },
 ) {
   const machineId = opts.machineId ?? crypto.randomUUID();
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -50,7 +58,7 @@ export async function enrollSoftwareAgent(
   const { workstationId, status } = JSON.parse(res.body) as { workstationId: string; status: string };
   const audience = opts.audience ?? TEST_AUDIENCE;
   const assertion = (o: AssertionOptions = {}) => {
-    const iat = o.iat ?? Math.floor(Date.now() / 1000);
+    const iat = o.iat ?? Math.floor((opts.now?.() ?? new Date()).getTime() / 1000);
     return new SignJWT({ jti: crypto.randomBytes(16).toString('base64url'), ...o.claims })
       .setProtectedHeader({ alg: 'ES256', typ: 'tessera-agent+jwt', kid: workstationId })
       .setIssuer(workstationId)
