@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { assertChromiumInstalled, browserSkipReason, ensureConsoleBuilt, launchBrowser, newSession } from './helpers/browser.js';
 import { runCli, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { startSamba, type SambaDc } from './helpers/samba.js';
+import { eventually } from './helpers/eventually.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const SYNC = 'Tessera Users Sync';
@@ -98,6 +99,15 @@ describe('Settings → Domains in Chromium', { skip: browserSkipReason(), timeou
     assert.equal(await edit.getByLabel('Bind password', { exact: true }).inputValue(), '', 'the saved password is never sent to the page');
     await edit.getByText('Saved. Leave empty to keep it.').waitFor();
     await edit.getByLabel("Don't verify the TLS certificate (unsafe: tests and first set-up only)").check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    // Weaker certificate checks change how safely the saved password travels: it must be typed again.
+    const password = edit.getByLabel('Bind password', { exact: true });
+    await eventually(async () => assert.equal(await password.getAttribute('aria-invalid'), 'true', 'the password field is marked'), 'the refused save');
+    await edit
+      .getByText(/enter the bind password again/i)
+      .first()
+      .waitFor();
+    await password.fill(dc.adminPassword);
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'hidden' });
     await row.getByText('TLS not verified').waitFor();

@@ -249,8 +249,9 @@ for (const engine of ENGINES) {
         frames.push(f);
         if (f.type === 'command') socket.send(JSON.stringify({ type: 'ack', id: f.id, status: 'done' }));
       });
+      // Up to 20 s: a loaded 2-core machine (CI beside browser suites) took more than 5 s for a frame.
       const waitFor = async (pred: (f: (typeof frames)[number]) => boolean) => {
-        for (let i = 0; i < 200; i++) {
+        for (let i = 0; i < 800; i++) {
           const f = frames.find(pred);
           if (f) return f;
           await new Promise((r) => setTimeout(r, 25));
