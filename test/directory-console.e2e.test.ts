@@ -7,7 +7,6 @@ import type { Browser, Page } from 'playwright-core';
 import { assertChromiumInstalled, browserSkipReason, ensureConsoleBuilt, launchBrowser, newSession } from './helpers/browser.js';
 import { runCli, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { startSamba, type SambaDc } from './helpers/samba.js';
-import { eventually } from './helpers/eventually.js';
 
 const ADMIN = { email: 'ada.admin@corp.example', name: 'Ada Admin', password: 'Quiet-lantern-73-orchard' };
 const SYNC = 'Tessera Users Sync';
@@ -102,7 +101,6 @@ describe('Settings → Domains in Chromium', { skip: browserSkipReason(), timeou
     await edit.getByRole('button', { name: 'Save' }).click();
     // Weaker certificate checks change how safely the saved password travels: it must be typed again.
     const password = edit.getByLabel('Bind password', { exact: true });
-    await eventually(async () => assert.equal(await password.getAttribute('aria-invalid'), 'true', 'the password field is marked'), 'the refused save');
     await edit
       .getByText(/enter the bind password again/i)
       .first()
