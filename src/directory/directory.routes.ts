@@ -157,6 +157,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: "Test an unsaved domain's connection",
         tags,
         description:
           "Tests a domain that is not saved yet (the add form): connects, binds, finds the groups and counts the sync group's members. Nothing is saved; audited without the secret; a refused secret counts against the credential-check budget.",
@@ -189,6 +190,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: 'Preview the first sync of an unsaved domain',
         tags,
         description:
           'What the first sync of a domain that is not saved yet would do: who would be created or linked, which groups imported, with counts and the first rows. Writes nothing (no sync run, employee, account or group) but its audit record.',
@@ -210,6 +212,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'admin' },
       schema: {
+        summary: "Preview a domain's next sync",
         tags,
         params: idParams,
         description:
@@ -232,6 +235,7 @@ export async function directoryRoutes(app: App, services: DirectoryRoutesDeps, o
     {
       config: { access: 'read' },
       schema: {
+        summary: 'List the Graph permissions an Entra app needs',
         tags,
         description:
           'The Microsoft Graph application permissions an Entra ID app registration needs, per feature, with why (the connector checks the same list).',

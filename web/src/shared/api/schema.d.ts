@@ -17196,6 +17196,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Test an unsaved domain's connection
          * @description Tests a domain that is not saved yet (the add form): connects, binds, finds the groups and counts the sync group's members. Nothing is saved; audited without the secret; a refused secret counts against the credential-check budget.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
@@ -17659,6 +17660,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Preview the first sync of an unsaved domain
          * @description What the first sync of a domain that is not saved yet would do: who would be created or linked, which groups imported, with counts and the first rows. Writes nothing (no sync run, employee, account or group) but its audit record.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
@@ -17981,6 +17983,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Preview a domain's next sync
          * @description What a sync would do now, with the edit form's unsaved values over the saved domain (optional body, like a PATCH; without `secret` the saved one, only where the saved one goes: else 400 `directory.secret_required`): created, updated, deactivated, groups. Writes nothing but its audit record.
          *
          *     **Access:** a signed-in admin, or an API key of scope `admin`.
@@ -18173,6 +18176,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * List the Graph permissions an Entra app needs
          * @description The Microsoft Graph application permissions an Entra ID app registration needs, per feature, with why (the connector checks the same list).
          *
          *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
