@@ -23,7 +23,17 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** What the build produces (dist/…) and what it is made from. */
 const BUILD_OUTPUTS = ['dist/server/cli/index.js', 'dist/agent/cli.js', 'dist/web/index.html', 'dist/web/portal.html', 'dist/pglite-template.tar.gz'];
-const BUILD_INPUTS = ['src', 'agent/src', 'web', 'src/db/migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+const BUILD_INPUTS = [
+  'src',
+  'agent/src',
+  'agent/tsconfig.json',
+  'web',
+  'scripts/make-pglite-template.mjs',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 
 function newestMtime(p) {
   const stat = fs.statSync(p);
