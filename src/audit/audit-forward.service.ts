@@ -160,11 +160,15 @@ export function createAuditForwardService(deps: {
       });
     const set: Partial<repo.NewDestinationRow> = {};
     const changed: string[] = [];
-    if (input.name !== undefined && input.name !== current.name) (set.name = input.name), changed.push('name');
-    if (input.enabled !== undefined && input.enabled !== current.enabled) (set.enabled = input.enabled), changed.push('enabled');
-    if (input.filter && JSON.stringify(input.filter) !== JSON.stringify(current.filter)) (set.filter = input.filter), changed.push('filter');
-    if (input.settings && JSON.stringify(input.settings) !== JSON.stringify(current.settings)) (set.settings = input.settings), changed.push('settings');
-    if ('secret' in input && input.secret !== undefined) (set.secret = sealer.seal(input.secret, secretAad(id))), changed.push('secret');
+    const change = <K extends keyof repo.NewDestinationRow>(field: K, value: repo.NewDestinationRow[K]) => {
+      set[field] = value;
+      changed.push(field);
+    };
+    if (input.name !== undefined && input.name !== current.name) change('name', input.name);
+    if (input.enabled !== undefined && input.enabled !== current.enabled) change('enabled', input.enabled);
+    if (input.filter && JSON.stringify(input.filter) !== JSON.stringify(current.filter)) change('filter', input.filter);
+    if (input.settings && JSON.stringify(input.settings) !== JSON.stringify(current.settings)) change('settings', input.settings);
+    if ('secret' in input && input.secret !== undefined) change('secret', sealer.seal(input.secret, secretAad(id)));
     if (changed.length === 0) return withBacklog(current);
     // A changed destination is tried again at once: the change may be the fix of its last error.
     set.nextAttemptAt = clock.now();
@@ -258,7 +262,7 @@ export function createAuditForwardService(deps: {
       for (let i = 0; i < o.maxBatches; i++) {
         const now = clock.now();
         const d = await repo.acquireDestinationLease(db, id, holder, now, o.leaseMs);
-        if (!d || !d.enabled || d.nextAttemptAt.getTime() > now.getTime()) break;
+        if (!d?.enabled || d.nextAttemptAt.getTime() > now.getTime()) break;
         const rows = await audit.toForward(d.cursor, o.batchSize);
         if (rows.length === 0) break;
         const matching = rows.filter((r) => matchesFilter(d.filter, r));
