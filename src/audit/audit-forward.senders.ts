@@ -95,15 +95,18 @@ function post(url: string, headers: Record<string, string>, body: string, t: Tls
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', (err) => reject(new DeliveryError(`cannot reach ${u.host}: ${describeNetworkError(err)}`, true)));
+    req.on('error', (err) => reject(new DeliveryError(`cannot reach ${u.host}: ${describeNetworkError(err)}`, !isCertificateRefusal(err))));
     req.end(body);
   });
 }
 
+/** The receiver's certificate was refused: retrying changes nothing until the CA or the certificate is fixed. */
+const isCertificateRefusal = (err: Error & { code?: string }) => !!err.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(err.code);
+
 function describeNetworkError(err: Error & { code?: string }): string {
   if (err.code === 'ECONNREFUSED') return 'connection refused';
   if (err.code === 'ENOTFOUND') return 'host not found';
-  if (err.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(err.code)) return `TLS certificate refused (${err.code})`;
+  if (isCertificateRefusal(err)) return `TLS certificate refused (${err.code})`;
   return err.code ? `${err.message} (${err.code})` : err.message;
 }
 
@@ -212,7 +215,7 @@ export function syslogSender(s: SyslogSettings): Sender {
           if (settled) return;
           settled = true;
           socket.destroy();
-          reject(new DeliveryError(`syslog ${s.transport} ${s.host}:${s.port}: ${describeNetworkError(err)}`, true));
+          reject(new DeliveryError(`syslog ${s.transport} ${s.host}:${s.port}: ${describeNetworkError(err)}`, !isCertificateRefusal(err)));
         };
         const onConnect = () => socket.end(frames);
         const socket =
