@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/connection.js';
 import type { Clock } from '../lib/clock.js';
 import type { RequestContext } from '../lib/context.js';
@@ -166,8 +167,8 @@ export function createAuditForwardService(deps: {
     };
     if (input.name !== undefined && input.name !== current.name) change('name', input.name);
     if (input.enabled !== undefined && input.enabled !== current.enabled) change('enabled', input.enabled);
-    if (input.filter && JSON.stringify(input.filter) !== JSON.stringify(current.filter)) change('filter', input.filter);
-    if (input.settings && JSON.stringify(input.settings) !== JSON.stringify(current.settings)) change('settings', input.settings);
+    if (input.filter && !isDeepStrictEqual(input.filter, current.filter)) change('filter', input.filter);
+    if (input.settings && !isDeepStrictEqual(input.settings, current.settings)) change('settings', input.settings);
     if ('secret' in input && input.secret !== undefined) change('secret', sealer.seal(input.secret, secretAad(id)));
     if (changed.length === 0) return withBacklog(current);
     // A changed destination is tried again at once: the change may be the fix of its last error.
@@ -322,8 +323,8 @@ export function createAuditForwardService(deps: {
     const secret = 'secret' in input && input.secret !== savedSecret ? input.secret : undefined;
     const same =
       current.enabled === input.enabled &&
-      JSON.stringify(current.filter) === JSON.stringify(input.filter) &&
-      JSON.stringify(current.settings) === JSON.stringify(input.settings) &&
+      isDeepStrictEqual(current.filter, input.filter) &&
+      isDeepStrictEqual(current.settings, input.settings) &&
       secret === undefined;
     if (same) return 'unchanged';
     const { replayHistory: _r, ...patch } = input;
