@@ -104,7 +104,7 @@ export function AuditForwardingPage() {
                   </Table.Tr>
                 ) : null}
                 {destinations.data.map((d) => (
-                  <Table.Tr key={d.id} data-destination={d.name}>
+                  <Table.Tr key={d.id}>
                     <Table.Td>
                       <Text size="sm">{d.name}</Text>
                       <Text size="xs" c="dimmed">
@@ -123,7 +123,7 @@ export function AuditForwardingPage() {
                       <StateBadge d={d} />
                     </Table.Td>
                     <Table.Td>{d.state.lastDeliveredAt ? formatDateTime(d.state.lastDeliveredAt) : 'Never'}</Table.Td>
-                    <Table.Td data-label="backlog">{d.state.backlog}</Table.Td>
+                    <Table.Td>{d.state.backlog}</Table.Td>
                     <Table.Td>
                       {d.state.lastError ? (
                         <>
