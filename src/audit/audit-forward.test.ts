@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
@@ -6,6 +9,7 @@ import { ENGINES } from '../../test/helpers/db.js';
 import { eventually } from '../../test/helpers/eventually.js';
 import { createTestApp, signedInAdmin, type Client, type TestApp } from '../../test/helpers/app.js';
 import { startHecReceiver, type HecReceiver } from '../../test/helpers/splunk-hec.js';
+import { makeTestCertificates } from '../../test/helpers/test-ca.js';
 import { startWebhookReceiver } from '../../test/helpers/webhook-receiver.js';
 import { startAuditForwarder, type AuditForwarder } from './audit-forward.worker.js';
 
@@ -222,6 +226,43 @@ for (const engine of ENGINES) {
       } finally {
         await hook.close();
         await later.close();
+      }
+    });
+
+    it('sends to an https collector only when its certificate checks out against the CA given (verification on by default)', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-hec-tls-'));
+      const certs = makeTestCertificates(dir);
+      const https = await startHecReceiver({ token: TOKEN, tls: { key: certs.serverKeyPem, cert: certs.serverCertPem } });
+      try {
+        const noCa = await admin.post('/api/audit/destinations', {
+          kind: 'splunk',
+          name: 'Splunk over TLS',
+          enabled: false,
+          settings: { url: https.url },
+          secret: TOKEN,
+        });
+        assert.equal(noCa.status, 201, JSON.stringify(noCa.body));
+        assert.equal(noCa.body.settings.verifyTls, true, 'verification is on by default');
+        const refused = await admin.post(`/api/audit/destinations/${noCa.body.id}/test`);
+        assert.equal(refused.body.ok, false);
+        assert.match(refused.body.message, /TLS certificate refused/);
+        const wrongCa = await admin.patch(`/api/audit/destinations/${noCa.body.id}`, {
+          kind: 'splunk',
+          settings: { url: https.url, caCertificate: certs.otherCaPem },
+        });
+        assert.equal(wrongCa.status, 200);
+        assert.equal((await admin.post(`/api/audit/destinations/${noCa.body.id}/test`)).body.ok, false, 'a CA that did not sign it');
+        await admin.patch(`/api/audit/destinations/${noCa.body.id}`, { kind: 'splunk', settings: { url: https.url, caCertificate: certs.caPem } });
+        const ok = await admin.post(`/api/audit/destinations/${noCa.body.id}/test`);
+        assert.equal(ok.body.ok, true, ok.body.message);
+        assert.match(ok.body.message, /Success \(code 0\)/);
+        assert.equal(https.events.length, 1);
+        assert.equal((https.events[0].event as { details: { test: boolean } }).details.test, true);
+        assert.match(String((https.events[0].event as { eventId: string }).eventId), /:test:/);
+        await admin.delete(`/api/audit/destinations/${noCa.body.id}`);
+      } finally {
+        await https.close();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './server.js';
+import { makeTestCertificates } from './test-ca.js';
 
 /**
  * rsyslog (Debian's rsyslog and rsyslog-gnutls) as a receiver of our own: its own config, pid
@@ -34,34 +35,6 @@ export const hasRsyslog = () => {
   }
 };
 
-function makeCerts(dir: string) {
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  for (const ca of ['ca', 'other-ca'])
-    run([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${ca}.key`,
-      '-out',
-      `${ca}.pem`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=Tessera test ${ca}`,
-    ]);
-  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  fs.writeFileSync(
-    path.join(dir, 'ext.cnf'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n',
-  );
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
-}
-
 async function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port }, () => {
@@ -75,12 +48,12 @@ async function accepts(port: number): Promise<boolean> {
 export async function startRsyslog(): Promise<Rsyslog> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-rsyslog-'));
   fs.mkdirSync(path.join(dir, 'work'));
-  makeCerts(dir);
+  const certs = makeTestCertificates(dir);
   const [tcpPort, tlsPort] = [await freePort(), await freePort()];
   const f = (name: string) => path.join(dir, name);
   fs.writeFileSync(
     f('rsyslog.conf'),
-    `global(workDirectory="${f('work')}" DefaultNetstreamDriverCAFile="${f('ca.pem')}" DefaultNetstreamDriverCertFile="${f('server.pem')}" DefaultNetstreamDriverKeyFile="${f('server.key')}")
+    `global(workDirectory="${f('work')}" DefaultNetstreamDriverCAFile="${certs.files.ca}" DefaultNetstreamDriverCertFile="${certs.files.serverCert}" DefaultNetstreamDriverKeyFile="${certs.files.serverKey}")
 module(load="imtcp" maxSessions="100")
 input(type="imtcp" address="127.0.0.1" port="${tcpPort}" ruleset="tcp")
 input(type="imtcp" address="127.0.0.1" port="${tlsPort}" ruleset="tls" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
@@ -94,8 +67,8 @@ ruleset(name="tls") { action(type="omfile" file="${f('tls.log')}" template="RSYS
   const r: Rsyslog = {
     tcpPort,
     tlsPort,
-    caPem: fs.readFileSync(f('ca.pem'), 'utf8'),
-    otherCaPem: fs.readFileSync(f('other-ca.pem'), 'utf8'),
+    caPem: certs.caPem,
+    otherCaPem: certs.otherCaPem,
     tcpLines: () => lines('tcp.log'),
     tlsLines: () => lines('tls.log'),
     async start() {
