@@ -28,10 +28,14 @@ export interface HecEvent {
 export interface HecReceiver {
   url: string;
   events: HecEvent[];
+  /** How many events each accepted request carried. */
+  batches: number[];
   requests: number;
   token: string;
   busy: boolean;
   allowedIndexes: string[];
+  /** The next N accepted batches are kept but their answer is lost (the connection drops): a crash after the send. */
+  loseAnswers: number;
   close(): Promise<void>;
 }
 
@@ -69,10 +73,12 @@ export async function startHecReceiver(opts: { token: string; allowedIndexes?: s
   const state: HecReceiver = {
     url: '',
     events: [],
+    batches: [],
     requests: 0,
     token: opts.token,
     busy: false,
     allowedIndexes: opts.allowedIndexes ?? ['main', 'tessera'],
+    loseAnswers: 0,
     close: async () => {},
   };
   const handler: http.RequestListener = (req, res) => {
@@ -104,6 +110,12 @@ export async function startHecReceiver(opts: { token: string; allowedIndexes?: s
         if (ev.index && !state.allowedIndexes.includes(ev.index)) return answer(400, 'Incorrect index', 7, { 'invalid-event-number': n });
       }
       state.events.push(...(events as HecEvent[]));
+      state.batches.push(events.length);
+      if (state.loseAnswers > 0) {
+        state.loseAnswers--;
+        req.socket.destroy();
+        return;
+      }
       answer(200, 'Success', 0);
     });
   };
