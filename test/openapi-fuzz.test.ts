@@ -96,6 +96,8 @@ function validValue(s: JsonSchema, name: string): unknown {
       break;
   }
   if (/password/i.test(name)) return 'fuzz correct horse battery staple';
+  // A required URL (an audit destination's): one every URL field accepts.
+  if (isUrlField(name)) return `https://fuzz-${crypto.randomBytes(3).toString('hex')}.example/in`;
   if (/code/i.test(name)) return '123456';
   const text = `Fuzz ${name} ${crypto.randomBytes(3).toString('hex')}`;
   return text.slice(0, merged.maxLength ?? text.length).padEnd(merged.minLength ?? 0, 'x');

@@ -2,6 +2,7 @@ import { adminErrorCodes } from '../admins/admin.codes.js';
 import { apiKeyErrorCodes } from '../api-keys/api-key.codes.js';
 import { applicationAccessErrorCodes } from '../applications/application-access.codes.js';
 import { applicationIconErrorCodes } from '../applications/application-icon.codes.js';
+import { auditForwardErrorCodes } from '../audit/audit-forward.codes.js';
 import { authnErrorCodes } from '../authn/authn.codes.js';
 import { directoryErrorCodes } from '../directory/directory.codes.js';
 import { employeeErrorCodes } from '../employees/employee.codes.js';
@@ -31,6 +32,7 @@ for (const list of [
   apiKeyErrorCodes,
   applicationAccessErrorCodes,
   applicationIconErrorCodes,
+  auditForwardErrorCodes,
   authnErrorCodes,
   directoryErrorCodes,
   employeeErrorCodes,

@@ -96,6 +96,58 @@ apiKeys:
     assert.match(bad.message, /groups\[0\]\.members\[0\]/);
   });
 
+  it('declares audit forwarding destinations, with the HEC token and the webhook key by reference', async () => {
+    const hecToken = 'hec-token-0123456789abcdef';
+    write('hook.key', 'webhook-key-from-a-file-0123\n');
+    const file = () =>
+      write(
+        'forwarding.yaml',
+        `
+auditForwarding:
+  destinations:
+    - name: Splunk
+      kind: splunk
+      settings: {url: 'https://splunk.corp.example:8088', index: security}
+      secret: {env: HEC_TOKEN}
+      filter: {actions: ['admin.', 'directory.*'], outcome: any}
+    - name: SOC webhook
+      kind: webhook
+      settings: {url: 'https://soc.corp.example/hooks/tessera'}
+      secret: {file: ./hook.key}
+    - name: Central syslog
+      kind: syslog
+      settings: {host: syslog.corp.example, port: 6514, transport: tls, facility: local3}
+`,
+      );
+    assert.deepEqual(await applyDeclarativeConfig(t.services, file(), { HEC_TOKEN: hecToken }), [
+      'audit destination Splunk created',
+      'audit destination SOC webhook created',
+      'audit destination Central syslog created',
+    ]);
+    assert.deepEqual(await applyDeclarativeConfig(t.services, file(), { HEC_TOKEN: hecToken }), [], 'a second run changes nothing');
+    assert.deepEqual(await applyDeclarativeConfig(t.services, file(), { HEC_TOKEN: 'a-rotated-hec-token-0000' }), ['audit destination Splunk updated']);
+    const listed = await t.services.auditForwarding.list();
+    const splunk = listed.find((d) => d.name === 'Splunk');
+    assert.deepEqual(splunk?.secret, { set: true });
+    assert.deepEqual(splunk?.filter, { actions: ['admin.', 'directory.*'], outcome: 'any' });
+    assert.equal(listed.find((d) => d.name === 'Central syslog')?.settings.facility, 'local3');
+    const audit = JSON.stringify((await t.services.audit.find({ q: 'audit.destination' }, { offset: 0, limit: 50 })).items);
+    for (const secret of [hecToken, 'a-rotated-hec-token-0000', 'webhook-key-from-a-file-0123']) {
+      assert.ok(!JSON.stringify(listed).includes(secret), 'no secret in the API answer');
+      assert.ok(!audit.includes(secret), 'no secret in the audit log');
+    }
+    const bad = write(
+      'bad-forwarding.yaml',
+      'auditForwarding:\n  destinations:\n    - {name: S, kind: syslog, settings: {host: h.example, port: 99999, transport: tcp}}\n',
+    );
+    await assert.rejects(applyDeclarativeConfig(t.services, bad, {}), /auditForwarding\.destinations\[0\]\.settings\.port: must be a port from 1 to 65535/);
+    const inline = write(
+      'inline.yaml',
+      'auditForwarding:\n  destinations:\n    - {name: S, kind: splunk, settings: {url: "https://s.example"}, secret: inline-token-000000}\n',
+    );
+    await assert.rejects(applyDeclarativeConfig(t.services, inline, {}), /must be a reference/);
+  });
+
   it('names the file, the place in it and the problem, and writes nothing', async () => {
     const cases: [string, RegExp][] = [
       ['admins:\n  - email: x@corp.example\n    name: X\n    password: inline-secret\n', /admins\[0\]\.password: must be a reference/],

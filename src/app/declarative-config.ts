@@ -16,6 +16,8 @@ import { applyDeclaredServiceProviders, resolveDeclaredServiceProviders, samlCon
 import type { AdminService } from '../admins/admin.service.js';
 import type { ApiKeyService } from '../api-keys/api-key.service.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { createDestinationBody } from '../audit/audit-forward.schemas.js';
+import type { AuditForwardService } from '../audit/audit-forward.service.js';
 import type { DomainService } from '../directory/domain.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { OidcService } from '../sso/oidc/oidc.service.js';
@@ -27,6 +29,7 @@ export type DeclarativeDeps = {
   admins: AdminService;
   apiKeys: ApiKeyService;
   audit: AuditService;
+  auditForwarding: AuditForwardService;
   domains: DomainService;
   groups: GroupService;
   oidc: OidcService;
@@ -108,6 +111,16 @@ const fileSchema = z
       .optional(),
     /** Vault templates and shared accounts (src/vaults/vault.config.ts); secrets by reference. */
     vault: vaultConfigSchema(secretRef).optional(),
+    /**
+     * Audit forwarding destinations (src/audit/audit-forward.*), matched by name; the Splunk HEC
+     * token and the webhook signing key by reference. Checked against the API's schema when applied.
+     */
+    auditForwarding: z
+      .object({
+        destinations: z.array(z.object({ name: z.string(), kind: z.string(), secret: secretRef.optional() }).passthrough()).max(100),
+      })
+      .strict()
+      .optional(),
     /** Local groups (src/groups): created when missing, with the listed employees (by e-mail) in them. */
     groups: z.array(groupCreate.extend({ members: z.array(z.string().trim().email()).max(10_000).optional() }).strict()).optional(),
   })
@@ -186,6 +199,17 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
     secret: c.secret ? resolveSecret(file, `oidc.clients[${i}].secret`, c.secret, env) : undefined,
   }));
   const fail = (where: string, message: string) => new DeclarativeConfigError(file, where, message);
+  const destinations = (cfg.auditForwarding?.destinations ?? []).map((d, i) => {
+    const where = `auditForwarding.destinations[${i}]`;
+    const secret = d.secret ? resolveSecret(file, `${where}.secret`, d.secret, env) : undefined;
+    const parsed = createDestinationBody.safeParse({ ...d, ...(secret !== undefined ? { secret } : {}) });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      // Never echo a secret's value: the path names the field, the message says what is wrong with it.
+      throw new DeclarativeConfigError(file, `${where}${issue.path.length ? `.${formatPath(issue.path)}` : ''}`, issue.message);
+    }
+    return parsed.data;
+  });
   const vault = resolveDeclaredVault(cfg.vault as VaultSection<SecretRef> | undefined, (where, ref: SecretRef) => resolveSecret(file, where, ref, env), fail);
 
   if (cfg.settings) {
@@ -233,6 +257,13 @@ export async function applyDeclarativeConfig(services: DeclarativeDeps, file: st
     if (result !== 'unchanged') changes.push(`group ${g.name} ${result}`);
     if (unknownMembers.length)
       logger?.warn({ file, group: g.name, unknownMembers }, 'declared group members left out: no employee has these e-mail addresses yet');
+  }
+
+  for (const [i, d] of destinations.entries()) {
+    const result = await services.auditForwarding.ensureDeclared(ctx, d).catch((err) => {
+      throw new DeclarativeConfigError(file, `auditForwarding.destinations[${i}]`, (err as Error).message);
+    });
+    if (result !== 'unchanged') changes.push(`audit destination ${d.name} ${result}`);
   }
 
   changes.push(...(await applyDeclaredServiceProviders(services, ctx, serviceProviders, (where, message) => new DeclarativeConfigError(file, where, message))));

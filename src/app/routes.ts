@@ -3,6 +3,7 @@ import { authRoutes } from '../admins/auth.routes.js';
 import { adminPasskeyRoutes } from '../admins/passkey.routes.js';
 import { apiKeyRoutes } from '../api-keys/api-key.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
+import { auditForwardRoutes } from '../audit/audit-forward.routes.js';
 import { employeeCredentialRoutes } from '../authn/credential.routes.js';
 import { signInRoutes } from '../authn/signin.routes.js';
 import { brandingRoutes } from '../branding/branding.routes.js';
@@ -57,6 +58,7 @@ export async function registerRoutes(api: App, services: Services, opts: { signI
   await applicationAccessRoutes(api, services);
   await apiKeyRoutes(api, services);
   await auditRoutes(api, services);
+  await auditForwardRoutes(api, services);
   await settingsRoutes(api, services);
   await brandingRoutes(api, services);
   await mailRoutes(api, services);

@@ -10,6 +10,7 @@ import { createServices, type Services } from './services.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { logSerializers } from '../lib/log-serializers.js';
 import { startMailWorker } from '../mail/mail.worker.js';
+import { startAuditForwarder } from '../audit/audit-forward.worker.js';
 import { directoryJobs, recoverDirectoryState } from '../directory/directory.jobs.js';
 import { entraPasskeyJobs } from '../directory/entra/entra-passkey.jobs.js';
 import { startJobRunner } from '../jobs/job-runner.js';
@@ -113,6 +114,12 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   timer.unref();
   // Outgoing mail: due mails are sent every few seconds, failures retried with backoff.
   const mailWorker = startMailWorker({ mail: services.mail, logger });
+  // Audit forwarding to SIEMs: each destination delivered by one node at a time, soon after new records.
+  const auditForwarder = startAuditForwarder({
+    forwarding: services.auditForwarding,
+    logger,
+    nodeId: services.directoryNodeId,
+  });
   // Background jobs (directory syncs, password rotation), each run once across all nodes.
   const jobRunner = startJobRunner({
     db: services.db,
@@ -128,6 +135,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   const metricsListener = await startMetricsListener(services).catch(async (err) => {
     await jobRunner.stop();
     await mailWorker.stop();
+    await auditForwarder.stop();
     await app.close();
     await database.close();
     throw err;
@@ -157,6 +165,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
       clearInterval(timer);
       await metricsListener?.close();
       await mailWorker.stop();
+      await auditForwarder.stop();
       await jobRunner.stop();
       // app.close() waits for every open connection, and a closed server no longer enforces its
       // header and request timeouts: one client keeping a request half-sent would hold the stop

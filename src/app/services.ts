@@ -5,6 +5,7 @@ import { createAdminService } from '../admins/admin.service.js';
 import { createRecoveryCodeService } from '../admins/recovery-code.service.js';
 import { createApiKeyService } from '../api-keys/api-key.service.js';
 import { createAuditService } from '../audit/audit.service.js';
+import { createAuditForwardService } from '../audit/audit-forward.service.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { createCredentialService } from '../authn/credential.service.js';
 import { createEmployeeAuthService } from '../authn/employee-auth.service.js';
@@ -72,7 +73,17 @@ export function createServices(deps: CoreDeps) {
   const sealer: KeyRingSealer = createKeyRingSealer(deps.masterKey, deps.previousKeys);
   // Prometheus metrics (src/metrics): most counters are read off the audit records as they are written.
   const metrics = createMetrics();
-  const audit = createAuditService({ db, clock, onRecorded: metrics.countAudit });
+  // Each record written also nudges audit forwarding (late-bound: forwarding reads the audit log).
+  const audit = createAuditService({
+    db,
+    clock,
+    onRecorded: (entry) => {
+      metrics.countAudit(entry);
+      auditForwarding.nudge();
+    },
+  });
+  // Audit forwarding to SIEMs (src/audit/audit-forward.*): the audit log is the outbox.
+  const auditForwarding = createAuditForwardService({ db, audit, sealer, clock, onFailure: metrics.countForwardFailure });
   const settings = createSettingsService({ db, sealer, audit, clock });
   const sessions = createSessionService({ db, clock });
   // Passkeys and security keys belong to their admin or employee and go when they are deleted.
@@ -453,6 +464,7 @@ export function createServices(deps: CoreDeps) {
     mailOutbox: () => mail.outboxCounts(),
     heldSyncRuns: () => directory.directorySync.heldRunCount(),
     pool: database.poolStats,
+    auditForwardBacklog: () => auditForwarding.backlogs(),
   });
   const expectedMigrations = listMigrations().map((m) => m.tag);
   return {
@@ -465,6 +477,7 @@ export function createServices(deps: CoreDeps) {
     isSchemaCurrent: () => isSchemaCurrent(database, expectedMigrations),
     metrics,
     audit,
+    auditForwarding,
     settings,
     sessions,
     admins,

@@ -93,3 +93,31 @@ export async function findDistinctAuditActions(db: Executor): Promise<string[]> 
   const rows = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).orderBy(auditEvents.action);
   return rows.map((r) => r.action);
 }
+
+/**
+ * The records a forwarding destination has not had yet: id > `afterId`, in id order. The one read
+ * of the outbox (src/audit/audit-forward.service.ts); a destination's cursor moves only past what
+ * this returned.
+ *
+ * Ordering assumption: appends are serialised cluster-wide. Each append takes the audit chain's
+ * transaction-level advisory lock (lockAuditChain) and holds it until its transaction commits, so
+ * ids become visible in id order: when a reader sees id N, every id below N has committed or will
+ * never exist. Were appends ever to run concurrently, a record with a lower id could commit after
+ * a higher one had been forwarded and the cursor had passed it; it would then never be forwarded.
+ * Any change to how records are appended must keep this property.
+ */
+export async function findAuditEventsToForward(db: Executor, afterId: number, limit: number): Promise<AuditRow[]> {
+  return db.select().from(auditEvents).where(gt(auditEvents.id, afterId)).orderBy(asc(auditEvents.id)).limit(limit);
+}
+
+/** How many records come after `afterId` (a forwarding destination's backlog). */
+export async function countAuditEventsAfter(db: Executor, afterId: number): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(auditEvents).where(gt(auditEvents.id, afterId));
+  return count;
+}
+
+/** The newest record's id (0 for an empty log). */
+export async function findLastAuditId(db: Executor): Promise<number> {
+  const [row] = await db.select({ id: auditEvents.id }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+  return row?.id ?? 0;
+}

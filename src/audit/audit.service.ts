@@ -105,5 +105,9 @@ export function createAuditService(deps: {
     findAfter: (afterId: number, limit: number, f: repo.AuditFilter) => repo.findAuditEventsAfter(db, afterId, limit, f),
     count: (f: repo.AuditFilter) => repo.countAuditEvents(db, f),
     actions: () => repo.findDistinctAuditActions(db),
+    /** Forwarding (src/audit/audit-forward.service.ts): the records after a destination's cursor, in id order. */
+    toForward: (afterId: number, limit: number) => repo.findAuditEventsToForward(db, afterId, limit),
+    countAfter: (afterId: number) => repo.countAuditEventsAfter(db, afterId),
+    lastId: () => repo.findLastAuditId(db),
   };
 }

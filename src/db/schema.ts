@@ -5,6 +5,7 @@ export * from '../sessions/session.tables.js';
 export * from '../employees/employee.tables.js';
 export * from '../api-keys/api-key.tables.js';
 export * from '../audit/audit.tables.js';
+export * from '../audit/audit-forward.tables.js';
 export * from '../settings/settings.tables.js';
 export * from './system-state.tables.js';
 export * from '../authn/authn.tables.js';

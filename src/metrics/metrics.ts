@@ -19,6 +19,8 @@ export interface MetricSources {
   /** Seconds each job is overdue past its interval (0 when on time). */
   jobLag?: () => Promise<Record<string, number>>;
   pool?: () => { total: number; idle: number; waiting: number } | null;
+  /** Audit records after each forwarding destination's cursor, by destination name. */
+  auditForwardBacklog?: () => Promise<Record<string, number>>;
 }
 
 const WORD = /^[a-z][a-z0-9_]{0,39}$/;
@@ -101,7 +103,25 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const forwardFailures = new Counter({
+    name: `${prefix}audit_forward_failures_total`,
+    help: 'Failed deliveries of audit records to a forwarding destination (each retried later), by destination name',
+    labelNames: ['destination'] as const,
+    registers: [registry],
+  });
+
   let sources: MetricSources = {};
+  new Gauge({
+    name: `${prefix}audit_forward_backlog`,
+    help: "Audit records after a forwarding destination's cursor: written, not yet delivered or passed over by its filter",
+    labelNames: ['destination'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const backlog = (await sources.auditForwardBacklog?.().catch(() => null)) ?? {};
+      for (const [destination, n] of Object.entries(backlog)) this.set({ destination: name(destination) }, n);
+    },
+  });
   new Gauge({
     name: `${prefix}workstation_agents_connected`,
     help: 'Workstation agents with an open command channel to this node',
@@ -210,6 +230,10 @@ export function createMetrics() {
     registry,
     contentType: registry.contentType,
     countAudit,
+    /** A failed delivery to an audit forwarding destination (src/audit/audit-forward.service.ts). */
+    countForwardFailure(destination: string): void {
+      forwardFailures.inc({ destination: name(destination) });
+    },
     /** A successful token request (oidc-provider's grant.success). */
     countToken(grantType: unknown): void {
       tokens.inc({ grant_type: word(grantType) });

@@ -247,6 +247,18 @@ async function seed(api: HttpClient, base: string) {
     .id as string;
   await ok('members', api.post(`/api/groups/${group}/members`, { employeeIds: [employee, invitee, ...others] }));
   await ok('group', api.post('/api/groups', { name: 'Helpdesk', description: 'First line' }));
+  // Audit forwarding: a disabled destination with long settings (a long URL and action list), so the table shows a row.
+  await ok(
+    'audit destination',
+    api.post('/api/audit/destinations', {
+      kind: 'splunk',
+      name: 'Splunk (security operations centre, London)',
+      enabled: false,
+      settings: { url: 'https://splunk-hec.security-operations.acme-widgets.example:8088', index: 'identity_audit' },
+      secret: 'showcase-hec-token-00000000',
+      filter: { actions: ['admin.', 'directory.*', 'employee.sign_in', 'workstation.'], outcome: 'any' },
+    }),
+  );
 
   await ok(
     'oidc client',
@@ -380,6 +392,7 @@ export const PAGES: ShowcasePage[] = [
   { route: '/admins', app: 'console', visitor: 'admin', url: '/admins', heading: 'Admins' },
   { route: '/api-keys', app: 'console', visitor: 'admin', url: '/api-keys', heading: 'API keys' },
   { route: '/audit', app: 'console', visitor: 'admin', url: '/audit', heading: 'Audit log', screenshot: 'console-audit' },
+  { route: '/audit/forwarding', app: 'console', visitor: 'admin', url: '/audit/forwarding', heading: 'Audit forwarding' },
   { route: '/entra-passkeys', app: 'console', visitor: 'admin', url: '/entra-passkeys', heading: /Entra/ },
   { route: '/settings', app: 'console', visitor: 'admin', url: '/settings', heading: 'Settings', screenshot: 'console-settings' },
   { route: '/settings/domains', app: 'console', visitor: 'admin', url: '/settings/domains', heading: 'Domains' },

@@ -3,6 +3,7 @@ import { RequireAuth } from './components/RequireAuth';
 import { AdminsPage } from './pages/admins/AdminsPage';
 import { ApiKeysPage } from './pages/api-keys/ApiKeysPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { AuditForwardingPage } from './pages/audit-forwarding/AuditForwardingPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { EmployeeEditPage } from './pages/employees/EmployeeEditPage';
 import { EmployeesPage } from './pages/employees/EmployeesPage';
@@ -74,6 +75,7 @@ export const router = createBrowserRouter([
       { path: 'admins', element: <AdminsPage /> },
       { path: 'api-keys', element: <ApiKeysPage /> },
       { path: 'audit', element: <AuditPage /> },
+      { path: 'audit/forwarding', element: <AuditForwardingPage /> },
       { path: 'entra-passkeys', element: <EntraPasskeysPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/domains', element: <DomainsPage /> },

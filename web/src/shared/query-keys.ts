@@ -33,6 +33,7 @@ export const queryKeys = {
   admins: ['admins'] as const,
   adminPasskeys: ['admin-passkeys'] as const,
   apiKeys: ['api-keys'] as const,
+  auditDestinations: ['audit-destinations'] as const,
   audit: ['audit'] as const,
   auditList: (filters: AuditFilters, page: number, pageSize: number) => ['audit', 'list', filters, page, pageSize] as const,
   auditActions: ['audit', 'actions'] as const,

@@ -13427,6 +13427,1088 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit forwarding destinations
+         * @description Every destination the audit log is forwarded to (Splunk HTTP Event Collector, syslog, webhook), with its settings, whether a secret is set (never the secret), its filter and its delivery state: the cursor (last audit id delivered), the backlog (records after it), when it last delivered, the last error with its time and kind (retryable or permanent), consecutive failures and the next attempt.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                kind: "splunk" | "syslog" | "webhook";
+                                enabled: boolean;
+                                /** @description The kind’s settings, as saved (never a secret) */
+                                settings: {
+                                    [key: string]: unknown;
+                                };
+                                secret: {
+                                    set: boolean;
+                                };
+                                filter: {
+                                    /**
+                                     * @description Action names or prefixes; empty: every action
+                                     * @default []
+                                     */
+                                    actions: string[];
+                                    /**
+                                     * @default any
+                                     * @enum {string}
+                                     */
+                                    outcome: "any" | "success" | "failure";
+                                };
+                                state: {
+                                    /** @description Id of the last audit record delivered (or passed over by the filter) */
+                                    cursor: number;
+                                    /** @description Audit records after the cursor, waiting to be delivered or filtered */
+                                    backlog: number;
+                                    lastDeliveredAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    /** @enum {string|null} */
+                                    lastErrorKind: "retryable" | "permanent" | null;
+                                    consecutiveFailures: number;
+                                    nextAttemptAt: string;
+                                };
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add an audit forwarding destination
+         * @description A destination by `kind`: `splunk` (collector URL, `secret` = the HEC token, index, source type, CA, TLS verification), `syslog` (host, port, transport tcp/tls/udp, facility, CA, TLS verification) or `webhook` (URL, `secret` = the HMAC-SHA256 signing key, CA). `filter` picks actions (names or prefixes such as `directory.`) and the outcome. Records written from now on are forwarded, or the whole log first with `replayHistory: true`. Secrets are sealed and never returned. 409 `audit_forward.name_in_use`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "splunk";
+                        name: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @default {
+                         *       "actions": [],
+                         *       "outcome": "any"
+                         *     }
+                         */
+                        filter?: {
+                            /**
+                             * @description Action names or prefixes; empty: every action
+                             * @default []
+                             */
+                            actions?: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            outcome?: "any" | "success" | "failure";
+                        };
+                        /**
+                         * @description Forward the whole existing audit log first (default: only records written from now on)
+                         * @default false
+                         */
+                        replayHistory?: boolean;
+                        settings: {
+                            /** @description The collector’s address, such as https://splunk.example.com:8088 (the path /services/collector/event is added) */
+                            url: string;
+                            /**
+                             * @description Splunk index; null: the token’s default index
+                             * @default null
+                             */
+                            index?: string | null;
+                            /** @default tessera:audit */
+                            sourceType?: string;
+                            /** @default tessera */
+                            source?: string;
+                            /**
+                             * @description PEM certificates of the CA that signed the receiver’s certificate; null: the system’s trusted CAs
+                             * @default null
+                             */
+                            caCertificate?: string | null;
+                            /** @default true */
+                            verifyTls?: boolean;
+                        };
+                        /** @description The HEC token (write-only) */
+                        secret: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "syslog";
+                        name: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @default {
+                         *       "actions": [],
+                         *       "outcome": "any"
+                         *     }
+                         */
+                        filter?: {
+                            /**
+                             * @description Action names or prefixes; empty: every action
+                             * @default []
+                             */
+                            actions?: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            outcome?: "any" | "success" | "failure";
+                        };
+                        /**
+                         * @description Forward the whole existing audit log first (default: only records written from now on)
+                         * @default false
+                         */
+                        replayHistory?: boolean;
+                        settings: {
+                            host: string;
+                            port: number;
+                            /**
+                             * @description tcp and tls use octet-counted framing (RFC 6587 §3.4.1, RFC 5425 §4.3); udp one message a datagram (RFC 5426)
+                             * @enum {string}
+                             */
+                            transport: "tcp" | "tls" | "udp";
+                            /**
+                             * @default auth
+                             * @enum {string}
+                             */
+                            facility?: "kern" | "user" | "mail" | "daemon" | "auth" | "syslog" | "lpr" | "news" | "uucp" | "cron" | "authpriv" | "ftp" | "ntp" | "security" | "console" | "solaris-cron" | "local0" | "local1" | "local2" | "local3" | "local4" | "local5" | "local6" | "local7";
+                            /**
+                             * @description PEM certificates of the CA that signed the receiver’s certificate; null: the system’s trusted CAs
+                             * @default null
+                             */
+                            caCertificate?: string | null;
+                            /** @default true */
+                            verifyTls?: boolean;
+                            /** @default null */
+                            tlsServerName?: string | null;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "webhook";
+                        name: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @default {
+                         *       "actions": [],
+                         *       "outcome": "any"
+                         *     }
+                         */
+                        filter?: {
+                            /**
+                             * @description Action names or prefixes; empty: every action
+                             * @default []
+                             */
+                            actions?: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            outcome?: "any" | "success" | "failure";
+                        };
+                        /**
+                         * @description Forward the whole existing audit log first (default: only records written from now on)
+                         * @default false
+                         */
+                        replayHistory?: boolean;
+                        settings: {
+                            /** @description Where the batches are POSTed (https; http only on localhost) */
+                            url: string;
+                            /**
+                             * @description PEM certificates of the CA that signed the receiver’s certificate; null: the system’s trusted CAs
+                             * @default null
+                             */
+                            caCertificate?: string | null;
+                            /** @default true */
+                            verifyTls?: boolean;
+                        };
+                        /** @description The HMAC-SHA256 signing key (write-only) */
+                        secret: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "splunk" | "syslog" | "webhook";
+                            enabled: boolean;
+                            /** @description The kind’s settings, as saved (never a secret) */
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            secret: {
+                                set: boolean;
+                            };
+                            filter: {
+                                /**
+                                 * @description Action names or prefixes; empty: every action
+                                 * @default []
+                                 */
+                                actions: string[];
+                                /**
+                                 * @default any
+                                 * @enum {string}
+                                 */
+                                outcome: "any" | "success" | "failure";
+                            };
+                            state: {
+                                /** @description Id of the last audit record delivered (or passed over by the filter) */
+                                cursor: number;
+                                /** @description Audit records after the cursor, waiting to be delivered or filtered */
+                                backlog: number;
+                                lastDeliveredAt: string | null;
+                                lastError: string | null;
+                                lastErrorAt: string | null;
+                                /** @enum {string|null} */
+                                lastErrorKind: "retryable" | "permanent" | null;
+                                consecutiveFailures: number;
+                                nextAttemptAt: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/destinations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an audit forwarding destination
+         * @description One destination with its settings, filter and delivery state. 404 `audit_forward.not_found`.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "splunk" | "syslog" | "webhook";
+                            enabled: boolean;
+                            /** @description The kind’s settings, as saved (never a secret) */
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            secret: {
+                                set: boolean;
+                            };
+                            filter: {
+                                /**
+                                 * @description Action names or prefixes; empty: every action
+                                 * @default []
+                                 */
+                                actions: string[];
+                                /**
+                                 * @default any
+                                 * @enum {string}
+                                 */
+                                outcome: "any" | "success" | "failure";
+                            };
+                            state: {
+                                /** @description Id of the last audit record delivered (or passed over by the filter) */
+                                cursor: number;
+                                /** @description Audit records after the cursor, waiting to be delivered or filtered */
+                                backlog: number;
+                                lastDeliveredAt: string | null;
+                                lastError: string | null;
+                                lastErrorAt: string | null;
+                                /** @enum {string|null} */
+                                lastErrorKind: "retryable" | "permanent" | null;
+                                consecutiveFailures: number;
+                                nextAttemptAt: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete an audit forwarding destination
+         * @description Forwarding to it stops; the audit log itself is unchanged. 404 `audit_forward.not_found`. Audited.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an audit forwarding destination
+         * @description Changes the name, `enabled`, the filter, the settings (all of them, as on creation) or the secret (omit it to keep the saved one). `kind` must be the destination’s kind (400 `audit_forward.kind_mismatch`). A changed destination is tried again at once. 404 `audit_forward.not_found`, 409 `audit_forward.name_in_use`. Audited (never the secret).
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "splunk";
+                        name?: string;
+                        enabled?: boolean;
+                        filter?: {
+                            /**
+                             * @description Action names or prefixes; empty: every action
+                             * @default []
+                             */
+                            actions?: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            outcome?: "any" | "success" | "failure";
+                        };
+                        settings?: {
+                            /** @description The collector’s address, such as https://splunk.example.com:8088 (the path /services/collector/event is added) */
+                            url: string;
+                            /**
+                             * @description Splunk index; null: the token’s default index
+                             * @default null
+                             */
+                            index?: string | null;
+                            /** @default tessera:audit */
+                            sourceType?: string;
+                            /** @default tessera */
+                            source?: string;
+                            /**
+                             * @description PEM certificates of the CA that signed the receiver’s certificate; null: the system’s trusted CAs
+                             * @default null
+                             */
+                            caCertificate?: string | null;
+                            /** @default true */
+                            verifyTls?: boolean;
+                        };
+                        secret?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "syslog";
+                        name?: string;
+                        enabled?: boolean;
+                        filter?: {
+                            /**
+                             * @description Action names or prefixes; empty: every action
+                             * @default []
+                             */
+                            actions?: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            outcome?: "any" | "success" | "failure";
+                        };
+                        settings?: {
+                            host: string;
+                            port: number;
+                            /**
+                             * @description tcp and tls use octet-counted framing (RFC 6587 §3.4.1, RFC 5425 §4.3); udp one message a datagram (RFC 5426)
+                             * @enum {string}
+                             */
+                            transport: "tcp" | "tls" | "udp";
+                            /**
+                             * @default auth
+                             * @enum {string}
+                             */
+                            facility?: "kern" | "user" | "mail" | "daemon" | "auth" | "syslog" | "lpr" | "news" | "uucp" | "cron" | "authpriv" | "ftp" | "ntp" | "security" | "console" | "solaris-cron" | "local0" | "local1" | "local2" | "local3" | "local4" | "local5" | "local6" | "local7";
+                            /**
+                             * @description PEM certificates of the CA that signed the receiver’s certificate; null: the system’s trusted CAs
+                             * @default null
+                             */
+                            caCertificate?: string | null;
+                            /** @default true */
+                            verifyTls?: boolean;
+                            /** @default null */
+                            tlsServerName?: string | null;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "webhook";
+                        name?: string;
+                        enabled?: boolean;
+                        filter?: {
+                            /**
+                             * @description Action names or prefixes; empty: every action
+                             * @default []
+                             */
+                            actions?: string[];
+                            /**
+                             * @default any
+                             * @enum {string}
+                             */
+                            outcome?: "any" | "success" | "failure";
+                        };
+                        settings?: {
+                            /** @description Where the batches are POSTed (https; http only on localhost) */
+                            url: string;
+                            /**
+                             * @description PEM certificates of the CA that signed the receiver’s certificate; null: the system’s trusted CAs
+                             * @default null
+                             */
+                            caCertificate?: string | null;
+                            /** @default true */
+                            verifyTls?: boolean;
+                        };
+                        secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "splunk" | "syslog" | "webhook";
+                            enabled: boolean;
+                            /** @description The kind’s settings, as saved (never a secret) */
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            secret: {
+                                set: boolean;
+                            };
+                            filter: {
+                                /**
+                                 * @description Action names or prefixes; empty: every action
+                                 * @default []
+                                 */
+                                actions: string[];
+                                /**
+                                 * @default any
+                                 * @enum {string}
+                                 */
+                                outcome: "any" | "success" | "failure";
+                            };
+                            state: {
+                                /** @description Id of the last audit record delivered (or passed over by the filter) */
+                                cursor: number;
+                                /** @description Audit records after the cursor, waiting to be delivered or filtered */
+                                backlog: number;
+                                lastDeliveredAt: string | null;
+                                lastError: string | null;
+                                lastErrorAt: string | null;
+                                /** @enum {string|null} */
+                                lastErrorKind: "retryable" | "permanent" | null;
+                                consecutiveFailures: number;
+                                nextAttemptAt: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/audit/destinations/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event to an audit forwarding destination
+         * @description Sends one event (action `audit.destination_tested`, `details.test: true`, an event id with `:test:` in it) with the saved settings and answers `ok` and what the receiver said, such as `Splunk answered HTTP 403: Invalid token (code 4)`. The cursor does not move. Audited with the answer.
+         *
+         *     **Access:** a signed-in admin, or an API key of scope `admin`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            /** @description What the receiver answered, in words */
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settings": {
         parameters: {
             query?: never;

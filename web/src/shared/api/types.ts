@@ -52,6 +52,12 @@ export type ApiKeyScope = ApiKey['scope'];
 export const API_KEY_SCOPES: ApiKeyScope[] = ['read', 'write', 'admin'];
 export type CreatedApiKey = ResponseOf<'/api/api-keys', 'post'>;
 
+export type AuditDestination = ItemOf<ResponseOf<'/api/audit/destinations', 'get'>>;
+export type AuditDestinationKind = AuditDestination['kind'];
+export type CreateAuditDestination = BodyOf<'/api/audit/destinations', 'post'>;
+export type UpdateAuditDestination = BodyOf<'/api/audit/destinations/{id}', 'patch'>;
+export type AuditDestinationTest = ResponseOf<'/api/audit/destinations/{id}/test', 'post'>;
+
 export type AuditEvent = ItemOf<ResponseOf<'/api/audit', 'get'>>;
 export type ActorType = AuditEvent['actorType'];
 export type Outcome = AuditEvent['outcome'];

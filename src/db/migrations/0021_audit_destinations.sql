@@ -1,0 +1,21 @@
+CREATE TABLE "audit_destinations" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"kind" text NOT NULL,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"settings" jsonb NOT NULL,
+	"secret" text,
+	"filter" jsonb NOT NULL,
+	"cursor" bigint DEFAULT 0 NOT NULL,
+	"last_delivered_at" timestamp with time zone,
+	"last_error_at" timestamp with time zone,
+	"last_error" text,
+	"last_error_kind" text,
+	"consecutive_failures" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"lease_holder" text,
+	"lease_until" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "audit_destinations_name_unique" UNIQUE("name")
+);
