@@ -77,11 +77,14 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
       oidc.runtime.provider = provider;
       callback = provider.callback();
       app.log.info({ keys: version }, 'oidc signing keys changed: provider rebuilt');
+      // The other nodes rebuild too (a node that rebuilt on this notice says it again: a no-op for the rest).
+      await oidc.keysChanged();
     } catch (err) {
       app.log.error({ err }, 'oidc signing key check failed');
     }
   };
   oidc.runtime.refreshKeys = refreshKeys;
+  await oidc.onKeysChanged(() => void refreshKeys())?.catch((err) => app.log.warn({ err }, 'oidc key notices unavailable: keys are checked periodically'));
   const timers = [
     setInterval(() => {
       void refreshKeys();

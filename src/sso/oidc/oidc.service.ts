@@ -2,6 +2,7 @@ import type { AppAccess } from '../app-access.js';
 import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import crypto from 'node:crypto';
 import type Provider from 'oidc-provider';
+import type { PubSub } from '../../db/pubsub.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
@@ -50,7 +51,19 @@ export function deriveOidcCookieKeys(masterKey: Buffer): string[] {
 
 export type OidcService = ReturnType<typeof createOidcService>;
 
-export function createOidcService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; masterKey: Buffer; keys: OidcKeysOptions }) {
+const KEYS_CHANNEL = 'oidc.keys';
+
+export function createOidcService(deps: {
+  db: Db;
+  audit: AuditService;
+  sealer: Sealer;
+  clock: Clock;
+  masterKey: Buffer;
+  keys: OidcKeysOptions;
+  /** Cross-node notices: a client changed (the client cache), the signing keys changed (the provider is rebuilt). */
+  pubsub?: PubSub;
+  onError?: (err: unknown) => void;
+}) {
   const { db, audit, clock } = deps;
   /** The running provider, set by the HTTP mount (oidc.routes.ts); absent in the CLI. */
   const runtime: { provider?: Provider; refreshKeys?: () => Promise<void> } = {};
@@ -97,6 +110,12 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     keys,
     eam,
     runtime,
+    /**
+     * Signing keys changed on this node: the others rebuild their provider now rather than at
+     * their next periodic check. `onKeysChanged` subscribes (the HTTP mount does).
+     */
+    keysChanged: () => deps.pubsub?.publish(KEYS_CHANNEL, 'changed').catch((err) => deps.onError?.(err)),
+    onKeysChanged: (handler: () => void) => deps.pubsub?.subscribe(KEYS_CHANNEL, handler),
     /** The OIDC side of a single logout started by SAML, WS-Fed or the portal (oidc-single-logout.ts). */
     logout,
     /** oidc-provider's cookie keys: the same on every node with the same master key. */
