@@ -61,7 +61,10 @@ for (const engine of ENGINES) {
       assert.equal(won[0].credential?.id, key.id);
       assert.equal(won[0].credential?.subjectId, owner);
       assert.ok(won[0].credential?.createdAt instanceof Date, 'dates are mapped as in a plain select');
-      assert.ok(claims.filter((c) => !c.challenge).every((c) => c.credential === undefined), 'no claim, no credential');
+      assert.ok(
+        claims.filter((c) => !c.challenge).every((c) => c.credential === undefined),
+        'no claim, no credential',
+      );
       const unknownKey = await repo.claimChallengeWithCredential(db(), 'j2', now, 'not-a-registered-id');
       assert.equal(unknownKey.challenge?.challenge, 'ch-j2');
       assert.equal(unknownKey.credential, undefined);

@@ -35,9 +35,13 @@ export async function claimChallengeWithCredential(
   at: Date,
   credentialId: string,
 ): Promise<{ challenge: ChallengeRow | undefined; credential: CredentialRow | undefined }> {
-  const claimed = db
-    .$with('claimed')
-    .as(db.update(webauthnChallenges).set({ usedAt: at }).where(and(eq(webauthnChallenges.id, id), isNull(webauthnChallenges.usedAt))).returning());
+  const claimed = db.$with('claimed').as(
+    db
+      .update(webauthnChallenges)
+      .set({ usedAt: at })
+      .where(and(eq(webauthnChallenges.id, id), isNull(webauthnChallenges.usedAt)))
+      .returning(),
+  );
   const [row] = await db.with(claimed).select().from(claimed).leftJoin(webauthnCredentials, eq(webauthnCredentials.credentialId, credentialId));
   return { challenge: row?.claimed, credential: row?.webauthn_credentials ?? undefined };
 }
