@@ -18,6 +18,7 @@ import type { CredentialLimiter } from '../../security/credential-limiter.js';
 import type { OidcInteractionRoutesDeps } from './oidc-interaction.routes.js';
 import type { OidcService } from './oidc.service.js';
 import type { Config } from '../../config/config.js';
+import type { SettingsService } from '../../settings/settings.service.js';
 import type { Db } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
 import type { PortalService } from '../../portal/portal.service.js';
@@ -37,6 +38,7 @@ export type OidcRoutesDeps = {
   credentialLimiter: CredentialLimiter;
   employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
   metrics: Pick<Metrics, 'countToken'>;
+  settings: Pick<SettingsService, 'get'>;
 } & OidcInteractionRoutesDeps &
   OidcSingleLogoutDeps;
 

@@ -3,6 +3,7 @@ import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import crypto from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { PubSub } from '../../db/pubsub.js';
+import type { SettingsService } from '../../settings/settings.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
@@ -34,6 +35,8 @@ export type OidcServiceDeps = {
   config: Config;
   appAccess: Pick<AppAccess, 'decideAppAccess'>;
   employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
+  /** The resource servers clients may ask tokens for (settings.oidcResources). */
+  settings: Pick<SettingsService, 'get'>;
 } & OidcLogoutDeps &
   OidcViewsDeps;
 

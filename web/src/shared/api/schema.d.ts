@@ -13500,6 +13500,17 @@ export interface paths {
                                 primaryColor: string;
                                 hasLogo: boolean;
                             };
+                            /** @default [] */
+                            oidcResources: {
+                                /** Format: uri */
+                                identifier: string;
+                                name: string;
+                                scopes: string[];
+                                /** @enum {string} */
+                                accessTokenFormat: "jwt" | "opaque";
+                                accessTokenMinutes: number;
+                                clientIds: string[];
+                            }[];
                         };
                     };
                 };
@@ -13636,6 +13647,16 @@ export interface paths {
                         branding?: {
                             primaryColor?: string;
                         };
+                        oidcResources?: {
+                            /** Format: uri */
+                            identifier: string;
+                            name: string;
+                            scopes: string[];
+                            /** @enum {string} */
+                            accessTokenFormat: "jwt" | "opaque";
+                            accessTokenMinutes: number;
+                            clientIds: string[];
+                        }[];
                     };
                 };
             };
@@ -13691,6 +13712,17 @@ export interface paths {
                                 primaryColor: string;
                                 hasLogo: boolean;
                             };
+                            /** @default [] */
+                            oidcResources: {
+                                /** Format: uri */
+                                identifier: string;
+                                name: string;
+                                scopes: string[];
+                                /** @enum {string} */
+                                accessTokenFormat: "jwt" | "opaque";
+                                accessTokenMinutes: number;
+                                clientIds: string[];
+                            }[];
                         };
                     };
                 };
