@@ -116,7 +116,7 @@ export function createProvider(
         useGrantedResource: async () => false,
         getResourceServerInfo: async (_ctx: Ctx, indicator: string, client: Ctx) => {
           const resource = (await services.settings.get()).oidcResources.find((r) => r.identifier === indicator);
-          if (!resource || !resource.clientIds.includes(String(client.clientId))) throw new errors.InvalidTarget();
+          if (!resource?.clientIds.includes(String(client.clientId))) throw new errors.InvalidTarget();
           return {
             audience: resource.identifier,
             scope: resource.scopes.join(' '),
