@@ -56,6 +56,8 @@ class Browser {
   cookies = new Map<string, string>();
   constructor(readonly base: string) {}
   async request(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }> {
+    // The sign-in API wants the CSRF cookie's value back in a header: fetched once, as the console does.
+    if (method === 'POST' && !this.cookies.has('tessera_csrf')) await this.request('GET', '/api/auth/csrf');
     const headers: Record<string, string> = { origin: ORIGIN };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (method === 'POST') {
@@ -84,7 +86,8 @@ class Browser {
   }
   /** Forgets every cookie but the CSRF one: the next sign-in starts signed out, like a new visit. */
   signOutLocally() {
-    for (const name of [...this.cookies.keys()]) if (name !== 'tessera_csrf') this.cookies.delete(name);
+    // The CSRF token is bound to the sessions it was issued with: it goes with them.
+    this.cookies.clear();
   }
 }
 

@@ -107,9 +107,11 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
-  // Housekeeping: expired sessions are removed every ten minutes (idle ones are refused at once anyway).
+  // Housekeeping: expired sessions and WebAuthn challenges are removed every ten minutes (idle
+  // sessions and expired challenges are refused at once anyway).
   const timer = setInterval(() => {
     services.sessions.purgeExpired().catch((err) => logger.warn({ err }, 'session purge failed'));
+    services.webauthn.purgeExpiredChallenges().catch((err) => logger.warn({ err }, 'WebAuthn challenge purge failed'));
   }, 10 * 60_000);
   timer.unref();
   // Outgoing mail: due mails are sent every few seconds, failures retried with backoff.

@@ -13,6 +13,7 @@ import { createEmployeeFactorService } from '../authn/employee-factors.service.j
 import { createWebAuthnService, deriveDecoyKey } from '../authn/webauthn.service.js';
 import { createBrandingService } from '../branding/branding.service.js';
 import type { Config } from '../config/config.js';
+import { createPubSub } from '../db/pubsub.js';
 import type { Database, Executor } from '../db/connection.js';
 import { deleteCredentialsBySubject } from '../authn/webauthn.repository.js';
 import { createEmployeeService } from '../employees/employee.service.js';
@@ -103,6 +104,9 @@ export function createServices(deps: CoreDeps) {
     checkOwnPassword: adminAuth.checkOwnPassword,
   });
   const recoveryCodes = createRecoveryCodeService({ db, audit, sealer, clock, checkOwnTotp: adminAuth.checkOwnTotp });
+  // Messages between nodes: Redis pub/sub when REDIS_URL, PostgreSQL LISTEN/NOTIFY otherwise,
+  // in-process on the embedded database (src/db/pubsub.ts). Connects on first use.
+  const pubsub = createPubSub({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, prefix: config.redisPrefix });
   const organisation = createOrganisationService({ db, audit });
   // OIDC grants, tokens and provider sessions go when an employee is disabled or deleted.
   const oidc = createOidcService({
@@ -110,6 +114,7 @@ export function createServices(deps: CoreDeps) {
     audit,
     sealer,
     clock,
+    pubsub,
     masterKey: deps.masterKey.key,
     keys: { rotationDays: config.oidcKeyRotationDays, retentionHours: config.oidcKeyRetentionHours },
   });
@@ -421,6 +426,7 @@ export function createServices(deps: CoreDeps) {
   // Workstations and their agents: enrolment, channel, sessions and events, profiles, emergency block.
   const workstationServices = createWorkstationServices({
     db,
+    pubsub,
     audit,
     clock,
     credentialLimiter,

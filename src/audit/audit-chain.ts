@@ -57,9 +57,13 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function chainHash(prevHash: string, f: ChainedFields): string {
-  // Only the listed fields: a row read back carries id and hashes too, which are not hashed.
-  const body = canonicalJson({
+/**
+ * The text a record's hash covers: only the listed fields (a row read back carries id and hashes
+ * too, which are not hashed), as canonical JSON. JSON.stringify escapes control characters and
+ * lone surrogates, so this text is plain, storable UTF-8 that the database can hash too.
+ */
+export function chainBody(f: ChainedFields): string {
+  return canonicalJson({
     at: f.at.toISOString(),
     actorType: f.actorType,
     actorId: f.actorId,
@@ -73,5 +77,12 @@ export function chainHash(prevHash: string, f: ChainedFields): string {
     outcome: f.outcome,
     details: f.details,
   });
-  return crypto.createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+/**
+ * sha256(prevHash + "\n" + body), hex. The append statement (audit.repository.ts appendAuditEvent)
+ * computes the same in SQL over the same body; verifyChain recomputes it here.
+ */
+export function chainHash(prevHash: string, f: ChainedFields): string {
+  return crypto.createHash('sha256').update(prevHash).update('\n').update(chainBody(f)).digest('hex');
 }

@@ -17,8 +17,7 @@ export interface AuditFilter {
   q?: string;
 }
 
-/** Serialises appends to the chain across every node sharing the database. */
-const AUDIT_LOCK_ID = 7_415_263_902;
+/** The row in system_state that holds the chain's newest record: `{ id, prev, hash }`. */
 const HEAD_KEY = 'audit.head';
 
 function where(f: AuditFilter): SQL | undefined {
@@ -41,23 +40,64 @@ function where(f: AuditFilter): SQL | undefined {
   return and(...parts.filter(Boolean));
 }
 
-export async function lockAuditChain(tx: Executor): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
+/** What the append statement stores besides the chain: the fields exactly as hashed (storedFields). */
+export type AuditFields = Omit<NewAuditRow, 'id' | 'prevHash' | 'hash'> & { at: Date; details: Record<string, unknown> };
+
+/**
+ * Appends one record to the chain in ONE statement, `body` being the canonical JSON of `fields`
+ * (chainBody). The head row in system_state is the chain's lock: the UPDATE takes its row lock,
+ * which is held until the surrounding transaction ends, and computes from the head it locked
+ * the new id, prev = the head's hash and hash = sha256(prev || "\n" || body), which
+ * is chainHash. When another transaction changed the head first, READ COMMITTED makes the UPDATE
+ * wait for it and then re-evaluate SET on the newest head row version (not on the statement's
+ * snapshot), so two appends never chain onto the same record. (A lock taken and a last record
+ * read within one statement would be wrong: the statement's snapshot is taken before the lock
+ * is granted and would miss what the previous holder committed.)
+ *
+ * The id is the head's id + 1, computed on the locked head too: ids have no gaps (a rolled-back
+ * append rolls the head back with it), and a record's id is greater than every record committed
+ * before it, so records commit in id order: a reader that follows the chain by id (verify, the
+ * CSV export, audit forwarding) never sees a lower id appear later. The column's identity default
+ * is not used, so every append must go through this statement.
+ *
+ * Returns undefined when there is no head row (removed by hand): see seedAuditHead.
+ */
+export async function appendAuditEvent(tx: Executor, fields: AuditFields, body: string): Promise<{ id: number; hash: string } | undefined> {
+  const result = await tx.execute(sql`
+    WITH head AS (
+      UPDATE system_state
+         SET value = jsonb_build_object(
+               'id', (value->>'id')::bigint + 1,
+               'prev', value->>'hash',
+               'hash', encode(sha256(convert_to((value->>'hash') || E'\n' || ${body}::text, 'UTF8')), 'hex')),
+             updated_at = now()
+       WHERE key = ${HEAD_KEY}
+      RETURNING (value->>'id')::bigint AS id, value->>'prev' AS prev_hash, value->>'hash' AS hash
+    )
+    INSERT INTO audit_events (id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, ip, user_agent, outcome, details, prev_hash, hash)
+    OVERRIDING SYSTEM VALUE
+    SELECT head.id, ${fields.at.toISOString()}::timestamptz, ${fields.actorType}::text, ${fields.actorId ?? null}::text, ${fields.actorLabel ?? null}::text,
+           ${fields.action}::text, ${fields.targetType ?? null}::text, ${fields.targetId ?? null}::text, ${fields.targetLabel ?? null}::text,
+           ${fields.ip ?? null}::text, ${fields.userAgent ?? null}::text, ${fields.outcome}::text, ${JSON.stringify(fields.details)}::jsonb,
+           head.prev_hash, head.hash
+      FROM head
+    RETURNING id, hash`);
+  const [row] = (result as unknown as { rows: { id: number | string; hash: string }[] }).rows;
+  return row ? { id: Number(row.id), hash: row.hash } : undefined;
 }
 
-export async function findLastAuditHash(tx: Executor): Promise<string | undefined> {
-  const [row] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
-  return row?.hash;
-}
-
-export async function insertAuditEvent(tx: Executor, row: NewAuditRow): Promise<AuditRow> {
-  const [inserted] = await tx.insert(auditEvents).values(row).returning();
-  // The head is kept apart from the records, so that removing the newest records is detected too.
-  await tx
-    .insert(systemState)
-    .values({ key: HEAD_KEY, value: { id: inserted.id, hash: inserted.hash } })
-    .onConflictDoUpdate({ target: systemState.key, set: { value: { id: inserted.id, hash: inserted.hash }, updatedAt: sql`now()` } });
-  return inserted;
+/**
+ * Puts the head row back when it is missing (migration 0021 creates it; only a hand-made change
+ * removes it): it then points at the newest record, or at the genesis hash when there is none,
+ * as the chain did before the head was kept. An existing head is never overwritten.
+ */
+export async function seedAuditHead(tx: Executor, genesisHash: string): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO system_state (key, value)
+    SELECT ${HEAD_KEY}, COALESCE(
+      (SELECT jsonb_build_object('id', id, 'hash', hash) FROM audit_events ORDER BY id DESC LIMIT 1),
+      jsonb_build_object('id', 0, 'hash', ${genesisHash}::text))
+    ON CONFLICT (key) DO NOTHING`);
 }
 
 export async function findAuditHead(db: Executor): Promise<{ id: number; hash: string } | undefined> {

@@ -5,7 +5,7 @@ import type { AuditEntry } from './audit.actions.js';
 
 export type { AuditEntry } from './audit.actions.js';
 import { createFailureAggregator, type AnonymousFailure } from './anonymous-failures.js';
-import { chainHash, GENESIS_HASH, storedFields } from './audit-chain.js';
+import { chainBody, chainHash, GENESIS_HASH, storedFields } from './audit-chain.js';
 import * as repo from './audit.repository.js';
 
 export type AuditService = ReturnType<typeof createAuditService>;
@@ -27,32 +27,34 @@ export function createAuditService(deps: {
   const { db, clock } = deps;
 
   /**
-   * Appends one record to the chain. Pass `tx` to make the record part of the change it
-   * describes: both are written, or neither.
+   * Appends one record to the chain: one statement (repo.appendAuditEvent), so one round trip
+   * without `tx`. Pass `tx` to make the record part of the change it describes: both are
+   * written, or neither; the chain's head stays locked until that transaction ends, so keep
+   * the record near its end.
    */
   async function record(ctx: RequestContext, entry: AuditEntry, tx?: Executor): Promise<void> {
-    const write = async (t: Executor) => {
-      await repo.lockAuditChain(t);
-      const prevHash = (await repo.findLastAuditHash(t)) ?? GENESIS_HASH;
-      // Hashed over exactly what the row will hold (see storedFields), so verifyChain agrees on both engines.
-      const fields = storedFields({
-        at: clock.now(),
-        actorType: ctx.actor.type,
-        actorId: ctx.actor.id,
-        actorLabel: ctx.actor.label,
-        action: entry.action,
-        targetType: entry.target?.type ?? null,
-        targetId: entry.target?.id ?? null,
-        targetLabel: entry.target?.label ?? null,
-        ip: ctx.ip,
-        userAgent: ctx.userAgent ?? null,
-        outcome: entry.outcome ?? 'success',
-        details: entry.details ?? {},
-      });
-      await repo.insertAuditEvent(t, { ...fields, prevHash, hash: chainHash(prevHash, fields) });
-    };
-    if (tx) await write(tx);
-    else await db.transaction(write);
+    // Hashed over exactly what the row will hold (see storedFields), so verifyChain agrees on both engines.
+    const fields = storedFields({
+      at: clock.now(),
+      actorType: ctx.actor.type,
+      actorId: ctx.actor.id,
+      actorLabel: ctx.actor.label,
+      action: entry.action,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      targetLabel: entry.target?.label ?? null,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent ?? null,
+      outcome: entry.outcome ?? 'success',
+      details: entry.details ?? {},
+    });
+    const body = chainBody(fields);
+    const t = tx ?? db;
+    if (!(await repo.appendAuditEvent(t, fields, body))) {
+      // No head row: put it back from the newest record, then append (each statement stands alone).
+      await repo.seedAuditHead(t, GENESIS_HASH);
+      if (!(await repo.appendAuditEvent(t, fields, body))) throw new Error('the audit chain head could not be created');
+    }
     deps.onRecorded?.(entry);
   }
 

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createAuditService, type AuditService } from './audit.service.js';
 import { manualClock, systemClock } from '../lib/clock.js';
 import { systemContext } from '../lib/context.js';
+import { openDatabase } from '../db/connection.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../../test/helpers/db.js';
 
 for (const engine of ENGINES) {
@@ -54,6 +55,45 @@ for (const engine of ENGINES) {
       const result = await audit.verifyChain();
       assert.equal(result.ok, false);
       assert.match(result.brokenAt!.reason, /removed/);
+    });
+
+    it('keeps reporting the removed newest records after later appends', async () => {
+      // The next record chains onto the head, not onto the newest record left in the table, so
+      // removing the tail cannot be healed by waiting for the next append.
+      await audit.record(ctx, { action: 'settings.updated' });
+      const result = await audit.verifyChain();
+      assert.equal(result.ok, false);
+      assert.match(result.brokenAt!.reason, /removed/);
+      await q(`TRUNCATE audit_events`);
+      await q(`DELETE FROM system_state WHERE key = 'audit.head'`);
+    });
+
+    it('chains every record of many concurrent appends from two connection pools', async () => {
+      // Two pools on PostgreSQL (two nodes); on PGlite the one connection serialises them anyway.
+      const other = tdb.url ? await openDatabase({ databaseUrl: tdb.url, dataDir: '' }) : undefined;
+      const second = createAuditService({ db: other?.db ?? tdb.database.db, clock: systemClock });
+      try {
+        const before = (await audit.verifyChain()).checked;
+        const n = 120;
+        await Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            (i % 2 ? second : audit).record(ctx, { action: 'employee.updated', target: { type: 'employee', id: String(i), label: null }, details: { i } }),
+          ),
+        );
+        // Some inside a caller's transaction, as services do, interleaved with plain appends.
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            i % 2
+              ? tdb.database.db.transaction((tx) => audit.record(ctx, { action: 'group.updated', details: { i } }, tx))
+              : (other?.db ?? tdb.database.db).transaction((tx) => second.record(ctx, { action: 'group.updated', details: { i } }, tx)),
+          ),
+        );
+        assert.deepEqual(await audit.verifyChain(), { ok: true, checked: before + n + 20 });
+        const [{ forks }] = (await q(`SELECT count(*) - count(DISTINCT prev_hash) AS forks FROM audit_events`)) as { forks: number | string }[];
+        assert.equal(Number(forks), 0, 'no two records chain onto the same previous record');
+      } finally {
+        await other?.close();
+      }
     });
 
     it('hashes what the engine stores: NUL, lone surrogates, cut surrogate pairs, odd JSON values and keys', async () => {

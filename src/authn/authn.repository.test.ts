@@ -45,6 +45,31 @@ for (const engine of ENGINES) {
       assert.equal(await repo.claimChallenge(db(), 'unknown', now), undefined);
     });
 
+    it('claims a challenge and reads the credential an answer names in one statement, once', async () => {
+      const now = new Date();
+      const owner = crypto.randomUUID();
+      const key = await repo.insertCredential(db(), credential('employee', owner, 'Joined'));
+      const challenge = (id: string) =>
+        repo.insertChallenge(db(), { id, purpose: 'sign_in', subjectType: 'employee', challenge: `ch-${id}`, expiresAt: new Date(now.getTime() + 300_000) });
+      await challenge('j1');
+      await challenge('j2');
+      const claims = await Promise.all(Array.from({ length: 6 }, () => repo.claimChallengeWithCredential(db(), 'j1', now, key.credentialId)));
+      const won = claims.filter((c) => c.challenge);
+      assert.equal(won.length, 1, 'exactly one claim gets the challenge');
+      assert.equal(won[0].challenge?.challenge, 'ch-j1');
+      assert.ok(won[0].challenge?.usedAt instanceof Date, 'the claim marks it used');
+      assert.equal(won[0].credential?.id, key.id);
+      assert.equal(won[0].credential?.subjectId, owner);
+      assert.ok(won[0].credential?.createdAt instanceof Date, 'dates are mapped as in a plain select');
+      assert.ok(
+        claims.filter((c) => !c.challenge).every((c) => c.credential === undefined),
+        'no claim, no credential',
+      );
+      const unknownKey = await repo.claimChallengeWithCredential(db(), 'j2', now, 'not-a-registered-id');
+      assert.equal(unknownKey.challenge?.challenge, 'ch-j2');
+      assert.equal(unknownKey.credential, undefined);
+    });
+
     it('removes challenges that expired before a cut-off, and only those', async () => {
       const now = Date.now();
       await repo.insertChallenge(db(), { id: 'old', purpose: 'register', challenge: 'x', expiresAt: new Date(now - 7200_000) });

@@ -23,6 +23,29 @@ export async function claimChallenge(db: Executor, id: string, at: Date): Promis
   return row;
 }
 
+/**
+ * claimChallenge and, in the same statement, the credential an answer names (by its WebAuthn
+ * credential id): the sign-in path's one round trip before the signature check. The credential
+ * comes only with a claimed challenge (no claim, no row): the caller looks at it only after the
+ * challenge checks.
+ */
+export async function claimChallengeWithCredential(
+  db: Executor,
+  id: string,
+  at: Date,
+  credentialId: string,
+): Promise<{ challenge: ChallengeRow | undefined; credential: CredentialRow | undefined }> {
+  const claimed = db.$with('claimed').as(
+    db
+      .update(webauthnChallenges)
+      .set({ usedAt: at })
+      .where(and(eq(webauthnChallenges.id, id), isNull(webauthnChallenges.usedAt)))
+      .returning(),
+  );
+  const [row] = await db.with(claimed).select().from(claimed).leftJoin(webauthnCredentials, eq(webauthnCredentials.credentialId, credentialId));
+  return { challenge: row?.claimed, credential: row?.webauthn_credentials ?? undefined };
+}
+
 /** Challenges past their expiry are useless; used ones are kept until then only to refuse a replay. */
 export async function deleteExpiredChallenges(db: Executor, before: Date): Promise<number> {
   const rows = await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, before)).returning({ id: webauthnChallenges.id });

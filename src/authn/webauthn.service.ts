@@ -145,8 +145,8 @@ export function createWebAuthnService(deps: {
     data: Record<string, unknown>;
     seconds?: number;
   }): Promise<string> {
+    // Expired challenges are removed by the housekeeping timer (purgeExpiredChallenges), not here.
     const now = clock.now();
-    await repo.deleteExpiredChallenges(db, new Date(now.getTime() - KEEP_EXPIRED_MS));
     const id = randomToken(18);
     const { seconds = CHALLENGE_SECONDS, ...row } = input;
     await repo.insertChallenge(db, { id, ...row, createdAt: now, expiresAt: new Date(now.getTime() + seconds * 1000) });
@@ -156,7 +156,16 @@ export function createWebAuthnService(deps: {
   /** Uses up the challenge (committed at once, so a failed answer cannot be retried), then checks it. */
   async function claimChallenge(ceremonyId: string, purpose: CeremonyPurpose, subjectType: SubjectType, subjectId?: string): Promise<repo.ChallengeRow> {
     const now = clock.now();
-    const row = await repo.claimChallenge(db, ceremonyId, now);
+    return checkClaimed(await repo.claimChallenge(db, ceremonyId, now), now, purpose, subjectType, subjectId);
+  }
+
+  function checkClaimed(
+    row: repo.ChallengeRow | undefined,
+    now: Date,
+    purpose: CeremonyPurpose,
+    subjectType: SubjectType,
+    subjectId?: string,
+  ): repo.ChallengeRow {
     if (!row) throw new AppError('webauthn.challenge_invalid', 'This sign-in attempt is unknown or was already used: start again');
     if (row.expiresAt <= now) {
       const minutes = Math.max(1, Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000));
@@ -439,11 +448,14 @@ export function createWebAuthnService(deps: {
       expect?: Record<string, string>;
     },
   ): Promise<{ credential: repo.CredentialRow; userVerified: boolean; data: Record<string, unknown> }> {
-    const challenge = await claimChallenge(input.ceremonyId, input.purpose, input.subjectType, input.subjectId);
+    // One round trip: the claim and the credential the answer names.
+    const now = clock.now();
+    const claimed = await repo.claimChallengeWithCredential(db, input.ceremonyId, now, input.response.id);
+    const challenge = checkClaimed(claimed.challenge, now, input.purpose, input.subjectType, input.subjectId);
     for (const [key, value] of Object.entries(input.expect ?? {})) {
       if (challenge.data[key] !== value) throw new AppError('webauthn.challenge_invalid', 'This attempt was started for something else: start again');
     }
-    const credential = await repo.findCredentialByCredentialId(db, input.response.id);
+    const credential = claimed.credential;
     const handle = input.response.response.userHandle;
     const isKnown =
       credential &&
@@ -518,6 +530,11 @@ export function createWebAuthnService(deps: {
     holders: (subjectType: SubjectType, subjectIds: string[], opts: { exceptCredentialIds?: string[]; standalone?: boolean } = {}) =>
       repo.findSubjectsWithCredentials(db, subjectType, subjectIds, opts.exceptCredentialIds, { standalone: opts.standalone }),
     find: (subjectType: SubjectType, subjectId: string, id: string) => repo.findCredentialOfSubject(db, subjectType, subjectId, id),
+    /**
+     * Removes challenges expired more than an hour ago (kept that long so that a late answer hears
+     * "expired", not "unknown"); the server's housekeeping timer calls it.
+     */
+    purgeExpiredChallenges: () => repo.deleteExpiredChallenges(db, new Date(clock.now().getTime() - KEEP_EXPIRED_MS)),
     /** By the WebAuthn credential id (base64url) an answer names: for the audit trail of a refused one. */
     findByCredentialId: (credentialId: string) => repo.findCredentialByCredentialId(db, credentialId),
   };

@@ -35,6 +35,36 @@ const branding = z.object({
 });
 
 /** Settings as stored, with their defaults. Secret fields are absent here: they are sealed apart. */
+/**
+ * A resource server (an API) that clients may ask tokens for with RFC 8707's `resource`
+ * parameter. `identifier` is the resource indicator and the tokens' audience; `jwt` tokens are
+ * RFC 9068 JWT access tokens (typ at+jwt, signed with the OIDC keys, checked by the API against
+ * the JWKS with no call back and no row per token); `opaque` ones are checked by introspection.
+ * Only the listed clients get tokens for it (default deny).
+ */
+export const oidcResource = z.object({
+  identifier: z
+    .string()
+    .trim()
+    .max(500)
+    .url("must be an absolute URL (the API's resource indicator, RFC 8707)")
+    .refine((v) => /^https?:\/\//.test(v) && !v.includes('#'), 'must be an http(s) URL without a fragment'),
+  name: z.string().trim().min(1).max(120),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/, 'must be a scope token (RFC 6749 §3.3: no spaces, quotes or backslashes)')).max(50),
+  accessTokenFormat: z.enum(['jwt', 'opaque']),
+  accessTokenMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  clientIds: z.array(z.string().min(1).max(200)).max(200),
+});
+export type OidcResource = z.infer<typeof oidcResource>;
+const oidcResources = z
+  .array(oidcResource)
+  .max(50)
+  .refine((list) => new Set(list.map((r) => r.identifier)).size === list.length, 'each resource identifier appears once');
+
 export const settingsValues = z.object({
   organisationName: z.string().trim().min(1).max(120).default('Tessera'),
   requireAdminTotp: z.boolean().default(false),
@@ -70,6 +100,7 @@ export const settingsValues = z.object({
   }),
   invitations: invitations.default({ validityDays: 7 }),
   branding: branding.default({ primaryColor: '#1c7ed6' }),
+  oidcResources: oidcResources.default([]),
 });
 
 export type SettingsValues = z.infer<typeof settingsValues>;
@@ -114,6 +145,7 @@ export const settingsPatch = z
     authenticators: authenticators.partial().strict(),
     invitations: invitations.partial().strict(),
     branding: branding.partial().strict(),
+    oidcResources,
   })
   .partial()
   .strict();

@@ -1,6 +1,6 @@
 import type { AuditService } from '../audit/audit.service.js';
 import type { Db } from '../db/connection.js';
-import { createPubSub } from '../db/pubsub.js';
+import { createPubSub, type PubSub } from '../db/pubsub.js';
 import type { EmployeeSummary } from '../employees/employee.service.js';
 import type { Clock } from '../lib/clock.js';
 import type { CredentialLimiter } from '../security/credential-limiter.js';
@@ -20,6 +20,8 @@ export function createWorkstationServices(deps: {
   clock: Clock;
   credentialLimiter: CredentialLimiter;
   config: { publicUrl: string; redisUrl?: string; databaseUrl?: string; redisPrefix: string };
+  /** The app's pub/sub (shared with other features); one is made from config when absent. */
+  pubsub?: PubSub;
   nodeId: string;
   departmentExists: (id: string) => Promise<boolean>;
   employeeIdForLogon: (account: string) => Promise<string | undefined>;
@@ -38,7 +40,7 @@ export function createWorkstationServices(deps: {
 }) {
   const { db, audit, clock, config } = deps;
   // Redis pub/sub when REDIS_URL, PostgreSQL LISTEN/NOTIFY otherwise; in-process on the embedded database.
-  const pubsub = createPubSub({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, prefix: config.redisPrefix });
+  const pubsub = deps.pubsub ?? createPubSub({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl, prefix: config.redisPrefix });
   const bus = createAgentBus(pubsub, () => {});
   const profiles = createProfileService({ db, audit, bus, departmentExists: deps.departmentExists });
   const activity = createActivityService({

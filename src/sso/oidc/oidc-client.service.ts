@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connection.js';
+import type { PubSub } from '../../db/pubsub.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import type { RequestContext } from '../../lib/context.js';
@@ -34,8 +35,12 @@ export function createOidcClientService(deps: {
   clock: Clock;
   /** oidc-provider's own check of client metadata (Client.validate), once the provider runs. */
   validate?: (metadata: Record<string, unknown>) => Promise<unknown>;
+  /** Tells every node that the clients changed, so that their caches drop what they hold. */
+  pubsub?: PubSub;
+  onError?: (err: unknown) => void;
 }) {
   const { db, audit, sealer } = deps;
+  const cache = createClientCache(deps);
 
   const toDto = (r: repo.OidcClientRow): ClientDto => ({
     id: r.id,
@@ -179,85 +184,94 @@ export function createOidcClientService(deps: {
 
     /** Registers a client. The secret (generated unless given, e.g. from the config file) is answered once. */
     async create(ctx: RequestContext, input: ClientInput, opts: { source?: string; secret?: string } = {}) {
-      const id = crypto.randomUUID();
-      const values = normalise(input);
-      const secret = needsSecret(values.tokenEndpointAuthMethod) ? (opts.secret ?? randomToken(32)) : null;
-      try {
-        return await db.transaction(async (tx) => {
-          const row = await checked(
-            await repo.insertClient(tx, {
-              ...values,
-              id,
-              clientId: input.clientId ?? `tsr_${randomToken(12)}`,
-              source: opts.source ?? 'api',
-              secret: secret ? sealer.seal(secret, secretAad(id)) : null,
-            }),
-          );
-          await audit.record(
-            ctx,
-            {
-              action: 'oidc.client_created',
-              target: auditTarget(row),
-              details: { kind: row.kind, grantTypes: row.grantTypes, authMethod: row.tokenEndpointAuthMethod, source: row.source },
-            },
-            tx,
-          );
-          return { client: toDto(row), clientSecret: opts.secret ? null : secret };
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('oidc.client_id_in_use', 'Another client has this client id', { field: 'clientId' });
-        throw err;
-      }
+      return cache.afterChange(async () => {
+        const id = crypto.randomUUID();
+        const values = normalise(input);
+        const secret = needsSecret(values.tokenEndpointAuthMethod) ? (opts.secret ?? randomToken(32)) : null;
+        try {
+          return await db.transaction(async (tx) => {
+            const row = await checked(
+              await repo.insertClient(tx, {
+                ...values,
+                id,
+                clientId: input.clientId ?? `tsr_${randomToken(12)}`,
+                source: opts.source ?? 'api',
+                secret: secret ? sealer.seal(secret, secretAad(id)) : null,
+              }),
+            );
+            await audit.record(
+              ctx,
+              {
+                action: 'oidc.client_created',
+                target: auditTarget(row),
+                details: { kind: row.kind, grantTypes: row.grantTypes, authMethod: row.tokenEndpointAuthMethod, source: row.source },
+              },
+              tx,
+            );
+            return { client: toDto(row), clientSecret: opts.secret ? null : secret };
+          });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new AppError('oidc.client_id_in_use', 'Another client has this client id', { field: 'clientId' });
+          throw err;
+        }
+      });
     },
 
     async update(ctx: RequestContext, id: string, patch: ClientPatch, opts: { source?: string; secret?: string } = {}) {
-      const current = await get(id);
-      if (current.source === 'config' && opts.source !== 'config')
-        throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: change it there');
-      const merged = normalise({
-        ...toDto(current),
-        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
-        kind: current.kind as ClientDto['kind'],
-      } as Omit<ClientInput, 'clientId'>);
-      let secret: string | null | undefined;
-      if (!needsSecret(merged.tokenEndpointAuthMethod)) secret = null;
-      else if (opts.secret !== undefined) secret = opts.secret;
-      else if (!current.secret) secret = randomToken(32);
-      return db.transaction(async (tx) => {
-        const row = await checked(
-          (await repo.updateClientById(
-            tx,
-            id,
-            { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) },
-            deps.clock.now(),
-          ))!,
-        );
-        const changed = Object.keys(patch).filter((k) => patch[k as keyof ClientPatch] !== undefined);
-        await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { changed, secretChanged: secret !== undefined } }, tx);
-        return { client: toDto(row), clientSecret: secret && opts.secret === undefined ? secret : null };
+      return cache.afterChange(async () => {
+        const current = await get(id);
+        if (current.source === 'config' && opts.source !== 'config')
+          throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: change it there');
+        const merged = normalise({
+          ...toDto(current),
+          ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+          kind: current.kind as ClientDto['kind'],
+        } as Omit<ClientInput, 'clientId'>);
+        let secret: string | null | undefined;
+        if (!needsSecret(merged.tokenEndpointAuthMethod)) secret = null;
+        else if (opts.secret !== undefined) secret = opts.secret;
+        else if (!current.secret) secret = randomToken(32);
+        return db.transaction(async (tx) => {
+          const row = await checked(
+            (await repo.updateClientById(
+              tx,
+              id,
+              { ...merged, ...(secret !== undefined ? { secret: secret ? sealer.seal(secret, secretAad(id)) : null } : {}) },
+              deps.clock.now(),
+            ))!,
+          );
+          const changed = Object.keys(patch).filter((k) => patch[k as keyof ClientPatch] !== undefined);
+          await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { changed, secretChanged: secret !== undefined } }, tx);
+          return { client: toDto(row), clientSecret: secret && opts.secret === undefined ? secret : null };
+        });
       });
     },
 
     /** A new secret, answered once; the old one stops working at once. */
     async rotateSecret(ctx: RequestContext, id: string) {
-      const current = await get(id);
-      if (!needsSecret(current.tokenEndpointAuthMethod)) throw new AppError('oidc.client_invalid', `A ${current.tokenEndpointAuthMethod} client has no secret`);
-      if (current.source === 'config') throw new AppError('oidc.client_managed_by_config', "This client's secret comes from the configuration file");
-      const secret = randomToken(32);
-      return db.transaction(async (tx) => {
-        const row = (await repo.updateClientById(tx, id, { secret: sealer.seal(secret, secretAad(id)) }, deps.clock.now()))!;
-        await audit.record(ctx, { action: 'oidc.client_secret_rotated', target: auditTarget(row) }, tx);
-        return { client: toDto(row), clientSecret: secret };
+      return cache.afterChange(async () => {
+        const current = await get(id);
+        if (!needsSecret(current.tokenEndpointAuthMethod))
+          throw new AppError('oidc.client_invalid', `A ${current.tokenEndpointAuthMethod} client has no secret`);
+        if (current.source === 'config') throw new AppError('oidc.client_managed_by_config', "This client's secret comes from the configuration file");
+        const secret = randomToken(32);
+        return db.transaction(async (tx) => {
+          const row = (await repo.updateClientById(tx, id, { secret: sealer.seal(secret, secretAad(id)) }, deps.clock.now()))!;
+          await audit.record(ctx, { action: 'oidc.client_secret_rotated', target: auditTarget(row) }, tx);
+          return { client: toDto(row), clientSecret: secret };
+        });
       });
     },
 
     async remove(ctx: RequestContext, id: string, opts: { source?: string } = {}) {
-      const current = await get(id);
-      if (current.source === 'config' && opts.source !== 'config')
-        throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: remove it there');
-      await db.transaction(async (tx) => {
-        await repo.deleteClientById(tx, id);
-        await audit.record(ctx, { action: 'oidc.client_deleted', target: auditTarget(current) }, tx);
+      return cache.afterChange(async () => {
+        const current = await get(id);
+        if (current.source === 'config' && opts.source !== 'config')
+          throw new AppError('oidc.client_managed_by_config', 'This client is managed by the configuration file: remove it there');
+        await db.transaction(async (tx) => {
+          await repo.deleteClientById(tx, id);
+          await audit.record(ctx, { action: 'oidc.client_deleted', target: auditTarget(current) }, tx);
+        });
       });
     },
 
@@ -270,40 +284,103 @@ export function createOidcClientService(deps: {
       input: ClientInput & { clientId: string },
       secret: string | undefined,
     ): Promise<'created' | 'updated' | 'unchanged'> {
-      const current = await repo.findClientByClientId(db, input.clientId);
-      const values = normalise(input);
-      if (needsSecret(values.tokenEndpointAuthMethod) && !secret)
-        throw new AppError('oidc.client_invalid', `${values.tokenEndpointAuthMethod} needs a secret: give "secret: {env: NAME}" or "{file: path}"`);
-      if (!current) {
-        await service.create(ctx, input, { source: 'config', secret });
-        return 'created';
-      }
-      const currentSecret = current.secret ? sealer.open(current.secret, secretAad(current.id)) : undefined;
-      const { clientId: _c, id: _i, createdAt: _a, updatedAt: _u, source: _s, secret: _x, ...before } = current;
-      const isSame =
-        JSON.stringify(Object.entries(before).sort()) === JSON.stringify(Object.entries({ ...before, ...values }).sort()) &&
-        (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) &&
-        current.source === 'config';
-      if (isSame) return 'unchanged';
-      await db.transaction(async (tx) => {
-        const row = await checked(
-          (await repo.updateClientById(
-            tx,
-            current.id,
-            { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null },
-            deps.clock.now(),
-          ))!,
-        );
-        await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { source: 'config' } }, tx);
+      return cache.afterChange(async () => {
+        const current = await repo.findClientByClientId(db, input.clientId);
+        const values = normalise(input);
+        if (needsSecret(values.tokenEndpointAuthMethod) && !secret)
+          throw new AppError('oidc.client_invalid', `${values.tokenEndpointAuthMethod} needs a secret: give "secret: {env: NAME}" or "{file: path}"`);
+        if (!current) {
+          await service.create(ctx, input, { source: 'config', secret });
+          return 'created';
+        }
+        const currentSecret = current.secret ? sealer.open(current.secret, secretAad(current.id)) : undefined;
+        const { clientId: _c, id: _i, createdAt: _a, updatedAt: _u, source: _s, secret: _x, ...before } = current;
+        const isSame =
+          JSON.stringify(Object.entries(before).sort()) === JSON.stringify(Object.entries({ ...before, ...values }).sort()) &&
+          (currentSecret ?? undefined) === (needsSecret(values.tokenEndpointAuthMethod) ? secret : undefined) &&
+          current.source === 'config';
+        if (isSame) return 'unchanged';
+        await db.transaction(async (tx) => {
+          const row = await checked(
+            (await repo.updateClientById(
+              tx,
+              current.id,
+              { ...values, source: 'config', secret: needsSecret(values.tokenEndpointAuthMethod) ? sealer.seal(secret!, secretAad(current.id)) : null },
+              deps.clock.now(),
+            ))!,
+          );
+          await audit.record(ctx, { action: 'oidc.client_updated', target: auditTarget(row), details: { source: 'config' } }, tx);
+        });
+        return 'updated';
       });
-      return 'updated';
     },
 
     /** oidc-provider client metadata of a client, with the secret opened. */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const r = await repo.findClientByClientId(db, clientId);
-      return r ? metadataOf(r) : undefined;
+      return cache.get(clientId, async () => {
+        const r = await repo.findClientByClientId(db, clientId);
+        return r ? metadataOf(r) : undefined;
+      });
     },
   };
   return service;
+}
+
+const CLIENTS_CHANNEL = 'oidc.clients';
+/** A safety net for a lost message (pub/sub is best effort): no entry is older than this. */
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX = 1000;
+
+/**
+ * The provider metadata of clients (secret opened) in memory, so that a token request does not
+ * read and unseal the client row each time. Any change to any client empties the cache on every
+ * node: the writing node at once (before its API call answers), the others when the pub/sub
+ * message arrives (Redis or PostgreSQL NOTIFY; in-process on the embedded database). Entries
+ * also expire after a minute, in case a message is lost. Unknown client ids are not cached (a
+ * stranger cannot fill the cache). A read that was under way while a change arrived is not cached.
+ */
+function createClientCache(deps: { clock: Clock; pubsub?: PubSub; onError?: (err: unknown) => void }) {
+  const entries = new Map<string, { metadata: Record<string, unknown>; at: number }>();
+  let generation = 0;
+  let subscribed: Promise<boolean> | undefined;
+  const clear = () => {
+    generation++;
+    entries.clear();
+  };
+  /** Caching starts once this node hears the other nodes' changes. */
+  const listening = () =>
+    (subscribed ??= deps.pubsub
+      ? deps.pubsub.subscribe(CLIENTS_CHANNEL, clear).then(
+          () => true,
+          (err) => {
+            deps.onError?.(err);
+            subscribed = undefined;
+            return false;
+          },
+        )
+      : Promise.resolve(true));
+  return {
+    async get(clientId: string, load: () => Promise<Record<string, unknown> | undefined>) {
+      const now = deps.clock.now().getTime();
+      const hit = entries.get(clientId);
+      if (hit && now - hit.at < CACHE_TTL_MS) return hit.metadata;
+      const canCache = await listening();
+      const before = generation;
+      const metadata = await load();
+      if (metadata && canCache && before === generation) {
+        if (entries.size >= CACHE_MAX) entries.clear();
+        entries.set(clientId, { metadata, at: now });
+      }
+      return metadata;
+    },
+    /** Runs a change, then empties this node's cache and tells the others (also when the change failed part way). */
+    async afterChange<T>(change: () => Promise<T>): Promise<T> {
+      try {
+        return await change();
+      } finally {
+        clear();
+        await deps.pubsub?.publish(CLIENTS_CHANNEL, 'changed').catch((err) => deps.onError?.(err));
+      }
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Client } from '../../../test/helpers/app.js';
 import { openTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
+import { eventually } from '../../../test/helpers/eventually.js';
 import { Browser, employeeWithKey, pkce, registerClient, signIn, startOidcApp, type OidcTestApp } from '../../../test/helpers/oidc.js';
 import { freePort } from '../../../test/helpers/server.js';
 import { randomToken } from '../../security/tokens.js';
@@ -94,6 +95,53 @@ describe('OIDC on two nodes (PostgreSQL + Redis)', { timeout: 60_000 }, () => {
     const jwks = createRemoteJWKSet(new URL(`http://127.0.0.1:${nodes[0]}/oidc/jwks`));
     await jwtVerify(oldIdToken, jwks, { issuer: a.issuer, audience: clientId, currentDate: new Date() });
     await jwtVerify(after.json.id_token, jwks, { issuer: a.issuer, audience: clientId });
+  });
+
+  it('refuses the old client secret on node B as soon as node A rotated it (the client cache is emptied across nodes)', async () => {
+    const created = await registerClient(a, {
+      name: 'Batch job',
+      grantTypes: ['client_credentials'],
+      redirectUris: [],
+      scopes: ['openid'],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    });
+    const id = created.client.clientId;
+    const grant = async (node: OidcTestApp, clientSecret: string) => {
+      const res = await fetch(`http://127.0.0.1:${new URL(node.app.listeningOrigin).port}/oidc/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+        headers: {
+          authorization: `Basic ${Buffer.from(`${id}:${clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          host: new URL(a.url).host,
+        },
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, string> };
+    };
+    // Node B has the client (with its secret) in its cache: asked twice, the second from memory.
+    assert.equal((await grant(b, created.clientSecret!)).status, 200);
+    assert.equal((await grant(b, created.clientSecret!)).status, 200);
+
+    const { secret: adminKey } = await a.services.apiKeys.create(
+      { actor: { type: 'system', id: null, label: 't' }, ip: null, userAgent: null },
+      { name: 'rotator', scope: 'admin', expiresAt: null },
+    );
+    const rotated = await new Client(a.app, { authorization: `Bearer ${adminKey}` }).post(`/api/oidc/clients/${created.client.id}/secret`, {});
+    assert.equal(rotated.status, 200, rotated.raw);
+    const newSecret = rotated.body.clientSecret as string;
+    // Node A emptied its own cache before answering; node B empties its own when the message
+    // arrives (milliseconds), well before the cache's one-minute expiry would.
+    assert.equal((await grant(a, created.clientSecret!)).status, 401, 'node A refuses the old secret at once');
+    await eventually(
+      async () => {
+        const old = await grant(b, created.clientSecret!);
+        assert.equal(old.status, 401, `node B still accepts the old secret: ${JSON.stringify(old.json)}`);
+        assert.equal(old.json.error, 'invalid_client', 'the old secret is an invalid client');
+      },
+      'node B refuses the old secret',
+      { timeoutMs: 10_000 },
+    );
+    assert.equal((await grant(b, newSecret)).status, 200, 'node B accepts the new secret');
   });
 
   it("lists an employee's grants and lets an admin revoke one or all of them", async () => {

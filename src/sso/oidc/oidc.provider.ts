@@ -105,13 +105,39 @@ export function createProvider(
       // client introspect any token (sub, scope, client of another application; RFC 7662 §4).
       introspection: { enabled: true, allowedPolicy: async (_ctx: Ctx, client: Ctx, token: Ctx) => token.clientId === client.clientId },
       revocation: { enabled: true },
+      // RFC 8707 resource indicators: an API registered in the settings (oidcResources) gets
+      // access tokens with its own audience, scopes, lifetime and format; `jwt` is RFC 9068
+      // (typ at+jwt, RS256 with the provider's keys), checked by the API against the JWKS with
+      // no call back and no row per token. Unknown resources, and clients the resource does not
+      // list, are refused with invalid_target. Without `resource`, tokens stay opaque (userinfo).
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: Ctx, _client: Ctx, oneOf?: string[]) => oneOf,
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (_ctx: Ctx, indicator: string, client: Ctx) => {
+          const resource = (await services.settings.get()).oidcResources.find((r) => r.identifier === indicator);
+          if (!resource?.clientIds.includes(String(client.clientId))) throw new errors.InvalidTarget();
+          return {
+            audience: resource.identifier,
+            scope: resource.scopes.join(' '),
+            accessTokenTTL: resource.accessTokenMinutes * 60,
+            accessTokenFormat: resource.accessTokenFormat,
+            ...(resource.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
+          };
+        },
+      },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutSource(services), postLogoutSuccessSource: postLogoutSuccessSource(services) },
     },
     renderError: renderError(services),
-    ttl: TTL,
+    // A registered resource server's token lifetime wins for tokens issued for it (getResourceServerInfo).
+    ttl: {
+      ...TTL,
+      AccessToken: (_ctx: Ctx, token: Ctx) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
+      ClientCredentials: (_ctx: Ctx, token: Ctx) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
+    },
     // Refresh tokens rotate on every use; presenting a used one revokes the whole grant (RFC 9700 §4.14.2).
     rotateRefreshToken: () => true,
     issueRefreshToken: async (_ctx: Ctx, client: Ctx, code: Ctx) => client.grantTypeAllowed('refresh_token') && code.scopes.has('openid'),

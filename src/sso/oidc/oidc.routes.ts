@@ -18,6 +18,7 @@ import type { CredentialLimiter } from '../../security/credential-limiter.js';
 import type { OidcInteractionRoutesDeps } from './oidc-interaction.routes.js';
 import type { OidcService } from './oidc.service.js';
 import type { Config } from '../../config/config.js';
+import type { SettingsService } from '../../settings/settings.service.js';
 import type { Db } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
 import type { PortalService } from '../../portal/portal.service.js';
@@ -37,6 +38,7 @@ export type OidcRoutesDeps = {
   credentialLimiter: CredentialLimiter;
   employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
   metrics: Pick<Metrics, 'countToken'>;
+  settings: Pick<SettingsService, 'get'>;
 } & OidcInteractionRoutesDeps &
   OidcSingleLogoutDeps;
 
@@ -77,11 +79,14 @@ export async function registerOidc(app: App, services: OidcRoutesDeps, opts: { r
       oidc.runtime.provider = provider;
       callback = provider.callback();
       app.log.info({ keys: version }, 'oidc signing keys changed: provider rebuilt');
+      // The other nodes rebuild too (a node that rebuilt on this notice says it again: a no-op for the rest).
+      await oidc.keysChanged();
     } catch (err) {
       app.log.error({ err }, 'oidc signing key check failed');
     }
   };
   oidc.runtime.refreshKeys = refreshKeys;
+  await oidc.onKeysChanged(() => void refreshKeys())?.catch((err) => app.log.warn({ err }, 'oidc key notices unavailable: keys are checked periodically'));
   const timers = [
     setInterval(() => {
       void refreshKeys();

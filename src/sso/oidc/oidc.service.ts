@@ -2,6 +2,8 @@ import type { AppAccess } from '../app-access.js';
 import type { EmployeeAttributeSource } from '../employee-attributes.js';
 import crypto from 'node:crypto';
 import type Provider from 'oidc-provider';
+import type { PubSub } from '../../db/pubsub.js';
+import type { SettingsService } from '../../settings/settings.service.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db, Executor } from '../../db/connection.js';
 import type { Clock } from '../../lib/clock.js';
@@ -33,6 +35,8 @@ export type OidcServiceDeps = {
   config: Config;
   appAccess: Pick<AppAccess, 'decideAppAccess'>;
   employeeAttributes: Pick<EmployeeAttributeSource, 'of'>;
+  /** The resource servers clients may ask tokens for (settings.oidcResources). */
+  settings: Pick<SettingsService, 'get'>;
 } & OidcLogoutDeps &
   OidcViewsDeps;
 
@@ -50,7 +54,19 @@ export function deriveOidcCookieKeys(masterKey: Buffer): string[] {
 
 export type OidcService = ReturnType<typeof createOidcService>;
 
-export function createOidcService(deps: { db: Db; audit: AuditService; sealer: Sealer; clock: Clock; masterKey: Buffer; keys: OidcKeysOptions }) {
+const KEYS_CHANNEL = 'oidc.keys';
+
+export function createOidcService(deps: {
+  db: Db;
+  audit: AuditService;
+  sealer: Sealer;
+  clock: Clock;
+  masterKey: Buffer;
+  keys: OidcKeysOptions;
+  /** Cross-node notices: a client changed (the client cache), the signing keys changed (the provider is rebuilt). */
+  pubsub?: PubSub;
+  onError?: (err: unknown) => void;
+}) {
   const { db, audit, clock } = deps;
   /** The running provider, set by the HTTP mount (oidc.routes.ts); absent in the CLI. */
   const runtime: { provider?: Provider; refreshKeys?: () => Promise<void> } = {};
@@ -97,6 +113,12 @@ export function createOidcService(deps: { db: Db; audit: AuditService; sealer: S
     keys,
     eam,
     runtime,
+    /**
+     * Signing keys changed on this node: the others rebuild their provider now rather than at
+     * their next periodic check. `onKeysChanged` subscribes (the HTTP mount does).
+     */
+    keysChanged: () => deps.pubsub?.publish(KEYS_CHANNEL, 'changed').catch((err) => deps.onError?.(err)),
+    onKeysChanged: (handler: () => void) => deps.pubsub?.subscribe(KEYS_CHANNEL, handler),
     /** The OIDC side of a single logout started by SAML, WS-Fed or the portal (oidc-single-logout.ts). */
     logout,
     /** oidc-provider's cookie keys: the same on every node with the same master key. */

@@ -14582,6 +14582,17 @@ export interface paths {
                                 primaryColor: string;
                                 hasLogo: boolean;
                             };
+                            /** @default [] */
+                            oidcResources: {
+                                /** Format: uri */
+                                identifier: string;
+                                name: string;
+                                scopes: string[];
+                                /** @enum {string} */
+                                accessTokenFormat: "jwt" | "opaque";
+                                accessTokenMinutes: number;
+                                clientIds: string[];
+                            }[];
                         };
                     };
                 };
@@ -14718,6 +14729,16 @@ export interface paths {
                         branding?: {
                             primaryColor?: string;
                         };
+                        oidcResources?: {
+                            /** Format: uri */
+                            identifier: string;
+                            name: string;
+                            scopes: string[];
+                            /** @enum {string} */
+                            accessTokenFormat: "jwt" | "opaque";
+                            accessTokenMinutes: number;
+                            clientIds: string[];
+                        }[];
                     };
                 };
             };
@@ -14773,6 +14794,17 @@ export interface paths {
                                 primaryColor: string;
                                 hasLogo: boolean;
                             };
+                            /** @default [] */
+                            oidcResources: {
+                                /** Format: uri */
+                                identifier: string;
+                                name: string;
+                                scopes: string[];
+                                /** @enum {string} */
+                                accessTokenFormat: "jwt" | "opaque";
+                                accessTokenMinutes: number;
+                                clientIds: string[];
+                            }[];
                         };
                     };
                 };
