@@ -18,6 +18,7 @@ command -v ldbsearch >/dev/null 2>&1 || need+=(ldb-tools)
 command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v fido2-cred >/dev/null 2>&1 || need+=(fido2-tools)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)      # scrapes /metrics; promtool lints it
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)            # the reference load balancer (test/ha-cluster)
 # libfaketime moves a peer's clock (an SP reading saved IdP metadata 30 days on); pysaml2 is an
 # SP library that drops metadata past validUntil.
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(faketime)
