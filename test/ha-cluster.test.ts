@@ -7,7 +7,9 @@
  * sign-ins went on through the other node (the only failures allowed are requests in flight on the
  * dead node when it died: HAProxy does not send a POST that reached a node again, so such a
  * sign-in is lost, not run twice), every sign-in a client saw succeed has its audit record, the
- * audit chain verifies, each mail arrived once, and no background job ran twice.
+ * audit chain verifies, each mail arrived once, and no background job ran twice. Last, a rolling
+ * restart under the same load: node A back, node B stopped with SIGTERM and its drain, no sign-in
+ * lost.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -79,10 +81,10 @@ describe('two nodes behind HAProxy, one killed mid-run', {
     const text = await res.text();
     return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
   };
-  const startNode = async () => {
+  const startNode = async (extra: Record<string, string> = {}) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-ha-node-'));
     dirs.push(dir);
-    return startServerProcess({ ...env, DATA_DIR: dir }, { timeoutMs: 120_000 });
+    return startServerProcess({ ...env, DATA_DIR: dir, ...extra }, { timeoutMs: 120_000 });
   };
   /** Invites an employee (a mail in the outbox) and returns the enrolment token from the mail. */
   const inviteAndReadMail = async (node: ServerProcess, employeeId: string, email: string) => {
@@ -104,6 +106,30 @@ describe('two nodes behind HAProxy, one killed mid-run', {
       response: key.authenticate(start.json.options, { origin: PUBLIC_URL }),
     });
     return { client, status: verify.status, text: `verify: ${verify.status} ${verify.text.slice(0, 200)}` };
+  };
+
+  /** Each employee signs in again and again through HAProxy until stopped; every attempt is kept. */
+  const startSignInLoops = (tag: string) => {
+    const attempts: Attempt[] = [];
+    let stopped = false;
+    const loop = async (worker: number) => {
+      for (let n = 0; !stopped; n++) {
+        const userAgent = `ha-test/${tag}/worker-${worker}/attempt-${n}`;
+        const startedAt = Date.now();
+        const result = await signIn(lb, employees[worker].key, userAgent).catch((err: Error) => ({ status: 0, text: `network: ${err.message}` }));
+        attempts.push({ worker, userAgent, startedAt, endedAt: Date.now(), ok: result.status === 200, detail: result.text });
+      }
+    };
+    const loops = Array.from({ length: WORKERS }, (_, w) => loop(w));
+    return {
+      attempts,
+      /** Successful sign-ins started after `since`. */
+      ok: (since = 0) => attempts.filter((a) => a.ok && a.startedAt > since).length,
+      async stop() {
+        stopped = true;
+        await Promise.all(loops);
+      },
+    };
   };
 
   before(async () => {
@@ -133,6 +159,8 @@ describe('two nodes behind HAProxy, one killed mid-run', {
       TESSERA_SIGNIN_RATE_LIMIT: '1000000',
       TESSERA_API_RATE_LIMIT: '1000000',
       LOG_LEVEL: 'info',
+      // Longer than HAProxy's two failed checks a second apart: a stopping node is out of rotation before it closes.
+      TESSERA_SHUTDOWN_DRAIN_SECONDS: '4',
     };
     // One after the other: the first migrates and applies the configuration file.
     nodeA = await startNode();
@@ -238,23 +266,12 @@ describe('two nodes behind HAProxy, one killed mid-run', {
 
   it('keeps signing employees in through HAProxy while node A is killed, and loses no audit record, mail or job run', async () => {
     assert.equal(employees.length, WORKERS, 'the employees enrolled in the test before');
-    const attempts: Attempt[] = [];
-    let stop = false;
+    const signIns = startSignInLoops('kill');
+    const { attempts } = signIns;
     let killedAt = 0;
     let deadAt = 0;
-    const loop = async (worker: number) => {
-      for (let n = 0; !stop; n++) {
-        const userAgent = `ha-test/worker-${worker}/attempt-${n}`;
-        const startedAt = Date.now();
-        const result = await signIn(lb, employees[worker].key, userAgent).catch((err: Error) => ({ status: 0, text: `network: ${err.message}` }));
-        attempts.push({ worker, userAgent, startedAt, endedAt: Date.now(), ok: result.status === 200, detail: result.text });
-      }
-    };
-    const loops = Array.from({ length: WORKERS }, (_, w) => loop(w));
-    const okCount = () => attempts.filter((a) => a.ok).length;
-    const okAfterDeath = () => attempts.filter((a) => a.ok && a.startedAt > deadAt).length;
     try {
-      await eventually(async () => assert.ok(okCount() >= 20, `20 sign-ins through HAProxy before the kill (${okCount()})`), 'sign-ins before the kill', {
+      await eventually(async () => assert.ok(signIns.ok() >= 20, `20 sign-ins through HAProxy before the kill (${signIns.ok()})`), 'sign-ins before the kill', {
         timeoutMs: 120_000,
       });
       // Mails queued around the kill: invitations for new employees, made on the survivor; the
@@ -274,14 +291,11 @@ describe('two nodes behind HAProxy, one killed mid-run', {
         }
       }
       await eventually(
-        async () => assert.ok(okAfterDeath() >= 30, `30 sign-ins through HAProxy after the kill (${okAfterDeath()})`),
+        async () => assert.ok(signIns.ok(deadAt) >= 30, `30 sign-ins through HAProxy after the kill (${signIns.ok(deadAt)})`),
         'sign-ins after the kill',
-        {
-          timeoutMs: 120_000,
-        },
+        { timeoutMs: 120_000 },
       );
-      stop = true;
-      await Promise.all(loops);
+      await signIns.stop();
 
       // 1. Sign-ins went on. A failure is allowed only for a request in flight when node A died:
       // started before its death was seen, and answered (502 from HAProxy) after the kill. At most
@@ -297,7 +311,7 @@ describe('two nodes behind HAProxy, one killed mid-run', {
       // 2. Each sign-in a client saw succeed has its audit record (matched by its own user agent),
       // with the client address the proxy saw, not the one the client wrote into X-Forwarded-For.
       const audited = await sql.query<{ user_agent: string; ip: string; actor_id: string }>(
-        "SELECT user_agent, ip, actor_id FROM audit_events WHERE action = 'employee.sign_in' AND outcome = 'success' AND user_agent LIKE 'ha-test/worker-%'",
+        "SELECT user_agent, ip, actor_id FROM audit_events WHERE action = 'employee.sign_in' AND outcome = 'success' AND user_agent LIKE 'ha-test/kill/%'",
       );
       const byAgent = new Map(audited.rows.map((r) => [r.user_agent, r]));
       for (const a of attempts.filter((x) => x.ok)) {
@@ -358,8 +372,42 @@ describe('two nodes behind HAProxy, one killed mid-run', {
         assert.ok(l.holder === null || !runs.some((r) => r.holder === l.holder), `${l.name}: a finished run still holds the lease`);
       }
     } finally {
-      stop = true;
-      await Promise.all(loops);
+      await signIns.stop();
     }
+  });
+
+  it('restarts node A and stops node B with SIGTERM while sign-ins loop through HAProxy, losing none (a rolling restart)', async () => {
+    assert.equal(nodeA.child.exitCode !== null || nodeA.child.signalCode !== null, true, 'node A was killed in the test before');
+    // Node A comes back on its port (the one HAProxy's file names), and HAProxy takes it back in.
+    const logFrom = haproxyLog.length;
+    nodeA = await startNode({ PORT: String(nodeA.port) });
+    await eventually(
+      async () => assert.ok(haproxyLog.slice(logFrom).includes('tessera_nodes/node1 is UP'), `HAProxy sees node A up again:\n${haproxyLog.slice(logFrom)}`),
+      'node A back in rotation',
+      { timeoutMs: 60_000 },
+    );
+    const signIns = startSignInLoops('rolling');
+    try {
+      await eventually(async () => assert.ok(signIns.ok() >= 10, `10 sign-ins before the stop (${signIns.ok()})`), 'sign-ins before the stop', {
+        timeoutMs: 120_000,
+      });
+      // SIGTERM: node B drains (/readyz 503 while it still serves), HAProxy takes it out, then it stops.
+      const stoppedAt = Date.now();
+      const code = await nodeB.stop('SIGTERM');
+      assert.equal(code, 0, `node B exits 0 after its drain:\n${nodeB.output().slice(-2000)}`);
+      assert.ok(haproxyLog.slice(logFrom).includes('tessera_nodes/node2 is DOWN'), 'HAProxy took node B out during its drain');
+      await eventually(
+        async () => assert.ok(signIns.ok(stoppedAt) >= 20, `20 sign-ins after node B stopped (${signIns.ok(stoppedAt)})`),
+        'sign-ins on node A alone',
+        {
+          timeoutMs: 120_000,
+        },
+      );
+    } finally {
+      await signIns.stop();
+    }
+    const failed = signIns.attempts.filter((a) => !a.ok);
+    assert.deepEqual(failed, [], 'no sign-in is lost when a node stops with its drain');
+    console.log(`ha-cluster: rolling restart, ${signIns.attempts.length} sign-ins through HAProxy, none lost`);
   });
 });
