@@ -80,6 +80,41 @@ for (const engine of ENGINES) {
       await b.stop();
     });
 
+    it("keeps a running job's lease short and renewed, so a node that dies frees it within the lease time", async () => {
+      const clock = manualClock();
+      const logger = pino({ level: 'silent' });
+      const runs: string[] = [];
+      let finish!: () => void;
+      const jobFor = (nodeId: string): Job => ({
+        name: 'test.renewed',
+        intervalMs: 60_000,
+        leaseMs: 3_600_000,
+        run: async () => {
+          runs.push(nodeId);
+          if (runs.length === 1) await new Promise<void>((r) => (finish = r));
+        },
+      });
+      const opts = { db: db.database.db, clock, logger, tickMs: 3_600_000, leaseTtlMs: 1_000, renewEveryMs: 10 };
+      const a = startJobRunner({ ...opts, jobs: [jobFor('node-a')], nodeId: 'node-a' });
+      const b = startJobRunner({ ...opts, jobs: [jobFor('node-b')], nodeId: 'node-b' });
+      const aTick = a.tick();
+      while (runs.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const taken = await findLease(db.database.db, 'test.renewed');
+      assert.equal(taken!.leaseUntil!.getTime() - taken!.lastStartedAt!.getTime(), 1_000, 'the lease lasts the short lease time, not leaseMs');
+      // Past the first lease time: node A, alive, has renewed it, so node B still waits.
+      clock.advance(5_000);
+      const renewedBy = clock.now().getTime() + 1_000;
+      for (let i = 0; i < 400 && ((await findLease(db.database.db, 'test.renewed'))?.leaseUntil?.getTime() ?? 0) < renewedBy; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal((await findLease(db.database.db, 'test.renewed'))?.leaseUntil?.getTime(), renewedBy, 'node A renewed its lease');
+      await b.tick();
+      assert.deepEqual(runs, ['node-a'], 'node B does not take a lease that is being renewed');
+      finish();
+      await aTick;
+      await Promise.all([a.stop(), b.stop()]);
+    });
+
     it('lets a job that finishes within the grace time end normally at shutdown', async () => {
       const clock = manualClock();
       const logger = pino({ level: 'silent' });
