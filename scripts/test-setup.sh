@@ -21,6 +21,7 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)      # scrapes /metric
 # rsyslog receives forwarded audit events over TCP and TLS (gnutls driver) in RFC 5424 form.
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || need+=(rsyslog-gnutls)
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)            # the reference load balancer (test/ha-cluster)
 # libfaketime moves a peer's clock (an SP reading saved IdP metadata 30 days on); pysaml2 is an
 # SP library that drops metadata past validUntil.
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(faketime)

@@ -78,6 +78,8 @@ export interface RunningServer {
 /** Starts the HTTP server; prints where it is and how the first admin gets in. */
 /** How long requests in flight may still run once the node stops accepting (well inside the CLI's stop timeout). */
 const STRAGGLER_GRACE_MS = 3_000;
+/** How long a running background job may finish at shutdown when the drain is shorter. */
+const JOB_GRACE_MS = 5_000;
 
 export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line: string) => void; lock?: AcquireOptions } = {}): Promise<RunningServer> {
   const runtime = await openRuntime({ env: opts.env, lock: opts.lock ?? { command: 'serve' } });
@@ -160,6 +162,9 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
       // Drain first: /readyz says 503 while requests are still served, so a load balancer's health
       // check takes this node out before it stops accepting (TESSERA_SHUTDOWN_DRAIN_SECONDS).
       isDraining = true;
+      // No new background job starts from here; one running gets the drain time (5 s at least) to
+      // finish, and one still running then hands its lease back so another node runs it at once.
+      const jobsStopped = jobRunner.stop({ graceMs: Math.max(config.shutdownDrainMs, JOB_GRACE_MS) });
       if (config.shutdownDrainMs > 0) {
         logger.info({ seconds: config.shutdownDrainMs / 1000 }, 'draining: /readyz answers 503 before the node stops');
         await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
@@ -168,7 +173,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; print?: (line
       await metricsListener?.close();
       await mailWorker.stop();
       await auditForwarder.stop();
-      await jobRunner.stop();
+      await jobsStopped;
       // app.close() waits for every open connection, and a closed server no longer enforces its
       // header and request timeouts: one client keeping a request half-sent would hold the stop
       // until the CLI's last resort (exit 1, database not closed). Requests in flight get a few

@@ -5,7 +5,8 @@ import { jobLeases } from './job-lease.tables.js';
 /**
  * A job runs once across several nodes: before running, a node takes the job's lease row (an
  * insert-or-update that only succeeds when nobody holds an unexpired lease); it renews the lease
- * while it works and gives it back at the end. A node that dies simply lets the lease expire.
+ * while it works and gives it back at the end. A node that stops gracefully hands back a lease it
+ * still holds (handBackLease); a node that dies simply lets the lease expire.
  * Works the same on PGlite and PostgreSQL, and needs no session-bound advisory lock (a pool may
  * hand each query to another connection).
  */
@@ -37,6 +38,19 @@ export async function releaseLease(db: Executor, name: string, holder: string, n
     .update(jobLeases)
     .set({ holder: null, leaseUntil: null, lastFinishedAt: now, lastError: error })
     .where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)));
+}
+
+/**
+ * Gives up a lease without marking the job finished (a run cut off by a shutdown): the job stays
+ * due, so the next node that looks takes it at once.
+ */
+export async function handBackLease(db: Executor, name: string, holder: string, error: string): Promise<boolean> {
+  const rows = await db
+    .update(jobLeases)
+    .set({ holder: null, leaseUntil: null, lastError: error })
+    .where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)))
+    .returning({ name: jobLeases.name });
+  return rows.length === 1;
 }
 
 export async function findLease(db: Executor, name: string) {

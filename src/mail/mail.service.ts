@@ -163,7 +163,7 @@ export function createMailService(deps: {
     const target = { type: 'mail', id: mail.id, label: mail.toAddress };
     try {
       const body = JSON.parse(sealer.open(mail.body, bodyAad(mail.id))) as { text: string; html: string };
-      await transport.send({ to: mail.toAddress, subject: mail.subject, ...body });
+      await transport.send({ to: mail.toAddress, subject: mail.subject, ...body, outboxId: mail.id });
     } catch (err) {
       const lastError = describeSendError(err, [password]);
       const isFinal = mail.attempts >= MAX_ATTEMPTS;

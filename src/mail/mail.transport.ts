@@ -8,6 +8,12 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /**
+   * The outbox row the mail comes from: its Message-ID is made from it, so a mail sent again (a
+   * node died after the SMTP server took it, before the outbox said "sent") carries the same
+   * Message-ID, which mail clients and archives use to drop the duplicate (RFC 5322 §3.6.4).
+   */
+  outboxId?: string;
 }
 
 export interface MailTransport {
@@ -51,6 +57,7 @@ export function createMailTransport(opts: { smtp: SmtpSettings & { host: string;
         html: mail.html,
         // RFC 3834: out-of-office replies and other robots must not answer automatic mail.
         headers: { 'Auto-Submitted': 'auto-generated' },
+        ...(mail.outboxId ? { messageId: `<${mail.outboxId}@${smtp.from.split('@').pop()}>` } : {}),
       });
     },
     close: () => transporter.close(),
