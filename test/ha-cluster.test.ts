@@ -27,6 +27,7 @@ import { idpCertFromMetadata, parsePostForm, spKeyPair } from './helpers/saml.js
 import { startSpServer, type SpServer } from './helpers/saml-sp-server.js';
 import { freePort, runCli, startServerProcess, type ServerProcess } from './helpers/server.js';
 import { smtpSink } from './helpers/smtp-sink.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { type SoftAuthenticator, softKeys } from './helpers/soft-authenticator.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -70,6 +71,9 @@ describe('two nodes behind HAProxy, one killed mid-run', {
   let lb = '';
   let sp: SpServer | undefined;
   let sql: pg.Client;
+  /** The audit forwarding target: a webhook receiver that checks each batch's HMAC. */
+  let hook: WebhookReceiver;
+  const HOOK_SECRET = crypto.randomBytes(24).toString('base64url');
   const employees: { id: string; email: string; key: SoftAuthenticator }[] = [];
 
   const api = async (node: ServerProcess, method: string, url: string, body?: unknown) => {
@@ -198,6 +202,17 @@ describe('two nodes behind HAProxy, one killed mid-run', {
 
     const smtp = await api(nodeA, 'PATCH', '/api/settings', { smtp: { host: '127.0.0.1', port: smtpPort, tls: 'none', from: FROM } });
     assert.equal(smtp.status, 200, smtp.text);
+    // Audit forwarding to a webhook, from the first record on: whichever node holds the
+    // destination's lease delivers, and the other takes over when that one dies.
+    hook = await startWebhookReceiver({ secret: HOOK_SECRET });
+    const destination = await api(nodeA, 'POST', '/api/audit/destinations', {
+      kind: 'webhook',
+      name: 'HA test SIEM',
+      settings: { url: hook.url },
+      secret: HOOK_SECRET,
+      replayHistory: true,
+    });
+    assert.equal(destination.status, 201, destination.text);
   });
 
   after(async () => {
@@ -208,6 +223,7 @@ describe('two nodes behind HAProxy, one killed mid-run', {
     }
     for (const node of [nodeA, nodeB]) await node?.stop('SIGTERM');
     await sp?.stop();
+    await hook?.close();
     await sink.stop();
     await sql?.end().catch(() => undefined);
     const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
@@ -322,8 +338,33 @@ describe('two nodes behind HAProxy, one killed mid-run', {
       }
       const verified = await runCli(['audit', 'verify'], { DATABASE_URL: dbUrl, TESSERA_MASTER_KEY: env.TESSERA_MASTER_KEY, DATA_DIR: dirs[0], PUBLIC_URL });
       assert.equal(verified.code, 0, `tessera audit verify: ${verified.stdout}${verified.stderr}`);
-      // Audit forwarding (being built): assert here that each audit record above, and the sign-ins
-      // and mails of this run, reached the forwarding target exactly once, the kill notwithstanding.
+
+      // 2b. Every audit record written so far reached the forwarding target, the kill
+      // notwithstanding (node A may have held the destination's lease: node B takes it over once
+      // it runs out), first arrivals in record order. Delivery is at least once: a batch node A
+      // sent but had not yet marked delivered when it died is sent again, with the same event ids,
+      // so a receiver that de-duplicates by event id holds each record exactly once.
+      const written = (await sql.query<{ id: string }>('SELECT id FROM audit_events ORDER BY id')).rows.map((r) => Number(r.id));
+      await eventually(
+        async () => {
+          const got = new Set(hook.events.map((e) => e.auditId));
+          const missing = written.filter((id) => !got.has(id));
+          assert.equal(missing.length, 0, `${missing.length} audit records not forwarded yet, from id ${missing[0]}`);
+        },
+        'every audit record is forwarded once the surviving node delivers',
+        { timeoutMs: 150_000 },
+      );
+      assert.equal(hook.refused.length, 0, `the receiver refused a batch: ${JSON.stringify(hook.refused)}`);
+      const firstArrivals = hook.events.map((e) => e.eventId).filter((id, i, all) => all.indexOf(id) === i);
+      const firstIds = firstArrivals.map((id) => Number(id.split(':')[1]));
+      assert.deepEqual(
+        firstIds,
+        [...firstIds].sort((a, b) => a - b),
+        'records first arrive in the order they were written',
+      );
+      assert.deepEqual(firstIds.slice(0, written.length), written, 'de-duplicated by event id: each record exactly once, none skipped');
+      const repeats = hook.events.length - firstArrivals.length;
+      assert.ok(repeats <= 100, `only a batch in flight at the kill (at most 100 records) may arrive again: ${repeats} repeats`);
 
       // 3. Each mail arrived once. Its Message-ID is made from its outbox row, so a mail sent again
       // would show up here with the same Message-ID.
