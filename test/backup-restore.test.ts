@@ -221,6 +221,27 @@ for (const engine of ENGINES) {
       await restoreRefused(backupFile, await target('no-key', null), 'backup.no_master_key');
     });
 
+    if (engine === 'postgres')
+      it('without pg_dump or pg_restore, says which package to install, and writes nothing', { timeout: 120_000 }, async () => {
+        assert.ok(backupFile, 'the round trip made a backup');
+        const noTools = { PATH: path.join(root, 'no-such-bin') };
+        const out = path.join(root, 'without-pg-dump.backup');
+        const made = await runCli(['backup', '--out', out], { ...sourceEnv, ...noTools });
+        assert.equal(made.code, 1, made.stdout + made.stderr);
+        assert.match(made.stderr, /pg_dump was not found on PATH: .*postgresql-client.*\(backup\.pg_dump_missing\)/, made.stderr);
+        assert.equal(fs.existsSync(out), false, 'no backup file');
+        assert.deepEqual(
+          fs.readdirSync(root).filter((f) => f.includes('partial')),
+          [],
+          'no temporary file is left',
+        );
+        const env = await target('without-pg-restore');
+        const res = await runCli(['restore', backupFile], { ...env, ...noTools });
+        assert.equal(res.code, 1, res.stdout + res.stderr);
+        assert.match(res.stderr, /pg_restore was not found on PATH: .*postgresql-client.*\(backup\.pg_restore_missing\)/, res.stderr);
+        assert.deepEqual(await contents(env), [], 'nothing was restored');
+      });
+
     it('refuses a damaged, cut or foreign file, and writes nothing', { timeout: 120_000 }, async () => {
       assert.ok(backupFile, 'the round trip made a backup');
       const bytes = fs.readFileSync(backupFile);
