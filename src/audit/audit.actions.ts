@@ -3,7 +3,14 @@
  * HTTP layer and the command line are here; each feature declares its own in its
  * `<feature>.codes.ts` (AuditActionLists, by declaration merging).
  */
-export const coreAuditActions = ['config.applied', 'api.request_refused', 'api.csrf_refused', 'keys.rotated'] as const;
+export const coreAuditActions = [
+  'config.applied',
+  'api.request_refused',
+  'api.csrf_refused',
+  'keys.rotated',
+  'database.backed_up',
+  'database.restored',
+] as const;
 
 /** The lists of actions, one a feature, merged in by each feature's codes file. */
 export interface AuditActionLists {

@@ -1,5 +1,6 @@
 import { adminCreate, adminList, adminRecover, adminRecoveryCodes } from './admin.command.js';
 import { auditVerify } from './audit.command.js';
+import { backup } from './backup.command.js';
 import type { DataCommand } from './data-command.js';
 import { directorySync } from './directory.command.js';
 import { keysRotate } from './keys.command.js';
@@ -22,4 +23,5 @@ export const dataCommands: DataCommand[] = [
   migrate,
   vaultBackup,
   vaultRestore,
+  backup,
 ];

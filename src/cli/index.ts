@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { adminCommands } from './admin.command.js';
 import { describeError } from './io.js';
 import { auditCommands } from './audit.command.js';
+import { backupCommands } from './backup.command.js';
 import { keyCommands } from './keys.command.js';
 import { directoryCommands } from './directory.command.js';
 import { entraCommands } from './entra.command.js';
@@ -32,6 +33,7 @@ export function buildCli(): Command {
   program.addCommand(directoryCommands());
   program.addCommand(entraCommands());
   program.addCommand(vaultCommands());
+  for (const c of backupCommands()) program.addCommand(c);
   return program;
 }
 

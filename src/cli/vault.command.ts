@@ -80,7 +80,7 @@ function printReport(io: CommandOutput, r: RestoreReport) {
  * under a temporary name beside it and given its name only once the command succeeded, so a file
  * of that name is always a whole backup.
  */
-function newFile(out: string) {
+export function newFile(out: string) {
   const target = path.resolve(out);
   if (fs.existsSync(target)) throw new CliError(`${target} already exists: give another --out (a backup never replaces a file)`, 2);
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
@@ -124,7 +124,7 @@ function newFile(out: string) {
 }
 
 /** The backup file to restore, opened again each time it is read (the CLI may try two paths). */
-function existingFile(file: string): AsyncIterable<Uint8Array> {
+export function existingFile(file: string): AsyncIterable<Uint8Array> {
   const source = path.resolve(file);
   let stat: fs.Stats;
   try {

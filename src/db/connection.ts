@@ -24,6 +24,11 @@ export interface Database {
   /** Runs fn inside one transaction on one connection, with raw SQL. */
   transaction<T>(fn: (query: RawQuery) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * The embedded database's data folder as .tar.gz, a consistent snapshot taken between
+   * transactions (absent on PostgreSQL, which `pg_dump` backs up): `tessera backup`.
+   */
+  dumpDataDir?: () => Promise<Blob>;
   /** The PostgreSQL pool's connections (absent on the embedded database, which has one). */
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
@@ -40,6 +45,8 @@ export interface OpenDatabaseOptions {
    * running initdb, which takes several seconds in WebAssembly. See pgliteTemplatePath().
    */
   template?: string;
+  /** A new embedded database starts from this data folder (.tar.gz, from dumpDataDir): `tessera restore`. */
+  loadDataDir?: Blob;
   /**
    * Who opens an embedded data folder, and whether to wait for its current owner: the folder is
    * locked (see data-dir-lock.ts) before PGlite opens it and released when the database closes.
@@ -98,7 +105,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   try {
     const isFresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
     const template = isFresh && opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
-    const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
+    const loadDataDir = isFresh && opts.loadDataDir ? opts.loadDataDir : template ? new Blob([fs.readFileSync(template)]) : undefined;
     if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
   } catch (err) {
@@ -111,6 +118,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     engine: 'pglite',
     query: async (text, params) => (await client.query(text, params as unknown[])).rows as never,
     transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query(text, params as unknown[])).rows as never)),
+    dumpDataDir: async () => {
+      // A checkpoint first, so the copy needs little recovery when it opens. The copy is taken
+      // inside a transaction of its own: PGlite runs one transaction at a time, so none is half
+      // done while the files are read (what is committed is in the copy, nothing else).
+      await client.exec('CHECKPOINT');
+      return client.transaction(() => client.dumpDataDir('gzip'));
+    },
     close: async () => {
       try {
         await client.close();

@@ -29,10 +29,14 @@ export function listMigrations(folder = migrationsFolder()): { tag: string; sql:
 /**
  * Applies the migrations drizzle-kit generated, in order, each once. The whole run holds a
  * transaction-scoped advisory lock, so nodes starting together apply them once; a failing
- * migration rolls back entirely and the server does not start.
+ * migration rolls back entirely and the server does not start. `upTo` stops after that migration.
  */
-export async function runMigrations(database: Database): Promise<{ applied: string[] }> {
-  const migrations = listMigrations();
+export async function runMigrations(database: Database, opts: { upTo?: string } = {}): Promise<{ applied: string[] }> {
+  const all = listMigrations();
+  // upTo: an earlier schema, as an older Tessera left it (the tests of `tessera restore` build one).
+  const end = opts.upTo === undefined ? all.length : all.findIndex((m) => m.tag === opts.upTo) + 1;
+  if (end === 0) throw new Error(`no migration ${opts.upTo}`);
+  const migrations = all.slice(0, end);
   return database.transaction(async (query) => {
     await query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`);
     await query(`CREATE TABLE IF NOT EXISTS schema_migrations (

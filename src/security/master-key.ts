@@ -75,3 +75,16 @@ export function loadMasterKey(opts: { envKey?: string; envPrevious?: string; dat
   if (mode & 0o077) fs.chmodSync(file, 0o600);
   return { masterKey: parseMasterKey(fs.readFileSync(file, 'utf8')), previous, created, source: file };
 }
+
+/**
+ * The key in use, as loadMasterKey finds it, but never created: undefined when neither
+ * TESSERA_MASTER_KEY nor DATA_DIR/master.key is there (`tessera restore` needs the key that
+ * sealed the backup, not a new one, and writes nothing before it has checked it).
+ */
+export function readMasterKey(opts: { envKey?: string; envPrevious?: string; dataDir: string }): LoadedMasterKey | undefined {
+  const file = masterKeyPath(opts.dataDir);
+  if (!opts.envKey && !fs.existsSync(file)) return undefined;
+  const previous = loadPreviousKeys(opts.dataDir, opts.envPrevious);
+  if (opts.envKey) return { masterKey: parseMasterKey(opts.envKey), previous, created: false, source: 'TESSERA_MASTER_KEY' };
+  return { masterKey: parseMasterKey(fs.readFileSync(file, 'utf8')), previous, created: false, source: file };
+}
