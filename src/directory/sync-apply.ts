@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import { chunked } from '../db/bulk.js';
 import type { Executor } from '../db/connection.js';
 import type { EmployeeService } from '../employees/employee.service.js';
 import type { EmployeePatch } from '../employees/employee.schemas.js';
@@ -11,9 +12,9 @@ import * as repo from './directory.repository.js';
 import type { directoryAccounts } from './directory.tables.js';
 import { employeeEmail, type SyncPlan } from './sync-plan.js';
 
-/** The part of the invitation service an import uses: invite inside the sync's transaction. */
+/** The part of the invitation service an import uses: invite the employees it created, inside the sync's transaction. */
 export interface ImportInviter {
-  invite(ctx: RequestContext, tx: Executor, employeeId: string): Promise<void>;
+  inviteNew(ctx: RequestContext, tx: Executor, created: { id: string; email: string; firstName: string }[]): Promise<void>;
 }
 
 function names(u: DirectoryUser) {
@@ -122,21 +123,26 @@ export async function applyPlan(opts: {
   for (const [accountId, isRotationMember] of plan.rotationFlags) setAccount(accountId, { isRotationMember });
 
   await employees.updateMany(ctx, employeeUpdates, tx);
-  const created = await employees.createMany(
-    ctx,
-    creates.map((u) => ({
+  // New employees a batch at a time, with their accounts and invitations: what is held in memory stays one batch.
+  for (const batch of chunked(creates)) {
+    const inputs = batch.map((u) => ({
       email: employeeEmail(u)!,
       ...names(u),
       phone: u.phone,
       ...resolveOrg(u),
-      status: u.enabled ? 'active' : 'deactivated',
+      status: u.enabled ? ('active' as const) : ('deactivated' as const),
       source: domain.id,
-    })),
-    tx,
-  );
-  creates.forEach((u, k) => {
-    newAccounts.push({ domainId: domain.id, employeeId: created[k].id, externalId: u.externalId, ...accountFields(u), isRotationMember: isRotation(u) });
-  });
+    }));
+    const created = await employees.createMany(ctx, inputs, tx);
+    await repo.insertAccounts(
+      tx,
+      batch.map((u, k) => ({ domainId: domain.id, employeeId: created[k].id, externalId: u.externalId, ...accountFields(u), isRotationMember: isRotation(u) })),
+    );
+    if (opts.inviter) {
+      const invited = created.flatMap((e, k) => (batch[k].enabled ? [{ id: e.id, email: e.email, firstName: inputs[k].firstName }] : []));
+      await opts.inviter.inviteNew(ctx, tx, invited);
+    }
+  }
   await repo.insertAccounts(tx, newAccounts);
   await repo.updateAccountsByIds(
     tx,
@@ -146,9 +152,6 @@ export async function applyPlan(opts: {
   await repo.deleteAccountsByIds(tx, unlinked);
   await audit.recordMany(ctx, entries, tx);
   for (const employeeId of deleted) await employees.remove(ctx, employeeId, tx);
-  if (opts.inviter) {
-    for (const [k, u] of creates.entries()) if (u.enabled) await opts.inviter.invite(ctx, tx, created[k].id);
-  }
 }
 
 /**
