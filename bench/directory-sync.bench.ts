@@ -21,6 +21,7 @@ import { masterKeyFromBytes } from '../src/security/master-key.js';
 import { startSamba } from '../test/helpers/samba.js';
 import { createCleanup } from './lib/cleanup.js';
 import { describeMachine, printTable, writeResults } from './lib/report.js';
+import { countQueries } from './lib/query-count.js';
 import { createScratchPostgres } from './lib/scratch-postgres.js';
 
 const settings = {
@@ -113,7 +114,9 @@ try {
       ['re-sync, no change (full)', { full: true }],
       ['re-sync, no change (incremental)', {}],
     ] as const) {
-      const m = await measured(() => services.directorySync.syncDomain(cliContext(), domain.id, { trigger: 'manual', ...opts }));
+      const counted = await countQueries(() => measured(() => services.directorySync.syncDomain(cliContext(), domain.id, { trigger: 'manual', ...opts })));
+      const m = counted.result;
+      const queries = engine === 'postgres' ? counted.queries : null;
       if (m.result.status !== 'succeeded') throw new Error(`${phase}: ${m.result.status} ${m.result.error}`);
       rows.push([
         phase,
@@ -123,16 +126,27 @@ try {
         m.result.counts.created,
         m.seconds.toFixed(1),
         Math.round(m.result.counts.listed / m.seconds),
+        queries ?? '-',
+        queries === null ? '-' : (queries / m.result.counts.listed).toFixed(2),
         m.peakRssMb.toFixed(0),
         m.rssMb.toFixed(0),
       ]);
-      results.push({ phase, engine, mode: m.result.mode, counts: m.result.counts, seconds: m.seconds, peakRssAboveStartMb: m.peakRssMb, peakRssMb: m.rssMb });
+      results.push({
+        phase,
+        engine,
+        mode: m.result.mode,
+        counts: m.result.counts,
+        seconds: m.seconds,
+        queries,
+        peakRssAboveStartMb: m.peakRssMb,
+        peakRssMb: m.rssMb,
+      });
     }
     const [{ n }] = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM employees');
     if (n !== settings.users) throw new Error(`${engine}: ${n} employees, expected ${settings.users}`);
   }
   console.log();
-  printTable(['phase', 'engine', 'mode', 'listed', 'created', 'seconds', 'users/s', 'peak RSS +MB', 'peak RSS MB'], rows);
+  printTable(['phase', 'engine', 'mode', 'listed', 'created', 'seconds', 'users/s', 'queries', 'queries/user', 'peak RSS +MB', 'peak RSS MB'], rows);
   console.log(`\nresults: ${writeResults('directory-sync', { machine: describeMachine(), settings, results })}`);
 } finally {
   await cleanup.run();

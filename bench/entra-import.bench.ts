@@ -26,6 +26,7 @@ import { masterKeyFromBytes } from '../src/security/master-key.js';
 import { fetchTrusting } from '../test/entra-emulator/index.js';
 import { createCleanup } from './lib/cleanup.js';
 import { describeMachine, printTable, writeResults } from './lib/report.js';
+import { countQueries } from './lib/query-count.js';
 import { createScratchPostgres } from './lib/scratch-postgres.js';
 import { repoRoot } from './lib/server-process.js';
 
@@ -100,6 +101,8 @@ try {
       m.result.users.length,
       m.seconds.toFixed(1),
       Math.round(m.result.users.length / m.seconds),
+      '-',
+      '-',
       m.peakRssMb.toFixed(0),
       m.peakHeapMb.toFixed(0),
     ]);
@@ -138,16 +141,29 @@ try {
         settings: domainSettings,
       }),
     );
-    const m = await measured(() => services.directorySync.syncDomain(cliContext(), domain.id, { trigger: 'manual' }));
+    const counted = await countQueries(() => measured(() => services.directorySync.syncDomain(cliContext(), domain.id, { trigger: 'manual' })));
+    const m = counted.result;
     if (m.result.status !== 'succeeded') throw new Error(`sync ${m.result.status}: ${m.result.error}`);
     const [{ n }] = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM employees`);
-    rows.push([`sync (${engine})`, engine, n, m.seconds.toFixed(1), Math.round(n / m.seconds), m.peakRssMb.toFixed(0), m.peakHeapMb.toFixed(0)]);
+    const queries = engine === 'postgres' ? counted.queries : null;
+    rows.push([
+      `sync (${engine})`,
+      engine,
+      n,
+      m.seconds.toFixed(1),
+      Math.round(n / m.seconds),
+      queries === null ? '-' : queries,
+      queries === null ? '-' : (queries / n).toFixed(2),
+      m.peakRssMb.toFixed(0),
+      m.peakHeapMb.toFixed(0),
+    ]);
     results.push({
       phase: 'sync',
       engine,
       employees: n,
       counts: m.result.counts,
       seconds: m.seconds,
+      queries,
       peakRssMb: m.peakRssMb,
       peakHeapMb: m.peakHeapMb,
       rssBeforeMb: m.rssBeforeMb,
@@ -155,7 +171,7 @@ try {
   }
 
   console.log();
-  printTable(['phase', 'engine', 'users', 'seconds', 'users/s', 'peak RSS +MB', 'peak heap +MB'], rows);
+  printTable(['phase', 'engine', 'users', 'seconds', 'users/s', 'queries', 'queries/user', 'peak RSS +MB', 'peak heap +MB'], rows);
   console.log(`\nresults: ${writeResults('entra-import', { machine: describeMachine(), settings, results })}`);
 } finally {
   await cleanup.run();

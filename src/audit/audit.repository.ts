@@ -100,6 +100,32 @@ export async function seedAuditHead(tx: Executor, genesisHash: string): Promise<
     ON CONFLICT (key) DO NOTHING`);
 }
 
+/** Rows per multi-row INSERT of a bulk append (15 parameters a row, far below PostgreSQL's 65,535). */
+const BULK_ROWS = 1000;
+
+/**
+ * Appends already-chained rows in order, in multi-row INSERTs of up to 1,000, then moves the head
+ * once. The caller holds the chain's lock and computed each row's hash from the one before. Checks
+ * that the ids the database gave follow the rows' order (the chain is verified in id order): if
+ * they did not, it throws, and the caller's transaction writes nothing.
+ */
+export async function insertAuditEvents(tx: Executor, rows: NewAuditRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  let last: { id: number; hash: string } | undefined;
+  for (let i = 0; i < rows.length; i += BULK_ROWS) {
+    const batch = rows.slice(i, i + BULK_ROWS);
+    const inserted = await tx.insert(auditEvents).values(batch).returning({ id: auditEvents.id, hash: auditEvents.hash });
+    const byId = [...inserted].sort((a, b) => a.id - b.id);
+    const inOrder = byId.length === batch.length && byId.every((r, k) => r.hash === batch[k].hash) && (!last || byId[0].id > last.id);
+    if (!inOrder) throw new Error('audit records were not numbered in the order they were chained');
+    last = byId[byId.length - 1];
+  }
+  await tx
+    .insert(systemState)
+    .values({ key: HEAD_KEY, value: last })
+    .onConflictDoUpdate({ target: systemState.key, set: { value: last, updatedAt: sql`now()` } });
+}
+
 export async function findAuditHead(db: Executor): Promise<{ id: number; hash: string } | undefined> {
   const [row] = await db.select().from(systemState).where(eq(systemState.key, HEAD_KEY));
   return row?.value as { id: number; hash: string } | undefined;

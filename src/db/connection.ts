@@ -75,6 +75,9 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     // A pool error (server restarted, network cut) must not crash the process: the next query reports it.
     pool.on('error', () => {});
+    // The same for a client checked out when its connection dies (pg emits 'error' on it, and the
+    // pool listens only while it is idle): the query in flight fails, its transaction rolls back.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
     return {
       db,

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { chunked, updateRowsById } from '../db/bulk.js';
 import type { Executor } from '../db/connection.js';
 import { directoryAccounts, directoryDomains, directorySyncRuns, domainPasswords } from './directory.tables.js';
 
@@ -88,6 +89,24 @@ export async function findAccountById(db: Executor, id: string): Promise<Account
 export async function insertAccount(db: Executor, row: typeof directoryAccounts.$inferInsert): Promise<AccountRow> {
   const [created] = await db.insert(directoryAccounts).values(row).returning();
   return created;
+}
+
+/** Inserts accounts in multi-row statements of 1,000 (nothing read back). */
+export async function insertAccounts(db: Executor, rows: readonly (typeof directoryAccounts.$inferInsert)[]): Promise<void> {
+  for (const batch of chunked(rows)) await db.insert(directoryAccounts).values(batch);
+}
+
+/** Many accounts' changes in multi-row UPDATEs (src/db/bulk.ts), each with updatedAt = `now`. */
+export async function updateAccountsByIds(
+  db: Executor,
+  rows: readonly { id: string; set: Partial<typeof directoryAccounts.$inferInsert> }[],
+  now: Date,
+): Promise<void> {
+  await updateRowsById(db, directoryAccounts, rows, { updatedAt: sql`${now.toISOString()}::timestamptz` });
+}
+
+export async function deleteAccountsByIds(db: Executor, ids: readonly string[]): Promise<void> {
+  for (const batch of chunked(ids)) await db.delete(directoryAccounts).where(inArray(directoryAccounts.id, batch));
 }
 
 export async function updateAccountById(db: Executor, id: string, patch: Partial<typeof directoryAccounts.$inferInsert>, now: Date): Promise<void> {

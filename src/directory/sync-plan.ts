@@ -2,6 +2,7 @@ import type { RemovalBehaviour } from './directory.constants.js';
 import type { DirectoryUser, MemberListing } from './connector.js';
 import type { SyncChange } from './directory.schemas.js';
 import type { AccountRow } from './directory.repository.js';
+import { toStorableText } from '../lib/text.js';
 
 /**
  * What a sync would change, computed from the listing and what Tessera holds, without touching
@@ -50,6 +51,32 @@ function changedFields(previous: Record<string, unknown>, next: DirectoryUser): 
   return TRACKED_FIELDS.filter((f) => (previous[f] ?? null) !== (next[f] ?? null));
 }
 
+/** Longest text kept of a directory attribute: the indexed ones (e-mail, names of companies) stay under PostgreSQL's index row limit. */
+const MAX_ATTRIBUTE = 512;
+const storable = (s: string | null | undefined) => (s === null || s === undefined ? s : toStorableText(s.slice(0, MAX_ATTRIBUTE)));
+
+/**
+ * The user as Tessera stores it: NUL and lone surrogates replaced, every text cut to 512
+ * characters. Planned from this form, a hostile name neither fails the run's bulk statements nor
+ * shows as changed on every later sync (what is compared is what was stored).
+ */
+export function storableUser(u: DirectoryUser): DirectoryUser {
+  return {
+    ...u,
+    username: toStorableText(u.username.slice(0, MAX_ATTRIBUTE)),
+    upn: storable(u.upn) ?? null,
+    email: storable(u.email) ?? null,
+    givenName: storable(u.givenName) ?? null,
+    surname: storable(u.surname) ?? null,
+    displayName: storable(u.displayName) ?? null,
+    department: storable(u.department) ?? null,
+    title: storable(u.title) ?? null,
+    phone: storable(u.phone) ?? null,
+    company: storable(u.company) ?? null,
+    ...(u.objectSid !== undefined ? { objectSid: storable(u.objectSid) ?? null } : {}),
+  };
+}
+
 export function planSync(input: {
   listing: MemberListing;
   rotationIds: ReadonlySet<string> | null;
@@ -72,7 +99,8 @@ export function planSync(input: {
   const rotationFlags = new Map<string, boolean>();
   let unchanged = 0;
 
-  for (const user of listing.users) {
+  for (const listed of listing.users) {
+    const user = storableUser(listed);
     const account = byExternal.get(user.externalId);
     if (account) {
       const employee = employeeById.get(account.employeeId);

@@ -54,7 +54,7 @@ export interface SyncOptions {
 }
 
 /** The invitation calls an import needs (the settings are read before the sync's transaction: PGlite has one connection). */
-export type SyncInvitations = Pick<InvitationService, 'settingsForInvite' | 'createInTransaction'>;
+export type SyncInvitations = Pick<InvitationService, 'settingsForInvite' | 'createForNewInTransaction'>;
 
 export type SyncService = ReturnType<typeof createSyncService>;
 
@@ -158,9 +158,7 @@ export function createSyncService(deps: {
       const invSettings = domain.ssoEnabled && plan.changes.some((c) => c.action === 'create') ? await deps.invitations.settingsForInvite() : null;
       const inviter: ImportInviter | null = invSettings
         ? {
-            invite: async (c, tx, id) => {
-              await deps.invitations.createInTransaction(c, tx, id, invSettings);
-            },
+            inviteNew: (c, tx, created) => deps.invitations.createForNewInTransaction(c, tx, created, invSettings),
           }
         : null;
       await db.transaction(async (tx) => {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Executor } from '../db/connection.js';
+import { chunked, updateRowsById } from '../db/bulk.js';
 import { containsPattern } from '../db/sql.js';
 import { companies, departments, employees, positions } from './employee.tables.js';
 import { enrolmentMethods, type EmployeeQuery, type EnrolmentMethod, type EnrolmentState } from './employee.schemas.js';
@@ -201,4 +202,38 @@ export async function findActiveEmployeeIds(db: Executor, ids: string[]): Promis
 export async function countEmployeesByStatus(db: Executor): Promise<Record<string, number>> {
   const rows = await db.select({ status: employees.status, count: sql<number>`count(*)::int` }).from(employees).groupBy(employees.status);
   return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+}
+
+/** Inserts employees in multi-row statements of 1,000; returns each one's id and e-mail (no re-read). */
+export async function insertEmployees(
+  db: Executor,
+  rows: readonly Omit<typeof employees.$inferInsert, 'emailNormalized'>[],
+): Promise<{ id: string; email: string; emailNormalized: string; source: string }[]> {
+  const out: { id: string; email: string; emailNormalized: string; source: string }[] = [];
+  for (const batch of chunked(rows)) {
+    out.push(
+      ...(await db
+        .insert(employees)
+        .values(batch.map((r) => ({ ...r, emailNormalized: normalizeEmail(r.email) })))
+        .returning({ id: employees.id, email: employees.email, emailNormalized: employees.emailNormalized, source: employees.source })),
+    );
+  }
+  return out;
+}
+
+/** These employees' rows, read 1,000 ids a statement. */
+export async function findEmployeesByIds(db: Executor, ids: readonly string[]): Promise<EmployeeRow[]> {
+  const out: EmployeeRow[] = [];
+  for (const batch of chunked([...new Set(ids)])) out.push(...(await db.select().from(employees).where(inArray(employees.id, batch))));
+  return out;
+}
+
+/** Many employees' changes in multi-row UPDATEs (src/db/bulk.ts); `updated_at` becomes now(). */
+export async function updateEmployeesByIds(db: Executor, rows: readonly { id: string; set: Partial<typeof employees.$inferInsert> }[]): Promise<void> {
+  await updateRowsById(
+    db,
+    employees,
+    rows.map((r) => ({ id: r.id, set: r.set.email ? { ...r.set, emailNormalized: normalizeEmail(r.set.email) } : r.set })),
+    { updatedAt: sql`now()` },
+  );
 }

@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { Db, Executor } from '../db/connection.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
@@ -182,6 +182,120 @@ export function createEmployeeService(deps: {
     });
   }
 
+  /**
+   * Bulk form of resolveRefs for imports: the departments' companies read in one statement; a
+   * department decides its employee's company, and one of another company is refused.
+   */
+  async function resolveRefsMany(tx: Executor, items: { companyId: string | null; departmentId: string | null }[]) {
+    const companyOf = await orgRepo.findDepartmentCompanies(
+      tx,
+      items.flatMap((i) => (i.departmentId ? [i.departmentId] : [])),
+    );
+    return items.map((i) => {
+      if (!i.departmentId) return i;
+      const deptCompany = companyOf.get(i.departmentId);
+      if (!deptCompany) throw new AppError('organisation.department_not_found', 'Department was not found');
+      if (i.companyId && deptCompany !== i.companyId)
+        throw new AppError('organisation.department_mismatch', 'The department belongs to another company', { field: 'departmentId' });
+      return { companyId: deptCompany, departmentId: i.departmentId };
+    });
+  }
+
+  /**
+   * Creates many employees in the caller's transaction (a directory sync): multi-row INSERTs of
+   * 1,000 and their `employee.created` records appended in bulk, nothing read back. Returns the
+   * new ids in the order of `inputs`. A taken e-mail fails the whole call (employees.email_in_use).
+   */
+  async function createMany(
+    ctx: RequestContext,
+    inputs: readonly (EmployeeCreate & { source?: string })[],
+    tx: Executor,
+  ): Promise<{ id: string; email: string }[]> {
+    if (inputs.length === 0) return [];
+    try {
+      const refs = await resolveRefsMany(
+        tx,
+        inputs.map((i) => ({ companyId: i.companyId ?? null, departmentId: i.departmentId ?? null })),
+      );
+      const rows = await repo.insertEmployees(
+        tx,
+        inputs.map((input, k) => ({
+          email: input.email,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          phone: input.phone || null,
+          ...refs[k],
+          positionId: input.positionId ?? null,
+          status: input.status ?? 'active',
+          source: input.source ?? 'manual',
+        })),
+      );
+      await audit.recordMany(
+        ctx,
+        rows.map((row) => ({ action: 'employee.created', target: { type: 'employee', id: row.id, label: row.email }, details: { source: row.source } })),
+        tx,
+      );
+      const byEmail = new Map(rows.map((r) => [r.emailNormalized, r]));
+      return inputs.map((input) => {
+        const row = byEmail.get(repo.normalizeEmail(input.email));
+        if (!row) throw new Error(`employee ${input.email} was not inserted`);
+        return { id: row.id, email: row.email };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address', { field: 'email' });
+      throw err;
+    }
+  }
+
+  /**
+   * Changes many employees in the caller's transaction (a directory sync): their rows read in
+   * bulk, the changes written in multi-row UPDATEs, `employee.updated` (and `employee.status_changed`)
+   * appended in bulk, in the order of `items`. An employee who stops being active loses sessions
+   * and grants as with update().
+   */
+  async function updateMany(ctx: RequestContext, items: readonly { id: string; patch: EmployeePatch }[], tx: Executor): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      // One patch per employee, merged in order (a sync may change a record and its status).
+      const merged = new Map<string, EmployeePatch>();
+      for (const { id, patch } of items) merged.set(id, { ...merged.get(id), ...patch });
+      const current = new Map((await repo.findEmployeesByIds(tx, [...merged.keys()])).map((e) => [e.id, e]));
+      for (const id of merged.keys()) if (!current.has(id)) throw new AppError('employees.not_found', 'Employee was not found');
+      const planned = [...merged].map(([id, patch]) => ({ id, patch, before: current.get(id)! }));
+      const refs = await resolveRefsMany(
+        tx,
+        planned.map(({ patch, before }) => ({
+          companyId: patch.companyId !== undefined ? patch.companyId : before.companyId,
+          departmentId: patch.departmentId !== undefined ? patch.departmentId : before.departmentId,
+        })),
+      );
+      const entries: AuditEntry[] = [];
+      const sets: { id: string; set: Record<string, unknown> }[] = [];
+      const leaving: string[] = [];
+      planned.forEach(({ id, patch, before }, k) => {
+        const next = { ...patch, ...refs[k], ...(patch.phone !== undefined ? { phone: patch.phone || null } : {}) };
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        for (const key of TRACKED) {
+          if (next[key] !== undefined && next[key] !== before[key]) changes[key] = { from: before[key], to: next[key] };
+        }
+        if (Object.keys(changes).length === 0) return;
+        sets.push({ id, set: Object.fromEntries(Object.entries(changes).map(([key, v]) => [key, v.to])) });
+        const target = { type: 'employee', id, label: before.email };
+        entries.push({ action: 'employee.updated', target, details: { changes } });
+        if (changes.status) {
+          entries.push({ action: 'employee.status_changed', target, details: changes.status });
+          if (changes.status.to !== 'active') leaving.push(id);
+        }
+      });
+      await repo.updateEmployeesByIds(tx, sets);
+      await audit.recordMany(ctx, entries, tx);
+      for (const id of leaving) await revokeEverything(tx, id);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('employees.email_in_use', 'Another employee has this e-mail address', { field: 'email' });
+      throw err;
+    }
+  }
+
   /** Admin: signs the employee out everywhere (sessions, tokens); computers lock where their profile says so. */
   async function endSessions(ctx: RequestContext, id: string): Promise<void> {
     await db.transaction(async (tx) => {
@@ -239,7 +353,9 @@ export function createEmployeeService(deps: {
       return { ...withPercent(all), byDepartment };
     },
     create,
+    createMany,
     update,
+    updateMany,
     remove,
     countByStatus: () => repo.countEmployeesByStatus(db),
   };

@@ -1,4 +1,5 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { chunked } from '../db/bulk.js';
 import type { Executor } from '../db/connection.js';
 import { companies, departments, employees, positions } from './employee.tables.js';
 
@@ -119,4 +120,77 @@ export async function deletePositionById(db: Executor, id: string) {
 export async function countEmployeesReferencing(db: Executor, column: 'companyId' | 'departmentId' | 'positionId', id: string): Promise<number> {
   const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(employees).where(eq(employees[column], id));
   return n;
+}
+
+/** Every company, department and position by normalised name, without counts: what an import resolves names against. */
+export async function findOrganisationNames(db: Executor) {
+  // Sequential: db may be a transaction (see findCompaniesWithDepartments).
+  const companyRows = await db.select({ id: companies.id, nameNormalized: companies.nameNormalized }).from(companies);
+  const departmentRows = await db
+    .select({ id: departments.id, companyId: departments.companyId, nameNormalized: departments.nameNormalized })
+    .from(departments);
+  const positionRows = await db.select({ id: positions.id, nameNormalized: positions.nameNormalized }).from(positions);
+  return { companies: companyRows, departments: departmentRows, positions: positionRows };
+}
+
+/**
+ * Inserts the companies (or positions) of these names in multi-row statements; a name another
+ * transaction created meanwhile is not inserted again but read. Returns every one of them.
+ */
+async function insertNamed(db: Executor, table: typeof companies | typeof positions, names: readonly string[]) {
+  const out: { id: string; name: string; nameNormalized: string; isNew: boolean }[] = [];
+  for (const batch of chunked(names)) {
+    const rows = batch.map((name) => ({ name: name.trim(), nameNormalized: normalizeName(name) }));
+    const inserted = await db
+      .insert(table)
+      .values(rows)
+      .onConflictDoNothing()
+      .returning({ id: table.id, name: table.name, nameNormalized: table.nameNormalized });
+    out.push(...inserted.map((r) => ({ ...r, isNew: true })));
+    const got = new Set(inserted.map((r) => r.nameNormalized));
+    const raced = rows.filter((r) => !got.has(r.nameNormalized)).map((r) => r.nameNormalized);
+    if (raced.length > 0) {
+      const existing = await db
+        .select({ id: table.id, name: table.name, nameNormalized: table.nameNormalized })
+        .from(table)
+        .where(inArray(table.nameNormalized, raced));
+      out.push(...existing.map((r) => ({ ...r, isNew: false })));
+    }
+  }
+  return out;
+}
+
+export const insertCompanies = (db: Executor, names: readonly string[]) => insertNamed(db, companies, names);
+export const insertPositions = (db: Executor, names: readonly string[]) => insertNamed(db, positions, names);
+
+/** Departments by company and name, in multi-row statements (as insertCompanies). */
+export async function insertDepartments(db: Executor, items: readonly { companyId: string; name: string }[]) {
+  const out: { id: string; companyId: string; name: string; nameNormalized: string; isNew: boolean }[] = [];
+  for (const batch of chunked(items)) {
+    const rows = batch.map((d) => ({ companyId: d.companyId, name: d.name.trim(), nameNormalized: normalizeName(d.name) }));
+    const cols = { id: departments.id, companyId: departments.companyId, name: departments.name, nameNormalized: departments.nameNormalized };
+    const inserted = await db.insert(departments).values(rows).onConflictDoNothing().returning(cols);
+    out.push(...inserted.map((r) => ({ ...r, isNew: true })));
+    const got = new Set(inserted.map((r) => `${r.companyId}\n${r.nameNormalized}`));
+    const raced = rows.filter((r) => !got.has(`${r.companyId}\n${r.nameNormalized}`));
+    if (raced.length > 0) {
+      const existing = await db
+        .select(cols)
+        .from(departments)
+        .where(inArray(departments.nameNormalized, [...new Set(raced.map((r) => r.nameNormalized))]));
+      const wanted = new Set(raced.map((r) => `${r.companyId}\n${r.nameNormalized}`));
+      out.push(...existing.filter((r) => wanted.has(`${r.companyId}\n${r.nameNormalized}`)).map((r) => ({ ...r, isNew: false })));
+    }
+  }
+  return out;
+}
+
+/** The company of each of these departments (for checking that references agree, in bulk). */
+export async function findDepartmentCompanies(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const batch of chunked([...new Set(ids)])) {
+    for (const r of await db.select({ id: departments.id, companyId: departments.companyId }).from(departments).where(inArray(departments.id, batch)))
+      out.set(r.id, r.companyId);
+  }
+  return out;
 }

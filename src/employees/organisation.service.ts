@@ -1,5 +1,5 @@
 import type { AuditService } from '../audit/audit.service.js';
-import type { AuditAction } from '../audit/audit.actions.js';
+import type { AuditAction, AuditEntry } from '../audit/audit.actions.js';
 import type { Db, Executor } from '../db/connection.js';
 import { AppError, isUniqueViolation } from '../lib/errors.js';
 import type { RequestContext } from '../lib/context.js';
@@ -58,54 +58,65 @@ export function createOrganisationService(deps: { db: Db; audit: AuditService })
   }
 
   /**
-   * For imports: company, department and position by name, created on first use with their audit
-   * records (`details.source`), in the caller's transaction; the existing names are read once.
+   * For bulk imports: the company, department and position of every one of `refs`, resolved by
+   * name at once in the caller's transaction: one read of the existing names, the missing ones
+   * created in multi-row statements with their audit records (`details.source`) appended in bulk.
+   * A department is kept only within a company. Returns a lookup that answers without the database.
    */
-  async function resolverInTransaction(ctx: RequestContext, tx: Executor, source: string) {
-    const companies = new Map<string, { id: string; departments: Map<string, string> }>();
-    for (const c of await repo.findCompaniesWithDepartments(tx)) {
-      companies.set(repo.normalizeName(c.name), { id: c.id, departments: new Map(c.departments.map((d) => [repo.normalizeName(d.name), d.id])) });
+  async function resolveAllInTransaction(
+    ctx: RequestContext,
+    tx: Executor,
+    source: string,
+    refs: readonly { company?: string | null; department?: string | null; title?: string | null }[],
+  ) {
+    const existing = await repo.findOrganisationNames(tx);
+    const companyIds = new Map(existing.companies.map((c) => [c.nameNormalized, c.id]));
+    const departmentIds = new Map(existing.departments.map((d) => [`${d.companyId}\n${d.nameNormalized}`, d.id]));
+    const positionIds = new Map(existing.positions.map((p) => [p.nameNormalized, p.id]));
+    const created: AuditEntry[] = [];
+    const note = (kind: Kind, rows: { id: string; name: string; isNew: boolean }[]) => {
+      for (const r of rows) if (r.isNew) created.push({ action: `${kind}.created`, target: { type: kind, id: r.id, label: r.name }, details: { source } });
+    };
+
+    const newCompanies = new Map<string, string>();
+    const newPositions = new Map<string, string>();
+    for (const u of refs) {
+      if (u.company && !companyIds.has(repo.normalizeName(u.company)))
+        newCompanies.set(repo.normalizeName(u.company), newCompanies.get(repo.normalizeName(u.company)) ?? u.company);
+      if (u.title && !positionIds.has(repo.normalizeName(u.title)))
+        newPositions.set(repo.normalizeName(u.title), newPositions.get(repo.normalizeName(u.title)) ?? u.title);
     }
-    const positions = new Map((await repo.findPositions(tx)).map((p) => [repo.normalizeName(p.name), p.id]));
-    return async (u: { company?: string | null; department?: string | null; title?: string | null }) => {
-      let companyId: string | null = null;
-      let departmentId: string | null = null;
-      let positionId: string | null = null;
-      if (u.company) {
-        let c = companies.get(repo.normalizeName(u.company));
-        if (!c) {
-          const row = await repo.insertCompany(tx, u.company);
-          await audit.record(ctx, { action: 'company.created', target: { type: 'company', id: row.id, label: row.name }, details: { source } }, tx);
-          c = { id: row.id, departments: new Map() };
-          companies.set(repo.normalizeName(u.company), c);
-        }
-        companyId = c.id;
-        // A department belongs to a company: without a company, the imported department is not kept.
-        if (u.department) {
-          departmentId = c.departments.get(repo.normalizeName(u.department)) ?? null;
-          if (!departmentId) {
-            const row = await repo.insertDepartment(tx, c.id, u.department);
-            await audit.record(ctx, { action: 'department.created', target: { type: 'department', id: row.id, label: row.name }, details: { source } }, tx);
-            departmentId = row.id;
-            c.departments.set(repo.normalizeName(u.department), row.id);
-          }
-        }
-      }
-      if (u.title) {
-        positionId = positions.get(repo.normalizeName(u.title)) ?? null;
-        if (!positionId) {
-          const row = await repo.insertPosition(tx, u.title);
-          await audit.record(ctx, { action: 'position.created', target: { type: 'position', id: row.id, label: row.name }, details: { source } }, tx);
-          positionId = row.id;
-          positions.set(repo.normalizeName(u.title), row.id);
-        }
-      }
+    const companyRows = await repo.insertCompanies(tx, [...newCompanies.values()]);
+    for (const r of companyRows) companyIds.set(r.nameNormalized, r.id);
+    note('company', companyRows);
+
+    const newDepartments = new Map<string, { companyId: string; name: string }>();
+    for (const u of refs) {
+      if (!u.company || !u.department) continue;
+      const companyId = companyIds.get(repo.normalizeName(u.company))!;
+      const key = `${companyId}\n${repo.normalizeName(u.department)}`;
+      if (!departmentIds.has(key) && !newDepartments.has(key)) newDepartments.set(key, { companyId, name: u.department });
+    }
+    const departmentRows = await repo.insertDepartments(tx, [...newDepartments.values()]);
+    for (const r of departmentRows) departmentIds.set(`${r.companyId}\n${r.nameNormalized}`, r.id);
+    note('department', departmentRows);
+
+    const positionRows = await repo.insertPositions(tx, [...newPositions.values()]);
+    for (const r of positionRows) positionIds.set(r.nameNormalized, r.id);
+    note('position', positionRows);
+    await audit.recordMany(ctx, created, tx);
+
+    return (u: { company?: string | null; department?: string | null; title?: string | null }) => {
+      const companyId = u.company ? (companyIds.get(repo.normalizeName(u.company)) ?? null) : null;
+      // A department belongs to a company: without a company, the imported department is not kept.
+      const departmentId = companyId && u.department ? (departmentIds.get(`${companyId}\n${repo.normalizeName(u.department)}`) ?? null) : null;
+      const positionId = u.title ? (positionIds.get(repo.normalizeName(u.title)) ?? null) : null;
       return { companyId, departmentId, positionId };
     };
   }
 
   return {
-    resolverInTransaction,
+    resolveAllInTransaction,
     listCompanies: () => repo.findCompaniesWithDepartments(db),
     listPositions: () => repo.findPositions(db),
     getCompany: (id: string) => mustFind(db, 'company', id),

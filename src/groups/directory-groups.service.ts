@@ -49,15 +49,20 @@ export const directoryGroups = {
     }
     const ids = await repo.syncDirectoryGroups(tx, domainId, reported.groups, { prune: true });
     let membershipsChanged = 0;
+    // Each employee's memberships among the domain's groups become exactly what was reported, all changes written in bulk.
+    const remove: { groupId: string; employeeId: string }[] = [];
+    const add: { groupId: string; employeeId: string }[] = [];
     const employees = new Set([...before.keys(), ...reported.memberships.keys()]);
     for (const employeeId of employees) {
-      const next = [...new Set((reported.memberships.get(employeeId) ?? []).map((x) => ids.get(x)).filter((x): x is string => x !== undefined))];
-      const had = [...(before.get(employeeId) ?? [])];
-      const isSame = next.length === had.length && next.every((id) => had.includes(id));
+      const next = new Set((reported.memberships.get(employeeId) ?? []).map((x) => ids.get(x)).filter((x): x is string => x !== undefined));
+      const had = before.get(employeeId) ?? new Set<string>();
+      const isSame = next.size === had.size && [...next].every((id) => had.has(id));
       if (isSame) continue;
       membershipsChanged++;
-      await repo.replaceDirectoryMemberships(tx, domainId, employeeId, next);
+      for (const groupId of had) if (!next.has(groupId)) remove.push({ groupId, employeeId });
+      for (const groupId of next) if (!had.has(groupId)) add.push({ groupId, employeeId });
     }
+    await repo.changeMemberships(tx, { remove, add });
     return { ...counts, membershipsChanged };
   },
 };

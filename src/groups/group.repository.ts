@@ -1,4 +1,5 @@
 import { and, asc, eq, ilike, inArray, isNotNull, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import { chunked } from '../db/bulk.js';
 import type { Executor } from '../db/connection.js';
 import { containsPattern } from '../db/sql.js';
 import { groupMembers, groups } from './group.tables.js';
@@ -112,6 +113,28 @@ export async function replaceDirectoryMemberships(db: Executor, domainId: string
     await db
       .insert(groupMembers)
       .values(groupIds.map((groupId) => ({ groupId, employeeId })))
+      .onConflictDoNothing();
+}
+
+/**
+ * Membership changes of a directory sync in multi-row statements of 1,000: `remove` pairs deleted,
+ * `add` pairs inserted (one already there is kept).
+ */
+export async function changeMemberships(
+  db: Executor,
+  change: { remove: readonly { groupId: string; employeeId: string }[]; add: readonly { groupId: string; employeeId: string }[] },
+): Promise<void> {
+  for (const batch of chunked(change.remove)) {
+    const pairs = sql.join(
+      batch.map((p) => sql`(${p.groupId}::uuid, ${p.employeeId}::uuid)`),
+      sql`, `,
+    );
+    await db.delete(groupMembers).where(sql`(${groupMembers.groupId}, ${groupMembers.employeeId}) IN (VALUES ${pairs})`);
+  }
+  for (const batch of chunked(change.add))
+    await db
+      .insert(groupMembers)
+      .values([...batch])
       .onConflictDoNothing();
 }
 

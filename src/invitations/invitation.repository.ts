@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { chunked } from '../db/bulk.js';
 import type { Executor } from '../db/connection.js';
 import { invitations } from './invitation.tables.js';
 
@@ -7,6 +8,11 @@ export type InvitationRow = typeof invitations.$inferSelect;
 export async function insertInvitation(db: Executor, row: typeof invitations.$inferInsert): Promise<InvitationRow> {
   const [inserted] = await db.insert(invitations).values(row).returning();
   return inserted;
+}
+
+/** Many invitations in multi-row INSERTs of 1,000 (nothing read back). */
+export async function insertInvitations(db: Executor, rows: readonly (typeof invitations.$inferInsert)[]): Promise<void> {
+  for (const batch of chunked(rows)) await db.insert(invitations).values(batch);
 }
 
 export async function findInvitationById(db: Executor, id: string): Promise<InvitationRow | undefined> {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { Db, Executor } from '../db/connection.js';
@@ -20,6 +21,11 @@ export interface MailDelivery {
 /** The part of the mail service invitations use: the outbox, written in the invitation's transaction. */
 export interface InvitationMailer {
   enqueue(msg: { kind: 'invitation'; relatedId: string; to: string; subject: string; text: string; html: string }, tx?: Executor): Promise<string>;
+  /** Many at once in the caller's transaction; their ids in order. */
+  enqueueMany(
+    msgs: readonly { kind: 'invitation'; relatedId: string; to: string; subject: string; text: string; html: string }[],
+    tx: Executor,
+  ): Promise<string[]>;
   statusForRelated(relatedIds: string[]): Promise<Map<string, MailDelivery>>;
 }
 
@@ -225,8 +231,60 @@ export function createInvitationService(deps: {
     createMany,
     /** For callers that invite inside their own transaction (directory import): read the settings first, then invite in the transaction. */
     settingsForInvite: invitationSettings,
-    async createInTransaction(ctx: RequestContext, tx: Executor, employeeId: string, s: Awaited<ReturnType<typeof invitationSettings>>) {
-      return (await createIn(ctx, tx, await activeEmployee(tx, employeeId), s)).invitation;
+    /**
+     * Invitations for employees created, active, in the caller's transaction (a directory import):
+     * none has an invitation to replace. Tokens, mails and invitations are made in memory and
+     * written in multi-row statements, with their `invitation.created` records appended in bulk.
+     */
+    async createForNewInTransaction(
+      ctx: RequestContext,
+      tx: Executor,
+      created: readonly { id: string; email: string; firstName: string }[],
+      s: Awaited<ReturnType<typeof invitationSettings>>,
+    ): Promise<void> {
+      if (created.length === 0) return;
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + s.validityDays * 86_400_000);
+      const items = created.map((employee) => {
+        const token = randomToken(32);
+        return { employee, token, id: crypto.randomUUID() };
+      });
+      const mailIds = await mail.enqueueMany(
+        items.map(({ employee, token, id }) => ({
+          kind: 'invitation',
+          relatedId: id,
+          to: employee.email,
+          ...renderMail({
+            branding: s.branding,
+            publicUrl: config.publicUrl,
+            firstName: employee.firstName || null,
+            link: `${config.publicUrl}/enroll?token=${token}`,
+            expiresAt,
+          }),
+        })),
+        tx,
+      );
+      await repo.insertInvitations(
+        tx,
+        items.map(({ employee, token, id }, k) => ({
+          id,
+          employeeId: employee.id,
+          tokenHash: sha256(token),
+          createdBy: ctx.actor.label,
+          createdAt: now,
+          expiresAt,
+          mailId: mailIds[k],
+        })),
+      );
+      await audit.recordMany(
+        ctx,
+        items.map(({ employee, id }) => ({
+          action: 'invitation.created',
+          target: target({ id }, employee),
+          details: { employee: employee.id, expiresAt: expiresAt.toISOString() },
+        })),
+        tx,
+      );
     },
     resend,
     revoke,

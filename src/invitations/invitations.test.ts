@@ -99,6 +99,9 @@ describe('invitations and enrolment', () => {
         enqueue: async () => {
           throw new Error('outbox unavailable');
         },
+        enqueueMany: async () => {
+          throw new Error('outbox unavailable');
+        },
         statusForRelated: async () => new Map(),
       },
     });

@@ -1,4 +1,5 @@
 import { and, count, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { chunked } from '../db/bulk.js';
 import type { Executor } from '../db/connection.js';
 import { mailOutbox, mailSendAttempts } from './mail.tables.js';
 
@@ -7,6 +8,11 @@ export type MailStatus = 'pending' | 'sent' | 'failed';
 
 export async function insertMail(db: Executor, row: typeof mailOutbox.$inferInsert): Promise<void> {
   await db.insert(mailOutbox).values(row);
+}
+
+/** Many mails in multi-row INSERTs of 1,000. */
+export async function insertMails(db: Executor, rows: readonly (typeof mailOutbox.$inferInsert)[]): Promise<void> {
+  for (const batch of chunked(rows)) await db.insert(mailOutbox).values(batch);
 }
 
 export async function findMailById(db: Executor, id: string): Promise<MailRow | undefined> {

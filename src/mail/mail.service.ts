@@ -93,27 +93,36 @@ export function createMailService(deps: {
   const { db, sealer, settings, branding, audit, clock, config } = deps;
   const worker = systemContext('mail');
 
+  const outboxRow = (msg: MailMessage, id: string, now: Date) => ({
+    id,
+    kind: msg.kind,
+    relatedId: msg.relatedId ?? null,
+    toAddress: msg.to.trim(),
+    subject: msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
+    // The body may hold a sign-up link: sealed, bound to this row.
+    body: sealer.seal(JSON.stringify({ text: msg.text, html: msg.html }), bodyAad(id)),
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+  });
+
   /**
    * Queues a mail. Pass the caller's transaction so that the mail and what it is about (an
    * invitation) are written together: if one is saved, so is the other.
    */
   async function enqueue(msg: MailMessage, tx?: Executor): Promise<string> {
     const id = crypto.randomUUID();
-    const now = clock.now();
-    await repo.insertMail(tx ?? db, {
-      id,
-      kind: msg.kind,
-      relatedId: msg.relatedId ?? null,
-      toAddress: msg.to.trim(),
-      subject: msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 500),
-      // The body may hold a sign-up link: sealed, bound to this row.
-      body: sealer.seal(JSON.stringify({ text: msg.text, html: msg.html }), bodyAad(id)),
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      createdAt: now,
-    });
+    await repo.insertMail(tx ?? db, outboxRow(msg, id, clock.now()));
     return id;
+  }
+
+  /** Many messages at once in the caller's transaction (an import's invitations): multi-row INSERTs; their ids in order. */
+  async function enqueueMany(msgs: readonly MailMessage[], tx: Executor): Promise<string[]> {
+    const now = clock.now();
+    const rows = msgs.map((m) => outboxRow(m, crypto.randomUUID(), now));
+    await repo.insertMails(tx, rows);
+    return rows.map((r) => r.id);
   }
 
   /** The saved SMTP settings and password, or undefined when there is not enough to send. */
@@ -292,5 +301,5 @@ export function createMailService(deps: {
     return { items: items.map(toDto), total, page: query.page, pageSize: query.pageSize };
   }
 
-  return { enqueue, processDue, sendTest, retry, statusForRelated, list, health, outboxCounts: () => repo.countMailsPerStatus(db) };
+  return { enqueue, enqueueMany, processDue, sendTest, retry, statusForRelated, list, health, outboxCounts: () => repo.countMailsPerStatus(db) };
 }
