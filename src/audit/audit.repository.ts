@@ -104,26 +104,36 @@ export async function seedAuditHead(tx: Executor, genesisHash: string): Promise<
 const BULK_ROWS = 1000;
 
 /**
- * Appends already-chained rows in order, in multi-row INSERTs of up to 1,000, then moves the head
- * once. The caller holds the chain's lock and computed each row's hash from the one before. Checks
- * that the ids the database gave follow the rows' order (the chain is verified in id order): if
- * they did not, it throws, and the caller's transaction writes nothing.
+ * Locks the chain head for a bulk append and returns it, or undefined when the head row is
+ * missing (see seedAuditHead). The row lock is the same one appendAuditEvent takes, held until
+ * the transaction ends; SELECT ... FOR UPDATE waits for a transaction that changed the head and
+ * then returns the head it committed (READ COMMITTED re-reads the locked row, not the
+ * statement's snapshot), so the records chained onto it follow every record committed before.
  */
-export async function insertAuditEvents(tx: Executor, rows: NewAuditRow[]): Promise<void> {
+export async function lockAuditHead(tx: Executor): Promise<{ id: number; hash: string } | undefined> {
+  const result = await tx.execute(sql`SELECT value FROM system_state WHERE key = ${HEAD_KEY} FOR UPDATE`);
+  const [row] = (result as unknown as { rows: { value: { id: number | string; hash: string } }[] }).rows;
+  return row ? { id: Number(row.value.id), hash: row.value.hash } : undefined;
+}
+
+/**
+ * Appends rows already chained onto the head that lockAuditHead returned (ids head.id + 1, + 2,
+ * ...; each hash from the one before), in multi-row INSERTs of up to 1,000, then moves the head
+ * once. Ids are given, as appendAuditEvent gives them, so they stay gapless and in chain order.
+ */
+export async function insertAuditEvents(tx: Executor, rows: (NewAuditRow & { id: number })[]): Promise<void> {
   if (rows.length === 0) return;
-  let last: { id: number; hash: string } | undefined;
   for (let i = 0; i < rows.length; i += BULK_ROWS) {
-    const batch = rows.slice(i, i + BULK_ROWS);
-    const inserted = await tx.insert(auditEvents).values(batch).returning({ id: auditEvents.id, hash: auditEvents.hash });
-    const byId = [...inserted].sort((a, b) => a.id - b.id);
-    const inOrder = byId.length === batch.length && byId.every((r, k) => r.hash === batch[k].hash) && (!last || byId[0].id > last.id);
-    if (!inOrder) throw new Error('audit records were not numbered in the order they were chained');
-    last = byId[byId.length - 1];
+    await tx
+      .insert(auditEvents)
+      .overridingSystemValue()
+      .values(rows.slice(i, i + BULK_ROWS));
   }
+  const last = rows[rows.length - 1];
   await tx
-    .insert(systemState)
-    .values({ key: HEAD_KEY, value: last })
-    .onConflictDoUpdate({ target: systemState.key, set: { value: last, updatedAt: sql`now()` } });
+    .update(systemState)
+    .set({ value: { id: last.id, prev: last.prevHash, hash: last.hash }, updatedAt: sql`now()` })
+    .where(eq(systemState.key, HEAD_KEY));
 }
 
 export async function findAuditHead(db: Executor): Promise<{ id: number; hash: string } | undefined> {

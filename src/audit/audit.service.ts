@@ -59,18 +59,23 @@ export function createAuditService(deps: {
   }
 
   /**
-   * Appends many records to the chain in a few statements (a directory sync's run): one lock,
-   * one read of the last hash, every hash computed in order in memory, then multi-row INSERTs of
+   * Appends many records to the chain in a few statements (a directory sync's run): the chain head
+   * locked and read once, every hash computed in order in memory, then multi-row INSERTs of
    * 1,000 and one head update. The chain is the same as `record` called once per entry, in order,
    * and `verifyChain` checks it the same way. Pass `tx` to make them part of the change they describe.
    */
   async function recordMany(ctx: RequestContext, entries: readonly AuditEntry[], tx?: Executor): Promise<void> {
     if (entries.length === 0) return;
     const write = async (t: Executor) => {
-      await repo.lockAuditChain(t);
-      let prevHash = (await repo.findLastAuditHash(t)) ?? GENESIS_HASH;
+      let head = await repo.lockAuditHead(t);
+      if (!head) {
+        await repo.seedAuditHead(t, GENESIS_HASH);
+        head = await repo.lockAuditHead(t);
+        if (!head) throw new Error('the audit chain head could not be created');
+      }
+      let { id, hash: prevHash } = head;
       const at = clock.now();
-      const rows: repo.NewAuditRow[] = entries.map((entry) => {
+      const rows = entries.map((entry) => {
         const fields = storedFields({
           at,
           actorType: ctx.actor.type,
@@ -86,7 +91,7 @@ export function createAuditService(deps: {
           details: entry.details ?? {},
         });
         const hash = chainHash(prevHash, fields);
-        const row = { ...fields, prevHash, hash };
+        const row = { ...fields, id: ++id, prevHash, hash };
         prevHash = hash;
         return row;
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAuditService, type AuditService } from './audit.service.js';
+import { createAuditService, type AuditEntry, type AuditService } from './audit.service.js';
 import { manualClock, systemClock } from '../lib/clock.js';
 import { systemContext } from '../lib/context.js';
 import { openDatabase } from '../db/connection.js';
@@ -91,6 +91,34 @@ for (const engine of ENGINES) {
         assert.deepEqual(await audit.verifyChain(), { ok: true, checked: before + n + 20 });
         const [{ forks }] = (await q(`SELECT count(*) - count(DISTINCT prev_hash) AS forks FROM audit_events`)) as { forks: number | string }[];
         assert.equal(Number(forks), 0, 'no two records chain onto the same previous record');
+      } finally {
+        await other?.close();
+      }
+    });
+
+    it('chains bulk appends (a sync run) and single appends racing from two pools, without forks or gaps', async () => {
+      const other = tdb.url ? await openDatabase({ databaseUrl: tdb.url, dataDir: '' }) : undefined;
+      const second = createAuditService({ db: other?.db ?? tdb.database.db, clock: systemClock });
+      try {
+        const before = (await audit.verifyChain()).checked;
+        const bulk = (k: number) =>
+          Array.from({ length: 1500 }, (_, i): AuditEntry => ({
+            action: 'employee.created',
+            target: { type: 'employee', id: `${k}-${i}`, label: null },
+            details: { k, i },
+          }));
+        await Promise.all([
+          tdb.database.db.transaction((tx) => audit.recordMany(ctx, bulk(1), tx)),
+          second.recordMany(ctx, bulk(2)),
+          ...Array.from({ length: 40 }, (_, i) => (i % 2 ? second : audit).record(ctx, { action: 'employee.updated', details: { i } })),
+        ]);
+        assert.deepEqual(await audit.verifyChain(), { ok: true, checked: before + 3000 + 40 });
+        const [row] = (await q(`SELECT count(*) - count(DISTINCT prev_hash) AS forks, max(id) - min(id) + 1 - count(*) AS gaps FROM audit_events`)) as {
+          forks: number | string;
+          gaps: number | string;
+        }[];
+        assert.equal(Number(row.forks), 0, 'no two records chain onto the same previous record');
+        assert.equal(Number(row.gaps), 0, 'ids have no gaps: a bulk append numbers its records from the head it locked');
       } finally {
         await other?.close();
       }
