@@ -20,10 +20,10 @@ interface Timing {
 }
 
 /** One start: spawn, wait for /readyz to answer 200, stop. Times are from the spawn. */
-async function startOnce(dataDir: string): Promise<Timing> {
+async function startOnce(dataDir: string, root: string): Promise<Timing> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--enable-source-maps', 'bin/tessera.js', 'serve'], {
-    cwd: repoRoot,
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,31 +73,41 @@ function stats(values: number[]): { min: number; median: number; max: number } {
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'server', 'cli', 'index.js')) || !fs.existsSync(path.join(repoRoot, 'dist', 'pglite-template.tar.gz'))) {
-    throw new Error('the server is not built: run `npm run build:server` first');
+  for (const root of [repoRoot, process.env.BENCH_VS].filter((r): r is string => Boolean(r))) {
+    if (!fs.existsSync(path.join(root, 'dist', 'server', 'cli', 'index.js'))) throw new Error(`${root} is not built: run \`npm run build:server\` there first`);
   }
-  const cold: Timing[] = [];
-  const restart: Timing[] = [];
-  // One warm-up start (disk cache, compile cache) that is not counted.
+  // BENCH_VS=<another built checkout>: the same runs of that one, in turn with this tree's (A B A B…),
+  // so a machine whose speed drifts slows both alike.
+  const roots: [string, string][] = [
+    ['this tree', repoRoot],
+    ...(process.env.BENCH_VS ? [['BENCH_VS', path.resolve(process.env.BENCH_VS)] as [string, string]] : []),
+  ];
+  const runs = new Map(roots.map(([label]) => [label, { cold: [] as Timing[], restart: [] as Timing[] }]));
+  // One warm-up start each (disk cache) that is not counted.
   for (let i = -1; i < RUNS; i++) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-cold-start-'));
-    cleanup.defer(`data folder ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
-    const first = await startOnce(dir);
-    const again = await startOnce(dir);
-    if (i >= 0) {
-      cold.push(first);
-      restart.push(again);
+    for (const [label, root] of roots) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-cold-start-'));
+      cleanup.defer(`data folder ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+      const first = await startOnce(dir, root);
+      const again = await startOnce(dir, root);
+      if (i >= 0) {
+        runs.get(label)!.cold.push(first);
+        runs.get(label)!.restart.push(again);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const rows = (label: string, runs: Timing[]) =>
+  const rows = (label: string, folder: string, list: Timing[]) =>
     (['firstOutputMs', 'listeningMs', 'readyMs'] as const).map((k) => {
-      const s = stats(runs.map((r) => r[k]));
-      return [label, k.replace(/Ms$/, ''), Math.round(s.min), Math.round(s.median), Math.round(s.max)];
+      const s = stats(list.map((r) => r[k]));
+      return [label, folder, k.replace(/Ms$/, ''), Math.round(s.min), Math.round(s.median), Math.round(s.max)];
     });
-  console.log(`cold start, ${RUNS} runs each (after one warm-up), ms from spawn`);
-  printTable(['data folder', 'until', 'min', 'median', 'max'], [...rows('empty', cold), ...rows('restart', restart)]);
-  const file = writeResults('cold-start', { machine: describeMachine(), runs: RUNS, cold, restart });
+  console.log(`cold start, ${RUNS} runs each (after one warm-up), ms from spawn${roots.length > 1 ? `; BENCH_VS = ${roots[1][1]}` : ''}`);
+  printTable(
+    ['server', 'data folder', 'until', 'min', 'median', 'max'],
+    [...runs].flatMap(([label, r]) => [...rows(label, 'empty', r.cold), ...rows(label, 'restart', r.restart)]),
+  );
+  const file = writeResults('cold-start', { machine: describeMachine(), runs: RUNS, roots: Object.fromEntries(roots), results: Object.fromEntries(runs) });
   console.log(`results: ${file}`);
 }
 
