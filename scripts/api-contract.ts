@@ -7,13 +7,13 @@
 //        node --import tsx scripts/api-contract.ts --out <folder>
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp } from '../src/app/app.js';
 import { createServices } from '../src/app/services.js';
 import { loadConfig } from '../src/config/config.js';
-import { openDatabase, pgliteTemplatePath, writePgliteTemplate } from '../src/db/connection.js';
+import { openDatabase } from '../src/db/connection.js';
+import { templateForThisTree } from '../src/db/pglite-template.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { systemClock } from '../src/lib/clock.js';
 import { masterKeyFromBytes } from '../src/security/master-key.js';
@@ -22,22 +22,13 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 export const CONTRACT_DIR = path.join(root, 'web/src/shared/api');
 export const CONTRACT_FILES = ['openapi.json', 'schema.d.ts'] as const;
 
-/** The built template of an empty embedded database, or one made once in the temp folder (initdb is slow in WASM). */
-async function templateFile(): Promise<string> {
-  const built = pgliteTemplatePath();
-  if (fs.existsSync(built)) return built;
-  const cached = path.join(os.tmpdir(), 'tessera-pglite-template.tar.gz');
-  if (!fs.existsSync(cached)) await writePgliteTemplate(cached);
-  return cached;
-}
-
 /**
  * The document of the application as it runs: an in-memory PGlite, migrated (the OIDC provider
  * reads its signing keys when the app gets ready), and a fixed PUBLIC_URL so that the document's
  * `servers` entry does not depend on the machine.
  */
 async function openApiDocument(): Promise<Record<string, unknown>> {
-  const database = await openDatabase({ dataDir: '', inMemory: true, template: await templateFile() });
+  const database = await openDatabase({ dataDir: '', inMemory: true, template: await templateForThisTree() });
   try {
     await runMigrations(database);
     const config = loadConfig({ PUBLIC_URL: 'http://localhost:8080', DATA_DIR: '/nonexistent' });

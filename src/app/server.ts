@@ -56,8 +56,10 @@ export async function openRuntime(opts: { env?: NodeJS.ProcessEnv; clock?: Clock
   let loaded: LoadedMasterKey;
   try {
     loaded = loadMasterKey({ envKey: config.masterKey, envPrevious: config.previousMasterKeys, dataDir: config.dataDir });
-    const { applied } = await runMigrations(database);
+    const { applied, changed, unknown } = await runMigrations(database);
     if (applied.length) logger.info({ applied }, 'database migrations applied');
+    if (changed.length) logger.warn({ changed }, "migrations recorded as applied differ from this version's files");
+    if (unknown.length) logger.warn({ unknown }, 'the database has migrations this version does not know: it was used by a newer Tessera');
   } catch (err) {
     await database.close();
     throw err;

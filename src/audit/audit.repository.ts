@@ -87,7 +87,7 @@ export async function appendAuditEvent(tx: Executor, fields: AuditFields, body: 
 }
 
 /**
- * Puts the head row back when it is missing (migration 0021 creates it; only a hand-made change
+ * Puts the head row back when it is missing (migration 0022 creates it; only a hand-made change
  * removes it): it then points at the newest record, or at the genesis hash when there is none,
  * as the chain did before the head was kept. An existing head is never overwritten.
  */

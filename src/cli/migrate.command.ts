@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../config/config.js';
 import { openDatabase, pgliteTemplatePath } from '../db/connection.js';
-import { runMigrations } from '../db/migrate.js';
+import { runMigrations, type MigrationRun } from '../db/migrate.js';
 import { cliLock, runDataCommand, type DataCommand } from './data-command.js';
 import { processOutput, type CommandOutput } from './io.js';
 
@@ -15,8 +15,10 @@ export const migrate: DataCommand<Record<string, never>> = {
   },
 };
 
-function printMigrations(io: CommandOutput, { applied }: { applied: string[] }): number {
+function printMigrations(io: CommandOutput, { applied, changed, unknown }: MigrationRun): number {
   io.out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is up to date.');
+  if (changed.length) io.out(`Warning: applied with other SQL than this version's files have: ${changed.join(', ')}`);
+  if (unknown.length) io.out(`Warning: applied by a newer version of Tessera, unknown to this one: ${unknown.join(', ')}`);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -8,6 +9,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import { packageRoot } from '../lib/package-root.js';
 import { acquireDataDirLock, type AcquireOptions } from './data-dir-lock.js';
+import { unpackTemplate } from './unpack-template.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -54,21 +56,17 @@ export interface OpenDatabaseOptions {
   lock?: AcquireOptions;
 }
 
-/** Where the build leaves the template of an empty embedded database. */
+/** Where the build leaves the template of an empty embedded database (src/db/pglite-template.ts). */
 export function pgliteTemplatePath(): string {
   return path.join(packageRoot(), 'dist', 'pglite-template.tar.gz');
 }
 
-/** Creates the template: an empty, initialised PGlite data folder as .tar.gz. */
-export async function writePgliteTemplate(file: string): Promise<void> {
-  const client = await PGlite.create();
-  const dump = await client.dumpDataDir('gzip');
-  await client.close();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-  fs.renameSync(tmp, file);
-}
+/**
+ * The PostgreSQL extensions the embedded database loads at every start: a migration creates them
+ * (pg_trgm serves the employee search's indexes), and PGlite must have their files to open a
+ * folder that uses them.
+ */
+export const pgliteExtensions = { pg_trgm };
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
@@ -108,13 +106,23 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   try {
     const isFresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
     const template = isFresh && opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
-    const loadDataDir = isFresh && opts.loadDataDir ? opts.loadDataDir : template ? new Blob([fs.readFileSync(template)]) : undefined;
+    if (dir) fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    // A restore hands its own data folder (opts.loadDataDir). Otherwise a new folder on disk gets
+    // the template unpacked by Node, not through PGlite's file system.
+    const restoring = isFresh && opts.loadDataDir;
+    const isUnpacked = !restoring && Boolean(dir && template && unpackTemplate(template, dir));
+    const loadDataDir = restoring ? opts.loadDataDir : template && !isUnpacked ? new Blob([fs.readFileSync(template)]) : undefined;
     if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+    client = await PGlite.create(dir, { extensions: pgliteExtensions, ...(loadDataDir ? { loadDataDir } : {}) });
   } catch (err) {
     lock?.release();
     throw err;
   }
+  return wrapPglite(client, async () => lock?.release());
+}
+
+/** A Database over an open PGlite; `release` runs once it is closed (the data folder's lock). */
+export function wrapPglite(client: PGlite, release: () => Promise<void> = async () => {}): Database {
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
@@ -132,7 +140,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       try {
         await client.close();
       } finally {
-        lock?.release();
+        await release();
       }
     },
   };

@@ -88,13 +88,35 @@ function enrolmentExpressions(s: EnrolmentSources) {
   return { has, state };
 }
 
+/**
+ * The list counts its matches up to this many and then says "more": an exact count(*) reads every
+ * matching row on every page (all 100,000 for the unfiltered list of a large company), and beyond
+ * ten thousand an admin narrows the search rather than reads the number.
+ */
+export const EMPLOYEE_COUNT_CAP = 10_000;
+
+/**
+ * `q` anywhere in the e-mail, the full name ("first last", which holds any part of either) or the
+ * phone, with the user's %, _ and \ taken literally. Each expression is exactly one of the trigram
+ * indexes of migration 0023 (employee.tables.ts), so PostgreSQL answers with a BitmapOr of index
+ * scans instead of reading every row.
+ */
+export function searchCondition(text: string): SQL | undefined {
+  const pattern = containsPattern(text);
+  return or(
+    ilike(employees.emailNormalized, containsPattern(text.toLowerCase())),
+    ilike(sql`(${employees.firstName} || ' ' || ${employees.lastName})`, pattern),
+    ilike(employees.phone, pattern),
+  );
+}
+
 export type EmployeeWithEnrolment = EmployeeWithRefs & { enrolment: { state: EnrolmentState; methods: EnrolmentMethod[] } };
 
 export async function findEmployees(
   db: Executor,
   q: Omit<EmployeeQuery, 'groupId'>,
   opts: { idsIn?: EmployeeIdSubquery; enrolment: EnrolmentSources },
-): Promise<{ items: EmployeeWithEnrolment[]; total: number }> {
+): Promise<{ items: EmployeeWithEnrolment[]; total: number; isTotalCapped: boolean }> {
   const enrolment = enrolmentExpressions(opts.enrolment);
   const conditions: (SQL | undefined)[] = [
     opts.idsIn ? inArray(employees.id, opts.idsIn) : undefined,
@@ -104,15 +126,7 @@ export async function findEmployees(
     q.departmentId ? eq(employees.departmentId, q.departmentId) : undefined,
     q.positionId ? eq(employees.positionId, q.positionId) : undefined,
     q.source ? eq(employees.source, q.source) : undefined,
-    q.q
-      ? or(
-          ilike(employees.emailNormalized, containsPattern(q.q.toLowerCase())),
-          ilike(employees.firstName, containsPattern(q.q)),
-          ilike(employees.lastName, containsPattern(q.q)),
-          ilike(sql`${employees.firstName} || ' ' || ${employees.lastName}`, containsPattern(q.q)),
-          ilike(employees.phone, containsPattern(q.q)),
-        )
-      : undefined,
+    q.q ? searchCondition(q.q) : undefined,
   ];
   const where = and(...conditions.filter(Boolean));
   const dir = q.order === 'desc' ? desc : asc;
@@ -128,12 +142,20 @@ export async function findEmployees(
       .orderBy(...order)
       .offset((q.page - 1) * q.pageSize)
       .limit(q.pageSize),
-    db.select({ count: sql<number>`count(*)::int` }).from(employees).where(where),
+    // Counted up to the cap, not every match: past it the list says "more than 10,000".
+    db.select({ count: sql<number>`count(*)::int` }).from(
+      db
+        .select({ one: sql`1` })
+        .from(employees)
+        .where(where)
+        .limit(EMPLOYEE_COUNT_CAP + 1)
+        .as('matched'),
+    ),
   ]);
   const items = rows.map(
     (r): EmployeeWithEnrolment => ({ ...flatten(r), enrolment: { state: r.enrolmentState, methods: enrolmentMethods.filter((m) => r[m] === true) } }),
   );
-  return { items, total: count };
+  return { items, total: Math.min(count, EMPLOYEE_COUNT_CAP), isTotalCapped: count > EMPLOYEE_COUNT_CAP };
 }
 
 /** Active employees by department and rollout state: what the dashboard's rollout card adds up. */

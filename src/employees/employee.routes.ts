@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/types.js';
-import { errors, idParams, paged } from '../http/schemas.js';
-import { employeeCreate, employeeDetailDto, employeeDto, employeeListItemDto, employeePatch, employeeQuery, type EmployeeDto } from './employee.schemas.js';
+import { errors, idParams } from '../http/schemas.js';
+import { employeeCreate, employeeDetailDto, employeeDto, employeeListDto, employeePatch, employeeQuery, type EmployeeDto } from './employee.schemas.js';
 import type { EmployeeService } from './employee.service.js';
 
 /** What this file needs of the service graph (wired in src/app/services.ts). */
@@ -31,10 +31,10 @@ export async function employeeRoutes(app: App, services: EmployeeRoutesDeps) {
       schema: {
         summary: 'List employees',
         description:
-          'Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`manual`, or the id of the domain the employee was imported from), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.',
+          'Pages through employees (`page`, `pageSize` up to 500). `total` counts the matches up to 10,000; when more match, `isTotalCapped` is true and `total` is 10,000 (page on while a page is full). Filters: `q` (anywhere in the e-mail, the full name or the phone; `%`, `_` and `\\` are taken literally; served by trigram indexes), `status`, `companyId`, `departmentId`, `positionId`, `source` (`manual`, or the id of the domain the employee was imported from), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.',
         tags,
         querystring: employeeQuery,
-        response: { 200: paged(employeeListItemDto), ...errors },
+        response: { 200: employeeListDto, ...errors },
       },
     },
     async (request) => services.employees.list(request.query),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { groupRef } from '../groups/group.schemas.js';
+import { paged } from '../http/schemas.js';
 
 export const employeeStatuses = ['active', 'deactivated', 'disabled'] as const;
 export type EmployeeStatus = (typeof employeeStatuses)[number];
@@ -46,6 +47,15 @@ export type EnrolmentDto = z.infer<typeof enrolmentDto>;
 /** One employee as the list shows them: the employee and their rollout state. */
 export const employeeListItemDto = employeeDto.extend({ enrolment: enrolmentDto });
 export type EmployeeListItemDto = z.infer<typeof employeeListItemDto>;
+
+/**
+ * A page of the list. `total` counts the matches up to EMPLOYEE_COUNT_CAP (employee.repository.ts);
+ * past it `isTotalCapped` is true and `total` is the cap: there are more, page on while pages are full.
+ */
+export const employeeListDto = paged(employeeListItemDto).extend({
+  isTotalCapped: z.boolean().describe('True when more employees match than `total` says: the count stops at 10,000. Page on while a page is full.'),
+});
+export type EmployeeListDto = z.infer<typeof employeeListDto>;
 
 const ssoSource = z.enum(['override', 'domain', 'builtin']);
 /**

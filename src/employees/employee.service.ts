@@ -11,7 +11,7 @@ import {
   type EmployeeCreate,
   type EmployeeDetailDto,
   type EmployeeDto,
-  type EmployeeListItemDto,
+  type EmployeeListDto,
   type EmployeePatch,
   type EmployeeQuery,
   type EmployeeStatus,
@@ -323,11 +323,11 @@ export function createEmployeeService(deps: {
     /** Id, e-mail, name and status of these employees, ordered by last and first name. */
     summariesByIds: (ids: string[]) => repo.findEmployeeSummariesByIds(db, ids),
     /** A page of employees, each with their rollout state (`enrolment`). */
-    list: async (q: EmployeeQuery): Promise<{ items: EmployeeListItemDto[]; total: number; page: number; pageSize: number }> => {
+    list: async (q: EmployeeQuery): Promise<EmployeeListDto> => {
       const { groupId, ...rest } = q;
       const idsIn = groupId ? deps.groups?.memberIdsOf(groupId) : undefined;
-      const { items, total } = await repo.findEmployees(db, rest, { idsIn, enrolment: deps.enrolmentSources() });
-      return { items: items.map((e) => ({ ...toEmployeeDto(e), enrolment: e.enrolment })), total, page: q.page, pageSize: q.pageSize };
+      const { items, total, isTotalCapped } = await repo.findEmployees(db, rest, { idsIn, enrolment: deps.enrolmentSources() });
+      return { items: items.map((e) => ({ ...toEmployeeDto(e), enrolment: e.enrolment })), total, isTotalCapped, page: q.page, pageSize: q.pageSize };
     },
     /**
      * The rollout among active employees: counts per state, and per department (largest first, at

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from '../db/columns.js';
 
@@ -71,5 +72,10 @@ export const employees = pgTable(
     index('employees_status_idx').on(t.status),
     index('employees_company_idx').on(t.companyId),
     index('employees_created_idx').on(t.createdAt),
+    // The list's search (`q`, ILIKE '%…%'): trigram indexes (pg_trgm, created by migration 0023)
+    // on what it matches, the full name as the one expression the repository writes.
+    index('employees_email_trgm_idx').using('gin', sql`${t.emailNormalized} gin_trgm_ops`),
+    index('employees_full_name_trgm_idx').using('gin', sql`(${t.firstName} || ' ' || ${t.lastName}) gin_trgm_ops`),
+    index('employees_phone_trgm_idx').using('gin', sql`${t.phone} gin_trgm_ops`),
   ],
 );

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { openDatabase, pgliteTemplatePath, writePgliteTemplate, type Database } from '../../src/db/connection.js';
+import { openDatabase, type Database } from '../../src/db/connection.js';
+import { templateForThisTree } from '../../src/db/pglite-template.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { randomToken } from '../../src/security/tokens.js';
 
@@ -12,15 +10,6 @@ export const ENGINES: Engine[] = ['pglite', 'postgres'];
 
 /** The server that scratch databases are created on (trust auth on these machines). */
 export const ADMIN_DATABASE_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** The built template, or one made once per machine in the temp folder (initdb is slow in WASM). */
-async function templateFile(): Promise<string> {
-  const built = pgliteTemplatePath();
-  if (fs.existsSync(built)) return built;
-  const cached = path.join(os.tmpdir(), 'tessera-pglite-template.tar.gz');
-  if (!fs.existsSync(cached)) await writePgliteTemplate(cached);
-  return cached;
-}
 
 export async function createScratchPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tessera_test_${randomToken(6)
@@ -60,7 +49,7 @@ export interface TestDatabase {
 /** A new, migrated, empty database on the given engine. */
 export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const database = await openDatabase({ dataDir: '', inMemory: true, template: await templateFile() });
+    const database = await openDatabase({ dataDir: '', inMemory: true, template: await templateForThisTree() });
     await runMigrations(database);
     return { database, engine, close: () => database.close() };
   }

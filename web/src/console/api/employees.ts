@@ -1,12 +1,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../shared/api/client';
-import type { Employee, EmployeeInput, EmployeeListItem, EmployeePatch, EmployeeQuery, Paged } from '../../shared/api/types';
+import type { Employee, EmployeeInput, EmployeeList, EmployeePatch, EmployeeQuery } from '../../shared/api/types';
 import { queryKeys } from '../../shared/query-keys';
 
 export function useEmployees(query: EmployeeQuery) {
   return useQuery({
     queryKey: queryKeys.employeeList(query),
-    queryFn: ({ signal }) => api<Paged<EmployeeListItem>>('/api/employees', { query: { ...query }, signal }),
+    queryFn: ({ signal }) => api<EmployeeList>('/api/employees', { query: { ...query }, signal }),
     placeholderData: keepPreviousData,
   });
 }

@@ -2844,7 +2844,7 @@ export interface paths {
         };
         /**
          * List employees
-         * @description Pages through employees (`page`, `pageSize` up to 500; the answer has `total`). Filters: `q` (name or e-mail), `status`, `companyId`, `departmentId`, `positionId`, `source` (`manual`, or the id of the domain the employee was imported from), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.
+         * @description Pages through employees (`page`, `pageSize` up to 500). `total` counts the matches up to 10,000; when more match, `isTotalCapped` is true and `total` is 10,000 (page on while a page is full). Filters: `q` (anywhere in the e-mail, the full name or the phone; `%`, `_` and `\` are taken literally; served by trigram indexes), `status`, `companyId`, `departmentId`, `positionId`, `source` (`manual`, or the id of the domain the employee was imported from), `groupId` (members of that group), `enrolment` (`never_invited`, `invited`, `invitation_expired`, `enrolled`); `sort` by lastName, firstName, email, status, createdAt or company, `order` asc or desc. Each item carries its enrolment state.
          *
          *     **Access:** a signed-in admin, or an API key of scope `read`, `write` or `admin`.
          */
@@ -2925,6 +2925,8 @@ export interface paths {
                             total: number;
                             page: number;
                             pageSize: number;
+                            /** @description True when more employees match than `total` says: the count stops at 10,000. Page on while a page is full. */
+                            isTotalCapped: boolean;
                         };
                     };
                 };

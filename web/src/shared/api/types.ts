@@ -17,7 +17,8 @@ export type EmployeeInput = BodyOf<'/api/employees', 'post'>;
 export type EmployeePatch = BodyOf<'/api/employees/{id}', 'patch'>;
 export type EffectiveSso = Employee['effectiveSso'];
 /** One row of the employees list: the employee and where they stand in the passwordless rollout. */
-export type EmployeeListItem = ItemOf<ResponseOf<'/api/employees', 'get'>>;
+export type EmployeeList = ResponseOf<'/api/employees', 'get'>;
+export type EmployeeListItem = ItemOf<EmployeeList>;
 export type Enrolment = EmployeeListItem['enrolment'];
 export type EnrolmentState = Enrolment['state'];
 export type EnrolmentMethod = Enrolment['methods'][number];

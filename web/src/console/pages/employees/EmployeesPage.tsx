@@ -23,7 +23,7 @@ export function EmployeesPage() {
     <>
       <PageHeader
         title="Employees"
-        description={employees.data ? `${employees.data.total} ${employees.data.total === 1 ? 'employee' : 'employees'}` : undefined}
+        description={employees.data ? employeeCount(employees.data) : undefined}
         actions={
           <>
             <InviteSelectedButton selection={selection} employees={employees.data?.items ?? []} />
@@ -56,10 +56,23 @@ export function EmployeesPage() {
               )
             }
           />
-          <Pager page={query.page} pageSize={query.pageSize} total={employees.data.total} onChange={setPage} />
+          <Pager
+            page={query.page}
+            pageSize={query.pageSize}
+            total={employees.data.total}
+            isTotalCapped={employees.data.isTotalCapped}
+            pageItems={employees.data.items.length}
+            onChange={setPage}
+          />
         </Paper>
       ) : null}
       <AddEmployeeModal opened={adding} onClose={close} />
     </>
   );
+}
+
+/** "240 employees", or "More than 10,000 employees" when the server stopped counting. */
+function employeeCount({ total, isTotalCapped }: { total: number; isTotalCapped: boolean }): string {
+  if (isTotalCapped) return `More than ${total.toLocaleString('en-US')} employees`;
+  return `${total} ${total === 1 ? 'employee' : 'employees'}`;
 }
