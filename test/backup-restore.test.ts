@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { writeBackup } from '../src/cli/backup.command.js';
-import { openDatabase, pgliteTemplatePath, type Database } from '../src/db/connection.js';
+import { openDatabase, type Database } from '../src/db/connection.js';
 import { listMigrations, runMigrations } from '../src/db/migrate.js';
 import { parseMasterKey } from '../src/security/master-key.js';
 import { createSealer } from '../src/security/sealing.js';
@@ -310,10 +310,8 @@ for (const engine of ENGINES) {
   /** A database as an earlier Tessera left it: migrated up to `upTo` only. */
   async function earlierDatabase(engine: Engine, upTo: string): Promise<{ database: Database & { url?: string }; drop(): Promise<void> }> {
     if (engine === 'pglite') {
-      // The built template, or the one the test helpers leave in the temp folder (initdb is slow in WASM).
-      const built = pgliteTemplatePath();
-      const template = fs.existsSync(built) ? built : path.join(os.tmpdir(), 'tessera-pglite-template.tar.gz');
-      const database = await openDatabase({ dataDir: '', inMemory: true, template });
+      // No template: the build's template is migrated already; an earlier version's started empty (initdb).
+      const database = await openDatabase({ dataDir: '', inMemory: true });
       await runMigrations(database, { upTo });
       return { database, drop: async () => {} };
     }
