@@ -102,11 +102,14 @@ for (const engine of ENGINES) {
       try {
         const before = (await audit.verifyChain()).checked;
         const bulk = (k: number) =>
-          Array.from({ length: 1500 }, (_, i): AuditEntry => ({
-            action: 'employee.created',
-            target: { type: 'employee', id: `${k}-${i}`, label: null },
-            details: { k, i },
-          }));
+          Array.from(
+            { length: 1500 },
+            (_, i): AuditEntry => ({
+              action: 'employee.created',
+              target: { type: 'employee', id: `${k}-${i}`, label: null },
+              details: { k, i },
+            }),
+          );
         await Promise.all([
           tdb.database.db.transaction((tx) => audit.recordMany(ctx, bulk(1), tx)),
           second.recordMany(ctx, bulk(2)),

@@ -144,7 +144,7 @@ describe('control server', () => {
   });
 
   it('takes a file in data frames after an upload request and sends one back before the exit line', async () => {
-    const { lines } = await talk(controlSocketPath(dir), (s) => s.write(upload('reverse') + frame('abc') + frame('defgh') + '{"end":true}\n'));
+    const { lines } = await talk(controlSocketPath(dir), (s) => s.write(`${upload('reverse') + frame('abc') + frame('defgh')}{"end":true}\n`));
     const sent = lines.filter((l) => 'data' in l).map((l) => Buffer.from(String(l.data), 'base64').toString());
     assert.equal(sent.join(''), 'hgfedcba');
     assert.deepEqual(lines.slice(-2), [{ stdout: '8 bytes' }, { exit: 0 }]);
@@ -157,7 +157,7 @@ describe('control server', () => {
       [request('reverse', {}), /^tessera: `reverse` reads a file/],
       [`${upload('reverse')}{"data":"not base64!"}\n`, /not a data frame/],
       [`${upload('reverse')}{"data":"YQ==","more":1}\n`, /not a data frame/],
-      [upload('reverse') + frame('x'.repeat(60)) + frame('y'.repeat(60)) + '{"end":true}\n', /larger than the 100 bytes this command accepts/],
+      [`${upload('reverse') + frame('x'.repeat(60)) + frame('y'.repeat(60))}{"end":true}\n`, /larger than the 100 bytes this command accepts/],
     ];
     for (const [text, message] of cases) {
       const { lines } = await talk(controlSocketPath(dir), (s) => s.write(text));

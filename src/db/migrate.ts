@@ -51,10 +51,7 @@ export interface MigrationRun {
  * `upTo` (stop after that one) give an earlier schema, as an older Tessera left it: the tests of
  * the template and of `tessera restore` build one.
  */
-export async function runMigrations(
-  database: Database,
-  opts: { upTo?: string; migrations?: ReturnType<typeof listMigrations> } = {},
-): Promise<MigrationRun> {
+export async function runMigrations(database: Database, opts: { upTo?: string; migrations?: ReturnType<typeof listMigrations> } = {}): Promise<MigrationRun> {
   const all = opts.migrations ?? listMigrations();
   const end = opts.upTo === undefined ? all.length : all.findIndex((m) => m.tag === opts.upTo) + 1;
   if (end === 0) throw new Error(`no migration ${opts.upTo}`);
