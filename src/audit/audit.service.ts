@@ -17,6 +17,24 @@ export interface ChainCheck {
   brokenAt?: { id: number; reason: string };
 }
 
+/** A record's fields exactly as the row will hold them (storedFields), so verifyChain agrees on both engines. */
+function recordFields(ctx: RequestContext, entry: AuditEntry, at: Date) {
+  return storedFields({
+    at,
+    actorType: ctx.actor.type,
+    actorId: ctx.actor.id,
+    actorLabel: ctx.actor.label,
+    action: entry.action,
+    targetType: entry.target?.type ?? null,
+    targetId: entry.target?.id ?? null,
+    targetLabel: entry.target?.label ?? null,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent ?? null,
+    outcome: entry.outcome ?? 'success',
+    details: entry.details ?? {},
+  });
+}
+
 export function createAuditService(deps: {
   db: Db;
   clock: Clock;
@@ -33,21 +51,7 @@ export function createAuditService(deps: {
    * the record near its end.
    */
   async function record(ctx: RequestContext, entry: AuditEntry, tx?: Executor): Promise<void> {
-    // Hashed over exactly what the row will hold (see storedFields), so verifyChain agrees on both engines.
-    const fields = storedFields({
-      at: clock.now(),
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
-      actorLabel: ctx.actor.label,
-      action: entry.action,
-      targetType: entry.target?.type ?? null,
-      targetId: entry.target?.id ?? null,
-      targetLabel: entry.target?.label ?? null,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent ?? null,
-      outcome: entry.outcome ?? 'success',
-      details: entry.details ?? {},
-    });
+    const fields = recordFields(ctx, entry, clock.now());
     const body = chainBody(fields);
     const t = tx ?? db;
     if (!(await repo.appendAuditEvent(t, fields, body))) {
@@ -76,20 +80,7 @@ export function createAuditService(deps: {
       let { id, hash: prevHash } = head;
       const at = clock.now();
       const rows = entries.map((entry) => {
-        const fields = storedFields({
-          at,
-          actorType: ctx.actor.type,
-          actorId: ctx.actor.id,
-          actorLabel: ctx.actor.label,
-          action: entry.action,
-          targetType: entry.target?.type ?? null,
-          targetId: entry.target?.id ?? null,
-          targetLabel: entry.target?.label ?? null,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent ?? null,
-          outcome: entry.outcome ?? 'success',
-          details: entry.details ?? {},
-        });
+        const fields = recordFields(ctx, entry, at);
         const hash = chainHash(prevHash, fields);
         const row = { ...fields, id: ++id, prevHash, hash };
         prevHash = hash;
