@@ -14,7 +14,11 @@ import { syslogFacilities, type SplunkSettings, type SyslogSettings, type Webhoo
  * silently (the cursor moves only after a resolve: src/audit/audit-forward.service.ts).
  */
 
-/** One forwarded event. `eventId` (installation id and audit record id) is what a receiver de-duplicates on. */
+/**
+ * One forwarded event. `eventId` (installation id, audit record id, the start of its hash) is what a
+ * receiver de-duplicates on; the hash keeps it unique after a restore from a backup, where the
+ * record ids after the backup are written again by other records.
+ */
 export interface ForwardEvent {
   eventId: string;
   installationId: string;
@@ -32,7 +36,7 @@ export interface ForwardEvent {
 
 export function toForwardEvent(installationId: string, r: AuditRow): ForwardEvent {
   return {
-    eventId: `${installationId}:${r.id}`,
+    eventId: `${installationId}:${r.id}:${r.hash.slice(0, 16)}`,
     installationId,
     auditId: r.id,
     hash: r.hash,
@@ -63,7 +67,10 @@ export interface Sender {
   send(events: ForwardEvent[]): Promise<string>;
 }
 
+/** Longest a receiver may be silent, and (DEADLINE_MS) longest one send may take in all: a receiver
+ * that trickles its answer a byte at a time must not hold the destination (and its lease) forever. */
 const TIMEOUT_MS = 15_000;
+const DEADLINE_MS = 30_000;
 const MAX_ANSWER = 64 * 1024;
 
 interface TlsOptions {
@@ -88,17 +95,27 @@ function post(url: string, headers: Record<string, string>, body: string, t: Tls
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => {
-          if (text.length < MAX_ANSWER) text += d;
+          text += d;
+          // Enough of the answer to say what it was: the rest is not read.
+          if (text.length >= MAX_ANSWER) {
+            resolve({ status: res.statusCode ?? 0, text: text.slice(0, MAX_ANSWER) });
+            res.destroy();
+          }
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: text.slice(0, MAX_ANSWER) }));
         res.on('error', (err) => reject(new DeliveryError(`the answer was cut off: ${err.message}`, true)));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${DEADLINE_MS / 1000} s`)), DEADLINE_MS);
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', (err) => reject(new DeliveryError(`cannot reach ${u.host}: ${describeNetworkError(err)}`, !isCertificateRefusal(err))));
     req.end(body);
   });
 }
+
+/** `text` with every occurrence of `secret` blanked out. */
+const redact = (text: string, secret: string) => (secret ? text.split(secret).join('[redacted]') : text);
 
 /** The receiver's certificate was refused: retrying changes nothing until the CA or the certificate is fixed. */
 const isCertificateRefusal = (err: Error & { code?: string }) => !!err.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(err.code);
@@ -141,8 +158,11 @@ export function splunkSender(s: SplunkSettings, token: string): Sender {
       } catch {
         /* not JSON: a proxy's page, say */
       }
-      const said =
-        typeof answer.text === 'string' ? `${answer.text}${typeof answer.code === 'number' ? ` (code ${answer.code})` : ''}` : res.text.slice(0, 200);
+      // What the receiver said goes to the console, the destination's state and the audit: never the token, even echoed.
+      const said = redact(
+        typeof answer.text === 'string' ? `${answer.text}${typeof answer.code === 'number' ? ` (code ${answer.code})` : ''}` : res.text.slice(0, 200),
+        token,
+      );
       if (res.status === 200 && answer.code === 0) return `Splunk answered ${said}`;
       const retryable = res.status >= 500 || res.status === 429 || res.status === 408 || answer.code === 9;
       throw new DeliveryError(`Splunk answered HTTP ${res.status}: ${said || 'no text'}`, retryable);
@@ -170,7 +190,7 @@ export function webhookSender(s: WebhookSettings, secret: string, now: () => Dat
       const res = await post(s.url, headers, body, s);
       if (res.status >= 200 && res.status < 300) return `the webhook answered HTTP ${res.status}`;
       const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-      throw new DeliveryError(`the webhook answered HTTP ${res.status}: ${res.text.slice(0, 200) || 'no text'}`, retryable);
+      throw new DeliveryError(`the webhook answered HTTP ${res.status}: ${redact(res.text.slice(0, 200), secret) || 'no text'}`, retryable);
     },
   };
 }
@@ -232,6 +252,8 @@ export function syslogSender(s: SyslogSettings): Sender {
               )
             : net.connect({ host: s.host, port: s.port }, onConnect);
         socket.setTimeout(TIMEOUT_MS, () => fail(new Error(`the receiver did not close the connection within ${TIMEOUT_MS / 1000} s`)));
+        const deadline = setTimeout(() => fail(new Error(`the receiver did not take the batch within ${DEADLINE_MS / 1000} s`)), DEADLINE_MS);
+        socket.on('close', () => clearTimeout(deadline));
         socket.on('error', fail);
         socket.on('data', () => {});
         socket.on('close', (hadError) => {

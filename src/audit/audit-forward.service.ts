@@ -56,6 +56,12 @@ export function matchesFilter(f: ForwardFilter, r: Pick<AuditRow, 'action' | 'ou
  * batch only once its receiver acknowledged it, so a crash between sending and moving the cursor
  * sends the batch again (at-least-once; receivers de-duplicate on the event id).
  */
+/** The settings that decide who receives the secret: where it goes and how that server is checked. */
+const RECEIVER_KEYS = ['url', 'host', 'port', 'transport', 'caCertificate', 'verifyTls', 'tlsServerName'] as const;
+function sameReceiver(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return RECEIVER_KEYS.every((k) => isDeepStrictEqual(a[k] ?? null, b[k] ?? null));
+}
+
 export function createAuditForwardService(deps: {
   db: Db;
   audit: AuditService;
@@ -170,6 +176,12 @@ export function createAuditForwardService(deps: {
     if (input.filter && !isDeepStrictEqual(input.filter, current.filter)) change('filter', input.filter);
     if (input.settings && !isDeepStrictEqual(input.settings, current.settings)) change('settings', input.settings);
     if ('secret' in input && input.secret !== undefined) change('secret', sealer.seal(input.secret, secretAad(id)));
+    else if (current.secret && set.settings && !sameReceiver(current.settings, set.settings))
+      // The saved token or signing key goes only where it was saved for: one PATCH that moves
+      // the URL or the TLS checks must not make the next delivery (or Test) hand it to another server.
+      throw new AppError('audit_forward.secret_required', 'This destination would now send elsewhere or check TLS differently: enter its secret again', {
+        field: 'secret',
+      });
     if (changed.length === 0) return withBacklog(current);
     // A changed destination is tried again at once: the change may be the fix of its last error.
     set.nextAttemptAt = clock.now();

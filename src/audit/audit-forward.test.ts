@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,7 +101,7 @@ for (const engine of ENGINES) {
       assert.equal(first.sourcetype, 'tessera:audit');
       assert.equal(typeof first.time, 'number');
       const ev = first.event as Record<string, unknown>;
-      assert.equal(ev.eventId, `${installationId}:${ev.auditId}`);
+      assert.equal(ev.eventId, `${installationId}:${ev.auditId}:${String(ev.hash).slice(0, 16)}`);
       assert.equal(ev.action, 'audit.destination_created');
       assert.match(String(ev.hash), /^[0-9a-f]{64}$/);
 
@@ -276,10 +278,15 @@ for (const engine of ENGINES) {
         const wrongCa = await admin.patch(`/api/audit/destinations/${noCa.body.id}`, {
           kind: 'splunk',
           settings: { url: https.url, caCertificate: certs.otherCaPem },
+          secret: TOKEN, // another CA decides which server gets the token: it is given again
         });
         assert.equal(wrongCa.status, 200);
         assert.equal((await admin.post(`/api/audit/destinations/${noCa.body.id}/test`)).body.ok, false, 'a CA that did not sign it');
-        await admin.patch(`/api/audit/destinations/${noCa.body.id}`, { kind: 'splunk', settings: { url: https.url, caCertificate: certs.caPem } });
+        await admin.patch(`/api/audit/destinations/${noCa.body.id}`, {
+          kind: 'splunk',
+          settings: { url: https.url, caCertificate: certs.caPem },
+          secret: TOKEN,
+        });
         const ok = await admin.post(`/api/audit/destinations/${noCa.body.id}/test`);
         assert.equal(ok.body.ok, true, ok.body.message);
         assert.match(ok.body.message, /Success \(code 0\)/);
@@ -290,6 +297,62 @@ for (const engine of ENGINES) {
       } finally {
         await https.close();
         fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('sends the saved token only where it was saved for: a PATCH that moves the URL or the TLS checks must give it again', async () => {
+      const thief = await startHecReceiver({ token: 'the-attackers-own-token-1234' });
+      try {
+        const created = await admin.post('/api/audit/destinations', {
+          kind: 'splunk',
+          name: 'Splunk bound token',
+          enabled: false,
+          settings: { url: hec.url, index: 'tessera' },
+          secret: TOKEN,
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const id = created.body.id;
+        for (const settings of [
+          { url: thief.url, index: 'tessera' },
+          { url: hec.url, index: 'tessera', verifyTls: false },
+        ]) {
+          const moved = await admin.patch(`/api/audit/destinations/${id}`, { kind: 'splunk', settings });
+          assert.equal(moved.status, 400, JSON.stringify(moved.body));
+          assert.equal(moved.body.error.code, 'audit_forward.secret_required');
+          assert.equal(moved.body.error.details[0].path, 'body.secret', 'the secret field is the one to fill in');
+        }
+        const tested = await admin.post(`/api/audit/destinations/${id}/test`, {});
+        assert.equal(tested.status, 200, JSON.stringify(tested.body));
+        assert.equal(thief.requests, 0, 'the other server never got a request, so never the token');
+        // What does not move the token is saved without it; a move with the secret given again is too.
+        const reindexed = await admin.patch(`/api/audit/destinations/${id}`, { kind: 'splunk', settings: { url: hec.url, index: 'audit' } });
+        assert.equal(reindexed.status, 200, JSON.stringify(reindexed.body));
+        const withSecret = await admin.patch(`/api/audit/destinations/${id}`, { kind: 'splunk', settings: { url: thief.url, index: 'audit' }, secret: TOKEN });
+        assert.equal(withSecret.status, 200, JSON.stringify(withSecret.body));
+        assert.equal((await admin.delete(`/api/audit/destinations/${id}`)).status, 204);
+      } finally {
+        await thief.close();
+      }
+    });
+
+    it('keeps the token out of what the receiver said, even when the receiver echoes it', async () => {
+      const echo = http.createServer((req, res) => {
+        res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ text: `bad token ${req.headers.authorization}`, code: 4 }));
+      });
+      await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/services/collector/event`;
+        const created = await admin.post('/api/audit/destinations', { kind: 'splunk', name: 'Echo', enabled: false, settings: { url }, secret: TOKEN });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const tested = await admin.post(`/api/audit/destinations/${created.body.id}/test`, {});
+        assert.equal(tested.body.ok, false);
+        assert.match(tested.body.message, /\[redacted\]/);
+        assert.ok(!JSON.stringify(tested.body).includes(TOKEN), 'the echoed token is not in the answer');
+        const csv = await admin.get('/api/audit/export.csv');
+        assert.ok(!csv.raw.includes(TOKEN), 'nor in the audit');
+        assert.equal((await admin.delete(`/api/audit/destinations/${created.body.id}`)).status, 204);
+      } finally {
+        await new Promise<void>((r) => echo.close(() => r()));
       }
     });
 

@@ -32,6 +32,7 @@ export const sealedColumns: SealedColumn[] = [
   { table: 'vault_accounts', idColumn: 'id', column: 'password', aad: (id) => `vault_accounts.password:${id}` },
   { table: 'vault_accounts', idColumn: 'id', column: 'otp_secret', aad: (id) => `vault_accounts.otp_secret:${id}` },
   { table: 'vault_accounts', idColumn: 'id', column: 'notes', aad: (id) => `vault_accounts.notes:${id}` },
+  { table: 'audit_destinations', idColumn: 'id', column: 'secret', aad: (id) => `audit_destinations.secret:${id}` },
 ];
 
 /** Opens every sealed value with `from` and seals it again with `to`, in the caller's transaction. */
