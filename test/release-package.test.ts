@@ -334,7 +334,7 @@ describe('systemd unit', () => {
       ProtectKernelModules: 'yes',
       ProtectKernelLogs: 'yes',
       ProtectControlGroups: 'yes',
-      RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6',
+      RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6 AF_NETLINK',
       SystemCallFilter: '@system-service',
       CapabilityBoundingSet: '',
       MemoryDenyWriteExecute: 'no',
