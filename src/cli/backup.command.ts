@@ -60,11 +60,23 @@ export class BackupError extends CliError {
 const PG_CLIENT_PACKAGE =
   'install the PostgreSQL client tools of the same major version as the server, or newer (Debian and Ubuntu: apt-get install postgresql-client; RHEL: dnf install postgresql)';
 
-/** pg_dump/pg_restore's connection: the URL without its password, which goes in PGPASSWORD (not on a command line `ps` shows). */
-function pgToolConnection(databaseUrl: string): { dbname: string; env: NodeJS.ProcessEnv } {
+/**
+ * pg_dump/pg_restore's connection: the URL without its password, which goes in PGPASSWORD (not on
+ * a command line `ps` shows), with the TLS checks the server itself makes. node-postgres reads
+ * sslmode=require, prefer and verify-ca as verify-full; libpq reads require as "encrypt, check
+ * nothing", so the tools are given verify-full for those (unless uselibpqcompat=true asks for
+ * libpq's meanings), and the node-only no-verify becomes libpq's require.
+ */
+export function pgToolConnection(databaseUrl: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const url = new URL(databaseUrl);
-  const password = decodeURIComponent(url.password);
+  const password = decodeURIComponent(url.password) || url.searchParams.get('password') || '';
   url.password = '';
+  url.searchParams.delete('password');
+  const libpqMeanings = url.searchParams.get('uselibpqcompat') === 'true';
+  url.searchParams.delete('uselibpqcompat');
+  const sslmode = url.searchParams.get('sslmode');
+  if (!libpqMeanings && (sslmode === 'require' || sslmode === 'prefer' || sslmode === 'verify-ca')) url.searchParams.set('sslmode', 'verify-full');
+  if (sslmode === 'no-verify') url.searchParams.set('sslmode', 'require');
   return { dbname: url.toString(), env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) } };
 }
 
