@@ -33,6 +33,9 @@ export interface DeliveryOptions {
   backoffMaxMs: number;
 }
 
+/** Most JSON one batch carries (well under common receivers' body limits, e.g. Splunk's 1 MB default). */
+const MAX_BATCH_BYTES = 512 * 1024;
+
 export const DEFAULT_DELIVERY: DeliveryOptions = { batchSize: 100, maxBatches: 50, leaseMs: 60_000, backoffMinMs: 2_000, backoffMaxMs: 5 * 60_000 };
 
 /** What one delivery run did: records sent, and the failure that ended it (never a secret in it). */
@@ -278,13 +281,29 @@ export function createAuditForwardService(deps: {
         if (!d?.enabled || d.nextAttemptAt.getTime() > now.getTime()) break;
         const rows = await audit.toForward(d.cursor, o.batchSize);
         if (rows.length === 0) break;
-        const matching = rows.filter((r) => matchesFilter(d.filter, r));
-        const lastId = rows[rows.length - 1].id;
-        try {
-          if (matching.length > 0) {
-            const inst = await installation();
-            await (await senderFor(d)).send(matching.map((r) => toForwardEvent(inst, r)));
+        // The records the filter passes, up to MAX_BATCH_BYTES of JSON (at least one): a receiver's
+        // body limit must not refuse a batch again and again. The cursor moves to the last record
+        // this batch covered (those the filter passed over included); the rest goes next.
+        const inst = await installation();
+        const events: ReturnType<typeof toForwardEvent>[] = [];
+        let bytes = 0;
+        let lastId = rows[rows.length - 1].id;
+        let isCut = false;
+        for (const [k, r] of rows.entries()) {
+          if (!matchesFilter(d.filter, r)) continue;
+          const event = toForwardEvent(inst, r);
+          const size = Buffer.byteLength(JSON.stringify(event));
+          if (events.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+            lastId = rows[k - 1].id;
+            isCut = true;
+            break;
           }
+          events.push(event);
+          bytes += size;
+        }
+        const matching = events;
+        try {
+          if (matching.length > 0) await (await senderFor(d)).send(matching);
         } catch (err) {
           const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? String(err), true);
           const failures = d.consecutiveFailures + 1;
@@ -306,7 +325,7 @@ export function createAuditForwardService(deps: {
         });
         if (!moved) break;
         sent += matching.length;
-        if (rows.length < o.batchSize) break;
+        if (rows.length < o.batchSize && !isCut) break;
       }
     } finally {
       await repo.releaseDestinationLease(db, id, holder);

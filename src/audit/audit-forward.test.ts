@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { systemContext } from '../lib/context.js';
 import { ENGINES } from '../../test/helpers/db.js';
 import { eventually } from '../../test/helpers/eventually.js';
 import { createTestApp, signedInAdmin, type Client, type TestApp } from '../../test/helpers/app.js';
@@ -332,6 +333,31 @@ for (const engine of ENGINES) {
         assert.equal((await admin.delete(`/api/audit/destinations/${id}`)).status, 204);
       } finally {
         await thief.close();
+      }
+    });
+
+    it('keeps a batch under 512 KB of JSON, so a receiver with a body limit takes large records a few at a time, in order', async () => {
+      const hook = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
+      try {
+        const created = await admin.post('/api/audit/destinations', {
+          kind: 'webhook',
+          name: 'Hook with large records',
+          settings: { url: hook.url },
+          secret: WEBHOOK_SECRET,
+          filter: { actions: ['config.applied'] },
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const big = 'x'.repeat(150_000);
+        for (let i = 0; i < 8; i++) await t.services.audit.record(systemContext('test'), { action: 'config.applied', details: { i, big } });
+        await eventually(async () => assert.ok(hook.events.length >= 8, `${hook.events.length} of 8 large records`), 'the large records arrive', {
+          timeoutMs: 30_000,
+        });
+        assert.ok(hook.raw.length >= 3, `sent in several batches: ${hook.raw.length}`);
+        for (const r of hook.raw) assert.ok(Buffer.byteLength(r.body) < 600 * 1024, `a batch of ${Buffer.byteLength(r.body)} bytes`);
+        assertInOrderOnce(auditIds(hook.events), 'large records');
+        assert.equal((await admin.delete(`/api/audit/destinations/${created.body.id}`)).status, 204);
+      } finally {
+        await hook.close();
       }
     });
 
