@@ -175,9 +175,9 @@ export async function findDistinctAuditActions(db: Executor): Promise<string[]> 
  * of the outbox (src/audit/audit-forward.service.ts); a destination's cursor moves only past what
  * this returned.
  *
- * Ordering assumption: appends are serialised cluster-wide. Each append takes the audit chain's
- * transaction-level advisory lock (lockAuditChain) and holds it until its transaction commits, so
- * ids become visible in id order: when a reader sees id N, every id below N has committed or will
+ * Ordering assumption: appends are serialised cluster-wide. Each append locks the chain head row
+ * (appendAuditEvent's UPDATE, or lockAuditHead's FOR UPDATE for a bulk append), takes its ids from
+ * that head and holds the lock until its transaction commits, so ids become visible in id order: when a reader sees id N, every id below N has committed or will
  * never exist. Were appends ever to run concurrently, a record with a lower id could commit after
  * a higher one had been forwarded and the cursor had passed it; it would then never be forwarded.
  * Any change to how records are appended must keep this property.

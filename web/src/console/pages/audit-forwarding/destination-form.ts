@@ -12,6 +12,8 @@ export interface DestinationFormValues {
   facility: string;
   index: string;
   sourceType: string;
+  /** Splunk's `source`: not on the form, kept as saved (the API's default for a new one). */
+  source: string;
   caCertificate: string;
   verifyTls: boolean;
   tlsServerName: string;
@@ -53,6 +55,7 @@ export function emptyValues(kind: AuditDestinationKind = 'splunk'): DestinationF
     facility: 'auth',
     index: '',
     sourceType: 'tessera:audit',
+    source: 'tessera',
     caCertificate: '',
     verifyTls: true,
     tlsServerName: '',
@@ -78,6 +81,7 @@ export function valuesOf(d: AuditDestination): DestinationFormValues {
     facility: str(s.facility, 'auth'),
     index: str(s.index),
     sourceType: str(s.sourceType, 'tessera:audit'),
+    source: str(s.source, 'tessera'),
     caCertificate: str(s.caCertificate),
     verifyTls: s.verifyTls !== false,
     tlsServerName: str(s.tlsServerName),
@@ -103,7 +107,8 @@ const orNull = (v: string) => (v.trim() ? v.trim() : null);
 
 function settingsOf(v: DestinationFormValues) {
   const tls = { caCertificate: v.caCertificate.trim() ? v.caCertificate : null, verifyTls: v.verifyTls };
-  if (v.kind === 'splunk') return { url: v.url.trim(), index: orNull(v.index), sourceType: v.sourceType.trim() || 'tessera:audit', ...tls };
+  if (v.kind === 'splunk')
+    return { url: v.url.trim(), index: orNull(v.index), sourceType: v.sourceType.trim() || 'tessera:audit', source: v.source || 'tessera', ...tls };
   if (v.kind === 'webhook') return { url: v.url.trim(), ...tls };
   return { host: v.host.trim(), port: Number(v.port), transport: v.transport, facility: v.facility, tlsServerName: orNull(v.tlsServerName), ...tls };
 }
