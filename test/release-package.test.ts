@@ -196,6 +196,7 @@ describe('release tarball', () => {
       /^src\/db\/migrations\/(\d{4}_[a-z0-9_]+\.sql|meta\/[a-z0-9_]+\.json)$/,
       /^docs\/[a-z0-9-]+\.md$/,
       /^deploy\/systemd\/tessera\.(service|env)$/,
+      /^deploy\/haproxy\/haproxy\.cfg$/,
     ];
     const unexpected = listed.filter((f) => !allowed.some((re) => re.test(f)) || /\.test\.|\.map$|\.tsx?$|(^|\/)node_modules\//.test(f));
     assert.deepEqual(unexpected, [], 'files that do not belong in the release');
@@ -215,6 +216,7 @@ describe('release tarball', () => {
       'dist/pglite-template.tar.gz',
       'deploy/systemd/tessera.service',
       'deploy/systemd/tessera.env',
+      'deploy/haproxy/haproxy.cfg',
       ...walk('src/db/migrations'),
       ...walk('dist/web'),
       ...fs
