@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { writeBackup } from '../src/cli/backup.command.js';
+import { TRAILER_BYTES } from '../src/db/backup-file.js';
 import { openDatabase, type Database } from '../src/db/connection.js';
 import { listMigrations, runMigrations } from '../src/db/migrate.js';
 import { parseMasterKey } from '../src/security/master-key.js';
@@ -253,10 +254,36 @@ for (const engine of ENGINES) {
       fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 1000));
       const foreign = path.join(root, 'notes.txt');
       fs.writeFileSync(foreign, 'not a backup at all\n');
+      // Forged: a byte of the data changed and the checksum made again, as anyone can; the
+      // signature (HMAC under a key derived from the master key) cannot be made again.
+      const text = bytes.toString('latin1');
+      const manifestEnd = text.indexOf('\n', text.indexOf('\n') + 1) + 1;
+      const trailerAt = bytes.length - TRAILER_BYTES;
+      const forgedBody = Buffer.from(bytes.subarray(0, trailerAt));
+      forgedBody[manifestEnd + 100] ^= 0x01;
+      const trailer = bytes.subarray(trailerAt).toString('latin1').split(' ');
+      const sha = crypto
+        .createHash('sha256')
+        .update(forgedBody.subarray(text.indexOf('\n') + 1))
+        .digest('hex');
+      const forged = path.join(root, 'forged.backup');
+      fs.writeFileSync(forged, Buffer.concat([forgedBody, Buffer.from([trailer[0], sha, trailer[2], trailer[3]].join(' '), 'latin1')]));
+      // An unsigned file of the earlier format.
+      const manifestLine = text.slice(text.indexOf('\n') + 1, manifestEnd);
+      const unsigned = path.join(root, 'unsigned.backup');
+      fs.writeFileSync(
+        unsigned,
+        Buffer.concat([
+          Buffer.from(text.slice(0, text.indexOf('\n') + 1) + manifestLine.replace('"formatVersion":2', '"formatVersion":1'), 'latin1'),
+          bytes.subarray(manifestEnd),
+        ]),
+      );
       const env = await target('damaged');
       await restoreRefused(damaged, env, 'backup.damaged');
       await restoreRefused(cut, env, 'backup.damaged');
       await restoreRefused(foreign, env, 'backup.not_a_backup');
+      await restoreRefused(forged, env, 'backup.not_authentic');
+      await restoreRefused(unsigned, env, 'backup.unsigned');
     });
 
     it("restores an older version's backup and migrates it; refuses a newer version's", { timeout: 240_000 }, async () => {

@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import {
   BackupFileError,
   backupWriter,
+  isSignedWith,
   describeMigrations,
   FORMAT_VERSION,
   keyManifest,
@@ -133,7 +134,7 @@ export async function writeBackup(
     masterKey: keyManifest(opts.masterKey),
     ...opts.manifest,
   };
-  const writer = backupWriter(manifest, opts.write);
+  const writer = backupWriter(manifest, opts.masterKey, opts.write);
   if (database.engine === 'pglite') {
     if (!database.dumpDataDir) throw new CliError('this embedded database cannot be copied');
     const dump = Buffer.from(await (await database.dumpDataDir()).arrayBuffer());
@@ -211,9 +212,16 @@ function keysInUse(config: Config): LoadedMasterKey {
   return loaded;
 }
 
-/** The manifest's check value against the keys in use. */
+/** The manifest's check value against the keys in use, then the file's signature with the key it names. */
 function checkKey(b: OpenedBackup, keys: LoadedMasterKey): void {
-  if (matchingKey(b.manifest, [keys.masterKey, ...keys.previous])) return;
+  const key = matchingKey(b.manifest, [keys.masterKey, ...keys.previous]);
+  if (key) {
+    if (isSignedWith(b, key)) return;
+    throw new BackupError(
+      'backup.not_authentic',
+      `the backup's signature does not match master key ${key.id}: the file was changed after it was made, or was not made by a Tessera holding that key. Nothing was written`,
+    );
+  }
   throw new BackupError(
     'backup.wrong_master_key',
     `the backup was sealed with master key ${b.manifest.masterKey.id}, and the key in use (${keys.masterKey.id}, from ${keys.source}) is not that one: its secrets would not open. Use the key that was in use when the backup was made. Nothing was written`,

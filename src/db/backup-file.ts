@@ -14,19 +14,24 @@ import { listMigrations } from './migrate.js';
  *   {"format":"tessera-backup",…}\n          the manifest, one line of JSON (BackupManifest)
  *   <payload>                                the embedded data folder as .tar.gz (PGlite's
  *                                            dumpDataDir), or `pg_dump --format=custom`
- *   \nTESSERA-BACKUP-END <sha256> <bytes>\n  the trailer, fixed length: the SHA-256 of the
- *                                            manifest line and the payload, and the payload's
- *                                            length (16 digits)
+ *   \nTESSERA-BACKUP-END <sha256> <bytes> <mac>\n
+ *                                            the trailer, fixed length: the SHA-256 of the
+ *                                            manifest line and the payload, the payload's
+ *                                            length (16 digits), and the signature: an
+ *                                            HMAC-SHA256 of that SHA-256 under a key derived
+ *                                            from the master key (backupMac)
  *
  * The trailer comes last so that a payload can be streamed (pg_dump) without holding it: a
  * file cut short has no trailer, one changed anywhere has another hash, and either is refused
- * before anything is written. The manifest names the master key that sealed the data by its id
+ * before anything is written. The SHA-256 finds damage; the signature proves a Tessera holding
+ * the master key wrote the file (a checksum anyone can recompute, and the key check value can be
+ * copied from another file). The manifest names the master key that sealed the data by its id
  * and a check value, HMAC-SHA256(key, "tessera-backup-key-check:v1:" + salt), which proves a key
  * is that one without revealing anything of it.
  */
 export const BACKUP_MAGIC = 'TESSERA-BACKUP 1\n';
 const TRAILER_TAG = 'TESSERA-BACKUP-END';
-export const TRAILER_BYTES = 1 + TRAILER_TAG.length + 1 + 64 + 1 + 16 + 1;
+export const TRAILER_BYTES = 1 + TRAILER_TAG.length + 1 + 64 + 1 + 16 + 1 + 64 + 1;
 /** A manifest line is a few hundred bytes: anything much longer is not one. */
 const MAX_MANIFEST_BYTES = 16 * 1024;
 
@@ -44,13 +49,15 @@ export const backupManifest = z.object({
 });
 export type BackupManifest = z.infer<typeof backupManifest>;
 
-/** The format versions this Tessera reads. */
-export const FORMAT_VERSION = 1;
+/** The format version this Tessera writes and reads (1, from before the signature, is refused). */
+export const FORMAT_VERSION = 2;
 
 /** A refusal of `tessera backup` / `tessera restore`, with its stable code (README: Backup and restore). */
 export type BackupErrorCode =
   | 'backup.not_a_backup'
   | 'backup.damaged'
+  | 'backup.unsigned'
+  | 'backup.not_authentic'
   | 'backup.newer_version'
   | 'backup.engine_mismatch'
   | 'backup.no_master_key'
@@ -68,6 +75,22 @@ export function tesseraVersion(): string {
 
 export function keyCheck(key: MasterKey, salt: string): string {
   return crypto.createHmac('sha256', key.key).update(`tessera-backup-key-check:v1:${salt}`).digest('base64url');
+}
+
+/**
+ * The file's signature: HMAC-SHA256 of its SHA-256 (hex) under a key derived from the master key
+ * and the manifest's salt, so that only a holder of the master key can make a file a restore takes.
+ */
+export function backupMac(key: MasterKey, salt: string, sha256: string): string {
+  const macKey = Buffer.from(crypto.hkdfSync('sha256', key.key, Buffer.from(salt), 'tessera-backup-mac:v1', 32));
+  return crypto.createHmac('sha256', macKey).update(sha256).digest('hex');
+}
+
+/** True when the file's signature was made with `key`. */
+export function isSignedWith(b: OpenedBackup, key: MasterKey): boolean {
+  const expected = Buffer.from(backupMac(key, b.manifest.masterKey.salt, b.sha256));
+  const actual = Buffer.from(b.mac);
+  return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
 }
 
 /** The manifest's key fields for the key that seals the data now. */
@@ -94,7 +117,7 @@ export function describeMigrations(applied: string[]): { last: string; count: nu
 }
 
 /** Writes a backup through `write`: the manifest first, the payload as it comes, then the trailer. */
-export function backupWriter(manifest: BackupManifest, write: (chunk: Uint8Array) => Promise<void>) {
+export function backupWriter(manifest: BackupManifest, key: MasterKey, write: (chunk: Uint8Array) => Promise<void>) {
   const hash = crypto.createHash('sha256');
   const manifestLine = Buffer.from(`${JSON.stringify(manifest)}\n`);
   hash.update(manifestLine);
@@ -117,7 +140,8 @@ export function backupWriter(manifest: BackupManifest, write: (chunk: Uint8Array
     async finish(): Promise<{ bytes: number; sha256: string }> {
       await start();
       const sha256 = hash.digest('hex');
-      await write(Buffer.from(`\n${TRAILER_TAG} ${sha256} ${String(bytes).padStart(16, '0')}\n`));
+      const mac = backupMac(key, manifest.masterKey.salt, sha256);
+      await write(Buffer.from(`\n${TRAILER_TAG} ${sha256} ${String(bytes).padStart(16, '0')} ${mac}\n`));
       return { bytes, sha256 };
     },
   };
@@ -125,7 +149,7 @@ export function backupWriter(manifest: BackupManifest, write: (chunk: Uint8Array
 
 export class BackupFileError extends Error {
   constructor(
-    readonly code: 'backup.not_a_backup' | 'backup.damaged',
+    readonly code: 'backup.not_a_backup' | 'backup.damaged' | 'backup.unsigned',
     message: string,
   ) {
     super(message);
@@ -139,6 +163,8 @@ export interface OpenedBackup {
   start: number;
   end: number;
   sha256: string;
+  /** The signature from the trailer (isSignedWith checks it against a key). */
+  mac: string;
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {
@@ -175,10 +201,16 @@ export async function openBackup(file: string): Promise<OpenedBackup> {
     } catch (err) {
       throw new BackupFileError('backup.damaged', `${file} is damaged: its manifest is not readable (${(err as Error).message})`);
     }
+    if (manifest.formatVersion < FORMAT_VERSION) {
+      throw new BackupFileError(
+        'backup.unsigned',
+        `${file} was written by an earlier build (format ${manifest.formatVersion}, without a signature), which a restore no longer takes: make a new backup with this version`,
+      );
+    }
     const start = nl + 1;
     const end = size - TRAILER_BYTES;
     const trailer = end >= start ? readAt(fd, end, TRAILER_BYTES).toString('latin1') : '';
-    const match = /^\nTESSERA-BACKUP-END ([0-9a-f]{64}) ([0-9]{16})\n$/.exec(trailer);
+    const match = /^\nTESSERA-BACKUP-END ([0-9a-f]{64}) ([0-9]{16}) ([0-9a-f]{64})\n$/.exec(trailer);
     if (!match) throw new BackupFileError('backup.damaged', `${file} is damaged or cut short: it does not end with the backup's trailer`);
     if (Number(match[2]) !== end - start) {
       throw new BackupFileError('backup.damaged', `${file} is damaged: it holds ${end - start} bytes of data where the trailer says ${Number(match[2])}`);
@@ -186,7 +218,7 @@ export async function openBackup(file: string): Promise<OpenedBackup> {
     const hash = crypto.createHash('sha256').update(manifestLine);
     if (end > start) for await (const chunk of fs.createReadStream(file, { start, end: end - 1 })) hash.update(chunk as Buffer);
     if (hash.digest('hex') !== match[1]) throw new BackupFileError('backup.damaged', `${file} is damaged: its content does not match its checksum`);
-    return { file, manifest, start, end, sha256: match[1] };
+    return { file, manifest, start, end, sha256: match[1], mac: match[3] };
   } finally {
     fs.closeSync(fd);
   }
