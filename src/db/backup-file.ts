@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../lib/package-root.js';
 import type { MasterKey } from '../security/master-key.js';
+import { safeEqual } from '../security/tokens.js';
 import { listMigrations } from './migrate.js';
 
 /**
@@ -88,9 +89,7 @@ export function backupMac(key: MasterKey, salt: string, sha256: string): string 
 
 /** True when the file's signature was made with `key`. */
 export function isSignedWith(b: OpenedBackup, key: MasterKey): boolean {
-  const expected = Buffer.from(backupMac(key, b.manifest.masterKey.salt, b.sha256));
-  const actual = Buffer.from(b.mac);
-  return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
+  return safeEqual(b.mac, backupMac(key, b.manifest.masterKey.salt, b.sha256));
 }
 
 /** The manifest's key fields for the key that seals the data now. */
@@ -101,11 +100,7 @@ export function keyManifest(key: MasterKey): BackupManifest['masterKey'] {
 
 /** Of the keys given, the one the manifest's check value names, if any. */
 export function matchingKey(manifest: BackupManifest, keys: MasterKey[]): MasterKey | undefined {
-  const expected = Buffer.from(manifest.masterKey.check);
-  return keys.find((k) => {
-    const actual = Buffer.from(keyCheck(k, manifest.masterKey.salt));
-    return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
-  });
+  return keys.find((k) => safeEqual(keyCheck(k, manifest.masterKey.salt), manifest.masterKey.check));
 }
 
 /** The last applied migration (in the order this Tessera knows them) and how many are applied; unknown tags too. */
