@@ -23,6 +23,9 @@ function names(u: DirectoryUser) {
   return { firstName, lastName: toStorableText((u.surname ?? '').slice(0, 100)) };
 }
 
+/** The directory attributes that name a company, department or position (resolved once per run). */
+const ORG_FIELDS = ['company', 'department', 'title'];
+
 const accountFields = (u: DirectoryUser) => ({ username: u.username, upn: u.upn, attributes: { ...u }, isEnabled: u.enabled, isMember: true });
 
 /**
@@ -49,7 +52,6 @@ export async function applyPlan(opts: {
   now: Date;
 }): Promise<void> {
   const { tx, ctx, plan, domain, employees, audit, now } = opts;
-  const ORG_FIELDS = ['company', 'department', 'title'];
   const orgUsers = plan.changes.flatMap((c) =>
     c.action === 'create' || (c.action === 'update' && c.fields.some((f) => ORG_FIELDS.includes(f))) ? [c.user] : [],
   );
@@ -91,7 +93,7 @@ export async function applyPlan(opts: {
         }
         if (f.has('givenName') || f.has('surname') || f.has('displayName') || f.has('username')) Object.assign(patch, names(u));
         if (f.has('phone')) patch.phone = u.phone;
-        if (f.has('company') || f.has('department') || f.has('title')) Object.assign(patch, resolveOrg(u));
+        if (ORG_FIELDS.some((field) => f.has(field))) Object.assign(patch, resolveOrg(u));
         if (Object.keys(patch).length > 0) employeeUpdates.push({ id: c.account.employeeId, patch });
         setAccount(c.account.id, accountFields(u));
         break;
